@@ -1,0 +1,357 @@
+package dev.tuner.core.artifact;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.ModelLoadException;
+import dev.tuner.api.OutputKind;
+import dev.tuner.api.SchemaRef;
+import dev.tuner.core.io.AtomicFiles;
+import dev.tuner.core.predict.Calibration;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads and writes model artifacts: one UTF-8 JSON file whose {@code header} is human-readable, whose
+ * {@code payload} is the provider's bytes in base64, and whose {@code integrity} block holds SHA-256 digests of
+ * both. Reading checks the size, the format, every digest and every number before anything reaches a provider.
+ * No Java serialization is involved anywhere.
+ */
+public final class ArtifactCodec {
+  public static final String FORMAT = "tuner-model";
+  public static final int FORMAT_VERSION = 1;
+  /** Largest artifact file accepted. */
+  public static final long MAX_BYTES = 256L << 20;
+
+  private final ObjectMapper mapper;
+  private final long maxBytes;
+
+  public ArtifactCodec() {
+    this(MAX_BYTES);
+  }
+
+  public ArtifactCodec(long maxBytes) {
+    this.maxBytes = maxBytes;
+    var factory = JsonMapper.builder()
+        .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        .build()
+        .getFactory();
+    factory.setStreamReadConstraints(StreamReadConstraints.builder()
+        .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxBytes * 2))
+        .maxNestingDepth(64)
+        .maxNumberLength(64)
+        .build());
+    this.mapper = new ObjectMapper(factory);
+  }
+
+  public byte[] encode(ModelArtifact artifact) {
+    ObjectNode header = headerNode(artifact.header());
+    byte[] payload = artifact.payload();
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.put("format", FORMAT);
+    root.put("format_version", FORMAT_VERSION);
+    root.set("header", header);
+    ObjectNode integrity = root.putObject("integrity");
+    integrity.put("header_sha256", sha256(canonical(header)));
+    integrity.put("payload_sha256", sha256(payload));
+    integrity.put("payload_bytes", payload.length);
+    root.put("payload", Base64.getEncoder().encodeToString(payload));
+    try {
+      return mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write artifact JSON", e);
+    }
+  }
+
+  public void write(ModelArtifact artifact, Path target, boolean overwrite) {
+    AtomicFiles.write(target, overwrite, encode(artifact));
+  }
+
+  public ModelArtifact read(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new ModelLoadException("model file " + file + " does not exist or is not a regular file");
+    }
+    try {
+      long size = Files.size(file);
+      if (size > maxBytes) {
+        throw new ModelLoadException("model file " + file + " is " + size + " bytes; the limit is " + maxBytes);
+      }
+      return decode(Files.readAllBytes(file), file.toString());
+    } catch (IOException e) {
+      throw new ModelLoadException("cannot read model file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public ModelArtifact read(InputStream in, String source) {
+    try (in) {
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      byte[] chunk = new byte[1 << 16];
+      int n;
+      while ((n = in.read(chunk)) > 0) {
+        if (buf.size() + n > maxBytes) {
+          throw new ModelLoadException("model " + source + " is larger than the limit of " + maxBytes + " bytes");
+        }
+        buf.write(chunk, 0, n);
+      }
+      return decode(buf.toByteArray(), source);
+    } catch (IOException e) {
+      throw new ModelLoadException("cannot read model " + source + ": " + e.getMessage(), e);
+    }
+  }
+
+  public ModelArtifact decode(byte[] bytes, String source) {
+    if (bytes.length > maxBytes) {
+      throw new ModelLoadException("model " + source + " is " + bytes.length + " bytes; the limit is " + maxBytes);
+    }
+    JsonNode root;
+    try {
+      root = mapper.readTree(bytes);
+    } catch (IOException | RuntimeException e) {
+      throw new ModelLoadException("model " + source + " is not a tuner model artifact (invalid JSON: "
+          + firstLine(e.getMessage()) + ")", e);
+    }
+    try {
+      if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
+        throw new ModelLoadException("model " + source + " is not a tuner model artifact (format is not \""
+            + FORMAT + "\")");
+      }
+      int version = root.path("format_version").asInt(-1);
+      if (version != FORMAT_VERSION) {
+        throw new ModelLoadException("model " + source + " has artifact format version " + version
+            + "; this tuner reads version " + FORMAT_VERSION);
+      }
+      JsonNode header = object(root, "header");
+      JsonNode integrity = object(root, "integrity");
+      String headerHash = sha256(canonical(header));
+      if (!headerHash.equals(text(integrity, "header_sha256"))) {
+        throw new ModelLoadException("model " + source + " failed its integrity check: the header's SHA-256 is "
+            + headerHash + " but the file records " + text(integrity, "header_sha256")
+            + " (the file was altered or damaged)");
+      }
+      byte[] payload;
+      try {
+        payload = Base64.getDecoder().decode(text(root, "payload"));
+      } catch (IllegalArgumentException e) {
+        throw new ModelLoadException("model " + source + " has a payload that is not valid base64");
+      }
+      String payloadHash = sha256(payload);
+      if (payload.length != integrity.path("payload_bytes").asLong(-1) || !payloadHash.equals(
+          text(integrity, "payload_sha256"))) {
+        throw new ModelLoadException("model " + source + " failed its integrity check: the payload's SHA-256 is "
+            + payloadHash + " (" + payload.length + " bytes) but the file records "
+            + text(integrity, "payload_sha256") + " (" + integrity.path("payload_bytes").asLong(-1) + " bytes)");
+      }
+      return new ModelArtifact(parseHeader(header), payload);
+    } catch (InvalidInputException e) {
+      throw new ModelLoadException("model " + source + " has an invalid header: " + e.getMessage(), e);
+    }
+  }
+
+  private ObjectNode headerNode(ArtifactHeader h) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("format_version", h.formatVersion());
+    n.put("api_version", h.apiVersion());
+    n.put("model_id", h.modelId());
+    n.put("provider", h.providerId());
+    n.put("provider_version", h.providerVersion());
+    ObjectNode schema = n.putObject("schema");
+    schema.put("id", h.schema().id());
+    schema.put("hash", h.schema().hash());
+    n.put("output_kind", h.outputKind().id());
+    n.put("feature_count", h.featureCount());
+    n.set("hyper_parameters", map(h.hyperParameters()));
+    n.put("seed", h.seed());
+    ObjectNode data = n.putObject("training_data");
+    strings(data.putArray("files"), h.trainingData().files());
+    data.put("sha256", h.trainingData().sha256());
+    data.put("rows", h.trainingData().rows());
+    strings(data.putArray("filters"), h.trainingData().filters());
+    n.set("cross_validation", h.crossValidation() == null ? JsonNodeFactory.instance.nullNode() : h.crossValidation());
+    Calibration c = h.calibration();
+    ObjectNode cal = n.putObject("calibration");
+    cal.put("method", c.method().name().toLowerCase(java.util.Locale.ROOT));
+    doubles(cal.putArray("decode_scores"), c.decodeScores());
+    doubles(cal.putArray("prefill_scores"), c.prefillScores());
+    floats(cal.putArray("feature_min"), c.featureMin());
+    floats(cal.putArray("feature_max"), c.featureMax());
+    n.set("environment", map(h.environment()));
+    n.put("created", h.created());
+    n.set("properties", map(h.properties()));
+    return n;
+  }
+
+  private ArtifactHeader parseHeader(JsonNode n) {
+    int featureCount = n.path("feature_count").asInt(-1);
+    InvalidInputException.requireInRange("feature_count", featureCount, 1, 4096, "features");
+    JsonNode schema = object(n, "schema");
+    JsonNode data = object(n, "training_data");
+    JsonNode cal = object(n, "calibration");
+    Calibration.Method method;
+    try {
+      method = Calibration.Method.valueOf(text(cal, "method").toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("calibration.method", text(cal, "method"),
+          "absolute_residual, spread_normalised or none");
+    }
+    float[] min = floatArray(cal, "feature_min", featureCount);
+    float[] max = floatArray(cal, "feature_max", featureCount);
+    Calibration calibration = new Calibration(method, doubleArray(cal, "decode_scores"),
+        doubleArray(cal, "prefill_scores"), min, max);
+    return new ArtifactHeader(
+        n.path("format_version").asInt(-1),
+        text(n, "api_version"),
+        text(n, "model_id"),
+        text(n, "provider"),
+        text(n, "provider_version"),
+        new SchemaRef(text(schema, "id"), text(schema, "hash")),
+        OutputKind.fromId(text(n, "output_kind")),
+        featureCount,
+        stringMap(n, "hyper_parameters"),
+        n.path("seed").asLong(),
+        new ArtifactHeader.TrainingData(stringList(data, "files"), text(data, "sha256"),
+            data.path("rows").asInt(-1), stringList(data, "filters")),
+        n.get("cross_validation"),
+        calibration,
+        stringMap(n, "environment"),
+        text(n, "created"),
+        stringMap(n, "properties"));
+  }
+
+  /** Compact JSON of the node, the exact bytes the header digest covers. */
+  private byte[] canonical(JsonNode node) {
+    try {
+      return mapper.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static JsonNode object(JsonNode parent, String field) {
+    JsonNode n = parent.get(field);
+    if (n == null || !n.isObject()) {
+      throw new InvalidInputException(field, n == null ? "missing" : n.getNodeType().toString(), "an object");
+    }
+    return n;
+  }
+
+  private static String text(JsonNode parent, String field) {
+    JsonNode n = parent.get(field);
+    if (n == null || !n.isTextual()) {
+      throw new InvalidInputException(field, n == null ? "missing" : n.toString(), "a string");
+    }
+    return n.asText();
+  }
+
+  private static Map<String, String> stringMap(JsonNode parent, String field) {
+    JsonNode n = object(parent, field);
+    Map<String, String> out = new TreeMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (!e.getValue().isValueNode()) {
+        throw new InvalidInputException(field + "." + e.getKey(), e.getValue().getNodeType().toString(), "a value");
+      }
+      out.put(e.getKey(), e.getValue().asText());
+    }
+    return out;
+  }
+
+  private static List<String> stringList(JsonNode parent, String field) {
+    JsonNode n = parent.get(field);
+    if (n == null || !n.isArray()) {
+      throw new InvalidInputException(field, n == null ? "missing" : n.getNodeType().toString(), "an array");
+    }
+    List<String> out = new ArrayList<>();
+    n.forEach(v -> out.add(v.asText()));
+    return out;
+  }
+
+  private static double[] doubleArray(JsonNode parent, String field) {
+    JsonNode n = parent.get(field);
+    if (n == null || !n.isArray()) {
+      throw new InvalidInputException(field, n == null ? "missing" : n.getNodeType().toString(), "an array");
+    }
+    double[] out = new double[n.size()];
+    for (int i = 0; i < out.length; i++) {
+      JsonNode v = n.get(i);
+      if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+        throw new InvalidInputException(field + "[" + i + "]", v.toString(), "a finite number");
+      }
+      out[i] = v.asDouble();
+    }
+    return out;
+  }
+
+  private static float[] floatArray(JsonNode parent, String field, int expected) {
+    double[] d = doubleArray(parent, field);
+    if (d.length != expected) {
+      throw new InvalidInputException(field, d.length + " values", expected + " values (the feature count)");
+    }
+    float[] out = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      out[i] = (float) d[i];
+    }
+    return out;
+  }
+
+  private static ObjectNode map(Map<String, String> m) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    new TreeMap<>(m).forEach(n::put);
+    return n;
+  }
+
+  private static void strings(ArrayNode a, List<String> values) {
+    values.forEach(a::add);
+  }
+
+  private static void doubles(ArrayNode a, double[] values) {
+    for (double v : values) {
+      a.add(v);
+    }
+  }
+
+  private static void floats(ArrayNode a, float[] values) {
+    for (float v : values) {
+      a.add(v);
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unreadable";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,189 @@
+package dev.tuner.core.catalog;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.io.Csv;
+import dev.tuner.core.scenario.Activation;
+import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.QuantClass;
+import dev.tuner.core.scenario.Quantization;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * The accelerators, LLM architectures and quantizations tuner knows by name. The shipped catalog is read from the
+ * resource files under {@code dev/tuner/data/} (see data/README.md for columns, units and sources).
+ */
+public final class Catalog {
+  static final String RESOURCE_DIR = "/dev/tuner/data/";
+
+  private final NameIndex<DeviceSpec> devices;
+  private final NameIndex<ModelSpec> models;
+  private final NameIndex<Quantization> quants;
+
+  public Catalog(List<DeviceSpec> devices, List<ModelSpec> models, List<Quantization> quants) {
+    this.devices = new NameIndex<>("device", devices, DeviceSpec::name, DeviceSpec::aliases);
+    this.models = new NameIndex<>("model", models, ModelSpec::name, ModelSpec::aliases);
+    this.quants = new NameIndex<>("quant", quants, Quantization::name, Quantization::aliases);
+  }
+
+  /** The catalog shipped inside tuner-core. */
+  public static Catalog shipped() {
+    return new Catalog(
+        readDevices(resource("devices.csv"), "devices.csv"),
+        readModels(resource("models.csv"), "models.csv"),
+        readQuants(resource("quantizations.csv"), "quantizations.csv"));
+  }
+
+  public NameIndex<DeviceSpec> devices() {
+    return devices;
+  }
+
+  public NameIndex<ModelSpec> models() {
+    return models;
+  }
+
+  public NameIndex<Quantization> quants() {
+    return quants;
+  }
+
+  public DeviceSpec device(String name) {
+    return devices.resolve("device", name);
+  }
+
+  public ModelSpec model(String name) {
+    return models.resolve("model", name);
+  }
+
+  public Quantization quant(String name) {
+    return quants.resolve("quantization", name);
+  }
+
+  private static Reader resource(String file) {
+    InputStream in = Catalog.class.getResourceAsStream(RESOURCE_DIR + file);
+    if (in == null) {
+      throw new UncheckedIOException(new java.io.FileNotFoundException("missing catalog resource " + RESOURCE_DIR + file));
+    }
+    return new InputStreamReader(in, StandardCharsets.UTF_8);
+  }
+
+  /** Rows of a CSV with a header, as maps from column name to value. */
+  static List<Map<String, String>> table(Reader in, String source, String... required) {
+    List<Csv.Row> rows = Csv.read(in, source);
+    if (rows.isEmpty()) {
+      throw new InvalidInputException(source, "an empty file", "a header line and rows");
+    }
+    List<String> header = rows.get(0).fields();
+    for (String r : required) {
+      if (!header.contains(r)) {
+        throw new InvalidInputException(source + " header", header.toString(), "a column named " + r);
+      }
+    }
+    List<Map<String, String>> out = new ArrayList<>();
+    for (Csv.Row row : rows.subList(1, rows.size())) {
+      Map<String, String> m = new HashMap<>();
+      for (int i = 0; i < header.size(); i++) {
+        m.put(header.get(i), i < row.fields().size() ? row.fields().get(i).trim() : "");
+      }
+      m.put("#line", source + ":" + row.line());
+      out.add(m);
+    }
+    return out;
+  }
+
+  static List<DeviceSpec> readDevices(Reader in, String source) {
+    List<DeviceSpec> out = new ArrayList<>();
+    for (var m : table(in, source, "device", "vendor", "mem_bw_gbs", "fp16_tflops", "sm_or_cores", "l2_mb", "mem_gb")) {
+      String where = m.get("#line");
+      out.add(new DeviceSpec(
+          m.get("device"),
+          m.get("vendor"),
+          number(where, "mem_bw_gbs", m.get("mem_bw_gbs")),
+          optional(where, "fp16_tflops", m.get("fp16_tflops")),
+          optional(where, "fp8_tflops", m.getOrDefault("fp8_tflops", "")),
+          (int) optional(where, "sm_or_cores", m.get("sm_or_cores")).orElse(0),
+          optional(where, "l2_mb", m.get("l2_mb")),
+          optional(where, "mem_gb", m.get("mem_gb")),
+          aliases(m.get("aliases")),
+          m.getOrDefault("source_id", "")));
+    }
+    return out;
+  }
+
+  static List<ModelSpec> readModels(Reader in, String source) {
+    List<ModelSpec> out = new ArrayList<>();
+    for (var m : table(in, source, "model", "params_b", "hidden", "layers", "heads", "kv_heads", "head_dim", "vocab")) {
+      String where = m.get("#line");
+      out.add(new ModelSpec(
+          m.get("model"),
+          number(where, "params_b", m.get("params_b")),
+          integer(where, "hidden", m.get("hidden")),
+          integer(where, "layers", m.get("layers")),
+          integer(where, "heads", m.get("heads")),
+          integer(where, "kv_heads", m.get("kv_heads")),
+          integer(where, "head_dim", m.get("head_dim")),
+          integer(where, "vocab", m.get("vocab")),
+          aliases(m.get("aliases")),
+          m.getOrDefault("source_id", "")));
+    }
+    return out;
+  }
+
+  static List<Quantization> readQuants(Reader in, String source) {
+    List<Quantization> out = new ArrayList<>();
+    for (var m : table(in, source, "quant", "bits_per_weight", "class", "activation")) {
+      String where = m.get("#line");
+      out.add(new Quantization(
+          m.get("quant"),
+          number(where, "bits_per_weight", m.get("bits_per_weight")),
+          QuantClass.parse(m.get("class")),
+          Activation.parse(m.get("activation")),
+          aliases(m.get("aliases")),
+          m.getOrDefault("source_id", "")));
+    }
+    return out;
+  }
+
+  static List<String> aliases(String cell) {
+    if (cell == null || cell.isBlank()) {
+      return List.of();
+    }
+    return Arrays.stream(cell.split("\\|")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  static double number(String where, String field, String text) {
+    try {
+      double v = Double.parseDouble(text);
+      if (!Double.isFinite(v)) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (RuntimeException e) {
+      throw new InvalidInputException(where + " " + field, "\"" + text + "\"", "a finite number");
+    }
+  }
+
+  static OptionalDouble optional(String where, String field, String text) {
+    return text == null || text.isBlank() ? OptionalDouble.empty() : OptionalDouble.of(number(where, field, text));
+  }
+
+  static int integer(String where, String field, String text) {
+    if (text == null || text.isBlank()) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(where + " " + field, "\"" + text + "\"", "a whole number");
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package dev.tuner.core.data;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.io.Csv;
+import dev.tuner.core.scenario.ScenarioRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The measurements CSV format: columns by header name, extra columns ignored. Required: {@code device} or
+ * {@code mem_bw_gbs}; {@code model} or {@code params_b}; {@code quant}, {@code batch}, {@code context},
+ * {@code phase}, {@code tokens_per_s}. Optional figures for devices or models missing from the catalog:
+ * {@code mem_bw_gbs, fp16_tflops, sm_or_cores, l2_mb, mem_gb, params_b, hidden, layers, heads, kv_heads,
+ * head_dim, vocab}, and {@code kv_cache_type}, {@code cuda_graphs}, {@code kernel}, {@code source_id},
+ * {@code backend}, {@code notes}.
+ */
+public final class MeasurementCsv {
+  /** Header of the canonical format, in the order tuner writes it. */
+  public static final List<String> HEADER = List.of(
+      "source_id", "device", "backend", "model", "params_b", "quant", "batch", "context", "phase", "tokens_per_s",
+      "notes");
+  /** Optional columns tuner writes after the canonical ones when a row needs them. */
+  public static final List<String> OPTIONAL = List.of(
+      "kv_cache_type", "mem_bw_gbs", "fp16_tflops", "sm_or_cores", "l2_mb", "mem_gb", "hidden", "layers", "heads",
+      "kv_heads", "head_dim", "vocab", "cuda_graphs", "kernel");
+
+  private MeasurementCsv() {}
+
+  /** One row that could not become a measurement. */
+  public record Rejection(String origin, String reason) {}
+
+  /** Every row of one file, each either a measurement or a rejection. */
+  public record Parsed(int rows, List<Measurement> measurements, List<Rejection> rejections) {
+    public Parsed {
+      measurements = List.copyOf(measurements);
+      rejections = List.copyOf(rejections);
+    }
+  }
+
+  public static Parsed read(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return read(new InputStreamReader(in, StandardCharsets.UTF_8), file.toString());
+    } catch (IOException e) {
+      throw new InvalidInputException("data file", file + " (" + e.getMessage() + ")", "a readable CSV file");
+    }
+  }
+
+  public static Parsed read(Reader in, String source) {
+    List<Csv.Row> rows = Csv.read(in, source);
+    if (rows.isEmpty()) {
+      throw new InvalidInputException(source, "an empty file", "a header line naming the columns, then rows");
+    }
+    List<String> header = rows.get(0).fields().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+    for (String required : List.of("quant", "batch", "context", "phase", "tokens_per_s")) {
+      if (!header.contains(required)) {
+        throw new InvalidInputException(source + ":" + rows.get(0).line() + " header", header.toString(),
+            "a column named " + required);
+      }
+    }
+    if (!header.contains("device") && !header.contains("mem_bw_gbs")) {
+      throw new InvalidInputException(source + " header", header.toString(), "a device or mem_bw_gbs column");
+    }
+    if (!header.contains("model") && !header.contains("params_b")) {
+      throw new InvalidInputException(source + " header", header.toString(), "a model or params_b column");
+    }
+    List<Measurement> out = new ArrayList<>();
+    List<Rejection> rejected = new ArrayList<>();
+    for (Csv.Row row : rows.subList(1, rows.size())) {
+      String origin = source + ":" + row.line();
+      Map<String, String> m = new HashMap<>();
+      for (int i = 0; i < header.size(); i++) {
+        String v = i < row.fields().size() ? row.fields().get(i).trim() : "";
+        if (!v.isEmpty()) {
+          m.put(header.get(i), v);
+        }
+      }
+      try {
+        out.add(parse(m, origin));
+      } catch (InvalidInputException e) {
+        rejected.add(new Rejection(origin, e.getMessage()));
+      }
+    }
+    return new Parsed(rows.size() - 1, out, rejected);
+  }
+
+  static Measurement parse(Map<String, String> m, String origin) {
+    double tps = positive(m, "tokens_per_s");
+    ScenarioRequest request = new ScenarioRequest(
+        m.get("model"),
+        m.get("device"),
+        required(m, "quant"),
+        integer(m, "batch", true),
+        integer(m, "context", true),
+        required(m, "phase"),
+        m.get("kv_cache_type"),
+        bool(m, "cuda_graphs"),
+        m.get("kernel"),
+        null,
+        optionalNumber(m, "params_b"),
+        integer(m, "hidden", false),
+        integer(m, "layers", false),
+        integer(m, "heads", false),
+        integer(m, "kv_heads", false),
+        integer(m, "head_dim", false),
+        integer(m, "vocab", false),
+        optionalNumber(m, "mem_bw_gbs"),
+        optionalNumber(m, "fp16_tflops"),
+        integer(m, "sm_or_cores", false),
+        optionalNumber(m, "l2_mb"),
+        optionalNumber(m, "mem_gb"));
+    return new Measurement(origin, m.get("source_id"), m.get("backend"), request, tps, m.get("notes"));
+  }
+
+  private static String required(Map<String, String> m, String field) {
+    String v = m.get(field);
+    if (v == null) {
+      throw new InvalidInputException(field, "empty", "a value");
+    }
+    return v;
+  }
+
+  private static double positive(Map<String, String> m, String field) {
+    Double v = optionalNumber(m, field);
+    if (v == null) {
+      throw new InvalidInputException(field, "empty", "a positive number");
+    }
+    if (!(v > 0)) {
+      throw new InvalidInputException(field, v, "a positive number");
+    }
+    return v;
+  }
+
+  private static Double optionalNumber(Map<String, String> m, String field) {
+    String v = m.get(field);
+    if (v == null) {
+      return null;
+    }
+    try {
+      double d = Double.parseDouble(v);
+      if (!Double.isFinite(d)) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(field, "\"" + v + "\"", "a finite number");
+    }
+  }
+
+  private static Integer integer(Map<String, String> m, String field, boolean required) {
+    String v = m.get(field);
+    if (v == null) {
+      if (required) {
+        throw new InvalidInputException(field, "empty", "a whole number");
+      }
+      return null;
+    }
+    try {
+      return Integer.valueOf(v.endsWith(".0") ? v.substring(0, v.length() - 2) : v);
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(field, "\"" + v + "\"", "a whole number");
+    }
+  }
+
+  private static Boolean bool(Map<String, String> m, String field) {
+    String v = m.get(field);
+    if (v == null) {
+      return null;
+    }
+    switch (v.toLowerCase(Locale.ROOT)) {
+      case "1":
+      case "true":
+      case "yes":
+        return true;
+      case "0":
+      case "false":
+      case "no":
+        return false;
+      default:
+        throw new InvalidInputException(field, "\"" + v + "\"", "true/false or 1/0");
+    }
+  }
+}

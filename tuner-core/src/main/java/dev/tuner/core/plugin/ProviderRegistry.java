@@ -1,0 +1,175 @@
+package dev.tuner.core.plugin;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.ModelProvider;
+import dev.tuner.api.TunerApi;
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+
+/**
+ * The model providers available to this process, found with {@link ServiceLoader}. A provider that cannot be
+ * instantiated, whose class is missing, that repeats an id or needs a newer API is skipped and reported; it never
+ * takes the others down.
+ */
+public final class ProviderRegistry {
+  private final Map<String, ModelProvider> providers;
+  private final List<PluginProblem> problems;
+
+  private ProviderRegistry(Map<String, ModelProvider> providers, List<PluginProblem> problems) {
+    this.providers = Map.copyOf(providers);
+    this.problems = List.copyOf(problems);
+  }
+
+  /** Discovers providers visible to {@code loader}. */
+  public static ProviderRegistry discover(ClassLoader loader) {
+    Map<String, ModelProvider> found = new LinkedHashMap<>();
+    List<PluginProblem> problems = new ArrayList<>();
+    Iterator<ModelProvider> it = ServiceLoader.load(ModelProvider.class, loader).iterator();
+    while (true) {
+      ModelProvider p;
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        p = it.next();
+      } catch (ServiceConfigurationError e) {
+        problems.add(classify(e));
+        continue;
+      } catch (LinkageError e) {
+        problems.add(new PluginProblem(String.valueOf(e.getMessage()), PluginProblem.Code.MISSING_CLASS,
+            "a class it needs is missing: " + e));
+        continue;
+      }
+      admit(p, found, problems);
+    }
+    return new ProviderRegistry(found, problems);
+  }
+
+  /** Discovers providers on the class path of this library plus every jar in {@code pluginDir}. */
+  public static ProviderRegistry discover(ClassLoader parent, Optional<Path> pluginDir) {
+    if (pluginDir.isEmpty()) {
+      return discover(parent);
+    }
+    Path dir = pluginDir.get();
+    if (!Files.isDirectory(dir)) {
+      throw new InvalidInputException("plugin directory", dir.toString(), "an existing directory of plugin jars");
+    }
+    List<URL> jars = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".jar")).sorted()::iterator) {
+        jars.add(p.toUri().toURL());
+      }
+    } catch (MalformedURLException e) {
+      throw new InvalidInputException("plugin jar", e.getMessage(), "a readable jar file");
+    } catch (IOException e) {
+      throw new InvalidInputException("plugin directory", dir + " (" + e.getMessage() + ")", "a readable directory");
+    }
+    // Plugin jars see tuner's API through the parent; they live as long as the registry does.
+    return discover(new URLClassLoader(jars.toArray(URL[]::new), parent));
+  }
+
+  /** A registry of exactly these providers, checked the same way discovery checks them. */
+  public static ProviderRegistry of(List<ModelProvider> list) {
+    Map<String, ModelProvider> found = new LinkedHashMap<>();
+    List<PluginProblem> problems = new ArrayList<>();
+    for (ModelProvider p : list) {
+      admit(p, found, problems);
+    }
+    return new ProviderRegistry(found, problems);
+  }
+
+  private static void admit(ModelProvider p, Map<String, ModelProvider> found, List<PluginProblem> problems) {
+    String cls = p.getClass().getName();
+    String id;
+    String required;
+    try {
+      id = p.id();
+      required = p.requiredApiVersion();
+      if (id == null || id.isBlank() || p.version() == null || p.version().isBlank()) {
+        problems.add(new PluginProblem(cls, PluginProblem.Code.INVALID_DESCRIPTOR,
+            "it reports no id or no version; both are required"));
+        return;
+      }
+    } catch (RuntimeException | LinkageError e) {
+      problems.add(new PluginProblem(cls, PluginProblem.Code.BROKEN, "describing itself failed: " + e));
+      return;
+    }
+    boolean compatible;
+    try {
+      compatible = TunerApi.isCompatible(required);
+    } catch (InvalidInputException e) {
+      problems.add(new PluginProblem(id, PluginProblem.Code.INVALID_DESCRIPTOR,
+          "(" + cls + ") requires API version \"" + required + "\", which is not of the form major.minor"));
+      return;
+    }
+    if (!compatible) {
+      problems.add(new PluginProblem(id, PluginProblem.Code.INCOMPATIBLE_API,
+          "(" + cls + ") requires tuner API " + required + " but this host implements " + TunerApi.VERSION));
+      return;
+    }
+    ModelProvider previous = found.get(id);
+    if (previous != null) {
+      problems.add(new PluginProblem(id, PluginProblem.Code.DUPLICATE_ID,
+          "(" + cls + ") has the same id as " + previous.getClass().getName() + ", which was found first and is used"));
+      return;
+    }
+    found.put(id, p);
+  }
+
+  private static PluginProblem classify(ServiceConfigurationError e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String msg = String.valueOf(e.getMessage());
+    String provider = msg.replaceFirst("^dev\\.tuner\\.api\\.ModelProvider: (Provider )?", "")
+        .replaceFirst(" (could not be instantiated|not found).*$", "");
+    if (root instanceof ClassNotFoundException || root instanceof NoClassDefFoundError || msg.contains("not found")) {
+      return new PluginProblem(provider, PluginProblem.Code.MISSING_CLASS,
+          "its class or a class it needs is missing: " + (root == e ? msg : root.toString()));
+    }
+    return new PluginProblem(provider, PluginProblem.Code.BROKEN,
+        "it could not be instantiated: " + (root == e ? msg : root.toString()));
+  }
+
+  public Map<String, ModelProvider> providers() {
+    return providers;
+  }
+
+  public List<PluginProblem> problems() {
+    return problems;
+  }
+
+  public Optional<ModelProvider> find(String id) {
+    return Optional.ofNullable(providers.get(id));
+  }
+
+  /** The provider with this id, or an error that lists what is available and what failed to load. */
+  public ModelProvider require(String id) {
+    ModelProvider p = providers.get(id);
+    if (p != null) {
+      return p;
+    }
+    StringBuilder allowed = new StringBuilder("one of the discovered providers ").append(providers.keySet());
+    for (PluginProblem problem : problems) {
+      if (problem.provider().equals(id) || problem.provider().contains(id)) {
+        allowed.append("; provider ").append(problem.provider()).append(" was found but skipped: ")
+            .append(problem.message());
+      }
+    }
+    throw new InvalidInputException("model provider", id, allowed.toString());
+  }
+}

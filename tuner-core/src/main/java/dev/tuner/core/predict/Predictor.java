@@ -1,0 +1,167 @@
+package dev.tuner.core.predict;
+
+import dev.tuner.api.FeatureImportance;
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.Interval;
+import dev.tuner.api.OutputKind;
+import dev.tuner.api.ThroughputModel;
+import dev.tuner.api.ThroughputPrediction;
+import dev.tuner.api.TunerException;
+import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.roofline.RooflineResult;
+import dev.tuner.core.scenario.Scenario;
+import dev.tuner.core.schema.FeatureEncoder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+
+/**
+ * The prediction pipeline: scenario → roofline (from the raw scenario) → features in the model's schema → model →
+ * tokens/s → clamped to the roofline → interval, confidence and top features. Immutable and thread-safe.
+ *
+ * <p>Interval: split-conformal on held-out scores ({@link Calibration}); when the model reports a spread and was
+ * calibrated on spread-normalised scores, the half-width scales with that spread. Both ends are clamped to
+ * [0, roofline]. Confidence is {@code sqrt(low / high)} of that interval (1 for a point, 0 when the low end is 0),
+ * times the share of features inside the training range, times 0.8 when the model's answer had to be capped.
+ */
+public final class Predictor {
+  /** Confidence factor applied when the model's own answer exceeded the roofline and was lowered to it. */
+  public static final double CAPPED_CONFIDENCE_FACTOR = 0.8;
+
+  private final LoadedModel loaded;
+  private final ThroughputModel model;
+  private final OutputKind kind;
+  private final FeatureEncoder encoder;
+  private final Roofline roofline;
+  private final double level;
+  private final boolean fallback;
+  private final double decodeQuantile;
+  private final double prefillQuantile;
+
+  public Predictor(LoadedModel loaded, Roofline roofline, double intervalLevel, boolean fallback) {
+    InvalidInputException.requireInRange("interval level", intervalLevel, 0.5, 0.99, "");
+    this.loaded = loaded;
+    this.model = loaded.model();
+    this.kind = model.info().outputKind();
+    this.encoder = new FeatureEncoder(loaded.schema());
+    this.roofline = roofline;
+    this.level = intervalLevel;
+    this.fallback = fallback;
+    this.decodeQuantile = loaded.calibration().quantile(dev.tuner.core.scenario.Phase.DECODE, intervalLevel);
+    this.prefillQuantile = loaded.calibration().quantile(dev.tuner.core.scenario.Phase.PREFILL, intervalLevel);
+  }
+
+  public LoadedModel model() {
+    return loaded;
+  }
+
+  public Roofline roofline() {
+    return roofline;
+  }
+
+  public FeatureEncoder encoder() {
+    return encoder;
+  }
+
+  public double intervalLevel() {
+    return level;
+  }
+
+  /** Whether this is the roofline-only fallback because no model could be used. */
+  public boolean isFallback() {
+    return fallback;
+  }
+
+  public ThroughputPrediction predict(Scenario s) {
+    return predict(s, 5);
+  }
+
+  public ThroughputPrediction predict(Scenario s, int topFeatures) {
+    RooflineResult r = roofline.compute(s);
+    float[] x = encoder.encode(s, r);
+    double raw = model.predict(x);
+    List<String> assumptions = new ArrayList<>(r.assumptions());
+    if (fallback) {
+      assumptions.add(String.format(Locale.ROOT,
+          "no trained model available: roofline-only prediction (%s of the roofline)", model.info().properties()
+              .getOrDefault(s.phase() == dev.tuner.core.scenario.Phase.DECODE ? "decode_efficiency"
+                  : "prefill_efficiency", "?")));
+    }
+    if (s.device().l2CacheMb().isEmpty()) {
+      assumptions.add("L2 cache of " + s.device().name() + " unknown: encoded as 0");
+    }
+    if (s.device().computeUnits() == 0) {
+      assumptions.add("compute units of " + s.device().name() + " unknown: encoded as 0");
+    }
+    double roof = r.tokensPerSecond();
+    double tps = toTokens(raw, roof, s);
+    boolean capped = tps > roof;
+    if (capped) {
+      tps = roof;
+    }
+    double q = s.phase() == dev.tuner.core.scenario.Phase.DECODE ? decodeQuantile : prefillQuantile;
+    double half = q;
+    if (loaded.calibration().method() == Calibration.Method.SPREAD_NORMALISED) {
+      OptionalDouble spread = model.spread(x);
+      half = spread.isPresent() ? q * spread.getAsDouble() : Double.POSITIVE_INFINITY;
+    }
+    double low;
+    double high;
+    if (Double.isInfinite(half)) {
+      low = 0;
+      high = roof;
+      assumptions.add("no held-out calibration for this model: the interval spans 0 to the roofline");
+    } else {
+      low = clamp(kind.toTokensPerSecond(raw - half, roof), roof);
+      high = clamp(kind.toTokensPerSecond(raw + half, roof), roof);
+    }
+    low = Math.min(low, tps);
+    high = Math.max(high, tps);
+    double confidence = high > 0 ? Math.sqrt(low / high) : 0;
+    confidence *= loaded.calibration().inRangeShare(x);
+    if (capped) {
+      confidence *= CAPPED_CONFIDENCE_FACTOR;
+    }
+    List<FeatureImportance> top = topFeatures > 0 ? model.attribution(x, topFeatures) : List.of();
+    return new ThroughputPrediction(tps, roof, r.bound(), capped, raw, confidence,
+        new Interval(level, low, high), top, model.info().modelId(), assumptions);
+  }
+
+  /**
+   * The fast path for scoring many scenarios: tokens/s only (clamped), no interval or attribution. Writes
+   * {@code out[i]} for {@code scenarios[i]}; {@code scratch} must hold {@code scenarios.length × width} floats.
+   */
+  public void predictTokensPerSecond(Scenario[] scenarios, double[] out, float[] scratch) {
+    int w = encoder.width();
+    double[] roofs = new double[scenarios.length];
+    for (int i = 0; i < scenarios.length; i++) {
+      RooflineResult r = roofline.compute(scenarios[i]);
+      roofs[i] = r.tokensPerSecond();
+      encoder.encode(scenarios[i], r, scratch, i * w);
+    }
+    model.predictBatch(scratch, scenarios.length, out);
+    for (int i = 0; i < scenarios.length; i++) {
+      out[i] = Math.min(toTokens(out[i], roofs[i], scenarios[i]), roofs[i]);
+    }
+  }
+
+  private double toTokens(double raw, double roof, Scenario s) {
+    if (!Double.isFinite(raw)) {
+      throw new TunerException("model " + model.info().modelId() + " returned " + raw + " for " + s.model().name()
+          + " on " + s.device().name() + "; a model must return finite numbers");
+    }
+    double tps = kind.toTokensPerSecond(raw, roof);
+    if (Double.isNaN(tps)) {
+      throw new TunerException("model " + model.info().modelId() + " output " + raw + " converts to no tokens/s");
+    }
+    return Math.max(0, tps);
+  }
+
+  private static double clamp(double v, double roof) {
+    if (Double.isNaN(v) || v < 0) {
+      return 0;
+    }
+    return Math.min(v, roof);
+  }
+}

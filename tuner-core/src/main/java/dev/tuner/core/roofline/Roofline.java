@@ -1,0 +1,126 @@
+package dev.tuner.core.roofline;
+
+import dev.tuner.api.Bound;
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.scenario.Activation;
+import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.scenario.Scenario;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * The physical upper bound on tokens/s, computed from the raw scenario.
+ *
+ * <p>Memory roof: a step reads every weight once (at its true bits per weight) plus, for decode, the KV cache of
+ * every sequence; for prefill it writes the prompt's KV cache. Decode windows grow from an empty cache to
+ * {@code context}, so the mean KV length {@code context / 2} is used: that is exact for such windows and still an
+ * upper bound for any window that ends at {@code context}. Prefill counts the weights once for the whole prompt,
+ * the least traffic any implementation can have.
+ *
+ * <p>Compute roof: 2 FLOPs per parameter per token plus attention (QKᵀ and AV: 4 · layers · heads · head_dim
+ * FLOPs per cached token, over the mean causal length {@code context / 2}), against the dense tensor peak of the
+ * quantization's arithmetic (FP8 peak for FP8 formats where the device has one, FP16 otherwise).
+ *
+ * <p>Whatever cannot be computed is left out — which can only raise the bound, so it stays a bound — and the
+ * result says what was assumed.
+ */
+public final class Roofline {
+  private final Map<String, Double> tflopsPerUnitByVendor;
+
+  /** Unknown peaks are imputed from the highest TFLOPS per compute unit among {@code catalog}'s devices of a vendor. */
+  public Roofline(Catalog catalog) {
+    this(peakPerUnit(catalog.devices().entries()));
+  }
+
+  public Roofline(Map<String, Double> tflopsPerUnitByVendor) {
+    this.tflopsPerUnitByVendor = Map.copyOf(tflopsPerUnitByVendor);
+  }
+
+  /** The highest FP16 TFLOPS per compute unit of each vendor: generous on purpose, as the roof must not be low. */
+  public static Map<String, Double> peakPerUnit(List<DeviceSpec> devices) {
+    Map<String, Double> out = new HashMap<>();
+    for (DeviceSpec d : devices) {
+      if (d.fp16Tflops().isPresent() && d.computeUnits() > 0 && !d.vendor().isEmpty()) {
+        out.merge(d.vendor().toLowerCase(Locale.ROOT), d.fp16Tflops().getAsDouble() / d.computeUnits(), Math::max);
+      }
+    }
+    return out;
+  }
+
+  public RooflineResult compute(Scenario s) {
+    List<String> assumptions = new ArrayList<>(0);
+    ModelSpec m = s.model();
+    DeviceSpec d = s.device();
+    double params = m.paramsB() * 1e9;
+    double weightBytes = params * s.quant().bytesPerWeight();
+    double kvPerToken = 0;
+    if (m.knowsKvShape()) {
+      kvPerToken = 2.0 * m.layers() * m.kvHeads() * m.effectiveHeadDim() * s.kvCache().bytesPerElement();
+    } else if (s.context() > 0) {
+      assumptions.add("KV-cache traffic not counted: layers, KV heads or head dimension of " + m.name() + " unknown");
+    }
+    double attentionPerCachedToken = 0;
+    if (m.knowsAttentionShape()) {
+      attentionPerCachedToken = 4.0 * m.layers() * m.heads() * m.effectiveHeadDim();
+    } else if (s.context() > 0) {
+      assumptions.add("attention FLOPs not counted: layers, heads or head dimension of " + m.name() + " unknown");
+    }
+    double meanContext = s.context() / 2.0;
+    double tokensPerStep;
+    double kvBytes;
+    if (s.phase() == Phase.DECODE) {
+      tokensPerStep = s.batch();
+      kvBytes = s.batch() * kvPerToken * meanContext;
+    } else {
+      tokensPerStep = (double) s.batch() * s.context();
+      kvBytes = tokensPerStep * kvPerToken;
+    }
+    double bytesPerStep = weightBytes + kvBytes;
+    double memoryRoof = d.memBandwidthGBs() * 1e9 * tokensPerStep / bytesPerStep;
+    double flopsPerToken = 2.0 * params + attentionPerCachedToken * meanContext;
+    double peak = peakTflops(d, s.quant().activation(), assumptions);
+    double computeRoof = peak > 0 ? peak * 1e12 / flopsPerToken : Double.POSITIVE_INFINITY;
+    boolean memoryBound = memoryRoof <= computeRoof;
+    double intensity = flopsPerToken * tokensPerStep / bytesPerStep;
+    return new RooflineResult(
+        Math.min(memoryRoof, computeRoof),
+        memoryRoof,
+        computeRoof,
+        memoryBound ? Bound.MEMORY : Bound.COMPUTE,
+        bytesPerStep,
+        weightBytes,
+        kvBytes,
+        tokensPerStep,
+        flopsPerToken,
+        peak,
+        intensity,
+        assumptions.isEmpty() ? List.of() : List.copyOf(assumptions));
+  }
+
+  /** The peak used for the compute roof in TFLOPS, 0 when none can be used. Records every assumption made. */
+  public double peakTflops(DeviceSpec d, Activation activation, List<String> assumptions) {
+    if (activation == Activation.FP8 && d.fp8Tflops().isPresent()) {
+      return d.fp8Tflops().getAsDouble();
+    }
+    OptionalDouble fp16 = d.fp16Tflops();
+    if (fp16.isPresent()) {
+      return fp16.getAsDouble();
+    }
+    Double perUnit = tflopsPerUnitByVendor.get(d.vendor().toLowerCase(Locale.ROOT));
+    if (perUnit != null && d.computeUnits() > 0) {
+      double estimate = perUnit * d.computeUnits();
+      assumptions.add(String.format(Locale.ROOT,
+          "FP16 peak of %s unknown: assumed %.1f TFLOPS (%d compute units × %.3f, the highest TFLOPS per unit of"
+              + " any catalogued %s device)", d.name(), estimate, d.computeUnits(), perUnit, d.vendor()));
+      return estimate;
+    }
+    assumptions.add("FP16 peak of " + d.name() + " unknown and not estimable: compute roof not applied");
+    return 0;
+  }
+}

@@ -1,0 +1,31 @@
+package dev.tuner.core.roofline;
+
+import dev.tuner.api.Bound;
+import java.util.List;
+
+/**
+ * The roofline of one scenario. Roofs are in tokens/s (aggregate over the batch for decode, prompt tokens/s for
+ * prefill); {@code tokensPerSecond} is the lower of the two. {@code bytesPerStep} is what one step moves from memory,
+ * {@code tokensPerStep} the tokens it yields, {@code flopsPerToken} the arithmetic per token, and
+ * {@code arithmeticIntensity} FLOPs per byte of the step. {@code peakTflops} is the compute peak used (possibly
+ * assumed; see {@code assumptions}); {@code computeRoof} is infinite when no peak could be used.
+ */
+public record RooflineResult(
+    double tokensPerSecond,
+    double memoryRoof,
+    double computeRoof,
+    Bound bound,
+    double bytesPerStep,
+    double weightBytes,
+    double kvBytesPerStep,
+    double tokensPerStep,
+    double flopsPerToken,
+    double peakTflops,
+    double arithmeticIntensity,
+    List<String> assumptions) {
+
+  /** Memory roof over compute roof: above 1 the step is compute-bound. Infinite compute roof gives 0. */
+  public double roofRatio() {
+    return Double.isInfinite(computeRoof) ? 0 : memoryRoof / computeRoof;
+  }
+}

@@ -1,0 +1,124 @@
+package dev.tuner.core.scenario;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.catalog.Catalog;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * A scenario as a user or a data row states it: names to look up in the catalog and/or explicit figures, which
+ * override the catalog entry's. {@code null} means "not given". Defaults, all visible in the resolved scenario:
+ * batch 1, phase decode, KV cache f16, no CUDA graphs, no kernel, no zero-copy. Context has no default.
+ */
+public record ScenarioRequest(
+    String model,
+    String device,
+    String quant,
+    Integer batch,
+    Integer context,
+    String phase,
+    String kvCacheType,
+    Boolean cudaGraphs,
+    String kernel,
+    Boolean zeroCopy,
+    Double paramsB,
+    Integer hidden,
+    Integer layers,
+    Integer heads,
+    Integer kvHeads,
+    Integer headDim,
+    Integer vocab,
+    Double memBandwidthGBs,
+    Double fp16Tflops,
+    Integer computeUnits,
+    Double l2CacheMb,
+    Double memoryGb) {
+
+  public static ScenarioRequest of(String model, String device, String quant, int batch, int context, String phase) {
+    return new ScenarioRequest(model, device, quant, batch, context, phase, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null);
+  }
+
+  public Scenario resolve(Catalog catalog) {
+    ModelSpec m = resolveModel(catalog);
+    DeviceSpec d = resolveDevice(catalog);
+    if (quant == null || quant.isBlank()) {
+      throw new InvalidInputException("quantization", "unset", "a quantization such as Q4_K_M, Q8_0, F16 or FP8");
+    }
+    Quantization q = catalog.quant(quant);
+    if (context == null) {
+      throw new InvalidInputException("context", "unset", "the KV-cache length in tokens (prompt length for prefill)");
+    }
+    return new Scenario(
+        m,
+        d,
+        q,
+        kvCacheType == null || kvCacheType.isBlank() ? KvCacheType.F16 : KvCacheType.parse(kvCacheType),
+        batch == null ? 1 : batch,
+        context,
+        phase == null || phase.isBlank() ? Phase.DECODE : Phase.parse(phase),
+        Boolean.TRUE.equals(cudaGraphs),
+        kernel == null || kernel.isBlank() ? Optional.empty() : Optional.of(KernelType.parse(kernel)),
+        Boolean.TRUE.equals(zeroCopy));
+  }
+
+  private ModelSpec resolveModel(Catalog catalog) {
+    ModelSpec base;
+    if (model != null && !model.isBlank()) {
+      base = catalog.model(model);
+    } else if (paramsB != null) {
+      base = null;
+    } else {
+      throw new InvalidInputException("model", "unset", "a catalog model name or at least its parameter count");
+    }
+    if (base != null && paramsB == null && hidden == null && layers == null && heads == null && kvHeads == null
+        && headDim == null && vocab == null) {
+      return base;
+    }
+    String name = base != null ? base.name() + " (with given figures)" : String.format(java.util.Locale.ROOT,
+        "custom %.3gB model", paramsB);
+    return new ModelSpec(
+        name,
+        paramsB != null ? paramsB : base.paramsB(),
+        pick(hidden, base == null ? 0 : base.hidden()),
+        pick(layers, base == null ? 0 : base.layers()),
+        pick(heads, base == null ? 0 : base.heads()),
+        pick(kvHeads, base == null ? 0 : base.kvHeads()),
+        pick(headDim, base == null ? 0 : base.headDim()),
+        pick(vocab, base == null ? 0 : base.vocab()),
+        List.of(),
+        base != null ? base.source() + " + given figures" : "given figures");
+  }
+
+  private DeviceSpec resolveDevice(Catalog catalog) {
+    DeviceSpec base;
+    if (device != null && !device.isBlank()) {
+      base = catalog.device(device);
+    } else if (memBandwidthGBs != null) {
+      base = null;
+    } else {
+      throw new InvalidInputException("device", "unset", "a catalog device name or at least its memory bandwidth");
+    }
+    if (base != null && memBandwidthGBs == null && fp16Tflops == null && computeUnits == null && l2CacheMb == null
+        && memoryGb == null) {
+      return base;
+    }
+    String name = base != null ? base.name() + " (with given figures)" : "custom device";
+    return new DeviceSpec(
+        name,
+        base != null ? base.vendor() : "",
+        memBandwidthGBs != null ? memBandwidthGBs : base.memBandwidthGBs(),
+        fp16Tflops != null ? OptionalDouble.of(fp16Tflops) : base != null ? base.fp16Tflops() : OptionalDouble.empty(),
+        base != null && fp16Tflops == null ? base.fp8Tflops() : OptionalDouble.empty(),
+        computeUnits != null ? computeUnits : base != null ? base.computeUnits() : 0,
+        l2CacheMb != null ? OptionalDouble.of(l2CacheMb) : base != null ? base.l2CacheMb() : OptionalDouble.empty(),
+        memoryGb != null ? OptionalDouble.of(memoryGb) : base != null ? base.memoryGb() : OptionalDouble.empty(),
+        List.of(),
+        base != null ? base.source() + " + given figures" : "given figures");
+  }
+
+  private static int pick(Integer given, int fallback) {
+    return given != null ? given : fallback;
+  }
+}

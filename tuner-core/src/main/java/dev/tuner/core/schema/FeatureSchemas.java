@@ -1,0 +1,110 @@
+package dev.tuner.core.schema;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.scenario.KernelType;
+import dev.tuner.core.scenario.QuantClass;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The two shipped schemas. Both have the reference's 42 slots in its order: 11 static, 8 quantization one-hot, 16
+ * kernel one-hot, 5 hardware, 2 derived.
+ *
+ * <p>{@code reference-v1} reproduces the reference normalisation exactly, except slot 41, which the reference filled
+ * from the measured label (measured / roofline) and which is 0 here, as it is at prediction time there.
+ *
+ * <p>{@code tuner-v1} (the default) keeps the layout but uses ranges that do not saturate on current hardware and
+ * log scales where the physics is multiplicative; slot 9 holds the KV-cache element size (the reference's "KV
+ * caches per sequence" is always 1 in tuner), slot 40 the step's real arithmetic intensity (FLOPs per byte) and slot
+ * 41 the ratio of the memory roof to the compute roof.
+ */
+public final class FeatureSchemas {
+  public static final String REFERENCE_V1 = "reference-v1";
+  public static final String TUNER_V1 = "tuner-v1";
+
+  private static final FeatureSchema REFERENCE = reference();
+  private static final FeatureSchema DEFAULT = tuner();
+
+  private FeatureSchemas() {}
+
+  public static FeatureSchema referenceV1() {
+    return REFERENCE;
+  }
+
+  public static FeatureSchema tunerV1() {
+    return DEFAULT;
+  }
+
+  public static List<FeatureSchema> all() {
+    return List.of(DEFAULT, REFERENCE);
+  }
+
+  public static FeatureSchema byId(String id) {
+    for (FeatureSchema s : all()) {
+      if (s.id().equalsIgnoreCase(id)) {
+        return s;
+      }
+    }
+    throw new InvalidInputException("schema", String.valueOf(id), TUNER_V1 + " or " + REFERENCE_V1);
+  }
+
+  private static FeatureSchema reference() {
+    List<Slot> s = new ArrayList<>();
+    s.add(new Slot("model_params_b", Quantity.PARAMS_B, new Normalisation.Log(0.1, 100)));
+    s.add(new Slot("hidden_dim_norm", Quantity.HIDDEN, new Normalisation.Linear(16384)));
+    s.add(new Slot("num_layers_norm", Quantity.LAYERS, new Normalisation.Linear(128)));
+    s.add(new Slot("num_heads_norm", Quantity.HEADS, new Normalisation.Linear(128)));
+    s.add(new Slot("head_dim_norm", Quantity.HEAD_DIM, new Normalisation.Linear(256)));
+    s.add(new Slot("vocab_size_log", Quantity.VOCAB, new Normalisation.Log(1, 1e6)));
+    s.add(new Slot("batch_size_norm", Quantity.BATCH, new Normalisation.Linear(64)));
+    s.add(new Slot("seq_len_log", Quantity.CONTEXT, new Normalisation.Log(1, 32768)));
+    s.add(new Slot("cuda_graphs", Quantity.CUDA_GRAPHS, new Normalisation.Flag()));
+    s.add(new Slot("kv_cache_ratio", Quantity.KV_CACHES_PER_SEQUENCE, new Normalisation.Linear(1)));
+    s.add(new Slot("is_prefill", Quantity.IS_PREFILL, new Normalisation.Flag()));
+    oneHots(s);
+    s.add(new Slot("gpu_mem_bw_norm", Quantity.MEM_BANDWIDTH, new Normalisation.Linear(3000)));
+    s.add(new Slot("gpu_compute_norm", Quantity.PEAK_TFLOPS, new Normalisation.Linear(500)));
+    s.add(new Slot("gpu_sm_norm", Quantity.COMPUTE_UNITS, new Normalisation.Linear(200)));
+    s.add(new Slot("gpu_l2_cache_norm", Quantity.L2_CACHE, new Normalisation.Linear(128)));
+    s.add(new Slot("is_zero_copy", Quantity.ZERO_COPY, new Normalisation.Flag()));
+    s.add(new Slot("arithmetic_intensity", Quantity.REFERENCE_INTENSITY, new Normalisation.Linear(10)));
+    s.add(new Slot("theoretical_efficiency", Quantity.ZERO, new Normalisation.Linear(1)));
+    return new FeatureSchema(REFERENCE_V1, 1,
+        "The reference tuner's 42-slot layout and normalisation (slot 41 never reads the label).", s);
+  }
+
+  private static FeatureSchema tuner() {
+    List<Slot> s = new ArrayList<>();
+    s.add(new Slot("model_params_b", Quantity.PARAMS_B, new Normalisation.Log(0.1, 2000)));
+    s.add(new Slot("hidden_dim", Quantity.HIDDEN, new Normalisation.Linear(65536)));
+    s.add(new Slot("num_layers", Quantity.LAYERS, new Normalisation.Linear(512)));
+    s.add(new Slot("num_heads", Quantity.HEADS, new Normalisation.Linear(512)));
+    s.add(new Slot("head_dim", Quantity.HEAD_DIM, new Normalisation.Linear(1024)));
+    s.add(new Slot("vocab_size_log", Quantity.VOCAB, new Normalisation.Log(1, 1e7)));
+    s.add(new Slot("batch_size_log", Quantity.BATCH, new Normalisation.Log(1, 4096)));
+    s.add(new Slot("context_log", Quantity.CONTEXT, new Normalisation.Log(1, 1 << 20)));
+    s.add(new Slot("cuda_graphs", Quantity.CUDA_GRAPHS, new Normalisation.Flag()));
+    s.add(new Slot("kv_cache_bytes_per_element", Quantity.KV_BYTES_PER_ELEMENT, new Normalisation.Linear(2)));
+    s.add(new Slot("is_prefill", Quantity.IS_PREFILL, new Normalisation.Flag()));
+    oneHots(s);
+    s.add(new Slot("mem_bandwidth_log", Quantity.MEM_BANDWIDTH, new Normalisation.Log(10, 20_000)));
+    s.add(new Slot("peak_tflops_log", Quantity.PEAK_TFLOPS, new Normalisation.Log(0.1, 20_000)));
+    s.add(new Slot("compute_units_log", Quantity.COMPUTE_UNITS, new Normalisation.Log(1, 1024)));
+    s.add(new Slot("l2_cache_mb", Quantity.L2_CACHE, new Normalisation.Linear(512)));
+    s.add(new Slot("is_zero_copy", Quantity.ZERO_COPY, new Normalisation.Flag()));
+    s.add(new Slot("arithmetic_intensity_log", Quantity.ARITHMETIC_INTENSITY, new Normalisation.Log(0.01, 1e5)));
+    s.add(new Slot("memory_to_compute_roof_log", Quantity.ROOF_RATIO, new Normalisation.Log(1e-4, 1e4)));
+    return new FeatureSchema(TUNER_V1, 1,
+        "tuner's default: the reference layout with non-saturating ranges and physics-derived slots 40 and 41.", s);
+  }
+
+  private static void oneHots(List<Slot> s) {
+    for (QuantClass q : QuantClass.values()) {
+      s.add(new Slot("quant_" + q.name().toLowerCase(java.util.Locale.ROOT), Quantity.QUANT_CLASS,
+          new Normalisation.OneHot(q.ordinal())));
+    }
+    for (KernelType k : KernelType.values()) {
+      s.add(new Slot("kernel_" + k.id().replace('-', '_'), Quantity.KERNEL, new Normalisation.OneHot(k.ordinal())));
+    }
+  }
+}
