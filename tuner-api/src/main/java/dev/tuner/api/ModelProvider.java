@@ -31,6 +31,14 @@ public interface ModelProvider {
    */
   ThroughputModel load(ModelPayload payload);
 
+  /**
+   * A ready model this provider offers without any artifact (for example an analytic model) for the given schema;
+   * empty when it has none for that schema. Configuration can select such a provider by id alone.
+   */
+  default Optional<ThroughputModel> builtInModel(SchemaRef schema) {
+    return Optional.empty();
+  }
+
   /** The trainer, if this provider can learn from data. */
   default Optional<ModelTrainer> trainer() {
     return Optional.empty();

@@ -1,0 +1,143 @@
+package dev.tuner.core.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.OutputKind;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Builds a {@link TunerConfig} from layers, later ones winning: built-in defaults, then a configuration file (YAML
+ * {@code .yaml/.yml} with nested or dotted keys, or Java {@code .properties}), then system properties named
+ * {@code tuner.*}, then explicit overrides from code or the command line. Keys (with or without the {@code tuner.}
+ * prefix in files): {@value #KEYS}. An unknown key is an error, so a typo never passes silently.
+ */
+public final class ConfigLoader {
+  static final String KEYS = "model, artifact, schema, interval.level, plugins.dir, foreign.schema, "
+      + "foreign.output_kind, onnx.threads, fallback.decode_efficiency, fallback.prefill_efficiency";
+  private static final List<String> KNOWN = List.of(KEYS.split(", "));
+  private static final long MAX_FILE_BYTES = 1 << 20;
+
+  private ConfigLoader() {}
+
+  public static TunerConfig load(Optional<Path> file, Properties system, Map<String, String> overrides) {
+    Map<String, String> values = new LinkedHashMap<>();
+    file.ifPresent(f -> values.putAll(readFile(f)));
+    for (String name : system.stringPropertyNames()) {
+      if (name.startsWith("tuner.")) {
+        values.put(check(name.substring("tuner.".length()), "system property " + name), system.getProperty(name));
+      }
+    }
+    overrides.forEach((k, v) -> values.put(check(strip(k), "override " + k), v));
+    return build(values);
+  }
+
+  /** Flat keys (without the {@code tuner.} prefix) from a YAML or properties file. */
+  public static Map<String, String> readFile(Path f) {
+    try {
+      if (!Files.isRegularFile(f)) {
+        throw new InvalidInputException("config file", f.toString(), "an existing file");
+      }
+      if (Files.size(f) > MAX_FILE_BYTES) {
+        throw new InvalidInputException("config file", f + " (" + Files.size(f) + " bytes)", "at most 1 MiB");
+      }
+      Map<String, String> out = new LinkedHashMap<>();
+      String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
+      if (name.endsWith(".properties")) {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(f)) {
+          p.load(in);
+        }
+        for (String k : p.stringPropertyNames()) {
+          out.put(check(strip(k), f + ": key " + k), p.getProperty(k).trim());
+        }
+      } else if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(f.toFile());
+        if (root != null && !root.isNull()) {
+          if (!root.isObject()) {
+            throw new InvalidInputException("config file " + f, root.getNodeType().toString(), "a YAML mapping");
+          }
+          flatten("", root, out, f);
+        }
+      } else {
+        throw new InvalidInputException("config file", f.toString(), "a .yaml, .yml or .properties file");
+      }
+      return out;
+    } catch (IOException e) {
+      throw new InvalidInputException("config file", f + " (" + e.getMessage().split("\n")[0] + ")",
+          "a readable, well-formed file");
+    }
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> out, Path f) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      var e = it.next();
+      String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      if (e.getValue().isObject()) {
+        flatten(key, e.getValue(), out, f);
+      } else if (e.getValue().isValueNode()) {
+        out.put(check(strip(key), f + ": key " + key), e.getValue().asText());
+      } else {
+        throw new InvalidInputException(f + ": key " + key, e.getValue().getNodeType().toString(),
+            "a single value");
+      }
+    }
+  }
+
+  private static String strip(String key) {
+    return key.startsWith("tuner.") ? key.substring("tuner.".length()) : key;
+  }
+
+  private static String check(String key, String where) {
+    if (!KNOWN.contains(key)) {
+      throw new InvalidInputException(where, "unknown key " + key, "one of " + KEYS);
+    }
+    return key;
+  }
+
+  static TunerConfig build(Map<String, String> v) {
+    TunerConfig d = TunerConfig.defaults();
+    return new TunerConfig(
+        text(v, "model").or(d::model),
+        text(v, "artifact").or(d::artifact),
+        text(v, "schema").orElse(d.schema()),
+        number(v, "interval.level").orElse(d.intervalLevel()),
+        text(v, "plugins.dir").map(Path::of).or(d::pluginDir),
+        text(v, "foreign.schema").or(d::foreignSchema),
+        text(v, "foreign.output_kind").map(OutputKind::fromId).or(d::foreignOutputKind),
+        number(v, "onnx.threads").map(x -> {
+          if (x != Math.rint(x)) {
+            throw new InvalidInputException("tuner.onnx.threads", x, "a whole number");
+          }
+          return (int) (double) x;
+        }).orElse(d.onnxThreads()),
+        number(v, "fallback.decode_efficiency").orElse(d.fallbackDecodeEfficiency()),
+        number(v, "fallback.prefill_efficiency").orElse(d.fallbackPrefillEfficiency()));
+  }
+
+  private static Optional<String> text(Map<String, String> v, String key) {
+    String s = v.get(key);
+    return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
+  }
+
+  private static Optional<Double> number(Map<String, String> v, String key) {
+    return text(v, key).map(s -> {
+      try {
+        return Double.parseDouble(s);
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException("tuner." + key, "\"" + s + "\"", "a number");
+      }
+    });
+  }
+}

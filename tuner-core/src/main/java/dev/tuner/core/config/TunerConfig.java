@@ -1,0 +1,75 @@
+package dev.tuner.core.config;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.OutputKind;
+import dev.tuner.core.predict.RooflineOnlyModel;
+import dev.tuner.core.schema.FeatureSchemas;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * How to build the prediction pipeline. {@code model}: the provider id to use (its built-in model, or checked
+ * against the artifact's provider). {@code artifact}: a model file path, {@code classpath:RESOURCE}, or
+ * {@code default} for the model embedded in the runnable jar. {@code schema}: the schema for the fallback and for
+ * built-in models. {@code intervalLevel}: nominal coverage of prediction intervals. {@code pluginDir}: extra plugin
+ * jars. {@code foreignSchema}/{@code foreignOutputKind}: what to assume for a foreign model file that does not
+ * describe itself. {@code onnxThreads}: native threads per foreign model. The fallback efficiencies are the
+ * roofline-only predictor's fractions of the roofline.
+ */
+public record TunerConfig(
+    Optional<String> model,
+    Optional<String> artifact,
+    String schema,
+    double intervalLevel,
+    Optional<Path> pluginDir,
+    Optional<String> foreignSchema,
+    Optional<OutputKind> foreignOutputKind,
+    int onnxThreads,
+    double fallbackDecodeEfficiency,
+    double fallbackPrefillEfficiency) {
+
+  public static final String DEFAULT_ARTIFACT = "default";
+  /** Class-path location of the embedded default model. */
+  public static final String DEFAULT_MODEL_RESOURCE = "dev/tuner/model/default-model.json";
+
+  public TunerConfig {
+    model.ifPresent(m -> {
+      if (m.isBlank()) {
+        throw new InvalidInputException("tuner.model", "\"\"", "a provider id such as forest or linear");
+      }
+    });
+    FeatureSchemas.byId(schema);
+    InvalidInputException.requireInRange("tuner.interval.level", intervalLevel, 0.5, 0.99, "");
+    InvalidInputException.requireInRange("tuner.onnx.threads", onnxThreads, 0, 256, "threads");
+    InvalidInputException.requireInRange("tuner.fallback.decode_efficiency", fallbackDecodeEfficiency, 0.001, 1,
+        "of the roofline");
+    InvalidInputException.requireInRange("tuner.fallback.prefill_efficiency", fallbackPrefillEfficiency, 0.001, 1,
+        "of the roofline");
+  }
+
+  public static TunerConfig defaults() {
+    return new TunerConfig(Optional.empty(), Optional.empty(), FeatureSchemas.TUNER_V1, 0.9, Optional.empty(),
+        Optional.empty(), Optional.empty(), 1, RooflineOnlyModel.SHIPPED_DECODE_EFFICIENCY,
+        RooflineOnlyModel.SHIPPED_PREFILL_EFFICIENCY);
+  }
+
+  public TunerConfig withModel(String id) {
+    return new TunerConfig(Optional.of(id), artifact, schema, intervalLevel, pluginDir, foreignSchema,
+        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency);
+  }
+
+  public TunerConfig withArtifact(String location) {
+    return new TunerConfig(model, Optional.of(location), schema, intervalLevel, pluginDir, foreignSchema,
+        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency);
+  }
+
+  public TunerConfig withIntervalLevel(double level) {
+    return new TunerConfig(model, artifact, schema, level, pluginDir, foreignSchema, foreignOutputKind, onnxThreads,
+        fallbackDecodeEfficiency, fallbackPrefillEfficiency);
+  }
+
+  public TunerConfig withPluginDir(Path dir) {
+    return new TunerConfig(model, artifact, schema, intervalLevel, Optional.of(dir), foreignSchema,
+        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency);
+  }
+}

@@ -1,0 +1,137 @@
+package dev.tuner.core.config;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.tuner.api.ForeignModelOptions;
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.ModelLoadException;
+import dev.tuner.api.ModelProvider;
+import dev.tuner.api.SchemaRef;
+import dev.tuner.api.ThroughputModel;
+import dev.tuner.core.artifact.ArtifactCodec;
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.plugin.ProviderRegistry;
+import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.predict.LoadedModel;
+import dev.tuner.core.predict.ModelLoader;
+import dev.tuner.core.predict.Predictor;
+import dev.tuner.core.predict.RooflineOnlyModel;
+import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.schema.FeatureSchema;
+import dev.tuner.core.schema.FeatureSchemas;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Wires the whole pipeline from a {@link TunerConfig}: {@code Guice.createInjector(new TunerModule(config))
+ * .getInstance(Predictor.class)}.
+ *
+ * <p>Model choice: an explicit artifact is loaded (and must belong to {@code model} when both are set); an explicit
+ * {@code model} without artifact uses that provider's built-in model. Either failing is an error. With neither, the
+ * embedded default model is used when it and its provider are present; otherwise the roofline-only predictor,
+ * which says so in every prediction.
+ */
+public final class TunerModule extends AbstractModule {
+  private final TunerConfig config;
+
+  public TunerModule(TunerConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  protected void configure() {
+    bind(TunerConfig.class).toInstance(config);
+  }
+
+  @Provides
+  @Singleton
+  Catalog catalog() {
+    return Catalog.shipped();
+  }
+
+  @Provides
+  @Singleton
+  Roofline roofline(Catalog catalog) {
+    return new Roofline(catalog);
+  }
+
+  @Provides
+  @Singleton
+  ProviderRegistry registry() {
+    return ProviderRegistry.discover(TunerModule.class.getClassLoader(), config.pluginDir());
+  }
+
+  @Provides
+  @Singleton
+  ModelLoader loader(ProviderRegistry registry) {
+    return new ModelLoader(registry, new ArtifactCodec());
+  }
+
+  @Provides
+  @Singleton
+  Predictor predictor(ModelLoader loader, ProviderRegistry registry, Roofline roofline) {
+    FeatureSchema schema = FeatureSchemas.byId(config.schema());
+    Optional<LoadedModel> chosen = choose(loader, registry, schema);
+    if (chosen.isPresent()) {
+      return new Predictor(chosen.get(), roofline, config.intervalLevel(), false);
+    }
+    RooflineOnlyModel fallback = new RooflineOnlyModel(schema, "roofline-only", config.fallbackDecodeEfficiency(),
+        config.fallbackPrefillEfficiency());
+    return new Predictor(new LoadedModel(fallback, schema, Calibration.none(schema.width()), Optional.empty()),
+        roofline, config.intervalLevel(), true);
+  }
+
+  private Optional<LoadedModel> choose(ModelLoader loader, ProviderRegistry registry, FeatureSchema schema) {
+    if (config.artifact().isPresent() && !config.artifact().get().equals(TunerConfig.DEFAULT_ARTIFACT)) {
+      LoadedModel m = open(loader, config.artifact().get());
+      config.model().ifPresent(id -> {
+        if (!id.equals(m.model().info().providerId())) {
+          throw new ModelLoadException("configured model provider \"" + id + "\" but artifact "
+              + config.artifact().get() + " belongs to provider \"" + m.model().info().providerId() + "\"");
+        }
+      });
+      return Optional.of(m);
+    }
+    if (config.model().isPresent()) {
+      ModelProvider p = registry.require(config.model().get());
+      SchemaRef ref = schema.ref();
+      ThroughputModel m = p.builtInModel(ref).orElseThrow(() -> new InvalidInputException("tuner.model",
+          config.model().get(), "a provider with a built-in model for schema " + ref
+              + ", or an artifact given with tuner.artifact"));
+      return Optional.of(new LoadedModel(m, schema, Calibration.none(schema.width()), Optional.empty()));
+    }
+    InputStream in = TunerModule.class.getClassLoader().getResourceAsStream(TunerConfig.DEFAULT_MODEL_RESOURCE);
+    if (in == null) {
+      if (config.artifact().isPresent()) {
+        throw new ModelLoadException("the embedded default model (" + TunerConfig.DEFAULT_MODEL_RESOURCE
+            + ") is not on the class path");
+      }
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(loader.open(in, "embedded default model"));
+    } catch (ModelLoadException e) {
+      if (config.artifact().isPresent()) {
+        throw e;
+      }
+      return Optional.empty();
+    }
+  }
+
+  private LoadedModel open(ModelLoader loader, String location) {
+    if (location.startsWith("classpath:")) {
+      String resource = location.substring("classpath:".length());
+      InputStream in = TunerModule.class.getClassLoader().getResourceAsStream(resource);
+      if (in == null) {
+        throw new ModelLoadException("model resource " + resource + " is not on the class path");
+      }
+      return loader.open(in, location);
+    }
+    ForeignModelOptions options = new ForeignModelOptions(
+        config.foreignSchema().map(id -> FeatureSchemas.byId(id).ref()), config.foreignOutputKind(),
+        config.onnxThreads());
+    return loader.open(Path.of(location), options);
+  }
+}
