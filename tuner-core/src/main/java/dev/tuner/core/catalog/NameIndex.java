@@ -11,9 +11,10 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Looks entries up by name or alias, ignoring case, spaces, hyphens, underscores, dots and parentheses, so that
+ * Looks entries up by name or alias, ignoring case, spaces, hyphens and underscores, so that
  * {@code rtx4090}, {@code RTX 4090} and {@code NVIDIA GeForce RTX 4090} can all name one device. An unknown name
- * fails with the closest known names.
+ * fails with the closest known names. Dots and parentheses are kept: {@code LLaMA(-2) 7B} and {@code Llama 2 7B} are
+ * different catalog entries.
  */
 public final class NameIndex<T> {
   private final String kind;
@@ -47,11 +48,11 @@ public final class NameIndex<T> {
     }
   }
 
-  /** Lower case with spaces, hyphens, underscores, dots, slashes and parentheses removed. */
+  /** Lower case with spaces, tabs, hyphens and underscores removed. */
   public static String normalise(String name) {
     StringBuilder b = new StringBuilder(name.length());
     for (char c : name.toLowerCase(Locale.ROOT).toCharArray()) {
-      if (c != ' ' && c != '-' && c != '_' && c != '.' && c != '(' && c != ')' && c != '/' && c != '\t') {
+      if (c != ' ' && c != '-' && c != '_' && c != '\t') {
         b.append(c);
       }
     }

@@ -1,0 +1,171 @@
+package dev.tuner.core.data;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.TunerException;
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.roofline.RooflineResult;
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.Scenario;
+import dev.tuner.core.scenario.ScenarioRequest;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Measurements resolved into scenarios with their rooflines, ready for training or evaluation, with an account of
+ * every row: read, used, or left out and why. Rows flagged E2E or SUSPECT, and rows measured above their own
+ * roofline (a wrong spec or an undeclared assumption such as an FP8 KV cache), are left out unless the options
+ * include them.
+ */
+public final class Dataset {
+  private Dataset() {}
+
+  /** Which flagged rows to keep. */
+  public record Options(boolean includeEndToEnd, boolean includeSuspect, boolean includeAboveRoofline) {
+    public static Options defaults() {
+      return new Options(false, false, false);
+    }
+  }
+
+  /** A usable measurement: the row, its scenario and its roofline. */
+  public record Example(Measurement measurement, Scenario scenario, RooflineResult roofline) {
+    public double efficiency() {
+      return measurement.tokensPerSecond() / roofline.tokensPerSecond();
+    }
+  }
+
+  /** A row left out, with where it is and why. {@code reason} is a short category, {@code detail} the specifics. */
+  public record Skipped(String origin, String reason, String detail) {}
+
+  /** The usable examples plus the account of every row. */
+  public record Prepared(List<String> files, int rowsRead, List<Example> examples, List<Skipped> skipped) {
+    public Prepared {
+      files = List.copyOf(files);
+      examples = List.copyOf(examples);
+      skipped = List.copyOf(skipped);
+    }
+
+    /** Skipped rows counted by reason, sorted by reason. */
+    public Map<String, Integer> skippedByReason() {
+      Map<String, Integer> out = new TreeMap<>();
+      skipped.forEach(s -> out.merge(s.reason(), 1, Integer::sum));
+      return out;
+    }
+
+    /** SHA-256 over the used rows in a canonical text form: the identity of the training data. */
+    public String sha256() {
+      try {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        for (Example e : examples) {
+          Measurement m = e.measurement();
+          String line = String.join("|", m.deviceName(), m.modelName(), String.valueOf(m.scenario().paramsB()),
+              m.scenario().quant(), String.valueOf(e.scenario().batch()), String.valueOf(e.scenario().context()),
+              e.scenario().phase().id(), e.scenario().kvCache().id(), Double.toString(m.tokensPerSecond())) + "\n";
+          md.update(line.getBytes(StandardCharsets.UTF_8));
+        }
+        return HexFormat.of().formatHex(md.digest());
+      } catch (NoSuchAlgorithmException ex) {
+        throw new IllegalStateException(ex);
+      }
+    }
+
+    /** One line per reason, e.g. "used 700 of 756 rows; skipped: E2E 17, above roofline 2". */
+    public String summary() {
+      StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "read %d rows from %d file(s); used %d",
+          rowsRead, files.size(), examples.size()));
+      if (!skipped.isEmpty()) {
+        b.append("; skipped ").append(skipped.size()).append(": ");
+        List<String> parts = new ArrayList<>();
+        skippedByReason().forEach((k, v) -> parts.add(k + " " + v));
+        b.append(String.join(", ", parts));
+      }
+      return b.toString();
+    }
+  }
+
+  public static Prepared load(List<Path> files, Catalog catalog, Roofline roofline, Options options) {
+    if (files.isEmpty()) {
+      throw new InvalidInputException("data files", "none", "at least one measurements CSV file");
+    }
+    List<MeasurementCsv.Parsed> parsed = new ArrayList<>();
+    for (Path f : files) {
+      parsed.add(MeasurementCsv.read(f));
+    }
+    return prepare(files.stream().map(Path::toString).toList(), parsed, catalog, roofline, options);
+  }
+
+  public static Prepared load(Reader in, String source, Catalog catalog, Roofline roofline, Options options) {
+    return prepare(List.of(source), List.of(MeasurementCsv.read(in, source)), catalog, roofline, options);
+  }
+
+  static Prepared prepare(List<String> files, List<MeasurementCsv.Parsed> parsed, Catalog catalog,
+      Roofline roofline, Options options) {
+    List<Example> examples = new ArrayList<>();
+    List<Skipped> skipped = new ArrayList<>();
+    int rows = 0;
+    for (MeasurementCsv.Parsed p : parsed) {
+      rows += p.rows();
+      for (MeasurementCsv.Rejection r : p.rejections()) {
+        skipped.add(new Skipped(r.origin(), "invalid row", r.reason()));
+      }
+      for (Measurement m : p.measurements()) {
+        if (m.isEndToEnd() && !options.includeEndToEnd()) {
+          skipped.add(new Skipped(m.origin(), "E2E (not pure decode)", m.notes()));
+          continue;
+        }
+        if (m.isSuspect() && !options.includeSuspect()) {
+          skipped.add(new Skipped(m.origin(), "SUSPECT", m.notes()));
+          continue;
+        }
+        Scenario s;
+        try {
+          s = withoutRedundantParams(m.scenario(), catalog).resolve(catalog);
+        } catch (TunerException e) {
+          skipped.add(new Skipped(m.origin(), "unresolvable scenario", e.getMessage()));
+          continue;
+        }
+        RooflineResult r = roofline.compute(s);
+        if (m.tokensPerSecond() > r.tokensPerSecond() && !options.includeAboveRoofline()) {
+          skipped.add(new Skipped(m.origin(), "above its roofline", String.format(Locale.ROOT,
+              "%.1f tokens/s measured > %.1f tokens/s %s roof (%s on %s, %s, batch %d, context %d, %s): a wrong"
+                  + " spec or an undeclared assumption (e.g. an FP8 KV cache)",
+              m.tokensPerSecond(), r.tokensPerSecond(), r.bound().id(), s.model().name(), s.device().name(),
+              s.quant().name(), s.batch(), s.context(), s.phase().id())));
+          continue;
+        }
+        examples.add(new Example(m, s, r));
+      }
+    }
+    return new Prepared(files, rows, examples, skipped);
+  }
+
+  /**
+   * Data files repeat the catalog's parameter count next to the model name; treating that as an override would
+   * turn every row into an anonymous model, so a value within 1% of the catalog's is dropped.
+   */
+  static ScenarioRequest withoutRedundantParams(ScenarioRequest r, Catalog catalog) {
+    if (r.paramsB() == null || r.model() == null) {
+      return r;
+    }
+    var known = catalog.models().find(r.model());
+    if (known.isEmpty()) {
+      return r;
+    }
+    ModelSpec m = known.get();
+    if (Math.abs(r.paramsB() - m.paramsB()) > 0.01 * m.paramsB()) {
+      return r;
+    }
+    return new ScenarioRequest(r.model(), r.device(), r.quant(), r.batch(), r.context(), r.phase(), r.kvCacheType(),
+        r.cudaGraphs(), r.kernel(), r.zeroCopy(), null, r.hidden(), r.layers(), r.heads(), r.kvHeads(), r.headDim(),
+        r.vocab(), r.memBandwidthGBs(), r.fp16Tflops(), r.computeUnits(), r.l2CacheMb(), r.memoryGb());
+  }
+}

@@ -1,0 +1,94 @@
+package dev.tuner.core.learn;
+
+import dev.tuner.api.ModelTrainer;
+import dev.tuner.api.OutputKind;
+import dev.tuner.api.ThroughputModel;
+import dev.tuner.api.TrainingOptions;
+import dev.tuner.api.TrainingSet;
+import dev.tuner.core.predict.RooflineOnlyModel;
+import dev.tuner.core.scenario.Phase;
+import java.util.Arrays;
+
+/** The candidates tuner evaluates: a plugin's trainer and the two baselines. */
+public final class Candidates {
+  private Candidates() {}
+
+  /** A plugin trainer learning {@code target} on {@code data}. */
+  public static Candidate trainer(String name, ModelTrainer trainer, Encoded data, OutputKind target,
+      TrainingOptions options) {
+    TrainingSet all = data.trainingSet(target);
+    return new Candidate() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Encoded data() {
+        return data;
+      }
+
+      @Override
+      public ThroughputModel fit(int[] trainRows) {
+        return trainer.train(all.select(trainRows), options).model();
+      }
+    };
+  }
+
+  /** The roofline times the median measured/roofline of the training rows, per phase. */
+  public static Candidate rooflineEfficiency(Encoded data) {
+    return new Candidate() {
+      @Override
+      public String name() {
+        return "roofline_efficiency";
+      }
+
+      @Override
+      public Encoded data() {
+        return data;
+      }
+
+      @Override
+      public ThroughputModel fit(int[] trainRows) {
+        return new RooflineOnlyModel(data.schema(), "roofline-x-median-efficiency",
+            medianEfficiency(data, trainRows, Phase.DECODE), medianEfficiency(data, trainRows, Phase.PREFILL));
+      }
+    };
+  }
+
+  /** The seed's heuristic with its default weights; nothing to fit. {@code data} must be in reference-v1. */
+  public static Candidate referenceHeuristic(Encoded referenceData) {
+    ReferenceHeuristicModel model = new ReferenceHeuristicModel();
+    return new Candidate() {
+      @Override
+      public String name() {
+        return "reference_heuristic";
+      }
+
+      @Override
+      public Encoded data() {
+        return referenceData;
+      }
+
+      @Override
+      public ThroughputModel fit(int[] trainRows) {
+        return model;
+      }
+    };
+  }
+
+  /** Median of measured / roofline over the training rows of one phase (0.5 if the phase has none). */
+  public static double medianEfficiency(Encoded data, int[] rows, Phase phase) {
+    double[] eff = Arrays.stream(rows).filter(i -> data.phases[i] == phase)
+        .mapToDouble(i -> Math.min(1.0, data.measured[i] / data.roofs[i])).sorted().toArray();
+    if (eff.length == 0) {
+      return 0.5;
+    }
+    int n = eff.length;
+    return n % 2 == 1 ? eff[n / 2] : (eff[n / 2 - 1] + eff[n / 2]) / 2;
+  }
+
+  static OutputKind kindOf(ThroughputModel m) {
+    return m.info().outputKind();
+  }
+}

@@ -1,0 +1,30 @@
+package dev.tuner.core.learn;
+
+import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.scenario.Phase;
+import java.util.Map;
+
+/**
+ * Out-of-fold results of one candidate: metrics per phase, and per row the prediction, interval and
+ * nonconformity score ({@code scores}, in the units of {@code method}) that calibrate the final model.
+ */
+public record CvResult(
+    String candidate,
+    String method,
+    int folds,
+    double level,
+    Map<Phase, PhaseMetrics> phases,
+    Calibration.Method calibrationMethod,
+    double[] predicted,
+    double[] low,
+    double[] high,
+    double[] scores) {
+
+  public CvResult {
+    phases = Map.copyOf(phases);
+  }
+
+  public PhaseMetrics phase(Phase p) {
+    return phases.get(p);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.tuner.core.learn;
+
+import dev.tuner.api.OutputKind;
+import dev.tuner.api.TrainingSet;
+import dev.tuner.core.data.Dataset;
+import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.schema.FeatureEncoder;
+import dev.tuner.core.schema.FeatureSchema;
+import java.util.List;
+
+/** Examples encoded in one schema, with everything evaluation needs per row. */
+public final class Encoded {
+  final FeatureSchema schema;
+  final float[] features;
+  final double[] measured;
+  final double[] roofs;
+  final Phase[] phases;
+  final String[] devices;
+  final String[] models;
+  final int rows;
+
+  public Encoded(FeatureSchema schema, List<Dataset.Example> examples) {
+    this.schema = schema;
+    this.rows = examples.size();
+    FeatureEncoder encoder = new FeatureEncoder(schema);
+    int w = schema.width();
+    features = new float[rows * w];
+    measured = new double[rows];
+    roofs = new double[rows];
+    phases = new Phase[rows];
+    devices = new String[rows];
+    models = new String[rows];
+    for (int i = 0; i < rows; i++) {
+      Dataset.Example e = examples.get(i);
+      encoder.encode(e.scenario(), e.roofline(), features, i * w);
+      measured[i] = e.measurement().tokensPerSecond();
+      roofs[i] = e.roofline().tokensPerSecond();
+      phases[i] = e.scenario().phase();
+      devices[i] = e.scenario().device().name();
+      models[i] = e.scenario().model().name();
+    }
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public FeatureSchema schema() {
+    return schema;
+  }
+
+  public float[] row(int i) {
+    int w = schema.width();
+    float[] out = new float[w];
+    System.arraycopy(features, i * w, out, 0, w);
+    return out;
+  }
+
+  /** The training set of all rows with targets of {@code kind}. */
+  public TrainingSet trainingSet(OutputKind kind) {
+    double[] targets = new double[rows];
+    for (int i = 0; i < rows; i++) {
+      targets[i] = kind.fromTokensPerSecond(measured[i], roofs[i]);
+    }
+    return new TrainingSet(schema.ref(), schema.slotNames(), features, targets, kind);
+  }
+}

@@ -1,0 +1,102 @@
+package dev.tuner.core.learn;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tuner.core.scenario.Phase;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Held-out accuracy of a model beside the two baselines on exactly the same rows (and, for cross-validation, the
+ * same folds). {@code method} says how the rows were held out; {@code level} is the nominal interval coverage.
+ */
+public record EvaluationReport(
+    String method,
+    double level,
+    String target,
+    int rows,
+    int used,
+    Map<String, Integer> skipped,
+    Map<Phase, PhaseMetrics> phases,
+    Map<String, Map<Phase, PhaseMetrics>> baselines) {
+
+  public static final String ROOFLINE_BASELINE = "roofline_efficiency";
+  public static final String REFERENCE_BASELINE = "reference_heuristic";
+
+  public EvaluationReport {
+    skipped = Map.copyOf(new TreeMap<>(skipped));
+    phases = Map.copyOf(phases);
+    Map<String, Map<Phase, PhaseMetrics>> b = new LinkedHashMap<>();
+    baselines.forEach((k, v) -> b.put(k, Map.copyOf(v)));
+    baselines = java.util.Collections.unmodifiableMap(b);
+  }
+
+  /** The JSON shape of {@code tuner evaluate --format json}; errors as fractions. */
+  public ObjectNode toJson() {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.put("method", method);
+    root.put("level", level);
+    root.put("target", target);
+    root.put("rows", rows);
+    root.put("used", used);
+    ObjectNode sk = root.putObject("skipped");
+    skipped.forEach(sk::put);
+    root.set("phases", phasesJson(phases));
+    ObjectNode b = root.putObject("baselines");
+    baselines.forEach((name, ph) -> b.putObject(name).set("phases", phasesJson(ph)));
+    return root;
+  }
+
+  private static ObjectNode phasesJson(Map<Phase, PhaseMetrics> phases) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    for (Phase p : Phase.values()) {
+      PhaseMetrics m = phases.get(p);
+      if (m == null) {
+        continue;
+      }
+      ObjectNode o = n.putObject(p.id());
+      o.put("n", m.n());
+      o.put("mape", round(m.mape()));
+      o.put("median_ape", round(m.medianApe()));
+      o.put("r2", round(m.r2()));
+      if (Double.isNaN(m.coverage())) {
+        o.putNull("coverage");
+      } else {
+        o.put("coverage", round(m.coverage()));
+      }
+    }
+    return n;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1e6) / 1e6;
+  }
+
+  /** A plain-text table: one line per phase and candidate. */
+  public String toTable() {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%s, target %s, %d of %d rows used, interval level %.2f%n", method, target,
+        used, rows, level));
+    if (!skipped.isEmpty()) {
+      b.append("skipped: ").append(skipped).append(System.lineSeparator());
+    }
+    b.append(String.format(Locale.ROOT, "%-8s %-22s %5s %8s %10s %7s %9s%n", "phase", "predictor", "n", "MAPE",
+        "medianAPE", "R2(log)", "coverage"));
+    for (Phase p : Phase.values()) {
+      line(b, p, "model", phases.get(p));
+      baselines.forEach((name, ph) -> line(b, p, name, ph.get(p)));
+    }
+    return b.toString();
+  }
+
+  private static void line(StringBuilder b, Phase p, String name, PhaseMetrics m) {
+    if (m == null || m.n() == 0) {
+      return;
+    }
+    String coverage = Double.isNaN(m.coverage()) ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * m.coverage());
+    b.append(String.format(Locale.ROOT, "%-8s %-22s %5d %7.1f%% %9.1f%% %7.3f %9s%n", p.id(), name, m.n(),
+        100 * m.mape(), 100 * m.medianApe(), m.r2(), coverage));
+  }
+}

@@ -1,0 +1,105 @@
+package dev.tuner.core.learn;
+
+import dev.tuner.api.InvalidInputException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * How rows are split for cross-validation. {@code device} holds out every row of one device at a time (the honest
+ * test for a hardware predictor), {@code model} one LLM at a time, {@code k} shuffles rows into k folds.
+ */
+public record Folds(String method, List<String> names, List<int[]> testSets) {
+  public Folds {
+    names = List.copyOf(names);
+    testSets = List.copyOf(testSets);
+  }
+
+  public int count() {
+    return testSets.size();
+  }
+
+  /** Parses {@code device}, {@code model} or a number k ≥ 2. */
+  public static Folds of(String spec, Encoded data, long seed) {
+    String s = spec.trim().toLowerCase(Locale.ROOT);
+    switch (s) {
+      case "device":
+      case "lodo":
+        return grouped("leave-one-device-out", data.devices);
+      case "model":
+      case "lomo":
+        return grouped("leave-one-model-out", data.models);
+      default:
+        int k;
+        try {
+          k = Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+          throw new InvalidInputException("cv", spec, "device, model, or a fold count k >= 2");
+        }
+        InvalidInputException.requireInRange("cv folds", k, 2, Math.max(2, data.rows()), "");
+        return kFold(k, data.rows(), seed);
+    }
+  }
+
+  static Folds grouped(String method, String[] groups) {
+    Map<String, List<Integer>> byGroup = new LinkedHashMap<>();
+    for (int i = 0; i < groups.length; i++) {
+      byGroup.computeIfAbsent(groups[i], g -> new ArrayList<>()).add(i);
+    }
+    if (byGroup.size() < 2) {
+      throw new InvalidInputException(method, byGroup.size() + " group(s)", "at least 2 distinct groups in the data");
+    }
+    List<String> names = new ArrayList<>();
+    List<int[]> sets = new ArrayList<>();
+    byGroup.forEach((g, idx) -> {
+      names.add(g);
+      sets.add(idx.stream().mapToInt(Integer::intValue).toArray());
+    });
+    return new Folds(method, names, sets);
+  }
+
+  static Folds kFold(int k, int rows, long seed) {
+    int[] perm = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      perm[i] = i;
+    }
+    SplittableRandom rnd = new SplittableRandom(seed);
+    for (int i = rows - 1; i > 0; i--) {
+      int j = rnd.nextInt(i + 1);
+      int t = perm[i];
+      perm[i] = perm[j];
+      perm[j] = t;
+    }
+    List<String> names = new ArrayList<>();
+    List<int[]> sets = new ArrayList<>();
+    for (int f = 0; f < k; f++) {
+      int from = (int) ((long) rows * f / k);
+      int to = (int) ((long) rows * (f + 1) / k);
+      int[] idx = new int[to - from];
+      System.arraycopy(perm, from, idx, 0, idx.length);
+      java.util.Arrays.sort(idx);
+      names.add("fold " + (f + 1));
+      sets.add(idx);
+    }
+    return new Folds(k + "-fold", names, sets);
+  }
+
+  /** Every row not in fold {@code f}. */
+  public int[] trainSet(int f, int rows) {
+    boolean[] test = new boolean[rows];
+    for (int i : testSets.get(f)) {
+      test[i] = true;
+    }
+    int[] out = new int[rows - testSets.get(f).length];
+    int n = 0;
+    for (int i = 0; i < rows; i++) {
+      if (!test[i]) {
+        out[n++] = i;
+      }
+    }
+    return out;
+  }
+}

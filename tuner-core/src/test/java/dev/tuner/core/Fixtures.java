@@ -1,0 +1,76 @@
+package dev.tuner.core;
+
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.scenario.Activation;
+import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.scenario.QuantClass;
+import dev.tuner.core.scenario.Quantization;
+import dev.tuner.core.scenario.Scenario;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.SplittableRandom;
+
+/** Shared test builders: hand-made specs and seeded random scenarios. */
+public final class Fixtures {
+  private Fixtures() {}
+
+  public static final Catalog CATALOG = Catalog.shipped();
+
+  public static DeviceSpec device(double bw, double tflops) {
+    return new DeviceSpec("test gpu", "TestVendor", bw, OptionalDouble.of(tflops), OptionalDouble.empty(), 100,
+        OptionalDouble.of(50), OptionalDouble.of(80), List.of(), "test");
+  }
+
+  public static ModelSpec model(double paramsB) {
+    return new ModelSpec("test " + paramsB + "B", paramsB, 4096, 32, 32, 8, 128, 32000, List.of(), "test");
+  }
+
+  public static Quantization quant(double bits, QuantClass c) {
+    return new Quantization("test-q" + bits, bits, c, Activation.FP16, List.of(), "test");
+  }
+
+  public static Scenario scenario(ModelSpec m, DeviceSpec d, Quantization q, int batch, int context, Phase phase) {
+    return new Scenario(m, d, q, KvCacheType.F16, batch, context, phase, false, Optional.empty(), false);
+  }
+
+  /** A random valid scenario over the whole accepted input space, mixing catalog entries and made-up specs. */
+  public static Scenario random(SplittableRandom r) {
+    List<DeviceSpec> devices = CATALOG.devices().entries();
+    List<ModelSpec> models = CATALOG.models().entries();
+    List<Quantization> quants = CATALOG.quants().entries();
+    DeviceSpec d = r.nextInt(4) == 0
+        ? new DeviceSpec("random", r.nextBoolean() ? "NVIDIA" : "", logUniform(r, 1, 100_000),
+            r.nextBoolean() ? OptionalDouble.of(logUniform(r, 0.001, 100_000)) : OptionalDouble.empty(),
+            r.nextBoolean() ? OptionalDouble.of(logUniform(r, 0.001, 200_000)) : OptionalDouble.empty(),
+            r.nextInt(0, 100_001), r.nextBoolean() ? OptionalDouble.of(logUniform(r, 0.001, 100_000))
+                : OptionalDouble.empty(), OptionalDouble.empty(), List.of(), "random")
+        : devices.get(r.nextInt(devices.size()));
+    ModelSpec m;
+    if (r.nextInt(4) == 0) {
+      int heads = r.nextInt(0, 200);
+      m = new ModelSpec("random", logUniform(r, 0.01, 10_000), r.nextInt(0, 100_000), r.nextInt(0, 500), heads,
+          heads == 0 ? r.nextInt(0, 64) : r.nextInt(0, heads + 1), r.nextInt(0, 1024), r.nextInt(0, 1_000_000),
+          List.of(), "random");
+    } else {
+      m = models.get(r.nextInt(models.size()));
+    }
+    Phase phase = r.nextBoolean() ? Phase.DECODE : Phase.PREFILL;
+    int context = (int) Math.min(Scenario.MAX_CONTEXT, logUniform(r, 1, Scenario.MAX_CONTEXT));
+    if (phase == Phase.DECODE && r.nextInt(10) == 0) {
+      context = 0;
+    }
+    return new Scenario(m, d, quants.get(r.nextInt(quants.size())),
+        KvCacheType.values()[r.nextInt(KvCacheType.values().length)],
+        (int) Math.min(Scenario.MAX_BATCH, logUniform(r, 1, Scenario.MAX_BATCH)), context, phase, r.nextBoolean(),
+        r.nextBoolean() ? Optional.empty() : Optional.of(dev.tuner.core.scenario.KernelType.values()[r.nextInt(16)]),
+        r.nextBoolean());
+  }
+
+  public static double logUniform(SplittableRandom r, double min, double max) {
+    return Math.exp(Math.log(min) + r.nextDouble() * (Math.log(max) - Math.log(min)));
+  }
+}

@@ -1,0 +1,136 @@
+package dev.tuner.core.roofline;
+
+import static dev.tuner.core.Fixtures.CATALOG;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tuner.api.Bound;
+import dev.tuner.core.Fixtures;
+import dev.tuner.core.scenario.Activation;
+import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.scenario.QuantClass;
+import dev.tuner.core.scenario.Quantization;
+import dev.tuner.core.scenario.Scenario;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
+import org.junit.jupiter.api.Test;
+
+class RooflineTest {
+  private final Roofline roofline = new Roofline(CATALOG);
+  private final Quantization q4 = Fixtures.quant(4.5, QuantClass.Q4_0);
+
+  @Test
+  void referenceValue7BOn1008GBsIs256TokensPerSecond() {
+    ModelSpec m = new ModelSpec("7B", 7, 0, 0, 0, 0, 0, 0, List.of(), "t");
+    RooflineResult r = roofline.compute(Fixtures.scenario(m, Fixtures.device(1008, 330), q4, 1, 0, Phase.DECODE));
+    assertThat(r.tokensPerSecond()).isCloseTo(256.0, within(1e-9));
+    assertThat(r.bound()).isEqualTo(Bound.MEMORY);
+    assertThat(r.weightBytes()).isCloseTo(7e9 * 0.5625, within(1.0));
+  }
+
+  @Test
+  void largerBatchRaisesLongerContextLowersAndF16LowersTheMemoryRoof() {
+    DeviceSpec d = Fixtures.device(1008, 330);
+    ModelSpec m = Fixtures.model(8);
+    double base = roofline.compute(Fixtures.scenario(m, d, q4, 1, 1024, Phase.DECODE)).memoryRoof();
+    assertThat(roofline.compute(Fixtures.scenario(m, d, q4, 8, 1024, Phase.DECODE)).memoryRoof()).isGreaterThan(base);
+    assertThat(roofline.compute(Fixtures.scenario(m, d, q4, 1, 8192, Phase.DECODE)).memoryRoof()).isLessThan(base);
+    Quantization f16 = Fixtures.quant(16, QuantClass.F16);
+    assertThat(roofline.compute(Fixtures.scenario(m, d, f16, 1, 1024, Phase.DECODE)).memoryRoof())
+        .isLessThan(base);
+  }
+
+  @Test
+  void kvCacheBytesFollowTheArchitecture() {
+    ModelSpec m = Fixtures.model(8);
+    RooflineResult r = roofline.compute(Fixtures.scenario(m, Fixtures.device(1000, 100), q4, 4, 2048,
+        Phase.DECODE));
+    double perToken = 2.0 * 32 * 8 * 128 * 2;
+    assertThat(r.kvBytesPerStep()).isCloseTo(4 * perToken * 1024, within(1e-6));
+    assertThat(r.bytesPerStep()).isCloseTo(8e9 * 4.5 / 8 + 4 * perToken * 1024, within(1e-3));
+  }
+
+  @Test
+  void prefillIsComputeBoundAndUsesTheFp8PeakForFp8() {
+    DeviceSpec h100 = CATALOG.device("H100 SXM5 80GB");
+    ModelSpec m = CATALOG.model("Llama 3 8B");
+    Quantization f16 = CATALOG.quant("F16");
+    RooflineResult r = roofline.compute(Fixtures.scenario(m, h100, f16, 1, 2048, Phase.PREFILL));
+    assertThat(r.bound()).isEqualTo(Bound.COMPUTE);
+    assertThat(r.peakTflops()).isEqualTo(h100.fp16Tflops().getAsDouble());
+    RooflineResult fp8 = roofline.compute(Fixtures.scenario(m, h100, CATALOG.quant("FP8"), 1, 2048, Phase.PREFILL));
+    assertThat(fp8.peakTflops()).isEqualTo(h100.fp8Tflops().getAsDouble());
+    assertThat(fp8.computeRoof()).isGreaterThan(r.computeRoof());
+  }
+
+  @Test
+  void noArbitraryCapOnLargeBatches() {
+    RooflineResult r = roofline.compute(Fixtures.scenario(CATALOG.model("Llama 2 7B"), CATALOG.device("H100 SXM5 80GB"),
+        CATALOG.quant("FP8"), 1024, 256, Phase.DECODE));
+    assertThat(r.tokensPerSecond()).isGreaterThan(10_000);
+  }
+
+  @Test
+  void unknownPeakIsImputedFromTheVendorAndSaidSo() {
+    DeviceSpec m3 = CATALOG.device("Apple M3 (10-core GPU)");
+    assertThat(m3.fp16Tflops()).isEmpty();
+    RooflineResult r = roofline.compute(Fixtures.scenario(Fixtures.model(7), m3, q4, 1, 512, Phase.PREFILL));
+    assertThat(r.peakTflops()).isPositive();
+    assertThat(r.assumptions()).anySatisfy(a -> assertThat(a).contains("FP16 peak of Apple M3").contains("assumed"));
+    DeviceSpec lonely = new DeviceSpec("lonely", "", 500, OptionalDouble.empty(), OptionalDouble.empty(), 0,
+        OptionalDouble.empty(), OptionalDouble.empty(), List.of(), "t");
+    RooflineResult none = roofline.compute(Fixtures.scenario(Fixtures.model(7), lonely, q4, 1, 512, Phase.PREFILL));
+    assertThat(none.computeRoof()).isInfinite();
+    assertThat(none.bound()).isEqualTo(Bound.MEMORY);
+    assertThat(none.assumptions()).anySatisfy(a -> assertThat(a).contains("compute roof not applied"));
+  }
+
+  @Test
+  void unknownArchitectureLeavesKvOutAndSaysSo() {
+    ModelSpec bare = new ModelSpec("bare", 7, 0, 0, 0, 0, 0, 0, List.of(), "t");
+    RooflineResult r = roofline.compute(Fixtures.scenario(bare, Fixtures.device(1000, 100), q4, 1, 4096,
+        Phase.DECODE));
+    assertThat(r.kvBytesPerStep()).isZero();
+    assertThat(r.assumptions()).anySatisfy(a -> assertThat(a).contains("KV-cache traffic not counted"));
+  }
+
+  @RepeatedTest(3)
+  void roofGrowsWithBandwidthAndBatchAndShrinksWithContext(RepetitionInfo info) {
+    SplittableRandom rnd = new SplittableRandom(77 + info.getCurrentRepetition());
+    for (int n = 0; n < 2000; n++) {
+      Scenario s = Fixtures.random(rnd);
+      RooflineResult r = roofline.compute(s);
+      assertThat(r.tokensPerSecond()).isFinite().isPositive();
+      DeviceSpec faster = new DeviceSpec(s.device().name(), s.device().vendor(),
+          Math.min(100_000, s.device().memBandwidthGBs() * 1.5), s.device().fp16Tflops(), s.device().fp8Tflops(),
+          s.device().computeUnits(), s.device().l2CacheMb(), s.device().memoryGb(), List.of(), "t");
+      assertThat(roofline.compute(s.withDevice(faster)).tokensPerSecond()).isGreaterThanOrEqualTo(r.tokensPerSecond());
+      assertThat(roofline.compute(s.withDevice(faster)).memoryRoof()).isGreaterThanOrEqualTo(r.memoryRoof());
+      if (s.batch() < Scenario.MAX_BATCH) {
+        RooflineResult more = roofline.compute(s.withBatch(s.batch() + 1));
+        assertThat(more.memoryRoof()).isGreaterThanOrEqualTo(r.memoryRoof() * (1 - 1e-12));
+        if (s.phase() == Phase.DECODE) {
+          assertThat(more.tokensPerSecond()).isGreaterThanOrEqualTo(r.tokensPerSecond() * (1 - 1e-12));
+        }
+      }
+      if (s.context() < Scenario.MAX_CONTEXT && s.phase() == Phase.DECODE) {
+        RooflineResult longer = roofline.compute(s.withContext(Math.min(Scenario.MAX_CONTEXT, s.context() * 2 + 1)));
+        assertThat(longer.tokensPerSecond()).isLessThanOrEqualTo(r.tokensPerSecond() * (1 + 1e-12));
+      }
+    }
+  }
+
+  @Test
+  void fp8ActivationFallsBackToTheFp16PeakWithoutAnFp8Figure() {
+    Quantization fp8 = new Quantization("fp8", 8, QuantClass.Q8_0, Activation.FP8, List.of(), "t");
+    DeviceSpec a100 = CATALOG.device("A100 SXM4 80GB");
+    assertThat(a100.fp8Tflops()).isEmpty();
+    RooflineResult r = roofline.compute(Fixtures.scenario(Fixtures.model(7), a100, fp8, 1, 512, Phase.PREFILL));
+    assertThat(r.peakTflops()).isEqualTo(a100.fp16Tflops().getAsDouble());
+  }
+}
