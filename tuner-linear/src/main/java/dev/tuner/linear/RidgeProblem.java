@@ -1,0 +1,200 @@
+package dev.tuner.linear;
+
+/**
+ * The ridge normal equations over a subset of training rows, built once and solved for any λ. Features are
+ * standardised on those rows (population standard deviation) and the target is centred, so the intercept is not
+ * penalised. A feature constant on the rows has no direction to fit and is left out of the system; its weight is 0.
+ * Nothing here is shared or mutated after construction, so one problem can be solved for many λ.
+ */
+final class RidgeProblem {
+
+  private final int width;
+  private final int rows;
+  private final double[] means;
+  private final double[] stds;
+  /** Indices of the features that vary on the rows, in feature order; the system is over these only. */
+  private final int[] active;
+  private final double targetMean;
+  /** Lower triangle of ZᵀZ over the active features, row-major: gram[i][j] for j <= i. */
+  private final double[][] gram;
+  /** Zᵀ(y − ȳ) over the active features. */
+  private final double[] rhs;
+
+  /**
+   * @param features row-major training features, {@code width} per row
+   * @param targets one target per row
+   * @param rowIndex the rows to fit on
+   */
+  RidgeProblem(float[] features, double[] targets, int width, int[] rowIndex) {
+    this.width = width;
+    this.rows = rowIndex.length;
+    this.means = new double[width];
+    this.stds = new double[width];
+    boolean[] varies = new boolean[width];
+    double targetSum = 0;
+    for (int r : rowIndex) {
+      int base = r * width;
+      for (int j = 0; j < width; j++) {
+        means[j] += features[base + j];
+      }
+      targetSum += targets[r];
+    }
+    targetMean = targetSum / rows;
+    for (int j = 0; j < width; j++) {
+      means[j] /= rows;
+    }
+    int first = rowIndex[0] * width;
+    for (int r : rowIndex) {
+      int base = r * width;
+      for (int j = 0; j < width; j++) {
+        double d = features[base + j] - means[j];
+        stds[j] += d * d;
+        // Constancy is decided on the values themselves: a mean of equal floats need not equal them exactly, which
+        // would give a constant feature a tiny non-zero spread and a meaningless huge standardised value.
+        varies[j] |= features[base + j] != features[first + j];
+      }
+    }
+    int count = 0;
+    for (int j = 0; j < width; j++) {
+      stds[j] = varies[j] ? Math.sqrt(stds[j] / rows) : 0;
+      if (varies[j]) {
+        count++;
+      }
+    }
+    active = new int[count];
+    for (int j = 0, k = 0; j < width; j++) {
+      if (varies[j]) {
+        active[k++] = j;
+      }
+    }
+    gram = new double[count][];
+    for (int i = 0; i < count; i++) {
+      gram[i] = new double[i + 1];
+    }
+    rhs = new double[count];
+    double[] z = new double[count];
+    for (int r : rowIndex) {
+      int base = r * width;
+      for (int k = 0; k < count; k++) {
+        int j = active[k];
+        z[k] = (features[base + j] - means[j]) / stds[j];
+      }
+      double yc = targets[r] - targetMean;
+      for (int i = 0; i < count; i++) {
+        double zi = z[i];
+        double[] row = gram[i];
+        for (int k = 0; k <= i; k++) {
+          row[k] += zi * z[k];
+        }
+        rhs[i] += zi * yc;
+      }
+    }
+  }
+
+  int rows() {
+    return rows;
+  }
+
+  double targetMean() {
+    return targetMean;
+  }
+
+  double[] means() {
+    return means.clone();
+  }
+
+  double[] stds() {
+    return stds.clone();
+  }
+
+  /**
+   * Solves (ZᵀZ + λ·n·I) w = Zᵀ(y − ȳ) by Cholesky and returns w in standardised space, one entry per feature
+   * (0 for a constant one).
+   *
+   * @throws NotPositiveDefiniteException when the system has no unique solution at this λ
+   */
+  double[] solve(double lambda) {
+    int q = active.length;
+    double shift = lambda * rows;
+    double[][] l = new double[q][];
+    double largestDiagonal = 0;
+    for (int i = 0; i < q; i++) {
+      l[i] = gram[i].clone();
+      l[i][i] += shift;
+      largestDiagonal = Math.max(largestDiagonal, l[i][i]);
+    }
+    // A pivot this small relative to the largest diagonal is rounding noise: the column is (numerically) a linear
+    // combination of earlier ones and the solution would be arbitrary.
+    double tolerance = largestDiagonal * Math.max(1, q) * Math.ulp(1.0);
+    for (int j = 0; j < q; j++) {
+      double[] lj = l[j];
+      for (int i = j; i < q; i++) {
+        double[] li = l[i];
+        double s = li[j];
+        for (int k = 0; k < j; k++) {
+          s -= li[k] * lj[k];
+        }
+        if (i == j) {
+          if (!(s > tolerance)) {
+            throw new NotPositiveDefiniteException(active[j]);
+          }
+          li[j] = Math.sqrt(s);
+        } else {
+          li[j] = s / lj[j];
+        }
+      }
+    }
+    double[] y = new double[q];
+    for (int i = 0; i < q; i++) {
+      double s = rhs[i];
+      double[] li = l[i];
+      for (int k = 0; k < i; k++) {
+        s -= li[k] * y[k];
+      }
+      y[i] = s / li[i];
+    }
+    double[] w = new double[q];
+    for (int i = q - 1; i >= 0; i--) {
+      double s = y[i];
+      for (int k = i + 1; k < q; k++) {
+        s -= l[k][i] * w[k];
+      }
+      w[i] = s / l[i][i];
+    }
+    double[] full = new double[width];
+    for (int k = 0; k < q; k++) {
+      full[active[k]] = w[k];
+    }
+    return full;
+  }
+
+  /** Σ over {@code rowIndex} of the squared error of standardised weights {@code w} fitted on this problem. */
+  double sumOfSquaredErrors(float[] features, double[] targets, int[] rowIndex, double[] w) {
+    double sse = 0;
+    for (int r : rowIndex) {
+      int base = r * width;
+      double prediction = targetMean;
+      for (int j : active) {
+        prediction += w[j] * ((features[base + j] - means[j]) / stds[j]);
+      }
+      double e = targets[r] - prediction;
+      sse += e * e;
+    }
+    return sse;
+  }
+
+  /** The pivot of {@code feature} vanished: that feature is collinear with earlier ones at this λ. */
+  static final class NotPositiveDefiniteException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final int feature;
+
+    NotPositiveDefiniteException(int feature) {
+      super("not positive definite at feature " + feature, null, false, false);
+      this.feature = feature;
+    }
+
+    int feature() {
+      return feature;
+    }
+  }
+}
