@@ -1,0 +1,108 @@
+package dev.tuner.forest;
+
+import dev.tuner.api.InvalidInputException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The forest's hyper-parameters, parsed from the text map of {@link dev.tuner.api.TrainingOptions}.
+ *
+ * @param trees number of trees
+ * @param maxDepth maximum depth of a tree
+ * @param minLeaf Smile's {@code nodeSize}: a node with fewer than twice this many rows is not split
+ * @param maxNodes maximum number of leaves of a tree
+ * @param mtryFraction fraction of the features tried at each split
+ * @param subsample 1.0 draws each tree's rows with replacement (bootstrap); below 1 draws that fraction without
+ */
+record ForestHyperParameters(
+    int trees, int maxDepth, int minLeaf, int maxNodes, double mtryFraction, double subsample) {
+
+  static final String TREES = "trees";
+  static final String MAX_DEPTH = "max_depth";
+  static final String MIN_LEAF = "min_leaf";
+  static final String MAX_NODES = "max_nodes";
+  static final String MTRY_FRACTION = "mtry_fraction";
+  static final String SUBSAMPLE = "subsample";
+
+  static final int MAX_TREES = 5000;
+  static final int MAX_LEAVES = 100_000;
+
+  static final ForestHyperParameters DEFAULTS = new ForestHyperParameters(200, 20, 3, 1000, 0.33, 1.0);
+
+  ForestHyperParameters {
+    InvalidInputException.requireInRange(TREES, trees, 1, MAX_TREES, "");
+    InvalidInputException.requireInRange(MAX_DEPTH, maxDepth, 2, 64, "");
+    InvalidInputException.requireInRange(MIN_LEAF, minLeaf, 1, 1000, "");
+    InvalidInputException.requireInRange(MAX_NODES, maxNodes, 2, MAX_LEAVES, "");
+    requireFraction(MTRY_FRACTION, mtryFraction, Double.toString(mtryFraction));
+    requireFraction(SUBSAMPLE, subsample, Double.toString(subsample));
+  }
+
+  /**
+   * Reads {@code given} over the defaults.
+   *
+   * @throws InvalidInputException for an unknown key, a value that is not a number or one out of range
+   */
+  static ForestHyperParameters parse(Map<String, String> given) {
+    Map<String, String> merged = new LinkedHashMap<>(DEFAULTS.asMap());
+    for (Map.Entry<String, String> e : given.entrySet()) {
+      if (!merged.containsKey(e.getKey())) {
+        throw new InvalidInputException(
+            e.getKey(), String.valueOf(e.getValue()), "one of the forest hyper-parameters " + String.join(", ", merged.keySet()));
+      }
+      merged.put(e.getKey(), e.getValue());
+    }
+    return new ForestHyperParameters(
+        parseInt(TREES, merged.get(TREES), 1, MAX_TREES),
+        parseInt(MAX_DEPTH, merged.get(MAX_DEPTH), 2, 64),
+        parseInt(MIN_LEAF, merged.get(MIN_LEAF), 1, 1000),
+        parseInt(MAX_NODES, merged.get(MAX_NODES), 2, MAX_LEAVES),
+        parseFraction(MTRY_FRACTION, merged.get(MTRY_FRACTION)),
+        parseFraction(SUBSAMPLE, merged.get(SUBSAMPLE)));
+  }
+
+  /** The canonical text form, in a fixed order, so equal settings always encode to equal payloads. */
+  Map<String, String> asMap() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(TREES, Integer.toString(trees));
+    m.put(MAX_DEPTH, Integer.toString(maxDepth));
+    m.put(MIN_LEAF, Integer.toString(minLeaf));
+    m.put(MAX_NODES, Integer.toString(maxNodes));
+    m.put(MTRY_FRACTION, Double.toString(mtryFraction));
+    m.put(SUBSAMPLE, Double.toString(subsample));
+    return Collections.unmodifiableMap(m);
+  }
+
+  /** The number of features tried at each split: the fraction of {@code featureCount}, rounded, at least 1. */
+  int mtry(int featureCount) {
+    return (int) Math.max(1, Math.min(featureCount, Math.round(mtryFraction * featureCount)));
+  }
+
+  private static int parseInt(String key, String text, int min, int max) {
+    int v;
+    try {
+      v = Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(key, text, "an integer in [" + min + ", " + max + "]");
+    }
+    return v;
+  }
+
+  private static double parseFraction(String key, String text) {
+    double v;
+    try {
+      v = Double.parseDouble(text.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(key, text, "a number in (0, 1]");
+    }
+    return requireFraction(key, v, text);
+  }
+
+  private static double requireFraction(String key, double v, String text) {
+    if (!(v > 0 && v <= 1)) {
+      throw new InvalidInputException(key, text, "a number in (0, 1]");
+    }
+    return v;
+  }
+}

@@ -1,0 +1,306 @@
+package dev.tuner.forest;
+
+import dev.tuner.api.ModelTrainer;
+import dev.tuner.api.ProgressListener;
+import dev.tuner.api.TrainedModel;
+import dev.tuner.api.TrainingException;
+import dev.tuner.api.TrainingOptions;
+import dev.tuner.api.TrainingSet;
+import dev.tuner.api.TunerException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import smile.base.cart.CART;
+import smile.base.cart.Loss;
+import smile.data.DataFrame;
+import smile.data.type.DataTypes;
+import smile.data.type.StructField;
+import smile.math.MathEx;
+import smile.regression.RegressionTree;
+
+/**
+ * Trains a random-forest regressor with Smile 2.6.0 and flattens it into a {@link ForestModel}.
+ *
+ * <p>Determinism: Smile's own {@code RandomForest.fit} grows trees on a parallel stream and draws from a
+ * thread-local generator, so which thread grows which tree decides the random numbers. Here every tree is grown
+ * as one task that first seeds the current thread's Smile generator with a seed derived from the training seed
+ * and the tree's index, then draws its bootstrap and grows the tree on that same thread, exactly as Smile's
+ * per-tree code does. Tasks run on a fixed pool of {@code options.threads()} threads and are collected in tree
+ * order, so the forest, its importances and its payload are the same for any thread count. Each tree equals the
+ * one {@code RandomForest.fit(formula, data, 1, mtry, maxDepth, maxNodes, nodeSize, subsample,
+ * LongStream.of(treeSeed))} grows.
+ *
+ * <p>Training also records, as model properties: impurity importance (each feature's share of the total decrease
+ * of the residual sum of squares over all splits, Smile's {@code importance()}), permutation importance (the
+ * increase of each tree's mean squared error on its out-of-bag rows when the feature is shuffled among them,
+ * averaged over trees, on at most 2000 rows), both for the top 10 features, and
+ * the out-of-bag RMSE and R².
+ */
+public final class ForestTrainer implements ModelTrainer {
+  static final int MIN_ROWS = 10;
+  static final int TOP_IMPORTANCES = 10;
+
+  /** Smile's Mersenne twister keeps only the seed modulo this, so distinct tree seeds stay below it. */
+  static final long SMILE_SEED_MODULUS = 899_999_963L;
+
+  /**
+   * Guards {@link MathEx#setSeed}, which also updates a static, unsynchronised set of seeds inside Smile; the
+   * generator it seeds is the calling thread's own.
+   */
+  private static final Object SMILE_SEED_LOCK = new Object();
+
+  public ForestTrainer() {}
+
+  @Override
+  public Map<String, String> defaultHyperParameters() {
+    return ForestHyperParameters.DEFAULTS.asMap();
+  }
+
+  @Override
+  public TrainedModel train(TrainingSet data, TrainingOptions options) {
+    Fit fit = fit(data, options);
+    return new TrainedModel(fit.model(), fit.payload(), fit.hyperParameters().asMap());
+  }
+
+  /** A trained forest with what a test needs to regrow it with Smile's own {@code RandomForest.fit}. */
+  record Fit(ForestModel model, byte[] payload, ForestHyperParameters hyperParameters, int mtry, long[] treeSeeds) {}
+
+  Fit fit(TrainingSet data, TrainingOptions options) {
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(options, "options");
+    ForestHyperParameters hp = ForestHyperParameters.parse(options.hyperParameters());
+    int n = data.rows();
+    if (n < MIN_ROWS) {
+      throw new TrainingException(
+          "a forest needs at least " + MIN_ROWS + " training rows, but the training set has " + n);
+    }
+    if (data.width() > ForestPayload.MAX_FEATURES) {
+      throw new TrainingException(
+          "a forest takes at most " + ForestPayload.MAX_FEATURES + " features, but the training set has "
+              + data.width());
+    }
+    if (hp.subsample() < 1 && Math.round(n * hp.subsample()) < 2) {
+      throw new TrainingException(
+          "subsample = " + hp.subsample() + " keeps " + Math.round(n * hp.subsample()) + " of the " + n
+              + " rows for each tree; at least 2 are needed");
+    }
+    var job = new Job(data, hp, options);
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.threads(), hp.trees()), r -> {
+      Thread thread = new Thread(r, "tuner-forest");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      return job.run(pool);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Seeds in [2, modulus), all distinct: Smile ignores seeds of 1 and below and reduces the rest modulo. */
+  static long[] treeSeeds(long seed, int trees) {
+    var rng = new SplittableRandom(seed);
+    Set<Long> used = new HashSet<>();
+    long[] seeds = new long[trees];
+    for (int t = 0; t < trees; ) {
+      long s = rng.nextLong(2, SMILE_SEED_MODULUS);
+      if (used.add(s)) {
+        seeds[t++] = s;
+      }
+    }
+    return seeds;
+  }
+
+  /** One tree's result: its arrays, its impurity importance and the rows its bootstrap drew. */
+  private record Grown(FlatForest.Tree tree, double[] importance, BitSet inBag) {}
+
+  /** The state of one training run; its tree tasks only read it, apart from the synchronised progress count. */
+  private static final class Job {
+    private final TrainingSet data;
+    private final ForestHyperParameters hp;
+    private final TrainingOptions options;
+    private final int rows;
+    private final int width;
+    private final int mtry;
+    private final float[] x;
+    private final double[] y;
+    private final DataFrame frame;
+    private final int[][] order;
+    private final long[] seeds;
+    private final StructField response = new StructField("y", DataTypes.DoubleType);
+    private int treesDone;
+
+    Job(TrainingSet data, ForestHyperParameters hp, TrainingOptions options) {
+      this.data = data;
+      this.hp = hp;
+      this.options = options;
+      this.rows = data.rows();
+      this.width = data.width();
+      this.mtry = hp.mtry(width);
+      this.x = data.features();
+      this.y = data.targets();
+      double[][] matrix = new double[rows][width];
+      for (int i = 0; i < rows; i++) {
+        for (int j = 0; j < width; j++) {
+          matrix[i][j] = x[i * width + j];
+        }
+      }
+      String[] names = new String[width];
+      for (int j = 0; j < width; j++) {
+        names[j] = "f" + j;
+      }
+      this.frame = DataFrame.of(matrix, names);
+      this.order = CART.order(frame);
+      this.seeds = treeSeeds(options.seed(), hp.trees());
+    }
+
+    Fit run(ExecutorService pool) {
+      List<Future<Grown>> futures = new ArrayList<>(hp.trees());
+      for (int t = 0; t < hp.trees(); t++) {
+        int tree = t;
+        futures.add(pool.submit(() -> grow(tree)));
+      }
+      List<FlatForest.Tree> trees = new ArrayList<>(hp.trees());
+      List<BitSet> inBag = new ArrayList<>(hp.trees());
+      double[] impurity = new double[width];
+      long nodes = 0;
+      for (int t = 0; t < futures.size(); t++) {
+        Grown g = await(futures.get(t), "growing tree " + t);
+        nodes += g.tree().feature().length;
+        if (nodes > FlatForest.MAX_NODES) {
+          throw new TrainingException(
+              "the forest would exceed " + FlatForest.MAX_NODES + " nodes after " + (t + 1) + " of " + hp.trees()
+                  + " trees; lower trees or max_nodes");
+        }
+        trees.add(g.tree());
+        inBag.add(g.inBag());
+        for (int j = 0; j < width; j++) {
+          impurity[j] += g.importance()[j];
+        }
+      }
+      FlatForest forest = FlatForest.concat(width, trees);
+      forest.defect().ifPresent(d -> {
+        throw new IllegalStateException("flattening Smile's trees produced an invalid forest: " + d);
+      });
+
+      var oob = new OutOfBag(forest, inBag, x, y);
+      double[] permutation = new double[width];
+      List<Future<Double>> tasks;
+      try {
+        tasks = pool.invokeAll(oob.permutationTasks(options.seed()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TrainingException("forest training was interrupted", e);
+      }
+      for (int j = 0; j < width; j++) {
+        permutation[j] = await(tasks.get(j), "computing permutation importance of feature " + j);
+      }
+
+      Map<String, String> properties = new LinkedHashMap<>();
+      properties.put("seed", Long.toString(options.seed()));
+      properties.put("mtry", Integer.toString(mtry));
+      properties.put("training.rows", Integer.toString(rows));
+      oob.metrics().ifPresent(m -> {
+        properties.put("oob.rows", Integer.toString(m.rows()));
+        properties.put("oob.rmse", format(m.rmse()));
+        properties.put("oob.r2", format(m.r2()));
+      });
+      double impuritySum = 0;
+      for (double v : impurity) {
+        impuritySum += v;
+      }
+      double[] impurityShare = new double[width];
+      for (int j = 0; j < width; j++) {
+        impurityShare[j] = impuritySum > 0 ? impurity[j] / impuritySum : 0;
+      }
+      putTop(properties, "importance.impurity.", impurityShare);
+      putTop(properties, "importance.permutation.", permutation);
+
+      var contents = new ForestPayload.Contents(data.featureNames(), hp, properties, forest);
+      byte[] payload = ForestPayload.write(contents);
+      ForestModel model = ForestModel.of(contents, payload, data.schema(), data.target());
+      return new Fit(model, payload, hp, mtry, seeds.clone());
+    }
+
+    /** Grows tree {@code t} entirely on the calling thread, as Smile's per-tree code does inside its own fit. */
+    private Grown grow(int t) {
+      synchronized (SMILE_SEED_LOCK) {
+        MathEx.setSeed(seeds[t]);
+      }
+      int[] samples = new int[rows];
+      if (hp.subsample() == 1.0) {
+        for (int i = 0; i < rows; i++) {
+          samples[MathEx.randomInt(rows)]++;
+        }
+      } else {
+        int[] permutation = MathEx.permutate(rows);
+        int kept = (int) Math.round(rows * hp.subsample());
+        for (int i = 0; i < kept; i++) {
+          samples[permutation[i]] = 1;
+        }
+      }
+      var tree = new RegressionTree(
+          frame, Loss.ls(y), response, hp.maxDepth(), hp.maxNodes(), hp.minLeaf(), mtry, samples, order);
+      FlatForest.Tree flat = TreeFlattener.flatten(tree, frame.schema(), x, y, samples);
+      var inBag = new BitSet(rows);
+      for (int i = 0; i < rows; i++) {
+        if (samples[i] > 0) {
+          inBag.set(i);
+        }
+      }
+      reportTreeDone();
+      return new Grown(flat, tree.importance().clone(), inBag);
+    }
+
+    /** Serialised so that the listener sees the count rise one by one. */
+    private synchronized void reportTreeDone() {
+      treesDone++;
+      ProgressListener progress = options.progress();
+      progress.progress("forest", treesDone, hp.trees());
+    }
+
+    private static <T> T await(Future<T> future, String what) {
+      try {
+        return future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TrainingException("forest training was interrupted while " + what, e);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof TunerException) {
+          throw (TunerException) cause;
+        }
+        throw new TrainingException("forest training failed while " + what + ": " + cause, cause);
+      }
+    }
+
+    private void putTop(Map<String, String> properties, String prefix, double[] values) {
+      List<Integer> ranked = new ArrayList<>();
+      for (int j = 0; j < values.length; j++) {
+        if (values[j] > 0) {
+          ranked.add(j);
+        }
+      }
+      ranked.sort(Comparator.comparingDouble((Integer j) -> -values[j]).thenComparing(j -> j));
+      for (int j : ranked.subList(0, Math.min(TOP_IMPORTANCES, ranked.size()))) {
+        properties.put(prefix + data.featureNames().get(j), format(values[j]));
+      }
+    }
+
+    private static String format(double v) {
+      return String.format(Locale.ROOT, "%.6g", v);
+    }
+  }
+}
