@@ -10,8 +10,10 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Turns benchmark tool output into measurements. Every record in the files is either accepted or rejected with its
- * location and reason (see {@link IngestReport}); malformed content never escapes as an exception.
+ * Turns benchmark tool output into measurements (the mapping per tool is on {@link IngestFormat}). Every record in
+ * the files is either accepted or rejected with its location and reason (see {@link IngestReport}); malformed content
+ * never escapes as an exception. Checks shared by all formats: a row must resolve against the catalog to a valid
+ * scenario, and its tokens/s must not exceed 4× that scenario's roofline (a timing bug or a wrong device or model).
  *
  * <p>Thrown: {@link InvalidInputException} for what the caller got wrong — a {@code --device}, {@code --model} or
  * {@code --quant} that is not in the catalog, a blank source id, a file that does not exist or cannot be read.

@@ -163,6 +163,19 @@ class MalformedInputTest {
   }
 
   @Test
+  void otherToolsOutputIsNeverTakenForOneOfOurFormats() {
+    IngestOptions stated = IngestOptions.none().withDevice("RTX 4090").withModel("Llama 2 7B").withQuant("Q4_0");
+    for (String other : List.of("sglang-bench-one-batch-pr30147.txt", "sglang-bench-serving-issue6681.txt",
+        "trtllm-bench-issue6294.txt", "trtllm-bench-pr7104.txt", "vllm-throughput-console-pr8914.txt")) {
+      for (IngestFormat format : IngestFormat.values()) {
+        IngestReport r = Ingest.sample(format, other, stated);
+        assertThat(r.accepted()).as("%s read as %s", other, format).isEmpty();
+        assertThat(r.rejected()).as("%s read as %s", other, format).isNotEmpty();
+      }
+    }
+  }
+
+  @Test
   void formatIdsParseAndUnknownOnesListTheIds() {
     assertThat(IngestFormat.parse("LLAMA-BENCH")).isEqualTo(LLAMA_BENCH);
     assertThat(IngestFormat.parse("vllm-serve")).isEqualTo(VLLM_SERVE);
