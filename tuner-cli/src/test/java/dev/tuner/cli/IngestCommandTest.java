@@ -1,0 +1,144 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.data.MeasurementCsv;
+import dev.tuner.core.scenario.Activation;
+import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.QuantClass;
+import dev.tuner.core.scenario.Quantization;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class IngestCommandTest {
+  /** llama-bench-sample2-2025-b5163.jsonl from ../shared/data/formats, verbatim. */
+  private static final String JSONL = """
+      {"build_commit": "8cf427ff", "build_number": 5163, "cpu_info": "AMD Ryzen 7 7800X3D 8-Core Processor", "gpu_info": "NVIDIA GeForce RTX 4080", "backends": "CUDA", "model_filename": "models/Qwen2.5-7B-Instruct-Q4_K_M.gguf", "model_type": "qwen2 7B Q4_K - Medium", "model_size": 4677120000, "model_n_params": 7615616512, "n_batch": 2048, "n_ubatch": 512, "n_threads": 8, "cpu_mask": "0x0", "cpu_strict": false, "poll": 50, "type_k": "f16", "type_v": "f16", "n_gpu_layers": 99, "split_mode": "layer", "main_gpu": 0, "no_kv_offload": false, "flash_attn": false, "tensor_split": "0.00", "use_mmap": true, "embeddings": false, "n_prompt": 512, "n_gen": 0, "n_depth": 0, "test_time": "2025-04-24T11:59:33Z", "avg_ns": 70497220, "stddev_ns": 883196, "avg_ts": 7263.609157, "stddev_ts": 90.940578, "samples_ns": [ 71551000, 71222800, 70364100, 69439100, 69909100 ],"samples_ts": [ 7155.74, 7188.71, 7276.44, 7373.37, 7323.8 ]}
+      {"build_commit": "8cf427ff", "build_number": 5163, "cpu_info": "AMD Ryzen 7 7800X3D 8-Core Processor", "gpu_info": "NVIDIA GeForce RTX 4080", "backends": "CUDA", "model_filename": "models/Qwen2.5-7B-Instruct-Q4_K_M.gguf", "model_type": "qwen2 7B Q4_K - Medium", "model_size": 4677120000, "model_n_params": 7615616512, "n_batch": 2048, "n_ubatch": 512, "n_threads": 8, "cpu_mask": "0x0", "cpu_strict": false, "poll": 50, "type_k": "f16", "type_v": "f16", "n_gpu_layers": 99, "split_mode": "layer", "main_gpu": 0, "no_kv_offload": false, "flash_attn": false, "tensor_split": "0.00", "use_mmap": true, "embeddings": false, "n_prompt": 0, "n_gen": 128, "n_depth": 0, "test_time": "2025-04-24T11:59:33Z", "avg_ns": 1068078400, "stddev_ns": 6279455, "avg_ts": 119.844681, "stddev_ts": 0.699739, "samples_ns": [ 1066331700, 1064864900, 1079042600, 1063328400, 1066824400 ],"samples_ts": [ 120.038, 120.203, 118.624, 120.377, 119.982 ]}
+      """;
+  /** The first table of llama-bench-md-2023-pr2626.md: it names no GPU. */
+  private static final String MARKDOWN = """
+      | model                          | backend    | n_gpu_layers | test       |             t/s |
+      | ------------------------------ | ---------- | -----------: | ---------- | --------------: |
+      | LLaMA 7B mostly Q4_0           | CUDA       |           99 | pp 512     | 2242.06 ± 24.26 |
+      | LLaMA 7B mostly Q4_0           | CUDA       |           99 | tg 128     |    43.09 ± 0.41 |
+      """;
+
+  @TempDir
+  Path dir;
+
+  private Path jsonl;
+  private Path markdown;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  @BeforeEach
+  void files() throws IOException {
+    jsonl = Files.writeString(dir.resolve("bench.jsonl"), JSONL);
+    markdown = Files.writeString(dir.resolve("bench.md"), MARKDOWN);
+  }
+
+  private static Catalog catalog() {
+    return new Catalog(
+        List.of(
+            new DeviceSpec("RTX 4080", "NVIDIA", 716.8, OptionalDouble.of(194.9), OptionalDouble.empty(), 76,
+                OptionalDouble.of(64), OptionalDouble.of(16), List.of("NVIDIA GeForce RTX 4080"), "test"),
+            new DeviceSpec("RTX 4090", "NVIDIA", 1008, OptionalDouble.of(330.3), OptionalDouble.empty(), 128,
+                OptionalDouble.of(72), OptionalDouble.of(24), List.of("NVIDIA GeForce RTX 4090"), "test")),
+        List.of(new ModelSpec("Qwen2.5 7B", 7.62, 3584, 28, 28, 4, 128, 152064, List.of(), "test")),
+        List.of(
+            new Quantization("Q4_0", 4.5, QuantClass.Q4_0, Activation.FP16, List.of(), "test"),
+            new Quantization("Q4_K_M", 4.85, QuantClass.Q4_K, Activation.FP16, List.of("Q4_K - Medium"), "test")));
+  }
+
+  private int run(String... args) {
+    CommandLine cli = new CommandLine(new IngestCommand(catalog()));
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void ingestsToAFileThatReadsBack() {
+    Path csv = dir.resolve("m.csv");
+    int code = run("--format", "llama-bench", jsonl.toString(), "--out", csv.toString());
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString()).contains("2 records in 1 file: 2 accepted, 0 rejected", "wrote 2 rows to " + csv);
+    MeasurementCsv.Parsed back = MeasurementCsv.read(csv);
+    assertThat(back.rejections()).isEmpty();
+    assertThat(back.measurements()).hasSize(2);
+    assertThat(back.measurements().get(0).scenario().device()).isEqualTo("RTX 4080");
+    assertThat(back.measurements().get(0).scenario().phase()).isEqualTo("prefill");
+    assertThat(back.measurements().get(0).tokensPerSecond()).isEqualTo(7263.609157);
+    assertThat(back.measurements().get(1).scenario().context()).isEqualTo(128);
+    assertThat(back.measurements().get(1).sourceId()).isEqualTo("ingest:bench.jsonl");
+  }
+
+  @Test
+  void withoutOutTheRowsGoToStdout() {
+    int code = run("--format", "llama-bench", "--source-id", "lab-1", jsonl.toString());
+    assertThat(code).isZero();
+    MeasurementCsv.Parsed back = MeasurementCsv.read(new StringReader(out.toString()), "stdout");
+    assertThat(back.measurements()).hasSize(2);
+    assertThat(back.measurements().get(0).sourceId()).isEqualTo("lab-1");
+  }
+
+  @Test
+  void anExistingOutNeedsAppendOrForceAndAppendReportsDuplicates() throws IOException {
+    Path csv = dir.resolve("m.csv");
+    assertThat(run("--format", "llama-bench", jsonl.toString(), "--out", csv.toString())).isZero();
+    byte[] first = Files.readAllBytes(csv);
+    assertThat(run("--format", "llama-bench", jsonl.toString(), "--out", csv.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("exists: pass --append");
+    assertThat(Files.readAllBytes(csv)).isEqualTo(first);
+
+    assertThat(run("--format", "llama-bench", jsonl.toString(), "--out", csv.toString(), "--append")).isZero();
+    assertThat(err.toString()).contains("wrote 0 rows", "duplicates not written (2):",
+        "bench.jsonl:1 repeats " + csv + ":2");
+    assertThat(Files.readAllBytes(csv)).isEqualTo(first);
+
+    assertThat(run("--format", "llama-bench", markdown.toString(), "--device", "RTX 4090", "--out", csv.toString(),
+        "--append")).isZero();
+    assertThat(MeasurementCsv.read(csv).measurements()).hasSize(4);
+
+    assertThat(run("--format", "llama-bench", markdown.toString(), "--device", "RTX 4090", "--out", csv.toString(),
+        "--force")).isZero();
+    assertThat(MeasurementCsv.read(csv).measurements()).hasSize(2);
+  }
+
+  @Test
+  void nothingAcceptedExitsOneAndListsEveryRejection() {
+    Path csv = dir.resolve("m.csv");
+    int code = run("--format", "llama-bench", markdown.toString(), "--out", csv.toString());
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString()).contains(
+        "2 rejected", "    2  no device named; pass --device", markdown + ":3: no device named", "no rows written");
+    assertThat(Files.exists(csv)).isFalse();
+  }
+
+  @Test
+  void badUsageExitsTwo() {
+    assertThat(run("--format", "sglang", jsonl.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("llama-bench, vllm-serve, ollama");
+    assertThat(run("--format", "llama-bench", dir.resolve("missing.json").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("missing.json: no such file");
+    assertThat(run("--format", "llama-bench", "--device", "RTX 9999", jsonl.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--device", "RTX 9999");
+    assertThat(run("--format", "llama-bench", "--append", jsonl.toString())).isEqualTo(2);
+    assertThat(run("--format", "llama-bench")).isEqualTo(2);
+    assertThat(run(jsonl.toString())).isEqualTo(2);
+  }
+}

@@ -1,0 +1,71 @@
+package dev.tuner.core.ingest;
+
+import dev.tuner.api.InvalidInputException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The benchmark outputs tuner can learn from, by the id a user types, and how each becomes measurement rows.
+ *
+ * <ul>
+ *   <li>{@code llama-bench}: llama.cpp's {@code llama-bench} in every output it prints except SQL — JSON (an array,
+ *       possibly cut short by a crash), JSONL, CSV and markdown tables — across its schema generations (boolean
+ *       backend flags or a {@code backends} string, with or without {@code n_depth}). One row per test: {@code ppN}
+ *       → prefill, {@code tgN} → decode, context = depth + N, batch 1, tokens/s = {@code avg_ts}; quantization from
+ *       {@code model_type} (else the file name), parameters from {@code model_n_params}, the device from
+ *       {@code gpu_info} (markdown: from a backend banner line, else {@code --device}). {@code ppN+tgN} tests, CPU
+ *       runs, partial offload and runs split over several GPUs are rejected.
+ *   <li>{@code vllm-serve}: result files of {@code benchmark_serving.py --save-result} / {@code vllm bench serve}, one
+ *       JSON object per file or one per line ({@code --append-result}). One decode row per result: tokens/s =
+ *       {@code output_throughput} (end-to-end: it includes prefill and queueing, flagged {@code E2E:}), batch =
+ *       {@code max_concurrency} (all prompts for an unlimited rate; a Little's-law estimate, flagged
+ *       {@code DERIVED}, for a finite rate), context = mean input + mean output tokens. No prefill row: TTFT
+ *       includes queueing. The GPU comes from {@code --metadata} keys such as {@code gpu}, else {@code --device}.
+ *   <li>{@code ollama}: the timing blocks {@code ollama run --verbose} prints after each reply: prompt eval rate →
+ *       prefill (context = prompt eval count), eval rate → decode (context = prompt + eval count), batch 1. Needs
+ *       {@code --device}, {@code --model} and {@code --quant}: Ollama prints none of them.
+ * </ul>
+ *
+ * <p>Out of scope, on purpose: SGLang ({@code bench_one_batch}, {@code bench_serving}), TensorRT-LLM
+ * ({@code trtllm-bench}) and vLLM's offline throughput benchmark. Their console reports lack the device and often the
+ * model, and vLLM's throughput figure counts prompt tokens; ingesting them would need a parser per report layout and a
+ * rule per pitfall, so they are not parsed at all rather than parsed badly (fed to any format here, they are
+ * rejected).
+ */
+public enum IngestFormat {
+  LLAMA_BENCH("llama-bench"),
+  VLLM_SERVE("vllm-serve"),
+  OLLAMA("ollama");
+
+  private final String id;
+
+  IngestFormat(String id) {
+    this.id = id;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The format named {@code id} (case ignored); otherwise an error listing the ids. */
+  public static IngestFormat parse(String id) {
+    String wanted = id == null ? "" : id.trim().toLowerCase(Locale.ROOT);
+    for (IngestFormat f : values()) {
+      if (f.id.equals(wanted)) {
+        return f;
+      }
+    }
+    throw new InvalidInputException("format", "\"" + id + "\"", "one of " + ids());
+  }
+
+  /** The ids, comma-separated, for messages and help. */
+  public static String ids() {
+    return Arrays.stream(values()).map(IngestFormat::id).collect(Collectors.joining(", "));
+  }
+
+  @Override
+  public String toString() {
+    return id;
+  }
+}

@@ -1,0 +1,23 @@
+package dev.tuner.core.ingest;
+
+/** Thrown inside a parser when one record cannot become a measurement; the caller records it with its origin. */
+final class RecordRejected extends Exception {
+  private static final long serialVersionUID = 1L;
+  private final RejectReason reason;
+  private final String detail;
+
+  RecordRejected(RejectReason reason, String detail) {
+    // rejections are expected outcomes, so the stack trace is not worth capturing
+    super(reason.text() + ": " + detail, null, false, false);
+    this.reason = reason;
+    this.detail = detail;
+  }
+
+  RejectReason reason() {
+    return reason;
+  }
+
+  String detail() {
+    return detail;
+  }
+}

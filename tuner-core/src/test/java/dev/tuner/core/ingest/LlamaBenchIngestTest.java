@@ -1,0 +1,325 @@
+package dev.tuner.core.ingest;
+
+import static dev.tuner.core.ingest.Ingest.at;
+import static dev.tuner.core.ingest.Ingest.rejectedAt;
+import static dev.tuner.core.ingest.IngestFormat.LLAMA_BENCH;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tuner.core.data.Measurement;
+import dev.tuner.core.scenario.ScenarioRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LlamaBenchIngestTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void sample1JsonG1BooleanFlags() {
+    IngestReport r = Ingest.sample(LLAMA_BENCH, "llama-bench-sample1-2023-b1275.json", IngestOptions.none());
+    assertThat(r.rejected()).isEmpty();
+    assertThat(r.accepted()).hasSize(2);
+    Measurement pp = at(r, 2);
+    ScenarioRequest s = pp.scenario();
+    assertThat(s.phase()).isEqualTo("prefill");
+    assertThat(s.context()).isEqualTo(512);
+    assertThat(s.batch()).isEqualTo(1);
+    assertThat(pp.tokensPerSecond()).isEqualTo(2410.974041);
+    assertThat(s.device()).isEqualTo("RTX 3090 Ti");
+    assertThat(s.quant()).isEqualTo("Q4_0");
+    assertThat(s.model()).isNull();
+    assertThat(s.paramsB()).isCloseTo(6.738415616, within(1e-12));
+    assertThat(s.kvCacheType()).isEqualTo("f16");
+    assertThat(pp.backend()).isEqualTo("llama.cpp CUDA");
+    assertThat(pp.sourceId()).isEqualTo("ingest:llama-bench-sample1-2023-b1275.json");
+    assertThat(pp.notes()).contains("llama-bench pp512", "build 1275 (3469684)", "n_batch 512", "over 5 runs");
+    Measurement tg = at(r, 33);
+    assertThat(tg.scenario().phase()).isEqualTo("decode");
+    assertThat(tg.scenario().context()).isEqualTo(128);
+    assertThat(tg.tokensPerSecond()).isEqualTo(130.965708);
+  }
+
+  @Test
+  void sample1CsvEveryValueQuoted() {
+    IngestReport r = Ingest.sample(LLAMA_BENCH, "llama-bench-sample1-2023-b1275.csv", IngestOptions.none());
+    assertThat(r.rejected()).isEmpty();
+    assertThat(at(r, 2).tokensPerSecond()).isEqualTo(2413.341687);
+    assertThat(at(r, 2).scenario().phase()).isEqualTo("prefill");
+    assertThat(at(r, 3).tokensPerSecond()).isEqualTo(132.052051);
+    assertThat(at(r, 3).scenario().context()).isEqualTo(128);
+    assertThat(at(r, 3).scenario().quant()).isEqualTo("Q4_0");
+    assertThat(at(r, 3).backend()).isEqualTo("llama.cpp CUDA");
+  }
+
+  @Test
+  void sample2JsonG3BackendsStringAndDepth() {
+    IngestReport r = Ingest.sample(LLAMA_BENCH, "llama-bench-sample2-2025-b5163.json", IngestOptions.none());
+    assertThat(r.rejected()).isEmpty();
+    Measurement pp = at(r, 2);
+    assertThat(pp.tokensPerSecond()).isEqualTo(7100.002165);
+    assertThat(pp.scenario().context()).isEqualTo(512);
+    assertThat(pp.scenario().device()).isEqualTo("RTX 4080");
+    assertThat(pp.scenario().quant()).isEqualTo("Q4_K_M");
+    // found from the file name Qwen2.5-7B-Instruct-Q4_K_M.gguf, and its 7.62 B agrees with model_n_params
+    assertThat(pp.scenario().model()).isEqualTo("Qwen2.5 7B");
+    assertThat(pp.scenario().paramsB()).isNull();
+    assertThat(pp.notes()).contains("n_ubatch 512", "flash-attn off");
+    Measurement tg = at(r, 39);
+    assertThat(tg.scenario().phase()).isEqualTo("decode");
+    assertThat(tg.tokensPerSecond()).isEqualTo(118.881588);
+  }
+
+  @Test
+  void sample2Jsonl() {
+    IngestReport r = Ingest.sample(LLAMA_BENCH, "llama-bench-sample2-2025-b5163.jsonl", IngestOptions.none());
+    assertThat(r.rejected()).isEmpty();
+    assertThat(at(r, 1).tokensPerSecond()).isEqualTo(7263.609157);
+    assertThat(at(r, 1).scenario().phase()).isEqualTo("prefill");
+    assertThat(at(r, 2).tokensPerSecond()).isEqualTo(119.844681);
+    assertThat(at(r, 2).scenario().context()).isEqualTo(128);
+  }
+
+  @Test
+  void sample2Csv() {
+    IngestReport r = Ingest.sample(LLAMA_BENCH, "llama-bench-sample2-2025-b5163.csv", IngestOptions.none());
+    assertThat(r.rejected()).isEmpty();
+    assertThat(at(r, 2).tokensPerSecond()).isEqualTo(7285.676949);
+    assertThat(at(r, 3).tokensPerSecond()).isEqualTo(119.915244);
+    assertThat(at(r, 3).scenario().quant()).isEqualTo("Q4_K_M");
+    assertThat(at(r, 3).scenario().kvCacheType()).isEqualTo("f16");
+  }
+
+  @Test
+  void markdown2023NeedsDeviceAndRejectsTheMixedTest() {
+    IngestReport without = Ingest.sample(LLAMA_BENCH, "llama-bench-md-2023-pr2626.md", IngestOptions.none());
+    assertThat(without.accepted()).isEmpty();
+    assertThat(without.rejectedByReason()).containsExactly(
+        Map.entry(RejectReason.MIXED_PHASE, 1), Map.entry(RejectReason.NO_DEVICE, 4));
+
+    IngestReport r = Ingest.sample(LLAMA_BENCH, "llama-bench-md-2023-pr2626.md",
+        IngestOptions.none().withDevice("RTX 4090"));
+    assertThat(r.accepted()).hasSize(4);
+    assertThat(rejectedAt(r, 13).reason()).isEqualTo(RejectReason.MIXED_PHASE);
+    assertThat(rejectedAt(r, 13).message()).startsWith("mixed prefill+decode figure");
+    Measurement pp = at(r, 4);
+    assertThat(pp.scenario().phase()).isEqualTo("prefill");
+    assertThat(pp.scenario().context()).isEqualTo(512);
+    assertThat(pp.tokensPerSecond()).isEqualTo(2242.06);
+    assertThat(pp.scenario().quant()).isEqualTo("Q4_0");
+    // "LLaMA 7B" is not in the test catalog and the table has no params column: the size label, flagged as rounded
+    assertThat(pp.scenario().paramsB()).isEqualTo(7.0);
+    assertThat(pp.notes()).contains("size label 7B (rounded)");
+    assertThat(pp.scenario().device()).isEqualTo("RTX 4090");
+    Measurement tg = at(r, 12);
+    assertThat(tg.scenario().phase()).isEqualTo("decode");
+    assertThat(tg.scenario().context()).isEqualTo(128);
+    assertThat(tg.tokensPerSecond()).isEqualTo(128.65);
+  }
+
+  @Test
+  void markdown2024RejectsCpuRowsAndReadsParams() {
+    IngestReport r = Ingest.sample(LLAMA_BENCH, "llama-bench-md-2024-pr2059-rx6800xt.md",
+        IngestOptions.none().withDevice("AMD Radeon RX 6800 XT"));
+    assertThat(r.recordsSeen()).isEqualTo(11);
+    assertThat(r.accepted()).hasSize(5);
+    assertThat(r.rejectedByReason()).containsExactly(Map.entry(RejectReason.CPU_ONLY, 6));
+    Measurement vulkan = at(r, 9);
+    assertThat(vulkan.backend()).isEqualTo("llama.cpp Vulkan");
+    assertThat(vulkan.tokensPerSecond()).isEqualTo(374.44);
+    assertThat(vulkan.scenario().paramsB()).isEqualTo(13.02);
+    assertThat(vulkan.scenario().quant()).isEqualTo("Q6_K");
+    assertThat(at(r, 13).backend()).isEqualTo("llama.cpp ROCm");
+    assertThat(at(r, 13).tokensPerSecond()).isEqualTo(684.11);
+    assertThat(at(r, 6).tokensPerSecond()).isEqualTo(21.17);
+    assertThat(at(r, 6).scenario().phase()).isEqualTo("decode");
+  }
+
+  @Test
+  void markdown2025TakesTheGpuFromTheBannerAndTheModelFromTheCommandLine() {
+    IngestReport r = Ingest.sample(LLAMA_BENCH, "llama-bench-md-2025-pr13324-rtx2070-vulkan.md",
+        IngestOptions.none());
+    assertThat(r.rejected()).isEmpty();
+    Measurement pp = at(r, 16);
+    assertThat(pp.scenario().device()).isEqualTo("RTX 2070");
+    assertThat(pp.scenario().model()).isEqualTo("Qwen3 4B");
+    // model_type's file type wins over the file name's Unsloth label, which is kept in the notes
+    assertThat(pp.scenario().quant()).isEqualTo("Q4_K_M");
+    assertThat(pp.notes()).contains("file name says Q4_K_XL", "flash-attn on", "build 5298 (141a908a)");
+    assertThat(pp.tokensPerSecond()).isEqualTo(139.97);
+    assertThat(at(r, 17).tokensPerSecond()).isEqualTo(35.87);
+    assertThat(at(r, 17).scenario().context()).isEqualTo(128);
+  }
+
+  @Test
+  void depthAddsToTheContextInMarkdown() throws IOException {
+    String md = """
+        | model                          |       size |     params | backend    | ngl |            test |                  t/s |
+        | ------------------------------ | ---------: | ---------: | ---------- | --: | --------------: | -------------------: |
+        | llama 7B Q4_0                  |   3.56 GiB |     6.74 B | CUDA       |  99 |  pp512 @ d4096 |      5000.12 ± 12.3 |
+        | llama 7B Q4_0                  |   3.56 GiB |     6.74 B | CUDA       |  99 |   tg128 @ d4096 |       123.45 ± 1.2 |
+        | llama 7B Q4_0                  |   3.56 GiB |     6.74 B | CUDA       |  99 |           tg128 |       130.00 Â± 0.5 |
+        """;
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "depth.md", md, IngestOptions.none().withDevice("RTX 4090"));
+    assertThat(r.rejected()).isEmpty();
+    assertThat(at(r, 3).scenario().context()).isEqualTo(4096 + 512);
+    assertThat(at(r, 3).scenario().phase()).isEqualTo("prefill");
+    assertThat(at(r, 4).scenario().context()).isEqualTo(4096 + 128);
+    assertThat(at(r, 4).tokensPerSecond()).isEqualTo(123.45);
+    assertThat(at(r, 4).notes()).contains("tg128 @ d4096");
+    assertThat(at(r, 5).tokensPerSecond()).isEqualTo(130.00);
+  }
+
+  @Test
+  void depthAddsToTheContextInJson() throws IOException {
+    String line = record(Map.of("n_prompt", 0, "n_gen", 32, "n_depth", 16384, "avg_ts", 95.5), "samples_ts");
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "d.jsonl", line + "\n", IngestOptions.none());
+    assertThat(r.rejected()).isEmpty();
+    assertThat(at(r, 1).scenario().context()).isEqualTo(16384 + 32);
+    assertThat(at(r, 1).notes()).contains("tg32 @ d16384");
+  }
+
+  @Test
+  void g2BooleanFlagsAndTheKomputeQuirk() throws IOException {
+    // 2024 builds: one boolean per backend; some print the vulkan value into kompute as well
+    String line = record(Map.of("vulkan", true, "kompute", true, "cuda", false, "metal", false, "sycl", false,
+        "gpu_blas", true, "blas", true, "rpc", "0", "flash_attn", true), "backends", "n_depth", "samples_ts");
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "g2.jsonl", line + "\n", IngestOptions.none());
+    assertThat(r.rejected()).isEmpty();
+    assertThat(r.accepted().get(0).backend()).isEqualTo("llama.cpp Vulkan");
+    assertThat(r.accepted().get(0).scenario().context()).isEqualTo(512);
+    assertThat(r.accepted().get(0).notes()).contains("flash-attn on");
+  }
+
+  @Test
+  void flashAttnAsLateIntegerAndKvCacheTypes() throws IOException {
+    String ok = record(Map.of("flash_attn", -1, "type_k", "q8_0", "type_v", "q8_0"), "samples_ts");
+    String mixed = record(Map.of("type_k", "q8_0", "type_v", "f16"), "samples_ts");
+    String f32 = record(Map.of("type_k", "f32", "type_v", "f32"), "samples_ts");
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "kv.jsonl", ok + "\n" + mixed + "\n" + f32 + "\n",
+        IngestOptions.none());
+    assertThat(at(r, 1).scenario().kvCacheType()).isEqualTo("q8_0");
+    assertThat(at(r, 1).notes()).contains("flash-attn auto");
+    assertThat(rejectedAt(r, 2).reason()).isEqualTo(RejectReason.UNSUPPORTED_KV_CACHE);
+    assertThat(rejectedAt(r, 3).detail()).contains("f32");
+  }
+
+  @Test
+  void cpuOnlyAndPartialOffloadAndSeveralGpusAreRejected() throws IOException {
+    String cpu = record(Map.of("backends", "CPU"), "samples_ts");
+    String blas = record(Map.of("backends", "BLAS", "n_gpu_layers", 99), "samples_ts");
+    String partial = record(Map.of("n_gpu_layers", 20), "samples_ts");
+    String full = record(Map.of("n_gpu_layers", 28), "samples_ts");
+    String twoGpus = record(Map.of("gpu_info", "NVIDIA GeForce RTX 4090, NVIDIA GeForce RTX 4090"), "samples_ts");
+    String oneOfTwo = record(Map.of("gpu_info", "NVIDIA GeForce RTX 4090, NVIDIA GeForce RTX 4080",
+        "split_mode", "none", "main_gpu", 1), "samples_ts");
+    String nkvo = record(Map.of("no_kv_offload", true), "samples_ts");
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "cpu.jsonl",
+        String.join("\n", cpu, blas, partial, full, twoGpus, oneOfTwo, nkvo) + "\n", IngestOptions.none());
+    assertThat(rejectedAt(r, 1).reason()).isEqualTo(RejectReason.CPU_ONLY);
+    assertThat(rejectedAt(r, 2).reason()).isEqualTo(RejectReason.CPU_ONLY);
+    assertThat(rejectedAt(r, 3).reason()).isEqualTo(RejectReason.PARTIAL_OFFLOAD);
+    assertThat(rejectedAt(r, 3).detail()).isEqualTo("n_gpu_layers 20 of 28 layers");
+    assertThat(at(r, 4).scenario().model()).isEqualTo("Qwen2.5 7B");
+    assertThat(rejectedAt(r, 5).reason()).isEqualTo(RejectReason.MULTI_GPU);
+    assertThat(at(r, 6).scenario().device()).isEqualTo("RTX 4080");
+    assertThat(rejectedAt(r, 7).reason()).isEqualTo(RejectReason.PARTIAL_OFFLOAD);
+  }
+
+  @Test
+  void unknownGpuNamesThePassDeviceRemedyAndTheFlagOverrides() throws IOException {
+    String line = record(Map.of("gpu_info", "NVIDIA GeForce RTX 5090"), "samples_ts");
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "u.jsonl", line + "\n", IngestOptions.none());
+    assertThat(rejectedAt(r, 1).reason()).isEqualTo(RejectReason.UNKNOWN_DEVICE);
+    assertThat(rejectedAt(r, 1).message()).contains("unknown device NVIDIA GeForce RTX 5090", "pass --device");
+    IngestReport forced = Ingest.text(LLAMA_BENCH, dir, "u.jsonl", line + "\n",
+        IngestOptions.none().withDevice("rtx4090").withQuant("Q8_0").withSourceId("my-lab"));
+    Measurement m = at(forced, 1);
+    assertThat(m.scenario().device()).isEqualTo("RTX 4090");
+    assertThat(m.scenario().quant()).isEqualTo("Q8_0");
+    assertThat(m.sourceId()).isEqualTo("my-lab");
+    assertThat(m.notes()).contains("gpu_info NVIDIA GeForce RTX 5090");
+  }
+
+  @Test
+  void aStatedModelFarFromTheFilesParameterCountIsRefused() throws IOException {
+    String line = record(Map.of(), "samples_ts");
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "m.jsonl", line + "\n",
+        IngestOptions.none().withModel("Llama 2 13B"));
+    assertThat(rejectedAt(r, 1).reason()).isEqualTo(RejectReason.INCONSISTENT);
+    IngestReport ok = Ingest.text(LLAMA_BENCH, dir, "m.jsonl", line + "\n",
+        IngestOptions.none().withModel("Qwen2.5 7B"));
+    assertThat(at(ok, 1).scenario().model()).isEqualTo("Qwen2.5 7B");
+  }
+
+  @Test
+  void quantFromTheFileNameWhenModelTypeIsUnknownAndUnknownQuantIsRejected() throws IOException {
+    String fromFile = record(Map.of("model_type", "qwen2 7B weird-type"), "samples_ts");
+    String unknown = record(Map.of("model_type", "qwen2 7B IQ2_XXS - 2.0625 bpw",
+        "model_filename", "m/Qwen2.5-7B-IQ2_XXS.gguf"), "samples_ts");
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "q.jsonl", fromFile + "\n" + unknown + "\n", IngestOptions.none());
+    assertThat(at(r, 1).scenario().quant()).isEqualTo("Q4_K_M");
+    assertThat(at(r, 1).notes()).contains("model_type says weird-type");
+    assertThat(rejectedAt(r, 2).reason()).isEqualTo(RejectReason.UNKNOWN_QUANT);
+    assertThat(rejectedAt(r, 2).detail()).contains("IQ2_XXS");
+  }
+
+  @Test
+  void samplesThatContradictTheAverageAreRejected() throws IOException {
+    String line = record(Map.of("avg_ts", 9000.0));
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "s.jsonl", line + "\n", IngestOptions.none());
+    assertThat(rejectedAt(r, 1).reason()).isEqualTo(RejectReason.INCONSISTENT);
+  }
+
+  @Test
+  void bannerNoiseBeforeJsonIsSkipped() throws IOException {
+    String json = Files.readString(TestCatalog.sample("llama-bench-sample2-2025-b5163.json"));
+    String noisy = "ggml_cuda_init: found 1 CUDA devices:\n  Device 0: NVIDIA GeForce RTX 4080, compute capability 8.9,"
+        + " VMM: yes\nload_backend: loaded CUDA backend from /usr/lib/libggml-cuda.so\n" + json;
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "noisy.json", noisy, IngestOptions.none());
+    assertThat(r.rejected()).isEmpty();
+    assertThat(at(r, 5).tokensPerSecond()).isEqualTo(7100.002165);
+  }
+
+  @Test
+  void aTableFromCompareLlamaBenchIsNotMistakenForResults() throws IOException {
+    String md = """
+        | Model | GPU | Test | t/s master | t/s branch | Speedup |
+        |-------|-----|------|-----------:|-----------:|--------:|
+        | llama 7B Q4_0 | RTX 4090 | pp512 | 100.0 | 110.0 | 1.10 |
+        """;
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "cmp.md", md, IngestOptions.none().withDevice("RTX 4090"));
+    assertThat(r.accepted()).isEmpty();
+    assertThat(rejectedAt(r, 3).reason()).isEqualTo(RejectReason.UNSUPPORTED);
+  }
+
+  @Test
+  void sqlOutputIsRejectedWithTheRemedy() throws IOException {
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "b.sql",
+        "CREATE TABLE IF NOT EXISTS test (build_commit TEXT);\nINSERT INTO test (build_commit) VALUES ('x');\n",
+        IngestOptions.none());
+    assertThat(r.rejected()).singleElement().satisfies(x -> {
+      assertThat(x.reason()).isEqualTo(RejectReason.UNSUPPORTED);
+      assertThat(x.detail()).contains("-o jsonl");
+    });
+  }
+
+  /** sample2's first JSONL record with {@code overrides} applied and {@code removed} keys left out. */
+  static String record(Map<String, Object> overrides, String... removed) throws IOException {
+    String first = Files.readAllLines(TestCatalog.sample("llama-bench-sample2-2025-b5163.jsonl")).get(0);
+    ObjectNode node = (ObjectNode) JSON.readTree(first);
+    for (String key : removed) {
+      node.remove(key);
+    }
+    overrides.forEach((k, v) -> node.set(k, JSON.valueToTree(v)));
+    return JSON.writeValueAsString(node);
+  }
+}
