@@ -110,7 +110,8 @@ class ArtifactCodecTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"\"seed\" : 42|\"seed\" : 43", "\"model_id\" : \"test-model-1\"|\"model_id\" : \"test-model-2\"",
+  @ValueSource(strings = {"\"seed\" : 42|\"seed\" : 43",
+      "\"model_id\" : \"test-model-1\"|\"model_id\" : \"test-model-2\"",
       "\"output_kind\" : \"log_roofline_fraction\"|\"output_kind\" : \"tokens_per_s\"", "0.0371|0.0372"})
   void aChangedHeaderValueFailsTheIntegrityCheck(String edit) {
     String[] fromTo = edit.split("\\|");

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DatasetTest {
   static final String HEADER = MeasurementCsvTest.HEADER;
   static final String DECODE = "src,RTX 4090,llama.cpp,Llama 3 8B,8.03,Q4_K_M,1,512,decode,120.5,tg512";
-  static final String E2E = "src,H100 SXM5 80GB,TensorRT-LLM,Llama 2 7B,6.74,FP8,64,2048,decode,3000,E2E max throughput";
+  static final String E2E =
+      "src,H100 SXM5 80GB,TensorRT-LLM,Llama 2 7B,6.74,FP8,64,2048,decode,3000,E2E max throughput";
   static final String SUSPECT = "src,RTX 4090,llama.cpp,Llama 3 8B,8.03,Q4_K_M,1,4096,decode,130,SUSPECT: odd";
   static final String UNKNOWN_DEVICE = "src,RTX 4099,llama.cpp,Llama 3 8B,8.03,Q4_K_M,1,512,decode,120,typo";
   /** 5000 tokens/s at batch 1 on a 1008 GB/s card reading ~4.5 GB of weights per token: impossible. */
