@@ -64,7 +64,8 @@ public final class ConfigLoader {
         }
       } else if (name.endsWith(".yaml") || name.endsWith(".yml")) {
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(f.toFile());
-        if (root != null && !root.isNull()) {
+        // an empty or comment-only file sets nothing; Jackson reads it as a missing node, not as null
+        if (root != null && !root.isNull() && !root.isMissingNode()) {
           if (!root.isObject()) {
             throw new InvalidInputException("config file " + f, root.getNodeType().toString(), "a YAML mapping");
           }

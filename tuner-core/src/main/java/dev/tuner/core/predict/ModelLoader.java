@@ -2,6 +2,7 @@ package dev.tuner.core.predict;
 
 import dev.tuner.api.ForeignModelOptions;
 import dev.tuner.api.IncompatibleModelException;
+import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ModelInfo;
 import dev.tuner.api.ModelLoadException;
 import dev.tuner.api.ModelPayload;
@@ -56,7 +57,14 @@ public final class ModelLoader {
 
   public LoadedModel fromArtifact(ModelArtifact artifact, String source) {
     ArtifactHeader h = artifact.header();
-    if (!TunerApi.isCompatible(h.apiVersion())) {
+    boolean compatible;
+    try {
+      compatible = TunerApi.isCompatible(h.apiVersion());
+    } catch (InvalidInputException e) {
+      throw new ModelLoadException("model " + source + " declares API version \"" + h.apiVersion()
+          + "\", which is not of the form major.minor", e);
+    }
+    if (!compatible) {
       throw new IncompatibleModelException("API version of " + source, "tuner API " + TunerApi.VERSION,
           "tuner API " + h.apiVersion());
     }

@@ -104,6 +104,11 @@ public final class Predictor {
     double half = q;
     if (loaded.calibration().method() == Calibration.Method.SPREAD_NORMALISED) {
       OptionalDouble spread = model.spread(x);
+      if (spread.isPresent() && !(Double.isFinite(spread.getAsDouble()) && spread.getAsDouble() >= 0)) {
+        // a negative spread would invert the interval and collapse it onto the prediction: full confidence
+        throw new TunerException("model " + model.info().modelId() + " returned the spread " + spread.getAsDouble()
+            + " for " + s.model().name() + " on " + s.device().name() + "; a spread must be a finite number >= 0");
+      }
       half = spread.isPresent() ? q * spread.getAsDouble() : Double.POSITIVE_INFINITY;
     }
     double low;

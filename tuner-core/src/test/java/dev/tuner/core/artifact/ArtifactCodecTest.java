@@ -1,0 +1,290 @@
+package dev.tuner.core.artifact;
+
+import static dev.tuner.core.artifact.TestArtifacts.bytes;
+import static dev.tuner.core.artifact.TestArtifacts.editAndReseal;
+import static dev.tuner.core.artifact.TestArtifacts.replaceOnce;
+import static dev.tuner.core.artifact.TestArtifacts.str;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.tuner.api.ModelLoadException;
+import dev.tuner.api.TunerException;
+import dev.tuner.core.predict.Calibration;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ArtifactCodecTest {
+  private final ArtifactCodec codec = new ArtifactCodec();
+
+  private static void assertSameArtifact(ModelArtifact actual, ModelArtifact expected) {
+    ArtifactHeader a = actual.header();
+    ArtifactHeader e = expected.header();
+    assertThat(a.formatVersion()).isEqualTo(e.formatVersion());
+    assertThat(a.apiVersion()).isEqualTo(e.apiVersion());
+    assertThat(a.modelId()).isEqualTo(e.modelId());
+    assertThat(a.providerId()).isEqualTo(e.providerId());
+    assertThat(a.providerVersion()).isEqualTo(e.providerVersion());
+    assertThat(a.schema()).isEqualTo(e.schema());
+    assertThat(a.outputKind()).isEqualTo(e.outputKind());
+    assertThat(a.featureCount()).isEqualTo(e.featureCount());
+    assertThat(a.hyperParameters()).isEqualTo(e.hyperParameters());
+    assertThat(a.seed()).isEqualTo(e.seed());
+    assertThat(a.trainingData()).isEqualTo(e.trainingData());
+    assertThat(a.crossValidation()).isEqualTo(e.crossValidation());
+    assertThat(a.environment()).isEqualTo(e.environment());
+    assertThat(a.created()).isEqualTo(e.created());
+    assertThat(a.properties()).isEqualTo(e.properties());
+    Calibration ca = a.calibration();
+    Calibration ce = e.calibration();
+    assertThat(ca.method()).isEqualTo(ce.method());
+    assertThat(ca.decodeScores()).containsExactly(ce.decodeScores());
+    assertThat(ca.prefillScores()).containsExactly(ce.prefillScores());
+    assertThat(ca.featureMin()).containsExactly(ce.featureMin());
+    assertThat(ca.featureMax()).containsExactly(ce.featureMax());
+    assertThat(actual.payload()).containsExactly(expected.payload());
+  }
+
+  @Test
+  void roundTripKeepsEveryHeaderFieldThePayloadAndTheCalibration() {
+    ModelArtifact original = TestArtifacts.artifact();
+    ModelArtifact back = codec.decode(codec.encode(original), "test");
+    assertSameArtifact(back, original);
+    assertThat(back.header().calibration().decodeScores()).containsExactly(0.0371, 0.1113, 0.2227, 0.3339);
+  }
+
+  /** Arbitrary payload bytes and calibration numbers survive exactly, floats included. */
+  @RepeatedTest(20)
+  void roundTripIsExactForRandomPayloadsAndCalibrations(RepetitionInfo info) {
+    SplittableRandom r = new SplittableRandom(1000 + info.getCurrentRepetition());
+    byte[] payload = new byte[r.nextInt(0, 5000)];
+    for (int i = 0; i < payload.length; i++) {
+      payload[i] = (byte) r.nextInt(256);
+    }
+    float[] lo = new float[42];
+    float[] hi = new float[42];
+    for (int i = 0; i < 42; i++) {
+      lo[i] = (float) r.nextDouble();
+      hi[i] = Float.intBitsToFloat(r.nextInt(0, Float.floatToIntBits(1f)));
+    }
+    double[] scores = r.doubles(r.nextInt(0, 200), 0, 1e6).toArray();
+    ArtifactHeader h = TestArtifacts.header();
+    ArtifactHeader header = new ArtifactHeader(h.formatVersion(), h.apiVersion(), h.modelId(), h.providerId(),
+        h.providerVersion(), h.schema(), h.outputKind(), h.featureCount(), h.hyperParameters(), r.nextLong(),
+        h.trainingData(), h.crossValidation(), new Calibration(Calibration.Method.SPREAD_NORMALISED, scores,
+            new double[] {Double.MIN_VALUE, Double.MAX_VALUE}, lo, hi), h.environment(), h.created(),
+        Map.of("unicode", "µ→∞ \"quoted\"\n"));
+    ModelArtifact original = new ModelArtifact(header, payload);
+    assertSameArtifact(codec.decode(codec.encode(original), "random"), original);
+  }
+
+  @Test
+  void writeThenReadFromAFileAndAStream(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("model.json");
+    codec.write(TestArtifacts.artifact(), file, false);
+    assertSameArtifact(codec.read(file), TestArtifacts.artifact());
+    assertSameArtifact(codec.read(Files.newInputStream(file), "stream"), TestArtifacts.artifact());
+    assertThatThrownBy(() -> codec.write(TestArtifacts.artifact(), file, false))
+        .isInstanceOf(TunerException.class).hasMessageContaining("refusing to overwrite");
+  }
+
+  @Test
+  void theHeaderIsReadableJson() {
+    String json = str(codec.encode(TestArtifacts.artifact()));
+    assertThat(json).contains("\"format\" : \"tuner-model\"").contains("\"model_id\" : \"test-model-1\"")
+        .contains("\"header_sha256\"").contains("\"payload_sha256\"");
+    assertThat(json).doesNotContain("rO0"); // base64 of a Java serialization stream header
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\"seed\" : 42|\"seed\" : 43",
+      "\"model_id\" : \"test-model-1\"|\"model_id\" : \"test-model-2\"",
+      "\"output_kind\" : \"log_roofline_fraction\"|\"output_kind\" : \"tokens_per_s\"", "0.0371|0.0372"})
+  void aChangedHeaderValueFailsTheIntegrityCheck(String edit) {
+    String[] fromTo = edit.split("\\|");
+    String json = replaceOnce(str(codec.encode(TestArtifacts.artifact())), fromTo[0], fromTo[1]);
+    assertThatThrownBy(() -> codec.decode(bytes(json), "edited.json"))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("edited.json")
+        .hasMessageContaining("integrity")
+        .hasMessageContaining("header");
+  }
+
+  @Test
+  void aChangedPayloadFailsTheIntegrityCheck() {
+    ModelArtifact a = TestArtifacts.artifact();
+    String json = str(codec.encode(a));
+    String payload = java.util.Base64.getEncoder().encodeToString(a.payload());
+    String other = java.util.Base64.getEncoder().encodeToString(ConstantProviderPayload.of(Math.log(0.9)));
+    String edited = replaceOnce(json, "\"payload\" : \"" + payload + "\"", "\"payload\" : \"" + other + "\"");
+    assertThatThrownBy(() -> codec.decode(bytes(edited), "edited.json"))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("integrity")
+        .hasMessageContaining("payload");
+    String notBase64 = replaceOnce(json, "\"payload\" : \"" + payload + "\"", "\"payload\" : \"@@not base64@@\"");
+    assertThatThrownBy(() -> codec.decode(bytes(notBase64), "edited.json"))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("base64");
+  }
+
+  @Test
+  void aPayloadLengthThatDisagreesWithTheRecordIsRefused() {
+    ModelArtifact a = TestArtifacts.artifact();
+    String json = str(codec.encode(a));
+    String edited = replaceOnce(json, "\"payload_bytes\" : " + a.payload().length,
+        "\"payload_bytes\" : " + (a.payload().length + 1));
+    assertThatThrownBy(() -> codec.decode(bytes(edited), "edited.json"))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("integrity");
+  }
+
+  /** Every prefix of a valid artifact is refused with a ModelLoadException and nothing else. */
+  @Test
+  void aTruncatedFileIsRefusedAtEveryLength() {
+    byte[] full = codec.encode(TestArtifacts.artifact());
+    for (int n = 0; n < full.length - 1; n++) {
+      byte[] cut = Arrays.copyOf(full, n);
+      Throwable t = catchThrowable(() -> codec.decode(cut, "cut.json"));
+      assertThat(t).as("prefix of %d bytes", n).isInstanceOf(ModelLoadException.class);
+      assertThat(t.getMessage()).contains("cut.json");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "hello", "{", "[]", "null", "42", "\"tuner-model\"", "{\"format\": 1}",
+      "<xml/>", "\u0000\u0001\u0002"})
+  void somethingThatIsNotAnArtifactIsRefused(String text) {
+    assertThatThrownBy(() -> codec.decode(bytes(text), "junk.bin"))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("junk.bin")
+        .hasMessageContaining("not a tuner model artifact");
+  }
+
+  @Test
+  void aWrongFormatOrFormatVersionIsRefusedNamingIt() {
+    String json = str(codec.encode(TestArtifacts.artifact()));
+    assertThatThrownBy(() -> codec.decode(bytes(replaceOnce(json, "\"tuner-model\"", "\"onnx-model\"")), "f"))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("format is not \"tuner-model\"");
+    String v2 = json.replaceFirst("\"format_version\" : 1", "\"format_version\" : 2");
+    assertThat(v2).isNotEqualTo(json);
+    assertThatThrownBy(() -> codec.decode(bytes(v2), "f"))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("format version 2")
+        .hasMessageContaining("reads version 1");
+  }
+
+  @Test
+  void anOversizeArtifactIsRefusedBeforeParsing(@TempDir Path dir) throws Exception {
+    byte[] encoded = codec.encode(TestArtifacts.artifact());
+    ArtifactCodec small = new ArtifactCodec(100);
+    assertThatThrownBy(() -> small.decode(encoded, "big.json"))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("limit is 100");
+    Path file = dir.resolve("big.json");
+    Files.write(file, encoded);
+    assertThatThrownBy(() -> small.read(file))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("limit is 100");
+    assertThatThrownBy(() -> small.read(new ByteArrayInputStream(encoded), "stream"))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("limit of 100");
+    // the limit is inclusive: a codec whose limit is the exact size reads it
+    assertSameArtifact(new ArtifactCodec(encoded.length).decode(encoded, "exact"), TestArtifacts.artifact());
+  }
+
+  @Test
+  void aMissingFileIsAModelLoadException(@TempDir Path dir) {
+    assertThatThrownBy(() -> codec.read(dir.resolve("nope.json")))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("does not exist");
+    assertThatThrownBy(() -> codec.read(dir))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("not a regular file");
+  }
+
+  /**
+   * Numbers the header validation must refuse even when the integrity digest was recomputed (a forged or buggy
+   * file): the codec checks every number, not only the digest.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "0.0371|1e999|decode_scores[0]",
+      "0.0371|-1e999|decode_scores[0]",
+      "0.0371|-0.5|calibration score (decode)",
+      "0.2553|\"0.2553\"|prefill_scores[0]",
+      "\"feature_count\" : 42|\"feature_count\" : 0|feature_count",
+      "\"feature_count\" : 42|\"feature_count\" : 41|feature_min",
+      "\"output_kind\" : \"log_roofline_fraction\"|\"output_kind\" : \"furlongs\"|output kind",
+      "\"method\" : \"absolute_residual\"|\"method\" : \"guess\"|calibration.method",
+      "\"model_id\" : \"test-model-1\",|\"model_idx\" : \"test-model-1\",|model_id"})
+  void invalidHeaderValuesAreRefusedEvenWithAValidDigest(String edit) {
+    String[] parts = edit.split("\\|");
+    byte[] forged = editAndReseal(codec.encode(TestArtifacts.artifact()), json -> replaceOnce(json, parts[0],
+        parts[1]));
+    assertThatThrownBy(() -> codec.decode(forged, "forged.json"))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("forged.json")
+        .hasMessageContaining("invalid header")
+        .hasMessageContaining(parts[2]);
+  }
+
+  @Test
+  void theResealHelperOnlyRecomputesTheDigest() {
+    byte[] encoded = codec.encode(TestArtifacts.artifact());
+    assertThat(editAndReseal(encoded, json -> json)).containsExactly(encoded);
+  }
+
+  @Test
+  void nonNumericNumberLiteralsAreNotJson() {
+    String json = str(codec.encode(TestArtifacts.artifact()));
+    for (String literal : List.of("NaN", "Infinity", "-Infinity")) {
+      String edited = replaceOnce(json, "0.0371", literal);
+      assertThatThrownBy(() -> codec.decode(bytes(edited), "nan.json"))
+          .isInstanceOf(ModelLoadException.class).hasMessageContaining("invalid JSON");
+    }
+  }
+
+  /**
+   * Random edits of header values, resealed so the digest passes: the codec either reads the file or refuses it
+   * with a ModelLoadException; no other exception escapes.
+   */
+  @RepeatedTest(5)
+  void randomResealedHeaderEditsOnlyEverFailAsModelLoadException(RepetitionInfo info) {
+    SplittableRandom r = new SplittableRandom(7_000 + info.getCurrentRepetition());
+    String json = str(codec.encode(TestArtifacts.artifact()));
+    int headerEnd = json.indexOf("\"integrity\"");
+    Matcher values = Pattern.compile(":\\s*(\"[^\"]*\"|-?[0-9][0-9.eE+-]*)").matcher(json);
+    List<int[]> spans = new java.util.ArrayList<>();
+    while (values.find() && values.start(1) < headerEnd) {
+      spans.add(new int[] {values.start(1), values.end(1)});
+    }
+    List<String> nasty = List.of("-1", "0", "1e999", "-1e999", "1e308", "2147483648", "9223372036854775808", "1.5",
+        "\"\"", "\"x\"", "null", "[]", "{}", "true", "[1e999]", "{\"a\": {\"b\": []}}", "\"NaN\"", "-0");
+    int refused = 0;
+    for (int n = 0; n < 200; n++) {
+      int[] span = spans.get(r.nextInt(spans.size()));
+      String edited = json.substring(0, span[0]) + nasty.get(r.nextInt(nasty.size())) + json.substring(span[1]);
+      byte[] forged = editAndReseal(bytes(edited), s -> s);
+      Throwable t = catchThrowable(() -> codec.decode(forged, "fuzz.json"));
+      if (t != null) {
+        assertThat(t).as("edit %s", edited.substring(span[0], Math.min(edited.length(), span[0] + 40)))
+            .isInstanceOf(ModelLoadException.class);
+        refused++;
+      }
+    }
+    assertThat(refused).as("most random edits are invalid").isGreaterThan(20);
+  }
+
+  /** The constant provider's payload encoding, kept local so this test does not depend on the provider class. */
+  private static final class ConstantProviderPayload {
+    static byte[] of(double v) {
+      return bytes(Double.toString(v));
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package dev.tuner.core.catalog;
+
+import static dev.tuner.core.Fixtures.CATALOG;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tuner.api.Bound;
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.ThroughputPrediction;
+import dev.tuner.core.io.Csv;
+import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.predict.LoadedModel;
+import dev.tuner.core.predict.Predictor;
+import dev.tuner.core.predict.RooflineOnlyModel;
+import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.roofline.RooflineResult;
+import dev.tuner.core.scenario.Activation;
+import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.QuantClass;
+import dev.tuner.core.scenario.Scenario;
+import dev.tuner.core.scenario.ScenarioRequest;
+import dev.tuner.core.schema.FeatureSchemas;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CatalogTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"rtx4090", "RTX 4090", "NVIDIA GeForce RTX 4090", "nvidia geforce rtx 4090", "Rtx-4090",
+      " RTX_4090 "})
+  void deviceAliasesResolveIgnoringCaseAndSeparators(String name) {
+    assertThat(CATALOG.device(name).name()).isEqualTo("RTX 4090");
+  }
+
+  @Test
+  void modelAndQuantAliasesResolveIgnoringCase() {
+    assertThat(CATALOG.model("llama 3 8b").name()).isEqualTo("Llama 3 8B");
+    assertThat(CATALOG.quant("q4_k_m").name()).isEqualTo("Q4_K_M");
+    assertThat(CATALOG.quant("Q4_K - Medium").name()).isEqualTo("Q4_K_M");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "device | RTX 4099     | RTX 4090",
+      "model  | Llama 3 8C   | Llama 3 8B",
+      "quant  | Q4_K_X       | Q4_K_M"})
+  void anUnknownNameFailsListingCloseMatches(String kind, String wrong, String expected) {
+    Runnable lookup = switch (kind) {
+      case "device" -> () -> CATALOG.device(wrong);
+      case "model" -> () -> CATALOG.model(wrong);
+      default -> () -> CATALOG.quant(wrong);
+    };
+    assertThatThrownBy(lookup::run)
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(wrong)
+        .hasMessageContaining("closest")
+        .hasMessageContaining(expected);
+  }
+
+  @Test
+  void closestMatchesAreRankedByDistance() {
+    assertThat(CATALOG.devices().closest("RTX 4099", 3)).first().isEqualTo("RTX 4090");
+  }
+
+  /** The shipped measurements must be usable with the shipped catalog: every name in them resolves. */
+  @Test
+  void everyNameInTheShippedMeasurementsResolves() throws Exception {
+    List<Csv.Row> rows;
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream("dev/tuner/data/measurements.csv")) {
+      assertThat(in).as("shipped measurements on the class path").isNotNull();
+      rows = Csv.read(new InputStreamReader(in, StandardCharsets.UTF_8), "measurements.csv");
+    }
+    List<String> header = rows.get(0).fields();
+    int device = header.indexOf("device");
+    int model = header.indexOf("model");
+    int quant = header.indexOf("quant");
+    TreeSet<String> unresolved = new TreeSet<>();
+    TreeSet<String> devices = new TreeSet<>();
+    for (Csv.Row row : rows.subList(1, rows.size())) {
+      String d = row.fields().get(device).trim();
+      String m = row.fields().get(model).trim();
+      String q = row.fields().get(quant).trim();
+      devices.add(d);
+      if (CATALOG.devices().find(d).isEmpty()) {
+        unresolved.add("device " + d);
+      }
+      if (CATALOG.models().find(m).isEmpty()) {
+        unresolved.add("model " + m);
+      }
+      if (CATALOG.quants().find(q).isEmpty()) {
+        unresolved.add("quant " + q);
+      }
+    }
+    assertThat(rows).hasSizeGreaterThan(700);
+    assertThat(devices).hasSizeGreaterThan(30);
+    assertThat(unresolved).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"Q4_0, 4.5", "Q4_1, 5.0", "Q8_0, 8.5", "F16, 16", "BF16, 16", "FP8, 8", "F32, 32", "Q6_K, 6.5625"})
+  void quantizationBitsPerWeightArePinned(String name, double bits) {
+    assertThat(CATALOG.quant(name).bitsPerWeight()).isEqualTo(bits);
+  }
+
+  @Test
+  void kQuantMixesCarryTheirWholeFileAverages() {
+    assertThat(CATALOG.quant("Q4_K_M").bitsPerWeight()).isCloseTo(4.85, within(0.02));
+    assertThat(CATALOG.quant("Q5_K_M").bitsPerWeight()).isCloseTo(5.69, within(0.02));
+  }
+
+  @Test
+  void fp8ComputesInFp8AndEncodesAsAnEightBitClass() {
+    assertThat(CATALOG.quant("FP8").activation()).isEqualTo(Activation.FP8);
+    assertThat(CATALOG.quant("FP8").quantClass()).isEqualTo(QuantClass.Q8_0);
+    assertThat(CATALOG.quant("Q4_K_M").activation()).isEqualTo(Activation.FP16);
+    assertThat(CATALOG.quant("F32").quantClass()).isEqualTo(QuantClass.F32);
+  }
+
+  /** A device and a model given only by their figures need no catalog entry. */
+  @Test
+  void explicitSpecsWorkWithoutACatalogEntry() {
+    ScenarioRequest request = new ScenarioRequest(null, null, "Q4_0", 1, 0, "decode", null, null, null, null,
+        7.0, null, null, null, null, null, null, 1008.0, null, null, null, null);
+    Scenario s = request.resolve(CATALOG);
+    assertThat(s.model().paramsB()).isEqualTo(7.0);
+    assertThat(s.device().memBandwidthGBs()).isEqualTo(1008.0);
+    assertThat(CATALOG.devices().find(s.device().name())).isEmpty();
+    RooflineResult r = new Roofline(CATALOG).compute(s);
+    // the reference's value: 7e9 params × 0.5625 bytes at 1008 GB/s
+    assertThat(r.tokensPerSecond()).isCloseTo(256.0, within(1e-9));
+    assertThat(r.bound()).isEqualTo(Bound.MEMORY);
+    assertThat(r.assumptions()).anySatisfy(a -> assertThat(a).contains("FP16 peak").contains("not applied"));
+  }
+
+  @Test
+  void givenFiguresOverrideTheCatalogEntry() {
+    ScenarioRequest request = new ScenarioRequest("Llama 3 8B", "RTX 4090", "Q4_0", 1, 0, "decode", null, null,
+        null, null, null, null, null, null, null, null, null, 2016.0, null, null, null, null);
+    Scenario s = request.resolve(CATALOG);
+    assertThat(s.device().memBandwidthGBs()).isEqualTo(2016.0);
+    assertThat(s.device().fp16Tflops()).isEqualTo(CATALOG.device("RTX 4090").fp16Tflops());
+    assertThat(s.device().name()).contains("RTX 4090").contains("given figures");
+  }
+
+  /** Apple M3 rows have no published FP16 peak: the roofline and every prediction say what was assumed. */
+  @Test
+  void aMissingFigureGivesAnAssumption() {
+    DeviceSpec m3 = CATALOG.device("Apple M3 (10-core GPU)");
+    assertThat(m3.fp16Tflops()).isEmpty();
+    Scenario s = ScenarioRequest.of("Llama 3 8B", "Apple M3 (10-core GPU)", "Q4_0", 1, 512, "prefill")
+        .resolve(CATALOG);
+    Roofline roofline = new Roofline(CATALOG);
+    RooflineResult r = roofline.compute(s);
+    assertThat(r.assumptions()).anySatisfy(a -> assertThat(a)
+        .contains("FP16 peak of Apple M3 (10-core GPU) unknown").contains("assumed"));
+    assertThat(r.peakTflops()).isPositive();
+
+    var schema = FeatureSchemas.tunerV1();
+    Predictor predictor = new Predictor(new LoadedModel(RooflineOnlyModel.shippedDefaults(schema), schema,
+        Calibration.none(schema.width()), Optional.empty()), roofline, 0.9, true);
+    ThroughputPrediction p = predictor.predict(s);
+    assertThat(p.assumptions())
+        .anySatisfy(a -> assertThat(a).contains("FP16 peak of Apple M3"))
+        .anySatisfy(a -> assertThat(a).contains("L2 cache of Apple M3 (10-core GPU) unknown"));
+  }
+
+  @Test
+  void aDeviceWithAllFiguresNeedsNoAssumption() {
+    Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+    assertThat(new Roofline(CATALOG).compute(s).assumptions()).isEmpty();
+  }
+}

@@ -1,0 +1,311 @@
+package dev.tuner.core.predict;
+
+import static dev.tuner.core.Fixtures.CATALOG;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tuner.api.OutputKind;
+import dev.tuner.api.ThroughputModel;
+import dev.tuner.api.ThroughputPrediction;
+import dev.tuner.api.TunerException;
+import dev.tuner.core.Fixtures;
+import dev.tuner.core.data.Dataset;
+import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.roofline.RooflineResult;
+import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.scenario.Scenario;
+import dev.tuner.core.scenario.ScenarioRequest;
+import dev.tuner.core.schema.FeatureSchema;
+import dev.tuner.core.schema.FeatureSchemas;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class PredictorTest {
+  private static final FeatureSchema SCHEMA = FeatureSchemas.tunerV1();
+  private final Roofline roofline = new Roofline(CATALOG);
+
+  private Predictor predictor(ThroughputModel model, Calibration calibration) {
+    return new Predictor(new LoadedModel(model, SCHEMA, calibration, Optional.empty()), roofline, 0.9, false);
+  }
+
+  private Predictor fallback() {
+    return new Predictor(new LoadedModel(RooflineOnlyModel.shippedDefaults(SCHEMA), SCHEMA,
+        Calibration.none(SCHEMA.width()), Optional.empty()), roofline, 0.9, true);
+  }
+
+  /** Held-out scores that are all zero: a point interval, so confidence is exactly the other factors. */
+  private static Calibration exact() {
+    float[] lo = new float[SCHEMA.width()];
+    float[] hi = new float[SCHEMA.width()];
+    Arrays.fill(hi, 1f);
+    return new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20], lo, hi);
+  }
+
+  /** A random calibration of any method, with random scores and a random training range. */
+  private static Calibration randomCalibration(SplittableRandom r) {
+    Calibration.Method method = Calibration.Method.values()[r.nextInt(3)];
+    if (method == Calibration.Method.NONE) {
+      return Calibration.none(SCHEMA.width());
+    }
+    float[] lo = new float[SCHEMA.width()];
+    float[] hi = new float[SCHEMA.width()];
+    for (int i = 0; i < lo.length; i++) {
+      float a = (float) r.nextDouble();
+      float b = (float) r.nextDouble();
+      lo[i] = Math.min(a, b);
+      hi[i] = Math.max(a, b);
+    }
+    double scale = Fixtures.logUniform(r, 1e-6, 1e3);
+    return new Calibration(method, r.doubles(r.nextInt(0, 60), 0, scale).toArray(),
+        r.doubles(r.nextInt(0, 60), 0, scale).toArray(), lo, hi);
+  }
+
+  /** Raw outputs from every region: tiny, negative, typical, huge, and exact zeros. */
+  private static double randomRaw(SplittableRandom r, OutputKind kind) {
+    switch (r.nextInt(6)) {
+      case 0:
+        return 0;
+      case 1:
+        return -Fixtures.logUniform(r, 1e-9, 1e300);
+      case 2:
+        return Fixtures.logUniform(r, 1e-9, 1e300);
+      case 3:
+        return r.nextDouble(-50, 50);
+      case 4:
+        return kind == OutputKind.ROOFLINE_FRACTION ? r.nextDouble(0, 1.5) : r.nextDouble(-3, 1);
+      default:
+        return kind.isLogarithmic() ? r.nextDouble(-800, 800) : r.nextDouble(-1e6, 1e6);
+    }
+  }
+
+  /** What every prediction must satisfy, whatever the model said. */
+  private static void assertSound(ThroughputPrediction p, RooflineResult r, double raw, OutputKind kind) {
+    double roof = r.tokensPerSecond();
+    assertThat(p.rooflineTokensPerSecond()).isEqualTo(roof);
+    assertThat(p.bound()).isEqualTo(r.bound());
+    assertThat(p.tokensPerSecond()).isFinite().isBetween(0.0, roof);
+    assertThat(p.interval().low()).isBetween(0.0, p.tokensPerSecond());
+    assertThat(p.interval().high()).isBetween(p.tokensPerSecond(), roof);
+    assertThat(p.interval().contains(p.tokensPerSecond())).isTrue();
+    assertThat(p.interval().level()).isEqualTo(0.9);
+    assertThat(p.confidence()).isBetween(0.0, 1.0);
+    assertThat(p.rawOutput()).isEqualTo(raw);
+    double converted = Math.max(0, kind.toTokensPerSecond(raw, roof));
+    if (converted > roof) {
+      assertThat(p.capped()).isTrue();
+      assertThat(p.tokensPerSecond()).isEqualTo(roof);
+      assertThat(p.confidence()).isLessThanOrEqualTo(Predictor.CAPPED_CONFIDENCE_FACTOR);
+    } else {
+      assertThat(p.capped()).isFalse();
+      assertThat(p.tokensPerSecond()).isEqualTo(converted);
+    }
+  }
+
+  @RepeatedTest(2)
+  void theFallbackIsSoundOnRandomScenariosAndSaysWhatItIs(RepetitionInfo info) {
+    SplittableRandom r = new SplittableRandom(31 + info.getCurrentRepetition());
+    Predictor p = fallback();
+    assertThat(p.isFallback()).isTrue();
+    for (int n = 0; n < 2000; n++) {
+      Scenario s = Fixtures.random(r);
+      RooflineResult roof = roofline.compute(s);
+      ThroughputPrediction out = p.predict(s);
+      double efficiency = s.phase() == Phase.DECODE ? RooflineOnlyModel.SHIPPED_DECODE_EFFICIENCY
+          : RooflineOnlyModel.SHIPPED_PREFILL_EFFICIENCY;
+      assertSound(out, roof, efficiency, OutputKind.ROOFLINE_FRACTION);
+      assertThat(out.tokensPerSecond()).isCloseTo(efficiency * roof.tokensPerSecond(),
+          within(1e-12 * roof.tokensPerSecond()));
+      assertThat(out.modelId()).isEqualTo("roofline-only");
+      assertThat(out.assumptions()).anySatisfy(a -> assertThat(a).contains("roofline-only prediction"));
+      assertThat(out.assumptions()).containsAll(roof.assumptions());
+    }
+  }
+
+  /** A model far above the physics is capped to the roofline, flagged, and trusted less. */
+  @ParameterizedTest
+  @EnumSource(OutputKind.class)
+  void hugeRawOutputsAreCappedToTheRoofline(OutputKind kind) {
+    double huge = kind.isLogarithmic() ? 1e6 : 1e300;
+    Predictor capped = predictor(new FixedModel(SCHEMA, kind, huge), exact());
+    Predictor atRoof = predictor(new FixedModel(SCHEMA, OutputKind.ROOFLINE_FRACTION, 1.0), exact());
+    SplittableRandom r = new SplittableRandom(5 + kind.ordinal());
+    for (int n = 0; n < 1000; n++) {
+      Scenario s = Fixtures.random(r);
+      RooflineResult roof = roofline.compute(s);
+      ThroughputPrediction p = capped.predict(s);
+      assertSound(p, roof, huge, kind);
+      assertThat(p.capped()).isTrue();
+      assertThat(p.tokensPerSecond()).isEqualTo(roof.tokensPerSecond());
+      ThroughputPrediction honest = atRoof.predict(s);
+      assertThat(honest.capped()).isFalse();
+      assertThat(p.confidence()).isCloseTo(honest.confidence() * Predictor.CAPPED_CONFIDENCE_FACTOR, within(1e-12));
+      assertThat(p.confidence()).isLessThan(honest.confidence());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(OutputKind.class)
+  void randomOutputsOfEveryKindGiveSoundPredictions(OutputKind kind) {
+    SplittableRandom r = new SplittableRandom(101 + kind.ordinal());
+    for (int n = 0; n < 2000; n++) {
+      Scenario s = Fixtures.random(r);
+      double raw = randomRaw(r, kind);
+      OptionalDouble spread = r.nextBoolean() ? OptionalDouble.empty()
+          : OptionalDouble.of(r.nextInt(10) == 0 ? 0 : Fixtures.logUniform(r, 1e-6, 1e6));
+      Predictor p = predictor(new FixedModel(SCHEMA, kind, raw, spread), randomCalibration(r));
+      assertSound(p.predict(s), roofline.compute(s), raw, kind);
+    }
+  }
+
+  @Test
+  void theBatchPathAgreesWithSinglePredictions() {
+    SplittableRandom r = new SplittableRandom(404);
+    Scenario[] scenarios = new Scenario[500];
+    for (int i = 0; i < scenarios.length; i++) {
+      scenarios[i] = Fixtures.random(r);
+    }
+    for (Predictor p : new Predictor[] {fallback(),
+        predictor(new FixedModel(SCHEMA, OutputKind.LOG_TOKENS_PER_SECOND, 6.0), exact()),
+        predictor(new FixedModel(SCHEMA, OutputKind.ROOFLINE_FRACTION, 3.0), exact())}) {
+      double[] out = new double[scenarios.length];
+      p.predictTokensPerSecond(scenarios, out, new float[scenarios.length * SCHEMA.width()]);
+      for (int i = 0; i < scenarios.length; i++) {
+        assertThat(out[i]).isEqualTo(p.predict(scenarios[i]).tokensPerSecond());
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(OutputKind.class)
+  void aModelReturningNanOrInfinityIsAnErrorNamingTheModel(OutputKind kind) {
+    Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+    for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+      Predictor p = predictor(new FixedModel(SCHEMA, kind, bad), exact());
+      assertThatThrownBy(() -> p.predict(s))
+          .isInstanceOf(TunerException.class)
+          .hasMessageContaining("fixed-" + kind.id())
+          .hasMessageContaining(Double.toString(bad));
+      assertThatThrownBy(() -> p.predictTokensPerSecond(new Scenario[] {s}, new double[1], new float[42]))
+          .isInstanceOf(TunerException.class)
+          .hasMessageContaining("fixed-" + kind.id());
+    }
+  }
+
+  /** A spread is a width: a negative or non-finite one is a plugin bug that must not buy confidence. */
+  @Test
+  void anInvalidSpreadIsAnErrorNamingTheModel() {
+    Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+    float[] lo = new float[SCHEMA.width()];
+    float[] hi = new float[SCHEMA.width()];
+    Arrays.fill(hi, 1f);
+    Calibration spreadCalibrated = new Calibration(Calibration.Method.SPREAD_NORMALISED,
+        new double[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, new double[0], lo, hi);
+    for (double bad : new double[] {-0.1, Double.NaN, Double.POSITIVE_INFINITY}) {
+      Predictor p = predictor(new FixedModel(SCHEMA, OutputKind.ROOFLINE_FRACTION, 0.5, OptionalDouble.of(bad)),
+          spreadCalibrated);
+      assertThatThrownBy(() -> p.predict(s))
+          .as("spread %s", bad)
+          .isInstanceOf(TunerException.class)
+          .hasMessageContaining("fixed-roofline_fraction")
+          .hasMessageContaining("spread");
+    }
+    // a valid spread widens the interval in proportion
+    ThroughputPrediction narrow = predictor(new FixedModel(SCHEMA, OutputKind.ROOFLINE_FRACTION, 0.5,
+        OptionalDouble.of(0.01)), spreadCalibrated).predict(s);
+    ThroughputPrediction wide = predictor(new FixedModel(SCHEMA, OutputKind.ROOFLINE_FRACTION, 0.5,
+        OptionalDouble.of(0.1)), spreadCalibrated).predict(s);
+    double roof = narrow.rooflineTokensPerSecond();
+    assertThat(narrow.interval().low()).isCloseTo(0.49 * roof, within(1e-9 * roof));
+    assertThat(narrow.interval().high()).isCloseTo(0.51 * roof, within(1e-9 * roof));
+    assertThat(wide.interval().low()).isCloseTo(0.4 * roof, within(1e-9 * roof));
+    assertThat(wide.confidence()).isLessThan(narrow.confidence());
+  }
+
+  @Test
+  void theIntervalIsSplitConformalOnTheModelsScale() {
+    Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+    float[] lo = new float[SCHEMA.width()];
+    float[] hi = new float[SCHEMA.width()];
+    Arrays.fill(hi, 1f);
+    // 19 scores 0.01..0.19: at level 0.9 the ⌈20·0.9⌉ = 18th smallest, 0.18, is the half-width
+    double[] scores = new double[19];
+    for (int i = 0; i < scores.length; i++) {
+      scores[i] = (i + 1) / 100.0;
+    }
+    Calibration c = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, scores, scores, lo, hi);
+    ThroughputPrediction p = predictor(new FixedModel(SCHEMA, OutputKind.LOG_ROOFLINE_FRACTION, Math.log(0.5)), c)
+        .predict(s);
+    double roof = p.rooflineTokensPerSecond();
+    assertThat(p.tokensPerSecond()).isCloseTo(0.5 * roof, within(1e-9 * roof));
+    assertThat(p.interval().low()).isCloseTo(0.5 * Math.exp(-0.18) * roof, within(1e-9 * roof));
+    assertThat(p.interval().high()).isCloseTo(0.5 * Math.exp(0.18) * roof, within(1e-9 * roof));
+    assertThat(p.confidence()).isCloseTo(Math.exp(-0.18), within(1e-9));
+  }
+
+  @Test
+  void extrapolationLowersConfidence() {
+    Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+    float[] lo = new float[SCHEMA.width()];
+    float[] hi = new float[SCHEMA.width()];
+    Arrays.fill(hi, 1f);
+    Calibration everywhere = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20],
+        lo, hi);
+    Calibration nowhere = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20],
+        new float[SCHEMA.width()], new float[SCHEMA.width()]);
+    ThroughputModel m = new FixedModel(SCHEMA, OutputKind.ROOFLINE_FRACTION, 0.5);
+    double inside = predictor(m, everywhere).predict(s).confidence();
+    double outside = predictor(m, nowhere).predict(s).confidence();
+    assertThat(inside).isEqualTo(1.0);
+    assertThat(outside).isLessThan(inside);
+  }
+
+  /**
+   * The roofline-only model's shipped efficiencies are the medians of measured / roofline over the shipped data
+   * (E2E and SUSPECT rows left out, as training leaves them out); recomputed here so they cannot drift.
+   */
+  @Test
+  void theShippedFallbackEfficienciesAreTheMediansOfTheShippedData() throws Exception {
+    Dataset.Prepared data;
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream("dev/tuner/data/measurements.csv")) {
+      data = Dataset.load(new InputStreamReader(in, StandardCharsets.UTF_8), "measurements.csv", CATALOG, roofline,
+          Dataset.Options.defaults());
+    }
+    double decode = median(data.examples().stream().filter(e -> e.scenario().phase() == Phase.DECODE)
+        .mapToDouble(Dataset.Example::efficiency).toArray());
+    double prefill = median(data.examples().stream().filter(e -> e.scenario().phase() == Phase.PREFILL)
+        .mapToDouble(Dataset.Example::efficiency).toArray());
+    assertThat(RooflineOnlyModel.SHIPPED_DECODE_EFFICIENCY).isCloseTo(decode, within(0.02));
+    assertThat(RooflineOnlyModel.SHIPPED_PREFILL_EFFICIENCY).isCloseTo(prefill, within(0.02));
+  }
+
+  private static double median(double[] v) {
+    assertThat(v.length).as("rows for a median").isGreaterThan(50);
+    double[] s = v.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
+  @Test
+  void theRooflineOnlyModelReadsThePhaseFromItsSlot() {
+    RooflineOnlyModel m = new RooflineOnlyModel(SCHEMA, "r", 0.7, 0.4);
+    float[] x = new float[SCHEMA.width()];
+    assertThat(m.predict(x)).isEqualTo(0.7);
+    x[SCHEMA.indexOf("is_prefill")] = 1f;
+    assertThat(m.predict(x)).isEqualTo(0.4);
+    assertThat(m.info().outputKind()).isEqualTo(OutputKind.ROOFLINE_FRACTION);
+    assertThatThrownBy(() -> new RooflineOnlyModel(SCHEMA, "r", 1.5, 0.4))
+        .isInstanceOf(dev.tuner.api.InvalidInputException.class).hasMessageContaining("decode efficiency");
+  }
+}
