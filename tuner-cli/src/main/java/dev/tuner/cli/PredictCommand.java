@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
     name = "predict",
     mixinStandardHelpOptions = true,
     description = {
-        "Predicts tokens/s for one scenario: aggregate over the batch for decode, prompt tokens/s for prefill.",
-        "The prediction never exceeds the roofline; the resolved scenario is printed, so no default is silent."},
+        "Predicts tokens/s for one scenario, bounded by its roofline.",
+        "Decode tokens/s is aggregate over the batch; prefill is prompt tokens/s. The resolved scenario is printed,",
+        "so no default is silent."},
     footerHeading = "%nExamples:%n",
     footer = {
         "  tuner predict --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q4_K_M --context 512",

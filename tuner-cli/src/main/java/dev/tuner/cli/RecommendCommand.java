@@ -33,8 +33,8 @@ import picocli.CommandLine.Spec;
     name = "recommend",
     mixinStandardHelpOptions = true,
     description = {
-        "Recommends decode configurations of one model on one device: every quantization × KV-cache type × batch",
-        "size is checked for memory (" + MemoryEstimate.RULE + ")",
+        "Recommends the fastest decode configurations of one model on one device.",
+        "Every quantization × KV-cache type × batch size is checked for memory (" + MemoryEstimate.RULE + ")",
         "and for the per-sequence latency budget (ms/token = 1000 × batch / aggregate tokens/s), then ranked by",
         "predicted aggregate tokens/s. Prints the top configurations, the Pareto front of tokens/s against latency",
         "and what was dropped, with reasons."},

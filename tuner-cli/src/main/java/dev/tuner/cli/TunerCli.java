@@ -5,7 +5,10 @@ import dev.tuner.api.TunerApi;
 import dev.tuner.api.TunerException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -20,7 +23,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code tuner} command. A new subcommand is one more class in {@code subcommands} below: it finds the shared
+ * The {@code tuner} command. A new subcommand is one more class in {@link #COMMANDS}: it finds the shared
  * {@link Session} (configuration, Guice injector) through {@link #of(CommandSpec)}, prints to
  * {@code spec.commandLine().getOut()} and throws {@link TunerException}s, which {@link #commandLine()} turns into one
  * line on stderr and an exit code.
@@ -31,13 +34,6 @@ import picocli.CommandLine.UnmatchedArgumentException;
     versionProvider = TunerCli.Version.class,
     description = "Predicts LLM inference tokens/s per accelerator, bounded by the roofline, and recommends the "
         + "fastest configuration.",
-    subcommands = {
-        PredictCommand.class,
-        RecommendCommand.class,
-        CatalogCommand.class,
-        PluginsCommand.class,
-        CommandLine.HelpCommand.class,
-    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
@@ -55,6 +51,14 @@ public final class TunerCli implements Callable<Integer> {
   public static final int EXIT_FAILURE = 1;
   /** Exit code for bad usage: picocli's parameter errors and {@link InvalidInputException}. */
   public static final int EXIT_USAGE = 2;
+
+  /** The subcommands, in the order help lists them. */
+  static final List<Class<?>> COMMANDS = List.of(
+      PredictCommand.class,
+      RecommendCommand.class,
+      CatalogCommand.class,
+      PluginsCommand.class,
+      CommandLine.HelpCommand.class);
 
   @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
       description = "Configuration file (.yaml, .yml or .properties); system properties tuner.* and the flags "
@@ -82,12 +86,36 @@ public final class TunerCli implements Callable<Integer> {
   public static void main(String[] args) {
     // Charts render into images only; no display is ever needed.
     System.setProperty("java.awt.headless", "true");
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(args).execute(args));
   }
 
-  /** A fully configured command line: converters, error handlers and exit codes as documented. */
+  /** A fully configured command line with every subcommand: converters, error handlers and exit codes. */
   public static CommandLine commandLine() {
+    return commandLine(COMMANDS);
+  }
+
+  /**
+   * The command line for {@code args}: only the subcommands named among the arguments, or all of them when none is.
+   * Building picocli's model of a command costs start-up time, so a run does not build the ones it cannot reach;
+   * help, suggestions for a mistyped command and the usage message see every command.
+   */
+  static CommandLine commandLine(String[] args) {
+    List<Class<?>> named = new ArrayList<>();
+    for (Class<?> c : COMMANDS) {
+      String name = c.getAnnotation(Command.class).name();
+      if (Arrays.asList(args).contains(name)) {
+        named.add(c);
+      }
+    }
+    return commandLine(named.isEmpty() || named.contains(CommandLine.HelpCommand.class) ? COMMANDS : named);
+  }
+
+  private static CommandLine commandLine(List<Class<?>> commands) {
     CommandLine cmd = new CommandLine(new TunerCli());
+    for (Class<?> c : commands) {
+      cmd.addSubcommand(c);
+    }
+    // The settings below reach the subcommands added so far, hence after them.
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
     // Named classes, not lambdas: JDK 17's class-data sharing crashes when dumping a lambda whose interface comes
     // from a pre-Java-6 class file, as picocli's do (see the launcher script).

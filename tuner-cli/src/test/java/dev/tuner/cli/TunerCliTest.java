@@ -3,6 +3,7 @@ package dev.tuner.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -59,5 +60,25 @@ class TunerCliTest {
     Cli.Result r = Cli.run("--config", config.toString(), "plugins");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("unknown key modle");
+  }
+
+  @Test
+  void aRunBuildsOnlyTheCommandsItNames() {
+    assertThat(TunerCli.commandLine(new String[] {"--debug", "predict", "--context", "512"}).getSubcommands())
+        .containsOnlyKeys("predict");
+    assertThat(TunerCli.commandLine(new String[] {"predcit"}).getSubcommands())
+        .containsOnlyKeys("predict", "recommend", "catalog", "plugins", "help");
+    assertThat(TunerCli.commandLine(new String[] {"help", "predict"}).getSubcommands()).hasSize(5);
+    assertThat(TunerCli.commandLine(new String[] {"--help"}).getSubcommands()).hasSize(5);
+  }
+
+  @Test
+  void inheritedOptionsReachCommandsAddedForOneRun() {
+    CommandLine cmd = TunerCli.commandLine(new String[] {"plugins", "--plugin-dir", "/definitely/not/here"});
+    java.io.StringWriter err = new java.io.StringWriter();
+    cmd.setErr(new java.io.PrintWriter(err, true));
+    cmd.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+    assertThat(cmd.execute("plugins", "--plugin-dir", "/definitely/not/here")).isEqualTo(2);
+    assertThat(err.toString()).startsWith("tuner plugins: plugin directory = /definitely/not/here is invalid");
   }
 }
