@@ -19,9 +19,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
         "Lists the model providers found, and each one that failed to load with why.",
-        "Providers come from the class path and --plugin-dir; each shows its id, version and the plugin API version",
-        "it needs. A provider that failed has a stable code: BROKEN, MISSING_CLASS, DUPLICATE_ID, INCOMPATIBLE_API",
-        "or INVALID_DESCRIPTOR."},
+        "%nProviders come from the class path and --plugin-dir; each shows its id, version and the plugin API "
+            + "version it needs. A provider that failed has a stable code: BROKEN, MISSING_CLASS, DUPLICATE_ID, "
+            + "INCOMPATIBLE_API or INVALID_DESCRIPTOR."},
     footerHeading = "%nExamples:%n",
     footer = {"  tuner plugins", "  tuner plugins --plugin-dir ./plugins --format json"})
 final class PluginsCommand implements Callable<Integer> {

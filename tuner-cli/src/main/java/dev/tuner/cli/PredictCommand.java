@@ -28,8 +28,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
         "Predicts tokens/s for one scenario, bounded by its roofline.",
-        "Decode tokens/s is aggregate over the batch; prefill is prompt tokens/s. The resolved scenario is printed,",
-        "so no default is silent."},
+        "%nDecode tokens/s is aggregate over the batch; prefill is prompt tokens/s. The resolved scenario is "
+            + "printed, so no default is silent. --explain adds the roofline arithmetic: bytes per step, FLOPs per "
+            + "token, both roofs and which one binds."},
     footerHeading = "%nExamples:%n",
     footer = {
         "  tuner predict --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q4_K_M --context 512",

@@ -34,10 +34,14 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
         "Recommends the fastest decode configurations of one model on one device.",
-        "Every quantization × KV-cache type × batch size is checked for memory (" + MemoryEstimate.RULE + ")",
-        "and for the per-sequence latency budget (ms/token = 1000 × batch / aggregate tokens/s), then ranked by",
-        "predicted aggregate tokens/s. Prints the top configurations, the Pareto front of tokens/s against latency",
-        "and what was dropped, with reasons."},
+        "%nEvery quantization × KV-cache type × batch size is checked for memory: weights (params × bits/8) + KV "
+            + "cache (batch × context × layers × kv_heads × head_dim × 2 × bytes/element) + overhead (0.5 GiB + 5%% "
+            + "of the weights), against the capacity in GiB (--memory-gb, or the device's); and for the "
+            + "per-sequence latency budget (ms/token = 1000 × batch / aggregate tokens/s). What passes is ranked by "
+            + "predicted aggregate tokens/s.",
+        "%nPrints the top configurations, the Pareto front of tokens/s against latency and what was dropped, with "
+            + "reasons. --plot draws the roofline chart: arithmetic intensity (FLOP/byte) against attainable TFLOPS, "
+            + "log-log, with the device's memory and compute roofs, the ridge point and every candidate."},
     footerHeading = "%nExamples:%n",
     footer = {
         "  tuner recommend --model \"Llama 3 8B\" --device \"RTX 4090\"",

@@ -74,7 +74,7 @@ public final class Recommender {
         for (int batch : req.batches()) {
           MemoryEstimate m = MemoryEstimate.of(req.model(), q, kv, batch, req.context());
           if (capacity.isPresent() && !m.fitsIn(capacity.getAsDouble())) {
-            dropped.add(new Dropped(q, kv, batch, Reason.MEMORY, memoryDetail(m, capacity.getAsDouble())));
+            dropped.add(new Dropped(q, kv, batch, Reason.MEMORY, m, capacity.getAsDouble(), Double.NaN));
             continue;
           }
           fitting[n] = new Scenario(req.model(), req.device(), q, kv, batch, req.context(), Phase.DECODE,
@@ -91,25 +91,21 @@ public final class Recommender {
 
     Roofline roofline = predictor.roofline();
     List<Candidate> ranked = new ArrayList<>(n);
-    String quickestOverBudget = "";
-    double quickestMs = Double.POSITIVE_INFINITY;
+    Dropped quickestOverBudget = null;
     for (int i = 0; i < n; i++) {
       Scenario s = scored[i];
       double tps = tokens[i];
       if (!(tps > 0)) {
-        dropped.add(new Dropped(s.quant(), s.kvCache(), s.batch(), Reason.NO_THROUGHPUT,
-            "the model predicts 0 tokens/s"));
+        dropped.add(new Dropped(s.quant(), s.kvCache(), s.batch(), Reason.NO_THROUGHPUT, memory[i], Double.NaN, tps));
         continue;
       }
       double ms = 1000.0 * s.batch() / tps;
       if (req.maxMsPerToken().isPresent() && ms > req.maxMsPerToken().getAsDouble()) {
-        dropped.add(new Dropped(s.quant(), s.kvCache(), s.batch(), Reason.LATENCY, String.format(Locale.ROOT,
-            "%.3g ms per token per sequence (%.4g tokens/s over %d sequences) exceeds the budget of %s ms",
-            ms, tps, s.batch(), compact(req.maxMsPerToken().getAsDouble()))));
-        if (ms < quickestMs) {
-          quickestMs = ms;
-          quickestOverBudget = String.format(Locale.ROOT, "%.3g ms with %s and a %s KV cache at batch %d", ms,
-              s.quant().name(), s.kvCache().id(), s.batch());
+        Dropped d = new Dropped(s.quant(), s.kvCache(), s.batch(), Reason.LATENCY, memory[i],
+            req.maxMsPerToken().getAsDouble(), tps);
+        dropped.add(d);
+        if (quickestOverBudget == null || ms < quickestOverBudget.msPerToken()) {
+          quickestOverBudget = d;
         }
         continue;
       }
@@ -146,31 +142,22 @@ public final class Recommender {
     return front;
   }
 
-  private static String memoryDetail(MemoryEstimate m, double capacityGib) {
-    return String.format(Locale.ROOT, "needs %.2f GiB (weights %.2f + KV cache %.2f + overhead %.2f) but %s GiB"
-        + " is available", m.totalGib(), m.weightBytes() / MemoryEstimate.GIB, m.kvCacheBytes() / MemoryEstimate.GIB,
-        m.overheadBytes() / MemoryEstimate.GIB, compact(capacityGib));
-  }
-
   private static String explainEmpty(
-      RecommendRequest req, OptionalDouble capacity, List<Dropped> dropped, String quickestOverBudget) {
+      RecommendRequest req, OptionalDouble capacity, List<Dropped> dropped, Dropped quickestOverBudget) {
     long memory = dropped.stream().filter(d -> d.reason() == Reason.MEMORY).count();
     long latency = dropped.stream().filter(d -> d.reason() == Reason.LATENCY).count();
     long none = dropped.size() - memory - latency;
     if (memory == dropped.size() && capacity.isPresent()) {
-      MemoryEstimate smallest = null;
-      Dropped which = null;
+      Dropped smallest = dropped.get(0);
       for (Dropped d : dropped) {
-        MemoryEstimate m = MemoryEstimate.of(req.model(), d.quant(), d.kvCache(), d.batch(), req.context());
-        if (smallest == null || m.totalBytes() < smallest.totalBytes()) {
-          smallest = m;
-          which = d;
+        if (d.memory().totalBytes() < smallest.memory().totalBytes()) {
+          smallest = d;
         }
       }
       return String.format(Locale.ROOT, "no configuration of %s fits in %s GiB on %s at context %d: the smallest,"
           + " %s with a %s KV cache at batch %d, needs %.2f GiB", req.model().name(), compact(capacity.getAsDouble()),
-          req.device().name(), req.context(), which.quant().name(), which.kvCache().id(), which.batch(),
-          smallest.totalGib());
+          req.device().name(), req.context(), smallest.quant().name(), smallest.kvCache().id(), smallest.batch(),
+          smallest.memory().totalGib());
     }
     StringBuilder b = new StringBuilder("no configuration qualifies: of ").append(req.gridSize()).append(", ");
     b.append(memory).append(" do not fit in memory, ").append(latency).append(" exceed the latency budget");
@@ -178,8 +165,10 @@ public final class Recommender {
       b.append(", ").append(none).append(" have no predicted throughput");
     }
     if (latency > 0) {
-      b.append(String.format(Locale.ROOT, " of %s ms per token per sequence; the quickest per sequence takes %s",
-          compact(req.maxMsPerToken().getAsDouble()), quickestOverBudget));
+      b.append(String.format(Locale.ROOT, " of %s ms per token per sequence; the quickest per sequence takes %.3g ms"
+          + " with %s and a %s KV cache at batch %d", compact(req.maxMsPerToken().getAsDouble()),
+          quickestOverBudget.msPerToken(), quickestOverBudget.quant().name(), quickestOverBudget.kvCache().id(),
+          quickestOverBudget.batch()));
     }
     return b.toString();
   }
