@@ -61,8 +61,8 @@ public final class TunerCli implements Callable<Integer> {
       CommandLine.HelpCommand.class);
 
   @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
-      description = "Configuration file (.yaml, .yml or .properties); system properties tuner.* and the flags "
-          + "below override it.")
+      description = "Configuration file (.yaml, .yml or .properties); system properties tuner.* and "
+          + "command-line flags override it.")
   Path configFile;
 
   @Option(names = "--model-file", paramLabel = "PATH", scope = ScopeType.INHERIT,
