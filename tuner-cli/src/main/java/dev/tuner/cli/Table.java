@@ -29,10 +29,6 @@ final class Table {
     return this;
   }
 
-  boolean isEmpty() {
-    return rows.isEmpty();
-  }
-
   void printText(PrintWriter out, String indent) {
     int n = header.size();
     int[] width = new int[n];

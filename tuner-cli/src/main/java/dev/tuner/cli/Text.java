@@ -34,10 +34,6 @@ final class Text {
     return String.format(Locale.ROOT, "%.3g", v);
   }
 
-  static String num(OptionalDouble v) {
-    return v.isPresent() ? num(v.getAsDouble()) : "";
-  }
-
   /** A figure as it was written in a catalog: 330.3, 24, 4.84. */
   static String plain(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
@@ -76,10 +72,6 @@ final class Text {
       return num(f / 1e6) + " MFLOP";
     }
     return num(f) + " FLOP";
-  }
-
-  static String yesNo(boolean b) {
-    return b ? "yes" : "no";
   }
 
   static String onOff(boolean b) {

@@ -86,17 +86,28 @@ class PredictCommandTest {
   void explainShowsTheRooflineArithmetic() {
     Cli.Result r = Cli.run(with(LLAMA_ON_4090, "--explain"));
     assertThat(r.exit()).as(r.toString()).isZero();
-    assertThat(r.out()).contains("Roofline arithmetic", "weights", "4.86 GB", "KV cache per step", "bytes per step",
-        "FLOPs per token", "memory roof", "compute roof", "binds", "memory", "peak used", "330.3 TFLOPS",
-        "arithmetic intensity", "ridge point");
+    assertThat(r.out()).contains("Roofline arithmetic", "weights", "KV cache per step", "bytes per step",
+        "FLOPs per token", "memory roof", "compute roof", "binds", "peak used", "TFLOPS", "arithmetic intensity",
+        "ridge point");
 
-    JsonNode roof = Cli.run(with(LLAMA_ON_4090, "--explain", "--format", "json")).json().get("roofline");
-    // 8.03e9 params × 4.84 bits / 8
-    assertThat(roof.get("weight_bytes").asDouble()).isCloseTo(4.85815e9, org.assertj.core.api.Assertions.within(1.0));
-    assertThat(roof.get("bytes_per_step").asDouble()).isGreaterThan(roof.get("weight_bytes").asDouble());
+    JsonNode j = Cli.run(with(LLAMA_ON_4090, "--explain", "--format", "json")).json();
+    JsonNode roof = j.get("roofline");
+    JsonNode s = j.get("scenario");
+    double weights = s.get("model").get("params_b").asDouble() * 1e9
+        * s.get("quant").get("bits_per_weight").asDouble() / 8;
+    assertThat(roof.get("weight_bytes").asDouble()).isCloseTo(weights, org.assertj.core.api.Assertions.within(1.0));
+    assertThat(r.out()).contains(Text.bytes(weights) + " = ");
+    assertThat(roof.get("bytes_per_step").asDouble()).isGreaterThan(weights);
+    // Decode at batch 1 moves every weight per token: memory-bound on any GPU.
     assertThat(roof.get("bound").asText()).isEqualTo("memory");
     assertThat(roof.get("memory_roof_tokens_per_s").asDouble())
-        .isLessThan(roof.get("compute_roof_tokens_per_s").asDouble());
+        .isCloseTo(s.get("device").get("mem_bw_gbs").asDouble() * 1e9 / roof.get("bytes_per_step").asDouble(),
+            org.assertj.core.api.Assertions.within(1e-6))
+        .isLessThan(roof.get("compute_roof_tokens_per_s").asDouble())
+        .isEqualTo(j.get("roofline_tokens_per_s").asDouble());
+    assertThat(roof.get("ridge_point").asDouble()).isCloseTo(
+        roof.get("peak_tflops").asDouble() * 1000 / s.get("device").get("mem_bw_gbs").asDouble(),
+        org.assertj.core.api.Assertions.within(1e-9));
   }
 
   @Test

@@ -39,7 +39,8 @@ public final class RooflineChart {
   /** Draws {@code r} and writes it as PNG, atomically; an existing file is replaced only when {@code overwrite}. */
   public void write(Recommendation r, Path target, boolean overwrite) {
     XYChart chart = chart(r);
-    AtomicFiles.write(target, overwrite, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
+    AtomicFiles.write(target, overwrite,
+        out -> out.write(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG)));
   }
 
   XYChart chart(Recommendation r) {
