@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -39,8 +40,12 @@ public final class RooflineChart {
   /** Draws {@code r} and writes it as PNG, atomically; an existing file is replaced only when {@code overwrite}. */
   public void write(Recommendation r, Path target, boolean overwrite) {
     XYChart chart = chart(r);
-    AtomicFiles.write(target, overwrite,
-        out -> out.write(BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG)));
+    java.awt.image.BufferedImage image = BitmapEncoder.getBufferedImage(chart);
+    AtomicFiles.write(target, overwrite, out -> {
+      if (!ImageIO.write(image, "png", out)) {
+        throw new java.io.IOException("no PNG writer in this JVM");
+      }
+    });
   }
 
   XYChart chart(Recommendation r) {
