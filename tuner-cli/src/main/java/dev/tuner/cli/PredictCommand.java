@@ -33,14 +33,16 @@ import picocli.CommandLine.Spec;
             + "token, both roofs and which one binds."},
     footerHeading = "%nExamples:%n",
     footer = {
-        "  tuner predict --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q4_K_M --context 512",
-        "  tuner predict --model llama3-8b --device h100 --quant F16 --batch 32 --context 2048 --explain",
-        "  tuner predict --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q8_0 --context 512 --phase prefill"
-            + " --format json",
-        "  tuner predict --params-b 7 --layers 32 --heads 32 --kv-heads 8 --hidden 4096 --mem-bw-gbs 800"
-            + " --fp16-tflops 100 --quant Q4_0 --context 1024",
-        "  tuner predict --model-file model.json --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q4_K_M"
-            + " --context 512"})
+        "  tuner predict --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q4_K_M \\",
+        "      --context 512",
+        "  tuner predict --model llama3-8b --device h100 --quant F16 --batch 32 \\",
+        "      --context 2048 --explain",
+        "  tuner predict --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q8_0 \\",
+        "      --context 512 --phase prefill --format json",
+        "  tuner predict --params-b 7 --layers 32 --heads 32 --kv-heads 8 --hidden 4096 \\",
+        "      --mem-bw-gbs 800 --fp16-tflops 100 --quant Q4_0 --context 1024",
+        "  tuner predict --model-file model.json --model \"Llama 3 8B\" \\",
+        "      --device \"RTX 4090\" --quant Q4_K_M --context 512"})
 final class PredictCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

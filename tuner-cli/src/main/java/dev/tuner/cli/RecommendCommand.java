@@ -45,10 +45,13 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
         "  tuner recommend --model \"Llama 3 8B\" --device \"RTX 4090\"",
-        "  tuner recommend --model \"Llama 3 8B\" --device \"RTX 4090\" --max-ms-per-token 40 --top 5",
-        "  tuner recommend --model \"Llama 3 70B\" --device \"H100 SXM5 80GB\" --quants Q4_K_M,Q8_0,FP8"
-            + " --kv-cache-types f16,fp8 --context 8192 --format json",
-        "  tuner recommend --model \"Llama 3 8B\" --device \"RTX 4090\" --memory-gb 20 --plot roofline.png --force"})
+        "  tuner recommend --model \"Llama 3 8B\" --device \"RTX 4090\" \\",
+        "      --max-ms-per-token 40 --top 5",
+        "  tuner recommend --model \"Llama 3 70B\" --device \"H100 SXM5 80GB\" \\",
+        "      --quants Q4_K_M,Q8_0,FP8 --kv-cache-types f16,fp8 --context 8192 \\",
+        "      --format json",
+        "  tuner recommend --model \"Llama 3 8B\" --device \"RTX 4090\" --memory-gb 20 \\",
+        "      --plot roofline.png --force"})
 final class RecommendCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -41,8 +41,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
         "2:bad usage (unknown option, invalid value, unknown catalog name)"},
     footerHeading = "%nExamples:%n",
     footer = {
-        "  tuner predict --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q4_K_M --context 512",
-        "  tuner recommend --model \"Llama 3 8B\" --device \"RTX 4090\" --max-ms-per-token 40 --plot roofline.png",
+        "  tuner predict --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q4_K_M \\",
+        "      --context 512",
+        "  tuner recommend --model \"Llama 3 8B\" --device \"RTX 4090\" \\",
+        "      --max-ms-per-token 40 --plot roofline.png",
         "  tuner catalog devices --search h100",
         "  tuner plugins --format json",
         "  tuner help predict"})
