@@ -1,0 +1,128 @@
+package dev.tuner.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.KernelType;
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.Quantization;
+import dev.tuner.core.scenario.Scenario;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The resolved catalog entries and scenarios, in words and as JSON, so that no default is silent. */
+final class Describe {
+  private Describe() {}
+
+  static String model(ModelSpec m) {
+    List<String> parts = new ArrayList<>();
+    parts.add(Text.plain(m.paramsB()) + " B params");
+    figure(parts, m.layers(), "layers", true);
+    figure(parts, m.hidden(), "hidden", false);
+    figure(parts, m.heads(), "heads", true);
+    figure(parts, m.kvHeads(), "KV heads", true);
+    figure(parts, m.effectiveHeadDim(), "head dim", false);
+    figure(parts, m.vocab(), "vocab", false);
+    return m.name() + ": " + String.join(", ", parts);
+  }
+
+  static String device(DeviceSpec d) {
+    List<String> parts = new ArrayList<>();
+    parts.add(Text.plain(d.memBandwidthGBs()) + " GB/s");
+    parts.add("FP16 " + (d.fp16Tflops().isPresent() ? Text.plain(d.fp16Tflops()) + " TFLOPS" : "unknown"));
+    if (d.fp8Tflops().isPresent()) {
+      parts.add("FP8 " + Text.plain(d.fp8Tflops()) + " TFLOPS");
+    }
+    parts.add(d.computeUnits() > 0 ? d.computeUnits() + " compute units" : "compute units unknown");
+    parts.add("L2 " + (d.l2CacheMb().isPresent() ? Text.plain(d.l2CacheMb()) + " MB" : "unknown"));
+    parts.add("memory " + (d.memoryGb().isPresent() ? Text.plain(d.memoryGb()) + " GB" : "unknown"));
+    return d.name() + (d.vendor().isEmpty() ? "" : " (" + d.vendor() + ")") + ": " + String.join(", ", parts);
+  }
+
+  static String quant(Quantization q) {
+    return q.name() + ": " + Text.plain(q.bitsPerWeight()) + " bits/weight, class " + q.quantClass() + ", "
+        + q.activation().name().toLowerCase(java.util.Locale.ROOT) + " arithmetic";
+  }
+
+  private static void figure(List<String> parts, int v, String what, boolean countFirst) {
+    if (v <= 0) {
+      parts.add(what + " unknown");
+    } else {
+      parts.add(countFirst ? v + " " + what : what + " " + v);
+    }
+  }
+
+  /** The scenario as name/value lines for a table. */
+  static Table scenarioTable(Scenario s) {
+    return new Table("", "")
+        .row("model", model(s.model()))
+        .row("device", device(s.device()))
+        .row("quantization", quant(s.quant()))
+        .row("kv cache", s.kvCache().id() + " (" + Text.plain(s.kvCache().bytesPerElement()) + " bytes/element)")
+        .row("batch", s.batch() + (s.batch() == 1 ? " sequence" : " concurrent sequences"))
+        .row("context", s.context() + " tokens")
+        .row("phase", s.phase().id())
+        .row("cuda graphs", Text.onOff(s.cudaGraphs()))
+        .row("kernel", s.kernel().map(KernelType::id).orElse("not specified"))
+        .row("zero-copy", Text.onOff(s.zeroCopy()));
+  }
+
+  static ObjectNode modelJson(ModelSpec m) {
+    ObjectNode n = Json.object();
+    n.put("name", m.name());
+    n.put("params_b", m.paramsB());
+    n.put("hidden", m.hidden());
+    n.put("layers", m.layers());
+    n.put("heads", m.heads());
+    n.put("kv_heads", m.kvHeads());
+    n.put("head_dim", m.effectiveHeadDim());
+    n.put("vocab", m.vocab());
+    n.set("aliases", Json.strings(m.aliases()));
+    n.put("source", m.source());
+    return n;
+  }
+
+  static ObjectNode deviceJson(DeviceSpec d) {
+    ObjectNode n = Json.object();
+    n.put("name", d.name());
+    n.put("vendor", d.vendor());
+    n.put("mem_bw_gbs", d.memBandwidthGBs());
+    Json.put(n, "fp16_tflops", d.fp16Tflops());
+    Json.put(n, "fp8_tflops", d.fp8Tflops());
+    n.put("compute_units", d.computeUnits());
+    Json.put(n, "l2_mb", d.l2CacheMb());
+    Json.put(n, "mem_gb", d.memoryGb());
+    n.set("aliases", Json.strings(d.aliases()));
+    n.put("source", d.source());
+    return n;
+  }
+
+  static ObjectNode quantJson(Quantization q) {
+    ObjectNode n = Json.object();
+    n.put("name", q.name());
+    n.put("bits_per_weight", q.bitsPerWeight());
+    n.put("class", q.quantClass().name());
+    n.put("activation", q.activation().name().toLowerCase(java.util.Locale.ROOT));
+    n.set("aliases", Json.strings(q.aliases()));
+    n.put("source", q.source());
+    return n;
+  }
+
+  static ObjectNode scenarioJson(Scenario s) {
+    ObjectNode n = Json.object();
+    n.set("model", modelJson(s.model()));
+    n.set("device", deviceJson(s.device()));
+    n.set("quant", quantJson(s.quant()));
+    n.put("kv_cache_type", s.kvCache().id());
+    n.put("batch", s.batch());
+    n.put("context", s.context());
+    n.put("phase", s.phase().id());
+    n.put("cuda_graphs", s.cudaGraphs());
+    if (s.kernel().isPresent()) {
+      n.put("kernel", s.kernel().get().id());
+    } else {
+      n.putNull("kernel");
+    }
+    n.put("zero_copy", s.zeroCopy());
+    return n;
+  }
+}

@@ -1,0 +1,249 @@
+package dev.tuner.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tuner.api.FeatureImportance;
+import dev.tuner.api.ModelInfo;
+import dev.tuner.api.ThroughputPrediction;
+import dev.tuner.core.predict.Predictor;
+import dev.tuner.core.roofline.RooflineResult;
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.scenario.Scenario;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tuner predict}: tokens/s of one scenario with its roofline, interval, confidence and top features. */
+@Command(
+    name = "predict",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Predicts tokens/s for one scenario, bounded by its roofline.",
+        "%nDecode tokens/s is aggregate over the batch; prefill is prompt tokens/s. The resolved scenario is "
+            + "printed, so no default is silent. --explain adds the roofline arithmetic: bytes per step, FLOPs per "
+            + "token, both roofs and which one binds."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  tuner predict --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q4_K_M \\",
+        "      --context 512",
+        "  tuner predict --model llama3-8b --device h100 --quant F16 --batch 32 \\",
+        "      --context 2048 --explain",
+        "  tuner predict --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q8_0 \\",
+        "      --context 512 --phase prefill --format json",
+        "  tuner predict --params-b 7 --layers 32 --heads 32 --kv-heads 8 --hidden 4096 \\",
+        "      --mem-bw-gbs 800 --fp16-tflops 100 --quant Q4_0 --context 1024",
+        "  tuner predict --model-file model.json --model \"Llama 3 8B\" \\",
+        "      --device \"RTX 4090\" --quant Q4_K_M --context 512"})
+final class PredictCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  SpecOptions specs = new SpecOptions();
+
+  @Mixin
+  OutputFormat.Mixin output = new OutputFormat.Mixin();
+
+  @Option(names = "--quant", paramLabel = "NAME", description = "Weight quantization, e.g. Q4_K_M, Q8_0, F16, FP8.")
+  String quant;
+
+  @Option(names = "--batch", paramLabel = "M", description = "Concurrent sequences (default 1).")
+  Integer batch;
+
+  @Option(names = "--context", paramLabel = "TOKENS",
+      description = "KV-cache length in tokens (decode) or prompt length (prefill); required.")
+  Integer context;
+
+  @Option(names = "--phase", paramLabel = "decode|prefill", description = "decode (default) or prefill.")
+  String phase;
+
+  @Option(names = "--kv-cache-type", paramLabel = "TYPE", description = "f16 (default), fp8, q8_0 or q4_0.")
+  String kvCacheType;
+
+  @Option(names = "--cuda-graphs", description = "The runtime uses CUDA graphs.")
+  Boolean cudaGraphs;
+
+  @Option(names = "--kernel", paramLabel = "NAME", description = "Kernel variant, e.g. generic, dp4a-q4k.")
+  String kernel;
+
+  @Option(names = "--zero-copy", description = "Weights are read in place from host memory (zero-copy).")
+  Boolean zeroCopy;
+
+  @Option(names = "--explain", description = "Show the roofline arithmetic as well.")
+  boolean explain;
+
+  @Option(names = "--top-features", paramLabel = "N", defaultValue = "5",
+      description = "How many top features to report (default: ${DEFAULT-VALUE}).")
+  int topFeatures;
+
+  @Override
+  public Integer call() {
+    dev.tuner.api.InvalidInputException.requireInRange("--top-features", topFeatures, 0, 64, "features");
+    Session session = TunerCli.of(spec).session();
+    Scenario scenario = specs.request(quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy)
+        .resolve(session.catalog());
+    Predictor predictor = session.predictor();
+    ThroughputPrediction p = predictor.predict(scenario, topFeatures);
+    RooflineResult roof = predictor.roofline().compute(scenario);
+    PrintWriter out = spec.commandLine().getOut();
+    switch (output.format) {
+      case JSON -> Json.print(out, json(scenario, p, predictor, roof));
+      case CSV -> csv(scenario, p, predictor).printCsv(out);
+      default -> table(out, scenario, p, predictor, roof);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private ObjectNode json(Scenario s, ThroughputPrediction p, Predictor predictor, RooflineResult r) {
+    ObjectNode n = Json.object();
+    n.put("tokens_per_s", p.tokensPerSecond());
+    n.put("roofline_tokens_per_s", p.rooflineTokensPerSecond());
+    n.put("bound", p.bound().id());
+    n.put("capped", p.capped());
+    n.put("confidence", p.confidence());
+    ObjectNode interval = n.putObject("interval");
+    interval.put("level", p.interval().level());
+    interval.put("low", p.interval().low());
+    interval.put("high", p.interval().high());
+    ArrayNode top = n.putArray("top_features");
+    for (FeatureImportance f : p.topFeatures()) {
+      top.addObject().put("name", f.feature()).put("importance", f.importance());
+    }
+    ModelInfo info = predictor.model().model().info();
+    n.putObject("model")
+        .put("id", p.modelId())
+        .put("schema", info.schema().toString())
+        .put("provider", info.providerId())
+        .put("output_kind", info.outputKind().id())
+        .put("fallback", predictor.isFallback());
+    n.set("assumptions", Json.strings(p.assumptions()));
+    n.set("scenario", Describe.scenarioJson(s));
+    if (explain) {
+      ObjectNode e = n.putObject("roofline");
+      e.put("weight_bytes", r.weightBytes());
+      e.put("kv_bytes_per_step", r.kvBytesPerStep());
+      e.put("bytes_per_step", r.bytesPerStep());
+      e.put("tokens_per_step", r.tokensPerStep());
+      e.put("flops_per_token", r.flopsPerToken());
+      Json.put(e, "memory_roof_tokens_per_s", r.memoryRoof());
+      Json.put(e, "compute_roof_tokens_per_s", r.computeRoof());
+      e.put("bound", r.bound().id());
+      e.put("peak_tflops", r.peakTflops());
+      e.put("arithmetic_intensity", r.arithmeticIntensity());
+      Json.put(e, "ridge_point", ridge(s, r));
+    }
+    return n;
+  }
+
+  private static Table csv(Scenario s, ThroughputPrediction p, Predictor predictor) {
+    Table t = new Table("tokens_per_s", "roofline_tokens_per_s", "bound", "capped", "confidence", "interval_level",
+        "interval_low", "interval_high", "model_id", "fallback", "model", "device", "quant", "kv_cache_type", "batch",
+        "context", "phase", "cuda_graphs", "kernel", "zero_copy", "top_features", "assumptions");
+    String features = p.topFeatures().stream()
+        .map(f -> f.feature() + "=" + f.importance()).collect(Collectors.joining(";"));
+    t.row(p.tokensPerSecond(), p.rooflineTokensPerSecond(), p.bound().id(), p.capped(), p.confidence(),
+        p.interval().level(), p.interval().low(), p.interval().high(), p.modelId(), predictor.isFallback(),
+        s.model().name(), s.device().name(), s.quant().name(), s.kvCache().id(), s.batch(), s.context(),
+        s.phase().id(), s.cudaGraphs(), s.kernel().map(k -> k.id()).orElse(""), s.zeroCopy(), features,
+        String.join("; ", p.assumptions()));
+    return t;
+  }
+
+  private void table(PrintWriter out, Scenario s, ThroughputPrediction p, Predictor predictor, RooflineResult r) {
+    out.println("Scenario");
+    Describe.scenarioTable(s).printText(out, "  ");
+    out.println();
+    out.println("Prediction");
+    String unit = s.phase() == Phase.DECODE ? "(aggregate over " + s.batch() + " sequence"
+        + (s.batch() == 1 ? ")" : "s)") : "(prompt tokens/s)";
+    ModelInfo info = predictor.model().model().info();
+    new Table("", "")
+        .row("tokens/s", Text.num(p.tokensPerSecond()) + " " + unit)
+        .row("interval", String.format(Locale.ROOT, "%.0f%%: %s to %s tokens/s", 100 * p.interval().level(),
+            Text.num(p.interval().low()), Text.num(p.interval().high())))
+        .row("roofline", Text.num(p.rooflineTokensPerSecond()) + " tokens/s, " + p.bound().id() + "-bound")
+        .row("capped", p.capped() ? "yes: the model's answer was above the roofline and was lowered to it" : "no")
+        .row("confidence", String.format(Locale.ROOT, "%.2f", p.confidence()))
+        .row("model", p.modelId() + " (provider " + info.providerId() + ", schema " + info.schema() + ", output "
+            + info.outputKind().id() + (predictor.isFallback() ? "; fallback: no trained model available)" : ")"))
+        .printText(out, "  ");
+    if (explain) {
+      out.println();
+      out.println("Roofline arithmetic");
+      explain(s, r).printText(out, "  ");
+    }
+    out.println();
+    out.println("Top features");
+    if (p.topFeatures().isEmpty()) {
+      out.println("  (this model does not attribute its predictions)");
+    } else {
+      Table t = new Table("#", "feature", "importance");
+      int i = 1;
+      for (FeatureImportance f : p.topFeatures()) {
+        t.row(i++, f.feature(), String.format(Locale.ROOT, "%.3f", f.importance()));
+      }
+      t.printText(out, "  ");
+    }
+    if (!p.assumptions().isEmpty()) {
+      out.println();
+      out.println("Assumptions");
+      for (String a : p.assumptions()) {
+        out.println("  - " + a);
+      }
+    }
+  }
+
+  private static Table explain(Scenario s, RooflineResult r) {
+    ModelSpec m = s.model();
+    boolean decode = s.phase() == Phase.DECODE;
+    List<String> kv = new ArrayList<>();
+    if (m.knowsKvShape()) {
+      double perToken = 2.0 * m.layers() * m.kvHeads() * m.effectiveHeadDim() * s.kvCache().bytesPerElement();
+      kv.add(Text.bytes(r.kvBytesPerStep()));
+      kv.add(decode
+          ? "= " + s.batch() + " seq × " + Text.plain(s.context() / 2.0) + " mean cached tokens × "
+              + Text.bytes(perToken) + "/token (2 × " + m.layers() + " layers × " + m.kvHeads() + " KV heads × "
+              + m.effectiveHeadDim() + " × " + Text.plain(s.kvCache().bytesPerElement()) + " B)"
+          : "= " + Text.plain(r.tokensPerStep()) + " prompt tokens written × " + Text.bytes(perToken) + "/token");
+    } else {
+      kv.add("not counted (KV shape unknown)");
+    }
+    double ridge = ridge(s, r);
+    return new Table("", "")
+        .row("weights", Text.bytes(r.weightBytes()) + " = " + Text.plain(m.paramsB()) + "e9 params × "
+            + Text.plain(s.quant().bitsPerWeight()) + " bits / 8")
+        .row("KV cache per step", String.join(" ", kv))
+        .row("bytes per step", Text.bytes(r.bytesPerStep()) + " = weights + KV cache")
+        .row("tokens per step", Text.plain(r.tokensPerStep())
+            + (decode ? " (one per sequence)" : " (batch × prompt length)"))
+        .row("FLOPs per token", Text.flops(r.flopsPerToken()) + " = 2 × params"
+            + (m.knowsAttentionShape() ? " + 4 × " + m.layers() + " × " + m.heads() + " × " + m.effectiveHeadDim()
+                + " × " + Text.plain(s.context() / 2.0) + " (attention over the mean causal length)" : ""))
+        .row("memory roof", Text.num(r.memoryRoof()) + " tokens/s = " + Text.plain(s.device().memBandwidthGBs())
+            + " GB/s × " + Text.plain(r.tokensPerStep()) + " tokens / " + Text.bytes(r.bytesPerStep()))
+        .row("compute roof", Double.isInfinite(r.computeRoof()) ? "not applied (no compute peak known)"
+            : Text.num(r.computeRoof()) + " tokens/s = " + Text.num(r.peakTflops()) + " TFLOPS / "
+                + Text.flops(r.flopsPerToken()) + " per token")
+        .row("binds", r.bound().id() + " (the lower roof: " + Text.num(r.tokensPerSecond()) + " tokens/s)")
+        .row("peak used", r.peakTflops() > 0 ? Text.num(r.peakTflops()) + " TFLOPS ("
+            + s.quant().activation().name() + " arithmetic)" : "none")
+        .row("arithmetic intensity", Text.num(r.arithmeticIntensity()) + " FLOP/byte"
+            + (Double.isFinite(ridge) ? "; ridge point " + Text.num(ridge) + " FLOP/byte" : ""));
+  }
+
+  /** FLOP/byte above which the compute roof binds; infinite without a peak. */
+  private static double ridge(Scenario s, RooflineResult r) {
+    return r.peakTflops() > 0 ? r.peakTflops() * 1e12 / (s.device().memBandwidthGBs() * 1e9)
+        : Double.POSITIVE_INFINITY;
+  }
+}

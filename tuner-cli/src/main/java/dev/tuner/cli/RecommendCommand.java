@@ -1,0 +1,294 @@
+package dev.tuner.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tuner.api.TunerException;
+import dev.tuner.cli.plot.RooflineChart;
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.recommend.Candidate;
+import dev.tuner.core.recommend.Dropped;
+import dev.tuner.core.recommend.MemoryEstimate;
+import dev.tuner.core.recommend.RecommendRequest;
+import dev.tuner.core.recommend.Recommendation;
+import dev.tuner.core.scenario.KernelType;
+import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.Quantization;
+import dev.tuner.core.scenario.Scenario;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tuner recommend}: the fastest decode configurations that fit, and the throughput/latency Pareto front. */
+@Command(
+    name = "recommend",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Recommends the fastest decode configurations of one model on one device.",
+        "%nEvery quantization × KV-cache type × batch size is checked for memory: weights (params × bits/8) + KV "
+            + "cache (batch × context × layers × kv_heads × head_dim × 2 × bytes/element) + overhead (0.5 GiB + 5%% "
+            + "of the weights), against the capacity in GiB (--memory-gb, or the device's); and for the "
+            + "per-sequence latency budget (ms/token = 1000 × batch / aggregate tokens/s). What passes is ranked by "
+            + "predicted aggregate tokens/s.",
+        "%nPrints the top configurations, the Pareto front of tokens/s against latency and what was dropped, with "
+            + "reasons. --plot draws the roofline chart: arithmetic intensity (FLOP/byte) against attainable TFLOPS, "
+            + "log-log, with the device's memory and compute roofs, the ridge point and every candidate."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  tuner recommend --model \"Llama 3 8B\" --device \"RTX 4090\"",
+        "  tuner recommend --model \"Llama 3 8B\" --device \"RTX 4090\" \\",
+        "      --max-ms-per-token 40 --top 5",
+        "  tuner recommend --model \"Llama 3 70B\" --device \"H100 SXM5 80GB\" \\",
+        "      --quants Q4_K_M,Q8_0,FP8 --kv-cache-types f16,fp8 --context 8192 \\",
+        "      --format json",
+        "  tuner recommend --model \"Llama 3 8B\" --device \"RTX 4090\" --memory-gb 20 \\",
+        "      --plot roofline.png --force"})
+final class RecommendCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  SpecOptions specs = new SpecOptions();
+
+  @Mixin
+  OutputFormat.Mixin output = new OutputFormat.Mixin();
+
+  @Option(names = "--memory-gb", paramLabel = "GB",
+      description = "Memory available for the model, in GB read as GiB (default: the device's capacity).")
+  Double memoryGb;
+
+  @Option(names = "--max-ms-per-token", paramLabel = "MS",
+      description = "Per-sequence decode latency budget in ms per token (default: none).")
+  Double maxMsPerToken;
+
+  @Option(names = "--quants", paramLabel = "NAME", split = ",",
+      description = "Quantizations to consider (default: Q4_K_M,Q5_K_M,Q6_K,Q8_0,F16).")
+  List<String> quants;
+
+  @Option(names = "--batches", paramLabel = "M", split = ",",
+      description = "Batch sizes to consider (default: 1,2,4,...,256).")
+  List<Integer> batches;
+
+  @Option(names = "--kv-cache-types", paramLabel = "TYPE", split = ",",
+      description = "KV-cache types to consider (default: f16,q8_0).")
+  List<String> kvCacheTypes;
+
+  @Option(names = "--context", paramLabel = "TOKENS", defaultValue = "4096",
+      description = "Context length each sequence must hold (default: ${DEFAULT-VALUE}).")
+  int context;
+
+  @Option(names = "--cuda-graphs", description = "The runtime uses CUDA graphs.")
+  boolean cudaGraphs;
+
+  @Option(names = "--kernel", paramLabel = "NAME", description = "Kernel variant held fixed over the grid.")
+  String kernel;
+
+  @Option(names = "--top", paramLabel = "N", defaultValue = "10",
+      description = "How many ranked configurations to print (default: ${DEFAULT-VALUE}).")
+  int top;
+
+  @Option(names = "--plot", paramLabel = "FILE.png",
+      description = "Also draw the roofline chart with the candidates on it into this PNG file.")
+  Path plot;
+
+  @Option(names = "--force", description = "Let --plot replace an existing file.")
+  boolean force;
+
+  @Override
+  public Integer call() {
+    if (plot != null && !force && Files.exists(plot)) {
+      throw new TunerException("refusing to overwrite existing file " + plot + " (pass --force to replace it)");
+    }
+    Session session = TunerCli.of(spec).session();
+    Catalog catalog = session.catalog();
+    List<String> quantNames = quants == null ? RecommendRequest.DEFAULT_QUANTS : quants;
+    List<Quantization> resolvedQuants = new ArrayList<>();
+    for (String q : quantNames) {
+      resolvedQuants.add(catalog.quant(q.trim()));
+    }
+    List<KvCacheType> kv = new ArrayList<>();
+    if (kvCacheTypes == null) {
+      kv.addAll(RecommendRequest.DEFAULT_KV_CACHE_TYPES);
+    } else {
+      kvCacheTypes.forEach(k -> kv.add(KvCacheType.parse(k)));
+    }
+    // The model and device resolve exactly as predict resolves them.
+    Scenario probe = specs.request(resolvedQuants.get(0).name(), 1, context, "decode", null, null, null, null)
+        .resolve(catalog);
+    RecommendRequest request = new RecommendRequest(probe.model(), probe.device(), optional(memoryGb),
+        optional(maxMsPerToken), resolvedQuants, batches == null ? RecommendRequest.DEFAULT_BATCHES : batches, kv,
+        context, cudaGraphs, kernel == null ? Optional.empty() : Optional.of(KernelType.parse(kernel)), top);
+    Recommendation r = session.recommender().recommend(request);
+    PrintWriter out = spec.commandLine().getOut();
+    switch (output.format) {
+      case JSON -> Json.print(out, json(r));
+      case CSV -> csv(r).printCsv(out);
+      default -> table(out, r);
+    }
+    out.flush();
+    if (plot != null) {
+      new RooflineChart().write(r, plot, force);
+      spec.commandLine().getErr().println("wrote " + plot);
+    }
+    return 0;
+  }
+
+  private static OptionalDouble optional(Double v) {
+    return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
+  }
+
+  private static String capacity(Recommendation r) {
+    return switch (r.memorySource()) {
+      case OVERRIDE -> Text.plain(r.memoryCapacityGb().getAsDouble()) + " GiB (given)";
+      case CATALOG -> Text.plain(r.memoryCapacityGb().getAsDouble()) + " GiB (device)";
+      case UNKNOWN -> "unknown: not checked";
+    };
+  }
+
+  private static void table(PrintWriter out, Recommendation r) {
+    RecommendRequest q = r.request();
+    out.println("Recommendation (decode)");
+    new Table("", "")
+        .row("model", Describe.model(r.model()))
+        .row("device", Describe.device(r.device()))
+        .row("context", q.context() + " tokens per sequence")
+        .row("memory", capacity(r))
+        .row("latency budget", q.maxMsPerToken().isPresent() ? Text.plain(q.maxMsPerToken().getAsDouble())
+            + " ms per token per sequence" : "none")
+        .row("grid", q.quants().size() + " quantizations × " + q.kvCacheTypes().size() + " KV-cache types × "
+            + q.batches().size() + " batch sizes = " + r.evaluated() + " configurations")
+        .row("model used", r.modelId() + (r.fallbackModel() ? " (fallback: no trained model available)" : ""))
+        .printText(out, "  ");
+    for (String note : r.notes()) {
+      out.println("  note: " + note);
+    }
+    out.println();
+    if (r.whyEmpty().isPresent()) {
+      out.println("No configuration qualifies: " + r.whyEmpty().get());
+    } else {
+      out.println("Top " + r.top().size() + " of " + r.ranked().size() + " (fastest aggregate tokens/s first)");
+      candidates(r.top(), true).printText(out, "  ");
+      out.println();
+      out.println("Pareto front (aggregate tokens/s against per-sequence latency, lowest latency first)");
+      candidates(r.pareto(), false).printText(out, "  ");
+    }
+    if (!r.dropped().isEmpty()) {
+      out.println();
+      out.println("Dropped (" + r.dropped().size() + ")");
+      Table t = new Table("quant", "kv", "batch", "reason", "detail");
+      for (Dropped d : r.dropped()) {
+        t.row(d.quant().name(), d.kvCache().id(), d.batch(), d.reason().id(), d.detail());
+      }
+      t.printText(out, "  ");
+    }
+  }
+
+  private static Table candidates(List<Candidate> list, boolean ranked) {
+    List<String> header = new ArrayList<>(List.of("quant", "kv", "batch", "tokens/s", "ms/token/seq", "roofline",
+        "bound", "memory GiB"));
+    if (ranked) {
+      header.add(0, "#");
+    }
+    Table t = new Table(header.toArray(String[]::new));
+    int i = 1;
+    for (Candidate c : list) {
+      List<Object> cells = new ArrayList<>(List.of(c.quant().name(), c.kvCache().id(), c.batch(),
+          Text.num(c.tokensPerSecond()), Text.num(c.msPerToken()), Text.num(c.rooflineTokensPerSecond()),
+          c.bound().id(), Text.num(c.memory().totalGib())));
+      if (ranked) {
+        cells.add(0, i++);
+      }
+      t.row(cells.toArray());
+    }
+    return t;
+  }
+
+  private static ObjectNode json(Recommendation r) {
+    RecommendRequest q = r.request();
+    ObjectNode n = Json.object();
+    n.set("model", Describe.modelJson(r.model()));
+    n.set("device", Describe.deviceJson(r.device()));
+    n.put("phase", "decode");
+    n.put("context", q.context());
+    ObjectNode memory = n.putObject("memory");
+    Json.put(memory, "capacity_gib", r.memoryCapacityGb());
+    memory.put("source", r.memorySource().id());
+    memory.put("checked", r.memoryChecked());
+    memory.put("rule", MemoryEstimate.RULE);
+    Json.put(n, "max_ms_per_token", q.maxMsPerToken());
+    ObjectNode grid = n.putObject("grid");
+    grid.set("quants", Json.strings(q.quants().stream().map(Quantization::name).toList()));
+    grid.set("kv_cache_types", Json.strings(q.kvCacheTypes().stream().map(KvCacheType::id).toList()));
+    ArrayNode b = grid.putArray("batches");
+    q.batches().forEach(b::add);
+    n.put("evaluated", r.evaluated());
+    n.put("qualified", r.ranked().size());
+    n.putObject("prediction_model").put("id", r.modelId()).put("fallback", r.fallbackModel());
+    ArrayNode top = n.putArray("top");
+    int rank = 1;
+    for (Candidate c : r.top()) {
+      top.add(candidate(c).put("rank", rank++));
+    }
+    ArrayNode pareto = n.putArray("pareto");
+    r.pareto().forEach(c -> pareto.add(candidate(c)));
+    ArrayNode dropped = n.putArray("dropped");
+    for (Dropped d : r.dropped()) {
+      dropped.addObject().put("quant", d.quant().name()).put("kv_cache_type", d.kvCache().id())
+          .put("batch", d.batch()).put("reason", d.reason().id()).put("detail", d.detail());
+    }
+    n.set("notes", Json.strings(r.notes()));
+    if (r.whyEmpty().isPresent()) {
+      n.put("why_empty", r.whyEmpty().get());
+    } else {
+      n.putNull("why_empty");
+    }
+    return n;
+  }
+
+  private static ObjectNode candidate(Candidate c) {
+    ObjectNode n = Json.object();
+    n.put("quant", c.quant().name());
+    n.put("kv_cache_type", c.kvCache().id());
+    n.put("batch", c.batch());
+    n.put("context", c.context());
+    n.put("tokens_per_s", c.tokensPerSecond());
+    n.put("ms_per_token", c.msPerToken());
+    n.put("roofline_tokens_per_s", c.rooflineTokensPerSecond());
+    n.put("bound", c.bound().id());
+    n.put("arithmetic_intensity", c.arithmeticIntensity());
+    ObjectNode m = n.putObject("memory_gib");
+    m.put("weights", c.memory().weightBytes() / MemoryEstimate.GIB);
+    m.put("kv_cache", c.memory().kvCacheBytes() / MemoryEstimate.GIB);
+    m.put("overhead", c.memory().overheadBytes() / MemoryEstimate.GIB);
+    m.put("total", c.memory().totalGib());
+    return n;
+  }
+
+  private static Table csv(Recommendation r) {
+    Table t = new Table("set", "rank", "quant", "kv_cache_type", "batch", "context", "tokens_per_s", "ms_per_token",
+        "roofline_tokens_per_s", "bound", "memory_gib", "reason", "detail");
+    int rank = 1;
+    for (Candidate c : r.top()) {
+      t.row("top", rank++, c.quant().name(), c.kvCache().id(), c.batch(), c.context(), c.tokensPerSecond(),
+          c.msPerToken(), c.rooflineTokensPerSecond(), c.bound().id(), c.memory().totalGib(), "", "");
+    }
+    for (Candidate c : r.pareto()) {
+      t.row("pareto", "", c.quant().name(), c.kvCache().id(), c.batch(), c.context(), c.tokensPerSecond(),
+          c.msPerToken(), c.rooflineTokensPerSecond(), c.bound().id(), c.memory().totalGib(), "", "");
+    }
+    for (Dropped d : r.dropped()) {
+      t.row("dropped", "", d.quant().name(), d.kvCache().id(), d.batch(), r.request().context(), "", "", "", "", "",
+          d.reason().id(), d.detail());
+    }
+    return t;
+  }
+}

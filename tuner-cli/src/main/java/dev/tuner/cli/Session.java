@@ -1,0 +1,63 @@
+package dev.tuner.cli;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.config.ConfigLoader;
+import dev.tuner.core.config.TunerConfig;
+import dev.tuner.core.config.TunerModule;
+import dev.tuner.core.plugin.ProviderRegistry;
+import dev.tuner.core.predict.Predictor;
+import dev.tuner.core.recommend.Recommender;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * What one invocation of {@code tuner} works with: the layered configuration and the Guice injector built from it.
+ * Both are made on first use, so a command that needs no model (such as {@code catalog}) never loads one.
+ */
+final class Session {
+  private final Optional<Path> configFile;
+  private final Properties system;
+  private final Map<String, String> overrides;
+  private TunerConfig config;
+  private Injector injector;
+
+  Session(Optional<Path> configFile, Properties system, Map<String, String> overrides) {
+    this.configFile = configFile;
+    this.system = system;
+    this.overrides = Map.copyOf(overrides);
+  }
+
+  TunerConfig config() {
+    if (config == null) {
+      config = ConfigLoader.load(configFile, system, overrides);
+    }
+    return config;
+  }
+
+  Injector injector() {
+    if (injector == null) {
+      injector = Guice.createInjector(new TunerModule(config()));
+    }
+    return injector;
+  }
+
+  Predictor predictor() {
+    return injector().getInstance(Predictor.class);
+  }
+
+  Recommender recommender() {
+    return injector().getInstance(Recommender.class);
+  }
+
+  Catalog catalog() {
+    return injector().getInstance(Catalog.class);
+  }
+
+  ProviderRegistry registry() {
+    return injector().getInstance(ProviderRegistry.class);
+  }
+}

@@ -1,0 +1,62 @@
+package dev.tuner.cli;
+
+import dev.tuner.core.scenario.ScenarioRequest;
+import picocli.CommandLine.Option;
+
+/**
+ * The model and the device, by catalog name and/or by explicit figures; figures given with a name override the
+ * catalog entry's. Shared by every command that takes a scenario.
+ */
+final class SpecOptions {
+  @Option(names = "--model", paramLabel = "NAME",
+      description = "LLM by catalog name or alias (see 'tuner catalog models').")
+  String model;
+
+  @Option(names = "--device", paramLabel = "NAME",
+      description = "Accelerator by catalog name or alias (see 'tuner catalog devices').")
+  String device;
+
+  @Option(names = "--params-b", paramLabel = "B", description = "Model parameters in billions.")
+  Double paramsB;
+
+  @Option(names = "--layers", paramLabel = "N", description = "Transformer layers.")
+  Integer layers;
+
+  @Option(names = "--hidden", paramLabel = "N", description = "Hidden size.")
+  Integer hidden;
+
+  @Option(names = "--heads", paramLabel = "N", description = "Attention heads.")
+  Integer heads;
+
+  @Option(names = "--kv-heads", paramLabel = "N", description = "Key/value heads (grouped-query attention).")
+  Integer kvHeads;
+
+  @Option(names = "--head-dim", paramLabel = "N", description = "Head dimension (default: hidden / heads).")
+  Integer headDim;
+
+  @Option(names = "--vocab", paramLabel = "N", description = "Vocabulary size.")
+  Integer vocab;
+
+  @Option(names = "--mem-bw-gbs", paramLabel = "GB/s", description = "Device memory bandwidth in GB/s.")
+  Double memBandwidthGBs;
+
+  @Option(names = "--fp16-tflops", paramLabel = "TFLOPS", description = "Device dense FP16 peak in TFLOPS.")
+  Double fp16Tflops;
+
+  @Option(names = "--compute-units", paramLabel = "N", description = "SMs (NVIDIA), CUs (AMD) or GPU cores (Apple).")
+  Integer computeUnits;
+
+  @Option(names = "--l2-mb", paramLabel = "MB", description = "Device L2 cache in MB.")
+  Double l2CacheMb;
+
+  @Option(names = "--mem-gb", paramLabel = "GB", description = "Device memory capacity in GB.")
+  Double memoryGb;
+
+  /** A request with these specs and the given run settings; {@code null} means not given. */
+  ScenarioRequest request(String quant, Integer batch, Integer context, String phase, String kvCacheType,
+      Boolean cudaGraphs, String kernel, Boolean zeroCopy) {
+    return new ScenarioRequest(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel,
+        zeroCopy, paramsB, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops,
+        computeUnits, l2CacheMb, memoryGb);
+  }
+}

@@ -1,0 +1,80 @@
+package dev.tuner.cli;
+
+import java.util.Locale;
+import java.util.OptionalDouble;
+
+/** Number formatting for people: enough digits to compare, never a misleading long tail. */
+final class Text {
+  private Text() {}
+
+  /** 20400, 206.3, 3.31, 0.0123: about four significant digits. */
+  static String num(double v) {
+    if (Double.isNaN(v)) {
+      return "n/a";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "unbounded" : "-unbounded";
+    }
+    double a = Math.abs(v);
+    if (a >= 1e7) {
+      return String.format(Locale.ROOT, "%.3e", v);
+    }
+    if (a >= 1000) {
+      return String.format(Locale.ROOT, "%.0f", v);
+    }
+    if (a >= 100) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
+    if (a >= 1) {
+      return String.format(Locale.ROOT, "%.2f", v);
+    }
+    if (a == 0) {
+      return "0";
+    }
+    return String.format(Locale.ROOT, "%.3g", v);
+  }
+
+  /** A figure as it was written in a catalog: 330.3, 24, 4.84. */
+  static String plain(double v) {
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+      return Long.toString((long) v);
+    }
+    return Double.toString(v);
+  }
+
+  static String plain(OptionalDouble v) {
+    return v.isPresent() ? plain(v.getAsDouble()) : "";
+  }
+
+  /** Decimal bytes (the roofline's unit, as bandwidth is in GB/s): 4.858 GB, 33.55 MB. */
+  static String bytes(double b) {
+    double a = Math.abs(b);
+    if (a >= 1e9) {
+      return num(b / 1e9) + " GB";
+    }
+    if (a >= 1e6) {
+      return num(b / 1e6) + " MB";
+    }
+    if (a >= 1e3) {
+      return num(b / 1e3) + " kB";
+    }
+    return num(b) + " B";
+  }
+
+  static String flops(double f) {
+    if (f >= 1e12) {
+      return num(f / 1e12) + " TFLOP";
+    }
+    if (f >= 1e9) {
+      return num(f / 1e9) + " GFLOP";
+    }
+    if (f >= 1e6) {
+      return num(f / 1e6) + " MFLOP";
+    }
+    return num(f) + " FLOP";
+  }
+
+  static String onOff(boolean b) {
+    return b ? "on" : "off";
+  }
+}

@@ -1,0 +1,243 @@
+package dev.tuner.cli;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.TunerApi;
+import dev.tuner.api.TunerException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code tuner} command. A new subcommand is one more class in {@link #COMMANDS}: it finds the shared
+ * {@link Session} (configuration, Guice injector) through {@link #of(CommandSpec)}, prints to
+ * {@code spec.commandLine().getOut()} and throws {@link TunerException}s, which {@link #commandLine()} turns into one
+ * line on stderr and an exit code.
+ */
+@Command(
+    name = "tuner",
+    mixinStandardHelpOptions = true,
+    versionProvider = TunerCli.Version.class,
+    description = "Predicts LLM inference tokens/s per accelerator, bounded by the roofline, and recommends the "
+        + "fastest configuration.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success",
+        "1:failure at run time (a model that cannot be loaded, a file that cannot be written)",
+        "2:bad usage (unknown option, invalid value, unknown catalog name)"},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  tuner predict --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q4_K_M \\",
+        "      --context 512",
+        "  tuner recommend --model \"Llama 3 8B\" --device \"RTX 4090\" \\",
+        "      --max-ms-per-token 40 --plot roofline.png",
+        "  tuner catalog devices --search h100",
+        "  tuner plugins --format json",
+        "  tuner help predict"})
+public final class TunerCli implements Callable<Integer> {
+  /** Exit code for a failure at run time. */
+  public static final int EXIT_FAILURE = 1;
+  /** Exit code for bad usage: picocli's parameter errors and {@link InvalidInputException}. */
+  public static final int EXIT_USAGE = 2;
+
+  /** The subcommands, in the order help lists them. */
+  static final List<Class<?>> COMMANDS = List.of(
+      PredictCommand.class,
+      RecommendCommand.class,
+      CatalogCommand.class,
+      PluginsCommand.class,
+      CommandLine.HelpCommand.class);
+
+  @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "Configuration file (.yaml, .yml or .properties); system properties tuner.* and "
+          + "command-line flags override it.")
+  Path configFile;
+
+  @Option(names = "--model-file", paramLabel = "PATH", scope = ScopeType.INHERIT,
+      description = "Model to predict with: a tuner artifact or a foreign model file such as .onnx "
+          + "(configuration key artifact; default: the embedded model).")
+  Path modelFile;
+
+  @Option(names = "--plugin-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+      description = "Directory of extra plugin jars (configuration key plugins.dir).")
+  Path pluginDir;
+
+  @Option(names = "--debug", scope = ScopeType.INHERIT,
+      description = "Print stack traces with errors.")
+  boolean debug;
+
+  @Spec
+  CommandSpec spec;
+
+  private Session session;
+
+  public static void main(String[] args) {
+    // Charts render into images only; no display is ever needed.
+    System.setProperty("java.awt.headless", "true");
+    System.exit(commandLine(args).execute(args));
+  }
+
+  /** A fully configured command line with every subcommand: converters, error handlers and exit codes. */
+  public static CommandLine commandLine() {
+    return commandLine(COMMANDS);
+  }
+
+  /**
+   * The command line for {@code args}: only the subcommands named among the arguments, or all of them when none is.
+   * Building picocli's model of a command costs start-up time, so a run does not build the ones it cannot reach;
+   * help, suggestions for a mistyped command and the usage message see every command.
+   */
+  static CommandLine commandLine(String[] args) {
+    List<Class<?>> named = new ArrayList<>();
+    for (Class<?> c : COMMANDS) {
+      String name = c.getAnnotation(Command.class).name();
+      if (Arrays.asList(args).contains(name)) {
+        named.add(c);
+      }
+    }
+    return commandLine(named.isEmpty() || named.contains(CommandLine.HelpCommand.class) ? COMMANDS : named);
+  }
+
+  private static CommandLine commandLine(List<Class<?>> commands) {
+    CommandLine cmd = new CommandLine(new TunerCli());
+    for (Class<?> c : commands) {
+      cmd.addSubcommand(c);
+    }
+    // The settings below reach the subcommands added so far, hence after them.
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    // Named classes, not lambdas: JDK 17's class-data sharing crashes when dumping a lambda whose interface comes
+    // from a pre-Java-6 class file, as picocli's do (see the launcher script).
+    cmd.registerConverter(Double.class, new FiniteDouble());
+    cmd.registerConverter(double.class, new FiniteDouble());
+    cmd.setParameterExceptionHandler(new BadUsage());
+    cmd.setExecutionExceptionHandler(new Failure());
+    return cmd;
+  }
+
+  /** The top-level command object, from any (sub)command's spec. */
+  static TunerCli of(CommandSpec spec) {
+    return (TunerCli) spec.root().userObject();
+  }
+
+  /** The configuration and injector shared by the commands of this invocation, built on first use. */
+  Session session() {
+    if (session == null) {
+      Map<String, String> overrides = new LinkedHashMap<>();
+      if (modelFile != null) {
+        overrides.put("artifact", modelFile.toString());
+      }
+      if (pluginDir != null) {
+        overrides.put("plugins.dir", pluginDir.toString());
+      }
+      session = new Session(Optional.ofNullable(configFile), System.getProperties(), overrides);
+    }
+    return session;
+  }
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    spec.commandLine().getErr().println("tuner: a command is required (see above)");
+    return EXIT_USAGE;
+  }
+
+  /** Parses a double and refuses NaN and infinities, so that they fail as bad usage naming the option. */
+  static final class FiniteDouble implements CommandLine.ITypeConverter<Double> {
+    @Override
+    public Double convert(String text) {
+      double v;
+      try {
+        v = Double.parseDouble(text.trim());
+      } catch (NumberFormatException e) {
+        throw new CommandLine.TypeConversionException("'" + text + "' is not a number");
+      }
+      if (!Double.isFinite(v)) {
+        throw new CommandLine.TypeConversionException("'" + text + "' is not a finite number");
+      }
+      return v;
+    }
+  }
+
+  /** Bad options or values: one line on stderr naming the command, exit code 2. */
+  static final class BadUsage implements CommandLine.IParameterExceptionHandler {
+    @Override
+    public int handleParseException(ParameterException ex, String[] args) {
+      CommandLine cmd = ex.getCommandLine();
+      PrintWriter err = cmd.getErr();
+      String name = cmd.getCommandSpec().qualifiedName();
+      StringBuilder line = new StringBuilder(name).append(": ").append(oneLine(ex.getMessage()));
+      if (ex instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+        line.append(" (did you mean ").append(String.join(" or ", u.getSuggestions())).append("?)");
+      }
+      line.append(" - see '").append(name).append(" --help'");
+      err.println(line);
+      if (of(cmd.getCommandSpec()).debug) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return EXIT_USAGE;
+    }
+  }
+
+  /**
+   * A command failed: one line on stderr (the stack trace only with --debug); exit code 2 when the cause is an
+   * {@link InvalidInputException} (a bad value), 1 otherwise.
+   */
+  static final class Failure implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
+      PrintWriter err = cmd.getErr();
+      String name = cmd.getCommandSpec().qualifiedName();
+      TunerException known = null;
+      for (Throwable t = ex; t != null && known == null; t = t.getCause() == t ? null : t.getCause()) {
+        if (t instanceof TunerException te) {
+          known = te;
+        }
+      }
+      boolean debug = of(cmd.getCommandSpec()).debug;
+      if (known != null) {
+        err.println(name + ": " + oneLine(known.getMessage()));
+      } else {
+        // Guice wraps what a provider threw in pages of context; the innermost cause is what went wrong.
+        Throwable root = ex;
+        while (root.getCause() != null && root.getCause() != root) {
+          root = root.getCause();
+        }
+        err.println(name + ": unexpected error: " + oneLine(String.valueOf(root))
+            + (debug ? "" : " (run with --debug for the stack trace)"));
+      }
+      if (debug) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return known instanceof InvalidInputException ? EXIT_USAGE : EXIT_FAILURE;
+    }
+  }
+
+  private static String oneLine(String message) {
+    return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", " ");
+  }
+
+  /** The version of the running jar and of the plugin API it implements. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = TunerCli.class.getPackage().getImplementationVersion();
+      return new String[] {"tuner " + (v == null ? "(development build)" : v) + ", plugin API " + TunerApi.VERSION};
+    }
+  }
+}

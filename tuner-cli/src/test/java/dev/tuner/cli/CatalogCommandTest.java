@@ -1,0 +1,69 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tuner.core.io.Csv;
+import java.io.StringReader;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CatalogCommandTest {
+
+  @Test
+  void devicesSearchShowsEveryColumnWithAliasesAndSource() {
+    Cli.Result r = Cli.run("catalog", "devices", "--search", "rtx4090");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    List<String> lines = r.out().lines().toList();
+    assertThat(lines.get(0)).contains("device", "vendor", "mem_bw_gbs", "fp16_tflops", "fp8_tflops", "compute_units",
+        "l2_mb", "mem_gb", "source", "aliases");
+    assertThat(r.out()).contains("RTX 4090", "NVIDIA", "1008", "GeForce RTX 4090");
+  }
+
+  @Test
+  void devicesAsJsonAndCsv() {
+    JsonNode j = Cli.run("catalog", "devices", "--search", "H100 SXM5", "--format", "json").json();
+    assertThat(j.isArray()).isTrue();
+    assertThat(j).anySatisfy(d -> {
+      assertThat(d.get("name").asText()).isEqualTo("H100 SXM5 80GB");
+      assertThat(d.get("mem_gb").asDouble()).isEqualTo(80);
+      assertThat(d.get("aliases").isArray()).isTrue();
+      assertThat(d.has("source")).isTrue();
+    });
+
+    Cli.Result csv = Cli.run("catalog", "devices", "--format", "csv");
+    List<Csv.Row> rows = Csv.read(new StringReader(csv.out()), "stdout");
+    assertThat(rows.get(0).fields()).contains("device", "aliases", "source");
+    assertThat(rows).anyMatch(row -> row.fields().get(0).equals("A100 SXM4 80GB"));
+  }
+
+  @Test
+  void modelsAndQuants() {
+    Cli.Result models = Cli.run("catalog", "models", "--search", "llama 3 8b");
+    assertThat(models.exit()).isZero();
+    assertThat(models.out()).contains("Llama 3 8B", "8.03", "128256", "params_b", "kv_heads");
+
+    Cli.Result quants = Cli.run("catalog", "quants", "--format", "json");
+    assertThat(quants.json()).anySatisfy(q -> {
+      assertThat(q.get("name").asText()).isEqualTo("Q8_0");
+      assertThat(q.get("bits_per_weight").asDouble()).isEqualTo(8.5);
+    });
+    assertThat(Cli.run("catalog", "quants", "--search", "q4_k_m").out()).contains("Q4_K_M", "Q4_K");
+  }
+
+  @Test
+  void aSearchWithNoMatchSaysSoAndSuggests() {
+    Cli.Result r = Cli.run("catalog", "devices", "--search", "RTX 4099 Ultra");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).contains("nothing matches \"RTX 4099 Ultra\"", "closest:");
+  }
+
+  @Test
+  void aCatalogMustBeNamed() {
+    assertThat(Cli.run("catalog").exit()).isEqualTo(2);
+    Cli.Result r = Cli.run("catalog", "gpus");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).startsWith("tuner catalog: Unmatched argument");
+  }
+}

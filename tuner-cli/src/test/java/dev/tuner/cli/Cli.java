@@ -1,0 +1,37 @@
+package dev.tuner.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+
+/** Runs the tuner command in-process with captured stdout and stderr. */
+final class Cli {
+  private Cli() {}
+
+  record Result(int exit, String out, String err) {
+    JsonNode json() {
+      try {
+        return new ObjectMapper().readTree(out);
+      } catch (java.io.IOException e) {
+        throw new AssertionError("stdout is not JSON: " + out, e);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+  }
+
+  static Result run(String... args) {
+    CommandLine cmd = TunerCli.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    int exit = cmd.execute(args);
+    return new Result(exit, out.toString(), err.toString());
+  }
+}

@@ -1,0 +1,46 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PluginsCommandTest {
+
+  @Test
+  void listsProvidersAndEveryOneThatFailedWithItsCode() {
+    Cli.Result r = Cli.run("plugins");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("Providers", "plugin API 1.0", "test-constant", "1.2.3", "half the roofline",
+        "Failed to load", "test-future", "INCOMPATIBLE_API", "requires tuner API 9.0", "MISSING_CLASS",
+        "TestProviders$Missing");
+  }
+
+  @Test
+  void json() {
+    JsonNode j = Cli.run("plugins", "--format", "json").json();
+    assertThat(j.get("host_api_version").asText()).isEqualTo("1.0");
+    assertThat(j.get("providers")).anySatisfy(p -> {
+      assertThat(p.get("id").asText()).isEqualTo("test-constant");
+      assertThat(p.get("version").asText()).isEqualTo("1.2.3");
+      assertThat(p.get("api_version").asText()).isEqualTo("1.0");
+      assertThat(p.get("description").asText()).isEqualTo("half the roofline, for tests");
+    });
+    assertThat(j.get("problems")).anySatisfy(p -> {
+      assertThat(p.get("code").asText()).isEqualTo("INCOMPATIBLE_API");
+      assertThat(p.get("provider").asText()).isEqualTo("test-future");
+      assertThat(p.get("message").asText()).contains("9.0");
+    });
+  }
+
+  @Test
+  void aPluginDirectoryThatIsNotOneIsAUsageError(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+    Cli.Result r = Cli.run("plugins", "--plugin-dir", file.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("plugin directory", "not-a-dir");
+  }
+}

@@ -1,0 +1,190 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tuner.core.io.Csv;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PredictCommandTest {
+  static final String[] LLAMA_ON_4090 = {
+      "predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M", "--context", "512"};
+
+  static String[] with(String[] base, String... more) {
+    return Stream.concat(Stream.of(base), Stream.of(more)).toArray(String[]::new);
+  }
+
+  @Test
+  void tablePrintsTheResolvedScenarioAndThePrediction() {
+    Cli.Result r = Cli.run(LLAMA_ON_4090);
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out()).contains("Scenario", "Llama 3 8B", "RTX 4090", "Q4_K_M", "512 tokens", "batch", "1 sequence",
+        "phase", "decode", "kv cache", "f16", "cuda graphs", "Prediction", "tokens/s", "roofline", "confidence",
+        "interval", "Top features");
+    assertThat(r.out()).doesNotContain("Roofline arithmetic");
+  }
+
+  @Test
+  void jsonHasTheDocumentedKeysAndStaysUnderTheRoofline() {
+    Cli.Result r = Cli.run(with(LLAMA_ON_4090, "--format", "json"));
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.fieldNames()).toIterable().containsExactly("tokens_per_s", "roofline_tokens_per_s", "bound",
+        "capped", "confidence", "interval", "top_features", "model", "assumptions", "scenario");
+    assertThat(j.get("tokens_per_s").asDouble()).isPositive()
+        .isLessThanOrEqualTo(j.get("roofline_tokens_per_s").asDouble());
+    assertThat(j.get("bound").asText()).isIn("memory", "compute");
+    assertThat(j.get("capped").isBoolean()).isTrue();
+    assertThat(j.get("confidence").asDouble()).isBetween(0.0, 1.0);
+    JsonNode interval = j.get("interval");
+    assertThat(interval.fieldNames()).toIterable().containsExactly("level", "low", "high");
+    assertThat(interval.get("low").asDouble()).isLessThanOrEqualTo(j.get("tokens_per_s").asDouble());
+    assertThat(interval.get("high").asDouble()).isGreaterThanOrEqualTo(j.get("tokens_per_s").asDouble());
+    assertThat(j.get("top_features").isArray()).isTrue();
+    j.get("top_features").forEach(f -> assertThat(f.fieldNames()).toIterable().containsExactly("name", "importance"));
+    assertThat(j.get("model").fieldNames()).toIterable()
+        .containsExactly("id", "schema", "provider", "output_kind", "fallback");
+    assertThat(j.get("assumptions").isArray()).isTrue();
+    JsonNode s = j.get("scenario");
+    assertThat(s.get("model").get("name").asText()).isEqualTo("Llama 3 8B");
+    assertThat(s.get("device").get("name").asText()).isEqualTo("RTX 4090");
+    assertThat(s.get("quant").get("name").asText()).isEqualTo("Q4_K_M");
+    assertThat(s.get("batch").asInt()).isEqualTo(1);
+    assertThat(s.get("context").asInt()).isEqualTo(512);
+    assertThat(s.get("phase").asText()).isEqualTo("decode");
+    assertThat(s.get("kv_cache_type").asText()).isEqualTo("f16");
+    assertThat(s.get("cuda_graphs").asBoolean()).isFalse();
+    assertThat(s.get("kernel").isNull()).isTrue();
+  }
+
+  @Test
+  void csvIsAHeaderAndOneRow() {
+    Cli.Result r = Cli.run(with(LLAMA_ON_4090, "--format", "csv", "--batch", "4", "--phase", "prefill"));
+    assertThat(r.exit()).as(r.toString()).isZero();
+    List<Csv.Row> rows = Csv.read(new StringReader(r.out()), "stdout");
+    assertThat(rows).hasSize(2);
+    List<String> header = rows.get(0).fields();
+    List<String> row = rows.get(1).fields();
+    assertThat(header).startsWith("tokens_per_s", "roofline_tokens_per_s", "bound", "capped", "confidence");
+    assertThat(row).hasSameSizeAs(header);
+    assertThat(Double.parseDouble(row.get(0))).isLessThanOrEqualTo(Double.parseDouble(row.get(1)));
+    assertThat(row.get(header.indexOf("batch"))).isEqualTo("4");
+    assertThat(row.get(header.indexOf("phase"))).isEqualTo("prefill");
+  }
+
+  @Test
+  void explainShowsTheRooflineArithmetic() {
+    Cli.Result r = Cli.run(with(LLAMA_ON_4090, "--explain"));
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("Roofline arithmetic", "weights", "KV cache per step", "bytes per step",
+        "FLOPs per token", "memory roof", "compute roof", "binds", "peak used", "TFLOPS", "arithmetic intensity",
+        "ridge point");
+
+    JsonNode j = Cli.run(with(LLAMA_ON_4090, "--explain", "--format", "json")).json();
+    JsonNode roof = j.get("roofline");
+    JsonNode s = j.get("scenario");
+    double weights = s.get("model").get("params_b").asDouble() * 1e9
+        * s.get("quant").get("bits_per_weight").asDouble() / 8;
+    assertThat(roof.get("weight_bytes").asDouble()).isCloseTo(weights, org.assertj.core.api.Assertions.within(1.0));
+    assertThat(r.out()).contains(Text.bytes(weights) + " = ");
+    assertThat(roof.get("bytes_per_step").asDouble()).isGreaterThan(weights);
+    // Decode at batch 1 moves every weight per token: memory-bound on any GPU.
+    assertThat(roof.get("bound").asText()).isEqualTo("memory");
+    assertThat(roof.get("memory_roof_tokens_per_s").asDouble())
+        .isCloseTo(s.get("device").get("mem_bw_gbs").asDouble() * 1e9 / roof.get("bytes_per_step").asDouble(),
+            org.assertj.core.api.Assertions.within(1e-6))
+        .isLessThan(roof.get("compute_roof_tokens_per_s").asDouble())
+        .isEqualTo(j.get("roofline_tokens_per_s").asDouble());
+    assertThat(roof.get("ridge_point").asDouble()).isCloseTo(
+        roof.get("peak_tflops").asDouble() * 1000 / s.get("device").get("mem_bw_gbs").asDouble(),
+        org.assertj.core.api.Assertions.within(1e-9));
+  }
+
+  @Test
+  void explicitSpecsNeedNoCatalogNames() {
+    Cli.Result r = Cli.run("predict", "--params-b", "7", "--layers", "32", "--heads", "32", "--kv-heads", "8",
+        "--hidden", "4096", "--mem-bw-gbs", "800", "--fp16-tflops", "100", "--quant", "Q4_0", "--context", "1024",
+        "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode s = r.json().get("scenario");
+    assertThat(s.get("model").get("name").asText()).startsWith("custom");
+    assertThat(s.get("model").get("head_dim").asInt()).isEqualTo(128);
+    assertThat(s.get("device").get("mem_bw_gbs").asDouble()).isEqualTo(800);
+    assertThat(r.json().get("tokens_per_s").asDouble()).isLessThanOrEqualTo(
+        r.json().get("roofline_tokens_per_s").asDouble());
+  }
+
+  @Test
+  void configurationFileAndFlagsReachThePredictor(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("tuner.properties");
+    Files.writeString(config, "tuner.model=test-constant\ninterval.level=0.8\n");
+    JsonNode j = Cli.run(with(LLAMA_ON_4090, "--config", config.toString(), "--format", "json")).json();
+    assertThat(j.get("model").get("id").asText()).isEqualTo("test-constant-half");
+    assertThat(j.get("model").get("provider").asText()).isEqualTo("test-constant");
+    assertThat(j.get("model").get("fallback").asBoolean()).isFalse();
+    assertThat(j.get("interval").get("level").asDouble()).isEqualTo(0.8);
+    assertThat(j.get("tokens_per_s").asDouble()).isEqualTo(j.get("roofline_tokens_per_s").asDouble() / 2);
+  }
+
+  static Stream<Arguments> badArguments() {
+    return Stream.of(
+        Arguments.of(List.of("--batch", "0"), "batch = 0 is invalid"),
+        Arguments.of(List.of("--batch", "NaN"), "--batch"),
+        Arguments.of(List.of("--mem-gb", "NaN"), "'NaN' is not a finite number"),
+        Arguments.of(List.of("--l2-mb", "Infinity"), "'Infinity' is not a finite number"),
+        Arguments.of(List.of("--phase", "generate"), "phase = generate is invalid: expected decode or prefill"),
+        Arguments.of(List.of("--kv-cache-type", "q2"), "kv-cache type = q2 is invalid"),
+        Arguments.of(List.of("--no-such-option"), "Unknown option: '--no-such-option'"),
+        Arguments.of(List.of("--format", "xml"), "--format"),
+        Arguments.of(List.of("--top-features", "-1"), "--top-features = -1"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badArguments")
+  void badArgumentsAreOneLineAndExitCodeTwo(List<String> extra, String message) {
+    Cli.Result r = Cli.run(with(LLAMA_ON_4090, extra.toArray(String[]::new)));
+    assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).startsWith("tuner predict: ").contains(message);
+    assertThat(r.err().strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void anUnknownDeviceListsTheClosestNames() {
+    Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4099", "--quant", "Q4_K_M",
+        "--context", "512");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains("device = \"RTX 4099\" is invalid", "closest:", "RTX 4090");
+    assertThat(r.err().strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void aMissingContextIsNamed() {
+    Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("context = unset is invalid");
+  }
+
+  @Test
+  void aModelThatCannotBeLoadedIsARuntimeFailureWithATraceOnlyUnderDebug(@TempDir Path dir) {
+    String missing = dir.resolve("missing-model.json").toString();
+    Cli.Result r = Cli.run(with(LLAMA_ON_4090, "--model-file", missing));
+    assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).contains("missing-model.json").doesNotContain("\tat ");
+    assertThat(r.err().strip().lines()).hasSize(1);
+
+    Cli.Result debug = Cli.run(with(LLAMA_ON_4090, "--model-file", missing, "--debug"));
+    assertThat(debug.exit()).isEqualTo(1);
+    assertThat(debug.err()).contains("\tat ");
+  }
+}

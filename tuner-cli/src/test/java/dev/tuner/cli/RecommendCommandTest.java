@@ -1,0 +1,115 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecommendCommandTest {
+  static final String[] LLAMA_ON_4090 = {"recommend", "--model", "Llama 3 8B", "--device", "RTX 4090"};
+
+  @Test
+  void tablePrintsTopConfigurationsParetoFrontAndDropped() {
+    Cli.Result r = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--top", "3"));
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("Recommendation (decode)", "Llama 3 8B", "RTX 4090", "24 GiB (device)",
+        "4096 tokens per sequence", "5 quantizations × 2 KV-cache types × 9 batch sizes = 90 configurations",
+        "Top 3 of", "Pareto front", "Dropped", "memory", "needs");
+  }
+
+  @Test
+  void jsonRespectsMemoryAndTheLatencyBudget() {
+    Cli.Result r = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--memory-gb", "20", "--max-ms-per-token", "40",
+        "--quants", "Q4_K_M,Q8_0,F16", "--batches", "1,4,16,64", "--kv-cache-types", "f16,q8_0", "--context", "2048",
+        "--top", "5", "--format", "json"));
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("memory").get("capacity_gib").asDouble()).isEqualTo(20);
+    assertThat(j.get("memory").get("source").asText()).isEqualTo("override");
+    assertThat(j.get("max_ms_per_token").asDouble()).isEqualTo(40);
+    assertThat(j.get("evaluated").asInt()).isEqualTo(3 * 4 * 2);
+    assertThat(j.get("top").size()).isBetween(1, 5);
+    double previous = Double.POSITIVE_INFINITY;
+    for (JsonNode c : j.get("top")) {
+      assertThat(c.get("memory_gib").get("total").asDouble()).isLessThanOrEqualTo(20);
+      assertThat(c.get("ms_per_token").asDouble()).isLessThanOrEqualTo(40);
+      assertThat(c.get("tokens_per_s").asDouble()).isLessThanOrEqualTo(c.get("roofline_tokens_per_s").asDouble())
+          .isLessThanOrEqualTo(previous);
+      previous = c.get("tokens_per_s").asDouble();
+    }
+    double latency = 0;
+    for (JsonNode c : j.get("pareto")) {
+      assertThat(c.get("ms_per_token").asDouble()).isGreaterThan(latency);
+      latency = c.get("ms_per_token").asDouble();
+    }
+    assertThat(j.get("dropped")).allSatisfy(d -> assertThat(d.get("reason").asText()).isIn("memory", "latency"));
+    assertThat(j.get("why_empty").isNull()).isTrue();
+  }
+
+  @Test
+  void anEmptyRecommendationIsExplained() {
+    Cli.Result r = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--memory-gb", "2"));
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("No configuration qualifies: no configuration of Llama 3 8B fits in 2 GiB");
+  }
+
+  @Test
+  void unknownMemoryIsReportedNotAssumed() {
+    Cli.Result r = Cli.run("recommend", "--model", "Llama 3 8B", "--mem-bw-gbs", "500", "--fp16-tflops", "50",
+        "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.json().get("memory").get("checked").asBoolean()).isFalse();
+    assertThat(r.json().get("notes").toString()).contains("memory capacity of custom device is unknown");
+  }
+
+  @Test
+  void badGridValuesAreUsageErrors() {
+    Cli.Result zero = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--batches", "1,0"));
+    assertThat(zero.exit()).isEqualTo(2);
+    assertThat(zero.err()).contains("batch = 0 is invalid");
+    Cli.Result quant = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--quants", "Q4_K_M,Q9"));
+    assertThat(quant.exit()).isEqualTo(2);
+    assertThat(quant.err()).contains("quantization = \"Q9\" is invalid", "closest:");
+  }
+
+  @Test
+  void plotsTheRooflineChartAndRefusesToOverwriteIt(@TempDir Path dir) throws Exception {
+    Path png = dir.resolve("roofline.png");
+    Cli.Result r = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--plot", png.toString()));
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.err()).contains("wrote " + png);
+
+    BufferedImage image = ImageIO.read(png.toFile());
+    assertThat(image.getWidth()).isEqualTo(1100);
+    assertThat(image.getHeight()).isEqualTo(700);
+    Set<Integer> colours = new HashSet<>();
+    for (int y = 0; y < image.getHeight(); y += 2) {
+      for (int x = 0; x < image.getWidth(); x += 2) {
+        colours.add(image.getRGB(x, y));
+      }
+    }
+    assertThat(colours.size()).as("distinct colours").isGreaterThan(20);
+    try (var files = Files.list(dir)) {
+      assertThat(files).as("no temporary file left").containsExactly(png);
+    }
+
+    long size = Files.size(png);
+    Cli.Result again = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--plot", png.toString()));
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.out()).isEmpty();
+    assertThat(again.err()).contains("refusing to overwrite existing file", "--force");
+    assertThat(Files.size(png)).isEqualTo(size);
+
+    Cli.Result forced = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--plot", png.toString(), "--force",
+        "--max-ms-per-token", "30"));
+    assertThat(forced.exit()).as(forced.toString()).isZero();
+    assertThat(ImageIO.read(png.toFile()).getWidth()).isEqualTo(1100);
+  }
+}

@@ -1,0 +1,50 @@
+package dev.tuner.core.recommend;
+
+import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.Quantization;
+import java.util.Locale;
+
+/**
+ * A configuration of the grid left out of the recommendation, and why. {@code limit} is what it broke: the capacity
+ * in GiB for {@link Reason#MEMORY}, the budget in ms per token per sequence for {@link Reason#LATENCY}, NaN
+ * otherwise. {@code tokensPerSecond} is the prediction, NaN when none was made (memory drops are not predicted).
+ * The sentence for people is built only when asked for, so that dropping stays cheap.
+ */
+public record Dropped(
+    Quantization quant, KvCacheType kvCache, int batch, Reason reason, MemoryEstimate memory, double limit,
+    double tokensPerSecond) {
+
+  public enum Reason {
+    /** Weights, KV cache and overhead exceed the memory capacity. */
+    MEMORY,
+    /** The per-sequence time per token exceeds the budget. */
+    LATENCY,
+    /** The model predicts no throughput at all, so no latency can be stated. */
+    NO_THROUGHPUT;
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Per-sequence decode latency, {@code 1000 × batch / tokensPerSecond}; NaN without a prediction. */
+  public double msPerToken() {
+    return 1000.0 * batch / tokensPerSecond;
+  }
+
+  /** The figures behind the reason, in one sentence. */
+  public String detail() {
+    switch (reason) {
+      case MEMORY:
+        return String.format(Locale.ROOT, "needs %.2f GiB (weights %.2f + KV cache %.2f + overhead %.2f) but %s GiB"
+            + " is available", memory.totalGib(), memory.weightBytes() / MemoryEstimate.GIB,
+            memory.kvCacheBytes() / MemoryEstimate.GIB, memory.overheadBytes() / MemoryEstimate.GIB,
+            Recommender.compact(limit));
+      case LATENCY:
+        return String.format(Locale.ROOT, "%.3g ms per token per sequence (%.4g tokens/s over %d sequences) exceeds"
+            + " the budget of %s ms", msPerToken(), tokensPerSecond, batch, Recommender.compact(limit));
+      default:
+        return "the model predicts 0 tokens/s";
+    }
+  }
+}

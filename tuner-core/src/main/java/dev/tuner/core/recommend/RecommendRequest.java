@@ -1,0 +1,115 @@
+package dev.tuner.core.recommend;
+
+import static dev.tuner.api.InvalidInputException.requireInRange;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.KernelType;
+import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.Quantization;
+import dev.tuner.core.scenario.Scenario;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.TreeSet;
+
+/**
+ * What to recommend for: one model on one device, decode phase, over the grid quantizations × KV-cache types ×
+ * batch sizes at one context length. {@code memoryGb} overrides the device's capacity (GiB, see
+ * {@link MemoryEstimate}); {@code maxMsPerToken} is the per-sequence decode latency budget
+ * ({@code 1000 × batch / aggregate tokens/s}); {@code cudaGraphs} and {@code kernel} are held fixed over the grid;
+ * {@code top} is how many of the ranked configurations to return. Duplicates in the lists are dropped; batches are
+ * sorted.
+ */
+public record RecommendRequest(
+    ModelSpec model,
+    DeviceSpec device,
+    OptionalDouble memoryGb,
+    OptionalDouble maxMsPerToken,
+    List<Quantization> quants,
+    List<Integer> batches,
+    List<KvCacheType> kvCacheTypes,
+    int context,
+    boolean cudaGraphs,
+    Optional<KernelType> kernel,
+    int top) {
+
+  /** 1, 2, 4, …, 256 concurrent sequences. */
+  public static final List<Integer> DEFAULT_BATCHES = List.of(1, 2, 4, 8, 16, 32, 64, 128, 256);
+  public static final List<KvCacheType> DEFAULT_KV_CACHE_TYPES = List.of(KvCacheType.F16, KvCacheType.Q8_0);
+  /** The llama.cpp formats most often deployed, from smallest to exact. */
+  public static final List<String> DEFAULT_QUANTS = List.of("Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16");
+  public static final int DEFAULT_CONTEXT = 4096;
+  public static final int DEFAULT_TOP = 10;
+  public static final int MAX_TOP = 10_000;
+
+  public RecommendRequest {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(device, "device");
+    Objects.requireNonNull(memoryGb, "memoryGb");
+    Objects.requireNonNull(maxMsPerToken, "maxMsPerToken");
+    Objects.requireNonNull(kernel, "kernel");
+    if (memoryGb.isPresent()) {
+      requireInRange("memory capacity", memoryGb.getAsDouble(), 0.001, 100_000, "GiB");
+    }
+    if (maxMsPerToken.isPresent()) {
+      requireInRange("max ms per token", maxMsPerToken.getAsDouble(), 0.001, 1e7, "ms per token per sequence");
+    }
+    quants = distinct("quantizations", quants);
+    kvCacheTypes = distinct("KV-cache types", kvCacheTypes);
+    if (batches == null || batches.isEmpty()) {
+      throw new InvalidInputException("batches", "[]", "at least one batch size in [1, " + Scenario.MAX_BATCH + "]");
+    }
+    TreeSet<Integer> sorted = new TreeSet<>();
+    for (Integer b : batches) {
+      if (b == null) {
+        throw new InvalidInputException("batch", "null", "an integer in [1, " + Scenario.MAX_BATCH + "]");
+      }
+      sorted.add(requireInRange("batch", b, 1, Scenario.MAX_BATCH, "sequences"));
+    }
+    batches = List.copyOf(sorted);
+    requireInRange("context", context, 1, Scenario.MAX_CONTEXT, "tokens");
+    requireInRange("top", top, 1, MAX_TOP, "configurations");
+  }
+
+  /** The default grid for a model and device, with the default quantizations looked up in {@code catalog}. */
+  public static RecommendRequest defaults(ModelSpec model, DeviceSpec device, Catalog catalog) {
+    List<Quantization> quants = new ArrayList<>();
+    for (String name : DEFAULT_QUANTS) {
+      quants.add(catalog.quant(name));
+    }
+    return new RecommendRequest(model, device, OptionalDouble.empty(), OptionalDouble.empty(), quants,
+        DEFAULT_BATCHES, DEFAULT_KV_CACHE_TYPES, DEFAULT_CONTEXT, false, Optional.empty(), DEFAULT_TOP);
+  }
+
+  public RecommendRequest withMemoryGb(double gib) {
+    return new RecommendRequest(model, device, OptionalDouble.of(gib), maxMsPerToken, quants, batches, kvCacheTypes,
+        context, cudaGraphs, kernel, top);
+  }
+
+  public RecommendRequest withMaxMsPerToken(double ms) {
+    return new RecommendRequest(model, device, memoryGb, OptionalDouble.of(ms), quants, batches, kvCacheTypes,
+        context, cudaGraphs, kernel, top);
+  }
+
+  /** Number of configurations in the grid. */
+  public int gridSize() {
+    return quants.size() * kvCacheTypes.size() * batches.size();
+  }
+
+  private static <T> List<T> distinct(String field, List<T> values) {
+    if (values == null || values.isEmpty()) {
+      throw new InvalidInputException(field, "[]", "at least one value");
+    }
+    LinkedHashSet<T> out = new LinkedHashSet<>();
+    for (T v : values) {
+      out.add(Objects.requireNonNull(v, field));
+    }
+    return List.copyOf(out);
+  }
+}

@@ -1,0 +1,187 @@
+package dev.tuner.core.recommend;
+
+import dev.tuner.core.predict.Predictor;
+import dev.tuner.core.recommend.Dropped.Reason;
+import dev.tuner.core.recommend.Recommendation.MemorySource;
+import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.roofline.RooflineResult;
+import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.scenario.Quantization;
+import dev.tuner.core.scenario.Scenario;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * Recommends the fastest decode configuration of one model on one device.
+ *
+ * <p>It enumerates quantizations × KV-cache types × batch sizes at the request's context, drops what does not fit
+ * in memory ({@link MemoryEstimate}: weights + full KV cache + 0.5 GiB + 5 % of the weights) before predicting, scores
+ * all the rest with one call of the batch path {@link Predictor#predictTokensPerSecond} (roofline-clamped), drops what
+ * exceeds the per-sequence latency budget, ranks by predicted aggregate tokens/s and extracts the Pareto front of
+ * tokens/s against per-sequence latency. Immutable and thread-safe.
+ */
+public final class Recommender {
+  private static final Comparator<Candidate> FASTEST_FIRST = Comparator
+      .comparingDouble(Candidate::tokensPerSecond).reversed()
+      .thenComparingDouble(Candidate::msPerToken)
+      .thenComparingDouble(c -> c.memory().totalBytes());
+
+  private final Predictor predictor;
+
+  @Inject
+  public Recommender(Predictor predictor) {
+    this.predictor = predictor;
+  }
+
+  public Recommendation recommend(RecommendRequest req) {
+    List<String> notes = new ArrayList<>();
+    OptionalDouble capacity;
+    MemorySource source;
+    if (req.memoryGb().isPresent()) {
+      capacity = req.memoryGb();
+      source = MemorySource.OVERRIDE;
+    } else if (req.device().memoryGb().isPresent()) {
+      capacity = req.device().memoryGb();
+      source = MemorySource.CATALOG;
+    } else {
+      capacity = OptionalDouble.empty();
+      source = MemorySource.UNKNOWN;
+      notes.add("memory capacity of " + req.device().name() + " is unknown and none was given: configurations were"
+          + " not checked for fit (give the capacity, e.g. --memory-gb)");
+    }
+    if (!req.model().knowsKvShape()) {
+      notes.add("KV-cache size of " + req.model().name() + " unknown (layers, KV heads or head dimension missing):"
+          + " memory estimates count weights and overhead only");
+    }
+    if (predictor.isFallback()) {
+      notes.add("no trained model available: configurations ranked by the roofline times a fixed efficiency");
+    }
+
+    List<Dropped> dropped = new ArrayList<>();
+    int grid = req.gridSize();
+    Scenario[] fitting = new Scenario[grid];
+    MemoryEstimate[] memory = new MemoryEstimate[grid];
+    int n = 0;
+    for (Quantization q : req.quants()) {
+      for (KvCacheType kv : req.kvCacheTypes()) {
+        for (int batch : req.batches()) {
+          MemoryEstimate m = MemoryEstimate.of(req.model(), q, kv, batch, req.context());
+          if (capacity.isPresent() && !m.fitsIn(capacity.getAsDouble())) {
+            dropped.add(new Dropped(q, kv, batch, Reason.MEMORY, m, capacity.getAsDouble(), Double.NaN));
+            continue;
+          }
+          fitting[n] = new Scenario(req.model(), req.device(), q, kv, batch, req.context(), Phase.DECODE,
+              req.cudaGraphs(), req.kernel(), false);
+          memory[n] = m;
+          n++;
+        }
+      }
+    }
+
+    Scenario[] scored = n == grid ? fitting : Arrays.copyOf(fitting, n);
+    double[] tokens = new double[n];
+    predictor.predictTokensPerSecond(scored, tokens, new float[n * predictor.encoder().width()]);
+
+    Roofline roofline = predictor.roofline();
+    List<Candidate> ranked = new ArrayList<>(n);
+    Dropped quickestOverBudget = null;
+    for (int i = 0; i < n; i++) {
+      Scenario s = scored[i];
+      double tps = tokens[i];
+      if (!(tps > 0)) {
+        dropped.add(new Dropped(s.quant(), s.kvCache(), s.batch(), Reason.NO_THROUGHPUT, memory[i], Double.NaN, tps));
+        continue;
+      }
+      double ms = 1000.0 * s.batch() / tps;
+      if (req.maxMsPerToken().isPresent() && ms > req.maxMsPerToken().getAsDouble()) {
+        Dropped d = new Dropped(s.quant(), s.kvCache(), s.batch(), Reason.LATENCY, memory[i],
+            req.maxMsPerToken().getAsDouble(), tps);
+        dropped.add(d);
+        if (quickestOverBudget == null || ms < quickestOverBudget.msPerToken()) {
+          quickestOverBudget = d;
+        }
+        continue;
+      }
+      RooflineResult r = roofline.compute(s);
+      ranked.add(new Candidate(s.quant(), s.kvCache(), s.batch(), s.context(), tps, ms, r.tokensPerSecond(),
+          r.bound(), r.arithmeticIntensity(), r.flopsPerToken(), r.peakTflops(), memory[i]));
+    }
+    ranked.sort(FASTEST_FIRST);
+    List<Candidate> top = ranked.subList(0, Math.min(req.top(), ranked.size()));
+    Optional<String> whyEmpty = ranked.isEmpty()
+        ? Optional.of(explainEmpty(req, capacity, dropped, quickestOverBudget))
+        : Optional.empty();
+    return new Recommendation(req, predictor.model().id(), predictor.isFallback(), capacity, source, grid, ranked,
+        top, paretoFront(ranked), dropped, notes, whyEmpty);
+  }
+
+  /**
+   * The configurations no other one beats on both aggregate tokens/s (higher is better) and per-sequence latency
+   * (lower is better), sorted by latency ascending, so tokens/s rises strictly along the list. Of exact ties, the
+   * first in {@code candidates} order is kept.
+   */
+  public static List<Candidate> paretoFront(List<Candidate> candidates) {
+    List<Candidate> byLatency = new ArrayList<>(candidates);
+    byLatency.sort(Comparator.comparingDouble(Candidate::msPerToken)
+        .thenComparing(Comparator.comparingDouble(Candidate::tokensPerSecond).reversed()));
+    List<Candidate> front = new ArrayList<>();
+    double best = Double.NEGATIVE_INFINITY;
+    for (Candidate c : byLatency) {
+      if (c.tokensPerSecond() > best) {
+        front.add(c);
+        best = c.tokensPerSecond();
+      }
+    }
+    return front;
+  }
+
+  private static String explainEmpty(
+      RecommendRequest req, OptionalDouble capacity, List<Dropped> dropped, Dropped quickestOverBudget) {
+    long memory = dropped.stream().filter(d -> d.reason() == Reason.MEMORY).count();
+    long latency = dropped.stream().filter(d -> d.reason() == Reason.LATENCY).count();
+    long none = dropped.size() - memory - latency;
+    if (memory == dropped.size() && capacity.isPresent()) {
+      Dropped smallest = dropped.get(0);
+      for (Dropped d : dropped) {
+        if (d.memory().totalBytes() < smallest.memory().totalBytes()) {
+          smallest = d;
+        }
+      }
+      return String.format(Locale.ROOT, "no configuration of %s fits in %s GiB on %s at context %d: the smallest,"
+          + " %s with a %s KV cache at batch %d, needs %.2f GiB", req.model().name(), compact(capacity.getAsDouble()),
+          req.device().name(), req.context(), smallest.quant().name(), smallest.kvCache().id(), smallest.batch(),
+          smallest.memory().totalGib());
+    }
+    StringBuilder b = new StringBuilder("no configuration qualifies: of ").append(req.gridSize()).append(", ");
+    b.append(memory).append(" do not fit in memory, ").append(latency).append(" exceed the latency budget");
+    if (none > 0) {
+      b.append(", ").append(none).append(" have no predicted throughput");
+    }
+    if (latency > 0) {
+      b.append(String.format(Locale.ROOT, " of %s ms per token per sequence; the quickest per sequence takes %.3g ms"
+          + " with %s and a %s KV cache at batch %d", compact(req.maxMsPerToken().getAsDouble()),
+          quickestOverBudget.msPerToken(), quickestOverBudget.quant().name(), quickestOverBudget.kvCache().id(),
+          quickestOverBudget.batch()));
+    }
+    return b.toString();
+  }
+
+  /** Up to 4 significant digits without trailing zeros: 4 → "4", 0.01 → "0.01", 7.2507 → "7.251". */
+  static String compact(double v) {
+    String s = String.format(Locale.ROOT, "%.4g", v);
+    if (s.indexOf('.') >= 0 && s.indexOf('e') < 0) {
+      s = s.replaceAll("0+$", "");
+      if (s.endsWith(".")) {
+        s = s.substring(0, s.length() - 1);
+      }
+    }
+    return s;
+  }
+}
