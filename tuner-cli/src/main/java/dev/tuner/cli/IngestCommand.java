@@ -34,6 +34,14 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "ingest",
     sortOptions = false,
+    mixinStandardHelpOptions = true,
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  tuner ingest --format llama-bench results.jsonl --out measurements.csv",
+        "  tuner ingest --format llama-bench table.md --device \"RTX 4090\" --out measurements.csv --append",
+        "  tuner ingest --format vllm-serve result.json --device H100 --model \"Llama 3.1 8B\" --quant F16",
+        "  tuner ingest --format ollama verbose.txt --device \"RTX 4090\" --model \"Mistral 7B v0.3\""
+            + " --quant Q4_K_M"},
     description = "Reads benchmark output (llama-bench JSON/JSONL/CSV/markdown, vLLM serving results, Ollama"
         + " --verbose) and writes the figures as measurement rows. Every record is accepted or rejected with its"
         + " location and reason.")

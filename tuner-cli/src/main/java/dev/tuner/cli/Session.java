@@ -9,6 +9,7 @@ import dev.tuner.core.config.TunerModule;
 import dev.tuner.core.plugin.ProviderRegistry;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.recommend.Recommender;
+import dev.tuner.core.roofline.Roofline;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +56,10 @@ final class Session {
 
   Catalog catalog() {
     return injector().getInstance(Catalog.class);
+  }
+
+  Roofline roofline() {
+    return injector().getInstance(Roofline.class);
   }
 
   ProviderRegistry registry() {

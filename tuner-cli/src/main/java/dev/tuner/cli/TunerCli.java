@@ -47,6 +47,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
         "      --max-ms-per-token 40 --plot roofline.png",
         "  tuner catalog devices --search h100",
         "  tuner plugins --format json",
+        "  tuner train --data data/measurements.csv --out model.json",
+        "  tuner evaluate --data new.csv --model-file model.json",
+        "  tuner export --model-file model.json --onnx model.onnx",
+        "  tuner ingest --format llama-bench bench.jsonl --out measurements.csv",
         "  tuner help predict"})
 public final class TunerCli implements Callable<Integer> {
   /** Exit code for a failure at run time. */
@@ -60,6 +64,10 @@ public final class TunerCli implements Callable<Integer> {
       RecommendCommand.class,
       CatalogCommand.class,
       PluginsCommand.class,
+      TrainCommand.class,
+      EvaluateCommand.class,
+      ExportCommand.class,
+      IngestCommand.class,
       CommandLine.HelpCommand.class);
 
   @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,

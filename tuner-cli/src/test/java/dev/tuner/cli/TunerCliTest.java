@@ -67,9 +67,10 @@ class TunerCliTest {
     assertThat(TunerCli.commandLine(new String[] {"--debug", "predict", "--context", "512"}).getSubcommands())
         .containsOnlyKeys("predict");
     assertThat(TunerCli.commandLine(new String[] {"predcit"}).getSubcommands())
-        .containsOnlyKeys("predict", "recommend", "catalog", "plugins", "help");
-    assertThat(TunerCli.commandLine(new String[] {"help", "predict"}).getSubcommands()).hasSize(5);
-    assertThat(TunerCli.commandLine(new String[] {"--help"}).getSubcommands()).hasSize(5);
+        .containsOnlyKeys("predict", "recommend", "catalog", "plugins", "train", "evaluate", "export", "ingest",
+            "help");
+    assertThat(TunerCli.commandLine(new String[] {"help", "predict"}).getSubcommands()).hasSize(9);
+    assertThat(TunerCli.commandLine(new String[] {"--help"}).getSubcommands()).hasSize(9);
   }
 
   @Test

@@ -36,6 +36,7 @@ public final class AtomicFiles {
     try {
       Files.createDirectories(dir);
       tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+      readableByAll(tmp);
       try (OutputStream out = Files.newOutputStream(tmp)) {
         writer.write(out);
         out.flush();
@@ -67,6 +68,13 @@ public final class AtomicFiles {
 
   public static void write(Path target, boolean overwrite, byte[] content) {
     write(target, overwrite, out -> out.write(content));
+  }
+
+  /** Temporary files are created owner-only; the file a user asked for should be as readable as any other. */
+  private static void readableByAll(Path tmp) throws IOException {
+    if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
   }
 
   private static void move(Path tmp, Path target, StandardCopyOption replace) throws IOException {

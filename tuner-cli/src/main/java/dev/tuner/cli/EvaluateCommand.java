@@ -1,0 +1,104 @@
+package dev.tuner.cli;
+
+import dev.tuner.core.data.Dataset;
+import dev.tuner.core.learn.Evaluator;
+import dev.tuner.core.predict.Predictor;
+import dev.tuner.core.predict.RooflineOnlyModel;
+import dev.tuner.cli.plot.PredictionChart;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tuner evaluate}: a model's accuracy on given measurements, beside the baselines on the same rows. */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Evaluates a model (the embedded default, or --model-file) on measurement CSV files: MAPE, median APE,"
+            + " R2 of log tokens/s and interval coverage per phase, beside the roofline x median-efficiency and"
+            + " reference-heuristic baselines on the same rows. Errors are fractions in JSON (0.12 = 12%).",
+        "For an honest number, evaluate on data the model was not trained on; `tuner train` reports"
+            + " cross-validated accuracy."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  tuner evaluate --data new-measurements.csv",
+        "  tuner evaluate --data a.csv --model-file model.json --format json",
+        "  tuner evaluate --data a.csv --plot predicted-vs-measured.png"})
+final class EvaluateCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  OutputFormat.Mixin output = new OutputFormat.Mixin();
+
+  @Option(names = "--data", paramLabel = "FILE", required = true, arity = "1..*",
+      description = "Measurements CSV file(s).")
+  List<Path> data;
+
+  @Option(names = "--plot", paramLabel = "FILE.png",
+      description = "Draw predicted against measured tokens/s (log-log, by phase, y = x, capped points marked).")
+  Path plot;
+
+  @Option(names = "--force", description = "Replace an existing --plot file.")
+  boolean force;
+
+  @Option(names = "--include-e2e", description = "Keep rows flagged E2E (end-to-end, not pure decode).")
+  boolean includeEndToEnd;
+
+  @Option(names = "--include-suspect", description = "Keep rows flagged SUSPECT.")
+  boolean includeSuspect;
+
+  @Option(names = "--include-above-roofline", description = "Keep rows measured above their own roofline.")
+  boolean includeAboveRoofline;
+
+  @Override
+  public Integer call() {
+    if (plot != null && !force && Files.exists(plot)) {
+      throw new dev.tuner.api.TunerException("refusing to overwrite existing file " + plot
+          + " (pass --force to replace it)");
+    }
+    Session session = TunerCli.of(spec).session();
+    Dataset.Prepared prepared = Dataset.load(data, session.catalog(), session.roofline(),
+        new Dataset.Options(includeEndToEnd, includeSuspect, includeAboveRoofline));
+    PrintWriter err = spec.commandLine().getErr();
+    DataReport.print(err, prepared);
+    if (prepared.examples().isEmpty()) {
+      throw new dev.tuner.api.InvalidInputException("data", prepared.summary(), "at least one usable row");
+    }
+    Predictor predictor = session.predictor();
+    Map<String, String> props = predictor.model().model().info().properties();
+    double decode = efficiency(props, "median_efficiency.decode", RooflineOnlyModel.SHIPPED_DECODE_EFFICIENCY);
+    double prefill = efficiency(props, "median_efficiency.prefill", RooflineOnlyModel.SHIPPED_PREFILL_EFFICIENCY);
+    Evaluator.Result result = Evaluator.holdOut(predictor, prepared, decode, prefill);
+    if (plot != null) {
+      new PredictionChart().write(result.rows(), predictor.model().id(), plot, force);
+      err.println("wrote " + plot);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    ReportOutput.print(out, output.format, result.report());
+    out.flush();
+    err.flush();
+    return 0;
+  }
+
+  private static double efficiency(Map<String, String> props, String key, double fallback) {
+    String v = props.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      double d = Double.parseDouble(v);
+      return d > 0 && d <= 1 ? d : fallback;
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package dev.tuner.cli;
+
+import dev.tuner.api.ModelProvider;
+import dev.tuner.api.OutputKind;
+import dev.tuner.api.ProgressListener;
+import dev.tuner.core.artifact.ArtifactCodec;
+import dev.tuner.core.data.Dataset;
+import dev.tuner.core.learn.TrainRequest;
+import dev.tuner.core.learn.TrainResult;
+import dev.tuner.core.learn.TrainingPipeline;
+import dev.tuner.core.schema.FeatureSchemas;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tuner train}: learns a model from measurements, cross-validates it beside the baselines, writes it. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Trains a model on measurement CSV files, reports its cross-validated accuracy beside the two baselines"
+            + " (roofline x median efficiency, and the reference heuristic) on the same folds, and writes the"
+            + " model artifact.",
+        "Rows flagged E2E or SUSPECT and rows measured above their own roofline are left out (and listed) unless"
+            + " the --include-* flags say otherwise."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  tuner train --data data/measurements.csv --out model.json",
+        "  tuner train --data a.csv --data b.csv --model-type linear --target log_tokens_per_s --cv 10",
+        "  tuner train --data data/measurements.csv --model-type forest --set trees=300 --set min_leaf=2"
+            + " --seed 7 --cv model --out forest.json --force",
+        "The embedded default model is built by:",
+        "  " + TrainCommand.DEFAULT_MODEL_COMMAND})
+final class TrainCommand implements Callable<Integer> {
+  /** The one documented command that builds the embedded default model (see README). */
+  static final String DEFAULT_MODEL_COMMAND = "./tuner train --data data/measurements.csv --model-type forest"
+      + " --target log_roofline_fraction --seed 42 --cv device --set trees=200 --set min_leaf=2"
+      + " --set mtry_fraction=0.6 --out tuner-cli/src/main/resources/dev/tuner/model/default-model.json --force";
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  OutputFormat.Mixin output = new OutputFormat.Mixin();
+
+  @Option(names = "--data", paramLabel = "FILE", required = true, arity = "1..*",
+      description = "Measurements CSV file(s); repeat or list several.")
+  List<Path> data;
+
+  @Option(names = "--model-type", paramLabel = "ID", defaultValue = "forest",
+      description = "Provider id: forest, linear or any plugin that can train (default: ${DEFAULT-VALUE}).")
+  String modelType;
+
+  @Option(names = "--target", paramLabel = "KIND", defaultValue = "log_roofline_fraction",
+      description = "What the model learns: log_roofline_fraction (default), log_tokens_per_s, roofline_fraction"
+          + " or tokens_per_s.")
+  String target;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--cv", paramLabel = "device|model|K", defaultValue = "device",
+      description = "Cross-validation: leave one device out (default), leave one model out, or K folds.")
+  String cv;
+
+  @Option(names = "--level", defaultValue = "0.9",
+      description = "Nominal coverage of the prediction intervals (default: ${DEFAULT-VALUE}).")
+  double level;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "A hyper-parameter of the trainer, e.g. trees=300 (see `tuner plugins`).")
+  Map<String, String> hyperParameters = new LinkedHashMap<>();
+
+  @Option(names = "--threads", paramLabel = "N", description = "Training threads (default: all cores).")
+  Integer threads;
+
+  @Option(names = "--include-e2e", description = "Keep rows flagged E2E (end-to-end, not pure decode).")
+  boolean includeEndToEnd;
+
+  @Option(names = "--include-suspect", description = "Keep rows flagged SUSPECT.")
+  boolean includeSuspect;
+
+  @Option(names = "--include-above-roofline", description = "Keep rows measured above their own roofline.")
+  boolean includeAboveRoofline;
+
+  @Option(names = "--out", paramLabel = "PATH", description = "Write the model artifact here.")
+  Path out;
+
+  @Option(names = "--force", description = "Replace an existing --out file.")
+  boolean force;
+
+  @Option(names = "--no-progress", description = "No progress bar on stderr.")
+  boolean noProgress;
+
+  @Override
+  public Integer call() {
+    Session session = TunerCli.of(spec).session();
+    OutputKind kind = OutputKind.fromId(target);
+    ModelProvider provider = session.registry().require(modelType);
+    if (out != null && !force && java.nio.file.Files.exists(out)) {
+      throw new dev.tuner.api.TunerException("refusing to overwrite existing file " + out
+          + " (pass --force to replace it)");
+    }
+    Dataset.Prepared prepared = Dataset.load(data, session.catalog(), session.roofline(),
+        new Dataset.Options(includeEndToEnd, includeSuspect, includeAboveRoofline));
+    PrintWriter err = spec.commandLine().getErr();
+    DataReport.print(err, prepared);
+    int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    TrainResult result;
+    try (Progress progress = Progress.create(!noProgress, err)) {
+      ProgressListener listener = progress;
+      result = new TrainingPipeline(FeatureSchemas.byId(session.config().schema())).train(prepared, provider,
+          new TrainRequest(kind, hyperParameters, seed, cv, level, n, listener));
+    }
+    if (out != null) {
+      new ArtifactCodec().write(result.artifact(), out, force);
+      err.println("wrote " + out + " (model " + result.artifact().header().modelId() + ")");
+    }
+    PrintWriter o = spec.commandLine().getOut();
+    ReportOutput.print(o, output.format, result.report());
+    o.flush();
+    err.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tuner.core.artifact.ArtifactCodec;
+import dev.tuner.core.artifact.ArtifactHeader;
+import dev.tuner.core.artifact.ModelArtifact;
+import dev.tuner.core.config.TunerConfig;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Retrains the embedded default model with exactly the documented command and shows the result is the same model:
+ * identical payload bytes, hyper-parameters, seed, training-data hash, calibration and cross-validation metrics.
+ * Only the creation time and the build environment may differ.
+ */
+class DefaultModelReproducibilityTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void retrainingWithTheDocumentedCommandGivesTheEmbeddedModel() throws Exception {
+    ArtifactCodec codec = new ArtifactCodec();
+    ModelArtifact embedded;
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream(TunerConfig.DEFAULT_MODEL_RESOURCE)) {
+      assertThat(in).as("embedded default model on the class path").isNotNull();
+      embedded = codec.read(in, "embedded");
+    }
+    Path data = dir.resolve("measurements.csv");
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream("dev/tuner/data/measurements.csv")) {
+      Files.copy(in, data);
+    }
+    Path out = dir.resolve("retrained.json");
+    Cli.Result r = Cli.run(documentedArguments(data, out));
+    assertThat(r.exit()).as(r.toString()).isZero();
+    ModelArtifact retrained = codec.read(out);
+
+    assertThat(retrained.payload()).isEqualTo(embedded.payload());
+    ArtifactHeader a = embedded.header();
+    ArtifactHeader b = retrained.header();
+    assertThat(b.modelId()).isEqualTo(a.modelId());
+    assertThat(b.providerId()).isEqualTo(a.providerId());
+    assertThat(b.schema()).isEqualTo(a.schema());
+    assertThat(b.outputKind()).isEqualTo(a.outputKind());
+    assertThat(b.hyperParameters()).isEqualTo(a.hyperParameters());
+    assertThat(b.seed()).isEqualTo(a.seed());
+    assertThat(b.trainingData()).isEqualTo(a.trainingData());
+    assertThat(b.crossValidation()).isEqualTo(a.crossValidation());
+    assertThat(b.properties()).isEqualTo(a.properties());
+    assertThat(b.calibration().decodeScores()).isEqualTo(a.calibration().decodeScores());
+    assertThat(b.calibration().prefillScores()).isEqualTo(a.calibration().prefillScores());
+    assertThat(b.calibration().featureMin()).isEqualTo(a.calibration().featureMin());
+    assertThat(b.calibration().featureMax()).isEqualTo(a.calibration().featureMax());
+  }
+
+  /** The arguments of {@link TrainCommand#DEFAULT_MODEL_COMMAND}, with the data and output paths replaced. */
+  static String[] documentedArguments(Path data, Path out) {
+    List<String> words = new ArrayList<>(Arrays.asList(TrainCommand.DEFAULT_MODEL_COMMAND.split(" ")));
+    assertThat(words.remove(0)).isEqualTo("./tuner");
+    words.set(words.indexOf("--data") + 1, data.toString());
+    words.set(words.indexOf("--out") + 1, out.toString());
+    words.add("--no-progress");
+    return words.toArray(String[]::new);
+  }
+}

@@ -1,0 +1,167 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.inject.Guice;
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.config.TunerConfig;
+import dev.tuner.core.config.TunerModule;
+import dev.tuner.core.data.Dataset;
+import dev.tuner.core.predict.Predictor;
+import dev.tuner.core.roofline.Roofline;
+import java.awt.image.BufferedImage;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** train, evaluate and export end to end on the shipped measurements, with small models to stay fast. */
+class TrainEvaluateExportTest {
+  @TempDir
+  static Path dir;
+  static Path data;
+
+  @BeforeAll
+  static void copyShippedData() throws Exception {
+    data = dir.resolve("measurements.csv");
+    try (InputStream in = TrainEvaluateExportTest.class.getClassLoader()
+        .getResourceAsStream("dev/tuner/data/measurements.csv")) {
+      Files.copy(in, data);
+    }
+  }
+
+  static Path train(String type, String... extra) {
+    Path out = dir.resolve(type + "-" + extra.length + ".json");
+    List<String> args = new java.util.ArrayList<>(List.of("train", "--data", data.toString(), "--model-type", type,
+        "--cv", "4", "--no-progress", "--format", "json", "--out", out.toString(), "--force"));
+    args.addAll(List.of(extra));
+    Cli.Result r = Cli.run(args.toArray(String[]::new));
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode report = r.json();
+    assertThat(report.path("used").asInt()).isGreaterThan(700);
+    assertThat(report.path("phases").path("decode").path("mape").asDouble()).isBetween(0.0, 1.0);
+    assertThat(report.path("baselines").has("roofline_efficiency")).isTrue();
+    assertThat(report.path("baselines").has("reference_heuristic")).isTrue();
+    assertThat(r.err()).contains("skipped").contains("E2E");
+    return out;
+  }
+
+  @Test
+  void trainReportsCrossValidationBesideBothBaselinesAndRefusesToOverwrite() {
+    Path model = train("linear");
+    Cli.Result again = Cli.run("train", "--data", data.toString(), "--model-type", "linear", "--cv", "4",
+        "--no-progress", "--out", model.toString());
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err()).contains("refusing to overwrite");
+  }
+
+  @Test
+  void trainRejectsBadArguments() {
+    assertThat(Cli.run("train", "--data", data.toString(), "--model-type", "nope").exit()).isEqualTo(2);
+    assertThat(Cli.run("train", "--data", data.toString(), "--target", "watts").exit()).isEqualTo(2);
+    assertThat(Cli.run("train", "--data", data.toString(), "--model-type", "forest", "--set", "trees=0",
+        "--cv", "3", "--no-progress").exit()).isEqualTo(2);
+    assertThat(Cli.run("train", "--data", dir.resolve("missing.csv").toString()).exit()).isEqualTo(2);
+    assertThat(Cli.run("train").exit()).isEqualTo(2);
+  }
+
+  @Test
+  void evaluateReportsMetricsAndBaselinesAndDrawsThePlot() throws Exception {
+    Path model = train("forest", "--set", "trees=20");
+    Path png = dir.resolve("eval.png");
+    Cli.Result r = Cli.run("evaluate", "--data", data.toString(), "--model-file", model.toString(), "--format",
+        "json", "--plot", png.toString());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.path("rows").asInt()).isEqualTo(756);
+    assertThat(j.path("used").asInt()).isGreaterThan(700);
+    for (String phase : List.of("decode", "prefill")) {
+      JsonNode p = j.path("phases").path(phase);
+      assertThat(p.path("n").asInt()).isPositive();
+      assertThat(p.path("mape").asDouble()).isBetween(0.0, 1.0);
+      assertThat(p.path("median_ape").asDouble()).isBetween(0.0, 1.0);
+      assertThat(p.path("coverage").asDouble()).isBetween(0.0, 1.0);
+      assertThat(j.path("baselines").path("roofline_efficiency").path("phases").path(phase).path("mape").isNumber())
+          .isTrue();
+      assertThat(j.path("baselines").path("reference_heuristic").path("phases").path(phase).path("r2").isNumber())
+          .isTrue();
+    }
+    BufferedImage img = ImageIO.read(png.toFile());
+    assertThat(img.getWidth()).isEqualTo(dev.tuner.cli.plot.PredictionChart.WIDTH);
+    assertThat(img.getHeight()).isEqualTo(dev.tuner.cli.plot.PredictionChart.HEIGHT);
+    Set<Integer> colours = new HashSet<>();
+    for (int x = 0; x < img.getWidth(); x += 3) {
+      for (int y = 0; y < img.getHeight(); y += 3) {
+        colours.add(img.getRGB(x, y));
+      }
+    }
+    assertThat(colours.size()).as("distinct colours in the plot").isGreaterThan(20);
+    Cli.Result again = Cli.run("evaluate", "--data", data.toString(), "--model-file", model.toString(), "--plot",
+        png.toString());
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err()).contains("refusing to overwrite");
+  }
+
+  @Test
+  void evaluateTableAndCsvAndBadData() throws Exception {
+    Cli.Result table = Cli.run("evaluate", "--data", data.toString());
+    assertThat(table.exit()).as(table.toString()).isZero();
+    assertThat(table.out()).contains("MAPE", "roofline_efficiency", "reference_heuristic", "decode", "prefill");
+    Cli.Result csv = Cli.run("evaluate", "--data", data.toString(), "--format", "csv");
+    assertThat(csv.out().lines().findFirst().orElseThrow()).isEqualTo("predictor,phase,n,mape,median_ape,r2,coverage");
+    Path empty = dir.resolve("header-only.csv");
+    Files.writeString(empty, "device,model,quant,batch,context,phase,tokens_per_s\n");
+    assertThat(Cli.run("evaluate", "--data", empty.toString()).exit()).isEqualTo(2);
+  }
+
+  /**
+   * The exported ONNX model predicts what the original predicts, through the whole pipeline (encoding, output-kind
+   * conversion, roofline clamp), on every usable row of the shipped data.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"linear", "forest"})
+  void exportedOnnxMatchesTheOriginalOnEveryTrainingRow(String type) throws Exception {
+    Path model = type.equals("forest") ? train(type, "--set", "trees=30", "--seed", "3") : train(type, "--seed", "3");
+    Path onnx = dir.resolve(type + ".onnx");
+    Cli.Result r = Cli.run("export", "--model-file", model.toString(), "--onnx", onnx.toString(), "--force");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(Files.size(onnx)).isPositive();
+    Predictor original = predictor(model);
+    Predictor exported = predictor(onnx);
+    assertThat(exported.model().model().info().outputKind()).isEqualTo(original.model().model().info().outputKind());
+    assertThat(exported.model().schema()).isEqualTo(original.model().schema());
+    Catalog catalog = Catalog.shipped();
+    Dataset.Prepared rows = Dataset.load(List.of(data), catalog, new Roofline(catalog), Dataset.Options.defaults());
+    for (Dataset.Example e : rows.examples()) {
+      double a = original.predict(e.scenario(), 0).tokensPerSecond();
+      double b = exported.predict(e.scenario(), 0).tokensPerSecond();
+      assertThat(b).as("%s", e.measurement().origin()).isCloseTo(a, within(Math.max(1e-5 * Math.abs(a), 1e-9)));
+    }
+    exported.model().model().close();
+  }
+
+  @Test
+  void exportNeedsAModelFileAndRefusesToOverwrite() throws Exception {
+    assertThat(Cli.run("export", "--onnx", dir.resolve("x.onnx").toString()).exit()).isEqualTo(2);
+    Path existing = Files.writeString(dir.resolve("existing.onnx"), "keep me");
+    Path model = train("linear", "--seed", "5");
+    Cli.Result r = Cli.run("export", "--model-file", model.toString(), "--onnx", existing.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(Files.readString(existing)).isEqualTo("keep me");
+  }
+
+  private static Predictor predictor(Path model) {
+    return Guice.createInjector(new TunerModule(TunerConfig.defaults().withArtifact(model.toString())))
+        .getInstance(Predictor.class);
+  }
+}
