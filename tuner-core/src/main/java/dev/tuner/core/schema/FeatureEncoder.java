@@ -70,8 +70,6 @@ public final class FeatureEncoder {
         return s.cudaGraphs() ? 1 : 0;
       case KV_CACHES_PER_SEQUENCE:
         return 1;
-      case KV_BYTES_PER_ELEMENT:
-        return s.kvCache().bytesPerElement();
       case IS_PREFILL:
         return s.phase() == Phase.PREFILL ? 1 : 0;
       case QUANT_CLASS:
@@ -94,6 +92,8 @@ public final class FeatureEncoder {
         return r.arithmeticIntensity();
       case ROOF_RATIO:
         return r.roofRatio();
+      case ROOF_STEP_SECONDS:
+        return r.tokensPerStep() / r.tokensPerSecond();
       case ZERO:
         return 0;
       default:

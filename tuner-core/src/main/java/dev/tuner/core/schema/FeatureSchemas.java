@@ -14,9 +14,11 @@ import java.util.List;
  * from the measured label (measured / roofline) and which is 0 here, as it is at prediction time there.
  *
  * <p>{@code tuner-v1} (the default) keeps the layout but uses ranges that do not saturate on current hardware and
- * log scales where the physics is multiplicative; slot 9 holds the KV-cache element size (the reference's "KV
- * caches per sequence" is always 1 in tuner), slot 40 the step's real arithmetic intensity (FLOPs per byte) and slot
- * 41 the ratio of the memory roof to the compute roof.
+ * log scales where the physics is multiplicative. Three slots carry roofline physics instead: slot 9 the time one step
+ * takes at the roofline (the reference's "KV caches per sequence" is always 1 in tuner; fixed per-step costs such as
+ * kernel launches weigh more the shorter the step, which cross-device validation showed the forest needs to see
+ * directly), slot 40 the step's real arithmetic intensity (FLOPs per byte) and slot 41 the ratio of the memory roof
+ * to the compute roof. The KV-cache element size enters through the roofline.
  */
 public final class FeatureSchemas {
   public static final String REFERENCE_V1 = "reference-v1";
@@ -84,7 +86,7 @@ public final class FeatureSchemas {
     s.add(new Slot("batch_size_log", Quantity.BATCH, new Normalisation.Log(1, 4096)));
     s.add(new Slot("context_log", Quantity.CONTEXT, new Normalisation.Log(1, 1 << 20)));
     s.add(new Slot("cuda_graphs", Quantity.CUDA_GRAPHS, new Normalisation.Flag()));
-    s.add(new Slot("kv_cache_bytes_per_element", Quantity.KV_BYTES_PER_ELEMENT, new Normalisation.Linear(2)));
+    s.add(new Slot("roof_step_seconds_log", Quantity.ROOF_STEP_SECONDS, new Normalisation.Log(1e-6, 100)));
     s.add(new Slot("is_prefill", Quantity.IS_PREFILL, new Normalisation.Flag()));
     oneHots(s);
     s.add(new Slot("mem_bandwidth_log", Quantity.MEM_BANDWIDTH, new Normalisation.Log(10, 20_000)));

@@ -16,8 +16,6 @@ public enum Quantity {
   CUDA_GRAPHS,
   /** The reference's "KV caches per sequence": tuner gives every sequence its own cache, so always 1. */
   KV_CACHES_PER_SEQUENCE,
-  /** Bytes per KV-cache element (2 for f16). */
-  KV_BYTES_PER_ELEMENT,
   IS_PREFILL,
   /** Ordinal of the quantization class; used by one-hot slots. */
   QUANT_CLASS,
@@ -36,6 +34,8 @@ public enum Quantity {
   REFERENCE_INTENSITY,
   /** FLOPs per byte moved in one step, from the roofline. */
   ARITHMETIC_INTENSITY,
+  /** Seconds one step takes at the roofline (tokens per step / roofline tokens/s). */
+  ROOF_STEP_SECONDS,
   /** Memory roof / compute roof, from the roofline. */
   ROOF_RATIO,
   /** Always 0: the slot the reference filled from the measured label. */
