@@ -8,7 +8,6 @@ import dev.tuner.cli.plot.PredictionChart;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,9 +38,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin
   OutputFormat.Mixin output = new OutputFormat.Mixin();
 
-  @Option(names = "--data", paramLabel = "FILE", required = true, arity = "1..*",
-      description = "Measurements CSV file(s).")
-  List<Path> data;
+  @Mixin
+  DataOptions data = new DataOptions();
 
   @Option(names = "--plot", paramLabel = "FILE.png",
       description = "Draw predicted against measured tokens/s (log-log, by phase, y = x, capped points marked).")
@@ -50,14 +48,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Replace an existing --plot file.")
   boolean force;
 
-  @Option(names = "--include-e2e", description = "Keep rows flagged E2E (end-to-end, not pure decode).")
-  boolean includeEndToEnd;
 
-  @Option(names = "--include-suspect", description = "Keep rows flagged SUSPECT.")
-  boolean includeSuspect;
 
-  @Option(names = "--include-above-roofline", description = "Keep rows measured above their own roofline.")
-  boolean includeAboveRoofline;
 
   @Override
   public Integer call() {
@@ -66,10 +58,8 @@ final class EvaluateCommand implements Callable<Integer> {
           + " (pass --force to replace it)");
     }
     Session session = TunerCli.of(spec).session();
-    Dataset.Prepared prepared = Dataset.load(data, session.catalog(), session.roofline(),
-        new Dataset.Options(includeEndToEnd, includeSuspect, includeAboveRoofline));
     PrintWriter err = spec.commandLine().getErr();
-    DataReport.print(err, prepared);
+    Dataset.Prepared prepared = data.load(session, err);
     if (prepared.examples().isEmpty()) {
       throw new dev.tuner.api.InvalidInputException("data", prepared.summary(), "at least one usable row");
     }

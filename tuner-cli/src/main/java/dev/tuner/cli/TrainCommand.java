@@ -12,7 +12,6 @@ import dev.tuner.core.schema.FeatureSchemas;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,9 +50,8 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin
   OutputFormat.Mixin output = new OutputFormat.Mixin();
 
-  @Option(names = "--data", paramLabel = "FILE", required = true, arity = "1..*",
-      description = "Measurements CSV file(s); repeat or list several.")
-  List<Path> data;
+  @Mixin
+  DataOptions data = new DataOptions();
 
   @Option(names = "--model-type", paramLabel = "ID", defaultValue = "forest",
       description = "Provider id: forest, linear or any plugin that can train (default: ${DEFAULT-VALUE}).")
@@ -82,14 +80,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Training threads (default: all cores).")
   Integer threads;
 
-  @Option(names = "--include-e2e", description = "Keep rows flagged E2E (end-to-end, not pure decode).")
-  boolean includeEndToEnd;
 
-  @Option(names = "--include-suspect", description = "Keep rows flagged SUSPECT.")
-  boolean includeSuspect;
 
-  @Option(names = "--include-above-roofline", description = "Keep rows measured above their own roofline.")
-  boolean includeAboveRoofline;
 
   @Option(names = "--out", paramLabel = "PATH", description = "Write the model artifact here.")
   Path out;
@@ -109,10 +101,8 @@ final class TrainCommand implements Callable<Integer> {
       throw new dev.tuner.api.TunerException("refusing to overwrite existing file " + out
           + " (pass --force to replace it)");
     }
-    Dataset.Prepared prepared = Dataset.load(data, session.catalog(), session.roofline(),
-        new Dataset.Options(includeEndToEnd, includeSuspect, includeAboveRoofline));
     PrintWriter err = spec.commandLine().getErr();
-    DataReport.print(err, prepared);
+    Dataset.Prepared prepared = data.load(session, err);
     int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     TrainResult result;
     try (Progress progress = Progress.create(!noProgress, err)) {
