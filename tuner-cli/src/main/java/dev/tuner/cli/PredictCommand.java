@@ -6,6 +6,7 @@ import dev.tuner.api.FeatureImportance;
 import dev.tuner.api.ModelInfo;
 import dev.tuner.api.ThroughputPrediction;
 import dev.tuner.core.predict.Predictor;
+import dev.tuner.core.recommend.MemoryEstimate;
 import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.Phase;
@@ -100,6 +101,12 @@ final class PredictCommand implements Callable<Integer> {
       case CSV -> csv(scenario, p, predictor).printCsv(out);
       default -> table(out, scenario, p, predictor, roof);
     }
+    List<String> warnings = warnings(scenario);
+    if (!warnings.isEmpty() && output.format != OutputFormat.JSON) {
+      PrintWriter err = spec.commandLine().getErr();
+      warnings.forEach(w -> err.println("warning: " + w));
+      err.flush();
+    }
     out.flush();
     return 0;
   }
@@ -127,6 +134,7 @@ final class PredictCommand implements Callable<Integer> {
         .put("output_kind", info.outputKind().id())
         .put("fallback", predictor.isFallback());
     n.set("assumptions", Json.strings(p.assumptions()));
+    n.set("warnings", Json.strings(warnings(s)));
     n.set("scenario", Describe.scenarioJson(s));
     if (explain) {
       ObjectNode e = n.putObject("roofline");
@@ -143,6 +151,25 @@ final class PredictCommand implements Callable<Integer> {
       Json.put(e, "ridge_point", ridge(s, r));
     }
     return n;
+  }
+
+  /**
+   * What the user should know although the prediction stands: a configuration that does not fit in the device's
+   * memory (same rule as {@code recommend}) is predicted as if it did, which no single device can run.
+   */
+  static List<String> warnings(Scenario s) {
+    if (s.device().memoryGb().isEmpty()) {
+      return List.of();
+    }
+    double capacity = s.device().memoryGb().getAsDouble();
+    MemoryEstimate m = MemoryEstimate.of(s.model(), s.quant(), s.kvCache(), s.batch(), s.context());
+    if (m.fitsIn(capacity)) {
+      return List.of();
+    }
+    return List.of(String.format(Locale.ROOT, "does not fit: needs %.2f GiB (weights %.2f + KV cache %.2f +"
+        + " overhead %.2f) but %s has %s GiB; the prediction assumes it runs on one device", m.totalGib(),
+        m.weightBytes() / MemoryEstimate.GIB, m.kvCacheBytes() / MemoryEstimate.GIB,
+        m.overheadBytes() / MemoryEstimate.GIB, s.device().name(), Text.plain(capacity)));
   }
 
   private static Table csv(Scenario s, ThroughputPrediction p, Predictor predictor) {

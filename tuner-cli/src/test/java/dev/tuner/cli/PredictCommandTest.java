@@ -40,7 +40,7 @@ class PredictCommandTest {
     assertThat(r.exit()).as(r.toString()).isZero();
     JsonNode j = r.json();
     assertThat(j.fieldNames()).toIterable().containsExactly("tokens_per_s", "roofline_tokens_per_s", "bound",
-        "capped", "confidence", "interval", "top_features", "model", "assumptions", "scenario");
+        "capped", "confidence", "interval", "top_features", "model", "assumptions", "warnings", "scenario");
     assertThat(j.get("tokens_per_s").asDouble()).isPositive()
         .isLessThanOrEqualTo(j.get("roofline_tokens_per_s").asDouble());
     assertThat(j.get("bound").asText()).isIn("memory", "compute");
@@ -186,5 +186,18 @@ class PredictCommandTest {
     Cli.Result debug = Cli.run(with(LLAMA_ON_4090, "--model-file", missing, "--debug"));
     assertThat(debug.exit()).isEqualTo(1);
     assertThat(debug.err()).contains("\tat ");
+  }
+
+  @Test
+  void aConfigurationThatDoesNotFitIsPredictedWithAWarning() {
+    Cli.Result r = Cli.run("predict", "--model", "Llama 3 70B", "--device", "RTX 4090", "--quant", "F16",
+        "--context", "512", "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.json().path("warnings").toString()).contains("does not fit", "RTX 4090", "24 GiB");
+    Cli.Result table = Cli.run("predict", "--model", "Llama 3 70B", "--device", "RTX 4090", "--quant", "F16",
+        "--context", "512");
+    assertThat(table.err()).startsWith("warning: does not fit");
+    Cli.Result fits = Cli.run(with(LLAMA_ON_4090, "--format", "json"));
+    assertThat(fits.json().path("warnings").size()).isZero();
   }
 }
