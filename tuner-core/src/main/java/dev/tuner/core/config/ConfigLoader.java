@@ -58,6 +58,11 @@ public final class ConfigLoader {
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(f)) {
           p.load(in);
+        } catch (IllegalArgumentException e) {
+          // Properties.load reports a malformed unicode escape (a backslash-u not followed by four hex digits) this
+          // way, not as an IOException
+          throw new InvalidInputException("config file", f + " (" + e.getMessage() + ")",
+              "a well-formed .properties file");
         }
         for (String k : p.stringPropertyNames()) {
           out.put(check(strip(k), f + ": key " + k), p.getProperty(k).trim());
