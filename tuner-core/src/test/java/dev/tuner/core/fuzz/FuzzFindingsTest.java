@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.ModelLoadException;
+import dev.tuner.core.artifact.ArtifactCodec;
+import dev.tuner.core.artifact.TestArtifacts;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.config.ConfigLoader;
 import dev.tuner.core.data.Measurement;
@@ -103,5 +106,53 @@ class FuzzFindingsTest {
     List<Measurement> back = MeasurementCsv.read(new StringReader(csv.toString()), "written").measurements();
     assertThat(back).extracting(Measurement::notes)
         .containsExactlyElementsOf(report.accepted().stream().map(Measurement::notes).toList());
+  }
+
+  /**
+   * IngestFuzzTest#ollama, after the fix above: a control character after the library name ("metal" then U+0013) is
+   * trimmed by the CSV reader, so the row did not read back as written. The same held for a file name ending in a
+   * blank, which becomes the default source id. Text copied into a row is now trimmed the way the CSV trims it.
+   */
+  @Test
+  void textCopiedFromTheFileIsTrimmedAsTheCsvTrimsIt() throws IOException {
+    Path log = file("ollama.txt ", """
+        total duration:       835.322625ms
+        prompt eval count:    42 token(s)
+        prompt eval duration: 593.785ms
+        prompt eval rate:     70.73 tokens/s
+        eval count:           10 token(s)
+        eval duration:        240.374ms
+        eval rate:            41.60 tokens/s
+        llm library:          metal<DC3>
+        """.replace("<DC3>", "\u0013"));
+    IngestReport report = new Ingestor(Catalog.shipped()).ingest(IngestFormat.OLLAMA, List.of(log),
+        IngestOptions.none().withDevice("RTX 4090").withModel("Llama 3 8B").withQuant("Q4_K_M"));
+    assertThat(report.rejected()).isEmpty();
+    assertThat(report.accepted()).hasSize(2).allSatisfy(m -> {
+      assertThat(m.notes()).endsWith("llm library metal");
+      assertThat(m.sourceId()).isEqualTo("ingest:ollama.txt");
+    });
+    StringWriter csv = new StringWriter();
+    new MeasurementWriter().write(csv, report.accepted(), true);
+    List<Measurement> back = MeasurementCsv.read(new StringReader(csv.toString()), "written").measurements();
+    assertThat(back).extracting(Measurement::notes)
+        .containsExactlyElementsOf(report.accepted().stream().map(Measurement::notes).toList());
+  }
+
+  /**
+   * ArtifactFuzzTest#artifactFile (re-sealed): a calibration bound of 8.7e82 passed the finiteness check as a double
+   * and became an infinite float, a training range without an end that counts every input as inside it.
+   */
+  @Test
+  void aCalibrationBoundBeyondTheFloatRangeIsRefused() {
+    ArtifactCodec codec = new ArtifactCodec();
+    byte[] edited = TestArtifacts.editAndReseal(codec.encode(TestArtifacts.artifact()),
+        json -> TestArtifacts.replaceOnce(json, "\"feature_max\" : [ 1.0, 0.99659866,",
+            "\"feature_max\" : [ 1.0, 8.70743e+82,"));
+    assertThatThrownBy(() -> codec.decode(edited, "wide.json"))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("wide.json")
+        .hasMessageContaining("feature_max[1]")
+        .hasMessageContaining("within the float range");
   }
 }
