@@ -317,6 +317,11 @@ public final class ArtifactCodec {
     float[] out = new float[d.length];
     for (int i = 0; i < d.length; i++) {
       out[i] = (float) d[i];
+      // a finite double beyond the float range would become an infinite bound: a training range without an end
+      if (!Float.isFinite(out[i])) {
+        throw new InvalidInputException(field + "[" + i + "]", d[i], "a finite number within the float range (±"
+            + Float.MAX_VALUE + ")");
+      }
     }
     return out;
   }

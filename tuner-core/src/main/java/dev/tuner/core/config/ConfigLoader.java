@@ -8,6 +8,7 @@ import dev.tuner.api.OutputKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -58,6 +59,11 @@ public final class ConfigLoader {
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(f)) {
           p.load(in);
+        } catch (IllegalArgumentException e) {
+          // Properties.load reports a malformed unicode escape (a backslash-u not followed by four hex digits) this
+          // way, not as an IOException
+          throw new InvalidInputException("config file", f + " (" + e.getMessage() + ")",
+              "a well-formed .properties file");
         }
         for (String k : p.stringPropertyNames()) {
           out.put(check(strip(k), f + ": key " + k), p.getProperty(k).trim());
@@ -111,10 +117,10 @@ public final class ConfigLoader {
     TunerConfig d = TunerConfig.defaults();
     return new TunerConfig(
         text(v, "model").or(d::model),
-        text(v, "artifact").or(d::artifact),
+        text(v, "artifact").map(ConfigLoader::artifact).or(d::artifact),
         text(v, "schema").orElse(d.schema()),
         number(v, "interval.level").orElse(d.intervalLevel()),
-        text(v, "plugins.dir").map(Path::of).or(d::pluginDir),
+        text(v, "plugins.dir").map(ConfigLoader::pluginDir).or(d::pluginDir),
         text(v, "foreign.schema").or(d::foreignSchema),
         text(v, "foreign.output_kind").map(OutputKind::fromId).or(d::foreignOutputKind),
         number(v, "onnx.threads").map(x -> {
@@ -125,6 +131,29 @@ public final class ConfigLoader {
         }).orElse(d.onnxThreads()),
         number(v, "fallback.decode_efficiency").orElse(d.fallbackDecodeEfficiency()),
         number(v, "fallback.prefill_efficiency").orElse(d.fallbackPrefillEfficiency()));
+  }
+
+  /**
+   * Path.of throws InvalidPathException (unchecked) for text no file system accepts, such as a NUL character; left
+   * unchecked here, it would escape from the loader or, for the artifact, later from TunerModule.
+   */
+  private static Path path(String key, String value, String allowed) {
+    try {
+      return Path.of(value);
+    } catch (InvalidPathException e) {
+      throw new InvalidInputException("tuner." + key, "\"" + value + "\"", allowed + " (" + e.getReason() + ")");
+    }
+  }
+
+  private static Path pluginDir(String dir) {
+    return path("plugins.dir", dir, "a directory path");
+  }
+
+  private static String artifact(String location) {
+    if (!location.equals(TunerConfig.DEFAULT_ARTIFACT) && !location.startsWith("classpath:")) {
+      path("artifact", location, "a model file path, classpath:RESOURCE or " + TunerConfig.DEFAULT_ARTIFACT);
+    }
+    return location;
   }
 
   private static Optional<String> text(Map<String, String> v, String key) {

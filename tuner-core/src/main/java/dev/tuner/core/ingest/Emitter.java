@@ -59,6 +59,17 @@ final class Emitter {
           c.phase().id(), scenario.model().name(), scenario.device().name(), c.batch(), c.context()));
       return;
     }
-    sink.accept(new Measurement(origin, sourceId, c.backend(), request, c.tokensPerSecond(), c.notes()));
+    sink.accept(new Measurement(origin, csvText(sourceId), csvText(c.backend()), request, c.tokensPerSecond(),
+        csvText(c.notes())));
+  }
+
+  /**
+   * Text copied from a benchmark file (a library name, a file name) may start or end with control characters or
+   * blanks. The measurements CSV trims every cell with {@link String#trim()}, so such a value would not read back as
+   * written and MeasurementWriter would refuse the row; trimmed the same way here, an accepted row always survives
+   * the CSV, as the class documentation of {@link Ingestor} promises.
+   */
+  private static String csvText(String text) {
+    return text == null ? null : text.trim();
   }
 }

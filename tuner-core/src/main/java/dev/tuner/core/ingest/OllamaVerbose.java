@@ -134,7 +134,9 @@ final class OllamaVerbose {
       notes.add("context = prompt eval count " + promptCount + " + eval count " + count
           + " (this turn only: earlier turns reused from cache are not counted)");
     }
-    if (b.containsKey("llm library")) {
+    // an "llm library:" line with nothing after it would leave a trailing blank in the notes, which the
+    // measurements CSV cannot hold as given (MeasurementWriter refuses such a row)
+    if (b.containsKey("llm library") && !b.get("llm library").text().isEmpty()) {
       notes.add("llm library " + b.get("llm library").text());
     }
     return new Candidate(stated.device().get().name(), stated.model().get().name(), null, stated.quant().get().name(),
