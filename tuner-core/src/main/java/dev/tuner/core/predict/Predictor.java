@@ -145,7 +145,7 @@ public final class Predictor {
     int w = encoder.width();
     double[] roofs = new double[scenarios.length];
     for (int i = 0; i < scenarios.length; i++) {
-      RooflineResult r = roofline.compute(scenarios[i]);
+      RooflineResult r = roofline.computeFigures(scenarios[i]);
       roofs[i] = r.tokensPerSecond();
       encoder.encode(scenarios[i], r, scratch, i * w);
     }
@@ -197,7 +197,7 @@ public final class Predictor {
       int rows = Math.min(CHUNK, to - start);
       for (int i = 0; i < rows; i++) {
         Scenario s = scenarios[start + i];
-        RooflineResult r = roofline.compute(s);
+        RooflineResult r = roofline.computeFigures(s);
         roofs[i] = r.tokensPerSecond();
         encoder.encode(s, r, features, i * w);
       }

@@ -54,6 +54,19 @@ public final class Roofline {
   }
 
   public RooflineResult compute(Scenario s) {
+    return compute(s, true);
+  }
+
+  /**
+   * {@link #compute} without the assumptions' text: the same figures and an empty assumption list. For batch
+   * scoring, which reads only the figures: saying what was assumed costs more than the arithmetic, for scenarios
+   * with unknown specs.
+   */
+  public RooflineResult computeFigures(Scenario s) {
+    return compute(s, false);
+  }
+
+  private RooflineResult compute(Scenario s, boolean explain) {
     ModelSpec m = s.model();
     DeviceSpec d = s.device();
     double params = m.paramsB() * 1e9;
@@ -95,7 +108,7 @@ public final class Roofline {
         flopsPerToken,
         peak,
         intensity,
-        assumptions(s));
+        explain ? assumptions(s) : List.of());
   }
 
   /**
