@@ -13,8 +13,8 @@ import java.util.Objects;
  * model trained on one layout is refused on any other, even under the same id.
  *
  * <p>A value class with the accessors, equality and text of a record over {@code (id, version, description,
- * slots)}; it is not a record only so that it can keep its hash, computed once here instead of a SHA-256 on every
- * call of {@link #hash()} by loaders, trainers and exporters.
+ * slots)}; it is not a record only so that it can keep its hash: one SHA-256 per schema instead of one per call of
+ * {@link #hash()} by loaders, trainers and exporters.
  */
 public final class FeatureSchema {
   private final String id;
