@@ -4,6 +4,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.config.ConfigLoader;
+import dev.tuner.core.config.DefaultModelPrefetch;
 import dev.tuner.core.config.TunerConfig;
 import dev.tuner.core.config.TunerModule;
 import dev.tuner.core.plugin.ProviderRegistry;
@@ -23,13 +24,16 @@ final class Session {
   private final Optional<Path> configFile;
   private final Properties system;
   private final Map<String, String> overrides;
+  private final Optional<DefaultModelPrefetch> prefetch;
   private TunerConfig config;
   private Injector injector;
 
-  Session(Optional<Path> configFile, Properties system, Map<String, String> overrides) {
+  Session(Optional<Path> configFile, Properties system, Map<String, String> overrides,
+      Optional<DefaultModelPrefetch> prefetch) {
     this.configFile = configFile;
     this.system = system;
     this.overrides = Map.copyOf(overrides);
+    this.prefetch = prefetch;
   }
 
   TunerConfig config() {
@@ -41,7 +45,9 @@ final class Session {
 
   Injector injector() {
     if (injector == null) {
-      injector = Guice.createInjector(new TunerModule(config()));
+      injector = Guice.createInjector(prefetch.isPresent()
+          ? new TunerModule(config(), prefetch.get())
+          : new TunerModule(config()));
     }
     return injector;
   }

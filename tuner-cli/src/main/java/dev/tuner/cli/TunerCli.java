@@ -3,6 +3,7 @@ package dev.tuner.cli;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.TunerApi;
 import dev.tuner.api.TunerException;
+import dev.tuner.core.config.DefaultModelPrefetch;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,11 +93,33 @@ public final class TunerCli implements Callable<Integer> {
   CommandSpec spec;
 
   private Session session;
+  /** The embedded default model being read in the background, when this invocation will likely use it. */
+  private Optional<DefaultModelPrefetch> prefetch = Optional.empty();
 
   public static void main(String[] args) {
     // Charts render into images only; no display is ever needed.
     System.setProperty("java.awt.headless", "true");
-    System.exit(commandLine(args).execute(args));
+    // Started before anything else: reading the default model then overlaps building the command line, the
+    // configuration and the injector, which take about as long.
+    Optional<DefaultModelPrefetch> prefetch = usesDefaultModel(args)
+        ? Optional.of(DefaultModelPrefetch.start())
+        : Optional.empty();
+    CommandLine cmd = commandLine(args);
+    ((TunerCli) cmd.getCommand()).prefetch = prefetch;
+    System.exit(cmd.execute(args));
+  }
+
+  /**
+   * Whether the arguments run a command that predicts with the embedded default model unless told otherwise:
+   * {@code predict} or {@code recommend} without {@code --model-file} or a request for help. A configuration file
+   * may still choose another model; the prefetched one is then left unused.
+   */
+  static boolean usesDefaultModel(String[] args) {
+    List<String> a = Arrays.asList(args);
+    boolean predicts = a.contains("predict") || a.contains("recommend");
+    boolean elsewhere = a.stream().anyMatch(x -> x.equals("--model-file") || x.startsWith("--model-file=")
+        || x.equals("-h") || x.equals("--help") || x.equals("-V") || x.equals("--version") || x.equals("help"));
+    return predicts && !elsewhere;
   }
 
   /** A fully configured command line with every subcommand: converters, error handlers and exit codes. */
@@ -151,7 +174,7 @@ public final class TunerCli implements Callable<Integer> {
       if (pluginDir != null) {
         overrides.put("plugins.dir", pluginDir.toString());
       }
-      session = new Session(Optional.ofNullable(configFile), System.getProperties(), overrides);
+      session = new Session(Optional.ofNullable(configFile), System.getProperties(), overrides, prefetch);
     }
     return session;
   }

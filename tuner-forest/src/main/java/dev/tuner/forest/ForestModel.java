@@ -20,18 +20,23 @@ import java.util.OptionalDouble;
 
 /**
  * A trained random forest, held as flat arrays. The output is the mean of the trees' leaf values, exactly as Smile's
- * {@code RandomForest.predict} computes it. Immutable and safe to share; {@link #predict} and {@link #predictBatch}
- * allocate nothing.
+ * {@code RandomForest.predict} computes it. Predictions walk the {@link PackedForest} copy of the arrays whenever
+ * the forest and the row allow it, and the plain arrays otherwise; both reach the same leaves. Immutable and safe to
+ * share; {@link #predict} allocates nothing and {@link #predictBatch} one buffer of at most
+ * {@value PackedForest#BLOCK_ROWS} doubles per call.
  */
 public final class ForestModel implements ThroughputModel {
   private final ModelInfo info;
   private final List<String> featureNames;
   private final FlatForest forest;
+  /** Null when the forest does not fit the packed layout. */
+  private final PackedForest packed;
 
   private ForestModel(ModelInfo info, List<String> featureNames, FlatForest forest) {
     this.info = info;
     this.featureNames = featureNames;
     this.forest = forest;
+    this.packed = PackedForest.of(forest).orElse(null);
   }
 
   /**
@@ -82,6 +87,9 @@ public final class ForestModel implements ThroughputModel {
   @Override
   public double predict(float[] features) {
     requireWidth(features.length);
+    if (packed != null && PackedForest.accepts(features, 0, features.length)) {
+      return packed.mean(features, 0);
+    }
     return mean(features, 0);
   }
 
@@ -94,8 +102,22 @@ public final class ForestModel implements ThroughputModel {
           Integer.toString(rows),
           "between 0 and both " + features.length / width + " (rows in features) and " + out.length + " (out length)");
     }
-    for (int r = 0; r < rows; r++) {
-      out[r] = mean(features, r * width);
+    if (packed == null) {
+      for (int r = 0; r < rows; r++) {
+        out[r] = mean(features, r * width);
+      }
+      return;
+    }
+    double[] sums = new double[Math.min(rows, PackedForest.BLOCK_ROWS)];
+    for (int from = 0; from < rows; from += PackedForest.BLOCK_ROWS) {
+      int to = Math.min(rows, from + PackedForest.BLOCK_ROWS);
+      if (PackedForest.accepts(features, from * width, (to - from) * width)) {
+        packed.meanBlock(features, width, from, to, out, sums);
+      } else {
+        for (int r = from; r < to; r++) {
+          out[r] = mean(features, r * width);
+        }
+      }
     }
   }
 
@@ -112,10 +134,18 @@ public final class ForestModel implements ThroughputModel {
   @Override
   public OptionalDouble spread(float[] features) {
     requireWidth(features.length);
+    int[] leaves = new int[forest.treeCount()];
+    if (packed != null && PackedForest.accepts(features, 0, features.length)) {
+      packed.leaves(features, 0, leaves);
+    } else {
+      for (int t = 0; t < leaves.length; t++) {
+        leaves[t] = forest.leaf(t, features, 0);
+      }
+    }
     double mean = 0;
     double m2 = 0;
-    for (int t = 0; t < forest.treeCount(); t++) {
-      double v = forest.value[forest.leaf(t, features, 0)];
+    for (int t = 0; t < leaves.length; t++) {
+      double v = forest.value[leaves[t]];
       double delta = v - mean;
       mean += delta / (t + 1);
       m2 += delta * (v - mean);
@@ -134,13 +164,17 @@ public final class ForestModel implements ThroughputModel {
     requireWidth(features.length);
     InvalidInputException.requireInRange("attribution limit", limit, 0, Integer.MAX_VALUE, "features");
     double[] contribution = new double[forest.featureCount];
-    for (int t = 0; t < forest.treeCount(); t++) {
-      int n = forest.roots[t];
-      while (forest.feature[n] >= 0) {
-        int f = forest.feature[n];
-        int child = features[f] <= forest.threshold[n] ? forest.left[n] : forest.right[n];
-        contribution[f] += forest.value[child] - forest.value[n];
-        n = child;
+    if (packed != null && PackedForest.accepts(features, 0, features.length)) {
+      packed.addPathContributions(features, 0, contribution);
+    } else {
+      for (int t = 0; t < forest.treeCount(); t++) {
+        int n = forest.roots[t];
+        while (forest.feature[n] >= 0) {
+          int f = forest.feature[n];
+          int child = features[f] <= forest.threshold[n] ? forest.left[n] : forest.right[n];
+          contribution[f] += forest.value[child] - forest.value[n];
+          n = child;
+        }
       }
     }
     double total = 0;

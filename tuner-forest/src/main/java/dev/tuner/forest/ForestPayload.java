@@ -11,6 +11,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.UTFDataFormatException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -132,11 +133,13 @@ final class ForestPayload {
   }
 
   private static final class Reader {
+    private final byte[] payload;
     private final ByteArrayInputStream bytes;
     private final DataInputStream in;
     private String field = "the magic bytes";
 
     Reader(byte[] payload) {
+      this.payload = payload;
       bytes = new ByteArrayInputStream(payload);
       in = new DataInputStream(bytes);
     }
@@ -194,18 +197,14 @@ final class ForestPayload {
       int[] feature = ints(nodes);
       field = "the thresholds";
       float[] threshold = new float[nodes];
-      for (int i = 0; i < nodes; i++) {
-        threshold[i] = in.readFloat();
-      }
+      bulk(nodes * 4).asFloatBuffer().get(threshold);
       field = "the left children";
       int[] left = ints(nodes);
       field = "the right children";
       int[] right = ints(nodes);
       field = "the node values";
       double[] value = new double[nodes];
-      for (int i = 0; i < nodes; i++) {
-        value[i] = in.readDouble();
-      }
+      bulk(nodes * 8).asDoubleBuffer().get(value);
       if (bytes.available() > 0) {
         throw new ModelLoadException(
             "forest payload has " + bytes.available() + " unexpected bytes after the node values");
@@ -249,10 +248,20 @@ final class ForestPayload {
 
     private int[] ints(int n) throws IOException {
       int[] a = new int[n];
-      for (int i = 0; i < n; i++) {
-        a[i] = in.readInt();
-      }
+      bulk(n * 4).asIntBuffer().get(a);
       return a;
+    }
+
+    /**
+     * The next {@code length} bytes as a big-endian buffer, consumed from the stream. Arrays are read in bulk
+     * because element by element through {@link DataInputStream} costs most of the embedded model's load time.
+     */
+    private ByteBuffer bulk(int length) throws IOException {
+      int position = payload.length - bytes.available();
+      if (bytes.skip(length) != length) {
+        throw new EOFException();
+      }
+      return ByteBuffer.wrap(payload, position, length).slice();
     }
   }
 }

@@ -1,6 +1,8 @@
 package dev.tuner.core.artifact;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,6 +26,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -123,13 +126,14 @@ public final class ArtifactCodec {
     if (bytes.length > maxBytes) {
       throw new ModelLoadException("model " + source + " is " + bytes.length + " bytes; the limit is " + maxBytes);
     }
-    JsonNode root;
+    Document document;
     try {
-      root = mapper.readTree(bytes);
+      document = parse(bytes);
     } catch (IOException | RuntimeException e) {
       throw new ModelLoadException("model " + source + " is not a tuner model artifact (invalid JSON: "
           + firstLine(e.getMessage()) + ")", e);
     }
+    JsonNode root = document.root();
     try {
       if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
         throw new ModelLoadException("model " + source + " is not a tuner model artifact (format is not \""
@@ -150,7 +154,9 @@ public final class ArtifactCodec {
       }
       byte[] payload;
       try {
-        payload = Base64.getDecoder().decode(text(root, "payload"));
+        payload = document.payloadText() != null
+            ? Base64.getDecoder().decode(document.payloadText())
+            : Base64.getDecoder().decode(text(root, "payload"));
       } catch (IllegalArgumentException e) {
         throw new ModelLoadException("model " + source + " has a payload that is not valid base64");
       }
@@ -165,6 +171,88 @@ public final class ArtifactCodec {
     } catch (InvalidInputException e) {
       throw new ModelLoadException("model " + source + " has an invalid header: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A parsed artifact. {@code payloadText}, when not null, is the payload's base64 text still in the input bytes
+   * and {@code root} lacks the payload field; otherwise {@code root} is the whole document.
+   */
+  private record Document(JsonNode root, byte[] payloadText) {}
+
+  /**
+   * The document as {@link ObjectMapper#readTree} reads it. The payload is most of an artifact (a 3.4 MB string
+   * in the embedded model), and building it as a Java string costs several passes over it, so when the payload
+   * is the last field and its text is plain ASCII without escapes (as {@link #encode} writes it), the fields before
+   * it are read as a tree and the payload is left where it is. Anything else, including every malformed document,
+   * goes through {@code readTree} alone, so results and error messages are those of the plain parse.
+   */
+  private Document parse(byte[] bytes) throws IOException {
+    try {
+      Document d = parseWithPayloadInPlace(bytes);
+      if (d != null) {
+        return d;
+      }
+    } catch (IOException | RuntimeException e) {
+      // the plain parse below reports it
+    }
+    return new Document(mapper.readTree(bytes), null);
+  }
+
+  private Document parseWithPayloadInPlace(byte[] bytes) throws IOException {
+    try (JsonParser p = mapper.createParser(bytes)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      ObjectNode root = mapper.getNodeFactory().objectNode();
+      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        String name = p.currentName();
+        if (p.nextToken() == JsonToken.VALUE_STRING && name.equals("payload")) {
+          byte[] text = closingPlainString(bytes, p.currentTokenLocation().getByteOffset());
+          if (text != null) {
+            root.remove("payload");
+            return new Document(root, text);
+          }
+        }
+        root.set(name, mapper.readTree(p));
+      }
+      return null;
+    }
+  }
+
+  /**
+   * The characters of the JSON string whose opening quote is at {@code bytes[quote]}, as ISO-8859-1 bytes, when they
+   * are printable ASCII without escapes (so each byte is one character) and only whitespace, the closing brace of
+   * the root object and whitespace follow it; null otherwise.
+   */
+  static byte[] closingPlainString(byte[] bytes, long quote) {
+    if (quote < 0 || quote >= bytes.length || bytes[(int) quote] != '"') {
+      return null;
+    }
+    int start = (int) quote + 1;
+    int i = start;
+    while (i < bytes.length && bytes[i] != '"') {
+      // control characters, escapes and (as negative bytes) anything beyond ASCII
+      if (bytes[i] < 0x20 || bytes[i] == '\\') {
+        return null;
+      }
+      i++;
+    }
+    if (i == bytes.length) {
+      return null;
+    }
+    int end = i;
+    i = skipWhitespace(bytes, i + 1);
+    if (i == bytes.length || bytes[i] != '}') {
+      return null;
+    }
+    return skipWhitespace(bytes, i + 1) == bytes.length ? Arrays.copyOfRange(bytes, start, end) : null;
+  }
+
+  private static int skipWhitespace(byte[] bytes, int i) {
+    while (i < bytes.length && (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t')) {
+      i++;
+    }
+    return i;
   }
 
   private ObjectNode headerNode(ArtifactHeader h) {

@@ -10,6 +10,7 @@ import dev.tuner.api.ModelProvider;
 import dev.tuner.api.SchemaRef;
 import dev.tuner.api.ThroughputModel;
 import dev.tuner.core.artifact.ArtifactCodec;
+import dev.tuner.core.artifact.ModelArtifact;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.plugin.ProviderRegistry;
 import dev.tuner.core.predict.Calibration;
@@ -34,10 +35,26 @@ import java.util.Optional;
  * which says so in every prediction.
  */
 public final class TunerModule extends AbstractModule {
+  static final String DEFAULT_MODEL_SOURCE = "embedded default model";
+
   private final TunerConfig config;
+  private final Optional<DefaultModelPrefetch> prefetch;
 
   public TunerModule(TunerConfig config) {
+    this(config, Optional.empty());
+  }
+
+  /**
+   * Like {@link #TunerModule(TunerConfig)}, taking the embedded default model from {@code prefetch} when the
+   * configuration chooses it (and leaving it unused otherwise).
+   */
+  public TunerModule(TunerConfig config, DefaultModelPrefetch prefetch) {
+    this(config, Optional.of(prefetch));
+  }
+
+  private TunerModule(TunerConfig config, Optional<DefaultModelPrefetch> prefetch) {
     this.config = config;
+    this.prefetch = prefetch;
   }
 
   @Override
@@ -102,22 +119,30 @@ public final class TunerModule extends AbstractModule {
               + ", or an artifact given with tuner.artifact"));
       return Optional.of(new LoadedModel(m, schema, Calibration.none(schema.width()), Optional.empty()));
     }
-    InputStream in = TunerModule.class.getClassLoader().getResourceAsStream(TunerConfig.DEFAULT_MODEL_RESOURCE);
-    if (in == null) {
-      if (config.artifact().isPresent()) {
-        throw new ModelLoadException("the embedded default model (" + TunerConfig.DEFAULT_MODEL_RESOURCE
-            + ") is not on the class path");
-      }
-      return Optional.empty();
-    }
     try {
-      return Optional.of(loader.open(in, "embedded default model"));
+      if (prefetch.isPresent()) {
+        Optional<ModelArtifact> artifact = prefetch.get().get();
+        return artifact.isPresent()
+            ? Optional.of(loader.fromArtifact(artifact.get(), DEFAULT_MODEL_SOURCE))
+            : missingDefaultModel();
+      }
+      InputStream in = TunerModule.class.getClassLoader().getResourceAsStream(TunerConfig.DEFAULT_MODEL_RESOURCE);
+      return in == null ? missingDefaultModel() : Optional.of(loader.open(in, DEFAULT_MODEL_SOURCE));
     } catch (ModelLoadException e) {
       if (config.artifact().isPresent()) {
         throw e;
       }
       return Optional.empty();
     }
+  }
+
+  /** Without the embedded model the roofline-only predictor stands in, unless the artifact was asked for. */
+  private Optional<LoadedModel> missingDefaultModel() {
+    if (config.artifact().isPresent()) {
+      throw new ModelLoadException("the embedded default model (" + TunerConfig.DEFAULT_MODEL_RESOURCE
+          + ") is not on the class path");
+    }
+    return Optional.empty();
   }
 
   private LoadedModel open(ModelLoader loader, String location) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
+import java.util.stream.IntStream;
 
 /**
  * The prediction pipeline: scenario → roofline (from the raw scenario) → features in the model's schema → model →
@@ -28,6 +29,8 @@ import java.util.OptionalDouble;
 public final class Predictor {
   /** Confidence factor applied when the model's own answer exceeded the roofline and was lowered to it. */
   public static final double CAPPED_CONFIDENCE_FACTOR = 0.8;
+  /** Rows encoded and passed to the model per call in the chunked batch paths. */
+  public static final int CHUNK = 1024;
 
   private final LoadedModel loaded;
   private final ThroughputModel model;
@@ -136,18 +139,72 @@ public final class Predictor {
   /**
    * The fast path for scoring many scenarios: tokens/s only (clamped), no interval or attribution. Writes
    * {@code out[i]} for {@code scenarios[i]}; {@code scratch} must hold {@code scenarios.length × width} floats.
+   * Each value equals {@code predict(scenarios[i]).tokensPerSecond()}.
    */
   public void predictTokensPerSecond(Scenario[] scenarios, double[] out, float[] scratch) {
     int w = encoder.width();
     double[] roofs = new double[scenarios.length];
     for (int i = 0; i < scenarios.length; i++) {
-      RooflineResult r = roofline.compute(scenarios[i]);
+      RooflineResult r = roofline.computeFigures(scenarios[i]);
       roofs[i] = r.tokensPerSecond();
       encoder.encode(scenarios[i], r, scratch, i * w);
     }
     model.predictBatch(scratch, scenarios.length, out);
     for (int i = 0; i < scenarios.length; i++) {
       out[i] = Math.min(toTokens(out[i], roofs[i], scenarios[i]), roofs[i]);
+    }
+  }
+
+  /**
+   * {@link #predictTokensPerSecond(Scenario[], double[], float[])} for any number of scenarios on the calling
+   * thread, in chunks of {@value #CHUNK}, so its buffers stay small and cached however many scenarios there are.
+   */
+  public void predictTokensPerSecond(Scenario[] scenarios, double[] out) {
+    requireRoom(scenarios, out);
+    score(scenarios, 0, scenarios.length, out);
+  }
+
+  /**
+   * {@link #predictTokensPerSecond(Scenario[], double[])} with the chunks spread over the threads of the current
+   * fork-join pool (the common pool, or the caller's own when called from inside a task of it). Every row is
+   * scored independently, so the results are the same as on one thread. A model failure ends the call with its
+   * {@link TunerException}, possibly re-created by the pool around the original as its cause.
+   */
+  public void predictTokensPerSecondParallel(Scenario[] scenarios, double[] out) {
+    requireRoom(scenarios, out);
+    int n = scenarios.length;
+    // a few parts per core: enough to even out a busy core, few enough that each allocates its buffers once
+    int parts = (int) Math.min((n + CHUNK - 1) / CHUNK, 8L * Runtime.getRuntime().availableProcessors());
+    IntStream.range(0, parts).parallel().forEach(p ->
+        score(scenarios, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts), out));
+  }
+
+  private static void requireRoom(Scenario[] scenarios, double[] out) {
+    if (out.length < scenarios.length) {
+      throw new InvalidInputException("out", out.length + " values", "room for all " + scenarios.length
+          + " scenarios");
+    }
+  }
+
+  /** Scores {@code scenarios[from, to)} into {@code out[from, to)}, {@value #CHUNK} rows per model call. */
+  private void score(Scenario[] scenarios, int from, int to, double[] out) {
+    int w = encoder.width();
+    int capacity = Math.min(CHUNK, to - from);
+    float[] features = new float[capacity * w];
+    double[] roofs = new double[capacity];
+    double[] raw = new double[capacity];
+    for (int start = from; start < to; start += CHUNK) {
+      int rows = Math.min(CHUNK, to - start);
+      for (int i = 0; i < rows; i++) {
+        Scenario s = scenarios[start + i];
+        RooflineResult r = roofline.computeFigures(s);
+        roofs[i] = r.tokensPerSecond();
+        encoder.encode(s, r, features, i * w);
+      }
+      model.predictBatch(features, rows, raw);
+      for (int i = 0; i < rows; i++) {
+        out[start + i] = Math.min(toTokens(raw[i], roofs[i], scenarios[start + i]), roofs[i]);
+      }
     }
   }
 

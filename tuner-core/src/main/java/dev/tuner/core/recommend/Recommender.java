@@ -109,7 +109,7 @@ public final class Recommender {
         }
         continue;
       }
-      RooflineResult r = roofline.compute(s);
+      RooflineResult r = roofline.computeFigures(s);
       ranked.add(new Candidate(s.quant(), s.kvCache(), s.batch(), s.context(), tps, ms, r.tokensPerSecond(),
           r.bound(), r.arithmeticIntensity(), r.flopsPerToken(), r.peakTflops(), memory[i]));
     }

@@ -54,7 +54,19 @@ public final class Roofline {
   }
 
   public RooflineResult compute(Scenario s) {
-    List<String> assumptions = new ArrayList<>(0);
+    return compute(s, true);
+  }
+
+  /**
+   * {@link #compute} without the assumptions' text: the same figures and an empty assumption list. For batch
+   * scoring, which reads only the figures: saying what was assumed costs more than the arithmetic, for scenarios
+   * with unknown specs.
+   */
+  public RooflineResult computeFigures(Scenario s) {
+    return compute(s, false);
+  }
+
+  private RooflineResult compute(Scenario s, boolean explain) {
     ModelSpec m = s.model();
     DeviceSpec d = s.device();
     double params = m.paramsB() * 1e9;
@@ -62,14 +74,10 @@ public final class Roofline {
     double kvPerToken = 0;
     if (m.knowsKvShape()) {
       kvPerToken = 2.0 * m.layers() * m.kvHeads() * m.effectiveHeadDim() * s.kvCache().bytesPerElement();
-    } else if (s.context() > 0) {
-      assumptions.add("KV-cache traffic not counted: layers, KV heads or head dimension of " + m.name() + " unknown");
     }
     double attentionPerCachedToken = 0;
     if (m.knowsAttentionShape()) {
       attentionPerCachedToken = 4.0 * m.layers() * m.heads() * m.effectiveHeadDim();
-    } else if (s.context() > 0) {
-      assumptions.add("attention FLOPs not counted: layers, heads or head dimension of " + m.name() + " unknown");
     }
     double meanContext = s.context() / 2.0;
     double tokensPerStep;
@@ -84,7 +92,7 @@ public final class Roofline {
     double bytesPerStep = weightBytes + kvBytes;
     double memoryRoof = d.memBandwidthGBs() * 1e9 * tokensPerStep / bytesPerStep;
     double flopsPerToken = 2.0 * params + attentionPerCachedToken * meanContext;
-    double peak = peakTflops(d, s.quant().activation(), assumptions);
+    double peak = peak(d, s.quant().activation(), null);
     double computeRoof = peak > 0 ? peak * 1e12 / flopsPerToken : Double.POSITIVE_INFINITY;
     boolean memoryBound = memoryRoof <= computeRoof;
     double intensity = flopsPerToken * tokensPerStep / bytesPerStep;
@@ -100,11 +108,41 @@ public final class Roofline {
         flopsPerToken,
         peak,
         intensity,
-        assumptions.isEmpty() ? List.of() : List.copyOf(assumptions));
+        explain ? assumptions(s) : List.of());
+  }
+
+  /**
+   * What {@link #compute} had to assume, in the order it meets the gaps. Most scenarios need no assumption, and
+   * batch scoring computes millions of rooflines, so the list is only built when there is something to say.
+   */
+  private List<String> assumptions(Scenario s) {
+    ModelSpec m = s.model();
+    DeviceSpec d = s.device();
+    Activation activation = s.quant().activation();
+    boolean kv = !m.knowsKvShape() && s.context() > 0;
+    boolean attention = !m.knowsAttentionShape() && s.context() > 0;
+    boolean peakKnown = (activation == Activation.FP8 && d.fp8Tflops().isPresent()) || d.fp16Tflops().isPresent();
+    if (!kv && !attention && peakKnown) {
+      return List.of();
+    }
+    List<String> assumptions = new ArrayList<>(3);
+    if (kv) {
+      assumptions.add("KV-cache traffic not counted: layers, KV heads or head dimension of " + m.name() + " unknown");
+    }
+    if (attention) {
+      assumptions.add("attention FLOPs not counted: layers, heads or head dimension of " + m.name() + " unknown");
+    }
+    peak(d, activation, assumptions);
+    return List.copyOf(assumptions);
   }
 
   /** The peak used for the compute roof in TFLOPS, 0 when none can be used. Records every assumption made. */
   public double peakTflops(DeviceSpec d, Activation activation, List<String> assumptions) {
+    return peak(d, activation, assumptions);
+  }
+
+  /** {@link #peakTflops}, recording assumptions only when {@code assumptions} is not null. */
+  private double peak(DeviceSpec d, Activation activation, List<String> assumptions) {
     if (activation == Activation.FP8 && d.fp8Tflops().isPresent()) {
       return d.fp8Tflops().getAsDouble();
     }
@@ -115,12 +153,17 @@ public final class Roofline {
     Double perUnit = tflopsPerUnitByVendor.get(d.vendor().toLowerCase(Locale.ROOT));
     if (perUnit != null && d.computeUnits() > 0) {
       double estimate = perUnit * d.computeUnits();
+      if (assumptions == null) {
+        return estimate;
+      }
       assumptions.add(String.format(Locale.ROOT,
           "FP16 peak of %s unknown: assumed %.1f TFLOPS (%d compute units × %.3f, the highest TFLOPS per unit of"
               + " any catalogued %s device)", d.name(), estimate, d.computeUnits(), perUnit, d.vendor()));
       return estimate;
     }
-    assumptions.add("FP16 peak of " + d.name() + " unknown and not estimable: compute roof not applied");
+    if (assumptions != null) {
+      assumptions.add("FP16 peak of " + d.name() + " unknown and not estimable: compute roof not applied");
+    }
     return 0;
   }
 }

@@ -6,23 +6,55 @@ import dev.tuner.core.scenario.QuantClass;
 import dev.tuner.core.scenario.Scenario;
 import java.util.List;
 
-/** Turns a scenario (and its roofline) into the float vector of one schema. Stateless and thread-safe. */
+/**
+ * Turns a scenario (and its roofline) into the float vector of one schema. Stateless and thread-safe.
+ *
+ * <p>Each slot's normalisation is unpacked at construction into a kind and its constants, so encoding runs as one
+ * loop over primitive arrays instead of 42 calls through the {@link Normalisation} interface, which has four
+ * implementations and so can never be inlined. The arithmetic is {@link Normalisation#apply}'s, operation for
+ * operation; the one value computed ahead, {@code log(max / min)} of a log slot, is the same double either way.
+ */
 public final class FeatureEncoder {
   /** Bytes per parameter of the reference's quantization table, by class ordinal (reference-v1 slot 40). */
   private static final double[] REFERENCE_BYTES = {0.5625, 0.5625, 0.5625, 0.6875, 0.8125, 1.0, 2.0, 4.0};
 
+  private static final byte LINEAR = 0;
+  private static final byte LOG = 1;
+  private static final byte FLAG = 2;
+  private static final byte ONE_HOT = 3;
+
   private final FeatureSchema schema;
   private final Quantity[] quantities;
-  private final Normalisation[] normalisations;
+  private final byte[] kinds;
+  /** Linear: max; log: min; one-hot: the index. */
+  private final double[] first;
+  /** Log: log(max / min). */
+  private final double[] second;
 
   public FeatureEncoder(FeatureSchema schema) {
     this.schema = schema;
     List<Slot> slots = schema.slots();
-    quantities = new Quantity[slots.size()];
-    normalisations = new Normalisation[slots.size()];
-    for (int i = 0; i < slots.size(); i++) {
+    int width = slots.size();
+    quantities = new Quantity[width];
+    kinds = new byte[width];
+    first = new double[width];
+    second = new double[width];
+    for (int i = 0; i < width; i++) {
       quantities[i] = slots.get(i).quantity();
-      normalisations[i] = slots.get(i).normalisation();
+      Normalisation n = slots.get(i).normalisation();
+      if (n instanceof Normalisation.Linear linear) {
+        kinds[i] = LINEAR;
+        first[i] = linear.max();
+      } else if (n instanceof Normalisation.Log log) {
+        kinds[i] = LOG;
+        first[i] = log.min();
+        second[i] = Math.log(log.max() / log.min());
+      } else if (n instanceof Normalisation.Flag) {
+        kinds[i] = FLAG;
+      } else {
+        kinds[i] = ONE_HOT;
+        first[i] = ((Normalisation.OneHot) n).index();
+      }
     }
   }
 
@@ -43,7 +75,23 @@ public final class FeatureEncoder {
   /** Writes the vector into {@code out[offset .. offset + width)} without allocating. */
   public void encode(Scenario s, RooflineResult r, float[] out, int offset) {
     for (int i = 0; i < quantities.length; i++) {
-      out[offset + i] = (float) normalisations[i].apply(raw(quantities[i], s, r));
+      double raw = raw(quantities[i], s, r);
+      double v;
+      switch (kinds[i]) {
+        case LINEAR:
+          v = clamp(raw / first[i]);
+          break;
+        case LOG:
+          v = raw > first[i] ? clamp(Math.log(raw / first[i]) / second[i]) : 0;
+          break;
+        case FLAG:
+          v = raw != 0 ? 1 : 0;
+          break;
+        default:
+          v = raw == first[i] ? 1 : 0;
+          break;
+      }
+      out[offset + i] = (float) v;
     }
   }
 
@@ -75,7 +123,7 @@ public final class FeatureEncoder {
       case QUANT_CLASS:
         return s.quant().quantClass().ordinal();
       case KERNEL:
-        return s.kernel().map(Enum::ordinal).orElse(-1);
+        return s.kernel().isPresent() ? s.kernel().get().ordinal() : -1;
       case MEM_BANDWIDTH:
         return s.device().memBandwidthGBs();
       case PEAK_TFLOPS:
@@ -99,6 +147,14 @@ public final class FeatureEncoder {
       default:
         throw new IllegalStateException("unhandled quantity " + q);
     }
+  }
+
+  /** {@link Normalisation}'s clamp, which is private to it. */
+  private static double clamp(double v) {
+    if (Double.isNaN(v)) {
+      throw new IllegalStateException("normalisation produced NaN");
+    }
+    return v < 0 ? 0 : (v > 1 ? 1 : v);
   }
 
   static double referenceBytes(QuantClass c) {

@@ -123,6 +123,45 @@ class ArtifactCodecTest {
         .hasMessageContaining("header");
   }
 
+  /**
+   * The payload is read in place only when it is the plain last field; every other layout of the same document
+   * takes the plain tree parse, and all of them must decode to the same artifact.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"as written", "payload first", "escaped slashes", "spaces and newlines", "trailing text",
+      "an earlier duplicate payload", "a later duplicate payload", "unicode escape"})
+  void everyLayoutOfTheSameDocumentDecodesToTheSameArtifact(String layout) {
+    ModelArtifact a = new ModelArtifact(TestArtifacts.header(), new byte[] {-5, -1, -2, 0, 1, 62, 63, 64, 127});
+    String json = str(codec.encode(a));
+    String payload = java.util.Base64.getEncoder().encodeToString(a.payload());
+    assertThat(payload).contains("/").contains("+");
+    String field = "\"payload\" : \"" + payload + "\"";
+    String edited = switch (layout) {
+      case "as written" -> json;
+      case "payload first" -> "{\n  " + field + "," + replaceOnce(json, ",\n  " + field, "").substring(1);
+      case "escaped slashes" -> replaceOnce(json, field, field.replace("/", "\\/"));
+      case "spaces and newlines" -> json.replace("\n", " \r\n\t ");
+      case "trailing text" -> json + " and more";
+      case "an earlier duplicate payload" -> "{\n  \"payload\" : 17," + json.substring(1);
+      case "a later duplicate payload" -> replaceOnce(json, field, "\"payload\" : \"QUJD\", " + field);
+      default -> replaceOnce(json, field, field.replaceFirst("\\+", "\\\\u002B"));
+    };
+    assertThat(edited).startsWith("{");
+    assertSameArtifact(codec.decode(bytes(edited), layout), a);
+  }
+
+  @Test
+  void onlyAPlainStringThatClosesTheDocumentIsReadInPlace() {
+    assertThat(ArtifactCodec.closingPlainString(bytes("{\"p\" : \"QUJD\"\n}\n"), 7)).containsExactly(bytes("QUJD"));
+    assertThat(ArtifactCodec.closingPlainString(bytes("{\"p\" : \"QU\\/D\"}"), 7)).isNull();
+    assertThat(ArtifactCodec.closingPlainString(bytes("{\"p\" : \"QUJD\", \"q\" : 1}"), 7)).isNull();
+    assertThat(ArtifactCodec.closingPlainString(bytes("{\"p\" : \"QUJD\"} x"), 7)).isNull();
+    assertThat(ArtifactCodec.closingPlainString(bytes("{\"p\" : \"QU\u00e9D\"}"), 7)).isNull();
+    assertThat(ArtifactCodec.closingPlainString(bytes("{\"p\" : \"QU\tJD\"}"), 7)).isNull();
+    assertThat(ArtifactCodec.closingPlainString(bytes("{\"p\" : \"QUJD"), 7)).isNull();
+    assertThat(ArtifactCodec.closingPlainString(bytes("{\"p\" : 12}"), 7)).isNull();
+  }
+
   @Test
   void aChangedPayloadFailsTheIntegrityCheck() {
     ModelArtifact a = TestArtifacts.artifact();

@@ -96,6 +96,20 @@ class TunerModuleTest {
     }
   }
 
+  /** A prefetch decides nothing: without the resource it leads to the fallback, or to the same error. */
+  @Test
+  void aPrefetchOfAMissingDefaultModelEndsAsReadingItWould() throws IOException {
+    Predictor p = Guice.createInjector(new TunerModule(TunerConfig.defaults(), DefaultModelPrefetch.start()))
+        .getInstance(Predictor.class);
+    assertThat(p.isFallback()).isTrue();
+    Path f = dir.resolve("default.yaml");
+    Files.writeString(f, "artifact: default\n");
+    TunerConfig config = ConfigLoader.load(Optional.of(f), new Properties(), Map.of());
+    assertProvisionFails(() -> Guice.createInjector(new TunerModule(config, DefaultModelPrefetch.start()))
+        .getInstance(Predictor.class), ModelLoadException.class, TunerConfig.DEFAULT_MODEL_RESOURCE,
+        "not on the class path");
+  }
+
   @Test
   void theFallbackUsesTheConfiguredEfficiencies() throws IOException {
     Predictor p = predictorFromYaml("fallback:\n  decode_efficiency: 0.5\n  prefill_efficiency: 0.25\n");

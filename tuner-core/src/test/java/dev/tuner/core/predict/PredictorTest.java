@@ -171,7 +171,7 @@ class PredictorTest {
   @Test
   void theBatchPathAgreesWithSinglePredictions() {
     SplittableRandom r = new SplittableRandom(404);
-    Scenario[] scenarios = new Scenario[500];
+    Scenario[] scenarios = new Scenario[2 * Predictor.CHUNK + 500];
     for (int i = 0; i < scenarios.length; i++) {
       scenarios[i] = Fixtures.random(r);
     }
@@ -180,8 +180,15 @@ class PredictorTest {
         predictor(new FixedModel(SCHEMA, OutputKind.ROOFLINE_FRACTION, 3.0), exact())}) {
       double[] out = new double[scenarios.length];
       p.predictTokensPerSecond(scenarios, out, new float[scenarios.length * SCHEMA.width()]);
+      double[] chunked = new double[scenarios.length];
+      p.predictTokensPerSecond(scenarios, chunked);
+      double[] parallel = new double[scenarios.length];
+      p.predictTokensPerSecondParallel(scenarios, parallel);
       for (int i = 0; i < scenarios.length; i++) {
-        assertThat(out[i]).isEqualTo(p.predict(scenarios[i]).tokensPerSecond());
+        double expected = p.predict(scenarios[i]).tokensPerSecond();
+        assertThat(out[i]).isEqualTo(expected);
+        assertThat(chunked[i]).isEqualTo(expected);
+        assertThat(parallel[i]).isEqualTo(expected);
       }
     }
   }
@@ -197,6 +204,12 @@ class PredictorTest {
           .hasMessageContaining("fixed-" + kind.id())
           .hasMessageContaining(Double.toString(bad));
       assertThatThrownBy(() -> p.predictTokensPerSecond(new Scenario[] {s}, new double[1], new float[42]))
+          .isInstanceOf(TunerException.class)
+          .hasMessageContaining("fixed-" + kind.id());
+      assertThatThrownBy(() -> p.predictTokensPerSecond(new Scenario[] {s}, new double[1]))
+          .isInstanceOf(TunerException.class)
+          .hasMessageContaining("fixed-" + kind.id());
+      assertThatThrownBy(() -> p.predictTokensPerSecondParallel(new Scenario[] {s, s}, new double[2]))
           .isInstanceOf(TunerException.class)
           .hasMessageContaining("fixed-" + kind.id());
     }

@@ -125,6 +125,24 @@ class RooflineTest {
     }
   }
 
+  /** The batch paths' roofline: every figure of the full one, only the sentences are left out. */
+  @RepeatedTest(3)
+  void figuresAreTheFullRooflineWithoutItsAssumptions(RepetitionInfo info) {
+    SplittableRandom rnd = new SplittableRandom(99 + info.getCurrentRepetition());
+    int explained = 0;
+    for (int n = 0; n < 2000; n++) {
+      Scenario s = Fixtures.random(rnd);
+      RooflineResult full = roofline.compute(s);
+      RooflineResult figures = roofline.computeFigures(s);
+      assertThat(figures.assumptions()).isEmpty();
+      assertThat(figures).isEqualTo(new RooflineResult(full.tokensPerSecond(), full.memoryRoof(), full.computeRoof(),
+          full.bound(), full.bytesPerStep(), full.weightBytes(), full.kvBytesPerStep(), full.tokensPerStep(),
+          full.flopsPerToken(), full.peakTflops(), full.arithmeticIntensity(), List.of()));
+      explained += full.assumptions().isEmpty() ? 0 : 1;
+    }
+    assertThat(explained).as("scenarios with assumptions among the random ones").isPositive();
+  }
+
   @Test
   void fp8ActivationFallsBackToTheFp16PeakWithoutAnFp8Figure() {
     Quantization fp8 = new Quantization("fp8", 8, QuantClass.Q8_0, Activation.FP8, List.of(), "t");

@@ -96,6 +96,26 @@ class FeatureSchemaTest {
     }
   }
 
+  /** The encoder's unpacked loop against each slot's own {@link Normalisation#apply}, bit for bit. */
+  @RepeatedTest(5)
+  void encodingEqualsApplyingEachSlotsNormalisation(org.junit.jupiter.api.RepetitionInfo info) {
+    SplittableRandom r = new SplittableRandom(2000 + info.getCurrentRepetition());
+    for (FeatureSchema schema : FeatureSchemas.all()) {
+      FeatureEncoder enc = new FeatureEncoder(schema);
+      for (int n = 0; n < 1000; n++) {
+        Scenario s = Fixtures.random(r);
+        var roof = roofline.compute(s);
+        float[] x = enc.encode(s, roof);
+        for (int i = 0; i < x.length; i++) {
+          Slot slot = schema.slots().get(i);
+          float expected = (float) slot.normalisation().apply(FeatureEncoder.raw(slot.quantity(), s, roof));
+          assertThat(Float.floatToRawIntBits(x[i])).as("%s slot %d for %s", schema.id(), i, s)
+              .isEqualTo(Float.floatToRawIntBits(expected));
+        }
+      }
+    }
+  }
+
   @RepeatedTest(5)
   void encodingIsFiniteAndInsideTheUnitIntervalForRandomScenarios(org.junit.jupiter.api.RepetitionInfo info) {
     SplittableRandom r = new SplittableRandom(1000 + info.getCurrentRepetition());
