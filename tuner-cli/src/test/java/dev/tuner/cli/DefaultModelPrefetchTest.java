@@ -1,17 +1,24 @@
 package dev.tuner.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.inject.Guice;
 import dev.tuner.api.ThroughputPrediction;
 import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.config.ConfigLoader;
 import dev.tuner.core.config.DefaultModelPrefetch;
 import dev.tuner.core.config.TunerConfig;
 import dev.tuner.core.config.TunerModule;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.scenario.ScenarioRequest;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line reads the embedded model ahead of need; what it then predicts with must not change. */
 class DefaultModelPrefetchTest {
@@ -32,6 +39,27 @@ class DefaultModelPrefetchTest {
       ThroughputPrediction b = prefetched.predict(s);
       assertThat(b).isEqualTo(a);
     }
+  }
+
+  /** With a plugin directory the module's providers are not the class path's alone, so it loads the model itself. */
+  @Test
+  void withAPluginDirectoryThePrefetchedArtifactIsLoadedByTheModulesProviders(@TempDir Path plugins) {
+    TunerConfig config =
+        ConfigLoader.load(Optional.empty(), new Properties(), Map.of("plugins.dir", plugins.toString()));
+    Predictor plain = Guice.createInjector(new TunerModule(config)).getInstance(Predictor.class);
+    Predictor prefetched = Guice.createInjector(new TunerModule(config, DefaultModelPrefetch.start()))
+        .getInstance(Predictor.class);
+    Scenario s =
+        ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q8_0", 16, 1024, "prefill").resolve(Catalog.shipped());
+    assertThat(prefetched.predict(s)).isEqualTo(plain.predict(s));
+  }
+
+  @Test
+  void aConfiguredModelLeavesThePrefetchUnused() {
+    TunerConfig config = ConfigLoader.load(Optional.empty(), new Properties(), Map.of("model", "linear"));
+    assertThatThrownBy(() -> Guice.createInjector(new TunerModule(config, DefaultModelPrefetch.start()))
+        .getInstance(Predictor.class)).hasRootCauseInstanceOf(dev.tuner.api.InvalidInputException.class)
+        .rootCause().hasMessageContaining("built-in model");
   }
 
   @Test

@@ -2,53 +2,89 @@ package dev.tuner.core.config;
 
 import dev.tuner.core.artifact.ArtifactCodec;
 import dev.tuner.core.artifact.ModelArtifact;
+import dev.tuner.core.plugin.ProviderRegistry;
+import dev.tuner.core.predict.LoadedModel;
+import dev.tuner.core.predict.ModelLoader;
 import java.io.InputStream;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * The embedded default model's artifact ({@link TunerConfig#DEFAULT_MODEL_RESOURCE}), read, parsed and checked for
- * integrity on a background thread. A command line starts it first thing, so that reading the 3.4 MB artifact
- * overlaps its own start-up (option parsing, configuration, the injector, the catalog) on another core instead of
- * following it. {@link TunerModule} then uses the result where it would have read the resource itself.
+ * The embedded default model ({@link TunerConfig#DEFAULT_MODEL_RESOURCE}), read, parsed, checked for integrity and
+ * loaded by its provider on a background thread. A command line starts it first thing, so that this work (a few
+ * hundred milliseconds for the 3.4 MB artifact) overlaps its own start-up (option parsing, configuration, the
+ * injector, the catalog) on another core instead of following it. {@link TunerModule} then uses the result where it
+ * would have read the resource itself. One prefetch serves one module.
  */
 public final class DefaultModelPrefetch {
-  private final CompletableFuture<Optional<ModelArtifact>> artifact;
+  /** The artifact, empty without the resource; and the model, empty when loading it failed (the module retries). */
+  private record Outcome(Optional<ModelArtifact> artifact, Optional<LoadedModel> model) {}
 
-  private DefaultModelPrefetch(CompletableFuture<Optional<ModelArtifact>> artifact) {
-    this.artifact = artifact;
+  private final CompletableFuture<Outcome> outcome;
+
+  private DefaultModelPrefetch(CompletableFuture<Outcome> outcome) {
+    this.outcome = outcome;
   }
 
-  /** Starts reading on a new daemon thread, which ends when the artifact is read. */
+  /** Starts reading on a new daemon thread, which ends when the model is loaded. */
   public static DefaultModelPrefetch start() {
-    CompletableFuture<Optional<ModelArtifact>> artifact = new CompletableFuture<>();
+    CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
       try {
-        artifact.complete(read());
+        outcome.complete(read());
       } catch (RuntimeException | Error e) {
-        artifact.completeExceptionally(e);
+        outcome.completeExceptionally(e);
       }
     }, "tuner-default-model");
     reader.setDaemon(true);
     reader.start();
-    return new DefaultModelPrefetch(artifact);
+    return new DefaultModelPrefetch(outcome);
   }
 
-  /** What {@link TunerModule} reads without a prefetch: the same resource, through the same codec settings. */
-  private static Optional<ModelArtifact> read() {
-    InputStream in = DefaultModelPrefetch.class.getClassLoader().getResourceAsStream(
-        TunerConfig.DEFAULT_MODEL_RESOURCE);
-    return in == null ? Optional.empty() : Optional.of(new ArtifactCodec().read(in, TunerModule.DEFAULT_MODEL_SOURCE));
+  /**
+   * What {@link TunerModule} does without a prefetch: the same resource through the same codec settings, loaded
+   * by the providers on the same class path. A failure to load is left for the module to meet again, so that it
+   * is reported where it always was.
+   */
+  private static Outcome read() {
+    ClassLoader loader = DefaultModelPrefetch.class.getClassLoader();
+    InputStream in = loader.getResourceAsStream(TunerConfig.DEFAULT_MODEL_RESOURCE);
+    if (in == null) {
+      return new Outcome(Optional.empty(), Optional.empty());
+    }
+    ModelArtifact artifact = new ArtifactCodec().read(in, TunerModule.DEFAULT_MODEL_SOURCE);
+    Optional<LoadedModel> model;
+    try {
+      model = Optional.of(new ModelLoader(ProviderRegistry.discover(loader), new ArtifactCodec())
+          .fromArtifact(artifact, TunerModule.DEFAULT_MODEL_SOURCE));
+    } catch (RuntimeException e) {
+      model = Optional.empty();
+    }
+    return new Outcome(Optional.of(artifact), model);
   }
 
   /**
    * Waits for the artifact: empty when the resource is not on the class path; throws what reading it threw (a
    * {@link dev.tuner.api.ModelLoadException} for a damaged artifact), as reading it on this thread would.
    */
-  Optional<ModelArtifact> get() {
+  Optional<ModelArtifact> artifact() {
+    return await().artifact();
+  }
+
+  /** The loaded model, when the artifact was read and its provider loaded it. */
+  Optional<LoadedModel> model() {
+    return await().model();
+  }
+
+  /** Closes the loaded model when the configuration chose another one, so nothing native stays open. */
+  void discard() {
+    outcome.thenAccept(o -> o.model().ifPresent(m -> m.model().close()));
+  }
+
+  private Outcome await() {
     try {
-      return artifact.join();
+      return outcome.join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause;

@@ -101,7 +101,12 @@ public final class TunerModule extends AbstractModule {
   }
 
   private Optional<LoadedModel> choose(ModelLoader loader, ProviderRegistry registry, FeatureSchema schema) {
-    if (config.artifact().isPresent() && !config.artifact().get().equals(TunerConfig.DEFAULT_ARTIFACT)) {
+    boolean explicitArtifact =
+        config.artifact().isPresent() && !config.artifact().get().equals(TunerConfig.DEFAULT_ARTIFACT);
+    if (explicitArtifact || config.model().isPresent()) {
+      prefetch.ifPresent(DefaultModelPrefetch::discard);
+    }
+    if (explicitArtifact) {
       LoadedModel m = open(loader, config.artifact().get());
       config.model().ifPresent(id -> {
         if (!id.equals(m.model().info().providerId())) {
@@ -121,10 +126,14 @@ public final class TunerModule extends AbstractModule {
     }
     try {
       if (prefetch.isPresent()) {
-        Optional<ModelArtifact> artifact = prefetch.get().get();
-        return artifact.isPresent()
-            ? Optional.of(loader.fromArtifact(artifact.get(), DEFAULT_MODEL_SOURCE))
-            : missingDefaultModel();
+        Optional<ModelArtifact> artifact = prefetch.get().artifact();
+        if (artifact.isEmpty()) {
+          return missingDefaultModel();
+        }
+        // the prefetch loaded it with the providers of the class path, which are this module's own unless a
+        // plugin directory adds others
+        Optional<LoadedModel> ready = config.pluginDir().isEmpty() ? prefetch.get().model() : Optional.empty();
+        return Optional.of(ready.orElseGet(() -> loader.fromArtifact(artifact.get(), DEFAULT_MODEL_SOURCE)));
       }
       InputStream in = TunerModule.class.getClassLoader().getResourceAsStream(TunerConfig.DEFAULT_MODEL_RESOURCE);
       return in == null ? missingDefaultModel() : Optional.of(loader.open(in, DEFAULT_MODEL_SOURCE));
