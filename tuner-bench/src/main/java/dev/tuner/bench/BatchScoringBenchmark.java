@@ -3,6 +3,7 @@ package dev.tuner.bench;
 import dev.tuner.core.predict.LoadedModel;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.scenario.Scenario;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -60,7 +61,7 @@ public class BatchScoringBenchmark {
     for (int c = 0; c < count; c++) {
       int from = c * CHUNK;
       int to = Math.min(SCENARIOS, from + CHUNK);
-      chunks[c] = java.util.Arrays.copyOfRange(scenarios, from, to);
+      chunks[c] = Arrays.copyOfRange(scenarios, from, to);
       chunkOut[c] = new double[to - from];
     }
     int width = predictor.encoder().width();

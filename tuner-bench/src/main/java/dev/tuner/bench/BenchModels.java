@@ -3,6 +3,7 @@ package dev.tuner.bench;
 import dev.tuner.api.ForeignModelOptions;
 import dev.tuner.api.ModelProvider;
 import dev.tuner.api.OutputKind;
+import dev.tuner.api.ProgressListener;
 import dev.tuner.api.ThroughputModel;
 import dev.tuner.api.TrainingOptions;
 import dev.tuner.api.TrainingSet;
@@ -82,14 +83,14 @@ final class BenchModels {
   /** The forest with the default model's settings, trained on every usable row. */
   ThroughputModel trainForest() {
     return new ForestProvider().trainer().orElseThrow()
-        .train(trainingSet(), new TrainingOptions(SEED, FOREST_SETTINGS, 2, dev.tuner.api.ProgressListener.NONE))
+        .train(trainingSet(), new TrainingOptions(SEED, FOREST_SETTINGS, 2, ProgressListener.NONE))
         .model();
   }
 
   /** Ridge regression with its default settings, trained on every usable row. */
   ThroughputModel trainLinear() {
     return new LinearProvider().trainer().orElseThrow()
-        .train(trainingSet(), new TrainingOptions(SEED, Map.of(), 2, dev.tuner.api.ProgressListener.NONE))
+        .train(trainingSet(), new TrainingOptions(SEED, Map.of(), 2, ProgressListener.NONE))
         .model();
   }
 
@@ -97,7 +98,7 @@ final class BenchModels {
   LoadedModel linearWithCalibration() {
     ModelProvider provider = registry.require(LinearProvider.ID);
     var result = new TrainingPipeline(schema).train(data, provider, new TrainRequest(TARGET, Map.of(), SEED, "5",
-        INTERVAL_LEVEL, 2, dev.tuner.api.ProgressListener.NONE));
+        INTERVAL_LEVEL, 2, ProgressListener.NONE));
     return loader.fromArtifact(result.artifact(), "linear (trained in setup)");
   }
 
