@@ -47,10 +47,10 @@ class ForestModelTest {
     assertThat(info.properties())
         .containsEntry("trees", "24")
         .containsEntry("max_nodes", "80")
-        .containsEntry("max_depth", "20")
-        .containsEntry("mtry_fraction", "0.33")
+        .containsEntry("max_depth", "10")
+        .containsEntry("mtry_fraction", "0.6")
         .containsEntry("seed", "4")
-        .containsEntry("mtry", "14")
+        .containsEntry("mtry", "25")
         .containsKeys("oob.rmse", "oob.r2", "importance.impurity.feature_00", "importance.permutation.feature_00");
     assertThat(info.properties().keySet().stream().filter(k -> k.startsWith("importance.permutation.")))
         .hasSizeBetween(1, 10);

@@ -20,11 +20,11 @@ class HyperParameterTest {
   void defaultsAreListedInOrder() {
     assertThat(trainer.defaultHyperParameters())
         .containsExactly(
-            Map.entry("trees", "200"),
-            Map.entry("max_depth", "20"),
-            Map.entry("min_leaf", "3"),
+            Map.entry("trees", "100"),
+            Map.entry("max_depth", "10"),
+            Map.entry("min_leaf", "2"),
             Map.entry("max_nodes", "1000"),
-            Map.entry("mtry_fraction", "0.33"),
+            Map.entry("mtry_fraction", "0.6"),
             Map.entry("subsample", "1.0"));
   }
 
