@@ -96,6 +96,13 @@ class TrainEvaluateExportTest {
       assertThat(j.path("baselines").path("reference_heuristic").path("phases").path(phase).path("r2").isNumber())
           .isTrue();
     }
+    JsonNode byDevice = j.path("by_device");
+    assertThat(byDevice.has("RTX 4090")).isTrue();
+    int decodeRows = 0;
+    for (JsonNode device : byDevice) {
+      decodeRows += device.path("decode").path("n").asInt();
+    }
+    assertThat(decodeRows).isEqualTo(j.path("phases").path("decode").path("n").asInt());
     BufferedImage img = ImageIO.read(png.toFile());
     assertThat(img.getWidth()).isEqualTo(dev.tuner.cli.plot.PredictionChart.WIDTH);
     assertThat(img.getHeight()).isEqualTo(dev.tuner.cli.plot.PredictionChart.HEIGHT);

@@ -94,11 +94,12 @@ public final class CrossValidator {
           rows.add(i);
         }
       }
-      metrics.put(p, PhaseMetrics.of(pick(d.measured, rows), pick(predicted, rows), pick(low, rows),
-          pick(high, rows)));
+      metrics.put(p, PhaseMetrics.of(PhaseMetrics.pick(d.measured, rows), PhaseMetrics.pick(predicted, rows),
+          PhaseMetrics.pick(low, rows), PhaseMetrics.pick(high, rows)));
     }
     return new CvResult(c.name(), folds.method(), folds.count(), level, metrics, method, predicted, low, high,
-        scores);
+        scores, folds.groupedBy(),
+        PhaseMetrics.byGroup(folds.groupLabels(d), d.phases, d.measured, predicted, low, high));
   }
 
   private double quantile(double[] scores, Encoded d, int[] foldOf, int fold, Phase p) {
@@ -118,14 +119,6 @@ public final class CrossValidator {
     java.util.Arrays.sort(s);
     int rank = (int) Math.ceil((count + 1) * level);
     return rank > count || count == 0 ? Double.POSITIVE_INFINITY : s[rank - 1];
-  }
-
-  private static double[] pick(double[] values, List<Integer> rows) {
-    double[] out = new double[rows.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = values[rows.get(i)];
-    }
-    return out;
   }
 
   private static double clamp(double v, double roof) {

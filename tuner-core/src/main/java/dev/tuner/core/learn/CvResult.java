@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Out-of-fold results of one candidate: metrics per phase, and per row the prediction, interval and
- * nonconformity score ({@code scores}, in the units of {@code method}) that calibrate the final model.
+ * nonconformity score ({@code scores}, in the units of {@code method}) that calibrate the final model, and the
+ * metrics per held-out device (per model for leave-one-model-out) in {@code groups}.
  */
 public record CvResult(
     String candidate,
@@ -18,10 +19,13 @@ public record CvResult(
     double[] predicted,
     double[] low,
     double[] high,
-    double[] scores) {
+    double[] scores,
+    String groupedBy,
+    Map<String, Map<Phase, PhaseMetrics>> groups) {
 
   public CvResult {
     phases = Map.copyOf(phases);
+    groups = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(groups));
   }
 
   public PhaseMetrics phase(Phase p) {

@@ -3,7 +3,10 @@ package dev.tuner.core.learn;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tuner.core.scenario.Phase;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,6 +14,8 @@ import java.util.TreeMap;
 /**
  * Held-out accuracy of a model beside the two baselines on exactly the same rows (and, for cross-validation, the
  * same folds). {@code method} says how the rows were held out; {@code level} is the nominal interval coverage.
+ * {@code groups} breaks the model's accuracy down by {@code groupedBy} (each device, or each model when models were
+ * held out), so that a user sees how well it does on the hardware they care about, not only on average.
  */
 public record EvaluationReport(
     String method,
@@ -20,17 +25,23 @@ public record EvaluationReport(
     int used,
     Map<String, Integer> skipped,
     Map<Phase, PhaseMetrics> phases,
-    Map<String, Map<Phase, PhaseMetrics>> baselines) {
+    Map<String, Map<Phase, PhaseMetrics>> baselines,
+    String groupedBy,
+    Map<String, Map<Phase, PhaseMetrics>> groups) {
 
   public static final String ROOFLINE_BASELINE = "roofline_efficiency";
   public static final String REFERENCE_BASELINE = "reference_heuristic";
+  private static final int WORST_SHOWN = 5;
 
   public EvaluationReport {
-    skipped = Map.copyOf(new TreeMap<>(skipped));
+    skipped = java.util.Collections.unmodifiableMap(new TreeMap<>(skipped));
     phases = Map.copyOf(phases);
     Map<String, Map<Phase, PhaseMetrics>> b = new LinkedHashMap<>();
     baselines.forEach((k, v) -> b.put(k, Map.copyOf(v)));
     baselines = java.util.Collections.unmodifiableMap(b);
+    Map<String, Map<Phase, PhaseMetrics>> g = new TreeMap<>();
+    groups.forEach((k, v) -> g.put(k, Map.copyOf(v)));
+    groups = java.util.Collections.unmodifiableMap(g);
   }
 
   /** The JSON shape of {@code tuner evaluate --format json}; errors as fractions. */
@@ -46,6 +57,8 @@ public record EvaluationReport(
     root.set("phases", phasesJson(phases));
     ObjectNode b = root.putObject("baselines");
     baselines.forEach((name, ph) -> b.putObject(name).set("phases", phasesJson(ph)));
+    ObjectNode g = root.putObject("by_" + groupedBy);
+    groups.forEach((name, ph) -> g.set(name, phasesJson(ph)));
     return root;
   }
 
@@ -88,7 +101,30 @@ public record EvaluationReport(
       line(b, p, "model", phases.get(p));
       baselines.forEach((name, ph) -> line(b, p, name, ph.get(p)));
     }
+    worst(b);
     return b.toString();
+  }
+
+  private void worst(StringBuilder b) {
+    for (Phase p : Phase.values()) {
+      List<Map.Entry<String, PhaseMetrics>> rows = new ArrayList<>();
+      groups.forEach((name, ph) -> {
+        if (ph.containsKey(p)) {
+          rows.add(Map.entry(name, ph.get(p)));
+        }
+      });
+      if (rows.size() < 2) {
+        continue;
+      }
+      rows.sort(Comparator.comparingDouble((Map.Entry<String, PhaseMetrics> e) -> e.getValue().mape()).reversed());
+      b.append(String.format(Locale.ROOT, "worst %s by %s MAPE (of %d; --format json lists all):", p.id(),
+          groupedBy, rows.size()));
+      for (int i = 0; i < Math.min(WORST_SHOWN, rows.size()); i++) {
+        b.append(String.format(Locale.ROOT, "%s %s %.1f%% (n=%d)", i == 0 ? "" : ",", rows.get(i).getKey(),
+            100 * rows.get(i).getValue().mape(), rows.get(i).getValue().n()));
+      }
+      b.append(System.lineSeparator());
+    }
   }
 
   private static void line(StringBuilder b, Phase p, String name, PhaseMetrics m) {

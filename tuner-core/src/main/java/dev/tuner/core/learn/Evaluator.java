@@ -36,14 +36,24 @@ public final class Evaluator {
     Map<Phase, List<double[]>> roof = new EnumMap<>(Phase.class);
     Map<Phase, List<double[]>> ref = new EnumMap<>(Phase.class);
     List<Row> rows = new ArrayList<>();
+    int n = data.examples().size();
+    String[] devices = new String[n];
+    Phase[] phases = new Phase[n];
+    double[][] byRow = new double[4][n];
     for (Dataset.Example e : data.examples()) {
       ThroughputPrediction p = predictor.predict(e.scenario(), 0);
       rows.add(new Row(e, p));
       double measured = e.measurement().tokensPerSecond();
       double r = e.roofline().tokensPerSecond();
       Phase phase = e.scenario().phase();
-      model.computeIfAbsent(phase, k -> new ArrayList<>()).add(new double[] {measured, p.tokensPerSecond(),
-          p.interval().low(), p.interval().high()});
+      double[] row = {measured, p.tokensPerSecond(), p.interval().low(), p.interval().high()};
+      model.computeIfAbsent(phase, k -> new ArrayList<>()).add(row);
+      int i = rows.size() - 1;
+      devices[i] = e.scenario().device().name();
+      phases[i] = phase;
+      for (int c = 0; c < row.length; c++) {
+        byRow[c][i] = row[c];
+      }
       double eff = phase == Phase.DECODE ? decodeEfficiency : prefillEfficiency;
       roof.computeIfAbsent(phase, k -> new ArrayList<>()).add(new double[] {measured, eff * r});
       double h = Math.min(heuristic.predict(reference.encode(e.scenario(), roofline.compute(e.scenario()))), r);
@@ -54,7 +64,8 @@ public final class Evaluator {
     baselines.put(EvaluationReport.REFERENCE_BASELINE, metrics(ref, false));
     EvaluationReport report = new EvaluationReport("hold-out evaluation of " + predictor.model().id(),
         predictor.intervalLevel(), predictor.model().model().info().outputKind().id(), data.rowsRead(),
-        data.examples().size(), data.skippedByReason(), metrics(model, true), baselines);
+        data.examples().size(), data.skippedByReason(), metrics(model, true), baselines, "device",
+        PhaseMetrics.byGroup(devices, phases, byRow[0], byRow[1], byRow[2], byRow[3]));
     return new Result(report, rows);
   }
 

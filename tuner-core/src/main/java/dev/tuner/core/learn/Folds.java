@@ -13,6 +13,8 @@ import java.util.SplittableRandom;
  * test for a hardware predictor), {@code model} one LLM at a time, {@code k} shuffles rows into k folds.
  */
 public record Folds(String method, List<String> names, List<int[]> testSets) {
+  static final String LEAVE_ONE_MODEL_OUT = "leave-one-model-out";
+
   public Folds {
     names = List.copyOf(names);
     testSets = List.copyOf(testSets);
@@ -20,6 +22,15 @@ public record Folds(String method, List<String> names, List<int[]> testSets) {
 
   public int count() {
     return testSets.size();
+  }
+
+  /** What the per-group results of a run are grouped by: the model when models are held out, else the device. */
+  public String groupedBy() {
+    return method.equals(LEAVE_ONE_MODEL_OUT) ? "model" : "device";
+  }
+
+  String[] groupLabels(Encoded data) {
+    return method.equals(LEAVE_ONE_MODEL_OUT) ? data.models : data.devices;
   }
 
   /** Parses {@code device}, {@code model} or a number k ≥ 2. */
@@ -31,7 +42,7 @@ public record Folds(String method, List<String> names, List<int[]> testSets) {
         return grouped("leave-one-device-out", data.devices);
       case "model":
       case "lomo":
-        return grouped("leave-one-model-out", data.models);
+        return grouped(LEAVE_ONE_MODEL_OUT, data.models);
       default:
         int k;
         try {

@@ -1,6 +1,12 @@
 package dev.tuner.core.learn;
 
+import dev.tuner.core.scenario.Phase;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Accuracy on held-out rows of one phase. Errors are fractions (0.12 = 12%). {@code r2} is the coefficient of
@@ -22,6 +28,38 @@ public record PhaseMetrics(int n, double mape, double medianApe, double r2, doub
       }
     }
     return new PhaseMetrics(m.n(), m.mape(), m.medianApe(), m.r2(), (double) covered / m.n());
+  }
+
+  /**
+   * Metrics per group label and phase, for the rows of each label ({@code low}/{@code high} may be null: no
+   * intervals). Labels sorted by name; a phase with no rows in a group is absent.
+   */
+  static Map<String, Map<Phase, PhaseMetrics>> byGroup(String[] labels, Phase[] phases, double[] measured,
+      double[] predicted, double[] low, double[] high) {
+    Map<String, Map<Phase, List<Integer>>> rows = new TreeMap<>();
+    for (int i = 0; i < labels.length; i++) {
+      rows.computeIfAbsent(labels[i], k -> new EnumMap<>(Phase.class))
+          .computeIfAbsent(phases[i], k -> new ArrayList<>()).add(i);
+    }
+    Map<String, Map<Phase, PhaseMetrics>> out = new TreeMap<>();
+    rows.forEach((label, byPhase) -> {
+      Map<Phase, PhaseMetrics> m = new EnumMap<>(Phase.class);
+      byPhase.forEach((phase, idx) -> {
+        double[] ms = pick(measured, idx);
+        double[] pr = pick(predicted, idx);
+        m.put(phase, low == null ? withoutIntervals(ms, pr) : of(ms, pr, pick(low, idx), pick(high, idx)));
+      });
+      out.put(label, m);
+    });
+    return out;
+  }
+
+  static double[] pick(double[] values, List<Integer> rows) {
+    double[] out = new double[rows.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values[rows.get(i)];
+    }
+    return out;
   }
 
   static PhaseMetrics withoutIntervals(double[] measured, double[] predicted) {

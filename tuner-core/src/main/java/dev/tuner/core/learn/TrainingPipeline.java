@@ -58,7 +58,7 @@ public final class TrainingPipeline {
     baselines.put(EvaluationReport.REFERENCE_BASELINE, heuristic.phases());
     EvaluationReport report = new EvaluationReport(folds.method() + " cross-validation (" + folds.count()
         + " folds; intervals cross-conformal)", req.level(), req.target().id(), data.rowsRead(),
-        data.examples().size(), data.skippedByReason(), model.phases(), baselines);
+        data.examples().size(), data.skippedByReason(), model.phases(), baselines, model.groupedBy(), model.groups());
 
     req.progress().progress("final model", 0, 1);
     TrainedModel trained = trainer.train(encoded.trainingSet(req.target()), options);
