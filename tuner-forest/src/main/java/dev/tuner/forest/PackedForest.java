@@ -13,8 +13,9 @@ import java.util.Optional;
  *
  * <p>Node layout: bits 63–32 are the threshold as float bits, bits 31–12 the distance to the right child, bits 11–0
  * the feature. The left child is always the next node (trees are stored in pre-order, which {@link #of} checks). A
- * leaf has threshold bits −1 and distance 0, so every step from a leaf returns to it; a walk is done when a step
- * changes no node.
+ * leaf has threshold bits −1 and distance 0, so every step from a leaf returns to it: a walk of as many steps as
+ * the tree is deep ends on the leaf whatever the path, so the loops run a fixed count (the deepest of the trees
+ * walked together) with no test of whether every walk has arrived.
  *
  * <p>The comparison {@code x <= threshold} is done on raw float bits. For a value whose sign bit is clear (+0, a
  * positive number, +∞ or a NaN with a clear sign) the bits grow with the value, so for a threshold {@code t ≥ 0}
@@ -35,11 +36,20 @@ final class PackedForest {
   private final long[] node;
   private final double[] value;
   private final int[] roots;
+  /** Depth of each tree: the steps from its root to its deepest leaf. */
+  private final int[] depth;
+  /** Per group of eight consecutive trees, the deepest of them. */
+  private final int[] groupDepth;
 
-  private PackedForest(long[] node, double[] value, int[] roots) {
+  private PackedForest(long[] node, double[] value, int[] roots, int[] depth) {
     this.node = node;
     this.value = value;
     this.roots = roots;
+    this.depth = depth;
+    this.groupDepth = new int[(roots.length + 7) / 8];
+    for (int t = 0; t < roots.length; t++) {
+      groupDepth[t / 8] = Math.max(groupDepth[t / 8], depth[t]);
+    }
   }
 
   /**
@@ -64,7 +74,24 @@ final class PackedForest {
       int bits = t < 0 ? -1 : Float.floatToRawIntBits(t == 0 ? 0f : t);
       node[n] = ((long) bits << 32) | ((long) distance << FEATURE_BITS) | f.feature[n];
     }
-    return Optional.of(new PackedForest(node, f.value, f.roots));
+    return Optional.of(new PackedForest(node, f.value, f.roots, depths(f)));
+  }
+
+  /** In pre-order every child comes after its parent, so one forward pass gives each node its depth. */
+  private static int[] depths(FlatForest f) {
+    int[] nodeDepth = new int[f.nodeCount()];
+    int[] out = new int[f.roots.length];
+    for (int t = 0; t < f.roots.length; t++) {
+      int end = t + 1 < f.roots.length ? f.roots[t + 1] : f.nodeCount();
+      for (int n = f.roots[t]; n < end; n++) {
+        if (f.feature[n] >= 0) {
+          nodeDepth[f.left[n]] = nodeDepth[n] + 1;
+          nodeDepth[f.right[n]] = nodeDepth[n] + 1;
+        }
+        out[t] = Math.max(out[t], nodeDepth[n]);
+      }
+    }
+    return out;
   }
 
   /** Whether no value of the row starting at {@code x[offset]} has its sign bit set. */
@@ -84,14 +111,11 @@ final class PackedForest {
     return n + 1 + (((low >>> FEATURE_BITS) - 1) & right);
   }
 
-  private static int leaf(long[] node, float[] x, int offset, int n) {
-    while (true) {
-      int next = step(node, x, offset, n);
-      if (next == n) {
-        return n;
-      }
-      n = next;
+  private static int leaf(long[] node, float[] x, int offset, int n, int steps) {
+    for (int s = 0; s < steps; s++) {
+      n = step(node, x, offset, n);
     }
+    return n;
   }
 
   /** Writes the leaf every tree reaches for one accepted row, in tree order. */
@@ -108,7 +132,7 @@ final class PackedForest {
       int n5 = roots[t + 5];
       int n6 = roots[t + 6];
       int n7 = roots[t + 7];
-      while (true) {
+      for (int s = groupDepth[t / 8]; s > 0; s--) {
         int m0 = step(node, x, offset, n0);
         int m1 = step(node, x, offset, n1);
         int m2 = step(node, x, offset, n2);
@@ -117,7 +141,6 @@ final class PackedForest {
         int m5 = step(node, x, offset, n5);
         int m6 = step(node, x, offset, n6);
         int m7 = step(node, x, offset, n7);
-        int moved = (m0 ^ n0) | (m1 ^ n1) | (m2 ^ n2) | (m3 ^ n3) | (m4 ^ n4) | (m5 ^ n5) | (m6 ^ n6) | (m7 ^ n7);
         n0 = m0;
         n1 = m1;
         n2 = m2;
@@ -126,9 +149,6 @@ final class PackedForest {
         n5 = m5;
         n6 = m6;
         n7 = m7;
-        if (moved == 0) {
-          break;
-        }
       }
       out[t] = n0;
       out[t + 1] = n1;
@@ -140,7 +160,7 @@ final class PackedForest {
       out[t + 7] = n7;
     }
     for (; t < trees; t++) {
-      out[t] = leaf(node, x, offset, roots[t]);
+      out[t] = leaf(node, x, offset, roots[t], depth[t]);
     }
   }
 
@@ -184,7 +204,7 @@ final class PackedForest {
       int n5 = roots[t + 5];
       int n6 = roots[t + 6];
       int n7 = roots[t + 7];
-      while (true) {
+      for (int s = groupDepth[t / 8]; s > 0; s--) {
         int m0 = step(node, x, offset, n0);
         int m1 = step(node, x, offset, n1);
         int m2 = step(node, x, offset, n2);
@@ -193,7 +213,6 @@ final class PackedForest {
         int m5 = step(node, x, offset, n5);
         int m6 = step(node, x, offset, n6);
         int m7 = step(node, x, offset, n7);
-        int moved = (m0 ^ n0) | (m1 ^ n1) | (m2 ^ n2) | (m3 ^ n3) | (m4 ^ n4) | (m5 ^ n5) | (m6 ^ n6) | (m7 ^ n7);
         n0 = m0;
         n1 = m1;
         n2 = m2;
@@ -202,9 +221,6 @@ final class PackedForest {
         n5 = m5;
         n6 = m6;
         n7 = m7;
-        if (moved == 0) {
-          break;
-        }
       }
       sum += value[n0];
       sum += value[n1];
@@ -216,7 +232,7 @@ final class PackedForest {
       sum += value[n7];
     }
     for (; t < trees; t++) {
-      sum += value[leaf(node, x, offset, roots[t])];
+      sum += value[leaf(node, x, offset, roots[t], depth[t])];
     }
     return sum / trees;
   }
@@ -233,7 +249,9 @@ final class PackedForest {
     for (int r = 0; r < rows; r++) {
       sums[r] = 0;
     }
-    for (int root : roots) {
+    for (int t = 0; t < roots.length; t++) {
+      int root = roots[t];
+      int steps = depth[t];
       int r = 0;
       for (; r + 8 <= rows; r += 8) {
         int o0 = (from + r) * width;
@@ -252,7 +270,7 @@ final class PackedForest {
         int n5 = root;
         int n6 = root;
         int n7 = root;
-        while (true) {
+        for (int s = steps; s > 0; s--) {
           int m0 = step(node, x, o0, n0);
           int m1 = step(node, x, o1, n1);
           int m2 = step(node, x, o2, n2);
@@ -261,7 +279,6 @@ final class PackedForest {
           int m5 = step(node, x, o5, n5);
           int m6 = step(node, x, o6, n6);
           int m7 = step(node, x, o7, n7);
-          int moved = (m0 ^ n0) | (m1 ^ n1) | (m2 ^ n2) | (m3 ^ n3) | (m4 ^ n4) | (m5 ^ n5) | (m6 ^ n6) | (m7 ^ n7);
           n0 = m0;
           n1 = m1;
           n2 = m2;
@@ -270,9 +287,6 @@ final class PackedForest {
           n5 = m5;
           n6 = m6;
           n7 = m7;
-          if (moved == 0) {
-            break;
-          }
         }
         sums[r] += value[n0];
         sums[r + 1] += value[n1];
@@ -284,7 +298,7 @@ final class PackedForest {
         sums[r + 7] += value[n7];
       }
       for (; r < rows; r++) {
-        sums[r] += value[leaf(node, x, (from + r) * width, root)];
+        sums[r] += value[leaf(node, x, (from + r) * width, root, steps)];
       }
     }
     int trees = roots.length;
