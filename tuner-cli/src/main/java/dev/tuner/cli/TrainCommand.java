@@ -86,7 +86,12 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "PATH", description = "Write the model artifact here.")
   Path out;
 
-  @Option(names = "--force", description = "Replace an existing --out file.")
+  @Option(names = "--cv-predictions", paramLabel = "CSV",
+      description = "Also write every row's held-out prediction (origin, fold, scenario, measured, predicted, interval,"
+          + " roofline, APE) as CSV, to break the errors down by batch, quantization or backend.")
+  Path cvPredictions;
+
+  @Option(names = "--force", description = "Replace an existing --out or --cv-predictions file.")
   boolean force;
 
   @Option(names = "--no-progress", description = "No progress bar on stderr.")
@@ -97,9 +102,11 @@ final class TrainCommand implements Callable<Integer> {
     Session session = TunerCli.of(spec).session();
     OutputKind kind = OutputKind.fromId(target);
     ModelProvider provider = session.registry().require(modelType);
-    if (out != null && !force && java.nio.file.Files.exists(out)) {
-      throw new dev.tuner.api.TunerException("refusing to overwrite existing file " + out
-          + " (pass --force to replace it)");
+    for (Path target : new Path[] {out, cvPredictions}) {
+      if (target != null && !force && java.nio.file.Files.exists(target)) {
+        throw new dev.tuner.api.TunerException("refusing to overwrite existing file " + target
+            + " (pass --force to replace it)");
+      }
     }
     PrintWriter err = spec.commandLine().getErr();
     Dataset.Prepared prepared = data.load(session, err);
@@ -113,6 +120,10 @@ final class TrainCommand implements Callable<Integer> {
     if (out != null) {
       new ArtifactCodec().write(result.artifact(), out, force);
       err.println("wrote " + out + " (model " + result.artifact().header().modelId() + ")");
+    }
+    if (cvPredictions != null) {
+      result.heldOut().writeCsv(cvPredictions, force);
+      err.println("wrote " + cvPredictions + " (" + result.heldOut().rows().size() + " held-out predictions)");
     }
     PrintWriter o = spec.commandLine().getOut();
     ReportOutput.print(o, output.format, result.report());

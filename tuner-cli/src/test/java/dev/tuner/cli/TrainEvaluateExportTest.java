@@ -66,6 +66,37 @@ class TrainEvaluateExportTest {
   }
 
   @Test
+  void trainWritesEveryHeldOutPredictionAndItsErrorsGiveTheReportedMape() throws Exception {
+    Path csv = dir.resolve("held-out.csv");
+    Cli.Result r = Cli.run("train", "--data", data.toString(), "--model-type", "linear", "--cv", "device",
+        "--no-progress", "--format", "json", "--cv-predictions", csv.toString());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    List<String> lines = Files.readAllLines(csv);
+    assertThat(lines.get(0)).isEqualTo(String.join(",", dev.tuner.core.learn.HeldOutPredictions.HEADER));
+    assertThat(lines).hasSize(r.json().path("used").asInt() + 1);
+    double apeSum = 0;
+    int decode = 0;
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      assertThat(f).hasSize(15);
+      assertThat(f[0]).contains("measurements.csv:");
+      assertThat(f[1]).isEqualTo(f[2]);
+      assertThat(Double.parseDouble(f[10])).isBetween(0.0, Double.parseDouble(f[13]));
+      assertThat(Double.parseDouble(f[11])).isLessThanOrEqualTo(Double.parseDouble(f[10]));
+      if (f[7].equals("decode")) {
+        apeSum += Double.parseDouble(f[14]);
+        decode++;
+      }
+    }
+    assertThat(apeSum / decode).isCloseTo(r.json().path("phases").path("decode").path("mape").asDouble(),
+        within(1e-5));
+    Cli.Result again = Cli.run("train", "--data", data.toString(), "--model-type", "linear", "--cv", "3",
+        "--no-progress", "--cv-predictions", csv.toString());
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err()).contains("refusing to overwrite");
+  }
+
+  @Test
   void trainRejectsBadArguments() {
     assertThat(Cli.run("train", "--data", data.toString(), "--model-type", "nope").exit()).isEqualTo(2);
     assertThat(Cli.run("train", "--data", data.toString(), "--target", "watts").exit()).isEqualTo(2);

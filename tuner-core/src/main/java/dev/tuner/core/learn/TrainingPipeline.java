@@ -90,7 +90,8 @@ public final class TrainingPipeline {
         environment(provider),
         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
         properties);
-    return new TrainResult(m, new ModelArtifact(header, trained.payload()), report);
+    return new TrainResult(m, new ModelArtifact(header, trained.payload()), report,
+        HeldOutPredictions.of(data.examples(), folds, model));
   }
 
   private static Calibration calibration(Encoded d, CvResult r) {
