@@ -4,12 +4,16 @@ import dev.tuner.core.io.Csv;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Rows of text under a header, printed as aligned columns (numbers right-aligned) or as CSV. A header of empty
  * names is not printed, which makes name/value lists.
  */
 final class Table {
+  /** A cell that reads as a number, which is right-aligned; compiled once rather than for every cell. */
+  private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9][0-9.,]*(e[-+]?[0-9]+)?%?");
+
   private final List<String> header;
   private final List<List<String>> rows = new ArrayList<>();
 
@@ -38,7 +42,7 @@ final class Table {
       numeric[c] = !rows.isEmpty();
       for (List<String> r : rows) {
         width[c] = Math.max(width[c], r.get(c).length());
-        numeric[c] &= r.get(c).isEmpty() || r.get(c).matches("[-+]?[0-9][0-9.,]*(e[-+]?[0-9]+)?%?");
+        numeric[c] &= r.get(c).isEmpty() || NUMBER.matcher(r.get(c)).matches();
       }
     }
     if (header.stream().anyMatch(h -> !h.isEmpty())) {
