@@ -1,5 +1,8 @@
 package dev.tuner.core.artifact;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -7,10 +10,18 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.FloatNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.ShortNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ModelLoadException;
 import dev.tuner.api.OutputKind;
@@ -20,6 +31,7 @@ import dev.tuner.core.predict.Calibration;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +51,10 @@ import java.util.TreeMap;
  * {@code payload} is the provider's bytes in base64, and whose {@code integrity} block holds SHA-256 digests of
  * both. Reading checks the size, the format, every digest and every number before anything reaches a provider.
  * No Java serialization is involved anywhere.
+ *
+ * <p>Reading a well-formed artifact needs only Jackson's streaming parser and its tree nodes: the full
+ * {@link ObjectMapper}, hundreds of classes and a noticeable share of a command's start-up, is made on first use, by
+ * {@link #encode} and by the plain parse that reports malformed documents.
  */
 public final class ArtifactCodec {
   public static final String FORMAT = "tuner-model";
@@ -46,8 +62,9 @@ public final class ArtifactCodec {
   /** Largest artifact file accepted. */
   public static final long MAX_BYTES = 256L << 20;
 
-  private final ObjectMapper mapper;
+  private final JsonFactory factory;
   private final long maxBytes;
+  private volatile ObjectMapper mapper;
 
   public ArtifactCodec() {
     this(MAX_BYTES);
@@ -55,16 +72,29 @@ public final class ArtifactCodec {
 
   public ArtifactCodec(long maxBytes) {
     this.maxBytes = maxBytes;
-    var factory = JsonMapper.builder()
+    this.factory = JsonFactory.builder()
         .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-        .build()
-        .getFactory();
-    factory.setStreamReadConstraints(StreamReadConstraints.builder()
-        .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxBytes * 2))
-        .maxNestingDepth(64)
-        .maxNumberLength(64)
-        .build());
-    this.mapper = new ObjectMapper(factory);
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxBytes * 2))
+            .maxNestingDepth(64)
+            .maxNumberLength(64)
+            .build())
+        .build();
+  }
+
+  /** The object mapper over {@link #factory}, made on first use. */
+  private ObjectMapper mapper() {
+    ObjectMapper m = mapper;
+    if (m == null) {
+      synchronized (this) {
+        m = mapper;
+        if (m == null) {
+          m = new ObjectMapper(factory);
+          mapper = m;
+        }
+      }
+    }
+    return m;
   }
 
   public byte[] encode(ModelArtifact artifact) {
@@ -80,7 +110,7 @@ public final class ArtifactCodec {
     integrity.put("payload_bytes", payload.length);
     root.put("payload", Base64.getEncoder().encodeToString(payload));
     try {
-      return mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+      return mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write artifact JSON", e);
     }
@@ -154,8 +184,8 @@ public final class ArtifactCodec {
       }
       byte[] payload;
       try {
-        payload = document.payloadText() != null
-            ? Base64.getDecoder().decode(document.payloadText())
+        payload = document.payloadStart() >= 0
+            ? decodeBase64(bytes, document.payloadStart(), document.payloadEnd())
             : Base64.getDecoder().decode(text(root, "payload"));
       } catch (IllegalArgumentException e) {
         throw new ModelLoadException("model " + source + " has a payload that is not valid base64");
@@ -174,17 +204,29 @@ public final class ArtifactCodec {
   }
 
   /**
-   * A parsed artifact. {@code payloadText}, when not null, is the payload's base64 text still in the input bytes
-   * and {@code root} lacks the payload field; otherwise {@code root} is the whole document.
+   * A parsed artifact. When {@code payloadStart} is not negative, the payload's base64 text is still in the input
+   * bytes, from {@code payloadStart} to {@code payloadEnd} (exclusive), and {@code root} lacks the payload field;
+   * otherwise {@code root} is the whole document.
    */
-  private record Document(JsonNode root, byte[] payloadText) {}
+  private record Document(JsonNode root, int payloadStart, int payloadEnd) {}
+
+  /** The base64 text {@code bytes[start, end)} decoded in place, as {@link Base64.Decoder#decode(byte[])} would. */
+  private static byte[] decodeBase64(byte[] bytes, int start, int end) {
+    ByteBuffer decoded = Base64.getDecoder().decode(ByteBuffer.wrap(bytes, start, end - start));
+    byte[] array = decoded.array();
+    return decoded.arrayOffset() == 0 && decoded.remaining() == array.length
+        ? array
+        : Arrays.copyOfRange(array, decoded.arrayOffset() + decoded.position(),
+            decoded.arrayOffset() + decoded.limit());
+  }
 
   /**
    * The document as {@link ObjectMapper#readTree} reads it. The payload is most of an artifact (a 3.4 MB string
    * in the embedded model), and building it as a Java string costs several passes over it, so when the payload
    * is the last field and its text is plain ASCII without escapes (as {@link #encode} writes it), the fields before
-   * it are read as a tree and the payload is left where it is. Anything else, including every malformed document,
-   * goes through {@code readTree} alone, so results and error messages are those of the plain parse.
+   * it are read as a tree (by {@link #tree}, node for node what {@code readTree} builds) and the payload is left
+   * where it is. Anything else, including every malformed document, goes through {@code readTree} alone, so results
+   * and error messages are those of the plain parse.
    */
   private Document parse(byte[] bytes) throws IOException {
     try {
@@ -195,27 +237,89 @@ public final class ArtifactCodec {
     } catch (IOException | RuntimeException e) {
       // the plain parse below reports it
     }
-    return new Document(mapper.readTree(bytes), null);
+    return new Document(mapper().readTree(bytes), -1, -1);
   }
 
   private Document parseWithPayloadInPlace(byte[] bytes) throws IOException {
-    try (JsonParser p = mapper.createParser(bytes)) {
+    try (JsonParser p = factory.createParser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
-      ObjectNode root = mapper.getNodeFactory().objectNode();
+      ObjectNode root = JsonNodeFactory.instance.objectNode();
       for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
         String name = p.currentName();
         if (p.nextToken() == JsonToken.VALUE_STRING && name.equals("payload")) {
-          byte[] text = closingPlainString(bytes, p.currentTokenLocation().getByteOffset());
-          if (text != null) {
+          long quote = p.currentTokenLocation().getByteOffset();
+          int end = closingPlainStringEnd(bytes, quote);
+          if (end >= 0) {
             root.remove("payload");
-            return new Document(root, text);
+            return new Document(root, (int) quote + 1, end);
           }
         }
-        root.set(name, mapper.readTree(p));
+        root.set(name, tree(p));
       }
       return null;
+    }
+  }
+
+  /**
+   * The value at the parser's current token as a tree, built as {@link ObjectMapper#readTree(JsonParser)} builds it
+   * with a default configuration: integers as int, long or big-integer nodes by size, other numbers as double nodes,
+   * and a repeated field name keeping its first position with its last value. The parser's constraints bound the
+   * nesting depth, hence the recursion.
+   */
+  static JsonNode tree(JsonParser p) throws IOException {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    JsonToken t = p.currentToken();
+    if (t == null) {
+      throw new IOException("no value at " + p.currentLocation());
+    }
+    switch (t) {
+      case START_OBJECT: {
+        ObjectNode o = f.objectNode();
+        for (JsonToken next = p.nextToken(); next == JsonToken.FIELD_NAME; next = p.nextToken()) {
+          String name = p.currentName();
+          p.nextToken();
+          o.set(name, tree(p));
+        }
+        return o;
+      }
+      case START_ARRAY: {
+        ArrayNode a = f.arrayNode();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          a.add(tree(p));
+        }
+        return a;
+      }
+      case VALUE_STRING:
+        return f.textNode(p.getText());
+      case VALUE_NUMBER_INT:
+        switch (p.getNumberType()) {
+          case INT:
+            return f.numberNode(p.getIntValue());
+          case LONG:
+            return f.numberNode(p.getLongValue());
+          default:
+            return f.numberNode(p.getBigIntegerValue());
+        }
+      case VALUE_NUMBER_FLOAT:
+        switch (p.getNumberTypeFP()) {
+          case BIG_DECIMAL:
+            // never from a JSON parser, which cannot tell; a tree from one is left to readTree
+            throw new IOException("big-decimal number at " + p.currentLocation());
+          case FLOAT32:
+            return f.numberNode(p.getFloatValue());
+          default:
+            return f.numberNode(p.getDoubleValue());
+        }
+      case VALUE_TRUE:
+        return f.booleanNode(true);
+      case VALUE_FALSE:
+        return f.booleanNode(false);
+      case VALUE_NULL:
+        return f.nullNode();
+      default:
+        throw new IOException("unexpected " + t + " at " + p.currentLocation());
     }
   }
 
@@ -225,27 +329,33 @@ public final class ArtifactCodec {
    * the root object and whitespace follow it; null otherwise.
    */
   static byte[] closingPlainString(byte[] bytes, long quote) {
+    int end = closingPlainStringEnd(bytes, quote);
+    return end < 0 ? null : Arrays.copyOfRange(bytes, (int) quote + 1, end);
+  }
+
+  /** Where the string of {@link #closingPlainString} ends (the index of its closing quote), or -1. */
+  private static int closingPlainStringEnd(byte[] bytes, long quote) {
     if (quote < 0 || quote >= bytes.length || bytes[(int) quote] != '"') {
-      return null;
+      return -1;
     }
     int start = (int) quote + 1;
     int i = start;
     while (i < bytes.length && bytes[i] != '"') {
       // control characters, escapes and (as negative bytes) anything beyond ASCII
       if (bytes[i] < 0x20 || bytes[i] == '\\') {
-        return null;
+        return -1;
       }
       i++;
     }
     if (i == bytes.length) {
-      return null;
+      return -1;
     }
     int end = i;
     i = skipWhitespace(bytes, i + 1);
     if (i == bytes.length || bytes[i] != '}') {
-      return null;
+      return -1;
     }
-    return skipWhitespace(bytes, i + 1) == bytes.length ? Arrays.copyOfRange(bytes, start, end) : null;
+    return skipWhitespace(bytes, i + 1) == bytes.length ? end : -1;
   }
 
   private static int skipWhitespace(byte[] bytes, int i) {
@@ -325,12 +435,65 @@ public final class ArtifactCodec {
         stringMap(n, "properties"));
   }
 
-  /** Compact JSON of the node, the exact bytes the header digest covers. */
-  private byte[] canonical(JsonNode node) {
+  /**
+   * Compact JSON of the node, the exact bytes the header digest covers: those of
+   * {@code ObjectMapper.writeValueAsBytes(node)} with a default configuration. A tree of plain JSON values (all that
+   * reading a document or {@link #headerNode} builds) is written with the streaming generator directly, as each
+   * node's own {@code serialize} writes it; anything else goes through the object mapper.
+   */
+  byte[] canonical(JsonNode node) {
     try {
-      return mapper.writeValueAsBytes(node);
+      if (plain(node)) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+          write(g, node);
+        }
+        return out.toByteArray();
+      }
+      return mapper().writeValueAsBytes(node);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Whether the tree holds only objects, arrays and the value nodes whose serialization {@link #write} repeats. */
+  private static boolean plain(JsonNode node) {
+    if (node instanceof ObjectNode || node instanceof ArrayNode) {
+      for (JsonNode child : node) {
+        if (!plain(child)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return node instanceof TextNode || node instanceof BooleanNode || node instanceof NullNode
+        || node instanceof IntNode || node instanceof LongNode || node instanceof ShortNode
+        || node instanceof BigIntegerNode || node instanceof DoubleNode || node instanceof FloatNode;
+  }
+
+  private static void write(JsonGenerator g, JsonNode node) throws IOException {
+    if (node instanceof ObjectNode o) {
+      g.writeStartObject(o, o.size());
+      for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+        var e = it.next();
+        g.writeFieldName(e.getKey());
+        write(g, e.getValue());
+      }
+      g.writeEndObject();
+    } else if (node instanceof ArrayNode a) {
+      g.writeStartArray(a, a.size());
+      for (JsonNode child : a) {
+        write(g, child);
+      }
+      g.writeEndArray();
+    } else if (node instanceof NullNode) {
+      // what the mapper's default null serializer writes
+      g.writeNull();
+    } else {
+      // text, boolean and number nodes write themselves without the serializer provider
+      node.serialize(g, null);
     }
   }
 

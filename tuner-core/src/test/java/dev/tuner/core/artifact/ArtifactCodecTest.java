@@ -273,6 +273,65 @@ class ArtifactCodecTest {
         .hasMessageContaining(parts[2]);
   }
 
+  /**
+   * The header is read without the object mapper; the tree must be node for node what {@code readTree} builds and
+   * its canonical bytes what {@code writeValueAsBytes} writes, or digests would disagree with files written before.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{\"a\": 1, \"b\": -2147483648, \"c\": 2147483648, \"d\": -9223372036854775808, \"e\": 9223372036854775808}",
+      "{\"f\": 0.1, \"g\": -0.0, \"h\": 1e308, \"i\": 1e999, \"j\": 4.9e-324, \"k\": 1E-7, \"l\": 123456789.125}",
+      "{\"s\": \"caf\\u00e9 \\\"q\\\" \\\\ \\/ \\t \\u0001 \\ud83d\\ude00 \u00e9\u4e2d\"}",
+      "{\"t\": true, \"u\": false, \"v\": null, \"w\": [], \"x\": {}, \"y\": [1, [2, [3.5, {\"z\": null}]]]}",
+      "{\"dup\": 1, \"other\": 2, \"dup\": [3]}",
+      "[1, \"two\", 3.0, {\"four\": 4}]",
+      "\"just text\"", "17", "-0", "null"})
+  void theHeaderTreeAndItsCanonicalBytesAreThoseOfTheObjectMapper(String json) throws Exception {
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.JsonNode expected = mapper.readTree(json);
+    com.fasterxml.jackson.databind.JsonNode actual;
+    try (var p = new com.fasterxml.jackson.core.JsonFactory().createParser(json)) {
+      p.nextToken();
+      actual = ArtifactCodec.tree(p);
+    }
+    assertSameTree(actual, expected);
+    assertThat(codec.canonical(actual)).containsExactly(mapper.writeValueAsBytes(expected));
+  }
+
+  /** Nodes that reading never builds but a header written by {@link ArtifactCodec#encode} may hold. */
+  @Test
+  void canonicalBytesOfBuiltNodesAreThoseOfTheObjectMapper() throws Exception {
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    var f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+    var n = f.objectNode();
+    n.put("float", 0.1f).put("float_max", Float.MAX_VALUE).put("short", (short) -7).put("long", 1L << 40)
+        .put("nan", Double.NaN).put("inf", Double.NEGATIVE_INFINITY).put("text", (String) null)
+        .put("big", new java.math.BigInteger("123456789012345678901234567890"));
+    n.putArray("floats").add(1.5f).add(-0.0f).add(3.4028235e38f);
+    n.putObject("nested").putNull("nothing").put("bool", true);
+    n.set("decimal", f.numberNode(new java.math.BigDecimal("1.50")));
+    n.set("binary", f.binaryNode(new byte[] {1, 2, 3}));
+    n.set("pojo", f.pojoNode(java.util.List.of("x", 1)));
+    assertThat(codec.canonical(n)).containsExactly(mapper.writeValueAsBytes(n));
+  }
+
+  private static void assertSameTree(com.fasterxml.jackson.databind.JsonNode actual,
+      com.fasterxml.jackson.databind.JsonNode expected) {
+    assertThat(actual.getClass()).isEqualTo(expected.getClass());
+    assertThat(actual).isEqualTo(expected);
+    assertThat(actual.size()).isEqualTo(expected.size());
+    var names = expected.fieldNames();
+    var actualNames = actual.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      assertThat(actualNames.next()).isEqualTo(name);
+      assertSameTree(actual.get(name), expected.get(name));
+    }
+    for (int i = 0; expected.isArray() && i < expected.size(); i++) {
+      assertSameTree(actual.get(i), expected.get(i));
+    }
+  }
+
   @Test
   void theResealHelperOnlyRecomputesTheDigest() {
     byte[] encoded = codec.encode(TestArtifacts.artifact());
