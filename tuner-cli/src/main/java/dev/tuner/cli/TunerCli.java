@@ -59,6 +59,9 @@ public final class TunerCli implements Callable<Integer> {
   /** Exit code for bad usage: picocli's parameter errors and {@link InvalidInputException}. */
   public static final int EXIT_USAGE = 2;
   private static final String GUICE_BYTECODE_GEN = "guice_bytecode_gen_option";
+  private static final String PICOCLI_CONVERTER_EXCLUDES = "picocli.converters.excludes";
+  /** The built-in picocli converters left out: regular expressions of the class names they convert to. */
+  static final String EXCLUDED_CONVERTERS = "java\\.(time|sql)\\..*";
 
   /** The subcommands, in the order help lists them. */
   static final List<Class<?>> COMMANDS = List.of(
@@ -150,6 +153,12 @@ public final class TunerCli implements Callable<Integer> {
   }
 
   private static CommandLine commandLine(List<Class<?>> commands) {
+    // Every command line picocli builds registers converters for java.time and java.sql types, found by reflection,
+    // which loads and initialises those classes: a tenth of building the command line. No tuner option has such a
+    // type (TunerCliTest checks), so they are left out with picocli's own property, unless it is set already.
+    if (System.getProperty(PICOCLI_CONVERTER_EXCLUDES) == null) {
+      System.setProperty(PICOCLI_CONVERTER_EXCLUDES, EXCLUDED_CONVERTERS);
+    }
     CommandLine cmd = new CommandLine(new TunerCli());
     for (Class<?> c : commands) {
       cmd.addSubcommand(c);

@@ -73,6 +73,28 @@ class TunerCliTest {
     assertThat(TunerCli.commandLine(new String[] {"--help"}).getSubcommands()).hasSize(9);
   }
 
+  /** The command line leaves out picocli's java.time and java.sql converters, so no option may need one. */
+  @Test
+  void noOptionHasATypeWhoseConverterIsLeftOut() {
+    java.util.List<String> types = new java.util.ArrayList<>();
+    java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(TunerCli.commandLine()));
+    while (!todo.isEmpty()) {
+      CommandLine c = todo.pop();
+      todo.addAll(c.getSubcommands().values());
+      for (CommandLine.Model.ArgSpec arg : c.getCommandSpec().args()) {
+        types.add(arg.type().getName());
+        for (Class<?> aux : arg.auxiliaryTypes()) {
+          types.add(aux.getName());
+        }
+      }
+    }
+    assertThat(types).hasSizeGreaterThan(50).contains("java.nio.file.Path")
+        .noneMatch(t -> t.matches(TunerCli.EXCLUDED_CONVERTERS));
+    assertThat("java.time.Duration").matches(TunerCli.EXCLUDED_CONVERTERS);
+    assertThat("java.sql.Timestamp").matches(TunerCli.EXCLUDED_CONVERTERS);
+    assertThat("java.nio.file.Path").doesNotMatch(TunerCli.EXCLUDED_CONVERTERS);
+  }
+
   @Test
   void inheritedOptionsReachCommandsAddedForOneRun() {
     CommandLine cmd = TunerCli.commandLine(new String[] {"plugins", "--plugin-dir", "/definitely/not/here"});
