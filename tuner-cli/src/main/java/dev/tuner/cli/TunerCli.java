@@ -124,11 +124,17 @@ public final class TunerCli implements Callable<Integer> {
    * may still choose another model; the prefetched one is then left unused.
    */
   static boolean usesDefaultModel(String[] args) {
-    List<String> a = Arrays.asList(args);
-    boolean predicts = a.contains("predict") || a.contains("recommend");
-    boolean elsewhere = a.stream().anyMatch(x -> x.equals("--model-file") || x.startsWith("--model-file=")
-        || x.equals("-h") || x.equals("--help") || x.equals("-V") || x.equals("--version") || x.equals("help"));
-    return predicts && !elsewhere;
+    // A plain loop: the first lambda or stream of a run bootstraps method handles for some milliseconds, which would
+    // delay the start of the prefetch.
+    boolean predicts = false;
+    for (String x : args) {
+      if (x.equals("--model-file") || x.startsWith("--model-file=") || x.equals("-h") || x.equals("--help")
+          || x.equals("-V") || x.equals("--version") || x.equals("help")) {
+        return false;
+      }
+      predicts |= x.equals("predict") || x.equals("recommend");
+    }
+    return predicts;
   }
 
   /** A fully configured command line with every subcommand: converters, error handlers and exit codes. */

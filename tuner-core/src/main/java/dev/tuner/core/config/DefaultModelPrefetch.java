@@ -30,16 +30,31 @@ public final class DefaultModelPrefetch {
   /** Starts reading on a new daemon thread, which ends when the model is loaded. */
   public static DefaultModelPrefetch start() {
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
+    Thread reader = new Thread(new Reader(outcome), "tuner-default-model");
+    reader.setDaemon(true);
+    reader.start();
+    return new DefaultModelPrefetch(outcome);
+  }
+
+  /**
+   * The reading thread's work. A named class, not a lambda: a command's first lambda bootstraps method handles for
+   * some milliseconds, which the thread would otherwise wait for before it starts.
+   */
+  private static final class Reader implements Runnable {
+    private final CompletableFuture<Outcome> outcome;
+
+    Reader(CompletableFuture<Outcome> outcome) {
+      this.outcome = outcome;
+    }
+
+    @Override
+    public void run() {
       try {
         outcome.complete(read());
       } catch (RuntimeException | Error e) {
         outcome.completeExceptionally(e);
       }
-    }, "tuner-default-model");
-    reader.setDaemon(true);
-    reader.start();
-    return new DefaultModelPrefetch(outcome);
+    }
   }
 
   /**
