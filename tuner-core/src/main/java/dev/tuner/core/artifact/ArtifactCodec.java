@@ -45,6 +45,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads and writes model artifacts: one UTF-8 JSON file whose {@code header} is human-readable, whose
@@ -64,7 +65,8 @@ public final class ArtifactCodec {
 
   private final JsonFactory factory;
   private final long maxBytes;
-  private volatile ObjectMapper mapper;
+  /** The object mapper over {@link #factory}, empty until first needed. */
+  private final AtomicReference<ObjectMapper> mapper = new AtomicReference<>();
 
   public ArtifactCodec() {
     this(MAX_BYTES);
@@ -84,13 +86,13 @@ public final class ArtifactCodec {
 
   /** The object mapper over {@link #factory}, made on first use. */
   private ObjectMapper mapper() {
-    ObjectMapper m = mapper;
+    ObjectMapper m = mapper.get();
     if (m == null) {
-      synchronized (this) {
-        m = mapper;
+      synchronized (mapper) {
+        m = mapper.get();
         if (m == null) {
           m = new ObjectMapper(factory);
-          mapper = m;
+          mapper.set(m);
         }
       }
     }
