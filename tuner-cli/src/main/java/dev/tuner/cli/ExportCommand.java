@@ -56,7 +56,7 @@ final class ExportCommand implements Callable<Integer> {
     if (!force && Files.exists(onnx)) {
       throw new TunerException("refusing to overwrite existing file " + onnx + " (pass --force to replace it)");
     }
-    ModelLoader loader = root.session().injector().getInstance(ModelLoader.class);
+    ModelLoader loader = root.session().loader();
     LoadedModel loaded = loader.open(root.modelFile, dev.tuner.api.ForeignModelOptions.defaults());
     try {
       ModelInfo info = loaded.model().info();

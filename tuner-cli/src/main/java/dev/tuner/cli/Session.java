@@ -1,13 +1,12 @@
 package dev.tuner.cli;
 
-import com.google.inject.Guice;
-import com.google.inject.Injector;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.config.ConfigLoader;
 import dev.tuner.core.config.DefaultModelPrefetch;
+import dev.tuner.core.config.DirectWiring;
 import dev.tuner.core.config.TunerConfig;
-import dev.tuner.core.config.TunerModule;
 import dev.tuner.core.plugin.ProviderRegistry;
+import dev.tuner.core.predict.ModelLoader;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.recommend.Recommender;
 import dev.tuner.core.roofline.Roofline;
@@ -17,8 +16,11 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * What one invocation of {@code tuner} works with: the layered configuration and the Guice injector built from it.
- * Both are made on first use, so a command that needs no model (such as {@code catalog}) never loads one.
+ * What one invocation of {@code tuner} works with: the layered configuration and the objects {@code TunerModule}
+ * wires from it, made by the module's provider methods through {@link DirectWiring} rather than a Guice injector,
+ * whose set-up costs a short command more than the objects it provides. All are made on first use, so a command that
+ * needs no model (such as {@code catalog}) never loads one; the configuration comes first, as the injector's did, so
+ * a bad configuration is reported before anything else.
  */
 final class Session {
   private final Optional<Path> configFile;
@@ -26,7 +28,7 @@ final class Session {
   private final Map<String, String> overrides;
   private final Optional<DefaultModelPrefetch> prefetch;
   private TunerConfig config;
-  private Injector injector;
+  private DirectWiring wiring;
 
   Session(Optional<Path> configFile, Properties system, Map<String, String> overrides,
       Optional<DefaultModelPrefetch> prefetch) {
@@ -43,32 +45,34 @@ final class Session {
     return config;
   }
 
-  Injector injector() {
-    if (injector == null) {
-      injector = Guice.createInjector(prefetch.isPresent()
-          ? new TunerModule(config(), prefetch.get())
-          : new TunerModule(config()));
+  private DirectWiring wiring() {
+    if (wiring == null) {
+      wiring = prefetch.isPresent() ? new DirectWiring(config(), prefetch.get()) : new DirectWiring(config());
     }
-    return injector;
+    return wiring;
   }
 
   Predictor predictor() {
-    return injector().getInstance(Predictor.class);
+    return wiring().predictor();
   }
 
   Recommender recommender() {
-    return injector().getInstance(Recommender.class);
+    return wiring().recommender();
   }
 
   Catalog catalog() {
-    return injector().getInstance(Catalog.class);
+    return wiring().catalog();
   }
 
   Roofline roofline() {
-    return injector().getInstance(Roofline.class);
+    return wiring().roofline();
   }
 
   ProviderRegistry registry() {
-    return injector().getInstance(ProviderRegistry.class);
+    return wiring().registry();
+  }
+
+  ModelLoader loader() {
+    return wiring().loader();
   }
 }

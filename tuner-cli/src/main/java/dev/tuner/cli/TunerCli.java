@@ -25,9 +25,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code tuner} command. A new subcommand is one more class in {@link #COMMANDS}: it finds the shared
- * {@link Session} (configuration, Guice injector) through {@link #of(CommandSpec)}, prints to
- * {@code spec.commandLine().getOut()} and throws {@link TunerException}s, which {@link #commandLine()} turns into one
- * line on stderr and an exit code.
+ * {@link Session} (configuration, catalog, predictor and the other wired objects) through {@link #of(CommandSpec)},
+ * prints to {@code spec.commandLine().getOut()} and throws {@link TunerException}s, which {@link #commandLine()} turns
+ * into one line on stderr and an exit code.
  */
 @Command(
     name = "tuner",
@@ -58,7 +58,6 @@ public final class TunerCli implements Callable<Integer> {
   public static final int EXIT_FAILURE = 1;
   /** Exit code for bad usage: picocli's parameter errors and {@link InvalidInputException}. */
   public static final int EXIT_USAGE = 2;
-  private static final String GUICE_BYTECODE_GEN = "guice_bytecode_gen_option";
   private static final String PICOCLI_CONVERTER_EXCLUDES = "picocli.converters.excludes";
   /** The built-in picocli converters left out: regular expressions of the class names they convert to. */
   static final String EXCLUDED_CONVERTERS = "java\\.(time|sql)\\..*";
@@ -103,13 +102,8 @@ public final class TunerCli implements Callable<Integer> {
   public static void main(String[] args) {
     // Charts render into images only; no display is ever needed.
     System.setProperty("java.awt.headless", "true");
-    // Guice otherwise generates a class per @Provides method (with its bundled ASM) before calling it; one command
-    // calls each a single time, which plain reflection does sooner. Behaviour and errors are the same.
-    if (System.getProperty(GUICE_BYTECODE_GEN) == null) {
-      System.setProperty(GUICE_BYTECODE_GEN, "DISABLED");
-    }
     // Started before anything else: reading the default model then overlaps building the command line, the
-    // configuration and the injector, which take about as long.
+    // configuration, the catalog and the predictor, which take about as long.
     Optional<DefaultModelPrefetch> prefetch = usesDefaultModel(args)
         ? Optional.of(DefaultModelPrefetch.start())
         : Optional.empty();
@@ -185,7 +179,7 @@ public final class TunerCli implements Callable<Integer> {
     return (TunerCli) spec.root().userObject();
   }
 
-  /** The configuration and injector shared by the commands of this invocation, built on first use. */
+  /** The configuration and wired objects shared by the commands of this invocation, built on first use. */
   Session session() {
     if (session == null) {
       Map<String, String> overrides = new LinkedHashMap<>();
@@ -264,7 +258,8 @@ public final class TunerCli implements Callable<Integer> {
       if (known != null) {
         err.println(name + ": " + oneLine(known.getMessage()));
       } else {
-        // Guice wraps what a provider threw in pages of context; the innermost cause is what went wrong.
+        // Wrappers (Guice's, for embedders' injectors; unchecked I/O) add context; the innermost cause is what went
+        // wrong.
         Throwable root = ex;
         while (root.getCause() != null && root.getCause() != root) {
           root = root.getCause();
