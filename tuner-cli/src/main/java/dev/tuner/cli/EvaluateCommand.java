@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     description = {
         "Evaluates a model (the embedded default, or --model-file) on measurement CSV files: MAPE, median APE,"
             + " R2 of log tokens/s and interval coverage per phase, beside the roofline x median-efficiency and"
-            + " reference-heuristic baselines on the same rows. Errors are fractions in JSON (0.12 = 12%).",
+            + " reference-heuristic baselines on the same rows. Errors are fractions in JSON (0.12 = 12%%).",
         "For an honest number, evaluate on data the model was not trained on; `tuner train` reports"
             + " cross-validated accuracy."},
     footerHeading = "%nExamples:%n",
