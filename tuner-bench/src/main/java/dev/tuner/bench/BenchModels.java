@@ -44,13 +44,13 @@ import java.util.SplittableRandom;
 
 /**
  * What every benchmark starts from: the shipped catalog and measurements, and the models trained on them with
- * fixed seeds. The forest uses the embedded default model's settings (trees 100, max_depth 10, min_leaf 2,
+ * fixed seeds. The forest uses the embedded default model's settings (trees 80, max_depth 10, min_leaf 2,
  * mtry_fraction 0.6, seed 42, target log_roofline_fraction), so it is the same forest as the embedded one.
  */
 final class BenchModels {
   static final long SEED = 42;
   static final OutputKind TARGET = OutputKind.LOG_ROOFLINE_FRACTION;
-  static final Map<String, String> FOREST_SETTINGS = Map.of("trees", "100", "max_depth", "10", "min_leaf", "2",
+  static final Map<String, String> FOREST_SETTINGS = Map.of("trees", "80", "max_depth", "10", "min_leaf", "2",
       "mtry_fraction", "0.6");
   static final double INTERVAL_LEVEL = 0.9;
 

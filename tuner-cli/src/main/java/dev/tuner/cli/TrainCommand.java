@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
 final class TrainCommand implements Callable<Integer> {
   /** The one documented command that builds the embedded default model (see README). */
   static final String DEFAULT_MODEL_COMMAND = "./tuner train --data data/measurements.csv --model-type forest"
-      + " --target log_roofline_fraction --seed 42 --cv device --set trees=100 --set max_depth=10 --set min_leaf=2"
+      + " --target log_roofline_fraction --seed 42 --cv device --set trees=80 --set max_depth=10 --set min_leaf=2"
       + " --set mtry_fraction=0.6 --out tuner-cli/src/main/resources/dev/tuner/model/default-model.json --force";
 
   @Spec

@@ -20,7 +20,7 @@ class HyperParameterTest {
   void defaultsAreListedInOrder() {
     assertThat(trainer.defaultHyperParameters())
         .containsExactly(
-            Map.entry("trees", "100"),
+            Map.entry("trees", "80"),
             Map.entry("max_depth", "10"),
             Map.entry("min_leaf", "2"),
             Map.entry("max_nodes", "1000"),
