@@ -10,6 +10,7 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -29,7 +31,8 @@ public final class ProviderRegistry {
   private final List<PluginProblem> problems;
 
   private ProviderRegistry(Map<String, ModelProvider> providers, List<PluginProblem> problems) {
-    this.providers = Map.copyOf(providers);
+    // sorted by id, so that listings and error messages come out the same on every run
+    this.providers = Collections.unmodifiableMap(new TreeMap<>(providers));
     this.problems = List.copyOf(problems);
   }
 

@@ -38,6 +38,7 @@ class ProviderRegistryTest {
   @Test
   void keepsTheGoodProvidersAndExactlyOneOfTheDuplicates() {
     assertThat(registry.providers()).containsOnlyKeys(ConstantProvider.ID, DuplicateIdProviderA.ID);
+    assertThat(List.copyOf(registry.providers().keySet())).isSorted();
     assertThat(registry.providers().get(ConstantProvider.ID)).isInstanceOf(ConstantProvider.class);
     // the first registration in the services file wins
     assertThat(registry.providers().get(DuplicateIdProviderA.ID)).isInstanceOf(DuplicateIdProviderA.class);
