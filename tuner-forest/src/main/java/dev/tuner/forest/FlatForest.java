@@ -36,6 +36,35 @@ final class FlatForest {
   /** One tree as arrays whose child indices count from the tree's own root. */
   record Tree(int[] feature, float[] threshold, int[] left, int[] right, double[] value) {}
 
+  /**
+   * One tree whose root sends {@code x[feature] <= threshold} to {@code low} and the rest to {@code high}, both laid
+   * out after it in pre-order; the root's value is {@code value}.
+   */
+  static Tree join(int feature, float threshold, double value, Tree low, Tree high) {
+    int nl = low.feature().length;
+    int size = 1 + nl + high.feature().length;
+    Tree t = new Tree(new int[size], new float[size], new int[size], new int[size], new double[size]);
+    t.feature()[0] = feature;
+    t.threshold()[0] = threshold;
+    t.left()[0] = 1;
+    t.right()[0] = 1 + nl;
+    t.value()[0] = value;
+    place(low, t, 1);
+    place(high, t, 1 + nl);
+    return t;
+  }
+
+  private static void place(Tree from, Tree to, int at) {
+    int n = from.feature().length;
+    System.arraycopy(from.feature(), 0, to.feature(), at, n);
+    System.arraycopy(from.threshold(), 0, to.threshold(), at, n);
+    System.arraycopy(from.value(), 0, to.value(), at, n);
+    for (int i = 0; i < n; i++) {
+      to.left()[at + i] = from.left()[i] < 0 ? -1 : at + from.left()[i];
+      to.right()[at + i] = from.right()[i] < 0 ? -1 : at + from.right()[i];
+    }
+  }
+
   /** Lays the trees out one after another, in the given order; their total size must fit in an int. */
   static FlatForest concat(int featureCount, List<Tree> trees) {
     long total = 0;

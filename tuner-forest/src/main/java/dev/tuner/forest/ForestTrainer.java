@@ -1,5 +1,6 @@
 package dev.tuner.forest;
 
+import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ModelTrainer;
 import dev.tuner.api.ProgressListener;
 import dev.tuner.api.TrainedModel;
@@ -47,6 +48,11 @@ import smile.regression.RegressionTree;
  * increase of each tree's mean squared error on its out-of-bag rows when the feature is shuffled among them,
  * averaged over trees, on at most 2000 rows), both for the top 10 features, and
  * the out-of-bag RMSE and R².
+ *
+ * <p>Partitioned trees ({@code partition_by}): each tree's root splits on the partition feature at 0.5 and each
+ * side is a tree grown as above, with one level less, on a bootstrap drawn from that side's rows only; the root's
+ * value is the mean of both bootstraps' targets, and its decrease of the residual sum of squares counts towards the
+ * partition feature's impurity importance.
  */
 public final class ForestTrainer implements ModelTrainer {
   static final int MIN_ROWS = 10;
@@ -139,6 +145,10 @@ public final class ForestTrainer implements ModelTrainer {
     private final DataFrame frame;
     private final int[][] order;
     private final long[] seeds;
+    /** The partition feature's index, or -1; and the rows on each side of it. */
+    private final int partition;
+    private final int[] lowRows;
+    private final int[] highRows;
     private final StructField response = new StructField("y", DataTypes.DoubleType);
     private int treesDone;
 
@@ -164,6 +174,48 @@ public final class ForestTrainer implements ModelTrainer {
       this.frame = DataFrame.of(matrix, names);
       this.order = CART.order(frame);
       this.seeds = treeSeeds(options.seed(), hp.trees());
+      this.partition = partitionFeature(data, hp);
+      this.lowRows = partition < 0 ? new int[0] : side(data, partition, false);
+      this.highRows = partition < 0 ? new int[0] : side(data, partition, true);
+    }
+
+    /** The index of the feature trees are partitioned on, or -1. */
+    private static int partitionFeature(TrainingSet data, ForestHyperParameters hp) {
+      String by = hp.partitionBy();
+      if (by.equals(ForestHyperParameters.NONE)) {
+        return -1;
+      }
+      boolean auto = by.equals(ForestHyperParameters.AUTO);
+      String name = auto ? ForestHyperParameters.AUTO_FEATURE : by;
+      int index = data.featureNames().indexOf(name);
+      if (index < 0) {
+        if (auto) {
+          return -1;
+        }
+        throw new InvalidInputException(ForestHyperParameters.PARTITION_BY, by, ForestHyperParameters.AUTO + ", "
+            + ForestHyperParameters.NONE + " or one of the training set's features " + data.featureNames());
+      }
+      int low = side(data, index, false).length;
+      int high = data.rows() - low;
+      if (Math.min(low, high) < MIN_ROWS) {
+        if (auto) {
+          return -1;
+        }
+        throw new TrainingException(ForestHyperParameters.PARTITION_BY + " = " + by + " puts " + low + " rows at or "
+            + "below 0.5 and " + high + " above it; each side needs at least " + MIN_ROWS);
+      }
+      if (hp.maxDepth() < 3) {
+        throw new InvalidInputException(ForestHyperParameters.MAX_DEPTH, hp.maxDepth(),
+            "at least 3 when trees are partitioned (the partition takes one level)");
+      }
+      return index;
+    }
+
+    private static int[] side(TrainingSet data, int feature, boolean high) {
+      int w = data.width();
+      float[] f = data.features();
+      return java.util.stream.IntStream.range(0, data.rows())
+          .filter(i -> (f[i * w + feature] > 0.5f) == high).toArray();
     }
 
     Fit run(ExecutorService pool) {
@@ -210,6 +262,8 @@ public final class ForestTrainer implements ModelTrainer {
 
       Map<String, String> properties = new LinkedHashMap<>();
       properties.put("seed", Long.toString(options.seed()));
+      properties.put("partition.feature", partition < 0 ? ForestHyperParameters.NONE
+          : data.featureNames().get(partition));
       properties.put("mtry", Integer.toString(mtry));
       properties.put("training.rows", Integer.toString(rows));
       oob.metrics().ifPresent(m -> {
@@ -239,6 +293,9 @@ public final class ForestTrainer implements ModelTrainer {
       synchronized (SMILE_SEED_LOCK) {
         MathEx.setSeed(seeds[t]);
       }
+      if (partition >= 0) {
+        return growPartitioned();
+      }
       int[] samples = new int[rows];
       if (hp.subsample() == 1.0) {
         for (int i = 0; i < rows; i++) {
@@ -262,6 +319,58 @@ public final class ForestTrainer implements ModelTrainer {
       }
       reportTreeDone();
       return new Grown(flat, tree.importance().clone(), inBag);
+    }
+
+    /** A partitioned tree, on the calling thread after its seed is set: the low side first, then the high side. */
+    private Grown growPartitioned() {
+      int[] low = bootstrap(lowRows);
+      int[] high = bootstrap(highRows);
+      var lowTree = new RegressionTree(
+          frame, Loss.ls(y), response, hp.maxDepth() - 1, hp.maxNodes(), hp.minLeaf(), mtry, low, order);
+      var highTree = new RegressionTree(
+          frame, Loss.ls(y), response, hp.maxDepth() - 1, hp.maxNodes(), hp.minLeaf(), mtry, high, order);
+      FlatForest.Tree lowFlat = TreeFlattener.flatten(lowTree, frame.schema(), x, y, low);
+      FlatForest.Tree highFlat = TreeFlattener.flatten(highTree, frame.schema(), x, y, high);
+      double wl = 0;
+      double wh = 0;
+      for (int i = 0; i < rows; i++) {
+        wl += low[i];
+        wh += high[i];
+      }
+      double vl = lowFlat.value()[0];
+      double vh = highFlat.value()[0];
+      FlatForest.Tree joined = FlatForest.join(partition, 0.5f, (wl * vl + wh * vh) / (wl + wh), lowFlat, highFlat);
+      double[] importance = lowTree.importance().clone();
+      double[] highImportance = highTree.importance();
+      for (int j = 0; j < width; j++) {
+        importance[j] += highImportance[j];
+      }
+      importance[partition] += wl * wh / (wl + wh) * (vl - vh) * (vl - vh);
+      var inBag = new BitSet(rows);
+      for (int i = 0; i < rows; i++) {
+        if (low[i] + high[i] > 0) {
+          inBag.set(i);
+        }
+      }
+      reportTreeDone();
+      return new Grown(joined, importance, inBag);
+    }
+
+    /** Sample counts over all rows for a draw from {@code side} only, as {@link #grow} draws from all rows. */
+    private int[] bootstrap(int[] side) {
+      int[] samples = new int[rows];
+      if (hp.subsample() == 1.0) {
+        for (int i = 0; i < side.length; i++) {
+          samples[side[MathEx.randomInt(side.length)]]++;
+        }
+      } else {
+        int[] permutation = MathEx.permutate(side.length);
+        int kept = Math.max(1, (int) Math.round(side.length * hp.subsample()));
+        for (int i = 0; i < kept; i++) {
+          samples[side[permutation[i]]] = 1;
+        }
+      }
+      return samples;
     }
 
     /** Serialised so that the listener sees the count rise one by one. */

@@ -25,7 +25,8 @@ class HyperParameterTest {
             Map.entry("min_leaf", "2"),
             Map.entry("max_nodes", "1000"),
             Map.entry("mtry_fraction", "0.6"),
-            Map.entry("subsample", "1.0"));
+            Map.entry("subsample", "1.0"),
+            Map.entry("partition_by", "auto"));
   }
 
   @Test
