@@ -13,8 +13,6 @@ import java.util.List;
  * loop over primitive arrays instead of 42 calls through the {@link Normalisation} interface, which has four
  * implementations and so can never be inlined. The arithmetic is {@link Normalisation#apply}'s, operation for
  * operation; the one value computed ahead, {@code log(max / min)} of a log slot, is the same double either way.
- * Slots that read the same quantity (the 24 one-hot slots read two) are visited together, so each raw figure is
- * read once per scenario.
  */
 public final class FeatureEncoder {
   /** Bytes per parameter of the reference's quantization table, by class ordinal (reference-v1 slot 40). */
@@ -32,10 +30,6 @@ public final class FeatureEncoder {
   private final double[] first;
   /** Log: log(max / min). */
   private final double[] second;
-  /** Slot indices with the slots of one quantity next to each other, in order of first appearance. */
-  private final int[] order;
-  /** Whether {@code order[k]} reads the same quantity as {@code order[k - 1]}. */
-  private final boolean[] sameQuantity;
 
   public FeatureEncoder(FeatureSchema schema) {
     this.schema = schema;
@@ -62,22 +56,6 @@ public final class FeatureEncoder {
         first[i] = ((Normalisation.OneHot) n).index();
       }
     }
-    order = new int[width];
-    sameQuantity = new boolean[width];
-    boolean[] placed = new boolean[width];
-    int k = 0;
-    for (int i = 0; i < width; i++) {
-      if (placed[i]) {
-        continue;
-      }
-      for (int j = i; j < width; j++) {
-        if (!placed[j] && quantities[j] == quantities[i]) {
-          placed[j] = true;
-          sameQuantity[k] = j != i;
-          order[k++] = j;
-        }
-      }
-    }
   }
 
   public FeatureSchema schema() {
@@ -96,12 +74,8 @@ public final class FeatureEncoder {
 
   /** Writes the vector into {@code out[offset .. offset + width)} without allocating. */
   public void encode(Scenario s, RooflineResult r, float[] out, int offset) {
-    double raw = 0;
-    for (int k = 0; k < order.length; k++) {
-      int i = order[k];
-      if (!sameQuantity[k]) {
-        raw = raw(quantities[i], s, r);
-      }
+    for (int i = 0; i < quantities.length; i++) {
+      double raw = raw(quantities[i], s, r);
       double v;
       switch (kinds[i]) {
         case LINEAR:
