@@ -147,6 +147,7 @@ public final class ForestTrainer implements ModelTrainer {
     private final long[] seeds;
     /** The partition feature's index, or -1; and the rows on each side of it. */
     private final int partition;
+    private final int[] allRows;
     private final int[] lowRows;
     private final int[] highRows;
     private final StructField response = new StructField("y", DataTypes.DoubleType);
@@ -174,6 +175,7 @@ public final class ForestTrainer implements ModelTrainer {
       this.frame = DataFrame.of(matrix, names);
       this.order = CART.order(frame);
       this.seeds = treeSeeds(options.seed(), hp.trees());
+      this.allRows = java.util.stream.IntStream.range(0, rows).toArray();
       this.partition = partitionFeature(data, hp);
       this.lowRows = partition < 0 ? new int[0] : side(data, partition, false);
       this.highRows = partition < 0 ? new int[0] : side(data, partition, true);
@@ -293,42 +295,24 @@ public final class ForestTrainer implements ModelTrainer {
       synchronized (SMILE_SEED_LOCK) {
         MathEx.setSeed(seeds[t]);
       }
-      if (partition >= 0) {
-        return growPartitioned();
-      }
-      int[] samples = new int[rows];
-      if (hp.subsample() == 1.0) {
-        for (int i = 0; i < rows; i++) {
-          samples[MathEx.randomInt(rows)]++;
-        }
-      } else {
-        int[] permutation = MathEx.permutate(rows);
-        int kept = (int) Math.round(rows * hp.subsample());
-        for (int i = 0; i < kept; i++) {
-          samples[permutation[i]] = 1;
-        }
-      }
-      var tree = new RegressionTree(
-          frame, Loss.ls(y), response, hp.maxDepth(), hp.maxNodes(), hp.minLeaf(), mtry, samples, order);
-      FlatForest.Tree flat = TreeFlattener.flatten(tree, frame.schema(), x, y, samples);
-      var inBag = new BitSet(rows);
-      for (int i = 0; i < rows; i++) {
-        if (samples[i] > 0) {
-          inBag.set(i);
-        }
-      }
+      Grown grown = partition >= 0 ? growPartitioned() : growWhole();
       reportTreeDone();
-      return new Grown(flat, tree.importance().clone(), inBag);
+      return grown;
     }
 
-    /** A partitioned tree, on the calling thread after its seed is set: the low side first, then the high side. */
+    private Grown growWhole() {
+      int[] samples = bootstrap(allRows);
+      var tree = tree(hp.maxDepth(), samples);
+      return new Grown(TreeFlattener.flatten(tree, frame.schema(), x, y, samples), tree.importance().clone(),
+          inBag(samples));
+    }
+
+    /** A partitioned tree: the low side's bootstrap is drawn first, then the high side's. */
     private Grown growPartitioned() {
       int[] low = bootstrap(lowRows);
       int[] high = bootstrap(highRows);
-      var lowTree = new RegressionTree(
-          frame, Loss.ls(y), response, hp.maxDepth() - 1, hp.maxNodes(), hp.minLeaf(), mtry, low, order);
-      var highTree = new RegressionTree(
-          frame, Loss.ls(y), response, hp.maxDepth() - 1, hp.maxNodes(), hp.minLeaf(), mtry, high, order);
+      var lowTree = tree(hp.maxDepth() - 1, low);
+      var highTree = tree(hp.maxDepth() - 1, high);
       FlatForest.Tree lowFlat = TreeFlattener.flatten(lowTree, frame.schema(), x, y, low);
       FlatForest.Tree highFlat = TreeFlattener.flatten(highTree, frame.schema(), x, y, high);
       double wl = 0;
@@ -346,17 +330,32 @@ public final class ForestTrainer implements ModelTrainer {
         importance[j] += highImportance[j];
       }
       importance[partition] += wl * wh / (wl + wh) * (vl - vh) * (vl - vh);
-      var inBag = new BitSet(rows);
-      for (int i = 0; i < rows; i++) {
-        if (low[i] + high[i] > 0) {
-          inBag.set(i);
-        }
-      }
-      reportTreeDone();
-      return new Grown(joined, importance, inBag);
+      return new Grown(joined, importance, inBag(low, high));
     }
 
-    /** Sample counts over all rows for a draw from {@code side} only, as {@link #grow} draws from all rows. */
+    private RegressionTree tree(int maxDepth, int[] samples) {
+      return new RegressionTree(
+          frame, Loss.ls(y), response, maxDepth, hp.maxNodes(), hp.minLeaf(), mtry, samples, order);
+    }
+
+    /** The rows drawn at least once by any of the draws. */
+    private BitSet inBag(int[]... draws) {
+      var inBag = new BitSet(rows);
+      for (int[] samples : draws) {
+        for (int i = 0; i < rows; i++) {
+          if (samples[i] > 0) {
+            inBag.set(i);
+          }
+        }
+      }
+      return inBag;
+    }
+
+    /**
+     * Sample counts over all rows for a draw from {@code side} only: with replacement, as many draws as the side has
+     * rows, or without replacement the subsample fraction of them (Smile's own per-tree sampling when the side is
+     * every row).
+     */
     private int[] bootstrap(int[] side) {
       int[] samples = new int[rows];
       if (hp.subsample() == 1.0) {
