@@ -5,9 +5,7 @@ import dev.tuner.api.ProgressListener;
 import dev.tuner.api.ThroughputModel;
 import dev.tuner.core.predict.Calibration;
 import dev.tuner.core.scenario.Phase;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 
@@ -86,18 +84,8 @@ public final class CrossValidator {
         }
       }
     }
-    Map<Phase, PhaseMetrics> metrics = new EnumMap<>(Phase.class);
-    for (Phase p : Phase.values()) {
-      List<Integer> rows = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        if (d.phases[i] == p) {
-          rows.add(i);
-        }
-      }
-      metrics.put(p, PhaseMetrics.of(PhaseMetrics.pick(d.measured, rows), PhaseMetrics.pick(predicted, rows),
-          PhaseMetrics.pick(low, rows), PhaseMetrics.pick(high, rows)));
-    }
-    return new CvResult(c.name(), folds.method(), folds.count(), level, metrics, method, predicted, low, high,
+    return new CvResult(c.name(), folds.method(), folds.count(), level,
+        PhaseMetrics.byPhase(d.phases, d.measured, predicted, low, high), method, predicted, low, high,
         scores, folds.groupedBy(),
         PhaseMetrics.byGroup(folds.groupLabels(d), d.phases, d.measured, predicted, low, high));
   }

@@ -8,7 +8,6 @@ import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.schema.FeatureEncoder;
 import dev.tuner.core.schema.FeatureSchemas;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,54 +31,37 @@ public final class Evaluator {
     Roofline roofline = predictor.roofline();
     FeatureEncoder reference = new FeatureEncoder(FeatureSchemas.referenceV1());
     ReferenceHeuristicModel heuristic = new ReferenceHeuristicModel();
-    Map<Phase, List<double[]>> model = new EnumMap<>(Phase.class);
-    Map<Phase, List<double[]>> roof = new EnumMap<>(Phase.class);
-    Map<Phase, List<double[]>> ref = new EnumMap<>(Phase.class);
-    List<Row> rows = new ArrayList<>();
     int n = data.examples().size();
+    List<Row> rows = new ArrayList<>(n);
     String[] devices = new String[n];
     Phase[] phases = new Phase[n];
-    double[][] byRow = new double[4][n];
-    for (Dataset.Example e : data.examples()) {
+    double[] measured = new double[n];
+    double[] predicted = new double[n];
+    double[] low = new double[n];
+    double[] high = new double[n];
+    double[] roof = new double[n];
+    double[] ref = new double[n];
+    for (int i = 0; i < n; i++) {
+      Dataset.Example e = data.examples().get(i);
       ThroughputPrediction p = predictor.predict(e.scenario(), 0);
       rows.add(new Row(e, p));
-      double measured = e.measurement().tokensPerSecond();
-      double r = e.roofline().tokensPerSecond();
-      Phase phase = e.scenario().phase();
-      double[] row = {measured, p.tokensPerSecond(), p.interval().low(), p.interval().high()};
-      model.computeIfAbsent(phase, k -> new ArrayList<>()).add(row);
-      int i = rows.size() - 1;
       devices[i] = e.scenario().device().name();
-      phases[i] = phase;
-      for (int c = 0; c < row.length; c++) {
-        byRow[c][i] = row[c];
-      }
-      double eff = phase == Phase.DECODE ? decodeEfficiency : prefillEfficiency;
-      roof.computeIfAbsent(phase, k -> new ArrayList<>()).add(new double[] {measured, eff * r});
-      double h = Math.min(heuristic.predict(reference.encode(e.scenario(), roofline.compute(e.scenario()))), r);
-      ref.computeIfAbsent(phase, k -> new ArrayList<>()).add(new double[] {measured, h});
+      phases[i] = e.scenario().phase();
+      measured[i] = e.measurement().tokensPerSecond();
+      predicted[i] = p.tokensPerSecond();
+      low[i] = p.interval().low();
+      high[i] = p.interval().high();
+      double r = e.roofline().tokensPerSecond();
+      roof[i] = (phases[i] == Phase.DECODE ? decodeEfficiency : prefillEfficiency) * r;
+      ref[i] = Math.min(heuristic.predict(reference.encode(e.scenario(), roofline.compute(e.scenario()))), r);
     }
     Map<String, Map<Phase, PhaseMetrics>> baselines = new LinkedHashMap<>();
-    baselines.put(EvaluationReport.ROOFLINE_BASELINE, metrics(roof, false));
-    baselines.put(EvaluationReport.REFERENCE_BASELINE, metrics(ref, false));
+    baselines.put(EvaluationReport.ROOFLINE_BASELINE, PhaseMetrics.byPhase(phases, measured, roof, null, null));
+    baselines.put(EvaluationReport.REFERENCE_BASELINE, PhaseMetrics.byPhase(phases, measured, ref, null, null));
     EvaluationReport report = new EvaluationReport("hold-out evaluation of " + predictor.model().id(),
-        predictor.intervalLevel(), predictor.model().model().info().outputKind().id(), data.rowsRead(),
-        data.examples().size(), data.skippedByReason(), metrics(model, true), baselines, "device",
-        PhaseMetrics.byGroup(devices, phases, byRow[0], byRow[1], byRow[2], byRow[3]));
+        predictor.intervalLevel(), predictor.model().model().info().outputKind().id(), data.rowsRead(), n,
+        data.skippedByReason(), PhaseMetrics.byPhase(phases, measured, predicted, low, high), baselines, "device",
+        PhaseMetrics.byGroup(devices, phases, measured, predicted, low, high));
     return new Result(report, rows);
-  }
-
-  private static Map<Phase, PhaseMetrics> metrics(Map<Phase, List<double[]>> byPhase, boolean intervals) {
-    Map<Phase, PhaseMetrics> out = new EnumMap<>(Phase.class);
-    for (Phase p : Phase.values()) {
-      List<double[]> rows = byPhase.getOrDefault(p, List.of());
-      double[] m = rows.stream().mapToDouble(r -> r[0]).toArray();
-      double[] pr = rows.stream().mapToDouble(r -> r[1]).toArray();
-      out.put(p, intervals
-          ? PhaseMetrics.of(m, pr, rows.stream().mapToDouble(r -> r[2]).toArray(),
-              rows.stream().mapToDouble(r -> r[3]).toArray())
-          : PhaseMetrics.withoutIntervals(m, pr));
-    }
-    return out;
   }
 }

@@ -31,9 +31,25 @@ public record PhaseMetrics(int n, double mape, double medianApe, double r2, doub
   }
 
   /**
-   * Metrics per group label and phase, for the rows of each label ({@code low}/{@code high} may be null: no
-   * intervals). Labels sorted by name; a phase with no rows in a group is absent.
+   * Metrics of each phase over the rows of that phase, every phase present (0 rows give 0s). {@code low} and
+   * {@code high} are null when the predictor has no intervals.
    */
+  static Map<Phase, PhaseMetrics> byPhase(Phase[] phases, double[] measured, double[] predicted, double[] low,
+      double[] high) {
+    Map<Phase, PhaseMetrics> out = new EnumMap<>(Phase.class);
+    for (Phase p : Phase.values()) {
+      List<Integer> rows = new ArrayList<>();
+      for (int i = 0; i < phases.length; i++) {
+        if (phases[i] == p) {
+          rows.add(i);
+        }
+      }
+      out.put(p, over(rows, measured, predicted, low, high));
+    }
+    return out;
+  }
+
+  /** {@link #byPhase} per group label, labels sorted by name; a phase with no rows in a group is absent. */
   static Map<String, Map<Phase, PhaseMetrics>> byGroup(String[] labels, Phase[] phases, double[] measured,
       double[] predicted, double[] low, double[] high) {
     Map<String, Map<Phase, List<Integer>>> rows = new TreeMap<>();
@@ -44,17 +60,20 @@ public record PhaseMetrics(int n, double mape, double medianApe, double r2, doub
     Map<String, Map<Phase, PhaseMetrics>> out = new TreeMap<>();
     rows.forEach((label, byPhase) -> {
       Map<Phase, PhaseMetrics> m = new EnumMap<>(Phase.class);
-      byPhase.forEach((phase, idx) -> {
-        double[] ms = pick(measured, idx);
-        double[] pr = pick(predicted, idx);
-        m.put(phase, low == null ? withoutIntervals(ms, pr) : of(ms, pr, pick(low, idx), pick(high, idx)));
-      });
+      byPhase.forEach((phase, idx) -> m.put(phase, over(idx, measured, predicted, low, high)));
       out.put(label, m);
     });
     return out;
   }
 
-  static double[] pick(double[] values, List<Integer> rows) {
+  private static PhaseMetrics over(List<Integer> rows, double[] measured, double[] predicted, double[] low,
+      double[] high) {
+    double[] ms = pick(measured, rows);
+    double[] pr = pick(predicted, rows);
+    return low == null ? withoutIntervals(ms, pr) : of(ms, pr, pick(low, rows), pick(high, rows));
+  }
+
+  private static double[] pick(double[] values, List<Integer> rows) {
     double[] out = new double[rows.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = values[rows.get(i)];
