@@ -103,6 +103,10 @@ class TrainEvaluateExportTest {
     assertThat(Cli.run("train", "--data", data.toString(), "--model-type", "forest", "--set", "trees=0",
         "--cv", "3", "--no-progress").exit()).isEqualTo(2);
     assertThat(Cli.run("train", "--data", dir.resolve("missing.csv").toString()).exit()).isEqualTo(2);
+    Cli.Result partition = Cli.run("train", "--data", data.toString(), "--set", "partition_by=phase", "--cv", "3",
+        "--no-progress");
+    assertThat(partition.exit()).isEqualTo(2);
+    assertThat(partition.err()).contains("partition_by", "phase", "is_prefill");
     assertThat(Cli.run("train").exit()).isEqualTo(2);
   }
 
