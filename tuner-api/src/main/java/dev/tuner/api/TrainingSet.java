@@ -6,9 +6,22 @@ import java.util.Objects;
 /**
  * Encoded rows for training: {@code features} is row-major ({@code rows × featureNames.size()}), {@code targets}
  * holds one value of kind {@code target} per row.
+ *
+ * <p>{@code groups}, when not null, gives each row a group number (the host numbers the devices): rows of one group
+ * are measurements of the same hardware, so a trainer that validates internally (to tune itself or weigh models)
+ * holds whole groups out, as the host's leave-one-device-out evaluation does. Null means every row stands alone.
+ *
+ * @since 1.1 ({@code groups})
  */
 public record TrainingSet(
-    SchemaRef schema, List<String> featureNames, float[] features, double[] targets, OutputKind target) {
+    SchemaRef schema, List<String> featureNames, float[] features, double[] targets, OutputKind target,
+    int[] groups) {
+  /** A training set without groups. */
+  public TrainingSet(
+      SchemaRef schema, List<String> featureNames, float[] features, double[] targets, OutputKind target) {
+    this(schema, featureNames, features, targets, target, null);
+  }
+
   public TrainingSet {
     Objects.requireNonNull(schema, "schema");
     Objects.requireNonNull(target, "target");
@@ -32,6 +45,16 @@ public record TrainingSet(
         throw new InvalidInputException("features[" + i + "]", features[i], "a finite number");
       }
     }
+    if (groups != null) {
+      if (groups.length != targets.length) {
+        throw new InvalidInputException("groups", groups.length + " values", "one per row (" + targets.length + ")");
+      }
+      for (int i = 0; i < groups.length; i++) {
+        if (groups[i] < 0) {
+          throw new InvalidInputException("groups[" + i + "]", groups[i], "a group number >= 0");
+        }
+      }
+    }
   }
 
   public int rows() {
@@ -49,15 +72,19 @@ public record TrainingSet(
     return out;
   }
 
-  /** The subset of rows given by {@code index}, in that order. */
+  /** The subset of rows given by {@code index}, in that order, with their groups. */
   public TrainingSet select(int[] index) {
     int w = width();
     float[] f = new float[index.length * w];
     double[] t = new double[index.length];
+    int[] g = groups == null ? null : new int[index.length];
     for (int i = 0; i < index.length; i++) {
       System.arraycopy(features, index[i] * w, f, i * w, w);
       t[i] = targets[index[i]];
+      if (g != null) {
+        g[i] = groups[index[i]];
+      }
     }
-    return new TrainingSet(schema, featureNames, f, t, target);
+    return new TrainingSet(schema, featureNames, f, t, target, g);
   }
 }

@@ -92,7 +92,9 @@ class PackagedJarIT {
     Run r = java("plugins", "--format", "json");
     assertThat(r.exit()).as(r.err()).isZero();
     JsonNode j = new ObjectMapper().readTree(r.out());
-    assertThat(j.get("providers").size() + j.get("problems").size()).isEqualTo(merged.size());
+    // every registration is listed, as a provider or a problem, beside tuner's one built-in provider (the ensemble)
+    assertThat(j.get("providers").size() + j.get("problems").size()).isEqualTo(merged.size() + 1);
+    assertThat(j.get("providers")).anySatisfy(p -> assertThat(p.get("id").asText()).isEqualTo("ensemble"));
   }
 
   private static List<String> lines(InputStream in) throws IOException {

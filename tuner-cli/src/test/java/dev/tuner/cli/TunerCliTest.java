@@ -40,7 +40,7 @@ class TunerCliTest {
 
   @Test
   void versionNamesTheApi() {
-    assertThat(Cli.run("--version").out()).contains("tuner", "plugin API 1.0");
+    assertThat(Cli.run("--version").out()).contains("tuner", "plugin API " + dev.tuner.api.TunerApi.VERSION);
   }
 
   @Test

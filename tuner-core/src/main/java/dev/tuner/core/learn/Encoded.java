@@ -6,7 +6,9 @@ import dev.tuner.core.data.Dataset;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.schema.FeatureEncoder;
 import dev.tuner.core.schema.FeatureSchema;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Examples encoded in one schema, with everything evaluation needs per row. */
 public final class Encoded {
@@ -56,12 +58,15 @@ public final class Encoded {
     return out;
   }
 
-  /** The training set of all rows with targets of {@code kind}. */
+  /** The training set of all rows with targets of {@code kind}, grouped by device (numbered by first appearance). */
   public TrainingSet trainingSet(OutputKind kind) {
     double[] targets = new double[rows];
+    int[] groups = new int[rows];
+    Map<String, Integer> deviceNumbers = new HashMap<>();
     for (int i = 0; i < rows; i++) {
       targets[i] = kind.fromTokensPerSecond(measured[i], roofs[i]);
+      groups[i] = deviceNumbers.computeIfAbsent(devices[i], d -> deviceNumbers.size());
     }
-    return new TrainingSet(schema.ref(), schema.slotNames(), features, targets, kind);
+    return new TrainingSet(schema.ref(), schema.slotNames(), features, targets, kind, groups);
   }
 }

@@ -3,6 +3,7 @@ package dev.tuner.core.plugin;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ModelProvider;
 import dev.tuner.api.TunerApi;
+import dev.tuner.core.ensemble.EnsembleProvider;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -30,10 +31,26 @@ public final class ProviderRegistry {
   private final Map<String, ModelProvider> providers;
   private final List<PluginProblem> problems;
 
-  private ProviderRegistry(Map<String, ModelProvider> providers, List<PluginProblem> problems) {
+  /**
+   * Adds tuner's built-in providers to the discovered ones: the {@link EnsembleProvider}, which finds its members
+   * in this registry. A discovered provider that takes a built-in's id is reported and left out.
+   */
+  private ProviderRegistry(Map<String, ModelProvider> discovered, List<PluginProblem> problems) {
     // sorted by id, so that listings and error messages come out the same on every run
-    this.providers = Collections.unmodifiableMap(new TreeMap<>(providers));
-    this.problems = List.copyOf(problems);
+    Map<String, ModelProvider> all = new TreeMap<>();
+    List<PluginProblem> allProblems = new ArrayList<>(problems);
+    ModelProvider ensemble = new EnsembleProvider(this::find);
+    all.put(ensemble.id(), ensemble);
+    for (Map.Entry<String, ModelProvider> e : discovered.entrySet()) {
+      if (all.containsKey(e.getKey())) {
+        allProblems.add(new PluginProblem(e.getKey(), PluginProblem.Code.DUPLICATE_ID, "("
+            + e.getValue().getClass().getName() + ") has the id of tuner's built-in provider, which is used"));
+      } else {
+        all.put(e.getKey(), e.getValue());
+      }
+    }
+    this.providers = Collections.unmodifiableMap(all);
+    this.problems = List.copyOf(allProblems);
   }
 
   /** Discovers providers visible to {@code loader}. */

@@ -8,6 +8,7 @@ import dev.tuner.api.ModelPayload;
 import dev.tuner.api.ModelProvider;
 import dev.tuner.api.ThroughputModel;
 import dev.tuner.api.TunerApi;
+import dev.tuner.core.ensemble.EnsembleProvider;
 import dev.tuner.core.plugin.testing.ConstantProvider;
 import dev.tuner.core.plugin.testing.DuplicateIdProviderA;
 import dev.tuner.core.plugin.testing.DuplicateIdProviderB;
@@ -37,7 +38,8 @@ class ProviderRegistryTest {
 
   @Test
   void keepsTheGoodProvidersAndExactlyOneOfTheDuplicates() {
-    assertThat(registry.providers()).containsOnlyKeys(ConstantProvider.ID, DuplicateIdProviderA.ID);
+    assertThat(registry.providers()).containsOnlyKeys(ConstantProvider.ID, DuplicateIdProviderA.ID,
+        EnsembleProvider.ID);
     assertThat(List.copyOf(registry.providers().keySet())).isSorted();
     assertThat(registry.providers().get(ConstantProvider.ID)).isInstanceOf(ConstantProvider.class);
     // the first registration in the services file wins
@@ -106,7 +108,7 @@ class ProviderRegistryTest {
     ProviderRegistry r = ProviderRegistry.of(List.of(new ConstantProvider(), new FutureApiProvider(),
         new Described("", "1.0.0", "1.0"), new Described("bad-api", "1.0.0", "one"),
         new Described("no-version", " ", "1.0"), new ConstantProvider()));
-    assertThat(r.providers()).containsOnlyKeys(ConstantProvider.ID);
+    assertThat(r.providers()).containsOnlyKeys(ConstantProvider.ID, EnsembleProvider.ID);
     assertThat(r.problems()).extracting(PluginProblem::code).containsExactly(
         PluginProblem.Code.INCOMPATIBLE_API, PluginProblem.Code.INVALID_DESCRIPTOR,
         PluginProblem.Code.INVALID_DESCRIPTOR, PluginProblem.Code.INVALID_DESCRIPTOR,
@@ -123,7 +125,7 @@ class ProviderRegistryTest {
       }
     };
     ProviderRegistry r = ProviderRegistry.of(List.of(failing, new ConstantProvider()));
-    assertThat(r.providers()).containsOnlyKeys(ConstantProvider.ID);
+    assertThat(r.providers()).containsOnlyKeys(ConstantProvider.ID, EnsembleProvider.ID);
     assertThat(r.problems()).singleElement().satisfies(p -> {
       assertThat(p.code()).isEqualTo(PluginProblem.Code.BROKEN);
       assertThat(p.message()).contains("boom");
