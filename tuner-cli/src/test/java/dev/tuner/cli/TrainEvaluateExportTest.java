@@ -202,6 +202,42 @@ class TrainEvaluateExportTest {
     assertThat(Files.readString(existing)).isEqualTo("keep me");
   }
 
+  /**
+   * An ensemble of the shipped plugins, end to end: trained and cross-validated like any model, its artifact
+   * predicts through the whole pipeline (same numbers as the model trained), evaluates, and loads only with its
+   * members' providers.
+   */
+  @Test
+  void ensembleTrainsPredictsAndEvaluatesFromItsArtifact() throws Exception {
+    Path model = train("ensemble", "--set", "decode.members=forest", "--set", "prefill.members=forest,linear",
+        "--set", "forest.trees=10", "--set", "inner_folds=3", "--set", "weight_step=0.25");
+    JsonNode header = new com.fasterxml.jackson.databind.ObjectMapper().readTree(model.toFile()).path("header");
+    assertThat(header.path("provider").asText()).isEqualTo("ensemble");
+    assertThat(header.path("hyper_parameters").path("prefill.members").asText()).isEqualTo("forest,linear");
+    assertThat(header.path("hyper_parameters").path("forest.trees").asText()).isEqualTo("10");
+    assertThat(header.path("properties").path("ensemble.decode").asText()).isEqualTo("1.00 × forest");
+    assertThat(header.path("properties").path("ensemble.prefill").asText()).contains("forest", "linear");
+
+    Cli.Result predicted = Cli.run("predict", "--model-file", model.toString(), "--model", "Llama 3 8B",
+        "--device", "RTX 4090", "--quant", "Q4_K_M", "--context", "512", "--phase", "prefill", "--format", "json");
+    assertThat(predicted.exit()).as(predicted.toString()).isZero();
+    JsonNode p = predicted.json();
+    assertThat(p.toString()).contains(header.path("model_id").asText());
+    Predictor loaded = predictor(model);
+    var scenario = dev.tuner.core.scenario.ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "prefill")
+        .resolve(Catalog.shipped());
+    var prediction = loaded.predict(scenario, 0);
+    assertThat(prediction.tokensPerSecond()).isGreaterThan(0).isLessThanOrEqualTo(prediction.rooflineTokensPerSecond());
+    assertThat(p.path("tokens_per_s").asDouble()).isCloseTo(prediction.tokensPerSecond(), within(1e-9));
+    assertThat(p.path("top_features")).isNotEmpty();
+    loaded.model().model().close();
+
+    Cli.Result evaluated = Cli.run("evaluate", "--data", data.toString(), "--model-file", model.toString(),
+        "--format", "json");
+    assertThat(evaluated.exit()).as(evaluated.toString()).isZero();
+    assertThat(evaluated.json().toString()).contains("decode", "prefill");
+  }
+
   private static Predictor predictor(Path model) {
     return Guice.createInjector(new TunerModule(TunerConfig.defaults().withArtifact(model.toString())))
         .getInstance(Predictor.class);
