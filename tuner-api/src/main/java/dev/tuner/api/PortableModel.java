@@ -4,7 +4,8 @@ package dev.tuner.api;
  * A model written as plain arrays, so that an exporter (ONNX, C, …) can reproduce it exactly without knowing the
  * library that trained it. Every form computes its raw output from a float feature vector.
  */
-public sealed interface PortableModel permits PortableModel.Linear, PortableModel.TreeEnsemble {
+public sealed interface PortableModel permits PortableModel.Linear, PortableModel.TreeEnsemble,
+    PortableModel.PhaseBlend {
 
   /** {@code output = intercept + Σ weights[i] * x[i]}. */
   record Linear(double[] weights, double intercept) implements PortableModel {
@@ -123,6 +124,38 @@ public sealed interface PortableModel permits PortableModel.Linear, PortableMode
         sum += value[n];
       }
       return base + scale * sum;
+    }
+  }
+
+  /**
+   * A tree ensemble plus one of two linear models, chosen by a flag feature: {@code output = trees(x) + (x[flag] >
+   * 0.5 ? whenSet(x) : whenClear(x))}. It is the exact form of a per-phase weighted blend of tree ensembles and
+   * linear models: weights fold into the leaves and the linear coefficients, and each tree routes on the flag first.
+   *
+   * @since 1.1
+   */
+  record PhaseBlend(int flagFeature, TreeEnsemble trees, Linear whenClear, Linear whenSet) implements PortableModel {
+    public PhaseBlend {
+      java.util.Objects.requireNonNull(trees, "trees");
+      java.util.Objects.requireNonNull(whenClear, "whenClear");
+      java.util.Objects.requireNonNull(whenSet, "whenSet");
+      int width = trees.featureCount();
+      InvalidInputException.requireInRange("flagFeature", flagFeature, 0, width - 1, "feature index");
+      if (whenClear.weights().length != width || whenSet.weights().length != width) {
+        throw new InvalidInputException("phase blend linear weights", whenClear.weights().length + " and "
+            + whenSet.weights().length, "one per feature of the trees, " + width);
+      }
+    }
+
+    /** Evaluates the blend on one row; the reference semantics every exporter must reproduce. */
+    public double evaluate(float[] x) {
+      Linear linear = x[flagFeature] > 0.5f ? whenSet : whenClear;
+      double sum = linear.intercept();
+      double[] w = linear.weights();
+      for (int i = 0; i < w.length; i++) {
+        sum += w[i] * x[i];
+      }
+      return trees.evaluate(x) + sum;
     }
   }
 }

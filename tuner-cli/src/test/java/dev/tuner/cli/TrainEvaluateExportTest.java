@@ -171,9 +171,14 @@ class TrainEvaluateExportTest {
    * conversion, roofline clamp), on every usable row of the shipped data.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"linear", "forest"})
+  @ValueSource(strings = {"linear", "forest", "ensemble"})
   void exportedOnnxMatchesTheOriginalOnEveryTrainingRow(String type) throws Exception {
-    Path model = type.equals("forest") ? train(type, "--set", "trees=30", "--seed", "3") : train(type, "--seed", "3");
+    Path model = switch (type) {
+      case "forest" -> train(type, "--set", "trees=30", "--seed", "3");
+      case "ensemble" -> train(type, "--set", "members=forest,linear", "--set", "forest.trees=10", "--set",
+          "inner_folds=3", "--set", "weight_step=0.25", "--seed", "3");
+      default -> train(type, "--seed", "3");
+    };
     Path onnx = dir.resolve(type + ".onnx");
     Cli.Result r = Cli.run("export", "--model-file", model.toString(), "--onnx", onnx.toString(), "--force");
     assertThat(r.exit()).as(r.toString()).isZero();

@@ -28,7 +28,8 @@ import java.util.TreeMap;
  *
  * <p>The file has IR version 8, opsets {@code ""} 17 and {@code ai.onnx.ml} 3, one input {@value #INPUT_NAME} of
  * float {@code [N, width]} and one output {@value #OUTPUT_NAME} of float {@code [N, 1]}. A linear model becomes one
- * {@code Gemm}; a tree ensemble becomes one {@code TreeEnsembleRegressor}. The metadata carries the keys of
+ * {@code Gemm}; a tree ensemble becomes one {@code TreeEnsembleRegressor}; a phase blend becomes both, the flag
+ * read by a third {@code Gemm} choosing between two linear outputs with {@code Where}. The metadata carries the keys of
  * {@link OnnxMetadata}. Exporting needs no native library. Stateless and thread-safe.
  */
 public final class OnnxExporter {
@@ -61,18 +62,21 @@ public final class OnnxExporter {
     Objects.requireNonNull(info, "info");
     Objects.requireNonNull(extraMetadata, "extraMetadata");
     int width = info.featureCount();
-    ProtoWriter node;
+    List<ProtoWriter> nodes = new ArrayList<>();
     List<ProtoWriter> initializers = new ArrayList<>();
     if (model instanceof PortableModel.Linear linear) {
-      node = linear(linear, width, initializers);
+      nodes.add(linear(linear, width, initializers, "", OUTPUT_NAME));
     } else if (model instanceof PortableModel.TreeEnsemble trees) {
-      node = treeEnsemble(trees, width);
+      nodes.add(treeEnsemble(trees, width, OUTPUT_NAME));
+    } else if (model instanceof PortableModel.PhaseBlend blend) {
+      phaseBlend(blend, width, nodes, initializers);
     } else {
-      throw new InvalidInputException("portable model", model.getClass().getName(), "Linear or TreeEnsemble");
+      throw new InvalidInputException("portable model", model.getClass().getName(),
+          "Linear, TreeEnsemble or PhaseBlend");
     }
     var graph = OnnxProto.graph(
         "tuner_" + info.modelId(),
-        List.of(node),
+        nodes,
         initializers,
         List.of(OnnxProto.valueInfo(INPUT_NAME, OnnxProto.ELEM_FLOAT, Dim.symbolic("N"), Dim.fixed(width))),
         List.of(OnnxProto.valueInfo(OUTPUT_NAME, OnnxProto.ELEM_FLOAT, Dim.symbolic("N"), Dim.fixed(1))));
@@ -149,7 +153,27 @@ public final class OnnxExporter {
     }
   }
 
-  private static ProtoWriter linear(PortableModel.Linear linear, int width, List<ProtoWriter> initializers) {
+  /**
+   * {@code trees + Where(flag > 0.5, whenSet, whenClear)}. The flag is read with a one-hot {@code Gemm}, which adds
+   * only exact zeros to it, so the comparison sees the feature itself.
+   */
+  private static void phaseBlend(PortableModel.PhaseBlend blend, int width, List<ProtoWriter> nodes,
+      List<ProtoWriter> initializers) {
+    nodes.add(treeEnsemble(blend.trees(), width, "trees"));
+    nodes.add(linear(blend.whenClear(), width, initializers, "clear_", "linear_clear"));
+    nodes.add(linear(blend.whenSet(), width, initializers, "set_", "linear_set"));
+    double[] oneHot = new double[width];
+    oneHot[blend.flagFeature()] = 1;
+    nodes.add(linear(new PortableModel.Linear(oneHot, 0), width, initializers, "flag_", "flag"));
+    initializers.add(OnnxProto.floatTensor("half", new long[] {1}, new float[] {0.5f}));
+    nodes.add(OnnxProto.node("is_set", "Greater", "", List.of("flag", "half"), List.of("flag_set"), List.of()));
+    nodes.add(OnnxProto.node("select", "Where", "", List.of("flag_set", "linear_set", "linear_clear"),
+        List.of("linear"), List.of()));
+    nodes.add(OnnxProto.node("sum", "Add", "", List.of("trees", "linear"), List.of(OUTPUT_NAME), List.of()));
+  }
+
+  private static ProtoWriter linear(PortableModel.Linear linear, int width, List<ProtoWriter> initializers,
+      String prefix, String output) {
     double[] weights = linear.weights();
     if (weights.length != width) {
       throw new InvalidInputException(
@@ -159,13 +183,14 @@ public final class OnnxExporter {
     for (int i = 0; i < width; i++) {
       w[i] = toFloat("weights[" + i + "]", weights[i]);
     }
-    initializers.add(OnnxProto.floatTensor("weights", new long[] {width, 1}, w));
+    initializers.add(OnnxProto.floatTensor(prefix + "weights", new long[] {width, 1}, w));
     initializers.add(OnnxProto.floatTensor(
-        "intercept", new long[] {1}, new float[] {toFloat("intercept", linear.intercept())}));
-    return OnnxProto.node("Gemm", "", List.of(INPUT_NAME, "weights", "intercept"), List.of(OUTPUT_NAME), List.of());
+        prefix + "intercept", new long[] {1}, new float[] {toFloat("intercept", linear.intercept())}));
+    return OnnxProto.node(prefix + "gemm", "Gemm", "", List.of(INPUT_NAME, prefix + "weights", prefix + "intercept"),
+        List.of(output), List.of());
   }
 
-  private static ProtoWriter treeEnsemble(PortableModel.TreeEnsemble trees, int width) {
+  private static ProtoWriter treeEnsemble(PortableModel.TreeEnsemble trees, int width, String output) {
     if (trees.featureCount() != width) {
       throw new InvalidInputException(
           "tree ensemble featureCount", Integer.toString(trees.featureCount()), "featureCount = " + width);
@@ -247,10 +272,11 @@ public final class OnnxExporter {
     int nodes = nodeId.size();
     int leaves = targetNode.size();
     return OnnxProto.node(
+        "treeensembleregressor",
         "TreeEnsembleRegressor",
         ML_DOMAIN,
         List.of(INPUT_NAME),
-        List.of(OUTPUT_NAME),
+        List.of(output),
         List.of(
             OnnxProto.intAttribute("n_targets", 1),
             OnnxProto.stringAttribute("aggregate_function", "SUM"),

@@ -62,12 +62,18 @@ final class OnnxProto {
     return graph;
   }
 
+  /** A node named after its operator, for graphs with one node of each kind. */
   static ProtoWriter node(
       String opType, String domain, List<String> inputs, List<String> outputs, List<ProtoWriter> attributes) {
+    return node(opType.toLowerCase(java.util.Locale.ROOT), opType, domain, inputs, outputs, attributes);
+  }
+
+  static ProtoWriter node(String name, String opType, String domain, List<String> inputs, List<String> outputs,
+      List<ProtoWriter> attributes) {
     var node = new ProtoWriter();
     inputs.forEach(i -> node.string(1, i));
     outputs.forEach(o -> node.string(2, o));
-    node.string(3, opType.toLowerCase(java.util.Locale.ROOT));
+    node.string(3, name);
     node.string(4, opType);
     attributes.forEach(a -> node.message(5, a));
     if (!domain.isEmpty()) {

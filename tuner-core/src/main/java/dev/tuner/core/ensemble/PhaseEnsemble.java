@@ -2,11 +2,13 @@ package dev.tuner.core.ensemble;
 
 import dev.tuner.api.FeatureImportance;
 import dev.tuner.api.ModelInfo;
+import dev.tuner.api.PortableModel;
 import dev.tuner.api.ThroughputModel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 
@@ -145,6 +147,123 @@ public final class PhaseEnsemble implements ThroughputModel {
     total.forEach((feature, share) -> out.add(new FeatureImportance(feature, Math.min(1.0, share))));
     out.sort(Comparator.comparingDouble(FeatureImportance::importance).reversed());
     return List.copyOf(out.subList(0, Math.min(limit, out.size())));
+  }
+
+  /**
+   * The exact portable form when every member has a linear or tree-ensemble form: each member tree gets a new root
+   * that sends the other phase to a zero leaf, leaf values carry the member's weight and scale, the members' bases
+   * sit in one stump on the phase flag, and each phase's linear members sum into one linear model.
+   */
+  @Override
+  public Optional<PortableModel> portable() {
+    int width = info.featureCount();
+    Folded folded = new Folded(width, phaseSlot);
+    for (int side = 0; side < 2; side++) {
+      for (Member m : side == 1 ? prefill : decode) {
+        Optional<PortableModel> p = m.model().portable();
+        if (p.isEmpty()) {
+          return Optional.empty();
+        }
+        if (p.get() instanceof PortableModel.Linear linear) {
+          folded.addLinear(side, m.weight(), linear);
+        } else if (p.get() instanceof PortableModel.TreeEnsemble trees) {
+          folded.addTrees(side, m.weight(), trees);
+        } else {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.of(folded.build());
+  }
+
+  /** Accumulates the folded arrays; nodes are appended so that every child comes after its parent. */
+  private static final class Folded {
+    private final int width;
+    private final int flag;
+    private final double[][] linear;
+    private final double[] intercept = new double[2];
+    private final double[] base = new double[2];
+    private final List<Integer> roots = new ArrayList<>();
+    private final List<Integer> feature = new ArrayList<>();
+    private final List<Float> threshold = new ArrayList<>();
+    private final List<Integer> left = new ArrayList<>();
+    private final List<Integer> right = new ArrayList<>();
+    private final List<Double> value = new ArrayList<>();
+
+    Folded(int width, int flag) {
+      this.width = width;
+      this.flag = flag;
+      this.linear = new double[2][width];
+      roots.add(0);
+      node(flag, 0.5f, 1, 2, 0);
+      node(-1, 0, 0, 0, 0);
+      node(-1, 0, 0, 0, 0);
+    }
+
+    private int node(int f, float t, int l, int r, double v) {
+      feature.add(f);
+      threshold.add(t);
+      left.add(l);
+      right.add(r);
+      value.add(v);
+      return feature.size() - 1;
+    }
+
+    void addLinear(int side, double weight, PortableModel.Linear l) {
+      double[] w = l.weights();
+      for (int i = 0; i < width; i++) {
+        linear[side][i] += weight * w[i];
+      }
+      intercept[side] += weight * l.intercept();
+    }
+
+    void addTrees(int side, double weight, PortableModel.TreeEnsemble e) {
+      base[side] += weight * e.base();
+      int[] memberRoots = e.roots();
+      int firstRoot = feature.size();
+      int zeroLeaf = firstRoot + memberRoots.length;
+      int offset = zeroLeaf + 1;
+      for (int root : memberRoots) {
+        int copied = offset + root;
+        roots.add(node(flag, 0.5f, side == 0 ? copied : zeroLeaf, side == 0 ? zeroLeaf : copied, 0));
+      }
+      node(-1, 0, 0, 0, 0);
+      int[] f = e.feature();
+      float[] t = e.threshold();
+      int[] l = e.left();
+      int[] r = e.right();
+      double[] v = e.value();
+      double factor = weight * e.scale();
+      for (int n = 0; n < f.length; n++) {
+        if (f[n] >= 0) {
+          node(f[n], t[n], offset + l[n], offset + r[n], 0);
+        } else {
+          node(-1, 0, 0, 0, factor * v[n]);
+        }
+      }
+    }
+
+    PortableModel.PhaseBlend build() {
+      value.set(1, base[0]);
+      value.set(2, base[1]);
+      int n = feature.size();
+      int[] f = new int[n];
+      float[] t = new float[n];
+      int[] l = new int[n];
+      int[] r = new int[n];
+      double[] v = new double[n];
+      for (int i = 0; i < n; i++) {
+        f[i] = feature.get(i);
+        t[i] = threshold.get(i);
+        l[i] = left.get(i);
+        r[i] = right.get(i);
+        v[i] = value.get(i);
+      }
+      var trees = new PortableModel.TreeEnsemble(width, roots.stream().mapToInt(Integer::intValue).toArray(), f, t,
+          l, r, v, 0, 1);
+      return new PortableModel.PhaseBlend(flag, trees, new PortableModel.Linear(linear[0], intercept[0]),
+          new PortableModel.Linear(linear[1], intercept[1]));
+    }
   }
 
   @Override

@@ -149,6 +149,22 @@ class EnsembleTrainerTest {
   }
 
   @Test
+  void portableFormComputesWhatTheEnsemblePredicts() {
+    ProviderRegistry exportable = ProviderRegistry.of(List.of(
+        new TestTrainers.LineProvider("mean", false, 0), new TestTrainers.LineProvider("slope", true, 0)));
+    TrainingSet data = TestTrainers.lines(300, 6, 12);
+    TrainedModel t = exportable.require(EnsembleProvider.ID).trainer().orElseThrow().train(data,
+        new TrainingOptions(7, Map.of("members", "mean,slope", "weight_step", "0.25"), 1, ProgressListener.NONE));
+    var blend = (dev.tuner.api.PortableModel.PhaseBlend) t.model().portable().orElseThrow();
+    assertThat(blend.flagFeature()).isEqualTo(TestTrainers.PHASE);
+    for (int i = 0; i < data.rows(); i++) {
+      assertThat(blend.evaluate(data.row(i))).isCloseTo(t.model().predict(data.row(i)), within(1e-12));
+    }
+    TrainedModel withSpread = train(data, Map.of("members", "mean,slope", "weight_step", "0.25"));
+    assertThat(withSpread.model().portable()).as("a member without a portable form").isEmpty();
+  }
+
+  @Test
   void onePhaseFromOneDeviceCannotWeighTwoMembers() {
     TrainingSet oneDevice = TestTrainers.lines(100, 1, 9);
     assertThatThrownBy(() -> train(oneDevice, Map.of("members", "mean,slope")))

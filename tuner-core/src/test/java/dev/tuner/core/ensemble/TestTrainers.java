@@ -6,6 +6,7 @@ import dev.tuner.api.ModelPayload;
 import dev.tuner.api.ModelProvider;
 import dev.tuner.api.ModelTrainer;
 import dev.tuner.api.OutputKind;
+import dev.tuner.api.PortableModel;
 import dev.tuner.api.ThroughputModel;
 import dev.tuner.api.TrainedModel;
 import dev.tuner.api.TrainingOptions;
@@ -40,6 +41,17 @@ final class TestTrainers {
     @Override
     public OptionalDouble spread(float[] features) {
       return spreadValue > 0 ? OptionalDouble.of(spreadValue) : OptionalDouble.empty();
+    }
+
+    /** The linear form; a model with a spread pretends to have none, to test blends that cannot be exported. */
+    @Override
+    public Optional<PortableModel> portable() {
+      if (spreadValue > 0) {
+        return Optional.empty();
+      }
+      double[] w = new double[info.featureCount()];
+      w[0] = b;
+      return Optional.of(new PortableModel.Linear(w, a));
     }
   }
 
