@@ -24,7 +24,7 @@ class FeatureSchemaTest {
   }
 
   private static DeviceSpec gpu(double bw, double l2) {
-    return new DeviceSpec("g", "NVIDIA", bw, OptionalDouble.of(100), OptionalDouble.empty(), 100,
+    return new DeviceSpec("g", "NVIDIA", bw, OptionalDouble.of(100), OptionalDouble.empty(), OptionalDouble.of(25), 100,
         OptionalDouble.of(l2), OptionalDouble.empty(), List.of(), "test");
   }
 
