@@ -21,7 +21,7 @@ import smile.regression.RandomForest;
  * The model alone on encoded rows: tuner's flattened forest against Smile's own {@code RandomForest.predict} and ONNX
  * Runtime running the exported {@code TreeEnsembleRegressor} (one intra-op thread, like tuner's single-threaded walk),
  * at batch 1 and batch 1 024. All three are random forests of the default model's settings (80 trees, min_leaf 2,
- * mtry 25 of 42, max_depth 10, max_nodes 1000) on the same 720 encoded training rows; tuner's and ONNX's are the same
+ * mtry 26 of 43, max_depth 10, max_nodes 1000) on the same 720 encoded training rows; tuner's and ONNX's are the same
  * forest, Smile's is grown by {@code RandomForest.fit} with its own seeds. Batch 1 cycles through the 720 rows; the
  * 1 024-row batch repeats them.
  */

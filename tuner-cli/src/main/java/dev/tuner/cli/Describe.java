@@ -32,6 +32,7 @@ final class Describe {
     if (d.fp8Tflops().isPresent()) {
       parts.add("FP8 " + Text.plain(d.fp8Tflops()) + " TFLOPS");
     }
+    parts.add("FP32 vector " + (d.fp32Tflops().isPresent() ? Text.plain(d.fp32Tflops()) + " TFLOPS" : "unknown"));
     parts.add(d.computeUnits() > 0 ? d.computeUnits() + " compute units" : "compute units unknown");
     parts.add("L2 " + (d.l2CacheMb().isPresent() ? Text.plain(d.l2CacheMb()) + " MB" : "unknown"));
     parts.add("memory " + (d.memoryGb().isPresent() ? Text.plain(d.memoryGb()) + " GB" : "unknown"));
@@ -88,6 +89,7 @@ final class Describe {
     n.put("mem_bw_gbs", d.memBandwidthGBs());
     Json.put(n, "fp16_tflops", d.fp16Tflops());
     Json.put(n, "fp8_tflops", d.fp8Tflops());
+    Json.put(n, "fp32_tflops", d.fp32Tflops());
     n.put("compute_units", d.computeUnits());
     Json.put(n, "l2_mb", d.l2CacheMb());
     Json.put(n, "mem_gb", d.memoryGb());

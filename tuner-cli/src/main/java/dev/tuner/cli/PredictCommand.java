@@ -147,6 +147,7 @@ final class PredictCommand implements Callable<Integer> {
       Json.put(e, "compute_roof_tokens_per_s", r.computeRoof());
       e.put("bound", r.bound().id());
       e.put("peak_tflops", r.peakTflops());
+      e.put("vector_tflops", r.vectorTflops());
       e.put("arithmetic_intensity", r.arithmeticIntensity());
       Json.put(e, "ridge_point", ridge(s, r));
     }
@@ -264,6 +265,9 @@ final class PredictCommand implements Callable<Integer> {
         .row("binds", r.bound().id() + " (the lower roof: " + Text.num(r.tokensPerSecond()) + " tokens/s)")
         .row("peak used", r.peakTflops() > 0 ? Text.num(r.peakTflops()) + " TFLOPS ("
             + s.quant().activation().name() + " arithmetic)" : "none")
+        .row("vector peak", r.vectorTflops() > 0 ? Text.num(r.vectorTflops()) + " TFLOPS FP32 on the non-tensor ALUs"
+            + " (not a roof); " + Text.num(r.vectorTflops() * 1000 / s.device().memBandwidthGBs())
+            + " FLOP per byte of bandwidth" : "unknown")
         .row("arithmetic intensity", Text.num(r.arithmeticIntensity()) + " FLOP/byte"
             + (Double.isFinite(ridge) ? "; ridge point " + Text.num(ridge) + " FLOP/byte" : ""));
   }

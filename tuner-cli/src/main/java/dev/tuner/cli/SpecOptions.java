@@ -43,6 +43,10 @@ final class SpecOptions {
   @Option(names = "--fp16-tflops", paramLabel = "TFLOPS", description = "Device dense FP16 peak in TFLOPS.")
   Double fp16Tflops;
 
+  @Option(names = "--fp32-tflops", paramLabel = "TFLOPS",
+      description = "Device FP32 peak of the non-tensor (vector) ALUs in TFLOPS.")
+  Double fp32Tflops;
+
   @Option(names = "--compute-units", paramLabel = "N", description = "SMs (NVIDIA), CUs (AMD) or GPU cores (Apple).")
   Integer computeUnits;
 
@@ -56,7 +60,7 @@ final class SpecOptions {
   ScenarioRequest request(String quant, Integer batch, Integer context, String phase, String kvCacheType,
       Boolean cudaGraphs, String kernel, Boolean zeroCopy) {
     return new ScenarioRequest(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel,
-        zeroCopy, paramsB, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops,
+        zeroCopy, paramsB, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops,
         computeUnits, l2CacheMb, memoryGb);
   }
 }

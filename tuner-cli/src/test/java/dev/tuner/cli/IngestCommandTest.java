@@ -53,9 +53,11 @@ class IngestCommandTest {
   private static Catalog catalog() {
     return new Catalog(
         List.of(
-            new DeviceSpec("RTX 4080", "NVIDIA", 716.8, OptionalDouble.of(194.9), OptionalDouble.empty(), 76,
+            new DeviceSpec("RTX 4080", "NVIDIA", 716.8, OptionalDouble.of(194.9), OptionalDouble.empty(),
+                OptionalDouble.of(48.7), 76,
                 OptionalDouble.of(64), OptionalDouble.of(16), List.of("NVIDIA GeForce RTX 4080"), "test"),
-            new DeviceSpec("RTX 4090", "NVIDIA", 1008, OptionalDouble.of(330.3), OptionalDouble.empty(), 128,
+            new DeviceSpec("RTX 4090", "NVIDIA", 1008, OptionalDouble.of(330.3), OptionalDouble.empty(),
+                OptionalDouble.of(82.6), 128,
                 OptionalDouble.of(72), OptionalDouble.of(24), List.of("NVIDIA GeForce RTX 4090"), "test")),
         List.of(new ModelSpec("Qwen2.5 7B", 7.62, 3584, 28, 28, 4, 128, 152064, List.of(), "test")),
         List.of(

@@ -88,7 +88,7 @@ class PredictCommandTest {
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out()).contains("Roofline arithmetic", "weights", "KV cache per step", "bytes per step",
         "FLOPs per token", "memory roof", "compute roof", "binds", "peak used", "TFLOPS", "arithmetic intensity",
-        "ridge point");
+        "ridge point", "vector peak", "TFLOPS FP32", "FLOP per byte of bandwidth");
 
     JsonNode j = Cli.run(with(LLAMA_ON_4090, "--explain", "--format", "json")).json();
     JsonNode roof = j.get("roofline");
@@ -108,6 +108,27 @@ class PredictCommandTest {
     assertThat(roof.get("ridge_point").asDouble()).isCloseTo(
         roof.get("peak_tflops").asDouble() * 1000 / s.get("device").get("mem_bw_gbs").asDouble(),
         org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(roof.get("vector_tflops").asDouble()).isEqualTo(s.get("device").get("fp32_tflops").asDouble())
+        .isEqualTo(82.6);
+  }
+
+  /** A vector peak given on the command line reaches the scenario and the roofline; without one it is imputed. */
+  @Test
+  void anExplicitFp32PeakIsUsedAndAMissingOneIsAssumedAloud() {
+    Cli.Result given = Cli.run(with(LLAMA_ON_4090, "--fp32-tflops", "90", "--explain", "--format", "json"));
+    assertThat(given.exit()).as(given.toString()).isZero();
+    assertThat(given.json().get("scenario").get("device").get("fp32_tflops").asDouble()).isEqualTo(90);
+    assertThat(given.json().get("roofline").get("vector_tflops").asDouble()).isEqualTo(90);
+
+    Cli.Result imputed = Cli.run(with(LLAMA_ON_4090, "--fp16-tflops", "400", "--format", "json"));
+    assertThat(imputed.exit()).as(imputed.toString()).isZero();
+    assertThat(imputed.json().get("scenario").get("device").get("fp32_tflops").isNull()).isTrue();
+    assertThat(imputed.json().get("assumptions")).anySatisfy(a -> assertThat(a.asText())
+        .contains("FP32 vector peak of RTX 4090 (with given figures) unknown: assumed"));
+
+    Cli.Result bad = Cli.run(with(LLAMA_ON_4090, "--fp32-tflops", "-3"));
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("device FP32 vector peak", "-3", "[0.001, 100000] TFLOPS");
   }
 
   @Test

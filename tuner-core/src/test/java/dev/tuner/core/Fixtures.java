@@ -21,7 +21,9 @@ public final class Fixtures {
   public static final Catalog CATALOG = Catalog.shipped();
 
   public static DeviceSpec device(double bw, double tflops) {
-    return new DeviceSpec("test gpu", "TestVendor", bw, OptionalDouble.of(tflops), OptionalDouble.empty(), 100,
+    // a vector unit at a quarter of the tensor rate, as on GeForce cards
+    return new DeviceSpec("test gpu", "TestVendor", bw, OptionalDouble.of(tflops), OptionalDouble.empty(),
+        OptionalDouble.of(tflops / 4), 100,
         OptionalDouble.of(50), OptionalDouble.of(80), List.of(), "test");
   }
 
@@ -46,6 +48,7 @@ public final class Fixtures {
         ? new DeviceSpec("random", r.nextBoolean() ? "NVIDIA" : "", logUniform(r, 1, 100_000),
             r.nextBoolean() ? OptionalDouble.of(logUniform(r, 0.001, 100_000)) : OptionalDouble.empty(),
             r.nextBoolean() ? OptionalDouble.of(logUniform(r, 0.001, 200_000)) : OptionalDouble.empty(),
+            r.nextBoolean() ? OptionalDouble.of(logUniform(r, 0.001, 100_000)) : OptionalDouble.empty(),
             r.nextInt(0, 100_001), r.nextBoolean() ? OptionalDouble.of(logUniform(r, 0.001, 100_000))
                 : OptionalDouble.empty(), OptionalDouble.empty(), List.of(), "random")
         : devices.get(r.nextInt(devices.size()));

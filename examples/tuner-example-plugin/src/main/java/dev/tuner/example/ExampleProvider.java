@@ -26,9 +26,9 @@ import java.util.Properties;
  */
 public final class ExampleProvider implements ModelProvider {
   public static final String ID = "example-efficiency";
-  /** The only schema this plugin knows: tuner's default 42-slot layout. */
+  /** The only schema this plugin knows: tuner's default 43-slot layout (version 2). */
   static final String SCHEMA_ID = "tuner-v1";
-  static final int FEATURES = 42;
+  static final int FEATURES = 43;
   /** Slot 10 of tuner-v1 is {@code is_prefill}: 1 for a prefill scenario, 0 for decode. */
   static final int IS_PREFILL_SLOT = 10;
   /** Decode reaches about 70% of the memory roof in well-tuned engines; prefill about 40% of the compute roof. */

@@ -104,17 +104,20 @@ public final class Catalog {
     List<DeviceSpec> out = new ArrayList<>();
     for (var m : table(in, source, "device", "vendor", "mem_bw_gbs", "fp16_tflops", "sm_or_cores", "l2_mb", "mem_gb")) {
       String where = m.get("#line");
-      out.add(new DeviceSpec(
-          m.get("device"),
-          m.get("vendor"),
-          number(where, "mem_bw_gbs", m.get("mem_bw_gbs")),
-          optional(where, "fp16_tflops", m.get("fp16_tflops")),
-          optional(where, "fp8_tflops", m.getOrDefault("fp8_tflops", "")),
-          (int) optional(where, "sm_or_cores", m.get("sm_or_cores")).orElse(0),
-          optional(where, "l2_mb", m.get("l2_mb")),
-          optional(where, "mem_gb", m.get("mem_gb")),
-          aliases(m.get("aliases")),
-          m.getOrDefault("source_id", "")));
+      double bandwidth = number(where, "mem_bw_gbs", m.get("mem_bw_gbs"));
+      OptionalDouble fp16 = optional(where, "fp16_tflops", m.get("fp16_tflops"));
+      OptionalDouble fp8 = optional(where, "fp8_tflops", m.getOrDefault("fp8_tflops", ""));
+      OptionalDouble fp32 = optional(where, "fp32_tflops", m.getOrDefault("fp32_tflops", ""));
+      int units = (int) optional(where, "sm_or_cores", m.get("sm_or_cores")).orElse(0);
+      OptionalDouble l2 = optional(where, "l2_mb", m.get("l2_mb"));
+      OptionalDouble memory = optional(where, "mem_gb", m.get("mem_gb"));
+      try {
+        out.add(new DeviceSpec(m.get("device"), m.get("vendor"), bandwidth, fp16, fp8, fp32, units, l2, memory,
+            aliases(m.get("aliases")), m.getOrDefault("source_id", "")));
+      } catch (InvalidInputException e) {
+        // the record checks each figure's range but cannot know the file line the figure came from
+        throw new InvalidInputException(where + " " + e.field(), e.value(), e.allowed());
+      }
     }
     return out;
   }

@@ -20,7 +20,7 @@ import java.util.Map;
  * The measurements CSV format: columns by header name, extra columns ignored. Required: {@code device} or
  * {@code mem_bw_gbs}; {@code model} or {@code params_b}; {@code quant}, {@code batch}, {@code context},
  * {@code phase}, {@code tokens_per_s}. Optional figures for devices or models missing from the catalog:
- * {@code mem_bw_gbs, fp16_tflops, sm_or_cores, l2_mb, mem_gb, params_b, hidden, layers, heads, kv_heads,
+ * {@code mem_bw_gbs, fp16_tflops, fp32_tflops, sm_or_cores, l2_mb, mem_gb, params_b, hidden, layers, heads, kv_heads,
  * head_dim, vocab}, and {@code kv_cache_type}, {@code cuda_graphs}, {@code kernel}, {@code source_id},
  * {@code backend}, {@code notes}.
  */
@@ -31,8 +31,8 @@ public final class MeasurementCsv {
       "notes");
   /** Optional columns tuner writes after the canonical ones when a row needs them. */
   public static final List<String> OPTIONAL = List.of(
-      "kv_cache_type", "mem_bw_gbs", "fp16_tflops", "sm_or_cores", "l2_mb", "mem_gb", "hidden", "layers", "heads",
-      "kv_heads", "head_dim", "vocab", "cuda_graphs", "kernel");
+      "kv_cache_type", "mem_bw_gbs", "fp16_tflops", "fp32_tflops", "sm_or_cores", "l2_mb", "mem_gb", "hidden",
+      "layers", "heads", "kv_heads", "head_dim", "vocab", "cuda_graphs", "kernel");
 
   private MeasurementCsv() {}
 
@@ -115,6 +115,7 @@ public final class MeasurementCsv {
         integer(m, "vocab", false),
         optionalNumber(m, "mem_bw_gbs"),
         optionalNumber(m, "fp16_tflops"),
+        optionalNumber(m, "fp32_tflops"),
         integer(m, "sm_or_cores", false),
         optionalNumber(m, "l2_mb"),
         optionalNumber(m, "mem_gb"));

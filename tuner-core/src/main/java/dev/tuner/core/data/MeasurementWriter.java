@@ -333,6 +333,7 @@ public final class MeasurementWriter {
     c.put("kv_cache_type", m -> m.scenario().kvCacheType());
     c.put("mem_bw_gbs", m -> m.scenario().memBandwidthGBs());
     c.put("fp16_tflops", m -> m.scenario().fp16Tflops());
+    c.put("fp32_tflops", m -> m.scenario().fp32Tflops());
     c.put("sm_or_cores", m -> m.scenario().computeUnits());
     c.put("l2_mb", m -> m.scenario().l2CacheMb());
     c.put("mem_gb", m -> m.scenario().memoryGb());

@@ -43,7 +43,8 @@ final class Emitter {
   void accept(String origin, Candidate c) {
     ScenarioRequest request = new ScenarioRequest(
         c.model(), c.device(), c.quant(), c.batch(), c.context(), c.phase().id(), c.kvCacheType(), null, null, null,
-        c.model() == null ? c.paramsB() : null, null, null, null, null, null, null, null, null, null, null, null);
+        c.model() == null ? c.paramsB() : null, null, null, null, null, null, null, null, null, null, null, null,
+        null);
     Scenario scenario;
     try {
       scenario = request.resolve(catalog);

@@ -29,17 +29,31 @@ import java.util.OptionalDouble;
  *
  * <p>Whatever cannot be computed is left out — which can only raise the bound, so it stays a bound — and the
  * result says what was assumed.
+ *
+ * <p>The result also carries the device's vector peak (FP32 on the non-tensor ALUs), which does not bound anything
+ * but which batch-1 decode kernels that dequantise on those ALUs are limited by.
  */
 public final class Roofline {
   private final Map<String, Double> tflopsPerUnitByVendor;
+  private final Map<String, Double> fp32PerFp16ByVendor;
 
-  /** Unknown peaks are imputed from the highest TFLOPS per compute unit among {@code catalog}'s devices of a vendor. */
+  /**
+   * Unknown FP16 peaks are imputed from the highest TFLOPS per compute unit among {@code catalog}'s devices of a
+   * vendor; unknown vector peaks from the FP16 peak and the median FP32/FP16 ratio of that vendor's devices.
+   */
   public Roofline(Catalog catalog) {
-    this(peakPerUnit(catalog.devices().entries()));
+    this(peakPerUnit(catalog.devices().entries()), fp32PerFp16(catalog.devices().entries()));
   }
 
+  /** Without vector ratios: a device's unknown vector peak is then never imputed. */
   public Roofline(Map<String, Double> tflopsPerUnitByVendor) {
+    this(tflopsPerUnitByVendor, Map.of());
+  }
+
+  /** Both maps are keyed by lower-case vendor name. */
+  public Roofline(Map<String, Double> tflopsPerUnitByVendor, Map<String, Double> fp32PerFp16ByVendor) {
     this.tflopsPerUnitByVendor = Map.copyOf(tflopsPerUnitByVendor);
+    this.fp32PerFp16ByVendor = Map.copyOf(fp32PerFp16ByVendor);
   }
 
   /** The highest FP16 TFLOPS per compute unit of each vendor: generous on purpose, as the roof must not be low. */
@@ -51,6 +65,31 @@ public final class Roofline {
       }
     }
     return out;
+  }
+
+  /**
+   * The median FP32 (vector) / FP16 (tensor) peak ratio of each vendor's devices that have both. The median, not the
+   * extreme as for {@link #peakPerUnit}: the vector peak is no bound, so being generous buys nothing, and a vendor's
+   * ratio differs by product line (a quarter on NVIDIA's GeForce and workstation parts, a sixteenth on its
+   * data-centre parts).
+   */
+  public static Map<String, Double> fp32PerFp16(List<DeviceSpec> devices) {
+    Map<String, List<Double>> ratios = new HashMap<>();
+    for (DeviceSpec d : devices) {
+      if (d.fp32Tflops().isPresent() && d.fp16Tflops().isPresent() && !d.vendor().isEmpty()) {
+        ratios.computeIfAbsent(d.vendor().toLowerCase(Locale.ROOT), v -> new ArrayList<>())
+            .add(d.fp32Tflops().getAsDouble() / d.fp16Tflops().getAsDouble());
+      }
+    }
+    Map<String, Double> out = new HashMap<>();
+    ratios.forEach((vendor, list) -> out.put(vendor, median(list)));
+    return out;
+  }
+
+  private static double median(List<Double> values) {
+    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int mid = v.length / 2;
+    return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
   }
 
   public RooflineResult compute(Scenario s) {
@@ -107,6 +146,7 @@ public final class Roofline {
         tokensPerStep,
         flopsPerToken,
         peak,
+        vector(d, null),
         intensity,
         explain ? assumptions(s) : List.of());
   }
@@ -122,10 +162,10 @@ public final class Roofline {
     boolean kv = !m.knowsKvShape() && s.context() > 0;
     boolean attention = !m.knowsAttentionShape() && s.context() > 0;
     boolean peakKnown = (activation == Activation.FP8 && d.fp8Tflops().isPresent()) || d.fp16Tflops().isPresent();
-    if (!kv && !attention && peakKnown) {
+    if (!kv && !attention && peakKnown && d.fp32Tflops().isPresent()) {
       return List.of();
     }
-    List<String> assumptions = new ArrayList<>(3);
+    List<String> assumptions = new ArrayList<>(4);
     if (kv) {
       assumptions.add("KV-cache traffic not counted: layers, KV heads or head dimension of " + m.name() + " unknown");
     }
@@ -133,6 +173,7 @@ public final class Roofline {
       assumptions.add("attention FLOPs not counted: layers, heads or head dimension of " + m.name() + " unknown");
     }
     peak(d, activation, assumptions);
+    vector(d, assumptions);
     return List.copyOf(assumptions);
   }
 
@@ -146,6 +187,11 @@ public final class Roofline {
     if (activation == Activation.FP8 && d.fp8Tflops().isPresent()) {
       return d.fp8Tflops().getAsDouble();
     }
+    return fp16(d, assumptions);
+  }
+
+  /** The FP16 peak, known or imputed from the vendor's TFLOPS per compute unit; 0 when neither is possible. */
+  private double fp16(DeviceSpec d, List<String> assumptions) {
     OptionalDouble fp16 = d.fp16Tflops();
     if (fp16.isPresent()) {
       return fp16.getAsDouble();
@@ -163,6 +209,33 @@ public final class Roofline {
     }
     if (assumptions != null) {
       assumptions.add("FP16 peak of " + d.name() + " unknown and not estimable: compute roof not applied");
+    }
+    return 0;
+  }
+
+  /**
+   * The vector peak in TFLOPS: the device's FP32 figure, else its FP16 peak (known or imputed) times the vendor's
+   * median FP32/FP16 ratio, else 0. Records the assumption only when {@code assumptions} is not null.
+   */
+  private double vector(DeviceSpec d, List<String> assumptions) {
+    if (d.fp32Tflops().isPresent()) {
+      return d.fp32Tflops().getAsDouble();
+    }
+    Double ratio = fp32PerFp16ByVendor.get(d.vendor().toLowerCase(Locale.ROOT));
+    // no list passed on: the compute roof's assumption already says how an unknown FP16 peak was imputed
+    double fp16 = ratio == null ? 0 : fp16(d, null);
+    if (fp16 > 0) {
+      double estimate = fp16 * ratio;
+      if (assumptions != null) {
+        assumptions.add(String.format(Locale.ROOT,
+            "FP32 vector peak of %s unknown: assumed %.1f TFLOPS (%s FP16 peak %.1f × %.3f, the median FP32/FP16"
+                + " ratio of the catalogued %s devices that have both)", d.name(), estimate,
+            d.fp16Tflops().isPresent() ? "its" : "the assumed", fp16, ratio, d.vendor()));
+      }
+      return estimate;
+    }
+    if (assumptions != null) {
+      assumptions.add("FP32 vector peak of " + d.name() + " unknown and not estimable: taken as 0");
     }
     return 0;
   }

@@ -9,6 +9,9 @@ import java.util.List;
  * {@code tokensPerStep} the tokens it yields, {@code flopsPerToken} the arithmetic per token, and
  * {@code arithmeticIntensity} FLOPs per byte of the step. {@code peakTflops} is the compute peak used (possibly
  * assumed; see {@code assumptions}); {@code computeRoof} is infinite when no peak could be used.
+ * {@code vectorTflops} is the FP32 peak of the device's non-tensor ALUs (possibly assumed; 0 when unknown and not
+ * estimable). It does not enter the bound, which stays the lower of the memory roof and the tensor compute roof;
+ * it tells how much arithmetic per byte a kernel that dequantises on those ALUs can spend.
  */
 public record RooflineResult(
     double tokensPerSecond,
@@ -21,6 +24,7 @@ public record RooflineResult(
     double tokensPerStep,
     double flopsPerToken,
     double peakTflops,
+    double vectorTflops,
     double arithmeticIntensity,
     List<String> assumptions) {
 

@@ -31,13 +31,14 @@ public record ScenarioRequest(
     Integer vocab,
     Double memBandwidthGBs,
     Double fp16Tflops,
+    Double fp32Tflops,
     Integer computeUnits,
     Double l2CacheMb,
     Double memoryGb) {
 
   public static ScenarioRequest of(String model, String device, String quant, int batch, int context, String phase) {
     return new ScenarioRequest(model, device, quant, batch, context, phase, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null);
   }
 
   public Scenario resolve(Catalog catalog) {
@@ -100,8 +101,8 @@ public record ScenarioRequest(
     } else {
       throw new InvalidInputException("device", "unset", "a catalog device name or at least its memory bandwidth");
     }
-    if (base != null && memBandwidthGBs == null && fp16Tflops == null && computeUnits == null && l2CacheMb == null
-        && memoryGb == null) {
+    if (base != null && memBandwidthGBs == null && fp16Tflops == null && fp32Tflops == null && computeUnits == null
+        && l2CacheMb == null && memoryGb == null) {
       return base;
     }
     String name = base != null ? base.name() + " (with given figures)" : "custom device";
@@ -111,6 +112,9 @@ public record ScenarioRequest(
         memBandwidthGBs != null ? memBandwidthGBs : base.memBandwidthGBs(),
         fp16Tflops != null ? OptionalDouble.of(fp16Tflops) : base != null ? base.fp16Tflops() : OptionalDouble.empty(),
         base != null && fp16Tflops == null ? base.fp8Tflops() : OptionalDouble.empty(),
+        // a given FP16 peak says the catalog's clocks do not hold, so its vector peak goes with its FP8 peak
+        fp32Tflops != null ? OptionalDouble.of(fp32Tflops)
+            : base != null && fp16Tflops == null ? base.fp32Tflops() : OptionalDouble.empty(),
         computeUnits != null ? computeUnits : base != null ? base.computeUnits() : 0,
         l2CacheMb != null ? OptionalDouble.of(l2CacheMb) : base != null ? base.l2CacheMb() : OptionalDouble.empty(),
         memoryGb != null ? OptionalDouble.of(memoryGb) : base != null ? base.memoryGb() : OptionalDouble.empty(),

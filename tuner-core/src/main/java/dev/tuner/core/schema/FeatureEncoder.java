@@ -10,7 +10,7 @@ import java.util.List;
  * Turns a scenario (and its roofline) into the float vector of one schema. Stateless and thread-safe.
  *
  * <p>Each slot's normalisation is unpacked at construction into a kind and its constants, so encoding runs as one
- * loop over primitive arrays instead of 42 calls through the {@link Normalisation} interface, which has four
+ * loop over primitive arrays instead of one call per slot through the {@link Normalisation} interface, which has four
  * implementations and so can never be inlined. The arithmetic is {@link Normalisation#apply}'s, operation for
  * operation; the one value computed ahead, {@code log(max / min)} of a log slot, is the same double either way.
  */
@@ -142,6 +142,8 @@ public final class FeatureEncoder {
         return r.roofRatio();
       case ROOF_STEP_SECONDS:
         return r.tokensPerStep() / r.tokensPerSecond();
+      case VECTOR_FLOPS_PER_BYTE:
+        return r.vectorTflops() * 1000 / s.device().memBandwidthGBs();
       case ZERO:
         return 0;
       default:

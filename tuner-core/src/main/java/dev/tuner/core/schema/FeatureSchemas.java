@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The two shipped schemas. Both have the reference's 42 slots in its order: 11 static, 8 quantization one-hot, 16
- * kernel one-hot, 5 hardware, 2 derived.
+ * The two shipped schemas. Both start with the reference's 42 slots in its order: 11 static, 8 quantization one-hot,
+ * 16 kernel one-hot, 5 hardware, 2 derived. {@code reference-v1} has exactly those; {@code tuner-v1} appends one
+ * (43 slots).
  *
  * <p>{@code reference-v1} reproduces the reference normalisation exactly, except slot 41, which the reference filled
  * from the measured label (measured / roofline) and which is 0 here, as it is at prediction time there.
@@ -18,7 +19,11 @@ import java.util.List;
  * takes at the roofline (the reference's "KV caches per sequence" is always 1 in tuner; fixed per-step costs such as
  * kernel launches weigh more the shorter the step, which cross-device validation showed the forest needs to see
  * directly), slot 40 the step's real arithmetic intensity (FLOPs per byte) and slot 41 the ratio of the memory roof
- * to the compute roof. The KV-cache element size enters through the roofline.
+ * to the compute roof. The KV-cache element size enters through the roofline. Slot 42, the last, is the device's
+ * vector FLOPs per byte (FP32 peak of the non-tensor ALUs over memory bandwidth): batch-1 decode dequantises on those
+ * ALUs, and leaving one device out at a time showed that the share of the memory roof it reaches follows this ratio
+ * (an A100, 10 FLOPs per byte, reaches a much smaller share than an RTX 4090, 82), which no tensor peak tells.
+ * Version 2 added it; version 1 had the reference's 42 slots.
  */
 public final class FeatureSchemas {
   public static final String REFERENCE_V1 = "reference-v1";
@@ -96,8 +101,10 @@ public final class FeatureSchemas {
     s.add(new Slot("is_zero_copy", Quantity.ZERO_COPY, new Normalisation.Flag()));
     s.add(new Slot("arithmetic_intensity_log", Quantity.ARITHMETIC_INTENSITY, new Normalisation.Log(0.01, 1e5)));
     s.add(new Slot("memory_to_compute_roof_log", Quantity.ROOF_RATIO, new Normalisation.Log(1e-4, 1e4)));
-    return new FeatureSchema(TUNER_V1, 1,
-        "tuner's default: the reference layout with non-saturating ranges and physics-derived slots 40 and 41.", s);
+    s.add(new Slot("vector_flops_per_byte_log", Quantity.VECTOR_FLOPS_PER_BYTE, new Normalisation.Log(0.1, 1e4)));
+    return new FeatureSchema(TUNER_V1, 2,
+        "tuner's default: the reference layout with non-saturating ranges and physics-derived slots 40 and 41, plus"
+            + " slot 42, the device's vector FLOPs per byte.", s);
   }
 
   private static void oneHots(List<Slot> s) {

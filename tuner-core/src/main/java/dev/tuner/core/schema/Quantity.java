@@ -38,6 +38,11 @@ public enum Quantity {
   ROOF_STEP_SECONDS,
   /** Memory roof / compute roof, from the roofline. */
   ROOF_RATIO,
+  /**
+   * FLOPs per byte of memory bandwidth of the device's non-tensor ALUs: vector TFLOPS × 1000 / GB/s, from the
+   * roofline's vector peak; 0 when that is unknown.
+   */
+  VECTOR_FLOPS_PER_BYTE,
   /** Always 0: the slot the reference filled from the measured label. */
   ZERO
 }

@@ -74,14 +74,14 @@ class ArtifactCodecTest {
     for (int i = 0; i < payload.length; i++) {
       payload[i] = (byte) r.nextInt(256);
     }
-    float[] lo = new float[42];
-    float[] hi = new float[42];
-    for (int i = 0; i < 42; i++) {
+    ArtifactHeader h = TestArtifacts.header();
+    float[] lo = new float[h.featureCount()];
+    float[] hi = new float[h.featureCount()];
+    for (int i = 0; i < h.featureCount(); i++) {
       lo[i] = (float) r.nextDouble();
       hi[i] = Float.intBitsToFloat(r.nextInt(0, Float.floatToIntBits(1f)));
     }
     double[] scores = r.doubles(r.nextInt(0, 200), 0, 1e6).toArray();
-    ArtifactHeader h = TestArtifacts.header();
     ArtifactHeader header = new ArtifactHeader(h.formatVersion(), h.apiVersion(), h.modelId(), h.providerId(),
         h.providerVersion(), h.schema(), h.outputKind(), h.featureCount(), h.hyperParameters(), r.nextLong(),
         h.trainingData(), h.crossValidation(), new Calibration(Calibration.Method.SPREAD_NORMALISED, scores,
@@ -257,8 +257,8 @@ class ArtifactCodecTest {
       "0.0371|-1e999|decode_scores[0]",
       "0.0371|-0.5|calibration score (decode)",
       "0.2553|\"0.2553\"|prefill_scores[0]",
-      "\"feature_count\" : 42|\"feature_count\" : 0|feature_count",
-      "\"feature_count\" : 42|\"feature_count\" : 41|feature_min",
+      "\"feature_count\" : 43|\"feature_count\" : 0|feature_count",
+      "\"feature_count\" : 43|\"feature_count\" : 42|feature_min",
       "\"output_kind\" : \"log_roofline_fraction\"|\"output_kind\" : \"furlongs\"|output kind",
       "\"method\" : \"absolute_residual\"|\"method\" : \"guess\"|calibration.method",
       "\"model_id\" : \"test-model-1\",|\"model_idx\" : \"test-model-1\",|model_id"})

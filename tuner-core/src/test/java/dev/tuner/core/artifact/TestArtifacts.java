@@ -28,7 +28,8 @@ public final class TestArtifacts {
 
   /** A calibrated header for the test-constant provider on the default schema. */
   public static ArtifactHeader header() {
-    return header(TunerApi.VERSION, ConstantProvider.ID, FeatureSchemas.tunerV1().ref(), 42);
+    return header(TunerApi.VERSION, ConstantProvider.ID, FeatureSchemas.tunerV1().ref(),
+        FeatureSchemas.tunerV1().width());
   }
 
   public static ArtifactHeader header(String api, String provider, SchemaRef schema, int width) {

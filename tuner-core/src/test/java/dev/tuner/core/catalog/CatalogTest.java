@@ -23,6 +23,7 @@ import dev.tuner.core.scenario.ScenarioRequest;
 import dev.tuner.core.schema.FeatureSchemas;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -129,7 +130,7 @@ class CatalogTest {
   @Test
   void explicitSpecsWorkWithoutACatalogEntry() {
     ScenarioRequest request = new ScenarioRequest(null, null, "Q4_0", 1, 0, "decode", null, null, null, null,
-        7.0, null, null, null, null, null, null, 1008.0, null, null, null, null);
+        7.0, null, null, null, null, null, null, 1008.0, null, null, null, null, null);
     Scenario s = request.resolve(CATALOG);
     assertThat(s.model().paramsB()).isEqualTo(7.0);
     assertThat(s.device().memBandwidthGBs()).isEqualTo(1008.0);
@@ -144,7 +145,7 @@ class CatalogTest {
   @Test
   void givenFiguresOverrideTheCatalogEntry() {
     ScenarioRequest request = new ScenarioRequest("Llama 3 8B", "RTX 4090", "Q4_0", 1, 0, "decode", null, null,
-        null, null, null, null, null, null, null, null, null, 2016.0, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, 2016.0, null, null, null, null, null);
     Scenario s = request.resolve(CATALOG);
     assertThat(s.device().memBandwidthGBs()).isEqualTo(2016.0);
     assertThat(s.device().fp16Tflops()).isEqualTo(CATALOG.device("RTX 4090").fp16Tflops());
@@ -177,5 +178,69 @@ class CatalogTest {
   void aDeviceWithAllFiguresNeedsNoAssumption() {
     Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
     assertThat(new Roofline(CATALOG).compute(s).assumptions()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"A100 PCIe 80GB, 19.5", "H100 SXM5 80GB, 66.9", "RTX 4090, 82.6", "AMD Instinct MI300X, 163.4",
+      "NVIDIA GB10 (DGX Spark), 31"})
+  void theFp32VectorPeakIsReadFromItsColumn(String device, double fp32) {
+    assertThat(CATALOG.device(device).fp32Tflops()).hasValue(fp32);
+  }
+
+  /** Apple states one GPU FP32 peak, at which FP16 also runs: both columns hold it. */
+  @Test
+  void appleRowsHaveTheirFp16FigureAsFp32() {
+    List<DeviceSpec> apple = CATALOG.devices().entries().stream().filter(d -> d.vendor().equals("Apple")).toList();
+    assertThat(apple).hasSizeGreaterThan(20);
+    assertThat(apple).allSatisfy(d -> assertThat(d.fp32Tflops()).isEqualTo(d.fp16Tflops()));
+    assertThat(apple).anySatisfy(d -> assertThat(d.fp32Tflops()).isPresent());
+  }
+
+  /** Every catalogued device has a vector peak except the Apple parts for which Apple states none. */
+  @Test
+  void onlyAppleM3AndM4LackAVectorPeak() {
+    assertThat(CATALOG.devices().entries()).filteredOn(d -> d.fp32Tflops().isEmpty())
+        .isNotEmpty()
+        .allSatisfy(d -> assertThat(d.name()).matches("Apple M[34] .*"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "-1    | devices.csv:3 device FP32 vector peak = -1 is invalid | [0.001, 100000] TFLOPS",
+      "0     | devices.csv:3 device FP32 vector peak = 0 is invalid  | [0.001, 100000] TFLOPS",
+      "1e6   | devices.csv:3 device FP32 vector peak = 1000000 is invalid | [0.001, 100000] TFLOPS",
+      "NaN   | devices.csv:3 fp32_tflops = \"NaN\" is invalid        | a finite number",
+      "fast  | devices.csv:3 fp32_tflops = \"fast\" is invalid       | a finite number"})
+  void anInvalidFp32PeakIsRefusedNamingFileLineFieldAndRange(String value, String message, String allowed) {
+    String csv = "device,vendor,mem_bw_gbs,fp16_tflops,fp8_tflops,fp32_tflops,sm_or_cores,l2_mb,mem_gb\n"
+        + "Good GPU,NVIDIA,1000,100,,25,10,4,16\n"
+        + "Bad GPU,NVIDIA,1000,100,," + value.strip() + ",10,4,16\n";
+    assertThatThrownBy(() -> Catalog.readDevices(new StringReader(csv), "devices.csv"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining(message.strip())
+        .hasMessageContaining(allowed.strip());
+  }
+
+  @Test
+  void aDevicesFileWithoutTheFp32ColumnLeavesItUnknown() {
+    String csv = "device,vendor,mem_bw_gbs,fp16_tflops,sm_or_cores,l2_mb,mem_gb\nOld GPU,NVIDIA,1000,100,10,4,16\n";
+    assertThat(Catalog.readDevices(new StringReader(csv), "devices.csv")).singleElement()
+        .satisfies(d -> assertThat(d.fp32Tflops()).isEmpty());
+  }
+
+  /** A given vector peak overrides the catalog's; a given FP16 peak drops it, as it drops the FP8 peak. */
+  @Test
+  void givenPeaksOverrideOrDropTheCatalogsVectorPeak() {
+    Scenario fp32 = new ScenarioRequest("Llama 3 8B", "RTX 4090", "Q4_0", 1, 512, "decode", null, null, null, null,
+        null, null, null, null, null, null, null, null, null, 90.0, null, null, null).resolve(CATALOG);
+    assertThat(fp32.device().fp32Tflops()).hasValue(90.0);
+    assertThat(fp32.device().fp16Tflops()).isEqualTo(CATALOG.device("RTX 4090").fp16Tflops());
+    Scenario fp16 = new ScenarioRequest("Llama 3 8B", "RTX 4090", "Q4_0", 1, 512, "decode", null, null, null, null,
+        null, null, null, null, null, null, null, null, 400.0, null, null, null, null).resolve(CATALOG);
+    assertThat(fp16.device().fp32Tflops()).isEmpty();
+    assertThat(fp16.device().fp8Tflops()).isEmpty();
+    Scenario other = new ScenarioRequest("Llama 3 8B", "RTX 4090", "Q4_0", 1, 512, "decode", null, null, null, null,
+        null, null, null, null, null, null, null, 2000.0, null, null, null, null, null).resolve(CATALOG);
+    assertThat(other.device().fp32Tflops()).isEqualTo(CATALOG.device("RTX 4090").fp32Tflops());
   }
 }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.Fixtures;
+import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.scenario.Scenario;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,6 +139,30 @@ class MeasurementCsvTest {
     assertThat(m.scenario().memBandwidthGBs()).isEqualTo(1008.0);
     assertThat(m.scenario().layers()).isEqualTo(32);
     assertThat(m.deviceName()).isEqualTo("custom device");
+  }
+
+  /** A device missing from the catalog, described by its figures including the vector peak, which the roofline uses. */
+  @Test
+  void anExplicitFp32PeakIsReadAndUsed() throws IOException {
+    Path f = write("explicit.csv",
+        "mem_bw_gbs,fp16_tflops,fp32_tflops,params_b,quant,batch,context,phase,tokens_per_s",
+        "1200,300,75,7,Q4_0,1,512,decode,200",
+        "1200,300,-75,7,Q4_0,1,512,decode,200",
+        "1200,300,lots,7,Q4_0,1,512,decode,200");
+    MeasurementCsv.Parsed p = MeasurementCsv.read(f);
+    Measurement m = p.measurements().get(0);
+    assertThat(m.scenario().fp32Tflops()).isEqualTo(75.0);
+    Scenario s = m.scenario().resolve(Fixtures.CATALOG);
+    assertThat(s.device().fp32Tflops()).hasValue(75.0);
+    assertThat(new Roofline(Fixtures.CATALOG).compute(s).vectorTflops()).isEqualTo(75.0);
+    assertThat(p.rejections()).singleElement().satisfies(r -> {
+      assertThat(r.origin()).isEqualTo(f + ":4");
+      assertThat(r.reason()).contains("fp32_tflops = \"lots\"").contains("a finite number");
+    });
+    assertThatThrownBy(() -> p.measurements().get(1).scenario().resolve(Fixtures.CATALOG))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("device FP32 vector peak = -75")
+        .hasMessageContaining("[0.001, 100000] TFLOPS");
   }
 
   @Test

@@ -35,7 +35,7 @@ class MeasurementWriterTest {
   /** Every column the format has, and text that needs quoting. */
   private static Measurement full() {
     ScenarioRequest s = new ScenarioRequest(null, null, "Q4_K_M", 4, 4608, "prefill", "q8_0", true, "fused", null,
-        6.738415616, 4096, 32, 32, 8, 128, 32000, 1008.0, 330.3, 128, 72.0, 24.0);
+        6.738415616, 4096, 32, 32, 8, 128, 32000, 1008.0, 330.3, 82.6, 128, 72.0, 24.0);
     return new Measurement("a.json:7", "src, with \"quotes\"", "llama.cpp CUDA,RPC", s, 7100.002165,
         "line one\nline two; ± 140.34 t/s, \"quoted\"");
   }
@@ -198,7 +198,7 @@ class MeasurementWriterTest {
   void rowsTheFormatCannotHoldAreRefusedBeforeWriting() {
     Path out = dir.resolve("m.csv");
     ScenarioRequest zeroCopy = new ScenarioRequest("Llama 2 7B", "RTX 4090", "Q4_0", 1, 128, "decode", null, null,
-        null, true, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, true, null, null, null, null, null, null, null, null, null, null, null, null, null);
     Measurement m = new Measurement("z:1", "", "", zeroCopy, 10, "");
     assertThatThrownBy(() -> new MeasurementWriter().write(out, List.of(m), CREATE))
         .isInstanceOf(InvalidInputException.class)

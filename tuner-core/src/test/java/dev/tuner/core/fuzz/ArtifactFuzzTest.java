@@ -54,7 +54,8 @@ class ArtifactFuzzTest {
       ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 8, 4096, "prefill").resolve(CATALOG));
   /** The header of a forest artifact on the default schema; only the payload varies. */
   private static final ArtifactHeader FOREST_HEADER =
-      TestArtifacts.header(TunerApi.VERSION, ForestPlugin.ID, FeatureSchemas.tunerV1().ref(), 42);
+      TestArtifacts.header(TunerApi.VERSION, ForestPlugin.ID, FeatureSchemas.tunerV1().ref(),
+          FeatureSchemas.tunerV1().width());
   /** Same limits as the codec, so that re-sealing never parses what the codec would refuse to parse. */
   private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(64).build())

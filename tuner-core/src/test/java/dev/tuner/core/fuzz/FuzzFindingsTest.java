@@ -146,8 +146,9 @@ class FuzzFindingsTest {
   @Test
   void aCalibrationBoundBeyondTheFloatRangeIsRefused() {
     ArtifactCodec codec = new ArtifactCodec();
+    float second = TestArtifacts.header().calibration().featureMax()[1];
     byte[] edited = TestArtifacts.editAndReseal(codec.encode(TestArtifacts.artifact()),
-        json -> TestArtifacts.replaceOnce(json, "\"feature_max\" : [ 1.0, 0.99659866,",
+        json -> TestArtifacts.replaceOnce(json, "\"feature_max\" : [ 1.0, " + second + ",",
             "\"feature_max\" : [ 1.0, 8.70743e+82,"));
     assertThatThrownBy(() -> codec.decode(edited, "wide.json"))
         .isInstanceOf(ModelLoadException.class)

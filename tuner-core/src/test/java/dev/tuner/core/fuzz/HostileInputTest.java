@@ -81,8 +81,9 @@ class HostileInputTest {
     DataOutputStream out = new DataOutputStream(bytes);
     out.write(new byte[] {'T', 'F', 'O', 'R'});
     out.writeInt(1);
-    out.writeInt(42);
-    for (int i = 0; i < 42; i++) {
+    int width = FeatureSchemas.tunerV1().width();
+    out.writeInt(width);
+    for (int i = 0; i < width; i++) {
       out.writeUTF("f" + i);
     }
     out.writeInt(1);
@@ -96,7 +97,7 @@ class HostileInputTest {
       out.writeInt(0);
     }
     ModelArtifact artifact = new ModelArtifact(
-        TestArtifacts.header(TunerApi.VERSION, ForestPlugin.ID, FeatureSchemas.tunerV1().ref(), 42),
+        TestArtifacts.header(TunerApi.VERSION, ForestPlugin.ID, FeatureSchemas.tunerV1().ref(), width),
         bytes.toByteArray());
     ArtifactCodec codec = new ArtifactCodec();
     ModelLoader loader = new ModelLoader(ForestPlugin.registry(), codec);

@@ -54,7 +54,8 @@ final class TestCatalog {
 
   private static DeviceSpec device(
       String name, String vendor, double bw, double fp16, int units, double l2, double mem, String... aliases) {
-    return new DeviceSpec(name, vendor, bw, OptionalDouble.of(fp16), OptionalDouble.empty(), units,
+    return new DeviceSpec(name, vendor, bw, OptionalDouble.of(fp16), OptionalDouble.empty(), OptionalDouble.empty(),
+        units,
         OptionalDouble.of(l2), OptionalDouble.of(mem), List.of(aliases), "test");
   }
 

@@ -100,7 +100,7 @@ class ProviderRegistryTest {
     ThroughputModel m = registry.require(ConstantProvider.ID).builtInModel(FeatureSchemas.tunerV1().ref())
         .orElseThrow();
     assertThat(m.info().providerId()).isEqualTo(ConstantProvider.ID);
-    assertThat(m.predict(new float[42])).isEqualTo(Math.log(0.5));
+    assertThat(m.predict(new float[FeatureSchemas.tunerV1().width()])).isEqualTo(Math.log(0.5));
   }
 
   @Test

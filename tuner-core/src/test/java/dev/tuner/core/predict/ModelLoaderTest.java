@@ -29,6 +29,7 @@ class ModelLoaderTest {
   private final ModelLoader loader = new ModelLoader(
       ProviderRegistry.of(List.of(new ConstantProvider(), new DuplicateIdProviderA())), codec);
   private final SchemaRef tuner = FeatureSchemas.tunerV1().ref();
+  private final int tunerWidth = FeatureSchemas.tunerV1().width();
 
   private ModelArtifact artifact(String api, String provider, SchemaRef schema, int width) {
     return TestArtifacts.artifact(TestArtifacts.header(api, provider, schema, width), 0.25);
@@ -37,7 +38,7 @@ class ModelLoaderTest {
   @Test
   void aGoodArtifactLoadsThroughItsProviderWithItsCalibration(@TempDir Path dir) {
     Path file = dir.resolve("m.json");
-    codec.write(artifact(TunerApi.VERSION, ConstantProvider.ID, tuner, 42), file, false);
+    codec.write(artifact(TunerApi.VERSION, ConstantProvider.ID, tuner, tunerWidth), file, false);
     LoadedModel m = loader.open(file, ForeignModelOptions.defaults());
     assertThat(m.model()).isInstanceOf(ConstantModel.class);
     assertThat(((ConstantModel) m.model()).value()).isEqualTo(0.25);
@@ -51,7 +52,8 @@ class ModelLoaderTest {
   @Test
   void theReferenceSchemaIsAcceptedToo() {
     SchemaRef ref = FeatureSchemas.referenceV1().ref();
-    LoadedModel m = loader.fromArtifact(artifact(TunerApi.VERSION, ConstantProvider.ID, ref, 42), "ref.json");
+    LoadedModel m = loader.fromArtifact(
+        artifact(TunerApi.VERSION, ConstantProvider.ID, ref, FeatureSchemas.referenceV1().width()), "ref.json");
     assertThat(m.schema()).isEqualTo(FeatureSchemas.referenceV1());
   }
 
@@ -59,7 +61,7 @@ class ModelLoaderTest {
   void aDifferentSchemaHashIsRefusedNamingBothHashes() {
     String otherHash = "0".repeat(64);
     SchemaRef drifted = new SchemaRef(FeatureSchemas.TUNER_V1, otherHash);
-    assertThatThrownBy(() -> loader.fromArtifact(artifact(TunerApi.VERSION, ConstantProvider.ID, drifted, 42),
+    assertThatThrownBy(() -> loader.fromArtifact(artifact(TunerApi.VERSION, ConstantProvider.ID, drifted, tunerWidth),
         "drifted.json"))
         .isInstanceOf(IncompatibleModelException.class)
         .hasMessageContaining("drifted.json")
@@ -71,7 +73,7 @@ class ModelLoaderTest {
   @Test
   void anUnknownSchemaIdIsRefusedNamingItAndTheKnownOnes() {
     SchemaRef unknown = new SchemaRef("mystery-v9", tuner.hash());
-    assertThatThrownBy(() -> loader.fromArtifact(artifact(TunerApi.VERSION, ConstantProvider.ID, unknown, 42),
+    assertThatThrownBy(() -> loader.fromArtifact(artifact(TunerApi.VERSION, ConstantProvider.ID, unknown, tunerWidth),
         "mystery.json"))
         .isInstanceOf(IncompatibleModelException.class)
         .hasMessageContaining("mystery-v9")
@@ -81,16 +83,17 @@ class ModelLoaderTest {
 
   @Test
   void aFeatureCountOtherThanTheSchemasIsRefused() {
-    assertThatThrownBy(() -> loader.fromArtifact(artifact(TunerApi.VERSION, ConstantProvider.ID, tuner, 41),
+    assertThatThrownBy(() -> loader.fromArtifact(artifact(TunerApi.VERSION, ConstantProvider.ID, tuner, tunerWidth - 1),
         "narrow.json"))
         .isInstanceOf(IncompatibleModelException.class)
-        .hasMessageContaining("41 features")
-        .hasMessageContaining("42 features");
+        .hasMessageContaining((tunerWidth - 1) + " features")
+        .hasMessageContaining(tunerWidth + " features");
   }
 
   @Test
   void anotherApiMajorVersionIsRefusedNamingBothVersions() {
-    assertThatThrownBy(() -> loader.fromArtifact(artifact("2.0", ConstantProvider.ID, tuner, 42), "future.json"))
+    assertThatThrownBy(() -> loader.fromArtifact(artifact("2.0", ConstantProvider.ID, tuner, tunerWidth),
+        "future.json"))
         .isInstanceOf(IncompatibleModelException.class)
         .hasMessageContaining("future.json")
         .hasMessageContaining("tuner API " + TunerApi.VERSION)
@@ -100,7 +103,7 @@ class ModelLoaderTest {
   /** Like every other defect of a model file, a malformed API version is a ModelLoadException naming the file. */
   @Test
   void aMalformedApiVersionIsAModelLoadErrorNamingTheFile() {
-    assertThatThrownBy(() -> loader.fromArtifact(artifact("one", ConstantProvider.ID, tuner, 42), "odd.json"))
+    assertThatThrownBy(() -> loader.fromArtifact(artifact("one", ConstantProvider.ID, tuner, tunerWidth), "odd.json"))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("odd.json")
         .hasMessageContaining("\"one\"")
@@ -109,7 +112,8 @@ class ModelLoaderTest {
 
   @Test
   void anUnknownProviderIsRefusedListingTheAvailableOnes() {
-    assertThatThrownBy(() -> loader.fromArtifact(artifact(TunerApi.VERSION, "forest", tuner, 42), "forest.json"))
+    assertThatThrownBy(() -> loader.fromArtifact(artifact(TunerApi.VERSION, "forest", tuner, tunerWidth),
+        "forest.json"))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("forest.json")
         .hasMessageContaining("needs provider \"forest\"")
@@ -130,7 +134,7 @@ class ModelLoaderTest {
   void theChecksRunOnArtifactsReadFromFilesAndStreams(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("drift.json");
     codec.write(artifact(TunerApi.VERSION, ConstantProvider.ID, new SchemaRef(FeatureSchemas.TUNER_V1,
-        "f".repeat(64)), 42), file, false);
+        "f".repeat(64)), tunerWidth), file, false);
     assertThatThrownBy(() -> loader.open(file, ForeignModelOptions.defaults()))
         .isInstanceOf(IncompatibleModelException.class).hasMessageContaining(file.toString());
     assertThatThrownBy(() -> loader.open(Files.newInputStream(file), "stream"))

@@ -203,7 +203,7 @@ class PredictorTest {
           .isInstanceOf(TunerException.class)
           .hasMessageContaining("fixed-" + kind.id())
           .hasMessageContaining(Double.toString(bad));
-      assertThatThrownBy(() -> p.predictTokensPerSecond(new Scenario[] {s}, new double[1], new float[42]))
+      assertThatThrownBy(() -> p.predictTokensPerSecond(new Scenario[] {s}, new double[1], new float[SCHEMA.width()]))
           .isInstanceOf(TunerException.class)
           .hasMessageContaining("fixed-" + kind.id());
       assertThatThrownBy(() -> p.predictTokensPerSecond(new Scenario[] {s}, new double[1]))

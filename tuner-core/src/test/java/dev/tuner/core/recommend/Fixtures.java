@@ -22,9 +22,11 @@ final class Fixtures {
   static final ModelSpec LLAMA_8B =
       new ModelSpec("Test 8B", 8.03, 4096, 32, 32, 8, 128, 128256, List.of(), "test");
   static final DeviceSpec GPU_24GB = new DeviceSpec("Test GPU", "TestVendor", 1008, OptionalDouble.of(330.3),
-      OptionalDouble.empty(), 128, OptionalDouble.of(72), OptionalDouble.of(24), List.of(), "test");
+      OptionalDouble.empty(), OptionalDouble.of(82.6), 128, OptionalDouble.of(72), OptionalDouble.of(24), List.of(),
+      "test");
   static final DeviceSpec GPU_NO_MEMORY = new DeviceSpec("Mystery GPU", "TestVendor", 800, OptionalDouble.of(100),
-      OptionalDouble.empty(), 0, OptionalDouble.empty(), OptionalDouble.empty(), List.of(), "test");
+      OptionalDouble.empty(), OptionalDouble.empty(), 0, OptionalDouble.empty(), OptionalDouble.empty(), List.of(),
+      "test");
   static final Quantization Q4 = quant("Q4_K_M", 4.84, QuantClass.Q4_K);
   static final Quantization Q8 = quant("Q8_0", 8.5, QuantClass.Q8_0);
   static final Quantization F16 = quant("F16", 16, QuantClass.F16);

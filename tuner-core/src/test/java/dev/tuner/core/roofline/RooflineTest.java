@@ -82,7 +82,8 @@ class RooflineTest {
     RooflineResult r = roofline.compute(Fixtures.scenario(Fixtures.model(7), m3, q4, 1, 512, Phase.PREFILL));
     assertThat(r.peakTflops()).isPositive();
     assertThat(r.assumptions()).anySatisfy(a -> assertThat(a).contains("FP16 peak of Apple M3").contains("assumed"));
-    DeviceSpec lonely = new DeviceSpec("lonely", "", 500, OptionalDouble.empty(), OptionalDouble.empty(), 0,
+    DeviceSpec lonely = new DeviceSpec("lonely", "", 500, OptionalDouble.empty(), OptionalDouble.empty(),
+        OptionalDouble.empty(), 0,
         OptionalDouble.empty(), OptionalDouble.empty(), List.of(), "t");
     RooflineResult none = roofline.compute(Fixtures.scenario(Fixtures.model(7), lonely, q4, 1, 512, Phase.PREFILL));
     assertThat(none.computeRoof()).isInfinite();
@@ -108,7 +109,8 @@ class RooflineTest {
       assertThat(r.tokensPerSecond()).isFinite().isPositive();
       DeviceSpec faster = new DeviceSpec(s.device().name(), s.device().vendor(),
           Math.min(100_000, s.device().memBandwidthGBs() * 1.5), s.device().fp16Tflops(), s.device().fp8Tflops(),
-          s.device().computeUnits(), s.device().l2CacheMb(), s.device().memoryGb(), List.of(), "t");
+          s.device().fp32Tflops(), s.device().computeUnits(), s.device().l2CacheMb(), s.device().memoryGb(), List.of(),
+          "t");
       assertThat(roofline.compute(s.withDevice(faster)).tokensPerSecond()).isGreaterThanOrEqualTo(r.tokensPerSecond());
       assertThat(roofline.compute(s.withDevice(faster)).memoryRoof()).isGreaterThanOrEqualTo(r.memoryRoof());
       if (s.batch() < Scenario.MAX_BATCH) {
@@ -137,7 +139,7 @@ class RooflineTest {
       assertThat(figures.assumptions()).isEmpty();
       assertThat(figures).isEqualTo(new RooflineResult(full.tokensPerSecond(), full.memoryRoof(), full.computeRoof(),
           full.bound(), full.bytesPerStep(), full.weightBytes(), full.kvBytesPerStep(), full.tokensPerStep(),
-          full.flopsPerToken(), full.peakTflops(), full.arithmeticIntensity(), List.of()));
+          full.flopsPerToken(), full.peakTflops(), full.vectorTflops(), full.arithmeticIntensity(), List.of()));
       explained += full.assumptions().isEmpty() ? 0 : 1;
     }
     assertThat(explained).as("scenarios with assumptions among the random ones").isPositive();
@@ -150,5 +152,103 @@ class RooflineTest {
     assertThat(a100.fp8Tflops()).isEmpty();
     RooflineResult r = roofline.compute(Fixtures.scenario(Fixtures.model(7), a100, fp8, 1, 512, Phase.PREFILL));
     assertThat(r.peakTflops()).isEqualTo(a100.fp16Tflops().getAsDouble());
+  }
+
+  @Test
+  void aKnownVectorPeakIsTheDevicesFp32FigureAndNeedsNoAssumption() {
+    DeviceSpec a100 = CATALOG.device("A100 PCIe 80GB");
+    RooflineResult r = roofline.compute(Fixtures.scenario(CATALOG.model("Llama 3 8B"), a100, q4, 1, 512,
+        Phase.DECODE));
+    assertThat(r.vectorTflops()).isEqualTo(19.5);
+    assertThat(r.assumptions()).isEmpty();
+  }
+
+  /** NVIDIA's FP32/FP16 ratio is a quarter on GeForce and workstation parts, which most catalogued devices are. */
+  @Test
+  void anUnknownVectorPeakIsTheFp16PeakTimesTheVendorsMedianRatioAndSaidSo() {
+    double ratio = Roofline.fp32PerFp16(CATALOG.devices().entries()).get("nvidia");
+    assertThat(ratio).isCloseTo(0.25, within(0.005));
+    DeviceSpec noFp32 = new DeviceSpec("RTX 9999", "NVIDIA", 1000, OptionalDouble.of(400), OptionalDouble.empty(),
+        OptionalDouble.empty(), 100, OptionalDouble.empty(), OptionalDouble.empty(), List.of(), "t");
+    RooflineResult r = roofline.compute(Fixtures.scenario(Fixtures.model(7), noFp32, q4, 1, 512, Phase.DECODE));
+    assertThat(r.vectorTflops()).isCloseTo(400 * ratio, within(1e-9));
+    assertThat(r.assumptions()).singleElement().asString()
+        .contains("FP32 vector peak of RTX 9999 unknown")
+        .contains("assumed " + String.format(java.util.Locale.ROOT, "%.1f", 400 * ratio) + " TFLOPS")
+        .contains("its FP16 peak 400.0")
+        .contains("median FP32/FP16 ratio")
+        .contains("NVIDIA");
+    assertThat(roofline.computeFigures(Fixtures.scenario(Fixtures.model(7), noFp32, q4, 1, 512, Phase.DECODE))
+        .vectorTflops()).isEqualTo(r.vectorTflops());
+  }
+
+  /** Apple M3 has neither peak: its FP16 peak is imputed first, then its vector peak from Apple's ratio, 1. */
+  @Test
+  void aDeviceWithNeitherPeakGetsTheImputedFp16PeakTimesTheRatio() {
+    DeviceSpec m3 = CATALOG.device("Apple M3 (10-core GPU)");
+    assertThat(m3.fp32Tflops()).isEmpty();
+    RooflineResult r = roofline.compute(Fixtures.scenario(Fixtures.model(7), m3, q4, 1, 512, Phase.DECODE));
+    assertThat(Roofline.fp32PerFp16(CATALOG.devices().entries()).get("apple")).isEqualTo(1.0);
+    assertThat(r.vectorTflops()).isPositive().isCloseTo(r.peakTflops(), within(1e-9));
+    assertThat(r.assumptions())
+        .anySatisfy(a -> assertThat(a).contains("FP16 peak of Apple M3 (10-core GPU) unknown"))
+        .anySatisfy(a -> assertThat(a).contains("FP32 vector peak of Apple M3 (10-core GPU) unknown")
+            .contains("the assumed FP16 peak"));
+  }
+
+  @Test
+  void withoutAVendorRatioTheVectorPeakIsZeroAndSaidSo() {
+    DeviceSpec noFp32 = new DeviceSpec("custom", "", 1000, OptionalDouble.of(400), OptionalDouble.empty(),
+        OptionalDouble.empty(), 0, OptionalDouble.empty(), OptionalDouble.empty(), List.of(), "t");
+    RooflineResult r = roofline.compute(Fixtures.scenario(Fixtures.model(7), noFp32, q4, 1, 512, Phase.DECODE));
+    assertThat(r.vectorTflops()).isZero();
+    assertThat(r.assumptions()).anySatisfy(a -> assertThat(a).contains("FP32 vector peak of custom unknown and not"
+        + " estimable"));
+    DeviceSpec nvidia = CATALOG.device("RTX 4090");
+    DeviceSpec nvidiaNoFp32 = new DeviceSpec(nvidia.name(), nvidia.vendor(), nvidia.memBandwidthGBs(),
+        nvidia.fp16Tflops(), nvidia.fp8Tflops(), OptionalDouble.empty(), nvidia.computeUnits(), nvidia.l2CacheMb(),
+        nvidia.memoryGb(), List.of(), "t");
+    Roofline withoutRatios = new Roofline(Roofline.peakPerUnit(CATALOG.devices().entries()));
+    assertThat(withoutRatios.compute(Fixtures.scenario(Fixtures.model(7), nvidiaNoFp32, q4, 1, 512, Phase.DECODE))
+        .vectorTflops()).isZero();
+  }
+
+  @Test
+  void theVectorPeakDoesNotMoveTheBound() {
+    DeviceSpec with = CATALOG.device("RTX 4090");
+    DeviceSpec without = new DeviceSpec(with.name(), with.vendor(), with.memBandwidthGBs(), with.fp16Tflops(),
+        with.fp8Tflops(), OptionalDouble.empty(), with.computeUnits(), with.l2CacheMb(), with.memoryGb(), List.of(),
+        "t");
+    for (Phase phase : Phase.values()) {
+      RooflineResult a = roofline.compute(Fixtures.scenario(CATALOG.model("Llama 3 8B"), with, q4, 4, 2048, phase));
+      RooflineResult b = roofline.compute(Fixtures.scenario(CATALOG.model("Llama 3 8B"), without, q4, 4, 2048, phase));
+      assertThat(b.vectorTflops()).isNotEqualTo(a.vectorTflops());
+      assertThat(b.tokensPerSecond()).isEqualTo(a.tokensPerSecond());
+      assertThat(b.memoryRoof()).isEqualTo(a.memoryRoof());
+      assertThat(b.computeRoof()).isEqualTo(a.computeRoof());
+      assertThat(b.peakTflops()).isEqualTo(a.peakTflops());
+    }
+  }
+
+  @Test
+  void theVendorRatioIsTheMedianOfTheDevicesThatHaveBothPeaks() {
+    List<DeviceSpec> devices = List.of(
+        peaks("a", "Acme", 100, 10), peaks("b", "ACME", 100, 30), peaks("c", "acme", 100, 20),
+        peaks("d", "Acme", 100, OptionalDouble.empty()),
+        peaks("e", "Even", 100, 10), peaks("f", "Even", 100, 40),
+        peaks("g", "", 100, 50));
+    var ratios = Roofline.fp32PerFp16(devices);
+    assertThat(ratios).containsOnlyKeys("acme", "even");
+    assertThat(ratios.get("acme")).isEqualTo(0.2);
+    assertThat(ratios.get("even")).isEqualTo(0.25);
+  }
+
+  private static DeviceSpec peaks(String name, String vendor, double fp16, double fp32) {
+    return peaks(name, vendor, fp16, OptionalDouble.of(fp32));
+  }
+
+  private static DeviceSpec peaks(String name, String vendor, double fp16, OptionalDouble fp32) {
+    return new DeviceSpec(name, vendor, 1000, OptionalDouble.of(fp16), OptionalDouble.empty(), fp32, 10,
+        OptionalDouble.empty(), OptionalDouble.empty(), List.of(), "t");
   }
 }

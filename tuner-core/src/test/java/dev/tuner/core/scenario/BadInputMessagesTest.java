@@ -24,7 +24,7 @@ class BadInputMessagesTest {
   private static ScenarioRequest request(String model, String device, String quant, Integer batch, Integer context,
       String phase, Double paramsB, Double bandwidth) {
     return new ScenarioRequest(model, device, quant, batch, context, phase, null, null, null, null, paramsB, null,
-        null, null, null, null, null, bandwidth, null, null, null, null);
+        null, null, null, null, null, bandwidth, null, null, null, null, null);
   }
 
   private static void assertInvalid(ThrowingCallable call, String field, String value, String... allowed) {
@@ -109,10 +109,11 @@ class BadInputMessagesTest {
     assertInvalid(() -> ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decod").resolve(CATALOG),
         "phase", "decod", "decode or prefill");
     assertInvalid(() -> new ScenarioRequest("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode", "q2", null, null,
-        null, null, null, null, null, null, null, null, null, null, null, null, null).resolve(CATALOG),
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null).resolve(CATALOG),
         "kv-cache type", "q2", "f16, fp8, q8_0 or q4_0");
     assertInvalid(() -> new ScenarioRequest("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode", null, null,
-        "warp-speed", null, null, null, null, null, null, null, null, null, null, null, null, null).resolve(CATALOG),
+        "warp-speed", null, null, null, null, null, null, null, null, null, null, null, null, null, null)
+        .resolve(CATALOG),
         "kernel", "warp-speed", "tiled-q4k", "generic", "unknown");
   }
 
@@ -122,8 +123,9 @@ class BadInputMessagesTest {
         "at most the attention heads (8)");
     assertInvalid(() -> new ModelSpec("m", 7, 4096, -1, 8, 8, 128, 32000, List.of(), ""), "model layers", "-1",
         "an integer in [0, 10000]");
-    assertInvalid(() -> new DeviceSpec("d", "", 1000, OptionalDouble.of(-5), OptionalDouble.empty(), 10,
-        OptionalDouble.empty(), OptionalDouble.empty(), List.of(), ""), "device FP16 peak", "-5", "TFLOPS");
+    assertInvalid(() -> new DeviceSpec("d", "", 1000, OptionalDouble.of(-5), OptionalDouble.empty(),
+        OptionalDouble.empty(), 10, OptionalDouble.empty(), OptionalDouble.empty(), List.of(), ""), "device FP16 peak",
+        "-5", "TFLOPS");
     assertInvalid(() -> new Quantization("q", 0.5, QuantClass.Q4_0, Activation.FP16, List.of(), ""),
         "bits per weight of q", "0.5", "[1, 64] bits");
   }

@@ -10,6 +10,7 @@ import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.QuantClass;
 import dev.tuner.core.scenario.Scenario;
+import dev.tuner.core.scenario.ScenarioRequest;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 class FeatureSchemaTest {
+  private static final String REFERENCE_V1_HASH =
+      "fc3ba721ea39d27746033bacb88966bde00fa7712d879a4d58d981cce40a0dcb";
   private final Roofline roofline = new Roofline(CATALOG);
 
   private float[] encode(FeatureSchema schema, Scenario s) {
@@ -24,7 +27,7 @@ class FeatureSchemaTest {
   }
 
   private static DeviceSpec gpu(double bw, double l2) {
-    return new DeviceSpec("g", "NVIDIA", bw, OptionalDouble.of(100), OptionalDouble.empty(), 100,
+    return new DeviceSpec("g", "NVIDIA", bw, OptionalDouble.of(100), OptionalDouble.empty(), OptionalDouble.of(25), 100,
         OptionalDouble.of(l2), OptionalDouble.empty(), List.of(), "test");
   }
 
@@ -47,11 +50,15 @@ class FeatureSchemaTest {
   }
 
   @Test
-  void bothSchemasShareTheReferenceLayout() {
+  void bothSchemasShareTheReferenceLayoutAndTunerAppendsTheVectorSlot() {
     FeatureSchema ref = FeatureSchemas.referenceV1();
     FeatureSchema def = FeatureSchemas.tunerV1();
     assertThat(ref.width()).isEqualTo(42);
-    assertThat(def.width()).isEqualTo(42);
+    assertThat(ref.version()).isEqualTo(1);
+    assertThat(def.width()).isEqualTo(43);
+    assertThat(def.version()).isEqualTo(2);
+    assertThat(def.indexOf("vector_flops_per_byte_log")).isEqualTo(42);
+    assertThat(def.slots().get(42).normalisation()).isEqualTo(new Normalisation.Log(0.1, 1e4));
     for (int i = 11; i < 35; i++) {
       assertThat(def.slots().get(i).name()).isEqualTo(ref.slots().get(i).name());
     }
@@ -64,6 +71,41 @@ class FeatureSchemaTest {
     assertThat(def.hash()).isEqualTo(FeatureSchemas.tunerV1().hash());
   }
 
+  /** The reference layout and normalisation are frozen: any change to a slot changes this hash. */
+  @Test
+  void theReferenceSchemaIsUnchanged() {
+    assertThat(FeatureSchemas.referenceV1().hash()).isEqualTo(REFERENCE_V1_HASH);
+  }
+
+  /** A100 PCIe 80GB: 19.5 TFLOPS FP32 over 1935 GB/s is 10.08 FLOPs per byte, on a log scale from 0.1 to 10^4. */
+  @Test
+  void theVectorSlotIsTheDevicesFp32FlopsPerByteOnALogScale() {
+    FeatureSchema def = FeatureSchemas.tunerV1();
+    Scenario s = ScenarioRequest.of("Llama 3 8B", "A100 PCIe 80GB", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+    var roof = roofline.compute(s);
+    double perByte = 19.5 * 1000 / 1935;
+    assertThat(FeatureEncoder.raw(Quantity.VECTOR_FLOPS_PER_BYTE, s, roof)).isCloseTo(perByte, within(1e-12));
+    float[] x = new FeatureEncoder(def).encode(s, roof);
+    assertThat(x[def.indexOf("vector_flops_per_byte_log")])
+        .isEqualTo((float) (Math.log(perByte / 0.1) / Math.log(1e4 / 0.1)));
+
+    Scenario rtx = s.withDevice(CATALOG.device("RTX 4090"));
+    float[] y = new FeatureEncoder(def).encode(rtx, roofline.compute(rtx));
+    assertThat(y[def.indexOf("vector_flops_per_byte_log")])
+        .as("82.6 TFLOPS over 1008 GB/s is far more arithmetic per byte than the A100's")
+        .isGreaterThan(x[def.indexOf("vector_flops_per_byte_log")] + 0.15f);
+  }
+
+  @Test
+  void anUnknownVectorPeakEncodesAsZero() {
+    DeviceSpec bare = new DeviceSpec("bare", "", 500, OptionalDouble.of(100), OptionalDouble.empty(),
+        OptionalDouble.empty(), 0, OptionalDouble.empty(), OptionalDouble.empty(), List.of(), "test");
+    Scenario s = Fixtures.scenario(Fixtures.model(7), bare, Fixtures.quant(4.5, QuantClass.Q4_0), 1, 512,
+        Phase.DECODE);
+    FeatureSchema def = FeatureSchemas.tunerV1();
+    assertThat(encode(def, s)[def.indexOf("vector_flops_per_byte_log")]).isZero();
+  }
+
   @Test
   void defaultSchemaDoesNotSaturateOnCurrentHardware() {
     FeatureSchema def = FeatureSchemas.tunerV1();
@@ -73,7 +115,7 @@ class FeatureSchemaTest {
     float[] bigger = encode(def, Fixtures.scenario(Fixtures.model(1900), Fixtures.device(10_000, 5000), q, 1024,
         256 * 1024, Phase.DECODE));
     for (String slot : List.of("model_params_b", "batch_size_log", "context_log", "mem_bandwidth_log",
-        "peak_tflops_log")) {
+        "peak_tflops_log", "vector_flops_per_byte_log")) {
       int i = def.indexOf(slot);
       assertThat(big[i]).as(slot).isLessThan(1f);
     }
