@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Scores 1 000 000 scenarios (a seeded sweep over the whole catalog, decode and prefill) to tokens/s with the batch
  * path: roofline, encoding, model and clamp per scenario, no interval or attribution. One operation is the whole
- * million. {@code forest} is the embedded default model, {@code linear} ridge trained in setup.
+ * million. {@code default} is the embedded default model (a per-phase ensemble: an 80-tree forest for decode, a
+ * forest and ridge blend for prefill), {@code linear} ridge trained in setup.
  *
  * <p>{@code oneThread} and {@code parallel} are the batch APIs, {@link Predictor#predictTokensPerSecond(Scenario[],
  * double[])} and {@link Predictor#predictTokensPerSecondParallel} (both cores through the common fork-join pool), on
@@ -34,7 +35,7 @@ public class BatchScoringBenchmark {
   static final int SCENARIOS = 1_000_000;
   static final int CHUNK = 4096;
 
-  @Param({"forest", "linear"})
+  @Param({"default", "linear"})
   public String model;
 
   private LoadedModel loaded;
@@ -49,7 +50,7 @@ public class BatchScoringBenchmark {
   public void setUp() {
     BenchModels m = new BenchModels();
     loaded = switch (model) {
-      case "forest" -> m.embeddedDefault();
+      case "default" -> m.embeddedDefault();
       case "linear" -> m.linearWithCalibration();
       default -> throw new IllegalArgumentException(model);
     };

@@ -44,8 +44,8 @@ import java.util.SplittableRandom;
 
 /**
  * What every benchmark starts from: the shipped catalog and measurements, and the models trained on them with
- * fixed seeds. The forest uses the embedded default model's settings (trees 80, max_depth 10, min_leaf 2,
- * mtry_fraction 0.6, seed 42, target log_roofline_fraction), so it is the same forest as the embedded one.
+ * fixed seeds. The forest uses the settings of the embedded default model's forest members (trees 80, max_depth 10,
+ * min_leaf 2, mtry_fraction 0.6, seed 42, target log_roofline_fraction), trained here on both phases at once.
  */
 final class BenchModels {
   static final long SEED = 42;

@@ -40,9 +40,11 @@ import picocli.CommandLine.Spec;
         "  " + TrainCommand.DEFAULT_MODEL_COMMAND})
 final class TrainCommand implements Callable<Integer> {
   /** The one documented command that builds the embedded default model (see README). */
-  static final String DEFAULT_MODEL_COMMAND = "./tuner train --data data/measurements.csv --model-type forest"
-      + " --target log_roofline_fraction --seed 42 --cv device --set trees=80 --set max_depth=10 --set min_leaf=2"
-      + " --set mtry_fraction=0.6 --out tuner-cli/src/main/resources/dev/tuner/model/default-model.json --force";
+  static final String DEFAULT_MODEL_COMMAND = "./tuner train --data data/measurements.csv --model-type ensemble"
+      + " --target log_roofline_fraction --seed 42 --cv device --set decode.members=forest"
+      + " --set prefill.members=forest,linear --set forest.trees=80 --set forest.max_depth=10 --set forest.min_leaf=2"
+      + " --set forest.mtry_fraction=0.6 --set linear.exclude=vector_roof_ratio_log"
+      + " --out tuner-cli/src/main/resources/dev/tuner/model/default-model.json --force";
 
   @Spec
   CommandSpec spec;

@@ -68,7 +68,7 @@ class FastPathAgreementTest {
     Predictor p = Guice.createInjector(new TunerModule(ConfigLoader.load(Optional.empty(), new Properties(),
         Map.of()))).getInstance(Predictor.class);
     assertThat(p.isFallback()).isFalse();
-    assertThat(p.model().model().info().providerId()).isEqualTo("forest");
+    assertThat(p.model().model().info().providerId()).isEqualTo("ensemble");
     assertAllPathsAgree(p);
   }
 

@@ -13,14 +13,17 @@ import java.util.TreeSet;
  * values from {@code lambdaMin} to {@code lambdaMax}. The grid settings are checked even when {@code lambda} is
  * fixed, so that a typo is reported whatever the other settings are.
  */
-record RidgeHyperParameters(OptionalDouble lambda, int folds, double lambdaMin, double lambdaMax, int lambdaSteps) {
+record RidgeHyperParameters(OptionalDouble lambda, int folds, double lambdaMin, double lambdaMax, int lambdaSteps,
+    List<String> exclude) {
 
   static final String LAMBDA = "lambda";
   static final String FOLDS = "folds";
   static final String LAMBDA_MIN = "lambda_min";
   static final String LAMBDA_MAX = "lambda_max";
   static final String LAMBDA_STEPS = "lambda_steps";
-  static final List<String> KEYS = List.of(LAMBDA, FOLDS, LAMBDA_MIN, LAMBDA_MAX, LAMBDA_STEPS);
+  /** Features the model must not use, by name, comma-separated: they get weight 0. */
+  static final String EXCLUDE = "exclude";
+  static final List<String> KEYS = List.of(LAMBDA, FOLDS, LAMBDA_MIN, LAMBDA_MAX, LAMBDA_STEPS, EXCLUDE);
 
   static final String AUTO = "auto";
   /** Beyond this every weight is numerically zero for features scaled to unit variance. */
@@ -31,7 +34,8 @@ record RidgeHyperParameters(OptionalDouble lambda, int folds, double lambdaMin, 
   static final int MIN_STEPS = 2;
   static final int MAX_STEPS = 200;
 
-  static final RidgeHyperParameters DEFAULTS = new RidgeHyperParameters(OptionalDouble.empty(), 5, 1e-6, 1e3, 25);
+  static final RidgeHyperParameters DEFAULTS = new RidgeHyperParameters(OptionalDouble.empty(), 5, 1e-6, 1e3, 25,
+      List.of());
 
   RidgeHyperParameters {
     if (lambda.isPresent() && !(lambda.getAsDouble() >= 0 && lambda.getAsDouble() <= MAX_LAMBDA)) {
@@ -46,6 +50,7 @@ record RidgeHyperParameters(OptionalDouble lambda, int folds, double lambdaMin, 
           LAMBDA_MAX, lambdaMax, "a finite number in (lambda_min = " + format(lambdaMin) + ", " + format(MAX_LAMBDA) + "]");
     }
     InvalidInputException.requireInRange(LAMBDA_STEPS, lambdaSteps, MIN_STEPS, MAX_STEPS, "");
+    exclude = List.copyOf(exclude);
   }
 
   /**
@@ -74,7 +79,13 @@ record RidgeHyperParameters(OptionalDouble lambda, int folds, double lambdaMin, 
     double max = parseDouble(LAMBDA_MAX, text.get(LAMBDA_MAX), min, MAX_LAMBDA, true,
         "a finite number in (lambda_min = " + format(min) + ", " + format(MAX_LAMBDA) + "]");
     int steps = parseInt(LAMBDA_STEPS, text.get(LAMBDA_STEPS), MIN_STEPS, MAX_STEPS);
-    return new RidgeHyperParameters(lambda, folds, min, max, steps);
+    List<String> exclude = new java.util.ArrayList<>();
+    for (String name : text.get(EXCLUDE).split(",")) {
+      if (!name.isBlank() && !exclude.contains(name.trim())) {
+        exclude.add(name.trim());
+      }
+    }
+    return new RidgeHyperParameters(lambda, folds, min, max, steps, exclude);
   }
 
   /** The canonical text form, in {@link #KEYS} order; {@link #parse} of it gives back an equal value. */
@@ -85,6 +96,7 @@ record RidgeHyperParameters(OptionalDouble lambda, int folds, double lambdaMin, 
     map.put(LAMBDA_MIN, format(lambdaMin));
     map.put(LAMBDA_MAX, format(lambdaMax));
     map.put(LAMBDA_STEPS, Integer.toString(lambdaSteps));
+    map.put(EXCLUDE, String.join(",", exclude));
     return map;
   }
 

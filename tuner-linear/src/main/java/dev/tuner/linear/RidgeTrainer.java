@@ -48,7 +48,7 @@ public final class RidgeTrainer implements ModelTrainer {
             "feature name", name.substring(0, 40) + "…", "at most " + LinearPayload.MAX_NAME_LENGTH + " characters");
       }
     }
-    float[] features = data.features();
+    float[] features = withoutExcluded(data, hp.exclude());
     double[] targets = data.targets();
 
     List<LinearPayload.CvPoint> curve = List.of();
@@ -61,7 +61,7 @@ public final class RidgeTrainer implements ModelTrainer {
             RidgeHyperParameters.FOLDS, Integer.toString(hp.folds()),
             "an integer in [" + RidgeHyperParameters.MIN_FOLDS + ", " + n + "], at most one fold per training row");
       }
-      curve = crossValidate(data, hp, options);
+      curve = crossValidate(data, features, hp, options);
       LinearPayload.CvPoint best = curve.get(0);
       for (LinearPayload.CvPoint c : curve) {
         if (c.mse() < best.mse()) {
@@ -110,7 +110,7 @@ public final class RidgeTrainer implements ModelTrainer {
    * fold's normal equations are built once and solved for every λ; progress counts one step per λ and fold.
    */
   private static List<LinearPayload.CvPoint> crossValidate(
-      TrainingSet data, RidgeHyperParameters hp, TrainingOptions options) {
+      TrainingSet data, float[] features, RidgeHyperParameters hp, TrainingOptions options) {
     int n = data.rows();
     int k = hp.folds();
     double[] grid = hp.grid();
@@ -125,7 +125,6 @@ public final class RidgeTrainer implements ModelTrainer {
       order[i] = order[j];
       order[j] = t;
     }
-    float[] features = data.features();
     double[] targets = data.targets();
     double[] sse = new double[grid.length];
     long total = (long) k * grid.length;
@@ -179,5 +178,29 @@ public final class RidgeTrainer implements ModelTrainer {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform provides SHA-256", e);
     }
+  }
+
+  /**
+   * The features with every excluded column held at 0: a column that does not vary gets no weight, so the model
+   * cannot use it, and its payload and portable form keep the schema's full width.
+   */
+  private static float[] withoutExcluded(TrainingSet data, List<String> exclude) {
+    float[] features = data.features();
+    if (exclude.isEmpty()) {
+      return features;
+    }
+    float[] copy = features.clone();
+    int w = data.width();
+    for (String name : exclude) {
+      int j = data.featureNames().indexOf(name);
+      if (j < 0) {
+        throw new InvalidInputException(RidgeHyperParameters.EXCLUDE, name,
+            "names of the training set's features, comma-separated: " + String.join(", ", data.featureNames()));
+      }
+      for (int r = 0; r < data.rows(); r++) {
+        copy[r * w + j] = 0;
+      }
+    }
+    return copy;
   }
 }

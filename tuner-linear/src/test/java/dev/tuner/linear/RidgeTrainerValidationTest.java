@@ -22,7 +22,8 @@ class RidgeTrainerValidationTest {
   void defaultsListEveryHyperParameter() {
     assertThat(new RidgeTrainer().defaultHyperParameters())
         .containsExactlyInAnyOrderEntriesOf(Map.of(
-            "lambda", "auto", "folds", "5", "lambda_min", "1.0E-6", "lambda_max", "1000", "lambda_steps", "25"));
+            "lambda", "auto", "folds", "5", "lambda_min", "1.0E-6", "lambda_max", "1000", "lambda_steps", "25",
+            "exclude", ""));
   }
 
   @Test
@@ -30,7 +31,30 @@ class RidgeTrainerValidationTest {
     assertThatThrownBy(() -> Synthetic.train(DATA, 1, Map.of("alpha", "1", "folds", "3")))
         .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("alpha"))
         .hasMessageContaining("alpha")
-        .hasMessageContaining("lambda, folds, lambda_min, lambda_max, lambda_steps");
+        .hasMessageContaining("lambda, folds, lambda_min, lambda_max, lambda_steps, exclude");
+  }
+
+  @Test
+  void anExcludedFeatureGetsNoWeightAndTheRestStillFit() {
+    TrainingSet data = Synthetic.linear(5, 200, 1.0, new double[] {2, -3}, 0.01);
+    LinearModel all = Synthetic.model(Synthetic.train(data, 1, Map.of()));
+    var trained = Synthetic.train(data, 1, Map.of("exclude", " x0 "));
+    LinearModel without = Synthetic.model(trained);
+    var weights = ((dev.tuner.api.PortableModel.Linear) without.portable().orElseThrow()).weights();
+    assertThat(weights).hasSize(2);
+    assertThat(weights[0]).isZero();
+    assertThat(weights[1]).isCloseTo(-3, org.assertj.core.api.Assertions.within(0.2));
+    assertThat(((dev.tuner.api.PortableModel.Linear) all.portable().orElseThrow()).weights()[0])
+        .isCloseTo(2, org.assertj.core.api.Assertions.within(0.1));
+    assertThat(trained.hyperParameters()).containsEntry("exclude", "x0");
+  }
+
+  @Test
+  void excludingAFeatureTheSetDoesNotHaveNamesTheFeatures() {
+    assertThatThrownBy(() -> Synthetic.train(DATA, 1, Map.of("exclude", "x0,nope")))
+        .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("exclude"))
+        .hasMessageContaining("nope")
+        .hasMessageContaining("x0, x1");
   }
 
   @ParameterizedTest

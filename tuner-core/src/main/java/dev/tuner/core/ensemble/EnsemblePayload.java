@@ -1,23 +1,28 @@
 package dev.tuner.core.ensemble;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.tuner.api.ModelLoadException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The ensemble's payload: JSON naming, per phase, each member's provider, model id, weight and properties, with the
- * member's own payload in base64. Untrusted on load: every field is checked before a member provider sees its bytes.
+ * The ensemble's payload: a 4-byte big-endian length, that many bytes of JSON naming, per phase, each member's
+ * provider, model id, weight, properties and payload size, then the members' own payloads back to back in the same
+ * order. Raw bytes rather than base64 inside the JSON: the artifact already base64-encodes this payload, and the
+ * embedded default model is an ensemble, so a second encoding would cost every command start-up time and a third
+ * more size. The JSON is read with Jackson's streaming API only (an object mapper's class loading would cost
+ * start-up time too). Untrusted on load: every field and size is checked before a member provider sees its bytes.
  */
 public final class EnsemblePayload {
   static final String FORMAT = "tuner-ensemble";
@@ -25,7 +30,11 @@ public final class EnsemblePayload {
   /** More members than this in one phase is not a blend anyone trained with tuner. */
   static final int MAX_MEMBERS = 16;
   private static final double WEIGHT_SUM_TOLERANCE = 1e-6;
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Deep enough for the payload's shape, and nothing a member payload needs more of than its own size. */
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(8).maxNumberLength(64)
+          .maxStringLength(Integer.MAX_VALUE).build())
+      .build();
 
   private EnsemblePayload() {}
 
@@ -46,101 +55,183 @@ public final class EnsemblePayload {
   }
 
   public static byte[] write(Contents c) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("format", FORMAT);
-    root.put("format_version", FORMAT_VERSION);
-    root.put("phase_feature", c.phaseFeature());
-    ObjectNode phases = root.putObject("phases");
-    writeMembers(phases.putArray("decode"), c.decode());
-    writeMembers(phases.putArray("prefill"), c.prefill());
-    try {
-      return JSON.writeValueAsBytes(root);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write the ensemble payload", e);
+    ByteArrayOutputStream json = new ByteArrayOutputStream();
+    try (JsonGenerator g = JSON.createGenerator(json)) {
+      g.writeStartObject();
+      g.writeStringField("format", FORMAT);
+      g.writeNumberField("format_version", FORMAT_VERSION);
+      g.writeStringField("phase_feature", c.phaseFeature());
+      g.writeObjectFieldStart("phases");
+      writeMembers(g, "decode", c.decode());
+      writeMembers(g, "prefill", c.prefill());
+      g.writeEndObject();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the ensemble payload", e);
     }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(ByteBuffer.allocate(4).putInt(json.size()).array());
+    out.writeBytes(json.toByteArray());
+    for (List<StoredMember> phase : List.of(c.decode(), c.prefill())) {
+      for (StoredMember m : phase) {
+        out.writeBytes(m.payload());
+      }
+    }
+    return out.toByteArray();
   }
 
-  private static void writeMembers(ArrayNode out, List<StoredMember> members) {
+  private static void writeMembers(JsonGenerator g, String phase, List<StoredMember> members) throws IOException {
+    g.writeArrayFieldStart(phase);
     for (StoredMember m : members) {
-      ObjectNode n = out.addObject();
-      n.put("provider", m.providerId());
-      n.put("provider_version", m.providerVersion());
-      n.put("model_id", m.modelId());
-      n.put("weight", m.weight());
-      ObjectNode props = n.putObject("properties");
-      new TreeMap<>(m.properties()).forEach(props::put);
-      n.put("payload", Base64.getEncoder().encodeToString(m.payload()));
+      g.writeStartObject();
+      g.writeStringField("provider", m.providerId());
+      g.writeStringField("provider_version", m.providerVersion());
+      g.writeStringField("model_id", m.modelId());
+      g.writeNumberField("weight", m.weight());
+      g.writeObjectFieldStart("properties");
+      for (Map.Entry<String, String> e : new TreeMap<>(m.properties()).entrySet()) {
+        g.writeStringField(e.getKey(), e.getValue());
+      }
+      g.writeEndObject();
+      g.writeNumberField("payload_bytes", m.payload().length);
+      g.writeEndObject();
     }
+    g.writeEndArray();
   }
 
   /** Parses and validates {@code bytes}; {@code source} names them in errors. */
   public static Contents read(byte[] bytes, String source) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(bytes);
-    } catch (IOException e) {
+    if (bytes.length < 4) {
+      throw new ModelLoadException("ensemble payload of " + source + " has " + bytes.length
+          + " bytes, fewer than its 4-byte header length");
+    }
+    int jsonLength = ByteBuffer.wrap(bytes).getInt();
+    if (jsonLength < 2 || jsonLength > bytes.length - 4) {
+      throw new ModelLoadException("ensemble payload of " + source + " declares " + jsonLength
+          + " bytes of header, allowed: 2 to " + (bytes.length - 4) + " (what follows the length)");
+    }
+    Object parsed;
+    try (JsonParser p = JSON.createParser(bytes, 4, jsonLength)) {
+      JsonToken first = p.nextToken();
+      parsed = value(p, first);
+      if (p.nextToken() != null) {
+        throw new ModelLoadException("ensemble payload of " + source + " has content after its JSON object");
+      }
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof ModelLoadException m) {
+        throw m;
+      }
       throw new ModelLoadException("ensemble payload of " + source + " is not valid JSON: " + e.getMessage());
     }
-    if (root == null || !root.isObject()) {
+    if (!(parsed instanceof Map<?, ?> root)) {
       throw new ModelLoadException("ensemble payload of " + source + " is not a JSON object");
     }
-    if (!FORMAT.equals(text(root, "format", source))) {
-      throw new ModelLoadException("ensemble payload of " + source + ": format is \"" + text(root, "format", source)
-          + "\", expected \"" + FORMAT + "\"");
+    String format = text(root, "format", "ensemble payload of " + source);
+    if (!FORMAT.equals(format)) {
+      throw new ModelLoadException("ensemble payload of " + source + ": format is \"" + format + "\", expected \""
+          + FORMAT + "\"");
     }
-    JsonNode version = root.get("format_version");
-    if (version == null || !version.isInt() || version.intValue() != FORMAT_VERSION) {
+    Object version = root.get("format_version");
+    if (!(version instanceof Long v) || v != FORMAT_VERSION) {
       throw new ModelLoadException("ensemble payload of " + source + ": format_version is " + version
           + ", this tuner reads " + FORMAT_VERSION);
     }
-    String phaseFeature = text(root, "phase_feature", source);
-    JsonNode phases = root.get("phases");
-    if (phases == null || !phases.isObject()) {
+    String phaseFeature = text(root, "phase_feature", "ensemble payload of " + source);
+    if (!(root.get("phases") instanceof Map<?, ?> phases)) {
       throw new ModelLoadException("ensemble payload of " + source + " has no \"phases\" object");
     }
-    return new Contents(phaseFeature, members(phases, "decode", source), members(phases, "prefill", source));
+    int[] next = {4 + jsonLength};
+    List<StoredMember> decode = members(phases, "decode", source, bytes, next);
+    List<StoredMember> prefill = members(phases, "prefill", source, bytes, next);
+    if (next[0] != bytes.length) {
+      throw new ModelLoadException("ensemble payload of " + source + ": its members' payloads take "
+          + (next[0] - 4 - jsonLength) + " bytes but " + (bytes.length - 4 - jsonLength) + " follow the header");
+    }
+    return new Contents(phaseFeature, decode, prefill);
   }
 
-  private static List<StoredMember> members(JsonNode phases, String phase, String source) {
-    JsonNode list = phases.get(phase);
+  /**
+   * The JSON value starting at {@code token} as plain Java values: objects as maps, arrays as lists, strings,
+   * integers as {@link Long}, other numbers as {@link Double}, {@code null} and booleans as themselves.
+   */
+  private static Object value(JsonParser p, JsonToken token) throws IOException {
+    if (token == null) {
+      throw new IOException("no JSON value");
+    }
+    switch (token) {
+      case START_OBJECT: {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+          String name = p.currentName();
+          if (map.put(name, value(p, p.nextToken())) != null) {
+            throw new IOException("field \"" + name + "\" appears twice");
+          }
+        }
+        return map;
+      }
+      case START_ARRAY: {
+        List<Object> list = new ArrayList<>();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+          list.add(value(p, t));
+        }
+        return list;
+      }
+      case VALUE_STRING:
+        return p.getText();
+      case VALUE_NUMBER_INT:
+        return p.getLongValue();
+      case VALUE_NUMBER_FLOAT:
+        return p.getDoubleValue();
+      case VALUE_TRUE:
+        return Boolean.TRUE;
+      case VALUE_FALSE:
+        return Boolean.FALSE;
+      case VALUE_NULL:
+        return null;
+      default:
+        throw new IOException("unexpected " + token);
+    }
+  }
+
+  /** The members of one phase; their payloads are read from {@code bytes} at {@code next[0]}, which advances. */
+  private static List<StoredMember> members(Map<?, ?> phases, String phase, String source, byte[] bytes,
+      int[] next) {
     String where = "ensemble payload of " + source + ", phase " + phase;
-    if (list == null || !list.isArray() || list.isEmpty() || list.size() > MAX_MEMBERS) {
+    if (!(phases.get(phase) instanceof List<?> list) || list.isEmpty() || list.size() > MAX_MEMBERS) {
       throw new ModelLoadException(where + ": needs a list of 1 to " + MAX_MEMBERS + " members");
     }
     List<StoredMember> out = new ArrayList<>();
     double sum = 0;
     for (int i = 0; i < list.size(); i++) {
-      JsonNode n = list.get(i);
       String at = where + ", member " + (i + 1);
-      if (!n.isObject()) {
+      if (!(list.get(i) instanceof Map<?, ?> n)) {
         throw new ModelLoadException(at + " is not a JSON object");
       }
-      JsonNode w = n.get("weight");
-      if (w == null || !w.isNumber() || !Double.isFinite(w.doubleValue()) || w.doubleValue() < 0
-          || w.doubleValue() > 1) {
+      Object w = n.get("weight");
+      double weight = w instanceof Number number ? number.doubleValue() : Double.NaN;
+      if (!(weight >= 0 && weight <= 1)) {
         throw new ModelLoadException(at + ": weight is " + w + ", allowed: a number in [0, 1]");
       }
-      Map<String, String> properties = new TreeMap<>();
-      JsonNode props = n.get("properties");
-      if (props == null || !props.isObject()) {
+      if (!(n.get("properties") instanceof Map<?, ?> props)) {
         throw new ModelLoadException(at + " has no \"properties\" object");
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        if (!e.getValue().isTextual()) {
+      Map<String, String> properties = new TreeMap<>();
+      for (Map.Entry<?, ?> e : props.entrySet()) {
+        if (!(e.getValue() instanceof String value)) {
           throw new ModelLoadException(at + ": property " + e.getKey() + " is not text");
         }
-        properties.put(e.getKey(), e.getValue().textValue());
+        properties.put((String) e.getKey(), value);
       }
-      byte[] payload;
-      try {
-        payload = Base64.getDecoder().decode(text(n, "payload", at));
-      } catch (IllegalArgumentException e) {
-        throw new ModelLoadException(at + ": payload is not base64: " + e.getMessage());
+      Object size = n.get("payload_bytes");
+      if (!(size instanceof Long length) || length < 1 || length > bytes.length - next[0]) {
+        throw new ModelLoadException(at + ": payload_bytes is " + size + ", allowed: 1 to " + (bytes.length - next[0])
+            + " (the bytes left)");
       }
-      sum += w.doubleValue();
+      byte[] payload = java.util.Arrays.copyOfRange(bytes, next[0], next[0] + length.intValue());
+      next[0] += length.intValue();
+      sum += weight;
       out.add(new StoredMember(text(n, "provider", at), text(n, "provider_version", at), text(n, "model_id", at),
-          w.doubleValue(), properties, payload));
+          weight, properties, payload));
     }
     if (Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE) {
       throw new ModelLoadException(where + ": weights sum to " + sum + ", they must sum to 1");
@@ -148,11 +239,10 @@ public final class EnsemblePayload {
     return out;
   }
 
-  private static String text(JsonNode node, String field, String where) {
-    JsonNode v = node.get(field);
-    if (v == null || !v.isTextual() || v.textValue().isEmpty()) {
+  private static String text(Map<?, ?> node, String field, String where) {
+    if (!(node.get(field) instanceof String v) || v.isEmpty()) {
       throw new ModelLoadException(where + ": \"" + field + "\" must be non-empty text");
     }
-    return v.textValue();
+    return v;
   }
 }

@@ -142,8 +142,10 @@ public final class FeatureEncoder {
         return r.roofRatio();
       case ROOF_STEP_SECONDS:
         return r.tokensPerStep() / r.tokensPerSecond();
-      case VECTOR_FLOPS_PER_BYTE:
-        return r.vectorTflops() * 1000 / s.device().memBandwidthGBs();
+      case VECTOR_ROOF_RATIO:
+        return r.vectorTflops() > 0
+            ? r.arithmeticIntensity() / (r.vectorTflops() * 1000 / s.device().memBandwidthGBs())
+            : 0;
       case ZERO:
         return 0;
       default:

@@ -39,10 +39,11 @@ public enum Quantity {
   /** Memory roof / compute roof, from the roofline. */
   ROOF_RATIO,
   /**
-   * FLOPs per byte of memory bandwidth of the device's non-tensor ALUs: vector TFLOPS × 1000 / GB/s, from the
-   * roofline's vector peak; 0 when that is unknown.
+   * The step's arithmetic intensity (FLOPs per byte) over the device's vector FLOPs per byte (vector TFLOPS × 1000 /
+   * GB/s, from the roofline's vector peak): the time the step's FLOPs take on the non-tensor ALUs relative to the
+   * time its bytes take. 0 when the vector peak is unknown.
    */
-  VECTOR_FLOPS_PER_BYTE,
+  VECTOR_ROOF_RATIO,
   /** Always 0: the slot the reference filled from the measured label. */
   ZERO
 }

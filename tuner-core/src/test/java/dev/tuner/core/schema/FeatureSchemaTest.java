@@ -57,8 +57,8 @@ class FeatureSchemaTest {
     assertThat(ref.version()).isEqualTo(1);
     assertThat(def.width()).isEqualTo(43);
     assertThat(def.version()).isEqualTo(2);
-    assertThat(def.indexOf("vector_flops_per_byte_log")).isEqualTo(42);
-    assertThat(def.slots().get(42).normalisation()).isEqualTo(new Normalisation.Log(0.1, 1e4));
+    assertThat(def.indexOf("vector_roof_ratio_log")).isEqualTo(42);
+    assertThat(def.slots().get(42).normalisation()).isEqualTo(new Normalisation.Log(1e-4, 1e4));
     for (int i = 11; i < 35; i++) {
       assertThat(def.slots().get(i).name()).isEqualTo(ref.slots().get(i).name());
     }
@@ -77,23 +77,32 @@ class FeatureSchemaTest {
     assertThat(FeatureSchemas.referenceV1().hash()).isEqualTo(REFERENCE_V1_HASH);
   }
 
-  /** A100 PCIe 80GB: 19.5 TFLOPS FP32 over 1935 GB/s is 10.08 FLOPs per byte, on a log scale from 0.1 to 10^4. */
+  /**
+   * A100 PCIe 80GB: 19.5 TFLOPS FP32 over 1935 GB/s is 10.08 FLOPs per byte; the slot is the step's arithmetic
+   * intensity over that, on a log scale from 10^-4 to 10^4.
+   */
   @Test
-  void theVectorSlotIsTheDevicesFp32FlopsPerByteOnALogScale() {
+  void theVectorSlotIsTheStepsIntensityOverTheDevicesFp32FlopsPerByte() {
     FeatureSchema def = FeatureSchemas.tunerV1();
     Scenario s = ScenarioRequest.of("Llama 3 8B", "A100 PCIe 80GB", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
     var roof = roofline.compute(s);
-    double perByte = 19.5 * 1000 / 1935;
-    assertThat(FeatureEncoder.raw(Quantity.VECTOR_FLOPS_PER_BYTE, s, roof)).isCloseTo(perByte, within(1e-12));
+    double ratio = roof.arithmeticIntensity() / (19.5 * 1000 / 1935);
+    assertThat(FeatureEncoder.raw(Quantity.VECTOR_ROOF_RATIO, s, roof)).isCloseTo(ratio, within(1e-12));
     float[] x = new FeatureEncoder(def).encode(s, roof);
-    assertThat(x[def.indexOf("vector_flops_per_byte_log")])
-        .isEqualTo((float) (Math.log(perByte / 0.1) / Math.log(1e4 / 0.1)));
+    assertThat(x[def.indexOf("vector_roof_ratio_log")])
+        .isEqualTo((float) (Math.log(ratio / 1e-4) / Math.log(1e4 / 1e-4)));
 
     Scenario rtx = s.withDevice(CATALOG.device("RTX 4090"));
     float[] y = new FeatureEncoder(def).encode(rtx, roofline.compute(rtx));
-    assertThat(y[def.indexOf("vector_flops_per_byte_log")])
-        .as("82.6 TFLOPS over 1008 GB/s is far more arithmetic per byte than the A100's")
-        .isGreaterThan(x[def.indexOf("vector_flops_per_byte_log")] + 0.15f);
+    assertThat(y[def.indexOf("vector_roof_ratio_log")])
+        .as("82.6 TFLOPS over 1008 GB/s spends less ALU time per byte than the A100's 19.5 over 1935")
+        .isLessThan(x[def.indexOf("vector_roof_ratio_log")] - 0.05f);
+
+    Scenario batched = ScenarioRequest.of("Llama 3 8B", "A100 PCIe 80GB", "Q4_K_M", 16, 512, "decode")
+        .resolve(CATALOG);
+    float[] z = new FeatureEncoder(def).encode(batched, roofline.compute(batched));
+    assertThat(z[def.indexOf("vector_roof_ratio_log")]).as("a batch reuses every weight byte 16 times")
+        .isGreaterThan(x[def.indexOf("vector_roof_ratio_log")] + 0.1f);
   }
 
   @Test
@@ -103,7 +112,7 @@ class FeatureSchemaTest {
     Scenario s = Fixtures.scenario(Fixtures.model(7), bare, Fixtures.quant(4.5, QuantClass.Q4_0), 1, 512,
         Phase.DECODE);
     FeatureSchema def = FeatureSchemas.tunerV1();
-    assertThat(encode(def, s)[def.indexOf("vector_flops_per_byte_log")]).isZero();
+    assertThat(encode(def, s)[def.indexOf("vector_roof_ratio_log")]).isZero();
   }
 
   @Test
@@ -115,7 +124,7 @@ class FeatureSchemaTest {
     float[] bigger = encode(def, Fixtures.scenario(Fixtures.model(1900), Fixtures.device(10_000, 5000), q, 1024,
         256 * 1024, Phase.DECODE));
     for (String slot : List.of("model_params_b", "batch_size_log", "context_log", "mem_bandwidth_log",
-        "peak_tflops_log", "vector_flops_per_byte_log")) {
+        "peak_tflops_log", "vector_roof_ratio_log")) {
       int i = def.indexOf(slot);
       assertThat(big[i]).as(slot).isLessThan(1f);
     }
