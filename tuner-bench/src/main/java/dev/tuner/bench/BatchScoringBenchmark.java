@@ -1,5 +1,6 @@
 package dev.tuner.bench;
 
+import dev.tuner.core.predict.Calibration;
 import dev.tuner.core.predict.LoadedModel;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.scenario.Scenario;
@@ -20,7 +21,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * Scores 1 000 000 scenarios (a seeded sweep over the whole catalog, decode and prefill) to tokens/s with the batch
  * path: roofline, encoding, model and clamp per scenario, no interval or attribution. One operation is the whole
  * million. {@code default} is the embedded default model (a per-phase ensemble: an 80-tree forest for decode, a
- * forest and ridge blend for prefill), {@code linear} ridge trained in setup.
+ * forest and ridge blend for prefill), {@code forest} the forest alone with the same settings on both phases (each
+ * tree split on the phase first: the default model before the ensemble), {@code linear} ridge trained in setup.
  *
  * <p>{@code oneThread} and {@code parallel} are the batch APIs, {@link Predictor#predictTokensPerSecond(Scenario[],
  * double[])} and {@link Predictor#predictTokensPerSecondParallel} (both cores through the common fork-join pool), on
@@ -35,7 +37,7 @@ public class BatchScoringBenchmark {
   static final int SCENARIOS = 1_000_000;
   static final int CHUNK = 4096;
 
-  @Param({"default", "linear"})
+  @Param({"default", "forest", "linear"})
   public String model;
 
   private LoadedModel loaded;
@@ -51,6 +53,8 @@ public class BatchScoringBenchmark {
     BenchModels m = new BenchModels();
     loaded = switch (model) {
       case "default" -> m.embeddedDefault();
+      case "forest" -> new LoadedModel(m.trainForest(), m.schema, Calibration.none(m.schema.width()),
+          java.util.Optional.empty());
       case "linear" -> m.linearWithCalibration();
       default -> throw new IllegalArgumentException(model);
     };

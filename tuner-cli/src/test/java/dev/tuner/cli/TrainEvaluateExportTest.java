@@ -175,8 +175,7 @@ class TrainEvaluateExportTest {
   void exportedOnnxMatchesTheOriginalOnEveryTrainingRow(String type) throws Exception {
     Path model = switch (type) {
       case "forest" -> train(type, "--set", "trees=30", "--seed", "3");
-      case "ensemble" -> train(type, "--set", "members=forest,linear", "--set", "forest.trees=10", "--set",
-          "inner_folds=3", "--set", "weight_step=0.25", "--seed", "3");
+      case "ensemble" -> train(type, "--set", "members=forest,linear", "--set", "forest.trees=10", "--seed", "3");
       default -> train(type, "--seed", "3");
     };
     Path onnx = dir.resolve(type + ".onnx");
@@ -215,7 +214,7 @@ class TrainEvaluateExportTest {
   @Test
   void ensembleTrainsPredictsAndEvaluatesFromItsArtifact() throws Exception {
     Path model = train("ensemble", "--set", "decode.members=forest", "--set", "prefill.members=forest,linear",
-        "--set", "forest.trees=10", "--set", "inner_folds=3", "--set", "weight_step=0.25");
+        "--set", "forest.trees=10", "--set", "weights=auto", "--set", "inner_folds=3", "--set", "weight_step=0.25");
     JsonNode header = new com.fasterxml.jackson.databind.ObjectMapper().readTree(model.toFile()).path("header");
     assertThat(header.path("provider").asText()).isEqualTo("ensemble");
     assertThat(header.path("hyper_parameters").path("prefill.members").asText()).isEqualTo("forest,linear");

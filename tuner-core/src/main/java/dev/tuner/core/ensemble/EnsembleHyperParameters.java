@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -13,15 +14,24 @@ import java.util.TreeMap;
  *
  * @param decodeMembers provider ids blended for decode, in order
  * @param prefillMembers provider ids blended for prefill, in order
- * @param innerFolds how many parts a phase's groups (devices) are dealt into to choose the weights
- * @param weightStep the grid step of the weights, which are searched on the simplex
+ * @param decodeWeights the decode members' weights, or empty to choose them on held-out devices ({@code auto})
+ * @param prefillWeights the prefill members' weights, or empty to choose them on held-out devices ({@code auto})
+ * @param innerFolds how many parts a phase's groups (devices) are dealt into to choose {@code auto} weights
+ * @param weightStep the grid step of {@code auto} weights, which are searched on the simplex
  * @param memberSettings per provider id, the hyper-parameters given as {@code <provider>.<name>=<value>}
  */
-public record EnsembleHyperParameters(List<String> decodeMembers, List<String> prefillMembers, int innerFolds,
-    double weightStep, Map<String, Map<String, String>> memberSettings) {
+public record EnsembleHyperParameters(List<String> decodeMembers, List<String> prefillMembers,
+    Optional<double[]> decodeWeights, Optional<double[]> prefillWeights, int innerFolds, double weightStep,
+    Map<String, Map<String, String>> memberSettings) {
   static final String MEMBERS = "members";
   static final String DECODE_MEMBERS = "decode.members";
   static final String PREFILL_MEMBERS = "prefill.members";
+  static final String WEIGHTS = "weights";
+  static final String DECODE_WEIGHTS = "decode.weights";
+  static final String PREFILL_WEIGHTS = "prefill.weights";
+  /** Every member of a phase weighs the same: plain model averaging, which needs no held-out choice. */
+  static final String EQUAL = "equal";
+  static final String AUTO = "auto";
   static final String INNER_FOLDS = "inner_folds";
   static final String WEIGHT_STEP = "weight_step";
   static final int DEFAULT_INNER_FOLDS = 10;
@@ -37,6 +47,7 @@ public record EnsembleHyperParameters(List<String> decodeMembers, List<String> p
 
   static Map<String, String> defaults() {
     Map<String, String> m = new TreeMap<>();
+    m.put(WEIGHTS, EQUAL);
     m.put(INNER_FOLDS, Integer.toString(DEFAULT_INNER_FOLDS));
     m.put(WEIGHT_STEP, Double.toString(DEFAULT_WEIGHT_STEP));
     return m;
@@ -53,6 +64,7 @@ public record EnsembleHyperParameters(List<String> decodeMembers, List<String> p
       String key = e.getKey().trim();
       int dot = key.indexOf('.');
       boolean ownKey = key.equals(MEMBERS) || key.equals(DECODE_MEMBERS) || key.equals(PREFILL_MEMBERS)
+          || key.equals(WEIGHTS) || key.equals(DECODE_WEIGHTS) || key.equals(PREFILL_WEIGHTS)
           || key.equals(INNER_FOLDS) || key.equals(WEIGHT_STEP);
       if (ownKey) {
         own.put(key, e.getValue().trim());
@@ -61,7 +73,8 @@ public record EnsembleHyperParameters(List<String> decodeMembers, List<String> p
             .put(key.substring(dot + 1), e.getValue().trim());
       } else {
         throw new InvalidInputException("ensemble hyper-parameter", key, MEMBERS + ", " + DECODE_MEMBERS + ", "
-            + PREFILL_MEMBERS + ", " + INNER_FOLDS + ", " + WEIGHT_STEP + " or <provider>.<its hyper-parameter>");
+            + PREFILL_MEMBERS + ", " + WEIGHTS + ", " + DECODE_WEIGHTS + ", " + PREFILL_WEIGHTS + ", " + INNER_FOLDS
+            + ", " + WEIGHT_STEP + " or <provider>.<its hyper-parameter>");
       }
     }
     List<String> decode = ids(DECODE_MEMBERS, own.getOrDefault(DECODE_MEMBERS, own.get(MEMBERS)));
@@ -72,9 +85,47 @@ public record EnsembleHyperParameters(List<String> decodeMembers, List<String> p
             "settings of a member provider: one of " + union(decode, prefill));
       }
     }
+    Optional<double[]> decodeWeights = weights(DECODE_WEIGHTS, own.getOrDefault(DECODE_WEIGHTS, own.get(WEIGHTS)),
+        decode.size());
+    Optional<double[]> prefillWeights = weights(PREFILL_WEIGHTS,
+        own.getOrDefault(PREFILL_WEIGHTS, own.get(WEIGHTS)), prefill.size());
     int folds = integer(INNER_FOLDS, own.get(INNER_FOLDS), 2, 100);
     double step = number(WEIGHT_STEP, own.get(WEIGHT_STEP));
-    return new EnsembleHyperParameters(decode, prefill, folds, step, members);
+    return new EnsembleHyperParameters(decode, prefill, decodeWeights, prefillWeights, folds, step, members);
+  }
+
+  /** {@code equal}, {@code auto} (empty: chosen on held-out devices) or one weight per member, summing to 1. */
+  private static Optional<double[]> weights(String key, String text, int members) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    if (t.equals(AUTO)) {
+      return Optional.empty();
+    }
+    double[] w = new double[members];
+    if (t.equals(EQUAL)) {
+      java.util.Arrays.fill(w, 1.0 / members);
+      return Optional.of(w);
+    }
+    String allowed = EQUAL + ", " + AUTO + " or " + members + " numbers in [0, 1], one per member, summing to 1";
+    String[] parts = t.split(",");
+    if (parts.length != members) {
+      throw new InvalidInputException(key, text, allowed);
+    }
+    double sum = 0;
+    for (int i = 0; i < members; i++) {
+      try {
+        w[i] = Double.parseDouble(parts[i].trim());
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException(key, text, allowed);
+      }
+      if (!(w[i] >= 0 && w[i] <= 1)) {
+        throw new InvalidInputException(key, text, allowed);
+      }
+      sum += w[i];
+    }
+    if (Math.abs(sum - 1) > 1e-9) {
+      throw new InvalidInputException(key, text, allowed);
+    }
+    return Optional.of(w);
   }
 
   /** Every setting as text, members' settings with their prefix: what the artifact records. */
@@ -82,10 +133,20 @@ public record EnsembleHyperParameters(List<String> decodeMembers, List<String> p
     Map<String, String> m = new TreeMap<>();
     m.put(DECODE_MEMBERS, String.join(",", decodeMembers));
     m.put(PREFILL_MEMBERS, String.join(",", prefillMembers));
+    m.put(DECODE_WEIGHTS, decodeWeights.map(EnsembleHyperParameters::join).orElse(AUTO));
+    m.put(PREFILL_WEIGHTS, prefillWeights.map(EnsembleHyperParameters::join).orElse(AUTO));
     m.put(INNER_FOLDS, Integer.toString(innerFolds));
     m.put(WEIGHT_STEP, Double.toString(weightStep));
     memberSettings.forEach((id, settings) -> settings.forEach((k, v) -> m.put(id + "." + k, v)));
     return m;
+  }
+
+  private static String join(double[] weights) {
+    StringBuilder b = new StringBuilder();
+    for (double w : weights) {
+      b.append(b.length() == 0 ? "" : ",").append(w);
+    }
+    return b.toString();
   }
 
   private static List<String> ids(String key, String text) {

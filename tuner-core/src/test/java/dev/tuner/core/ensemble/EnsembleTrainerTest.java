@@ -37,7 +37,7 @@ class EnsembleTrainerTest {
 
   @Test
   void weightsGoToTheMemberThatPredictsHeldOutDevicesBest() {
-    TrainedModel t = train(TestTrainers.lines(400, 8, 1), Map.of("members", "mean,slope"));
+    TrainedModel t = train(TestTrainers.lines(400, 8, 1), Map.of("members", "mean,slope", "weights", "auto"));
     PhaseEnsemble model = (PhaseEnsemble) t.model();
     for (boolean prefill : new boolean[] {false, true}) {
       List<PhaseEnsemble.Member> members = model.members(prefill);
@@ -47,7 +47,22 @@ class EnsembleTrainerTest {
     }
     assertThat(t.model().info().properties()).containsKeys("ensemble.decode", "ensemble.prefill",
         "ensemble.prefill.inner_mape");
-    assertThat(t.hyperParameters()).containsEntry("decode.members", "mean,slope").containsEntry("inner_folds", "10");
+    assertThat(t.hyperParameters()).containsEntry("decode.members", "mean,slope").containsEntry("inner_folds", "10")
+        .containsEntry("prefill.weights", "auto");
+  }
+
+  @Test
+  void weightsAreEqualByDefaultOrAsGiven() {
+    TrainingSet data = TestTrainers.lines(200, 5, 13);
+    PhaseEnsemble equal = (PhaseEnsemble) train(data, Map.of("members", "mean,slope")).model();
+    assertThat(equal.members(true)).extracting(PhaseEnsemble.Member::weight).containsExactly(0.5, 0.5);
+    assertThat(equal.info().properties()).containsEntry("ensemble.prefill.inner_mape", "not computed (weights given)");
+    TrainedModel given = train(data, Map.of("members", "mean,slope", "prefill.weights", "0.2, 0.8"));
+    PhaseEnsemble model = (PhaseEnsemble) given.model();
+    assertThat(model.members(true)).extracting(PhaseEnsemble.Member::weight).containsExactly(0.2, 0.8);
+    assertThat(model.members(false)).extracting(PhaseEnsemble.Member::weight).containsExactly(0.5, 0.5);
+    assertThat(given.hyperParameters()).containsEntry("prefill.weights", "0.2,0.8")
+        .containsEntry("decode.weights", "0.5,0.5");
   }
 
   @Test
@@ -133,7 +148,7 @@ class EnsembleTrainerTest {
 
   @Test
   void mixtureSpreadAddsMemberDisagreementToOwnSpread() {
-    TrainedModel t = train(TestTrainers.lines(300, 6, 8), Map.of("members", "mean,slope", "weight_step", "0.5"));
+    TrainedModel t = train(TestTrainers.lines(300, 6, 8), Map.of("members", "mean,slope", "weights", "0.3,0.7"));
     PhaseEnsemble model = (PhaseEnsemble) t.model();
     float[] x = new float[TestTrainers.SCHEMA.width()];
     x[0] = 0.9f;
@@ -167,7 +182,7 @@ class EnsembleTrainerTest {
   @Test
   void onePhaseFromOneDeviceCannotWeighTwoMembers() {
     TrainingSet oneDevice = TestTrainers.lines(100, 1, 9);
-    assertThatThrownBy(() -> train(oneDevice, Map.of("members", "mean,slope")))
+    assertThatThrownBy(() -> train(oneDevice, Map.of("members", "mean,slope", "weights", "auto")))
         .isInstanceOf(TrainingException.class).hasMessageContaining("at least 2 devices");
     assertThat(train(oneDevice, Map.of("members", "slope")).model()).isNotNull();
   }
@@ -175,7 +190,9 @@ class EnsembleTrainerTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "members=", "members=mean,mean", "members=mean,nope", "members=ensemble",
       "members=mean;inner_folds=1", "members=mean;inner_folds=x", "members=mean;weight_step=0.3",
-      "members=mean;weight_step=0", "members=mean;trees=80", "members=mean;slope.x=1"})
+      "members=mean;weight_step=0", "members=mean;trees=80", "members=mean;slope.x=1", "members=mean,slope;weights=1",
+      "members=mean,slope;weights=0.6,0.6", "members=mean,slope;prefill.weights=-0.5,1.5",
+      "members=mean,slope;decode.weights=a,b", "members=mean;weights=best"})
   void badSettingsAreRefusedNamingTheSetting(String spec) {
     Map<String, String> settings = new HashMap<>();
     for (String kv : spec.split(";")) {
@@ -186,6 +203,6 @@ class EnsembleTrainerTest {
     }
     assertThatThrownBy(() -> train(TestTrainers.lines(100, 4, 10), settings))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageMatching("(?s).*(members|inner_folds|weight_step|ensemble hyper-parameter|ensemble member).*");
+        .hasMessageMatching("(?s).*(members|weights|inner_folds|weight_step|ensemble hyper-parameter|ensemble member).*");
   }
 }
