@@ -151,7 +151,7 @@ public record EnsembleHyperParameters(List<String> decodeMembers, List<String> p
 
   private static List<String> ids(String key, String text) {
     if (text == null || text.isBlank()) {
-      throw new InvalidInputException(key, String.valueOf(text),
+      throw new InvalidInputException(key, text == null ? "(not set)" : text,
           "comma-separated ids of providers that can train, e.g. forest,linear (set " + MEMBERS
               + " for both phases)");
     }

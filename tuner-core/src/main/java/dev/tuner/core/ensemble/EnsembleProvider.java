@@ -51,7 +51,7 @@ public final class EnsembleProvider implements ModelProvider {
 
   @Override
   public String description() {
-    return "per-phase weighted blend of other providers' models, weights chosen on held-out devices";
+    return "per-phase blend of other providers' models: averaged, weighted as given, or weighted on held-out devices";
   }
 
   /**
