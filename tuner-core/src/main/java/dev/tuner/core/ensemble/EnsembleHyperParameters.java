@@ -169,6 +169,11 @@ public record EnsembleHyperParameters(List<String> decodeMembers, List<String> p
     return out;
   }
 
+  /** Every member provider, decode's first, each once. */
+  List<String> allMembers() {
+    return union(decodeMembers, prefillMembers);
+  }
+
   private static List<String> union(List<String> a, List<String> b) {
     List<String> out = new ArrayList<>(a);
     b.stream().filter(x -> !out.contains(x)).forEach(out::add);

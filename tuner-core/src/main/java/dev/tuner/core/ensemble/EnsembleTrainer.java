@@ -10,13 +10,13 @@ import dev.tuner.api.TrainedModel;
 import dev.tuner.api.TrainingException;
 import dev.tuner.api.TrainingOptions;
 import dev.tuner.api.TrainingSet;
+import dev.tuner.core.learn.Folds;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -55,7 +55,7 @@ final class EnsembleTrainer implements ModelTrainer {
           + PHASE_FEATURE + "\" (features: " + data.featureNames() + ")");
     }
     Map<String, ModelTrainer> trainers = new LinkedHashMap<>();
-    for (String id : union(hp.decodeMembers(), hp.prefillMembers())) {
+    for (String id : hp.allMembers()) {
       trainers.put(id, trainer(id));
     }
     List<Integer> decodeRows = new ArrayList<>();
@@ -162,15 +162,7 @@ final class EnsembleTrainer implements ModelTrainer {
       groupOf[i] = dense.computeIfAbsent(g, x -> dense.size());
     }
     int count = dense.size();
-    int[] order = new int[count];
-    Arrays.setAll(order, i -> i);
-    SplittableRandom random = new SplittableRandom(seed);
-    for (int i = count - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
+    int[] order = Folds.permutation(count, seed);
     int folds = Math.min(k, count);
     int[] foldOfGroup = new int[count];
     for (int i = 0; i < count; i++) {
@@ -259,12 +251,6 @@ final class EnsembleTrainer implements ModelTrainer {
 
   private static TrainingSet select(TrainingSet data, List<Integer> rows) {
     return data.select(rows.stream().mapToInt(Integer::intValue).toArray());
-  }
-
-  private static List<String> union(List<String> a, List<String> b) {
-    List<String> out = new ArrayList<>(a);
-    b.stream().filter(x -> !out.contains(x)).forEach(out::add);
-    return out;
   }
 
   private static String format(double v) {

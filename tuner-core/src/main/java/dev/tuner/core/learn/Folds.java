@@ -33,6 +33,22 @@ public record Folds(String method, List<String> names, List<int[]> testSets) {
     return method.equals(LEAVE_ONE_MODEL_OUT) ? data.models : data.devices;
   }
 
+  /** 0 … n−1 shuffled by Fisher–Yates with a {@link SplittableRandom} of {@code seed}: the same order on every JVM. */
+  public static int[] permutation(int n, long seed) {
+    int[] perm = new int[n];
+    for (int i = 0; i < n; i++) {
+      perm[i] = i;
+    }
+    SplittableRandom rnd = new SplittableRandom(seed);
+    for (int i = n - 1; i > 0; i--) {
+      int j = rnd.nextInt(i + 1);
+      int t = perm[i];
+      perm[i] = perm[j];
+      perm[j] = t;
+    }
+    return perm;
+  }
+
   /** Parses {@code device}, {@code model} or a number k ≥ 2. */
   public static Folds of(String spec, Encoded data, long seed) {
     String s = spec.trim().toLowerCase(Locale.ROOT);
@@ -73,17 +89,7 @@ public record Folds(String method, List<String> names, List<int[]> testSets) {
   }
 
   static Folds kFold(int k, int rows, long seed) {
-    int[] perm = new int[rows];
-    for (int i = 0; i < rows; i++) {
-      perm[i] = i;
-    }
-    SplittableRandom rnd = new SplittableRandom(seed);
-    for (int i = rows - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      int t = perm[i];
-      perm[i] = perm[j];
-      perm[j] = t;
-    }
+    int[] perm = permutation(rows, seed);
     List<String> names = new ArrayList<>();
     List<int[]> sets = new ArrayList<>();
     for (int f = 0; f < k; f++) {
