@@ -16,6 +16,7 @@ import dev.tuner.core.artifact.ArtifactHeader;
 import dev.tuner.core.artifact.ModelArtifact;
 import dev.tuner.core.artifact.TestArtifacts;
 import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.ensemble.EnsembleProvider;
 import dev.tuner.core.predict.LoadedModel;
 import dev.tuner.core.predict.ModelLoader;
 import dev.tuner.core.predict.Predictor;
@@ -39,10 +40,12 @@ import java.util.List;
  * <p>Two targets, because the integrity digests stop blind mutation at the door: {@link #artifactFile} mutates whole
  * files and also tries each one re-sealed (its digests recomputed, as a forger would), so the header checks behind the
  * digest get fuzzed too; {@link #forestPayload} puts the bytes into a valid artifact of the real forest provider (the
- * plugin jar of {@link ForestPlugin}), so its binary payload decoder is fuzzed through the real loader. The linear
+ * plugin jar of {@link ForestPlugin}), so its binary payload decoder is fuzzed through the real loader, and
+ * {@link #ensemblePayload} into an ensemble artifact whose members that forest provider loads. The linear
  * provider's payload is fuzzed in tuner-linear (its classes are not built before tuner-core).
  *
- * <p>Regression inputs: src/test/resources/dev/tuner/core/fuzz/ArtifactFuzzTestInputs/{artifactFile,forestPayload}/.
+ * <p>Regression inputs:
+ * src/test/resources/dev/tuner/core/fuzz/ArtifactFuzzTestInputs/{artifactFile,forestPayload,ensemblePayload}/.
  */
 class ArtifactFuzzTest {
   private static final ArtifactCodec CODEC = new ArtifactCodec();
@@ -55,6 +58,10 @@ class ArtifactFuzzTest {
   /** The header of a forest artifact on the default schema; only the payload varies. */
   private static final ArtifactHeader FOREST_HEADER =
       TestArtifacts.header(TunerApi.VERSION, ForestPlugin.ID, FeatureSchemas.tunerV1().ref(),
+          FeatureSchemas.tunerV1().width());
+  /** The header of an ensemble artifact on the default schema; only the payload varies. */
+  private static final ArtifactHeader ENSEMBLE_HEADER =
+      TestArtifacts.header(TunerApi.VERSION, EnsembleProvider.ID, FeatureSchemas.tunerV1().ref(),
           FeatureSchemas.tunerV1().width());
   /** Same limits as the codec, so that re-sealing never parses what the codec would refuse to parse. */
   private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
@@ -73,6 +80,15 @@ class ArtifactFuzzTest {
   @FuzzTest(maxDuration = "60s")
   void forestPayload(byte[] payload) {
     load(new ModelArtifact(FOREST_HEADER, payload));
+  }
+
+  /**
+   * The bytes as the payload of an ensemble artifact, whose members are loaded by the real forest provider: the
+   * ensemble's own container (header length, JSON header, member sizes) and the members' payloads behind it.
+   */
+  @FuzzTest(maxDuration = "60s")
+  void ensemblePayload(byte[] payload) {
+    load(new ModelArtifact(ENSEMBLE_HEADER, payload));
   }
 
   private static void decodeAndLoad(byte[] bytes) {
