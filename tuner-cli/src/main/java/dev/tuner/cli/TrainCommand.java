@@ -34,6 +34,8 @@ import picocli.CommandLine.Spec;
     footer = {
         "  tuner train --data data/measurements.csv --out model.json",
         "  tuner train --data a.csv --data b.csv --model-type linear --target log_tokens_per_s --cv 10",
+        "  tuner train --data data/measurements.csv --model-type ensemble --set members=forest,linear"
+            + " --set forest.trees=100 --cv device",
         "  tuner train --data data/measurements.csv --model-type forest --set trees=300 --set min_leaf=2"
             + " --seed 7 --cv model --out forest.json --force",
         "The embedded default model is built by:",
@@ -56,7 +58,8 @@ final class TrainCommand implements Callable<Integer> {
   DataOptions data = new DataOptions();
 
   @Option(names = "--model-type", paramLabel = "ID", defaultValue = "forest",
-      description = "Provider id: forest, linear or any plugin that can train (default: ${DEFAULT-VALUE}).")
+      description = "Provider id: forest, linear, ensemble (a per-phase blend of others: --set members=forest,linear)"
+          + " or any plugin that can train (default: ${DEFAULT-VALUE}).")
   String modelType;
 
   @Option(names = "--target", paramLabel = "KIND", defaultValue = "log_roofline_fraction",
