@@ -50,11 +50,20 @@ public final class PhaseEnsemble implements ThroughputModel {
 
   @Override
   public double predict(float[] features) {
+    Member[] members = membersFor(features);
+    if (alone(members)) {
+      return members[0].model().predict(features);
+    }
     double sum = 0;
-    for (Member m : membersFor(features)) {
+    for (Member m : members) {
       sum += m.weight() * m.model().predict(features);
     }
     return sum;
+  }
+
+  /** A phase with one member of weight 1 is that member: its output is passed on untouched, on every path. */
+  private static boolean alone(Member[] members) {
+    return members.length == 1 && members[0].weight() == 1.0;
   }
 
   /**
@@ -103,6 +112,10 @@ public final class PhaseEnsemble implements ThroughputModel {
   }
 
   private static void blend(Member[] members, float[] features, int rows, double[] out) {
+    if (alone(members)) {
+      members[0].model().predictBatch(features, rows, out);
+      return;
+    }
     java.util.Arrays.fill(out, 0, rows, 0.0);
     double[] one = new double[rows];
     for (Member m : members) {
