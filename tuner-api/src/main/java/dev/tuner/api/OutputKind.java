@@ -13,7 +13,13 @@ public enum OutputKind {
   TOKENS_PER_SECOND("tokens_per_s"),
   LOG_TOKENS_PER_SECOND("log_tokens_per_s"),
   ROOFLINE_FRACTION("roofline_fraction"),
-  LOG_ROOFLINE_FRACTION("log_roofline_fraction");
+  LOG_ROOFLINE_FRACTION("log_roofline_fraction"),
+  /**
+   * Log of measured tokens/s over the scenario's serial roof (see {@link #usesSerialRoof()}).
+   *
+   * @since 1.1
+   */
+  LOG_SERIAL_ROOF_FRACTION("log_serial_roof_fraction");
 
   private final String id;
 
@@ -26,7 +32,21 @@ public enum OutputKind {
     return id;
   }
 
-  /** Converts a raw model output of this kind into tokens/s, given the scenario's roofline in tokens/s. */
+  /**
+   * Whether outputs of this kind are relative to the scenario's <em>serial roof</em> rather than its roofline: the
+   * tokens/s if a decode step took its memory time plus the time its FLOPs take at the device's vector (non-tensor
+   * FP32) peak, one after the other, never above the roofline; for prefill, and where the vector peak is unknown, the
+   * roofline itself. The host computes it and passes it wherever this enum asks for the roofline; predictions are
+   * still bounded by the roofline.
+   */
+  public boolean usesSerialRoof() {
+    return this == LOG_SERIAL_ROOF_FRACTION;
+  }
+
+  /**
+   * Converts a raw model output of this kind into tokens/s, given the scenario's roofline in tokens/s (its serial
+   * roof for a kind that {@link #usesSerialRoof()}).
+   */
   public double toTokensPerSecond(double raw, double rooflineTokensPerSecond) {
     switch (this) {
       case TOKENS_PER_SECOND:
@@ -36,6 +56,7 @@ public enum OutputKind {
       case ROOFLINE_FRACTION:
         return raw * rooflineTokensPerSecond;
       case LOG_ROOFLINE_FRACTION:
+      case LOG_SERIAL_ROOF_FRACTION:
         return Math.exp(raw) * rooflineTokensPerSecond;
       default:
         throw new IllegalStateException(name());
@@ -52,6 +73,7 @@ public enum OutputKind {
       case ROOFLINE_FRACTION:
         return tokensPerSecond / rooflineTokensPerSecond;
       case LOG_ROOFLINE_FRACTION:
+      case LOG_SERIAL_ROOF_FRACTION:
         return Math.log(tokensPerSecond / rooflineTokensPerSecond);
       default:
         throw new IllegalStateException(name());
@@ -60,7 +82,7 @@ public enum OutputKind {
 
   /** Whether outputs of this kind live on a log scale (so a spread there is multiplicative in tokens/s). */
   public boolean isLogarithmic() {
-    return this == LOG_TOKENS_PER_SECOND || this == LOG_ROOFLINE_FRACTION;
+    return this == LOG_TOKENS_PER_SECOND || this == LOG_ROOFLINE_FRACTION || this == LOG_SERIAL_ROOF_FRACTION;
   }
 
   /** Parses {@link #id()} (or the enum name), case-insensitively. */

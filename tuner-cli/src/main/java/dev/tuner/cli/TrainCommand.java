@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
 final class TrainCommand implements Callable<Integer> {
   /** The one documented command that builds the embedded default model (see README). */
   static final String DEFAULT_MODEL_COMMAND = "./tuner train --data data/measurements.csv --model-type ensemble"
-      + " --target log_roofline_fraction --seed 42 --cv device --set decode.members=forest"
+      + " --target log_serial_roof_fraction --seed 42 --cv device --set decode.members=forest"
       + " --set prefill.members=forest,linear --set forest.trees=80 --set forest.max_depth=10 --set forest.min_leaf=2"
       + " --set forest.mtry_fraction=0.6 --set linear.exclude=vector_roof_ratio_log"
       + " --out tuner-cli/src/main/resources/dev/tuner/model/default-model.json --force";
@@ -63,8 +63,9 @@ final class TrainCommand implements Callable<Integer> {
   String modelType;
 
   @Option(names = "--target", paramLabel = "KIND", defaultValue = "log_roofline_fraction",
-      description = "What the model learns: log_roofline_fraction (default), log_tokens_per_s, roofline_fraction"
-          + " or tokens_per_s.")
+      description = "What the model learns: log_roofline_fraction (default), log_serial_roof_fraction (decode"
+          + " relative to its memory time plus its FLOPs at the FP32 vector peak), log_tokens_per_s,"
+          + " roofline_fraction or tokens_per_s.")
   String target;
 
   @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")

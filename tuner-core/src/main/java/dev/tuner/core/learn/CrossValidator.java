@@ -59,7 +59,7 @@ public final class CrossValidator {
         : Calibration.Method.ABSOLUTE_RESIDUAL;
     double[] scores = new double[n];
     for (int i = 0; i < n; i++) {
-      double target = kinds[i].fromTokensPerSecond(d.measured[i], d.roofs[i]);
+      double target = kinds[i].fromTokensPerSecond(d.measured[i], d.reference(kinds[i], i));
       double res = Math.abs(target - raw[i]);
       scores[i] = method == Calibration.Method.SPREAD_NORMALISED ? res / spread[i] : res;
     }
@@ -73,14 +73,15 @@ public final class CrossValidator {
       }
       for (int i : folds.testSets().get(f)) {
         double roof = d.roofs[i];
-        predicted[i] = clamp(kinds[i].toTokensPerSecond(raw[i], roof), roof);
+        double ref = d.reference(kinds[i], i);
+        predicted[i] = clamp(kinds[i].toTokensPerSecond(raw[i], ref), roof);
         double half = q.get(d.phases[i]) * (method == Calibration.Method.SPREAD_NORMALISED ? spread[i] : 1);
         if (Double.isInfinite(half)) {
           low[i] = 0;
           high[i] = roof;
         } else {
-          low[i] = Math.min(predicted[i], clamp(kinds[i].toTokensPerSecond(raw[i] - half, roof), roof));
-          high[i] = Math.max(predicted[i], clamp(kinds[i].toTokensPerSecond(raw[i] + half, roof), roof));
+          low[i] = Math.min(predicted[i], clamp(kinds[i].toTokensPerSecond(raw[i] - half, ref), roof));
+          high[i] = Math.max(predicted[i], clamp(kinds[i].toTokensPerSecond(raw[i] + half, ref), roof));
         }
       }
     }

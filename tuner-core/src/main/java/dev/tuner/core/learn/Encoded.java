@@ -16,6 +16,7 @@ public final class Encoded {
   final float[] features;
   final double[] measured;
   final double[] roofs;
+  final double[] serialRoofs;
   final Phase[] phases;
   final String[] devices;
   final String[] models;
@@ -29,6 +30,7 @@ public final class Encoded {
     features = new float[rows * w];
     measured = new double[rows];
     roofs = new double[rows];
+    serialRoofs = new double[rows];
     phases = new Phase[rows];
     devices = new String[rows];
     models = new String[rows];
@@ -37,6 +39,7 @@ public final class Encoded {
       encoder.encode(e.scenario(), e.roofline(), features, i * w);
       measured[i] = e.measurement().tokensPerSecond();
       roofs[i] = e.roofline().tokensPerSecond();
+      serialRoofs[i] = e.roofline().serialRoof();
       phases[i] = e.scenario().phase();
       devices[i] = e.scenario().device().name();
       models[i] = e.scenario().model().name();
@@ -58,13 +61,18 @@ public final class Encoded {
     return out;
   }
 
+  /** What outputs of {@code kind} are relative to for row {@code i}: its serial roof or its roofline. */
+  double reference(OutputKind kind, int i) {
+    return kind.usesSerialRoof() ? serialRoofs[i] : roofs[i];
+  }
+
   /** The training set of all rows with targets of {@code kind}, grouped by device (numbered by first appearance). */
   public TrainingSet trainingSet(OutputKind kind) {
     double[] targets = new double[rows];
     int[] groups = new int[rows];
     Map<String, Integer> deviceNumbers = new HashMap<>();
     for (int i = 0; i < rows; i++) {
-      targets[i] = kind.fromTokensPerSecond(measured[i], roofs[i]);
+      targets[i] = kind.fromTokensPerSecond(measured[i], reference(kind, i));
       groups[i] = deviceNumbers.computeIfAbsent(devices[i], d -> deviceNumbers.size());
     }
     return new TrainingSet(schema.ref(), schema.slotNames(), features, targets, kind, groups);

@@ -98,7 +98,8 @@ public final class Predictor {
       assumptions.add("compute units of " + s.device().name() + " unknown: encoded as 0");
     }
     double roof = r.tokensPerSecond();
-    double tps = toTokens(raw, roof, s);
+    double ref = r.referenceFor(kind);
+    double tps = toTokens(raw, ref, s);
     boolean capped = tps > roof;
     if (capped) {
       tps = roof;
@@ -121,8 +122,8 @@ public final class Predictor {
       high = roof;
       assumptions.add("no held-out calibration for this model: the interval spans 0 to the roofline");
     } else {
-      low = clamp(kind.toTokensPerSecond(raw - half, roof), roof);
-      high = clamp(kind.toTokensPerSecond(raw + half, roof), roof);
+      low = clamp(kind.toTokensPerSecond(raw - half, ref), roof);
+      high = clamp(kind.toTokensPerSecond(raw + half, ref), roof);
     }
     low = Math.min(low, tps);
     high = Math.max(high, tps);
@@ -144,14 +145,16 @@ public final class Predictor {
   public void predictTokensPerSecond(Scenario[] scenarios, double[] out, float[] scratch) {
     int w = encoder.width();
     double[] roofs = new double[scenarios.length];
+    double[] refs = new double[scenarios.length];
     for (int i = 0; i < scenarios.length; i++) {
       RooflineResult r = roofline.computeFigures(scenarios[i]);
       roofs[i] = r.tokensPerSecond();
+      refs[i] = r.referenceFor(kind);
       encoder.encode(scenarios[i], r, scratch, i * w);
     }
     model.predictBatch(scratch, scenarios.length, out);
     for (int i = 0; i < scenarios.length; i++) {
-      out[i] = Math.min(toTokens(out[i], roofs[i], scenarios[i]), roofs[i]);
+      out[i] = Math.min(toTokens(out[i], refs[i], scenarios[i]), roofs[i]);
     }
   }
 
@@ -192,6 +195,7 @@ public final class Predictor {
     int capacity = Math.min(CHUNK, to - from);
     float[] features = new float[capacity * w];
     double[] roofs = new double[capacity];
+    double[] refs = new double[capacity];
     double[] raw = new double[capacity];
     for (int start = from; start < to; start += CHUNK) {
       int rows = Math.min(CHUNK, to - start);
@@ -199,21 +203,22 @@ public final class Predictor {
         Scenario s = scenarios[start + i];
         RooflineResult r = roofline.computeFigures(s);
         roofs[i] = r.tokensPerSecond();
+        refs[i] = r.referenceFor(kind);
         encoder.encode(s, r, features, i * w);
       }
       model.predictBatch(features, rows, raw);
       for (int i = 0; i < rows; i++) {
-        out[start + i] = Math.min(toTokens(raw[i], roofs[i], scenarios[start + i]), roofs[i]);
+        out[start + i] = Math.min(toTokens(raw[i], refs[i], scenarios[start + i]), roofs[i]);
       }
     }
   }
 
-  private double toTokens(double raw, double roof, Scenario s) {
+  private double toTokens(double raw, double reference, Scenario s) {
     if (!Double.isFinite(raw)) {
       throw new TunerException("model " + model.info().modelId() + " returned " + raw + " for " + s.model().name()
           + " on " + s.device().name() + "; a model must return finite numbers");
     }
-    double tps = kind.toTokensPerSecond(raw, roof);
+    double tps = kind.toTokensPerSecond(raw, reference);
     if (Double.isNaN(tps)) {
       throw new TunerException("model " + model.info().modelId() + " output " + raw + " converts to no tokens/s");
     }

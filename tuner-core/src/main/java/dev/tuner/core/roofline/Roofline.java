@@ -135,8 +135,15 @@ public final class Roofline {
     double computeRoof = peak > 0 ? peak * 1e12 / flopsPerToken : Double.POSITIVE_INFINITY;
     boolean memoryBound = memoryRoof <= computeRoof;
     double intensity = flopsPerToken * tokensPerStep / bytesPerStep;
+    double roof = Math.min(memoryRoof, computeRoof);
+    double vector = vector(d, null);
+    double serialRoof = roof;
+    if (s.phase() == Phase.DECODE && vector > 0) {
+      double seconds = bytesPerStep / (d.memBandwidthGBs() * 1e9) + flopsPerToken * tokensPerStep / (vector * 1e12);
+      serialRoof = Math.min(roof, tokensPerStep / seconds);
+    }
     return new RooflineResult(
-        Math.min(memoryRoof, computeRoof),
+        roof,
         memoryRoof,
         computeRoof,
         memoryBound ? Bound.MEMORY : Bound.COMPUTE,
@@ -146,8 +153,9 @@ public final class Roofline {
         tokensPerStep,
         flopsPerToken,
         peak,
-        vector(d, null),
+        vector,
         intensity,
+        serialRoof,
         explain ? assumptions(s) : List.of());
   }
 

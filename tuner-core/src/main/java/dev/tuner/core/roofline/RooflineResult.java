@@ -1,6 +1,7 @@
 package dev.tuner.core.roofline;
 
 import dev.tuner.api.Bound;
+import dev.tuner.api.OutputKind;
 import java.util.List;
 
 /**
@@ -11,7 +12,11 @@ import java.util.List;
  * assumed; see {@code assumptions}); {@code computeRoof} is infinite when no peak could be used.
  * {@code vectorTflops} is the FP32 peak of the device's non-tensor ALUs (possibly assumed; 0 when unknown and not
  * estimable). It does not enter the bound, which stays the lower of the memory roof and the tensor compute roof;
- * it tells how much arithmetic per byte a kernel that dequantises on those ALUs can spend.
+ * it tells how much arithmetic per byte a kernel that dequantises on those ALUs can spend. {@code serialRoof} is
+ * the decode step's throughput if its memory time and the time its FLOPs take at the vector peak added up instead of
+ * overlapping, never above {@code tokensPerSecond}; for prefill (matrix-matrix work on tensor cores) and where the
+ * vector peak is unknown, it is {@code tokensPerSecond}. It is no bound: it is what {@link
+ * OutputKind#LOG_SERIAL_ROOF_FRACTION} is a fraction of.
  */
 public record RooflineResult(
     double tokensPerSecond,
@@ -26,7 +31,13 @@ public record RooflineResult(
     double peakTflops,
     double vectorTflops,
     double arithmeticIntensity,
+    double serialRoof,
     List<String> assumptions) {
+
+  /** What a model's raw output of {@code kind} is relative to: the serial roof or the roofline. */
+  public double referenceFor(OutputKind kind) {
+    return kind.usesSerialRoof() ? serialRoof : tokensPerSecond;
+  }
 
   /** Memory roof over compute roof: above 1 the step is compute-bound. Infinite compute roof gives 0. */
   public double roofRatio() {

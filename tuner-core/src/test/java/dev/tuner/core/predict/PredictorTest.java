@@ -101,7 +101,7 @@ class PredictorTest {
     assertThat(p.interval().level()).isEqualTo(0.9);
     assertThat(p.confidence()).isBetween(0.0, 1.0);
     assertThat(p.rawOutput()).isEqualTo(raw);
-    double converted = Math.max(0, kind.toTokensPerSecond(raw, roof));
+    double converted = Math.max(0, kind.toTokensPerSecond(raw, r.referenceFor(kind)));
     if (converted > roof) {
       assertThat(p.capped()).isTrue();
       assertThat(p.tokensPerSecond()).isEqualTo(roof);
@@ -166,6 +166,22 @@ class PredictorTest {
       Predictor p = predictor(new FixedModel(SCHEMA, kind, raw, spread), randomCalibration(r));
       assertSound(p.predict(s), roofline.compute(s), raw, kind);
     }
+  }
+
+  /** A serial-roof fraction of 1 is the serial roof: below the roofline where decode's vector time counts. */
+  @Test
+  void aSerialRoofFractionIsRelativeToTheSerialRoof() {
+    Predictor p = predictor(new FixedModel(SCHEMA, OutputKind.LOG_SERIAL_ROOF_FRACTION, 0.0), exact());
+    Scenario decode = ScenarioRequest.of("Llama 3 8B", "A100 PCIe 80GB", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+    RooflineResult r = roofline.compute(decode);
+    assertThat(r.serialRoof()).isLessThan(r.tokensPerSecond());
+    assertThat(p.predict(decode).tokensPerSecond()).isEqualTo(r.serialRoof());
+    Scenario prefill = ScenarioRequest.of("Llama 3 8B", "A100 PCIe 80GB", "Q4_K_M", 1, 512, "prefill")
+        .resolve(CATALOG);
+    assertThat(p.predict(prefill).tokensPerSecond()).isEqualTo(roofline.compute(prefill).tokensPerSecond());
+    double[] batch = new double[2];
+    p.predictTokensPerSecond(new Scenario[] {decode, prefill}, batch);
+    assertThat(batch).containsExactly(p.predict(decode).tokensPerSecond(), p.predict(prefill).tokensPerSecond());
   }
 
   @Test

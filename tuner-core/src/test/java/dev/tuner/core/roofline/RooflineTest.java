@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tuner.api.Bound;
+import dev.tuner.api.OutputKind;
 import dev.tuner.core.Fixtures;
 import dev.tuner.core.scenario.Activation;
 import dev.tuner.core.scenario.DeviceSpec;
@@ -127,6 +128,46 @@ class RooflineTest {
     }
   }
 
+  /**
+   * The serial roof: decode's memory time plus its FLOPs at the vector peak, one after the other, never above the
+   * roofline; prefill's is the roofline.
+   */
+  @RepeatedTest(3)
+  void theSerialRoofAddsTheVectorTimeToTheMemoryTimeForDecode(RepetitionInfo info) {
+    SplittableRandom rnd = new SplittableRandom(7 + info.getCurrentRepetition());
+    int added = 0;
+    for (int n = 0; n < 2000; n++) {
+      Scenario s = Fixtures.random(rnd);
+      RooflineResult r = roofline.compute(s);
+      assertThat(r.serialRoof()).isPositive().isLessThanOrEqualTo(r.tokensPerSecond());
+      assertThat(r.referenceFor(OutputKind.LOG_SERIAL_ROOF_FRACTION)).isEqualTo(r.serialRoof());
+      assertThat(r.referenceFor(OutputKind.LOG_ROOFLINE_FRACTION)).isEqualTo(r.tokensPerSecond());
+      if (s.phase() == Phase.PREFILL || r.vectorTflops() == 0) {
+        assertThat(r.serialRoof()).isEqualTo(r.tokensPerSecond());
+        continue;
+      }
+      double seconds = r.bytesPerStep() / (s.device().memBandwidthGBs() * 1e9)
+          + r.flopsPerToken() * r.tokensPerStep() / (r.vectorTflops() * 1e12);
+      assertThat(r.serialRoof()).isCloseTo(Math.min(r.tokensPerSecond(), r.tokensPerStep() / seconds),
+          within(1e-9 * r.tokensPerSecond()));
+      added += r.serialRoof() < r.tokensPerSecond() ? 1 : 0;
+    }
+    assertThat(added).as("decode scenarios whose vector time lowers the serial roof").isPositive();
+  }
+
+  /** A100 PCIe, Llama 3 8B Q4_K_M, batch 1: 4.9 GB at 1935 GB/s plus 16 GFLOP at 19.5 TFLOPS. */
+  @Test
+  void serialRoofOfAKnownDecodeStep() {
+    Scenario s = dev.tuner.core.scenario.ScenarioRequest.of("Llama 3 8B", "A100 PCIe 80GB", "Q4_K_M", 1, 512,
+        "decode").resolve(CATALOG);
+    RooflineResult r = roofline.compute(s);
+    double memory = r.bytesPerStep() / 1935e9;
+    double vector = r.flopsPerToken() / 19.5e12;
+    assertThat(r.serialRoof()).isCloseTo(1 / (memory + vector), within(1e-9));
+    assertThat(r.serialRoof() / r.tokensPerSecond()).as("vector time is a fifth of the memory time or more")
+        .isLessThan(0.85);
+  }
+
   /** The batch paths' roofline: every figure of the full one, only the sentences are left out. */
   @RepeatedTest(3)
   void figuresAreTheFullRooflineWithoutItsAssumptions(RepetitionInfo info) {
@@ -139,7 +180,8 @@ class RooflineTest {
       assertThat(figures.assumptions()).isEmpty();
       assertThat(figures).isEqualTo(new RooflineResult(full.tokensPerSecond(), full.memoryRoof(), full.computeRoof(),
           full.bound(), full.bytesPerStep(), full.weightBytes(), full.kvBytesPerStep(), full.tokensPerStep(),
-          full.flopsPerToken(), full.peakTflops(), full.vectorTflops(), full.arithmeticIntensity(), List.of()));
+          full.flopsPerToken(), full.peakTflops(), full.vectorTflops(), full.arithmeticIntensity(), full.serialRoof(),
+          List.of()));
       explained += full.assumptions().isEmpty() ? 0 : 1;
     }
     assertThat(explained).as("scenarios with assumptions among the random ones").isPositive();
