@@ -3,6 +3,7 @@ package dev.tuner.core.learn;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.TrainingSet;
 import dev.tuner.core.data.Dataset;
+import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.schema.FeatureEncoder;
 import dev.tuner.core.schema.FeatureSchema;
@@ -16,7 +17,7 @@ public final class Encoded {
   final float[] features;
   final double[] measured;
   final double[] roofs;
-  final double[] serialRoofs;
+  private final RooflineResult[] rooflines;
   final Phase[] phases;
   final String[] devices;
   final String[] models;
@@ -30,7 +31,7 @@ public final class Encoded {
     features = new float[rows * w];
     measured = new double[rows];
     roofs = new double[rows];
-    serialRoofs = new double[rows];
+    rooflines = new RooflineResult[rows];
     phases = new Phase[rows];
     devices = new String[rows];
     models = new String[rows];
@@ -39,7 +40,7 @@ public final class Encoded {
       encoder.encode(e.scenario(), e.roofline(), features, i * w);
       measured[i] = e.measurement().tokensPerSecond();
       roofs[i] = e.roofline().tokensPerSecond();
-      serialRoofs[i] = e.roofline().serialRoof();
+      rooflines[i] = e.roofline();
       phases[i] = e.scenario().phase();
       devices[i] = e.scenario().device().name();
       models[i] = e.scenario().model().name();
@@ -61,9 +62,9 @@ public final class Encoded {
     return out;
   }
 
-  /** What outputs of {@code kind} are relative to for row {@code i}: its serial roof or its roofline. */
+  /** What outputs of {@code kind} are relative to for row {@code i}. */
   double reference(OutputKind kind, int i) {
-    return kind.usesSerialRoof() ? serialRoofs[i] : roofs[i];
+    return rooflines[i].referenceFor(kind);
   }
 
   /** The training set of all rows with targets of {@code kind}, grouped by device (numbered by first appearance). */

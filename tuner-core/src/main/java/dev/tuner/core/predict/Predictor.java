@@ -143,19 +143,8 @@ public final class Predictor {
    * Each value equals {@code predict(scenarios[i]).tokensPerSecond()}.
    */
   public void predictTokensPerSecond(Scenario[] scenarios, double[] out, float[] scratch) {
-    int w = encoder.width();
-    double[] roofs = new double[scenarios.length];
-    double[] refs = new double[scenarios.length];
-    for (int i = 0; i < scenarios.length; i++) {
-      RooflineResult r = roofline.computeFigures(scenarios[i]);
-      roofs[i] = r.tokensPerSecond();
-      refs[i] = r.referenceFor(kind);
-      encoder.encode(scenarios[i], r, scratch, i * w);
-    }
-    model.predictBatch(scratch, scenarios.length, out);
-    for (int i = 0; i < scenarios.length; i++) {
-      out[i] = Math.min(toTokens(out[i], refs[i], scenarios[i]), roofs[i]);
-    }
+    int n = scenarios.length;
+    scoreBlock(scenarios, 0, n, scratch, new double[n], new double[n], out, out);
   }
 
   /**
@@ -191,25 +180,34 @@ public final class Predictor {
 
   /** Scores {@code scenarios[from, to)} into {@code out[from, to)}, {@value #CHUNK} rows per model call. */
   private void score(Scenario[] scenarios, int from, int to, double[] out) {
-    int w = encoder.width();
     int capacity = Math.min(CHUNK, to - from);
-    float[] features = new float[capacity * w];
+    float[] features = new float[capacity * encoder.width()];
     double[] roofs = new double[capacity];
     double[] refs = new double[capacity];
     double[] raw = new double[capacity];
     for (int start = from; start < to; start += CHUNK) {
-      int rows = Math.min(CHUNK, to - start);
-      for (int i = 0; i < rows; i++) {
-        Scenario s = scenarios[start + i];
-        RooflineResult r = roofline.computeFigures(s);
-        roofs[i] = r.tokensPerSecond();
-        refs[i] = r.referenceFor(kind);
-        encoder.encode(s, r, features, i * w);
-      }
-      model.predictBatch(features, rows, raw);
-      for (int i = 0; i < rows; i++) {
-        out[start + i] = Math.min(toTokens(raw[i], refs[i], scenarios[start + i]), roofs[i]);
-      }
+      scoreBlock(scenarios, start, Math.min(CHUNK, to - start), features, roofs, refs, raw, out);
+    }
+  }
+
+  /**
+   * Scores {@code scenarios[start, start + rows)} into {@code out[start, start + rows)} with one model call, using
+   * the buffers from their index 0: {@code features}, the rooflines, the references of the model's output kind and
+   * the raw outputs ({@code raw} may be {@code out} when {@code start} is 0).
+   */
+  private void scoreBlock(Scenario[] scenarios, int start, int rows, float[] features, double[] roofs,
+      double[] refs, double[] raw, double[] out) {
+    int w = encoder.width();
+    for (int i = 0; i < rows; i++) {
+      Scenario s = scenarios[start + i];
+      RooflineResult r = roofline.computeFigures(s);
+      roofs[i] = r.tokensPerSecond();
+      refs[i] = r.referenceFor(kind);
+      encoder.encode(s, r, features, i * w);
+    }
+    model.predictBatch(features, rows, raw);
+    for (int i = 0; i < rows; i++) {
+      out[start + i] = Math.min(toTokens(raw[i], refs[i], scenarios[start + i]), roofs[i]);
     }
   }
 
