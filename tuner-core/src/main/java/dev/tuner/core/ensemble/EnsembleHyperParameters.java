@@ -181,15 +181,13 @@ public record EnsembleHyperParameters(List<String> decodeMembers, List<String> p
   }
 
   private static int integer(String key, String text, int min, int max) {
+    int v;
     try {
-      int v = Integer.parseInt(text);
-      if (v >= min && v <= max) {
-        return v;
-      }
+      v = Integer.parseInt(text);
     } catch (NumberFormatException e) {
-      // reported below with the allowed range
+      throw new InvalidInputException(key, text, "an integer in [" + min + ", " + max + "]");
     }
-    throw new InvalidInputException(key, text, "an integer in [" + min + ", " + max + "]");
+    return InvalidInputException.requireInRange(key, v, min, max, "");
   }
 
   private static double number(String key, String text) {
