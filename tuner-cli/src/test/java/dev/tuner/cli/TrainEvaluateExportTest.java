@@ -107,6 +107,14 @@ class TrainEvaluateExportTest {
         "--no-progress");
     assertThat(partition.exit()).isEqualTo(2);
     assertThat(partition.err()).contains("partition_by", "phase", "is_prefill");
+    Cli.Result noMembers = Cli.run("train", "--data", data.toString(), "--model-type", "ensemble", "--cv", "3",
+        "--no-progress");
+    assertThat(noMembers.exit()).isEqualTo(2);
+    assertThat(noMembers.err()).contains("decode.members = (not set)", "e.g. forest,linear", "set members");
+    Cli.Result badWeights = Cli.run("train", "--data", data.toString(), "--model-type", "ensemble", "--set",
+        "members=forest,linear", "--set", "prefill.weights=0.9,0.9", "--cv", "3", "--no-progress");
+    assertThat(badWeights.exit()).isEqualTo(2);
+    assertThat(badWeights.err()).contains("prefill.weights", "0.9,0.9", "summing to 1");
     assertThat(Cli.run("train").exit()).isEqualTo(2);
   }
 

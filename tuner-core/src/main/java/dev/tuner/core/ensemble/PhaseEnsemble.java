@@ -61,7 +61,7 @@ public final class PhaseEnsemble implements ThroughputModel {
     return sum;
   }
 
-  /** A phase with one member of weight 1 is that member: its output is passed on untouched, on every path. */
+  /** A phase with one member of weight 1 is that member: its output is passed on untouched, one row or a batch. */
   private static boolean alone(Member[] members) {
     return members.length == 1 && members[0].weight() == 1.0;
   }
