@@ -126,7 +126,7 @@ class TrainEvaluateExportTest {
         "json", "--plot", png.toString());
     assertThat(r.exit()).as(r.toString()).isZero();
     JsonNode j = r.json();
-    assertThat(j.path("rows").asInt()).isEqualTo(756);
+    assertThat(j.path("rows").asInt()).isEqualTo(1250);
     assertThat(j.path("used").asInt()).isGreaterThan(700);
     for (String phase : List.of("decode", "prefill")) {
       JsonNode p = j.path("phases").path(phase);

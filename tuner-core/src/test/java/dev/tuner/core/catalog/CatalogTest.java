@@ -97,7 +97,8 @@ class CatalogTest {
       if (CATALOG.models().find(m).isEmpty()) {
         unresolved.add("model " + m);
       }
-      if (CATALOG.quants().find(q).isEmpty()) {
+      // rows whose source states no quantization are skipped by Dataset with that reason
+      if (!q.isBlank() && CATALOG.quants().find(q).isEmpty()) {
         unresolved.add("quant " + q);
       }
     }
@@ -107,14 +108,15 @@ class CatalogTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"Q4_0, 4.5", "Q4_1, 5.0", "Q8_0, 8.5", "F16, 16", "BF16, 16", "FP8, 8", "F32, 32", "Q6_K, 6.5625"})
+  // llama.cpp file averages for Llama 3.1 8B (data/quantizations.csv notes), one convention for every format
+  @CsvSource({"Q4_0, 4.64", "Q4_1, 5.11", "Q8_0, 8.5008", "F16, 16", "BF16, 16", "FP8, 8", "F32, 32", "Q6_K, 6.5633"})
   void quantizationBitsPerWeightArePinned(String name, double bits) {
     assertThat(CATALOG.quant(name).bitsPerWeight()).isEqualTo(bits);
   }
 
   @Test
   void kQuantMixesCarryTheirWholeFileAverages() {
-    assertThat(CATALOG.quant("Q4_K_M").bitsPerWeight()).isCloseTo(4.85, within(0.02));
+    assertThat(CATALOG.quant("Q4_K_M").bitsPerWeight()).isCloseTo(4.89, within(0.01));
     assertThat(CATALOG.quant("Q5_K_M").bitsPerWeight()).isCloseTo(5.69, within(0.02));
   }
 
@@ -122,7 +124,8 @@ class CatalogTest {
   void fp8ComputesInFp8AndEncodesAsAnEightBitClass() {
     assertThat(CATALOG.quant("FP8").activation()).isEqualTo(Activation.FP8);
     assertThat(CATALOG.quant("FP8").quantClass()).isEqualTo(QuantClass.Q8_0);
-    assertThat(CATALOG.quant("Q4_K_M").activation()).isEqualTo(Activation.FP16);
+    // llama.cpp's quantised kernels (MMQ / MMVQ) compute int8 dot products
+    assertThat(CATALOG.quant("Q4_K_M").activation()).isEqualTo(Activation.INT8);
     assertThat(CATALOG.quant("F32").quantClass()).isEqualTo(QuantClass.F32);
   }
 
@@ -136,8 +139,8 @@ class CatalogTest {
     assertThat(s.device().memBandwidthGBs()).isEqualTo(1008.0);
     assertThat(CATALOG.devices().find(s.device().name())).isEmpty();
     RooflineResult r = new Roofline(CATALOG).compute(s);
-    // the reference's value: 7e9 params × 0.5625 bytes at 1008 GB/s
-    assertThat(r.tokensPerSecond()).isCloseTo(256.0, within(1e-9));
+    // 7e9 params × 4.64 / 8 = 0.58 bytes each at 1008 GB/s: 1008e9 / 4.06e9 = 248.2759
+    assertThat(r.tokensPerSecond()).isCloseTo(1008e9 / (7e9 * 4.64 / 8), within(1e-9));
     assertThat(r.bound()).isEqualTo(Bound.MEMORY);
     assertThat(r.assumptions()).anySatisfy(a -> assertThat(a).contains("FP16 peak").contains("not applied"));
   }
