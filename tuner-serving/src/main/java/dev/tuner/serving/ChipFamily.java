@@ -6,8 +6,8 @@ import dev.tuner.core.scenario.DeviceSpec;
 final class ChipFamily {
   private ChipFamily() {}
 
-  /** The device's name until the catalog carries chip families: each device is then its own family. */
+  /** The catalog's chip family (GA100, GH100, ...); a device without one is its own family. */
   static String of(DeviceSpec d) {
-    return d.name();
+    return d.chipFamily();
   }
 }

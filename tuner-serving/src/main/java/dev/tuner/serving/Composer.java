@@ -144,13 +144,13 @@ final class Composer {
   }
 
   double kvCapacityBytes() {
-    double free = f.memoryBytes() - f.weightBytes();
+    double free = f.memoryBytes() - f.residentWeightBytes();
     double cap = limits.fractionOfFree()
         ? free * limits.kvCacheFraction()
-        : f.memoryBytes() * limits.kvCacheFraction() - f.weightBytes();
+        : f.memoryBytes() * limits.kvCacheFraction() - f.residentWeightBytes();
     if (free <= 0 || cap <= 0) {
       throw new InvalidInputException("layout", String.format(Locale.ROOT, "%.1f GB of weights per GPU",
-          f.weightBytes() / 1e9), String.format(Locale.ROOT, "weights that leave room for a KV cache in %.1f GB"
+          f.residentWeightBytes() / 1e9), String.format(Locale.ROOT, "weights that leave room for a KV cache in %.1f GB"
           + " at the engine's memory fraction %.2f: more GPUs (tensor or pipeline parallel) or fewer bits",
           f.memoryBytes() / 1e9, limits.kvCacheFraction()));
     }

@@ -11,8 +11,12 @@ import java.util.List;
  * and pipeline parallelism: weights, KV cache and FLOPs divide over {@code tp × pp} GPUs, except that a KV head is
  * never split (with fewer KV heads than {@code tp} each GPU keeps one whole head); tensor parallelism adds two
  * all-reduces of the hidden state (2 bytes per element) per layer per token, of which a ring all-reduce sends
- * {@code 2 (tp − 1) / tp} from every GPU. Expert parallelism is not modelled: every GPU is charged the dense
- * parameters (an upper bound on traffic), and the assumptions say so.
+ * {@code 2 (tp − 1) / tp} from every GPU, over the device's interconnect bandwidth per direction. A mixture of
+ * experts computes with its active parameters and reads its routed experts as far as an iteration's tokens touch
+ * them: with {@code E} experts of which {@code k} serve a token and routed parameters {@code R = (P − A) / (1 − k/E)}
+ * (from total {@code P} and active {@code A}), the dense part {@code P − R} is read whole. Expert parallelism splits
+ * the experts like tensor parallelism here (over {@code tp × pp} GPUs). MLA caches its latent
+ * ({@code kv_lora_rank + rope_head_dim} elements per layer per token, not split by tensor parallelism).
  */
 public final class StepPhysics {
   private final Roofline roofline;
@@ -28,9 +32,23 @@ public final class StepPhysics {
     int split = l.tp() * l.pp();
     List<String> assumptions = new ArrayList<>();
     double params = m.paramsB() * 1e9;
-    double weightBytes = params * s.quant().bytesPerWeight() / split;
+    double bytesPerParam = s.quant().bytesPerWeight() / split;
+    double active = params;
+    double routed = 0;
+    double share = 0;
+    if (m.moe().isMoe() && m.activeParamsB().isPresent()) {
+      active = m.activeParamsB().getAsDouble() * 1e9;
+      share = (double) m.moe().expertsPerToken() / m.moe().experts();
+      routed = share < 1 ? Math.min(params, (params - active) / (1 - share)) : 0;
+    } else if (m.moe().isMoe()) {
+      assumptions.add("active parameters of " + m.name() + " unknown: every parameter counted per token");
+    }
+    double weightBytes = (params - routed) * bytesPerParam;
     double kvPerToken = 0;
-    if (m.knowsKvShape()) {
+    if (m.attention().kind() == dev.tuner.core.scenario.AttentionKind.MLA && m.layers() > 0) {
+      kvPerToken = (double) m.layers() / l.pp() * (m.attention().kvLoraRank() + m.attention().ropeHeadDim())
+          * s.kvCache().bytesPerElement();
+    } else if (m.knowsKvShape()) {
       int kvHeadsPerGpu = (m.kvHeads() + l.tp() - 1) / l.tp();
       kvPerToken = 2.0 * m.layers() / l.pp() * kvHeadsPerGpu * m.effectiveHeadDim() * s.kvCache().bytesPerElement();
     } else {
@@ -49,20 +67,20 @@ public final class StepPhysics {
       } else {
         assumptions.add("hidden size of " + m.name() + " unknown: tensor-parallel all-reduce traffic not counted");
       }
-      assumptions.add("interconnect of " + d.name() + " unknown in the catalog: all-reduce time not counted");
+      if (d.interconnectGBs().isEmpty()) {
+        assumptions.add("interconnect bandwidth of " + d.name() + " unknown: all-reduce time not counted");
+      }
     }
     if (l.pp() > 1) {
       assumptions.add("pipeline stages run one after another within an iteration (no micro-batch overlap)");
-    }
-    if (l.ep() > 1) {
-      assumptions.add("expert parallelism not modelled: weights counted as split over tp × pp only");
     }
     double peak = roofline.peakTflops(d, s.quant().activation(), assumptions) * 1e12;
     double memory = d.memoryGb().orElse(0) * 1e9;
     if (memory == 0) {
       assumptions.add("memory of " + d.name() + " unknown: KV-cache capacity not checked");
     }
-    return new InstanceFigures(weightBytes, kvPerToken, 2.0 * params / split, attention, comm,
-        d.memBandwidthGBs() * 1e9, peak, 0, memory, l.pp(), assumptions);
+    double link = d.interconnectGBs().orElse(0) * 1e9;
+    return new InstanceFigures(weightBytes, routed * bytesPerParam, share, kvPerToken, 2.0 * active / split,
+        attention, comm, d.memBandwidthGBs() * 1e9, peak, link, memory, l.pp(), assumptions);
   }
 }
