@@ -85,6 +85,22 @@ public final class ServingTermsCodec {
     }
   }
 
+  /** The resource of the shipped terms, trained on data/serving.csv (see tuner-serving/README.md). */
+  public static final String SHIPPED = "/dev/tuner/serving/default-serving-terms.json";
+
+  /** The shipped terms. */
+  public static ServingTerms shipped() {
+    InputStream in = ServingTermsCodec.class.getResourceAsStream(SHIPPED);
+    if (in == null) {
+      throw new ModelLoadException("the shipped serving terms " + SHIPPED + " are missing from the class path");
+    }
+    try (in) {
+      return read(in, SHIPPED);
+    } catch (IOException e) {
+      throw new ModelLoadException("cannot read " + SHIPPED + ": " + e.getMessage(), e);
+    }
+  }
+
   public static ServingTerms read(InputStream in, String source) {
     try {
       byte[] bytes = in.readNBytes((int) MAX_BYTES + 1);
