@@ -51,8 +51,15 @@ final class EvaluateCommand implements Callable<Integer> {
 
 
 
+  @Option(names = "--serving", description = "Serving rows (serving.csv columns): score the serving"
+      + " predictions leave-one-chip-family-out, beside the physics-only composition.")
+  boolean serving;
+
   @Override
   public Integer call() {
+    if (serving) {
+      return Serving.evaluate(TunerCli.of(spec).session(), data.files, output.format, spec.commandLine().getOut());
+    }
     if (plot != null && !force && Files.exists(plot)) {
       throw new dev.tuner.api.TunerException("refusing to overwrite existing file " + plot
           + " (pass --force to replace it)");

@@ -42,6 +42,8 @@ import picocli.CommandLine.Spec;
         "      --context 512 --phase prefill --format json",
         "  tuner predict --params-b 7 --layers 32 --heads 32 --kv-heads 8 --hidden 4096 \\",
         "      --mem-bw-gbs 800 --fp16-tflops 100 --quant Q4_0 --context 1024",
+        "  tuner predict --model \"Llama 3.1 8B\" --device h100 --quant FP8 --engine vllm \\",
+        "      --isl 1000 --osl 200 --concurrency 20",
         "  tuner predict --model-file model.json --model \"Llama 3 8B\" \\",
         "      --device \"RTX 4090\" --quant Q4_K_M --context 512"})
 final class PredictCommand implements Callable<Integer> {
@@ -79,6 +81,9 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--zero-copy", description = "Weights are read in place from host memory (zero-copy).")
   Boolean zeroCopy;
 
+  @Mixin
+  ServingOptions serving = new ServingOptions();
+
   @Option(names = "--explain", description = "Show the roofline arithmetic as well.")
   boolean explain;
 
@@ -90,6 +95,12 @@ final class PredictCommand implements Callable<Integer> {
   public Integer call() {
     dev.tuner.api.InvalidInputException.requireInRange("--top-features", topFeatures, 0, 64, "features");
     Session session = TunerCli.of(spec).session();
+    if (serving.active()) {
+      // serving metrics need no context or phase: the workload's lengths set them
+      Scenario step = specs.request(quant, 1, 1, "decode", kvCacheType, cudaGraphs, kernel, zeroCopy)
+          .resolve(session.catalog());
+      return Serving.predict(session, step, serving, batch, output.format, spec.commandLine().getOut());
+    }
     Scenario scenario = specs.request(quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy)
         .resolve(session.catalog());
     Predictor predictor = session.predictor();

@@ -103,9 +103,17 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "No progress bar on stderr.")
   boolean noProgress;
 
+  @Option(names = "--serving", description = "Serving rows (serving.csv columns): learn the per-engine serving terms"
+      + " (--out writes them as JSON) and score them leave-one-chip-family-out.")
+  boolean serving;
+
   @Override
   public Integer call() {
     Session session = TunerCli.of(spec).session();
+    if (serving) {
+      return Serving.train(session, data.files, out, force, output.format, spec.commandLine().getOut(),
+          spec.commandLine().getErr());
+    }
     OutputKind kind = OutputKind.fromId(target);
     ModelProvider provider = session.registry().require(modelType);
     for (Path target : new Path[] {out, cvPredictions}) {

@@ -1,0 +1,258 @@
+package dev.tuner.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tuner.api.Interval;
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.scenario.Scenario;
+import dev.tuner.serving.EngineDefaults;
+import dev.tuner.serving.Metric;
+import dev.tuner.serving.ServingCsv;
+import dev.tuner.serving.ServingData;
+import dev.tuner.serving.ServingEvaluator;
+import dev.tuner.serving.ServingPrediction;
+import dev.tuner.serving.ServingPredictor;
+import dev.tuner.serving.ServingRow;
+import dev.tuner.serving.ServingScenario;
+import dev.tuner.serving.ServingTerms;
+import dev.tuner.serving.ServingTermsCodec;
+import dev.tuner.serving.ServingTrainer;
+import dev.tuner.serving.StepPhysics;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The serving side of {@code predict}, {@code evaluate --serving} and {@code train --serving}. */
+final class Serving {
+  /** Loss evaluations per engine fit: the fit has converged well before (see tuner-serving/README.md). */
+  static final int EVALUATIONS = 300;
+  /** Rows an engine needs for terms of its own; fewer and it uses the pooled terms. */
+  static final int MIN_ROWS = 20;
+
+  private Serving() {}
+
+  static int predict(Session session, Scenario step, ServingOptions o, Integer batch, OutputFormat format,
+      PrintWriter out) {
+    EngineDefaults defaults = EngineDefaults.shipped();
+    ServingScenario s = new ServingScenario(step.model(), step.device(), step.quant(), step.kvCache(),
+        o.engine(defaults), o.layout(), o.workload(batch));
+    ServingTerms terms = o.servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(o.servingTerms);
+    ServingPrediction p = new ServingPredictor(new StepPhysics(session.roofline()), terms).predict(s);
+    if (format == OutputFormat.JSON) {
+      Json.print(out, json(s, p));
+    } else if (format == OutputFormat.CSV) {
+      Table t = new Table("ttft_ms", "tpot_ms", "e2e_ms", "requests_per_s", "output_tokens_per_s",
+          "total_tokens_per_s", "output_tokens_per_s_per_gpu", "limited_by", "engine", "model", "device", "devices");
+      t.row(p.ttftMs(), p.tpotMs(), p.e2eMs(), p.requestsPerS(), p.outputTokensPerS(), p.totalTokensPerS(),
+          p.outputTokensPerSPerGpu(), p.limitedBy().id(), s.engine().describe(), s.model().name(),
+          s.device().name(), s.layout().devices());
+      t.printCsv(out);
+    } else {
+      table(s, p, out);
+    }
+    out.flush();
+    return 0;
+  }
+
+  static ObjectNode json(ServingScenario s, ServingPrediction p) {
+    ObjectNode n = Json.object();
+    n.put("ttft_ms", p.ttftMs());
+    n.put("tpot_ms", p.tpotMs());
+    n.put("e2e_ms", p.e2eMs());
+    n.put("requests_per_s", p.requestsPerS());
+    n.put("output_tokens_per_s", p.outputTokensPerS());
+    n.put("total_tokens_per_s", p.totalTokensPerS());
+    n.put("output_tokens_per_s_per_gpu", p.outputTokensPerSPerGpu());
+    n.put("running", p.running());
+    n.put("limited_by", p.limitedBy().id());
+    n.put("limit_detail", p.limitDetail());
+    ObjectNode intervals = n.putObject("intervals");
+    new TreeMap<>(p.intervals()).forEach((k, v) ->
+        intervals.putObject(k).put("level", v.level()).put("low", v.low()).put("high", v.high()));
+    n.put("terms", p.termsId());
+    ObjectNode sc = n.putObject("scenario");
+    sc.put("engine", s.engine().kind().id());
+    sc.put("engine_version", s.engine().version());
+    sc.put("model", s.model().name());
+    sc.put("device", s.device().name());
+    sc.put("quant", s.quant().name());
+    sc.put("kv_cache_type", s.kvCache().id());
+    sc.put("devices", s.layout().devices());
+    sc.put("tp", s.layout().tp());
+    sc.put("pp", s.layout().pp());
+    sc.put("isl", s.workload().input().description());
+    sc.put("osl", s.workload().output().description());
+    sc.put("load", s.workload().load().toString());
+    sc.put("max_batch", s.engine().limits().maxBatch());
+    sc.put("max_tokens_per_step", s.engine().limits().maxTokensPerStep());
+    sc.put("chunked_prefill", s.engine().limits().chunkedPrefill());
+    sc.put("kv_cache_fraction", s.engine().limits().kvCacheFraction());
+    n.set("assumptions", Json.strings(p.assumptions()));
+    return n;
+  }
+
+  private static void table(ServingScenario s, ServingPrediction p, PrintWriter out) {
+    out.println("Serving scenario");
+    new Table("", "")
+        .row("engine", s.engine().describe() + String.format(Locale.ROOT, " (max batch %s, %s tokens/step,"
+            + " chunked prefill %s, KV cache %.2f of %s memory)",
+            s.engine().limits().maxBatch() == 0 ? "memory" : Integer.toString(s.engine().limits().maxBatch()),
+            s.engine().limits().maxTokensPerStep() == 0 ? "any" : Integer.toString(s.engine().limits()
+                .maxTokensPerStep()), s.engine().limits().chunkedPrefill() ? "on" : "off",
+            s.engine().limits().kvCacheFraction(), s.engine().limits().fractionOfFree() ? "free" : "total"))
+        .row("model", s.model().name() + " " + s.quant().name() + ", KV cache " + s.kvCache().id())
+        .row("devices", s.layout().devices() + " x " + s.device().name() + " (tp " + s.layout().tp() + ", pp "
+            + s.layout().pp() + ")")
+        .row("workload", "input " + s.workload().input().description() + ", output "
+            + s.workload().output().description() + ", " + s.workload().load())
+        .printText(out, "  ");
+    out.println();
+    out.println("Serving prediction (" + p.termsId() + ")");
+    new Table("metric", "value", "interval")
+        .row("TTFT", Text.num(p.ttftMs()) + " ms", range(p, "ttft_ms"))
+        .row("TPOT", Text.num(p.tpotMs()) + " ms", range(p, "tpot_ms"))
+        .row("E2E", Text.num(p.e2eMs()) + " ms", range(p, "e2e_ms"))
+        .row("requests/s", Text.num(p.requestsPerS()), range(p, "requests_per_s"))
+        .row("output tokens/s", Text.num(p.outputTokensPerS()), range(p, "output_tokens_per_s"))
+        .row("total tokens/s", Text.num(p.totalTokensPerS()), range(p, "total_tokens_per_s"))
+        .row("output tokens/s per GPU", Text.num(p.outputTokensPerSPerGpu()), range(p,
+            "output_tokens_per_s_per_gpu"))
+        .row("limited by", p.limitedBy().id(), p.limitDetail())
+        .printText(out, "  ");
+    if (!p.assumptions().isEmpty()) {
+      out.println();
+      out.println("Assumptions");
+      p.assumptions().forEach(a -> out.println("  - " + a));
+    }
+  }
+
+  private static String range(ServingPrediction p, String key) {
+    Interval i = p.intervals().get(key);
+    return i == null ? "none" : String.format(Locale.ROOT, "%.0f%%: %s to %s", 100 * i.level(), Text.num(i.low()),
+        Text.num(i.high()));
+  }
+
+  static ServingData read(Session session, List<Path> files) {
+    ServingCsv csv = new ServingCsv(session.catalog(), EngineDefaults.shipped(), new StepPhysics(session.roofline()));
+    int rows = 0;
+    List<ServingRow> used = new ArrayList<>();
+    List<ServingData.Rejected> rejected = new ArrayList<>();
+    for (Path f : files) {
+      try (Reader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+        ServingData d = csv.read(in, f.getFileName().toString());
+        rows += d.rows();
+        used.addAll(d.used());
+        rejected.addAll(d.rejected());
+      } catch (IOException e) {
+        throw new InvalidInputException("--data", f.toString(), "a readable serving CSV file");
+      }
+    }
+    if (used.isEmpty()) {
+      throw new InvalidInputException("--data", rows + " rows, none usable", "at least one usable serving row");
+    }
+    return new ServingData(rows, used, rejected);
+  }
+
+  static int evaluate(Session session, List<Path> files, OutputFormat format, PrintWriter out) {
+    ServingData data = read(session, files);
+    StepPhysics physics = new StepPhysics(session.roofline());
+    ServingEvaluator.Report r = new ServingEvaluator(new ServingTrainer(physics, 0.9, EVALUATIONS, MIN_ROWS),
+        physics).evaluate(data);
+    print(r, format, out);
+    return 0;
+  }
+
+  static int train(Session session, List<Path> files, Path outFile, boolean force, OutputFormat format,
+      PrintWriter out, PrintWriter err) {
+    if (outFile != null && !force && Files.exists(outFile)) {
+      throw new dev.tuner.api.TunerException("refusing to overwrite existing file " + outFile
+          + " (pass --force to replace it)");
+    }
+    ServingData data = read(session, files);
+    StepPhysics physics = new StepPhysics(session.roofline());
+    ServingTrainer trainer = new ServingTrainer(physics, 0.9, EVALUATIONS, MIN_ROWS);
+    ServingEvaluator.Report r = new ServingEvaluator(trainer, physics).evaluate(data);
+    ServingTerms terms = trainer.train(data.used(), "serving-terms(" + data.used().size() + " rows)");
+    if (outFile != null) {
+      ServingTermsCodec.write(terms, outFile);
+      err.println("wrote " + outFile);
+      err.flush();
+    }
+    print(r, format, out);
+    return 0;
+  }
+
+  static void print(ServingEvaluator.Report r, OutputFormat format, PrintWriter out) {
+    ObjectNode n = Json.object();
+    n.put("rows", r.rows());
+    n.put("used", r.used());
+    n.put("skipped", r.skipped());
+    n.put("families", r.families());
+    n.set("metrics", scores(r.metrics()));
+    n.set("baseline", scores(r.baseline()));
+    ObjectNode dev = n.putObject("by_device");
+    r.byDevice().forEach((k, v) -> dev.set(k, scores(v)));
+    ObjectNode eng = n.putObject("by_engine");
+    r.byEngine().forEach((k, v) -> eng.set(k, scores(v)));
+    ObjectNode skip = n.putObject("skip_reasons");
+    r.skipReasons().forEach(skip::put);
+    if (format == OutputFormat.JSON) {
+      Json.print(out, n);
+    } else {
+      out.printf(Locale.ROOT, "Serving rows: %d read, %d used, %d skipped; leave-one-chip-family-out over %d"
+          + " families%n%n", r.rows(), r.used(), r.skipped(), r.families());
+      Table t = new Table("metric", "n", "MAPE", "median APE", "90% coverage", "physics-only MAPE",
+          "physics-only median APE");
+      for (Map.Entry<Metric, ServingEvaluator.Score> e : r.metrics().entrySet()) {
+        ServingEvaluator.Score b = r.baseline().get(e.getKey());
+        t.row(e.getKey().id(), e.getValue().n(), pct(e.getValue().mape()), pct(e.getValue().medianApe()),
+            e.getValue().coverage().isPresent() ? pct(e.getValue().coverage().getAsDouble()) : "",
+            b == null ? "" : pct(b.mape()), b == null ? "" : pct(b.medianApe()));
+      }
+      t.printText(out, "  ");
+      out.println();
+      Table d = new Table("group", "output_tps n", "MAPE", "median APE", "coverage");
+      r.byEngine().forEach((k, v) -> row(d, "engine " + k, v.get(Metric.OUTPUT_TPS)));
+      r.byDevice().forEach((k, v) -> row(d, "device " + k, v.get(Metric.OUTPUT_TPS)));
+      d.printText(out, "  ");
+      out.println();
+      out.println("Skipped rows by reason");
+      r.skipReasons().forEach((k, v) -> out.println("  " + v + "  " + k));
+    }
+    out.flush();
+  }
+
+  private static void row(Table t, String group, ServingEvaluator.Score s) {
+    if (s != null) {
+      t.row(group, s.n(), pct(s.mape()), pct(s.medianApe()), s.coverage().isPresent()
+          ? pct(s.coverage().getAsDouble()) : "");
+    }
+  }
+
+  private static String pct(double v) {
+    return String.format(Locale.ROOT, "%.1f%%", 100 * v);
+  }
+
+  private static ObjectNode scores(Map<Metric, ServingEvaluator.Score> m) {
+    ObjectNode n = Json.object();
+    m.forEach((k, s) -> {
+      ObjectNode o = n.putObject(k.id());
+      o.put("n", s.n());
+      o.put("mape", s.mape());
+      o.put("median_ape", s.medianApe());
+      if (s.coverage().isPresent()) {
+        o.put("coverage", s.coverage().getAsDouble());
+      } else {
+        o.putNull("coverage");
+      }
+    });
+    return n;
+  }
+}

@@ -1,0 +1,184 @@
+package dev.tuner.cli;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.serving.Engine;
+import dev.tuner.serving.EngineDefaults;
+import dev.tuner.serving.EngineKind;
+import dev.tuner.serving.EngineLimits;
+import dev.tuner.serving.Layout;
+import dev.tuner.serving.Lengths;
+import dev.tuner.serving.Load;
+import dev.tuner.serving.Workload;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalInt;
+import picocli.CommandLine.Option;
+
+/**
+ * The serving options of {@code tuner predict}: an engine, a workload and a layout. Giving {@code --engine} (or any
+ * workload option) turns a prediction from one step's tokens/s into serving metrics.
+ */
+final class ServingOptions {
+  @Option(names = "--engine", paramLabel = "NAME",
+      description = "Serving engine: vllm, sglang, tensorrt-llm, lmdeploy, llama.cpp (ollama), mlx.")
+  String engine;
+
+  @Option(names = "--engine-version", paramLabel = "V", description = "Engine version (recorded, e.g. 0.8.4).")
+  String engineVersion;
+
+  @Option(names = "--backend", paramLabel = "NAME", description = "Engine backend, e.g. CUDA, ROCm, Metal.")
+  String backend;
+
+  @Option(names = "--isl", paramLabel = "TOKENS", description = "Input (prompt) tokens per request (mean).")
+  Integer isl;
+
+  @Option(names = "--osl", paramLabel = "TOKENS", description = "Output tokens per request (mean).")
+  Integer osl;
+
+  @Option(names = "--isl-sd", paramLabel = "TOKENS", description = "Standard deviation of input lengths.")
+  Double islSd;
+
+  @Option(names = "--osl-sd", paramLabel = "TOKENS", description = "Standard deviation of output lengths.")
+  Double oslSd;
+
+  @Option(names = "--lengths-file", paramLabel = "FILE",
+      description = "Request lengths, one 'input,output' pair per line (instead of --isl/--osl).")
+  Path lengthsFile;
+
+  @Option(names = "--concurrency", paramLabel = "N", description = "Requests in flight (closed loop).")
+  Integer concurrency;
+
+  @Option(names = "--request-rate", paramLabel = "PER_S", description = "Requests per second arriving.")
+  Double requestRate;
+
+  @Option(names = "--offline", description = "All requests at once (maximum throughput).")
+  boolean offline;
+
+  @Option(names = "--prompts", paramLabel = "N", description = "Requests in an --offline run.")
+  Integer prompts;
+
+  @Option(names = "--devices", paramLabel = "N", description = "GPUs in the deployment (default tp x pp).")
+  Integer devices;
+
+  @Option(names = "--tp", paramLabel = "N", description = "Tensor-parallel size (default 1).")
+  Integer tp;
+
+  @Option(names = "--pp", paramLabel = "N", description = "Pipeline-parallel size (default 1).")
+  Integer pp;
+
+  @Option(names = "--max-batch", paramLabel = "N", description = "Engine's sequence limit (0 = memory only).")
+  Integer maxBatch;
+
+  @Option(names = "--max-tokens-per-step", paramLabel = "N", description = "Engine's tokens per iteration.")
+  Integer maxTokens;
+
+  @Option(names = "--chunked-prefill", arity = "1", paramLabel = "true|false", description = "Chunked prefill.")
+  Boolean chunkedPrefill;
+
+  @Option(names = "--kv-cache-fraction", paramLabel = "F", description = "Memory share of the KV cache.")
+  Double kvFraction;
+
+  @Option(names = "--serving-terms", paramLabel = "FILE",
+      description = "Serving terms from 'tuner train --serving' (default: the shipped terms).")
+  Path servingTerms;
+
+  boolean active() {
+    return engine != null || isl != null || osl != null || concurrency != null || requestRate != null || offline
+        || lengthsFile != null;
+  }
+
+  Engine engine(EngineDefaults defaults) {
+    if (engine == null) {
+      throw new InvalidInputException("--engine", "missing", EngineKindNames.ALLOWED);
+    }
+    EngineKind kind = EngineKind.parse(engine);
+    EngineLimits l = defaults.of(kind);
+    if (maxBatch != null) {
+      l = l.withMaxBatch(maxBatch);
+    }
+    if (maxTokens != null) {
+      l = l.withMaxTokensPerStep(maxTokens);
+    }
+    if (chunkedPrefill != null) {
+      l = l.withChunkedPrefill(chunkedPrefill);
+    }
+    if (kvFraction != null) {
+      l = l.withKvCacheFraction(kvFraction);
+    }
+    return new Engine(kind, backend, engineVersion, l);
+  }
+
+  Layout layout() {
+    int t = tp == null ? 1 : tp;
+    int p = pp == null ? 1 : pp;
+    return new Layout(devices == null ? t * p : devices, t, p, 1);
+  }
+
+  Workload workload(Integer batch) {
+    Lengths in;
+    Lengths out;
+    if (lengthsFile != null) {
+      if (isl != null || osl != null) {
+        throw new InvalidInputException("--lengths-file", lengthsFile.toString(), "either a file or --isl/--osl");
+      }
+      int[][] pairs = readLengths(lengthsFile);
+      in = Lengths.of(pairs[0]);
+      out = Lengths.of(pairs[1]);
+    } else {
+      if (isl == null || osl == null) {
+        throw new InvalidInputException(isl == null ? "--isl" : "--osl", "missing",
+            "input and output tokens per request (or --lengths-file)");
+      }
+      in = islSd == null ? Lengths.fixed(isl) : Lengths.normal(isl, islSd);
+      out = oslSd == null ? Lengths.fixed(osl) : Lengths.normal(osl, oslSd);
+    }
+    int given = (batch != null ? 1 : 0) + (concurrency != null ? 1 : 0) + (requestRate != null ? 1 : 0)
+        + (offline ? 1 : 0);
+    if (given != 1) {
+      throw new InvalidInputException("load", given + " of --batch, --concurrency, --request-rate, --offline",
+          "exactly one of them");
+    }
+    Load load;
+    if (batch != null) {
+      load = new Load.Batch(batch);
+    } else if (concurrency != null) {
+      load = new Load.Concurrency(concurrency);
+    } else if (requestRate != null) {
+      load = new Load.RequestRate(requestRate);
+    } else {
+      load = new Load.Offline(prompts == null ? OptionalInt.empty() : OptionalInt.of(prompts));
+    }
+    return new Workload(in, out, load);
+  }
+
+  private static int[][] readLengths(Path file) {
+    try {
+      var lines = Files.readAllLines(file).stream().map(String::trim).filter(l -> !l.isEmpty()
+          && !l.startsWith("#")).toList();
+      int[][] out = new int[2][lines.size()];
+      for (int i = 0; i < lines.size(); i++) {
+        String[] f = lines.get(i).split("[,\\s]+");
+        if (f.length != 2) {
+          throw new InvalidInputException(file + ":" + (i + 1), lines.get(i), "two integers: input,output");
+        }
+        try {
+          out[0][i] = Integer.parseInt(f[0]);
+          out[1][i] = Integer.parseInt(f[1]);
+        } catch (NumberFormatException e) {
+          throw new InvalidInputException(file + ":" + (i + 1), lines.get(i), "two integers: input,output");
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new InvalidInputException("--lengths-file", file.toString(), "a readable file");
+    }
+  }
+
+  /** The allowed engine names, for messages. */
+  static final class EngineKindNames {
+    static final String ALLOWED = "an engine: vllm, sglang, tensorrt-llm, lmdeploy, llama.cpp, ollama or mlx";
+
+    private EngineKindNames() {}
+  }
+}

@@ -1,0 +1,95 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Serving predictions, evaluation and training through the command's entry point. */
+class ServingCommandTest {
+  private static final String[] VLLM = {"predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB",
+      "--quant", "FP8", "--engine", "vllm", "--isl", "1000", "--osl", "200"};
+
+  private static String[] with(String[] base, String... more) {
+    String[] out = java.util.Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, out, base.length, more.length);
+    return out;
+  }
+
+  @Test
+  void predictPrintsServingMetricsWithIntervals() {
+    Cli.Result r = Cli.run(with(VLLM, "--concurrency", "20", "--format", "json"));
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode j = r.json();
+    for (String k : new String[] {"ttft_ms", "tpot_ms", "e2e_ms", "requests_per_s", "output_tokens_per_s",
+        "total_tokens_per_s", "output_tokens_per_s_per_gpu"}) {
+      assertThat(j.get(k).asDouble()).as(k).isPositive();
+      assertThat(j.get("intervals").get(k).get("low").asDouble()).as(k).isLessThanOrEqualTo(j.get(k).asDouble());
+    }
+    // 20 clients in a closed loop: requests/s = 20 / E2E
+    assertThat(j.get("requests_per_s").asDouble()).isCloseTo(20 / (j.get("e2e_ms").asDouble() / 1000),
+        org.assertj.core.api.Assertions.within(1e-6));
+    assertThat(j.get("limited_by").asText()).isNotEmpty();
+  }
+
+  @Test
+  void aRequestRateBelowCapacityIsLimitedByArrivals() {
+    Cli.Result r = Cli.run(with(VLLM, "--request-rate", "0.5", "--format", "json"));
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.json().get("limited_by").asText()).isEqualTo("arrival_rate");
+    assertThat(r.json().get("requests_per_s").asDouble()).isEqualTo(0.5);
+    Cli.Result table = Cli.run(with(VLLM, "--offline"));
+    assertThat(table.exit()).as(table.toString()).isZero();
+    assertThat(table.out()).contains("TTFT", "output tokens/s per GPU", "limited by");
+  }
+
+  @Test
+  void twoLoadsAtOnceAreOneClearError() {
+    Cli.Result r = Cli.run(with(VLLM, "--offline", "--concurrency", "4"));
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("exactly one of them");
+  }
+
+  @Test
+  void trainAndEvaluateServingRows(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("serving.csv");
+    StringBuilder csv = new StringBuilder("source_id,engine,engine_version,device,num_devices,tp,pp,ep,model,"
+        + "weight_dtype,kv_dtype,isl,osl,dataset,concurrency,request_rate,num_prompts,batch,req_per_s,output_tps,"
+        + "total_tps,ttft_mean_ms,ttft_median_ms,tpot_mean_ms,tpot_median_ms,itl_mean_ms,prefill_tps,decode_tps,"
+        + "notes\n");
+    String[] devices = {"H100 SXM5 80GB", "A100 SXM4 80GB"};
+    int[] lengths = {128, 512, 2048};
+    for (String d : devices) {
+      for (int isl : lengths) {
+        // figures of the right order for the test only: the fit must run and score, not match a source
+        csv.append("t,TensorRT-LLM,0.17,").append(d).append(",1,1,1,,Llama 3.1 8B,FP16,,").append(isl)
+            .append(",128,fixed,,inf,1000,,,").append(d.startsWith("H100") ? 9000 - isl : 5000 - isl)
+            .append(",,,,,,,,,\n");
+      }
+    }
+    csv.append("t,vLLM,0.8,H100 SXM5 80GB,1,1,1,,Unknown Model,FP16,,128,128,fixed,4,,,,,100,,,,,,,,,\n");
+    Files.writeString(data, csv);
+    Path terms = dir.resolve("terms.json");
+    Cli.Result train = Cli.run("train", "--serving", "--data", data.toString(), "--out", terms.toString(),
+        "--format", "json");
+    assertThat(train.exit()).as(train.toString()).isZero();
+    assertThat(Files.readString(terms)).contains("tuner-serving-terms");
+    JsonNode j = train.json();
+    assertThat(j.get("rows").asInt()).isEqualTo(7);
+    assertThat(j.get("used").asInt()).isEqualTo(6);
+    assertThat(j.get("skipped").asInt()).isEqualTo(1);
+    assertThat(j.get("metrics").get("output_tps").get("n").asInt()).isEqualTo(6);
+    assertThat(j.get("by_engine").has("tensorrt-llm")).isTrue();
+    assertThat(j.get("by_device").has("H100 SXM5 80GB")).isTrue();
+    Cli.Result eval = Cli.run("evaluate", "--serving", "--data", data.toString(), "--format", "json");
+    assertThat(eval.exit()).as(eval.toString()).isZero();
+    assertThat(eval.json().get("metrics").get("output_tps").get("median_ape").asDouble()).isNotNegative();
+    Cli.Result predict = Cli.run(with(VLLM, "--concurrency", "4", "--serving-terms", terms.toString(), "--format",
+        "json"));
+    assertThat(predict.exit()).as(predict.toString()).isZero();
+    assertThat(predict.json().get("terms").asText()).startsWith("serving-terms(6 rows)");
+  }
+}

@@ -1,0 +1,249 @@
+package dev.tuner.serving;
+
+import dev.tuner.api.InvalidInputException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The composition rules: serving metrics of one model instance from the time of its iterations. Lengths are the
+ * workload's means {@code I} (input) and {@code O} (output); prefill attention uses the prompt's mean square
+ * {@code I2}, as a prompt of length {@code i} has {@code i²/2} attention pairs (each token attends to half the prompt
+ * on average).
+ *
+ * <ul>
+ *   <li>Static batch of {@code B}: one prefill iteration of {@code B·I} tokens (its time is the TTFT), then
+ *       {@code O − 1} decode iterations of {@code B} tokens, the {@code j}-th over {@code B·(I + j)} cached tokens.
+ *       TPOT is the decode time over {@code O − 1}; requests/s is {@code B / E2E}.
+ *   <li>Continuous batching with {@code n} requests running: each iteration decodes {@code n} tokens at the mean
+ *       context {@code I + O/2} and takes the prompts of the {@code n − 1} other requests spread over their
+ *       {@code O} iterations ({@code (n − 1)·I/O} prompt tokens); its time is the TPOT. A new request's prompt runs
+ *       beside {@code n − 1} decodes, in chunks of what the token budget leaves when prefill is chunked; that is
+ *       the TTFT. {@code E2E = TTFT + (O − 1)·TPOT}, requests/s = {@code n / E2E} (Little's law).
+ *   <li>The largest {@code n}: the KV cache (memory left by the weights × the engine's fraction) over the tokens a
+ *       request holds ({@code I + O/2} on average for engines that allocate pages as they go, {@code I + O} at most
+ *       for those that reserve a request's whole length), the engine's sequence limit, and the token budget
+ *       ({@code n + (n − 1)·I/O ≤ max tokens}, taken as {@code n·(1 + I/O)}).
+ *   <li>Concurrency {@code C}: {@code n = min(C, nmax)}; requests beyond {@code nmax} queue, which adds
+ *       {@code C / X − E2E} to their TTFT. Offline: {@code n = min(prompts, nmax)}; the prompts beyond {@code n}
+ *       wait {@code (P − n)² / (2·P·X)} on average. Request rate {@code λ}: below the capacity {@code X(nmax)} the
+ *       running count settles where {@code n = λ·E2E(n)}; at or above it the deployment saturates.
+ * </ul>
+ */
+final class Composer {
+  private final InstanceFigures f;
+  private final EngineTerms t;
+  private final EngineLimits limits;
+  private final boolean reservesWhole;
+  private final double in;
+  private final double inSq;
+  private final double out;
+  private final int inMax;
+  private final int outMax;
+
+  Composer(InstanceFigures f, EngineTerms t, Engine engine, Workload w) {
+    this.f = f;
+    this.t = t;
+    this.limits = engine.limits();
+    this.reservesWhole = engine.kind() == EngineKind.TENSORRT_LLM || engine.kind() == EngineKind.LMDEPLOY;
+    this.in = w.input().mean();
+    this.inSq = w.input().meanSquare();
+    this.out = w.output().mean();
+    this.inMax = w.input().max();
+    this.outMax = w.output().max();
+  }
+
+  /** Times of one request, in seconds, and the requests/s of the instance. */
+  record Served(double ttft, double tpot, double e2e, double perSecond, double running, LimitedBy limitedBy,
+      String detail) {}
+
+  double seconds(double decodeSeqs, double cached, double prompt, double pairs) {
+    return t.seconds(f.step(decodeSeqs, cached, prompt, pairs));
+  }
+
+  /** Static batching (see the class comment). */
+  Served staticBatch(int b) {
+    double prefill = seconds(0, 0, b * in, b * inSq / 2);
+    double steps = Math.max(0, out - 1);
+    double decode = decodeSum(b, steps);
+    double e2e = prefill + decode;
+    double tpot = steps > 0 ? decode / steps : 0;
+    LimitedBy by = decode >= prefill
+        ? t.dominant(f.step(b, b * (in + out / 2), 0, 0))
+        : t.dominant(f.step(0, 0, b * in, b * inSq / 2));
+    double capacity = maxByMemory(inMax + outMax);
+    if (b > capacity) {
+      return new Served(prefill, tpot, e2e, b / e2e, b, LimitedBy.MEMORY_CAPACITY, String.format(Locale.ROOT,
+          "a batch of %d does not fit: the KV cache holds %.0f such requests", b, Math.floor(capacity)));
+    }
+    return new Served(prefill, tpot, e2e, b / e2e, b, by, "static batch of " + b);
+  }
+
+  /**
+   * {@code Σ_{j=1..steps}} of decode iterations of {@code b} sequences over {@code b·(I + j)} cached tokens. Each
+   * roofline time is linear in {@code j}, so the sum is exact: arithmetic series on either side of the step where
+   * the compute time overtakes the memory time.
+   */
+  double decodeSum(double b, double steps) {
+    if (steps <= 0) {
+      return 0;
+    }
+    StepTimes s0 = f.step(b, b * in, 0, 0);
+    StepTimes s1 = f.step(b, b * (in + 1), 0, 0);
+    double m0 = s0.memory() / t.bandwidthEff();
+    double m1 = s1.memory() / t.bandwidthEff() - m0;
+    double c0 = s0.compute() / t.computeEff();
+    double c1 = s1.compute() / t.computeEff() - c0;
+    double n0 = s0.interconnect() / t.interconnectEff();
+    double n1 = s1.interconnect() / t.interconnectEff() - n0;
+    return steps * t.overheadS() + series(n0, n1, steps) + sumOfMax(m0, m1, c0, c1, steps);
+  }
+
+  /** {@code Σ_{j=1..k} (a + b·j)}. */
+  static double series(double a, double b, double k) {
+    return k * a + b * k * (k + 1) / 2;
+  }
+
+  /** {@code Σ_{j=1..k} max(a0 + a1·j, b0 + b1·j)}, split where the two lines cross. */
+  static double sumOfMax(double a0, double a1, double b0, double b1, double k) {
+    if (a1 == b1) {
+      return series(Math.max(a0, b0), a1, k);
+    }
+    // the line with the larger slope dominates after the crossing x
+    double steep0 = a1 > b1 ? a0 : b0;
+    double steep1 = Math.max(a1, b1);
+    double flat0 = a1 > b1 ? b0 : a0;
+    double flat1 = Math.min(a1, b1);
+    double x = (flat0 - steep0) / (steep1 - flat1);
+    double split = Math.max(0, Math.min(k, Math.floor(x)));
+    return series(flat0, flat1, split) + series(steep0, steep1, k) - series(steep0, steep1, split);
+  }
+
+  /** Continuous batching with {@code n ≥ 1} requests running. */
+  Served continuous(double n) {
+    double running = Math.max(1, n);
+    double others = running - 1;
+    double context = in + out / 2;
+    double tpot = seconds(running, running * context, others * in / out, others / out * inSq / 2);
+    double chunks = 1;
+    if (limits.chunkedPrefill() && limits.maxTokensPerStep() > 0) {
+      chunks = Math.ceil(in / Math.max(1, limits.maxTokensPerStep() - others));
+    }
+    double ttft = chunks * seconds(others, others * context, in / chunks, inSq / 2 / chunks);
+    double e2e = ttft + Math.max(0, out - 1) * tpot;
+    StepTimes step = f.step(running, running * context, others * in / out, others / out * inSq / 2);
+    return new Served(ttft, tpot, e2e, running / e2e, running, t.dominant(step),
+        String.format(Locale.ROOT, "%.1f requests running", running));
+  }
+
+  /** The most requests the KV cache holds when each holds {@code tokens} tokens; infinite when unknown. */
+  double maxByMemory(double tokens) {
+    if (f.memoryBytes() == 0 || f.kvBytesPerToken() == 0) {
+      return Double.POSITIVE_INFINITY;
+    }
+    return kvCapacityBytes() / (f.kvBytesPerToken() * tokens);
+  }
+
+  double kvCapacityBytes() {
+    double free = f.memoryBytes() - f.residentWeightBytes();
+    double cap = limits.fractionOfFree()
+        ? free * limits.kvCacheFraction()
+        : f.memoryBytes() * limits.kvCacheFraction() - f.residentWeightBytes();
+    if (free <= 0 || cap <= 0) {
+      throw new InvalidInputException("layout", String.format(Locale.ROOT, "%.1f GB of weights per GPU",
+          f.residentWeightBytes() / 1e9), String.format(Locale.ROOT, "weights that leave room for a KV cache in %.1f GB"
+          + " at the engine's memory fraction %.2f: more GPUs (tensor or pipeline parallel) or fewer bits",
+          f.memoryBytes() / 1e9, limits.kvCacheFraction()));
+    }
+    return cap;
+  }
+
+  /** The largest number of requests one instance can run, and what sets it. */
+  record Capacity(double n, LimitedBy by, String detail) {}
+
+  Capacity capacity() {
+    double perRequest = reservesWhole ? inMax + outMax : in + out / 2;
+    double byMemory = maxByMemory(perRequest);
+    double byBatch = limits.maxBatch() > 0 ? limits.maxBatch() : Double.POSITIVE_INFINITY;
+    double byTokens = Double.POSITIVE_INFINITY;
+    if (limits.maxTokensPerStep() > 0) {
+      byTokens = limits.chunkedPrefill() ? limits.maxTokensPerStep() / (1 + in / out) : limits.maxTokensPerStep();
+    }
+    double n = Math.min(byMemory, Math.min(byBatch, byTokens));
+    if (n < 1) {
+      throw new InvalidInputException("workload", String.format(Locale.ROOT, "%.0f tokens per request",
+          perRequest), String.format(Locale.ROOT, "requests that fit the KV cache (%.0f tokens)",
+          byMemory * perRequest));
+    }
+    if (Double.isInfinite(n)) {
+      return new Capacity(EngineLimits.MAX, LimitedBy.ENGINE_BATCH_LIMIT,
+          "no limit known (memory unknown, engine unlimited): capped at " + EngineLimits.MAX);
+    }
+    if (n == byMemory) {
+      return new Capacity(n, LimitedBy.MEMORY_CAPACITY, String.format(Locale.ROOT,
+          "KV cache of %.1f GB per GPU holds %.0f requests of %.0f tokens", kvCapacityBytes() / 1e9, n,
+          perRequest));
+    }
+    if (n == byBatch) {
+      return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, "engine runs at most " + limits.maxBatch()
+          + " sequences");
+    }
+    return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, String.format(Locale.ROOT,
+        "engine takes at most %d tokens per iteration: %.0f requests with their prompts", limits.maxTokensPerStep(),
+        n));
+  }
+
+  /** A closed loop of {@code clients}. */
+  Served concurrency(double clients) {
+    Capacity cap = capacity();
+    if (clients <= cap.n()) {
+      return continuous(clients);
+    }
+    Served s = continuous(cap.n());
+    double e2e = clients / s.perSecond();
+    return new Served(s.ttft() + e2e - s.e2e(), s.tpot(), e2e, s.perSecond(), s.running(), cap.by(), cap.detail()
+        + String.format(Locale.ROOT, "; %.0f more wait in the queue", clients - cap.n()));
+  }
+
+  /** Every request at once; {@code prompts} of them, or endless when not positive. */
+  Served offline(double prompts) {
+    Capacity cap = capacity();
+    if (prompts > 0 && prompts <= cap.n()) {
+      return continuous(prompts);
+    }
+    Served s = continuous(cap.n());
+    double wait = prompts > 0 ? Math.pow(prompts - cap.n(), 2) / (2 * prompts * s.perSecond()) : 0;
+    return new Served(s.ttft() + wait, s.tpot(), s.e2e() + wait, s.perSecond(), s.running(), cap.by(),
+        cap.detail());
+  }
+
+  /** An open stream of {@code rate} requests/s; {@code prompts} of them when positive (for the queue's wait). */
+  Served rate(double rate, double prompts) {
+    Capacity cap = capacity();
+    Served full = continuous(cap.n());
+    if (rate >= full.perSecond()) {
+      // the queue grows for as long as requests arrive: over P prompts the last waits P/X − P/λ, the mean half that
+      double wait = prompts > 0 ? (prompts / full.perSecond() - prompts / rate) / 2 : 0;
+      LimitedBy by = cap.n() < EngineLimits.MAX ? cap.by() : full.limitedBy();
+      return new Served(full.ttft() + wait, full.tpot(), full.e2e() + wait, full.perSecond(), full.running(), by,
+          String.format(Locale.ROOT, "saturated: %.3f requests/s offered, %.3f served; %s", rate,
+              full.perSecond(), cap.detail()));
+    }
+    double lo = 0;
+    double hi = cap.n();
+    for (int i = 0; i < 60; i++) {
+      double mid = (lo + hi) / 2;
+      if (rate * continuous(mid).e2e() > mid) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    Served s = continuous(hi);
+    return new Served(s.ttft(), s.tpot(), s.e2e(), rate, hi, LimitedBy.ARRIVAL_RATE, String.format(Locale.ROOT,
+        "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on average", rate, full.perSecond(), hi));
+  }
+
+  List<String> assumptions() {
+    return f.assumptions();
+  }
+}

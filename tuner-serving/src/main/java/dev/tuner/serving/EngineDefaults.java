@@ -1,0 +1,99 @@
+package dev.tuner.serving;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.io.Csv;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Each engine's default {@link EngineLimits} as its documentation states them, read from {@code engines.csv}
+ * (shipped under {@code dev/tuner/data/}; sources in data/SOURCES.md).
+ */
+public final class EngineDefaults {
+  private final Map<EngineKind, EngineLimits> limits;
+
+  public EngineDefaults(Map<EngineKind, EngineLimits> limits) {
+    this.limits = Map.copyOf(limits);
+  }
+
+  public static EngineDefaults shipped() {
+    InputStream in = EngineDefaults.class.getResourceAsStream("/dev/tuner/data/engines.csv");
+    if (in == null) {
+      throw new UncheckedIOException(new java.io.FileNotFoundException("missing resource /dev/tuner/data/engines.csv"));
+    }
+    return read(new InputStreamReader(in, StandardCharsets.UTF_8), "engines.csv");
+  }
+
+  public static EngineDefaults read(Reader in, String source) {
+    List<Csv.Row> rows = Csv.read(in, source);
+    if (rows.isEmpty()) {
+      throw new InvalidInputException(source, "an empty file", "a header and one row per engine");
+    }
+    List<String> header = rows.get(0).fields();
+    Map<EngineKind, EngineLimits> out = new EnumMap<>(EngineKind.class);
+    for (Csv.Row r : rows.subList(1, rows.size())) {
+      String where = source + ":" + r.line();
+      EngineKind kind = EngineKind.parse(cell(header, r, "engine", where));
+      int batch = integer(cell(header, r, "max_batch", where), where + " max_batch");
+      int tokens = integer(cell(header, r, "max_tokens_per_step", where), where + " max_tokens_per_step");
+      boolean chunked = bool(cell(header, r, "chunked_prefill", where), where + " chunked_prefill");
+      boolean graphs = bool(cell(header, r, "cuda_graphs", where), where + " cuda_graphs");
+      double fraction;
+      try {
+        fraction = Double.parseDouble(cell(header, r, "kv_cache_fraction", where));
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException(where + " kv_cache_fraction", cell(header, r, "kv_cache_fraction", where),
+            "a number");
+      }
+      String of = cell(header, r, "kv_fraction_of", where);
+      if (!of.equals("free") && !of.equals("total")) {
+        throw new InvalidInputException(where + " kv_fraction_of", of, "free or total");
+      }
+      out.put(kind, new EngineLimits(batch, tokens, chunked, graphs, fraction, of.equals("free")));
+    }
+    for (EngineKind k : EngineKind.values()) {
+      if (!out.containsKey(k)) {
+        throw new InvalidInputException(source, "no row for " + k.id(), "one row per engine");
+      }
+    }
+    return new EngineDefaults(out);
+  }
+
+  public EngineLimits of(EngineKind kind) {
+    return limits.get(kind);
+  }
+
+  /** The engine with its documented defaults. */
+  public Engine engine(EngineKind kind, String backend, String version) {
+    return new Engine(kind, backend, version, of(kind));
+  }
+
+  private static String cell(List<String> header, Csv.Row r, String column, String where) {
+    int i = header.indexOf(column);
+    if (i < 0) {
+      throw new InvalidInputException(where, "no column " + column, "the engines.csv header");
+    }
+    return i < r.fields().size() ? r.fields().get(i).trim() : "";
+  }
+
+  private static int integer(String s, String field) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(field, s, "an integer");
+    }
+  }
+
+  private static boolean bool(String s, String field) {
+    if (s.equals("true") || s.equals("false")) {
+      return Boolean.parseBoolean(s);
+    }
+    throw new InvalidInputException(field, s, "true or false");
+  }
+}

@@ -1,0 +1,56 @@
+package dev.tuner.serving;
+
+import java.util.List;
+
+/**
+ * The per-GPU physics of one model instance, in SI units: what one iteration costs per token and per cached token
+ * on each of the instance's GPUs, and the memory each has. Every serving formula reads only these figures, so how
+ * a layout splits the model (tensor, pipeline or expert parallel) is decided in one place: {@link StepPhysics}.
+ *
+ * <ul>
+ *   <li>{@code weightBytes}: weight bytes each GPU reads once per iteration for its dense part;
+ *   <li>{@code routedBytes}, {@code routedShare}: a mixture of experts' routed-expert bytes on each GPU and the share
+ *       {@code k / E} of them one token activates; an iteration of {@code t} tokens reads the expected share
+ *       {@code 1 − (1 − k/E)^t} of them (0 bytes for a dense model);
+ *   <li>{@code kvBytesPerToken}: KV-cache bytes per token of context held (and read per decode step) by each GPU;
+ *   <li>{@code flopsPerToken}: FLOPs per processed token on each GPU, attention excluded;
+ *   <li>{@code attentionFlopsPerPair}: FLOPs per (query token, cached token) pair on each GPU;
+ *   <li>{@code commBytesPerToken}: bytes each GPU sends per processed token in all-reduces (0 for one GPU);
+ *   <li>{@code bandwidth}, {@code peakFlops}, {@code linkBandwidth}: bytes/s, FLOP/s, bytes/s per direction (0 when
+ *       unknown: that term is then not counted, and {@code assumptions} says so);
+ *   <li>{@code memoryBytes}: each GPU's memory (0 when unknown: capacity is then not checked).
+ * </ul>
+ * {@code stages} is the pipeline depth: an iteration passes the stages one after another.
+ */
+public record InstanceFigures(
+    double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken, double attentionFlopsPerPair,
+    double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth, double memoryBytes,
+    int stages, List<String> assumptions) {
+  public InstanceFigures {
+    if (!(bandwidth > 0) || stages < 1) {
+      throw new IllegalArgumentException("bandwidth must be positive and stages at least 1");
+    }
+    assumptions = List.copyOf(assumptions);
+  }
+
+  /**
+   * Roofline seconds of one iteration on one pipeline stage times the stages: {@code decodeSeqs} sequences decode
+   * one token each over {@code cachedTokens} tokens of KV cache in all, and {@code promptTokens} prompt tokens are
+   * prefilled with {@code promptPairs} attention pairs; their KV cache is written.
+   */
+  /** Weight bytes on each GPU, routed experts included: what must fit beside the KV cache. */
+  public double residentWeightBytes() {
+    return weightBytes + routedBytes;
+  }
+
+  public StepTimes step(double decodeSeqs, double cachedTokens, double promptTokens, double promptPairs) {
+    double tokens = decodeSeqs + promptTokens;
+    double routed = routedBytes > 0 ? routedBytes * (1 - Math.pow(1 - routedShare, tokens)) : 0;
+    double bytes = weightBytes + routed + kvBytesPerToken * (cachedTokens + promptTokens);
+    double flops = flopsPerToken * tokens + attentionFlopsPerPair * (cachedTokens + promptPairs);
+    double memory = bytes / bandwidth;
+    double compute = peakFlops > 0 ? flops / peakFlops : 0;
+    double comm = linkBandwidth > 0 ? commBytesPerToken * tokens / linkBandwidth : 0;
+    return new StepTimes(memory * stages, compute * stages, comm * stages);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.tuner.serving;
+
+import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.Quantization;
+import java.util.Objects;
+
+/** One serving deployment under one workload. */
+public record ServingScenario(
+    ModelSpec model, DeviceSpec device, Quantization quant, KvCacheType kvCache, Engine engine, Layout layout,
+    Workload workload) {
+  public ServingScenario {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(device, "device");
+    Objects.requireNonNull(quant, "quantization");
+    Objects.requireNonNull(kvCache, "kv-cache type");
+    Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(layout, "layout");
+    Objects.requireNonNull(workload, "workload");
+  }
+
+  public ServingScenario withWorkload(Workload w) {
+    return new ServingScenario(model, device, quant, kvCache, engine, layout, w);
+  }
+
+  public ServingScenario withEngine(Engine e) {
+    return new ServingScenario(model, device, quant, kvCache, e, layout, workload);
+  }
+
+  public ServingScenario withLayout(Layout l) {
+    return new ServingScenario(model, device, quant, kvCache, engine, l, workload);
+  }
+}

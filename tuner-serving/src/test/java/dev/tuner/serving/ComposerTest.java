@@ -1,0 +1,178 @@
+package dev.tuner.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tuner.api.InvalidInputException;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+/** Each composition rule against arithmetic done by hand. */
+class ComposerTest {
+  /**
+   * One GPU: 1 GB of weights, 100 kB of KV cache per token, 2 GFLOP per token, no attention FLOPs, 1 TB/s, 1 PFLOP/s,
+   * {@code memory} bytes of memory (0 = unchecked).
+   */
+  private static InstanceFigures gpu(double memory) {
+    return new InstanceFigures(1e9, 0, 0, 1e5, 2e9, 0, 0, 1e12, 1e15, 0, memory, 1, List.of());
+  }
+
+  private static Engine engine(EngineKind kind, int maxBatch, int maxTokens, boolean chunked, double fraction) {
+    return new Engine(kind, "", "", new EngineLimits(maxBatch, maxTokens, chunked, true, fraction, true));
+  }
+
+  private static Workload work(int in, int out) {
+    return new Workload(Lengths.fixed(in), Lengths.fixed(out), new Load.Concurrency(1));
+  }
+
+  @Test
+  void staticBatchIsOnePrefillThenDecodeStepsOverAGrowingContext() {
+    Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9), work(100, 3));
+    Composer.Served s = c.staticBatch(2);
+    // prefill: 1e9 + 1e5 × 200 B = 1.02e9 B at 1e12 B/s = 1.02 ms (compute 4e11 FLOP / 1e15 = 0.4 ms is lower)
+    assertThat(s.ttft()).isCloseTo(1.02e-3, within(1e-12));
+    // decode j = 1, 2: 1e9 + 1e5 × 2 × (100 + j) B = 1.0202 and 1.0204 ms; their sum 2.0406 ms
+    assertThat(s.e2e()).isCloseTo(1.02e-3 + 2.0406e-3, within(1e-12));
+    assertThat(s.tpot()).isCloseTo(2.0406e-3 / 2, within(1e-12));
+    // 2 requests / 3.0606 ms
+    assertThat(s.perSecond()).isCloseTo(2 / 3.0606e-3, within(1e-6));
+    assertThat(s.limitedBy()).isEqualTo(LimitedBy.BANDWIDTH);
+  }
+
+  @Test
+  void sumOfMaxSplitsWhereTheLinesCross() {
+    // Σ_{j=1..10} max(10 + j, 3j): 11+12+13+14+15 = 65 up to the crossing at j = 5, then 18+21+24+27+30 = 120
+    assertThat(Composer.sumOfMax(10, 1, 0, 3, 10)).isEqualTo(185);
+    assertThat(Composer.sumOfMax(0, 3, 10, 1, 10)).isEqualTo(185);
+    // parallel lines: the higher one throughout, Σ (5 + 2j) = 50 + 2 × 55
+    assertThat(Composer.sumOfMax(5, 2, 1, 2, 10)).isEqualTo(160);
+  }
+
+  @Test
+  void continuousBatchingMixesDecodeTokensWithTheOtherRequestsPrompts() {
+    EngineTerms oneMs = new EngineTerms(1e-3, 1, 1, 1);
+    Composer c = new Composer(gpu(0), oneMs, engine(EngineKind.VLLM, 0, 0, false, 0.9), work(100, 10));
+    Composer.Served s = c.continuous(3);
+    // iteration: 3 decodes over 3 × (100 + 10/2) = 315 cached tokens, 2 × 100/10 = 20 prompt tokens:
+    // 1e9 + 1e5 × 335 B = 1.0335 ms, plus the 1 ms overhead
+    assertThat(s.tpot()).isCloseTo(2.0335e-3, within(1e-12));
+    // TTFT: the whole prompt beside 2 decodes: 1e9 + 1e5 × (210 + 100) B = 1.031 ms + 1 ms
+    assertThat(s.ttft()).isCloseTo(2.031e-3, within(1e-12));
+    // E2E = 2.031 + 9 × 2.0335 = 20.3325 ms; Little's law: 3 / E2E
+    assertThat(s.e2e()).isCloseTo(20.3325e-3, within(1e-12));
+    assertThat(s.perSecond()).isCloseTo(3 / 20.3325e-3, within(1e-6));
+  }
+
+  @Test
+  void chunkedPrefillCutsThePromptByTheTokenBudget() {
+    Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 52, true, 0.9),
+        work(100, 10));
+    // 3 running: the budget of 52 tokens leaves 50 beside 2 decodes, so 2 chunks of 50 prompt tokens, each
+    // 1e9 + 1e5 × (210 + 50) B = 1.026 ms
+    assertThat(c.continuous(3).ttft()).isCloseTo(2 * 1.026e-3, within(1e-12));
+  }
+
+  @Test
+  void capacityIsTheKvCacheOverTheTokensARequestHolds() {
+    // 2 GB of memory, 1 GB of weights, half the rest for the KV cache: 5e8 B / 1e5 B = 5000 tokens
+    Composer paged = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 256, 0, false, 0.5),
+        work(100, 10));
+    // pages as it goes: 100 + 10/2 = 105 tokens per request on average -> 47.6 requests
+    assertThat(paged.capacity().n()).isCloseTo(5000 / 105.0, within(1e-9));
+    assertThat(paged.capacity().by()).isEqualTo(LimitedBy.MEMORY_CAPACITY);
+    Composer reserving = new Composer(gpu(2e9), EngineTerms.PHYSICS,
+        engine(EngineKind.TENSORRT_LLM, 256, 0, false, 0.5), work(100, 10));
+    // reserves the whole 110 tokens -> 45.45 requests
+    assertThat(reserving.capacity().n()).isCloseTo(5000 / 110.0, within(1e-9));
+    Composer batchBound = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 8, 0, false, 0.5),
+        work(100, 10));
+    assertThat(batchBound.capacity().n()).isEqualTo(8);
+    assertThat(batchBound.capacity().by()).isEqualTo(LimitedBy.ENGINE_BATCH_LIMIT);
+    // a token budget of 220 with prompts chunked in: n (1 + 100/10) <= 220 -> 20 requests
+    Composer tokenBound = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 220, true, 0.5),
+        work(100, 10));
+    assertThat(tokenBound.capacity().n()).isCloseTo(20, within(1e-12));
+  }
+
+  @Test
+  void concurrencyBeyondCapacityQueuesAndLittlesLawGivesTheWait() {
+    Composer c = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 8, 0, false, 0.5),
+        work(100, 10));
+    Composer.Served full = c.continuous(8);
+    Composer.Served s = c.concurrency(16);
+    assertThat(s.perSecond()).isEqualTo(full.perSecond());
+    // 16 clients at X requests/s: E2E = 16 / X; the extra time is spent waiting before the first token
+    assertThat(s.e2e()).isCloseTo(16 / full.perSecond(), within(1e-12));
+    assertThat(s.ttft() - full.ttft()).isCloseTo(s.e2e() - full.e2e(), within(1e-12));
+    assertThat(s.limitedBy()).isEqualTo(LimitedBy.ENGINE_BATCH_LIMIT);
+  }
+
+  @Test
+  void offlineRunsAtCapacityAndThePromptsBeyondItWait() {
+    Composer c = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 8, 0, false, 0.5),
+        work(100, 10));
+    Composer.Served full = c.continuous(8);
+    Composer.Served s = c.offline(108);
+    // (108 − 8)² / (2 × 108 × X)
+    assertThat(s.ttft() - full.ttft()).isCloseTo(100.0 * 100 / (2 * 108 * full.perSecond()), within(1e-12));
+    assertThat(c.offline(4).running()).isEqualTo(4);
+  }
+
+  @Test
+  void requestRateBelowCapacitySettlesWhereLittlesLawHolds() {
+    Composer c = new Composer(gpu(2e9), new EngineTerms(1e-3, 1, 1, 1), engine(EngineKind.VLLM, 8, 0, false, 0.5),
+        work(100, 10));
+    double capacity = c.continuous(8).perSecond();
+    Composer.Served s = c.rate(capacity / 2, 0);
+    assertThat(s.perSecond()).isEqualTo(capacity / 2);
+    assertThat(s.running()).isCloseTo(capacity / 2 * s.e2e(), within(1e-9));
+    assertThat(s.limitedBy()).isEqualTo(LimitedBy.ARRIVAL_RATE);
+    Composer.Served saturated = c.rate(capacity * 2, 100);
+    assertThat(saturated.perSecond()).isEqualTo(capacity);
+    // 100 prompts: the last waits 100/X − 100/λ, the mean half that
+    assertThat(saturated.ttft() - c.continuous(8).ttft())
+        .isCloseTo((100 / capacity - 100 / (2 * capacity)) / 2, within(1e-12));
+  }
+
+  @Test
+  void weightsThatLeaveNoRoomForTheKvCacheAreAClearError() {
+    Composer c = new Composer(gpu(0.9e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 8, 0, false, 0.5),
+        work(100, 10));
+    assertThatThrownBy(c::capacity).isInstanceOf(InvalidInputException.class).hasMessageContaining("layout")
+        .hasMessageContaining("more GPUs");
+  }
+
+  @Test
+  void engineTermsAddOverheadAndDivideByEfficiency() {
+    EngineTerms t = new EngineTerms(0.002, 0.5, 0.25, 0.5);
+    // memory 1 ms / 0.5 = 2 ms, compute 0.4 ms / 0.25 = 1.6 ms: 2 ms; interconnect 0.1 / 0.5 = 0.2 ms; + 2 ms
+    assertThat(t.seconds(new StepTimes(1e-3, 0.4e-3, 0.1e-3))).isCloseTo(4.2e-3, within(1e-15));
+    // the 2 ms overhead ties the 2 ms of memory time and is named; a quarter of it is not
+    assertThat(t.dominant(new StepTimes(1e-3, 0.4e-3, 0.1e-3))).isEqualTo(LimitedBy.ENGINE_OVERHEAD);
+    assertThat(new EngineTerms(0.5e-3, 0.5, 0.25, 0.5).dominant(new StepTimes(1e-3, 0.4e-3, 0.1e-3)))
+        .isEqualTo(LimitedBy.BANDWIDTH);
+    assertThat(t.dominant(new StepTimes(1e-4, 1e-3, 0))).isEqualTo(LimitedBy.COMPUTE);
+  }
+
+  @Test
+  void moeReadsTheExpectedShareOfItsExperts() {
+    // 1 GB dense, 8 GB of routed experts of which a token uses 1/8: 2 tokens touch 1 − (7/8)² = 15/64 of them
+    InstanceFigures f = new InstanceFigures(1e9, 8e9, 0.125, 0, 0, 0, 0, 1e12, 0, 0, 0, 1, List.of());
+    assertThat(f.step(2, 0, 0, 0).memory()).isCloseTo((1e9 + 8e9 * 15 / 64) / 1e12, within(1e-15));
+  }
+
+  @Test
+  void lengthsCarryTheirMoments() {
+    Lengths u = Lengths.uniform(1, 4);
+    // mean 2.5, variance (4² − 1) / 12 = 1.25, mean square 1.25 + 6.25 = 7.5 = (1 + 4 + 9 + 16) / 4
+    assertThat(u.mean()).isEqualTo(2.5);
+    assertThat(u.meanSquare()).isCloseTo(7.5, within(1e-12));
+    assertThat(Lengths.of(new int[] {1, 2, 3, 4}).meanSquare()).isEqualTo(7.5);
+    assertThat(Lengths.normal(100, 10).meanSquare()).isEqualTo(10100);
+    assertThatThrownBy(() -> Lengths.normal(100, 200)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("length spread");
+    assertThat(new Load.Offline(OptionalInt.empty()).prompts()).isEmpty();
+  }
+}

@@ -1,0 +1,44 @@
+package dev.tuner.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.roofline.Roofline;
+import java.io.StringReader;
+import org.junit.jupiter.api.Test;
+
+class ServingCsvTest {
+  private static final String HEADER = "source_id,engine,engine_version,device,num_devices,tp,pp,ep,model,"
+      + "weight_dtype,kv_dtype,isl,osl,dataset,concurrency,request_rate,num_prompts,batch,req_per_s,output_tps,"
+      + "total_tps,ttft_mean_ms,ttft_median_ms,tpot_mean_ms,tpot_median_ms,itl_mean_ms,prefill_tps,decode_tps,notes\n";
+
+  @Test
+  void everyRowIsUsedOrRejectedWithItsReason() {
+    Catalog catalog = Catalog.shipped();
+    ServingCsv csv = new ServingCsv(catalog, EngineDefaults.shipped(), new StepPhysics(new Roofline(catalog)));
+    String rows = HEADER
+        + "s,TensorRT-LLM,0.17,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,FP8,FP8,128,128,fixed,,inf,3000,,,20000,,,,,,,,,\n"
+        + "s,TensorRT-LLM,0.9,H100 SXM5 80GB,2,2,1,,Llama 3.1 70B,FP8,FP8,128,128,fixed,,,,64,,,,,,,,,,,"
+        + "out_tok_s_per_gpu=1000\n"
+        + "s,vLLM,0.8,H100 SXM5 80GB,1,1,1,,No Such Model,FP8,,128,128,fixed,4,,,,,100,,,,,,,,,\n"
+        + "s,vLLM,0.8,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,FP8,,128,128,fixed,4,,,,,,,,,,,,,,\n"
+        + "s,SGLang,0.4,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,BF16,,1024,1024,random (tool default: lengths may be "
+        + "sampled below the nominal value),,16,200,,,100,,,,,,,,,\n"
+        + "s,TGI,1,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,BF16,,128,128,fixed,4,,,,,100,,,,,,,,,\n";
+    ServingData d = csv.read(new StringReader(rows), "t.csv");
+    assertThat(d.rows()).isEqualTo(6);
+    assertThat(d.used()).hasSize(2);
+    assertThat(d.used().get(0).scenario().workload().load()).isInstanceOf(Load.Offline.class);
+    assertThat(d.used().get(0).observed()).containsEntry(Metric.OUTPUT_TPS, 20000.0);
+    // per-GPU figure times the 2 GPUs
+    assertThat(d.used().get(1).observed()).containsEntry(Metric.OUTPUT_TPS, 2000.0);
+    assertThat(d.used().get(1).family()).isEqualTo("GH100");
+    assertThat(d.rejected()).extracting(ServingData.Rejected::reason).containsExactly(
+        "model 'No Such Model' not in the catalog",
+        "no metric in the columns or the notes",
+        "lengths sampled by an unstated rule (dataset: random (tool default: lengths may be sampled below the"
+            + " nominal value))",
+        "engine 'TGI' is none of " + EngineKind.ALLOWED);
+    assertThat(d.rejected().get(0).where()).isEqualTo("t.csv:4");
+  }
+}

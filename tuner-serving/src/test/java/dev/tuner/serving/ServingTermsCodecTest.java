@@ -1,0 +1,42 @@
+package dev.tuner.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tuner.api.ModelLoadException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServingTermsCodecTest {
+  private static final ServingTerms TERMS = new ServingTerms("t", Map.of(EngineKind.VLLM,
+      new EngineTerms(0.004, 0.7, 0.5, 0.3)), new EngineTerms(0.002, 0.6, 0.4, 0.2), 0.9,
+      Map.of(Metric.OUTPUT_TPS, 0.3, Metric.TTFT_MS, 0.8), Map.of(EngineKind.VLLM, 40));
+
+  @Test
+  void roundTripsThroughAFile(@TempDir Path dir) {
+    Path f = dir.resolve("terms.json");
+    ServingTermsCodec.write(TERMS, f);
+    assertThat(ServingTermsCodec.read(f)).isEqualTo(TERMS);
+  }
+
+  @Test
+  void rejectsAnotherVersionAFieldOutOfRangeAndAnUnknownEngine() {
+    String json = ServingTermsCodec.toJson(TERMS);
+    assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("\"version\" : 1", "\"version\" : 2"), "x"))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("version");
+    assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("0.7", "1.7"), "x"))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("bandwidth efficiency");
+    assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("\"vllm\" : {", "\"tgi\" : {"), "x"))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("engine = tgi");
+    assertThatThrownBy(() -> ServingTermsCodec.parse("[1]", "x")).isInstanceOf(ModelLoadException.class);
+  }
+
+  @Test
+  void theShippedTermsRead() {
+    ServingTerms shipped = ServingTermsCodec.shipped();
+    assertThat(shipped.learned(EngineKind.TENSORRT_LLM)).isTrue();
+    assertThat(shipped.logHalfWidth()).containsKey(Metric.OUTPUT_TPS);
+  }
+}
