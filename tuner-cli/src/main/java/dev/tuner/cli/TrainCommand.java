@@ -3,8 +3,8 @@ package dev.tuner.cli;
 import dev.tuner.api.ModelProvider;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.ProgressListener;
-import dev.tuner.core.artifact.ArtifactCodec;
 import dev.tuner.core.data.Dataset;
+import dev.tuner.core.learn.ArtifactWriter;
 import dev.tuner.core.learn.TrainRequest;
 import dev.tuner.core.learn.TrainResult;
 import dev.tuner.core.learn.TrainingPipeline;
@@ -124,7 +124,7 @@ final class TrainCommand implements Callable<Integer> {
           new TrainRequest(kind, hyperParameters, seed, cv, level, n, listener));
     }
     if (out != null) {
-      new ArtifactCodec().write(result.artifact(), out, force);
+      new ArtifactWriter().write(result.artifact(), out, force);
       err.println("wrote " + out + " (model " + result.artifact().header().modelId() + ")");
     }
     if (cvPredictions != null) {
