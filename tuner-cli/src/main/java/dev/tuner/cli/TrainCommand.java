@@ -46,7 +46,7 @@ final class TrainCommand implements Callable<Integer> {
       + " --target log_serial_roof_fraction --seed 42 --cv device --set decode.members=forest"
       + " --set prefill.members=forest,linear --set forest.trees=80 --set forest.max_depth=10 --set forest.min_leaf=2"
       + " --set forest.mtry_fraction=0.6 --set linear.exclude=vector_roof_ratio_log"
-      + " --out tuner-cli/src/main/resources/dev/tuner/model/default-model.json --force";
+      + " --out tuner-default-model/src/main/resources/dev/tuner/model/default-model.json --force";
 
   @Spec
   CommandSpec spec;

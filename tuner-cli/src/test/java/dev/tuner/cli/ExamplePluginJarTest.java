@@ -17,7 +17,7 @@ import dev.tuner.core.config.TunerConfig;
 import dev.tuner.core.config.TunerModule;
 import dev.tuner.core.learn.ArtifactWriter;
 import dev.tuner.core.plugin.ProviderRegistry;
-import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;

@@ -26,7 +26,6 @@ import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ModelLoadException;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.SchemaRef;
-import dev.tuner.core.predict.Calibration;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

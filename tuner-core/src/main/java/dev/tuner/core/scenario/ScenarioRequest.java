@@ -1,7 +1,6 @@
 package dev.tuner.core.scenario;
 
 import dev.tuner.api.InvalidInputException;
-import dev.tuner.core.catalog.Catalog;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -41,7 +40,7 @@ public record ScenarioRequest(
         null, null, null, null, null, null, null, null, null, null);
   }
 
-  public Scenario resolve(Catalog catalog) {
+  public Scenario resolve(SpecLookup catalog) {
     ModelSpec m = resolveModel(catalog);
     DeviceSpec d = resolveDevice(catalog);
     if (quant == null || quant.isBlank()) {
@@ -64,7 +63,7 @@ public record ScenarioRequest(
         Boolean.TRUE.equals(zeroCopy));
   }
 
-  private ModelSpec resolveModel(Catalog catalog) {
+  private ModelSpec resolveModel(SpecLookup catalog) {
     ModelSpec base;
     if (model != null && !model.isBlank()) {
       base = catalog.model(model);
@@ -92,7 +91,7 @@ public record ScenarioRequest(
         base != null ? base.source() + " + given figures" : "given figures");
   }
 
-  private DeviceSpec resolveDevice(Catalog catalog) {
+  private DeviceSpec resolveDevice(SpecLookup catalog) {
     DeviceSpec base;
     if (device != null && !device.isBlank()) {
       base = catalog.device(device);

@@ -9,7 +9,7 @@ import dev.tuner.core.artifact.ArtifactCodec;
 import dev.tuner.core.artifact.ArtifactHeader;
 import dev.tuner.core.artifact.ModelArtifact;
 import dev.tuner.core.io.AtomicFiles;
-import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.artifact.Calibration;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.tuner.core.learn;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.ProgressListener;
 import dev.tuner.api.ThroughputModel;
-import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.scenario.Phase;
 import java.util.EnumMap;
 import java.util.Map;

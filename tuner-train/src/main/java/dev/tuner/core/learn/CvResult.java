@@ -1,6 +1,6 @@
 package dev.tuner.core.learn;
 
-import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.scenario.Phase;
 import java.util.Map;
 

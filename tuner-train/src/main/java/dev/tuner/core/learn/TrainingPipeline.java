@@ -11,7 +11,7 @@ import dev.tuner.core.artifact.ArtifactCodec;
 import dev.tuner.core.artifact.ArtifactHeader;
 import dev.tuner.core.artifact.ModelArtifact;
 import dev.tuner.core.data.Dataset;
-import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.schema.FeatureSchema;
 import dev.tuner.core.schema.FeatureSchemas;

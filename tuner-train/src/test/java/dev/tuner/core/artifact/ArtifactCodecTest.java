@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.tuner.api.ModelLoadException;
 import dev.tuner.api.TunerException;
 import dev.tuner.core.learn.ArtifactWriter;
-import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.artifact.Calibration;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -80,11 +80,19 @@ class TunerModuleTest {
     assertThat(injector.getInstance(Roofline.class)).isSameAs(injector.getInstance(Predictor.class).roofline());
   }
 
+  /** A product that forgot the default model's artifact learns it at start-up, not from worse predictions. */
   @Test
-  void withNothingConfiguredAndNoDefaultModelTheFallbackNeverThrowsAndSaysSo() throws IOException {
+  void withNothingConfiguredAndNoDefaultModelTheErrorSaysWhatToAdd() {
     assertThat(getClass().getClassLoader().getResource(TunerConfig.DEFAULT_MODEL_RESOURCE))
-        .as("no embedded default model on tuner-core's test class path").isNull();
-    Predictor p = Guice.createInjector(new TunerModule(TunerConfig.defaults())).getInstance(Predictor.class);
+        .as("no default model on this module's test class path").isNull();
+    assertProvisionFails(() -> Guice.createInjector(new TunerModule(TunerConfig.defaults()))
+        .getInstance(Predictor.class), ModelLoadException.class, "no model is configured",
+        TunerConfig.DEFAULT_MODEL_RESOURCE, "dev.tuner:tuner-default-model", "tuner.model=roofline-only");
+  }
+
+  @Test
+  void theRooflineOnlyPredictorIsChosenExplicitlyNeverThrowsAndSaysSo() throws IOException {
+    Predictor p = predictorFromYaml("model: roofline-only\n");
     assertThat(p.isFallback()).isTrue();
     SplittableRandom r = new SplittableRandom(2024);
     for (int n = 0; n < 1000; n++) {
@@ -96,12 +104,12 @@ class TunerModuleTest {
     }
   }
 
-  /** A prefetch decides nothing: without the resource it leads to the fallback, or to the same error. */
+  /** A prefetch decides nothing: without the resource it leads to the same error as reading it would. */
   @Test
   void aPrefetchOfAMissingDefaultModelEndsAsReadingItWould() throws IOException {
-    Predictor p = Guice.createInjector(new TunerModule(TunerConfig.defaults(), DefaultModelPrefetch.start()))
-        .getInstance(Predictor.class);
-    assertThat(p.isFallback()).isTrue();
+    assertProvisionFails(() -> Guice.createInjector(new TunerModule(TunerConfig.defaults(),
+        DefaultModelPrefetch.start())).getInstance(Predictor.class), ModelLoadException.class,
+        TunerConfig.DEFAULT_MODEL_RESOURCE, "not on the class path");
     Path f = dir.resolve("default.yaml");
     Files.writeString(f, "artifact: default\n");
     TunerConfig config = ConfigLoader.load(Optional.of(f), new Properties(), Map.of());
@@ -112,7 +120,7 @@ class TunerModuleTest {
 
   @Test
   void theFallbackUsesTheConfiguredEfficiencies() throws IOException {
-    Predictor p = predictorFromYaml("fallback:\n  decode_efficiency: 0.5\n  prefill_efficiency: 0.25\n");
+    Predictor p = predictorFromYaml("model: roofline-only\nfallback:\n  decode_efficiency: 0.5\n  prefill_efficiency: 0.25\n");
     ThroughputPrediction d = p.predict(DECODE);
     ThroughputPrediction f = p.predict(DECODE.withPhase(dev.tuner.core.scenario.Phase.PREFILL));
     assertThat(d.tokensPerSecond()).isCloseTo(0.5 * d.rooflineTokensPerSecond(), within(1e-6));

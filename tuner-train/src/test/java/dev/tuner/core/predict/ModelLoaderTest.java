@@ -10,6 +10,7 @@ import dev.tuner.api.SchemaRef;
 import dev.tuner.api.TunerApi;
 import dev.tuner.core.artifact.ArtifactCodec;
 import dev.tuner.core.artifact.ArtifactHeader;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.artifact.ModelArtifact;
 import dev.tuner.core.artifact.TestArtifacts;
 import dev.tuner.core.learn.ArtifactWriter;

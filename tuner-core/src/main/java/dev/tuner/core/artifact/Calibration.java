@@ -1,4 +1,4 @@
-package dev.tuner.core.predict;
+package dev.tuner.core.artifact;
 
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.scenario.Phase;
