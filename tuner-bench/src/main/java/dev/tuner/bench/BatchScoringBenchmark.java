@@ -1,6 +1,6 @@
 package dev.tuner.bench;
 
-import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.predict.LoadedModel;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.scenario.Scenario;

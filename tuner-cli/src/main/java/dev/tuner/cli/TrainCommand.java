@@ -3,8 +3,8 @@ package dev.tuner.cli;
 import dev.tuner.api.ModelProvider;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.ProgressListener;
-import dev.tuner.core.artifact.ArtifactCodec;
 import dev.tuner.core.data.Dataset;
+import dev.tuner.core.learn.ArtifactWriter;
 import dev.tuner.core.learn.TrainRequest;
 import dev.tuner.core.learn.TrainResult;
 import dev.tuner.core.learn.TrainingPipeline;
@@ -46,7 +46,7 @@ final class TrainCommand implements Callable<Integer> {
       + " --target log_serial_roof_fraction --seed 42 --cv device --set decode.members=forest"
       + " --set prefill.members=forest,linear --set forest.trees=80 --set forest.max_depth=10 --set forest.min_leaf=2"
       + " --set forest.mtry_fraction=0.6 --set linear.exclude=vector_roof_ratio_log"
-      + " --out tuner-cli/src/main/resources/dev/tuner/model/default-model.json --force";
+      + " --out tuner-default-model/src/main/resources/dev/tuner/model/default-model.json --force";
 
   @Spec
   CommandSpec spec;
@@ -132,7 +132,7 @@ final class TrainCommand implements Callable<Integer> {
           new TrainRequest(kind, hyperParameters, seed, cv, level, n, listener));
     }
     if (out != null) {
-      new ArtifactCodec().write(result.artifact(), out, force);
+      new ArtifactWriter().write(result.artifact(), out, force);
       err.println("wrote " + out + " (model " + result.artifact().header().modelId() + ")");
     }
     if (cvPredictions != null) {

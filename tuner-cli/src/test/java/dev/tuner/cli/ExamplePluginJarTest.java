@@ -15,8 +15,9 @@ import dev.tuner.core.artifact.ModelArtifact;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.config.TunerConfig;
 import dev.tuner.core.config.TunerModule;
+import dev.tuner.core.learn.ArtifactWriter;
 import dev.tuner.core.plugin.ProviderRegistry;
-import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
@@ -126,7 +127,7 @@ class ExamplePluginJarTest {
     Path models = Files.createDirectory(pluginDir.resolve("models"));
     Path artifact = models.resolve("example.json");
     try (OutputStream out = Files.newOutputStream(artifact)) {
-      out.write(new ArtifactCodec().encode(new ModelArtifact(header, payload)));
+      out.write(new ArtifactWriter().encode(new ModelArtifact(header, payload)));
     }
     TunerConfig config = TunerConfig.defaults().withPluginDir(pluginDir).withArtifact(artifact.toString());
     Predictor predictor = Guice.createInjector(new TunerModule(config)).getInstance(Predictor.class);

@@ -12,7 +12,7 @@ import dev.tuner.core.config.ConfigLoader;
 import dev.tuner.core.config.TunerModule;
 import dev.tuner.core.data.Dataset;
 import dev.tuner.core.learn.Encoded;
-import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.predict.LoadedModel;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.roofline.Roofline;

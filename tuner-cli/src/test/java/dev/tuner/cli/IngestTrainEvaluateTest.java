@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * then evaluated on it. Samples that cannot yield a single-device measurement are rejected with their reason.
  */
 class IngestTrainEvaluateTest {
-  static final Path FORMATS = Path.of("..", "tuner-core", "src", "test", "resources", "formats");
+  static final Path FORMATS = Path.of("..", "tuner-ingest", "src", "test", "resources", "formats");
 
   @TempDir
   Path dir;

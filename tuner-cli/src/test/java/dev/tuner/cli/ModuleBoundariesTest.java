@@ -1,6 +1,7 @@
 package dev.tuner.cli;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -19,6 +20,15 @@ class ModuleBoundariesTest {
   static void importAll() {
     main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
         .importPackages("dev.tuner");
+  }
+
+  /**
+   * No package of any module takes part in a dependency cycle, across modules too (tuner-core's own test checks
+   * its packages where they are built).
+   */
+  @Test
+  void thePackagesOfEveryModuleAreFreeOfCycles() {
+    slices().matching("dev.tuner.(**)").should().beFreeOfCycles().check(main);
   }
 
   @Test

@@ -26,8 +26,6 @@ import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ModelLoadException;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.SchemaRef;
-import dev.tuner.core.io.AtomicFiles;
-import dev.tuner.core.predict.Calibration;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,14 +46,14 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Reads and writes model artifacts: one UTF-8 JSON file whose {@code header} is human-readable, whose
- * {@code payload} is the provider's bytes in base64, and whose {@code integrity} block holds SHA-256 digests of
- * both. Reading checks the size, the format, every digest and every number before anything reaches a provider.
+ * Reads model artifacts: one UTF-8 JSON file whose {@code header} is human-readable, whose {@code payload} is the
+ * provider's bytes in base64, and whose {@code integrity} block holds SHA-256 digests of both. The writer is
+ * {@code dev.tuner.core.learn.ArtifactWriter} in module tuner-train, beside the training that makes artifacts. Reading checks the size, the format, every digest and every number before anything reaches a provider.
  * No Java serialization is involved anywhere.
  *
  * <p>Reading a well-formed artifact needs only Jackson's streaming parser and its tree nodes: the full
  * {@link ObjectMapper}, hundreds of classes and a noticeable share of a command's start-up, is made on first use, by
- * {@link #encode} and by the plain parse that reports malformed documents.
+ * the plain parse that reports malformed documents.
  */
 public final class ArtifactCodec {
   public static final String FORMAT = "tuner-model";
@@ -97,29 +95,6 @@ public final class ArtifactCodec {
       }
     }
     return m;
-  }
-
-  public byte[] encode(ModelArtifact artifact) {
-    ObjectNode header = headerNode(artifact.header());
-    byte[] payload = artifact.payload();
-    ObjectNode root = JsonNodeFactory.instance.objectNode();
-    root.put("format", FORMAT);
-    root.put("format_version", FORMAT_VERSION);
-    root.set("header", header);
-    ObjectNode integrity = root.putObject("integrity");
-    integrity.put("header_sha256", sha256(canonical(header)));
-    integrity.put("payload_sha256", sha256(payload));
-    integrity.put("payload_bytes", payload.length);
-    root.put("payload", Base64.getEncoder().encodeToString(payload));
-    try {
-      return mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write artifact JSON", e);
-    }
-  }
-
-  public void write(ModelArtifact artifact, Path target, boolean overwrite) {
-    AtomicFiles.write(target, overwrite, encode(artifact));
   }
 
   public ModelArtifact read(Path file) {
@@ -367,39 +342,6 @@ public final class ArtifactCodec {
     return i;
   }
 
-  private ObjectNode headerNode(ArtifactHeader h) {
-    ObjectNode n = JsonNodeFactory.instance.objectNode();
-    n.put("format_version", h.formatVersion());
-    n.put("api_version", h.apiVersion());
-    n.put("model_id", h.modelId());
-    n.put("provider", h.providerId());
-    n.put("provider_version", h.providerVersion());
-    ObjectNode schema = n.putObject("schema");
-    schema.put("id", h.schema().id());
-    schema.put("hash", h.schema().hash());
-    n.put("output_kind", h.outputKind().id());
-    n.put("feature_count", h.featureCount());
-    n.set("hyper_parameters", map(h.hyperParameters()));
-    n.put("seed", h.seed());
-    ObjectNode data = n.putObject("training_data");
-    strings(data.putArray("files"), h.trainingData().files());
-    data.put("sha256", h.trainingData().sha256());
-    data.put("rows", h.trainingData().rows());
-    strings(data.putArray("filters"), h.trainingData().filters());
-    n.set("cross_validation", h.crossValidation() == null ? JsonNodeFactory.instance.nullNode() : h.crossValidation());
-    Calibration c = h.calibration();
-    ObjectNode cal = n.putObject("calibration");
-    cal.put("method", c.method().name().toLowerCase(java.util.Locale.ROOT));
-    doubles(cal.putArray("decode_scores"), c.decodeScores());
-    doubles(cal.putArray("prefill_scores"), c.prefillScores());
-    floats(cal.putArray("feature_min"), c.featureMin());
-    floats(cal.putArray("feature_max"), c.featureMax());
-    n.set("environment", map(h.environment()));
-    n.put("created", h.created());
-    n.set("properties", map(h.properties()));
-    return n;
-  }
-
   private ArtifactHeader parseHeader(JsonNode n) {
     int featureCount = n.path("feature_count").asInt(-1);
     InvalidInputException.requireInRange("feature_count", featureCount, 1, 4096, "features");
@@ -499,7 +441,16 @@ public final class ArtifactCodec {
     }
   }
 
-  static String sha256(byte[] bytes) {
+  /**
+   * The SHA-256 that the {@code integrity} block records for this header and that reading checks: a digest of the
+   * header's {@link #canonical} bytes. The artifact writer (module tuner-train) records it.
+   */
+  public String headerSha256(JsonNode header) {
+    return sha256(canonical(header));
+  }
+
+  /** Lower-case hex SHA-256 of {@code bytes}, as the {@code integrity} block records it. */
+  public static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
@@ -579,27 +530,6 @@ public final class ArtifactCodec {
     return out;
   }
 
-  private static ObjectNode map(Map<String, String> m) {
-    ObjectNode n = JsonNodeFactory.instance.objectNode();
-    new TreeMap<>(m).forEach(n::put);
-    return n;
-  }
-
-  private static void strings(ArrayNode a, List<String> values) {
-    values.forEach(a::add);
-  }
-
-  private static void doubles(ArrayNode a, double[] values) {
-    for (double v : values) {
-      a.add(v);
-    }
-  }
-
-  private static void floats(ArrayNode a, float[] values) {
-    for (float v : values) {
-      a.add(v);
-    }
-  }
 
   private static String firstLine(String s) {
     if (s == null) {

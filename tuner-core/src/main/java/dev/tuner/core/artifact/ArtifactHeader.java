@@ -3,7 +3,6 @@ package dev.tuner.core.artifact;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.SchemaRef;
-import dev.tuner.core.predict.Calibration;
 import java.util.List;
 import java.util.Map;
 

@@ -10,6 +10,7 @@ import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.QuantClass;
 import dev.tuner.core.scenario.Quantization;
+import dev.tuner.core.scenario.SpecLookup;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -27,7 +28,7 @@ import java.util.OptionalDouble;
  * The accelerators, LLM architectures and quantizations tuner knows by name. The shipped catalog is read from the
  * resource files under {@code dev/tuner/data/} (see data/README.md for columns, units and sources).
  */
-public final class Catalog {
+public final class Catalog implements SpecLookup {
   static final String RESOURCE_DIR = "/dev/tuner/data/";
 
   private final NameIndex<DeviceSpec> devices;
@@ -60,14 +61,17 @@ public final class Catalog {
     return quants;
   }
 
+  @Override
   public DeviceSpec device(String name) {
     return devices.resolve("device", name);
   }
 
+  @Override
   public ModelSpec model(String name) {
     return models.resolve("model", name);
   }
 
+  @Override
   public Quantization quant(String name) {
     return quants.resolve("quantization", name);
   }

@@ -9,8 +9,9 @@ import java.util.Optional;
 
 /**
  * How to build the prediction pipeline. {@code model}: the provider id to use (its built-in model, or checked
- * against the artifact's provider). {@code artifact}: a model file path, {@code classpath:RESOURCE}, or
- * {@code default} for the model embedded in the runnable jar. {@code schema}: the schema for the fallback and for
+ * against the artifact's provider), or {@link #ROOFLINE_ONLY} for the roofline-only predictor. {@code artifact}: a
+ * model file path, {@code classpath:RESOURCE}, or {@code default} for the default model (artifact
+ * dev.tuner:tuner-default-model). {@code schema}: the schema for the fallback and for
  * built-in models. {@code intervalLevel}: nominal coverage of prediction intervals. {@code pluginDir}: extra plugin
  * jars. {@code foreignSchema}/{@code foreignOutputKind}: what to assume for a foreign model file that does not
  * describe itself. {@code onnxThreads}: native threads per foreign model. The fallback efficiencies are the
@@ -29,7 +30,9 @@ public record TunerConfig(
     double fallbackPrefillEfficiency) {
 
   public static final String DEFAULT_ARTIFACT = "default";
-  /** Class-path location of the embedded default model. */
+  /** The {@code model} that chooses the roofline-only predictor: fixed fractions of the roofline, no trained model. */
+  public static final String ROOFLINE_ONLY = "roofline-only";
+  /** Class-path location of the default model, the one resource of the artifact dev.tuner:tuner-default-model. */
   public static final String DEFAULT_MODEL_RESOURCE = "dev/tuner/model/default-model.json";
 
   public TunerConfig {

@@ -13,7 +13,7 @@ import dev.tuner.core.artifact.ArtifactCodec;
 import dev.tuner.core.artifact.ModelArtifact;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.plugin.ProviderRegistry;
-import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.predict.LoadedModel;
 import dev.tuner.core.predict.ModelLoader;
 import dev.tuner.core.predict.Predictor;
@@ -30,12 +30,18 @@ import java.util.Optional;
  * .getInstance(Predictor.class)}.
  *
  * <p>Model choice: an explicit artifact is loaded (and must belong to {@code model} when both are set); an explicit
- * {@code model} without artifact uses that provider's built-in model. Either failing is an error. With neither, the
- * embedded default model is used when it and its provider are present; otherwise the roofline-only predictor,
- * which says so in every prediction.
+ * {@code model} without artifact uses that provider's built-in model, and {@code model: roofline-only}
+ * ({@link TunerConfig#ROOFLINE_ONLY}) the roofline-only predictor, which says so in every prediction. With neither,
+ * the default model (resource {@link TunerConfig#DEFAULT_MODEL_RESOURCE}, Maven artifact
+ * {@code dev.tuner:tuner-default-model}) is loaded. Every failure is an error: a product that forgot the default
+ * model's artifact, or its provider's, learns it at start-up instead of silently predicting from the roofline alone.
  */
 public final class TunerModule extends AbstractModule {
   static final String DEFAULT_MODEL_SOURCE = "embedded default model";
+  /** What the user can do when the default model is missing or cannot be loaded. */
+  static final String DEFAULT_MODEL_REMEDY = "depend on dev.tuner:tuner-default-model and the providers of its model "
+      + "(tuner-core, tuner-forest and tuner-linear), configure tuner.model or tuner.artifact, or set tuner.model="
+      + TunerConfig.ROOFLINE_ONLY + " to predict from the roofline alone";
 
   private final TunerConfig config;
   private final Optional<DefaultModelPrefetch> prefetch;
@@ -116,6 +122,9 @@ public final class TunerModule extends AbstractModule {
       });
       return Optional.of(m);
     }
+    if (config.model().isPresent() && config.model().get().equals(TunerConfig.ROOFLINE_ONLY)) {
+      return Optional.empty();
+    }
     if (config.model().isPresent()) {
       ModelProvider p = registry.require(config.model().get());
       SchemaRef ref = schema.ref();
@@ -124,34 +133,31 @@ public final class TunerModule extends AbstractModule {
               + ", or an artifact given with tuner.artifact"));
       return Optional.of(new LoadedModel(m, schema, Calibration.none(schema.width()), Optional.empty()));
     }
+    if (TunerModule.class.getClassLoader().getResource(TunerConfig.DEFAULT_MODEL_RESOURCE) == null) {
+      throw missingDefaultModel();
+    }
     try {
       if (prefetch.isPresent()) {
-        Optional<ModelArtifact> artifact = prefetch.get().artifact();
-        if (artifact.isEmpty()) {
-          return missingDefaultModel();
-        }
+        ModelArtifact artifact = prefetch.get().artifact().orElseThrow(TunerModule::missingDefaultModel);
         // the prefetch loaded it with the providers of the class path, which are this module's own unless a
         // plugin directory adds others
         Optional<LoadedModel> ready = config.pluginDir().isEmpty() ? prefetch.get().model() : Optional.empty();
-        return Optional.of(ready.orElseGet(() -> loader.fromArtifact(artifact.get(), DEFAULT_MODEL_SOURCE)));
+        return Optional.of(ready.orElseGet(() -> loader.fromArtifact(artifact, DEFAULT_MODEL_SOURCE)));
       }
       InputStream in = TunerModule.class.getClassLoader().getResourceAsStream(TunerConfig.DEFAULT_MODEL_RESOURCE);
-      return in == null ? missingDefaultModel() : Optional.of(loader.open(in, DEFAULT_MODEL_SOURCE));
-    } catch (ModelLoadException e) {
-      if (config.artifact().isPresent()) {
-        throw e;
+      if (in == null) {
+        throw missingDefaultModel();
       }
-      return Optional.empty();
+      return Optional.of(loader.open(in, DEFAULT_MODEL_SOURCE));
+    } catch (ModelLoadException e) {
+      throw new ModelLoadException("the default model (" + TunerConfig.DEFAULT_MODEL_RESOURCE + ") cannot be loaded: "
+          + e.getMessage() + "; " + DEFAULT_MODEL_REMEDY, e);
     }
   }
 
-  /** Without the embedded model the roofline-only predictor stands in, unless the artifact was asked for. */
-  private Optional<LoadedModel> missingDefaultModel() {
-    if (config.artifact().isPresent()) {
-      throw new ModelLoadException("the embedded default model (" + TunerConfig.DEFAULT_MODEL_RESOURCE
-          + ") is not on the class path");
-    }
-    return Optional.empty();
+  private static ModelLoadException missingDefaultModel() {
+    return new ModelLoadException("no model is configured and the default model (" + TunerConfig.DEFAULT_MODEL_RESOURCE
+        + ") is not on the class path: " + DEFAULT_MODEL_REMEDY);
   }
 
   private LoadedModel open(ModelLoader loader, String location) {

@@ -28,7 +28,7 @@ public final class EnsemblePayload {
   static final String FORMAT = "tuner-ensemble";
   static final int FORMAT_VERSION = 1;
   /** More members than this in one phase is not a blend anyone trained with tuner. */
-  static final int MAX_MEMBERS = 16;
+  public static final int MAX_MEMBERS = 16;
   private static final double WEIGHT_SUM_TOLERANCE = 1e-6;
   /** Deep enough for the payload's shape, and nothing a member payload needs more of than its own size. */
   private static final JsonFactory JSON = JsonFactory.builder()

@@ -6,7 +6,6 @@ import dev.tuner.api.ModelInfo;
 import dev.tuner.api.ModelLoadException;
 import dev.tuner.api.ModelPayload;
 import dev.tuner.api.ModelProvider;
-import dev.tuner.api.ModelTrainer;
 import dev.tuner.api.ThroughputModel;
 import dev.tuner.api.TunerApi;
 import dev.tuner.core.schema.FeatureSchema;
@@ -21,11 +20,13 @@ import java.util.function.Function;
 
 /**
  * tuner's built-in provider of {@link PhaseEnsemble}s. It is not discovered but added by the provider registry, since
- * it loads and trains its members through the other providers the registry holds.
+ * it loads its members through the other providers the registry holds.
  */
 public final class EnsembleProvider implements ModelProvider {
   public static final String ID = "ensemble";
   public static final String VERSION = "0.1.0";
+  /** The feature whose value chooses a phase's members: above 0.5 prefill, otherwise decode. */
+  public static final String PHASE_FEATURE = "is_prefill";
 
   private final Function<String, Optional<ModelProvider>> providers;
 
@@ -79,9 +80,9 @@ public final class EnsembleProvider implements ModelProvider {
 
   /** The phase flag's index in the declared schema, which the host has already checked is a shipped one. */
   private static int phaseSlot(String feature, ModelInfo declared) {
-    if (!EnsembleTrainer.PHASE_FEATURE.equals(feature)) {
+    if (!PHASE_FEATURE.equals(feature)) {
       throw new ModelLoadException("ensemble " + declared.modelId() + " blends by \"" + feature
-          + "\"; this tuner blends by \"" + EnsembleTrainer.PHASE_FEATURE + "\"");
+          + "\"; this tuner blends by \"" + PHASE_FEATURE + "\"");
     }
     FeatureSchema schema;
     try {
@@ -125,13 +126,17 @@ public final class EnsembleProvider implements ModelProvider {
     return out;
   }
 
-  @Override
-  public Optional<ModelTrainer> trainer() {
-    return Optional.of(new EnsembleTrainer(providers));
+  /**
+   * The installed provider with this id, for the ensemble trainer (module tuner-train), which trains each member
+   * through it. This provider offers no {@link #trainer()} itself, so that the prediction runtime carries no
+   * training code.
+   */
+  public Optional<ModelProvider> member(String id) {
+    return providers.apply(id);
   }
 
   /** The first 16 hex digits of the payload's SHA-256, prefixed with the provider id. */
-  static String modelId(byte[] payload) {
+  public static String modelId(byte[] payload) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(payload);
       return ID + "-" + HexFormat.of().formatHex(digest, 0, 8);

@@ -298,7 +298,8 @@ public final class PhaseEnsemble implements ThroughputModel {
     return features[phaseSlot] > 0.5f ? prefill : decode;
   }
 
-  static String describe(Member[] members) {
+  /** The blend as text, such as "0.50 × forest + 0.50 × linear", for a model's properties. */
+  public static String describe(Member[] members) {
     StringBuilder b = new StringBuilder();
     for (Member m : members) {
       if (b.length() > 0) {

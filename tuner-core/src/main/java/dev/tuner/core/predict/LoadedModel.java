@@ -2,6 +2,7 @@ package dev.tuner.core.predict;
 
 import dev.tuner.api.ThroughputModel;
 import dev.tuner.core.artifact.ArtifactHeader;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.schema.FeatureSchema;
 import java.util.Objects;
 import java.util.Optional;

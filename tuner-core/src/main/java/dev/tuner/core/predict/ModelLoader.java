@@ -12,6 +12,7 @@ import dev.tuner.api.TunerApi;
 import dev.tuner.api.TunerException;
 import dev.tuner.core.artifact.ArtifactCodec;
 import dev.tuner.core.artifact.ArtifactHeader;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.artifact.ModelArtifact;
 import dev.tuner.core.plugin.ProviderRegistry;
 import dev.tuner.core.schema.FeatureSchema;

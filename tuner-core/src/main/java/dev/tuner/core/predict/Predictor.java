@@ -7,6 +7,7 @@ import dev.tuner.api.OutputKind;
 import dev.tuner.api.ThroughputModel;
 import dev.tuner.api.ThroughputPrediction;
 import dev.tuner.api.TunerException;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.Scenario;

@@ -3,7 +3,6 @@ package dev.tuner.core.scenario;
 import static dev.tuner.api.InvalidInputException.requireInRange;
 
 import dev.tuner.api.InvalidInputException;
-import dev.tuner.core.catalog.Catalog;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -68,7 +67,7 @@ public record ScenarioRequest(
         null, null, null, null, null, null, null, null, null, null);
   }
 
-  public Scenario resolve(Catalog catalog) {
+  public Scenario resolve(SpecLookup catalog) {
     ModelSpec m = resolveModel(catalog);
     DeviceSpec d = resolveDevice(catalog);
     if (quant == null || quant.isBlank()) {
@@ -142,7 +141,7 @@ public record ScenarioRequest(
         q.source() + " + file size " + Math.round(modelSizeBytes) + " bytes");
   }
 
-  private ModelSpec resolveModel(Catalog catalog) {
+  private ModelSpec resolveModel(SpecLookup catalog) {
     ModelSpec base;
     if (model != null && !model.isBlank()) {
       base = catalog.model(model);
@@ -178,7 +177,7 @@ public record ScenarioRequest(
         base != null ? base.attention() : AttentionSpec.STANDARD);
   }
 
-  private DeviceSpec resolveDevice(Catalog catalog) {
+  private DeviceSpec resolveDevice(SpecLookup catalog) {
     DeviceSpec base;
     if (device != null && !device.isBlank()) {
       base = catalog.device(device);

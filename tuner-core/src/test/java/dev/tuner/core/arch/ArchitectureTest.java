@@ -3,6 +3,7 @@ package dev.tuner.core.arch;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -61,6 +62,29 @@ class ArchitectureTest {
     noClasses().that().resideInAPackage("dev.tuner.core..")
         .should().dependOnClassesThat().resideInAnyPackage(
             "dev.tuner.linear..", "dev.tuner.forest..", "dev.tuner.onnx..", "dev.tuner.cli..", "dev.tuner.example..")
+        .check(main);
+  }
+
+  /**
+   * The runtime's packages depend on each other in one direction only (scenario, catalog, roofline, schema,
+   * artifact, ensemble, plugin, predict, recommend, config from the bottom up), so each can be read and changed
+   * without the ones above it.
+   */
+  @Test
+  void thePackagesAreFreeOfCycles() {
+    assertThat(main.containPackage("dev.tuner.core.scenario") && main.containPackage("dev.tuner.core.catalog"))
+        .isTrue();
+    slices().matching("dev.tuner.core.(*)..").should().beFreeOfCycles().check(main);
+  }
+
+  /** The prediction runtime carries no training, evaluation or ingestion code (modules tuner-train, tuner-ingest). */
+  @Test
+  void theRuntimeHoldsNoTrainingOrIngestion() {
+    assertThat(main.containPackage("dev.tuner.core.learn") || main.containPackage("dev.tuner.core.ingest")
+        || main.containPackage("dev.tuner.core.data")).isFalse();
+    noClasses().that().resideInAPackage("dev.tuner.core..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.tuner.core.learn..", "dev.tuner.core.ingest..",
+            "dev.tuner.core.data..")
         .check(main);
   }
 

@@ -8,7 +8,7 @@ import dev.tuner.api.OutputKind;
 import dev.tuner.api.SchemaRef;
 import dev.tuner.api.TunerApi;
 import dev.tuner.core.plugin.testing.ConstantProvider;
-import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.schema.FeatureSchemas;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -9,7 +9,7 @@ import dev.tuner.api.Bound;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ThroughputPrediction;
 import dev.tuner.core.io.Csv;
-import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.predict.LoadedModel;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.predict.RooflineOnlyModel;

@@ -3,6 +3,7 @@ package dev.tuner.core.config;
 import static dev.tuner.core.Fixtures.CATALOG;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
@@ -54,7 +55,8 @@ class DirectWiringTest {
   @Test
   void theEmbeddedDefaultModelABuiltInModelAndTheFallbackPredictAsWithTheInjector() {
     for (Map<String, String> values : List.of(Map.<String, String>of(), Map.of("model", "test-constant"),
-        Map.of("fallback.decode_efficiency", "0.4", "artifact", "classpath:dev/tuner/none.json"))) {
+        Map.of("fallback.decode_efficiency", "0.4", "artifact", "classpath:dev/tuner/none.json"),
+        Map.of("model", TunerConfig.ROOFLINE_ONLY, "fallback.decode_efficiency", "0.4"))) {
       TunerConfig config = config(values);
       Injector injector = Guice.createInjector(new TunerModule(config));
       Predictor injected;
@@ -69,11 +71,16 @@ class DirectWiringTest {
     }
   }
 
+  /** Without the default model (not on this module's class path) both fail alike; the CLI's tests load it. */
   @Test
-  void thePrefetchedModelPredictsAsWithTheInjector() {
+  void aPrefetchOfTheMissingDefaultModelFailsAsWithTheInjector() {
     TunerConfig config = config(Map.of());
-    assertSamePredictions(new DirectWiring(config, DefaultModelPrefetch.start()).predictor(),
-        Guice.createInjector(new TunerModule(config, DefaultModelPrefetch.start())).getInstance(Predictor.class));
+    Throwable injected = catchThrowable(() -> Guice.createInjector(new TunerModule(config,
+        DefaultModelPrefetch.start())).getInstance(Predictor.class));
+    assertThat(injected).isInstanceOf(com.google.inject.ProvisionException.class);
+    assertThatThrownBy(() -> new DirectWiring(config, DefaultModelPrefetch.start()).predictor())
+        .isInstanceOf(injected.getCause().getClass()).hasMessage(injected.getCause().getMessage())
+        .hasMessageContaining("tuner-default-model");
   }
 
   @Test
@@ -95,7 +102,7 @@ class DirectWiringTest {
 
   @Test
   void aRecommendationIsTheInjectorsToo() {
-    TunerConfig config = config(Map.of());
+    TunerConfig config = config(Map.of("model", "test-constant"));
     Recommender direct = new DirectWiring(config).recommender();
     Recommender injected = Guice.createInjector(new TunerModule(config)).getInstance(Recommender.class);
     RecommendRequest request = RecommendRequest.defaults(CATALOG.model("Llama 3 8B"), CATALOG.device("RTX 4090"),

@@ -10,7 +10,7 @@ import dev.tuner.api.ThroughputModel;
 import dev.tuner.api.ThroughputPrediction;
 import dev.tuner.api.TunerException;
 import dev.tuner.core.Fixtures;
-import dev.tuner.core.data.Dataset;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.Phase;
@@ -18,9 +18,6 @@ import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.scenario.ScenarioRequest;
 import dev.tuner.core.schema.FeatureSchema;
 import dev.tuner.core.schema.FeatureSchemas;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -297,33 +294,6 @@ class PredictorTest {
     double outside = predictor(m, nowhere).predict(s).confidence();
     assertThat(inside).isEqualTo(1.0);
     assertThat(outside).isLessThan(inside);
-  }
-
-  /**
-   * The roofline-only model's shipped efficiencies are the medians of measured / roofline over the shipped data
-   * (E2E and SUSPECT rows left out, as training leaves them out); recomputed here so they cannot drift.
-   */
-  @Test
-  void theShippedFallbackEfficienciesAreTheMediansOfTheShippedData() throws Exception {
-    Dataset.Prepared data;
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream("dev/tuner/data/measurements.csv")) {
-      data = Dataset.load(new InputStreamReader(in, StandardCharsets.UTF_8), "measurements.csv", CATALOG, roofline,
-          Dataset.Options.defaults());
-    }
-    double decode = median(data.examples().stream().filter(e -> e.scenario().phase() == Phase.DECODE)
-        .mapToDouble(Dataset.Example::efficiency).toArray());
-    double prefill = median(data.examples().stream().filter(e -> e.scenario().phase() == Phase.PREFILL)
-        .mapToDouble(Dataset.Example::efficiency).toArray());
-    assertThat(RooflineOnlyModel.SHIPPED_DECODE_EFFICIENCY).isCloseTo(decode, within(0.02));
-    assertThat(RooflineOnlyModel.SHIPPED_PREFILL_EFFICIENCY).isCloseTo(prefill, within(0.02));
-  }
-
-  private static double median(double[] v) {
-    assertThat(v.length).as("rows for a median").isGreaterThan(50);
-    double[] s = v.clone();
-    Arrays.sort(s);
-    int n = s.length;
-    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
   @Test

@@ -1,7 +1,7 @@
 package dev.tuner.core.recommend;
 
 import dev.tuner.api.ThroughputModel;
-import dev.tuner.core.predict.Calibration;
+import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.predict.LoadedModel;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.roofline.Roofline;

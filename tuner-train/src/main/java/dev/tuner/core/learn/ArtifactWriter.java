@@ -1,0 +1,106 @@
+package dev.tuner.core.learn;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tuner.core.artifact.ArtifactCodec;
+import dev.tuner.core.artifact.ArtifactHeader;
+import dev.tuner.core.artifact.ModelArtifact;
+import dev.tuner.core.io.AtomicFiles;
+import dev.tuner.core.artifact.Calibration;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes model artifacts in the layout {@link ArtifactCodec} reads: the readable {@code header}, an
+ * {@code integrity} block with the SHA-256 digests the reader checks, and the payload in base64. Lives beside the
+ * training that makes artifacts, so that the prediction runtime only reads them. Thread-safe.
+ */
+public final class ArtifactWriter {
+  private final ArtifactCodec codec = new ArtifactCodec();
+  private final ObjectMapper mapper = new ObjectMapper();
+
+  public byte[] encode(ModelArtifact artifact) {
+    ObjectNode header = headerNode(artifact.header());
+    byte[] payload = artifact.payload();
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.put("format", ArtifactCodec.FORMAT);
+    root.put("format_version", ArtifactCodec.FORMAT_VERSION);
+    root.set("header", header);
+    ObjectNode integrity = root.putObject("integrity");
+    integrity.put("header_sha256", codec.headerSha256(header));
+    integrity.put("payload_sha256", ArtifactCodec.sha256(payload));
+    integrity.put("payload_bytes", payload.length);
+    root.put("payload", Base64.getEncoder().encodeToString(payload));
+    try {
+      return mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write artifact JSON", e);
+    }
+  }
+
+  public void write(ModelArtifact artifact, Path target, boolean overwrite) {
+    AtomicFiles.write(target, overwrite, encode(artifact));
+  }
+
+  private static ObjectNode headerNode(ArtifactHeader h) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("format_version", h.formatVersion());
+    n.put("api_version", h.apiVersion());
+    n.put("model_id", h.modelId());
+    n.put("provider", h.providerId());
+    n.put("provider_version", h.providerVersion());
+    ObjectNode schema = n.putObject("schema");
+    schema.put("id", h.schema().id());
+    schema.put("hash", h.schema().hash());
+    n.put("output_kind", h.outputKind().id());
+    n.put("feature_count", h.featureCount());
+    n.set("hyper_parameters", map(h.hyperParameters()));
+    n.put("seed", h.seed());
+    ObjectNode data = n.putObject("training_data");
+    strings(data.putArray("files"), h.trainingData().files());
+    data.put("sha256", h.trainingData().sha256());
+    data.put("rows", h.trainingData().rows());
+    strings(data.putArray("filters"), h.trainingData().filters());
+    n.set("cross_validation", h.crossValidation() == null ? JsonNodeFactory.instance.nullNode() : h.crossValidation());
+    Calibration c = h.calibration();
+    ObjectNode cal = n.putObject("calibration");
+    cal.put("method", c.method().name().toLowerCase(Locale.ROOT));
+    doubles(cal.putArray("decode_scores"), c.decodeScores());
+    doubles(cal.putArray("prefill_scores"), c.prefillScores());
+    floats(cal.putArray("feature_min"), c.featureMin());
+    floats(cal.putArray("feature_max"), c.featureMax());
+    n.set("environment", map(h.environment()));
+    n.put("created", h.created());
+    n.set("properties", map(h.properties()));
+    return n;
+  }
+
+  private static ObjectNode map(Map<String, String> m) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    new TreeMap<>(m).forEach(n::put);
+    return n;
+  }
+
+  private static void strings(ArrayNode a, List<String> values) {
+    values.forEach(a::add);
+  }
+
+  private static void doubles(ArrayNode a, double[] values) {
+    for (double v : values) {
+      a.add(v);
+    }
+  }
+
+  private static void floats(ArrayNode a, float[] values) {
+    for (float v : values) {
+      a.add(v);
+    }
+  }
+}

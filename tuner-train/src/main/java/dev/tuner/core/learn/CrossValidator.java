@@ -1,0 +1,119 @@
+package dev.tuner.core.learn;
+
+import dev.tuner.api.OutputKind;
+import dev.tuner.api.ProgressListener;
+import dev.tuner.api.ThroughputModel;
+import dev.tuner.core.artifact.Calibration;
+import dev.tuner.core.scenario.Phase;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * Cross-validation with intervals whose coverage is measured, not assumed.
+ *
+ * <p>Each fold's model predicts only rows it did not train on. Each row gets a nonconformity score: the absolute
+ * residual in the model's output units, divided by the model's own spread when every fold model reports one. A
+ * row of fold f gets the interval prediction ± q, where q is the split-conformal quantile of the scores of the rows
+ * of the other folds (same phase) — the test row's own label never enters its interval (cross-conformal).
+ */
+public final class CrossValidator {
+  private final double level;
+  private final ProgressListener progress;
+
+  public CrossValidator(double level, ProgressListener progress) {
+    this.level = level;
+    this.progress = progress;
+  }
+
+  public CvResult run(Candidate c, Folds folds) {
+    Encoded d = c.data();
+    int n = d.rows();
+    double[] raw = new double[n];
+    double[] spread = new double[n];
+    OutputKind[] kinds = new OutputKind[n];
+    int[] foldOf = new int[n];
+    boolean allSpread = true;
+    for (int f = 0; f < folds.count(); f++) {
+      progress.progress("cv " + c.name(), f, folds.count());
+      ThroughputModel m = c.fit(folds.trainSet(f, n));
+      try {
+        for (int i : folds.testSets().get(f)) {
+          float[] x = d.row(i);
+          raw[i] = m.predict(x);
+          kinds[i] = m.info().outputKind();
+          OptionalDouble s = m.spread(x);
+          if (s.isPresent() && s.getAsDouble() > 0) {
+            spread[i] = s.getAsDouble();
+          } else {
+            allSpread = false;
+          }
+          foldOf[i] = f;
+        }
+      } finally {
+        m.close();
+      }
+    }
+    progress.progress("cv " + c.name(), folds.count(), folds.count());
+    Calibration.Method method = allSpread ? Calibration.Method.SPREAD_NORMALISED
+        : Calibration.Method.ABSOLUTE_RESIDUAL;
+    double[] scores = new double[n];
+    for (int i = 0; i < n; i++) {
+      double target = kinds[i].fromTokensPerSecond(d.measured[i], d.reference(kinds[i], i));
+      double res = Math.abs(target - raw[i]);
+      scores[i] = method == Calibration.Method.SPREAD_NORMALISED ? res / spread[i] : res;
+    }
+    double[] predicted = new double[n];
+    double[] low = new double[n];
+    double[] high = new double[n];
+    for (int f = 0; f < folds.count(); f++) {
+      Map<Phase, Double> q = new EnumMap<>(Phase.class);
+      for (Phase p : Phase.values()) {
+        q.put(p, quantile(scores, d, foldOf, f, p));
+      }
+      for (int i : folds.testSets().get(f)) {
+        double roof = d.roofs[i];
+        double ref = d.reference(kinds[i], i);
+        predicted[i] = clamp(kinds[i].toTokensPerSecond(raw[i], ref), roof);
+        double half = q.get(d.phases[i]) * (method == Calibration.Method.SPREAD_NORMALISED ? spread[i] : 1);
+        if (Double.isInfinite(half)) {
+          low[i] = 0;
+          high[i] = roof;
+        } else {
+          low[i] = Math.min(predicted[i], clamp(kinds[i].toTokensPerSecond(raw[i] - half, ref), roof));
+          high[i] = Math.max(predicted[i], clamp(kinds[i].toTokensPerSecond(raw[i] + half, ref), roof));
+        }
+      }
+    }
+    return new CvResult(c.name(), folds.method(), folds.count(), level,
+        PhaseMetrics.byPhase(d.phases, d.measured, predicted, low, high), method, predicted, low, high,
+        scores, folds.groupedBy(),
+        PhaseMetrics.byGroup(folds.groupLabels(d), d.phases, d.measured, predicted, low, high));
+  }
+
+  private double quantile(double[] scores, Encoded d, int[] foldOf, int fold, Phase p) {
+    int count = 0;
+    for (int i = 0; i < scores.length; i++) {
+      if (foldOf[i] != fold && d.phases[i] == p) {
+        count++;
+      }
+    }
+    double[] s = new double[count];
+    int k = 0;
+    for (int i = 0; i < scores.length; i++) {
+      if (foldOf[i] != fold && d.phases[i] == p) {
+        s[k++] = scores[i];
+      }
+    }
+    java.util.Arrays.sort(s);
+    int rank = (int) Math.ceil((count + 1) * level);
+    return rank > count || count == 0 ? Double.POSITIVE_INFINITY : s[rank - 1];
+  }
+
+  private static double clamp(double v, double roof) {
+    if (Double.isNaN(v) || v < 0) {
+      return 0;
+    }
+    return Math.min(v, roof);
+  }
+}

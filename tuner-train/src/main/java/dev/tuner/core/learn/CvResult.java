@@ -1,0 +1,34 @@
+package dev.tuner.core.learn;
+
+import dev.tuner.core.artifact.Calibration;
+import dev.tuner.core.scenario.Phase;
+import java.util.Map;
+
+/**
+ * Out-of-fold results of one candidate: metrics per phase, and per row the prediction, interval and
+ * nonconformity score ({@code scores}, in the units of {@code method}) that calibrate the final model, and the
+ * metrics per held-out device (per model for leave-one-model-out) in {@code groups}.
+ */
+public record CvResult(
+    String candidate,
+    String method,
+    int folds,
+    double level,
+    Map<Phase, PhaseMetrics> phases,
+    Calibration.Method calibrationMethod,
+    double[] predicted,
+    double[] low,
+    double[] high,
+    double[] scores,
+    String groupedBy,
+    Map<String, Map<Phase, PhaseMetrics>> groups) {
+
+  public CvResult {
+    phases = Map.copyOf(phases);
+    groups = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(groups));
+  }
+
+  public PhaseMetrics phase(Phase p) {
+    return phases.get(p);
+  }
+}
