@@ -42,7 +42,7 @@ final class Serving {
       PrintWriter out) {
     EngineDefaults defaults = EngineDefaults.shipped();
     ServingScenario s = new ServingScenario(step.model(), step.device(), step.quant(), step.kvCache(),
-        o.engine(defaults), o.layout(), o.workload(batch));
+        o.engine(defaults), ServingOptions.layout(step.parallel()), o.workload(batch));
     ServingTerms terms = o.servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(o.servingTerms);
     ServingPrediction p = new ServingPredictor(new StepPhysics(session.roofline()), terms).predict(s);
     if (format == OutputFormat.JSON) {

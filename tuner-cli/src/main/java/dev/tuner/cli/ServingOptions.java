@@ -1,5 +1,6 @@
 package dev.tuner.cli;
 
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.serving.Engine;
 import dev.tuner.serving.EngineDefaults;
@@ -58,15 +59,6 @@ final class ServingOptions {
   @Option(names = "--prompts", paramLabel = "N", description = "Requests in an --offline run.")
   Integer prompts;
 
-  @Option(names = "--devices", paramLabel = "N", description = "GPUs in the deployment (default tp x pp).")
-  Integer devices;
-
-  @Option(names = "--tp", paramLabel = "N", description = "Tensor-parallel size (default 1).")
-  Integer tp;
-
-  @Option(names = "--pp", paramLabel = "N", description = "Pipeline-parallel size (default 1).")
-  Integer pp;
-
   @Option(names = "--max-batch", paramLabel = "N", description = "Engine's sequence limit (0 = memory only).")
   Integer maxBatch;
 
@@ -109,10 +101,9 @@ final class ServingOptions {
     return new Engine(kind, backend, engineVersion, l);
   }
 
-  Layout layout() {
-    int t = tp == null ? 1 : tp;
-    int p = pp == null ? 1 : pp;
-    return new Layout(devices == null ? t * p : devices, t, p, 1);
+  /** The deployment is the step scenario's layout: --devices, --tp, --pp and --ep are predict's own options. */
+  static Layout layout(ParallelLayout p) {
+    return new Layout(p.devices(), p.tp(), p.pp(), p.ep());
   }
 
   Workload workload(Integer batch) {
