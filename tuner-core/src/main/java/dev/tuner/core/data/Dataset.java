@@ -167,6 +167,7 @@ public final class Dataset {
     return new ScenarioRequest(r.model(), r.device(), r.quant(), r.batch(), r.context(), r.phase(), r.kvCacheType(),
         r.cudaGraphs(), r.kernel(), r.zeroCopy(), null, r.hidden(), r.layers(), r.heads(), r.kvHeads(), r.headDim(),
         r.vocab(), r.memBandwidthGBs(), r.fp16Tflops(), r.fp32Tflops(), r.computeUnits(), r.l2CacheMb(),
-        r.memoryGb());
+        r.memoryGb(), r.depth(), r.devices(), r.tp(), r.pp(), r.ep(), r.nUbatch(), r.flashAttn(), r.backend(),
+        r.build(), r.modelSizeBytes());
   }
 }
