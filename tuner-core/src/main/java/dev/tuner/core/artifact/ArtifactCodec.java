@@ -392,6 +392,10 @@ public final class ArtifactCodec {
     cal.put("method", c.method().name().toLowerCase(java.util.Locale.ROOT));
     doubles(cal.putArray("decode_scores"), c.decodeScores());
     doubles(cal.putArray("prefill_scores"), c.prefillScores());
+    if (c.decodeDeviceScores().length + c.prefillDeviceScores().length > 0) {
+      doubles(cal.putArray("decode_device_scores"), c.decodeDeviceScores());
+      doubles(cal.putArray("prefill_device_scores"), c.prefillDeviceScores());
+    }
     floats(cal.putArray("feature_min"), c.featureMin());
     floats(cal.putArray("feature_max"), c.featureMax());
     n.set("environment", map(h.environment()));
@@ -415,8 +419,12 @@ public final class ArtifactCodec {
     }
     float[] min = floatArray(cal, "feature_min", featureCount);
     float[] max = floatArray(cal, "feature_max", featureCount);
+    // device scores arrived with the group-aware calibration; older artifacts have none
+    boolean devices = cal.has("decode_device_scores");
     Calibration calibration = new Calibration(method, doubleArray(cal, "decode_scores"),
-        doubleArray(cal, "prefill_scores"), min, max);
+        doubleArray(cal, "prefill_scores"), min, max,
+        devices ? doubleArray(cal, "decode_device_scores") : new double[0],
+        devices ? doubleArray(cal, "prefill_device_scores") : new double[0]);
     return new ArtifactHeader(
         n.path("format_version").asInt(-1),
         text(n, "api_version"),
