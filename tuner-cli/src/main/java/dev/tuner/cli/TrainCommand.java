@@ -5,11 +5,14 @@ import dev.tuner.api.OutputKind;
 import dev.tuner.api.ProgressListener;
 import dev.tuner.core.data.Dataset;
 import dev.tuner.core.learn.ArtifactWriter;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tuner.core.learn.Protocol;
 import dev.tuner.core.learn.TrainRequest;
 import dev.tuner.core.learn.TrainResult;
 import dev.tuner.core.learn.TrainingPipeline;
 import dev.tuner.core.schema.FeatureSchemas;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,6 +44,9 @@ import picocli.CommandLine.Spec;
         "The embedded default model is built by:",
         "  " + TrainCommand.DEFAULT_MODEL_COMMAND})
 final class TrainCommand implements Callable<Integer> {
+  /** The provider whose plain fit is the protocol's ridge baseline. */
+  static final String RIDGE_PROVIDER = "linear";
+
   /** The one documented command that builds the embedded default model (see README). */
   static final String DEFAULT_MODEL_COMMAND = "./tuner train --data data/measurements.csv --model-type ensemble"
       + " --target log_serial_roof_fraction --seed 42 --cv device --set decode.members=forest"
@@ -97,6 +103,13 @@ final class TrainCommand implements Callable<Integer> {
           + " roofline, APE) as CSV, to break the errors down by batch, quantization or backend.")
   Path cvPredictions;
 
+  @Option(names = "--protocol", paramLabel = "DIR",
+      description = "Also run the evaluation protocol (leave one chip family out and leave one architecture out,"
+          + " seeds 42, 7, 123, 2024, 31337, bootstrap over devices, per-device coverage, the serial roof x vendor"
+          + " median efficiency and plain ridge baselines on the same folds) and write DIR/accuracy.json and"
+          + " DIR/accuracy.md; the artifact records the same figures under cross_validation.protocol.")
+  Path protocol;
+
   @Option(names = "--force", description = "Replace an existing --out or --cv-predictions file.")
   boolean force;
 
@@ -130,6 +143,22 @@ final class TrainCommand implements Callable<Integer> {
       ProgressListener listener = progress;
       result = new TrainingPipeline(FeatureSchemas.byId(session.config().schema())).train(prepared, provider,
           new TrainRequest(kind, hyperParameters, seed, cv, level, n, listener));
+    }
+    if (protocol != null) {
+      ObjectNode figures;
+      try (Progress progress = Progress.create(!noProgress, err)) {
+        figures = new Protocol(FeatureSchemas.byId(session.config().schema()), level, progress).run(prepared,
+            provider.id(), provider.trainer().orElseThrow(), hyperParameters, kind,
+            session.registry().find(RIDGE_PROVIDER).flatMap(ModelProvider::trainer).orElse(null), n);
+      }
+      ((ObjectNode) result.artifact().header().crossValidation()).set("protocol", figures);
+      Path json = protocol.resolve("accuracy.json");
+      Path md = protocol.resolve("accuracy.md");
+      String text = figures.toPrettyString() + "\n";
+      dev.tuner.core.io.AtomicFiles.write(json, force, o -> o.write(text.getBytes(StandardCharsets.UTF_8)));
+      String table = Protocol.markdown(figures);
+      dev.tuner.core.io.AtomicFiles.write(md, force, o -> o.write(table.getBytes(StandardCharsets.UTF_8)));
+      err.println("wrote " + json + " and " + md);
     }
     if (out != null) {
       new ArtifactWriter().write(result.artifact(), out, force);

@@ -1,8 +1,11 @@
 package dev.tuner.forest;
 
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.MonotoneConstraints;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,9 +20,14 @@ import java.util.Map;
  * @param partitionBy {@value #AUTO}, {@value #NONE} or a feature name: every tree first splits the rows on that
  *     feature at 0.5 and grows one subtree per side from that side's rows alone ({@value #AUTO}: the feature
  *     {@value #AUTO_FEATURE} when the training set has it with enough rows on both sides, else none)
+ * @param monotone features the forest's output must be monotone in, by name, each with its direction: +1
+ *     non-decreasing, -1 non-increasing (given as {@code name:+,name:-}); enforced on every tree by {@link
+ *     MonotoneProjection} after it is grown
+ * @param exclude features the trees must not split on, by name (held constant while growing)
  */
 record ForestHyperParameters(
-    int trees, int maxDepth, int minLeaf, int maxNodes, double mtryFraction, double subsample, String partitionBy) {
+    int trees, int maxDepth, int minLeaf, int maxNodes, double mtryFraction, double subsample, String partitionBy,
+    Map<String, Integer> monotone, List<String> exclude) {
 
   static final String TREES = "trees";
   static final String MAX_DEPTH = "max_depth";
@@ -28,6 +36,8 @@ record ForestHyperParameters(
   static final String MTRY_FRACTION = "mtry_fraction";
   static final String SUBSAMPLE = "subsample";
   static final String PARTITION_BY = "partition_by";
+  static final String MONOTONE = MonotoneConstraints.KEY;
+  static final String EXCLUDE = "exclude";
   static final String AUTO = "auto";
   static final String NONE = "none";
   /**
@@ -45,7 +55,15 @@ record ForestHyperParameters(
   // do) with under half the node visits per prediction.
   static final ForestHyperParameters DEFAULTS = new ForestHyperParameters(80, 10, 2, 1000, 0.6, 1.0, AUTO);
 
+  /** Without monotone constraints or excluded features. */
+  ForestHyperParameters(int trees, int maxDepth, int minLeaf, int maxNodes, double mtryFraction, double subsample,
+      String partitionBy) {
+    this(trees, maxDepth, minLeaf, maxNodes, mtryFraction, subsample, partitionBy, Map.of(), List.of());
+  }
+
   ForestHyperParameters {
+    monotone = Collections.unmodifiableMap(new LinkedHashMap<>(monotone));
+    exclude = List.copyOf(exclude);
     InvalidInputException.requireInRange(TREES, trees, 1, MAX_TREES, "");
     InvalidInputException.requireInRange(MAX_DEPTH, maxDepth, 2, 64, "");
     InvalidInputException.requireInRange(MIN_LEAF, minLeaf, 1, 1000, "");
@@ -79,7 +97,19 @@ record ForestHyperParameters(
         parseInt(MAX_NODES, merged.get(MAX_NODES), 2, MAX_LEAVES),
         parseFraction(MTRY_FRACTION, merged.get(MTRY_FRACTION)),
         parseFraction(SUBSAMPLE, merged.get(SUBSAMPLE)),
-        merged.get(PARTITION_BY).trim());
+        merged.get(PARTITION_BY).trim(),
+        MonotoneConstraints.parse(merged.get(MONOTONE)),
+        names(merged.get(EXCLUDE)));
+  }
+
+  private static List<String> names(String text) {
+    List<String> out = new ArrayList<>();
+    for (String name : text.split(",")) {
+      if (!name.isBlank() && !out.contains(name.trim())) {
+        out.add(name.trim());
+      }
+    }
+    return out;
   }
 
   /** The canonical text form, in a fixed order, so equal settings always encode to equal payloads. */
@@ -92,6 +122,8 @@ record ForestHyperParameters(
     m.put(MTRY_FRACTION, Double.toString(mtryFraction));
     m.put(SUBSAMPLE, Double.toString(subsample));
     m.put(PARTITION_BY, partitionBy);
+    m.put(MONOTONE, MonotoneConstraints.format(monotone));
+    m.put(EXCLUDE, String.join(",", exclude));
     return Collections.unmodifiableMap(m);
   }
 

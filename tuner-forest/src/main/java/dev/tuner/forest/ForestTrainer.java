@@ -150,6 +150,8 @@ public final class ForestTrainer implements ModelTrainer {
     private final int[] allRows;
     private final int[] lowRows;
     private final int[] highRows;
+    /** Per feature: +1 / -1 for a monotone constraint, 0 for none. */
+    private final int[] direction;
     private final StructField response = new StructField("y", DataTypes.DoubleType);
     private int treesDone;
 
@@ -162,10 +164,17 @@ public final class ForestTrainer implements ModelTrainer {
       this.mtry = hp.mtry(width);
       this.x = data.features();
       this.y = data.targets();
+      this.direction = new int[width];
+      hp.monotone().forEach((name, d) -> direction[index(data, ForestHyperParameters.MONOTONE, name)] = d);
+      boolean[] excluded = new boolean[width];
+      for (String name : hp.exclude()) {
+        excluded[index(data, ForestHyperParameters.EXCLUDE, name)] = true;
+      }
+      // an excluded column is held at 0 while growing: a constant column is never split on
       double[][] matrix = new double[rows][width];
       for (int i = 0; i < rows; i++) {
         for (int j = 0; j < width; j++) {
-          matrix[i][j] = x[i * width + j];
+          matrix[i][j] = excluded[j] ? 0 : x[i * width + j];
         }
       }
       String[] names = new String[width];
@@ -179,6 +188,15 @@ public final class ForestTrainer implements ModelTrainer {
       this.partition = partitionFeature(data, hp);
       this.lowRows = partition < 0 ? new int[0] : side(data, partition, false);
       this.highRows = partition < 0 ? new int[0] : side(data, partition, true);
+    }
+
+    private static int index(TrainingSet data, String key, String name) {
+      int j = data.featureNames().indexOf(name);
+      if (j < 0) {
+        throw new InvalidInputException(key, name, "names of the training set's features: "
+            + String.join(", ", data.featureNames()));
+      }
+      return j;
     }
 
     /** The index of the feature trees are partitioned on, or -1. */
@@ -303,8 +321,8 @@ public final class ForestTrainer implements ModelTrainer {
     private Grown growWhole() {
       int[] samples = bootstrap(allRows);
       var tree = tree(hp.maxDepth(), samples);
-      return new Grown(TreeFlattener.flatten(tree, frame.schema(), x, y, samples), tree.importance().clone(),
-          inBag(samples));
+      FlatForest.Tree flat = TreeFlattener.flatten(tree, frame.schema(), x, y, samples);
+      return new Grown(MonotoneProjection.project(flat, direction), tree.importance().clone(), inBag(samples));
     }
 
     /** A partitioned tree: the low side's bootstrap is drawn first, then the high side's. */
@@ -330,7 +348,7 @@ public final class ForestTrainer implements ModelTrainer {
         importance[j] += highImportance[j];
       }
       importance[partition] += wl * wh / (wl + wh) * (vl - vh) * (vl - vh);
-      return new Grown(joined, importance, inBag(low, high));
+      return new Grown(MonotoneProjection.project(joined, direction), importance, inBag(low, high));
     }
 
     private RegressionTree tree(int maxDepth, int[] samples) {

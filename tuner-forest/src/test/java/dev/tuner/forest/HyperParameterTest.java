@@ -26,7 +26,9 @@ class HyperParameterTest {
             Map.entry("max_nodes", "1000"),
             Map.entry("mtry_fraction", "0.6"),
             Map.entry("subsample", "1.0"),
-            Map.entry("partition_by", "auto"));
+            Map.entry("partition_by", "auto"),
+            Map.entry("monotone", ""),
+            Map.entry("exclude", ""));
   }
 
   @Test

@@ -199,7 +199,7 @@ record LinearPayload(
     double intercept = in.number(in.field("intercept"), "intercept");
     double lambda = in.number(in.field("lambda"), "lambda");
     Map<String, String> hp = new LinkedHashMap<>();
-    for (String key : RidgeHyperParameters.KEYS) {
+    for (String key : RidgeHyperParameters.STORED_KEYS) {
       hp.put(key, in.field("hp." + key));
     }
     RidgeHyperParameters hyperParameters;

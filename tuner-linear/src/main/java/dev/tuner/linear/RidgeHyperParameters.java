@@ -1,6 +1,7 @@
 package dev.tuner.linear;
 
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.MonotoneConstraints;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ import java.util.TreeSet;
  * fixed, so that a typo is reported whatever the other settings are.
  */
 record RidgeHyperParameters(OptionalDouble lambda, int folds, double lambdaMin, double lambdaMax, int lambdaSteps,
-    List<String> exclude) {
+    List<String> exclude, Map<String, Integer> monotone) {
 
   static final String LAMBDA = "lambda";
   static final String FOLDS = "folds";
@@ -23,7 +24,15 @@ record RidgeHyperParameters(OptionalDouble lambda, int folds, double lambdaMin, 
   static final String LAMBDA_STEPS = "lambda_steps";
   /** Features the model must not use, by name, comma-separated: they get weight 0. */
   static final String EXCLUDE = "exclude";
-  static final List<String> KEYS = List.of(LAMBDA, FOLDS, LAMBDA_MIN, LAMBDA_MAX, LAMBDA_STEPS, EXCLUDE);
+  /**
+   * Features whose weight must have a sign ({@link MonotoneConstraints}): a feature fitted with the wrong sign is
+   * excluded and the model refitted, until every constrained weight has its sign or is 0. Only the resulting
+   * exclusions are stored, as {@code exclude}.
+   */
+  static final String MONOTONE = MonotoneConstraints.KEY;
+  /** The keys a payload stores, in order. */
+  static final List<String> STORED_KEYS = List.of(LAMBDA, FOLDS, LAMBDA_MIN, LAMBDA_MAX, LAMBDA_STEPS, EXCLUDE);
+  static final List<String> KEYS = List.of(LAMBDA, FOLDS, LAMBDA_MIN, LAMBDA_MAX, LAMBDA_STEPS, EXCLUDE, MONOTONE);
 
   static final String AUTO = "auto";
   /** Beyond this every weight is numerically zero for features scaled to unit variance. */
@@ -36,6 +45,12 @@ record RidgeHyperParameters(OptionalDouble lambda, int folds, double lambdaMin, 
 
   static final RidgeHyperParameters DEFAULTS = new RidgeHyperParameters(OptionalDouble.empty(), 5, 1e-6, 1e3, 25,
       List.of());
+
+  /** Without sign constraints. */
+  RidgeHyperParameters(OptionalDouble lambda, int folds, double lambdaMin, double lambdaMax, int lambdaSteps,
+      List<String> exclude) {
+    this(lambda, folds, lambdaMin, lambdaMax, lambdaSteps, exclude, Map.of());
+  }
 
   RidgeHyperParameters {
     if (lambda.isPresent() && !(lambda.getAsDouble() >= 0 && lambda.getAsDouble() <= MAX_LAMBDA)) {
@@ -51,6 +66,12 @@ record RidgeHyperParameters(OptionalDouble lambda, int folds, double lambdaMin, 
     }
     InvalidInputException.requireInRange(LAMBDA_STEPS, lambdaSteps, MIN_STEPS, MAX_STEPS, "");
     exclude = List.copyOf(exclude);
+    monotone = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(monotone));
+  }
+
+  /** These settings with {@code exclude} replaced and no sign constraints: what a payload stores. */
+  RidgeHyperParameters stored(List<String> effectiveExclude) {
+    return new RidgeHyperParameters(lambda, folds, lambdaMin, lambdaMax, lambdaSteps, effectiveExclude);
   }
 
   /**
@@ -67,6 +88,7 @@ record RidgeHyperParameters(OptionalDouble lambda, int folds, double lambdaMin, 
       }
     }
     Map<String, String> text = new LinkedHashMap<>(DEFAULTS.toMap());
+    text.put(MONOTONE, "");
     text.putAll(given);
     String lambdaText = text.get(LAMBDA);
     OptionalDouble lambda =
@@ -85,7 +107,8 @@ record RidgeHyperParameters(OptionalDouble lambda, int folds, double lambdaMin, 
         exclude.add(name.trim());
       }
     }
-    return new RidgeHyperParameters(lambda, folds, min, max, steps, exclude);
+    return new RidgeHyperParameters(lambda, folds, min, max, steps, exclude,
+        MonotoneConstraints.parse(text.get(MONOTONE)));
   }
 
   /** The canonical text form, in {@link #KEYS} order; {@link #parse} of it gives back an equal value. */
@@ -97,6 +120,9 @@ record RidgeHyperParameters(OptionalDouble lambda, int folds, double lambdaMin, 
     map.put(LAMBDA_MAX, format(lambdaMax));
     map.put(LAMBDA_STEPS, Integer.toString(lambdaSteps));
     map.put(EXCLUDE, String.join(",", exclude));
+    if (!monotone.isEmpty()) {
+      map.put(MONOTONE, MonotoneConstraints.format(monotone));
+    }
     return map;
   }
 

@@ -29,7 +29,9 @@ public final class RidgeTrainer implements ModelTrainer {
 
   @Override
   public Map<String, String> defaultHyperParameters() {
-    return Map.copyOf(RidgeHyperParameters.DEFAULTS.toMap());
+    Map<String, String> defaults = new java.util.LinkedHashMap<>(RidgeHyperParameters.DEFAULTS.toMap());
+    defaults.put(RidgeHyperParameters.MONOTONE, "");
+    return Map.copyOf(defaults);
   }
 
   @Override
@@ -48,7 +50,49 @@ public final class RidgeTrainer implements ModelTrainer {
             "feature name", name.substring(0, 40) + "…", "at most " + LinearPayload.MAX_NAME_LENGTH + " characters");
       }
     }
-    float[] features = withoutExcluded(data, hp.exclude());
+    for (String name : hp.monotone().keySet()) {
+      if (!data.featureNames().contains(name)) {
+        throw new InvalidInputException(RidgeHyperParameters.MONOTONE, name,
+            "names of the training set's features: " + String.join(", ", data.featureNames()));
+      }
+    }
+    List<String> exclude = new ArrayList<>(hp.exclude());
+    Fit fit = fit(data, hp, exclude, options);
+    List<String> wrongSign = wrongSign(data, hp, fit.weights());
+    // a sign constraint is met by dropping the features fitted against it and refitting the rest; each round drops
+    // at least one feature, so this ends
+    while (!wrongSign.isEmpty()) {
+      exclude.addAll(wrongSign);
+      fit = fit(data, hp, exclude, options);
+      wrongSign = wrongSign(data, hp, fit.weights());
+    }
+    double[] means = fit.means();
+    double[] stds = fit.stds();
+    double[] weights = fit.weights();
+    double intercept = fit.intercept();
+    double lambda = fit.lambda();
+    List<LinearPayload.CvPoint> curve = fit.curve();
+    hp = hp.stored(exclude);
+
+    LinearPayload payload = new LinearPayload(
+        data.schema(), data.target(), n, data.featureNames(), means, stds, weights, intercept, lambda, hp, curve);
+    byte[] bytes = payload.encode();
+    List<String> warnings = payload.droppedFeatures().size() == p
+        ? List.of("every feature was constant on the training rows; the linear model always predicts " + intercept)
+        : List.of();
+    ModelInfo info = new ModelInfo(
+        "linear-" + shortHash(bytes), LinearProvider.ID, data.schema(), data.target(), p, payload.properties(), warnings);
+    return new TrainedModel(new LinearModel(info, payload), bytes, hp.toMap());
+  }
+
+  /** A solved model: raw-space weights and intercept, the standardisation, λ and its cross-validation curve. */
+  private record Fit(double[] means, double[] stds, double[] weights, double intercept, double lambda,
+      List<LinearPayload.CvPoint> curve) {}
+
+  private static Fit fit(TrainingSet data, RidgeHyperParameters hp, List<String> exclude, TrainingOptions options) {
+    int n = data.rows();
+    int p = data.width();
+    float[] features = withoutExcluded(data, exclude);
     double[] targets = data.targets();
 
     List<LinearPayload.CvPoint> curve = List.of();
@@ -94,15 +138,18 @@ public final class RidgeTrainer implements ModelTrainer {
           + "; the targets are too large to fit");
     }
 
-    LinearPayload payload = new LinearPayload(
-        data.schema(), data.target(), n, data.featureNames(), means, stds, weights, intercept, lambda, hp, curve);
-    byte[] bytes = payload.encode();
-    List<String> warnings = payload.droppedFeatures().size() == p
-        ? List.of("every feature was constant on the training rows; the linear model always predicts " + intercept)
-        : List.of();
-    ModelInfo info = new ModelInfo(
-        "linear-" + shortHash(bytes), LinearProvider.ID, data.schema(), data.target(), p, payload.properties(), warnings);
-    return new TrainedModel(new LinearModel(info, payload), bytes, hp.toMap());
+    return new Fit(means, stds, weights, intercept, lambda, curve);
+  }
+
+  /** The constrained features whose weight has the wrong sign, in constraint order. */
+  private static List<String> wrongSign(TrainingSet data, RidgeHyperParameters hp, double[] weights) {
+    List<String> out = new ArrayList<>();
+    hp.monotone().forEach((name, direction) -> {
+      if (weights[data.featureNames().indexOf(name)] * direction < 0) {
+        out.add(name);
+      }
+    });
+    return out;
   }
 
   /**

@@ -23,7 +23,7 @@ class RidgeTrainerValidationTest {
     assertThat(new RidgeTrainer().defaultHyperParameters())
         .containsExactlyInAnyOrderEntriesOf(Map.of(
             "lambda", "auto", "folds", "5", "lambda_min", "1.0E-6", "lambda_max", "1000", "lambda_steps", "25",
-            "exclude", ""));
+            "exclude", "", "monotone", ""));
   }
 
   @Test

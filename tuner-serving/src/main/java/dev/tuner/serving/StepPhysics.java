@@ -1,5 +1,6 @@
 package dev.tuner.serving;
 
+import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.ModelSpec;
@@ -74,7 +75,10 @@ public final class StepPhysics {
     if (l.pp() > 1) {
       assumptions.add("pipeline stages run one after another within an iteration (no micro-batch overlap)");
     }
-    double peak = roofline.peakTflops(d, s.quant().activation(), assumptions) * 1e12;
+    // the engine's backend picks the kernels (integer dot products on CUDA, none on Metal); unknown takes the
+    // higher peak, which keeps the roof a bound
+    double peak = roofline.peakTflops(d, s.quant().activation(), Backend.parse(s.engine().backend()), assumptions)
+        * 1e12;
     double memory = d.memoryGb().orElse(0) * 1e9;
     if (memory == 0) {
       assumptions.add("memory of " + d.name() + " unknown: KV-cache capacity not checked");

@@ -357,8 +357,12 @@ public final class ArtifactCodec {
     }
     float[] min = floatArray(cal, "feature_min", featureCount);
     float[] max = floatArray(cal, "feature_max", featureCount);
+    // device scores arrived with the group-aware calibration; older artifacts have none
+    boolean devices = cal.has("decode_device_scores");
     Calibration calibration = new Calibration(method, doubleArray(cal, "decode_scores"),
-        doubleArray(cal, "prefill_scores"), min, max);
+        doubleArray(cal, "prefill_scores"), min, max,
+        devices ? doubleArray(cal, "decode_device_scores") : new double[0],
+        devices ? doubleArray(cal, "prefill_device_scores") : new double[0]);
     return new ArtifactHeader(
         n.path("format_version").asInt(-1),
         text(n, "api_version"),

@@ -11,9 +11,25 @@ import java.util.Objects;
  * the model's own spread ({@link Method#SPREAD_NORMALISED}). {@code featureMin}/{@code featureMax} bound the training
  * inputs, so a prediction can tell how far it extrapolates. {@link Method#NONE} means no held-out data exists: the
  * interval then spans everything the roofline allows.
+ *
+ * <p>Group-aware term: residuals of one device are correlated (a device the model misjudges is misjudged on every
+ * row), so row-level scores alone give intervals that cover 90% of rows pooled yet far less on some devices. {@code
+ * decodeDeviceScores} / {@code prefillDeviceScores} hold, per held-out device, the {@value #DEVICE_COVERAGE} quantile
+ * of its own scores; the half-width used is the larger of the row-level quantile and the split-conformal quantile,
+ * at {@value #DEVICE_SHARE}, of those device scores, so that an unseen device exchangeable with the calibration
+ * devices gets {@value #DEVICE_COVERAGE} coverage or more with probability {@value #DEVICE_SHARE}, the protocol's
+ * per-device goal fixed in advance. A prediction resting on imputed figures is treated as a worst-case device: the
+ * device quantile is taken at {@value #IMPUTED_DEVICE_SHARE}. Both arrays are empty for artifacts written before
+ * they existed, which then get the row-level quantile alone.
  */
 public record Calibration(Method method, double[] decodeScores, double[] prefillScores, float[] featureMin,
-    float[] featureMax) {
+    float[] featureMax, double[] decodeDeviceScores, double[] prefillDeviceScores) {
+  /** The within-device coverage each held-out device's score stands for. */
+  public static final double DEVICE_COVERAGE = 0.7;
+  /** The share of unseen devices that should reach {@link #DEVICE_COVERAGE}. */
+  public static final double DEVICE_SHARE = 0.8;
+  /** The same share for a prediction that rests on imputed figures. */
+  public static final double IMPUTED_DEVICE_SHARE = 0.95;
 
   public enum Method {
     ABSOLUTE_RESIDUAL,
@@ -21,10 +37,18 @@ public record Calibration(Method method, double[] decodeScores, double[] prefill
     NONE
   }
 
+  /** Row-level scores only (no device term). */
+  public Calibration(Method method, double[] decodeScores, double[] prefillScores, float[] featureMin,
+      float[] featureMax) {
+    this(method, decodeScores, prefillScores, featureMin, featureMax, new double[0], new double[0]);
+  }
+
   public Calibration {
     Objects.requireNonNull(method, "calibration method");
     decodeScores = sorted(decodeScores, "decode");
     prefillScores = sorted(prefillScores, "prefill");
+    decodeDeviceScores = sorted(decodeDeviceScores, "decode device");
+    prefillDeviceScores = sorted(prefillDeviceScores, "prefill device");
     featureMin = featureMin.clone();
     featureMax = featureMax.clone();
     if (featureMin.length != featureMax.length) {
@@ -60,12 +84,40 @@ public record Calibration(Method method, double[] decodeScores, double[] prefill
    * exchangeable point with probability at least {@code level}. Infinite when there are too few scores.
    */
   public double quantile(Phase phase, double level) {
-    double[] s = phase == Phase.DECODE ? decodeScores : prefillScores;
-    if (method == Method.NONE || s.length == 0) {
+    if (method == Method.NONE) {
+      return Double.POSITIVE_INFINITY;
+    }
+    return conformal(phase == Phase.DECODE ? decodeScores : prefillScores, level);
+  }
+
+  /**
+   * The half-width quantile a prediction uses: {@link #quantile} and, when device scores exist, at least their
+   * conformal quantile at {@link #DEVICE_SHARE} ({@link #IMPUTED_DEVICE_SHARE} when {@code imputed}).
+   */
+  public double groupQuantile(Phase phase, double level, boolean imputed) {
+    double q = quantile(phase, level);
+    double[] devices = phase == Phase.DECODE ? decodeDeviceScores : prefillDeviceScores;
+    if (devices.length == 0 || Double.isInfinite(q)) {
+      return q;
+    }
+    return Math.max(q, conformal(devices, imputed ? IMPUTED_DEVICE_SHARE : DEVICE_SHARE));
+  }
+
+  /** The ⌈(n+1)·level⌉-th smallest of sorted {@code s}; infinite when there are too few. */
+  public static double conformal(double[] s, double level) {
+    if (s.length == 0) {
       return Double.POSITIVE_INFINITY;
     }
     int k = (int) Math.ceil((s.length + 1) * level);
     return k > s.length ? Double.POSITIVE_INFINITY : s[k - 1];
+  }
+
+  /** The {@code level} quantile (nearest rank) of {@code values}, which need not be sorted. */
+  public static double within(double[] values, double level) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    int k = Math.max(1, (int) Math.ceil(s.length * level));
+    return s[k - 1];
   }
 
   /** Share of slots of {@code x} inside the training range (1 = nothing extrapolated). */
@@ -90,6 +142,16 @@ public record Calibration(Method method, double[] decodeScores, double[] prefill
   @Override
   public double[] prefillScores() {
     return prefillScores.clone();
+  }
+
+  @Override
+  public double[] decodeDeviceScores() {
+    return decodeDeviceScores.clone();
+  }
+
+  @Override
+  public double[] prefillDeviceScores() {
+    return prefillDeviceScores.clone();
   }
 
   @Override

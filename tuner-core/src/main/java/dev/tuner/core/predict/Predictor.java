@@ -25,7 +25,9 @@ import java.util.stream.IntStream;
  * <p>Interval: split-conformal on held-out scores ({@link Calibration}); when the model reports a spread and was
  * calibrated on spread-normalised scores, the half-width scales with that spread. Both ends are clamped to
  * [0, roofline]. Confidence is {@code sqrt(low / high)} of that interval (1 for a point, 0 when the low end is 0),
- * times the share of features inside the training range, times 0.8 when the model's answer had to be capped.
+ * times the share of features inside the training range, times 0.8 when the model's answer had to be capped. A
+ * scenario whose roofline had to assume anything gets the wider interval of {@link Calibration#groupQuantile} for
+ * imputed figures, and so a lower confidence.
  */
 public final class Predictor {
   /** Confidence factor applied when the model's own answer exceeded the roofline and was lowered to it. */
@@ -52,8 +54,10 @@ public final class Predictor {
     this.roofline = roofline;
     this.level = intervalLevel;
     this.fallback = fallback;
-    this.decodeQuantile = loaded.calibration().quantile(dev.tuner.core.scenario.Phase.DECODE, intervalLevel);
-    this.prefillQuantile = loaded.calibration().quantile(dev.tuner.core.scenario.Phase.PREFILL, intervalLevel);
+    this.decodeQuantile = loaded.calibration().groupQuantile(dev.tuner.core.scenario.Phase.DECODE, intervalLevel,
+        false);
+    this.prefillQuantile = loaded.calibration().groupQuantile(dev.tuner.core.scenario.Phase.PREFILL, intervalLevel,
+        false);
   }
 
   public LoadedModel model() {
@@ -105,7 +109,9 @@ public final class Predictor {
     if (capped) {
       tps = roof;
     }
-    double q = s.phase() == dev.tuner.core.scenario.Phase.DECODE ? decodeQuantile : prefillQuantile;
+    boolean imputed = !r.assumptions().isEmpty();
+    double q = imputed ? loaded.calibration().groupQuantile(s.phase(), level, true)
+        : s.phase() == dev.tuner.core.scenario.Phase.DECODE ? decodeQuantile : prefillQuantile;
     double half = q;
     if (loaded.calibration().method() == Calibration.Method.SPREAD_NORMALISED) {
       OptionalDouble spread = model.spread(x);
@@ -125,6 +131,10 @@ public final class Predictor {
     } else {
       low = clamp(kind.toTokensPerSecond(raw - half, ref), roof);
       high = clamp(kind.toTokensPerSecond(raw + half, ref), roof);
+      if (imputed && loaded.calibration().decodeDeviceScores().length > 0) {
+        assumptions.add("the roofline rests on assumed figures: the interval is calibrated for a worst-case unseen"
+            + " device (" + Math.round(100 * Calibration.IMPUTED_DEVICE_SHARE) + "% of held-out devices)");
+      }
     }
     low = Math.min(low, tps);
     high = Math.max(high, tps);

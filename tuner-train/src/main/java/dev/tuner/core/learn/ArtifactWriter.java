@@ -74,6 +74,10 @@ public final class ArtifactWriter {
     cal.put("method", c.method().name().toLowerCase(Locale.ROOT));
     doubles(cal.putArray("decode_scores"), c.decodeScores());
     doubles(cal.putArray("prefill_scores"), c.prefillScores());
+    if (c.decodeDeviceScores().length + c.prefillDeviceScores().length > 0) {
+      doubles(cal.putArray("decode_device_scores"), c.decodeDeviceScores());
+      doubles(cal.putArray("prefill_device_scores"), c.prefillDeviceScores());
+    }
     floats(cal.putArray("feature_min"), c.featureMin());
     floats(cal.putArray("feature_max"), c.featureMax());
     n.set("environment", map(h.environment()));

@@ -15,7 +15,11 @@ import java.util.OptionalDouble;
  * <p>Each fold's model predicts only rows it did not train on. Each row gets a nonconformity score: the absolute
  * residual in the model's output units, divided by the model's own spread when every fold model reports one. A
  * row of fold f gets the interval prediction ± q, where q is the split-conformal quantile of the scores of the rows
- * of the other folds (same phase) — the test row's own label never enters its interval (cross-conformal).
+ * of the other folds (same phase) — the test row's own label never enters its interval (cross-conformal) — or, when
+ * larger, the group-aware quantile of {@link Calibration#groupQuantile}: the other folds' devices each contribute the
+ * {@value Calibration#DEVICE_COVERAGE} quantile of their own scores, so that intervals hold per device and not only
+ * pooled; rows whose roofline assumed a figure take that device quantile at {@value
+ * Calibration#IMPUTED_DEVICE_SHARE}.
  */
 public final class CrossValidator {
   private final double level;
@@ -68,14 +72,21 @@ public final class CrossValidator {
     double[] high = new double[n];
     for (int f = 0; f < folds.count(); f++) {
       Map<Phase, Double> q = new EnumMap<>(Phase.class);
+      Map<Phase, Double> qImputed = new EnumMap<>(Phase.class);
       for (Phase p : Phase.values()) {
-        q.put(p, quantile(scores, d, foldOf, f, p));
+        int fold = f;
+        double rows = quantile(scores, d, foldOf, f, p);
+        double[] devices = deviceScores(scores, d, p, i -> foldOf[i] != fold);
+        q.put(p, devices.length == 0 || Double.isInfinite(rows) ? rows
+            : Math.max(rows, Calibration.conformal(devices, Calibration.DEVICE_SHARE)));
+        qImputed.put(p, devices.length == 0 || Double.isInfinite(rows) ? rows
+            : Math.max(rows, Calibration.conformal(devices, Calibration.IMPUTED_DEVICE_SHARE)));
       }
       for (int i : folds.testSets().get(f)) {
         double roof = d.roofs[i];
         double ref = d.reference(kinds[i], i);
         predicted[i] = clamp(kinds[i].toTokensPerSecond(raw[i], ref), roof);
-        double half = q.get(d.phases[i]) * (method == Calibration.Method.SPREAD_NORMALISED ? spread[i] : 1);
+        double half = (d.imputed[i] ? qImputed : q).get(d.phases[i]) * (method == Calibration.Method.SPREAD_NORMALISED ? spread[i] : 1);
         if (Double.isInfinite(half)) {
           low[i] = 0;
           high[i] = roof;
@@ -89,6 +100,24 @@ public final class CrossValidator {
         PhaseMetrics.byPhase(d.phases, d.measured, predicted, low, high), method, predicted, low, high,
         scores, folds.groupedBy(),
         PhaseMetrics.byGroup(folds.groupLabels(d), d.phases, d.measured, predicted, low, high));
+  }
+
+  /**
+   * Sorted: per device with rows of {@code phase} among the rows {@code use} accepts, the {@value
+   * Calibration#DEVICE_COVERAGE} quantile of those rows' scores.
+   */
+  static double[] deviceScores(double[] scores, Encoded d, Phase phase, java.util.function.IntPredicate use) {
+    Map<String, java.util.List<Double>> byDevice = new java.util.TreeMap<>();
+    for (int i = 0; i < scores.length; i++) {
+      if (d.phases[i] == phase && use.test(i)) {
+        byDevice.computeIfAbsent(d.devices[i], k -> new java.util.ArrayList<>()).add(scores[i]);
+      }
+    }
+    double[] out = byDevice.values().stream()
+        .mapToDouble(l -> Calibration.within(l.stream().mapToDouble(Double::doubleValue).toArray(),
+            Calibration.DEVICE_COVERAGE))
+        .sorted().toArray();
+    return out;
   }
 
   private double quantile(double[] scores, Encoded d, int[] foldOf, int fold, Phase p) {

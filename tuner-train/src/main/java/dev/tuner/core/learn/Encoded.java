@@ -21,6 +21,13 @@ public final class Encoded {
   final Phase[] phases;
   final String[] devices;
   final String[] models;
+  /** Chip family of each row's device: siblings of one die share it. */
+  final String[] families;
+  /** Architecture key of each row's model: every name of one architecture shares it. */
+  final String[] architectures;
+  final String[] vendors;
+  /** Whether the row's roofline had to assume a figure (an imputed peak, an unknown shape). */
+  final boolean[] imputed;
   final int rows;
 
   public Encoded(FeatureSchema schema, List<Dataset.Example> examples) {
@@ -35,6 +42,10 @@ public final class Encoded {
     phases = new Phase[rows];
     devices = new String[rows];
     models = new String[rows];
+    families = new String[rows];
+    architectures = new String[rows];
+    vendors = new String[rows];
+    imputed = new boolean[rows];
     for (int i = 0; i < rows; i++) {
       Dataset.Example e = examples.get(i);
       encoder.encode(e.scenario(), e.roofline(), features, i * w);
@@ -44,6 +55,10 @@ public final class Encoded {
       phases[i] = e.scenario().phase();
       devices[i] = e.scenario().device().name();
       models[i] = e.scenario().model().name();
+      families[i] = e.scenario().device().chipFamily();
+      architectures[i] = e.scenario().model().architecture();
+      vendors[i] = e.scenario().device().vendor();
+      imputed[i] = !e.roofline().assumptions().isEmpty();
     }
   }
 
@@ -67,14 +82,18 @@ public final class Encoded {
     return rooflines[i].referenceFor(kind);
   }
 
-  /** The training set of all rows with targets of {@code kind}, grouped by device (numbered by first appearance). */
+  /**
+   * The training set of all rows with targets of {@code kind}, grouped by chip family (numbered by first appearance),
+   * so that a trainer that validates inside (the ensemble's weights) holds out whole families, as the protocol's
+   * outer split does.
+   */
   public TrainingSet trainingSet(OutputKind kind) {
     double[] targets = new double[rows];
     int[] groups = new int[rows];
     Map<String, Integer> deviceNumbers = new HashMap<>();
     for (int i = 0; i < rows; i++) {
       targets[i] = kind.fromTokensPerSecond(measured[i], reference(kind, i));
-      groups[i] = deviceNumbers.computeIfAbsent(devices[i], d -> deviceNumbers.size());
+      groups[i] = deviceNumbers.computeIfAbsent(families[i], d -> deviceNumbers.size());
     }
     return new TrainingSet(schema.ref(), schema.slotNames(), features, targets, kind, groups);
   }

@@ -20,10 +20,13 @@ import java.util.TreeMap;
  * @param innerFolds how many parts a phase's groups (devices) are dealt into to choose {@code auto} weights
  * @param weightStep the grid step of {@code auto} weights, which are searched on the simplex
  * @param memberSettings per provider id, the hyper-parameters given as {@code <provider>.<name>=<value>}
+ * @param physics whether every member is trained under {@link dev.tuner.core.learn.PhysicsConstraints} for its phase
+ *     ({@code monotone=physics}), so that the blend never moves against physics; {@code monotone=none} trains them
+ *     unconstrained
  */
 public record EnsembleHyperParameters(List<String> decodeMembers, List<String> prefillMembers,
     Optional<double[]> decodeWeights, Optional<double[]> prefillWeights, int innerFolds, double weightStep,
-    Map<String, Map<String, String>> memberSettings) {
+    Map<String, Map<String, String>> memberSettings, boolean physics) {
   static final String MEMBERS = "members";
   static final String DECODE_MEMBERS = "decode.members";
   static final String PREFILL_MEMBERS = "prefill.members";
@@ -35,8 +38,18 @@ public record EnsembleHyperParameters(List<String> decodeMembers, List<String> p
   static final String AUTO = "auto";
   static final String INNER_FOLDS = "inner_folds";
   static final String WEIGHT_STEP = "weight_step";
+  static final String MONOTONE = dev.tuner.api.MonotoneConstraints.KEY;
+  static final String PHYSICS = "physics";
+  static final String NONE = "none";
   static final int DEFAULT_INNER_FOLDS = 10;
   static final double DEFAULT_WEIGHT_STEP = 0.05;
+
+  /** Members trained without physics constraints. */
+  public EnsembleHyperParameters(List<String> decodeMembers, List<String> prefillMembers,
+      Optional<double[]> decodeWeights, Optional<double[]> prefillWeights, int innerFolds, double weightStep,
+      Map<String, Map<String, String>> memberSettings) {
+    this(decodeMembers, prefillMembers, decodeWeights, prefillWeights, innerFolds, weightStep, memberSettings, false);
+  }
 
   public EnsembleHyperParameters {
     decodeMembers = List.copyOf(decodeMembers);
@@ -51,6 +64,7 @@ public record EnsembleHyperParameters(List<String> decodeMembers, List<String> p
     m.put(WEIGHTS, EQUAL);
     m.put(INNER_FOLDS, Integer.toString(DEFAULT_INNER_FOLDS));
     m.put(WEIGHT_STEP, Double.toString(DEFAULT_WEIGHT_STEP));
+    m.put(MONOTONE, NONE);
     return m;
   }
 
@@ -66,7 +80,7 @@ public record EnsembleHyperParameters(List<String> decodeMembers, List<String> p
       int dot = key.indexOf('.');
       boolean ownKey = key.equals(MEMBERS) || key.equals(DECODE_MEMBERS) || key.equals(PREFILL_MEMBERS)
           || key.equals(WEIGHTS) || key.equals(DECODE_WEIGHTS) || key.equals(PREFILL_WEIGHTS)
-          || key.equals(INNER_FOLDS) || key.equals(WEIGHT_STEP);
+          || key.equals(INNER_FOLDS) || key.equals(WEIGHT_STEP) || key.equals(MONOTONE);
       if (ownKey) {
         own.put(key, e.getValue().trim());
       } else if (dot > 0 && dot < key.length() - 1) {
@@ -75,7 +89,7 @@ public record EnsembleHyperParameters(List<String> decodeMembers, List<String> p
       } else {
         throw new InvalidInputException("ensemble hyper-parameter", key, MEMBERS + ", " + DECODE_MEMBERS + ", "
             + PREFILL_MEMBERS + ", " + WEIGHTS + ", " + DECODE_WEIGHTS + ", " + PREFILL_WEIGHTS + ", " + INNER_FOLDS
-            + ", " + WEIGHT_STEP + " or <provider>.<its hyper-parameter>");
+            + ", " + WEIGHT_STEP + ", " + MONOTONE + " or <provider>.<its hyper-parameter>");
       }
     }
     List<String> decode = ids(DECODE_MEMBERS, own.getOrDefault(DECODE_MEMBERS, own.get(MEMBERS)));
@@ -92,7 +106,13 @@ public record EnsembleHyperParameters(List<String> decodeMembers, List<String> p
         own.getOrDefault(PREFILL_WEIGHTS, own.get(WEIGHTS)), prefill.size());
     int folds = integer(INNER_FOLDS, own.get(INNER_FOLDS), 2, 100);
     double step = number(WEIGHT_STEP, own.get(WEIGHT_STEP));
-    return new EnsembleHyperParameters(decode, prefill, decodeWeights, prefillWeights, folds, step, members);
+    String monotone = own.get(MONOTONE).toLowerCase(Locale.ROOT);
+    if (!monotone.equals(PHYSICS) && !monotone.equals(NONE)) {
+      throw new InvalidInputException(MONOTONE, own.get(MONOTONE), PHYSICS + " (every member constrained so that"
+          + " predictions never move against physics) or " + NONE);
+    }
+    return new EnsembleHyperParameters(decode, prefill, decodeWeights, prefillWeights, folds, step, members,
+        monotone.equals(PHYSICS));
   }
 
   /** {@code equal}, {@code auto} (empty: chosen on held-out devices) or one weight per member, summing to 1. */
@@ -138,6 +158,7 @@ public record EnsembleHyperParameters(List<String> decodeMembers, List<String> p
     m.put(PREFILL_WEIGHTS, prefillWeights.map(EnsembleHyperParameters::join).orElse(AUTO));
     m.put(INNER_FOLDS, Integer.toString(innerFolds));
     m.put(WEIGHT_STEP, Double.toString(weightStep));
+    m.put(MONOTONE, physics ? PHYSICS : NONE);
     memberSettings.forEach((id, settings) -> settings.forEach((k, v) -> m.put(id + "." + k, v)));
     return m;
   }

@@ -10,9 +10,12 @@ import dev.tuner.api.TrainedModel;
 import dev.tuner.api.TrainingException;
 import dev.tuner.api.TrainingOptions;
 import dev.tuner.api.TrainingSet;
+import dev.tuner.api.MonotoneConstraints;
 import dev.tuner.core.ensemble.EnsemblePayload;
 import dev.tuner.core.ensemble.EnsembleProvider;
 import dev.tuner.core.ensemble.PhaseEnsemble;
+import dev.tuner.core.schema.FeatureSchema;
+import dev.tuner.core.schema.FeatureSchemas;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -35,6 +38,9 @@ import java.util.function.Function;
  * 24.8% and 25.0% with equal ones.
  */
 final class EnsembleTrainer implements ModelTrainer {
+  /** The hyper-parameter, by convention, naming features a trainer must not use. */
+  static final String EXCLUDE = "exclude";
+
   private final Function<String, Optional<ModelProvider>> providers;
 
   EnsembleTrainer(Function<String, Optional<ModelProvider>> providers) {
@@ -107,7 +113,7 @@ final class EnsembleTrainer implements ModelTrainer {
     for (int m = 0; m < ids.size(); m++) {
       String id = ids.get(m);
       options.progress().progress("ensemble " + name + " " + id, 0, 1);
-      TrainedModel t = trainers.get(id).train(rows, memberOptions(id, hp, options));
+      TrainedModel t = trainers.get(id).train(rows, memberOptions(id, name, rows, hp, options));
       options.progress().progress("ensemble " + name + " " + id, 1, 1);
       members.add(new PhaseEnsemble.Member(t.model(), weights[m]));
       ModelProvider p = providers.apply(id).orElseThrow();
@@ -129,6 +135,10 @@ final class EnsembleTrainer implements ModelTrainer {
           + " the " + phase + " rows come from one (use a single member for that phase)");
     }
     double[][] out = new double[ids.size()][rows.rows()];
+    Map<String, TrainingOptions> memberOptions = new LinkedHashMap<>();
+    for (String id : ids) {
+      memberOptions.put(id, memberOptions(id, phase, rows, hp, options));
+    }
     for (int f = 0; f < folds; f++) {
       int fold = f;
       int[] train = java.util.stream.IntStream.range(0, rows.rows()).filter(i -> foldOf[i] != fold).toArray();
@@ -137,7 +147,7 @@ final class EnsembleTrainer implements ModelTrainer {
       for (int m = 0; m < ids.size(); m++) {
         String id = ids.get(m);
         options.progress().progress("ensemble " + phase + " weights", f * ids.size() + m, folds * ids.size());
-        try (ThroughputModel model = trainers.get(id).train(trainSet, memberOptions(id, hp, options)).model()) {
+        try (ThroughputModel model = trainers.get(id).train(trainSet, memberOptions.get(id)).model()) {
           for (int i : test) {
             out[m][i] = model.predict(rows.row(i));
           }
@@ -234,10 +244,40 @@ final class EnsembleTrainer implements ModelTrainer {
     return sum / raw.length;
   }
 
-  private static TrainingOptions memberOptions(String id, EnsembleHyperParameters hp, TrainingOptions options) {
-    return new TrainingOptions(options.seed(), hp.memberSettings().getOrDefault(id, Map.of()), options.threads(),
-        dev.tuner.api.ProgressListener.NONE);
+  /**
+   * A member's settings for one phase: its own, and under {@code monotone=physics} the phase's {@link
+   * PhysicsConstraints} added (exclusions joined to the member's own).
+   */
+  private TrainingOptions memberOptions(String id, String phase, TrainingSet rows, EnsembleHyperParameters hp,
+      TrainingOptions options) {
+    Map<String, String> settings = new LinkedHashMap<>(hp.memberSettings().getOrDefault(id, Map.of()));
+    if (hp.physics()) {
+      Map<String, String> accepted = trainer(id).defaultHyperParameters();
+      if (!accepted.containsKey(MonotoneConstraints.KEY) || !accepted.containsKey(EXCLUDE)) {
+        throw new TrainingException("ensemble member " + id + " takes no \"" + MonotoneConstraints.KEY + "\" and \""
+            + EXCLUDE + "\" hyper-parameters, so monotone=physics cannot constrain it; use monotone=none or"
+            + " another member");
+      }
+      if (settings.containsKey(MonotoneConstraints.KEY)) {
+        throw new InvalidInputException(id + "." + MonotoneConstraints.KEY, settings.get(MonotoneConstraints.KEY),
+            "nothing while monotone=physics sets it (or monotone=none)");
+      }
+      FeatureSchema schema = FeatureSchemas.byId(rows.schema().id());
+      dev.tuner.core.scenario.Phase p = phase.equals("prefill") ? dev.tuner.core.scenario.Phase.PREFILL
+          : dev.tuner.core.scenario.Phase.DECODE;
+      settings.put(MonotoneConstraints.KEY, MonotoneConstraints.format(PhysicsConstraints.monotone(schema, p)));
+      List<String> exclude = new ArrayList<>();
+      for (String name : settings.getOrDefault(EXCLUDE, "").split(",")) {
+        if (!name.isBlank()) {
+          exclude.add(name.trim());
+        }
+      }
+      PhysicsConstraints.excluded(schema, p).stream().filter(n -> !exclude.contains(n)).forEach(exclude::add);
+      settings.put(EXCLUDE, String.join(",", exclude));
+    }
+    return new TrainingOptions(options.seed(), settings, options.threads(), dev.tuner.api.ProgressListener.NONE);
   }
+
 
   private ModelTrainer trainer(String id) {
     if (id.equals(EnsembleProvider.ID)) {

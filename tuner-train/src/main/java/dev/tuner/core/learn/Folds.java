@@ -9,11 +9,14 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * How rows are split for cross-validation. {@code device} holds out every row of one device at a time (the honest
- * test for a hardware predictor), {@code model} one LLM at a time, {@code k} shuffles rows into k folds.
+ * How rows are split for cross-validation. {@code family} holds out every device of one chip family at a time (the
+ * honest test for a hardware predictor: a sibling of the same die in training would flatter it), {@code device} one
+ * device at a time, {@code model} every name of one model architecture at a time, {@code k} shuffles rows into k
+ * folds.
  */
 public record Folds(String method, List<String> names, List<int[]> testSets) {
-  static final String LEAVE_ONE_MODEL_OUT = "leave-one-model-out";
+  static final String LEAVE_ONE_MODEL_OUT = "leave-one-architecture-out";
+  static final String LEAVE_ONE_FAMILY_OUT = "leave-one-family-out";
 
   public Folds {
     names = List.copyOf(names);
@@ -24,7 +27,7 @@ public record Folds(String method, List<String> names, List<int[]> testSets) {
     return testSets.size();
   }
 
-  /** What the per-group results of a run are grouped by: the model when models are held out, else the device. */
+  /** What the per-group results of a run are grouped by: the model when architectures are held out, else the device. */
   public String groupedBy() {
     return method.equals(LEAVE_ONE_MODEL_OUT) ? "model" : "device";
   }
@@ -49,22 +52,26 @@ public record Folds(String method, List<String> names, List<int[]> testSets) {
     return perm;
   }
 
-  /** Parses {@code device}, {@code model} or a number k ≥ 2. */
+  /** Parses {@code family}, {@code device}, {@code model} or a number k ≥ 2. */
   public static Folds of(String spec, Encoded data, long seed) {
     String s = spec.trim().toLowerCase(Locale.ROOT);
     switch (s) {
+      case "family":
+      case "lofo":
+        return grouped(LEAVE_ONE_FAMILY_OUT, data.families);
       case "device":
       case "lodo":
         return grouped("leave-one-device-out", data.devices);
       case "model":
       case "lomo":
-        return grouped(LEAVE_ONE_MODEL_OUT, data.models);
+      case "architecture":
+        return grouped(LEAVE_ONE_MODEL_OUT, data.architectures);
       default:
         int k;
         try {
           k = Integer.parseInt(s);
         } catch (NumberFormatException e) {
-          throw new InvalidInputException("cv", spec, "device, model, or a fold count k >= 2");
+          throw new InvalidInputException("cv", spec, "family, device, model, or a fold count k >= 2");
         }
         InvalidInputException.requireInRange("cv folds", k, 2, Math.max(2, data.rows()), "");
         return kFold(k, data.rows(), seed);

@@ -112,7 +112,9 @@ public final class TrainingPipeline {
       byPhase.put(p, java.util.stream.IntStream.range(0, d.rows()).filter(i -> d.phases[i] == p)
           .mapToDouble(i -> r.scores()[i]).toArray());
     }
-    return new Calibration(r.calibrationMethod(), byPhase.get(Phase.DECODE), byPhase.get(Phase.PREFILL), min, max);
+    return new Calibration(r.calibrationMethod(), byPhase.get(Phase.DECODE), byPhase.get(Phase.PREFILL), min, max,
+        CrossValidator.deviceScores(r.scores(), d, Phase.DECODE, i -> true),
+        CrossValidator.deviceScores(r.scores(), d, Phase.PREFILL, i -> true));
   }
 
   private static List<String> filters(Dataset.Prepared data) {

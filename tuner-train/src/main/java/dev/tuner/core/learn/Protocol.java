@@ -1,0 +1,294 @@
+package dev.tuner.core.learn;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tuner.api.ModelTrainer;
+import dev.tuner.api.OutputKind;
+import dev.tuner.api.ProgressListener;
+import dev.tuner.api.TrainingOptions;
+import dev.tuner.core.data.Dataset;
+import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.schema.FeatureSchema;
+import dev.tuner.core.schema.FeatureSchemas;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * The evaluation protocol whose figures the README quotes, fixed before any of them was seen.
+ *
+ * <p>Splits: leave one chip family out (the headline: an unseen die, no sibling in training) and leave one model
+ * architecture out. Seeds: {@link #SEEDS}, each a full re-run (fold shuffles, forests, inner folds). Per split, seed
+ * and phase: pooled MAPE and median APE, a {@value #BOOTSTRAP}-draw bootstrap over devices (whole devices resampled
+ * with replacement) giving a 95% interval for the MAPE, the median and the 90th percentile (worst decile) of the
+ * per-device MAPE, pooled interval coverage, the share of devices whose own coverage is at least 70%, and the
+ * median interval width as high / low. The same folds score three baselines: the serial roof times the training
+ * rows' median efficiency of the device's vendor (per phase), plain ridge on the same features and target, and the
+ * reference's untrained heuristic. Whatever the candidate chooses (e.g. ensemble weights) it chooses inside each
+ * training fold, from training families only; everything else is fixed by the command and reported with it.
+ */
+public final class Protocol {
+  /** Fixed in advance: the seed of the shipped model, then four more chosen before any protocol run. */
+  public static final long[] SEEDS = {42, 7, 123, 2024, 31337};
+  public static final List<String> SPLITS = List.of("family", "model");
+  public static final int BOOTSTRAP = 1000;
+  public static final double DEVICE_COVERAGE_GOAL = 0.7;
+  public static final String VENDOR_BASELINE = "serial_roof_x_vendor_median_efficiency";
+  public static final String RIDGE_BASELINE = "ridge";
+
+  private final FeatureSchema schema;
+  private final double level;
+  private final ProgressListener progress;
+
+  public Protocol(FeatureSchema schema, double level, ProgressListener progress) {
+    this.schema = schema;
+    this.level = level;
+    this.progress = progress;
+  }
+
+  /**
+   * Runs every split and seed for {@code trainer} (settings {@code hyperParameters}, target {@code target}) beside
+   * the baselines ({@code ridge} may be null when no linear trainer is installed) and returns the report as JSON.
+   */
+  public ObjectNode run(Dataset.Prepared data, String name, ModelTrainer trainer, Map<String, String> hyperParameters,
+      OutputKind target, ModelTrainer ridge, int threads) {
+    Encoded encoded = new Encoded(schema, data.examples());
+    Encoded reference = new Encoded(FeatureSchemas.referenceV1(), data.examples());
+    CrossValidator cv = new CrossValidator(level, progress);
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.put("protocol", "tuner-protocol-1");
+    root.put("candidate", name);
+    root.put("target", target.id());
+    ObjectNode fixed = root.putObject("hyper_parameters");
+    new TreeMap<>(hyperParameters).forEach(fixed::put);
+    ArrayNode seeds = root.putArray("seeds");
+    Arrays.stream(SEEDS).forEach(seeds::add);
+    root.put("level", level);
+    root.put("rows", encoded.rows());
+    root.put("bootstrap", BOOTSTRAP);
+    ObjectNode splits = root.putObject("splits");
+    for (String split : SPLITS) {
+      Map<String, List<Map<Phase, Summary>>> bySeed = new LinkedHashMap<>();
+      String method = null;
+      int folds = 0;
+      for (long seed : SEEDS) {
+        Folds f = Folds.of(split, encoded, seed);
+        method = f.method();
+        folds = f.count();
+        TrainingOptions options = new TrainingOptions(seed, hyperParameters, threads, ProgressListener.NONE);
+        CvResult model = cv.run(Candidates.trainer(name, trainer, encoded, target, options), f);
+        add(bySeed, name, summarise(encoded, model.predicted(), model.low(), model.high(), seed));
+        if (ridge != null) {
+          TrainingOptions ro = new TrainingOptions(seed, Map.of(), threads, ProgressListener.NONE);
+          CvResult r = cv.run(Candidates.trainer(RIDGE_BASELINE, ridge, encoded, target, ro), f);
+          add(bySeed, RIDGE_BASELINE, summarise(encoded, r.predicted(), r.low(), r.high(), seed));
+        }
+        add(bySeed, VENDOR_BASELINE, summarise(encoded, vendorBaseline(encoded, f), null, null, seed));
+        CvResult h = cv.run(Candidates.referenceHeuristic(reference), f);
+        add(bySeed, EvaluationReport.REFERENCE_BASELINE, summarise(encoded, h.predicted(), null, null, seed));
+      }
+      ObjectNode s = splits.putObject(split);
+      s.put("method", method);
+      s.put("folds", folds);
+      ObjectNode candidates = s.putObject("candidates");
+      bySeed.forEach((candidate, runs) -> candidates.set(candidate, aggregate(runs)));
+    }
+    return root;
+  }
+
+  private static void add(Map<String, List<Map<Phase, Summary>>> bySeed, String name, Map<Phase, Summary> s) {
+    bySeed.computeIfAbsent(name, k -> new ArrayList<>()).add(s);
+  }
+
+  /** Per phase, each metric's mean and sample standard deviation over the seeds, and the per-seed values. */
+  private static ObjectNode aggregate(List<Map<Phase, Summary>> runs) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    for (Phase p : Phase.values()) {
+      ObjectNode phase = out.putObject(p.id());
+      phase.put("n", runs.get(0).get(p).n());
+      for (String metric : Summary.METRICS) {
+        double[] v = runs.stream().mapToDouble(r -> r.get(p).get(metric)).toArray();
+        if (Arrays.stream(v).anyMatch(Double::isNaN)) {
+          continue;
+        }
+        ObjectNode m = phase.putObject(metric);
+        double mean = Arrays.stream(v).average().orElse(Double.NaN);
+        double ss = Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum();
+        m.put("mean", round(mean));
+        m.put("sd", round(v.length > 1 ? Math.sqrt(ss / (v.length - 1)) : 0));
+        ArrayNode each = m.putArray("by_seed");
+        Arrays.stream(v).forEach(x -> each.add(round(x)));
+      }
+    }
+    return out;
+  }
+
+  /** One run's figures for one phase; NaN where the predictor has no intervals. */
+  record Summary(int n, Map<String, Double> values) {
+    static final List<String> METRICS = List.of("mape", "mape_ci_low", "mape_ci_high", "median_ape",
+        "device_median_mape", "device_worst_decile_mape", "coverage", "devices_covered_70", "median_width_ratio");
+
+    double get(String metric) {
+      return values.get(metric);
+    }
+  }
+
+  private Map<Phase, Summary> summarise(Encoded d, double[] predicted, double[] low, double[] high, long seed) {
+    Map<Phase, Summary> out = new HashMap<>();
+    for (Phase p : Phase.values()) {
+      Map<String, List<Integer>> byDevice = new TreeMap<>();
+      for (int i = 0; i < d.rows(); i++) {
+        if (d.phases[i] == p) {
+          byDevice.computeIfAbsent(d.devices[i], k -> new ArrayList<>()).add(i);
+        }
+      }
+      List<int[]> devices = byDevice.values().stream()
+          .map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toList();
+      double[] ape = new double[d.rows()];
+      for (int i = 0; i < d.rows(); i++) {
+        ape[i] = Math.abs(predicted[i] - d.measured[i]) / d.measured[i];
+      }
+      int[] rows = devices.stream().flatMapToInt(Arrays::stream).toArray();
+      Map<String, Double> v = new LinkedHashMap<>();
+      v.put("mape", mean(ape, rows));
+      double[] ci = bootstrap(ape, devices, seed);
+      v.put("mape_ci_low", ci[0]);
+      v.put("mape_ci_high", ci[1]);
+      v.put("median_ape", median(Arrays.stream(rows).mapToDouble(i -> ape[i]).toArray()));
+      double[] deviceMape = devices.stream().mapToDouble(idx -> mean(ape, idx)).sorted().toArray();
+      v.put("device_median_mape", median(deviceMape));
+      v.put("device_worst_decile_mape", deviceMape.length == 0 ? 0
+          : deviceMape[Math.max(0, (int) Math.ceil(0.9 * deviceMape.length) - 1)]);
+      if (low == null) {
+        v.put("coverage", Double.NaN);
+        v.put("devices_covered_70", Double.NaN);
+        v.put("median_width_ratio", Double.NaN);
+      } else {
+        v.put("coverage", covered(d, low, high, rows));
+        v.put("devices_covered_70", devices.isEmpty() ? 0 : devices.stream()
+            .filter(idx -> covered(d, low, high, idx) >= DEVICE_COVERAGE_GOAL).count() / (double) devices.size());
+        v.put("median_width_ratio", median(Arrays.stream(rows)
+            .mapToDouble(i -> low[i] > 0 ? high[i] / low[i] : Double.POSITIVE_INFINITY).toArray()));
+      }
+      out.put(p, new Summary(rows.length, v));
+    }
+    return out;
+  }
+
+  /** 2.5% and 97.5% points of the pooled MAPE over {@value #BOOTSTRAP} resamples of whole devices. */
+  static double[] bootstrap(double[] ape, List<int[]> devices, long seed) {
+    if (devices.isEmpty()) {
+      return new double[] {0, 0};
+    }
+    SplittableRandom rnd = new SplittableRandom(seed);
+    double[] mapes = new double[BOOTSTRAP];
+    for (int b = 0; b < BOOTSTRAP; b++) {
+      double sum = 0;
+      long n = 0;
+      for (int k = 0; k < devices.size(); k++) {
+        for (int i : devices.get(rnd.nextInt(devices.size()))) {
+          sum += ape[i];
+          n++;
+        }
+      }
+      mapes[b] = sum / n;
+    }
+    Arrays.sort(mapes);
+    return new double[] {mapes[(int) Math.floor(0.025 * (BOOTSTRAP - 1))], mapes[(int) Math.ceil(0.975 * (BOOTSTRAP - 1))]};
+  }
+
+  /**
+   * The serial roof times the median measured / serial roof of the training rows of the same vendor and phase (of
+   * the phase when the vendor has none there), never above the roofline.
+   */
+  static double[] vendorBaseline(Encoded d, Folds folds) {
+    double[] out = new double[d.rows()];
+    OutputKind serial = OutputKind.LOG_SERIAL_ROOF_FRACTION;
+    for (int f = 0; f < folds.count(); f++) {
+      Map<String, List<Double>> eff = new HashMap<>();
+      for (int i : folds.trainSet(f, d.rows())) {
+        double e = Math.min(1.0, d.measured[i] / d.reference(serial, i));
+        eff.computeIfAbsent(d.vendors[i] + "|" + d.phases[i], k -> new ArrayList<>()).add(e);
+        eff.computeIfAbsent("|" + d.phases[i], k -> new ArrayList<>()).add(e);
+      }
+      for (int i : folds.testSets().get(f)) {
+        List<Double> e = eff.getOrDefault(d.vendors[i] + "|" + d.phases[i], eff.get("|" + d.phases[i]));
+        double m = e == null ? 0.5 : median(e.stream().mapToDouble(Double::doubleValue).toArray());
+        out[i] = Math.min(d.roofs[i], m * d.reference(serial, i));
+      }
+    }
+    return out;
+  }
+
+  private static double covered(Encoded d, double[] low, double[] high, int[] rows) {
+    if (rows.length == 0) {
+      return 0;
+    }
+    long in = Arrays.stream(rows).filter(i -> d.measured[i] >= low[i] && d.measured[i] <= high[i]).count();
+    return in / (double) rows.length;
+  }
+
+  private static double mean(double[] v, int[] rows) {
+    return rows.length == 0 ? 0 : Arrays.stream(rows).mapToDouble(i -> v[i]).sum() / rows.length;
+  }
+
+  private static double median(double[] values) {
+    if (values.length == 0) {
+      return 0;
+    }
+    double[] s = values.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
+  private static double round(double v) {
+    return Double.isInfinite(v) ? Double.MAX_VALUE : Math.round(v * 1e6) / 1e6;
+  }
+
+  /** The headline table (markdown) of a protocol report: per split and phase, the candidate and baselines. */
+  public static String markdown(com.fasterxml.jackson.databind.JsonNode report) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "Seeds %s, mean ± sd; [95%% bootstrap over devices, mean of the seeds' ends];"
+        + " %d%% intervals.%n%n", report.get("seeds").toString(), Math.round(100 * report.get("level").asDouble())));
+    b.append("| split | phase | predictor | MAPE | 95% CI | median APE | median device MAPE | worst decile |"
+        + " coverage | devices ≥ 70% | width hi/lo |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    report.get("splits").fields().forEachRemaining(split -> {
+      for (Phase p : Phase.values()) {
+        split.getValue().get("candidates").fields().forEachRemaining(c -> {
+          var m = c.getValue().get(p.id());
+          b.append("| ").append(split.getValue().get("method").asText()).append(" | ").append(p.id())
+              .append(" (n=").append(m.get("n").asInt()).append(") | ").append(c.getKey())
+              .append(" | ").append(pm(m, "mape"))
+              .append(" | ").append(String.format(Locale.ROOT, "%.1f–%.1f%%",
+                  100 * m.get("mape_ci_low").get("mean").asDouble(), 100 * m.get("mape_ci_high").get("mean").asDouble()))
+              .append(" | ").append(pm(m, "median_ape"))
+              .append(" | ").append(pm(m, "device_median_mape"))
+              .append(" | ").append(pm(m, "device_worst_decile_mape"))
+              .append(" | ").append(pm(m, "coverage"))
+              .append(" | ").append(pm(m, "devices_covered_70"))
+              .append(" | ").append(m.has("median_width_ratio")
+                  ? String.format(Locale.ROOT, "%.2f", m.get("median_width_ratio").get("mean").asDouble()) : "n/a")
+              .append(" |\n");
+        });
+      }
+    });
+    return b.toString();
+  }
+
+  private static String pm(com.fasterxml.jackson.databind.JsonNode phase, String metric) {
+    if (!phase.has(metric)) {
+      return "n/a";
+    }
+    return String.format(Locale.ROOT, "%.1f ± %.1f%%", 100 * phase.get(metric).get("mean").asDouble(),
+        100 * phase.get(metric).get("sd").asDouble());
+  }
+}
