@@ -18,7 +18,6 @@ import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.scenario.ScenarioRequest;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
