@@ -89,9 +89,7 @@ final class Describe {
             + (s.engine().build().isEmpty() ? "" : ", build " + s.engine().build()))
         .row("cuda graphs", Text.onOff(s.cudaGraphs()))
         .row("kernel", s.kernel().map(KernelType::id).orElse("not specified"))
-        .row("zero-copy", Text.onOff(s.zeroCopy()))
-        .row("depth", s.depth() + " tokens cached before the window")
-        .row("parallel", layout(s.parallel()));
+        .row("zero-copy", Text.onOff(s.zeroCopy()));
   }
 
   /** A parallel layout in words, e.g. {@code 2 devices: tp 2 × pp 1, ep 1}. */
@@ -197,8 +195,6 @@ final class Describe {
       n.putNull("kernel");
     }
     n.put("zero_copy", s.zeroCopy());
-    n.put("depth", s.depth());
-    n.set("parallel", layoutJson(s.parallel()));
     return n;
   }
 }

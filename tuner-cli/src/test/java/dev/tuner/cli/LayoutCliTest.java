@@ -45,11 +45,11 @@ class LayoutCliTest {
     Cli.Result r = Cli.run(args("predict", LLAMA_70B_F16, "--tp", "2", "--format", "json"));
     assertThat(r.exit()).as(r.toString()).isZero();
     JsonNode j = r.json();
-    JsonNode p = j.get("scenario").get("parallel");
+    JsonNode p = j.get("scenario");
     assertThat(p.get("devices").asInt()).isEqualTo(2);
     assertThat(p.get("tp").asInt()).isEqualTo(2);
     assertThat(p.get("pp").asInt()).isEqualTo(1);
-    assertThat(p.get("replicas").asInt()).isEqualTo(1);
+    assertThat(p.get("ep").asInt()).isEqualTo(1);
     JsonNode ic = j.get("interconnect");
     assertThat(ic.get("link").asText()).isEqualTo("NVLink4");
     assertThat(ic.get("gbs_per_direction").asDouble()).isEqualTo(450);
@@ -64,7 +64,7 @@ class LayoutCliTest {
     assertThat(j.get("bound").asText()).isEqualTo("memory");
 
     JsonNode single = Cli.run(args("predict", LLAMA_70B_F16, "--format", "json")).json();
-    assertThat(single.get("scenario").get("parallel").get("devices").asInt()).isEqualTo(1);
+    assertThat(single.get("scenario").get("devices").asInt()).isEqualTo(1);
     assertThat(single.get("interconnect").get("seconds_per_step").asDouble()).isZero();
     assertThat(single.get("interconnect").get("roof_tokens_per_s").isNull()).isTrue();
   }
