@@ -1,5 +1,8 @@
 package dev.tuner.linear;
 
+import org.tribuo.math.la.DenseMatrix;
+import org.tribuo.math.la.DenseVector;
+
 /**
  * The ridge normal equations over a subset of training rows, built once and solved for any λ. Features are
  * standardised on those rows (population standard deviation) and the target is centred, so the intercept is not
@@ -108,64 +111,73 @@ final class RidgeProblem {
   }
 
   /**
-   * Solves (ZᵀZ + λ·n·I) w = Zᵀ(y − ȳ) by Cholesky and returns w in standardised space, one entry per feature
-   * (0 for a constant one).
+   * Solves (ZᵀZ + λ·n·I) w = Zᵀ(y − ȳ) with Tribuo's Cholesky factorisation and returns w in standardised space,
+   * one entry per feature (0 for a constant one).
    *
    * @throws NotPositiveDefiniteException when the system has no unique solution at this λ
    */
   double[] solve(double lambda) {
     int q = active.length;
-    double shift = lambda * rows;
-    double[][] l = new double[q][];
+    if (q == 0) {
+      // Every feature is constant: nothing to fit (and Tribuo has no empty matrix).
+      return new double[width];
+    }
+    DenseMatrix system = system(lambda, q);
+    // A pivot this small relative to the largest diagonal is rounding noise: the column is (numerically) a linear
+    // combination of earlier ones and the solution would be arbitrary. Tribuo's own test is absolute (1e-14), so
+    // the relative one is applied to its factor.
     double largestDiagonal = 0;
     for (int i = 0; i < q; i++) {
-      l[i] = gram[i].clone();
-      l[i][i] += shift;
-      largestDiagonal = Math.max(largestDiagonal, l[i][i]);
+      largestDiagonal = Math.max(largestDiagonal, system.get(i, i));
     }
-    // A pivot this small relative to the largest diagonal is rounding noise: the column is (numerically) a linear
-    // combination of earlier ones and the solution would be arbitrary.
     double tolerance = largestDiagonal * Math.max(1, q) * Math.ulp(1.0);
+    DenseMatrix.CholeskyFactorization cholesky = system.choleskyFactorization()
+        .orElseThrow(() -> new NotPositiveDefiniteException(active[firstFailingPivot(lambda, q)]));
+    DenseMatrix factor = cholesky.lMatrix();
     for (int j = 0; j < q; j++) {
-      double[] lj = l[j];
-      for (int i = j; i < q; i++) {
-        double[] li = l[i];
-        double s = li[j];
-        for (int k = 0; k < j; k++) {
-          s -= li[k] * lj[k];
-        }
-        if (i == j) {
-          if (!(s > tolerance)) {
-            throw new NotPositiveDefiniteException(active[j]);
-          }
-          li[j] = Math.sqrt(s);
-        } else {
-          li[j] = s / lj[j];
-        }
+      double pivot = factor.get(j, j);
+      if (!(pivot * pivot > tolerance)) {
+        throw new NotPositiveDefiniteException(active[j]);
       }
     }
-    double[] y = new double[q];
-    for (int i = 0; i < q; i++) {
-      double s = rhs[i];
-      double[] li = l[i];
-      for (int k = 0; k < i; k++) {
-        s -= li[k] * y[k];
-      }
-      y[i] = s / li[i];
-    }
-    double[] w = new double[q];
-    for (int i = q - 1; i >= 0; i--) {
-      double s = y[i];
-      for (int k = i + 1; k < q; k++) {
-        s -= l[k][i] * w[k];
-      }
-      w[i] = s / l[i][i];
-    }
+    DenseVector w = cholesky.solve(DenseVector.createDenseVector(rhs));
     double[] full = new double[width];
     for (int k = 0; k < q; k++) {
-      full[active[k]] = w[k];
+      full[active[k]] = w.get(k);
     }
     return full;
+  }
+
+  /** The leading {@code size} × {@code size} block of ZᵀZ + λ·n·I, symmetric as Tribuo's factorisation requires. */
+  private DenseMatrix system(double lambda, int size) {
+    double shift = lambda * rows;
+    double[][] a = new double[size][size];
+    for (int i = 0; i < size; i++) {
+      for (int k = 0; k <= i; k++) {
+        a[i][k] = gram[i][k];
+        a[k][i] = gram[i][k];
+      }
+      a[i][i] += shift;
+    }
+    return DenseMatrix.createDenseMatrix(a);
+  }
+
+  /**
+   * The index (among the active features) of the pivot where Tribuo's factorisation stopped: the factor of a
+   * leading block is the leading block of the factor, so this is the smallest block that does not factorise.
+   */
+  private int firstFailingPivot(double lambda, int q) {
+    int low = 1;
+    int high = q;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (system(lambda, mid).choleskyFactorization().isPresent()) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low - 1;
   }
 
   /** Σ over {@code rowIndex} of the squared error of standardised weights {@code w} fitted on this problem. */
