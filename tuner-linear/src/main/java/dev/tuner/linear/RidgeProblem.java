@@ -180,12 +180,15 @@ final class RidgeProblem {
     return low - 1;
   }
 
-  /** Σ over {@code rowIndex} of the squared error of standardised weights {@code w} fitted on this problem. */
-  double sumOfSquaredErrors(float[] features, double[] targets, int[] rowIndex, double[] w) {
+  /**
+   * Σ over {@code rowIndex} of the squared error of standardised weights {@code w} with the standardised-space
+   * {@code intercept}, fitted on this problem.
+   */
+  double sumOfSquaredErrors(float[] features, double[] targets, int[] rowIndex, double[] w, double intercept) {
     double sse = 0;
     for (int r : rowIndex) {
       int base = r * width;
-      double prediction = targetMean;
+      double prediction = intercept;
       for (int j : active) {
         prediction += w[j] * ((features[base + j] - means[j]) / stds[j]);
       }
@@ -193,6 +196,26 @@ final class RidgeProblem {
       sse += e * e;
     }
     return sse;
+  }
+
+  /** Row {@code r}'s active features, standardised with this problem's means and deviations. */
+  double[] standardise(float[] features, int r) {
+    double[] z = new double[active.length];
+    int base = r * width;
+    for (int k = 0; k < active.length; k++) {
+      int j = active[k];
+      z[k] = (features[base + j] - means[j]) / stds[j];
+    }
+    return z;
+  }
+
+  /** Indices of the features that vary on the rows, in feature order. */
+  int[] active() {
+    return active.clone();
+  }
+
+  int width() {
+    return width;
   }
 
   /** The pivot of {@code feature} vanished: that feature is collinear with earlier ones at this λ. */

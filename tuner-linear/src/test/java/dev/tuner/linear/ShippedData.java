@@ -19,14 +19,18 @@ final class ShippedData {
 
   /** Every usable shipped row in the default schema, with the default target, grouped by device. */
   static TrainingSet trainingSet() {
+    return new Encoded(FeatureSchemas.tunerV1(), prepared().examples()).trainingSet(OutputKind.LOG_ROOFLINE_FRACTION);
+  }
+
+  /** The shipped rows prepared against the shipped catalog, as `tuner train --data data/measurements.csv` does. */
+  static Dataset.Prepared prepared() {
     Catalog catalog = Catalog.shipped();
     try (InputStream in = ShippedData.class.getClassLoader().getResourceAsStream("dev/tuner/data/measurements.csv")) {
       if (in == null) {
         throw new IllegalStateException("dev/tuner/data/measurements.csv is not on the class path");
       }
-      Dataset.Prepared prepared = Dataset.load(new InputStreamReader(in, StandardCharsets.UTF_8), "measurements.csv",
-          catalog, new Roofline(catalog), Dataset.Options.defaults());
-      return new Encoded(FeatureSchemas.tunerV1(), prepared.examples()).trainingSet(OutputKind.LOG_ROOFLINE_FRACTION);
+      return Dataset.load(new InputStreamReader(in, StandardCharsets.UTF_8), "measurements.csv", catalog,
+          new Roofline(catalog), Dataset.Options.defaults());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
