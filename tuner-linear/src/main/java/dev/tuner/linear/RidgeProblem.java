@@ -1,5 +1,6 @@
 package dev.tuner.linear;
 
+import java.util.Optional;
 import org.tribuo.math.la.DenseMatrix;
 import org.tribuo.math.la.DenseVector;
 
@@ -131,15 +132,8 @@ final class RidgeProblem {
       largestDiagonal = Math.max(largestDiagonal, system.get(i, i));
     }
     double tolerance = largestDiagonal * Math.max(1, q) * Math.ulp(1.0);
-    DenseMatrix.CholeskyFactorization cholesky = system.choleskyFactorization()
-        .orElseThrow(() -> new NotPositiveDefiniteException(active[firstFailingPivot(lambda, q)]));
-    DenseMatrix factor = cholesky.lMatrix();
-    for (int j = 0; j < q; j++) {
-      double pivot = factor.get(j, j);
-      if (!(pivot * pivot > tolerance)) {
-        throw new NotPositiveDefiniteException(active[j]);
-      }
-    }
+    DenseMatrix.CholeskyFactorization cholesky = factorise(system, tolerance)
+        .orElseThrow(() -> new NotPositiveDefiniteException(active[firstFailingPivot(lambda, q, tolerance)]));
     DenseVector w = cholesky.solve(DenseVector.createDenseVector(rhs));
     double[] full = new double[width];
     for (int k = 0; k < q; k++) {
@@ -162,16 +156,30 @@ final class RidgeProblem {
     return DenseMatrix.createDenseMatrix(a);
   }
 
+  /** Tribuo's factorisation of {@code system}, empty unless every pivot (squared) exceeds {@code tolerance}. */
+  private static Optional<DenseMatrix.CholeskyFactorization> factorise(DenseMatrix system, double tolerance) {
+    return system.choleskyFactorization().filter(cholesky -> {
+      DenseMatrix factor = cholesky.lMatrix();
+      for (int j = 0; j < factor.getDimension1Size(); j++) {
+        double pivot = factor.get(j, j);
+        if (!(pivot * pivot > tolerance)) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
   /**
-   * The index (among the active features) of the pivot where Tribuo's factorisation stopped: the factor of a
-   * leading block is the leading block of the factor, so this is the smallest block that does not factorise.
+   * The index (among the active features) of the first pivot that fails: the factor of a leading block is the
+   * leading block of the factor, so this is the size of the smallest leading block that does not factorise, less one.
    */
-  private int firstFailingPivot(double lambda, int q) {
+  private int firstFailingPivot(double lambda, int q, double tolerance) {
     int low = 1;
     int high = q;
     while (low < high) {
       int mid = (low + high) >>> 1;
-      if (system(lambda, mid).choleskyFactorization().isPresent()) {
+      if (factorise(system(lambda, mid), tolerance).isPresent()) {
         low = mid + 1;
       } else {
         high = mid;
