@@ -58,15 +58,6 @@ final class ServingOptions {
   @Option(names = "--prompts", paramLabel = "N", description = "Requests in an --offline run.")
   Integer prompts;
 
-  @Option(names = "--devices", paramLabel = "N", description = "GPUs in the deployment (default tp x pp).")
-  Integer devices;
-
-  @Option(names = "--tp", paramLabel = "N", description = "Tensor-parallel size (default 1).")
-  Integer tp;
-
-  @Option(names = "--pp", paramLabel = "N", description = "Pipeline-parallel size (default 1).")
-  Integer pp;
-
   @Option(names = "--max-batch", paramLabel = "N", description = "Engine's sequence limit (0 = memory only).")
   Integer maxBatch;
 
@@ -109,10 +100,12 @@ final class ServingOptions {
     return new Engine(kind, backend, engineVersion, l);
   }
 
-  Layout layout() {
+  /** The deployment from the step options --devices/--tp/--pp/--ep, which serving shares with a step prediction. */
+  Layout layout(Integer devices, Integer tp, Integer pp, Integer ep) {
     int t = tp == null ? 1 : tp;
     int p = pp == null ? 1 : pp;
-    return new Layout(devices == null ? t * p : devices, t, p, 1);
+    int e = ep == null ? 1 : ep;
+    return new Layout(devices == null ? Math.max(t * p, e) : devices, t, p, e);
   }
 
   Workload workload(Integer batch) {

@@ -18,7 +18,8 @@ import java.util.Locale;
  *       context {@code I + O/2} and takes the prompts of the {@code n − 1} other requests spread over their
  *       {@code O} iterations ({@code (n − 1)·I/O} prompt tokens); its time is the TPOT. A new request's prompt runs
  *       beside {@code n − 1} decodes, in chunks of what the token budget leaves when prefill is chunked; that is
- *       the TTFT. {@code E2E = TTFT + (O − 1)·TPOT}, requests/s = {@code n / E2E} (Little's law).
+ *       the TTFT, with the engine's latency per request ({@link EngineTerms#requestS}) on top.
+ *       {@code E2E = TTFT + (O − 1)·TPOT}, requests/s = {@code n / E2E} (Little's law).
  *   <li>The largest {@code n}: the KV cache (memory left by the weights × the engine's fraction) over the tokens a
  *       request holds ({@code I + O/2} on average for engines that allocate pages as they go, {@code I + O} at most
  *       for those that reserve a request's whole length), the engine's sequence limit, and the token budget
@@ -56,20 +57,21 @@ final class Composer {
   record Served(double ttft, double tpot, double e2e, double perSecond, double running, LimitedBy limitedBy,
       String detail) {}
 
-  double seconds(double decodeSeqs, double cached, double prompt, double pairs) {
-    return t.seconds(f.step(decodeSeqs, cached, prompt, pairs));
+  /** Seconds of one iteration of {@code sequences} sequences (see {@link InstanceFigures#step}). */
+  double seconds(double sequences, double decodeSeqs, double cached, double prompt, double pairs) {
+    return t.seconds(f.step(decodeSeqs, cached, prompt, pairs), sequences);
   }
 
   /** Static batching (see the class comment). */
   Served staticBatch(int b) {
-    double prefill = seconds(0, 0, b * in, b * inSq / 2);
+    double prefill = seconds(b, 0, 0, b * in, b * inSq / 2);
     double steps = Math.max(0, out - 1);
     double decode = decodeSum(b, steps);
     double e2e = prefill + decode;
     double tpot = steps > 0 ? decode / steps : 0;
     LimitedBy by = decode >= prefill
-        ? t.dominant(f.step(b, b * (in + out / 2), 0, 0))
-        : t.dominant(f.step(0, 0, b * in, b * inSq / 2));
+        ? t.dominant(f.step(b, b * (in + out / 2), 0, 0), b)
+        : t.dominant(f.step(0, 0, b * in, b * inSq / 2), b);
     double capacity = maxByMemory(inMax + outMax);
     if (b > capacity) {
       return new Served(prefill, tpot, e2e, b / e2e, b, LimitedBy.MEMORY_CAPACITY, String.format(Locale.ROOT,
@@ -89,13 +91,13 @@ final class Composer {
     }
     StepTimes s0 = f.step(b, b * in, 0, 0);
     StepTimes s1 = f.step(b, b * (in + 1), 0, 0);
-    double m0 = s0.memory() / t.bandwidthEff();
-    double m1 = s1.memory() / t.bandwidthEff() - m0;
+    double m0 = t.memory(s0);
+    double m1 = t.memory(s1) - m0;
     double c0 = s0.compute() / t.computeEff();
     double c1 = s1.compute() / t.computeEff() - c0;
     double n0 = s0.interconnect() / t.interconnectEff();
     double n1 = s1.interconnect() / t.interconnectEff() - n0;
-    return steps * t.overheadS() + series(n0, n1, steps) + sumOfMax(m0, m1, c0, c1, steps);
+    return steps * (t.overheadS() + t.perSequenceS() * b) + series(n0, n1, steps) + sumOfMax(m0, m1, c0, c1, steps);
   }
 
   /** {@code Σ_{j=1..k} (a + b·j)}. */
@@ -123,15 +125,15 @@ final class Composer {
     double running = Math.max(1, n);
     double others = running - 1;
     double context = in + out / 2;
-    double tpot = seconds(running, running * context, others * in / out, others / out * inSq / 2);
+    double tpot = seconds(running, running, running * context, others * in / out, others / out * inSq / 2);
     double chunks = 1;
     if (limits.chunkedPrefill() && limits.maxTokensPerStep() > 0) {
       chunks = Math.ceil(in / Math.max(1, limits.maxTokensPerStep() - others));
     }
-    double ttft = chunks * seconds(others, others * context, in / chunks, inSq / 2 / chunks);
+    double ttft = t.requestS() + chunks * seconds(running, others, others * context, in / chunks, inSq / 2 / chunks);
     double e2e = ttft + Math.max(0, out - 1) * tpot;
     StepTimes step = f.step(running, running * context, others * in / out, others / out * inSq / 2);
-    return new Served(ttft, tpot, e2e, running / e2e, running, t.dominant(step),
+    return new Served(ttft, tpot, e2e, running / e2e, running, t.dominant(step, running),
         String.format(Locale.ROOT, "%.1f requests running", running));
   }
 

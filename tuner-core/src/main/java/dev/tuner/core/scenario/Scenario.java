@@ -12,7 +12,9 @@ import java.util.Optional;
  * {@code depth} is the tokens already in each sequence's KV cache before the window (llama-bench's
  * {@code -d}), so the window attends over {@code depth} cached tokens plus its own. Decode tokens/s is aggregate over
  * the batch; prefill is prompt tokens/s. {@code parallel} spreads the model over several devices; {@code engine}
- * holds the engine switches (llama-bench's defaults unless stated).
+ * holds the engine switches (llama-bench's defaults unless stated). {@code zeroCopy} (weights read in place from
+ * host memory) is accepted only where its rate is known: unified memory, where it changes nothing, or a PCIe device
+ * with its link's bandwidth, which then bounds the weight reads.
  */
 public record Scenario(
     ModelSpec model,
@@ -55,6 +57,24 @@ public record Scenario(
         "tokens (cached before the window; depth + context at most " + MAX_CONTEXT + ")");
     Objects.requireNonNull(parallel, "parallel layout");
     Objects.requireNonNull(engine, "engine settings");
+    if (zeroCopy && !allowsZeroCopy(device)) {
+      throw new InvalidInputException("zero-copy", "on " + device.name(),
+          "a device whose weights can be read in place at a known rate: unified memory, or a PCIe host link with"
+              + " its bandwidth (interconnect \"PCIe…\" and interconnect_gbs); " + device.name() + " has "
+              + (device.interconnect().isEmpty() ? "no interconnect figure" : "interconnect \""
+                  + device.interconnect() + "\"" + (device.interconnectGBs().isPresent() ? "" : " without GB/s")));
+    }
+  }
+
+  /** Whether the accelerator reads host memory directly (Apple silicon, or an interconnect stated as unified). */
+  public static boolean isUnifiedMemory(DeviceSpec d) {
+    return d.interconnect().equalsIgnoreCase("unified") || d.vendor().equalsIgnoreCase("Apple");
+  }
+
+  /** Whether zero-copy has a known rate on {@code d}: unified memory, or a PCIe host link with its GB/s. */
+  public static boolean allowsZeroCopy(DeviceSpec d) {
+    return isUnifiedMemory(d)
+        || d.interconnect().toLowerCase(java.util.Locale.ROOT).startsWith("pcie") && d.interconnectGBs().isPresent();
   }
 
   /** The KV length the window ends at: the cached depth plus the window itself. */

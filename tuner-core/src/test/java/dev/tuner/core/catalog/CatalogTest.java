@@ -126,6 +126,7 @@ class CatalogTest {
     assertThat(CATALOG.quant("FP8").quantClass()).isEqualTo(QuantClass.Q8_0);
     // llama.cpp's quantised kernels (MMQ / MMVQ) compute int8 dot products
     assertThat(CATALOG.quant("Q4_K_M").activation()).isEqualTo(Activation.INT8);
+    assertThat(CATALOG.quant("F16").activation()).isEqualTo(Activation.FP16);
     assertThat(CATALOG.quant("F32").quantClass()).isEqualTo(QuantClass.F32);
   }
 
@@ -180,7 +181,8 @@ class CatalogTest {
   @Test
   void aDeviceWithAllFiguresNeedsNoAssumption() {
     Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
-    assertThat(new Roofline(CATALOG).compute(s).assumptions()).isEmpty();
+    // the model's tying of embeddings may still be unknown in the catalog; nothing is assumed about the device
+    assertThat(new Roofline(CATALOG).compute(s).assumptions()).noneMatch(a -> a.contains("RTX 4090"));
   }
 
   @ParameterizedTest
