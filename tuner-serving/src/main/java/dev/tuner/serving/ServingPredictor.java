@@ -31,7 +31,14 @@ public final class ServingPredictor {
   }
 
   public ServingPrediction predict(ServingScenario s) {
-    InstanceFigures f = physics.figures(s);
+    return predict(s, physics.figures(s));
+  }
+
+  /**
+   * {@link #predict} with the instance's figures already computed ({@link StepPhysics#figures} of a scenario with
+   * the same model, device, precision, KV cache, engine backend, layout and lengths): a sweep over loads reuses them.
+   */
+  public ServingPrediction predict(ServingScenario s, InstanceFigures f) {
     EngineTerms t = terms.forEngine(s.engine().kind());
     Composer c = new Composer(f, t, s.engine(), s.workload());
     int replicas = s.layout().replicas();
