@@ -3,6 +3,7 @@ package dev.tuner.serving;
 import dev.tuner.api.InvalidInputException;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The composition rules: serving metrics of one model instance from the time of its iterations. Lengths are the
@@ -55,7 +56,7 @@ final class Composer {
 
   /** Times of one request, in seconds, and the requests/s of the instance. */
   record Served(double ttft, double tpot, double e2e, double perSecond, double running, LimitedBy limitedBy,
-      String detail) {}
+      Supplier<String> detail) {}
 
   /** Seconds of one iteration of {@code sequences} sequences (see {@link InstanceFigures#step}). */
   double seconds(double sequences, double decodeSeqs, double cached, double prompt, double pairs) {
@@ -74,10 +75,10 @@ final class Composer {
         : t.dominant(f.step(0, 0, b * in, b * inSq / 2), b);
     double capacity = maxByMemory(inMax + outMax);
     if (b > capacity) {
-      return new Served(prefill, tpot, e2e, b / e2e, b, LimitedBy.MEMORY_CAPACITY, String.format(Locale.ROOT,
+      return new Served(prefill, tpot, e2e, b / e2e, b, LimitedBy.MEMORY_CAPACITY, () -> String.format(Locale.ROOT,
           "a batch of %d does not fit: the KV cache holds %.0f such requests", b, Math.floor(capacity)));
     }
-    return new Served(prefill, tpot, e2e, b / e2e, b, by, "static batch of " + b);
+    return new Served(prefill, tpot, e2e, b / e2e, b, by, () -> "static batch of " + b);
   }
 
   /**
@@ -134,7 +135,7 @@ final class Composer {
     double e2e = ttft + Math.max(0, out - 1) * tpot;
     StepTimes step = f.step(running, running * context, others * in / out, others / out * inSq / 2);
     return new Served(ttft, tpot, e2e, running / e2e, running, t.dominant(step, running),
-        String.format(Locale.ROOT, "%.1f requests running", running));
+        () -> String.format(Locale.ROOT, "%.1f requests running", running));
   }
 
   /** The most requests the KV cache holds when each holds {@code tokens} tokens; infinite when unknown. */
@@ -160,7 +161,7 @@ final class Composer {
   }
 
   /** The largest number of requests one instance can run, and what sets it. */
-  record Capacity(double n, LimitedBy by, String detail) {}
+  record Capacity(double n, LimitedBy by, Supplier<String> detail) {}
 
   Capacity capacity() {
     double perRequest = reservesWhole ? inMax + outMax : in + out / 2;
@@ -178,18 +179,18 @@ final class Composer {
     }
     if (Double.isInfinite(n)) {
       return new Capacity(EngineLimits.MAX, LimitedBy.ENGINE_BATCH_LIMIT,
-          "no limit known (memory unknown, engine unlimited): capped at " + EngineLimits.MAX);
+          () -> "no limit known (memory unknown, engine unlimited): capped at " + EngineLimits.MAX);
     }
     if (n == byMemory) {
-      return new Capacity(n, LimitedBy.MEMORY_CAPACITY, String.format(Locale.ROOT,
+      return new Capacity(n, LimitedBy.MEMORY_CAPACITY, () -> String.format(Locale.ROOT,
           "KV cache of %.1f GB per GPU holds %.0f requests of %.0f tokens", kvCapacityBytes() / 1e9, n,
           perRequest));
     }
     if (n == byBatch) {
-      return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, "engine runs at most " + limits.maxBatch()
+      return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, () -> "engine runs at most " + limits.maxBatch()
           + " sequences");
     }
-    return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, String.format(Locale.ROOT,
+    return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, () -> String.format(Locale.ROOT,
         "engine takes at most %d tokens per iteration: %.0f requests with their prompts", limits.maxTokensPerStep(),
         n));
   }
@@ -202,8 +203,8 @@ final class Composer {
     }
     Served s = continuous(cap.n());
     double e2e = clients / s.perSecond();
-    return new Served(s.ttft() + e2e - s.e2e(), s.tpot(), e2e, s.perSecond(), s.running(), cap.by(), cap.detail()
-        + String.format(Locale.ROOT, "; %.0f more wait in the queue", clients - cap.n()));
+    return new Served(s.ttft() + e2e - s.e2e(), s.tpot(), e2e, s.perSecond(), s.running(), cap.by(),
+        () -> cap.detail().get() + String.format(Locale.ROOT, "; %.0f more wait in the queue", clients - cap.n()));
   }
 
   /** Every request at once; {@code prompts} of them, or endless when not positive. */
@@ -227,8 +228,8 @@ final class Composer {
       double wait = prompts > 0 ? (prompts / full.perSecond() - prompts / rate) / 2 : 0;
       LimitedBy by = cap.n() < EngineLimits.MAX ? cap.by() : full.limitedBy();
       return new Served(full.ttft() + wait, full.tpot(), full.e2e() + wait, full.perSecond(), full.running(), by,
-          String.format(Locale.ROOT, "saturated: %.3f requests/s offered, %.3f served; %s", rate,
-              full.perSecond(), cap.detail()));
+          () -> String.format(Locale.ROOT, "saturated: %.3f requests/s offered, %.3f served; %s", rate,
+              full.perSecond(), cap.detail().get()));
     }
     double lo = 0;
     double hi = cap.n();
@@ -240,9 +241,11 @@ final class Composer {
         hi = mid;
       }
     }
-    Served s = continuous(hi);
-    return new Served(s.ttft(), s.tpot(), s.e2e(), rate, hi, LimitedBy.ARRIVAL_RATE, String.format(Locale.ROOT,
-        "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on average", rate, full.perSecond(), hi));
+    double running = hi;
+    Served s = continuous(running);
+    return new Served(s.ttft(), s.tpot(), s.e2e(), rate, running, LimitedBy.ARRIVAL_RATE, () -> String.format(
+        Locale.ROOT, "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on average", rate,
+        full.perSecond(), running));
   }
 
   List<String> assumptions() {

@@ -100,7 +100,7 @@ public final class ServingPredictor {
       assumptions.add("offline run without a number of prompts: TTFT leaves out the wait in the queue");
     }
     return new ServingPrediction(ttftMs, tpotMs, e2eMs, reqPerS, output, total, output / s.layout().devices(),
-        r.running(), r.limitedBy(), r.detail(), intervals, terms.id(), assumptions);
+        r.running(), r.limitedBy(), r.detail().get(), intervals, terms.id(), assumptions);
   }
 
   private Interval interval(double v, double h) {
