@@ -47,8 +47,11 @@ class TunerV2SchemaTest {
     assertThat(slot(v, "arithmetic_int8")).isEqualTo(1);
     assertThat(slot(v, "active_fraction")).isEqualTo(1);
     assertThat(slot(v, "attention_gqa")).isEqualTo(1);
-    // the RTX 4090's link is not in the catalog: a multi-device scenario flags it
-    assertThat(slot(v, "interconnect_missing")).isEqualTo(1);
+    // the RTX 4090's PCIe link is in the catalog; the MI355X's bandwidth is not, and a multi-device scenario flags it
+    assertThat(slot(v, "interconnect_missing")).isZero();
+    Scenario noLink = Fixtures.scenario(CATALOG.model("Llama 3 8B"), CATALOG.device("AMD Instinct MI355X"),
+        CATALOG.quant("Q4_K_M"), 1, 512, Phase.PREFILL).withParallel(new ParallelLayout(4, 2, 1, 1));
+    assertThat(slot(encode(noLink), "interconnect_missing")).isEqualTo(1);
     assertThat(v).hasSize(schema.width());
   }
 
