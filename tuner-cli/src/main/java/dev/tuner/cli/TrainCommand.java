@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tuner.core.learn.Protocol;
 import dev.tuner.core.learn.TrainRequest;
 import dev.tuner.core.learn.TrainResult;
+import dev.tuner.core.learn.Trainers;
 import dev.tuner.core.learn.TrainingPipeline;
+import dev.tuner.core.schema.FeatureSchema;
 import dev.tuner.core.schema.FeatureSchemas;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -74,6 +76,11 @@ final class TrainCommand implements Callable<Integer> {
           + " roofline_fraction or tokens_per_s.")
   String target;
 
+  @Option(names = "--schema", paramLabel = "ID",
+      description = "Feature schema the model is trained on: tuner-v1, tuner-v2 or reference-v1 (default: the"
+          + " configured schema, tuner-v1 unless --config or -Dtuner.schema says otherwise).")
+  String schema;
+
   @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -137,19 +144,20 @@ final class TrainCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     Dataset.Prepared prepared = data.load(session, err);
+    FeatureSchema features = FeatureSchemas.byId(schema != null ? schema : session.config().schema());
     int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     TrainResult result;
     try (Progress progress = Progress.create(!noProgress, err)) {
       ProgressListener listener = progress;
-      result = new TrainingPipeline(FeatureSchemas.byId(session.config().schema())).train(prepared, provider,
+      result = new TrainingPipeline(features).train(prepared, provider,
           new TrainRequest(kind, hyperParameters, seed, cv, level, n, listener));
     }
     if (protocol != null) {
       ObjectNode figures;
       try (Progress progress = Progress.create(!noProgress, err)) {
-        figures = new Protocol(FeatureSchemas.byId(session.config().schema()), level, progress).run(prepared,
-            provider.id(), provider.trainer().orElseThrow(), hyperParameters, kind,
-            session.registry().find(RIDGE_PROVIDER).flatMap(ModelProvider::trainer).orElse(null), n);
+        figures = new Protocol(features, level, progress).run(prepared,
+            provider.id(), Trainers.of(provider).orElseThrow(), hyperParameters, kind,
+            session.registry().find(RIDGE_PROVIDER).flatMap(Trainers::of).orElse(null), n);
       }
       ((ObjectNode) result.artifact().header().crossValidation()).set("protocol", figures);
       Path json = protocol.resolve("accuracy.json");
