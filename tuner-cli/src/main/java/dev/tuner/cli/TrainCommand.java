@@ -51,9 +51,10 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The one documented command that builds the embedded default model (see README). */
   static final String DEFAULT_MODEL_COMMAND = "./tuner train --data data/measurements.csv --model-type ensemble"
-      + " --target log_serial_roof_fraction --seed 42 --cv device --set decode.members=forest"
-      + " --set prefill.members=forest,linear --set forest.trees=80 --set forest.max_depth=10 --set forest.min_leaf=2"
-      + " --set forest.mtry_fraction=0.6 --set linear.exclude=vector_roof_ratio_log"
+      + " --schema tuner-v2 --target log_serial_roof_fraction --seed 42 --cv family --set monotone=physics"
+      + " --set decode.members=forest --set prefill.members=forest,linear --set prefill.weights=auto"
+      + " --set weight_step=0.5 --set inner_folds=4 --set forest.trees=80 --set forest.max_depth=10"
+      + " --set forest.min_leaf=2 --set forest.mtry_fraction=0.6 --protocol docs"
       + " --out tuner-default-model/src/main/resources/dev/tuner/model/default-model.json --force";
 
   @Spec
@@ -143,8 +144,8 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     PrintWriter err = spec.commandLine().getErr();
-    Dataset.Prepared prepared = data.load(session, err);
     FeatureSchema features = FeatureSchemas.byId(schema != null ? schema : session.config().schema());
+    Dataset.Prepared prepared = data.load(session, err);
     int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     TrainResult result;
     try (Progress progress = Progress.create(!noProgress, err)) {
