@@ -47,8 +47,13 @@ class TunerV2SchemaTest {
     assertThat(slot(v, "arithmetic_int8")).isEqualTo(1);
     assertThat(slot(v, "active_fraction")).isEqualTo(1);
     assertThat(slot(v, "attention_gqa")).isEqualTo(1);
-    // the RTX 4090's link is not in the catalog: a multi-device scenario flags it
-    assertThat(slot(v, "interconnect_missing")).isEqualTo(1);
+    // the RTX 4090's link (PCIe4 x16, 32 GB/s) is in the catalog; the same device without it is flagged
+    assertThat(slot(v, "interconnect_missing")).isZero();
+    DeviceSpec d = s.device();
+    DeviceSpec unlinked = new DeviceSpec(d.name(), d.vendor(), d.memBandwidthGBs(), d.fp16Tflops(), d.fp8Tflops(),
+        d.fp32Tflops(), d.computeUnits(), d.l2CacheMb(), d.memoryGb(), d.aliases(), d.source(), d.chipFamily(),
+        d.fp4Tflops(), d.int8Tops(), "", OptionalDouble.empty());
+    assertThat(slot(encode(s.withDevice(unlinked)), "interconnect_missing")).isEqualTo(1);
     assertThat(v).hasSize(schema.width());
   }
 
