@@ -31,7 +31,8 @@ class TunerV2SchemaTest {
 
   @Test
   void theEngineSettingsBackendDepthAndLayoutReachTheirSlots() {
-    Scenario s = Fixtures.scenario(CATALOG.model("Llama 3 8B"), CATALOG.device("RTX 4090"), CATALOG.quant("Q4_K_M"),
+    DeviceSpec unlinked = CATALOG.device("RTX 4090").withInterconnect("", OptionalDouble.empty());
+    Scenario s = Fixtures.scenario(CATALOG.model("Llama 3 8B"), unlinked, CATALOG.quant("Q4_K_M"),
         1, 512, Phase.PREFILL).withDepth(4095).withEngine(new EngineSettings(256, true, Backend.VULKAN, "b4000"))
         .withParallel(new ParallelLayout(4, 2, 1, 1));
     float[] v = encode(s);
@@ -47,7 +48,7 @@ class TunerV2SchemaTest {
     assertThat(slot(v, "arithmetic_int8")).isEqualTo(1);
     assertThat(slot(v, "active_fraction")).isEqualTo(1);
     assertThat(slot(v, "attention_gqa")).isEqualTo(1);
-    // the RTX 4090's link is not in the catalog: a multi-device scenario flags it
+    // a device without a known link: a multi-device scenario flags it
     assertThat(slot(v, "interconnect_missing")).isEqualTo(1);
     assertThat(v).hasSize(schema.width());
   }
@@ -69,6 +70,45 @@ class TunerV2SchemaTest {
     assertThat(slot(known, "fp16_peak_missing")).isZero();
     assertThat(slot(known, "int8_peak_missing")).as("F16 computes in FP16").isZero();
     assertThat(slot(known, "l2_missing")).isZero();
+  }
+
+  /**
+   * GB10 prefill in F16: the bound computes at 2250 / 148 × 48 = 729.7 TFLOPS, the model reads the best estimate,
+   * 500 × 0.25 = 125 TFLOPS: peak_tflops_log = log(125 / 0.1) / log(20 000 / 0.1), in both schemas. Its flag says
+   * the figure was imputed; its FP32 figure is catalogued.
+   */
+  @Test
+  void theModelReadsTheBestEstimateOfAnUnknownPeakAndItsFlag() {
+    Scenario s = Fixtures.scenario(CATALOG.model("Llama 3 8B"), CATALOG.device("NVIDIA GB10 (DGX Spark)"),
+        CATALOG.quant("F16"), 1, 2048, Phase.PREFILL);
+    var r = roofline.compute(s);
+    assertThat(r.peakTflops()).isCloseTo(2250.0 / 148 * 48, org.assertj.core.api.Assertions.within(1e-9));
+    float expected = (float) (Math.log(125 / 0.1) / Math.log(20_000 / 0.1));
+    float[] v = encoder.encode(s, r);
+    assertThat(slot(v, "peak_tflops_log")).isEqualTo(expected);
+    assertThat(slot(v, "fp16_peak_missing")).isEqualTo(1);
+    assertThat(slot(v, "fp32_peak_missing")).isZero();
+    FeatureSchema v1 = FeatureSchemas.tunerV1();
+    assertThat(new FeatureEncoder(v1).encode(s, r)[v1.indexOf("peak_tflops_log")]).isEqualTo(expected);
+    // the step time and the roof ratio the model reads are at 125 TFLOPS too: prefill is compute-bound there
+    assertThat(FeatureEncoder.raw(Quantity.ROOF_STEP_SECONDS, s, r))
+        .isCloseTo(r.tokensPerStep() / (r.computeRoof() * 125 / r.peakTflops()),
+            org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(FeatureEncoder.raw(Quantity.ROOF_RATIO, s, r))
+        .isCloseTo(r.roofRatio() * r.peakTflops() / 125, org.assertj.core.api.Assertions.within(1e-9));
+  }
+
+  /** A device whose figures are all catalogued reads exactly the bound's figures: nothing moves for it. */
+  @Test
+  void aCataloguedDeviceReadsTheBoundsFigures() {
+    Scenario s = Fixtures.scenario(CATALOG.model("Llama 3 8B"), CATALOG.device("H100 SXM5 80GB"),
+        CATALOG.quant("Q4_K_M"), 4, 2048, Phase.PREFILL);
+    var r = roofline.compute(s);
+    assertThat(r.features()).isEqualTo(new dev.tuner.core.roofline.FeatureFigures(r.peakTflops(), false, false,
+        false, false));
+    assertThat(FeatureEncoder.raw(Quantity.ROOF_STEP_SECONDS, s, r)).isEqualTo(r.tokensPerStep()
+        / r.tokensPerSecond());
+    assertThat(FeatureEncoder.raw(Quantity.ROOF_RATIO, s, r)).isEqualTo(r.roofRatio());
   }
 
   @Test

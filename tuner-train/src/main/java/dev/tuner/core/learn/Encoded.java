@@ -58,7 +58,7 @@ public final class Encoded {
       families[i] = e.scenario().device().chipFamily();
       architectures[i] = e.scenario().model().architecture();
       vendors[i] = e.scenario().device().vendor();
-      imputed[i] = !e.roofline().assumptions().isEmpty();
+      imputed[i] = e.roofline().imputed();
     }
   }
 
