@@ -228,8 +228,7 @@ public final class Roofline {
     boolean tiedGuess = !embeddings && m.tiedEmbeddings().isEmpty();
     boolean experts = !physics.routedKnown() || !physics.activeKnown();
     boolean link = !s.parallel().isSingle() && d.interconnectGBs().isEmpty();
-    boolean int8Estimated = int8Used(activation, s.engine().backend())
-        && e.int8().source() == SpecEstimates.Source.ESTIMATED;
+    boolean int8Estimated = restsOnInt8Estimate(activation, s.engine().backend(), e);
     if (!kv && !attention && !embeddings && !tiedGuess && !experts && !link && d.fp16Tflops().isPresent()
         && d.fp32Tflops().isPresent() && !int8Estimated) {
       return List.of();
@@ -279,8 +278,7 @@ public final class Roofline {
   public double peakTflops(DeviceSpec d, Activation activation, Backend backend, List<String> assumptions) {
     SpecEstimates.DeviceEstimates e = estimates.of(d);
     if (assumptions != null) {
-      boundAssumptions(d, e, int8Used(activation, backend) && e.int8().source() == SpecEstimates.Source.ESTIMATED,
-          assumptions);
+      boundAssumptions(d, e, restsOnInt8Estimate(activation, backend, e), assumptions);
     }
     return peak(d, activation, backend, e.generousFp16().value(), e.int8().value());
   }
@@ -304,16 +302,21 @@ public final class Roofline {
     }
   }
 
-  /** Whether the INT8 peak enters {@link #peak}: integer kernels, on a backend that has them. */
-  private static boolean int8Used(Activation activation, Backend backend) {
-    return activation == Activation.INT8 && backend != Backend.METAL;
+  /**
+   * Whether the peak used rests on an estimated INT8 figure: integer kernels, on a backend that has them, and the
+   * estimate above the FP16 peak (below it, {@link #peak} takes the FP16 one).
+   */
+  private static boolean restsOnInt8Estimate(Activation activation, Backend backend,
+      SpecEstimates.DeviceEstimates e) {
+    return activation == Activation.INT8 && backend != Backend.METAL
+        && e.int8().source() == SpecEstimates.Source.ESTIMATED && e.int8().value() > e.fp16().value();
   }
 
   /**
    * The figures the learned model reads: the same peak choice at the best estimates, the missingness flags (a figure
-   * the catalog does not give) and whether any figure the prediction rests on was imputed. An unknown INT8 peak that
-   * could not be estimated counts as a missing figure but not as an imputed one: the FP16 peak, which the kernels
-   * can always fall back to, is then the peak used.
+   * the catalog does not give) and whether any figure the prediction rests on was imputed. An unknown INT8 peak counts
+   * as a missing figure, but as an imputed one only when its estimate is the peak used: otherwise the FP16 peak,
+   * which the kernels can always fall back to, is.
    */
   private static FeatureFigures features(DeviceSpec d, Activation activation, Backend backend,
       SpecEstimates.DeviceEstimates e) {
@@ -321,8 +324,7 @@ public final class Roofline {
     boolean fp16Missing = !e.fp16().known();
     boolean fp32Missing = !e.fp32().known();
     boolean int8Missing = activation == Activation.INT8 && !e.int8().known();
-    boolean imputed = fp16Missing || fp32Missing
-        || (int8Used(activation, backend) && e.int8().source() == SpecEstimates.Source.ESTIMATED);
+    boolean imputed = fp16Missing || fp32Missing || restsOnInt8Estimate(activation, backend, e);
     return new FeatureFigures(peak, fp16Missing, fp32Missing, int8Missing, imputed);
   }
 
@@ -359,7 +361,7 @@ public final class Roofline {
     }
     if (int8Estimated) {
       assumptions.add(String.format(Locale.ROOT,
-          "INT8 peak of %s unknown: assumed the best estimate %.1f TOPS, for the bound and the model (%s)", d.name(),
+          "INT8 peak of %s unknown: assumed the best estimate %.1f TOPS (%s)", d.name(),
           e.int8().value(), e.int8().basis()));
     }
   }

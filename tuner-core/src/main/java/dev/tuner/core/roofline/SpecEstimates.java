@@ -18,7 +18,8 @@ import java.util.function.Function;
  * <ul>
  *   <li>The <b>generous</b> FP16 peak ({@link #generousFp16}) is what the roofline bounds with: the highest FP16
  *       TFLOPS per compute unit of any catalogued device of the vendor, times the device's units, and never below the
- *       best estimate. A roof must not be low, so it errs high.
+ *       best estimate; unknown (no compute roof) when the vendor's rate or the device's units are. A roof must not be
+ *       low, so it errs high.
  *   <li>The <b>best estimate</b> ({@link #fp16}, {@link #fp32}, {@link #int8}) is what the learned model is given:
  *       erring high there makes it predict high (2–3× for a device imputed from its vendor's fastest part).
  * </ul>
@@ -135,7 +136,8 @@ public final class SpecEstimates {
     }
     Double perUnit = generousPerUnitByVendor.get(vendorKey(d));
     if (perUnit == null || d.computeUnits() == 0) {
-      return best;
+      // a best estimate alone may be low, and a low roof is no bound: without the generous rule there is none
+      return Estimate.UNKNOWN;
     }
     double value = perUnit * d.computeUnits();
     if (value < best.value()) {

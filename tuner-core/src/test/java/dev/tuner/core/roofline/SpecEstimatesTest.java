@@ -90,6 +90,11 @@ class SpecEstimatesTest {
     DeviceSpec stranger = device("Q", "Acme", "QZ9", 0, 0, 0, 0, 4);
     assertThat(e.fp16(stranger).source()).isEqualTo(Source.UNKNOWN);
     assertThat(e.generousFp16(stranger).value()).isCloseTo(4 * 7.5, within(1e-9));
+    // no units: the model still gets 10 × 4.4 from the FP32 figure, but the bound gets no compute roof, since a
+    // best estimate may be low
+    DeviceSpec unitless = device("A7", "Acme", "XA106", 0, 0, 0, 10, 0);
+    assertThat(e.fp16(unitless).value()).isCloseTo(44, within(1e-9));
+    assertThat(e.generousFp16(unitless).source()).isEqualTo(Source.UNKNOWN);
   }
 
   /**
