@@ -263,13 +263,13 @@ public final class Roofline {
    * assumption made when {@code assumptions} is not null.
    *
    * <ul>
-   *   <li>FP16 / FP32: the FP16 tensor peak (known or imputed; the higher of the two for FP32 weights, which an
-   *       engine may compute in either).
+   *   <li>FP16 / FP32: the FP16 tensor peak (known, else the generous figure of {@link SpecEstimates}; the higher of
+   *       the two for FP32 weights, which an engine may compute in either).
    *   <li>FP8: the FP8 peak where the device has one, else the FP16 peak.
-   *   <li>INT8 (llama.cpp's MMQ/MMVQ integer dot products, W8A8): the higher of the INT8 and FP16 peaks. On CUDA the
-   *       integer kernels run (dp4a on Pascal, int8 MMA from Turing on), on ROCm, Vulkan and SYCL they run where the
-   *       hardware and build have integer dot products, else the dequantise-to-FP16 kernels do: when it is not
-   *       known which runs, the bound takes the higher peak. On Metal llama.cpp dequantises into FP16/FP32
+   *   <li>INT8 (llama.cpp's MMQ/MMVQ integer dot products, W8A8): the higher of the INT8 (known or estimated) and FP16
+   *       peaks. On CUDA the integer kernels run (dp4a on Pascal, int8 MMA from Turing on), on ROCm, Vulkan and SYCL
+   *       they run where the hardware and build have integer dot products, else the dequantise-to-FP16 kernels do:
+   *       when it is not known which runs, the bound takes the higher peak. On Metal llama.cpp dequantises into FP16/FP32
    *       simdgroup matrices and has no integer-dot kernels, so the FP16 peak binds there.
    *   <li>FP4 (NVFP4/MXFP4): the FP4 peak where the device has one, else the FP8 or FP16 peak the weights are
    *       dequantised to (the higher that is known).

@@ -3,6 +3,7 @@ package dev.tuner.core.roofline;
 import dev.tuner.api.Bound;
 import dev.tuner.api.OutputKind;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The roofline of one scenario. Roofs are in tokens/s (aggregate over the batch for decode, prompt tokens/s for
@@ -52,7 +53,7 @@ public record RooflineResult(
 
   public RooflineResult {
     assumptions = List.copyOf(assumptions);
-    java.util.Objects.requireNonNull(features, "features");
+    Objects.requireNonNull(features, "features");
   }
 
   /**
