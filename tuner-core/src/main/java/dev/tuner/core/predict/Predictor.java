@@ -109,7 +109,7 @@ public final class Predictor {
     if (capped) {
       tps = roof;
     }
-    boolean imputed = !r.assumptions().isEmpty();
+    boolean imputed = r.imputed();
     double q = imputed ? loaded.calibration().groupQuantile(s.phase(), level, true)
         : s.phase() == dev.tuner.core.scenario.Phase.DECODE ? decodeQuantile : prefillQuantile;
     double half = q;
