@@ -106,7 +106,7 @@ class EnsembleTrainerTest {
     int[] fold = EnsembleTrainer.innerFolds(data, 5, 11);
     Map<Integer, Set<Integer>> foldsOfDevice = new HashMap<>();
     for (int i = 0; i < data.rows(); i++) {
-      foldsOfDevice.computeIfAbsent(data.groups()[i], g -> new HashSet<>()).add(fold[i]);
+      foldsOfDevice.computeIfAbsent(data.group(i), g -> new HashSet<>()).add(fold[i]);
     }
     assertThat(foldsOfDevice).hasSize(13).allSatisfy((device, folds) -> assertThat(folds).hasSize(1));
     assertThat(Arrays.stream(fold).distinct().count()).isEqualTo(5);
