@@ -43,6 +43,51 @@ class PredictorTest {
         Calibration.none(SCHEMA.width()), Optional.empty()), roofline, 0.9, true);
   }
 
+  /** Predicts half the roofline and writes 2 (outside every training range) into every input it is given. */
+  private static final class ScribblingModel implements ThroughputModel {
+    final java.util.List<float[]> seen = new java.util.ArrayList<>();
+    private final boolean scribble;
+
+    ScribblingModel(boolean scribble) {
+      this.scribble = scribble;
+    }
+
+    @Override
+    public dev.tuner.api.ModelInfo info() {
+      return new dev.tuner.api.ModelInfo("scribbler", "test", SCHEMA.ref(), OutputKind.LOG_ROOFLINE_FRACTION,
+          SCHEMA.width());
+    }
+
+    @Override
+    public double predict(float[] features) {
+      seen.add(features.clone());
+      if (scribble) {
+        Arrays.fill(features, 2f);
+      }
+      return Math.log(0.5);
+    }
+
+    @Override
+    public java.util.List<dev.tuner.api.FeatureImportance> attribution(float[] features, int limit) {
+      seen.add(features.clone());
+      return java.util.List.of();
+    }
+  }
+
+  /** A model that writes into its input changes neither the host's confidence nor what its next call is given. */
+  @Test
+  void aModelThatWritesIntoItsInputLeavesTheHostUnaffected() {
+    Scenario s = ScenarioRequest.of("Llama 3 8B", "A100 PCIe 80GB", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+    ScribblingModel clean = new ScribblingModel(false);
+    ScribblingModel scribbler = new ScribblingModel(true);
+    ThroughputPrediction expected = predictor(clean, exact()).predict(s);
+    ThroughputPrediction actual = predictor(scribbler, exact()).predict(s);
+    assertThat(actual).isEqualTo(expected);
+    assertThat(scribbler.seen).hasSize(2);
+    assertThat(scribbler.seen.get(1)).containsExactly(clean.seen.get(1));
+    assertThat(expected.confidence()).isGreaterThan(0);
+  }
+
   /** Held-out scores that are all zero: a point interval, so confidence is exactly the other factors. */
   private static Calibration exact() {
     float[] lo = new float[SCHEMA.width()];
