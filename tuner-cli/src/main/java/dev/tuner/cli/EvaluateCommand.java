@@ -6,7 +6,6 @@ import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.predict.RooflineOnlyModel;
 import dev.tuner.cli.plot.PredictionChart;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -53,10 +52,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (plot != null && !force && Files.exists(plot)) {
-      throw new dev.tuner.api.TunerException("refusing to overwrite existing file " + plot
-          + " (pass --force to replace it)");
-    }
+    FilePlan.of(TunerCli.of(spec)).inputs("--data", data.files).output("--plot", plot).check(force);
     Session session = TunerCli.of(spec).session();
     PrintWriter err = spec.commandLine().getErr();
     Dataset.Prepared prepared = data.load(session, err);

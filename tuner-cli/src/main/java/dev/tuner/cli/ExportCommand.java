@@ -53,9 +53,7 @@ final class ExportCommand implements Callable<Integer> {
     if (root.modelFile == null) {
       throw new InvalidInputException("--model-file", "missing", "the tuner model artifact to export");
     }
-    if (!force && Files.exists(onnx)) {
-      throw new TunerException("refusing to overwrite existing file " + onnx + " (pass --force to replace it)");
-    }
+    FilePlan.of(root).output("--onnx", onnx).check(force);
     ModelLoader loader = root.session().loader();
     LoadedModel loaded = loader.open(root.modelFile, dev.tuner.api.ForeignModelOptions.defaults());
     try {

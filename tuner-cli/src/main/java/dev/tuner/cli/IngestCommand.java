@@ -102,20 +102,20 @@ public final class IngestCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Optional<String> usage = usageProblem();
     if (usage.isPresent()) {
-      err.println("error: " + usage.get());
-      err.flush();
-      return USAGE;
+      return fail(err, usage.get(), USAGE);
     }
     IngestReport report;
     try {
+      FilePlan plan = new FilePlan().inputs("FILE", files).output("--out", out);
+      plan.check(append || force);
       IngestOptions options = new IngestOptions(
           Optional.ofNullable(device), Optional.ofNullable(model), Optional.ofNullable(quant),
           Optional.ofNullable(sourceId));
       report = new Ingestor(catalog.get()).ingest(format, files, options);
     } catch (InvalidInputException e) {
-      err.println("error: " + e.getMessage());
-      err.flush();
-      return USAGE;
+      return fail(err, e.getMessage(), USAGE);
+    } catch (TunerException e) {
+      return fail(err, e.getMessage(), NOTHING_ACCEPTED);
     }
     summarise(err, report);
     if (report.accepted().isEmpty()) {
@@ -135,24 +135,22 @@ public final class IngestCommand implements Callable<Integer> {
       }
       summarise(err, written);
     } catch (InvalidInputException e) {
-      err.println("error: " + e.getMessage());
-      err.flush();
-      return USAGE;
+      return fail(err, e.getMessage(), USAGE);
     } catch (TunerException e) {
-      err.println("error: " + e.getMessage());
-      err.flush();
-      return NOTHING_ACCEPTED;
+      return fail(err, e.getMessage(), NOTHING_ACCEPTED);
     }
     err.flush();
     return OK;
   }
 
+  /** One line naming the command, as every other tuner command reports an error. */
+  private int fail(PrintWriter err, String message, int code) {
+    err.println(spec.qualifiedName() + ": " + message);
+    err.flush();
+    return code;
+  }
+
   private Optional<String> usageProblem() {
-    for (Path f : files) {
-      if (!Files.isRegularFile(f)) {
-        return Optional.of(f + ": no such file");
-      }
-    }
     if (append && force) {
       return Optional.of("--append and --force exclude each other: append keeps the file's rows, force replaces them");
     }

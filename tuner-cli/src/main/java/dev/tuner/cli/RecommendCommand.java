@@ -2,7 +2,6 @@ package dev.tuner.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tuner.api.TunerException;
 import dev.tuner.cli.plot.RooflineChart;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.recommend.Candidate;
@@ -15,7 +14,6 @@ import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Scenario;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,9 +103,7 @@ final class RecommendCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (plot != null && !force && Files.exists(plot)) {
-      throw new TunerException("refusing to overwrite existing file " + plot + " (pass --force to replace it)");
-    }
+    FilePlan.of(TunerCli.of(spec)).output("--plot", plot).check(force);
     Session session = TunerCli.of(spec).session();
     Catalog catalog = session.catalog();
     List<String> quantNames = quants == null ? RecommendRequest.DEFAULT_QUANTS : quants;

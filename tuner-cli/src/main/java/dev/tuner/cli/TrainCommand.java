@@ -105,15 +105,11 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    FilePlan.of(TunerCli.of(spec)).inputs("--data", data.files).output("--out", out)
+        .output("--cv-predictions", cvPredictions).check(force);
     Session session = TunerCli.of(spec).session();
     OutputKind kind = OutputKind.fromId(target);
     ModelProvider provider = session.registry().require(modelType);
-    for (Path target : new Path[] {out, cvPredictions}) {
-      if (target != null && !force && java.nio.file.Files.exists(target)) {
-        throw new dev.tuner.api.TunerException("refusing to overwrite existing file " + target
-            + " (pass --force to replace it)");
-      }
-    }
     PrintWriter err = spec.commandLine().getErr();
     Dataset.Prepared prepared = data.load(session, err);
     int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
