@@ -82,7 +82,7 @@ public final class Catalog {
     if (rows.isEmpty()) {
       throw new InvalidInputException(source, "an empty file", "a header line and rows");
     }
-    List<String> header = rows.get(0).fields();
+    List<String> header = Csv.header(rows.get(0), source);
     for (String r : required) {
       if (!header.contains(r)) {
         throw new InvalidInputException(source + " header", header.toString(), "a column named " + r);
@@ -90,6 +90,8 @@ public final class Catalog {
     }
     List<Map<String, String>> out = new ArrayList<>();
     for (Csv.Row row : rows.subList(1, rows.size())) {
+      Csv.requireWidth(row, header.size(), source);
+      Csv.requireNoSwallowedRecords(row, header.size(), source);
       Map<String, String> m = new HashMap<>();
       for (int i = 0; i < header.size(); i++) {
         m.put(header.get(i), i < row.fields().size() ? row.fields().get(i).trim() : "");

@@ -60,7 +60,7 @@ public final class MeasurementCsv {
     if (rows.isEmpty()) {
       throw new InvalidInputException(source, "an empty file", "a header line naming the columns, then rows");
     }
-    List<String> header = rows.get(0).fields().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+    List<String> header = Csv.header(rows.get(0), source);
     for (String required : List.of("quant", "batch", "context", "phase", "tokens_per_s")) {
       if (!header.contains(required)) {
         throw new InvalidInputException(source + ":" + rows.get(0).line() + " header", header.toString(),
@@ -77,6 +77,8 @@ public final class MeasurementCsv {
     List<Rejection> rejected = new ArrayList<>();
     for (Csv.Row row : rows.subList(1, rows.size())) {
       String origin = source + ":" + row.line();
+      Csv.requireWidth(row, header.size(), source);
+      Csv.requireNoSwallowedRecords(row, header.size(), source);
       Map<String, String> m = new HashMap<>();
       for (int i = 0; i < header.size(); i++) {
         String v = i < row.fields().size() ? row.fields().get(i).trim() : "";
