@@ -9,6 +9,7 @@ import dev.tuner.core.recommend.Dropped;
 import dev.tuner.core.recommend.MemoryEstimate;
 import dev.tuner.core.recommend.RecommendRequest;
 import dev.tuner.core.recommend.Recommendation;
+import dev.tuner.core.recommend.Recommender;
 import dev.tuner.core.scenario.KernelType;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.Quantization;
@@ -106,7 +107,7 @@ final class RecommendCommand implements Callable<Integer> {
     FilePlan.of(TunerCli.of(spec)).output("--plot", plot).check(force);
     Session session = TunerCli.of(spec).session();
     Catalog catalog = session.catalog();
-    List<String> quantNames = quants == null ? RecommendRequest.DEFAULT_QUANTS : quants;
+    List<String> quantNames = quants == null ? RecommendRequest.DEFAULT_QUANTS : Text.listed("--quants", quants);
     List<Quantization> resolvedQuants = new ArrayList<>();
     for (String q : quantNames) {
       resolvedQuants.add(catalog.quant(q.trim()));
@@ -115,7 +116,7 @@ final class RecommendCommand implements Callable<Integer> {
     if (kvCacheTypes == null) {
       kv.addAll(RecommendRequest.DEFAULT_KV_CACHE_TYPES);
     } else {
-      kvCacheTypes.forEach(k -> kv.add(KvCacheType.parse(k)));
+      Text.listed("--kv-cache-types", kvCacheTypes).forEach(k -> kv.add(KvCacheType.parse(k)));
     }
     // The model and device resolve exactly as predict resolves them.
     Scenario probe = specs.request(resolvedQuants.get(0).name(), 1, context, "decode", null, null, null, null)
@@ -131,6 +132,11 @@ final class RecommendCommand implements Callable<Integer> {
       default -> table(out, r);
     }
     out.flush();
+    for (String note : r.notes()) {
+      if (note.startsWith(Recommender.ROOFLESS)) {
+        spec.commandLine().getErr().println("warning: " + note);
+      }
+    }
     if (plot != null) {
       new RooflineChart().write(r, plot, force);
       spec.commandLine().getErr().println("wrote " + plot);

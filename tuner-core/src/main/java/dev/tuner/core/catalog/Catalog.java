@@ -4,6 +4,7 @@ import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.io.Csv;
 import dev.tuner.core.scenario.Activation;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.ModelShape;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.QuantClass;
 import dev.tuner.core.scenario.Quantization;
@@ -140,7 +141,19 @@ public final class Catalog {
           aliases(m.get("aliases")),
           m.getOrDefault("source_id", "")));
     }
-    return out;
+    return plausible(out, source);
+  }
+
+  /** Every model of a table obeys {@link ModelShape}'s rules; the error names the table and the model. */
+  static List<ModelSpec> plausible(List<ModelSpec> models, String source) {
+    for (ModelSpec m : models) {
+      try {
+        ModelShape.requirePlausible(m);
+      } catch (InvalidInputException e) {
+        throw new InvalidInputException(source + " " + m.name() + " " + e.field(), e.value(), e.allowed());
+      }
+    }
+    return models;
   }
 
   static List<Quantization> readQuants(Reader in, String source) {
