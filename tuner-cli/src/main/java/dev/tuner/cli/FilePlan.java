@@ -18,7 +18,9 @@ final class FilePlan {
   static FilePlan of(TunerCli root) {
     FilePlan plan = new FilePlan();
     plan.input("--config", root.configFile);
-    plan.input("--model-file", root.modelFile);
+    if (root.modelFile != null && !TunerCli.namesEmbeddedModel(root.modelFile)) {
+      plan.input("--model-file", root.modelFile);
+    }
     return plan;
   }
 

@@ -61,8 +61,12 @@ final class PredictCommand implements Callable<Integer> {
   Integer batch;
 
   @Option(names = "--context", paramLabel = "TOKENS",
-      description = "KV-cache length in tokens (decode) or prompt length (prefill); required.")
+      description = "KV-cache length in tokens (decode) or prompt length (prefill); default "
+          + PredictCommand.DEFAULT_CONTEXT + ", said on stderr when used.")
   Integer context;
+
+  /** llama-bench's default prompt length (-p 512): the figure a user without --context most likely compares. */
+  static final int DEFAULT_CONTEXT = 512;
 
   @Option(names = "--phase", paramLabel = "decode|prefill", description = "decode (default) or prefill.")
   String phase;
@@ -90,8 +94,12 @@ final class PredictCommand implements Callable<Integer> {
   public Integer call() {
     dev.tuner.api.InvalidInputException.requireInRange("--top-features", topFeatures, 0, 64, "features");
     Session session = TunerCli.of(spec).session();
-    Scenario scenario = specs.request(quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy)
-        .resolve(session.catalog());
+    if (context == null) {
+      spec.commandLine().getErr().println("note: no --context given: " + DEFAULT_CONTEXT
+          + " tokens assumed (llama-bench's default prompt length)");
+    }
+    Scenario scenario = specs.request(quant, batch, context != null ? context : DEFAULT_CONTEXT, phase, kvCacheType,
+        cudaGraphs, kernel, zeroCopy).resolve(session.catalog());
     Predictor predictor = session.predictor();
     ThroughputPrediction p = predictor.predict(scenario, topFeatures);
     RooflineResult roof = predictor.roofline().compute(scenario);

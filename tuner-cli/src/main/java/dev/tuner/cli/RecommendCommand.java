@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
@@ -102,6 +103,10 @@ final class RecommendCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Let --plot replace an existing file.")
   boolean force;
 
+  @Option(names = "--verbose", description = "List every dropped configuration, not only the count by reason (JSON"
+      + " and CSV always list them all).")
+  boolean verbose;
+
   @Override
   public Integer call() {
     FilePlan.of(TunerCli.of(spec)).output("--plot", plot).check(force);
@@ -129,7 +134,7 @@ final class RecommendCommand implements Callable<Integer> {
     switch (output.format) {
       case JSON -> Json.print(out, json(r));
       case CSV -> csv(r).printCsv(out);
-      default -> table(out, r);
+      default -> table(out, r, verbose);
     }
     out.flush();
     for (String note : r.notes()) {
@@ -156,7 +161,7 @@ final class RecommendCommand implements Callable<Integer> {
     };
   }
 
-  private static void table(PrintWriter out, Recommendation r) {
+  private static void table(PrintWriter out, Recommendation r, boolean verbose) {
     RecommendRequest q = r.request();
     out.println("Recommendation (decode)");
     new Table("", "")
@@ -183,7 +188,21 @@ final class RecommendCommand implements Callable<Integer> {
       out.println("Pareto front (aggregate tokens/s against per-sequence latency, lowest latency first)");
       candidates(r.pareto(), false).printText(out, "  ");
     }
-    if (!r.dropped().isEmpty()) {
+    if (!r.dropped().isEmpty() && !verbose) {
+      out.println();
+      out.println("Dropped (" + r.dropped().size() + "; --verbose lists each)");
+      Table t = new Table("reason", "configurations", "example");
+      Map<Dropped.Reason, List<Dropped>> byReason = new java.util.EnumMap<>(Dropped.Reason.class);
+      r.dropped().forEach(d -> byReason.computeIfAbsent(d.reason(), x -> new ArrayList<>()).add(d));
+      // the example is the mildest case: the one that missed by the least
+      byReason.forEach((reason, list) -> {
+        Dropped mildest = list.stream().min(java.util.Comparator.comparingDouble(RecommendCommand::excess))
+            .orElseThrow();
+        t.row(reason.id(), list.size(), mildest.quant().name() + " " + mildest.kvCache().id() + " batch "
+            + mildest.batch() + ": " + mildest.detail());
+      });
+      t.printText(out, "  ");
+    } else if (!r.dropped().isEmpty()) {
       out.println();
       out.println("Dropped (" + r.dropped().size() + ")");
       Table t = new Table("quant", "kv", "batch", "reason", "detail");
@@ -192,6 +211,15 @@ final class RecommendCommand implements Callable<Integer> {
       }
       t.printText(out, "  ");
     }
+  }
+
+  /** How far a dropped configuration is from qualifying, as a ratio to its limit. */
+  private static double excess(Dropped d) {
+    return switch (d.reason()) {
+      case MEMORY -> d.memory().totalGib() / d.limit();
+      case LATENCY -> d.msPerToken() / d.limit();
+      case NO_THROUGHPUT -> Double.POSITIVE_INFINITY;
+    };
   }
 
   private static Table candidates(List<Candidate> list, boolean ranked) {
@@ -242,6 +270,8 @@ final class RecommendCommand implements Callable<Integer> {
     }
     ArrayNode pareto = n.putArray("pareto");
     r.pareto().forEach(c -> pareto.add(candidate(c)));
+    ObjectNode byReason = n.putObject("dropped_by_reason");
+    r.dropped().forEach(d -> byReason.put(d.reason().id(), byReason.path(d.reason().id()).asInt(0) + 1));
     ArrayNode dropped = n.putArray("dropped");
     for (Dropped d : r.dropped()) {
       dropped.addObject().put("quant", d.quant().name()).put("kv_cache_type", d.kvCache().id())

@@ -141,6 +141,8 @@ class IngestCommandTest {
     assertThat(err.toString()).contains("--device", "RTX 9999");
     assertThat(run("--format", "llama-bench", "--append", jsonl.toString())).isEqualTo(2);
     assertThat(run("--format", "llama-bench")).isEqualTo(2);
-    assertThat(run(jsonl.toString())).isEqualTo(2);
+    // without --format the format is recognised from the content
+    assertThat(run(jsonl.toString())).isZero();
+    assertThat(err.toString()).contains("format llama-bench recognised from the content");
   }
 }

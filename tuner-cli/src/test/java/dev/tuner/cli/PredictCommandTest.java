@@ -192,10 +192,14 @@ class PredictCommandTest {
   }
 
   @Test
-  void aMissingContextIsNamed() {
-    Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M");
-    assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("context = unset is invalid");
+  void aMissingContextTakesTheStatedDefault() {
+    Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M",
+        "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.err()).contains("note: no --context given: 512 tokens assumed");
+    assertThat(r.json().get("tokens_per_s").asDouble())
+        .isEqualTo(Cli.run(with(LLAMA_ON_4090, "--format", "json")).json().get("tokens_per_s").asDouble());
+    assertThat(Cli.run(LLAMA_ON_4090).err()).doesNotContain("--context");
   }
 
   @Test

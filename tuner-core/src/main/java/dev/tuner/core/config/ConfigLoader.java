@@ -26,7 +26,7 @@ import java.util.Properties;
  */
 public final class ConfigLoader {
   static final String KEYS = "model, artifact, schema, interval.level, plugins.dir, foreign.schema, "
-      + "foreign.output_kind, onnx.threads, fallback.decode_efficiency, fallback.prefill_efficiency";
+      + "foreign.output_kind, onnx.threads, fallback.decode_efficiency, fallback.prefill_efficiency, catalogs";
   private static final List<String> KNOWN = List.of(KEYS.split(", "));
   private static final long MAX_FILE_BYTES = 1 << 20;
 
@@ -161,7 +161,8 @@ public final class ConfigLoader {
           return (int) (double) x;
         }).orElse(d.onnxThreads()),
         number(v, "fallback.decode_efficiency").orElse(d.fallbackDecodeEfficiency()),
-        number(v, "fallback.prefill_efficiency").orElse(d.fallbackPrefillEfficiency()));
+        number(v, "fallback.prefill_efficiency").orElse(d.fallbackPrefillEfficiency()),
+        text(v, "catalogs").map(ConfigLoader::catalogs).orElse(d.catalogs()));
   }
 
   /**
@@ -174,6 +175,18 @@ public final class ConfigLoader {
     } catch (InvalidPathException e) {
       throw new InvalidInputException("tuner." + key, "\"" + value + "\"", allowed + " (" + e.getReason() + ")");
     }
+  }
+
+  /** Comma-separated catalog files, in the order they are layered. */
+  private static List<Path> catalogs(String files) {
+    List<Path> out = new java.util.ArrayList<>();
+    for (String f : files.split(",")) {
+      if (f.isBlank()) {
+        throw new InvalidInputException("tuner.catalogs", "\"" + files + "\"", "comma-separated file paths, none empty");
+      }
+      out.add(path("catalogs", f.trim(), "a catalog file path"));
+    }
+    return out;
   }
 
   private static Path pluginDir(String dir) {

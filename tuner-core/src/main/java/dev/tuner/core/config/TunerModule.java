@@ -65,7 +65,8 @@ public final class TunerModule extends AbstractModule {
   @Provides
   @Singleton
   Catalog catalog() {
-    return Catalog.shipped();
+    return config.catalogs().isEmpty() ? Catalog.shipped()
+        : dev.tuner.core.catalog.UserCatalogs.layer(Catalog.shipped(), config.catalogs());
   }
 
   @Provides

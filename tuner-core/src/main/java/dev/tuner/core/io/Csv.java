@@ -123,7 +123,8 @@ public final class Csv {
    * breaks, so a longer run of other characters lies inside one field; quotes around it are allowed for.
    */
   private static final class FieldLimit extends java.io.FilterReader {
-    private int run;
+    /** Characters since the last comma or line break; a cell, as every field in tuner is final. */
+    private final int[] run = new int[1];
 
     FieldLimit(Reader in) {
       super(in);
@@ -149,8 +150,8 @@ public final class Csv {
 
     private void count(char c) throws FieldTooLong {
       if (c == ',' || c == '\n' || c == '\r') {
-        run = 0;
-      } else if (++run > MAX_FIELD_CHARS + 2) {
+        run[0] = 0;
+      } else if (++run[0] > MAX_FIELD_CHARS + 2) {
         throw new FieldTooLong();
       }
     }
