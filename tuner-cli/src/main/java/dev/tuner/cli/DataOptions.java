@@ -21,12 +21,9 @@ final class DataOptions {
   @Option(names = "--include-suspect", description = "Keep rows flagged SUSPECT.")
   boolean includeSuspect;
 
-  @Option(names = "--include-above-roofline", description = "Keep rows measured above their own roofline.")
-  boolean includeAboveRoofline;
-
   Dataset.Prepared load(Session session, PrintWriter err) {
     Dataset.Prepared prepared = Dataset.load(files, session.catalog(), session.roofline(),
-        new Dataset.Options(includeEndToEnd, includeSuspect, includeAboveRoofline));
+        new Dataset.Options(includeEndToEnd, includeSuspect));
     err.println(prepared.summary());
     for (Dataset.Skipped s : prepared.skipped()) {
       err.println("  skipped " + s.origin() + ": " + s.reason() + (s.detail().isEmpty() ? "" : " (" + s.detail()

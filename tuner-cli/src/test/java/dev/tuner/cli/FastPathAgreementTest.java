@@ -51,7 +51,7 @@ class FastPathAgreementTest {
     try (InputStream in = FastPathAgreementTest.class.getClassLoader()
         .getResourceAsStream("dev/tuner/data/measurements.csv")) {
       data = Dataset.load(new InputStreamReader(in, StandardCharsets.UTF_8), "measurements.csv", catalog, roofline,
-          new Dataset.Options(true, true, true));
+          new Dataset.Options(true, true));
     }
     int n = data.examples().size();
     rows = new Scenario[n * REPEATS];

@@ -2,6 +2,11 @@ package dev.tuner.core;
 
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.scenario.Activation;
+import dev.tuner.core.scenario.AttentionSpec;
+import dev.tuner.core.scenario.MoeSpec;
+import dev.tuner.core.scenario.Backend;
+import dev.tuner.core.scenario.EngineSettings;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
@@ -28,7 +33,8 @@ public final class Fixtures {
   }
 
   public static ModelSpec model(double paramsB) {
-    return new ModelSpec("test " + paramsB + "B", paramsB, 4096, 32, 32, 8, 128, 32000, List.of(), "test");
+    return new ModelSpec("test " + paramsB + "B", paramsB, 4096, 32, 32, 8, 128, 32000, List.of(), "test", null,
+        OptionalDouble.empty(), Optional.of(false), 0, MoeSpec.NONE, AttentionSpec.STANDARD);
   }
 
   public static Quantization quant(double bits, QuantClass c) {
@@ -66,11 +72,21 @@ public final class Fixtures {
     if (phase == Phase.DECODE && r.nextInt(10) == 0) {
       context = 0;
     }
+    int depth = r.nextInt(4) == 0 ? r.nextInt(0, Scenario.MAX_CONTEXT - context + 1) : 0;
+    ParallelLayout layout = ParallelLayout.SINGLE;
+    if (r.nextInt(4) == 0) {
+      int tp = 1 << r.nextInt(4);
+      int pp = 1 << r.nextInt(3);
+      int count = tp * pp * (1 << r.nextInt(3));
+      layout = new ParallelLayout(count, tp, pp, 1 << r.nextInt(Integer.numberOfTrailingZeros(count) + 1));
+    }
+    EngineSettings engine = new EngineSettings(1 << r.nextInt(4, 13), r.nextBoolean(),
+        Backend.values()[r.nextInt(Backend.values().length)], "");
     return new Scenario(m, d, quants.get(r.nextInt(quants.size())),
         KvCacheType.values()[r.nextInt(KvCacheType.values().length)],
         (int) Math.min(Scenario.MAX_BATCH, logUniform(r, 1, Scenario.MAX_BATCH)), context, phase, r.nextBoolean(),
         r.nextBoolean() ? Optional.empty() : Optional.of(dev.tuner.core.scenario.KernelType.values()[r.nextInt(16)]),
-        r.nextBoolean());
+        r.nextBoolean() && Scenario.allowsZeroCopy(d), depth, layout, engine);
   }
 
   public static double logUniform(SplittableRandom r, double min, double max) {

@@ -3,6 +3,9 @@ package dev.tuner.core.catalog;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.io.Csv;
 import dev.tuner.core.scenario.Activation;
+import dev.tuner.core.scenario.AttentionKind;
+import dev.tuner.core.scenario.AttentionSpec;
+import dev.tuner.core.scenario.MoeSpec;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.ModelShape;
 import dev.tuner.core.scenario.ModelSpec;
@@ -18,6 +21,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -114,9 +118,13 @@ public final class Catalog {
       int units = (int) optional(where, "sm_or_cores", m.get("sm_or_cores")).orElse(0);
       OptionalDouble l2 = optional(where, "l2_mb", m.get("l2_mb"));
       OptionalDouble memory = optional(where, "mem_gb", m.get("mem_gb"));
+      OptionalDouble fp4 = optional(where, "fp4_tflops", m.getOrDefault("fp4_tflops", ""));
+      OptionalDouble int8 = optional(where, "int8_tops", m.getOrDefault("int8_tops", ""));
+      OptionalDouble link = optional(where, "interconnect_gbs", m.getOrDefault("interconnect_gbs", ""));
       try {
         out.add(new DeviceSpec(m.get("device"), m.get("vendor"), bandwidth, fp16, fp8, fp32, units, l2, memory,
-            aliases(m.get("aliases")), m.getOrDefault("source_id", "")));
+            aliases(m.get("aliases")), m.getOrDefault("source_id", ""), m.getOrDefault("chip_family", ""), fp4, int8,
+            m.getOrDefault("interconnect", ""), link));
       } catch (InvalidInputException e) {
         // the record checks each figure's range but cannot know the file line the figure came from
         throw new InvalidInputException(where + " " + e.field(), e.value(), e.allowed());
@@ -129,17 +137,39 @@ public final class Catalog {
     List<ModelSpec> out = new ArrayList<>();
     for (var m : table(in, source, "model", "params_b", "hidden", "layers", "heads", "kv_heads", "head_dim", "vocab")) {
       String where = m.get("#line");
-      out.add(new ModelSpec(
-          m.get("model"),
-          number(where, "params_b", m.get("params_b")),
-          integer(where, "hidden", m.get("hidden")),
-          integer(where, "layers", m.get("layers")),
-          integer(where, "heads", m.get("heads")),
-          integer(where, "kv_heads", m.get("kv_heads")),
-          integer(where, "head_dim", m.get("head_dim")),
-          integer(where, "vocab", m.get("vocab")),
-          aliases(m.get("aliases")),
-          m.getOrDefault("source_id", "")));
+      try {
+        out.add(new ModelSpec(
+            m.get("model"),
+            number(where, "params_b", m.get("params_b")),
+            integer(where, "hidden", m.get("hidden")),
+            integer(where, "layers", m.get("layers")),
+            integer(where, "heads", m.get("heads")),
+            integer(where, "kv_heads", m.get("kv_heads")),
+            integer(where, "head_dim", m.get("head_dim")),
+            integer(where, "vocab", m.get("vocab")),
+            aliases(m.get("aliases")),
+            m.getOrDefault("source_id", ""),
+            m.getOrDefault("architecture", ""),
+            optional(where, "active_params_b", m.getOrDefault("active_params_b", "")),
+            bool(where, "tied_embeddings", m.getOrDefault("tied_embeddings", "")),
+            integer(where, "ffn_dim", m.get("ffn_dim")),
+            new MoeSpec(
+                integer(where, "experts", m.get("experts")),
+                integer(where, "experts_per_token", m.get("experts_per_token")),
+                integer(where, "shared_experts", m.get("shared_experts")),
+                integer(where, "expert_ffn_dim", m.get("expert_ffn_dim")),
+                integer(where, "dense_layers", m.get("dense_layers"))),
+            new AttentionSpec(
+                blank(m.get("attention")) ? AttentionKind.GQA : AttentionKind.parse(m.get("attention")),
+                integer(where, "kv_lora_rank", m.get("kv_lora_rank")),
+                integer(where, "rope_head_dim", m.get("rope_head_dim")),
+                integer(where, "sliding_window", m.get("sliding_window")),
+                integer(where, "local_layers", m.get("local_layers")),
+                integer(where, "linear_layers", m.get("linear_layers")),
+                longInteger(where, "linear_state_dim", m.get("linear_state_dim")))));
+      } catch (InvalidInputException e) {
+        throw new InvalidInputException(where + " " + e.field(), e.value(), e.allowed());
+      }
     }
     return plausible(out, source);
   }
@@ -192,6 +222,37 @@ public final class Catalog {
 
   static OptionalDouble optional(String where, String field, String text) {
     return text == null || text.isBlank() ? OptionalDouble.empty() : OptionalDouble.of(number(where, field, text));
+  }
+
+  private static boolean blank(String text) {
+    return text == null || text.isBlank();
+  }
+
+  static Optional<Boolean> bool(String where, String field, String text) {
+    if (blank(text)) {
+      return Optional.empty();
+    }
+    switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true":
+      case "1":
+        return Optional.of(true);
+      case "false":
+      case "0":
+        return Optional.of(false);
+      default:
+        throw new InvalidInputException(where + " " + field, "\"" + text + "\"", "true or false");
+    }
+  }
+
+  static long longInteger(String where, String field, String text) {
+    if (blank(text)) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(where + " " + field, "\"" + text + "\"", "a whole number");
+    }
   }
 
   static int integer(String where, String field, String text) {

@@ -22,17 +22,18 @@ import java.util.TreeMap;
 
 /**
  * Measurements resolved into scenarios with their rooflines, ready for training or evaluation, with an account of
- * every row: read, used, or left out and why. Rows flagged E2E or SUSPECT, and rows measured above their own
- * roofline (a wrong spec or an undeclared assumption such as an FP8 KV cache), are left out unless the options
- * include them.
+ * every row: read, used, or left out and why. Rows flagged E2E or SUSPECT are left out unless the options include
+ * them. No row is left out for its label: a row measured above its own roofline is a physics error to fix in the
+ * roofline or the catalog, not a row to drop, so it is kept (and scored against the prediction, which the roofline
+ * clamps) and counted in the summary.
  */
 public final class Dataset {
   private Dataset() {}
 
   /** Which flagged rows to keep. */
-  public record Options(boolean includeEndToEnd, boolean includeSuspect, boolean includeAboveRoofline) {
+  public record Options(boolean includeEndToEnd, boolean includeSuspect) {
     public static Options defaults() {
-      return new Options(false, false, false);
+      return new Options(false, false);
     }
   }
 
@@ -40,6 +41,11 @@ public final class Dataset {
   public record Example(Measurement measurement, Scenario scenario, RooflineResult roofline) {
     public double efficiency() {
       return measurement.tokensPerSecond() / roofline.tokensPerSecond();
+    }
+
+    /** Measured above its own roofline: a physics or catalog error that the summary reports. */
+    public boolean aboveRoof() {
+      return measurement.tokensPerSecond() > roofline.tokensPerSecond();
     }
   }
 
@@ -97,10 +103,19 @@ public final class Dataset {
       }
     }
 
-    /** One line per reason, e.g. "used 700 of 756 rows; skipped: E2E 17, above roofline 2". */
+    /** The used rows measured above their own roofline. */
+    public List<Example> aboveRoof() {
+      return examples.stream().filter(Example::aboveRoof).toList();
+    }
+
+    /** One line, e.g. "read 756 rows from 1 file(s); used 739 (2 above their roofline); skipped 17: E2E 17". */
     public String summary() {
       StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "read %d rows from %d file(s); used %d",
           rowsRead, files.size(), examples.size()));
+      long above = examples.stream().filter(Example::aboveRoof).count();
+      if (above > 0) {
+        b.append(" (").append(above).append(" above their roofline: a physics or catalog error)");
+      }
       if (!skipped.isEmpty()) {
         b.append("; skipped ").append(skipped.size()).append(": ");
         List<String> parts = new ArrayList<>();
@@ -160,14 +175,6 @@ public final class Dataset {
           continue;
         }
         RooflineResult r = roofline.compute(s);
-        if (m.tokensPerSecond() > r.tokensPerSecond() && !options.includeAboveRoofline()) {
-          skipped.add(new Skipped(m.origin(), "above its roofline", String.format(Locale.ROOT,
-              "%.1f tokens/s measured > %.1f tokens/s %s roof (%s on %s, %s, batch %d, context %d, %s): a wrong"
-                  + " spec or an undeclared assumption (e.g. an FP8 KV cache)",
-              m.tokensPerSecond(), r.tokensPerSecond(), r.bound().id(), s.model().name(), s.device().name(),
-              s.quant().name(), s.batch(), s.context(), s.phase().id())));
-          continue;
-        }
         examples.add(new Example(m, s, r));
       }
     }
@@ -193,6 +200,7 @@ public final class Dataset {
     return new ScenarioRequest(r.model(), r.device(), r.quant(), r.batch(), r.context(), r.phase(), r.kvCacheType(),
         r.cudaGraphs(), r.kernel(), r.zeroCopy(), null, r.hidden(), r.layers(), r.heads(), r.kvHeads(), r.headDim(),
         r.vocab(), r.memBandwidthGBs(), r.fp16Tflops(), r.fp32Tflops(), r.computeUnits(), r.l2CacheMb(),
-        r.memoryGb());
+        r.memoryGb(), r.depth(), r.devices(), r.tp(), r.pp(), r.ep(), r.nUbatch(), r.flashAttn(), r.backend(),
+        r.build(), r.modelSizeBytes());
   }
 }

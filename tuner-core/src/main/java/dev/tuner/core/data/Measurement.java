@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * One measured figure as read from a file: where it came from ({@code origin} is {@code file:line}), the scenario
- * as stated, the measured tokens/s and the row's notes.
+ * as stated, the measured tokens/s and the row's notes. The row's backend is also the scenario's (which reads the
+ * compute API from it) unless the scenario states its own.
  */
 public record Measurement(
     String origin, String sourceId, String backend, ScenarioRequest scenario, double tokensPerSecond, String notes) {
@@ -15,6 +16,9 @@ public record Measurement(
     Objects.requireNonNull(scenario, "scenario");
     sourceId = sourceId == null ? "" : sourceId;
     backend = backend == null ? "" : backend;
+    if (scenario.backend() == null && !backend.isEmpty()) {
+      scenario = scenario.withBackend(backend);
+    }
     notes = notes == null ? "" : notes;
   }
 

@@ -19,19 +19,24 @@ import java.util.Map;
 /**
  * The measurements CSV format: columns by header name, extra columns ignored. Required: {@code device} or
  * {@code mem_bw_gbs}; {@code model} or {@code params_b}; {@code quant}, {@code batch}, {@code context},
- * {@code phase}, {@code tokens_per_s}. Optional figures for devices or models missing from the catalog:
- * {@code mem_bw_gbs, fp16_tflops, fp32_tflops, sm_or_cores, l2_mb, mem_gb, params_b, hidden, layers, heads, kv_heads,
- * head_dim, vocab}, and {@code kv_cache_type}, {@code cuda_graphs}, {@code kernel}, {@code source_id},
- * {@code backend}, {@code notes}.
+ * {@code phase}, {@code tokens_per_s}. Optional, blank meaning unknown (the scenario's stated default):
+ * {@code depth} (cached tokens before the window, 0), the engine settings {@code n_ubatch} (512),
+ * {@code flash_attn} (0|1, 0), {@code kv_type} (f16; {@code kv_cache_type} is its older name), {@code build},
+ * {@code model_size_bytes} (the model file's size, which sets the bits per weight), the layout {@code num_devices},
+ * {@code tp}, {@code pp}, {@code ep} (1 each), figures for devices or models missing from the catalog
+ * ({@code mem_bw_gbs, fp16_tflops, fp32_tflops, sm_or_cores, l2_mb, mem_gb, params_b, hidden, layers, heads,
+ * kv_heads, head_dim, vocab}), {@code cuda_graphs}, {@code kernel}, {@code source_id}, {@code backend},
+ * {@code notes}.
  */
 public final class MeasurementCsv {
   /** Header of the canonical format, in the order tuner writes it. */
   public static final List<String> HEADER = List.of(
-      "source_id", "device", "backend", "model", "params_b", "quant", "batch", "context", "phase", "tokens_per_s",
+      "source_id", "device", "backend", "model", "params_b", "quant", "batch", "context", "depth", "phase",
+      "tokens_per_s", "n_ubatch", "flash_attn", "kv_type", "build", "model_size_bytes", "num_devices", "tp", "pp", "ep",
       "notes");
   /** Optional columns tuner writes after the canonical ones when a row needs them. */
   public static final List<String> OPTIONAL = List.of(
-      "kv_cache_type", "mem_bw_gbs", "fp16_tflops", "fp32_tflops", "sm_or_cores", "l2_mb", "mem_gb", "hidden",
+      "mem_bw_gbs", "fp16_tflops", "fp32_tflops", "sm_or_cores", "l2_mb", "mem_gb", "hidden",
       "layers", "heads", "kv_heads", "head_dim", "vocab", "cuda_graphs", "kernel");
 
   private MeasurementCsv() {}
@@ -104,7 +109,7 @@ public final class MeasurementCsv {
         integer(m, "batch", true),
         integer(m, "context", true),
         required(m, "phase"),
-        m.get("kv_cache_type"),
+        m.containsKey("kv_type") ? m.get("kv_type") : m.get("kv_cache_type"),
         bool(m, "cuda_graphs"),
         m.get("kernel"),
         null,
@@ -120,7 +125,17 @@ public final class MeasurementCsv {
         optionalNumber(m, "fp32_tflops"),
         integer(m, "sm_or_cores", false),
         optionalNumber(m, "l2_mb"),
-        optionalNumber(m, "mem_gb"));
+        optionalNumber(m, "mem_gb"),
+        integer(m, "depth", false),
+        integer(m, "num_devices", false),
+        integer(m, "tp", false),
+        integer(m, "pp", false),
+        integer(m, "ep", false),
+        integer(m, "n_ubatch", false),
+        bool(m, "flash_attn"),
+        m.get("backend"),
+        m.get("build"),
+        optionalNumber(m, "model_size_bytes"));
     return new Measurement(origin, m.get("source_id"), m.get("backend"), request, tps, m.get("notes"));
   }
 

@@ -138,7 +138,8 @@ public final class MeasurementWriter {
     Dedup dedup = new Dedup(existing.measurements(), rows, writeDuplicates);
     List<String> added = new ArrayList<>();
     for (String column : header(dedup.toWrite)) {
-      if (!known.contains(column)) {
+      // a file of an older format gains only the columns its new rows fill, not every canonical one
+      if (!known.contains(column) && dedup.toWrite.stream().anyMatch(m -> COLUMNS.get(column).apply(m) != null)) {
         added.add(column);
       }
     }
@@ -327,10 +328,19 @@ public final class MeasurementWriter {
     c.put("quant", m -> m.scenario().quant());
     c.put("batch", m -> m.scenario().batch());
     c.put("context", m -> m.scenario().context());
+    c.put("depth", m -> m.scenario().depth());
     c.put("phase", m -> m.scenario().phase());
     c.put("tokens_per_s", Measurement::tokensPerSecond);
+    c.put("n_ubatch", m -> m.scenario().nUbatch());
+    c.put("flash_attn", m -> m.scenario().flashAttn() == null ? null : m.scenario().flashAttn() ? 1 : 0);
+    c.put("kv_type", m -> m.scenario().kvCacheType());
+    c.put("build", m -> m.scenario().build());
+    c.put("model_size_bytes", m -> m.scenario().modelSizeBytes());
+    c.put("num_devices", m -> m.scenario().devices());
+    c.put("tp", m -> m.scenario().tp());
+    c.put("pp", m -> m.scenario().pp());
+    c.put("ep", m -> m.scenario().ep());
     c.put("notes", Measurement::notes);
-    c.put("kv_cache_type", m -> m.scenario().kvCacheType());
     c.put("mem_bw_gbs", m -> m.scenario().memBandwidthGBs());
     c.put("fp16_tflops", m -> m.scenario().fp16Tflops());
     c.put("fp32_tflops", m -> m.scenario().fp32Tflops());

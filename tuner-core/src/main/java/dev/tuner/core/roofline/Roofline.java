@@ -4,7 +4,9 @@ import dev.tuner.api.Bound;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.scenario.Activation;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
 import java.util.ArrayList;
@@ -17,15 +19,31 @@ import java.util.OptionalDouble;
 /**
  * The physical upper bound on tokens/s, computed from the raw scenario.
  *
- * <p>Memory roof: a step reads every weight once (at its true bits per weight) plus, for decode, the KV cache of
- * every sequence; for prefill it writes the prompt's KV cache. Decode windows grow from an empty cache to
- * {@code context}, so the mean KV length {@code context / 2} is used: that is exact for such windows and still an
- * upper bound for any window that ends at {@code context}. Prefill counts the weights once for the whole prompt,
- * the least traffic any implementation can have.
+ * <p>A step of one replica (a copy of the model on {@code tp × pp} devices, serving {@code batch / replicas}
+ * sequences) takes at least the longest of three times; the roofline is the replicas' tokens per step over it, and
+ * names the time that binds.
  *
- * <p>Compute roof: 2 FLOPs per parameter per token plus attention (QKᵀ and AV: 4 · layers · heads · head_dim
- * FLOPs per cached token, over the mean causal length {@code context / 2}), against the dense tensor peak of the
- * quantization's arithmetic (FP8 peak for FP8 formats where the device has one, FP16 otherwise).
+ * <ul>
+ *   <li><b>Memory</b>: the weights a step reads (see {@link ModelPhysics}: the body that every token uses, the routed
+ *       experts the step's tokens touch, the LM head once, and for untied embeddings one gathered table row per
+ *       token) at their true bits per weight, plus the KV cache: decode reads each sequence's cache over the window's
+ *       mean length {@code depth + context / 2}; prefill writes the prompt's entries and reads the {@code depth}
+ *       cached ones once. Tensor parallelism splits every tensor over {@code tp} devices. Pipeline stages run one
+ *       after another for a token (its next stage needs this one's output), so {@code pp} splits the weights but
+ *       not their read time: the weights take {@code bytes / (tp × bandwidth)} whatever the schedule; the KV cache,
+ *       which micro-batches can read in parallel stages, is credited over all {@code tp × pp} devices. With
+ *       zero-copy the weights cross the host link ({@code interconnect_gbs} of a PCIe device) instead.
+ *   <li><b>Compute</b>: per token, 2 FLOPs per active body parameter, attention ({@code 4 × heads × head_dim} per
+ *       cached token per attending layer, over {@code depth} plus the mean causal length {@code context / 2}) and
+ *       the LM head's {@code 2 × vocab × hidden} for every decode token but only the last token of each prompt
+ *       (llama.cpp computes no other logits), over all {@code tp × pp} devices at the peak of the arithmetic the
+ *       quantization's kernels use (see {@link #peakTflops}).
+ *   <li><b>Interconnect</b> (several devices): two all-reduces per layer under tensor parallelism, each moving
+ *       {@code 2 (tp − 1) / tp} of the step's activations ({@code tokens × hidden × 2} bytes) per device; one
+ *       activation transfer between consecutive pipeline stages; under expert parallelism two all-to-alls per MoE
+ *       layer (dispatch and combine), each moving {@code k} copies of a device's tokens' activations, {@code (ep −
+ *       1) / ep} of them to other devices. Each collective also costs {@link #COLLECTIVE_LATENCY_S}.
+ * </ul>
  *
  * <p>Whatever cannot be computed is left out — which can only raise the bound, so it stays a bound — and the
  * result says what was assumed.
@@ -34,6 +52,15 @@ import java.util.OptionalDouble;
  * but which batch-1 decode kernels that dequantise on those ALUs are limited by.
  */
 public final class Roofline {
+  /**
+   * Latency of one collective, in seconds: 1 µs, the per-hop latency of NCCL's low-latency (LL) protocol (Hu et al.,
+   * "Demystifying NCCL", arXiv:2507.04786, 2025, from the NCCL 2.19 source). Every collective takes at least one
+   * hop, so the figure keeps the interconnect roof a bound; real all-reduces over several hops take longer.
+   */
+  public static final double COLLECTIVE_LATENCY_S = 1e-6;
+  /** Bytes per activation element crossing the interconnect: engines exchange FP16/BF16 activations. */
+  public static final double ACTIVATION_BYTES = 2;
+
   private final Map<String, Double> tflopsPerUnitByVendor;
   private final Map<String, Double> fp32PerFp16ByVendor;
 
@@ -108,45 +135,72 @@ public final class Roofline {
   private RooflineResult compute(Scenario s, boolean explain) {
     ModelSpec m = s.model();
     DeviceSpec d = s.device();
-    double params = m.paramsB() * 1e9;
-    double weightBytes = params * s.quant().bytesPerWeight();
-    double kvPerToken = 0;
-    if (m.knowsKvShape()) {
-      kvPerToken = 2.0 * m.layers() * m.kvHeads() * m.effectiveHeadDim() * s.kvCache().bytesPerElement();
+    ModelPhysics physics = new ModelPhysics(m);
+    ParallelLayout layout = s.parallel();
+    int tp = layout.tp();
+    int pp = layout.pp();
+    int replicas = layout.replicas();
+    double bytesPerWeight = s.quant().bytesPerWeight();
+    double sequences = (double) s.batch() / replicas;
+    boolean decode = s.phase() == Phase.DECODE;
+    double tokensPerStep = decode ? sequences : sequences * s.context();
+    // expert parallelism wider than a replica routes several replicas' tokens over one shared set of experts
+    double expertGroup = Math.max(1.0, (double) layout.ep() / (tp * pp));
+    double expertsTouched = physics.expertsTouched(tokensPerStep * expertGroup);
+    double expertBytes = physics.routedParamsTouched(tokensPerStep * expertGroup) * bytesPerWeight / expertGroup;
+    double denseBytes = physics.denseBodyParams() * bytesPerWeight;
+    double lmHeadBytes = physics.embeddingParams() * bytesPerWeight;
+    double gatherBytes = physics.tied() || m.vocab() == 0 ? 0
+        : Math.min(tokensPerStep, m.vocab()) * m.hidden() * bytesPerWeight;
+    double weightBytes = denseBytes + expertBytes + lmHeadBytes + gatherBytes;
+
+    double depth = s.depth();
+    double kvElements = 0;
+    if (physics.knowsKv()) {
+      kvElements = decode ? physics.meanKvElements(depth, depth + s.context())
+          : physics.kvElements(depth + s.context());
     }
-    double attentionPerCachedToken = 0;
-    if (m.knowsAttentionShape()) {
-      attentionPerCachedToken = 4.0 * m.layers() * m.heads() * m.effectiveHeadDim();
-    }
-    double meanContext = s.context() / 2.0;
-    double tokensPerStep;
-    double kvBytes;
-    if (s.phase() == Phase.DECODE) {
-      tokensPerStep = s.batch();
-      kvBytes = s.batch() * kvPerToken * meanContext;
-    } else {
-      tokensPerStep = (double) s.batch() * s.context();
-      kvBytes = tokensPerStep * kvPerToken;
-    }
+    double kvBytes = sequences * kvElements * s.kvCache().bytesPerElement();
     double bytesPerStep = weightBytes + kvBytes;
-    double memoryRoof = d.memBandwidthGBs() * 1e9 * tokensPerStep / bytesPerStep;
-    double flopsPerToken = 2.0 * params + attentionPerCachedToken * meanContext;
-    double peak = peak(d, s.quant().activation(), null);
-    double computeRoof = peak > 0 ? peak * 1e12 / flopsPerToken : Double.POSITIVE_INFINITY;
-    boolean memoryBound = memoryRoof <= computeRoof;
+
+    double bandwidth = d.memBandwidthGBs() * 1e9;
+    double weightBandwidth = s.zeroCopy() ? Math.min(bandwidth, hostLinkGBs(d) * 1e9) : bandwidth;
+    double memorySeconds = weightBytes / (tp * weightBandwidth) + kvBytes / ((double) tp * pp * bandwidth);
+
+    double attention = physics.meanAttentionFlops(depth, depth + s.context());
+    double logitsPerToken = decode ? 1 : 1.0 / s.context();
+    double flopsPerToken = 2.0 * physics.activeBodyParams() + attention
+        + 2.0 * physics.embeddingParams() * logitsPerToken;
+    double peak = peak(d, s.quant().activation(), s.engine().backend(), null);
+    double computeSeconds = peak > 0 ? tokensPerStep * flopsPerToken / (tp * pp * peak * 1e12) : 0;
+
+    Collectives collectives = collectives(s, physics, tokensPerStep, expertGroup);
+    double interconnectSeconds = collectives.seconds();
+
+    double memoryRoof = replicas * tokensPerStep / memorySeconds;
+    double computeRoof = peak > 0 ? replicas * tokensPerStep / computeSeconds : Double.POSITIVE_INFINITY;
+    double interconnectRoof = interconnectSeconds > 0 ? replicas * tokensPerStep / interconnectSeconds
+        : Double.POSITIVE_INFINITY;
+    double roof = Math.min(memoryRoof, Math.min(computeRoof, interconnectRoof));
+    Bound bound = roof == memoryRoof ? Bound.MEMORY : roof == computeRoof ? Bound.COMPUTE : Bound.INTERCONNECT;
     double intensity = flopsPerToken * tokensPerStep / bytesPerStep;
-    double roof = Math.min(memoryRoof, computeRoof);
     double vector = vector(d, null);
     double serialRoof = roof;
-    if (s.phase() == Phase.DECODE && vector > 0) {
-      double seconds = bytesPerStep / (d.memBandwidthGBs() * 1e9) + flopsPerToken * tokensPerStep / (vector * 1e12);
-      serialRoof = Math.min(roof, tokensPerStep / seconds);
+    if (decode && vector > 0) {
+      double seconds = memorySeconds + tokensPerStep * flopsPerToken / (tp * pp * vector * 1e12) + interconnectSeconds;
+      serialRoof = Math.min(roof, replicas * tokensPerStep / seconds);
+    } else if (interconnectSeconds > 0) {
+      serialRoof = Math.min(roof,
+          replicas * tokensPerStep / (Math.max(memorySeconds, computeSeconds) + interconnectSeconds));
     }
+    StepDetail detail = new StepDetail(physics.activeParams(), denseBytes, expertBytes, expertsTouched, lmHeadBytes,
+        gatherBytes, kvElements, memorySeconds, computeSeconds, interconnectSeconds, collectives.bytes(),
+        collectives.count(), replicas);
     return new RooflineResult(
         roof,
         memoryRoof,
         computeRoof,
-        memoryBound ? Bound.MEMORY : Bound.COMPUTE,
+        bound,
         bytesPerStep,
         weightBytes,
         kvBytes,
@@ -156,21 +210,69 @@ public final class Roofline {
         vector,
         intensity,
         serialRoof,
-        explain ? assumptions(s) : List.of());
+        explain ? assumptions(s, physics) : List.of(),
+        interconnectRoof,
+        detail);
+  }
+
+  /** The collectives of one replica step: how many, the bytes one device sends, and their time. */
+  private record Collectives(int count, double bytes, double seconds) {}
+
+  private static Collectives collectives(Scenario s, ModelPhysics physics, double tokens, double expertGroup) {
+    ParallelLayout layout = s.parallel();
+    OptionalDouble link = s.device().interconnectGBs();
+    if (layout.isSingle() || s.model().hidden() == 0 || link.isEmpty()) {
+      return new Collectives(0, 0, 0);
+    }
+    double activations = tokens * s.model().hidden() * ACTIVATION_BYTES;
+    int count = 0;
+    double bytes = 0;
+    int tp = layout.tp();
+    if (tp > 1 && s.model().layers() > 0) {
+      int allReduces = 2 * s.model().layers();
+      count += allReduces;
+      bytes += allReduces * 2.0 * (tp - 1) / tp * activations;
+    }
+    if (layout.pp() > 1) {
+      count += layout.pp() - 1;
+      bytes += (layout.pp() - 1) * activations;
+    }
+    int ep = layout.ep();
+    if (ep > 1 && s.model().moe().isMoe() && physics.moeLayers() > 0) {
+      int allToAlls = 2 * physics.moeLayers();
+      double perDevice = activations * expertGroup / ep * s.model().moe().expertsPerToken();
+      count += allToAlls;
+      bytes += allToAlls * perDevice * (ep - 1) / ep;
+    }
+    return new Collectives(count, bytes, count * COLLECTIVE_LATENCY_S + bytes / (link.getAsDouble() * 1e9));
+  }
+
+  /**
+   * The host-link bandwidth zero-copy weights cross: a PCIe device's {@code interconnect_gbs}; unified memory has
+   * no host link (the weights already sit in the memory the GPU reads). {@link Scenario} refuses zero-copy on any
+   * other device, so this is only asked for those two.
+   */
+  private static double hostLinkGBs(DeviceSpec d) {
+    return Scenario.isUnifiedMemory(d) ? d.memBandwidthGBs() : d.interconnectGBs().orElse(d.memBandwidthGBs());
   }
 
   /**
    * What {@link #compute} had to assume, in the order it meets the gaps. Most scenarios need no assumption, and
    * batch scoring computes millions of rooflines, so the list is only built when there is something to say.
    */
-  private List<String> assumptions(Scenario s) {
+  private List<String> assumptions(Scenario s, ModelPhysics physics) {
     ModelSpec m = s.model();
     DeviceSpec d = s.device();
     Activation activation = s.quant().activation();
-    boolean kv = !m.knowsKvShape() && s.context() > 0;
-    boolean attention = !m.knowsAttentionShape() && s.context() > 0;
-    boolean peakKnown = (activation == Activation.FP8 && d.fp8Tflops().isPresent()) || d.fp16Tflops().isPresent();
-    if (!kv && !attention && peakKnown && d.fp32Tflops().isPresent()) {
+    boolean kv = !physics.knowsKv() && s.totalContext() > 0;
+    boolean attention = !m.knowsAttentionShape() && s.totalContext() > 0;
+    boolean embeddings = physics.embeddingParams() == 0;
+    boolean tiedGuess = !embeddings && m.tiedEmbeddings().isEmpty();
+    boolean experts = !physics.routedKnown() || !physics.activeKnown();
+    boolean link = !s.parallel().isSingle() && d.interconnectGBs().isEmpty();
+    boolean peakKnown = d.fp16Tflops().isPresent() || (activation == Activation.FP8 && d.fp8Tflops().isPresent());
+    if (!kv && !attention && !embeddings && !tiedGuess && !experts && !link && peakKnown
+        && d.fp32Tflops().isPresent()) {
       return List.of();
     }
     List<String> assumptions = new ArrayList<>(4);
@@ -180,22 +282,63 @@ public final class Roofline {
     if (attention) {
       assumptions.add("attention FLOPs not counted: layers, heads or head dimension of " + m.name() + " unknown");
     }
-    peak(d, activation, assumptions);
+    if (embeddings) {
+      assumptions.add("vocabulary or hidden size of " + m.name() + " unknown: the embeddings are counted as streamed"
+          + " weights with 2 FLOPs per parameter per token");
+    } else if (tiedGuess) {
+      assumptions.add("whether " + m.name() + " ties its embeddings is unknown: taken as "
+          + (physics.tied() ? "tied (its parameter count cannot hold two tables)" : "untied (fewer bytes and FLOPs)"));
+    }
+    if (experts) {
+      assumptions.add(m.name() + " is a mixture of experts without its expert FFN size or active parameters: every"
+          + " parameter is counted for every token");
+    }
+    if (link) {
+      assumptions.add("interconnect bandwidth of " + d.name() + " unknown: collectives not counted");
+    }
+    peak(d, activation, s.engine().backend(), assumptions);
     vector(d, assumptions);
     return List.copyOf(assumptions);
   }
 
-  /** The peak used for the compute roof in TFLOPS, 0 when none can be used. Records every assumption made. */
-  public double peakTflops(DeviceSpec d, Activation activation, List<String> assumptions) {
-    return peak(d, activation, assumptions);
+  /**
+   * The peak for the compute roof in TFLOPS (TOPS for integer arithmetic), 0 when none can be used. Records every
+   * assumption made when {@code assumptions} is not null.
+   *
+   * <ul>
+   *   <li>FP16 / FP32: the FP16 tensor peak (known or imputed; the higher of the two for FP32 weights, which an
+   *       engine may compute in either).
+   *   <li>FP8: the FP8 peak where the device has one, else the FP16 peak.
+   *   <li>INT8 (llama.cpp's MMQ/MMVQ integer dot products, W8A8): the higher of the INT8 and FP16 peaks. On CUDA the
+   *       integer kernels run (dp4a on Pascal, int8 MMA from Turing on), on ROCm, Vulkan and SYCL they run where the
+   *       hardware and build have integer dot products, else the dequantise-to-FP16 kernels do: when it is not
+   *       known which runs, the bound takes the higher peak. On Metal llama.cpp dequantises into FP16/FP32
+   *       simdgroup matrices and has no integer-dot kernels, so the FP16 peak binds there.
+   *   <li>FP4 (NVFP4/MXFP4): the FP4 peak where the device has one, else the FP8 or FP16 peak the weights are
+   *       dequantised to (the higher that is known).
+   * </ul>
+   */
+  public double peakTflops(DeviceSpec d, Activation activation, Backend backend, List<String> assumptions) {
+    return peak(d, activation, backend, assumptions);
   }
 
-  /** {@link #peakTflops}, recording assumptions only when {@code assumptions} is not null. */
-  private double peak(DeviceSpec d, Activation activation, List<String> assumptions) {
-    if (activation == Activation.FP8 && d.fp8Tflops().isPresent()) {
-      return d.fp8Tflops().getAsDouble();
+  private double peak(DeviceSpec d, Activation activation, Backend backend, List<String> assumptions) {
+    double fp16 = fp16(d, assumptions);
+    switch (activation) {
+      case FP8:
+        return d.fp8Tflops().isPresent() ? d.fp8Tflops().getAsDouble() : fp16;
+      case INT8:
+        if (backend == Backend.METAL) {
+          return fp16;
+        }
+        return Math.max(fp16, d.int8Tops().orElse(0));
+      case FP4:
+        return Math.max(d.fp4Tflops().orElse(0), Math.max(d.fp8Tflops().orElse(0), fp16));
+      case FP32:
+        return Math.max(fp16, d.fp32Tflops().orElse(0));
+      default:
+        return fp16;
     }
-    return fp16(d, assumptions);
   }
 
   /** The FP16 peak, known or imputed from the vendor's TFLOPS per compute unit; 0 when neither is possible. */

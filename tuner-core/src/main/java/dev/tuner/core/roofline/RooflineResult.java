@@ -16,7 +16,9 @@ import java.util.List;
  * the decode step's throughput if its memory time and the time its FLOPs take at the vector peak added up instead of
  * overlapping, never above {@code tokensPerSecond}; for prefill (matrix-matrix work on tensor cores) and where the
  * vector peak is unknown, it is {@code tokensPerSecond}. It is no bound: it is what {@link
- * OutputKind#LOG_SERIAL_ROOF_FRACTION} is a fraction of.
+ * OutputKind#LOG_SERIAL_ROOF_FRACTION} is a fraction of; on several devices it adds the collectives' time to the
+ * step. {@code interconnectRoof} is the roof of the collectives (infinite on one device or when the link is
+ * unknown), and {@code detail} the arithmetic per replica step.
  */
 public record RooflineResult(
     double tokensPerSecond,
@@ -32,7 +34,13 @@ public record RooflineResult(
     double vectorTflops,
     double arithmeticIntensity,
     double serialRoof,
-    List<String> assumptions) {
+    List<String> assumptions,
+    double interconnectRoof,
+    StepDetail detail) {
+
+  public RooflineResult {
+    assumptions = List.copyOf(assumptions);
+  }
 
   /** What a model's raw output of {@code kind} is relative to: the serial roof or the roofline. */
   public double referenceFor(OutputKind kind) {

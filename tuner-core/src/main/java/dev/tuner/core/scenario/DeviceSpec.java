@@ -11,6 +11,11 @@ import java.util.OptionalDouble;
  * unknown (the roofline then says what it assumed). {@code fp16Tflops} and {@code fp8Tflops} are tensor (matrix)
  * peaks; {@code fp32Tflops} is the FP32 peak of the non-tensor ("vector") ALUs, which dequantising batch-1 decode
  * kernels run on. {@code computeUnits} is SMs (NVIDIA), CUs (AMD) or GPU cores (Apple); 0 when unknown.
+ * {@code chipFamily} is the silicon die or family shared by a chip's siblings (GA102, AD102, M2-Max), the device's
+ * own name when unknown. {@code fp4Tflops} is the dense FP4 (NVFP4/MXFP4) tensor peak, {@code int8Tops} the dense
+ * INT8 peak (tensor-core int8 MMA, or dp4a on the vector ALUs where that is all the chip has).
+ * {@code interconnect} names the link between a device and its peers ("NVLink4", "PCIe4 x16", "unified", empty
+ * when unknown) and {@code interconnectGBs} its bandwidth in GB/s per direction per device.
  */
 public record DeviceSpec(
     String name,
@@ -23,7 +28,21 @@ public record DeviceSpec(
     OptionalDouble l2CacheMb,
     OptionalDouble memoryGb,
     List<String> aliases,
-    String source) {
+    String source,
+    String chipFamily,
+    OptionalDouble fp4Tflops,
+    OptionalDouble int8Tops,
+    String interconnect,
+    OptionalDouble interconnectGBs) {
+
+  /** The figures known before chip families, integer and FP4 peaks and interconnects: those are unknown. */
+  public DeviceSpec(
+      String name, String vendor, double memBandwidthGBs, OptionalDouble fp16Tflops, OptionalDouble fp8Tflops,
+      OptionalDouble fp32Tflops, int computeUnits, OptionalDouble l2CacheMb, OptionalDouble memoryGb,
+      List<String> aliases, String source) {
+    this(name, vendor, memBandwidthGBs, fp16Tflops, fp8Tflops, fp32Tflops, computeUnits, l2CacheMb, memoryGb,
+        aliases, source, null, OptionalDouble.empty(), OptionalDouble.empty(), null, OptionalDouble.empty());
+  }
 
   public DeviceSpec {
     Objects.requireNonNull(name, "device name");
@@ -38,6 +57,17 @@ public record DeviceSpec(
     check("device memory", memoryGb, 0.001, 100_000, "GB");
     aliases = List.copyOf(aliases);
     source = source == null ? "" : source;
+    chipFamily = chipFamily == null || chipFamily.isBlank() ? name : chipFamily.trim();
+    check("device FP4 peak", fp4Tflops, 0.001, 400_000, "TFLOPS");
+    check("device INT8 peak", int8Tops, 0.001, 400_000, "TOPS");
+    interconnect = interconnect == null ? "" : interconnect.trim();
+    check("device interconnect bandwidth", interconnectGBs, 0.001, 100_000, "GB/s per direction");
+  }
+
+  /** This device with another interconnect (a user's own link, a measured system's). */
+  public DeviceSpec withInterconnect(String link, OptionalDouble gbs) {
+    return new DeviceSpec(name, vendor, memBandwidthGBs, fp16Tflops, fp8Tflops, fp32Tflops, computeUnits, l2CacheMb,
+        memoryGb, aliases, source, chipFamily, fp4Tflops, int8Tops, link, gbs);
   }
 
   private static void check(String field, OptionalDouble v, double min, double max, String unit) {

@@ -4,10 +4,17 @@ import static dev.tuner.api.InvalidInputException.requireInRange;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
- * A dense transformer LLM. Parameters in billions; every integer figure is 0 when unknown (the roofline then leaves
- * out what it cannot compute, which keeps it an upper bound, and says so).
+ * A transformer LLM, dense or mixture-of-experts. Parameters in billions; every integer figure is 0 when unknown
+ * (the roofline then leaves out what it cannot compute, which keeps it an upper bound, and says so).
+ * {@code architecture} is a key shared by every name of one architecture (the model's own name when unknown);
+ * {@code activeParamsB} the parameters one token uses (all of them for a dense model; empty when unknown);
+ * {@code tiedEmbeddings} whether the LM head reuses the input embedding (empty when unknown); {@code ffnDim} the dense
+ * FFN's inner size; {@code moe} the experts ({@link MoeSpec#NONE} for a dense model); {@code attention} the
+ * attention layout ({@link AttentionSpec#STANDARD} unless stated).
  */
 public record ModelSpec(
     String name,
@@ -19,7 +26,21 @@ public record ModelSpec(
     int headDim,
     int vocab,
     List<String> aliases,
-    String source) {
+    String source,
+    String architecture,
+    OptionalDouble activeParamsB,
+    Optional<Boolean> tiedEmbeddings,
+    int ffnDim,
+    MoeSpec moe,
+    AttentionSpec attention) {
+
+  /** A dense model with standard attention, known only by the figures before MoE and attention kinds. */
+  public ModelSpec(
+      String name, double paramsB, int hidden, int layers, int heads, int kvHeads, int headDim, int vocab,
+      List<String> aliases, String source) {
+    this(name, paramsB, hidden, layers, heads, kvHeads, headDim, vocab, aliases, source, null,
+        OptionalDouble.empty(), Optional.empty(), 0, MoeSpec.NONE, AttentionSpec.STANDARD);
+  }
 
   public ModelSpec {
     Objects.requireNonNull(name, "model name");
@@ -36,6 +57,35 @@ public record ModelSpec(
     }
     aliases = List.copyOf(aliases);
     source = source == null ? "" : source;
+    architecture = architecture == null || architecture.isBlank() ? name : architecture.trim();
+    Objects.requireNonNull(activeParamsB, "model active parameters");
+    if (activeParamsB.isPresent()) {
+      requireInRange("model active parameters", activeParamsB.getAsDouble(), 0.001, paramsB,
+          "billion (at most the parameters, " + paramsB + ")");
+    }
+    Objects.requireNonNull(tiedEmbeddings, "model tied embeddings");
+    requireInRange("model FFN size", ffnDim, 0, 10_000_000, "");
+    Objects.requireNonNull(moe, "model experts");
+    Objects.requireNonNull(attention, "model attention");
+    if (layers > 0 && moe.denseLayers() > layers) {
+      throw new dev.tuner.api.InvalidInputException("model dense layers", Integer.toString(moe.denseLayers()),
+          "at most the layers (" + layers + ")");
+    }
+    if (layers > 0 && attention.localLayers() + attention.linearLayers() > layers) {
+      throw new dev.tuner.api.InvalidInputException("model local + linear layers",
+          attention.localLayers() + " + " + attention.linearLayers(), "at most the layers (" + layers + ")");
+    }
+  }
+
+  /**
+   * The parameters one token uses, in billions: the stated active count, else all of them for a dense model;
+   * empty for a mixture of experts whose active count is not stated.
+   */
+  public OptionalDouble activeParams() {
+    if (activeParamsB.isPresent()) {
+      return activeParamsB;
+    }
+    return moe.isMoe() ? OptionalDouble.empty() : OptionalDouble.of(paramsB);
   }
 
   /** Head dimension, or hidden / heads when only those are known; 0 when unknown. */

@@ -1,5 +1,7 @@
 package dev.tuner.core.scenario;
 
+import static dev.tuner.api.InvalidInputException.requireInRange;
+
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.catalog.Catalog;
 import java.util.List;
@@ -9,7 +11,11 @@ import java.util.OptionalDouble;
 /**
  * A scenario as a user or a data row states it: names to look up in the catalog and/or explicit figures, which
  * override the catalog entry's. {@code null} means "not given". Defaults, all visible in the resolved scenario:
- * batch 1, phase decode, KV cache f16, no CUDA graphs, no kernel, no zero-copy. Context has no default.
+ * batch 1, phase decode, KV cache f16, no CUDA graphs, no kernel, no zero-copy, depth 0, one device (tp = pp = ep
+ * = 1, devices = tp × pp when only those are given), and llama-bench's engine defaults ({@link
+ * EngineSettings#DEFAULTS}: n_ubatch 512, flash attention off, backend and build unknown). Context has no default.
+ * {@code modelSizeBytes}, the model file's size where the source gives it (llama-bench's {@code model_size}),
+ * replaces the quantization's nominal bits per weight with the file's average over the model's parameters.
  */
 public record ScenarioRequest(
     String model,
@@ -34,7 +40,28 @@ public record ScenarioRequest(
     Double fp32Tflops,
     Integer computeUnits,
     Double l2CacheMb,
-    Double memoryGb) {
+    Double memoryGb,
+    Integer depth,
+    Integer devices,
+    Integer tp,
+    Integer pp,
+    Integer ep,
+    Integer nUbatch,
+    Boolean flashAttn,
+    String backend,
+    String build,
+    Double modelSizeBytes) {
+
+  /** A request with none of the depth, parallel, engine and file-size figures given (all take their defaults). */
+  public ScenarioRequest(
+      String model, String device, String quant, Integer batch, Integer context, String phase, String kvCacheType,
+      Boolean cudaGraphs, String kernel, Boolean zeroCopy, Double paramsB, Integer hidden, Integer layers,
+      Integer heads, Integer kvHeads, Integer headDim, Integer vocab, Double memBandwidthGBs, Double fp16Tflops,
+      Double fp32Tflops, Integer computeUnits, Double l2CacheMb, Double memoryGb) {
+    this(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy, paramsB, hidden,
+        layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops, computeUnits, l2CacheMb,
+        memoryGb, null, null, null, null, null, null, null, null, null, null);
+  }
 
   public static ScenarioRequest of(String model, String device, String quant, int batch, int context, String phase) {
     return new ScenarioRequest(model, device, quant, batch, context, phase, null, null, null, null, null, null, null,
@@ -47,7 +74,7 @@ public record ScenarioRequest(
     if (quant == null || quant.isBlank()) {
       throw new InvalidInputException("quantization", "unset", "a quantization such as Q4_K_M, Q8_0, F16 or FP8");
     }
-    Quantization q = catalog.quant(quant);
+    Quantization q = withFileSize(catalog.quant(quant), m);
     if (context == null) {
       throw new InvalidInputException("context", "unset", "the KV-cache length in tokens (prompt length for prefill)");
     }
@@ -62,7 +89,58 @@ public record ScenarioRequest(
         phase == null ? Phase.DECODE : Phase.parse(phase),
         Boolean.TRUE.equals(cudaGraphs),
         kernel == null ? Optional.empty() : Optional.of(KernelType.parse(kernel)),
-        Boolean.TRUE.equals(zeroCopy));
+        Boolean.TRUE.equals(zeroCopy),
+        depth == null ? 0 : depth,
+        layout(),
+        engine());
+  }
+
+  /** This request with {@code text} as its backend. */
+  public ScenarioRequest withBackend(String text) {
+    return new ScenarioRequest(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy,
+        paramsB, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops,
+        computeUnits, l2CacheMb, memoryGb, depth, devices, tp, pp, ep, nUbatch, flashAttn, text, build,
+        modelSizeBytes);
+  }
+
+  /** The parallel layout: what is given, devices defaulting to the larger of tp × pp and ep. */
+  public ParallelLayout layout() {
+    int t = tp == null ? 1 : tp;
+    int p = pp == null ? 1 : pp;
+    int e = ep == null ? 1 : ep;
+    // unstated devices: one replica, or as many as the expert-parallel size needs (vLLM places experts over replicas)
+    int n = devices != null ? devices : (int) Math.min(Math.max((long) t * p, e), ParallelLayout.MAX_DEVICES + 1L);
+    return new ParallelLayout(n, t, p, e);
+  }
+
+  /** The engine settings: what is given, llama-bench's defaults for the rest. */
+  public EngineSettings engine() {
+    EngineSettings d = EngineSettings.DEFAULTS;
+    return new EngineSettings(
+        nUbatch == null ? d.nUbatch() : nUbatch,
+        flashAttn == null ? d.flashAttention() : flashAttn,
+        backend == null ? d.backend() : Backend.parse(backend),
+        build == null ? d.build() : build);
+  }
+
+  /**
+   * {@code q} with the file's average bits per weight when its size is given: the one convention for every format
+   * (block scales, the embedding and output tensors' own types and any metadata included).
+   */
+  private Quantization withFileSize(Quantization q, ModelSpec m) {
+    if (modelSizeBytes == null) {
+      return q;
+    }
+    requireInRange("model_size_bytes", modelSizeBytes, 1, 1e15, "bytes");
+    double bits = modelSizeBytes * 8 / (m.paramsB() * 1e9);
+    if (!(bits >= 1 && bits <= 64)) {
+      throw new InvalidInputException("model_size_bytes", modelSizeBytes,
+          String.format(java.util.Locale.ROOT, "a file size between 1 and 64 bits per parameter of %s (%.4gB"
+              + " parameters: %.4g to %.4g bytes); this size gives %.3g bits", m.name(), m.paramsB(),
+              m.paramsB() * 1e9 / 8, m.paramsB() * 8e9, bits));
+    }
+    return new Quantization(q.name(), bits, q.quantClass(), q.activation(), q.aliases(),
+        q.source() + " + file size " + Math.round(modelSizeBytes) + " bytes");
   }
 
   private ModelSpec resolveModel(Catalog catalog) {
@@ -90,7 +168,15 @@ public record ScenarioRequest(
         headDim != null ? headDim : base == null ? 0 : baseHeadDim(base),
         pick(vocab, base == null ? 0 : base.vocab()),
         List.of(),
-        base != null ? base.source() + " + given figures" : "given figures");
+        base != null ? base.source() + " + given figures" : "given figures",
+        base != null ? base.architecture() : null,
+        // a given parameter count may be below the catalog's active count, which then no longer describes it
+        base != null && (paramsB == null || base.activeParamsB().orElse(0) <= paramsB) ? base.activeParamsB()
+            : OptionalDouble.empty(),
+        base != null ? base.tiedEmbeddings() : Optional.empty(),
+        base != null ? base.ffnDim() : 0,
+        base != null ? base.moe() : MoeSpec.NONE,
+        base != null ? base.attention() : AttentionSpec.STANDARD);
     ModelShape.requirePlausible(given);
     return given;
   }
@@ -122,7 +208,12 @@ public record ScenarioRequest(
         l2CacheMb != null ? OptionalDouble.of(l2CacheMb) : base != null ? base.l2CacheMb() : OptionalDouble.empty(),
         memoryGb != null ? OptionalDouble.of(memoryGb) : base != null ? base.memoryGb() : OptionalDouble.empty(),
         List.of(),
-        base != null ? base.source() + " + given figures" : "given figures");
+        base != null ? base.source() + " + given figures" : "given figures",
+        base != null ? base.chipFamily() : null,
+        base != null ? base.fp4Tflops() : OptionalDouble.empty(),
+        base != null ? base.int8Tops() : OptionalDouble.empty(),
+        base != null ? base.interconnect() : null,
+        base != null ? base.interconnectGBs() : OptionalDouble.empty());
   }
 
   /**

@@ -122,7 +122,9 @@ class CatalogTest {
   void fp8ComputesInFp8AndEncodesAsAnEightBitClass() {
     assertThat(CATALOG.quant("FP8").activation()).isEqualTo(Activation.FP8);
     assertThat(CATALOG.quant("FP8").quantClass()).isEqualTo(QuantClass.Q8_0);
-    assertThat(CATALOG.quant("Q4_K_M").activation()).isEqualTo(Activation.FP16);
+    // llama.cpp's quantized GGUF kernels compute int8 dot products; float formats stay in their own arithmetic
+    assertThat(CATALOG.quant("Q4_K_M").activation()).isEqualTo(Activation.INT8);
+    assertThat(CATALOG.quant("F16").activation()).isEqualTo(Activation.FP16);
     assertThat(CATALOG.quant("F32").quantClass()).isEqualTo(QuantClass.F32);
   }
 
@@ -177,7 +179,8 @@ class CatalogTest {
   @Test
   void aDeviceWithAllFiguresNeedsNoAssumption() {
     Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
-    assertThat(new Roofline(CATALOG).compute(s).assumptions()).isEmpty();
+    // the model's tying of embeddings may still be unknown in the catalog; nothing is assumed about the device
+    assertThat(new Roofline(CATALOG).compute(s).assumptions()).noneMatch(a -> a.contains("RTX 4090"));
   }
 
   @ParameterizedTest

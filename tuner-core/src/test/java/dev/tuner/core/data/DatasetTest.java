@@ -46,21 +46,20 @@ class DatasetTest {
   }
 
   @Test
-  void flaggedAndAboveRooflineRowsAreSkippedByDefaultAndCountedPerReason() throws IOException {
+  void flaggedRowsAreSkippedByDefaultAndCountedPerReasonButNoRowIsDroppedForItsLabel() throws IOException {
     Path f = write("mixed.csv", DECODE, E2E, SUSPECT, UNKNOWN_DEVICE, ABOVE, INVALID, DECODE);
     Dataset.Prepared p = load(Dataset.Options.defaults(), f);
     assertThat(p.rowsRead()).isEqualTo(7);
-    assertThat(p.examples()).extracting(e -> e.measurement().origin()).containsExactly(f + ":2", f + ":8");
+    assertThat(p.examples()).extracting(e -> e.measurement().origin())
+        .containsExactly(f + ":2", f + ":6", f + ":8");
     assertThat(p.skippedByReason()).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of(
-        "E2E (not pure decode)", 1, "SUSPECT", 1, "unresolvable scenario", 1, "above its roofline", 1,
-        "invalid row", 1)));
+        "E2E (not pure decode)", 1, "SUSPECT", 1, "unresolvable scenario", 1, "invalid row", 1)));
     assertThat(p.skipped()).extracting(Dataset.Skipped::origin)
-        .containsExactlyInAnyOrder(f + ":3", f + ":4", f + ":5", f + ":6", f + ":7");
+        .containsExactlyInAnyOrder(f + ":3", f + ":4", f + ":5", f + ":7");
     assertThat(p.summary())
-        .contains("read 7 rows from 1 file(s); used 2")
-        .contains("skipped 5")
-        .contains("SUSPECT 1")
-        .contains("above its roofline 1");
+        .contains("read 7 rows from 1 file(s); used 3 (1 above their roofline")
+        .contains("skipped 4")
+        .contains("SUSPECT 1");
   }
 
   @Test
@@ -73,33 +72,28 @@ class DatasetTest {
   }
 
   @Test
-  void aRowAboveItsOwnRooflineIsReportedWithTheFigures() throws IOException {
+  void aRowAboveItsOwnRooflineIsKeptAndReported() throws IOException {
     Path f = write("above.csv", ABOVE);
     Dataset.Prepared p = load(Dataset.Options.defaults(), f);
-    assertThat(p.examples()).isEmpty();
     double roof = roofline.compute(ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_0", 1, 0, "decode")
         .resolve(CATALOG)).tokensPerSecond();
     assertThat(roof).isLessThan(5000);
-    assertThat(p.skipped()).singleElement().satisfies(s -> {
-      assertThat(s.reason()).isEqualTo("above its roofline");
-      assertThat(s.detail())
-          .contains("5000.0 tokens/s measured")
-          .contains(String.format(Locale.ROOT, "%.1f tokens/s memory roof", roof))
-          .contains("RTX 4090")
-          .contains("Llama 3 8B");
+    assertThat(p.skipped()).isEmpty();
+    assertThat(p.examples()).singleElement().satisfies(e -> {
+      assertThat(e.aboveRoof()).isTrue();
+      assertThat(e.efficiency()).isCloseTo(5000 / roof, org.assertj.core.api.Assertions.within(1e-9));
     });
-    Dataset.Prepared kept = load(new Dataset.Options(false, false, true), f);
-    assertThat(kept.examples()).singleElement().satisfies(e -> assertThat(e.efficiency()).isGreaterThan(1));
+    assertThat(p.aboveRoof()).hasSize(1);
   }
 
   @Test
   void optionsIncludeEachFlagIndependently() throws IOException {
     Path f = write("flags.csv", DECODE, E2E, SUSPECT);
-    assertThat(load(new Dataset.Options(true, false, false), f).examples())
+    assertThat(load(new Dataset.Options(true, false), f).examples())
         .extracting(e -> e.measurement().notes()).containsExactly("tg512", "E2E max throughput");
-    assertThat(load(new Dataset.Options(false, true, false), f).examples())
+    assertThat(load(new Dataset.Options(false, true), f).examples())
         .extracting(e -> e.measurement().notes()).containsExactly("tg512", "SUSPECT: odd");
-    assertThat(load(new Dataset.Options(true, true, false), f).examples()).hasSize(3);
+    assertThat(load(new Dataset.Options(true, true), f).examples()).hasSize(3);
   }
 
   @Test
@@ -135,7 +129,7 @@ class DatasetTest {
     assertThat(load(Dataset.Options.defaults(), changed).sha256()).isNotEqualTo(hash);
     // the hash identifies the rows used, so a skipped row does not change it, but including it does
     assertThat(load(Dataset.Options.defaults(), onlySkippedChanged).sha256()).isEqualTo(hash);
-    assertThat(load(new Dataset.Options(false, true, false), a).sha256()).isNotEqualTo(hash);
+    assertThat(load(new Dataset.Options(false, true), a).sha256()).isNotEqualTo(hash);
   }
 
   @Test
@@ -170,7 +164,7 @@ class DatasetTest {
         .allSatisfy(s -> assertThat(s.detail()).startsWith("context = empty"));
     assertThat(p.skippedByReason()).containsKeys("E2E (not pure decode)", "SUSPECT");
     assertThat(p.examples().size()).as("used rows").isGreaterThan(600);
-    Dataset.Prepared all = shipped(new Dataset.Options(true, true, true));
+    Dataset.Prepared all = shipped(new Dataset.Options(true, true));
     // with every flag included only the unreadable rows remain skipped
     assertThat(all.skippedByReason()).containsOnlyKeys("invalid row");
     assertThat(all.examples().size() + all.skipped().size()).isEqualTo(all.rowsRead());

@@ -41,7 +41,7 @@ class TrainedModelBoundsTest {
   void everyShippedRowGetsAFinitePredictionWithinItsRoofline() {
     // every row, including those training leaves out (E2E, SUSPECT, measured above the roofline): they are still
     // valid scenarios a user can ask about
-    Dataset.Prepared all = TrainedForest.shippedData(forest.catalog(), roofline, new Dataset.Options(true, true, true));
+    Dataset.Prepared all = TrainedForest.shippedData(forest.catalog(), roofline, new Dataset.Options(true, true));
     // the only rows that are not scenarios are those whose source does not state the context length (README:
     // "generation length/context not stated"); any other reason is a catalog or parser regression
     assertThat(all.skipped()).as("shipped rows that do not resolve to a scenario").allSatisfy(skip -> {
