@@ -98,8 +98,10 @@ final class PredictCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("note: no --context given: " + DEFAULT_CONTEXT
           + " tokens assumed (llama-bench's default prompt length)");
     }
+    // the catalog first: it reads --hf-config or --gguf, which name the model of the request
+    var catalog = specs.catalog(session.catalog());
     Scenario scenario = specs.request(quant, batch, context != null ? context : DEFAULT_CONTEXT, phase, kvCacheType,
-        cudaGraphs, kernel, zeroCopy).resolve(session.catalog());
+        cudaGraphs, kernel, zeroCopy).resolve(catalog);
     Predictor predictor = session.predictor();
     ThroughputPrediction p = predictor.predict(scenario, topFeatures);
     RooflineResult roof = predictor.roofline().compute(scenario);

@@ -111,7 +111,7 @@ final class RecommendCommand implements Callable<Integer> {
   public Integer call() {
     FilePlan.of(TunerCli.of(spec)).output("--plot", plot).check(force);
     Session session = TunerCli.of(spec).session();
-    Catalog catalog = session.catalog();
+    Catalog catalog = specs.catalog(session.catalog());
     List<String> quantNames = quants == null ? RecommendRequest.DEFAULT_QUANTS : Text.listed("--quants", quants);
     List<Quantization> resolvedQuants = new ArrayList<>();
     for (String q : quantNames) {

@@ -109,4 +109,95 @@ class OnboardingTest {
     assertThat(j.exit()).isEqualTo(2);
     assertThat(j.err()).contains("no format tuner recognises", "llama-bench, vllm-serve, ollama");
   }
+
+  @Test
+  void aModelFromItsHuggingFaceConfig() throws Exception {
+    Path config = Files.writeString(dir.resolve("config.json"), """
+        {"_name_or_path": "my-org/Llama-3-8B-finetune", "model_type": "llama", "hidden_size": 4096,
+         "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8, "intermediate_size": 14336,
+         "vocab_size": 128256, "tie_word_embeddings": false}""");
+    Cli.Result r = Cli.run("predict", "--hf-config", config.toString(), "--device", "RTX 4090", "--quant", "Q4_K_M",
+        "--context", "512", "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    var model = r.json().get("scenario").get("model");
+    assertThat(model.get("name").asText()).isEqualTo("my-org/Llama-3-8B-finetune");
+    assertThat(model.get("params_b").asDouble()).isEqualTo(8.030261248);
+    // the same shape as the catalog's Llama 3 8B predicts the same
+    assertThat(r.json().get("roofline_tokens_per_s").asDouble()).isCloseTo(Cli.run(PredictCommandTest.with(
+        PredictCommandTest.LLAMA_ON_4090, "--format", "json")).json().get("roofline_tokens_per_s").asDouble(),
+        org.assertj.core.api.Assertions.withinPercentage(1));
+    Cli.Result both = Cli.run("predict", "--hf-config", config.toString(), "--model", "Llama 3 8B", "--device",
+        "RTX 4090", "--quant", "Q4_K_M");
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).contains("no --model with --hf-config or --gguf");
+  }
+
+  @Test
+  void aModelAndItsQuantizationFromAGgufHeader() throws Exception {
+    Path gguf = Files.write(dir.resolve("tiny.gguf"), tinyGguf());
+    Cli.Result r = Cli.run("predict", "--gguf", gguf.toString(), "--device", "RTX 4090", "--context", "512",
+        "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    var s = r.json().get("scenario");
+    assertThat(s.get("model").get("name").asText()).isEqualTo("Tiny GGUF");
+    assertThat(s.get("model").get("params_b").asDouble()).isEqualTo(0.32401408);
+    assertThat(s.get("quant").get("name").asText()).isEqualTo("Q4_K_M of tiny.gguf");
+    // 249 856 000 bytes x 8 / 324 014 080 parameters (see ModelFilesTest for the arithmetic)
+    assertThat(s.get("quant").get("bits_per_weight").asDouble()).isEqualTo(249_856_000 * 8.0 / 324_014_080);
+  }
+
+  /** The GGUF header of ModelFilesTest's tiny Llama: metadata and tensor table, no weights. */
+  private static byte[] tinyGguf() {
+    var out = new java.io.ByteArrayOutputStream();
+    var kv = new java.io.ByteArrayOutputStream();
+    String[][] strings = {{"general.architecture", "llama"}, {"general.name", "Tiny GGUF"}};
+    for (String[] e : strings) {
+      str(kv, e[0]);
+      u32(kv, 8);
+      str(kv, e[1]);
+    }
+    Object[][] ints = {{"llama.embedding_length", 4096}, {"llama.block_count", 1},
+        {"llama.attention.head_count", 32}, {"llama.attention.head_count_kv", 8},
+        {"llama.feed_forward_length", 11008}, {"llama.vocab_size", 32000}, {"general.file_type", 15}};
+    for (Object[] e : ints) {
+      str(kv, (String) e[0]);
+      u32(kv, 4);
+      u32(kv, (Integer) e[1]);
+    }
+    var tensors = new java.io.ByteArrayOutputStream();
+    Object[][] table = {{"token_embd.weight", 14, new long[] {4096, 32000}},
+        {"blk.0.attn_q.weight", 12, new long[] {4096, 4096}}, {"blk.0.ffn_down.weight", 12, new long[] {11008, 4096}},
+        {"blk.0.attn_norm.weight", 0, new long[] {4096}}, {"output.weight", 14, new long[] {4096, 32000}}};
+    for (Object[] t : table) {
+      str(tensors, (String) t[0]);
+      long[] dims = (long[]) t[2];
+      u32(tensors, dims.length);
+      for (long d : dims) {
+        u64(tensors, d);
+      }
+      u32(tensors, (Integer) t[1]);
+      u64(tensors, 0);
+    }
+    out.writeBytes("GGUF".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    u32(out, 3);
+    u64(out, table.length);
+    u64(out, strings.length + ints.length);
+    out.writeBytes(kv.toByteArray());
+    out.writeBytes(tensors.toByteArray());
+    return out.toByteArray();
+  }
+
+  private static void str(java.io.ByteArrayOutputStream out, String s) {
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    u64(out, b.length);
+    out.writeBytes(b);
+  }
+
+  private static void u32(java.io.ByteArrayOutputStream out, int v) {
+    out.writeBytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(v).array());
+  }
+
+  private static void u64(java.io.ByteArrayOutputStream out, long v) {
+    out.writeBytes(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+  }
 }

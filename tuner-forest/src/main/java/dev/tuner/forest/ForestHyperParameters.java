@@ -19,7 +19,8 @@ import java.util.Map;
  *     {@value #AUTO_FEATURE} when the training set has it with enough rows on both sides, else none)
  */
 record ForestHyperParameters(
-    int trees, int maxDepth, int minLeaf, int maxNodes, double mtryFraction, double subsample, String partitionBy) {
+    int trees, int maxDepth, int minLeaf, int maxNodes, double mtryFraction, double subsample, String partitionBy,
+    int maxSamples) {
 
   static final String TREES = "trees";
   static final String MAX_DEPTH = "max_depth";
@@ -28,6 +29,16 @@ record ForestHyperParameters(
   static final String MTRY_FRACTION = "mtry_fraction";
   static final String SUBSAMPLE = "subsample";
   static final String PARTITION_BY = "partition_by";
+  /**
+   * The most rows one tree's bootstrap draws. A tree's cost grows with the rows it is grown on, and beyond some tens
+   * of thousands more draws per tree mostly repeat what the other trees see; drawing fewer lets a forest train on
+   * 10^5-10^6 rows in minutes (BENCHMARKS.md). {@value #AUTO_MAX_SAMPLES} stands for auto: every row (as many draws
+   * as rows) up to {@value #DEFAULT_DRAW_CAP} rows, that many draws above. Left out of the canonical map while auto,
+   * so that models trained before the key existed read and retrain unchanged.
+   */
+  static final String MAX_SAMPLES = "max_samples";
+  static final int AUTO_MAX_SAMPLES = 0;
+  static final int DEFAULT_DRAW_CAP = 65_536;
   static final String AUTO = "auto";
   static final String NONE = "none";
   /**
@@ -43,7 +54,8 @@ record ForestHyperParameters(
   // Leave-one-device-out on the shipped data: 80 trees of depth ≤ 10 predict as well as 200 of depth ≤ 20 (decode
   // MAPE 17.0% vs 16.6%, prefill 26.3% vs 26.6%; over three seeds 80 and 100 trees differ by less than the seeds
   // do) with under half the node visits per prediction.
-  static final ForestHyperParameters DEFAULTS = new ForestHyperParameters(80, 10, 2, 1000, 0.6, 1.0, AUTO);
+  static final ForestHyperParameters DEFAULTS = new ForestHyperParameters(80, 10, 2, 1000, 0.6, 1.0, AUTO,
+      AUTO_MAX_SAMPLES);
 
   ForestHyperParameters {
     InvalidInputException.requireInRange(TREES, trees, 1, MAX_TREES, "");
@@ -52,6 +64,7 @@ record ForestHyperParameters(
     InvalidInputException.requireInRange(MAX_NODES, maxNodes, 2, MAX_LEAVES, "");
     requireFraction(MTRY_FRACTION, mtryFraction, Double.toString(mtryFraction));
     requireFraction(SUBSAMPLE, subsample, Double.toString(subsample));
+    InvalidInputException.requireInRange(MAX_SAMPLES, maxSamples, 0, Integer.MAX_VALUE, "rows per tree (0: auto)");
     if (partitionBy == null || partitionBy.isBlank()) {
       throw new InvalidInputException(PARTITION_BY, String.valueOf(partitionBy), AUTO + ", " + NONE
           + " or the name of a feature");
@@ -65,6 +78,7 @@ record ForestHyperParameters(
    */
   static ForestHyperParameters parse(Map<String, String> given) {
     Map<String, String> merged = new LinkedHashMap<>(DEFAULTS.asMap());
+    merged.put(MAX_SAMPLES, Integer.toString(AUTO_MAX_SAMPLES));
     for (Map.Entry<String, String> e : given.entrySet()) {
       if (!merged.containsKey(e.getKey())) {
         throw new InvalidInputException(
@@ -79,7 +93,8 @@ record ForestHyperParameters(
         parseInt(MAX_NODES, merged.get(MAX_NODES), 2, MAX_LEAVES),
         parseFraction(MTRY_FRACTION, merged.get(MTRY_FRACTION)),
         parseFraction(SUBSAMPLE, merged.get(SUBSAMPLE)),
-        merged.get(PARTITION_BY).trim());
+        merged.get(PARTITION_BY).trim(),
+        parseInt(MAX_SAMPLES, merged.get(MAX_SAMPLES), 0, Integer.MAX_VALUE));
   }
 
   /** The canonical text form, in a fixed order, so equal settings always encode to equal payloads. */
@@ -92,7 +107,16 @@ record ForestHyperParameters(
     m.put(MTRY_FRACTION, Double.toString(mtryFraction));
     m.put(SUBSAMPLE, Double.toString(subsample));
     m.put(PARTITION_BY, partitionBy);
+    if (maxSamples != AUTO_MAX_SAMPLES) {
+      m.put(MAX_SAMPLES, Integer.toString(maxSamples));
+    }
     return Collections.unmodifiableMap(m);
+  }
+
+  /** How many rows one tree draws from {@code available}: all of them up to the cap (auto, or the given figure). */
+  int draws(int available) {
+    int cap = maxSamples == AUTO_MAX_SAMPLES ? DEFAULT_DRAW_CAP : maxSamples;
+    return Math.min(available, cap);
   }
 
   /** The number of features tried at each split: the fraction of {@code featureCount}, rounded, at least 1. */

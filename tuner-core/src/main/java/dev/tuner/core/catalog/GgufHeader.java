@@ -22,10 +22,12 @@ import java.util.TreeMap;
  *
  * <p>Layout (GGUF v2/v3, little-endian): magic "GGUF", uint32 version, uint64 tensor count, uint64 metadata count,
  * the metadata key-value pairs, then per tensor its name, uint32 dimension count, uint64 dimensions, uint32 ggml type
- * and uint64 offset. Source: the GGUF specification, docs/gguf.md in the ggml repository.
+ * and uint64 offset. Source: the GGUF specification, docs/gguf.md in the ggml repository. {@code outputTensor} says
+ * whether the file has its own LM head ({@code output.weight}) rather than reusing the token embedding.
  */
 public record GgufHeader(
-    int version, Map<String, Object> metadata, long parameters, long weightBytes, Map<String, Long> typeParameters) {
+    int version, Map<String, Object> metadata, long parameters, long weightBytes, Map<String, Long> typeParameters,
+    boolean outputTensor) {
 
   /** Metadata values above this many array elements are skipped, not kept (tokenizer vocabularies). */
   private static final int KEEP_ARRAY = 16;
@@ -60,6 +62,70 @@ public record GgufHeader(
     return v == null ? "" : v.toString();
   }
 
+  /**
+   * The model the header describes: its parameter count from the tensor table, its shape from the architecture's
+   * metadata ({@code <arch>.embedding_length}, {@code block_count}, {@code attention.head_count},
+   * {@code attention.head_count_kv}, {@code attention.key_length}, {@code feed_forward_length}, the expert counts) and
+   * the vocabulary from {@code <arch>.vocab_size} or the tokenizer's token list.
+   */
+  public dev.tuner.core.scenario.ModelSpec model(String fallbackName, String source) {
+    int hidden = (int) archInt("embedding_length");
+    int heads = (int) archInt("attention.head_count");
+    int kv = (int) archInt("attention.head_count_kv");
+    long vocab = archInt("vocab_size");
+    if (vocab == 0 && metadata.get("tokenizer.ggml.tokens") instanceof ArrayLength a) {
+      vocab = a.length();
+    }
+    int experts = (int) archInt("expert_count");
+    int used = (int) archInt("expert_used_count");
+    String name = text("general.name").isBlank() ? fallbackName : text("general.name");
+    var m = new dev.tuner.core.scenario.ModelSpec(
+        name,
+        parameters / 1e9,
+        hidden,
+        (int) archInt("block_count"),
+        heads,
+        kv > 0 ? kv : heads,
+        (int) archInt("attention.key_length"),
+        (int) vocab,
+        java.util.List.of(),
+        "GGUF header " + source,
+        architecture().isEmpty() ? null : architecture(),
+        java.util.OptionalDouble.empty(),
+        // a model with its own LM head stores it as output.weight; a tied one reuses token_embd.weight
+        java.util.Optional.of(!outputTensor),
+        (int) archInt("feed_forward_length"),
+        experts > 0 && used > 0 ? new dev.tuner.core.scenario.MoeSpec(experts, used,
+            (int) archInt("expert_shared_count"), (int) archInt("expert_feed_forward_length"),
+            (int) archInt("leading_dense_block_count")) : dev.tuner.core.scenario.MoeSpec.NONE,
+        dev.tuner.core.scenario.AttentionSpec.STANDARD);
+    dev.tuner.core.scenario.ModelShape.requirePlausible(m);
+    return m;
+  }
+
+  /**
+   * The quantization the file states ({@code general.file_type}, llama.cpp's llama_ftype: 15 = Q4_K_M...) with the
+   * file's true bits per weight; empty when the file states none. Source of the ids: enum llama_ftype in
+   * include/llama.h (llama.cpp repository).
+   */
+  public java.util.Optional<String> fileType() {
+    Object v = metadata.get("general.file_type");
+    if (!(v instanceof Number n)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.ofNullable(FILE_TYPES.get(n.intValue()));
+  }
+
+  private static final Map<Integer, String> FILE_TYPES = Map.ofEntries(
+      Map.entry(0, "F32"), Map.entry(1, "F16"), Map.entry(2, "Q4_0"), Map.entry(3, "Q4_1"), Map.entry(7, "Q8_0"),
+      Map.entry(8, "Q5_0"), Map.entry(9, "Q5_1"), Map.entry(10, "Q2_K"), Map.entry(11, "Q3_K_S"),
+      Map.entry(12, "Q3_K_M"), Map.entry(13, "Q3_K_L"), Map.entry(14, "Q4_K_S"), Map.entry(15, "Q4_K_M"),
+      Map.entry(16, "Q5_K_S"), Map.entry(17, "Q5_K_M"), Map.entry(18, "Q6_K"), Map.entry(19, "IQ2_XXS"),
+      Map.entry(20, "IQ2_XS"), Map.entry(21, "Q2_K_S"), Map.entry(22, "IQ3_XS"), Map.entry(23, "IQ3_XXS"),
+      Map.entry(24, "IQ1_S"), Map.entry(25, "IQ4_NL"), Map.entry(26, "IQ3_S"), Map.entry(27, "IQ3_M"),
+      Map.entry(28, "IQ2_S"), Map.entry(29, "IQ2_M"), Map.entry(30, "IQ4_XS"), Map.entry(31, "IQ1_M"),
+      Map.entry(32, "BF16"), Map.entry(36, "TQ1_0"), Map.entry(37, "TQ2_0"), Map.entry(38, "MXFP4_MOE"));
+
   public static GgufHeader read(Path file) {
     FileChecks.requireReadableFile("--gguf", file);
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
@@ -90,8 +156,9 @@ public record GgufHeader(
       long params = 0;
       long bytes = 0;
       Map<String, Long> byType = new TreeMap<>();
+      boolean output = false;
       for (long t = 0; t < tensors; t++) {
-        in.string();
+        output |= in.string().equals("output.weight");
         int dims = in.u32();
         if (dims < 0 || dims > 8) {
           throw new InvalidInputException("--gguf", source + " (tensor with " + dims + " dimensions)", "1 to 8");
@@ -109,7 +176,7 @@ public record GgufHeader(
       if (params == 0) {
         throw new InvalidInputException("--gguf", source + " (no tensors)", "a GGUF model file with its weights");
       }
-      return new GgufHeader(version, meta, params, bytes, byType);
+      return new GgufHeader(version, meta, params, bytes, byType, output);
     } catch (EOFException e) {
       throw new InvalidInputException("--gguf", source + " (ends inside its header)", "a complete GGUF file");
     } catch (ArithmeticException e) {

@@ -84,6 +84,15 @@ public final class UserCatalogs {
     return new Catalog(devices, models, quants);
   }
 
+  /** {@code base} with these models and quantizations layered over it, as a catalog file's would be. */
+  public static Catalog with(Catalog base, List<ModelSpec> models, List<Quantization> quants, String source) {
+    List<ModelSpec> m = new ArrayList<>(base.models().entries());
+    List<Quantization> q = new ArrayList<>(base.quants().entries());
+    over(m, models, ModelSpec::name, ModelSpec::aliases, "model", source);
+    over(q, quants, Quantization::name, Quantization::aliases, "quant", source);
+    return new Catalog(base.devices().entries(), m, q);
+  }
+
   private static JsonNode yaml(String text, String source) {
     try {
       JsonNode root = new ObjectMapper(YAMLFactory.builder()
