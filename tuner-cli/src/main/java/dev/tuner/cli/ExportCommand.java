@@ -111,7 +111,7 @@ final class ExportCommand implements Callable<Integer> {
     try {
       return Files.size(p);
     } catch (java.io.IOException e) {
-      throw new TunerException("cannot read back " + p + ": " + e.getMessage(), e);
+      throw new TunerException("cannot read back " + p + ": " + dev.tuner.core.io.FileChecks.reason(e), e);
     }
   }
 }

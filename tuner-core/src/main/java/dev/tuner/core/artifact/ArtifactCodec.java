@@ -27,6 +27,7 @@ import dev.tuner.api.ModelLoadException;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.SchemaRef;
 import dev.tuner.core.io.AtomicFiles;
+import dev.tuner.core.io.FileChecks;
 import dev.tuner.core.predict.Calibration;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -133,7 +134,7 @@ public final class ArtifactCodec {
       }
       return decode(Files.readAllBytes(file), file.toString());
     } catch (IOException e) {
-      throw new ModelLoadException("cannot read model file " + file + ": " + e.getMessage(), e);
+      throw new ModelLoadException("cannot read model file " + file + ": " + FileChecks.reason(e), e);
     }
   }
 

@@ -53,10 +53,12 @@ public final class MeasurementCsv {
   }
 
   public static Parsed read(Path file) {
+    dev.tuner.core.io.FileChecks.requireReadableFile("data file", file);
     try (InputStream in = Files.newInputStream(file)) {
       return read(new InputStreamReader(in, StandardCharsets.UTF_8), file.toString());
     } catch (IOException e) {
-      throw new InvalidInputException("data file", file + " (" + e.getMessage() + ")", "a readable CSV file");
+      throw new InvalidInputException("data file", file + " (" + dev.tuner.core.io.FileChecks.reason(e) + ")",
+          "a readable CSV file");
     }
   }
 

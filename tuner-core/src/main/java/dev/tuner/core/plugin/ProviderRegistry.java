@@ -105,7 +105,8 @@ public final class ProviderRegistry {
     } catch (MalformedURLException e) {
       throw new InvalidInputException("plugin jar", e.getMessage(), "a readable jar file");
     } catch (IOException e) {
-      throw new InvalidInputException("plugin directory", dir + " (" + e.getMessage() + ")", "a readable directory");
+      throw new InvalidInputException("plugin directory", dir + " (" + dev.tuner.core.io.FileChecks.reason(e) + ")",
+          "a readable directory");
     }
     // Plugin jars see tuner's API through the parent; they live as long as the registry does.
     return discover(new URLClassLoader(jars.toArray(URL[]::new), parent), jarProblems);

@@ -121,4 +121,17 @@ class FileChecksTest {
     assertThatThrownBy(() -> FileChecks.requireReadableFile("--data", dir))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("a directory");
   }
+
+  @Test
+  void readersNameTheReasonNotJustThePath() throws Exception {
+    Path missing = dir.resolve("gone.csv");
+    assertThatThrownBy(() -> dev.tuner.core.data.MeasurementCsv.read(missing))
+        .hasMessageContaining("data file = " + missing).hasMessageContaining("(no such file)");
+    assertThatThrownBy(() -> dev.tuner.core.data.MeasurementCsv.read(dir))
+        .hasMessageContaining("(it is a directory)");
+    assertThatThrownBy(() -> new dev.tuner.core.artifact.ArtifactCodec().read(missing))
+        .hasMessageContaining(missing.toString());
+    assertThat(FileChecks.reason(new java.nio.file.AccessDeniedException("x"))).isEqualTo("permission denied");
+    assertThat(FileChecks.reason(new java.nio.file.NoSuchFileException("x"))).isEqualTo("no such file");
+  }
 }
