@@ -60,8 +60,13 @@ final class Describe {
         .row("quantization", quant(s.quant()))
         .row("kv cache", s.kvCache().id() + " (" + Text.plain(s.kvCache().bytesPerElement()) + " bytes/element)")
         .row("batch", s.batch() + (s.batch() == 1 ? " sequence" : " concurrent sequences"))
-        .row("context", s.context() + " tokens")
+        .row("context", s.context() + " tokens" + (s.depth() > 0 ? " after " + s.depth() + " cached" : ""))
         .row("phase", s.phase().id())
+        .row("devices", s.parallel().isSingle() ? "1" : s.parallel().devices() + " (tp " + s.parallel().tp() + ", pp "
+            + s.parallel().pp() + ", ep " + s.parallel().ep() + ", " + s.parallel().replicas() + " replica(s))")
+        .row("engine", "n_ubatch " + s.engine().nUbatch() + ", flash attention "
+            + Text.onOff(s.engine().flashAttention()) + ", backend " + s.engine().backend().id()
+            + (s.engine().build().isEmpty() ? "" : ", build " + s.engine().build()))
         .row("cuda graphs", Text.onOff(s.cudaGraphs()))
         .row("kernel", s.kernel().map(KernelType::id).orElse("not specified"))
         .row("zero-copy", Text.onOff(s.zeroCopy()));
@@ -117,7 +122,16 @@ final class Describe {
     n.put("kv_cache_type", s.kvCache().id());
     n.put("batch", s.batch());
     n.put("context", s.context());
+    n.put("depth", s.depth());
     n.put("phase", s.phase().id());
+    n.put("devices", s.parallel().devices());
+    n.put("tp", s.parallel().tp());
+    n.put("pp", s.parallel().pp());
+    n.put("ep", s.parallel().ep());
+    n.put("n_ubatch", s.engine().nUbatch());
+    n.put("flash_attn", s.engine().flashAttention());
+    n.put("backend", s.engine().backend().id());
+    n.put("build", s.engine().build());
     n.put("cuda_graphs", s.cudaGraphs());
     if (s.kernel().isPresent()) {
       n.put("kernel", s.kernel().get().id());

@@ -7,12 +7,17 @@ import dev.tuner.api.ModelInfo;
 import dev.tuner.api.ThroughputPrediction;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.recommend.MemoryEstimate;
+import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
+import dev.tuner.core.roofline.StepDetail;
+import dev.tuner.core.scenario.AttentionKind;
+import dev.tuner.core.scenario.AttentionSpec;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
+import dev.tuner.core.scenario.ScenarioRequest;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -30,14 +35,16 @@ import picocli.CommandLine.Spec;
     description = {
         "Predicts tokens/s for one scenario, bounded by its roofline.",
         "%nDecode tokens/s is aggregate over the batch; prefill is prompt tokens/s. The resolved scenario is "
-            + "printed, so no default is silent. --explain adds the roofline arithmetic: bytes per step, FLOPs per "
-            + "token, both roofs and which one binds."},
+            + "printed, so no default is silent. --explain adds the roofline arithmetic: bytes per step (experts "
+            + "touched, KV cache), FLOPs per token, the memory, compute and interconnect roofs and which one binds."},
     footerHeading = "%nExamples:%n",
     footer = {
         "  tuner predict --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q4_K_M \\",
         "      --context 512",
         "  tuner predict --model llama3-8b --device h100 --quant F16 --batch 32 \\",
         "      --context 2048 --explain",
+        "  tuner predict --model \"Llama 3 70B\" --device h100 --quant F16 --tp 2 \\",
+        "      --context 1024 --explain",
         "  tuner predict --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q8_0 \\",
         "      --context 512 --phase prefill --format json",
         "  tuner predict --params-b 7 --layers 32 --heads 32 --kv-heads 8 --hidden 4096 \\",
@@ -83,6 +90,23 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--zero-copy", description = "Weights are read in place from host memory (zero-copy).")
   Boolean zeroCopy;
 
+  @Option(names = "--depth", paramLabel = "TOKENS",
+      description = "Tokens already in each sequence's KV cache before the window (default 0).")
+  Integer depth;
+
+  @Option(names = "--devices", paramLabel = "N",
+      description = "Devices the model runs on (default tp × pp, or ep when larger).")
+  Integer devices;
+
+  @Option(names = "--tp", paramLabel = "N", description = "Tensor-parallel size (default 1).")
+  Integer tp;
+
+  @Option(names = "--pp", paramLabel = "N", description = "Pipeline-parallel size (default 1).")
+  Integer pp;
+
+  @Option(names = "--ep", paramLabel = "N", description = "Expert-parallel size (default 1).")
+  Integer ep;
+
   @Option(names = "--explain", description = "Show the roofline arithmetic as well.")
   boolean explain;
 
@@ -100,8 +124,13 @@ final class PredictCommand implements Callable<Integer> {
     }
     // the catalog first: it reads --hf-config or --gguf, which name the model of the request
     var catalog = specs.catalog(session.catalog());
-    Scenario scenario = specs.request(quant, batch, context != null ? context : DEFAULT_CONTEXT, phase, kvCacheType,
-        cudaGraphs, kernel, zeroCopy).resolve(catalog);
+    ScenarioRequest r = specs.request(quant, batch, context != null ? context : DEFAULT_CONTEXT, phase, kvCacheType,
+        cudaGraphs, kernel, zeroCopy);
+    Scenario scenario = new ScenarioRequest(r.model(), r.device(), r.quant(), r.batch(), r.context(), r.phase(),
+        r.kvCacheType(), r.cudaGraphs(), r.kernel(), r.zeroCopy(), r.paramsB(), r.hidden(), r.layers(), r.heads(),
+        r.kvHeads(), r.headDim(), r.vocab(), r.memBandwidthGBs(), r.fp16Tflops(), r.fp32Tflops(), r.computeUnits(),
+        r.l2CacheMb(), r.memoryGb(), depth, devices, tp, pp, ep, null, null, null, null, null)
+        .resolve(catalog);
     Predictor predictor = session.predictor();
     ThroughputPrediction p = predictor.predict(scenario, topFeatures);
     RooflineResult roof = predictor.roofline().compute(scenario);
@@ -155,6 +184,11 @@ final class PredictCommand implements Callable<Integer> {
       e.put("flops_per_token", r.flopsPerToken());
       Json.put(e, "memory_roof_tokens_per_s", r.memoryRoof());
       Json.put(e, "compute_roof_tokens_per_s", r.computeRoof());
+      Json.put(e, "interconnect_roof_tokens_per_s", r.interconnectRoof());
+      e.put("experts_touched_per_layer", r.detail().expertsTouched());
+      e.put("expert_weight_bytes", r.detail().expertWeightBytes());
+      e.put("active_params", r.detail().activeParams());
+      e.put("interconnect_seconds_per_step", r.detail().interconnectSeconds());
       e.put("bound", r.bound().id());
       e.put("peak_tflops", r.peakTflops());
       e.put("vector_tflops", r.vectorTflops());
@@ -173,12 +207,14 @@ final class PredictCommand implements Callable<Integer> {
       return List.of();
     }
     double capacity = s.device().memoryGb().getAsDouble();
-    MemoryEstimate m = MemoryEstimate.of(s.model(), s.quant(), s.kvCache(), s.batch(), s.context());
+    MemoryEstimate m = MemoryEstimate.of(s.model(), s.quant(), s.kvCache(), s.batch(), s.totalContext(),
+        s.parallel());
     if (m.fitsIn(capacity)) {
       return List.of();
     }
-    return List.of(String.format(Locale.ROOT, "does not fit: needs %.2f GiB (weights %.2f + KV cache %.2f +"
-        + " overhead %.2f) but %s has %s GiB; the prediction assumes it runs on one device", m.totalGib(),
+    String where = s.parallel().isSingle() ? "" : " per device";
+    return List.of(String.format(Locale.ROOT, "does not fit: needs %.2f GiB%s (weights %.2f + KV cache %.2f +"
+        + " overhead %.2f) but %s has %s GiB; the prediction assumes it runs", m.totalGib(), where,
         m.weightBytes() / MemoryEstimate.GIB, m.kvCacheBytes() / MemoryEstimate.GIB,
         m.overheadBytes() / MemoryEstimate.GIB, s.device().name(), Text.plain(capacity)));
   }
@@ -243,36 +279,66 @@ final class PredictCommand implements Callable<Integer> {
 
   private static Table explain(Scenario s, RooflineResult r) {
     ModelSpec m = s.model();
+    StepDetail step = r.detail();
+    ParallelLayout layout = s.parallel();
     boolean decode = s.phase() == Phase.DECODE;
-    List<String> kv = new ArrayList<>();
-    if (m.knowsKvShape()) {
-      double perToken = 2.0 * m.layers() * m.kvHeads() * m.effectiveHeadDim() * s.kvCache().bytesPerElement();
-      kv.add(Text.bytes(r.kvBytesPerStep()));
-      kv.add(decode
-          ? "= " + s.batch() + " seq × " + Text.plain(s.context() / 2.0) + " mean cached tokens × "
-              + Text.bytes(perToken) + "/token (2 × " + m.layers() + " layers × " + m.kvHeads() + " KV heads × "
-              + m.effectiveHeadDim() + " × " + Text.plain(s.kvCache().bytesPerElement()) + " B)"
-          : "= " + Text.plain(r.tokensPerStep()) + " prompt tokens written × " + Text.bytes(perToken) + "/token");
+    double bits = s.quant().bitsPerWeight();
+    String kv;
+    if (r.kvBytesPerStep() > 0) {
+      kv = Text.bytes(r.kvBytesPerStep()) + " = " + Text.plain(r.tokensPerStep() / (decode ? 1 : s.context()))
+          + " seq × " + Text.plain(step.kvElementsPerSequence()) + " elements × "
+          + Text.plain(s.kvCache().bytesPerElement()) + " B (" + kvShape(s)
+          + (decode ? ", over the mean cached length " + Text.plain(s.depth() + s.context() / 2.0)
+              : ", " + s.context() + " written" + (s.depth() > 0 ? " + " + s.depth() + " cached read once" : ""))
+          + ")";
     } else {
-      kv.add("not counted (KV shape unknown)");
+      kv = "not counted (KV shape unknown)";
+    }
+    Table t = new Table("", "")
+        .row("weights", Text.bytes(r.weightBytes()) + " = body " + Text.bytes(step.denseWeightBytes())
+            + (step.expertWeightBytes() > 0 ? " + experts " + Text.bytes(step.expertWeightBytes()) : "")
+            + " + LM head " + Text.bytes(step.lmHeadBytes())
+            + (step.gatherBytes() > 0 ? " + gathered embedding rows " + Text.bytes(step.gatherBytes()) : "")
+            + " at " + Text.plain(bits) + " bits per weight");
+    if (m.moe().isMoe()) {
+      t.row("experts", Text.plain(step.expertsTouched()) + " of " + m.moe().experts() + " routed experts touched per"
+          + " MoE layer = " + m.moe().experts() + " × (1 − (1 − " + m.moe().expertsPerToken() + "/"
+          + m.moe().experts() + ")^" + Text.plain(r.tokensPerStep()) + ") tokens, uniform routing assumed"
+          + (m.moe().sharedExperts() > 0 ? "; " + m.moe().sharedExperts() + " shared expert(s) in the body" : ""));
+    }
+    t.row("KV cache per step", kv)
+        .row("bytes per step", Text.bytes(r.bytesPerStep()) + " = weights + KV cache"
+            + (layout.isSingle() ? "" : ", per replica of " + layout.tp() + " × " + layout.pp() + " devices"))
+        .row("tokens per step", Text.plain(r.tokensPerStep())
+            + (decode ? " (one per sequence" : " (sequences × prompt length")
+            + (step.replicas() > 1 ? ", per replica; " + step.replicas() + " replicas)" : ")"))
+        .row("FLOPs per token", Text.flops(r.flopsPerToken()) + " = 2 × " + Text.plain(step.activeParams() / 1e9)
+            + "e9 active params (embeddings gathered, LM head " + (decode ? "every token" : "last prompt token only")
+            + ") + attention over " + Text.plain(s.depth() + s.context() / 2.0) + " mean cached tokens")
+        .row("memory roof", Text.num(r.memoryRoof()) + " tokens/s (" + Text.plain(step.memorySeconds() * 1e3)
+            + " ms per step at " + Text.plain(s.device().memBandwidthGBs()) + " GB/s"
+            + (layout.tp() > 1 ? ", weights over tp = " + layout.tp() : "")
+            + (s.zeroCopy() ? ", weights over the host link" : "") + ")")
+        .row("compute roof", Double.isInfinite(r.computeRoof()) ? "not applied (no compute peak known)"
+            : Text.num(r.computeRoof()) + " tokens/s = " + Text.num(r.peakTflops()) + " TFLOPS × "
+                + layout.tp() * layout.pp() + " device(s) / " + Text.flops(r.flopsPerToken()) + " per token");
+    if (!layout.isSingle()) {
+      t.row("interconnect", Double.isInfinite(r.interconnectRoof())
+          ? "not counted (" + (s.device().interconnectGBs().isEmpty() ? "link bandwidth unknown" : "no collective")
+              + ")"
+          : Text.num(r.interconnectRoof()) + " tokens/s: " + step.collectives() + " collectives ("
+              + (layout.tp() > 1 ? "2 all-reduces × " + m.layers() + " layers, each 2 × (" + layout.tp() + " − 1)/"
+                  + layout.tp() + " of the activations; " : "")
+              + (layout.pp() > 1 ? (layout.pp() - 1) + " stage hand-offs; " : "")
+              + (layout.ep() > 1 && m.moe().isMoe() ? "2 all-to-alls per MoE layer; " : "")
+              + Text.bytes(step.collectiveBytes()) + " per device at "
+              + Text.plain(s.device().interconnectGBs().getAsDouble()) + " GB/s + "
+              + Text.plain(Roofline.COLLECTIVE_LATENCY_S * 1e6) + " µs each) = "
+              + Text.plain(step.interconnectSeconds() * 1e6) + " µs per step");
     }
     double ridge = ridge(s, r);
-    return new Table("", "")
-        .row("weights", Text.bytes(r.weightBytes()) + " = " + Text.plain(m.paramsB()) + "e9 params × "
-            + Text.plain(s.quant().bitsPerWeight()) + " bits / 8")
-        .row("KV cache per step", String.join(" ", kv))
-        .row("bytes per step", Text.bytes(r.bytesPerStep()) + " = weights + KV cache")
-        .row("tokens per step", Text.plain(r.tokensPerStep())
-            + (decode ? " (one per sequence)" : " (batch × prompt length)"))
-        .row("FLOPs per token", Text.flops(r.flopsPerToken()) + " = 2 × params"
-            + (m.knowsAttentionShape() ? " + 4 × " + m.layers() + " × " + m.heads() + " × " + m.effectiveHeadDim()
-                + " × " + Text.plain(s.context() / 2.0) + " (attention over the mean causal length)" : ""))
-        .row("memory roof", Text.num(r.memoryRoof()) + " tokens/s = " + Text.plain(s.device().memBandwidthGBs())
-            + " GB/s × " + Text.plain(r.tokensPerStep()) + " tokens / " + Text.bytes(r.bytesPerStep()))
-        .row("compute roof", Double.isInfinite(r.computeRoof()) ? "not applied (no compute peak known)"
-            : Text.num(r.computeRoof()) + " tokens/s = " + Text.num(r.peakTflops()) + " TFLOPS / "
-                + Text.flops(r.flopsPerToken()) + " per token")
-        .row("binds", r.bound().id() + " (the lower roof: " + Text.num(r.tokensPerSecond()) + " tokens/s)")
+    return t
+        .row("binds", r.bound().id() + " (the lowest roof: " + Text.num(r.tokensPerSecond()) + " tokens/s)")
         .row("peak used", r.peakTflops() > 0 ? Text.num(r.peakTflops()) + " TFLOPS ("
             + s.quant().activation().name() + " arithmetic)" : "none")
         .row("vector peak", r.vectorTflops() > 0 ? Text.num(r.vectorTflops()) + " TFLOPS FP32 on the non-tensor ALUs"
@@ -280,6 +346,23 @@ final class PredictCommand implements Callable<Integer> {
             + " FLOP per byte of bandwidth" : "unknown")
         .row("arithmetic intensity", Text.num(r.arithmeticIntensity()) + " FLOP/byte"
             + (Double.isFinite(ridge) ? "; ridge point " + Text.num(ridge) + " FLOP/byte" : ""));
+  }
+
+  /** What one cached token holds, in words. */
+  private static String kvShape(Scenario s) {
+    ModelSpec m = s.model();
+    AttentionSpec a = m.attention();
+    String entry = a.kind() == AttentionKind.MLA
+        ? "MLA latent " + a.kvLoraRank() + " + RoPE key " + a.ropeHeadDim() + " per layer"
+        : "2 × " + m.kvHeads() + " KV heads × " + m.effectiveHeadDim() + " per layer";
+    String layers = m.layers() + " layers";
+    if (a.localLayers() > 0) {
+      layers += ", " + a.localLayers() + " of them over a " + a.slidingWindow() + "-token window";
+    }
+    if (a.linearLayers() > 0) {
+      layers += ", " + a.linearLayers() + " linear with " + a.linearStateDim() + " state elements";
+    }
+    return entry + "; " + layers;
   }
 
   /** FLOP/byte above which the compute roof binds; infinite without a peak. */

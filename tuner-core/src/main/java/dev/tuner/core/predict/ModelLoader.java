@@ -94,7 +94,8 @@ public final class ModelLoader {
       known = FeatureSchemas.byId(info.schema().id());
     } catch (TunerException e) {
       throw new IncompatibleModelException("feature schema of " + source,
-          "one of " + FeatureSchemas.TUNER_V1 + ", " + FeatureSchemas.REFERENCE_V1, info.schema().toString());
+          "one of " + FeatureSchemas.TUNER_V1 + ", " + FeatureSchemas.TUNER_V2 + ", " + FeatureSchemas.REFERENCE_V1,
+          info.schema().toString());
     }
     if (!known.hash().equals(info.schema().hash())) {
       throw new IncompatibleModelException("feature schema of " + source, known.ref() + " (hash " + known.hash()

@@ -1,16 +1,23 @@
 package dev.tuner.core.recommend;
 
+import dev.tuner.core.roofline.ModelPhysics;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 
 /**
- * The device memory one decode configuration keeps resident, in bytes.
+ * The memory one decode configuration keeps resident on each device, in bytes.
  *
  * <ul>
  *   <li>weights: {@code params × bits_per_weight / 8} (the quantization's true bits, block scales included);
- *   <li>KV cache: {@code batch × context × layers × kv_heads × head_dim × 2 × bytes_per_element}, the full cache of
- *       every sequence at the full context (the 2 is K and V);
+ *   <li>KV cache: the full cache of every sequence at the full context: {@code batch × context × layers × kv_heads ×
+ *       head_dim × 2 × bytes_per_element} for full attention (the 2 is K and V), {@code kv_lora_rank +
+ *       rope_head_dim} elements per layer per token for MLA, {@code min(context, window)} tokens on sliding-window
+ *       layers and a constant state on linear layers (see {@link ModelPhysics});
+ *   <li>on several devices ({@link ParallelLayout}): each device holds {@code 1 / (tp × pp)} of the weights but, under
+ *       expert parallelism wider than that, {@code 1 / ep} of the routed experts, and {@code 1 / (tp × pp)} of its
+ *       replica's KV cache (its replica serves {@code batch / replicas} sequences);
  *   <li>overhead: {@link #FIXED_OVERHEAD_BYTES} (0.5 GiB for the runtime's context, CUDA/Metal kernels and scratch
  *       buffers) plus {@link #WEIGHT_OVERHEAD_FRACTION} (5 %) of the weights for activations, dequantisation and
  *       matmul workspaces, which grow with the layer widths.
@@ -28,16 +35,26 @@ public record MemoryEstimate(double weightBytes, double kvCacheBytes, double ove
   /** Share of the weight bytes added for activations and workspaces. */
   public static final double WEIGHT_OVERHEAD_FRACTION = 0.05;
   /** The rule above in one line, for reports. */
-  public static final String RULE = "weights (params × bits/8) + KV cache (batch × context × layers × kv_heads × "
-      + "head_dim × 2 × bytes/element) + overhead (0.5 GiB + 5% of weights); capacities in GiB";
+  public static final String RULE = "per device: weights (params × bits/8 over tp × pp) + KV cache (batch × context × "
+      + "layers × kv_heads × head_dim × 2 × bytes/element, MLA latent, windows and linear states as the model has them,"
+      + " over tp × pp) + overhead (0.5 GiB + 5% of the device's weights); capacities in GiB";
 
   public static MemoryEstimate of(ModelSpec model, Quantization quant, KvCacheType kv, int batch, int context) {
-    double weights = model.paramsB() * 1e9 * quant.bytesPerWeight();
-    boolean known = model.knowsKvShape();
-    double kvBytes = known
-        ? (double) batch * context * model.layers() * model.kvHeads() * model.effectiveHeadDim() * 2.0
-            * kv.bytesPerElement()
-        : 0;
+    return of(model, quant, kv, batch, context, ParallelLayout.SINGLE);
+  }
+
+  /** The memory of each device when {@code layout} spreads the model. */
+  public static MemoryEstimate of(ModelSpec model, Quantization quant, KvCacheType kv, int batch, int context,
+      ParallelLayout layout) {
+    ModelPhysics physics = new ModelPhysics(model);
+    int split = layout.tp() * layout.pp();
+    double total = model.paramsB() * 1e9;
+    double routed = physics.routedParams();
+    double perDevice = (total - routed) / split + routed / Math.max(split, layout.ep());
+    double weights = perDevice * quant.bytesPerWeight();
+    boolean known = physics.knowsKv();
+    double sequences = Math.ceil((double) batch / layout.replicas());
+    double kvBytes = known ? sequences * physics.kvElements(context) * kv.bytesPerElement() / split : 0;
     return new MemoryEstimate(weights, kvBytes, FIXED_OVERHEAD_BYTES + WEIGHT_OVERHEAD_FRACTION * weights, known);
   }
 

@@ -1,6 +1,10 @@
 package dev.tuner.core.schema;
 
 import dev.tuner.core.roofline.RooflineResult;
+import dev.tuner.core.scenario.Activation;
+import dev.tuner.core.scenario.AttentionKind;
+import dev.tuner.core.scenario.Backend;
+import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.QuantClass;
 import dev.tuner.core.scenario.Scenario;
@@ -148,9 +152,62 @@ public final class FeatureEncoder {
             : 0;
       case ZERO:
         return 0;
+      case DEPTH:
+        return s.depth();
+      case N_UBATCH:
+        return s.engine().nUbatch();
+      case FLASH_ATTENTION:
+        return s.engine().flashAttention() ? 1 : 0;
+      case BACKEND:
+        return s.engine().backend().ordinal();
+      case BACKEND_UNKNOWN:
+        return s.engine().backend() == Backend.UNKNOWN ? 1 : 0;
+      case ACTIVATION:
+        return s.quant().activation().ordinal();
+      case ACTIVE_FRACTION:
+        return r.detail().activeParams() / (s.model().paramsB() * 1e9);
+      case TENSOR_PARALLEL:
+        return s.parallel().tp();
+      case PIPELINE_PARALLEL:
+        return s.parallel().pp();
+      case EXPERT_PARALLEL:
+        return s.parallel().ep();
+      case DEVICES:
+        return s.parallel().devices();
+      case INTERCONNECT_SHARE:
+        return r.detail().interconnectShare();
+      case ATTENTION_KIND:
+        return attentionKind(s.model());
+      case LOCAL_LAYER_FRACTION:
+        return s.model().layers() > 0 ? (double) s.model().attention().localLayers() / s.model().layers() : 0;
+      case LINEAR_LAYER_FRACTION:
+        return s.model().layers() > 0 ? (double) s.model().attention().linearLayers() / s.model().layers() : 0;
+      case FP16_PEAK_MISSING:
+        return s.device().fp16Tflops().isEmpty() ? 1 : 0;
+      case FP32_PEAK_MISSING:
+        return s.device().fp32Tflops().isEmpty() ? 1 : 0;
+      case INT8_PEAK_MISSING:
+        return s.quant().activation() == Activation.INT8 && s.device().int8Tops().isEmpty() ? 1 : 0;
+      case L2_MISSING:
+        return s.device().l2CacheMb().isEmpty() ? 1 : 0;
+      case COMPUTE_UNITS_MISSING:
+        return s.device().computeUnits() == 0 ? 1 : 0;
+      case INTERCONNECT_MISSING:
+        return !s.parallel().isSingle() && s.device().interconnectGBs().isEmpty() ? 1 : 0;
+      case MODEL_SHAPE_MISSING:
+        ModelSpec m = s.model();
+        return m.hidden() == 0 || m.layers() == 0 || m.heads() == 0 || m.vocab() == 0 ? 1 : 0;
       default:
         throw new IllegalStateException("unhandled quantity " + q);
     }
+  }
+
+  /** 0 GQA, 1 MHA (as many KV heads as heads), 2 MLA. */
+  private static int attentionKind(ModelSpec m) {
+    if (m.attention().kind() == AttentionKind.MLA) {
+      return 2;
+    }
+    return m.attention().kind() == AttentionKind.MHA || (m.heads() > 0 && m.kvHeads() == m.heads()) ? 1 : 0;
   }
 
   /** {@link Normalisation}'s clamp, which is private to it. */

@@ -1,6 +1,8 @@
 package dev.tuner.core.schema;
 
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.scenario.Activation;
+import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.KernelType;
 import dev.tuner.core.scenario.QuantClass;
 import java.util.ArrayList;
@@ -31,9 +33,11 @@ import java.util.List;
 public final class FeatureSchemas {
   public static final String REFERENCE_V1 = "reference-v1";
   public static final String TUNER_V1 = "tuner-v1";
+  public static final String TUNER_V2 = "tuner-v2";
 
   private static final FeatureSchema REFERENCE = reference();
   private static final FeatureSchema DEFAULT = tuner();
+  private static final FeatureSchema MODERN = tunerV2Layout();
 
   private FeatureSchemas() {}
 
@@ -45,8 +49,22 @@ public final class FeatureSchemas {
     return DEFAULT;
   }
 
+  /**
+   * {@code tuner-v2}: {@code tuner-v1}'s slots without the reference's kernel one-hot (no measurement names one of
+   * its 16 kernel variants, which are the reference tuner's own, not an engine's, so the data cannot teach them), plus
+   * what the data can now teach: depth, the engine settings (n_ubatch, flash attention, backend one-hot with an
+   * unknown flag), the quantization's arithmetic (one-hot over FP16/FP8/FP32/INT8/FP4), the active-parameter fraction,
+   * the parallel sizes and the collectives' share of a step, the attention kind (GQA/MHA/MLA one-hot) and its window
+   * and linear-layer fractions, and a missingness flag beside every device or model figure that may be unknown, so
+   * that "unknown" is its own signal instead of the value 0 (or an imputed value) that trees cannot tell from a real
+   * one. CUDA graphs stays a slot: rows that state it (the {@code cuda_graphs} column) teach it.
+   */
+  public static FeatureSchema tunerV2() {
+    return MODERN;
+  }
+
   public static List<FeatureSchema> all() {
-    return List.of(DEFAULT, REFERENCE);
+    return List.of(DEFAULT, MODERN, REFERENCE);
   }
 
   public static FeatureSchema byId(String id) {
@@ -55,7 +73,7 @@ public final class FeatureSchemas {
         return s;
       }
     }
-    throw new InvalidInputException("schema", String.valueOf(id), TUNER_V1 + " or " + REFERENCE_V1);
+    throw new InvalidInputException("schema", String.valueOf(id), TUNER_V1 + ", " + TUNER_V2 + " or " + REFERENCE_V1);
   }
 
   private static FeatureSchema reference() {
@@ -108,6 +126,69 @@ public final class FeatureSchemas {
     return new FeatureSchema(TUNER_V1, 2,
         "tuner's default: the reference layout with non-saturating ranges and physics-derived slots 40 and 41, plus"
             + " slot 42, the step's FLOPs on the non-tensor ALUs relative to its bytes.", s);
+  }
+
+  private static FeatureSchema tunerV2Layout() {
+    List<Slot> s = new ArrayList<>();
+    s.add(new Slot("model_params_b", Quantity.PARAMS_B, new Normalisation.Log(0.1, 2000)));
+    s.add(new Slot("hidden_dim", Quantity.HIDDEN, new Normalisation.Linear(65536)));
+    s.add(new Slot("num_layers", Quantity.LAYERS, new Normalisation.Linear(512)));
+    s.add(new Slot("num_heads", Quantity.HEADS, new Normalisation.Linear(512)));
+    s.add(new Slot("head_dim", Quantity.HEAD_DIM, new Normalisation.Linear(1024)));
+    s.add(new Slot("vocab_size_log", Quantity.VOCAB, new Normalisation.Log(1, 1e7)));
+    s.add(new Slot("model_shape_missing", Quantity.MODEL_SHAPE_MISSING, new Normalisation.Flag()));
+    s.add(new Slot("active_fraction", Quantity.ACTIVE_FRACTION, new Normalisation.Linear(1)));
+    List<String> attention = List.of("gqa", "mha", "mla");
+    for (int i = 0; i < attention.size(); i++) {
+      s.add(new Slot("attention_" + attention.get(i), Quantity.ATTENTION_KIND, new Normalisation.OneHot(i)));
+    }
+    s.add(new Slot("local_layer_fraction", Quantity.LOCAL_LAYER_FRACTION, new Normalisation.Linear(1)));
+    s.add(new Slot("linear_layer_fraction", Quantity.LINEAR_LAYER_FRACTION, new Normalisation.Linear(1)));
+    s.add(new Slot("batch_size_log", Quantity.BATCH, new Normalisation.Log(1, 4096)));
+    s.add(new Slot("context_log", Quantity.CONTEXT, new Normalisation.Log(1, 1 << 20)));
+    s.add(new Slot("depth_log", Quantity.DEPTH, new Normalisation.Log(1, 1 << 20)));
+    s.add(new Slot("is_prefill", Quantity.IS_PREFILL, new Normalisation.Flag()));
+    s.add(new Slot("n_ubatch_log", Quantity.N_UBATCH, new Normalisation.Log(1, 1 << 16)));
+    s.add(new Slot("flash_attention", Quantity.FLASH_ATTENTION, new Normalisation.Flag()));
+    s.add(new Slot("cuda_graphs", Quantity.CUDA_GRAPHS, new Normalisation.Flag()));
+    for (Backend b : Backend.values()) {
+      if (b != Backend.UNKNOWN) {
+        s.add(new Slot("backend_" + b.id(), Quantity.BACKEND, new Normalisation.OneHot(b.ordinal())));
+      }
+    }
+    s.add(new Slot("backend_unknown", Quantity.BACKEND_UNKNOWN, new Normalisation.Flag()));
+    for (QuantClass q : QuantClass.values()) {
+      s.add(new Slot("quant_" + q.name().toLowerCase(java.util.Locale.ROOT), Quantity.QUANT_CLASS,
+          new Normalisation.OneHot(q.ordinal())));
+    }
+    for (Activation a : Activation.values()) {
+      s.add(new Slot("arithmetic_" + a.name().toLowerCase(java.util.Locale.ROOT), Quantity.ACTIVATION,
+          new Normalisation.OneHot(a.ordinal())));
+    }
+    s.add(new Slot("mem_bandwidth_log", Quantity.MEM_BANDWIDTH, new Normalisation.Log(10, 20_000)));
+    s.add(new Slot("peak_tflops_log", Quantity.PEAK_TFLOPS, new Normalisation.Log(0.1, 20_000)));
+    s.add(new Slot("fp16_peak_missing", Quantity.FP16_PEAK_MISSING, new Normalisation.Flag()));
+    s.add(new Slot("fp32_peak_missing", Quantity.FP32_PEAK_MISSING, new Normalisation.Flag()));
+    s.add(new Slot("int8_peak_missing", Quantity.INT8_PEAK_MISSING, new Normalisation.Flag()));
+    s.add(new Slot("compute_units_log", Quantity.COMPUTE_UNITS, new Normalisation.Log(1, 1024)));
+    s.add(new Slot("compute_units_missing", Quantity.COMPUTE_UNITS_MISSING, new Normalisation.Flag()));
+    s.add(new Slot("l2_cache_mb", Quantity.L2_CACHE, new Normalisation.Linear(512)));
+    s.add(new Slot("l2_missing", Quantity.L2_MISSING, new Normalisation.Flag()));
+    s.add(new Slot("is_zero_copy", Quantity.ZERO_COPY, new Normalisation.Flag()));
+    s.add(new Slot("devices_log", Quantity.DEVICES, new Normalisation.Log(1, 4096)));
+    s.add(new Slot("tp_log", Quantity.TENSOR_PARALLEL, new Normalisation.Log(1, 4096)));
+    s.add(new Slot("pp_log", Quantity.PIPELINE_PARALLEL, new Normalisation.Log(1, 4096)));
+    s.add(new Slot("ep_log", Quantity.EXPERT_PARALLEL, new Normalisation.Log(1, 4096)));
+    s.add(new Slot("interconnect_share", Quantity.INTERCONNECT_SHARE, new Normalisation.Linear(1)));
+    s.add(new Slot("interconnect_missing", Quantity.INTERCONNECT_MISSING, new Normalisation.Flag()));
+    s.add(new Slot("roof_step_seconds_log", Quantity.ROOF_STEP_SECONDS, new Normalisation.Log(1e-6, 100)));
+    s.add(new Slot("arithmetic_intensity_log", Quantity.ARITHMETIC_INTENSITY, new Normalisation.Log(0.01, 1e5)));
+    s.add(new Slot("memory_to_compute_roof_log", Quantity.ROOF_RATIO, new Normalisation.Log(1e-4, 1e4)));
+    s.add(new Slot("vector_roof_ratio_log", Quantity.VECTOR_ROOF_RATIO, new Normalisation.Log(1e-4, 1e4)));
+    return new FeatureSchema(TUNER_V2, 1,
+        "tuner-v1's physics slots without the reference's kernel one-hot, plus depth, engine settings, backend,"
+            + " arithmetic kind, active fraction, parallel layout, interconnect share, attention kind and a"
+            + " missingness flag for every figure that may be unknown.", s);
   }
 
   private static void oneHots(List<Slot> s) {

@@ -45,5 +45,44 @@ public enum Quantity {
    */
   VECTOR_ROOF_RATIO,
   /** Always 0: the slot the reference filled from the measured label. */
-  ZERO
+  ZERO,
+  /** Tokens cached before the measured window. */
+  DEPTH,
+  /** The engine's physical batch (llama.cpp n_ubatch), tokens. */
+  N_UBATCH,
+  FLASH_ATTENTION,
+  /** Ordinal of the backend ({@code Backend}); used by one-hot slots (UNKNOWN matches none). */
+  BACKEND,
+  /** 1 when the backend is unknown. */
+  BACKEND_UNKNOWN,
+  /** Ordinal of the quantization's arithmetic ({@code Activation}); used by one-hot slots. */
+  ACTIVATION,
+  /** Active parameters over total parameters: 1 for a dense model. */
+  ACTIVE_FRACTION,
+  TENSOR_PARALLEL,
+  PIPELINE_PARALLEL,
+  EXPERT_PARALLEL,
+  DEVICES,
+  /** The share of a serial step the collectives take, from the roofline (0 on one device). */
+  INTERCONNECT_SHARE,
+  /** 0 GQA, 1 MHA (as many KV heads as heads), 2 MLA; used by one-hot slots. */
+  ATTENTION_KIND,
+  /** Sliding-window layers over all layers. */
+  LOCAL_LAYER_FRACTION,
+  /** Linear-attention / state-space layers over all layers. */
+  LINEAR_LAYER_FRACTION,
+  /** 1 when the device's FP16 peak is not known (the roofline imputed it). */
+  FP16_PEAK_MISSING,
+  /** 1 when the device's FP32 vector peak is not known. */
+  FP32_PEAK_MISSING,
+  /** 1 when the quantization computes in INT8 and the device's INT8 peak is not known. */
+  INT8_PEAK_MISSING,
+  /** 1 when the device's L2 size is not known. */
+  L2_MISSING,
+  /** 1 when the device's compute units are not known. */
+  COMPUTE_UNITS_MISSING,
+  /** 1 when the scenario spans several devices and their interconnect bandwidth is not known. */
+  INTERCONNECT_MISSING,
+  /** 1 when the model's hidden size, layers, heads or vocabulary is not known. */
+  MODEL_SHAPE_MISSING
 }

@@ -1,0 +1,165 @@
+package dev.tuner.core.roofline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tuner.api.Bound;
+import dev.tuner.core.Fixtures;
+import dev.tuner.core.recommend.MemoryEstimate;
+import dev.tuner.core.scenario.Activation;
+import dev.tuner.core.scenario.AttentionKind;
+import dev.tuner.core.scenario.AttentionSpec;
+import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.MoeSpec;
+import dev.tuner.core.scenario.ParallelLayout;
+import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.scenario.QuantClass;
+import dev.tuner.core.scenario.Quantization;
+import dev.tuner.core.scenario.Scenario;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+
+/** Issue 13's physics: experts, MLA, sliding windows, linear layers and several devices, pinned by hand. */
+class ModernModelsTest {
+  private final Roofline roofline = new Roofline(Fixtures.CATALOG);
+
+  /**
+   * Qwen3-30B-A3B (its config.json): hidden 2048, 48 layers, 32 heads, 4 KV heads of 128, vocabulary 151 936,
+   * untied embeddings, 128 routed experts of which 8 per token, moe_intermediate_size 768, no shared experts. Its
+   * total, counted tensor by tensor: experts 48 × 128 × 3 × 2048 × 768 = 28 991 029 248; attention, norms and router
+   * 48 × 19 140 864 = 918 761 472; embeddings 2 × 151 936 × 2048 = 622 329 856; final norm 2048:
+   * 30 532 122 624 parameters.
+   */
+  static final ModelSpec QWEN3_30B_A3B = new ModelSpec("Qwen3-30B-A3B", 30.532122624, 2048, 48, 32, 4, 128, 151936,
+      List.of(), "t", "qwen3-moe-30b", OptionalDouble.empty(), Optional.of(false), 6144,
+      new MoeSpec(128, 8, 0, 768, 0), AttentionSpec.STANDARD);
+
+  private static final Quantization BF16 =
+      new Quantization("BF16", 16, QuantClass.F16, Activation.FP16, List.of(), "t");
+
+  /** 30 532 122 624 − 48 × 120 × 4 718 592 inactive expert parameters = 3 353 032 704 (Qwen: "3.3B activated"). */
+  @Test
+  void qwen3MoeActiveParameters() {
+    ModelPhysics p = new ModelPhysics(QWEN3_30B_A3B);
+    assertThat(p.routedParams()).isEqualTo(28_991_029_248.0);
+    assertThat(p.activeParams()).isCloseTo(3_353_032_704.0, within(1.0));
+    assertThat(p.activeBodyParams()).isCloseTo(3_353_032_704.0 - 622_329_856, within(1.0));
+  }
+
+  /**
+   * Expert bytes per decode step in BF16. Batch 1 touches the token's 8 experts per layer: 48 × 8 × 4 718 592 × 2 =
+   * 3 623 878 656 bytes. Batch 64 under uniform routing touches 128 × (1 − (120/128)^64) = 125.942 experts per layer:
+   * 48 × 125.942 × 4 718 592 × 2 = 57 049 973 924 bytes, nearly all 57.98 GB of experts.
+   */
+  @Test
+  void qwen3MoeExpertBytesAtBatch1And64() {
+    DeviceSpec d = Fixtures.device(3350, 989);
+    RooflineResult one = roofline.compute(Fixtures.scenario(QWEN3_30B_A3B, d, BF16, 1, 0, Phase.DECODE));
+    assertThat(one.detail().expertsTouched()).isCloseTo(8, within(1e-9));
+    assertThat(one.detail().expertWeightBytes()).isCloseTo(3_623_878_656.0, within(1e-3));
+    RooflineResult many = roofline.compute(Fixtures.scenario(QWEN3_30B_A3B, d, BF16, 64, 0, Phase.DECODE));
+    assertThat(many.detail().expertsTouched()).isCloseTo(125.94235, within(1e-5));
+    assertThat(many.detail().expertWeightBytes()).isCloseTo(57_049_973_924.4, within(1.0));
+    // FLOPs per token from the active parameters: 2 × (3 353 032 704 − 622 329 856) + LM head 2 × 311 164 928
+    assertThat(one.flopsPerToken()).isCloseTo(2 * 2_730_702_848.0 + 2 * 311_164_928.0, within(1.0));
+    // a prompt of 4096 tokens touches every expert but for 128 × (120/128)^4096 ≈ 0
+    RooflineResult prefill = roofline.compute(Fixtures.scenario(QWEN3_30B_A3B, d, BF16, 1, 4096, Phase.PREFILL));
+    assertThat(prefill.detail().expertWeightBytes()).isCloseTo(28_991_029_248.0 * 2, within(1.0));
+  }
+
+  /** DeepSeek-V3: 61 layers of MLA, kv_lora_rank 512 + qk_rope_head_dim 64 = 576 f16 elements: 70 272 bytes/token. */
+  @Test
+  void deepSeekV3MlaKvBytesPerToken() {
+    ModelSpec v3 = new ModelSpec("DeepSeek-V3", 671, 7168, 61, 128, 128, 128, 129280, List.of(), "t", "deepseek-v3",
+        OptionalDouble.of(37), Optional.of(false), 18432, new MoeSpec(256, 8, 1, 2048, 3),
+        new AttentionSpec(AttentionKind.MLA, 512, 64, 0, 0, 0, 0));
+    ModelPhysics p = new ModelPhysics(v3);
+    assertThat(p.kvElements(1) * KvCacheType.F16.bytesPerElement()).isEqualTo(70_272.0);
+    RooflineResult r = roofline.compute(Fixtures.scenario(v3, Fixtures.device(8000, 2250), BF16, 1, 1000,
+        Phase.PREFILL));
+    assertThat(r.kvBytesPerStep()).isEqualTo(1000 * 70_272.0);
+    // the stated 37B active: body 37e9 − 2 × 129 280 × 7168 embedding parameters
+    assertThat(p.activeBodyParams()).isCloseTo(37e9 - 2 * 129_280.0 * 7168, within(1.0));
+  }
+
+  /**
+   * A Gemma-3-like pattern: 6 layers, 5 local over a 1024-token window, 1 global. At 4096 tokens the cache holds
+   * 4096 + 5 × 1024 = 9216 entries per token-layer slot; a decode window from 0 to 4096 reads on average
+   * 2048 + 5 × (1024²/2 + 1024 × 3072) / 4096 = 2048 + 5 × 896 = 6528.
+   */
+  @Test
+  void slidingWindowLayersHoldAtMostTheirWindowAndLinearLayersAConstantState() {
+    ModelSpec m = new ModelSpec("windowed", 1, 1024, 6, 8, 2, 128, 0, List.of(), "t", null, OptionalDouble.empty(),
+        Optional.empty(), 0, MoeSpec.NONE, new AttentionSpec(AttentionKind.GQA, 0, 0, 1024, 5, 0, 0));
+    ModelPhysics p = new ModelPhysics(m);
+    double entry = 2.0 * 2 * 128;
+    assertThat(p.kvElements(4096)).isEqualTo(9216 * entry);
+    assertThat(p.meanKvElements(0, 4096)).isCloseTo(6528 * entry, within(1e-6));
+    assertThat(ModelPhysics.meanMin(0, 4096, 1024)).isEqualTo(896);
+    ModelSpec hybrid = new ModelSpec("hybrid", 1, 1024, 6, 8, 2, 128, 0, List.of(), "t", null,
+        OptionalDouble.empty(), Optional.empty(), 0, MoeSpec.NONE,
+        new AttentionSpec(AttentionKind.GQA, 0, 0, 0, 0, 4, 65_536));
+    // 2 attention layers × 4096 tokens × 512 + 4 linear layers × 65 536 state elements, whatever the length
+    assertThat(new ModelPhysics(hybrid).kvElements(4096)).isEqualTo(2 * 4096 * entry + 4 * 65_536.0);
+    assertThat(new ModelPhysics(hybrid).kvElements(0)).isEqualTo(4 * 65_536.0);
+  }
+
+  /**
+   * Llama 3 70B (70.55B) in FP16: 141.1e9 bytes = 131.41 GiB of weights. One H100 80GB: 131.41 + 0.5 + 6.57 > 80.
+   * tp = 2: 65.70 GiB of weights + 0.5 + 3.29 overhead + half of a 4096-token cache (4096 × 80 × 8 × 128 × 2 × 2 /
+   * 2 = 0.625 GiB) = 70.12 GiB, which fits.
+   */
+  @Test
+  void seventyBInFp16FitsOnTwoH100sButNotOne() {
+    ModelSpec llama70 = new ModelSpec("Llama 3 70B", 70.55, 8192, 80, 64, 8, 128, 128256, List.of(), "t");
+    Quantization f16 = new Quantization("F16", 16, QuantClass.F16, Activation.FP16, List.of(), "t");
+    MemoryEstimate one = MemoryEstimate.of(llama70, f16, KvCacheType.F16, 1, 4096);
+    assertThat(one.weightBytes() / MemoryEstimate.GIB).isCloseTo(131.4096, within(1e-4));
+    assertThat(one.fitsIn(80)).isFalse();
+    MemoryEstimate two = MemoryEstimate.of(llama70, f16, KvCacheType.F16, 1, 4096, new ParallelLayout(2, 2, 1, 1));
+    assertThat(two.weightBytes() / MemoryEstimate.GIB).isCloseTo(65.7048, within(1e-4));
+    assertThat(two.kvCacheBytes() / MemoryEstimate.GIB).isCloseTo(0.625, within(1e-9));
+    assertThat(two.totalGib()).isCloseTo(65.7048 + 0.5 + 0.05 * 65.7048 + 0.625, within(1e-3));
+    assertThat(two.fitsIn(80)).isTrue();
+  }
+
+  /**
+   * Tensor parallelism over NVLink4 (450 GB/s per direction): Llama 3 70B FP16, batch 1 decode on tp = 2. Each of
+   * the 160 all-reduces moves 2 × (2 − 1) / 2 × 8192 × 2 bytes = 16 384 bytes per device: 2 621 440 bytes at 450 GB/s
+   * = 5.825 µs, plus 160 × 1 µs latency: 165.825 µs. The weights take 141.1e9 / (2 × 3350 GB/s) = 21.06 ms, so memory
+   * binds; the interconnect roof is 1 / 165.825 µs = 6030.4 tokens/s.
+   */
+  @Test
+  void tensorParallelDecodeSplitsTheWeightsAndPaysTwoAllReducesPerLayer() {
+    ModelSpec llama70 = new ModelSpec("Llama 3 70B", 70.55, 8192, 80, 64, 8, 128, 128256, List.of(), "t", null,
+        OptionalDouble.empty(), Optional.of(false), 28672, MoeSpec.NONE, AttentionSpec.STANDARD);
+    Quantization f16 = new Quantization("F16", 16, QuantClass.F16, Activation.FP16, List.of(), "t");
+    DeviceSpec h100 = new DeviceSpec("H100", "NVIDIA", 3350, OptionalDouble.of(989), OptionalDouble.of(1979),
+        OptionalDouble.of(67), 132, OptionalDouble.of(50), OptionalDouble.of(80), List.of(), "t", "GH100",
+        OptionalDouble.empty(), OptionalDouble.of(1979), "NVLink4", OptionalDouble.of(450));
+    Scenario single = Fixtures.scenario(llama70, h100, f16, 1, 0, Phase.DECODE);
+    Scenario tp2 = single.withParallel(new ParallelLayout(2, 2, 1, 1));
+    RooflineResult r = roofline.compute(tp2);
+    assertThat(r.detail().collectives()).isEqualTo(160);
+    assertThat(r.detail().collectiveBytes()).isEqualTo(160 * 16_384.0);
+    assertThat(r.detail().interconnectSeconds()).isCloseTo(160e-6 + 160 * 16_384.0 / 450e9, within(1e-12));
+    assertThat(r.interconnectRoof()).isCloseTo(6030.4, within(0.1));
+    assertThat(r.bound()).isEqualTo(Bound.MEMORY);
+    RooflineResult one = roofline.compute(single);
+    assertThat(r.memoryRoof()).isCloseTo(2 * one.memoryRoof(), within(1e-9 * one.memoryRoof()));
+    assertThat(one.interconnectRoof()).isInfinite();
+    // pipeline stages run one after another for a token: pp = 2 reads the weights no faster than one device
+    RooflineResult pp2 = roofline.compute(single.withParallel(new ParallelLayout(2, 1, 2, 1)));
+    assertThat(pp2.memoryRoof()).isCloseTo(one.memoryRoof(), within(1e-9 * one.memoryRoof()));
+    assertThat(pp2.detail().collectives()).isEqualTo(1);
+    // a slow link binds: PCIe-like 1 GB/s with 64 sequences: 160 × (1 µs + 64 × 16 384 / 1e9 s)
+    DeviceSpec slow = h100.withInterconnect("PCIe4 x16", OptionalDouble.of(1));
+    RooflineResult congested = roofline.compute(tp2.withDevice(slow).withBatch(64));
+    assertThat(congested.bound()).isEqualTo(Bound.INTERCONNECT);
+    assertThat(congested.tokensPerSecond()).isCloseTo(64 / (160e-6 + 160 * 64 * 16_384.0 / 1e9), within(1e-6));
+  }
+}
