@@ -55,7 +55,8 @@ final class TrainCommand implements Callable<Integer> {
       + " --target log_serial_roof_fraction --seed 42 --cv device --set decode.members=forest"
       + " --set prefill.members=forest,linear --set forest.trees=80 --set forest.max_depth=10 --set forest.min_leaf=2"
       + " --set forest.mtry_fraction=0.6 --set linear.exclude=vector_roof_ratio_log"
-      + " --out tuner-default-model/src/main/resources/dev/tuner/model/default-model.json --force";
+      // the output path last: alone on its folded help line it fits the 80 columns, with a continuation it would not
+      + " --force --out tuner-default-model/src/main/resources/dev/tuner/model/default-model.json";
 
   @Spec
   CommandSpec spec;

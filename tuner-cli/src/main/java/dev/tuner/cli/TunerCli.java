@@ -195,6 +195,9 @@ public final class TunerCli implements Callable<Integer> {
     cmd.getSubcommands().values().forEach(TunerCli::foldExamples);
   }
 
+  /** A continuation line starts with this and the space before its part: six spaces, deeper than a command's two. */
+  private static final String CONTINUATION = "     ";
+
   /** {@code line} as lines of at most {@code width} characters, broken before options, " \\" ending all but the last. */
   static List<String> fold(String line, int width) {
     boolean command = line.startsWith("  tuner ") || line.startsWith("  ./tuner ");
@@ -203,10 +206,21 @@ public final class TunerCli implements Callable<Integer> {
     }
     List<String> out = new ArrayList<>();
     StringBuilder current = new StringBuilder();
+    List<String> parts = new ArrayList<>();
     for (String part : line.split(" (?=--)")) {
+      // an option whose value alone overflows a continuation line (a long path) puts its value on a line of its own
+      int space = part.indexOf(' ');
+      if (part.startsWith("--") && space > 0 && CONTINUATION.length() + 1 + part.length() + 2 > width) {
+        parts.add(part.substring(0, space));
+        parts.add(part.substring(space + 1));
+      } else {
+        parts.add(part);
+      }
+    }
+    for (String part : parts) {
       if (current.length() > 0 && current.length() + 1 + part.length() + 2 > width) {
         out.add(current.append(" \\").toString());
-        current = new StringBuilder("     ");
+        current = new StringBuilder(CONTINUATION);
       }
       current.append(current.length() == 0 ? "" : " ").append(part);
     }

@@ -41,4 +41,13 @@ class HelpExamplesTest {
     }
     assertThat(wrapped).isEmpty();
   }
+
+  @Test
+  void anOptionWhoseValueOverflowsALineGetsItsValueOnTheNextLine() {
+    String path = "a/" + "b".repeat(65) + ".json";
+    assertThat(TunerCli.fold("  tuner train --data m.csv --out " + path + " --force", 80)).containsExactly(
+        "  tuner train --data m.csv --out \\",
+        "      " + path + " \\",
+        "      --force");
+  }
 }
