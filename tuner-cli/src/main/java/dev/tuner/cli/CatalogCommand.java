@@ -45,7 +45,8 @@ final class CatalogCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--search", paramLabel = "TEXT",
-        description = "Only entries whose name or an alias contains TEXT (case, spaces, dots and dashes ignored).")
+        description = "Only entries whose name or an alias has every word of TEXT (case ignored; rtx4090 also"
+            + " matches RTX 4090, a word of letters also a word's start).")
     String search;
 
     @Mixin
@@ -61,7 +62,12 @@ final class CatalogCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      NameIndex<T> index = index(TunerCli.of(spec).session().catalog());
+      Session session = TunerCli.of(spec).session();
+      NameIndex<T> index = index(session.catalog());
+      for (var file : session.config().catalogs()) {
+        spec.commandLine().getErr().println("tuner catalog: entries of " + file + " layered over the built-in"
+            + " catalog");
+      }
       List<T> entries = index.search(search);
       PrintWriter out = spec.commandLine().getOut();
       switch (output.format) {

@@ -29,6 +29,7 @@ final class DataOptions {
       err.println("  skipped " + s.origin() + ": " + s.reason() + (s.detail().isEmpty() ? "" : " (" + s.detail()
           + ")"));
     }
+    prepared.repeats().forEach((repeat, original) -> err.println("  repeated " + repeat + ": same as " + original));
     err.flush();
     return prepared;
   }

@@ -6,7 +6,6 @@ import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.predict.RooflineOnlyModel;
 import dev.tuner.cli.plot.PredictionChart;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -57,12 +56,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    FilePlan.of(TunerCli.of(spec)).inputs("--data", data.files).output("--plot", plot).check(force);
     if (serving) {
       return Serving.evaluate(TunerCli.of(spec).session(), data.files, output.format, spec.commandLine().getOut());
-    }
-    if (plot != null && !force && Files.exists(plot)) {
-      throw new dev.tuner.api.TunerException("refusing to overwrite existing file " + plot
-          + " (pass --force to replace it)");
     }
     Session session = TunerCli.of(spec).session();
     PrintWriter err = spec.commandLine().getErr();

@@ -6,7 +6,6 @@ import dev.tuner.api.PortableModel;
 import dev.tuner.api.TunerException;
 import dev.tuner.core.artifact.ArtifactHeader;
 import dev.tuner.core.predict.LoadedModel;
-import dev.tuner.core.predict.ModelLoader;
 import dev.tuner.onnx.OnnxExporter;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -32,6 +31,7 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExamples:%n",
     footer = {
         "  tuner export --model-file model.json --onnx model.onnx",
+        "  tuner export --model-file default --onnx default-model.onnx",
         "  tuner predict --model-file model.onnx --model \"Llama 3 8B\" --device \"RTX 4090\" --quant Q4_K_M"
             + " --context 512"})
 final class ExportCommand implements Callable<Integer> {
@@ -51,13 +51,13 @@ final class ExportCommand implements Callable<Integer> {
   public Integer call() {
     TunerCli root = TunerCli.of(spec);
     if (root.modelFile == null) {
-      throw new InvalidInputException("--model-file", "missing", "the tuner model artifact to export");
+      throw new InvalidInputException("--model-file", "missing",
+          "the tuner model artifact to export, or default for the embedded model");
     }
-    if (!force && Files.exists(onnx)) {
-      throw new TunerException("refusing to overwrite existing file " + onnx + " (pass --force to replace it)");
-    }
-    ModelLoader loader = root.session().loader();
-    LoadedModel loaded = loader.open(root.modelFile, dev.tuner.api.ForeignModelOptions.defaults());
+    FilePlan.of(root).output("--onnx", onnx).check(force);
+    boolean embedded = TunerCli.namesEmbeddedModel(root.modelFile);
+    LoadedModel loaded = embedded ? embedded(root) : root.session().loader().open(root.modelFile,
+        dev.tuner.api.ForeignModelOptions.defaults());
     try {
       ModelInfo info = loaded.model().info();
       PortableModel portable = loaded.model().portable().orElseThrow(() -> new TunerException("model "
@@ -79,8 +79,20 @@ final class ExportCommand implements Callable<Integer> {
       out.flush();
       return 0;
     } finally {
-      loaded.model().close();
+      if (!embedded) {
+        loaded.model().close();
+      }
     }
+  }
+
+  /** The model the session loads for {@code default} or {@code classpath:...}, as predict would use it. */
+  private static LoadedModel embedded(TunerCli root) {
+    var predictor = root.session().predictor();
+    if (predictor.isFallback()) {
+      throw new TunerException("--model-file " + root.modelFile + ": no such model in this build (only the"
+          + " roofline-only fallback is available, which has nothing to export)");
+    }
+    return predictor.model();
   }
 
   private static Map<String, String> provenance(ArtifactHeader h) {
@@ -99,7 +111,7 @@ final class ExportCommand implements Callable<Integer> {
     try {
       return Files.size(p);
     } catch (java.io.IOException e) {
-      throw new TunerException("cannot read back " + p + ": " + e.getMessage(), e);
+      throw new TunerException("cannot read back " + p + ": " + dev.tuner.core.io.FileChecks.reason(e), e);
     }
   }
 }

@@ -53,8 +53,8 @@ public final class IngestCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--format", required = true, paramLabel = "FORMAT", converter = FormatConverter.class,
-      description = "llama-bench, vllm-serve or ollama")
+  @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,
+      description = "llama-bench, vllm-serve or ollama (default: recognised from the files' content)")
   IngestFormat format;
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "output files of the benchmark tool")
@@ -102,20 +102,23 @@ public final class IngestCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Optional<String> usage = usageProblem();
     if (usage.isPresent()) {
-      err.println("error: " + usage.get());
-      err.flush();
-      return USAGE;
+      return fail(err, usage.get(), USAGE);
     }
     IngestReport report;
     try {
+      FilePlan plan = new FilePlan().inputs("FILE", files).output("--out", out);
+      plan.check(append || force);
+      if (format == null) {
+        format = detect(err);
+      }
       IngestOptions options = new IngestOptions(
           Optional.ofNullable(device), Optional.ofNullable(model), Optional.ofNullable(quant),
           Optional.ofNullable(sourceId));
       report = new Ingestor(catalog.get()).ingest(format, files, options);
     } catch (InvalidInputException e) {
-      err.println("error: " + e.getMessage());
-      err.flush();
-      return USAGE;
+      return fail(err, e.getMessage(), USAGE);
+    } catch (TunerException e) {
+      return fail(err, e.getMessage(), NOTHING_ACCEPTED);
     }
     summarise(err, report);
     if (report.accepted().isEmpty()) {
@@ -135,24 +138,50 @@ public final class IngestCommand implements Callable<Integer> {
       }
       summarise(err, written);
     } catch (InvalidInputException e) {
-      err.println("error: " + e.getMessage());
-      err.flush();
-      return USAGE;
+      return fail(err, e.getMessage(), USAGE);
     } catch (TunerException e) {
-      err.println("error: " + e.getMessage());
-      err.flush();
-      return NOTHING_ACCEPTED;
+      return fail(err, e.getMessage(), NOTHING_ACCEPTED);
     }
     err.flush();
     return OK;
   }
 
-  private Optional<String> usageProblem() {
+  /** One line naming the command, as every other tuner command reports an error. */
+  private int fail(PrintWriter err, String message, int code) {
+    err.println(spec.qualifiedName() + ": " + message);
+    err.flush();
+    return code;
+  }
+
+  /** The one format every file is written in, recognised from its start; said on stderr. */
+  private IngestFormat detect(PrintWriter err) {
+    IngestFormat found = null;
+    Path first = null;
     for (Path f : files) {
-      if (!Files.isRegularFile(f)) {
-        return Optional.of(f + ": no such file");
+      String head;
+      try (var in = Files.newInputStream(f)) {
+        head = new String(in.readNBytes(DETECT_BYTES), java.nio.charset.StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        throw new TunerException("cannot read " + f + ": " + dev.tuner.core.io.FileChecks.reason(e), e);
       }
+      IngestFormat here = IngestFormat.detect(head).orElseThrow(() -> new InvalidInputException("--format",
+          "not given, and " + f + " is in no format tuner recognises", "one of " + IngestFormat.ids()
+              + " (give --format to say which)"));
+      if (found != null && here != found) {
+        throw new InvalidInputException("--format", "not given, and the files differ: " + first + " is " + found
+            + ", " + f + " is " + here, "files of one format per run (or --format)");
+      }
+      found = here;
+      first = first == null ? f : first;
     }
+    err.println("ingest: format " + found + " recognised from the content (--format to override)");
+    return found;
+  }
+
+  /** How much of a file format detection reads: every tool prints its marks within the first records. */
+  private static final int DETECT_BYTES = 1 << 16;
+
+  private Optional<String> usageProblem() {
     if (append && force) {
       return Optional.of("--append and --force exclude each other: append keeps the file's rows, force replaces them");
     }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         "Lists the model providers found, and each one that failed to load with why.",
         "%nProviders come from the class path and --plugin-dir; each shows its id, version and the plugin API "
             + "version it needs. A provider that failed has a stable code: BROKEN, MISSING_CLASS, DUPLICATE_ID, "
-            + "INCOMPATIBLE_API or INVALID_DESCRIPTOR."},
+            + "INCOMPATIBLE_API, INVALID_DESCRIPTOR, and for files of --plugin-dir UNREADABLE_JAR or NO_PROVIDER."},
     footerHeading = "%nExamples:%n",
     footer = {"  tuner plugins", "  tuner plugins --plugin-dir ./plugins --format json"})
 final class PluginsCommand implements Callable<Integer> {

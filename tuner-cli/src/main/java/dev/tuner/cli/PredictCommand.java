@@ -70,8 +70,12 @@ final class PredictCommand implements Callable<Integer> {
   Integer batch;
 
   @Option(names = "--context", paramLabel = "TOKENS",
-      description = "KV-cache length in tokens (decode) or prompt length (prefill); required.")
+      description = "KV-cache length in tokens (decode) or prompt length (prefill); default "
+          + PredictCommand.DEFAULT_CONTEXT + ", said on stderr when used.")
   Integer context;
+
+  /** llama-bench's default prompt length (-p 512): the figure a user without --context most likely compares. */
+  static final int DEFAULT_CONTEXT = 512;
 
   @Option(names = "--phase", paramLabel = "decode|prefill", description = "decode (default) or prefill.")
   String phase;
@@ -119,20 +123,27 @@ final class PredictCommand implements Callable<Integer> {
   public Integer call() {
     dev.tuner.api.InvalidInputException.requireInRange("--top-features", topFeatures, 0, 64, "features");
     Session session = TunerCli.of(spec).session();
+    // the catalog first: it reads --hf-config or --gguf, which name the model of the request
+    var catalog = specs.catalog(session.catalog());
     if (serving.active()) {
       // serving metrics need no context or phase: the workload's lengths set them
       Scenario step = specs.request(quant, 1, 1, "decode", kvCacheType, cudaGraphs, kernel, zeroCopy)
-          .resolve(session.catalog());
+          .resolve(catalog);
       return Serving.predict(session, step, serving, serving.layout(devices, tp, pp, ep), batch, output.format,
           spec.commandLine().getOut());
     }
-    ScenarioRequest r = specs.request(quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy);
+    if (context == null) {
+      spec.commandLine().getErr().println("note: no --context given: " + DEFAULT_CONTEXT
+          + " tokens assumed (llama-bench's default prompt length)");
+    }
+    ScenarioRequest r = specs.request(quant, batch, context != null ? context : DEFAULT_CONTEXT, phase, kvCacheType,
+        cudaGraphs, kernel, zeroCopy);
     Scenario scenario = new ScenarioRequest(r.model(), r.device(), r.quant(), r.batch(), r.context(), r.phase(),
         r.kvCacheType(), r.cudaGraphs(), r.kernel(), r.zeroCopy(), r.paramsB(), r.hidden(), r.layers(), r.heads(),
         r.kvHeads(), r.headDim(), r.vocab(), r.memBandwidthGBs(), r.fp16Tflops(), r.fp32Tflops(), r.computeUnits(),
         r.l2CacheMb(), r.memoryGb(), depth, devices, tp, pp, ep, null, null, null, null, null)
         .withModelFigures(r.modelFigures())
-        .resolve(session.catalog());
+        .resolve(catalog);
     Predictor predictor = session.predictor();
     ThroughputPrediction p = predictor.predict(scenario, topFeatures);
     RooflineResult roof = predictor.roofline().compute(scenario);

@@ -11,21 +11,29 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /**
  * A progress bar on stderr for long work: one bar per top-level task (each cross-validation, then the final
  * model, whose trees or steps drive it). Nested per-tree events inside cross-validation folds are ignored so the
- * bars stay readable. Silent when disabled or when stderr is not a terminal.
+ * bars stay readable. When stderr is not a terminal (a log file, CI), a bar would be a mess of carriage returns, so
+ * each top-level task prints one line as it starts and one as it ends instead. Silent when disabled.
  */
 final class Progress implements ProgressListener, AutoCloseable {
   private final boolean enabled;
+  private final boolean terminal;
   private final PrintWriter err;
   private ProgressBar bar;
   private String task = "";
+  private long started;
 
-  private Progress(boolean enabled, PrintWriter err) {
+  private Progress(boolean enabled, boolean terminal, PrintWriter err) {
     this.enabled = enabled;
+    this.terminal = terminal;
     this.err = err;
   }
 
   static Progress create(boolean wanted, PrintWriter err) {
-    return new Progress(wanted && System.console() != null, err);
+    return create(wanted, System.console() != null, err);
+  }
+
+  static Progress create(boolean wanted, boolean terminal, PrintWriter err) {
+    return new Progress(wanted, terminal, err);
   }
 
   @Override
@@ -34,6 +42,10 @@ final class Progress implements ProgressListener, AutoCloseable {
       return;
     }
     boolean topLevel = name.startsWith("cv ") || name.equals("final model");
+    if (!terminal) {
+      lines(name, topLevel);
+      return;
+    }
     if (topLevel && !name.equals(task)) {
       open(name, total);
     } else if (!topLevel && !task.equals("final model")) {
@@ -42,6 +54,26 @@ final class Progress implements ProgressListener, AutoCloseable {
       open("final model", total);
     }
     bar.stepTo(done);
+  }
+
+  /** One line per top-level task as it starts, and one when it ends (when the next starts, or at close). */
+  private void lines(String name, boolean topLevel) {
+    if (!topLevel || name.equals(task)) {
+      return;
+    }
+    finishLine();
+    task = name;
+    started = System.nanoTime();
+    err.println("progress: " + name + " ...");
+    err.flush();
+  }
+
+  private void finishLine() {
+    if (!task.isEmpty()) {
+      err.printf(java.util.Locale.ROOT, "progress: %s done in %.1f s%n", task, (System.nanoTime() - started) / 1e9);
+      err.flush();
+      task = "";
+    }
   }
 
   private void open(String name, long total) {
@@ -57,6 +89,9 @@ final class Progress implements ProgressListener, AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (enabled && !terminal) {
+      finishLine();
+    }
     if (bar != null) {
       bar.close();
       bar = null;

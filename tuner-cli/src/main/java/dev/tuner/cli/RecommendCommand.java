@@ -3,7 +3,6 @@ package dev.tuner.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tuner.api.InvalidInputException;
-import dev.tuner.api.TunerException;
 import dev.tuner.cli.plot.RooflineChart;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.recommend.Candidate;
@@ -13,16 +12,17 @@ import dev.tuner.core.recommend.LayoutSearch;
 import dev.tuner.core.recommend.MemoryEstimate;
 import dev.tuner.core.recommend.RecommendRequest;
 import dev.tuner.core.recommend.Recommendation;
+import dev.tuner.core.recommend.Recommender;
 import dev.tuner.core.scenario.KernelType;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Scenario;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
@@ -134,20 +134,22 @@ final class RecommendCommand implements Callable<Integer> {
   @Mixin
   ServingRecommendOptions serving = new ServingRecommendOptions();
 
+  @Option(names = "--verbose", description = "List every dropped configuration, not only the count by reason (JSON"
+      + " and CSV always list them all).")
+  boolean verbose;
+
   @Override
   public Integer call() {
-    if (plot != null && !force && Files.exists(plot)) {
-      throw new TunerException("refusing to overwrite existing file " + plot + " (pass --force to replace it)");
-    }
+    FilePlan.of(TunerCli.of(spec)).output("--plot", plot).check(force);
     Session session = TunerCli.of(spec).session();
-    Catalog catalog = session.catalog();
+    Catalog catalog = specs.catalog(session.catalog());
     if (serving.active()) {
       Scenario probe = specs.request(quants == null ? "BF16" : quants.get(0).trim(), 1, 1, "decode", null, null,
           null, null).resolve(catalog);
       return serving.run(session, probe.model(), probe.device(), quants, top, output.format, plot, force,
           spec.commandLine().getOut(), spec.commandLine().getErr());
     }
-    List<String> quantNames = quants == null ? RecommendRequest.DEFAULT_QUANTS : quants;
+    List<String> quantNames = quants == null ? RecommendRequest.DEFAULT_QUANTS : Text.listed("--quants", quants);
     List<Quantization> resolvedQuants = new ArrayList<>();
     for (String q : quantNames) {
       resolvedQuants.add(catalog.quant(q.trim()));
@@ -156,7 +158,7 @@ final class RecommendCommand implements Callable<Integer> {
     if (kvCacheTypes == null) {
       kv.addAll(RecommendRequest.DEFAULT_KV_CACHE_TYPES);
     } else {
-      kvCacheTypes.forEach(k -> kv.add(KvCacheType.parse(k)));
+      Text.listed("--kv-cache-types", kvCacheTypes).forEach(k -> kv.add(KvCacheType.parse(k)));
     }
     if (maxDevices != null && (devices != null || tp != null || pp != null || ep != null)) {
       throw new InvalidInputException("--max-devices", maxDevices.toString(),
@@ -177,9 +179,14 @@ final class RecommendCommand implements Callable<Integer> {
     switch (output.format) {
       case JSON -> Json.print(out, json(r));
       case CSV -> csv(r).printCsv(out);
-      default -> table(out, r);
+      default -> table(out, r, verbose);
     }
     out.flush();
+    for (String note : r.notes()) {
+      if (note.startsWith(Recommender.ROOFLESS)) {
+        spec.commandLine().getErr().println("warning: " + note);
+      }
+    }
     if (plot != null) {
       new RooflineChart().write(r, plot, force);
       spec.commandLine().getErr().println("wrote " + plot);
@@ -199,7 +206,7 @@ final class RecommendCommand implements Callable<Integer> {
     };
   }
 
-  private static void table(PrintWriter out, Recommendation r) {
+  private static void table(PrintWriter out, Recommendation r, boolean verbose) {
     RecommendRequest q = r.request();
     out.println("Recommendation (decode)");
     new Table("", "")
@@ -231,15 +238,33 @@ final class RecommendCommand implements Callable<Integer> {
       out.println("Pareto front (aggregate tokens/s against per-sequence latency, lowest latency first)");
       candidates(r.pareto(), false).printText(out, "  ");
     }
-    if (!r.dropped().isEmpty() && q.multiDevice()) {
+    if (!r.dropped().isEmpty() && !verbose) {
       out.println();
-      out.println("Dropped (" + r.dropped().size() + "; each with its reason in --format json): " + droppedCounts(r));
+      out.println("Dropped (" + r.dropped().size() + "; --verbose lists each)");
+      Table t = new Table("reason", "configurations", "example");
+      Map<Dropped.Reason, List<Dropped>> byReason = new java.util.EnumMap<>(Dropped.Reason.class);
+      r.dropped().forEach(d -> byReason.computeIfAbsent(d.reason(), x -> new ArrayList<>()).add(d));
+      // the example is the mildest case: the one that missed by the least
+      byReason.forEach((reason, list) -> {
+        Dropped mildest = list.stream().min(java.util.Comparator.comparingDouble(RecommendCommand::excess))
+            .orElseThrow();
+        t.row(reason.id(), list.size(), (q.multiDevice() ? Candidate.layoutLabel(mildest.layout()) + " " : "")
+            + mildest.quant().name() + " " + mildest.kvCache().id() + " batch " + mildest.batch() + ": "
+            + mildest.detail());
+      });
+      t.printText(out, "  ");
     } else if (!r.dropped().isEmpty()) {
       out.println();
       out.println("Dropped (" + r.dropped().size() + ")");
-      Table t = new Table("quant", "kv", "batch", "reason", "detail");
+      Table t = q.multiDevice() ? new Table("layout", "quant", "kv", "batch", "reason", "detail")
+          : new Table("quant", "kv", "batch", "reason", "detail");
       for (Dropped d : r.dropped()) {
-        t.row(d.quant().name(), d.kvCache().id(), d.batch(), d.reason().id(), d.detail());
+        if (q.multiDevice()) {
+          t.row(Candidate.layoutLabel(d.layout()), d.quant().name(), d.kvCache().id(), d.batch(), d.reason().id(),
+              d.detail());
+        } else {
+          t.row(d.quant().name(), d.kvCache().id(), d.batch(), d.reason().id(), d.detail());
+        }
       }
       t.printText(out, "  ");
     }
@@ -261,12 +286,13 @@ final class RecommendCommand implements Callable<Integer> {
     t.printText(out, "  ");
   }
 
-  private static String droppedCounts(Recommendation r) {
-    java.util.Map<String, Long> counts = new java.util.TreeMap<>();
-    r.dropped().forEach(d -> counts.merge(d.reason().id(), 1L, Long::sum));
-    List<String> parts = new ArrayList<>();
-    counts.forEach((reason, n) -> parts.add(n + " " + reason));
-    return String.join(", ", parts);
+  /** How far a dropped configuration is from qualifying, as a ratio to its limit. */
+  private static double excess(Dropped d) {
+    return switch (d.reason()) {
+      case MEMORY -> d.memory().totalGib() / d.limit();
+      case LATENCY -> d.msPerToken() / d.limit();
+      case NO_THROUGHPUT -> Double.POSITIVE_INFINITY;
+    };
   }
 
   private static Table candidates(List<Candidate> list, boolean ranked) {
@@ -326,6 +352,8 @@ final class RecommendCommand implements Callable<Integer> {
     }
     ArrayNode pareto = n.putArray("pareto");
     r.pareto().forEach(c -> pareto.add(candidate(c)));
+    ObjectNode byReason = n.putObject("dropped_by_reason");
+    r.dropped().forEach(d -> byReason.put(d.reason().id(), byReason.path(d.reason().id()).asInt(0) + 1));
     ArrayNode dropped = n.putArray("dropped");
     for (Dropped d : r.dropped()) {
       ObjectNode o = dropped.addObject().put("quant", d.quant().name()).put("kv_cache_type", d.kvCache().id())

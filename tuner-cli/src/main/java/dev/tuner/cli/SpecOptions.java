@@ -1,7 +1,16 @@
 package dev.tuner.cli;
 
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.catalog.GgufHeader;
+import dev.tuner.core.catalog.HfConfig;
+import dev.tuner.core.catalog.UserCatalogs;
 import dev.tuner.core.scenario.ModelFigures;
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.ScenarioRequest;
+import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,6 +25,16 @@ final class SpecOptions {
   @Option(names = "--device", paramLabel = "NAME",
       description = "Accelerator by catalog name or alias (see 'tuner catalog devices').")
   String device;
+
+  @Option(names = "--hf-config", paramLabel = "config.json",
+      description = "The model from its Hugging Face config.json (shape, experts, attention; parameters computed);"
+          + " figures given as options override it.")
+  Path hfConfig;
+
+  @Option(names = "--gguf", paramLabel = "FILE.gguf",
+      description = "The model and quantization from a GGUF file's header (architecture, shape, parameter count,"
+          + " the file's true bits per weight); only the header is read.")
+  Path gguf;
 
   @Option(names = "--params-b", paramLabel = "B", description = "Model parameters in billions.")
   Double paramsB;
@@ -114,10 +133,47 @@ final class SpecOptions {
         linearStateDim);
   }
 
+  /**
+   * {@code base} with the model of --hf-config or --gguf, and the GGUF file's quantization at its true bits per
+   * weight, layered over it; {@code base} itself when neither is given. Read once per command.
+   */
+  Catalog catalog(Catalog base) {
+    if (hfConfig != null && gguf != null) {
+      throw new InvalidInputException("--hf-config", hfConfig.toString(), "either --hf-config or --gguf, not both");
+    }
+    if (fileModel == null && hfConfig != null) {
+      fileModel = HfConfig.read(hfConfig);
+    } else if (fileModel == null && gguf != null) {
+      GgufHeader header = GgufHeader.read(gguf);
+      String file = gguf.getFileName().toString();
+      fileModel = header.model(file.replaceFirst("(?i)\\.gguf$", ""), gguf.toString());
+      fileQuant = header.fileType().map(t -> {
+        Quantization stated = base.quant(t);
+        return new Quantization(t + " of " + file, header.bitsPerWeight(), stated.quantClass(), stated.activation(),
+            List.of(), "GGUF header " + gguf + ": " + header.typeParameters());
+      }).orElse(null);
+    }
+    if (fileModel == null) {
+      return base;
+    }
+    return UserCatalogs.with(base, List.of(fileModel), fileQuant == null ? List.of() : List.of(fileQuant),
+        String.valueOf(hfConfig != null ? hfConfig : gguf));
+  }
+
+  /** The model read from --hf-config or --gguf, once {@link #catalog} has read it. */
+  private ModelSpec fileModel;
+  /** The quantization of --gguf, when its header states one. */
+  private Quantization fileQuant;
+
   /** A request with these specs and the given run settings; {@code null} means not given. */
   ScenarioRequest request(String quant, Integer batch, Integer context, String phase, String kvCacheType,
       Boolean cudaGraphs, String kernel, Boolean zeroCopy) {
-    return new ScenarioRequest(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel,
+    if (model != null && fileModel != null) {
+      throw new InvalidInputException("--model", model, "no --model with --hf-config or --gguf, which name the model");
+    }
+    String model = fileModel != null ? fileModel.name() : this.model;
+    String quantName = quant == null && fileQuant != null ? fileQuant.name() : quant;
+    return new ScenarioRequest(model, device, quantName, batch, context, phase, kvCacheType, cudaGraphs, kernel,
         zeroCopy, paramsB, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops,
         computeUnits, l2CacheMb, memoryGb).withModelFigures(modelFigures());
   }

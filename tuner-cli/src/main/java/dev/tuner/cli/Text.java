@@ -7,6 +7,18 @@ import java.util.OptionalDouble;
 final class Text {
   private Text() {}
 
+  /**
+   * The items of a comma-separated option, refusing an empty list and empty items ({@code --quants ,} or
+   * {@code --quants Q4_0,,Q8_0}): an empty name is a typo, not a request for the default.
+   */
+  static java.util.List<String> listed(String option, java.util.List<String> items) {
+    if (items.isEmpty() || items.stream().anyMatch(String::isBlank)) {
+      throw new dev.tuner.api.InvalidInputException(option, "\"" + String.join(",", items) + "\"",
+          "a comma-separated list of names, none of them empty");
+    }
+    return items.stream().map(String::trim).toList();
+  }
+
   /** 20400, 206.3, 3.31, 0.0123: about four significant digits. */
   static String num(double v) {
     if (Double.isNaN(v)) {

@@ -1,5 +1,6 @@
 package dev.tuner.cli;
 
+import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ModelProvider;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.ProgressListener;
@@ -16,7 +17,9 @@ import dev.tuner.core.schema.FeatureSchemas;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -55,7 +58,8 @@ final class TrainCommand implements Callable<Integer> {
       + " --set decode.members=forest --set prefill.members=forest,linear --set prefill.weights=auto"
       + " --set weight_step=0.5 --set inner_folds=4 --set forest.trees=80 --set forest.max_depth=10"
       + " --set forest.min_leaf=2 --set forest.mtry_fraction=0.6 --protocol docs"
-      + " --out tuner-default-model/src/main/resources/dev/tuner/model/default-model.json --force";
+      // the output path last: alone on its folded help line it fits the 80 columns, with a continuation it would not
+      + " --force --out tuner-default-model/src/main/resources/dev/tuner/model/default-model.json";
 
   @Spec
   CommandSpec spec;
@@ -95,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--set", paramLabel = "KEY=VALUE",
       description = "A hyper-parameter of the trainer, e.g. trees=300 (see `tuner plugins`).")
-  Map<String, String> hyperParameters = new LinkedHashMap<>();
+  List<String> settings = new ArrayList<>();
 
   @Option(names = "--threads", paramLabel = "N", description = "Training threads (default: all cores).")
   Integer threads;
@@ -128,8 +132,28 @@ final class TrainCommand implements Callable<Integer> {
       + " (--out writes them as JSON) and score them leave-one-chip-family-out.")
   boolean serving;
 
+  /** The --set pairs; a key set twice is an error rather than "the last one wins". */
+  private Map<String, String> hyperParameters() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String s : settings) {
+      int eq = s.indexOf('=');
+      if (eq <= 0) {
+        throw new InvalidInputException("--set", s, "KEY=VALUE, e.g. trees=300");
+      }
+      String key = s.substring(0, eq).trim();
+      String before = out.putIfAbsent(key, s.substring(eq + 1));
+      if (before != null) {
+        throw new InvalidInputException("--set", s, "each key once (" + key + "=" + before + " was set already)");
+      }
+    }
+    return out;
+  }
+
   @Override
   public Integer call() {
+    Map<String, String> hyperParameters = hyperParameters();
+    FilePlan.of(TunerCli.of(spec)).inputs("--data", data.files).output("--out", out)
+        .output("--cv-predictions", cvPredictions).check(force);
     Session session = TunerCli.of(spec).session();
     if (serving) {
       return Serving.train(session, data.files, out, force, output.format, spec.commandLine().getOut(),
@@ -137,12 +161,6 @@ final class TrainCommand implements Callable<Integer> {
     }
     OutputKind kind = OutputKind.fromId(target);
     ModelProvider provider = session.registry().require(modelType);
-    for (Path target : new Path[] {out, cvPredictions}) {
-      if (target != null && !force && java.nio.file.Files.exists(target)) {
-        throw new dev.tuner.api.TunerException("refusing to overwrite existing file " + target
-            + " (pass --force to replace it)");
-      }
-    }
     PrintWriter err = spec.commandLine().getErr();
     FeatureSchema features = FeatureSchemas.byId(schema != null ? schema : session.config().schema());
     Dataset.Prepared prepared = data.load(session, err);

@@ -88,6 +88,12 @@ public final class TunerCli implements Callable<Integer> {
       description = "Directory of extra plugin jars (configuration key plugins.dir).")
   Path pluginDir;
 
+  @Option(names = "--catalog", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "Your own devices, models or quantizations (CSV with the shipped tables' columns, or YAML with"
+          + " devices/models/quants lists), layered over the built-in catalog; repeatable (configuration key"
+          + " catalogs, comma-separated).")
+  List<Path> catalogFiles;
+
   @Option(names = "--debug", scope = ScopeType.INHERIT,
       description = "Print stack traces with errors.")
   boolean debug;
@@ -171,7 +177,61 @@ public final class TunerCli implements Callable<Integer> {
     cmd.registerConverter(double.class, new FiniteDouble());
     cmd.setParameterExceptionHandler(new BadUsage());
     cmd.setExecutionExceptionHandler(new Failure());
+    foldExamples(cmd);
     return cmd;
+  }
+
+  /**
+   * Help would wrap a long example wherever the line is full, even inside a command, and a pasted example then fails:
+   * each example longer than the help width is folded before one of its options, with a shell continuation.
+   */
+  private static void foldExamples(CommandLine cmd) {
+    var usage = cmd.getCommandSpec().usageMessage();
+    List<String> folded = new ArrayList<>();
+    for (String line : usage.footer()) {
+      folded.addAll(fold(line, usage.width()));
+    }
+    usage.footer(folded.toArray(String[]::new));
+    cmd.getSubcommands().values().forEach(TunerCli::foldExamples);
+  }
+
+  /** A continuation line starts with this and the space before its part: six spaces, deeper than a command's two. */
+  private static final String CONTINUATION = "     ";
+
+  /** {@code line} as lines of at most {@code width} characters, broken before options, " \\" ending all but the last. */
+  static List<String> fold(String line, int width) {
+    boolean command = line.startsWith("  tuner ") || line.startsWith("  ./tuner ");
+    if (!command || line.length() <= width) {
+      return List.of(line);
+    }
+    List<String> out = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    List<String> parts = new ArrayList<>();
+    for (String part : line.split(" (?=--)")) {
+      // an option whose value alone overflows a continuation line (a long path) puts its value on a line of its own
+      int space = part.indexOf(' ');
+      if (part.startsWith("--") && space > 0 && CONTINUATION.length() + 1 + part.length() + 2 > width) {
+        parts.add(part.substring(0, space));
+        parts.add(part.substring(space + 1));
+      } else {
+        parts.add(part);
+      }
+    }
+    for (String part : parts) {
+      if (current.length() > 0 && current.length() + 1 + part.length() + 2 > width) {
+        out.add(current.append(" \\").toString());
+        current = new StringBuilder(CONTINUATION);
+      }
+      current.append(current.length() == 0 ? "" : " ").append(part);
+    }
+    out.add(current.toString());
+    return out;
+  }
+
+  /** Whether a --model-file value names a model inside tuner (the embedded default, a class-path resource). */
+  static boolean namesEmbeddedModel(Path modelFile) {
+    String s = modelFile.toString();
+    return s.equals(dev.tuner.core.config.TunerConfig.DEFAULT_ARTIFACT) || s.startsWith("classpath:");
   }
 
   /** The top-level command object, from any (sub)command's spec. */
@@ -188,6 +248,9 @@ public final class TunerCli implements Callable<Integer> {
       }
       if (pluginDir != null) {
         overrides.put("plugins.dir", pluginDir.toString());
+      }
+      if (catalogFiles != null && !catalogFiles.isEmpty()) {
+        overrides.put("catalogs", String.join(",", catalogFiles.stream().map(Path::toString).toList()));
       }
       session = new Session(Optional.ofNullable(configFile), System.getProperties(), overrides, prefetch);
     }

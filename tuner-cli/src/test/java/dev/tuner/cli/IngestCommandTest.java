@@ -163,11 +163,13 @@ class IngestCommandTest {
     assertThat(run("--format", "sglang", jsonl.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("llama-bench, vllm-serve, ollama");
     assertThat(run("--format", "llama-bench", dir.resolve("missing.json").toString())).isEqualTo(2);
-    assertThat(err.toString()).contains("missing.json: no such file");
+    assertThat(err.toString()).contains("ingest: FILE = " + dir.resolve("missing.json"), "(no such file)");
     assertThat(run("--format", "llama-bench", "--device", "RTX 9999", jsonl.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("--device", "RTX 9999");
     assertThat(run("--format", "llama-bench", "--append", jsonl.toString())).isEqualTo(2);
     assertThat(run("--format", "llama-bench")).isEqualTo(2);
-    assertThat(run(jsonl.toString())).isEqualTo(2);
+    // without --format the format is recognised from the content
+    assertThat(run(jsonl.toString())).isZero();
+    assertThat(err.toString()).contains("format llama-bench recognised from the content");
   }
 }

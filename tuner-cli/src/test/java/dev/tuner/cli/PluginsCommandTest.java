@@ -43,4 +43,23 @@ class PluginsCommandTest {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("plugin directory", "not-a-dir");
   }
+
+  @Test
+  void aJunkJarAndAJarWithoutAProviderAreListedWithWhy(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("junk.jar"), "this is no zip file");
+    try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(dir.resolve("empty.jar")))) {
+      jar.putNextEntry(new java.util.jar.JarEntry("README.txt"));
+      jar.write("nothing here".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      jar.closeEntry();
+    }
+    Cli.Result r = Cli.run("plugins", "--plugin-dir", dir.toString());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("junk.jar", "UNREADABLE_JAR", "not a jar (zip) file", "empty.jar", "NO_PROVIDER",
+        "declares no provider");
+    JsonNode j = Cli.run("plugins", "--plugin-dir", dir.toString(), "--format", "json").json();
+    assertThat(j.get("problems")).anySatisfy(p -> {
+      assertThat(p.get("provider").asText()).isEqualTo("junk.jar");
+      assertThat(p.get("code").asText()).isEqualTo("UNREADABLE_JAR");
+    });
+  }
 }

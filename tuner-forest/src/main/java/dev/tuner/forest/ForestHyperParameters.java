@@ -24,10 +24,11 @@ import java.util.Map;
  *     non-decreasing, -1 non-increasing (given as {@code name:+,name:-}); enforced on every tree by {@link
  *     MonotoneProjection} after it is grown
  * @param exclude features the trees must not split on, by name (held constant while growing)
+ * @param maxSamples the most rows one tree draws ({@link #MAX_SAMPLES}; 0 = auto)
  */
 record ForestHyperParameters(
     int trees, int maxDepth, int minLeaf, int maxNodes, double mtryFraction, double subsample, String partitionBy,
-    Map<String, Integer> monotone, List<String> exclude) {
+    Map<String, Integer> monotone, List<String> exclude, int maxSamples) {
 
   static final String TREES = "trees";
   static final String MAX_DEPTH = "max_depth";
@@ -38,6 +39,16 @@ record ForestHyperParameters(
   static final String PARTITION_BY = "partition_by";
   static final String MONOTONE = MonotoneConstraints.KEY;
   static final String EXCLUDE = "exclude";
+  /**
+   * The most rows one tree's bootstrap draws. A tree's cost grows with the rows it is grown on, and beyond some tens
+   * of thousands more draws per tree mostly repeat what the other trees see; drawing fewer lets a forest train on
+   * 10^5-10^6 rows in minutes (BENCHMARKS.md). {@value #AUTO_MAX_SAMPLES} stands for auto: every row (as many draws
+   * as rows) up to {@value #DEFAULT_DRAW_CAP} rows, that many draws above. Left out of the canonical map while auto,
+   * so that models trained before the key existed read and retrain unchanged.
+   */
+  static final String MAX_SAMPLES = "max_samples";
+  static final int AUTO_MAX_SAMPLES = 0;
+  static final int DEFAULT_DRAW_CAP = 65_536;
   static final String AUTO = "auto";
   static final String NONE = "none";
   /**
@@ -55,10 +66,17 @@ record ForestHyperParameters(
   // do) with under half the node visits per prediction.
   static final ForestHyperParameters DEFAULTS = new ForestHyperParameters(80, 10, 2, 1000, 0.6, 1.0, AUTO);
 
-  /** Without monotone constraints or excluded features. */
+  /** Without monotone constraints or excluded features, drawing auto max_samples rows per tree. */
   ForestHyperParameters(int trees, int maxDepth, int minLeaf, int maxNodes, double mtryFraction, double subsample,
       String partitionBy) {
     this(trees, maxDepth, minLeaf, maxNodes, mtryFraction, subsample, partitionBy, Map.of(), List.of());
+  }
+
+  /** Drawing auto max_samples rows per tree. */
+  ForestHyperParameters(int trees, int maxDepth, int minLeaf, int maxNodes, double mtryFraction, double subsample,
+      String partitionBy, Map<String, Integer> monotone, List<String> exclude) {
+    this(trees, maxDepth, minLeaf, maxNodes, mtryFraction, subsample, partitionBy, monotone, exclude,
+        AUTO_MAX_SAMPLES);
   }
 
   ForestHyperParameters {
@@ -70,6 +88,7 @@ record ForestHyperParameters(
     InvalidInputException.requireInRange(MAX_NODES, maxNodes, 2, MAX_LEAVES, "");
     requireFraction(MTRY_FRACTION, mtryFraction, Double.toString(mtryFraction));
     requireFraction(SUBSAMPLE, subsample, Double.toString(subsample));
+    InvalidInputException.requireInRange(MAX_SAMPLES, maxSamples, 0, Integer.MAX_VALUE, "rows per tree (0: auto)");
     if (partitionBy == null || partitionBy.isBlank()) {
       throw new InvalidInputException(PARTITION_BY, String.valueOf(partitionBy), AUTO + ", " + NONE
           + " or the name of a feature");
@@ -83,6 +102,7 @@ record ForestHyperParameters(
    */
   static ForestHyperParameters parse(Map<String, String> given) {
     Map<String, String> merged = new LinkedHashMap<>(DEFAULTS.asMap());
+    merged.put(MAX_SAMPLES, Integer.toString(AUTO_MAX_SAMPLES));
     for (Map.Entry<String, String> e : given.entrySet()) {
       if (!merged.containsKey(e.getKey())) {
         throw new InvalidInputException(
@@ -99,7 +119,8 @@ record ForestHyperParameters(
         parseFraction(SUBSAMPLE, merged.get(SUBSAMPLE)),
         merged.get(PARTITION_BY).trim(),
         MonotoneConstraints.parse(merged.get(MONOTONE)),
-        names(merged.get(EXCLUDE)));
+        names(merged.get(EXCLUDE)),
+        parseInt(MAX_SAMPLES, merged.get(MAX_SAMPLES), 0, Integer.MAX_VALUE));
   }
 
   private static List<String> names(String text) {
@@ -124,7 +145,16 @@ record ForestHyperParameters(
     m.put(PARTITION_BY, partitionBy);
     m.put(MONOTONE, MonotoneConstraints.format(monotone));
     m.put(EXCLUDE, String.join(",", exclude));
+    if (maxSamples != AUTO_MAX_SAMPLES) {
+      m.put(MAX_SAMPLES, Integer.toString(maxSamples));
+    }
     return Collections.unmodifiableMap(m);
+  }
+
+  /** How many rows one tree draws from {@code available}: all of them up to the cap (auto, or the given figure). */
+  int draws(int available) {
+    int cap = maxSamples == AUTO_MAX_SAMPLES ? DEFAULT_DRAW_CAP : maxSamples;
+    return Math.min(available, cap);
   }
 
   /** The number of features tried at each split: the fraction of {@code featureCount}, rounded, at least 1. */

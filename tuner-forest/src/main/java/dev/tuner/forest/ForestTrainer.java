@@ -170,18 +170,17 @@ public final class ForestTrainer implements ModelTrainer {
       for (String name : hp.exclude()) {
         excluded[index(data, ForestHyperParameters.EXCLUDE, name)] = true;
       }
-      // an excluded column is held at 0 while growing: a constant column is never split on
-      double[][] matrix = new double[rows][width];
-      for (int i = 0; i < rows; i++) {
-        for (int j = 0; j < width; j++) {
-          matrix[i][j] = excluded[j] ? 0 : x[i * width + j];
-        }
-      }
-      String[] names = new String[width];
+      // column by column: a row-major double[rows][width] copy first would hold the data twice more at its peak
+      smile.data.vector.BaseVector<?, ?, ?>[] columns = new smile.data.vector.BaseVector<?, ?, ?>[width];
       for (int j = 0; j < width; j++) {
-        names[j] = "f" + j;
+        double[] column = new double[rows];
+        for (int i = 0; i < rows; i++) {
+          // an excluded column is held at 0 while growing: a constant column is never split on
+          column[i] = excluded[j] ? 0 : x[i * width + j];
+        }
+        columns[j] = smile.data.vector.DoubleVector.of("f" + j, column);
       }
-      this.frame = DataFrame.of(matrix, names);
+      this.frame = DataFrame.of(columns);
       this.order = CART.order(frame);
       this.seeds = treeSeeds(options.seed(), hp.trees());
       this.allRows = java.util.stream.IntStream.range(0, rows).toArray();
@@ -372,17 +371,18 @@ public final class ForestTrainer implements ModelTrainer {
     /**
      * Sample counts over all rows for a draw from {@code side} only: with replacement, as many draws as the side has
      * rows, or without replacement the subsample fraction of them (Smile's own per-tree sampling when the side is
-     * every row).
+     * every row); above the max_samples cap, that many draws instead of one per row.
      */
     private int[] bootstrap(int[] side) {
       int[] samples = new int[rows];
+      int draws = hp.draws(side.length);
       if (hp.subsample() == 1.0) {
-        for (int i = 0; i < side.length; i++) {
+        for (int i = 0; i < draws; i++) {
           samples[side[MathEx.randomInt(side.length)]]++;
         }
       } else {
         int[] permutation = MathEx.permutate(side.length);
-        int kept = Math.max(1, (int) Math.round(side.length * hp.subsample()));
+        int kept = Math.max(1, (int) Math.round(draws * hp.subsample()));
         for (int i = 0; i < kept; i++) {
           samples[side[permutation[i]]] = 1;
         }

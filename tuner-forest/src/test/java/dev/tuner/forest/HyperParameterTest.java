@@ -100,6 +100,41 @@ class HyperParameterTest {
         .hasMessageContaining("keeps 1 of the 20 rows");
   }
 
+  @Test
+  void maxSamplesCapsTheDrawsPerTreeAndIsAllRowsBelowTheCap() {
+    assertThat(ForestHyperParameters.DEFAULTS.draws(1000)).isEqualTo(1000);
+    assertThat(ForestHyperParameters.DEFAULTS.draws(1_000_000)).isEqualTo(65_536);
+    ForestHyperParameters capped = ForestHyperParameters.parse(Map.of("max_samples", "100"));
+    assertThat(capped.draws(1000)).isEqualTo(100);
+    assertThat(capped.draws(40)).isEqualTo(40);
+    assertThat(capped.asMap()).containsEntry("max_samples", "100");
+    assertThat(ForestHyperParameters.DEFAULTS.asMap()).doesNotContainKey("max_samples");
+    assertThatThrownBy(() -> train(Map.of("max_samples", "-1"))).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("max_samples");
+  }
+
+  @Test
+  void aCapAboveTheRowsChangesNothingAndOneBelowThinsEveryBootstrap() {
+    TrainingSet data = Synthetic.nonlinear(300, 3);
+    Map<String, String> hp = new java.util.HashMap<>(Synthetic.small());
+    hp.put("max_samples", "300");
+    ForestTrainer.Fit same = trainer.fit(data, Synthetic.options(5, 2, hp));
+    hp.put("max_samples", "60");
+    ForestTrainer.Fit thin = trainer.fit(data, Synthetic.options(5, 2, hp));
+    // the payload records the setting, so compare what the trees measure: equal with a cap of all 300 rows
+    assertThat(measured(same)).isEqualTo(measured(trainer.fit(data, Synthetic.options(5, 2, Synthetic.small()))));
+    // 60 draws from 300 rows grow other trees
+    assertThat(thin.model().info().properties().get("oob.rmse"))
+        .isNotEqualTo(same.model().info().properties().get("oob.rmse"));
+  }
+
+  /** The out-of-bag errors and importances: what the trees measure, without the settings that name them. */
+  private static Map<String, String> measured(ForestTrainer.Fit fit) {
+    Map<String, String> out = new java.util.TreeMap<>(fit.model().info().properties());
+    out.keySet().removeIf(k -> !k.startsWith("oob.") && !k.startsWith("importance."));
+    return out;
+  }
+
   private void train(Map<String, String> hp) {
     trainer.train(Synthetic.nonlinear(20, 1), Synthetic.options(1, 1, hp));
   }

@@ -26,6 +26,7 @@ import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ModelLoadException;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.SchemaRef;
+import dev.tuner.core.io.FileChecks;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -118,7 +119,7 @@ public final class ArtifactCodec {
       }
       return decode(Files.readAllBytes(file), file.toString());
     } catch (IOException e) {
-      throw new ModelLoadException("cannot read model file " + file + ": " + e.getMessage(), e);
+      throw new ModelLoadException("cannot read model file " + file + ": " + FileChecks.reason(e), e);
     }
   }
 

@@ -7,6 +7,7 @@ import dev.tuner.core.scenario.AttentionKind;
 import dev.tuner.core.scenario.AttentionSpec;
 import dev.tuner.core.scenario.MoeSpec;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.ModelShape;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.QuantClass;
 import dev.tuner.core.scenario.Quantization;
@@ -90,7 +91,7 @@ public final class Catalog implements SpecLookup {
     if (rows.isEmpty()) {
       throw new InvalidInputException(source, "an empty file", "a header line and rows");
     }
-    List<String> header = rows.get(0).fields();
+    List<String> header = Csv.header(rows.get(0), source);
     for (String r : required) {
       if (!header.contains(r)) {
         throw new InvalidInputException(source + " header", header.toString(), "a column named " + r);
@@ -98,6 +99,8 @@ public final class Catalog implements SpecLookup {
     }
     List<Map<String, String>> out = new ArrayList<>();
     for (Csv.Row row : rows.subList(1, rows.size())) {
+      Csv.requireWidth(row, header.size(), source);
+      Csv.requireNoSwallowedRecords(row, header.size(), source);
       Map<String, String> m = new HashMap<>();
       for (int i = 0; i < header.size(); i++) {
         m.put(header.get(i), i < row.fields().size() ? row.fields().get(i).trim() : "");
@@ -172,7 +175,19 @@ public final class Catalog implements SpecLookup {
         throw new InvalidInputException(where + " " + e.field(), e.value(), e.allowed());
       }
     }
-    return out;
+    return plausible(out, source);
+  }
+
+  /** Every model of a table obeys {@link ModelShape}'s rules; the error names the table and the model. */
+  static List<ModelSpec> plausible(List<ModelSpec> models, String source) {
+    for (ModelSpec m : models) {
+      try {
+        ModelShape.requirePlausible(m);
+      } catch (InvalidInputException e) {
+        throw new InvalidInputException(source + " " + m.name() + " " + e.field(), e.value(), e.allowed());
+      }
+    }
+    return models;
   }
 
   static List<Quantization> readQuants(Reader in, String source) {

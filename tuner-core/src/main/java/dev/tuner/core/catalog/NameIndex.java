@@ -21,11 +21,13 @@ public final class NameIndex<T> {
   private final Map<String, T> byKey;
   private final List<T> entries;
   private final Function<T, String> nameOf;
+  private final Function<T, List<String>> aliasesOf;
 
   public NameIndex(String kind, List<T> entries, Function<T, String> nameOf, Function<T, List<String>> aliasesOf) {
     this.kind = kind;
     this.entries = List.copyOf(entries);
     this.nameOf = nameOf;
+    this.aliasesOf = aliasesOf;
     Map<String, T> map = new LinkedHashMap<>();
     for (T e : entries) {
       put(map, nameOf.apply(e), e, nameOf);
@@ -95,22 +97,56 @@ public final class NameIndex<T> {
     return out;
   }
 
-  /** Entries whose name or alias contains {@code text} (normalised); all entries for an empty text. */
+  /**
+   * Entries whose name or one alias matches every word of {@code text}; all entries for an empty text. Words are runs
+   * of letters and digits, compared without case. A query word matches whole words of the name, or several adjacent
+   * ones written together ({@code rtx4090}, {@code h100sxm5}); a word of letters only may also begin a word
+   * ({@code gefo}). So {@code M5} finds "Apple M5" but not "H100 SXM5".
+   */
   public List<T> search(String text) {
-    String q = normalise(text == null ? "" : text);
+    List<String> query = words(text == null ? "" : text);
     List<T> out = new ArrayList<>();
     for (T e : entries) {
-      boolean hit = q.isEmpty() || normalise(nameOf.apply(e)).contains(q);
-      if (!hit) {
-        for (var k : byKey.entrySet()) {
-          if (k.getValue() == e && k.getKey().contains(q)) {
-            hit = true;
-            break;
-          }
+      if (query.isEmpty() || matches(query, nameOf.apply(e)) || aliasesOf.apply(e).stream()
+          .anyMatch(a -> matches(query, a))) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  private static boolean matches(List<String> query, String name) {
+    List<String> words = words(name);
+    for (String q : query) {
+      if (!matchesWord(q, words)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean matchesWord(String q, List<String> words) {
+    boolean lettersOnly = q.chars().allMatch(Character::isLetter);
+    for (int i = 0; i < words.size(); i++) {
+      if (lettersOnly && words.get(i).startsWith(q)) {
+        return true;
+      }
+      StringBuilder joined = new StringBuilder();
+      for (int j = i; j < words.size() && joined.length() < q.length(); j++) {
+        joined.append(words.get(j));
+        if (joined.toString().equals(q)) {
+          return true;
         }
       }
-      if (hit) {
-        out.add(e);
+    }
+    return false;
+  }
+
+  static List<String> words(String text) {
+    List<String> out = new ArrayList<>();
+    for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+      if (!w.isEmpty()) {
+        out.add(w);
       }
     }
     return out;

@@ -26,7 +26,7 @@ import java.util.Properties;
  */
 public final class ConfigLoader {
   static final String KEYS = "model, artifact, schema, interval.level, plugins.dir, foreign.schema, "
-      + "foreign.output_kind, onnx.threads, fallback.decode_efficiency, fallback.prefill_efficiency";
+      + "foreign.output_kind, onnx.threads, fallback.decode_efficiency, fallback.prefill_efficiency, catalogs";
   private static final List<String> KNOWN = List.of(KEYS.split(", "));
   private static final long MAX_FILE_BYTES = 1 << 20;
 
@@ -56,7 +56,7 @@ public final class ConfigLoader {
       Map<String, String> out = new LinkedHashMap<>();
       String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
       if (name.endsWith(".properties")) {
-        Properties p = new Properties();
+        Properties p = new OnceOnly(f);
         try (InputStream in = Files.newInputStream(f)) {
           p.load(in);
         } catch (IllegalArgumentException e) {
@@ -66,10 +66,13 @@ public final class ConfigLoader {
               "a well-formed .properties file");
         }
         for (String k : p.stringPropertyNames()) {
-          out.put(check(strip(k), f + ": key " + k), p.getProperty(k).trim());
+          putOnce(out, check(strip(k), f + ": key " + k), p.getProperty(k).trim(), f + ": key " + k);
         }
       } else if (name.endsWith(".yaml") || name.endsWith(".yml")) {
-        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(f.toFile());
+        // a key written twice in one mapping is an error, not "the last one wins"
+        JsonNode root = new ObjectMapper(YAMLFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+            .readTree(f.toFile());
         // an empty or comment-only file sets nothing; Jackson reads it as a missing node, not as null
         if (root != null && !root.isNull() && !root.isMissingNode()) {
           if (!root.isObject()) {
@@ -94,11 +97,39 @@ public final class ConfigLoader {
       if (e.getValue().isObject()) {
         flatten(key, e.getValue(), out, f);
       } else if (e.getValue().isValueNode()) {
-        out.put(check(strip(key), f + ": key " + key), e.getValue().asText());
+        putOnce(out, check(strip(key), f + ": key " + key), e.getValue().asText(), f + ": key " + key);
       } else {
         throw new InvalidInputException(f + ": key " + key, e.getValue().getNodeType().toString(),
             "a single value");
       }
+    }
+  }
+
+  /** One key set twice in one file (nested and dotted, or with and without the tuner. prefix) is an error. */
+  private static void putOnce(Map<String, String> out, String key, String value, String where) {
+    String before = out.putIfAbsent(key, value);
+    if (before != null) {
+      throw new InvalidInputException(where, "a second value for " + key + " (\"" + value + "\" after \"" + before
+          + "\")", "each key once per file");
+    }
+  }
+
+  /** Properties that refuse a key written twice, which {@link Properties#load} would otherwise let the last win. */
+  private static final class OnceOnly extends Properties {
+    private static final long serialVersionUID = 1L;
+    private final transient Path file;
+
+    OnceOnly(Path file) {
+      this.file = file;
+    }
+
+    @Override
+    public synchronized Object put(Object key, Object value) {
+      if (containsKey(key)) {
+        throw new InvalidInputException(file + ": key " + key, "a second value \"" + value + "\"",
+            "each key once per file");
+      }
+      return super.put(key, value);
     }
   }
 
@@ -130,7 +161,8 @@ public final class ConfigLoader {
           return (int) (double) x;
         }).orElse(d.onnxThreads()),
         number(v, "fallback.decode_efficiency").orElse(d.fallbackDecodeEfficiency()),
-        number(v, "fallback.prefill_efficiency").orElse(d.fallbackPrefillEfficiency()));
+        number(v, "fallback.prefill_efficiency").orElse(d.fallbackPrefillEfficiency()),
+        text(v, "catalogs").map(ConfigLoader::catalogs).orElse(d.catalogs()));
   }
 
   /**
@@ -143,6 +175,18 @@ public final class ConfigLoader {
     } catch (InvalidPathException e) {
       throw new InvalidInputException("tuner." + key, "\"" + value + "\"", allowed + " (" + e.getReason() + ")");
     }
+  }
+
+  /** Comma-separated catalog files, in the order they are layered. */
+  private static List<Path> catalogs(String files) {
+    List<Path> out = new java.util.ArrayList<>();
+    for (String f : files.split(",")) {
+      if (f.isBlank()) {
+        throw new InvalidInputException("tuner.catalogs", "\"" + files + "\"", "comma-separated file paths, none empty");
+      }
+      out.add(path("catalogs", f.trim(), "a catalog file path"));
+    }
+    return out;
   }
 
   private static Path pluginDir(String dir) {
@@ -158,7 +202,11 @@ public final class ConfigLoader {
 
   private static Optional<String> text(Map<String, String> v, String key) {
     String s = v.get(key);
-    return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
+    if (s != null && s.isBlank()) {
+      // an empty value would otherwise fall back to the default without a word
+      throw new InvalidInputException("tuner." + key, "\"" + s + "\"", "a value (leave the key out for the default)");
+    }
+    return s == null ? Optional.empty() : Optional.of(s.trim());
   }
 
   private static Optional<Double> number(Map<String, String> v, String key) {

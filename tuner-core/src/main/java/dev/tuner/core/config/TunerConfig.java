@@ -5,6 +5,7 @@ import dev.tuner.api.OutputKind;
 import dev.tuner.core.predict.RooflineOnlyModel;
 import dev.tuner.core.schema.FeatureSchemas;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -15,7 +16,8 @@ import java.util.Optional;
  * built-in models. {@code intervalLevel}: nominal coverage of prediction intervals. {@code pluginDir}: extra plugin
  * jars. {@code foreignSchema}/{@code foreignOutputKind}: what to assume for a foreign model file that does not
  * describe itself. {@code onnxThreads}: native threads per foreign model. The fallback efficiencies are the
- * roofline-only predictor's fractions of the roofline.
+ * roofline-only predictor's fractions of the roofline. {@code catalogs}: the user's catalog files, layered over the
+ * shipped catalog in order (see {@code UserCatalogs}).
  */
 public record TunerConfig(
     Optional<String> model,
@@ -27,7 +29,8 @@ public record TunerConfig(
     Optional<OutputKind> foreignOutputKind,
     int onnxThreads,
     double fallbackDecodeEfficiency,
-    double fallbackPrefillEfficiency) {
+    double fallbackPrefillEfficiency,
+    List<Path> catalogs) {
 
   public static final String DEFAULT_ARTIFACT = "default";
   /** The {@code model} that chooses the roofline-only predictor: fixed fractions of the roofline, no trained model. */
@@ -36,6 +39,7 @@ public record TunerConfig(
   public static final String DEFAULT_MODEL_RESOURCE = "dev/tuner/model/default-model.json";
 
   public TunerConfig {
+    catalogs = List.copyOf(catalogs);
     model.ifPresent(m -> {
       if (m.isBlank()) {
         throw new InvalidInputException("tuner.model", "\"\"", "a provider id such as forest or linear");
@@ -50,6 +54,14 @@ public record TunerConfig(
         "of the roofline");
   }
 
+  /** Without user catalogs: the shipped catalog alone. */
+  public TunerConfig(Optional<String> model, Optional<String> artifact, String schema, double intervalLevel,
+      Optional<Path> pluginDir, Optional<String> foreignSchema, Optional<OutputKind> foreignOutputKind, int onnxThreads,
+      double fallbackDecodeEfficiency, double fallbackPrefillEfficiency) {
+    this(model, artifact, schema, intervalLevel, pluginDir, foreignSchema, foreignOutputKind, onnxThreads,
+        fallbackDecodeEfficiency, fallbackPrefillEfficiency, List.of());
+  }
+
   public static TunerConfig defaults() {
     return new TunerConfig(Optional.empty(), Optional.empty(), FeatureSchemas.TUNER_V1, 0.9, Optional.empty(),
         Optional.empty(), Optional.empty(), 1, RooflineOnlyModel.SHIPPED_DECODE_EFFICIENCY,
@@ -58,21 +70,21 @@ public record TunerConfig(
 
   public TunerConfig withModel(String id) {
     return new TunerConfig(Optional.of(id), artifact, schema, intervalLevel, pluginDir, foreignSchema,
-        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency);
+        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency, catalogs);
   }
 
   public TunerConfig withArtifact(String location) {
     return new TunerConfig(model, Optional.of(location), schema, intervalLevel, pluginDir, foreignSchema,
-        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency);
+        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency, catalogs);
   }
 
   public TunerConfig withIntervalLevel(double level) {
     return new TunerConfig(model, artifact, schema, level, pluginDir, foreignSchema, foreignOutputKind, onnxThreads,
-        fallbackDecodeEfficiency, fallbackPrefillEfficiency);
+        fallbackDecodeEfficiency, fallbackPrefillEfficiency, catalogs);
   }
 
   public TunerConfig withPluginDir(Path dir) {
     return new TunerConfig(model, artifact, schema, intervalLevel, Optional.of(dir), foreignSchema,
-        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency);
+        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency, catalogs);
   }
 }

@@ -71,7 +71,8 @@ public final class TunerModule extends AbstractModule {
   @Provides
   @Singleton
   Catalog catalog() {
-    return Catalog.shipped();
+    return config.catalogs().isEmpty() ? Catalog.shipped()
+        : dev.tuner.core.catalog.UserCatalogs.layer(Catalog.shipped(), config.catalogs());
   }
 
   @Provides
@@ -98,6 +99,7 @@ public final class TunerModule extends AbstractModule {
     FeatureSchema schema = FeatureSchemas.byId(config.schema());
     Optional<LoadedModel> chosen = choose(loader, registry, schema);
     if (chosen.isPresent()) {
+      requireSchemaTakesEffect(chosen.get());
       return new Predictor(chosen.get(), roofline, config.intervalLevel(), false);
     }
     RooflineOnlyModel fallback = new RooflineOnlyModel(schema, "roofline-only", config.fallbackDecodeEfficiency(),
@@ -158,6 +160,21 @@ public final class TunerModule extends AbstractModule {
     } catch (ModelLoadException e) {
       throw new ModelLoadException("the default model (" + TunerConfig.DEFAULT_MODEL_RESOURCE + ") cannot be loaded: "
           + e.getMessage() + "; " + DEFAULT_MODEL_REMEDY, e);
+    }
+  }
+
+  /**
+   * A trained model's features are fixed, so the schema key cannot change them: a schema other than the default that
+   * the model in use does not have was asked for in vain, and is refused rather than ignored.
+   */
+  private void requireSchemaTakesEffect(LoadedModel chosen) {
+    String wanted = config.schema();
+    String has = chosen.schema().id();
+    if (!wanted.equals(FeatureSchemas.TUNER_V1) && !wanted.equals(has)) {
+      throw new InvalidInputException("tuner.schema", wanted, "the schema of the model in use (" + has + ", model "
+          + chosen.id() + "): the schema key chooses the features of built-in models and of the roofline-only"
+          + " fallback, and a trained model keeps the schema it was trained with (train one with schema " + wanted
+          + ", or leave the key out)");
     }
   }
 

@@ -24,14 +24,9 @@ public final class AtomicFiles {
   }
 
   public static void write(Path target, boolean overwrite, Writer writer) {
+    FileChecks.requireWritable("output file", target, overwrite);
+    target = throughLink(target);
     Path dir = target.toAbsolutePath().getParent();
-    if (!overwrite && Files.exists(target)) {
-      throw new TunerException(
-          "refusing to overwrite existing file " + target + " (pass --force to replace it)");
-    }
-    if (Files.isDirectory(target)) {
-      throw new TunerException(target + " is a directory; give a file name");
-    }
     Path tmp = null;
     try {
       Files.createDirectories(dir);
@@ -54,7 +49,7 @@ public final class AtomicFiles {
       throw new TunerException(
           "refusing to overwrite existing file " + target + " (pass --force to replace it)", e);
     } catch (IOException e) {
-      throw new TunerException("cannot write " + target + ": " + e.getMessage(), e);
+      throw new TunerException("cannot write " + target + ": " + FileChecks.reason(e), e);
     } finally {
       if (tmp != null) {
         try {
@@ -68,6 +63,21 @@ public final class AtomicFiles {
 
   public static void write(Path target, boolean overwrite, byte[] content) {
     write(target, overwrite, out -> out.write(content));
+  }
+
+  /**
+   * The file a link points to, so that writing through a link replaces the linked file and keeps the link, as
+   * {@code cp} and editors do; the path itself when it is no link.
+   */
+  private static Path throughLink(Path target) {
+    if (!Files.isSymbolicLink(target) || !Files.exists(target)) {
+      return target;
+    }
+    try {
+      return target.toRealPath();
+    } catch (IOException e) {
+      throw new TunerException("cannot write " + target + ": " + FileChecks.reason(e), e);
+    }
   }
 
   /** Temporary files are created owner-only; the file a user asked for should be as readable as any other. */

@@ -1,22 +1,39 @@
 package dev.tuner.core.io;
 
 import dev.tuner.api.InvalidInputException;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
- * RFC 4180 CSV: comma-separated, double-quoted fields may hold commas, quotes ("") and line breaks. Records are
- * numbered by the physical line they start on so that errors can point at {@code file:line}.
+ * RFC 4180 CSV through Apache Commons CSV: comma-separated, double-quoted fields may hold commas, quotes ("") and
+ * line breaks. The parser is strict: an unterminated quote and text after a closing quote are errors, never a
+ * silently merged or shortened row. Records are numbered by the physical line they start on so that every error
+ * points at {@code file:line}.
  */
 public final class Csv {
   /** Longest field accepted; a larger one means the file is not CSV (or is hostile). */
   public static final int MAX_FIELD_CHARS = 1 << 16;
   /** Most fields in one record. */
   public static final int MAX_FIELDS = 1024;
+
+  /**
+   * RFC 4180 without Commons' leniencies: no trailing data after a closing quote, no end of file inside a quoted
+   * field. Empty lines are read as records (and dropped here) so that line numbers stay exact.
+   */
+  private static final CSVFormat STRICT = CSVFormat.RFC4180.builder()
+      .setIgnoreEmptyLines(false)
+      .setTrailingData(false)
+      .setLenientEof(false)
+      .get();
 
   private Csv() {}
 
@@ -27,91 +44,165 @@ public final class Csv {
     }
   }
 
-  /** Reads every record. An unterminated quote or an oversized field is an error naming the source and line. */
+  /**
+   * Reads every record. An unterminated quote, text after a closing quote or an oversized field is an error naming
+   * the source and line.
+   */
   public static List<Row> read(Reader in, String source) {
-    try (BufferedReader r = new BufferedReader(in)) {
-      List<Row> rows = new ArrayList<>();
-      List<String> fields = new ArrayList<>();
-      StringBuilder field = new StringBuilder();
-      int line = 1;
-      int recordLine = 1;
-      boolean quoted = false;
-      boolean fieldStarted = false;
-      boolean any = false;
-      int c;
-      while ((c = r.read()) != -1) {
-        any = true;
-        if (quoted) {
-          if (c == '"') {
-            r.mark(1);
-            int next = r.read();
-            if (next == '"') {
-              field.append('"');
-            } else {
-              quoted = false;
-              if (next != -1) {
-                r.reset();
-              }
-            }
-          } else {
-            if (c == '\n') {
-              line++;
-            }
-            append(field, (char) c, source, recordLine);
+    List<Row> rows = new ArrayList<>();
+    long lineBefore = 0;
+    try (CSVParser parser = CSVParser.builder().setReader(new FieldLimit(in)).setFormat(STRICT).get()) {
+      var records = parser.iterator();
+      while (true) {
+        int start = (int) lineBefore + 1;
+        CSVRecord record;
+        try {
+          if (!records.hasNext()) {
+            break;
           }
-          continue;
+          record = records.next();
+        } catch (UncheckedIOException e) {
+          throw malformed(source, start, e.getCause());
+        } catch (IllegalStateException e) {
+          throw malformed(source, start, e.getCause() instanceof IOException io ? io : new IOException(e));
         }
-        if (c == '"' && field.length() == 0 && !fieldStarted) {
-          quoted = true;
-          fieldStarted = true;
-        } else if (c == ',') {
-          addField(fields, field, source, recordLine);
-          fieldStarted = false;
-        } else if (c == '\r') {
-          // tolerated before \n; a lone CR is treated as part of the line ending too
-        } else if (c == '\n') {
-          addField(fields, field, source, recordLine);
-          if (!(fields.size() == 1 && fields.get(0).isEmpty())) {
-            rows.add(new Row(recordLine, fields));
+        lineBefore = parser.getCurrentLineNumber();
+        if (record.size() > MAX_FIELDS) {
+          throw new InvalidInputException(source + ":" + start, "more than " + MAX_FIELDS + " fields", "fewer fields");
+        }
+        List<String> fields = record.toList();
+        for (String f : fields) {
+          if (f.length() > MAX_FIELD_CHARS) {
+            throw new InvalidInputException(
+                source + ":" + start, "a field longer than " + MAX_FIELD_CHARS + " characters", "shorter fields");
           }
-          fields = new ArrayList<>();
-          fieldStarted = false;
-          line++;
-          recordLine = line;
-        } else {
-          fieldStarted = true;
-          append(field, (char) c, source, recordLine);
         }
-      }
-      if (quoted) {
-        throw new InvalidInputException(source + ":" + recordLine, "an unterminated quoted field", "a closing \"");
-      }
-      if (any && (fieldStarted || field.length() > 0 || !fields.isEmpty())) {
-        addField(fields, field, source, recordLine);
         if (!(fields.size() == 1 && fields.get(0).isEmpty())) {
-          rows.add(new Row(recordLine, fields));
+          rows.add(new Row(start, fields));
         }
       }
       return rows;
     } catch (IOException e) {
-      throw new UncheckedIOException("reading " + source + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("reading " + source + ": " + FileChecks.reason(e), e);
     }
   }
 
-  private static void append(StringBuilder field, char c, String source, int line) {
-    if (field.length() >= MAX_FIELD_CHARS) {
-      throw new InvalidInputException(
+  /** Commons' message says what broke ("invalid char between encapsulated token and delimiter", "EOF reached..."). */
+  private static InvalidInputException malformed(String source, int line, Throwable cause) {
+    if (cause instanceof FieldTooLong) {
+      return new InvalidInputException(
           source + ":" + line, "a field longer than " + MAX_FIELD_CHARS + " characters", "shorter fields");
     }
-    field.append(c);
+    if (cause instanceof java.io.CharConversionException || !(cause instanceof IOException)) {
+      return new InvalidInputException(source + ":" + line, String.valueOf(cause), "well-formed CSV");
+    }
+    String m = String.valueOf(cause.getMessage());
+    if (m.contains("EOF reached before encapsulated token finished")) {
+      return new InvalidInputException(source + ":" + line, "an unterminated quoted field (a stray \"?)",
+          "a closing \" for every opening one; a quote inside a field is written \"\" within a quoted field");
+    }
+    if (m.contains("Invalid character between encapsulated token and delimiter")
+        || m.contains("Invalid char between encapsulated token and delimiter")) {
+      return new InvalidInputException(source + ":" + line, "text after a closing quote (a stray \"?)",
+          "a comma or the end of the line right after a closing \"; a quote inside a field is written \"\" within a"
+              + " quoted field");
+    }
+    return new InvalidInputException(source + ":" + line, m, "well-formed CSV");
   }
 
-  private static void addField(List<String> fields, StringBuilder field, String source, int line) {
-    if (fields.size() >= MAX_FIELDS) {
-      throw new InvalidInputException(source + ":" + line, "more than " + MAX_FIELDS + " fields", "fewer fields");
+  private static final class FieldTooLong extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    FieldTooLong() {
+      super("a field longer than " + MAX_FIELD_CHARS + " characters");
     }
-    fields.add(field.toString());
-    field.setLength(0);
+  }
+
+  /**
+   * Stops a stream that never ends a field before the parser buffers it all. Fields end only at commas and line
+   * breaks, so a longer run of other characters lies inside one field; quotes around it are allowed for.
+   */
+  private static final class FieldLimit extends java.io.FilterReader {
+    /** Characters since the last comma or line break; a cell, as every field in tuner is final. */
+    private final int[] run = new int[1];
+
+    FieldLimit(Reader in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int c = super.read();
+      if (c >= 0) {
+        count((char) c);
+      }
+      return c;
+    }
+
+    @Override
+    public int read(char[] buf, int off, int len) throws IOException {
+      int n = super.read(buf, off, len);
+      for (int i = 0; i < n; i++) {
+        count(buf[off + i]);
+      }
+      return n;
+    }
+
+    private void count(char c) throws FieldTooLong {
+      if (c == ',' || c == '\n' || c == '\r') {
+        run[0] = 0;
+      } else if (++run[0] > MAX_FIELD_CHARS + 2) {
+        throw new FieldTooLong();
+      }
+    }
+  }
+
+  /**
+   * The header's column names, trimmed and in lower case. A name given twice is refused: with two columns of one
+   * name, one of them would silently win.
+   */
+  public static List<String> header(Row row, String source) {
+    List<String> names = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < row.fields().size(); i++) {
+      String name = row.fields().get(i).trim().toLowerCase(Locale.ROOT);
+      Integer before = seen.putIfAbsent(name, i + 1);
+      if (before != null && !name.isEmpty()) {
+        throw new InvalidInputException(source + ":" + row.line() + " header", "column " + name + " twice (columns "
+            + before + " and " + (i + 1) + ")", "each column name once");
+      }
+      names.add(name);
+    }
+    return names;
+  }
+
+  /**
+   * Refuses a record with more fields than the header: an extra comma or a stray quote would otherwise shift values
+   * into the wrong columns or drop them. Fewer fields are blank trailing columns (as after a header was extended).
+   */
+  public static void requireWidth(Row row, int width, String source) {
+    if (row.fields().size() > width) {
+      throw new InvalidInputException(source + ":" + row.line(), row.fields().size() + " fields",
+          "at most " + width + ", one per header column (an extra comma, or a stray quote?)");
+    }
+  }
+
+  /**
+   * Refuses a field whose lines look like whole records of a table {@code width} columns wide: the mark of a stray
+   * quote that swallowed the following rows into one field. A multi-line note (RFC 4180 allows it) has no such line.
+   */
+  public static void requireNoSwallowedRecords(Row row, int width, String source) {
+    for (String f : row.fields()) {
+      String[] lines = f.split("\\R", -1);
+      for (int i = 1; i < lines.length; i++) {
+        long commas = lines[i].chars().filter(c -> c == ',').count();
+        if (width > 2 && commas >= width - 2) {
+          throw new InvalidInputException(source + ":" + row.line(), "a quoted field running over lines "
+              + row.line() + "-" + (row.line() + lines.length - 1) + " that holds what look like whole records"
+              + " (a stray \"?)", "a closing \" on the line the quote opens, or \"\" for a quote inside a field");
+        }
+      }
+    }
   }
 
   /** Quotes a field when it needs it. */

@@ -12,6 +12,10 @@ public record PluginProblem(String provider, Code code, String message) {
     /** It needs an API version this host does not implement. */
     INCOMPATIBLE_API,
     /** It reports no id, version or API version. */
-    INVALID_DESCRIPTOR
+    INVALID_DESCRIPTOR,
+    /** A file in the plugin directory that is not a readable jar (the provider field names the file). */
+    UNREADABLE_JAR,
+    /** A jar in the plugin directory that declares no provider (the provider field names the file). */
+    NO_PROVIDER
   }
 }

@@ -55,8 +55,12 @@ public final class ProviderRegistry {
 
   /** Discovers providers visible to {@code loader}. */
   public static ProviderRegistry discover(ClassLoader loader) {
+    return discover(loader, List.of());
+  }
+
+  private static ProviderRegistry discover(ClassLoader loader, List<PluginProblem> jarProblems) {
     Map<String, ModelProvider> found = new LinkedHashMap<>();
-    List<PluginProblem> problems = new ArrayList<>();
+    List<PluginProblem> problems = new ArrayList<>(jarProblems);
     Iterator<ModelProvider> it = ServiceLoader.load(ModelProvider.class, loader).iterator();
     while (true) {
       ModelProvider p;
@@ -88,17 +92,44 @@ public final class ProviderRegistry {
       throw new InvalidInputException("plugin directory", dir.toString(), "an existing directory of plugin jars");
     }
     List<URL> jars = new ArrayList<>();
+    List<PluginProblem> jarProblems = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".jar")).sorted()::iterator) {
-        jars.add(p.toUri().toURL());
+        Optional<PluginProblem> problem = jarProblem(p);
+        if (problem.isPresent()) {
+          jarProblems.add(problem.get());
+        } else {
+          jars.add(p.toUri().toURL());
+        }
       }
     } catch (MalformedURLException e) {
       throw new InvalidInputException("plugin jar", e.getMessage(), "a readable jar file");
     } catch (IOException e) {
-      throw new InvalidInputException("plugin directory", dir + " (" + e.getMessage() + ")", "a readable directory");
+      throw new InvalidInputException("plugin directory", dir + " (" + dev.tuner.core.io.FileChecks.reason(e) + ")",
+          "a readable directory");
     }
     // Plugin jars see tuner's API through the parent; they live as long as the registry does.
-    return discover(new URLClassLoader(jars.toArray(URL[]::new), parent));
+    return discover(new URLClassLoader(jars.toArray(URL[]::new), parent), jarProblems);
+  }
+
+  /**
+   * Why a file of the plugin directory cannot add a provider, checked before it joins the class path, where a file
+   * that is no jar, or a jar without a provider, would be passed over without a word.
+   */
+  private static Optional<PluginProblem> jarProblem(Path file) {
+    String name = file.getFileName().toString();
+    try (java.util.jar.JarFile jar = new java.util.jar.JarFile(file.toFile())) {
+      if (jar.getEntry("META-INF/services/" + ModelProvider.class.getName()) == null) {
+        return Optional.of(new PluginProblem(name, PluginProblem.Code.NO_PROVIDER, "the jar declares no provider (no"
+            + " META-INF/services/" + ModelProvider.class.getName() + " entry): not a tuner plugin"));
+      }
+      return Optional.empty();
+    } catch (IOException | SecurityException e) {
+      String why = e instanceof java.nio.file.AccessDeniedException || !Files.isReadable(file) ? "permission denied"
+          : e instanceof java.util.zip.ZipException ? "not a jar (zip) file" : String.valueOf(e.getMessage());
+      return Optional.of(new PluginProblem(name, PluginProblem.Code.UNREADABLE_JAR, "cannot be read as a jar: "
+          + why));
+    }
   }
 
   /** A registry of exactly these providers, checked the same way discovery checks them. */

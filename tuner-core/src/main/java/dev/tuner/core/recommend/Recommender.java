@@ -36,6 +36,9 @@ public final class Recommender {
       .thenComparingDouble(Candidate::msPerToken)
       .thenComparingDouble(c -> c.memory().totalBytes());
 
+  /** How the note about configurations ranked without a compute roof begins. */
+  public static final String ROOFLESS = "no compute roof applies";
+
   private final Predictor predictor;
 
   @Inject
@@ -162,6 +165,11 @@ public final class Recommender {
       RooflineResult r = roofline.computeFigures(s);
       ranked.add(new Candidate(s.quant(), s.kvCache(), s.batch(), s.context(), tps, ms, r.tokensPerSecond(),
           r.bound(), r.arithmeticIntensity(), r.flopsPerToken(), r.peakTflops(), memory[i], s.parallel()));
+    }
+    if (ranked.stream().anyMatch(c -> !(c.peakTflops() > 0))) {
+      notes.add(ROOFLESS + " for " + req.device().name() + " (its FP16 peak is unknown and cannot be estimated):"
+          + " predicted tokens/s grow with the batch without the limit that roof would set, so large batches rank"
+          + " higher than they can run; give the peak (e.g. --fp16-tflops) for a trustworthy ranking");
     }
     ranked.sort(FASTEST_FIRST);
     List<Candidate> top = ranked.subList(0, Math.min(req.top(), ranked.size()));

@@ -101,12 +101,13 @@ public record ScenarioRequest(
         m,
         d,
         q,
-        kvCacheType == null || kvCacheType.isBlank() ? KvCacheType.F16 : KvCacheType.parse(kvCacheType),
+        // only an absent setting takes the default; an empty one is a mistake the parser names
+        kvCacheType == null ? KvCacheType.F16 : KvCacheType.parse(kvCacheType),
         batch == null ? 1 : batch,
         context,
-        phase == null || phase.isBlank() ? Phase.DECODE : Phase.parse(phase),
+        phase == null ? Phase.DECODE : Phase.parse(phase),
         Boolean.TRUE.equals(cudaGraphs),
-        kernel == null || kernel.isBlank() ? Optional.empty() : Optional.of(KernelType.parse(kernel)),
+        kernel == null ? Optional.empty() : Optional.of(KernelType.parse(kernel)),
         Boolean.TRUE.equals(zeroCopy),
         depth == null ? 0 : depth,
         layout(),
@@ -192,14 +193,14 @@ public record ScenarioRequest(
     }
     String name = base != null ? base.name() + " (with given figures)" : String.format(java.util.Locale.ROOT,
         "custom %.3gB model", paramsB);
-    return new ModelSpec(
+    ModelSpec given = new ModelSpec(
         name,
         paramsB != null ? paramsB : base.paramsB(),
         pick(hidden, base == null ? 0 : base.hidden()),
         pick(layers, base == null ? 0 : base.layers()),
         pick(heads, base == null ? 0 : base.heads()),
         pick(kvHeads, base == null ? 0 : base.kvHeads()),
-        pick(headDim, base == null ? 0 : base.headDim()),
+        headDim != null ? headDim : base == null ? 0 : baseHeadDim(base),
         pick(vocab, base == null ? 0 : base.vocab()),
         List.of(),
         base != null ? base.source() + " + given figures" : "given figures",
@@ -212,6 +213,8 @@ public record ScenarioRequest(
         modelFigures.ffnDim(base != null ? base.ffnDim() : 0),
         modelFigures.moe(base != null ? base.moe() : MoeSpec.NONE),
         modelFigures.attention(base != null ? base.attention() : AttentionSpec.STANDARD));
+    ModelShape.requirePlausible(given);
+    return given;
   }
 
   private DeviceSpec resolveDevice(SpecLookup catalog) {
@@ -232,21 +235,30 @@ public record ScenarioRequest(
         name,
         base != null ? base.vendor() : "",
         memBandwidthGBs != null ? memBandwidthGBs : base.memBandwidthGBs(),
+        // each given figure replaces only its own: the catalog's other peaks stay, so restating a catalog figure
+        // changes nothing and a peak that is unknown is filled in (and said so) by the roofline alone
         fp16Tflops != null ? OptionalDouble.of(fp16Tflops) : base != null ? base.fp16Tflops() : OptionalDouble.empty(),
-        base != null && fp16Tflops == null ? base.fp8Tflops() : OptionalDouble.empty(),
-        // a given FP16 peak says the catalog's clocks do not hold, so its vector peak goes with its FP8 peak
-        fp32Tflops != null ? OptionalDouble.of(fp32Tflops)
-            : base != null && fp16Tflops == null ? base.fp32Tflops() : OptionalDouble.empty(),
+        base != null ? base.fp8Tflops() : OptionalDouble.empty(),
+        fp32Tflops != null ? OptionalDouble.of(fp32Tflops) : base != null ? base.fp32Tflops() : OptionalDouble.empty(),
         computeUnits != null ? computeUnits : base != null ? base.computeUnits() : 0,
         l2CacheMb != null ? OptionalDouble.of(l2CacheMb) : base != null ? base.l2CacheMb() : OptionalDouble.empty(),
         memoryGb != null ? OptionalDouble.of(memoryGb) : base != null ? base.memoryGb() : OptionalDouble.empty(),
         List.of(),
         base != null ? base.source() + " + given figures" : "given figures",
         base != null ? base.chipFamily() : null,
-        base != null && fp16Tflops == null ? base.fp4Tflops() : OptionalDouble.empty(),
-        base != null && fp16Tflops == null ? base.int8Tops() : OptionalDouble.empty(),
+        base != null ? base.fp4Tflops() : OptionalDouble.empty(),
+        base != null ? base.int8Tops() : OptionalDouble.empty(),
         base != null ? base.interconnect() : null,
         base != null ? base.interconnectGBs() : OptionalDouble.empty());
+  }
+
+  /**
+   * The catalog's head dimension, unless it is just hidden / heads and one of those is given: then it is derived
+   * anew from the given shape (and the shape must allow it), rather than kept from a shape that no longer holds.
+   */
+  private int baseHeadDim(ModelSpec base) {
+    boolean derived = base.heads() > 0 && base.headDim() * base.heads() == base.hidden();
+    return derived && (hidden != null || heads != null) ? 0 : base.headDim();
   }
 
   private static int pick(Integer given, int fallback) {

@@ -235,15 +235,16 @@ class CatalogTest {
 
   /** A given vector peak overrides the catalog's; a given FP16 peak drops it, as it drops the FP8 peak. */
   @Test
-  void givenPeaksOverrideOrDropTheCatalogsVectorPeak() {
+  void aGivenPeakReplacesOnlyItsOwnFigure() {
     Scenario fp32 = new ScenarioRequest("Llama 3 8B", "RTX 4090", "Q4_0", 1, 512, "decode", null, null, null, null,
         null, null, null, null, null, null, null, null, null, 90.0, null, null, null).resolve(CATALOG);
     assertThat(fp32.device().fp32Tflops()).hasValue(90.0);
     assertThat(fp32.device().fp16Tflops()).isEqualTo(CATALOG.device("RTX 4090").fp16Tflops());
     Scenario fp16 = new ScenarioRequest("Llama 3 8B", "RTX 4090", "Q4_0", 1, 512, "decode", null, null, null, null,
         null, null, null, null, null, null, null, null, 400.0, null, null, null, null).resolve(CATALOG);
-    assertThat(fp16.device().fp32Tflops()).isEmpty();
-    assertThat(fp16.device().fp8Tflops()).isEmpty();
+    assertThat(fp16.device().fp16Tflops()).hasValue(400.0);
+    assertThat(fp16.device().fp32Tflops()).isEqualTo(CATALOG.device("RTX 4090").fp32Tflops());
+    assertThat(fp16.device().fp8Tflops()).isEqualTo(CATALOG.device("RTX 4090").fp8Tflops());
     Scenario other = new ScenarioRequest("Llama 3 8B", "RTX 4090", "Q4_0", 1, 512, "decode", null, null, null, null,
         null, null, null, null, null, null, null, 2000.0, null, null, null, null, null).resolve(CATALOG);
     assertThat(other.device().fp32Tflops()).isEqualTo(CATALOG.device("RTX 4090").fp32Tflops());

@@ -60,6 +60,25 @@ public final class Dataset {
       skipped = List.copyOf(skipped);
     }
 
+    /**
+     * Used rows that repeat an earlier used row in every column but their origin, each mapped to the origin of the
+     * first one: a file read twice or rows pasted twice, which weigh a figure double and, split across
+     * cross-validation folds, would let a model be tested on its own training rows.
+     */
+    public Map<String, String> repeats() {
+      Map<List<Object>, String> first = new java.util.HashMap<>();
+      Map<String, String> out = new java.util.LinkedHashMap<>();
+      for (Example e : examples) {
+        Measurement m = e.measurement();
+        List<Object> key = List.of(m.scenario(), m.tokensPerSecond(), m.sourceId(), m.backend(), m.notes());
+        String before = first.putIfAbsent(key, m.origin());
+        if (before != null) {
+          out.put(m.origin(), before);
+        }
+      }
+      return out;
+    }
+
     /** Skipped rows counted by reason, sorted by reason. */
     public Map<String, Integer> skippedByReason() {
       Map<String, Integer> out = new TreeMap<>();
@@ -103,6 +122,11 @@ public final class Dataset {
         skippedByReason().forEach((k, v) -> parts.add(k + " " + v));
         b.append(String.join(", ", parts));
       }
+      int repeats = repeats().size();
+      if (repeats > 0) {
+        b.append(String.format(Locale.ROOT, "; %d used row(s) repeat an earlier row exactly (each kept in one"
+            + " cross-validation fold with its original)", repeats));
+      }
       return b.toString();
     }
   }
@@ -111,6 +135,8 @@ public final class Dataset {
     if (files.isEmpty()) {
       throw new InvalidInputException("data files", "none", "at least one measurements CSV file");
     }
+    dev.tuner.core.io.FileChecks.requireDistinct(
+        files.stream().map(f -> new dev.tuner.core.io.FileChecks.Role("data file", f)).toList(), List.of());
     List<MeasurementCsv.Parsed> parsed = new ArrayList<>();
     for (Path f : files) {
       parsed.add(MeasurementCsv.read(f));

@@ -53,10 +53,12 @@ public final class MeasurementCsv {
   }
 
   public static Parsed read(Path file) {
+    dev.tuner.core.io.FileChecks.requireReadableFile("data file", file);
     try (InputStream in = Files.newInputStream(file)) {
       return read(new InputStreamReader(in, StandardCharsets.UTF_8), file.toString());
     } catch (IOException e) {
-      throw new InvalidInputException("data file", file + " (" + e.getMessage() + ")", "a readable CSV file");
+      throw new InvalidInputException("data file", file + " (" + dev.tuner.core.io.FileChecks.reason(e) + ")",
+          "a readable CSV file");
     }
   }
 
@@ -65,7 +67,7 @@ public final class MeasurementCsv {
     if (rows.isEmpty()) {
       throw new InvalidInputException(source, "an empty file", "a header line naming the columns, then rows");
     }
-    List<String> header = rows.get(0).fields().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+    List<String> header = Csv.header(rows.get(0), source);
     for (String required : List.of("quant", "batch", "context", "phase", "tokens_per_s")) {
       if (!header.contains(required)) {
         throw new InvalidInputException(source + ":" + rows.get(0).line() + " header", header.toString(),
@@ -82,6 +84,8 @@ public final class MeasurementCsv {
     List<Rejection> rejected = new ArrayList<>();
     for (Csv.Row row : rows.subList(1, rows.size())) {
       String origin = source + ":" + row.line();
+      Csv.requireWidth(row, header.size(), source);
+      Csv.requireNoSwallowedRecords(row, header.size(), source);
       Map<String, String> m = new HashMap<>();
       for (int i = 0; i < header.size(); i++) {
         String v = i < row.fields().size() ? row.fields().get(i).trim() : "";

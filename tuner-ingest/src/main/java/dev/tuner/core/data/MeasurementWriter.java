@@ -5,6 +5,7 @@ import dev.tuner.api.TunerException;
 import dev.tuner.core.catalog.NameIndex;
 import dev.tuner.core.io.AtomicFiles;
 import dev.tuner.core.io.Csv;
+import dev.tuner.core.io.FileChecks;
 import dev.tuner.core.scenario.ScenarioRequest;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -125,7 +126,8 @@ public final class MeasurementWriter {
     try {
       old = Files.readAllBytes(target);
     } catch (IOException e) {
-      throw new InvalidInputException("measurements file", target + " (" + e.getMessage() + ")", "a readable file");
+      throw new InvalidInputException("measurements file", target + " (" + FileChecks.reason(e) + ")",
+          "a readable file");
     }
     String text = new String(old, StandardCharsets.UTF_8);
     if (text.isBlank()) {

@@ -59,6 +59,32 @@ public enum IngestFormat {
     throw new InvalidInputException("format", "\"" + id + "\"", "one of " + ids());
   }
 
+  /**
+   * The format {@code text} (the start of a file) is written in, from the marks each tool's output always carries:
+   * llama-bench's {@code avg_ts} field or column (JSON, JSONL, CSV) or its markdown table's {@code | model} and
+   * {@code t/s} header; a vLLM serving result's {@code output_throughput}; Ollama's {@code prompt eval rate:} and
+   * {@code eval rate:} lines. Empty when none, or more than one, is recognised.
+   */
+  public static java.util.Optional<IngestFormat> detect(String text) {
+    java.util.List<IngestFormat> seen = new java.util.ArrayList<>();
+    if (text.contains("\"avg_ts\"") || firstLine(text).matches("(?i).*(^|,)\"?avg_ts\"?(,|$).*")
+        || text.matches("(?s).*\\|\\s*model\\s*\\|.*\\|\\s*t/s\\s*\\|.*")) {
+      seen.add(LLAMA_BENCH);
+    }
+    if (text.contains("\"output_throughput\"")) {
+      seen.add(VLLM_SERVE);
+    }
+    if (text.matches("(?s).*prompt eval rate:.*") && text.matches("(?s).*(^|\\n)eval rate:.*")) {
+      seen.add(OLLAMA);
+    }
+    return seen.size() == 1 ? java.util.Optional.of(seen.get(0)) : java.util.Optional.empty();
+  }
+
+  private static String firstLine(String text) {
+    int end = text.indexOf('\n');
+    return (end < 0 ? text : text.substring(0, end)).strip();
+  }
+
   /** The ids, comma-separated, for messages and help. */
   public static String ids() {
     return Arrays.stream(values()).map(IngestFormat::id).collect(Collectors.joining(", "));

@@ -77,7 +77,8 @@ final class SourceText {
     try (InputStream in = Files.newInputStream(file)) {
       bytes = in.readNBytes(MAX_BYTES + 1);
     } catch (IOException e) {
-      throw new InvalidInputException("file", name + " (" + e.getMessage() + ")", "a readable file");
+      throw new InvalidInputException("file", name + " (" + dev.tuner.core.io.FileChecks.reason(e) + ")",
+          "a readable file");
     }
     if (bytes.length > MAX_BYTES) {
       sink.reject(name, RejectReason.TOO_LARGE, "more than " + (MAX_BYTES >> 20) + " MB; benchmark outputs are far"

@@ -81,6 +81,22 @@ public final class Encoded {
     return out;
   }
 
+  /**
+   * A group number per row, equal for rows with identical features and measured value (numbered 0, 1, 2... by first
+   * appearance): such rows are copies, and cross-validation keeps them together.
+   */
+  int[] identicalRowGroups() {
+    int w = schema.width();
+    Map<java.util.List<Object>, Integer> numbers = new HashMap<>();
+    int[] out = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      java.util.List<Object> key = java.util.List.of(
+          java.nio.FloatBuffer.wrap(java.util.Arrays.copyOfRange(features, i * w, (i + 1) * w)), measured[i]);
+      out[i] = numbers.computeIfAbsent(key, x -> numbers.size());
+    }
+    return out;
+  }
+
   /** What outputs of {@code kind} are relative to for row {@code i}. */
   double reference(OutputKind kind, int i) {
     return rooflines[i].referenceFor(kind);

@@ -74,7 +74,7 @@ public record Folds(String method, List<String> names, List<int[]> testSets) {
           throw new InvalidInputException("cv", spec, "family, device, model, or a fold count k >= 2");
         }
         InvalidInputException.requireInRange("cv folds", k, 2, Math.max(2, data.rows()), "");
-        return kFold(k, data.rows(), seed);
+        return kFold(k, data.identicalRowGroups(), seed);
     }
   }
 
@@ -96,16 +96,52 @@ public record Folds(String method, List<String> names, List<int[]> testSets) {
   }
 
   static Folds kFold(int k, int rows, long seed) {
-    int[] perm = permutation(rows, seed);
+    int[] eachAlone = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      eachAlone[i] = i;
+    }
+    return kFold(k, eachAlone, seed);
+  }
+
+  /**
+   * K folds of shuffled groups: rows sharing a group number (identical rows) always land in one fold, so a model is
+   * never tested on a copy of a training row. Groups are numbered 0, 1, 2... by first appearance; with every row
+   * its own group this is a plain shuffled k-fold split.
+   */
+  static Folds kFold(int k, int[] groupOfRow, long seed) {
+    int rows = groupOfRow.length;
+    int groups = 0;
+    for (int g : groupOfRow) {
+      groups = Math.max(groups, g + 1);
+    }
+    List<List<Integer>> members = new ArrayList<>();
+    for (int g = 0; g < groups; g++) {
+      members.add(new ArrayList<>());
+    }
+    for (int i = 0; i < rows; i++) {
+      members.get(groupOfRow[i]).add(i);
+    }
+    int[] perm = permutation(groups, seed);
+    List<List<Integer>> folds = new ArrayList<>();
+    for (int f = 0; f < k; f++) {
+      folds.add(new ArrayList<>());
+    }
+    // a group goes to the fold whose share [rows*f/k, rows*(f+1)/k) of the shuffled order its first row falls in
+    int placed = 0;
+    int f = 0;
+    for (int g : perm) {
+      while (f < k - 1 && placed >= (int) ((long) rows * (f + 1) / k)) {
+        f++;
+      }
+      folds.get(f).addAll(members.get(g));
+      placed += members.get(g).size();
+    }
     List<String> names = new ArrayList<>();
     List<int[]> sets = new ArrayList<>();
-    for (int f = 0; f < k; f++) {
-      int from = (int) ((long) rows * f / k);
-      int to = (int) ((long) rows * (f + 1) / k);
-      int[] idx = new int[to - from];
-      System.arraycopy(perm, from, idx, 0, idx.length);
+    for (int i = 0; i < k; i++) {
+      int[] idx = folds.get(i).stream().mapToInt(Integer::intValue).toArray();
       java.util.Arrays.sort(idx);
-      names.add("fold " + (f + 1));
+      names.add("fold " + (i + 1));
       sets.add(idx);
     }
     return new Folds(k + "-fold", names, sets);

@@ -1,0 +1,95 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Inputs that used to be accepted with a wrong answer are refused or stated, end to end through the CLI. */
+class NoSilentAnswerTest {
+  @TempDir
+  Path dir;
+
+  private static void usageError(Cli.Result r, String... inMessage) {
+    assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err().lines()).as(r.toString()).hasSize(1);
+    assertThat(r.err()).contains(inMessage).doesNotContain("Exception");
+  }
+
+  @Test
+  void restatingTheCatalogsFp16PeakChangesNothing() {
+    String[] h100 = {"predict", "--model", "Llama 3 8B", "--device", "H100", "--quant", "F16", "--context", "512",
+        "--batch", "64", "--format", "json"};
+    Cli.Result plain = Cli.run(h100);
+    Cli.Result restated = Cli.run(PredictCommandTest.with(h100, "--fp16-tflops", "989.5"));
+    assertThat(restated.exit()).as(restated.toString()).isZero();
+    assertThat(restated.json().get("roofline_tokens_per_s").asDouble())
+        .isEqualTo(plain.json().get("roofline_tokens_per_s").asDouble());
+    assertThat(restated.json().get("scenario").get("device").get("fp32_tflops").asDouble())
+        .isEqualTo(plain.json().get("scenario").get("device").get("fp32_tflops").asDouble());
+  }
+
+  @Test
+  void impossibleShapesAreRefusedWithTheirRule() {
+    // the catalog's 8 KV heads cannot serve 7 query heads
+    usageError(Cli.run(PredictCommandTest.with(PredictCommandTest.LLAMA_ON_4090, "--heads", "7", "--hidden", "4096")),
+        "KV heads = 8", "at most the attention heads (7)");
+    usageError(Cli.run(PredictCommandTest.with(PredictCommandTest.LLAMA_ON_4090, "--heads", "7", "--kv-heads", "7",
+        "--hidden", "4096")), "heads = 7", "head_dim = hidden / heads must be whole");
+    usageError(Cli.run(PredictCommandTest.with(PredictCommandTest.LLAMA_ON_4090, "--kv-heads", "5")),
+        "KV heads = 5", "a divisor of the 32 attention heads");
+    usageError(Cli.run(PredictCommandTest.with(PredictCommandTest.LLAMA_ON_4090, "--layers", "1000", "--params-b",
+        "0.01")), "layers = 1000", "layers x 2 x hidden^2 <= parameters");
+  }
+
+  @Test
+  void aSchemaThatCannotTakeEffectIsRefused() throws Exception {
+    Path config = Files.writeString(dir.resolve("tuner.yaml"), "schema: reference-v1\n");
+    usageError(Cli.run(PredictCommandTest.with(new String[] {"--config", config.toString()},
+        PredictCommandTest.LLAMA_ON_4090)), "tuner.schema = reference-v1", "the schema of the model in use");
+  }
+
+  @Test
+  void aKeySetTwiceIsRefused() throws Exception {
+    Path yaml = Files.writeString(dir.resolve("twice.yaml"), "interval:\n  level: 0.8\ninterval.level: 0.9\n");
+    usageError(Cli.run(PredictCommandTest.with(new String[] {"--config", yaml.toString()},
+        PredictCommandTest.LLAMA_ON_4090)), "interval.level", "each key once");
+    Path same = Files.writeString(dir.resolve("same.yaml"), "schema: tuner-v1\nschema: tuner-v1\n");
+    usageError(Cli.run(PredictCommandTest.with(new String[] {"--config", same.toString()},
+        PredictCommandTest.LLAMA_ON_4090)), "schema");
+    Path props = Files.writeString(dir.resolve("twice.properties"), "tuner.interval.level=0.8\n"
+        + "interval.level=0.9\n");
+    usageError(Cli.run(PredictCommandTest.with(new String[] {"--config", props.toString()},
+        PredictCommandTest.LLAMA_ON_4090)), "interval.level", "each key once");
+    usageError(Cli.run("train", "--data", "x.csv", "--set", "trees=10", "--set", "trees=20"),
+        "--set = trees=20", "trees=10 was set already");
+  }
+
+  @Test
+  void anEmptyValueIsAnErrorNotTheDefault() throws Exception {
+    usageError(Cli.run(PredictCommandTest.with(PredictCommandTest.LLAMA_ON_4090, "--phase", "")), "phase");
+    usageError(Cli.run(PredictCommandTest.with(PredictCommandTest.LLAMA_ON_4090, "--kv-cache-type", "")), "kv-cache type");
+    usageError(Cli.run(PredictCommandTest.with(RecommendCommandTest.LLAMA_ON_4090, "--quants", ",")),
+        "--quants", "none of them empty");
+    usageError(Cli.run(PredictCommandTest.with(RecommendCommandTest.LLAMA_ON_4090, "--kv-cache-types", "f16,,q8_0")),
+        "--kv-cache-types");
+    Path yaml = Files.writeString(dir.resolve("empty.yaml"), "schema: \"\"\n");
+    usageError(Cli.run(PredictCommandTest.with(new String[] {"--config", yaml.toString()},
+        PredictCommandTest.LLAMA_ON_4090)), "tuner.schema", "leave the key out for the default");
+  }
+
+  @Test
+  void recommendWarnsWhenNoComputeRoofBoundsTheRanking() {
+    Cli.Result r = Cli.run("recommend", "--model", "Llama 3 8B", "--mem-bw-gbs", "1000", "--memory-gb", "80",
+        "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.json().get("notes").toString()).contains("no compute roof applies");
+    assertThat(r.err()).contains("warning: no compute roof applies");
+    Cli.Result table = Cli.run("recommend", "--model", "Llama 3 8B", "--mem-bw-gbs", "1000", "--memory-gb", "80");
+    assertThat(table.out()).contains("note: no compute roof applies");
+    Cli.Result bounded = Cli.run(RecommendCommandTest.LLAMA_ON_4090);
+    assertThat(bounded.out() + bounded.err()).doesNotContain("no compute roof");
+  }
+}

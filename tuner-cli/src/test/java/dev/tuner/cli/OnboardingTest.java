@@ -1,0 +1,203 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A newcomer's own hardware and models, and the defaults a user expects. */
+class OnboardingTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void aUserCatalogAddsADeviceAndAModelShownByCatalogAndUsedByPredict() throws Exception {
+    Path devices = Files.writeString(dir.resolve("my-devices.csv"), """
+        device,vendor,mem_bw_gbs,fp16_tflops,fp8_tflops,fp32_tflops,sm_or_cores,l2_mb,mem_gb,aliases,source_id,notes
+        Lab Accelerator X1,NVIDIA,900,120,,30,80,48,32,X1|lab-x1,my lab sheet,
+        """);
+    Path models = Files.writeString(dir.resolve("my-models.yaml"), """
+        models:
+          - model: Tiny Test 1B
+            params_b: 1.2
+            hidden: 2048
+            layers: 16
+            heads: 32
+            kv_heads: 8
+            head_dim: 64
+            vocab: 128256
+            aliases: [tiny-1b]
+            source_id: my notes
+        """);
+    Cli.Result listed = Cli.run("catalog", "devices", "--catalog", devices.toString(), "--search", "x1");
+    assertThat(listed.exit()).as(listed.toString()).isZero();
+    assertThat(listed.out()).contains("Lab Accelerator X1");
+    assertThat(listed.err()).contains("entries of " + devices + " layered over the built-in catalog");
+    Cli.Result p = Cli.run("predict", "--catalog", devices.toString(), "--catalog", models.toString(),
+        "--model", "tiny-1b", "--device", "lab-x1", "--quant", "Q4_K_M", "--context", "512", "--format", "json");
+    assertThat(p.exit()).as(p.toString()).isZero();
+    assertThat(p.json().get("scenario").get("device").get("name").asText()).isEqualTo("Lab Accelerator X1");
+    assertThat(p.json().get("scenario").get("model").get("name").asText()).isEqualTo("Tiny Test 1B");
+    // built-in entries are still there
+    assertThat(Cli.run("predict", "--catalog", devices.toString(), "--model", "Llama 3 8B", "--device",
+        "RTX 4090", "--quant", "Q4_K_M", "--context", "512").exit()).isZero();
+  }
+
+  @Test
+  void aUserCatalogIsValidatedLikeTheBuiltInOne() throws Exception {
+    Path bad = Files.writeString(dir.resolve("bad.csv"), """
+        model,params_b,hidden,layers,heads,kv_heads,head_dim,vocab
+        Odd,7,4096,32,32,5,,32000
+        """);
+    Cli.Result r = Cli.run("catalog", "models", "--catalog", bad.toString());
+    assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains(bad.toString(), "Odd", "KV heads = 5", "a divisor of the 32 attention heads");
+    Path clash = Files.writeString(dir.resolve("clash.csv"), """
+        device,vendor,mem_bw_gbs,fp16_tflops,sm_or_cores,l2_mb,mem_gb,aliases
+        My Card,NVIDIA,500,50,40,4,16,RTX 4090
+        """);
+    Cli.Result c = Cli.run("catalog", "devices", "--catalog", clash.toString());
+    assertThat(c.exit()).as(c.toString()).isEqualTo(2);
+    assertThat(c.err()).contains("alias", "RTX 4090", "an alias no other device has");
+  }
+
+  @Test
+  void searchMatchesWordsNotPartsOfWords() {
+    Cli.Result m5 = Cli.run("catalog", "devices", "--search", "M5");
+    assertThat(m5.out()).doesNotContain("SXM5");
+    Cli.Result h100 = Cli.run("catalog", "devices", "--search", "h100");
+    assertThat(h100.out()).contains("H100 SXM5 80GB", "H100 PCIe 80GB");
+    assertThat(Cli.run("catalog", "devices", "--search", "sxm5").out()).contains("H100 SXM5 80GB");
+    assertThat(Cli.run("catalog", "devices", "--search", "rtx4090").out()).contains("RTX 4090");
+  }
+
+  @Test
+  void recommendSummarisesDroppedConfigurationsByReason() {
+    Cli.Result r = Cli.run(RecommendCommandTest.LLAMA_ON_4090);
+    assertThat(r.exit()).as(r.toString()).isZero();
+    String dropped = r.out().substring(r.out().indexOf("Dropped ("));
+    assertThat(dropped).contains("--verbose lists each", "memory");
+    assertThat(dropped.lines().count()).isLessThan(8);
+    Cli.Result verbose = Cli.run(PredictCommandTest.with(RecommendCommandTest.LLAMA_ON_4090, "--verbose"));
+    assertThat(verbose.out().substring(verbose.out().indexOf("Dropped (")).lines().count())
+        .isGreaterThan(dropped.lines().count());
+    var json = Cli.run(PredictCommandTest.with(RecommendCommandTest.LLAMA_ON_4090, "--format", "json")).json();
+    assertThat(json.get("dropped_by_reason").get("memory").asInt()).isEqualTo(json.get("dropped").size());
+  }
+
+  @Test
+  void ingestRecognisesTheFormatFromTheContent() throws Exception {
+    Path ollama = Files.writeString(dir.resolve("verbose.txt"), """
+        total duration:       835.322625ms
+        load duration:        452.875µs
+        prompt eval count:    42 token(s)
+        prompt eval duration: 593.785ms
+        prompt eval rate:     70.73 tokens/s
+        eval count:           10 token(s)
+        eval duration:        236.44ms
+        eval rate:            42.29 tokens/s
+        """);
+    Cli.Result r = Cli.run("ingest", ollama.toString(), "--device", "RTX 4090", "--model", "Llama 3 8B", "--quant",
+        "Q4_K_M");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.err()).contains("format ollama recognised from the content");
+    assertThat(r.out()).contains("tokens_per_s").contains("42.29");
+    Path junk = Files.writeString(dir.resolve("junk.txt"), "nothing to see\n");
+    Cli.Result j = Cli.run("ingest", junk.toString());
+    assertThat(j.exit()).isEqualTo(2);
+    assertThat(j.err()).contains("no format tuner recognises", "llama-bench, vllm-serve, ollama");
+  }
+
+  @Test
+  void aModelFromItsHuggingFaceConfig() throws Exception {
+    Path config = Files.writeString(dir.resolve("config.json"), """
+        {"_name_or_path": "my-org/Llama-3-8B-finetune", "model_type": "llama", "hidden_size": 4096,
+         "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8, "intermediate_size": 14336,
+         "vocab_size": 128256, "tie_word_embeddings": false}""");
+    Cli.Result r = Cli.run("predict", "--hf-config", config.toString(), "--device", "RTX 4090", "--quant", "Q4_K_M",
+        "--context", "512", "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    var model = r.json().get("scenario").get("model");
+    assertThat(model.get("name").asText()).isEqualTo("my-org/Llama-3-8B-finetune");
+    assertThat(model.get("params_b").asDouble()).isEqualTo(8.030261248);
+    // the same shape as the catalog's Llama 3 8B predicts the same
+    assertThat(r.json().get("roofline_tokens_per_s").asDouble()).isCloseTo(Cli.run(PredictCommandTest.with(
+        PredictCommandTest.LLAMA_ON_4090, "--format", "json")).json().get("roofline_tokens_per_s").asDouble(),
+        org.assertj.core.api.Assertions.withinPercentage(1));
+    Cli.Result both = Cli.run("predict", "--hf-config", config.toString(), "--model", "Llama 3 8B", "--device",
+        "RTX 4090", "--quant", "Q4_K_M");
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).contains("no --model with --hf-config or --gguf");
+  }
+
+  @Test
+  void aModelAndItsQuantizationFromAGgufHeader() throws Exception {
+    Path gguf = Files.write(dir.resolve("tiny.gguf"), tinyGguf());
+    Cli.Result r = Cli.run("predict", "--gguf", gguf.toString(), "--device", "RTX 4090", "--context", "512",
+        "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    var s = r.json().get("scenario");
+    assertThat(s.get("model").get("name").asText()).isEqualTo("Tiny GGUF");
+    assertThat(s.get("model").get("params_b").asDouble()).isEqualTo(0.32401408);
+    assertThat(s.get("quant").get("name").asText()).isEqualTo("Q4_K_M of tiny.gguf");
+    // 249 856 000 bytes x 8 / 324 014 080 parameters (see ModelFilesTest for the arithmetic)
+    assertThat(s.get("quant").get("bits_per_weight").asDouble()).isEqualTo(249_856_000 * 8.0 / 324_014_080);
+  }
+
+  /** The GGUF header of ModelFilesTest's tiny Llama: metadata and tensor table, no weights. */
+  private static byte[] tinyGguf() {
+    var out = new java.io.ByteArrayOutputStream();
+    var kv = new java.io.ByteArrayOutputStream();
+    String[][] strings = {{"general.architecture", "llama"}, {"general.name", "Tiny GGUF"}};
+    for (String[] e : strings) {
+      str(kv, e[0]);
+      u32(kv, 8);
+      str(kv, e[1]);
+    }
+    Object[][] ints = {{"llama.embedding_length", 4096}, {"llama.block_count", 1},
+        {"llama.attention.head_count", 32}, {"llama.attention.head_count_kv", 8},
+        {"llama.feed_forward_length", 11008}, {"llama.vocab_size", 32000}, {"general.file_type", 15}};
+    for (Object[] e : ints) {
+      str(kv, (String) e[0]);
+      u32(kv, 4);
+      u32(kv, (Integer) e[1]);
+    }
+    var tensors = new java.io.ByteArrayOutputStream();
+    Object[][] table = {{"token_embd.weight", 14, new long[] {4096, 32000}},
+        {"blk.0.attn_q.weight", 12, new long[] {4096, 4096}}, {"blk.0.ffn_down.weight", 12, new long[] {11008, 4096}},
+        {"blk.0.attn_norm.weight", 0, new long[] {4096}}, {"output.weight", 14, new long[] {4096, 32000}}};
+    for (Object[] t : table) {
+      str(tensors, (String) t[0]);
+      long[] dims = (long[]) t[2];
+      u32(tensors, dims.length);
+      for (long d : dims) {
+        u64(tensors, d);
+      }
+      u32(tensors, (Integer) t[1]);
+      u64(tensors, 0);
+    }
+    out.writeBytes("GGUF".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    u32(out, 3);
+    u64(out, table.length);
+    u64(out, strings.length + ints.length);
+    out.writeBytes(kv.toByteArray());
+    out.writeBytes(tensors.toByteArray());
+    return out.toByteArray();
+  }
+
+  private static void str(java.io.ByteArrayOutputStream out, String s) {
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    u64(out, b.length);
+    out.writeBytes(b);
+  }
+
+  private static void u32(java.io.ByteArrayOutputStream out, int v) {
+    out.writeBytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(v).array());
+  }
+
+  private static void u64(java.io.ByteArrayOutputStream out, long v) {
+    out.writeBytes(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+  }
+}

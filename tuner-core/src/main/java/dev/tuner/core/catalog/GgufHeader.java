@@ -1,0 +1,262 @@
+package dev.tuner.core.catalog;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.io.FileChecks;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a GGUF file's header says: its metadata (architecture, shape, file type) and, from its tensor table, the
+ * parameter count, the weight bytes and so the true bits per weight, and the mix of tensor types. Reads the header
+ * only (the metadata and the tensor table, which precede the weights), never the weights themselves.
+ *
+ * <p>Layout (GGUF v2/v3, little-endian): magic "GGUF", uint32 version, uint64 tensor count, uint64 metadata count,
+ * the metadata key-value pairs, then per tensor its name, uint32 dimension count, uint64 dimensions, uint32 ggml type
+ * and uint64 offset. Source: the GGUF specification, docs/gguf.md in the ggml repository. {@code outputTensor} says
+ * whether the file has its own LM head ({@code output.weight}) rather than reusing the token embedding.
+ */
+public record GgufHeader(
+    int version, Map<String, Object> metadata, long parameters, long weightBytes, Map<String, Long> typeParameters,
+    boolean outputTensor) {
+
+  /** Metadata values above this many array elements are skipped, not kept (tokenizer vocabularies). */
+  private static final int KEEP_ARRAY = 16;
+  private static final long MAX_COUNT = 1L << 24;
+  private static final int MAX_STRING = 1 << 20;
+
+  public GgufHeader {
+    metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    typeParameters = Collections.unmodifiableMap(new TreeMap<>(typeParameters));
+  }
+
+  /** Bits per weight over every tensor: weight bytes × 8 / parameters, block scales included. */
+  public double bitsPerWeight() {
+    return weightBytes * 8.0 / parameters;
+  }
+
+  /** {@code general.architecture}, e.g. llama, qwen2, gemma2. */
+  public String architecture() {
+    Object a = metadata.get("general.architecture");
+    return a == null ? "" : a.toString();
+  }
+
+  /** A metadata integer of the architecture ({@code llama.block_count}...), 0 when absent. */
+  public long archInt(String key) {
+    Object v = metadata.get(architecture() + "." + key);
+    return v instanceof Number n ? n.longValue() : 0;
+  }
+
+  /** A metadata value's text, empty when absent. */
+  public String text(String key) {
+    Object v = metadata.get(key);
+    return v == null ? "" : v.toString();
+  }
+
+  /**
+   * The model the header describes: its parameter count from the tensor table, its shape from the architecture's
+   * metadata ({@code <arch>.embedding_length}, {@code block_count}, {@code attention.head_count},
+   * {@code attention.head_count_kv}, {@code attention.key_length}, {@code feed_forward_length}, the expert counts) and
+   * the vocabulary from {@code <arch>.vocab_size} or the tokenizer's token list.
+   */
+  public dev.tuner.core.scenario.ModelSpec model(String fallbackName, String source) {
+    int hidden = (int) archInt("embedding_length");
+    int heads = (int) archInt("attention.head_count");
+    int kv = (int) archInt("attention.head_count_kv");
+    long vocab = archInt("vocab_size");
+    if (vocab == 0 && metadata.get("tokenizer.ggml.tokens") instanceof ArrayLength a) {
+      vocab = a.length();
+    }
+    int experts = (int) archInt("expert_count");
+    int used = (int) archInt("expert_used_count");
+    String name = text("general.name").isBlank() ? fallbackName : text("general.name");
+    var m = new dev.tuner.core.scenario.ModelSpec(
+        name,
+        parameters / 1e9,
+        hidden,
+        (int) archInt("block_count"),
+        heads,
+        kv > 0 ? kv : heads,
+        (int) archInt("attention.key_length"),
+        (int) vocab,
+        java.util.List.of(),
+        "GGUF header " + source,
+        architecture().isEmpty() ? null : architecture(),
+        java.util.OptionalDouble.empty(),
+        // a model with its own LM head stores it as output.weight; a tied one reuses token_embd.weight
+        java.util.Optional.of(!outputTensor),
+        (int) archInt("feed_forward_length"),
+        experts > 0 && used > 0 ? new dev.tuner.core.scenario.MoeSpec(experts, used,
+            (int) archInt("expert_shared_count"), (int) archInt("expert_feed_forward_length"),
+            (int) archInt("leading_dense_block_count")) : dev.tuner.core.scenario.MoeSpec.NONE,
+        dev.tuner.core.scenario.AttentionSpec.STANDARD);
+    dev.tuner.core.scenario.ModelShape.requirePlausible(m);
+    return m;
+  }
+
+  /**
+   * The quantization the file states ({@code general.file_type}, llama.cpp's llama_ftype: 15 = Q4_K_M...) with the
+   * file's true bits per weight; empty when the file states none. Source of the ids: enum llama_ftype in
+   * include/llama.h (llama.cpp repository).
+   */
+  public java.util.Optional<String> fileType() {
+    Object v = metadata.get("general.file_type");
+    if (!(v instanceof Number n)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.ofNullable(FILE_TYPES.get(n.intValue()));
+  }
+
+  private static final Map<Integer, String> FILE_TYPES = Map.ofEntries(
+      Map.entry(0, "F32"), Map.entry(1, "F16"), Map.entry(2, "Q4_0"), Map.entry(3, "Q4_1"), Map.entry(7, "Q8_0"),
+      Map.entry(8, "Q5_0"), Map.entry(9, "Q5_1"), Map.entry(10, "Q2_K"), Map.entry(11, "Q3_K_S"),
+      Map.entry(12, "Q3_K_M"), Map.entry(13, "Q3_K_L"), Map.entry(14, "Q4_K_S"), Map.entry(15, "Q4_K_M"),
+      Map.entry(16, "Q5_K_S"), Map.entry(17, "Q5_K_M"), Map.entry(18, "Q6_K"), Map.entry(19, "IQ2_XXS"),
+      Map.entry(20, "IQ2_XS"), Map.entry(21, "Q2_K_S"), Map.entry(22, "IQ3_XS"), Map.entry(23, "IQ3_XXS"),
+      Map.entry(24, "IQ1_S"), Map.entry(25, "IQ4_NL"), Map.entry(26, "IQ3_S"), Map.entry(27, "IQ3_M"),
+      Map.entry(28, "IQ2_S"), Map.entry(29, "IQ2_M"), Map.entry(30, "IQ4_XS"), Map.entry(31, "IQ1_M"),
+      Map.entry(32, "BF16"), Map.entry(36, "TQ1_0"), Map.entry(37, "TQ2_0"), Map.entry(38, "MXFP4_MOE"));
+
+  public static GgufHeader read(Path file) {
+    FileChecks.requireReadableFile("--gguf", file);
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      return read(in, file.toString());
+    } catch (IOException e) {
+      throw new InvalidInputException("--gguf", file + " (" + FileChecks.reason(e) + ")", "a readable GGUF file");
+    }
+  }
+
+  static GgufHeader read(InputStream raw, String source) throws IOException {
+    Le in = new Le(new DataInputStream(raw), source);
+    try {
+      byte[] magic = in.bytes(4);
+      if (!new String(magic, StandardCharsets.ISO_8859_1).equals("GGUF")) {
+        throw new InvalidInputException("--gguf", source + " (no GGUF magic)", "a GGUF model file");
+      }
+      int version = in.u32();
+      if (version < 2 || version > 3) {
+        throw new InvalidInputException("--gguf", source + " (GGUF version " + version + ")", "GGUF version 2 or 3");
+      }
+      long tensors = in.count("tensor count");
+      long kvs = in.count("metadata count");
+      Map<String, Object> meta = new LinkedHashMap<>();
+      for (long i = 0; i < kvs; i++) {
+        String key = in.string();
+        meta.put(key, in.value(in.u32()));
+      }
+      long params = 0;
+      long bytes = 0;
+      Map<String, Long> byType = new TreeMap<>();
+      boolean output = false;
+      for (long t = 0; t < tensors; t++) {
+        output |= in.string().equals("output.weight");
+        int dims = in.u32();
+        if (dims < 0 || dims > 8) {
+          throw new InvalidInputException("--gguf", source + " (tensor with " + dims + " dimensions)", "1 to 8");
+        }
+        long n = 1;
+        for (int d = 0; d < dims; d++) {
+          n = Math.multiplyExact(n, in.count("tensor dimension"));
+        }
+        GgmlType type = GgmlType.of(in.u32(), source);
+        in.u64();
+        params += n;
+        bytes += type.bytes(n, source);
+        byType.merge(type.name(), n, Long::sum);
+      }
+      if (params == 0) {
+        throw new InvalidInputException("--gguf", source + " (no tensors)", "a GGUF model file with its weights");
+      }
+      return new GgufHeader(version, meta, params, bytes, byType, output);
+    } catch (EOFException e) {
+      throw new InvalidInputException("--gguf", source + " (ends inside its header)", "a complete GGUF file");
+    } catch (ArithmeticException e) {
+      throw new InvalidInputException("--gguf", source + " (tensor sizes overflow)", "a GGUF model file");
+    }
+  }
+
+  /** Little-endian reads with the bounds a hostile header could break. */
+  private record Le(DataInputStream in, String source) {
+    byte[] bytes(int n) throws IOException {
+      byte[] b = new byte[n];
+      in.readFully(b);
+      return b;
+    }
+
+    int u32() throws IOException {
+      return Integer.reverseBytes(in.readInt());
+    }
+
+    long u64() throws IOException {
+      return Long.reverseBytes(in.readLong());
+    }
+
+    long count(String what) throws IOException {
+      long v = u64();
+      if (v < 0 || v > MAX_COUNT * 64) {
+        throw new InvalidInputException("--gguf", source + " (" + what + " " + Long.toUnsignedString(v) + ")",
+            "a plausible GGUF header");
+      }
+      return v;
+    }
+
+    String string() throws IOException {
+      long n = u64();
+      if (n < 0 || n > MAX_STRING) {
+        throw new InvalidInputException("--gguf", source + " (a string of " + Long.toUnsignedString(n) + " bytes)",
+            "strings of at most " + MAX_STRING + " bytes");
+      }
+      return new String(bytes((int) n), StandardCharsets.UTF_8);
+    }
+
+    /** One metadata value of GGUF type {@code type}; long arrays are read past and kept as their length. */
+    Object value(int type) throws IOException {
+      switch (type) {
+        case 0: return (long) in.readUnsignedByte();
+        case 1: return (long) in.readByte();
+        case 2: return (long) Short.toUnsignedInt(Short.reverseBytes(in.readShort()));
+        case 3: return (long) Short.reverseBytes(in.readShort());
+        case 4: return Integer.toUnsignedLong(u32());
+        case 5: return (long) u32();
+        case 6: return (double) Float.intBitsToFloat(u32());
+        case 7: return in.readUnsignedByte() != 0;
+        case 8: return string();
+        case 9: {
+          int elementType = u32();
+          long n = count("array length");
+          java.util.List<Object> kept = new java.util.ArrayList<>();
+          for (long i = 0; i < n; i++) {
+            Object v = value(elementType);
+            if (n <= KEEP_ARRAY) {
+              kept.add(v);
+            }
+          }
+          return n <= KEEP_ARRAY ? java.util.List.copyOf(kept) : new ArrayLength(n);
+        }
+        case 10: return u64();
+        case 11: return u64();
+        case 12: return Double.longBitsToDouble(u64());
+        default:
+          throw new InvalidInputException("--gguf", source + " (metadata value type " + type + ")",
+              "a GGUF value type 0-12");
+      }
+    }
+  }
+
+  /** A metadata array too long to keep (a tokenizer's vocabulary): only its length. */
+  public record ArrayLength(long length) {
+    @Override
+    public String toString() {
+      return "[" + length + " elements]";
+    }
+  }
+}
