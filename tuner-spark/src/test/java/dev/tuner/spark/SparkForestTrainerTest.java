@@ -139,12 +139,17 @@ class SparkForestTrainerTest {
   void anArtifactTrainedInSparkWorksInThePredictorAndTheCommandLine() throws Exception {
     Path parquet = dir.resolve("telemetry.parquet");
     readCsv(csv).write().parquet(parquet.toString());
-    SparkForestTrainer.Result result = new SparkForestTrainer(spark)
-        .train(spark.read().parquet(parquet.toString()), List.of("telemetry.parquet"), SMALL);
     Path artifact = dir.resolve("spark-model.json");
-    new ArtifactCodec().write(result.artifact(), artifact, false);
+    CommandLine job = new CommandLine(new TrainJob());
+    StringWriter jobOut = new StringWriter();
+    job.setOut(new PrintWriter(jobOut, true));
+    job.setErr(new PrintWriter(jobOut, true));
+    int trained = job.execute("--input", parquet.toString(), "--out", artifact.toString(), "--master", "local[2]",
+        "--trees", "12", "--max-depth", "6", "--cv-folds", "3", "--seed", "7");
+    assertThat(trained).as(jobOut.toString()).isZero();
+    assertThat(jobOut.toString()).contains("grouped 3-fold", "wrote " + artifact);
 
-    var header = result.artifact().header();
+    var header = new ArtifactCodec().read(artifact).header();
     assertThat(header.providerId()).isEqualTo("forest");
     assertThat(header.trainingData().rows()).isEqualTo(1200);
     assertThat(header.trainingData().sha256()).matches("[0-9a-f]{64}");

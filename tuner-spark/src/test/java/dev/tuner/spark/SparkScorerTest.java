@@ -13,6 +13,10 @@ import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.ScenarioRequest;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +32,8 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class SparkScorerTest {
   private static SparkSession spark;
@@ -170,6 +176,30 @@ class SparkScorerTest {
       assertThat(r.isNullAt(r.fieldIndex("tokens_per_s"))).as(id).isTrue();
       assertThat(r.isNullAt(r.fieldIndex("confidence"))).as(id).isTrue();
     }
+  }
+
+  @Test
+  void theScoreJobWritesTheSweepWithItsPredictionsToParquet(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("sweep.csv");
+    Files.writeString(csv, "device,model,quant,batch,context,phase\n"
+        + "RTX 4090,Llama 3 8B,Q4_K_M,1,512,decode\n"
+        + "RTX 4090,Llama 3 8B,Q4_K_M,8,2048,prefill\n"
+        + "RTX 9999 Ultra,Llama 3 8B,Q4_K_M,1,512,decode\n");
+    Path model = dir.resolve("default-model.json");
+    Files.write(model, SparkScorer.defaultModel());
+    Path out = dir.resolve("scored");
+    CommandLine job = new CommandLine(new ScoreJob());
+    StringWriter text = new StringWriter();
+    job.setOut(new PrintWriter(text, true));
+    job.setErr(new PrintWriter(text, true));
+    int exit = job.execute("--input", csv.toString(), "--output", out.toString(), "--model-file", model.toString(),
+        "--master", "local[2]");
+    assertThat(exit).as(text.toString()).isZero();
+    assertThat(text.toString()).contains("scored 3 scenarios", "1 could not be predicted");
+    Dataset<Row> written = spark.read().parquet(out.toString());
+    assertThat(written.columns()).endsWith("tokens_per_s", "roofline_tokens_per_s", "bound", "interval_lo",
+        "interval_hi", "confidence", "error");
+    assertThat(written.filter("error is null and tokens_per_s > 0").count()).isEqualTo(2);
   }
 
   @Test
