@@ -54,7 +54,7 @@ class SparkForestTrainerTest {
   private static final Catalog CATALOG = Catalog.shipped();
   /** Small enough to train five times in seconds on two shared cores. */
   private static final TrainSettings SMALL = new TrainSettings(FeatureSchemas.TUNER_V1,
-      OutputKind.LOG_ROOFLINE_FRACTION, 12, 6, 2, "0.6", 1.0, 32, 7, 3, 0.9, Options.defaults());
+      OutputKind.LOG_ROOFLINE_FRACTION, 8, 5, 2, "0.6", 1.0, 32, 7, 2, 0.9, Options.defaults());
 
   @BeforeAll
   static void start() throws Exception {
@@ -145,9 +145,9 @@ class SparkForestTrainerTest {
     job.setOut(new PrintWriter(jobOut, true));
     job.setErr(new PrintWriter(jobOut, true));
     int trained = job.execute("--input", parquet.toString(), "--out", artifact.toString(), "--master", "local[2]",
-        "--trees", "12", "--max-depth", "6", "--cv-folds", "3", "--seed", "7");
+        "--trees", "8", "--max-depth", "5", "--cv-folds", "2", "--seed", "7");
     assertThat(trained).as(jobOut.toString()).isZero();
-    assertThat(jobOut.toString()).contains("grouped 3-fold", "wrote " + artifact);
+    assertThat(jobOut.toString()).contains("grouped 2-fold", "wrote " + artifact);
 
     var header = new ArtifactCodec().read(artifact).header();
     assertThat(header.providerId()).isEqualTo("forest");
@@ -157,9 +157,9 @@ class SparkForestTrainerTest {
         "left out 1 rows: invalid row", "left out 1 rows: unresolvable scenario",
         "left out 1 rows: E2E (not pure decode)", "left out 1 rows: above its roofline");
     assertThat(header.environment()).containsEntry("spark", spark.version());
-    assertThat(header.hyperParameters()).containsEntry("num_trees", "12").containsEntry("cv_folds", "3");
+    assertThat(header.hyperParameters()).containsEntry("num_trees", "8").containsEntry("cv_folds", "2");
     JsonNode cv = header.crossValidation();
-    assertThat(cv.path("method").asText()).contains("grouped 3-fold", "device");
+    assertThat(cv.path("method").asText()).contains("grouped 2-fold", "device");
     assertThat(cv.path("phases").path("decode").path("n").asInt()).isPositive();
     assertThat(cv.path("by_device").size()).isEqualTo(12);
     // the synthetic share of the roofline is smooth: a forest that learned anything is within 25% on unseen devices
