@@ -11,7 +11,12 @@ final class LocalSpark {
         .master("local[2]")
         .appName(name)
         .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.shuffle.partitions", "2")
+        // test data is a few hundred rows: re-planning after every shuffle and compiling every query to bytecode
+        // cost more than they save
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
         .config("spark.driver.host", "127.0.0.1")
         .getOrCreate();
   }

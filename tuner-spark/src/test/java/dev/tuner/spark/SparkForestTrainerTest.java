@@ -52,15 +52,15 @@ class SparkForestTrainerTest {
   private static SparkSession spark;
   private static Path csv;
   private static final Catalog CATALOG = Catalog.shipped();
-  /** Small enough to train five times in seconds on two shared cores. */
+  /** Small enough to train four times in seconds on two shared cores. */
   private static final TrainSettings SMALL = new TrainSettings(FeatureSchemas.TUNER_V1,
-      OutputKind.LOG_ROOFLINE_FRACTION, 8, 5, 2, "0.6", 1.0, 32, 7, 2, 0.9, Options.defaults());
+      OutputKind.LOG_ROOFLINE_FRACTION, 6, 4, 2, "0.6", 1.0, 32, 7, 2, 0.9, Options.defaults());
 
   @BeforeAll
   static void start() throws Exception {
     spark = LocalSpark.start("trainer-test");
     csv = dir.resolve("telemetry.csv");
-    Files.writeString(csv, telemetry(1200, 99L));
+    Files.writeString(csv, telemetry(600, 99L));
   }
 
   @AfterAll
@@ -145,24 +145,27 @@ class SparkForestTrainerTest {
     job.setOut(new PrintWriter(jobOut, true));
     job.setErr(new PrintWriter(jobOut, true));
     int trained = job.execute("--input", parquet.toString(), "--out", artifact.toString(), "--master", "local[2]",
-        "--trees", "8", "--max-depth", "5", "--cv-folds", "2", "--seed", "7");
+        "--trees", "6", "--max-depth", "4", "--cv-folds", "2", "--seed", "7");
     assertThat(trained).as(jobOut.toString()).isZero();
     assertThat(jobOut.toString()).contains("grouped 2-fold", "wrote " + artifact);
 
     var header = new ArtifactCodec().read(artifact).header();
     assertThat(header.providerId()).isEqualTo("forest");
     // the row measured above its roofline is kept and used, as tuner's reader does
-    assertThat(header.trainingData().rows()).isEqualTo(1201);
+    assertThat(header.trainingData().rows()).isEqualTo(601);
     assertThat(header.trainingData().sha256()).matches("[0-9a-f]{64}");
     assertThat(header.trainingData().filters()).containsExactlyInAnyOrder(
         "left out 1 rows: invalid row", "left out 1 rows: unresolvable scenario",
         "left out 1 rows: E2E (not pure decode)");
     assertThat(header.environment()).containsEntry("spark", spark.version());
-    assertThat(header.hyperParameters()).containsEntry("num_trees", "8").containsEntry("cv_folds", "2");
+    assertThat(header.hyperParameters()).containsEntry("num_trees", "6").containsEntry("cv_folds", "2");
     JsonNode cv = header.crossValidation();
     assertThat(cv.path("method").asText()).contains("grouped 2-fold", "device");
     assertThat(cv.path("phases").path("decode").path("n").asInt()).isPositive();
     assertThat(cv.path("by_device").size()).isEqualTo(12);
+    // every device is held out once and has rows of both phases: one device-level score each per phase
+    assertThat(header.calibration().decodeDeviceScores()).hasSize(12);
+    assertThat(header.calibration().prefillDeviceScores()).hasSize(12);
     // the synthetic share of the roofline is smooth: a forest that learned anything is within 25% on unseen devices
     assertThat(cv.path("phases").path("decode").path("mape").asDouble()).isLessThan(0.25);
 
