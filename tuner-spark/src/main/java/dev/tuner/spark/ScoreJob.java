@@ -39,6 +39,10 @@ public final class ScoreJob implements Callable<Integer> {
   @Option(names = "--partitions", paramLabel = "N", description = "Repartition the input into N partitions.")
   Integer partitions;
 
+  @Option(names = "--tokens-only",
+      description = "Write tokens_per_s and error only, through the predictor's batch path (faster).")
+  boolean tokensOnly;
+
   @Option(names = "--overwrite", description = "Replace an existing output directory.")
   boolean overwrite;
 
@@ -63,7 +67,7 @@ public final class ScoreJob implements Callable<Integer> {
         in = in.repartition(partitions);
       }
       SparkScorer scorer = new SparkScorer(spark, model, level);
-      Dataset<Row> scored = scorer.score(in);
+      Dataset<Row> scored = tokensOnly ? scorer.scoreTokens(in) : scorer.score(in);
       scored.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(output);
       Dataset<Row> written = spark.read().parquet(output);
       long rows = written.count();

@@ -107,6 +107,126 @@ public final class SparkScorer {
         in.fields().length), Encoders.row(out));
   }
 
+  /**
+   * Tokens/s only, for sweeps that need nothing else: every input column followed by {@value #TOKENS} and {@value
+   * #ERROR}, each value {@code Predictor.predict(s).tokensPerSecond()} bit for bit, scored through the predictor's
+   * batch path ({@code predictTokensPerSecond}, {@value #BLOCK} rows per model call) instead of one full prediction
+   * per row (interval, confidence and assumptions are never computed). Bad rows get their error as in {@link
+   * #score}. Lazy.
+   *
+   * @throws InvalidInputException when the input already has a column named {@value #TOKENS} or {@value #ERROR}
+   */
+  public Dataset<Row> scoreTokens(Dataset<Row> scenarios) {
+    StructType in = scenarios.schema();
+    for (String name : in.fieldNames()) {
+      String n = name.trim().toLowerCase(java.util.Locale.ROOT);
+      if (n.equals(TOKENS) || n.equals(ERROR)) {
+        throw new InvalidInputException("scenario column", name, "neither " + TOKENS + " nor " + ERROR
+            + " (drop or rename it first, e.g. a measured tokens_per_s)");
+      }
+    }
+    StructType out = in.add(TOKENS, DataTypes.DoubleType, true).add(ERROR, DataTypes.StringType, true);
+    Broadcast<byte[]> bytes = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(artifact);
+    return scenarios.mapPartitions(new TokensPartition(bytes, sha256, intervalLevel, new ScenarioColumns(in),
+        in.fields().length), Encoders.row(out));
+  }
+
+  /** Rows per batch-path call in {@link #scoreTokens}: the predictor's own chunk, so one call is one model call. */
+  static final int BLOCK = dev.tuner.core.predict.Predictor.CHUNK;
+
+  /** {@link #scoreTokens}'s per-partition function: reads {@value #BLOCK} rows, scores them in one call. */
+  private static final class TokensPartition implements MapPartitionsFunction<Row, Row> {
+    private static final long serialVersionUID = 1L;
+    private final Broadcast<byte[]> artifact;
+    private final String sha256;
+    private final double level;
+    private final ScenarioColumns columns;
+    private final int width;
+
+    TokensPartition(Broadcast<byte[]> artifact, String sha256, double level, ScenarioColumns columns, int width) {
+      this.artifact = artifact;
+      this.sha256 = sha256;
+      this.level = level;
+      this.columns = columns;
+      this.width = width;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      ExecutorModels.Scoring scoring = ExecutorModels.get(sha256, level, artifact::value);
+      Row[] block = new Row[BLOCK];
+      Scenario[] scenarios = new Scenario[BLOCK];
+      String[] errors = new String[BLOCK];
+      int[] resolved = new int[BLOCK];
+      double[] tokens = new double[BLOCK];
+      return new Iterator<>() {
+        private int size;
+        private int next;
+
+        @Override
+        public boolean hasNext() {
+          if (next == size) {
+            fill();
+          }
+          return next < size;
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new java.util.NoSuchElementException();
+          }
+          int i = next++;
+          Object[] values = new Object[width + 2];
+          for (int c = 0; c < width; c++) {
+            values[c] = block[i].get(c);
+          }
+          if (errors[i] == null) {
+            values[width] = tokens[i];
+          } else {
+            values[width + 1] = errors[i];
+          }
+          return RowFactory.create(values);
+        }
+
+        /** Reads the next block, resolves its scenarios and scores the resolved ones in one call. */
+        private void fill() {
+          size = 0;
+          next = 0;
+          int ok = 0;
+          while (size < BLOCK && rows.hasNext()) {
+            block[size] = rows.next();
+            errors[size] = null;
+            try {
+              scenarios[ok] = columns.request(block[size], scoring.catalog(), false).resolve(scoring.catalog());
+              resolved[ok++] = size;
+            } catch (TunerException e) {
+              errors[size] = e.getMessage();
+            }
+            size++;
+          }
+          Scenario[] batch = ok == BLOCK ? scenarios : java.util.Arrays.copyOf(scenarios, ok);
+          double[] out = new double[ok];
+          try {
+            scoring.predictor().predictTokensPerSecond(batch, out);
+          } catch (TunerException e) {
+            // a model that fails on some row fails the whole call: find which rows, one prediction each
+            for (int k = 0; k < ok; k++) {
+              try {
+                out[k] = scoring.predictor().predict(batch[k], 0).tokensPerSecond();
+              } catch (TunerException rowError) {
+                errors[resolved[k]] = rowError.getMessage();
+              }
+            }
+          }
+          for (int k = 0; k < ok; k++) {
+            tokens[resolved[k]] = out[k];
+          }
+        }
+      };
+    }
+  }
+
   /** The per-partition function: everything it holds is serialisable and immutable. */
   private static final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;

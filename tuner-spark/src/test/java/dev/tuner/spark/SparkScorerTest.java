@@ -145,6 +145,40 @@ class SparkScorerTest {
   }
 
   @Test
+  void theTokensOnlyPathGivesTheLocalPredictorsTokensBitForBitAndErrorsForBadRows() {
+    List<Row> rows = new ArrayList<>(sweep(3000, 20261206L));
+    // rows no catalog resolves, inside blocks of the batch path with good rows around them
+    rows.add(10, row("bad-device", "RTX 9999 Ultra", "Llama 3 8B", null, "Q4_K_M", 1, 512, "decode", null, null));
+    rows.add(1500, row("bad-model", "RTX 4090", "no such model", null, "Q4_K_M", 1, 512, "decode", null, null));
+    // two partitions of 1501 rows: blocks of the batch path span rows of every kind, the last one partly filled
+    Dataset<Row> in = spark.createDataFrame(rows, SCENARIOS).repartition(2);
+    SparkScorer scorer = new SparkScorer(spark, SparkScorer.defaultModel(), 0.9);
+    Dataset<Row> tokens = scorer.scoreTokens(in);
+    assertThat(tokens.columns()).endsWith("phase", "mem_bw_gbs", "fp16_tflops", "tokens_per_s", "error");
+    Map<String, Row> scored = tokens.collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getString(0), Function.identity()));
+
+    assertThat(scored).hasSize(rows.size());
+    int failed = 0;
+    for (Row r : rows) {
+      Row s = scored.get(r.getString(0));
+      double expected;
+      try {
+        expected = local.predict(request(r).resolve(catalog)).tokensPerSecond();
+      } catch (InvalidInputException e) {
+        failed++;
+        assertThat(s.<String>getAs("error")).as(r.toString()).isEqualTo(e.getMessage());
+        assertThat(s.isNullAt(s.fieldIndex("tokens_per_s"))).isTrue();
+        continue;
+      }
+      assertThat(s.isNullAt(s.fieldIndex("error"))).as(s.toString()).isTrue();
+      assertThat(Double.doubleToRawLongBits(s.getAs("tokens_per_s")))
+          .as(r.toString()).isEqualTo(Double.doubleToRawLongBits(expected));
+    }
+    assertThat(failed).isGreaterThanOrEqualTo(2).isLessThan(rows.size() * 2 / 10);
+  }
+
+  @Test
   void rowsThatCannotBePredictedGetTheirErrorAndTheOthersTheirPrediction() {
     StructType text = new StructType()
         .add("id", DataTypes.StringType).add("device", DataTypes.StringType).add("model", DataTypes.StringType)
@@ -200,6 +234,15 @@ class SparkScorerTest {
     assertThat(written.columns()).endsWith("tokens_per_s", "roofline_tokens_per_s", "bound", "interval_lo",
         "interval_hi", "confidence", "error");
     assertThat(written.filter("error is null and tokens_per_s > 0").count()).isEqualTo(2);
+
+    Path tokens = dir.resolve("tokens");
+    assertThat(job.execute("--input", csv.toString(), "--output", tokens.toString(), "--model-file",
+        model.toString(), "--master", "local[2]", "--tokens-only")).as(text.toString()).isZero();
+    Dataset<Row> tokensOnly = spark.read().parquet(tokens.toString());
+    assertThat(tokensOnly.columns()).containsExactly("device", "model", "quant", "batch", "context", "phase",
+        "tokens_per_s", "error");
+    assertThat(tokensOnly.filter("error is null").select("tokens_per_s").collectAsList())
+        .isEqualTo(written.filter("error is null").select("tokens_per_s").collectAsList());
   }
 
   @Test

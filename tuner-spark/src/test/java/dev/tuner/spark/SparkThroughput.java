@@ -26,6 +26,16 @@ import org.apache.spark.sql.types.StructType;
 public final class SparkThroughput {
   private SparkThroughput() {}
 
+  /** Resolves every request and scores them through the batch path, as {@link SparkScorer#scoreTokens} does. */
+  private static void resolveAndScore(ScenarioRequest[] requests, Catalog catalog, Predictor predictor,
+      double[] out) {
+    Scenario[] resolved = new Scenario[requests.length];
+    for (int i = 0; i < requests.length; i++) {
+      resolved[i] = requests[i].resolve(catalog);
+    }
+    predictor.predictTokensPerSecond(resolved, out);
+  }
+
   public static void main(String[] args) throws Exception {
     int n = Integer.parseInt(args[0]);
     int trainRows = Integer.parseInt(args[1]);
@@ -52,6 +62,19 @@ public final class SparkThroughput {
     long t0 = System.nanoTime();
     predictor.predictTokensPerSecond(scenarios, out);
     double batchPath = n / ((System.nanoTime() - t0) / 1e9);
+    // the batch path as a scorer of named rows uses it: resolving each row's names against the catalog first
+    ScenarioRequest[] requests = new ScenarioRequest[n];
+    for (int i = 0; i < n; i++) {
+      Row r = rows.get(i);
+      requests[i] = ScenarioRequest.of(r.getString(1), r.getString(0), r.getString(2), r.getInt(3), r.getInt(4),
+          r.getString(5));
+    }
+    for (int warm = 0; warm < 2; warm++) {
+      resolveAndScore(requests, catalog, predictor, out);
+    }
+    t0 = System.nanoTime();
+    resolveAndScore(requests, catalog, predictor, out);
+    double resolvedBatchPath = n / ((System.nanoTime() - t0) / 1e9);
     for (Scenario s : scenarios) {
       predictor.predict(s, 0);
     }
@@ -73,6 +96,10 @@ public final class SparkThroughput {
     t0 = System.nanoTime();
     scorer.score(in).write().format("noop").mode("overwrite").save();
     double sparkPath = n / ((System.nanoTime() - t0) / 1e9);
+    scorer.scoreTokens(in).write().format("noop").mode("overwrite").save();
+    t0 = System.nanoTime();
+    scorer.scoreTokens(in).write().format("noop").mode("overwrite").save();
+    double sparkTokens = n / ((System.nanoTime() - t0) / 1e9);
 
     Dataset<Row> telemetry = spark.read().option("header", "true").csv(
         spark.createDataset(List.of(SparkForestTrainerTest.telemetry(trainRows, 5L).split("\n")),
@@ -87,10 +114,15 @@ public final class SparkThroughput {
     spark.stop();
     System.out.printf(Locale.ROOT, "scenarios %d, one core each%n", n);
     System.out.printf(Locale.ROOT, "in-JVM predictTokensPerSecond (batch path): %.0f scenarios/s%n", batchPath);
+    System.out.printf(Locale.ROOT, "in-JVM resolve names + batch path:           %.0f scenarios/s%n",
+        resolvedBatchPath);
     System.out.printf(Locale.ROOT, "in-JVM predict() per row (all columns):      %.0f scenarios/s%n", fullPath);
     System.out.printf(Locale.ROOT, "Spark local[1] score() (all columns):        %.0f scenarios/s%n", sparkPath);
+    System.out.printf(Locale.ROOT, "Spark local[1] scoreTokens() (tokens/s):     %.0f scenarios/s%n", sparkTokens);
     System.out.printf(Locale.ROOT, "overhead: batch/Spark %.2fx, predict()/Spark %.2fx%n", batchPath / sparkPath,
         fullPath / sparkPath);
+    System.out.printf(Locale.ROOT, "tokens-only overhead: batch/Spark %.2fx, resolve+batch/Spark %.2fx%n",
+        batchPath / sparkTokens, resolvedBatchPath / sparkTokens);
     System.out.printf(Locale.ROOT, "MLlib forest fit, 80 trees depth 10, local[1]: %d rows, %.0f rows/s%n", used,
         fit);
   }
