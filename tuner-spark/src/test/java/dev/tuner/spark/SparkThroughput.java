@@ -19,9 +19,11 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The timed job behind the tuner-spark figures of BENCHMARKS.md (not a test): scenarios per second on one core
  * through Spark ({@code local[1]}) against the in-JVM paths, and training rows per second, all in one run so that
- * their ratios hold on a shared machine. Run with
- * {@code mvn -pl tuner-spark -am test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.tuner.spark.SparkThroughput -Dexec.args="200000 20000"}.
+ * their ratios hold on a shared machine. Run (the class path from the reactor, not from snapshots in ~/.m2) with
+ * {@code mvn -B -q -pl tuner-spark -am test-compile dependency:build-classpath -Dmdep.includeScope=test
+ * -Dmdep.outputFile=/tmp/cp.txt} then {@code java -Xmx2g -cp
+ * "tuner-spark/target/test-classes:tuner-spark/target/classes:$(cat /tmp/cp.txt)" dev.tuner.spark.SparkThroughput
+ * 200000 20000}.
  */
 public final class SparkThroughput {
   private SparkThroughput() {}
