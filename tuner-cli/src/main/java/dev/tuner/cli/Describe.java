@@ -1,9 +1,13 @@
 package dev.tuner.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tuner.core.scenario.AttentionKind;
+import dev.tuner.core.scenario.AttentionSpec;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KernelType;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.MoeSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Scenario;
 import java.util.ArrayList;
@@ -22,6 +26,22 @@ final class Describe {
     figure(parts, m.kvHeads(), "KV heads", true);
     figure(parts, m.effectiveHeadDim(), "head dim", false);
     figure(parts, m.vocab(), "vocab", false);
+    MoeSpec moe = m.moe();
+    if (moe.isMoe()) {
+      parts.add(moe.experts() + " experts, top-" + moe.expertsPerToken()
+          + (moe.sharedExperts() > 0 ? " + " + moe.sharedExperts() + " shared" : "")
+          + (m.activeParams().isPresent() ? ", " + Text.plain(m.activeParams().getAsDouble()) + " B active" : ""));
+    }
+    AttentionSpec a = m.attention();
+    if (a.kind() == AttentionKind.MLA) {
+      parts.add("MLA (latent " + a.kvLoraRank() + " + RoPE " + a.ropeHeadDim() + ")");
+    }
+    if (a.localLayers() > 0) {
+      parts.add(a.localLayers() + " layers over a " + a.slidingWindow() + "-token window");
+    }
+    if (a.linearLayers() > 0) {
+      parts.add(a.linearLayers() + " linear layers");
+    }
     return m.name() + ": " + String.join(", ", parts);
   }
 
@@ -72,6 +92,25 @@ final class Describe {
         .row("zero-copy", Text.onOff(s.zeroCopy()));
   }
 
+  /** A parallel layout in words, e.g. {@code 2 devices: tp 2 × pp 1, ep 1}. */
+  static String layout(ParallelLayout p) {
+    if (p.isSingle()) {
+      return "1 device";
+    }
+    return p.devices() + " devices: tp " + p.tp() + " × pp " + p.pp() + ", ep " + p.ep()
+        + (p.replicas() > 1 ? ", " + p.replicas() + " data-parallel replicas" : "");
+  }
+
+  static ObjectNode layoutJson(ParallelLayout p) {
+    ObjectNode n = Json.object();
+    n.put("devices", p.devices());
+    n.put("tp", p.tp());
+    n.put("pp", p.pp());
+    n.put("ep", p.ep());
+    n.put("replicas", p.replicas());
+    return n;
+  }
+
   static ObjectNode modelJson(ModelSpec m) {
     ObjectNode n = Json.object();
     n.put("name", m.name());
@@ -84,6 +123,21 @@ final class Describe {
     n.put("vocab", m.vocab());
     n.set("aliases", Json.strings(m.aliases()));
     n.put("source", m.source());
+    Json.put(n, "active_params_b", m.activeParams());
+    MoeSpec moe = m.moe();
+    n.put("experts", moe.experts());
+    n.put("experts_per_token", moe.expertsPerToken());
+    n.put("shared_experts", moe.sharedExperts());
+    n.put("expert_ffn_dim", moe.expertFfnDim());
+    n.put("dense_layers", moe.denseLayers());
+    AttentionSpec a = m.attention();
+    n.put("attention", a.kind().id());
+    n.put("kv_lora_rank", a.kvLoraRank());
+    n.put("rope_head_dim", a.ropeHeadDim());
+    n.put("sliding_window", a.slidingWindow());
+    n.put("local_layers", a.localLayers());
+    n.put("linear_layers", a.linearLayers());
+    n.put("linear_state_dim", a.linearStateDim());
     return n;
   }
 
@@ -98,6 +152,8 @@ final class Describe {
     n.put("compute_units", d.computeUnits());
     Json.put(n, "l2_mb", d.l2CacheMb());
     Json.put(n, "mem_gb", d.memoryGb());
+    n.put("interconnect", d.interconnect());
+    Json.put(n, "interconnect_gbs", d.interconnectGBs());
     n.set("aliases", Json.strings(d.aliases()));
     n.put("source", d.source());
     return n;

@@ -127,6 +127,7 @@ final class PredictCommand implements Callable<Integer> {
         r.kvCacheType(), r.cudaGraphs(), r.kernel(), r.zeroCopy(), r.paramsB(), r.hidden(), r.layers(), r.heads(),
         r.kvHeads(), r.headDim(), r.vocab(), r.memBandwidthGBs(), r.fp16Tflops(), r.fp32Tflops(), r.computeUnits(),
         r.l2CacheMb(), r.memoryGb(), depth, devices, tp, pp, ep, null, null, null, null, null)
+        .withModelFigures(r.modelFigures())
         .resolve(session.catalog());
     if (serving.active()) {
       return Serving.predict(session, scenario, serving, batch, output.format, spec.commandLine().getOut());
@@ -175,6 +176,7 @@ final class PredictCommand implements Callable<Integer> {
     n.set("assumptions", Json.strings(p.assumptions()));
     n.set("warnings", Json.strings(warnings(s)));
     n.set("scenario", Describe.scenarioJson(s));
+    n.set("interconnect", interconnectJson(s, r));
     if (explain) {
       ObjectNode e = n.putObject("roofline");
       e.put("weight_bytes", r.weightBytes());
@@ -195,6 +197,22 @@ final class PredictCommand implements Callable<Integer> {
       e.put("arithmetic_intensity", r.arithmeticIntensity());
       Json.put(e, "ridge_point", ridge(s, r));
     }
+    return n;
+  }
+
+  /**
+   * The collectives of one step on the scenario's layout: what the link moves and how long it takes, and the roof
+   * it sets (null when it sets none: one device, or a link of unknown bandwidth).
+   */
+  static ObjectNode interconnectJson(Scenario s, RooflineResult r) {
+    ObjectNode n = Json.object();
+    n.put("link", s.device().interconnect());
+    Json.put(n, "gbs_per_direction", s.device().interconnectGBs());
+    n.put("collectives_per_step", r.detail().collectives());
+    n.put("bytes_per_device_per_step", r.detail().collectiveBytes());
+    n.put("seconds_per_step", r.detail().interconnectSeconds());
+    n.put("share_of_step", r.detail().interconnectShare());
+    Json.put(n, "roof_tokens_per_s", r.interconnectRoof());
     return n;
   }
 

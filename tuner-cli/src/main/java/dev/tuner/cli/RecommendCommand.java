@@ -2,16 +2,20 @@ package dev.tuner.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.TunerException;
 import dev.tuner.cli.plot.RooflineChart;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.recommend.Candidate;
 import dev.tuner.core.recommend.Dropped;
+import dev.tuner.core.recommend.LayoutFit;
+import dev.tuner.core.recommend.LayoutSearch;
 import dev.tuner.core.recommend.MemoryEstimate;
 import dev.tuner.core.recommend.RecommendRequest;
 import dev.tuner.core.recommend.Recommendation;
 import dev.tuner.core.scenario.KernelType;
 import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Scenario;
 import java.io.PrintWriter;
@@ -96,6 +100,24 @@ final class RecommendCommand implements Callable<Integer> {
       description = "How many ranked configurations to print (default: ${DEFAULT-VALUE}).")
   int top;
 
+  @Option(names = "--devices", paramLabel = "N",
+      description = "Devices the model runs on (default tp × pp, or ep when larger).")
+  Integer devices;
+
+  @Option(names = "--tp", paramLabel = "N", description = "Tensor-parallel size (default 1).")
+  Integer tp;
+
+  @Option(names = "--pp", paramLabel = "N", description = "Pipeline-parallel size (default 1).")
+  Integer pp;
+
+  @Option(names = "--ep", paramLabel = "N", description = "Expert-parallel size (default 1).")
+  Integer ep;
+
+  @Option(names = "--max-devices", paramLabel = "N",
+      description = "Search device counts and layouts (tp × pp, and ep for a mixture of experts; powers of two) up to"
+          + " N devices, and say why each fits or not.")
+  Integer maxDevices;
+
   @Option(names = "--plot", paramLabel = "FILE.png",
       description = "Also draw the roofline chart with the candidates on it into this PNG file.")
   Path plot;
@@ -121,12 +143,20 @@ final class RecommendCommand implements Callable<Integer> {
     } else {
       kvCacheTypes.forEach(k -> kv.add(KvCacheType.parse(k)));
     }
-    // The model and device resolve exactly as predict resolves them.
+    if (maxDevices != null && (devices != null || tp != null || pp != null || ep != null)) {
+      throw new InvalidInputException("--max-devices", maxDevices.toString(),
+          "either a search up to N devices or one layout (--devices/--tp/--pp/--ep), not both");
+    }
+    // The model, device and layout resolve exactly as predict resolves them.
     Scenario probe = specs.request(resolvedQuants.get(0).name(), 1, context, "decode", null, null, null, null)
+        .withParallel(devices, tp, pp, ep)
         .resolve(catalog);
+    List<ParallelLayout> layouts = maxDevices == null ? List.of(probe.parallel())
+        : LayoutSearch.layouts(probe.model(), maxDevices);
     RecommendRequest request = new RecommendRequest(probe.model(), probe.device(), optional(memoryGb),
         optional(maxMsPerToken), resolvedQuants, batches == null ? RecommendRequest.DEFAULT_BATCHES : batches, kv,
-        context, cudaGraphs, kernel == null ? Optional.empty() : Optional.of(KernelType.parse(kernel)), top);
+        context, cudaGraphs, kernel == null ? Optional.empty() : Optional.of(KernelType.parse(kernel)), top,
+        layouts);
     Recommendation r = session.recommender().recommend(request);
     PrintWriter out = spec.commandLine().getOut();
     switch (output.format) {
@@ -165,11 +195,16 @@ final class RecommendCommand implements Callable<Integer> {
         .row("latency budget", q.maxMsPerToken().isPresent() ? Text.plain(q.maxMsPerToken().getAsDouble())
             + " ms per token per sequence" : "none")
         .row("grid", q.quants().size() + " quantizations × " + q.kvCacheTypes().size() + " KV-cache types × "
-            + q.batches().size() + " batch sizes = " + r.evaluated() + " configurations")
+            + q.batches().size() + " batch sizes" + (q.multiDevice() ? " × " + q.layouts().size() + " layouts" : "")
+            + " = " + r.evaluated() + " configurations")
         .row("model used", r.modelId() + (r.fallbackModel() ? " (fallback: no trained model available)" : ""))
         .printText(out, "  ");
     for (String note : r.notes()) {
       out.println("  note: " + note);
+    }
+    if (q.multiDevice()) {
+      out.println();
+      layouts(out, r);
     }
     out.println();
     if (r.whyEmpty().isPresent()) {
@@ -181,7 +216,10 @@ final class RecommendCommand implements Callable<Integer> {
       out.println("Pareto front (aggregate tokens/s against per-sequence latency, lowest latency first)");
       candidates(r.pareto(), false).printText(out, "  ");
     }
-    if (!r.dropped().isEmpty()) {
+    if (!r.dropped().isEmpty() && q.multiDevice()) {
+      out.println();
+      out.println("Dropped (" + r.dropped().size() + "; each with its reason in --format json): " + droppedCounts(r));
+    } else if (!r.dropped().isEmpty()) {
       out.println();
       out.println("Dropped (" + r.dropped().size() + ")");
       Table t = new Table("quant", "kv", "batch", "reason", "detail");
@@ -192,9 +230,38 @@ final class RecommendCommand implements Callable<Integer> {
     }
   }
 
+  /** One line per layout searched: fits or not, and the per-device memory that decides it. */
+  private static void layouts(PrintWriter out, Recommendation r) {
+    out.println("Layouts (" + r.layoutFits().size() + "; per device: weights + KV cache + engine reserve against "
+        + capacity(r) + ")");
+    out.println("  smallest that fits: " + r.smallestFitting()
+        .map(f -> Describe.layout(f.layout()) + " (" + Candidate.layoutLabel(f.layout()) + ")")
+        .orElse("none"));
+    Table t = new Table("devices", "layout", "status", "GiB/device", "why");
+    for (LayoutFit f : r.layoutFits()) {
+      boolean sized = f.status() != LayoutFit.Status.NOT_APPLICABLE;
+      t.row(f.layout().devices(), Candidate.layoutLabel(f.layout()), f.status().id(),
+          sized ? Text.num(f.smallest().totalGib()) : "", f.detail());
+    }
+    t.printText(out, "  ");
+  }
+
+  private static String droppedCounts(Recommendation r) {
+    java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+    r.dropped().forEach(d -> counts.merge(d.reason().id(), 1L, Long::sum));
+    List<String> parts = new ArrayList<>();
+    counts.forEach((reason, n) -> parts.add(n + " " + reason));
+    return String.join(", ", parts);
+  }
+
   private static Table candidates(List<Candidate> list, boolean ranked) {
+    boolean layouts = list.stream().anyMatch(c -> !c.layout().isSingle());
     List<String> header = new ArrayList<>(List.of("quant", "kv", "batch", "tokens/s", "ms/token/seq", "roofline",
         "bound", "memory GiB"));
+    if (layouts) {
+      header.add(0, "layout");
+      header.add("tokens/s/device");
+    }
     if (ranked) {
       header.add(0, "#");
     }
@@ -204,6 +271,10 @@ final class RecommendCommand implements Callable<Integer> {
       List<Object> cells = new ArrayList<>(List.of(c.quant().name(), c.kvCache().id(), c.batch(),
           Text.num(c.tokensPerSecond()), Text.num(c.msPerToken()), Text.num(c.rooflineTokensPerSecond()),
           c.bound().id(), Text.num(c.memory().totalGib())));
+      if (layouts) {
+        cells.add(0, Candidate.layoutLabel(c.layout()));
+        cells.add(Text.num(c.tokensPerSecondPerDevice()));
+      }
       if (ranked) {
         cells.add(0, i++);
       }
@@ -242,8 +313,31 @@ final class RecommendCommand implements Callable<Integer> {
     r.pareto().forEach(c -> pareto.add(candidate(c)));
     ArrayNode dropped = n.putArray("dropped");
     for (Dropped d : r.dropped()) {
-      dropped.addObject().put("quant", d.quant().name()).put("kv_cache_type", d.kvCache().id())
+      ObjectNode o = dropped.addObject().put("quant", d.quant().name()).put("kv_cache_type", d.kvCache().id())
           .put("batch", d.batch()).put("reason", d.reason().id()).put("detail", d.detail());
+      o.set("parallel", Describe.layoutJson(d.layout()));
+    }
+    ArrayNode layouts = n.putArray("layouts");
+    for (LayoutFit f : r.layoutFits()) {
+      ObjectNode l = Describe.layoutJson(f.layout());
+      l.put("status", f.status().id());
+      if (f.status() != LayoutFit.Status.NOT_APPLICABLE) {
+        ObjectNode m = l.putObject("smallest");
+        m.put("quant", f.smallestQuant().name()).put("kv_cache_type", f.smallestKv().id())
+            .put("batch", f.smallestBatch());
+        memoryJson(m.putObject("memory_gib_per_device"), f.smallest());
+        l.put("fitting", f.fitting()).put("configurations", f.configurations());
+      }
+      l.put("detail", f.detail());
+      layouts.add(l);
+    }
+    if (r.request().multiDevice()) {
+      Optional<LayoutFit> smallest = r.smallestFitting();
+      if (smallest.isPresent()) {
+        n.set("smallest_fitting_layout", Describe.layoutJson(smallest.get().layout()));
+      } else {
+        n.putNull("smallest_fitting_layout");
+      }
     }
     n.set("notes", Json.strings(r.notes()));
     if (r.whyEmpty().isPresent()) {
@@ -265,29 +359,37 @@ final class RecommendCommand implements Callable<Integer> {
     n.put("roofline_tokens_per_s", c.rooflineTokensPerSecond());
     n.put("bound", c.bound().id());
     n.put("arithmetic_intensity", c.arithmeticIntensity());
-    ObjectNode m = n.putObject("memory_gib");
-    m.put("weights", c.memory().weightBytes() / MemoryEstimate.GIB);
-    m.put("kv_cache", c.memory().kvCacheBytes() / MemoryEstimate.GIB);
-    m.put("overhead", c.memory().overheadBytes() / MemoryEstimate.GIB);
-    m.put("total", c.memory().totalGib());
+    memoryJson(n.putObject("memory_gib"), c.memory());
+    n.set("parallel", Describe.layoutJson(c.layout()));
+    n.put("tokens_per_s_per_device", c.tokensPerSecondPerDevice());
     return n;
+  }
+
+  /** Per device when the layout spreads the model. */
+  private static void memoryJson(ObjectNode m, MemoryEstimate e) {
+    m.put("weights", e.weightBytes() / MemoryEstimate.GIB);
+    m.put("kv_cache", e.kvCacheBytes() / MemoryEstimate.GIB);
+    m.put("overhead", e.overheadBytes() / MemoryEstimate.GIB);
+    m.put("total", e.totalGib());
   }
 
   private static Table csv(Recommendation r) {
     Table t = new Table("set", "rank", "quant", "kv_cache_type", "batch", "context", "tokens_per_s", "ms_per_token",
-        "roofline_tokens_per_s", "bound", "memory_gib", "reason", "detail");
+        "roofline_tokens_per_s", "bound", "memory_gib", "reason", "detail", "devices", "tp", "pp", "ep");
     int rank = 1;
     for (Candidate c : r.top()) {
       t.row("top", rank++, c.quant().name(), c.kvCache().id(), c.batch(), c.context(), c.tokensPerSecond(),
-          c.msPerToken(), c.rooflineTokensPerSecond(), c.bound().id(), c.memory().totalGib(), "", "");
+          c.msPerToken(), c.rooflineTokensPerSecond(), c.bound().id(), c.memory().totalGib(), "", "",
+          c.layout().devices(), c.layout().tp(), c.layout().pp(), c.layout().ep());
     }
     for (Candidate c : r.pareto()) {
       t.row("pareto", "", c.quant().name(), c.kvCache().id(), c.batch(), c.context(), c.tokensPerSecond(),
-          c.msPerToken(), c.rooflineTokensPerSecond(), c.bound().id(), c.memory().totalGib(), "", "");
+          c.msPerToken(), c.rooflineTokensPerSecond(), c.bound().id(), c.memory().totalGib(), "", "",
+          c.layout().devices(), c.layout().tp(), c.layout().pp(), c.layout().ep());
     }
     for (Dropped d : r.dropped()) {
       t.row("dropped", "", d.quant().name(), d.kvCache().id(), d.batch(), r.request().context(), "", "", "", "", "",
-          d.reason().id(), d.detail());
+          d.reason().id(), d.detail(), d.layout().devices(), d.layout().tp(), d.layout().pp(), d.layout().ep());
     }
     return t;
   }

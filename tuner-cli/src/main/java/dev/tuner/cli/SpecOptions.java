@@ -1,5 +1,6 @@
 package dev.tuner.cli;
 
+import dev.tuner.core.scenario.ModelFigures;
 import dev.tuner.core.scenario.ScenarioRequest;
 import picocli.CommandLine.Option;
 
@@ -56,11 +57,68 @@ final class SpecOptions {
   @Option(names = "--mem-gb", paramLabel = "GB", description = "Device memory capacity in GB.")
   Double memoryGb;
 
+  @Option(names = "--active-params-b", paramLabel = "B",
+      description = "Parameters one token computes with, in billions (mixture of experts).")
+  Double activeParamsB;
+
+  @Option(names = "--ffn-dim", paramLabel = "N", description = "Dense FFN inner size.")
+  Integer ffnDim;
+
+  @Option(names = "--tied-embeddings", paramLabel = "true|false", arity = "1",
+      description = "Whether the LM head reuses the input embedding.")
+  Boolean tiedEmbeddings;
+
+  @Option(names = "--experts", paramLabel = "N", description = "Routed experts per MoE layer (0 = dense).")
+  Integer experts;
+
+  @Option(names = "--experts-per-token", paramLabel = "K", description = "Routed experts each token uses (top-k).")
+  Integer expertsPerToken;
+
+  @Option(names = "--shared-experts", paramLabel = "N", description = "Experts every token uses besides the routed.")
+  Integer sharedExperts;
+
+  @Option(names = "--expert-ffn-dim", paramLabel = "N", description = "FFN inner size of one expert.")
+  Integer expertFfnDim;
+
+  @Option(names = "--dense-layers", paramLabel = "N",
+      description = "Leading layers with a dense FFN instead of experts.")
+  Integer denseLayers;
+
+  @Option(names = "--attention", paramLabel = "gqa|mha|mla", description = "Attention kind (what the KV cache holds).")
+  String attention;
+
+  @Option(names = "--kv-lora-rank", paramLabel = "N", description = "MLA's compressed KV latent rank.")
+  Integer kvLoraRank;
+
+  @Option(names = "--rope-head-dim", paramLabel = "N", description = "MLA's decoupled RoPE key size.")
+  Integer ropeHeadDim;
+
+  @Option(names = "--sliding-window", paramLabel = "TOKENS", description = "Window of the local attention layers.")
+  Integer slidingWindow;
+
+  @Option(names = "--local-layers", paramLabel = "N", description = "Layers attending over the sliding window only.")
+  Integer localLayers;
+
+  @Option(names = "--linear-layers", paramLabel = "N",
+      description = "Linear-attention / state-space layers (constant state instead of a KV cache).")
+  Integer linearLayers;
+
+  @Option(names = "--linear-state-dim", paramLabel = "N",
+      description = "State elements per linear layer per sequence.")
+  Long linearStateDim;
+
+  /** The mixture-of-experts and attention figures given on the command line. */
+  ModelFigures modelFigures() {
+    return new ModelFigures(activeParamsB, ffnDim, tiedEmbeddings, experts, expertsPerToken, sharedExperts,
+        expertFfnDim, denseLayers, attention, kvLoraRank, ropeHeadDim, slidingWindow, localLayers, linearLayers,
+        linearStateDim);
+  }
+
   /** A request with these specs and the given run settings; {@code null} means not given. */
   ScenarioRequest request(String quant, Integer batch, Integer context, String phase, String kvCacheType,
       Boolean cudaGraphs, String kernel, Boolean zeroCopy) {
     return new ScenarioRequest(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel,
         zeroCopy, paramsB, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops,
-        computeUnits, l2CacheMb, memoryGb);
+        computeUnits, l2CacheMb, memoryGb).withModelFigures(modelFigures());
   }
 }

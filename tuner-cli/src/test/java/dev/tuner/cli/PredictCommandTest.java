@@ -40,7 +40,8 @@ class PredictCommandTest {
     assertThat(r.exit()).as(r.toString()).isZero();
     JsonNode j = r.json();
     assertThat(j.fieldNames()).toIterable().containsExactly("tokens_per_s", "roofline_tokens_per_s", "bound",
-        "capped", "confidence", "interval", "top_features", "model", "assumptions", "warnings", "scenario");
+        "capped", "confidence", "interval", "top_features", "model", "assumptions", "warnings", "scenario",
+        "interconnect");
     assertThat(j.get("tokens_per_s").asDouble()).isPositive()
         .isLessThanOrEqualTo(j.get("roofline_tokens_per_s").asDouble());
     assertThat(j.get("bound").asText()).isIn("memory", "compute");

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A fitted ridge model: {@code intercept + Σ weights[i] * x[i]} in raw feature space, with the training means and
+ * A fitted linear model (ridge or one of Tribuo's linear solvers): {@code intercept + Σ weights[i] * x[i]} in raw feature space, with the training means and
  * standard deviations kept for attribution. Immutable; arrays are copied in and out, so it is safe to share.
  */
 public final class LinearModel implements ThroughputModel {
@@ -136,7 +136,7 @@ public final class LinearModel implements ThroughputModel {
     return stds.clone();
   }
 
-  /** The ridge strength λ the model was fitted with. */
+  /** The penalty λ the model was fitted with (ridge and elastic net; 0 for the solvers without one). */
   public double lambda() {
     return lambda;
   }

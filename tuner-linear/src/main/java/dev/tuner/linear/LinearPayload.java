@@ -14,18 +14,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalDouble;
 import java.util.stream.Collectors;
 
 /**
  * Everything a linear model is made of, and its versioned text form. The form is UTF-8 lines {@code key=value}
  * in a fixed order, ending with {@code end} and a newline, so that any truncation is detected. Doubles are the 16
  * lower-case hex digits of {@link Double#doubleToLongBits}, so a model reloads bit for bit; names are escaped
- * ({@code \\}, {@code \n}, {@code \r}). Version 1:
+ * ({@code \\}, {@code \n}, {@code \r}). Version 2 (written):
  *
  * <pre>
  * format=tuner-linear
- * version=1
+ * version=2
  * schema_id=&lt;escaped id&gt;
  * schema_hash=&lt;64 hex&gt;
  * target=&lt;output kind id&gt;
@@ -33,12 +32,18 @@ import java.util.stream.Collectors;
  * features=&lt;int&gt;
  * feature=&lt;mean&gt; &lt;std&gt; &lt;weight&gt; &lt;escaped name&gt;     (features times; raw-space weight)
  * intercept=&lt;hex&gt;
- * lambda=&lt;hex&gt;                                           (the λ the model was fitted with)
- * hp.lambda=… hp.folds=… hp.lambda_min=… hp.lambda_max=… hp.lambda_steps=…   (one line each, this order)
- * cv_points=&lt;int&gt;                                        (0 when λ was fixed)
- * cv=&lt;lambda hex&gt; &lt;mean squared error hex&gt;                (cv_points times)
+ * lambda=&lt;hex&gt;                                           (the λ the model was fitted with; 0 where unused)
+ * l1_ratio=&lt;hex&gt;                                         (elastic net's L1 ratio; 0 where unused)
+ * max_features=&lt;int&gt;                                     (LARS / LASSO feature cap; 0 where unused)
+ * hp.solver=… hp.lambda=… …                               (one line per key of RidgeHyperParameters.KEYS, in order)
+ * cv_points=&lt;int&gt;                                        (0 when the solver had nothing to choose)
+ * cv=&lt;lambda hex&gt; &lt;l1 hex&gt; &lt;max_features&gt; &lt;mse hex&gt;      (cv_points times, in grid order)
  * end
  * </pre>
+ *
+ * <p>Version 1, written before tuner had more than the ridge, is still read: it has no {@code l1_ratio} and
+ * {@code max_features} lines, the hyper-parameters of {@link RidgeHyperParameters#KEYS_V1} and {@code cv} lines of
+ * {@code <lambda hex> <mse hex>}; it reads as {@code solver=ridge}.
  *
  * <p>The record holds arrays for speed of construction; it is package-private and never handed out, and nothing
  * mutates the arrays after construction.
@@ -52,23 +57,29 @@ record LinearPayload(
     double[] stds,
     double[] weights,
     double intercept,
-    double lambda,
+    RidgeHyperParameters.Setting chosen,
     RidgeHyperParameters hyperParameters,
     List<CvPoint> cv) {
 
   static final String FORMAT = "tuner-linear";
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+  /** The first version, ridge only; still read. */
+  static final int VERSION_RIDGE_ONLY = 1;
   static final int MAX_FEATURES = 4096;
   static final int MAX_NAME_LENGTH = 256;
   /** Far above the largest valid payload (4096 features with the longest names), far below harm. */
   static final int MAX_BYTES = 16 << 20;
+  /** The largest grid: 200 λ steps times the 4 L1 ratios of elastic net, or one point per feature for LARS. */
+  static final int MAX_CV_POINTS = Math.max(
+      RidgeHyperParameters.MAX_STEPS * RidgeHyperParameters.L1_RATIO_GRID.length, MAX_FEATURES);
 
-  /** Mean squared error of cross-validation at one λ of the grid. */
-  record CvPoint(double lambda, double mse) {}
+  /** Mean squared error of cross-validation at one setting of the grid. */
+  record CvPoint(RidgeHyperParameters.Setting setting, double mse) {}
 
   LinearPayload {
     Objects.requireNonNull(schema, "schema");
     Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(chosen, "chosen");
     featureNames = List.copyOf(featureNames);
     cv = List.copyOf(cv);
     int p = featureNames.size();
@@ -88,20 +99,43 @@ record LinearPayload(
     return dropped;
   }
 
-  /** The model-info properties: hyper-parameters as used, the fitted λ, the CV curve and the dropped features. */
+  /** The λ the model was fitted with (0 for the solvers without one). */
+  double lambda() {
+    return chosen.lambda();
+  }
+
+  /**
+   * The model-info properties: hyper-parameters as used, what the solver settled on, the CV curve and the dropped
+   * features.
+   */
   Map<String, String> properties() {
     Map<String, String> props = new LinkedHashMap<>(hyperParameters.toMap());
-    props.put("chosen_lambda", Double.toString(lambda));
+    LinearSolver solver = hyperParameters.solver();
+    if (solver == LinearSolver.RIDGE || solver == LinearSolver.ELASTIC_NET) {
+      props.put("chosen_lambda", Double.toString(chosen.lambda()));
+    }
+    if (solver == LinearSolver.ELASTIC_NET) {
+      props.put("chosen_l1_ratio", Double.toString(chosen.l1Ratio()));
+    }
+    if (solver == LinearSolver.LARS || solver == LinearSolver.LASSO) {
+      props.put("chosen_max_features", Integer.toString(chosen.maxFeatures()));
+    }
     props.put("training_rows", Integer.toString(trainingRows));
     props.put("dropped_features", String.join(",", droppedFeatures()));
     if (!cv.isEmpty()) {
-      props.put(
-          "cv_mse",
-          cv.stream()
-              .map(c -> String.format(Locale.ROOT, "%.3g:%.4g", c.lambda(), c.mse()))
-              .collect(Collectors.joining(" ")));
+      props.put("cv_mse", cv.stream().map(c -> point(solver, c)).collect(Collectors.joining(" ")));
     }
     return props;
+  }
+
+  /** {@code λ:mse}, {@code λ/l1:mse} or {@code k:mse}: the grid's own coordinates beside the error. */
+  private static String point(LinearSolver solver, CvPoint c) {
+    RidgeHyperParameters.Setting s = c.setting();
+    return switch (solver) {
+      case ELASTIC_NET -> String.format(Locale.ROOT, "%.3g/%.2g:%.4g", s.lambda(), s.l1Ratio(), c.mse());
+      case LARS, LASSO -> String.format(Locale.ROOT, "%d:%.4g", s.maxFeatures(), c.mse());
+      case RIDGE, SGD -> String.format(Locale.ROOT, "%.3g:%.4g", s.lambda(), c.mse());
+    };
   }
 
   byte[] encode() {
@@ -118,11 +152,14 @@ record LinearPayload(
           hex(means[j]) + " " + hex(stds[j]) + " " + hex(weights[j]) + " " + escape(featureNames.get(j)));
     }
     line(out, "intercept", hex(intercept));
-    line(out, "lambda", hex(lambda));
+    line(out, "lambda", hex(chosen.lambda()));
+    line(out, "l1_ratio", hex(chosen.l1Ratio()));
+    line(out, "max_features", Integer.toString(chosen.maxFeatures()));
     hyperParameters.toMap().forEach((k, v) -> line(out, "hp." + k, v));
     line(out, "cv_points", Integer.toString(cv.size()));
     for (CvPoint c : cv) {
-      line(out, "cv", hex(c.lambda()) + " " + hex(c.mse()));
+      RidgeHyperParameters.Setting p = c.setting();
+      line(out, "cv", hex(p.lambda()) + " " + hex(p.l1Ratio()) + " " + p.maxFeatures() + " " + hex(c.mse()));
     }
     out.append("end\n");
     return out.toString().getBytes(StandardCharsets.UTF_8);
@@ -152,9 +189,11 @@ record LinearPayload(
       throw in.fail("format is '" + abbreviate(format) + "', expected '" + FORMAT + "'");
     }
     int version = in.integer("version", 0, Integer.MAX_VALUE);
-    if (version != VERSION) {
-      throw in.fail("payload version " + version + " is not supported; this provider reads version " + VERSION);
+    if (version != VERSION && version != VERSION_RIDGE_ONLY) {
+      throw in.fail("payload version " + version + " is not supported; this provider reads versions "
+          + VERSION_RIDGE_ONLY + " and " + VERSION);
     }
+    boolean v1 = version == VERSION_RIDGE_ONLY;
     String schemaId = in.unescape(in.field("schema_id"), "schema_id", Integer.MAX_VALUE);
     String schemaHash = in.field("schema_hash");
     SchemaRef schema;
@@ -198,8 +237,11 @@ record LinearPayload(
     }
     double intercept = in.number(in.field("intercept"), "intercept");
     double lambda = in.number(in.field("lambda"), "lambda");
+    double l1Ratio = v1 ? 0 : in.number(in.field("l1_ratio"), "l1_ratio");
+    int maxFeatures = v1 ? 0 : in.integer("max_features", 0, MAX_FEATURES);
+    RidgeHyperParameters.Setting chosen = new RidgeHyperParameters.Setting(lambda, l1Ratio, maxFeatures);
     Map<String, String> hp = new LinkedHashMap<>();
-    for (String key : RidgeHyperParameters.STORED_KEYS) {
+    for (String key : v1 ? RidgeHyperParameters.KEYS_V1 : RidgeHyperParameters.KEYS) {
       hp.put(key, in.field("hp." + key));
     }
     RidgeHyperParameters hyperParameters;
@@ -208,33 +250,42 @@ record LinearPayload(
     } catch (InvalidInputException e) {
       throw in.fail("hyper-parameter " + e.getMessage());
     }
-    OptionalDouble fixed = hyperParameters.lambda();
-    int expectedPoints = fixed.isPresent() ? 0 : hyperParameters.lambdaSteps();
-    int points = in.integer("cv_points", 0, RidgeHyperParameters.MAX_STEPS);
+    int usable = 0;
+    for (double std : stds) {
+      usable += std > 0 ? 1 : 0;
+    }
+    List<RidgeHyperParameters.Setting> grid = hyperParameters.settings(usable);
+    int expectedPoints = hyperParameters.crossValidates() ? grid.size() : 0;
+    int points = in.integer("cv_points", 0, MAX_CV_POINTS);
     if (points != expectedPoints) {
       throw in.fail("cv_points is " + points + " but the hyper-parameters imply " + expectedPoints);
     }
     List<CvPoint> cv = new ArrayList<>(points);
-    boolean lambdaOnGrid = false;
     for (int i = 0; i < points; i++) {
       String[] parts = in.field("cv").split(" ", -1);
-      if (parts.length != 2) {
-        throw in.fail("expected '<lambda> <mse>' for cross-validation point " + i);
+      if (parts.length != (v1 ? 2 : 4)) {
+        throw in.fail(v1 ? "expected '<lambda> <mse>' for cross-validation point " + i
+            : "expected '<lambda> <l1_ratio> <max_features> <mse>' for cross-validation point " + i);
       }
-      CvPoint c = new CvPoint(in.number(parts[0], "cv lambda"), in.number(parts[1], "cv mse"));
-      if (!(c.lambda() > 0) || c.mse() < 0) {
-        throw in.fail("cross-validation point " + i + " has lambda " + c.lambda() + " and mse " + c.mse()
-            + "; expected lambda > 0 and mse >= 0");
+      RidgeHyperParameters.Setting at = v1
+          ? new RidgeHyperParameters.Setting(in.number(parts[0], "cv lambda"), 0, 0)
+          : new RidgeHyperParameters.Setting(in.number(parts[0], "cv lambda"), in.number(parts[1], "cv l1_ratio"),
+              in.count(parts[2], "cv max_features"));
+      double mse = in.number(parts[v1 ? 1 : 3], "cv mse");
+      if (!at.equals(grid.get(i)) || !(mse >= 0)) {
+        throw in.fail("cross-validation point " + i + " is at " + at + " with mse " + mse
+            + "; expected the grid's " + grid.get(i) + " and mse >= 0");
       }
-      lambdaOnGrid |= c.lambda() == lambda;
-      cv.add(c);
+      cv.add(new CvPoint(at, mse));
     }
-    if (fixed.isPresent() ? lambda != fixed.getAsDouble() : !lambdaOnGrid) {
-      throw in.fail("lambda " + lambda + " is neither the fixed lambda nor a point of the cross-validation grid");
+    boolean onGrid = points == 0 ? chosen.equals(grid.get(0)) : cv.stream().anyMatch(c -> c.setting().equals(chosen));
+    if (!onGrid) {
+      throw in.fail("the fitted setting " + chosen + " is neither the fixed one nor a point of the cross-validation"
+          + " grid");
     }
     in.end();
     return new LinearPayload(
-        schema, target, trainingRows, names, means, stds, weights, intercept, lambda, hyperParameters, cv);
+        schema, target, trainingRows, names, means, stds, weights, intercept, chosen, hyperParameters, cv);
   }
 
   static void checkSize(int bytes) {
@@ -294,6 +345,13 @@ record LinearPayload(
         throw fail(key + " is " + value + ", outside the allowed range [" + min + ", " + max + "]");
       }
       return (int) value;
+    }
+
+    int count(String text, String what) {
+      if (!text.matches("[0-9]{1,4}") || Integer.parseInt(text) > MAX_FEATURES) {
+        throw fail(what + " is '" + abbreviate(text) + "', expected an integer in [0, " + MAX_FEATURES + "]");
+      }
+      return Integer.parseInt(text);
     }
 
     double number(String text, String what) {

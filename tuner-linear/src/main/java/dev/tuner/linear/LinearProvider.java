@@ -10,7 +10,10 @@ import dev.tuner.api.ThroughputModel;
 import dev.tuner.api.TunerApi;
 import java.util.Optional;
 
-/** Ridge regression: a linear model of the encoded features, fitted exactly, with λ chosen by cross-validation. */
+/**
+ * Linear models of the encoded features: exact ridge by default, Tribuo's sparse and SGD solvers on request, with
+ * whatever the solver leaves open chosen by cross-validation.
+ */
 public final class LinearProvider implements ModelProvider {
 
   public static final String ID = "linear";
@@ -33,7 +36,8 @@ public final class LinearProvider implements ModelProvider {
 
   @Override
   public String description() {
-    return "ridge regression solved exactly (Cholesky), ridge strength chosen by k-fold cross-validation";
+    return "linear regression: exact ridge (Cholesky on Tribuo's linear algebra) or Tribuo's elastic net, LARS,"
+        + " LASSO or SGD (solver=), penalties chosen by k-fold cross-validation";
   }
 
   /**

@@ -1,5 +1,9 @@
 package dev.tuner.linear;
 
+import java.util.Optional;
+import org.tribuo.math.la.DenseMatrix;
+import org.tribuo.math.la.DenseVector;
+
 /**
  * The ridge normal equations over a subset of training rows, built once and solved for any λ. Features are
  * standardised on those rows (population standard deviation) and the target is centred, so the intercept is not
@@ -108,72 +112,91 @@ final class RidgeProblem {
   }
 
   /**
-   * Solves (ZᵀZ + λ·n·I) w = Zᵀ(y − ȳ) by Cholesky and returns w in standardised space, one entry per feature
-   * (0 for a constant one).
+   * Solves (ZᵀZ + λ·n·I) w = Zᵀ(y − ȳ) with Tribuo's Cholesky factorisation and returns w in standardised space,
+   * one entry per feature (0 for a constant one).
    *
    * @throws NotPositiveDefiniteException when the system has no unique solution at this λ
    */
   double[] solve(double lambda) {
     int q = active.length;
-    double shift = lambda * rows;
-    double[][] l = new double[q][];
+    if (q == 0) {
+      // Every feature is constant: nothing to fit (and Tribuo has no empty matrix).
+      return new double[width];
+    }
+    DenseMatrix system = system(lambda, q);
+    // A pivot this small relative to the largest diagonal is rounding noise: the column is (numerically) a linear
+    // combination of earlier ones and the solution would be arbitrary. Tribuo's own test is absolute (1e-14), so
+    // the relative one is applied to its factor.
     double largestDiagonal = 0;
     for (int i = 0; i < q; i++) {
-      l[i] = gram[i].clone();
-      l[i][i] += shift;
-      largestDiagonal = Math.max(largestDiagonal, l[i][i]);
+      largestDiagonal = Math.max(largestDiagonal, system.get(i, i));
     }
-    // A pivot this small relative to the largest diagonal is rounding noise: the column is (numerically) a linear
-    // combination of earlier ones and the solution would be arbitrary.
     double tolerance = largestDiagonal * Math.max(1, q) * Math.ulp(1.0);
-    for (int j = 0; j < q; j++) {
-      double[] lj = l[j];
-      for (int i = j; i < q; i++) {
-        double[] li = l[i];
-        double s = li[j];
-        for (int k = 0; k < j; k++) {
-          s -= li[k] * lj[k];
-        }
-        if (i == j) {
-          if (!(s > tolerance)) {
-            throw new NotPositiveDefiniteException(active[j]);
-          }
-          li[j] = Math.sqrt(s);
-        } else {
-          li[j] = s / lj[j];
-        }
-      }
-    }
-    double[] y = new double[q];
-    for (int i = 0; i < q; i++) {
-      double s = rhs[i];
-      double[] li = l[i];
-      for (int k = 0; k < i; k++) {
-        s -= li[k] * y[k];
-      }
-      y[i] = s / li[i];
-    }
-    double[] w = new double[q];
-    for (int i = q - 1; i >= 0; i--) {
-      double s = y[i];
-      for (int k = i + 1; k < q; k++) {
-        s -= l[k][i] * w[k];
-      }
-      w[i] = s / l[i][i];
-    }
+    DenseMatrix.CholeskyFactorization cholesky = factorise(system, tolerance)
+        .orElseThrow(() -> new NotPositiveDefiniteException(active[firstFailingPivot(lambda, q, tolerance)]));
+    DenseVector w = cholesky.solve(DenseVector.createDenseVector(rhs));
     double[] full = new double[width];
     for (int k = 0; k < q; k++) {
-      full[active[k]] = w[k];
+      full[active[k]] = w.get(k);
     }
     return full;
   }
 
-  /** Σ over {@code rowIndex} of the squared error of standardised weights {@code w} fitted on this problem. */
-  double sumOfSquaredErrors(float[] features, double[] targets, int[] rowIndex, double[] w) {
+  /** The leading {@code size} × {@code size} block of ZᵀZ + λ·n·I, symmetric as Tribuo's factorisation requires. */
+  private DenseMatrix system(double lambda, int size) {
+    double shift = lambda * rows;
+    double[][] a = new double[size][size];
+    for (int i = 0; i < size; i++) {
+      for (int k = 0; k <= i; k++) {
+        a[i][k] = gram[i][k];
+        a[k][i] = gram[i][k];
+      }
+      a[i][i] += shift;
+    }
+    return DenseMatrix.createDenseMatrix(a);
+  }
+
+  /** Tribuo's factorisation of {@code system}, empty unless every pivot (squared) exceeds {@code tolerance}. */
+  private static Optional<DenseMatrix.CholeskyFactorization> factorise(DenseMatrix system, double tolerance) {
+    return system.choleskyFactorization().filter(cholesky -> {
+      DenseMatrix factor = cholesky.lMatrix();
+      for (int j = 0; j < factor.getDimension1Size(); j++) {
+        double pivot = factor.get(j, j);
+        if (!(pivot * pivot > tolerance)) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  /**
+   * The index (among the active features) of the first pivot that fails: the factor of a leading block is the
+   * leading block of the factor, so this is the size of the smallest leading block that does not factorise, less one.
+   */
+  private int firstFailingPivot(double lambda, int q, double tolerance) {
+    int low = 1;
+    int high = q;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (factorise(system(lambda, mid), tolerance).isPresent()) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low - 1;
+  }
+
+  /**
+   * Σ over {@code rowIndex} of the squared error of standardised weights {@code w} with the standardised-space
+   * {@code intercept}, fitted on this problem.
+   */
+  double sumOfSquaredErrors(float[] features, double[] targets, int[] rowIndex, double[] w, double intercept) {
     double sse = 0;
     for (int r : rowIndex) {
       int base = r * width;
-      double prediction = targetMean;
+      double prediction = intercept;
       for (int j : active) {
         prediction += w[j] * ((features[base + j] - means[j]) / stds[j]);
       }
@@ -181,6 +204,26 @@ final class RidgeProblem {
       sse += e * e;
     }
     return sse;
+  }
+
+  /** Row {@code r}'s active features, standardised with this problem's means and deviations. */
+  double[] standardise(float[] features, int r) {
+    double[] z = new double[active.length];
+    int base = r * width;
+    for (int k = 0; k < active.length; k++) {
+      int j = active[k];
+      z[k] = (features[base + j] - means[j]) / stds[j];
+    }
+    return z;
+  }
+
+  /** Indices of the features that vary on the rows, in feature order. */
+  int[] active() {
+    return active.clone();
+  }
+
+  int width() {
+    return width;
   }
 
   /** The pivot of {@code feature} vanished: that feature is collinear with earlier ones at this λ. */

@@ -131,7 +131,7 @@ class LinearPayloadCorruptionTest {
     "features=, -1",
     "cv_points=, 2000000000",
     "training_rows=, 3",
-    "version=, 2",
+    "version=, 3",
   })
   void hugeOrOutOfRangeLengthsAreRejectedBeforeAllocation(String key, String value) {
     String text = replaceLine(key, l -> key + value);

@@ -21,9 +21,11 @@ class RidgeTrainerValidationTest {
   @Test
   void defaultsListEveryHyperParameter() {
     assertThat(new RidgeTrainer().defaultHyperParameters())
-        .containsExactlyInAnyOrderEntriesOf(Map.of(
-            "lambda", "auto", "folds", "5", "lambda_min", "1.0E-6", "lambda_max", "1000", "lambda_steps", "25",
-            "exclude", "", "monotone", ""));
+        .containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+            Map.entry("solver", "ridge"), Map.entry("lambda", "auto"), Map.entry("l1_ratio", "auto"),
+            Map.entry("max_features", "auto"), Map.entry("folds", "5"), Map.entry("lambda_min", "1.0E-6"),
+            Map.entry("lambda_max", "1000"), Map.entry("lambda_steps", "25"), Map.entry("epochs", "50"),
+            Map.entry("learning_rate", "0.1"), Map.entry("exclude", "")));
   }
 
   @Test
@@ -31,7 +33,8 @@ class RidgeTrainerValidationTest {
     assertThatThrownBy(() -> Synthetic.train(DATA, 1, Map.of("alpha", "1", "folds", "3")))
         .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.field()).isEqualTo("alpha"))
         .hasMessageContaining("alpha")
-        .hasMessageContaining("lambda, folds, lambda_min, lambda_max, lambda_steps, exclude");
+        .hasMessageContaining("solver, lambda, l1_ratio, max_features, folds, lambda_min, lambda_max, lambda_steps, epochs,"
+            + " learning_rate, exclude");
   }
 
   @Test

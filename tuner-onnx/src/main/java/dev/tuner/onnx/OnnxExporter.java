@@ -1,10 +1,10 @@
 package dev.tuner.onnx;
 
+import ai.onnx.proto.OnnxMl;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ModelInfo;
 import dev.tuner.api.PortableModel;
 import dev.tuner.api.TunerException;
-import dev.tuner.onnx.OnnxProto.Dim;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,15 +21,23 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.tribuo.util.onnx.ONNXContext;
+import org.tribuo.util.onnx.ONNXInitializer;
+import org.tribuo.util.onnx.ONNXNode;
+import org.tribuo.util.onnx.ONNXOperators;
+import org.tribuo.util.onnx.ONNXPlaceholder;
 
 /**
  * Writes a {@link PortableModel} as a self-describing ONNX model that ONNX Runtime (and any other ONNX runtime
  * with {@code ai.onnx.ml}) evaluates exactly like the model's reference semantics, up to float32 arithmetic.
  *
- * <p>The file has IR version 8, opsets {@code ""} 17 and {@code ai.onnx.ml} 3, one input {@value #INPUT_NAME} of
- * float {@code [N, width]} and one output {@value #OUTPUT_NAME} of float {@code [N, 1]}. A linear model becomes one
+ * <p>The graph is built with Tribuo's ONNX builder ({@code tribuo-util-onnx}: {@link ONNXContext} and its
+ * operators, TreeEnsembleRegressor added through its {@link org.tribuo.util.onnx.ONNXOperator} interface). The file
+ * has IR version 8, opsets {@code ""} 17 and {@code ai.onnx.ml} 3, one input {@value #INPUT_NAME} of float
+ * {@code [batch, width]} and one output {@value #OUTPUT_NAME} of float {@code [batch, 1]}. A linear model becomes one
  * {@code Gemm}; a tree ensemble becomes one {@code TreeEnsembleRegressor}; a phase blend becomes both, the flag
- * read by a third {@code Gemm} choosing between two linear outputs with {@code Where}. The metadata carries the keys of
+ * read by a third {@code Gemm} choosing between two linear outputs with {@code Where}; the result reaches the output
+ * through an {@code Identity}, as Tribuo's builder names graph outputs. The metadata carries the keys of
  * {@link OnnxMetadata}. Exporting needs no native library. Stateless and thread-safe.
  */
 public final class OnnxExporter {
@@ -62,35 +70,39 @@ public final class OnnxExporter {
     Objects.requireNonNull(info, "info");
     Objects.requireNonNull(extraMetadata, "extraMetadata");
     int width = info.featureCount();
-    List<ProtoWriter> nodes = new ArrayList<>();
-    List<ProtoWriter> initializers = new ArrayList<>();
+    ONNXContext context = new ONNXContext();
+    context.setName("tuner_" + info.modelId());
+    ONNXPlaceholder input = context.floatInput(INPUT_NAME, width);
+    ONNXPlaceholder output = context.floatOutput(OUTPUT_NAME, 1);
+    ONNXNode result;
     if (model instanceof PortableModel.Linear linear) {
-      nodes.add(linear(linear, width, initializers, "", OUTPUT_NAME));
+      result = linear(context, input, linear, width, "");
     } else if (model instanceof PortableModel.TreeEnsemble trees) {
-      nodes.add(treeEnsemble(trees, width, OUTPUT_NAME));
+      result = treeEnsemble(context, input, trees, width);
     } else if (model instanceof PortableModel.PhaseBlend blend) {
-      phaseBlend(blend, width, nodes, initializers);
+      result = phaseBlend(context, input, blend, width);
     } else {
       throw new InvalidInputException("portable model", model.getClass().getName(),
           "Linear, TreeEnsemble or PhaseBlend");
     }
-    var graph = OnnxProto.graph(
-        "tuner_" + info.modelId(),
-        nodes,
-        initializers,
-        List.of(OnnxProto.valueInfo(INPUT_NAME, OnnxProto.ELEM_FLOAT, Dim.symbolic("N"), Dim.fixed(width))),
-        List.of(OnnxProto.valueInfo(OUTPUT_NAME, OnnxProto.ELEM_FLOAT, Dim.symbolic("N"), Dim.fixed(1))));
-    var opsets = new LinkedHashMap<String, Long>();
-    opsets.put("", DEFAULT_OPSET);
-    opsets.put(ML_DOMAIN, ML_OPSET);
-    byte[] bytes = OnnxProto.model(
-            IR_VERSION, opsets, PRODUCER, OnnxProvider.VERSION, graph, metadata(info, extraMetadata))
-        .toByteArray();
-    if (bytes.length > OnnxProvider.DEFAULT_MAX_MODEL_BYTES) {
-      throw new InvalidInputException("ONNX model size", bytes.length + " bytes",
+    result.assignTo(output);
+    OnnxMl.ModelProto.Builder builder = OnnxMl.ModelProto.newBuilder()
+        .setIrVersion(IR_VERSION)
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(DEFAULT_OPSET))
+        // Tribuo's graph builder imports no opsets itself; the TreeEnsembleRegressor needs ai.onnx.ml.
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain(ML_DOMAIN).setVersion(ML_OPSET))
+        .setProducerName(PRODUCER)
+        .setProducerVersion(OnnxProvider.VERSION)
+        .setGraph(context.buildGraph());
+    metadata(info, extraMetadata).forEach((key, value) ->
+        builder.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value)));
+    OnnxMl.ModelProto proto = builder.build();
+    long size = proto.getSerializedSize();
+    if (size > OnnxProvider.DEFAULT_MAX_MODEL_BYTES) {
+      throw new InvalidInputException("ONNX model size", size + " bytes",
           "at most " + OnnxProvider.DEFAULT_MAX_MODEL_BYTES + " bytes, the largest file tuner loads");
     }
-    return bytes;
+    return proto.toByteArray();
   }
 
   /**
@@ -157,23 +169,21 @@ public final class OnnxExporter {
    * {@code trees + Where(flag > 0.5, whenSet, whenClear)}. The flag is read with a one-hot {@code Gemm}, which adds
    * only exact zeros to it, so the comparison sees the feature itself.
    */
-  private static void phaseBlend(PortableModel.PhaseBlend blend, int width, List<ProtoWriter> nodes,
-      List<ProtoWriter> initializers) {
-    nodes.add(treeEnsemble(blend.trees(), width, "trees"));
-    nodes.add(linear(blend.whenClear(), width, initializers, "clear_", "linear_clear"));
-    nodes.add(linear(blend.whenSet(), width, initializers, "set_", "linear_set"));
+  private static ONNXNode phaseBlend(ONNXContext context, ONNXPlaceholder input, PortableModel.PhaseBlend blend,
+      int width) {
+    ONNXNode trees = treeEnsemble(context, input, blend.trees(), width);
+    ONNXNode whenClear = linear(context, input, blend.whenClear(), width, "clear_");
+    ONNXNode whenSet = linear(context, input, blend.whenSet(), width, "set_");
     double[] oneHot = new double[width];
     oneHot[blend.flagFeature()] = 1;
-    nodes.add(linear(new PortableModel.Linear(oneHot, 0), width, initializers, "flag_", "flag"));
-    initializers.add(OnnxProto.floatTensor("half", new long[] {1}, new float[] {0.5f}));
-    nodes.add(OnnxProto.node("is_set", "Greater", "", List.of("flag", "half"), List.of("flag_set"), List.of()));
-    nodes.add(OnnxProto.node("select", "Where", "", List.of("flag_set", "linear_set", "linear_clear"),
-        List.of("linear"), List.of()));
-    nodes.add(OnnxProto.node("sum", "Add", "", List.of("trees", "linear"), List.of(OUTPUT_NAME), List.of()));
+    ONNXNode flag = linear(context, input, new PortableModel.Linear(oneHot, 0), width, "flag_");
+    ONNXNode isSet = flag.apply(ONNXOperators.GREATER, context.constant("half", 0.5f), "flag_set");
+    ONNXNode linear = context.operation(ONNXOperators.WHERE, List.of(isSet, whenSet, whenClear), "linear");
+    return trees.apply(ONNXOperators.ADD, linear, "sum");
   }
 
-  private static ProtoWriter linear(PortableModel.Linear linear, int width, List<ProtoWriter> initializers,
-      String prefix, String output) {
+  private static ONNXNode linear(ONNXContext context, ONNXPlaceholder input, PortableModel.Linear linear, int width,
+      String prefix) {
     double[] weights = linear.weights();
     if (weights.length != width) {
       throw new InvalidInputException(
@@ -183,14 +193,14 @@ public final class OnnxExporter {
     for (int i = 0; i < width; i++) {
       w[i] = toFloat("weights[" + i + "]", weights[i]);
     }
-    initializers.add(OnnxProto.floatTensor(prefix + "weights", new long[] {width, 1}, w));
-    initializers.add(OnnxProto.floatTensor(
-        prefix + "intercept", new long[] {1}, new float[] {toFloat("intercept", linear.intercept())}));
-    return OnnxProto.node(prefix + "gemm", "Gemm", "", List.of(INPUT_NAME, prefix + "weights", prefix + "intercept"),
-        List.of(output), List.of());
+    ONNXInitializer weightTensor = context.floatTensor(prefix + "weights", List.of(width, 1), buffer -> buffer.put(w));
+    ONNXInitializer intercept = context.array(prefix + "intercept",
+        new float[] {toFloat("intercept", linear.intercept())});
+    return context.operation(ONNXOperators.GEMM, List.of(input, weightTensor, intercept), prefix + "gemm");
   }
 
-  private static ProtoWriter treeEnsemble(PortableModel.TreeEnsemble trees, int width, String output) {
+  private static ONNXNode treeEnsemble(ONNXContext context, ONNXPlaceholder input, PortableModel.TreeEnsemble trees,
+      int width) {
     if (trees.featureCount() != width) {
       throw new InvalidInputException(
           "tree ensemble featureCount", Integer.toString(trees.featureCount()), "featureCount = " + width);
@@ -202,15 +212,15 @@ public final class OnnxExporter {
     double[] value = trees.value();
     double scale = trees.scale();
 
-    var nodeTree = new Longs();
-    var nodeId = new Longs();
-    var nodeFeature = new Longs();
+    var nodeTree = new Ints();
+    var nodeId = new Ints();
+    var nodeFeature = new Ints();
     var nodeValue = new Floats();
-    var nodeTrue = new Longs();
-    var nodeFalse = new Longs();
+    var nodeTrue = new Ints();
+    var nodeFalse = new Ints();
     var modes = new ArrayList<String>();
-    var targetTree = new Longs();
-    var targetNode = new Longs();
+    var targetTree = new Ints();
+    var targetNode = new Ints();
     var targetWeight = new Floats();
 
     int[] roots = trees.roots();
@@ -233,7 +243,7 @@ public final class OnnxExporter {
           throw new InvalidInputException("tree ensemble size", "more than " + MAX_TREE_NODES + " ONNX nodes",
               "at most " + MAX_TREE_NODES + " nodes (shared sub-trees count once per path)");
         }
-        long local = position - treeStart;
+        int local = position - treeStart;
         if (parent >= 0) {
           (isTrue ? nodeTrue : nodeFalse).set(parent, local);
         }
@@ -269,31 +279,24 @@ public final class OnnxExporter {
         }
       }
     }
-    int nodes = nodeId.size();
-    int leaves = targetNode.size();
-    return OnnxProto.node(
-        "treeensembleregressor",
-        "TreeEnsembleRegressor",
-        ML_DOMAIN,
-        List.of(INPUT_NAME),
-        List.of(output),
-        List.of(
-            OnnxProto.intAttribute("n_targets", 1),
-            OnnxProto.stringAttribute("aggregate_function", "SUM"),
-            OnnxProto.stringAttribute("post_transform", "NONE"),
-            OnnxProto.floatsAttribute("base_values", new float[] {toFloat("base", trees.base())}),
-            OnnxProto.intsAttribute("nodes_treeids", nodeTree.toArray()),
-            OnnxProto.intsAttribute("nodes_nodeids", nodeId.toArray()),
-            OnnxProto.intsAttribute("nodes_featureids", nodeFeature.toArray()),
-            OnnxProto.floatsAttribute("nodes_values", nodeValue.toArray()),
-            OnnxProto.stringsAttribute("nodes_modes", modes),
-            OnnxProto.intsAttribute("nodes_truenodeids", nodeTrue.toArray()),
-            OnnxProto.intsAttribute("nodes_falsenodeids", nodeFalse.toArray()),
-            OnnxProto.intsAttribute("nodes_missing_value_tracks_true", new long[nodes]),
-            OnnxProto.intsAttribute("target_treeids", targetTree.toArray()),
-            OnnxProto.intsAttribute("target_nodeids", targetNode.toArray()),
-            OnnxProto.intsAttribute("target_ids", new long[leaves]),
-            OnnxProto.floatsAttribute("target_weights", targetWeight.toArray())));
+    Map<String, Object> attributes = new LinkedHashMap<>();
+    attributes.put("n_targets", 1);
+    attributes.put("aggregate_function", "SUM");
+    attributes.put("post_transform", "NONE");
+    attributes.put("base_values", new float[] {toFloat("base", trees.base())});
+    attributes.put("nodes_treeids", nodeTree.toArray());
+    attributes.put("nodes_nodeids", nodeId.toArray());
+    attributes.put("nodes_featureids", nodeFeature.toArray());
+    attributes.put("nodes_values", nodeValue.toArray());
+    attributes.put("nodes_modes", modes.toArray(String[]::new));
+    attributes.put("nodes_truenodeids", nodeTrue.toArray());
+    attributes.put("nodes_falsenodeids", nodeFalse.toArray());
+    attributes.put("nodes_missing_value_tracks_true", new int[nodeId.size()]);
+    attributes.put("target_treeids", targetTree.toArray());
+    attributes.put("target_nodeids", targetNode.toArray());
+    attributes.put("target_ids", new int[targetNode.size()]);
+    attributes.put("target_weights", targetWeight.toArray());
+    return context.operation(TreeEnsembleRegressorOperator.INSTANCE, List.of(input), "trees", attributes);
   }
 
   private static SortedMap<String, String> metadata(ModelInfo info, Map<String, String> extra) {
@@ -329,12 +332,15 @@ public final class OnnxExporter {
     return f;
   }
 
-  /** A growable long array: tree attributes can hold millions of entries, too many to box. */
-  private static final class Longs {
-    private long[] a = new long[64];
+  /**
+   * A growable int array: tree attributes can hold millions of entries, too many to box. Tribuo's attribute builder
+   * takes {@code int[]} for ONNX's int64 lists; node indices stay below {@link #MAX_TREE_NODES}.
+   */
+  private static final class Ints {
+    private int[] a = new int[64];
     private int size;
 
-    void add(long v) {
+    void add(int v) {
       if (size == a.length) {
         a = Arrays.copyOf(a, 2 * a.length);
       }
@@ -345,11 +351,11 @@ public final class OnnxExporter {
       return size;
     }
 
-    void set(int index, long v) {
+    void set(int index, int v) {
       a[index] = v;
     }
 
-    long[] toArray() {
+    int[] toArray() {
       return Arrays.copyOf(a, size);
     }
   }

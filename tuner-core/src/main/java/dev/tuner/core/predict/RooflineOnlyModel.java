@@ -14,8 +14,8 @@ import java.util.Map;
  * a test recomputes them from the data so they cannot drift.
  */
 public final class RooflineOnlyModel implements ThroughputModel {
-  /** Median measured/roofline of the shipped decode rows (E2E and SUSPECT rows left out): 0.690. */
-  public static final double SHIPPED_DECODE_EFFICIENCY = 0.69;
+  /** Median measured/roofline of the shipped decode rows (E2E and SUSPECT rows left out): 0.665. */
+  public static final double SHIPPED_DECODE_EFFICIENCY = 0.67;
   /** Median measured/roofline of the shipped prefill rows (SUSPECT rows left out): 0.364. */
   public static final double SHIPPED_PREFILL_EFFICIENCY = 0.36;
 

@@ -1,6 +1,7 @@
 package dev.tuner.core.recommend;
 
 import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import java.util.Locale;
 
@@ -12,7 +13,18 @@ import java.util.Locale;
  */
 public record Dropped(
     Quantization quant, KvCacheType kvCache, int batch, Reason reason, MemoryEstimate memory, double limit,
-    double tokensPerSecond) {
+    double tokensPerSecond, ParallelLayout layout) {
+
+  /** A configuration on one device. */
+  public Dropped(
+      Quantization quant, KvCacheType kvCache, int batch, Reason reason, MemoryEstimate memory, double limit,
+      double tokensPerSecond) {
+    this(quant, kvCache, batch, reason, memory, limit, tokensPerSecond, ParallelLayout.SINGLE);
+  }
+
+  public Dropped {
+    java.util.Objects.requireNonNull(layout, "layout");
+  }
 
   public enum Reason {
     /** Weights, KV cache and overhead exceed the memory capacity. */
@@ -36,10 +48,10 @@ public record Dropped(
   public String detail() {
     switch (reason) {
       case MEMORY:
-        return String.format(Locale.ROOT, "needs %.2f GiB (weights %.2f + KV cache %.2f + overhead %.2f) but %s GiB"
-            + " is available", memory.totalGib(), memory.weightBytes() / MemoryEstimate.GIB,
-            memory.kvCacheBytes() / MemoryEstimate.GIB, memory.overheadBytes() / MemoryEstimate.GIB,
-            Recommender.compact(limit));
+        return String.format(Locale.ROOT, "needs %.2f GiB%s (weights %.2f + KV cache %.2f + overhead %.2f) but %s GiB"
+            + " is available", memory.totalGib(), layout.isSingle() ? "" : " per device",
+            memory.weightBytes() / MemoryEstimate.GIB, memory.kvCacheBytes() / MemoryEstimate.GIB,
+            memory.overheadBytes() / MemoryEstimate.GIB, Recommender.compact(limit));
       case LATENCY:
         return String.format(Locale.ROOT, "%.3g ms per token per sequence (%.4g tokens/s over %d sequences) exceeds"
             + " the budget of %s ms", msPerToken(), tokensPerSecond, batch, Recommender.compact(limit));

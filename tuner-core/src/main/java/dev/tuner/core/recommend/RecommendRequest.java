@@ -8,6 +8,7 @@ import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KernelType;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Scenario;
 import java.util.ArrayList;
@@ -19,11 +20,12 @@ import java.util.OptionalDouble;
 import java.util.TreeSet;
 
 /**
- * What to recommend for: one model on one device, decode phase, over the grid quantizations × KV-cache types ×
+ * What to recommend for: one model on one device or several, decode phase, over the grid quantizations × KV-cache types ×
  * batch sizes at one context length. {@code memoryGb} overrides the device's capacity (GiB, see
  * {@link MemoryEstimate}); {@code maxMsPerToken} is the per-sequence decode latency budget
  * ({@code 1000 × batch / aggregate tokens/s}); {@code cudaGraphs} and {@code kernel} are held fixed over the grid;
- * {@code top} is how many of the ranked configurations to return. Duplicates in the lists are dropped; batches are
+ * {@code top} is how many of the ranked configurations to return; {@code layouts} are the parallel layouts the grid is
+ * tried on (one device unless stated; see {@link LayoutSearch}). Duplicates in the lists are dropped; batches are
  * sorted.
  */
 public record RecommendRequest(
@@ -37,7 +39,17 @@ public record RecommendRequest(
     int context,
     boolean cudaGraphs,
     Optional<KernelType> kernel,
-    int top) {
+    int top,
+    List<ParallelLayout> layouts) {
+
+  /** A request for one device. */
+  public RecommendRequest(
+      ModelSpec model, DeviceSpec device, OptionalDouble memoryGb, OptionalDouble maxMsPerToken,
+      List<Quantization> quants, List<Integer> batches, List<KvCacheType> kvCacheTypes, int context,
+      boolean cudaGraphs, Optional<KernelType> kernel, int top) {
+    this(model, device, memoryGb, maxMsPerToken, quants, batches, kvCacheTypes, context, cudaGraphs, kernel, top,
+        List.of(ParallelLayout.SINGLE));
+  }
 
   /** 1, 2, 4, …, 256 concurrent sequences. */
   public static final List<Integer> DEFAULT_BATCHES = List.of(1, 2, 4, 8, 16, 32, 64, 128, 256);
@@ -75,6 +87,7 @@ public record RecommendRequest(
     batches = List.copyOf(sorted);
     requireInRange("context", context, 1, Scenario.MAX_CONTEXT, "tokens");
     requireInRange("top", top, 1, MAX_TOP, "configurations");
+    layouts = distinct("parallel layouts", layouts);
   }
 
   /** The default grid for a model and device, with the default quantizations looked up in {@code catalog}. */
@@ -89,15 +102,26 @@ public record RecommendRequest(
 
   public RecommendRequest withMemoryGb(double gib) {
     return new RecommendRequest(model, device, OptionalDouble.of(gib), maxMsPerToken, quants, batches, kvCacheTypes,
-        context, cudaGraphs, kernel, top);
+        context, cudaGraphs, kernel, top, layouts);
   }
 
   public RecommendRequest withMaxMsPerToken(double ms) {
     return new RecommendRequest(model, device, memoryGb, OptionalDouble.of(ms), quants, batches, kvCacheTypes,
-        context, cudaGraphs, kernel, top);
+        context, cudaGraphs, kernel, top, layouts);
   }
 
-  /** Number of configurations in the grid. */
+  /** This request over {@code l} instead of its layouts. */
+  public RecommendRequest withLayouts(List<ParallelLayout> l) {
+    return new RecommendRequest(model, device, memoryGb, maxMsPerToken, quants, batches, kvCacheTypes, context,
+        cudaGraphs, kernel, top, l);
+  }
+
+  /** Whether more than the one device is searched. */
+  public boolean multiDevice() {
+    return layouts.size() > 1 || !layouts.get(0).isSingle();
+  }
+
+  /** Number of configurations in the grid of one layout. */
   public int gridSize() {
     return quants.size() * kvCacheTypes.size() * batches.size();
   }

@@ -13,7 +13,8 @@ import java.util.OptionalDouble;
  * front of aggregate tokens/s against per-sequence latency, lowest latency first. {@code dropped} lists the rest of
  * the grid with reasons. {@code memoryCapacityGb} is empty when neither the device nor the request states one
  * ({@code memorySource} {@code UNKNOWN}): then nothing was checked for fit and {@code notes} says so.
- * {@code whyEmpty} explains an empty {@code ranked}.
+ * {@code whyEmpty} explains an empty {@code ranked}. {@code layoutFits} says for each parallel layout searched whether
+ * the model fits on it and why (empty when only the one device was considered).
  */
 public record Recommendation(
     RecommendRequest request,
@@ -27,7 +28,17 @@ public record Recommendation(
     List<Candidate> pareto,
     List<Dropped> dropped,
     List<String> notes,
-    Optional<String> whyEmpty) {
+    Optional<String> whyEmpty,
+    List<LayoutFit> layoutFits) {
+
+  /** A recommendation on one device, whose fit the dropped list already tells. */
+  public Recommendation(
+      RecommendRequest request, String modelId, boolean fallbackModel, OptionalDouble memoryCapacityGb,
+      MemorySource memorySource, int evaluated, List<Candidate> ranked, List<Candidate> top, List<Candidate> pareto,
+      List<Dropped> dropped, List<String> notes, Optional<String> whyEmpty) {
+    this(request, modelId, fallbackModel, memoryCapacityGb, memorySource, evaluated, ranked, top, pareto, dropped,
+        notes, whyEmpty, List.of());
+  }
 
   /** Where the memory capacity came from. */
   public enum MemorySource {
@@ -51,6 +62,14 @@ public record Recommendation(
     dropped = List.copyOf(dropped);
     notes = List.copyOf(notes);
     Objects.requireNonNull(whyEmpty, "whyEmpty");
+    layoutFits = List.copyOf(layoutFits);
+  }
+
+  /** The first layout, fewest devices first, on which some configuration fits (or could not be checked). */
+  public Optional<LayoutFit> smallestFitting() {
+    return layoutFits.stream()
+        .filter(f -> f.status() == LayoutFit.Status.FITS || f.status() == LayoutFit.Status.UNCHECKED)
+        .findFirst();
   }
 
   public ModelSpec model() {

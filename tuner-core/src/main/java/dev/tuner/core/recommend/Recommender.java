@@ -6,6 +6,7 @@ import dev.tuner.core.recommend.Recommendation.MemorySource;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Scenario;
@@ -19,9 +20,11 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * Recommends the fastest decode configuration of one model on one device.
+ * Recommends the fastest decode configuration of one model on one device or on several.
  *
- * <p>It enumerates quantizations × KV-cache types × batch sizes at the request's context, drops what does not fit
+ * <p>It enumerates parallel layouts × quantizations × KV-cache types × batch sizes at the request's context (layouts
+ * an engine cannot run, see {@link LayoutSearch#whyNot}, are reported and skipped, and so are batches smaller than a
+ * layout's replicas), drops what does not fit
  * in memory ({@link MemoryEstimate}: weights + full KV cache + 0.5 GiB + 5 % of the weights) before predicting, scores
  * all the rest with one call of the batch path {@link Predictor#predictTokensPerSecond} (roofline-clamped), drops what
  * exceeds the per-sequence latency budget, ranks by predicted aggregate tokens/s and extracts the Pareto front of
@@ -64,24 +67,70 @@ public final class Recommender {
       notes.add("no trained model available: configurations ranked by the roofline times a fixed efficiency");
     }
 
+    if (req.multiDevice() && req.device().interconnectGBs().isEmpty()) {
+      notes.add("interconnect bandwidth of " + req.device().name() + " unknown: the collectives of multi-device"
+          + " layouts are not counted, so their roofline is higher than the link allows");
+    }
+
     List<Dropped> dropped = new ArrayList<>();
-    int grid = req.gridSize();
+    List<LayoutFit> fits = new ArrayList<>();
+    int grid = req.gridSize() * req.layouts().size();
     Scenario[] fitting = new Scenario[grid];
     MemoryEstimate[] memory = new MemoryEstimate[grid];
     int n = 0;
-    for (Quantization q : req.quants()) {
-      for (KvCacheType kv : req.kvCacheTypes()) {
-        for (int batch : req.batches()) {
-          MemoryEstimate m = MemoryEstimate.of(req.model(), q, kv, batch, req.context());
-          if (capacity.isPresent() && !m.fitsIn(capacity.getAsDouble())) {
-            dropped.add(new Dropped(q, kv, batch, Reason.MEMORY, m, capacity.getAsDouble(), Double.NaN));
-            continue;
+    int evaluated = 0;
+    for (ParallelLayout layout : req.layouts()) {
+      Optional<String> whyNot = LayoutSearch.whyNot(req.model(), layout);
+      if (whyNot.isPresent()) {
+        fits.add(new LayoutFit(layout, LayoutFit.Status.NOT_APPLICABLE, whyNot, req.quants().get(0),
+            req.kvCacheTypes().get(0), req.batches().get(0), MemoryEstimate.of(req.model(), req.quants().get(0),
+                req.kvCacheTypes().get(0), req.batches().get(0), req.context(), layout), capacity, 0, 0));
+        continue;
+      }
+      MemoryEstimate smallest = null;
+      Quantization smallestQuant = null;
+      KvCacheType smallestKv = null;
+      int smallestBatch = 0;
+      int fitHere = 0;
+      int here = 0;
+      for (Quantization q : req.quants()) {
+        for (KvCacheType kv : req.kvCacheTypes()) {
+          for (int batch : req.batches()) {
+            // a replica without a sequence is idle: the same layout with fewer devices serves this batch
+            if (batch < layout.replicas()) {
+              continue;
+            }
+            here++;
+            MemoryEstimate m = MemoryEstimate.of(req.model(), q, kv, batch, req.context(), layout);
+            if (smallest == null || m.totalBytes() < smallest.totalBytes()) {
+              smallest = m;
+              smallestQuant = q;
+              smallestKv = kv;
+              smallestBatch = batch;
+            }
+            if (capacity.isPresent() && !m.fitsIn(capacity.getAsDouble())) {
+              dropped.add(new Dropped(q, kv, batch, Reason.MEMORY, m, capacity.getAsDouble(), Double.NaN, layout));
+              continue;
+            }
+            fitHere++;
+            fitting[n] = new Scenario(req.model(), req.device(), q, kv, batch, req.context(), Phase.DECODE,
+                req.cudaGraphs(), req.kernel(), false).withParallel(layout);
+            memory[n] = m;
+            n++;
           }
-          fitting[n] = new Scenario(req.model(), req.device(), q, kv, batch, req.context(), Phase.DECODE,
-              req.cudaGraphs(), req.kernel(), false);
-          memory[n] = m;
-          n++;
         }
+      }
+      evaluated += here;
+      if (smallest == null) {
+        fits.add(new LayoutFit(layout, LayoutFit.Status.NOT_APPLICABLE, Optional.of("every batch is smaller than its "
+            + layout.replicas() + " replicas"), req.quants().get(0), req.kvCacheTypes().get(0),
+            req.batches().get(0), MemoryEstimate.of(req.model(), req.quants().get(0), req.kvCacheTypes().get(0),
+                req.batches().get(0), req.context(), layout), capacity, 0, 0));
+      } else {
+        LayoutFit.Status status = capacity.isEmpty() ? LayoutFit.Status.UNCHECKED
+            : fitHere > 0 ? LayoutFit.Status.FITS : LayoutFit.Status.DOES_NOT_FIT;
+        fits.add(new LayoutFit(layout, status, Optional.empty(), smallestQuant, smallestKv, smallestBatch, smallest,
+            capacity, fitHere, here));
       }
     }
 
@@ -96,13 +145,14 @@ public final class Recommender {
       Scenario s = scored[i];
       double tps = tokens[i];
       if (!(tps > 0)) {
-        dropped.add(new Dropped(s.quant(), s.kvCache(), s.batch(), Reason.NO_THROUGHPUT, memory[i], Double.NaN, tps));
+        dropped.add(new Dropped(s.quant(), s.kvCache(), s.batch(), Reason.NO_THROUGHPUT, memory[i], Double.NaN, tps,
+            s.parallel()));
         continue;
       }
       double ms = 1000.0 * s.batch() / tps;
       if (req.maxMsPerToken().isPresent() && ms > req.maxMsPerToken().getAsDouble()) {
         Dropped d = new Dropped(s.quant(), s.kvCache(), s.batch(), Reason.LATENCY, memory[i],
-            req.maxMsPerToken().getAsDouble(), tps);
+            req.maxMsPerToken().getAsDouble(), tps, s.parallel());
         dropped.add(d);
         if (quickestOverBudget == null || ms < quickestOverBudget.msPerToken()) {
           quickestOverBudget = d;
@@ -111,15 +161,15 @@ public final class Recommender {
       }
       RooflineResult r = roofline.computeFigures(s);
       ranked.add(new Candidate(s.quant(), s.kvCache(), s.batch(), s.context(), tps, ms, r.tokensPerSecond(),
-          r.bound(), r.arithmeticIntensity(), r.flopsPerToken(), r.peakTflops(), memory[i]));
+          r.bound(), r.arithmeticIntensity(), r.flopsPerToken(), r.peakTflops(), memory[i], s.parallel()));
     }
     ranked.sort(FASTEST_FIRST);
     List<Candidate> top = ranked.subList(0, Math.min(req.top(), ranked.size()));
     Optional<String> whyEmpty = ranked.isEmpty()
-        ? Optional.of(explainEmpty(req, capacity, dropped, quickestOverBudget))
+        ? Optional.of(explainEmpty(req, capacity, dropped, quickestOverBudget, fits))
         : Optional.empty();
-    return new Recommendation(req, predictor.model().id(), predictor.isFallback(), capacity, source, grid, ranked,
-        top, paretoFront(ranked), dropped, notes, whyEmpty);
+    return new Recommendation(req, predictor.model().id(), predictor.isFallback(), capacity, source, evaluated,
+        ranked, top, paretoFront(ranked), dropped, notes, whyEmpty, req.multiDevice() ? fits : List.of());
   }
 
   /**
@@ -143,7 +193,14 @@ public final class Recommender {
   }
 
   private static String explainEmpty(
-      RecommendRequest req, OptionalDouble capacity, List<Dropped> dropped, Dropped quickestOverBudget) {
+      RecommendRequest req, OptionalDouble capacity, List<Dropped> dropped, Dropped quickestOverBudget,
+      List<LayoutFit> fits) {
+    if (dropped.isEmpty()) {
+      StringBuilder b = new StringBuilder("no layout applies to ").append(req.model().name()).append(':');
+      fits.forEach(f -> b.append(' ').append(Candidate.layoutLabel(f.layout())).append(": ").append(f.detail())
+          .append(';'));
+      return b.substring(0, b.length() - 1);
+    }
     long memory = dropped.stream().filter(d -> d.reason() == Reason.MEMORY).count();
     long latency = dropped.stream().filter(d -> d.reason() == Reason.LATENCY).count();
     long none = dropped.size() - memory - latency;
@@ -154,12 +211,20 @@ public final class Recommender {
           smallest = d;
         }
       }
+      if (req.multiDevice()) {
+        return String.format(Locale.ROOT, "no configuration of %s fits in %s GiB per device on up to %d × %s at"
+            + " context %d: the smallest, %s with a %s KV cache at batch %d on %s, needs %.2f GiB per device",
+            req.model().name(), compact(capacity.getAsDouble()),
+            req.layouts().stream().mapToInt(ParallelLayout::devices).max().getAsInt(), req.device().name(),
+            req.context(), smallest.quant().name(), smallest.kvCache().id(), smallest.batch(),
+            Candidate.layoutLabel(smallest.layout()), smallest.memory().totalGib());
+      }
       return String.format(Locale.ROOT, "no configuration of %s fits in %s GiB on %s at context %d: the smallest,"
           + " %s with a %s KV cache at batch %d, needs %.2f GiB", req.model().name(), compact(capacity.getAsDouble()),
           req.device().name(), req.context(), smallest.quant().name(), smallest.kvCache().id(), smallest.batch(),
           smallest.memory().totalGib());
     }
-    StringBuilder b = new StringBuilder("no configuration qualifies: of ").append(req.gridSize()).append(", ");
+    StringBuilder b = new StringBuilder("no configuration qualifies: of ").append(dropped.size()).append(", ");
     b.append(memory).append(" do not fit in memory, ").append(latency).append(" exceed the latency budget");
     if (none > 0) {
       b.append(", ").append(none).append(" have no predicted throughput");

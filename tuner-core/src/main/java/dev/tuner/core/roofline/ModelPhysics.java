@@ -38,6 +38,7 @@ public final class ModelPhysics {
   private final double activeBodyParams;
   private final int moeLayers;
   private final boolean routedKnown;
+  private final boolean expertLayoutUnknown;
   private final boolean activeKnown;
 
   public ModelPhysics(ModelSpec model) {
@@ -68,8 +69,17 @@ public final class ModelPhysics {
           / (moe.experts() - moe.expertsPerToken());
       routed = Math.min(routed, bodyParams);
     }
+    boolean layoutUnknown = false;
+    if (routed == 0 && !moe.isMoe() && model.activeParamsB().isPresent()
+        && model.activeParamsB().getAsDouble() < model.paramsB()) {
+      // a mixture of experts whose experts are not catalogued: every step reads at least the active weights, and
+      // counting only those (no expert ever touched beyond them) keeps the memory roof a bound at any batch
+      routed = Math.min(total - model.activeParamsB().getAsDouble() * 1e9, bodyParams);
+      layoutUnknown = true;
+    }
     this.routedParams = routed;
-    this.routedKnown = !moe.isMoe() || routed > 0;
+    this.expertLayoutUnknown = layoutUnknown;
+    this.routedKnown = !layoutUnknown && (!moe.isMoe() || routed > 0);
     if (model.activeParamsB().isPresent()) {
       this.activeBodyParams = Math.max(0, model.activeParamsB().getAsDouble() * 1e9 - counted);
       this.activeKnown = true;
@@ -126,6 +136,14 @@ public final class ModelPhysics {
     return routedKnown;
   }
 
+  /**
+   * Whether the model states active parameters below its total but not its experts: its routed weights are then
+   * taken as never read beyond the active ones.
+   */
+  public boolean expertLayoutUnknown() {
+    return expertLayoutUnknown;
+  }
+
   /** Whether the active parameters are known or derivable (always true for a dense model). */
   public boolean activeKnown() {
     return activeKnown;
@@ -146,7 +164,10 @@ public final class ModelPhysics {
 
   /** Routed-expert parameters {@code tokens} tokens read, all MoE layers. */
   public double routedParamsTouched(double tokens) {
-    return routedParams == 0 ? 0 : routedParams * expertsTouched(tokens) / model.moe().experts();
+    if (routedParams == 0 || expertLayoutUnknown) {
+      return 0;
+    }
+    return routedParams * expertsTouched(tokens) / model.moe().experts();
   }
 
   /** Whether the KV cache can be sized. */

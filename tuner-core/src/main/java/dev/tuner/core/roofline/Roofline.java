@@ -289,7 +289,11 @@ public final class Roofline {
       assumptions.add("whether " + m.name() + " ties its embeddings is unknown: taken as "
           + (physics.tied() ? "tied (its parameter count cannot hold two tables)" : "untied (fewer bytes and FLOPs)"));
     }
-    if (experts) {
+    if (physics.expertLayoutUnknown()) {
+      assumptions.add(String.format(Locale.ROOT, "expert layout of %s unknown: each step is taken to read only its"
+          + " %.2f B active parameters (the least any step reads, so the roof stays a bound)", m.name(),
+          m.activeParamsB().getAsDouble()));
+    } else if (experts) {
       assumptions.add(m.name() + " is a mixture of experts without its expert FFN size or active parameters: every"
           + " parameter is counted for every token");
     }

@@ -15,6 +15,8 @@ import java.util.OptionalDouble;
  * EngineSettings#DEFAULTS}: n_ubatch 512, flash attention off, backend and build unknown). Context has no default.
  * {@code modelSizeBytes}, the model file's size where the source gives it (llama-bench's {@code model_size}),
  * replaces the quantization's nominal bits per weight with the file's average over the model's parameters.
+ * {@code modelFigures} holds the mixture-of-experts and attention figures a user states ({@link ModelFigures#NONE}
+ * when none is given).
  */
 public record ScenarioRequest(
     String model,
@@ -49,7 +51,25 @@ public record ScenarioRequest(
     Boolean flashAttn,
     String backend,
     String build,
-    Double modelSizeBytes) {
+    Double modelSizeBytes,
+    ModelFigures modelFigures) {
+
+  /** A request without mixture-of-experts or attention figures (the catalog's, or a dense model's, hold). */
+  public ScenarioRequest(
+      String model, String device, String quant, Integer batch, Integer context, String phase, String kvCacheType,
+      Boolean cudaGraphs, String kernel, Boolean zeroCopy, Double paramsB, Integer hidden, Integer layers,
+      Integer heads, Integer kvHeads, Integer headDim, Integer vocab, Double memBandwidthGBs, Double fp16Tflops,
+      Double fp32Tflops, Integer computeUnits, Double l2CacheMb, Double memoryGb, Integer depth, Integer devices,
+      Integer tp, Integer pp, Integer ep, Integer nUbatch, Boolean flashAttn, String backend, String build,
+      Double modelSizeBytes) {
+    this(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy, paramsB, hidden,
+        layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops, computeUnits, l2CacheMb,
+        memoryGb, depth, devices, tp, pp, ep, nUbatch, flashAttn, backend, build, modelSizeBytes, ModelFigures.NONE);
+  }
+
+  public ScenarioRequest {
+    modelFigures = modelFigures == null ? ModelFigures.NONE : modelFigures;
+  }
 
   /** A request with none of the depth, parallel, engine and file-size figures given (all take their defaults). */
   public ScenarioRequest(
@@ -98,7 +118,23 @@ public record ScenarioRequest(
     return new ScenarioRequest(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy,
         paramsB, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops,
         computeUnits, l2CacheMb, memoryGb, depth, devices, tp, pp, ep, nUbatch, flashAttn, text, build,
-        modelSizeBytes);
+        modelSizeBytes, modelFigures);
+  }
+
+  /** This request with the given parallel sizes ({@code null} = not given). */
+  public ScenarioRequest withParallel(Integer devicesGiven, Integer tpGiven, Integer ppGiven, Integer epGiven) {
+    return new ScenarioRequest(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy,
+        paramsB, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops,
+        computeUnits, l2CacheMb, memoryGb, depth, devicesGiven, tpGiven, ppGiven, epGiven, nUbatch, flashAttn,
+        backend, build, modelSizeBytes, modelFigures);
+  }
+
+  /** This request with {@code figures} as its mixture-of-experts and attention figures. */
+  public ScenarioRequest withModelFigures(ModelFigures figures) {
+    return new ScenarioRequest(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy,
+        paramsB, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops,
+        computeUnits, l2CacheMb, memoryGb, depth, devices, tp, pp, ep, nUbatch, flashAttn, backend, build,
+        modelSizeBytes, figures);
   }
 
   /** The parallel layout: what is given, devices defaulting to the larger of tp × pp and ep. */
@@ -151,7 +187,7 @@ public record ScenarioRequest(
       throw new InvalidInputException("model", "unset", "a catalog model name or at least its parameter count");
     }
     if (base != null && paramsB == null && hidden == null && layers == null && heads == null && kvHeads == null
-        && headDim == null && vocab == null) {
+        && headDim == null && vocab == null && modelFigures.isEmpty()) {
       return base;
     }
     String name = base != null ? base.name() + " (with given figures)" : String.format(java.util.Locale.ROOT,
@@ -169,12 +205,13 @@ public record ScenarioRequest(
         base != null ? base.source() + " + given figures" : "given figures",
         base != null ? base.architecture() : null,
         // a given parameter count may be below the catalog's active count, which then no longer describes it
-        base != null && (paramsB == null || base.activeParamsB().orElse(0) <= paramsB) ? base.activeParamsB()
-            : OptionalDouble.empty(),
-        base != null ? base.tiedEmbeddings() : Optional.empty(),
-        base != null ? base.ffnDim() : 0,
-        base != null ? base.moe() : MoeSpec.NONE,
-        base != null ? base.attention() : AttentionSpec.STANDARD);
+        modelFigures.activeParams(
+            base != null && (paramsB == null || base.activeParamsB().orElse(0) <= paramsB) ? base.activeParamsB()
+                : OptionalDouble.empty()),
+        modelFigures.tiedEmbeddings(base != null ? base.tiedEmbeddings() : Optional.empty()),
+        modelFigures.ffnDim(base != null ? base.ffnDim() : 0),
+        modelFigures.moe(base != null ? base.moe() : MoeSpec.NONE),
+        modelFigures.attention(base != null ? base.attention() : AttentionSpec.STANDARD));
   }
 
   private DeviceSpec resolveDevice(SpecLookup catalog) {

@@ -71,6 +71,24 @@ class ModernModelsTest {
     assertThat(prefill.detail().expertWeightBytes()).isCloseTo(28_991_029_248.0 * 2, within(1.0));
   }
 
+  /**
+   * A mixture of experts known only by its totals (Hunyuan-A13B in the catalog: 80.39 B, 13 B active, no expert
+   * shape): a decode step reads at least the 13 B active weights, and reading only those keeps the roof a bound at
+   * any batch. BF16, nothing else known: 13e9 × 2 = 26e9 bytes at 3350 GB/s gives 128.846 tokens/s at batch 1 and
+   * 64 × 128.846 at batch 64 (the KV cache is unknown, so not counted).
+   */
+  @Test
+  void aMixtureOfExpertsWithoutItsExpertsReadsOnlyItsActiveWeights() {
+    ModelSpec m = new ModelSpec("totals only", 80.39, 0, 0, 0, 0, 0, 0, List.of(), "t", null, OptionalDouble.of(13),
+        Optional.empty(), 0, MoeSpec.NONE, AttentionSpec.STANDARD);
+    DeviceSpec d = Fixtures.device(3350, 989);
+    RooflineResult one = roofline.compute(Fixtures.scenario(m, d, BF16, 1, 0, Phase.DECODE));
+    assertThat(one.memoryRoof()).isCloseTo(3350e9 / 26e9, within(1e-9));
+    RooflineResult many = roofline.compute(Fixtures.scenario(m, d, BF16, 64, 0, Phase.DECODE));
+    assertThat(many.memoryRoof()).isCloseTo(64 * 3350e9 / 26e9, within(1e-6));
+    assertThat(one.assumptions()).anySatisfy(a -> assertThat(a).contains("expert layout of totals only unknown"));
+  }
+
   /** DeepSeek-V3: 61 layers of MLA, kv_lora_rank 512 + qk_rope_head_dim 64 = 576 f16 elements: 70 272 bytes/token. */
   @Test
   void deepSeekV3MlaKvBytesPerToken() {

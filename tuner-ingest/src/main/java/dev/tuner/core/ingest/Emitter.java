@@ -44,7 +44,8 @@ final class Emitter {
     ScenarioRequest request = new ScenarioRequest(
         c.model(), c.device(), c.quant(), c.batch(), c.context(), c.phase().id(), c.kvCacheType(), null, null, null,
         c.model() == null ? c.paramsB() : null, null, null, null, null, null, null, null, null, null, null, null,
-        null);
+        null, c.depth(), c.devices(), c.tp(), c.pp(), c.ep(), c.nUbatch(), c.flashAttn(), null, c.build(),
+        c.modelSizeBytes());
     Scenario scenario;
     try {
       scenario = request.resolve(catalog);
@@ -55,9 +56,10 @@ final class Emitter {
     double roof = roofline.compute(scenario).tokensPerSecond();
     if (c.tokensPerSecond() > ROOF_MARGIN * roof) {
       sink.reject(origin, RejectReason.ABOVE_ROOFLINE, String.format(Locale.ROOT,
-          "%.2f tokens/s is more than %.0f× the roofline bound of %.2f tokens/s for %s %s on %s (batch %d, context %d):"
-              + " a timing bug or the wrong device or model", c.tokensPerSecond(), ROOF_MARGIN, roof,
-          c.phase().id(), scenario.model().name(), scenario.device().name(), c.batch(), c.context()));
+          "%.2f tokens/s is more than %.0f× the roofline bound of %.2f tokens/s for %s %s on %s%s (batch %d, context"
+              + " %d, depth %d): a timing bug or the wrong device or model", c.tokensPerSecond(), ROOF_MARGIN, roof,
+          c.phase().id(), scenario.model().name(), scenario.parallel().isSingle() ? "" : scenario.parallel().devices()
+              + " × ", scenario.device().name(), c.batch(), c.context(), scenario.depth()));
       return;
     }
     sink.accept(new Measurement(origin, csvText(sourceId), csvText(c.backend()), request, c.tokensPerSecond(),

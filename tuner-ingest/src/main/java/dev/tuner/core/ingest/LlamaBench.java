@@ -25,8 +25,14 @@ import java.util.regex.Pattern;
 
 /**
  * llama.cpp {@code llama-bench} output: JSON, JSONL, CSV and markdown, told apart by content. Each test instance is one
- * record: {@code pp} → prefill with context {@code n_depth + n_prompt}; {@code tg} → decode with context
- * {@code n_depth + n_gen}; batch 1; tokens/s = {@code avg_ts}. See FORMATS.md §2 for the fields and their history.
+ * record: {@code pp} → prefill with context {@code n_prompt}; {@code tg} → decode with context {@code n_gen}; depth
+ * {@code n_depth} (tokens cached before the window); batch 1; tokens/s = {@code avg_ts}. The engine settings that
+ * change throughput are kept as fields: {@code n_ubatch}, {@code flash_attn}, {@code type_k} (the KV-cache type),
+ * the build and the file size {@code model_size} (the markdown {@code size} column, in GiB to two decimals, when
+ * that is all there is). A model split over several GPUs of one kind is a multi-device measurement: {@code -sm
+ * layer} (the default) places whole layers on each GPU, a pipeline of {@code pp} = GPUs; {@code -sm row} splits each
+ * matrix, tensor parallelism of {@code tp} = GPUs; {@code -sm none} runs on {@code main_gpu} alone. See FORMATS.md
+ * §2 for the fields and their history.
  */
 final class LlamaBench {
   private static final Pattern TEST = Pattern.compile(
@@ -41,6 +47,7 @@ final class LlamaBench {
   private static final Pattern MODEL_ARG = Pattern.compile("(?:^|\\s)(?:-m|--model)\\s+(\\S+)");
   private static final Pattern TRAILING_INDEX = Pattern.compile("(\\d+)$");
   private static final Pattern BUILD_FOOTER = Pattern.compile("^build:\\s*([0-9a-fA-F]+)\\s*\\((\\d+)\\)\\s*$");
+  private static final Pattern MD_SIZE = Pattern.compile("(?i)^(\\d+(?:\\.\\d+)?)\\s*([KMGT])iB$");
   /** Backends that compute on the CPU (or elsewhere: RPC); a run with only these has no local GPU. */
   private static final Set<String> CPU_BACKENDS = Set.of(
       "cpu", "blas", "accelerate", "openblas", "zendnn", "amx", "rpc", "kleidiai");
@@ -69,9 +76,12 @@ final class LlamaBench {
   }
 
   /** What a markdown paste says around its tables: backend banners, the command line, the build footer. */
-  private record Hints(List<String> gpus, String modelFile, String build) {
-    static final Hints NONE = new Hints(null, null, null);
+  private record Hints(List<String> gpus, String modelFile, String build, String buildNumber) {
+    static final Hints NONE = new Hints(null, null, null, null);
   }
+
+  /** The GPUs a run used: one kind of device, how many, and how llama.cpp split the model over them. */
+  private record Gpus(String name, int count, String splitMode) {}
 
   void parse(SourceText src, Emitter out) {
     for (int i = 1; i <= src.lines().size(); i++) {
@@ -289,6 +299,7 @@ final class LlamaBench {
     Map<String, String> gpus = new LinkedHashMap<>();
     String modelFile = null;
     String build = null;
+    String buildNumber = null;
     for (String line : src.lines()) {
       Matcher m = VULKAN_DEVICE.matcher(line);
       if (m.find()) {
@@ -315,9 +326,10 @@ final class LlamaBench {
       m = BUILD_FOOTER.matcher(line.strip());
       if (m.matches()) {
         build = "build " + m.group(2) + " (" + m.group(1) + ")";
+        buildNumber = m.group(2);
       }
     }
-    return new Hints(List.copyOf(gpus.values()), modelFile, build);
+    return new Hints(List.copyOf(gpus.values()), modelFile, build, buildNumber);
   }
 
   private void record(String origin, Fields f, Hints hints, boolean markdown, Emitter out) {
@@ -354,9 +366,9 @@ final class LlamaBench {
       throw new RecordRejected(RejectReason.BAD_VALUE, "n_prompt and n_gen are both 0: no tokens were timed");
     }
     Phase phase = nPrompt > 0 ? Phase.PREFILL : Phase.DECODE;
-    long context = depth + (nPrompt > 0 ? nPrompt : nGen);
-    if (context > Scenario.MAX_CONTEXT) {
-      throw new RecordRejected(RejectReason.BAD_VALUE, "context n_depth + tokens = " + context + ": expected at most "
+    long context = nPrompt > 0 ? nPrompt : nGen;
+    if (depth + context > Scenario.MAX_CONTEXT) {
+      throw new RecordRejected(RejectReason.BAD_VALUE, "n_depth + tokens = " + (depth + context) + ": expected at most "
           + Scenario.MAX_CONTEXT);
     }
     notes.add("llama-bench " + test);
@@ -380,8 +392,8 @@ final class LlamaBench {
           + " tensors on the CPU");
     }
 
-    String gpu = usedGpu(f, hints, markdown);
-    String device = device(gpu, markdown, notes);
+    Gpus gpus = usedGpus(f, hints, markdown);
+    String device = device(gpus.name(), markdown, notes);
     ModelType type = f.text("model_type") == null ? null : ModelType.parse(f.text("model_type"));
     String fileName = f.text("model_filename") != null ? f.text("model_filename") : hints.modelFile();
     String quant = quant(type, fileName, notes);
@@ -428,8 +440,65 @@ final class LlamaBench {
     if (f.text("test_time") != null) {
       notes.add("test_time " + f.text("test_time"));
     }
+    Integer tp = null;
+    Integer pp = null;
+    if (gpus.count() > 1) {
+      boolean row = "row".equalsIgnoreCase(gpus.splitMode());
+      tp = row ? gpus.count() : 1;
+      pp = row ? 1 : gpus.count();
+      notes.add("split_mode " + (gpus.splitMode() == null ? "layer (default)" : gpus.splitMode()) + " over "
+          + gpus.count() + " GPUs");
+      String split = f.text("tensor_split");
+      if (split != null && !split.isBlank() && !split.matches("[0./]+")) {
+        notes.add("tensor_split " + split);
+      }
+    }
+    Long ubatch = f.integer("n_ubatch", 1, 1 << 20);
     return new Candidate(device, model == null ? null : model.name(), model == null ? params : null, quant, 1,
-        (int) context, phase, kv, backend, avg, String.join("; ", notes));
+        (int) context, phase, kv, backend, avg, String.join("; ", notes), depthField == null ? null : (int) depth,
+        ubatch == null ? null : ubatch.intValue(), flashAttn(f), buildId(f, hints), modelSize(f),
+        gpus.count() > 1 ? gpus.count() : null, tp, pp, null);
+  }
+
+  /** On or off as the file says it; null when unknown or left to the engine ({@code -fa auto}). */
+  private static Boolean flashAttn(Fields f) {
+    String fa = f.text("flash_attn");
+    if (fa == null) {
+      return null;
+    }
+    return switch (fa.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "1" -> Boolean.TRUE;
+      case "false", "0" -> Boolean.FALSE;
+      default -> null;
+    };
+  }
+
+  /** {@code b<number>} as llama.cpp's releases are tagged, else the commit; null when the file says neither. */
+  private static String buildId(Fields f, Hints hints) {
+    String number = f.text("build_number") != null ? f.text("build_number") : hints.buildNumber();
+    if (number != null && !number.isBlank()) {
+      return "b" + number.trim();
+    }
+    String commit = f.text("build_commit");
+    return commit == null || commit.isBlank() ? null : commit.trim();
+  }
+
+  /** {@code model_size} in bytes, else the markdown size column ({@code 4.07 GiB}); null when neither is given. */
+  private static Double modelSize(Fields f) throws RecordRejected {
+    Double bytes = f.positive("model_size");
+    if (bytes != null) {
+      return bytes;
+    }
+    String size = f.text("size");
+    if (size == null || size.isBlank()) {
+      return null;
+    }
+    Matcher m = MD_SIZE.matcher(size.trim());
+    if (!m.matches()) {
+      throw new RecordRejected(RejectReason.BAD_VALUE, "size = \"" + size + "\": expected a size such as 4.07 GiB");
+    }
+    int power = "KMGT".indexOf(Character.toUpperCase(m.group(2).charAt(0))) + 1;
+    return Math.rint(Double.parseDouble(m.group(1)) * Math.pow(1024, power));
   }
 
   /** avg_ts is the mean of samples_ts (FORMATS.md §2.1); a file where it is not has been edited or corrupted. */
@@ -480,10 +549,11 @@ final class LlamaBench {
   }
 
   /**
-   * The one GPU the run used, by its description; null when none is named. Several GPUs sharing the model (the
-   * default split_mode layer over every device llama.cpp found) make a figure no single device produced.
+   * The GPUs the run used, by their description (name null when none is named). {@code devices} restricts the run to
+   * the GPUs it lists; otherwise llama.cpp splits the model over every GPU it found, unless {@code split_mode} is
+   * none. GPUs of different kinds are refused: a layout here is of identical devices.
    */
-  private static String usedGpu(Fields f, Hints hints, boolean markdown) throws RecordRejected {
+  private static Gpus usedGpus(Fields f, Hints hints, boolean markdown) throws RecordRejected {
     List<String> gpus = new ArrayList<>();
     if (markdown) {
       gpus.addAll(hints.gpus() == null ? List.of() : hints.gpus());
@@ -494,30 +564,44 @@ final class LlamaBench {
         }
       }
     }
+    String split = f.text("split_mode");
     String devices = f.text("devices");
+    List<String> used = new ArrayList<>();
     if (devices != null && !devices.equalsIgnoreCase("auto") && !devices.equalsIgnoreCase("none")) {
-      String[] used = devices.split("/");
-      if (used.length > 1) {
-        throw new RecordRejected(RejectReason.MULTI_GPU, "devices " + devices);
-      }
-      Matcher index = TRAILING_INDEX.matcher(used[0]);
-      if (index.find() && index.group(1).length() < 4 && Integer.parseInt(index.group(1)) < gpus.size()) {
-        return gpus.get(Integer.parseInt(index.group(1)));
-      }
-      return gpus.size() == 1 ? gpus.get(0) : null;
-    }
-    if (gpus.size() > 1) {
-      if ("none".equalsIgnoreCase(f.text("split_mode"))) {
-        Long main = f.integer("main_gpu", 0, Integer.MAX_VALUE);
-        int i = main == null ? 0 : main.intValue();
-        if (i < gpus.size()) {
-          return gpus.get(i);
+      String[] listed = devices.split("/");
+      for (String d : listed) {
+        Matcher index = TRAILING_INDEX.matcher(d.trim());
+        if (index.find() && index.group(1).length() < 4 && Integer.parseInt(index.group(1)) < gpus.size()) {
+          used.add(gpus.get(Integer.parseInt(index.group(1))));
+        } else if (listed.length == 1 && gpus.size() == 1) {
+          used.add(gpus.get(0));
+        } else if (listed.length > 1) {
+          throw new RecordRejected(RejectReason.MULTI_GPU, "devices " + devices + ": " + d.trim() + " is not among"
+              + " the GPUs the file names (" + String.join(", ", gpus) + ")");
         }
       }
-      throw new RecordRejected(RejectReason.MULTI_GPU, (markdown ? "the backend banner lists " : "gpu_info lists ")
-          + gpus.size() + " GPUs (" + String.join(", ", gpus) + ") and the model was split over them");
+      if (listed.length == 1) {
+        return new Gpus(used.isEmpty() ? null : used.get(0), 1, split);
+      }
+    } else if (gpus.size() > 1 && "none".equalsIgnoreCase(split)) {
+      Long main = f.integer("main_gpu", 0, Integer.MAX_VALUE);
+      int i = main == null ? 0 : main.intValue();
+      if (i < gpus.size()) {
+        return new Gpus(gpus.get(i), 1, split);
+      }
+      throw new RecordRejected(RejectReason.MULTI_GPU, "main_gpu " + i + " is not among the " + gpus.size()
+          + " GPUs the file names");
+    } else {
+      used.addAll(gpus);
     }
-    return gpus.isEmpty() ? null : gpus.get(0);
+    if (used.isEmpty()) {
+      return new Gpus(null, 1, split);
+    }
+    if (used.stream().distinct().count() > 1) {
+      throw new RecordRejected(RejectReason.MULTI_GPU, (markdown ? "the backend banner lists " : "gpu_info lists ")
+          + "different GPUs (" + String.join(", ", used) + "): a layout is of one kind of device");
+    }
+    return new Gpus(used.get(0), used.size(), split);
   }
 
   private String device(String gpu, boolean markdown, List<String> notes) throws RecordRejected {

@@ -5,7 +5,7 @@ public enum RejectReason {
   MIXED_PHASE("mixed prefill+decode figure"),
   CPU_ONLY("CPU-only run (no GPU offload)"),
   PARTIAL_OFFLOAD("partial GPU offload"),
-  MULTI_GPU("several GPUs (measurements are single-device)"),
+  MULTI_GPU("several GPUs that make no one layout (RPC servers, GPUs of different kinds, counts that disagree)"),
   NO_DEVICE("no device named; pass --device"),
   UNKNOWN_DEVICE("unknown device; pass --device"),
   NO_MODEL("no model or parameter count; pass --model"),

@@ -3,6 +3,7 @@ package dev.tuner.core.ingest;
 import static java.util.Map.entry;
 
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Scenario;
@@ -26,8 +27,11 @@ final class VllmServe {
   private static final List<String> DEVICE_KEYS = List.of(
       "gpu", "hardware", "device", "accelerator", "gpu_type", "gpu_name", "gpu_model");
   private static final List<String> QUANT_KEYS = List.of("quant", "quantization", "dtype");
-  private static final List<String> PARALLEL_KEYS = List.of(
-      "tensor_parallel_size", "tp", "tp_size", "pipeline_parallel_size", "pp_size", "data_parallel_size", "dp");
+  /** Keys of the parallel sizes as people pass them with {@code --metadata}, in the order they are trusted. */
+  private static final List<String> TP_KEYS = List.of("tensor_parallel_size", "tp", "tp_size");
+  private static final List<String> PP_KEYS = List.of("pipeline_parallel_size", "pp_size", "pp");
+  private static final List<String> DP_KEYS = List.of("data_parallel_size", "dp", "dp_size");
+  private static final List<String> EP_KEYS = List.of("expert_parallel_size", "ep", "ep_size");
   private static final Pattern COUNT_FIRST = Pattern.compile("^\\s*(\\d{1,4})\\s*[xX×*]\\s*(.+?)\\s*$");
   private static final Pattern COUNT_LAST = Pattern.compile("^\\s*(.+?)\\s*[xX×*]\\s*(\\d{1,4})\\s*$");
   private static final Map<String, String> ENGINES = Map.ofEntries(
@@ -94,7 +98,8 @@ final class VllmServe {
     notes.add("E2E: vllm bench serve output_throughput = total_output_tokens/duration, request-level over the whole"
         + " run, so it includes prefill and queueing");
 
-    String device = device(f, notes);
+    Placement placement = device(f, notes);
+    String device = placement.device();
     ModelSpec model = model(f);
     String quant = quant(f);
     int batch = batch(f, completed, output, notes);
@@ -119,19 +124,25 @@ final class VllmServe {
       }
     }
     return new Candidate(device, model.name(), null, quant, batch, (int) context, Phase.DECODE, null, engine(f),
-        throughput, String.join("; ", notes));
+        throughput, String.join("; ", notes), null, null, null, null, null, placement.devices(), placement.tp(),
+        placement.pp(), placement.ep());
   }
 
+  /** The device and, on several, the layout (null sizes when the run used one device). */
+  private record Placement(String device, Integer devices, Integer tp, Integer pp, Integer ep) {}
+
   /**
-   * From --device, else the metadata; a GPU count above one (or tensor/pipeline/data parallelism) makes the figure an
-   * aggregate of several devices even when --device names one, so it is rejected either way.
+   * From --device, else the metadata, with the layout: a GPU count ({@code 4xNVIDIA_L40S}) and the parallel sizes
+   * the metadata states. Devices are the count, else tp × pp × dp; tp × pp beyond them are data-parallel replicas.
+   * {@code enable_expert_parallel} gives vLLM's expert-parallel size tp × dp. A count that disagrees with the sizes is
+   * refused.
    */
-  private String device(Fields f, List<String> notes) throws RecordRejected {
+  private Placement device(Fields f, List<String> notes) throws RecordRejected {
     String key = DEVICE_KEYS.stream().filter(f::has).findFirst().orElse(null);
     String described = key == null ? null : f.text(key);
     String name = described;
+    int count = 0;
     if (described != null) {
-      int count = 1;
       Matcher m = COUNT_FIRST.matcher(described);
       Matcher n = COUNT_LAST.matcher(described);
       if (m.matches()) {
@@ -141,31 +152,57 @@ final class VllmServe {
         count = Integer.parseInt(n.group(2));
         name = n.group(1);
       }
-      if (count > 1) {
-        throw new RecordRejected(RejectReason.MULTI_GPU, key + " = " + described + " names " + count + " GPUs; the"
-            + " figure is their aggregate");
-      }
     }
-    for (String p : PARALLEL_KEYS) {
-      Long degree = f.integer(p, 0, Integer.MAX_VALUE);
-      if (degree != null && degree > 1) {
-        throw new RecordRejected(RejectReason.MULTI_GPU, p + " = " + degree);
-      }
+    int tp = size(f, TP_KEYS, notes);
+    int pp = size(f, PP_KEYS, notes);
+    int dp = size(f, DP_KEYS, notes);
+    int ep = size(f, EP_KEYS, notes);
+    if (ep == 1 && Boolean.TRUE.equals(f.bool("enable_expert_parallel"))) {
+      ep = tp * dp;
+      notes.add("enable_expert_parallel: ep = tp × dp = " + ep);
     }
+    long sized = (long) tp * pp * dp;
+    int devices = count > 0 ? count : (int) Math.min(sized, Integer.MAX_VALUE);
+    if (count > 0 && (count % ((long) tp * pp) != 0 || DP_KEYS.stream().anyMatch(f::has) && count != sized)) {
+      throw new RecordRejected(RejectReason.MULTI_GPU, key + " = " + described + " names " + count + " GPUs but tp "
+          + tp + " × pp " + pp + (dp > 1 ? " × dp " + dp : "") + " = " + sized + " do not make them");
+    }
+    boolean several = devices > 1 || ep > 1;
+    Placement layout = new Placement(null, several ? devices : null, several ? tp : null, several ? pp : null,
+        several ? ep : null);
     if (stated.device().isPresent()) {
       if (described != null) {
         notes.add(key + " " + described);
       }
-      return stated.device().get().name();
+      return withDevice(layout, stated.device().get().name());
     }
     if (name == null) {
       throw new RecordRejected(RejectReason.NO_DEVICE, "vLLM does not record the GPU (unless benchmarked with"
           + " --metadata gpu=<name>)");
     }
     String gpu = name;
-    return lookup.device(gpu).map(d -> d.name()).orElseThrow(() -> new RecordRejected(RejectReason.UNKNOWN_DEVICE,
-        "unknown device " + gpu + " (" + key + "); closest catalog devices: "
+    String resolved = lookup.device(gpu).map(d -> d.name()).orElseThrow(() -> new RecordRejected(
+        RejectReason.UNKNOWN_DEVICE, "unknown device " + gpu + " (" + key + "); closest catalog devices: "
             + String.join(", ", lookup.catalog().devices().closest(gpu, 3))));
+    return withDevice(layout, resolved);
+  }
+
+  private static Placement withDevice(Placement p, String device) {
+    return new Placement(device, p.devices(), p.tp(), p.pp(), p.ep());
+  }
+
+  /** The first of {@code keys} the metadata states, 1 when none. */
+  private static int size(Fields f, List<String> keys, List<String> notes) throws RecordRejected {
+    for (String k : keys) {
+      Long v = f.integer(k, 1, ParallelLayout.MAX_DEVICES);
+      if (v != null) {
+        if (v > 1) {
+          notes.add(k + " " + v);
+        }
+        return v.intValue();
+      }
+    }
+    return 1;
   }
 
   private ModelSpec model(Fields f) throws RecordRejected {

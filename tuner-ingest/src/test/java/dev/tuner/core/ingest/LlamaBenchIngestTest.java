@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LlamaBenchIngestTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,6 +44,13 @@ class LlamaBenchIngestTest {
     assertThat(pp.backend()).isEqualTo("llama.cpp CUDA");
     assertThat(pp.sourceId()).isEqualTo("ingest:llama-bench-sample1-2023-b1275.json");
     assertThat(pp.notes()).contains("llama-bench pp512", "build 1275 (3469684)", "n_batch 512", "over 5 runs");
+    // 2023 files have no n_depth, n_ubatch or flash_attn: unknown, not defaulted
+    assertThat(s.depth()).isNull();
+    assertThat(s.nUbatch()).isNull();
+    assertThat(s.flashAttn()).isNull();
+    assertThat(s.build()).isEqualTo("b1275");
+    assertThat(s.modelSizeBytes()).isEqualTo(3_825_065_984.0);
+    assertThat(s.devices()).isNull();
     Measurement tg = at(r, 33);
     assertThat(tg.scenario().phase()).isEqualTo("decode");
     assertThat(tg.scenario().context()).isEqualTo(128);
@@ -76,6 +85,24 @@ class LlamaBenchIngestTest {
     Measurement tg = at(r, 39);
     assertThat(tg.scenario().phase()).isEqualTo("decode");
     assertThat(tg.tokensPerSecond()).isEqualTo(118.881588);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"llama-bench-sample2-2025-b5163.json", "llama-bench-sample2-2025-b5163.jsonl",
+      "llama-bench-sample2-2025-b5163.csv"})
+  void sample2FillsTheEngineSettingsAndTheFileSize(String file) {
+    IngestReport r = Ingest.sample(LLAMA_BENCH, file, IngestOptions.none());
+    assertThat(r.rejected()).isEmpty();
+    assertThat(r.accepted()).isNotEmpty().allSatisfy(m -> {
+      ScenarioRequest s = m.scenario();
+      assertThat(s.depth()).isZero();
+      assertThat(s.nUbatch()).isEqualTo(512);
+      assertThat(s.flashAttn()).isFalse();
+      assertThat(s.kvCacheType()).isEqualTo("f16");
+      assertThat(s.build()).isEqualTo("b5163");
+      assertThat(s.modelSizeBytes()).isEqualTo(4_677_120_000.0);
+      assertThat(s.devices()).isNull();
+    });
   }
 
   @Test
@@ -157,10 +184,36 @@ class LlamaBenchIngestTest {
     assertThat(pp.tokensPerSecond()).isEqualTo(139.97);
     assertThat(at(r, 17).tokensPerSecond()).isEqualTo(35.87);
     assertThat(at(r, 17).scenario().context()).isEqualTo(128);
+    // fa column 1, the build footer (5298) and the size column 2.37 GiB × 2^30 = 2 544 768 122.88 → 2 544 768 123
+    assertThat(pp.scenario().flashAttn()).isTrue();
+    assertThat(pp.scenario().build()).isEqualTo("b5298");
+    assertThat(pp.scenario().modelSizeBytes()).isEqualTo(2_544_768_123.0);
   }
 
   @Test
-  void depthAddsToTheContextInMarkdown() throws IOException {
+  void rowSplitIsTensorParallelAndDevicesListTheGpusUsed() throws IOException {
+    String row = record(Map.of("gpu_info", "NVIDIA GeForce RTX 4090, NVIDIA GeForce RTX 4090",
+        "split_mode", "row", "tensor_split", "3/1"), "samples_ts");
+    String listed = record(Map.of("gpu_info", "NVIDIA GeForce RTX 4090, NVIDIA GeForce RTX 4090, NVIDIA GeForce"
+        + " RTX 4080", "devices", "CUDA0/CUDA1"), "samples_ts");
+    String mixed = record(Map.of("gpu_info", "NVIDIA GeForce RTX 4090, NVIDIA GeForce RTX 4080"), "samples_ts");
+    String rpc = record(Map.of("backends", "CUDA+RPC"), "samples_ts");
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "multi.jsonl", String.join("\n", row, listed, mixed, rpc) + "\n",
+        IngestOptions.none());
+    assertThat(at(r, 1).scenario().devices()).isEqualTo(2);
+    assertThat(at(r, 1).scenario().tp()).isEqualTo(2);
+    assertThat(at(r, 1).scenario().pp()).isEqualTo(1);
+    assertThat(at(r, 1).notes()).contains("split_mode row over 2 GPUs", "tensor_split 3/1");
+    assertThat(at(r, 2).scenario().device()).isEqualTo("RTX 4090");
+    assertThat(at(r, 2).scenario().devices()).isEqualTo(2);
+    assertThat(at(r, 2).scenario().pp()).isEqualTo(2);
+    assertThat(rejectedAt(r, 3).reason()).isEqualTo(RejectReason.MULTI_GPU);
+    assertThat(rejectedAt(r, 3).detail()).contains("different GPUs");
+    assertThat(rejectedAt(r, 4).reason()).isEqualTo(RejectReason.MULTI_GPU);
+  }
+
+  @Test
+  void depthIsItsOwnFieldInMarkdown() throws IOException {
     String md = """
         | model                          |       size |     params | backend    | ngl |            test |                  t/s |
         | ------------------------------ | ---------: | ---------: | ---------- | --: | --------------: | -------------------: |
@@ -170,20 +223,27 @@ class LlamaBenchIngestTest {
         """;
     IngestReport r = Ingest.text(LLAMA_BENCH, dir, "depth.md", md, IngestOptions.none().withDevice("RTX 4090"));
     assertThat(r.rejected()).isEmpty();
-    assertThat(at(r, 3).scenario().context()).isEqualTo(4096 + 512);
+    // pp512 @ d4096: a 512-token window over 4096 cached tokens
+    assertThat(at(r, 3).scenario().context()).isEqualTo(512);
+    assertThat(at(r, 3).scenario().depth()).isEqualTo(4096);
     assertThat(at(r, 3).scenario().phase()).isEqualTo("prefill");
-    assertThat(at(r, 4).scenario().context()).isEqualTo(4096 + 128);
+    assertThat(at(r, 4).scenario().context()).isEqualTo(128);
+    assertThat(at(r, 4).scenario().depth()).isEqualTo(4096);
+    assertThat(at(r, 5).scenario().depth()).isZero();
+    // the size column: 3.56 GiB × 2^30 = 3 822 520 893.44 → 3 822 520 893 bytes
+    assertThat(at(r, 3).scenario().modelSizeBytes()).isEqualTo(3_822_520_893.0);
     assertThat(at(r, 4).tokensPerSecond()).isEqualTo(123.45);
     assertThat(at(r, 4).notes()).contains("tg128 @ d4096");
     assertThat(at(r, 5).tokensPerSecond()).isEqualTo(130.00);
   }
 
   @Test
-  void depthAddsToTheContextInJson() throws IOException {
+  void depthIsItsOwnFieldInJson() throws IOException {
     String line = record(Map.of("n_prompt", 0, "n_gen", 32, "n_depth", 16384, "avg_ts", 95.5), "samples_ts");
     IngestReport r = Ingest.text(LLAMA_BENCH, dir, "d.jsonl", line + "\n", IngestOptions.none());
     assertThat(r.rejected()).isEmpty();
-    assertThat(at(r, 1).scenario().context()).isEqualTo(16384 + 32);
+    assertThat(at(r, 1).scenario().context()).isEqualTo(32);
+    assertThat(at(r, 1).scenario().depth()).isEqualTo(16384);
     assertThat(at(r, 1).notes()).contains("tg32 @ d16384");
   }
 
@@ -213,7 +273,7 @@ class LlamaBenchIngestTest {
   }
 
   @Test
-  void cpuOnlyAndPartialOffloadAndSeveralGpusAreRejected() throws IOException {
+  void cpuOnlyAndPartialOffloadAreRejectedAndTwoGpusAreALayout() throws IOException {
     String cpu = record(Map.of("backends", "CPU"), "samples_ts");
     String blas = record(Map.of("backends", "BLAS", "n_gpu_layers", 99), "samples_ts");
     String partial = record(Map.of("n_gpu_layers", 20), "samples_ts");
@@ -229,8 +289,12 @@ class LlamaBenchIngestTest {
     assertThat(rejectedAt(r, 3).reason()).isEqualTo(RejectReason.PARTIAL_OFFLOAD);
     assertThat(rejectedAt(r, 3).detail()).isEqualTo("n_gpu_layers 20 of 28 layers");
     assertThat(at(r, 4).scenario().model()).isEqualTo("Qwen2.5 7B");
-    assertThat(rejectedAt(r, 5).reason()).isEqualTo(RejectReason.MULTI_GPU);
+    // the default split_mode layer places whole layers on each GPU: a pipeline of 2
+    assertThat(at(r, 5).scenario().devices()).isEqualTo(2);
+    assertThat(at(r, 5).scenario().pp()).isEqualTo(2);
+    assertThat(at(r, 5).scenario().tp()).isEqualTo(1);
     assertThat(at(r, 6).scenario().device()).isEqualTo("RTX 4080");
+    assertThat(at(r, 6).scenario().devices()).isNull();
     assertThat(rejectedAt(r, 7).reason()).isEqualTo(RejectReason.PARTIAL_OFFLOAD);
   }
 

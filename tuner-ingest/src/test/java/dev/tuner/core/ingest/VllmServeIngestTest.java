@@ -18,15 +18,20 @@ class VllmServeIngestTest {
   Path dir;
 
   @Test
-  void theSampleIsFourGpusServingReplicasSoEveryResultIsRejected() {
-    IngestReport r = Ingest.sample(VLLM_SERVE, "vllm-serve-sample1.jsonl", IngestOptions.none());
-    assertThat(r.accepted()).isEmpty();
-    assertThat(r.rejectedByReason()).containsExactly(Map.entry(RejectReason.MULTI_GPU, 9));
-    assertThat(rejectedAt(r, 1).detail()).contains("4xNVIDIA_L40S", "4 GPUs");
-    // a stated device names the GPU but does not turn a 4-GPU aggregate into a single-GPU figure
-    IngestReport stated = Ingest.sample(VLLM_SERVE, "vllm-serve-sample1.jsonl",
-        IngestOptions.none().withDevice("L40S").withQuant("BF16"));
-    assertThat(stated.rejectedByReason()).containsExactly(Map.entry(RejectReason.MULTI_GPU, 9));
+  void theSampleIsFourGpusServingReplicas() {
+    IngestReport none = Ingest.sample(VLLM_SERVE, "vllm-serve-sample1.jsonl", IngestOptions.none());
+    assertThat(none.rejectedByReason()).containsExactly(Map.entry(RejectReason.NO_QUANT, 9));
+    // 4xNVIDIA_L40S without parallel sizes: four data-parallel replicas of tp 1 × pp 1
+    IngestReport r = Ingest.sample(VLLM_SERVE, "vllm-serve-sample1.jsonl", IngestOptions.none().withQuant("BF16"));
+    assertThat(r.rejected()).isEmpty();
+    assertThat(r.accepted()).hasSize(9);
+    for (Measurement m : r.accepted()) {
+      assertThat(m.scenario().device()).isEqualTo("L40S");
+      assertThat(m.scenario().devices()).isEqualTo(4);
+      assertThat(m.scenario().tp()).isEqualTo(1);
+      assertThat(m.scenario().pp()).isEqualTo(1);
+      assertThat(m.scenario().ep()).isEqualTo(1);
+    }
   }
 
   @Test
@@ -118,11 +123,32 @@ class VllmServeIngestTest {
   }
 
   @Test
-  void tensorParallelMetadataIsSeveralGpus() throws IOException {
+  void tensorParallelMetadataIsALayout() throws IOException {
     String json = "{\"model_id\": \"meta-llama/Llama-3.2-3B-Instruct\", \"tensor_parallel_size\": \"2\","
         + " \"max_concurrency\": 1, \"completed\": 4, \"total_input_tokens\": 400, \"total_output_tokens\": 200,"
         + " \"output_throughput\": 100.0}";
-    IngestReport r = Ingest.text(VLLM_SERVE, dir, "tp.json", json, IngestOptions.none().withDevice("L40S"));
-    assertThat(rejectedAt(r, 1).reason()).isEqualTo(RejectReason.MULTI_GPU);
+    IngestReport r = Ingest.text(VLLM_SERVE, dir, "tp.json", json, IngestOptions.none().withDevice("L40S")
+        .withQuant("BF16"));
+    assertThat(r.rejected()).isEmpty();
+    assertThat(at(r, 1).scenario().devices()).isEqualTo(2);
+    assertThat(at(r, 1).scenario().tp()).isEqualTo(2);
+    assertThat(at(r, 1).notes()).contains("tensor_parallel_size 2");
+  }
+
+  @Test
+  void expertParallelIsTpTimesDpAndACountThatDisagreesIsRefused() throws IOException {
+    String base = "\"model_id\": \"meta-llama/Llama-3.2-3B-Instruct\", \"max_concurrency\": 1, \"completed\": 4,"
+        + " \"total_input_tokens\": 400, \"total_output_tokens\": 200, \"output_throughput\": 100.0";
+    String ep = "{" + base + ", \"gpu\": \"8xNVIDIA_L40S\", \"tensor_parallel_size\": 2, \"data_parallel_size\": 4,"
+        + " \"enable_expert_parallel\": true}";
+    String wrong = "{" + base + ", \"gpu\": \"4xNVIDIA_L40S\", \"tensor_parallel_size\": 8}";
+    IngestReport r = Ingest.text(VLLM_SERVE, dir, "ep.jsonl", ep + "\n" + wrong + "\n",
+        IngestOptions.none().withQuant("BF16"));
+    // vLLM's expert-parallel group spans tp × dp = 2 × 4 = 8 GPUs
+    assertThat(at(r, 1).scenario().devices()).isEqualTo(8);
+    assertThat(at(r, 1).scenario().tp()).isEqualTo(2);
+    assertThat(at(r, 1).scenario().ep()).isEqualTo(8);
+    assertThat(rejectedAt(r, 2).reason()).isEqualTo(RejectReason.MULTI_GPU);
+    assertThat(rejectedAt(r, 2).detail()).contains("4 GPUs", "tp 8");
   }
 }

@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The few protobuf wire-format primitives an ONNX file needs: varints, fixed32 floats, length-delimited fields and
+ * Test-only: crafts ONNX files byte by byte, including the malformed and foreign ones the exporter (which builds
+ * through Tribuo's ONNX builder and protobuf-java) never writes. The few protobuf wire-format primitives they need: varints, fixed32 floats, length-delimited fields and
  * packed repeated numbers. Each message is built in its own writer and then embedded, so no size has to be known
  * before the content is written.
  */

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Builders for the ONNX protobuf messages tuner writes (field numbers from onnx.proto, IR version 8). Each returns
+ * Test-only builders for the ONNX protobuf messages of hand-made test models (field numbers from onnx.proto, IR version 8). Each returns
  * a {@link ProtoWriter} holding one encoded message, ready to be embedded in its parent.
  */
 final class OnnxProto {

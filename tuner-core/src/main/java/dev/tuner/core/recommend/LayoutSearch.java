@@ -1,0 +1,77 @@
+package dev.tuner.core.recommend;
+
+import static dev.tuner.api.InvalidInputException.requireInRange;
+
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The parallel layouts {@code recommend --max-devices N} searches, and which of them an engine cannot run.
+ *
+ * <p>Device counts, {@code tp}, {@code pp} and {@code ep} are powers of two up to {@code N}. For a dense model
+ * {@code tp × pp} is the device count: data-parallel replicas of a dense model fit exactly as one of them does and
+ * only multiply its throughput, so they add nothing to the search. For a mixture of experts {@code ep} ranges over
+ * the powers of two up to the device count, and replicas are searched only with experts spread over all of them
+ * ({@code ep} = devices, the data-parallel attention + expert-parallel deployment), the one case in which replicas
+ * hold less per device. The order is fewest devices first, then the widest tensor parallelism (the usual choice
+ * inside one node), then the narrowest expert parallelism, so the first layout that fits is the smallest.
+ */
+public final class LayoutSearch {
+  /** The largest {@code --max-devices}: beyond a few nodes the interconnect figure of one device no longer holds. */
+  public static final int MAX_SEARCH_DEVICES = 1024;
+
+  private LayoutSearch() {}
+
+  /** Every layout of up to {@code maxDevices} devices for {@code model}, smallest first. */
+  public static List<ParallelLayout> layouts(ModelSpec model, int maxDevices) {
+    requireInRange("max-devices", maxDevices, 1, MAX_SEARCH_DEVICES, "devices");
+    boolean moe = model.moe().isMoe();
+    List<ParallelLayout> out = new ArrayList<>();
+    for (int n = 1; n <= maxDevices; n *= 2) {
+      for (int tp = n; tp >= 1; tp /= 2) {
+        for (int pp = 1; tp * pp <= n; pp *= 2) {
+          boolean replicas = tp * pp < n;
+          for (int ep = 1; ep <= (moe ? n : 1); ep *= 2) {
+            if (!replicas || ep == n) {
+              out.add(new ParallelLayout(n, tp, pp, ep));
+            }
+          }
+        }
+      }
+    }
+    out.sort(Comparator.comparingInt(ParallelLayout::devices)
+        .thenComparing(Comparator.comparingInt(ParallelLayout::tp).reversed())
+        .thenComparingInt(ParallelLayout::pp)
+        .thenComparingInt(ParallelLayout::ep));
+    return List.copyOf(out);
+  }
+
+  /**
+   * Why an engine cannot split {@code model} this way, if it cannot: vLLM and SGLang require the attention heads to
+   * divide among the tensor-parallel ranks and the KV heads to divide among them or be replicated evenly, a pipeline
+   * stage needs at least one layer, and the experts must divide among the expert-parallel ranks. Figures that are
+   * unknown (0) are not checked.
+   */
+  public static Optional<String> whyNot(ModelSpec model, ParallelLayout p) {
+    int tp = p.tp();
+    if (tp > 1 && model.heads() > 0 && model.heads() % tp != 0) {
+      return Optional.of("tp " + tp + " does not divide the " + model.heads() + " attention heads");
+    }
+    int kv = model.kvHeads();
+    if (tp > 1 && kv > 0 && (kv >= tp ? kv % tp != 0 : tp % kv != 0)) {
+      return Optional.of("tp " + tp + " neither divides the " + kv + " KV heads nor is a multiple of them");
+    }
+    if (p.pp() > 1 && model.layers() > 0 && p.pp() > model.layers()) {
+      return Optional.of("pp " + p.pp() + " is more stages than the " + model.layers() + " layers");
+    }
+    int experts = model.moe().experts();
+    if (p.ep() > 1 && experts > 0 && experts % p.ep() != 0) {
+      return Optional.of("ep " + p.ep() + " does not divide the " + experts + " routed experts");
+    }
+    return Optional.empty();
+  }
+}
