@@ -119,19 +119,20 @@ final class PredictCommand implements Callable<Integer> {
   public Integer call() {
     dev.tuner.api.InvalidInputException.requireInRange("--top-features", topFeatures, 0, 64, "features");
     Session session = TunerCli.of(spec).session();
-    // serving metrics need no context or phase: the workload's lengths set them
-    ScenarioRequest r = serving.active()
-        ? specs.request(quant, 1, 1, "decode", kvCacheType, cudaGraphs, kernel, zeroCopy)
-        : specs.request(quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy);
+    if (serving.active()) {
+      // serving metrics need no context or phase: the workload's lengths set them
+      Scenario step = specs.request(quant, 1, 1, "decode", kvCacheType, cudaGraphs, kernel, zeroCopy)
+          .resolve(session.catalog());
+      return Serving.predict(session, step, serving, serving.layout(devices, tp, pp, ep), batch, output.format,
+          spec.commandLine().getOut());
+    }
+    ScenarioRequest r = specs.request(quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy);
     Scenario scenario = new ScenarioRequest(r.model(), r.device(), r.quant(), r.batch(), r.context(), r.phase(),
         r.kvCacheType(), r.cudaGraphs(), r.kernel(), r.zeroCopy(), r.paramsB(), r.hidden(), r.layers(), r.heads(),
         r.kvHeads(), r.headDim(), r.vocab(), r.memBandwidthGBs(), r.fp16Tflops(), r.fp32Tflops(), r.computeUnits(),
         r.l2CacheMb(), r.memoryGb(), depth, devices, tp, pp, ep, null, null, null, null, null)
         .withModelFigures(r.modelFigures())
         .resolve(session.catalog());
-    if (serving.active()) {
-      return Serving.predict(session, scenario, serving, batch, output.format, spec.commandLine().getOut());
-    }
     Predictor predictor = session.predictor();
     ThroughputPrediction p = predictor.predict(scenario, topFeatures);
     RooflineResult roof = predictor.roofline().compute(scenario);

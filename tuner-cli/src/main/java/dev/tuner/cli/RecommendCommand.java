@@ -45,7 +45,11 @@ import picocli.CommandLine.Spec;
             + "predicted aggregate tokens/s.",
         "%nPrints the top configurations, the Pareto front of tokens/s against latency and what was dropped, with "
             + "reasons. --plot draws the roofline chart: arithmetic intensity (FLOP/byte) against attainable TFLOPS, "
-            + "log-log, with the device's memory and compute roofs, the ridge point and every candidate."},
+            + "log-log, with the device's memory and compute roofs, the ridge point and every candidate.",
+        "%nWith --isl and --osl it recommends a serving deployment instead: engine × GPU count × parallel layout "
+            + "× precision × concurrency, meeting --max-ttft-ms / --max-tpot-ms at the highest output tokens/s per "
+            + "GPU (the lowest cost per million output tokens when --gpu-hour-usd is given); --plot then draws "
+            + "tokens/s per GPU against tokens/s per user with the chosen point marked."},
     footerHeading = "%nExamples:%n",
     footer = {
         "  tuner recommend --model \"Llama 3 8B\" --device \"RTX 4090\"",
@@ -55,7 +59,9 @@ import picocli.CommandLine.Spec;
         "      --quants Q4_K_M,Q8_0,FP8 --kv-cache-types f16,fp8 --context 8192 \\",
         "      --format json",
         "  tuner recommend --model \"Llama 3 8B\" --device \"RTX 4090\" --memory-gb 20 \\",
-        "      --plot roofline.png --force"})
+        "      --plot roofline.png --force",
+        "  tuner recommend --model \"Llama 3.1 70B\" --device \"H100 SXM5 80GB\" --isl 1000 --osl 200 \\",
+        "      --max-ttft-ms 500 --max-tpot-ms 30 --gpu-hour-usd 2.5 --plot serving.png"})
 final class RecommendCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -125,6 +131,9 @@ final class RecommendCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Let --plot replace an existing file.")
   boolean force;
 
+  @Mixin
+  ServingRecommendOptions serving = new ServingRecommendOptions();
+
   @Override
   public Integer call() {
     if (plot != null && !force && Files.exists(plot)) {
@@ -132,6 +141,12 @@ final class RecommendCommand implements Callable<Integer> {
     }
     Session session = TunerCli.of(spec).session();
     Catalog catalog = session.catalog();
+    if (serving.active()) {
+      Scenario probe = specs.request(quants == null ? "BF16" : quants.get(0).trim(), 1, 1, "decode", null, null,
+          null, null).resolve(catalog);
+      return serving.run(session, probe.model(), probe.device(), quants, top, output.format, plot, force,
+          spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
     List<String> quantNames = quants == null ? RecommendRequest.DEFAULT_QUANTS : quants;
     List<Quantization> resolvedQuants = new ArrayList<>();
     for (String q : quantNames) {

@@ -5,6 +5,7 @@ import dev.tuner.api.Interval;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.serving.EngineDefaults;
+import dev.tuner.serving.Layout;
 import dev.tuner.serving.Metric;
 import dev.tuner.serving.ServingCsv;
 import dev.tuner.serving.ServingData;
@@ -32,17 +33,17 @@ import java.util.TreeMap;
 /** The serving side of {@code predict}, {@code evaluate --serving} and {@code train --serving}. */
 final class Serving {
   /** Loss evaluations per engine fit: the fit has converged well before (see tuner-serving/README.md). */
-  static final int EVALUATIONS = 300;
+  static final int EVALUATIONS = 800;
   /** Rows an engine needs for terms of its own; fewer and it uses the pooled terms. */
   static final int MIN_ROWS = 20;
 
   private Serving() {}
 
-  static int predict(Session session, Scenario step, ServingOptions o, Integer batch, OutputFormat format,
+  static int predict(Session session, Scenario step, ServingOptions o, Layout layout, Integer batch, OutputFormat format,
       PrintWriter out) {
     EngineDefaults defaults = EngineDefaults.shipped();
     ServingScenario s = new ServingScenario(step.model(), step.device(), step.quant(), step.kvCache(),
-        o.engine(defaults), ServingOptions.layout(step.parallel()), o.workload(batch));
+        o.engine(defaults), layout, o.workload(batch));
     ServingTerms terms = o.servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(o.servingTerms);
     ServingPrediction p = new ServingPredictor(new StepPhysics(session.roofline()), terms).predict(s);
     if (format == OutputFormat.JSON) {

@@ -1,6 +1,5 @@
 package dev.tuner.cli;
 
-import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.serving.Engine;
 import dev.tuner.serving.EngineDefaults;
@@ -101,9 +100,12 @@ final class ServingOptions {
     return new Engine(kind, backend, engineVersion, l);
   }
 
-  /** The deployment is the step scenario's layout: --devices, --tp, --pp and --ep are predict's own options. */
-  static Layout layout(ParallelLayout p) {
-    return new Layout(p.devices(), p.tp(), p.pp(), p.ep());
+  /** The deployment from the step options --devices/--tp/--pp/--ep, which serving shares with a step prediction. */
+  Layout layout(Integer devices, Integer tp, Integer pp, Integer ep) {
+    int t = tp == null ? 1 : tp;
+    int p = pp == null ? 1 : pp;
+    int e = ep == null ? 1 : ep;
+    return new Layout(devices == null ? Math.max(t * p, e) : devices, t, p, e);
   }
 
   Workload workload(Integer batch) {

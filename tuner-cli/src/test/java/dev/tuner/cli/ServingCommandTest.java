@@ -47,6 +47,41 @@ class ServingCommandTest {
   }
 
   @Test
+  void recommendMeetsTheBudgetsAtTheLowestCostAndPlotsTheServingCurve(@TempDir Path dir) throws Exception {
+    Path png = dir.resolve("serving.png");
+    Cli.Result r = Cli.run("recommend", "--model", "Llama 3.1 70B", "--device", "H100 SXM5 80GB", "--isl", "1000",
+        "--osl", "200", "--engines", "vllm,tensorrt-llm", "--quants", "BF16,FP8", "--gpus", "1,2,4",
+        "--concurrencies", "1,16,64", "--max-ttft-ms", "500", "--max-tpot-ms", "40", "--gpu-hour-usd", "2.5",
+        "--plot", png.toString(), "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode j = r.json();
+    // 2 engines × 2 precisions × (1 + 3 + 6 layouts) × 3 concurrencies, less those of the layouts dropped
+    assertThat(j.get("evaluated").asInt()).isPositive().isLessThanOrEqualTo(120);
+    JsonNode best = j.get("top").get(0);
+    assertThat(best.get("ttft_ms").asDouble()).isLessThanOrEqualTo(500);
+    assertThat(best.get("tpot_ms").asDouble()).isLessThanOrEqualTo(40);
+    // $2.5 per GPU-hour / (3600 s × tokens/s per GPU) × 1e6 tokens
+    assertThat(best.get("usd_per_million_output_tokens").asDouble()).isCloseTo(
+        2.5 / (3600 * best.get("output_tokens_per_s_per_gpu").asDouble()) * 1e6,
+        org.assertj.core.api.Assertions.within(1e-9));
+    for (JsonNode c : j.get("top")) {
+      assertThat(c.get("usd_per_million_output_tokens").asDouble())
+          .isGreaterThanOrEqualTo(best.get("usd_per_million_output_tokens").asDouble());
+    }
+    // 141 GB of BF16 weights cannot sit on one 80 GB GPU
+    assertThat(j.get("dropped").toString()).contains("weights per GPU");
+    byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 4);
+    assertThat(head).containsExactly(0x89, 'P', 'N', 'G');
+    Cli.Result none = Cli.run("recommend", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--isl", "1000",
+        "--osl", "200", "--max-tpot-ms", "0.01");
+    assertThat(none.exit()).as(none.toString()).isZero();
+    assertThat(none.out()).contains("No configuration meets the budget.");
+    Cli.Result half = Cli.run("recommend", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--isl", "10");
+    assertThat(half.exit()).isEqualTo(2);
+    assertThat(half.err()).contains("--osl");
+  }
+
+  @Test
   void twoLoadsAtOnceAreOneClearError() {
     Cli.Result r = Cli.run(with(VLLM, "--offline", "--concurrency", "4"));
     assertThat(r.exit()).isEqualTo(2);

@@ -3,6 +3,7 @@ package dev.tuner.serving;
 import dev.tuner.api.InvalidInputException;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The composition rules: serving metrics of one model instance from the time of its iterations. Lengths are the
@@ -18,7 +19,8 @@ import java.util.Locale;
  *       context {@code I + O/2} and takes the prompts of the {@code n − 1} other requests spread over their
  *       {@code O} iterations ({@code (n − 1)·I/O} prompt tokens); its time is the TPOT. A new request's prompt runs
  *       beside {@code n − 1} decodes, in chunks of what the token budget leaves when prefill is chunked; that is
- *       the TTFT. {@code E2E = TTFT + (O − 1)·TPOT}, requests/s = {@code n / E2E} (Little's law).
+ *       the TTFT, with the engine's latency per request ({@link EngineTerms#requestS}) on top.
+ *       {@code E2E = TTFT + (O − 1)·TPOT}, requests/s = {@code n / E2E} (Little's law).
  *   <li>The largest {@code n}: the KV cache (memory left by the weights × the engine's fraction) over the tokens a
  *       request holds ({@code I + O/2} on average for engines that allocate pages as they go, {@code I + O} at most
  *       for those that reserve a request's whole length), the engine's sequence limit, and the token budget
@@ -54,28 +56,29 @@ final class Composer {
 
   /** Times of one request, in seconds, and the requests/s of the instance. */
   record Served(double ttft, double tpot, double e2e, double perSecond, double running, LimitedBy limitedBy,
-      String detail) {}
+      Supplier<String> detail) {}
 
-  double seconds(double decodeSeqs, double cached, double prompt, double pairs) {
-    return t.seconds(f.step(decodeSeqs, cached, prompt, pairs));
+  /** Seconds of one iteration of {@code sequences} sequences (see {@link InstanceFigures#step}). */
+  double seconds(double sequences, double decodeSeqs, double cached, double prompt, double pairs) {
+    return t.seconds(f.step(decodeSeqs, cached, prompt, pairs), sequences);
   }
 
   /** Static batching (see the class comment). */
   Served staticBatch(int b) {
-    double prefill = seconds(0, 0, b * in, b * inSq / 2);
+    double prefill = seconds(b, 0, 0, b * in, b * inSq / 2);
     double steps = Math.max(0, out - 1);
     double decode = decodeSum(b, steps);
     double e2e = prefill + decode;
     double tpot = steps > 0 ? decode / steps : 0;
     LimitedBy by = decode >= prefill
-        ? t.dominant(f.step(b, b * (in + out / 2), 0, 0))
-        : t.dominant(f.step(0, 0, b * in, b * inSq / 2));
+        ? t.dominant(f.step(b, b * (in + out / 2), 0, 0), b)
+        : t.dominant(f.step(0, 0, b * in, b * inSq / 2), b);
     double capacity = maxByMemory(inMax + outMax);
     if (b > capacity) {
-      return new Served(prefill, tpot, e2e, b / e2e, b, LimitedBy.MEMORY_CAPACITY, String.format(Locale.ROOT,
+      return new Served(prefill, tpot, e2e, b / e2e, b, LimitedBy.MEMORY_CAPACITY, () -> String.format(Locale.ROOT,
           "a batch of %d does not fit: the KV cache holds %.0f such requests", b, Math.floor(capacity)));
     }
-    return new Served(prefill, tpot, e2e, b / e2e, b, by, "static batch of " + b);
+    return new Served(prefill, tpot, e2e, b / e2e, b, by, () -> "static batch of " + b);
   }
 
   /**
@@ -89,13 +92,13 @@ final class Composer {
     }
     StepTimes s0 = f.step(b, b * in, 0, 0);
     StepTimes s1 = f.step(b, b * (in + 1), 0, 0);
-    double m0 = s0.memory() / t.bandwidthEff();
-    double m1 = s1.memory() / t.bandwidthEff() - m0;
+    double m0 = t.memory(s0);
+    double m1 = t.memory(s1) - m0;
     double c0 = s0.compute() / t.computeEff();
     double c1 = s1.compute() / t.computeEff() - c0;
     double n0 = s0.interconnect() / t.interconnectEff();
     double n1 = s1.interconnect() / t.interconnectEff() - n0;
-    return steps * t.overheadS() + series(n0, n1, steps) + sumOfMax(m0, m1, c0, c1, steps);
+    return steps * (t.overheadS() + t.perSequenceS() * b) + series(n0, n1, steps) + sumOfMax(m0, m1, c0, c1, steps);
   }
 
   /** {@code Σ_{j=1..k} (a + b·j)}. */
@@ -123,16 +126,16 @@ final class Composer {
     double running = Math.max(1, n);
     double others = running - 1;
     double context = in + out / 2;
-    double tpot = seconds(running, running * context, others * in / out, others / out * inSq / 2);
+    double tpot = seconds(running, running, running * context, others * in / out, others / out * inSq / 2);
     double chunks = 1;
     if (limits.chunkedPrefill() && limits.maxTokensPerStep() > 0) {
       chunks = Math.ceil(in / Math.max(1, limits.maxTokensPerStep() - others));
     }
-    double ttft = chunks * seconds(others, others * context, in / chunks, inSq / 2 / chunks);
+    double ttft = t.requestS() + chunks * seconds(running, others, others * context, in / chunks, inSq / 2 / chunks);
     double e2e = ttft + Math.max(0, out - 1) * tpot;
     StepTimes step = f.step(running, running * context, others * in / out, others / out * inSq / 2);
-    return new Served(ttft, tpot, e2e, running / e2e, running, t.dominant(step),
-        String.format(Locale.ROOT, "%.1f requests running", running));
+    return new Served(ttft, tpot, e2e, running / e2e, running, t.dominant(step, running),
+        () -> String.format(Locale.ROOT, "%.1f requests running", running));
   }
 
   /** The most requests the KV cache holds when each holds {@code tokens} tokens; infinite when unknown. */
@@ -158,7 +161,7 @@ final class Composer {
   }
 
   /** The largest number of requests one instance can run, and what sets it. */
-  record Capacity(double n, LimitedBy by, String detail) {}
+  record Capacity(double n, LimitedBy by, Supplier<String> detail) {}
 
   Capacity capacity() {
     double perRequest = reservesWhole ? inMax + outMax : in + out / 2;
@@ -176,18 +179,18 @@ final class Composer {
     }
     if (Double.isInfinite(n)) {
       return new Capacity(EngineLimits.MAX, LimitedBy.ENGINE_BATCH_LIMIT,
-          "no limit known (memory unknown, engine unlimited): capped at " + EngineLimits.MAX);
+          () -> "no limit known (memory unknown, engine unlimited): capped at " + EngineLimits.MAX);
     }
     if (n == byMemory) {
-      return new Capacity(n, LimitedBy.MEMORY_CAPACITY, String.format(Locale.ROOT,
+      return new Capacity(n, LimitedBy.MEMORY_CAPACITY, () -> String.format(Locale.ROOT,
           "KV cache of %.1f GB per GPU holds %.0f requests of %.0f tokens", kvCapacityBytes() / 1e9, n,
           perRequest));
     }
     if (n == byBatch) {
-      return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, "engine runs at most " + limits.maxBatch()
+      return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, () -> "engine runs at most " + limits.maxBatch()
           + " sequences");
     }
-    return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, String.format(Locale.ROOT,
+    return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, () -> String.format(Locale.ROOT,
         "engine takes at most %d tokens per iteration: %.0f requests with their prompts", limits.maxTokensPerStep(),
         n));
   }
@@ -200,8 +203,8 @@ final class Composer {
     }
     Served s = continuous(cap.n());
     double e2e = clients / s.perSecond();
-    return new Served(s.ttft() + e2e - s.e2e(), s.tpot(), e2e, s.perSecond(), s.running(), cap.by(), cap.detail()
-        + String.format(Locale.ROOT, "; %.0f more wait in the queue", clients - cap.n()));
+    return new Served(s.ttft() + e2e - s.e2e(), s.tpot(), e2e, s.perSecond(), s.running(), cap.by(),
+        () -> cap.detail().get() + String.format(Locale.ROOT, "; %.0f more wait in the queue", clients - cap.n()));
   }
 
   /** Every request at once; {@code prompts} of them, or endless when not positive. */
@@ -225,8 +228,8 @@ final class Composer {
       double wait = prompts > 0 ? (prompts / full.perSecond() - prompts / rate) / 2 : 0;
       LimitedBy by = cap.n() < EngineLimits.MAX ? cap.by() : full.limitedBy();
       return new Served(full.ttft() + wait, full.tpot(), full.e2e() + wait, full.perSecond(), full.running(), by,
-          String.format(Locale.ROOT, "saturated: %.3f requests/s offered, %.3f served; %s", rate,
-              full.perSecond(), cap.detail()));
+          () -> String.format(Locale.ROOT, "saturated: %.3f requests/s offered, %.3f served; %s", rate,
+              full.perSecond(), cap.detail().get()));
     }
     double lo = 0;
     double hi = cap.n();
@@ -238,9 +241,11 @@ final class Composer {
         hi = mid;
       }
     }
-    Served s = continuous(hi);
-    return new Served(s.ttft(), s.tpot(), s.e2e(), rate, hi, LimitedBy.ARRIVAL_RATE, String.format(Locale.ROOT,
-        "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on average", rate, full.perSecond(), hi));
+    double running = hi;
+    Served s = continuous(running);
+    return new Served(s.ttft(), s.tpot(), s.e2e(), rate, running, LimitedBy.ARRIVAL_RATE, () -> String.format(
+        Locale.ROOT, "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on average", rate,
+        full.perSecond(), running));
   }
 
   List<String> assumptions() {

@@ -3,36 +3,67 @@ package dev.tuner.serving;
 import static dev.tuner.api.InvalidInputException.requireInRange;
 
 /**
- * The learned part of an iteration's time, per engine: a fixed {@code overheadS} seconds per iteration
- * (scheduling, sampling, kernel launches) and the shares of peak bandwidth, compute and interconnect the engine's
- * kernels reach. An iteration takes {@code overhead + max(memory / bandwidthEff, compute / computeEff) +
- * interconnect / interconnectEff} seconds, where memory, compute and interconnect are the roofline times
- * ({@link StepTimes}). {@link #PHYSICS} (no overhead, every share 1) is the roofline itself.
+ * The learned part of serving time, per engine. An iteration that runs {@code s} sequences takes
+ *
+ * <pre>  overheadS + perSequenceS · s + max(weights / bandwidthEff + kv / kvEff, compute / computeEff)
+ *     + interconnect / interconnectEff</pre>
+ *
+ * seconds, where weights, kv, compute and interconnect are the roofline times ({@link StepTimes}), and every request
+ * waits {@code requestS} more before its first token (tokenisation, the HTTP front end, scheduling: a benchmark
+ * client's TTFT counts them, an iteration does not).
+ *
+ * <ul>
+ *   <li>{@code overheadS}: fixed per iteration (kernel launches, the scheduler's loop);
+ *   <li>{@code perSequenceS}: per running sequence per iteration (sampling, detokenisation, metadata), which grows
+ *       with the batch and so separates a loaded server's iteration from a light one's;
+ *   <li>{@code bandwidthEff}, {@code kvEff}: the shares of peak bandwidth that weight reads (large GEMV/GEMM
+ *       operands) and KV-cache reads (paged attention, many small blocks) reach;
+ *   <li>{@code computeEff}, {@code interconnectEff}: the shares of peak arithmetic and link bandwidth.
+ * </ul>
+ * {@link #PHYSICS} (no overheads, every share 1) is the roofline itself.
  */
 public record EngineTerms(
-    double overheadS, double bandwidthEff, double computeEff, double interconnectEff) {
-  public static final EngineTerms PHYSICS = new EngineTerms(0, 1, 1, 1);
+    double overheadS, double perSequenceS, double bandwidthEff, double kvEff, double computeEff,
+    double interconnectEff, double requestS) {
+  public static final EngineTerms PHYSICS = new EngineTerms(0, 0, 1, 1, 1, 1, 0);
 
   public EngineTerms {
     requireInRange("overhead per iteration", overheadS, 0, 10, "seconds");
+    requireInRange("overhead per sequence per iteration", perSequenceS, 0, 1, "seconds");
     requireInRange("bandwidth efficiency", bandwidthEff, 0.01, 1, "of peak");
+    requireInRange("KV-cache bandwidth efficiency", kvEff, 0.01, 1, "of peak");
     requireInRange("compute efficiency", computeEff, 0.01, 1, "of peak");
     requireInRange("interconnect efficiency", interconnectEff, 0.01, 1, "of peak");
+    requireInRange("latency per request", requestS, 0, 100, "seconds");
   }
 
-  /** Seconds of one iteration. */
-  public double seconds(StepTimes t) {
-    return overheadS + Math.max(t.memory() / bandwidthEff, t.compute() / computeEff)
+  /**
+   * Terms of format version 1: one overhead per iteration and one bandwidth share for weights and KV cache alike,
+   * no per-sequence or per-request terms.
+   */
+  public EngineTerms(double overheadS, double bandwidthEff, double computeEff, double interconnectEff) {
+    this(overheadS, 0, bandwidthEff, bandwidthEff, computeEff, interconnectEff, 0);
+  }
+
+  /** Seconds of one iteration that runs {@code sequences} sequences. */
+  public double seconds(StepTimes t, double sequences) {
+    return overheadS + perSequenceS * sequences + Math.max(memory(t), t.compute() / computeEff)
         + t.interconnect() / interconnectEff;
   }
 
+  /** Memory time under these terms. */
+  double memory(StepTimes t) {
+    return t.weights() / bandwidthEff + t.kv() / kvEff;
+  }
+
   /** What dominates an iteration's time under these terms. */
-  public LimitedBy dominant(StepTimes t) {
-    double mem = t.memory() / bandwidthEff;
+  public LimitedBy dominant(StepTimes t, double sequences) {
+    double mem = memory(t);
     double cmp = t.compute() / computeEff;
     double net = t.interconnect() / interconnectEff;
-    double best = Math.max(Math.max(mem, cmp), Math.max(net, overheadS));
-    if (best == overheadS && overheadS > 0) {
+    double overhead = overheadS + perSequenceS * sequences;
+    double best = Math.max(Math.max(mem, cmp), Math.max(net, overhead));
+    if (best == overhead && overhead > 0) {
       return LimitedBy.ENGINE_OVERHEAD;
     }
     if (best == net && net > 0) {

@@ -20,12 +20,14 @@ import java.util.List;
  *       unknown: that term is then not counted, and {@code assumptions} says so);
  *   <li>{@code memoryBytes}: each GPU's memory (0 when unknown: capacity is then not checked).
  * </ul>
- * {@code stages} is the pipeline depth: an iteration passes the stages one after another.
+ * {@code stages} is the pipeline depth: an iteration passes the stages one after another. {@code logitFlopsPerDecode}:
+ * the LM head's FLOPs per decoded token on each GPU (a prompt's logits are its last token's only, left out);
+ * {@code collectiveSeconds}: the latency of one stage's collectives per iteration, whatever their size.
  */
 public record InstanceFigures(
-    double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken, double attentionFlopsPerPair,
-    double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth, double memoryBytes,
-    int stages, List<String> assumptions) {
+    double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
+    double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
+    double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectiveSeconds) {
   public InstanceFigures {
     if (!(bandwidth > 0) || stages < 1) {
       throw new IllegalArgumentException("bandwidth must be positive and stages at least 1");
@@ -33,24 +35,34 @@ public record InstanceFigures(
     assumptions = List.copyOf(assumptions);
   }
 
-  /**
-   * Roofline seconds of one iteration on one pipeline stage times the stages: {@code decodeSeqs} sequences decode
-   * one token each over {@code cachedTokens} tokens of KV cache in all, and {@code promptTokens} prompt tokens are
-   * prefilled with {@code promptPairs} attention pairs; their KV cache is written.
-   */
+  /** Figures without LM-head FLOPs or collective latency. */
+  public InstanceFigures(
+      double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
+      double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
+      double memoryBytes, int stages, List<String> assumptions) {
+    this(weightBytes, routedBytes, routedShare, kvBytesPerToken, flopsPerToken, attentionFlopsPerPair,
+        commBytesPerToken, bandwidth, peakFlops, linkBandwidth, memoryBytes, stages, assumptions, 0, 0);
+  }
+
   /** Weight bytes on each GPU, routed experts included: what must fit beside the KV cache. */
   public double residentWeightBytes() {
     return weightBytes + routedBytes;
   }
 
+  /**
+   * Roofline seconds of one iteration on one pipeline stage times the stages: {@code decodeSeqs} sequences decode
+   * one token each over {@code cachedTokens} tokens of KV cache in all, and {@code promptTokens} prompt tokens are
+   * prefilled with {@code promptPairs} attention pairs; their KV cache is written.
+   */
   public StepTimes step(double decodeSeqs, double cachedTokens, double promptTokens, double promptPairs) {
     double tokens = decodeSeqs + promptTokens;
     double routed = routedBytes > 0 ? routedBytes * (1 - Math.pow(1 - routedShare, tokens)) : 0;
-    double bytes = weightBytes + routed + kvBytesPerToken * (cachedTokens + promptTokens);
-    double flops = flopsPerToken * tokens + attentionFlopsPerPair * (cachedTokens + promptPairs);
-    double memory = bytes / bandwidth;
+    double weights = weightBytes + routed;
+    double kv = kvBytesPerToken * (cachedTokens + promptTokens);
+    double flops = flopsPerToken * tokens + logitFlopsPerDecode * decodeSeqs
+        + attentionFlopsPerPair * (cachedTokens + promptPairs);
     double compute = peakFlops > 0 ? flops / peakFlops : 0;
-    double comm = linkBandwidth > 0 ? commBytesPerToken * tokens / linkBandwidth : 0;
-    return new StepTimes(memory * stages, compute * stages, comm * stages);
+    double comm = linkBandwidth > 0 ? collectiveSeconds + commBytesPerToken * tokens / linkBandwidth : 0;
+    return new StepTimes(weights / bandwidth * stages, compute * stages, comm * stages, kv / bandwidth * stages);
   }
 }

@@ -31,7 +31,14 @@ public final class ServingPredictor {
   }
 
   public ServingPrediction predict(ServingScenario s) {
-    InstanceFigures f = physics.figures(s);
+    return predict(s, physics.figures(s));
+  }
+
+  /**
+   * {@link #predict} with the instance's figures already computed ({@link StepPhysics#figures} of a scenario with
+   * the same model, device, precision, KV cache, engine backend, layout and lengths): a sweep over loads reuses them.
+   */
+  public ServingPrediction predict(ServingScenario s, InstanceFigures f) {
     EngineTerms t = terms.forEngine(s.engine().kind());
     Composer c = new Composer(f, t, s.engine(), s.workload());
     int replicas = s.layout().replicas();
@@ -93,7 +100,7 @@ public final class ServingPredictor {
       assumptions.add("offline run without a number of prompts: TTFT leaves out the wait in the queue");
     }
     return new ServingPrediction(ttftMs, tpotMs, e2eMs, reqPerS, output, total, output / s.layout().devices(),
-        r.running(), r.limitedBy(), r.detail(), intervals, terms.id(), assumptions);
+        r.running(), r.limitedBy(), r.detail().get(), intervals, terms.id(), assumptions);
   }
 
   private Interval interval(double v, double h) {

@@ -20,11 +20,12 @@ import java.util.Map;
 /**
  * {@link ServingTerms} as a small JSON document (format {@value #FORMAT}, version {@value #VERSION}). Reading checks
  * the format, the version, every field's presence, type and range, and rejects unknown engines and metrics: a file
- * that reads is a file the predictor can use.
+ * that reads is a file the predictor can use. Version 1 files (one overhead and one bandwidth share per engine) still
+ * read, as terms without per-sequence and per-request overheads and with the KV share equal to the weights'.
  */
 public final class ServingTermsCodec {
   public static final String FORMAT = "tuner-serving-terms";
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
   /** The largest file read: a terms file is a few kilobytes. */
   public static final long MAX_BYTES = 1 << 20;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -57,9 +58,12 @@ public final class ServingTermsCodec {
   private static ObjectNode terms(EngineTerms e) {
     return JSON.createObjectNode()
         .put("overhead_s", e.overheadS())
+        .put("per_sequence_s", e.perSequenceS())
         .put("bandwidth_efficiency", e.bandwidthEff())
+        .put("kv_efficiency", e.kvEff())
         .put("compute_efficiency", e.computeEff())
-        .put("interconnect_efficiency", e.interconnectEff());
+        .put("interconnect_efficiency", e.interconnectEff())
+        .put("request_s", e.requestS());
   }
 
   public static void write(ServingTerms t, Path file) {
@@ -128,17 +132,17 @@ public final class ServingTermsCodec {
         throw new InvalidInputException(source + " format", root.get("format").asText(), FORMAT);
       }
       int version = (int) number(root, "version", source);
-      if (version != VERSION) {
-        throw new InvalidInputException(source + " version", Integer.toString(version), Integer.toString(VERSION));
+      if (version != 1 && version != VERSION) {
+        throw new InvalidInputException(source + " version", Integer.toString(version), "1 or " + VERSION);
       }
       String id = text(root, "id", source);
       double level = number(root, "level", source);
-      EngineTerms pooled = terms(object(root, "pooled", source), source + " pooled");
+      EngineTerms pooled = terms(object(root, "pooled", source), source + " pooled", version);
       Map<EngineKind, EngineTerms> engines = new EnumMap<>(EngineKind.class);
       JsonNode e = object(root, "engines", source);
       for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> f = it.next();
-        engines.put(EngineKind.parse(f.getKey()), terms(f.getValue(), source + " engines." + f.getKey()));
+        engines.put(EngineKind.parse(f.getKey()), terms(f.getValue(), source + " engines." + f.getKey(), version));
       }
       Map<Metric, Double> widths = new EnumMap<>(Metric.class);
       JsonNode w = object(root, "log_half_width", source);
@@ -160,12 +164,18 @@ public final class ServingTermsCodec {
     }
   }
 
-  private static EngineTerms terms(JsonNode n, String where) {
+  private static EngineTerms terms(JsonNode n, String where, int version) {
     if (!n.isObject()) {
       throw new InvalidInputException(where, n.toString(), "an object of engine terms");
     }
-    return new EngineTerms(number(n, "overhead_s", where), number(n, "bandwidth_efficiency", where),
-        number(n, "compute_efficiency", where), number(n, "interconnect_efficiency", where));
+    if (version == 1) {
+      return new EngineTerms(number(n, "overhead_s", where), number(n, "bandwidth_efficiency", where),
+          number(n, "compute_efficiency", where), number(n, "interconnect_efficiency", where));
+    }
+    return new EngineTerms(number(n, "overhead_s", where), number(n, "per_sequence_s", where),
+        number(n, "bandwidth_efficiency", where), number(n, "kv_efficiency", where),
+        number(n, "compute_efficiency", where), number(n, "interconnect_efficiency", where),
+        number(n, "request_s", where));
   }
 
   private static JsonNode object(JsonNode n, String field, String where) {

@@ -11,10 +11,14 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Fits {@link EngineTerms} to serving rows: per engine with at least {@code minRows} rows, and pooled over all rows
- * for the others. The loss is a soft-L1 (pseudo-Huber, scale {@value #HUBER}) on the natural-log ratio of predicted
- * to observed value, summed over every metric a row states, so that a few rows far off (a doubtful source) pull
- * less than squared errors would. Interval half-widths come from leave-one-family-out: the {@code level} quantile
+ * Fits {@link EngineTerms} to serving rows: pooled over all rows, then per engine with at least {@code minRows}
+ * rows, starting from the pooled terms. The loss is a soft-L1 (pseudo-Huber, scale {@value #HUBER}) on the
+ * natural-log ratio of predicted to observed value, so that a few rows far off (a doubtful source) pull less than
+ * squared errors would; each metric's sum is weighted by {@code 1 / sqrt(n)} for its {@code n} values in the fit,
+ * so that the thousand offline throughputs do not drown the hundred latencies (and a handful of latencies cannot
+ * outweigh them either). An engine's fit is shrunk toward the pooled terms by a penalty of
+ * {@code (x − x_pooled)²} per coordinate (logs of the times, logits of the shares): a term its rows do not pin (the
+ * request latency of an engine whose rows state no TTFT) stays at the pooled value instead of drifting. Interval half-widths come from leave-one-family-out: the {@code level} quantile
  * of the absolute log errors on held-out families.
  */
 public final class ServingTrainer {
@@ -59,25 +63,51 @@ public final class ServingTrainer {
   ServingTerms fit(List<ServingRow> rows, String id, Map<Metric, Double> widths) {
     Map<EngineKind, List<ServingRow>> byEngine = new EnumMap<>(EngineKind.class);
     rows.forEach(r -> byEngine.computeIfAbsent(r.scenario().engine().kind(), k -> new ArrayList<>()).add(r));
-    EngineTerms pooled = fitTerms(rows);
+    EngineTerms pooled = fitTerms(rows, START, null);
     Map<EngineKind, EngineTerms> engines = new EnumMap<>(EngineKind.class);
     Map<EngineKind, Integer> counts = new EnumMap<>(EngineKind.class);
     byEngine.forEach((k, list) -> {
       counts.put(k, list.size());
       if (list.size() >= minRows) {
-        engines.put(k, fitTerms(list));
+        engines.put(k, fitTerms(list, pooled, pooled));
       }
     });
     return new ServingTerms(id, engines, pooled, level, widths, counts);
   }
 
-  EngineTerms fitTerms(List<ServingRow> rows) {
-    double[] start = {Math.log(1e-3), logit(0.6), logit(0.6), logit(0.6)};
-    double[] best = NelderMead.minimise(x -> loss(terms(x), rows), start, 1.0, evaluations);
+  /**
+   * The largest per-request latency a fit may learn: a front end's tokenisation, HTTP and scheduling take
+   * milliseconds to tens of them; a longer wait before the first token is queueing, which the composition models, and
+   * an unbounded term would absorb the composition's queueing errors instead.
+   */
+  static final double MAX_REQUEST_S = 0.1;
+
+  /** Where the pooled fit starts: 1 ms per iteration, 10 µs per sequence, 60% of every peak, 20 ms per request. */
+  static final EngineTerms START = new EngineTerms(1e-3, 1e-5, 0.6, 0.6, 0.6, 0.6, 0.02);
+
+  /** Terms fitted to {@code rows} from {@code start}, shrunk toward {@code prior} when not null. */
+  EngineTerms fitTerms(List<ServingRow> rows, EngineTerms start, EngineTerms prior) {
+    Map<Metric, Double> weights = new EnumMap<>(Metric.class);
+    rows.forEach(r -> r.observed().keySet().forEach(m -> weights.merge(m, 1.0, Double::sum)));
+    weights.replaceAll((m, n) -> 1 / Math.sqrt(n));
+    double[] center = prior == null ? null : vector(prior);
+    double[] best = NelderMead.minimise(x -> loss(terms(x), rows, weights) + penalty(x, center), vector(start), 1.0,
+        evaluations);
     return terms(best);
   }
 
-  private double loss(EngineTerms t, List<ServingRow> rows) {
+  private static double penalty(double[] x, double[] center) {
+    if (center == null) {
+      return 0;
+    }
+    double sum = 0;
+    for (int i = 0; i < x.length; i++) {
+      sum += (x[i] - center[i]) * (x[i] - center[i]);
+    }
+    return sum;
+  }
+
+  private double loss(EngineTerms t, List<ServingRow> rows, Map<Metric, Double> weights) {
     ServingPredictor p = new ServingPredictor(physics, new ServingTerms("fit", Map.of(), t, level, Map.of(),
         Map.of()));
     double sum = 0;
@@ -87,16 +117,27 @@ public final class ServingTrainer {
         Double v = pred.get(o.getKey());
         if (v != null && v > 0) {
           double e = Math.log(v / o.getValue()) / HUBER;
-          sum += Math.sqrt(1 + e * e) - 1;
+          sum += weights.get(o.getKey()) * (Math.sqrt(1 + e * e) - 1);
         }
       }
     }
     return sum;
   }
 
+  /** The unconstrained coordinates Nelder-Mead searches: logs of the times, logits of the shares. */
+  static double[] vector(EngineTerms t) {
+    return new double[] {Math.log(Math.max(1e-9, t.overheadS())), Math.log(Math.max(1e-9, t.perSequenceS())),
+        logit(t.bandwidthEff()), logit(t.kvEff()), logit(t.computeEff()), logit(t.interconnectEff()),
+        Math.log(Math.max(1e-9, t.requestS()))};
+  }
+
   static EngineTerms terms(double[] x) {
-    return new EngineTerms(Math.min(10, Math.exp(Math.max(-30, x[0]))), efficiency(x[1]), efficiency(x[2]),
-        efficiency(x[3]));
+    return new EngineTerms(time(x[0], 10), time(x[1], 1), efficiency(x[2]), efficiency(x[3]), efficiency(x[4]),
+        efficiency(x[5]), time(x[6], MAX_REQUEST_S));
+  }
+
+  private static double time(double x, double max) {
+    return Math.min(max, Math.exp(Math.max(-30, x)));
   }
 
   private static double efficiency(double x) {
@@ -104,7 +145,7 @@ public final class ServingTrainer {
   }
 
   private static double logit(double eff) {
-    double p = (eff - 0.01) / 0.99;
+    double p = Math.min(1 - 1e-6, Math.max(1e-6, (eff - 0.01) / 0.99));
     return Math.log(p / (1 - p));
   }
 

@@ -1,23 +1,34 @@
 package dev.tuner.serving;
 
-import dev.tuner.core.scenario.Backend;
+import dev.tuner.core.roofline.ModelPhysics;
 import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.ModelSpec;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How a layout splits one model instance over its GPUs, as {@link InstanceFigures}. The one place that knows tensor
- * and pipeline parallelism: weights, KV cache and FLOPs divide over {@code tp × pp} GPUs, except that a KV head is
- * never split (with fewer KV heads than {@code tp} each GPU keeps one whole head); tensor parallelism adds two
- * all-reduces of the hidden state (2 bytes per element) per layer per token, of which a ring all-reduce sends
- * {@code 2 (tp − 1) / tp} from every GPU, over the device's interconnect bandwidth per direction. A mixture of
- * experts computes with its active parameters and reads its routed experts as far as an iteration's tokens touch
- * them: with {@code E} experts of which {@code k} serve a token and routed parameters {@code R = (P − A) / (1 − k/E)}
- * (from total {@code P} and active {@code A}), the dense part {@code P − R} is read whole. Expert parallelism splits
- * the experts like tensor parallelism here (over {@code tp × pp} GPUs). MLA caches its latent
- * ({@code kv_lora_rank + rope_head_dim} elements per layer per token, not split by tensor parallelism).
+ * How a layout splits one model instance over its GPUs, as {@link InstanceFigures}: the one place that knows
+ * tensor, pipeline and expert parallelism. Where the parameters sit comes from tuner-core's {@link ModelPhysics}
+ * (the same accounting as the step roofline): body weights every token reads, the LM head streamed once per
+ * iteration, routed experts read as far as an iteration's tokens touch them ({@code 1 − (1 − k/E)^t} of them under
+ * uniform routing), sliding-window, MLA and linear-attention KV caches.
+ *
+ * <ul>
+ *   <li>Weights, KV cache and FLOPs divide over {@code tp × pp} GPUs, except that a KV head is never split (with
+ *       fewer KV heads than {@code tp} each GPU keeps one whole head) and MLA's latent is not split by tensor
+ *       parallelism; routed experts divide over the larger of {@code tp × pp} and {@code ep}.
+ *   <li>The LM head's {@code 2 × vocab × hidden} FLOPs count once per decoded token (a prompt's logits are computed
+ *       for its last token only, which is left out).
+ *   <li>Sliding-window and linear-attention layers make the KV cache and attention sublinear in the context; they
+ *       are linearised at the workload's mean context {@code I + O/2} (the composition is linear in the cached
+ *       tokens).
+ *   <li>Collectives, as in {@link Roofline}: tensor parallelism's two all-reduces of the hidden state per layer (ring:
+ *       {@code 2 (tp − 1) / tp} of the activations sent by each GPU), one transfer between consecutive pipeline
+ *       stages, expert parallelism's two all-to-alls per MoE layer; each collective also costs
+ *       {@link Roofline#COLLECTIVE_LATENCY_S} per iteration.
+ * </ul>
  */
 public final class StepPhysics {
   private final Roofline roofline;
@@ -30,61 +41,74 @@ public final class StepPhysics {
     ModelSpec m = s.model();
     DeviceSpec d = s.device();
     Layout l = s.layout();
+    ModelPhysics physics = new ModelPhysics(m);
     int split = l.tp() * l.pp();
+    int expertSplit = Math.max(split, l.ep());
     List<String> assumptions = new ArrayList<>();
-    double params = m.paramsB() * 1e9;
-    double bytesPerParam = s.quant().bytesPerWeight() / split;
-    double active = params;
-    double routed = 0;
-    double share = 0;
-    if (m.moe().isMoe() && m.activeParamsB().isPresent()) {
-      active = m.activeParamsB().getAsDouble() * 1e9;
-      share = (double) m.moe().expertsPerToken() / m.moe().experts();
-      routed = share < 1 ? Math.min(params, (params - active) / (1 - share)) : 0;
-    } else if (m.moe().isMoe()) {
-      assumptions.add("active parameters of " + m.name() + " unknown: every parameter counted per token");
+    double bytesPerWeight = s.quant().bytesPerWeight();
+    double weightBytes = (physics.denseBodyParams() + physics.embeddingParams()) * bytesPerWeight / split;
+    double routedBytes = physics.routedParams() * bytesPerWeight / expertSplit;
+    double share = m.moe().isMoe() ? (double) m.moe().expertsPerToken() / m.moe().experts() : 0;
+    if (!physics.routedKnown() || !physics.activeKnown()) {
+      assumptions.add(m.name() + " is a mixture of experts without its expert size or active parameters: every"
+          + " parameter is counted for every token");
     }
-    double weightBytes = (params - routed) * bytesPerParam;
+    double context = Math.max(1, s.workload().input().mean() + s.workload().output().mean() / 2);
     double kvPerToken = 0;
-    if (m.attention().kind() == dev.tuner.core.scenario.AttentionKind.MLA && m.layers() > 0) {
-      kvPerToken = (double) m.layers() / l.pp() * (m.attention().kvLoraRank() + m.attention().ropeHeadDim())
-          * s.kvCache().bytesPerElement();
-    } else if (m.knowsKvShape()) {
-      int kvHeadsPerGpu = (m.kvHeads() + l.tp() - 1) / l.tp();
-      kvPerToken = 2.0 * m.layers() / l.pp() * kvHeadsPerGpu * m.effectiveHeadDim() * s.kvCache().bytesPerElement();
+    if (physics.knowsKv()) {
+      double elements = physics.kvElements(context) / context;
+      double perGpu = elements / l.pp();
+      if (m.attention().kind() != dev.tuner.core.scenario.AttentionKind.MLA && m.knowsKvShape()) {
+        // a KV head is never split: each GPU holds ceil(kv_heads / tp) of them
+        perGpu *= Math.ceil((double) m.kvHeads() / l.tp()) / m.kvHeads();
+      }
+      kvPerToken = perGpu * s.kvCache().bytesPerElement();
     } else {
       assumptions.add("KV-cache size of " + m.name() + " unknown: KV traffic and capacity not counted");
     }
     double attention = 0;
     if (m.knowsAttentionShape()) {
-      attention = 4.0 * m.layers() * m.heads() * m.effectiveHeadDim() / split;
+      attention = physics.meanAttentionFlops(context, context) / context / split;
     } else {
       assumptions.add("attention shape of " + m.name() + " unknown: attention FLOPs not counted");
     }
-    double comm = 0;
-    if (l.tp() > 1) {
-      if (m.hidden() > 0 && m.layers() > 0) {
-        comm = 2.0 * m.layers() / l.pp() * m.hidden() * 2.0 * 2.0 * (l.tp() - 1) / l.tp();
-      } else {
-        assumptions.add("hidden size of " + m.name() + " unknown: tensor-parallel all-reduce traffic not counted");
+    double commBytes = 0;
+    int collectives = 0;
+    if (!(split == 1 && l.ep() == 1)) {
+      double activations = m.hidden() * Roofline.ACTIVATION_BYTES;
+      if (m.hidden() == 0) {
+        assumptions.add("hidden size of " + m.name() + " unknown: collectives not counted");
+      }
+      if (l.tp() > 1 && m.layers() > 0) {
+        collectives += 2 * m.layers();
+        commBytes += 2.0 * m.layers() * 2.0 * (l.tp() - 1) / l.tp() * activations / l.pp();
+      }
+      if (l.pp() > 1) {
+        collectives += l.pp() - 1;
+        commBytes += (double) (l.pp() - 1) / l.pp() * activations;
+      }
+      if (l.ep() > 1 && m.moe().isMoe() && physics.moeLayers() > 0) {
+        collectives += 2 * physics.moeLayers();
+        commBytes += 2.0 * physics.moeLayers() * activations * m.moe().expertsPerToken() * (l.ep() - 1) / l.ep()
+            / l.ep() / l.pp();
       }
       if (d.interconnectGBs().isEmpty()) {
-        assumptions.add("interconnect bandwidth of " + d.name() + " unknown: all-reduce time not counted");
+        assumptions.add("interconnect bandwidth of " + d.name() + " unknown: collectives not counted");
       }
     }
     if (l.pp() > 1) {
       assumptions.add("pipeline stages run one after another within an iteration (no micro-batch overlap)");
     }
-    // the engine's backend picks the kernels (integer dot products on CUDA, none on Metal); unknown takes the
-    // higher peak, which keeps the roof a bound
-    double peak = roofline.peakTflops(d, s.quant().activation(), Backend.parse(s.engine().backend()), assumptions)
-        * 1e12;
+    Backend backend = Backend.parse(s.engine().backend().isEmpty() ? s.engine().kind().id() : s.engine().backend());
+    double peak = roofline.peakTflops(d, s.quant().activation(), backend, assumptions) * 1e12;
     double memory = d.memoryGb().orElse(0) * 1e9;
     if (memory == 0) {
       assumptions.add("memory of " + d.name() + " unknown: KV-cache capacity not checked");
     }
     double link = d.interconnectGBs().orElse(0) * 1e9;
-    return new InstanceFigures(weightBytes, routed * bytesPerParam, share, kvPerToken, 2.0 * active / split,
-        attention, comm, d.memBandwidthGBs() * 1e9, peak, link, memory, l.pp(), assumptions);
+    double collectiveSeconds = link > 0 ? collectives * Roofline.COLLECTIVE_LATENCY_S / l.pp() : 0;
+    return new InstanceFigures(weightBytes, routedBytes, share, kvPerToken, 2.0 * physics.activeBodyParams() / split,
+        attention, commBytes, d.memBandwidthGBs() * 1e9, peak, link, memory, l.pp(), assumptions,
+        2.0 * physics.embeddingParams() / split, collectiveSeconds);
   }
 }

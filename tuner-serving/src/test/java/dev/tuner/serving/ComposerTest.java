@@ -148,12 +148,45 @@ class ComposerTest {
   void engineTermsAddOverheadAndDivideByEfficiency() {
     EngineTerms t = new EngineTerms(0.002, 0.5, 0.25, 0.5);
     // memory 1 ms / 0.5 = 2 ms, compute 0.4 ms / 0.25 = 1.6 ms: 2 ms; interconnect 0.1 / 0.5 = 0.2 ms; + 2 ms
-    assertThat(t.seconds(new StepTimes(1e-3, 0.4e-3, 0.1e-3))).isCloseTo(4.2e-3, within(1e-15));
+    assertThat(t.seconds(new StepTimes(1e-3, 0.4e-3, 0.1e-3), 8)).isCloseTo(4.2e-3, within(1e-15));
     // the 2 ms overhead ties the 2 ms of memory time and is named; a quarter of it is not
-    assertThat(t.dominant(new StepTimes(1e-3, 0.4e-3, 0.1e-3))).isEqualTo(LimitedBy.ENGINE_OVERHEAD);
-    assertThat(new EngineTerms(0.5e-3, 0.5, 0.25, 0.5).dominant(new StepTimes(1e-3, 0.4e-3, 0.1e-3)))
+    assertThat(t.dominant(new StepTimes(1e-3, 0.4e-3, 0.1e-3), 8)).isEqualTo(LimitedBy.ENGINE_OVERHEAD);
+    assertThat(new EngineTerms(0.5e-3, 0.5, 0.25, 0.5).dominant(new StepTimes(1e-3, 0.4e-3, 0.1e-3), 8))
         .isEqualTo(LimitedBy.BANDWIDTH);
-    assertThat(t.dominant(new StepTimes(1e-4, 1e-3, 0))).isEqualTo(LimitedBy.COMPUTE);
+    assertThat(t.dominant(new StepTimes(1e-4, 1e-3, 0), 8)).isEqualTo(LimitedBy.COMPUTE);
+  }
+
+  @Test
+  void perSequenceOverheadAndKvShareScaleTheirOwnParts() {
+    // 1 ms overhead + 10 µs × 64 sequences = 1.64 ms; weights 1 ms / 0.8 = 1.25 ms, KV 0.5 ms / 0.25 = 2 ms:
+    // memory 3.25 ms beats compute 1 ms / 0.5 = 2 ms; interconnect 0.2 ms / 0.4 = 0.5 ms; 1.64 + 3.25 + 0.5 = 5.39 ms
+    EngineTerms t = new EngineTerms(1e-3, 1e-5, 0.8, 0.25, 0.5, 0.4, 0.03);
+    assertThat(t.seconds(new StepTimes(1e-3, 1e-3, 0.2e-3, 0.5e-3), 64)).isCloseTo(5.39e-3, within(1e-15));
+    // the overhead of 64 sequences (1.64 ms) is below the 3.25 ms of memory time
+    assertThat(t.dominant(new StepTimes(1e-3, 1e-3, 0.2e-3, 0.5e-3), 64)).isEqualTo(LimitedBy.BANDWIDTH);
+  }
+
+  @Test
+  void theRequestLatencyAddsToTheFirstTokenOnly() {
+    EngineTerms base = new EngineTerms(1e-3, 0, 1, 1, 1, 1, 0);
+    EngineTerms slow = new EngineTerms(1e-3, 0, 1, 1, 1, 1, 0.05);
+    Composer a = new Composer(gpu(0), base, engine(EngineKind.VLLM, 0, 0, false, 0.9), work(100, 10));
+    Composer b = new Composer(gpu(0), slow, engine(EngineKind.VLLM, 0, 0, false, 0.9), work(100, 10));
+    // 50 ms more before the first token, the same iterations after it; E2E grows by the same 50 ms
+    assertThat(b.continuous(3).ttft() - a.continuous(3).ttft()).isCloseTo(0.05, within(1e-12));
+    assertThat(b.continuous(3).tpot()).isEqualTo(a.continuous(3).tpot());
+    assertThat(b.continuous(3).e2e() - a.continuous(3).e2e()).isCloseTo(0.05, within(1e-12));
+  }
+
+  @Test
+  void theLmHeadComputesForDecodeTokensAndCollectivesCostTheirLatency() {
+    // 1e9 FLOPs per token and 5e8 per decoded token's logits at 1e12 FLOP/s; 20 µs of collectives and 1e4 bytes per
+    // token over a 1e9 B/s link. 2 decodes and 10 prompt tokens: (12 × 1e9 + 2 × 5e8) / 1e12 = 13 ms of compute;
+    // 20 µs + 12 × 1e4 / 1e9 = 140 µs on the link
+    InstanceFigures f = new InstanceFigures(0, 0, 0, 0, 1e9, 0, 1e4, 1e12, 1e12, 1e9, 0, 1, List.of(), 5e8, 2e-5);
+    StepTimes s = f.step(2, 0, 10, 0);
+    assertThat(s.compute()).isCloseTo(13e-3, within(1e-15));
+    assertThat(s.interconnect()).isCloseTo(140e-6, within(1e-15));
   }
 
   @Test

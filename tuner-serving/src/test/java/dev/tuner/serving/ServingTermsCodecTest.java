@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ServingTermsCodecTest {
   private static final ServingTerms TERMS = new ServingTerms("t", Map.of(EngineKind.VLLM,
-      new EngineTerms(0.004, 0.7, 0.5, 0.3)), new EngineTerms(0.002, 0.6, 0.4, 0.2), 0.9,
+      new EngineTerms(0.004, 2e-5, 0.7, 0.9, 0.5, 0.3, 0.015)), new EngineTerms(0.002, 0.6, 0.4, 0.2), 0.9,
       Map.of(Metric.OUTPUT_TPS, 0.3, Metric.TTFT_MS, 0.8), Map.of(EngineKind.VLLM, 40));
 
   @Test
@@ -24,13 +24,24 @@ class ServingTermsCodecTest {
   @Test
   void rejectsAnotherVersionAFieldOutOfRangeAndAnUnknownEngine() {
     String json = ServingTermsCodec.toJson(TERMS);
-    assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("\"version\" : 1", "\"version\" : 2"), "x"))
+    assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("\"version\" : 2", "\"version\" : 3"), "x"))
         .isInstanceOf(ModelLoadException.class).hasMessageContaining("version");
     assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("0.7", "1.7"), "x"))
         .isInstanceOf(ModelLoadException.class).hasMessageContaining("bandwidth efficiency");
     assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("\"vllm\" : {", "\"tgi\" : {"), "x"))
         .isInstanceOf(ModelLoadException.class).hasMessageContaining("engine = tgi");
     assertThatThrownBy(() -> ServingTermsCodec.parse("[1]", "x")).isInstanceOf(ModelLoadException.class);
+  }
+
+  @Test
+  void readsVersionOneTermsWithOneBandwidthShareAndNoSequenceOrRequestTerms() {
+    String v1 = """
+        {"format": "tuner-serving-terms", "version": 1, "id": "old", "level": 0.9,
+         "pooled": {"overhead_s": 0.002, "bandwidth_efficiency": 0.6, "compute_efficiency": 0.4,
+                    "interconnect_efficiency": 0.2},
+         "engines": {}, "log_half_width": {}, "rows": {}}
+        """;
+    assertThat(ServingTermsCodec.parse(v1, "x").pooled()).isEqualTo(new EngineTerms(0.002, 0, 0.6, 0.6, 0.4, 0.2, 0));
   }
 
   @Test

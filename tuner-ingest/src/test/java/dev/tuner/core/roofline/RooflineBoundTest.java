@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tuner.api.Bound;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.Fixtures;
-import dev.tuner.core.data.Dataset;
 import dev.tuner.core.scenario.Activation;
 import dev.tuner.core.scenario.AttentionSpec;
 import dev.tuner.core.scenario.Backend;
@@ -22,8 +21,6 @@ import dev.tuner.core.scenario.QuantClass;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Scenario;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -78,19 +75,6 @@ class RooflineBoundTest {
     // 512 prompt tokens × 2 × 32 layers × 32 KV heads × 128 × 2 bytes
     assertThat(r.kvBytesPerStep()).isCloseTo(268_435_456.0, within(1e-6));
     assertThat(r.memoryRoof()).isCloseTo(44_430.877, within(0.001));
-  }
-
-  /** No usable shipped row is above its roof: a row above it is a physics or catalog error. */
-  @Test
-  void noShippedMeasurementIsAboveItsRoof() throws Exception {
-    Dataset.Prepared data;
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream("dev/tuner/data/measurements.csv")) {
-      data = Dataset.load(new InputStreamReader(in, StandardCharsets.UTF_8), "measurements.csv", CATALOG, roofline,
-          Dataset.Options.defaults());
-    }
-    assertThat(data.examples()).hasSizeGreaterThan(600);
-    assertThat(data.aboveRoof()).extracting(e -> e.measurement().origin() + " " + e.measurement().tokensPerSecond()
-        + " > " + e.roofline().tokensPerSecond()).isEmpty();
   }
 
   /** Decode, batch 1: the LM head's 2 × 32 000 × 4096 FLOPs count for every token; prefill only for the last. */

@@ -1,0 +1,201 @@
+package dev.tuner.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.cli.plot.ServingChart;
+import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.Quantization;
+import dev.tuner.serving.Engine;
+import dev.tuner.serving.EngineDefaults;
+import dev.tuner.serving.EngineKind;
+import dev.tuner.serving.Lengths;
+import dev.tuner.serving.ServingPrediction;
+import dev.tuner.serving.ServingPredictor;
+import dev.tuner.serving.ServingRecommender;
+import dev.tuner.serving.ServingRecommender.Candidate;
+import dev.tuner.serving.ServingRequest;
+import dev.tuner.serving.ServingTerms;
+import dev.tuner.serving.ServingTermsCodec;
+import dev.tuner.serving.StepPhysics;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+import picocli.CommandLine.Option;
+
+/** The serving side of {@code recommend}: active when the workload's lengths are given. */
+final class ServingRecommendOptions {
+  static final List<String> DEFAULT_ENGINES = List.of("vllm", "sglang", "tensorrt-llm");
+  static final List<String> DEFAULT_QUANTS = List.of("BF16", "FP8");
+  static final List<Integer> DEFAULT_GPUS = List.of(1, 2, 4, 8);
+  static final List<Integer> DEFAULT_CONCURRENCIES = List.of(1, 2, 4, 8, 16, 32, 64, 128, 256, 512);
+
+  @Option(names = "--isl", paramLabel = "TOKENS", description = "Serving: input tokens per request.")
+  Integer isl;
+
+  @Option(names = "--osl", paramLabel = "TOKENS", description = "Serving: output tokens per request.")
+  Integer osl;
+
+  @Option(names = "--engines", paramLabel = "NAME", split = ",",
+      description = "Serving engines to consider (default: vllm,sglang,tensorrt-llm).")
+  List<String> engines;
+
+  @Option(names = "--gpus", paramLabel = "N", split = ",",
+      description = "GPU counts to consider (default: 1,2,4,8).")
+  List<Integer> gpus;
+
+  @Option(names = "--concurrencies", paramLabel = "N", split = ",",
+      description = "Concurrencies to consider (default: 1,2,4,...,512).")
+  List<Integer> concurrencies;
+
+  @Option(names = "--max-ttft-ms", paramLabel = "MS", description = "Serving: time-to-first-token budget.")
+  Double maxTtftMs;
+
+  @Option(names = "--max-tpot-ms", paramLabel = "MS", description = "Serving: time-per-output-token budget.")
+  Double maxTpotMs;
+
+  @Option(names = "--gpu-hour-usd", paramLabel = "USD",
+      description = "Serving: price of one GPU-hour; ranks by cost per million output tokens (no built-in prices).")
+  Double gpuHourUsd;
+
+  @Option(names = "--serving-terms", paramLabel = "FILE",
+      description = "Serving terms from 'tuner train --serving' (default: the shipped terms).")
+  Path servingTerms;
+
+  boolean active() {
+    return isl != null || osl != null;
+  }
+
+  int run(Session session, ModelSpec model, DeviceSpec device, List<String> quants, int top, OutputFormat format,
+      Path plot, boolean force, PrintWriter out, PrintWriter err) {
+    if (isl == null || osl == null) {
+      throw new InvalidInputException(isl == null ? "--isl" : "--osl", "missing",
+          "both --isl and --osl for a serving recommendation");
+    }
+    EngineDefaults defaults = EngineDefaults.shipped();
+    List<Engine> es = new ArrayList<>();
+    for (String e : engines == null ? DEFAULT_ENGINES : engines) {
+      es.add(defaults.engine(EngineKind.parse(e.trim()), "", ""));
+    }
+    List<Quantization> qs = new ArrayList<>();
+    for (String q : quants == null ? DEFAULT_QUANTS : quants) {
+      qs.add(session.catalog().quant(q.trim()));
+    }
+    ServingRequest q = new ServingRequest(model, device, Lengths.fixed(isl), Lengths.fixed(osl), es, qs,
+        gpus == null ? DEFAULT_GPUS : gpus, concurrencies == null ? DEFAULT_CONCURRENCIES : concurrencies,
+        optional(maxTtftMs), optional(maxTpotMs), optional(gpuHourUsd));
+    ServingTerms terms = servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(servingTerms);
+    ServingRecommender.Recommendation r = new ServingRecommender(
+        new ServingPredictor(new StepPhysics(session.roofline()), terms)).recommend(q);
+    List<Candidate> shown = r.ranked().subList(0, Math.min(top, r.ranked().size()));
+    switch (format) {
+      case JSON -> Json.print(out, json(r, shown));
+      case CSV -> {
+        Table t = new Table("rank", "engine", "quant", "gpus", "tp", "pp", "ep", "concurrency", "ttft_ms", "tpot_ms",
+            "output_tokens_per_s_per_gpu", "tokens_per_s_per_user", "usd_per_million_output_tokens", "limited_by");
+        int i = 1;
+        for (Candidate c : shown) {
+          ServingPrediction p = c.prediction();
+          t.row(i++, c.scenario().engine().kind().id(), c.scenario().quant().name(),
+              c.scenario().layout().devices(), c.scenario().layout().tp(), c.scenario().layout().pp(),
+              c.scenario().layout().ep(), c.concurrency(), p.ttftMs(), p.tpotMs(), p.outputTokensPerSPerGpu(),
+              p.tokensPerSPerUser(), c.usdPerMillionOutput().isPresent() ? c.usdPerMillionOutput().getAsDouble() : "",
+              p.limitedBy().id());
+        }
+        t.printCsv(out);
+      }
+      default -> table(out, r, shown);
+    }
+    out.flush();
+    if (plot != null) {
+      new ServingChart().write(r, plot, force);
+      err.println("wrote " + plot);
+      err.flush();
+    }
+    return 0;
+  }
+
+  private static OptionalDouble optional(Double v) {
+    return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
+  }
+
+  private static void table(PrintWriter out, ServingRecommender.Recommendation r, List<Candidate> shown) {
+    ServingRequest q = r.request();
+    out.println("Serving recommendation");
+    new Table("", "")
+        .row("model", Describe.model(q.model()))
+        .row("device", Describe.device(q.device()))
+        .row("workload", q.input().description() + " input, " + q.output().description() + " output tokens")
+        .row("budget", "TTFT " + (q.maxTtftMs().isPresent() ? Text.plain(q.maxTtftMs()) + " ms" : "any") + ", TPOT "
+            + (q.maxTpotMs().isPresent() ? Text.plain(q.maxTpotMs()) + " ms" : "any"))
+        .row("ranked by", q.gpuHourUsd().isPresent() ? "cost per million output tokens at $"
+            + Text.plain(q.gpuHourUsd()) + " per GPU-hour" : "output tokens/s per GPU")
+        .row("grid", r.candidates().size() + " predicted, " + r.ranked().size() + " meet the budget, "
+            + r.dropped().size() + " layouts dropped")
+        .printText(out, "  ");
+    out.println();
+    if (shown.isEmpty()) {
+      out.println("No configuration meets the budget.");
+    } else {
+      Table t = new Table("#", "engine", "quant", "GPUs", "tp", "pp", "ep", "concurrency", "TTFT ms", "TPOT ms",
+          "out tok/s/GPU", "tok/s/user", "$/M out", "limited by");
+      int i = 1;
+      for (Candidate c : shown) {
+        ServingPrediction p = c.prediction();
+        t.row(i++, c.scenario().engine().kind().id(), c.scenario().quant().name(), c.scenario().layout().devices(),
+            c.scenario().layout().tp(), c.scenario().layout().pp(), c.scenario().layout().ep(), c.concurrency(),
+            Text.num(p.ttftMs()), Text.num(p.tpotMs()), Text.num(p.outputTokensPerSPerGpu()),
+            Text.num(p.tokensPerSPerUser()), c.usdPerMillionOutput().isPresent()
+                ? Text.num(c.usdPerMillionOutput().getAsDouble()) : "", p.limitedBy().id());
+      }
+      t.printText(out, "  ");
+    }
+    if (!r.dropped().isEmpty()) {
+      out.println();
+      out.println("Dropped (" + r.dropped().size() + ")");
+      Table d = new Table("engine", "quant", "GPUs", "tp", "pp", "ep", "reason");
+      r.dropped().forEach(x -> d.row(x.engine().kind().id(), x.quant().name(), x.layout().devices(), x.layout().tp(),
+          x.layout().pp(), x.layout().ep(), x.reason()));
+      d.printText(out, "  ");
+    }
+  }
+
+  private static ObjectNode json(ServingRecommender.Recommendation r, List<Candidate> shown) {
+    ServingRequest q = r.request();
+    ObjectNode n = Json.object();
+    n.set("model", Describe.modelJson(q.model()));
+    n.set("device", Describe.deviceJson(q.device()));
+    n.put("isl", q.input().mean());
+    n.put("osl", q.output().mean());
+    Json.put(n, "max_ttft_ms", q.maxTtftMs());
+    Json.put(n, "max_tpot_ms", q.maxTpotMs());
+    Json.put(n, "gpu_hour_usd", q.gpuHourUsd());
+    n.put("evaluated", r.candidates().size());
+    n.put("qualified", r.ranked().size());
+    n.put("ranked_by", q.gpuHourUsd().isPresent() ? "usd_per_million_output_tokens" : "output_tokens_per_s_per_gpu");
+    ArrayNode top = n.putArray("top");
+    int rank = 1;
+    for (Candidate c : shown) {
+      ServingPrediction p = c.prediction();
+      ObjectNode o = top.addObject();
+      o.put("rank", rank++).put("engine", c.scenario().engine().kind().id())
+          .put("quant", c.scenario().quant().name()).put("gpus", c.scenario().layout().devices())
+          .put("tp", c.scenario().layout().tp()).put("pp", c.scenario().layout().pp())
+          .put("ep", c.scenario().layout().ep()).put("concurrency", c.concurrency()).put("ttft_ms", p.ttftMs())
+          .put("tpot_ms", p.tpotMs()).put("output_tokens_per_s_per_gpu", p.outputTokensPerSPerGpu())
+          .put("tokens_per_s_per_user", p.tokensPerSPerUser()).put("limited_by", p.limitedBy().id());
+      Json.put(o, "usd_per_million_output_tokens", c.usdPerMillionOutput());
+    }
+    if (r.best().isEmpty()) {
+      n.put("why_empty", "no configuration meets the budget");
+    }
+    ArrayNode dropped = n.putArray("dropped");
+    r.dropped().forEach(d -> dropped.addObject().put("engine", d.engine().kind().id()).put("quant", d.quant().name())
+        .put("gpus", d.layout().devices()).put("tp", d.layout().tp()).put("pp", d.layout().pp())
+        .put("ep", d.layout().ep()).put("reason", d.reason()));
+    return n;
+  }
+}

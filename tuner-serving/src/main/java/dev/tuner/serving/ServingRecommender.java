@@ -1,0 +1,116 @@
+package dev.tuner.serving;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.Quantization;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * The serving configuration for a workload: every engine × device count × parallel layout × precision ×
+ * concurrency of a {@link ServingRequest} is predicted; those that meet the TTFT and TPOT budgets are ranked by
+ * output tokens/s per GPU, or by cost per million output tokens when a price per GPU-hour is given. With one price
+ * for every GPU the two orders agree (cost per million = price / (3600 × tokens/s per GPU) × 10⁶); the cost is
+ * reported so that the choice reads in money. Immutable and thread-safe.
+ *
+ * <p>Layouts of {@code N} GPUs: every tensor-parallel size {@code tp} and pipeline depth {@code pp} (powers of two)
+ * with {@code tp × pp} dividing {@code N}, the rest replicas; a mixture of experts also gets expert parallelism over
+ * its tensor-parallel group ({@code ep = tp}). A layout whose weights leave no room for a KV cache is dropped with
+ * that reason. The instance figures are computed once per engine, precision and layout and reused over the
+ * concurrencies.
+ */
+public final class ServingRecommender {
+  private final ServingPredictor predictor;
+
+  public ServingRecommender(ServingPredictor predictor) {
+    this.predictor = predictor;
+  }
+
+  /** One predicted configuration; {@code usdPerMillionOutput} when a price was given. */
+  public record Candidate(ServingScenario scenario, ServingPrediction prediction, boolean meetsBudget,
+      OptionalDouble usdPerMillionOutput) {
+    public int concurrency() {
+      return ((Load.Concurrency) scenario.workload().load()).clients();
+    }
+  }
+
+  /** A configuration that cannot run, and why. */
+  public record Dropped(Engine engine, Quantization quant, Layout layout, String reason) {}
+
+  /**
+   * Every candidate predicted ({@code candidates}, in grid order), those meeting the budgets ranked best first
+   * ({@code ranked}), the best one if any, and the configurations dropped before prediction.
+   */
+  public record Recommendation(ServingRequest request, List<Candidate> candidates, List<Candidate> ranked,
+      Optional<Candidate> best, List<Dropped> dropped) {
+    public Recommendation {
+      candidates = List.copyOf(candidates);
+      ranked = List.copyOf(ranked);
+      dropped = List.copyOf(dropped);
+    }
+  }
+
+  public Recommendation recommend(ServingRequest q) {
+    List<Candidate> all = new ArrayList<>();
+    List<Dropped> dropped = new ArrayList<>();
+    for (Engine engine : q.engines()) {
+      for (Quantization quant : q.quants()) {
+        for (int n : q.deviceCounts()) {
+          for (Layout layout : layouts(n, q.model().moe().isMoe())) {
+            ServingScenario base = new ServingScenario(q.model(), q.device(), quant, kvCache(quant), engine, layout,
+                new Workload(q.input(), q.output(), new Load.Concurrency(1)));
+            InstanceFigures f = predictor.physics().figures(base);
+            for (int c : q.concurrencies()) {
+              ServingScenario s = base.withWorkload(new Workload(q.input(), q.output(), new Load.Concurrency(c)));
+              ServingPrediction p;
+              try {
+                p = predictor.predict(s, f);
+              } catch (InvalidInputException e) {
+                dropped.add(new Dropped(engine, quant, layout, e.getMessage()));
+                break;
+              }
+              boolean meets = (q.maxTtftMs().isEmpty() || p.ttftMs() <= q.maxTtftMs().getAsDouble())
+                  && (q.maxTpotMs().isEmpty() || p.tpotMs() <= q.maxTpotMs().getAsDouble());
+              OptionalDouble cost = q.gpuHourUsd().isPresent() && p.outputTokensPerSPerGpu() > 0
+                  ? OptionalDouble.of(q.gpuHourUsd().getAsDouble() / (3600 * p.outputTokensPerSPerGpu()) * 1e6)
+                  : OptionalDouble.empty();
+              all.add(new Candidate(s, p, meets, cost));
+            }
+          }
+        }
+      }
+    }
+    // highest tokens/s per GPU first (= lowest cost at one price); then lower TPOT, then fewer GPUs
+    List<Candidate> ranked = all.stream().filter(Candidate::meetsBudget)
+        .sorted(Comparator.comparingDouble((Candidate c) -> -c.prediction().outputTokensPerSPerGpu())
+            .thenComparingDouble(c -> c.prediction().tpotMs())
+            .thenComparingInt(c -> c.scenario().layout().devices()))
+        .toList();
+    return new Recommendation(q, all, ranked, ranked.stream().findFirst(), dropped);
+  }
+
+  /** FP8 weights run with an FP8 KV cache (as the engines' FP8 recipes do); everything else with FP16. */
+  static KvCacheType kvCache(Quantization q) {
+    return q.activation() == dev.tuner.core.scenario.Activation.FP8 ? KvCacheType.FP8 : KvCacheType.F16;
+  }
+
+  /** The layouts of {@code n} GPUs (see the class comment). */
+  static List<Layout> layouts(int n, boolean moe) {
+    List<Layout> out = new ArrayList<>();
+    for (int tp = 1; tp <= n; tp *= 2) {
+      for (int pp = 1; tp * pp <= n; pp *= 2) {
+        if (n % (tp * pp) != 0) {
+          continue;
+        }
+        out.add(new Layout(n, tp, pp, 1));
+        if (moe && tp > 1) {
+          out.add(new Layout(n, tp, pp, tp));
+        }
+      }
+    }
+    return out;
+  }
+}
