@@ -32,8 +32,20 @@ public interface ModelProvider {
   ThroughputModel load(ModelPayload payload);
 
   /**
-   * A ready model this provider offers without any artifact (for example an analytic model) for the given schema;
-   * empty when it has none for that schema. Configuration can select such a provider by id alone.
+   * A ready model this provider offers without any artifact (for example an analytic model) for the schema laid out
+   * as given; empty when it has none for that schema. Configuration can select such a provider by id alone. The host
+   * refuses a model whose schema or width differs from the layout's. The default asks
+   * {@link #builtInModel(SchemaRef)}, which providers built against API 1.1 implement.
+   *
+   * @since 1.2
+   */
+  default Optional<ThroughputModel> builtInModel(FeatureLayout layout) {
+    return builtInModel(layout.schema());
+  }
+
+  /**
+   * The built-in model for a schema known by reference only; providers built against API 1.2 implement
+   * {@link #builtInModel(FeatureLayout)} instead, which the host calls.
    */
   default Optional<ThroughputModel> builtInModel(SchemaRef schema) {
     return Optional.empty();

@@ -2,10 +2,17 @@ package dev.tuner.api;
 
 /**
  * A model written as plain arrays, so that an exporter (ONNX, C, …) can reproduce it exactly without knowing the
- * library that trained it. Every form computes its raw output from a float feature vector.
+ * library that trained it. Every form computes its raw output from a float feature vector: the leaves
+ * ({@link Linear}, {@link TreeEnsemble}) and two general compositions ({@link Sum}, {@link Select}) from which a host
+ * builds what its own models need (a blend of models per phase is a sum with a selection by the phase flag).
+ *
+ * @since 1.2 ({@link Sum}, {@link Select} and {@link #evaluate}; they replace the ensemble-specific form of 1.1)
  */
 public sealed interface PortableModel permits PortableModel.Linear, PortableModel.TreeEnsemble,
-    PortableModel.PhaseBlend {
+    PortableModel.Sum, PortableModel.Select {
+
+  /** Evaluates the form on one row; the reference semantics every exporter must reproduce. */
+  double evaluate(float[] x);
 
   /** {@code output = intercept + Σ weights[i] * x[i]}. */
   record Linear(double[] weights, double intercept) implements PortableModel {
@@ -20,6 +27,15 @@ public sealed interface PortableModel permits PortableModel.Linear, PortableMode
     @Override
     public double[] weights() {
       return weights.clone();
+    }
+
+    @Override
+    public double evaluate(float[] x) {
+      double sum = intercept;
+      for (int i = 0; i < weights.length; i++) {
+        sum += weights[i] * x[i];
+      }
+      return sum;
     }
   }
 
@@ -113,7 +129,7 @@ public sealed interface PortableModel permits PortableModel.Linear, PortableMode
       return value.clone();
     }
 
-    /** Evaluates the ensemble on one row; the reference semantics every exporter must reproduce. */
+    @Override
     public double evaluate(float[] x) {
       double sum = 0;
       for (int root : roots) {
@@ -127,35 +143,42 @@ public sealed interface PortableModel permits PortableModel.Linear, PortableMode
     }
   }
 
-  /**
-   * A tree ensemble plus one of two linear models, chosen by a flag feature: {@code output = trees(x) + (x[flag] >
-   * 0.5 ? whenSet(x) : whenClear(x))}. It is the exact form of a per-phase weighted blend of tree ensembles and
-   * linear models: weights fold into the leaves and the linear coefficients, and each tree routes on the flag first.
-   *
-   * @since 1.1
-   */
-  record PhaseBlend(int flagFeature, TreeEnsemble trees, Linear whenClear, Linear whenSet) implements PortableModel {
-    public PhaseBlend {
-      java.util.Objects.requireNonNull(trees, "trees");
-      java.util.Objects.requireNonNull(whenClear, "whenClear");
-      java.util.Objects.requireNonNull(whenSet, "whenSet");
-      int width = trees.featureCount();
-      InvalidInputException.requireInRange("flagFeature", flagFeature, 0, width - 1, "feature index");
-      if (whenClear.weights().length != width || whenSet.weights().length != width) {
-        throw new InvalidInputException("phase blend linear weights", whenClear.weights().length + " and "
-            + whenSet.weights().length, "one per feature of the trees, " + width);
+  /** {@code output = Σ terms[i](x)}. */
+  record Sum(java.util.List<PortableModel> terms) implements PortableModel {
+    public Sum {
+      terms = java.util.List.copyOf(terms);
+      if (terms.isEmpty()) {
+        throw new InvalidInputException("sum terms", "[]", "at least one term");
       }
     }
 
-    /** Evaluates the blend on one row; the reference semantics every exporter must reproduce. */
+    @Override
     public double evaluate(float[] x) {
-      Linear linear = x[flagFeature] > 0.5f ? whenSet : whenClear;
-      double sum = linear.intercept();
-      double[] w = linear.weights();
-      for (int i = 0; i < w.length; i++) {
-        sum += w[i] * x[i];
+      double sum = 0;
+      for (PortableModel term : terms) {
+        sum += term.evaluate(x);
       }
-      return trees.evaluate(x) + sum;
+      return sum;
+    }
+  }
+
+  /**
+   * {@code output = x[feature] <= threshold ? whenAtMost(x) : whenAbove(x)}, the comparison of a tree's split.
+   */
+  record Select(int feature, float threshold, PortableModel whenAtMost, PortableModel whenAbove)
+      implements PortableModel {
+    public Select {
+      InvalidInputException.requireInRange("select feature", feature, 0, 4095, "feature index");
+      if (Float.isNaN(threshold)) {
+        throw new InvalidInputException("select threshold", "NaN", "a number");
+      }
+      java.util.Objects.requireNonNull(whenAtMost, "whenAtMost");
+      java.util.Objects.requireNonNull(whenAbove, "whenAbove");
+    }
+
+    @Override
+    public double evaluate(float[] x) {
+      return x[feature] <= threshold ? whenAtMost.evaluate(x) : whenAbove.evaluate(x);
     }
   }
 }

@@ -11,7 +11,11 @@ import java.util.Objects;
  * are measurements of the same hardware, so a trainer that validates internally (to tune itself or weigh models)
  * holds whole groups out, as the host's leave-one-device-out evaluation does. Null means every row stands alone.
  *
- * @since 1.1 ({@code groups})
+ * <p>Immutable: the arrays are copied in, and {@link #features()}, {@link #targets()} and {@link #groups()} return
+ * copies, so a trainer may change what it gets without touching the host's rows or another trainer's. Read single
+ * values with {@link #feature}, {@link #target} and {@link #group}, which copy nothing.
+ *
+ * @since 1.1 ({@code groups}), 1.2 (copies, {@link #layout()}, single-value reads)
  */
 public record TrainingSet(
     SchemaRef schema, List<String> featureNames, float[] features, double[] targets, OutputKind target,
@@ -26,6 +30,9 @@ public record TrainingSet(
     Objects.requireNonNull(schema, "schema");
     Objects.requireNonNull(target, "target");
     featureNames = List.copyOf(featureNames);
+    features = features.clone();
+    targets = targets.clone();
+    groups = groups == null ? null : groups.clone();
     if (featureNames.isEmpty()) {
       throw new InvalidInputException("featureNames", "[]", "at least one feature");
     }
@@ -55,6 +62,52 @@ public record TrainingSet(
         }
       }
     }
+  }
+
+  /** A copy of the row-major features. */
+  @Override
+  public float[] features() {
+    return features.clone();
+  }
+
+  /** A copy of the targets. */
+  @Override
+  public double[] targets() {
+    return targets.clone();
+  }
+
+  /** A copy of the groups, or null when the rows have none. */
+  @Override
+  public int[] groups() {
+    return groups == null ? null : groups.clone();
+  }
+
+  /** The value of feature {@code column} in row {@code row}. */
+  public float feature(int row, int column) {
+    InvalidInputException.requireInRange("column", column, 0, width() - 1, "feature index");
+    InvalidInputException.requireInRange("row", row, 0, rows() - 1, "row index");
+    return features[row * width() + column];
+  }
+
+  public double target(int row) {
+    return targets[row];
+  }
+
+  /**
+   * The group of row {@code row}.
+   *
+   * @throws InvalidInputException when the rows have no groups
+   */
+  public int group(int row) {
+    if (groups == null) {
+      throw new InvalidInputException("groups", "none", "a training set with groups");
+    }
+    return groups[row];
+  }
+
+  /** The features as a layout: the schema and the slot names in order. */
+  public FeatureLayout layout() {
+    return new FeatureLayout(schema, featureNames);
   }
 
   public int rows() {

@@ -6,7 +6,7 @@ public final class TunerApi {
    * The API version this host implements, as {@code major.minor}. A provider requiring the same major
    * version and a minor version not above this one is compatible.
    */
-  public static final String VERSION = "1.1";
+  public static final String VERSION = "1.2";
 
   private TunerApi() {}
 

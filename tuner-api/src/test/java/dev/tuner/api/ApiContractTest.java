@@ -71,4 +71,24 @@ class ApiContractTest {
         new Interval(0.9, 1, 10), java.util.List.of(), "m", java.util.List.of()))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("at most the roofline");
   }
+
+  /**
+   * Hand-computed: linear parts 1 + 2·x0 and -1 + 4·x1; at x = (0.25, 0.75) the first is 1.5 and the second 2. The
+   * selection on x1 (0.75 > 0.5) takes the second, 2; the sum with the first gives 3.5; at x1 = 0.5 (not above) the
+   * selection takes the first, so the sum is 1.5 + 1.5 = 3.
+   */
+  @Test
+  void sumsAndSelectionsEvaluateTheirParts() {
+    var a = new PortableModel.Linear(new double[] {2, 0}, 1);
+    var b = new PortableModel.Linear(new double[] {0, 4}, -1);
+    var select = new PortableModel.Select(1, 0.5f, a, b);
+    var sum = new PortableModel.Sum(java.util.List.of(a, select));
+    assertThat(select.evaluate(new float[] {0.25f, 0.75f})).isEqualTo(2.0);
+    assertThat(sum.evaluate(new float[] {0.25f, 0.75f})).isEqualTo(3.5);
+    assertThat(sum.evaluate(new float[] {0.25f, 0.5f})).isEqualTo(3.0);
+    assertThatThrownBy(() -> new PortableModel.Sum(java.util.List.of())).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("at least one term");
+    assertThatThrownBy(() -> new PortableModel.Select(0, Float.NaN, a, b)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("threshold");
+  }
 }

@@ -56,7 +56,7 @@ public class ForestInferenceBenchmark {
       for (int j = 0; j < w; j++) {
         x[i][j] = rows[i][j];
       }
-      x[i][w] = train.targets()[i];
+      x[i][w] = train.target(i);
     }
     String[] names = new String[w + 1];
     for (int j = 0; j < w; j++) {

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tuner.core.learn.Protocol;
 import dev.tuner.core.learn.TrainRequest;
 import dev.tuner.core.learn.TrainResult;
+import dev.tuner.core.learn.Trainers;
 import dev.tuner.core.learn.TrainingPipeline;
+import dev.tuner.core.schema.FeatureSchema;
 import dev.tuner.core.schema.FeatureSchemas;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -49,9 +51,10 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The one documented command that builds the embedded default model (see README). */
   static final String DEFAULT_MODEL_COMMAND = "./tuner train --data data/measurements.csv --model-type ensemble"
-      + " --target log_serial_roof_fraction --seed 42 --cv device --set decode.members=forest"
-      + " --set prefill.members=forest,linear --set forest.trees=80 --set forest.max_depth=10 --set forest.min_leaf=2"
-      + " --set forest.mtry_fraction=0.6 --set linear.exclude=vector_roof_ratio_log"
+      + " --schema tuner-v2 --target log_serial_roof_fraction --seed 42 --cv family --set monotone=physics"
+      + " --set decode.members=forest --set prefill.members=forest,linear --set prefill.weights=auto"
+      + " --set weight_step=0.5 --set inner_folds=4 --set forest.trees=80 --set forest.max_depth=10"
+      + " --set forest.min_leaf=2 --set forest.mtry_fraction=0.6 --protocol docs"
       + " --out tuner-default-model/src/main/resources/dev/tuner/model/default-model.json --force";
 
   @Spec
@@ -73,6 +76,11 @@ final class TrainCommand implements Callable<Integer> {
           + " relative to its memory time plus its FLOPs at the FP32 vector peak), log_tokens_per_s,"
           + " roofline_fraction or tokens_per_s.")
   String target;
+
+  @Option(names = "--schema", paramLabel = "ID",
+      description = "Feature schema the model is trained on: tuner-v1, tuner-v2 or reference-v1 (default: the"
+          + " configured schema, tuner-v1 unless --config or -Dtuner.schema says otherwise).")
+  String schema;
 
   @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -136,20 +144,21 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     PrintWriter err = spec.commandLine().getErr();
+    FeatureSchema features = FeatureSchemas.byId(schema != null ? schema : session.config().schema());
     Dataset.Prepared prepared = data.load(session, err);
     int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     TrainResult result;
     try (Progress progress = Progress.create(!noProgress, err)) {
       ProgressListener listener = progress;
-      result = new TrainingPipeline(FeatureSchemas.byId(session.config().schema())).train(prepared, provider,
+      result = new TrainingPipeline(features).train(prepared, provider,
           new TrainRequest(kind, hyperParameters, seed, cv, level, n, listener));
     }
     if (protocol != null) {
       ObjectNode figures;
       try (Progress progress = Progress.create(!noProgress, err)) {
-        figures = new Protocol(FeatureSchemas.byId(session.config().schema()), level, progress).run(prepared,
-            provider.id(), provider.trainer().orElseThrow(), hyperParameters, kind,
-            session.registry().find(RIDGE_PROVIDER).flatMap(ModelProvider::trainer).orElse(null), n);
+        figures = new Protocol(features, level, progress).run(prepared,
+            provider.id(), Trainers.of(provider).orElseThrow(), hyperParameters, kind,
+            session.registry().find(RIDGE_PROVIDER).flatMap(Trainers::of).orElse(null), n);
       }
       ((ObjectNode) result.artifact().header().crossValidation()).set("protocol", figures);
       Path json = protocol.resolve("accuracy.json");

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.google.inject.Guice;
+import dev.tuner.api.FeatureLayout;
 import dev.tuner.api.ModelProvider;
+import dev.tuner.api.ThroughputModel;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.ThroughputPrediction;
 import dev.tuner.api.TunerApi;
@@ -90,8 +92,24 @@ class ExamplePluginJarTest {
     assertThat(p.version()).isEqualTo("1.0.0");
     assertThat(p.requiredApiVersion()).isEqualTo(TunerApi.VERSION);
     assertThat(registry.problems()).noneMatch(problem -> problem.provider().contains("example"));
-    assertThat(p.builtInModel(FeatureSchemas.tunerV1().ref())).isPresent();
-    assertThat(p.builtInModel(FeatureSchemas.referenceV1().ref())).isEmpty();
+    assertThat(p.builtInModel(FeatureSchemas.tunerV1().layout())).isPresent();
+  }
+
+  /** The plugin reads its slot and width from the layout it is given, so every schema with the flag serves it. */
+  @Test
+  void theBuiltInModelFindsItsSlotInWhicheverSchemaItIsGiven() {
+    ModelProvider p = ProviderRegistry.discover(getClass().getClassLoader(), Optional.of(pluginDir)).require(ID);
+    for (var schema : List.of(FeatureSchemas.tunerV1(), FeatureSchemas.tunerV2(), FeatureSchemas.referenceV1())) {
+      try (ThroughputModel m = p.builtInModel(schema.layout()).orElseThrow()) {
+        assertThat(m.info().featureCount()).isEqualTo(schema.width());
+        assertThat(m.info().schema()).isEqualTo(schema.ref());
+        float[] prefill = new float[schema.width()];
+        prefill[schema.indexOf("is_prefill")] = 1f;
+        assertThat(m.predict(prefill)).isCloseTo(Math.log(0.4), within(1e-12));
+        assertThat(m.predict(new float[schema.width()])).isCloseTo(Math.log(0.7), within(1e-12));
+      }
+    }
+    assertThat(p.builtInModel(FeatureLayout.positional(FeatureSchemas.tunerV1().ref(), 43))).isEmpty();
   }
 
   @Test

@@ -144,6 +144,25 @@ class PredictCommandTest {
     assertThat(bad.err()).contains("devices = 3 is invalid: expected a multiple of tp × pp = 2");
   }
 
+  /**
+   * The GB10's FP16 peak is not published: the bound computes at NVIDIA's highest FP16 per SM (B200, 2250 / 148)
+   * × 48 SMs = 729.7 TFLOPS, the model reads 500 FP4 × 0.25 (Blackwell's FP16/FP4) = 125 TFLOPS, and the answer
+   * says both.
+   */
+  @Test
+  void anUnknownPeakIsGenerousForTheBoundAndABestEstimateForTheModelAndBothAreSaid() {
+    Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", "NVIDIA GB10 (DGX Spark)", "--quant",
+        "F16", "--context", "2048", "--phase", "prefill", "--explain", "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.json().get("roofline").get("peak_tflops").asDouble())
+        .isCloseTo(2250.0 / 148 * 48, org.assertj.core.api.Assertions.within(1e-6));
+    assertThat(r.json().get("assumptions"))
+        .anySatisfy(a -> assertThat(a.asText()).contains("FP16 peak of NVIDIA GB10 (DGX Spark) unknown: the bound"
+            + " assumes 729.7 TFLOPS"))
+        .anySatisfy(a -> assertThat(a.asText()).contains("the model is given the best estimate 125.0 TFLOPS (its FP4"
+            + " peak 500.0 × 0.2500, the median FP16/FP4 ratio of 2 NVIDIA devices (B200, GB200 NVL72 (per GPU)))"));
+  }
+
   /** A vector peak given on the command line reaches the scenario and the roofline; without one it is imputed. */
   @Test
   void anExplicitFp32PeakIsUsedAndAMissingOneIsAssumedAloud() {

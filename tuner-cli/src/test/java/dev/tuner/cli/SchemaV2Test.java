@@ -37,13 +37,13 @@ class SchemaV2Test {
         .isLessThanOrEqualTo(j.get("roofline_tokens_per_s").asDouble());
   }
 
-  /** The shipped default model was trained on tuner-v1 and still loads and predicts through it. */
+  /** The shipped default model was trained on tuner-v2 and predicts through it while the configured schema is v1. */
   @Test
   void theShippedDefaultModelKeepsItsOwnSchema() {
     Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M",
         "--context", "512", "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
-    assertThat(r.json().get("model").get("schema").asText()).startsWith("tuner-v1");
+    assertThat(r.json().get("model").get("schema").asText()).startsWith("tuner-v2");
     assertThat(r.json().get("model").get("fallback").asBoolean()).isFalse();
   }
 

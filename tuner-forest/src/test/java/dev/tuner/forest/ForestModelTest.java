@@ -55,7 +55,8 @@ class ForestModelTest {
     assertThat(info.properties().keySet().stream().filter(k -> k.startsWith("importance.permutation.")))
         .hasSizeBetween(1, 10);
     assertThat(trained.hyperParameters())
-        .containsOnlyKeys("trees", "max_depth", "min_leaf", "max_nodes", "mtry_fraction", "subsample", "partition_by");
+        .containsOnlyKeys("trees", "max_depth", "min_leaf", "max_nodes", "mtry_fraction", "subsample", "partition_by",
+            "monotone", "exclude");
   }
 
   @Test

@@ -56,7 +56,7 @@ class PartitionTest {
       assertThat(forest.threshold[root]).isEqualTo(0.5f);
     }
     for (int i = 0; i < data.rows(); i++) {
-      assertThat(model.predict(data.row(i))).isEqualTo(data.targets()[i]);
+      assertThat(model.predict(data.row(i))).isEqualTo(data.target(i));
     }
     double[] out = new double[data.rows()];
     model.predictBatch(data.features(), data.rows(), out);

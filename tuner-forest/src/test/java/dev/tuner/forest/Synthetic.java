@@ -75,7 +75,7 @@ final class Synthetic {
       for (int j = 0; j < set.width(); j++) {
         m[i][j] = x[i * set.width() + j];
       }
-      m[i][set.width()] = set.targets()[i];
+      m[i][set.width()] = set.target(i);
     }
     return DataFrame.of(m, names);
   }

@@ -233,11 +233,8 @@ public final class RidgeTrainer implements ModelTrainer {
    * cannot use it, and its payload and portable form keep the schema's full width.
    */
   private static float[] withoutExcluded(TrainingSet data, List<String> exclude) {
-    float[] features = data.features();
-    if (exclude.isEmpty()) {
-      return features;
-    }
-    float[] copy = features.clone();
+    // a copy of the set's features, ours to change
+    float[] copy = data.features();
     int w = data.width();
     for (String name : exclude) {
       int j = data.featureNames().indexOf(name);

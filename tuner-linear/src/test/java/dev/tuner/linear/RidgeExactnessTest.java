@@ -45,7 +45,7 @@ class RidgeExactnessTest {
         for (int j = 0; j < p; j++) {
           a[i][j] += z[i] * z[j];
         }
-        b[i] += z[i] * (data.targets()[r] - yMean);
+        b[i] += z[i] * (data.target(r) - yMean);
       }
     }
     for (int i = 0; i < p; i++) {

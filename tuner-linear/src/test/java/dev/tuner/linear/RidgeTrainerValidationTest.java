@@ -25,7 +25,8 @@ class RidgeTrainerValidationTest {
             Map.entry("solver", "ridge"), Map.entry("lambda", "auto"), Map.entry("l1_ratio", "auto"),
             Map.entry("max_features", "auto"), Map.entry("folds", "5"), Map.entry("lambda_min", "1.0E-6"),
             Map.entry("lambda_max", "1000"), Map.entry("lambda_steps", "25"), Map.entry("epochs", "50"),
-            Map.entry("learning_rate", "0.1"), Map.entry("exclude", "")));
+            Map.entry("learning_rate", "0.1"), Map.entry("exclude", ""),
+            Map.entry("monotone", "")));
   }
 
   @Test

@@ -35,8 +35,9 @@ import org.tribuo.util.onnx.ONNXPlaceholder;
  * operators, TreeEnsembleRegressor added through its {@link org.tribuo.util.onnx.ONNXOperator} interface). The file
  * has IR version 8, opsets {@code ""} 17 and {@code ai.onnx.ml} 3, one input {@value #INPUT_NAME} of float
  * {@code [batch, width]} and one output {@value #OUTPUT_NAME} of float {@code [batch, 1]}. A linear model becomes one
- * {@code Gemm}; a tree ensemble becomes one {@code TreeEnsembleRegressor}; a phase blend becomes both, the flag
- * read by a third {@code Gemm} choosing between two linear outputs with {@code Where}; the result reaches the output
+ * {@code Gemm}; a tree ensemble becomes one {@code TreeEnsembleRegressor}; a sum adds its terms with {@code Add}; a
+ * selection reads its feature with a one-hot {@code Gemm} and chooses between its two branches with {@code Greater}
+ * and {@code Where} (a per-phase blend is a sum of trees and a selection of two linear models); the result reaches the output
  * through an {@code Identity}, as Tribuo's builder names graph outputs. The metadata carries the keys of
  * {@link OnnxMetadata}. Exporting needs no native library. Stateless and thread-safe.
  */
@@ -74,17 +75,7 @@ public final class OnnxExporter {
     context.setName("tuner_" + info.modelId());
     ONNXPlaceholder input = context.floatInput(INPUT_NAME, width);
     ONNXPlaceholder output = context.floatOutput(OUTPUT_NAME, 1);
-    ONNXNode result;
-    if (model instanceof PortableModel.Linear linear) {
-      result = linear(context, input, linear, width, "");
-    } else if (model instanceof PortableModel.TreeEnsemble trees) {
-      result = treeEnsemble(context, input, trees, width);
-    } else if (model instanceof PortableModel.PhaseBlend blend) {
-      result = phaseBlend(context, input, blend, width);
-    } else {
-      throw new InvalidInputException("portable model", model.getClass().getName(),
-          "Linear, TreeEnsemble or PhaseBlend");
-    }
+    ONNXNode result = node(context, input, model, width, "m");
     result.assignTo(output);
     OnnxMl.ModelProto.Builder builder = OnnxMl.ModelProto.newBuilder()
         .setIrVersion(IR_VERSION)
@@ -166,20 +157,46 @@ public final class OnnxExporter {
   }
 
   /**
-   * {@code trees + Where(flag > 0.5, whenSet, whenClear)}. The flag is read with a one-hot {@code Gemm}, which adds
-   * only exact zeros to it, so the comparison sees the feature itself.
+   * The graph of one form, its node names starting with {@code prefix} (each child extends it with its position), so
+   * that the forms of a composition never share a name.
    */
-  private static ONNXNode phaseBlend(ONNXContext context, ONNXPlaceholder input, PortableModel.PhaseBlend blend,
-      int width) {
-    ONNXNode trees = treeEnsemble(context, input, blend.trees(), width);
-    ONNXNode whenClear = linear(context, input, blend.whenClear(), width, "clear_");
-    ONNXNode whenSet = linear(context, input, blend.whenSet(), width, "set_");
+  private static ONNXNode node(ONNXContext context, ONNXPlaceholder input, PortableModel model, int width,
+      String prefix) {
+    if (model instanceof PortableModel.Linear linear) {
+      return linear(context, input, linear, width, prefix + "_");
+    } else if (model instanceof PortableModel.TreeEnsemble trees) {
+      return treeEnsemble(context, input, trees, width, prefix + "_");
+    } else if (model instanceof PortableModel.Sum sum) {
+      List<PortableModel> terms = sum.terms();
+      ONNXNode total = node(context, input, terms.get(0), width, prefix + "_0");
+      for (int i = 1; i < terms.size(); i++) {
+        total = total.apply(ONNXOperators.ADD, node(context, input, terms.get(i), width, prefix + "_" + i),
+            prefix + "_sum" + i);
+      }
+      return total;
+    } else if (model instanceof PortableModel.Select select) {
+      return select(context, input, select, width, prefix);
+    }
+    throw new InvalidInputException("portable model", model.getClass().getName(), "Linear, TreeEnsemble, Sum or Select");
+  }
+
+  /**
+   * {@code Where(x[feature] > threshold, whenAbove, whenAtMost)}. The feature is read with a one-hot {@code Gemm},
+   * which adds only exact zeros to it, so the comparison sees the feature itself.
+   */
+  private static ONNXNode select(ONNXContext context, ONNXPlaceholder input, PortableModel.Select select, int width,
+      String prefix) {
+    if (select.feature() >= width) {
+      throw new InvalidInputException("select feature", select.feature(), "a feature index below " + width);
+    }
+    ONNXNode atMost = node(context, input, select.whenAtMost(), width, prefix + "_le");
+    ONNXNode above = node(context, input, select.whenAbove(), width, prefix + "_gt");
     double[] oneHot = new double[width];
-    oneHot[blend.flagFeature()] = 1;
-    ONNXNode flag = linear(context, input, new PortableModel.Linear(oneHot, 0), width, "flag_");
-    ONNXNode isSet = flag.apply(ONNXOperators.GREATER, context.constant("half", 0.5f), "flag_set");
-    ONNXNode linear = context.operation(ONNXOperators.WHERE, List.of(isSet, whenSet, whenClear), "linear");
-    return trees.apply(ONNXOperators.ADD, linear, "sum");
+    oneHot[select.feature()] = 1;
+    ONNXNode feature = linear(context, input, new PortableModel.Linear(oneHot, 0), width, prefix + "_feature_");
+    ONNXNode isAbove = feature.apply(ONNXOperators.GREATER,
+        context.constant(prefix + "_threshold", select.threshold()), prefix + "_above");
+    return context.operation(ONNXOperators.WHERE, List.of(isAbove, above, atMost), prefix + "_select");
   }
 
   private static ONNXNode linear(ONNXContext context, ONNXPlaceholder input, PortableModel.Linear linear, int width,
@@ -200,7 +217,7 @@ public final class OnnxExporter {
   }
 
   private static ONNXNode treeEnsemble(ONNXContext context, ONNXPlaceholder input, PortableModel.TreeEnsemble trees,
-      int width) {
+      int width, String prefix) {
     if (trees.featureCount() != width) {
       throw new InvalidInputException(
           "tree ensemble featureCount", Integer.toString(trees.featureCount()), "featureCount = " + width);
@@ -296,7 +313,7 @@ public final class OnnxExporter {
     attributes.put("target_nodeids", targetNode.toArray());
     attributes.put("target_ids", new int[targetNode.size()]);
     attributes.put("target_weights", targetWeight.toArray());
-    return context.operation(TreeEnsembleRegressorOperator.INSTANCE, List.of(input), "trees", attributes);
+    return context.operation(TreeEnsembleRegressorOperator.INSTANCE, List.of(input), prefix + "trees", attributes);
   }
 
   private static SortedMap<String, String> metadata(ModelInfo info, Map<String, String> extra) {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The model users get by default (a phase blend of a forest and a linear model, its linear member in the first
+ * The model users get by default (a per-phase blend of a forest and a linear model, its linear member in the first
  * payload version), exported through Tribuo's ONNX builder, predicts what it predicts in tuner on every usable
  * shipped row, and ONNX Runtime reads back its metadata.
  */
@@ -44,7 +44,7 @@ class DefaultModelExportTest {
     }
     ThroughputModel model = original.model();
     PortableModel portable = model.portable().orElseThrow();
-    assertThat(portable).isInstanceOf(PortableModel.PhaseBlend.class);
+    assertThat(portable).isInstanceOf(PortableModel.Sum.class);
     Path file = new OnnxExporter().export(portable, model.info(), Map.of(), dir.resolve("default.onnx"), false);
 
     Catalog catalog = Catalog.shipped();

@@ -12,6 +12,7 @@ import dev.tuner.api.ThroughputModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
@@ -44,6 +45,20 @@ class OnnxExportRoundTripTest {
     PortableModel.TreeEnsemble trees = Fixtures.trees(random, width, 30, 8);
     try (ThroughputModel model = exportAndOpen(trees, Fixtures.info("rf", width, PROPERTIES), "rf.onnx")) {
       assertMatches(model, Fixtures.rows(random, ROWS, width), width, trees::evaluate);
+    }
+  }
+
+  /** Compositions nest: two forests and two selections, one inside the other, keep their nodes apart. */
+  @Test
+  void nestedSumsAndSelectionsPredictEvaluate() {
+    var random = new SplittableRandom(3);
+    int width = 12;
+    PortableModel inner = new PortableModel.Select(4, 0.3f, Fixtures.linear(random, width),
+        new PortableModel.Sum(List.of(Fixtures.trees(random, width, 5, 4), Fixtures.linear(random, width))));
+    PortableModel model = new PortableModel.Sum(List.of(Fixtures.trees(random, width, 7, 5),
+        new PortableModel.Select(1, 0.5f, inner, Fixtures.linear(random, width))));
+    try (ThroughputModel onnx = exportAndOpen(model, Fixtures.info("nested", width, PROPERTIES), "nested.onnx")) {
+      assertMatches(onnx, Fixtures.rows(random, ROWS, width), width, model::evaluate);
     }
   }
 

@@ -10,11 +10,13 @@ import dev.tuner.api.ThroughputModel;
  */
 final class EfficiencyModel implements ThroughputModel {
   private final ModelInfo info;
+  private final int prefillSlot;
   private final double logDecode;
   private final double logPrefill;
 
-  EfficiencyModel(ModelInfo info, double decodeEfficiency, double prefillEfficiency) {
+  EfficiencyModel(ModelInfo info, int prefillSlot, double decodeEfficiency, double prefillEfficiency) {
     this.info = info;
+    this.prefillSlot = prefillSlot;
     this.logDecode = Math.log(decodeEfficiency);
     this.logPrefill = Math.log(prefillEfficiency);
   }
@@ -27,6 +29,6 @@ final class EfficiencyModel implements ThroughputModel {
   @Override
   public double predict(float[] features) {
     // features are normalised to [0, 1]; the is_prefill flag is exactly 0 or 1
-    return features[ExampleProvider.IS_PREFILL_SLOT] > 0.5f ? logPrefill : logDecode;
+    return features[prefillSlot] > 0.5f ? logPrefill : logDecode;
   }
 }

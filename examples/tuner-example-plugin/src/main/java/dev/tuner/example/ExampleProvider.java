@@ -1,12 +1,12 @@
 package dev.tuner.example;
 
+import dev.tuner.api.FeatureLayout;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ModelInfo;
 import dev.tuner.api.ModelLoadException;
 import dev.tuner.api.ModelPayload;
 import dev.tuner.api.ModelProvider;
 import dev.tuner.api.OutputKind;
-import dev.tuner.api.SchemaRef;
 import dev.tuner.api.ThroughputModel;
 import dev.tuner.api.TunerApi;
 import java.io.ByteArrayInputStream;
@@ -26,11 +26,8 @@ import java.util.Properties;
  */
 public final class ExampleProvider implements ModelProvider {
   public static final String ID = "example-efficiency";
-  /** The only schema this plugin knows: tuner's default 43-slot layout (version 2). */
-  static final String SCHEMA_ID = "tuner-v1";
-  static final int FEATURES = 43;
-  /** Slot 10 of tuner-v1 is {@code is_prefill}: 1 for a prefill scenario, 0 for decode. */
-  static final int IS_PREFILL_SLOT = 10;
+  /** The one feature this plugin reads: 1 for a prefill scenario, 0 for decode. Its slot comes from the schema. */
+  static final String IS_PREFILL = "is_prefill";
   /** Decode reaches about 70% of the memory roof in well-tuned engines; prefill about 40% of the compute roof. */
   static final double DECODE_EFFICIENCY = 0.7;
   static final double PREFILL_EFFICIENCY = 0.4;
@@ -56,17 +53,17 @@ public final class ExampleProvider implements ModelProvider {
   }
 
   /**
-   * The analytic model, offered for the {@code tuner-v1} schema only. The plugin cannot see tuner-core, so it takes
-   * the schema hash the host gives it; the host has already checked that it is its own.
+   * The analytic model, offered for any schema with an {@value #IS_PREFILL} feature. The plugin cannot see
+   * tuner-core, so it reads the slot and the width from the layout the host gives it rather than hard-coding them.
    */
   @Override
-  public Optional<ThroughputModel> builtInModel(SchemaRef schema) {
-    if (!SCHEMA_ID.equals(schema.id())) {
+  public Optional<ThroughputModel> builtInModel(FeatureLayout layout) {
+    if (!layout.has(IS_PREFILL)) {
       return Optional.empty();
     }
     return Optional.of(new EfficiencyModel(
-        new ModelInfo(ID + "-builtin", ID, schema, OutputKind.LOG_ROOFLINE_FRACTION, FEATURES),
-        DECODE_EFFICIENCY, PREFILL_EFFICIENCY));
+        new ModelInfo(ID + "-builtin", ID, layout.schema(), OutputKind.LOG_ROOFLINE_FRACTION, layout.width()),
+        layout.slot(IS_PREFILL), DECODE_EFFICIENCY, PREFILL_EFFICIENCY));
   }
 
   /**
@@ -77,11 +74,11 @@ public final class ExampleProvider implements ModelProvider {
   @Override
   public ThroughputModel load(ModelPayload payload) {
     ModelInfo info = payload.info();
-    if (info.outputKind() != OutputKind.LOG_ROOFLINE_FRACTION || info.featureCount() != FEATURES
-        || !SCHEMA_ID.equals(info.schema().id())) {
-      throw new ModelLoadException(ID + " models are log roofline fractions over the " + FEATURES + " features of "
-          + SCHEMA_ID + "; this one declares " + info.outputKind().id() + " over " + info.featureCount()
-          + " features of " + info.schema().id());
+    if (!ID.equals(info.providerId()) || info.outputKind() != OutputKind.LOG_ROOFLINE_FRACTION
+        || !payload.layout().has(IS_PREFILL)) {
+      throw new ModelLoadException(ID + " models are log roofline fractions of provider " + ID
+          + " over a schema with an " + IS_PREFILL + " feature; this one is " + info.providerId() + "'s "
+          + info.outputKind().id() + " over " + info.schema());
     }
     if (payload.size() > 1024) {
       throw new ModelLoadException(ID + " payload is " + payload.size() + " bytes; at most 1024 expected");
@@ -92,7 +89,8 @@ public final class ExampleProvider implements ModelProvider {
     } catch (IOException | IllegalArgumentException e) {
       throw new ModelLoadException(ID + " payload is not key=value text: " + e.getMessage(), e);
     }
-    return new EfficiencyModel(info, efficiency(p, "decode_efficiency"), efficiency(p, "prefill_efficiency"));
+    return new EfficiencyModel(info, payload.layout().slot(IS_PREFILL), efficiency(p, "decode_efficiency"),
+        efficiency(p, "prefill_efficiency"));
   }
 
   private static double efficiency(Properties p, String key) {

@@ -47,7 +47,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads model artifacts: one UTF-8 JSON file whose {@code header} is human-readable, whose {@code payload} is the
- * provider's bytes in base64, and whose {@code integrity} block holds SHA-256 digests of both. The writer is
+ * provider's bytes in base64, and whose {@code integrity} block holds SHA-256 digests of both: of the header's bytes
+ * as written (format version 2) or of its compact re-serialisation (version 1, still read). The writer is
  * {@code dev.tuner.core.learn.ArtifactWriter} in module tuner-train, beside the training that makes artifacts. Reading checks the size, the format, every digest and every number before anything reaches a provider.
  * No Java serialization is involved anywhere.
  *
@@ -57,7 +58,16 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ArtifactCodec {
   public static final String FORMAT = "tuner-model";
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * The layout written today: the header digest covers the header's bytes exactly as they stand in the file, so no
+   * serializer (today's Jackson or a later one) has to reproduce them.
+   */
+  public static final int FORMAT_VERSION = 2;
+  /**
+   * The first layout, still read: its header digest covers a compact re-serialisation of the parsed header
+   * ({@link #canonical}), which the codec's own streaming writer reproduces.
+   */
+  public static final int FORMAT_VERSION_CANONICAL_HEADER = 1;
   /** Largest artifact file accepted. */
   public static final long MAX_BYTES = 256L << 20;
 
@@ -147,13 +157,15 @@ public final class ArtifactCodec {
             + FORMAT + "\")");
       }
       int version = root.path("format_version").asInt(-1);
-      if (version != FORMAT_VERSION) {
+      if (version != FORMAT_VERSION && version != FORMAT_VERSION_CANONICAL_HEADER) {
         throw new ModelLoadException("model " + source + " has artifact format version " + version
-            + "; this tuner reads version " + FORMAT_VERSION);
+            + "; this tuner reads versions " + FORMAT_VERSION_CANONICAL_HEADER + " and " + FORMAT_VERSION);
       }
       JsonNode header = object(root, "header");
       JsonNode integrity = object(root, "integrity");
-      String headerHash = sha256(canonical(header));
+      String headerHash = version == FORMAT_VERSION
+          ? sha256(headerBytesAsWritten(bytes, source))
+          : sha256(canonical(header));
       if (!headerHash.equals(text(integrity, "header_sha256"))) {
         throw new ModelLoadException("model " + source + " failed its integrity check: the header's SHA-256 is "
             + headerHash + " but the file records " + text(integrity, "header_sha256")
@@ -178,6 +190,45 @@ public final class ArtifactCodec {
     } catch (InvalidInputException e) {
       throw new ModelLoadException("model " + source + " has an invalid header: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The bytes of the root object's {@code header} value exactly as they stand in {@code document}, from its opening
+   * to its closing brace. A document with more than one top-level {@code header} is refused: the parsed tree keeps
+   * the last one, so a digest of another would vouch for what is not read.
+   */
+  byte[] headerBytesAsWritten(byte[] document, String source) {
+    int start = -1;
+    int end = -1;
+    try (JsonParser p = factory.createParser(document)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new ModelLoadException("model " + source + " is not a JSON object");
+      }
+      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        boolean header = p.currentName().equals("header");
+        JsonToken value = p.nextToken();
+        if (header) {
+          if (start >= 0) {
+            throw new ModelLoadException("model " + source + " has more than one header");
+          }
+          if (value != JsonToken.START_OBJECT) {
+            throw new InvalidInputException("header", value.asString(), "an object");
+          }
+          start = (int) p.currentTokenLocation().getByteOffset();
+          p.skipChildren();
+          end = (int) p.currentTokenLocation().getByteOffset() + 1;
+        } else {
+          p.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      throw new ModelLoadException("model " + source + " is not a tuner model artifact (invalid JSON: "
+          + firstLine(e.getMessage()) + ")", e);
+    }
+    if (start < 0) {
+      throw new InvalidInputException("header", "missing", "an object");
+    }
+    return Arrays.copyOfRange(document, start, end);
   }
 
   /**
@@ -446,10 +497,10 @@ public final class ArtifactCodec {
   }
 
   /**
-   * The SHA-256 that the {@code integrity} block records for this header and that reading checks: a digest of the
-   * header's {@link #canonical} bytes. The artifact writer (module tuner-train) records it.
+   * The SHA-256 that a {@value #FORMAT_VERSION_CANONICAL_HEADER}-layout artifact records for this header: a digest
+   * of the header's {@link #canonical} bytes. Only tests that make artifacts of the first layout need it.
    */
-  public String headerSha256(JsonNode header) {
+  public String canonicalHeaderSha256(JsonNode header) {
     return sha256(canonical(header));
   }
 

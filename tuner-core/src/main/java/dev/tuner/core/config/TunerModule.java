@@ -128,9 +128,15 @@ public final class TunerModule extends AbstractModule {
     if (config.model().isPresent()) {
       ModelProvider p = registry.require(config.model().get());
       SchemaRef ref = schema.ref();
-      ThroughputModel m = p.builtInModel(ref).orElseThrow(() -> new InvalidInputException("tuner.model",
-          config.model().get(), "a provider with a built-in model for schema " + ref
+      ThroughputModel m = p.builtInModel(schema.layout()).orElseThrow(() -> new InvalidInputException(
+          "tuner.model", config.model().get(), "a provider with a built-in model for schema " + ref
               + ", or an artifact given with tuner.artifact"));
+      try {
+        ModelLoader.requireInputs(m, schema, "built-in model of provider " + p.id());
+      } catch (RuntimeException e) {
+        m.close();
+        throw e;
+      }
       return Optional.of(new LoadedModel(m, schema, Calibration.none(schema.width()), Optional.empty()));
     }
     if (TunerModule.class.getClassLoader().getResource(TunerConfig.DEFAULT_MODEL_RESOURCE) == null) {

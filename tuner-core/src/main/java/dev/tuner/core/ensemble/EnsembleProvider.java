@@ -68,8 +68,8 @@ public final class EnsembleProvider implements ModelProvider {
     EnsemblePayload.Contents c = EnsemblePayload.read(payload.bytes(), declared.modelId());
     List<ThroughputModel> opened = new ArrayList<>();
     try {
-      List<PhaseEnsemble.Member> decode = open(c.decode(), declared, opened);
-      List<PhaseEnsemble.Member> prefill = open(c.prefill(), declared, opened);
+      List<PhaseEnsemble.Member> decode = open(c.decode(), payload, opened);
+      List<PhaseEnsemble.Member> prefill = open(c.prefill(), payload, opened);
       int phaseSlot = phaseSlot(c.phaseFeature(), declared);
       return new PhaseEnsemble(declared, phaseSlot, decode, prefill);
     } catch (RuntimeException e) {
@@ -99,8 +99,9 @@ public final class EnsembleProvider implements ModelProvider {
     return slot;
   }
 
-  private List<PhaseEnsemble.Member> open(List<EnsemblePayload.StoredMember> stored, ModelInfo declared,
+  private List<PhaseEnsemble.Member> open(List<EnsemblePayload.StoredMember> stored, ModelPayload ensemble,
       List<ThroughputModel> opened) {
+    ModelInfo declared = ensemble.info();
     List<PhaseEnsemble.Member> out = new ArrayList<>();
     for (EnsemblePayload.StoredMember s : stored) {
       if (s.providerId().equals(ID)) {
@@ -111,7 +112,7 @@ public final class EnsembleProvider implements ModelProvider {
           + "), which is not installed"));
       ModelInfo info = new ModelInfo(s.modelId(), s.providerId(), declared.schema(), declared.outputKind(),
           declared.featureCount(), s.properties(), List.of());
-      ThroughputModel m = p.load(new ModelPayload(info, s.payload()));
+      ThroughputModel m = p.load(new ModelPayload(info, s.payload(), ensemble.layout()));
       opened.add(m);
       ModelInfo loaded = m.info();
       if (!loaded.schema().equals(declared.schema()) || loaded.outputKind() != declared.outputKind()

@@ -256,7 +256,7 @@ public final class PhaseEnsemble implements ThroughputModel {
       }
     }
 
-    PortableModel.PhaseBlend build() {
+    PortableModel build() {
       value.set(1, base[0]);
       value.set(2, base[1]);
       int n = feature.size();
@@ -274,8 +274,9 @@ public final class PhaseEnsemble implements ThroughputModel {
       }
       var trees = new PortableModel.TreeEnsemble(width, roots.stream().mapToInt(Integer::intValue).toArray(), f, t,
           l, r, v, 0, 1);
-      return new PortableModel.PhaseBlend(flag, trees, new PortableModel.Linear(linear[0], intercept[0]),
-          new PortableModel.Linear(linear[1], intercept[1]));
+      // the flag's values are exactly 0 and 1: at most 0.5 is decode's linear part, above it prefill's
+      return new PortableModel.Sum(List.of(trees, new PortableModel.Select(flag, 0.5f,
+          new PortableModel.Linear(linear[0], intercept[0]), new PortableModel.Linear(linear[1], intercept[1]))));
     }
   }
 

@@ -79,13 +79,26 @@ public final class ModelLoader {
       throw new ModelLoadException("model " + source + " needs provider \"" + h.providerId() + "\": "
           + e.getMessage(), e);
     }
-    ThroughputModel model = provider.load(new ModelPayload(info, artifact.payload()));
-    if (model.info().featureCount() != schema.width()) {
+    ThroughputModel model = provider.load(new ModelPayload(info, artifact.payload(), schema.layout()));
+    try {
+      requireInputs(model, schema, "model " + source + " (provider " + h.providerId() + ")");
+    } catch (RuntimeException e) {
       model.close();
-      throw new ModelLoadException("model " + source + ": provider " + h.providerId() + " built a model with "
-          + model.info().featureCount() + " inputs, but schema " + schema.id() + " has " + schema.width());
+      throw e;
     }
     return new LoadedModel(model, schema, h.calibration(), Optional.of(h));
+  }
+
+  /**
+   * Refuses a model, however it was made (loaded, built in or opened from a foreign file), whose declared schema or
+   * input width is not {@code schema}'s: the encoder fills exactly {@code schema.width()} slots in its order.
+   */
+  public static void requireInputs(ThroughputModel model, FeatureSchema schema, String what) {
+    ModelInfo info = model.info();
+    if (!info.schema().equals(schema.ref()) || info.featureCount() != schema.width()) {
+      throw new ModelLoadException(what + " built a model reading " + info.schema() + " with "
+          + info.featureCount() + " inputs, but the schema is " + schema.ref() + " with " + schema.width());
+    }
   }
 
   /** The shipped schema the model declares; refuses an unknown id or a different hash, naming both. */

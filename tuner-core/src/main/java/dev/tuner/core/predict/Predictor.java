@@ -88,7 +88,9 @@ public final class Predictor {
   public ThroughputPrediction predict(Scenario s, int topFeatures) {
     RooflineResult r = roofline.compute(s);
     float[] x = encoder.encode(s, r);
-    double raw = model.predict(x);
+    // every call gets its own copy: the host reads x again (spread, training range, attribution), and a model that
+    // wrote into its input must not change what the next call or the host sees
+    double raw = model.predict(x.clone());
     List<String> assumptions = new ArrayList<>(r.assumptions());
     if (fallback) {
       assumptions.add(String.format(Locale.ROOT,
@@ -109,12 +111,12 @@ public final class Predictor {
     if (capped) {
       tps = roof;
     }
-    boolean imputed = !r.assumptions().isEmpty();
+    boolean imputed = r.imputed();
     double q = imputed ? loaded.calibration().groupQuantile(s.phase(), level, true)
         : s.phase() == dev.tuner.core.scenario.Phase.DECODE ? decodeQuantile : prefillQuantile;
     double half = q;
     if (loaded.calibration().method() == Calibration.Method.SPREAD_NORMALISED) {
-      OptionalDouble spread = model.spread(x);
+      OptionalDouble spread = model.spread(x.clone());
       if (spread.isPresent() && !(Double.isFinite(spread.getAsDouble()) && spread.getAsDouble() >= 0)) {
         // a negative spread would invert the interval and collapse it onto the prediction: full confidence
         throw new TunerException("model " + model.info().modelId() + " returned the spread " + spread.getAsDouble()
@@ -143,7 +145,7 @@ public final class Predictor {
     if (capped) {
       confidence *= CAPPED_CONFIDENCE_FACTOR;
     }
-    List<FeatureImportance> top = topFeatures > 0 ? model.attribution(x, topFeatures) : List.of();
+    List<FeatureImportance> top = topFeatures > 0 ? model.attribution(x.clone(), topFeatures) : List.of();
     return new ThroughputPrediction(tps, roof, r.bound(), capped, raw, confidence,
         new Interval(level, low, high), top, model.info().modelId(), assumptions);
   }

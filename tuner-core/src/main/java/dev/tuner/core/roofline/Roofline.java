@@ -10,10 +10,8 @@ import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
@@ -61,62 +59,18 @@ public final class Roofline {
   /** Bytes per activation element crossing the interconnect: engines exchange FP16/BF16 activations. */
   public static final double ACTIVATION_BYTES = 2;
 
-  private final Map<String, Double> tflopsPerUnitByVendor;
-  private final Map<String, Double> fp32PerFp16ByVendor;
+  private final SpecEstimates estimates;
 
   /**
-   * Unknown FP16 peaks are imputed from the highest TFLOPS per compute unit among {@code catalog}'s devices of a
-   * vendor; unknown vector peaks from the FP16 peak and the median FP32/FP16 ratio of that vendor's devices.
+   * Unknown peaks are imputed by {@link SpecEstimates} from {@code catalog}'s devices: generously for the bound,
+   * as a best estimate for the figures the learned model reads ({@link RooflineResult#features}).
    */
   public Roofline(Catalog catalog) {
-    this(peakPerUnit(catalog.devices().entries()), fp32PerFp16(catalog.devices().entries()));
+    this(SpecEstimates.of(catalog));
   }
 
-  /** Without vector ratios: a device's unknown vector peak is then never imputed. */
-  public Roofline(Map<String, Double> tflopsPerUnitByVendor) {
-    this(tflopsPerUnitByVendor, Map.of());
-  }
-
-  /** Both maps are keyed by lower-case vendor name. */
-  public Roofline(Map<String, Double> tflopsPerUnitByVendor, Map<String, Double> fp32PerFp16ByVendor) {
-    this.tflopsPerUnitByVendor = Map.copyOf(tflopsPerUnitByVendor);
-    this.fp32PerFp16ByVendor = Map.copyOf(fp32PerFp16ByVendor);
-  }
-
-  /** The highest FP16 TFLOPS per compute unit of each vendor: generous on purpose, as the roof must not be low. */
-  public static Map<String, Double> peakPerUnit(List<DeviceSpec> devices) {
-    Map<String, Double> out = new HashMap<>();
-    for (DeviceSpec d : devices) {
-      if (d.fp16Tflops().isPresent() && d.computeUnits() > 0 && !d.vendor().isEmpty()) {
-        out.merge(d.vendor().toLowerCase(Locale.ROOT), d.fp16Tflops().getAsDouble() / d.computeUnits(), Math::max);
-      }
-    }
-    return out;
-  }
-
-  /**
-   * The median FP32 (vector) / FP16 (tensor) peak ratio of each vendor's devices that have both. The median, not the
-   * extreme as for {@link #peakPerUnit}: the vector peak is no bound, so being generous buys nothing, and a vendor's
-   * ratio differs by product line (a quarter on NVIDIA's GeForce and workstation parts, a sixteenth on its
-   * data-centre parts).
-   */
-  public static Map<String, Double> fp32PerFp16(List<DeviceSpec> devices) {
-    Map<String, List<Double>> ratios = new HashMap<>();
-    for (DeviceSpec d : devices) {
-      if (d.fp32Tflops().isPresent() && d.fp16Tflops().isPresent() && !d.vendor().isEmpty()) {
-        ratios.computeIfAbsent(d.vendor().toLowerCase(Locale.ROOT), v -> new ArrayList<>())
-            .add(d.fp32Tflops().getAsDouble() / d.fp16Tflops().getAsDouble());
-      }
-    }
-    Map<String, Double> out = new HashMap<>();
-    ratios.forEach((vendor, list) -> out.put(vendor, median(list)));
-    return out;
-  }
-
-  private static double median(List<Double> values) {
-    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    int mid = v.length / 2;
-    return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  public Roofline(SpecEstimates estimates) {
+    this.estimates = estimates;
   }
 
   public RooflineResult compute(Scenario s) {
@@ -171,7 +125,10 @@ public final class Roofline {
     double logitsPerToken = decode ? 1 : 1.0 / s.context();
     double flopsPerToken = 2.0 * physics.activeBodyParams() + attention
         + 2.0 * physics.embeddingParams() * logitsPerToken;
-    double peak = peak(d, s.quant().activation(), s.engine().backend(), null);
+    SpecEstimates.DeviceEstimates e = estimates.of(d);
+    Activation activation = s.quant().activation();
+    Backend backend = s.engine().backend();
+    double peak = peak(d, activation, backend, e.generousFp16().value(), e.int8().value());
     double computeSeconds = peak > 0 ? tokensPerStep * flopsPerToken / (tp * pp * peak * 1e12) : 0;
 
     Collectives collectives = collectives(s, physics, tokensPerStep, expertGroup);
@@ -184,7 +141,7 @@ public final class Roofline {
     double roof = Math.min(memoryRoof, Math.min(computeRoof, interconnectRoof));
     Bound bound = roof == memoryRoof ? Bound.MEMORY : roof == computeRoof ? Bound.COMPUTE : Bound.INTERCONNECT;
     double intensity = flopsPerToken * tokensPerStep / bytesPerStep;
-    double vector = vector(d, null);
+    double vector = e.fp32().value();
     double serialRoof = roof;
     if (decode && vector > 0) {
       double seconds = memorySeconds + tokensPerStep * flopsPerToken / (tp * pp * vector * 1e12) + interconnectSeconds;
@@ -210,9 +167,10 @@ public final class Roofline {
         vector,
         intensity,
         serialRoof,
-        explain ? assumptions(s, physics) : List.of(),
+        explain ? assumptions(s, physics, e) : List.of(),
         interconnectRoof,
-        detail);
+        detail,
+        features(d, activation, backend, e));
   }
 
   /** The collectives of one replica step: how many, the bytes one device sends, and their time. */
@@ -260,7 +218,7 @@ public final class Roofline {
    * What {@link #compute} had to assume, in the order it meets the gaps. Most scenarios need no assumption, and
    * batch scoring computes millions of rooflines, so the list is only built when there is something to say.
    */
-  private List<String> assumptions(Scenario s, ModelPhysics physics) {
+  private List<String> assumptions(Scenario s, ModelPhysics physics, SpecEstimates.DeviceEstimates e) {
     ModelSpec m = s.model();
     DeviceSpec d = s.device();
     Activation activation = s.quant().activation();
@@ -270,9 +228,9 @@ public final class Roofline {
     boolean tiedGuess = !embeddings && m.tiedEmbeddings().isEmpty();
     boolean experts = !physics.routedKnown() || !physics.activeKnown();
     boolean link = !s.parallel().isSingle() && d.interconnectGBs().isEmpty();
-    boolean peakKnown = d.fp16Tflops().isPresent() || (activation == Activation.FP8 && d.fp8Tflops().isPresent());
-    if (!kv && !attention && !embeddings && !tiedGuess && !experts && !link && peakKnown
-        && d.fp32Tflops().isPresent()) {
+    boolean int8Estimated = restsOnInt8Estimate(activation, s.engine().backend(), e);
+    if (!kv && !attention && !embeddings && !tiedGuess && !experts && !link && d.fp16Tflops().isPresent()
+        && d.fp32Tflops().isPresent() && !int8Estimated) {
       return List.of();
     }
     List<String> assumptions = new ArrayList<>(4);
@@ -300,8 +258,7 @@ public final class Roofline {
     if (link) {
       assumptions.add("interconnect bandwidth of " + d.name() + " unknown: collectives not counted");
     }
-    peak(d, activation, s.engine().backend(), assumptions);
-    vector(d, assumptions);
+    peakAssumptions(d, e, int8Estimated, assumptions);
     return List.copyOf(assumptions);
   }
 
@@ -310,24 +267,28 @@ public final class Roofline {
    * assumption made when {@code assumptions} is not null.
    *
    * <ul>
-   *   <li>FP16 / FP32: the FP16 tensor peak (known or imputed; the higher of the two for FP32 weights, which an
-   *       engine may compute in either).
+   *   <li>FP16 / FP32: the FP16 tensor peak (known, else the generous figure of {@link SpecEstimates}; the higher of
+   *       the two for FP32 weights, which an engine may compute in either).
    *   <li>FP8: the FP8 peak where the device has one, else the FP16 peak.
-   *   <li>INT8 (llama.cpp's MMQ/MMVQ integer dot products, W8A8): the higher of the INT8 and FP16 peaks. On CUDA the
-   *       integer kernels run (dp4a on Pascal, int8 MMA from Turing on), on ROCm, Vulkan and SYCL they run where the
-   *       hardware and build have integer dot products, else the dequantise-to-FP16 kernels do: when it is not
-   *       known which runs, the bound takes the higher peak. On Metal llama.cpp dequantises into FP16/FP32
+   *   <li>INT8 (llama.cpp's MMQ/MMVQ integer dot products, W8A8): the higher of the INT8 (known or estimated) and FP16
+   *       peaks. On CUDA the integer kernels run (dp4a on Pascal, int8 MMA from Turing on), on ROCm, Vulkan and SYCL
+   *       they run where the hardware and build have integer dot products, else the dequantise-to-FP16 kernels do:
+   *       when it is not known which runs, the bound takes the higher peak. On Metal llama.cpp dequantises into FP16/FP32
    *       simdgroup matrices and has no integer-dot kernels, so the FP16 peak binds there.
    *   <li>FP4 (NVFP4/MXFP4): the FP4 peak where the device has one, else the FP8 or FP16 peak the weights are
    *       dequantised to (the higher that is known).
    * </ul>
    */
   public double peakTflops(DeviceSpec d, Activation activation, Backend backend, List<String> assumptions) {
-    return peak(d, activation, backend, assumptions);
+    SpecEstimates.DeviceEstimates e = estimates.of(d);
+    if (assumptions != null) {
+      boundAssumptions(d, e, restsOnInt8Estimate(activation, backend, e), assumptions);
+    }
+    return peak(d, activation, backend, e.generousFp16().value(), e.int8().value());
   }
 
-  private double peak(DeviceSpec d, Activation activation, Backend backend, List<String> assumptions) {
-    double fp16 = fp16(d, assumptions);
+  /** {@link #peakTflops} from the given FP16 and INT8 figures (0 when unknown); FP8 and FP4 are never imputed. */
+  private static double peak(DeviceSpec d, Activation activation, Backend backend, double fp16, double int8) {
     switch (activation) {
       case FP8:
         return d.fp8Tflops().isPresent() ? d.fp8Tflops().getAsDouble() : fp16;
@@ -335,7 +296,7 @@ public final class Roofline {
         if (backend == Backend.METAL) {
           return fp16;
         }
-        return Math.max(fp16, d.int8Tops().orElse(0));
+        return Math.max(fp16, int8);
       case FP4:
         return Math.max(d.fp4Tflops().orElse(0), Math.max(d.fp8Tflops().orElse(0), fp16));
       case FP32:
@@ -345,53 +306,67 @@ public final class Roofline {
     }
   }
 
-  /** The FP16 peak, known or imputed from the vendor's TFLOPS per compute unit; 0 when neither is possible. */
-  private double fp16(DeviceSpec d, List<String> assumptions) {
-    OptionalDouble fp16 = d.fp16Tflops();
-    if (fp16.isPresent()) {
-      return fp16.getAsDouble();
-    }
-    Double perUnit = tflopsPerUnitByVendor.get(d.vendor().toLowerCase(Locale.ROOT));
-    if (perUnit != null && d.computeUnits() > 0) {
-      double estimate = perUnit * d.computeUnits();
-      if (assumptions == null) {
-        return estimate;
-      }
-      assumptions.add(String.format(Locale.ROOT,
-          "FP16 peak of %s unknown: assumed %.1f TFLOPS (%d compute units × %.3f, the highest TFLOPS per unit of"
-              + " any catalogued %s device)", d.name(), estimate, d.computeUnits(), perUnit, d.vendor()));
-      return estimate;
-    }
-    if (assumptions != null) {
-      assumptions.add("FP16 peak of " + d.name() + " unknown and not estimable: compute roof not applied");
-    }
-    return 0;
+  /**
+   * Whether the peak used rests on an estimated INT8 figure: integer kernels, on a backend that has them, and the
+   * estimate above the FP16 peak (below it, {@link #peak} takes the FP16 one).
+   */
+  private static boolean restsOnInt8Estimate(Activation activation, Backend backend,
+      SpecEstimates.DeviceEstimates e) {
+    return activation == Activation.INT8 && backend != Backend.METAL
+        && e.int8().source() == SpecEstimates.Source.ESTIMATED && e.int8().value() > e.fp16().value();
   }
 
   /**
-   * The vector peak in TFLOPS: the device's FP32 figure, else its FP16 peak (known or imputed) times the vendor's
-   * median FP32/FP16 ratio, else 0. Records the assumption only when {@code assumptions} is not null.
+   * The figures the learned model reads: the same peak choice at the best estimates, the missingness flags (a figure
+   * the catalog does not give) and whether any figure the prediction rests on was imputed. An unknown INT8 peak counts
+   * as a missing figure, but as an imputed one only when its estimate is the peak used: otherwise the FP16 peak,
+   * which the kernels can always fall back to, is.
    */
-  private double vector(DeviceSpec d, List<String> assumptions) {
-    if (d.fp32Tflops().isPresent()) {
-      return d.fp32Tflops().getAsDouble();
-    }
-    Double ratio = fp32PerFp16ByVendor.get(d.vendor().toLowerCase(Locale.ROOT));
-    // no list passed on: the compute roof's assumption already says how an unknown FP16 peak was imputed
-    double fp16 = ratio == null ? 0 : fp16(d, null);
-    if (fp16 > 0) {
-      double estimate = fp16 * ratio;
-      if (assumptions != null) {
+  private static FeatureFigures features(DeviceSpec d, Activation activation, Backend backend,
+      SpecEstimates.DeviceEstimates e) {
+    double peak = peak(d, activation, backend, e.fp16().value(), e.int8().value());
+    boolean fp16Missing = !e.fp16().known();
+    boolean fp32Missing = !e.fp32().known();
+    boolean int8Missing = activation == Activation.INT8 && !e.int8().known();
+    boolean imputed = fp16Missing || fp32Missing || restsOnInt8Estimate(activation, backend, e);
+    return new FeatureFigures(peak, fp16Missing, fp32Missing, int8Missing, imputed);
+  }
+
+  /** States each imputed peak with its figure and where it came from, for the bound and for the model apart. */
+  private static void peakAssumptions(DeviceSpec d, SpecEstimates.DeviceEstimates e, boolean int8Estimated,
+      List<String> assumptions) {
+    boundAssumptions(d, e, int8Estimated, assumptions);
+    if (!e.fp16().known()) {
+      if (e.fp16().value() > 0) {
         assumptions.add(String.format(Locale.ROOT,
-            "FP32 vector peak of %s unknown: assumed %.1f TFLOPS (%s FP16 peak %.1f × %.3f, the median FP32/FP16"
-                + " ratio of the catalogued %s devices that have both)", d.name(), estimate,
-            d.fp16Tflops().isPresent() ? "its" : "the assumed", fp16, ratio, d.vendor()));
+            "FP16 peak of %s unknown: the model is given the best estimate %.1f TFLOPS (%s)", d.name(),
+            e.fp16().value(), e.fp16().basis()));
       }
-      return estimate;
     }
-    if (assumptions != null) {
-      assumptions.add("FP32 vector peak of " + d.name() + " unknown and not estimable: taken as 0");
+    if (!e.fp32().known()) {
+      assumptions.add(e.fp32().value() > 0
+          ? String.format(Locale.ROOT, "FP32 vector peak of %s unknown: assumed the best estimate %.1f TFLOPS (%s)",
+              d.name(), e.fp32().value(), e.fp32().basis())
+          : "FP32 vector peak of " + d.name() + " unknown and not estimable: taken as 0");
     }
-    return 0;
+  }
+
+  /** The figures the bound assumed: the generous FP16 peak and an estimated INT8 peak. */
+  private static void boundAssumptions(DeviceSpec d, SpecEstimates.DeviceEstimates e, boolean int8Estimated,
+      List<String> assumptions) {
+    if (!e.fp16().known()) {
+      SpecEstimates.Estimate bound = e.generousFp16();
+      if (bound.value() > 0) {
+        assumptions.add(String.format(Locale.ROOT, "FP16 peak of %s unknown: the bound assumes %.1f TFLOPS (%s)",
+            d.name(), bound.value(), bound.basis()));
+      } else {
+        assumptions.add("FP16 peak of " + d.name() + " unknown and not estimable: compute roof not applied");
+      }
+    }
+    if (int8Estimated) {
+      assumptions.add(String.format(Locale.ROOT,
+          "INT8 peak of %s unknown: assumed the best estimate %.1f TOPS (%s)", d.name(),
+          e.int8().value(), e.int8().basis()));
+    }
   }
 }

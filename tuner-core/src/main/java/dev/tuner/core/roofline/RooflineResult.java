@@ -3,6 +3,7 @@ package dev.tuner.core.roofline;
 import dev.tuner.api.Bound;
 import dev.tuner.api.OutputKind;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The roofline of one scenario. Roofs are in tokens/s (aggregate over the batch for decode, prompt tokens/s for
@@ -18,7 +19,8 @@ import java.util.List;
  * vector peak is unknown, it is {@code tokensPerSecond}. It is no bound: it is what {@link
  * OutputKind#LOG_SERIAL_ROOF_FRACTION} is a fraction of; on several devices it adds the collectives' time to the
  * step. {@code interconnectRoof} is the roof of the collectives (infinite on one device or when the link is
- * unknown), and {@code detail} the arithmetic per replica step.
+ * unknown), and {@code detail} the arithmetic per replica step. {@code features} is what the learned model reads
+ * of the device's peaks: best estimates where the bound uses generous ones (see {@link SpecEstimates}).
  */
 public record RooflineResult(
     double tokensPerSecond,
@@ -36,10 +38,54 @@ public record RooflineResult(
     double serialRoof,
     List<String> assumptions,
     double interconnectRoof,
-    StepDetail detail) {
+    StepDetail detail,
+    FeatureFigures features) {
+
+  /** The figures before feature figures existed: the model then reads the bound's peak, with nothing imputed. */
+  public RooflineResult(double tokensPerSecond, double memoryRoof, double computeRoof, Bound bound,
+      double bytesPerStep, double weightBytes, double kvBytesPerStep, double tokensPerStep, double flopsPerToken,
+      double peakTflops, double vectorTflops, double arithmeticIntensity, double serialRoof, List<String> assumptions,
+      double interconnectRoof, StepDetail detail) {
+    this(tokensPerSecond, memoryRoof, computeRoof, bound, bytesPerStep, weightBytes, kvBytesPerStep, tokensPerStep,
+        flopsPerToken, peakTflops, vectorTflops, arithmeticIntensity, serialRoof, assumptions, interconnectRoof,
+        detail, FeatureFigures.catalogued(peakTflops));
+  }
 
   public RooflineResult {
     assumptions = List.copyOf(assumptions);
+    Objects.requireNonNull(features, "features");
+  }
+
+  /**
+   * Whether the prediction rests on assumed figures: an imputed device peak (known in every path) or, when the
+   * assumptions were written out, any other assumption (an unknown model shape or interconnect).
+   */
+  public boolean imputed() {
+    return features.imputed() || !assumptions.isEmpty();
+  }
+
+  /** The compute roof at the features' peak (linear in the peak); infinite when no peak is known. */
+  public double featureComputeRoof() {
+    if (features.peakTflops() == peakTflops) {
+      return computeRoof;
+    }
+    if (features.peakTflops() <= 0) {
+      return Double.POSITIVE_INFINITY;
+    }
+    return peakTflops > 0 ? computeRoof * (features.peakTflops() / peakTflops)
+        : Double.POSITIVE_INFINITY;
+  }
+
+  /** The roofline at the features' peak: what the model is told a step takes at best. */
+  public double featureTokensPerSecond() {
+    double compute = featureComputeRoof();
+    return compute == computeRoof ? tokensPerSecond : Math.min(memoryRoof, Math.min(compute, interconnectRoof));
+  }
+
+  /** {@link #roofRatio} at the features' peak. */
+  public double featureRoofRatio() {
+    double compute = featureComputeRoof();
+    return Double.isInfinite(compute) ? 0 : memoryRoof / compute;
   }
 
   /** What a model's raw output of {@code kind} is relative to: the serial roof or the roofline. */

@@ -1,7 +1,6 @@
 package dev.tuner.core.schema;
 
 import dev.tuner.core.roofline.RooflineResult;
-import dev.tuner.core.scenario.Activation;
 import dev.tuner.core.scenario.AttentionKind;
 import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.ModelSpec;
@@ -99,7 +98,11 @@ public final class FeatureEncoder {
     }
   }
 
-  /** The raw figure a quantity stands for in this scenario; 0 for unknown figures. */
+  /**
+   * The raw figure a quantity stands for in this scenario; 0 for unknown figures. Device peaks are the roofline's
+   * best estimates ({@link RooflineResult#features}), not the generous figures its bound uses: a model given the
+   * generous figure predicts too high for the device.
+   */
   public static double raw(Quantity q, Scenario s, RooflineResult r) {
     switch (q) {
       case PARAMS_B:
@@ -131,7 +134,7 @@ public final class FeatureEncoder {
       case MEM_BANDWIDTH:
         return s.device().memBandwidthGBs();
       case PEAK_TFLOPS:
-        return r.peakTflops();
+        return r.features().peakTflops();
       case COMPUTE_UNITS:
         return s.device().computeUnits();
       case L2_CACHE:
@@ -143,9 +146,9 @@ public final class FeatureEncoder {
       case ARITHMETIC_INTENSITY:
         return r.arithmeticIntensity();
       case ROOF_RATIO:
-        return r.roofRatio();
+        return r.featureRoofRatio();
       case ROOF_STEP_SECONDS:
-        return r.tokensPerStep() / r.tokensPerSecond();
+        return r.tokensPerStep() / r.featureTokensPerSecond();
       case VECTOR_ROOF_RATIO:
         return r.vectorTflops() > 0
             ? r.arithmeticIntensity() / (r.vectorTflops() * 1000 / s.device().memBandwidthGBs())
@@ -183,11 +186,11 @@ public final class FeatureEncoder {
       case LINEAR_LAYER_FRACTION:
         return s.model().layers() > 0 ? (double) s.model().attention().linearLayers() / s.model().layers() : 0;
       case FP16_PEAK_MISSING:
-        return s.device().fp16Tflops().isEmpty() ? 1 : 0;
+        return r.features().fp16Missing() ? 1 : 0;
       case FP32_PEAK_MISSING:
-        return s.device().fp32Tflops().isEmpty() ? 1 : 0;
+        return r.features().fp32Missing() ? 1 : 0;
       case INT8_PEAK_MISSING:
-        return s.quant().activation() == Activation.INT8 && s.device().int8Tops().isEmpty() ? 1 : 0;
+        return r.features().int8Missing() ? 1 : 0;
       case L2_MISSING:
         return s.device().l2CacheMb().isEmpty() ? 1 : 0;
       case COMPUTE_UNITS_MISSING:

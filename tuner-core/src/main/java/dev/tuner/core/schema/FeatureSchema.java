@@ -1,5 +1,6 @@
 package dev.tuner.core.schema;
 
+import dev.tuner.api.FeatureLayout;
 import dev.tuner.api.SchemaRef;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -71,6 +72,11 @@ public final class FeatureSchema {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 missing from the JDK", e);
     }
+  }
+
+  /** The slot names in order, as plugins see the schema. */
+  public FeatureLayout layout() {
+    return new FeatureLayout(ref(), slotNames());
   }
 
   public SchemaRef ref() {

@@ -23,7 +23,8 @@ public enum Quantity {
   KERNEL,
   /** GB/s. */
   MEM_BANDWIDTH,
-  /** Dense TFLOPS of the arithmetic the scenario runs (the roofline's peak; imputed when unknown). */
+  /** Dense TFLOPS of the arithmetic the scenario runs (the roofline's peak at the best estimate of an
+   * unknown figure, not the bound's generous one). */
   PEAK_TFLOPS,
   /** SMs, CUs or GPU cores. */
   COMPUTE_UNITS,
@@ -34,9 +35,9 @@ public enum Quantity {
   REFERENCE_INTENSITY,
   /** FLOPs per byte moved in one step, from the roofline. */
   ARITHMETIC_INTENSITY,
-  /** Seconds one step takes at the roofline (tokens per step / roofline tokens/s). */
+  /** Seconds one step takes at the roofline with the best-estimate peak (tokens per step / tokens/s). */
   ROOF_STEP_SECONDS,
-  /** Memory roof / compute roof, from the roofline. */
+  /** Memory roof / compute roof, from the roofline, the compute roof at the best-estimate peak. */
   ROOF_RATIO,
   /**
    * The step's arithmetic intensity (FLOPs per byte) over the device's vector FLOPs per byte (vector TFLOPS × 1000 /
@@ -71,7 +72,8 @@ public enum Quantity {
   LOCAL_LAYER_FRACTION,
   /** Linear-attention / state-space layers over all layers. */
   LINEAR_LAYER_FRACTION,
-  /** 1 when the device's FP16 peak is not known (the roofline imputed it). */
+  /** 1 when the device's FP16 peak is not known (the roofline imputed it): {@link
+   * dev.tuner.core.roofline.FeatureFigures#fp16Missing}. */
   FP16_PEAK_MISSING,
   /** 1 when the device's FP32 vector peak is not known. */
   FP32_PEAK_MISSING,

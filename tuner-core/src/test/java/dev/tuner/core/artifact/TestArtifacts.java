@@ -1,5 +1,8 @@
 package dev.tuner.core.artifact;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -60,14 +63,41 @@ public final class TestArtifacts {
     return artifact(header(), Math.log(0.5));
   }
 
-  /** SHA-256 of the header exactly as {@link ArtifactCodec} computes it: compact JSON of the parsed header. */
+  /**
+   * SHA-256 of the header as {@link ArtifactCodec} checks it: of its bytes as they stand in the document (format
+   * version 2), or of the compact JSON of the parsed header (version 1).
+   */
   public static String headerDigest(String json) {
     try {
-      JsonNode root = new ObjectMapper().readTree(json);
-      byte[] canonical = new ObjectMapper().writeValueAsBytes(root.get("header"));
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+      byte[] document = json.getBytes(StandardCharsets.UTF_8);
+      JsonNode root = new ObjectMapper().readTree(document);
+      byte[] hashed = root.path("format_version").asInt() == 1
+          ? new ObjectMapper().writeValueAsBytes(root.get("header"))
+          : headerSpan(document);
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(hashed));
     } catch (IOException | NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** The bytes of the last top-level {@code header} value, from its opening to its closing brace. */
+  private static byte[] headerSpan(byte[] document) throws IOException {
+    try (JsonParser p = new JsonFactory().createParser(document)) {
+      p.nextToken();
+      byte[] span = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        boolean header = p.currentName().equals("header");
+        p.nextToken();
+        long start = p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        if (header) {
+          span = Arrays.copyOfRange(document, (int) start, (int) p.currentTokenLocation().getByteOffset() + 1);
+        }
+      }
+      if (span == null) {
+        throw new IllegalStateException("no header in the document");
+      }
+      return span;
     }
   }
 

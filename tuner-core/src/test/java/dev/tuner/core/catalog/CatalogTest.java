@@ -166,7 +166,7 @@ class CatalogTest {
     Roofline roofline = new Roofline(CATALOG);
     RooflineResult r = roofline.compute(s);
     assertThat(r.assumptions()).anySatisfy(a -> assertThat(a)
-        .contains("FP16 peak of Apple M3 (10-core GPU) unknown").contains("assumed"));
+        .contains("FP16 peak of Apple M3 (10-core GPU) unknown").contains("the bound assumes"));
     assertThat(r.peakTflops()).isPositive();
 
     var schema = FeatureSchemas.tunerV1();

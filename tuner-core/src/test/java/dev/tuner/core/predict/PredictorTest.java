@@ -13,12 +13,14 @@ import dev.tuner.core.Fixtures;
 import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
+import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.scenario.ScenarioRequest;
 import dev.tuner.core.schema.FeatureSchema;
 import dev.tuner.core.schema.FeatureSchemas;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
@@ -39,6 +41,51 @@ class PredictorTest {
   private Predictor fallback() {
     return new Predictor(new LoadedModel(RooflineOnlyModel.shippedDefaults(SCHEMA), SCHEMA,
         Calibration.none(SCHEMA.width()), Optional.empty()), roofline, 0.9, true);
+  }
+
+  /** Predicts half the roofline and writes 2 (outside every training range) into every input it is given. */
+  private static final class ScribblingModel implements ThroughputModel {
+    final java.util.List<float[]> seen = new java.util.ArrayList<>();
+    private final boolean scribble;
+
+    ScribblingModel(boolean scribble) {
+      this.scribble = scribble;
+    }
+
+    @Override
+    public dev.tuner.api.ModelInfo info() {
+      return new dev.tuner.api.ModelInfo("scribbler", "test", SCHEMA.ref(), OutputKind.LOG_ROOFLINE_FRACTION,
+          SCHEMA.width());
+    }
+
+    @Override
+    public double predict(float[] features) {
+      seen.add(features.clone());
+      if (scribble) {
+        Arrays.fill(features, 2f);
+      }
+      return Math.log(0.5);
+    }
+
+    @Override
+    public java.util.List<dev.tuner.api.FeatureImportance> attribution(float[] features, int limit) {
+      seen.add(features.clone());
+      return java.util.List.of();
+    }
+  }
+
+  /** A model that writes into its input changes neither the host's confidence nor what its next call is given. */
+  @Test
+  void aModelThatWritesIntoItsInputLeavesTheHostUnaffected() {
+    Scenario s = ScenarioRequest.of("Llama 3 8B", "A100 PCIe 80GB", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+    ScribblingModel clean = new ScribblingModel(false);
+    ScribblingModel scribbler = new ScribblingModel(true);
+    ThroughputPrediction expected = predictor(clean, exact()).predict(s);
+    ThroughputPrediction actual = predictor(scribbler, exact()).predict(s);
+    assertThat(actual).isEqualTo(expected);
+    assertThat(scribbler.seen).hasSize(2);
+    assertThat(scribbler.seen.get(1)).containsExactly(clean.seen.get(1));
+    assertThat(expected.confidence()).isGreaterThan(0);
   }
 
   /** Held-out scores that are all zero: a point interval, so confidence is exactly the other factors. */
@@ -277,6 +324,49 @@ class PredictorTest {
     assertThat(p.interval().low()).isCloseTo(0.5 * Math.exp(-0.18) * roof, within(1e-9 * roof));
     assertThat(p.interval().high()).isCloseTo(0.5 * Math.exp(0.18) * roof, within(1e-9 * roof));
     assertThat(p.confidence()).isCloseTo(Math.exp(-0.18), within(1e-9));
+  }
+
+  /**
+   * The GB10's FP16 and INT8 peaks are not catalogued: its prediction takes the device quantile at {@link
+   * Calibration#IMPUTED_DEVICE_SHARE} instead of {@link Calibration#DEVICE_SHARE}. Row scores are 0 and the 19 device
+   * scores 0.01..0.19: at 0.8 the ⌈20 × 0.8⌉ = 16th, 0.16, at 0.95 the 19th, 0.19. A raw log fraction of log 0.5
+   * gives [0.5 e^−0.16, 0.5 e^0.16] × roof with confidence e^−0.16 when every figure is given, and e^−0.19 when not.
+   */
+  @Test
+  void imputedPeaksWidenTheIntervalAndLowerTheConfidenceAndAreStated() {
+    float[] lo = new float[SCHEMA.width()];
+    float[] hi = new float[SCHEMA.width()];
+    Arrays.fill(hi, 1f);
+    double[] devices = new double[19];
+    for (int i = 0; i < devices.length; i++) {
+      devices[i] = (i + 1) / 100.0;
+    }
+    Calibration c = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20], lo, hi,
+        devices, devices);
+    Predictor p = predictor(new FixedModel(SCHEMA, OutputKind.LOG_ROOFLINE_FRACTION, Math.log(0.5)), c);
+    DeviceSpec gb10 = CATALOG.device("NVIDIA GB10 (DGX Spark)");
+    DeviceSpec given = new DeviceSpec(gb10.name(), gb10.vendor(), gb10.memBandwidthGBs(), OptionalDouble.of(125),
+        gb10.fp8Tflops(), gb10.fp32Tflops(), gb10.computeUnits(), gb10.l2CacheMb(), gb10.memoryGb(), List.of(), "t",
+        gb10.chipFamily(), gb10.fp4Tflops(), OptionalDouble.of(250), gb10.interconnect(), gb10.interconnectGBs());
+    Scenario imputed = Fixtures.scenario(CATALOG.model("Llama 3 8B"), gb10, CATALOG.quant("Q4_K_M"), 1, 512,
+        Phase.DECODE);
+    Scenario known = Fixtures.scenario(CATALOG.model("Llama 3 8B"), given, CATALOG.quant("Q4_K_M"), 1, 512,
+        Phase.DECODE);
+    ThroughputPrediction wide = p.predict(imputed);
+    ThroughputPrediction narrow = p.predict(known);
+    double roof = narrow.rooflineTokensPerSecond();
+    assertThat(narrow.interval().low()).isCloseTo(0.5 * Math.exp(-0.16) * roof, within(1e-9 * roof));
+    assertThat(narrow.confidence()).isCloseTo(Math.exp(-0.16), within(1e-9));
+    double wideRoof = wide.rooflineTokensPerSecond();
+    assertThat(wide.interval().high()).isCloseTo(0.5 * Math.exp(0.19) * wideRoof, within(1e-9 * wideRoof));
+    assertThat(wide.confidence()).isCloseTo(Math.exp(-0.19), within(1e-9));
+    assertThat(wide.assumptions())
+        .anySatisfy(a -> assertThat(a).contains("FP16 peak of NVIDIA GB10 (DGX Spark) unknown: the bound assumes"))
+        .anySatisfy(a -> assertThat(a).contains("the model is given the best estimate 125.0 TFLOPS (its FP4 peak"))
+        .anySatisfy(a -> assertThat(a).contains("INT8 peak of NVIDIA GB10 (DGX Spark) unknown: assumed the best"
+            + " estimate 250.0 TOPS"))
+        .anySatisfy(a -> assertThat(a).contains("worst-case unseen device (95% of held-out devices)"));
+    assertThat(narrow.assumptions()).noneSatisfy(a -> assertThat(a).contains("worst-case"));
   }
 
   @Test

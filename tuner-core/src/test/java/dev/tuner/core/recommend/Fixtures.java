@@ -5,6 +5,7 @@ import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.predict.LoadedModel;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.roofline.SpecEstimates;
 import dev.tuner.core.scenario.Activation;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.ModelSpec;
@@ -13,7 +14,6 @@ import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.schema.FeatureSchema;
 import dev.tuner.core.schema.FeatureSchemas;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -40,6 +40,6 @@ final class Fixtures {
   static Predictor predictor(ThroughputModel model) {
     FeatureSchema schema = FeatureSchemas.tunerV1();
     return new Predictor(new LoadedModel(model, schema, Calibration.none(schema.width()), Optional.empty()),
-        new Roofline(Map.of()), 0.9, false);
+        new Roofline(new SpecEstimates(List.of())), 0.9, false);
   }
 }

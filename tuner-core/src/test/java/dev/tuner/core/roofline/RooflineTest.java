@@ -85,7 +85,7 @@ class RooflineTest {
     assertThat(m3.fp16Tflops()).isEmpty();
     RooflineResult r = roofline.compute(Fixtures.scenario(Fixtures.model(7), m3, q4, 1, 512, Phase.PREFILL));
     assertThat(r.peakTflops()).isPositive();
-    assertThat(r.assumptions()).anySatisfy(a -> assertThat(a).contains("FP16 peak of Apple M3").contains("assumed"));
+    assertThat(r.assumptions()).anySatisfy(a -> assertThat(a).contains("FP16 peak of Apple M3").contains("assumes"));
     DeviceSpec lonely = new DeviceSpec("lonely", "", 500, OptionalDouble.empty(), OptionalDouble.empty(),
         OptionalDouble.empty(), 0,
         OptionalDouble.empty(), OptionalDouble.empty(), List.of(), "t");
@@ -191,7 +191,7 @@ class RooflineTest {
       assertThat(figures).isEqualTo(new RooflineResult(full.tokensPerSecond(), full.memoryRoof(), full.computeRoof(),
           full.bound(), full.bytesPerStep(), full.weightBytes(), full.kvBytesPerStep(), full.tokensPerStep(),
           full.flopsPerToken(), full.peakTflops(), full.vectorTflops(), full.arithmeticIntensity(), full.serialRoof(),
-          List.of(), full.interconnectRoof(), full.detail()));
+          List.of(), full.interconnectRoof(), full.detail(), full.features()));
       explained += full.assumptions().isEmpty() ? 0 : 1;
     }
     assertThat(explained).as("scenarios with assumptions among the random ones").isPositive();
@@ -214,54 +214,67 @@ class RooflineTest {
     assertThat(r.assumptions()).isEmpty();
   }
 
-  /** NVIDIA's FP32/FP16 ratio is a quarter on GeForce and workstation parts, which most catalogued devices are. */
+  /**
+   * An AD102 part without its FP32 figure gets its FP16 peak times the median FP32/FP16 ratio of the catalogued
+   * AD102 parts (its chip family): RTX 4090 82.6 / 330.3 = 0.250076, RTX 5000 Ada 65.3 / 261.1 = 0.250096, RTX 6000
+   * Ada 91.1 / 364.2 = 0.250137, L40S 91.6 / 362.05 = 0.253004; median (0.250096 + 0.250137) / 2 = 0.2501165, × 400 =
+   * 100.05 TFLOPS.
+   */
   @Test
-  void anUnknownVectorPeakIsTheFp16PeakTimesTheVendorsMedianRatioAndSaidSo() {
-    double ratio = Roofline.fp32PerFp16(CATALOG.devices().entries()).get("nvidia");
-    assertThat(ratio).isCloseTo(0.25, within(0.005));
+  void anUnknownVectorPeakIsTheFp16PeakTimesTheChipFamilysMedianRatioAndSaidSo() {
     DeviceSpec noFp32 = new DeviceSpec("RTX 9999", "NVIDIA", 1000, OptionalDouble.of(400), OptionalDouble.empty(),
-        OptionalDouble.empty(), 100, OptionalDouble.empty(), OptionalDouble.empty(), List.of(), "t");
+        OptionalDouble.empty(), 100, OptionalDouble.empty(), OptionalDouble.empty(), List.of(), "t", "AD102",
+        OptionalDouble.empty(), OptionalDouble.of(800), "", OptionalDouble.empty());
     RooflineResult r = roofline.compute(Fixtures.scenario(Fixtures.model(7), noFp32, q4, 1, 512, Phase.DECODE));
-    assertThat(r.vectorTflops()).isCloseTo(400 * ratio, within(1e-9));
+    double ratio = (65.3 / 261.1 + 91.1 / 364.2) / 2;
+    assertThat(r.vectorTflops()).isCloseTo(400 * ratio, within(1e-9)).isCloseTo(100.05, within(0.01));
     assertThat(r.assumptions()).singleElement().asString()
         .contains("FP32 vector peak of RTX 9999 unknown")
-        .contains("assumed " + String.format(java.util.Locale.ROOT, "%.1f", 400 * ratio) + " TFLOPS")
+        .contains("best estimate 100.0 TFLOPS")
         .contains("its FP16 peak 400.0")
-        .contains("median FP32/FP16 ratio")
-        .contains("NVIDIA");
-    assertThat(roofline.computeFigures(Fixtures.scenario(Fixtures.model(7), noFp32, q4, 1, 512, Phase.DECODE))
-        .vectorTflops()).isEqualTo(r.vectorTflops());
+        .contains("median FP32/FP16 ratio of 4 NVIDIA devices (RTX 4090, RTX 5000 Ada, RTX 6000 Ada, L40S)");
+    assertThat(r.features().fp32Missing()).isTrue();
+    assertThat(r.features().fp16Missing()).isFalse();
+    assertThat(r.imputed()).isTrue();
+    RooflineResult figures = roofline.computeFigures(
+        Fixtures.scenario(Fixtures.model(7), noFp32, q4, 1, 512, Phase.DECODE));
+    assertThat(figures.vectorTflops()).isEqualTo(r.vectorTflops());
+    assertThat(figures.imputed()).as("known without the assumptions' text").isTrue();
   }
 
-  /** Apple M3 has neither peak: its FP16 peak is imputed first, then its vector peak from Apple's ratio, 1. */
+  /**
+   * Apple M3 has neither peak: the bound takes Apple's highest FP16 TFLOPS per core (M2 8-core, 2.9 / 8 = 0.3625)
+   * × 10 = 3.625 TFLOPS; the model gets the M2 base chip's median per core (M2 8-core 0.3625, M2 10-core 3.6 / 10 =
+   * 0.36: 0.36125) × 10 = 3.6125 TFLOPS, and the vector peak that times the M2's FP32/FP16 ratio, 1.
+   */
   @Test
-  void aDeviceWithNeitherPeakGetsTheImputedFp16PeakTimesTheRatio() {
+  void aDeviceWithNeitherPeakIsBoundGenerouslyAndEstimatedForTheModel() {
     DeviceSpec m3 = CATALOG.device("Apple M3 (10-core GPU)");
     assertThat(m3.fp32Tflops()).isEmpty();
-    RooflineResult r = roofline.compute(Fixtures.scenario(Fixtures.model(7), m3, q4, 1, 512, Phase.DECODE));
-    assertThat(Roofline.fp32PerFp16(CATALOG.devices().entries()).get("apple")).isEqualTo(1.0);
-    assertThat(r.vectorTflops()).isPositive().isCloseTo(r.peakTflops(), within(1e-9));
+    RooflineResult r = roofline.compute(Fixtures.scenario(Fixtures.model(7), m3, Fixtures.quant(16, QuantClass.F16),
+        1, 512, Phase.PREFILL));
+    assertThat(r.peakTflops()).isCloseTo(2.9 / 8 * 10, within(1e-9));
+    assertThat(r.features().peakTflops()).isCloseTo((2.9 / 8 + 3.6 / 10) / 2 * 10, within(1e-9));
+    assertThat(r.vectorTflops()).isCloseTo(r.features().peakTflops(), within(1e-9));
+    assertThat(r.featureComputeRoof()).isCloseTo(r.computeRoof() * 3.6125 / 3.625, within(1e-6));
     assertThat(r.assumptions())
-        .anySatisfy(a -> assertThat(a).contains("FP16 peak of Apple M3 (10-core GPU) unknown"))
-        .anySatisfy(a -> assertThat(a).contains("FP32 vector peak of Apple M3 (10-core GPU) unknown")
-            .contains("the assumed FP16 peak"));
+        .anySatisfy(a -> assertThat(a).contains("FP16 peak of Apple M3 (10-core GPU) unknown: the bound assumes 3.6"
+            + " TFLOPS (10 compute units × 0.3625, the highest FP16 TFLOPS per unit of any catalogued Apple device)"))
+        .anySatisfy(a -> assertThat(a).contains("the model is given the best estimate 3.6 TFLOPS (10 compute units"
+            + " × 0.361").endsWith("FP16 TFLOPS per unit of 2 Apple devices (Apple M2 (8-core GPU), Apple M2"
+            + " (10-core GPU)))"))
+        .anySatisfy(a -> assertThat(a).contains("FP32 vector peak of Apple M3 (10-core GPU) unknown: assumed the best"
+            + " estimate 3.6 TFLOPS (its estimated FP16 peak 3.6 × 1.0000"));
   }
 
   @Test
-  void withoutAVendorRatioTheVectorPeakIsZeroAndSaidSo() {
+  void withoutRelativesTheVectorPeakIsZeroAndSaidSo() {
     DeviceSpec noFp32 = new DeviceSpec("custom", "", 1000, OptionalDouble.of(400), OptionalDouble.empty(),
         OptionalDouble.empty(), 0, OptionalDouble.empty(), OptionalDouble.empty(), List.of(), "t");
     RooflineResult r = roofline.compute(Fixtures.scenario(Fixtures.model(7), noFp32, q4, 1, 512, Phase.DECODE));
     assertThat(r.vectorTflops()).isZero();
     assertThat(r.assumptions()).anySatisfy(a -> assertThat(a).contains("FP32 vector peak of custom unknown and not"
         + " estimable"));
-    DeviceSpec nvidia = CATALOG.device("RTX 4090");
-    DeviceSpec nvidiaNoFp32 = new DeviceSpec(nvidia.name(), nvidia.vendor(), nvidia.memBandwidthGBs(),
-        nvidia.fp16Tflops(), nvidia.fp8Tflops(), OptionalDouble.empty(), nvidia.computeUnits(), nvidia.l2CacheMb(),
-        nvidia.memoryGb(), List.of(), "t");
-    Roofline withoutRatios = new Roofline(Roofline.peakPerUnit(CATALOG.devices().entries()));
-    assertThat(withoutRatios.compute(Fixtures.scenario(Fixtures.model(7), nvidiaNoFp32, q4, 1, 512, Phase.DECODE))
-        .vectorTflops()).isZero();
   }
 
   @Test
@@ -281,25 +294,4 @@ class RooflineTest {
     }
   }
 
-  @Test
-  void theVendorRatioIsTheMedianOfTheDevicesThatHaveBothPeaks() {
-    List<DeviceSpec> devices = List.of(
-        peaks("a", "Acme", 100, 10), peaks("b", "ACME", 100, 30), peaks("c", "acme", 100, 20),
-        peaks("d", "Acme", 100, OptionalDouble.empty()),
-        peaks("e", "Even", 100, 10), peaks("f", "Even", 100, 40),
-        peaks("g", "", 100, 50));
-    var ratios = Roofline.fp32PerFp16(devices);
-    assertThat(ratios).containsOnlyKeys("acme", "even");
-    assertThat(ratios.get("acme")).isEqualTo(0.2);
-    assertThat(ratios.get("even")).isEqualTo(0.25);
-  }
-
-  private static DeviceSpec peaks(String name, String vendor, double fp16, double fp32) {
-    return peaks(name, vendor, fp16, OptionalDouble.of(fp32));
-  }
-
-  private static DeviceSpec peaks(String name, String vendor, double fp16, OptionalDouble fp32) {
-    return new DeviceSpec(name, vendor, 1000, OptionalDouble.of(fp16), OptionalDouble.empty(), fp32, 10,
-        OptionalDouble.empty(), OptionalDouble.empty(), List.of(), "t");
-  }
 }

@@ -1,6 +1,7 @@
 package dev.tuner.core.learn;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -10,6 +11,9 @@ import dev.tuner.core.artifact.ArtifactHeader;
 import dev.tuner.core.artifact.ModelArtifact;
 import dev.tuner.core.io.AtomicFiles;
 import dev.tuner.core.artifact.Calibration;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
@@ -19,28 +23,39 @@ import java.util.TreeMap;
 
 /**
  * Writes model artifacts in the layout {@link ArtifactCodec} reads: the readable {@code header}, an
- * {@code integrity} block with the SHA-256 digests the reader checks, and the payload in base64. Lives beside the
+ * {@code integrity} block with the SHA-256 digests the reader checks (of the header's bytes as written here and
+ * of the payload), and the payload in base64. Lives beside the
  * training that makes artifacts, so that the prediction runtime only reads them. Thread-safe.
  */
 public final class ArtifactWriter {
-  private final ArtifactCodec codec = new ArtifactCodec();
   private final ObjectMapper mapper = new ObjectMapper();
 
   public byte[] encode(ModelArtifact artifact) {
-    ObjectNode header = headerNode(artifact.header());
     byte[] payload = artifact.payload();
-    ObjectNode root = JsonNodeFactory.instance.objectNode();
-    root.put("format", ArtifactCodec.FORMAT);
-    root.put("format_version", ArtifactCodec.FORMAT_VERSION);
-    root.set("header", header);
-    ObjectNode integrity = root.putObject("integrity");
-    integrity.put("header_sha256", codec.headerSha256(header));
-    integrity.put("payload_sha256", ArtifactCodec.sha256(payload));
-    integrity.put("payload_bytes", payload.length);
-    root.put("payload", Base64.getEncoder().encodeToString(payload));
     try {
-      return mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-    } catch (JsonProcessingException e) {
+      // indented one level, so that the header nests in the document as the rest of it does
+      String header = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(headerNode(artifact.header()))
+          .replace("\n", "\n  ");
+      byte[] headerBytes = header.getBytes(StandardCharsets.UTF_8);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length * 4 / 3 + headerBytes.length + 512);
+      try (JsonGenerator g = mapper.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+        g.useDefaultPrettyPrinter();
+        g.writeStartObject();
+        g.writeStringField("format", ArtifactCodec.FORMAT);
+        g.writeNumberField("format_version", ArtifactCodec.FORMAT_VERSION);
+        // the digest is of these bytes as they stand in the file, which the reader hashes without re-serialising
+        g.writeFieldName("header");
+        g.writeRawValue(header);
+        g.writeObjectFieldStart("integrity");
+        g.writeStringField("header_sha256", ArtifactCodec.sha256(headerBytes));
+        g.writeStringField("payload_sha256", ArtifactCodec.sha256(payload));
+        g.writeNumberField("payload_bytes", payload.length);
+        g.writeEndObject();
+        g.writeStringField("payload", Base64.getEncoder().encodeToString(payload));
+        g.writeEndObject();
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
       throw new IllegalStateException("cannot write artifact JSON", e);
     }
   }

@@ -28,6 +28,8 @@ public final class Encoded {
   final String[] vendors;
   /** Whether the row's roofline had to assume a figure (an imputed peak, an unknown shape). */
   final boolean[] imputed;
+  /** Whether a device peak of the row was imputed (by {@link dev.tuner.core.roofline.SpecEstimates}). */
+  final boolean[] deviceImputed;
   final int rows;
 
   public Encoded(FeatureSchema schema, List<Dataset.Example> examples) {
@@ -46,6 +48,7 @@ public final class Encoded {
     architectures = new String[rows];
     vendors = new String[rows];
     imputed = new boolean[rows];
+    deviceImputed = new boolean[rows];
     for (int i = 0; i < rows; i++) {
       Dataset.Example e = examples.get(i);
       encoder.encode(e.scenario(), e.roofline(), features, i * w);
@@ -58,7 +61,8 @@ public final class Encoded {
       families[i] = e.scenario().device().chipFamily();
       architectures[i] = e.scenario().model().architecture();
       vendors[i] = e.scenario().device().vendor();
-      imputed[i] = !e.roofline().assumptions().isEmpty();
+      imputed[i] = e.roofline().imputed();
+      deviceImputed[i] = e.roofline().features().imputed();
     }
   }
 

@@ -67,7 +67,7 @@ final class EnsembleTrainer implements ModelTrainer {
     List<Integer> decodeRows = new ArrayList<>();
     List<Integer> prefillRows = new ArrayList<>();
     for (int r = 0; r < data.rows(); r++) {
-      (data.features()[r * data.width() + phaseSlot] > 0.5f ? prefillRows : decodeRows).add(r);
+      (data.feature(r, phaseSlot) > 0.5f ? prefillRows : decodeRows).add(r);
     }
     Phase decode = phase("decode", hp.decodeMembers(), hp.decodeWeights(), select(data, decodeRows), trainers, hp,
         options);

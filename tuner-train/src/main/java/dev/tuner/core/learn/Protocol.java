@@ -133,7 +133,8 @@ public final class Protocol {
   /** One run's figures for one phase; NaN where the predictor has no intervals. */
   record Summary(int n, Map<String, Double> values) {
     static final List<String> METRICS = List.of("mape", "mape_ci_low", "mape_ci_high", "median_ape",
-        "device_median_mape", "device_worst_decile_mape", "coverage", "devices_covered_70", "median_width_ratio");
+        "device_median_mape", "device_worst_decile_mape", "coverage", "devices_covered_70", "median_width_ratio",
+        "imputed_rows", "imputed_mape", "imputed_coverage", "imputed_median_width_ratio");
 
     double get(String metric) {
       return values.get(metric);
@@ -177,9 +178,32 @@ public final class Protocol {
         v.put("median_width_ratio", median(Arrays.stream(rows)
             .mapToDouble(i -> low[i] > 0 ? high[i] / low[i] : Double.POSITIVE_INFINITY).toArray()));
       }
+      v.putAll(imputedBreakdown(d, predicted, low, high, p));
       out.put(p, new Summary(rows.length, v));
     }
     return out;
+  }
+
+  /**
+   * The rows of {@code phase} whose device has an imputed peak: how many, their MAPE, interval coverage and median
+   * width (high / low). NaN where there is no such row, and for coverage and width where the predictor has no
+   * intervals ({@code low} null): the report then leaves the figure out.
+   */
+  static Map<String, Double> imputedBreakdown(Encoded d, double[] predicted, double[] low, double[] high,
+      Phase phase) {
+    int[] rows = java.util.stream.IntStream.range(0, d.rows())
+        .filter(i -> d.phases[i] == phase && d.deviceImputed[i]).toArray();
+    Map<String, Double> v = new LinkedHashMap<>();
+    v.put("imputed_rows", (double) rows.length);
+    boolean none = rows.length == 0;
+    v.put("imputed_mape", none ? Double.NaN
+        : Arrays.stream(rows).mapToDouble(i -> Math.abs(predicted[i] - d.measured[i]) / d.measured[i]).sum()
+            / rows.length);
+    boolean intervals = !none && low != null;
+    v.put("imputed_coverage", intervals ? covered(d, low, high, rows) : Double.NaN);
+    v.put("imputed_median_width_ratio", intervals ? median(Arrays.stream(rows)
+        .mapToDouble(i -> low[i] > 0 ? high[i] / low[i] : Double.POSITIVE_INFINITY).toArray()) : Double.NaN);
+    return v;
   }
 
   /** 2.5% and 97.5% points of the pooled MAPE over {@value #BOOTSTRAP} resamples of whole devices. */
@@ -277,6 +301,27 @@ public final class Protocol {
               .append(" | ").append(pm(m, "devices_covered_70"))
               .append(" | ").append(m.has("median_width_ratio")
                   ? String.format(Locale.ROOT, "%.2f", m.get("median_width_ratio").get("mean").asDouble()) : "n/a")
+              .append(" |\n");
+        });
+      }
+    });
+    b.append("\nRows whose device has an imputed peak (see SpecEstimates), same runs:\n\n");
+    b.append("| split | phase | predictor | rows | MAPE | coverage | width hi/lo |\n");
+    b.append("|---|---|---|---|---|---|---|\n");
+    report.get("splits").fields().forEachRemaining(split -> {
+      for (Phase p : Phase.values()) {
+        split.getValue().get("candidates").fields().forEachRemaining(c -> {
+          var m = c.getValue().get(p.id());
+          if (!m.has("imputed_mape")) {
+            return;
+          }
+          b.append("| ").append(split.getValue().get("method").asText()).append(" | ").append(p.id())
+              .append(" | ").append(c.getKey())
+              .append(" | ").append(m.get("imputed_rows").get("mean").asInt())
+              .append(" | ").append(pm(m, "imputed_mape"))
+              .append(" | ").append(pm(m, "imputed_coverage"))
+              .append(" | ").append(m.has("imputed_median_width_ratio") ? String.format(Locale.ROOT, "%.2f",
+                  m.get("imputed_median_width_ratio").get("mean").asDouble()) : "n/a")
               .append(" |\n");
         });
       }

@@ -142,7 +142,9 @@ class ArtifactCodecTest {
       case "as written" -> json;
       case "payload first" -> "{\n  " + field + "," + replaceOnce(json, ",\n  " + field, "").substring(1);
       case "escaped slashes" -> replaceOnce(json, field, field.replace("/", "\\/"));
-      case "spaces and newlines" -> json.replace("\n", " \r\n\t ");
+      // outside the header, whose bytes are under its digest
+      case "spaces and newlines" -> json.substring(0, json.indexOf("\"integrity\""))
+          + json.substring(json.indexOf("\"integrity\"")).replace("\n", " \r\n\t ");
       case "trailing text" -> json + " and more";
       case "an earlier duplicate payload" -> "{\n  \"payload\" : 17," + json.substring(1);
       case "a later duplicate payload" -> replaceOnce(json, field, "\"payload\" : \"QUJD\", " + field);
@@ -217,12 +219,61 @@ class ArtifactCodecTest {
     String json = str(writer.encode(TestArtifacts.artifact()));
     assertThatThrownBy(() -> codec.decode(bytes(replaceOnce(json, "\"tuner-model\"", "\"onnx-model\"")), "f"))
         .isInstanceOf(ModelLoadException.class).hasMessageContaining("format is not \"tuner-model\"");
-    String v2 = json.replaceFirst("\"format_version\" : 1", "\"format_version\" : 2");
-    assertThat(v2).isNotEqualTo(json);
-    assertThatThrownBy(() -> codec.decode(bytes(v2), "f"))
+    String v3 = json.replaceFirst("\"format_version\" : 2", "\"format_version\" : 3");
+    assertThat(v3).isNotEqualTo(json);
+    assertThatThrownBy(() -> codec.decode(bytes(v3), "f"))
         .isInstanceOf(ModelLoadException.class)
-        .hasMessageContaining("format version 2")
-        .hasMessageContaining("reads version 1");
+        .hasMessageContaining("format version 3")
+        .hasMessageContaining("reads versions 1 and 2");
+  }
+
+  /**
+   * The header digest covers the bytes as written: a header laid out as no Jackson writes it (escapes, exponents,
+   * unsorted keys, odd spacing) loads when its digest is of those bytes, so a serializer upgrade cannot invalidate a
+   * shipped model; the same header re-serialised (what the first layout hashed) is not what the file records.
+   */
+  @Test
+  void theHeaderDigestCoversTheBytesAsWrittenNotAReserialisation() throws Exception {
+    String resealed = str(editAndReseal(writer.encode(TestArtifacts.artifact()), json -> replaceOnce(replaceOnce(
+        replaceOnce(json, "\"seed\" : 42", "\"seed\":4.2E1"),
+        "\"model_id\" : \"test-model-1\"", "\"model_id\"   :\t\"test-\\u006dodel-1\""),
+        "\"provider\" : \"test-constant\"", "\"provider\" : \"test\\u002dconstant\"")));
+    ModelArtifact back = codec.decode(bytes(resealed), "unusual.json");
+    assertThat(back.header().modelId()).isEqualTo("test-model-1");
+    assertThat(back.header().providerId()).isEqualTo("test-constant");
+    assertThat(back.header().seed()).isEqualTo(42L);
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    String reserialised = ArtifactCodec.sha256(mapper.writeValueAsBytes(mapper.readTree(resealed).get("header")));
+    assertThat(resealed).doesNotContain(reserialised);
+    // one space more inside the header, which a re-serialisation would never see, breaks the seal
+    String spaced = replaceOnce(resealed, "\"seed\":4.2E1", "\"seed\": 4.2E1");
+    assertThatThrownBy(() -> codec.decode(bytes(spaced), "spaced.json"))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("integrity").hasMessageContaining("header");
+  }
+
+  @Test
+  void aSecondHeaderIsRefusedRatherThanOneCheckedAndTheOtherRead() {
+    String json = str(writer.encode(TestArtifacts.artifact()));
+    String twice = "{\n  \"header\" : {},\n" + json.substring(json.indexOf('{') + 1);
+    assertThatThrownBy(() -> codec.decode(bytes(twice), "twice.json"))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("more than one header");
+  }
+
+  /** An artifact written by the first layout (format 1, re-serialised header digest) before it changed. */
+  @Test
+  void anArtifactOfTheFirstLayoutStillLoads() throws Exception {
+    byte[] v1;
+    try (var in = getClass().getResourceAsStream("format-1.json")) {
+      v1 = in.readAllBytes();
+    }
+    assertThat(str(v1)).startsWith("{\n  \"format\" : \"tuner-model\",\n  \"format_version\" : 1,");
+    // written when the API was 1.1
+    ArtifactHeader h = TestArtifacts.header();
+    assertSameArtifact(codec.decode(v1, "format-1.json"), TestArtifacts.artifact(
+        TestArtifacts.header("1.1", h.providerId(), h.schema(), h.featureCount()), Math.log(0.25)));
+    String edited = replaceOnce(str(v1), "\"seed\" : 42", "\"seed\" : 43");
+    assertThatThrownBy(() -> codec.decode(bytes(edited), "edited.json"))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("integrity");
   }
 
   @Test

@@ -105,14 +105,14 @@ public final class TestTrainers {
           double my = 0;
           int n = data.rows();
           for (int i = 0; i < n; i++) {
-            mx += data.features()[i * data.width()] / (double) n;
-            my += data.targets()[i] / n;
+            mx += data.feature(i, 0) / (double) n;
+            my += data.target(i) / n;
           }
           double sxy = 0;
           double sxx = 0;
           for (int i = 0; i < n; i++) {
-            double dx = data.features()[i * data.width()] - mx;
-            sxy += dx * (data.targets()[i] - my);
+            double dx = data.feature(i, 0) - mx;
+            sxy += dx * (data.target(i) - my);
             sxx += dx * dx;
           }
           double b = slope && sxx > 0 ? sxy / sxx : 0;

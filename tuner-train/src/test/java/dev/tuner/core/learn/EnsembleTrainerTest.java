@@ -106,7 +106,7 @@ class EnsembleTrainerTest {
     int[] fold = EnsembleTrainer.innerFolds(data, 5, 11);
     Map<Integer, Set<Integer>> foldsOfDevice = new HashMap<>();
     for (int i = 0; i < data.rows(); i++) {
-      foldsOfDevice.computeIfAbsent(data.groups()[i], g -> new HashSet<>()).add(fold[i]);
+      foldsOfDevice.computeIfAbsent(data.group(i), g -> new HashSet<>()).add(fold[i]);
     }
     assertThat(foldsOfDevice).hasSize(13).allSatisfy((device, folds) -> assertThat(folds).hasSize(1));
     assertThat(Arrays.stream(fold).distinct().count()).isEqualTo(5);
@@ -173,8 +173,9 @@ class EnsembleTrainerTest {
     TrainingSet data = TestTrainers.lines(300, 6, 12);
     TrainedModel t = Trainers.of(exportable.require(EnsembleProvider.ID)).orElseThrow().train(data,
         new TrainingOptions(7, Map.of("members", "mean,slope", "weight_step", "0.25"), 1, ProgressListener.NONE));
-    var blend = (dev.tuner.api.PortableModel.PhaseBlend) t.model().portable().orElseThrow();
-    assertThat(blend.flagFeature()).isEqualTo(TestTrainers.PHASE);
+    var blend = (dev.tuner.api.PortableModel.Sum) t.model().portable().orElseThrow();
+    assertThat(blend.terms()).hasSize(2);
+    assertThat(((dev.tuner.api.PortableModel.Select) blend.terms().get(1)).feature()).isEqualTo(TestTrainers.PHASE);
     for (int i = 0; i < data.rows(); i++) {
       assertThat(blend.evaluate(data.row(i))).isCloseTo(t.model().predict(data.row(i)), within(1e-12));
     }

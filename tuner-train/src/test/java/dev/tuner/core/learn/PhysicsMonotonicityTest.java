@@ -11,48 +11,28 @@ import dev.tuner.core.fuzz.TrainedForest;
 import dev.tuner.core.predict.LoadedModel;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.roofline.Roofline;
-import dev.tuner.core.roofline.RooflineResult;
-import dev.tuner.core.scenario.DeviceSpec;
-import dev.tuner.core.scenario.KvCacheType;
-import dev.tuner.core.scenario.ModelSpec;
-import dev.tuner.core.scenario.Phase;
-import dev.tuner.core.scenario.Quantization;
-import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.schema.FeatureSchemas;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.SplittableRandom;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Every catalogued model × device × quantization, swept along each axis the physics orders, through a per-phase
- * ensemble trained with {@code monotone=physics}: no prediction may move against physics by more than {@link
- * #TOLERANCE}. Each combination starts from a batch and context drawn from a seeded generator, so the sweep covers
- * short and long contexts, single and batched decode, without multiplying the count.
+ * The {@link PhysicsSweep} through a per-phase ensemble trained here with {@code monotone=physics}: no prediction
+ * may move against physics by more than {@link PhysicsSweep#TOLERANCE}. (The shipped default model gets the same
+ * sweep in tuner-cli, where it is on the class path.)
  */
 class PhysicsMonotonicityTest {
-  /** A reversal smaller than this share of the previous prediction is float noise, not physics. */
-  static final double TOLERANCE = 0.005;
   private static final long SEED = 20261205L;
-  private static final int[] CONTEXTS = {256, 1024, 4096, 16384};
-  private static final int[] BATCHES = {1, 2, 4, 8, 16, 32, 64};
-  private static final int[] PROMPTS = {128, 512, 2048, 8192, 32768};
-  private static final double[] SCALES = {0.5, 1, 2};
 
   private static Predictor predictor;
-  private static Catalog catalog;
-  private static Roofline roofline;
+  private static PhysicsSweep sweep;
 
   @BeforeAll
   static void train() {
-    catalog = Catalog.shipped();
-    roofline = new Roofline(catalog);
+    Catalog catalog = Catalog.shipped();
+    Roofline roofline = new Roofline(catalog);
     Dataset.Prepared data = TrainedForest.shippedData(catalog, roofline, Dataset.Options.defaults());
     TrainResult r = new TrainingPipeline(FeatureSchemas.tunerV1()).train(data,
         ForestPlugin.registry().require("ensemble"), new TrainRequest(OutputKind.LOG_SERIAL_ROOF_FRACTION,
@@ -60,137 +40,15 @@ class PhysicsMonotonicityTest {
             "3", 0.9, 2, ProgressListener.NONE));
     predictor = new Predictor(new LoadedModel(r.model(), FeatureSchemas.tunerV1(), r.artifact().header()
         .calibration(), Optional.empty()), roofline, 0.9, false);
-  }
-
-  enum Axis {
-    BANDWIDTH(Phase.DECODE, 1), BANDWIDTH_PREFILL(Phase.PREFILL, 1),
-    FP16(Phase.DECODE, 1), FP16_PREFILL(Phase.PREFILL, 1),
-    FP8(Phase.DECODE, 1), FP8_PREFILL(Phase.PREFILL, 1),
-    FP32(Phase.DECODE, 1), FP32_PREFILL(Phase.PREFILL, 1),
-    INT8(Phase.DECODE, 1), INT8_PREFILL(Phase.PREFILL, 1),
-    FP4(Phase.DECODE, 1), FP4_PREFILL(Phase.PREFILL, 1),
-    CONTEXT(Phase.DECODE, -1), BATCH(Phase.DECODE, 1), PROMPT(Phase.PREFILL, -1);
-
-    final Phase phase;
-    final int direction;
-
-    Axis(Phase phase, int direction) {
-      this.phase = phase;
-      this.direction = direction;
-    }
+    sweep = new PhysicsSweep(catalog, roofline, SEED);
   }
 
   @ParameterizedTest
-  @EnumSource(Axis.class)
-  void noPredictionMovesAgainstPhysics(Axis axis) {
-    SplittableRandom rnd = new SplittableRandom(SEED + axis.ordinal());
-    List<Scenario[]> curves = new ArrayList<>();
-    for (ModelSpec m : catalog.models().entries()) {
-      for (DeviceSpec d : catalog.devices().entries()) {
-        for (Quantization q : catalog.quants().entries()) {
-          int batch = axis.phase == Phase.DECODE ? BATCHES[rnd.nextInt(BATCHES.length)] : 1;
-          int context = CONTEXTS[rnd.nextInt(CONTEXTS.length)];
-          Scenario[] curve = curve(axis, m, d, q, batch, context);
-          if (curve != null) {
-            curves.add(curve);
-          }
-        }
-      }
-    }
-    int points = curves.get(0).length;
-    Scenario[] all = new Scenario[curves.size() * points];
-    for (int c = 0; c < curves.size(); c++) {
-      System.arraycopy(curves.get(c), 0, all, c * points, points);
-    }
-    double[] tps = new double[all.length];
-    predictor.predictTokensPerSecond(all, tps);
-    List<String> reversals = new ArrayList<>();
-    for (int c = 0; c < curves.size(); c++) {
-      for (int k = 1; k < points; k++) {
-        int i = c * points + k;
-        if (axis == Axis.PROMPT && !(computeBound(all[i - 1]) && computeBound(all[i]))) {
-          continue;
-        }
-        double change = axis.direction * (tps[i] - tps[i - 1]);
-        if (change < -TOLERANCE * tps[i - 1]) {
-          reversals.add(describe(all[i - 1], tps[i - 1]) + " -> " + describe(all[i], tps[i]));
-        }
-      }
-    }
-    assertThat(curves).hasSizeGreaterThan(1000);
-    assertThat(reversals).as("%s reversals beyond %.1f%% in %d curves", axis, 100 * TOLERANCE, curves.size())
-        .isEmpty();
-  }
-
-  /** The scenarios of one sweep along {@code axis}, or null when the axis does not apply (a peak the device lacks). */
-  private static Scenario[] curve(Axis axis, ModelSpec m, DeviceSpec d, Quantization q, int batch, int context) {
-    switch (axis) {
-      case CONTEXT:
-        return sweep(CONTEXTS.length, k -> scenario(m, d, q, batch, CONTEXTS[k], Phase.DECODE));
-      case BATCH:
-        return sweep(BATCHES.length, k -> scenario(m, d, q, BATCHES[k], context, Phase.DECODE));
-      case PROMPT:
-        return sweep(PROMPTS.length, k -> scenario(m, d, q, 1, PROMPTS[k], Phase.PREFILL));
-      default:
-        OptionalDouble[] peaks = {d.fp16Tflops(), d.fp8Tflops(), d.fp32Tflops(), d.int8Tops(), d.fp4Tflops()};
-        String name = axis.name().replace("_PREFILL", "");
-        if (!name.equals("BANDWIDTH") && peaks[List.of("FP16", "FP8", "FP32", "INT8", "FP4").indexOf(name)]
-            .isEmpty()) {
-          if (d.fp16Tflops().isEmpty() || !(name.equals("INT8") || name.equals("FP4"))) {
-            return null;
-          }
-          // few catalogued devices state these peaks yet: the others are swept as if they had the FP16 figure
-          return sweep(SCALES.length, k -> scenario(m, withPeak(d, name, d.fp16Tflops().getAsDouble() * SCALES[k]),
-              q, batch, context, axis.phase));
-        }
-        return sweep(SCALES.length, k -> scenario(m, scaled(d, name, SCALES[k]), q, batch, context, axis.phase));
-    }
-  }
-
-  private interface Point {
-    Scenario at(int k);
-  }
-
-  private static Scenario[] sweep(int n, Point p) {
-    Scenario[] out = new Scenario[n];
-    for (int k = 0; k < n; k++) {
-      out[k] = p.at(k);
-    }
-    return out;
-  }
-
-  private static Scenario scenario(ModelSpec m, DeviceSpec d, Quantization q, int batch, int context, Phase phase) {
-    return new Scenario(m, d, q, KvCacheType.F16, batch, context, phase, false, Optional.empty(), false);
-  }
-
-  private static DeviceSpec scaled(DeviceSpec d, String what, double s) {
-    UnaryOperator<OptionalDouble> x = v -> v.isPresent() ? OptionalDouble.of(v.getAsDouble() * s) : v;
-    return new DeviceSpec(d.name(), d.vendor(), what.equals("BANDWIDTH") ? d.memBandwidthGBs() * s
-        : d.memBandwidthGBs(), what.equals("FP16") ? x.apply(d.fp16Tflops()) : d.fp16Tflops(),
-        what.equals("FP8") ? x.apply(d.fp8Tflops()) : d.fp8Tflops(),
-        what.equals("FP32") ? x.apply(d.fp32Tflops()) : d.fp32Tflops(), d.computeUnits(), d.l2CacheMb(),
-        d.memoryGb(), d.aliases(), d.source(), d.chipFamily(),
-        what.equals("FP4") ? x.apply(d.fp4Tflops()) : d.fp4Tflops(),
-        what.equals("INT8") ? x.apply(d.int8Tops()) : d.int8Tops(), d.interconnect(), d.interconnectGBs());
-  }
-
-  private static DeviceSpec withPeak(DeviceSpec d, String what, double tflops) {
-    OptionalDouble v = OptionalDouble.of(tflops);
-    return new DeviceSpec(d.name(), d.vendor(), d.memBandwidthGBs(), d.fp16Tflops(), d.fp8Tflops(), d.fp32Tflops(),
-        d.computeUnits(), d.l2CacheMb(), d.memoryGb(), d.aliases(), d.source(), d.chipFamily(),
-        what.equals("FP4") ? v : d.fp4Tflops(), what.equals("INT8") ? v : d.int8Tops(), d.interconnect(),
-        d.interconnectGBs());
-  }
-
-  /** Past saturation: the prompt is long enough that compute, not memory, bounds it. */
-  private static boolean computeBound(Scenario s) {
-    RooflineResult r = roofline.computeFigures(s);
-    return r.memoryRoof() >= r.computeRoof();
-  }
-
-  private static String describe(Scenario s, double tps) {
-    return String.format(java.util.Locale.ROOT, "%s on %s (%s, bw %.0f, batch %d, context %d, %s): %.2f tok/s",
-        s.model().name(), s.device().name(), s.quant().name(), s.device().memBandwidthGBs(), s.batch(), s.context(),
-        s.phase().id(), tps);
+  @EnumSource(PhysicsSweep.Axis.class)
+  void noPredictionMovesAgainstPhysics(PhysicsSweep.Axis axis) {
+    PhysicsSweep.Result r = sweep.run(predictor, axis);
+    assertThat(r.curves()).isGreaterThan(1000);
+    assertThat(r.reversals()).as("%s reversals beyond %.1f%% in %d curves", axis, 100 * PhysicsSweep.TOLERANCE,
+        r.curves()).isEmpty();
   }
 }

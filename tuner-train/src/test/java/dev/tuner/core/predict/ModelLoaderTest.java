@@ -3,7 +3,12 @@ package dev.tuner.core.predict;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tuner.api.FeatureLayout;
 import dev.tuner.api.ForeignModelOptions;
+import dev.tuner.api.ModelInfo;
+import dev.tuner.api.ModelPayload;
+import dev.tuner.api.ModelProvider;
+import dev.tuner.api.ThroughputModel;
 import dev.tuner.api.IncompatibleModelException;
 import dev.tuner.api.ModelLoadException;
 import dev.tuner.api.SchemaRef;
@@ -23,6 +28,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,6 +128,78 @@ class ModelLoaderTest {
         .hasMessageContaining("needs provider \"forest\"")
         .hasMessageContaining(ConstantProvider.ID)
         .hasMessageContaining(DuplicateIdProviderA.ID);
+  }
+
+  /** A provider that records the layout it is given and builds a model of a chosen width. */
+  private static final class LayoutRecorder implements ModelProvider {
+    final AtomicReference<FeatureLayout> seen = new AtomicReference<>();
+    final int widthChange;
+
+    LayoutRecorder(int widthChange) {
+      this.widthChange = widthChange;
+    }
+
+    @Override
+    public String id() {
+      return "layout-recorder";
+    }
+
+    @Override
+    public String version() {
+      return "1.0.0";
+    }
+
+    @Override
+    public String requiredApiVersion() {
+      return TunerApi.VERSION;
+    }
+
+    @Override
+    public ThroughputModel load(ModelPayload payload) {
+      seen.set(payload.layout());
+      ModelInfo d = payload.info();
+      return new ConstantModel(new ModelInfo(d.modelId(), d.providerId(), d.schema(), d.outputKind(),
+          d.featureCount() + widthChange), 0.25);
+    }
+  }
+
+  @Test
+  void theProviderIsGivenTheDeclaredSchemasSlotNamesInOrder() {
+    LayoutRecorder recorder = new LayoutRecorder(0);
+    ModelLoader withRecorder = new ModelLoader(ProviderRegistry.of(List.of(recorder)), codec);
+    withRecorder.fromArtifact(artifact(TunerApi.VERSION, recorder.id(), FeatureSchemas.tunerV2().ref(),
+        FeatureSchemas.tunerV2().width()), "v2.json");
+    assertThat(recorder.seen.get().schema()).isEqualTo(FeatureSchemas.tunerV2().ref());
+    assertThat(recorder.seen.get().names()).isEqualTo(FeatureSchemas.tunerV2().slotNames());
+    assertThat(recorder.seen.get().slot("is_prefill")).isEqualTo(FeatureSchemas.tunerV2().indexOf("is_prefill"));
+  }
+
+  @Test
+  void aLoadedModelWhoseWidthIsNotTheSchemasIsRefused() {
+    LayoutRecorder narrow = new LayoutRecorder(-1);
+    ModelLoader withNarrow = new ModelLoader(ProviderRegistry.of(List.of(narrow)), codec);
+    assertThatThrownBy(() -> withNarrow.fromArtifact(artifact(TunerApi.VERSION, narrow.id(), tuner, tunerWidth),
+        "narrow.json"))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("narrow.json")
+        .hasMessageContaining((tunerWidth - 1) + " inputs")
+        .hasMessageContaining("with " + tunerWidth);
+  }
+
+  /** The same check guards built-in models, which no artifact declared. */
+  @Test
+  void aBuiltInModelOfAnotherSchemaOrWidthIsRefused() {
+    var v1 = FeatureSchemas.tunerV1();
+    ModelLoader.requireInputs(new ConstantModel(new ModelInfo("c", "p", v1.ref(),
+        dev.tuner.api.OutputKind.TOKENS_PER_SECOND, v1.width()), 1), v1, "built-in");
+    assertThatThrownBy(() -> ModelLoader.requireInputs(new ConstantModel(new ModelInfo("c", "p", v1.ref(),
+        dev.tuner.api.OutputKind.TOKENS_PER_SECOND, v1.width() + 2), 1), v1, "built-in model of p"))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("built-in model of p")
+        .hasMessageContaining((v1.width() + 2) + " inputs");
+    var v2 = FeatureSchemas.tunerV2();
+    assertThatThrownBy(() -> ModelLoader.requireInputs(new ConstantModel(new ModelInfo("c", "p", v2.ref(),
+        dev.tuner.api.OutputKind.TOKENS_PER_SECOND, v1.width()), 1), v1, "built-in model of p"))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining(v2.ref().toString());
   }
 
   @Test
