@@ -48,8 +48,10 @@ class TrainProtocolCommandTest {
   }
 
   @Test
-  void anUnknownSchemaIsRefusedNamingTheChoices() {
-    Cli.Result r = Cli.run("train", "--data", "unused.csv", "--schema", "tuner-v9", "--no-progress");
+  void anUnknownSchemaIsRefusedNamingTheChoices() throws Exception {
+    // the data must exist: outputs and inputs are checked before anything else
+    Path data = Files.writeString(dir.resolve("unused.csv"), "source_id\n");
+    Cli.Result r = Cli.run("train", "--data", data.toString(), "--schema", "tuner-v9", "--no-progress");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("tuner-v9", "tuner-v1, tuner-v2 or reference-v1");
   }
