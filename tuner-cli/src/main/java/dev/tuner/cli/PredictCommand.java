@@ -99,18 +99,8 @@ final class PredictCommand implements Callable<Integer> {
       description = "Tokens already in each sequence's KV cache before the window (default 0).")
   Integer depth;
 
-  @Option(names = "--devices", paramLabel = "N",
-      description = "Devices the model runs on (default tp × pp, or ep when larger).")
-  Integer devices;
-
-  @Option(names = "--tp", paramLabel = "N", description = "Tensor-parallel size (default 1).")
-  Integer tp;
-
-  @Option(names = "--pp", paramLabel = "N", description = "Pipeline-parallel size (default 1).")
-  Integer pp;
-
-  @Option(names = "--ep", paramLabel = "N", description = "Expert-parallel size (default 1).")
-  Integer ep;
+  @Mixin
+  LayoutOptions layout = new LayoutOptions();
 
   @Option(names = "--explain", description = "Show the roofline arithmetic as well.")
   boolean explain;
@@ -129,7 +119,7 @@ final class PredictCommand implements Callable<Integer> {
       // serving metrics need no context or phase: the workload's lengths set them
       Scenario step = specs.request(quant, 1, 1, "decode", kvCacheType, cudaGraphs, kernel, zeroCopy)
           .resolve(catalog);
-      return Serving.predict(session, step, serving, serving.layout(devices, tp, pp, ep), batch, output.format,
+      return Serving.predict(session, step, serving, serving.layout(layout), batch, output.format,
           spec.commandLine().getOut());
     }
     if (context == null) {
@@ -141,7 +131,7 @@ final class PredictCommand implements Callable<Integer> {
     Scenario scenario = new ScenarioRequest(r.model(), r.device(), r.quant(), r.batch(), r.context(), r.phase(),
         r.kvCacheType(), r.cudaGraphs(), r.kernel(), r.zeroCopy(), r.paramsB(), r.hidden(), r.layers(), r.heads(),
         r.kvHeads(), r.headDim(), r.vocab(), r.memBandwidthGBs(), r.fp16Tflops(), r.fp32Tflops(), r.computeUnits(),
-        r.l2CacheMb(), r.memoryGb(), depth, devices, tp, pp, ep, null, null, null, null, null)
+        r.l2CacheMb(), r.memoryGb(), depth, layout.devices, layout.tp, layout.pp, layout.ep, null, null, null, null, null)
         .withModelFigures(r.modelFigures())
         .resolve(catalog);
     Predictor predictor = session.predictor();

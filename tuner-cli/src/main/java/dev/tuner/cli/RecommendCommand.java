@@ -106,18 +106,8 @@ final class RecommendCommand implements Callable<Integer> {
       description = "How many ranked configurations to print (default: ${DEFAULT-VALUE}).")
   int top;
 
-  @Option(names = "--devices", paramLabel = "N",
-      description = "Devices the model runs on (default tp × pp, or ep when larger).")
-  Integer devices;
-
-  @Option(names = "--tp", paramLabel = "N", description = "Tensor-parallel size (default 1).")
-  Integer tp;
-
-  @Option(names = "--pp", paramLabel = "N", description = "Pipeline-parallel size (default 1).")
-  Integer pp;
-
-  @Option(names = "--ep", paramLabel = "N", description = "Expert-parallel size (default 1).")
-  Integer ep;
+  @Mixin
+  LayoutOptions layout = new LayoutOptions();
 
   @Option(names = "--max-devices", paramLabel = "N",
       description = "Search device counts and layouts (tp × pp, and ep for a mixture of experts; powers of two) up to"
@@ -160,13 +150,13 @@ final class RecommendCommand implements Callable<Integer> {
     } else {
       Text.listed("--kv-cache-types", kvCacheTypes).forEach(k -> kv.add(KvCacheType.parse(k)));
     }
-    if (maxDevices != null && (devices != null || tp != null || pp != null || ep != null)) {
+    if (maxDevices != null && layout.given()) {
       throw new InvalidInputException("--max-devices", maxDevices.toString(),
           "either a search up to N devices or one layout (--devices/--tp/--pp/--ep), not both");
     }
     // The model, device and layout resolve exactly as predict resolves them.
     Scenario probe = specs.request(resolvedQuants.get(0).name(), 1, context, "decode", null, null, null, null)
-        .withParallel(devices, tp, pp, ep)
+        .withParallel(layout.devices, layout.tp, layout.pp, layout.ep)
         .resolve(catalog);
     List<ParallelLayout> layouts = maxDevices == null ? List.of(probe.parallel())
         : LayoutSearch.layouts(probe.model(), maxDevices);

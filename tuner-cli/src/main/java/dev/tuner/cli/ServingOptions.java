@@ -101,11 +101,11 @@ final class ServingOptions {
   }
 
   /** The deployment from the step options --devices/--tp/--pp/--ep, which serving shares with a step prediction. */
-  Layout layout(Integer devices, Integer tp, Integer pp, Integer ep) {
-    int t = tp == null ? 1 : tp;
-    int p = pp == null ? 1 : pp;
-    int e = ep == null ? 1 : ep;
-    return new Layout(devices == null ? Math.max(t * p, e) : devices, t, p, e);
+  Layout layout(LayoutOptions given) {
+    int t = given.tp == null ? 1 : given.tp;
+    int p = given.pp == null ? 1 : given.pp;
+    int e = given.ep == null ? 1 : given.ep;
+    return new Layout(given.devices == null ? Math.max(t * p, e) : given.devices, t, p, e);
   }
 
   Workload workload(Integer batch) {

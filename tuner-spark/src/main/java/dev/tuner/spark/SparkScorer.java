@@ -135,25 +135,16 @@ public final class SparkScorer {
   static final int BLOCK = dev.tuner.core.predict.Predictor.CHUNK;
 
   /** {@link #scoreTokens}'s per-partition function: reads {@value #BLOCK} rows, scores them in one call. */
-  private static final class TokensPartition implements MapPartitionsFunction<Row, Row> {
+  private static final class TokensPartition extends Partition {
     private static final long serialVersionUID = 1L;
-    private final Broadcast<byte[]> artifact;
-    private final String sha256;
-    private final double level;
-    private final ScenarioColumns columns;
-    private final int width;
 
     TokensPartition(Broadcast<byte[]> artifact, String sha256, double level, ScenarioColumns columns, int width) {
-      this.artifact = artifact;
-      this.sha256 = sha256;
-      this.level = level;
-      this.columns = columns;
-      this.width = width;
+      super(artifact, sha256, level, columns, width);
     }
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-      ExecutorModels.Scoring scoring = ExecutorModels.get(sha256, level, artifact::value);
+      ExecutorModels.Scoring scoring = scoring();
       Row[] block = new Row[BLOCK];
       Scenario[] scenarios = new Scenario[BLOCK];
       String[] errors = new String[BLOCK];
@@ -227,16 +218,19 @@ public final class SparkScorer {
     }
   }
 
-  /** The per-partition function: everything it holds is serialisable and immutable. */
-  private static final class ScorePartition implements MapPartitionsFunction<Row, Row> {
+  /**
+   * What both per-partition functions hold: the broadcast artifact, its hash and interval level (the key of the
+   * executor's model cache), and how to read the input columns. Everything is serialisable and immutable.
+   */
+  private abstract static class Partition implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<byte[]> artifact;
     private final String sha256;
     private final double level;
-    private final ScenarioColumns columns;
-    private final int width;
+    final ScenarioColumns columns;
+    final int width;
 
-    ScorePartition(Broadcast<byte[]> artifact, String sha256, double level, ScenarioColumns columns, int width) {
+    Partition(Broadcast<byte[]> artifact, String sha256, double level, ScenarioColumns columns, int width) {
       this.artifact = artifact;
       this.sha256 = sha256;
       this.level = level;
@@ -244,9 +238,23 @@ public final class SparkScorer {
       this.width = width;
     }
 
+    /** This executor's predictor for the artifact, loaded once per JVM. */
+    final ExecutorModels.Scoring scoring() {
+      return ExecutorModels.get(sha256, level, artifact::value);
+    }
+  }
+
+  /** The per-partition function of {@link #score}: one full prediction per row. */
+  private static final class ScorePartition extends Partition {
+    private static final long serialVersionUID = 1L;
+
+    ScorePartition(Broadcast<byte[]> artifact, String sha256, double level, ScenarioColumns columns, int width) {
+      super(artifact, sha256, level, columns, width);
+    }
+
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-      ExecutorModels.Scoring scoring = ExecutorModels.get(sha256, level, artifact::value);
+      ExecutorModels.Scoring scoring = scoring();
       return new Iterator<>() {
         @Override
         public boolean hasNext() {
