@@ -18,6 +18,7 @@ import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Scenario;
+import dev.tuner.core.schema.Quantity;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,7 +100,9 @@ final class RecommendCommand implements Callable<Integer> {
   @Option(names = "--cuda-graphs", description = "The runtime uses CUDA graphs.")
   boolean cudaGraphs;
 
-  @Option(names = "--kernel", paramLabel = "NAME", description = "Kernel variant held fixed over the grid.")
+  @Option(names = "--kernel", paramLabel = "NAME",
+      description = "The reference tuner's kernel variant held fixed over the grid (only models on schema tuner-v1"
+          + " or reference-v1 see it; refused otherwise).")
   String kernel;
 
   @Option(names = "--top", paramLabel = "N", defaultValue = "10",
@@ -160,6 +163,7 @@ final class RecommendCommand implements Callable<Integer> {
         .resolve(catalog);
     List<ParallelLayout> layouts = maxDevices == null ? List.of(probe.parallel())
         : LayoutSearch.layouts(probe.model(), maxDevices);
+    SettingEffect.require(session.predictor(), "--kernel", kernel, Quantity.KERNEL);
     RecommendRequest request = new RecommendRequest(probe.model(), probe.device(), optional(memoryGb),
         optional(maxMsPerToken), resolvedQuants, batches == null ? RecommendRequest.DEFAULT_BATCHES : batches, kv,
         context, cudaGraphs, kernel == null ? Optional.empty() : Optional.of(KernelType.parse(kernel)), top,

@@ -1,0 +1,102 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The llama.cpp settings a measurement states (issue 15 §3) reach a prediction: {@code --backend}, {@code --n-ubatch}
+ * and {@code --flash-attn} become the scenario's engine settings, and a setting the loaded model cannot see is refused
+ * rather than ignored (issue 15 §1: flags without an effect).
+ */
+class EngineSettingsCliTest {
+  @TempDir
+  Path dir;
+
+  private static final String[] SCENARIO = {"predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant",
+      "Q4_K_M", "--phase", "prefill", "--context", "512", "--format", "json"};
+
+  private static Cli.Result predict(String... more) {
+    String[] args = java.util.Arrays.copyOf(SCENARIO, SCENARIO.length + more.length);
+    System.arraycopy(more, 0, args, SCENARIO.length, more.length);
+    return Cli.run(args);
+  }
+
+  @Test
+  void theSettingsBecomeTheScenarios() {
+    Cli.Result r = predict("--backend", "Vulkan", "--n-ubatch", "256", "--flash-attn");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode s = r.json().get("scenario");
+    assertThat(s.get("backend").asText()).isEqualTo("vulkan");
+    assertThat(s.get("n_ubatch").asInt()).isEqualTo(256);
+    assertThat(s.get("flash_attn").asBoolean()).isTrue();
+  }
+
+  @Test
+  void withoutThemTheScenarioStatesLlamaBenchDefaults() {
+    Cli.Result r = predict();
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode s = r.json().get("scenario");
+    assertThat(s.get("backend").asText()).isEqualTo("unknown");
+    assertThat(s.get("n_ubatch").asInt()).isEqualTo(512);
+    assertThat(s.get("flash_attn").asBoolean()).isFalse();
+  }
+
+  /** The shipped model learned the backend: the same prefill on ROCm and on CUDA differ somewhere in the catalog. */
+  @Test
+  void theBackendMovesTheShippedModelsPrediction() {
+    double cuda = predict("--backend", "CUDA").json().get("tokens_per_s").asDouble();
+    double vulkan = predict("--backend", "Vulkan").json().get("tokens_per_s").asDouble();
+    assertThat(vulkan).isNotEqualTo(cuda);
+  }
+
+  @Test
+  void anUnknownBackendIsRefusedNamingTheChoices() {
+    Cli.Result r = predict("--backend", "Glide");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--backend", "Glide", "CUDA, Metal, ROCm");
+  }
+
+  @Test
+  void theKernelIsRefusedForAModelWhoseSchemaHasNone() {
+    Cli.Result r = predict("--kernel", "generic");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--kernel", "tuner-v2", "reference-v1", "tuner-v1");
+  }
+
+  @Test
+  void recommendRefusesTheKernelToo() {
+    Cli.Result r = Cli.run("recommend", "--model", "Llama 3 8B", "--device", "RTX 4090", "--context", "4096",
+        "--kernel", "generic");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--kernel", "tuner-v2");
+  }
+
+  @Test
+  void theRooflineOnlyModelRefusesEverySettingItCannotSee() throws Exception {
+    Path config = dir.resolve("tuner.properties");
+    Files.writeString(config, "model=roofline-only\n");
+    for (String[] flag : new String[][] {{"--backend", "CUDA"}, {"--n-ubatch", "128"}, {"--flash-attn"}}) {
+      String[] args = new String[SCENARIO.length + 2 + flag.length];
+      args[0] = "--config";
+      args[1] = config.toString();
+      System.arraycopy(SCENARIO, 0, args, 2, SCENARIO.length);
+      System.arraycopy(flag, 0, args, 2 + SCENARIO.length, flag.length);
+      Cli.Result r = Cli.run(args);
+      assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+      assertThat(r.err()).contains(flag[0], "roofline-only");
+    }
+  }
+
+  @Test
+  void servingPredictionsRefuseStepSettings() {
+    Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", "H100 SXM5 80GB", "--quant", "FP8",
+        "--engine", "vllm", "--isl", "1000", "--osl", "200", "--concurrency", "8", "--n-ubatch", "256");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--n-ubatch", "step prediction");
+  }
+}
