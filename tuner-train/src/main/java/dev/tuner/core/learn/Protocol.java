@@ -40,6 +40,8 @@ public final class Protocol {
   public static final List<String> SPLITS = List.of("family", "model");
   public static final int BOOTSTRAP = 1000;
   public static final double DEVICE_COVERAGE_GOAL = 0.7;
+  /** The fewest rows of a phase a source needs to get its own line in the breakdown. */
+  public static final int BREAKDOWN_MIN_ROWS = 40;
   public static final String VENDOR_BASELINE = "serial_roof_x_vendor_median_efficiency";
   public static final String RIDGE_BASELINE = "ridge";
 
@@ -113,7 +115,7 @@ public final class Protocol {
     for (Phase p : Phase.values()) {
       ObjectNode phase = out.putObject(p.id());
       phase.put("n", runs.get(0).get(p).n());
-      for (String metric : Summary.METRICS) {
+      for (String metric : runs.get(0).get(p).values().keySet()) {
         double[] v = runs.stream().mapToDouble(r -> r.get(p).get(metric)).toArray();
         if (Arrays.stream(v).anyMatch(Double::isNaN)) {
           continue;
@@ -132,10 +134,6 @@ public final class Protocol {
 
   /** One run's figures for one phase; NaN where the predictor has no intervals. */
   record Summary(int n, Map<String, Double> values) {
-    static final List<String> METRICS = List.of("mape", "mape_ci_low", "mape_ci_high", "median_ape",
-        "device_median_mape", "device_worst_decile_mape", "coverage", "devices_covered_70", "median_width_ratio",
-        "imputed_rows", "imputed_mape", "imputed_coverage", "imputed_median_width_ratio");
-
     double get(String metric) {
       return values.get(metric);
     }
@@ -179,6 +177,7 @@ public final class Protocol {
             .mapToDouble(i -> low[i] > 0 ? high[i] / low[i] : Double.POSITIVE_INFINITY).toArray()));
       }
       v.putAll(imputedBreakdown(d, predicted, low, high, p));
+      v.putAll(breakdown(d, predicted, devices, p));
       out.put(p, new Summary(rows.length, v));
     }
     return out;
@@ -204,6 +203,58 @@ public final class Protocol {
     v.put("imputed_median_width_ratio", intervals ? median(Arrays.stream(rows)
         .mapToDouble(i -> low[i] > 0 ? high[i] / low[i] : Double.POSITIVE_INFINITY).toArray()) : Double.NaN);
     return v;
+  }
+
+  /**
+   * The rows of {@code phase} in groups (all rows, dense and mixture-of-experts models, each backend, each source with
+   * at least {@value #BREAKDOWN_MIN_ROWS} rows): per group its rows, MAPE, median APE and the MAPE the same
+   * predictions would have if each device's level were known. That last figure is a diagnostic, not a predictor: it
+   * divides each device's predictions by their geometric-mean ratio to its measurements, so it separates the error
+   * of a device's overall level (which one measurement on the device would fix) from the error within a device
+   * (over models, quantizations, batches and contexts). Keys are {@code breakdown/<group>/<figure>}.
+   */
+  static Map<String, Double> breakdown(Encoded d, double[] predicted, List<int[]> devices, Phase phase) {
+    double[] levelKnown = new double[d.rows()];
+    for (int[] device : devices) {
+      double logRatio = Arrays.stream(device).filter(i -> predicted[i] > 0)
+          .mapToDouble(i -> Math.log(d.measured[i] / predicted[i])).average().orElse(0);
+      for (int i : device) {
+        levelKnown[i] = predicted[i] * Math.exp(logRatio);
+      }
+    }
+    Map<String, List<Integer>> groups = new LinkedHashMap<>();
+    Map<String, List<Integer>> bySource = new TreeMap<>();
+    Map<String, List<Integer>> byBackend = new TreeMap<>();
+    for (int i = 0; i < d.rows(); i++) {
+      if (d.phases[i] != phase) {
+        continue;
+      }
+      groups.computeIfAbsent("all rows", k -> new ArrayList<>()).add(i);
+      groups.computeIfAbsent(d.moe[i] ? "MoE models" : "dense models", k -> new ArrayList<>()).add(i);
+      byBackend.computeIfAbsent("backend " + d.backends[i].id(), k -> new ArrayList<>()).add(i);
+      bySource.computeIfAbsent("source " + d.sources[i], k -> new ArrayList<>()).add(i);
+    }
+    groups.putAll(byBackend);
+    bySource.forEach((source, rows) -> {
+      if (rows.size() >= BREAKDOWN_MIN_ROWS) {
+        groups.put(source, rows);
+      }
+    });
+    Map<String, Double> v = new LinkedHashMap<>();
+    groups.forEach((group, list) -> {
+      int[] rows = list.stream().mapToInt(Integer::intValue).toArray();
+      String key = "breakdown/" + group + "/";
+      v.put(key + "rows", (double) rows.length);
+      v.put(key + "mape", Arrays.stream(rows).mapToDouble(i -> ape(d, predicted, i)).average().orElse(0));
+      v.put(key + "median_ape", median(Arrays.stream(rows).mapToDouble(i -> ape(d, predicted, i)).toArray()));
+      v.put(key + "level_known_mape", Arrays.stream(rows).mapToDouble(i -> ape(d, levelKnown, i)).average()
+          .orElse(0));
+    });
+    return v;
+  }
+
+  private static double ape(Encoded d, double[] predicted, int i) {
+    return Math.abs(predicted[i] - d.measured[i]) / d.measured[i];
   }
 
   /** 2.5% and 97.5% points of the pooled MAPE over {@value #BOOTSTRAP} resamples of whole devices. */
@@ -324,6 +375,36 @@ public final class Protocol {
                   m.get("imputed_median_width_ratio").get("mean").asDouble()) : "n/a")
               .append(" |\n");
         });
+      }
+    });
+    b.append("\nBroken down, same runs (\"level known\": the MAPE if each device's overall level were known, a"
+        + " diagnostic that separates a device's level from the error within it):\n\n");
+    b.append("| split | rows | phase | predictor | n | MAPE | median APE | MAPE, level known |\n");
+    b.append("|---|---|---|---|---|---|---|---|\n");
+    report.get("splits").fields().forEachRemaining(split -> {
+      for (Phase p : Phase.values()) {
+        java.util.Set<String> groups = new java.util.LinkedHashSet<>();
+        split.getValue().get("candidates").elements().next().get(p.id()).fieldNames().forEachRemaining(f -> {
+          if (f.startsWith("breakdown/")) {
+            groups.add(f.substring("breakdown/".length(), f.lastIndexOf('/')));
+          }
+        });
+        for (String group : groups) {
+          split.getValue().get("candidates").fields().forEachRemaining(c -> {
+            if (!c.getKey().equals(report.get("candidate").asText()) && !c.getKey().equals(VENDOR_BASELINE)) {
+              return;
+            }
+            var m = c.getValue().get(p.id());
+            String key = "breakdown/" + group + "/";
+            b.append("| ").append(split.getValue().get("method").asText()).append(" | ").append(group)
+                .append(" | ").append(p.id()).append(" | ").append(c.getKey())
+                .append(" | ").append(m.get(key + "rows").get("mean").asInt())
+                .append(" | ").append(pm(m, key + "mape"))
+                .append(" | ").append(pm(m, key + "median_ape"))
+                .append(" | ").append(pm(m, key + "level_known_mape"))
+                .append(" |\n");
+          });
+        }
       }
     });
     return b.toString();
