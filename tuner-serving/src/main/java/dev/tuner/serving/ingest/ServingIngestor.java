@@ -109,9 +109,10 @@ public final class ServingIngestor {
                 + " or mlx");
           }
         }
-        case DEVICE -> catalog.devices().resolve(flag, v).name();
-        case MODEL -> catalog.models().resolve(flag, v).name();
-        case WEIGHT_DTYPE -> catalog.quants().resolve(flag, v).name();
+        // as printed names are looked up (vendor prefixes, Hugging Face ids), else the catalog's error names the closest
+        case DEVICE -> lookup.device(v).orElseGet(() -> catalog.devices().resolve(flag, v)).name();
+        case MODEL -> lookup.model(List.of(v), null).orElseGet(() -> catalog.models().resolve(flag, v)).name();
+        case WEIGHT_DTYPE -> lookup.quant(v).orElseGet(() -> catalog.quants().resolve(flag, v)).name();
         case KV_DTYPE -> {
           String kv = v.toUpperCase(Locale.ROOT);
           if (!KV_DTYPES.contains(kv)) {
