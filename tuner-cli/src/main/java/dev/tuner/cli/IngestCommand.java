@@ -51,8 +51,8 @@ import picocli.CommandLine.Spec;
         "  tuner ingest --format ollama verbose.txt --device \"RTX 4090\" --model \"Mistral 7B v0.3\""
             + " --quant Q4_K_M",
         "  tuner ingest --serving results.jsonl --quant BF16 --out serving.csv",
-        "  tuner ingest --serving --format sglang-serving bench.txt --device H20 --tp 2 --model Qwen2.5-32B-Instruct"
-            + " --quant BF16 --out serving.csv"},
+        "  tuner ingest --serving sglang.txt --device H20 --tp 2 --model Qwen2.5-32B \\",
+        "      --quant BF16 --out serving.csv"},
     description = "Reads benchmark output (llama-bench JSON/JSONL/CSV/markdown, vLLM serving results, Ollama"
         + " --verbose) and writes the figures as measurement rows; with --serving, reads serving-benchmark output"
         + " (vllm bench serve JSON or console, vLLM throughput, SGLang bench_serving and bench_one_batch,"
