@@ -11,23 +11,31 @@ import dev.tuner.core.ingest.IngestFormat;
 import dev.tuner.core.ingest.IngestOptions;
 import dev.tuner.core.ingest.IngestReport;
 import dev.tuner.core.ingest.Ingestor;
+import dev.tuner.serving.ingest.ServingColumn;
+import dev.tuner.serving.ingest.ServingCsvWriter;
+import dev.tuner.serving.ingest.ServingFormat;
+import dev.tuner.serving.ingest.ServingIngestOptions;
+import dev.tuner.serving.ingest.ServingIngestReport;
+import dev.tuner.serving.ingest.ServingIngestor;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tuner ingest}: benchmark tool output → rows of the measurements CSV. The summary (accepted, rejected by
+ * {@code tuner ingest}: benchmark tool output → rows of the measurements CSV, or with {@code --serving}
+ * serving-benchmark output → rows of the serving CSV (data/serving.csv's columns). The summary (accepted, rejected by
  * reason, every rejection with its location, duplicates) goes to stderr; rows go to {@code --out} or stdout. Exit 0
  * when at least one record was accepted and written, 1 when none was (or writing failed), 2 for bad usage.
  */
@@ -41,10 +49,15 @@ import picocli.CommandLine.Spec;
         "  tuner ingest --format llama-bench table.md --device \"RTX 4090\" --out measurements.csv --append",
         "  tuner ingest --format vllm-serve result.json --device H100 --model \"Llama 3.1 8B\" --quant F16",
         "  tuner ingest --format ollama verbose.txt --device \"RTX 4090\" --model \"Mistral 7B v0.3\""
-            + " --quant Q4_K_M"},
+            + " --quant Q4_K_M",
+        "  tuner ingest --serving results.jsonl --quant BF16 --out serving.csv",
+        "  tuner ingest --serving sglang.txt --device H20 --tp 2 --model Qwen2.5-32B \\",
+        "      --quant BF16 --out serving.csv"},
     description = "Reads benchmark output (llama-bench JSON/JSONL/CSV/markdown, vLLM serving results, Ollama"
-        + " --verbose) and writes the figures as measurement rows. Every record is accepted or rejected with its"
-        + " location and reason.")
+        + " --verbose) and writes the figures as measurement rows; with --serving, reads serving-benchmark output"
+        + " (vllm bench serve JSON or console, vLLM throughput, SGLang bench_serving and bench_one_batch,"
+        + " trtllm-bench) and writes serving rows. Every record is accepted or rejected with its location and"
+        + " reason.")
 public final class IngestCommand implements Callable<Integer> {
   private static final int OK = 0;
   private static final int NOTHING_ACCEPTED = 1;
@@ -53,9 +66,17 @@ public final class IngestCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--format", paramLabel = "FORMAT", converter = FormatConverter.class,
-      description = "llama-bench, vllm-serve or ollama (default: recognised from the files' content)")
-  IngestFormat format;
+  @Option(names = "--format", paramLabel = "FORMAT",
+      description = "llama-bench, vllm-serve or ollama; with --serving: vllm-serve, vllm-serve-console,"
+          + " vllm-throughput, sglang-serving, sglang-one-batch or trtllm-bench (default: recognised from the files'"
+          + " content)")
+  String formatName;
+
+  private IngestFormat format;
+
+  @Option(names = "--serving", description = "read serving-benchmark output and write serving rows (data/serving.csv"
+      + " columns)")
+  boolean serving;
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "output files of the benchmark tool")
   List<Path> files;
@@ -69,6 +90,46 @@ public final class IngestCommand implements Callable<Integer> {
 
   @Option(names = "--quant", paramLabel = "NAME", description = "catalog quantization; overrides the file")
   String quant;
+
+  @Option(names = "--engine", paramLabel = "NAME", description = "with --serving: the engine served the benchmark"
+      + " (vllm, sglang, tensorrt-llm, lmdeploy, llama.cpp, mlx)")
+  String engine;
+
+  @Option(names = "--engine-version", paramLabel = "V", description = "with --serving: the engine's version")
+  String engineVersion;
+
+  @Option(names = "--devices", paramLabel = "N", description = "with --serving: GPUs in the deployment")
+  String devices;
+
+  @Option(names = "--tp", paramLabel = "N", description = "with --serving: tensor-parallel size")
+  String tp;
+
+  @Option(names = "--pp", paramLabel = "N", description = "with --serving: pipeline-parallel size")
+  String pp;
+
+  @Option(names = "--ep", paramLabel = "N", description = "with --serving: expert-parallel size")
+  String ep;
+
+  @Option(names = "--kv-dtype", paramLabel = "T", description = "with --serving: KV-cache type (FP8, FP16, BF16)")
+  String kvDtype;
+
+  @Option(names = "--isl", paramLabel = "N", description = "with --serving: input tokens per request")
+  String isl;
+
+  @Option(names = "--osl", paramLabel = "N", description = "with --serving: output tokens per request")
+  String osl;
+
+  @Option(names = "--concurrency", paramLabel = "N", description = "with --serving: max concurrent requests")
+  String concurrency;
+
+  @Option(names = "--request-rate", paramLabel = "R", description = "with --serving: requests/s, or inf")
+  String requestRate;
+
+  @Option(names = "--num-prompts", paramLabel = "N", description = "with --serving: requests in the run")
+  String numPrompts;
+
+  @Option(names = "--batch", paramLabel = "N", description = "with --serving: static batch size")
+  String batch;
 
   @Option(names = "--source-id", paramLabel = "ID", description = "source_id of the rows (default ingest:<file name>)")
   String sourceId;
@@ -104,13 +165,14 @@ public final class IngestCommand implements Callable<Integer> {
     if (usage.isPresent()) {
       return fail(err, usage.get(), USAGE);
     }
+    if (serving) {
+      return serving(err);
+    }
     IngestReport report;
     try {
       FilePlan plan = new FilePlan().inputs("FILE", files).output("--out", out);
       plan.check(append || force);
-      if (format == null) {
-        format = detect(err);
-      }
+      format = formatName == null ? detect(err) : IngestFormat.parse(formatName);
       IngestOptions options = new IngestOptions(
           Optional.ofNullable(device), Optional.ofNullable(model), Optional.ofNullable(quant),
           Optional.ofNullable(sourceId));
@@ -153,9 +215,86 @@ public final class IngestCommand implements Callable<Integer> {
     return code;
   }
 
+  /** {@code --serving}: serving rows, written in data/serving.csv's columns. */
+  private int serving(PrintWriter err) {
+    ServingFormat servingFormat;
+    ServingIngestReport report;
+    try {
+      FilePlan plan = new FilePlan().inputs("FILE", files).output("--out", out);
+      plan.check(force);
+      servingFormat = formatName == null
+          ? detected(err, ServingFormat::detect, ServingFormat.ids() + " (with --serving)")
+          : ServingFormat.parse(formatName);
+      report = new ServingIngestor(catalog.get()).ingest(servingFormat, files, servingOptions());
+    } catch (InvalidInputException e) {
+      return fail(err, e.getMessage(), USAGE);
+    } catch (TunerException e) {
+      return fail(err, e.getMessage(), NOTHING_ACCEPTED);
+    }
+    err.printf("ingest --serving %s: %d record%s in %d file%s: %d accepted, %d rejected%n", servingFormat.id(),
+        report.recordsSeen(), report.recordsSeen() == 1 ? "" : "s", files.size(), files.size() == 1 ? "" : "s",
+        report.rows().size(), report.rejected().size());
+    rejections(err, report.rejectedByReason(), report.rejected());
+    if (report.rows().isEmpty()) {
+      err.println("nothing accepted: no rows written");
+      err.flush();
+      return NOTHING_ACCEPTED;
+    }
+    try {
+      if (out == null) {
+        PrintWriter stdout = spec.commandLine().getOut();
+        ServingCsvWriter.write(stdout, report.rows());
+        stdout.flush();
+      } else {
+        ServingCsvWriter.write(out, report.rows(), force);
+      }
+    } catch (java.io.IOException e) {
+      return fail(err, "cannot write the rows: " + dev.tuner.core.io.FileChecks.reason(e), NOTHING_ACCEPTED);
+    } catch (InvalidInputException e) {
+      return fail(err, e.getMessage(), USAGE);
+    } catch (TunerException e) {
+      return fail(err, e.getMessage(), NOTHING_ACCEPTED);
+    }
+    err.printf("wrote %d serving row%s to %s%n", report.rows().size(), report.rows().size() == 1 ? "" : "s",
+        out == null ? "stdout" : out);
+    err.flush();
+    return OK;
+  }
+
+  /** The --serving options by the column each states. */
+  private Map<ServingColumn, String> servingValues() {
+    Map<ServingColumn, String> m = new LinkedHashMap<>();
+    m.put(ServingColumn.ENGINE, engine);
+    m.put(ServingColumn.ENGINE_VERSION, engineVersion);
+    m.put(ServingColumn.DEVICE, device);
+    m.put(ServingColumn.NUM_DEVICES, devices);
+    m.put(ServingColumn.TP, tp);
+    m.put(ServingColumn.PP, pp);
+    m.put(ServingColumn.EP, ep);
+    m.put(ServingColumn.MODEL, model);
+    m.put(ServingColumn.WEIGHT_DTYPE, quant);
+    m.put(ServingColumn.KV_DTYPE, kvDtype);
+    m.put(ServingColumn.ISL, isl);
+    m.put(ServingColumn.OSL, osl);
+    m.put(ServingColumn.CONCURRENCY, concurrency);
+    m.put(ServingColumn.REQUEST_RATE, requestRate);
+    m.put(ServingColumn.NUM_PROMPTS, numPrompts);
+    m.put(ServingColumn.BATCH, batch);
+    m.values().removeIf(Objects::isNull);
+    return m;
+  }
+
+  private ServingIngestOptions servingOptions() {
+    return new ServingIngestOptions(servingValues(), Optional.ofNullable(sourceId));
+  }
+
   /** The one format every file is written in, recognised from its start; said on stderr. */
   private IngestFormat detect(PrintWriter err) {
-    IngestFormat found = null;
+    return detected(err, IngestFormat::detect, IngestFormat.ids());
+  }
+
+  private <F> F detected(PrintWriter err, java.util.function.Function<String, Optional<F>> detector, String ids) {
+    F found = null;
     Path first = null;
     for (Path f : files) {
       String head;
@@ -164,8 +303,8 @@ public final class IngestCommand implements Callable<Integer> {
       } catch (java.io.IOException e) {
         throw new TunerException("cannot read " + f + ": " + dev.tuner.core.io.FileChecks.reason(e), e);
       }
-      IngestFormat here = IngestFormat.detect(head).orElseThrow(() -> new InvalidInputException("--format",
-          "not given, and " + f + " is in no format tuner recognises", "one of " + IngestFormat.ids()
+      F here = detector.apply(head).orElseThrow(() -> new InvalidInputException("--format",
+          "not given, and " + f + " is in no format tuner recognises", "one of " + ids
               + " (give --format to say which)"));
       if (found != null && here != found) {
         throw new InvalidInputException("--format", "not given, and the files differ: " + first + " is " + found
@@ -182,6 +321,17 @@ public final class IngestCommand implements Callable<Integer> {
   private static final int DETECT_BYTES = 1 << 16;
 
   private Optional<String> usageProblem() {
+    if (serving && append) {
+      return Optional.of("--append does not apply to --serving: write a new file (--force to replace one)");
+    }
+    if (!serving) {
+      Map<ServingColumn, String> given = servingValues();
+      given.keySet().removeAll(List.of(ServingColumn.DEVICE, ServingColumn.MODEL, ServingColumn.WEIGHT_DTYPE));
+      if (!given.isEmpty()) {
+        return Optional.of(given.keySet().iterator().next().flag().orElseThrow() + " needs --serving: measurement"
+            + " ingestion takes only --device, --model and --quant");
+      }
+    }
     if (append && force) {
       return Optional.of("--append and --force exclude each other: append keeps the file's rows, force replaces them");
     }
@@ -189,7 +339,8 @@ public final class IngestCommand implements Callable<Integer> {
       return Optional.of((append ? "--append" : "--force") + " needs --out FILE.csv");
     }
     if (out != null && Files.exists(out) && !append && !force) {
-      return Optional.of(out + " exists: pass --append to add to it or --force to replace it");
+      return Optional.of(out + " exists: pass " + (serving ? "" : "--append to add to it or ")
+          + "--force to replace it");
     }
     return Optional.empty();
   }
@@ -201,10 +352,18 @@ public final class IngestCommand implements Callable<Integer> {
     if (r.rejected().isEmpty()) {
       return;
     }
+    rejections(err, r.rejectedByReason(), r.rejected());
+  }
+
+  private static void rejections(PrintWriter err, Map<dev.tuner.core.ingest.RejectReason, Integer> byReason,
+      List<IngestReport.Rejection> rejected) {
+    if (rejected.isEmpty()) {
+      return;
+    }
     err.println("rejected by reason:");
-    r.rejectedByReason().forEach((reason, n) -> err.printf("  %5d  %s%n", n, reason.text()));
+    byReason.forEach((reason, n) -> err.printf("  %5d  %s%n", n, reason.text()));
     err.println("rejections:");
-    for (IngestReport.Rejection x : r.rejected()) {
+    for (IngestReport.Rejection x : rejected) {
       err.printf("  %s: %s%n", x.origin(), x.message());
     }
   }
@@ -224,14 +383,6 @@ public final class IngestCommand implements Callable<Integer> {
       for (Duplicate d : w.duplicates()) {
         err.printf("  %s repeats %s%n", d.duplicate().origin(), d.kept().origin());
       }
-    }
-  }
-
-  /** Format ids contain hyphens, so picocli's enum matching cannot read them. */
-  private static final class FormatConverter implements ITypeConverter<IngestFormat> {
-    @Override
-    public IngestFormat convert(String value) {
-      return IngestFormat.parse(value);
     }
   }
 }

@@ -44,7 +44,7 @@ public final class ServingCsv {
   private static final Pattern MEDIAN_ITL = Pattern.compile("median_itl_ms=([0-9.]+)");
   private static final Pattern PER_TOKEN = Pattern.compile("per-token latency p50[^=]*= ([0-9.]+)/");
   private static final Pattern MAX_SEQS = Pattern.compile("(?:max_num_seqs=|--max-num-seqs? )([0-9]+)");
-  private static final Pattern MAX_TOKENS = Pattern.compile("--max-num-batched-tokens ([0-9]+)");
+  private static final Pattern MAX_TOKENS = Pattern.compile("(?:--max-num-batched-tokens |max_num_tokens=)([0-9]+)");
   private static final Pattern KV_FRACTION = Pattern.compile("kv_cache_free_gpu_mem_fraction ([0-9.]+)");
 
   private final Catalog catalog;

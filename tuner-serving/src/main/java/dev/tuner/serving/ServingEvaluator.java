@@ -101,8 +101,31 @@ public final class ServingEvaluator {
 
   /** A reason without the names it quotes, so that reasons of one kind count together. */
   public static String reasonKind(String reason) {
-    return reason.replaceAll("'[^']*'", "X").replaceAll("\\(dataset: [^)]*\\)", "").replaceAll("[0-9.]+", "N")
-        .trim();
+    return withoutDataset(reason).replaceAll("'[^']*'", "X").replaceAll("[0-9.]+", "N").trim();
+  }
+
+  /**
+   * The reason without its {@code (dataset: ...)} part, parentheses inside it included: dataset descriptions hold
+   * their own, e.g. {@code (dataset: random (tool default: ...))}, and cutting at the first ")" left a stray one.
+   */
+  private static String withoutDataset(String reason) {
+    String out = reason;
+    int at = out.indexOf("(dataset: ");
+    while (at >= 0) {
+      int depth = 0;
+      int end = at;
+      while (end < out.length()) {
+        char c = out.charAt(end);
+        depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+        if (depth == 0) {
+          break;
+        }
+        end++;
+      }
+      out = out.substring(0, at).stripTrailing() + (end < out.length() ? out.substring(end + 1) : "");
+      at = out.indexOf("(dataset: ");
+    }
+    return out;
   }
 
   private static Map<Metric, Score> scores(List<Outcome> outcomes, boolean intervals) {

@@ -41,4 +41,17 @@ class ServingCsvTest {
         "engine 'TGI' is none of " + EngineKind.ALLOWED);
     assertThat(d.rejected().get(0).where()).isEqualTo("t.csv:4");
   }
+
+  @Test
+  void aReasonCountsUnderOneKindWhateverItsDatasetSays() {
+    // dataset descriptions carry parentheses of their own; the kind must not keep a stray ")" from them
+    assertThat(ServingEvaluator.reasonKind("lengths sampled by an unstated rule (dataset: random (tool default:"
+        + " lengths may be sampled below the nominal value))")).isEqualTo("lengths sampled by an unstated rule");
+    assertThat(ServingEvaluator.reasonKind("input/output lengths not stated (dataset: ShareGPT (sglang.bench_serving"
+        + " --dataset-name sharegpt))")).isEqualTo("input/output lengths not stated");
+    assertThat(ServingEvaluator.reasonKind("input/output lengths not stated (dataset: )"))
+        .isEqualTo("input/output lengths not stated");
+    assertThat(ServingEvaluator.reasonKind("model 'Qwen3 8B' not in the catalog"))
+        .isEqualTo("model X not in the catalog");
+  }
 }

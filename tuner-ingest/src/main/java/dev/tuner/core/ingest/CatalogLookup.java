@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
 
 /**
  * Finds catalog entries for the names benchmark tools print: GPU descriptions with vendor prefixes, GGUF file names
- * and Hugging Face ids with variant suffixes, and llama.cpp file-type names such as {@code Q4_K - Medium}.
+ * and Hugging Face ids with variant suffixes, and llama.cpp file-type names such as {@code Q4_K - Medium}. Shared with
+ * the serving ingestion in tuner-serving, which meets the same names.
  */
-final class CatalogLookup {
+public final class CatalogLookup {
   /** GGUF quantization labels in file names (FORMATS.md §2.6), matched case-insensitively between separators. */
   static final Pattern FILE_QUANT = Pattern.compile(
       "(?i)(?:^|[-_.])(IQ[1-4]_(?:XXS|XS|S|M|NL)|Q[2-8]_K(?:_[SML]|_XL)?|Q[4-8]_[01]|TQ[12]_0|MXFP4|NVFP4|BF16|F16|F32"
@@ -37,16 +38,16 @@ final class CatalogLookup {
 
   private final Catalog catalog;
 
-  CatalogLookup(Catalog catalog) {
+  public CatalogLookup(Catalog catalog) {
     this.catalog = catalog;
   }
 
-  Catalog catalog() {
+  public Catalog catalog() {
     return catalog;
   }
 
   /** The device a tool describes, e.g. {@code NVIDIA GeForce RTX 4090} or {@code NVIDIA_L40S}. */
-  Optional<DeviceSpec> device(String described) {
+  public Optional<DeviceSpec> device(String described) {
     if (described == null || described.isBlank()) {
       return Optional.empty();
     }
@@ -67,7 +68,7 @@ final class CatalogLookup {
   }
 
   /** A quantization by a name as printed: a catalog name or alias, or a llama.cpp file-type name. */
-  Optional<Quantization> quant(String printed) {
+  public Optional<Quantization> quant(String printed) {
     if (printed == null || printed.isBlank()) {
       return Optional.empty();
     }
@@ -86,7 +87,7 @@ final class CatalogLookup {
    * quantization label and without variant words like {@code Instruct}), else the only model whose name is contained
    * in one of them. A match whose parameter count is more than 5% from {@code paramsB} (when known) is refused.
    */
-  Optional<ModelSpec> model(List<String> names, Double paramsB) {
+  public Optional<ModelSpec> model(List<String> names, Double paramsB) {
     List<String> candidates = new ArrayList<>();
     for (String n : names) {
       if (n != null && !n.isBlank()) {

@@ -27,11 +27,11 @@ import java.util.stream.Collectors;
  *       {@code --device}, {@code --model} and {@code --quant}: Ollama prints none of them.
  * </ul>
  *
- * <p>Out of scope, on purpose: SGLang ({@code bench_one_batch}, {@code bench_serving}), TensorRT-LLM
- * ({@code trtllm-bench}) and vLLM's offline throughput benchmark. Their console reports lack the device and often the
- * model, and vLLM's throughput figure counts prompt tokens; ingesting them would need a parser per report layout and a
- * rule per pitfall, so they are not parsed at all rather than parsed badly (fed to any format here, they are
- * rejected).
+ * <p>Serving-level figures (TTFT, TPOT, requests/s, output and total tokens/s of a deployment) are not measurement
+ * rows: SGLang's {@code bench_serving} and {@code bench_one_batch}, TensorRT-LLM's {@code trtllm-bench}, vLLM's offline
+ * throughput benchmark and {@code vllm bench serve} (JSON and console) become serving rows through
+ * {@code dev.tuner.serving.ingest.ServingFormat} in tuner-serving ({@code tuner ingest --serving}). Fed to a format
+ * here, their reports are rejected.
  */
 public enum IngestFormat {
   LLAMA_BENCH("llama-bench"),

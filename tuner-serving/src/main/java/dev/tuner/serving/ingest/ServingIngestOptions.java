@@ -1,0 +1,47 @@
+package dev.tuner.serving.ingest;
+
+import dev.tuner.api.InvalidInputException;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the user states about the benchmark that its output does not say (the GPU, the model, the precision, the
+ * parallel layout, the lengths or the load), one value per column, and the source id of the rows (default
+ * {@code ingest:<file name>}). A stated value fills a column the output leaves open; where the output states the
+ * column too, the two must agree or the record is rejected, so that no option silently overrides a measured figure.
+ */
+public record ServingIngestOptions(Map<ServingColumn, String> stated, Optional<String> sourceId) {
+  public ServingIngestOptions {
+    Objects.requireNonNull(sourceId, "sourceId");
+    EnumMap<ServingColumn, String> copy = new EnumMap<>(ServingColumn.class);
+    stated.forEach((column, value) -> {
+      if (column.flag().isEmpty()) {
+        throw new IllegalArgumentException(column.header() + " is not stated by an option");
+      }
+      if (value == null || value.isBlank()) {
+        throw new InvalidInputException(column.flag().get(), "\"" + value + "\"", "a non-blank value");
+      }
+      copy.put(column, value.strip());
+    });
+    stated = Collections.unmodifiableMap(copy);
+  }
+
+  public static ServingIngestOptions none() {
+    return new ServingIngestOptions(Map.of(), Optional.empty());
+  }
+
+  /** These options with {@code column} stated as {@code value}. */
+  public ServingIngestOptions with(ServingColumn column, String value) {
+    EnumMap<ServingColumn, String> more = new EnumMap<>(ServingColumn.class);
+    more.putAll(stated);
+    more.put(column, value);
+    return new ServingIngestOptions(more, sourceId);
+  }
+
+  public ServingIngestOptions withSourceId(String id) {
+    return new ServingIngestOptions(stated, Optional.of(id));
+  }
+}
