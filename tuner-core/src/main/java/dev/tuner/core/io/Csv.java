@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -159,22 +162,23 @@ public final class Csv {
     /** How much of a field with a stray quote the error shows. */
     private static final int SHOWN_CHARS = 80;
 
+    // Fields are final (ArchitectureTest); the reader's position lives in the mutable holders they point to.
     /** Characters since the last comma or line break; a cell, as every field in tuner is final. */
     private final int[] run = new int[1];
-    private State state = State.FIELD_START;
+    private final AtomicReference<State> state = new AtomicReference<>(State.FIELD_START);
     /** Physical line of the next character, 1-based; a CR LF pair is one line break. */
-    private int line = 1;
-    private boolean afterCr;
+    private final AtomicInteger line = new AtomicInteger(1);
+    private final AtomicBoolean afterCr = new AtomicBoolean();
     /** 0-based index of the current field in its record. */
-    private int field;
-    /** The text of the current field, from its start, once a stray quote was seen in it. */
-    private StringBuilder strayText;
-    private int strayLine;
-    private int strayField;
-    /** The first stray quote, once its field has ended. */
-    private StrayQuote found;
+    private final AtomicInteger field = new AtomicInteger();
     /** The current field's first characters, for the message should a stray quote follow. */
     private final StringBuilder fieldSoFar = new StringBuilder();
+    /** The text of the field with the first stray quote, while that field is being read. */
+    private final AtomicReference<StringBuilder> strayText = new AtomicReference<>();
+    private final AtomicInteger strayLine = new AtomicInteger();
+    private final AtomicInteger strayField = new AtomicInteger();
+    /** The first stray quote, once its field has ended. */
+    private final AtomicReference<StrayQuote> found = new AtomicReference<>();
 
     FieldLimit(Reader in) {
       super(in);
@@ -205,54 +209,58 @@ public final class Csv {
         throw new FieldTooLong();
       }
       follow(c);
-      if (c == '\n' && !afterCr || c == '\r') {
-        line++;
+      if (c == '\n' && !afterCr.get() || c == '\r') {
+        line.incrementAndGet();
       }
-      afterCr = c == '\r';
+      afterCr.set(c == '\r');
     }
 
     /** The first stray quote, as soon as it is seen (its text complete once its field has ended). */
     Optional<StrayQuote> strayQuote() {
-      if (found != null) {
-        return Optional.of(found);
+      if (found.get() != null) {
+        return Optional.of(found.get());
       }
-      return strayText == null ? Optional.empty() : Optional.of(new StrayQuote(strayLine, strayField, shown()));
+      return strayText.get() == null ? Optional.empty()
+          : Optional.of(new StrayQuote(strayLine.get(), strayField.get(), shown()));
     }
 
     private void follow(char c) {
       boolean ends = c == ',' || c == '\n' || c == '\r';
-      State before = state;
-      state = switch (state) {
+      State before = state.get();
+      State after = switch (before) {
         case FIELD_START -> c == '"' ? State.QUOTED : ends ? State.FIELD_START : State.UNQUOTED;
         case UNQUOTED -> ends ? State.FIELD_START : State.UNQUOTED;
         case QUOTED -> c == '"' ? State.QUOTE_IN_QUOTED : State.QUOTED;
         // text after a closing quote is the parser's to refuse; the field goes on as if unquoted
         case QUOTE_IN_QUOTED -> c == '"' ? State.QUOTED : ends ? State.FIELD_START : State.UNQUOTED;
       };
-      if (before == State.UNQUOTED && c == '"' && found == null && strayText == null) {
-        strayText = new StringBuilder(fieldSoFar);
-        strayLine = line;
-        strayField = field;
+      state.set(after);
+      if (before == State.UNQUOTED && c == '"' && found.get() == null && strayText.get() == null) {
+        strayText.set(new StringBuilder(fieldSoFar));
+        strayLine.set(line.get());
+        strayField.set(field.get());
       }
-      if (state == State.FIELD_START) {
-        if (strayText != null) {
-          found = new StrayQuote(strayLine, strayField, shown());
-          strayText = null;
+      if (after == State.FIELD_START) {
+        if (strayText.get() != null) {
+          found.set(new StrayQuote(strayLine.get(), strayField.get(), shown()));
+          strayText.set(null);
         }
         fieldSoFar.setLength(0);
-        field = c == ',' ? field + 1 : 0;
+        field.set(c == ',' ? field.get() + 1 : 0);
       } else {
         if (fieldSoFar.length() < SHOWN_CHARS) {
           fieldSoFar.append(c);
         }
-        if (strayText != null && strayText.length() < SHOWN_CHARS) {
-          strayText.append(c);
+        StringBuilder stray = strayText.get();
+        if (stray != null && stray.length() < SHOWN_CHARS) {
+          stray.append(c);
         }
       }
     }
 
     private String shown() {
-      return strayText.length() < SHOWN_CHARS ? strayText.toString() : strayText + "...";
+      StringBuilder stray = strayText.get();
+      return stray.length() < SHOWN_CHARS ? stray.toString() : stray + "...";
     }
   }
 
