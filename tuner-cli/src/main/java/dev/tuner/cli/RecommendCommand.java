@@ -82,7 +82,7 @@ final class RecommendCommand implements Callable<Integer> {
   Double maxMsPerToken;
 
   @Option(names = "--quants", paramLabel = "NAME", split = ",",
-      description = "Quantizations to consider (default: Q4_K_M,Q5_K_M,Q6_K,Q8_0,F16).")
+      description = "Quantizations to consider (default: Q4_K_M,Q5_K_M,Q6_K,Q8_0,F16; with --gguf, the file's own).")
   List<String> quants;
 
   @Option(names = "--batches", paramLabel = "M", split = ",",
@@ -144,8 +144,22 @@ final class RecommendCommand implements Callable<Integer> {
     }
     List<String> quantNames = quants == null ? RecommendRequest.DEFAULT_QUANTS : Text.listed("--quants", quants);
     List<Quantization> resolvedQuants = new ArrayList<>();
-    for (String q : quantNames) {
-      resolvedQuants.add(catalog.quant(q.trim()));
+    List<String> notes = new ArrayList<>();
+    if (quants == null && specs.ggufQuant().isPresent()) {
+      // weights come quantized in the file: another quantization is another file, so the grid is the file's own
+      Quantization own = specs.ggufQuant().get();
+      resolvedQuants.add(own);
+      notes.add("quantization: only " + own.name() + " (" + Text.num(own.bitsPerWeight()) + " bits per weight, from"
+          + " the file's tensors), as one GGUF file runs at one quantization; --quants compares others, each of which"
+          + " needs its own file");
+    } else {
+      for (String q : quantNames) {
+        resolvedQuants.add(catalog.quant(q.trim()));
+      }
+      if (quants == null && specs.fromGguf()) {
+        notes.add("quantization: the GGUF file states none (no general.file_type llama.cpp names), so the default"
+            + " grid is searched; --quants chooses others");
+      }
     }
     List<KvCacheType> kv = new ArrayList<>();
     if (kvCacheTypes == null) {
@@ -171,9 +185,9 @@ final class RecommendCommand implements Callable<Integer> {
     Recommendation r = session.recommender().recommend(request);
     PrintWriter out = spec.commandLine().getOut();
     switch (output.format) {
-      case JSON -> Json.print(out, json(r));
+      case JSON -> Json.print(out, json(r, notes));
       case CSV -> csv(r).printCsv(out);
-      default -> table(out, r, verbose);
+      default -> table(out, r, verbose, notes);
     }
     out.flush();
     for (String note : r.notes()) {
@@ -200,7 +214,7 @@ final class RecommendCommand implements Callable<Integer> {
     };
   }
 
-  private static void table(PrintWriter out, Recommendation r, boolean verbose) {
+  private static void table(PrintWriter out, Recommendation r, boolean verbose, List<String> commandNotes) {
     RecommendRequest q = r.request();
     out.println("Recommendation (decode)");
     new Table("", "")
@@ -215,6 +229,9 @@ final class RecommendCommand implements Callable<Integer> {
             + " = " + r.evaluated() + " configurations")
         .row("model used", r.modelId() + (r.fallbackModel() ? " (fallback: no trained model available)" : ""))
         .printText(out, "  ");
+    for (String note : commandNotes) {
+      out.println("  note: " + note);
+    }
     for (String note : r.notes()) {
       out.println("  note: " + note);
     }
@@ -318,7 +335,7 @@ final class RecommendCommand implements Callable<Integer> {
     return t;
   }
 
-  private static ObjectNode json(Recommendation r) {
+  private static ObjectNode json(Recommendation r, List<String> commandNotes) {
     RecommendRequest q = r.request();
     ObjectNode n = Json.object();
     n.set("model", Describe.modelJson(r.model()));
@@ -376,7 +393,9 @@ final class RecommendCommand implements Callable<Integer> {
         n.putNull("smallest_fitting_layout");
       }
     }
-    n.set("notes", Json.strings(r.notes()));
+    List<String> notes = new ArrayList<>(commandNotes);
+    notes.addAll(r.notes());
+    n.set("notes", Json.strings(notes));
     if (r.whyEmpty().isPresent()) {
       n.put("why_empty", r.whyEmpty().get());
     } else {

@@ -11,6 +11,7 @@ import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.ScenarioRequest;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
@@ -158,6 +159,16 @@ final class SpecOptions {
     }
     return UserCatalogs.with(base, List.of(fileModel), fileQuant == null ? List.of() : List.of(fileQuant),
         String.valueOf(hfConfig != null ? hfConfig : gguf));
+  }
+
+  /** The quantization --gguf's header states, once {@link #catalog} has read it; empty without --gguf. */
+  Optional<Quantization> ggufQuant() {
+    return Optional.ofNullable(fileQuant);
+  }
+
+  /** Whether the model comes from --gguf, a file whose weights have one quantization. */
+  boolean fromGguf() {
+    return gguf != null;
   }
 
   /** The model read from --hf-config or --gguf, once {@link #catalog} has read it. */

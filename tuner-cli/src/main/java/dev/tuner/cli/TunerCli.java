@@ -1,6 +1,7 @@
 package dev.tuner.cli;
 
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.NativeLogLevel;
 import dev.tuner.api.TunerApi;
 import dev.tuner.api.TunerException;
 import dev.tuner.core.config.DefaultModelPrefetch;
@@ -95,7 +96,8 @@ public final class TunerCli implements Callable<Integer> {
   List<Path> catalogFiles;
 
   @Option(names = "--debug", scope = ScopeType.INHERIT,
-      description = "Print stack traces with errors.")
+      description = "Print stack traces with errors, and ONNX Runtime's own log from level info (configuration key"
+          + " onnx.log_level; without --debug it prints nothing below fatal).")
   boolean debug;
 
   @Spec
@@ -251,6 +253,9 @@ public final class TunerCli implements Callable<Integer> {
       }
       if (catalogFiles != null && !catalogFiles.isEmpty()) {
         overrides.put("catalogs", String.join(",", catalogFiles.stream().map(Path::toString).toList()));
+      }
+      if (debug) {
+        overrides.put("onnx.log_level", NativeLogLevel.INFO.id());
       }
       session = new Session(Optional.ofNullable(configFile), System.getProperties(), overrides, prefetch);
     }

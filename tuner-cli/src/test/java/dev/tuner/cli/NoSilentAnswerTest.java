@@ -31,6 +31,24 @@ class NoSilentAnswerTest {
         .isEqualTo(plain.json().get("scenario").get("device").get("fp32_tflops").asDouble());
   }
 
+  /** RFC 4180: a quote belongs around a whole field; Commons CSV alone would read 5" screen as it stands. */
+  @Test
+  void aQuoteInsideAnUnquotedFieldIsRefusedWithFileLineAndColumn() throws Exception {
+    Path data = Files.writeString(dir.resolve("m.csv"), """
+        device,model,quant,batch,context,phase,tokens_per_s,notes
+        RTX 4090,Llama 3 8B,Q4_K_M,1,128,decode,120,ok
+        RTX 4090,Llama 3 8B,Q4_K_M,1,128,decode,121,5" screen
+        """);
+    usageError(Cli.run("train", "--data", data.toString(), "--out", dir.resolve("model.json").toString()),
+        data + ":3 column notes (field 8)", "5\" screen", "quotes only around a whole field, doubled inside it");
+    assertThat(dir.resolve("model.json")).doesNotExist();
+    Path catalog = Files.writeString(dir.resolve("devices.csv"), """
+        device,vendor,mem_bw_gbs,fp16_tflops,notes
+        My GPU,Acme,500,100,the 12" board
+        """);
+    usageError(Cli.run("catalog", "devices", "--catalog", catalog.toString()), catalog + ":2 column notes");
+  }
+
   @Test
   void impossibleShapesAreRefusedWithTheirRule() {
     // the catalog's 8 KV heads cannot serve 7 query heads

@@ -146,6 +146,25 @@ class OnboardingTest {
     assertThat(s.get("quant").get("bits_per_weight").asDouble()).isEqualTo(249_856_000 * 8.0 / 324_014_080);
   }
 
+  /** A user holding one GGUF file cannot switch its quantization: recommend searches the file's own, and says so. */
+  @Test
+  void recommendWithAGgufSearchesTheFilesOwnQuantization() throws Exception {
+    Path gguf = Files.write(dir.resolve("tiny.gguf"), tinyGguf());
+    Cli.Result r = Cli.run("recommend", "--gguf", gguf.toString(), "--device", "RTX 4090", "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.json().get("grid").get("quants").toString()).isEqualTo("[\"Q4_K_M of tiny.gguf\"]");
+    assertThat(r.json().get("top").get(0).get("quant").asText()).isEqualTo("Q4_K_M of tiny.gguf");
+    assertThat(r.json().get("notes").toString()).contains("one GGUF file runs at one quantization");
+    Cli.Result text = Cli.run("recommend", "--gguf", gguf.toString(), "--device", "RTX 4090");
+    assertThat(text.out()).contains("1 quantizations × 2 KV-cache types")
+        .contains("note: quantization: only Q4_K_M of tiny.gguf");
+    // what-if: other quantizations when asked for by name
+    Cli.Result asked = Cli.run("recommend", "--gguf", gguf.toString(), "--device", "RTX 4090", "--quants",
+        "Q8_0,Q4_K_M", "--format", "json");
+    assertThat(asked.exit()).as(asked.toString()).isZero();
+    assertThat(asked.json().get("grid").get("quants").toString()).isEqualTo("[\"Q8_0\",\"Q4_K_M\"]");
+  }
+
   /** The GGUF header of ModelFilesTest's tiny Llama: metadata and tensor table, no weights. */
   private static byte[] tinyGguf() {
     var out = new java.io.ByteArrayOutputStream();

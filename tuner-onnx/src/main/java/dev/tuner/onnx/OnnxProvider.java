@@ -13,6 +13,7 @@ import dev.tuner.api.ModelInfo;
 import dev.tuner.api.ModelLoadException;
 import dev.tuner.api.ModelPayload;
 import dev.tuner.api.ModelProvider;
+import dev.tuner.api.NativeLogLevel;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.SchemaRef;
 import dev.tuner.api.ThroughputModel;
@@ -36,6 +37,14 @@ import java.util.function.Function;
 /**
  * Runs ONNX regressors through ONNX Runtime: {@code .onnx} files given directly, and ONNX bytes wrapped as the
  * payload of a tuner artifact. Constructing it is cheap; the native runtime starts with the first model.
+ *
+ * <p>ONNX Runtime prints its own log on stderr from native code, where no Java caller can catch it; its default
+ * level (warning) lets it talk through a command's output. The runtime therefore starts at the level of the first
+ * foreign file's {@link ForeignModelOptions#nativeLogLevel()} ({@link NativeLogLevel#FATAL}, silent, by default, and
+ * for artifact payloads, which carry no options), and every session logs at the same level. ONNX Runtime's
+ * environment is one per process and keeps the level it was first created with: a later model asking for another
+ * level runs at the first one's, and ONNX Runtime's Java binding then notes the mismatch through
+ * {@code java.util.logging}.
  */
 public final class OnnxProvider implements ModelProvider {
   public static final String ID = "onnx";
@@ -43,12 +52,19 @@ public final class OnnxProvider implements ModelProvider {
   /** Files above this size are refused before they are read. */
   public static final long DEFAULT_MAX_MODEL_BYTES = 512L * 1024 * 1024;
   static final int MAX_FEATURES = 4096;
+  /** The stack of the thread that starts ONNX Runtime, plus {@link #START_STACK_BYTES_PER_CHAR} per command-line character. */
+  static final long START_STACK_BYTES = 16L * 1024 * 1024;
+  static final long START_STACK_BYTES_PER_CHAR = 512;
+  /** ONNX Runtime's log prefixes its lines with this name, e.g. {@code [I:onnxruntime:tuner, ...]}. */
+  static final String ENVIRONMENT_NAME = "tuner";
 
   private static final String INPUT_SHAPE_HINT = "tuner feeds one float tensor of shape [N, width]";
   private static final String OUTPUT_SHAPE_HINT = "tuner needs one float output with one value per row, [N, 1] or [N]";
 
   private final long maxModelBytes;
   private OrtEnvironment environment;
+  /** The level the runtime was started at by this provider: sessions log at it too. */
+  private OrtLoggingLevel logLevel;
 
   public OnnxProvider() {
     this(DEFAULT_MAX_MODEL_BYTES);
@@ -97,7 +113,7 @@ public final class OnnxProvider implements ModelProvider {
     String source = file.toString();
     // External data files resolve next to the model, as when ONNX Runtime opens the file by path.
     Path dataDir = file.toAbsolutePath().getParent();
-    return open(bytes, source, options.threads(), dataDir,
+    return open(bytes, source, options.threads(), options.nativeLogLevel(), dataDir,
         (declared, width) -> foreignInfo(file, declared, width, options));
   }
 
@@ -110,7 +126,7 @@ public final class OnnxProvider implements ModelProvider {
     // An artifact carries no side files. Bytes alone would resolve external data against the working directory,
     // so point it at a directory that does not exist: any external reference then fails to load.
     Path noDataDir = Path.of(System.getProperty("java.io.tmpdir"), "tuner-onnx-no-external-data-" + UUID.randomUUID());
-    return open(payload.bytes(), source, 1, noDataDir,
+    return open(payload.bytes(), source, 1, NativeLogLevel.FATAL, noDataDir,
         (declared, width) -> payloadInfo(source, info, declared, width));
   }
 
@@ -123,10 +139,11 @@ public final class OnnxProvider implements ModelProvider {
       byte[] bytes,
       String source,
       int threads,
+      NativeLogLevel level,
       Path externalDataDir,
       BiFunction<OnnxMetadata.Declared, OptionalInt, ModelInfo> describe) {
-    OrtEnvironment env = environment();
-    OrtSession session = createSession(env, bytes, source, threads, externalDataDir);
+    OrtEnvironment env = environment(level);
+    OrtSession session = createSession(env, bytes, source, threads, sessionLogLevel(), externalDataDir);
     try {
       Signature signature = Signature.of(session, source);
       var declared = OnnxMetadata.Declared.parse(source, session.getMetadata().getCustomMetadata());
@@ -144,22 +161,73 @@ public final class OnnxProvider implements ModelProvider {
     }
   }
 
-  private synchronized OrtEnvironment environment() {
+  private synchronized OrtEnvironment environment(NativeLogLevel level) {
     if (environment == null) {
-      try {
-        environment = OrtEnvironment.getEnvironment();
-      } catch (RuntimeException | LinkageError e) {
-        throw new ModelLoadException("ONNX Runtime cannot start on " + System.getProperty("os.name") + "/"
-            + System.getProperty("os.arch") + ": " + e, e);
-      }
+      OrtLoggingLevel ort = ortLevel(level);
+      environment = startRuntime(ort);
+      logLevel = ort;
     }
     return environment;
   }
 
-  private static OrtSession createSession(
-      OrtEnvironment env, byte[] bytes, String source, int threads, Path externalDataDir) {
+  /**
+   * Starts ONNX Runtime's environment on a thread of its own. ONNX Runtime 1.29 reads the process's command line when
+   * its environment starts and uses stack in proportion to its length, about 250 bytes per character: on a default
+   * 1 MB thread stack a command line above about 3 800 characters (a long class path, as build tools and cluster
+   * launchers write) kills the JVM with SIGSEGV, without a word. The starting thread's stack therefore grows with the
+   * command line, at twice that rate.
+   */
+  private static OrtEnvironment startRuntime(OrtLoggingLevel level) {
+    long stackBytes = START_STACK_BYTES + START_STACK_BYTES_PER_CHAR * commandLineLength();
+    Object[] outcome = new Object[1];
+    Thread starter = new Thread(null, () -> {
+      // everything the thread meets is handed to the caller, who reports it
+      try {
+        outcome[0] = OrtEnvironment.getEnvironment(level, ENVIRONMENT_NAME);
+      } catch (Throwable e) {
+        outcome[0] = e;
+      }
+    }, "tuner-onnx-runtime-start", stackBytes);
+    try {
+      starter.start();
+      starter.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ModelLoadException("interrupted while ONNX Runtime was starting", e);
+    } catch (OutOfMemoryError e) {
+      throw new ModelLoadException("ONNX Runtime cannot start: no thread with a stack of " + stackBytes
+          + " bytes (for a command line of " + commandLineLength() + " characters) can be created: " + e, e);
+    }
+    if (outcome[0] instanceof OrtEnvironment env) {
+      return env;
+    }
+    Throwable e = (Throwable) outcome[0];
+    throw new ModelLoadException("ONNX Runtime cannot start on " + System.getProperty("os.name") + "/"
+        + System.getProperty("os.arch") + ": " + e, e);
+  }
+
+  private static int commandLineLength() {
+    return ProcessHandle.current().info().commandLine().map(String::length).orElse(0);
+  }
+
+  private synchronized OrtLoggingLevel sessionLogLevel() {
+    return logLevel;
+  }
+
+  static OrtLoggingLevel ortLevel(NativeLogLevel level) {
+    return switch (level) {
+      case VERBOSE -> OrtLoggingLevel.ORT_LOGGING_LEVEL_VERBOSE;
+      case INFO -> OrtLoggingLevel.ORT_LOGGING_LEVEL_INFO;
+      case WARNING -> OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING;
+      case ERROR -> OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+      case FATAL -> OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+    };
+  }
+
+  private static OrtSession createSession(OrtEnvironment env, byte[] bytes, String source, int threads,
+      OrtLoggingLevel logLevel, Path externalDataDir) {
     try (var options = new OrtSession.SessionOptions()) {
-      options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      options.setSessionLogLevel(logLevel);
       options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       options.setInterOpNumThreads(1);
       if (threads > 0) {

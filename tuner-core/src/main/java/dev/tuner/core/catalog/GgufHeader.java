@@ -29,8 +29,13 @@ public record GgufHeader(
     int version, Map<String, Object> metadata, long parameters, long weightBytes, Map<String, Long> typeParameters,
     boolean outputTensor) {
 
-  /** Metadata values above this many array elements are skipped, not kept (tokenizer vocabularies). */
+  /**
+   * Metadata arrays above this many elements are skipped, not kept (tokenizer vocabularies), unless they hold numbers
+   * or flags: per-layer arrays (the sliding-window pattern) are kept up to {@link #KEEP_LAYER_ARRAY} elements.
+   */
   private static final int KEEP_ARRAY = 16;
+  private static final int KEEP_LAYER_ARRAY = 4096;
+  private static final int GGUF_STRING = 8;
   private static final long MAX_COUNT = 1L << 24;
   private static final int MAX_STRING = 1 << 20;
 
@@ -65,19 +70,57 @@ public record GgufHeader(
   /**
    * The model the header describes: its parameter count from the tensor table, its shape from the architecture's
    * metadata ({@code <arch>.embedding_length}, {@code block_count}, {@code attention.head_count},
-   * {@code attention.head_count_kv}, {@code attention.key_length}, {@code feed_forward_length}, the expert counts) and
-   * the vocabulary from {@code <arch>.vocab_size} or the tokenizer's token list.
+   * {@code attention.head_count_kv}, {@code attention.key_length}, {@code feed_forward_length}), the vocabulary from
+   * {@code <arch>.vocab_size} or the tokenizer's token list, the experts ({@code expert_count},
+   * {@code expert_used_count}, {@code expert_shared_count} or {@code expert_shared_feed_forward_length},
+   * {@code expert_feed_forward_length}, {@code leading_dense_block_count}) and the attention layout: MLA when
+   * {@code attention.kv_lora_rank} is set (its RoPE key size {@code rope.dimension_count}, its head size
+   * {@code attention.key_length_mla}, which newer files give because their {@code key_length} is the cached latent's),
+   * else GQA or MHA with {@code attention.sliding_window} on the layers {@link #localLayers} counts. Key names: Keys in
+   * gguf-py/gguf/constants.py (llama.cpp repository). Fields the same as {@code HfConfig} maps from a config.json.
    */
   public dev.tuner.core.scenario.ModelSpec model(String fallbackName, String source) {
     int hidden = (int) archInt("embedding_length");
+    int layers = (int) archInt("block_count");
     int heads = (int) archInt("attention.head_count");
     int kv = (int) archInt("attention.head_count_kv");
     long vocab = archInt("vocab_size");
     if (vocab == 0 && metadata.get("tokenizer.ggml.tokens") instanceof ArrayLength a) {
       vocab = a.length();
     }
+    int ffn = (int) archInt("feed_forward_length");
     int experts = (int) archInt("expert_count");
     int used = (int) archInt("expert_used_count");
+    int denseLayers = (int) archInt("leading_dense_block_count");
+    // Mixtral-style files (llama architecture) give their experts' size as the one feed_forward_length
+    int expertFfn = archInt("expert_feed_forward_length") > 0 ? (int) archInt("expert_feed_forward_length") : ffn;
+    int shared = (int) archInt("expert_shared_count");
+    long sharedFfn = archInt("expert_shared_feed_forward_length");
+    if (shared == 0 && sharedFfn > 0) {
+      // Qwen2-MoE states one shared expert's size instead of a count; as HfConfig, whole experts of the routed size
+      shared = expertFfn > 0 && sharedFfn % expertFfn == 0 ? (int) (sharedFfn / expertFfn) : 1;
+    }
+    boolean moe = experts > 0 && used > 0;
+    int headDim = (int) archInt("attention.key_length");
+    long kvLoraRank = archInt("attention.kv_lora_rank");
+    dev.tuner.core.scenario.AttentionSpec attention;
+    if (kvLoraRank > 0) {
+      headDim = archInt("attention.key_length_mla") > 0 ? (int) archInt("attention.key_length_mla") : headDim;
+      // MLA expands the latent into keys and values for every head; newer files state 1 KV head for the latent
+      kv = heads;
+      attention = new dev.tuner.core.scenario.AttentionSpec(dev.tuner.core.scenario.AttentionKind.MLA,
+          (int) kvLoraRank, (int) archInt("rope.dimension_count"), 0, 0, 0, 0);
+    } else {
+      int kvHeads = kv > 0 ? kv : heads;
+      long window = archInt("attention.sliding_window");
+      if (window == 0 && architecture().equals("gemma2")) {
+        window = GEMMA2_WINDOW;
+      }
+      int local = localLayers(layers, window);
+      attention = new dev.tuner.core.scenario.AttentionSpec(kvHeads == heads
+          ? dev.tuner.core.scenario.AttentionKind.MHA : dev.tuner.core.scenario.AttentionKind.GQA, 0, 0,
+          local > 0 ? (int) window : 0, local, 0, 0);
+    }
     String name = text("general.name").isBlank() ? fallbackName : text("general.name");
     var m = new dev.tuner.core.scenario.ModelSpec(
         name,
@@ -86,7 +129,7 @@ public record GgufHeader(
         (int) archInt("block_count"),
         heads,
         kv > 0 ? kv : heads,
-        (int) archInt("attention.key_length"),
+        headDim,
         (int) vocab,
         java.util.List.of(),
         "GGUF header " + source,
@@ -94,13 +137,47 @@ public record GgufHeader(
         java.util.OptionalDouble.empty(),
         // a model with its own LM head stores it as output.weight; a tied one reuses token_embd.weight
         java.util.Optional.of(!outputTensor),
-        (int) archInt("feed_forward_length"),
-        experts > 0 && used > 0 ? new dev.tuner.core.scenario.MoeSpec(experts, used,
-            (int) archInt("expert_shared_count"), (int) archInt("expert_feed_forward_length"),
-            (int) archInt("leading_dense_block_count")) : dev.tuner.core.scenario.MoeSpec.NONE,
-        dev.tuner.core.scenario.AttentionSpec.STANDARD);
+        // as HfConfig: a MoE model's dense FFN size only where leading layers are dense
+        !moe || denseLayers > 0 ? ffn : 0,
+        moe ? new dev.tuner.core.scenario.MoeSpec(experts, used, shared, expertFfn, denseLayers)
+            : dev.tuner.core.scenario.MoeSpec.NONE,
+        attention);
     dev.tuner.core.scenario.ModelShape.requirePlausible(m);
     return m;
+  }
+
+  /** llama.cpp's window for Gemma 2 files that do not state one (src/llama-model.cpp, LLM_ARCH_GEMMA2). */
+  private static final long GEMMA2_WINDOW = 4096;
+
+  /**
+   * Sliding-window layer periods llama.cpp fixes in code for architectures whose files need not state them
+   * (src/llama-model.cpp, {@code hparams.set_swa_pattern(n)}): (n - 1) of every n layers are local.
+   */
+  private static final Map<String, Integer> SWA_PERIODS = Map.of("gemma2", 2, "gemma3", 6, "gemma3n", 5, "cohere2", 4);
+
+  /**
+   * The layers that attend over the sliding window, as llama.cpp decides them: {@code attention.sliding_window_pattern}
+   * when the file gives it, one flag per layer (true: sliding) or a period n (layer i slides when i mod n < n - 1; 0:
+   * every layer), else the period llama.cpp fixes for the architecture ({@link #SWA_PERIODS}); an architecture
+   * without one attends over the whole context on every layer, whatever window its file states, as llama.cpp runs it.
+   */
+  int localLayers(int layers, long window) {
+    if (window <= 0) {
+      return 0;
+    }
+    Object pattern = metadata.get(architecture() + ".attention.sliding_window_pattern");
+    if (pattern instanceof java.util.List<?> flags) {
+      if (flags.size() != layers) {
+        throw new InvalidInputException("--gguf", architecture() + ".attention.sliding_window_pattern with "
+            + flags.size() + " flags", "one flag per layer (" + layers + ")");
+      }
+      return (int) flags.stream().filter(Boolean.TRUE::equals).count();
+    }
+    long period = pattern instanceof Number n ? n.longValue() : SWA_PERIODS.getOrDefault(architecture(), -1);
+    if (period < 0) {
+      return 0;
+    }
+    return period == 0 ? layers : (int) (layers - layers / period);
   }
 
   /**
@@ -233,14 +310,15 @@ public record GgufHeader(
         case 9: {
           int elementType = u32();
           long n = count("array length");
+          boolean keep = n <= KEEP_ARRAY || elementType != GGUF_STRING && elementType != 9 && n <= KEEP_LAYER_ARRAY;
           java.util.List<Object> kept = new java.util.ArrayList<>();
           for (long i = 0; i < n; i++) {
             Object v = value(elementType);
-            if (n <= KEEP_ARRAY) {
+            if (keep) {
               kept.add(v);
             }
           }
-          return n <= KEEP_ARRAY ? java.util.List.copyOf(kept) : new ArrayLength(n);
+          return keep ? java.util.List.copyOf(kept) : new ArrayLength(n);
         }
         case 10: return u64();
         case 11: return u64();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.NativeLogLevel;
 import dev.tuner.api.OutputKind;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +27,8 @@ import java.util.Properties;
  */
 public final class ConfigLoader {
   static final String KEYS = "model, artifact, schema, interval.level, plugins.dir, foreign.schema, "
-      + "foreign.output_kind, onnx.threads, fallback.decode_efficiency, fallback.prefill_efficiency, catalogs";
+      + "foreign.output_kind, onnx.threads, onnx.log_level, fallback.decode_efficiency, fallback.prefill_efficiency, "
+      + "catalogs";
   private static final List<String> KNOWN = List.of(KEYS.split(", "));
   private static final long MAX_FILE_BYTES = 1 << 20;
 
@@ -162,7 +164,9 @@ public final class ConfigLoader {
         }).orElse(d.onnxThreads()),
         number(v, "fallback.decode_efficiency").orElse(d.fallbackDecodeEfficiency()),
         number(v, "fallback.prefill_efficiency").orElse(d.fallbackPrefillEfficiency()),
-        text(v, "catalogs").map(ConfigLoader::catalogs).orElse(d.catalogs()));
+        text(v, "catalogs").map(ConfigLoader::catalogs).orElse(d.catalogs()),
+        text(v, "onnx.log_level").map(x -> NativeLogLevel.fromId("tuner.onnx.log_level", x))
+            .orElse(d.onnxLogLevel()));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.tuner.core.config;
 
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.NativeLogLevel;
 import dev.tuner.api.OutputKind;
 import dev.tuner.core.predict.RooflineOnlyModel;
 import dev.tuner.core.schema.FeatureSchemas;
@@ -17,7 +18,8 @@ import java.util.Optional;
  * jars. {@code foreignSchema}/{@code foreignOutputKind}: what to assume for a foreign model file that does not
  * describe itself. {@code onnxThreads}: native threads per foreign model. The fallback efficiencies are the
  * roofline-only predictor's fractions of the roofline. {@code catalogs}: the user's catalog files, layered over the
- * shipped catalog in order (see {@code UserCatalogs}).
+ * shipped catalog in order (see {@code UserCatalogs}). {@code onnxLogLevel}: the least severe message ONNX Runtime
+ * may print on stderr itself (fatal, silent, by default; the command line's {@code --debug} asks for info).
  */
 public record TunerConfig(
     Optional<String> model,
@@ -30,7 +32,8 @@ public record TunerConfig(
     int onnxThreads,
     double fallbackDecodeEfficiency,
     double fallbackPrefillEfficiency,
-    List<Path> catalogs) {
+    List<Path> catalogs,
+    NativeLogLevel onnxLogLevel) {
 
   public static final String DEFAULT_ARTIFACT = "default";
   /** The {@code model} that chooses the roofline-only predictor: fixed fractions of the roofline, no trained model. */
@@ -40,6 +43,7 @@ public record TunerConfig(
 
   public TunerConfig {
     catalogs = List.copyOf(catalogs);
+    java.util.Objects.requireNonNull(onnxLogLevel, "onnxLogLevel");
     model.ifPresent(m -> {
       if (m.isBlank()) {
         throw new InvalidInputException("tuner.model", "\"\"", "a provider id such as forest or linear");
@@ -52,6 +56,14 @@ public record TunerConfig(
         "of the roofline");
     InvalidInputException.requireInRange("tuner.fallback.prefill_efficiency", fallbackPrefillEfficiency, 0.001, 1,
         "of the roofline");
+  }
+
+  /** ONNX Runtime silent: it prints nothing below {@link NativeLogLevel#FATAL}. */
+  public TunerConfig(Optional<String> model, Optional<String> artifact, String schema, double intervalLevel,
+      Optional<Path> pluginDir, Optional<String> foreignSchema, Optional<OutputKind> foreignOutputKind, int onnxThreads,
+      double fallbackDecodeEfficiency, double fallbackPrefillEfficiency, List<Path> catalogs) {
+    this(model, artifact, schema, intervalLevel, pluginDir, foreignSchema, foreignOutputKind, onnxThreads,
+        fallbackDecodeEfficiency, fallbackPrefillEfficiency, catalogs, NativeLogLevel.FATAL);
   }
 
   /** Without user catalogs: the shipped catalog alone. */
@@ -70,21 +82,21 @@ public record TunerConfig(
 
   public TunerConfig withModel(String id) {
     return new TunerConfig(Optional.of(id), artifact, schema, intervalLevel, pluginDir, foreignSchema,
-        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency, catalogs);
+        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency, catalogs, onnxLogLevel);
   }
 
   public TunerConfig withArtifact(String location) {
     return new TunerConfig(model, Optional.of(location), schema, intervalLevel, pluginDir, foreignSchema,
-        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency, catalogs);
+        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency, catalogs, onnxLogLevel);
   }
 
   public TunerConfig withIntervalLevel(double level) {
     return new TunerConfig(model, artifact, schema, level, pluginDir, foreignSchema, foreignOutputKind, onnxThreads,
-        fallbackDecodeEfficiency, fallbackPrefillEfficiency, catalogs);
+        fallbackDecodeEfficiency, fallbackPrefillEfficiency, catalogs, onnxLogLevel);
   }
 
   public TunerConfig withPluginDir(Path dir) {
     return new TunerConfig(model, artifact, schema, intervalLevel, Optional.of(dir), foreignSchema,
-        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency, catalogs);
+        foreignOutputKind, onnxThreads, fallbackDecodeEfficiency, fallbackPrefillEfficiency, catalogs, onnxLogLevel);
   }
 }

@@ -194,7 +194,7 @@ public final class TunerModule extends AbstractModule {
     }
     ForeignModelOptions options = new ForeignModelOptions(
         config.foreignSchema().map(id -> FeatureSchemas.byId(id).ref()), config.foreignOutputKind(),
-        config.onnxThreads());
+        config.onnxThreads(), config.onnxLogLevel());
     return loader.open(Path.of(location), options);
   }
 }

@@ -9,15 +9,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 /**
  * RFC 4180 CSV through Apache Commons CSV: comma-separated, double-quoted fields may hold commas, quotes ("") and
- * line breaks. The parser is strict: an unterminated quote and text after a closing quote are errors, never a
- * silently merged or shortened row. Records are numbered by the physical line they start on so that every error
- * points at {@code file:line}.
+ * line breaks. The parser is strict: an unterminated quote, text after a closing quote and a quote inside a field that
+ * does not start with one are errors, never a silently merged, shortened or literally read row. Records are numbered
+ * by the physical line they start on so that every error points at {@code file:line}.
  */
 public final class Csv {
   /** Longest field accepted; a larger one means the file is not CSV (or is hostile). */
@@ -51,7 +55,8 @@ public final class Csv {
   public static List<Row> read(Reader in, String source) {
     List<Row> rows = new ArrayList<>();
     long lineBefore = 0;
-    try (CSVParser parser = CSVParser.builder().setReader(new FieldLimit(in)).setFormat(STRICT).get()) {
+    FieldLimit limited = new FieldLimit(in);
+    try (CSVParser parser = CSVParser.builder().setReader(limited).setFormat(STRICT).get()) {
       var records = parser.iterator();
       while (true) {
         int start = (int) lineBefore + 1;
@@ -67,6 +72,12 @@ public final class Csv {
           throw malformed(source, start, e.getCause() instanceof IOException io ? io : new IOException(e));
         }
         lineBefore = parser.getCurrentLineNumber();
+        // The reader runs ahead of the parser, so a quote it saw may lie in a later record: it is reported once the
+        // parser has reached its record, when the header can name its column.
+        Optional<StrayQuote> stray = limited.strayQuote();
+        if (stray.isPresent() && stray.get().line() <= Math.max(start, lineBefore)) {
+          throw strayQuote(source, stray.get(), rows.isEmpty() ? List.of() : rows.get(0).fields());
+        }
         if (record.size() > MAX_FIELDS) {
           throw new InvalidInputException(source + ":" + start, "more than " + MAX_FIELDS + " fields", "fewer fields");
         }
@@ -80,6 +91,10 @@ public final class Csv {
         if (!(fields.size() == 1 && fields.get(0).isEmpty())) {
           rows.add(new Row(start, fields));
         }
+      }
+      Optional<StrayQuote> stray = limited.strayQuote();
+      if (stray.isPresent()) {
+        throw strayQuote(source, stray.get(), rows.isEmpty() ? List.of() : rows.get(0).fields());
       }
       return rows;
     } catch (IOException e) {
@@ -110,6 +125,23 @@ public final class Csv {
     return new InvalidInputException(source + ":" + line, m, "well-formed CSV");
   }
 
+  /**
+   * RFC 4180 allows a quote only around a whole field, doubled inside it. Commons CSV reads a quote in a field that
+   * does not start with one as a literal character, so {@code 5" screen} would pass, and so would {@code x, "y"} where
+   * a space came before the opening quote; both are refused instead.
+   */
+  private static InvalidInputException strayQuote(String source, StrayQuote q, List<String> header) {
+    String column = q.field() < header.size() && !header.get(q.field()).isBlank()
+        ? "column " + header.get(q.field()).trim() + " (field " + (q.field() + 1) + ")"
+        : "field " + (q.field() + 1);
+    return new InvalidInputException(source + ":" + q.line() + " " + column,
+        "a \" inside a field that is not quoted as a whole: " + q.text(),
+        "quotes only around a whole field, doubled inside it (RFC 4180), e.g. \"5\"\" screen\" for 5\" screen");
+  }
+
+  /** The first quote inside an unquoted field: its physical line, 0-based field index and the field's text. */
+  private record StrayQuote(int line, int field, String text) {}
+
   private static final class FieldTooLong extends IOException {
     private static final long serialVersionUID = 1L;
 
@@ -120,11 +152,33 @@ public final class Csv {
 
   /**
    * Stops a stream that never ends a field before the parser buffers it all. Fields end only at commas and line
-   * breaks, so a longer run of other characters lies inside one field; quotes around it are allowed for.
+   * breaks, so a longer run of other characters lies inside one field; quotes around it are allowed for. Follows the
+   * RFC 4180 grammar as it goes, to find what the parser lets pass: a quote inside a field that did not start with one.
    */
   private static final class FieldLimit extends java.io.FilterReader {
+    /** Where in the grammar the last character left the reader. */
+    private enum State { FIELD_START, UNQUOTED, QUOTED, QUOTE_IN_QUOTED }
+
+    /** How much of a field with a stray quote the error shows. */
+    private static final int SHOWN_CHARS = 80;
+
+    // Fields are final (ArchitectureTest); the reader's position lives in the mutable holders they point to.
     /** Characters since the last comma or line break; a cell, as every field in tuner is final. */
     private final int[] run = new int[1];
+    private final AtomicReference<State> state = new AtomicReference<>(State.FIELD_START);
+    /** Physical line of the next character, 1-based; a CR LF pair is one line break. */
+    private final AtomicInteger line = new AtomicInteger(1);
+    private final AtomicBoolean afterCr = new AtomicBoolean();
+    /** 0-based index of the current field in its record. */
+    private final AtomicInteger field = new AtomicInteger();
+    /** The current field's first characters, for the message should a stray quote follow. */
+    private final StringBuilder fieldSoFar = new StringBuilder();
+    /** The text of the field with the first stray quote, while that field is being read. */
+    private final AtomicReference<StringBuilder> strayText = new AtomicReference<>();
+    private final AtomicInteger strayLine = new AtomicInteger();
+    private final AtomicInteger strayField = new AtomicInteger();
+    /** The first stray quote, once its field has ended. */
+    private final AtomicReference<StrayQuote> found = new AtomicReference<>();
 
     FieldLimit(Reader in) {
       super(in);
@@ -154,6 +208,59 @@ public final class Csv {
       } else if (++run[0] > MAX_FIELD_CHARS + 2) {
         throw new FieldTooLong();
       }
+      follow(c);
+      if (c == '\n' && !afterCr.get() || c == '\r') {
+        line.incrementAndGet();
+      }
+      afterCr.set(c == '\r');
+    }
+
+    /** The first stray quote, as soon as it is seen (its text complete once its field has ended). */
+    Optional<StrayQuote> strayQuote() {
+      if (found.get() != null) {
+        return Optional.of(found.get());
+      }
+      return strayText.get() == null ? Optional.empty()
+          : Optional.of(new StrayQuote(strayLine.get(), strayField.get(), shown()));
+    }
+
+    private void follow(char c) {
+      boolean ends = c == ',' || c == '\n' || c == '\r';
+      State before = state.get();
+      State after = switch (before) {
+        case FIELD_START -> c == '"' ? State.QUOTED : ends ? State.FIELD_START : State.UNQUOTED;
+        case UNQUOTED -> ends ? State.FIELD_START : State.UNQUOTED;
+        case QUOTED -> c == '"' ? State.QUOTE_IN_QUOTED : State.QUOTED;
+        // text after a closing quote is the parser's to refuse; the field goes on as if unquoted
+        case QUOTE_IN_QUOTED -> c == '"' ? State.QUOTED : ends ? State.FIELD_START : State.UNQUOTED;
+      };
+      state.set(after);
+      if (before == State.UNQUOTED && c == '"' && found.get() == null && strayText.get() == null) {
+        strayText.set(new StringBuilder(fieldSoFar));
+        strayLine.set(line.get());
+        strayField.set(field.get());
+      }
+      if (after == State.FIELD_START) {
+        if (strayText.get() != null) {
+          found.set(new StrayQuote(strayLine.get(), strayField.get(), shown()));
+          strayText.set(null);
+        }
+        fieldSoFar.setLength(0);
+        field.set(c == ',' ? field.get() + 1 : 0);
+      } else {
+        if (fieldSoFar.length() < SHOWN_CHARS) {
+          fieldSoFar.append(c);
+        }
+        StringBuilder stray = strayText.get();
+        if (stray != null && stray.length() < SHOWN_CHARS) {
+          stray.append(c);
+        }
+      }
+    }
+
+    private String shown() {
+      StringBuilder stray = strayText.get();
+      return stray.length() < SHOWN_CHARS ? stray.toString() : stray + "...";
     }
   }
 

@@ -28,6 +28,19 @@ public final class Gguf {
     return this;
   }
 
+  /** A GGUF array of bools (type 9 of type 7), one byte each. */
+  public Gguf bools(String key, boolean... values) {
+    str(kv, key);
+    u32(kv, 9);
+    u32(kv, 7);
+    u64(kv, values.length);
+    for (boolean b : values) {
+      kv.write(b ? 1 : 0);
+    }
+    kvCount++;
+    return this;
+  }
+
   public Gguf strings(String key, int n) {
     str(kv, key);
     u32(kv, 9);

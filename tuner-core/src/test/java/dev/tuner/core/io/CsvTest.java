@@ -49,4 +49,49 @@ class CsvTest {
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("f.csv:1 header").hasMessageContaining("tokens_per_s twice (columns 2 and 3)");
   }
+
+  @Test
+  void aQuoteInsideAnUnquotedFieldIsRefusedWithItsLineAndColumn() {
+    assertThatThrownBy(() -> read("device,notes\nA,ok\nB,5\" screen\nC,fine\n"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("f.csv:3 column notes (field 2)")
+        .hasMessageContaining("5\" screen")
+        .hasMessageContaining("quotes only around a whole field, doubled inside it (RFC 4180)");
+  }
+
+  /** A quote after a space opens nothing in RFC 4180: Commons would keep both quotes as text. */
+  @Test
+  void aQuoteAfterASpaceIsRefusedToo() {
+    assertThatThrownBy(() -> read("a,b\n1, \"x, y\"\n"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("f.csv:2 column b (field 2)");
+  }
+
+  /** The reader runs ahead of the parser; the quote is reported with its own line, not the line parsed last. */
+  @Test
+  void aStrayQuoteFarDownALongFileKeepsItsLine() {
+    StringBuilder text = new StringBuilder("a,b\n");
+    for (int i = 0; i < 5000; i++) {
+      text.append(i).append(",\"quoted \"\"fine\"\"\"\n");
+    }
+    text.append("x,y\"z");
+    assertThatThrownBy(() -> read(text.toString()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("f.csv:5002 column b (field 2)")
+        .hasMessageContaining("y\"z");
+  }
+
+  @Test
+  void aStrayQuoteInTheHeaderNamesItsFieldNumber() {
+    assertThatThrownBy(() -> read("a,b\"\n1,2\n"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("f.csv:1 field 2");
+  }
+
+  /** What tuner writes it reads back: a quote in a value is written inside a quoted field, doubled. */
+  @Test
+  void writtenFieldsWithQuotesReadBackEqual() {
+    List<String> fields = List.of("5\" screen", "a \"b\", c", "plain", "");
+    assertThat(read(Csv.line(fields) + "\n")).containsExactly(new Csv.Row(1, fields));
+  }
 }
