@@ -64,6 +64,8 @@ final class ExportCommand implements Callable<Integer> {
           + info.modelId() + " (provider " + info.providerId() + ") has no portable form and cannot be exported"));
       Map<String, String> provenance = new TreeMap<>(info.properties());
       loaded.header().ifPresent(h -> provenance.putAll(provenance(h)));
+      // the exported file's outputs stay relative to the same reference
+      provenance.putAll(loaded.reference().properties());
       new OnnxExporter().export(portable, info.withProperties(provenance), Map.of(), onnx, force);
       PrintWriter out = spec.commandLine().getOut();
       long bytes = size(onnx);

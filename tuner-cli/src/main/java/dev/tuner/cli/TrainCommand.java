@@ -57,7 +57,8 @@ final class TrainCommand implements Callable<Integer> {
       + " --schema tuner-v2 --target log_serial_roof_fraction --seed 42 --cv family --set monotone=physics"
       + " --set decode.members=forest --set prefill.members=forest,linear --set prefill.weights=auto"
       + " --set weight_step=0.5 --set inner_folds=4 --set forest.trees=80 --set forest.max_depth=10"
-      + " --set forest.min_leaf=2 --set forest.mtry_fraction=0.6 --protocol docs"
+      + " --set forest.min_leaf=2 --set forest.mtry_fraction=0.6 --set reference.step_overhead=auto"
+      + " --protocol docs"
       // the output path last: alone on its folded help line it fits the 80 columns, with a continuation it would not
       + " --force --out tuner-default-model/src/main/resources/dev/tuner/model/default-model.json";
 
@@ -98,7 +99,9 @@ final class TrainCommand implements Callable<Integer> {
   double level;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE",
-      description = "A hyper-parameter of the trainer, e.g. trees=300 (see `tuner plugins`).")
+      description = "A hyper-parameter of the trainer, e.g. trees=300 (see `tuner plugins`); and for any trainer"
+          + " reference.step_overhead=auto|none|SECONDS, the decode step overhead per layer of the serial-roof"
+          + " target (auto: chosen from the training rows, inside each cross-validation fold).")
   List<String> settings = new ArrayList<>();
 
   @Option(names = "--threads", paramLabel = "N", description = "Training threads (default: all cores).")

@@ -38,6 +38,7 @@ public final class Predictor {
   private final LoadedModel loaded;
   private final ThroughputModel model;
   private final OutputKind kind;
+  private final Reference reference;
   private final FeatureEncoder encoder;
   private final Roofline roofline;
   private final double level;
@@ -50,6 +51,7 @@ public final class Predictor {
     this.loaded = loaded;
     this.model = loaded.model();
     this.kind = model.info().outputKind();
+    this.reference = loaded.reference();
     this.encoder = new FeatureEncoder(loaded.schema());
     this.roofline = roofline;
     this.level = intervalLevel;
@@ -105,7 +107,7 @@ public final class Predictor {
       assumptions.add("compute units of " + s.device().name() + " unknown: encoded as 0");
     }
     double roof = r.tokensPerSecond();
-    double ref = r.referenceFor(kind);
+    double ref = reference.tokensPerSecond(s, r);
     double tps = toTokens(raw, ref, s);
     boolean capped = tps > roof;
     if (capped) {
@@ -215,7 +217,7 @@ public final class Predictor {
       Scenario s = scenarios[start + i];
       RooflineResult r = roofline.computeFigures(s);
       roofs[i] = r.tokensPerSecond();
-      refs[i] = r.referenceFor(kind);
+      refs[i] = reference.tokensPerSecond(s, r);
       encoder.encode(s, r, features, i * w);
     }
     model.predictBatch(features, rows, raw);

@@ -5,6 +5,7 @@ import dev.tuner.api.OutputKind;
 import dev.tuner.api.ThroughputModel;
 import dev.tuner.api.TrainingOptions;
 import dev.tuner.api.TrainingSet;
+import dev.tuner.core.predict.Reference;
 import dev.tuner.core.predict.RooflineOnlyModel;
 import dev.tuner.core.scenario.Phase;
 import java.util.Arrays;
@@ -13,10 +14,15 @@ import java.util.Arrays;
 public final class Candidates {
   private Candidates() {}
 
-  /** A plugin trainer learning {@code target} on {@code data}. */
+  /**
+   * A plugin trainer learning {@code target} on {@code data}. The hyper-parameter {@link StepOverhead#KEY} sets the
+   * reference of each fit (chosen from its training rows under {@code auto}); the trainer gets the others.
+   */
   public static Candidate trainer(String name, ModelTrainer trainer, Encoded data, OutputKind target,
       TrainingOptions options) {
-    TrainingSet all = data.trainingSet(target);
+    StepOverhead overhead = StepOverhead.from(options.hyperParameters());
+    TrainingOptions own = new TrainingOptions(options.seed(), StepOverhead.without(options.hyperParameters()),
+        options.threads(), options.progress());
     return new Candidate() {
       @Override
       public String name() {
@@ -29,8 +35,10 @@ public final class Candidates {
       }
 
       @Override
-      public ThroughputModel fit(int[] trainRows) {
-        return trainer.train(all.select(trainRows), options).model();
+      public Fitted fit(int[] trainRows) {
+        Reference reference = overhead.choose(data, trainRows, target);
+        TrainingSet set = data.trainingSet(reference).select(trainRows);
+        return new Fitted(trainer.train(set, own).model(), reference);
       }
     };
   }
@@ -49,9 +57,9 @@ public final class Candidates {
       }
 
       @Override
-      public ThroughputModel fit(int[] trainRows) {
-        return new RooflineOnlyModel(data.schema(), "roofline-x-median-efficiency",
-            medianEfficiency(data, trainRows, Phase.DECODE), medianEfficiency(data, trainRows, Phase.PREFILL));
+      public Fitted fit(int[] trainRows) {
+        return Fitted.plain(new RooflineOnlyModel(data.schema(), "roofline-x-median-efficiency",
+            medianEfficiency(data, trainRows, Phase.DECODE), medianEfficiency(data, trainRows, Phase.PREFILL)));
       }
     };
   }
@@ -71,8 +79,8 @@ public final class Candidates {
       }
 
       @Override
-      public ThroughputModel fit(int[] trainRows) {
-        return model;
+      public Fitted fit(int[] trainRows) {
+        return Fitted.plain(model);
       }
     };
   }
@@ -86,9 +94,5 @@ public final class Candidates {
     }
     int n = eff.length;
     return n % 2 == 1 ? eff[n / 2] : (eff[n / 2 - 1] + eff[n / 2]) / 2;
-  }
-
-  static OutputKind kindOf(ThroughputModel m) {
-    return m.info().outputKind();
   }
 }

@@ -4,6 +4,7 @@ import dev.tuner.api.OutputKind;
 import dev.tuner.api.ProgressListener;
 import dev.tuner.api.ThroughputModel;
 import dev.tuner.core.artifact.Calibration;
+import dev.tuner.core.predict.Reference;
 import dev.tuner.core.scenario.Phase;
 import java.util.EnumMap;
 import java.util.Map;
@@ -35,17 +36,18 @@ public final class CrossValidator {
     int n = d.rows();
     double[] raw = new double[n];
     double[] spread = new double[n];
-    OutputKind[] kinds = new OutputKind[n];
+    Reference[] references = new Reference[n];
     int[] foldOf = new int[n];
     boolean allSpread = true;
     for (int f = 0; f < folds.count(); f++) {
       progress.progress("cv " + c.name(), f, folds.count());
-      ThroughputModel m = c.fit(folds.trainSet(f, n));
+      Candidate.Fitted fitted = c.fit(folds.trainSet(f, n));
+      ThroughputModel m = fitted.model();
       try {
         for (int i : folds.testSets().get(f)) {
           float[] x = d.row(i);
           raw[i] = m.predict(x);
-          kinds[i] = m.info().outputKind();
+          references[i] = fitted.reference();
           OptionalDouble s = m.spread(x);
           if (s.isPresent() && s.getAsDouble() > 0) {
             spread[i] = s.getAsDouble();
@@ -63,7 +65,7 @@ public final class CrossValidator {
         : Calibration.Method.ABSOLUTE_RESIDUAL;
     double[] scores = new double[n];
     for (int i = 0; i < n; i++) {
-      double target = kinds[i].fromTokensPerSecond(d.measured[i], d.reference(kinds[i], i));
+      double target = references[i].kind().fromTokensPerSecond(d.measured[i], d.reference(references[i], i));
       double res = Math.abs(target - raw[i]);
       scores[i] = method == Calibration.Method.SPREAD_NORMALISED ? res / spread[i] : res;
     }
@@ -84,15 +86,16 @@ public final class CrossValidator {
       }
       for (int i : folds.testSets().get(f)) {
         double roof = d.roofs[i];
-        double ref = d.reference(kinds[i], i);
-        predicted[i] = clamp(kinds[i].toTokensPerSecond(raw[i], ref), roof);
+        double ref = d.reference(references[i], i);
+        OutputKind kind = references[i].kind();
+        predicted[i] = clamp(kind.toTokensPerSecond(raw[i], ref), roof);
         double half = (d.imputed[i] ? qImputed : q).get(d.phases[i]) * (method == Calibration.Method.SPREAD_NORMALISED ? spread[i] : 1);
         if (Double.isInfinite(half)) {
           low[i] = 0;
           high[i] = roof;
         } else {
-          low[i] = Math.min(predicted[i], clamp(kinds[i].toTokensPerSecond(raw[i] - half, ref), roof));
-          high[i] = Math.max(predicted[i], clamp(kinds[i].toTokensPerSecond(raw[i] + half, ref), roof));
+          low[i] = Math.min(predicted[i], clamp(kind.toTokensPerSecond(raw[i] - half, ref), roof));
+          high[i] = Math.max(predicted[i], clamp(kind.toTokensPerSecond(raw[i] + half, ref), roof));
         }
       }
     }

@@ -3,6 +3,7 @@ package dev.tuner.core.learn;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.TrainingSet;
 import dev.tuner.core.data.Dataset;
+import dev.tuner.core.predict.Reference;
 import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.schema.FeatureEncoder;
@@ -18,6 +19,7 @@ public final class Encoded {
   final double[] measured;
   final double[] roofs;
   private final RooflineResult[] rooflines;
+  private final dev.tuner.core.scenario.Scenario[] scenarios;
   final Phase[] phases;
   final String[] devices;
   final String[] models;
@@ -47,6 +49,7 @@ public final class Encoded {
     measured = new double[rows];
     roofs = new double[rows];
     rooflines = new RooflineResult[rows];
+    scenarios = new dev.tuner.core.scenario.Scenario[rows];
     phases = new Phase[rows];
     devices = new String[rows];
     models = new String[rows];
@@ -64,6 +67,7 @@ public final class Encoded {
       measured[i] = e.measurement().tokensPerSecond();
       roofs[i] = e.roofline().tokensPerSecond();
       rooflines[i] = e.roofline();
+      scenarios[i] = e.scenario();
       phases[i] = e.scenario().phase();
       devices[i] = e.scenario().device().name();
       models[i] = e.scenario().model().name();
@@ -109,9 +113,14 @@ public final class Encoded {
     return out;
   }
 
-  /** What outputs of {@code kind} are relative to for row {@code i}. */
+  /** What outputs of {@code kind} are relative to for row {@code i}, without a step overhead. */
   double reference(OutputKind kind, int i) {
-    return rooflines[i].referenceFor(kind);
+    return reference(Reference.of(kind), i);
+  }
+
+  /** What outputs relative to {@code reference} are relative to for row {@code i}, in tokens/s. */
+  double reference(Reference reference, int i) {
+    return reference.tokensPerSecond(scenarios[i], rooflines[i]);
   }
 
   /**
@@ -120,11 +129,17 @@ public final class Encoded {
    * outer split does.
    */
   public TrainingSet trainingSet(OutputKind kind) {
+    return trainingSet(Reference.of(kind));
+  }
+
+  /** {@link #trainingSet(OutputKind)} with targets relative to {@code reference}. */
+  public TrainingSet trainingSet(Reference reference) {
+    OutputKind kind = reference.kind();
     double[] targets = new double[rows];
     int[] groups = new int[rows];
     Map<String, Integer> deviceNumbers = new HashMap<>();
     for (int i = 0; i < rows; i++) {
-      targets[i] = kind.fromTokensPerSecond(measured[i], reference(kind, i));
+      targets[i] = kind.fromTokensPerSecond(measured[i], reference(reference, i));
       groups[i] = deviceNumbers.computeIfAbsent(families[i], d -> deviceNumbers.size());
     }
     return new TrainingSet(schema.ref(), schema.slotNames(), features, targets, kind, groups);

@@ -11,6 +11,7 @@ import dev.tuner.core.artifact.ArtifactCodec;
 import dev.tuner.core.artifact.ArtifactHeader;
 import dev.tuner.core.artifact.ModelArtifact;
 import dev.tuner.core.data.Dataset;
+import dev.tuner.core.predict.Reference;
 import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.schema.FeatureSchema;
@@ -48,6 +49,7 @@ public final class TrainingPipeline {
     Encoded reference = new Encoded(FeatureSchemas.referenceV1(), data.examples());
     TrainingOptions options = new TrainingOptions(req.seed(), req.hyperParameters(), req.threads(),
         req.progress());
+    StepOverhead overhead = StepOverhead.from(req.hyperParameters());
     Folds folds = Folds.of(req.cv(), encoded, req.seed());
     CrossValidator cv = new CrossValidator(req.level(), req.progress());
     CvResult model = cv.run(Candidates.trainer(provider.id(), trainer, encoded, req.target(), options), folds);
@@ -61,13 +63,20 @@ public final class TrainingPipeline {
         data.examples().size(), data.skippedByReason(), model.phases(), baselines, model.groupedBy(), model.groups());
 
     req.progress().progress("final model", 0, 1);
-    TrainedModel trained = trainer.train(encoded.trainingSet(req.target()), options);
+    int[] all = new int[encoded.rows()];
+    Arrays.setAll(all, i -> i);
+    Reference finalReference = overhead.choose(encoded, all, req.target());
+    TrainedModel trained = trainer.train(encoded.trainingSet(finalReference), new TrainingOptions(req.seed(),
+        StepOverhead.without(req.hyperParameters()), req.threads(), req.progress()));
     req.progress().progress("final model", 1, 1);
     ThroughputModel m = trained.model();
     Calibration calibration = calibration(encoded, model);
-    int[] all = new int[encoded.rows()];
-    Arrays.setAll(all, i -> i);
     Map<String, String> properties = new TreeMap<>(m.info().properties());
+    properties.putAll(finalReference.properties());
+    Map<String, String> hyperParameters = new TreeMap<>(trained.hyperParameters());
+    if (req.hyperParameters().containsKey(StepOverhead.KEY)) {
+      hyperParameters.put(StepOverhead.KEY, req.hyperParameters().get(StepOverhead.KEY));
+    }
     properties.put("median_efficiency.decode", fmt(Candidates.medianEfficiency(encoded, all, Phase.DECODE)));
     properties.put("median_efficiency.prefill", fmt(Candidates.medianEfficiency(encoded, all, Phase.PREFILL)));
     properties.put("training_summary", data.summary());
@@ -80,7 +89,7 @@ public final class TrainingPipeline {
         schema.ref(),
         req.target(),
         schema.width(),
-        trained.hyperParameters(),
+        hyperParameters,
         req.seed(),
         new ArtifactHeader.TrainingData(
             data.files().stream().map(f -> java.nio.file.Path.of(f).getFileName().toString()).toList(),

@@ -1,0 +1,128 @@
+package dev.tuner.core.learn;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.api.OutputKind;
+import dev.tuner.core.predict.Reference;
+import dev.tuner.core.scenario.Phase;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * How a training run sets the decode step overhead of its {@link Reference}: none, a stated figure, or {@code auto},
+ * chosen from the rows it trains on only, so that cross-validation scores the choice as it scores the model.
+ *
+ * <p>{@code auto} takes, from {@link #GRID} (fixed before any run used it), the overhead whose reference times the
+ * median efficiency of the device's vendor predicts the training rows' decode tokens/s best when each chip family of
+ * them is held out in turn (the lowest MAPE; the smaller overhead on a tie). No model is trained for the choice, so it
+ * costs milliseconds, and inside an outer fold it sees that fold's training families only.
+ */
+public record StepOverhead(String setting, double fixedSeconds) {
+  /** The hyper-parameter that sets it ({@code --set reference.step_overhead=auto|none|SECONDS}). */
+  public static final String KEY = "reference.step_overhead";
+  public static final String AUTO = "auto";
+  public static final String NONE = "none";
+  /** Seconds per layer and step {@code auto} chooses from: 0 and the span of per-operator launch costs to 400 µs. */
+  public static final double[] GRID = {0, 25e-6, 50e-6, 100e-6, 150e-6, 200e-6, 300e-6, 400e-6};
+
+  /** The setting in {@code hyperParameters} (none when absent). */
+  public static StepOverhead from(Map<String, String> hyperParameters) {
+    String text = hyperParameters.get(KEY);
+    if (text == null || text.trim().equalsIgnoreCase(NONE)) {
+      return new StepOverhead(NONE, 0);
+    }
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    if (t.equals(AUTO)) {
+      return new StepOverhead(AUTO, Double.NaN);
+    }
+    double v;
+    try {
+      v = Double.parseDouble(t);
+    } catch (NumberFormatException e) {
+      v = Double.NaN;
+    }
+    if (!(v >= 0 && v <= Reference.MAX_STEP_OVERHEAD)) {
+      throw new InvalidInputException(KEY, text, "auto, none, or seconds per layer and step between 0 and "
+          + Reference.MAX_STEP_OVERHEAD + " (e.g. 150e-6)");
+    }
+    return new StepOverhead(t, v);
+  }
+
+  /** {@code hyperParameters} without this setting: what the model's own trainer is given. */
+  public static Map<String, String> without(Map<String, String> hyperParameters) {
+    Map<String, String> rest = new TreeMap<>(hyperParameters);
+    rest.remove(KEY);
+    return rest;
+  }
+
+  /** The reference for a model of {@code kind} trained on {@code rows} of {@code d}. */
+  public Reference choose(Encoded d, int[] rows, OutputKind kind) {
+    if (!setting.equals(AUTO)) {
+      if (fixedSeconds > 0 && !kind.usesSerialRoof()) {
+        throw new InvalidInputException(KEY, setting, "none with --target " + kind.id() + "; a step overhead needs"
+            + " the target " + OutputKind.LOG_SERIAL_ROOF_FRACTION.id());
+      }
+      return new Reference(kind, fixedSeconds);
+    }
+    if (!kind.usesSerialRoof()) {
+      return Reference.of(kind);
+    }
+    int[] decode = Arrays.stream(rows).filter(i -> d.phases[i] == Phase.DECODE).toArray();
+    double best = 0;
+    double bestMape = Double.POSITIVE_INFINITY;
+    for (double c : GRID) {
+      double mape = heldOutFamiliesMape(d, decode, new Reference(kind, c));
+      if (mape < bestMape) {
+        bestMape = mape;
+        best = c;
+      }
+    }
+    return new Reference(kind, best);
+  }
+
+  /**
+   * MAPE over {@code rows} of the reference times the median measured / reference of the other families' rows of the
+   * same vendor (of all other families when the vendor has none), never above the roofline.
+   */
+  static double heldOutFamiliesMape(Encoded d, int[] rows, Reference reference) {
+    Map<String, List<Integer>> byFamily = new TreeMap<>();
+    for (int i : rows) {
+      byFamily.computeIfAbsent(d.families[i], k -> new ArrayList<>()).add(i);
+    }
+    if (byFamily.size() < 2) {
+      return 0;
+    }
+    double[] ref = new double[d.rows()];
+    for (int i : rows) {
+      ref[i] = d.reference(reference, i);
+    }
+    double sum = 0;
+    for (Map.Entry<String, List<Integer>> held : byFamily.entrySet()) {
+      Map<String, List<Double>> efficiency = new HashMap<>();
+      List<Double> all = new ArrayList<>();
+      for (int i : rows) {
+        if (!d.families[i].equals(held.getKey())) {
+          double e = d.measured[i] / ref[i];
+          efficiency.computeIfAbsent(d.vendors[i], k -> new ArrayList<>()).add(e);
+          all.add(e);
+        }
+      }
+      for (int i : held.getValue()) {
+        double e = median(efficiency.getOrDefault(d.vendors[i], all));
+        double predicted = Math.min(e * ref[i], d.roofs[i]);
+        sum += Math.abs(predicted - d.measured[i]) / d.measured[i];
+      }
+    }
+    return sum / rows.length;
+  }
+
+  private static double median(List<Double> values) {
+    double[] s = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+}
