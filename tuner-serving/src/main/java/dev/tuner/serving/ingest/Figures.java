@@ -1,5 +1,6 @@
 package dev.tuner.serving.ingest;
 
+import dev.tuner.core.ingest.RecordRejected;
 import dev.tuner.core.ingest.RejectReason;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -24,10 +25,10 @@ final class Figures {
   }
 
   /** The number at the start of {@code value} (units after it are ignored); a rejection naming the label otherwise. */
-  static BigDecimal number(String label, String value) throws Rejected {
+  static BigDecimal number(String label, String value) throws RecordRejected {
     Matcher m = NUMBER.matcher(value.strip());
     if (!m.lookingAt()) {
-      throw new Rejected(RejectReason.BAD_VALUE, label + " = \"" + value.strip() + "\" is not a number");
+      throw new RecordRejected(RejectReason.BAD_VALUE, label + " = \"" + value.strip() + "\" is not a number");
     }
     return new BigDecimal(m.group());
   }
@@ -50,9 +51,9 @@ final class Figures {
   }
 
   /** A rejection when {@code a} and {@code b} differ by more than {@link #TOLERANCE} of {@code b}. */
-  static void agree(double a, double b, String what) throws Rejected {
+  static void agree(double a, double b, String what) throws RecordRejected {
     if (Math.abs(a - b) > TOLERANCE * Math.abs(b)) {
-      throw new Rejected(RejectReason.INCONSISTENT, what);
+      throw new RecordRejected(RejectReason.INCONSISTENT, what);
     }
   }
 

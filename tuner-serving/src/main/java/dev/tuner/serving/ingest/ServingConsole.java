@@ -1,5 +1,6 @@
 package dev.tuner.serving.ingest;
 
+import dev.tuner.core.ingest.RecordRejected;
 import static dev.tuner.serving.ingest.ServingColumn.*;
 
 import dev.tuner.core.ingest.RejectReason;
@@ -59,15 +60,15 @@ final class ServingConsole implements Parser {
   private void emit(Text text, int start, Map<String, Labelled> block, Sink out) {
     try {
       out.accept(map(block, new Draft(text.origin(start))));
-    } catch (Rejected e) {
+    } catch (RecordRejected e) {
       out.reject(text.origin(start), e);
     }
   }
 
-  private Draft map(Map<String, Labelled> f, Draft d) throws Rejected {
+  private Draft map(Map<String, Labelled> f, Draft d) throws RecordRejected {
     BigDecimal completed = number(f, "successful requests");
     if (completed == null || completed.signum() <= 0) {
-      throw new Rejected(completed == null ? RejectReason.MISSING_FIELD : RejectReason.BAD_VALUE,
+      throw new RecordRejected(completed == null ? RejectReason.MISSING_FIELD : RejectReason.BAD_VALUE,
           "Successful requests " + (completed == null ? "is missing" : "= 0: no request finished"));
     }
     BigDecimal duration = number(f, "benchmark duration (s)");
@@ -135,21 +136,21 @@ final class ServingConsole implements Parser {
     return d;
   }
 
-  private static void keep(Map<String, Labelled> f, Draft d, String key, String note) throws Rejected {
+  private static void keep(Map<String, Labelled> f, Draft d, String key, String note) throws RecordRejected {
     BigDecimal v = number(f, key);
     if (v != null) {
       d.note(note + "=" + Draft.plain(v));
     }
   }
 
-  private static BigDecimal number(Map<String, Labelled> f, String key) throws Rejected {
+  private static BigDecimal number(Map<String, Labelled> f, String key) throws RecordRejected {
     Labelled l = f.get(key);
     if (l == null) {
       return null;
     }
     BigDecimal v = Figures.number(l.label(), l.value());
     if (v.signum() < 0) {
-      throw new Rejected(RejectReason.BAD_VALUE, l.label() + " = " + l.value() + " is negative");
+      throw new RecordRejected(RejectReason.BAD_VALUE, l.label() + " = " + l.value() + " is negative");
     }
     return v;
   }

@@ -1,5 +1,6 @@
 package dev.tuner.serving.ingest;
 
+import dev.tuner.core.ingest.RecordRejected;
 import static dev.tuner.serving.ingest.ServingColumn.*;
 
 import dev.tuner.api.InvalidInputException;
@@ -59,7 +60,7 @@ public final class ServingIngestor {
       Text text;
       try {
         text = Text.read(file);
-      } catch (Rejected e) {
+      } catch (RecordRejected e) {
         rejected.add(new Rejection(file.toString(), e.reason(), e.detail()));
         continue;
       }
@@ -73,7 +74,7 @@ public final class ServingIngestor {
       for (Draft d : sink.drafts()) {
         try {
           rows.add(complete(d, stated, id));
-        } catch (Rejected e) {
+        } catch (RecordRejected e) {
           rejected.add(new Rejection(d.origin(), e.reason(), e.detail()));
         }
       }
@@ -144,7 +145,7 @@ public final class ServingIngestor {
     }
   }
 
-  private ServingResult complete(Draft d, ServingIngestOptions stated, String sourceId) throws Rejected {
+  private ServingResult complete(Draft d, ServingIngestOptions stated, String sourceId) throws RecordRejected {
     Map<ServingColumn, String> row = new EnumMap<>(ServingColumn.class);
     List<String> notes = new ArrayList<>(d.notes());
     for (Map.Entry<ServingColumn, String> e : d.cells().entrySet()) {
@@ -165,7 +166,7 @@ public final class ServingIngestor {
       if (mine == null) {
         row.put(c, e.getValue());
       } else if (!same(c, mine, e.getValue())) {
-        throw new Rejected(RejectReason.INCONSISTENT, "the output states " + c.header() + " " + mine + " but "
+        throw new RecordRejected(RejectReason.INCONSISTENT, "the output states " + c.header() + " " + mine + " but "
             + c.flag().orElseThrow() + " is " + e.getValue());
       }
     }
@@ -183,10 +184,10 @@ public final class ServingIngestor {
       RejectReason reason = !row.containsKey(DEVICE) ? RejectReason.NO_DEVICE
           : !row.containsKey(MODEL) ? RejectReason.NO_MODEL
           : !row.containsKey(WEIGHT_DTYPE) ? RejectReason.NO_QUANT : RejectReason.MISSING_FIELD;
-      throw new Rejected(reason, "the output does not state it: pass " + String.join(", ", missing));
+      throw new RecordRejected(reason, "the output does not state it: pass " + String.join(", ", missing));
     }
     if (METRICS.stream().noneMatch(row::containsKey)) {
-      throw new Rejected(RejectReason.MISSING_FIELD, "no throughput or latency figure");
+      throw new RecordRejected(RejectReason.MISSING_FIELD, "no throughput or latency figure");
     }
     row.put(SOURCE_ID, sourceId);
     row.put(NOTES, String.join("; ", notes).replaceAll("[\\r\\n]+", " "));
@@ -210,15 +211,15 @@ public final class ServingIngestor {
     };
   }
 
-  private Rejected unknown(ServingColumn c, String printed) {
+  private RecordRejected unknown(ServingColumn c, String printed) {
     return switch (c) {
-      case ENGINE -> new Rejected(RejectReason.UNSUPPORTED, "engine " + printed + " is none tuner models; pass"
+      case ENGINE -> new RecordRejected(RejectReason.UNSUPPORTED, "engine " + printed + " is none tuner models; pass"
           + " --engine if another served it");
-      case DEVICE -> new Rejected(RejectReason.UNKNOWN_DEVICE, "unknown device " + printed + "; closest catalog"
+      case DEVICE -> new RecordRejected(RejectReason.UNKNOWN_DEVICE, "unknown device " + printed + "; closest catalog"
           + " devices: " + String.join(", ", catalog.devices().closest(printed, 3)));
-      case MODEL -> new Rejected(RejectReason.UNKNOWN_MODEL, "unknown model " + printed + "; closest catalog"
+      case MODEL -> new RecordRejected(RejectReason.UNKNOWN_MODEL, "unknown model " + printed + "; closest catalog"
           + " models: " + String.join(", ", catalog.models().closest(printed, 3)));
-      default -> new Rejected(RejectReason.UNKNOWN_QUANT, "unknown precision " + printed + "; pass --quant");
+      default -> new RecordRejected(RejectReason.UNKNOWN_QUANT, "unknown precision " + printed + "; pass --quant");
     };
   }
 
@@ -233,7 +234,7 @@ public final class ServingIngestor {
    * One GPU count and layout: tp alone means pp 1 (every engine's default) and, without a GPU count, one instance of
    * tp × pp GPUs; more than one GPU needs tp and pp, and the GPUs must be whole replicas of tp × pp.
    */
-  private static void layout(Map<ServingColumn, String> row, List<String> notes) throws Rejected {
+  private static void layout(Map<ServingColumn, String> row, List<String> notes) throws RecordRejected {
     if (row.containsKey(TP) && !row.containsKey(PP)) {
       row.put(PP, "1");
     }
@@ -251,7 +252,7 @@ public final class ServingIngestor {
     long gpus = Long.parseLong(row.get(NUM_DEVICES));
     if (!row.containsKey(TP)) {
       if (gpus > 1) {
-        throw new Rejected(RejectReason.MULTI_GPU, gpus + " GPUs but no parallel layout stated: pass --tp (and --pp)");
+        throw new RecordRejected(RejectReason.MULTI_GPU, gpus + " GPUs but no parallel layout stated: pass --tp (and --pp)");
       }
       row.put(TP, "1");
       row.put(PP, "1");
@@ -259,7 +260,7 @@ public final class ServingIngestor {
     }
     long perInstance = Long.parseLong(row.get(TP)) * Long.parseLong(row.get(PP));
     if (gpus % perInstance != 0) {
-      throw new Rejected(RejectReason.MULTI_GPU, gpus + " GPUs are no whole number of tp " + row.get(TP) + " × pp "
+      throw new RecordRejected(RejectReason.MULTI_GPU, gpus + " GPUs are no whole number of tp " + row.get(TP) + " × pp "
           + row.get(PP) + " instances");
     }
   }

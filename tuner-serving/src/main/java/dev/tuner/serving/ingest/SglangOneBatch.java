@@ -1,5 +1,6 @@
 package dev.tuner.serving.ingest;
 
+import dev.tuner.core.ingest.RecordRejected;
 import static dev.tuner.serving.ingest.ServingColumn.*;
 
 import dev.tuner.core.ingest.RejectReason;
@@ -58,7 +59,7 @@ final class SglangOneBatch implements Parser {
       } else if (run != null && (m = TOTAL.matcher(line)).find()) {
         try {
           out.accept(map(run, m.group(1), m.group(2), new Draft(text.origin(run.line))));
-        } catch (Rejected e) {
+        } catch (RecordRejected e) {
           out.reject(text.origin(run.line), e);
         }
         run = null;
@@ -85,7 +86,7 @@ final class SglangOneBatch implements Parser {
     }
   }
 
-  private Draft map(Run r, String totalLatency, String totalTps, Draft d) throws Rejected {
+  private Draft map(Run r, String totalLatency, String totalTps, Draft d) throws RecordRejected {
     BigDecimal pl = positive("Prefill latency", r.prefillLatency);
     BigDecimal pt = positive("Prefill throughput", r.prefillTps);
     BigDecimal tl = positive("Total latency", totalLatency);
@@ -96,7 +97,7 @@ final class SglangOneBatch implements Parser {
     } else if (options.stated().containsKey(BATCH)) {
       batch = Long.parseLong(options.stated().get(BATCH));
     } else {
-      throw new Rejected(RejectReason.MISSING_FIELD, "no Decode step line states the batch size; pass --batch");
+      throw new RecordRejected(RejectReason.MISSING_FIELD, "no Decode step line states the batch size; pass --batch");
     }
     d.set(ENGINE, "SGLang").set(BATCH, batch);
     // prefill throughput = input_len × batch / prefill latency, to the precision both are printed with
@@ -124,20 +125,20 @@ final class SglangOneBatch implements Parser {
    * The stated length when it lies within the printed figures' precision, else the one whole number that does; a
    * rejection when the stated one does not fit or several fit and none is stated.
    */
-  private long length(String name, ServingColumn column, double lo, double hi, int slack, String how) throws Rejected {
+  private long length(String name, ServingColumn column, double lo, double hi, int slack, String how) throws RecordRejected {
     String stated = options.stated().get(column);
     String range = String.format(Locale.ROOT, "%s = %.2f to %.2f", how, lo, hi);
     if (stated != null) {
       long v = Long.parseLong(stated);
       // one token of slack for the output: the last step's timing is rounded into the total
       if (v < Math.floor(lo) - slack || v > Math.ceil(hi) + slack) {
-        throw new Rejected(RejectReason.INCONSISTENT, column.flag().orElseThrow() + " " + v + " but " + range);
+        throw new RecordRejected(RejectReason.INCONSISTENT, column.flag().orElseThrow() + " " + v + " but " + range);
       }
       return v;
     }
     OptionalLong only = Figures.onlyInteger(lo, hi);
     if (only.isEmpty() || only.getAsLong() < 1) {
-      throw new Rejected(RejectReason.MISSING_FIELD, name + " not fixed by the printed figures (" + range
+      throw new RecordRejected(RejectReason.MISSING_FIELD, name + " not fixed by the printed figures (" + range
           + "); pass " + column.flag().orElseThrow());
     }
     return only.getAsLong();
@@ -151,10 +152,10 @@ final class SglangOneBatch implements Parser {
     return printed.doubleValue() + Figures.halfUnit(printed);
   }
 
-  private static BigDecimal positive(String label, String value) throws Rejected {
+  private static BigDecimal positive(String label, String value) throws RecordRejected {
     BigDecimal v = Figures.number(label, value);
     if (v.signum() <= 0) {
-      throw new Rejected(RejectReason.BAD_VALUE, label + " = " + value + " is not positive");
+      throw new RecordRejected(RejectReason.BAD_VALUE, label + " = " + value + " is not positive");
     }
     return v;
   }

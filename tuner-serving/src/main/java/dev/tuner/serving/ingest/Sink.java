@@ -1,5 +1,6 @@
 package dev.tuner.serving.ingest;
 
+import dev.tuner.core.ingest.RecordRejected;
 import dev.tuner.core.ingest.IngestReport.Rejection;
 import dev.tuner.core.ingest.RejectReason;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ final class Sink {
     drafts.add(d);
   }
 
-  void reject(String origin, Rejected e) {
+  void reject(String origin, RecordRejected e) {
     rejected.add(new Rejection(origin, e.reason(), e.detail()));
   }
 

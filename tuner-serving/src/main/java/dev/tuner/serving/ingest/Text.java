@@ -1,5 +1,6 @@
 package dev.tuner.serving.ingest;
 
+import dev.tuner.core.ingest.RecordRejected;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.io.FileChecks;
 import java.io.IOException;
@@ -34,7 +35,7 @@ record Text(String name, List<String> lines) {
   }
 
   /** The text of {@code file}; content that cannot be a benchmark report is a rejection. */
-  static Text read(Path file) throws Rejected {
+  static Text read(Path file) throws RecordRejected {
     byte[] bytes;
     try (InputStream in = Files.newInputStream(file)) {
       bytes = in.readNBytes(MAX_BYTES + 1);
@@ -44,9 +45,9 @@ record Text(String name, List<String> lines) {
     return decode(file.toString(), bytes);
   }
 
-  static Text decode(String name, byte[] bytes) throws Rejected {
+  static Text decode(String name, byte[] bytes) throws RecordRejected {
     if (bytes.length > MAX_BYTES) {
-      throw new Rejected(dev.tuner.core.ingest.RejectReason.TOO_LARGE, "more than " + (MAX_BYTES >> 20)
+      throw new RecordRejected(dev.tuner.core.ingest.RejectReason.TOO_LARGE, "more than " + (MAX_BYTES >> 20)
           + " MB; benchmark reports are far smaller");
     }
     String text;
@@ -54,16 +55,16 @@ record Text(String name, List<String> lines) {
       text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
     } catch (CharacterCodingException e) {
-      throw new Rejected(dev.tuner.core.ingest.RejectReason.NOT_TEXT, "invalid UTF-8");
+      throw new RecordRejected(dev.tuner.core.ingest.RejectReason.NOT_TEXT, "invalid UTF-8");
     }
     if (text.indexOf('\0') >= 0) {
-      throw new Rejected(dev.tuner.core.ingest.RejectReason.NOT_TEXT, "NUL bytes (binary data)");
+      throw new RecordRejected(dev.tuner.core.ingest.RejectReason.NOT_TEXT, "NUL bytes (binary data)");
     }
     if (text.startsWith("\uFEFF")) {
       text = text.substring(1);
     }
     if (text.isBlank()) {
-      throw new Rejected(dev.tuner.core.ingest.RejectReason.NO_RECORDS, bytes.length == 0 ? "0 bytes"
+      throw new RecordRejected(dev.tuner.core.ingest.RejectReason.NO_RECORDS, bytes.length == 0 ? "0 bytes"
           : "only blank lines");
     }
     return new Text(name, List.of(text.split("\r?\n", -1)));

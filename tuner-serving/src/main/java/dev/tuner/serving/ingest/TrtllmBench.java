@@ -1,5 +1,6 @@
 package dev.tuner.serving.ingest;
 
+import dev.tuner.core.ingest.RecordRejected;
 import static dev.tuner.serving.ingest.ServingColumn.*;
 
 import dev.tuner.core.ingest.RejectReason;
@@ -69,16 +70,16 @@ final class TrtllmBench implements Parser {
     String origin = text.origin(Math.max(start, 1));
     try {
       out.accept(map(Map.copyOf(report), machine, new Draft(origin)));
-    } catch (Rejected e) {
+    } catch (RecordRejected e) {
       out.reject(origin, e);
     }
   }
 
-  private Draft map(Map<String, Labelled> f, String machine, Draft d) throws Rejected {
+  private Draft map(Map<String, Labelled> f, String machine, Draft d) throws RecordRejected {
     BigDecimal req = number(f, "request throughput (req/sec)");
     BigDecimal output = number(f, "total output throughput (tokens/sec)");
     if (req == null || output == null || req.signum() == 0) {
-      throw new Rejected(RejectReason.MISSING_FIELD, "no PERFORMANCE OVERVIEW with Request Throughput and Total"
+      throw new RecordRejected(RejectReason.MISSING_FIELD, "no PERFORMANCE OVERVIEW with Request Throughput and Total"
           + " Output Throughput");
     }
     BigDecimal total = number(f, "total token throughput (tokens/sec)");
@@ -165,7 +166,7 @@ final class TrtllmBench implements Parser {
    * count (output / per GPU); a count of one fixes the layout, a larger one leaves tp and pp to the options.
    */
   private static void layout(Map<String, Labelled> f, Draft d, BigDecimal output, BigDecimal perGpu)
-      throws Rejected {
+      throws RecordRejected {
     BigDecimal tp = number(f, "tp size");
     BigDecimal pp = number(f, "pp size");
     BigDecimal ep = number(f, "ep size");
@@ -173,7 +174,7 @@ final class TrtllmBench implements Parser {
     if (perGpu != null && perGpu.signum() > 0) {
       double ratio = output.doubleValue() / perGpu.doubleValue();
       if (Math.abs(ratio - Math.round(ratio)) > 0.01 * ratio || Math.round(ratio) < 1) {
-        throw new Rejected(RejectReason.INCONSISTENT, "Total Output Throughput " + output + " / Per GPU " + perGpu
+        throw new RecordRejected(RejectReason.INCONSISTENT, "Total Output Throughput " + output + " / Per GPU " + perGpu
             + " = " + Figures.fmt(ratio) + " GPUs, not a whole number");
       }
       world = Math.round(ratio);
@@ -182,7 +183,7 @@ final class TrtllmBench implements Parser {
     if (tp != null && pp != null) {
       long gpus = tp.longValueExact() * pp.longValueExact();
       if (world != null && world != gpus) {
-        throw new Rejected(RejectReason.INCONSISTENT, "TP " + tp + " × PP " + pp + " = " + gpus + " GPUs, but"
+        throw new RecordRejected(RejectReason.INCONSISTENT, "TP " + tp + " × PP " + pp + " = " + gpus + " GPUs, but"
             + " Total Output / Per GPU Output Throughput = " + world);
       }
       d.set(NUM_DEVICES, gpus).set(TP, tp).set(PP, pp);
@@ -197,7 +198,7 @@ final class TrtllmBench implements Parser {
 
   /** REQUEST DETAILS' averages, else the throughputs' ratios (measured, never the dataset's nominal lengths). */
   private static void lengths(Map<String, Labelled> f, Draft d, BigDecimal req, BigDecimal output, BigDecimal total)
-      throws Rejected {
+      throws RecordRejected {
     double osl = output.doubleValue() / req.doubleValue();
     BigDecimal avgOut = number(f, "average output length (tokens)");
     BigDecimal avgIn = number(f, "average input length (tokens)");
@@ -219,7 +220,7 @@ final class TrtllmBench implements Parser {
         avgOut != null ? "REQUEST DETAILS" : "from the throughputs"));
   }
 
-  private static void keep(Map<String, Labelled> f, Draft d, String key, String note) throws Rejected {
+  private static void keep(Map<String, Labelled> f, Draft d, String key, String note) throws RecordRejected {
     BigDecimal v = number(f, key);
     if (v != null) {
       d.note(note + "=" + Draft.plain(v));
@@ -235,14 +236,14 @@ final class TrtllmBench implements Parser {
     return null;
   }
 
-  private static BigDecimal number(Map<String, Labelled> f, String key) throws Rejected {
+  private static BigDecimal number(Map<String, Labelled> f, String key) throws RecordRejected {
     Labelled l = f.get(key);
     if (l == null || l.value().equalsIgnoreCase("none") || l.value().equalsIgnoreCase("n/a")) {
       return null;
     }
     BigDecimal v = Figures.number(l.label(), l.value());
     if (v.signum() < 0) {
-      throw new Rejected(RejectReason.BAD_VALUE, l.label() + " = " + l.value() + " is negative");
+      throw new RecordRejected(RejectReason.BAD_VALUE, l.label() + " = " + l.value() + " is negative");
     }
     return v;
   }

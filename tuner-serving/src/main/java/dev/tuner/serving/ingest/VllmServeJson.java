@@ -1,5 +1,6 @@
 package dev.tuner.serving.ingest;
 
+import dev.tuner.core.ingest.RecordRejected;
 import static dev.tuner.serving.ingest.ServingColumn.*;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -63,7 +64,7 @@ final class VllmServeJson implements Parser {
       }
       try {
         out.accept(map(item.node, new Draft(text.origin(item.line))));
-      } catch (Rejected e) {
+      } catch (RecordRejected e) {
         out.reject(text.origin(item.line), e);
       }
     }
@@ -115,13 +116,13 @@ final class VllmServeJson implements Parser {
     }
   }
 
-  private static Draft map(JsonNode f, Draft d) throws Rejected {
+  private static Draft map(JsonNode f, Draft d) throws RecordRejected {
     if (f.has("total_input_sequences") || f.has("input_sequence_throughput") && !f.has("output_throughput")) {
-      throw new Rejected(RejectReason.UNSUPPORTED, "a pooling/embedding result: no generated tokens");
+      throw new RecordRejected(RejectReason.UNSUPPORTED, "a pooling/embedding result: no generated tokens");
     }
     long completed = count(f, "completed");
     if (completed == 0) {
-      throw new Rejected(RejectReason.BAD_VALUE, "completed = 0: no request finished");
+      throw new RecordRejected(RejectReason.BAD_VALUE, "completed = 0: no request finished");
     }
     long input = count(f, "total_input_tokens");
     long output = count(f, "total_output_tokens");
@@ -210,7 +211,7 @@ final class VllmServeJson implements Parser {
   }
 
   /** max_concurrency and request_rate as the run set them ({@code inf}: every prompt sent at once). */
-  private static void load(JsonNode f, Draft d, long completed) throws Rejected {
+  private static void load(JsonNode f, Draft d, long completed) throws RecordRejected {
     if (f.hasNonNull("max_concurrency")) {
       d.set(CONCURRENCY, count(f, "max_concurrency"));
     }
@@ -230,7 +231,7 @@ final class VllmServeJson implements Parser {
    * The GPUs from the metadata: a count before the name ({@code 4xNVIDIA_L40S}), the parallel sizes and the replica
    * count people record. GPUs per replica = count / replicas; one per replica means tp = pp = 1.
    */
-  private static void placement(JsonNode f, Draft d) throws Rejected {
+  private static void placement(JsonNode f, Draft d) throws RecordRejected {
     String key = DEVICE_KEYS.stream().filter(k -> text(f, k) != null).findFirst().orElse(null);
     Long count = null;
     if (key != null) {
@@ -248,7 +249,7 @@ final class VllmServeJson implements Parser {
     long prefillReplicas = metadataInt(f, List.of("prefill_replicas")) == null ? 0
         : metadataInt(f, List.of("prefill_replicas"));
     if (prefillReplicas > 0) {
-      throw new Rejected(RejectReason.UNSUPPORTED, "prefill_replicas = " + prefillReplicas
+      throw new RecordRejected(RejectReason.UNSUPPORTED, "prefill_replicas = " + prefillReplicas
           + ": disaggregated prefill and decode, which tuner does not model");
     }
     Long replicas = metadataInt(f, REPLICA_KEYS);
@@ -265,7 +266,7 @@ final class VllmServeJson implements Parser {
       count = tp * pp * (replicas == null ? 1 : replicas);
     }
     if (count != null && tp != null && count % (tp * pp) != 0) {
-      throw new Rejected(RejectReason.MULTI_GPU, key + " names " + count + " GPUs, which tp " + tp + " × pp " + pp
+      throw new RecordRejected(RejectReason.MULTI_GPU, key + " names " + count + " GPUs, which tp " + tp + " × pp " + pp
           + " replicas do not fill");
     }
     if (count != null) {
@@ -279,7 +280,7 @@ final class VllmServeJson implements Parser {
     }
   }
 
-  private static Long metadataInt(JsonNode f, List<String> keys) throws Rejected {
+  private static Long metadataInt(JsonNode f, List<String> keys) throws RecordRejected {
     for (String k : keys) {
       String v = text(f, k);
       if (v != null) {
@@ -290,7 +291,7 @@ final class VllmServeJson implements Parser {
           }
           return n;
         } catch (NumberFormatException e) {
-          throw new Rejected(RejectReason.BAD_VALUE, k + " = \"" + v + "\" is not a whole number");
+          throw new RecordRejected(RejectReason.BAD_VALUE, k + " = \"" + v + "\" is not a whole number");
         }
       }
     }
@@ -302,39 +303,39 @@ final class VllmServeJson implements Parser {
     return n == null || n.isNull() || !n.isValueNode() || n.asText().isBlank() ? null : n.asText();
   }
 
-  private static long count(JsonNode f, String key) throws Rejected {
+  private static long count(JsonNode f, String key) throws RecordRejected {
     JsonNode n = f.get(key);
     if (n == null || n.isNull()) {
-      throw new Rejected(RejectReason.MISSING_FIELD, key + " is missing");
+      throw new RecordRejected(RejectReason.MISSING_FIELD, key + " is missing");
     }
     if (!n.canConvertToExactIntegral() || n.asLong() < 0) {
-      throw new Rejected(RejectReason.BAD_VALUE, key + " = " + n + " is not a whole number of at least 0");
+      throw new RecordRejected(RejectReason.BAD_VALUE, key + " = " + n + " is not a whole number of at least 0");
     }
     return n.asLong();
   }
 
-  private static BigDecimal positive(JsonNode f, String key) throws Rejected {
+  private static BigDecimal positive(JsonNode f, String key) throws RecordRejected {
     BigDecimal v = optional(f, key);
     if (v == null) {
-      throw new Rejected(RejectReason.MISSING_FIELD, key + " is missing");
+      throw new RecordRejected(RejectReason.MISSING_FIELD, key + " is missing");
     }
     if (v.signum() <= 0) {
-      throw new Rejected(RejectReason.BAD_VALUE, key + " = " + v + " is not positive");
+      throw new RecordRejected(RejectReason.BAD_VALUE, key + " = " + v + " is not positive");
     }
     return v;
   }
 
-  private static BigDecimal optional(JsonNode f, String key) throws Rejected {
+  private static BigDecimal optional(JsonNode f, String key) throws RecordRejected {
     JsonNode n = f.get(key);
     if (n == null || n.isNull()) {
       return null;
     }
     if (!n.isNumber() || !Double.isFinite(n.asDouble())) {
-      throw new Rejected(RejectReason.BAD_VALUE, key + " = " + n + " is not a finite number");
+      throw new RecordRejected(RejectReason.BAD_VALUE, key + " = " + n + " is not a finite number");
     }
     BigDecimal v = n.decimalValue();
     if (v.signum() < 0) {
-      throw new Rejected(RejectReason.BAD_VALUE, key + " = " + n + " is negative");
+      throw new RecordRejected(RejectReason.BAD_VALUE, key + " = " + n + " is negative");
     }
     return v;
   }

@@ -1,5 +1,6 @@
 package dev.tuner.serving.ingest;
 
+import dev.tuner.core.ingest.RecordRejected;
 import static dev.tuner.serving.ingest.ServingColumn.*;
 
 import dev.tuner.core.ingest.RejectReason;
@@ -33,18 +34,18 @@ final class VllmThroughput implements Parser {
       }
       try {
         out.accept(map(m, new Draft(text.origin(i))));
-      } catch (Rejected e) {
+      } catch (RecordRejected e) {
         out.reject(text.origin(i), e);
       }
     }
   }
 
-  private Draft map(Matcher m, Draft d) throws Rejected {
+  private Draft map(Matcher m, Draft d) throws RecordRejected {
     BigDecimal req = Figures.number("requests/s", m.group(1));
     BigDecimal total = Figures.number("tokens/s", m.group(2));
     BigDecimal output = m.group(4) == null ? null : Figures.number("output tokens/s", m.group(4));
     if (req.signum() <= 0 || total.signum() <= 0) {
-      throw new Rejected(RejectReason.BAD_VALUE, "requests/s " + req + " and tokens/s " + total
+      throw new RecordRejected(RejectReason.BAD_VALUE, "requests/s " + req + " and tokens/s " + total
           + " must be positive");
     }
     d.set(ENGINE, "vLLM").set(REQUEST_RATE, "inf").set(REQ_PER_S, req).set(TOTAL_TPS, total).set(OUTPUT_TPS, output);
@@ -62,7 +63,7 @@ final class VllmThroughput implements Parser {
     long osl = Math.round(output.doubleValue() / req.doubleValue());
     long isl = Math.round(perRequest) - osl;
     if (isl < 1 || osl < 1) {
-      throw new Rejected(RejectReason.INCONSISTENT, "output tokens/s " + output + " is not below total tokens/s "
+      throw new RecordRejected(RejectReason.INCONSISTENT, "output tokens/s " + output + " is not below total tokens/s "
           + total);
     }
     d.note(String.format(Locale.ROOT, "isl %d = (total - output tokens/s) / requests/s = %.2f; osl %d = output"
@@ -72,25 +73,25 @@ final class VllmThroughput implements Parser {
   }
 
   /** Before PR #8914 only isl + osl follows from the line; --isl or --osl gives the other. */
-  private Draft lengthsFromSum(Draft d, BigDecimal total, BigDecimal req) throws Rejected {
+  private Draft lengthsFromSum(Draft d, BigDecimal total, BigDecimal req) throws RecordRejected {
     double lo = (total.doubleValue() - Figures.halfUnit(total)) / (req.doubleValue() + Figures.halfUnit(req));
     double hi = (total.doubleValue() + Figures.halfUnit(total)) / (req.doubleValue() - Figures.halfUnit(req));
     OptionalLong sum = Figures.onlyInteger(lo, hi);
     if (sum.isEmpty()) {
-      throw new Rejected(RejectReason.INCONSISTENT, String.format(Locale.ROOT, "tokens/s %s ÷ requests/s %s = %.2f"
+      throw new RecordRejected(RejectReason.INCONSISTENT, String.format(Locale.ROOT, "tokens/s %s ÷ requests/s %s = %.2f"
           + " to %.2f tokens per request: no single whole number", total, req, lo, hi));
     }
     String isl = options.stated().get(ISL);
     String osl = options.stated().get(OSL);
     if (isl == null && osl == null) {
-      throw new Rejected(RejectReason.MISSING_FIELD, "this line gives only isl + osl = " + sum.getAsLong()
+      throw new RecordRejected(RejectReason.MISSING_FIELD, "this line gives only isl + osl = " + sum.getAsLong()
           + " tokens per request; pass --isl or --osl");
     }
     long s = sum.getAsLong();
     long in = isl != null ? Long.parseLong(isl) : s - Long.parseLong(osl);
     long out = osl != null ? Long.parseLong(osl) : s - Long.parseLong(isl);
     if (in < 1 || out < 1 || in + out != s) {
-      throw new Rejected(RejectReason.INCONSISTENT, "isl " + in + " + osl " + out + " ≠ " + s
+      throw new RecordRejected(RejectReason.INCONSISTENT, "isl " + in + " + osl " + out + " ≠ " + s
           + " tokens per request from tokens/s ÷ requests/s");
     }
     d.note("isl + osl = " + s + " from tokens/s ÷ requests/s, split by the stated " + (isl != null ? "--isl"

@@ -3,14 +3,7 @@ package dev.tuner.core.learn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.tuner.core.Fixtures;
-import dev.tuner.core.data.Dataset;
-import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.scenario.Phase;
-import dev.tuner.core.schema.FeatureSchemas;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The protocol's breakdown by model kind, backend and source, and its "device level known" diagnostic. */
 class BreakdownTest {
   private static Encoded shipped() throws java.io.IOException {
-    try (Reader in = new InputStreamReader(BreakdownTest.class.getClassLoader()
-        .getResourceAsStream("dev/tuner/data/measurements.csv"), StandardCharsets.UTF_8)) {
-      Dataset.Prepared p = Dataset.load(in, "measurements.csv", Fixtures.CATALOG, new Roofline(Fixtures.CATALOG),
-          Dataset.Options.defaults());
-      return new Encoded(FeatureSchemas.tunerV2(), p.examples());
-    }
+    return ShippedRows.encoded();
   }
 
   private static List<int[]> devices(Encoded d, Phase p) {

@@ -5,13 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.tuner.api.ProgressListener;
 import dev.tuner.core.Fixtures;
-import dev.tuner.core.data.Dataset;
-import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.scenario.Phase;
-import dev.tuner.core.schema.FeatureSchemas;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -19,12 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The protocol's line for rows whose device has an imputed peak, on the shipped data. */
 class ImputedRowsTest {
   private static Encoded shipped() throws java.io.IOException {
-    try (Reader in = new InputStreamReader(ImputedRowsTest.class.getClassLoader()
-        .getResourceAsStream("dev/tuner/data/measurements.csv"), StandardCharsets.UTF_8)) {
-      Dataset.Prepared p = Dataset.load(in, "measurements.csv", Fixtures.CATALOG, new Roofline(Fixtures.CATALOG),
-          Dataset.Options.defaults());
-      return new Encoded(FeatureSchemas.tunerV2(), p.examples());
-    }
+    return ShippedRows.encoded();
   }
 
   @Test

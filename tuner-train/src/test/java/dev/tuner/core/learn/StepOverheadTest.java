@@ -5,15 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.OutputKind;
-import dev.tuner.core.Fixtures;
-import dev.tuner.core.data.Dataset;
 import dev.tuner.core.predict.Reference;
-import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.scenario.Phase;
-import dev.tuner.core.schema.FeatureSchemas;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -26,12 +19,7 @@ class StepOverheadTest {
   private static final OutputKind SERIAL = OutputKind.LOG_SERIAL_ROOF_FRACTION;
 
   private static Encoded shipped() throws java.io.IOException {
-    try (Reader in = new InputStreamReader(StepOverheadTest.class.getClassLoader()
-        .getResourceAsStream("dev/tuner/data/measurements.csv"), StandardCharsets.UTF_8)) {
-      Dataset.Prepared p = Dataset.load(in, "measurements.csv", Fixtures.CATALOG, new Roofline(Fixtures.CATALOG),
-          Dataset.Options.defaults());
-      return new Encoded(FeatureSchemas.tunerV2(), p.examples());
-    }
+    return ShippedRows.encoded();
   }
 
   /**
