@@ -180,7 +180,8 @@ final class Serving {
     StepPhysics physics = new StepPhysics(session.roofline());
     ServingTrainer trainer = new ServingTrainer(physics, 0.9, EVALUATIONS, MIN_ROWS);
     ServingEvaluator.Report r = new ServingEvaluator(trainer, physics).evaluate(data);
-    ServingTerms terms = trainer.train(data.used(), "serving-terms(" + data.used().size() + " rows)");
+    ServingTerms terms = trainer.train(data.used(), "serving-terms(" + data.used().size() + " rows)",
+        r.heldOutErrors());
     if (outFile != null) {
       ServingTermsCodec.write(terms, outFile);
       err.println("wrote " + outFile);
@@ -196,8 +197,16 @@ final class Serving {
     n.put("used", r.used());
     n.put("skipped", r.skipped());
     n.put("families", r.families());
-    n.set("metrics", scores(r.metrics()));
+    ObjectNode metrics = scores(r.metrics());
+    r.medianSpread().forEach((m, lohi) -> {
+      if (metrics.has(m.id())) {
+        ((ObjectNode) metrics.get(m.id())).putArray("median_ape_devices_90").add(lohi[0]).add(lohi[1]);
+      }
+    });
+    n.set("metrics", metrics);
     n.set("baseline", scores(r.baseline()));
+    ObjectNode fam = n.putObject("by_family");
+    r.byFamily().forEach((k, v) -> fam.set(k, scores(v)));
     ObjectNode dev = n.putObject("by_device");
     r.byDevice().forEach((k, v) -> dev.set(k, scores(v)));
     ObjectNode eng = n.putObject("by_engine");
@@ -209,19 +218,23 @@ final class Serving {
     } else {
       out.printf(Locale.ROOT, "Serving rows: %d read, %d used, %d skipped; leave-one-chip-family-out over %d"
           + " families%n%n", r.rows(), r.used(), r.skipped(), r.families());
-      Table t = new Table("metric", "n", "MAPE", "median APE", "90% coverage", "physics-only MAPE",
-          "physics-only median APE");
+      Table t = new Table("metric", "n", "MAPE", "median APE", "median APE 5-95% (devices)", "90% coverage",
+          "physics-only MAPE", "physics-only median APE");
       for (Map.Entry<Metric, ServingEvaluator.Score> e : r.metrics().entrySet()) {
         ServingEvaluator.Score b = r.baseline().get(e.getKey());
+        double[] spread = r.medianSpread().get(e.getKey());
         t.row(e.getKey().id(), e.getValue().n(), pct(e.getValue().mape()), pct(e.getValue().medianApe()),
+            spread == null ? "" : pct(spread[0]) + " - " + pct(spread[1]),
             e.getValue().coverage().isPresent() ? pct(e.getValue().coverage().getAsDouble()) : "",
             b == null ? "" : pct(b.mape()), b == null ? "" : pct(b.medianApe()));
       }
       t.printText(out, "  ");
       out.println();
-      Table d = new Table("group", "output_tps n", "MAPE", "median APE", "coverage");
-      r.byEngine().forEach((k, v) -> row(d, "engine " + k, v.get(Metric.OUTPUT_TPS)));
-      r.byDevice().forEach((k, v) -> row(d, "device " + k, v.get(Metric.OUTPUT_TPS)));
+      out.println("Median APE (n, 90% coverage) by held-out family, engine and device");
+      Table d = new Table("group", "output_tps", "ttft_ms", "tpot_ms", "requests_per_s");
+      r.byFamily().forEach((k, v) -> row(d, "family " + k, v));
+      r.byEngine().forEach((k, v) -> row(d, "engine " + k, v));
+      r.byDevice().forEach((k, v) -> row(d, "device " + k, v));
       d.printText(out, "  ");
       out.println();
       out.println("Skipped rows by reason");
@@ -230,11 +243,15 @@ final class Serving {
     out.flush();
   }
 
-  private static void row(Table t, String group, ServingEvaluator.Score s) {
-    if (s != null) {
-      t.row(group, s.n(), pct(s.mape()), pct(s.medianApe()), s.coverage().isPresent()
-          ? pct(s.coverage().getAsDouble()) : "");
+  private static void row(Table t, String group, Map<Metric, ServingEvaluator.Score> scores) {
+    Object[] cells = new Object[5];
+    cells[0] = group;
+    for (Metric m : Metric.values()) {
+      ServingEvaluator.Score s = scores.get(m);
+      cells[1 + m.ordinal()] = s == null ? "" : String.format(Locale.ROOT, "%s (%d, %s)", pct(s.medianApe()), s.n(),
+          s.coverage().isPresent() ? pct(s.coverage().getAsDouble()) : "-");
     }
+    t.row(cells);
   }
 
   private static String pct(double v) {

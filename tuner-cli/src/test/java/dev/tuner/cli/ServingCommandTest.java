@@ -119,6 +119,12 @@ class ServingCommandTest {
     assertThat(j.get("metrics").get("output_tps").get("n").asInt()).isEqualTo(6);
     assertThat(j.get("by_engine").has("tensorrt-llm")).isTrue();
     assertThat(j.get("by_device").has("H100 SXM5 80GB")).isTrue();
+    // one fold per chip family, and the median's spread over devices drawn with replacement brackets nothing wider
+    // than the per-device medians allow
+    assertThat(j.get("by_family").has("GH100")).isTrue();
+    assertThat(j.get("by_family").has("GA100")).isTrue();
+    JsonNode spread = j.get("metrics").get("output_tps").get("median_ape_devices_90");
+    assertThat(spread.get(0).asDouble()).isLessThanOrEqualTo(spread.get(1).asDouble());
     Cli.Result eval = Cli.run("evaluate", "--serving", "--data", data.toString(), "--format", "json");
     assertThat(eval.exit()).as(eval.toString()).isZero();
     assertThat(eval.json().get("metrics").get("output_tps").get("median_ape").asDouble()).isNotNegative();

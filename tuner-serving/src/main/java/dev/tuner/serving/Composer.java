@@ -26,9 +26,11 @@ import java.util.function.Supplier;
  *       for those that reserve a request's whole length), the engine's sequence limit, and the token budget
  *       ({@code n + (n − 1)·I/O ≤ max tokens}, taken as {@code n·(1 + I/O)}).
  *   <li>Concurrency {@code C}: {@code n = min(C, nmax)}; requests beyond {@code nmax} queue, which adds
- *       {@code C / X − E2E} to their TTFT. Offline: {@code n = min(prompts, nmax)}; the prompts beyond {@code n}
- *       wait {@code (P − n)² / (2·P·X)} on average. Request rate {@code λ}: below the capacity {@code X(nmax)} the
- *       running count settles where {@code n = λ·E2E(n)}; at or above it the deployment saturates.
+ *       {@code C / X − E2E} to their TTFT. Offline: {@code n = min(prompts, nmax)} arrive together and their prompts
+ *       are prefilled in turn ({@link #waveTtft}); the prompts beyond {@code n} wait {@code (P − n)² / (2·P·X)} on
+ *       average. Request rate {@code λ}: below the capacity {@code X(nmax)} the running count settles where
+ *       {@code n = λ·E2E(n)}, and a prompt waits for the prompts ahead of it (Poisson arrivals, M/D/1); at or above
+ *       the capacity the deployment saturates.
  * </ul>
  */
 final class Composer {
@@ -82,9 +84,10 @@ final class Composer {
   }
 
   /**
-   * {@code Σ_{j=1..steps}} of decode iterations of {@code b} sequences over {@code b·(I + j)} cached tokens. Each
-   * roofline time is linear in {@code j}, so the sum is exact: arithmetic series on either side of the step where
-   * the compute time overtakes the memory time.
+   * {@code Σ_{j=1..steps}} of decode iterations of {@code b} sequences over {@code b·(I + j)} cached tokens. The
+   * linear layers' time does not depend on {@code j}; attention's KV traffic and arithmetic and the link time are
+   * linear in it, so the sum is exact: arithmetic series on either side of the step where attention's arithmetic
+   * overtakes its KV traffic.
    */
   double decodeSum(double b, double steps) {
     if (steps <= 0) {
@@ -92,13 +95,14 @@ final class Composer {
     }
     StepTimes s0 = f.step(b, b * in, 0, 0);
     StepTimes s1 = f.step(b, b * (in + 1), 0, 0);
-    double m0 = t.memory(s0);
-    double m1 = t.memory(s1) - m0;
-    double c0 = s0.compute() / t.computeEff();
-    double c1 = s1.compute() / t.computeEff() - c0;
+    double k0 = s0.kv() / t.kvEff();
+    double k1 = s1.kv() / t.kvEff() - k0;
+    double a0 = s0.attention() / t.computeEff();
+    double a1 = s1.attention() / t.computeEff() - a0;
     double n0 = s0.interconnect() / t.interconnectEff();
     double n1 = s1.interconnect() / t.interconnectEff() - n0;
-    return steps * (t.overheadS() + t.perSequenceS() * b) + series(n0, n1, steps) + sumOfMax(m0, m1, c0, c1, steps);
+    return steps * (t.overheadS() + t.perSequenceS() * b + t.gemm(s0)) + series(n0, n1, steps)
+        + sumOfMax(k0, k1, a0, a1, steps);
   }
 
   /** {@code Σ_{j=1..k} (a + b·j)}. */
@@ -207,19 +211,53 @@ final class Composer {
         () -> cap.detail().get() + String.format(Locale.ROOT, "; %.0f more wait in the queue", clients - cap.n()));
   }
 
-  /** Every request at once; {@code prompts} of them, or endless when not positive. */
+  /**
+   * Every request at once; {@code prompts} of them, or endless when not positive. The first {@code n} (up to the
+   * capacity) arrive together and their prompts are prefilled in arrival order ({@link #waveTtft}); the prompts
+   * beyond {@code n} wait {@code (P − n)² / (2·P·X)} on average for a slot and then prefill beside {@code n − 1}
+   * decodes. An endless run has no first wave worth counting: its TTFT is the steady state's.
+   */
   Served offline(double prompts) {
     Capacity cap = capacity();
-    if (prompts > 0 && prompts <= cap.n()) {
-      return continuous(prompts);
+    if (prompts <= 0) {
+      Served s = continuous(cap.n());
+      return new Served(s.ttft(), s.tpot(), s.e2e(), s.perSecond(), s.running(), cap.by(), cap.detail());
     }
-    Served s = continuous(cap.n());
-    double wait = prompts > 0 ? Math.pow(prompts - cap.n(), 2) / (2 * prompts * s.perSecond()) : 0;
-    return new Served(s.ttft() + wait, s.tpot(), s.e2e() + wait, s.perSecond(), s.running(), cap.by(),
-        cap.detail());
+    double n = Math.min(prompts, cap.n());
+    Served s = continuous(n);
+    double later = prompts - n;
+    double ttft = (n * waveTtft(n) + later * s.ttft()) / prompts + later * later / (2 * prompts * s.perSecond());
+    double e2e = s.e2e() + ttft - s.ttft();
+    if (later == 0) {
+      return new Served(ttft, s.tpot(), e2e, n / e2e, n, s.limitedBy(), s.detail());
+    }
+    return new Served(ttft, s.tpot(), e2e, s.perSecond(), n, cap.by(), cap.detail());
   }
 
-  /** An open stream of {@code rate} requests/s; {@code prompts} of them when positive (for the queue's wait). */
+  /**
+   * Mean TTFT of {@code n} requests that arrive together: their {@code n·I} prompt tokens run in {@code c}
+   * iterations of at most the token budget (whole prompts when prefill is not chunked; all at once without a
+   * budget), and the prompts finishing in iteration {@code k} wait {@code k} of them, {@code (c + 1)/2} on average.
+   * Beside the {@code k}-th iteration decode the {@code k·n/c} requests already prefilled, {@code n (c − 1)/(2c)} on
+   * average, over their prompts.
+   */
+  double waveTtft(double n) {
+    double tokens = n * in;
+    double budget = limits.maxTokensPerStep() > 0
+        ? Math.max(limits.maxTokensPerStep(), limits.chunkedPrefill() ? 1 : in) : tokens;
+    double c = Math.max(1, Math.ceil(tokens / budget));
+    double decoding = n * (c - 1) / (2 * c);
+    return t.requestS() + (c + 1) / 2 * seconds(decoding + n / c, decoding, decoding * in, tokens / c,
+        n * inSq / 2 / c);
+  }
+
+  /**
+   * An open stream of {@code rate} requests/s; {@code prompts} of them when positive (for the queue's end). Arrivals
+   * are Poisson (the default of vLLM's, SGLang's and TensorRT-LLM's benchmark clients), so a prompt also waits for
+   * the prompts ahead of it: an M/D/1 queue whose service is one prompt's prefill {@code p} (the TTFT without the
+   * request latency) at utilisation {@code ρ = λ·p}, mean wait {@code ρ·p / (2 (1 − ρ))}. At {@code ρ ≥ 1} the
+   * prefill cannot keep up and the queue grows over the run, as in saturation: {@code (P·p − P/λ) / 2}.
+   */
   Served rate(double rate, double prompts) {
     Capacity cap = capacity();
     Served full = continuous(cap.n());
@@ -243,9 +281,12 @@ final class Composer {
     }
     double running = hi;
     Served s = continuous(running);
-    return new Served(s.ttft(), s.tpot(), s.e2e(), rate, running, LimitedBy.ARRIVAL_RATE, () -> String.format(
-        Locale.ROOT, "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on average", rate,
-        full.perSecond(), running));
+    double p = s.ttft() - t.requestS();
+    double rho = rate * p;
+    double wait = rho < 1 ? rho * p / (2 * (1 - rho)) : prompts > 0 ? (prompts * p - prompts / rate) / 2 : 0;
+    return new Served(s.ttft() + wait, s.tpot(), s.e2e() + wait, rate, running, LimitedBy.ARRIVAL_RATE,
+        () -> String.format(Locale.ROOT, "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on"
+            + " average, prefill busy %.0f%% of the time", rate, full.perSecond(), running, 100 * Math.min(1, rho)));
   }
 
   List<String> assumptions() {
