@@ -139,7 +139,7 @@ final class Composer {
     double e2e = ttft + Math.max(0, out - 1) * tpot;
     StepTimes step = f.step(running, running * context, others * in / out, others / out * inSq / 2);
     return new Served(ttft, tpot, e2e, running / e2e, running, t.dominant(step, running),
-        () -> String.format(Locale.ROOT, "%.1f requests running", running));
+        () -> Fixed.of(running, 1) + " requests running");
   }
 
   /** The most requests the KV cache holds when each holds {@code tokens} tokens; infinite when unknown. */
@@ -186,29 +186,31 @@ final class Composer {
           () -> "no limit known (memory unknown, engine unlimited): capped at " + EngineLimits.MAX);
     }
     if (n == byMemory) {
-      return new Capacity(n, LimitedBy.MEMORY_CAPACITY, () -> String.format(Locale.ROOT,
-          "KV cache of %.1f GB per GPU holds %.0f requests of %.0f tokens", kvCapacityBytes() / 1e9, n,
-          perRequest));
+      return new Capacity(n, LimitedBy.MEMORY_CAPACITY, () -> "KV cache of " + Fixed.of(kvCapacityBytes() / 1e9, 1)
+          + " GB per GPU holds " + Fixed.of(n, 0) + " requests of " + Fixed.of(perRequest, 0) + " tokens");
     }
     if (n == byBatch) {
       return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, () -> "engine runs at most " + limits.maxBatch()
           + " sequences");
     }
-    return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, () -> String.format(Locale.ROOT,
-        "engine takes at most %d tokens per iteration: %.0f requests with their prompts", limits.maxTokensPerStep(),
-        n));
+    return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, () -> "engine takes at most " + limits.maxTokensPerStep()
+        + " tokens per iteration: " + Fixed.of(n, 0) + " requests with their prompts");
   }
 
   /** A closed loop of {@code clients}. */
   Served concurrency(double clients) {
     Capacity cap = capacity();
-    if (clients <= cap.n()) {
-      return continuous(clients);
-    }
-    Served s = continuous(cap.n());
-    double e2e = clients / s.perSecond();
-    return new Served(s.ttft() + e2e - s.e2e(), s.tpot(), e2e, s.perSecond(), s.running(), cap.by(),
-        () -> cap.detail().get() + String.format(Locale.ROOT, "; %.0f more wait in the queue", clients - cap.n()));
+    return clients <= cap.n() ? continuous(clients) : queued(clients, cap, continuous(cap.n()));
+  }
+
+  /**
+   * A closed loop of more {@code clients} than the capacity {@code cap} runs: {@code full} (the steady state at the
+   * capacity) serves them, and the rest wait in the queue before their first token.
+   */
+  Served queued(double clients, Capacity cap, Served full) {
+    double e2e = clients / full.perSecond();
+    return new Served(full.ttft() + e2e - full.e2e(), full.tpot(), e2e, full.perSecond(), full.running(), cap.by(),
+        () -> cap.detail().get() + "; " + Fixed.of(clients - cap.n(), 0) + " more wait in the queue");
   }
 
   /**
