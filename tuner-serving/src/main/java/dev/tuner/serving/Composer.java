@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>Static batch of {@code B}: one prefill iteration of {@code B·I} tokens (its time is the TTFT), then
  *       {@code O − 1} decode iterations of {@code B} tokens, the {@code j}-th over {@code B·(I + j)} cached tokens.
- *       TPOT is the decode time over {@code O − 1}; requests/s is {@code B / E2E}.
+ *       TPOT is the decode time over {@code O − 1}; requests/s is {@code B / E2E}. A batch the KV cache cannot hold
+ *       runs in waves of what it holds.
  *   <li>Continuous batching with {@code n} requests running: each iteration decodes {@code n} tokens at the mean
  *       context {@code I + O/2} and takes the prompts of the {@code n − 1} other requests spread over their
  *       {@code O} iterations ({@code (n − 1)·I/O} prompt tokens); its time is the TPOT. A new request's prompt runs
@@ -65,22 +66,48 @@ final class Composer {
     return t.seconds(f.step(decodeSeqs, cached, prompt, pairs), sequences);
   }
 
-  /** Static batching (see the class comment). */
+  /**
+   * Static batching (see the class comment). A batch larger than the KV cache holds (each request holding what
+   * {@link #capacity} says it holds) runs in waves of as many requests as fit, one after another: a request of the
+   * {@code w}-th wave waits for the {@code w − 1} before it, so TTFT and E2E are means over the requests, and the
+   * batch's requests/s is {@code B} over the waves' total time.
+   */
   Served staticBatch(int b) {
+    double perRequest = perRequestTokens();
+    double capacity = maxByMemory(perRequest);
+    if (b <= capacity) {
+      double[] w = wave(b);
+      LimitedBy by = w[1] - w[0] >= w[0]
+          ? t.dominant(f.step(b, b * (in + out / 2), 0, 0), b)
+          : t.dominant(f.step(0, 0, b * in, b * inSq / 2), b);
+      return new Served(w[0], w[2], w[1], b / w[1], b, by, () -> "static batch of " + b);
+    }
+    int k = (int) Math.floor(capacity);
+    if (k < 1) {
+      throw new InvalidInputException("workload", String.format(Locale.ROOT, "%.0f tokens per request", perRequest),
+          String.format(Locale.ROOT, "requests that fit the KV cache (%.0f tokens)", capacity * perRequest));
+    }
+    int waves = (b + k - 1) / k;
+    int last = b - k * (waves - 1);
+    double[] full = wave(k);
+    double[] tail = last == k ? full : wave(last);
+    // the full waves start at 0, E, 2E, …; the last after all of them
+    double before = (waves - 1) * full[1];
+    double fullStarts = k * full[1] * (waves - 1) * (waves - 2) / 2.0;
+    double ttft = (fullStarts + k * (waves - 1) * full[0] + last * (before + tail[0])) / b;
+    double e2e = (fullStarts + k * (waves - 1) * full[1] + last * (before + tail[1])) / b;
+    double tpot = (k * (waves - 1) * full[2] + last * tail[2]) / b;
+    double total = before + tail[1];
+    return new Served(ttft, tpot, e2e, b / total, (double) b / waves, LimitedBy.MEMORY_CAPACITY,
+        () -> "a batch of " + b + " runs in " + waves + " waves: the KV cache holds " + k + " such requests");
+  }
+
+  /** One static batch of {@code b}: its prefill (the TTFT), its end (E2E) and its mean decode step (TPOT). */
+  private double[] wave(int b) {
     double prefill = seconds(b, 0, 0, b * in, b * inSq / 2);
     double steps = Math.max(0, out - 1);
     double decode = decodeSum(b, steps);
-    double e2e = prefill + decode;
-    double tpot = steps > 0 ? decode / steps : 0;
-    LimitedBy by = decode >= prefill
-        ? t.dominant(f.step(b, b * (in + out / 2), 0, 0), b)
-        : t.dominant(f.step(0, 0, b * in, b * inSq / 2), b);
-    double capacity = maxByMemory(inMax + outMax);
-    if (b > capacity) {
-      return new Served(prefill, tpot, e2e, b / e2e, b, LimitedBy.MEMORY_CAPACITY, () -> String.format(Locale.ROOT,
-          "a batch of %d does not fit: the KV cache holds %.0f such requests", b, Math.floor(capacity)));
-    }
-    return new Served(prefill, tpot, e2e, b / e2e, b, by, () -> "static batch of " + b);
+    return new double[] {prefill, prefill + decode, steps > 0 ? decode / steps : 0};
   }
 
   /**
@@ -167,8 +194,16 @@ final class Composer {
   /** The largest number of requests one instance can run, and what sets it. */
   record Capacity(double n, LimitedBy by, Supplier<String> detail) {}
 
+  /**
+   * Tokens of KV cache a request holds: {@code I + O/2} on average for engines that allocate pages as they go,
+   * {@code I + O} at most for those that reserve a request's whole length.
+   */
+  private double perRequestTokens() {
+    return reservesWhole ? inMax + outMax : in + out / 2;
+  }
+
   Capacity capacity() {
-    double perRequest = reservesWhole ? inMax + outMax : in + out / 2;
+    double perRequest = perRequestTokens();
     double byMemory = maxByMemory(perRequest);
     double byBatch = limits.maxBatch() > 0 ? limits.maxBatch() : Double.POSITIVE_INFINITY;
     double byTokens = Double.POSITIVE_INFINITY;

@@ -42,6 +42,26 @@ class ComposerTest {
   }
 
   @Test
+  void aStaticBatchLargerThanTheKvCacheRunsInWaves() {
+    // 2 GB, 1 GB of weights, half the rest (5e8 B) for the KV cache; a request reserves 99 + 1 tokens × 1e5 B = 1e7 B
+    // (LMDeploy reserves a request's whole length): 50 fit, so a batch of 120 runs as 50, 50 and 20
+    Composer c = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.LMDEPLOY, 0, 0, false, 0.5),
+        work(99, 1));
+    Composer.Served s = c.staticBatch(120);
+    // one output token, so a wave is its prefill: 50 prompts are 2e9 × 4 950 / 1e15 = 9.9 ms of GEMMs (more than
+    // the 1 ms of weights) and 1e5 × 4 950 / 1e12 = 0.495 ms of KV writes: 10.395 ms; 20 prompts: 3.96 + 0.198 ms
+    double full = 10.395e-3;
+    double last = 4.158e-3;
+    // first tokens at 10.395 ms (50 requests), 20.79 ms (50) and 20.79 + 4.158 ms (20)
+    assertThat(s.ttft()).isCloseTo((50 * full + 50 * 2 * full + 20 * (2 * full + last)) / 120, within(1e-12));
+    assertThat(s.e2e()).isCloseTo(s.ttft(), within(1e-15));
+    assertThat(s.perSecond()).isCloseTo(120 / (2 * full + last), within(1e-6));
+    assertThat(s.running()).isEqualTo(40);
+    assertThat(s.limitedBy()).isEqualTo(LimitedBy.MEMORY_CAPACITY);
+    assertThat(c.staticBatch(50).ttft()).isCloseTo(full, within(1e-12));
+  }
+
+  @Test
   void sumOfMaxSplitsWhereTheLinesCross() {
     // Σ_{j=1..10} max(10 + j, 3j): 11+12+13+14+15 = 65 up to the crossing at j = 5, then 18+21+24+27+30 = 120
     assertThat(Composer.sumOfMax(10, 1, 0, 3, 10)).isEqualTo(185);
