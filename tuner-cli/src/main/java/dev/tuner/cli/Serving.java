@@ -3,9 +3,11 @@ package dev.tuner.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tuner.api.Interval;
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.io.Csv;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.serving.EngineDefaults;
 import dev.tuner.serving.Layout;
+import dev.tuner.serving.Load;
 import dev.tuner.serving.Metric;
 import dev.tuner.serving.ServingCsv;
 import dev.tuner.serving.ServingData;
@@ -170,8 +172,8 @@ final class Serving {
     return 0;
   }
 
-  static int train(Session session, List<Path> files, Path outFile, boolean force, OutputFormat format,
-      PrintWriter out, PrintWriter err) {
+  static int train(Session session, List<Path> files, Path outFile, Path predictions, boolean force,
+      OutputFormat format, PrintWriter out, PrintWriter err) {
     if (outFile != null && !force && Files.exists(outFile)) {
       throw new dev.tuner.api.TunerException("refusing to overwrite existing file " + outFile
           + " (pass --force to replace it)");
@@ -185,10 +187,52 @@ final class Serving {
     if (outFile != null) {
       ServingTermsCodec.write(terms, outFile);
       err.println("wrote " + outFile);
-      err.flush();
     }
+    if (predictions != null) {
+      writePredictions(r, predictions);
+      err.println("wrote " + predictions + " (" + r.heldOut().size() + " held-out serving predictions)");
+    }
+    err.flush();
     print(r, format, out);
     return 0;
+  }
+
+  /** One line per row and metric: where the row is, its fold and scenario, observed, held-out and physics-only. */
+  static void writePredictions(ServingEvaluator.Report r, Path file) {
+    StringBuilder csv = new StringBuilder("where,source_id,family,device,engine,load,isl,osl,tp,devices,model,quant,"
+        + "metric,observed,predicted,low,high,ape,physics_only\n");
+    for (int i = 0; i < r.heldOut().size(); i++) {
+      ServingEvaluator.Outcome o = r.heldOut().get(i);
+      ServingScenario s = o.row().scenario();
+      csv.append(String.join(",", Csv.quote(o.row().where()), Csv.quote(o.row().sourceId()),
+          o.row().family(), Csv.quote(s.device().name()), s.engine().kind().id(), load(s.workload().load()),
+          num(s.workload().input().mean()), num(s.workload().output().mean()), String.valueOf(s.layout().tp()),
+          String.valueOf(s.layout().devices()), Csv.quote(s.model().name()), Csv.quote(s.quant().name()),
+          o.metric().id(), num(o.observed()), num(o.predicted()), num(o.low()), num(o.high()), num(o.ape()),
+          num(r.physicsOnly().get(i).predicted()))).append('\n');
+    }
+    try {
+      Files.writeString(file, csv, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new InvalidInputException("--cv-predictions", file.toString(), "a writable file");
+    }
+  }
+
+  private static String load(Load l) {
+    if (l instanceof Load.Batch b) {
+      return "batch " + b.size();
+    }
+    if (l instanceof Load.Concurrency c) {
+      return "concurrency " + c.clients();
+    }
+    if (l instanceof Load.RequestRate q) {
+      return "rate " + num(q.perSecond());
+    }
+    return "offline";
+  }
+
+  private static String num(double v) {
+    return String.format(Locale.ROOT, "%.6g", v);
   }
 
   static void print(ServingEvaluator.Report r, OutputFormat format, PrintWriter out) {

@@ -30,25 +30,29 @@ public final class ServingEvaluator {
    * The report. {@code byFamily}: each held-out fold's scores; {@code medianSpread}: per metric, the 5% and 95%
    * quantiles of the median APE over {@value #DRAWS} bootstrap draws of the devices (seeded: the same data give the
    * same figures); {@code heldOutErrors}: per family, the absolute log errors of its rows when held out, from which
-   * the shipped intervals are made ({@link ServingTrainer#train(List, String, Map)}).
+   * the shipped intervals are made ({@link ServingTrainer#train(List, String, Map)}); {@code heldOut} and
+   * {@code physicsOnly}: every row's held-out and physics-only predictions, row by row in the same order.
    */
   public record Report(
       int rows, int used, int skipped, Map<Metric, Score> metrics, Map<String, Map<Metric, Score>> byDevice,
       Map<String, Map<Metric, Score>> byEngine, Map<Metric, Score> baseline, Map<String, Integer> skipReasons,
       int families, Map<String, Map<Metric, Score>> byFamily, Map<Metric, double[]> medianSpread,
-      Map<String, Map<Metric, List<Double>>> heldOutErrors) {}
+      Map<String, Map<Metric, List<Double>>> heldOutErrors, List<Outcome> heldOut, List<Outcome> physicsOnly) {}
 
   static final int DRAWS = 1000;
   private static final long SEED = 42;
 
-  /** One prediction of one metric of one row. */
-  private record Outcome(ServingRow row, Metric metric, double predicted, double observed, double low,
+  /**
+   * One held-out prediction of one metric of one row, with its interval ({@code NaN} bounds for the physics-only
+   * composition, which has none).
+   */
+  public record Outcome(ServingRow row, Metric metric, double predicted, double observed, double low,
       double high) {
-    double ape() {
+    public double ape() {
       return Math.abs(predicted - observed) / observed;
     }
 
-    boolean covered() {
+    public boolean covered() {
       return observed >= low && observed <= high;
     }
   }
@@ -73,11 +77,7 @@ public final class ServingEvaluator {
       }
     }
     ServingPredictor baseline = new ServingPredictor(physics, ServingTerms.physicsOnly());
-    List<Outcome> physicsOnly = new ArrayList<>();
-    for (ServingRow r : rows) {
-      ServingTrainer.metrics(baseline, r).forEach((m, v) ->
-          physicsOnly.add(new Outcome(r, m, v, r.observed().get(m), Double.NaN, Double.NaN)));
-    }
+    List<Outcome> physicsOnly = physicsOnly(learned, baseline);
     Map<String, List<Outcome>> byDevice = new TreeMap<>();
     Map<String, List<Outcome>> byEngine = new TreeMap<>();
     Map<String, List<Outcome>> byFamily = new TreeMap<>();
@@ -95,7 +95,19 @@ public final class ServingEvaluator {
     Map<String, Integer> reasons = new TreeMap<>();
     data.rejected().forEach(r -> reasons.merge(reasonKind(r.reason()), 1, Integer::sum));
     return new Report(data.rows(), rows.size(), data.rejected().size(), scores(learned, true), devices, engines,
-        scores(physicsOnly, false), reasons, held.size(), families, medianSpread(byDevice), errorsByFamily);
+        scores(physicsOnly, false), reasons, held.size(), families, medianSpread(byDevice), errorsByFamily,
+        List.copyOf(learned), physicsOnly);
+  }
+
+  /** The physics-only composition's prediction of each outcome's row and metric, in the same order. */
+  private static List<Outcome> physicsOnly(List<Outcome> learned, ServingPredictor baseline) {
+    List<Outcome> out = new ArrayList<>(learned.size());
+    Map<ServingRow, Map<Metric, Double>> byRow = new java.util.IdentityHashMap<>();
+    for (Outcome o : learned) {
+      double v = byRow.computeIfAbsent(o.row(), r -> ServingTrainer.metrics(baseline, r)).get(o.metric());
+      out.add(new Outcome(o.row(), o.metric(), v, o.observed(), Double.NaN, Double.NaN));
+    }
+    return List.copyOf(out);
   }
 
   /**
