@@ -10,9 +10,10 @@ import java.util.TreeMap;
 /**
  * Leave-one-chip-family-out evaluation of serving predictions: each family's rows are predicted by terms fitted on
  * the other families' rows, beside the physics-only baseline (the roofline composition with no learned terms).
- * A held-out family's interval half-width is the level quantile of the absolute log errors that the other families
- * had when they were held out, each family weighing the same ({@link ServingTrainer#halfWidths}), so no row's own
- * error sets its interval.
+ * A held-out family's interval half-width is calibrated inside its fold: the level quantile of the absolute log
+ * errors that the training families have when each of them is also held out (terms fitted without the outer and the
+ * inner family), each family weighing the same ({@link ServingTrainer#halfWidths}); no row's own error, and no model
+ * that has seen the held-out family, sets its interval.
  */
 public final class ServingEvaluator {
   private final ServingTrainer trainer;
@@ -63,9 +64,10 @@ public final class ServingEvaluator {
     Map<String, Map<Metric, List<Double>>> errorsByFamily = trainer.heldOutErrors(rows, held);
     List<Outcome> learned = new ArrayList<>();
     for (Map.Entry<String, ServingTerms> e : held.entrySet()) {
-      Map<String, Map<Metric, List<Double>>> others = new TreeMap<>(errorsByFamily);
-      others.remove(e.getKey());
-      Map<Metric, Double> widths = trainer.halfWidths(others);
+      // calibrated inside the fold: the training families' errors when each is held out of them too, so that no
+      // model whose errors set the widths has seen the held-out family
+      List<ServingRow> training = rows.stream().filter(r -> !r.family().equals(e.getKey())).toList();
+      Map<Metric, Double> widths = trainer.halfWidths(trainer.heldOutErrors(training, trainer.heldOut(training)));
       ServingPredictor p = new ServingPredictor(physics, e.getValue());
       for (ServingRow r : rows) {
         if (r.family().equals(e.getKey())) {
