@@ -183,6 +183,20 @@ class ComposerTest {
   }
 
   @Test
+  void arrivalsFasterThanThePrefillQueueForTheRestOfTheRun() {
+    // no memory limit and no sequence limit: decodes keep up with 2 000 requests/s, but one prompt's prefill takes
+    // about 1 ms, so the prefill is busy ρ = λ p ≥ 1 and its queue grows over the run: over 100 prompts the last waits
+    // 100 p − 100/λ, the mean half that
+    Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9),
+        work(100, 10));
+    Composer.Served s = c.rate(2000, 100);
+    assertThat(s.perSecond()).isEqualTo(2000);
+    double p = c.continuous(s.running()).ttft();
+    assertThat(2000 * p).isGreaterThan(1);
+    assertThat(s.ttft() - p).isCloseTo((100 * p - 100 / 2000.0) / 2, within(1e-12));
+  }
+
+  @Test
   void weightsThatLeaveNoRoomForTheKvCacheAreAClearError() {
     Composer c = new Composer(gpu(0.9e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 8, 0, false, 0.5),
         work(100, 10));
