@@ -3,9 +3,11 @@ package dev.tuner.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tuner.api.Interval;
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.io.Csv;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.serving.EngineDefaults;
 import dev.tuner.serving.Layout;
+import dev.tuner.serving.Load;
 import dev.tuner.serving.Metric;
 import dev.tuner.serving.ServingCsv;
 import dev.tuner.serving.ServingData;
@@ -170,8 +172,8 @@ final class Serving {
     return 0;
   }
 
-  static int train(Session session, List<Path> files, Path outFile, boolean force, OutputFormat format,
-      PrintWriter out, PrintWriter err) {
+  static int train(Session session, List<Path> files, Path outFile, Path predictions, boolean force,
+      OutputFormat format, PrintWriter out, PrintWriter err) {
     if (outFile != null && !force && Files.exists(outFile)) {
       throw new dev.tuner.api.TunerException("refusing to overwrite existing file " + outFile
           + " (pass --force to replace it)");
@@ -180,14 +182,57 @@ final class Serving {
     StepPhysics physics = new StepPhysics(session.roofline());
     ServingTrainer trainer = new ServingTrainer(physics, 0.9, EVALUATIONS, MIN_ROWS);
     ServingEvaluator.Report r = new ServingEvaluator(trainer, physics).evaluate(data);
-    ServingTerms terms = trainer.train(data.used(), "serving-terms(" + data.used().size() + " rows)");
+    ServingTerms terms = trainer.train(data.used(), "serving-terms(" + data.used().size() + " rows)",
+        r.heldOutErrors());
     if (outFile != null) {
       ServingTermsCodec.write(terms, outFile);
       err.println("wrote " + outFile);
-      err.flush();
     }
+    if (predictions != null) {
+      writePredictions(r, predictions);
+      err.println("wrote " + predictions + " (" + r.heldOut().size() + " held-out serving predictions)");
+    }
+    err.flush();
     print(r, format, out);
     return 0;
+  }
+
+  /** One line per row and metric: where the row is, its fold and scenario, observed, held-out and physics-only. */
+  static void writePredictions(ServingEvaluator.Report r, Path file) {
+    StringBuilder csv = new StringBuilder("where,source_id,family,device,engine,load,isl,osl,tp,devices,model,quant,"
+        + "metric,observed,predicted,low,high,ape,physics_only\n");
+    for (int i = 0; i < r.heldOut().size(); i++) {
+      ServingEvaluator.Outcome o = r.heldOut().get(i);
+      ServingScenario s = o.row().scenario();
+      csv.append(String.join(",", Csv.quote(o.row().where()), Csv.quote(o.row().sourceId()),
+          o.row().family(), Csv.quote(s.device().name()), s.engine().kind().id(), load(s.workload().load()),
+          num(s.workload().input().mean()), num(s.workload().output().mean()), String.valueOf(s.layout().tp()),
+          String.valueOf(s.layout().devices()), Csv.quote(s.model().name()), Csv.quote(s.quant().name()),
+          o.metric().id(), num(o.observed()), num(o.predicted()), num(o.low()), num(o.high()), num(o.ape()),
+          num(r.physicsOnly().get(i).predicted()))).append('\n');
+    }
+    try {
+      Files.writeString(file, csv, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new InvalidInputException("--cv-predictions", file.toString(), "a writable file");
+    }
+  }
+
+  private static String load(Load l) {
+    if (l instanceof Load.Batch b) {
+      return "batch " + b.size();
+    }
+    if (l instanceof Load.Concurrency c) {
+      return "concurrency " + c.clients();
+    }
+    if (l instanceof Load.RequestRate q) {
+      return "rate " + num(q.perSecond());
+    }
+    return "offline";
+  }
+
+  private static String num(double v) {
+    return String.format(Locale.ROOT, "%.6g", v);
   }
 
   static void print(ServingEvaluator.Report r, OutputFormat format, PrintWriter out) {
@@ -196,8 +241,16 @@ final class Serving {
     n.put("used", r.used());
     n.put("skipped", r.skipped());
     n.put("families", r.families());
-    n.set("metrics", scores(r.metrics()));
+    ObjectNode metrics = scores(r.metrics());
+    r.medianSpread().forEach((m, lohi) -> {
+      if (metrics.has(m.id())) {
+        ((ObjectNode) metrics.get(m.id())).putArray("median_ape_devices_90").add(lohi[0]).add(lohi[1]);
+      }
+    });
+    n.set("metrics", metrics);
     n.set("baseline", scores(r.baseline()));
+    ObjectNode fam = n.putObject("by_family");
+    r.byFamily().forEach((k, v) -> fam.set(k, scores(v)));
     ObjectNode dev = n.putObject("by_device");
     r.byDevice().forEach((k, v) -> dev.set(k, scores(v)));
     ObjectNode eng = n.putObject("by_engine");
@@ -209,19 +262,23 @@ final class Serving {
     } else {
       out.printf(Locale.ROOT, "Serving rows: %d read, %d used, %d skipped; leave-one-chip-family-out over %d"
           + " families%n%n", r.rows(), r.used(), r.skipped(), r.families());
-      Table t = new Table("metric", "n", "MAPE", "median APE", "90% coverage", "physics-only MAPE",
-          "physics-only median APE");
+      Table t = new Table("metric", "n", "MAPE", "median APE", "median APE 5-95% (devices)", "90% coverage",
+          "physics-only MAPE", "physics-only median APE");
       for (Map.Entry<Metric, ServingEvaluator.Score> e : r.metrics().entrySet()) {
         ServingEvaluator.Score b = r.baseline().get(e.getKey());
+        double[] spread = r.medianSpread().get(e.getKey());
         t.row(e.getKey().id(), e.getValue().n(), pct(e.getValue().mape()), pct(e.getValue().medianApe()),
+            spread == null ? "" : pct(spread[0]) + " - " + pct(spread[1]),
             e.getValue().coverage().isPresent() ? pct(e.getValue().coverage().getAsDouble()) : "",
             b == null ? "" : pct(b.mape()), b == null ? "" : pct(b.medianApe()));
       }
       t.printText(out, "  ");
       out.println();
-      Table d = new Table("group", "output_tps n", "MAPE", "median APE", "coverage");
-      r.byEngine().forEach((k, v) -> row(d, "engine " + k, v.get(Metric.OUTPUT_TPS)));
-      r.byDevice().forEach((k, v) -> row(d, "device " + k, v.get(Metric.OUTPUT_TPS)));
+      out.println("Median APE (n, 90% coverage) by held-out family, engine and device");
+      Table d = new Table("group", "output_tps", "ttft_ms", "tpot_ms", "requests_per_s");
+      r.byFamily().forEach((k, v) -> row(d, "family " + k, v));
+      r.byEngine().forEach((k, v) -> row(d, "engine " + k, v));
+      r.byDevice().forEach((k, v) -> row(d, "device " + k, v));
       d.printText(out, "  ");
       out.println();
       out.println("Skipped rows by reason");
@@ -230,11 +287,15 @@ final class Serving {
     out.flush();
   }
 
-  private static void row(Table t, String group, ServingEvaluator.Score s) {
-    if (s != null) {
-      t.row(group, s.n(), pct(s.mape()), pct(s.medianApe()), s.coverage().isPresent()
-          ? pct(s.coverage().getAsDouble()) : "");
+  private static void row(Table t, String group, Map<Metric, ServingEvaluator.Score> scores) {
+    Object[] cells = new Object[5];
+    cells[0] = group;
+    for (Metric m : Metric.values()) {
+      ServingEvaluator.Score s = scores.get(m);
+      cells[1 + m.ordinal()] = s == null ? "" : String.format(Locale.ROOT, "%s (%d, %s)", pct(s.medianApe()), s.n(),
+          s.coverage().isPresent() ? pct(s.coverage().getAsDouble()) : "-");
     }
+    t.row(cells);
   }
 
   private static String pct(double v) {

@@ -115,7 +115,9 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--cv-predictions", paramLabel = "CSV",
       description = "Also write every row's held-out prediction (origin, fold, scenario, measured, predicted, interval,"
-          + " roofline, APE) as CSV, to break the errors down by batch, quantization or backend.")
+          + " roofline, APE) as CSV, to break the errors down by batch, quantization or backend; with --serving, every"
+          + " serving row's metrics (held-out family, engine, load, lengths, observed, predicted, interval,"
+          + " physics-only).")
   Path cvPredictions;
 
   @Option(names = "--protocol", paramLabel = "DIR",
@@ -159,8 +161,8 @@ final class TrainCommand implements Callable<Integer> {
         .output("--cv-predictions", cvPredictions).check(force);
     Session session = TunerCli.of(spec).session();
     if (serving) {
-      return Serving.train(session, data.files, out, force, output.format, spec.commandLine().getOut(),
-          spec.commandLine().getErr());
+      return Serving.train(session, data.files, out, cvPredictions, force, output.format,
+          spec.commandLine().getOut(), spec.commandLine().getErr());
     }
     OutputKind kind = OutputKind.fromId(target);
     ModelProvider provider = session.registry().require(modelType);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,10 +109,16 @@ class ServingCommandTest {
     csv.append("t,vLLM,0.8,H100 SXM5 80GB,1,1,1,,Unknown Model,FP16,,128,128,fixed,4,,,,,100,,,,,,,,,\n");
     Files.writeString(data, csv);
     Path terms = dir.resolve("terms.json");
+    Path heldOut = dir.resolve("held-out.csv");
     Cli.Result train = Cli.run("train", "--serving", "--data", data.toString(), "--out", terms.toString(),
-        "--format", "json");
+        "--cv-predictions", heldOut.toString(), "--format", "json");
     assertThat(train.exit()).as(train.toString()).isZero();
     assertThat(Files.readString(terms)).contains("tuner-serving-terms");
+    // a header and one line per used row's metric (6 output throughputs), each with its fold and physics-only figure
+    List<String> lines = Files.readAllLines(heldOut);
+    assertThat(lines).hasSize(7);
+    assertThat(lines.get(0)).startsWith("where,source_id,family,device,engine,load,").endsWith(",physics_only");
+    assertThat(lines).filteredOn(l -> l.contains(",GA100,A100 SXM4 80GB,tensorrt-llm,offline,")).hasSize(3);
     JsonNode j = train.json();
     assertThat(j.get("rows").asInt()).isEqualTo(7);
     assertThat(j.get("used").asInt()).isEqualTo(6);
@@ -119,6 +126,12 @@ class ServingCommandTest {
     assertThat(j.get("metrics").get("output_tps").get("n").asInt()).isEqualTo(6);
     assertThat(j.get("by_engine").has("tensorrt-llm")).isTrue();
     assertThat(j.get("by_device").has("H100 SXM5 80GB")).isTrue();
+    // one fold per chip family, and the median's spread over devices drawn with replacement brackets nothing wider
+    // than the per-device medians allow
+    assertThat(j.get("by_family").has("GH100")).isTrue();
+    assertThat(j.get("by_family").has("GA100")).isTrue();
+    JsonNode spread = j.get("metrics").get("output_tps").get("median_ape_devices_90");
+    assertThat(spread.get(0).asDouble()).isLessThanOrEqualTo(spread.get(1).asDouble());
     Cli.Result eval = Cli.run("evaluate", "--serving", "--data", data.toString(), "--format", "json");
     assertThat(eval.exit()).as(eval.toString()).isZero();
     assertThat(eval.json().get("metrics").get("output_tps").get("median_ape").asDouble()).isNotNegative();

@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>Static batch of {@code B}: one prefill iteration of {@code B·I} tokens (its time is the TTFT), then
  *       {@code O − 1} decode iterations of {@code B} tokens, the {@code j}-th over {@code B·(I + j)} cached tokens.
- *       TPOT is the decode time over {@code O − 1}; requests/s is {@code B / E2E}.
+ *       TPOT is the decode time over {@code O − 1}; requests/s is {@code B / E2E}. A batch the KV cache cannot hold
+ *       runs in waves of what it holds.
  *   <li>Continuous batching with {@code n} requests running: each iteration decodes {@code n} tokens at the mean
  *       context {@code I + O/2} and takes the prompts of the {@code n − 1} other requests spread over their
  *       {@code O} iterations ({@code (n − 1)·I/O} prompt tokens); its time is the TPOT. A new request's prompt runs
@@ -26,9 +27,11 @@ import java.util.function.Supplier;
  *       for those that reserve a request's whole length), the engine's sequence limit, and the token budget
  *       ({@code n + (n − 1)·I/O ≤ max tokens}, taken as {@code n·(1 + I/O)}).
  *   <li>Concurrency {@code C}: {@code n = min(C, nmax)}; requests beyond {@code nmax} queue, which adds
- *       {@code C / X − E2E} to their TTFT. Offline: {@code n = min(prompts, nmax)}; the prompts beyond {@code n}
- *       wait {@code (P − n)² / (2·P·X)} on average. Request rate {@code λ}: below the capacity {@code X(nmax)} the
- *       running count settles where {@code n = λ·E2E(n)}; at or above it the deployment saturates.
+ *       {@code C / X − E2E} to their TTFT. Offline: {@code n = min(prompts, nmax)} arrive together and their prompts
+ *       are prefilled in turn ({@link #waveTtft}); the prompts beyond {@code n} wait {@code (P − n)² / (2·P·X)} on
+ *       average. Request rate {@code λ}: below the capacity {@code X(nmax)} the running count settles where
+ *       {@code n = λ·E2E(n)}, and a prompt waits for the prompts ahead of it (Poisson arrivals, M/D/1); at or above
+ *       the capacity the deployment saturates.
  * </ul>
  */
 final class Composer {
@@ -63,28 +66,55 @@ final class Composer {
     return t.seconds(f.step(decodeSeqs, cached, prompt, pairs), sequences);
   }
 
-  /** Static batching (see the class comment). */
+  /**
+   * Static batching (see the class comment). A batch larger than the KV cache holds (each request holding what
+   * {@link #capacity} says it holds) runs in waves of as many requests as fit, one after another: a request of the
+   * {@code w}-th wave waits for the {@code w − 1} before it, so TTFT and E2E are means over the requests, and the
+   * batch's requests/s is {@code B} over the waves' total time.
+   */
   Served staticBatch(int b) {
+    double perRequest = perRequestTokens();
+    double capacity = maxByMemory(perRequest);
+    if (b <= capacity) {
+      double[] w = wave(b);
+      LimitedBy by = w[1] - w[0] >= w[0]
+          ? t.dominant(f.step(b, b * (in + out / 2), 0, 0), b)
+          : t.dominant(f.step(0, 0, b * in, b * inSq / 2), b);
+      return new Served(w[0], w[2], w[1], b / w[1], b, by, () -> "static batch of " + b);
+    }
+    int k = (int) Math.floor(capacity);
+    if (k < 1) {
+      throw new InvalidInputException("workload", String.format(Locale.ROOT, "%.0f tokens per request", perRequest),
+          String.format(Locale.ROOT, "requests that fit the KV cache (%.0f tokens)", capacity * perRequest));
+    }
+    int waves = (b + k - 1) / k;
+    int last = b - k * (waves - 1);
+    double[] full = wave(k);
+    double[] tail = last == k ? full : wave(last);
+    // the full waves start at 0, E, 2E, …; the last after all of them
+    double before = (waves - 1) * full[1];
+    double fullStarts = k * full[1] * (waves - 1) * (waves - 2) / 2.0;
+    double ttft = (fullStarts + k * (waves - 1) * full[0] + last * (before + tail[0])) / b;
+    double e2e = (fullStarts + k * (waves - 1) * full[1] + last * (before + tail[1])) / b;
+    double tpot = (k * (waves - 1) * full[2] + last * tail[2]) / b;
+    double total = before + tail[1];
+    return new Served(ttft, tpot, e2e, b / total, (double) b / waves, LimitedBy.MEMORY_CAPACITY,
+        () -> "a batch of " + b + " runs in " + waves + " waves: the KV cache holds " + k + " such requests");
+  }
+
+  /** One static batch of {@code b}: its prefill (the TTFT), its end (E2E) and its mean decode step (TPOT). */
+  private double[] wave(int b) {
     double prefill = seconds(b, 0, 0, b * in, b * inSq / 2);
     double steps = Math.max(0, out - 1);
     double decode = decodeSum(b, steps);
-    double e2e = prefill + decode;
-    double tpot = steps > 0 ? decode / steps : 0;
-    LimitedBy by = decode >= prefill
-        ? t.dominant(f.step(b, b * (in + out / 2), 0, 0), b)
-        : t.dominant(f.step(0, 0, b * in, b * inSq / 2), b);
-    double capacity = maxByMemory(inMax + outMax);
-    if (b > capacity) {
-      return new Served(prefill, tpot, e2e, b / e2e, b, LimitedBy.MEMORY_CAPACITY, () -> String.format(Locale.ROOT,
-          "a batch of %d does not fit: the KV cache holds %.0f such requests", b, Math.floor(capacity)));
-    }
-    return new Served(prefill, tpot, e2e, b / e2e, b, by, () -> "static batch of " + b);
+    return new double[] {prefill, prefill + decode, steps > 0 ? decode / steps : 0};
   }
 
   /**
-   * {@code Σ_{j=1..steps}} of decode iterations of {@code b} sequences over {@code b·(I + j)} cached tokens. Each
-   * roofline time is linear in {@code j}, so the sum is exact: arithmetic series on either side of the step where
-   * the compute time overtakes the memory time.
+   * {@code Σ_{j=1..steps}} of decode iterations of {@code b} sequences over {@code b·(I + j)} cached tokens. The
+   * linear layers' time does not depend on {@code j}; attention's KV traffic and arithmetic and the link time are
+   * linear in it, so the sum is exact: arithmetic series on either side of the step where attention's arithmetic
+   * overtakes its KV traffic.
    */
   double decodeSum(double b, double steps) {
     if (steps <= 0) {
@@ -92,13 +122,14 @@ final class Composer {
     }
     StepTimes s0 = f.step(b, b * in, 0, 0);
     StepTimes s1 = f.step(b, b * (in + 1), 0, 0);
-    double m0 = t.memory(s0);
-    double m1 = t.memory(s1) - m0;
-    double c0 = s0.compute() / t.computeEff();
-    double c1 = s1.compute() / t.computeEff() - c0;
+    double k0 = s0.kv() / t.kvEff();
+    double k1 = s1.kv() / t.kvEff() - k0;
+    double a0 = s0.attention() / t.computeEff();
+    double a1 = s1.attention() / t.computeEff() - a0;
     double n0 = s0.interconnect() / t.interconnectEff();
     double n1 = s1.interconnect() / t.interconnectEff() - n0;
-    return steps * (t.overheadS() + t.perSequenceS() * b) + series(n0, n1, steps) + sumOfMax(m0, m1, c0, c1, steps);
+    return steps * (t.overheadS() + t.perSequenceS() * b + t.gemm(s0)) + series(n0, n1, steps)
+        + sumOfMax(k0, k1, a0, a1, steps);
   }
 
   /** {@code Σ_{j=1..k} (a + b·j)}. */
@@ -135,7 +166,7 @@ final class Composer {
     double e2e = ttft + Math.max(0, out - 1) * tpot;
     StepTimes step = f.step(running, running * context, others * in / out, others / out * inSq / 2);
     return new Served(ttft, tpot, e2e, running / e2e, running, t.dominant(step, running),
-        () -> String.format(Locale.ROOT, "%.1f requests running", running));
+        () -> Fixed.of(running, 1) + " requests running");
   }
 
   /** The most requests the KV cache holds when each holds {@code tokens} tokens; infinite when unknown. */
@@ -163,8 +194,16 @@ final class Composer {
   /** The largest number of requests one instance can run, and what sets it. */
   record Capacity(double n, LimitedBy by, Supplier<String> detail) {}
 
+  /**
+   * Tokens of KV cache a request holds: {@code I + O/2} on average for engines that allocate pages as they go,
+   * {@code I + O} at most for those that reserve a request's whole length.
+   */
+  private double perRequestTokens() {
+    return reservesWhole ? inMax + outMax : in + out / 2;
+  }
+
   Capacity capacity() {
-    double perRequest = reservesWhole ? inMax + outMax : in + out / 2;
+    double perRequest = perRequestTokens();
     double byMemory = maxByMemory(perRequest);
     double byBatch = limits.maxBatch() > 0 ? limits.maxBatch() : Double.POSITIVE_INFINITY;
     double byTokens = Double.POSITIVE_INFINITY;
@@ -182,44 +221,80 @@ final class Composer {
           () -> "no limit known (memory unknown, engine unlimited): capped at " + EngineLimits.MAX);
     }
     if (n == byMemory) {
-      return new Capacity(n, LimitedBy.MEMORY_CAPACITY, () -> String.format(Locale.ROOT,
-          "KV cache of %.1f GB per GPU holds %.0f requests of %.0f tokens", kvCapacityBytes() / 1e9, n,
-          perRequest));
+      return new Capacity(n, LimitedBy.MEMORY_CAPACITY, () -> "KV cache of " + Fixed.of(kvCapacityBytes() / 1e9, 1)
+          + " GB per GPU holds " + Fixed.of(n, 0) + " requests of " + Fixed.of(perRequest, 0) + " tokens");
     }
     if (n == byBatch) {
       return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, () -> "engine runs at most " + limits.maxBatch()
           + " sequences");
     }
-    return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, () -> String.format(Locale.ROOT,
-        "engine takes at most %d tokens per iteration: %.0f requests with their prompts", limits.maxTokensPerStep(),
-        n));
+    return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, () -> "engine takes at most " + limits.maxTokensPerStep()
+        + " tokens per iteration: " + Fixed.of(n, 0) + " requests with their prompts");
   }
 
   /** A closed loop of {@code clients}. */
   Served concurrency(double clients) {
     Capacity cap = capacity();
-    if (clients <= cap.n()) {
-      return continuous(clients);
-    }
-    Served s = continuous(cap.n());
-    double e2e = clients / s.perSecond();
-    return new Served(s.ttft() + e2e - s.e2e(), s.tpot(), e2e, s.perSecond(), s.running(), cap.by(),
-        () -> cap.detail().get() + String.format(Locale.ROOT, "; %.0f more wait in the queue", clients - cap.n()));
+    return clients <= cap.n() ? continuous(clients) : queued(clients, cap, continuous(cap.n()));
   }
 
-  /** Every request at once; {@code prompts} of them, or endless when not positive. */
+  /**
+   * A closed loop of more {@code clients} than the capacity {@code cap} runs: {@code full} (the steady state at the
+   * capacity) serves them, and the rest wait in the queue before their first token.
+   */
+  Served queued(double clients, Capacity cap, Served full) {
+    double e2e = clients / full.perSecond();
+    return new Served(full.ttft() + e2e - full.e2e(), full.tpot(), e2e, full.perSecond(), full.running(), cap.by(),
+        () -> cap.detail().get() + "; " + Fixed.of(clients - cap.n(), 0) + " more wait in the queue");
+  }
+
+  /**
+   * Every request at once; {@code prompts} of them, or endless when not positive. The first {@code n} (up to the
+   * capacity) arrive together and their prompts are prefilled in arrival order ({@link #waveTtft}); the prompts
+   * beyond {@code n} wait {@code (P − n)² / (2·P·X)} on average for a slot and then prefill beside {@code n − 1}
+   * decodes. An endless run has no first wave worth counting: its TTFT is the steady state's.
+   */
   Served offline(double prompts) {
     Capacity cap = capacity();
-    if (prompts > 0 && prompts <= cap.n()) {
-      return continuous(prompts);
+    if (prompts <= 0) {
+      Served s = continuous(cap.n());
+      return new Served(s.ttft(), s.tpot(), s.e2e(), s.perSecond(), s.running(), cap.by(), cap.detail());
     }
-    Served s = continuous(cap.n());
-    double wait = prompts > 0 ? Math.pow(prompts - cap.n(), 2) / (2 * prompts * s.perSecond()) : 0;
-    return new Served(s.ttft() + wait, s.tpot(), s.e2e() + wait, s.perSecond(), s.running(), cap.by(),
-        cap.detail());
+    double n = Math.min(prompts, cap.n());
+    Served s = continuous(n);
+    double later = prompts - n;
+    double ttft = (n * waveTtft(n) + later * s.ttft()) / prompts + later * later / (2 * prompts * s.perSecond());
+    double e2e = s.e2e() + ttft - s.ttft();
+    if (later == 0) {
+      return new Served(ttft, s.tpot(), e2e, n / e2e, n, s.limitedBy(), s.detail());
+    }
+    return new Served(ttft, s.tpot(), e2e, s.perSecond(), n, cap.by(), cap.detail());
   }
 
-  /** An open stream of {@code rate} requests/s; {@code prompts} of them when positive (for the queue's wait). */
+  /**
+   * Mean TTFT of {@code n} requests that arrive together: their {@code n·I} prompt tokens run in {@code c}
+   * iterations of at most the token budget (whole prompts when prefill is not chunked; all at once without a
+   * budget), and the prompts finishing in iteration {@code k} wait {@code k} of them, {@code (c + 1)/2} on average.
+   * Beside the {@code k}-th iteration decode the {@code k·n/c} requests already prefilled, {@code n (c − 1)/(2c)} on
+   * average, over their prompts.
+   */
+  double waveTtft(double n) {
+    double tokens = n * in;
+    double budget = limits.maxTokensPerStep() > 0
+        ? Math.max(limits.maxTokensPerStep(), limits.chunkedPrefill() ? 1 : in) : tokens;
+    double c = Math.max(1, Math.ceil(tokens / budget));
+    double decoding = n * (c - 1) / (2 * c);
+    return t.requestS() + (c + 1) / 2 * seconds(decoding + n / c, decoding, decoding * in, tokens / c,
+        n * inSq / 2 / c);
+  }
+
+  /**
+   * An open stream of {@code rate} requests/s; {@code prompts} of them when positive (for the queue's end). Arrivals
+   * are Poisson (the default of vLLM's, SGLang's and TensorRT-LLM's benchmark clients), so a prompt also waits for
+   * the prompts ahead of it: an M/D/1 queue whose service is one prompt's prefill {@code p} (the TTFT without the
+   * request latency) at utilisation {@code ρ = λ·p}, mean wait {@code ρ·p / (2 (1 − ρ))}. At {@code ρ ≥ 1} the
+   * prefill cannot keep up and the queue grows over the run, as in saturation: {@code (P·p − P/λ) / 2}.
+   */
   Served rate(double rate, double prompts) {
     Capacity cap = capacity();
     Served full = continuous(cap.n());
@@ -243,9 +318,12 @@ final class Composer {
     }
     double running = hi;
     Served s = continuous(running);
-    return new Served(s.ttft(), s.tpot(), s.e2e(), rate, running, LimitedBy.ARRIVAL_RATE, () -> String.format(
-        Locale.ROOT, "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on average", rate,
-        full.perSecond(), running));
+    double p = s.ttft() - t.requestS();
+    double rho = rate * p;
+    double wait = rho < 1 ? rho * p / (2 * (1 - rho)) : prompts > 0 ? (prompts * p - prompts / rate) / 2 : 0;
+    return new Served(s.ttft() + wait, s.tpot(), s.e2e() + wait, rate, running, LimitedBy.ARRIVAL_RATE,
+        () -> String.format(Locale.ROOT, "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on"
+            + " average, prefill busy %.0f%% of the time", rate, full.perSecond(), running, 100 * Math.min(1, rho)));
   }
 
   List<String> assumptions() {

@@ -5,10 +5,13 @@ import static dev.tuner.api.InvalidInputException.requireInRange;
 /**
  * The learned part of serving time, per engine. An iteration that runs {@code s} sequences takes
  *
- * <pre>  overheadS + perSequenceS · s + max(weights / bandwidthEff + kv / kvEff, compute / computeEff)
- *     + interconnect / interconnectEff</pre>
+ * <pre>  overheadS + perSequenceS · s + max(weights / bandwidthEff, linear / computeEff)
+ *     + max(kv / kvEff, attention / computeEff) + interconnect / interconnectEff</pre>
  *
- * seconds, where weights, kv, compute and interconnect are the roofline times ({@link StepTimes}), and every request
+ * seconds, where weights, kv, linear, attention and interconnect are the roofline times ({@link StepTimes}): the
+ * linear layers and attention are separate kernels, each bound by its own roofline, and their times add (the
+ * per-operator roofline of GenZ and LLMCompass; one max over the whole iteration would let a prompt chunk's GEMMs hide
+ * the decodes' KV-cache reads, which no kernel does). Every request
  * waits {@code requestS} more before its first token (tokenisation, the HTTP front end, scheduling: a benchmark
  * client's TTFT counts them, an iteration does not).
  *
@@ -47,19 +50,28 @@ public record EngineTerms(
 
   /** Seconds of one iteration that runs {@code sequences} sequences. */
   public double seconds(StepTimes t, double sequences) {
-    return overheadS + perSequenceS * sequences + Math.max(memory(t), t.compute() / computeEff)
-        + t.interconnect() / interconnectEff;
+    return overheadS + perSequenceS * sequences + gemm(t) + attention(t) + t.interconnect() / interconnectEff;
   }
 
-  /** Memory time under these terms. */
-  double memory(StepTimes t) {
-    return t.weights() / bandwidthEff + t.kv() / kvEff;
+  /** Time of the linear layers: weight reads or their arithmetic, whichever is longer. */
+  double gemm(StepTimes t) {
+    return Math.max(t.weights() / bandwidthEff, t.linear() / computeEff);
+  }
+
+  /** Time of attention: KV-cache traffic or its arithmetic, whichever is longer. */
+  double attention(StepTimes t) {
+    return Math.max(t.kv() / kvEff, t.attention() / computeEff);
   }
 
   /** What dominates an iteration's time under these terms. */
   public LimitedBy dominant(StepTimes t, double sequences) {
-    double mem = memory(t);
-    double cmp = t.compute() / computeEff;
+    double w = t.weights() / bandwidthEff;
+    double lin = t.linear() / computeEff;
+    double kv = t.kv() / kvEff;
+    double att = t.attention() / computeEff;
+    // each kernel's time goes to the resource that bounds it
+    double mem = (w >= lin ? w : 0) + (kv >= att ? kv : 0);
+    double cmp = (w >= lin ? 0 : lin) + (kv >= att ? 0 : att);
     double net = t.interconnect() / interconnectEff;
     double overhead = overheadS + perSequenceS * sequences;
     double best = Math.max(Math.max(mem, cmp), Math.max(net, overhead));

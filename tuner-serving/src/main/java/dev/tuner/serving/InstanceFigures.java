@@ -62,7 +62,9 @@ public record InstanceFigures(
     double flops = flopsPerToken * tokens + logitFlopsPerDecode * decodeSeqs
         + attentionFlopsPerPair * (cachedTokens + promptPairs);
     double compute = peakFlops > 0 ? flops / peakFlops : 0;
+    double attention = peakFlops > 0 ? attentionFlopsPerPair * (cachedTokens + promptPairs) / peakFlops : 0;
     double comm = linkBandwidth > 0 ? collectiveSeconds + commBytesPerToken * tokens / linkBandwidth : 0;
-    return new StepTimes(weights / bandwidth * stages, compute * stages, comm * stages, kv / bandwidth * stages);
+    return new StepTimes(weights / bandwidth * stages, compute * stages, comm * stages, kv / bandwidth * stages,
+        attention * stages);
   }
 }

@@ -10,8 +10,10 @@ import java.util.TreeMap;
 /**
  * Leave-one-chip-family-out evaluation of serving predictions: each family's rows are predicted by terms fitted on
  * the other families' rows, beside the physics-only baseline (the roofline composition with no learned terms).
- * A held-out family's interval half-width is the level quantile of the absolute log errors that the other families
- * had when they were held out, so no row's own error sets its interval.
+ * A held-out family's interval half-width is calibrated inside its fold: the level quantile of the absolute log
+ * errors that the training families have when each of them is also held out (terms fitted without the outer and the
+ * inner family), each family weighing the same ({@link ServingTrainer#halfWidths}); no row's own error, and no model
+ * that has seen the held-out family, sets its interval.
  */
 public final class ServingEvaluator {
   private final ServingTrainer trainer;
@@ -25,19 +27,33 @@ public final class ServingEvaluator {
   /** Errors of one metric over some rows; APEs as fractions (0.12 = 12%). Coverage empty without intervals. */
   public record Score(int n, double mape, double medianApe, OptionalDouble coverage) {}
 
+  /**
+   * The report. {@code byFamily}: each held-out fold's scores; {@code medianSpread}: per metric, the 5% and 95%
+   * quantiles of the median APE over {@value #DRAWS} bootstrap draws of the devices (seeded: the same data give the
+   * same figures); {@code heldOutErrors}: per family, the absolute log errors of its rows when held out, from which
+   * the shipped intervals are made ({@link ServingTrainer#train(List, String, Map)}); {@code heldOut} and
+   * {@code physicsOnly}: every row's held-out and physics-only predictions, row by row in the same order.
+   */
   public record Report(
       int rows, int used, int skipped, Map<Metric, Score> metrics, Map<String, Map<Metric, Score>> byDevice,
       Map<String, Map<Metric, Score>> byEngine, Map<Metric, Score> baseline, Map<String, Integer> skipReasons,
-      int families) {}
+      int families, Map<String, Map<Metric, Score>> byFamily, Map<Metric, double[]> medianSpread,
+      Map<String, Map<Metric, List<Double>>> heldOutErrors, List<Outcome> heldOut, List<Outcome> physicsOnly) {}
 
-  /** One prediction of one metric of one row. */
-  private record Outcome(ServingRow row, Metric metric, double predicted, double observed, double low,
+  static final int DRAWS = 1000;
+  private static final long SEED = 42;
+
+  /**
+   * One held-out prediction of one metric of one row, with its interval ({@code NaN} bounds for the physics-only
+   * composition, which has none).
+   */
+  public record Outcome(ServingRow row, Metric metric, double predicted, double observed, double low,
       double high) {
-    double ape() {
+    public double ape() {
       return Math.abs(predicted - observed) / observed;
     }
 
-    boolean covered() {
+    public boolean covered() {
       return observed >= low && observed <= high;
     }
   }
@@ -45,32 +61,17 @@ public final class ServingEvaluator {
   public Report evaluate(ServingData data) {
     List<ServingRow> rows = data.used();
     Map<String, ServingTerms> held = trainer.heldOut(rows);
-    Map<String, Map<Metric, Double>> predicted = new java.util.HashMap<>();
-    Map<String, Map<Metric, List<Double>>> errorsByFamily = new TreeMap<>();
-    for (Map.Entry<String, ServingTerms> e : held.entrySet()) {
-      ServingPredictor p = new ServingPredictor(physics, e.getValue());
-      Map<Metric, List<Double>> errors = new EnumMap<>(Metric.class);
-      for (ServingRow r : rows) {
-        if (r.family().equals(e.getKey())) {
-          Map<Metric, Double> m = ServingTrainer.metrics(p, r);
-          predicted.put(r.where(), m);
-          ServingTrainer.logErrors(m, r, errors);
-        }
-      }
-      errorsByFamily.put(e.getKey(), errors);
-    }
+    Map<String, Map<Metric, List<Double>>> errorsByFamily = trainer.heldOutErrors(rows, held);
     List<Outcome> learned = new ArrayList<>();
     for (Map.Entry<String, ServingTerms> e : held.entrySet()) {
-      Map<Metric, List<Double>> others = new EnumMap<>(Metric.class);
-      errorsByFamily.forEach((family, errs) -> {
-        if (!family.equals(e.getKey())) {
-          errs.forEach((m, list) -> others.computeIfAbsent(m, k -> new ArrayList<>()).addAll(list));
-        }
-      });
-      Map<Metric, Double> widths = trainer.halfWidths(others);
+      // calibrated inside the fold: the training families' errors when each is held out of them too, so that no
+      // model whose errors set the widths has seen the held-out family
+      List<ServingRow> training = rows.stream().filter(r -> !r.family().equals(e.getKey())).toList();
+      Map<Metric, Double> widths = trainer.halfWidths(trainer.heldOutErrors(training, trainer.heldOut(training)));
+      ServingPredictor p = new ServingPredictor(physics, e.getValue());
       for (ServingRow r : rows) {
         if (r.family().equals(e.getKey())) {
-          predicted.get(r.where()).forEach((m, v) -> {
+          ServingTrainer.metrics(p, r).forEach((m, v) -> {
             double h = widths.getOrDefault(m, 0.0);
             learned.add(new Outcome(r, m, v, r.observed().get(m), v * Math.exp(-h), v * Math.exp(h)));
           });
@@ -78,17 +79,17 @@ public final class ServingEvaluator {
       }
     }
     ServingPredictor baseline = new ServingPredictor(physics, ServingTerms.physicsOnly());
-    List<Outcome> physicsOnly = new ArrayList<>();
-    for (ServingRow r : rows) {
-      ServingTrainer.metrics(baseline, r).forEach((m, v) ->
-          physicsOnly.add(new Outcome(r, m, v, r.observed().get(m), Double.NaN, Double.NaN)));
-    }
+    List<Outcome> physicsOnly = physicsOnly(learned, baseline);
     Map<String, List<Outcome>> byDevice = new TreeMap<>();
     Map<String, List<Outcome>> byEngine = new TreeMap<>();
+    Map<String, List<Outcome>> byFamily = new TreeMap<>();
     for (Outcome o : learned) {
       byDevice.computeIfAbsent(o.row().scenario().device().name(), k -> new ArrayList<>()).add(o);
       byEngine.computeIfAbsent(o.row().scenario().engine().kind().id(), k -> new ArrayList<>()).add(o);
+      byFamily.computeIfAbsent(o.row().family(), k -> new ArrayList<>()).add(o);
     }
+    Map<String, Map<Metric, Score>> families = new TreeMap<>();
+    byFamily.forEach((k, v) -> families.put(k, scores(v, true)));
     Map<String, Map<Metric, Score>> devices = new TreeMap<>();
     byDevice.forEach((k, v) -> devices.put(k, scores(v, true)));
     Map<String, Map<Metric, Score>> engines = new TreeMap<>();
@@ -96,7 +97,57 @@ public final class ServingEvaluator {
     Map<String, Integer> reasons = new TreeMap<>();
     data.rejected().forEach(r -> reasons.merge(reasonKind(r.reason()), 1, Integer::sum));
     return new Report(data.rows(), rows.size(), data.rejected().size(), scores(learned, true), devices, engines,
-        scores(physicsOnly, false), reasons, held.size());
+        scores(physicsOnly, false), reasons, held.size(), families, medianSpread(byDevice), errorsByFamily,
+        List.copyOf(learned), physicsOnly);
+  }
+
+  /** The physics-only composition's prediction of each outcome's row and metric, in the same order. */
+  private static List<Outcome> physicsOnly(List<Outcome> learned, ServingPredictor baseline) {
+    List<Outcome> out = new ArrayList<>(learned.size());
+    Map<ServingRow, Map<Metric, Double>> byRow = new java.util.IdentityHashMap<>();
+    for (Outcome o : learned) {
+      double v = byRow.computeIfAbsent(o.row(), r -> ServingTrainer.metrics(baseline, r)).get(o.metric());
+      out.add(new Outcome(o.row(), o.metric(), v, o.observed(), Double.NaN, Double.NaN));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Per metric, the 5% and 95% quantiles of the median APE when the devices are drawn with replacement
+   * ({@value #DRAWS} draws): how much the headline median depends on which devices the data happen to hold.
+   */
+  static Map<Metric, double[]> medianSpread(Map<String, List<Outcome>> byDevice) {
+    List<List<Outcome>> devices = new ArrayList<>(byDevice.values());
+    Map<Metric, double[]> draws = new EnumMap<>(Metric.class);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(SEED);
+    for (Metric m : Metric.values()) {
+      double[] medians = new double[DRAWS];
+      int kept = 0;
+      for (int d = 0; d < DRAWS; d++) {
+        List<Double> apes = new ArrayList<>();
+        for (int i = 0; i < devices.size(); i++) {
+          for (Outcome o : devices.get(random.nextInt(devices.size()))) {
+            if (o.metric() == m) {
+              apes.add(o.ape());
+            }
+          }
+        }
+        if (!apes.isEmpty()) {
+          medians[kept++] = median(apes.stream().mapToDouble(Double::doubleValue).sorted().toArray());
+        }
+      }
+      if (kept > 0) {
+        double[] v = java.util.Arrays.copyOf(medians, kept);
+        java.util.Arrays.sort(v);
+        draws.put(m, new double[] {v[(int) Math.floor(0.05 * (kept - 1))], v[(int) Math.ceil(0.95 * (kept - 1))]});
+      }
+    }
+    return draws;
+  }
+
+  private static double median(double[] sorted) {
+    return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
   }
 
   /** A reason without the names it quotes, so that reasons of one kind count together. */
@@ -135,8 +186,7 @@ public final class ServingEvaluator {
     by.forEach((m, list) -> {
       double[] apes = list.stream().mapToDouble(Outcome::ape).sorted().toArray();
       double mean = java.util.Arrays.stream(apes).average().orElse(0);
-      double median = apes.length % 2 == 1 ? apes[apes.length / 2]
-          : (apes[apes.length / 2 - 1] + apes[apes.length / 2]) / 2;
+      double median = median(apes);
       OptionalDouble coverage = intervals
           ? OptionalDouble.of(list.stream().filter(Outcome::covered).count() / (double) list.size())
           : OptionalDouble.empty();

@@ -2,7 +2,6 @@ package dev.tuner.serving;
 
 import dev.tuner.api.Interval;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,10 +15,23 @@ import java.util.Map;
 public final class ServingPredictor {
   private final StepPhysics physics;
   private final ServingTerms terms;
+  /** Per metric ({@link Metric#ordinal}), {@code e^-h} and {@code e^h} of its interval half-width {@code h}. */
+  private final double[] below;
+  private final double[] above;
 
   public ServingPredictor(StepPhysics physics, ServingTerms terms) {
     this.physics = physics;
     this.terms = terms;
+    Metric[] metrics = Metric.values();
+    below = new double[metrics.length];
+    above = new double[metrics.length];
+    double hOut = terms.logHalfWidth().getOrDefault(Metric.OUTPUT_TPS, 0.0);
+    for (Metric m : metrics) {
+      // a requests/s width not measured takes the throughput's: both are counts of the same iterations
+      double h = terms.logHalfWidth().getOrDefault(m, m == Metric.REQUESTS_PER_S ? hOut : 0.0);
+      below[m.ordinal()] = Math.exp(-h);
+      above[m.ordinal()] = Math.exp(h);
+    }
   }
 
   public ServingTerms terms() {
@@ -56,6 +68,47 @@ public final class ServingPredictor {
     return prediction(s, r, c);
   }
 
+  /**
+   * Closed-loop predictions of one deployment at many concurrencies: {@link #predict(ServingScenario,
+   * InstanceFigures)} of each, with what does not depend on the concurrency (the composition, the instance's capacity
+   * and its steady state at that capacity) computed once.
+   *
+   * @param base the deployment and lengths (its load is not read)
+   * @param f {@link StepPhysics#figures} of {@code base}
+   * @throws dev.tuner.api.InvalidInputException as {@link #predict} would at any concurrency: the weights leave no
+   *     room for a KV cache, or one request does not fit it
+   */
+  public ConcurrencySweep sweep(ServingScenario base, InstanceFigures f) {
+    return new ConcurrencySweep(base, f);
+  }
+
+  /** See {@link #sweep}. Immutable and thread-safe. */
+  public final class ConcurrencySweep {
+    private final Composer composer;
+    private final Composer.Capacity capacity;
+    private final Composer.Served full;
+    private final int replicas;
+
+    private ConcurrencySweep(ServingScenario base, InstanceFigures f) {
+      composer = new Composer(f, terms.forEngine(base.engine().kind()), base.engine(), base.workload());
+      capacity = composer.capacity();
+      full = composer.continuous(capacity.n());
+      replicas = base.layout().replicas();
+    }
+
+    /** {@link #predict(ServingScenario, InstanceFigures)} of {@code s}: the sweep's deployment under a closed loop. */
+    public ServingPrediction predict(ServingScenario s) {
+      if (!(s.workload().load() instanceof Load.Concurrency k)) {
+        throw new dev.tuner.api.InvalidInputException("load", String.valueOf(s.workload().load()),
+            "a closed loop (concurrency): a sweep predicts nothing else");
+      }
+      double clients = Math.max(1, (double) k.clients() / replicas);
+      Composer.Served r = clients <= capacity.n() ? composer.continuous(clients)
+          : composer.queued(clients, capacity, full);
+      return prediction(s, r, composer);
+    }
+  }
+
   /** {@link #predict} for a request-rate run of {@code prompts} requests, whose queue then has an end. */
   public ServingPrediction predictRate(ServingScenario s, double perSecond, int prompts) {
     InstanceFigures f = physics.figures(s);
@@ -73,20 +126,14 @@ public final class ServingPredictor {
     double ttftMs = r.ttft() * 1000;
     double tpotMs = r.tpot() * 1000;
     double e2eMs = r.e2e() * 1000;
-    Map<String, Interval> intervals = new HashMap<>();
+    Map<String, Interval> intervals = Map.of();
     if (!terms.logHalfWidth().isEmpty()) {
-      double hOut = terms.logHalfWidth().getOrDefault(Metric.OUTPUT_TPS, 0.0);
-      double hReq = terms.logHalfWidth().getOrDefault(Metric.REQUESTS_PER_S, hOut);
-      double hTtft = terms.logHalfWidth().getOrDefault(Metric.TTFT_MS, 0.0);
-      double hTpot = terms.logHalfWidth().getOrDefault(Metric.TPOT_MS, 0.0);
-      intervals.put("ttft_ms", interval(ttftMs, hTtft));
-      intervals.put("tpot_ms", interval(tpotMs, hTpot));
       // no row states E2E alone: it is mostly decode time, so it takes the TPOT's width
-      intervals.put("e2e_ms", interval(e2eMs, hTpot));
-      intervals.put("requests_per_s", interval(reqPerS, hReq));
-      intervals.put("output_tokens_per_s", interval(output, hOut));
-      intervals.put("total_tokens_per_s", interval(total, hOut));
-      intervals.put("output_tokens_per_s_per_gpu", interval(output / s.layout().devices(), hOut));
+      intervals = Map.of("ttft_ms", interval(ttftMs, Metric.TTFT_MS), "tpot_ms", interval(tpotMs, Metric.TPOT_MS),
+          "e2e_ms", interval(e2eMs, Metric.TPOT_MS), "requests_per_s", interval(reqPerS, Metric.REQUESTS_PER_S),
+          "output_tokens_per_s", interval(output, Metric.OUTPUT_TPS), "total_tokens_per_s",
+          interval(total, Metric.OUTPUT_TPS), "output_tokens_per_s_per_gpu",
+          interval(output / s.layout().devices(), Metric.OUTPUT_TPS));
     }
     List<String> assumptions = new ArrayList<>(c.assumptions());
     if (!terms.learned(s.engine().kind()) && !terms.rows().isEmpty()) {
@@ -103,7 +150,7 @@ public final class ServingPredictor {
         r.running(), r.limitedBy(), r.detail().get(), intervals, terms.id(), assumptions);
   }
 
-  private Interval interval(double v, double h) {
-    return new Interval(terms.level(), v * Math.exp(-h), v * Math.exp(h));
+  private Interval interval(double v, Metric m) {
+    return new Interval(terms.level(), v * below[m.ordinal()], v * above[m.ordinal()]);
   }
 }

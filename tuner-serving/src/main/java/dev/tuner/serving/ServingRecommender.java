@@ -19,8 +19,8 @@ import java.util.OptionalDouble;
  * <p>Layouts of {@code N} GPUs: every tensor-parallel size {@code tp} and pipeline depth {@code pp} (powers of two)
  * with {@code tp × pp} dividing {@code N}, the rest replicas; a mixture of experts also gets expert parallelism over
  * its tensor-parallel group ({@code ep = tp}). A layout whose weights leave no room for a KV cache is dropped with
- * that reason. The instance figures are computed once per engine, precision and layout and reused over the
- * concurrencies.
+ * that reason. The instance figures, the capacity and the saturated steady state are computed once per engine,
+ * precision and layout and reused over the concurrencies ({@link ServingPredictor#sweep}).
  */
 public final class ServingRecommender {
   private final ServingPredictor predictor;
@@ -62,12 +62,18 @@ public final class ServingRecommender {
           for (Layout layout : layouts(n, q.model().moe().isMoe())) {
             ServingScenario base = new ServingScenario(q.model(), q.device(), quant, kvCache(quant), engine, layout,
                 new Workload(q.input(), q.output(), new Load.Concurrency(1)));
-            InstanceFigures f = predictor.physics().figures(base);
+            ServingPredictor.ConcurrencySweep sweep;
+            try {
+              sweep = predictor.sweep(base, predictor.physics().figures(base));
+            } catch (InvalidInputException e) {
+              dropped.add(new Dropped(engine, quant, layout, e.getMessage()));
+              continue;
+            }
             for (int c : q.concurrencies()) {
               ServingScenario s = base.withWorkload(new Workload(q.input(), q.output(), new Load.Concurrency(c)));
               ServingPrediction p;
               try {
-                p = predictor.predict(s, f);
+                p = sweep.predict(s);
               } catch (InvalidInputException e) {
                 dropped.add(new Dropped(engine, quant, layout, e.getMessage()));
                 break;
@@ -83,14 +89,33 @@ public final class ServingRecommender {
         }
       }
     }
-    // highest tokens/s per GPU first (= lowest cost at one price); then lower TPOT, then fewer GPUs
-    List<Candidate> ranked = all.stream().filter(Candidate::meetsBudget)
-        .sorted(Comparator.comparingDouble((Candidate c) -> -c.prediction().outputTokensPerSPerGpu())
-            .thenComparingDouble(c -> c.prediction().tpotMs())
-            .thenComparingInt(c -> c.scenario().layout().devices()))
-        .toList();
+    List<Ranked> meeting = new ArrayList<>();
+    for (Candidate c : all) {
+      if (c.meetsBudget()) {
+        meeting.add(new Ranked(c, -c.prediction().outputTokensPerSPerGpu(), c.prediction().tpotMs(),
+            c.scenario().layout().devices()));
+      }
+    }
+    meeting.sort(ORDER);
+    List<Candidate> ranked = new ArrayList<>(meeting.size());
+    meeting.forEach(r -> ranked.add(r.candidate()));
     return new Recommendation(q, all, ranked, ranked.stream().findFirst(), dropped);
   }
+
+  /** A candidate with its sort keys read once (a sort compares each candidate some log2(n) times). */
+  private record Ranked(Candidate candidate, double negativePerGpu, double tpotMs, int devices) {}
+
+  /**
+   * Highest tokens/s per GPU first (= lowest cost at one price); then lower TPOT, then fewer GPUs; a stable sort
+   * keeps the grid order among ties.
+   */
+  private static final Comparator<Ranked> ORDER = (a, b) -> {
+    int c = Double.compare(a.negativePerGpu(), b.negativePerGpu());
+    if (c == 0) {
+      c = Double.compare(a.tpotMs(), b.tpotMs());
+    }
+    return c != 0 ? c : Integer.compare(a.devices(), b.devices());
+  };
 
   /** FP8 weights run with an FP8 KV cache (as the engines' FP8 recipes do); everything else with FP16. */
   static KvCacheType kvCache(Quantization q) {

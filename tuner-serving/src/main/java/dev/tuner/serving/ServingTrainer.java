@@ -8,6 +8,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -18,8 +19,9 @@ import java.util.TreeSet;
  * so that the thousand offline throughputs do not drown the hundred latencies (and a handful of latencies cannot
  * outweigh them either). An engine's fit is shrunk toward the pooled terms by a penalty of
  * {@code (x − x_pooled)²} per coordinate (logs of the times, logits of the shares): a term its rows do not pin (the
- * request latency of an engine whose rows state no TTFT) stays at the pooled value instead of drifting. Interval half-widths come from leave-one-family-out: the {@code level} quantile
- * of the absolute log errors on held-out families.
+ * request latency of an engine whose rows state no TTFT) stays at the pooled value instead of drifting. Interval
+ * half-widths come from leave-one-family-out: per metric, the {@code level} quantile of the absolute log errors on
+ * held-out families, each family weighing the same ({@link #halfWidths}).
  */
 public final class ServingTrainer {
   static final double HUBER = 0.2;
@@ -40,13 +42,29 @@ public final class ServingTrainer {
     if (rows.isEmpty()) {
       throw new InvalidInputException("training rows", "none", "at least one usable serving row");
     }
-    ServingTerms fitted = fit(rows, id, Map.of());
-    Map<Metric, List<Double>> errors = new EnumMap<>(Metric.class);
-    for (Map.Entry<String, ServingTerms> fold : heldOut(rows).entrySet()) {
-      ServingPredictor p = new ServingPredictor(physics, fold.getValue());
-      rows.stream().filter(r -> r.family().equals(fold.getKey())).forEach(r -> logErrors(metrics(p, r), r, errors));
+    return train(rows, id, heldOutErrors(rows, heldOut(rows)));
+  }
+
+  /** Terms fitted on all {@code rows}, with intervals from the given held-out errors ({@link #heldOutErrors}). */
+  public ServingTerms train(List<ServingRow> rows, String id, Map<String, Map<Metric, List<Double>>> heldOutErrors) {
+    if (rows.isEmpty()) {
+      throw new InvalidInputException("training rows", "none", "at least one usable serving row");
     }
-    return new ServingTerms(id, fitted.engines(), fitted.pooled(), level, halfWidths(errors), fitted.rows());
+    ServingTerms fitted = fit(rows, id, Map.of());
+    return new ServingTerms(id, fitted.engines(), fitted.pooled(), level, halfWidths(heldOutErrors),
+        fitted.rows());
+  }
+
+  /** Per chip family, the absolute log errors of its rows under the terms {@code held} fitted without it. */
+  Map<String, Map<Metric, List<Double>>> heldOutErrors(List<ServingRow> rows, Map<String, ServingTerms> held) {
+    Map<String, Map<Metric, List<Double>>> out = new TreeMap<>();
+    for (Map.Entry<String, ServingTerms> fold : held.entrySet()) {
+      ServingPredictor p = new ServingPredictor(physics, fold.getValue());
+      Map<Metric, List<Double>> errors = new EnumMap<>(Metric.class);
+      rows.stream().filter(r -> r.family().equals(fold.getKey())).forEach(r -> logErrors(metrics(p, r), r, errors));
+      out.put(fold.getKey(), errors);
+    }
+    return out;
   }
 
   /** For each chip family (sorted), the terms fitted on every other family's rows. */
@@ -175,20 +193,35 @@ public final class ServingTrainer {
     });
   }
 
-  Map<Metric, Double> halfWidths(Map<Metric, List<Double>> errors) {
+  /**
+   * Per metric, the {@code level} quantile of the held-out absolute log errors with every chip family weighing the
+   * same (each of its {@code n} errors {@code 1/n}): the mixture of the families' error distributions. A new device
+   * is a new family, exchangeable with the families held out before, not with their rows; pooling rows would let the
+   * family with the most rows of a metric set its width alone (GH100 holds most latencies), which under-covers a
+   * family unlike it.
+   */
+  Map<Metric, Double> halfWidths(Map<String, Map<Metric, List<Double>>> byFamily) {
+    Map<Metric, List<double[]>> weighted = new EnumMap<>(Metric.class);
+    byFamily.values().forEach(errors -> errors.forEach((m, list) -> list.forEach(e -> weighted
+        .computeIfAbsent(m, k -> new ArrayList<>()).add(new double[] {e, 1.0 / list.size()}))));
     Map<Metric, Double> out = new EnumMap<>(Metric.class);
-    errors.forEach((m, list) -> out.put(m, Math.min(10, quantile(list, level))));
+    weighted.forEach((m, list) -> out.put(m, Math.min(10, weightedQuantile(list, level))));
     return out;
   }
 
-  /** The {@code q} quantile: the smallest value with at least {@code q} of the values at or below it. */
-  static double quantile(List<Double> values, double q) {
-    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    if (v.length == 0) {
-      return 0;
+  /** The smallest value at or below which at least {@code q} of the total weight lies ({@code {value, weight}}). */
+  static double weightedQuantile(List<double[]> values, double q) {
+    List<double[]> v = new ArrayList<>(values);
+    v.sort((a, b) -> Double.compare(a[0], b[0]));
+    double total = v.stream().mapToDouble(x -> x[1]).sum();
+    double sum = 0;
+    for (double[] x : v) {
+      sum += x[1];
+      if (sum >= q * total * (1 - 1e-12)) {
+        return x[0];
+      }
     }
-    int k = (int) Math.ceil(q * v.length) - 1;
-    return v[Math.max(0, Math.min(v.length - 1, k))];
+    return v.isEmpty() ? 0 : v.get(v.size() - 1)[0];
   }
 
   double level() {

@@ -1,17 +1,29 @@
 package dev.tuner.serving;
 
 /**
- * Seconds one iteration needs, each at its peak: reading the weights, arithmetic, GPU-to-GPU traffic, and reading
- * and writing the KV cache.
+ * Seconds one iteration needs, each at its peak: reading the weights, arithmetic, GPU-to-GPU traffic, reading and
+ * writing the KV cache, and the part of the arithmetic that is attention ({@code attention ≤ compute}). The linear
+ * layers (GEMMs over the weights) and attention are separate kernels run one after the other in every layer, so each
+ * is bound by its own roofline: {@code max(weights, compute − attention)} and {@code max(kv, attention)}.
  */
-public record StepTimes(double weights, double compute, double interconnect, double kv) {
+public record StepTimes(double weights, double compute, double interconnect, double kv, double attention) {
+  /** An iteration without attention arithmetic. */
+  public StepTimes(double weights, double compute, double interconnect, double kv) {
+    this(weights, compute, interconnect, kv, 0);
+  }
+
   /** An iteration whose memory traffic is all weights. */
   public StepTimes(double memory, double compute, double interconnect) {
-    this(memory, compute, interconnect, 0);
+    this(memory, compute, interconnect, 0, 0);
   }
 
   /** All memory traffic. */
   public double memory() {
     return weights + kv;
+  }
+
+  /** Arithmetic of the linear layers (everything but attention). */
+  public double linear() {
+    return compute - attention;
   }
 }

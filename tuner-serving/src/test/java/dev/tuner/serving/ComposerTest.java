@@ -42,6 +42,26 @@ class ComposerTest {
   }
 
   @Test
+  void aStaticBatchLargerThanTheKvCacheRunsInWaves() {
+    // 2 GB, 1 GB of weights, half the rest (5e8 B) for the KV cache; a request reserves 99 + 1 tokens × 1e5 B = 1e7 B
+    // (LMDeploy reserves a request's whole length): 50 fit, so a batch of 120 runs as 50, 50 and 20
+    Composer c = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.LMDEPLOY, 0, 0, false, 0.5),
+        work(99, 1));
+    Composer.Served s = c.staticBatch(120);
+    // one output token, so a wave is its prefill: 50 prompts are 2e9 × 4 950 / 1e15 = 9.9 ms of GEMMs (more than
+    // the 1 ms of weights) and 1e5 × 4 950 / 1e12 = 0.495 ms of KV writes: 10.395 ms; 20 prompts: 3.96 + 0.198 ms
+    double full = 10.395e-3;
+    double last = 4.158e-3;
+    // first tokens at 10.395 ms (50 requests), 20.79 ms (50) and 20.79 + 4.158 ms (20)
+    assertThat(s.ttft()).isCloseTo((50 * full + 50 * 2 * full + 20 * (2 * full + last)) / 120, within(1e-12));
+    assertThat(s.e2e()).isCloseTo(s.ttft(), within(1e-15));
+    assertThat(s.perSecond()).isCloseTo(120 / (2 * full + last), within(1e-6));
+    assertThat(s.running()).isEqualTo(40);
+    assertThat(s.limitedBy()).isEqualTo(LimitedBy.MEMORY_CAPACITY);
+    assertThat(c.staticBatch(50).ttft()).isCloseTo(full, within(1e-12));
+  }
+
+  @Test
   void sumOfMaxSplitsWhereTheLinesCross() {
     // Σ_{j=1..10} max(10 + j, 3j): 11+12+13+14+15 = 65 up to the crossing at j = 5, then 18+21+24+27+30 = 120
     assertThat(Composer.sumOfMax(10, 1, 0, 3, 10)).isEqualTo(185);
@@ -115,9 +135,28 @@ class ComposerTest {
         work(100, 10));
     Composer.Served full = c.continuous(8);
     Composer.Served s = c.offline(108);
-    // (108 − 8)² / (2 × 108 × X)
-    assertThat(s.ttft() - full.ttft()).isCloseTo(100.0 * 100 / (2 * 108 * full.perSecond()), within(1e-12));
-    assertThat(c.offline(4).running()).isEqualTo(4);
+    // the first 8 arrive together and, without a token budget, prefill in one iteration of 800 tokens:
+    // the GEMMs' 2e9 × 800 / 1e15 = 1.6 ms of arithmetic beat the 1 ms of weights; KV 1e5 × 800 B = 0.08 ms
+    double wave = 1.6e-3 + 0.08e-3;
+    // the other 100 prefill beside 7 decodes and wait (108 − 8)² / (2 × 108 × X) on average for a slot
+    assertThat(s.ttft()).isCloseTo((8 * wave + 100 * full.ttft()) / 108 + 100.0 * 100 / (2 * 108 * full.perSecond()),
+        within(1e-12));
+    assertThat(s.perSecond()).isEqualTo(full.perSecond());
+    // 4 prompts fit at once: one iteration of 400 prompt tokens, max(1 ms, 0.8 ms) + 0.04 ms, is every TTFT
+    Composer.Served four = c.offline(4);
+    assertThat(four.running()).isEqualTo(4);
+    assertThat(four.ttft()).isCloseTo(1.04e-3, within(1e-12));
+  }
+
+  @Test
+  void promptsArrivingTogetherPrefillInTurnByTheTokenBudget() {
+    Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 8, 300, true, 0.9),
+        work(100, 10));
+    // 8 × 100 = 800 prompt tokens in ceil(800 / 300) = 3 iterations of 800/3 tokens, beside 8 × 2 / (2 × 3) = 8/3
+    // decodes over 8/3 × 100 cached tokens on average: weights 1 ms beat 2e9 × (8/3 + 800/3) / 1e15 = 0.539 ms;
+    // KV 1e5 × (800/3 + 800/3) B = 0.05333 ms; the prompts finishing in iteration k wait k: (3 + 1) / 2 on average
+    assertThat(c.waveTtft(8)).isCloseTo(2 * (1e-3 + 1e5 * 1600 / 3 / 1e12), within(1e-12));
+    assertThat(c.offline(8).ttft()).isCloseTo(c.waveTtft(8), within(1e-15));
   }
 
   @Test
@@ -127,13 +166,34 @@ class ComposerTest {
     double capacity = c.continuous(8).perSecond();
     Composer.Served s = c.rate(capacity / 2, 0);
     assertThat(s.perSecond()).isEqualTo(capacity / 2);
-    assertThat(s.running()).isCloseTo(capacity / 2 * s.e2e(), within(1e-9));
+    Composer.Served settled = c.continuous(s.running());
+    assertThat(s.running()).isCloseTo(capacity / 2 * settled.e2e(), within(1e-9));
     assertThat(s.limitedBy()).isEqualTo(LimitedBy.ARRIVAL_RATE);
+    // Poisson arrivals queue for the prefill (M/D/1): service p = the prompt's TTFT, ρ = λ p, wait ρ p / (2 (1 − ρ))
+    double p = settled.ttft();
+    double rho = capacity / 2 * p;
+    assertThat(rho).isBetween(0.0, 1.0);
+    assertThat(s.ttft() - settled.ttft()).isCloseTo(rho * p / (2 * (1 - rho)), within(1e-15));
+    assertThat(s.e2e() - settled.e2e()).isCloseTo(rho * p / (2 * (1 - rho)), within(1e-15));
     Composer.Served saturated = c.rate(capacity * 2, 100);
     assertThat(saturated.perSecond()).isEqualTo(capacity);
     // 100 prompts: the last waits 100/X − 100/λ, the mean half that
     assertThat(saturated.ttft() - c.continuous(8).ttft())
         .isCloseTo((100 / capacity - 100 / (2 * capacity)) / 2, within(1e-12));
+  }
+
+  @Test
+  void arrivalsFasterThanThePrefillQueueForTheRestOfTheRun() {
+    // no memory limit and no sequence limit: decodes keep up with 2 000 requests/s, but one prompt's prefill takes
+    // about 1 ms, so the prefill is busy ρ = λ p ≥ 1 and its queue grows over the run: over 100 prompts the last waits
+    // 100 p − 100/λ, the mean half that
+    Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9),
+        work(100, 10));
+    Composer.Served s = c.rate(2000, 100);
+    assertThat(s.perSecond()).isEqualTo(2000);
+    double p = c.continuous(s.running()).ttft();
+    assertThat(2000 * p).isGreaterThan(1);
+    assertThat(s.ttft() - p).isCloseTo((100 * p - 100 / 2000.0) / 2, within(1e-12));
   }
 
   @Test
@@ -158,12 +218,43 @@ class ComposerTest {
 
   @Test
   void perSequenceOverheadAndKvShareScaleTheirOwnParts() {
-    // 1 ms overhead + 10 µs × 64 sequences = 1.64 ms; weights 1 ms / 0.8 = 1.25 ms, KV 0.5 ms / 0.25 = 2 ms:
-    // memory 3.25 ms beats compute 1 ms / 0.5 = 2 ms; interconnect 0.2 ms / 0.4 = 0.5 ms; 1.64 + 3.25 + 0.5 = 5.39 ms
+    // 1 ms overhead + 10 µs × 64 sequences = 1.64 ms; GEMMs: weights 1 ms / 0.8 = 1.25 ms, arithmetic 1 ms / 0.5 =
+    // 2 ms: 2 ms; attention: KV 0.5 ms / 0.25 = 2 ms, no attention arithmetic: 2 ms; interconnect 0.2 ms / 0.4 =
+    // 0.5 ms; 1.64 + 2 + 2 + 0.5 = 6.14 ms
     EngineTerms t = new EngineTerms(1e-3, 1e-5, 0.8, 0.25, 0.5, 0.4, 0.03);
-    assertThat(t.seconds(new StepTimes(1e-3, 1e-3, 0.2e-3, 0.5e-3), 64)).isCloseTo(5.39e-3, within(1e-15));
-    // the overhead of 64 sequences (1.64 ms) is below the 3.25 ms of memory time
+    assertThat(t.seconds(new StepTimes(1e-3, 1e-3, 0.2e-3, 0.5e-3), 64)).isCloseTo(6.14e-3, within(1e-15));
+    // 2 ms bound by memory (the KV reads) and 2 ms by arithmetic (the GEMMs): a tie goes to bandwidth; the overhead
+    // of 64 sequences (1.64 ms) is below either
     assertThat(t.dominant(new StepTimes(1e-3, 1e-3, 0.2e-3, 0.5e-3), 64)).isEqualTo(LimitedBy.BANDWIDTH);
+  }
+
+  @Test
+  void linearLayersAndAttentionAreEachBoundByTheirOwnRoofline() {
+    // weights 2 ms, linear arithmetic 1 ms; KV 1 ms, attention arithmetic 2 ms (3 ms of compute in all): the GEMMs
+    // take max(2, 1) = 2 ms and attention max(1, 2) = 2 ms, 4 ms in all (one max over the iteration would say 3)
+    StepTimes s = new StepTimes(2e-3, 3e-3, 0, 1e-3, 2e-3);
+    assertThat(EngineTerms.PHYSICS.seconds(s, 1)).isCloseTo(4e-3, within(1e-15));
+    // 2 ms bound by bandwidth (weights), 2 ms by arithmetic (attention): a tie goes to bandwidth
+    assertThat(EngineTerms.PHYSICS.dominant(s, 1)).isEqualTo(LimitedBy.BANDWIDTH);
+    assertThat(EngineTerms.PHYSICS.dominant(new StepTimes(2e-3, 3.5e-3, 0, 1e-3, 2.5e-3), 1))
+        .isEqualTo(LimitedBy.COMPUTE);
+  }
+
+  @Test
+  void attentionArithmeticOvertakesKvReadsInLongPromptsAndDecodes() {
+    // as gpu(0), with 2e8 attention FLOPs per (query, cached) pair
+    InstanceFigures f = new InstanceFigures(1e9, 0, 0, 1e5, 2e9, 2e8, 0, 1e12, 1e15, 0, 0, 1, List.of());
+    StepTimes one = f.step(1, 100, 0, 0);
+    // 2e8 × 100 pairs / 1e15 = 20 µs of attention within (2e9 + 2e10) / 1e15 = 22 µs of arithmetic
+    assertThat(one.attention()).isCloseTo(2e-5, within(1e-18));
+    assertThat(one.compute()).isCloseTo(2.2e-5, within(1e-18));
+    Composer c = new Composer(f, EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9), work(100, 3));
+    Composer.Served s = c.staticBatch(1);
+    // prefill of 100 tokens: GEMMs max(1 ms, 2e9 × 100 / 1e15 = 0.2 ms) = 1 ms; attention over 100² / 2 = 5 000
+    // pairs: max(KV 1e5 × 100 / 1e12 = 0.01 ms, 2e8 × 5 000 / 1e15 = 1 ms) = 1 ms: 2 ms
+    assertThat(s.ttft()).isCloseTo(2e-3, within(1e-15));
+    // decode j = 1, 2 over 101 and 102 cached tokens: 1 ms + max(1e-7, 2e-7) × (100 + j): 1.0202 + 1.0204 ms
+    assertThat(s.e2e() - s.ttft()).isCloseTo(2.0406e-3, within(1e-15));
   }
 
   @Test

@@ -7,9 +7,16 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.scenario.Quantization;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ServingRecommenderTest {
   private static final Catalog CATALOG = Catalog.shipped();
@@ -75,5 +82,85 @@ class ServingRecommenderTest {
     });
     assertThatThrownBy(() -> request("Llama 3.1 8B", List.of(), OptionalDouble.empty(), OptionalDouble.empty(),
         OptionalDouble.empty())).isInstanceOf(InvalidInputException.class).hasMessageContaining("device counts");
+  }
+
+  /**
+   * The straightforward recommendation: every candidate predicted on its own ({@link ServingPredictor#predict}, its
+   * own instance figures, capacity and steady state), ranked by the documented order.
+   */
+  private static ServingRecommender.Recommendation oneByOne(ServingRequest q) {
+    List<ServingRecommender.Candidate> all = new ArrayList<>();
+    List<ServingRecommender.Dropped> dropped = new ArrayList<>();
+    for (Engine engine : q.engines()) {
+      for (Quantization quant : q.quants()) {
+        for (int n : q.deviceCounts()) {
+          for (Layout layout : ServingRecommender.layouts(n, q.model().moe().isMoe())) {
+            for (int c : q.concurrencies()) {
+              ServingScenario s = new ServingScenario(q.model(), q.device(), quant, ServingRecommender.kvCache(quant),
+                  engine, layout, new Workload(q.input(), q.output(), new Load.Concurrency(c)));
+              ServingPrediction p;
+              try {
+                p = PREDICTOR.predict(s);
+              } catch (InvalidInputException e) {
+                dropped.add(new ServingRecommender.Dropped(engine, quant, layout, e.getMessage()));
+                break;
+              }
+              boolean meets = (q.maxTtftMs().isEmpty() || p.ttftMs() <= q.maxTtftMs().getAsDouble())
+                  && (q.maxTpotMs().isEmpty() || p.tpotMs() <= q.maxTpotMs().getAsDouble());
+              OptionalDouble cost = q.gpuHourUsd().isPresent() && p.outputTokensPerSPerGpu() > 0
+                  ? OptionalDouble.of(q.gpuHourUsd().getAsDouble() / (3600 * p.outputTokensPerSPerGpu()) * 1e6)
+                  : OptionalDouble.empty();
+              all.add(new ServingRecommender.Candidate(s, p, meets, cost));
+            }
+          }
+        }
+      }
+    }
+    List<ServingRecommender.Candidate> ranked = all.stream().filter(ServingRecommender.Candidate::meetsBudget)
+        .sorted(Comparator.comparingDouble((ServingRecommender.Candidate c) ->
+                -c.prediction().outputTokensPerSPerGpu())
+            .thenComparingDouble(c -> c.prediction().tpotMs())
+            .thenComparingInt(c -> c.scenario().layout().devices()))
+        .toList();
+    return new ServingRecommender.Recommendation(q, all, ranked, ranked.stream().findFirst(), dropped);
+  }
+
+  private static <T> List<T> some(SplittableRandom random, List<T> from) {
+    List<T> copy = new ArrayList<>(from);
+    Collections.shuffle(copy, new java.util.Random(random.nextLong()));
+    return copy.subList(0, 1 + random.nextInt(copy.size()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+  void theSweepPredictsAndRanksExactlyAsPredictingEachCandidateAlone(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    EngineDefaults d = EngineDefaults.shipped();
+    List<Engine> engines = some(random, List.of(d.engine(EngineKind.VLLM, "", ""), d.engine(EngineKind.SGLANG, "", ""),
+        d.engine(EngineKind.TENSORRT_LLM, "", ""), d.engine(EngineKind.LMDEPLOY, "", "")));
+    String model = List.of("Llama 3.1 8B", "Llama 3.1 70B", "Mixtral 8x7B", "Qwen3-30B-A3B", "Llama 4 Scout 17B-16E")
+        .get(random.nextInt(5));
+    String device = List.of("H100 SXM5 80GB", "A100 SXM4 80GB", "AMD Instinct MI300X", "B200", "L40S")
+        .get(random.nextInt(5));
+    List<Integer> clients = new ArrayList<>();
+    for (int i = 0; i < 4 + random.nextInt(12); i++) {
+      clients.add(1 + random.nextInt(random.nextBoolean() ? 64 : 4096));
+    }
+    Lengths in = random.nextBoolean() ? Lengths.fixed(1 + random.nextInt(8000))
+        : Lengths.normal(200 + random.nextInt(4000), 50);
+    Lengths out = random.nextBoolean() ? Lengths.fixed(1 + random.nextInt(2000)) : Lengths.uniform(10, 900);
+    ServingRequest q = new ServingRequest(CATALOG.model(model), CATALOG.device(device), in, out, engines,
+        some(random, List.of(CATALOG.quant("BF16"), CATALOG.quant("FP8"))), some(random, List.of(1, 2, 4, 8, 3)),
+        clients, random.nextBoolean() ? OptionalDouble.of(50 + random.nextInt(5000)) : OptionalDouble.empty(),
+        random.nextBoolean() ? OptionalDouble.of(5 + random.nextInt(100)) : OptionalDouble.empty(),
+        random.nextBoolean() ? OptionalDouble.of(2.5) : OptionalDouble.empty());
+    ServingRecommender.Recommendation fast = new ServingRecommender(PREDICTOR).recommend(q);
+    ServingRecommender.Recommendation reference = oneByOne(q);
+    // record equality: every scenario, every predicted figure bit for bit, every interval, explanation and assumption
+    assertThat(fast.candidates()).isEqualTo(reference.candidates());
+    assertThat(fast.ranked()).isEqualTo(reference.ranked());
+    assertThat(fast.best()).isEqualTo(reference.best());
+    assertThat(fast.dropped()).isEqualTo(reference.dropped());
+    assertThat(fast.candidates().size() + fast.dropped().size()).isPositive();
   }
 }
