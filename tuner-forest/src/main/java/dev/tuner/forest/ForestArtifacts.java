@@ -30,6 +30,9 @@ public final class ForestArtifacts {
     }
   }
 
+  /** The fewest rows each side of a partition needs, else {@link ForestTrainer} grows unpartitioned trees. */
+  public static final int MIN_PARTITION_ROWS = ForestTrainer.MIN_ROWS;
+
   /** The split of a partitioned tree's root: a flag feature is 0 or 1, so 0 goes left and 1 right. */
   public static final float PARTITION_THRESHOLD = 0.5f;
 

@@ -29,6 +29,7 @@ import dev.tuner.core.artifact.ModelArtifact;
 import dev.tuner.core.learn.EvaluationReport;
 import dev.tuner.core.learn.PhaseMetrics;
 import dev.tuner.core.artifact.Calibration;
+import dev.tuner.core.ensemble.EnsembleProvider;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.schema.FeatureSchema;
 import dev.tuner.core.schema.FeatureSchemas;
@@ -40,7 +41,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -50,8 +50,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.regression.RandomForestRegressionModel;
-import org.apache.spark.ml.regression.RandomForestRegressor;
 import org.apache.spark.ml.stat.Summarizer;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -82,35 +80,30 @@ public final class SparkForestTrainer {
   private static final String FOLD = "fold";
   private static final String RAW = "raw";
 
+  /**
+   * Why no tree is projected: tuner's forest applies {@code MonotoneProjection} only to features named by its
+   * {@code monotone} hyper-parameter, which is empty by default ({@code tuner train --model-type forest}); only an
+   * ensemble trained with {@code monotone=physics} sets it.
+   */
+  static final String MONOTONE_PROJECTION = "none, as tuner's forest trains by default (monotone is empty; only an"
+      + " ensemble with monotone=physics constrains its members)";
+
   private final SparkSession spark;
 
   public SparkForestTrainer(SparkSession spark) {
     this.spark = spark;
   }
 
-  /** What a training run produced. */
-  public record Result(ModelArtifact artifact, EvaluationReport report, RandomForestRegressionModel sparkModel) {}
-
-  /** MLlib's regressor with these settings, reading {@value TelemetryEncoding#FEATURES} and label columns. */
-  public static RandomForestRegressor regressor(TrainSettings s) {
-    return new RandomForestRegressor()
-        .setFeaturesCol(TelemetryEncoding.FEATURES)
-        .setLabelCol(TelemetryEncoding.LABEL)
-        .setNumTrees(s.trees())
-        .setMaxDepth(s.maxDepth())
-        .setMinInstancesPerNode(s.minLeaf())
-        .setFeatureSubsetStrategy(s.featureSubset())
-        .setSubsamplingRate(s.subsample())
-        .setMaxBins(s.maxBins())
-        .setSeed(s.seed());
-  }
+  /** What a training run produced: the artifact, its cross-validation report and the MLlib forests it holds. */
+  public record Result(ModelArtifact artifact, EvaluationReport report, PhaseForests sparkModels) {}
 
   /**
-   * The forest payload of an MLlib model whose features are the slots of {@code schema}: the forest provider's
+   * The forest payload of MLlib forests whose features are the slots of {@code schema}: the forest provider's
    * hyper-parameters as near as MLlib's map to them (at most 2^depth leaves, the effective share of features per
-   * split, no partition), MLlib's own in the properties.
+   * split, partitioned by phase as {@code partition_by=auto} partitions, no monotone constraint as the provider's
+   * default has none), MLlib's own and the partition in the properties.
    */
-  public static byte[] payload(RandomForestRegressionModel model, FeatureSchema schema, TrainSettings s,
+  public static byte[] payload(PhaseForests forests, FeatureSchema schema, TrainSettings s,
       Map<String, String> properties) {
     int width = schema.width();
     Map<String, String> hp = new LinkedHashMap<>();
@@ -121,11 +114,12 @@ public final class SparkForestTrainer {
     hp.put("mtry_fraction", Double.toString((double) TrainSettings.featuresPerNode(s.featureSubset(), width)
         / width));
     hp.put("subsample", Double.toString(s.subsample()));
-    hp.put("partition_by", "none");
+    hp.put("partition_by", "auto");
     Map<String, String> props = new LinkedHashMap<>();
     s.asMap().forEach((k, v) -> props.put("spark." + k, v));
+    props.putAll(partition(forests));
     props.putAll(properties);
-    return ForestArtifacts.fromFlatTrees(schema.slotNames(), hp, props, TreeConversion.flatTrees(model));
+    return ForestArtifacts.fromFlatTrees(schema.slotNames(), hp, props, forests.flatTrees(schema));
   }
 
   /**
@@ -183,10 +177,9 @@ public final class SparkForestTrainer {
 
   private Result crossValidateAndFit(Dataset<Row> data, FeatureSchema schema, List<String> sources,
       TrainSettings s, int folds, long read, long rows, Map<String, Integer> skipped, String sha256) {
-    RandomForestRegressor rf = regressor(s);
     Dataset<Row> held = null;
     for (int f = 0; f < folds; f++) {
-      RandomForestRegressionModel m = rf.fit(data.filter(col(FOLD).notEqual(f)));
+      PhaseForests m = PhaseForests.fit(data.filter(col(FOLD).notEqual(f)), schema, s);
       Dataset<Row> predicted = m.transform(data.filter(col(FOLD).equalTo(f))).withColumnRenamed("prediction", RAW);
       held = held == null ? predicted : held.union(predicted);
     }
@@ -230,13 +223,23 @@ public final class SparkForestTrainer {
           s.target().id(), Math.toIntExact(read), Math.toIntExact(rows), skipped, phases, Map.of(), "device",
           groups);
 
-      RandomForestRegressionModel model = rf.fit(data);
+      PhaseForests model = PhaseForests.fit(data, schema, s);
       Calibration calibration = calibration(data, schema, sample, deviceScores);
       return new Result(artifact(model, schema, sources, s, read, rows, skipped, sha256, report, calibration,
           data), report, model);
     } finally {
       scored.unpersist();
     }
+  }
+
+  /** How the forests are partitioned and projected, as the payload's and the header's properties record it. */
+  private static Map<String, String> partition(PhaseForests forests) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("partition.feature", forests.partitioned() ? EnsembleProvider.PHASE_FEATURE : "none");
+    m.put("partition.rows.decode", Long.toString(forests.decodeRows()));
+    m.put("partition.rows.prefill", Long.toString(forests.prefillRows()));
+    m.put("monotone_projection", MONOTONE_PROJECTION);
+    return m;
   }
 
   /** Tokens/s from raw outputs of {@code kind}, clamped to [0, roofline] as the predictor does. */
@@ -368,7 +371,7 @@ public final class SparkForestTrainer {
         phaseScores(deviceScores, Phase.PREFILL, -1));
   }
 
-  private ModelArtifact artifact(RandomForestRegressionModel model, FeatureSchema schema, List<String> sources,
+  private ModelArtifact artifact(PhaseForests model, FeatureSchema schema, List<String> sources,
       TrainSettings s, long read, long rows, Map<String, Integer> skipped, String sha256, EvaluationReport report,
       Calibration calibration, Dataset<Row> data) {
     Map<String, String> properties = new TreeMap<>();
@@ -380,6 +383,7 @@ public final class SparkForestTrainer {
     String summary = String.format(Locale.ROOT, "read %d rows; used %d; skipped %s", read, rows, skipped);
     properties.put("training_summary", summary);
     properties.put("trained_by", "tuner-spark (Apache Spark " + spark.version() + " MLlib random forest)");
+    properties.putAll(partition(model));
     byte[] payload = payload(model, schema, s, properties);
     ModelInfo declared = new ModelInfo("pending", ForestProvider.ID, schema.ref(), s.target(), schema.width());
     String modelId = new ForestProvider().load(new ModelPayload(declared, payload)).info().modelId();
