@@ -60,14 +60,16 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Trains MLlib's random forest on measurements encoded by tuner ({@link TelemetryEncoding}) and packages it as a
- * tuner {@code forest} artifact (trees converted by {@link TreeConversion}), which then loads, predicts and exports
- * like any tuner model. Everything that reads the rows runs in Spark: the encoding, the data hash, grouped
+ * Trains MLlib's random forest on measurements encoded by tuner ({@link TelemetryEncoding}), one forest per phase as
+ * tuner's forest partitions ({@link PhaseForests}), and packages them as one tuner {@code forest} artifact (trees
+ * converted by {@link TreeConversion}, joined under the phase split), which then loads, predicts and exports like
+ * any tuner model. Everything that reads the rows runs in Spark: the encoding, the data hash, grouped
  * cross-validation, its metrics and the calibration scores.
  *
  * <p>Cross-validation deals the devices, sorted by name, round-robin into {@code cvFolds} folds (all of a device's
  * rows in one fold), trains on the other folds and predicts the held-out one. Metrics are tuner's
- * ({@link PhaseMetrics}: MAPE, median APE, R² of log tokens/s, interval coverage) per phase and per device; the
+ * ({@link PhaseMetrics}: MAPE, median APE, R² of log tokens/s, interval coverage) per phase and per device and
+ * phase, each fold's rows predicted by forests of their phase trained on the other folds; the
  * median is Spark's approximate percentile (relative error at most 1e-5). Intervals are cross-conformal on absolute
  * residuals in the target's units: each fold's half-width is the conformal quantile of the other folds' scores of
  * the same phase, taken from a uniform seeded sample of at most {@value #CALIBRATION_SAMPLE} scores per phase (a

@@ -47,7 +47,7 @@ import org.apache.spark.sql.types.StructType;
  * dev.tuner.spark.SparkThroughput data/measurements.csv 500000 100000 1000000} (sweep size, then training sizes).
  */
 public final class SparkThroughput {
-  private static final int WARMUP = 2;
+  private static final int WARMUP = 3;
   private static final int PASSES = 5;
 
   private SparkThroughput() {}
@@ -93,6 +93,12 @@ public final class SparkThroughput {
     second.get();
   }
 
+  /** Prints a result as it comes, so that a long run shows its progress, and keeps it for the summary. */
+  private static void say(List<String> report, String line) {
+    System.out.println(line);
+    report.add(line);
+  }
+
   private static SparkSession session(int cores) {
     return SparkSession.builder().master("local[" + cores + "]").appName("throughput")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", Integer.toString(cores))
@@ -130,7 +136,7 @@ public final class SparkThroughput {
     }
     double[] out = new double[n];
     List<String> report = new ArrayList<>();
-    report.add(String.format(Locale.ROOT, "sweep: %d scenarios; %d warm-up and %d timed passes, median", n, WARMUP,
+    say(report, String.format(Locale.ROOT, "sweep: %d scenarios; %d warm-up and %d timed passes, median", n, WARMUP,
         PASSES));
 
     double batch1 = rate(n, () -> predictor.predictTokensPerSecond(scenarios, out));
@@ -151,11 +157,11 @@ public final class SparkThroughput {
       return 0;
     }));
     pool.shutdown();
-    report.add(String.format(Locale.ROOT, "in-JVM batch path, resolved scenarios, 1 thread:  %10.0f /s", batch1));
-    report.add(String.format(Locale.ROOT, "in-JVM resolve names + batch path, 1 thread:      %10.0f /s", resolve1));
-    report.add(String.format(Locale.ROOT, "in-JVM predict() per row (all columns), 1 thread: %10.0f /s", full1));
-    report.add(String.format(Locale.ROOT, "in-JVM batch path, resolved scenarios, 2 threads: %10.0f /s", batch2));
-    report.add(String.format(Locale.ROOT, "in-JVM resolve names + batch path, 2 threads:     %10.0f /s", resolve2));
+    say(report, String.format(Locale.ROOT, "in-JVM batch path, resolved scenarios, 1 thread:  %10.0f /s", batch1));
+    say(report, String.format(Locale.ROOT, "in-JVM resolve names + batch path, 1 thread:      %10.0f /s", resolve1));
+    say(report, String.format(Locale.ROOT, "in-JVM predict() per row (all columns), 1 thread: %10.0f /s", full1));
+    say(report, String.format(Locale.ROOT, "in-JVM batch path, resolved scenarios, 2 threads: %10.0f /s", batch2));
+    say(report, String.format(Locale.ROOT, "in-JVM resolve names + batch path, 2 threads:     %10.0f /s", resolve2));
 
     StructType schema = new StructType().add("device", DataTypes.StringType).add("model", DataTypes.StringType)
         .add("quant", DataTypes.StringType).add("batch", DataTypes.IntegerType)
@@ -169,10 +175,10 @@ public final class SparkThroughput {
       double all = rate(n, () -> noop(scorer.score(in)));
       double batch = cores == 1 ? batch1 : batch2;
       double resolve = cores == 1 ? resolve1 : resolve2;
-      report.add(String.format(Locale.ROOT, "Spark local[%d] scoreTokens(): %10.0f /s (%.0f per core); in-JVM batch"
+      say(report, String.format(Locale.ROOT, "Spark local[%d] scoreTokens(): %10.0f /s (%.0f per core); in-JVM batch"
           + " path / Spark %.2fx, resolve + batch / Spark %.2fx", cores, tokens, tokens / cores, batch / tokens,
           resolve / tokens));
-      report.add(String.format(Locale.ROOT, "Spark local[%d] score():       %10.0f /s (%.0f per core); in-JVM batch"
+      say(report, String.format(Locale.ROOT, "Spark local[%d] score():       %10.0f /s (%.0f per core); in-JVM batch"
           + " path / Spark %.2fx, predict() / Spark %.2fx", cores, all, all / cores, batch / all,
           full1 * cores / all));
       if (cores == 2) {
@@ -181,6 +187,7 @@ public final class SparkThroughput {
       in.unpersist();
       spark.stop();
     }
+    System.out.println("--- summary");
     report.forEach(System.out::println);
   }
 
@@ -203,7 +210,7 @@ public final class SparkThroughput {
       PhaseForests forests = PhaseForests.fit(encoded, FeatureSchemas.byId(settings.schemaId()), settings);
       double fitSeconds = (System.nanoTime() - t0) / 1e9;
       encoded.unpersist();
-      report.add(String.format(Locale.ROOT, "training, local[2]: %d telemetry rows (%d copies of %d measurements,"
+      say(report, String.format(Locale.ROOT, "training, local[2]: %d telemetry rows (%d copies of %d measurements,"
           + " tokens/s jittered), %d used (decode %d, prefill %d); encode %.1f s = %.0f rows/s; fit (80 trees, depth"
           + " 10, one forest per phase) %.1f s = %.0f rows/s, %.0f per core", size, copies, sourceRows, used,
           forests.decodeRows(), forests.prefillRows(), encodeSeconds, size / encodeSeconds, fitSeconds,
