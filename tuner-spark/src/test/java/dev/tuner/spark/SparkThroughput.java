@@ -40,15 +40,18 @@ import org.apache.spark.sql.types.StructType;
  *       {@link TrainSettings#defaults()} (80 trees, depth 10, one forest per phase) on {@code local[2]}.
  * </ol>
  *
- * Each scoring figure is the median of {@value #PASSES} timed passes after {@value #WARMUP} untimed ones; each
- * training figure is one timed fit. Run with {@code mvn -B -o -q -pl tuner-spark -am test-compile
- * dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/cp.txt}, then {@code java -Xmx6g -cp
- * "tuner-spark/target/test-classes:tuner-spark/target/classes:$(cat tuner-spark/cp.txt)"
- * dev.tuner.spark.SparkThroughput data/measurements.csv 500000 100000 1000000} (sweep size, then training sizes).
+ * The scoring paths of one session are timed in rounds, one pass of each path per round, so that a burst of load on
+ * the shared machine falls on all of them alike: {@value #WARMUP} untimed rounds, then {@value #ROUNDS} timed ones;
+ * each path's figure is its fastest pass (the least disturbed), with the median pass beside it. Each training figure
+ * is one timed fit. Run with {@code mvn -B -o -q -pl tuner-spark -am test-compile
+ * dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/cp.txt}, then {@code java -Xmx8g -cp
+ * "tuner-spark/target/test-classes:tuner-spark/target/classes:$(cat /tmp/cp.txt)"
+ * dev.tuner.spark.SparkThroughput data/measurements.csv 300000 100000 1000000} (sweep size, then training sizes;
+ * about 15 minutes on two cores).
  */
 public final class SparkThroughput {
-  private static final int WARMUP = 3;
-  private static final int PASSES = 5;
+  private static final int WARMUP = 2;
+  private static final int ROUNDS = 7;
 
   private SparkThroughput() {}
 
@@ -57,19 +60,32 @@ public final class SparkThroughput {
     void run() throws Exception;
   }
 
-  /** Items per second: {@code items} over the median of the timed passes. */
-  private static double rate(long items, Pass pass) throws Exception {
-    for (int i = 0; i < WARMUP; i++) {
-      pass.run();
+  /** One path's rates in items per second: from its fastest pass and from its median pass. */
+  private record Rate(double best, double median) {
+    String format(int cores) {
+      return String.format(Locale.ROOT, "%9.0f /s best (%.0f per core), median %9.0f /s", best, best / cores,
+          median);
     }
-    double[] seconds = new double[PASSES];
-    for (int i = 0; i < PASSES; i++) {
-      long t0 = System.nanoTime();
-      pass.run();
-      seconds[i] = (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** Times the passes in interleaved rounds; the rates of each, in order. */
+  private static List<Rate> rates(long items, List<Pass> passes) throws Exception {
+    double[][] seconds = new double[passes.size()][ROUNDS];
+    for (int round = -WARMUP; round < ROUNDS; round++) {
+      for (int p = 0; p < passes.size(); p++) {
+        long t0 = System.nanoTime();
+        passes.get(p).run();
+        if (round >= 0) {
+          seconds[p][round] = (System.nanoTime() - t0) / 1e9;
+        }
+      }
     }
-    Arrays.sort(seconds);
-    return items / seconds[PASSES / 2];
+    List<Rate> out = new ArrayList<>();
+    for (double[] s : seconds) {
+      Arrays.sort(s);
+      out.add(new Rate(items / s[0], items / s[ROUNDS / 2]));
+    }
+    return out;
   }
 
   /** Resolves every request and scores them through the batch path, as {@link SparkScorer#scoreTokens} does. */
@@ -136,32 +152,25 @@ public final class SparkThroughput {
     }
     double[] out = new double[n];
     List<String> report = new ArrayList<>();
-    say(report, String.format(Locale.ROOT, "sweep: %d scenarios; %d warm-up and %d timed passes, median", n, WARMUP,
-        PASSES));
-
-    double batch1 = rate(n, () -> predictor.predictTokensPerSecond(scenarios, out));
-    double resolve1 = rate(n, () -> resolveAndScore(requests, 0, n, catalog, predictor, out));
-    double full1 = rate(n, () -> {
+    say(report, String.format(Locale.ROOT, "sweep: %d scenarios; %d warm-up and %d timed rounds", n, WARMUP,
+        ROUNDS));
+    Pass batch1 = () -> predictor.predictTokensPerSecond(scenarios, out);
+    Pass resolve1 = () -> resolveAndScore(requests, 0, n, catalog, predictor, out);
+    Pass full1 = () -> {
       for (Scenario s : scenarios) {
         predictor.predict(s, 0);
       }
-    });
+    };
     ExecutorService pool = Executors.newFixedThreadPool(2);
-    double batch2 = rate(n, () -> twoThreads(pool, n, (from, to) -> {
+    Pass batch2 = () -> twoThreads(pool, n, (from, to) -> {
       double[] part = new double[to - from];
       predictor.predictTokensPerSecond(Arrays.copyOfRange(scenarios, from, to), part);
       return 0;
-    }));
-    double resolve2 = rate(n, () -> twoThreads(pool, n, (from, to) -> {
+    });
+    Pass resolve2 = () -> twoThreads(pool, n, (from, to) -> {
       resolveAndScore(requests, from, to, catalog, predictor, out);
       return 0;
-    }));
-    pool.shutdown();
-    say(report, String.format(Locale.ROOT, "in-JVM batch path, resolved scenarios, 1 thread:  %10.0f /s", batch1));
-    say(report, String.format(Locale.ROOT, "in-JVM resolve names + batch path, 1 thread:      %10.0f /s", resolve1));
-    say(report, String.format(Locale.ROOT, "in-JVM predict() per row (all columns), 1 thread: %10.0f /s", full1));
-    say(report, String.format(Locale.ROOT, "in-JVM batch path, resolved scenarios, 2 threads: %10.0f /s", batch2));
-    say(report, String.format(Locale.ROOT, "in-JVM resolve names + batch path, 2 threads:     %10.0f /s", resolve2));
+    });
 
     StructType schema = new StructType().add("device", DataTypes.StringType).add("model", DataTypes.StringType)
         .add("quant", DataTypes.StringType).add("batch", DataTypes.IntegerType)
@@ -171,22 +180,33 @@ public final class SparkThroughput {
       Dataset<Row> in = spark.createDataFrame(rows, schema).repartition(cores).cache();
       in.count();
       SparkScorer scorer = new SparkScorer(spark, SparkScorer.defaultModel(), 0.9);
-      double tokens = rate(n, () -> noop(scorer.scoreTokens(in)));
-      double all = rate(n, () -> noop(scorer.score(in)));
-      double batch = cores == 1 ? batch1 : batch2;
-      double resolve = cores == 1 ? resolve1 : resolve2;
-      say(report, String.format(Locale.ROOT, "Spark local[%d] scoreTokens(): %10.0f /s (%.0f per core); in-JVM batch"
-          + " path / Spark %.2fx, resolve + batch / Spark %.2fx", cores, tokens, tokens / cores, batch / tokens,
-          resolve / tokens));
-      say(report, String.format(Locale.ROOT, "Spark local[%d] score():       %10.0f /s (%.0f per core); in-JVM batch"
-          + " path / Spark %.2fx, predict() / Spark %.2fx", cores, all, all / cores, batch / all,
-          full1 * cores / all));
+      Pass tokens = () -> noop(scorer.scoreTokens(in));
+      Pass all = () -> noop(scorer.score(in));
+      List<Rate> r = cores == 1 ? rates(n, List.of(batch1, resolve1, full1, tokens, all))
+          : rates(n, List.of(batch2, resolve2, tokens, all));
+      Rate batch = r.get(0);
+      Rate resolve = r.get(1);
+      Rate sparkTokens = r.get(r.size() - 2);
+      Rate sparkAll = r.get(r.size() - 1);
+      String threads = cores == 1 ? "1 thread " : "2 threads";
+      say(report, "in-JVM batch path, resolved scenarios, " + threads + ": " + batch.format(cores));
+      say(report, "in-JVM resolve names + batch path,     " + threads + ": " + resolve.format(cores));
+      if (cores == 1) {
+        say(report, "in-JVM predict() per row (all columns), 1 thread : " + r.get(2).format(1));
+      }
+      say(report, "Spark local[" + cores + "] scoreTokens() (tokens/s only):      " + sparkTokens.format(cores));
+      say(report, "Spark local[" + cores + "] score() (all columns):              " + sparkAll.format(cores));
+      say(report, String.format(Locale.ROOT, "local[%d], best passes: batch path / scoreTokens %.2fx, resolve +"
+          + " batch / scoreTokens %.2fx, batch path / score %.2fx%s", cores, batch.best() / sparkTokens.best(),
+          resolve.best() / sparkTokens.best(), batch.best() / sparkAll.best(), cores == 1 ? String.format(
+              Locale.ROOT, ", predict() / score %.2fx", r.get(2).best() / sparkAll.best()) : ""));
       if (cores == 2) {
         train(spark, measurements, trainSizes, report);
       }
       in.unpersist();
       spark.stop();
     }
+    pool.shutdown();
     System.out.println("--- summary");
     report.forEach(System.out::println);
   }
