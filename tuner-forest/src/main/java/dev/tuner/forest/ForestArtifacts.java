@@ -30,6 +30,26 @@ public final class ForestArtifacts {
     }
   }
 
+  /** The fewest rows each side of a partition needs, else {@link ForestTrainer} grows unpartitioned trees. */
+  public static final int MIN_PARTITION_ROWS = ForestTrainer.MIN_ROWS;
+
+  /** The split of a partitioned tree's root: a flag feature is 0 or 1, so 0 goes left and 1 right. */
+  public static final float PARTITION_THRESHOLD = 0.5f;
+
+  /**
+   * One tree partitioned on a flag feature as {@link ForestTrainer} partitions its trees ({@code partition_by}): the
+   * root sends {@code x[feature] <= }{@value #PARTITION_THRESHOLD} to {@code atMost} and the rest to {@code above},
+   * each a tree grown from its side's rows alone. The root's {@code value} is the mean target of both sides' rows.
+   */
+  public static FlatTree partitioned(int feature, double value, FlatTree atMost, FlatTree above) {
+    FlatForest.Tree t = FlatForest.join(feature, PARTITION_THRESHOLD, value, tree(atMost), tree(above));
+    return new FlatTree(t.feature(), t.threshold(), t.left(), t.right(), t.value());
+  }
+
+  private static FlatForest.Tree tree(FlatTree t) {
+    return new FlatForest.Tree(t.feature(), t.threshold(), t.left(), t.right(), t.value());
+  }
+
   /**
    * The payload of a forest whose prediction is the mean of the trees' leaf values, summed in the given order.
    *
@@ -61,7 +81,7 @@ public final class ForestArtifacts {
         throw new InvalidInputException("tree " + flat.size(), "node arrays of different lengths",
             "feature, threshold, left, right and value of one length");
       }
-      flat.add(new FlatForest.Tree(t.feature(), t.threshold(), t.left(), t.right(), t.value()));
+      flat.add(tree(t));
     }
     FlatForest forest = FlatForest.concat(featureNames.size(), flat);
     forest.defect().ifPresent(d -> {

@@ -234,7 +234,7 @@ public final class ForestTrainer implements ModelTrainer {
       int w = data.width();
       float[] f = data.features();
       return java.util.stream.IntStream.range(0, data.rows())
-          .filter(i -> (f[i * w + feature] > 0.5f) == high).toArray();
+          .filter(i -> (f[i * w + feature] > ForestArtifacts.PARTITION_THRESHOLD) == high).toArray();
     }
 
     Fit run(ExecutorService pool) {
@@ -340,7 +340,8 @@ public final class ForestTrainer implements ModelTrainer {
       }
       double vl = lowFlat.value()[0];
       double vh = highFlat.value()[0];
-      FlatForest.Tree joined = FlatForest.join(partition, 0.5f, (wl * vl + wh * vh) / (wl + wh), lowFlat, highFlat);
+      FlatForest.Tree joined = FlatForest.join(partition, ForestArtifacts.PARTITION_THRESHOLD,
+          (wl * vl + wh * vh) / (wl + wh), lowFlat, highFlat);
       double[] importance = lowTree.importance().clone();
       double[] highImportance = highTree.importance();
       for (int j = 0; j < width; j++) {

@@ -48,6 +48,23 @@ class ForestArtifactsTest {
   }
 
   @Test
+  void aPartitionedTreeSendsFlagZeroToTheFirstTreeAndOneToTheSecond() {
+    // root on b at 0.5 (value 7.0), DEEP's 5 nodes at 1-5, STUMP's 3 nodes at 6-8
+    ForestArtifacts.FlatTree joined = ForestArtifacts.partitioned(1, 7.0, DEEP, STUMP);
+    assertThat(joined.feature()).containsExactly(1, 0, -1, 1, -1, -1, 1, -1, -1);
+    assertThat(joined.left()).containsExactly(1, 2, -1, 4, -1, -1, 7, -1, -1);
+    assertThat(joined.right()).containsExactly(6, 3, -1, 5, -1, -1, 8, -1, -1);
+    assertThat(joined.threshold()[0]).isEqualTo(ForestArtifacts.PARTITION_THRESHOLD);
+    assertThat(joined.value()[0]).isEqualTo(7.0);
+    ThroughputModel m = load(ForestArtifacts.fromFlatTrees(NAMES, Map.of("trees", "1"), Map.of(), List.of(joined)));
+    // b = 0 goes to DEEP: a = 0.2 <= 0.5 gives 1.0; a = 0.9 then b = 0 <= 0.25 gives 2.0
+    assertThat(m.predict(new float[] {0.2f, 0f})).isEqualTo(1.0);
+    assertThat(m.predict(new float[] {0.9f, 0f})).isEqualTo(2.0);
+    // b = 1 goes to STUMP: 1 > 0.75 gives 20.0, whatever a is
+    assertThat(m.predict(new float[] {0.2f, 1f})).isEqualTo(20.0);
+  }
+
+  @Test
   void aTreeCountOtherThanTheHyperParameterIsRefused() {
     assertThatThrownBy(() -> ForestArtifacts.fromFlatTrees(NAMES, Map.of("trees", "3"), Map.of(),
         List.of(DEEP, STUMP)))

@@ -1,6 +1,5 @@
 package dev.tuner.spark;
 
-import dev.tuner.api.TunerException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -17,13 +16,8 @@ import picocli.CommandLine.Option;
     description = "Scores every scenario of a CSV or Parquet sweep with a tuner model and writes the sweep with"
         + " tokens_per_s, roofline_tokens_per_s, bound, interval_lo, interval_hi, confidence and error to Parquet.")
 public final class ScoreJob implements Callable<Integer> {
-  @Option(names = "--input", required = true, paramLabel = "PATH",
-      description = "Scenarios: CSV with a header (columns of the measurements CSV) or Parquet.")
-  String input;
-
-  @Option(names = "--format", paramLabel = "csv|parquet",
-      description = "Input format (default: csv for a path ending in .csv, else parquet).")
-  String format;
+  @CommandLine.Mixin
+  Jobs.Input input = new Jobs.Input();
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Parquet output directory.")
   String output;
@@ -46,10 +40,6 @@ public final class ScoreJob implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an existing output directory.")
   boolean overwrite;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master when not started by spark-submit (default: local[*]).")
-  String master;
-
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -59,10 +49,10 @@ public final class ScoreJob implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try {
+    return Jobs.run(spec, () -> {
       byte[] model = modelFile != null ? Files.readAllBytes(modelFile) : SparkScorer.defaultModel();
-      SparkSession spark = Jobs.session("tuner-spark-score", master);
-      Dataset<Row> in = Jobs.read(spark, input, format);
+      SparkSession spark = input.session("tuner-spark-score");
+      Dataset<Row> in = input.read(spark);
       if (partitions != null) {
         in = in.repartition(partitions);
       }
@@ -75,9 +65,6 @@ public final class ScoreJob implements Callable<Integer> {
       spec.commandLine().getOut().printf("scored %d scenarios with model %s into %s; %d could not be predicted"
           + " (see the error column)%n", rows, scorer.artifactSha256().substring(0, 12), output, failed);
       return 0;
-    } catch (TunerException e) {
-      spec.commandLine().getErr().println("error: " + e.getMessage());
-      return 1;
-    }
+    });
   }
 }

@@ -29,6 +29,7 @@ import dev.tuner.core.artifact.ModelArtifact;
 import dev.tuner.core.learn.EvaluationReport;
 import dev.tuner.core.learn.PhaseMetrics;
 import dev.tuner.core.artifact.Calibration;
+import dev.tuner.core.ensemble.EnsembleProvider;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.schema.FeatureSchema;
 import dev.tuner.core.schema.FeatureSchemas;
@@ -40,7 +41,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -50,8 +50,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.regression.RandomForestRegressionModel;
-import org.apache.spark.ml.regression.RandomForestRegressor;
 import org.apache.spark.ml.stat.Summarizer;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -62,14 +60,16 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Trains MLlib's random forest on measurements encoded by tuner ({@link TelemetryEncoding}) and packages it as a
- * tuner {@code forest} artifact (trees converted by {@link TreeConversion}), which then loads, predicts and exports
- * like any tuner model. Everything that reads the rows runs in Spark: the encoding, the data hash, grouped
+ * Trains MLlib's random forest on measurements encoded by tuner ({@link TelemetryEncoding}), one forest per phase as
+ * tuner's forest partitions ({@link PhaseForests}), and packages them as one tuner {@code forest} artifact (trees
+ * converted by {@link TreeConversion}, joined under the phase split), which then loads, predicts and exports like
+ * any tuner model. Everything that reads the rows runs in Spark: the encoding, the data hash, grouped
  * cross-validation, its metrics and the calibration scores.
  *
  * <p>Cross-validation deals the devices, sorted by name, round-robin into {@code cvFolds} folds (all of a device's
  * rows in one fold), trains on the other folds and predicts the held-out one. Metrics are tuner's
- * ({@link PhaseMetrics}: MAPE, median APE, R² of log tokens/s, interval coverage) per phase and per device; the
+ * ({@link PhaseMetrics}: MAPE, median APE, R² of log tokens/s, interval coverage) per phase and per device and
+ * phase, each fold's rows predicted by forests of their phase trained on the other folds; the
  * median is Spark's approximate percentile (relative error at most 1e-5). Intervals are cross-conformal on absolute
  * residuals in the target's units: each fold's half-width is the conformal quantile of the other folds' scores of
  * the same phase, taken from a uniform seeded sample of at most {@value #CALIBRATION_SAMPLE} scores per phase (a
@@ -82,35 +82,30 @@ public final class SparkForestTrainer {
   private static final String FOLD = "fold";
   private static final String RAW = "raw";
 
+  /**
+   * Why no tree is projected: tuner's forest applies {@code MonotoneProjection} only to features named by its
+   * {@code monotone} hyper-parameter, which is empty by default ({@code tuner train --model-type forest}); only an
+   * ensemble trained with {@code monotone=physics} sets it.
+   */
+  static final String MONOTONE_PROJECTION = "none, as tuner's forest trains by default (monotone is empty; only an"
+      + " ensemble with monotone=physics constrains its members)";
+
   private final SparkSession spark;
 
   public SparkForestTrainer(SparkSession spark) {
     this.spark = spark;
   }
 
-  /** What a training run produced. */
-  public record Result(ModelArtifact artifact, EvaluationReport report, RandomForestRegressionModel sparkModel) {}
-
-  /** MLlib's regressor with these settings, reading {@value TelemetryEncoding#FEATURES} and label columns. */
-  public static RandomForestRegressor regressor(TrainSettings s) {
-    return new RandomForestRegressor()
-        .setFeaturesCol(TelemetryEncoding.FEATURES)
-        .setLabelCol(TelemetryEncoding.LABEL)
-        .setNumTrees(s.trees())
-        .setMaxDepth(s.maxDepth())
-        .setMinInstancesPerNode(s.minLeaf())
-        .setFeatureSubsetStrategy(s.featureSubset())
-        .setSubsamplingRate(s.subsample())
-        .setMaxBins(s.maxBins())
-        .setSeed(s.seed());
-  }
+  /** What a training run produced: the artifact, its cross-validation report and the MLlib forests it holds. */
+  public record Result(ModelArtifact artifact, EvaluationReport report, PhaseForests sparkModels) {}
 
   /**
-   * The forest payload of an MLlib model whose features are the slots of {@code schema}: the forest provider's
+   * The forest payload of MLlib forests whose features are the slots of {@code schema}: the forest provider's
    * hyper-parameters as near as MLlib's map to them (at most 2^depth leaves, the effective share of features per
-   * split, no partition), MLlib's own in the properties.
+   * split, partitioned by phase as {@code partition_by=auto} partitions, no monotone constraint as the provider's
+   * default has none), MLlib's own and the partition in the properties.
    */
-  public static byte[] payload(RandomForestRegressionModel model, FeatureSchema schema, TrainSettings s,
+  public static byte[] payload(PhaseForests forests, FeatureSchema schema, TrainSettings s,
       Map<String, String> properties) {
     int width = schema.width();
     Map<String, String> hp = new LinkedHashMap<>();
@@ -121,11 +116,12 @@ public final class SparkForestTrainer {
     hp.put("mtry_fraction", Double.toString((double) TrainSettings.featuresPerNode(s.featureSubset(), width)
         / width));
     hp.put("subsample", Double.toString(s.subsample()));
-    hp.put("partition_by", "none");
+    hp.put("partition_by", "auto");
     Map<String, String> props = new LinkedHashMap<>();
     s.asMap().forEach((k, v) -> props.put("spark." + k, v));
+    props.putAll(partition(forests));
     props.putAll(properties);
-    return ForestArtifacts.fromFlatTrees(schema.slotNames(), hp, props, TreeConversion.flatTrees(model));
+    return ForestArtifacts.fromFlatTrees(schema.slotNames(), hp, props, forests.flatTrees(schema));
   }
 
   /**
@@ -183,10 +179,9 @@ public final class SparkForestTrainer {
 
   private Result crossValidateAndFit(Dataset<Row> data, FeatureSchema schema, List<String> sources,
       TrainSettings s, int folds, long read, long rows, Map<String, Integer> skipped, String sha256) {
-    RandomForestRegressor rf = regressor(s);
     Dataset<Row> held = null;
     for (int f = 0; f < folds; f++) {
-      RandomForestRegressionModel m = rf.fit(data.filter(col(FOLD).notEqual(f)));
+      PhaseForests m = PhaseForests.fit(data.filter(col(FOLD).notEqual(f)), schema, s);
       Dataset<Row> predicted = m.transform(data.filter(col(FOLD).equalTo(f))).withColumnRenamed("prediction", RAW);
       held = held == null ? predicted : held.union(predicted);
     }
@@ -230,13 +225,23 @@ public final class SparkForestTrainer {
           s.target().id(), Math.toIntExact(read), Math.toIntExact(rows), skipped, phases, Map.of(), "device",
           groups);
 
-      RandomForestRegressionModel model = rf.fit(data);
+      PhaseForests model = PhaseForests.fit(data, schema, s);
       Calibration calibration = calibration(data, schema, sample, deviceScores);
       return new Result(artifact(model, schema, sources, s, read, rows, skipped, sha256, report, calibration,
           data), report, model);
     } finally {
       scored.unpersist();
     }
+  }
+
+  /** How the forests are partitioned and projected, as the payload's and the header's properties record it. */
+  private static Map<String, String> partition(PhaseForests forests) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("partition.feature", forests.partitioned() ? EnsembleProvider.PHASE_FEATURE : "none");
+    m.put("partition.rows.decode", Long.toString(forests.decodeRows()));
+    m.put("partition.rows.prefill", Long.toString(forests.prefillRows()));
+    m.put("monotone_projection", MONOTONE_PROJECTION);
+    return m;
   }
 
   /** Tokens/s from raw outputs of {@code kind}, clamped to [0, roofline] as the predictor does. */
@@ -368,7 +373,7 @@ public final class SparkForestTrainer {
         phaseScores(deviceScores, Phase.PREFILL, -1));
   }
 
-  private ModelArtifact artifact(RandomForestRegressionModel model, FeatureSchema schema, List<String> sources,
+  private ModelArtifact artifact(PhaseForests model, FeatureSchema schema, List<String> sources,
       TrainSettings s, long read, long rows, Map<String, Integer> skipped, String sha256, EvaluationReport report,
       Calibration calibration, Dataset<Row> data) {
     Map<String, String> properties = new TreeMap<>();
@@ -380,6 +385,7 @@ public final class SparkForestTrainer {
     String summary = String.format(Locale.ROOT, "read %d rows; used %d; skipped %s", read, rows, skipped);
     properties.put("training_summary", summary);
     properties.put("trained_by", "tuner-spark (Apache Spark " + spark.version() + " MLlib random forest)");
+    properties.putAll(partition(model));
     byte[] payload = payload(model, schema, s, properties);
     ModelInfo declared = new ModelInfo("pending", ForestProvider.ID, schema.ref(), s.target(), schema.width());
     String modelId = new ForestProvider().load(new ModelPayload(declared, payload)).info().modelId();

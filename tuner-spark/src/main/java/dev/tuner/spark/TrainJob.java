@@ -1,14 +1,11 @@
 package dev.tuner.spark;
 
 import dev.tuner.api.OutputKind;
-import dev.tuner.api.TunerException;
 import dev.tuner.core.data.Dataset.Options;
 import dev.tuner.core.learn.ArtifactWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,12 +18,8 @@ import picocli.CommandLine.Option;
 public final class TrainJob implements Callable<Integer> {
   private static final TrainSettings D = TrainSettings.defaults();
 
-  @Option(names = "--input", required = true, paramLabel = "PATH", description = "Measurements: CSV or Parquet.")
-  String input;
-
-  @Option(names = "--format", paramLabel = "csv|parquet",
-      description = "Input format (default: csv for a path ending in .csv, else parquet).")
-  String format;
+  @CommandLine.Mixin
+  Jobs.Input input = new Jobs.Input();
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "The model artifact to write.")
   Path out;
@@ -43,7 +36,8 @@ public final class TrainJob implements Callable<Integer> {
   @Option(names = "--trees", description = "Number of trees (default: 80).")
   int trees = D.trees();
 
-  @Option(names = "--max-depth", description = "Maximum tree depth, 2 to 30 (default: 10).")
+  @Option(names = "--max-depth", description = "Maximum tree depth, 3 to 30, counting the phase split at the root"
+      + " (default: 10).")
   int maxDepth = D.maxDepth();
 
   @Option(names = "--min-leaf", description = "MLlib's minInstancesPerNode (default: 2).")
@@ -74,10 +68,6 @@ public final class TrainJob implements Callable<Integer> {
   @Option(names = "--include-suspect", description = "Keep rows whose notes say SUSPECT.")
   boolean includeSuspect;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master when not started by spark-submit (default: local[*]).")
-  String master;
-
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -86,22 +76,18 @@ public final class TrainJob implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
-    try {
+  public Integer call() throws Exception {
+    return Jobs.run(spec, () -> {
       TrainSettings settings = new TrainSettings(schema, OutputKind.fromId(target), trees, maxDepth, minLeaf,
           featureSubset, subsample, maxBins, seed, cvFolds, level,
           new Options(includeEndToEnd, includeSuspect));
-      SparkSession spark = Jobs.session("tuner-spark-train", master);
-      Dataset<Row> in = Jobs.read(spark, input, format);
+      SparkSession spark = input.session("tuner-spark-train");
       SparkForestTrainer.Result result = new SparkForestTrainer(spark)
-          .train(in, List.of(Jobs.fileName(input)), settings);
+          .train(input.read(spark), List.of(input.fileName()), settings);
       new ArtifactWriter().write(result.artifact(), out, force);
       spec.commandLine().getOut().print(result.report().toTable());
       spec.commandLine().getOut().printf("wrote %s (%s)%n", out, result.artifact().header().modelId());
       return 0;
-    } catch (TunerException e) {
-      spec.commandLine().getErr().println("error: " + e.getMessage());
-      return 1;
-    }
+    });
   }
 }

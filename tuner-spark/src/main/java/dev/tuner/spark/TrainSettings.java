@@ -16,6 +16,8 @@ import java.util.Objects;
  * feature schema and target, the grouped cross-validation (devices dealt into {@code cvFolds} folds) and the
  * interval level, and which flagged rows to keep.
  *
+ * @param maxDepth the depth of a converted tree, as tuner's forest counts it: with the phase split at the root,
+ *     each phase's MLlib forest grows {@code maxDepth - 1} levels ({@link PhaseForests})
  * @param featureSubset MLlib's {@code featureSubsetStrategy}: all, onethird, sqrt, log2 or a fraction in (0, 1]
  */
 public record TrainSettings(
@@ -36,8 +38,9 @@ public record TrainSettings(
     FeatureSchemas.byId(schemaId);
     Objects.requireNonNull(target, "target");
     requireInRange("trees", trees, 1, 5000, "");
-    // MLlib grows at most depth 30; tuner's forests need at least 2
-    requireInRange("max depth", maxDepth, 2, 30, "");
+    // MLlib grows at most depth 30 (the whole-data forest when a phase is too small to split off); the phase split
+    // takes one level, so at least 3 as tuner's partitioned forest requires
+    requireInRange("max depth", maxDepth, 3, 30, "");
     requireInRange("min leaf", minLeaf, 1, 1000, "rows");
     featuresPerNode(featureSubset, 1);
     if (!(subsample > 0 && subsample <= 1)) {
@@ -99,6 +102,8 @@ public record TrainSettings(
     m.put("cv_folds", Integer.toString(cvFolds));
     m.put("schema", schemaId);
     m.put("target", target.id());
+    m.put("partition_by", "auto");
+    m.put("monotone", "none");
     return m;
   }
 }

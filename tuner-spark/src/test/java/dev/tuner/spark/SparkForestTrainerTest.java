@@ -2,6 +2,7 @@ package dev.tuner.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,6 +38,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.regression.RandomForestRegressionModel;
+import dev.tuner.core.scenario.Phase;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -112,26 +114,74 @@ class SparkForestTrainerTest {
     return spark.read().option("header", "true").csv(file.toString());
   }
 
-  @Test
-  void theConvertedForestPredictsWhatSparkPredictsOnHeldOutRows() {
-    Dataset<Row> encoded = TelemetryEncoding.encode(readCsv(csv), SMALL.schemaId(), SMALL.target(),
-        Options.defaults()).filter("skipped is null");
-    Dataset<Row>[] split = encoded.randomSplit(new double[] {0.8, 0.2}, 3L);
-    RandomForestRegressionModel model = SparkForestTrainer.regressor(SMALL).fit(split[0]);
-    FeatureSchema schema = FeatureSchemas.byId(SMALL.schemaId());
-    byte[] payload = SparkForestTrainer.payload(model, schema, SMALL, Map.of());
-    ThroughputModel converted = new ForestProvider().load(new ModelPayload(
-        new ModelInfo("converted", ForestProvider.ID, schema.ref(), SMALL.target(), schema.width()), payload));
+  private static Dataset<Row> encoded(Path file) {
+    return TelemetryEncoding.encode(readCsv(file), SMALL.schemaId(), SMALL.target(), Options.defaults())
+        .filter("skipped is null");
+  }
 
-    List<Row> held = model.transform(split[1]).select("features", "prediction").collectAsList();
-    assertThat(held).hasSizeGreaterThan(100);
-    for (Row r : held) {
-      Vector v = r.getAs(0);
-      float[] x = new float[v.size()];
-      for (int j = 0; j < x.length; j++) {
-        x[j] = (float) v.apply(j);
+  private static ThroughputModel converted(PhaseForests forests, FeatureSchema schema) {
+    byte[] payload = SparkForestTrainer.payload(forests, schema, SMALL, Map.of());
+    return new ForestProvider().load(new ModelPayload(
+        new ModelInfo("converted", ForestProvider.ID, schema.ref(), SMALL.target(), schema.width()), payload));
+  }
+
+  private static float[] features(Row r) {
+    Vector v = r.getAs(0);
+    float[] x = new float[v.size()];
+    for (int j = 0; j < x.length; j++) {
+      x[j] = (float) v.apply(j);
+    }
+    return x;
+  }
+
+  @Test
+  void eachPhaseGetsItsOwnForestAndTheConvertedForestPredictsWhatThatForestPredictsOnHeldOutRows() {
+    Dataset<Row>[] split = encoded(csv).randomSplit(new double[] {0.8, 0.2}, 3L);
+    FeatureSchema schema = FeatureSchemas.byId(SMALL.schemaId());
+    PhaseForests forests = PhaseForests.fit(split[0], schema, SMALL);
+    assertThat(forests.partitioned()).isTrue();
+    assertThat(forests.decodeRows() + forests.prefillRows()).isEqualTo(split[0].count());
+    ThroughputModel converted = converted(forests, schema);
+    assertThat(converted.info().properties()).containsEntry("partition.feature", "is_prefill")
+        .containsEntry("monotone_projection", SparkForestTrainer.MONOTONE_PROJECTION);
+    int flag = schema.indexOf("is_prefill");
+    for (Phase phase : Phase.values()) {
+      RandomForestRegressionModel own = forests.of(phase);
+      // one level goes to the phase split, so each phase's forest grows one level less than the whole tree
+      assertThat(own.getMaxDepth()).isEqualTo(SMALL.maxDepth() - 1);
+      Dataset<Row> heldOut = split[1].filter(col(TelemetryEncoding.PHASE).equalTo(phase.id()));
+      List<Row> held = own.transform(heldOut).select("features", "prediction").collectAsList();
+      List<Row> viaBoth = forests.transform(heldOut).select("features", "prediction").collectAsList();
+      assertThat(held).as(phase.id()).hasSizeGreaterThan(30);
+      assertThat(viaBoth).hasSameSizeAs(held);
+      for (int i = 0; i < held.size(); i++) {
+        float[] x = features(held.get(i));
+        assertThat(x[flag]).isEqualTo(phase == Phase.PREFILL ? 1f : 0f);
+        assertThat(converted.predict(x)).isCloseTo(held.get(i).getDouble(1), within(1e-9));
+        assertThat(viaBoth.get(i).getDouble(1)).isEqualTo(held.get(i).getDouble(1));
       }
-      assertThat(converted.predict(x)).isCloseTo(r.getDouble(1), within(1e-9));
+    }
+    // the two phases' forests differ: the same features with the flag flipped predict otherwise
+    float[] x = features(split[1].select("features").first());
+    float[] flipped = x.clone();
+    flipped[flag] = 1 - x[flag];
+    assertThat(converted.predict(flipped)).isNotEqualTo(converted.predict(x));
+  }
+
+  @Test
+  void withTooFewRowsOfAPhaseOneForestOfFullDepthLearnsBothAsTunersForestDoes() {
+    Dataset<Row> rows = encoded(csv);
+    Dataset<Row> fewPrefill = rows.filter(col(TelemetryEncoding.PHASE).equalTo("decode"))
+        .union(rows.filter(col(TelemetryEncoding.PHASE).equalTo("prefill")).limit(9));
+    FeatureSchema schema = FeatureSchemas.byId(SMALL.schemaId());
+    PhaseForests forests = PhaseForests.fit(fewPrefill, schema, SMALL);
+    assertThat(forests.partitioned()).isFalse();
+    assertThat(forests.prefillRows()).isEqualTo(9);
+    assertThat(forests.decode().getMaxDepth()).isEqualTo(SMALL.maxDepth());
+    ThroughputModel converted = converted(forests, schema);
+    assertThat(converted.info().properties()).containsEntry("partition.feature", "none");
+    for (Row r : forests.transform(fewPrefill).select("features", "prediction").collectAsList()) {
+      assertThat(converted.predict(features(r))).isCloseTo(r.getDouble(1), within(1e-9));
     }
   }
 
@@ -162,7 +212,12 @@ class SparkForestTrainerTest {
     JsonNode cv = header.crossValidation();
     assertThat(cv.path("method").asText()).contains("grouped 2-fold", "device");
     assertThat(cv.path("phases").path("decode").path("n").asInt()).isPositive();
+    assertThat(cv.path("phases").path("prefill").path("n").asInt()).isPositive();
     assertThat(cv.path("by_device").size()).isEqualTo(12);
+    cv.path("by_device").forEach(device -> assertThat(device.path("prefill").path("n").asInt()).isPositive());
+    assertThat(header.hyperParameters()).containsEntry("partition_by", "auto").containsEntry("monotone", "none");
+    assertThat(header.properties()).containsEntry("partition.feature", "is_prefill")
+        .containsEntry("monotone_projection", SparkForestTrainer.MONOTONE_PROJECTION);
     // every device is held out once and has rows of both phases: one device-level score each per phase
     assertThat(header.calibration().decodeDeviceScores()).hasSize(12);
     assertThat(header.calibration().prefillDeviceScores()).hasSize(12);
@@ -172,21 +227,23 @@ class SparkForestTrainerTest {
     ModelLoader loader = new ModelLoader(ProviderRegistry.discover(getClass().getClassLoader()), new ArtifactCodec());
     LoadedModel loaded = loader.open(artifact, null);
     Predictor predictor = new Predictor(loaded, new Roofline(CATALOG), 0.9, false);
-    ThroughputPrediction p = predictor.predict(ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512,
-        "decode").resolve(CATALOG));
-    assertThat(p.tokensPerSecond()).isPositive().isLessThanOrEqualTo(p.rooflineTokensPerSecond());
-    assertThat(p.interval().low()).isLessThanOrEqualTo(p.tokensPerSecond());
+    for (Phase phase : Phase.values()) {
+      ThroughputPrediction p = predictor.predict(ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512,
+          phase.id()).resolve(CATALOG));
+      assertThat(p.tokensPerSecond()).as(phase.id()).isPositive().isLessThanOrEqualTo(p.rooflineTokensPerSecond());
+      assertThat(p.interval().low()).isLessThanOrEqualTo(p.tokensPerSecond());
 
-    CommandLine cli = TunerCli.commandLine();
-    StringWriter out = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(new StringWriter(), true));
-    int exit = cli.execute("predict", "--model-file", artifact.toString(), "--model", "Llama 3 8B", "--device",
-        "RTX 4090", "--quant", "Q4_K_M", "--context", "512", "--format", "json");
-    assertThat(exit).as(out.toString()).isZero();
-    JsonNode json = new ObjectMapper().readTree(out.toString());
-    assertThat(json.path("tokens_per_s").asDouble()).isEqualTo(p.tokensPerSecond());
-    assertThat(json.path("model").path("id").asText()).isEqualTo(header.modelId());
+      CommandLine cli = TunerCli.commandLine();
+      StringWriter out = new StringWriter();
+      cli.setOut(new PrintWriter(out, true));
+      cli.setErr(new PrintWriter(new StringWriter(), true));
+      int exit = cli.execute("predict", "--model-file", artifact.toString(), "--model", "Llama 3 8B", "--device",
+          "RTX 4090", "--quant", "Q4_K_M", "--context", "512", "--phase", phase.id(), "--format", "json");
+      assertThat(exit).as(out.toString()).isZero();
+      JsonNode json = new ObjectMapper().readTree(out.toString());
+      assertThat(json.path("tokens_per_s").asDouble()).as(phase.id()).isEqualTo(p.tokensPerSecond());
+      assertThat(json.path("model").path("id").asText()).isEqualTo(header.modelId());
+    }
 
     Path onnx = dir.resolve("spark-model.onnx");
     CommandLine export = TunerCli.commandLine();
