@@ -12,7 +12,6 @@ import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.roofline.StepDetail;
 import dev.tuner.core.scenario.AttentionKind;
 import dev.tuner.core.scenario.AttentionSpec;
-import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
@@ -93,13 +92,8 @@ final class PredictCommand implements Callable<Integer> {
           + " reference-v1 see it; refused otherwise).")
   String kernel;
 
-  @Option(names = "--n-ubatch", paramLabel = "TOKENS",
-      description = "llama.cpp's physical batch (-ub) a prompt is cut into (default 512, llama-bench's).")
-  Integer nUbatch;
-
-  @Option(names = "--flash-attn", arity = "0..1", paramLabel = "true|false",
-      description = "Flash attention (llama.cpp -fa; default off).")
-  Boolean flashAttn;
+  @Mixin
+  EngineSettingsOptions engineSettings = new EngineSettingsOptions();
 
   @Option(names = "--zero-copy", description = "Weights are read in place from host memory (zero-copy).")
   Boolean zeroCopy;
@@ -129,9 +123,10 @@ final class PredictCommand implements Callable<Integer> {
     var catalog = specs.catalog(session.catalog());
     if (serving.active()) {
       // serving metrics need no context or phase: the workload's lengths set them
-      if (nUbatch != null || flashAttn != null) {
-        throw new dev.tuner.api.InvalidInputException(nUbatch != null ? "--n-ubatch" : "--flash-attn",
-            String.valueOf(nUbatch != null ? nUbatch : flashAttn),
+      if (engineSettings.given()) {
+        throw new dev.tuner.api.InvalidInputException(
+            engineSettings.nUbatch != null ? "--n-ubatch" : "--flash-attn",
+            String.valueOf(engineSettings.nUbatch != null ? engineSettings.nUbatch : engineSettings.flashAttn),
             "a step prediction (no --engine or workload): serving predictions compose the engine's own terms");
       }
       Scenario step = specs.request(quant, 1, 1, "decode", kvCacheType, cudaGraphs, kernel, zeroCopy)
@@ -148,15 +143,13 @@ final class PredictCommand implements Callable<Integer> {
     Scenario scenario = new ScenarioRequest(r.model(), r.device(), r.quant(), r.batch(), r.context(), r.phase(),
         r.kvCacheType(), r.cudaGraphs(), r.kernel(), r.zeroCopy(), r.paramsB(), r.hidden(), r.layers(), r.heads(),
         r.kvHeads(), r.headDim(), r.vocab(), r.memBandwidthGBs(), r.fp16Tflops(), r.fp32Tflops(), r.computeUnits(),
-        r.l2CacheMb(), r.memoryGb(), depth, layout.devices, layout.tp, layout.pp, layout.ep, nUbatch, flashAttn,
-        backend(), null, null)
+        r.l2CacheMb(), r.memoryGb(), depth, layout.devices, layout.tp, layout.pp, layout.ep,
+        engineSettings.nUbatch, engineSettings.flashAttn, EngineSettingsOptions.backend(serving.backend), null, null)
         .withModelFigures(r.modelFigures())
         .resolve(catalog);
     Predictor predictor = session.predictor();
     SettingEffect.require(predictor, "--kernel", kernel, Quantity.KERNEL);
-    SettingEffect.require(predictor, "--n-ubatch", nUbatch, Quantity.N_UBATCH);
-    SettingEffect.require(predictor, "--flash-attn", flashAttn, Quantity.FLASH_ATTENTION);
-    SettingEffect.require(predictor, "--backend", serving.backend, Quantity.BACKEND);
+    engineSettings.requireEffect(predictor, serving.backend);
     ThroughputPrediction p = predictor.predict(scenario, topFeatures);
     RooflineResult roof = predictor.roofline().compute(scenario);
     PrintWriter out = spec.commandLine().getOut();
@@ -173,15 +166,6 @@ final class PredictCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
-  }
-
-  /** The --backend text when it names a compute API the scenario knows; refused otherwise, never read as unknown. */
-  private String backend() {
-    if (serving.backend != null && Backend.parse(serving.backend) == Backend.UNKNOWN) {
-      throw new dev.tuner.api.InvalidInputException("--backend", serving.backend,
-          "a compute API: CUDA, Metal, ROCm (or HIP), Vulkan, SYCL or CPU");
-    }
-    return serving.backend;
   }
 
   private ObjectNode json(Scenario s, ThroughputPrediction p, Predictor predictor, RooflineResult r) {

@@ -100,6 +100,13 @@ final class RecommendCommand implements Callable<Integer> {
   @Option(names = "--cuda-graphs", description = "The runtime uses CUDA graphs.")
   boolean cudaGraphs;
 
+  @Option(names = "--backend", paramLabel = "NAME",
+      description = "The compute API llama.cpp runs on: CUDA, Metal, ROCm, Vulkan, SYCL or CPU (default unknown).")
+  String backend;
+
+  @Mixin
+  EngineSettingsOptions engineSettings = new EngineSettingsOptions();
+
   @Option(names = "--kernel", paramLabel = "NAME",
       description = "The reference tuner's kernel variant held fixed over the grid (only models on schema tuner-v1"
           + " or reference-v1 see it; refused otherwise).")
@@ -137,6 +144,12 @@ final class RecommendCommand implements Callable<Integer> {
     Session session = TunerCli.of(spec).session();
     Catalog catalog = specs.catalog(session.catalog());
     if (serving.active()) {
+      if (backend != null || engineSettings.given()) {
+        throw new InvalidInputException(backend != null ? "--backend" : engineSettings.nUbatch != null
+            ? "--n-ubatch" : "--flash-attn", String.valueOf(backend != null ? backend
+            : engineSettings.nUbatch != null ? engineSettings.nUbatch : engineSettings.flashAttn),
+            "a step recommendation (no --isl/--osl): serving recommendations compose the engines' own terms");
+      }
       Scenario probe = specs.request(quants == null ? "BF16" : quants.get(0).trim(), 1, 1, "decode", null, null,
           null, null).resolve(catalog);
       return serving.run(session, probe.model(), probe.device(), quants, top, output.format, plot, force,
@@ -178,10 +191,11 @@ final class RecommendCommand implements Callable<Integer> {
     List<ParallelLayout> layouts = maxDevices == null ? List.of(probe.parallel())
         : LayoutSearch.layouts(probe.model(), maxDevices);
     SettingEffect.require(session.predictor(), "--kernel", kernel, Quantity.KERNEL);
+    engineSettings.requireEffect(session.predictor(), backend);
     RecommendRequest request = new RecommendRequest(probe.model(), probe.device(), optional(memoryGb),
         optional(maxMsPerToken), resolvedQuants, batches == null ? RecommendRequest.DEFAULT_BATCHES : batches, kv,
         context, cudaGraphs, kernel == null ? Optional.empty() : Optional.of(KernelType.parse(kernel)), top,
-        layouts);
+        layouts, engineSettings.settings(backend));
     Recommendation r = session.recommender().recommend(request);
     PrintWriter out = spec.commandLine().getOut();
     switch (output.format) {
@@ -342,6 +356,8 @@ final class RecommendCommand implements Callable<Integer> {
     n.set("device", Describe.deviceJson(r.device()));
     n.put("phase", "decode");
     n.put("context", q.context());
+    n.putObject("engine").put("n_ubatch", q.engine().nUbatch()).put("flash_attn", q.engine().flashAttention())
+        .put("backend", q.engine().backend().id());
     ObjectNode memory = n.putObject("memory");
     Json.put(memory, "capacity_gib", r.memoryCapacityGb());
     memory.put("source", r.memorySource().id());

@@ -76,6 +76,38 @@ class EngineSettingsCliTest {
     assertThat(r.err()).contains("--kernel", "tuner-v2");
   }
 
+  /** recommend searches the grid under the same settings, states them, and the shipped model's ranking sees them. */
+  @Test
+  void recommendTakesTheSettingsToo() {
+    String[] base = {"recommend", "--model", "Llama 3 8B", "--device", "RTX 4090", "--context", "4096", "--format",
+        "json"};
+    Cli.Result plain = Cli.run(base);
+    String[] args = java.util.Arrays.copyOf(base, base.length + 5);
+    System.arraycopy(new String[] {"--backend", "Vulkan", "--n-ubatch", "256", "--flash-attn"}, 0, args,
+        base.length, 5);
+    Cli.Result set = Cli.run(args);
+    assertThat(plain.exit()).as(plain.toString()).isZero();
+    assertThat(set.exit()).as(set.toString()).isZero();
+    assertThat(plain.json().get("engine").get("backend").asText()).isEqualTo("unknown");
+    JsonNode engine = set.json().get("engine");
+    assertThat(engine.get("backend").asText()).isEqualTo("vulkan");
+    assertThat(engine.get("n_ubatch").asInt()).isEqualTo(256);
+    assertThat(engine.get("flash_attn").asBoolean()).isTrue();
+    assertThat(set.json().get("top").get(0).get("tokens_per_s").asDouble())
+        .isNotEqualTo(plain.json().get("top").get(0).get("tokens_per_s").asDouble());
+  }
+
+  @Test
+  void servingRecommendationsRefuseStepSettings() {
+    Cli.Result r = Cli.run("recommend", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--isl", "1000",
+        "--osl", "200", "--backend", "CUDA");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--backend", "step recommendation");
+    Cli.Result bad = Cli.run("recommend", "--model", "Llama 3 8B", "--device", "RTX 4090", "--backend", "Glide");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("--backend", "Glide", "CUDA, Metal, ROCm");
+  }
+
   @Test
   void theRooflineOnlyModelRefusesEverySettingItCannotSee() throws Exception {
     Path config = dir.resolve("tuner.properties");

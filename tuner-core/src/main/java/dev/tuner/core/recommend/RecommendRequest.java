@@ -5,6 +5,7 @@ import static dev.tuner.api.InvalidInputException.requireInRange;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.scenario.KernelType;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
@@ -40,7 +41,17 @@ public record RecommendRequest(
     boolean cudaGraphs,
     Optional<KernelType> kernel,
     int top,
-    List<ParallelLayout> layouts) {
+    List<ParallelLayout> layouts,
+    EngineSettings engine) {
+
+  /** A request with llama-bench's engine settings ({@link EngineSettings#DEFAULTS}). */
+  public RecommendRequest(
+      ModelSpec model, DeviceSpec device, OptionalDouble memoryGb, OptionalDouble maxMsPerToken,
+      List<Quantization> quants, List<Integer> batches, List<KvCacheType> kvCacheTypes, int context,
+      boolean cudaGraphs, Optional<KernelType> kernel, int top, List<ParallelLayout> layouts) {
+    this(model, device, memoryGb, maxMsPerToken, quants, batches, kvCacheTypes, context, cudaGraphs, kernel, top,
+        layouts, EngineSettings.DEFAULTS);
+  }
 
   /** A request for one device. */
   public RecommendRequest(
@@ -66,6 +77,7 @@ public record RecommendRequest(
     Objects.requireNonNull(memoryGb, "memoryGb");
     Objects.requireNonNull(maxMsPerToken, "maxMsPerToken");
     Objects.requireNonNull(kernel, "kernel");
+    Objects.requireNonNull(engine, "engine settings");
     if (memoryGb.isPresent()) {
       requireInRange("memory capacity", memoryGb.getAsDouble(), 0.001, 100_000, "GiB");
     }

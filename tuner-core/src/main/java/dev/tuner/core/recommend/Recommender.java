@@ -117,7 +117,7 @@ public final class Recommender {
             }
             fitHere++;
             fitting[n] = new Scenario(req.model(), req.device(), q, kv, batch, req.context(), Phase.DECODE,
-                req.cudaGraphs(), req.kernel(), false).withParallel(layout);
+                req.cudaGraphs(), req.kernel(), false).withParallel(layout).withEngine(req.engine());
             memory[n] = m;
             n++;
           }

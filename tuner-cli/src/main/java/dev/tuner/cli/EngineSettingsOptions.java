@@ -1,0 +1,51 @@
+package dev.tuner.cli;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.predict.Predictor;
+import dev.tuner.core.scenario.Backend;
+import dev.tuner.core.scenario.EngineSettings;
+import dev.tuner.core.schema.Quantity;
+import picocli.CommandLine.Option;
+
+/**
+ * The llama.cpp settings a step prediction reads (issue 15 §3): n_ubatch and flash attention here, the backend from
+ * the command's {@code --backend}. Shared by {@code predict} and {@code recommend}; unset settings take llama-bench's
+ * defaults ({@link EngineSettings#DEFAULTS}), as the scenario states.
+ */
+final class EngineSettingsOptions {
+  @Option(names = "--n-ubatch", paramLabel = "TOKENS",
+      description = "llama.cpp's physical batch (-ub) a prompt is cut into (default 512, llama-bench's).")
+  Integer nUbatch;
+
+  @Option(names = "--flash-attn", arity = "0..1", paramLabel = "true|false",
+      description = "Flash attention (llama.cpp -fa; default off).")
+  Boolean flashAttn;
+
+  /** Whether either was given. */
+  boolean given() {
+    return nUbatch != null || flashAttn != null;
+  }
+
+  /** {@code backend} when it names a compute API the scenario knows; refused otherwise, never read as unknown. */
+  static String backend(String backend) {
+    if (backend != null && Backend.parse(backend) == Backend.UNKNOWN) {
+      throw new InvalidInputException("--backend", backend,
+          "a compute API: CUDA, Metal, ROCm (or HIP), Vulkan, SYCL or CPU");
+    }
+    return backend;
+  }
+
+  /** The settings with {@code backend} (the command's --backend, null when not given). */
+  EngineSettings settings(String backend) {
+    EngineSettings d = EngineSettings.DEFAULTS;
+    return new EngineSettings(nUbatch != null ? nUbatch : d.nUbatch(), flashAttn != null ? flashAttn
+        : d.flashAttention(), backend(backend) != null ? Backend.parse(backend) : d.backend(), d.build());
+  }
+
+  /** Refuses each given setting the model of {@code predictor} has no feature for. */
+  void requireEffect(Predictor predictor, String backend) {
+    SettingEffect.require(predictor, "--n-ubatch", nUbatch, Quantity.N_UBATCH);
+    SettingEffect.require(predictor, "--flash-attn", flashAttn, Quantity.FLASH_ATTENTION);
+    SettingEffect.require(predictor, "--backend", backend, Quantity.BACKEND);
+  }
+}
