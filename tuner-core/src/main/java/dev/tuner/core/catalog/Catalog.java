@@ -213,15 +213,7 @@ public final class Catalog implements SpecLookup {
   }
 
   static double number(String where, String field, String text) {
-    try {
-      double v = Double.parseDouble(text);
-      if (!Double.isFinite(v)) {
-        throw new NumberFormatException();
-      }
-      return v;
-    } catch (RuntimeException e) {
-      throw new InvalidInputException(where + " " + field, "\"" + text + "\"", "a finite number");
-    }
+    return dev.tuner.core.io.Numbers.finite(where + " " + field, text);
   }
 
   static OptionalDouble optional(String where, String field, String text) {

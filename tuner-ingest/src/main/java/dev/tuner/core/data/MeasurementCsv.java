@@ -162,18 +162,7 @@ public final class MeasurementCsv {
 
   private static Double optionalNumber(Map<String, String> m, String field) {
     String v = m.get(field);
-    if (v == null) {
-      return null;
-    }
-    try {
-      double d = Double.parseDouble(v);
-      if (!Double.isFinite(d)) {
-        throw new NumberFormatException();
-      }
-      return d;
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException(field, "\"" + v + "\"", "a finite number");
-    }
+    return v == null ? null : dev.tuner.core.io.Numbers.finite(field, v);
   }
 
   private static Integer integer(Map<String, String> m, String field, boolean required) {

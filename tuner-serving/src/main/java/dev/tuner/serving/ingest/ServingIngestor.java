@@ -134,15 +134,7 @@ public final class ServingIngestor {
   }
 
   private static double parse(String flag, String v) {
-    try {
-      double d = Double.parseDouble(v);
-      if (!Double.isFinite(d)) {
-        throw new NumberFormatException();
-      }
-      return d;
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException(flag, "\"" + v + "\"", "a number");
-    }
+    return dev.tuner.core.io.Numbers.finite(flag, v);
   }
 
   private ServingResult complete(Draft d, ServingIngestOptions stated, String sourceId) throws RecordRejected {
