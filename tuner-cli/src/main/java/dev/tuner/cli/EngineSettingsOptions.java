@@ -37,9 +37,7 @@ final class EngineSettingsOptions {
 
   /** The settings with {@code backend} (the command's --backend, null when not given). */
   EngineSettings settings(String backend) {
-    EngineSettings d = EngineSettings.DEFAULTS;
-    return new EngineSettings(nUbatch != null ? nUbatch : d.nUbatch(), flashAttn != null ? flashAttn
-        : d.flashAttention(), backend(backend) != null ? Backend.parse(backend) : d.backend(), d.build());
+    return EngineSettings.of(nUbatch, flashAttn, backend(backend) == null ? null : Backend.parse(backend), null);
   }
 
   /** Refuses each given setting the model of {@code predictor} has no feature for. */

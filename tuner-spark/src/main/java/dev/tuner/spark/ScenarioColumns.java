@@ -1,6 +1,7 @@
 package dev.tuner.spark;
 
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.io.Cells;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ScenarioRequest;
@@ -156,20 +157,13 @@ final class ScenarioColumns implements Serializable {
     if (v == null) {
       return null;
     }
-    double d;
-    if (v instanceof Number n) {
-      d = n.doubleValue();
-    } else {
-      try {
-        d = Double.parseDouble(v.toString());
-      } catch (NumberFormatException e) {
-        throw new InvalidInputException(NAMES.get(c), "\"" + v + "\"", "a finite number");
-      }
+    if (!(v instanceof Number n)) {
+      return Cells.finite(NAMES.get(c), v.toString());
     }
-    if (!Double.isFinite(d)) {
+    if (!Double.isFinite(n.doubleValue())) {
       throw new InvalidInputException(NAMES.get(c), "\"" + v + "\"", "a finite number");
     }
-    return d;
+    return n.doubleValue();
   }
 
   private Integer integer(Row row, int c) {
@@ -197,20 +191,6 @@ final class ScenarioColumns implements Serializable {
     if (v == null) {
       return null;
     }
-    if (v instanceof Boolean b) {
-      return b;
-    }
-    switch (v.toString().toLowerCase(Locale.ROOT)) {
-      case "1":
-      case "true":
-      case "yes":
-        return true;
-      case "0":
-      case "false":
-      case "no":
-        return false;
-      default:
-        throw new InvalidInputException(NAMES.get(c), "\"" + v + "\"", "true/false or 1/0");
-    }
+    return v instanceof Boolean b ? b : Cells.flag(NAMES.get(c), v.toString());
   }
 }

@@ -213,7 +213,7 @@ public final class Catalog implements SpecLookup {
   }
 
   static double number(String where, String field, String text) {
-    return dev.tuner.core.io.Numbers.finite(where + " " + field, text);
+    return dev.tuner.core.io.Cells.finite(where + " " + field, text);
   }
 
   static OptionalDouble optional(String where, String field, String text) {

@@ -15,6 +15,13 @@ public record EngineSettings(int nUbatch, boolean flashAttention, Backend backen
   public static final int DEFAULT_N_UBATCH = 512;
   public static final EngineSettings DEFAULTS = new EngineSettings(DEFAULT_N_UBATCH, false, Backend.UNKNOWN, "");
 
+  /** The settings with each given figure ({@code null}: llama-bench's default of {@link #DEFAULTS}). */
+  public static EngineSettings of(Integer nUbatch, Boolean flashAttention, Backend backend, String build) {
+    return new EngineSettings(nUbatch == null ? DEFAULTS.nUbatch() : nUbatch,
+        flashAttention == null ? DEFAULTS.flashAttention() : flashAttention,
+        backend == null ? DEFAULTS.backend() : backend, build == null ? DEFAULTS.build() : build);
+  }
+
   public EngineSettings {
     requireInRange("n_ubatch", nUbatch, 1, 1 << 20, "tokens");
     Objects.requireNonNull(backend, "backend");

@@ -150,12 +150,7 @@ public record ScenarioRequest(
 
   /** The engine settings: what is given, llama-bench's defaults for the rest. */
   public EngineSettings engine() {
-    EngineSettings d = EngineSettings.DEFAULTS;
-    return new EngineSettings(
-        nUbatch == null ? d.nUbatch() : nUbatch,
-        flashAttn == null ? d.flashAttention() : flashAttn,
-        backend == null ? d.backend() : Backend.parse(backend),
-        build == null ? d.build() : build);
+    return EngineSettings.of(nUbatch, flashAttn, backend == null ? null : Backend.parse(backend), build);
   }
 
   /**

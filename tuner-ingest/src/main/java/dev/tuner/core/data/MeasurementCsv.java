@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -162,7 +161,7 @@ public final class MeasurementCsv {
 
   private static Double optionalNumber(Map<String, String> m, String field) {
     String v = m.get(field);
-    return v == null ? null : dev.tuner.core.io.Numbers.finite(field, v);
+    return v == null ? null : dev.tuner.core.io.Cells.finite(field, v);
   }
 
   private static Integer integer(Map<String, String> m, String field, boolean required) {
@@ -182,20 +181,6 @@ public final class MeasurementCsv {
 
   private static Boolean bool(Map<String, String> m, String field) {
     String v = m.get(field);
-    if (v == null) {
-      return null;
-    }
-    switch (v.toLowerCase(Locale.ROOT)) {
-      case "1":
-      case "true":
-      case "yes":
-        return true;
-      case "0":
-      case "false":
-      case "no":
-        return false;
-      default:
-        throw new InvalidInputException(field, "\"" + v + "\"", "true/false or 1/0");
-    }
+    return v == null ? null : dev.tuner.core.io.Cells.flag(field, v);
   }
 }

@@ -134,7 +134,7 @@ public final class ServingIngestor {
   }
 
   private static double parse(String flag, String v) {
-    return dev.tuner.core.io.Numbers.finite(flag, v);
+    return dev.tuner.core.io.Cells.finite(flag, v);
   }
 
   private ServingResult complete(Draft d, ServingIngestOptions stated, String sourceId) throws RecordRejected {
