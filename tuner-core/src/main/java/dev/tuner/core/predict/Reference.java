@@ -5,7 +5,6 @@ import dev.tuner.api.OutputKind;
 import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -69,7 +68,7 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer) {
   /** The property that records this reference's overhead (empty without one). */
   public Map<String, String> properties() {
     return stepOverheadSecondsPerLayer == 0 ? Map.of()
-        : Map.of(PROPERTY, String.format(Locale.ROOT, "%s", stepOverheadSecondsPerLayer));
+        : Map.of(PROPERTY, Double.toString(stepOverheadSecondsPerLayer));
   }
 
   /** Tokens/s the raw output of scenario {@code s} (roofline {@code r}) is relative to. */

@@ -2,9 +2,8 @@ package dev.tuner.core.learn;
 
 import dev.tuner.api.ModelTrainer;
 import dev.tuner.api.OutputKind;
-import dev.tuner.api.ThroughputModel;
+import dev.tuner.api.TrainedModel;
 import dev.tuner.api.TrainingOptions;
-import dev.tuner.api.TrainingSet;
 import dev.tuner.core.predict.Reference;
 import dev.tuner.core.predict.RooflineOnlyModel;
 import dev.tuner.core.scenario.Phase;
@@ -21,8 +20,6 @@ public final class Candidates {
   public static Candidate trainer(String name, ModelTrainer trainer, Encoded data, OutputKind target,
       TrainingOptions options) {
     StepOverhead overhead = StepOverhead.from(options.hyperParameters());
-    TrainingOptions own = new TrainingOptions(options.seed(), StepOverhead.without(options.hyperParameters()),
-        options.threads(), options.progress());
     return new Candidate() {
       @Override
       public String name() {
@@ -36,11 +33,26 @@ public final class Candidates {
 
       @Override
       public Fitted fit(int[] trainRows) {
-        Reference reference = overhead.choose(data, trainRows, target);
-        TrainingSet set = data.trainingSet(reference).select(trainRows);
-        return new Fitted(trainer.train(set, own).model(), reference);
+        Trained t = train(trainer, data, trainRows, target, options, overhead);
+        return new Fitted(t.trained().model(), t.reference());
       }
     };
+  }
+
+  /** A trainer's fit and the reference its targets were relative to. */
+  record Trained(TrainedModel trained, Reference reference) {}
+
+  /**
+   * {@code trainer} fitted on {@code rows} of {@code data}: {@code overhead} (the options' {@link StepOverhead#KEY})
+   * chooses the reference from those rows, and the trainer gets targets relative to it and the other
+   * hyper-parameters.
+   */
+  static Trained train(ModelTrainer trainer, Encoded data, int[] rows, OutputKind target, TrainingOptions options,
+      StepOverhead overhead) {
+    Reference reference = overhead.choose(data, rows, target);
+    TrainingOptions own = new TrainingOptions(options.seed(), StepOverhead.without(options.hyperParameters()),
+        options.threads(), options.progress());
+    return new Trained(trainer.train(data.trainingSet(reference).select(rows), own), reference);
   }
 
   /** The roofline times the median measured/roofline of the training rows, per phase. */

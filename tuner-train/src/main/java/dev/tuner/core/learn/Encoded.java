@@ -19,7 +19,8 @@ public final class Encoded {
   final double[] measured;
   final double[] roofs;
   private final RooflineResult[] rooflines;
-  private final dev.tuner.core.scenario.Scenario[] scenarios;
+  /** Each row's scenario, for what the arrays above do not hold. */
+  final dev.tuner.core.scenario.Scenario[] scenarios;
   final Phase[] phases;
   final String[] devices;
   final String[] models;
@@ -32,12 +33,8 @@ public final class Encoded {
   final boolean[] imputed;
   /** Whether a device peak of the row was imputed (by {@link dev.tuner.core.roofline.SpecEstimates}). */
   final boolean[] deviceImputed;
-  /** The compute API each row ran on, as the scenario reads it from the row's backend. */
-  final dev.tuner.core.scenario.Backend[] backends;
   /** The source each row was taken from (its {@code source_id}). */
   final String[] sources;
-  /** Whether each row's model is a mixture of experts. */
-  final boolean[] moe;
   final int rows;
 
   public Encoded(FeatureSchema schema, List<Dataset.Example> examples) {
@@ -58,9 +55,7 @@ public final class Encoded {
     vendors = new String[rows];
     imputed = new boolean[rows];
     deviceImputed = new boolean[rows];
-    backends = new dev.tuner.core.scenario.Backend[rows];
     sources = new String[rows];
-    moe = new boolean[rows];
     for (int i = 0; i < rows; i++) {
       Dataset.Example e = examples.get(i);
       encoder.encode(e.scenario(), e.roofline(), features, i * w);
@@ -76,9 +71,7 @@ public final class Encoded {
       vendors[i] = e.scenario().device().vendor();
       imputed[i] = e.roofline().imputed();
       deviceImputed[i] = e.roofline().features().imputed();
-      backends[i] = e.scenario().engine().backend();
       sources[i] = e.measurement().sourceId();
-      moe[i] = e.scenario().model().moe().isMoe();
     }
   }
 

@@ -9,6 +9,7 @@ import dev.tuner.api.ProgressListener;
 import dev.tuner.api.TrainingOptions;
 import dev.tuner.core.data.Dataset;
 import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.schema.FeatureSchema;
 import dev.tuner.core.schema.FeatureSchemas;
 import java.util.ArrayList;
@@ -230,8 +231,9 @@ public final class Protocol {
         continue;
       }
       groups.computeIfAbsent("all rows", k -> new ArrayList<>()).add(i);
-      groups.computeIfAbsent(d.moe[i] ? "MoE models" : "dense models", k -> new ArrayList<>()).add(i);
-      byBackend.computeIfAbsent("backend " + d.backends[i].id(), k -> new ArrayList<>()).add(i);
+      Scenario s = d.scenarios[i];
+      groups.computeIfAbsent(s.model().moe().isMoe() ? "MoE models" : "dense models", k -> new ArrayList<>()).add(i);
+      byBackend.computeIfAbsent("backend " + s.engine().backend().id(), k -> new ArrayList<>()).add(i);
       bySource.computeIfAbsent("source " + d.sources[i], k -> new ArrayList<>()).add(i);
     }
     groups.putAll(byBackend);

@@ -11,7 +11,6 @@ import dev.tuner.core.artifact.ArtifactCodec;
 import dev.tuner.core.artifact.ArtifactHeader;
 import dev.tuner.core.artifact.ModelArtifact;
 import dev.tuner.core.data.Dataset;
-import dev.tuner.core.predict.Reference;
 import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.schema.FeatureSchema;
@@ -65,14 +64,13 @@ public final class TrainingPipeline {
     req.progress().progress("final model", 0, 1);
     int[] all = new int[encoded.rows()];
     Arrays.setAll(all, i -> i);
-    Reference finalReference = overhead.choose(encoded, all, req.target());
-    TrainedModel trained = trainer.train(encoded.trainingSet(finalReference), new TrainingOptions(req.seed(),
-        StepOverhead.without(req.hyperParameters()), req.threads(), req.progress()));
+    Candidates.Trained fit = Candidates.train(trainer, encoded, all, req.target(), options, overhead);
+    TrainedModel trained = fit.trained();
     req.progress().progress("final model", 1, 1);
     ThroughputModel m = trained.model();
     Calibration calibration = calibration(encoded, model);
     Map<String, String> properties = new TreeMap<>(m.info().properties());
-    properties.putAll(finalReference.properties());
+    properties.putAll(fit.reference().properties());
     Map<String, String> hyperParameters = new TreeMap<>(trained.hyperParameters());
     if (req.hyperParameters().containsKey(StepOverhead.KEY)) {
       hyperParameters.put(StepOverhead.KEY, req.hyperParameters().get(StepOverhead.KEY));
