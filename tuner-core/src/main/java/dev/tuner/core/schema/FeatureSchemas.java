@@ -103,12 +103,7 @@ public final class FeatureSchemas {
 
   private static FeatureSchema tuner() {
     List<Slot> s = new ArrayList<>();
-    s.add(new Slot("model_params_b", Quantity.PARAMS_B, new Normalisation.Log(0.1, 2000)));
-    s.add(new Slot("hidden_dim", Quantity.HIDDEN, new Normalisation.Linear(65536)));
-    s.add(new Slot("num_layers", Quantity.LAYERS, new Normalisation.Linear(512)));
-    s.add(new Slot("num_heads", Quantity.HEADS, new Normalisation.Linear(512)));
-    s.add(new Slot("head_dim", Quantity.HEAD_DIM, new Normalisation.Linear(1024)));
-    s.add(new Slot("vocab_size_log", Quantity.VOCAB, new Normalisation.Log(1, 1e7)));
+    modelShape(s);
     s.add(new Slot("batch_size_log", Quantity.BATCH, new Normalisation.Log(1, 4096)));
     s.add(new Slot("context_log", Quantity.CONTEXT, new Normalisation.Log(1, 1 << 20)));
     s.add(new Slot("cuda_graphs", Quantity.CUDA_GRAPHS, new Normalisation.Flag()));
@@ -130,12 +125,7 @@ public final class FeatureSchemas {
 
   private static FeatureSchema tunerV2Layout() {
     List<Slot> s = new ArrayList<>();
-    s.add(new Slot("model_params_b", Quantity.PARAMS_B, new Normalisation.Log(0.1, 2000)));
-    s.add(new Slot("hidden_dim", Quantity.HIDDEN, new Normalisation.Linear(65536)));
-    s.add(new Slot("num_layers", Quantity.LAYERS, new Normalisation.Linear(512)));
-    s.add(new Slot("num_heads", Quantity.HEADS, new Normalisation.Linear(512)));
-    s.add(new Slot("head_dim", Quantity.HEAD_DIM, new Normalisation.Linear(1024)));
-    s.add(new Slot("vocab_size_log", Quantity.VOCAB, new Normalisation.Log(1, 1e7)));
+    modelShape(s);
     s.add(new Slot("model_shape_missing", Quantity.MODEL_SHAPE_MISSING, new Normalisation.Flag()));
     s.add(new Slot("active_fraction", Quantity.ACTIVE_FRACTION, new Normalisation.Linear(1)));
     List<String> attention = List.of("gqa", "mha", "mla");
@@ -157,10 +147,7 @@ public final class FeatureSchemas {
       }
     }
     s.add(new Slot("backend_unknown", Quantity.BACKEND_UNKNOWN, new Normalisation.Flag()));
-    for (QuantClass q : QuantClass.values()) {
-      s.add(new Slot("quant_" + q.name().toLowerCase(java.util.Locale.ROOT), Quantity.QUANT_CLASS,
-          new Normalisation.OneHot(q.ordinal())));
-    }
+    quantOneHots(s);
     for (Activation a : Activation.values()) {
       s.add(new Slot("arithmetic_" + a.name().toLowerCase(java.util.Locale.ROOT), Quantity.ACTIVATION,
           new Normalisation.OneHot(a.ordinal())));
@@ -191,11 +178,26 @@ public final class FeatureSchemas {
             + " missingness flag for every figure that may be unknown.", s);
   }
 
-  private static void oneHots(List<Slot> s) {
+  /** tuner's model-shape slots, the first six of tuner-v1 and tuner-v2. */
+  private static void modelShape(List<Slot> s) {
+    s.add(new Slot("model_params_b", Quantity.PARAMS_B, new Normalisation.Log(0.1, 2000)));
+    s.add(new Slot("hidden_dim", Quantity.HIDDEN, new Normalisation.Linear(65536)));
+    s.add(new Slot("num_layers", Quantity.LAYERS, new Normalisation.Linear(512)));
+    s.add(new Slot("num_heads", Quantity.HEADS, new Normalisation.Linear(512)));
+    s.add(new Slot("head_dim", Quantity.HEAD_DIM, new Normalisation.Linear(1024)));
+    s.add(new Slot("vocab_size_log", Quantity.VOCAB, new Normalisation.Log(1, 1e7)));
+  }
+
+  /** One slot per quantization class. */
+  private static void quantOneHots(List<Slot> s) {
     for (QuantClass q : QuantClass.values()) {
       s.add(new Slot("quant_" + q.name().toLowerCase(java.util.Locale.ROOT), Quantity.QUANT_CLASS,
           new Normalisation.OneHot(q.ordinal())));
     }
+  }
+
+  private static void oneHots(List<Slot> s) {
+    quantOneHots(s);
     for (KernelType k : KernelType.values()) {
       s.add(new Slot("kernel_" + k.id().replace('-', '_'), Quantity.KERNEL, new Normalisation.OneHot(k.ordinal())));
     }
