@@ -321,7 +321,8 @@ public final class ForestTrainer implements ModelTrainer {
       int[] samples = bootstrap(allRows);
       var tree = tree(hp.maxDepth(), samples);
       FlatForest.Tree flat = TreeFlattener.flatten(tree, frame.schema(), x, y, samples);
-      return new Grown(MonotoneProjection.project(flat, direction), tree.importance().clone(), inBag(samples));
+      return new Grown(MonotoneProjection.project(flat, direction, MonotoneProjection.leafWeights(flat, x, width,
+          samples)), tree.importance().clone(), inBag(samples));
     }
 
     /** A partitioned tree: the low side's bootstrap is drawn first, then the high side's. */
@@ -348,7 +349,8 @@ public final class ForestTrainer implements ModelTrainer {
         importance[j] += highImportance[j];
       }
       importance[partition] += wl * wh / (wl + wh) * (vl - vh) * (vl - vh);
-      return new Grown(MonotoneProjection.project(joined, direction), importance, inBag(low, high));
+      return new Grown(MonotoneProjection.project(joined, direction, MonotoneProjection.leafWeights(joined, x, width,
+          low, high)), importance, inBag(low, high));
     }
 
     private RegressionTree tree(int maxDepth, int[] samples) {
