@@ -29,12 +29,13 @@ public record LoadedModel(
   }
 
   /**
-   * What the model's raw outputs are relative to: its output kind, with the step overhead its artifact header records
+   * What the model's raw outputs are relative to: its output kind, with the step overhead and prefill rates its
+   * artifact header records
    * (else its own properties: a foreign file that carries them, such as an exported ONNX model).
    */
   public Reference reference() {
     java.util.Map<String, String> properties = header.map(ArtifactHeader::properties)
-        .filter(p -> p.containsKey(Reference.PROPERTY)).orElse(model.info().properties());
+        .filter(Reference::recordedIn).orElse(model.info().properties());
     return Reference.of(model.info().outputKind(), properties, "model " + id());
   }
 }

@@ -6,6 +6,7 @@ import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a model's raw output is relative to: the roof its {@link OutputKind} names, and, for the serial roof of a
@@ -16,15 +17,28 @@ import java.util.Map;
  * read bandwidth or peaks (they would let it move against physics) cannot learn that trend; a reference with the
  * overhead in it carries the trend by its form: tokens/s = batch / (step time at the serial roof + overhead ×
  * layers per pipeline stage) rises with bandwidth and every peak, falls with context, and rises with the batch, for
- * any learned factor that does not read those figures. Prefill keeps the roofline: an overhead per n_ubatch chunk
+ * any learned factor that does not read those figures. Prefill gets no overhead: an overhead per n_ubatch chunk
  * would make prompt tokens/s saw-tooth in the prompt length. The overhead travels with the model as the property
  * {@link #PROPERTY} (seconds per layer; absent means 0), chosen when the model was trained.
+ *
+ * <p>A prefill step's reference may also cap the compute peak at a rate per compute unit of the device's vendor
+ * ({@code prefillTflopsPerUnit}, TFLOPS per SM, CU or GPU core): the compute roof becomes the roof at
+ * {@code min(peak, rate × compute units)}. llama.cpp's prompt kernels reach a share of the tensor peak that falls as
+ * the peak rises (its quantised matrix products reach 27-99 TOPS on NVIDIA parts whose int8 peak spans 163-1 513,
+ * about as many per SM on each), so on a fast part the tensor peak says less about the step than its units do. The
+ * capped roof rises with the peak (up to the cap) and with the units and falls with the prompt, so the learned
+ * factor keeps its guarantees. A vendor without a rate, or a device whose units are unknown, keeps the plain roof.
+ * The rates travel as the properties {@link #PREFILL_RATE_PREFIX}{@code <vendor>}.
  */
-public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer) {
+public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map<String, Double> prefillTflopsPerUnit) {
   /** The model property (artifact header or model info) holding the overhead, in seconds per layer and step. */
   public static final String PROPERTY = "reference.step_overhead_s_per_layer";
   /** Far above any per-layer launch overhead (microseconds): a larger figure is a unit mistake, not a fit. */
   public static final double MAX_STEP_OVERHEAD = 0.01;
+  /** The model properties holding the prefill rates, one per vendor: this prefix and the vendor as catalogued. */
+  public static final String PREFILL_RATE_PREFIX = "reference.prefill_tflops_per_unit.";
+  /** Above any compute unit's tensor rate (an H100 SM: about 15 dense FP8 TFLOPS): larger is a unit mistake. */
+  public static final double MAX_PREFILL_RATE = 100;
 
   public Reference {
     java.util.Objects.requireNonNull(kind, "kind");
@@ -32,11 +46,32 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer) {
       throw new IllegalArgumentException(PROPERTY + " = " + stepOverheadSecondsPerLayer + " is outside [0, "
           + MAX_STEP_OVERHEAD + "] seconds per layer");
     }
+    prefillTflopsPerUnit = java.util.Collections.unmodifiableMap(new TreeMap<>(prefillTflopsPerUnit));
+    for (Map.Entry<String, Double> e : prefillTflopsPerUnit.entrySet()) {
+      if (!(e.getValue() > 0 && e.getValue() <= MAX_PREFILL_RATE)) {
+        throw new IllegalArgumentException(PREFILL_RATE_PREFIX + e.getKey() + " = " + e.getValue()
+            + " is outside (0, " + MAX_PREFILL_RATE + "] TFLOPS per compute unit");
+      }
+    }
+    if (!prefillTflopsPerUnit.isEmpty() && !kind.usesSerialRoof()) {
+      throw new IllegalArgumentException("prefill rates need the output kind " + OutputKind.LOG_SERIAL_ROOF_FRACTION.id()
+          + ", not " + kind.id());
+    }
   }
 
-  /** The plain reference of {@code kind}: no overhead. */
+  /** A reference with a decode step overhead and no prefill rate. */
+  public Reference(OutputKind kind, double stepOverheadSecondsPerLayer) {
+    this(kind, stepOverheadSecondsPerLayer, Map.of());
+  }
+
+  /** The plain reference of {@code kind}: no overhead, no prefill rate. */
   public static Reference of(OutputKind kind) {
     return new Reference(kind, 0);
+  }
+
+  /** This reference with {@code rates} (TFLOPS per compute unit, by vendor) as its prefill rates. */
+  public Reference withPrefillRates(Map<String, Double> rates) {
+    return new Reference(kind, stepOverheadSecondsPerLayer, rates);
   }
 
   /**
@@ -44,36 +79,72 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer) {
    * {@link #PROPERTY}, 0 when absent. {@code where} names the model in the error a malformed figure raises.
    */
   public static Reference of(OutputKind kind, Map<String, String> properties, String where) {
+    double overhead = 0;
     String text = properties.get(PROPERTY);
-    if (text == null) {
-      return of(kind);
+    if (text != null) {
+      overhead = number(text, where, PROPERTY, "seconds per layer between 0 and " + MAX_STEP_OVERHEAD, 0,
+          MAX_STEP_OVERHEAD, true);
+      if (overhead > 0 && !kind.usesSerialRoof()) {
+        throw new ModelLoadException(where + ": property " + PROPERTY + " = " + text + " needs the output kind "
+            + OutputKind.LOG_SERIAL_ROOF_FRACTION.id() + ", not " + kind.id());
+      }
     }
+    Map<String, Double> rates = new TreeMap<>();
+    for (Map.Entry<String, String> e : properties.entrySet()) {
+      if (!e.getKey().startsWith(PREFILL_RATE_PREFIX)) {
+        continue;
+      }
+      String vendor = e.getKey().substring(PREFILL_RATE_PREFIX.length());
+      if (vendor.isBlank()) {
+        throw new ModelLoadException(where + ": property " + e.getKey() + " names no vendor: expected "
+            + PREFILL_RATE_PREFIX + "<vendor>");
+      }
+      rates.put(vendor, number(e.getValue(), where, e.getKey(), "TFLOPS per compute unit above 0 and at most "
+          + MAX_PREFILL_RATE, 0, MAX_PREFILL_RATE, false));
+    }
+    if (!rates.isEmpty() && !kind.usesSerialRoof()) {
+      throw new ModelLoadException(where + ": properties " + PREFILL_RATE_PREFIX + "* need the output kind "
+          + OutputKind.LOG_SERIAL_ROOF_FRACTION.id() + ", not " + kind.id());
+    }
+    return new Reference(kind, overhead, rates);
+  }
+
+  /** Whether {@code properties} hold any figure of a reference (the overhead or a prefill rate). */
+  public static boolean recordedIn(Map<String, String> properties) {
+    return properties.keySet().stream().anyMatch(k -> k.equals(PROPERTY) || k.startsWith(PREFILL_RATE_PREFIX));
+  }
+
+  private static double number(String text, String where, String property, String allowed, double low, double high,
+      boolean lowIncluded) {
     double v;
     try {
       v = Double.parseDouble(text.trim());
     } catch (NumberFormatException e) {
       v = Double.NaN;
     }
-    if (!(v >= 0 && v <= MAX_STEP_OVERHEAD)) {
-      throw new ModelLoadException(where + ": property " + PROPERTY + " = \"" + text + "\" is invalid: expected"
-          + " seconds per layer between 0 and " + MAX_STEP_OVERHEAD);
+    if (!((lowIncluded ? v >= low : v > low) && v <= high)) {
+      throw new ModelLoadException(where + ": property " + property + " = \"" + text + "\" is invalid: expected "
+          + allowed);
     }
-    if (v > 0 && !kind.usesSerialRoof()) {
-      throw new ModelLoadException(where + ": property " + PROPERTY + " = " + text + " needs the output kind "
-          + OutputKind.LOG_SERIAL_ROOF_FRACTION.id() + ", not " + kind.id());
-    }
-    return new Reference(kind, v);
+    return v;
   }
 
-  /** The property that records this reference's overhead (empty without one). */
+  /** The properties that record this reference's overhead and prefill rates (empty without any). */
   public Map<String, String> properties() {
-    return stepOverheadSecondsPerLayer == 0 ? Map.of()
-        : Map.of(PROPERTY, Double.toString(stepOverheadSecondsPerLayer));
+    Map<String, String> out = new TreeMap<>();
+    if (stepOverheadSecondsPerLayer != 0) {
+      out.put(PROPERTY, Double.toString(stepOverheadSecondsPerLayer));
+    }
+    prefillTflopsPerUnit.forEach((vendor, rate) -> out.put(PREFILL_RATE_PREFIX + vendor, Double.toString(rate)));
+    return java.util.Collections.unmodifiableMap(out);
   }
 
   /** Tokens/s the raw output of scenario {@code s} (roofline {@code r}) is relative to. */
   public double tokensPerSecond(Scenario s, RooflineResult r) {
     double base = r.referenceFor(kind);
+    if (s.phase() == Phase.PREFILL) {
+      return prefill(s, r, base);
+    }
     if (stepOverheadSecondsPerLayer == 0 || !kind.usesSerialRoof() || s.phase() != Phase.DECODE
         || s.model().layers() <= 0) {
       return base;
@@ -82,5 +153,16 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer) {
     // time per token of the overhead is one stage's layers' overhead over the whole batch
     double layersPerStage = (double) s.model().layers() / s.parallel().pp();
     return 1 / (1 / base + stepOverheadSecondsPerLayer * layersPerStage / s.batch());
+  }
+
+  /** The prefill reference: {@code base}, or the roofline at the capped peak (see the class comment). */
+  private double prefill(Scenario s, RooflineResult r, double base) {
+    Double rate = prefillTflopsPerUnit.get(s.device().vendor());
+    int units = s.device().computeUnits();
+    if (rate == null || units <= 0 || !(r.peakTflops() > 0) || Double.isInfinite(r.computeRoof())) {
+      return base;
+    }
+    double capped = r.computeRoof() * Math.min(1, rate * units / r.peakTflops());
+    return Math.min(base, Math.min(r.memoryRoof(), Math.min(capped, r.interconnectRoof())));
   }
 }

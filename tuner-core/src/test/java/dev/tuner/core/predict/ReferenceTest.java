@@ -64,4 +64,51 @@ class ReferenceTest {
     assertThatThrownBy(() -> Reference.of(OutputKind.LOG_ROOFLINE_FRACTION, Map.of(Reference.PROPERTY, "1e-4"),
         "model y")).isInstanceOf(ModelLoadException.class).hasMessageContaining("log_serial_roof_fraction");
   }
+
+  /**
+   * A compute-bound prefill roof: 500 tokens/s at a 100 TFLOPS peak (memory roof 2 000). The fixture device has 100
+   * compute units of vendor TestVendor.
+   */
+  private static final RooflineResult PREFILL_ROOF = new RooflineResult(500, 2000, 500, Bound.COMPUTE, 1, 1, 0, 512,
+      1, 100, 25, 1, 500, List.of(), Double.POSITIVE_INFINITY, null);
+
+  @Test
+  void aPrefillRateCapsThePeakAtRateTimesUnits() {
+    Scenario prefill = decode(1).withPhase(Phase.PREFILL);
+    // 0.4 TFLOPS × 100 units = 40 TFLOPS of the 100: the compute roof 500 × 40/100 = 200 tokens/s
+    Reference capped = Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION).withPrefillRates(Map.of("TestVendor", 0.4));
+    assertThat(capped.tokensPerSecond(prefill, PREFILL_ROOF)).isCloseTo(200, within(1e-9));
+    // 5 TFLOPS × 100 = 500 TFLOPS, above the peak: no cap
+    Reference loose = Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION).withPrefillRates(Map.of("TestVendor", 5.0));
+    assertThat(loose.tokensPerSecond(prefill, PREFILL_ROOF)).isEqualTo(500);
+    // 0.01 × 100 = 1 TFLOPS: compute roof 5 tokens/s, under the memory roof, so the reference is 5
+    Reference tight = Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION).withPrefillRates(Map.of("TestVendor", 0.01));
+    assertThat(tight.tokensPerSecond(prefill, PREFILL_ROOF)).isCloseTo(5, within(1e-9));
+    // another vendor's rate, and decode, leave the roofs alone
+    Reference other = Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION).withPrefillRates(Map.of("NVIDIA", 0.4));
+    assertThat(other.tokensPerSecond(prefill, PREFILL_ROOF)).isEqualTo(500);
+    assertThat(capped.tokensPerSecond(decode(1), ROOF)).isEqualTo(100);
+  }
+
+  @Test
+  void prefillRatesRoundTripAsPropertiesAndBadOnesAreRefused() {
+    Reference r = new Reference(OutputKind.LOG_SERIAL_ROOF_FRACTION, 1.5e-4, Map.of("NVIDIA", 2.5, "AMD", 0.5));
+    assertThat(r.properties()).containsEntry(Reference.PREFILL_RATE_PREFIX + "NVIDIA", "2.5")
+        .containsEntry(Reference.PREFILL_RATE_PREFIX + "AMD", "0.5");
+    assertThat(Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION, r.properties(), "m")).isEqualTo(r);
+    assertThat(Reference.recordedIn(r.properties())).isTrue();
+    assertThat(Reference.recordedIn(Map.of("seed", "1"))).isFalse();
+    for (String bad : List.of("0", "-1", "abc", "1000")) {
+      assertThatThrownBy(() -> Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION,
+          Map.of(Reference.PREFILL_RATE_PREFIX + "NVIDIA", bad), "model z"))
+          .isInstanceOf(ModelLoadException.class).hasMessageContaining("model z")
+          .hasMessageContaining(Reference.PREFILL_RATE_PREFIX + "NVIDIA").hasMessageContaining(bad);
+    }
+    assertThatThrownBy(() -> Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION,
+        Map.of(Reference.PREFILL_RATE_PREFIX, "1"), "model z")).isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("names no vendor");
+    assertThatThrownBy(() -> Reference.of(OutputKind.LOG_ROOFLINE_FRACTION,
+        Map.of(Reference.PREFILL_RATE_PREFIX + "AMD", "1"), "model z")).isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("log_serial_roof_fraction");
+  }
 }

@@ -20,6 +20,7 @@ public final class Candidates {
   public static Candidate trainer(String name, ModelTrainer trainer, Encoded data, OutputKind target,
       TrainingOptions options) {
     StepOverhead overhead = StepOverhead.from(options.hyperParameters());
+    PrefillRate rate = PrefillRate.from(options.hyperParameters());
     return new Candidate() {
       @Override
       public String name() {
@@ -33,7 +34,7 @@ public final class Candidates {
 
       @Override
       public Fitted fit(int[] trainRows) {
-        Trained t = train(trainer, data, trainRows, target, options, overhead);
+        Trained t = train(trainer, data, trainRows, target, options, overhead, rate);
         return new Fitted(t.trained().model(), t.reference());
       }
     };
@@ -43,15 +44,15 @@ public final class Candidates {
   record Trained(TrainedModel trained, Reference reference) {}
 
   /**
-   * {@code trainer} fitted on {@code rows} of {@code data}: {@code overhead} (the options' {@link StepOverhead#KEY})
-   * chooses the reference from those rows, and the trainer gets targets relative to it and the other
-   * hyper-parameters.
+   * {@code trainer} fitted on {@code rows} of {@code data}: {@code overhead} and {@code rate} (the options' {@link
+   * StepOverhead#KEY} and {@link PrefillRate#KEY}) choose the reference from those rows, and the trainer gets targets
+   * relative to it and the other hyper-parameters.
    */
   static Trained train(ModelTrainer trainer, Encoded data, int[] rows, OutputKind target, TrainingOptions options,
-      StepOverhead overhead) {
-    Reference reference = overhead.choose(data, rows, target);
-    TrainingOptions own = new TrainingOptions(options.seed(), StepOverhead.without(options.hyperParameters()),
-        options.threads(), options.progress());
+      StepOverhead overhead, PrefillRate rate) {
+    Reference reference = rate.choose(data, rows, overhead.choose(data, rows, target));
+    TrainingOptions own = new TrainingOptions(options.seed(),
+        PrefillRate.without(StepOverhead.without(options.hyperParameters())), options.threads(), options.progress());
     return new Trained(trainer.train(data.trainingSet(reference).select(rows), own), reference);
   }
 

@@ -49,6 +49,7 @@ public final class TrainingPipeline {
     TrainingOptions options = new TrainingOptions(req.seed(), req.hyperParameters(), req.threads(),
         req.progress());
     StepOverhead overhead = StepOverhead.from(req.hyperParameters());
+    PrefillRate rate = PrefillRate.from(req.hyperParameters());
     Folds folds = Folds.of(req.cv(), encoded, req.seed());
     CrossValidator cv = new CrossValidator(req.level(), req.progress());
     CvResult model = cv.run(Candidates.trainer(provider.id(), trainer, encoded, req.target(), options), folds);
@@ -64,7 +65,7 @@ public final class TrainingPipeline {
     req.progress().progress("final model", 0, 1);
     int[] all = new int[encoded.rows()];
     Arrays.setAll(all, i -> i);
-    Candidates.Trained fit = Candidates.train(trainer, encoded, all, req.target(), options, overhead);
+    Candidates.Trained fit = Candidates.train(trainer, encoded, all, req.target(), options, overhead, rate);
     TrainedModel trained = fit.trained();
     req.progress().progress("final model", 1, 1);
     ThroughputModel m = trained.model();
@@ -72,8 +73,10 @@ public final class TrainingPipeline {
     Map<String, String> properties = new TreeMap<>(m.info().properties());
     properties.putAll(fit.reference().properties());
     Map<String, String> hyperParameters = new TreeMap<>(trained.hyperParameters());
-    if (req.hyperParameters().containsKey(StepOverhead.KEY)) {
-      hyperParameters.put(StepOverhead.KEY, req.hyperParameters().get(StepOverhead.KEY));
+    for (String key : List.of(StepOverhead.KEY, PrefillRate.KEY)) {
+      if (req.hyperParameters().containsKey(key)) {
+        hyperParameters.put(key, req.hyperParameters().get(key));
+      }
     }
     properties.put("median_efficiency.decode", fmt(Candidates.medianEfficiency(encoded, all, Phase.DECODE)));
     properties.put("median_efficiency.prefill", fmt(Candidates.medianEfficiency(encoded, all, Phase.PREFILL)));
