@@ -26,12 +26,13 @@ import java.util.function.Supplier;
  *       request holds ({@code I + O/2} on average for engines that allocate pages as they go, {@code I + O} at most
  *       for those that reserve a request's whole length), the engine's sequence limit, and the token budget
  *       ({@code n + (n − 1)·I/O ≤ max tokens}, taken as {@code n·(1 + I/O)}).
- *   <li>Concurrency {@code C}: {@code n = min(C, nmax)}; requests beyond {@code nmax} queue, which adds
- *       {@code C / X − E2E} to their TTFT. Offline: {@code n = min(prompts, nmax)} arrive together and their prompts
- *       are prefilled in turn ({@link #waveTtft}); the prompts beyond {@code n} wait {@code (P − n)² / (2·P·X)} on
- *       average. Request rate {@code λ}: below the capacity {@code X(nmax)} the running count settles where
- *       {@code n = λ·E2E(n)}, and a prompt waits for the prompts ahead of it (Poisson arrivals, M/D/1); at or above
- *       the capacity the deployment saturates.
+ *   <li>Concurrency {@code C}: {@code n = min(C, nmax)}, in lockstep when every request has the same lengths
+ *       ({@link #lockstep}: the clients start together and stay in step), in the steady state above otherwise;
+ *       requests beyond {@code nmax} queue, which adds {@code C / X − E2E} to their TTFT. Offline:
+ *       {@code n = min(prompts, nmax)} arrive together and their prompts are prefilled in turn ({@link #waveTtft});
+ *       the prompts beyond {@code n} wait {@code (P − n)² / (2·P·X)} on average. Request rate {@code λ}: below the
+ *       capacity {@code X(nmax)} the running count settles where {@code n = λ·E2E(n)}, and a prompt waits for the
+ *       prompts ahead of it (Poisson arrivals, M/D/1); at or above the capacity the deployment saturates.
  * </ul>
  */
 final class Composer {

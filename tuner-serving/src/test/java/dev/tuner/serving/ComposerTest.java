@@ -116,7 +116,7 @@ class ComposerTest {
     assertThat(tokenBound.capacity().n()).isCloseTo(20, within(1e-12));
   }
 
-  /** Lengths that vary from request to request (normal, means 100 and 10): a closed loop of them does not stay in step. */
+  /** Lengths that vary from request to request (normal, means 100 and 10): a closed loop of them falls out of step. */
   private static Workload sampled() {
     return new Workload(Lengths.normal(100, 10), Lengths.normal(10, 2), new Load.Concurrency(1));
   }
