@@ -253,6 +253,8 @@ final class Composer {
   /**
    * A closed loop of {@code clients}, {@code prompts} requests in all (endless when not positive): in lockstep when
    * every request has the same lengths ({@link #lockstep}), otherwise in the steady state of continuous batching.
+   * Clients beyond the capacity wait and take the slots as they free (in lockstep a group's slots free together, so
+   * the run goes in waves of what fits): {@link #queued}.
    */
   Served concurrency(double clients, double prompts) {
     double c = prompts > 0 ? Math.min(clients, prompts) : clients;
