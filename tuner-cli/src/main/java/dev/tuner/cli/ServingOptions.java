@@ -55,7 +55,8 @@ final class ServingOptions {
   @Option(names = "--offline", description = "All requests at once (maximum throughput).")
   boolean offline;
 
-  @Option(names = "--prompts", paramLabel = "N", description = "Requests in an --offline run.")
+  @Option(names = "--prompts", paramLabel = "N",
+      description = "Requests in an --offline or --concurrency run (a closed loop's first wave then counts).")
   Integer prompts;
 
   @Option(names = "--max-batch", paramLabel = "N", description = "Engine's sequence limit (0 = memory only).")
@@ -136,7 +137,7 @@ final class ServingOptions {
     if (batch != null) {
       load = new Load.Batch(batch);
     } else if (concurrency != null) {
-      load = new Load.Concurrency(concurrency);
+      load = new Load.Concurrency(concurrency, prompts == null ? OptionalInt.empty() : OptionalInt.of(prompts));
     } else if (requestRate != null) {
       load = new Load.RequestRate(requestRate);
     } else {

@@ -37,6 +37,28 @@ class ServingCommandTest {
   }
 
   @Test
+  void aClosedLoopOfFixedLengthsRunsInLockstepAndCountsItsFirstWave() {
+    Cli.Result endless = Cli.run(with(VLLM, "--concurrency", "64", "--format", "json"));
+    Cli.Result oneWave = Cli.run(with(VLLM, "--concurrency", "64", "--prompts", "64", "--format", "json"));
+    Cli.Result sampled = Cli.run(with(VLLM, "--concurrency", "64", "--prompts", "64", "--isl-sd", "100",
+        "--format", "json"));
+    for (Cli.Result r : List.of(endless, oneWave, sampled)) {
+      assertThat(r.exit()).as(r.toString()).isZero();
+    }
+    // 64 prompts of 1 000 tokens take ceil(64 000 / 8 192) = 8 iterations of vLLM's token budget
+    assertThat(endless.json().get("limit_detail").asText()).contains("64.0 clients in lockstep", "in 8 iterations");
+    // the first wave waits (1 + 8)/2 = 4.5 of them on average, a later request one: a run of one wave has the
+    // larger TTFT, and the same decode
+    JsonNode first = oneWave.json();
+    assertThat(first.get("ttft_ms").asDouble()).isGreaterThan(3 * endless.json().get("ttft_ms").asDouble());
+    assertThat(first.get("tpot_ms").asDouble()).isEqualTo(endless.json().get("tpot_ms").asDouble());
+    assertThat(first.get("requests_per_s").asDouble()).isCloseTo(64 / (first.get("e2e_ms").asDouble() / 1000),
+        org.assertj.core.api.Assertions.within(1e-6));
+    // lengths that vary do not stay in step: the steady state of continuous batching
+    assertThat(sampled.json().get("limit_detail").asText()).doesNotContain("lockstep");
+  }
+
+  @Test
   void aRequestRateBelowCapacityIsLimitedByArrivals() {
     Cli.Result r = Cli.run(with(VLLM, "--request-rate", "0.5", "--format", "json"));
     assertThat(r.exit()).as(r.toString()).isZero();

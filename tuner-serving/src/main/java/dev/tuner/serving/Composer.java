@@ -26,12 +26,13 @@ import java.util.function.Supplier;
  *       request holds ({@code I + O/2} on average for engines that allocate pages as they go, {@code I + O} at most
  *       for those that reserve a request's whole length), the engine's sequence limit, and the token budget
  *       ({@code n + (n − 1)·I/O ≤ max tokens}, taken as {@code n·(1 + I/O)}).
- *   <li>Concurrency {@code C}: {@code n = min(C, nmax)}; requests beyond {@code nmax} queue, which adds
- *       {@code C / X − E2E} to their TTFT. Offline: {@code n = min(prompts, nmax)} arrive together and their prompts
- *       are prefilled in turn ({@link #waveTtft}); the prompts beyond {@code n} wait {@code (P − n)² / (2·P·X)} on
- *       average. Request rate {@code λ}: below the capacity {@code X(nmax)} the running count settles where
- *       {@code n = λ·E2E(n)}, and a prompt waits for the prompts ahead of it (Poisson arrivals, M/D/1); at or above
- *       the capacity the deployment saturates.
+ *   <li>Concurrency {@code C}: {@code n = min(C, nmax)}, in lockstep when every request has the same lengths
+ *       ({@link #lockstep}: the clients start together and stay in step), in the steady state above otherwise;
+ *       requests beyond {@code nmax} queue, which adds {@code C / X − E2E} to their TTFT. Offline:
+ *       {@code n = min(prompts, nmax)} arrive together and their prompts are prefilled in turn ({@link #waveTtft});
+ *       the prompts beyond {@code n} wait {@code (P − n)² / (2·P·X)} on average. Request rate {@code λ}: below the
+ *       capacity {@code X(nmax)} the running count settles where {@code n = λ·E2E(n)}, and a prompt waits for the
+ *       prompts ahead of it (Poisson arrivals, M/D/1); at or above the capacity the deployment saturates.
  * </ul>
  */
 final class Composer {
@@ -44,6 +45,7 @@ final class Composer {
   private final double out;
   private final int inMax;
   private final int outMax;
+  private final boolean lockstep;
 
   Composer(InstanceFigures f, EngineTerms t, Engine engine, Workload w) {
     this.f = f;
@@ -55,6 +57,7 @@ final class Composer {
     this.out = w.output().mean();
     this.inMax = w.input().max();
     this.outMax = w.output().max();
+    this.lockstep = w.input().isFixed() && w.output().isFixed();
   }
 
   /** Times of one request, in seconds, and the requests/s of the instance. */
@@ -202,14 +205,29 @@ final class Composer {
     return reservesWhole ? inMax + outMax : in + out / 2;
   }
 
+  /** The largest number of requests one instance runs in the steady state of continuous batching. */
   Capacity capacity() {
-    double perRequest = perRequestTokens();
-    double byMemory = maxByMemory(perRequest);
-    double byBatch = limits.maxBatch() > 0 ? limits.maxBatch() : Double.POSITIVE_INFINITY;
     double byTokens = Double.POSITIVE_INFINITY;
     if (limits.maxTokensPerStep() > 0) {
       byTokens = limits.chunkedPrefill() ? limits.maxTokensPerStep() / (1 + in / out) : limits.maxTokensPerStep();
     }
+    return capacity(perRequestTokens(), byTokens, " requests with their prompts");
+  }
+
+  /**
+   * The largest number of requests a closed loop in lockstep ({@link #lockstep}) runs: they all grow together, so at
+   * the end of a wave each holds its whole length {@code I + O} whatever the engine's paging (an engine that pages as
+   * it goes and runs more would have to preempt), and the token budget bounds only the decodes of one iteration, as
+   * the prompts are spread over iterations of their own.
+   */
+  Capacity lockstepCapacity() {
+    double byTokens = limits.maxTokensPerStep() > 0 ? limits.maxTokensPerStep() : Double.POSITIVE_INFINITY;
+    return capacity(inMax + outMax, byTokens, " decoding requests");
+  }
+
+  private Capacity capacity(double perRequest, double byTokens, String tokenBound) {
+    double byMemory = maxByMemory(perRequest);
+    double byBatch = limits.maxBatch() > 0 ? limits.maxBatch() : Double.POSITIVE_INFINITY;
     double n = Math.min(byMemory, Math.min(byBatch, byTokens));
     if (n < 1) {
       throw new InvalidInputException("workload", String.format(Locale.ROOT, "%.0f tokens per request",
@@ -229,13 +247,73 @@ final class Composer {
           + " sequences");
     }
     return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, () -> "engine takes at most " + limits.maxTokensPerStep()
-        + " tokens per iteration: " + Fixed.of(n, 0) + " requests with their prompts");
+        + " tokens per iteration: " + Fixed.of(n, 0) + tokenBound);
   }
 
-  /** A closed loop of {@code clients}. */
-  Served concurrency(double clients) {
-    Capacity cap = capacity();
-    return clients <= cap.n() ? continuous(clients) : queued(clients, cap, continuous(cap.n()));
+  /**
+   * A closed loop of {@code clients}, {@code prompts} requests in all (endless when not positive): in lockstep when
+   * every request has the same lengths ({@link #lockstep}), otherwise in the steady state of continuous batching.
+   * Clients beyond the capacity wait and take the slots as they free (in lockstep a group's slots free together, so
+   * the run goes in waves of what fits): {@link #queued}.
+   */
+  Served concurrency(double clients, double prompts) {
+    double c = prompts > 0 ? Math.min(clients, prompts) : clients;
+    Capacity cap = closedLoopCapacity();
+    return c <= cap.n() ? closedLoop(c, prompts) : queued(c, cap, closedLoop(cap.n(), prompts));
+  }
+
+  /** The capacity of a closed loop: {@link #lockstepCapacity} for fixed lengths, else {@link #capacity}. */
+  Capacity closedLoopCapacity() {
+    return lockstep ? lockstepCapacity() : capacity();
+  }
+
+  /** A closed loop of {@code n} requests running, at most the capacity: {@link #lockstep} or {@link #continuous}. */
+  Served closedLoop(double n, double prompts) {
+    return lockstep ? lockstep(n, prompts) : continuous(n);
+  }
+
+  /**
+   * A closed loop of {@code n ≥ 1} clients whose requests all have the same lengths, {@code prompts} requests in all
+   * (endless when not positive). The benchmark clients (vLLM's {@code bench serve}, SGLang's {@code bench_serving},
+   * genai-perf, trtllm-bench) start all {@code n} at once, so their prompts arrive together and are prefilled in
+   * {@code c} iterations of the token budget, the first wave's mean TTFT being {@link #waveTtft}. The requests
+   * prefilled in iteration {@code g} then decode together and all end {@code O − 1} iterations later, and their
+   * clients' next requests arrive together: the {@code c} groups of {@code n/c} keep the step they took in the
+   * first wave. When the whole wave fits one iteration ({@code c = 1}) every wave is such a burst: a prefill of
+   * {@code n} prompts, then {@code O − 1} decode steps of {@code n} sequences with no prompt beside them, the
+   * context growing as in {@link #decodeSum}. With {@code c > 1} a later group's prompts arrive while the other
+   * groups decode, and fill one iteration of the budget beside their decodes (its time {@code m}). A prompt needs
+   * {@code p} iterations of the budget on its own (one unless it is longer than the budget), so a slot's cycle is
+   * {@code N = max(c, O − 1 + p)} iterations, {@code c} of them mixed and {@code N − c} pure decode steps (mean
+   * time {@code d}); a request of a later group waits {@code w = N − (O − 1)} mixed iterations for its first token
+   * ({@code p}, unless the prompts outrun the decodes) and its {@code O − 1} decode steps include the other
+   * {@code c − w} mixed ones, beside which {@code n (c − w)/c} requests decode:
+   *
+   * <pre>  TPOT = ((c − w)·m + (N − c)·d) / (O − 1),  E2E = TTFT + (O − 1)·TPOT,  requests/s = n / E2E</pre>
+   *
+   * with TTFT the mean over the run: {@code n} requests of the first wave, the {@code P − n} others later.
+   */
+  Served lockstep(double n, double prompts) {
+    double tokens = n * in;
+    double c = Math.max(1, Math.ceil(tokens / budget(tokens)));
+    double steps = Math.max(0, out - 1);
+    double cycle = Math.max(c, steps + Math.min(c, promptIterations()));
+    double waits = cycle - steps;
+    double group = n / c;
+    double decoding = n * (c - waits) / c;
+    double mixed = seconds(group + decoding, decoding, decoding * (in + out / 2), group * in, group * inSq / 2);
+    double decode = steps > 0 ? decodeSum(n, steps) / steps : 0;
+    double tpot = steps > 0 ? ((c - waits) * mixed + (cycle - c) * decode) / steps : 0;
+    double later = t.requestS() + waits * mixed;
+    double ttft = prompts > n ? (n * waveTtft(n) + (prompts - n) * later) / prompts
+        : prompts > 0 ? waveTtft(n) : later;
+    double e2e = ttft + steps * tpot;
+    LimitedBy by = (cycle - c) * decode >= c * mixed
+        ? t.dominant(f.step(n, n * (in + out / 2), 0, 0), n)
+        : t.dominant(f.step(decoding, decoding * (in + out / 2), group * in, group * inSq / 2), group + decoding);
+    return new Served(ttft, tpot, e2e, n / e2e, n, by, () -> String.format(Locale.ROOT,
+        "%s clients in lockstep: their prompts prefill in %.0f iterations of the token budget, then decode together",
+        Fixed.of(n, 1), c));
   }
 
   /**
@@ -274,18 +352,32 @@ final class Composer {
   /**
    * Mean TTFT of {@code n} requests that arrive together: their {@code n·I} prompt tokens run in {@code c}
    * iterations of at most the token budget (whole prompts when prefill is not chunked; all at once without a
-   * budget), and the prompts finishing in iteration {@code k} wait {@code k} of them, {@code (c + 1)/2} on average.
-   * Beside the {@code k}-th iteration decode the {@code k·n/c} requests already prefilled, {@code n (c − 1)/(2c)} on
-   * average, over their prompts.
+   * budget), and the prompts finishing in iteration {@code k} wait {@code k} of them: from the first prompt's
+   * {@code p} iterations (one unless a prompt is longer than the budget) to the last one's {@code c},
+   * {@code (p + c)/2} on average. Beside the iterations decode the requests already prefilled,
+   * {@code n (c − p)/(2c)} on average, over their prompts.
    */
   double waveTtft(double n) {
     double tokens = n * in;
-    double budget = limits.maxTokensPerStep() > 0
-        ? Math.max(limits.maxTokensPerStep(), limits.chunkedPrefill() ? 1 : in) : tokens;
-    double c = Math.max(1, Math.ceil(tokens / budget));
-    double decoding = n * (c - 1) / (2 * c);
-    return t.requestS() + (c + 1) / 2 * seconds(decoding + n / c, decoding, decoding * in, tokens / c,
+    double c = Math.max(1, Math.ceil(tokens / budget(tokens)));
+    double first = Math.min(c, promptIterations());
+    double decoding = n * (c - first) / (2 * c);
+    return t.requestS() + (first + c) / 2 * seconds(decoding + n / c, decoding, decoding * in, tokens / c,
         n * inSq / 2 / c);
+  }
+
+  /** Iterations one prompt needs when it has the token budget to itself: more than one only for a long prompt. */
+  private double promptIterations() {
+    return Math.max(1, Math.ceil(in / budget(in)));
+  }
+
+  /**
+   * Prompt tokens one iteration takes when {@code tokens} wait: the token budget (at least a whole prompt when
+   * prefill is not chunked), or all of them without a budget.
+   */
+  private double budget(double tokens) {
+    return limits.maxTokensPerStep() > 0
+        ? Math.max(limits.maxTokensPerStep(), limits.chunkedPrefill() ? 1 : in) : tokens;
   }
 
   /**

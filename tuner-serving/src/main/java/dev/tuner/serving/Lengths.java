@@ -68,6 +68,14 @@ public record Lengths(String description, double mean, double meanSquare, int ma
     return new Lengths(lengths.length + " lengths", sum / lengths.length, sumSq / lengths.length, max);
   }
 
+  /**
+   * Whether every request has the same length: a closed loop of such requests stays in step (see
+   * {@code Composer#lockstep}).
+   */
+  public boolean isFixed() {
+    return mean == max && meanSquare <= mean * mean * (1 + 1e-12);
+  }
+
   private static String fmt(double v) {
     return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
   }

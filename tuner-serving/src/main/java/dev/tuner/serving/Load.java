@@ -13,10 +13,22 @@ public sealed interface Load {
     }
   }
 
-  /** A closed loop of {@code clients} that each send their next request when the last one ends. */
-  record Concurrency(int clients) implements Load {
+  /**
+   * A closed loop of {@code clients} that each send their next request when the last one ends; {@code prompts}
+   * requests in all, or an endless run if empty (the clients all start at once, so the first of them arrive
+   * together: a run of known length counts that burst).
+   */
+  record Concurrency(int clients, OptionalInt prompts) implements Load {
     public Concurrency {
       requireInRange("concurrency", clients, 1, EngineLimits.MAX, "requests in flight");
+      if (prompts.isPresent()) {
+        requireInRange("prompts", prompts.getAsInt(), 1, Integer.MAX_VALUE, "requests");
+      }
+    }
+
+    /** An endless closed loop. */
+    public Concurrency(int clients) {
+      this(clients, OptionalInt.empty());
     }
   }
 

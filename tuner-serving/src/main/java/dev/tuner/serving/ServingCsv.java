@@ -209,11 +209,12 @@ public final class ServingCsv {
     if (!m.getOrDefault("batch", "").isEmpty()) {
       return new Load.Batch(positive(m, "batch", 1));
     }
+    String prompts = m.getOrDefault("num_prompts", "");
     if (!m.getOrDefault("concurrency", "").isEmpty()) {
-      return new Load.Concurrency(positive(m, "concurrency", 1));
+      return new Load.Concurrency(positive(m, "concurrency", 1),
+          prompts.isEmpty() ? OptionalInt.empty() : OptionalInt.of(positive(m, "num_prompts", 1)));
     }
     String rate = m.getOrDefault("request_rate", "");
-    String prompts = m.getOrDefault("num_prompts", "");
     if (rate.equalsIgnoreCase("inf")) {
       return new Load.Offline(prompts.isEmpty() ? OptionalInt.empty() : OptionalInt.of(positive(m, "num_prompts", 1)));
     }

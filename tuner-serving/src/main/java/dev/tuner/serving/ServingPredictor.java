@@ -59,7 +59,7 @@ public final class ServingPredictor {
     if (load instanceof Load.Batch b) {
       r = c.staticBatch(b.size());
     } else if (load instanceof Load.Concurrency k) {
-      r = c.concurrency(Math.max(1, (double) k.clients() / replicas));
+      r = c.concurrency(Math.max(1, (double) k.clients() / replicas), prompts(k, replicas));
     } else if (load instanceof Load.Offline o) {
       r = c.offline(o.prompts().isPresent() ? (double) o.prompts().getAsInt() / replicas : 0);
     } else {
@@ -91,8 +91,8 @@ public final class ServingPredictor {
 
     private ConcurrencySweep(ServingScenario base, InstanceFigures f) {
       composer = new Composer(f, terms.forEngine(base.engine().kind()), base.engine(), base.workload());
-      capacity = composer.capacity();
-      full = composer.continuous(capacity.n());
+      capacity = composer.closedLoopCapacity();
+      full = composer.closedLoop(capacity.n(), 0);
       replicas = base.layout().replicas();
     }
 
@@ -103,10 +103,19 @@ public final class ServingPredictor {
             "a closed loop (concurrency): a sweep predicts nothing else");
       }
       double clients = Math.max(1, (double) k.clients() / replicas);
-      Composer.Served r = clients <= capacity.n() ? composer.continuous(clients)
-          : composer.queued(clients, capacity, full);
+      double prompts = prompts(k, replicas);
+      if (prompts > 0) {
+        clients = Math.min(clients, prompts);
+      }
+      Composer.Served r = clients <= capacity.n() ? composer.closedLoop(clients, prompts)
+          : composer.queued(clients, capacity, prompts > 0 ? composer.closedLoop(capacity.n(), prompts) : full);
       return prediction(s, r, composer);
     }
+  }
+
+  /** Each replica's share of a closed loop's prompts; 0 for an endless run. */
+  private static double prompts(Load.Concurrency k, int replicas) {
+    return k.prompts().isPresent() ? (double) k.prompts().getAsInt() / replicas : 0;
   }
 
   /** {@link #predict} for a request-rate run of {@code prompts} requests, whose queue then has an end. */

@@ -116,17 +116,120 @@ class ComposerTest {
     assertThat(tokenBound.capacity().n()).isCloseTo(20, within(1e-12));
   }
 
+  /** Lengths that vary from request to request (normal, means 100 and 10): a closed loop of them falls out of step. */
+  private static Workload sampled() {
+    return new Workload(Lengths.normal(100, 10), Lengths.normal(10, 2), new Load.Concurrency(1));
+  }
+
   @Test
   void concurrencyBeyondCapacityQueuesAndLittlesLawGivesTheWait() {
-    Composer c = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 8, 0, false, 0.5),
-        work(100, 10));
+    Composer c = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 8, 0, false, 0.5), sampled());
     Composer.Served full = c.continuous(8);
-    Composer.Served s = c.concurrency(16);
+    Composer.Served s = c.concurrency(16, 0);
     assertThat(s.perSecond()).isEqualTo(full.perSecond());
     // 16 clients at X requests/s: E2E = 16 / X; the extra time is spent waiting before the first token
     assertThat(s.e2e()).isCloseTo(16 / full.perSecond(), within(1e-12));
     assertThat(s.ttft() - full.ttft()).isCloseTo(s.e2e() - full.e2e(), within(1e-12));
     assertThat(s.limitedBy()).isEqualTo(LimitedBy.ENGINE_BATCH_LIMIT);
+  }
+
+  @Test
+  void sampledLengthsKeepTheSteadyStateOfContinuousBatching() {
+    Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 300, true, 0.9), sampled());
+    assertThat(c.concurrency(3, 30)).usingRecursiveComparison().ignoringFields("detail")
+        .isEqualTo(c.continuous(3));
+  }
+
+  @Test
+  void aClosedLoopOfFixedLengthsThatFitsOneIterationRepeatsAStaticBatch() {
+    Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9),
+        work(100, 3));
+    Composer.Served s = c.concurrency(2, 0);
+    // each wave: both prompts in one iteration, 1e9 + 1e5 × 200 B = 1.02 ms (the TTFT), then 2 decode steps of
+    // 2 sequences over 2 × (100 + j) cached tokens, 1.0202 and 1.0204 ms: TPOT 1.0203 ms, E2E 3.0606 ms
+    assertThat(s.ttft()).isCloseTo(1.02e-3, within(1e-12));
+    assertThat(s.tpot()).isCloseTo(1.0203e-3, within(1e-12));
+    assertThat(s.e2e()).isCloseTo(3.0606e-3, within(1e-12));
+    assertThat(s.perSecond()).isCloseTo(2 / 3.0606e-3, within(1e-6));
+    Composer.Served batch = c.staticBatch(2);
+    assertThat(s.perSecond()).isCloseTo(batch.perSecond(), within(1e-6));
+  }
+
+  @Test
+  void aClosedLoopOfFixedLengthsKeepsTheStepOfItsFirstWave() {
+    Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 300, true, 0.9),
+        work(100, 10));
+    Composer.Served s = c.concurrency(8, 24);
+    // 8 × 100 = 800 prompt tokens: c = ceil(800 / 300) = 3 groups of 8/3. A later group's iteration: 8/3 prompts
+    // (800/3 tokens) beside the 8 × 2/3 = 16/3 requests decoding over 16/3 × (100 + 10/2) = 560 cached tokens:
+    // weights 1 ms beat 2e9 × (16/3 + 800/3) / 1e15 = 0.544 ms; KV 1e5 × (560 + 800/3) B = 0.0826667 ms
+    double mixed = 1e-3 + 1e5 * (560 + 800.0 / 3) / 1e12;
+    // 9 pure decode steps of 8 sequences: 9 × 1 ms + 1e5 × 8 × Σ_{j=1..9} (100 + j) = 8e5 × 945 B = 0.756 ms
+    double decode = (9e-3 + 0.756e-3) / 9;
+    // a cycle of max(3, 10) = 10 iterations, 3 of them mixed: a request waits 1 and decodes through the other 2
+    double tpot = (2 * mixed + 7 * decode) / 9;
+    assertThat(s.tpot()).isCloseTo(tpot, within(1e-12));
+    assertThat(tpot).isCloseTo(1.0837037e-3, within(1e-10));
+    // the first wave of 8 waits (3 + 1)/2 iterations on average (waveTtft, 2.1066667 ms), the 16 later ones 1
+    assertThat(c.waveTtft(8)).isCloseTo(2 * (1e-3 + 1e5 * 1600 / 3 / 1e12), within(1e-12));
+    double ttft = (8 * c.waveTtft(8) + 16 * mixed) / 24;
+    assertThat(s.ttft()).isCloseTo(ttft, within(1e-12));
+    assertThat(ttft).isCloseTo(1.424e-3, within(1e-10));
+    assertThat(s.e2e()).isCloseTo(ttft + 9 * tpot, within(1e-12));
+    assertThat(s.perSecond()).isCloseTo(8 / (ttft + 9 * tpot), within(1e-6));
+    // an endless run has no first wave worth counting
+    assertThat(c.concurrency(8, 0).ttft()).isCloseTo(mixed, within(1e-12));
+    // 8 prompts in all: the first wave is the whole run
+    assertThat(c.concurrency(8, 8).ttft()).isCloseTo(c.waveTtft(8), within(1e-15));
+  }
+
+  @Test
+  void promptsThatOutrunTheDecodesQueueForTheTokenBudget() {
+    Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 100, true, 0.9),
+        work(100, 2));
+    Composer.Served s = c.concurrency(8, 0);
+    // c = 800 / 100 = 8 groups of 1 prompt; a request decodes 1 step, so a cycle is 8 iterations, each with one
+    // prompt beside the 1 request decoding over 101 cached tokens: max(1 ms, 2e9 × 101 / 1e15) + 1e5 × 201 / 1e12
+    double mixed = 1.0201e-3;
+    // a request waits 8 − 2 + 1 = 7 iterations for its first token; its decode step is one more
+    assertThat(s.ttft()).isCloseTo(7 * mixed, within(1e-12));
+    assertThat(s.tpot()).isCloseTo(mixed, within(1e-12));
+    // one request per iteration: the prefill is the bottleneck
+    assertThat(s.perSecond()).isCloseTo(1 / mixed, within(1e-6));
+  }
+
+  @Test
+  void aPromptLongerThanTheBudgetWaitsForAllItsChunks() {
+    Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 60, true, 0.9),
+        work(100, 3));
+    // one client, a prompt of 100 tokens in chunks of at most 60: ceil(100 / 60) = 2 iterations of 50 tokens, each
+    // max(1 ms of weights, 2e9 × 50 / 1e15) + 1e5 × 50 B / 1e12 = 1.005 ms; nothing decodes beside them
+    assertThat(c.waveTtft(1)).isCloseTo(2 * 1.005e-3, within(1e-12));
+    Composer.Served s = c.concurrency(1, 10);
+    assertThat(s.ttft()).isCloseTo(2 * 1.005e-3, within(1e-12));
+    // then 2 decode steps over 101 and 102 cached tokens: 1 ms + 1e5 × 101 (and 102) B / 1e12
+    assertThat(s.tpot()).isCloseTo((2e-3 + 1e5 * 203 / 1e12) / 2, within(1e-12));
+    // the steady state of one request, chunked the same way, agrees
+    assertThat(s.ttft()).isCloseTo(c.continuous(1).ttft(), within(1e-12));
+  }
+
+  @Test
+  void aClosedLoopInLockstepHoldsWholeRequestsAndQueuesBeyondThem() {
+    // 5e8 B of KV cache at 1e5 B per token: 5000 tokens. In lockstep every request holds 100 + 10 at the end of a
+    // wave, paging or not: 45.45 requests (the steady state of paged requests would hold 5000 / 105)
+    Composer c = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 256, 0, false, 0.5),
+        work(100, 10));
+    assertThat(c.closedLoopCapacity().n()).isCloseTo(5000 / 110.0, within(1e-9));
+    assertThat(c.capacity().n()).isCloseTo(5000 / 105.0, within(1e-9));
+    Composer.Served full = c.lockstep(5000 / 110.0, 0);
+    Composer.Served s = c.concurrency(100, 0);
+    assertThat(s.perSecond()).isEqualTo(full.perSecond());
+    assertThat(s.e2e()).isCloseTo(100 / full.perSecond(), within(1e-12));
+    assertThat(s.limitedBy()).isEqualTo(LimitedBy.MEMORY_CAPACITY);
+    // the token budget bounds only the decodes of one iteration: 20 of them
+    Composer budget = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 20, true, 0.5),
+        work(100, 10));
+    assertThat(budget.closedLoopCapacity().n()).isEqualTo(20);
   }
 
   @Test
