@@ -37,6 +37,14 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
   public static final double MAX_STEP_OVERHEAD = 0.01;
   /** The model properties holding the prefill rates, one per vendor: this prefix and the vendor as catalogued. */
   public static final String PREFILL_RATE_PREFIX = "reference.prefill_tflops_per_unit.";
+  /**
+   * The arithmetic whose prompt kernels the rate caps: llama.cpp's (integer dot products for its quantisations, FP16
+   * and FP32 GEMMs for unquantised weights). FP8 and FP4 come from engines whose GEMMs are written for the tensor
+   * peak (TensorRT-LLM, vLLM) and keep the plain roof.
+   */
+  static final java.util.Set<dev.tuner.core.scenario.Activation> CAPPED = java.util.EnumSet.of(
+      dev.tuner.core.scenario.Activation.INT8, dev.tuner.core.scenario.Activation.FP16,
+      dev.tuner.core.scenario.Activation.FP32);
   /** Above any compute unit's tensor rate (an H100 SM: about 15 dense FP8 TFLOPS): larger is a unit mistake. */
   public static final double MAX_PREFILL_RATE = 100;
 
@@ -159,7 +167,8 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
   private double prefill(Scenario s, RooflineResult r, double base) {
     Double rate = prefillTflopsPerUnit.get(s.device().vendor());
     int units = s.device().computeUnits();
-    if (rate == null || units <= 0 || !(r.peakTflops() > 0) || Double.isInfinite(r.computeRoof())) {
+    if (rate == null || units <= 0 || !(r.peakTflops() > 0) || Double.isInfinite(r.computeRoof())
+        || !CAPPED.contains(s.quant().activation())) {
       return base;
     }
     double capped = r.computeRoof() * Math.min(1, rate * units / r.peakTflops());

@@ -84,6 +84,13 @@ class ReferenceTest {
     // 0.01 × 100 = 1 TFLOPS: compute roof 5 tokens/s, under the memory roof, so the reference is 5
     Reference tight = Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION).withPrefillRates(Map.of("TestVendor", 0.01));
     assertThat(tight.tokensPerSecond(prefill, PREFILL_ROOF)).isCloseTo(5, within(1e-9));
+    // FP8 and FP4 arithmetic (engines whose GEMMs are written for the tensor peak) keep the plain roof
+    for (dev.tuner.core.scenario.Activation a : List.of(dev.tuner.core.scenario.Activation.FP8,
+        dev.tuner.core.scenario.Activation.FP4)) {
+      Scenario engine = prefill.withQuant(new dev.tuner.core.scenario.Quantization("q", 8, QuantClass.Q8_0, a,
+          List.of(), "test"));
+      assertThat(capped.tokensPerSecond(engine, PREFILL_ROOF)).as(a.name()).isEqualTo(500);
+    }
     // another vendor's rate, and decode, leave the roofs alone
     Reference other = Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION).withPrefillRates(Map.of("NVIDIA", 0.4));
     assertThat(other.tokensPerSecond(prefill, PREFILL_ROOF)).isEqualTo(500);
