@@ -6,6 +6,7 @@ import dev.tuner.api.FeatureImportance;
 import dev.tuner.api.ModelInfo;
 import dev.tuner.api.ThroughputPrediction;
 import dev.tuner.core.predict.Predictor;
+import dev.tuner.core.predict.Reference;
 import dev.tuner.core.recommend.MemoryEstimate;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
@@ -289,7 +290,8 @@ final class PredictCommand implements Callable<Integer> {
     if (explain) {
       out.println();
       out.println("Roofline arithmetic");
-      explain(s, r).printText(out, "  ");
+      explain(s, r).row("model's reference", reference(s, r, predictor.model().reference()))
+          .printText(out, "  ");
     }
     out.println();
     out.println("Top features");
@@ -350,7 +352,7 @@ final class PredictCommand implements Callable<Integer> {
         .row("FLOPs per token", Text.flops(r.flopsPerToken()) + " = 2 × " + Text.plain(step.activeParams() / 1e9)
             + "e9 active params (embeddings gathered, LM head " + (decode ? "every token" : "last prompt token only")
             + ") + attention over " + Text.plain(s.depth() + s.context() / 2.0) + " mean cached tokens")
-        .row("memory roof", Text.num(r.memoryRoof()) + " tokens/s (" + Text.plain(step.memorySeconds() * 1e3)
+        .row("memory roof", Text.num(r.memoryRoof()) + " tokens/s (" + Text.num(step.memorySeconds() * 1e3)
             + " ms per step at " + Text.plain(s.device().memBandwidthGBs()) + " GB/s"
             + (layout.tp() > 1 ? ", weights over tp = " + layout.tp() : "")
             + (s.zeroCopy() ? ", weights over the host link" : "") + ")")
@@ -381,6 +383,34 @@ final class PredictCommand implements Callable<Integer> {
             + " FLOP per byte of bandwidth" : "unknown")
         .row("arithmetic intensity", Text.num(r.arithmeticIntensity()) + " FLOP/byte"
             + (Double.isFinite(ridge) ? "; ridge point " + Text.num(ridge) + " FLOP/byte" : ""));
+  }
+
+  /**
+   * What the model's output is a share of, in words: the roofline, the decode serial roof with its step overhead, or
+   * the prefill roofline at a peak capped by the vendor's rate per compute unit.
+   */
+  private static String reference(Scenario s, RooflineResult r, Reference ref) {
+    double tokens = ref.tokensPerSecond(s, r);
+    String of = Text.num(tokens) + " tokens/s, what the model predicts a share of: ";
+    if (!ref.kind().usesSerialRoof()) {
+      return of + "the roofline";
+    }
+    if (s.phase() == Phase.DECODE) {
+      return of + "the serial roof " + Text.num(r.serialRoof()) + " tokens/s (memory time, then the FLOPs at the vector"
+          + " peak)" + (ref.stepOverheadSecondsPerLayer() > 0 ? " with a step overhead of "
+          + Text.num(ref.stepOverheadSecondsPerLayer() * 1e6) + " µs per layer and step over "
+          + Text.plain((double) s.model().layers() / s.parallel().pp()) + " layers, shared by " + s.batch()
+          + " sequence(s)" : "");
+    }
+    Double rate = ref.prefillTflopsPerUnit().get(s.device().vendor());
+    if (tokens < r.tokensPerSecond()) {
+      return of + "the roofline at the compute peak capped at " + Text.num(rate) + " TFLOPS × "
+          + s.device().computeUnits() + " compute units = " + Text.num(rate * s.device().computeUnits())
+          + " TFLOPS (the " + s.device().vendor() + " rate per unit this model chose for llama.cpp's prompt kernels)";
+    }
+    return of + "the roofline" + (rate == null ? "" : " (the " + s.device().vendor() + " cap of " + Text.num(rate)
+        + " TFLOPS per compute unit does not bind for " + s.quant().activation().name() + " arithmetic on "
+        + s.device().computeUnits() + " units)");
   }
 
   /** What one cached token holds, in words. */

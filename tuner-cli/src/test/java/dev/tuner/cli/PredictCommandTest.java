@@ -83,6 +83,23 @@ class PredictCommandTest {
     assertThat(row.get(header.indexOf("phase"))).isEqualTo("prefill");
   }
 
+  /**
+   * --explain says what the default model's output is a share of: for decode the serial roof with the step overhead
+   * its training chose, for prefill of a quantised model on an NVIDIA part the roofline at the peak capped per SM.
+   */
+  @Test
+  void explainNamesWhatTheModelPredictsAShareOf() {
+    Cli.Result decode = Cli.run(with(LLAMA_ON_4090, "--explain"));
+    assertThat(decode.exit()).as(decode.toString()).isZero();
+    assertThat(decode.out()).contains("model's reference", "what the model predicts a share of: the serial roof",
+        "µs per layer and step over 32 layers, shared by 1 sequence(s)");
+    Cli.Result prefill = Cli.run("predict", "--model", "Llama 3 8B", "--device", "H100 PCIe", "--quant", "Q4_K_M",
+        "--context", "512", "--phase", "prefill", "--explain");
+    assertThat(prefill.exit()).as(prefill.toString()).isZero();
+    assertThat(prefill.out()).contains("model's reference", "the roofline at the compute peak capped at",
+        "× 114 compute units");
+  }
+
   @Test
   void explainShowsTheRooflineArithmetic() {
     Cli.Result r = Cli.run(with(LLAMA_ON_4090, "--explain"));
