@@ -3,9 +3,14 @@ package dev.tuner.core.predict;
 import dev.tuner.api.ModelLoadException;
 import dev.tuner.api.OutputKind;
 import dev.tuner.core.roofline.RooflineResult;
+import dev.tuner.core.scenario.Activation;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -27,7 +32,8 @@ import java.util.TreeMap;
  * the peak rises (its quantised matrix products reach 27-99 TOPS on NVIDIA parts whose int8 peak spans 163-1 513,
  * about as many per SM on each), so on a fast part the tensor peak says less about the step than its units do. The
  * capped roof rises with the peak (up to the cap) and with the units and falls with the prompt, so the learned
- * factor keeps its guarantees. A vendor without a rate, or a device whose units are unknown, keeps the plain roof.
+ * factor keeps its guarantees. Only the arithmetic of llama.cpp's kernels is capped ({@link #CAPPED}); a vendor
+ * without a rate, a device whose units are unknown, and FP8/FP4 arithmetic keep the plain roof.
  * The rates travel as the properties {@link #PREFILL_RATE_PREFIX}{@code <vendor>}.
  */
 public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map<String, Double> prefillTflopsPerUnit) {
@@ -42,19 +48,17 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
    * and FP32 GEMMs for unquantised weights). FP8 and FP4 come from engines whose GEMMs are written for the tensor
    * peak (TensorRT-LLM, vLLM) and keep the plain roof.
    */
-  static final java.util.Set<dev.tuner.core.scenario.Activation> CAPPED = java.util.EnumSet.of(
-      dev.tuner.core.scenario.Activation.INT8, dev.tuner.core.scenario.Activation.FP16,
-      dev.tuner.core.scenario.Activation.FP32);
+  static final Set<Activation> CAPPED = EnumSet.of(Activation.INT8, Activation.FP16, Activation.FP32);
   /** Above any compute unit's tensor rate (an H100 SM: about 15 dense FP8 TFLOPS): larger is a unit mistake. */
   public static final double MAX_PREFILL_RATE = 100;
 
   public Reference {
-    java.util.Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(kind, "kind");
     if (!(stepOverheadSecondsPerLayer >= 0 && stepOverheadSecondsPerLayer <= MAX_STEP_OVERHEAD)) {
       throw new IllegalArgumentException(PROPERTY + " = " + stepOverheadSecondsPerLayer + " is outside [0, "
           + MAX_STEP_OVERHEAD + "] seconds per layer");
     }
-    prefillTflopsPerUnit = java.util.Collections.unmodifiableMap(new TreeMap<>(prefillTflopsPerUnit));
+    prefillTflopsPerUnit = Collections.unmodifiableMap(new TreeMap<>(prefillTflopsPerUnit));
     for (Map.Entry<String, Double> e : prefillTflopsPerUnit.entrySet()) {
       if (!(e.getValue() > 0 && e.getValue() <= MAX_PREFILL_RATE)) {
         throw new IllegalArgumentException(PREFILL_RATE_PREFIX + e.getKey() + " = " + e.getValue()
@@ -144,7 +148,7 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
       out.put(PROPERTY, Double.toString(stepOverheadSecondsPerLayer));
     }
     prefillTflopsPerUnit.forEach((vendor, rate) -> out.put(PREFILL_RATE_PREFIX + vendor, Double.toString(rate)));
-    return java.util.Collections.unmodifiableMap(out);
+    return Collections.unmodifiableMap(out);
   }
 
   /** Tokens/s the raw output of scenario {@code s} (roofline {@code r}) is relative to. */
