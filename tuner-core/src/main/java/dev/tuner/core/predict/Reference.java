@@ -58,7 +58,10 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
       throw new IllegalArgumentException(PROPERTY + " = " + stepOverheadSecondsPerLayer + " is outside [0, "
           + MAX_STEP_OVERHEAD + "] seconds per layer");
     }
-    prefillTflopsPerUnit = Collections.unmodifiableMap(new TreeMap<>(prefillTflopsPerUnit));
+    // a vendor is matched as catalogs spell it, whatever the case ("NVIDIA", "Nvidia")
+    Map<String, Double> rates = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    rates.putAll(prefillTflopsPerUnit);
+    prefillTflopsPerUnit = Collections.unmodifiableMap(rates);
     for (Map.Entry<String, Double> e : prefillTflopsPerUnit.entrySet()) {
       if (!(e.getValue() > 0 && e.getValue() <= MAX_PREFILL_RATE)) {
         throw new IllegalArgumentException(PREFILL_RATE_PREFIX + e.getKey() + " = " + e.getValue()

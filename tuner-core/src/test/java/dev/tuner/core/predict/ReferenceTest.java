@@ -84,6 +84,9 @@ class ReferenceTest {
     // 0.01 × 100 = 1 TFLOPS: compute roof 5 tokens/s, under the memory roof, so the reference is 5
     Reference tight = Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION).withPrefillRates(Map.of("TestVendor", 0.01));
     assertThat(tight.tokensPerSecond(prefill, PREFILL_ROOF)).isCloseTo(5, within(1e-9));
+    // the vendor matches whatever its case
+    Reference lower = Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION).withPrefillRates(Map.of("testvendor", 0.4));
+    assertThat(lower.tokensPerSecond(prefill, PREFILL_ROOF)).isCloseTo(200, within(1e-9));
     // FP8 and FP4 arithmetic (engines whose GEMMs are written for the tensor peak) keep the plain roof
     for (dev.tuner.core.scenario.Activation a : List.of(dev.tuner.core.scenario.Activation.FP8,
         dev.tuner.core.scenario.Activation.FP4)) {
