@@ -34,7 +34,16 @@ final class FlatForest {
   }
 
   /** One tree as arrays whose child indices count from the tree's own root. */
-  record Tree(int[] feature, float[] threshold, int[] left, int[] right, double[] value) {}
+  record Tree(int[] feature, float[] threshold, int[] left, int[] right, double[] value) {
+    /** The leaf the row {@code x[offset, offset + features)} reaches. */
+    int leaf(float[] x, int offset) {
+      int n = 0;
+      while (feature[n] >= 0) {
+        n = x[offset + feature[n]] <= threshold[n] ? left[n] : right[n];
+      }
+      return n;
+    }
+  }
 
   /**
    * One tree whose root sends {@code x[feature] <= threshold} to {@code low} and the rest to {@code high}, both laid

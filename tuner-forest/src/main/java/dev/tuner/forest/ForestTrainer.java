@@ -321,8 +321,7 @@ public final class ForestTrainer implements ModelTrainer {
       int[] samples = bootstrap(allRows);
       var tree = tree(hp.maxDepth(), samples);
       FlatForest.Tree flat = TreeFlattener.flatten(tree, frame.schema(), x, y, samples);
-      return new Grown(MonotoneProjection.project(flat, direction, MonotoneProjection.leafWeights(flat, x, width,
-          samples)), tree.importance().clone(), inBag(samples));
+      return new Grown(monotone(flat, samples), tree.importance().clone(), inBag(samples));
     }
 
     /** A partitioned tree: the low side's bootstrap is drawn first, then the high side's. */
@@ -349,8 +348,16 @@ public final class ForestTrainer implements ModelTrainer {
         importance[j] += highImportance[j];
       }
       importance[partition] += wl * wh / (wl + wh) * (vl - vh) * (vl - vh);
-      return new Grown(MonotoneProjection.project(joined, direction, MonotoneProjection.leafWeights(joined, x, width,
-          low, high)), importance, inBag(low, high));
+      return new Grown(monotone(joined, low, high), importance, inBag(low, high));
+    }
+
+    /**
+     * {@code tree} made monotone in the constrained features, each leaf weighted by the rows the bootstrap
+     * {@code draws} put in it; unchanged (and no row walked) when nothing is constrained.
+     */
+    private FlatForest.Tree monotone(FlatForest.Tree tree, int[]... draws) {
+      return hp.monotone().isEmpty() ? tree
+          : MonotoneProjection.project(tree, direction, MonotoneProjection.leafWeights(tree, x, width, draws));
     }
 
     private RegressionTree tree(int maxDepth, int[] samples) {

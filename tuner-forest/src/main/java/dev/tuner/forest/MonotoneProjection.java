@@ -175,11 +175,7 @@ final class MonotoneProjection {
         if (draw[i] == 0) {
           continue;
         }
-        int n = 0;
-        while (tree.feature()[n] >= 0) {
-          n = x[i * width + tree.feature()[n]] <= tree.threshold()[n] ? tree.left()[n] : tree.right()[n];
-        }
-        out[n] += draw[i];
+        out[tree.leaf(x, i * width)] += draw[i];
       }
     }
     return out;

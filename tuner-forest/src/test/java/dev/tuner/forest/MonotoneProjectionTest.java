@@ -11,19 +11,25 @@ class MonotoneProjectionTest {
 
   /**
    * Root splits on x0 at 0.5, each side on x1 at 0.5; leaves (x0 low, x1 low) 3, (low, high) 10, (high, low) 4,
-   * (high, high) 0. Projected +1 in x0, only leaves that share an x1 range are ordered: (3, 4) already is, (10, 0) is
-   * not and both become their mean 5. The leaves 3 and 4 keep their values: no input moves from the x1-high leaf 10
-   * to the x1-low leaf 4 by changing x0 alone.
+   * (high, high) 0.
    */
-  @org.junit.jupiter.api.Test
-  void onlyLeavesThatShareTheOtherFeaturesAreOrdered() {
-    FlatForest.Tree tree = new FlatForest.Tree(
+  private static FlatForest.Tree twoByTwo() {
+    return new FlatForest.Tree(
         new int[] {0, 1, -1, -1, 1, -1, -1},
         new float[] {0.5f, 0.5f, 0, 0, 0.5f, 0, 0},
         new int[] {1, 2, -1, -1, 5, -1, -1},
         new int[] {4, 3, -1, -1, 6, -1, -1},
         new double[] {4.25, 6.5, 3, 10, 2, 4, 0});
-    double[] v = MonotoneProjection.project(tree, new int[] {1, 0}, new double[7]).value();
+  }
+
+  /**
+   * {@link #twoByTwo} projected +1 in x0: only leaves that share an x1 range are ordered: (3, 4) already is, (10, 0) is
+   * not and both become their mean 5. The leaves 3 and 4 keep their values: no input moves from the x1-high leaf 10
+   * to the x1-low leaf 4 by changing x0 alone.
+   */
+  @org.junit.jupiter.api.Test
+  void onlyLeavesThatShareTheOtherFeaturesAreOrdered() {
+    double[] v = MonotoneProjection.project(twoByTwo(), new int[] {1, 0}, new double[7]).value();
     assertThat(new double[] {v[2], v[3], v[5], v[6]}).containsExactly(3, 5, 4, 5);
   }
 
@@ -33,13 +39,7 @@ class MonotoneProjectionTest {
    */
   @org.junit.jupiter.api.Test
   void aViolatedPairMeetsAtItsWeightedMean() {
-    FlatForest.Tree tree = new FlatForest.Tree(
-        new int[] {0, 1, -1, -1, 1, -1, -1},
-        new float[] {0.5f, 0.5f, 0, 0, 0.5f, 0, 0},
-        new int[] {1, 2, -1, -1, 5, -1, -1},
-        new int[] {4, 3, -1, -1, 6, -1, -1},
-        new double[] {4.25, 6.5, 3, 10, 2, 4, 0});
-    double[] v = MonotoneProjection.project(tree, new int[] {1, 0}, new double[] {0, 0, 1, 3, 0, 1, 1}).value();
+    double[] v = MonotoneProjection.project(twoByTwo(), new int[] {1, 0}, new double[] {0, 0, 1, 3, 0, 1, 1}).value();
     assertThat(new double[] {v[2], v[3], v[5], v[6]}).containsExactly(3, 7.5, 4, 7.5);
   }
 
@@ -127,11 +127,7 @@ class MonotoneProjectionTest {
   }
 
   private static double walk(FlatForest.Tree t, float[] x) {
-    int n = 0;
-    while (t.feature()[n] >= 0) {
-      n = x[t.feature()[n]] <= t.threshold()[n] ? t.left()[n] : t.right()[n];
-    }
-    return t.value()[n];
+    return t.value()[t.leaf(x, 0)];
   }
 
   /** Forests trained on noisy data with constraints in both directions are monotone along each feature. */
