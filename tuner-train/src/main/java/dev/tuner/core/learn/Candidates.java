@@ -14,13 +14,13 @@ public final class Candidates {
   private Candidates() {}
 
   /**
-   * A plugin trainer learning {@code target} on {@code data}. The hyper-parameter {@link StepOverhead#KEY} sets the
-   * reference of each fit (chosen from its training rows under {@code auto}); the trainer gets the others.
+   * A plugin trainer learning {@code target} on {@code data}. The {@link ReferenceSettings} among the
+   * hyper-parameters set the reference of each fit (chosen from its training rows under {@code auto}); the trainer
+   * gets the others.
    */
   public static Candidate trainer(String name, ModelTrainer trainer, Encoded data, OutputKind target,
       TrainingOptions options) {
-    StepOverhead overhead = StepOverhead.from(options.hyperParameters());
-    PrefillRate rate = PrefillRate.from(options.hyperParameters());
+    ReferenceSettings settings = ReferenceSettings.from(options.hyperParameters());
     return new Candidate() {
       @Override
       public String name() {
@@ -34,7 +34,7 @@ public final class Candidates {
 
       @Override
       public Fitted fit(int[] trainRows) {
-        Trained t = train(trainer, data, trainRows, target, options, overhead, rate);
+        Trained t = train(trainer, data, trainRows, target, options, settings);
         return new Fitted(t.trained().model(), t.reference());
       }
     };
@@ -44,15 +44,14 @@ public final class Candidates {
   record Trained(TrainedModel trained, Reference reference) {}
 
   /**
-   * {@code trainer} fitted on {@code rows} of {@code data}: {@code overhead} and {@code rate} (the options' {@link
-   * StepOverhead#KEY} and {@link PrefillRate#KEY}) choose the reference from those rows, and the trainer gets targets
-   * relative to it and the other hyper-parameters.
+   * {@code trainer} fitted on {@code rows} of {@code data}: {@code settings} choose the reference from those rows, and
+   * the trainer gets targets relative to it and the other hyper-parameters.
    */
   static Trained train(ModelTrainer trainer, Encoded data, int[] rows, OutputKind target, TrainingOptions options,
-      StepOverhead overhead, PrefillRate rate) {
-    Reference reference = rate.choose(data, rows, overhead.choose(data, rows, target));
-    TrainingOptions own = new TrainingOptions(options.seed(),
-        PrefillRate.without(StepOverhead.without(options.hyperParameters())), options.threads(), options.progress());
+      ReferenceSettings settings) {
+    Reference reference = settings.choose(data, rows, target);
+    TrainingOptions own = new TrainingOptions(options.seed(), ReferenceSettings.without(options.hyperParameters()),
+        options.threads(), options.progress());
     return new Trained(trainer.train(data.trainingSet(reference).select(rows), own), reference);
   }
 

@@ -45,13 +45,6 @@ public record PrefillRate(boolean auto) {
     throw new InvalidInputException(KEY, text, AUTO + " or " + NONE);
   }
 
-  /** {@code hyperParameters} without this setting. */
-  public static Map<String, String> without(Map<String, String> hyperParameters) {
-    Map<String, String> rest = new TreeMap<>(hyperParameters);
-    rest.remove(KEY);
-    return rest;
-  }
-
   /** {@code reference} with the prefill rates chosen from {@code rows} of {@code d}. */
   public Reference choose(Encoded d, int[] rows, Reference reference) {
     if (!auto) {

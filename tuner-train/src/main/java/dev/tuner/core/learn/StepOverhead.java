@@ -52,13 +52,6 @@ public record StepOverhead(String setting, double fixedSeconds) {
     return new StepOverhead(t, v);
   }
 
-  /** {@code hyperParameters} without this setting: what the model's own trainer is given. */
-  public static Map<String, String> without(Map<String, String> hyperParameters) {
-    Map<String, String> rest = new TreeMap<>(hyperParameters);
-    rest.remove(KEY);
-    return rest;
-  }
-
   /** The reference for a model of {@code kind} trained on {@code rows} of {@code d}. */
   public Reference choose(Encoded d, int[] rows, OutputKind kind) {
     if (!setting.equals(AUTO)) {

@@ -48,8 +48,7 @@ public final class TrainingPipeline {
     Encoded reference = new Encoded(FeatureSchemas.referenceV1(), data.examples());
     TrainingOptions options = new TrainingOptions(req.seed(), req.hyperParameters(), req.threads(),
         req.progress());
-    StepOverhead overhead = StepOverhead.from(req.hyperParameters());
-    PrefillRate rate = PrefillRate.from(req.hyperParameters());
+    ReferenceSettings settings = ReferenceSettings.from(req.hyperParameters());
     Folds folds = Folds.of(req.cv(), encoded, req.seed());
     CrossValidator cv = new CrossValidator(req.level(), req.progress());
     CvResult model = cv.run(Candidates.trainer(provider.id(), trainer, encoded, req.target(), options), folds);
@@ -65,7 +64,7 @@ public final class TrainingPipeline {
     req.progress().progress("final model", 0, 1);
     int[] all = new int[encoded.rows()];
     Arrays.setAll(all, i -> i);
-    Candidates.Trained fit = Candidates.train(trainer, encoded, all, req.target(), options, overhead, rate);
+    Candidates.Trained fit = Candidates.train(trainer, encoded, all, req.target(), options, settings);
     TrainedModel trained = fit.trained();
     req.progress().progress("final model", 1, 1);
     ThroughputModel m = trained.model();
@@ -73,7 +72,7 @@ public final class TrainingPipeline {
     Map<String, String> properties = new TreeMap<>(m.info().properties());
     properties.putAll(fit.reference().properties());
     Map<String, String> hyperParameters = new TreeMap<>(trained.hyperParameters());
-    for (String key : List.of(StepOverhead.KEY, PrefillRate.KEY)) {
+    for (String key : ReferenceSettings.KEYS) {
       if (req.hyperParameters().containsKey(key)) {
         hyperParameters.put(key, req.hyperParameters().get(key));
       }

@@ -78,7 +78,12 @@ class PrefillRateTest {
           .isInstanceOf(InvalidInputException.class).hasMessageContaining(PrefillRate.KEY)
           .hasMessageContaining("auto or none");
     }
-    assertThat(PrefillRate.without(Map.of(PrefillRate.KEY, "auto", "forest.trees", "8")))
+    assertThat(ReferenceSettings.without(Map.of(PrefillRate.KEY, "auto", "forest.trees", "8")))
         .isEqualTo(Map.of("forest.trees", "8"));
+    // both reference settings together: the overhead first, then the rates on top of it
+    assertThat(ReferenceSettings.without(Map.of(PrefillRate.KEY, "auto", StepOverhead.KEY, "2e-4", "seed", "1")))
+        .isEqualTo(Map.of("seed", "1"));
+    assertThat(ReferenceSettings.from(Map.of(PrefillRate.KEY, "none", StepOverhead.KEY, "2e-4")).choose(d, rows,
+        SERIAL)).isEqualTo(new Reference(SERIAL, 2e-4));
   }
 }

@@ -67,7 +67,7 @@ class StepOverheadTest {
     assertThatThrownBy(() -> StepOverhead.from(Map.of(StepOverhead.KEY, "2e-4"))
         .choose(d, rows, OutputKind.LOG_ROOFLINE_FRACTION))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining(StepOverhead.KEY);
-    assertThat(StepOverhead.without(Map.of(StepOverhead.KEY, "auto", "forest.trees", "8")))
+    assertThat(ReferenceSettings.without(Map.of(StepOverhead.KEY, "auto", "forest.trees", "8")))
         .isEqualTo(Map.of("forest.trees", "8"));
   }
 
