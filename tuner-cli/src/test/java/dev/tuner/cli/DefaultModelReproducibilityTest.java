@@ -8,7 +8,6 @@ import dev.tuner.core.artifact.ArtifactHeader;
 import dev.tuner.core.artifact.ModelArtifact;
 import dev.tuner.core.config.TunerConfig;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,10 +35,7 @@ class DefaultModelReproducibilityTest {
       assertThat(in).as("embedded default model on the class path").isNotNull();
       embedded = codec.read(in, "embedded");
     }
-    Path data = dir.resolve("measurements.csv");
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream("dev/tuner/data/measurements.csv")) {
-      Files.copy(in, data);
-    }
+    Path data = ShippedMeasurements.copyTo(dir.resolve("measurements.csv"));
     Path out = dir.resolve("retrained.json");
     Cli.Result r = Cli.run(documentedArguments(data, out));
     assertThat(r.exit()).as(r.toString()).isZero();

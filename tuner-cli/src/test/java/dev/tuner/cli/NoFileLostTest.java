@@ -3,7 +3,6 @@ package dev.tuner.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,10 +18,7 @@ class NoFileLostTest {
 
   @BeforeEach
   void copyShippedData() throws Exception {
-    data = dir.resolve("measurements.csv");
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream("dev/tuner/data/measurements.csv")) {
-      Files.copy(in, data);
-    }
+    data = ShippedMeasurements.copyTo(dir.resolve("measurements.csv"));
     dataBytes = Files.readAllBytes(data);
   }
 

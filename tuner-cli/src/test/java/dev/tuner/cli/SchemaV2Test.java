@@ -3,7 +3,6 @@ package dev.tuner.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,10 +15,7 @@ class SchemaV2Test {
 
   @Test
   void trainWithTunerV2ThenPredictWithItsArtifact() throws Exception {
-    Path data = dir.resolve("measurements.csv");
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream("dev/tuner/data/measurements.csv")) {
-      Files.copy(in, data);
-    }
+    Path data = ShippedMeasurements.copyTo(dir.resolve("measurements.csv"));
     Path config = dir.resolve("tuner.properties");
     Files.writeString(config, "schema=tuner-v2\n");
     Path out = dir.resolve("v2.json");

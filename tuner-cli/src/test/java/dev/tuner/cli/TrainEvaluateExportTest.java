@@ -12,7 +12,6 @@ import dev.tuner.core.data.Dataset;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.roofline.Roofline;
 import java.awt.image.BufferedImage;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -33,11 +32,7 @@ class TrainEvaluateExportTest {
 
   @BeforeAll
   static void copyShippedData() throws Exception {
-    data = dir.resolve("measurements.csv");
-    try (InputStream in = TrainEvaluateExportTest.class.getClassLoader()
-        .getResourceAsStream("dev/tuner/data/measurements.csv")) {
-      Files.copy(in, data);
-    }
+    data = ShippedMeasurements.copyTo(dir.resolve("measurements.csv"));
   }
 
   static Path train(String type, String... extra) {

@@ -2,10 +2,8 @@ package dev.tuner.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,10 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainProgressTest {
   @Test
   void withoutATerminalEachStagePrintsOneLineAsItStartsAndEnds(@TempDir Path dir) throws Exception {
-    Path data = dir.resolve("m.csv");
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream("dev/tuner/data/measurements.csv")) {
-      Files.copy(in, data);
-    }
+    Path data = ShippedMeasurements.copyTo(dir.resolve("m.csv"));
     Cli.Result r = Cli.run("train", "--data", data.toString(), "--model-type", "linear", "--cv", "2");
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.err()).containsPattern("progress: cv linear \\.\\.\\.\\R")
