@@ -386,8 +386,9 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   /**
-   * What the model's output is a share of, in words: the roofline, the decode serial roof with its step overhead, or
-   * the prefill roofline at a peak capped by the vendor's rate per compute unit.
+   * What the model's output is a share of, in words: the roofline, the decode serial roof with its step overhead (of
+   * one sequence for a batched step when the model says so), or the prefill roofline at a peak capped by the vendor's
+   * rate per compute unit.
    */
   private static String reference(Scenario s, RooflineResult r, Reference ref) {
     double tokens = ref.tokensPerSecond(s, r);
@@ -396,11 +397,15 @@ final class PredictCommand implements Callable<Integer> {
       return of + "the roofline";
     }
     if (s.phase() == Phase.DECODE) {
-      return of + "the serial roof " + Text.num(r.serialRoof()) + " tokens/s (memory time, then the FLOPs at the vector"
+      boolean one = ref.decodeOneSequence() && s.batch() != 1;
+      int sequences = one ? 1 : s.batch();
+      return of + (one ? "one sequence's serial roof " : "the serial roof ")
+          + Text.num((one ? r.oneSequence() : r).serialRoof()) + " tokens/s (memory time, then the FLOPs at the vector"
           + " peak)" + (ref.stepOverheadSecondsPerLayer() > 0 ? " with a step overhead of "
           + Text.num(ref.stepOverheadSecondsPerLayer() * 1e6) + " µs per layer and step over "
-          + Text.plain((double) s.model().layers() / s.parallel().pp()) + " layers, shared by " + s.batch()
-          + " sequence(s)" : "");
+          + Text.plain((double) s.model().layers() / s.parallel().pp()) + " layers, shared by " + sequences
+          + " sequence(s)" : "")
+          + (one ? "; the model predicts the gain of a batch of " + s.batch() + " over it" : "");
     }
     Double rate = ref.prefillTflopsPerUnit().get(s.device().vendor());
     if (tokens < r.tokensPerSecond()) {

@@ -93,6 +93,10 @@ class PredictCommandTest {
     assertThat(decode.exit()).as(decode.toString()).isZero();
     assertThat(decode.out()).contains("model's reference", "what the model predicts a share of: the serial roof",
         "µs per layer and step over 32 layers, shared by 1 sequence(s)");
+    Cli.Result batched = Cli.run(with(LLAMA_ON_4090, "--explain", "--batch", "8"));
+    assertThat(batched.exit()).as(batched.toString()).isZero();
+    assertThat(batched.out()).contains("what the model predicts a share of: one sequence's serial roof",
+        "shared by 1 sequence(s); the model predicts the gain of a batch of 8 over it");
     Cli.Result prefill = Cli.run("predict", "--model", "Llama 3 8B", "--device", "H100 PCIe", "--quant", "Q4_K_M",
         "--context", "512", "--phase", "prefill", "--explain");
     assertThat(prefill.exit()).as(prefill.toString()).isZero();

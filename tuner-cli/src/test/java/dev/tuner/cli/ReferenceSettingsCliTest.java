@@ -107,6 +107,28 @@ class ReferenceSettingsCliTest {
   }
 
   @Test
+  void batchedDecodeIsRelativeToOneSequenceUnlessTheRunSaysSame() throws Exception {
+    Path one = dir.resolve("one.json");
+    Cli.Result trained = train("reference.step_overhead=none", one);
+    assertThat(trained.exit()).as(trained.toString()).isZero();
+    assertThat(new ObjectMapper().readTree(one.toFile()).get("header").path("properties")
+        .path("reference.decode_one_sequence").asText()).isEqualTo("true");
+    Path same = dir.resolve("same.json");
+    Cli.Result legacy = Cli.run("train", "--data", data.toString(), "--model-type", "linear", "--schema", "tuner-v2",
+        "--target", "log_serial_roof_fraction", "--cv", "4", "--no-progress", "--set", "reference.decode_batch=same",
+        "--out", same.toString(), "--format", "json");
+    assertThat(legacy.exit()).as(legacy.toString()).isZero();
+    assertThat(new ObjectMapper().readTree(same.toFile()).get("header").path("properties")
+        .has("reference.decode_one_sequence")).isFalse();
+    // at batch 1 the two references are one; batched, the model predicts relative to a different reference
+    assertThat(decode(one, "8")).isNotEqualTo(decode(same, "8"));
+    Cli.Result bad = train("reference.decode_batch=all", dir.resolve("x.json"));
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("reference.decode_batch", "all", "one", "same");
+    assertThat(dir.resolve("x.json")).doesNotExist();
+  }
+
+  @Test
   void aMalformedPrefillRateIsAUsageErrorNamingTheKey() {
     Cli.Result r = train("reference.prefill_rate=fast", dir.resolve("x.json"));
     assertThat(r.exit()).isEqualTo(2);

@@ -35,8 +35,17 @@ import java.util.TreeMap;
  * factor keeps its guarantees. Only the arithmetic of llama.cpp's kernels is capped ({@link #CAPPED}); a vendor
  * without a rate, a device whose units are unknown, and FP8/FP4 arithmetic keep the plain roof.
  * The rates travel as the properties {@link #PREFILL_RATE_PREFIX}{@code <vendor>}.
+ *
+ * <p>A batched decode step's reference is, with {@code decodeOneSequence}, the reference of the same step with one
+ * sequence: the learned factor then carries the whole gain of batching, and "aggregate tokens/s never falls with the
+ * batch" is exactly "the factor never falls with the batch", a constraint a model can hold by construction. Relative
+ * to the batched step's own reference (the default, for models trained before), the same constraint is sufficient
+ * but not necessary: that reference already rises with the batch, so a device whose share of it falls with the
+ * batch (llama.cpp on Metal reaches 0.74 of it at batch 1 and 0.36 at 32) cannot be learned. It travels as the
+ * property {@link #DECODE_ONE_SEQUENCE} ({@code true}; absent means false).
  */
-public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map<String, Double> prefillTflopsPerUnit) {
+public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map<String, Double> prefillTflopsPerUnit,
+    boolean decodeOneSequence) {
   /** The model property (artifact header or model info) holding the overhead, in seconds per layer and step. */
   public static final String PROPERTY = "reference.step_overhead_s_per_layer";
   /** Far above any per-layer launch overhead (microseconds): a larger figure is a unit mistake, not a fit. */
@@ -49,6 +58,8 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
    * peak (TensorRT-LLM, vLLM) and keep the plain roof.
    */
   static final Set<Activation> CAPPED = EnumSet.of(Activation.INT8, Activation.FP16, Activation.FP32);
+  /** The model property that makes a batched decode step's reference the one of a single sequence. */
+  public static final String DECODE_ONE_SEQUENCE = "reference.decode_one_sequence";
   /** Above any compute unit's tensor rate (an H100 SM: about 15 dense FP8 TFLOPS): larger is a unit mistake. */
   public static final double MAX_PREFILL_RATE = 100;
 
@@ -74,6 +85,11 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
     }
   }
 
+  /** A reference with a decode step overhead and prefill rates, each batched decode step relative to itself. */
+  public Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map<String, Double> prefillTflopsPerUnit) {
+    this(kind, stepOverheadSecondsPerLayer, prefillTflopsPerUnit, false);
+  }
+
   /** A reference with a decode step overhead and no prefill rate. */
   public Reference(OutputKind kind, double stepOverheadSecondsPerLayer) {
     this(kind, stepOverheadSecondsPerLayer, Map.of());
@@ -86,7 +102,12 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
 
   /** This reference with {@code rates} (TFLOPS per compute unit, by vendor) as its prefill rates. */
   public Reference withPrefillRates(Map<String, Double> rates) {
-    return new Reference(kind, stepOverheadSecondsPerLayer, rates);
+    return new Reference(kind, stepOverheadSecondsPerLayer, rates, decodeOneSequence);
+  }
+
+  /** This reference with a batched decode step relative to one sequence (or, with false, to itself). */
+  public Reference withDecodeOneSequence(boolean oneSequence) {
+    return new Reference(kind, stepOverheadSecondsPerLayer, prefillTflopsPerUnit, oneSequence);
   }
 
   /**
@@ -121,12 +142,22 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
       throw new ModelLoadException(where + ": properties " + PREFILL_RATE_PREFIX + "* need the output kind "
           + OutputKind.LOG_SERIAL_ROOF_FRACTION.id() + ", not " + kind.id());
     }
-    return new Reference(kind, overhead, rates);
+    boolean oneSequence = false;
+    String single = properties.get(DECODE_ONE_SEQUENCE);
+    if (single != null) {
+      if (!single.trim().equals("true") && !single.trim().equals("false")) {
+        throw new ModelLoadException(where + ": property " + DECODE_ONE_SEQUENCE + " = \"" + single
+            + "\" is invalid: expected true or false");
+      }
+      oneSequence = single.trim().equals("true");
+    }
+    return new Reference(kind, overhead, rates, oneSequence);
   }
 
-  /** Whether {@code properties} hold any figure of a reference (the overhead or a prefill rate). */
+  /** Whether {@code properties} hold any figure of a reference (the overhead, a prefill rate, the decode batch). */
   public static boolean recordedIn(Map<String, String> properties) {
-    return properties.keySet().stream().anyMatch(k -> k.equals(PROPERTY) || k.startsWith(PREFILL_RATE_PREFIX));
+    return properties.keySet().stream().anyMatch(k -> k.equals(PROPERTY) || k.startsWith(PREFILL_RATE_PREFIX)
+        || k.equals(DECODE_ONE_SEQUENCE));
   }
 
   private static double number(String text, String where, String property, String allowed, double low, double high,
@@ -144,18 +175,28 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
     return v;
   }
 
-  /** The properties that record this reference's overhead and prefill rates (empty without any). */
+  /** The properties that record this reference's overhead, prefill rates and decode batch (empty without any). */
   public Map<String, String> properties() {
     Map<String, String> out = new TreeMap<>();
     if (stepOverheadSecondsPerLayer != 0) {
       out.put(PROPERTY, Double.toString(stepOverheadSecondsPerLayer));
     }
     prefillTflopsPerUnit.forEach((vendor, rate) -> out.put(PREFILL_RATE_PREFIX + vendor, Double.toString(rate)));
+    if (decodeOneSequence) {
+      out.put(DECODE_ONE_SEQUENCE, "true");
+    }
     return Collections.unmodifiableMap(out);
   }
 
   /** Tokens/s the raw output of scenario {@code s} (roofline {@code r}) is relative to. */
   public double tokensPerSecond(Scenario s, RooflineResult r) {
+    if (decodeOneSequence && s.phase() == Phase.DECODE && s.batch() != 1) {
+      if (r.oneSequence() == r) {
+        throw new IllegalArgumentException("the roofline of a decode step of batch " + s.batch()
+            + " carries no roofline of one sequence; compute it with Roofline");
+      }
+      return tokensPerSecond(s.withBatch(1), r.oneSequence());
+    }
     double base = r.referenceFor(kind);
     if (s.phase() == Phase.PREFILL) {
       return prefill(s, r, base);

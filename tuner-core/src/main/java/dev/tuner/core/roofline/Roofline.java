@@ -170,7 +170,8 @@ public final class Roofline {
         explain ? assumptions(s, physics, e) : List.of(),
         interconnectRoof,
         detail,
-        features(d, activation, backend, e));
+        features(d, activation, backend, e),
+        decode && s.batch() != 1 ? compute(s.withBatch(1), false) : null);
   }
 
   /** The collectives of one replica step: how many, the bytes one device sends, and their time. */

@@ -21,6 +21,8 @@ import java.util.Objects;
  * step. {@code interconnectRoof} is the roof of the collectives (infinite on one device or when the link is
  * unknown), and {@code detail} the arithmetic per replica step. {@code features} is what the learned model reads
  * of the device's peaks: best estimates where the bound uses generous ones (see {@link SpecEstimates}).
+ * {@code oneSequence} is the roofline of the same decode step with a batch of one (figures only), for a batched
+ * decode step; null otherwise, where {@link #oneSequence()} is this result itself.
  */
 public record RooflineResult(
     double tokensPerSecond,
@@ -39,7 +41,8 @@ public record RooflineResult(
     List<String> assumptions,
     double interconnectRoof,
     StepDetail detail,
-    FeatureFigures features) {
+    FeatureFigures features,
+    RooflineResult oneSequence) {
 
   /** The figures before feature figures existed: the model then reads the bound's peak, with nothing imputed. */
   public RooflineResult(double tokensPerSecond, double memoryRoof, double computeRoof, Bound bound,
@@ -51,9 +54,25 @@ public record RooflineResult(
         detail, FeatureFigures.catalogued(peakTflops));
   }
 
+  /** A result with its feature figures, for a step that is not a batched decode. */
+  public RooflineResult(double tokensPerSecond, double memoryRoof, double computeRoof, Bound bound,
+      double bytesPerStep, double weightBytes, double kvBytesPerStep, double tokensPerStep, double flopsPerToken,
+      double peakTflops, double vectorTflops, double arithmeticIntensity, double serialRoof, List<String> assumptions,
+      double interconnectRoof, StepDetail detail, FeatureFigures features) {
+    this(tokensPerSecond, memoryRoof, computeRoof, bound, bytesPerStep, weightBytes, kvBytesPerStep, tokensPerStep,
+        flopsPerToken, peakTflops, vectorTflops, arithmeticIntensity, serialRoof, assumptions, interconnectRoof,
+        detail, features, null);
+  }
+
   public RooflineResult {
     assumptions = List.copyOf(assumptions);
     Objects.requireNonNull(features, "features");
+  }
+
+  /** The roofline of this step with a batch of one sequence: this result unless the step is a batched decode. */
+  @Override
+  public RooflineResult oneSequence() {
+    return oneSequence == null ? this : oneSequence;
   }
 
   /**

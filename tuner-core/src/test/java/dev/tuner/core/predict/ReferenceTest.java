@@ -8,6 +8,7 @@ import dev.tuner.api.Bound;
 import dev.tuner.api.ModelLoadException;
 import dev.tuner.api.OutputKind;
 import dev.tuner.core.Fixtures;
+import dev.tuner.core.roofline.FeatureFigures;
 import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
@@ -63,6 +64,44 @@ class ReferenceTest {
     }
     assertThatThrownBy(() -> Reference.of(OutputKind.LOG_ROOFLINE_FRACTION, Map.of(Reference.PROPERTY, "1e-4"),
         "model y")).isInstanceOf(ModelLoadException.class).hasMessageContaining("log_serial_roof_fraction");
+  }
+
+  /** One sequence's roofline: serial roof 40 tokens/s. */
+  private static final RooflineResult ONE = new RooflineResult(50, 50, 1000, Bound.MEMORY, 1, 1, 0, 1, 1, 100, 25,
+      1, 40, List.of(), Double.POSITIVE_INFINITY, null);
+  /** Batch 4's roofline (serial roof 100 tokens/s) carrying {@link #ONE} as its roofline of one sequence. */
+  private static final RooflineResult FOUR = new RooflineResult(200, 200, 1000, Bound.MEMORY, 1, 1, 0, 4, 1, 100, 25,
+      1, 100, List.of(), Double.POSITIVE_INFINITY, null, FeatureFigures.catalogued(100), ONE);
+
+  @Test
+  void aBatchedDecodeRelativeToOneSequenceTakesOneSequencesReference() {
+    Reference r = new Reference(OutputKind.LOG_SERIAL_ROOF_FRACTION, 100e-6, Map.of(), true);
+    // one sequence: 1/40 s per token at its serial roof + 100 µs × 32 layers / 1 sequence = 0.025 + 0.0032 s
+    assertThat(r.tokensPerSecond(decode(4), FOUR)).isCloseTo(1 / 0.0282, within(1e-9));
+    // relative to itself: 1/100 + 100 µs × 32 / 4 = 0.01 + 0.0008 s
+    assertThat(r.withDecodeOneSequence(false).tokensPerSecond(decode(4), FOUR)).isCloseTo(1 / 0.0108, within(1e-9));
+    // batch 1 and prefill are their own step of one sequence
+    assertThat(r.tokensPerSecond(decode(1), ROOF)).isCloseTo(1 / 0.0132, within(1e-9));
+    assertThat(r.tokensPerSecond(decode(4).withPhase(Phase.PREFILL), FOUR)).isEqualTo(100);
+    // the plain roofline kind takes one sequence's roofline: 50 tokens/s
+    assertThat(Reference.of(OutputKind.LOG_ROOFLINE_FRACTION).withDecodeOneSequence(true)
+        .tokensPerSecond(decode(4), FOUR)).isEqualTo(50);
+    assertThatThrownBy(() -> r.tokensPerSecond(decode(4), ROOF)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("batch 4");
+  }
+
+  @Test
+  void theDecodeBatchRoundTripsAsAPropertyAndAMalformedOneIsRefused() {
+    Reference r = new Reference(OutputKind.LOG_SERIAL_ROOF_FRACTION, 1e-4, Map.of(), true);
+    assertThat(r.properties()).containsEntry(Reference.DECODE_ONE_SEQUENCE, "true");
+    assertThat(Reference.recordedIn(Map.of(Reference.DECODE_ONE_SEQUENCE, "true"))).isTrue();
+    assertThat(Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION, r.properties(), "m")).isEqualTo(r);
+    assertThat(r.withDecodeOneSequence(false).properties()).doesNotContainKey(Reference.DECODE_ONE_SEQUENCE);
+    assertThat(Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION, Map.of(), "m").decodeOneSequence()).isFalse();
+    assertThatThrownBy(() -> Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION,
+        Map.of(Reference.DECODE_ONE_SEQUENCE, "yes"), "model z"))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("model z").hasMessageContaining(Reference.DECODE_ONE_SEQUENCE).hasMessageContaining("yes");
   }
 
   /**

@@ -191,10 +191,27 @@ class RooflineTest {
       assertThat(figures).isEqualTo(new RooflineResult(full.tokensPerSecond(), full.memoryRoof(), full.computeRoof(),
           full.bound(), full.bytesPerStep(), full.weightBytes(), full.kvBytesPerStep(), full.tokensPerStep(),
           full.flopsPerToken(), full.peakTflops(), full.vectorTflops(), full.arithmeticIntensity(), full.serialRoof(),
-          List.of(), full.interconnectRoof(), full.detail(), full.features()));
+          List.of(), full.interconnectRoof(), full.detail(), full.features(),
+          full.oneSequence() == full ? null : full.oneSequence()));
       explained += full.assumptions().isEmpty() ? 0 : 1;
     }
     assertThat(explained).as("scenarios with assumptions among the random ones").isPositive();
+  }
+
+  @Test
+  void aBatchedDecodeCarriesTheRooflineOfOneSequenceAndNoOtherStepDoes() {
+    ModelSpec m = Fixtures.model(8);
+    DeviceSpec d = Fixtures.device(1000, 100);
+    Quantization q4 = Fixtures.quant(4.5, QuantClass.Q4_K);
+    Scenario batched = Fixtures.scenario(m, d, q4, 8, 1024, Phase.DECODE);
+    RooflineResult r = roofline.compute(batched);
+    assertThat(r.oneSequence()).isEqualTo(roofline.computeFigures(batched.withBatch(1)));
+    assertThat(r.oneSequence().serialRoof()).isLessThan(r.serialRoof());
+    assertThat(roofline.computeFigures(batched).oneSequence()).isEqualTo(r.oneSequence());
+    RooflineResult single = roofline.compute(batched.withBatch(1));
+    assertThat(single.oneSequence()).isSameAs(single);
+    RooflineResult prefill = roofline.compute(batched.withPhase(Phase.PREFILL));
+    assertThat(prefill.oneSequence()).isSameAs(prefill);
   }
 
   @Test

@@ -30,7 +30,9 @@ import java.util.Map;
  *       device out, seed 42, decode 25.2% and prefill 41.2% MAPE with +, 21.2% and 37.6% excluded. They reach the
  *       prediction through the roof alone;
  *   <li>context: − (decode context and prefill prompt length both lower tokens/s);
- *   <li>decode batch: + (aggregate decode rises with the batch);
+ *   <li>decode batch: + (aggregate decode rises with the batch). Exact when a batched step's reference is one
+ *       sequence's ({@link dev.tuner.core.predict.Reference#decodeOneSequence}, the default), which does not move
+ *       with the batch; relative to the step's own reference, which rises with it, + is only sufficient;
  *   <li>the step time at the roof: − for prefill (it rises with the prompt and falls with bandwidth and peak); excluded
  *       for decode, where it rises with the batch (tokens/s up) and with the context (tokens/s down);
  *   <li>arithmetic intensity, the memory-to-compute roof ratio and the vector roof ratio: excluded (bandwidth raises

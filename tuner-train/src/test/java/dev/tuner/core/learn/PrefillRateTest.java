@@ -84,6 +84,6 @@ class PrefillRateTest {
     assertThat(ReferenceSettings.without(Map.of(PrefillRate.KEY, "auto", StepOverhead.KEY, "2e-4", "seed", "1")))
         .isEqualTo(Map.of("seed", "1"));
     assertThat(ReferenceSettings.from(Map.of(PrefillRate.KEY, "none", StepOverhead.KEY, "2e-4")).choose(d, rows,
-        SERIAL)).isEqualTo(new Reference(SERIAL, 2e-4));
+        SERIAL)).isEqualTo(new Reference(SERIAL, 2e-4, Map.of(), true));
   }
 }
