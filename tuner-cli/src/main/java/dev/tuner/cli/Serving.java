@@ -20,6 +20,7 @@ import dev.tuner.serving.ServingTerms;
 import dev.tuner.serving.ServingTermsCodec;
 import dev.tuner.serving.ServingTrainer;
 import dev.tuner.serving.StepPhysics;
+import dev.tuner.serving.Workload;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
@@ -44,8 +45,9 @@ final class Serving {
   static int predict(Session session, Scenario step, ServingOptions o, Layout layout, Integer batch, OutputFormat format,
       PrintWriter out) {
     EngineDefaults defaults = EngineDefaults.shipped();
+    Workload workload = o.workload(batch);
     ServingScenario s = new ServingScenario(step.model(), step.device(), step.quant(), step.kvCache(),
-        o.engine(defaults), layout, o.workload(batch));
+        o.engine(defaults, step, layout, workload), layout, workload);
     ServingTerms terms = o.servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(o.servingTerms);
     ServingPrediction p = new ServingPredictor(new StepPhysics(session.roofline()), terms).predict(s);
     if (format == OutputFormat.JSON) {

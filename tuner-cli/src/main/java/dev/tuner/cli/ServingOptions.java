@@ -1,6 +1,7 @@
 package dev.tuner.cli;
 
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.scenario.Scenario;
 import dev.tuner.serving.Engine;
 import dev.tuner.serving.EngineDefaults;
 import dev.tuner.serving.EngineKind;
@@ -8,6 +9,7 @@ import dev.tuner.serving.EngineLimits;
 import dev.tuner.serving.Layout;
 import dev.tuner.serving.Lengths;
 import dev.tuner.serving.Load;
+import dev.tuner.serving.TrtllmBenchTuning;
 import dev.tuner.serving.Workload;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,6 +73,11 @@ final class ServingOptions {
   @Option(names = "--kv-cache-fraction", paramLabel = "F", description = "Memory share of the KV cache.")
   Double kvFraction;
 
+  @Option(names = "--trtllm-bench-limits",
+      description = "TensorRT-LLM's max batch and tokens per iteration as trtllm-bench chooses them for the workload's"
+          + " mean lengths (--max-batch and --max-tokens-per-step still override them).")
+  boolean trtllmBenchLimits;
+
   @Option(names = "--serving-terms", paramLabel = "FILE",
       description = "Serving terms from 'tuner train --serving' (default: the shipped terms).")
   Path servingTerms;
@@ -80,12 +87,20 @@ final class ServingOptions {
         || lengthsFile != null;
   }
 
-  Engine engine(EngineDefaults defaults) {
+  Engine engine(EngineDefaults defaults, Scenario step, Layout layout, Workload workload) {
     if (engine == null) {
       throw new InvalidInputException("--engine", "missing", EngineKindNames.ALLOWED);
     }
     EngineKind kind = EngineKind.parse(engine);
     EngineLimits l = defaults.of(kind);
+    if (trtllmBenchLimits) {
+      if (kind != EngineKind.TENSORRT_LLM) {
+        throw new InvalidInputException("--trtllm-bench-limits", "with --engine " + engine,
+            "only with --engine tensorrt-llm (trtllm-bench is TensorRT-LLM's benchmark)");
+      }
+      l = TrtllmBenchTuning.limits(l, step.model(), step.device(), step.quant(), step.kvCache(), layout,
+          workload.input().mean(), workload.output().mean());
+    }
     if (maxBatch != null) {
       l = l.withMaxBatch(maxBatch);
     }

@@ -162,4 +162,30 @@ class ServingCommandTest {
     assertThat(predict.exit()).as(predict.toString()).isZero();
     assertThat(predict.json().get("terms").asText()).startsWith("serving-terms(6 rows)");
   }
+
+  @Test
+  void trtllmBenchLimitsAreTheOnesItsTuningChoosesForTheWorkload() {
+    String[] trt = {"predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--quant", "FP8",
+        "--kv-cache-type", "fp8", "--engine", "tensorrt-llm", "--isl", "128", "--osl", "2048", "--offline",
+        "--format", "json"};
+    Cli.Result defaults = Cli.run(trt);
+    Cli.Result tuned = Cli.run(with(trt, "--trtllm-bench-limits"));
+    Cli.Result overridden = Cli.run(with(trt, "--trtllm-bench-limits", "--max-batch", "256"));
+    for (Cli.Result r : List.of(defaults, tuned, overridden)) {
+      assertThat(r.exit()).as(r.toString()).isZero();
+    }
+    // trtllm-serve's defaults: memory only, 8 192 tokens per iteration
+    assertThat(defaults.json().get("scenario").get("max_batch").asInt()).isZero();
+    assertThat(defaults.json().get("scenario").get("max_tokens_per_step").asInt()).isEqualTo(8192);
+    // trtllm-bench: (80e9 − 8.03e9) × 0.95 bytes over 2 176 tokens × 65 536 bytes = 479.4 requests → batch
+    // 128 × 4 = 512; 479.4 × (1 + 128/2048) = 509 tokens, raised to the floor of 2 048
+    assertThat(tuned.json().get("scenario").get("max_batch").asInt()).isEqualTo(512);
+    assertThat(tuned.json().get("scenario").get("max_tokens_per_step").asInt()).isEqualTo(2048);
+    // a setting given on the command line wins
+    assertThat(overridden.json().get("scenario").get("max_batch").asInt()).isEqualTo(256);
+    assertThat(overridden.json().get("scenario").get("max_tokens_per_step").asInt()).isEqualTo(2048);
+    Cli.Result vllm = Cli.run(with(VLLM, "--offline", "--trtllm-bench-limits"));
+    assertThat(vllm.exit()).as(vllm.toString()).isNotZero();
+    assertThat(vllm.err()).contains("--trtllm-bench-limits", "tensorrt-llm");
+  }
 }

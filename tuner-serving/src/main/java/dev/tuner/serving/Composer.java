@@ -30,7 +30,9 @@ import java.util.function.Supplier;
  *       ({@link #lockstep}: the clients start together and stay in step), in the steady state above otherwise;
  *       requests beyond {@code nmax} queue, which adds {@code C / X − E2E} to their TTFT. Offline:
  *       {@code n = min(prompts, nmax)} arrive together and their prompts are prefilled in turn ({@link #waveTtft});
- *       the prompts beyond {@code n} wait {@code (P − n)² / (2·P·X)} on average. Request rate {@code λ}: below the
+ *       when they all fit ({@code P ≤ nmax}) the decode iterations after the prefill carry no prompt
+ *       ({@link #oneWave}), otherwise the steady state follows and the prompts beyond {@code n} wait
+ *       {@code (P − n)² / (2·P·X)} on average. Request rate {@code λ}: below the
  *       capacity {@code X(nmax)} the running count settles where {@code n = λ·E2E(n)}, and a prompt waits for the
  *       prompts ahead of it (Poisson arrivals, M/D/1); at or above the capacity the deployment saturates.
  * </ul>
@@ -327,8 +329,9 @@ final class Composer {
   }
 
   /**
-   * Every request at once; {@code prompts} of them, or endless when not positive. The first {@code n} (up to the
-   * capacity) arrive together and their prompts are prefilled in arrival order ({@link #waveTtft}); the prompts
+   * Every request at once; {@code prompts} of them, or endless when not positive. When they all fit the capacity
+   * the run is {@link #oneWave}. Otherwise the first {@code n} (the capacity) arrive together and their prompts are
+   * prefilled in arrival order ({@link #waveTtft}); the prompts
    * beyond {@code n} wait {@code (P − n)² / (2·P·X)} on average for a slot and then prefill beside {@code n − 1}
    * decodes. An endless run has no first wave worth counting: its TTFT is the steady state's.
    */
@@ -339,14 +342,30 @@ final class Composer {
       return new Served(s.ttft(), s.tpot(), s.e2e(), s.perSecond(), s.running(), cap.by(), cap.detail());
     }
     double n = Math.min(prompts, cap.n());
+    if (prompts <= n) {
+      return oneWave(n);
+    }
     Served s = continuous(n);
     double later = prompts - n;
     double ttft = (n * waveTtft(n) + later * s.ttft()) / prompts + later * later / (2 * prompts * s.perSecond());
     double e2e = s.e2e() + ttft - s.ttft();
-    if (later == 0) {
-      return new Served(ttft, s.tpot(), e2e, n / e2e, n, s.limitedBy(), s.detail());
-    }
     return new Served(ttft, s.tpot(), e2e, s.perSecond(), n, cap.by(), cap.detail());
+  }
+
+  /**
+   * An offline run whose {@code n} prompts all fit at once: they are prefilled in the first iterations
+   * ({@link #waveTtft}) and no prompt arrives after them, so every later iteration decodes the {@code n} requests
+   * alone, their context growing as in a static batch ({@link #decodeSum}); the steady state's prompts spread over
+   * the decode iterations would count the prompts a second time. Requests/s is {@code n / E2E}.
+   */
+  Served oneWave(double n) {
+    double steps = Math.max(0, out - 1);
+    double decode = decodeSum(n, steps);
+    double ttft = waveTtft(n);
+    double e2e = ttft + decode;
+    LimitedBy by = t.dominant(f.step(n, n * (in + out / 2), 0, 0), n);
+    return new Served(ttft, steps > 0 ? decode / steps : 0, e2e, n / e2e, n, by, () -> String.format(Locale.ROOT,
+        "all %s prompts prefill first, then decode together", Fixed.of(n, 0)));
   }
 
   /**

@@ -34,6 +34,11 @@ import java.util.regex.Pattern;
  *       leaves open ({@code throughput_tokens_s=}) is not used;
  *   <li>TTFT: mean, else median; TPOT: mean, else median, else mean ITL, else {@code median_itl_ms=} or the median
  *       per-token latency in notes;
+ *   <li>engine limits: the settings the notes state ({@code max_num_seqs=}, {@code --max-num-seqs},
+ *       {@code max_num_tokens=}, the KV-cache fraction, {@code --enforce-eager}); else, for a trtllm-bench run, the
+ *       limits trtllm-bench chooses for the row's lengths ({@link TrtllmBenchTuning}) where the catalog has the
+ *       figures they need (a model without layer figures, e.g. Mixtral 8x22B, keeps the defaults, as its KV-cache
+ *       capacity is unknown too); else the engine's defaults;
  *   <li>speculative decoding rows are rejected (not comparable with plain decoding); a row whose scenario cannot run
  *       (weights or one request do not fit) is rejected with the reason.
  * </ul>
@@ -121,7 +126,12 @@ public final class ServingCsv {
     int ep = positive(m, "ep", 1);
     Layout layout = new Layout(devices, tp, pp, ep);
     Lengths[] lengths = lengths(m, dataset);
-    Engine engine = new Engine(kind, "", m.getOrDefault("engine_version", ""), limits(kind, notes));
+    EngineLimits base = defaults.of(kind);
+    if (kind == EngineKind.TENSORRT_LLM && notes.contains("trtllm-bench")
+        && TrtllmBenchTuning.computable(model, device)) {
+      base = TrtllmBenchTuning.limits(base, model, device, quant, kv, layout, lengths[0].mean(), lengths[1].mean());
+    }
+    Engine engine = new Engine(kind, "", m.getOrDefault("engine_version", ""), stated(base, notes));
     Load load = load(m);
     OptionalInt prompts = OptionalInt.empty();
     if (load instanceof Load.RequestRate && !m.getOrDefault("num_prompts", "").isEmpty()) {
@@ -167,8 +177,9 @@ public final class ServingCsv {
     return KvCacheType.F16;
   }
 
-  private EngineLimits limits(EngineKind kind, String notes) {
-    EngineLimits l = defaults.of(kind);
+  /** {@code l} with the settings the row's notes state, which override the engine's defaults and tuning. */
+  private static EngineLimits stated(EngineLimits base, String notes) {
+    EngineLimits l = base;
     Matcher seqs = MAX_SEQS.matcher(notes);
     if (seqs.find()) {
       l = l.withMaxBatch(Integer.parseInt(seqs.group(1)));

@@ -252,6 +252,23 @@ class ComposerTest {
   }
 
   @Test
+  void anOfflineRunThatFitsAtOnceDecodesWithNoPromptBesideIt() {
+    Composer c = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 8, 0, false, 0.5),
+        work(100, 3));
+    Composer.Served s = c.offline(4);
+    // prefill: one iteration of 400 tokens, max(1 ms of weights, 0.8 ms of GEMMs) + 1e5 × 400 B / 1e12 = 1.04 ms;
+    // then 2 decode steps of 4 sequences over 4 × (100 + j) cached tokens: weights 1 ms (8 GFLOP is 8 µs) plus
+    // 1e5 × 404 and 1e5 × 408 B at 1e12 B/s = 0.0404 and 0.0408 ms: 2.0812 ms, TPOT 1.0406 ms
+    assertThat(s.ttft()).isCloseTo(1.04e-3, within(1e-12));
+    assertThat(s.tpot()).isCloseTo(1.0406e-3, within(1e-12));
+    assertThat(s.e2e()).isCloseTo(1.04e-3 + 2.0812e-3, within(1e-12));
+    assertThat(s.perSecond()).isCloseTo(4 / 3.1212e-3, within(1e-6));
+    // the steady state charges each decode step (4 − 1) × 100/3 = 100 prompt tokens more, the prompts a second time:
+    // weights 1 ms, KV 1e5 × (4 × 101.5 + 100) B = 0.0506 ms
+    assertThat(c.continuous(4).tpot()).isCloseTo(1.0506e-3, within(1e-12));
+  }
+
+  @Test
   void promptsArrivingTogetherPrefillInTurnByTheTokenBudget() {
     Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 8, 300, true, 0.9),
         work(100, 10));
