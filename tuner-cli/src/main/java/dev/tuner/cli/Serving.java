@@ -94,7 +94,7 @@ final class Serving {
     sc.put("pp", s.layout().pp());
     sc.put("isl", s.workload().input().description());
     sc.put("osl", s.workload().output().description());
-    sc.put("load", s.workload().load().toString());
+    sc.put("load", s.workload().load().description());
     sc.put("max_batch", s.engine().limits().maxBatch());
     sc.put("max_tokens_per_step", s.engine().limits().maxTokensPerStep());
     sc.put("chunked_prefill", s.engine().limits().chunkedPrefill());
@@ -116,7 +116,7 @@ final class Serving {
         .row("devices", s.layout().devices() + " x " + s.device().name() + " (tp " + s.layout().tp() + ", pp "
             + s.layout().pp() + ")")
         .row("workload", "input " + s.workload().input().description() + ", output "
-            + s.workload().output().description() + ", " + s.workload().load())
+            + s.workload().output().description() + ", " + s.workload().load().description())
         .printText(out, "  ");
     out.println();
     out.println("Serving prediction (" + p.termsId() + ")");

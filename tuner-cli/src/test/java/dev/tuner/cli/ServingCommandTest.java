@@ -64,9 +64,15 @@ class ServingCommandTest {
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.json().get("limited_by").asText()).isEqualTo("arrival_rate");
     assertThat(r.json().get("requests_per_s").asDouble()).isEqualTo(0.5);
-    Cli.Result table = Cli.run(with(VLLM, "--offline"));
+    assertThat(r.json().get("scenario").get("load").asText()).isEqualTo("0.5 requests/s");
+    Cli.Result table = Cli.run(with(VLLM, "--offline", "--prompts", "3000"));
     assertThat(table.exit()).as(table.toString()).isZero();
-    assertThat(table.out()).contains("TTFT", "output tokens/s per GPU", "limited by");
+    assertThat(table.out()).contains("TTFT", "output tokens/s per GPU", "limited by", ", offline, 3000 prompts")
+        .doesNotContain("OptionalInt");
+    Cli.Result loop = Cli.run(with(VLLM, "--concurrency", "20", "--format", "json"));
+    assertThat(loop.json().get("scenario").get("load").asText()).isEqualTo("concurrency 20");
+    Cli.Result batch = Cli.run(with(VLLM, "--batch", "8", "--format", "json"));
+    assertThat(batch.json().get("scenario").get("load").asText()).isEqualTo("static batch of 8");
   }
 
   @Test

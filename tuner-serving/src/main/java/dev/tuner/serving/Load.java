@@ -6,10 +6,22 @@ import java.util.OptionalInt;
 
 /** How requests arrive. */
 public sealed interface Load {
+  /** The load in words, as the CLI prints it ("concurrency 20, 1000 prompts", "5 requests/s"). */
+  String description();
+
+  private static String prompts(OptionalInt prompts) {
+    return prompts.isPresent() ? ", " + prompts.getAsInt() + " prompts" : "";
+  }
+
   /** Static batching: {@code size} requests start together and the batch ends when all have finished. */
   record Batch(int size) implements Load {
     public Batch {
       requireInRange("batch", size, 1, EngineLimits.MAX, "requests");
+    }
+
+    @Override
+    public String description() {
+      return "static batch of " + size;
     }
   }
 
@@ -30,12 +42,22 @@ public sealed interface Load {
     public Concurrency(int clients) {
       this(clients, OptionalInt.empty());
     }
+
+    @Override
+    public String description() {
+      return "concurrency " + clients + Load.prompts(prompts);
+    }
   }
 
   /** An open stream of {@code perSecond} requests per second. */
   record RequestRate(double perSecond) implements Load {
     public RequestRate {
       requireInRange("request rate", perSecond, 1e-6, 1e7, "requests/s");
+    }
+
+    @Override
+    public String description() {
+      return java.math.BigDecimal.valueOf(perSecond).stripTrailingZeros().toPlainString() + " requests/s";
     }
   }
 
@@ -45,6 +67,11 @@ public sealed interface Load {
       if (prompts.isPresent()) {
         requireInRange("prompts", prompts.getAsInt(), 1, Integer.MAX_VALUE, "requests");
       }
+    }
+
+    @Override
+    public String description() {
+      return "offline" + Load.prompts(prompts);
     }
   }
 }

@@ -99,7 +99,7 @@ public final class ServingPredictor {
     /** {@link #predict(ServingScenario, InstanceFigures)} of {@code s}: the sweep's deployment under a closed loop. */
     public ServingPrediction predict(ServingScenario s) {
       if (!(s.workload().load() instanceof Load.Concurrency k)) {
-        throw new dev.tuner.api.InvalidInputException("load", String.valueOf(s.workload().load()),
+        throw new dev.tuner.api.InvalidInputException("load", s.workload().load().description(),
             "a closed loop (concurrency): a sweep predicts nothing else");
       }
       double clients = Math.max(1, (double) k.clients() / replicas);

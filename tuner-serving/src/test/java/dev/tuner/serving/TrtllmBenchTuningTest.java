@@ -93,14 +93,16 @@ class TrtllmBenchTuningTest {
 
   @Test
   void aModelWithoutLayerFiguresCannotBeTuned() {
-    // the catalog states Mixtral 8x22B's parameters but not its layers or heads
-    assertThat(TrtllmBenchTuning.computable(CATALOG.model("Mixtral 8x22B"), CATALOG.device("H100 SXM5 80GB")))
+    // the catalog states Hunyuan-A13B's parameters but not its layers or heads
+    assertThat(TrtllmBenchTuning.computable(CATALOG.model("Hunyuan-A13B"), CATALOG.device("H100 SXM5 80GB")))
         .isFalse();
+    assertThat(TrtllmBenchTuning.computable(CATALOG.model("Mixtral 8x22B"), CATALOG.device("H100 SXM5 80GB")))
+        .isTrue();
     assertThat(TrtllmBenchTuning.computable(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB")))
         .isTrue();
-    assertThatThrownBy(() -> TrtllmBenchTuning.requests(CATALOG.model("Mixtral 8x22B"),
+    assertThatThrownBy(() -> TrtllmBenchTuning.requests(CATALOG.model("Hunyuan-A13B"),
         CATALOG.device("H100 SXM5 80GB"), CATALOG.quant("FP8"), KvCacheType.FP8, new Layout(8, 8, 1, 1), 128, 128))
-        .isInstanceOf(InvalidInputException.class).hasMessageContaining("Mixtral 8x22B");
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("Hunyuan-A13B");
   }
 
   @Test
