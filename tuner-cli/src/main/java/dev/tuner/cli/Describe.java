@@ -60,8 +60,10 @@ final class Describe {
   }
 
   static String quant(Quantization q) {
-    return q.name() + ": " + Text.plain(q.bitsPerWeight()) + " bits/weight, class " + q.quantClass() + ", "
-        + q.activation().name().toLowerCase(java.util.Locale.ROOT) + " arithmetic";
+    return q.name() + ": " + Text.plain(q.bitsPerWeight()) + " bits/weight"
+        + (q.expertBitsPerWeight().isPresent() ? " (experts " + Text.plain(q.expertBitsPerWeight().getAsDouble())
+            + ")" : "")
+        + ", class " + q.quantClass() + ", " + q.activation().name().toLowerCase(java.util.Locale.ROOT) + " arithmetic";
   }
 
   private static void figure(List<String> parts, int v, String what, boolean countFirst) {
@@ -163,6 +165,9 @@ final class Describe {
     ObjectNode n = Json.object();
     n.put("name", q.name());
     n.put("bits_per_weight", q.bitsPerWeight());
+    if (q.expertBitsPerWeight().isPresent()) {
+      n.put("expert_bits_per_weight", q.expertBitsPerWeight().getAsDouble());
+    }
     n.put("class", q.quantClass().name());
     n.put("activation", q.activation().name().toLowerCase(java.util.Locale.ROOT));
     n.set("aliases", Json.strings(q.aliases()));

@@ -151,7 +151,7 @@ final class SpecOptions {
       fileQuant = header.fileType().map(t -> {
         Quantization stated = base.quant(t);
         return new Quantization(t + " of " + file, header.bitsPerWeight(), stated.quantClass(), stated.activation(),
-            List.of(), "GGUF header " + gguf + ": " + header.typeParameters());
+            List.of(), "GGUF header " + gguf + ": " + header.typeParameters(), stated.expertBitsPerWeight());
       }).orElse(null);
     }
     if (fileModel == null) {

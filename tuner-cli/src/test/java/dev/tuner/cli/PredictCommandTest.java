@@ -34,6 +34,25 @@ class PredictCommandTest {
     assertThat(r.out()).doesNotContain("Roofline arithmetic");
   }
 
+  /**
+   * gpt-oss-120b in MXFP4_MOE reads its experts at 4.25 bits and the rest at 16: the roofline's bytes per token are
+   * the split's (WeightBytesTest: 5 155 959 726 bytes), not the file average's 2 893 235 533.
+   */
+  @Test
+  void aFormatWithExpertsStoredApartReadsTheRestAtItsOwnBits() {
+    Cli.Result table = Cli.run("predict", "--model", "gpt-oss-120b", "--device", "H100 SXM5 80GB", "--quant",
+        "MXFP4_MOE", "--context", "0", "--explain");
+    assertThat(table.exit()).as(table.toString()).isZero();
+    assertThat(table.out()).contains("MXFP4_MOE: 4.475 bits/weight (experts 4.25)");
+    Cli.Result json = Cli.run("predict", "--model", "gpt-oss-120b", "--device", "H100 SXM5 80GB", "--quant",
+        "MXFP4_MOE", "--context", "0", "--format", "json");
+    assertThat(json.exit()).as(json.toString()).isZero();
+    assertThat(json.json().get("scenario").get("quant").get("expert_bits_per_weight").asDouble()).isEqualTo(4.25);
+    // H100 SXM5: 3 350 GB/s over 5.156 GB per token = 649.7 tokens/s at the memory roof
+    assertThat(json.json().get("roofline_tokens_per_s").asDouble()).isCloseTo(3350e9 / 5_155_959_726.1,
+        org.assertj.core.api.Assertions.within(1.0));
+  }
+
   @Test
   void jsonHasTheDocumentedKeysAndStaysUnderTheRoofline() {
     Cli.Result r = Cli.run(with(LLAMA_ON_4090, "--format", "json"));

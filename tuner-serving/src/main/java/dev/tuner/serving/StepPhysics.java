@@ -2,6 +2,7 @@ package dev.tuner.serving;
 
 import dev.tuner.core.roofline.ModelPhysics;
 import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.roofline.WeightBytes;
 import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.ModelSpec;
@@ -45,9 +46,9 @@ public final class StepPhysics {
     int split = l.tp() * l.pp();
     int expertSplit = Math.max(split, l.ep());
     List<String> assumptions = new ArrayList<>();
-    double bytesPerWeight = s.quant().bytesPerWeight();
-    double weightBytes = (physics.denseBodyParams() + physics.embeddingParams()) * bytesPerWeight / split;
-    double routedBytes = physics.routedParams() * bytesPerWeight / expertSplit;
+    WeightBytes bytes = WeightBytes.of(physics, m.paramsB() * 1e9, s.quant());
+    double weightBytes = (physics.denseBodyParams() + physics.embeddingParams()) * bytes.other() / split;
+    double routedBytes = physics.routedParams() * bytes.expert() / expertSplit;
     double share = m.moe().isMoe() ? (double) m.moe().expertsPerToken() / m.moe().experts() : 0;
     if (!physics.routedKnown() || !physics.activeKnown()) {
       assumptions.add(m.name() + " is a mixture of experts without its expert size or active parameters: every"

@@ -200,7 +200,8 @@ public final class Catalog implements SpecLookup {
           QuantClass.parse(m.get("class")),
           Activation.parse(m.get("activation")),
           aliases(m.get("aliases")),
-          m.getOrDefault("source_id", "")));
+          m.getOrDefault("source_id", ""),
+          optional(where, "expert_bits_per_weight", m.get("expert_bits_per_weight"))));
     }
     return out;
   }

@@ -94,14 +94,15 @@ public final class Roofline {
     int tp = layout.tp();
     int pp = layout.pp();
     int replicas = layout.replicas();
-    double bytesPerWeight = s.quant().bytesPerWeight();
+    WeightBytes bytes = WeightBytes.of(physics, m.paramsB() * 1e9, s.quant());
+    double bytesPerWeight = bytes.other();
     double sequences = (double) s.batch() / replicas;
     boolean decode = s.phase() == Phase.DECODE;
     double tokensPerStep = decode ? sequences : sequences * s.context();
     // expert parallelism wider than a replica routes several replicas' tokens over one shared set of experts
     double expertGroup = Math.max(1.0, (double) layout.ep() / (tp * pp));
     double expertsTouched = physics.expertsTouched(tokensPerStep * expertGroup);
-    double expertBytes = physics.routedParamsTouched(tokensPerStep * expertGroup) * bytesPerWeight / expertGroup;
+    double expertBytes = physics.routedParamsTouched(tokensPerStep * expertGroup) * bytes.expert() / expertGroup;
     double denseBytes = physics.denseBodyParams() * bytesPerWeight;
     double lmHeadBytes = physics.embeddingParams() * bytesPerWeight;
     double gatherBytes = physics.tied() || m.vocab() == 0 ? 0

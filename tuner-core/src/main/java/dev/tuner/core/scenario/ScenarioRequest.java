@@ -169,8 +169,7 @@ public record ScenarioRequest(
               + " parameters: %.4g to %.4g bytes); this size gives %.3g bits", m.name(), m.paramsB(),
               m.paramsB() * 1e9 / 8, m.paramsB() * 8e9, bits));
     }
-    return new Quantization(q.name(), bits, q.quantClass(), q.activation(), q.aliases(),
-        q.source() + " + file size " + Math.round(modelSizeBytes) + " bytes");
+    return q.withAverageBits(bits, q.source() + " + file size " + Math.round(modelSizeBytes) + " bytes");
   }
 
   private ModelSpec resolveModel(SpecLookup catalog) {

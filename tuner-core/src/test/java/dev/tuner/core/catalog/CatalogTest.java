@@ -121,6 +121,27 @@ class CatalogTest {
   }
 
   @Test
+  void mxfp4MoeStoresItsExpertsApartAndABadExpertFigureIsRefused() {
+    assertThat(CATALOG.quant("MXFP4_MOE").expertBitsPerWeight()).hasValue(4.25);
+    assertThat(CATALOG.quant("Q4_K_M").expertBitsPerWeight()).isEmpty();
+    String header = "quant,bits_per_weight,class,activation,aliases,source_id,expert_bits_per_weight\n";
+    assertThat(Catalog.readQuants(new StringReader(header + "X,5,Q4_0,int8,,s,4.25\n"), "q.csv").get(0)
+        .expertBitsPerWeight()).hasValue(4.25);
+    assertThatThrownBy(() -> Catalog.readQuants(new StringReader(header + "X,5,Q4_0,int8,,s,0.5\n"), "q.csv"))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("expert bits per weight of X")
+        .hasMessageContaining("0.5");
+    assertThatThrownBy(() -> Catalog.readQuants(new StringReader(header + "X,5,Q4_0,int8,,s,four\n"), "q.csv"))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("expert_bits_per_weight")
+        .hasMessageContaining("four");
+    // a file size sets the average and keeps the experts' own format
+    Scenario s = new ScenarioRequest("gpt-oss-20b", "RTX 4090", "MXFP4_MOE", 1, 128, "decode", null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, 13779630336.0).resolve(CATALOG);
+    assertThat(s.quant().bitsPerWeight()).isCloseTo(13779630336.0 * 8 / 20.91e9, within(1e-9));
+    assertThat(s.quant().expertBitsPerWeight()).hasValue(4.25);
+  }
+
+  @Test
   void fp8ComputesInFp8AndEncodesAsAnEightBitClass() {
     assertThat(CATALOG.quant("FP8").activation()).isEqualTo(Activation.FP8);
     assertThat(CATALOG.quant("FP8").quantClass()).isEqualTo(QuantClass.Q8_0);

@@ -1,0 +1,57 @@
+package dev.tuner.core.roofline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tuner.core.Fixtures;
+import dev.tuner.core.scenario.Activation;
+import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.scenario.QuantClass;
+import dev.tuner.core.scenario.Quantization;
+import java.util.List;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+
+/** Bytes per weight of the experts and of the other tensors, against hand arithmetic. */
+class WeightBytesTest {
+  private static Quantization split(double average, double expert) {
+    return new Quantization("split", average, QuantClass.Q4_0, Activation.INT8, List.of(), "t",
+        OptionalDouble.of(expert));
+  }
+
+  @Test
+  void theOtherTensorsTakeWhatTheExpertsLeaveOfTheAverage() {
+    // Qwen3-30B-A3B: 30 532 122 624 parameters, 28 991 029 248 of them routed experts (ModernModelsTest). An average
+    // of 5 bits with 4.25-bit experts: (30 532 122 624 × 5/8 − 28 991 029 248 × 4.25/8) / 1 541 093 376
+    // = 3 681 092 352 / 1 541 093 376 = 2.388 623 8 bytes (19.1 bits) for the others
+    ModelPhysics physics = new ModelPhysics(ModernModelsTest.QWEN3_30B_A3B);
+    WeightBytes b = WeightBytes.of(physics, 30_532_122_624.0, split(5, 4.25));
+    assertThat(b.expert()).isEqualTo(4.25 / 8);
+    assertThat(b.other()).isCloseTo(3_681_092_352.0 / 1_541_093_376.0, within(1e-12));
+  }
+
+  @Test
+  void aFormatOfOneKindADenseModelOrFiguresThatCannotHoldGiveTheAverageToBoth() {
+    ModelPhysics moe = new ModelPhysics(ModernModelsTest.QWEN3_30B_A3B);
+    Quantization plain = Fixtures.quant(4.5, QuantClass.Q4_K);
+    assertThat(WeightBytes.of(moe, 30_532_122_624.0, plain)).isEqualTo(new WeightBytes(4.5 / 8, 4.5 / 8));
+    ModelPhysics dense = new ModelPhysics(Fixtures.model(8));
+    assertThat(WeightBytes.of(dense, 8e9, split(5, 4.25))).isEqualTo(new WeightBytes(5.0 / 8, 5.0 / 8));
+    // a 2-bit average under 4.25-bit experts leaves the others a negative size
+    assertThat(WeightBytes.of(moe, 30_532_122_624.0, split(2, 4.25))).isEqualTo(new WeightBytes(2.0 / 8, 2.0 / 8));
+  }
+
+  @Test
+  void gptOss120bInMxfp4MoeReadsItsSixteenBitTensorsAtSixteenBits() {
+    // the catalog's gpt-oss-120b: 116.83 B parameters, hidden 2880, 36 layers of 128 experts (FFN 2880), 4 per token,
+    // vocabulary 201 088, untied. Routed: 36 × 128 × 3 × 2880² = 114 661 785 600; tables 201 088 × 2880 = 579 133 440
+    // each; dense body 116 830 000 000 − 2 × 579 133 440 − 114 661 785 600 = 1 009 947 520. MXFP4_MOE's 4.475-bit
+    // average with 4.25-bit experts leaves (116.83e9 × 4.475 − 114 661 785 600 × 4.25) / 2 168 214 400 = 16.37 bits
+    // (2.046 710 7 bytes) to the rest. One decode token reads 4 experts per layer (3 583 180 800 parameters at 4.25
+    // bits), the dense body, the LM head and one gathered row (2880): (1 009 947 520 + 579 133 440 + 2880)
+    // × 2.046 710 7 + 3 583 180 800 × 0.531 25 = 5 155 959 726 bytes, where the average alone gave 2 893 235 533
+    RooflineResult r = new Roofline(Fixtures.CATALOG).compute(Fixtures.scenario(Fixtures.CATALOG.model("gpt-oss-120b"),
+        Fixtures.CATALOG.device("RTX 4090"), Fixtures.CATALOG.quant("MXFP4_MOE"), 1, 0, Phase.DECODE));
+    assertThat(r.weightBytes()).isCloseTo(5_155_959_726.1, within(1.0));
+  }
+}
