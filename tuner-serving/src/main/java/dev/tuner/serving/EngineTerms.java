@@ -3,10 +3,11 @@ package dev.tuner.serving;
 import static dev.tuner.api.InvalidInputException.requireInRange;
 
 /**
- * The learned part of serving time, per engine. An iteration that runs {@code s} sequences takes
+ * The learned part of serving time, per engine. An iteration that runs {@code s} sequences and {@code c} collectives
+ * takes
  *
  * <pre>  overheadS + perSequenceS · s + max(weights / bandwidthEff, linear / computeEff)
- *     + max(kv / kvEff, attention / computeEff) + interconnect / interconnectEff</pre>
+ *     + max(kv / kvEff, attention / computeEff) + interconnect / interconnectEff + collectiveS · c</pre>
  *
  * seconds, where weights, kv, linear, attention and interconnect are the roofline times ({@link StepTimes}): the
  * linear layers and attention are separate kernels, each bound by its own roofline, and their times add (the
@@ -21,14 +22,19 @@ import static dev.tuner.api.InvalidInputException.requireInRange;
  *       with the batch and so separates a loaded server's iteration from a light one's;
  *   <li>{@code bandwidthEff}, {@code kvEff}: the shares of peak bandwidth that weight reads (large GEMV/GEMM
  *       operands) and KV-cache reads (paged attention, many small blocks) reach;
- *   <li>{@code computeEff}, {@code interconnectEff}: the shares of peak arithmetic and link bandwidth.
+ *   <li>{@code computeEff}, {@code interconnectEff}: the shares of peak arithmetic and link bandwidth;
+ *   <li>{@code collectiveS}: the latency of one collective beyond the one hop the roofline counts (the α of an α-β
+ *       model: a small all-reduce over several GPUs takes several hops and a kernel launch, whatever its bytes, so at
+ *       a small batch a tensor-parallel iteration of 2 all-reduces per layer waits on latency, not on the link).
  * </ul>
  * {@link #PHYSICS} (no overheads, every share 1) is the roofline itself.
  */
 public record EngineTerms(
     double overheadS, double perSequenceS, double bandwidthEff, double kvEff, double computeEff,
-    double interconnectEff, double requestS) {
-  public static final EngineTerms PHYSICS = new EngineTerms(0, 0, 1, 1, 1, 1, 0);
+    double interconnectEff, double requestS, double collectiveS) {
+  public static final EngineTerms PHYSICS = new EngineTerms(0, 0, 1, 1, 1, 1, 0, 0);
+  /** Far above any collective's latency on a GPU link (microseconds to tens of them). */
+  public static final double MAX_COLLECTIVE_S = 1e-3;
 
   public EngineTerms {
     requireInRange("overhead per iteration", overheadS, 0, 10, "seconds");
@@ -38,6 +44,13 @@ public record EngineTerms(
     requireInRange("compute efficiency", computeEff, 0.01, 1, "of peak");
     requireInRange("interconnect efficiency", interconnectEff, 0.01, 1, "of peak");
     requireInRange("latency per request", requestS, 0, 100, "seconds");
+    requireInRange("latency per collective", collectiveS, 0, MAX_COLLECTIVE_S, "seconds");
+  }
+
+  /** Terms of format version 2: no latency per collective beyond the roofline's hop. */
+  public EngineTerms(double overheadS, double perSequenceS, double bandwidthEff, double kvEff, double computeEff,
+      double interconnectEff, double requestS) {
+    this(overheadS, perSequenceS, bandwidthEff, kvEff, computeEff, interconnectEff, requestS, 0);
   }
 
   /**
@@ -50,7 +63,12 @@ public record EngineTerms(
 
   /** Seconds of one iteration that runs {@code sequences} sequences. */
   public double seconds(StepTimes t, double sequences) {
-    return overheadS + perSequenceS * sequences + gemm(t) + attention(t) + t.interconnect() / interconnectEff;
+    return overheadS + perSequenceS * sequences + gemm(t) + attention(t) + network(t);
+  }
+
+  /** Time of the collectives: their bytes at the learned share of the link, plus their latency. */
+  double network(StepTimes t) {
+    return t.interconnect() / interconnectEff + collectiveS * t.collectives();
   }
 
   /** Time of the linear layers: weight reads or their arithmetic, whichever is longer. */
@@ -72,7 +90,7 @@ public record EngineTerms(
     // each kernel's time goes to the resource that bounds it
     double mem = (w >= lin ? w : 0) + (kv >= att ? kv : 0);
     double cmp = (w >= lin ? 0 : lin) + (kv >= att ? 0 : att);
-    double net = t.interconnect() / interconnectEff;
+    double net = network(t);
     double overhead = overheadS + perSequenceS * sequences;
     double best = Math.max(Math.max(mem, cmp), Math.max(net, overhead));
     if (best == overhead && overhead > 0) {

@@ -22,17 +22,30 @@ import java.util.List;
  * </ul>
  * {@code stages} is the pipeline depth: an iteration passes the stages one after another. {@code logitFlopsPerDecode}:
  * the LM head's FLOPs per decoded token on each GPU (a prompt's logits are its last token's only, left out);
- * {@code collectiveSeconds}: the latency of one stage's collectives per iteration, whatever their size.
+ * {@code collectives}: how many collectives one stage runs per iteration, whatever their size (0 on one GPU or when
+ * the link is unknown); {@code collectiveSeconds}: their latency at the roof (one hop each).
  */
 public record InstanceFigures(
     double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
     double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
-    double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectiveSeconds) {
+    double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectiveSeconds,
+    double collectives) {
   public InstanceFigures {
     if (!(bandwidth > 0) || stages < 1) {
       throw new IllegalArgumentException("bandwidth must be positive and stages at least 1");
     }
     assumptions = List.copyOf(assumptions);
+  }
+
+  /** Figures whose collectives are known only by their latency at the roof (one hop of a collective each). */
+  public InstanceFigures(
+      double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
+      double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
+      double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode,
+      double collectiveSeconds) {
+    this(weightBytes, routedBytes, routedShare, kvBytesPerToken, flopsPerToken, attentionFlopsPerPair,
+        commBytesPerToken, bandwidth, peakFlops, linkBandwidth, memoryBytes, stages, assumptions, logitFlopsPerDecode,
+        collectiveSeconds, collectiveSeconds / dev.tuner.core.roofline.Roofline.COLLECTIVE_LATENCY_S);
   }
 
   /** Figures without LM-head FLOPs or collective latency. */
@@ -65,6 +78,6 @@ public record InstanceFigures(
     double attention = peakFlops > 0 ? attentionFlopsPerPair * (cachedTokens + promptPairs) / peakFlops : 0;
     double comm = linkBandwidth > 0 ? collectiveSeconds + commBytesPerToken * tokens / linkBandwidth : 0;
     return new StepTimes(weights / bandwidth * stages, compute * stages, comm * stages, kv / bandwidth * stages,
-        attention * stages);
+        attention * stages, linkBandwidth > 0 ? collectives * stages : 0);
   }
 }

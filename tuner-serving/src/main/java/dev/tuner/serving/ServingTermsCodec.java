@@ -25,7 +25,7 @@ import java.util.Map;
  */
 public final class ServingTermsCodec {
   public static final String FORMAT = "tuner-serving-terms";
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
   /** The largest file read: a terms file is a few kilobytes. */
   public static final long MAX_BYTES = 1 << 20;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -63,7 +63,8 @@ public final class ServingTermsCodec {
         .put("kv_efficiency", e.kvEff())
         .put("compute_efficiency", e.computeEff())
         .put("interconnect_efficiency", e.interconnectEff())
-        .put("request_s", e.requestS());
+        .put("request_s", e.requestS())
+        .put("collective_s", e.collectiveS());
   }
 
   public static void write(ServingTerms t, Path file) {
@@ -132,8 +133,8 @@ public final class ServingTermsCodec {
         throw new InvalidInputException(source + " format", root.get("format").asText(), FORMAT);
       }
       int version = (int) number(root, "version", source);
-      if (version != 1 && version != VERSION) {
-        throw new InvalidInputException(source + " version", Integer.toString(version), "1 or " + VERSION);
+      if (version < 1 || version > VERSION) {
+        throw new InvalidInputException(source + " version", Integer.toString(version), "1 to " + VERSION);
       }
       String id = text(root, "id", source);
       double level = number(root, "level", source);
@@ -175,7 +176,7 @@ public final class ServingTermsCodec {
     return new EngineTerms(number(n, "overhead_s", where), number(n, "per_sequence_s", where),
         number(n, "bandwidth_efficiency", where), number(n, "kv_efficiency", where),
         number(n, "compute_efficiency", where), number(n, "interconnect_efficiency", where),
-        number(n, "request_s", where));
+        number(n, "request_s", where), version >= 3 ? number(n, "collective_s", where) : 0);
   }
 
   private static JsonNode object(JsonNode n, String field, String where) {

@@ -107,9 +107,9 @@ public final class StepPhysics {
       assumptions.add("memory of " + d.name() + " unknown: KV-cache capacity not checked");
     }
     double link = d.interconnectGBs().orElse(0) * 1e9;
-    double collectiveSeconds = link > 0 ? collectives * Roofline.COLLECTIVE_LATENCY_S / l.pp() : 0;
+    double perStage = link > 0 ? (double) collectives / l.pp() : 0;
     return new InstanceFigures(weightBytes, routedBytes, share, kvPerToken, 2.0 * physics.activeBodyParams() / split,
         attention, commBytes, d.memBandwidthGBs() * 1e9, peak, link, memory, l.pp(), assumptions,
-        2.0 * physics.embeddingParams() / split, collectiveSeconds);
+        2.0 * physics.embeddingParams() / split, perStage * Roofline.COLLECTIVE_LATENCY_S, perStage);
   }
 }

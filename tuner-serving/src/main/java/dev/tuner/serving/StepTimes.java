@@ -5,8 +5,16 @@ package dev.tuner.serving;
  * writing the KV cache, and the part of the arithmetic that is attention ({@code attention ≤ compute}). The linear
  * layers (GEMMs over the weights) and attention are separate kernels run one after the other in every layer, so each
  * is bound by its own roofline: {@code max(weights, compute − attention)} and {@code max(kv, attention)}.
+ * {@code collectives} is how many collectives (all-reduces, all-to-alls, stage transfers) the iteration runs one after
+ * another, whatever their size: each costs a latency beyond its bytes.
  */
-public record StepTimes(double weights, double compute, double interconnect, double kv, double attention) {
+public record StepTimes(double weights, double compute, double interconnect, double kv, double attention,
+    double collectives) {
+  /** An iteration without collectives. */
+  public StepTimes(double weights, double compute, double interconnect, double kv, double attention) {
+    this(weights, compute, interconnect, kv, attention, 0);
+  }
+
   /** An iteration without attention arithmetic. */
   public StepTimes(double weights, double compute, double interconnect, double kv) {
     this(weights, compute, interconnect, kv, 0);

@@ -349,6 +349,33 @@ class ComposerTest {
   }
 
   @Test
+  void eachCollectiveAddsItsLatencyWhateverItsBytes() {
+    // 1 ms overhead; GEMMs 2 ms; interconnect 0.1 ms / 0.5 = 0.2 ms; 188 collectives (2 all-reduces in each of 94
+    // layers) × 25 µs = 4.7 ms: 1 + 2 + 0.2 + 4.7 = 7.9 ms
+    EngineTerms t = new EngineTerms(1e-3, 0, 1, 1, 1, 0.5, 0, 25e-6);
+    StepTimes s = new StepTimes(2e-3, 0, 0.1e-3, 0, 0, 188);
+    assertThat(t.seconds(s, 1)).isCloseTo(7.9e-3, within(1e-15));
+    // 4.9 ms on the network against 2 ms of weights: the iteration is limited by the interconnect
+    assertThat(t.dominant(s, 1)).isEqualTo(LimitedBy.INTERCONNECT);
+    // one GPU runs no collective: the latency adds nothing
+    assertThat(t.seconds(new StepTimes(2e-3, 0, 0, 0, 0, 0), 1)).isCloseTo(3e-3, within(1e-15));
+    assertThatThrownBy(() -> new EngineTerms(1e-3, 0, 1, 1, 1, 0.5, 0, 2e-3))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("latency per collective");
+  }
+
+  @Test
+  void aTensorParallelStepCountsTwoCollectivesPerLayerOnEachStage() {
+    // InstanceFigures of 2 stages with 16 collectives each: an iteration runs 32, one stage after the other
+    InstanceFigures f = new InstanceFigures(1e9, 0, 0, 0, 1e9, 0, 1e3, 1e12, 1e14, 1e11, 8e10, 2, List.of(), 0,
+        16e-6, 16);
+    assertThat(f.step(1, 0, 0, 0).collectives()).isEqualTo(32);
+    // an unknown link counts neither bytes nor collectives
+    InstanceFigures noLink = new InstanceFigures(1e9, 0, 0, 0, 1e9, 0, 1e3, 1e12, 1e14, 0, 8e10, 2, List.of(), 0, 0,
+        0);
+    assertThat(noLink.step(1, 0, 0, 0).collectives()).isZero();
+  }
+
+  @Test
   void linearLayersAndAttentionAreEachBoundByTheirOwnRoofline() {
     // weights 2 ms, linear arithmetic 1 ms; KV 1 ms, attention arithmetic 2 ms (3 ms of compute in all): the GEMMs
     // take max(2, 1) = 2 ms and attention max(1, 2) = 2 ms, 4 ms in all (one max over the iteration would say 3)

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ServingTermsCodecTest {
   private static final ServingTerms TERMS = new ServingTerms("t", Map.of(EngineKind.VLLM,
-      new EngineTerms(0.004, 2e-5, 0.7, 0.9, 0.5, 0.3, 0.015)), new EngineTerms(0.002, 0.6, 0.4, 0.2), 0.9,
+      new EngineTerms(0.004, 2e-5, 0.7, 0.9, 0.5, 0.3, 0.015, 2.5e-5)), new EngineTerms(0.002, 0.6, 0.4, 0.2), 0.9,
       Map.of(Metric.OUTPUT_TPS, 0.3, Metric.TTFT_MS, 0.8), Map.of(EngineKind.VLLM, 40));
 
   @Test
@@ -24,7 +24,7 @@ class ServingTermsCodecTest {
   @Test
   void rejectsAnotherVersionAFieldOutOfRangeAndAnUnknownEngine() {
     String json = ServingTermsCodec.toJson(TERMS);
-    assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("\"version\" : 2", "\"version\" : 3"), "x"))
+    assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("\"version\" : 3", "\"version\" : 4"), "x"))
         .isInstanceOf(ModelLoadException.class).hasMessageContaining("version");
     assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("0.7", "1.7"), "x"))
         .isInstanceOf(ModelLoadException.class).hasMessageContaining("bandwidth efficiency");
@@ -42,6 +42,23 @@ class ServingTermsCodecTest {
          "engines": {}, "log_half_width": {}, "rows": {}}
         """;
     assertThat(ServingTermsCodec.parse(v1, "x").pooled()).isEqualTo(new EngineTerms(0.002, 0, 0.6, 0.6, 0.4, 0.2, 0));
+  }
+
+  @Test
+  void readsVersionTwoTermsWithNoLatencyPerCollective() {
+    String v2 = """
+        {"format": "tuner-serving-terms", "version": 2, "id": "v2", "level": 0.9,
+         "pooled": {"overhead_s": 0.002, "per_sequence_s": 1e-5, "bandwidth_efficiency": 0.6,
+                    "kv_efficiency": 0.8, "compute_efficiency": 0.4, "interconnect_efficiency": 0.2,
+                    "request_s": 0.01},
+         "engines": {}, "log_half_width": {}, "rows": {}}
+        """;
+    assertThat(ServingTermsCodec.parse(v2, "x").pooled())
+        .isEqualTo(new EngineTerms(0.002, 1e-5, 0.6, 0.8, 0.4, 0.2, 0.01, 0));
+    String v3 = ServingTermsCodec.toJson(TERMS);
+    assertThat(v3).contains("\"collective_s\" : 2.5E-5");
+    assertThatThrownBy(() -> ServingTermsCodec.parse(v3.replace("\"collective_s\" : 2.5E-5", "\"collective_s\" : 5"),
+        "x")).isInstanceOf(ModelLoadException.class).hasMessageContaining("latency per collective");
   }
 
   @Test
