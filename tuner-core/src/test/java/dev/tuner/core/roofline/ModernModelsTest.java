@@ -72,8 +72,8 @@ class ModernModelsTest {
   }
 
   /**
-   * A mixture of experts known only by its totals (Hunyuan-A13B in the catalog: 80.39 B, 13 B active, no expert
-   * shape): a decode step reads at least the 13 B active weights, and reading only those keeps the roof a bound at
+   * A mixture of experts known only by its totals (80.39 B, 13 B active, no expert shape: Hunyuan-A13B's catalog row
+   * before its configuration was read): a decode step reads at least the 13 B active weights, and reading only those keeps the roof a bound at
    * any batch. BF16, nothing else known: 13e9 × 2 = 26e9 bytes at 3350 GB/s gives 128.846 tokens/s at batch 1 and
    * 64 × 128.846 at batch 64 (the KV cache is unknown, so not counted).
    */
