@@ -397,10 +397,10 @@ final class PredictCommand implements Callable<Integer> {
       return of + "the roofline";
     }
     if (s.phase() == Phase.DECODE) {
-      boolean one = ref.decodeOneSequence() && s.batch() != 1;
-      int sequences = one ? 1 : s.batch();
+      int sequences = ref.decodeSequences(s);
+      boolean one = sequences != s.batch();
       return of + (one ? "one sequence's serial roof " : "the serial roof ")
-          + Text.num((one ? r.oneSequence() : r).serialRoof()) + " tokens/s (memory time, then the FLOPs at the vector"
+          + Text.num(ref.decodeStep(s, r).serialRoof()) + " tokens/s (memory time, then the FLOPs at the vector"
           + " peak)" + (ref.stepOverheadSecondsPerLayer() > 0 ? " with a step overhead of "
           + Text.num(ref.stepOverheadSecondsPerLayer() * 1e6) + " µs per layer and step over "
           + Text.plain((double) s.model().layers() / s.parallel().pp()) + " layers, shared by " + sequences

@@ -114,9 +114,7 @@ class ReferenceSettingsCliTest {
     assertThat(new ObjectMapper().readTree(one.toFile()).get("header").path("properties")
         .path("reference.decode_one_sequence").asText()).isEqualTo("true");
     Path same = dir.resolve("same.json");
-    Cli.Result legacy = Cli.run("train", "--data", data.toString(), "--model-type", "linear", "--schema", "tuner-v2",
-        "--target", "log_serial_roof_fraction", "--cv", "4", "--no-progress", "--set", "reference.decode_batch=same",
-        "--out", same.toString(), "--format", "json");
+    Cli.Result legacy = train("reference.decode_batch=same", same);
     assertThat(legacy.exit()).as(legacy.toString()).isZero();
     assertThat(new ObjectMapper().readTree(same.toFile()).get("header").path("properties")
         .has("reference.decode_one_sequence")).isFalse();

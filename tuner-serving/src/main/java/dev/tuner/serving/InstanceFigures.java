@@ -1,5 +1,6 @@
 package dev.tuner.serving;
 
+import dev.tuner.core.roofline.Roofline;
 import java.util.List;
 
 /**
@@ -23,29 +24,17 @@ import java.util.List;
  * {@code stages} is the pipeline depth: an iteration passes the stages one after another. {@code logitFlopsPerDecode}:
  * the LM head's FLOPs per decoded token on each GPU (a prompt's logits are its last token's only, left out);
  * {@code collectives}: how many collectives one stage runs per iteration, whatever their size (0 on one GPU or when
- * the link is unknown); {@code collectiveSeconds}: their latency at the roof (one hop each).
+ * the link is unknown).
  */
 public record InstanceFigures(
     double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
     double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
-    double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectiveSeconds,
-    double collectives) {
+    double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectives) {
   public InstanceFigures {
     if (!(bandwidth > 0) || stages < 1) {
       throw new IllegalArgumentException("bandwidth must be positive and stages at least 1");
     }
     assumptions = List.copyOf(assumptions);
-  }
-
-  /** Figures whose collectives are known only by their latency at the roof (one hop of a collective each). */
-  public InstanceFigures(
-      double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
-      double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
-      double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode,
-      double collectiveSeconds) {
-    this(weightBytes, routedBytes, routedShare, kvBytesPerToken, flopsPerToken, attentionFlopsPerPair,
-        commBytesPerToken, bandwidth, peakFlops, linkBandwidth, memoryBytes, stages, assumptions, logitFlopsPerDecode,
-        collectiveSeconds, collectiveSeconds / dev.tuner.core.roofline.Roofline.COLLECTIVE_LATENCY_S);
   }
 
   /** Figures without LM-head FLOPs or collective latency. */
@@ -55,6 +44,11 @@ public record InstanceFigures(
       double memoryBytes, int stages, List<String> assumptions) {
     this(weightBytes, routedBytes, routedShare, kvBytesPerToken, flopsPerToken, attentionFlopsPerPair,
         commBytesPerToken, bandwidth, peakFlops, linkBandwidth, memoryBytes, stages, assumptions, 0, 0);
+  }
+
+  /** The latency of one stage's collectives per iteration at the roof: one hop of a collective each. */
+  public double collectiveSeconds() {
+    return collectives * Roofline.COLLECTIVE_LATENCY_S;
   }
 
   /** Weight bytes on each GPU, routed experts included: what must fit beside the KV cache. */
@@ -76,7 +70,7 @@ public record InstanceFigures(
         + attentionFlopsPerPair * (cachedTokens + promptPairs);
     double compute = peakFlops > 0 ? flops / peakFlops : 0;
     double attention = peakFlops > 0 ? attentionFlopsPerPair * (cachedTokens + promptPairs) / peakFlops : 0;
-    double comm = linkBandwidth > 0 ? collectiveSeconds + commBytesPerToken * tokens / linkBandwidth : 0;
+    double comm = linkBandwidth > 0 ? collectiveSeconds() + commBytesPerToken * tokens / linkBandwidth : 0;
     return new StepTimes(weights / bandwidth * stages, compute * stages, comm * stages, kv / bandwidth * stages,
         attention * stages, linkBandwidth > 0 ? collectives * stages : 0);
   }

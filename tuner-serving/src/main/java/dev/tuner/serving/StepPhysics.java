@@ -46,7 +46,7 @@ public final class StepPhysics {
     int split = l.tp() * l.pp();
     int expertSplit = Math.max(split, l.ep());
     List<String> assumptions = new ArrayList<>();
-    WeightBytes bytes = WeightBytes.of(physics, m.paramsB() * 1e9, s.quant());
+    WeightBytes bytes = WeightBytes.of(physics, s.quant());
     double weightBytes = (physics.denseBodyParams() + physics.embeddingParams()) * bytes.other() / split;
     double routedBytes = physics.routedParams() * bytes.expert() / expertSplit;
     double share = m.moe().isMoe() ? (double) m.moe().expertsPerToken() / m.moe().experts() : 0;
@@ -110,6 +110,6 @@ public final class StepPhysics {
     double perStage = link > 0 ? (double) collectives / l.pp() : 0;
     return new InstanceFigures(weightBytes, routedBytes, share, kvPerToken, 2.0 * physics.activeBodyParams() / split,
         attention, commBytes, d.memBandwidthGBs() * 1e9, peak, link, memory, l.pp(), assumptions,
-        2.0 * physics.embeddingParams() / split, perStage * Roofline.COLLECTIVE_LATENCY_S, perStage);
+        2.0 * physics.embeddingParams() / split, perStage);
   }
 }

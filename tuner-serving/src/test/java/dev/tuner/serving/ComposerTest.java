@@ -366,12 +366,10 @@ class ComposerTest {
   @Test
   void aTensorParallelStepCountsTwoCollectivesPerLayerOnEachStage() {
     // InstanceFigures of 2 stages with 16 collectives each: an iteration runs 32, one stage after the other
-    InstanceFigures f = new InstanceFigures(1e9, 0, 0, 0, 1e9, 0, 1e3, 1e12, 1e14, 1e11, 8e10, 2, List.of(), 0,
-        16e-6, 16);
+    InstanceFigures f = new InstanceFigures(1e9, 0, 0, 0, 1e9, 0, 1e3, 1e12, 1e14, 1e11, 8e10, 2, List.of(), 0, 16);
     assertThat(f.step(1, 0, 0, 0).collectives()).isEqualTo(32);
     // an unknown link counts neither bytes nor collectives
-    InstanceFigures noLink = new InstanceFigures(1e9, 0, 0, 0, 1e9, 0, 1e3, 1e12, 1e14, 0, 8e10, 2, List.of(), 0, 0,
-        0);
+    InstanceFigures noLink = new InstanceFigures(1e9, 0, 0, 0, 1e9, 0, 1e3, 1e12, 1e14, 0, 8e10, 2, List.of(), 0, 0);
     assertThat(noLink.step(1, 0, 0, 0).collectives()).isZero();
   }
 
@@ -418,10 +416,10 @@ class ComposerTest {
 
   @Test
   void theLmHeadComputesForDecodeTokensAndCollectivesCostTheirLatency() {
-    // 1e9 FLOPs per token and 5e8 per decoded token's logits at 1e12 FLOP/s; 20 µs of collectives and 1e4 bytes per
-    // token over a 1e9 B/s link. 2 decodes and 10 prompt tokens: (12 × 1e9 + 2 × 5e8) / 1e12 = 13 ms of compute;
-    // 20 µs + 12 × 1e4 / 1e9 = 140 µs on the link
-    InstanceFigures f = new InstanceFigures(0, 0, 0, 0, 1e9, 0, 1e4, 1e12, 1e12, 1e9, 0, 1, List.of(), 5e8, 2e-5);
+    // 1e9 FLOPs per token and 5e8 per decoded token's logits at 1e12 FLOP/s; 20 collectives (20 µs at 1 µs each) and
+    // 1e4 bytes per token over a 1e9 B/s link. 2 decodes and 10 prompt tokens: (12 × 1e9 + 2 × 5e8) / 1e12 = 13 ms of
+    // compute; 20 µs + 12 × 1e4 / 1e9 = 140 µs on the link
+    InstanceFigures f = new InstanceFigures(0, 0, 0, 0, 1e9, 0, 1e4, 1e12, 1e12, 1e9, 0, 1, List.of(), 5e8, 20);
     StepTimes s = f.step(2, 0, 10, 0);
     assertThat(s.compute()).isCloseTo(13e-3, within(1e-15));
     assertThat(s.interconnect()).isCloseTo(140e-6, within(1e-15));

@@ -190,25 +190,38 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
 
   /** Tokens/s the raw output of scenario {@code s} (roofline {@code r}) is relative to. */
   public double tokensPerSecond(Scenario s, RooflineResult r) {
-    if (decodeOneSequence && s.phase() == Phase.DECODE && s.batch() != 1) {
-      if (r.oneSequence() == r) {
-        throw new IllegalArgumentException("the roofline of a decode step of batch " + s.batch()
-            + " carries no roofline of one sequence; compute it with Roofline");
-      }
-      return tokensPerSecond(s.withBatch(1), r.oneSequence());
-    }
-    double base = r.referenceFor(kind);
     if (s.phase() == Phase.PREFILL) {
-      return prefill(s, r, base);
+      return prefill(s, r, r.referenceFor(kind));
     }
-    if (stepOverheadSecondsPerLayer == 0 || !kind.usesSerialRoof() || s.phase() != Phase.DECODE
-        || s.model().layers() <= 0) {
+    RooflineResult step = decodeStep(s, r);
+    double base = step.referenceFor(kind);
+    if (stepOverheadSecondsPerLayer == 0 || !kind.usesSerialRoof() || s.model().layers() <= 0) {
       return base;
     }
     // a decode step of each replica yields its share of the batch; replicas step side by side, so the aggregate
-    // time per token of the overhead is one stage's layers' overhead over the whole batch
+    // time per token of the overhead is one stage's layers' overhead over the step's sequences
     double layersPerStage = (double) s.model().layers() / s.parallel().pp();
-    return 1 / (1 / base + stepOverheadSecondsPerLayer * layersPerStage / s.batch());
+    return 1 / (1 / base + stepOverheadSecondsPerLayer * layersPerStage / decodeSequences(s));
+  }
+
+  /**
+   * The roofline a decode step of {@code s} is relative to: {@code r} itself, or, with {@code decodeOneSequence}, the
+   * roofline of one sequence that a batched step's {@code r} carries.
+   */
+  public RooflineResult decodeStep(Scenario s, RooflineResult r) {
+    if (decodeSequences(s) == s.batch()) {
+      return r;
+    }
+    if (r.oneSequence() == r) {
+      throw new IllegalArgumentException("the roofline of a decode step of batch " + s.batch()
+          + " carries no roofline of one sequence; compute it with Roofline");
+    }
+    return r.oneSequence();
+  }
+
+  /** The sequences of the decode step {@code s} is relative to: one with {@code decodeOneSequence}, else its batch. */
+  public int decodeSequences(Scenario s) {
+    return decodeOneSequence ? 1 : s.batch();
   }
 
   /** The prefill reference: {@code base}, or the roofline at the capped peak (see the class comment). */

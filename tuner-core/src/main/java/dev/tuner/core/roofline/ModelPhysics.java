@@ -92,6 +92,11 @@ public final class ModelPhysics {
     }
   }
 
+  /** The model's parameter count, every table and expert included. */
+  public double totalParams() {
+    return model.paramsB() * 1e9;
+  }
+
   /** The model's parameters one token uses, embeddings counted as the parameter count counts them. */
   public double activeParams() {
     return activeBodyParams + (tied ? embeddingParams : 2 * embeddingParams);

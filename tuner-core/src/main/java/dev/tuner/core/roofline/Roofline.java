@@ -94,7 +94,7 @@ public final class Roofline {
     int tp = layout.tp();
     int pp = layout.pp();
     int replicas = layout.replicas();
-    WeightBytes bytes = WeightBytes.of(physics, m.paramsB() * 1e9, s.quant());
+    WeightBytes bytes = WeightBytes.of(physics, s.quant());
     double bytesPerWeight = bytes.other();
     double sequences = (double) s.batch() / replicas;
     boolean decode = s.phase() == Phase.DECODE;

@@ -14,9 +14,10 @@ import dev.tuner.core.scenario.Quantization;
  * below the experts' own bits), both take the average: the file's size stays the total either way.
  */
 public record WeightBytes(double expert, double other) {
-  /** The bytes per weight of {@code q} for the model of {@code physics}, whose total is {@code totalParams}. */
-  public static WeightBytes of(ModelPhysics physics, double totalParams, Quantization q) {
+  /** The bytes per weight of {@code q} for the model of {@code physics}. */
+  public static WeightBytes of(ModelPhysics physics, Quantization q) {
     double average = q.bytesPerWeight();
+    double totalParams = physics.totalParams();
     double routed = physics.routedParams();
     if (q.expertBitsPerWeight().isEmpty() || !(routed > 0) || !(routed < totalParams)) {
       return new WeightBytes(average, average);

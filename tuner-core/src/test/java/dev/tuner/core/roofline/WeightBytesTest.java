@@ -25,7 +25,7 @@ class WeightBytesTest {
     // of 5 bits with 4.25-bit experts: (30 532 122 624 × 5/8 − 28 991 029 248 × 4.25/8) / 1 541 093 376
     // = 3 681 092 352 / 1 541 093 376 = 2.388 623 8 bytes (19.1 bits) for the others
     ModelPhysics physics = new ModelPhysics(ModernModelsTest.QWEN3_30B_A3B);
-    WeightBytes b = WeightBytes.of(physics, 30_532_122_624.0, split(5, 4.25));
+    WeightBytes b = WeightBytes.of(physics, split(5, 4.25));
     assertThat(b.expert()).isEqualTo(4.25 / 8);
     assertThat(b.other()).isCloseTo(3_681_092_352.0 / 1_541_093_376.0, within(1e-12));
   }
@@ -34,11 +34,11 @@ class WeightBytesTest {
   void aFormatOfOneKindADenseModelOrFiguresThatCannotHoldGiveTheAverageToBoth() {
     ModelPhysics moe = new ModelPhysics(ModernModelsTest.QWEN3_30B_A3B);
     Quantization plain = Fixtures.quant(4.5, QuantClass.Q4_K);
-    assertThat(WeightBytes.of(moe, 30_532_122_624.0, plain)).isEqualTo(new WeightBytes(4.5 / 8, 4.5 / 8));
+    assertThat(WeightBytes.of(moe, plain)).isEqualTo(new WeightBytes(4.5 / 8, 4.5 / 8));
     ModelPhysics dense = new ModelPhysics(Fixtures.model(8));
-    assertThat(WeightBytes.of(dense, 8e9, split(5, 4.25))).isEqualTo(new WeightBytes(5.0 / 8, 5.0 / 8));
+    assertThat(WeightBytes.of(dense, split(5, 4.25))).isEqualTo(new WeightBytes(5.0 / 8, 5.0 / 8));
     // a 2-bit average under 4.25-bit experts leaves the others a negative size
-    assertThat(WeightBytes.of(moe, 30_532_122_624.0, split(2, 4.25))).isEqualTo(new WeightBytes(2.0 / 8, 2.0 / 8));
+    assertThat(WeightBytes.of(moe, split(2, 4.25))).isEqualTo(new WeightBytes(2.0 / 8, 2.0 / 8));
   }
 
   @Test
