@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Rewrite measurement CSVs of the old 11-column layout into the 21-column layout of data/measurements.csv.
+"""Rewrite measurement CSVs of the old 11-column layout into the 23-column layout of data/measurements.csv.
 
 Usage:
     python3 data/scripts/migrate_measurements.py -o data/measurements.csv OLD.csv [MORE.csv ...]
@@ -8,7 +8,8 @@ Every input must have the old header
     source_id,device,backend,model,params_b,quant,batch,context,phase,tokens_per_s,notes
 Rows are written in input order (files in the order given), every value and note unchanged, except `context`
 where a row's notes show that the old value counted cached tokens too (see DEPTH RULES below). The new columns
-are read from the notes only; a column stays blank when the notes do not state it.
+are read from the notes only (build_date also from the month a source dates its rows in, SOURCE_BUILD_MONTH); a
+column stays blank when neither states it.
 
 DEPTH RULES (context = tokens in the measured window; depth = tokens already in the KV cache before it):
   llama-bench "ppN @ depth D" / "tgN @ depth D"       -> context N, depth D
@@ -31,7 +32,7 @@ import sys
 OLD_HEADER = ["source_id", "device", "backend", "model", "params_b", "quant", "batch", "context", "phase",
               "tokens_per_s", "notes"]
 NEW_HEADER = ["source_id", "device", "backend", "model", "params_b", "quant", "batch", "context", "depth", "phase",
-              "tokens_per_s", "n_ubatch", "flash_attn", "kv_type", "build", "model_size_bytes", "num_devices", "tp",
+              "tokens_per_s", "n_ubatch", "flash_attn", "kv_type", "build", "build_date", "blas", "model_size_bytes", "num_devices", "tp",
               "pp", "ep", "notes"]
 
 
@@ -85,6 +86,45 @@ def build_of(notes):
     return ""
 
 
+# The month each source dates its build in (notes and SOURCES.md), for sources whose rows share one build era.
+SOURCE_BUILD_MONTH = {
+    "xd_llama3": "2024-05",                    # "build ~b2795-b2843 (May 2024)"
+    "llamacpp_pr4766": "2024-01",              # "(Jan 2024)"
+    "llamacpp_pr4766_t56_rtx3090": "2024-01",  # "(Jan 2024)"
+    "llamacpp_pr2707": "2023-08",              # "(Aug 2023)"
+    "llamacpp_pr1684": "2023-06",              # "June 2023 build"
+    "llamacpp_pr12183_v100": "2025-03",        # "PR of Mar 2025"
+    "llamacpp_pr5835_rx5700xt": "2024-03",     # "Mar 2024"
+    "llamacpp_pr13324_rx5700xt": "2025-05",    # "May 2025"
+    "llamacpp_pr2059_rx6800xt": "2024-01",     # "Jan 2024, Vulkan backend PR era build"
+    "llamacpp_issue5323_rx6700xt": "2024-02",  # build 2058, issue description of 2024-02-04
+    "llamacpp_pr3545_v100": "2023-10",         # "Oct 2023 build"
+    "llamacpp_pr14363_rtx2060": "2025-07",     # "Jul 2025 build"
+    "llamacpp_pr4280_m3max": "2023-12",        # "Dec 2023 build"
+    "llamacpp_pr21024_rtx3090vk": "2026-05",   # "(May 2026)"
+    "geerling_aib46_rtx2080ti": "2025-12",     # build 7474, comment of 2025-12-18
+    "llamacpp_issue25356_olmoe": "2026-07",    # "(Jul 2026 build)"
+    "mlc_llm_perf_bench": "2023-10",           # "MLC commit 8e94910 (2023-10-04)"
+    # build 7948: later than build 7474 (dated 2025-12-18) and earlier than build 8041 (older than a 2026-04-03
+    # package update to 8651): 2025-12 to 2026-03, recorded as the middle
+    "llamacpp_bench_m2ultra": "2026-02",
+}
+
+
+def build_date_of(row):
+    """The build's month, YYYY-MM, where the row or its source dates it; '' when unknown."""
+    source, notes = row["source_id"], row["notes"]
+    m = re.search(r"test_time (\d{4}-\d{2})", notes)
+    if m:
+        return m.group(1)
+    if source == "xd_llama12":
+        return "2023-08" if "Aug 2023 build" in notes else "2023-12"
+    if source == "llamacpp_disc4167":
+        # the reference build 8e672ef (Nov 2023) ran the M1 and M2 chips; later chips ran on later, undated builds
+        return "2023-11" if re.match(r"Apple M[12] ", row["device"]) else ""
+    return SOURCE_BUILD_MONTH.get(source, "")
+
+
 def one(pattern, notes):
     found = set(re.findall(pattern, notes))
     if len(found) > 1:
@@ -103,6 +143,8 @@ def migrate(row):
         "flash_attn": one(r"flash_attn=([01])\b", notes),
         "kv_type": one(r"type_k=(\w+)", notes),
         "build": build_of(notes),
+        "build_date": build_date_of(row),
+        "blas": "hipblaslt" if "ROCBLAS_USE_HIPBLASLT=1" in notes else "",
         "model_size_bytes": one(r"model_size (\d+) bytes", notes),
         "num_devices": "", "tp": "", "pp": "", "ep": "",
     })
@@ -135,7 +177,8 @@ def main():
         print("%s: %d rows, %d with depth > 0 (context now the window only), %d with depth unstated"
               % (path, n, moved, blank))
     filled = {c: sum(1 for r in rows if r[c] != "") for c in
-              ("depth", "n_ubatch", "flash_attn", "kv_type", "build", "model_size_bytes")}
+              ("depth", "n_ubatch", "flash_attn", "kv_type", "build", "build_date", "blas",
+                       "model_size_bytes")}
     print("%d rows written to %s; non-blank: %s" % (len(rows), args.output, filled))
 
 

@@ -17,7 +17,7 @@ HEADERS = {
                   "aliases,source_id",
     "quantizations.csv": "quant,bits_per_weight,class,activation,aliases,source_id,notes,expert_bits_per_weight",
     "measurements.csv": "source_id,device,backend,model,params_b,quant,batch,context,depth,phase,tokens_per_s,"
-                        "n_ubatch,flash_attn,kv_type,build,model_size_bytes,num_devices,tp,pp,ep,notes",
+                        "n_ubatch,flash_attn,kv_type,build,build_date,blas,model_size_bytes,num_devices,tp,pp,ep,notes",
 }
 NUMBERS = {
     "models.csv": ["params_b", "active_params_b"],
@@ -37,6 +37,11 @@ ENUMS = {
     ("quantizations.csv", "class"): {"Q4_0", "Q4_1", "Q4_K", "Q5_K", "Q6_K", "Q8_0", "F16", "F32"},
     ("measurements.csv", "phase"): {"prefill", "decode"},
     ("measurements.csv", "flash_attn"): {"0", "1"},
+    ("measurements.csv", "blas"): {"default", "hipblaslt"},
+}
+# cells that must match a pattern when not blank
+PATTERNS = {
+    ("measurements.csv", "build_date"): re.compile(r"^20[2-3][0-9]-(0[1-9]|1[0-2])$"),
 }
 # serving.csv weight_dtype cells carry a remark in parentheses and sometimes "not stated"; the name is what precedes it
 UNSTATED = re.compile(r"^not stated\b", re.I)
@@ -79,6 +84,9 @@ def main():
             for (ff, c), allowed in ENUMS.items():
                 if ff == f and r[c] != "" and r[c] not in allowed:
                     errors.append("%s:%d: %s=%r, allowed %s" % (f, i, c, r[c], sorted(allowed)))
+            for (ff, c), pattern in PATTERNS.items():
+                if ff == f and r[c] != "" and not pattern.match(r[c]):
+                    errors.append("%s:%d: %s=%r does not match %s" % (f, i, c, r[c], pattern.pattern))
     with open(os.path.join(data, "serving.csv"), newline="", encoding="utf-8") as fh:
         tables["serving.csv"] = list(csv.DictReader(fh))
 

@@ -3,6 +3,7 @@ package dev.tuner.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tuner.core.scenario.AttentionKind;
 import dev.tuner.core.scenario.AttentionSpec;
+import dev.tuner.core.scenario.BlasLibrary;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KernelType;
 import dev.tuner.core.scenario.ModelSpec;
@@ -88,7 +89,9 @@ final class Describe {
             + s.parallel().pp() + ", ep " + s.parallel().ep() + ", " + s.parallel().replicas() + " replica(s))")
         .row("engine", "n_ubatch " + s.engine().nUbatch() + ", flash attention "
             + Text.onOff(s.engine().flashAttention()) + ", backend " + s.engine().backend().id()
-            + (s.engine().build().isEmpty() ? "" : ", build " + s.engine().build()))
+            + (s.engine().build().isEmpty() ? "" : ", build " + s.engine().build())
+            + ", build date " + s.engine().buildDate().map(Object::toString).orElse("unknown")
+            + (s.engine().blas() == BlasLibrary.DEFAULT ? "" : ", BLAS " + s.engine().blas().id()))
         .row("cuda graphs", Text.onOff(s.cudaGraphs()))
         .row("kernel", s.kernel().map(KernelType::id).orElse("not specified"))
         .row("zero-copy", Text.onOff(s.zeroCopy()));
@@ -193,6 +196,10 @@ final class Describe {
     n.put("flash_attn", s.engine().flashAttention());
     n.put("backend", s.engine().backend().id());
     n.put("build", s.engine().build());
+    if (s.engine().buildDate().isPresent()) {
+      n.put("build_date", s.engine().buildDate().get().toString());
+    }
+    n.put("blas", s.engine().blas().id());
     n.put("cuda_graphs", s.cudaGraphs());
     if (s.kernel().isPresent()) {
       n.put("kernel", s.kernel().get().id());

@@ -3,12 +3,16 @@ package dev.tuner.cli;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.scenario.Backend;
+import dev.tuner.core.scenario.BlasLibrary;
+import dev.tuner.core.scenario.BuildDate;
 import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.schema.Quantity;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * The llama.cpp settings a step prediction reads (issue 15 §3): n_ubatch and flash attention here, the backend from
+ * The llama.cpp settings a step prediction reads (issue 15 §3): n_ubatch, flash attention, the build's month and the
+ * BLAS library here, the backend from
  * the command's {@code --backend}. Shared by {@code predict} and {@code recommend}; unset settings take llama-bench's
  * defaults ({@link EngineSettings#DEFAULTS}), as the scenario states.
  */
@@ -21,9 +25,33 @@ final class EngineSettingsOptions {
       description = "Flash attention (llama.cpp -fa; default off).")
   Boolean flashAttn;
 
-  /** Whether either was given. */
+  @Option(names = "--build-date", paramLabel = "YYYY-MM",
+      description = "Month of the engine build, e.g. 2025-08: builds of one engine differ in speed (default:"
+          + " unknown).")
+  String buildDate;
+
+  @Option(names = "--blas", paramLabel = "LIBRARY",
+      description = "Library of the dense matrix multiplications: default (the backend's own: cuBLAS, rocBLAS) or"
+          + " hipblaslt (ROCm with ROCBLAS_USE_HIPBLASLT=1).")
+  String blas;
+
+  /** Whether any was given. */
   boolean given() {
-    return nUbatch != null || flashAttn != null;
+    return first() != null;
+  }
+
+  /** The first setting given, as its option and value, for a refusal; {@code null} when none is. */
+  Map.Entry<String, String> first() {
+    if (nUbatch != null) {
+      return Map.entry("--n-ubatch", nUbatch.toString());
+    }
+    if (flashAttn != null) {
+      return Map.entry("--flash-attn", flashAttn.toString());
+    }
+    if (buildDate != null) {
+      return Map.entry("--build-date", buildDate);
+    }
+    return blas == null ? null : Map.entry("--blas", blas);
   }
 
   /** {@code backend} when it names a compute API the scenario knows; refused otherwise, never read as unknown. */
@@ -37,7 +65,9 @@ final class EngineSettingsOptions {
 
   /** The settings with {@code backend} (the command's --backend, null when not given). */
   EngineSettings settings(String backend) {
-    return EngineSettings.of(nUbatch, flashAttn, backend(backend) == null ? null : Backend.parse(backend), null);
+    return EngineSettings.of(nUbatch, flashAttn, backend(backend) == null ? null : Backend.parse(backend), null,
+        buildDate == null ? null : BuildDate.parse("--build-date", buildDate),
+        blas == null ? null : BlasLibrary.parse("--blas", blas));
   }
 
   /** Refuses each given setting the model of {@code predictor} has no feature for. */
@@ -45,5 +75,7 @@ final class EngineSettingsOptions {
     SettingEffect.require(predictor, "--n-ubatch", nUbatch, Quantity.N_UBATCH);
     SettingEffect.require(predictor, "--flash-attn", flashAttn, Quantity.FLASH_ATTENTION);
     SettingEffect.require(predictor, "--backend", backend, Quantity.BACKEND);
+    SettingEffect.require(predictor, "--build-date", buildDate, Quantity.BUILD_MONTH);
+    SettingEffect.require(predictor, "--blas", blas, Quantity.BLAS);
   }
 }

@@ -125,9 +125,8 @@ final class PredictCommand implements Callable<Integer> {
     if (serving.active()) {
       // serving metrics need no context or phase: the workload's lengths set them
       if (engineSettings.given()) {
-        throw new dev.tuner.api.InvalidInputException(
-            engineSettings.nUbatch != null ? "--n-ubatch" : "--flash-attn",
-            String.valueOf(engineSettings.nUbatch != null ? engineSettings.nUbatch : engineSettings.flashAttn),
+        throw new dev.tuner.api.InvalidInputException(engineSettings.first().getKey(),
+            engineSettings.first().getValue(),
             "a step prediction (no --engine or workload): serving predictions compose the engine's own terms");
       }
       Scenario step = specs.request(quant, 1, 1, "decode", kvCacheType, cudaGraphs, kernel, zeroCopy)
@@ -145,9 +144,10 @@ final class PredictCommand implements Callable<Integer> {
         r.kvCacheType(), r.cudaGraphs(), r.kernel(), r.zeroCopy(), r.paramsB(), r.hidden(), r.layers(), r.heads(),
         r.kvHeads(), r.headDim(), r.vocab(), r.memBandwidthGBs(), r.fp16Tflops(), r.fp32Tflops(), r.computeUnits(),
         r.l2CacheMb(), r.memoryGb(), depth, layout.devices, layout.tp, layout.pp, layout.ep,
-        engineSettings.nUbatch, engineSettings.flashAttn, EngineSettingsOptions.backend(serving.backend), null, null)
+        null, null, null, null, null)
         .withModelFigures(r.modelFigures())
-        .resolve(catalog);
+        .resolve(catalog)
+        .withEngine(engineSettings.settings(serving.backend));
     Predictor predictor = session.predictor();
     SettingEffect.require(predictor, "--kernel", kernel, Quantity.KERNEL);
     engineSettings.requireEffect(predictor, serving.backend);

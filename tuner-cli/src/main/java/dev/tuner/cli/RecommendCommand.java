@@ -145,9 +145,8 @@ final class RecommendCommand implements Callable<Integer> {
     Catalog catalog = specs.catalog(session.catalog());
     if (serving.active()) {
       if (backend != null || engineSettings.given()) {
-        throw new InvalidInputException(backend != null ? "--backend" : engineSettings.nUbatch != null
-            ? "--n-ubatch" : "--flash-attn", String.valueOf(backend != null ? backend
-            : engineSettings.nUbatch != null ? engineSettings.nUbatch : engineSettings.flashAttn),
+        throw new InvalidInputException(backend != null ? "--backend" : engineSettings.first().getKey(),
+            backend != null ? backend : engineSettings.first().getValue(),
             "a step recommendation (no --isl/--osl): serving recommendations compose the engines' own terms");
       }
       Scenario probe = specs.request(quants == null ? "BF16" : quants.get(0).trim(), 1, 1, "decode", null, null,
@@ -356,8 +355,10 @@ final class RecommendCommand implements Callable<Integer> {
     n.set("device", Describe.deviceJson(r.device()));
     n.put("phase", "decode");
     n.put("context", q.context());
-    n.putObject("engine").put("n_ubatch", q.engine().nUbatch()).put("flash_attn", q.engine().flashAttention())
-        .put("backend", q.engine().backend().id());
+    ObjectNode engine = n.putObject("engine").put("n_ubatch", q.engine().nUbatch())
+        .put("flash_attn", q.engine().flashAttention()).put("backend", q.engine().backend().id())
+        .put("blas", q.engine().blas().id());
+    q.engine().buildDate().ifPresent(d -> engine.put("build_date", d.toString()));
     ObjectNode memory = n.putObject("memory");
     Json.put(memory, "capacity_gib", r.memoryCapacityGb());
     memory.put("source", r.memorySource().id());

@@ -15,7 +15,7 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Reads scenarios from rows whose columns are named as in the measurements CSV ({@code source_id, device, backend,
  * model, params_b, quant, batch, context, depth, phase, tokens_per_s, n_ubatch, flash_attn, kv_type, build,
- * model_size_bytes, num_devices, tp, pp, ep, notes}, {@code kv_cache_type} as the older name of {@code kv_type}) and
+ * build_date, blas, model_size_bytes, num_devices, tp, pp, ep, notes}, {@code kv_cache_type} as the older name of {@code kv_type}) and
  * its optional figures ({@code mem_bw_gbs, fp16_tflops, fp32_tflops, sm_or_cores, l2_mb, mem_gb, hidden, layers,
  * heads, kv_heads, head_dim, vocab, cuda_graphs, kernel}) plus {@code zero_copy}; other columns are ignored. A column
  * may hold text (as a CSV read without schema inference gives) or numbers and booleans (as Parquet does); null and
@@ -30,7 +30,7 @@ final class ScenarioColumns implements Serializable {
       "model", "device", "quant", "batch", "context", "phase", "kv_cache_type", "cuda_graphs", "kernel", "zero_copy",
       "params_b", "hidden", "layers", "heads", "kv_heads", "head_dim", "vocab", "mem_bw_gbs", "fp16_tflops",
       "fp32_tflops", "sm_or_cores", "l2_mb", "mem_gb", "tokens_per_s", "notes", "kv_type", "depth", "num_devices",
-      "tp", "pp", "ep", "n_ubatch", "flash_attn", "backend", "build", "model_size_bytes");
+      "tp", "pp", "ep", "n_ubatch", "flash_attn", "backend", "build", "model_size_bytes", "build_date", "blas");
 
   private static final int MODEL = 0;
   private static final int DEVICE = 1;
@@ -56,6 +56,8 @@ final class ScenarioColumns implements Serializable {
   private static final int BACKEND = 33;
   private static final int BUILD = 34;
   private static final int MODEL_SIZE_BYTES = 35;
+  private static final int BUILD_DATE = 36;
+  private static final int BLAS = 37;
 
   /** Position of each of {@link #NAMES} in the row, or -1 when the schema has no such column. */
   private final int[] index;
@@ -110,7 +112,8 @@ final class ScenarioColumns implements Serializable {
         integer(row, 12), integer(row, 13), integer(row, 14), integer(row, 15), integer(row, 16), number(row, 17),
         number(row, 18), number(row, 19), integer(row, 20), number(row, 21), number(row, 22), integer(row, DEPTH),
         integer(row, NUM_DEVICES), integer(row, TP), integer(row, PP), integer(row, EP), integer(row, N_UBATCH),
-        bool(row, FLASH_ATTN), text(row, BACKEND), text(row, BUILD), number(row, MODEL_SIZE_BYTES));
+        bool(row, FLASH_ATTN), text(row, BACKEND), text(row, BUILD), number(row, MODEL_SIZE_BYTES), null,
+        text(row, BUILD_DATE), text(row, BLAS));
   }
 
   /** The measured tokens/s: required, a positive finite number. */

@@ -108,7 +108,7 @@ public final class ModelLoader {
       known = FeatureSchemas.byId(info.schema().id());
     } catch (TunerException e) {
       throw new IncompatibleModelException("feature schema of " + source,
-          "one of " + FeatureSchemas.TUNER_V1 + ", " + FeatureSchemas.TUNER_V2 + ", " + FeatureSchemas.REFERENCE_V1,
+          "one of " + FeatureSchemas.ids(),
           info.schema().toString());
     }
     if (!known.hash().equals(info.schema().hash())) {

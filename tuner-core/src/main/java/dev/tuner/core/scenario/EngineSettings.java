@@ -2,29 +2,48 @@ package dev.tuner.core.scenario;
 
 import static dev.tuner.api.InvalidInputException.requireInRange;
 
+import java.time.YearMonth;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The engine switches that change llama.cpp throughput. {@code nUbatch} is the physical batch a prefill is cut into
  * (llama.cpp's {@code -ub}); {@code flashAttention} its {@code -fa}; {@code backend} the compute API;
- * {@code build} the engine build as the source states it ("b4000", a commit), empty when unknown.
- * {@link #DEFAULTS} are llama-bench's defaults: n_ubatch 512, flash attention off, and an unknown backend and build.
+ * {@code build} the engine build as the source states it ("b4000", a commit), empty when unknown; {@code buildDate}
+ * the month of that build ({@link BuildDate}), empty when unknown; {@code blas} the library of its dense matrix
+ * multiplications ({@link BlasLibrary}). {@link #DEFAULTS} are llama-bench's defaults: n_ubatch 512, flash attention
+ * off, the backend's own BLAS, and an unknown backend, build and build date.
  */
-public record EngineSettings(int nUbatch, boolean flashAttention, Backend backend, String build) {
+public record EngineSettings(int nUbatch, boolean flashAttention, Backend backend, String build,
+    Optional<YearMonth> buildDate, BlasLibrary blas) {
   /** llama-bench's default physical batch ({@code -ub 512}). */
   public static final int DEFAULT_N_UBATCH = 512;
   public static final EngineSettings DEFAULTS = new EngineSettings(DEFAULT_N_UBATCH, false, Backend.UNKNOWN, "");
 
+  /** Settings with an unknown build date and the backend's own BLAS. */
+  public EngineSettings(int nUbatch, boolean flashAttention, Backend backend, String build) {
+    this(nUbatch, flashAttention, backend, build, Optional.empty(), BlasLibrary.DEFAULT);
+  }
+
   /** The settings with each given figure ({@code null}: llama-bench's default of {@link #DEFAULTS}). */
   public static EngineSettings of(Integer nUbatch, Boolean flashAttention, Backend backend, String build) {
+    return of(nUbatch, flashAttention, backend, build, null, null);
+  }
+
+  /** The settings with each given figure ({@code null}: the default of {@link #DEFAULTS}). */
+  public static EngineSettings of(Integer nUbatch, Boolean flashAttention, Backend backend, String build,
+      YearMonth buildDate, BlasLibrary blas) {
     return new EngineSettings(nUbatch == null ? DEFAULTS.nUbatch() : nUbatch,
         flashAttention == null ? DEFAULTS.flashAttention() : flashAttention,
-        backend == null ? DEFAULTS.backend() : backend, build == null ? DEFAULTS.build() : build);
+        backend == null ? DEFAULTS.backend() : backend, build == null ? DEFAULTS.build() : build,
+        Optional.ofNullable(buildDate), blas == null ? DEFAULTS.blas() : blas);
   }
 
   public EngineSettings {
     requireInRange("n_ubatch", nUbatch, 1, 1 << 20, "tokens");
     Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(buildDate, "buildDate");
+    Objects.requireNonNull(blas, "blas");
     build = build == null ? "" : build.trim();
   }
 }

@@ -16,7 +16,8 @@ import java.util.OptionalDouble;
  * {@code modelSizeBytes}, the model file's size where the source gives it (llama-bench's {@code model_size}),
  * replaces the quantization's nominal bits per weight with the file's average over the model's parameters.
  * {@code modelFigures} holds the mixture-of-experts and attention figures a user states ({@link ModelFigures#NONE}
- * when none is given).
+ * when none is given); {@code buildDate} ({@code YYYY-MM}) and {@code blas} ({@link BlasLibrary}) are engine settings
+ * like n_ubatch.
  */
 public record ScenarioRequest(
     String model,
@@ -52,7 +53,23 @@ public record ScenarioRequest(
     String backend,
     String build,
     Double modelSizeBytes,
-    ModelFigures modelFigures) {
+    ModelFigures modelFigures,
+    String buildDate,
+    String blas) {
+
+  /** A request with neither a build date nor a BLAS library (unknown, and the backend's own). */
+  public ScenarioRequest(
+      String model, String device, String quant, Integer batch, Integer context, String phase, String kvCacheType,
+      Boolean cudaGraphs, String kernel, Boolean zeroCopy, Double paramsB, Integer hidden, Integer layers,
+      Integer heads, Integer kvHeads, Integer headDim, Integer vocab, Double memBandwidthGBs, Double fp16Tflops,
+      Double fp32Tflops, Integer computeUnits, Double l2CacheMb, Double memoryGb, Integer depth, Integer devices,
+      Integer tp, Integer pp, Integer ep, Integer nUbatch, Boolean flashAttn, String backend, String build,
+      Double modelSizeBytes, ModelFigures modelFigures) {
+    this(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy, paramsB, hidden,
+        layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops, computeUnits, l2CacheMb,
+        memoryGb, depth, devices, tp, pp, ep, nUbatch, flashAttn, backend, build, modelSizeBytes, modelFigures, null,
+        null);
+  }
 
   /** A request without mixture-of-experts or attention figures (the catalog's, or a dense model's, hold). */
   public ScenarioRequest(
@@ -119,7 +136,7 @@ public record ScenarioRequest(
     return new ScenarioRequest(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy,
         paramsB, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops,
         computeUnits, l2CacheMb, memoryGb, depth, devices, tp, pp, ep, nUbatch, flashAttn, text, build,
-        modelSizeBytes, modelFigures);
+        modelSizeBytes, modelFigures, buildDate, blas);
   }
 
   /** This request with the given parallel sizes ({@code null} = not given). */
@@ -127,7 +144,7 @@ public record ScenarioRequest(
     return new ScenarioRequest(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy,
         paramsB, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops,
         computeUnits, l2CacheMb, memoryGb, depth, devicesGiven, tpGiven, ppGiven, epGiven, nUbatch, flashAttn,
-        backend, build, modelSizeBytes, modelFigures);
+        backend, build, modelSizeBytes, modelFigures, buildDate, blas);
   }
 
   /** This request with {@code figures} as its mixture-of-experts and attention figures. */
@@ -135,7 +152,7 @@ public record ScenarioRequest(
     return new ScenarioRequest(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy,
         paramsB, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops,
         computeUnits, l2CacheMb, memoryGb, depth, devices, tp, pp, ep, nUbatch, flashAttn, backend, build,
-        modelSizeBytes, figures);
+        modelSizeBytes, figures, buildDate, blas);
   }
 
   /** The parallel layout: what is given, devices defaulting to the larger of tp × pp and ep. */
@@ -150,7 +167,9 @@ public record ScenarioRequest(
 
   /** The engine settings: what is given, llama-bench's defaults for the rest. */
   public EngineSettings engine() {
-    return EngineSettings.of(nUbatch, flashAttn, backend == null ? null : Backend.parse(backend), build);
+    return EngineSettings.of(nUbatch, flashAttn, backend == null ? null : Backend.parse(backend), build,
+        buildDate == null ? null : BuildDate.parse("build_date", buildDate),
+        blas == null ? null : BlasLibrary.parse("blas", blas));
   }
 
   /**

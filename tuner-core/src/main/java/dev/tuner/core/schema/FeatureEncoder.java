@@ -3,6 +3,7 @@ package dev.tuner.core.schema;
 import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.AttentionKind;
 import dev.tuner.core.scenario.Backend;
+import dev.tuner.core.scenario.BuildDate;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.QuantClass;
@@ -200,6 +201,12 @@ public final class FeatureEncoder {
       case MODEL_SHAPE_MISSING:
         ModelSpec m = s.model();
         return m.hidden() == 0 || m.layers() == 0 || m.heads() == 0 || m.vocab() == 0 ? 1 : 0;
+      case BUILD_MONTH:
+        return s.engine().buildDate().map(BuildDate::ordinal).orElse(0);
+      case BUILD_DATE_MISSING:
+        return s.engine().buildDate().isEmpty() ? 1 : 0;
+      case BLAS:
+        return s.engine().blas().ordinal();
       default:
         throw new IllegalStateException("unhandled quantity " + q);
     }

@@ -3,6 +3,7 @@ package dev.tuner.core.schema;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.scenario.Activation;
 import dev.tuner.core.scenario.Backend;
+import dev.tuner.core.scenario.BlasLibrary;
 import dev.tuner.core.scenario.KernelType;
 import dev.tuner.core.scenario.QuantClass;
 import java.util.ArrayList;
@@ -34,10 +35,15 @@ public final class FeatureSchemas {
   public static final String REFERENCE_V1 = "reference-v1";
   public static final String TUNER_V1 = "tuner-v1";
   public static final String TUNER_V2 = "tuner-v2";
+  public static final String TUNER_V3 = "tuner-v3";
 
   private static final FeatureSchema REFERENCE = reference();
   private static final FeatureSchema DEFAULT = tuner();
-  private static final FeatureSchema MODERN = tunerV2Layout();
+  private static final FeatureSchema MODERN = new FeatureSchema(TUNER_V2, 1,
+      "tuner-v1's physics slots without the reference's kernel one-hot, plus depth, engine settings, backend,"
+          + " arithmetic kind, active fraction, parallel layout, interconnect share, attention kind and a"
+          + " missingness flag for every figure that may be unknown.", v2Slots());
+  private static final FeatureSchema SOFTWARE = tunerV3Layout();
 
   private FeatureSchemas() {}
 
@@ -63,8 +69,24 @@ public final class FeatureSchemas {
     return MODERN;
   }
 
+  /**
+   * {@code tuner-v3}: {@code tuner-v2} plus the software a measurement ran (issue 15 §3): the month of the engine
+   * build with a flag for "unknown", and the library of the dense matrix multiplications (one-hot over the
+   * non-default ones). Builds of one engine on one device differ by more than devices do: llama.cpp's Vulkan backend
+   * reached about a quarter of the memory roof in decode in early 2024 and 0.6-0.8 of it from mid-2025, and on a
+   * Radeon 8060S hipBLASLt processes a dense model's prompt 3-4× faster than rocBLAS (data/measurements.csv).
+   */
+  public static FeatureSchema tunerV3() {
+    return SOFTWARE;
+  }
+
   public static List<FeatureSchema> all() {
-    return List.of(DEFAULT, MODERN, REFERENCE);
+    return List.of(DEFAULT, MODERN, SOFTWARE, REFERENCE);
+  }
+
+  /** The ids of {@link #all()}, for messages. */
+  public static String ids() {
+    return String.join(", ", all().stream().map(FeatureSchema::id).toList());
   }
 
   public static FeatureSchema byId(String id) {
@@ -73,7 +95,7 @@ public final class FeatureSchemas {
         return s;
       }
     }
-    throw new InvalidInputException("schema", String.valueOf(id), TUNER_V1 + ", " + TUNER_V2 + " or " + REFERENCE_V1);
+    throw new InvalidInputException("schema", String.valueOf(id), "one of " + ids());
   }
 
   private static FeatureSchema reference() {
@@ -123,7 +145,7 @@ public final class FeatureSchemas {
             + " slot 42, the step's FLOPs on the non-tensor ALUs relative to its bytes.", s);
   }
 
-  private static FeatureSchema tunerV2Layout() {
+  private static List<Slot> v2Slots() {
     List<Slot> s = new ArrayList<>();
     modelShape(s);
     s.add(new Slot("model_shape_missing", Quantity.MODEL_SHAPE_MISSING, new Normalisation.Flag()));
@@ -172,10 +194,20 @@ public final class FeatureSchemas {
     s.add(new Slot("arithmetic_intensity_log", Quantity.ARITHMETIC_INTENSITY, new Normalisation.Log(0.01, 1e5)));
     s.add(new Slot("memory_to_compute_roof_log", Quantity.ROOF_RATIO, new Normalisation.Log(1e-4, 1e4)));
     s.add(new Slot("vector_roof_ratio_log", Quantity.VECTOR_ROOF_RATIO, new Normalisation.Log(1e-4, 1e4)));
-    return new FeatureSchema(TUNER_V2, 1,
-        "tuner-v1's physics slots without the reference's kernel one-hot, plus depth, engine settings, backend,"
-            + " arithmetic kind, active fraction, parallel layout, interconnect share, attention kind and a"
-            + " missingness flag for every figure that may be unknown.", s);
+    return s;
+  }
+
+  private static FeatureSchema tunerV3Layout() {
+    List<Slot> s = v2Slots();
+    s.add(new Slot("build_month", Quantity.BUILD_MONTH, new Normalisation.Linear(240)));
+    s.add(new Slot("build_date_missing", Quantity.BUILD_DATE_MISSING, new Normalisation.Flag()));
+    for (BlasLibrary b : BlasLibrary.values()) {
+      if (b != BlasLibrary.DEFAULT) {
+        s.add(new Slot("blas_" + b.id(), Quantity.BLAS, new Normalisation.OneHot(b.ordinal())));
+      }
+    }
+    return new FeatureSchema(TUNER_V3, 1,
+        "tuner-v2 plus the engine build's month (with an unknown flag) and the dense-GEMM library.", s);
   }
 
   /** tuner's model-shape slots, the first six of tuner-v1 and tuner-v2. */

@@ -201,6 +201,6 @@ public final class Dataset {
         r.cudaGraphs(), r.kernel(), r.zeroCopy(), null, r.hidden(), r.layers(), r.heads(), r.kvHeads(), r.headDim(),
         r.vocab(), r.memBandwidthGBs(), r.fp16Tflops(), r.fp32Tflops(), r.computeUnits(), r.l2CacheMb(),
         r.memoryGb(), r.depth(), r.devices(), r.tp(), r.pp(), r.ep(), r.nUbatch(), r.flashAttn(), r.backend(),
-        r.build(), r.modelSizeBytes());
+        r.build(), r.modelSizeBytes(), r.modelFigures(), r.buildDate(), r.blas());
   }
 }

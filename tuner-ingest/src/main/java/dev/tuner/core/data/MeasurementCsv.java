@@ -2,6 +2,8 @@ package dev.tuner.core.data;
 
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.io.Csv;
+import dev.tuner.core.scenario.BlasLibrary;
+import dev.tuner.core.scenario.BuildDate;
 import dev.tuner.core.scenario.ScenarioRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +23,7 @@ import java.util.Map;
  * {@code phase}, {@code tokens_per_s}. Optional, blank meaning unknown (the scenario's stated default):
  * {@code depth} (cached tokens before the window, 0), the engine settings {@code n_ubatch} (512),
  * {@code flash_attn} (0|1, 0), {@code kv_type} (f16; {@code kv_cache_type} is its older name), {@code build},
+ * {@code build_date} (the build's month, YYYY-MM; unknown), {@code blas} (default|hipblaslt; default),
  * {@code model_size_bytes} (the model file's size, which sets the bits per weight), the layout {@code num_devices},
  * {@code tp}, {@code pp}, {@code ep} (1 each), figures for devices or models missing from the catalog
  * ({@code mem_bw_gbs, fp16_tflops, fp32_tflops, sm_or_cores, l2_mb, mem_gb, params_b, hidden, layers, heads,
@@ -31,7 +34,7 @@ public final class MeasurementCsv {
   /** Header of the canonical format, in the order tuner writes it. */
   public static final List<String> HEADER = List.of(
       "source_id", "device", "backend", "model", "params_b", "quant", "batch", "context", "depth", "phase",
-      "tokens_per_s", "n_ubatch", "flash_attn", "kv_type", "build", "model_size_bytes", "num_devices", "tp", "pp", "ep",
+      "tokens_per_s", "n_ubatch", "flash_attn", "kv_type", "build", "build_date", "blas", "model_size_bytes", "num_devices", "tp", "pp", "ep",
       "notes");
   /** Optional columns tuner writes after the canonical ones when a row needs them. */
   public static final List<String> OPTIONAL = List.of(
@@ -103,6 +106,12 @@ public final class MeasurementCsv {
 
   static Measurement parse(Map<String, String> m, String origin) {
     double tps = positive(m, "tokens_per_s");
+    if (m.containsKey("build_date")) {
+      BuildDate.parse("build_date", m.get("build_date"));
+    }
+    if (m.containsKey("blas")) {
+      BlasLibrary.parse("blas", m.get("blas"));
+    }
     ScenarioRequest request = new ScenarioRequest(
         m.get("model"),
         m.get("device"),
@@ -136,7 +145,10 @@ public final class MeasurementCsv {
         bool(m, "flash_attn"),
         m.get("backend"),
         m.get("build"),
-        optionalNumber(m, "model_size_bytes"));
+        optionalNumber(m, "model_size_bytes"),
+        null,
+        m.get("build_date"),
+        m.get("blas"));
     return new Measurement(origin, m.get("source_id"), m.get("backend"), request, tps, m.get("notes"));
   }
 

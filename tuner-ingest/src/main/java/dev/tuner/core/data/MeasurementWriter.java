@@ -337,6 +337,8 @@ public final class MeasurementWriter {
     c.put("flash_attn", m -> m.scenario().flashAttn() == null ? null : m.scenario().flashAttn() ? 1 : 0);
     c.put("kv_type", m -> m.scenario().kvCacheType());
     c.put("build", m -> m.scenario().build());
+    c.put("build_date", m -> m.scenario().buildDate());
+    c.put("blas", m -> m.scenario().blas());
     c.put("model_size_bytes", m -> m.scenario().modelSizeBytes());
     c.put("num_devices", m -> m.scenario().devices());
     c.put("tp", m -> m.scenario().tp());

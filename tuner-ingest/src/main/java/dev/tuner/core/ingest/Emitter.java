@@ -45,7 +45,7 @@ final class Emitter {
         c.model(), c.device(), c.quant(), c.batch(), c.context(), c.phase().id(), c.kvCacheType(), null, null, null,
         c.model() == null ? c.paramsB() : null, null, null, null, null, null, null, null, null, null, null, null,
         null, c.depth(), c.devices(), c.tp(), c.pp(), c.ep(), c.nUbatch(), c.flashAttn(), null, c.build(),
-        c.modelSizeBytes());
+        c.modelSizeBytes(), null, c.buildDate(), null);
     Scenario scenario;
     try {
       scenario = request.resolve(catalog);

@@ -46,6 +46,7 @@ final class LlamaBench {
   private static final Pattern METAL_DEVICE = Pattern.compile("GPU name:\\s*(.+?)\\s*$");
   private static final Pattern MODEL_ARG = Pattern.compile("(?:^|\\s)(?:-m|--model)\\s+(\\S+)");
   private static final Pattern TRAILING_INDEX = Pattern.compile("(\\d+)$");
+  private static final Pattern TEST_MONTH = Pattern.compile("(\\d{4}-\\d{2})-\\d{2}");
   private static final Pattern BUILD_FOOTER = Pattern.compile("^build:\\s*([0-9a-fA-F]+)\\s*\\((\\d+)\\)\\s*$");
   private static final Pattern MD_SIZE = Pattern.compile("(?i)^(\\d+(?:\\.\\d+)?)\\s*([KMGT])iB$");
   /** Backends that compute on the CPU (or elsewhere: RPC); a run with only these has no local GPU. */
@@ -457,7 +458,24 @@ final class LlamaBench {
     return new Candidate(device, model == null ? null : model.name(), model == null ? params : null, quant, 1,
         (int) context, phase, kv, backend, avg, String.join("; ", notes), depthField == null ? null : (int) depth,
         ubatch == null ? null : ubatch.intValue(), flashAttn(f), buildId(f, hints), modelSize(f),
-        gpus.count() > 1 ? gpus.count() : null, tp, pp, null);
+        gpus.count() > 1 ? gpus.count() : null, tp, pp, null, runMonth(f));
+  }
+
+  /**
+   * The month of the run ({@code test_time}), which stands for the build's: llama-bench runs the build it was
+   * compiled with, and a build is rarely run long after it was made. Null when the file has no test time.
+   */
+  private static String runMonth(Fields f) throws RecordRejected {
+    String t = f.text("test_time");
+    if (t == null || t.isBlank()) {
+      return null;
+    }
+    Matcher m = TEST_MONTH.matcher(t.trim());
+    if (!m.lookingAt()) {
+      throw new RecordRejected(RejectReason.BAD_VALUE, "test_time = \"" + t + "\": expected an ISO date such as"
+          + " 2025-08-04T10:37:26Z");
+    }
+    return m.group(1);
   }
 
   /** On or off as the file says it; null when unknown or left to the engine ({@code -fa auto}). */

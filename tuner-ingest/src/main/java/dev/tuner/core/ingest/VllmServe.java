@@ -125,7 +125,7 @@ final class VllmServe {
     }
     return new Candidate(device, model.name(), null, quant, batch, (int) context, Phase.DECODE, null, engine(f),
         throughput, String.join("; ", notes), null, null, null, null, null, placement.devices(), placement.tp(),
-        placement.pp(), placement.ep());
+        placement.pp(), placement.ep(), null);
   }
 
   /** The device and, on several, the layout (null sizes when the run used one device). */

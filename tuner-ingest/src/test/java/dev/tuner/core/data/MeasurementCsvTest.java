@@ -84,6 +84,36 @@ class MeasurementCsvTest {
     assertThat(p.measurements().get(0).scenario().cudaGraphs()).isTrue();
   }
 
+  /** The software columns reach the scenario: 2025-08 and hipBLASLt, blank meaning unknown and the backend's own. */
+  @Test
+  void theBuildMonthAndTheBlasLibraryAreRead() throws IOException {
+    Path f = write("software.csv", HEADER + ",build_date,blas", GOOD + ",2025-08,hipblaslt", GOOD + ",,");
+    MeasurementCsv.Parsed p = MeasurementCsv.read(f);
+    assertThat(p.rejections()).isEmpty();
+    Scenario dated = p.measurements().get(0).scenario().resolve(Fixtures.CATALOG);
+    assertThat(dated.engine().buildDate()).contains(java.time.YearMonth.of(2025, 8));
+    assertThat(dated.engine().blas()).isEqualTo(dev.tuner.core.scenario.BlasLibrary.HIPBLASLT);
+    Scenario undated = p.measurements().get(1).scenario().resolve(Fixtures.CATALOG);
+    assertThat(undated.engine().buildDate()).isEmpty();
+    assertThat(undated.engine().blas()).isEqualTo(dev.tuner.core.scenario.BlasLibrary.DEFAULT);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "2025-13  |     | build_date | YYYY-MM",
+      "Aug 2025 |     | build_date | YYYY-MM",
+      "2019-05  |     | build_date | 2023-01",
+      "         | mkl | blas       | hipblaslt"})
+  void aBadBuildMonthOrBlasIsRejectedNamingTheColumn(String date, String blas, String column, String allowed)
+      throws IOException {
+    Path f = write("bad-software.csv", HEADER + ",build_date,blas",
+        GOOD + "," + (date == null ? "" : date.strip()) + "," + (blas == null ? "" : blas.strip()));
+    MeasurementCsv.Parsed p = MeasurementCsv.read(f);
+    assertThat(p.measurements()).isEmpty();
+    assertThat(p.rejections()).singleElement().satisfies(r ->
+        assertThat(r.reason()).contains(column.strip(), allowed.strip()));
+  }
+
   @Test
   void extraColumnsAreIgnoredAndColumnOrderDoesNotMatter() throws IOException {
     Path f = write("extra.csv",

@@ -49,6 +49,22 @@ class MeasurementWriterTest {
   }
 
   @Test
+  void theBuildMonthAndBlasRoundTrip() {
+    Path out = dir.resolve("software.csv");
+    ScenarioRequest p = ScenarioRequest.of("Llama 2 7B", "RTX 4090", "Q4_0", 1, 512, "prefill");
+    ScenarioRequest s = new ScenarioRequest(p.model(), p.device(), p.quant(), p.batch(), p.context(), p.phase(), null,
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, "llama.cpp ROCm", "b6077", null, null, "2025-08", "hipblaslt");
+    Measurement m = new Measurement("a:1", "src", "llama.cpp ROCm", s, 1023.5, "pp512");
+    new MeasurementWriter().write(out, List.of(m), CREATE);
+    MeasurementCsv.Parsed back = MeasurementCsv.read(out);
+    assertThat(back.rejections()).isEmpty();
+    assertSame(back.measurements().get(0), m);
+    assertThat(back.measurements().get(0).scenario().buildDate()).isEqualTo("2025-08");
+    assertThat(back.measurements().get(0).scenario().blas()).isEqualTo("hipblaslt");
+  }
+
+  @Test
   void roundTripThroughTheReader() {
     Path out = dir.resolve("m.csv");
     List<Measurement> rows = List.of(plain("a:1", "RTX 4090", 128, 130.965708), full());

@@ -49,6 +49,8 @@ class LlamaBenchIngestTest {
     assertThat(s.nUbatch()).isNull();
     assertThat(s.flashAttn()).isNull();
     assertThat(s.build()).isEqualTo("b1275");
+    // test_time 2023-09-23T12:09:57Z: the run's month stands for the build's
+    assertThat(s.buildDate()).isEqualTo("2023-09");
     assertThat(s.modelSizeBytes()).isEqualTo(3_825_065_984.0);
     assertThat(s.devices()).isNull();
     Measurement tg = at(r, 33);
@@ -100,6 +102,7 @@ class LlamaBenchIngestTest {
       assertThat(s.flashAttn()).isFalse();
       assertThat(s.kvCacheType()).isEqualTo("f16");
       assertThat(s.build()).isEqualTo("b5163");
+      assertThat(s.buildDate()).isEqualTo("2025-04");
       assertThat(s.modelSizeBytes()).isEqualTo(4_677_120_000.0);
       assertThat(s.devices()).isNull();
     });
