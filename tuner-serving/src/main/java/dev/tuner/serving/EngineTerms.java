@@ -26,7 +26,8 @@ import static dev.tuner.api.InvalidInputException.requireInRange;
  *   <li>{@code computeEff}, {@code interconnectEff}: the shares of peak arithmetic and link bandwidth;
  *   <li>{@code collectiveS}: a latency per collective on top of the physical one, learned per engine by terms of
  *       format version 3 (when the physical latency was the roofline's single hop); version 4 takes each
- *       collective's latency from the library's cost model by link and GPU count, learns none, and has 0 here.
+ *       collective's latency from {@link CollectiveLatency} (the engines' one-shot all-reduce, or the collective
+ *       library's cost model by link and GPU count), learns none, and has 0 here.
  * </ul>
  * {@link #PHYSICS} (no overheads, every share 1) is the roofline itself.
  */
