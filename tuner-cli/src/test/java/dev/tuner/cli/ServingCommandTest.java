@@ -93,6 +93,23 @@ class ServingCommandTest {
   }
 
   @Test
+  void aRequestAtARateWaitsForTheIterationInFlight() {
+    Cli.Result slow = Cli.run(with(VLLM, "--request-rate", "0.5", "--format", "json"));
+    Cli.Result busy = Cli.run(with(VLLM, "--request-rate", "8", "--format", "json"));
+    for (Cli.Result r : List.of(slow, busy)) {
+      assertThat(r.exit()).as(r.toString()).isZero();
+      // n in flight on average are Poisson (M/G/∞): an arrival finds an iteration of theirs in flight with
+      // probability 1 − e^(−n), the share the explanation prints
+      double n = r.json().get("running").asDouble();
+      assertThat(r.json().get("limit_detail").asText()).contains(String.format(java.util.Locale.ROOT,
+          "an iteration in flight at arrival %.0f%% of the time", 100 * (1 - Math.exp(-n))));
+    }
+    // more requests in flight: an iteration more often in flight, and a longer one
+    assertThat(busy.json().get("running").asDouble()).isGreaterThan(slow.json().get("running").asDouble());
+    assertThat(busy.json().get("ttft_ms").asDouble()).isGreaterThan(slow.json().get("ttft_ms").asDouble());
+  }
+
+  @Test
   void recommendMeetsTheBudgetsAtTheLowestCostAndPlotsTheServingCurve(@TempDir Path dir) throws Exception {
     Path png = dir.resolve("serving.png");
     Cli.Result r = Cli.run("recommend", "--model", "Llama 3.1 70B", "--device", "H100 SXM5 80GB", "--isl", "1000",

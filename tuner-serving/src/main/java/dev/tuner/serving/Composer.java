@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  *       ({@link #oneWave}), otherwise the steady state follows and the prompts beyond {@code n} wait
  *       {@code (P − n)² / (2·P·X)} on average. Request rate {@code λ}: below the
  *       capacity {@code X(nmax)} the running count settles where {@code n = λ·E2E(n)}, and a prompt waits for the
- *       prompts ahead of it (Poisson arrivals, M/D/1); at or above the capacity the deployment saturates.
+ *       iteration in flight to end ({@link #rate}); at or above the capacity the deployment saturates.
  * </ul>
  */
 final class Composer {
@@ -133,7 +133,7 @@ final class Composer {
     double a1 = s1.attention() / t.computeEff() - a0;
     double n0 = s0.interconnect() / t.interconnectEff();
     double n1 = s1.interconnect() / t.interconnectEff() - n0;
-    return steps * (t.overheadS() + t.perSequenceS() * b + t.gemm(s0)) + series(n0, n1, steps)
+    return steps * (t.overheadS() + t.perSequenceS() * b + t.gemm(s0) + t.latency(s0)) + series(n0, n1, steps)
         + sumOfMax(k0, k1, a0, a1, steps);
   }
 
@@ -400,11 +400,19 @@ final class Composer {
   }
 
   /**
-   * An open stream of {@code rate} requests/s; {@code prompts} of them when positive (for the queue's end). Arrivals
-   * are Poisson (the default of vLLM's, SGLang's and TensorRT-LLM's benchmark clients), so a prompt also waits for
-   * the prompts ahead of it: an M/D/1 queue whose service is one prompt's prefill {@code p} (the TTFT without the
-   * request latency) at utilisation {@code ρ = λ·p}, mean wait {@code ρ·p / (2 (1 − ρ))}. At {@code ρ ≥ 1} the
-   * prefill cannot keep up and the queue grows over the run, as in saturation: {@code (P·p − P/λ) / 2}.
+   * An open stream of {@code rate} requests/s; {@code prompts} of them when positive (for the queue's end). Below
+   * the capacity the running count settles where {@code n = λ·E2E(n)}, and a new request's wait is an iteration's:
+   * the engine runs iterations, not prefills, so an arriving prompt waits for the iteration in flight to end and then
+   * joins the next one beside the running decodes (and the other prompts that arrived meanwhile: no prompt waits for
+   * another's prefill while the token budget holds them, and the capacity keeps it so). Arrivals are Poisson (the
+   * default of vLLM's, SGLang's and TensorRT-LLM's benchmark clients), so they see the time average (PASTA); the
+   * requests in flight, each for its own E2E, are then an M/G/∞ system, Poisson with mean {@code n}: an iteration of
+   * the others is in flight with probability {@code 1 − e^(−n)}, and its remaining time is half an iteration (the
+   * steady-state iteration, {@code TPOT}) on average:
+   *
+   * <pre>  TTFT = requestS + (1 − e^(−n))·TPOT/2 + the prompt's own iteration(s)</pre>
+   *
+   * At or above the capacity the deployment saturates and the queue grows over the run.
    */
   Served rate(double rate, double prompts) {
     Capacity cap = capacity();
@@ -429,12 +437,21 @@ final class Composer {
     }
     double running = hi;
     Served s = continuous(running);
-    double p = s.ttft() - t.requestS();
-    double rho = rate * p;
-    double wait = rho < 1 ? rho * p / (2 * (1 - rho)) : prompts > 0 ? (prompts * p - prompts / rate) / 2 : 0;
+    double busy = 1 - Math.exp(-running);
+    double wait = iterationWait(running, s.tpot());
     return new Served(s.ttft() + wait, s.tpot(), s.e2e() + wait, rate, running, LimitedBy.ARRIVAL_RATE,
         () -> String.format(Locale.ROOT, "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on"
-            + " average, prefill busy %.0f%% of the time", rate, full.perSecond(), running, 100 * Math.min(1, rho)));
+            + " average, an iteration in flight at arrival %.0f%% of the time", rate, full.perSecond(), running,
+            100 * busy));
+  }
+
+  /**
+   * Mean wait of a Poisson arrival for the iteration in flight, when {@code running} requests are in flight on
+   * average (Poisson by M/G/∞, so some are with probability {@code 1 − e^(−running)}) and an iteration takes
+   * {@code iteration} seconds (half of it remains on average).
+   */
+  static double iterationWait(double running, double iteration) {
+    return (1 - Math.exp(-running)) * iteration / 2;
   }
 
   List<String> assumptions() {

@@ -7,9 +7,10 @@ import static dev.tuner.api.InvalidInputException.requireInRange;
  * takes
  *
  * <pre>  overheadS + perSequenceS · s + max(weights / bandwidthEff, linear / computeEff)
- *     + max(kv / kvEff, attention / computeEff) + interconnect / interconnectEff + collectiveS · c</pre>
+ *     + max(kv / kvEff, attention / computeEff) + interconnect / interconnectEff + latency + collectiveS · c</pre>
  *
- * seconds, where weights, kv, linear, attention and interconnect are the roofline times ({@link StepTimes}): the
+ * seconds, where weights, kv, linear, attention, interconnect (the collectives' bytes) and latency (the collectives'
+ * latency, {@link CollectiveLatency}) are the physical times ({@link StepTimes}): the
  * linear layers and attention are separate kernels, each bound by its own roofline, and their times add (the
  * per-operator roofline of GenZ and LLMCompass; one max over the whole iteration would let a prompt chunk's GEMMs hide
  * the decodes' KV-cache reads, which no kernel does). Every request
@@ -23,9 +24,10 @@ import static dev.tuner.api.InvalidInputException.requireInRange;
  *   <li>{@code bandwidthEff}, {@code kvEff}: the shares of peak bandwidth that weight reads (large GEMV/GEMM
  *       operands) and KV-cache reads (paged attention, many small blocks) reach;
  *   <li>{@code computeEff}, {@code interconnectEff}: the shares of peak arithmetic and link bandwidth;
- *   <li>{@code collectiveS}: the latency of one collective beyond the one hop the roofline counts (the α of an α-β
- *       model: a small all-reduce over several GPUs takes several hops and a kernel launch, whatever its bytes, so at
- *       a small batch a tensor-parallel iteration of 2 all-reduces per layer waits on latency, not on the link).
+ *   <li>{@code collectiveS}: a latency per collective on top of the physical one, learned per engine by terms of
+ *       format version 3 (when the physical latency was the roofline's single hop); version 4 takes each
+ *       collective's latency from {@link CollectiveLatency} (the engines' one-shot all-reduce, or the collective
+ *       library's cost model by link and GPU count), learns none, and has 0 here.
  * </ul>
  * {@link #PHYSICS} (no overheads, every share 1) is the roofline itself.
  */
@@ -68,7 +70,12 @@ public record EngineTerms(
 
   /** Time of the collectives: their bytes at the learned share of the link, plus their latency. */
   double network(StepTimes t) {
-    return t.interconnect() / interconnectEff + collectiveS * t.collectives();
+    return t.interconnect() / interconnectEff + latency(t);
+  }
+
+  /** The collectives' latency, which does not depend on their bytes. */
+  double latency(StepTimes t) {
+    return t.latency() + collectiveS * t.collectives();
   }
 
   /** Time of the linear layers: weight reads or their arithmetic, whichever is longer. */

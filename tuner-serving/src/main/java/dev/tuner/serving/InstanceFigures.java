@@ -24,17 +24,29 @@ import java.util.List;
  * {@code stages} is the pipeline depth: an iteration passes the stages one after another. {@code logitFlopsPerDecode}:
  * the LM head's FLOPs per decoded token on each GPU (a prompt's logits are its last token's only, left out);
  * {@code collectives}: how many collectives one stage runs per iteration, whatever their size (0 on one GPU or when
- * the link is unknown).
+ * the link is unknown); {@code collectiveLatencyS}: their latency in all, per stage per iteration (each collective's
+ * from {@link CollectiveLatency}, by the library, the link and the GPUs it spans).
  */
 public record InstanceFigures(
     double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
     double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
-    double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectives) {
+    double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectives,
+    double collectiveLatencyS) {
   public InstanceFigures {
-    if (!(bandwidth > 0) || stages < 1) {
-      throw new IllegalArgumentException("bandwidth must be positive and stages at least 1");
+    if (!(bandwidth > 0) || stages < 1 || collectiveLatencyS < 0) {
+      throw new IllegalArgumentException("bandwidth must be positive, stages at least 1 and latency not negative");
     }
     assumptions = List.copyOf(assumptions);
+  }
+
+  /** Figures whose collectives each cost the roofline's one hop ({@link Roofline#COLLECTIVE_LATENCY_S}). */
+  public InstanceFigures(
+      double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
+      double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
+      double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectives) {
+    this(weightBytes, routedBytes, routedShare, kvBytesPerToken, flopsPerToken, attentionFlopsPerPair,
+        commBytesPerToken, bandwidth, peakFlops, linkBandwidth, memoryBytes, stages, assumptions, logitFlopsPerDecode,
+        collectives, collectives * Roofline.COLLECTIVE_LATENCY_S);
   }
 
   /** Figures without LM-head FLOPs or collective latency. */
@@ -46,10 +58,6 @@ public record InstanceFigures(
         commBytesPerToken, bandwidth, peakFlops, linkBandwidth, memoryBytes, stages, assumptions, 0, 0);
   }
 
-  /** The latency of one stage's collectives per iteration at the roof: one hop of a collective each. */
-  public double collectiveSeconds() {
-    return collectives * Roofline.COLLECTIVE_LATENCY_S;
-  }
 
   /** Weight bytes on each GPU, routed experts included: what must fit beside the KV cache. */
   public double residentWeightBytes() {
@@ -70,8 +78,9 @@ public record InstanceFigures(
         + attentionFlopsPerPair * (cachedTokens + promptPairs);
     double compute = peakFlops > 0 ? flops / peakFlops : 0;
     double attention = peakFlops > 0 ? attentionFlopsPerPair * (cachedTokens + promptPairs) / peakFlops : 0;
-    double comm = linkBandwidth > 0 ? collectiveSeconds() + commBytesPerToken * tokens / linkBandwidth : 0;
+    double comm = linkBandwidth > 0 ? commBytesPerToken * tokens / linkBandwidth : 0;
+    double latency = linkBandwidth > 0 ? collectiveLatencyS : 0;
     return new StepTimes(weights / bandwidth * stages, compute * stages, comm * stages, kv / bandwidth * stages,
-        attention * stages, linkBandwidth > 0 ? collectives * stages : 0);
+        attention * stages, linkBandwidth > 0 ? collectives * stages : 0, latency * stages);
   }
 }

@@ -101,10 +101,10 @@ public final class ServingTrainer {
   static final double MAX_REQUEST_S = 0.1;
 
   /**
-   * Where the pooled fit starts: 1 ms per iteration, 10 µs per sequence, 60% of every peak, 20 ms per request, 10 µs
-   * per collective.
+   * Where the pooled fit starts: 1 ms per iteration, 10 µs per sequence, 60% of every peak, 20 ms per request. A
+   * collective's latency is not learned: the library's cost model gives it ({@link CollectiveLatency}).
    */
-  static final EngineTerms START = new EngineTerms(1e-3, 1e-5, 0.6, 0.6, 0.6, 0.6, 0.02, 1e-5);
+  static final EngineTerms START = new EngineTerms(1e-3, 1e-5, 0.6, 0.6, 0.6, 0.6, 0.02);
 
   /** Terms fitted to {@code rows} from {@code start}, shrunk toward {@code prior} when not null. */
   EngineTerms fitTerms(List<ServingRow> rows, EngineTerms start, EngineTerms prior) {
@@ -149,12 +149,12 @@ public final class ServingTrainer {
   static double[] vector(EngineTerms t) {
     return new double[] {Math.log(Math.max(1e-9, t.overheadS())), Math.log(Math.max(1e-9, t.perSequenceS())),
         logit(t.bandwidthEff()), logit(t.kvEff()), logit(t.computeEff()), logit(t.interconnectEff()),
-        Math.log(Math.max(1e-9, t.requestS())), Math.log(Math.max(1e-9, t.collectiveS()))};
+        Math.log(Math.max(1e-9, t.requestS()))};
   }
 
   static EngineTerms terms(double[] x) {
     return new EngineTerms(time(x[0], 10), time(x[1], 1), efficiency(x[2]), efficiency(x[3]), efficiency(x[4]),
-        efficiency(x[5]), time(x[6], MAX_REQUEST_S), time(x[7], EngineTerms.MAX_COLLECTIVE_S));
+        efficiency(x[5]), time(x[6], MAX_REQUEST_S));
   }
 
   private static double time(double x, double max) {

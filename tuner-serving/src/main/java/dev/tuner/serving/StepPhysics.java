@@ -27,8 +27,8 @@ import java.util.List;
  *       tokens).
  *   <li>Collectives, as in {@link Roofline}: tensor parallelism's two all-reduces of the hidden state per layer (ring:
  *       {@code 2 (tp − 1) / tp} of the activations sent by each GPU), one transfer between consecutive pipeline
- *       stages, expert parallelism's two all-to-alls per MoE layer; each collective also costs
- *       {@link Roofline#COLLECTIVE_LATENCY_S} per iteration.
+ *       stages, expert parallelism's two all-to-alls per MoE layer; each collective also costs its latency, which
+ *       the collective library's cost model gives by link and GPU count ({@link CollectiveLatency}).
  * </ul>
  */
 public final class StepPhysics {
@@ -75,6 +75,8 @@ public final class StepPhysics {
     }
     double commBytes = 0;
     int collectives = 0;
+    double latency = 0;
+    CollectiveLatency alpha = CollectiveLatency.of(d);
     if (!(split == 1 && l.ep() == 1)) {
       double activations = m.hidden() * Roofline.ACTIVATION_BYTES;
       if (m.hidden() == 0) {
@@ -82,14 +84,17 @@ public final class StepPhysics {
       }
       if (l.tp() > 1 && m.layers() > 0) {
         collectives += 2 * m.layers();
+        latency += 2 * m.layers() * alpha.allReduce(l.tp());
         commBytes += 2.0 * m.layers() * 2.0 * (l.tp() - 1) / l.tp() * activations / l.pp();
       }
       if (l.pp() > 1) {
         collectives += l.pp() - 1;
+        latency += (l.pp() - 1) * alpha.send();
         commBytes += (double) (l.pp() - 1) / l.pp() * activations;
       }
       if (l.ep() > 1 && m.moe().isMoe() && physics.moeLayers() > 0) {
         collectives += 2 * physics.moeLayers();
+        latency += 2 * physics.moeLayers() * alpha.allToAll(l.ep());
         commBytes += 2.0 * physics.moeLayers() * activations * m.moe().expertsPerToken() * (l.ep() - 1) / l.ep()
             / l.ep() / l.pp();
       }
@@ -110,6 +115,6 @@ public final class StepPhysics {
     double perStage = link > 0 ? (double) collectives / l.pp() : 0;
     return new InstanceFigures(weightBytes, routedBytes, share, kvPerToken, 2.0 * physics.activeBodyParams() / split,
         attention, commBytes, d.memBandwidthGBs() * 1e9, peak, link, memory, l.pp(), assumptions,
-        2.0 * physics.embeddingParams() / split, perStage);
+        2.0 * physics.embeddingParams() / split, perStage, link > 0 ? latency / l.pp() : 0);
   }
 }

@@ -5,11 +5,18 @@ package dev.tuner.serving;
  * writing the KV cache, and the part of the arithmetic that is attention ({@code attention ≤ compute}). The linear
  * layers (GEMMs over the weights) and attention are separate kernels run one after the other in every layer, so each
  * is bound by its own roofline: {@code max(weights, compute − attention)} and {@code max(kv, attention)}.
- * {@code collectives} is how many collectives (all-reduces, all-to-alls, stage transfers) the iteration runs one after
- * another, whatever their size: each costs a latency beyond its bytes.
+ * {@code interconnect} is the collectives' bytes at the link's bandwidth; {@code collectives} is how many
+ * collectives (all-reduces, all-to-alls, stage transfers) the iteration runs one after another, whatever their size,
+ * and {@code latency} their latency in all, which no share of the link's bandwidth shortens.
  */
 public record StepTimes(double weights, double compute, double interconnect, double kv, double attention,
-    double collectives) {
+    double collectives, double latency) {
+  /** An iteration whose collectives' latency is counted in {@code interconnect}, if anywhere. */
+  public StepTimes(double weights, double compute, double interconnect, double kv, double attention,
+      double collectives) {
+    this(weights, compute, interconnect, kv, attention, collectives, 0);
+  }
+
   /** An iteration without collectives. */
   public StepTimes(double weights, double compute, double interconnect, double kv, double attention) {
     this(weights, compute, interconnect, kv, attention, 0);

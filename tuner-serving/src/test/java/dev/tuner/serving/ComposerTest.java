@@ -289,12 +289,10 @@ class ComposerTest {
     Composer.Served settled = c.continuous(s.running());
     assertThat(s.running()).isCloseTo(capacity / 2 * settled.e2e(), within(1e-9));
     assertThat(s.limitedBy()).isEqualTo(LimitedBy.ARRIVAL_RATE);
-    // Poisson arrivals queue for the prefill (M/D/1): service p = the prompt's TTFT, ρ = λ p, wait ρ p / (2 (1 − ρ))
-    double p = settled.ttft();
-    double rho = capacity / 2 * p;
-    assertThat(rho).isBetween(0.0, 1.0);
-    assertThat(s.ttft() - settled.ttft()).isCloseTo(rho * p / (2 * (1 - rho)), within(1e-15));
-    assertThat(s.e2e() - settled.e2e()).isCloseTo(rho * p / (2 * (1 - rho)), within(1e-15));
+    // a Poisson arrival waits for the iteration in flight: (1 − e^(−n)) × TPOT / 2 with n in flight on average
+    double wait = (1 - Math.exp(-s.running())) * settled.tpot() / 2;
+    assertThat(s.ttft() - settled.ttft()).isCloseTo(wait, within(1e-15));
+    assertThat(s.e2e() - settled.e2e()).isCloseTo(wait, within(1e-15));
     Composer.Served saturated = c.rate(capacity * 2, 100);
     assertThat(saturated.perSecond()).isEqualTo(capacity);
     // 100 prompts: the last waits 100/X − 100/λ, the mean half that
@@ -303,17 +301,28 @@ class ComposerTest {
   }
 
   @Test
-  void arrivalsFasterThanThePrefillQueueForTheRestOfTheRun() {
-    // no memory limit and no sequence limit: decodes keep up with 2 000 requests/s, but one prompt's prefill takes
-    // about 1 ms, so the prefill is busy ρ = λ p ≥ 1 and its queue grows over the run: over 100 prompts the last waits
-    // 100 p − 100/λ, the mean half that
+  void aPoissonArrivalWaitsHalfAnIterationWhenOneIsInFlight() {
+    // ln 2 requests in flight on average: by M/G/∞ none are with probability e^(−ln 2) = 1/2, so an arrival finds an
+    // iteration of 4 ms in flight half the time and then waits 2 ms of it on average: 1/2 × 2 ms = 1 ms
+    assertThat(Composer.iterationWait(Math.log(2), 4e-3)).isCloseTo(1e-3, within(1e-15));
+    // nothing in flight, nothing to wait for; many in flight, half an iteration
+    assertThat(Composer.iterationWait(0, 4e-3)).isZero();
+    assertThat(Composer.iterationWait(50, 4e-3)).isCloseTo(2e-3, within(1e-15));
+  }
+
+  @Test
+  void promptsArrivingFasterThanOnePrefillShareIterationsInsteadOfQueueing() {
+    // no memory limit and no sequence limit: one prompt's prefill takes about 1 ms, so 2 000 requests/s bring two
+    // prompts per prefill time; the engine runs iterations, not prefills, and every prompt that arrived during one
+    // iteration joins the next: the wait is the iteration in flight, (1 − e^(−n)) × TPOT / 2, not a growing queue
     Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9),
         work(100, 10));
     Composer.Served s = c.rate(2000, 100);
     assertThat(s.perSecond()).isEqualTo(2000);
-    double p = c.continuous(s.running()).ttft();
-    assertThat(2000 * p).isGreaterThan(1);
-    assertThat(s.ttft() - p).isCloseTo((100 * p - 100 / 2000.0) / 2, within(1e-12));
+    Composer.Served settled = c.continuous(s.running());
+    assertThat(2000 * settled.ttft()).isGreaterThan(1);
+    assertThat(s.ttft() - settled.ttft())
+        .isCloseTo((1 - Math.exp(-s.running())) * settled.tpot() / 2, within(1e-15));
   }
 
   @Test
@@ -351,26 +360,52 @@ class ComposerTest {
   @Test
   void eachCollectiveAddsItsLatencyWhateverItsBytes() {
     // 1 ms overhead; GEMMs 2 ms; interconnect 0.1 ms / 0.5 = 0.2 ms; 188 collectives (2 all-reduces in each of 94
-    // layers) × 25 µs = 4.7 ms: 1 + 2 + 0.2 + 4.7 = 7.9 ms
-    EngineTerms t = new EngineTerms(1e-3, 0, 1, 1, 1, 0.5, 0, 25e-6);
-    StepTimes s = new StepTimes(2e-3, 0, 0.1e-3, 0, 0, 188);
-    assertThat(t.seconds(s, 1)).isCloseTo(7.9e-3, within(1e-15));
-    // 4.9 ms on the network against 2 ms of weights: the iteration is limited by the interconnect
-    assertThat(t.dominant(s, 1)).isEqualTo(LimitedBy.INTERCONNECT);
+    // layers) × 9 µs = 1.692 ms of latency, which no share of the link shortens: 1 + 2 + 0.2 + 1.692 = 4.892 ms
+    EngineTerms t = new EngineTerms(1e-3, 0, 1, 1, 1, 0.5, 0);
+    StepTimes s = new StepTimes(2e-3, 0, 0.1e-3, 0, 0, 188, 188 * 9e-6);
+    assertThat(t.seconds(s, 1)).isCloseTo(4.892e-3, within(1e-15));
+    // 1.892 ms on the network against 2 ms of weights: the weights bound it
+    assertThat(t.dominant(s, 1)).isEqualTo(LimitedBy.BANDWIDTH);
+    // terms of format version 3 learned 25 µs per collective on top: 188 × 25 µs = 4.7 ms more, 9.592 ms, and the
+    // 6.592 ms on the network outweigh the weights
+    EngineTerms v3 = new EngineTerms(1e-3, 0, 1, 1, 1, 0.5, 0, 25e-6);
+    assertThat(v3.seconds(s, 1)).isCloseTo(9.592e-3, within(1e-15));
+    assertThat(v3.dominant(s, 1)).isEqualTo(LimitedBy.INTERCONNECT);
     // one GPU runs no collective: the latency adds nothing
-    assertThat(t.seconds(new StepTimes(2e-3, 0, 0, 0, 0, 0), 1)).isCloseTo(3e-3, within(1e-15));
+    assertThat(v3.seconds(new StepTimes(2e-3, 0, 0, 0, 0, 0), 1)).isCloseTo(3e-3, within(1e-15));
     assertThatThrownBy(() -> new EngineTerms(1e-3, 0, 1, 1, 1, 0.5, 0, 2e-3))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("latency per collective");
   }
 
   @Test
   void aTensorParallelStepCountsTwoCollectivesPerLayerOnEachStage() {
-    // InstanceFigures of 2 stages with 16 collectives each: an iteration runs 32, one stage after the other
-    InstanceFigures f = new InstanceFigures(1e9, 0, 0, 0, 1e9, 0, 1e3, 1e12, 1e14, 1e11, 8e10, 2, List.of(), 0, 16);
+    // InstanceFigures of 2 stages with 16 collectives each at 9 µs (144 µs a stage): an iteration runs 32, one stage
+    // after the other, 288 µs of latency
+    InstanceFigures f = new InstanceFigures(1e9, 0, 0, 0, 1e9, 0, 1e3, 1e12, 1e14, 1e11, 8e10, 2, List.of(), 0, 16,
+        144e-6);
     assertThat(f.step(1, 0, 0, 0).collectives()).isEqualTo(32);
+    assertThat(f.step(1, 0, 0, 0).latency()).isCloseTo(288e-6, within(1e-18));
+    // figures without a latency of their own charge the roofline's one hop, 1 µs, per collective: 32 µs
+    InstanceFigures hop = new InstanceFigures(1e9, 0, 0, 0, 1e9, 0, 1e3, 1e12, 1e14, 1e11, 8e10, 2, List.of(), 0, 16);
+    assertThat(hop.step(1, 0, 0, 0).latency()).isCloseTo(32e-6, within(1e-18));
     // an unknown link counts neither bytes nor collectives
-    InstanceFigures noLink = new InstanceFigures(1e9, 0, 0, 0, 1e9, 0, 1e3, 1e12, 1e14, 0, 8e10, 2, List.of(), 0, 0);
+    InstanceFigures noLink = new InstanceFigures(1e9, 0, 0, 0, 1e9, 0, 1e3, 1e12, 1e14, 0, 8e10, 2, List.of(), 0, 0,
+        144e-6);
     assertThat(noLink.step(1, 0, 0, 0).collectives()).isZero();
+    assertThat(noLink.step(1, 0, 0, 0).latency()).isZero();
+  }
+
+  @Test
+  void everyDecodeStepOfAStaticBatchPaysTheCollectivesLatency() {
+    // gpu(0) split over a link of 1e11 B/s with no bytes to send but 10 collectives of 9 µs: the prefill of 100
+    // tokens (1 ms of weights + 1e5 × 100 / 1e12 = 0.01 ms of KV) takes 0.09 ms more, 1.1 ms, and so does each of
+    // the 2 decode steps (1.0101 + 0.09 and 1.0102 + 0.09 ms)
+    InstanceFigures f = new InstanceFigures(1e9, 0, 0, 1e5, 2e9, 0, 0, 1e12, 1e15, 1e11, 0, 1, List.of(), 0, 10,
+        90e-6);
+    Composer c = new Composer(f, EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9), work(100, 3));
+    Composer.Served s = c.staticBatch(1);
+    assertThat(s.ttft()).isCloseTo(1.1e-3, within(1e-15));
+    assertThat(s.e2e() - s.ttft()).isCloseTo(1.0101e-3 + 1.0102e-3 + 2 * 0.09e-3, within(1e-15));
   }
 
   @Test
@@ -418,11 +453,12 @@ class ComposerTest {
   void theLmHeadComputesForDecodeTokensAndCollectivesCostTheirLatency() {
     // 1e9 FLOPs per token and 5e8 per decoded token's logits at 1e12 FLOP/s; 20 collectives (20 µs at 1 µs each) and
     // 1e4 bytes per token over a 1e9 B/s link. 2 decodes and 10 prompt tokens: (12 × 1e9 + 2 × 5e8) / 1e12 = 13 ms of
-    // compute; 20 µs + 12 × 1e4 / 1e9 = 140 µs on the link
+    // compute; 12 × 1e4 / 1e9 = 120 µs of bytes on the link and 20 µs of latency
     InstanceFigures f = new InstanceFigures(0, 0, 0, 0, 1e9, 0, 1e4, 1e12, 1e12, 1e9, 0, 1, List.of(), 5e8, 20);
     StepTimes s = f.step(2, 0, 10, 0);
     assertThat(s.compute()).isCloseTo(13e-3, within(1e-15));
-    assertThat(s.interconnect()).isCloseTo(140e-6, within(1e-15));
+    assertThat(s.interconnect()).isCloseTo(120e-6, within(1e-15));
+    assertThat(s.latency()).isCloseTo(20e-6, within(1e-15));
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.tuner.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ModelLoadException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ServingTermsCodecTest {
   private static final ServingTerms TERMS = new ServingTerms("t", Map.of(EngineKind.VLLM,
-      new EngineTerms(0.004, 2e-5, 0.7, 0.9, 0.5, 0.3, 0.015, 2.5e-5)), new EngineTerms(0.002, 0.6, 0.4, 0.2), 0.9,
+      new EngineTerms(0.004, 2e-5, 0.7, 0.9, 0.5, 0.3, 0.015)), new EngineTerms(0.002, 0.6, 0.4, 0.2), 0.9,
       Map.of(Metric.OUTPUT_TPS, 0.3, Metric.TTFT_MS, 0.8), Map.of(EngineKind.VLLM, 40));
 
   @Test
@@ -24,7 +25,7 @@ class ServingTermsCodecTest {
   @Test
   void rejectsAnotherVersionAFieldOutOfRangeAndAnUnknownEngine() {
     String json = ServingTermsCodec.toJson(TERMS);
-    assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("\"version\" : 3", "\"version\" : 4"), "x"))
+    assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("\"version\" : 4", "\"version\" : 5"), "x"))
         .isInstanceOf(ModelLoadException.class).hasMessageContaining("version");
     assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("0.7", "1.7"), "x"))
         .isInstanceOf(ModelLoadException.class).hasMessageContaining("bandwidth efficiency");
@@ -55,10 +56,28 @@ class ServingTermsCodecTest {
         """;
     assertThat(ServingTermsCodec.parse(v2, "x").pooled())
         .isEqualTo(new EngineTerms(0.002, 1e-5, 0.6, 0.8, 0.4, 0.2, 0.01, 0));
-    String v3 = ServingTermsCodec.toJson(TERMS);
-    assertThat(v3).contains("\"collective_s\" : 2.5E-5");
-    assertThatThrownBy(() -> ServingTermsCodec.parse(v3.replace("\"collective_s\" : 2.5E-5", "\"collective_s\" : 5"),
+  }
+
+  @Test
+  void readsVersionThreeTermsWithTheirLatencyPerCollectiveAndWritesVersionFourWithout() {
+    String v3 = """
+        {"format": "tuner-serving-terms", "version": 3, "id": "v3", "level": 0.9,
+         "pooled": {"overhead_s": 0.002, "per_sequence_s": 1e-5, "bandwidth_efficiency": 0.6,
+                    "kv_efficiency": 0.8, "compute_efficiency": 0.4, "interconnect_efficiency": 0.2,
+                    "request_s": 0.01, "collective_s": 2.5e-5},
+         "engines": {}, "log_half_width": {}, "rows": {}}
+        """;
+    ServingTerms read = ServingTermsCodec.parse(v3, "x");
+    assertThat(read.pooled()).isEqualTo(new EngineTerms(0.002, 1e-5, 0.6, 0.8, 0.4, 0.2, 0.01, 2.5e-5));
+    assertThatThrownBy(() -> ServingTermsCodec.parse(v3.replace("\"collective_s\": 2.5e-5", "\"collective_s\": 5"),
         "x")).isInstanceOf(ModelLoadException.class).hasMessageContaining("latency per collective");
+    // version 4 takes a collective's latency from the library's cost model: it has no such field, and terms that
+    // learned one cannot be written in it
+    String v4 = ServingTermsCodec.toJson(TERMS);
+    assertThat(v4).contains("\"version\" : 4").doesNotContain("collective_s");
+    assertThat(ServingTermsCodec.parse(v4, "x").engines().get(EngineKind.VLLM).collectiveS()).isZero();
+    assertThatThrownBy(() -> ServingTermsCodec.toJson(read)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("latency per collective").hasMessageContaining("2.5E-5");
   }
 
   @Test
