@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tuner.core.scenario.AttentionKind;
 import dev.tuner.core.scenario.AttentionSpec;
 import dev.tuner.core.scenario.BlasLibrary;
+import dev.tuner.core.scenario.BuildDate;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KernelType;
 import dev.tuner.core.scenario.ModelSpec;
@@ -90,7 +91,8 @@ final class Describe {
         .row("engine", "n_ubatch " + s.engine().nUbatch() + ", flash attention "
             + Text.onOff(s.engine().flashAttention()) + ", backend " + s.engine().backend().id()
             + (s.engine().build().isEmpty() ? "" : ", build " + s.engine().build())
-            + ", build date " + s.engine().buildDate().map(Object::toString).orElse("unknown")
+            + ", build date " + s.engine().buildDate().map(Object::toString)
+                .orElse("unknown (tuner-v3 features take " + BuildDate.ASSUMED_WHEN_UNKNOWN + ")")
             + (s.engine().blas() == BlasLibrary.DEFAULT ? "" : ", BLAS " + s.engine().blas().id()))
         .row("cuda graphs", Text.onOff(s.cudaGraphs()))
         .row("kernel", s.kernel().map(KernelType::id).orElse("not specified"))

@@ -50,6 +50,15 @@ class EngineSettingsCliTest {
     assertThat(table.out()).contains("build date 2025-08", "BLAS hipblaslt");
   }
 
+  /** An undated build is said to be one, with the month the features take for it. */
+  @Test
+  void anUndatedBuildStatesTheMonthItsFeaturesTake() {
+    Cli.Result table = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M",
+        "--context", "512");
+    assertThat(table.exit()).as(table.toString()).isZero();
+    assertThat(table.out()).contains("build date unknown (tuner-v3 features take 2024-05)");
+  }
+
   /**
    * The shipped model learned the BLAS library from the Strix Halo rows that differ only in it: hipBLASLt processes
    * a dense prompt faster than rocBLAS there (3-4× in the data).

@@ -15,6 +15,13 @@ public final class BuildDate {
   public static final YearMonth EARLIEST = YearMonth.of(2023, 1);
   /** The last month accepted: a later figure is a typing mistake, not a build. */
   public static final YearMonth LATEST = YearMonth.of(2039, 12);
+  /**
+   * The month a model's features take for a build nobody dated: the median month of the 1 153 dated rows of
+   * data/measurements.csv when the feature was made. A typical era, not a category of its own: the few undated
+   * training rows (Apple M3/M4, an MI50, TensorRT-LLM) are no pattern to learn, and a file without the column would
+   * otherwise be predicted as they are.
+   */
+  public static final YearMonth ASSUMED_WHEN_UNKNOWN = YearMonth.of(2024, 5);
 
   private BuildDate() {}
 

@@ -202,9 +202,7 @@ public final class FeatureEncoder {
         ModelSpec m = s.model();
         return m.hidden() == 0 || m.layers() == 0 || m.heads() == 0 || m.vocab() == 0 ? 1 : 0;
       case BUILD_MONTH:
-        return s.engine().buildDate().map(BuildDate::ordinal).orElse(0);
-      case BUILD_DATE_MISSING:
-        return s.engine().buildDate().isEmpty() ? 1 : 0;
+        return BuildDate.ordinal(s.engine().buildDate().orElse(BuildDate.ASSUMED_WHEN_UNKNOWN));
       case BLAS:
         return s.engine().blas().ordinal();
       default:

@@ -71,8 +71,9 @@ public final class FeatureSchemas {
 
   /**
    * {@code tuner-v3}: {@code tuner-v2} plus the software a measurement ran (issue 15 §3): the month of the engine
-   * build with a flag for "unknown", and the library of the dense matrix multiplications (one-hot over the
-   * non-default ones). Builds of one engine on one device differ by more than devices do: llama.cpp's Vulkan backend
+   * build (an undated one takes {@link dev.tuner.core.scenario.BuildDate#ASSUMED_WHEN_UNKNOWN}, a typical era, rather
+   * than a flag: the few undated rows are no category a model could learn), and the library of the dense matrix
+   * multiplications (one-hot over the non-default ones). Builds of one engine on one device differ by more than devices do: llama.cpp's Vulkan backend
    * reached about a quarter of the memory roof in decode in early 2024 and 0.6-0.8 of it from mid-2025, and on a
    * Radeon 8060S hipBLASLt processes a dense model's prompt 3-4× faster than rocBLAS (data/measurements.csv).
    */
@@ -200,14 +201,13 @@ public final class FeatureSchemas {
   private static FeatureSchema tunerV3Layout() {
     List<Slot> s = v2Slots();
     s.add(new Slot("build_month", Quantity.BUILD_MONTH, new Normalisation.Linear(240)));
-    s.add(new Slot("build_date_missing", Quantity.BUILD_DATE_MISSING, new Normalisation.Flag()));
     for (BlasLibrary b : BlasLibrary.values()) {
       if (b != BlasLibrary.DEFAULT) {
         s.add(new Slot("blas_" + b.id(), Quantity.BLAS, new Normalisation.OneHot(b.ordinal())));
       }
     }
     return new FeatureSchema(TUNER_V3, 1,
-        "tuner-v2 plus the engine build's month (with an unknown flag) and the dense-GEMM library.", s);
+        "tuner-v2 plus the engine build's month (2024-05 when undated) and the dense-GEMM library.", s);
   }
 
   /** tuner's model-shape slots, the first six of tuner-v1 and tuner-v2. */

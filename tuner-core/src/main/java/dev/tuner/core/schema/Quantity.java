@@ -87,10 +87,11 @@ public enum Quantity {
   INTERCONNECT_MISSING,
   /** 1 when the model's hidden size, layers, heads or vocabulary is not known. */
   MODEL_SHAPE_MISSING,
-  /** Months of the engine build from January 2023 ({@code BuildDate#ordinal}, January 2023 = 1); 0 when unknown. */
+  /**
+   * Months of the engine build from January 2023 ({@code BuildDate#ordinal}, January 2023 = 1); an undated build
+   * takes {@code BuildDate#ASSUMED_WHEN_UNKNOWN}.
+   */
   BUILD_MONTH,
-  /** 1 when the engine build's month is not known. */
-  BUILD_DATE_MISSING,
   /** Ordinal of the dense-GEMM library ({@code BlasLibrary}); used by one-hot slots. */
   BLAS
 }

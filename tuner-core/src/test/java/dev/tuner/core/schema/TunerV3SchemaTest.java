@@ -14,7 +14,7 @@ import java.time.YearMonth;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** tuner-v3 is tuner-v2 with the build's month, its unknown flag and the BLAS library appended. */
+/** tuner-v3 is tuner-v2 with the build's month and the BLAS library appended. */
 class TunerV3SchemaTest {
   private final FeatureSchema schema = FeatureSchemas.tunerV3();
   private final FeatureEncoder encoder = new FeatureEncoder(schema);
@@ -31,11 +31,11 @@ class TunerV3SchemaTest {
   }
 
   @Test
-  void itKeepsTunerV2sSlotsInOrderAndAppendsThree() {
+  void itKeepsTunerV2sSlotsInOrderAndAppendsTwo() {
     FeatureSchema v2 = FeatureSchemas.tunerV2();
     assertThat(schema.slots().subList(0, v2.width())).isEqualTo(v2.slots());
     assertThat(schema.slotNames().subList(v2.width(), schema.width()))
-        .containsExactly("build_month", "build_date_missing", "blas_hipblaslt");
+        .containsExactly("build_month", "blas_hipblaslt");
     assertThat(schema.hash()).isNotEqualTo(v2.hash());
     assertThat(FeatureSchemas.byId("TUNER-V3")).isSameAs(schema);
   }
@@ -46,15 +46,14 @@ class TunerV3SchemaTest {
         BlasLibrary.HIPBLASLT));
     // 2025-08 is month (2025 − 2023) × 12 + 8 = 32 of the 240 the slot spans
     assertThat(slot(v, "build_month")).isEqualTo(32 / 240f);
-    assertThat(slot(v, "build_date_missing")).isZero();
     assertThat(slot(v, "blas_hipblaslt")).isEqualTo(1);
   }
 
   @Test
-  void anUnknownMonthRaisesItsFlagAndTheDefaultBlasNoOneHot() {
+  void anUndatedBuildTakesMay2024AndTheDefaultBlasNoOneHot() {
     float[] v = encode(EngineSettings.DEFAULTS);
-    assertThat(slot(v, "build_month")).isZero();
-    assertThat(slot(v, "build_date_missing")).isEqualTo(1);
+    // 2024-05 is month (2024 − 2023) × 12 + 5 = 17
+    assertThat(slot(v, "build_month")).isEqualTo(17 / 240f);
     assertThat(slot(v, "blas_hipblaslt")).isZero();
   }
 }
