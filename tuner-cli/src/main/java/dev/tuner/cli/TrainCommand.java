@@ -58,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
       + " --set decode.members=forest --set prefill.members=forest,linear --set prefill.weights=auto"
       + " --set weight_step=0.5 --set inner_folds=4 --set forest.trees=80 --set forest.max_depth=10"
       + " --set forest.min_leaf=2 --set forest.mtry_fraction=0.6 --set reference.step_overhead=auto"
-      + " --set reference.prefill_rate=auto"
+      + " --set reference.prefill_rate=auto --set linear.exclude=build_month,build_date_missing"
       + " --protocol docs"
       // the output path last: alone on its folded help line it fits the 80 columns, with a continuation it would not
       + " --force --out tuner-default-model/src/main/resources/dev/tuner/model/default-model.json";

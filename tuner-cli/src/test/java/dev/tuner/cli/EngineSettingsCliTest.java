@@ -43,8 +43,9 @@ class EngineSettingsCliTest {
     JsonNode s = r.json().get("scenario");
     assertThat(s.get("build_date").asText()).isEqualTo("2025-08");
     assertThat(s.get("blas").asText()).isEqualTo("hipblaslt");
-    Cli.Result table = predict("--backend", "ROCm", "--build-date", "2025-08", "--blas", "hipblaslt", "--format",
-        "table", "--explain");
+    Cli.Result table = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M",
+        "--phase", "prefill", "--context", "512", "--backend", "ROCm", "--build-date", "2025-08", "--blas",
+        "hipblaslt", "--explain");
     assertThat(table.exit()).as(table.toString()).isZero();
     assertThat(table.out()).contains("build date 2025-08", "BLAS hipblaslt");
   }

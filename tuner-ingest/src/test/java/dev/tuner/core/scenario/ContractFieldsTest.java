@@ -29,13 +29,14 @@ class ContractFieldsTest {
   @Test
   void everyContractColumnReachesTheScenario() {
     Measurement m = row("src,RTX 4090,llama.cpp Vulkan,Llama 3 8B,,Q4_K_M,1,512,4096,prefill,3000,256,1,q8_0,b4000,"
-        + "4920734720,4,2,2,1,pp512 @ d4096");
+        + "2025-08,hipblaslt,4920734720,4,2,2,1,pp512 @ d4096");
     Scenario s = m.scenario().resolve(CATALOG);
     assertThat(s.depth()).isEqualTo(4096);
     assertThat(s.totalContext()).isEqualTo(4608);
     assertThat(s.kvCache()).isEqualTo(KvCacheType.Q8_0);
     assertThat(s.parallel()).isEqualTo(new ParallelLayout(4, 2, 2, 1));
-    assertThat(s.engine()).isEqualTo(new EngineSettings(256, true, Backend.VULKAN, "b4000"));
+    assertThat(s.engine()).isEqualTo(new EngineSettings(256, true, Backend.VULKAN, "b4000",
+        Optional.of(java.time.YearMonth.of(2025, 8)), BlasLibrary.HIPBLASLT));
     // 4 920 734 720 bytes × 8 / 8.03e9 parameters = 4.902 bits per weight, the file's average
     assertThat(s.quant().bitsPerWeight()).isCloseTo(4.9023, within(1e-3));
     assertThat(s.quant().name()).isEqualTo("Q4_K_M");
@@ -65,17 +66,17 @@ class ContractFieldsTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,-1,decode,120,,,,,,,,,,|depth = -1",
-      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,0,,,,,,,,,|n_ubatch = 0",
-      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,,2,,,,,,,,|flash_attn = \"2\"",
-      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,,,,,,3,2,1,1,|devices = 3 is invalid: expected a multiple"
+      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,-1,decode,120,,,,,,,,,,,,|depth = -1",
+      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,0,,,,,,,,,,,|n_ubatch = 0",
+      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,,2,,,,,,,,,,|flash_attn = \"2\"",
+      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,,,,,,,,3,2,1,1,|devices = 3 is invalid: expected a multiple"
           + " of tp × pp = 2",
-      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,,,,,,2,2,2,1,|tp × pp = 2 × 2 = 4 is invalid: expected at"
+      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,,,,,,,,2,2,2,1,|tp × pp = 2 × 2 = 4 is invalid: expected at"
           + " most the devices (2)",
-      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,,,,,,2,1,1,4,|ep = 4 is invalid: expected at most the"
+      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,,,,,,,,2,1,1,4,|ep = 4 is invalid: expected at most the"
           + " devices (2)",
-      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,,,,,100,,,,,|model_size_bytes = 100 is invalid",
-      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,,,q3,,,,,,,|kv-cache type = q3"})
+      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,,,,,,,100,,,,,|model_size_bytes = 100 is invalid",
+      "src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,,,q3,,,,,,,,,|kv-cache type = q3"})
   void aBadValueIsNamedWithWhatIsAllowed(String line, String message) {
     assertThatThrownBy(() -> {
       MeasurementCsv.Parsed p = MeasurementCsv.read(new StringReader(HEADER + "\n" + line + "\n"), "m.csv");
