@@ -152,6 +152,31 @@ class ServingCommandTest {
   }
 
   @Test
+  void termsOfFormatFourKeepTheLatencyPerRequestTheyLearned(@TempDir Path dir) throws Exception {
+    String v4 = """
+        {"format": "tuner-serving-terms", "version": 4, "id": "v4", "level": 0.9,
+         "pooled": {"overhead_s": 0.002, "per_sequence_s": 1e-5, "bandwidth_efficiency": 0.6,
+                    "kv_efficiency": 0.8, "compute_efficiency": 0.5, "interconnect_efficiency": 0.3,
+                    "request_s": REQUEST},
+         "engines": {}, "log_half_width": {}, "rows": {}}
+        """;
+    Path with = dir.resolve("v4.json");
+    Path without = dir.resolve("v4-none.json");
+    Files.writeString(with, v4.replace("REQUEST", "0.05"));
+    Files.writeString(without, v4.replace("REQUEST", "0"));
+    // 16 prompts at once fit the KV cache: one wave, whose TTFT is the latency per request plus the prefill, so
+    // 0.05 s of it adds 50 ms to the TTFT and nothing to the decode steps
+    String[] offline = with(VLLM, "--offline", "--prompts", "16", "--format", "json", "--serving-terms");
+    Cli.Result a = Cli.run(with(offline, with.toString()));
+    Cli.Result b = Cli.run(with(offline, without.toString()));
+    assertThat(a.exit()).as(a.toString()).isZero();
+    assertThat(b.exit()).as(b.toString()).isZero();
+    assertThat(a.json().get("ttft_ms").asDouble() - b.json().get("ttft_ms").asDouble())
+        .isCloseTo(50.0, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(a.json().get("tpot_ms").asDouble()).isEqualTo(b.json().get("tpot_ms").asDouble());
+  }
+
+  @Test
   void trainAndEvaluateServingRows(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("serving.csv");
     StringBuilder csv = new StringBuilder("source_id,engine,engine_version,device,num_devices,tp,pp,ep,model,"
@@ -175,7 +200,9 @@ class ServingCommandTest {
     Cli.Result train = Cli.run("train", "--serving", "--data", data.toString(), "--out", terms.toString(),
         "--cv-predictions", heldOut.toString(), "--format", "json");
     assertThat(train.exit()).as(train.toString()).isZero();
-    assertThat(Files.readString(terms)).contains("tuner-serving-terms");
+    // format 5 learns no latency per request (docs/EVALUATION.md, seventh serving change)
+    assertThat(Files.readString(terms)).contains("tuner-serving-terms", "\"version\" : 5")
+        .doesNotContain("request_s");
     // a header and one line per used row's metric (6 output throughputs), each with its fold and physics-only figure
     List<String> lines = Files.readAllLines(heldOut);
     assertThat(lines).hasSize(7);

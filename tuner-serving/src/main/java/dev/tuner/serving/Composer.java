@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  *       context {@code I + O/2} and takes the prompts of the {@code n − 1} other requests spread over their
  *       {@code O} iterations ({@code (n − 1)·I/O} prompt tokens); its time is the TPOT. A new request's prompt runs
  *       beside {@code n − 1} decodes, in chunks of what the token budget leaves when prefill is chunked; that is
- *       the TTFT, with the engine's latency per request ({@link EngineTerms#requestS}) on top.
+ *       the TTFT, with the latency per request of older terms ({@link EngineTerms#requestS}) on top.
  *       {@code E2E = TTFT + (O − 1)·TPOT}, requests/s = {@code n / E2E} (Little's law).
  *   <li>The largest {@code n}: the KV cache (memory left by the weights × the engine's fraction) over the tokens a
  *       request holds ({@code I + O/2} on average for engines that allocate pages as they go, {@code I + O} at most

@@ -13,9 +13,10 @@ import static dev.tuner.api.InvalidInputException.requireInRange;
  * latency, {@link CollectiveLatency}) are the physical times ({@link StepTimes}): the
  * linear layers and attention are separate kernels, each bound by its own roofline, and their times add (the
  * per-operator roofline of GenZ and LLMCompass; one max over the whole iteration would let a prompt chunk's GEMMs hide
- * the decodes' KV-cache reads, which no kernel does). Every request
- * waits {@code requestS} more before its first token (tokenisation, the HTTP front end, scheduling: a benchmark
- * client's TTFT counts them, an iteration does not).
+ * the decodes' KV-cache reads, which no kernel does). Terms of format versions 2 to 4 also make every request
+ * wait {@code requestS} more before its first token, a latency per request they learned (the front end); version 5
+ * learns none and has 0 here: what a request waits for on the GPU is composed ({@link Composer}), and a fit could not
+ * tell the front end's milliseconds apart from the composition's other misses.
  *
  * <ul>
  *   <li>{@code overheadS}: fixed per iteration (kernel launches, the scheduler's loop);

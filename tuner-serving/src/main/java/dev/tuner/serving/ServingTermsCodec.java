@@ -22,12 +22,13 @@ import java.util.Map;
  * the format, the version, every field's presence, type and range, and rejects unknown engines and metrics: a file
  * that reads is a file the predictor can use. Older versions still read: version 1 files (one overhead and one
  * bandwidth share per engine) as terms without per-sequence and per-request overheads and with the KV share equal to
- * the weights', version 2 files without a latency per collective, and version 3 files with the latency per collective
- * they learned, which adds to the physical one ({@link CollectiveLatency}) that version 4 learns nothing beside.
+ * the weights', version 2 files without a latency per collective, version 3 files with the latency per collective
+ * they learned, which adds to the physical one ({@link CollectiveLatency}) that version 4 learns nothing beside, and
+ * versions 2 to 4 with the latency per request they learned, which version 5 does not learn (no {@code request_s}).
  */
 public final class ServingTermsCodec {
   public static final String FORMAT = "tuner-serving-terms";
-  public static final int VERSION = 4;
+  public static final int VERSION = 5;
   /** The largest file read: a terms file is a few kilobytes. */
   public static final long MAX_BYTES = 1 << 20;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -63,14 +64,18 @@ public final class ServingTermsCodec {
           "0: format version " + VERSION + " takes it from the collective library's cost model; such terms (read"
               + " from a version 3 file) cannot be written");
     }
+    if (e.requestS() != 0) {
+      throw new InvalidInputException("latency per request", Double.toString(e.requestS()),
+          "0: format version " + VERSION + " learns none; such terms (read from a version 2 to 4 file) cannot be"
+              + " written");
+    }
     return JSON.createObjectNode()
         .put("overhead_s", e.overheadS())
         .put("per_sequence_s", e.perSequenceS())
         .put("bandwidth_efficiency", e.bandwidthEff())
         .put("kv_efficiency", e.kvEff())
         .put("compute_efficiency", e.computeEff())
-        .put("interconnect_efficiency", e.interconnectEff())
-        .put("request_s", e.requestS());
+        .put("interconnect_efficiency", e.interconnectEff());
   }
 
   public static void write(ServingTerms t, Path file) {
@@ -182,7 +187,7 @@ public final class ServingTermsCodec {
     return new EngineTerms(number(n, "overhead_s", where), number(n, "per_sequence_s", where),
         number(n, "bandwidth_efficiency", where), number(n, "kv_efficiency", where),
         number(n, "compute_efficiency", where), number(n, "interconnect_efficiency", where),
-        number(n, "request_s", where), version == 3 ? number(n, "collective_s", where) : 0);
+        version <= 4 ? number(n, "request_s", where) : 0, version == 3 ? number(n, "collective_s", where) : 0);
   }
 
   private static JsonNode object(JsonNode n, String field, String where) {

@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * so that the thousand offline throughputs do not drown the hundred latencies (and a handful of latencies cannot
  * outweigh them either). An engine's fit is shrunk toward the pooled terms by a penalty of
  * {@code (x − x_pooled)²} per coordinate (logs of the times, logits of the shares): a term its rows do not pin (the
- * request latency of an engine whose rows state no TTFT) stays at the pooled value instead of drifting. Interval
+ * link share of an engine whose rows all run on one GPU) stays at the pooled value instead of drifting. Interval
  * half-widths come from leave-one-family-out: per metric, the {@code level} quantile of the absolute log errors on
  * held-out families, each family weighing the same ({@link #halfWidths}).
  */
@@ -94,17 +94,15 @@ public final class ServingTrainer {
   }
 
   /**
-   * The largest per-request latency a fit may learn: a front end's tokenisation, HTTP and scheduling take
-   * milliseconds to tens of them; a longer wait before the first token is queueing, which the composition models, and
-   * an unbounded term would absorb the composition's queueing errors instead.
+   * Where the pooled fit starts: 1 ms per iteration, 10 µs per sequence, 60% of every peak. Neither a collective's
+   * latency (the library's cost model gives it, {@link CollectiveLatency}) nor a latency per request is learned: the
+   * composition models what a request waits for on the GPU (the iteration in flight, its prompt's iterations, the
+   * queue), and what is left, the front end's CPU path, is not identified by the rows a fold trains on (a TTFT of
+   * seconds cannot tell a few milliseconds apart, yet every under-predicted one pulls such a term up, to whatever cap
+   * it has), so a free term learned it from the composition's other misses (docs/EVALUATION.md, seventh serving
+   * change).
    */
-  static final double MAX_REQUEST_S = 0.1;
-
-  /**
-   * Where the pooled fit starts: 1 ms per iteration, 10 µs per sequence, 60% of every peak, 20 ms per request. A
-   * collective's latency is not learned: the library's cost model gives it ({@link CollectiveLatency}).
-   */
-  static final EngineTerms START = new EngineTerms(1e-3, 1e-5, 0.6, 0.6, 0.6, 0.6, 0.02);
+  static final EngineTerms START = new EngineTerms(1e-3, 1e-5, 0.6, 0.6, 0.6, 0.6, 0);
 
   /** Terms fitted to {@code rows} from {@code start}, shrunk toward {@code prior} when not null. */
   EngineTerms fitTerms(List<ServingRow> rows, EngineTerms start, EngineTerms prior) {
@@ -148,13 +146,12 @@ public final class ServingTrainer {
   /** The unconstrained coordinates Nelder-Mead searches: logs of the times, logits of the shares. */
   static double[] vector(EngineTerms t) {
     return new double[] {Math.log(Math.max(1e-9, t.overheadS())), Math.log(Math.max(1e-9, t.perSequenceS())),
-        logit(t.bandwidthEff()), logit(t.kvEff()), logit(t.computeEff()), logit(t.interconnectEff()),
-        Math.log(Math.max(1e-9, t.requestS()))};
+        logit(t.bandwidthEff()), logit(t.kvEff()), logit(t.computeEff()), logit(t.interconnectEff())};
   }
 
   static EngineTerms terms(double[] x) {
     return new EngineTerms(time(x[0], 10), time(x[1], 1), efficiency(x[2]), efficiency(x[3]), efficiency(x[4]),
-        efficiency(x[5]), time(x[6], MAX_REQUEST_S));
+        efficiency(x[5]), 0);
   }
 
   private static double time(double x, double max) {

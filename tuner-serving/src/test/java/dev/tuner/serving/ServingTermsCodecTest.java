@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ServingTermsCodecTest {
   private static final ServingTerms TERMS = new ServingTerms("t", Map.of(EngineKind.VLLM,
-      new EngineTerms(0.004, 2e-5, 0.7, 0.9, 0.5, 0.3, 0.015)), new EngineTerms(0.002, 0.6, 0.4, 0.2), 0.9,
+      new EngineTerms(0.004, 2e-5, 0.7, 0.9, 0.5, 0.3, 0)), new EngineTerms(0.002, 0.6, 0.4, 0.2), 0.9,
       Map.of(Metric.OUTPUT_TPS, 0.3, Metric.TTFT_MS, 0.8), Map.of(EngineKind.VLLM, 40));
 
   @Test
@@ -25,7 +25,7 @@ class ServingTermsCodecTest {
   @Test
   void rejectsAnotherVersionAFieldOutOfRangeAndAnUnknownEngine() {
     String json = ServingTermsCodec.toJson(TERMS);
-    assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("\"version\" : 4", "\"version\" : 5"), "x"))
+    assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("\"version\" : 5", "\"version\" : 6"), "x"))
         .isInstanceOf(ModelLoadException.class).hasMessageContaining("version");
     assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("0.7", "1.7"), "x"))
         .isInstanceOf(ModelLoadException.class).hasMessageContaining("bandwidth efficiency");
@@ -59,7 +59,7 @@ class ServingTermsCodecTest {
   }
 
   @Test
-  void readsVersionThreeTermsWithTheirLatencyPerCollectiveAndWritesVersionFourWithout() {
+  void readsVersionThreeTermsWithTheirLatencyPerCollectiveAndWritesTheCurrentVersionWithout() {
     String v3 = """
         {"format": "tuner-serving-terms", "version": 3, "id": "v3", "level": 0.9,
          "pooled": {"overhead_s": 0.002, "per_sequence_s": 1e-5, "bandwidth_efficiency": 0.6,
@@ -71,13 +71,35 @@ class ServingTermsCodecTest {
     assertThat(read.pooled()).isEqualTo(new EngineTerms(0.002, 1e-5, 0.6, 0.8, 0.4, 0.2, 0.01, 2.5e-5));
     assertThatThrownBy(() -> ServingTermsCodec.parse(v3.replace("\"collective_s\": 2.5e-5", "\"collective_s\": 5"),
         "x")).isInstanceOf(ModelLoadException.class).hasMessageContaining("latency per collective");
-    // version 4 takes a collective's latency from the library's cost model: it has no such field, and terms that
-    // learned one cannot be written in it
-    String v4 = ServingTermsCodec.toJson(TERMS);
-    assertThat(v4).contains("\"version\" : 4").doesNotContain("collective_s");
-    assertThat(ServingTermsCodec.parse(v4, "x").engines().get(EngineKind.VLLM).collectiveS()).isZero();
+    // versions 4 and later take a collective's latency from the library's cost model: they have no such field, and
+    // terms that learned one cannot be written in them
+    String current = ServingTermsCodec.toJson(TERMS);
+    assertThat(current).contains("\"version\" : 5").doesNotContain("collective_s");
+    assertThat(ServingTermsCodec.parse(current, "x").engines().get(EngineKind.VLLM).collectiveS()).isZero();
     assertThatThrownBy(() -> ServingTermsCodec.toJson(read)).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("latency per collective").hasMessageContaining("2.5E-5");
+  }
+
+  @Test
+  void readsVersionFourTermsWithTheirLatencyPerRequestAndWritesVersionFiveWithout() {
+    String v4 = """
+        {"format": "tuner-serving-terms", "version": 4, "id": "v4", "level": 0.9,
+         "pooled": {"overhead_s": 0.002, "per_sequence_s": 1e-5, "bandwidth_efficiency": 0.6,
+                    "kv_efficiency": 0.8, "compute_efficiency": 0.4, "interconnect_efficiency": 0.2,
+                    "request_s": 0.0064},
+         "engines": {}, "log_half_width": {}, "rows": {}}
+        """;
+    ServingTerms read = ServingTermsCodec.parse(v4, "x");
+    assertThat(read.pooled()).isEqualTo(new EngineTerms(0.002, 1e-5, 0.6, 0.8, 0.4, 0.2, 0.0064, 0));
+    assertThatThrownBy(() -> ServingTermsCodec.parse(v4.replace("\"request_s\": 0.0064", "\"other\": 0"),
+        "x")).isInstanceOf(ModelLoadException.class).hasMessageContaining("request_s");
+    // version 5 learns no latency per request: it writes none, reads none (a stray one is ignored like any unknown
+    // field) and refuses to write terms that carry one
+    String v5 = ServingTermsCodec.toJson(TERMS);
+    assertThat(v5).contains("\"version\" : 5").doesNotContain("request_s");
+    assertThat(ServingTermsCodec.parse(v5, "x").engines().get(EngineKind.VLLM).requestS()).isZero();
+    assertThatThrownBy(() -> ServingTermsCodec.toJson(read)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("latency per request").hasMessageContaining("0.0064");
   }
 
   @Test
