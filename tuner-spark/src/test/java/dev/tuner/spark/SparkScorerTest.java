@@ -178,6 +178,29 @@ class SparkScorerTest {
     assertThat(failed).isGreaterThanOrEqualTo(2).isLessThan(rows.size() * 2 / 10);
   }
 
+  /** The software columns reach the scenario: hipBLASLt lifts a Strix Halo prompt, a bad month is named. */
+  @Test
+  void theBuildMonthAndBlasColumnsAreRead() {
+    StructType text = new StructType()
+        .add("id", DataTypes.StringType).add("device", DataTypes.StringType).add("model", DataTypes.StringType)
+        .add("quant", DataTypes.StringType).add("batch", DataTypes.StringType).add("context", DataTypes.StringType)
+        .add("phase", DataTypes.StringType).add("backend", DataTypes.StringType)
+        .add("build_date", DataTypes.StringType).add("blas", DataTypes.StringType);
+    List<Row> rows = List.of(
+        RowFactory.create("rocblas", "Strix Halo", "Llama 2 7B", "Q4_0", "1", "512", "prefill", "llama.cpp ROCm",
+            "2025-08", null),
+        RowFactory.create("hipblaslt", "Strix Halo", "Llama 2 7B", "Q4_0", "1", "512", "prefill", "llama.cpp ROCm",
+            "2025-08", "hipblaslt"),
+        RowFactory.create("bad month", "Strix Halo", "Llama 2 7B", "Q4_0", "1", "512", "prefill", "llama.cpp ROCm",
+            "August 2025", null));
+    Map<String, Row> out = new SparkScorer(spark, SparkScorer.defaultModel(), 0.9)
+        .score(spark.createDataFrame(rows, text)).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getString(0), Function.identity()));
+    assertThat(out.get("hipblaslt").<Double>getAs("tokens_per_s"))
+        .isGreaterThan(1.5 * out.get("rocblas").<Double>getAs("tokens_per_s"));
+    assertThat(out.get("bad month").<String>getAs("error")).contains("build_date", "August 2025", "YYYY-MM");
+  }
+
   @Test
   void rowsThatCannotBePredictedGetTheirErrorAndTheOthersTheirPrediction() {
     StructType text = new StructType()
