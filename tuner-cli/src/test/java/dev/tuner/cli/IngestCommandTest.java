@@ -101,15 +101,16 @@ class IngestCommandTest {
     assertThat(run("--format", "llama-bench", file.toString(), "--out", csv.toString())).as(err.toString()).isZero();
     List<dev.tuner.core.io.Csv.Row> rows = dev.tuner.core.io.Csv.read(new StringReader(Files.readString(csv)), "m.csv");
     List<String> header = rows.get(0).fields();
-    assertThat(header).contains("depth", "n_ubatch", "flash_attn", "kv_type", "build", "model_size_bytes",
-        "num_devices", "tp", "pp", "ep");
+    assertThat(header).contains("depth", "n_ubatch", "flash_attn", "kv_type", "build", "build_date", "blas",
+        "model_size_bytes", "num_devices", "tp", "pp", "ep");
     java.util.function.BiFunction<Integer, String, String> cell = (row, column) ->
         rows.get(row).fields().get(header.indexOf(column));
     // one RTX 4080: depth 0, llama-bench's settings as the file states them, no layout
     assertThat(List.of(cell.apply(1, "depth"), cell.apply(1, "n_ubatch"), cell.apply(1, "flash_attn"),
-        cell.apply(1, "kv_type"), cell.apply(1, "build"), cell.apply(1, "model_size_bytes"),
-        cell.apply(1, "num_devices"), cell.apply(1, "tp")))
-        .containsExactly("0", "512", "0", "f16", "b5163", "4677120000", "", "");
+        cell.apply(1, "kv_type"), cell.apply(1, "build"), cell.apply(1, "build_date"), cell.apply(1, "blas"),
+        cell.apply(1, "model_size_bytes"), cell.apply(1, "num_devices"), cell.apply(1, "tp")))
+        // test_time 2025-04-24: the run's month dates the build; llama-bench does not say the BLAS library
+        .containsExactly("0", "512", "0", "f16", "b5163", "2025-04", "", "4677120000", "", "");
     // two RTX 4090 with split_mode row: tensor parallelism over both
     assertThat(List.of(cell.apply(3, "device"), cell.apply(3, "flash_attn"), cell.apply(3, "num_devices"),
         cell.apply(3, "tp"), cell.apply(3, "pp"), cell.apply(3, "ep")))
