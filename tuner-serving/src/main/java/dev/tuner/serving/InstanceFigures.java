@@ -89,8 +89,8 @@ public record InstanceFigures(
     double weights = weightBytes + routed;
     double kv = kvBytesPerToken * (cachedTokens + promptTokens);
     double linear = flopsPerToken * tokens + logitFlopsPerDecode * decodeSeqs;
-    double attention = attentionPeakFlops > 0 ? attentionFlopsPerPair * (cachedTokens + promptPairs)
-        / attentionPeakFlops : 0;
+    double attention = peakFlops > 0 && attentionPeakFlops > 0
+        ? attentionFlopsPerPair * (cachedTokens + promptPairs) / attentionPeakFlops : 0;
     double compute = peakFlops > 0 ? linear / peakFlops + attention : 0;
     double comm = linkBandwidth > 0 ? commBytesPerToken * tokens / linkBandwidth : 0;
     double latency = linkBandwidth > 0 ? collectiveLatencyS : 0;

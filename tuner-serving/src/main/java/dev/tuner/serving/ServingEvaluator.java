@@ -188,7 +188,7 @@ public final class ServingEvaluator {
     return out;
   }
 
-  static Map<Metric, Score> scores(List<Outcome> outcomes, boolean intervals) {
+  private static Map<Metric, Score> scores(List<Outcome> outcomes, boolean intervals) {
     Map<Metric, List<Outcome>> by = new EnumMap<>(Metric.class);
     outcomes.forEach(o -> by.computeIfAbsent(o.metric(), k -> new ArrayList<>()).add(o));
     Map<Metric, Score> out = new EnumMap<>(Metric.class);
