@@ -265,18 +265,19 @@ final class Serving {
       out.printf(Locale.ROOT, "Serving rows: %d read, %d used, %d skipped; leave-one-chip-family-out over %d"
           + " families%n%n", r.rows(), r.used(), r.skipped(), r.families());
       Table t = new Table("metric", "n", "MAPE", "median APE", "median APE 5-95% (devices)", "90% coverage",
-          "physics-only MAPE", "physics-only median APE");
+          "width (high/low)", "physics-only MAPE", "physics-only median APE");
       for (Map.Entry<Metric, ServingEvaluator.Score> e : r.metrics().entrySet()) {
         ServingEvaluator.Score b = r.baseline().get(e.getKey());
         double[] spread = r.medianSpread().get(e.getKey());
         t.row(e.getKey().id(), e.getValue().n(), pct(e.getValue().mape()), pct(e.getValue().medianApe()),
             spread == null ? "" : pct(spread[0]) + " - " + pct(spread[1]),
             e.getValue().coverage().isPresent() ? pct(e.getValue().coverage().getAsDouble()) : "",
+            e.getValue().width().isPresent() ? ratio(e.getValue().width().getAsDouble()) : "",
             b == null ? "" : pct(b.mape()), b == null ? "" : pct(b.medianApe()));
       }
       t.printText(out, "  ");
       out.println();
-      out.println("Median APE (n, 90% coverage) by held-out family, engine and device");
+      out.println("Median APE (n, 90% coverage, width high/low) by held-out family, engine and device");
       Table d = new Table("group", "output_tps", "ttft_ms", "tpot_ms", "requests_per_s");
       r.byFamily().forEach((k, v) -> row(d, "family " + k, v));
       r.byEngine().forEach((k, v) -> row(d, "engine " + k, v));
@@ -294,10 +295,15 @@ final class Serving {
     cells[0] = group;
     for (Metric m : Metric.values()) {
       ServingEvaluator.Score s = scores.get(m);
-      cells[1 + m.ordinal()] = s == null ? "" : String.format(Locale.ROOT, "%s (%d, %s)", pct(s.medianApe()), s.n(),
-          s.coverage().isPresent() ? pct(s.coverage().getAsDouble()) : "-");
+      cells[1 + m.ordinal()] = s == null ? "" : String.format(Locale.ROOT, "%s (%d, %s, %s)", pct(s.medianApe()),
+          s.n(), s.coverage().isPresent() ? pct(s.coverage().getAsDouble()) : "-",
+          s.width().isPresent() ? ratio(s.width().getAsDouble()) : "-");
     }
     t.row(cells);
+  }
+
+  private static String ratio(double v) {
+    return String.format(Locale.ROOT, "x%.2f", v);
   }
 
   private static String pct(double v) {
@@ -315,6 +321,11 @@ final class Serving {
         o.put("coverage", s.coverage().getAsDouble());
       } else {
         o.putNull("coverage");
+      }
+      if (s.width().isPresent()) {
+        o.put("width", s.width().getAsDouble());
+      } else {
+        o.putNull("width");
       }
     });
     return n;

@@ -221,6 +221,18 @@ class ServingCommandTest {
     assertThat(j.get("by_family").has("GA100")).isTrue();
     JsonNode spread = j.get("metrics").get("output_tps").get("median_ape_devices_90");
     assertThat(spread.get(0).asDouble()).isLessThanOrEqualTo(spread.get(1).asDouble());
+    // every score states its interval's width, high over low: one width per metric per held-out fold, so a family's
+    // is what each of its rows' held-out intervals spans in the --cv-predictions file
+    String gh100 = lines.stream().filter(l -> l.contains(",GH100,H100 SXM5 80GB,")).findFirst().orElseThrow();
+    String[] cells = gh100.split(",");
+    double low = Double.parseDouble(cells[cells.length - 4]);
+    double high = Double.parseDouble(cells[cells.length - 3]);
+    JsonNode family = j.get("by_family").get("GH100").get("output_tps");
+    assertThat(family.get("width").asDouble()).isCloseTo(high / low, org.assertj.core.data.Percentage.withPercentage(0.01));
+    assertThat(family.get("coverage").isNumber()).isTrue();
+    assertThat(j.get("metrics").get("output_tps").get("width").asDouble()).isGreaterThanOrEqualTo(1.0);
+    assertThat(j.get("by_engine").get("tensorrt-llm").get("output_tps").has("width")).isTrue();
+    assertThat(j.get("baseline").get("output_tps").get("width").isNull()).isTrue();
     Cli.Result eval = Cli.run("evaluate", "--serving", "--data", data.toString(), "--format", "json");
     assertThat(eval.exit()).as(eval.toString()).isZero();
     assertThat(eval.json().get("metrics").get("output_tps").get("median_ape").asDouble()).isNotNegative();

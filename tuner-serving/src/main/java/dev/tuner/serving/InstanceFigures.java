@@ -25,18 +25,32 @@ import java.util.List;
  * the LM head's FLOPs per decoded token on each GPU (a prompt's logits are its last token's only, left out);
  * {@code collectives}: how many collectives one stage runs per iteration, whatever their size (0 on one GPU or when
  * the link is unknown); {@code collectiveLatencyS}: their latency in all, per stage per iteration (each collective's
- * from {@link CollectiveLatency}, by the library, the link and the GPUs it spans).
+ * from {@link CollectiveLatency}, by the library, the link and the GPUs it spans). {@code attentionPeakFlops}: the
+ * FLOP/s attention's arithmetic runs at, which is the KV cache's precision and not the weights' ({@link
+ * StepPhysics#attentionActivation}); the linear layers run at {@code peakFlops}.
  */
 public record InstanceFigures(
     double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
     double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
     double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectives,
-    double collectiveLatencyS) {
+    double collectiveLatencyS, double attentionPeakFlops) {
   public InstanceFigures {
-    if (!(bandwidth > 0) || stages < 1 || collectiveLatencyS < 0) {
-      throw new IllegalArgumentException("bandwidth must be positive, stages at least 1 and latency not negative");
+    if (!(bandwidth > 0) || stages < 1 || collectiveLatencyS < 0 || attentionPeakFlops < 0) {
+      throw new IllegalArgumentException("bandwidth must be positive, stages at least 1, latency and attention peak"
+          + " not negative");
     }
     assumptions = List.copyOf(assumptions);
+  }
+
+  /** Figures whose attention runs at the linear layers' peak. */
+  public InstanceFigures(
+      double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
+      double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
+      double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectives,
+      double collectiveLatencyS) {
+    this(weightBytes, routedBytes, routedShare, kvBytesPerToken, flopsPerToken, attentionFlopsPerPair,
+        commBytesPerToken, bandwidth, peakFlops, linkBandwidth, memoryBytes, stages, assumptions, logitFlopsPerDecode,
+        collectives, collectiveLatencyS, peakFlops);
   }
 
   /** Figures whose collectives each cost the roofline's one hop ({@link Roofline#COLLECTIVE_LATENCY_S}). */
@@ -74,10 +88,10 @@ public record InstanceFigures(
     double routed = routedBytes > 0 ? routedBytes * (1 - Math.pow(1 - routedShare, tokens)) : 0;
     double weights = weightBytes + routed;
     double kv = kvBytesPerToken * (cachedTokens + promptTokens);
-    double flops = flopsPerToken * tokens + logitFlopsPerDecode * decodeSeqs
-        + attentionFlopsPerPair * (cachedTokens + promptPairs);
-    double compute = peakFlops > 0 ? flops / peakFlops : 0;
-    double attention = peakFlops > 0 ? attentionFlopsPerPair * (cachedTokens + promptPairs) / peakFlops : 0;
+    double linear = flopsPerToken * tokens + logitFlopsPerDecode * decodeSeqs;
+    double attention = peakFlops > 0 && attentionPeakFlops > 0
+        ? attentionFlopsPerPair * (cachedTokens + promptPairs) / attentionPeakFlops : 0;
+    double compute = peakFlops > 0 ? linear / peakFlops + attention : 0;
     double comm = linkBandwidth > 0 ? commBytesPerToken * tokens / linkBandwidth : 0;
     double latency = linkBandwidth > 0 ? collectiveLatencyS : 0;
     return new StepTimes(weights / bandwidth * stages, compute * stages, comm * stages, kv / bandwidth * stages,

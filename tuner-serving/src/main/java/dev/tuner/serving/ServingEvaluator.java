@@ -10,9 +10,9 @@ import java.util.TreeMap;
 /**
  * Leave-one-chip-family-out evaluation of serving predictions: each family's rows are predicted by terms fitted on
  * the other families' rows, beside the physics-only baseline (the roofline composition with no learned terms).
- * A held-out family's interval half-width is calibrated inside its fold: the level quantile of the absolute log
- * errors that the training families have when each of them is also held out (terms fitted without the outer and the
- * inner family), each family weighing the same ({@link ServingTrainer#halfWidths}); no row's own error, and no model
+ * A held-out family's interval half-width is calibrated inside its fold (cross-conformal): the largest of the
+ * training families' own level quantiles of their absolute log errors when each of them is also held out (terms
+ * fitted without the outer and the inner family; {@link ServingTrainer#halfWidths}); no row's own error, and no model
  * that has seen the held-out family, sets its interval.
  */
 public final class ServingEvaluator {
@@ -24,8 +24,12 @@ public final class ServingEvaluator {
     this.physics = physics;
   }
 
-  /** Errors of one metric over some rows; APEs as fractions (0.12 = 12%). Coverage empty without intervals. */
-  public record Score(int n, double mape, double medianApe, OptionalDouble coverage) {}
+  /**
+   * Errors of one metric over some rows; APEs as fractions (0.12 = 12%). {@code width}: the median over the rows of
+   * their interval's high / low (1.5 = the high bound 1.5 times the low one), so that a coverage bought by intervals
+   * too wide to say anything shows beside it. Coverage and width empty without intervals.
+   */
+  public record Score(int n, double mape, double medianApe, OptionalDouble coverage, OptionalDouble width) {}
 
   /**
    * The report. {@code byFamily}: each held-out fold's scores; {@code medianSpread}: per metric, the 5% and 95%
@@ -55,6 +59,11 @@ public final class ServingEvaluator {
 
     public boolean covered() {
       return observed >= low && observed <= high;
+    }
+
+    /** The interval's high bound over its low one. */
+    public double width() {
+      return high / low;
     }
   }
 
@@ -190,7 +199,10 @@ public final class ServingEvaluator {
       OptionalDouble coverage = intervals
           ? OptionalDouble.of(list.stream().filter(Outcome::covered).count() / (double) list.size())
           : OptionalDouble.empty();
-      out.put(m, new Score(list.size(), mean, median, coverage));
+      OptionalDouble width = intervals
+          ? OptionalDouble.of(median(list.stream().mapToDouble(Outcome::width).sorted().toArray()))
+          : OptionalDouble.empty();
+      out.put(m, new Score(list.size(), mean, median, coverage, width));
     });
     return out;
   }

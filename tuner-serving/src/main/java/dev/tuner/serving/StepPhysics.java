@@ -3,8 +3,10 @@ package dev.tuner.serving;
 import dev.tuner.core.roofline.ModelPhysics;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.WeightBytes;
+import dev.tuner.core.scenario.Activation;
 import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,8 @@ import java.util.List;
  *       {@code 2 (tp − 1) / tp} of the activations sent by each GPU), one transfer between consecutive pipeline
  *       stages, expert parallelism's two all-to-alls per MoE layer; each collective also costs its latency, which
  *       the collective library's cost model gives by link and GPU count ({@link CollectiveLatency}).
+ *   <li>Attention's arithmetic runs at the precision of the KV cache it reads, not at the weights'
+ *       ({@link #attentionActivation}).
  * </ul>
  */
 public final class StepPhysics {
@@ -107,6 +111,9 @@ public final class StepPhysics {
     }
     Backend backend = Backend.parse(s.engine().backend().isEmpty() ? s.engine().kind().id() : s.engine().backend());
     double peak = roofline.peakTflops(d, s.quant().activation(), backend, assumptions) * 1e12;
+    Activation forAttention = attentionActivation(s.quant().activation(), s.kvCache());
+    double attentionPeak = forAttention == s.quant().activation() ? peak
+        : roofline.peakTflops(d, forAttention, backend, null) * 1e12;
     double memory = d.memoryGb().orElse(0) * 1e9;
     if (memory == 0) {
       assumptions.add("memory of " + d.name() + " unknown: KV-cache capacity not checked");
@@ -115,6 +122,23 @@ public final class StepPhysics {
     double perStage = link > 0 ? (double) collectives / l.pp() : 0;
     return new InstanceFigures(weightBytes, routedBytes, share, kvPerToken, 2.0 * physics.activeBodyParams() / split,
         attention, commBytes, d.memBandwidthGBs() * 1e9, peak, link, memory, l.pp(), assumptions,
-        2.0 * physics.embeddingParams() / split, perStage, link > 0 ? latency / l.pp() : 0);
+        2.0 * physics.embeddingParams() / split, perStage, link > 0 ? latency / l.pp() : 0, attentionPeak);
+  }
+
+  /**
+   * The arithmetic attention runs in. Weight quantisation changes the GEMMs over the weights, not attention: its
+   * operands are the queries and the cached keys and values, so a 16-bit KV cache (every engine's default) means
+   * 16-bit attention kernels (FlashAttention-2, FlashInfer, TensorRT-LLM's FMHA) whatever the weights' FP8, INT8 or
+   * FP4 GEMMs run at. Only an FP8 cache with FP8 (or FP4) activations runs attention in FP8: vLLM documents that with
+   * an FP8 KV cache FlashAttention 3 quantises the queries and computes in FP8 (data/SOURCES.md
+   * {@code doc_vllm_fp8_kv_attention}); taken for every engine, which is the optimistic bound for the others. FP32
+   * activations (CPU backends) stay FP32.
+   */
+  static Activation attentionActivation(Activation weights, KvCacheType kv) {
+    return switch (weights) {
+      case FP32, FP16 -> weights;
+      case FP8, FP4 -> kv == KvCacheType.FP8 ? Activation.FP8 : Activation.FP16;
+      case INT8 -> Activation.FP16;
+    };
   }
 }

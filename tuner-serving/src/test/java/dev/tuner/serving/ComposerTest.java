@@ -421,6 +421,18 @@ class ComposerTest {
   }
 
   @Test
+  void attentionRunsAtItsOwnPeakBesideTheLinearLayers() {
+    // as the test below (2e8 attention FLOPs per pair, linear layers at 1 PFLOP/s) with attention at 0.5 PFLOP/s, the
+    // 16-bit peak beside FP8 GEMMs: 100 pairs take 2e8 × 100 / 5e14 = 40 µs; the GEMMs 2e9 / 1e15 = 2 µs
+    InstanceFigures f = new InstanceFigures(1e9, 0, 0, 1e5, 2e9, 2e8, 0, 1e12, 1e15, 0, 0, 1, List.of(), 0, 0, 0,
+        5e14);
+    StepTimes one = f.step(1, 100, 0, 0);
+    assertThat(one.attention()).isCloseTo(4e-5, within(1e-18));
+    assertThat(one.compute()).isCloseTo(4.2e-5, within(1e-18));
+    assertThat(one.linear()).isCloseTo(2e-6, within(1e-18));
+  }
+
+  @Test
   void attentionArithmeticOvertakesKvReadsInLongPromptsAndDecodes() {
     // as gpu(0), with 2e8 attention FLOPs per (query, cached) pair
     InstanceFigures f = new InstanceFigures(1e9, 0, 0, 1e5, 2e9, 2e8, 0, 1e12, 1e15, 0, 0, 1, List.of());
