@@ -63,4 +63,19 @@ class ServingTrainerTest {
     assertThat(trainer.halfWidths(Map.of("A", Map.of(Metric.TTFT_MS, List.of(12.0)))).get(Metric.TTFT_MS))
         .isEqualTo(10.0);
   }
+
+  @Test
+  void requestsPerSecondAndOutputTokensShareOneWidthFromTheirPooledErrors() {
+    ServingTrainer trainer = new ServingTrainer(new StepPhysics(new Roofline(Catalog.shipped())), 0.9, 10, 1);
+    // family A: output errors 0.01..0.09 (nine) and one requests/s error 0.5, pooled: ten errors whose 0.9 quantile
+    // is the 9th smallest, 0.09; family B: one requests/s error 0.3 alone, its own quantile 0.3. The width of both
+    // metrics is the larger, 0.3, where requests/s alone would have taken max(0.5, 0.3) = 0.5 and output 0.09.
+    Map<String, Map<Metric, List<Double>>> byFamily = Map.of(
+        "A", Map.of(Metric.OUTPUT_TPS, List.of(0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09),
+            Metric.REQUESTS_PER_S, List.of(0.5)),
+        "B", Map.of(Metric.REQUESTS_PER_S, List.of(0.3)));
+    Map<Metric, Double> widths = trainer.halfWidths(byFamily);
+    assertThat(widths.get(Metric.OUTPUT_TPS)).isEqualTo(0.3);
+    assertThat(widths.get(Metric.REQUESTS_PER_S)).isEqualTo(0.3);
+  }
 }
