@@ -39,18 +39,25 @@ class ServingCommandTest {
   @Test
   void aServingModelAddedToTheCatalogSizesItsKvCacheFromItsShape() {
     // InternLM 20B (LMDeploy's benchmark names it internlm-chat-20b): 60 layers of 40 KV heads of 128 (MHA), so an
-    // FP16 token holds 2 × 60 × 40 × 128 × 2 = 1 228 800 bytes, 614 400 per GPU at tp 2, and a request of 2 048 + 2 048
-    // tokens 614 400 × 4 096 = 2 516 582 400 bytes per GPU: the cache the command states holds that many fewer
+    // FP16 token holds 2 × 60 × 40 × 128 × 2 = 1 228 800 bytes, 614 400 per GPU at tp 2. LMDeploy pages as it goes, so
+    // a request of 2 048 + 2 048 tokens holds 2 048 + 2 048/2 = 3 072 on average, 614 400 × 3 072 = 1 887 436 800
+    // bytes per GPU; TensorRT-LLM reserves the whole 4 096, 614 400 × 4 096 = 2 516 582 400 bytes: the cache the
+    // command states holds that many fewer
+    assertHolds("lmdeploy", 3072, 1_887_436_800.0);
+    assertHolds("tensorrt-llm", 4096, 2_516_582_400.0);
+  }
+
+  private static void assertHolds(String engine, int tokens, double bytesPerRequest) {
     Cli.Result r = Cli.run("predict", "--model", "internlm/internlm-chat-20b", "--device", "A100 SXM4 80GB", "--quant",
-        "FP16", "--engine", "lmdeploy", "--tp", "2", "--isl", "2048", "--osl", "2048", "--offline", "--prompts", "3000",
+        "FP16", "--engine", engine, "--tp", "2", "--isl", "2048", "--osl", "2048", "--offline", "--prompts", "3000",
         "--kv-cache-fraction", "0.9", "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
     String detail = r.json().get("limit_detail").asText();
     java.util.regex.Matcher m = java.util.regex.Pattern
-        .compile("KV cache of ([0-9.]+) GB per GPU holds ([0-9]+) requests of 4096 tokens").matcher(detail);
+        .compile("KV cache of ([0-9.]+) GB per GPU holds ([0-9]+) requests of " + tokens + " tokens").matcher(detail);
     assertThat(m.find()).as(detail).isTrue();
     double cacheBytes = Double.parseDouble(m.group(1)) * 1e9;
-    assertThat(Integer.parseInt(m.group(2))).isEqualTo((int) Math.round(cacheBytes / 2_516_582_400.0));
+    assertThat(Integer.parseInt(m.group(2))).isEqualTo((int) Math.round(cacheBytes / bytesPerRequest));
   }
 
   @Test

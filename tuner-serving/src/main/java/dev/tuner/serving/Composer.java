@@ -53,7 +53,10 @@ final class Composer {
     this.f = f;
     this.t = t;
     this.limits = engine.limits();
-    this.reservesWhole = engine.kind() == EngineKind.TENSORRT_LLM || engine.kind() == EngineKind.LMDEPLOY;
+    // TensorRT-LLM schedules GUARANTEED_NO_EVICT (the policy trtllm-bench reports): a request runs only with blocks
+    // for its whole length. LMDeploy's TurboMind pages as it goes: it counts the blocks of each sequence's current
+    // context and preempts later sequences when they run short (data/SOURCES.md, code_lmdeploy_sequence_manager).
+    this.reservesWhole = engine.kind() == EngineKind.TENSORRT_LLM;
     this.in = w.input().mean();
     this.inSq = w.input().meanSquare();
     this.out = w.output().mean();

@@ -44,8 +44,8 @@ class ComposerTest {
   @Test
   void aStaticBatchLargerThanTheKvCacheRunsInWaves() {
     // 2 GB, 1 GB of weights, half the rest (5e8 B) for the KV cache; a request reserves 99 + 1 tokens × 1e5 B = 1e7 B
-    // (LMDeploy reserves a request's whole length): 50 fit, so a batch of 120 runs as 50, 50 and 20
-    Composer c = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.LMDEPLOY, 0, 0, false, 0.5),
+    // (TensorRT-LLM reserves a request's whole length): 50 fit, so a batch of 120 runs as 50, 50 and 20
+    Composer c = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.TENSORRT_LLM, 0, 0, false, 0.5),
         work(99, 1));
     Composer.Served s = c.staticBatch(120);
     // one output token, so a wave is its prefill: 50 prompts are 2e9 × 4 950 / 1e15 = 9.9 ms of GEMMs (more than
@@ -106,6 +106,10 @@ class ComposerTest {
         engine(EngineKind.TENSORRT_LLM, 256, 0, false, 0.5), work(100, 10));
     // reserves the whole 110 tokens -> 45.45 requests
     assertThat(reserving.capacity().n()).isCloseTo(5000 / 110.0, within(1e-9));
+    // LMDeploy's TurboMind allocates blocks for the context a sequence has, so it pages as it goes: 105 tokens
+    Composer turbomind = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.LMDEPLOY, 128, 0, false, 0.5),
+        work(100, 10));
+    assertThat(turbomind.capacity().n()).isCloseTo(5000 / 105.0, within(1e-9));
     Composer batchBound = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 8, 0, false, 0.5),
         work(100, 10));
     assertThat(batchBound.capacity().n()).isEqualTo(8);
