@@ -35,13 +35,16 @@ final class EngineSettingsOptions {
           + " hipblaslt (ROCm with ROCBLAS_USE_HIPBLASLT=1).")
   String blas;
 
-  /** Whether any was given. */
-  boolean given() {
-    return first() != null;
+  /** Refuses every setting given, naming the first: {@code allowed} says where such settings belong. */
+  void refuseAll(String allowed) {
+    Map.Entry<String, String> given = first();
+    if (given != null) {
+      throw new InvalidInputException(given.getKey(), given.getValue(), allowed);
+    }
   }
 
-  /** The first setting given, as its option and value, for a refusal; {@code null} when none is. */
-  Map.Entry<String, String> first() {
+  /** The first setting given, as its option and value; {@code null} when none is. */
+  private Map.Entry<String, String> first() {
     if (nUbatch != null) {
       return Map.entry("--n-ubatch", nUbatch.toString());
     }

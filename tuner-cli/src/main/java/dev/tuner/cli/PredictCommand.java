@@ -124,11 +124,8 @@ final class PredictCommand implements Callable<Integer> {
     var catalog = specs.catalog(session.catalog());
     if (serving.active()) {
       // serving metrics need no context or phase: the workload's lengths set them
-      if (engineSettings.given()) {
-        throw new dev.tuner.api.InvalidInputException(engineSettings.first().getKey(),
-            engineSettings.first().getValue(),
-            "a step prediction (no --engine or workload): serving predictions compose the engine's own terms");
-      }
+      engineSettings.refuseAll(
+          "a step prediction (no --engine or workload): serving predictions compose the engine's own terms");
       Scenario step = specs.request(quant, 1, 1, "decode", kvCacheType, cudaGraphs, kernel, zeroCopy)
           .resolve(catalog);
       return Serving.predict(session, step, serving, serving.layout(layout), batch, output.format,

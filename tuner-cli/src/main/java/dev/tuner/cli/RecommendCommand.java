@@ -144,11 +144,12 @@ final class RecommendCommand implements Callable<Integer> {
     Session session = TunerCli.of(spec).session();
     Catalog catalog = specs.catalog(session.catalog());
     if (serving.active()) {
-      if (backend != null || engineSettings.given()) {
-        throw new InvalidInputException(backend != null ? "--backend" : engineSettings.first().getKey(),
-            backend != null ? backend : engineSettings.first().getValue(),
-            "a step recommendation (no --isl/--osl): serving recommendations compose the engines' own terms");
+      String stepOnly = "a step recommendation (no --isl/--osl): serving recommendations compose the engines' own"
+          + " terms";
+      if (backend != null) {
+        throw new InvalidInputException("--backend", backend, stepOnly);
       }
+      engineSettings.refuseAll(stepOnly);
       Scenario probe = specs.request(quants == null ? "BF16" : quants.get(0).trim(), 1, 1, "decode", null, null,
           null, null).resolve(catalog);
       return serving.run(session, probe.model(), probe.device(), quants, top, output.format, plot, force,

@@ -57,21 +57,10 @@ public record ScenarioRequest(
     String buildDate,
     String blas) {
 
-  /** A request with neither a build date nor a BLAS library (unknown, and the backend's own). */
-  public ScenarioRequest(
-      String model, String device, String quant, Integer batch, Integer context, String phase, String kvCacheType,
-      Boolean cudaGraphs, String kernel, Boolean zeroCopy, Double paramsB, Integer hidden, Integer layers,
-      Integer heads, Integer kvHeads, Integer headDim, Integer vocab, Double memBandwidthGBs, Double fp16Tflops,
-      Double fp32Tflops, Integer computeUnits, Double l2CacheMb, Double memoryGb, Integer depth, Integer devices,
-      Integer tp, Integer pp, Integer ep, Integer nUbatch, Boolean flashAttn, String backend, String build,
-      Double modelSizeBytes, ModelFigures modelFigures) {
-    this(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy, paramsB, hidden,
-        layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops, computeUnits, l2CacheMb,
-        memoryGb, depth, devices, tp, pp, ep, nUbatch, flashAttn, backend, build, modelSizeBytes, modelFigures, null,
-        null);
-  }
-
-  /** A request without mixture-of-experts or attention figures (the catalog's, or a dense model's, hold). */
+  /**
+   * A request without mixture-of-experts or attention figures (the catalog's, or a dense model's, hold), build date
+   * (unknown) or BLAS library (the backend's own).
+   */
   public ScenarioRequest(
       String model, String device, String quant, Integer batch, Integer context, String phase, String kvCacheType,
       Boolean cudaGraphs, String kernel, Boolean zeroCopy, Double paramsB, Integer hidden, Integer layers,
@@ -81,7 +70,8 @@ public record ScenarioRequest(
       Double modelSizeBytes) {
     this(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy, paramsB, hidden,
         layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops, computeUnits, l2CacheMb,
-        memoryGb, depth, devices, tp, pp, ep, nUbatch, flashAttn, backend, build, modelSizeBytes, ModelFigures.NONE);
+        memoryGb, depth, devices, tp, pp, ep, nUbatch, flashAttn, backend, build, modelSizeBytes, ModelFigures.NONE,
+        null, null);
   }
 
   public ScenarioRequest {
@@ -136,6 +126,14 @@ public record ScenarioRequest(
     return new ScenarioRequest(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy,
         paramsB, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops,
         computeUnits, l2CacheMb, memoryGb, depth, devices, tp, pp, ep, nUbatch, flashAttn, text, build,
+        modelSizeBytes, modelFigures, buildDate, blas);
+  }
+
+  /** This request with {@code given} as its parameter count ({@code null}: the named model's). */
+  public ScenarioRequest withParamsB(Double given) {
+    return new ScenarioRequest(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy,
+        given, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops,
+        computeUnits, l2CacheMb, memoryGb, depth, devices, tp, pp, ep, nUbatch, flashAttn, backend, build,
         modelSizeBytes, modelFigures, buildDate, blas);
   }
 

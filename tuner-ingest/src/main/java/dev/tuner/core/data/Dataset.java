@@ -197,10 +197,6 @@ public final class Dataset {
     if (Math.abs(r.paramsB() - m.paramsB()) > 0.01 * m.paramsB()) {
       return r;
     }
-    return new ScenarioRequest(r.model(), r.device(), r.quant(), r.batch(), r.context(), r.phase(), r.kvCacheType(),
-        r.cudaGraphs(), r.kernel(), r.zeroCopy(), null, r.hidden(), r.layers(), r.heads(), r.kvHeads(), r.headDim(),
-        r.vocab(), r.memBandwidthGBs(), r.fp16Tflops(), r.fp32Tflops(), r.computeUnits(), r.l2CacheMb(),
-        r.memoryGb(), r.depth(), r.devices(), r.tp(), r.pp(), r.ep(), r.nUbatch(), r.flashAttn(), r.backend(),
-        r.build(), r.modelSizeBytes(), r.modelFigures(), r.buildDate(), r.blas());
+    return r.withParamsB(null);
   }
 }
