@@ -39,8 +39,9 @@ import java.util.regex.Pattern;
  *       limits trtllm-bench chooses for the row's lengths ({@link TrtllmBenchTuning}) where the catalog has the
  *       figures they need (a model without layer figures, e.g. Mixtral 8x22B, keeps the defaults, as its KV-cache
  *       capacity is unknown too); else the engine's defaults;
- *   <li>speculative decoding rows are rejected (not comparable with plain decoding); a row whose scenario cannot run
- *       (weights or one request do not fit) is rejected with the reason.
+ *   <li>speculative decoding rows are rejected (not comparable with plain decoding), and so are rows of an engine
+ *       release on a kernel path its issue tracker reports broken ({@link KnownDefects}); a row whose scenario cannot
+ *       run (weights or one request do not fit) is rejected with the reason.
  * </ul>
  */
 public final class ServingCsv {
@@ -119,6 +120,9 @@ public final class ServingCsv {
     ModelSpec model = catalog.models().find(m.get("model"))
         .orElseThrow(() -> new Reject("model '" + m.get("model") + "' not in the catalog"));
     Quantization quant = quant(m.get("weight_dtype"));
+    KnownDefects.of(kind, m.getOrDefault("engine_version", ""), model, m.get("weight_dtype")).ifPresent(report -> {
+      throw new Reject("measures a reported engine defect: " + report);
+    });
     KvCacheType kv = kv(m.getOrDefault("kv_dtype", ""));
     int devices = positive(m, "num_devices", 1);
     int tp = positive(m, "tp", 1);

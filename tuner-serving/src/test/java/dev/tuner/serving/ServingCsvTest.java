@@ -43,6 +43,29 @@ class ServingCsvTest {
   }
 
   @Test
+  void aRowOfAReportedEngineDefectIsRejectedWithTheReport() {
+    Catalog catalog = Catalog.shipped();
+    ServingCsv csv = new ServingCsv(catalog, EngineDefaults.shipped(), new StepPhysics(new Roofline(catalog)));
+    String tail = ",,1,2048,fixed,,,,1,,30,,,,,,,,,\n";
+    String rows = HEADER
+        // the reported path: SGLang 0.4.6, GPTQ weights, a mixture of experts
+        + "s,SGLang,0.4.6.post1,H20,1,1,1,,Qwen3-30B-A3B,GPTQ-INT4" + tail
+        // the same release with a dense GPTQ model, or an FP8 mixture of experts: other kernels, kept
+        + "s,SGLang,0.4.6.post1,H20,1,1,1,,Qwen3-8B,GPTQ-Int8" + tail
+        + "s,SGLang,0.4.6.post1,H20,1,1,1,,Qwen3-30B-A3B,FP8" + tail
+        // a later release, and another engine, with the same model and weights: kept
+        + "s,SGLang,0.4.9,H20,1,1,1,,Qwen3-30B-A3B,GPTQ-INT4" + tail
+        + "s,vLLM,0.4.6,H20,1,1,1,,Qwen3-30B-A3B,GPTQ-INT4" + tail;
+    ServingData d = csv.read(new StringReader(rows), "t.csv");
+    assertThat(d.used()).extracting(ServingRow::where).containsExactly("t.csv:3", "t.csv:4", "t.csv:5", "t.csv:6");
+    assertThat(d.rejected()).singleElement().satisfies(r -> {
+      assertThat(r.where()).isEqualTo("t.csv:2");
+      assertThat(r.reason()).startsWith("measures a reported engine defect: the GPTQ mixture-of-experts path of SGLang 0.4.6")
+          .contains("sgl-project/sglang#6313");
+    });
+  }
+
+  @Test
   void aReasonCountsUnderOneKindWhateverItsDatasetSays() {
     // dataset descriptions carry parentheses of their own; the kind must not keep a stray ")" from them
     assertThat(ServingEvaluator.reasonKind("lengths sampled by an unstated rule (dataset: random (tool default:"
