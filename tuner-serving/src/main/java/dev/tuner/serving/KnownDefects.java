@@ -12,10 +12,13 @@ import java.util.Optional;
  * residuals alone. The reasons carry no apostrophes: the evaluation's reason kinds read quoted text as a name.
  */
 final class KnownDefects {
-  /** A defective path: an engine's releases by version prefix, a weight format by its prefix, MoE models or all. */
-  record Defect(EngineKind engine, String versionPrefix, String weightPrefix, boolean moeOnly, String report) {
+  /**
+   * A defective path: an engine's release and its patches ({@code 0.4.6} covers {@code 0.4.6.post1}, not
+   * {@code 0.4.60}), a weight format by its prefix, MoE models or all.
+   */
+  record Defect(EngineKind engine, String release, String weightPrefix, boolean moeOnly, String report) {
     boolean matches(EngineKind kind, String version, ModelSpec model, String weightDtype) {
-      return kind == engine && version.startsWith(versionPrefix)
+      return kind == engine && (version.equals(release) || version.startsWith(release + "."))
           && weightDtype.toLowerCase(Locale.ROOT).startsWith(weightPrefix)
           && (!moeOnly || model.moe().isMoe());
     }

@@ -53,14 +53,17 @@ class ServingCsvTest {
         // the same release with a dense GPTQ model, or an FP8 mixture of experts: other kernels, kept
         + "s,SGLang,0.4.6.post1,H20,1,1,1,,Qwen3-8B,GPTQ-Int8" + tail
         + "s,SGLang,0.4.6.post1,H20,1,1,1,,Qwen3-30B-A3B,FP8" + tail
-        // a later release, and another engine, with the same model and weights: kept
+        // a later release (one that only starts with the same digits too), and another engine: kept
         + "s,SGLang,0.4.9,H20,1,1,1,,Qwen3-30B-A3B,GPTQ-INT4" + tail
+        + "s,SGLang,0.4.60,H20,1,1,1,,Qwen3-30B-A3B,GPTQ-INT4" + tail
         + "s,vLLM,0.4.6,H20,1,1,1,,Qwen3-30B-A3B,GPTQ-INT4" + tail;
     ServingData d = csv.read(new StringReader(rows), "t.csv");
-    assertThat(d.used()).extracting(ServingRow::where).containsExactly("t.csv:3", "t.csv:4", "t.csv:5", "t.csv:6");
+    assertThat(d.used()).extracting(ServingRow::where).containsExactly("t.csv:3", "t.csv:4", "t.csv:5", "t.csv:6",
+        "t.csv:7");
     assertThat(d.rejected()).singleElement().satisfies(r -> {
       assertThat(r.where()).isEqualTo("t.csv:2");
-      assertThat(r.reason()).startsWith("measures a reported engine defect: the GPTQ mixture-of-experts path of SGLang 0.4.6")
+      assertThat(r.reason())
+          .startsWith("measures a reported engine defect: the GPTQ mixture-of-experts path of SGLang 0.4.6")
           .contains("sgl-project/sglang#6313");
     });
   }
