@@ -22,7 +22,9 @@ import dev.tuner.serving.StepPhysics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import picocli.CommandLine.Option;
 
@@ -155,12 +157,24 @@ final class ServingRecommendOptions {
     }
     if (!r.dropped().isEmpty()) {
       out.println();
-      out.println("Dropped (" + r.dropped().size() + ")");
-      Table d = new Table("engine", "quant", "GPUs", "tp", "pp", "ep", "reason");
-      r.dropped().forEach(x -> d.row(x.engine().kind().id(), x.quant().name(), x.layout().devices(), x.layout().tp(),
-          x.layout().pp(), x.layout().ep(), x.reason()));
+      out.println("Dropped (" + r.dropped().size() + "; JSON lists each)");
+      // one line per engine and reason: an engine that cannot run on the device is dropped at every precision and
+      // layout for the same reason
+      Map<List<String>, List<ServingRecommender.Dropped>> byReason = new LinkedHashMap<>();
+      r.dropped().forEach(x -> byReason.computeIfAbsent(List.of(x.engine().kind().id(), x.reason()),
+          k -> new ArrayList<>()).add(x));
+      Table d = new Table("engine", "configurations", "reason");
+      byReason.forEach((k, list) -> d.row(k.get(0), list.size() == 1 ? configuration(list.get(0))
+          : list.size() + " (" + String.join(", ", list.stream().map(x -> x.quant().name()).distinct().toList())
+              + ")", k.get(1)));
       d.printText(out, "  ");
     }
+  }
+
+  /** "FP8 on 4 GPUs (tp 2, pp 2, ep 1)". */
+  private static String configuration(ServingRecommender.Dropped x) {
+    return x.quant().name() + " on " + x.layout().devices() + " GPU" + (x.layout().devices() == 1 ? "" : "s")
+        + " (tp " + x.layout().tp() + ", pp " + x.layout().pp() + ", ep " + x.layout().ep() + ")";
   }
 
   private static ObjectNode json(ServingRecommender.Recommendation r, List<Candidate> shown) {

@@ -38,16 +38,32 @@ class EngineSettingsCliTest {
 
   @Test
   void theBuildMonthAndBlasBecomeTheScenarios() {
-    Cli.Result r = predict("--backend", "ROCm", "--build-date", "2025-08", "--blas", "hipblaslt");
+    String[] amd = {"predict", "--model", "Llama 3 8B", "--device", "AMD Radeon RX 7900 XTX", "--quant", "Q4_K_M",
+        "--phase", "prefill", "--context", "512", "--backend", "ROCm", "--build-date", "2025-08", "--blas",
+        "hipblaslt"};
+    Cli.Result r = Cli.run(java.util.stream.Stream.concat(java.util.Arrays.stream(amd),
+        java.util.stream.Stream.of("--format", "json")).toArray(String[]::new));
     assertThat(r.exit()).as(r.toString()).isZero();
     JsonNode s = r.json().get("scenario");
     assertThat(s.get("build_date").asText()).isEqualTo("2025-08");
     assertThat(s.get("blas").asText()).isEqualTo("hipblaslt");
-    Cli.Result table = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M",
-        "--phase", "prefill", "--context", "512", "--backend", "ROCm", "--build-date", "2025-08", "--blas",
-        "hipblaslt", "--explain");
+    Cli.Result table = Cli.run(java.util.stream.Stream.concat(java.util.Arrays.stream(amd),
+        java.util.stream.Stream.of("--explain")).toArray(String[]::new));
     assertThat(table.exit()).as(table.toString()).isZero();
     assertThat(table.out()).contains("build date 2025-08", "BLAS hipblaslt");
+  }
+
+  /** A backend another vendor's devices run (ROCm on an NVIDIA card, Metal off Apple) is refused, not predicted. */
+  @Test
+  void aBackendOfAnotherVendorIsRefusedWithTheBackendsThatRun() {
+    Cli.Result rocm = predict("--backend", "ROCm");
+    assertThat(rocm.exit()).isEqualTo(2);
+    assertThat(rocm.err()).contains("backend = rocm on RTX 4090 (NVIDIA) is invalid",
+        "a backend that runs on NVIDIA devices: cuda, vulkan, sycl, cpu").doesNotContain("Exception");
+    Cli.Result metal = Cli.run("recommend", "--model", "Llama 3 8B", "--device", "AMD Radeon RX 7900 XTX",
+        "--context", "4096", "--backend", "Metal");
+    assertThat(metal.exit()).isEqualTo(2);
+    assertThat(metal.err()).contains("backend = metal on AMD Radeon RX 7900 XTX (AMD)", "rocm, vulkan, cpu");
   }
 
   /** An undated build is said to be one, with the month the features take for it. */

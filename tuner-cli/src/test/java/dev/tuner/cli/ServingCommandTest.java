@@ -37,6 +37,33 @@ class ServingCommandTest {
   }
 
   @Test
+  void anEngineOrBackendThatCannotRunOnTheDeviceIsRefusedAndRecommendDropsIt() {
+    // TensorRT-LLM runs on NVIDIA GPUs only (data/SOURCES.md doc_engine_platforms)
+    Cli.Result trt = Cli.run("predict", "--model", "Llama 3.1 8B", "--device", "Apple M2 Ultra (76-core GPU)",
+        "--quant", "FP16", "--engine", "tensorrt-llm", "--isl", "512", "--osl", "128", "--concurrency", "4");
+    assertThat(trt.exit()).as(trt.toString()).isNotZero();
+    assertThat(trt.err()).contains("engine = tensorrt-llm on Apple M2 Ultra (76-core GPU) (Apple) is invalid",
+        "an engine that runs on Apple devices: llama.cpp, vllm, sglang, mlx").doesNotContain("Exception");
+    // llama.cpp runs on an H100, but not through Metal
+    Cli.Result metal = Cli.run("predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--quant",
+        "Q4_K_M", "--engine", "llama.cpp", "--backend", "Metal", "--isl", "512", "--osl", "128", "--concurrency", "4");
+    assertThat(metal.exit()).as(metal.toString()).isNotZero();
+    assertThat(metal.err()).contains("backend = metal on H100 SXM5 80GB (NVIDIA)", "cuda, vulkan, sycl, cpu");
+    // on an MI300X recommend predicts vLLM and drops TensorRT-LLM, saying why
+    Cli.Result r = Cli.run("recommend", "--model", "Llama 3.1 8B", "--device", "AMD Instinct MI300X", "--isl",
+        "1000", "--osl", "200", "--engines", "vllm,tensorrt-llm", "--quants", "BF16", "--gpus", "1", "--format",
+        "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    for (JsonNode c : r.json().get("top")) {
+      assertThat(c.get("engine").asText()).isEqualTo("vllm");
+    }
+    assertThat(r.json().get("dropped")).isNotEmpty().allSatisfy(d -> {
+      assertThat(d.get("engine").asText()).isEqualTo("tensorrt-llm");
+      assertThat(d.get("reason").asText()).contains("an engine that runs on AMD devices: llama.cpp, vllm, sglang");
+    });
+  }
+
+  @Test
   void aServingModelAddedToTheCatalogSizesItsKvCacheFromItsShape() {
     // InternLM 20B (LMDeploy's benchmark names it internlm-chat-20b): 60 layers of 40 KV heads of 128 (MHA), so an
     // FP16 token holds 2 × 60 × 40 × 128 × 2 = 1 228 800 bytes, 614 400 per GPU at tp 2. LMDeploy pages as it goes, so

@@ -80,8 +80,10 @@ public final class Fixtures {
       int count = tp * pp * (1 << r.nextInt(3));
       layout = new ParallelLayout(count, tp, pp, 1 << r.nextInt(Integer.numberOfTrailingZeros(count) + 1));
     }
+    // any backend the device's vendor can run: another vendor's is refused (Backend.runsOn)
+    List<Backend> backends = java.util.Arrays.stream(Backend.values()).filter(b -> b.runsOn(d)).toList();
     EngineSettings engine = new EngineSettings(1 << r.nextInt(4, 13), r.nextBoolean(),
-        Backend.values()[r.nextInt(Backend.values().length)], "");
+        backends.get(r.nextInt(backends.size())), "");
     return new Scenario(m, d, quants.get(r.nextInt(quants.size())),
         KvCacheType.values()[r.nextInt(KvCacheType.values().length)],
         (int) Math.min(Scenario.MAX_BATCH, logUniform(r, 1, Scenario.MAX_BATCH)), context, phase, r.nextBoolean(),

@@ -1,6 +1,8 @@
 package dev.tuner.serving;
 
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.scenario.DeviceSpec;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -8,17 +10,43 @@ import java.util.Locale;
  * Metal, ROCm, Vulkan) is kept separately in {@link Engine#backend()}.
  */
 public enum EngineKind {
-  LLAMA_CPP("llama.cpp"),
-  VLLM("vllm"),
-  SGLANG("sglang"),
-  TENSORRT_LLM("tensorrt-llm"),
-  LMDEPLOY("lmdeploy"),
-  MLX("mlx");
+  LLAMA_CPP("llama.cpp", List.of("NVIDIA", "AMD", "Apple", "Intel")),
+  VLLM("vllm", List.of("NVIDIA", "AMD", "Apple", "Intel")),
+  SGLANG("sglang", List.of("NVIDIA", "AMD", "Apple", "Intel")),
+  TENSORRT_LLM("tensorrt-llm", List.of("NVIDIA")),
+  LMDEPLOY("lmdeploy", List.of("NVIDIA")),
+  MLX("mlx", List.of("Apple", "NVIDIA"));
+
+  /**
+   * The GPU vendors an engine's platform list can name. Where each engine runs (data/SOURCES.md
+   * {@code doc_engine_platforms}): llama.cpp on all four; vLLM on NVIDIA (CUDA), AMD (ROCm), Intel (XPU) and Apple
+   * silicon (the vLLM-Metal plugin); SGLang on NVIDIA, AMD and Intel GPUs (and NPUs, TPUs and CPUs no catalog device
+   * is) and, through its MLX backend, Apple silicon; TensorRT-LLM on NVIDIA GPUs only; LMDeploy's TurboMind on NVIDIA
+   * GPUs (its PyTorch engine adds Ascend NPUs); MLX on Apple silicon and, through its CUDA backend, NVIDIA GPUs.
+   */
+  static final List<String> VENDORS = List.of("NVIDIA", "AMD", "Apple", "Intel");
 
   private final String id;
+  private final List<String> vendors;
 
-  EngineKind(String id) {
+  EngineKind(String id, List<String> vendors) {
     this.id = id;
+    this.vendors = vendors;
+  }
+
+  /**
+   * Whether the engine runs on {@code device}'s vendor. A vendor outside {@link #VENDORS} (a catalog entry of the
+   * user's) is not judged.
+   */
+  public boolean runsOn(DeviceSpec device) {
+    String v = device.vendor();
+    return VENDORS.stream().noneMatch(v::equalsIgnoreCase) || vendors.stream().anyMatch(v::equalsIgnoreCase);
+  }
+
+  /** The engines that run on {@code device}, for messages. */
+  public static String runningOn(DeviceSpec device) {
+    return String.join(", ", java.util.Arrays.stream(values()).filter(k -> k.runsOn(device)).map(EngineKind::id)
+        .toList());
   }
 
   public String id() {

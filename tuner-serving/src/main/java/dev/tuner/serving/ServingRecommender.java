@@ -60,10 +60,12 @@ public final class ServingRecommender {
       for (Quantization quant : q.quants()) {
         for (int n : q.deviceCounts()) {
           for (Layout layout : layouts(n, q.model().moe().isMoe())) {
-            ServingScenario base = new ServingScenario(q.model(), q.device(), quant, kvCache(quant), engine, layout,
-                new Workload(q.input(), q.output(), new Load.Concurrency(1)));
+            ServingScenario base;
             ServingPredictor.ConcurrencySweep sweep;
             try {
+              // an engine that does not run on the device is dropped here, with the platforms it does run on
+              base = new ServingScenario(q.model(), q.device(), quant, kvCache(quant), engine, layout,
+                  new Workload(q.input(), q.output(), new Load.Concurrency(1)));
               sweep = predictor.sweep(base, predictor.physics().figures(base));
             } catch (InvalidInputException e) {
               dropped.add(new Dropped(engine, quant, layout, e.getMessage()));

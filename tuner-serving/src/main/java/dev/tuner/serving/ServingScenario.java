@@ -1,5 +1,7 @@
 package dev.tuner.serving;
 
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
@@ -18,6 +20,15 @@ public record ServingScenario(
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(layout, "layout");
     Objects.requireNonNull(workload, "workload");
+    if (!engine.kind().runsOn(device)) {
+      throw new InvalidInputException("engine", engine.kind().id() + " on " + device.name() + " (" + device.vendor()
+          + ")", "an engine that runs on " + device.vendor() + " devices: " + EngineKind.runningOn(device));
+    }
+    Backend backend = Backend.parse(engine.backend());
+    if (!backend.runsOn(device)) {
+      throw new InvalidInputException("backend", backend.id() + " on " + device.name() + " (" + device.vendor()
+          + ")", "a backend that runs on " + device.vendor() + " devices: " + Backend.runningOn(device));
+    }
   }
 
   public ServingScenario withWorkload(Workload w) {

@@ -96,10 +96,12 @@ class ServingRecommenderTest {
         for (int n : q.deviceCounts()) {
           for (Layout layout : ServingRecommender.layouts(n, q.model().moe().isMoe())) {
             for (int c : q.concurrencies()) {
-              ServingScenario s = new ServingScenario(q.model(), q.device(), quant, ServingRecommender.kvCache(quant),
-                  engine, layout, new Workload(q.input(), q.output(), new Load.Concurrency(c)));
+              ServingScenario s;
               ServingPrediction p;
               try {
+                // an engine that does not run on the device fails here
+                s = new ServingScenario(q.model(), q.device(), quant, ServingRecommender.kvCache(quant), engine, layout,
+                    new Workload(q.input(), q.output(), new Load.Concurrency(c)));
                 p = PREDICTOR.predict(s);
               } catch (InvalidInputException e) {
                 dropped.add(new ServingRecommender.Dropped(engine, quant, layout, e.getMessage()));

@@ -1,6 +1,8 @@
 package dev.tuner.core.scenario;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.List;
 
 /**
  * The compute API an engine runs its kernels on, read from a free-text backend such as "llama.cpp CUDA".
@@ -48,5 +50,37 @@ public enum Backend {
       return CPU;
     }
     return UNKNOWN;
+  }
+
+  /**
+   * The GPU vendors whose devices this backend drives, empty for a backend tied to none: CUDA is NVIDIA's, Metal
+   * Apple's and ROCm/HIP AMD's; SYCL targets Intel and NVIDIA GPUs; Vulkan has
+   * drivers from every vendor (MoltenVK on Apple), and the CPU backend runs beside any device (data/SOURCES.md
+   * {@code doc_llamacpp_backends}).
+   */
+  public List<String> vendors() {
+    return switch (this) {
+      case CUDA -> List.of("NVIDIA");
+      case METAL -> List.of("Apple");
+      case ROCM -> List.of("AMD");
+      case SYCL -> List.of("Intel", "NVIDIA");
+      case VULKAN, CPU, UNKNOWN -> List.of();
+    };
+  }
+
+  /**
+   * Whether this backend can drive {@code device}. A device whose vendor no backend names (a catalog entry of the
+   * user's) is not judged.
+   */
+  public boolean runsOn(DeviceSpec device) {
+    String v = device.vendor();
+    boolean known = Arrays.stream(values()).flatMap(b -> b.vendors().stream()).anyMatch(v::equalsIgnoreCase);
+    return !known || vendors().isEmpty() || vendors().stream().anyMatch(v::equalsIgnoreCase);
+  }
+
+  /** The backends that can drive {@code device}, for messages. */
+  public static String runningOn(DeviceSpec device) {
+    return String.join(", ", Arrays.stream(values()).filter(b -> b != UNKNOWN && b.runsOn(device)).map(Backend::id)
+        .toList());
   }
 }

@@ -70,7 +70,8 @@ class SoftwareSettingsTest {
 
   @Test
   void aRequestCarriesBothIntoTheResolvedScenario() {
-    ScenarioRequest r = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "prefill");
+    // hipBLASLt is ROCm's, and ROCm drives AMD devices
+    ScenarioRequest r = ScenarioRequest.of("Llama 3 8B", "AMD Radeon RX 7900 XTX", "Q4_K_M", 1, 512, "prefill");
     ScenarioRequest dated = new ScenarioRequest(r.model(), r.device(), r.quant(), r.batch(), r.context(), r.phase(),
         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null, null, null, "llama.cpp ROCm", null, null, null, "2024-05", "hipblaslt");

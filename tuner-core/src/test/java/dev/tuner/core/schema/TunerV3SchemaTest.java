@@ -21,7 +21,7 @@ class TunerV3SchemaTest {
   private final Roofline roofline = new Roofline(CATALOG);
 
   private float[] encode(EngineSettings e) {
-    Scenario s = Fixtures.scenario(CATALOG.model("Llama 2 7B"), CATALOG.device("RTX 4090"), CATALOG.quant("Q4_0"),
+    Scenario s = Fixtures.scenario(CATALOG.model("Llama 2 7B"), CATALOG.device("AMD Radeon RX 7900 XTX"), CATALOG.quant("Q4_0"),
         1, 512, Phase.PREFILL).withEngine(e);
     return encoder.encode(s, roofline.compute(s));
   }

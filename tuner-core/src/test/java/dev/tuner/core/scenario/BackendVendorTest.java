@@ -1,0 +1,73 @@
+package dev.tuner.core.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.Fixtures;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Which backend drives which vendor's devices (llama.cpp's backends table), and the refusal of any other pairing. */
+class BackendVendorTest {
+  @ParameterizedTest
+  @CsvSource({
+      // backend, NVIDIA, AMD, Apple, Intel
+      "CUDA, true, false, false, false",
+      "METAL, false, false, true, false",
+      "ROCM, false, true, false, false",
+      "SYCL, true, false, false, true",
+      "VULKAN, true, true, true, true",
+      "CPU, true, true, true, true",
+      "UNKNOWN, true, true, true, true"})
+  void aVendorBackendRunsOnlyOnItsVendorsDevices(Backend b, boolean nvidia, boolean amd, boolean apple,
+      boolean intel) {
+    assertThat(b.runsOn(Fixtures.CATALOG.device("RTX 4090"))).isEqualTo(nvidia);
+    assertThat(b.runsOn(Fixtures.CATALOG.device("AMD Instinct MI300X"))).isEqualTo(amd);
+    assertThat(b.runsOn(Fixtures.CATALOG.device("Apple M2 Ultra (76-core GPU)"))).isEqualTo(apple);
+    assertThat(b.runsOn(Fixtures.CATALOG.device("Intel Arc Pro B60"))).isEqualTo(intel);
+  }
+
+  @Test
+  void everyCatalogDeviceHasAVendorBackendOrVulkan() {
+    // every shipped device is one of the four vendors, and at least Vulkan and one of its vendor's own backends run
+    for (DeviceSpec d : Fixtures.CATALOG.devices().entries()) {
+      assertThat(d.vendor()).as(d.name()).isIn("NVIDIA", "AMD", "Apple", "Intel");
+      assertThat(List.of(Backend.values())).filteredOn(b -> !b.vendors().isEmpty() && b.runsOn(d))
+          .as(d.name()).isNotEmpty();
+      assertThat(Backend.VULKAN.runsOn(d)).isTrue();
+    }
+  }
+
+  @Test
+  void aVendorNoBackendNamesIsNotJudged() {
+    DeviceSpec custom = new DeviceSpec("Acme X1", "Acme", 1000, OptionalDouble.of(100), OptionalDouble.empty(),
+        OptionalDouble.of(25), 64, OptionalDouble.empty(), OptionalDouble.of(32), List.of(), "user");
+    assertThat(Backend.CUDA.runsOn(custom)).isTrue();
+    assertThat(Backend.METAL.runsOn(custom)).isTrue();
+    // vendor names are matched whatever their case
+    DeviceSpec lower = new DeviceSpec("my card", "nvidia", 1000, OptionalDouble.of(100), OptionalDouble.empty(),
+        OptionalDouble.of(25), 64, OptionalDouble.empty(), OptionalDouble.of(32), List.of(), "user");
+    assertThat(Backend.CUDA.runsOn(lower)).isTrue();
+    assertThat(Backend.METAL.runsOn(lower)).isFalse();
+  }
+
+  @Test
+  void aScenarioPairingABackendWithAnotherVendorsDeviceIsRefusedWithTheBackendsThatRun() {
+    DeviceSpec m2 = Fixtures.CATALOG.device("Apple M2 Ultra (76-core GPU)");
+    EngineSettings cuda = new EngineSettings(512, false, Backend.CUDA, "");
+    assertThatThrownBy(() -> new Scenario(Fixtures.model(8), m2, Fixtures.CATALOG.quant("Q4_K_M"), KvCacheType.F16,
+        1, 128, Phase.DECODE, false, Optional.empty(), false, 0, ParallelLayout.SINGLE, cuda))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("backend = cuda on Apple M2 Ultra (76-core GPU) (Apple)")
+        .hasMessageContaining("a backend that runs on Apple devices: metal, vulkan, cpu");
+    EngineSettings metal = new EngineSettings(512, false, Backend.METAL, "");
+    assertThat(new Scenario(Fixtures.model(8), m2, Fixtures.CATALOG.quant("Q4_K_M"), KvCacheType.F16, 1, 128,
+        Phase.DECODE, false, Optional.empty(), false, 0, ParallelLayout.SINGLE, metal).engine().backend())
+        .isEqualTo(Backend.METAL);
+  }
+}
