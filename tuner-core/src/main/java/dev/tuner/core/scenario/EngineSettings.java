@@ -2,6 +2,7 @@ package dev.tuner.core.scenario;
 
 import static dev.tuner.api.InvalidInputException.requireInRange;
 
+import dev.tuner.api.InvalidInputException;
 import java.time.YearMonth;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,6 +45,11 @@ public record EngineSettings(int nUbatch, boolean flashAttention, Backend backen
     Objects.requireNonNull(backend, "backend");
     Objects.requireNonNull(buildDate, "buildDate");
     Objects.requireNonNull(blas, "blas");
+    if (blas == BlasLibrary.HIPBLASLT && backend != Backend.ROCM && backend != Backend.UNKNOWN) {
+      // hipBLASLt is a ROCm library (ROCBLAS_USE_HIPBLASLT): no other backend can call it
+      throw new InvalidInputException("blas", "hipblaslt with backend " + backend.id(),
+          "the ROCm backend (or an unstated one) for hipblaslt, or the backend's own BLAS (default)");
+    }
     build = build == null ? "" : build.trim();
   }
 }

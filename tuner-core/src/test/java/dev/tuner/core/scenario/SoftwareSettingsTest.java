@@ -69,6 +69,19 @@ class SoftwareSettingsTest {
   }
 
   @Test
+  void hipBlasLtGoesWithRocmOrAnUnstatedBackendOnly() {
+    assertThat(new EngineSettings(512, false, Backend.ROCM, "", Optional.empty(), BlasLibrary.HIPBLASLT).blas())
+        .isEqualTo(BlasLibrary.HIPBLASLT);
+    assertThat(new EngineSettings(512, false, Backend.UNKNOWN, "", Optional.empty(), BlasLibrary.HIPBLASLT).blas())
+        .isEqualTo(BlasLibrary.HIPBLASLT);
+    assertThatThrownBy(() -> new EngineSettings(512, false, Backend.VULKAN, "", Optional.empty(),
+        BlasLibrary.HIPBLASLT))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("blas = hipblaslt with backend vulkan")
+        .hasMessageContaining("the ROCm backend");
+  }
+
+  @Test
   void aRequestCarriesBothIntoTheResolvedScenario() {
     // hipBLASLt is ROCm's, and ROCm drives AMD devices
     ScenarioRequest r = ScenarioRequest.of("Llama 3 8B", "AMD Radeon RX 7900 XTX", "Q4_K_M", 1, 512, "prefill");

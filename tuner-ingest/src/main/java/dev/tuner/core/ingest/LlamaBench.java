@@ -395,6 +395,7 @@ final class LlamaBench {
 
     Gpus gpus = usedGpus(f, hints, markdown);
     String device = device(gpus.name(), markdown, notes);
+    backend = hipAsRocm(backend, f, device, notes);
     ModelType type = f.text("model_type") == null ? null : ModelType.parse(f.text("model_type"));
     String fileName = f.text("model_filename") != null ? f.text("model_filename") : hints.modelFile();
     String quant = quant(type, fileName, notes);
@@ -620,6 +621,21 @@ final class LlamaBench {
           + "different GPUs (" + String.join(", ", used) + "): a layout is of one kind of device");
     }
     return new Gpus(used.get(0), used.size(), split);
+  }
+
+  /**
+   * llama.cpp's HIP build compiles its CUDA backend (ggml-cuda with {@code GGML_USE_HIP}), so llama-bench's boolean
+   * flags of 2023-2024 report it as {@code cuda: true} while its markdown names it ROCm (data/formats'
+   * {@code llama-bench-md-2024-pr2059-rx6800xt.md}): on an AMD GPU that flag is the ROCm backend.
+   */
+  private String hipAsRocm(String backend, Fields f, String device, List<String> notes) {
+    boolean amd = stated.device().or(() -> lookup.catalog().devices().find(device))
+        .map(d -> d.vendor().equalsIgnoreCase("AMD")).orElse(false);
+    if (amd && f.text("backends") == null && backend.equals("llama.cpp CUDA")) {
+      notes.add("cuda flag of a HIP build on an AMD GPU: ROCm");
+      return "llama.cpp ROCm";
+    }
+    return backend;
   }
 
   private String device(String gpu, boolean markdown, List<String> notes) throws RecordRejected {

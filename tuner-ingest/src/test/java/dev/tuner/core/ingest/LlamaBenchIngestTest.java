@@ -263,6 +263,20 @@ class LlamaBenchIngestTest {
   }
 
   @Test
+  void aHipBuildsCudaFlagOnAnAmdGpuIsRocm() throws IOException {
+    // llama.cpp's HIP build is its CUDA backend compiled for AMD: 2024 JSON says cuda: true, markdown says ROCm
+    String amd = record(Map.of("cuda", true, "vulkan", false, "metal", false, "sycl", false, "gpu_blas", true,
+        "gpu_info", "AMD Radeon RX 6800 XT"), "backends", "n_depth", "samples_ts");
+    String nvidia = record(Map.of("cuda", true, "vulkan", false, "metal", false, "sycl", false, "gpu_blas", true),
+        "backends", "n_depth", "samples_ts");
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "hip.jsonl", amd + "\n" + nvidia + "\n", IngestOptions.none());
+    assertThat(r.rejected()).isEmpty();
+    assertThat(at(r, 1).backend()).isEqualTo("llama.cpp ROCm");
+    assertThat(at(r, 1).notes()).contains("cuda flag of a HIP build on an AMD GPU: ROCm");
+    assertThat(at(r, 2).backend()).isEqualTo("llama.cpp CUDA");
+  }
+
+  @Test
   void flashAttnAsLateIntegerAndKvCacheTypes() throws IOException {
     String ok = record(Map.of("flash_attn", -1, "type_k", "q8_0", "type_v", "q8_0"), "samples_ts");
     String mixed = record(Map.of("type_k", "q8_0", "type_v", "f16"), "samples_ts");

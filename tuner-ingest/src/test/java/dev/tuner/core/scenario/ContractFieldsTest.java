@@ -28,14 +28,15 @@ class ContractFieldsTest {
 
   @Test
   void everyContractColumnReachesTheScenario() {
-    Measurement m = row("src,RTX 4090,llama.cpp Vulkan,Llama 3 8B,,Q4_K_M,1,512,4096,prefill,3000,256,1,q8_0,b4000,"
-        + "2025-08,hipblaslt,4920734720,4,2,2,1,pp512 @ d4096");
+    // hipBLASLt is a ROCm library, ROCm an AMD backend
+    Measurement m = row("src,AMD Radeon RX 6800 XT,llama.cpp ROCm,Llama 3 8B,,Q4_K_M,1,512,4096,prefill,3000,256,1,q8_0,"
+        + "b4000,2025-08,hipblaslt,4920734720,4,2,2,1,pp512 @ d4096");
     Scenario s = m.scenario().resolve(CATALOG);
     assertThat(s.depth()).isEqualTo(4096);
     assertThat(s.totalContext()).isEqualTo(4608);
     assertThat(s.kvCache()).isEqualTo(KvCacheType.Q8_0);
     assertThat(s.parallel()).isEqualTo(new ParallelLayout(4, 2, 2, 1));
-    assertThat(s.engine()).isEqualTo(new EngineSettings(256, true, Backend.VULKAN, "b4000",
+    assertThat(s.engine()).isEqualTo(new EngineSettings(256, true, Backend.ROCM, "b4000",
         Optional.of(java.time.YearMonth.of(2025, 8)), BlasLibrary.HIPBLASLT));
     // 4 920 734 720 bytes × 8 / 8.03e9 parameters = 4.902 bits per weight, the file's average
     assertThat(s.quant().bitsPerWeight()).isCloseTo(4.9023, within(1e-3));
