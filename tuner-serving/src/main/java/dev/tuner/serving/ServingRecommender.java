@@ -63,9 +63,9 @@ public final class ServingRecommender {
             ServingScenario base;
             ServingPredictor.ConcurrencySweep sweep;
             try {
-              // an engine that does not run on the device is dropped here, with the platforms it does run on
               base = new ServingScenario(q.model(), q.device(), quant, kvCache(quant), engine, layout,
                   new Workload(q.input(), q.output(), new Load.Concurrency(1)));
+              // an engine that does not run on the device is dropped here, with the engines that do
               sweep = predictor.sweep(base, predictor.physics().figures(base));
             } catch (InvalidInputException e) {
               dropped.add(new Dropped(engine, quant, layout, e.getMessage()));

@@ -20,6 +20,13 @@ public record ServingScenario(
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(layout, "layout");
     Objects.requireNonNull(workload, "workload");
+  }
+
+  /**
+   * Refuses an engine, or an engine backend, that cannot run on the device ({@link EngineKind#runsOn},
+   * {@link Backend#runsOn}). {@link StepPhysics#figures} asks once per instance, not every workload of a sweep.
+   */
+  public void requireRunnable() {
     if (!engine.kind().runsOn(device)) {
       throw new InvalidInputException("engine", engine.kind().id() + " on " + device.name() + " (" + device.vendor()
           + ")", "an engine that runs on " + device.vendor() + " devices: " + EngineKind.runningOn(device));

@@ -43,6 +43,7 @@ public final class StepPhysics {
   }
 
   public InstanceFigures figures(ServingScenario s) {
+    s.requireRunnable();
     ModelSpec m = s.model();
     DeviceSpec d = s.device();
     Layout l = s.layout();

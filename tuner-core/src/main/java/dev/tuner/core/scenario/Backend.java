@@ -1,21 +1,33 @@
 package dev.tuner.core.scenario;
 
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The compute API an engine runs its kernels on, read from a free-text backend such as "llama.cpp CUDA".
  * {@link #UNKNOWN} when the text names none (a row without a backend, or an engine name alone).
  */
 public enum Backend {
-  CUDA,
-  METAL,
-  ROCM,
+  CUDA("NVIDIA"),
+  METAL("Apple"),
+  ROCM("AMD"),
   VULKAN,
-  SYCL,
+  SYCL("Intel", "NVIDIA"),
   CPU,
   UNKNOWN;
+
+  /** Every vendor some backend names, lower case: a device of another vendor is not judged. */
+  private static final Set<String> NAMED = Arrays.stream(values()).flatMap(b -> b.vendors.stream())
+      .map(v -> v.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+
+  private final List<String> vendors;
+
+  Backend(String... vendors) {
+    this.vendors = List.of(vendors);
+  }
 
   public String id() {
     return name().toLowerCase(Locale.ROOT);
@@ -54,28 +66,28 @@ public enum Backend {
 
   /**
    * The GPU vendors whose devices this backend drives, empty for a backend tied to none: CUDA is NVIDIA's, Metal
-   * Apple's and ROCm/HIP AMD's; SYCL targets Intel and NVIDIA GPUs; Vulkan has
-   * drivers from every vendor (MoltenVK on Apple), and the CPU backend runs beside any device (data/SOURCES.md
-   * {@code doc_llamacpp_backends}).
+   * Apple's and ROCm/HIP AMD's; SYCL targets Intel and NVIDIA GPUs; Vulkan has drivers from every vendor (MoltenVK on
+   * Apple), and the CPU backend runs beside any device (data/SOURCES.md {@code doc_llamacpp_backends}).
    */
   public List<String> vendors() {
-    return switch (this) {
-      case CUDA -> List.of("NVIDIA");
-      case METAL -> List.of("Apple");
-      case ROCM -> List.of("AMD");
-      case SYCL -> List.of("Intel", "NVIDIA");
-      case VULKAN, CPU, UNKNOWN -> List.of();
-    };
+    return vendors;
   }
 
   /**
    * Whether this backend can drive {@code device}. A device whose vendor no backend names (a catalog entry of the
-   * user's) is not judged.
+   * user's) is not judged. Every scenario asks, so this allocates nothing.
    */
   public boolean runsOn(DeviceSpec device) {
+    if (vendors.isEmpty()) {
+      return true;
+    }
     String v = device.vendor();
-    boolean known = Arrays.stream(values()).flatMap(b -> b.vendors().stream()).anyMatch(v::equalsIgnoreCase);
-    return !known || vendors().isEmpty() || vendors().stream().anyMatch(v::equalsIgnoreCase);
+    for (String ours : vendors) {
+      if (ours.equalsIgnoreCase(v)) {
+        return true;
+      }
+    }
+    return !NAMED.contains(v.toLowerCase(Locale.ROOT));
   }
 
   /** The backends that can drive {@code device}, for messages. */
