@@ -37,7 +37,7 @@ class ServingCommandTest {
   }
 
   @Test
-  void anEngineOrBackendThatCannotRunOnTheDeviceIsRefusedAndRecommendDropsIt() {
+  void anEngineBackendOrWeightFormatThatCannotRunIsRefusedAndRecommendDropsIt() {
     // TensorRT-LLM runs on NVIDIA GPUs only (data/SOURCES.md doc_engine_platforms)
     Cli.Result trt = Cli.run("predict", "--model", "Llama 3.1 8B", "--device", "Apple M2 Ultra (76-core GPU)",
         "--quant", "FP16", "--engine", "tensorrt-llm", "--isl", "512", "--osl", "128", "--concurrency", "4");
@@ -49,6 +49,11 @@ class ServingCommandTest {
         "Q4_K_M", "--engine", "llama.cpp", "--backend", "Metal", "--isl", "512", "--osl", "128", "--concurrency", "4");
     assertThat(metal.exit()).as(metal.toString()).isNotZero();
     assertThat(metal.err()).contains("backend = metal on H100 SXM5 80GB (NVIDIA)", "cuda, vulkan, sycl, cpu");
+    // a GGUF file is llama.cpp's (and vLLM's), not TensorRT-LLM's
+    Cli.Result gguf = Cli.run("predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--quant", "Q4_K_M",
+        "--engine", "tensorrt-llm", "--isl", "512", "--osl", "128", "--concurrency", "4");
+    assertThat(gguf.exit()).as(gguf.toString()).isNotZero();
+    assertThat(gguf.err()).contains("quantization = Q4_K_M on tensorrt-llm is invalid", "not a GGUF block type");
     // on an MI300X recommend predicts vLLM and drops TensorRT-LLM, saying why
     Cli.Result r = Cli.run("recommend", "--model", "Llama 3.1 8B", "--device", "AMD Instinct MI300X", "--isl",
         "1000", "--osl", "200", "--engines", "vllm,tensorrt-llm", "--quants", "BF16", "--gpus", "1", "--format",

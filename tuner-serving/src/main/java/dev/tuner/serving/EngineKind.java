@@ -2,8 +2,10 @@ package dev.tuner.serving;
 
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.Quantization;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * A serving engine family. Ollama runs llama.cpp underneath and is read as {@link #LLAMA_CPP}; the backend (CUDA,
@@ -40,7 +42,40 @@ public enum EngineKind {
    */
   public boolean runsOn(DeviceSpec device) {
     String v = device.vendor();
-    return VENDORS.stream().noneMatch(v::equalsIgnoreCase) || vendors.stream().anyMatch(v::equalsIgnoreCase);
+    for (String ours : vendors) {
+      if (ours.equalsIgnoreCase(v)) {
+        return true;
+      }
+    }
+    for (String named : VENDORS) {
+      if (named.equalsIgnoreCase(v)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * ggml's block types (Q4_0, Q5_K, Q4_K_M, IQ2_XS, TQ1_0 …) and llama.cpp's MXFP4 MoE files: only GGUF files carry
+   * them, which TensorRT-LLM and LMDeploy do not load.
+   */
+  private static final Pattern GGML_BLOCK = Pattern.compile("(?i)(I?Q|TQ)\\d(_\\w+)?|MXFP4_MOE");
+  /** Weight formats only Hugging Face-style checkpoints carry; llama.cpp loads GGUF files, where they do not exist. */
+  private static final List<String> CHECKPOINT_ONLY = List.of("AWQ", "GPTQ", "W8A8_INT8", "INT8_W8A16");
+
+  /**
+   * Whether the engine loads weights in {@code quant}'s format (data/SOURCES.md {@code doc_engine_weight_formats}):
+   * llama.cpp loads GGUF files, whose types are ggml's (and 16/32-bit floats, FP8 and FP4 it is not judged on);
+   * TensorRT-LLM and LMDeploy load checkpoints (FP16/BF16, FP8, FP4, AWQ, GPTQ, INT8), never ggml's block types;
+   * vLLM, SGLang and MLX are not judged (vLLM also loads GGUF).
+   */
+  public boolean loads(Quantization quant) {
+    String name = quant.name();
+    return switch (this) {
+      case LLAMA_CPP -> !CHECKPOINT_ONLY.contains(name.toUpperCase(Locale.ROOT));
+      case TENSORRT_LLM, LMDEPLOY -> !GGML_BLOCK.matcher(name).matches();
+      case VLLM, SGLANG, MLX -> true;
+    };
   }
 
   /** The engines that run on {@code device}, for messages. */

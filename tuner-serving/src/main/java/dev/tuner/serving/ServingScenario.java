@@ -24,12 +24,18 @@ public record ServingScenario(
 
   /**
    * Refuses an engine, or an engine backend, that cannot run on the device ({@link EngineKind#runsOn},
-   * {@link Backend#runsOn}). {@link StepPhysics#figures} asks once per instance, not every workload of a sweep.
+   * {@link Backend#runsOn}), and weights in a format the engine does not load ({@link EngineKind#loads}). {@link StepPhysics#figures} asks once per instance, not every workload of a sweep.
    */
   public void requireRunnable() {
     if (!engine.kind().runsOn(device)) {
       throw new InvalidInputException("engine", engine.kind().id() + " on " + device.name() + " (" + device.vendor()
           + ")", "an engine that runs on " + device.vendor() + " devices: " + EngineKind.runningOn(device));
+    }
+    if (!engine.kind().loads(quant)) {
+      throw new InvalidInputException("quantization", quant.name() + " on " + engine.kind().id(), "weights in a format "
+          + engine.kind().id() + " loads: " + (engine.kind() == EngineKind.LLAMA_CPP
+              ? "a GGUF type (Q4_K_M, Q8_0, F16 …), not a checkpoint's AWQ, GPTQ or INT8"
+              : "a checkpoint's (BF16, FP8, FP4, AWQ, GPTQ, INT8), not a GGUF block type such as " + quant.name()));
     }
     Backend backend = Backend.parse(engine.backend());
     if (!backend.runsOn(device)) {

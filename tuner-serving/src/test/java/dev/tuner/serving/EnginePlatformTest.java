@@ -67,6 +67,50 @@ class EnginePlatformTest {
         .hasMessageContaining("cuda, vulkan, sycl, cpu");
   }
 
+  @ParameterizedTest
+  @CsvSource({
+      // quant, llama.cpp, TensorRT-LLM (and LMDeploy), vLLM
+      "Q4_K_M, true, false, true",
+      "Q8_0, true, false, true",
+      "IQ2_XS, true, false, true",
+      "MXFP4_MOE, true, false, true",
+      "F16, true, true, true",
+      "BF16, true, true, true",
+      "FP8, true, true, true",
+      "NVFP4, true, true, true",
+      "AWQ, false, true, true",
+      "GPTQ, false, true, true",
+      "W8A8_INT8, false, true, true",
+      "INT8_W8A16, false, true, true"})
+  void ggufTypesLoadInLlamaCppAndCheckpointFormatsInTheServers(String quant, boolean llamaCpp, boolean trt,
+      boolean vllm) {
+    var q = CATALOG.quant(quant);
+    assertThat(EngineKind.LLAMA_CPP.loads(q)).isEqualTo(llamaCpp);
+    assertThat(EngineKind.TENSORRT_LLM.loads(q)).isEqualTo(trt);
+    assertThat(EngineKind.LMDEPLOY.loads(q)).isEqualTo(trt);
+    assertThat(EngineKind.VLLM.loads(q)).isEqualTo(vllm);
+  }
+
+  private static ServingScenario onH100(String quant, Engine engine) {
+    return new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"), CATALOG.quant(quant),
+        KvCacheType.F16, engine, new Layout(1, 1, 1, 1),
+        new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(8)));
+  }
+
+  @Test
+  void weightsInAFormatTheEngineDoesNotLoadAreRefused() {
+    assertThatThrownBy(() -> onH100("Q4_K_M", DEFAULTS.engine(EngineKind.TENSORRT_LLM, "", "")).requireRunnable())
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("quantization = Q4_K_M on tensorrt-llm")
+        .hasMessageContaining("not a GGUF block type");
+    Engine llamaCpp = DEFAULTS.engine(EngineKind.LLAMA_CPP, "CUDA", "");
+    assertThatThrownBy(() -> onH100("AWQ", llamaCpp).requireRunnable())
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("quantization = AWQ on llama.cpp")
+        .hasMessageContaining("a GGUF type");
+    onH100("Q4_K_M", llamaCpp).requireRunnable();
+  }
+
   @Test
   void recommendDropsAnEngineTheDeviceCannotRunAndPredictsTheOthers() {
     ServingPredictor predictor = new ServingPredictor(new StepPhysics(new Roofline(CATALOG)),

@@ -39,7 +39,7 @@ public enum Backend {
    * is a fact of the measurement, not something to guess from the device.
    */
   public static Backend parse(String text) {
-    if (text == null) {
+    if (text == null || text.isBlank()) {
       return UNKNOWN;
     }
     String t = " " + text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", " ") + " ";
