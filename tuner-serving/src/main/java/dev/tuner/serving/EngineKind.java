@@ -3,6 +3,7 @@ package dev.tuner.serving;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.Quantization;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -27,6 +28,14 @@ public enum EngineKind {
    * GPUs (its PyTorch engine adds Ascend NPUs); MLX on Apple silicon and, through its CUDA backend, NVIDIA GPUs.
    */
   static final List<String> VENDORS = List.of("NVIDIA", "AMD", "Apple", "Intel");
+
+  /**
+   * ggml's block types (Q4_0, Q5_K, Q4_K_M, IQ2_XS, TQ1_0 …) and llama.cpp's MXFP4 MoE files: only GGUF files carry
+   * them, which TensorRT-LLM and LMDeploy do not load.
+   */
+  private static final Pattern GGML_BLOCK = Pattern.compile("(?i)(I?Q|TQ)\\d(_\\w+)?|MXFP4_MOE");
+  /** Weight formats only Hugging Face-style checkpoints carry; llama.cpp loads GGUF files, where they do not exist. */
+  private static final List<String> CHECKPOINT_ONLY = List.of("AWQ", "GPTQ", "W8A8_INT8", "INT8_W8A16");
 
   private final String id;
   private final List<String> vendors;
@@ -56,14 +65,6 @@ public enum EngineKind {
   }
 
   /**
-   * ggml's block types (Q4_0, Q5_K, Q4_K_M, IQ2_XS, TQ1_0 …) and llama.cpp's MXFP4 MoE files: only GGUF files carry
-   * them, which TensorRT-LLM and LMDeploy do not load.
-   */
-  private static final Pattern GGML_BLOCK = Pattern.compile("(?i)(I?Q|TQ)\\d(_\\w+)?|MXFP4_MOE");
-  /** Weight formats only Hugging Face-style checkpoints carry; llama.cpp loads GGUF files, where they do not exist. */
-  private static final List<String> CHECKPOINT_ONLY = List.of("AWQ", "GPTQ", "W8A8_INT8", "INT8_W8A16");
-
-  /**
    * Whether the engine loads weights in {@code quant}'s format (data/SOURCES.md {@code doc_engine_weight_formats}):
    * llama.cpp loads GGUF files, whose types are ggml's (and 16/32-bit floats, FP8 and FP4 it is not judged on);
    * TensorRT-LLM and LMDeploy load checkpoints (FP16/BF16, FP8, FP4, AWQ, GPTQ, INT8), never ggml's block types;
@@ -80,7 +81,7 @@ public enum EngineKind {
 
   /** The engines that run on {@code device}, for messages. */
   public static String runningOn(DeviceSpec device) {
-    return String.join(", ", java.util.Arrays.stream(values()).filter(k -> k.runsOn(device)).map(EngineKind::id)
+    return String.join(", ", Arrays.stream(values()).filter(k -> k.runsOn(device)).map(EngineKind::id)
         .toList());
   }
 

@@ -24,7 +24,8 @@ public record ServingScenario(
 
   /**
    * Refuses an engine, or an engine backend, that cannot run on the device ({@link EngineKind#runsOn},
-   * {@link Backend#runsOn}), and weights in a format the engine does not load ({@link EngineKind#loads}). {@link StepPhysics#figures} asks once per instance, not every workload of a sweep.
+   * {@link Backend#runsOn}), and weights in a format the engine does not load ({@link EngineKind#loads}).
+   * {@link StepPhysics#figures} asks once per instance, not every workload of a sweep.
    */
   public void requireRunnable() {
     if (!engine.kind().runsOn(device)) {
