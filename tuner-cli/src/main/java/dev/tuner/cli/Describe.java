@@ -6,6 +6,7 @@ import dev.tuner.core.scenario.AttentionSpec;
 import dev.tuner.core.scenario.BlasLibrary;
 import dev.tuner.core.scenario.BuildDate;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.scenario.KernelType;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.MoeSpec;
@@ -180,6 +181,14 @@ final class Describe {
     return n;
   }
 
+  /** The llama.cpp settings of {@code e} into {@code n} (the build's month only when known), as one key each. */
+  static ObjectNode engineJson(ObjectNode n, EngineSettings e) {
+    n.put("n_ubatch", e.nUbatch()).put("flash_attn", e.flashAttention()).put("backend", e.backend().id())
+        .put("blas", e.blas().id());
+    e.buildDate().ifPresent(d -> n.put("build_date", d.toString()));
+    return n;
+  }
+
   static ObjectNode scenarioJson(Scenario s) {
     ObjectNode n = Json.object();
     n.set("model", modelJson(s.model()));
@@ -194,14 +203,8 @@ final class Describe {
     n.put("tp", s.parallel().tp());
     n.put("pp", s.parallel().pp());
     n.put("ep", s.parallel().ep());
-    n.put("n_ubatch", s.engine().nUbatch());
-    n.put("flash_attn", s.engine().flashAttention());
-    n.put("backend", s.engine().backend().id());
+    engineJson(n, s.engine());
     n.put("build", s.engine().build());
-    if (s.engine().buildDate().isPresent()) {
-      n.put("build_date", s.engine().buildDate().get().toString());
-    }
-    n.put("blas", s.engine().blas().id());
     n.put("cuda_graphs", s.cudaGraphs());
     if (s.kernel().isPresent()) {
       n.put("kernel", s.kernel().get().id());

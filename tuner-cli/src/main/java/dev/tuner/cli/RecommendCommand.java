@@ -356,10 +356,7 @@ final class RecommendCommand implements Callable<Integer> {
     n.set("device", Describe.deviceJson(r.device()));
     n.put("phase", "decode");
     n.put("context", q.context());
-    ObjectNode engine = n.putObject("engine").put("n_ubatch", q.engine().nUbatch())
-        .put("flash_attn", q.engine().flashAttention()).put("backend", q.engine().backend().id())
-        .put("blas", q.engine().blas().id());
-    q.engine().buildDate().ifPresent(d -> engine.put("build_date", d.toString()));
+    Describe.engineJson(n.putObject("engine"), q.engine());
     ObjectNode memory = n.putObject("memory");
     Json.put(memory, "capacity_gib", r.memoryCapacityGb());
     memory.put("source", r.memorySource().id());

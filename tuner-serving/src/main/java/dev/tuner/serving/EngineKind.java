@@ -3,6 +3,7 @@ package dev.tuner.serving;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.Quantization;
+import dev.tuner.core.scenario.Vendors;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -10,7 +11,11 @@ import java.util.regex.Pattern;
 
 /**
  * A serving engine family. Ollama runs llama.cpp underneath and is read as {@link #LLAMA_CPP}; the backend (CUDA,
- * Metal, ROCm, Vulkan) is kept separately in {@link Engine#backend()}.
+ * Metal, ROCm, Vulkan) is kept separately in {@link Engine#backend()}. Each names the GPU vendors it runs on
+ * (data/SOURCES.md {@code doc_engine_platforms}): llama.cpp all four; vLLM NVIDIA (CUDA), AMD (ROCm), Intel (XPU) and
+ * Apple silicon (the vLLM-Metal plugin); SGLang NVIDIA, AMD and Intel GPUs (and NPUs, TPUs and CPUs no catalog device
+ * is) and, through its MLX backend, Apple silicon; TensorRT-LLM NVIDIA GPUs only; LMDeploy's TurboMind NVIDIA GPUs
+ * (its PyTorch engine adds Ascend NPUs); MLX Apple silicon and, through its CUDA backend, NVIDIA GPUs.
  */
 public enum EngineKind {
   LLAMA_CPP("llama.cpp", List.of("NVIDIA", "AMD", "Apple", "Intel")),
@@ -19,15 +24,6 @@ public enum EngineKind {
   TENSORRT_LLM("tensorrt-llm", List.of("NVIDIA")),
   LMDEPLOY("lmdeploy", List.of("NVIDIA")),
   MLX("mlx", List.of("Apple", "NVIDIA"));
-
-  /**
-   * The GPU vendors an engine's platform list can name. Where each engine runs (data/SOURCES.md
-   * {@code doc_engine_platforms}): llama.cpp on all four; vLLM on NVIDIA (CUDA), AMD (ROCm), Intel (XPU) and Apple
-   * silicon (the vLLM-Metal plugin); SGLang on NVIDIA, AMD and Intel GPUs (and NPUs, TPUs and CPUs no catalog device
-   * is) and, through its MLX backend, Apple silicon; TensorRT-LLM on NVIDIA GPUs only; LMDeploy's TurboMind on NVIDIA
-   * GPUs (its PyTorch engine adds Ascend NPUs); MLX on Apple silicon and, through its CUDA backend, NVIDIA GPUs.
-   */
-  static final List<String> VENDORS = List.of("NVIDIA", "AMD", "Apple", "Intel");
 
   /**
    * ggml's block types (Q4_0, Q5_K, Q4_K_M, IQ2_XS, TQ1_0 …) and llama.cpp's MXFP4 MoE files: only GGUF files carry
@@ -45,23 +41,9 @@ public enum EngineKind {
     this.vendors = vendors;
   }
 
-  /**
-   * Whether the engine runs on {@code device}'s vendor. A vendor outside {@link #VENDORS} (a catalog entry of the
-   * user's) is not judged.
-   */
+  /** Whether the engine runs on {@code device}'s vendor ({@link Vendors#among}: another vendor is not judged). */
   public boolean runsOn(DeviceSpec device) {
-    String v = device.vendor();
-    for (String ours : vendors) {
-      if (ours.equalsIgnoreCase(v)) {
-        return true;
-      }
-    }
-    for (String named : VENDORS) {
-      if (named.equalsIgnoreCase(v)) {
-        return false;
-      }
-    }
-    return true;
+    return Vendors.among(vendors, device);
   }
 
   /**

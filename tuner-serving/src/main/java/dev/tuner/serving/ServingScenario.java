@@ -38,11 +38,7 @@ public record ServingScenario(
               ? "a GGUF type (Q4_K_M, Q8_0, F16 …), not a checkpoint's AWQ, GPTQ or INT8"
               : "a checkpoint's (BF16, FP8, FP4, AWQ, GPTQ, INT8), not a GGUF block type such as " + quant.name()));
     }
-    Backend backend = Backend.parse(engine.backend());
-    if (!backend.runsOn(device)) {
-      throw new InvalidInputException("backend", backend.id() + " on " + device.name() + " (" + device.vendor()
-          + ")", "a backend that runs on " + device.vendor() + " devices: " + Backend.runningOn(device));
-    }
+    Backend.parse(engine.backend()).requireRunsOn(device);
   }
 
   public ServingScenario withWorkload(Workload w) {

@@ -15,8 +15,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Reads scenarios from rows whose columns are named as in the measurements CSV ({@code source_id, device, backend,
  * model, params_b, quant, batch, context, depth, phase, tokens_per_s, n_ubatch, flash_attn, kv_type, build,
- * build_date, blas, model_size_bytes, num_devices, tp, pp, ep, notes}, {@code kv_cache_type} as the older name of {@code kv_type}) and
- * its optional figures ({@code mem_bw_gbs, fp16_tflops, fp32_tflops, sm_or_cores, l2_mb, mem_gb, hidden, layers,
+ * build_date, blas, model_size_bytes, num_devices, tp, pp, ep, notes}, {@code kv_cache_type} as the older name of
+ * {@code kv_type}) and its optional figures ({@code mem_bw_gbs, fp16_tflops, fp32_tflops, sm_or_cores, l2_mb, mem_gb, hidden, layers,
  * heads, kv_heads, head_dim, vocab, cuda_graphs, kernel}) plus {@code zero_copy}; other columns are ignored. A column
  * may hold text (as a CSV read without schema inference gives) or numbers and booleans (as Parquet does); null and
  * blank mean "not given". Column positions are found once, from the schema, so reading a row looks nothing up by

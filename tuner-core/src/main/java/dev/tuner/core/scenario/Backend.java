@@ -1,10 +1,9 @@
 package dev.tuner.core.scenario;
 
+import dev.tuner.api.InvalidInputException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The compute API an engine runs its kernels on, read from a free-text backend such as "llama.cpp CUDA".
@@ -18,10 +17,6 @@ public enum Backend {
   SYCL("Intel", "NVIDIA"),
   CPU,
   UNKNOWN;
-
-  /** Every vendor some backend names, lower case: a device of another vendor is not judged. */
-  private static final Set<String> NAMED = Arrays.stream(values()).flatMap(b -> b.vendors.stream())
-      .map(v -> v.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
 
   private final List<String> vendors;
 
@@ -73,21 +68,17 @@ public enum Backend {
     return vendors;
   }
 
-  /**
-   * Whether this backend can drive {@code device}. A device whose vendor no backend names (a catalog entry of the
-   * user's) is not judged. Every scenario asks, so this allocates nothing.
-   */
+  /** Whether this backend can drive {@code device} ({@link Vendors#among}: a vendor no list names is not judged). */
   public boolean runsOn(DeviceSpec device) {
-    if (vendors.isEmpty()) {
-      return true;
+    return Vendors.among(vendors, device);
+  }
+
+  /** Refuses {@code device} unless this backend drives it, naming the backends that do. */
+  public void requireRunsOn(DeviceSpec device) {
+    if (!runsOn(device)) {
+      throw new InvalidInputException("backend", id() + " on " + device.name() + " (" + device.vendor() + ")",
+          "a backend that runs on " + device.vendor() + " devices: " + runningOn(device));
     }
-    String v = device.vendor();
-    for (String ours : vendors) {
-      if (ours.equalsIgnoreCase(v)) {
-        return true;
-      }
-    }
-    return !NAMED.contains(v.toLowerCase(Locale.ROOT));
   }
 
   /** The backends that can drive {@code device}, for messages. */

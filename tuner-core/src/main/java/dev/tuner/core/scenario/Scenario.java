@@ -57,11 +57,7 @@ public record Scenario(
         "tokens (cached before the window; depth + context at most " + MAX_CONTEXT + ")");
     Objects.requireNonNull(parallel, "parallel layout");
     Objects.requireNonNull(engine, "engine settings");
-    if (!engine.backend().runsOn(device)) {
-      throw new InvalidInputException("backend", engine.backend().id() + " on " + device.name() + " ("
-          + device.vendor() + ")", "a backend that runs on " + device.vendor() + " devices: "
-          + Backend.runningOn(device));
-    }
+    engine.backend().requireRunsOn(device);
     if (zeroCopy && !allowsZeroCopy(device)) {
       throw new InvalidInputException("zero-copy", "on " + device.name(),
           "a device whose weights can be read in place at a known rate: unified memory, or a PCIe host link with"

@@ -73,9 +73,10 @@ public final class FeatureSchemas {
    * {@code tuner-v3}: {@code tuner-v2} plus the software a measurement ran (issue 15 §3): the month of the engine
    * build (an undated one takes {@link dev.tuner.core.scenario.BuildDate#ASSUMED_WHEN_UNKNOWN}, a typical era, rather
    * than a flag: the few undated rows are no category a model could learn), and the library of the dense matrix
-   * multiplications (one-hot over the non-default ones). Builds of one engine on one device differ by more than devices do: llama.cpp's Vulkan backend
-   * reached about a quarter of the memory roof in decode in early 2024 and 0.6-0.8 of it from mid-2025, and on a
-   * Radeon 8060S hipBLASLt processes a dense model's prompt 3-4× faster than rocBLAS (data/measurements.csv).
+   * multiplications (one-hot over the non-default ones). Builds of one engine on one device differ by more than
+   * devices do: llama.cpp's Vulkan backend reached about a quarter of the memory roof in decode in early 2024 and
+   * 0.6-0.8 of it from mid-2025, and on a Radeon 8060S hipBLASLt processes a dense model's prompt 3-4× faster than
+   * rocBLAS (data/measurements.csv).
    */
   public static FeatureSchema tunerV3() {
     return SOFTWARE;

@@ -34,8 +34,8 @@ public final class MeasurementCsv {
   /** Header of the canonical format, in the order tuner writes it. */
   public static final List<String> HEADER = List.of(
       "source_id", "device", "backend", "model", "params_b", "quant", "batch", "context", "depth", "phase",
-      "tokens_per_s", "n_ubatch", "flash_attn", "kv_type", "build", "build_date", "blas", "model_size_bytes", "num_devices", "tp", "pp", "ep",
-      "notes");
+      "tokens_per_s", "n_ubatch", "flash_attn", "kv_type", "build", "build_date", "blas", "model_size_bytes",
+      "num_devices", "tp", "pp", "ep", "notes");
   /** Optional columns tuner writes after the canonical ones when a row needs them. */
   public static final List<String> OPTIONAL = List.of(
       "mem_bw_gbs", "fp16_tflops", "fp32_tflops", "sm_or_cores", "l2_mb", "mem_gb", "hidden",

@@ -6,8 +6,8 @@ import dev.tuner.core.scenario.Phase;
  * A measurement as a parser read it, before the checks every format shares. {@code device}, {@code model} and
  * {@code quant} are catalog names; {@code model} is null when only {@code paramsB} is known. {@code context} is the
  * measured window and {@code depth} the tokens cached before it. The engine settings ({@code nUbatch},
- * {@code flashAttn}, {@code build}, {@code buildDate} as YYYY-MM), the file size and the parallel layout ({@code devices}, {@code tp}, {@code pp},
- * {@code ep}) are null when the file does not say them.
+ * {@code flashAttn}, {@code build}, {@code buildDate} as YYYY-MM), the file size and the parallel layout
+ * ({@code devices}, {@code tp}, {@code pp}, {@code ep}) are null when the file does not say them.
  */
 record Candidate(
     String device,
