@@ -213,6 +213,49 @@ class CatalogTest {
     assertThat(CATALOG.device(device).fp32Tflops()).hasValue(fp32);
   }
 
+  /**
+   * Rows added for popular GPUs keep their sources' figures: the H800 datasheet's sparse 1,979 / 3,958 halved, the
+   * L40 datasheet's dense column, AMD's MI210 table and the per-package MI250X (two GCDs: 220 CUs, 128 GB, 3.2 TB/s).
+   */
+  @ParameterizedTest
+  @CsvSource({
+      "H800 SXM5 80GB,      GH100,     3350, 989.5,  1979, 66.9, 132, 80,  200",
+      "L40,                 AD102,     864,  181.05, 362,  90.5, 142, 48,  32",
+      "AMD Instinct MI210,  Aldebaran, 1600, 181,    181,  22.6, 104, 64,  32",
+      "AMD Instinct MI250X, Aldebaran, 3200, 383,    383,  47.9, 220, 128, -1"})
+  void addedDevicesCarryTheirSourcesFigures(String name, String family, double bandwidth, double fp16, double int8,
+      double fp32, int units, double memory, double link) {
+    DeviceSpec d = CATALOG.device(name);
+    assertThat(d.chipFamily()).isEqualTo(family);
+    assertThat(d.memBandwidthGBs()).isEqualTo(bandwidth);
+    assertThat(d.fp16Tflops()).hasValue(fp16);
+    assertThat(d.int8Tops()).hasValue(int8);
+    assertThat(d.fp32Tflops()).hasValue(fp32);
+    assertThat(d.computeUnits()).isEqualTo(units);
+    assertThat(d.memoryGb()).hasValue(memory);
+    if (link < 0) {
+      assertThat(d.interconnectGBs()).isEmpty();
+    } else {
+      assertThat(d.interconnectGBs()).hasValue(link);
+    }
+  }
+
+  /**
+   * The GeForce rows computed from SMs and boost clock (1,024 FP16-accumulate FLOP per SM per clock on GA10x and Ada):
+   * RTX 4070 46 x 1024 x 2.475 GHz = 116.58, RTX 4060 24 x 1024 x 2.46 GHz = 60.46, RTX 3060 Ti 38 x 1024 x 1.665 GHz
+   * = 64.79 TFLOPS; INT8 is twice that (Ada: the FP8 rate; Ampere: 2 x FP16), FP32 = 128 cores per SM x 2 x clock.
+   */
+  @ParameterizedTest
+  @CsvSource({"RTX 4070, 46, 2.475, 116.58", "RTX 4060, 24, 2.46, 60.46", "RTX 3060 Ti (GDDR6), 38, 1.665, 64.79"})
+  void computedGeForcePeaksFollowSmsTimesClock(String name, int sms, double ghz, double handFp16) {
+    DeviceSpec d = CATALOG.device(name);
+    assertThat(d.computeUnits()).isEqualTo(sms);
+    assertThat(d.fp16Tflops().getAsDouble()).isCloseTo(handFp16, within(0.05))
+        .isCloseTo(sms * 1024 * ghz / 1000, within(0.05));
+    assertThat(d.int8Tops().getAsDouble()).isCloseTo(2 * handFp16, within(0.1));
+    assertThat(d.fp32Tflops().getAsDouble()).isCloseTo(sms * 128 * 2 * ghz / 1000, within(0.01));
+  }
+
   /** Apple states one GPU FP32 peak, at which FP16 also runs: both columns hold it. */
   @Test
   void appleRowsHaveTheirFp16FigureAsFp32() {

@@ -1,0 +1,38 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** GPUs added to the catalog for the names users ask for: each predicts end to end, by name or by alias. */
+class AddedDevicesCliTest {
+
+  @ParameterizedTest
+  @CsvSource({
+      "RTX 4070,                          RTX 4070",
+      "H800 SXM5 80GB,                    H800 SXM5 80GB",
+      "AMD Instinct MI210,                AMD Instinct MI210",
+      "Radeon RX 7900 XT,                 AMD Radeon RX 7900 XT",
+      "NVIDIA GeForce RTX 4080 SUPER,     RTX 4080 Super",
+      "Tesla V100-SXM2-32GB,              Tesla V100 SXM2 32GB"})
+  void aNewDeviceOrOneOfItsAliasesPrintsAPrediction(String given, String row) {
+    Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", given, "--quant", "Q4_K_M", "--context",
+        "512", "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("scenario").get("device").get("name").asText()).isEqualTo(row);
+    assertThat(j.get("tokens_per_s").asDouble()).isPositive()
+        .isLessThanOrEqualTo(j.get("roofline_tokens_per_s").asDouble());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"RTX 4060", "AMD Instinct MI250X"})
+  void theTableNamesTheNewDevice(String device) {
+    Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", device, "--quant", "Q4_K_M", "--context",
+        "512");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("Scenario", device, "Prediction", "tokens/s", "roofline");
+  }
+}
