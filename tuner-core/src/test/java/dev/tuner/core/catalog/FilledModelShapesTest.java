@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Catalog rows whose shapes were read from published configurations (data/SOURCES.md: model_dots_llm1,
- * model_mistral_small31): the shape figures, and the parameter totals they imply against the counts llama-bench
- * printed for the same files, so a wrong figure in the row shows up as a total that no longer matches.
+ * model_mistral_small31, model_kimi_k2, model_qwen3coder, model_r1distill_qwen, model_gemma3_270m): the shape
+ * figures, and the parameter totals they imply against the counts published for the same checkpoints (llama-bench's
+ * model_n_params, a checkpoint's summed tensors, keras-hub's preset counts), so a wrong figure in the row shows up as
+ * a total that no longer matches.
  */
 class FilledModelShapesTest {
 
@@ -82,5 +84,137 @@ class FilledModelShapesTest {
     assertThat(p.kvElements(1)).isEqualTo(81_920.0);
     assertThat(p.embeddingParams()).isEqualTo(131072.0 * 5120);
     assertThat(p.tied()).isFalse();
+  }
+  /**
+   * Kimi K2: DeepSeek-V3's layout with 64 heads, 384 routed experts of 2048 (top 8) plus 1 shared, one leading dense
+   * layer of 18432, MLA with a 512 latent and a 64-wide RoPE key, vocab 163840, untied.
+   *
+   * <p>Per layer, MLA: q = 7168 × 1536 + 1536 (norm) + 1536 × 64 × (128 + 64) = 29 885 952; kv = 7168 × (512 + 64) +
+   * 512 (norm) + 512 × 64 × (128 + 128) = 12 517 888; o = 64 × 128 × 7168 = 58 720 256; two norms 14 336: 101 138 432,
+   * × 61 = 6 169 444 352. Layer 0's FFN 3 × 7168 × 18432 = 396 361 728. Each of the 60 MoE layers: router 384 × 7168 =
+   * 2 752 512 and 385 experts of 3 × 7168 × 2048 = 44 040 192, 16 958 226 432 in all; × 60 = 1 017 493 585 920.
+   * Embeddings 2 × 163840 × 7168 = 2 348 810 240, final norm 7168. Total 1 026 408 209 408 (the checkpoint's tensors
+   * sum to 1 026 470 731 056 with its FP8 scales and router biases, +0.006%). Routed: 60 × 384 × 44 040 192 =
+   * 1 014 686 023 680; active = total − 60 × 376 × 44 040 192 = 32 861 477 888.
+   */
+  @Test
+  void kimiK2ShapeAddsUpToItsCheckpointsParameterCount() {
+    ModelSpec m = CATALOG.model("moonshotai/Kimi-K2-Instruct");
+    assertThat(m.name()).isEqualTo("Kimi K2");
+    assertThat(new int[] {m.hidden(), m.layers(), m.heads(), m.kvHeads(), m.headDim(), m.vocab(), m.ffnDim()})
+        .containsExactly(7168, 61, 64, 64, 128, 163840, 18432);
+    assertThat(m.moe()).isEqualTo(new MoeSpec(384, 8, 1, 2048, 1));
+    assertThat(m.attention().kind()).isEqualTo(AttentionKind.MLA);
+    assertThat(new int[] {m.attention().kvLoraRank(), m.attention().ropeHeadDim()}).containsExactly(512, 64);
+    assertThat(m.tiedEmbeddings()).isEqualTo(Optional.of(false));
+
+    double q = 7168.0 * 1536 + 1536 + 1536.0 * 64 * (128 + 64);
+    double kv = 7168.0 * (512 + 64) + 512 + 512.0 * 64 * (128 + 128);
+    double o = 64.0 * 128 * 7168;
+    assertThat(new double[] {q, kv, o}).containsExactly(29_885_952, 12_517_888, 58_720_256);
+    double expert = 3.0 * 7168 * 2048;
+    double total = 61 * (q + kv + o + 2 * 7168) + 3.0 * 7168 * 18432 + 60 * (384.0 * 7168 + 385 * expert)
+        + 2.0 * 163840 * 7168 + 7168;
+    assertThat(total).isEqualTo(1_026_408_209_408.0);
+    assertThat(m.paramsB() * 1e9).isCloseTo(total, within(0.01e9));
+
+    ModelPhysics p = new ModelPhysics(m);
+    assertThat(p.moeLayers()).isEqualTo(60);
+    assertThat(p.routedParams()).isEqualTo(1_014_686_023_680.0);
+    assertThat(m.activeParamsB().getAsDouble() * 1e9).isCloseTo(total - 60 * 376 * expert, within(0.01e9));
+    // MLA caches the latent and the RoPE key: 512 + 64 elements per token on each of 61 layers
+    assertThat(p.kvElements(1)).isEqualTo(61 * 576.0);
+  }
+
+  /**
+   * Qwen3-Coder-480B-A35B: 62 MoE layers (none dense), hidden 6144, 96 query heads of 128 and 8 KV heads, 160 experts
+   * of 2560 (top 8), no shared expert, vocab 151936, untied.
+   *
+   * <p>Per layer: q and o 2 × 6144 × 12288 = 150 994 944, k and v 2 × 6144 × 1024 = 12 582 912, q/k norms 256, two
+   * norms 12 288, router 160 × 6144 = 983 040: 164 573 440 without experts; one expert 3 × 6144 × 2560 = 47 185 920.
+   * Total: 62 × (164 573 440 + 160 × 47 185 920) + embeddings 2 × 151936 × 6144 = 1 866 989 568 + final norm 6144 =
+   * 480 154 875 392 (the name's 480 B: +0.03%); active with 8 experts 35 474 765 312 (the name's 35 B: +1.4%).
+   */
+  @Test
+  void qwen3Coder480bShapeAddsUpToItsName() {
+    ModelSpec m = CATALOG.model("Qwen/Qwen3-Coder-480B-A35B-Instruct");
+    assertThat(new int[] {m.hidden(), m.layers(), m.heads(), m.kvHeads(), m.headDim(), m.vocab()})
+        .containsExactly(6144, 62, 96, 8, 128, 151936);
+    assertThat(m.moe()).isEqualTo(new MoeSpec(160, 8, 0, 2560, 0));
+    assertThat(m.attention().kind()).isEqualTo(AttentionKind.GQA);
+
+    double common = 2.0 * 6144 * 12288 + 2.0 * 6144 * 1024 + 256 + 2 * 6144 + 160.0 * 6144;
+    assertThat(common).isEqualTo(164_573_440.0);
+    double expert = 3.0 * 6144 * 2560;
+    double rest = 2.0 * 151936 * 6144 + 6144;
+    double total = 62 * (common + 160 * expert) + rest;
+    double active = 62 * (common + 8 * expert) + rest;
+    assertThat(new double[] {total, active}).containsExactly(480_154_875_392.0, 35_474_765_312.0);
+    assertThat(m.paramsB() * 1e9).isCloseTo(total, within(0.005e9));
+    assertThat(m.activeParamsB().getAsDouble() * 1e9).isCloseTo(active, within(0.005e9));
+
+    ModelPhysics p = new ModelPhysics(m);
+    assertThat(p.routedParams()).isEqualTo(62 * 160 * expert);
+    assertThat(p.kvElements(1)).isEqualTo(62 * 2.0 * 8 * 128);
+  }
+
+  /**
+   * DeepSeek-R1-Distill-Qwen-1.5B has Qwen2.5-1.5B's layers but does not tie its LM head: 28 layers, hidden 1536, 12
+   * query heads of 128 and 2 KV heads, FFN 8960, vocab 151936, q/k/v biases.
+   *
+   * <p>Per layer: q and o 2 × 1536² = 4 718 592, k and v 2 × 1536 × 256 = 786 432, biases 1536 + 512 = 2 048, FFN
+   * 3 × 1536 × 8960 = 41 287 680, norms 3 072: 46 797 824, × 28 = 1 310 339 072. Two tables 2 × 151936 × 1536 =
+   * 466 747 392, final norm 1536: 1 777 088 000, the 1.78 B llama-bench prints for its GGUF. One table fewer gives
+   * 1 543 714 304, Qwen2.5-1.5B's tied 1.54 B: the name's "1.5B" is the tied base's size.
+   */
+  @Test
+  void r1DistillQwen15bIsUntiedUnlikeItsBase() {
+    ModelSpec m = CATALOG.model("deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B");
+    assertThat(new int[] {m.hidden(), m.layers(), m.heads(), m.kvHeads(), m.headDim(), m.vocab(), m.ffnDim()})
+        .containsExactly(1536, 28, 12, 2, 128, 151936, 8960);
+    assertThat(m.tiedEmbeddings()).isEqualTo(Optional.of(false));
+    assertThat(m.architecture()).isNotEqualTo(CATALOG.model("Qwen2.5 1.5B").architecture());
+
+    double perLayer = 2.0 * 1536 * 1536 + 2.0 * 1536 * 256 + 2048 + 3.0 * 1536 * 8960 + 2 * 1536;
+    assertThat(perLayer).isEqualTo(46_797_824.0);
+    double untied = 28 * perLayer + 2.0 * 151936 * 1536 + 1536;
+    assertThat(untied).isEqualTo(1_777_088_000.0);
+    assertThat(m.paramsB() * 1e9).isCloseTo(untied, within(0.005e9));
+    double tied = untied - 151936.0 * 1536;
+    assertThat(CATALOG.model("Qwen2.5 1.5B").paramsB() * 1e9).isCloseTo(tied, within(0.005e9));
+
+    ModelPhysics p = new ModelPhysics(m);
+    assertThat(p.tied()).isFalse();
+    assertThat(p.bodyParams()).isCloseTo(28 * perLayer + 1536, within(0.005e9));
+  }
+
+  /**
+   * Gemma 3 270M: 18 layers of hidden 640, 4 query heads of 256 and 1 KV head, FFN 2048, vocab 262144, tied; 15
+   * layers attend within 512 tokens, 3 (every sixth) to everything.
+   *
+   * <p>Per layer: q and o 2 × 640 × 1024 = 1 310 720, k and v 2 × 640 × 256 = 327 680, q/k norms 512, FFN
+   * 3 × 640 × 2048 = 3 932 160, four norms 2 560: 5 573 632, × 18 = 100 325 376; one table 262144 × 640 = 167 772 160,
+   * final norm 640: 268 098 176, keras-hub's count for gemma3_270m exactly. KV at 4096 tokens: (3 × 4096 + 15 × 512)
+   * entries × 2 × 1 × 256 = 19 968 × 512 = 10 223 616 elements.
+   */
+  @Test
+  void gemma3270mShapeReproducesKerasHubsCountExactly() {
+    ModelSpec m = CATALOG.model("google/gemma-3-270m-it");
+    assertThat(m.name()).isEqualTo("Gemma 3 270M");
+    assertThat(new int[] {m.hidden(), m.layers(), m.heads(), m.kvHeads(), m.headDim(), m.vocab(), m.ffnDim()})
+        .containsExactly(640, 18, 4, 1, 256, 262144, 2048);
+    assertThat(m.tiedEmbeddings()).isEqualTo(Optional.of(true));
+    assertThat(new int[] {m.attention().slidingWindow(), m.attention().localLayers()}).containsExactly(512, 15);
+
+    double perLayer = 2.0 * 640 * 1024 + 2.0 * 640 * 256 + 2 * 256 + 3.0 * 640 * 2048 + 4 * 640;
+    assertThat(perLayer).isEqualTo(5_573_632.0);
+    double total = 18 * perLayer + 262144.0 * 640 + 640;
+    assertThat(total).isEqualTo(268_098_176.0);
+    assertThat(m.paramsB() * 1e9).isCloseTo(total, within(0.0001e9));
+
+    ModelPhysics p = new ModelPhysics(m);
+    assertThat(p.tied()).isTrue();
+    assertThat(p.kvElements(4096)).isEqualTo((3 * 4096 + 15 * 512) * 2.0 * 256);
+    assertThat(p.kvElements(4096)).isEqualTo(10_223_616.0);
   }
 }
