@@ -13,6 +13,7 @@ import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.roofline.StepDetail;
 import dev.tuner.core.scenario.AttentionKind;
 import dev.tuner.core.scenario.AttentionSpec;
+import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
@@ -20,6 +21,7 @@ import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.scenario.ScenarioRequest;
 import dev.tuner.core.schema.Quantity;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -137,7 +139,7 @@ final class PredictCommand implements Callable<Integer> {
     }
     ScenarioRequest r = specs.request(quant, batch, context != null ? context : DEFAULT_CONTEXT, phase, kvCacheType,
         cudaGraphs, kernel, zeroCopy);
-    Scenario scenario = new ScenarioRequest(r.model(), r.device(), r.quant(), r.batch(), r.context(), r.phase(),
+    Scenario given = new ScenarioRequest(r.model(), r.device(), r.quant(), r.batch(), r.context(), r.phase(),
         r.kvCacheType(), r.cudaGraphs(), r.kernel(), r.zeroCopy(), r.paramsB(), r.hidden(), r.layers(), r.heads(),
         r.kvHeads(), r.headDim(), r.vocab(), r.memBandwidthGBs(), r.fp16Tflops(), r.fp32Tflops(), r.computeUnits(),
         r.l2CacheMb(), r.memoryGb(), depth, layout.devices, layout.tp, layout.pp, layout.ep,
@@ -148,7 +150,8 @@ final class PredictCommand implements Callable<Integer> {
     Predictor predictor = session.predictor();
     SettingEffect.require(predictor, "--kernel", kernel, Quantity.KERNEL);
     engineSettings.requireEffect(predictor, serving.backend);
-    ThroughputPrediction p = predictor.predict(scenario, topFeatures);
+    Scenario scenario = given.withEngine(given.engine().withUsualBackend(given.device()));
+    ThroughputPrediction p = withBackendAssumption(predictor.predict(scenario, topFeatures), given, scenario);
     RooflineResult roof = predictor.roofline().compute(scenario);
     PrintWriter out = spec.commandLine().getOut();
     switch (output.format) {
@@ -164,6 +167,18 @@ final class PredictCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** {@code p} with the backend {@code scenario} took in its assumptions, when {@code given} stated none. */
+  private static ThroughputPrediction withBackendAssumption(ThroughputPrediction p, Scenario given,
+      Scenario scenario) {
+    if (scenario.engine().backend() == given.engine().backend()) {
+      return p;
+    }
+    List<String> assumptions = new ArrayList<>(p.assumptions());
+    assumptions.add(0, Backend.assumedNote(scenario.device()));
+    return new ThroughputPrediction(p.tokensPerSecond(), p.rooflineTokensPerSecond(), p.bound(), p.capped(),
+        p.rawOutput(), p.confidence(), p.interval(), p.topFeatures(), p.modelId(), assumptions);
   }
 
   private ObjectNode json(Scenario s, ThroughputPrediction p, Predictor predictor, RooflineResult r) {

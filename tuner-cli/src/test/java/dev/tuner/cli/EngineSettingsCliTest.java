@@ -109,7 +109,9 @@ class EngineSettingsCliTest {
     Cli.Result r = predict();
     assertThat(r.exit()).as(r.toString()).isZero();
     JsonNode s = r.json().get("scenario");
-    assertThat(s.get("backend").asText()).isEqualTo("unknown");
+    // no backend stated: the one llama.cpp usually runs on an NVIDIA card, and the prediction says it assumed it
+    assertThat(s.get("backend").asText()).isEqualTo("cuda");
+    assertThat(r.json().get("assumptions").toString()).contains("no backend given: cuda assumed");
     assertThat(s.get("n_ubatch").asInt()).isEqualTo(512);
     assertThat(s.get("flash_attn").asBoolean()).isFalse();
     assertThat(s.has("build_date")).isFalse();

@@ -110,7 +110,8 @@ public final class StepPhysics {
     if (l.pp() > 1) {
       assumptions.add("pipeline stages run one after another within an iteration (no micro-batch overlap)");
     }
-    Backend backend = Backend.parse(s.engine().backend().isEmpty() ? s.engine().kind().id() : s.engine().backend());
+    Backend stated = Backend.parse(s.engine().backend().isEmpty() ? s.engine().kind().id() : s.engine().backend());
+    Backend backend = stated == Backend.UNKNOWN ? Backend.usualOn(d) : stated;
     double peak = roofline.peakTflops(d, s.quant().activation(), backend, assumptions) * 1e12;
     Activation forAttention = attentionActivation(s.quant().activation(), s.kvCache());
     double attentionPeak = forAttention == s.quant().activation() ? peak

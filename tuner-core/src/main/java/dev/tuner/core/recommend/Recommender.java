@@ -5,6 +5,8 @@ import dev.tuner.core.recommend.Dropped.Reason;
 import dev.tuner.core.recommend.Recommendation.MemorySource;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
+import dev.tuner.core.scenario.Backend;
+import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
@@ -75,6 +77,10 @@ public final class Recommender {
           + " layouts are not counted, so their roofline is higher than the link allows");
     }
 
+    EngineSettings engine = req.engine().withUsualBackend(req.device());
+    if (engine.backend() != req.engine().backend()) {
+      notes.add(Backend.assumedNote(req.device()));
+    }
     List<Dropped> dropped = new ArrayList<>();
     List<LayoutFit> fits = new ArrayList<>();
     int grid = req.gridSize() * req.layouts().size();
@@ -117,7 +123,7 @@ public final class Recommender {
             }
             fitHere++;
             fitting[n] = new Scenario(req.model(), req.device(), q, kv, batch, req.context(), Phase.DECODE,
-                req.cudaGraphs(), req.kernel(), false).withParallel(layout).withEngine(req.engine());
+                req.cudaGraphs(), req.kernel(), false).withParallel(layout).withEngine(engine);
             memory[n] = m;
             n++;
           }

@@ -81,6 +81,33 @@ public enum Backend {
     }
   }
 
+  /**
+   * The backend llama.cpp runs on {@code device} when none is stated: its vendor's, as Ollama (llama.cpp packaged)
+   * ships it: CUDA on NVIDIA, ROCm on AMD, Metal on Apple, Vulkan on Intel (data/SOURCES.md
+   * {@code doc_ollama_hardware}); {@link #UNKNOWN} for a vendor none of these names. Every shipped measurement states
+   * its backend, so a prediction left at {@link #UNKNOWN} would read a backend no training row had: on Apple silicon
+   * that halved the predicted prompt tokens/s.
+   */
+  public static Backend usualOn(DeviceSpec device) {
+    String v = device.vendor();
+    if (v.equalsIgnoreCase("NVIDIA")) {
+      return CUDA;
+    }
+    if (v.equalsIgnoreCase("AMD")) {
+      return ROCM;
+    }
+    if (v.equalsIgnoreCase("Apple")) {
+      return METAL;
+    }
+    return v.equalsIgnoreCase("Intel") ? VULKAN : UNKNOWN;
+  }
+
+  /** Says which backend {@link #usualOn} took for {@code device}, where none was stated. */
+  public static String assumedNote(DeviceSpec device) {
+    return "no backend given: " + usualOn(device).id() + " assumed, what llama.cpp runs on " + device.vendor()
+        + " devices as Ollama ships it (--backend to choose another)";
+  }
+
   /** The backends that can drive {@code device}, for messages. */
   public static String runningOn(DeviceSpec device) {
     return String.join(", ", Arrays.stream(values()).filter(b -> b != UNKNOWN && b.runsOn(device)).map(Backend::id)

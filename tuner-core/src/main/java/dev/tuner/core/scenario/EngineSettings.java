@@ -52,4 +52,25 @@ public record EngineSettings(int nUbatch, boolean flashAttention, Backend backen
     }
     build = build == null ? "" : build.trim();
   }
+
+  /** These settings with {@code b} as the backend. */
+  public EngineSettings withBackend(Backend b) {
+    return new EngineSettings(nUbatch, flashAttention, b, build, buildDate, blas);
+  }
+
+  /**
+   * These settings, with the backend llama.cpp usually runs on {@code device} ({@link Backend#usualOn}) when none is
+   * stated. hipBLASLt asks for the ROCm backend, so it is refused on a device whose usual backend is another.
+   */
+  public EngineSettings withUsualBackend(DeviceSpec device) {
+    if (backend != Backend.UNKNOWN) {
+      return this;
+    }
+    Backend usual = Backend.usualOn(device);
+    if (blas == BlasLibrary.HIPBLASLT && usual != Backend.ROCM && usual != Backend.UNKNOWN) {
+      throw new InvalidInputException("blas", "hipblaslt on " + device.name() + " (" + device.vendor() + ")",
+          "an AMD device on the ROCm backend: hipBLASLt is a ROCm library; the backend's own BLAS (default) elsewhere");
+    }
+    return usual == Backend.UNKNOWN ? this : withBackend(usual);
+  }
 }

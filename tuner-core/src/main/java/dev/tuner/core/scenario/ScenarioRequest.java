@@ -118,7 +118,7 @@ public record ScenarioRequest(
         Boolean.TRUE.equals(zeroCopy),
         depth == null ? 0 : depth,
         layout(),
-        engine());
+        engine().withUsualBackend(d));
   }
 
   /** This request with {@code text} as its backend. */

@@ -70,4 +70,59 @@ class BackendVendorTest {
         Phase.DECODE, false, Optional.empty(), false, 0, ParallelLayout.SINGLE, metal).engine().backend())
         .isEqualTo(Backend.METAL);
   }
+
+  @ParameterizedTest
+  @CsvSource({
+      "RTX 4090, CUDA",
+      "AMD Instinct MI300X, ROCM",
+      "Apple M2 Ultra (76-core GPU), METAL",
+      "Intel Arc Pro B60, VULKAN"})
+  void anUnstatedBackendIsTheOneOllamaShipsForTheVendor(String device, Backend usual) {
+    DeviceSpec d = Fixtures.CATALOG.device(device);
+    assertThat(Backend.usualOn(d)).isEqualTo(usual);
+    assertThat(usual.runsOn(d)).isTrue();
+    assertThat(EngineSettings.DEFAULTS.withUsualBackend(d).backend()).isEqualTo(usual);
+    // a stated backend is the measurement's or the user's fact, never replaced
+    EngineSettings vulkan = EngineSettings.DEFAULTS.withBackend(Backend.VULKAN);
+    assertThat(vulkan.withUsualBackend(d)).isSameAs(vulkan);
+    assertThat(Backend.assumedNote(d)).startsWith("no backend given: " + usual.id() + " assumed")
+        .contains(d.vendor() + " devices");
+  }
+
+  @Test
+  void everyCatalogDeviceHasAUsualBackendThatRunsOnIt() {
+    for (DeviceSpec d : Fixtures.CATALOG.devices().entries()) {
+      assertThat(Backend.usualOn(d)).as(d.name()).isNotEqualTo(Backend.UNKNOWN);
+      assertThat(Backend.usualOn(d).runsOn(d)).as(d.name()).isTrue();
+    }
+  }
+
+  @Test
+  void aVendorNoneOfTheUsualBackendsNamesKeepsItsBackendUnknown() {
+    DeviceSpec custom = new DeviceSpec("Acme X1", "Acme", 1000, OptionalDouble.of(100), OptionalDouble.empty(),
+        OptionalDouble.of(25), 64, OptionalDouble.empty(), OptionalDouble.of(32), List.of(), "user");
+    assertThat(Backend.usualOn(custom)).isEqualTo(Backend.UNKNOWN);
+    assertThat(EngineSettings.DEFAULTS.withUsualBackend(custom)).isSameAs(EngineSettings.DEFAULTS);
+  }
+
+  @Test
+  void hipBlasLtWithoutABackendIsRefusedWhereTheUsualBackendIsNotRocm() {
+    EngineSettings hipblaslt = EngineSettings.of(null, null, null, null, null, BlasLibrary.HIPBLASLT);
+    assertThat(hipblaslt.withUsualBackend(Fixtures.CATALOG.device("AMD Instinct MI300X")).backend())
+        .isEqualTo(Backend.ROCM);
+    assertThatThrownBy(() -> hipblaslt.withUsualBackend(Fixtures.CATALOG.device("RTX 4090")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("blas = hipblaslt on RTX 4090 (NVIDIA)")
+        .hasMessageContaining("an AMD device on the ROCm backend");
+  }
+
+  @Test
+  void aRequestWithoutABackendResolvesToTheUsualOne() {
+    Scenario s = ScenarioRequest.of("Llama 2 7B", "Apple M2 Max (30-core GPU)", "Q4_0", 1, 512, "prefill")
+        .resolve(Fixtures.CATALOG);
+    assertThat(s.engine().backend()).isEqualTo(Backend.METAL);
+    Scenario stated = ScenarioRequest.of("Llama 2 7B", "Apple M2 Max (30-core GPU)", "Q4_0", 1, 512, "prefill")
+        .withBackend("llama.cpp Vulkan").resolve(Fixtures.CATALOG);
+    assertThat(stated.engine().backend()).isEqualTo(Backend.VULKAN);
+  }
 }

@@ -87,12 +87,15 @@ class MeasurementCsvTest {
   /** The software columns reach the scenario: 2025-08 and hipBLASLt, blank meaning unknown and the backend's own. */
   @Test
   void theBuildMonthAndTheBlasLibraryAreRead() throws IOException {
-    Path f = write("software.csv", HEADER + ",build_date,blas", GOOD + ",2025-08,hipblaslt", GOOD + ",,");
+    // hipBLASLt is a ROCm library: the row names an AMD device, whose unstated backend is ROCm
+    String amd = GOOD.replace("RTX 4090", "AMD Radeon RX 7900 XTX");
+    Path f = write("software.csv", HEADER + ",build_date,blas", amd + ",2025-08,hipblaslt", GOOD + ",,");
     MeasurementCsv.Parsed p = MeasurementCsv.read(f);
     assertThat(p.rejections()).isEmpty();
     Scenario dated = p.measurements().get(0).scenario().resolve(Fixtures.CATALOG);
     assertThat(dated.engine().buildDate()).contains(java.time.YearMonth.of(2025, 8));
     assertThat(dated.engine().blas()).isEqualTo(dev.tuner.core.scenario.BlasLibrary.HIPBLASLT);
+    assertThat(dated.engine().backend()).isEqualTo(dev.tuner.core.scenario.Backend.ROCM);
     Scenario undated = p.measurements().get(1).scenario().resolve(Fixtures.CATALOG);
     assertThat(undated.engine().buildDate()).isEmpty();
     assertThat(undated.engine().blas()).isEqualTo(dev.tuner.core.scenario.BlasLibrary.DEFAULT);
