@@ -19,6 +19,7 @@ import dev.tuner.serving.ServingScenario;
 import dev.tuner.serving.ServingTerms;
 import dev.tuner.serving.ServingTermsCodec;
 import dev.tuner.serving.ServingTrainer;
+import dev.tuner.serving.StepModelTerms;
 import dev.tuner.serving.StepPhysics;
 import dev.tuner.serving.Workload;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** The serving side of {@code predict}, {@code evaluate --serving} and {@code train --serving}. */
@@ -49,7 +51,7 @@ final class Serving {
     ServingScenario s = new ServingScenario(step.model(), step.device(), step.quant(), step.kvCache(),
         o.engine(defaults, step, layout, workload), layout, workload);
     ServingTerms terms = o.servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(o.servingTerms);
-    ServingPrediction p = new ServingPredictor(new StepPhysics(session.roofline()), terms).predict(s);
+    ServingPrediction p = predictor(session, terms).predict(s);
     if (format == OutputFormat.JSON) {
       Json.print(out, json(s, p));
     } else if (format == OutputFormat.CSV) {
@@ -64,6 +66,15 @@ final class Serving {
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * The serving predictor of {@code predict} and {@code recommend}: the serving terms, and for llama.cpp, which no
+   * serving row trains, the steps of the session's step model ({@link StepModelTerms}).
+   */
+  static ServingPredictor predictor(Session session, ServingTerms terms) {
+    return new ServingPredictor(new StepPhysics(session.roofline()), terms,
+        Optional.of(new StepModelTerms(session.predictor()::predict)));
   }
 
   static ObjectNode json(ServingScenario s, ServingPrediction p) {

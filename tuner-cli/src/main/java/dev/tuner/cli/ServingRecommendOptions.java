@@ -12,13 +12,11 @@ import dev.tuner.serving.EngineDefaults;
 import dev.tuner.serving.EngineKind;
 import dev.tuner.serving.Lengths;
 import dev.tuner.serving.ServingPrediction;
-import dev.tuner.serving.ServingPredictor;
 import dev.tuner.serving.ServingRecommender;
 import dev.tuner.serving.ServingRecommender.Candidate;
 import dev.tuner.serving.ServingRequest;
 import dev.tuner.serving.ServingTerms;
 import dev.tuner.serving.ServingTermsCodec;
-import dev.tuner.serving.StepPhysics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,7 +89,7 @@ final class ServingRecommendOptions {
         optional(maxTtftMs), optional(maxTpotMs), optional(gpuHourUsd));
     ServingTerms terms = servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(servingTerms);
     ServingRecommender.Recommendation r = new ServingRecommender(
-        new ServingPredictor(new StepPhysics(session.roofline()), terms)).recommend(q);
+        Serving.predictor(session, terms)).recommend(q);
     List<Candidate> shown = r.ranked().subList(0, Math.min(top, r.ranked().size()));
     switch (format) {
       case JSON -> Json.print(out, json(r, shown));

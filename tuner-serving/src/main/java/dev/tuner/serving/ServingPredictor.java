@@ -4,6 +4,7 @@ import dev.tuner.api.Interval;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Serving metrics for a {@link ServingScenario}: the layout's per-GPU physics ({@link StepPhysics}), the engine's
@@ -15,23 +16,50 @@ import java.util.Map;
 public final class ServingPredictor {
   private final StepPhysics physics;
   private final ServingTerms terms;
-  /** Per metric ({@link Metric#ordinal}), {@code e^-h} and {@code e^h} of its interval half-width {@code h}. */
-  private final double[] below;
-  private final double[] above;
+  private final Optional<StepModelTerms> steps;
+  /** Per metric ({@link Metric#ordinal}), the interval half-width (natural log) of the terms' predictions. */
+  private final double[] widths;
 
   public ServingPredictor(StepPhysics physics, ServingTerms terms) {
+    this(physics, terms, Optional.empty());
+  }
+
+  /**
+   * A predictor whose llama.cpp deployments take their terms from a learned step model ({@link StepModelTerms})
+   * where the serving terms learned none for llama.cpp.
+   */
+  public ServingPredictor(StepPhysics physics, ServingTerms terms, Optional<StepModelTerms> steps) {
     this.physics = physics;
     this.terms = terms;
+    this.steps = steps;
     Metric[] metrics = Metric.values();
-    below = new double[metrics.length];
-    above = new double[metrics.length];
+    widths = new double[metrics.length];
     double hOut = terms.logHalfWidth().getOrDefault(Metric.OUTPUT_TPS, 0.0);
     for (Metric m : metrics) {
       // a requests/s width not measured takes the throughput's: both are counts of the same iterations
-      double h = terms.logHalfWidth().getOrDefault(m, m == Metric.REQUESTS_PER_S ? hOut : 0.0);
-      below[m.ordinal()] = Math.exp(-h);
-      above[m.ordinal()] = Math.exp(h);
+      widths[m.ordinal()] = terms.logHalfWidth().getOrDefault(m, m == Metric.REQUESTS_PER_S ? hOut : 0.0);
     }
+  }
+
+  /**
+   * The terms an instance runs with, the half-widths of its intervals per metric and of its E2E, and what they rest
+   * on.
+   */
+  private record Plan(EngineTerms terms, double[] widths, double e2eWidth, Optional<String> assumption) {}
+
+  private Plan plan(ServingScenario s, InstanceFigures f) {
+    if (steps.isPresent() && !terms.learned(s.engine().kind())) {
+      Optional<StepModelTerms.Derived> d = steps.get().derive(s, f);
+      if (d.isPresent()) {
+        double[] w = new double[widths.length];
+        java.util.Arrays.fill(w, d.get().combinedHalfWidth());
+        w[Metric.TTFT_MS.ordinal()] = d.get().prefillHalfWidth();
+        w[Metric.TPOT_MS.ordinal()] = d.get().decodeHalfWidth();
+        return new Plan(d.get().terms(), w, d.get().combinedHalfWidth(), Optional.of(d.get().assumption()));
+      }
+    }
+    // no row states E2E alone: it is mostly decode time, so it takes the TPOT's width
+    return new Plan(terms.forEngine(s.engine().kind()), widths, widths[Metric.TPOT_MS.ordinal()], Optional.empty());
   }
 
   public ServingTerms terms() {
@@ -51,8 +79,8 @@ public final class ServingPredictor {
    * the same model, device, precision, KV cache, engine backend, layout and lengths): a sweep over loads reuses them.
    */
   public ServingPrediction predict(ServingScenario s, InstanceFigures f) {
-    EngineTerms t = terms.forEngine(s.engine().kind());
-    Composer c = new Composer(f, t, s.engine(), s.workload());
+    Plan plan = plan(s, f);
+    Composer c = new Composer(f, plan.terms(), s.engine(), s.workload());
     int replicas = s.layout().replicas();
     Load load = s.workload().load();
     Composer.Served r;
@@ -65,7 +93,7 @@ public final class ServingPredictor {
     } else {
       r = c.rate(((Load.RequestRate) load).perSecond() / replicas, 0);
     }
-    return prediction(s, r, c);
+    return prediction(s, r, c, plan);
   }
 
   /**
@@ -84,13 +112,15 @@ public final class ServingPredictor {
 
   /** See {@link #sweep}. Immutable and thread-safe. */
   public final class ConcurrencySweep {
+    private final Plan plan;
     private final Composer composer;
     private final Composer.Capacity capacity;
     private final Composer.Served full;
     private final int replicas;
 
     private ConcurrencySweep(ServingScenario base, InstanceFigures f) {
-      composer = new Composer(f, terms.forEngine(base.engine().kind()), base.engine(), base.workload());
+      plan = plan(base, f);
+      composer = new Composer(f, plan.terms(), base.engine(), base.workload());
       capacity = composer.closedLoopCapacity();
       full = composer.closedLoop(capacity.n(), 0);
       replicas = base.layout().replicas();
@@ -109,7 +139,7 @@ public final class ServingPredictor {
       }
       Composer.Served r = clients <= capacity.n() ? composer.closedLoop(clients, prompts)
           : composer.queued(clients, capacity, prompts > 0 ? composer.closedLoop(capacity.n(), prompts) : full);
-      return prediction(s, r, composer);
+      return prediction(s, r, composer, plan);
     }
   }
 
@@ -121,12 +151,13 @@ public final class ServingPredictor {
   /** {@link #predict} for a request-rate run of {@code prompts} requests, whose queue then has an end. */
   public ServingPrediction predictRate(ServingScenario s, double perSecond, int prompts) {
     InstanceFigures f = physics.figures(s);
-    Composer c = new Composer(f, terms.forEngine(s.engine().kind()), s.engine(), s.workload());
+    Plan plan = plan(s, f);
+    Composer c = new Composer(f, plan.terms(), s.engine(), s.workload());
     int replicas = s.layout().replicas();
-    return prediction(s, c.rate(perSecond / replicas, (double) prompts / replicas), c);
+    return prediction(s, c.rate(perSecond / replicas, (double) prompts / replicas), c, plan);
   }
 
-  private ServingPrediction prediction(ServingScenario s, Composer.Served r, Composer c) {
+  private ServingPrediction prediction(ServingScenario s, Composer.Served r, Composer c, Plan plan) {
     Workload w = s.workload();
     int replicas = s.layout().replicas();
     double reqPerS = r.perSecond() * replicas;
@@ -136,16 +167,17 @@ public final class ServingPredictor {
     double tpotMs = r.tpot() * 1000;
     double e2eMs = r.e2e() * 1000;
     Map<String, Interval> intervals = Map.of();
-    if (!terms.logHalfWidth().isEmpty()) {
-      // no row states E2E alone: it is mostly decode time, so it takes the TPOT's width
-      intervals = Map.of("ttft_ms", interval(ttftMs, Metric.TTFT_MS), "tpot_ms", interval(tpotMs, Metric.TPOT_MS),
-          "e2e_ms", interval(e2eMs, Metric.TPOT_MS), "requests_per_s", interval(reqPerS, Metric.REQUESTS_PER_S),
-          "output_tokens_per_s", interval(output, Metric.OUTPUT_TPS), "total_tokens_per_s",
-          interval(total, Metric.OUTPUT_TPS), "output_tokens_per_s_per_gpu",
-          interval(output / s.layout().devices(), Metric.OUTPUT_TPS));
+    double[] h = plan.widths();
+    if (!terms.logHalfWidth().isEmpty() || plan.assumption().isPresent()) {
+      intervals = Map.of("ttft_ms", interval(ttftMs, h[Metric.TTFT_MS.ordinal()]), "tpot_ms", interval(tpotMs,
+          h[Metric.TPOT_MS.ordinal()]), "e2e_ms", interval(e2eMs, plan.e2eWidth()), "requests_per_s",
+          interval(reqPerS, h[Metric.REQUESTS_PER_S.ordinal()]), "output_tokens_per_s", interval(output,
+          h[Metric.OUTPUT_TPS.ordinal()]), "total_tokens_per_s", interval(total, h[Metric.OUTPUT_TPS.ordinal()]),
+          "output_tokens_per_s_per_gpu", interval(output / s.layout().devices(), h[Metric.OUTPUT_TPS.ordinal()]));
     }
     List<String> assumptions = new ArrayList<>(c.assumptions());
-    if (!terms.learned(s.engine().kind()) && !terms.rows().isEmpty()) {
+    plan.assumption().ifPresent(assumptions::add);
+    if (plan.assumption().isEmpty() && !terms.learned(s.engine().kind()) && !terms.rows().isEmpty()) {
       assumptions.add("no serving rows for " + s.engine().kind().id() + " in training: the terms pooled over all"
           + " engines are used");
     }
@@ -159,7 +191,7 @@ public final class ServingPredictor {
         r.running(), r.limitedBy(), r.detail().get(), intervals, terms.id(), assumptions);
   }
 
-  private Interval interval(double v, Metric m) {
-    return new Interval(terms.level(), v * below[m.ordinal()], v * above[m.ordinal()]);
+  private Interval interval(double v, double halfWidth) {
+    return new Interval(terms.level(), v * Math.exp(-halfWidth), v * Math.exp(halfWidth));
   }
 }

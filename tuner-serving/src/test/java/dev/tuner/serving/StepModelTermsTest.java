@@ -1,0 +1,107 @@
+package dev.tuner.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tuner.api.Bound;
+import dev.tuner.api.Interval;
+import dev.tuner.api.ThroughputPrediction;
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.scenario.Backend;
+import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.scenario.Scenario;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A llama.cpp deployment takes its terms from the step model ({@link StepModelTerms}): one client's TPOT and TTFT are
+ * the step model's decode and prefill, its intervals the step model's, and every other deployment keeps the serving
+ * terms.
+ */
+class StepModelTermsTest {
+  private static final Catalog CATALOG = Catalog.shipped();
+  private static final EngineDefaults DEFAULTS = EngineDefaults.shipped();
+  private static final StepPhysics PHYSICS = new StepPhysics(new Roofline(CATALOG));
+
+  /** 50 decode tokens/s (90%: 40-62.5) and 1 000 prompt tokens/s (90%: 500-2 000), whatever the scenario. */
+  private static ThroughputPrediction fixed(Scenario s) {
+    boolean decode = s.phase() == Phase.DECODE;
+    double tps = decode ? 50 : 1000;
+    Interval interval = decode ? new Interval(0.9, 40, 62.5) : new Interval(0.9, 500, 2000);
+    return new ThroughputPrediction(tps, 1e6, Bound.MEMORY, false, 0, 0.5, interval, List.of(), "step-model-x",
+        List.of());
+  }
+
+  private static ServingScenario scenario(EngineKind engine, String backend, Layout layout, int clients) {
+    return new ServingScenario(CATALOG.model("Llama 3 8B"), CATALOG.device("RTX 4090"), CATALOG.quant(
+        engine == EngineKind.LLAMA_CPP ? "Q4_K_M" : "BF16"), KvCacheType.F16, DEFAULTS.engine(engine, backend, ""),
+        layout, new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(clients)));
+  }
+
+  @Test
+  void oneClientDecodesAndPrefillsAtTheStepModelsRates() {
+    List<Scenario> asked = new ArrayList<>();
+    ServingPredictor p = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(
+        new StepModelTerms(s -> {
+          asked.add(s);
+          return fixed(s);
+        })));
+    ServingPrediction r = p.predict(scenario(EngineKind.LLAMA_CPP, "", new Layout(1, 1, 1, 1), 1));
+    // 1 / 50 tokens/s = 20 ms per output token; a 512-token prompt at 1 000 tokens/s = 512 ms
+    assertThat(r.tpotMs()).isCloseTo(20, within(0.2));
+    assertThat(r.ttftMs()).isCloseTo(512, within(5.0));
+    // the step scenarios: 128 tokens decoded after the 512-token prompt, and that prompt from an empty cache, on the
+    // backend llama.cpp usually runs on an NVIDIA card
+    assertThat(asked).hasSize(2);
+    assertThat(asked.get(0).phase()).isEqualTo(Phase.DECODE);
+    assertThat(asked.get(0).context()).isEqualTo(128);
+    assertThat(asked.get(0).depth()).isEqualTo(512);
+    assertThat(asked.get(1).phase()).isEqualTo(Phase.PREFILL);
+    assertThat(asked.get(1).context()).isEqualTo(512);
+    assertThat(asked.get(1).depth()).isZero();
+    assertThat(asked.get(0).engine().backend()).isEqualTo(Backend.CUDA);
+    // intervals: TPOT by the decode's wider side, ln(62.5 / 50) = ln 1.25; TTFT by the prefill's, ln 2; E2E and the
+    // throughputs by the wider of the two
+    assertThat(r.intervals().get("tpot_ms").low()).isCloseTo(r.tpotMs() / 1.25, within(1e-9));
+    assertThat(r.intervals().get("tpot_ms").high()).isCloseTo(r.tpotMs() * 1.25, within(1e-9));
+    assertThat(r.intervals().get("ttft_ms").high()).isCloseTo(r.ttftMs() * 2, within(1e-9));
+    assertThat(r.intervals().get("e2e_ms").low()).isCloseTo(r.e2eMs() / 2, within(1e-9));
+    assertThat(r.intervals().get("output_tokens_per_s").high()).isCloseTo(r.outputTokensPerS() * 2, within(1e-9));
+    assertThat(r.assumptions()).anyMatch(a -> a.startsWith("llama.cpp steps from the step model step-model-x"))
+        .noneMatch(a -> a.contains("terms pooled over all engines"));
+  }
+
+  @Test
+  void theSharesNeverExceedTheRoofline() {
+    // a step model that claims more than the roof: the shares stop at 1, so the roofline still bounds the composition
+    StepModelTerms greedy = new StepModelTerms(s -> new ThroughputPrediction(1e9, 1e9, Bound.MEMORY, false, 0, 0.5,
+        new Interval(0.9, 1e8, 1e10), List.of(), "greedy", List.of()));
+    ServingScenario s = scenario(EngineKind.LLAMA_CPP, "CUDA", new Layout(1, 1, 1, 1), 1);
+    InstanceFigures f = PHYSICS.figures(s);
+    EngineTerms t = greedy.derive(s, f).orElseThrow().terms();
+    assertThat(t.bandwidthEff()).isEqualTo(1);
+    assertThat(t.computeEff()).isEqualTo(1);
+    assertThat(t.overheadS()).isZero();
+    ServingPrediction bound = new ServingPredictor(PHYSICS, ServingTerms.physicsOnly()).predict(s);
+    ServingPrediction r = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(greedy)).predict(s);
+    assertThat(r.tpotMs()).isGreaterThanOrEqualTo(bound.tpotMs() * (1 - 1e-12));
+  }
+
+  @Test
+  void otherEnginesAndSplitLayoutsKeepTheServingTerms() {
+    ServingPredictor with = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(
+        new StepModelTerms(StepModelTermsTest::fixed)));
+    ServingPredictor without = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped());
+    ServingScenario vllm = scenario(EngineKind.VLLM, "", new Layout(1, 1, 1, 1), 4);
+    assertThat(with.predict(vllm)).isEqualTo(without.predict(vllm));
+    ServingScenario split = new ServingScenario(CATALOG.model("Llama 3 70B"), CATALOG.device("RTX 4090"),
+        CATALOG.quant("Q4_K_M"), KvCacheType.F16, DEFAULTS.engine(EngineKind.LLAMA_CPP, "CUDA", ""),
+        new Layout(2, 1, 2, 1), new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(1)));
+    assertThat(StepModelTerms.covers(split)).isFalse();
+    assertThat(with.predict(split)).isEqualTo(without.predict(split));
+  }
+}
