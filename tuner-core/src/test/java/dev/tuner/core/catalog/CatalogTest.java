@@ -241,6 +241,17 @@ class CatalogTest {
   }
 
   /**
+   * L2 filled on rows that had none, so the model no longer reads them as "L2 unknown": database and press figures
+   * (T4 4 MB, TITAN RTX 6 MB, RTX 4080 Super 64 MB, the Arc Pro B60's BMG-G21 18 MB) and the RTX 3060 12GB computed
+   * from its 192-bit bus at GA10x's 512 KB per 32-bit controller: 192 / 32 x 0.5 = 3 MB.
+   */
+  @ParameterizedTest
+  @CsvSource({"T4, 4", "TITAN RTX, 6", "RTX 4080 Super, 64", "Intel Arc Pro B60, 18", "RTX 3060 12GB, 3"})
+  void rowsThatLackedAnL2NowCarryOne(String name, double l2Mb) {
+    assertThat(CATALOG.device(name).l2CacheMb()).hasValue(l2Mb);
+  }
+
+  /**
    * The GeForce rows computed from SMs and boost clock (1,024 FP16-accumulate FLOP per SM per clock on GA10x and Ada):
    * RTX 4070 46 x 1024 x 2.475 GHz = 116.58, RTX 4060 24 x 1024 x 2.46 GHz = 60.46, RTX 3060 Ti 38 x 1024 x 1.665 GHz
    * = 64.79 TFLOPS; INT8 is twice that (Ada: the FP8 rate; Ampere: 2 x FP16), FP32 = 128 cores per SM x 2 x clock.
