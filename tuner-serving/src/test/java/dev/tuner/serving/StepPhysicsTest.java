@@ -1,8 +1,10 @@
 package dev.tuner.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.scenario.Activation;
@@ -35,6 +37,30 @@ class StepPhysicsTest {
     assertThat(f.attentionPeakFlops()).isCloseTo(148e12, within(1.0));
     InstanceFigures fp8Cache = PHYSICS.figures(scenario(KvCacheType.FP8));
     assertThat(fp8Cache.attentionPeakFlops()).isCloseTo(296e12, within(1.0));
+  }
+
+  /**
+   * A model split over devices puts its collectives on the GPU-to-GPU link; without the link's bandwidth nothing
+   * bounds them, so the split is refused (Apple silicon has no peer link: data/devices.csv interconnect "unified").
+   * Replicas, which share no activations, need no link.
+   */
+  @Test
+  void aSplitNeedsALinkOfStatedBandwidth() {
+    ServingScenario apple = new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device(
+        "Apple M2 Max (38-core GPU)"), CATALOG.quant("BF16"), KvCacheType.F16, EngineDefaults.shipped().engine(
+        EngineKind.VLLM, "", ""), new Layout(2, 2, 1, 1), new Workload(Lengths.fixed(100), Lengths.fixed(100),
+        new Load.Concurrency(4)));
+    assertThatThrownBy(() -> PHYSICS.figures(apple))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("layout = a model split over several Apple M2 Max (38-core GPU) (interconnect unified)")
+        .hasMessageContaining("a GPU-to-GPU link of stated bandwidth");
+    assertThatThrownBy(() -> PHYSICS.figures(apple.withLayout(new Layout(2, 1, 2, 1))))
+        .isInstanceOf(InvalidInputException.class);
+    assertThat(PHYSICS.figures(apple.withLayout(new Layout(2, 1, 1, 1))).commBytesPerToken()).isZero();
+    // an H100's NVLink has its bandwidth: the split is composed
+    ServingScenario h100 = new ServingScenario(apple.model(), CATALOG.device("H100 SXM5 80GB"), apple.quant(),
+        apple.kvCache(), apple.engine(), new Layout(2, 2, 1, 1), apple.workload());
+    assertThat(PHYSICS.figures(h100).linkBandwidth()).isPositive();
   }
 
   private static ServingScenario scenario(KvCacheType kv) {
