@@ -56,9 +56,11 @@ class IngestCommandTest {
             new DeviceSpec("RTX 4080", "NVIDIA", 716.8, OptionalDouble.of(194.9), OptionalDouble.empty(),
                 OptionalDouble.of(48.7), 76,
                 OptionalDouble.of(64), OptionalDouble.of(16), List.of("NVIDIA GeForce RTX 4080"), "test"),
+            // its PCIe 4.0 x16 link (32 GB/s per direction) lets two of them hold one model split over them
             new DeviceSpec("RTX 4090", "NVIDIA", 1008, OptionalDouble.of(330.3), OptionalDouble.empty(),
-                OptionalDouble.of(82.6), 128,
-                OptionalDouble.of(72), OptionalDouble.of(24), List.of("NVIDIA GeForce RTX 4090"), "test")),
+                OptionalDouble.of(82.6), 128, OptionalDouble.of(72), OptionalDouble.of(24),
+                List.of("NVIDIA GeForce RTX 4090"), "test", null, OptionalDouble.empty(), OptionalDouble.empty(),
+                "PCIe4 x16", OptionalDouble.of(32))),
         List.of(new ModelSpec("Qwen2.5 7B", 7.62, 3584, 28, 28, 4, 128, 152064, List.of(), "test")),
         List.of(
             new Quantization("Q4_0", 4.5, QuantClass.Q4_0, Activation.FP16, List.of(), "test"),

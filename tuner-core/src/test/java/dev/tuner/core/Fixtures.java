@@ -32,6 +32,13 @@ public final class Fixtures {
         OptionalDouble.of(50), OptionalDouble.of(80), List.of(), "test");
   }
 
+  /** {@code d} with an NVLink of 450 GB/s per direction: a device a model can be split over. */
+  public static DeviceSpec linked(DeviceSpec d) {
+    return new DeviceSpec(d.name(), d.vendor(), d.memBandwidthGBs(), d.fp16Tflops(), d.fp8Tflops(), d.fp32Tflops(),
+        d.computeUnits(), d.l2CacheMb(), d.memoryGb(), d.aliases(), d.source(), d.chipFamily(), d.fp4Tflops(),
+        d.int8Tops(), "NVLink4", OptionalDouble.of(450));
+  }
+
   public static ModelSpec model(double paramsB) {
     return new ModelSpec("test " + paramsB + "B", paramsB, 4096, 32, 32, 8, 128, 32000, List.of(), "test", null,
         OptionalDouble.empty(), Optional.of(false), 0, MoeSpec.NONE, AttentionSpec.STANDARD);
@@ -78,7 +85,10 @@ public final class Fixtures {
       int tp = 1 << r.nextInt(4);
       int pp = 1 << r.nextInt(3);
       int count = tp * pp * (1 << r.nextInt(3));
-      layout = new ParallelLayout(count, tp, pp, 1 << r.nextInt(Integer.numberOfTrailingZeros(count) + 1));
+      int ep = 1 << r.nextInt(Integer.numberOfTrailingZeros(count) + 1);
+      // a split needs a link of stated bandwidth (ParallelLayout.requireLinkForSplit); without one, replicas only
+      layout = d.interconnectGBs().isPresent() ? new ParallelLayout(count, tp, pp, ep)
+          : new ParallelLayout(count, 1, 1, 1);
     }
     // any backend the device's vendor can run: another vendor's is refused (Backend.runsOn)
     List<Backend> backends = java.util.Arrays.stream(Backend.values()).filter(b -> b.runsOn(d)).toList();

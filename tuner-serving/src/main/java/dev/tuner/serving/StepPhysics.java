@@ -1,6 +1,5 @@
 package dev.tuner.serving;
 
-import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.roofline.ModelPhysics;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.WeightBytes;
@@ -9,6 +8,7 @@ import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -84,14 +84,7 @@ public final class StepPhysics {
     double latency = 0;
     CollectiveLatency alpha = CollectiveLatency.of(d);
     if (!(split == 1 && l.ep() == 1)) {
-      if (d.interconnectGBs().isEmpty()) {
-        // a split's collectives run on the link, so without its bandwidth no roof bounds them and the split would
-        // look free: Apple M2 Maxes in tensor parallel topped a recommendation
-        throw new InvalidInputException("layout", "a model split over several " + d.name() + " (interconnect "
-            + (d.interconnect().isEmpty() ? "unknown" : d.interconnect()) + ")", "one device per model instance"
-            + " (tp, pp and ep 1; replicas only): a split needs a GPU-to-GPU link of stated bandwidth"
-            + " (interconnect_gbs), and " + d.name() + " has none");
-      }
+      ParallelLayout.requireLinkForSplit(d, true);
       double activations = m.hidden() * Roofline.ACTIVATION_BYTES;
       if (m.hidden() == 0) {
         assumptions.add("hidden size of " + m.name() + " unknown: collectives not counted");

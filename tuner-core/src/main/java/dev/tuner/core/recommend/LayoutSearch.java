@@ -2,6 +2,7 @@ package dev.tuner.core.recommend;
 
 import static dev.tuner.api.InvalidInputException.requireInRange;
 
+import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
 import java.util.ArrayList;
@@ -48,6 +49,19 @@ public final class LayoutSearch {
         .thenComparingInt(ParallelLayout::pp)
         .thenComparingInt(ParallelLayout::ep));
     return List.copyOf(out);
+  }
+
+  /**
+   * Why {@code model} cannot be split this way over {@code device}s: a split needs a GPU-to-GPU link of stated
+   * bandwidth ({@link ParallelLayout#requireLinkForSplit}), and the engine's own rules ({@link #whyNot(ModelSpec,
+   * ParallelLayout)}).
+   */
+  public static Optional<String> whyNot(ModelSpec model, DeviceSpec device, ParallelLayout p) {
+    if (p.splits() && device.interconnectGBs().isEmpty()) {
+      return Optional.of("a split needs a GPU-to-GPU link of stated bandwidth, and " + device.name()
+          + " has none (interconnect " + (device.interconnect().isEmpty() ? "unknown" : device.interconnect()) + ")");
+    }
+    return whyNot(model, p);
   }
 
   /**

@@ -72,10 +72,6 @@ public final class Recommender {
       notes.add("no trained model available: configurations ranked by the roofline times a fixed efficiency");
     }
 
-    if (req.multiDevice() && req.device().interconnectGBs().isEmpty()) {
-      notes.add("interconnect bandwidth of " + req.device().name() + " unknown: the collectives of multi-device"
-          + " layouts are not counted, so their roofline is higher than the link allows");
-    }
 
     EngineSettings engine = req.engine().withUsualBackend(req.device());
     if (engine.backend() != req.engine().backend()) {
@@ -89,7 +85,7 @@ public final class Recommender {
     int n = 0;
     int evaluated = 0;
     for (ParallelLayout layout : req.layouts()) {
-      Optional<String> whyNot = LayoutSearch.whyNot(req.model(), layout);
+      Optional<String> whyNot = LayoutSearch.whyNot(req.model(), req.device(), layout);
       if (whyNot.isPresent()) {
         fits.add(new LayoutFit(layout, LayoutFit.Status.NOT_APPLICABLE, whyNot, req.quants().get(0),
             req.kvCacheTypes().get(0), req.batches().get(0), MemoryEstimate.of(req.model(), req.quants().get(0),

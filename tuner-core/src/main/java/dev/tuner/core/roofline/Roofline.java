@@ -229,9 +229,8 @@ public final class Roofline {
     boolean embeddings = physics.embeddingParams() == 0;
     boolean tiedGuess = !embeddings && m.tiedEmbeddings().isEmpty();
     boolean experts = !physics.routedKnown() || !physics.activeKnown();
-    boolean link = !s.parallel().isSingle() && d.interconnectGBs().isEmpty();
     boolean int8Estimated = restsOnInt8Estimate(activation, s.engine().backend(), e);
-    if (!kv && !attention && !embeddings && !tiedGuess && !experts && !link && d.fp16Tflops().isPresent()
+    if (!kv && !attention && !embeddings && !tiedGuess && !experts && d.fp16Tflops().isPresent()
         && d.fp32Tflops().isPresent() && !int8Estimated) {
       return List.of();
     }
@@ -256,9 +255,6 @@ public final class Roofline {
     } else if (experts) {
       assumptions.add(m.name() + " is a mixture of experts without its expert FFN size or active parameters: every"
           + " parameter is counted for every token");
-    }
-    if (link) {
-      assumptions.add("interconnect bandwidth of " + d.name() + " unknown: collectives not counted");
     }
     peakAssumptions(d, e, int8Estimated, assumptions);
     return List.copyOf(assumptions);

@@ -43,4 +43,23 @@ public record ParallelLayout(int devices, int tp, int pp, int ep) {
   public boolean isSingle() {
     return devices == 1;
   }
+
+  /** Whether one model instance spans several devices (tensor, pipeline or expert parallel), not just replicas. */
+  public boolean splits() {
+    return (long) tp * pp > 1 || ep > 1;
+  }
+
+  /**
+   * Refuses a model split over several {@code device}s whose GPU-to-GPU link has no stated bandwidth: the split's
+   * collectives run on that link, so nothing would bound them and the split would look free (Apple silicon's
+   * "unified" memory has no peer link). Replicas, which share no activations, need none.
+   */
+  public static void requireLinkForSplit(DeviceSpec device, boolean splits) {
+    if (splits && device.interconnectGBs().isEmpty()) {
+      throw new InvalidInputException("layout", "a model split over several " + device.name() + " (interconnect "
+          + (device.interconnect().isEmpty() ? "unknown" : device.interconnect()) + ")", "one device per model"
+          + " instance (tp, pp and ep 1; replicas only): a split needs a GPU-to-GPU link of stated bandwidth"
+          + " (interconnect_gbs, which a --catalog entry can give), and " + device.name() + " has none");
+    }
+  }
 }

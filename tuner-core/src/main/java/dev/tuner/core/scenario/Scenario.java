@@ -58,6 +58,7 @@ public record Scenario(
     Objects.requireNonNull(parallel, "parallel layout");
     Objects.requireNonNull(engine, "engine settings");
     engine.backend().requireRunsOn(device);
+    ParallelLayout.requireLinkForSplit(device, parallel.splits());
     if (zeroCopy && !allowsZeroCopy(device)) {
       throw new InvalidInputException("zero-copy", "on " + device.name(),
           "a device whose weights can be read in place at a known rate: unified memory, or a PCIe host link with"

@@ -38,7 +38,8 @@ class ReferenceTest {
     // batch 1: 0.01 + 0.0032 s → 75.757… tokens/s
     assertThat(r.tokensPerSecond(decode(1), ROOF)).isCloseTo(1 / 0.0132, within(1e-9));
     // two pipeline stages of 16 layers each: 0.01 + 100 µs × 16 = 0.0116 s
-    Scenario piped = decode(1).withParallel(new ParallelLayout(2, 1, 2, 1));
+    Scenario single = decode(1);
+    Scenario piped = single.withDevice(Fixtures.linked(single.device())).withParallel(new ParallelLayout(2, 1, 2, 1));
     assertThat(r.tokensPerSecond(piped, ROOF)).isCloseTo(1 / 0.0116, within(1e-9));
   }
 

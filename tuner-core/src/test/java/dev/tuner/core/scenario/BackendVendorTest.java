@@ -125,4 +125,26 @@ class BackendVendorTest {
         .withBackend("llama.cpp Vulkan").resolve(Fixtures.CATALOG);
     assertThat(stated.engine().backend()).isEqualTo(Backend.VULKAN);
   }
+
+  /** A split's collectives run on the GPU-to-GPU link: without its bandwidth nothing bounds them (issue 15 §1). */
+  @Test
+  void aModelSplitNeedsALinkOfStatedBandwidthAndReplicasDoNot() {
+    DeviceSpec mac = Fixtures.CATALOG.device("Apple M2 Max (38-core GPU)");
+    ParallelLayout tp2 = new ParallelLayout(2, 2, 1, 1);
+    assertThat(tp2.splits()).isTrue();
+    assertThatThrownBy(() -> new Scenario(Fixtures.model(8), mac, Fixtures.CATALOG.quant("Q4_K_M"), KvCacheType.F16,
+        1, 128, Phase.DECODE, false, Optional.empty(), false, 0, tp2, EngineSettings.DEFAULTS))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("layout = a model split over several Apple M2 Max (38-core GPU) (interconnect unified)")
+        .hasMessageContaining("a GPU-to-GPU link of stated bandwidth");
+    ParallelLayout replicas = new ParallelLayout(2, 1, 1, 1);
+    assertThat(replicas.splits()).isFalse();
+    assertThat(new Scenario(Fixtures.model(8), mac, Fixtures.CATALOG.quant("Q4_K_M"), KvCacheType.F16, 2, 128,
+        Phase.DECODE, false, Optional.empty(), false, 0, replicas, EngineSettings.DEFAULTS).parallel())
+        .isEqualTo(replicas);
+    // an H100's NVLink has its bandwidth: the split is a scenario
+    assertThat(new Scenario(Fixtures.model(8), Fixtures.CATALOG.device("H100 SXM5 80GB"),
+        Fixtures.CATALOG.quant("Q4_K_M"), KvCacheType.F16, 1, 128, Phase.DECODE, false, Optional.empty(), false, 0,
+        tp2, EngineSettings.DEFAULTS).parallel().tp()).isEqualTo(2);
+  }
 }

@@ -54,9 +54,11 @@ final class TestCatalog {
 
   private static DeviceSpec device(
       String name, String vendor, double bw, double fp16, int units, double l2, double mem, String... aliases) {
+    // a PCIe 4.0 x16 host link (32 GB/s per direction), as the shipped rows of these cards state: several of them
+    // can then hold one model split over them (ParallelLayout.requireLinkForSplit)
     return new DeviceSpec(name, vendor, bw, OptionalDouble.of(fp16), OptionalDouble.empty(), OptionalDouble.empty(),
-        units,
-        OptionalDouble.of(l2), OptionalDouble.of(mem), List.of(aliases), "test");
+        units, OptionalDouble.of(l2), OptionalDouble.of(mem), List.of(aliases), "test", null, OptionalDouble.empty(),
+        OptionalDouble.empty(), "PCIe4 x16", OptionalDouble.of(32));
   }
 
   private static ModelSpec model(

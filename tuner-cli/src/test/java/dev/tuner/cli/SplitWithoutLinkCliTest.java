@@ -1,0 +1,42 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * A model split over devices whose GPU-to-GPU link has no stated bandwidth (Apple silicon: interconnect "unified") is
+ * refused by predict, step and serving alike, and recommend does not rank it: nothing would bound its collectives.
+ */
+class SplitWithoutLinkCliTest {
+  private static final String MAC = "Apple M2 Max (38-core GPU)";
+
+  @Test
+  void stepAndServingPredictionsRefuseTheSplitAndKeepReplicas() {
+    Cli.Result step = Cli.run("predict", "--model", "Llama 3 8B", "--device", MAC, "--quant", "Q4_0", "--context",
+        "128", "--devices", "2", "--tp", "2");
+    assertThat(step.exit()).isEqualTo(2);
+    assertThat(step.err()).contains("layout = a model split over several " + MAC + " (interconnect unified)",
+        "a GPU-to-GPU link of stated bandwidth");
+    Cli.Result serving = Cli.run("predict", "--model", "Llama 3 8B", "--device", MAC, "--quant", "BF16", "--engine",
+        "vllm", "--tp", "2", "--isl", "100", "--osl", "100", "--concurrency", "4");
+    assertThat(serving.exit()).isEqualTo(2);
+    assertThat(serving.err()).contains("a model split over several " + MAC);
+    Cli.Result replicas = Cli.run("predict", "--model", "Llama 3 8B", "--device", MAC, "--quant", "Q4_0",
+        "--context", "128", "--batch", "2", "--devices", "2");
+    assertThat(replicas.exit()).as(replicas.toString()).isZero();
+  }
+
+  @Test
+  void recommendMarksSplitLayoutsNotApplicable() {
+    Cli.Result r = Cli.run("recommend", "--model", "Llama 3 70B", "--device", MAC, "--context", "2048",
+        "--max-devices", "2", "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("a split needs a GPU-to-GPU link of stated bandwidth");
+    Cli.Result serving = Cli.run("recommend", "--model", "Llama 3.1 8B", "--device", MAC, "--isl", "1000", "--osl",
+        "200", "--format", "json");
+    assertThat(serving.exit()).as(serving.toString()).isZero();
+    assertThat(serving.json().get("top").toString()).contains("\"tp\":1").doesNotContain("\"tp\":2", "\"tp\":4",
+        "\"tp\":8");
+  }
+}
