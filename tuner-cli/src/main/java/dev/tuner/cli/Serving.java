@@ -73,8 +73,12 @@ final class Serving {
    * serving row trains, the steps of the session's step model ({@link StepModelTerms}).
    */
   static ServingPredictor predictor(Session session, ServingTerms terms) {
-    return new ServingPredictor(new StepPhysics(session.roofline()), terms,
-        Optional.of(new StepModelTerms(session.predictor()::predict)));
+    return new ServingPredictor(new StepPhysics(session.roofline()), terms, steps(session));
+  }
+
+  /** The session's step model as the terms of llama.cpp deployments, which no serving row need train. */
+  private static Optional<StepModelTerms> steps(Session session) {
+    return Optional.of(new StepModelTerms(session.predictor()::predict));
   }
 
   static ObjectNode json(ServingScenario s, ServingPrediction p) {
@@ -180,7 +184,7 @@ final class Serving {
     ServingData data = read(session, files);
     StepPhysics physics = new StepPhysics(session.roofline());
     ServingEvaluator.Report r = new ServingEvaluator(new ServingTrainer(physics, 0.9, EVALUATIONS, MIN_ROWS),
-        physics).evaluate(data);
+        physics, steps(session)).evaluate(data);
     print(r, format, out);
     return 0;
   }
@@ -194,7 +198,7 @@ final class Serving {
     ServingData data = read(session, files);
     StepPhysics physics = new StepPhysics(session.roofline());
     ServingTrainer trainer = new ServingTrainer(physics, 0.9, EVALUATIONS, MIN_ROWS);
-    ServingEvaluator.Report r = new ServingEvaluator(trainer, physics).evaluate(data);
+    ServingEvaluator.Report r = new ServingEvaluator(trainer, physics, steps(session)).evaluate(data);
     ServingTerms terms = trainer.train(data.used(), "serving-terms(" + data.used().size() + " rows)",
         r.heldOutErrors());
     if (outFile != null) {

@@ -1,9 +1,11 @@
 package dev.tuner.serving;
 
+import dev.tuner.api.Interval;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 
@@ -18,10 +20,21 @@ import java.util.TreeMap;
 public final class ServingEvaluator {
   private final ServingTrainer trainer;
   private final StepPhysics physics;
+  private final Optional<StepModelTerms> steps;
 
   public ServingEvaluator(ServingTrainer trainer, StepPhysics physics) {
+    this(trainer, physics, Optional.empty());
+  }
+
+  /**
+   * An evaluation that predicts as {@code tuner predict} does: a row of an engine its fold learned no terms for, which
+   * the step model covers (llama.cpp on one device, {@link StepModelTerms}), is predicted from the step model, with
+   * the step model's intervals.
+   */
+  public ServingEvaluator(ServingTrainer trainer, StepPhysics physics, Optional<StepModelTerms> steps) {
     this.trainer = trainer;
     this.physics = physics;
+    this.steps = steps;
   }
 
   /**
@@ -77,14 +90,24 @@ public final class ServingEvaluator {
       // model whose errors set the widths has seen the held-out family
       List<ServingRow> training = rows.stream().filter(r -> !r.family().equals(e.getKey())).toList();
       Map<Metric, Double> widths = trainer.halfWidths(trainer.heldOutErrors(training, trainer.heldOut(training)));
-      ServingPredictor p = new ServingPredictor(physics, e.getValue());
+      ServingPredictor p = new ServingPredictor(physics, e.getValue(), steps);
       for (ServingRow r : rows) {
-        if (r.family().equals(e.getKey())) {
-          ServingTrainer.metrics(p, r).forEach((m, v) -> {
-            double h = widths.getOrDefault(m, 0.0);
-            learned.add(new Outcome(r, m, v, r.observed().get(m), v * Math.exp(-h), v * Math.exp(h)));
-          });
+        if (!r.family().equals(e.getKey())) {
+          continue;
         }
+        if (steps.isPresent() && !e.getValue().learned(r.scenario().engine().kind())
+            && StepModelTerms.covers(r.scenario())) {
+          ServingPrediction s = ServingTrainer.prediction(p, r);
+          for (Metric m : r.observed().keySet()) {
+            Interval iv = s.intervals().get(m == Metric.OUTPUT_TPS ? "output_tokens_per_s" : m.id());
+            learned.add(new Outcome(r, m, ServingTrainer.value(s, m), r.observed().get(m), iv.low(), iv.high()));
+          }
+          continue;
+        }
+        ServingTrainer.metrics(p, r).forEach((m, v) -> {
+          double h = widths.getOrDefault(m, 0.0);
+          learned.add(new Outcome(r, m, v, r.observed().get(m), v * Math.exp(-h), v * Math.exp(h)));
+        });
       }
     }
     ServingPredictor baseline = new ServingPredictor(physics, ServingTerms.physicsOnly());

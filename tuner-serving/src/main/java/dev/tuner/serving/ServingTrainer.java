@@ -169,20 +169,30 @@ public final class ServingTrainer {
 
   /** The row's metrics as {@code p} predicts them (only those the row states). */
   static Map<Metric, Double> metrics(ServingPredictor p, ServingRow r) {
-    ServingPrediction s = r.prompts().isPresent()
+    ServingPrediction s = prediction(p, r);
+    Map<Metric, Double> out = new EnumMap<>(Metric.class);
+    for (Metric m : r.observed().keySet()) {
+      out.put(m, value(s, m));
+    }
+    return out;
+  }
+
+  /** {@code p}'s prediction of the row's run (a request-rate run of stated prompts has an end). */
+  static ServingPrediction prediction(ServingPredictor p, ServingRow r) {
+    return r.prompts().isPresent()
         ? p.predictRate(r.scenario(), ((Load.RequestRate) r.scenario().workload().load()).perSecond(),
             r.prompts().getAsInt())
         : p.predict(r.scenario());
-    Map<Metric, Double> out = new EnumMap<>(Metric.class);
-    for (Metric m : r.observed().keySet()) {
-      out.put(m, switch (m) {
-        case OUTPUT_TPS -> s.outputTokensPerS();
-        case TTFT_MS -> s.ttftMs();
-        case TPOT_MS -> s.tpotMs();
-        case REQUESTS_PER_S -> s.requestsPerS();
-      });
-    }
-    return out;
+  }
+
+  /** The prediction's figure of {@code m}. */
+  static double value(ServingPrediction s, Metric m) {
+    return switch (m) {
+      case OUTPUT_TPS -> s.outputTokensPerS();
+      case TTFT_MS -> s.ttftMs();
+      case TPOT_MS -> s.tpotMs();
+      case REQUESTS_PER_S -> s.requestsPerS();
+    };
   }
 
   static void logErrors(Map<Metric, Double> predicted, ServingRow r, Map<Metric, List<Double>> into) {
