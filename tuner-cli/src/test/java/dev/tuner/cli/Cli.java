@@ -34,4 +34,11 @@ final class Cli {
     int exit = cmd.execute(args);
     return new Result(exit, out.toString(), err.toString());
   }
+
+  /** {@link #run} of a test's fixed arguments followed by this case's. */
+  static Result run(String[] fixed, String... more) {
+    String[] args = java.util.Arrays.copyOf(fixed, fixed.length + more.length);
+    System.arraycopy(more, 0, args, fixed.length, more.length);
+    return run(args);
+  }
 }

@@ -21,9 +21,7 @@ class EngineSettingsCliTest {
       "Q4_K_M", "--phase", "prefill", "--context", "512", "--format", "json"};
 
   private static Cli.Result predict(String... more) {
-    String[] args = java.util.Arrays.copyOf(SCENARIO, SCENARIO.length + more.length);
-    System.arraycopy(more, 0, args, SCENARIO.length, more.length);
-    return Cli.run(args);
+    return Cli.run(SCENARIO, more);
   }
 
   @Test

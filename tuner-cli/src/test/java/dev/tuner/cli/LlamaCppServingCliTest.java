@@ -11,15 +11,11 @@ import org.junit.jupiter.api.Test;
  * terms): one client's TPOT is the step model's decode of its output after its prompt, its TTFT the prompt's prefill.
  */
 class LlamaCppServingCliTest {
-  private static final String[] DEPLOYMENT = {"--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M",
-      "--format", "json"};
+  private static final String[] DEPLOYMENT = {"predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant",
+      "Q4_K_M", "--format", "json"};
 
   private static JsonNode run(String... more) {
-    String[] args = new String[1 + DEPLOYMENT.length + more.length];
-    args[0] = "predict";
-    System.arraycopy(DEPLOYMENT, 0, args, 1, DEPLOYMENT.length);
-    System.arraycopy(more, 0, args, 1 + DEPLOYMENT.length, more.length);
-    Cli.Result r = Cli.run(args);
+    Cli.Result r = Cli.run(DEPLOYMENT, more);
     assertThat(r.exit()).as(r.toString()).isZero();
     return r.json();
   }

@@ -18,13 +18,11 @@ class LlamaCppServingEvaluateTest {
   @TempDir
   Path dir;
 
+  private static final String[] STEP = {"predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant",
+      "Q4_K_M", "--format", "json"};
+
   private static double stepTokensPerS(String... args) {
-    String[] all = new String[args.length + 9];
-    String[] head = {"predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M", "--format",
-        "json"};
-    System.arraycopy(head, 0, all, 0, head.length);
-    System.arraycopy(args, 0, all, head.length, args.length);
-    Cli.Result r = Cli.run(all);
+    Cli.Result r = Cli.run(STEP, args);
     assertThat(r.exit()).as(r.toString()).isZero();
     return r.json().get("tokens_per_s").asDouble();
   }

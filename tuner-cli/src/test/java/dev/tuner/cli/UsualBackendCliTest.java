@@ -14,9 +14,7 @@ class UsualBackendCliTest {
       "Apple M2 Max (30-core GPU)", "--quant", "Q4_0", "--phase", "prefill", "--context", "512", "--format", "json"};
 
   private static Cli.Result predict(String... more) {
-    String[] args = java.util.Arrays.copyOf(M2_MAX, M2_MAX.length + more.length);
-    System.arraycopy(more, 0, args, M2_MAX.length, more.length);
-    return Cli.run(args);
+    return Cli.run(M2_MAX, more);
   }
 
   @Test
