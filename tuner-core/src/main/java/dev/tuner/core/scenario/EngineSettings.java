@@ -13,7 +13,8 @@ import java.util.Optional;
  * {@code build} the engine build as the source states it ("b4000", a commit), empty when unknown; {@code buildDate}
  * the month of that build ({@link BuildDate}), empty when unknown; {@code blas} the library of its dense matrix
  * multiplications ({@link BlasLibrary}). {@link #DEFAULTS} are llama-bench's defaults: n_ubatch 512, flash attention
- * off, the backend's own BLAS, and an unknown backend, build and build date.
+ * off, the backend's own BLAS, and an unknown backend, build and build date; a request's scenario takes the device's
+ * usual backend for an unknown one ({@link #withUsualBackend}).
  */
 public record EngineSettings(int nUbatch, boolean flashAttention, Backend backend, String build,
     Optional<YearMonth> buildDate, BlasLibrary blas) {
