@@ -12,10 +12,10 @@ import java.util.Optional;
 /**
  * Engine terms for one llama.cpp deployment from the learned step model, instead of the terms pooled over the serving
  * engines. No serving row of the data runs llama.cpp, so its serving terms would be the datacenter engines' (vLLM,
- * SGLang, TensorRT-LLM, LMDeploy), while the step model is trained and evaluated on 1 211 llama.cpp measurements of the
- * very steps a llama.cpp server runs: a prompt prefilled from an empty cache, and tokens decoded one at a time after
- * it. Composed with the pooled terms, a Llama 3 8B server on an RTX 4090 prefilled 24 000 prompt tokens/s where the
- * step model (and the data) say about 6 000.
+ * SGLang, TensorRT-LLM, LMDeploy), while the step model is trained and evaluated on 1 211 measurements, nearly all
+ * llama.cpp's, of the very steps a llama.cpp server runs: a prompt prefilled from an empty cache, and tokens decoded
+ * one at a time after it. Composed with the pooled terms, a Llama 3 8B server on an RTX 4090 prefilled 24 000 prompt
+ * tokens/s where the step model (and the data) say about 6 000.
  *
  * <p>The step model predicts, for the workload's mean lengths {@code I} and {@code O}, one sequence's decode tokens/s
  * over {@code O} tokens after {@code I} cached ({@code r_d}, llama-bench's {@code tg O @ d I}: the mean over the
