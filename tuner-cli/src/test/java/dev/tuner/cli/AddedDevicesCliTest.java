@@ -3,6 +3,7 @@ package dev.tuner.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -16,13 +17,33 @@ class AddedDevicesCliTest {
       "AMD Instinct MI210,                AMD Instinct MI210",
       "Radeon RX 7900 XT,                 AMD Radeon RX 7900 XT",
       "NVIDIA GeForce RTX 4080 SUPER,     RTX 4080 Super",
-      "Tesla V100-SXM2-32GB,              Tesla V100 SXM2 32GB"})
+      "Tesla V100-SXM2-32GB,              Tesla V100 SXM2 32GB",
+      "Radeon RX 7800 XT,                 AMD Radeon RX 7800 XT",
+      "GTX 1080 Ti,                       GTX 1080 Ti",
+      "NVIDIA RTX A4000,                  RTX A4000"})
   void aNewDeviceOrOneOfItsAliasesPrintsAPrediction(String given, String row) {
     Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", given, "--quant", "Q4_K_M", "--context",
         "512", "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
     JsonNode j = r.json();
     assertThat(j.get("scenario").get("device").get("name").asText()).isEqualTo(row);
+    assertThat(j.get("tokens_per_s").asDouble()).isPositive()
+        .isLessThanOrEqualTo(j.get("roofline_tokens_per_s").asDouble());
+  }
+
+  /**
+   * The RTX 4070's PCIe 4.0 x16 link (32 GB/s per direction) is now stated, so a model split over two of them is
+   * predicted, its collectives bounded by that link, where it was refused for want of a link.
+   */
+  @Test
+  void aSplitOverTwoRtx4070IsPredictedOverTheirPcieLink() {
+    Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4070", "--quant", "Q4_K_M",
+        "--context", "512", "--devices", "2", "--tp", "2", "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("scenario").get("tp").asInt()).isEqualTo(2);
+    assertThat(j.get("interconnect").get("link").asText()).isEqualTo("PCIe4 x16");
+    assertThat(j.get("interconnect").get("gbs_per_direction").asDouble()).isEqualTo(32);
     assertThat(j.get("tokens_per_s").asDouble()).isPositive()
         .isLessThanOrEqualTo(j.get("roofline_tokens_per_s").asDouble());
   }

@@ -216,13 +216,21 @@ class CatalogTest {
   /**
    * Rows added for popular GPUs keep their sources' figures: the H800 datasheet's sparse 1,979 / 3,958 halved, the
    * L40 datasheet's dense column, AMD's MI210 table and the per-package MI250X (two GCDs: 220 CUs, 128 GB, 3.2 TB/s).
+   * RTX A4000: datasheet 153.4 sparse tensor TFLOPS / 2 = 76.7 (= 192 tensor cores x 256 FLOP x 1.56 GHz = 76.68),
+   * INT8 2 x 76.7, FP32 6,144 x 2 x 1.56 GHz = 19.17. RX 9070 as the RX 9070 XT: 56 CUs x 1,024 x 2.52 GHz = 144.5,
+   * FP8 / INT8 2 x 144.5 = 289.0, FP32 56 x 256 x 2.52 GHz = 36.13, PCIe 5.0 x16 = 64 GB/s. GTX 1080 Ti as the P40
+   * (no tensor cores, FP16 at 1:64): FP32 3,584 x 2 x 1.582 GHz = 11.34 in both columns, dp4a INT8 4 x 11.34 = 45.36;
+   * its host link was not read.
    */
   @ParameterizedTest
   @CsvSource({
       "H800 SXM5 80GB,      GH100,     3350, 989.5,  1979, 66.9, 132, 80,  200",
       "L40,                 AD102,     864,  181.05, 362,  90.5, 142, 48,  32",
       "AMD Instinct MI210,  Aldebaran, 1600, 181,    181,  22.6, 104, 64,  32",
-      "AMD Instinct MI250X, Aldebaran, 3200, 383,    383,  47.9, 220, 128, -1"})
+      "AMD Instinct MI250X, Aldebaran, 3200, 383,    383,  47.9, 220, 128, -1",
+      "RTX A4000,           GA104,     448,  76.7,   153.4, 19.17, 48, 16,  32",
+      "AMD Radeon RX 9070,  Navi48,    640,  144.5,  289.0, 36.13, 56, 16,  64",
+      "GTX 1080 Ti,         GP102,     484,  11.34,  45.36, 11.34, 28, 11,  -1"})
   void addedDevicesCarryTheirSourcesFigures(String name, String family, double bandwidth, double fp16, double int8,
       double fp32, int units, double memory, double link) {
     DeviceSpec d = CATALOG.device(name);
@@ -265,6 +273,50 @@ class CatalogTest {
         .isCloseTo(sms * 1024 * ghz / 1000, within(0.05));
     assertThat(d.int8Tops().getAsDouble()).isCloseTo(2 * handFp16, within(0.1));
     assertThat(d.fp32Tflops().getAsDouble()).isCloseTo(sms * 128 * 2 * ghz / 1000, within(0.01));
+  }
+
+  /**
+   * The Radeon rows computed from CUs and boost clock as the RX 7900 XTX and RX 6800 XT rows are: RDNA3 WMMA FP16 =
+   * 512 FLOP per CU per clock (RX 7800 XT 60 x 512 x 2.43 GHz = 74.65, RX 7600 32 x 512 x 2.655 GHz = 43.50) and FP32
+   * with dual issue = 256 per CU per clock (60 x 256 x 2.43 = 37.32, 32 x 256 x 2.655 = 21.75); RDNA2 has no matrix
+   * units, FP32 = 64 lanes x 2 per CU (RX 6800 60 x 128 x 2.105 GHz = 16.17) and packed FP16 twice that (32.33).
+   * INT8 stays unknown: AMD states none for these cards.
+   */
+  @ParameterizedTest
+  @CsvSource({
+      "AMD Radeon RX 7800 XT, Navi32, 60, 2.43,  74.65, 37.32, 4, PCIe4 x16, 32",
+      "AMD Radeon RX 7600,    Navi33, 32, 2.655, 43.50, 21.75, 2, PCIe4 x8,  16",
+      "AMD Radeon RX 6800,    Navi21, 60, 2.105, 32.33, 16.17, 4, PCIe4 x16, 32"})
+  void computedRadeonPeaksFollowCusTimesClock(String name, String family, int cus, double ghz, double handFp16,
+      double handFp32, double l2Mb, String link, double linkGBs) {
+    DeviceSpec d = CATALOG.device(name);
+    assertThat(d.chipFamily()).isEqualTo(family);
+    assertThat(d.computeUnits()).isEqualTo(cus);
+    assertThat(d.fp32Tflops().getAsDouble()).isCloseTo(handFp32, within(0.005));
+    assertThat(d.fp16Tflops().getAsDouble()).isCloseTo(handFp16, within(0.005));
+    if (family.equals("Navi21")) {
+      assertThat(handFp32).isCloseTo(cus * 128 * ghz / 1000, within(0.005));
+      assertThat(handFp16).isCloseTo(2 * handFp32, within(0.01));
+    } else {
+      assertThat(handFp16).isCloseTo(cus * 512 * ghz / 1000, within(0.005));
+      assertThat(handFp32).isCloseTo(cus * 256 * ghz / 1000, within(0.005));
+    }
+    assertThat(d.int8Tops()).isEmpty();
+    assertThat(d.l2CacheMb()).hasValue(l2Mb);
+    assertThat(d.interconnect()).isEqualTo(link);
+    assertThat(d.interconnectGBs()).hasValue(linkGBs);
+  }
+
+  /**
+   * Rows whose host link was blank, so a model split over two of them was refused, now carry the bus interface their
+   * database pages state: PCIe 4.0 x16 = 32 GB/s per direction.
+   */
+  @ParameterizedTest
+  @CsvSource({"RTX 4070", "AMD Radeon RX 6900 XT", "AMD Radeon RX 7900 XT"})
+  void rowsThatLackedAHostLinkNowCarryOne(String name) {
+    DeviceSpec d = CATALOG.device(name);
+    assertThat(d.interconnect()).isEqualTo("PCIe4 x16");
+    assertThat(d.interconnectGBs()).hasValue(32);
   }
 
   /** Apple states one GPU FP32 peak, at which FP16 also runs: both columns hold it. */
