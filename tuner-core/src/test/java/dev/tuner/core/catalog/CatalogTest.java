@@ -319,6 +319,18 @@ class CatalogTest {
     assertThat(d.interconnectGBs()).hasValue(32);
   }
 
+  /**
+   * The MI355X's Infinity Fabric: 7 links of about 153 GB/s both ways together, so 7 × 153 / 2 = 535.5 GB/s per
+   * direction, as the MI300X row counts its 896 GB/s as 448; a split over MI355X has a link that bounds it.
+   */
+  @Test
+  void theMi355xLinkIsItsSevenInfinityFabricLinksPerDirection() {
+    DeviceSpec d = CATALOG.device("AMD Instinct MI355X");
+    assertThat(d.interconnect()).isEqualTo("Infinity Fabric");
+    assertThat(d.interconnectGBs().getAsDouble()).isEqualTo(7 * 153 / 2.0);
+    assertThat(CATALOG.device("AMD Instinct MI300X").interconnectGBs()).hasValue(896 / 2.0);
+  }
+
   /** Apple states one GPU FP32 peak, at which FP16 also runs: both columns hold it. */
   @Test
   void appleRowsHaveTheirFp16FigureAsFp32() {
