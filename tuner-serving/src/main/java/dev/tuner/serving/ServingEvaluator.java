@@ -95,8 +95,7 @@ public final class ServingEvaluator {
         if (!r.family().equals(e.getKey())) {
           continue;
         }
-        if (steps.isPresent() && !e.getValue().learned(r.scenario().engine().kind())
-            && StepModelTerms.covers(r.scenario())) {
+        if (p.fromStepModel(r.scenario())) {
           ServingPrediction s = ServingTrainer.prediction(p, r);
           for (Metric m : r.observed().keySet()) {
             Interval iv = s.intervals().get(m == Metric.OUTPUT_TPS ? "output_tokens_per_s" : m.id());

@@ -47,16 +47,22 @@ public final class ServingPredictor {
    */
   private record Plan(EngineTerms terms, double[] widths, double e2eWidth, Optional<String> assumption) {}
 
+  /**
+   * Whether {@code s} takes its terms from the step model: one is given, it covers {@code s} ({@link
+   * StepModelTerms#covers}) and the serving terms learned none for its engine.
+   */
+  public boolean fromStepModel(ServingScenario s) {
+    return steps.isPresent() && !terms.learned(s.engine().kind()) && StepModelTerms.covers(s);
+  }
+
   private Plan plan(ServingScenario s, InstanceFigures f) {
-    if (steps.isPresent() && !terms.learned(s.engine().kind())) {
-      Optional<StepModelTerms.Derived> d = steps.get().derive(s, f);
-      if (d.isPresent()) {
-        double[] w = new double[widths.length];
-        java.util.Arrays.fill(w, d.get().combinedHalfWidth());
-        w[Metric.TTFT_MS.ordinal()] = d.get().prefillHalfWidth();
-        w[Metric.TPOT_MS.ordinal()] = d.get().decodeHalfWidth();
-        return new Plan(d.get().terms(), w, d.get().combinedHalfWidth(), Optional.of(d.get().assumption()));
-      }
+    if (fromStepModel(s)) {
+      StepModelTerms.Derived d = steps.get().derive(s, f);
+      double[] w = new double[widths.length];
+      java.util.Arrays.fill(w, d.combinedHalfWidth());
+      w[Metric.TTFT_MS.ordinal()] = d.prefillHalfWidth();
+      w[Metric.TPOT_MS.ordinal()] = d.decodeHalfWidth();
+      return new Plan(d.terms(), w, d.combinedHalfWidth(), Optional.of(d.assumption()));
     }
     // no row states E2E alone: it is mostly decode time, so it takes the TPOT's width
     return new Plan(terms.forEngine(s.engine().kind()), widths, widths[Metric.TPOT_MS.ordinal()], Optional.empty());

@@ -61,11 +61,8 @@ public final class StepModelTerms {
     return s.engine().kind() == EngineKind.LLAMA_CPP && s.layout().devices() == 1;
   }
 
-  /** The terms of {@code s} from the step model, or empty when it does not cover {@code s}. */
-  Optional<Derived> derive(ServingScenario s, InstanceFigures f) {
-    if (!covers(s)) {
-      return Optional.empty();
-    }
+  /** The terms of {@code s}, which it {@link #covers}, from the step model. */
+  Derived derive(ServingScenario s, InstanceFigures f) {
     Workload w = s.workload();
     int prompt = (int) Math.max(1, Math.min(Lengths.MAX_LENGTH, Math.round(w.input().mean())));
     int window = (int) Math.max(1, Math.min(Lengths.MAX_LENGTH, Math.round(w.output().mean())));
@@ -87,7 +84,7 @@ public final class StepModelTerms {
         + " llama.cpp in training): one sequence decodes %.4g tokens/s over %d tokens after %d cached, a %d-token"
         + " prompt prefills at %.4g tokens/s; its terms reach %.3g of the bandwidth and %.3g of the compute roof",
         d.modelId(), d.tokensPerSecond(), window, prompt, prompt, p.tokensPerSecond(), bandwidth, compute);
-    return Optional.of(new Derived(terms, halfWidth(p), halfWidth(d), assumption));
+    return new Derived(terms, halfWidth(p), halfWidth(d), assumption);
   }
 
   /** A share of a roof: the step model's tokens/s are never above their roofline, this is at most 1 too. */

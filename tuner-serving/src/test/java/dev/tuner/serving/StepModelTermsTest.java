@@ -82,7 +82,7 @@ class StepModelTermsTest {
         new Interval(0.9, 1e8, 1e10), List.of(), "greedy", List.of()));
     ServingScenario s = scenario(EngineKind.LLAMA_CPP, "CUDA", new Layout(1, 1, 1, 1), 1);
     InstanceFigures f = PHYSICS.figures(s);
-    EngineTerms t = greedy.derive(s, f).orElseThrow().terms();
+    EngineTerms t = greedy.derive(s, f).terms();
     assertThat(t.bandwidthEff()).isEqualTo(1);
     assertThat(t.computeEff()).isEqualTo(1);
     assertThat(t.overheadS()).isZero();

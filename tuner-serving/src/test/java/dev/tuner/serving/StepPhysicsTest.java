@@ -52,7 +52,8 @@ class StepPhysicsTest {
         new Load.Concurrency(4)));
     assertThatThrownBy(() -> PHYSICS.figures(apple))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("layout = a model split over several Apple M2 Max (38-core GPU) (interconnect unified)")
+        .hasMessageContaining("layout = a model split over several Apple M2 Max (38-core GPU)")
+        .hasMessageContaining("has none (interconnect unified)")
         .hasMessageContaining("a GPU-to-GPU link of stated bandwidth");
     assertThatThrownBy(() -> PHYSICS.figures(apple.withLayout(new Layout(2, 1, 2, 1))))
         .isInstanceOf(InvalidInputException.class);

@@ -57,11 +57,7 @@ public final class LayoutSearch {
    * ParallelLayout)}).
    */
   public static Optional<String> whyNot(ModelSpec model, DeviceSpec device, ParallelLayout p) {
-    if (p.splits() && device.interconnectGBs().isEmpty()) {
-      return Optional.of("a split needs a GPU-to-GPU link of stated bandwidth, and " + device.name()
-          + " has none (interconnect " + (device.interconnect().isEmpty() ? "unknown" : device.interconnect()) + ")");
-    }
-    return whyNot(model, p);
+    return ParallelLayout.linkMissing(device, p.splits()).or(() -> whyNot(model, p));
   }
 
   /**

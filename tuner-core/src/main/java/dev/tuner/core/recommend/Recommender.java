@@ -72,7 +72,6 @@ public final class Recommender {
       notes.add("no trained model available: configurations ranked by the roofline times a fixed efficiency");
     }
 
-
     EngineSettings engine = req.engine().withUsualBackend(req.device());
     if (engine.backend() != req.engine().backend()) {
       notes.add(Backend.assumedNote(req.device()));

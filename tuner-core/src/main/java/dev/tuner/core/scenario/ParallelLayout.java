@@ -3,6 +3,7 @@ package dev.tuner.core.scenario;
 import static dev.tuner.api.InvalidInputException.requireInRange;
 
 import dev.tuner.api.InvalidInputException;
+import java.util.Optional;
 
 /**
  * How a scenario spreads one model over {@code devices} identical accelerators: tensor-parallel size {@code tp}
@@ -55,11 +56,20 @@ public record ParallelLayout(int devices, int tp, int pp, int ep) {
    * "unified" memory has no peer link). Replicas, which share no activations, need none.
    */
   public static void requireLinkForSplit(DeviceSpec device, boolean splits) {
-    if (splits && device.interconnectGBs().isEmpty()) {
-      throw new InvalidInputException("layout", "a model split over several " + device.name() + " (interconnect "
-          + (device.interconnect().isEmpty() ? "unknown" : device.interconnect()) + ")", "one device per model"
-          + " instance (tp, pp and ep 1; replicas only): a split needs a GPU-to-GPU link of stated bandwidth"
-          + " (interconnect_gbs, which a --catalog entry can give), and " + device.name() + " has none");
+    Optional<String> missing = linkMissing(device, splits);
+    if (missing.isPresent()) {
+      throw new InvalidInputException("layout", "a model split over several " + device.name(), "one device per"
+          + " model instance (tp, pp and ep 1; replicas only): " + missing.get());
     }
+  }
+
+  /** Why a split over {@code device}s has no link to bound it, if it has none ({@link #requireLinkForSplit}). */
+  public static Optional<String> linkMissing(DeviceSpec device, boolean splits) {
+    if (!splits || device.interconnectGBs().isPresent()) {
+      return Optional.empty();
+    }
+    return Optional.of("a split needs a GPU-to-GPU link of stated bandwidth (interconnect_gbs, which a --catalog entry"
+        + " can give), and " + device.name() + " has none (interconnect "
+        + (device.interconnect().isEmpty() ? "unknown" : device.interconnect()) + ")");
   }
 }

@@ -135,7 +135,8 @@ class BackendVendorTest {
     assertThatThrownBy(() -> new Scenario(Fixtures.model(8), mac, Fixtures.CATALOG.quant("Q4_K_M"), KvCacheType.F16,
         1, 128, Phase.DECODE, false, Optional.empty(), false, 0, tp2, EngineSettings.DEFAULTS))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("layout = a model split over several Apple M2 Max (38-core GPU) (interconnect unified)")
+        .hasMessageContaining("layout = a model split over several Apple M2 Max (38-core GPU)")
+        .hasMessageContaining("has none (interconnect unified)")
         .hasMessageContaining("a GPU-to-GPU link of stated bandwidth");
     ParallelLayout replicas = new ParallelLayout(2, 1, 1, 1);
     assertThat(replicas.splits()).isFalse();
