@@ -1,5 +1,7 @@
 package dev.tuner.serving;
 
+import dev.tuner.core.scenario.Backend;
+import dev.tuner.core.scenario.DeviceSpec;
 import java.util.Objects;
 
 /**
@@ -12,6 +14,15 @@ public record Engine(EngineKind kind, String backend, String version, EngineLimi
     backend = backend == null ? "" : backend.trim();
     version = version == null ? "" : version.trim();
     Objects.requireNonNull(limits, "engine limits");
+  }
+
+  /**
+   * The compute backend the engine runs on {@code device}: the one its backend text names, or its family implies
+   * (TensorRT-LLM is CUDA's), else the one llama.cpp usually runs there ({@link Backend#usualOn}).
+   */
+  public Backend backendOn(DeviceSpec device) {
+    Backend stated = Backend.parse(backend.isEmpty() ? kind.id() : backend);
+    return stated == Backend.UNKNOWN ? Backend.usualOn(device) : stated;
   }
 
   public Engine withLimits(EngineLimits l) {

@@ -1,7 +1,6 @@
 package dev.tuner.serving;
 
 import dev.tuner.api.ThroughputPrediction;
-import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
@@ -66,8 +65,7 @@ public final class StepModelTerms {
     Workload w = s.workload();
     int prompt = (int) Math.max(1, Math.min(Lengths.MAX_LENGTH, Math.round(w.input().mean())));
     int window = (int) Math.max(1, Math.min(Lengths.MAX_LENGTH, Math.round(w.output().mean())));
-    EngineSettings engine = EngineSettings.DEFAULTS.withBackend(Backend.parse(s.engine().backend()))
-        .withUsualBackend(s.device());
+    EngineSettings engine = EngineSettings.DEFAULTS.withBackend(s.engine().backendOn(s.device()));
     Scenario decode = new Scenario(s.model(), s.device(), s.quant(), s.kvCache(), 1, window, Phase.DECODE, false,
         Optional.empty(), false, prompt, ParallelLayout.SINGLE, engine);
     Scenario prefill = new Scenario(s.model(), s.device(), s.quant(), s.kvCache(), 1, prompt, Phase.PREFILL, false,

@@ -109,8 +109,7 @@ public final class StepPhysics {
     if (l.pp() > 1) {
       assumptions.add("pipeline stages run one after another within an iteration (no micro-batch overlap)");
     }
-    Backend stated = Backend.parse(s.engine().backend().isEmpty() ? s.engine().kind().id() : s.engine().backend());
-    Backend backend = stated == Backend.UNKNOWN ? Backend.usualOn(d) : stated;
+    Backend backend = s.engine().backendOn(d);
     double peak = roofline.peakTflops(d, s.quant().activation(), backend, assumptions) * 1e12;
     Activation forAttention = attentionActivation(s.quant().activation(), s.kvCache());
     double attentionPeak = forAttention == s.quant().activation() ? peak

@@ -128,4 +128,19 @@ class EnginePlatformTest {
       assertThat(d.reason()).contains("an engine that runs on AMD devices: llama.cpp, vllm, sglang");
     });
   }
+
+  /** The backend a serving engine runs on: the one it states or its family implies, else the device's usual one. */
+  @Test
+  void anEngineRunsOnItsStatedBackendOrTheDevicesUsualOne() {
+    DeviceSpec mac = CATALOG.device("Apple M2 Ultra (76-core GPU)");
+    DeviceSpec h100 = CATALOG.device("H100 SXM5 80GB");
+    assertThat(DEFAULTS.engine(EngineKind.LLAMA_CPP, "", "").backendOn(mac))
+        .isEqualTo(dev.tuner.core.scenario.Backend.METAL);
+    assertThat(DEFAULTS.engine(EngineKind.LLAMA_CPP, "Vulkan", "").backendOn(mac))
+        .isEqualTo(dev.tuner.core.scenario.Backend.VULKAN);
+    assertThat(DEFAULTS.engine(EngineKind.TENSORRT_LLM, "", "").backendOn(h100))
+        .isEqualTo(dev.tuner.core.scenario.Backend.CUDA);
+    assertThat(DEFAULTS.engine(EngineKind.VLLM, "", "").backendOn(CATALOG.device("AMD Instinct MI300X")))
+        .isEqualTo(dev.tuner.core.scenario.Backend.ROCM);
+  }
 }
