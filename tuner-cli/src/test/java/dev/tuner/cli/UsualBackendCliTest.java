@@ -46,4 +46,14 @@ class UsualBackendCliTest {
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out() + r.err()).contains("no backend given: metal assumed");
   }
+
+  /** hipBLASLt is a ROCm library: without a backend, an NVIDIA card's usual one (CUDA) cannot call it. */
+  @Test
+  void hipBlasLtWithoutABackendOnAnNvidiaCardIsRefusedWithWhatIsAllowed() {
+    Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M", "--phase",
+        "prefill", "--context", "512", "--blas", "hipblaslt");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("blas = hipblaslt on RTX 4090 (NVIDIA) is invalid",
+        "expected an AMD device on the ROCm backend");
+  }
 }
