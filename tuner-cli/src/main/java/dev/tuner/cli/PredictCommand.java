@@ -413,7 +413,9 @@ final class PredictCommand implements Callable<Integer> {
       boolean one = sequences != s.batch();
       return of + (one ? "one sequence's serial roof " : "the serial roof ")
           + Text.num(ref.decodeStep(s, r).serialRoof()) + " tokens/s (memory time, then the FLOPs at the vector"
-          + " peak)" + (ref.stepOverheadSecondsPerLayer() > 0 ? " with a step overhead of "
+          + " peak)" + (ref.kvReadFactor() != 1 ? ", its KV-cache reads taking " + Text.plain(ref.kvReadFactor())
+          + " times their time at the bandwidth," : "")
+          + (ref.stepOverheadSecondsPerLayer() > 0 ? " with a step overhead of "
           + Text.num(ref.stepOverheadSecondsPerLayer() * 1e6) + " µs per layer and step over "
           + Text.plain((double) s.model().layers() / s.parallel().pp()) + " layers, shared by " + sequences
           + " sequence(s)" : "")

@@ -58,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
       + " --set decode.members=forest --set prefill.members=forest,linear --set prefill.weights=auto"
       + " --set weight_step=0.5 --set inner_folds=4 --set forest.trees=80 --set forest.max_depth=10"
       + " --set forest.min_leaf=2 --set forest.mtry_fraction=0.6 --set reference.step_overhead=auto"
-      + " --set reference.prefill_rate=auto --set linear.exclude=build_month"
+      + " --set reference.kv_read_factor=auto --set reference.prefill_rate=auto --set linear.exclude=build_month"
       + " --protocol docs"
       // the output path last: alone on its folded help line it fits the 80 columns, with a continuation it would not
       + " --force --out tuner-default-model/src/main/resources/dev/tuner/model/default-model.json";
@@ -102,7 +102,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "KEY=VALUE",
       description = "A hyper-parameter of the trainer, e.g. trees=300 (see `tuner plugins`); and for any trainer"
           + " reference.step_overhead=auto|none|SECONDS, the decode step overhead per layer of the serial-roof"
-          + " target, and reference.prefill_rate=auto|none, the prefill compute peak capped at a rate per compute"
+          + " target, reference.kv_read_factor=auto|none|FACTOR, how many times slower than the weights a decode"
+          + " step reads its KV cache (auto: chosen with the overhead), reference.prefill_rate=auto|none, the prefill compute peak capped at a rate per compute"
           + " unit of each vendor (auto: chosen from the training rows, inside each cross-validation fold), and"
           + " reference.decode_batch=one|same, a batched decode step relative to one sequence's reference (default)"
           + " or to its own.")

@@ -103,15 +103,16 @@ class PredictCommandTest {
   }
 
   /**
-   * --explain says what the default model's output is a share of: for decode the serial roof with the step overhead
-   * its training chose, for prefill of a quantised model on an NVIDIA part the roofline at the peak capped per SM.
+   * --explain says what the default model's output is a share of: for decode the serial roof with the KV read factor
+   * and step overhead its training chose, for prefill of a quantised model on an NVIDIA part the roofline at the peak capped per SM.
    */
   @Test
   void explainNamesWhatTheModelPredictsAShareOf() {
     Cli.Result decode = Cli.run(with(LLAMA_ON_4090, "--explain"));
     assertThat(decode.exit()).as(decode.toString()).isZero();
     assertThat(decode.out()).contains("model's reference", "what the model predicts a share of: the serial roof",
-        "µs per layer and step over 32 layers, shared by 1 sequence(s)");
+        "µs per layer and step over 32 layers, shared by 1 sequence(s)",
+        "its KV-cache reads taking", "times their time at the bandwidth");
     Cli.Result batched = Cli.run(with(LLAMA_ON_4090, "--explain", "--batch", "8"));
     assertThat(batched.exit()).as(batched.toString()).isZero();
     assertThat(batched.out()).contains("what the model predicts a share of: one sequence's serial roof",

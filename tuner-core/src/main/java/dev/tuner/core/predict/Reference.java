@@ -43,9 +43,18 @@ import java.util.TreeMap;
  * but not necessary: that reference already rises with the batch, so a device whose share of it falls with the
  * batch (llama.cpp on Metal reaches 0.74 of it at batch 1 and 0.36 at 32) cannot be learned. It travels as the
  * property {@link #DECODE_ONE_SEQUENCE} ({@code true}; absent means false).
+ *
+ * <p>A decode step's reference may also read its KV cache at a smaller share of the bandwidth than its weights
+ * ({@code kvReadFactor}: the cache's time at the bandwidth is multiplied by it, 1 for none). A decode step streams
+ * each weight matrix once through a matrix-vector kernel, but reads the cache through attention kernels that gather
+ * per head, convert each element and take a softmax between the two reads; in the shipped llama.cpp data a longer
+ * context slows decode by more than its extra cache bytes take at the speed the same step reads its weights (the
+ * median over 27 CUDA context sweeps: 1.9 times as long, more on Metal and ROCm). With the factor the reference still
+ * rises with bandwidth and every peak, falls with the context and does not move with the batch of a one-sequence
+ * reference, and never exceeds the serial roof. It travels as the property {@link #KV_READ_FACTOR} (absent means 1).
  */
 public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map<String, Double> prefillTflopsPerUnit,
-    boolean decodeOneSequence) {
+    boolean decodeOneSequence, double kvReadFactor) {
   /** The model property (artifact header or model info) holding the overhead, in seconds per layer and step. */
   public static final String PROPERTY = "reference.step_overhead_s_per_layer";
   /** Far above any per-layer launch overhead (microseconds): a larger figure is a unit mistake, not a fit. */
@@ -62,6 +71,10 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
   public static final String DECODE_ONE_SEQUENCE = "reference.decode_one_sequence";
   /** Above any compute unit's tensor rate (an H100 SM: about 15 dense FP8 TFLOPS): larger is a unit mistake. */
   public static final double MAX_PREFILL_RATE = 100;
+  /** The model property holding the decode KV-cache read factor (absent means 1). */
+  public static final String KV_READ_FACTOR = "reference.kv_read_factor";
+  /** A cache read 20 times slower than the weights' stream would be a broken kernel, not a share to learn. */
+  public static final double MAX_KV_READ_FACTOR = 20;
 
   public Reference {
     Objects.requireNonNull(kind, "kind");
@@ -83,6 +96,20 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
       throw new IllegalArgumentException("prefill rates need the output kind " + OutputKind.LOG_SERIAL_ROOF_FRACTION.id()
           + ", not " + kind.id());
     }
+    if (!(kvReadFactor >= 1 && kvReadFactor <= MAX_KV_READ_FACTOR)) {
+      throw new IllegalArgumentException(KV_READ_FACTOR + " = " + kvReadFactor + " is outside [1, "
+          + MAX_KV_READ_FACTOR + "]");
+    }
+    if (kvReadFactor != 1 && !kind.usesSerialRoof()) {
+      throw new IllegalArgumentException("a KV read factor needs the output kind "
+          + OutputKind.LOG_SERIAL_ROOF_FRACTION.id() + ", not " + kind.id());
+    }
+  }
+
+  /** A reference with a decode step overhead, prefill rates and decode batch, reading the KV cache as its weights. */
+  public Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map<String, Double> prefillTflopsPerUnit,
+      boolean decodeOneSequence) {
+    this(kind, stepOverheadSecondsPerLayer, prefillTflopsPerUnit, decodeOneSequence, 1);
   }
 
   /** A reference with a decode step overhead and prefill rates, each batched decode step relative to itself. */
@@ -102,12 +129,17 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
 
   /** This reference with {@code rates} (TFLOPS per compute unit, by vendor) as its prefill rates. */
   public Reference withPrefillRates(Map<String, Double> rates) {
-    return new Reference(kind, stepOverheadSecondsPerLayer, rates, decodeOneSequence);
+    return new Reference(kind, stepOverheadSecondsPerLayer, rates, decodeOneSequence, kvReadFactor);
   }
 
   /** This reference with a batched decode step relative to one sequence (or, with false, to itself). */
   public Reference withDecodeOneSequence(boolean oneSequence) {
-    return new Reference(kind, stepOverheadSecondsPerLayer, prefillTflopsPerUnit, oneSequence);
+    return new Reference(kind, stepOverheadSecondsPerLayer, prefillTflopsPerUnit, oneSequence, kvReadFactor);
+  }
+
+  /** This reference with a decode step's KV-cache time multiplied by {@code factor} (1: as fast as its weights). */
+  public Reference withKvReadFactor(double factor) {
+    return new Reference(kind, stepOverheadSecondsPerLayer, prefillTflopsPerUnit, decodeOneSequence, factor);
   }
 
   /**
@@ -151,13 +183,23 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
       }
       oneSequence = single.trim().equals("true");
     }
-    return new Reference(kind, overhead, rates, oneSequence);
+    double kvFactor = 1;
+    String factor = properties.get(KV_READ_FACTOR);
+    if (factor != null) {
+      kvFactor = number(factor, where, KV_READ_FACTOR, "a factor of at least 1 and at most " + MAX_KV_READ_FACTOR, 1,
+          MAX_KV_READ_FACTOR, true);
+      if (kvFactor != 1 && !kind.usesSerialRoof()) {
+        throw new ModelLoadException(where + ": property " + KV_READ_FACTOR + " = " + factor + " needs the output kind "
+            + OutputKind.LOG_SERIAL_ROOF_FRACTION.id() + ", not " + kind.id());
+      }
+    }
+    return new Reference(kind, overhead, rates, oneSequence, kvFactor);
   }
 
-  /** Whether {@code properties} hold any figure of a reference (the overhead, a prefill rate, the decode batch). */
+  /** Whether {@code properties} hold any figure of a reference (overhead, prefill rate, decode batch, KV factor). */
   public static boolean recordedIn(Map<String, String> properties) {
     return properties.keySet().stream().anyMatch(k -> k.equals(PROPERTY) || k.startsWith(PREFILL_RATE_PREFIX)
-        || k.equals(DECODE_ONE_SEQUENCE));
+        || k.equals(DECODE_ONE_SEQUENCE) || k.equals(KV_READ_FACTOR));
   }
 
   private static double number(String text, String where, String property, String allowed, double low, double high,
@@ -175,7 +217,7 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
     return v;
   }
 
-  /** The properties that record this reference's overhead, prefill rates and decode batch (empty without any). */
+  /** The properties that record this reference's figures (empty for the plain reference). */
   public Map<String, String> properties() {
     Map<String, String> out = new TreeMap<>();
     if (stepOverheadSecondsPerLayer != 0) {
@@ -184,6 +226,9 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
     prefillTflopsPerUnit.forEach((vendor, rate) -> out.put(PREFILL_RATE_PREFIX + vendor, Double.toString(rate)));
     if (decodeOneSequence) {
       out.put(DECODE_ONE_SEQUENCE, "true");
+    }
+    if (kvReadFactor != 1) {
+      out.put(KV_READ_FACTOR, Double.toString(kvReadFactor));
     }
     return Collections.unmodifiableMap(out);
   }
@@ -195,13 +240,18 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
     }
     RooflineResult step = decodeStep(s, r);
     double base = step.referenceFor(kind);
-    if (stepOverheadSecondsPerLayer == 0 || !kind.usesSerialRoof() || s.model().layers() <= 0) {
+    boolean overhead = stepOverheadSecondsPerLayer > 0 && s.model().layers() > 0;
+    if (!kind.usesSerialRoof() || (!overhead && kvReadFactor == 1)) {
       return base;
     }
-    // a decode step of each replica yields its share of the batch; replicas step side by side, so the aggregate
-    // time per token of the overhead is one stage's layers' overhead over the step's sequences
-    double layersPerStage = (double) s.model().layers() / s.parallel().pp();
-    return 1 / (1 / base + stepOverheadSecondsPerLayer * layersPerStage / decodeSequences(s));
+    double seconds = 1 / base + (kvReadFactor - 1) * step.kvSecondsPerToken();
+    if (overhead) {
+      // a decode step of each replica yields its share of the batch; replicas step side by side, so the aggregate
+      // time per token of the overhead is one stage's layers' overhead over the step's sequences
+      double layersPerStage = (double) s.model().layers() / s.parallel().pp();
+      seconds += stepOverheadSecondsPerLayer * layersPerStage / decodeSequences(s);
+    }
+    return 1 / seconds;
   }
 
   /**

@@ -120,7 +120,8 @@ public final class Roofline {
 
     double bandwidth = d.memBandwidthGBs() * 1e9;
     double weightBandwidth = s.zeroCopy() ? Math.min(bandwidth, hostLinkGBs(d) * 1e9) : bandwidth;
-    double memorySeconds = weightBytes / (tp * weightBandwidth) + kvBytes / ((double) tp * pp * bandwidth);
+    double kvSeconds = kvBytes / ((double) tp * pp * bandwidth);
+    double memorySeconds = weightBytes / (tp * weightBandwidth) + kvSeconds;
 
     double attention = physics.meanAttentionFlops(depth, depth + s.context());
     double logitsPerToken = decode ? 1 : 1.0 / s.context();
@@ -152,7 +153,7 @@ public final class Roofline {
           replicas * tokensPerStep / (Math.max(memorySeconds, computeSeconds) + interconnectSeconds));
     }
     StepDetail detail = new StepDetail(physics.activeParams(), denseBytes, expertBytes, expertsTouched, lmHeadBytes,
-        gatherBytes, kvElements, memorySeconds, computeSeconds, interconnectSeconds, collectives.bytes(),
+        gatherBytes, kvElements, memorySeconds, kvSeconds, computeSeconds, interconnectSeconds, collectives.bytes(),
         collectives.count(), replicas);
     return new RooflineResult(
         roof,

@@ -112,6 +112,14 @@ public record RooflineResult(
     return kind.usesSerialRoof() ? serialRoof : tokensPerSecond;
   }
 
+  /**
+   * Seconds per token, over all replicas, that the step's KV-cache traffic takes at the memory bandwidth: the part of
+   * {@code 1 / memoryRoof} that reads the cache (0 without a step detail).
+   */
+  public double kvSecondsPerToken() {
+    return detail == null || !(tokensPerStep > 0) ? 0 : detail.kvSeconds() / (detail.replicas() * tokensPerStep);
+  }
+
   /** Memory roof over compute roof: above 1 the step is compute-bound. Infinite compute roof gives 0. */
   public double roofRatio() {
     return Double.isInfinite(computeRoof) ? 0 : memoryRoof / computeRoof;

@@ -12,6 +12,7 @@ package dev.tuner.core.roofline;
  * @param gatherBytes input-embedding rows gathered (0 when tied: the LM head's stream holds them)
  * @param kvElementsPerSequence KV-cache elements one sequence reads or writes in the step (mean over a decode window)
  * @param memorySeconds time of the step's memory traffic
+ * @param kvSeconds the part of {@code memorySeconds} that reads and writes the KV cache
  * @param computeSeconds time of the step's FLOPs at the peak
  * @param interconnectSeconds time of the step's collectives (0 on one device)
  * @param collectiveBytes bytes one device sends over the interconnect in the step
@@ -27,6 +28,7 @@ public record StepDetail(
     double gatherBytes,
     double kvElementsPerSequence,
     double memorySeconds,
+    double kvSeconds,
     double computeSeconds,
     double interconnectSeconds,
     double collectiveBytes,

@@ -161,4 +161,86 @@ class ReferenceTest {
         Map.of(Reference.PREFILL_RATE_PREFIX + "AMD", "1"), "model z")).isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("log_serial_roof_fraction");
   }
+
+  /**
+   * {@link #ROOF} with its step's figures: 4 tokens per step, of whose 0.02 s of memory traffic 0.008 s read the KV
+   * cache, on one replica.
+   */
+  private static final RooflineResult ROOF_WITH_CACHE = new RooflineResult(200, 200, 1000, Bound.MEMORY, 1, 1, 0, 4,
+      1, 100, 25, 1, 100, List.of(), Double.POSITIVE_INFINITY,
+      new dev.tuner.core.roofline.StepDetail(8e9, 1, 0, 0, 0, 0, 0, 0.02, 0.008, 0, 0, 0, 0, 1));
+
+  @Test
+  void aKvReadFactorAddsTheCachesExtraTimeToEachTokensTime() {
+    assertThat(ROOF_WITH_CACHE.kvSecondsPerToken()).isCloseTo(0.002, within(1e-15));
+    Reference slowCache = Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION).withKvReadFactor(3);
+    // 1/100 s per token at the serial roof + (3 - 1) × 0.008 s / 4 tokens = 0.01 + 0.004 s
+    assertThat(slowCache.tokensPerSecond(decode(4), ROOF_WITH_CACHE)).isCloseTo(1 / 0.014, within(1e-9));
+    // with the overhead of 100 µs × 32 layers / 4 sequences besides: 0.01 + 0.004 + 0.0008 s
+    Reference both = new Reference(OutputKind.LOG_SERIAL_ROOF_FRACTION, 100e-6).withKvReadFactor(3);
+    assertThat(both.tokensPerSecond(decode(4), ROOF_WITH_CACHE)).isCloseTo(1 / 0.0148, within(1e-9));
+    // a factor of 1, prefill, and a roofline without a step's figures keep the serial roof
+    assertThat(slowCache.withKvReadFactor(1).tokensPerSecond(decode(4), ROOF_WITH_CACHE)).isEqualTo(100);
+    assertThat(slowCache.tokensPerSecond(decode(4).withPhase(Phase.PREFILL), ROOF_WITH_CACHE)).isEqualTo(100);
+    assertThat(slowCache.tokensPerSecond(decode(4), ROOF)).isEqualTo(100);
+  }
+
+  @Test
+  void theKvReadFactorRoundTripsAsAPropertyAndBadOnesAreRefused() {
+    Reference r = new Reference(OutputKind.LOG_SERIAL_ROOF_FRACTION, 1.5e-4, Map.of(), true).withKvReadFactor(4);
+    assertThat(r.properties()).containsEntry(Reference.KV_READ_FACTOR, "4.0");
+    assertThat(Reference.recordedIn(Map.of(Reference.KV_READ_FACTOR, "2"))).isTrue();
+    assertThat(Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION, r.properties(), "m")).isEqualTo(r);
+    assertThat(r.withKvReadFactor(1).properties()).doesNotContainKey(Reference.KV_READ_FACTOR);
+    assertThat(Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION, Map.of(), "m").kvReadFactor()).isEqualTo(1);
+    for (String bad : List.of("0.5", "0", "-2", "21", "fast", "NaN")) {
+      assertThatThrownBy(() -> Reference.of(OutputKind.LOG_SERIAL_ROOF_FRACTION,
+          Map.of(Reference.KV_READ_FACTOR, bad), "model k"))
+          .isInstanceOf(ModelLoadException.class).hasMessageContaining("model k")
+          .hasMessageContaining(Reference.KV_READ_FACTOR).hasMessageContaining(bad);
+    }
+    assertThatThrownBy(() -> Reference.of(OutputKind.LOG_ROOFLINE_FRACTION, Map.of(Reference.KV_READ_FACTOR, "2"),
+        "model k")).isInstanceOf(ModelLoadException.class).hasMessageContaining("log_serial_roof_fraction");
+    assertThatThrownBy(() -> Reference.of(OutputKind.LOG_ROOFLINE_FRACTION).withKvReadFactor(2))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(Reference.KV_READ_FACTOR);
+  }
+
+  /**
+   * Seeded sweep over catalogued models, devices and quantizations: with a slower cache read the decode reference
+   * stays under the serial roof, falls (or stays) as the context grows and rises (or stays) with the bandwidth, the
+   * directions the learned factor relies on.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+  void withAKvReadFactorTheDecodeReferenceKeepsThePhysicsDirections(long seed) {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    dev.tuner.core.roofline.Roofline roofline = new dev.tuner.core.roofline.Roofline(Fixtures.CATALOG);
+    var devices = Fixtures.CATALOG.devices().entries();
+    var models = Fixtures.CATALOG.models().entries().stream().filter(m -> m.layers() > 0).toList();
+    var quants = Fixtures.CATALOG.quants().entries();
+    for (int i = 0; i < 200; i++) {
+      var d = devices.get(random.nextInt(devices.size()));
+      Scenario s = Fixtures.scenario(models.get(random.nextInt(models.size())), d,
+          quants.get(random.nextInt(quants.size())), 1 << random.nextInt(6), 1 << random.nextInt(4, 15),
+          Phase.DECODE);
+      Reference r = new Reference(OutputKind.LOG_SERIAL_ROOF_FRACTION, 150e-6, Map.of(), true)
+          .withKvReadFactor(KV_FACTORS[random.nextInt(KV_FACTORS.length)]);
+      RooflineResult at = roofline.compute(s);
+      double ref = r.tokensPerSecond(s, at);
+      String what = s.model().name() + " on " + d.name() + ", context " + s.context() + ", factor "
+          + r.kvReadFactor();
+      assertThat(ref).as(what).isPositive().isLessThanOrEqualTo(r.decodeStep(s, at).serialRoof() * (1 + 1e-12));
+      Scenario longer = s.withContext(Math.min(Scenario.MAX_CONTEXT, s.context() * 2));
+      assertThat(r.tokensPerSecond(longer, roofline.compute(longer))).as(what + ", context doubled")
+          .isLessThanOrEqualTo(ref * (1 + 1e-12));
+      Scenario faster = s.withDevice(new dev.tuner.core.scenario.DeviceSpec(d.name(), d.vendor(),
+          d.memBandwidthGBs() * 2, d.fp16Tflops(), d.fp8Tflops(), d.fp32Tflops(), d.computeUnits(), d.l2CacheMb(),
+          d.memoryGb(), d.aliases(), d.source(), d.chipFamily(), d.fp4Tflops(), d.int8Tops(), d.interconnect(),
+          d.interconnectGBs()));
+      assertThat(r.tokensPerSecond(faster, roofline.compute(faster))).as(what + ", bandwidth doubled")
+          .isGreaterThanOrEqualTo(ref * (1 - 1e-12));
+    }
+  }
+
+  private static final double[] KV_FACTORS = {1.5, 2, 4, 6};
 }

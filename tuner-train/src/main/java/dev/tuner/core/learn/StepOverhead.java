@@ -18,8 +18,11 @@ import java.util.TreeMap;
  *
  * <p>{@code auto} takes, from {@link #GRID} (fixed before any run used it), the overhead whose reference times the
  * median efficiency of the device's vendor predicts the training rows' decode tokens/s best when each chip family of
- * them is held out in turn (the lowest MAPE; the smaller overhead on a tie). No model is trained for the choice, so it
- * costs milliseconds, and inside an outer fold it sees that fold's training families only.
+ * them is held out in turn (the lowest MAPE; the smaller overhead on a tie). With several candidate KV read factors
+ * ({@link KvReadFactor}) the pair is chosen the same way (on a tie the smaller overhead, then the smaller factor),
+ * since a per-layer overhead and a slower cache read both lower the reference most where a device is fast. No model
+ * is trained for the choice, so it costs milliseconds, and inside an outer fold it sees that fold's training families
+ * only.
  */
 public record StepOverhead(String setting, double fixedSeconds) {
   /** The hyper-parameter that sets it ({@code --set reference.step_overhead=auto|none|SECONDS}). */
@@ -52,29 +55,43 @@ public record StepOverhead(String setting, double fixedSeconds) {
     return new StepOverhead(t, v);
   }
 
-  /** The reference for a model of {@code kind} trained on {@code rows} of {@code d}. */
+  /** The reference for a model of {@code kind} trained on {@code rows} of {@code d}, its KV cache read as fast. */
   public Reference choose(Encoded d, int[] rows, OutputKind kind) {
-    if (!setting.equals(AUTO)) {
-      if (fixedSeconds > 0 && !kind.usesSerialRoof()) {
+    return choose(d, rows, kind, new KvReadFactor(KvReadFactor.NONE, 1));
+  }
+
+  /** The reference for a model of {@code kind} trained on {@code rows} of {@code d}, with a KV read factor. */
+  public Reference choose(Encoded d, int[] rows, OutputKind kind, KvReadFactor kv) {
+    double[] factors = kv.candidates();
+    if (!kind.usesSerialRoof()) {
+      if (fixedSeconds > 0) {
         throw new InvalidInputException(KEY, setting, "none with --target " + kind.id() + "; a step overhead needs"
             + " the target " + OutputKind.LOG_SERIAL_ROOF_FRACTION.id());
       }
-      return new Reference(kind, fixedSeconds);
-    }
-    if (!kind.usesSerialRoof()) {
+      if (!kv.setting().equals(KvReadFactor.AUTO) && factors[0] != 1) {
+        throw new InvalidInputException(KvReadFactor.KEY, kv.setting(), "none with --target " + kind.id()
+            + "; a KV read factor needs the target " + OutputKind.LOG_SERIAL_ROOF_FRACTION.id());
+      }
       return Reference.of(kind);
     }
+    double[] overheads = setting.equals(AUTO) ? GRID : new double[] {fixedSeconds};
+    if (overheads.length == 1 && factors.length == 1) {
+      return new Reference(kind, overheads[0]).withKvReadFactor(factors[0]);
+    }
     int[] decode = Arrays.stream(rows).filter(i -> d.phases[i] == Phase.DECODE).toArray();
-    double best = 0;
+    Reference best = null;
     double bestMape = Double.POSITIVE_INFINITY;
-    for (double c : GRID) {
-      double mape = heldOutFamiliesMape(d, decode, new Reference(kind, c));
-      if (mape < bestMape) {
-        bestMape = mape;
-        best = c;
+    for (double c : overheads) {
+      for (double f : factors) {
+        Reference trial = new Reference(kind, c).withKvReadFactor(f);
+        double mape = heldOutFamiliesMape(d, decode, trial);
+        if (mape < bestMape) {
+          bestMape = mape;
+          best = trial;
+        }
       }
     }
-    return new Reference(kind, best);
+    return best;
   }
 
   /**
