@@ -101,7 +101,7 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
           + MAX_KV_READ_FACTOR + "]");
     }
     if (kvReadFactor != 1 && !kind.usesSerialRoof()) {
-      throw new IllegalArgumentException("a KV read factor needs the output kind "
+      throw new IllegalArgumentException(KV_READ_FACTOR + " = " + kvReadFactor + " needs the output kind "
           + OutputKind.LOG_SERIAL_ROOF_FRACTION.id() + ", not " + kind.id());
     }
   }
