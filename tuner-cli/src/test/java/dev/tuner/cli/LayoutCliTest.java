@@ -67,6 +67,15 @@ class LayoutCliTest {
     assertThat(single.get("scenario").get("devices").asInt()).isEqualTo(1);
     assertThat(single.get("interconnect").get("seconds_per_step").asDouble()).isZero();
     assertThat(single.get("interconnect").get("roof_tokens_per_s").isNull()).isTrue();
+
+    // the shipped model saw no split (every measurement runs on one device): the split's interval is the
+    // worst-case unseen device's, wider than the same scenario's on one device, and the prediction says why
+    String assumptions = j.get("assumptions").toString();
+    assertThat(assumptions).contains("the model never saw devices_log, tp_log");
+    assertThat(single.get("assumptions").toString()).doesNotContain("never saw");
+    double splitWidth = j.get("interval").get("high").asDouble() / j.get("interval").get("low").asDouble();
+    double singleWidth = single.get("interval").get("high").asDouble() / single.get("interval").get("low").asDouble();
+    assertThat(splitWidth).isGreaterThan(singleWidth);
   }
 
   @Test

@@ -120,6 +120,19 @@ public record Calibration(Method method, double[] decodeScores, double[] prefill
     return s[k - 1];
   }
 
+  /**
+   * The slots of {@code x} that every training row held at one value and {@code x} does not: inputs whose effect the
+   * model had no way to learn (a split over several devices for a model trained on one-device rows only). Empty
+   * without a calibration.
+   */
+  public int[] neverVaried(float[] x) {
+    if (method == Method.NONE || x.length != featureMin.length) {
+      return new int[0];
+    }
+    return java.util.stream.IntStream.range(0, x.length)
+        .filter(i -> featureMin[i] == featureMax[i] && x[i] != featureMin[i]).toArray();
+  }
+
   /** Share of slots of {@code x} inside the training range (1 = nothing extrapolated). */
   public double inRangeShare(float[] x) {
     if (method == Method.NONE || x.length != featureMin.length) {

@@ -27,7 +27,8 @@ import java.util.stream.IntStream;
  * [0, roofline]. Confidence is {@code sqrt(low / high)} of that interval (1 for a point, 0 when the low end is 0),
  * times the share of features inside the training range, times 0.8 when the model's answer had to be capped. A
  * scenario whose roofline had to assume anything gets the wider interval of {@link Calibration#groupQuantile} for
- * imputed figures, and so a lower confidence.
+ * imputed figures, and so a lower confidence; so does one with an input that every training row held at one value
+ * ({@link Calibration#neverVaried}), whose effect the model could not learn.
  */
 public final class Predictor {
   /** Confidence factor applied when the model's own answer exceeded the roofline and was lowered to it. */
@@ -113,7 +114,8 @@ public final class Predictor {
     if (capped) {
       tps = roof;
     }
-    boolean imputed = r.imputed();
+    int[] unseen = loaded.calibration().neverVaried(x);
+    boolean imputed = r.imputed() || unseen.length > 0;
     double q = imputed ? loaded.calibration().groupQuantile(s.phase(), level, true)
         : s.phase() == dev.tuner.core.scenario.Phase.DECODE ? decodeQuantile : prefillQuantile;
     double half = q;
@@ -136,8 +138,12 @@ public final class Predictor {
       low = clamp(kind.toTokensPerSecond(raw - half, ref), roof);
       high = clamp(kind.toTokensPerSecond(raw + half, ref), roof);
       if (imputed && loaded.calibration().decodeDeviceScores().length > 0) {
-        assumptions.add("the roofline rests on assumed figures: the interval is calibrated for a worst-case unseen"
-            + " device (" + Math.round(100 * Calibration.IMPUTED_DEVICE_SHARE) + "% of held-out devices)");
+        String why = r.imputed() ? "the roofline rests on assumed figures" : "the model never saw "
+            + IntStream.of(unseen).mapToObj(i -> encoder.schema().slots().get(i).name())
+                .collect(java.util.stream.Collectors.joining(", "))
+            + " other than at one value (all its training rows had the same), so it cannot know their effect";
+        assumptions.add(why + ": the interval is calibrated for a worst-case unseen device ("
+            + Math.round(100 * Calibration.IMPUTED_DEVICE_SHARE) + "% of held-out devices)");
       }
     }
     low = Math.min(low, tps);

@@ -331,6 +331,14 @@ class CatalogTest {
     assertThat(CATALOG.device("AMD Instinct MI300X").interconnectGBs()).hasValue(896 / 2.0);
   }
 
+  /** The V100 SXM2's six NVLink2 links of 25 GB/s each way: 150 GB/s per direction, half the 300 GB/s both ways. */
+  @Test
+  void theV100Sxm2LinkIsSixNvlink2LinksPerDirection() {
+    DeviceSpec d = CATALOG.device("Tesla V100 SXM2 32GB");
+    assertThat(d.interconnect()).isEqualTo("NVLink2");
+    assertThat(d.interconnectGBs().getAsDouble()).isEqualTo(6 * 25.0);
+  }
+
   /** Apple states one GPU FP32 peak, at which FP16 also runs: both columns hold it. */
   @Test
   void appleRowsHaveTheirFp16FigureAsFp32() {

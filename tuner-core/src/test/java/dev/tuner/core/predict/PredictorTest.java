@@ -369,6 +369,39 @@ class PredictorTest {
     assertThat(narrow.assumptions()).noneSatisfy(a -> assertThat(a).contains("worst-case"));
   }
 
+  /**
+   * A model trained on one-device rows only saw devices_log, tp_log and the interconnect share at one value: a split
+   * over two devices takes the worst-case device quantile (the 19th of 0.01..0.19 at 0.95, so e^−0.19) and names the
+   * inputs, where the same scenario on one device keeps the usual one (the 16th at 0.8, e^−0.16).
+   */
+  @Test
+  void anInputEveryTrainingRowHeldAtOneValueWidensTheIntervalAndIsNamed() {
+    FeatureSchema v3 = FeatureSchemas.tunerV3();
+    ThroughputModel model = new FixedModel(v3, OutputKind.LOG_ROOFLINE_FRACTION, Math.log(0.5));
+    Scenario one = Fixtures.scenario(CATALOG.model("Llama 3 70B"), CATALOG.device("H100 SXM5 80GB"),
+        CATALOG.quant("Q4_K_M"), 1, 512, Phase.DECODE);
+    Scenario split = one.withParallel(new dev.tuner.core.scenario.ParallelLayout(2, 2, 1, 1));
+    float[] x = new dev.tuner.core.schema.FeatureEncoder(v3).encode(one, roofline.compute(one));
+    double[] devices = new double[19];
+    for (int i = 0; i < devices.length; i++) {
+      devices[i] = (i + 1) / 100.0;
+    }
+    Calibration trainedOnOne = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20],
+        x, x, devices, devices);
+    assertThat(trainedOnOne.neverVaried(x)).isEmpty();
+    Predictor p = new Predictor(new LoadedModel(model, v3, trainedOnOne, Optional.empty()), roofline, 0.9, false);
+    ThroughputPrediction narrow = p.predict(one);
+    ThroughputPrediction wide = p.predict(split);
+    assertThat(narrow.interval().high()).isCloseTo(0.5 * Math.exp(0.16) * narrow.rooflineTokensPerSecond(),
+        within(1e-9 * narrow.rooflineTokensPerSecond()));
+    assertThat(narrow.assumptions()).noneSatisfy(a -> assertThat(a).contains("never saw"));
+    assertThat(wide.interval().high()).isCloseTo(0.5 * Math.exp(0.19) * wide.rooflineTokensPerSecond(),
+        within(1e-9 * wide.rooflineTokensPerSecond()));
+    assertThat(wide.assumptions()).anySatisfy(a -> assertThat(a).contains("the model never saw devices_log, tp_log")
+        .contains("worst-case unseen device (95% of held-out devices)"));
+    assertThat(Calibration.none(v3.width()).neverVaried(x)).isEmpty();
+  }
+
   @Test
   void extrapolationLowersConfidence() {
     Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
