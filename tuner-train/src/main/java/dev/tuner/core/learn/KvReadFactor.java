@@ -1,6 +1,5 @@
 package dev.tuner.core.learn;
 
-import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.predict.Reference;
 import java.util.Locale;
 import java.util.Map;
@@ -31,17 +30,8 @@ public record KvReadFactor(String setting, double fixedFactor) {
     if (t.equals(AUTO)) {
       return new KvReadFactor(AUTO, Double.NaN);
     }
-    double v;
-    try {
-      v = Double.parseDouble(t);
-    } catch (NumberFormatException e) {
-      v = Double.NaN;
-    }
-    if (!(v >= 1 && v <= Reference.MAX_KV_READ_FACTOR)) {
-      throw new InvalidInputException(KEY, text, "auto, none, or a factor of at least 1 and at most "
-          + Reference.MAX_KV_READ_FACTOR + " (e.g. 2)");
-    }
-    return new KvReadFactor(t, v);
+    return new KvReadFactor(t, ReferenceSettings.figure(KEY, text, 1, Reference.MAX_KV_READ_FACTOR,
+        "auto, none, or a factor of at least 1 and at most " + Reference.MAX_KV_READ_FACTOR + " (e.g. 2)"));
   }
 
   /** The factors a run may take: {@link #GRID} for {@code auto}, else the one stated (1 for none). */

@@ -36,6 +36,20 @@ public record ReferenceSettings(StepOverhead overhead, KvReadFactor kvReadFactor
         PrefillRate.from(hyperParameters), batch.equals("one"));
   }
 
+  /** The figure {@code text} states for {@code key}, a number in [min, max]; else one error naming both. */
+  static double figure(String key, String text, double min, double max, String allowed) {
+    double v;
+    try {
+      v = Double.parseDouble(text.trim());
+    } catch (NumberFormatException e) {
+      v = Double.NaN;
+    }
+    if (!(v >= min && v <= max)) {
+      throw new InvalidInputException(key, text, allowed);
+    }
+    return v;
+  }
+
   /** {@code hyperParameters} without these settings: what the model's own trainer is given. */
   public static Map<String, String> without(Map<String, String> hyperParameters) {
     Map<String, String> rest = new TreeMap<>(hyperParameters);

@@ -42,17 +42,8 @@ public record StepOverhead(String setting, double fixedSeconds) {
     if (t.equals(AUTO)) {
       return new StepOverhead(AUTO, Double.NaN);
     }
-    double v;
-    try {
-      v = Double.parseDouble(t);
-    } catch (NumberFormatException e) {
-      v = Double.NaN;
-    }
-    if (!(v >= 0 && v <= Reference.MAX_STEP_OVERHEAD)) {
-      throw new InvalidInputException(KEY, text, "auto, none, or seconds per layer and step between 0 and "
-          + Reference.MAX_STEP_OVERHEAD + " (e.g. 150e-6)");
-    }
-    return new StepOverhead(t, v);
+    return new StepOverhead(t, ReferenceSettings.figure(KEY, text, 0, Reference.MAX_STEP_OVERHEAD,
+        "auto, none, or seconds per layer and step between 0 and " + Reference.MAX_STEP_OVERHEAD + " (e.g. 150e-6)"));
   }
 
   /** The reference for a model of {@code kind} trained on {@code rows} of {@code d}, its KV cache read as fast. */
