@@ -103,8 +103,9 @@ final class TrainCommand implements Callable<Integer> {
       description = "A hyper-parameter of the trainer, e.g. trees=300 (see `tuner plugins`); and for any trainer"
           + " reference.step_overhead=auto|none|SECONDS, the decode step overhead per layer of the serial-roof"
           + " target, reference.kv_read_factor=auto|none|FACTOR, how many times slower than the weights a decode"
-          + " step reads its KV cache (auto: chosen with the overhead), reference.prefill_rate=auto|none, the prefill compute peak capped at a rate per compute"
-          + " unit of each vendor (auto: chosen from the training rows, inside each cross-validation fold), and"
+          + " step reads its KV cache (auto: chosen with the overhead), reference.prefill_rate=auto|none, the"
+          + " prefill compute peak capped at a rate per compute unit of each vendor (auto: chosen from the training"
+          + " rows, inside each cross-validation fold), and"
           + " reference.decode_batch=one|same, a batched decode step relative to one sequence's reference (default)"
           + " or to its own.")
   List<String> settings = new ArrayList<>();

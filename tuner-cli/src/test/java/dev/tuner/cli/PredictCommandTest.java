@@ -104,7 +104,8 @@ class PredictCommandTest {
 
   /**
    * --explain says what the default model's output is a share of: for decode the serial roof with the KV read factor
-   * and step overhead its training chose, for prefill of a quantised model on an NVIDIA part the roofline at the peak capped per SM.
+   * and step overhead its training chose, for prefill of a quantised model on an NVIDIA part the roofline at the peak
+   * capped per SM.
    */
   @Test
   void explainNamesWhatTheModelPredictsAShareOf() {

@@ -10,9 +10,9 @@ import java.util.TreeMap;
 
 /**
  * The hyper-parameters that choose a training run's {@link Reference} rather than reach its trainer: the decode step
- * overhead ({@link StepOverhead}) and KV-cache read factor ({@link KvReadFactor}), chosen together, the prefill rates per compute unit ({@link PrefillRate}) and what a batched decode
- * step is relative to ({@link #DECODE_BATCH}: {@code one}, the reference of one sequence, or {@code same}, the
- * step's own; see {@link Reference}).
+ * overhead ({@link StepOverhead}) and KV-cache read factor ({@link KvReadFactor}), chosen together, the prefill
+ * rates per compute unit ({@link PrefillRate}) and what a batched decode step is relative to ({@link #DECODE_BATCH}:
+ * {@code one}, the reference of one sequence, or {@code same}, the step's own; see {@link Reference}).
  *
  * <p>The decode batch defaults to {@code one}, for the argument of {@link Reference}: only relative to one sequence
  * does a model held non-decreasing in the batch express every batch curve that keeps aggregate tokens/s from falling.
