@@ -141,7 +141,7 @@ public final class Predictor {
         String why = r.imputed() ? "the roofline rests on assumed figures" : "the model never saw "
             + IntStream.of(unseen).mapToObj(i -> encoder.schema().slots().get(i).name())
                 .collect(java.util.stream.Collectors.joining(", "))
-            + " other than at one value (all its training rows had the same), so it cannot know their effect";
+            + " other than at one value (all its training rows had the same), so it cannot know the effect";
         assumptions.add(why + ": the interval is calibrated for a worst-case unseen device ("
             + Math.round(100 * Calibration.IMPUTED_DEVICE_SHARE) + "% of held-out devices)");
       }
