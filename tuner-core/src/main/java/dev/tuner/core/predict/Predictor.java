@@ -24,7 +24,7 @@ import java.util.stream.IntStream;
  *
  * <p>Interval: split-conformal on held-out scores ({@link Calibration}); when the model reports a spread and was
  * calibrated on spread-normalised scores, the half-width scales with that spread. Both ends are clamped to
- * [0, roofline]. Confidence is {@code sqrt(low / high)} of that interval (1 for a point, 0 when the low end is 0),
+ * [0, roofline]; a capped answer's interval is centred on the roof, so it reaches below it. Confidence is {@code sqrt(low / high)} of that interval (1 for a point, 0 when the low end is 0),
  * times the share of features inside the training range, times 0.8 when the model's answer had to be capped. A
  * scenario whose roofline had to assume anything gets the wider interval of {@link Calibration#groupQuantile} for
  * imputed figures, and so a lower confidence; so does one with an input that every training row held at one value
@@ -135,8 +135,11 @@ public final class Predictor {
       high = roof;
       assumptions.add("no held-out calibration for this model: the interval spans 0 to the roofline");
     } else {
-      low = clamp(kind.toTokensPerSecond(raw - half, ref), roof);
-      high = clamp(kind.toTokensPerSecond(raw + half, ref), roof);
+      // a capped answer is the roof: its interval spans the model's uncertainty below the roof, where an interval
+      // around the raw answer would lie wholly above it and collapse onto one point of false certainty
+      double center = capped ? kind.fromTokensPerSecond(roof, ref) : raw;
+      low = clamp(kind.toTokensPerSecond(center - half, ref), roof);
+      high = clamp(kind.toTokensPerSecond(center + half, ref), roof);
       if (imputed && loaded.calibration().decodeDeviceScores().length > 0) {
         String why = r.imputed() ? "the roofline rests on assumed figures" : "the model never saw "
             + IntStream.of(unseen).mapToObj(i -> encoder.schema().slots().get(i).name())

@@ -305,6 +305,32 @@ class PredictorTest {
     assertThat(wide.confidence()).isLessThan(narrow.confidence());
   }
 
+  /**
+   * A model far above the physics is capped at the roof, and its interval reaches below the roof by the calibrated
+   * half-width (0.18 in log, the 18th of the 19 scores 0.01..0.19) instead of collapsing onto the roof: [roof e^−0.18,
+   * roof], confidence e^−0.09 × 0.8.
+   */
+  @Test
+  void aCappedAnswerKeepsTheIntervalBelowTheRoof() {
+    Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+    float[] lo = new float[SCHEMA.width()];
+    float[] hi = new float[SCHEMA.width()];
+    Arrays.fill(hi, 1f);
+    double[] scores = new double[19];
+    for (int i = 0; i < scores.length; i++) {
+      scores[i] = (i + 1) / 100.0;
+    }
+    Calibration c = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, scores, scores, lo, hi);
+    ThroughputPrediction p = predictor(new FixedModel(SCHEMA, OutputKind.LOG_ROOFLINE_FRACTION, Math.log(3)), c)
+        .predict(s);
+    double roof = p.rooflineTokensPerSecond();
+    assertThat(p.capped()).isTrue();
+    assertThat(p.tokensPerSecond()).isEqualTo(roof);
+    assertThat(p.interval().low()).isCloseTo(Math.exp(-0.18) * roof, within(1e-9 * roof));
+    assertThat(p.interval().high()).isCloseTo(roof, within(1e-9 * roof));
+    assertThat(p.confidence()).isCloseTo(Math.exp(-0.09) * Predictor.CAPPED_CONFIDENCE_FACTOR, within(1e-9));
+  }
+
   @Test
   void theIntervalIsSplitConformalOnTheModelsScale() {
     Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
