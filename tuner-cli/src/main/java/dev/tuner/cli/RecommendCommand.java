@@ -322,8 +322,8 @@ final class RecommendCommand implements Callable<Integer> {
 
   private static Table candidates(List<Candidate> list, boolean ranked) {
     boolean layouts = list.stream().anyMatch(c -> !c.layout().isSingle());
-    List<String> header = new ArrayList<>(List.of("quant", "kv", "batch", "tokens/s", "ms/token/seq", "roofline",
-        "bound", "memory GiB"));
+    List<String> header = new ArrayList<>(List.of("quant", "kv", "batch", "tokens/s", "interval", "ms/token/seq",
+        "roofline", "bound", "memory GiB"));
     if (layouts) {
       header.add(0, "layout");
       header.add("tokens/s/device");
@@ -335,7 +335,8 @@ final class RecommendCommand implements Callable<Integer> {
     int i = 1;
     for (Candidate c : list) {
       List<Object> cells = new ArrayList<>(List.of(c.quant().name(), c.kvCache().id(), c.batch(),
-          Text.num(c.tokensPerSecond()), Text.num(c.msPerToken()), Text.num(c.rooflineTokensPerSecond()),
+          Text.num(c.tokensPerSecond()), c.interval().map(v -> Math.round(100 * v.level()) + "%: " + Text.num(v.low())
+              + "–" + Text.num(v.high())).orElse(""), Text.num(c.msPerToken()), Text.num(c.rooflineTokensPerSecond()),
           c.bound().id(), Text.num(c.memory().totalGib())));
       if (layouts) {
         cells.add(0, Candidate.layoutLabel(c.layout()));
@@ -426,6 +427,12 @@ final class RecommendCommand implements Callable<Integer> {
     n.put("batch", c.batch());
     n.put("context", c.context());
     n.put("tokens_per_s", c.tokensPerSecond());
+    c.interval().ifPresent(i -> {
+      ObjectNode in = n.putObject("interval");
+      in.put("level", i.level());
+      in.put("low", i.low());
+      in.put("high", i.high());
+    });
     n.put("ms_per_token", c.msPerToken());
     n.put("roofline_tokens_per_s", c.rooflineTokensPerSecond());
     n.put("bound", c.bound().id());

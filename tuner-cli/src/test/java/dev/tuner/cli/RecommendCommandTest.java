@@ -43,9 +43,16 @@ class RecommendCommandTest {
       assertThat(c.get("tokens_per_s").asDouble()).isLessThanOrEqualTo(c.get("roofline_tokens_per_s").asDouble())
           .isLessThanOrEqualTo(previous);
       previous = c.get("tokens_per_s").asDouble();
+      // each shown configuration carries its prediction's interval, around its tokens/s and under its roof
+      JsonNode interval = c.get("interval");
+      assertThat(interval.get("level").asDouble()).isEqualTo(0.9);
+      assertThat(interval.get("low").asDouble()).isLessThanOrEqualTo(c.get("tokens_per_s").asDouble());
+      assertThat(interval.get("high").asDouble()).isGreaterThanOrEqualTo(c.get("tokens_per_s").asDouble())
+          .isLessThanOrEqualTo(c.get("roofline_tokens_per_s").asDouble());
     }
     double latency = 0;
     for (JsonNode c : j.get("pareto")) {
+      assertThat(c.get("interval").get("low").asDouble()).isLessThanOrEqualTo(c.get("tokens_per_s").asDouble());
       assertThat(c.get("ms_per_token").asDouble()).isGreaterThan(latency);
       latency = c.get("ms_per_token").asDouble();
     }

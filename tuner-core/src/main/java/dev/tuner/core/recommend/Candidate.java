@@ -10,7 +10,9 @@ import dev.tuner.core.scenario.Quantization;
  * decode rate over the batch (never above {@code rooflineTokensPerSecond}); {@code msPerToken} is the time each
  * sequence waits per token, {@code 1000 × batch / tokensPerSecond}. The roofline figures place it on a roofline
  * chart: {@code arithmeticIntensity} in FLOPs per byte of a step, {@code flopsPerToken}, and the compute peak used.
- * {@code layout} is the devices it runs on; {@code memory} is what each of them holds.
+ * {@code layout} is the devices it runs on; {@code memory} is what each of them holds. {@code interval} is the
+ * prediction's interval, given to the candidates a recommendation shows (its top and Pareto front) and empty on the
+ * rest of the grid, which is scored without intervals for speed.
  */
 public record Candidate(
     Quantization quant,
@@ -25,7 +27,17 @@ public record Candidate(
     double flopsPerToken,
     double peakTflops,
     MemoryEstimate memory,
-    ParallelLayout layout) {
+    ParallelLayout layout,
+    java.util.Optional<dev.tuner.api.Interval> interval) {
+
+  /** A candidate without an interval. */
+  public Candidate(
+      Quantization quant, KvCacheType kvCache, int batch, int context, double tokensPerSecond, double msPerToken,
+      double rooflineTokensPerSecond, Bound bound, double arithmeticIntensity, double flopsPerToken,
+      double peakTflops, MemoryEstimate memory, ParallelLayout layout) {
+    this(quant, kvCache, batch, context, tokensPerSecond, msPerToken, rooflineTokensPerSecond, bound,
+        arithmeticIntensity, flopsPerToken, peakTflops, memory, layout, java.util.Optional.empty());
+  }
 
   /** A candidate on one device. */
   public Candidate(
@@ -38,6 +50,13 @@ public record Candidate(
 
   public Candidate {
     java.util.Objects.requireNonNull(layout, "layout");
+    java.util.Objects.requireNonNull(interval, "interval");
+  }
+
+  /** This candidate with the interval of its prediction. */
+  public Candidate withInterval(dev.tuner.api.Interval i) {
+    return new Candidate(quant, kvCache, batch, context, tokensPerSecond, msPerToken, rooflineTokensPerSecond, bound,
+        arithmeticIntensity, flopsPerToken, peakTflops, memory, layout, java.util.Optional.of(i));
   }
 
   /** Aggregate tokens/s over the devices it takes: what each device adds. */

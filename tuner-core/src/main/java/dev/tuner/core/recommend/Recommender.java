@@ -117,8 +117,7 @@ public final class Recommender {
               continue;
             }
             fitHere++;
-            fitting[n] = new Scenario(req.model(), req.device(), q, kv, batch, req.context(), Phase.DECODE,
-                req.cudaGraphs(), req.kernel(), false).withParallel(layout).withEngine(engine);
+            fitting[n] = scenario(req, engine, q, kv, batch, layout);
             memory[n] = m;
             n++;
           }
@@ -173,12 +172,37 @@ public final class Recommender {
           + " higher than they can run; give the peak (e.g. --fp16-tflops) for a trustworthy ranking");
     }
     ranked.sort(FASTEST_FIRST);
+    withIntervals(ranked, req, engine);
     List<Candidate> top = ranked.subList(0, Math.min(req.top(), ranked.size()));
     Optional<String> whyEmpty = ranked.isEmpty()
         ? Optional.of(explainEmpty(req, capacity, dropped, quickestOverBudget, fits))
         : Optional.empty();
     return new Recommendation(req, predictor.model().id(), predictor.isFallback(), capacity, source, evaluated,
         ranked, top, paretoFront(ranked), dropped, notes, whyEmpty, req.multiDevice() ? fits : List.of());
+  }
+
+  /** The decode scenario of one grid point. */
+  private static Scenario scenario(RecommendRequest req, EngineSettings engine, Quantization q, KvCacheType kv,
+      int batch, ParallelLayout layout) {
+    return new Scenario(req.model(), req.device(), q, kv, batch, req.context(), Phase.DECODE, req.cudaGraphs(),
+        req.kernel(), false).withParallel(layout).withEngine(engine);
+  }
+
+  /**
+   * Gives the candidates a recommendation shows, its top and its Pareto front, the intervals of their predictions (the
+   * grid is scored on the fast path, which computes none): in {@code ranked} itself, so that top and front stay its
+   * elements.
+   */
+  private void withIntervals(List<Candidate> ranked, RecommendRequest req, EngineSettings engine) {
+    java.util.Set<Candidate> shown = new java.util.HashSet<>(ranked.subList(0, Math.min(req.top(), ranked.size())));
+    shown.addAll(paretoFront(ranked));
+    for (int i = 0; i < ranked.size(); i++) {
+      Candidate c = ranked.get(i);
+      if (shown.contains(c)) {
+        Scenario s = scenario(req, engine, c.quant(), c.kvCache(), c.batch(), c.layout());
+        ranked.set(i, c.withInterval(predictor.predict(s, 0).interval()));
+      }
+    }
   }
 
   /**

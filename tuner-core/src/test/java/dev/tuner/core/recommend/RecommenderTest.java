@@ -7,6 +7,7 @@ import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ModelInfo;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.ThroughputModel;
+import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.recommend.Dropped.Reason;
 import dev.tuner.core.recommend.Recommendation.MemorySource;
 import dev.tuner.core.scenario.DeviceSpec;
@@ -121,12 +122,41 @@ class RecommenderTest {
     assertThat(r.notes()).anyMatch(n -> n.contains("memory capacity of Mystery GPU is unknown"));
   }
 
+  /** The grid takes one batch call; only the candidates shown (top and Pareto front) are predicted one by one. */
   @Test
   void scoresTheWholeGridWithOneBatchCall() {
     BatchSensitiveModel model = new BatchSensitiveModel(1);
-    new Recommender(Fixtures.predictor(model)).recommend(request(Fixtures.GPU_24GB).withMemoryGb(1000));
+    Recommendation r = new Recommender(Fixtures.predictor(model))
+        .recommend(request(Fixtures.GPU_24GB).withMemoryGb(1000));
     assertThat(model.batches.get()).isEqualTo(1);
-    assertThat(model.single.get()).isZero();
+    java.util.Set<Candidate> shown = new java.util.HashSet<>(r.top());
+    shown.addAll(r.pareto());
+    assertThat(model.single.get()).isEqualTo(shown.size()).isLessThan(r.ranked().size());
+  }
+
+  /**
+   * The candidates a recommendation shows carry the interval of their prediction, the same one predict gives, around
+   * the same tokens/s; the rest of the grid carries none.
+   */
+  @Test
+  void shownCandidatesCarryTheirPredictionsInterval() {
+    Predictor predictor = Fixtures.predictor(new BatchSensitiveModel(1));
+    RecommendRequest req = request(Fixtures.GPU_24GB).withMemoryGb(1000);
+    Recommendation r = new Recommender(predictor).recommend(req);
+    java.util.Set<Candidate> shown = new java.util.HashSet<>(r.top());
+    shown.addAll(r.pareto());
+    assertThat(shown).isNotEmpty().allSatisfy(c -> {
+      dev.tuner.api.Interval i = c.interval().orElseThrow();
+      assertThat(i.low()).isLessThanOrEqualTo(c.tokensPerSecond());
+      assertThat(i.high()).isGreaterThanOrEqualTo(c.tokensPerSecond()).isLessThanOrEqualTo(
+          c.rooflineTokensPerSecond());
+      dev.tuner.core.scenario.Scenario s = new dev.tuner.core.scenario.Scenario(req.model(), req.device(), c.quant(),
+          c.kvCache(), c.batch(), req.context(), dev.tuner.core.scenario.Phase.DECODE, false, Optional.empty(),
+          false).withEngine(req.engine().withUsualBackend(req.device()));
+      assertThat(predictor.predict(s).interval()).isEqualTo(i);
+    });
+    assertThat(r.ranked()).filteredOn(c -> !shown.contains(c)).isNotEmpty()
+        .allSatisfy(c -> assertThat(c.interval()).isEmpty());
   }
 
   @Test
