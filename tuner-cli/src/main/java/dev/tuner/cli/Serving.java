@@ -93,9 +93,7 @@ final class Serving {
     n.put("running", p.running());
     n.put("limited_by", p.limitedBy().id());
     n.put("limit_detail", p.limitDetail());
-    ObjectNode intervals = n.putObject("intervals");
-    new TreeMap<>(p.intervals()).forEach((k, v) ->
-        intervals.putObject(k).put("level", v.level()).put("low", v.low()).put("high", v.high()));
+    intervals(n, p);
     n.put("terms", p.termsId());
     ObjectNode sc = n.putObject("scenario");
     sc.put("engine", s.engine().kind().id());
@@ -246,6 +244,13 @@ final class Serving {
       return "rate " + num(q.perSecond());
     }
     return "offline";
+  }
+
+  /** The prediction's intervals, metric by metric, under {@code "intervals"} of {@code n}. */
+  static void intervals(ObjectNode n, ServingPrediction p) {
+    ObjectNode intervals = n.putObject("intervals");
+    new TreeMap<>(p.intervals()).forEach((k, v) ->
+        intervals.putObject(k).put("level", v.level()).put("low", v.low()).put("high", v.high()));
   }
 
   private static String num(double v) {

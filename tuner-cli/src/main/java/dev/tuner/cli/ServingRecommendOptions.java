@@ -200,6 +200,7 @@ final class ServingRecommendOptions {
           .put("tpot_ms", p.tpotMs()).put("output_tokens_per_s_per_gpu", p.outputTokensPerSPerGpu())
           .put("tokens_per_s_per_user", p.tokensPerSPerUser()).put("limited_by", p.limitedBy().id());
       Json.put(o, "usd_per_million_output_tokens", c.usdPerMillionOutput());
+      Serving.intervals(o, p);
     }
     if (r.best().isEmpty()) {
       n.put("why_empty", "no configuration meets the budget");

@@ -169,6 +169,13 @@ class ServingCommandTest {
     for (JsonNode c : j.get("top")) {
       assertThat(c.get("usd_per_million_output_tokens").asDouble())
           .isGreaterThanOrEqualTo(best.get("usd_per_million_output_tokens").asDouble());
+      // each listed configuration carries its prediction's intervals, around its figures
+      for (String metric : new String[] {"ttft_ms", "tpot_ms", "output_tokens_per_s_per_gpu"}) {
+        JsonNode in = c.get("intervals").get(metric);
+        assertThat(in.get("level").asDouble()).as(metric).isEqualTo(0.9);
+        assertThat(in.get("low").asDouble()).as(metric).isLessThanOrEqualTo(c.get(metric).asDouble());
+        assertThat(in.get("high").asDouble()).as(metric).isGreaterThanOrEqualTo(c.get(metric).asDouble());
+      }
     }
     // 141 GB of BF16 weights cannot sit on one 80 GB GPU
     assertThat(j.get("dropped").toString()).contains("weights per GPU");
