@@ -313,16 +313,8 @@ class PredictorTest {
   @Test
   void aCappedAnswerKeepsTheIntervalBelowTheRoof() {
     Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
-    float[] lo = new float[SCHEMA.width()];
-    float[] hi = new float[SCHEMA.width()];
-    Arrays.fill(hi, 1f);
-    double[] scores = new double[19];
-    for (int i = 0; i < scores.length; i++) {
-      scores[i] = (i + 1) / 100.0;
-    }
-    Calibration c = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, scores, scores, lo, hi);
-    ThroughputPrediction p = predictor(new FixedModel(SCHEMA, OutputKind.LOG_ROOFLINE_FRACTION, Math.log(3)), c)
-        .predict(s);
+    ThroughputPrediction p = predictor(new FixedModel(SCHEMA, OutputKind.LOG_ROOFLINE_FRACTION, Math.log(3)),
+        nineteenScores()).predict(s);
     double roof = p.rooflineTokensPerSecond();
     assertThat(p.capped()).isTrue();
     assertThat(p.tokensPerSecond()).isEqualTo(roof);
@@ -331,20 +323,26 @@ class PredictorTest {
     assertThat(p.confidence()).isCloseTo(Math.exp(-0.09) * Predictor.CAPPED_CONFIDENCE_FACTOR, within(1e-9));
   }
 
-  @Test
-  void theIntervalIsSplitConformalOnTheModelsScale() {
-    Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+  /**
+   * 19 scores 0.01..0.19 for both phases, every slot in range: at level 0.9 the ⌈20·0.9⌉ = 18th smallest, 0.18, is the
+   * half-width.
+   */
+  private static Calibration nineteenScores() {
     float[] lo = new float[SCHEMA.width()];
     float[] hi = new float[SCHEMA.width()];
     Arrays.fill(hi, 1f);
-    // 19 scores 0.01..0.19: at level 0.9 the ⌈20·0.9⌉ = 18th smallest, 0.18, is the half-width
     double[] scores = new double[19];
     for (int i = 0; i < scores.length; i++) {
       scores[i] = (i + 1) / 100.0;
     }
-    Calibration c = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, scores, scores, lo, hi);
-    ThroughputPrediction p = predictor(new FixedModel(SCHEMA, OutputKind.LOG_ROOFLINE_FRACTION, Math.log(0.5)), c)
-        .predict(s);
+    return new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, scores, scores, lo, hi);
+  }
+
+  @Test
+  void theIntervalIsSplitConformalOnTheModelsScale() {
+    Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+    ThroughputPrediction p = predictor(new FixedModel(SCHEMA, OutputKind.LOG_ROOFLINE_FRACTION, Math.log(0.5)),
+        nineteenScores()).predict(s);
     double roof = p.rooflineTokensPerSecond();
     assertThat(p.tokensPerSecond()).isCloseTo(0.5 * roof, within(1e-9 * roof));
     assertThat(p.interval().low()).isCloseTo(0.5 * Math.exp(-0.18) * roof, within(1e-9 * roof));
