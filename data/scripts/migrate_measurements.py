@@ -26,6 +26,7 @@ DEPTH RULES (context = tokens in the measured window; depth = tokens already in 
 """
 import argparse
 import csv
+import os
 import re
 import sys
 
@@ -86,29 +87,12 @@ def build_of(notes):
     return ""
 
 
-# The month each source dates its build in (notes and SOURCES.md), for sources whose rows share one build era.
-SOURCE_BUILD_MONTH = {
-    "xd_llama3": "2024-05",                    # "build ~b2795-b2843 (May 2024)"
-    "llamacpp_pr4766": "2024-01",              # "(Jan 2024)"
-    "llamacpp_pr4766_t56_rtx3090": "2024-01",  # "(Jan 2024)"
-    "llamacpp_pr2707": "2023-08",              # "(Aug 2023)"
-    "llamacpp_pr1684": "2023-06",              # "June 2023 build"
-    "llamacpp_pr12183_v100": "2025-03",        # "PR of Mar 2025"
-    "llamacpp_pr5835_rx5700xt": "2024-03",     # "Mar 2024"
-    "llamacpp_pr13324_rx5700xt": "2025-05",    # "May 2025"
-    "llamacpp_pr2059_rx6800xt": "2024-01",     # "Jan 2024, Vulkan backend PR era build"
-    "llamacpp_issue5323_rx6700xt": "2024-02",  # build 2058, issue description of 2024-02-04
-    "llamacpp_pr3545_v100": "2023-10",         # "Oct 2023 build"
-    "llamacpp_pr14363_rtx2060": "2025-07",     # "Jul 2025 build"
-    "llamacpp_pr4280_m3max": "2023-12",        # "Dec 2023 build"
-    "llamacpp_pr21024_rtx3090vk": "2026-05",   # "(May 2026)"
-    "geerling_aib46_rtx2080ti": "2025-12",     # build 7474, comment of 2025-12-18
-    "llamacpp_issue25356_olmoe": "2026-07",    # "(Jul 2026 build)"
-    "mlc_llm_perf_bench": "2023-10",           # "MLC commit 8e94910 (2023-10-04)"
-    # build 7948: later than build 7474 (dated 2025-12-18) and earlier than build 8041 (older than a 2026-04-03
-    # package update to 8651): 2025-12 to 2026-03, recorded as the middle
-    "llamacpp_bench_m2ultra": "2026-02",
-}
+# The month each source dates its build in (notes and SOURCES.md), for sources whose rows share one build era: one
+# table, which tuner's reader of this layout uses too (dev.tuner.core.data.LegacyNotes).
+SOURCE_MONTHS_CSV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tuner-ingest", "src", "main",
+                                 "resources", "dev", "tuner", "core", "data", "source-build-months.csv")
+with open(SOURCE_MONTHS_CSV, newline="", encoding="utf-8") as _f:
+    SOURCE_BUILD_MONTH = {r["source_id"]: r["build_month"] for r in csv.DictReader(_f)}
 
 
 def build_date_of(row):

@@ -28,7 +28,8 @@ import java.util.Map;
  * {@code tp}, {@code pp}, {@code ep} (1 each), figures for devices or models missing from the catalog
  * ({@code mem_bw_gbs, fp16_tflops, fp32_tflops, sm_or_cores, l2_mb, mem_gb, params_b, hidden, layers, heads,
  * kv_heads, head_dim, vocab}), {@code cuda_graphs}, {@code kernel}, {@code source_id}, {@code backend},
- * {@code notes}.
+ * {@code notes}. A file of the older eleven-column layout, with notes and none of the settings' columns (the layout
+ * of the published data), has its settings and its window/depth split read from the notes ({@link LegacyNotes}).
  */
 public final class MeasurementCsv {
   /** Header of the canonical format, in the order tuner writes it. */
@@ -82,6 +83,7 @@ public final class MeasurementCsv {
     if (!header.contains("model") && !header.contains("params_b")) {
       throw new InvalidInputException(source + " header", header.toString(), "a model or params_b column");
     }
+    LegacyNotes legacy = LegacyNotes.applies(header) ? LegacyNotes.shipped() : null;
     List<Measurement> out = new ArrayList<>();
     List<Rejection> rejected = new ArrayList<>();
     for (Csv.Row row : rows.subList(1, rows.size())) {
@@ -96,7 +98,7 @@ public final class MeasurementCsv {
         }
       }
       try {
-        out.add(parse(m, origin));
+        out.add(parse(legacy == null ? m : legacy.fill(m), origin));
       } catch (InvalidInputException e) {
         rejected.add(new Rejection(origin, e.getMessage()));
       }
