@@ -20,7 +20,10 @@ class AddedDevicesCliTest {
       "Tesla V100-SXM2-32GB,              Tesla V100 SXM2 32GB",
       "Radeon RX 7800 XT,                 AMD Radeon RX 7800 XT",
       "GTX 1080 Ti,                       GTX 1080 Ti",
-      "NVIDIA RTX A4000,                  RTX A4000"})
+      "NVIDIA RTX A4000,                  RTX A4000",
+      // a name followed by the catalogued device's own memory size
+      "RTX 4090 24GB,                     RTX 4090",
+      "NVIDIA GeForce RTX 3090 (24 GB),   RTX 3090"})
   void aNewDeviceOrOneOfItsAliasesPrintsAPrediction(String given, String row) {
     Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", given, "--quant", "Q4_K_M", "--context",
         "512", "--format", "json");
@@ -29,6 +32,15 @@ class AddedDevicesCliTest {
     assertThat(j.get("scenario").get("device").get("name").asText()).isEqualTo(row);
     assertThat(j.get("tokens_per_s").asDouble()).isPositive()
         .isLessThanOrEqualTo(j.get("roofline_tokens_per_s").asDouble());
+  }
+
+  /** A memory size the catalogued card does not have names another card, which the catalog does not know. */
+  @Test
+  void aMemorySizeTheCardDoesNotHaveIsRefused() {
+    Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090 48GB", "--quant", "Q4_K_M",
+        "--context", "512");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("device = \"RTX 4090 48GB\" is invalid", "closest: RTX 4090");
   }
 
   /**

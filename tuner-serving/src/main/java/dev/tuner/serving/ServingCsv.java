@@ -115,7 +115,7 @@ public final class ServingCsv {
     } catch (InvalidInputException e) {
       throw new Reject("engine '" + m.get("engine") + "' is none of " + EngineKind.ALLOWED);
     }
-    DeviceSpec device = catalog.devices().find(m.get("device"))
+    DeviceSpec device = catalog.findDevice(m.get("device"))
         .orElseThrow(() -> new Reject("device '" + m.get("device") + "' not in the catalog"));
     ModelSpec model = catalog.models().find(m.get("model"))
         .orElseThrow(() -> new Reject("model '" + m.get("model") + "' not in the catalog"));

@@ -31,6 +31,9 @@ import java.util.OptionalDouble;
  */
 public final class Catalog implements SpecLookup {
   static final String RESOURCE_DIR = "/dev/tuner/data/";
+  /** A name, then a memory size in GB, as in "RTX 4090 24GB" or "A100 (80 GB)". */
+  private static final java.util.regex.Pattern MEMORY_SUFFIX =
+      java.util.regex.Pattern.compile("(?i)(.+?)[\\s_-]*\\(?(\\d+(?:\\.\\d+)?)\\s*GB\\)?");
 
   private final NameIndex<DeviceSpec> devices;
   private final NameIndex<ModelSpec> models;
@@ -64,8 +67,27 @@ public final class Catalog implements SpecLookup {
 
   @Override
   public DeviceSpec device(String name) {
-    return devices.resolve("device", name);
+    return findDevice(name).orElseGet(() -> devices.resolve("device", name));
   }
+
+  /**
+   * The device a name denotes: a catalogued name or alias, or one followed by its memory size ({@code RTX 4090 24GB},
+   * {@code A100 80 GB}) when the catalogued device has exactly that much memory, so that a card's memory variant is
+   * never taken for another one's.
+   */
+  public Optional<DeviceSpec> findDevice(String name) {
+    Optional<DeviceSpec> found = devices.find(name);
+    if (found.isPresent() || name == null) {
+      return found;
+    }
+    java.util.regex.Matcher m = MEMORY_SUFFIX.matcher(name.trim());
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    double gb = Double.parseDouble(m.group(2));
+    return devices.find(m.group(1)).filter(d -> d.memoryGb().isPresent() && d.memoryGb().getAsDouble() == gb);
+  }
+
 
   @Override
   public ModelSpec model(String name) {

@@ -331,6 +331,14 @@ class CatalogTest {
     assertThat(CATALOG.device("AMD Instinct MI300X").interconnectGBs()).hasValue(896 / 2.0);
   }
 
+  /** A device named with its memory size resolves only to a catalogued device of exactly that size. */
+  @ParameterizedTest
+  @CsvSource({"RTX 4090 24GB, RTX 4090", "RTX 4090 (24 GB), RTX 4090", "rtx4090-24gb, RTX 4090",
+      "RTX 4060 Ti 16GB, RTX 4060 Ti 16GB", "RTX 4090 48GB, ''", "Unknown Card 24GB, ''", "A100 (80 GB), ''"})
+  void aNameWithItsMemorySizeResolvesOnlyToThatSize(String given, String expected) {
+    assertThat(CATALOG.findDevice(given).map(DeviceSpec::name).orElse("")).isEqualTo(expected);
+  }
+
   /** The V100 SXM2's six NVLink2 links of 25 GB/s each way: 150 GB/s per direction, half the 300 GB/s both ways. */
   @Test
   void theV100Sxm2LinkIsSixNvlink2LinksPerDirection() {

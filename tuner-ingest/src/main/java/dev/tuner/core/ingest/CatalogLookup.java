@@ -52,14 +52,14 @@ public final class CatalogLookup {
       return Optional.empty();
     }
     String name = described.trim();
-    Optional<DeviceSpec> found = catalog.devices().find(name);
+    Optional<DeviceSpec> found = catalog.findDevice(name);
     if (found.isPresent()) {
       return found;
     }
     List<String> words = new ArrayList<>(Arrays.asList(name.split("[\\s_]+")));
     while (words.size() > 1 && VENDOR_WORDS.contains(words.get(0).toLowerCase(Locale.ROOT))) {
       words.remove(0);
-      found = catalog.devices().find(String.join(" ", words));
+      found = catalog.findDevice(String.join(" ", words));
       if (found.isPresent()) {
         return found;
       }
