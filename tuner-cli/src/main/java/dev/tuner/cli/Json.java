@@ -38,6 +38,11 @@ final class Json {
     }
   }
 
+  /** An interval under {@code key}: its level and its two ends. */
+  static void put(ObjectNode node, String key, dev.tuner.api.Interval i) {
+    node.putObject(key).put("level", i.level()).put("low", i.low()).put("high", i.high());
+  }
+
   static ArrayNode strings(List<String> values) {
     ArrayNode a = array();
     values.forEach(a::add);

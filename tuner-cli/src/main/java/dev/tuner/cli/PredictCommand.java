@@ -188,10 +188,7 @@ final class PredictCommand implements Callable<Integer> {
     n.put("bound", p.bound().id());
     n.put("capped", p.capped());
     n.put("confidence", p.confidence());
-    ObjectNode interval = n.putObject("interval");
-    interval.put("level", p.interval().level());
-    interval.put("low", p.interval().low());
-    interval.put("high", p.interval().high());
+    Json.put(n, "interval", p.interval());
     ArrayNode top = n.putArray("top_features");
     for (FeatureImportance f : p.topFeatures()) {
       top.addObject().put("name", f.feature()).put("importance", f.importance());
@@ -291,8 +288,7 @@ final class PredictCommand implements Callable<Integer> {
     ModelInfo info = predictor.model().model().info();
     new Table("", "")
         .row("tokens/s", Text.num(p.tokensPerSecond()) + " " + unit)
-        .row("interval", String.format(Locale.ROOT, "%.0f%%: %s to %s tokens/s", 100 * p.interval().level(),
-            Text.num(p.interval().low()), Text.num(p.interval().high())))
+        .row("interval", Text.interval(p.interval()) + " tokens/s")
         .row("roofline", Text.num(p.rooflineTokensPerSecond()) + " tokens/s, " + p.bound().id() + "-bound")
         .row("capped", p.capped() ? "yes: the model's answer was above the roofline and was lowered to it" : "no")
         .row("confidence", String.format(Locale.ROOT, "%.2f", p.confidence()))

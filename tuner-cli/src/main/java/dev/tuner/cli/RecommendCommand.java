@@ -427,12 +427,7 @@ final class RecommendCommand implements Callable<Integer> {
     n.put("batch", c.batch());
     n.put("context", c.context());
     n.put("tokens_per_s", c.tokensPerSecond());
-    c.interval().ifPresent(i -> {
-      ObjectNode in = n.putObject("interval");
-      in.put("level", i.level());
-      in.put("low", i.low());
-      in.put("high", i.high());
-    });
+    c.interval().ifPresent(i -> Json.put(n, "interval", i));
     n.put("ms_per_token", c.msPerToken());
     n.put("roofline_tokens_per_s", c.rooflineTokensPerSecond());
     n.put("bound", c.bound().id());

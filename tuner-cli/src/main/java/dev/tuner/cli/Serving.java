@@ -153,8 +153,7 @@ final class Serving {
 
   private static String range(ServingPrediction p, String key) {
     Interval i = p.intervals().get(key);
-    return i == null ? "none" : String.format(Locale.ROOT, "%.0f%%: %s to %s", 100 * i.level(), Text.num(i.low()),
-        Text.num(i.high()));
+    return i == null ? "none" : Text.interval(i);
   }
 
   static ServingData read(Session session, List<Path> files) {
@@ -249,8 +248,7 @@ final class Serving {
   /** The prediction's intervals, metric by metric, under {@code "intervals"} of {@code n}. */
   static void intervals(ObjectNode n, ServingPrediction p) {
     ObjectNode intervals = n.putObject("intervals");
-    new TreeMap<>(p.intervals()).forEach((k, v) ->
-        intervals.putObject(k).put("level", v.level()).put("low", v.low()).put("high", v.high()));
+    new TreeMap<>(p.intervals()).forEach((k, v) -> Json.put(intervals, k, v));
   }
 
   private static String num(double v) {

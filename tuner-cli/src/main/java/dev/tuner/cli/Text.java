@@ -86,6 +86,11 @@ final class Text {
     return num(f) + " FLOP";
   }
 
+  /** An interval as printed: {@code 90%: 20.44 to 159.2}. */
+  static String interval(dev.tuner.api.Interval i) {
+    return String.format(Locale.ROOT, "%.0f%%: %s to %s", 100 * i.level(), num(i.low()), num(i.high()));
+  }
+
   static String onOff(boolean b) {
     return b ? "on" : "off";
   }

@@ -88,7 +88,6 @@ public final class Catalog implements SpecLookup {
     return devices.find(m.group(1)).filter(d -> d.memoryGb().isPresent() && d.memoryGb().getAsDouble() == gb);
   }
 
-
   @Override
   public ModelSpec model(String name) {
     return models.resolve("model", name);
