@@ -26,8 +26,9 @@ import java.util.stream.IntStream;
  * calibrated on spread-normalised scores, the half-width scales with that spread. Both ends are clamped to
  * [0, roofline]; a capped answer's interval is centred on the roof, so it reaches below it. Confidence is
  * {@code sqrt(low / high)} of that interval (1 for a point, 0 when the low end is 0), times the share of features
- * inside the training range, times 0.8 when the model's answer had to be capped. A scenario whose roofline had to assume anything gets the wider interval of {@link Calibration#groupQuantile} for
- * imputed figures, and so a lower confidence; so does one with an input that every training row held at one value
+ * inside the training range, times 0.8 when the model's answer had to be capped. A scenario whose roofline had to
+ * assume anything gets the wider interval of {@link Calibration#groupQuantile} for imputed figures, and so a lower
+ * confidence; so does one with an input that every training row held at one value
  * ({@link Calibration#neverVaried}), whose effect the model could not learn.
  */
 public final class Predictor {
