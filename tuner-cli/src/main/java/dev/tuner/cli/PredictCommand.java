@@ -207,6 +207,7 @@ final class PredictCommand implements Callable<Integer> {
     if (explain) {
       ObjectNode e = n.putObject("roofline");
       e.put("weight_bytes", r.weightBytes());
+      e.put("weight_passes", r.detail().weightPasses());
       e.put("kv_bytes_per_step", r.kvBytesPerStep());
       e.put("bytes_per_step", r.bytesPerStep());
       e.put("tokens_per_step", r.tokensPerStep());
@@ -340,15 +341,17 @@ final class PredictCommand implements Callable<Integer> {
       kv = "not counted (KV shape unknown)";
     }
     Table t = new Table("", "")
-        .row("weights", Text.bytes(r.weightBytes()) + " = body " + Text.bytes(step.denseWeightBytes())
+        .row("weights", Text.bytes(r.weightBytes()) + " = " + passes(step) + "body "
+            + Text.bytes(step.denseWeightBytes())
             + (step.expertWeightBytes() > 0 ? " + experts " + Text.bytes(step.expertWeightBytes()) : "")
-            + " + LM head " + Text.bytes(step.lmHeadBytes())
+            + (step.weightPasses() > 1 ? ")" : "") + " + LM head " + Text.bytes(step.lmHeadBytes())
             + (step.gatherBytes() > 0 ? " + gathered embedding rows " + Text.bytes(step.gatherBytes()) : "")
             + " at " + Text.plain(bits) + " bits per weight");
     if (m.moe().isMoe()) {
       t.row("experts", Text.plain(step.expertsTouched()) + " of " + m.moe().experts() + " routed experts touched per"
           + " MoE layer = " + m.moe().experts() + " × (1 − (1 − " + m.moe().expertsPerToken() + "/"
-          + m.moe().experts() + ")^" + Text.plain(r.tokensPerStep()) + ") tokens, uniform routing assumed"
+          + m.moe().experts() + ")^" + Text.plain(r.tokensPerStep() / step.weightPasses()) + ") tokens"
+          + (step.weightPasses() > 1 ? " per pass" : "") + ", uniform routing assumed"
           + (m.moe().sharedExperts() > 0 ? "; " + m.moe().sharedExperts() + " shared expert(s) in the body" : ""));
     }
     t.row("KV cache per step", kv)
@@ -429,6 +432,11 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   /** What one cached token holds, in words. */
+  /** "N passes × (" when a prompt's n_ubatch chunks each read the weights again, else nothing. */
+  private static String passes(StepDetail step) {
+    return step.weightPasses() > 1 ? Text.plain(step.weightPasses()) + " n_ubatch passes × (" : "";
+  }
+
   private static String kvShape(Scenario s) {
     ModelSpec m = s.model();
     AttentionSpec a = m.attention();

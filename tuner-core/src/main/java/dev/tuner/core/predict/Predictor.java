@@ -10,6 +10,7 @@ import dev.tuner.api.TunerException;
 import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
+import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.schema.FeatureEncoder;
 import java.util.ArrayList;
@@ -30,6 +31,13 @@ import java.util.stream.IntStream;
  * assume anything gets the wider interval of {@link Calibration#groupQuantile} for imputed figures, and so a lower
  * confidence; so does one with an input that every training row held at one value
  * ({@link Calibration#neverVaried}), whose effect the model could not learn.
+ *
+ * <p>A prompt is never slower than generating it one token at a time: an engine could always run it as decode
+ * steps, and llama.cpp runs a one-token chunk with the very kernels of a decode step. A prefill prediction below the
+ * model's own prediction for that generation (the decode of a window as long as the prompt after the same depth,
+ * {@link RooflineResult#generation}) is raised to it, with the generation's interval and confidence, and says so.
+ * The floor rises with bandwidth and every peak and falls with the prompt and the depth as the decode model does,
+ * so it keeps the prefill prediction's monotone directions.
  */
 public final class Predictor {
   /** Confidence factor applied when the model's own answer exceeded the roofline and was lowered to it. */
@@ -58,9 +66,9 @@ public final class Predictor {
     this.roofline = roofline;
     this.level = intervalLevel;
     this.fallback = fallback;
-    this.decodeQuantile = loaded.calibration().groupQuantile(dev.tuner.core.scenario.Phase.DECODE, intervalLevel,
+    this.decodeQuantile = loaded.calibration().groupQuantile(Phase.DECODE, intervalLevel,
         false);
-    this.prefillQuantile = loaded.calibration().groupQuantile(dev.tuner.core.scenario.Phase.PREFILL, intervalLevel,
+    this.prefillQuantile = loaded.calibration().groupQuantile(Phase.PREFILL, intervalLevel,
         false);
   }
 
@@ -91,6 +99,31 @@ public final class Predictor {
 
   public ThroughputPrediction predict(Scenario s, int topFeatures) {
     RooflineResult r = roofline.compute(s);
+    ThroughputPrediction own = predict(s, r, topFeatures);
+    if (r.generation() == null) {
+      return own;
+    }
+    ThroughputPrediction generated = predict(s.withPhase(Phase.DECODE), r.generation(), topFeatures);
+    double roof = own.rooflineTokensPerSecond();
+    double tps = Math.min(generated.tokensPerSecond(), roof);
+    if (tps <= own.tokensPerSecond()) {
+      return own;
+    }
+    // a generation above the prompt's own roof (a batch of prompts cut into chunks smaller than the batch) is capped
+    boolean capped = generated.tokensPerSecond() > roof;
+    Interval i = generated.interval();
+    List<String> assumptions = new ArrayList<>(own.assumptions());
+    assumptions.add(String.format(Locale.ROOT, "a prompt is never slower than generating it one token at a time:"
+        + " %s predicts %.4g tokens/s for the %d-token generation after %d cached, above its %.4g for the prompt,"
+        + " and that binds (interval and confidence are the generation's)", model.info().modelId(),
+        generated.tokensPerSecond(), s.context(), s.depth(), own.tokensPerSecond()));
+    return new ThroughputPrediction(tps, roof, own.bound(), capped, own.rawOutput(),
+        generated.confidence() * (capped ? CAPPED_CONFIDENCE_FACTOR : 1), new Interval(level, Math.min(i.low(), tps),
+            Math.min(Math.max(i.high(), tps), roof)), generated.topFeatures(), own.modelId(), assumptions);
+  }
+
+  /** The prediction of the model for {@code s} alone, {@code r} its roofline. */
+  private ThroughputPrediction predict(Scenario s, RooflineResult r, int topFeatures) {
     float[] x = encoder.encode(s, r);
     // every call gets its own copy: the host reads x again (spread, training range, attribution), and a model that
     // wrote into its input must not change what the next call or the host sees
@@ -99,7 +132,7 @@ public final class Predictor {
     if (fallback) {
       assumptions.add(String.format(Locale.ROOT,
           "no trained model available: roofline-only prediction (%s of the roofline)", model.info().properties()
-              .getOrDefault(s.phase() == dev.tuner.core.scenario.Phase.DECODE ? "decode_efficiency"
+              .getOrDefault(s.phase() == Phase.DECODE ? "decode_efficiency"
                   : "prefill_efficiency", "?")));
     }
     if (s.device().l2CacheMb().isEmpty()) {
@@ -118,7 +151,7 @@ public final class Predictor {
     int[] unseen = loaded.calibration().neverVaried(x);
     boolean imputed = r.imputed() || unseen.length > 0;
     double q = imputed ? loaded.calibration().groupQuantile(s.phase(), level, true)
-        : s.phase() == dev.tuner.core.scenario.Phase.DECODE ? decodeQuantile : prefillQuantile;
+        : s.phase() == Phase.DECODE ? decodeQuantile : prefillQuantile;
     double half = q;
     if (loaded.calibration().method() == Calibration.Method.SPREAD_NORMALISED) {
       OptionalDouble spread = model.spread(x.clone());
@@ -223,16 +256,53 @@ public final class Predictor {
   private void scoreBlock(Scenario[] scenarios, int start, int rows, float[] features, double[] roofs,
       double[] refs, double[] raw, double[] out) {
     int w = encoder.width();
+    RooflineResult[] generations = new RooflineResult[rows];
+    int prompts = 0;
     for (int i = 0; i < rows; i++) {
       Scenario s = scenarios[start + i];
       RooflineResult r = roofline.computeFigures(s);
       roofs[i] = r.tokensPerSecond();
       refs[i] = reference.tokensPerSecond(s, r);
       encoder.encode(s, r, features, i * w);
+      generations[i] = r.generation();
+      prompts += r.generation() == null ? 0 : 1;
     }
     model.predictBatch(features, rows, raw);
     for (int i = 0; i < rows; i++) {
       out[start + i] = Math.min(toTokens(raw[i], refs[i], scenarios[start + i]), roofs[i]);
+    }
+    if (prompts > 0) {
+      floorPrompts(scenarios, start, rows, generations, prompts, features, roofs, out);
+    }
+  }
+
+  /**
+   * Raises each prompt of {@code scenarios[start, start + rows)} to the model's tokens/s for generating it one token
+   * at a time, as {@link #predict(Scenario, int)} does, with one more model call for the {@code prompts} of them.
+   */
+  private void floorPrompts(Scenario[] scenarios, int start, int rows, RooflineResult[] generations, int prompts,
+      float[] features, double[] roofs, double[] out) {
+    int w = encoder.width();
+    Scenario[] generated = new Scenario[prompts];
+    double[] refs = new double[prompts];
+    double[] raw = new double[prompts];
+    int k = 0;
+    for (int i = 0; i < rows; i++) {
+      if (generations[i] != null) {
+        generated[k] = scenarios[start + i].withPhase(Phase.DECODE);
+        refs[k] = reference.tokensPerSecond(generated[k], generations[i]);
+        encoder.encode(generated[k], generations[i], features, k * w);
+        k++;
+      }
+    }
+    model.predictBatch(features, prompts, raw);
+    k = 0;
+    for (int i = 0; i < rows; i++) {
+      if (generations[i] != null) {
+        double g = Math.min(toTokens(raw[k], refs[k], generated[k]), generations[i].tokensPerSecond());
+        out[start + i] = Math.max(out[start + i], Math.min(g, roofs[i]));
+        k++;
+      }
     }
   }
 

@@ -22,8 +22,9 @@ import java.util.OptionalDouble;
  * names the time that binds.
  *
  * <ul>
- *   <li><b>Memory</b>: the weights a step reads (see {@link ModelPhysics}: the body that every token uses, the routed
- *       experts the step's tokens touch, the LM head once, and for untied embeddings one gathered table row per
+ *   <li><b>Memory</b>: the weights a step reads (see {@link ModelPhysics}: the body that every token uses and the routed
+ *       experts the step's tokens touch, once per pass ({@link #weightPasses}: a prompt longer than the engine's
+ *       physical batch {@code n_ubatch} is run as chunks, each reading them again), the LM head once, and for untied embeddings one gathered table row per
  *       token) at their true bits per weight, plus the KV cache: decode reads each sequence's cache over the window's
  *       mean length {@code depth + context / 2}; prefill writes the prompt's entries and reads the {@code depth}
  *       cached ones once. Tensor parallelism splits every tensor over {@code tp} devices. Pipeline stages run one
@@ -101,13 +102,15 @@ public final class Roofline {
     double tokensPerStep = decode ? sequences : sequences * s.context();
     // expert parallelism wider than a replica routes several replicas' tokens over one shared set of experts
     double expertGroup = Math.max(1.0, (double) layout.ep() / (tp * pp));
-    double expertsTouched = physics.expertsTouched(tokensPerStep * expertGroup);
-    double expertBytes = physics.routedParamsTouched(tokensPerStep * expertGroup) * bytes.expert() / expertGroup;
+    double passes = weightPasses(decode, tokensPerStep, s.engine().nUbatch());
+    double tokensPerPass = tokensPerStep / passes;
+    double expertsTouched = physics.expertsTouched(tokensPerPass * expertGroup);
+    double expertBytes = physics.routedParamsTouched(tokensPerPass * expertGroup) * bytes.expert() / expertGroup;
     double denseBytes = physics.denseBodyParams() * bytesPerWeight;
     double lmHeadBytes = physics.embeddingParams() * bytesPerWeight;
     double gatherBytes = physics.tied() || m.vocab() == 0 ? 0
         : Math.min(tokensPerStep, m.vocab()) * m.hidden() * bytesPerWeight;
-    double weightBytes = denseBytes + expertBytes + lmHeadBytes + gatherBytes;
+    double weightBytes = passes * (denseBytes + expertBytes) + lmHeadBytes + gatherBytes;
 
     double depth = s.depth();
     double kvElements = 0;
@@ -152,8 +155,8 @@ public final class Roofline {
       serialRoof = Math.min(roof,
           replicas * tokensPerStep / (Math.max(memorySeconds, computeSeconds) + interconnectSeconds));
     }
-    StepDetail detail = new StepDetail(physics.activeParams(), denseBytes, expertBytes, expertsTouched, lmHeadBytes,
-        gatherBytes, kvElements, memorySeconds, kvSeconds, computeSeconds, interconnectSeconds, collectives.bytes(),
+    StepDetail detail = new StepDetail(physics.activeParams(), denseBytes, expertBytes, expertsTouched, passes,
+        lmHeadBytes, gatherBytes, kvElements, memorySeconds, kvSeconds, computeSeconds, interconnectSeconds, collectives.bytes(),
         collectives.count(), replicas);
     return new RooflineResult(
         roof,
@@ -173,7 +176,18 @@ public final class Roofline {
         interconnectRoof,
         detail,
         features(d, activation, backend, e),
-        decode && s.batch() != 1 ? compute(s.withBatch(1), false) : null);
+        decode && s.batch() != 1 ? compute(s.withBatch(1), false) : null,
+        decode ? null : compute(s.withPhase(Phase.DECODE), false));
+  }
+
+  /**
+   * How many times a step streams its body and routed-expert weights: once for decode; for a prompt of more tokens
+   * than the engine's physical batch ({@code n_ubatch}), once per chunk, as each chunk is its own pass over every
+   * layer. The fractional count {@code tokens / n_ubatch} is never above the whole chunks an engine runs, so the
+   * memory roof stays a bound, and keeps prompt tokens/s from saw-toothing at each chunk boundary.
+   */
+  static double weightPasses(boolean decode, double tokensPerStep, int nUbatch) {
+    return decode ? 1 : Math.max(1, tokensPerStep / nUbatch);
   }
 
   /** The collectives of one replica step: how many, the bytes one device sends, and their time. */

@@ -22,7 +22,9 @@ import java.util.Objects;
  * unknown), and {@code detail} the arithmetic per replica step. {@code features} is what the learned model reads
  * of the device's peaks: best estimates where the bound uses generous ones (see {@link SpecEstimates}).
  * {@code oneSequence} is the roofline of the same decode step with a batch of one (figures only), for a batched
- * decode step; null otherwise, where {@link #oneSequence()} is this result itself.
+ * decode step; null otherwise, where {@link #oneSequence()} is this result itself. {@code generation} is, for a
+ * prefill step, the roofline of the same prompt generated one token at a time (the decode of a window as long as the
+ * prompt after the same depth, figures only), which a prompt is never slower than; null for a decode step.
  */
 public record RooflineResult(
     double tokensPerSecond,
@@ -42,7 +44,8 @@ public record RooflineResult(
     double interconnectRoof,
     StepDetail detail,
     FeatureFigures features,
-    RooflineResult oneSequence) {
+    RooflineResult oneSequence,
+    RooflineResult generation) {
 
   /** The figures before feature figures existed: the model then reads the bound's peak, with nothing imputed. */
   public RooflineResult(double tokensPerSecond, double memoryRoof, double computeRoof, Bound bound,
@@ -61,7 +64,7 @@ public record RooflineResult(
       double interconnectRoof, StepDetail detail, FeatureFigures features) {
     this(tokensPerSecond, memoryRoof, computeRoof, bound, bytesPerStep, weightBytes, kvBytesPerStep, tokensPerStep,
         flopsPerToken, peakTflops, vectorTflops, arithmeticIntensity, serialRoof, assumptions, interconnectRoof,
-        detail, features, null);
+        detail, features, null, null);
   }
 
   public RooflineResult {

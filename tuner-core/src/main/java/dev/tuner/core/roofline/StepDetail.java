@@ -5,9 +5,10 @@ package dev.tuner.core.roofline;
  * step of one replica; {@code replicas} steps run at once.
  *
  * @param activeParams parameters one token computes with (all of them for a dense model)
- * @param denseWeightBytes body weights every step reads (attention, dense FFNs, shared experts, routers)
- * @param expertWeightBytes routed-expert weights the step's tokens touch
- * @param expertsTouched distinct routed experts touched per MoE layer (0 for a dense model)
+ * @param denseWeightBytes body weights every pass reads (attention, dense FFNs, shared experts, routers)
+ * @param expertWeightBytes routed-expert weights one pass's tokens touch
+ * @param expertsTouched distinct routed experts one pass touches per MoE layer (0 for a dense model)
+ * @param weightPasses passes over the body and expert weights in the step (1, or a prompt's n_ubatch chunks)
  * @param lmHeadBytes the LM head, streamed once per step
  * @param gatherBytes input-embedding rows gathered (0 when tied: the LM head's stream holds them)
  * @param kvElementsPerSequence KV-cache elements one sequence reads or writes in the step (mean over a decode window)
@@ -24,6 +25,7 @@ public record StepDetail(
     double denseWeightBytes,
     double expertWeightBytes,
     double expertsTouched,
+    double weightPasses,
     double lmHeadBytes,
     double gatherBytes,
     double kvElementsPerSequence,

@@ -54,6 +54,11 @@ public record EngineSettings(int nUbatch, boolean flashAttention, Backend backen
     build = build == null ? "" : build.trim();
   }
 
+  /** These settings with {@code tokens} as the physical batch. */
+  public EngineSettings withNUbatch(int tokens) {
+    return new EngineSettings(tokens, flashAttention, backend, build, buildDate, blas);
+  }
+
   /** These settings with {@code b} as the backend. */
   public EngineSettings withBackend(Backend b) {
     return new EngineSettings(nUbatch, flashAttention, b, build, buildDate, blas);

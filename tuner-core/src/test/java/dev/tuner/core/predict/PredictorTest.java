@@ -146,14 +146,26 @@ class PredictorTest {
     assertThat(p.confidence()).isBetween(0.0, 1.0);
     assertThat(p.rawOutput()).isEqualTo(raw);
     double converted = Math.max(0, kind.toTokensPerSecond(raw, r.referenceFor(kind)));
+    double generated = generated(r, raw, kind);
     if (converted > roof) {
       assertThat(p.capped()).isTrue();
       assertThat(p.tokensPerSecond()).isEqualTo(roof);
       assertThat(p.confidence()).isLessThanOrEqualTo(Predictor.CAPPED_CONFIDENCE_FACTOR);
+    } else if (Math.min(generated, roof) > converted) {
+      assertThat(p.tokensPerSecond()).isEqualTo(Math.min(generated, roof));
+      assertThat(p.capped()).isEqualTo(generated > roof);
+      assertThat(p.assumptions()).anySatisfy(a -> assertThat(a).contains("never slower than generating it"));
     } else {
       assertThat(p.capped()).isFalse();
       assertThat(p.tokensPerSecond()).isEqualTo(converted);
     }
+  }
+
+  /** The tokens/s of a prompt generated one token at a time for the output {@code raw}; 0 for a decode step. */
+  private static double generated(RooflineResult r, double raw, OutputKind kind) {
+    RooflineResult g = r.generation();
+    return g == null ? 0 : Math.min(Math.max(0, kind.toTokensPerSecond(raw, g.referenceFor(kind))),
+        g.tokensPerSecond());
   }
 
   @RepeatedTest(2)
@@ -167,9 +179,11 @@ class PredictorTest {
       ThroughputPrediction out = p.predict(s);
       double efficiency = s.phase() == Phase.DECODE ? RooflineOnlyModel.SHIPPED_DECODE_EFFICIENCY
           : RooflineOnlyModel.SHIPPED_PREFILL_EFFICIENCY;
-      assertSound(out, roof, efficiency, OutputKind.ROOFLINE_FRACTION);
-      assertThat(out.tokensPerSecond()).isCloseTo(efficiency * roof.tokensPerSecond(),
+      double own = efficiency * roof.tokensPerSecond();
+      double generation = generated(roof, RooflineOnlyModel.SHIPPED_DECODE_EFFICIENCY, OutputKind.ROOFLINE_FRACTION);
+      assertThat(out.tokensPerSecond()).isCloseTo(Math.max(own, Math.min(generation, roof.tokensPerSecond())),
           within(1e-12 * roof.tokensPerSecond()));
+      assertThat(out.rawOutput()).isEqualTo(efficiency);
       assertThat(out.modelId()).isEqualTo("roofline-only");
       assertThat(out.assumptions()).anySatisfy(a -> assertThat(a).contains("roofline-only prediction"));
       assertThat(out.assumptions()).containsAll(roof.assumptions());
@@ -453,5 +467,46 @@ class PredictorTest {
     assertThat(m.info().outputKind()).isEqualTo(OutputKind.ROOFLINE_FRACTION);
     assertThatThrownBy(() -> new RooflineOnlyModel(SCHEMA, "r", 1.5, 0.4))
         .isInstanceOf(dev.tuner.api.InvalidInputException.class).hasMessageContaining("decode efficiency");
+  }
+
+  /**
+   * A prompt model far below its decode model (1% of the prefill roof against 70% of the decode roof): a one-token
+   * prompt takes the prediction, interval and confidence of generating that token, and says so; a 2 048-token
+   * prompt, whose own prediction is above its generation, keeps its own.
+   */
+  @Test
+  void aPromptIsNeverSlowerThanGeneratingItOneTokenAtATime() {
+    double[] decodeScores = new double[20];
+    double[] prefillScores = new double[20];
+    Arrays.fill(decodeScores, 0.2);
+    Arrays.fill(prefillScores, 0.005);
+    float[] lo = new float[SCHEMA.width()];
+    float[] hi = new float[SCHEMA.width()];
+    Arrays.fill(lo, -1e9f);
+    Arrays.fill(hi, 1e9f);
+    Predictor p = predictor(new RooflineOnlyModel(SCHEMA, "poor prompts", 0.7, 0.01),
+        new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, decodeScores, prefillScores, lo, hi));
+    Scenario prompt = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 1, "prefill").resolve(CATALOG);
+    ThroughputPrediction one = p.predict(prompt);
+    ThroughputPrediction generated = p.predict(prompt.withPhase(Phase.DECODE));
+    RooflineResult r = roofline.compute(prompt);
+    assertThat(generated.tokensPerSecond()).isCloseTo(0.7 * r.generation().tokensPerSecond(), within(1e-9));
+    assertThat(one.tokensPerSecond()).isEqualTo(generated.tokensPerSecond())
+        .isGreaterThan(0.01 * r.tokensPerSecond());
+    assertThat(one.interval()).isEqualTo(generated.interval());
+    assertThat(one.confidence()).isEqualTo(generated.confidence());
+    assertThat(one.rooflineTokensPerSecond()).isEqualTo(r.tokensPerSecond());
+    assertThat(one.rawOutput()).isEqualTo(0.01);
+    assertThat(one.capped()).isFalse();
+    assertThat(one.assumptions()).anySatisfy(a -> assertThat(a).contains("a prompt is never slower than generating"
+        + " it one token at a time").contains("for the 1-token generation after 0 cached"));
+    Scenario longPrompt = prompt.withContext(2048);
+    ThroughputPrediction own = p.predict(longPrompt);
+    assertThat(own.tokensPerSecond()).isCloseTo(0.01 * roofline.compute(longPrompt).tokensPerSecond(), within(1e-9))
+        .isGreaterThan(p.predict(longPrompt.withPhase(Phase.DECODE)).tokensPerSecond());
+    assertThat(own.assumptions()).noneSatisfy(a -> assertThat(a).contains("never slower"));
+    double[] batch = new double[2];
+    p.predictTokensPerSecond(new Scenario[] {prompt, longPrompt}, batch);
+    assertThat(batch).containsExactly(one.tokensPerSecond(), own.tokensPerSecond());
   }
 }

@@ -72,7 +72,7 @@ class ReferenceTest {
       1, 40, List.of(), Double.POSITIVE_INFINITY, null);
   /** Batch 4's roofline (serial roof 100 tokens/s) carrying {@link #ONE} as its roofline of one sequence. */
   private static final RooflineResult FOUR = new RooflineResult(200, 200, 1000, Bound.MEMORY, 1, 1, 0, 4, 1, 100, 25,
-      1, 100, List.of(), Double.POSITIVE_INFINITY, null, FeatureFigures.catalogued(100), ONE);
+      1, 100, List.of(), Double.POSITIVE_INFINITY, null, FeatureFigures.catalogued(100), ONE, null);
 
   @Test
   void aBatchedDecodeRelativeToOneSequenceTakesOneSequencesReference() {
@@ -168,7 +168,7 @@ class ReferenceTest {
    */
   private static final RooflineResult ROOF_WITH_CACHE = new RooflineResult(200, 200, 1000, Bound.MEMORY, 1, 1, 0, 4,
       1, 100, 25, 1, 100, List.of(), Double.POSITIVE_INFINITY,
-      new dev.tuner.core.roofline.StepDetail(8e9, 1, 0, 0, 0, 0, 0, 0.02, 0.008, 0, 0, 0, 0, 1));
+      new dev.tuner.core.roofline.StepDetail(8e9, 1, 0, 0, 1, 0, 0, 0, 0.02, 0.008, 0, 0, 0, 0, 1));
 
   @Test
   void aKvReadFactorAddsTheCachesExtraTimeToEachTokensTime() {

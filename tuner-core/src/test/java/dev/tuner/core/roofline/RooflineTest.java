@@ -9,6 +9,7 @@ import dev.tuner.api.OutputKind;
 import dev.tuner.core.Fixtures;
 import dev.tuner.core.scenario.Activation;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.QuantClass;
@@ -192,7 +193,7 @@ class RooflineTest {
           full.bound(), full.bytesPerStep(), full.weightBytes(), full.kvBytesPerStep(), full.tokensPerStep(),
           full.flopsPerToken(), full.peakTflops(), full.vectorTflops(), full.arithmeticIntensity(), full.serialRoof(),
           List.of(), full.interconnectRoof(), full.detail(), full.features(),
-          full.oneSequence() == full ? null : full.oneSequence()));
+          full.oneSequence() == full ? null : full.oneSequence(), full.generation()));
       explained += full.assumptions().isEmpty() ? 0 : 1;
     }
     assertThat(explained).as("scenarios with assumptions among the random ones").isPositive();
@@ -312,4 +313,48 @@ class RooflineTest {
     }
   }
 
+  /**
+   * A 2 048-token prompt at llama-bench's n_ubatch of 512 runs as four chunks, each streaming the 7 B × 4.5-bit
+   * weights (3.9375 GB) again: 15.75 GB at 1 008 GB/s take 0.015625 s, a memory roof of 2 048 / 0.015625 = 131 072
+   * tokens/s; in one chunk (n_ubatch 2 048) 524 288. A one-token prompt reads them once, as a decode step: 256.
+   */
+  @Test
+  void aPromptLongerThanItsPhysicalBatchReadsTheWeightsOncePerChunk() {
+    ModelSpec m = new ModelSpec("7B", 7, 0, 0, 0, 0, 0, 0, List.of(), "t");
+    Scenario prompt = Fixtures.scenario(m, Fixtures.device(1008, 330), q4, 1, 2048, Phase.PREFILL);
+    RooflineResult chunked = roofline.compute(prompt.withEngine(EngineSettings.of(512, null, null, null)));
+    assertThat(chunked.detail().weightPasses()).isEqualTo(4);
+    assertThat(chunked.weightBytes()).isCloseTo(4 * 7e9 * 0.5625, within(1.0));
+    assertThat(chunked.memoryRoof()).isCloseTo(131_072, within(1e-6));
+    RooflineResult whole = roofline.compute(prompt.withEngine(EngineSettings.of(2048, null, null, null)));
+    assertThat(whole.detail().weightPasses()).isEqualTo(1);
+    assertThat(whole.memoryRoof()).isCloseTo(524_288, within(1e-6));
+    RooflineResult oneToken = roofline.compute(prompt.withContext(1));
+    assertThat(oneToken.memoryRoof()).isCloseTo(256, within(1e-9));
+    assertThat(roofline.compute(prompt.withPhase(Phase.DECODE).withEngine(EngineSettings.of(1, null, null, null)))
+        .detail().weightPasses()).isEqualTo(1);
+  }
+
+  /**
+   * Chunked prompts over the catalog: the roof never counts more passes than the whole chunks an engine runs (so it
+   * stays a bound), is never above the roof of the prompt in one pass, and never falls as n_ubatch grows.
+   */
+  @RepeatedTest(3)
+  void chunkedPromptsStayABoundAndMonotone(RepetitionInfo info) {
+    SplittableRandom rnd = new SplittableRandom(4242 + info.getCurrentRepetition());
+    for (int n = 0; n < 1500; n++) {
+      Scenario drawn = Fixtures.random(rnd);
+      Scenario s = drawn.withContext(Math.max(1, drawn.context())).withPhase(Phase.PREFILL).withBatch(1)
+          .withDepth(0);
+      int ubatch = 1 << rnd.nextInt(0, 12);
+      Scenario chunked = s.withEngine(s.engine().withNUbatch(ubatch));
+      RooflineResult r = roofline.compute(chunked);
+      assertThat(r.detail().weightPasses())
+          .isBetween(1.0, (double) Math.max(1, (s.context() + ubatch - 1) / ubatch));
+      RooflineResult onePass = roofline.compute(s.withEngine(s.engine().withNUbatch(Scenario.MAX_CONTEXT)));
+      assertThat(r.tokensPerSecond()).isLessThanOrEqualTo(onePass.tokensPerSecond() * (1 + 1e-12));
+      RooflineResult wider = roofline.compute(s.withEngine(s.engine().withNUbatch(ubatch * 2)));
+      assertThat(wider.tokensPerSecond()).isGreaterThanOrEqualTo(r.tokensPerSecond() * (1 - 1e-12));
+    }
+  }
 }

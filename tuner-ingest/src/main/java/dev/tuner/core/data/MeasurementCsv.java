@@ -21,7 +21,8 @@ import java.util.Map;
  * The measurements CSV format: columns by header name, extra columns ignored. Required: {@code device} or
  * {@code mem_bw_gbs}; {@code model} or {@code params_b}; {@code quant}, {@code batch}, {@code context},
  * {@code phase}, {@code tokens_per_s}. Optional, blank meaning unknown (the scenario's stated default):
- * {@code depth} (cached tokens before the window, 0), the engine settings {@code n_ubatch} (512),
+ * {@code depth} (cached tokens before the window, 0), the engine settings {@code n_ubatch} (512; a prefill row of
+ * an engine the backend names that is not llama.cpp runs its prompt in one pass: the prompt),
  * {@code flash_attn} (0|1, 0), {@code kv_type} (f16; {@code kv_cache_type} is its older name), {@code build},
  * {@code build_date} (the build's month, YYYY-MM; unknown), {@code blas} (default|hipblaslt; default),
  * {@code model_size_bytes} (the model file's size, which sets the bits per weight), the layout {@code num_devices},
@@ -143,7 +144,7 @@ public final class MeasurementCsv {
         integer(m, "tp", false),
         integer(m, "pp", false),
         integer(m, "ep", false),
-        integer(m, "n_ubatch", false),
+        nUbatch(m),
         bool(m, "flash_attn"),
         m.get("backend"),
         m.get("build"),
@@ -176,6 +177,33 @@ public final class MeasurementCsv {
   private static Double optionalNumber(Map<String, String> m, String field) {
     String v = m.get(field);
     return v == null ? null : dev.tuner.core.io.Cells.finite(field, v);
+  }
+
+  /**
+   * The row's {@code n_ubatch}; when blank, llama-bench's default (null) for llama.cpp, but for prompts measured on
+   * an engine the backend names that is not llama.cpp (TensorRT-LLM, MLC LLM) the step's prompt tokens: those
+   * engines run a step's prompts in one pass, and a chunk size they do not have would make the roofline read the weights several times.
+   */
+  private static Integer nUbatch(Map<String, String> m) {
+    Integer given = integer(m, "n_ubatch", false);
+    String phase = m.get("phase");
+    if (given != null || phase == null || !phase.trim().equalsIgnoreCase("prefill")
+        || !namesAnotherEngine(m.get("backend"))) {
+      return given;
+    }
+    long tokens = (long) integer(m, "batch", true) * integer(m, "context", true);
+    return (int) Math.max(1, Math.min(1 << 20, tokens));
+  }
+
+  /** Whether a backend text names an engine other than llama.cpp (or Ollama, which runs it); a bare API does not. */
+  static boolean namesAnotherEngine(String backend) {
+    if (backend == null) {
+      return false;
+    }
+    String t = backend.toLowerCase(java.util.Locale.ROOT);
+    boolean llamaCpp = t.contains("llama.cpp") || t.contains("llama-bench") || t.contains("ollama");
+    boolean api = t.replaceAll("[^a-z]+", " ").trim().matches("(cuda|metal|rocm|hip|vulkan|sycl|cpu)( .*)?");
+    return !llamaCpp && !api && !t.isBlank();
   }
 
   private static Integer integer(Map<String, String> m, String field, boolean required) {

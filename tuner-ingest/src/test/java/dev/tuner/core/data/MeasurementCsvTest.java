@@ -218,4 +218,28 @@ class MeasurementCsvTest {
     assertThat(e2e.isEndToEnd()).isTrue();
     assertThat(e2e.isSuspect()).isFalse();
   }
+
+  /**
+   * A prompt measured on an engine that runs it in one pass (TensorRT-LLM, MLC LLM) has no n_ubatch of 512: a blank
+   * one is the step's prompt tokens, so its roofline reads the weights once. llama.cpp rows, rows naming only an API
+   * and decode rows keep llama-bench's default; a stated n_ubatch is kept.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "TensorRT-LLM       | 2 | 2048 | prefill | | 4096",
+      "MLC LLM (CUDA)     | 1 | 1000 | prefill | | 1000",
+      "llama.cpp CUDA     | 1 | 2048 | prefill | | ",
+      "Metal              | 1 | 2048 | prefill | | ",
+      "                   | 1 | 2048 | prefill | | ",
+      "TensorRT-LLM       | 1 | 2048 | decode  | | ",
+      "TensorRT-LLM       | 1 | 2048 | prefill | 256 | 256"})
+  void aBlankNUbatchIsThePromptOnlyForEnginesThatRunItInOnePass(String backend, int batch, int context, String phase,
+      String given, Integer expected) throws IOException {
+    Path f = write("engines.csv", String.join(",", MeasurementCsv.HEADER),
+        "src,RTX 4090," + (backend == null ? "" : backend) + ",Llama 3 8B,,Q4_K_M," + batch + "," + context + ",0,"
+            + phase + ",900," + (given == null ? "" : given) + ",,,,,,,,,,,");
+    MeasurementCsv.Parsed p = MeasurementCsv.read(f);
+    assertThat(p.rejections()).isEmpty();
+    assertThat(p.measurements().get(0).scenario().nUbatch()).isEqualTo(expected);
+  }
 }

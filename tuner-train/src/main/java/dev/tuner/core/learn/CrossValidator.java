@@ -20,7 +20,9 @@ import java.util.OptionalDouble;
  * larger, the group-aware quantile of {@link Calibration#groupQuantile}: the other folds' devices each contribute the
  * {@value Calibration#DEVICE_COVERAGE} quantile of their own scores, so that intervals hold per device and not only
  * pooled; rows whose roofline assumed a figure take that device quantile at {@value
- * Calibration#IMPUTED_DEVICE_SHARE}.
+ * Calibration#IMPUTED_DEVICE_SHARE}. A held-out prompt predicted below the fold model's prediction for generating it
+ * one token at a time takes that prediction and the decode interval around it, as {@link
+ * dev.tuner.core.predict.Predictor} does; its score stays the prompt model's own residual.
  */
 public final class CrossValidator {
   private final double level;
@@ -38,6 +40,8 @@ public final class CrossValidator {
     double[] spread = new double[n];
     Reference[] references = new Reference[n];
     int[] foldOf = new int[n];
+    double[] rawGenerated = new double[n];
+    double[] spreadGenerated = new double[n];
     boolean allSpread = true;
     for (int f = 0; f < folds.count(); f++) {
       progress.progress("cv " + c.name(), f, folds.count());
@@ -55,6 +59,11 @@ public final class CrossValidator {
             allSpread = false;
           }
           foldOf[i] = f;
+          if (d.hasGeneration(i)) {
+            float[] g = d.generationRow(i);
+            rawGenerated[i] = m.predict(g);
+            spreadGenerated[i] = m.spread(g).orElse(0);
+          }
         }
       } finally {
         m.close();
@@ -90,12 +99,26 @@ public final class CrossValidator {
         OutputKind kind = references[i].kind();
         predicted[i] = clamp(kind.toTokensPerSecond(raw[i], ref), roof);
         double half = (d.imputed[i] ? qImputed : q).get(d.phases[i]) * (method == Calibration.Method.SPREAD_NORMALISED ? spread[i] : 1);
+        double center = raw[i];
+        if (d.hasGeneration(i)) {
+          // a prompt is never slower than its generation one token at a time (Predictor): the same floor here
+          double generationRef = d.generationReference(references[i], i);
+          double generated = Math.min(clamp(kind.toTokensPerSecond(rawGenerated[i], generationRef),
+              d.generationRoof(i)), roof);
+          if (generated > predicted[i]) {
+            predicted[i] = generated;
+            center = rawGenerated[i];
+            ref = generationRef;
+            half = (d.imputed[i] ? qImputed : q).get(Phase.DECODE)
+                * (method == Calibration.Method.SPREAD_NORMALISED ? spreadGenerated[i] : 1);
+          }
+        }
         if (Double.isInfinite(half)) {
           low[i] = 0;
           high[i] = roof;
         } else {
-          low[i] = Math.min(predicted[i], clamp(kind.toTokensPerSecond(raw[i] - half, ref), roof));
-          high[i] = Math.max(predicted[i], clamp(kind.toTokensPerSecond(raw[i] + half, ref), roof));
+          low[i] = Math.min(predicted[i], clamp(kind.toTokensPerSecond(center - half, ref), roof));
+          high[i] = Math.max(predicted[i], clamp(kind.toTokensPerSecond(center + half, ref), roof));
         }
       }
     }

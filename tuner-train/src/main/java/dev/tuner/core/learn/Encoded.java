@@ -35,6 +35,13 @@ public final class Encoded {
   final boolean[] deviceImputed;
   /** The source each row was taken from (its {@code source_id}). */
   final String[] sources;
+  /**
+   * For a prefill row, the features of its prompt generated one token at a time (see
+   * {@link dev.tuner.core.predict.Predictor}), at the row's offset; unused for decode rows.
+   */
+  private final float[] generationFeatures;
+  /** For a prefill row, the roofline of its prompt generated one token at a time; null for decode rows. */
+  private final RooflineResult[] generations;
   final int rows;
 
   public Encoded(FeatureSchema schema, List<Dataset.Example> examples) {
@@ -56,9 +63,12 @@ public final class Encoded {
     imputed = new boolean[rows];
     deviceImputed = new boolean[rows];
     sources = new String[rows];
+    generationFeatures = new float[rows * w];
+    generations = new RooflineResult[rows];
     for (int i = 0; i < rows; i++) {
       Dataset.Example e = examples.get(i);
       encoder.encode(e.scenario(), e.roofline(), features, i * w);
+
       measured[i] = e.measurement().tokensPerSecond();
       roofs[i] = e.roofline().tokensPerSecond();
       rooflines[i] = e.roofline();
@@ -72,6 +82,10 @@ public final class Encoded {
       imputed[i] = e.roofline().imputed();
       deviceImputed[i] = e.roofline().features().imputed();
       sources[i] = e.measurement().sourceId();
+      generations[i] = e.roofline().generation();
+      if (generations[i] != null) {
+        encoder.encode(generation(i), generations[i], generationFeatures, i * w);
+      }
     }
   }
 
@@ -88,6 +102,33 @@ public final class Encoded {
     float[] out = new float[w];
     System.arraycopy(features, i * w, out, 0, w);
     return out;
+  }
+
+  /** Whether row {@code i} is a prompt, which is never slower than its generation one token at a time. */
+  boolean hasGeneration(int i) {
+    return generations[i] != null;
+  }
+
+  /** The features of row {@code i}'s prompt generated one token at a time; {@link #hasGeneration} must hold. */
+  float[] generationRow(int i) {
+    int w = schema.width();
+    float[] out = new float[w];
+    System.arraycopy(generationFeatures, i * w, out, 0, w);
+    return out;
+  }
+
+  /** The roofline of row {@code i}'s prompt generated one token at a time, in tokens/s. */
+  double generationRoof(int i) {
+    return generations[i].tokensPerSecond();
+  }
+
+  /** What outputs relative to {@code reference} are relative to for row {@code i}'s generation, in tokens/s. */
+  double generationReference(Reference reference, int i) {
+    return reference.tokensPerSecond(generation(i), generations[i]);
+  }
+
+  private dev.tuner.core.scenario.Scenario generation(int i) {
+    return scenarios[i].withPhase(Phase.DECODE);
   }
 
   /**

@@ -78,4 +78,47 @@ class CrossValidatorTest {
         .max(java.util.Comparator.comparingDouble(e -> e.getValue().get(Phase.DECODE).mape())).orElseThrow().getKey();
     assertThat(report.toTable()).contains("worst decode by device MAPE").contains(worst);
   }
+
+  /**
+   * Held-out prompts get the floor {@link dev.tuner.core.predict.Predictor} puts under them (never slower than their
+   * generation one token at a time): with a prompt model far below its decode model, every row's cross-validated
+   * prediction is the predictor's, and the one-token prompts of the shipped data are raised to their generation.
+   */
+  @Test
+  void heldOutPromptsAreNeverSlowerThanTheirGenerationAsInThePredictor() {
+    dev.tuner.core.predict.RooflineOnlyModel poorPrompts = new dev.tuner.core.predict.RooflineOnlyModel(
+        DATA.schema(), "poor prompts", 0.7, 0.01);
+    Candidate fixed = new Candidate() {
+      @Override
+      public String name() {
+        return "poor prompts";
+      }
+
+      @Override
+      public Encoded data() {
+        return DATA;
+      }
+
+      @Override
+      public Fitted fit(int[] trainRows) {
+        return Fitted.plain(poorPrompts);
+      }
+    };
+    CvResult r = new CrossValidator(0.9, ProgressListener.NONE).run(fixed, Folds.of("family", DATA, 42));
+    dev.tuner.core.predict.Predictor predictor = new dev.tuner.core.predict.Predictor(
+        new dev.tuner.core.predict.LoadedModel(poorPrompts, DATA.schema(),
+            dev.tuner.core.artifact.Calibration.none(DATA.schema().width()), java.util.Optional.empty()),
+        new Roofline(Fixtures.CATALOG), 0.9, false);
+    int raised = 0;
+    for (int i = 0; i < DATA.rows(); i++) {
+      assertThat(r.predicted()[i]).isCloseTo(predictor.predict(DATA.scenarios[i], 0).tokensPerSecond(),
+          within(1e-9 * DATA.roofs[i]));
+      if (DATA.phases[i] == Phase.PREFILL && r.predicted()[i] > 0.01 * DATA.roofs[i] * (1 + 1e-9)) {
+        raised++;
+        assertThat(r.low()[i]).isLessThanOrEqualTo(r.predicted()[i]);
+        assertThat(r.high()[i]).isBetween(r.predicted()[i], DATA.roofs[i]);
+      }
+    }
+    assertThat(raised).as("prompts raised to their generation").isPositive();
+  }
 }
