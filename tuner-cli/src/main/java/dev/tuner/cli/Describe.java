@@ -93,7 +93,7 @@ final class Describe {
             + Text.onOff(s.engine().flashAttention()) + ", backend " + s.engine().backend().id()
             + (s.engine().build().isEmpty() ? "" : ", build " + s.engine().build())
             + ", build date " + s.engine().buildDate().map(Object::toString)
-                .orElse("unknown (tuner-v3 features take " + BuildDate.ASSUMED_WHEN_UNKNOWN + ")")
+                .orElse("unknown (the build-month feature takes " + BuildDate.ASSUMED_WHEN_UNKNOWN + ")")
             + (s.engine().blas() == BlasLibrary.DEFAULT ? "" : ", BLAS " + s.engine().blas().id()))
         .row("cuda graphs", Text.onOff(s.cudaGraphs()))
         .row("kernel", s.kernel().map(KernelType::id).orElse("not specified"))

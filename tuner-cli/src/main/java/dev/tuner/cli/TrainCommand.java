@@ -54,7 +54,7 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The one documented command that builds the embedded default model (see README). */
   static final String DEFAULT_MODEL_COMMAND = "./tuner train --data data/measurements.csv --model-type ensemble"
-      + " --schema tuner-v3 --target log_serial_roof_fraction --seed 42 --cv family --set monotone=physics"
+      + " --schema tuner-v4 --target log_serial_roof_fraction --seed 42 --cv family --set monotone=physics"
       + " --set decode.members=forest --set prefill.members=forest,linear --set prefill.weights=auto"
       + " --set weight_step=0.5 --set inner_folds=4 --set forest.trees=80 --set forest.max_depth=10"
       + " --set forest.min_leaf=2 --set forest.mtry_fraction=0.6 --set reference.step_overhead=auto"
@@ -84,8 +84,8 @@ final class TrainCommand implements Callable<Integer> {
   String target;
 
   @Option(names = "--schema", paramLabel = "ID",
-      description = "Feature schema the model is trained on: tuner-v1, tuner-v2, tuner-v3 or reference-v1 (default: the"
-          + " configured schema, tuner-v1 unless --config or -Dtuner.schema says otherwise).")
+      description = "Feature schema the model is trained on: tuner-v1, tuner-v2, tuner-v3, tuner-v4 or reference-v1"
+          + " (default: the configured schema, tuner-v1 unless --config or -Dtuner.schema says otherwise).")
   String schema;
 
   @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")

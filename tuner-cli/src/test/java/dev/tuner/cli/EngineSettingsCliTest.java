@@ -70,7 +70,7 @@ class EngineSettingsCliTest {
     Cli.Result table = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M",
         "--context", "512");
     assertThat(table.exit()).as(table.toString()).isZero();
-    assertThat(table.out()).contains("build date unknown (tuner-v3 features take 2024-05)");
+    assertThat(table.out()).contains("build date unknown (the build-month feature takes 2024-05)");
   }
 
   /**
@@ -135,7 +135,7 @@ class EngineSettingsCliTest {
   void theKernelIsRefusedForAModelWhoseSchemaHasNone() {
     Cli.Result r = predict("--kernel", "generic");
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("--kernel", "tuner-v3", "reference-v1", "tuner-v1");
+    assertThat(r.err()).contains("--kernel", "tuner-v4", "reference-v1", "tuner-v1");
   }
 
   @Test
@@ -143,7 +143,7 @@ class EngineSettingsCliTest {
     Cli.Result r = Cli.run("recommend", "--model", "Llama 3 8B", "--device", "RTX 4090", "--context", "4096",
         "--kernel", "generic");
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("--kernel", "tuner-v3");
+    assertThat(r.err()).contains("--kernel", "tuner-v4");
   }
 
   /** recommend searches the grid under the same settings, states them, and the shipped model's ranking sees them. */

@@ -39,7 +39,7 @@ class SchemaV2Test {
     Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M",
         "--context", "512", "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
-    assertThat(r.json().get("model").get("schema").asText()).startsWith("tuner-v3");
+    assertThat(r.json().get("model").get("schema").asText()).startsWith("tuner-v4");
     assertThat(r.json().get("model").get("fallback").asBoolean()).isFalse();
   }
 
@@ -49,6 +49,6 @@ class SchemaV2Test {
     Files.writeString(config, "schema=tuner-v9\n");
     Cli.Result r = Cli.run("--config", config.toString(), "plugins");
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("tuner-v9", "tuner-v1, tuner-v2, tuner-v3, reference-v1");
+    assertThat(r.err()).contains("tuner-v9", "tuner-v1, tuner-v2, tuner-v3, tuner-v4, reference-v1");
   }
 }

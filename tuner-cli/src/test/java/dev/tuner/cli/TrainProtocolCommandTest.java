@@ -53,6 +53,6 @@ class TrainProtocolCommandTest {
     Path data = Files.writeString(dir.resolve("unused.csv"), "source_id\n");
     Cli.Result r = Cli.run("train", "--data", data.toString(), "--schema", "tuner-v9", "--no-progress");
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).contains("tuner-v9", "tuner-v1, tuner-v2, tuner-v3, reference-v1");
+    assertThat(r.err()).contains("tuner-v9", "tuner-v1, tuner-v2, tuner-v3, tuner-v4, reference-v1");
   }
 }

@@ -5,6 +5,7 @@ import dev.tuner.core.scenario.AttentionKind;
 import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.BuildDate;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.MoeSpec;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.QuantClass;
 import dev.tuner.core.scenario.Scenario;
@@ -205,6 +206,8 @@ public final class FeatureEncoder {
         return BuildDate.ordinal(s.engine().buildDate().orElse(BuildDate.ASSUMED_WHEN_UNKNOWN));
       case BLAS:
         return s.engine().blas().ordinal();
+      case EXPERT_CHUNK_ROWS:
+        return expertChunkRows(s);
       default:
         throw new IllegalStateException("unhandled quantity " + q);
     }
@@ -228,5 +231,16 @@ public final class FeatureEncoder {
 
   static double referenceBytes(QuantClass c) {
     return REFERENCE_BYTES[c.ordinal()];
+  }
+
+  /**
+   * A full prompt chunk's tokens over the share of them each routed expert receives under uniform top-k routing: a
+   * mixture's expert GEMMs are as small as a dense model's at a chunk that much smaller, which is what the data on
+   * dense models with small n_ubatch can teach about them.
+   */
+  static double expertChunkRows(Scenario s) {
+    MoeSpec moe = s.model().moe();
+    double ubatch = s.engine().nUbatch();
+    return moe.isMoe() ? ubatch * moe.expertsPerToken() / moe.experts() : ubatch;
   }
 }

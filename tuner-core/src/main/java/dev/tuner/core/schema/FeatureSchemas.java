@@ -36,6 +36,7 @@ public final class FeatureSchemas {
   public static final String TUNER_V1 = "tuner-v1";
   public static final String TUNER_V2 = "tuner-v2";
   public static final String TUNER_V3 = "tuner-v3";
+  public static final String TUNER_V4 = "tuner-v4";
 
   private static final FeatureSchema REFERENCE = reference();
   private static final FeatureSchema DEFAULT = tuner();
@@ -44,6 +45,7 @@ public final class FeatureSchemas {
           + " arithmetic kind, active fraction, parallel layout, interconnect share, attention kind and a"
           + " missingness flag for every figure that may be unknown.", v2Slots());
   private static final FeatureSchema SOFTWARE = tunerV3Layout();
+  private static final FeatureSchema EXPERTS = tunerV4Layout();
 
   private FeatureSchemas() {}
 
@@ -82,8 +84,18 @@ public final class FeatureSchemas {
     return SOFTWARE;
   }
 
+  /**
+   * {@code tuner-v4}: {@code tuner-v3} plus the rows a routed expert's GEMM multiplies in a full prompt chunk
+   * ({@link Quantity#EXPERT_CHUNK_ROWS}): a mixture of experts spreads a chunk of 512 tokens over its experts, 32 rows
+   * each for 8 of 128, so its prompt kernels run as small GEMMs, as a dense model's do at n_ubatch 32. It moves along
+   * no physics axis (not with the prompt, the batch, bandwidth or a peak), so it is left free.
+   */
+  public static FeatureSchema tunerV4() {
+    return EXPERTS;
+  }
+
   public static List<FeatureSchema> all() {
-    return List.of(DEFAULT, MODERN, SOFTWARE, REFERENCE);
+    return List.of(DEFAULT, MODERN, SOFTWARE, EXPERTS, REFERENCE);
   }
 
   /** The ids of {@link #all()}, for messages. */
@@ -209,6 +221,13 @@ public final class FeatureSchemas {
     }
     return new FeatureSchema(TUNER_V3, 1,
         "tuner-v2 plus the engine build's month (2024-05 when undated) and the dense-GEMM library.", s);
+  }
+
+  private static FeatureSchema tunerV4Layout() {
+    List<Slot> s = new ArrayList<>(tunerV3Layout().slots());
+    s.add(new Slot("expert_chunk_rows_log", Quantity.EXPERT_CHUNK_ROWS, new Normalisation.Log(0.01, 1 << 20)));
+    return new FeatureSchema(TUNER_V4, 1,
+        "tuner-v3 plus the rows a routed expert's GEMM multiplies in a full prompt chunk.", s);
   }
 
   /** tuner's model-shape slots, the first six of tuner-v1 and tuner-v2. */

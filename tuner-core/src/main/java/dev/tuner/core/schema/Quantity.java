@@ -93,5 +93,10 @@ public enum Quantity {
    */
   BUILD_MONTH,
   /** Ordinal of the dense-GEMM library ({@code BlasLibrary}); used by one-hot slots. */
-  BLAS
+  BLAS,
+  /**
+   * The rows a routed expert's GEMM multiplies in one full prompt chunk: n_ubatch × experts per token / experts for a
+   * mixture of experts, n_ubatch for a dense model (or a mixture whose routing is unknown).
+   */
+  EXPERT_CHUNK_ROWS
 }

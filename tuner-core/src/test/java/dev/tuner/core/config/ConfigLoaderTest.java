@@ -173,7 +173,7 @@ class ConfigLoaderTest {
       "onnx.threads               | 1000 | tuner.onnx.threads               | [0, 256]",
       "fallback.decode_efficiency | 0    | tuner.fallback.decode_efficiency | [0.001, 1]",
       "fallback.prefill_efficiency| 1.01 | tuner.fallback.prefill_efficiency| [0.001, 1]",
-      "schema                     | v2   | schema                           | one of tuner-v1, tuner-v2, tuner-v3, reference-v1",
+      "schema                     | v2   | schema                           | one of tuner-v1, tuner-v2, tuner-v3, tuner-v4, reference-v1",
       "foreign.output_kind        | tps  | output kind                      | log_roofline_fraction"})
   void aBadValueIsAnErrorNamingTheKeyAndTheRange(String key, String value, String named, String range) {
     assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), new Properties(), Map.of(key.strip(),

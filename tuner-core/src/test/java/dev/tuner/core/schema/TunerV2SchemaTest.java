@@ -75,7 +75,7 @@ class TunerV2SchemaTest {
   void theOldSchemasAreUnchangedAndListedBesideTheNewOne() {
     assertThat(FeatureSchemas.all()).extracting(FeatureSchema::id)
         .containsExactly(FeatureSchemas.TUNER_V1, FeatureSchemas.TUNER_V2, FeatureSchemas.TUNER_V3,
-            FeatureSchemas.REFERENCE_V1);
+            FeatureSchemas.TUNER_V4, FeatureSchemas.REFERENCE_V1);
     assertThat(FeatureSchemas.byId("tuner-v2")).isSameAs(schema);
     // the hash the models trained on tuner-v2 record (the default model until tuner-v3): they still load
     assertThat(schema.hash()).isEqualTo("9d1cd97c12550abfd3c82c5243e208e1d7f145af91db8266b42f5cf6180befc5");

@@ -37,7 +37,10 @@ import java.util.Map;
  *       for decode, where it rises with the batch (tokens/s up) and with the context (tokens/s down);
  *   <li>arithmetic intensity, the memory-to-compute roof ratio and the vector roof ratio: excluded (bandwidth raises
  *       the ratios and a higher peak lowers them, yet both raise tokens/s; intensity rises with decode batch and with
- *       prefill prompt, which move tokens/s in opposite directions).
+ *       prefill prompt, which move tokens/s in opposite directions);
+ *   <li>a routed expert's rows in a prompt chunk: free for prefill (it moves along no axis); excluded for decode, whose
+ *       steps multiply the batch's rows, not a prompt chunk's, so the slot says nothing about a decode step that the
+ *       model's shape and batch do not.
  * </ul>
  *
  * Every other slot (the model's shape, the quantization, flags, compute units, cache) stays fixed along every axis
@@ -58,7 +61,7 @@ public final class PhysicsConstraints {
     DIRECTIONS.put(Phase.PREFILL, prefill);
     EXCLUDED.put(Phase.DECODE, List.of(Quantity.MEM_BANDWIDTH, Quantity.PEAK_TFLOPS, Quantity.ROOF_STEP_SECONDS,
         Quantity.ARITHMETIC_INTENSITY,
-        Quantity.ROOF_RATIO, Quantity.VECTOR_ROOF_RATIO));
+        Quantity.ROOF_RATIO, Quantity.VECTOR_ROOF_RATIO, Quantity.EXPERT_CHUNK_ROWS));
     EXCLUDED.put(Phase.PREFILL, List.of(Quantity.MEM_BANDWIDTH, Quantity.PEAK_TFLOPS, Quantity.ARITHMETIC_INTENSITY,
         Quantity.ROOF_RATIO,
         Quantity.VECTOR_ROOF_RATIO));
