@@ -21,6 +21,10 @@ class AddedDevicesCliTest {
       "Radeon RX 7800 XT,                 AMD Radeon RX 7800 XT",
       "GTX 1080 Ti,                       GTX 1080 Ti",
       "NVIDIA RTX A4000,                  RTX A4000",
+      "RTX 5070,                          RTX 5070",
+      "AMD Radeon RX 7900 GRE,            AMD Radeon RX 7900 GRE",
+      // the name llama-bench prints for the card
+      "NVIDIA GeForce RTX 3070 Ti,        RTX 3070 Ti",
       // a name followed by the catalogued device's own memory size
       "RTX 4090 24GB,                     RTX 4090",
       "NVIDIA GeForce RTX 3090 (24 GB),   RTX 3090"})

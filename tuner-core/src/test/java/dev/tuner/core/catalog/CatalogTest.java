@@ -220,7 +220,14 @@ class CatalogTest {
    * INT8 2 x 76.7, FP32 6,144 x 2 x 1.56 GHz = 19.17. RX 9070 as the RX 9070 XT: 56 CUs x 1,024 x 2.52 GHz = 144.5,
    * FP8 / INT8 2 x 144.5 = 289.0, FP32 56 x 256 x 2.52 GHz = 36.13, PCIe 5.0 x16 = 64 GB/s. GTX 1080 Ti as the P40
    * (no tensor cores, FP16 at 1:64): FP32 3,584 x 2 x 1.582 GHz = 11.34 in both columns, dp4a INT8 4 x 11.34 = 45.36;
-   * its host link was not read.
+   * its host link was not read. Fourth round: RTX 5070 from NVIDIA's 988 AI TOPS (FP4 sparse): FP16 988 / 8 = 123.5
+   * (= 48 SMs x 1,024 x 2.512 GHz = 123.47), INT8 988 / 4 = 247, FP32 6,144 x 2 x 2.512 GHz = 30.87, host link not
+   * read; Quadro RTX 8000 datasheet: 130.5 tensor TFLOPS, INT8 2 x 130.5 = 261.0 (Turing tensor rate, not the table's
+   * CUDA-core 65.2), FP32 16.3, 4,608 / 64 = 72 SMs, PCIe 3.0 x16 = 16 GB/s; MI60: AMD's 29.5 / 59 / 14.7 (= 64 CUs x
+   * 64 x 2 x 1.8 GHz = 14.75), PCIe 4.0 x16 = 32; RX 9060 XT 16GB from AMD's 821 TOPS (INT4 sparse): INT8 821 / 4 =
+   * 205.3, FP16 half of it 102.6 (= 32 CUs x 1,024 x 3.13 GHz), FP32 32 x 256 x 3.13 GHz = 25.64, PCIe 5.0 x16 = 64;
+   * Arc B580 at 2.67 GHz: XMX FP16 160 x 256 x 2.67 = 109.4, INT8 160 x 512 x 2.67 = 218.7, FP32 2,560 x 2 x 2.67 =
+   * 13.67, PCIe 4.0 x8 = 16.
    */
   @ParameterizedTest
   @CsvSource({
@@ -230,7 +237,12 @@ class CatalogTest {
       "AMD Instinct MI250X, Aldebaran, 3200, 383,    383,  47.9, 220, 128, -1",
       "RTX A4000,           GA104,     448,  76.7,   153.4, 19.17, 48, 16,  32",
       "AMD Radeon RX 9070,  Navi48,    640,  144.5,  289.0, 36.13, 56, 16,  64",
-      "GTX 1080 Ti,         GP102,     484,  11.34,  45.36, 11.34, 28, 11,  -1"})
+      "GTX 1080 Ti,         GP102,     484,  11.34,  45.36, 11.34, 28, 11,  -1",
+      "RTX 5070,            GB205,     672,  123.5,  247,   30.87, 48, 12,  -1",
+      "Quadro RTX 8000,     TU102,     672,  130.5,  261.0, 16.3,  72, 48,  16",
+      "AMD Instinct MI60,   Vega20,    1024, 29.5,   59,    14.7,  64, 32,  32",
+      "AMD Radeon RX 9060 XT 16GB, Navi44, 320, 102.6, 205.3, 25.64, 32, 16, 64",
+      "Intel Arc B580,      BMG-G21,   456,  109.4,  218.7, 13.67, 20, 12,  16"})
   void addedDevicesCarryTheirSourcesFigures(String name, String family, double bandwidth, double fp16, double int8,
       double fp32, int units, double memory, double link) {
     DeviceSpec d = CATALOG.device(name);
@@ -263,9 +275,14 @@ class CatalogTest {
    * The GeForce rows computed from SMs and boost clock (1,024 FP16-accumulate FLOP per SM per clock on GA10x and Ada):
    * RTX 4070 46 x 1024 x 2.475 GHz = 116.58, RTX 4060 24 x 1024 x 2.46 GHz = 60.46, RTX 3060 Ti 38 x 1024 x 1.665 GHz
    * = 64.79 TFLOPS; INT8 is twice that (Ada: the FP8 rate; Ampere: 2 x FP16), FP32 = 128 cores per SM x 2 x clock.
+   * Fourth round: RTX 4070 Super 56 x 1024 x 2.475 GHz = 141.93, RTX 3070 Ti 48 x 1024 x 1.77 GHz = 87.00, RTX 3080
+   * 12GB 70 x 1024 x 1.71 GHz = 122.57, RTX 5060 Ti 16GB (Blackwell, the same per-SM rate) 36 x 1024 x 2.572 GHz =
+   * 94.81.
    */
   @ParameterizedTest
-  @CsvSource({"RTX 4070, 46, 2.475, 116.58", "RTX 4060, 24, 2.46, 60.46", "RTX 3060 Ti (GDDR6), 38, 1.665, 64.79"})
+  @CsvSource({"RTX 4070, 46, 2.475, 116.58", "RTX 4060, 24, 2.46, 60.46", "RTX 3060 Ti (GDDR6), 38, 1.665, 64.79",
+      "RTX 4070 Super, 56, 2.475, 141.93", "RTX 3070 Ti, 48, 1.77, 87.00", "RTX 3080 12GB, 70, 1.71, 122.57",
+      "RTX 5060 Ti 16GB, 36, 2.572, 94.81"})
   void computedGeForcePeaksFollowSmsTimesClock(String name, int sms, double ghz, double handFp16) {
     DeviceSpec d = CATALOG.device(name);
     assertThat(d.computeUnits()).isEqualTo(sms);
@@ -273,6 +290,26 @@ class CatalogTest {
         .isCloseTo(sms * 1024 * ghz / 1000, within(0.05));
     assertThat(d.int8Tops().getAsDouble()).isCloseTo(2 * handFp16, within(0.1));
     assertThat(d.fp32Tflops().getAsDouble()).isCloseTo(sms * 128 * 2 * ghz / 1000, within(0.01));
+  }
+
+  /**
+   * Pascal GeForce cards have no tensor cores and run FP16 at 1:64, so, as the Tesla P40 row, the FP16 column holds the
+   * FP32 peak and INT8 is the dp4a rate, 4 x FP32: GTX 1080 (10 Gbps) 2,560 cores x 2 x 1.733 GHz = 8.87 and 2,560 x 8
+   * x 1.733 = 35.49; GTX 1070 1,920 x 2 x 1.683 = 6.46 and 25.85. 128 cores per SM: 20 and 15 SMs.
+   */
+  @ParameterizedTest
+  @CsvSource({"GTX 1080 (10 Gbps), 2560, 1.733, 8.87, 35.49", "GTX 1070, 1920, 1.683, 6.46, 25.85"})
+  void pascalGeForceRowsHoldTheFp32PeakAsFp16AndDp4aAsInt8(String name, int cores, double ghz, double handFp32,
+      double handInt8) {
+    DeviceSpec d = CATALOG.device(name);
+    assertThat(d.chipFamily()).isEqualTo("GP104");
+    assertThat(d.computeUnits()).isEqualTo(cores / 128);
+    assertThat(d.fp32Tflops().getAsDouble()).isCloseTo(handFp32, within(0.005))
+        .isCloseTo(cores * 2 * ghz / 1000, within(0.005));
+    assertThat(d.fp16Tflops()).isEqualTo(d.fp32Tflops());
+    assertThat(d.int8Tops().getAsDouble()).isCloseTo(handInt8, within(0.005))
+        .isCloseTo(cores * 8 * ghz / 1000, within(0.005));
+    assertThat(d.fp8Tflops()).isEmpty();
   }
 
   /**
