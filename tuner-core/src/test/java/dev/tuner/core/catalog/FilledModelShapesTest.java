@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Catalog rows whose shapes were read from published configurations (data/SOURCES.md: model_dots_llm1,
- * model_mistral_small31, model_kimi_k2, model_qwen3coder, model_r1distill_qwen, model_gemma3_270m): the shape
- * figures, and the parameter totals they imply against the counts published for the same checkpoints (llama-bench's
+ * model_mistral_small31, model_kimi_k2, model_qwen3coder, model_r1distill_qwen, model_gemma3_270m, model_gemma1,
+ * model_qwen15_moe, model_granite31_3b_a800m, model_olmo2_7b): the shape figures, and the parameter totals they imply against the counts published for the same checkpoints (llama-bench's
  * model_n_params, a checkpoint's summed tensors, keras-hub's preset counts), so a wrong figure in the row shows up as
  * a total that no longer matches.
  */
@@ -216,5 +216,126 @@ class FilledModelShapesTest {
     assertThat(p.tied()).isTrue();
     assertThat(p.kvElements(4096)).isEqualTo((3 * 4096 + 15 * 512) * 2.0 * 256);
     assertThat(p.kvElements(4096)).isEqualTo(10_223_616.0);
+  }
+
+  /**
+   * Gemma 7B (Gemma 1): 28 layers of hidden 3072, 16 query and 16 KV heads of 256 (4096 wide, wider than the hidden
+   * size), GeGLU FFN 24576, vocab 256000, tied.
+   *
+   * <p>Per layer: q, k, v and o 4 × 3072 × 4096 = 50 331 648, FFN 3 × 3072 × 24576 = 226 492 416, two norms 6 144:
+   * 276 830 208, × 28 = 7 751 245 824; one table 256000 × 3072 = 786 432 000, final norm 3072: 8 537 680 896,
+   * keras-hub's count for gemma_7b_en exactly. KV: 28 × 2 × 16 × 256 = 229 376 elements per token.
+   */
+  @Test
+  void gemma7bShapeReproducesKerasHubsCountExactly() {
+    ModelSpec m = CATALOG.model("google/gemma-7b-it");
+    assertThat(m.name()).isEqualTo("Gemma 7B");
+    assertThat(new int[] {m.hidden(), m.layers(), m.heads(), m.kvHeads(), m.headDim(), m.vocab(), m.ffnDim()})
+        .containsExactly(3072, 28, 16, 16, 256, 256000, 24576);
+    assertThat(m.tiedEmbeddings()).isEqualTo(Optional.of(true));
+    assertThat(m.attention().kind()).isEqualTo(AttentionKind.MHA);
+
+    double perLayer = 4.0 * 3072 * 4096 + 3.0 * 3072 * 24576 + 2 * 3072;
+    assertThat(perLayer).isEqualTo(276_830_208.0);
+    double total = 28 * perLayer + 256000.0 * 3072 + 3072;
+    assertThat(total).isEqualTo(8_537_680_896.0);
+    assertThat(m.paramsB() * 1e9).isCloseTo(total, within(0.005e9));
+
+    ModelPhysics p = new ModelPhysics(m);
+    assertThat(p.tied()).isTrue();
+    assertThat(p.kvElements(1)).isEqualTo(229_376.0);
+  }
+
+  /**
+   * Qwen1.5-MoE-A2.7B: 24 MoE layers of hidden 2048, 16 heads of 128 with 16 KV heads and q/k/v biases, 60 experts of
+   * 1408 (top 4), and one shared expert of 5632 = 4 × 1408 encoded as 4 shared experts; vocab 151936, untied.
+   *
+   * <p>Per layer: attention 4 × 2048² + biases 3 × 2048 = 16 783 360, norms 4 096, router 60 × 2048 = 122 880, shared
+   * expert gate 2 048, shared expert 3 × 2048 × 5632 = 34 603 008, experts 60 × 8 650 752 = 519 045 120: 570 560 512,
+   * × 24 = 13 693 452 288; two tables 2 × 151936 × 2048 = 622 329 856, final norm 2048: 14 315 784 192, keras-hub's
+   * count exactly. Routed: 24 × 60 × 8 650 752 = 12 457 082 880; active = total − 24 × 56 × 8 650 752 =
+   * 2 689 173 504.
+   */
+  @Test
+  void qwen15MoeSharedExpertIsFourExpertWidths() {
+    ModelSpec m = CATALOG.model("Qwen/Qwen1.5-MoE-A2.7B-Chat");
+    assertThat(m.name()).isEqualTo("Qwen1.5-MoE-A2.7B");
+    assertThat(new int[] {m.hidden(), m.layers(), m.heads(), m.kvHeads(), m.headDim(), m.vocab()})
+        .containsExactly(2048, 24, 16, 16, 128, 151936);
+    assertThat(m.moe()).isEqualTo(new MoeSpec(60, 4, 4, 1408, 0));
+    assertThat(m.tiedEmbeddings()).isEqualTo(Optional.of(false));
+
+    double expert = 3.0 * 2048 * 1408;
+    assertThat(4 * expert).isEqualTo(3.0 * 2048 * 5632);
+    double perLayer = 4.0 * 2048 * 2048 + 3 * 2048 + 2 * 2048 + 60.0 * 2048 + 2048 + 4 * expert + 60 * expert;
+    assertThat(perLayer).isEqualTo(570_560_512.0);
+    double total = 24 * perLayer + 2.0 * 151936 * 2048 + 2048;
+    assertThat(total).isEqualTo(14_315_784_192.0);
+    assertThat(m.paramsB() * 1e9).isCloseTo(total, within(0.005e9));
+
+    ModelPhysics p = new ModelPhysics(m);
+    assertThat(p.moeLayers()).isEqualTo(24);
+    assertThat(p.routedParams()).isEqualTo(12_457_082_880.0);
+    assertThat(m.activeParamsB().getAsDouble() * 1e9).isCloseTo(total - 24 * 56 * expert, within(0.005e9));
+    assertThat(total - 24 * 56 * expert).isEqualTo(2_689_173_504.0);
+  }
+
+  /**
+   * Granite 3.1 3B-A800M: 32 MoE layers of hidden 1536, 24 query heads of 64 and 8 KV heads, 40 experts of 512 (top
+   * 8), no shared expert, vocab 49155, tied.
+   *
+   * <p>Per layer: q and o 2 × 1536² + k and v 2 × 1536 × 512 = 6 291 456, norms 3 072, router 40 × 1536 = 61 440,
+   * experts 40 × 3 × 1536 × 512 = 94 371 840; × 32 = 3 223 289 856; one table 49155 × 1536 = 75 502 080, final norm
+   * 1536: 3 298 793 472 (the count published for its Granite Guardian fine-tune). Active, 8 experts: 882 874 368, of
+   * which the table is 75 502 080: 807 372 288 without it, IBM's "800M".
+   */
+  @Test
+  void granite31MoeCountsItsTiedTableOnce() {
+    ModelSpec m = CATALOG.model("ibm-granite/granite-3.1-3b-a800m-instruct");
+    assertThat(new int[] {m.hidden(), m.layers(), m.heads(), m.kvHeads(), m.headDim(), m.vocab()})
+        .containsExactly(1536, 32, 24, 8, 64, 49155);
+    assertThat(m.moe()).isEqualTo(new MoeSpec(40, 8, 0, 512, 0));
+    assertThat(m.tiedEmbeddings()).isEqualTo(Optional.of(true));
+
+    double expert = 3.0 * 1536 * 512;
+    double common = 2.0 * 1536 * 1536 + 2.0 * 1536 * 512 + 2 * 1536 + 40.0 * 1536;
+    double table = 49155.0 * 1536;
+    double total = 32 * (common + 40 * expert) + table + 1536;
+    double active = 32 * (common + 8 * expert) + table + 1536;
+    assertThat(new double[] {total, active}).containsExactly(3_298_793_472.0, 882_874_368.0);
+    assertThat(m.paramsB() * 1e9).isCloseTo(total, within(0.005e9));
+    assertThat(m.activeParamsB().getAsDouble() * 1e9).isCloseTo(active, within(0.005e9));
+
+    ModelPhysics p = new ModelPhysics(m);
+    assertThat(p.tied()).isTrue();
+    assertThat(p.routedParams()).isEqualTo(32 * 40 * expert);
+    assertThat(p.activeParams()).isCloseTo(active, within(0.005e9));
+  }
+
+  /**
+   * OLMo 2 7B: 32 layers of hidden 4096, 32 heads of 128 with 32 KV heads, q and k normalised over the full width,
+   * FFN 11008, vocab 100352, untied.
+   *
+   * <p>Per layer: 4 × 4096² = 67 108 864, q/k norms 2 × 4096, FFN 3 × 4096 × 11008 = 135 266 304, two norms 8 192:
+   * 202 391 552, × 32 = 6 476 529 664; two tables 2 × 100352 × 4096 = 822 083 584, final norm 4096: 7 298 617 344,
+   * the Hugging Face total of OLMo-2-1124-7B-Instruct exactly. KV: 32 × 2 × 32 × 128 = 262 144 elements per token.
+   */
+  @Test
+  void olmo2ShapeReproducesItsHubTotalExactly() {
+    ModelSpec m = CATALOG.model("allenai/OLMo-2-1124-7B-Instruct");
+    assertThat(m.name()).isEqualTo("OLMo 2 7B");
+    assertThat(new int[] {m.hidden(), m.layers(), m.heads(), m.kvHeads(), m.headDim(), m.vocab(), m.ffnDim()})
+        .containsExactly(4096, 32, 32, 32, 128, 100352, 11008);
+    assertThat(m.tiedEmbeddings()).isEqualTo(Optional.of(false));
+
+    double perLayer = 4.0 * 4096 * 4096 + 2 * 4096 + 3.0 * 4096 * 11008 + 2 * 4096;
+    assertThat(perLayer).isEqualTo(202_391_552.0);
+    double total = 32 * perLayer + 2.0 * 100352 * 4096 + 4096;
+    assertThat(total).isEqualTo(7_298_617_344.0);
+    assertThat(m.paramsB() * 1e9).isCloseTo(total, within(0.005e9));
+
+    ModelPhysics p = new ModelPhysics(m);
+    assertThat(p.tied()).isFalse();
+    assertThat(p.kvElements(1)).isEqualTo(262_144.0);
   }
 }
