@@ -100,7 +100,8 @@ public final class Predictor {
   public ThroughputPrediction predict(Scenario s, int topFeatures) {
     RooflineResult r = roofline.compute(s);
     ThroughputPrediction own = predict(s, r, topFeatures);
-    if (r.generation() == null) {
+    // a generation is never above its own roofline: a prompt already there needs no second prediction
+    if (r.generation() == null || own.tokensPerSecond() >= r.generation().tokensPerSecond()) {
       return own;
     }
     ThroughputPrediction generated = predict(s.withPhase(Phase.DECODE), r.generation(), topFeatures);
@@ -257,7 +258,6 @@ public final class Predictor {
       double[] refs, double[] raw, double[] out) {
     int w = encoder.width();
     RooflineResult[] generations = new RooflineResult[rows];
-    int prompts = 0;
     for (int i = 0; i < rows; i++) {
       Scenario s = scenarios[start + i];
       RooflineResult r = roofline.computeFigures(s);
@@ -265,11 +265,15 @@ public final class Predictor {
       refs[i] = reference.tokensPerSecond(s, r);
       encoder.encode(s, r, features, i * w);
       generations[i] = r.generation();
-      prompts += r.generation() == null ? 0 : 1;
     }
     model.predictBatch(features, rows, raw);
+    int prompts = 0;
     for (int i = 0; i < rows; i++) {
       out[start + i] = Math.min(toTokens(raw[i], refs[i], scenarios[start + i]), roofs[i]);
+      if (generations[i] != null && out[start + i] >= generations[i].tokensPerSecond()) {
+        generations[i] = null;
+      }
+      prompts += generations[i] == null ? 0 : 1;
     }
     if (prompts > 0) {
       floorPrompts(scenarios, start, rows, generations, prompts, features, roofs, out);
@@ -278,7 +282,8 @@ public final class Predictor {
 
   /**
    * Raises each prompt of {@code scenarios[start, start + rows)} to the model's tokens/s for generating it one token
-   * at a time, as {@link #predict(Scenario, int)} does, with one more model call for the {@code prompts} of them.
+   * at a time, as {@link #predict(Scenario, int)} does, with one more model call for the {@code prompts} of them
+   * whose own prediction is below their generation's roofline (the others' is not: {@code generations[i]} null).
    */
   private void floorPrompts(Scenario[] scenarios, int start, int rows, RooflineResult[] generations, int prompts,
       float[] features, double[] roofs, double[] out) {
