@@ -257,23 +257,28 @@ public final class Predictor {
   private void scoreBlock(Scenario[] scenarios, int start, int rows, float[] features, double[] roofs,
       double[] refs, double[] raw, double[] out) {
     int w = encoder.width();
-    RooflineResult[] generations = new RooflineResult[rows];
+    double[] ceilings = new double[rows];
     for (int i = 0; i < rows; i++) {
       Scenario s = scenarios[start + i];
       RooflineResult r = roofline.computeFigures(s);
       roofs[i] = r.tokensPerSecond();
       refs[i] = reference.tokensPerSecond(s, r);
       encoder.encode(s, r, features, i * w);
-      generations[i] = r.generation();
+      ceilings[i] = s.phase() == Phase.PREFILL ? generationCeiling(s, r) : 0;
     }
     model.predictBatch(features, rows, raw);
+    RooflineResult[] generations = new RooflineResult[rows];
     int prompts = 0;
     for (int i = 0; i < rows; i++) {
-      out[start + i] = Math.min(toTokens(raw[i], refs[i], scenarios[start + i]), roofs[i]);
-      if (generations[i] != null && out[start + i] >= generations[i].tokensPerSecond()) {
-        generations[i] = null;
+      Scenario s = scenarios[start + i];
+      out[start + i] = Math.min(toTokens(raw[i], refs[i], s), roofs[i]);
+      if (out[start + i] < ceilings[i]) {
+        RooflineResult g = roofline.computeFigures(s.withPhase(Phase.DECODE));
+        if (out[start + i] < g.tokensPerSecond()) {
+          generations[i] = g;
+          prompts++;
+        }
       }
-      prompts += generations[i] == null ? 0 : 1;
     }
     if (prompts > 0) {
       floorPrompts(scenarios, start, rows, generations, prompts, features, roofs, out);
@@ -283,7 +288,7 @@ public final class Predictor {
   /**
    * Raises each prompt of {@code scenarios[start, start + rows)} to the model's tokens/s for generating it one token
    * at a time, as {@link #predict(Scenario, int)} does, with one more model call for the {@code prompts} of them
-   * whose own prediction is below their generation's roofline (the others' is not: {@code generations[i]} null).
+   * whose own prediction is below their generation's roofline ({@code generations[i]}; null for the others).
    */
   private void floorPrompts(Scenario[] scenarios, int start, int rows, RooflineResult[] generations, int prompts,
       float[] features, double[] roofs, double[] out) {
@@ -309,6 +314,17 @@ public final class Predictor {
         k++;
       }
     }
+  }
+
+  /**
+   * An upper bound on the tokens/s of generating prompt {@code s}'s tokens one at a time, from its roofline
+   * {@code r}: every decode step of its batch reads at least the body and the LM head, split over the tensor-parallel
+   * devices, at no more than the device's bandwidth. A prompt predicted at or above it needs no generation roofline.
+   */
+  private static double generationCeiling(Scenario s, RooflineResult r) {
+    double bytes = r.detail().denseWeightBytes() + r.detail().lmHeadBytes();
+    return bytes > 0 ? s.batch() * s.parallel().tp() * s.device().memBandwidthGBs() * 1e9 / bytes
+        : Double.POSITIVE_INFINITY;
   }
 
   private double toTokens(double raw, double reference, Scenario s) {

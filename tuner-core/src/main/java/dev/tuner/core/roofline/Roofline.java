@@ -79,9 +79,10 @@ public final class Roofline {
   }
 
   /**
-   * {@link #compute} without the assumptions' text: the same figures and an empty assumption list. For batch
-   * scoring, which reads only the figures: saying what was assumed costs more than the arithmetic, for scenarios
-   * with unknown specs.
+   * {@link #compute} without the assumptions' text and, for a prompt, without the roofline of its generation (see
+   * {@link RooflineResult#generation}): the same figures otherwise, and an empty assumption list. For batch scoring,
+   * which reads only the figures: saying what was assumed costs more than the arithmetic, for scenarios with unknown
+   * specs, and a prompt's generation matters only for the few prompts predicted below it.
    */
   public RooflineResult computeFigures(Scenario s) {
     return compute(s, false);
@@ -177,7 +178,7 @@ public final class Roofline {
         detail,
         features(d, activation, backend, e),
         decode && s.batch() != 1 ? compute(s.withBatch(1), false) : null,
-        decode ? null : compute(s.withPhase(Phase.DECODE), false));
+        decode || !explain ? null : compute(s.withPhase(Phase.DECODE), false));
   }
 
   /**

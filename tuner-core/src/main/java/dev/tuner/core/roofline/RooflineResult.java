@@ -24,7 +24,8 @@ import java.util.Objects;
  * {@code oneSequence} is the roofline of the same decode step with a batch of one (figures only), for a batched
  * decode step; null otherwise, where {@link #oneSequence()} is this result itself. {@code generation} is, for a
  * prefill step, the roofline of the same prompt generated one token at a time (the decode of a window as long as the
- * prompt after the same depth, figures only), which a prompt is never slower than; null for a decode step.
+ * prompt after the same depth, figures only), which a prompt is never slower than; null for a decode step and in
+ * the figures of {@link Roofline#computeFigures}.
  */
 public record RooflineResult(
     double tokensPerSecond,

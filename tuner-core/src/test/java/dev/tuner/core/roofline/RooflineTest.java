@@ -179,7 +179,10 @@ class RooflineTest {
         .isLessThan(0.85);
   }
 
-  /** The batch paths' roofline: every figure of the full one, only the sentences are left out. */
+  /**
+   * The batch paths' roofline: every figure of the full one, only the sentences and a prompt's generation are left
+   * out; the full one carries that generation as the figures of the same step decoded.
+   */
   @RepeatedTest(3)
   void figuresAreTheFullRooflineWithoutItsAssumptions(RepetitionInfo info) {
     SplittableRandom rnd = new SplittableRandom(99 + info.getCurrentRepetition());
@@ -193,7 +196,11 @@ class RooflineTest {
           full.bound(), full.bytesPerStep(), full.weightBytes(), full.kvBytesPerStep(), full.tokensPerStep(),
           full.flopsPerToken(), full.peakTflops(), full.vectorTflops(), full.arithmeticIntensity(), full.serialRoof(),
           List.of(), full.interconnectRoof(), full.detail(), full.features(),
-          full.oneSequence() == full ? null : full.oneSequence(), full.generation()));
+          full.oneSequence() == full ? null : full.oneSequence(), null));
+      assertThat(full.generation() == null).isEqualTo(s.phase() == Phase.DECODE);
+      if (full.generation() != null) {
+        assertThat(full.generation()).isEqualTo(roofline.computeFigures(s.withPhase(Phase.DECODE)));
+      }
       explained += full.assumptions().isEmpty() ? 0 : 1;
     }
     assertThat(explained).as("scenarios with assumptions among the random ones").isPositive();
