@@ -431,12 +431,12 @@ final class PredictCommand implements Callable<Integer> {
         + s.device().computeUnits() + " units)");
   }
 
-  /** What one cached token holds, in words. */
-  /** "N passes × (" when a prompt's n_ubatch chunks each read the weights again, else nothing. */
+  /** "N n_ubatch passes × (" when a prompt's chunks each read the weights again, else nothing. */
   private static String passes(StepDetail step) {
     return step.weightPasses() > 1 ? Text.plain(step.weightPasses()) + " n_ubatch passes × (" : "";
   }
 
+  /** What one cached token holds, in words. */
   private static String kvShape(Scenario s) {
     ModelSpec m = s.model();
     AttentionSpec a = m.attention();

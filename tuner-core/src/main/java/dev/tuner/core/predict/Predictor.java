@@ -66,10 +66,8 @@ public final class Predictor {
     this.roofline = roofline;
     this.level = intervalLevel;
     this.fallback = fallback;
-    this.decodeQuantile = loaded.calibration().groupQuantile(Phase.DECODE, intervalLevel,
-        false);
-    this.prefillQuantile = loaded.calibration().groupQuantile(Phase.PREFILL, intervalLevel,
-        false);
+    this.decodeQuantile = loaded.calibration().groupQuantile(Phase.DECODE, intervalLevel, false);
+    this.prefillQuantile = loaded.calibration().groupQuantile(Phase.PREFILL, intervalLevel, false);
   }
 
   public LoadedModel model() {

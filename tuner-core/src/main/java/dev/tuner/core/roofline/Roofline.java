@@ -22,16 +22,17 @@ import java.util.OptionalDouble;
  * names the time that binds.
  *
  * <ul>
- *   <li><b>Memory</b>: the weights a step reads (see {@link ModelPhysics}: the body that every token uses and the routed
- *       experts the step's tokens touch, once per pass ({@link #weightPasses}: a prompt longer than the engine's
- *       physical batch {@code n_ubatch} is run as chunks, each reading them again), the LM head once, and for untied embeddings one gathered table row per
- *       token) at their true bits per weight, plus the KV cache: decode reads each sequence's cache over the window's
- *       mean length {@code depth + context / 2}; prefill writes the prompt's entries and reads the {@code depth}
- *       cached ones once. Tensor parallelism splits every tensor over {@code tp} devices. Pipeline stages run one
- *       after another for a token (its next stage needs this one's output), so {@code pp} splits the weights but
- *       not their read time: the weights take {@code bytes / (tp × bandwidth)} whatever the schedule; the KV cache,
- *       which micro-batches can read in parallel stages, is credited over all {@code tp × pp} devices. With
- *       zero-copy the weights cross the host link ({@code interconnect_gbs} of a PCIe device) instead.
+ *   <li><b>Memory</b>: the weights a step reads (see {@link ModelPhysics}: the body that every token uses and the
+ *       routed experts the step's tokens touch, once per pass ({@link #weightPasses}: a prompt longer than the
+ *       engine's physical batch {@code n_ubatch} is run as chunks, each reading them again), the LM head once, and
+ *       for untied embeddings one gathered table row per token) at their true bits per weight, plus the KV cache:
+ *       decode reads each sequence's cache over the window's mean length {@code depth + context / 2}; prefill writes
+ *       the prompt's entries and reads the {@code depth} cached ones once. Tensor parallelism splits every tensor
+ *       over {@code tp} devices. Pipeline stages run one after another for a token (its next stage needs this one's
+ *       output), so {@code pp} splits the weights but not their read time: the weights take
+ *       {@code bytes / (tp × bandwidth)} whatever the schedule; the KV cache, which micro-batches can read in
+ *       parallel stages, is credited over all {@code tp × pp} devices. With zero-copy the weights cross the host link
+ *       ({@code interconnect_gbs} of a PCIe device) instead.
  *   <li><b>Compute</b>: per token, 2 FLOPs per active body parameter, attention ({@code 4 × heads × head_dim} per
  *       cached token per attending layer, over {@code depth} plus the mean causal length {@code context / 2}) and
  *       the LM head's {@code 2 × vocab × hidden} for every decode token but only the last token of each prompt
@@ -157,8 +158,8 @@ public final class Roofline {
           replicas * tokensPerStep / (Math.max(memorySeconds, computeSeconds) + interconnectSeconds));
     }
     StepDetail detail = new StepDetail(physics.activeParams(), denseBytes, expertBytes, expertsTouched, passes,
-        lmHeadBytes, gatherBytes, kvElements, memorySeconds, kvSeconds, computeSeconds, interconnectSeconds, collectives.bytes(),
-        collectives.count(), replicas);
+        lmHeadBytes, gatherBytes, kvElements, memorySeconds, kvSeconds, computeSeconds, interconnectSeconds,
+        collectives.bytes(), collectives.count(), replicas);
     return new RooflineResult(
         roof,
         memoryRoof,

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Catalog rows whose shapes were read from published configurations (data/SOURCES.md: model_dots_llm1,
  * model_mistral_small31, model_kimi_k2, model_qwen3coder, model_r1distill_qwen, model_gemma3_270m, model_gemma1,
- * model_qwen15_moe, model_granite31_3b_a800m, model_olmo2_7b): the shape figures, and the parameter totals they imply against the counts published for the same checkpoints (llama-bench's
- * model_n_params, a checkpoint's summed tensors, keras-hub's preset counts), so a wrong figure in the row shows up as
- * a total that no longer matches.
+ * model_qwen15_moe, model_granite31_3b_a800m, model_olmo2_7b): the shape figures, and the parameter totals they imply
+ * against the counts published for the same checkpoints (llama-bench's model_n_params, a checkpoint's summed tensors,
+ * keras-hub's preset counts), so a wrong figure in the row shows up as a total that no longer matches.
  */
 class FilledModelShapesTest {
 

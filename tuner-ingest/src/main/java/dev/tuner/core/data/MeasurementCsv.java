@@ -182,7 +182,8 @@ public final class MeasurementCsv {
   /**
    * The row's {@code n_ubatch}; when blank, llama-bench's default (null) for llama.cpp, but for prompts measured on
    * an engine the backend names that is not llama.cpp (TensorRT-LLM, MLC LLM) the step's prompt tokens: those
-   * engines run a step's prompts in one pass, and a chunk size they do not have would make the roofline read the weights several times.
+   * engines run a step's prompts in one pass, and a chunk size they do not have would make the roofline read the
+   * weights several times.
    */
   private static Integer nUbatch(Map<String, String> m) {
     Integer given = integer(m, "n_ubatch", false);

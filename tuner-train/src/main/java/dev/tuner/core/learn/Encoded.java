@@ -68,7 +68,6 @@ public final class Encoded {
     for (int i = 0; i < rows; i++) {
       Dataset.Example e = examples.get(i);
       encoder.encode(e.scenario(), e.roofline(), features, i * w);
-
       measured[i] = e.measurement().tokensPerSecond();
       roofs[i] = e.roofline().tokensPerSecond();
       rooflines[i] = e.roofline();
