@@ -34,6 +34,32 @@ class EngineSettingsCliTest {
     assertThat(s.get("flash_attn").asBoolean()).isTrue();
   }
 
+  /**
+   * A 512-token prompt at n_ubatch 1 reads the weights 512 times, once per one-token chunk: its roof falls to what
+   * reading them once per token allows (about 236 tokens/s on an RTX 4090 for Llama 3 8B Q4_K_M, against tens of
+   * thousands in one chunk), and the prediction is the model's for generating 512 tokens, which a prompt is never
+   * slower than, and says so.
+   */
+  @Test
+  void aPromptInOneTokenChunksReadsTheWeightsPerTokenAndIsNoSlowerThanItsGeneration() {
+    Cli.Result chunked = predict("--n-ubatch", "1", "--explain");
+    assertThat(chunked.exit()).as(chunked.toString()).isZero();
+    JsonNode j = chunked.json();
+    assertThat(j.get("roofline").get("weight_passes").asDouble()).isEqualTo(512);
+    Cli.Result whole = predict("--explain");
+    assertThat(whole.json().get("roofline").get("weight_passes").asDouble()).isEqualTo(1);
+    double roof = j.get("roofline_tokens_per_s").asDouble();
+    assertThat(roof).isBetween(200.0, 250.0).isLessThan(whole.json().get("roofline_tokens_per_s").asDouble() / 100);
+    Cli.Result generation = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M",
+        "--context", "512", "--format", "json");
+    assertThat(j.get("tokens_per_s").asDouble()).isEqualTo(generation.json().get("tokens_per_s").asDouble())
+        .isLessThanOrEqualTo(roof);
+    assertThat(j.get("assumptions").toString()).contains("never slower than generating it one token at a time");
+    Cli.Result table = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M",
+        "--phase", "prefill", "--context", "512", "--n-ubatch", "1", "--explain");
+    assertThat(table.out()).contains("512 n_ubatch passes × (body ");
+  }
+
   @Test
   void theBuildMonthAndBlasBecomeTheScenarios() {
     String[] amd = {"predict", "--model", "Llama 3 8B", "--device", "AMD Radeon RX 7900 XTX", "--quant", "Q4_K_M",
