@@ -262,7 +262,7 @@ public final class Predictor {
       roofs[i] = r.tokensPerSecond();
       refs[i] = reference.tokensPerSecond(s, r);
       encoder.encode(s, r, features, i * w);
-      ceilings[i] = s.phase() == Phase.PREFILL ? generationCeiling(s, r) : 0;
+      ceilings[i] = s.phase() == Phase.PREFILL ? Roofline.generationCeiling(s, r) : 0;
     }
     model.predictBatch(features, rows, raw);
     RooflineResult[] generations = new RooflineResult[rows];
@@ -312,17 +312,6 @@ public final class Predictor {
         k++;
       }
     }
-  }
-
-  /**
-   * An upper bound on the tokens/s of generating prompt {@code s}'s tokens one at a time, from its roofline
-   * {@code r}: every decode step of its batch reads at least the body and the LM head, split over the tensor-parallel
-   * devices, at no more than the device's bandwidth. A prompt predicted at or above it needs no generation roofline.
-   */
-  private static double generationCeiling(Scenario s, RooflineResult r) {
-    double bytes = r.detail().denseWeightBytes() + r.detail().lmHeadBytes();
-    return bytes > 0 ? s.batch() * s.parallel().tp() * s.device().memBandwidthGBs() * 1e9 / bytes
-        : Double.POSITIVE_INFINITY;
   }
 
   private double toTokens(double raw, double reference, Scenario s) {

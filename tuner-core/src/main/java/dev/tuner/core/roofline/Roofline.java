@@ -192,6 +192,18 @@ public final class Roofline {
     return decode ? 1 : Math.max(1, tokensPerStep / nUbatch);
   }
 
+  /**
+   * An upper bound on the roofline of generating prompt {@code s}'s tokens one at a time ({@link
+   * RooflineResult#generation}), from the prompt's own roofline {@code r}, without computing it: every decode step of
+   * the batch reads at least the body and the LM head, split over the tensor-parallel devices, at no more than the
+   * device's bandwidth. Batch scoring computes the generation only for prompts predicted below it.
+   */
+  public static double generationCeiling(Scenario s, RooflineResult r) {
+    double bytes = r.detail().denseWeightBytes() + r.detail().lmHeadBytes();
+    return bytes > 0 ? s.batch() * s.parallel().tp() * s.device().memBandwidthGBs() * 1e9 / bytes
+        : Double.POSITIVE_INFINITY;
+  }
+
   /** The collectives of one replica step: how many, the bytes one device sends, and their time. */
   private record Collectives(int count, double bytes, double seconds) {}
 

@@ -200,6 +200,8 @@ class RooflineTest {
       assertThat(full.generation() == null).isEqualTo(s.phase() == Phase.DECODE);
       if (full.generation() != null) {
         assertThat(full.generation()).isEqualTo(roofline.computeFigures(s.withPhase(Phase.DECODE)));
+        assertThat(full.generation().tokensPerSecond())
+            .isLessThanOrEqualTo(Roofline.generationCeiling(s, full) * (1 + 1e-12));
       }
       explained += full.assumptions().isEmpty() ? 0 : 1;
     }
@@ -344,7 +346,8 @@ class RooflineTest {
 
   /**
    * Chunked prompts over the catalog: the roof never counts more passes than the whole chunks an engine runs (so it
-   * stays a bound), is never above the roof of the prompt in one pass, and never falls as n_ubatch grows.
+   * stays a bound), is never above the roof of the prompt in one pass, and never falls as n_ubatch grows; the
+   * generation's roof stays under the ceiling batch scoring tests prompts against.
    */
   @RepeatedTest(3)
   void chunkedPromptsStayABoundAndMonotone(RepetitionInfo info) {
@@ -362,6 +365,8 @@ class RooflineTest {
       assertThat(r.tokensPerSecond()).isLessThanOrEqualTo(onePass.tokensPerSecond() * (1 + 1e-12));
       RooflineResult wider = roofline.compute(s.withEngine(s.engine().withNUbatch(ubatch * 2)));
       assertThat(wider.tokensPerSecond()).isGreaterThanOrEqualTo(r.tokensPerSecond() * (1 - 1e-12));
+      assertThat(r.generation().tokensPerSecond())
+          .isLessThanOrEqualTo(Roofline.generationCeiling(chunked, r) * (1 + 1e-12));
     }
   }
 }
