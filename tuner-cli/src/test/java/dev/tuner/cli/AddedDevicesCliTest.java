@@ -23,8 +23,13 @@ class AddedDevicesCliTest {
       "NVIDIA RTX A4000,                  RTX A4000",
       "RTX 5070,                          RTX 5070",
       "AMD Radeon RX 7900 GRE,            AMD Radeon RX 7900 GRE",
+      "A30,                               A30",
+      "Jetson AGX Orin 64GB,              Jetson AGX Orin 64GB",
+      "Radeon AI PRO R9700,               AMD Radeon AI PRO R9700",
       // the name llama-bench prints for the card
       "NVIDIA GeForce RTX 3070 Ti,        RTX 3070 Ti",
+      "NVIDIA GeForce RTX 2080,           RTX 2080",
+      "AMD Radeon RX 6950 XT,             AMD Radeon RX 6950 XT",
       // a name followed by the catalogued device's own memory size
       "RTX 4090 24GB,                     RTX 4090",
       "NVIDIA GeForce RTX 3090 (24 GB),   RTX 3090"})

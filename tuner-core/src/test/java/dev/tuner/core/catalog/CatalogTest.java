@@ -227,7 +227,13 @@ class CatalogTest {
    * 64 x 2 x 1.8 GHz = 14.75), PCIe 4.0 x16 = 32; RX 9060 XT 16GB from AMD's 821 TOPS (INT4 sparse): INT8 821 / 4 =
    * 205.3, FP16 half of it 102.6 (= 32 CUs x 1,024 x 3.13 GHz), FP32 32 x 256 x 3.13 GHz = 25.64, PCIe 5.0 x16 = 64;
    * Arc B580 at 2.67 GHz: XMX FP16 160 x 256 x 2.67 = 109.4, INT8 160 x 512 x 2.67 = 218.7, FP32 2,560 x 2 x 2.67 =
-   * 13.67, PCIe 4.0 x8 = 16.
+   * 13.67, PCIe 4.0 x8 = 16. Fifth round: A30 at the A100's GA100 rate (512 FP16 FLOP per tensor core per clock):
+   * 224 x 512 x 1.44 GHz = 165.2, INT8 2 x 165.2 = 330.3, FP32 3,584 x 2 x 1.44 GHz = 10.32, HBM2 2.4 Gbps x 3,072 bits
+   * = 933.1 GB/s, PCIe 4.0 x16 = 32; Jetson AGX Orin 64GB from NVIDIA's 170 sparse GPU TOPS: INT8 64 tensor cores x
+   * 1,024 x 1.3 GHz = 85.2 (x 2 = 170.4 sparse), FP16 half of it 42.6, FP32 2,048 x 2 x 1.3 GHz = 5.32, 256-bit LPDDR5
+   * 204.8 GB/s shared with the CPU (no peer link); RTX 2080 at its 1,710 MHz reference boost: 368 tensor cores x 128 x
+   * 1.71 GHz = 80.55, INT8 2 x 80.55 = 161.1, FP32 2,944 x 2 x 1.71 GHz = 10.07, host link not read; Radeon AI PRO
+   * R9700: AMD's dense FP16 191 and FP8 383 (= INT8, the RDNA4 rate), FP32 at the RDNA4 ratio 191 / 4 = 47.75.
    */
   @ParameterizedTest
   @CsvSource({
@@ -242,7 +248,11 @@ class CatalogTest {
       "Quadro RTX 8000,     TU102,     672,  130.5,  261.0, 16.3,  72, 48,  16",
       "AMD Instinct MI60,   Vega20,    1024, 29.5,   59,    14.7,  64, 32,  32",
       "AMD Radeon RX 9060 XT 16GB, Navi44, 320, 102.6, 205.3, 25.64, 32, 16, 64",
-      "Intel Arc B580,      BMG-G21,   456,  109.4,  218.7, 13.67, 20, 12,  16"})
+      "Intel Arc B580,      BMG-G21,   456,  109.4,  218.7, 13.67, 20, 12,  16",
+      "A30,                 GA100,     933.1, 165.2, 330.3, 10.32, 56, 24,  32",
+      "Jetson AGX Orin 64GB, GA10B,    204.8, 42.6,  85.2,  5.32,  16, 64,  -1",
+      "RTX 2080,            TU104,     448,  80.55,  161.1, 10.07, 46, 8,   -1",
+      "AMD Radeon AI PRO R9700, Navi48, 640, 191,    383,   47.75, 64, 32,  -1"})
   void addedDevicesCarryTheirSourcesFigures(String name, String family, double bandwidth, double fp16, double int8,
       double fp32, int units, double memory, double link) {
     DeviceSpec d = CATALOG.device(name);
@@ -317,13 +327,19 @@ class CatalogTest {
    * 512 FLOP per CU per clock (RX 7800 XT 60 x 512 x 2.43 GHz = 74.65, RX 7600 32 x 512 x 2.655 GHz = 43.50) and FP32
    * with dual issue = 256 per CU per clock (60 x 256 x 2.43 = 37.32, 32 x 256 x 2.655 = 21.75); RDNA2 has no matrix
    * units, FP32 = 64 lanes x 2 per CU (RX 6800 60 x 128 x 2.105 GHz = 16.17) and packed FP16 twice that (32.33).
+   * Fifth round, RDNA2 at 128 FP32 FLOP per CU per clock: RX 6950 XT 80 x 128 x 2.31 GHz = 23.65 (AMD's figure), FP16
+   * 47.31; RX 6750 XT 40 x 128 x 2.6 GHz = 13.31, FP16 26.62; RX 6600 XT 32 x 128 x 2.589 GHz = 10.60, FP16 21.21
+   * (= 2 x 10.6045). The RX 6950 XT's and RX 6750 XT's host links were not read: none, and no link rate.
    * INT8 stays unknown: AMD states none for these cards.
    */
   @ParameterizedTest
   @CsvSource({
       "AMD Radeon RX 7800 XT, Navi32, 60, 2.43,  74.65, 37.32, 4, PCIe4 x16, 32",
       "AMD Radeon RX 7600,    Navi33, 32, 2.655, 43.50, 21.75, 2, PCIe4 x8,  16",
-      "AMD Radeon RX 6800,    Navi21, 60, 2.105, 32.33, 16.17, 4, PCIe4 x16, 32"})
+      "AMD Radeon RX 6800,    Navi21, 60, 2.105, 32.33, 16.17, 4, PCIe4 x16, 32",
+      "AMD Radeon RX 6950 XT, Navi21, 80, 2.31,  47.31, 23.65, 4, '',        -1",
+      "AMD Radeon RX 6750 XT, Navi22, 40, 2.6,   26.62, 13.31, 3, '',        -1",
+      "AMD Radeon RX 6600 XT, Navi23, 32, 2.589, 21.21, 10.60, 2, PCIe4 x8,  16"})
   void computedRadeonPeaksFollowCusTimesClock(String name, String family, int cus, double ghz, double handFp16,
       double handFp32, double l2Mb, String link, double linkGBs) {
     DeviceSpec d = CATALOG.device(name);
@@ -331,9 +347,9 @@ class CatalogTest {
     assertThat(d.computeUnits()).isEqualTo(cus);
     assertThat(d.fp32Tflops().getAsDouble()).isCloseTo(handFp32, within(0.005));
     assertThat(d.fp16Tflops().getAsDouble()).isCloseTo(handFp16, within(0.005));
-    if (family.equals("Navi21")) {
+    if (family.startsWith("Navi2")) {
       assertThat(handFp32).isCloseTo(cus * 128 * ghz / 1000, within(0.005));
-      assertThat(handFp16).isCloseTo(2 * handFp32, within(0.01));
+      assertThat(handFp16).isCloseTo(2 * cus * 128 * ghz / 1000, within(0.005));
     } else {
       assertThat(handFp16).isCloseTo(cus * 512 * ghz / 1000, within(0.005));
       assertThat(handFp32).isCloseTo(cus * 256 * ghz / 1000, within(0.005));
@@ -341,7 +357,11 @@ class CatalogTest {
     assertThat(d.int8Tops()).isEmpty();
     assertThat(d.l2CacheMb()).hasValue(l2Mb);
     assertThat(d.interconnect()).isEqualTo(link);
-    assertThat(d.interconnectGBs()).hasValue(linkGBs);
+    if (linkGBs < 0) {
+      assertThat(d.interconnectGBs()).isEmpty();
+    } else {
+      assertThat(d.interconnectGBs()).hasValue(linkGBs);
+    }
   }
 
   /**
