@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 /**
- * Models added to the catalog in the third round of 2026-12-06 (data/SOURCES.md, "Catalog models added on 2026-12-06
- * (third round)") predict through the command line by their names and their aliases, dense and mixture-of-experts.
+ * Models added to the catalog in the third and fourth rounds of 2026-12-06 (data/SOURCES.md, "Catalog models added on
+ * 2026-12-06 (third round)" and "(fourth round)") predict through the command line by their names and their aliases,
+ * dense and mixture-of-experts.
  */
 class ThirdRoundCatalogModelsCliTest {
 
@@ -42,12 +43,46 @@ class ThirdRoundCatalogModelsCliTest {
         "Prediction", "tokens/s", "roofline");
   }
 
+  /**
+   * Phi-3 Medium in Q4_K_M on an RTX 4090, decoding 512 tokens. The memory roof streams every weight but the input
+   * table at 4.8944 bits: (13.96e9 − 32064 × 5120) × 4.8944 / 8 = 8 440 290 213 bytes, plus one gathered row 5120 ×
+   * 4.8944 / 8 = 3 132 bytes; the KV cache at the mean length 256 adds 40 layers × 2 × 10 KV heads × 128 × 256 × 2
+   * bytes = 52 428 800. 1008 GB/s over 8 492 722 146 bytes = 118.69 tokens/s.
+   */
+  @Test
+  void aFourthRoundDenseModelPredictsUnderItsHandComputedRoof() {
+    Cli.Result r = Cli.run("predict", "--model", "Phi-3 Medium 14B", "--device", "RTX 4090", "--quant", "Q4_K_M",
+        "--context", "512", "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("scenario").get("model").get("name").asText()).isEqualTo("Phi-3 Medium 14B");
+    double weights = (13.96e9 - 32064.0 * 5120) * 4.8944 / 8 + 5120 * 4.8944 / 8;
+    double kv = 40 * 2.0 * 10 * 128 * 256 * 2;
+    assertThat(j.get("roofline_tokens_per_s").asDouble()).isCloseTo(1008e9 / (weights + kv), within(0.01));
+    assertThat(j.get("roofline_tokens_per_s").asDouble()).isCloseTo(118.69, within(0.01));
+    assertThat(j.get("tokens_per_s").asDouble()).isPositive()
+        .isLessThanOrEqualTo(j.get("roofline_tokens_per_s").asDouble());
+  }
+
+  @Test
+  void aFourthRoundMixtureOfExpertsWithEightSharedWidthsPredicts() {
+    Cli.Result r = Cli.run("predict", "--model", "Qwen/Qwen2-57B-A14B-Instruct", "--device", "H100 SXM5 80GB",
+        "--quant", "Q4_K_M", "--context", "512");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("Qwen2-57B-A14B: 57.41 B params", "64 experts, top-8 + 8 shared", "14.25 B active",
+        "Prediction", "tokens/s", "roofline");
+  }
+
   @Test
   void hubIdsNameTheirRows() {
     assertThat(scenarioModel("google/gemma-2b-it")).isEqualTo("Gemma 2B");
     assertThat(scenarioModel("mistralai/Devstral-Small-2507")).isEqualTo("Devstral Small 1.1");
     assertThat(scenarioModel("Qwen/Qwen3-30B-A3B-Thinking-2507")).isEqualTo("Qwen3-30B-A3B-Thinking-2507");
     assertThat(scenarioModel("HuggingFaceTB/SmolLM3-3B")).isEqualTo("SmolLM3 3B");
+    assertThat(scenarioModel("THUDM/glm-4-9b-chat")).isEqualTo("GLM-4 9B");
+    assertThat(scenarioModel("codellama/CodeLlama-13b-Instruct-hf")).isEqualTo("CodeLlama 13B");
+    assertThat(scenarioModel("Qwen/Qwen2-7B-Instruct")).isEqualTo("Qwen2 7B");
+    assertThat(scenarioModel("deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct")).isEqualTo("DeepSeek-Coder-V2-Lite");
   }
 
   private static String scenarioModel(String name) {

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Catalog rows whose shapes were read from published configurations (data/SOURCES.md: model_dots_llm1,
  * model_mistral_small31, model_kimi_k2, model_qwen3coder, model_r1distill_qwen, model_gemma3_270m, model_gemma1,
- * model_qwen15_moe, model_granite31_3b_a800m, model_olmo2_7b): the shape figures, and the parameter totals they imply
+ * model_qwen15_moe, model_granite31_3b_a800m, model_olmo2_7b, model_qwen2, model_phi2, model_deepseek_v2,
+ * model_codellama_13b_34b): the shape figures, and the parameter totals they imply
  * against the counts published for the same checkpoints (llama-bench's model_n_params, a checkpoint's summed tensors,
  * keras-hub's preset counts), so a wrong figure in the row shows up as a total that no longer matches.
  */
@@ -337,5 +338,132 @@ class FilledModelShapesTest {
     ModelPhysics p = new ModelPhysics(m);
     assertThat(p.tied()).isFalse();
     assertThat(p.kvElements(1)).isEqualTo(262_144.0);
+  }
+
+  /**
+   * Qwen2-57B-A14B: 28 MoE layers of hidden 3584, 28 query heads of 128 and 4 KV heads with q/k/v biases, 64 experts of
+   * 2560 (top 8) and one shared expert of 20480 = 8 × 2560 encoded as 8 shared experts; vocab 151936, untied.
+   *
+   * <p>Per layer: attention 2 × 3584² + 2 × 3584 × 512 + biases 4 608 = 29 364 736, norms 7 168, router 64 × 3584 =
+   * 229 376, shared gate 3 584, shared expert 3 × 3584 × 20480 = 220 200 960, experts 64 × 27 525 120 = 1 761 607 680:
+   * 2 011 413 504, × 28 = 56 319 578 112; two tables 2 × 151936 × 3584 = 1 089 077 248, final norm 3584:
+   * 57 408 658 944, the Hugging Face total exactly. Active: total − 28 × 56 × 27 525 120 = 14 249 270 784.
+   */
+  @Test
+  void qwen2MoeSharedExpertIsEightExpertWidths() {
+    ModelSpec m = CATALOG.model("Qwen/Qwen2-57B-A14B-Instruct");
+    assertThat(m.name()).isEqualTo("Qwen2-57B-A14B");
+    assertThat(new int[] {m.hidden(), m.layers(), m.heads(), m.kvHeads(), m.headDim(), m.vocab()})
+        .containsExactly(3584, 28, 28, 4, 128, 151936);
+    assertThat(m.moe()).isEqualTo(new MoeSpec(64, 8, 8, 2560, 0));
+    assertThat(m.tiedEmbeddings()).isEqualTo(Optional.of(false));
+
+    double expert = 3.0 * 3584 * 2560;
+    assertThat(8 * expert).isEqualTo(3.0 * 3584 * 20480);
+    double attention = 2.0 * 3584 * 3584 + 2.0 * 3584 * 512 + 3584 + 512 + 512;
+    assertThat(attention).isEqualTo(29_364_736.0);
+    double perLayer = attention + 2 * 3584 + 64.0 * 3584 + 3584 + 8 * expert + 64 * expert;
+    assertThat(perLayer).isEqualTo(2_011_413_504.0);
+    double total = 28 * perLayer + 2.0 * 151936 * 3584 + 3584;
+    assertThat(total).isEqualTo(57_408_658_944.0);
+    assertThat(m.paramsB() * 1e9).isCloseTo(total, within(0.005e9));
+
+    ModelPhysics p = new ModelPhysics(m);
+    assertThat(p.routedParams()).isEqualTo(28 * 64 * expert);
+    assertThat(total - 28 * 56 * expert).isEqualTo(14_249_270_784.0);
+    assertThat(m.activeParamsB().getAsDouble() * 1e9).isCloseTo(total - 28 * 56 * expert, within(0.005e9));
+  }
+
+  /**
+   * Phi-2: 32 layers of hidden 2560, 32 heads of 80 (multi-head), an ungated two-matrix GELU FFN of 10240, biases on
+   * every projection, one LayerNorm per layer, vocab 51200, untied with a biased LM head.
+   *
+   * <p>Per layer: q, k, v and dense 4 × (2560² + 2560) = 26 224 640, fc1 2560 × 10240 + 10240 = 26 224 640, fc2
+   * 10240 × 2560 + 2560 = 26 216 960, LayerNorm 5 120: 78 671 360, × 32 = 2 517 483 520; table and head 2 × 51200 ×
+   * 2560 = 262 144 000, head bias 51 200, final LayerNorm 5 120: 2 779 683 840, the Hugging Face total exactly. A gated
+   * FFN of the same width would have been 32 × 2560 × 10240 = 838 860 800 more (3.62 B), which the count rules out.
+   * KV: 32 × 2 × 32 × 80 = 163 840 elements per token.
+   */
+  @Test
+  void phi2UngatedFfnAndBiasesAddUpToItsHubTotal() {
+    ModelSpec m = CATALOG.model("microsoft/phi-2");
+    assertThat(m.name()).isEqualTo("Phi-2");
+    assertThat(new int[] {m.hidden(), m.layers(), m.heads(), m.kvHeads(), m.headDim(), m.vocab(), m.ffnDim()})
+        .containsExactly(2560, 32, 32, 32, 80, 51200, 10240);
+    assertThat(m.attention().kind()).isEqualTo(AttentionKind.MHA);
+    assertThat(m.tiedEmbeddings()).isEqualTo(Optional.of(false));
+
+    double perLayer = 4 * (2560.0 * 2560 + 2560) + (2560.0 * 10240 + 10240) + (10240.0 * 2560 + 2560) + 2 * 2560;
+    assertThat(perLayer).isEqualTo(78_671_360.0);
+    double total = 32 * perLayer + 2.0 * 51200 * 2560 + 51200 + 2 * 2560;
+    assertThat(total).isEqualTo(2_779_683_840.0);
+    assertThat(m.paramsB() * 1e9).isCloseTo(total, within(0.005e9));
+
+    ModelPhysics p = new ModelPhysics(m);
+    assertThat(p.kvElements(1)).isEqualTo(163_840.0);
+  }
+
+  /**
+   * DeepSeek-V2 (236B): 60 layers (1 dense + 59 MoE) of hidden 5120, 128 heads, MLA with a 1536 query latent, a 512
+   * KV latent and a 64-wide RoPE key, dense FFN 12288, 160 routed experts of 1536 (top 6) and 2 shared, vocab 102400,
+   * untied.
+   *
+   * <p>Per layer, MLA: q = 5120 × 1536 + 1536 + 1536 × 128 × 192 = 45 614 592; kv = 5120 × 576 + 512 + 512 × 128 × 256
+   * = 19 726 848; o = 128 × 128 × 5120 = 83 886 080; norms 10 240: 149 237 760, × 60 = 8 954 265 600. Layer 0's FFN 3 ×
+   * 5120 × 12288 = 188 743 680. Each MoE layer: router 160 × 5120 = 819 200 and 162 experts of 23 592 960 =
+   * 3 822 059 520; × 59. Tables 2 × 102400 × 5120 = 1 048 576 000, final norm 5120: 235 741 434 880, the Hugging Face
+   * total exactly. Active: total − 59 × 154 × 23 592 960 = 21 375 800 320.
+   */
+  @Test
+  void deepSeekV2MlaShapeAddsUpToItsHubTotal() {
+    ModelSpec m = CATALOG.model("deepseek-ai/DeepSeek-V2-Chat");
+    assertThat(m.name()).isEqualTo("DeepSeek-V2");
+    assertThat(new int[] {m.hidden(), m.layers(), m.heads(), m.kvHeads(), m.headDim(), m.vocab(), m.ffnDim()})
+        .containsExactly(5120, 60, 128, 128, 128, 102400, 12288);
+    assertThat(m.moe()).isEqualTo(new MoeSpec(160, 6, 2, 1536, 1));
+    assertThat(m.attention().kind()).isEqualTo(AttentionKind.MLA);
+    assertThat(new int[] {m.attention().kvLoraRank(), m.attention().ropeHeadDim()}).containsExactly(512, 64);
+
+    double q = 5120.0 * 1536 + 1536 + 1536.0 * 128 * 192;
+    double kv = 5120.0 * 576 + 512 + 512.0 * 128 * 256;
+    double o = 128.0 * 128 * 5120;
+    assertThat(new double[] {q, kv, o}).containsExactly(45_614_592, 19_726_848, 83_886_080);
+    double expert = 3.0 * 5120 * 1536;
+    double total = 60 * (q + kv + o + 2 * 5120) + 3.0 * 5120 * 12288 + 59 * (160.0 * 5120 + 162 * expert)
+        + 2.0 * 102400 * 5120 + 5120;
+    assertThat(total).isEqualTo(235_741_434_880.0);
+    assertThat(m.paramsB() * 1e9).isCloseTo(total, within(0.005e9));
+
+    ModelPhysics p = new ModelPhysics(m);
+    assertThat(p.moeLayers()).isEqualTo(59);
+    assertThat(p.routedParams()).isEqualTo(59 * 160 * expert);
+    assertThat(total - 59 * 154 * expert).isEqualTo(21_375_800_320.0);
+    assertThat(m.activeParamsB().getAsDouble() * 1e9).isCloseTo(total - 59 * 154 * expert, within(0.005e9));
+    // the cache holds the 512 latent and the 64-wide RoPE key per token on each of 60 layers
+    assertThat(p.kvElements(1)).isEqualTo(60 * 576.0);
+  }
+
+  /**
+   * CodeLlama 34B: 48 layers of hidden 8192, 64 query heads of 128 and 8 KV heads, FFN 22016, vocab 32000, untied.
+   *
+   * <p>Per layer: q and o 2 × 8192² = 134 217 728, k and v 2 × 8192 × 1024 = 16 777 216, FFN 3 × 8192 × 22016 =
+   * 541 065 216, norms 16 384: 692 076 544, × 48 = 33 219 674 112; tables 2 × 32000 × 8192 = 524 288 000, final norm
+   * 8192: 33 743 970 304, the count published for its fine-tune Phind-CodeLlama-34B exactly. KV: 48 × 2 × 8 × 128 =
+   * 98 304 elements per token, an eighth of the 64-head multi-head cache.
+   */
+  @Test
+  void codeLlama34bGroupedQueryShapeReproducesItsCount() {
+    ModelSpec m = CATALOG.model("codellama/CodeLlama-34b-Instruct-hf");
+    assertThat(m.name()).isEqualTo("CodeLlama 34B");
+    assertThat(new int[] {m.hidden(), m.layers(), m.heads(), m.kvHeads(), m.headDim(), m.vocab(), m.ffnDim()})
+        .containsExactly(8192, 48, 64, 8, 128, 32000, 22016);
+    assertThat(m.attention().kind()).isEqualTo(AttentionKind.GQA);
+
+    double perLayer = 2.0 * 8192 * 8192 + 2.0 * 8192 * 1024 + 3.0 * 8192 * 22016 + 2 * 8192;
+    assertThat(perLayer).isEqualTo(692_076_544.0);
+    double total = 48 * perLayer + 2.0 * 32000 * 8192 + 8192;
+    assertThat(total).isEqualTo(33_743_970_304.0);
+    assertThat(m.paramsB() * 1e9).isCloseTo(total, within(0.005e9));
+    assertThat(new ModelPhysics(m).kvElements(1)).isEqualTo(98_304.0);
   }
 }
