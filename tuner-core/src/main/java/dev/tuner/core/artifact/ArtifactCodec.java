@@ -414,7 +414,10 @@ public final class ArtifactCodec {
     Calibration calibration = new Calibration(method, doubleArray(cal, "decode_scores"),
         doubleArray(cal, "prefill_scores"), min, max,
         devices ? doubleArray(cal, "decode_device_scores") : new double[0],
-        devices ? doubleArray(cal, "prefill_device_scores") : new double[0]);
+        devices ? doubleArray(cal, "prefill_device_scores") : new double[0],
+        // the split by device architecture arrived later still; older artifacts have neither part
+        cal.has("training_architectures") ? stringList(cal, "training_architectures") : List.of(),
+        cal.has("new_architecture") ? stratum(object(cal, "new_architecture")) : Calibration.Stratum.EMPTY);
     return new ArtifactHeader(
         n.path("format_version").asInt(-1),
         text(n, "api_version"),
@@ -541,6 +544,11 @@ public final class ArtifactCodec {
       out.put(e.getKey(), e.getValue().asText());
     }
     return out;
+  }
+
+  private static Calibration.Stratum stratum(JsonNode n) {
+    return new Calibration.Stratum(doubleArray(n, "decode_scores"), doubleArray(n, "prefill_scores"),
+        doubleArray(n, "decode_device_scores"), doubleArray(n, "prefill_device_scores"));
   }
 
   private static List<String> stringList(JsonNode parent, String field) {

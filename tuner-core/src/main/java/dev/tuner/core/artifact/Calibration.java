@@ -3,7 +3,9 @@ package dev.tuner.core.artifact;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.scenario.Phase;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.TreeSet;
 
 /**
  * Held-out nonconformity scores of a model, per phase, from which split-conformal intervals are built at any
@@ -21,9 +23,20 @@ import java.util.Objects;
  * per-device goal fixed in advance. A prediction resting on imputed figures is treated as a worst-case device: the
  * device quantile is taken at {@value #IMPUTED_DEVICE_SHARE}. Both arrays are empty for artifacts written before
  * they existed, which then get the row-level quantile alone.
+ *
+ * <p>Devices of an architecture the training rows never ran on ({@link #unseenArchitecture}) have no sibling the
+ * model learned their kernels' efficiency from, and their errors are of another size: on leave-one-family-out folds
+ * the prompts of such devices were several times further off than those of devices with a sibling in training. So
+ * the calibration is split in two (Mondrian conformal): {@code trainingArchitectures} lists the architectures ({@link
+ * dev.tuner.core.scenario.DeviceSpec#architecture}) of the training rows; the scores above are those of held-out rows
+ * whose architecture their fold had trained on, and {@code newArchitecture} holds the scores of the others, from which
+ * a device of an unseen architecture takes its interval ({@link #newArchitectureQuantile}). An artifact written before
+ * the split has no architectures and an empty {@code newArchitecture}: its scores are all rows', and no device is
+ * taken for one of an unseen architecture.
  */
 public record Calibration(Method method, double[] decodeScores, double[] prefillScores, float[] featureMin,
-    float[] featureMax, double[] decodeDeviceScores, double[] prefillDeviceScores) {
+    float[] featureMax, double[] decodeDeviceScores, double[] prefillDeviceScores,
+    List<String> trainingArchitectures, Stratum newArchitecture) {
   /** The within-device coverage each held-out device's score stands for. */
   public static final double DEVICE_COVERAGE = 0.7;
   /** The share of unseen devices that should reach {@link #DEVICE_COVERAGE}. */
@@ -43,6 +56,61 @@ public record Calibration(Method method, double[] decodeScores, double[] prefill
     this(method, decodeScores, prefillScores, featureMin, featureMax, new double[0], new double[0]);
   }
 
+  /** Without the training rows' architectures: no device is taken for one of an unseen architecture. */
+  public Calibration(Method method, double[] decodeScores, double[] prefillScores, float[] featureMin,
+      float[] featureMax, double[] decodeDeviceScores, double[] prefillDeviceScores) {
+    this(method, decodeScores, prefillScores, featureMin, featureMax, decodeDeviceScores, prefillDeviceScores,
+        List.of(), Stratum.EMPTY);
+  }
+
+  /**
+   * Held-out scores of one group of rows, in the calibration's units: per row, and per device the {@value
+   * #DEVICE_COVERAGE} quantile of its rows' scores; each array sorted.
+   */
+  public record Stratum(double[] decodeScores, double[] prefillScores, double[] decodeDeviceScores,
+      double[] prefillDeviceScores) {
+    public static final Stratum EMPTY = new Stratum(new double[0], new double[0], new double[0], new double[0]);
+
+    public Stratum {
+      decodeScores = sorted(decodeScores, "decode");
+      prefillScores = sorted(prefillScores, "prefill");
+      decodeDeviceScores = sorted(decodeDeviceScores, "decode device");
+      prefillDeviceScores = sorted(prefillDeviceScores, "prefill device");
+    }
+
+    public boolean isEmpty() {
+      return decodeScores.length + prefillScores.length == 0;
+    }
+
+    public double[] scores(Phase phase) {
+      return (phase == Phase.DECODE ? decodeScores : prefillScores).clone();
+    }
+
+    public double[] deviceScores(Phase phase) {
+      return (phase == Phase.DECODE ? decodeDeviceScores : prefillDeviceScores).clone();
+    }
+
+    @Override
+    public double[] decodeScores() {
+      return decodeScores.clone();
+    }
+
+    @Override
+    public double[] prefillScores() {
+      return prefillScores.clone();
+    }
+
+    @Override
+    public double[] decodeDeviceScores() {
+      return decodeDeviceScores.clone();
+    }
+
+    @Override
+    public double[] prefillDeviceScores() {
+      return prefillDeviceScores.clone();
+    }
+  }
+
   public Calibration {
     Objects.requireNonNull(method, "calibration method");
     decodeScores = sorted(decodeScores, "decode");
@@ -55,6 +123,47 @@ public record Calibration(Method method, double[] decodeScores, double[] prefill
       throw new InvalidInputException("calibration feature range", featureMin.length + " vs " + featureMax.length,
           "minimum and maximum of the same width");
     }
+    Objects.requireNonNull(trainingArchitectures, "training architectures");
+    for (String a : trainingArchitectures) {
+      if (a == null || a.isBlank()) {
+        throw new InvalidInputException("calibration training architecture", String.valueOf(a),
+            "an architecture name such as Ampere sm_86");
+      }
+    }
+    trainingArchitectures = List.copyOf(new TreeSet<>(trainingArchitectures));
+    Objects.requireNonNull(newArchitecture, "scores of devices of an unseen architecture");
+    if (trainingArchitectures.isEmpty() && !newArchitecture.isEmpty()) {
+      throw new InvalidInputException("calibration new-architecture scores", "present",
+          "none when the training rows' architectures are not recorded");
+    }
+  }
+
+  /**
+   * The half-width quantile for a device of an unseen architecture: the conformal quantile at {@code level} of the
+   * held-out rows whose architecture their fold had not trained on and, when larger, that of those devices' own
+   * scores at {@value #DEVICE_SHARE}; at least {@link #groupQuantile} for imputed figures when {@code imputed}. With
+   * no such held-out row, or too few such devices for that device quantile (fewer than 4 at 0.8), the worst-case
+   * device quantile of the others stands in for what is missing.
+   */
+  public double newArchitectureQuantile(Phase phase, double level, boolean imputed) {
+    double worst = groupQuantile(phase, level, true);
+    double[] rows = newArchitecture.scores(phase);
+    if (method == Method.NONE || rows.length == 0) {
+      return worst;
+    }
+    double[] devices = newArchitecture.deviceScores(phase);
+    double device = devices.length == 0 ? 0 : conformal(devices, DEVICE_SHARE);
+    double q = Math.max(conformal(rows, level), Double.isInfinite(device) ? worst : device);
+    return imputed ? Math.max(q, worst) : q;
+  }
+
+  /**
+   * Whether a device of {@code architecture} has no architecture sibling among the training rows: one the model
+   * never saw, or an unknown one (empty). False when the training rows' architectures were not recorded.
+   */
+  public boolean unseenArchitecture(String architecture) {
+    return !trainingArchitectures.isEmpty()
+        && (architecture == null || architecture.isBlank() || !trainingArchitectures.contains(architecture.trim()));
   }
 
   public static Calibration none(int width) {
@@ -64,7 +173,7 @@ public record Calibration(Method method, double[] decodeScores, double[] prefill
     return new Calibration(Method.NONE, new double[0], new double[0], lo, hi);
   }
 
-  private static double[] sorted(double[] scores, String phase) {
+  static double[] sorted(double[] scores, String phase) {
     double[] s = scores.clone();
     for (double v : s) {
       if (!Double.isFinite(v) || v < 0) {

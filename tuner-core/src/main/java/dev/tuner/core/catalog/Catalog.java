@@ -98,7 +98,7 @@ public final class Catalog implements SpecLookup {
     return quants.resolve("quantization", name);
   }
 
-  private static Reader resource(String file) {
+  static Reader resource(String file) {
     InputStream in = Catalog.class.getResourceAsStream(RESOURCE_DIR + file);
     if (in == null) {
       throw new UncheckedIOException(new java.io.FileNotFoundException("missing catalog resource " + RESOURCE_DIR + file));
@@ -146,10 +146,16 @@ public final class Catalog implements SpecLookup {
       OptionalDouble fp4 = optional(where, "fp4_tflops", m.getOrDefault("fp4_tflops", ""));
       OptionalDouble int8 = optional(where, "int8_tops", m.getOrDefault("int8_tops", ""));
       OptionalDouble link = optional(where, "interconnect_gbs", m.getOrDefault("interconnect_gbs", ""));
+      String family = m.getOrDefault("chip_family", "");
+      // a file may state the architecture itself; the shipped table gives it for every catalogued chip family
+      String architecture = m.getOrDefault("architecture", "");
+      if (architecture.isEmpty()) {
+        architecture = ChipFamilies.shipped().architecture(family).orElse("");
+      }
       try {
         out.add(new DeviceSpec(m.get("device"), m.get("vendor"), bandwidth, fp16, fp8, fp32, units, l2, memory,
-            aliases(m.get("aliases")), m.getOrDefault("source_id", ""), m.getOrDefault("chip_family", ""), fp4, int8,
-            m.getOrDefault("interconnect", ""), link));
+            aliases(m.get("aliases")), m.getOrDefault("source_id", ""), family, fp4, int8,
+            m.getOrDefault("interconnect", ""), link, architecture));
       } catch (InvalidInputException e) {
         // the record checks each figure's range but cannot know the file line the figure came from
         throw new InvalidInputException(where + " " + e.field(), e.value(), e.allowed());

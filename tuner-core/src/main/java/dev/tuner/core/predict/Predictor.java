@@ -30,7 +30,9 @@ import java.util.stream.IntStream;
  * inside the training range, times 0.8 when the model's answer had to be capped. A scenario whose roofline had to
  * assume anything gets the wider interval of {@link Calibration#groupQuantile} for imputed figures, and so a lower
  * confidence; so does one with an input that every training row held at one value
- * ({@link Calibration#neverVaried}), whose effect the model could not learn.
+ * ({@link Calibration#neverVaried}), whose effect the model could not learn, and one on a device whose architecture
+ * no training row ran on ({@link Calibration#unseenArchitecture}): its kernels' efficiency was learned from no
+ * sibling.
  *
  * <p>A prompt is never slower than generating it one token at a time: an engine could always run it as decode
  * steps, and llama.cpp runs a one-token chunk with the very kernels of a decode step. A prefill prediction below the
@@ -148,8 +150,10 @@ public final class Predictor {
       tps = roof;
     }
     int[] unseen = loaded.calibration().neverVaried(x);
+    boolean newArchitecture = loaded.calibration().unseenArchitecture(s.device().architecture());
     boolean imputed = r.imputed() || unseen.length > 0;
-    double q = imputed ? loaded.calibration().groupQuantile(s.phase(), level, true)
+    double q = newArchitecture ? loaded.calibration().newArchitectureQuantile(s.phase(), level, imputed)
+        : imputed ? loaded.calibration().groupQuantile(s.phase(), level, true)
         : s.phase() == Phase.DECODE ? decodeQuantile : prefillQuantile;
     double half = q;
     if (loaded.calibration().method() == Calibration.Method.SPREAD_NORMALISED) {
@@ -181,6 +185,10 @@ public final class Predictor {
         assumptions.add(why + ": the interval is calibrated for a worst-case unseen device ("
             + Math.round(100 * Calibration.IMPUTED_DEVICE_SHARE) + "% of held-out devices)");
       }
+      if (newArchitecture) {
+        assumptions.add(newArchitecture(s) + ": the interval is calibrated on held-out devices whose architecture"
+            + " their fold had not trained on either");
+      }
     }
     low = Math.min(low, tps);
     high = Math.max(high, tps);
@@ -192,6 +200,16 @@ public final class Predictor {
     List<FeatureImportance> top = topFeatures > 0 ? model.attribution(x.clone(), topFeatures) : List.of();
     return new ThroughputPrediction(tps, roof, r.bound(), capped, raw, confidence,
         new Interval(level, low, high), top, model.info().modelId(), assumptions);
+  }
+
+  /** Why a device of an architecture the training rows never ran on is a worst-case device. */
+  private static String newArchitecture(Scenario s) {
+    String architecture = s.device().architecture();
+    return architecture.isEmpty()
+        ? "the architecture of " + s.device().name() + " is unknown (chip family " + s.device().chipFamily()
+            + " is not in the chip-family table), so the model cannot tell which devices it resembles"
+        : "no device of the architecture " + architecture + " (" + s.device().name() + ") was among the model's"
+            + " training rows, so no sibling taught it how well that architecture's kernels run";
   }
 
   /**

@@ -15,7 +15,10 @@ import java.util.OptionalDouble;
  * own name when unknown. {@code fp4Tflops} is the dense FP4 (NVFP4/MXFP4) tensor peak, {@code int8Tops} the dense
  * INT8 peak (tensor-core int8 MMA, or dp4a on the vector ALUs where that is all the chip has).
  * {@code interconnect} names the link between a device and its peers ("NVLink4", "PCIe4 x16", "unified", empty
- * when unknown) and {@code interconnectGBs} its bandwidth in GB/s per direction per device.
+ * when unknown) and {@code interconnectGBs} its bandwidth in GB/s per direction per device. {@code architecture}
+ * is the instruction-set generation engines compile their kernels for (CUDA compute capability, AMD gfx target
+ * family, Apple GPU family), which siblings of several dies share ("Ampere sm_86", "RDNA3 gfx110x", "Apple8"); empty
+ * when unknown.
  */
 public record DeviceSpec(
     String name,
@@ -33,7 +36,8 @@ public record DeviceSpec(
     OptionalDouble fp4Tflops,
     OptionalDouble int8Tops,
     String interconnect,
-    OptionalDouble interconnectGBs) {
+    OptionalDouble interconnectGBs,
+    String architecture) {
 
   /** The figures known before chip families, integer and FP4 peaks and interconnects: those are unknown. */
   public DeviceSpec(
@@ -41,7 +45,17 @@ public record DeviceSpec(
       OptionalDouble fp32Tflops, int computeUnits, OptionalDouble l2CacheMb, OptionalDouble memoryGb,
       List<String> aliases, String source) {
     this(name, vendor, memBandwidthGBs, fp16Tflops, fp8Tflops, fp32Tflops, computeUnits, l2CacheMb, memoryGb,
-        aliases, source, null, OptionalDouble.empty(), OptionalDouble.empty(), null, OptionalDouble.empty());
+        aliases, source, null, OptionalDouble.empty(), OptionalDouble.empty(), null, OptionalDouble.empty(), null);
+  }
+
+  /** The figures known before architectures: the architecture is unknown. */
+  public DeviceSpec(
+      String name, String vendor, double memBandwidthGBs, OptionalDouble fp16Tflops, OptionalDouble fp8Tflops,
+      OptionalDouble fp32Tflops, int computeUnits, OptionalDouble l2CacheMb, OptionalDouble memoryGb,
+      List<String> aliases, String source, String chipFamily, OptionalDouble fp4Tflops, OptionalDouble int8Tops,
+      String interconnect, OptionalDouble interconnectGBs) {
+    this(name, vendor, memBandwidthGBs, fp16Tflops, fp8Tflops, fp32Tflops, computeUnits, l2CacheMb, memoryGb,
+        aliases, source, chipFamily, fp4Tflops, int8Tops, interconnect, interconnectGBs, null);
   }
 
   public DeviceSpec {
@@ -62,12 +76,13 @@ public record DeviceSpec(
     check("device INT8 peak", int8Tops, 0.001, 400_000, "TOPS");
     interconnect = interconnect == null ? "" : interconnect.trim();
     check("device interconnect bandwidth", interconnectGBs, 0.001, 100_000, "GB/s per direction");
+    architecture = architecture == null ? "" : architecture.trim();
   }
 
   /** This device with another interconnect (a user's own link, a measured system's). */
   public DeviceSpec withInterconnect(String link, OptionalDouble gbs) {
     return new DeviceSpec(name, vendor, memBandwidthGBs, fp16Tflops, fp8Tflops, fp32Tflops, computeUnits, l2CacheMb,
-        memoryGb, aliases, source, chipFamily, fp4Tflops, int8Tops, link, gbs);
+        memoryGb, aliases, source, chipFamily, fp4Tflops, int8Tops, link, gbs, architecture);
   }
 
   private static void check(String field, OptionalDouble v, double min, double max, String unit) {

@@ -260,7 +260,8 @@ public record ScenarioRequest(
         base != null ? base.fp4Tflops() : OptionalDouble.empty(),
         base != null ? base.int8Tops() : OptionalDouble.empty(),
         base != null ? base.interconnect() : null,
-        base != null ? base.interconnectGBs() : OptionalDouble.empty());
+        base != null ? base.interconnectGBs() : OptionalDouble.empty(),
+        base != null ? base.architecture() : null);
   }
 
   /**

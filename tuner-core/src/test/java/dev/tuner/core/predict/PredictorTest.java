@@ -415,6 +415,87 @@ class PredictorTest {
   }
 
   /**
+   * Trained on Ada and Ampere devices only: an RX 7900 XTX (RDNA3 gfx110x) takes its half-width from the held-out
+   * devices of an architecture their fold had not trained on, and says so; an RTX 4090 (Ada sm_89) keeps the usual
+   * one. Seen: rows 0, 19 device scores 0.01..0.19, at 0.8 the 16th, 0.16. Unseen: 20 row scores 0.3, at 0.9 the
+   * ⌈21 × 0.9⌉ = 19th, 0.3; 5 device scores 0.2..0.6, at 0.8 the ⌈6 × 0.8⌉ = 5th, 0.6; the larger, 0.6. A raw log
+   * fraction of log 0.5 gives a high end of 0.5 e^0.6 × roof (confidence e^−0.6) against 0.5 e^0.16 × roof.
+   */
+  @Test
+  void aDeviceOfAnArchitectureNoTrainingRowRanOnTakesTheUnseenStratumAndSaysSo() {
+    float[] lo = new float[SCHEMA.width()];
+    float[] hi = new float[SCHEMA.width()];
+    Arrays.fill(hi, 1f);
+    double[] devices = new double[19];
+    for (int i = 0; i < devices.length; i++) {
+      devices[i] = (i + 1) / 100.0;
+    }
+    double[] unseenRows = new double[20];
+    Arrays.fill(unseenRows, 0.3);
+    double[] unseenDevices = {0.2, 0.3, 0.4, 0.5, 0.6};
+    Calibration c = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20], lo, hi,
+        devices, devices, List.of("Ada sm_89", "Ampere sm_86"),
+        new Calibration.Stratum(unseenRows, unseenRows, unseenDevices, unseenDevices));
+    Predictor p = predictor(new FixedModel(SCHEMA, OutputKind.LOG_ROOFLINE_FRACTION, Math.log(0.5)), c);
+    ThroughputPrediction seen = p.predict(Fixtures.scenario(CATALOG.model("Llama 3 8B"), CATALOG.device("RTX 4090"),
+        CATALOG.quant("Q4_K_M"), 1, 512, Phase.DECODE));
+    ThroughputPrediction unseen = p.predict(Fixtures.scenario(CATALOG.model("Llama 3 8B"),
+        CATALOG.device("AMD Radeon RX 7900 XTX"), CATALOG.quant("Q4_K_M"), 1, 512, Phase.DECODE));
+    double roof = seen.rooflineTokensPerSecond();
+    assertThat(seen.interval().high()).isCloseTo(0.5 * Math.exp(0.16) * roof, within(1e-9 * roof));
+    assertThat(seen.assumptions()).noneSatisfy(a -> assertThat(a).contains("architecture"));
+    double unseenRoof = unseen.rooflineTokensPerSecond();
+    assertThat(unseen.interval().high()).isCloseTo(0.5 * Math.exp(0.6) * unseenRoof, within(1e-9 * unseenRoof));
+    assertThat(unseen.confidence()).isCloseTo(Math.exp(-0.6), within(1e-9));
+    assertThat(unseen.assumptions()).anySatisfy(a -> assertThat(a)
+        .contains("no device of the architecture RDNA3 gfx110x (AMD Radeon RX 7900 XTX) was among the model's"
+            + " training rows")
+        .contains("calibrated on held-out devices whose architecture their fold had not trained on either"));
+    assertThat(c.unseenArchitecture("")).isTrue();
+    assertThat(c.unseenArchitecture("Ada sm_89")).isFalse();
+    Calibration unrecorded = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20], lo,
+        hi, devices, devices);
+    assertThat(unrecorded.unseenArchitecture("RDNA3 gfx110x")).isFalse();
+  }
+
+  /**
+   * Without any held-out row of an unseen architecture, such a device takes the worst-case device quantile (the 19th
+   * of 0.01..0.19 at 0.95: 0.19), and so it does with one such device only (at 0.8 the ⌈2 × 0.8⌉ = 2nd of 1 does not
+   * exist); with four (0.02..0.05, the ⌈5 × 0.8⌉ = 4th: 0.05) it takes their own. An imputed figure on a device of an
+   * unseen architecture takes the larger of both.
+   */
+  @Test
+  void theUnseenStratumFallsBackToTheWorstCaseDeviceAndNeverGoesBelowIt() {
+    double[] devices = new double[19];
+    for (int i = 0; i < devices.length; i++) {
+      devices[i] = (i + 1) / 100.0;
+    }
+    Calibration empty = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20],
+        new float[0], new float[0], devices, devices, List.of("Ada sm_89"), Calibration.Stratum.EMPTY);
+    assertThat(empty.newArchitectureQuantile(Phase.DECODE, 0.9, false)).isEqualTo(0.19);
+    double[] small = new double[20];
+    Arrays.fill(small, 0.05);
+    Calibration narrow = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20],
+        new float[0], new float[0], devices, devices, List.of("Ada sm_89"),
+        new Calibration.Stratum(small, small, new double[] {0.02, 0.03, 0.04, 0.05},
+            new double[] {0.02, 0.03, 0.04, 0.05}));
+    assertThat(narrow.newArchitectureQuantile(Phase.PREFILL, 0.9, false)).isEqualTo(0.05);
+    assertThat(narrow.newArchitectureQuantile(Phase.PREFILL, 0.9, true)).isEqualTo(0.19);
+    Calibration one = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20],
+        new float[0], new float[0], devices, devices, List.of("Ada sm_89"),
+        new Calibration.Stratum(small, small, new double[] {0.05}, new double[] {0.05}));
+    assertThat(one.newArchitectureQuantile(Phase.DECODE, 0.9, false)).isEqualTo(0.19);
+    assertThatThrownBy(() -> new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20],
+        new float[0], new float[0], devices, devices, List.of(), new Calibration.Stratum(small, small, small, small)))
+        .isInstanceOf(dev.tuner.api.InvalidInputException.class)
+        .hasMessageContaining("calibration new-architecture scores");
+    assertThatThrownBy(() -> new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20],
+        new float[0], new float[0], devices, devices, List.of(" "), Calibration.Stratum.EMPTY))
+        .isInstanceOf(dev.tuner.api.InvalidInputException.class)
+        .hasMessageContaining("calibration training architecture");
+  }
+
+  /**
    * A model trained on one-device rows only saw devices_log, tp_log and the interconnect share at one value: a split
    * over two devices takes the worst-case device quantile (the 19th of 0.01..0.19 at 0.95, so e^−0.19) and names the
    * inputs, where the same scenario on one device keeps the usual one (the 16th at 0.8, e^−0.16).

@@ -95,6 +95,15 @@ public final class ArtifactWriter {
     }
     floats(cal.putArray("feature_min"), c.featureMin());
     floats(cal.putArray("feature_max"), c.featureMax());
+    if (!c.trainingArchitectures().isEmpty()) {
+      strings(cal.putArray("training_architectures"), c.trainingArchitectures());
+      ObjectNode fresh = cal.putObject("new_architecture");
+      Calibration.Stratum st = c.newArchitecture();
+      doubles(fresh.putArray("decode_scores"), st.decodeScores());
+      doubles(fresh.putArray("prefill_scores"), st.prefillScores());
+      doubles(fresh.putArray("decode_device_scores"), st.decodeDeviceScores());
+      doubles(fresh.putArray("prefill_device_scores"), st.prefillDeviceScores());
+    }
     n.set("environment", map(h.environment()));
     n.put("created", h.created());
     n.set("properties", map(h.properties()));

@@ -6,9 +6,14 @@ import dev.tuner.api.ThroughputModel;
 import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.predict.Reference;
 import dev.tuner.core.scenario.Phase;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.function.IntPredicate;
+import java.util.stream.IntStream;
 
 /**
  * Cross-validation with intervals whose coverage is measured, not assumed.
@@ -19,7 +24,8 @@ import java.util.OptionalDouble;
  * of the other folds (same phase) — the test row's own label never enters its interval (cross-conformal) — or, when
  * larger, the group-aware quantile of {@link Calibration#groupQuantile}: the other folds' devices each contribute the
  * {@value Calibration#DEVICE_COVERAGE} quantile of their own scores, so that intervals hold per device and not only
- * pooled; rows whose roofline assumed a figure take that device quantile at {@value
+ * pooled; rows whose roofline assumed a figure, and rows of a device whose architecture no training row of their
+ * fold ran on ({@link Calibration#unseenArchitecture}), take that device quantile at {@value
  * Calibration#IMPUTED_DEVICE_SHARE}. A held-out prompt predicted below the fold model's prediction for generating it
  * one token at a time takes that prediction and the decode interval around it, as {@link
  * dev.tuner.core.predict.Predictor} does; its score stays the prompt model's own residual.
@@ -78,27 +84,34 @@ public final class CrossValidator {
       double res = Math.abs(target - raw[i]);
       scores[i] = method == Calibration.Method.SPREAD_NORMALISED ? res / spread[i] : res;
     }
+    boolean[] newArchitecture = new boolean[n];
+    List<List<String>> trainedArchitectures = new ArrayList<>();
+    for (int f = 0; f < folds.count(); f++) {
+      List<String> trained = architectures(d, folds.trainSet(f, n));
+      trainedArchitectures.add(trained);
+      for (int i : folds.testSets().get(f)) {
+        newArchitecture[i] = !trained.contains(d.deviceArchitectures[i]);
+      }
+    }
     double[] predicted = new double[n];
     double[] low = new double[n];
     double[] high = new double[n];
     for (int f = 0; f < folds.count(); f++) {
-      Map<Phase, Double> q = new EnumMap<>(Phase.class);
-      Map<Phase, Double> qImputed = new EnumMap<>(Phase.class);
-      for (Phase p : Phase.values()) {
-        int fold = f;
-        double rows = quantile(scores, d, foldOf, f, p);
-        double[] devices = deviceScores(scores, d, p, i -> foldOf[i] != fold);
-        q.put(p, devices.length == 0 || Double.isInfinite(rows) ? rows
-            : Math.max(rows, Calibration.conformal(devices, Calibration.DEVICE_SHARE)));
-        qImputed.put(p, devices.length == 0 || Double.isInfinite(rows) ? rows
-            : Math.max(rows, Calibration.conformal(devices, Calibration.IMPUTED_DEVICE_SHARE)));
-      }
+      int fold = f;
+      // the quantiles Predictor would use with a calibration from the other folds' rows alone
+      Calibration others = calibration(method, scores, d, newArchitecture, i -> foldOf[i] != fold, new float[0],
+          new float[0], trainedArchitectures.get(f));
       for (int i : folds.testSets().get(f)) {
+        Map<Phase, Double> qi = new EnumMap<>(Phase.class);
+        for (Phase p : Phase.values()) {
+          qi.put(p, newArchitecture[i] ? others.newArchitectureQuantile(p, level, d.imputed[i])
+              : others.groupQuantile(p, level, d.imputed[i]));
+        }
         double roof = d.roofs[i];
         double ref = d.reference(references[i], i);
         OutputKind kind = references[i].kind();
         predicted[i] = clamp(kind.toTokensPerSecond(raw[i], ref), roof);
-        double half = (d.imputed[i] ? qImputed : q).get(d.phases[i]) * (method == Calibration.Method.SPREAD_NORMALISED ? spread[i] : 1);
+        double half = qi.get(d.phases[i]) * (method == Calibration.Method.SPREAD_NORMALISED ? spread[i] : 1);
         double center = raw[i];
         if (d.hasGeneration(i)) {
           // a prompt is never slower than its generation one token at a time (Predictor): the same floor here
@@ -109,7 +122,7 @@ public final class CrossValidator {
             predicted[i] = generated;
             center = rawGenerated[i];
             ref = generationRef;
-            half = (d.imputed[i] ? qImputed : q).get(Phase.DECODE)
+            half = qi.get(Phase.DECODE)
                 * (method == Calibration.Method.SPREAD_NORMALISED ? spreadGenerated[i] : 1);
           }
         }
@@ -125,14 +138,45 @@ public final class CrossValidator {
     return new CvResult(c.name(), folds.method(), folds.count(), level,
         PhaseMetrics.byPhase(d.phases, d.measured, predicted, low, high), method, predicted, low, high,
         scores, folds.groupedBy(),
-        PhaseMetrics.byGroup(folds.groupLabels(d), d.phases, d.measured, predicted, low, high));
+        PhaseMetrics.byGroup(folds.groupLabels(d), d.phases, d.measured, predicted, low, high), newArchitecture);
+  }
+
+  /** The distinct device architectures of {@code rows}, unknown ones left out. */
+  static List<String> architectures(Encoded d, int[] rows) {
+    return Arrays.stream(rows).mapToObj(i -> d.deviceArchitectures[i]).filter(a -> !a.isEmpty()).distinct()
+        .sorted().toList();
+  }
+
+  /**
+   * The calibration the rows {@code use} accepts give: the scores of rows whose device's architecture their fold
+   * had trained on, and apart ({@link Calibration#newArchitecture}) those of the others ({@code newArchitecture}),
+   * each per row and per device.
+   */
+  static Calibration calibration(Calibration.Method method, double[] scores, Encoded d, boolean[] newArchitecture,
+      IntPredicate use, float[] featureMin, float[] featureMax, List<String> trainingArchitectures) {
+    IntPredicate seen = i -> use.test(i) && !newArchitecture[i];
+    IntPredicate fresh = i -> use.test(i) && newArchitecture[i];
+    Calibration.Stratum unseen = trainingArchitectures.isEmpty() ? Calibration.Stratum.EMPTY
+        : new Calibration.Stratum(rowScores(scores, d, Phase.DECODE, fresh),
+            rowScores(scores, d, Phase.PREFILL, fresh), deviceScores(scores, d, Phase.DECODE, fresh),
+            deviceScores(scores, d, Phase.PREFILL, fresh));
+    // without architectures to tell them apart, every row is calibrated as one seen before
+    IntPredicate main = trainingArchitectures.isEmpty() ? use : seen;
+    return new Calibration(method, rowScores(scores, d, Phase.DECODE, main), rowScores(scores, d, Phase.PREFILL, main),
+        featureMin, featureMax, deviceScores(scores, d, Phase.DECODE, main),
+        deviceScores(scores, d, Phase.PREFILL, main), trainingArchitectures, unseen);
+  }
+
+  private static double[] rowScores(double[] scores, Encoded d, Phase phase, IntPredicate use) {
+    return IntStream.range(0, scores.length).filter(i -> d.phases[i] == phase && use.test(i))
+        .mapToDouble(i -> scores[i]).toArray();
   }
 
   /**
    * Sorted: per device with rows of {@code phase} among the rows {@code use} accepts, the {@value
    * Calibration#DEVICE_COVERAGE} quantile of those rows' scores.
    */
-  static double[] deviceScores(double[] scores, Encoded d, Phase phase, java.util.function.IntPredicate use) {
+  static double[] deviceScores(double[] scores, Encoded d, Phase phase, IntPredicate use) {
     Map<String, java.util.List<Double>> byDevice = new java.util.TreeMap<>();
     for (int i = 0; i < scores.length; i++) {
       if (d.phases[i] == phase && use.test(i)) {
@@ -144,25 +188,6 @@ public final class CrossValidator {
             Calibration.DEVICE_COVERAGE))
         .sorted().toArray();
     return out;
-  }
-
-  private double quantile(double[] scores, Encoded d, int[] foldOf, int fold, Phase p) {
-    int count = 0;
-    for (int i = 0; i < scores.length; i++) {
-      if (foldOf[i] != fold && d.phases[i] == p) {
-        count++;
-      }
-    }
-    double[] s = new double[count];
-    int k = 0;
-    for (int i = 0; i < scores.length; i++) {
-      if (foldOf[i] != fold && d.phases[i] == p) {
-        s[k++] = scores[i];
-      }
-    }
-    java.util.Arrays.sort(s);
-    int rank = (int) Math.ceil((count + 1) * level);
-    return rank > count || count == 0 ? Double.POSITIVE_INFINITY : s[rank - 1];
   }
 
   private static double clamp(double v, double roof) {

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Out-of-fold results of one candidate: metrics per phase, and per row the prediction, interval and
  * nonconformity score ({@code scores}, in the units of {@code method}) that calibrate the final model, and the
- * metrics per held-out device (per model for leave-one-model-out) in {@code groups}.
+ * metrics per held-out device (per model for leave-one-model-out) in {@code groups}; {@code newArchitecture} marks
+ * the rows whose device's architecture no training row of their fold ran on.
  */
 public record CvResult(
     String candidate,
@@ -21,11 +22,18 @@ public record CvResult(
     double[] high,
     double[] scores,
     String groupedBy,
-    Map<String, Map<Phase, PhaseMetrics>> groups) {
+    Map<String, Map<Phase, PhaseMetrics>> groups,
+    boolean[] newArchitecture) {
 
   public CvResult {
     phases = Map.copyOf(phases);
+    newArchitecture = newArchitecture.clone();
     groups = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(groups));
+  }
+
+  @Override
+  public boolean[] newArchitecture() {
+    return newArchitecture.clone();
   }
 
   public PhaseMetrics phase(Phase p) {

@@ -28,6 +28,8 @@ public final class Encoded {
   final String[] families;
   /** Architecture key of each row's model: every name of one architecture shares it. */
   final String[] architectures;
+  /** Architecture of each row's device (the kernels' target, e.g. "Ampere sm_86"); empty when unknown. */
+  final String[] deviceArchitectures;
   final String[] vendors;
   /** Whether the row's roofline had to assume a figure (an imputed peak, an unknown shape). */
   final boolean[] imputed;
@@ -59,6 +61,7 @@ public final class Encoded {
     models = new String[rows];
     families = new String[rows];
     architectures = new String[rows];
+    deviceArchitectures = new String[rows];
     vendors = new String[rows];
     imputed = new boolean[rows];
     deviceImputed = new boolean[rows];
@@ -77,6 +80,7 @@ public final class Encoded {
       models[i] = e.scenario().model().name();
       families[i] = e.scenario().device().chipFamily();
       architectures[i] = e.scenario().model().architecture();
+      deviceArchitectures[i] = e.scenario().device().architecture();
       vendors[i] = e.scenario().device().vendor();
       imputed[i] = e.roofline().imputed();
       deviceImputed[i] = e.roofline().features().imputed();

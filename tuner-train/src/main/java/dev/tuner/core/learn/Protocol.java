@@ -87,15 +87,17 @@ public final class Protocol {
         folds = f.count();
         TrainingOptions options = new TrainingOptions(seed, hyperParameters, threads, ProgressListener.NONE);
         CvResult model = cv.run(Candidates.trainer(name, trainer, encoded, target, options), f);
-        add(bySeed, name, summarise(encoded, model.predicted(), model.low(), model.high(), seed));
+        // which rows are of an architecture their fold never trained on depends on the folds alone
+        boolean[] fresh = model.newArchitecture();
+        add(bySeed, name, summarise(encoded, model.predicted(), model.low(), model.high(), seed, fresh));
         if (ridge != null) {
           TrainingOptions ro = new TrainingOptions(seed, Map.of(), threads, ProgressListener.NONE);
           CvResult r = cv.run(Candidates.trainer(RIDGE_BASELINE, ridge, encoded, target, ro), f);
-          add(bySeed, RIDGE_BASELINE, summarise(encoded, r.predicted(), r.low(), r.high(), seed));
+          add(bySeed, RIDGE_BASELINE, summarise(encoded, r.predicted(), r.low(), r.high(), seed, fresh));
         }
-        add(bySeed, VENDOR_BASELINE, summarise(encoded, vendorBaseline(encoded, f), null, null, seed));
+        add(bySeed, VENDOR_BASELINE, summarise(encoded, vendorBaseline(encoded, f), null, null, seed, fresh));
         CvResult h = cv.run(Candidates.referenceHeuristic(reference), f);
-        add(bySeed, EvaluationReport.REFERENCE_BASELINE, summarise(encoded, h.predicted(), null, null, seed));
+        add(bySeed, EvaluationReport.REFERENCE_BASELINE, summarise(encoded, h.predicted(), null, null, seed, fresh));
       }
       ObjectNode s = splits.putObject(split);
       s.put("method", method);
@@ -140,7 +142,8 @@ public final class Protocol {
     }
   }
 
-  private Map<Phase, Summary> summarise(Encoded d, double[] predicted, double[] low, double[] high, long seed) {
+  private Map<Phase, Summary> summarise(Encoded d, double[] predicted, double[] low, double[] high, long seed,
+      boolean[] newArchitecture) {
     Map<Phase, Summary> out = new HashMap<>();
     for (Phase p : Phase.values()) {
       Map<String, List<Integer>> byDevice = new TreeMap<>();
@@ -178,6 +181,10 @@ public final class Protocol {
             .mapToDouble(i -> low[i] > 0 ? high[i] / low[i] : Double.POSITIVE_INFINITY).toArray()));
       }
       v.putAll(imputedBreakdown(d, predicted, low, high, p));
+      v.putAll(rowsBreakdown("new_architecture", d, predicted, low, high, i -> d.phases[i] == p
+          && newArchitecture[i]));
+      v.putAll(rowsBreakdown("seen_architecture", d, predicted, low, high, i -> d.phases[i] == p
+          && !newArchitecture[i]));
       v.putAll(breakdown(d, predicted, devices, p));
       out.put(p, new Summary(rows.length, v));
     }
@@ -191,17 +198,25 @@ public final class Protocol {
    */
   static Map<String, Double> imputedBreakdown(Encoded d, double[] predicted, double[] low, double[] high,
       Phase phase) {
-    int[] rows = java.util.stream.IntStream.range(0, d.rows())
-        .filter(i -> d.phases[i] == phase && d.deviceImputed[i]).toArray();
+    return rowsBreakdown("imputed", d, predicted, low, high, i -> d.phases[i] == phase && d.deviceImputed[i]);
+  }
+
+  /**
+   * The rows {@code use} accepts, as {@code <prefix>_rows}, {@code _mape}, {@code _coverage} and {@code
+   * _median_width_ratio}; NaN as {@link #imputedBreakdown} has it.
+   */
+  static Map<String, Double> rowsBreakdown(String prefix, Encoded d, double[] predicted, double[] low,
+      double[] high, java.util.function.IntPredicate use) {
+    int[] rows = java.util.stream.IntStream.range(0, d.rows()).filter(use).toArray();
     Map<String, Double> v = new LinkedHashMap<>();
-    v.put("imputed_rows", (double) rows.length);
+    v.put(prefix + "_rows", (double) rows.length);
     boolean none = rows.length == 0;
-    v.put("imputed_mape", none ? Double.NaN
+    v.put(prefix + "_mape", none ? Double.NaN
         : Arrays.stream(rows).mapToDouble(i -> Math.abs(predicted[i] - d.measured[i]) / d.measured[i]).sum()
             / rows.length);
     boolean intervals = !none && low != null;
-    v.put("imputed_coverage", intervals ? covered(d, low, high, rows) : Double.NaN);
-    v.put("imputed_median_width_ratio", intervals ? median(Arrays.stream(rows)
+    v.put(prefix + "_coverage", intervals ? covered(d, low, high, rows) : Double.NaN);
+    v.put(prefix + "_median_width_ratio", intervals ? median(Arrays.stream(rows)
         .mapToDouble(i -> low[i] > 0 ? high[i] / low[i] : Double.POSITIVE_INFINITY).toArray()) : Double.NaN);
     return v;
   }
@@ -359,26 +374,11 @@ public final class Protocol {
       }
     });
     b.append("\nRows whose device has an imputed peak (see SpecEstimates), same runs:\n\n");
-    b.append("| split | phase | predictor | rows | MAPE | coverage | width hi/lo |\n");
-    b.append("|---|---|---|---|---|---|---|\n");
-    report.get("splits").fields().forEachRemaining(split -> {
-      for (Phase p : Phase.values()) {
-        split.getValue().get("candidates").fields().forEachRemaining(c -> {
-          var m = c.getValue().get(p.id());
-          if (!m.has("imputed_mape")) {
-            return;
-          }
-          b.append("| ").append(split.getValue().get("method").asText()).append(" | ").append(p.id())
-              .append(" | ").append(c.getKey())
-              .append(" | ").append(m.get("imputed_rows").get("mean").asInt())
-              .append(" | ").append(pm(m, "imputed_mape"))
-              .append(" | ").append(pm(m, "imputed_coverage"))
-              .append(" | ").append(m.has("imputed_median_width_ratio") ? String.format(Locale.ROOT, "%.2f",
-                  m.get("imputed_median_width_ratio").get("mean").asDouble()) : "n/a")
-              .append(" |\n");
-        });
-      }
-    });
+    rowsTable(b, report, "imputed", "");
+    b.append("\nRows by whether their fold trained on any device of their device's architecture (the kernels' target:"
+        + " CUDA compute capability, AMD gfx family, Apple GPU family; see data/chip_families.csv), same runs:\n\n");
+    rowsTable(b, report, "seen_architecture", "seen");
+    rowsTable(b, report, "new_architecture", "new");
     b.append("\nBroken down, same runs (\"level known\": the MAPE if each device's overall level were known, a"
         + " diagnostic that separates a device's level from the error within it):\n\n");
     b.append("| split | rows | phase | predictor | n | MAPE | median APE | MAPE, level known |\n");
@@ -410,6 +410,40 @@ public final class Protocol {
       }
     });
     return b.toString();
+  }
+
+  /** One table of {@link #rowsBreakdown} figures; {@code label} names the rows in a first column when not empty. */
+  private static void rowsTable(StringBuilder b, com.fasterxml.jackson.databind.JsonNode report, String prefix,
+      String label) {
+    boolean header = label.isEmpty() || label.equals("seen");
+    if (header) {
+      b.append(label.isEmpty() ? "| split | phase | predictor | rows | MAPE | coverage | width hi/lo |\n"
+          + "|---|---|---|---|---|---|---|\n"
+          : "| split | architecture | phase | predictor | rows | MAPE | coverage | width hi/lo |\n"
+          + "|---|---|---|---|---|---|---|---|\n");
+    }
+    report.get("splits").fields().forEachRemaining(split -> {
+      for (Phase p : Phase.values()) {
+        split.getValue().get("candidates").fields().forEachRemaining(c -> {
+          var m = c.getValue().get(p.id());
+          if (!m.has(prefix + "_mape")) {
+            return;
+          }
+          b.append("| ").append(split.getValue().get("method").asText());
+          if (!label.isEmpty()) {
+            b.append(" | ").append(label);
+          }
+          b.append(" | ").append(p.id())
+              .append(" | ").append(c.getKey())
+              .append(" | ").append(m.get(prefix + "_rows").get("mean").asInt())
+              .append(" | ").append(pm(m, prefix + "_mape"))
+              .append(" | ").append(pm(m, prefix + "_coverage"))
+              .append(" | ").append(m.has(prefix + "_median_width_ratio") ? String.format(Locale.ROOT, "%.2f",
+                  m.get(prefix + "_median_width_ratio").get("mean").asDouble()) : "n/a")
+              .append(" |\n");
+        });
+      }
+    });
   }
 
   private static String pm(com.fasterxml.jackson.databind.JsonNode phase, String metric) {

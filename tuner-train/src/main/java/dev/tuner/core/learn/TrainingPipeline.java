@@ -116,14 +116,8 @@ public final class TrainingPipeline {
         max[j] = Math.max(max[j], v);
       }
     }
-    Map<Phase, double[]> byPhase = new EnumMap<>(Phase.class);
-    for (Phase p : Phase.values()) {
-      byPhase.put(p, java.util.stream.IntStream.range(0, d.rows()).filter(i -> d.phases[i] == p)
-          .mapToDouble(i -> r.scores()[i]).toArray());
-    }
-    return new Calibration(r.calibrationMethod(), byPhase.get(Phase.DECODE), byPhase.get(Phase.PREFILL), min, max,
-        CrossValidator.deviceScores(r.scores(), d, Phase.DECODE, i -> true),
-        CrossValidator.deviceScores(r.scores(), d, Phase.PREFILL, i -> true));
+    return CrossValidator.calibration(r.calibrationMethod(), r.scores(), d, r.newArchitecture(), i -> true, min, max,
+        CrossValidator.architectures(d, java.util.stream.IntStream.range(0, d.rows()).toArray()));
   }
 
   private static List<String> filters(Dataset.Prepared data) {

@@ -57,6 +57,15 @@ class ArtifactCodecTest {
     assertThat(ca.prefillScores()).containsExactly(ce.prefillScores());
     assertThat(ca.featureMin()).containsExactly(ce.featureMin());
     assertThat(ca.featureMax()).containsExactly(ce.featureMax());
+    assertThat(ca.decodeDeviceScores()).containsExactly(ce.decodeDeviceScores());
+    assertThat(ca.prefillDeviceScores()).containsExactly(ce.prefillDeviceScores());
+    assertThat(ca.trainingArchitectures()).isEqualTo(ce.trainingArchitectures());
+    Calibration.Stratum sa = ca.newArchitecture();
+    Calibration.Stratum se = ce.newArchitecture();
+    assertThat(sa.decodeScores()).containsExactly(se.decodeScores());
+    assertThat(sa.prefillScores()).containsExactly(se.prefillScores());
+    assertThat(sa.decodeDeviceScores()).containsExactly(se.decodeDeviceScores());
+    assertThat(sa.prefillDeviceScores()).containsExactly(se.prefillDeviceScores());
     assertThat(actual.payload()).containsExactly(expected.payload());
   }
 
@@ -84,10 +93,17 @@ class ArtifactCodecTest {
       hi[i] = Float.intBitsToFloat(r.nextInt(0, Float.floatToIntBits(1f)));
     }
     double[] scores = r.doubles(r.nextInt(0, 200), 0, 1e6).toArray();
+    double[] devices = r.doubles(r.nextInt(0, 30), 0, 10).toArray();
+    // every other artifact splits its scores by device architecture, as trained ones do since the split exists
+    boolean split = info.getCurrentRepetition() % 2 == 0;
+    Calibration calibration = new Calibration(Calibration.Method.SPREAD_NORMALISED, scores,
+        new double[] {Double.MIN_VALUE, Double.MAX_VALUE}, lo, hi, devices, devices,
+        split ? List.of("Ampere sm_86", "RDNA3.5 gfx115x", "Apple8 µ") : List.of(),
+        split ? new Calibration.Stratum(r.doubles(r.nextInt(0, 50), 0, 5).toArray(), new double[] {1e-300},
+            r.doubles(r.nextInt(0, 8), 0, 5).toArray(), new double[0]) : Calibration.Stratum.EMPTY);
     ArtifactHeader header = new ArtifactHeader(h.formatVersion(), h.apiVersion(), h.modelId(), h.providerId(),
         h.providerVersion(), h.schema(), h.outputKind(), h.featureCount(), h.hyperParameters(), r.nextLong(),
-        h.trainingData(), h.crossValidation(), new Calibration(Calibration.Method.SPREAD_NORMALISED, scores,
-            new double[] {Double.MIN_VALUE, Double.MAX_VALUE}, lo, hi), h.environment(), h.created(),
+        h.trainingData(), h.crossValidation(), calibration, h.environment(), h.created(),
         Map.of("unicode", "µ→∞ \"quoted\"\n"));
     ModelArtifact original = new ModelArtifact(header, payload);
     assertSameArtifact(codec.decode(writer.encode(original), "random"), original);

@@ -121,4 +121,53 @@ class CrossValidatorTest {
     }
     assertThat(raised).as("prompts raised to their generation").isPositive();
   }
+
+  /**
+   * Leave one family out: the Strix Halo is the only RDNA3.5 family with rows, so its rows are of an architecture
+   * their fold never trained on, while an RTX 4090 (Ada, with AD103 and AD104 siblings) is not. The half-width of
+   * such a decode row (one predicted below its roof; read at the interval's low end, which the roof never cuts) is
+   * recomputed here from the other folds' rows of a
+   * new architecture alone: the ⌈(n + 1) 0.9⌉-th of their scores, or when larger the ⌈(m + 1) 0.8⌉-th of their
+   * devices' 70% quantiles.
+   */
+  @Test
+  void rowsOfAnArchitectureTheirFoldNeverTrainedOnAreCalibratedOnTheirLikeAlone() {
+    CvResult r = run("family");
+    boolean[] fresh = r.newArchitecture();
+    int strix = -1;
+    for (int i = 0; i < DATA.rows(); i++) {
+      String device = DATA.devices[i];
+      if (device.startsWith("AMD Ryzen AI Max+ 395")) {
+        assertThat(fresh[i]).as("row %d of %s", i, device).isTrue();
+      }
+      if (fresh[i] && strix < 0 && DATA.phases[i] == Phase.DECODE && !DATA.imputed[i]
+          && r.predicted()[i] < DATA.roofs[i]) {
+        strix = i;
+      }
+      if (device.equals("RTX 4090")) {
+        assertThat(fresh[i]).isFalse();
+      }
+    }
+    assertThat(strix).isNotNegative();
+    int row = strix;
+    java.util.List<Double> rows = new java.util.ArrayList<>();
+    Map<String, java.util.List<Double>> byDevice = new java.util.TreeMap<>();
+    for (int j = 0; j < DATA.rows(); j++) {
+      if (fresh[j] && DATA.phases[j] == Phase.DECODE && !DATA.families[j].equals(DATA.families[row])) {
+        rows.add(r.scores()[j]);
+        byDevice.computeIfAbsent(DATA.devices[j], k -> new java.util.ArrayList<>()).add(r.scores()[j]);
+      }
+    }
+    double[] sorted = rows.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double rowQ = sorted[(int) Math.ceil((sorted.length + 1) * 0.9) - 1];
+    double[] devices = byDevice.values().stream().mapToDouble(l -> {
+      double[] v = l.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      return v[Math.max(1, (int) Math.ceil(v.length * 0.7)) - 1];
+    }).sorted().toArray();
+    assertThat(devices.length).as("held-out devices of a new architecture in the other folds").isGreaterThan(3);
+    double deviceQ = devices[(int) Math.ceil((devices.length + 1) * 0.8) - 1];
+    // the baseline predicts a fraction of the roof, so its scores and half-widths are fractions of the roof
+    assertThat((r.predicted()[row] - r.low()[row]) / DATA.roofs[row]).isCloseTo(Math.max(rowQ, deviceQ),
+        within(1e-9));
+  }
 }
