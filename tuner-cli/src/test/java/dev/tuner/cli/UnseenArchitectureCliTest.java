@@ -1,0 +1,49 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shipped model trained on no RDNA3 device (its AMD rows are GCN5, RDNA1, RDNA2 and the RDNA3.5 Strix Halo):
+ * a prediction for an RX 7900 XTX says so and takes the interval calibrated on held-out devices of an architecture
+ * their fold had not trained on, where an RX 6800 XT (RDNA2, as the RX 6700 XT of the training rows) and an RTX 4090
+ * do not. A user's device of a chip family the table lacks has no architecture, and says that instead.
+ */
+class UnseenArchitectureCliTest {
+  private static JsonNode predict(String device, String... more) {
+    String[] args = {"predict", "--model", "Llama 3 8B", "--device", device, "--quant", "Q4_K_M", "--context", "512",
+        "--format", "json"};
+    Cli.Result r = Cli.run(args, more);
+    assertThat(r.exit()).as(r.toString()).isZero();
+    return r.json();
+  }
+
+  @Test
+  void aDeviceOfAnArchitectureTheModelNeverSawSaysSo() {
+    JsonNode rdna3 = predict("AMD Radeon RX 7900 XTX", "--phase", "prefill");
+    assertThat(rdna3.get("assumptions").toString())
+        .contains("no device of the architecture RDNA3 gfx110x (AMD Radeon RX 7900 XTX) was among the model's"
+            + " training rows")
+        .contains("calibrated on held-out devices whose architecture their fold had not trained on either");
+    assertThat(predict("AMD Radeon RX 6800 XT", "--phase", "prefill").get("assumptions").toString())
+        .doesNotContain("architecture");
+    assertThat(predict("RTX 4090").get("assumptions").toString()).doesNotContain("architecture");
+  }
+
+  @Test
+  void aUsersDeviceOfAnUnlistedChipFamilyHasNoArchitectureAndSaysSo(@TempDir Path dir) throws Exception {
+    Path catalog = dir.resolve("mine.csv");
+    Files.writeString(catalog, "device,vendor,chip_family,mem_bw_gbs,fp16_tflops,fp32_tflops,sm_or_cores,l2_mb,mem_gb\n"
+        + "Acme X1,NVIDIA,X1,800,120,30,60,32,24\n");
+    Cli.Result r = Cli.run(new String[] {"--catalog", catalog.toString(), "predict", "--model", "Llama 3 8B",
+        "--device", "Acme X1", "--quant", "Q4_K_M", "--format", "json"});
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.json().get("assumptions").toString())
+        .contains("the architecture of Acme X1 is unknown (chip family X1 is not in the chip-family table)");
+  }
+}
