@@ -93,8 +93,9 @@ final class CatalogCommand implements Callable<Integer> {
   }
 
   @Command(name = "devices", mixinStandardHelpOptions = true,
-      description = "Accelerators: memory bandwidth (GB/s), dense FP16/FP8 tensor peaks and FP32 vector peak"
-          + " (TFLOPS), compute units, L2 (MB), memory (GB); blank = unknown.",
+      description = "Accelerators: architecture (the kernels' target, e.g. Ampere sm_86), memory bandwidth (GB/s),"
+          + " dense FP16/FP8 tensor peaks and FP32 vector peak (TFLOPS), compute units, L2 (MB), memory (GB);"
+          + " blank = unknown.",
       footerHeading = "%nExamples:%n",
       footer = {"  tuner catalog devices --search 4090", "  tuner catalog devices --format csv"})
   static final class Devices extends Listing<DeviceSpec> {
@@ -110,10 +111,10 @@ final class CatalogCommand implements Callable<Integer> {
 
     @Override
     Table table(List<DeviceSpec> entries) {
-      Table t = new Table("device", "vendor", "mem_bw_gbs", "fp16_tflops", "fp8_tflops", "fp32_tflops",
-          "compute_units", "l2_mb", "mem_gb", "source", "aliases");
+      Table t = new Table("device", "vendor", "architecture", "mem_bw_gbs", "fp16_tflops", "fp8_tflops",
+          "fp32_tflops", "compute_units", "l2_mb", "mem_gb", "source", "aliases");
       for (DeviceSpec d : entries) {
-        t.row(d.name(), d.vendor(), Text.plain(d.memBandwidthGBs()), Text.plain(d.fp16Tflops()),
+        t.row(d.name(), d.vendor(), d.architecture(), Text.plain(d.memBandwidthGBs()), Text.plain(d.fp16Tflops()),
             Text.plain(d.fp8Tflops()), Text.plain(d.fp32Tflops()),
             d.computeUnits() > 0 ? Integer.toString(d.computeUnits()) : "",
             Text.plain(d.l2CacheMb()), Text.plain(d.memoryGb()), d.source(), String.join("|", d.aliases()));

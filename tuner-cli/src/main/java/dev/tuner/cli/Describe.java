@@ -153,6 +153,8 @@ final class Describe {
     ObjectNode n = Json.object();
     n.put("name", d.name());
     n.put("vendor", d.vendor());
+    n.put("chip_family", d.chipFamily());
+    n.put("architecture", d.architecture());
     n.put("mem_bw_gbs", d.memBandwidthGBs());
     Json.put(n, "fp16_tflops", d.fp16Tflops());
     Json.put(n, "fp8_tflops", d.fp8Tflops());

@@ -15,9 +15,9 @@ class CatalogCommandTest {
     Cli.Result r = Cli.run("catalog", "devices", "--search", "rtx4090");
     assertThat(r.exit()).as(r.toString()).isZero();
     List<String> lines = r.out().lines().toList();
-    assertThat(lines.get(0)).contains("device", "vendor", "mem_bw_gbs", "fp16_tflops", "fp8_tflops", "fp32_tflops",
-        "compute_units", "l2_mb", "mem_gb", "source", "aliases");
-    assertThat(r.out()).contains("RTX 4090", "NVIDIA", "1008", "82.6", "GeForce RTX 4090");
+    assertThat(lines.get(0)).contains("device", "vendor", "architecture", "mem_bw_gbs", "fp16_tflops", "fp8_tflops",
+        "fp32_tflops", "compute_units", "l2_mb", "mem_gb", "source", "aliases");
+    assertThat(r.out()).contains("RTX 4090", "NVIDIA", "Ada sm_89", "1008", "82.6", "GeForce RTX 4090");
   }
 
   @Test
@@ -28,6 +28,8 @@ class CatalogCommandTest {
       assertThat(d.get("name").asText()).isEqualTo("H100 SXM5 80GB");
       assertThat(d.get("mem_gb").asDouble()).isEqualTo(80);
       assertThat(d.get("fp32_tflops").asDouble()).isEqualTo(66.9);
+      assertThat(d.get("chip_family").asText()).isEqualTo("GH100");
+      assertThat(d.get("architecture").asText()).isEqualTo("Hopper sm_90");
       assertThat(d.get("aliases").isArray()).isTrue();
       assertThat(d.has("source")).isTrue();
     });
