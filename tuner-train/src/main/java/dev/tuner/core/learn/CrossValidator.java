@@ -104,7 +104,9 @@ public final class CrossValidator {
       for (int i : folds.testSets().get(f)) {
         Map<Phase, Double> qi = new EnumMap<>(Phase.class);
         for (Phase p : Phase.values()) {
-          qi.put(p, newArchitecture[i] ? others.newArchitectureQuantile(p, level, d.imputed[i])
+          // exactly Predictor's test: with no architecture known in training, no row is taken for a new one
+          qi.put(p, others.unseenArchitecture(d.deviceArchitectures[i])
+              ? others.newArchitectureQuantile(p, level, d.imputed[i])
               : others.groupQuantile(p, level, d.imputed[i]));
         }
         double roof = d.roofs[i];
