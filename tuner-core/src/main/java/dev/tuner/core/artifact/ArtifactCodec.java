@@ -411,11 +411,11 @@ public final class ArtifactCodec {
     float[] max = floatArray(cal, "feature_max", featureCount);
     // device scores arrived with the group-aware calibration; older artifacts have none
     boolean devices = cal.has("decode_device_scores");
-    Calibration calibration = new Calibration(method, doubleArray(cal, "decode_scores"),
-        doubleArray(cal, "prefill_scores"), min, max,
-        devices ? doubleArray(cal, "decode_device_scores") : new double[0],
-        devices ? doubleArray(cal, "prefill_device_scores") : new double[0],
-        // the split by device architecture arrived later still; older artifacts have neither part
+    Calibration.Stratum seen = new Calibration.Stratum(doubleArray(cal, "decode_scores"),
+        doubleArray(cal, "prefill_scores"), devices ? doubleArray(cal, "decode_device_scores") : new double[0],
+        devices ? doubleArray(cal, "prefill_device_scores") : new double[0]);
+    // the split by device architecture arrived later still; older artifacts have neither part
+    Calibration calibration = new Calibration(method, seen, min, max,
         cal.has("training_architectures") ? stringList(cal, "training_architectures") : List.of(),
         cal.has("new_architecture") ? stratum(object(cal, "new_architecture")) : Calibration.Stratum.EMPTY);
     return new ArtifactHeader(

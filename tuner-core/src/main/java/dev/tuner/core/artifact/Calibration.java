@@ -34,8 +34,7 @@ import java.util.TreeSet;
  * the split has no architectures and an empty {@code newArchitecture}: its scores are all rows', and no device is
  * taken for one of an unseen architecture.
  */
-public record Calibration(Method method, double[] decodeScores, double[] prefillScores, float[] featureMin,
-    float[] featureMax, double[] decodeDeviceScores, double[] prefillDeviceScores,
+public record Calibration(Method method, Stratum seenArchitecture, float[] featureMin, float[] featureMax,
     List<String> trainingArchitectures, Stratum newArchitecture) {
   /** The within-device coverage each held-out device's score stands for. */
   public static final double DEVICE_COVERAGE = 0.7;
@@ -59,8 +58,8 @@ public record Calibration(Method method, double[] decodeScores, double[] prefill
   /** Without the training rows' architectures: no device is taken for one of an unseen architecture. */
   public Calibration(Method method, double[] decodeScores, double[] prefillScores, float[] featureMin,
       float[] featureMax, double[] decodeDeviceScores, double[] prefillDeviceScores) {
-    this(method, decodeScores, prefillScores, featureMin, featureMax, decodeDeviceScores, prefillDeviceScores,
-        List.of(), Stratum.EMPTY);
+    this(method, new Stratum(decodeScores, prefillScores, decodeDeviceScores, prefillDeviceScores), featureMin,
+        featureMax, List.of(), Stratum.EMPTY);
   }
 
   /**
@@ -113,10 +112,7 @@ public record Calibration(Method method, double[] decodeScores, double[] prefill
 
   public Calibration {
     Objects.requireNonNull(method, "calibration method");
-    decodeScores = sorted(decodeScores, "decode");
-    prefillScores = sorted(prefillScores, "prefill");
-    decodeDeviceScores = sorted(decodeDeviceScores, "decode device");
-    prefillDeviceScores = sorted(prefillDeviceScores, "prefill device");
+    Objects.requireNonNull(seenArchitecture, "scores of devices of an architecture the training rows ran on");
     featureMin = featureMin.clone();
     featureMax = featureMax.clone();
     if (featureMin.length != featureMax.length) {
@@ -185,7 +181,27 @@ public record Calibration(Method method, double[] decodeScores, double[] prefill
   }
 
   public double[] scores(Phase phase) {
-    return phase == Phase.DECODE ? decodeScores.clone() : prefillScores.clone();
+    return seenArchitecture.scores(phase);
+  }
+
+  /** Row scores of decode ({@link #seenArchitecture}'s). */
+  public double[] decodeScores() {
+    return seenArchitecture.decodeScores();
+  }
+
+  /** Row scores of prefill ({@link #seenArchitecture}'s). */
+  public double[] prefillScores() {
+    return seenArchitecture.prefillScores();
+  }
+
+  /** Device scores of decode ({@link #seenArchitecture}'s). */
+  public double[] decodeDeviceScores() {
+    return seenArchitecture.decodeDeviceScores();
+  }
+
+  /** Device scores of prefill ({@link #seenArchitecture}'s). */
+  public double[] prefillDeviceScores() {
+    return seenArchitecture.prefillDeviceScores();
   }
 
   /**
@@ -196,7 +212,7 @@ public record Calibration(Method method, double[] decodeScores, double[] prefill
     if (method == Method.NONE) {
       return Double.POSITIVE_INFINITY;
     }
-    return conformal(phase == Phase.DECODE ? decodeScores : prefillScores, level);
+    return conformal(phase == Phase.DECODE ? seenArchitecture.decodeScores : seenArchitecture.prefillScores, level);
   }
 
   /**
@@ -205,7 +221,8 @@ public record Calibration(Method method, double[] decodeScores, double[] prefill
    */
   public double groupQuantile(Phase phase, double level, boolean imputed) {
     double q = quantile(phase, level);
-    double[] devices = phase == Phase.DECODE ? decodeDeviceScores : prefillDeviceScores;
+    double[] devices = phase == Phase.DECODE ? seenArchitecture.decodeDeviceScores
+        : seenArchitecture.prefillDeviceScores;
     if (devices.length == 0 || Double.isInfinite(q)) {
       return q;
     }
@@ -254,26 +271,6 @@ public record Calibration(Method method, double[] decodeScores, double[] prefill
       }
     }
     return (double) inside / x.length;
-  }
-
-  @Override
-  public double[] decodeScores() {
-    return decodeScores.clone();
-  }
-
-  @Override
-  public double[] prefillScores() {
-    return prefillScores.clone();
-  }
-
-  @Override
-  public double[] decodeDeviceScores() {
-    return decodeDeviceScores.clone();
-  }
-
-  @Override
-  public double[] prefillDeviceScores() {
-    return prefillDeviceScores.clone();
   }
 
   @Override

@@ -382,10 +382,7 @@ class PredictorTest {
     float[] lo = new float[SCHEMA.width()];
     float[] hi = new float[SCHEMA.width()];
     Arrays.fill(hi, 1f);
-    double[] devices = new double[19];
-    for (int i = 0; i < devices.length; i++) {
-      devices[i] = (i + 1) / 100.0;
-    }
+    double[] devices = hundredths(19);
     Calibration c = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20], lo, hi,
         devices, devices);
     Predictor p = predictor(new FixedModel(SCHEMA, OutputKind.LOG_ROOFLINE_FRACTION, Math.log(0.5)), c);
@@ -426,16 +423,14 @@ class PredictorTest {
     float[] lo = new float[SCHEMA.width()];
     float[] hi = new float[SCHEMA.width()];
     Arrays.fill(hi, 1f);
-    double[] devices = new double[19];
-    for (int i = 0; i < devices.length; i++) {
-      devices[i] = (i + 1) / 100.0;
-    }
+    double[] devices = hundredths(19);
     double[] unseenRows = new double[20];
     Arrays.fill(unseenRows, 0.3);
     double[] unseenDevices = {0.2, 0.3, 0.4, 0.5, 0.6};
-    Calibration c = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20], lo, hi,
-        devices, devices, List.of("Ada sm_89", "Ampere sm_86"),
-        new Calibration.Stratum(unseenRows, unseenRows, unseenDevices, unseenDevices));
+    Calibration c = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL,
+        new Calibration.Stratum(new double[20], new double[20], devices, devices), lo, hi,
+        List.of("Ada sm_89", "Ampere sm_86"), new Calibration.Stratum(unseenRows, unseenRows, unseenDevices,
+            unseenDevices));
     Predictor p = predictor(new FixedModel(SCHEMA, OutputKind.LOG_ROOFLINE_FRACTION, Math.log(0.5)), c);
     ThroughputPrediction seen = p.predict(Fixtures.scenario(CATALOG.model("Llama 3 8B"), CATALOG.device("RTX 4090"),
         CATALOG.quant("Q4_K_M"), 1, 512, Phase.DECODE));
@@ -458,6 +453,16 @@ class PredictorTest {
     assertThat(unrecorded.unseenArchitecture("RDNA3 gfx110x")).isFalse();
   }
 
+  /** Device scores 0.01, 0.02, ... up to {@code n} hundredths. */
+  private static double[] hundredths(int n) {
+    return java.util.stream.IntStream.rangeClosed(1, n).mapToDouble(i -> i / 100.0).toArray();
+  }
+
+  /** 20 row scores of 0 per phase and {@code devices} as both phases' device scores. */
+  private static Calibration.Stratum seen(double[] devices) {
+    return new Calibration.Stratum(new double[20], new double[20], devices, devices);
+  }
+
   /**
    * Without any held-out row of an unseen architecture, such a device takes the worst-case device quantile (the 19th
    * of 0.01..0.19 at 0.95: 0.19), and so it does with one such device only (at 0.8 the ⌈2 × 0.8⌉ = 2nd of 1 does not
@@ -466,31 +471,28 @@ class PredictorTest {
    */
   @Test
   void theUnseenStratumFallsBackToTheWorstCaseDeviceAndNeverGoesBelowIt() {
-    double[] devices = new double[19];
-    for (int i = 0; i < devices.length; i++) {
-      devices[i] = (i + 1) / 100.0;
-    }
-    Calibration empty = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20],
-        new float[0], new float[0], devices, devices, List.of("Ada sm_89"), Calibration.Stratum.EMPTY);
+    double[] devices = hundredths(19);
+    Calibration empty = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, seen(devices),
+        new float[0], new float[0], List.of("Ada sm_89"), Calibration.Stratum.EMPTY);
     assertThat(empty.newArchitectureQuantile(Phase.DECODE, 0.9, false)).isEqualTo(0.19);
     double[] small = new double[20];
     Arrays.fill(small, 0.05);
-    Calibration narrow = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20],
-        new float[0], new float[0], devices, devices, List.of("Ada sm_89"),
+    Calibration narrow = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, seen(devices),
+        new float[0], new float[0], List.of("Ada sm_89"),
         new Calibration.Stratum(small, small, new double[] {0.02, 0.03, 0.04, 0.05},
             new double[] {0.02, 0.03, 0.04, 0.05}));
     assertThat(narrow.newArchitectureQuantile(Phase.PREFILL, 0.9, false)).isEqualTo(0.05);
     assertThat(narrow.newArchitectureQuantile(Phase.PREFILL, 0.9, true)).isEqualTo(0.19);
-    Calibration one = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20],
-        new float[0], new float[0], devices, devices, List.of("Ada sm_89"),
+    Calibration one = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, seen(devices),
+        new float[0], new float[0], List.of("Ada sm_89"),
         new Calibration.Stratum(small, small, new double[] {0.05}, new double[] {0.05}));
     assertThat(one.newArchitectureQuantile(Phase.DECODE, 0.9, false)).isEqualTo(0.19);
-    assertThatThrownBy(() -> new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20],
-        new float[0], new float[0], devices, devices, List.of(), new Calibration.Stratum(small, small, small, small)))
+    assertThatThrownBy(() -> new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, seen(devices),
+        new float[0], new float[0], List.of(), new Calibration.Stratum(small, small, small, small)))
         .isInstanceOf(dev.tuner.api.InvalidInputException.class)
         .hasMessageContaining("calibration new-architecture scores");
-    assertThatThrownBy(() -> new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20],
-        new float[0], new float[0], devices, devices, List.of(" "), Calibration.Stratum.EMPTY))
+    assertThatThrownBy(() -> new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, seen(devices),
+        new float[0], new float[0], List.of(" "), Calibration.Stratum.EMPTY))
         .isInstanceOf(dev.tuner.api.InvalidInputException.class)
         .hasMessageContaining("calibration training architecture");
   }
@@ -508,10 +510,7 @@ class PredictorTest {
         CATALOG.quant("Q4_K_M"), 1, 512, Phase.DECODE);
     Scenario split = one.withParallel(new dev.tuner.core.scenario.ParallelLayout(2, 2, 1, 1));
     float[] x = new dev.tuner.core.schema.FeatureEncoder(v3).encode(one, roofline.compute(one));
-    double[] devices = new double[19];
-    for (int i = 0; i < devices.length; i++) {
-      devices[i] = (i + 1) / 100.0;
-    }
+    double[] devices = hundredths(19);
     Calibration trainedOnOne = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, new double[20], new double[20],
         x, x, devices, devices);
     assertThat(trainedOnOne.neverVaried(x)).isEmpty();

@@ -87,27 +87,28 @@ public final class ArtifactWriter {
     Calibration c = h.calibration();
     ObjectNode cal = n.putObject("calibration");
     cal.put("method", c.method().name().toLowerCase(Locale.ROOT));
-    doubles(cal.putArray("decode_scores"), c.decodeScores());
-    doubles(cal.putArray("prefill_scores"), c.prefillScores());
-    if (c.decodeDeviceScores().length + c.prefillDeviceScores().length > 0) {
-      doubles(cal.putArray("decode_device_scores"), c.decodeDeviceScores());
-      doubles(cal.putArray("prefill_device_scores"), c.prefillDeviceScores());
-    }
+    // artifacts without device scores keep the layout from before they existed
+    Calibration.Stratum seen = c.seenArchitecture();
+    scores(cal, seen, seen.decodeDeviceScores().length + seen.prefillDeviceScores().length > 0);
     floats(cal.putArray("feature_min"), c.featureMin());
     floats(cal.putArray("feature_max"), c.featureMax());
     if (!c.trainingArchitectures().isEmpty()) {
       strings(cal.putArray("training_architectures"), c.trainingArchitectures());
-      ObjectNode fresh = cal.putObject("new_architecture");
-      Calibration.Stratum st = c.newArchitecture();
-      doubles(fresh.putArray("decode_scores"), st.decodeScores());
-      doubles(fresh.putArray("prefill_scores"), st.prefillScores());
-      doubles(fresh.putArray("decode_device_scores"), st.decodeDeviceScores());
-      doubles(fresh.putArray("prefill_device_scores"), st.prefillDeviceScores());
+      scores(cal.putObject("new_architecture"), c.newArchitecture(), true);
     }
     n.set("environment", map(h.environment()));
     n.put("created", h.created());
     n.set("properties", map(h.properties()));
     return n;
+  }
+
+  private static void scores(ObjectNode n, Calibration.Stratum s, boolean devices) {
+    doubles(n.putArray("decode_scores"), s.decodeScores());
+    doubles(n.putArray("prefill_scores"), s.prefillScores());
+    if (devices) {
+      doubles(n.putArray("decode_device_scores"), s.decodeDeviceScores());
+      doubles(n.putArray("prefill_device_scores"), s.prefillDeviceScores());
+    }
   }
 
   private static ObjectNode map(Map<String, String> m) {

@@ -158,15 +158,16 @@ public final class CrossValidator {
       IntPredicate use, float[] featureMin, float[] featureMax, List<String> trainingArchitectures) {
     IntPredicate seen = i -> use.test(i) && !newArchitecture[i];
     IntPredicate fresh = i -> use.test(i) && newArchitecture[i];
-    Calibration.Stratum unseen = trainingArchitectures.isEmpty() ? Calibration.Stratum.EMPTY
-        : new Calibration.Stratum(rowScores(scores, d, Phase.DECODE, fresh),
-            rowScores(scores, d, Phase.PREFILL, fresh), deviceScores(scores, d, Phase.DECODE, fresh),
-            deviceScores(scores, d, Phase.PREFILL, fresh));
     // without architectures to tell them apart, every row is calibrated as one seen before
     IntPredicate main = trainingArchitectures.isEmpty() ? use : seen;
-    return new Calibration(method, rowScores(scores, d, Phase.DECODE, main), rowScores(scores, d, Phase.PREFILL, main),
-        featureMin, featureMax, deviceScores(scores, d, Phase.DECODE, main),
-        deviceScores(scores, d, Phase.PREFILL, main), trainingArchitectures, unseen);
+    return new Calibration(method, stratum(scores, d, main), featureMin, featureMax, trainingArchitectures,
+        trainingArchitectures.isEmpty() ? Calibration.Stratum.EMPTY : stratum(scores, d, fresh));
+  }
+
+  /** The row and device scores of the rows {@code use} accepts. */
+  private static Calibration.Stratum stratum(double[] scores, Encoded d, IntPredicate use) {
+    return new Calibration.Stratum(rowScores(scores, d, Phase.DECODE, use), rowScores(scores, d, Phase.PREFILL, use),
+        deviceScores(scores, d, Phase.DECODE, use), deviceScores(scores, d, Phase.PREFILL, use));
   }
 
   private static double[] rowScores(double[] scores, Encoded d, Phase phase, IntPredicate use) {

@@ -96,8 +96,8 @@ class ArtifactCodecTest {
     double[] devices = r.doubles(r.nextInt(0, 30), 0, 10).toArray();
     // every other artifact splits its scores by device architecture, as trained ones do since the split exists
     boolean split = info.getCurrentRepetition() % 2 == 0;
-    Calibration calibration = new Calibration(Calibration.Method.SPREAD_NORMALISED, scores,
-        new double[] {Double.MIN_VALUE, Double.MAX_VALUE}, lo, hi, devices, devices,
+    Calibration calibration = new Calibration(Calibration.Method.SPREAD_NORMALISED,
+        new Calibration.Stratum(scores, new double[] {Double.MIN_VALUE, Double.MAX_VALUE}, devices, devices), lo, hi,
         split ? List.of("Ampere sm_86", "RDNA3.5 gfx115x", "Apple8 µ") : List.of(),
         split ? new Calibration.Stratum(r.doubles(r.nextInt(0, 50), 0, 5).toArray(), new double[] {1e-300},
             r.doubles(r.nextInt(0, 8), 0, 5).toArray(), new double[0]) : Calibration.Stratum.EMPTY);
