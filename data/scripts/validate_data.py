@@ -18,6 +18,7 @@ HEADERS = {
     "quantizations.csv": "quant,bits_per_weight,class,activation,aliases,source_id,notes,expert_bits_per_weight",
     "measurements.csv": "source_id,device,backend,model,params_b,quant,batch,context,depth,phase,tokens_per_s,"
                         "n_ubatch,flash_attn,kv_type,build,build_date,blas,model_size_bytes,num_devices,tp,pp,ep,notes",
+    "chip_families.csv": "chip_family,vendor,architecture,target,source_id",
 }
 NUMBERS = {
     "models.csv": ["params_b", "active_params_b"],
@@ -90,6 +91,20 @@ def main():
     with open(os.path.join(data, "serving.csv"), newline="", encoding="utf-8") as fh:
         tables["serving.csv"] = list(csv.DictReader(fh))
 
+    # every device's chip family has one architecture (what "unseen architecture" intervals are decided on)
+    families = {}
+    for i, r in enumerate(tables["chip_families.csv"], start=2):
+        if r["chip_family"] in families:
+            errors.append("chip_families.csv:%d: chip family %r listed twice" % (i, r["chip_family"]))
+        if r["architecture"].strip() == "":
+            errors.append("chip_families.csv:%d: %r has no architecture" % (i, r["chip_family"]))
+        families[r["chip_family"]] = r["architecture"]
+    with open(os.path.join(data, "devices.csv"), newline="", encoding="utf-8") as fh:
+        for i, r in enumerate(csv.DictReader(fh), start=2):
+            if r["chip_family"] not in families:
+                errors.append("devices.csv:%d: chip family %r of %r is not in chip_families.csv"
+                              % (i, r["chip_family"], r["device"]))
+
     indexes = {}
     for f, key in (("models.csv", "model"), ("quantizations.csv", "quant")):
         by_loose, by_strict = {}, {}
@@ -137,7 +152,8 @@ def main():
         if os.path.exists(p):
             sources += open(p, encoding="utf-8").read()
     cited = set()
-    for f in ("models.csv", "quantizations.csv", "measurements.csv", "serving.csv", "devices.csv"):
+    for f in ("models.csv", "quantizations.csv", "measurements.csv", "serving.csv", "devices.csv",
+              "chip_families.csv"):
         p = os.path.join(data, f)
         with open(p, newline="", encoding="utf-8") as fh:
             cited |= {r["source_id"] for r in csv.DictReader(fh) if r.get("source_id")}
