@@ -26,7 +26,7 @@ import java.util.TreeSet;
  *
  * <p>Devices of an architecture the training rows never ran on ({@link #unseenArchitecture}) have no sibling the
  * model learned their kernels' efficiency from, and their errors are of another size: on leave-one-family-out folds
- * the prompts of such devices were several times further off than those of devices with a sibling in training. So
+ * the prompts of such devices were about twice as far off as those of devices with a sibling in training. So
  * the calibration is split in two (Mondrian conformal): {@code trainingArchitectures} lists the architectures ({@link
  * dev.tuner.core.scenario.DeviceSpec#architecture}) of the training rows; the scores above are those of held-out rows
  * whose architecture their fold had trained on, and {@code newArchitecture} holds the scores of the others, from which
@@ -169,7 +169,7 @@ public record Calibration(Method method, Stratum seenArchitecture, float[] featu
     return new Calibration(Method.NONE, new double[0], new double[0], lo, hi);
   }
 
-  static double[] sorted(double[] scores, String phase) {
+  private static double[] sorted(double[] scores, String phase) {
     double[] s = scores.clone();
     for (double v : s) {
       if (!Double.isFinite(v) || v < 0) {

@@ -17,7 +17,7 @@ import java.util.TreeMap;
 public final class ChipFamilies {
   private final Map<String, String> architectures;
 
-  public ChipFamilies(Map<String, String> architectures) {
+  private ChipFamilies(Map<String, String> architectures) {
     this.architectures = Collections.unmodifiableMap(new TreeMap<>(architectures));
   }
 
@@ -29,11 +29,6 @@ public final class ChipFamilies {
   /** The architecture of {@code chipFamily}, when the table has it. */
   public Optional<String> architecture(String chipFamily) {
     return Optional.ofNullable(chipFamily == null ? null : architectures.get(chipFamily.trim()));
-  }
-
-  /** Chip family → architecture, in name order. */
-  public Map<String, String> entries() {
-    return architectures;
   }
 
   static ChipFamilies read(Reader in, String source) {

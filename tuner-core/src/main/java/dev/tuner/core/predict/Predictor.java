@@ -30,9 +30,9 @@ import java.util.stream.IntStream;
  * inside the training range, times 0.8 when the model's answer had to be capped. A scenario whose roofline had to
  * assume anything gets the wider interval of {@link Calibration#groupQuantile} for imputed figures, and so a lower
  * confidence; so does one with an input that every training row held at one value
- * ({@link Calibration#neverVaried}), whose effect the model could not learn, and one on a device whose architecture
- * no training row ran on ({@link Calibration#unseenArchitecture}): its kernels' efficiency was learned from no
- * sibling.
+ * ({@link Calibration#neverVaried}), whose effect the model could not learn. A device whose architecture no training
+ * row ran on ({@link Calibration#unseenArchitecture}), whose kernels' efficiency was learned from no sibling, takes
+ * the interval calibrated on held-out devices of that kind ({@link Calibration#newArchitectureQuantile}).
  *
  * <p>A prompt is never slower than generating it one token at a time: an engine could always run it as decode
  * steps, and llama.cpp runs a one-token chunk with the very kernels of a decode step. A prefill prediction below the
@@ -202,7 +202,7 @@ public final class Predictor {
         new Interval(level, low, high), top, model.info().modelId(), assumptions);
   }
 
-  /** Why a device of an architecture the training rows never ran on is a worst-case device. */
+  /** Why a device of an architecture the training rows never ran on takes the interval of such devices. */
   private static String newArchitecture(Scenario s) {
     String architecture = s.device().architecture();
     return architecture.isEmpty()

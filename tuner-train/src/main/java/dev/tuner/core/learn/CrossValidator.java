@@ -24,9 +24,10 @@ import java.util.stream.IntStream;
  * of the other folds (same phase) — the test row's own label never enters its interval (cross-conformal) — or, when
  * larger, the group-aware quantile of {@link Calibration#groupQuantile}: the other folds' devices each contribute the
  * {@value Calibration#DEVICE_COVERAGE} quantile of their own scores, so that intervals hold per device and not only
- * pooled; rows whose roofline assumed a figure, and rows of a device whose architecture no training row of their
- * fold ran on ({@link Calibration#unseenArchitecture}), take that device quantile at {@value
- * Calibration#IMPUTED_DEVICE_SHARE}. A held-out prompt predicted below the fold model's prediction for generating it
+ * pooled; rows whose roofline assumed a figure take that device quantile at {@value
+ * Calibration#IMPUTED_DEVICE_SHARE}. Rows of a device whose architecture no training row of their fold ran on are
+ * calibrated on the other folds' rows of that kind alone, the others on the rest ({@link
+ * Calibration#newArchitectureQuantile}, {@link #calibration}). A held-out prompt predicted below the fold model's prediction for generating it
  * one token at a time takes that prediction and the decode interval around it, as {@link
  * dev.tuner.core.predict.Predictor} does; its score stays the prompt model's own residual.
  */
