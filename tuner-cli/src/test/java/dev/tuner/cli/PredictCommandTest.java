@@ -187,8 +187,8 @@ class PredictCommandTest {
   }
 
   /**
-   * The GB10's FP16 peak is not published: the bound computes at NVIDIA's highest FP16 per SM (B200, 2250 / 148)
-   * × 48 SMs = 729.7 TFLOPS, the model reads 500 FP4 × 0.25 (Blackwell's FP16/FP4) = 125 TFLOPS, and the answer
+   * The GB10's FP16 peak is not published: the bound computes at NVIDIA's highest FP16 per SM (GB200, 2500 / 148)
+   * × 48 SMs = 810.8 TFLOPS, the model reads 500 FP4 × 0.25 (Blackwell's FP16/FP4) = 125 TFLOPS, and the answer
    * says both.
    */
   @Test
@@ -197,10 +197,10 @@ class PredictCommandTest {
         "F16", "--context", "2048", "--phase", "prefill", "--explain", "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.json().get("roofline").get("peak_tflops").asDouble())
-        .isCloseTo(2250.0 / 148 * 48, org.assertj.core.api.Assertions.within(1e-6));
+        .isCloseTo(2500.0 / 148 * 48, org.assertj.core.api.Assertions.within(1e-6));
     assertThat(r.json().get("assumptions"))
         .anySatisfy(a -> assertThat(a.asText()).contains("FP16 peak of NVIDIA GB10 (DGX Spark) unknown: the bound"
-            + " assumes 729.7 TFLOPS"))
+            + " assumes 810.8 TFLOPS"))
         .anySatisfy(a -> assertThat(a.asText()).contains("the model is given the best estimate 125.0 TFLOPS (its FP4"
             + " peak 500.0 × 0.2500, the median FP16/FP4 ratio of 2 NVIDIA devices (B200, GB200 NVL72 (per GPU)))"));
   }

@@ -120,13 +120,13 @@ class SpecEstimatesTest {
   /**
    * NVIDIA GB10 (DGX Spark): FP16 not published, FP4 500 dense. Its generation GB1 holds B200 (2250 / 9000) and
    * GB200 (2500 / 10000), FP16/FP4 = 0.25 both: 500 × 0.25 = 125 TFLOPS. The bound keeps NVIDIA's highest FP16 per
-   * SM, B200's 2250 / 148 = 15.2027, × 48 SMs = 729.7 TFLOPS: 5.8 times the estimate the model used to be given.
+   * SM, GB200's 2500 / 148 = 16.8919, × 48 SMs = 810.8 TFLOPS: 6.5 times the estimate the model is given.
    */
   @Test
   void gb10FromItsFp4PeakAndBlackwellsTensorRatio() {
     DeviceSpec gb10 = CATALOG.device("NVIDIA GB10 (DGX Spark)");
     assertThat(catalog.fp16(gb10).value()).isCloseTo(125, within(1e-9));
-    assertThat(catalog.generousFp16(gb10).value()).isCloseTo(2250.0 / 148 * 48, within(1e-9));
+    assertThat(catalog.generousFp16(gb10).value()).isCloseTo(2500.0 / 148 * 48, within(1e-9));
     assertThat(catalog.fp32(gb10).known()).isTrue();
   }
 
