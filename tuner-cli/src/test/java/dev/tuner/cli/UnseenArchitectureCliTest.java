@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The shipped model trained on no RDNA3 device (its AMD rows are GCN5, RDNA1, RDNA2 and the RDNA3.5 Strix Halo):
  * a prediction for an RX 7900 XTX says so and takes the interval calibrated on held-out devices of an architecture
  * their fold had not trained on, where an RX 6800 XT (RDNA2, as the RX 6700 XT of the training rows) and an RTX 4090
- * do not. A user's device of a chip family the table lacks has no architecture, and says that instead.
+ * do not. A user's device of a chip family the table lacks, or one given by its figures alone, has no architecture,
+ * and says that instead.
  */
 class UnseenArchitectureCliTest {
   private static JsonNode predict(String device, String... more) {
@@ -45,5 +46,10 @@ class UnseenArchitectureCliTest {
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.json().get("assumptions").toString())
         .contains("the architecture of Acme X1 is unknown (chip family X1 is not in the chip-family table)");
+    Cli.Result given = Cli.run("predict", "--model", "Llama 3 8B", "--mem-bw-gbs", "800", "--fp16-tflops", "100",
+        "--quant", "Q4_K_M", "--format", "json");
+    assertThat(given.exit()).as(given.toString()).isZero();
+    assertThat(given.json().get("assumptions").toString())
+        .contains("the architecture of custom device is unknown (no chip family given)");
   }
 }

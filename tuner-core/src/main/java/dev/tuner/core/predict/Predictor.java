@@ -205,9 +205,12 @@ public final class Predictor {
   /** Why a device of an architecture the training rows never ran on takes the interval of such devices. */
   private static String newArchitecture(Scenario s) {
     String architecture = s.device().architecture();
+    // a device given by its figures alone has no chip family: the record then carries its name in its place
+    String family = s.device().chipFamily().equals(s.device().name()) ? "no chip family given"
+        : "chip family " + s.device().chipFamily() + " is not in the chip-family table";
     return architecture.isEmpty()
-        ? "the architecture of " + s.device().name() + " is unknown (chip family " + s.device().chipFamily()
-            + " is not in the chip-family table), so the model cannot tell which devices it resembles"
+        ? "the architecture of " + s.device().name() + " is unknown (" + family + "), so the model cannot tell which"
+            + " devices it resembles"
         : "no device of the architecture " + architecture + " (" + s.device().name() + ") was among the model's"
             + " training rows, so no sibling taught it how well that architecture's kernels run";
   }
