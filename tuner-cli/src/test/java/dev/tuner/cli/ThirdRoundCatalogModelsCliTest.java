@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Models added to the catalog in the third and fourth rounds of 2026-12-06 (data/SOURCES.md, "Catalog models added on
@@ -14,63 +16,49 @@ import org.junit.jupiter.api.Test;
 class ThirdRoundCatalogModelsCliTest {
 
   /**
-   * OLMo 2 7B in Q4_K_M on an RTX 4090, decoding 512 tokens. The memory roof streams every weight but the input table
-   * at 4.8944 bits: (7.30e9 − 100352 × 4096) × 4.8944 / 8 = 4 214 664 632 bytes, plus one gathered row 4096 × 4.8944 / 8
-   * = 2 506 bytes; the KV cache at the mean length 256 adds 32 layers × 2 × 32 KV heads × 128 × 256 × 2 bytes =
-   * 134 217 728. 1008 GB/s over 4 348 884 866 bytes = 231.78 tokens/s.
+   * New dense models in Q4_K_M on an RTX 4090 (1008 GB/s), decoding 512 tokens. The memory roof streams every weight
+   * but the input table at 4.8944 bits, plus one gathered row; the KV cache at the mean length 256 adds layers × 2 ×
+   * KV heads × 128 × 256 × 2 bytes.
+   * <ul>
+   *   <li>OLMo 2 7B: (7.30e9 − 100352 × 4096) × 4.8944 / 8 = 4 214 664 632 bytes + 4096 × 4.8944 / 8 = 2 506; KV 32 ×
+   *       2 × 32 × 128 × 256 × 2 = 134 217 728; 1008 GB/s over 4 348 884 866 bytes = 231.78 tokens/s.
+   *   <li>Phi-3 Medium 14B: (13.96e9 − 32064 × 5120) × 4.8944 / 8 = 8 440 290 213 bytes + 5120 × 4.8944 / 8 = 3 132;
+   *       KV 40 × 2 × 10 × 128 × 256 × 2 = 52 428 800; 1008 GB/s over 8 492 722 146 bytes = 118.69 tokens/s.
+   * </ul>
    */
-  @Test
-  void aNewDenseModelPredictsUnderItsHandComputedRoof() {
-    Cli.Result r = Cli.run("predict", "--model", "OLMo 2 7B", "--device", "RTX 4090", "--quant", "Q4_K_M",
+  @ParameterizedTest
+  @CsvSource({
+      "OLMo 2 7B, 7.30e9, 100352, 4096, 32, 32, 231.78",
+      "Phi-3 Medium 14B, 13.96e9, 32064, 5120, 40, 10, 118.69"
+  })
+  void aNewDenseModelPredictsUnderItsHandComputedRoof(String model, double params, int vocab, int hidden,
+      int layers, int kvHeads, double handRoof) {
+    Cli.Result r = Cli.run("predict", "--model", model, "--device", "RTX 4090", "--quant", "Q4_K_M",
         "--context", "512", "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
     JsonNode j = r.json();
-    assertThat(j.get("scenario").get("model").get("name").asText()).isEqualTo("OLMo 2 7B");
-    double weights = (7.30e9 - 100352.0 * 4096) * 4.8944 / 8 + 4096 * 4.8944 / 8;
-    double kv = 32 * 2.0 * 32 * 128 * 256 * 2;
+    assertThat(j.get("scenario").get("model").get("name").asText()).isEqualTo(model);
+    double weights = (params - (double) vocab * hidden) * 4.8944 / 8 + hidden * 4.8944 / 8;
+    double kv = layers * 2.0 * kvHeads * 128 * 256 * 2;
     assertThat(j.get("roofline_tokens_per_s").asDouble()).isCloseTo(1008e9 / (weights + kv), within(0.01));
-    assertThat(j.get("roofline_tokens_per_s").asDouble()).isCloseTo(231.78, within(0.01));
+    assertThat(j.get("roofline_tokens_per_s").asDouble()).isCloseTo(handRoof, within(0.01));
     assertThat(j.get("tokens_per_s").asDouble()).isPositive()
         .isLessThanOrEqualTo(j.get("roofline_tokens_per_s").asDouble());
   }
 
-  @Test
-  void aNewMixtureOfExpertsWithASharedExpertPredicts() {
-    Cli.Result r = Cli.run("predict", "--model", "Qwen/Qwen1.5-MoE-A2.7B-Chat", "--device", "RTX 4090", "--quant",
-        "Q4_K_M", "--context", "512");
+  /** Mixtures of experts with shared experts print their expert layout and active parameters. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "Qwen/Qwen1.5-MoE-A2.7B-Chat | RTX 4090 | Qwen1.5-MoE-A2.7B: 14.32 B params | 60 experts, top-4 + 4 shared"
+          + " | 2.69 B active",
+      "Qwen/Qwen2-57B-A14B-Instruct | H100 SXM5 80GB | Qwen2-57B-A14B: 57.41 B params | 64 experts, top-8 + 8 shared"
+          + " | 14.25 B active"
+  })
+  void aNewMixtureOfExpertsWithSharedExpertsPredicts(String model, String device, String params, String layout,
+      String active) {
+    Cli.Result r = Cli.run("predict", "--model", model, "--device", device, "--quant", "Q4_K_M", "--context", "512");
     assertThat(r.exit()).as(r.toString()).isZero();
-    assertThat(r.out()).contains("Qwen1.5-MoE-A2.7B: 14.32 B params", "60 experts, top-4 + 4 shared", "2.69 B active",
-        "Prediction", "tokens/s", "roofline");
-  }
-
-  /**
-   * Phi-3 Medium in Q4_K_M on an RTX 4090, decoding 512 tokens. The memory roof streams every weight but the input
-   * table at 4.8944 bits: (13.96e9 − 32064 × 5120) × 4.8944 / 8 = 8 440 290 213 bytes, plus one gathered row 5120 ×
-   * 4.8944 / 8 = 3 132 bytes; the KV cache at the mean length 256 adds 40 layers × 2 × 10 KV heads × 128 × 256 × 2
-   * bytes = 52 428 800. 1008 GB/s over 8 492 722 146 bytes = 118.69 tokens/s.
-   */
-  @Test
-  void aFourthRoundDenseModelPredictsUnderItsHandComputedRoof() {
-    Cli.Result r = Cli.run("predict", "--model", "Phi-3 Medium 14B", "--device", "RTX 4090", "--quant", "Q4_K_M",
-        "--context", "512", "--format", "json");
-    assertThat(r.exit()).as(r.toString()).isZero();
-    JsonNode j = r.json();
-    assertThat(j.get("scenario").get("model").get("name").asText()).isEqualTo("Phi-3 Medium 14B");
-    double weights = (13.96e9 - 32064.0 * 5120) * 4.8944 / 8 + 5120 * 4.8944 / 8;
-    double kv = 40 * 2.0 * 10 * 128 * 256 * 2;
-    assertThat(j.get("roofline_tokens_per_s").asDouble()).isCloseTo(1008e9 / (weights + kv), within(0.01));
-    assertThat(j.get("roofline_tokens_per_s").asDouble()).isCloseTo(118.69, within(0.01));
-    assertThat(j.get("tokens_per_s").asDouble()).isPositive()
-        .isLessThanOrEqualTo(j.get("roofline_tokens_per_s").asDouble());
-  }
-
-  @Test
-  void aFourthRoundMixtureOfExpertsWithEightSharedWidthsPredicts() {
-    Cli.Result r = Cli.run("predict", "--model", "Qwen/Qwen2-57B-A14B-Instruct", "--device", "H100 SXM5 80GB",
-        "--quant", "Q4_K_M", "--context", "512");
-    assertThat(r.exit()).as(r.toString()).isZero();
-    assertThat(r.out()).contains("Qwen2-57B-A14B: 57.41 B params", "64 experts, top-8 + 8 shared", "14.25 B active",
-        "Prediction", "tokens/s", "roofline");
+    assertThat(r.out()).contains(params, layout, active, "Prediction", "tokens/s", "roofline");
   }
 
   @Test
