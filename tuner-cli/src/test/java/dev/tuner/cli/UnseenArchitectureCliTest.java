@@ -52,4 +52,25 @@ class UnseenArchitectureCliTest {
     assertThat(given.json().get("assumptions").toString())
         .contains("the architecture of custom device is unknown (no chip family given)");
   }
+
+  /**
+   * {@code evaluate} splits a file's rows by whether the model trained on their device's architecture: one RX 7900 XTX
+   * prompt (RDNA3, new) and one RTX 4090 decode (Ada, trained on). The figures are this test's own, not measurements.
+   */
+  @Test
+  void evaluateReportsTheRowsOfANewArchitectureApart(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("rows.csv");
+    Files.writeString(data, "source_id,device,backend,model,params_b,quant,batch,context,depth,phase,tokens_per_s,"
+        + "n_ubatch,flash_attn,kv_type,build,build_date,blas,model_size_bytes,num_devices,tp,pp,ep,notes\n"
+        + "t,AMD Radeon RX 7900 XTX,llama.cpp ROCm,Llama 3 8B,,Q4_K_M,1,512,0,prefill,1000,,,,,,,,,,,,\n"
+        + "t,RTX 4090,llama.cpp CUDA,Llama 3 8B,,Q4_K_M,1,128,0,decode,120,,,,,,,,,,,,\n");
+    Cli.Result r = Cli.run("evaluate", "--data", data.toString(), "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode split = r.json().get("by_architecture");
+    assertThat(split.get("new architecture").get("prefill").get("n").asInt()).isEqualTo(1);
+    assertThat(split.get("new architecture").has("decode")).isFalse();
+    assertThat(split.get("architecture trained on").get("decode").get("n").asInt()).isEqualTo(1);
+    assertThat(Cli.run("evaluate", "--data", data.toString()).out()).contains("model, new architecture",
+        "model, architecture trained on");
+  }
 }

@@ -16,6 +16,9 @@ import java.util.TreeMap;
  * same folds). {@code method} says how the rows were held out; {@code level} is the nominal interval coverage.
  * {@code groups} breaks the model's accuracy down by {@code groupedBy} (each device, or each model when models were
  * held out), so that a user sees how well it does on the hardware they care about, not only on average.
+ * {@code byArchitecture} splits the model's rows by whether its training rows ran on each row's device architecture
+ * ({@link #TRAINED_ON}, {@link #NEW_ARCHITECTURE}), the two kinds its intervals are calibrated apart for; empty when
+ * the model records no architectures.
  */
 public record EvaluationReport(
     String method,
@@ -27,11 +30,21 @@ public record EvaluationReport(
     Map<Phase, PhaseMetrics> phases,
     Map<String, Map<Phase, PhaseMetrics>> baselines,
     String groupedBy,
-    Map<String, Map<Phase, PhaseMetrics>> groups) {
+    Map<String, Map<Phase, PhaseMetrics>> groups,
+    Map<String, Map<Phase, PhaseMetrics>> byArchitecture) {
 
   public static final String ROOFLINE_BASELINE = "roofline_efficiency";
   public static final String REFERENCE_BASELINE = "reference_heuristic";
   private static final int WORST_SHOWN = 5;
+  public static final String TRAINED_ON = "architecture trained on";
+  public static final String NEW_ARCHITECTURE = "new architecture";
+
+  /** Without the split by architecture. */
+  public EvaluationReport(String method, double level, String target, int rows, int used,
+      Map<String, Integer> skipped, Map<Phase, PhaseMetrics> phases, Map<String, Map<Phase, PhaseMetrics>> baselines,
+      String groupedBy, Map<String, Map<Phase, PhaseMetrics>> groups) {
+    this(method, level, target, rows, used, skipped, phases, baselines, groupedBy, groups, Map.of());
+  }
 
   public EvaluationReport {
     skipped = java.util.Collections.unmodifiableMap(new TreeMap<>(skipped));
@@ -42,6 +55,9 @@ public record EvaluationReport(
     Map<String, Map<Phase, PhaseMetrics>> g = new TreeMap<>();
     groups.forEach((k, v) -> g.put(k, Map.copyOf(v)));
     groups = java.util.Collections.unmodifiableMap(g);
+    Map<String, Map<Phase, PhaseMetrics>> a = new TreeMap<>();
+    byArchitecture.forEach((k, v) -> a.put(k, Map.copyOf(v)));
+    byArchitecture = java.util.Collections.unmodifiableMap(a);
   }
 
   /** The JSON shape of {@code tuner evaluate --format json}; errors as fractions. */
@@ -59,6 +75,10 @@ public record EvaluationReport(
     baselines.forEach((name, ph) -> b.putObject(name).set("phases", phasesJson(ph)));
     ObjectNode g = root.putObject("by_" + groupedBy);
     groups.forEach((name, ph) -> g.set(name, phasesJson(ph)));
+    if (!byArchitecture.isEmpty()) {
+      ObjectNode a = root.putObject("by_architecture");
+      byArchitecture.forEach((name, ph) -> a.set(name, phasesJson(ph)));
+    }
     return root;
   }
 
@@ -95,10 +115,11 @@ public record EvaluationReport(
     if (!skipped.isEmpty()) {
       b.append("skipped: ").append(skipped).append(System.lineSeparator());
     }
-    b.append(String.format(Locale.ROOT, "%-8s %-22s %5s %8s %10s %7s %9s%n", "phase", "predictor", "n", "MAPE",
+    b.append(String.format(Locale.ROOT, "%-8s %-32s %5s %8s %10s %7s %9s%n", "phase", "predictor", "n", "MAPE",
         "medianAPE", "R2(log)", "coverage"));
     for (Phase p : Phase.values()) {
       line(b, p, "model", phases.get(p));
+      byArchitecture.forEach((name, ph) -> line(b, p, "model, " + name, ph.get(p)));
       baselines.forEach((name, ph) -> line(b, p, name, ph.get(p)));
     }
     worst(b);
@@ -132,7 +153,7 @@ public record EvaluationReport(
       return;
     }
     String coverage = Double.isNaN(m.coverage()) ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * m.coverage());
-    b.append(String.format(Locale.ROOT, "%-8s %-22s %5d %7.1f%% %9.1f%% %7.3f %9s%n", p.id(), name, m.n(),
+    b.append(String.format(Locale.ROOT, "%-8s %-32s %5d %7.1f%% %9.1f%% %7.3f %9s%n", p.id(), name, m.n(),
         100 * m.mape(), 100 * m.medianApe(), m.r2(), coverage));
   }
 }

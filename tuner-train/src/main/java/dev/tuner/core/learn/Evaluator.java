@@ -41,11 +41,15 @@ public final class Evaluator {
     double[] high = new double[n];
     double[] roof = new double[n];
     double[] ref = new double[n];
+    String[] architecture = new String[n];
+    dev.tuner.core.artifact.Calibration calibration = predictor.model().calibration();
     for (int i = 0; i < n; i++) {
       Dataset.Example e = data.examples().get(i);
       ThroughputPrediction p = predictor.predict(e.scenario(), 0);
       rows.add(new Row(e, p));
       devices[i] = e.scenario().device().name();
+      architecture[i] = calibration.unseenArchitecture(e.scenario().device().architecture())
+          ? EvaluationReport.NEW_ARCHITECTURE : EvaluationReport.TRAINED_ON;
       phases[i] = e.scenario().phase();
       measured[i] = e.measurement().tokensPerSecond();
       predicted[i] = p.tokensPerSecond();
@@ -61,7 +65,10 @@ public final class Evaluator {
     EvaluationReport report = new EvaluationReport("hold-out evaluation of " + predictor.model().id(),
         predictor.intervalLevel(), predictor.model().model().info().outputKind().id(), data.rowsRead(), n,
         data.skippedByReason(), PhaseMetrics.byPhase(phases, measured, predicted, low, high), baselines, "device",
-        PhaseMetrics.byGroup(devices, phases, measured, predicted, low, high));
+        PhaseMetrics.byGroup(devices, phases, measured, predicted, low, high),
+        // a model that records no architectures takes no device for new: nothing to split
+        calibration.trainingArchitectures().isEmpty() ? Map.of()
+            : PhaseMetrics.byGroup(architecture, phases, measured, predicted, low, high));
     return new Result(report, rows);
   }
 }
