@@ -316,6 +316,41 @@ class ArtifactCodecTest {
         .isInstanceOf(ModelLoadException.class).hasMessageContaining("not a regular file");
   }
 
+  /** {@link TestArtifacts#artifact()} with its calibration split by architecture. */
+  private static ModelArtifact splitArtifact() {
+    ArtifactHeader h = TestArtifacts.header();
+    Calibration c = h.calibration();
+    Calibration split = new Calibration(c.method(), c.seenArchitecture(), c.featureMin(), c.featureMax(),
+        List.of("Ada sm_89", "RDNA3.5 gfx115x"), new Calibration.Stratum(new double[] {0.5, 0.25},
+            new double[] {0.75}, new double[] {0.5}, new double[] {0.75}));
+    return new ModelArtifact(new ArtifactHeader(h.formatVersion(), h.apiVersion(), h.modelId(), h.providerId(),
+        h.providerVersion(), h.schema(), h.outputKind(), h.featureCount(), h.hyperParameters(), h.seed(),
+        h.trainingData(), h.crossValidation(), split, h.environment(), h.created(), h.properties()),
+        TestArtifacts.artifact().payload());
+  }
+
+  /**
+   * The split by device architecture is data like the rest: a blank architecture, scores of a new architecture with
+   * no architectures recorded, a negative score in it, or a number where its scores belong are refused even under a
+   * valid digest, naming the field.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "\"Ada sm_89\"|\" \"|calibration training architecture",
+      "\"training_architectures\"|\"training_architecturez\"|calibration new-architecture scores",
+      "[ 0.25, 0.5 ]|[ -0.25, 0.5 ]|calibration score (decode)",
+      "\"new_architecture\" : {|\"new_architecture\" : 5, \"unread\" : {|new_architecture"})
+  void anInvalidSplitByArchitectureIsRefused(String edit) {
+    String[] parts = edit.split("\\|");
+    byte[] encoded = writer.encode(splitArtifact());
+    assertSameArtifact(codec.decode(encoded, "split.json"), splitArtifact());
+    byte[] forged = editAndReseal(encoded, json -> replaceOnce(json, parts[0], parts[1]));
+    assertThatThrownBy(() -> codec.decode(forged, "forged.json"))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("forged.json")
+        .hasMessageContaining(parts[2]);
+  }
+
   /**
    * Numbers the header validation must refuse even when the integrity digest was recomputed (a forged or buggy
    * file): the codec checks every number, not only the digest.
