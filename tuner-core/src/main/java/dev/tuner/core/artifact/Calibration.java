@@ -85,10 +85,6 @@ public record Calibration(Method method, Stratum seenArchitecture, float[] featu
       return (phase == Phase.DECODE ? decodeScores : prefillScores).clone();
     }
 
-    public double[] deviceScores(Phase phase) {
-      return (phase == Phase.DECODE ? decodeDeviceScores : prefillDeviceScores).clone();
-    }
-
     @Override
     public double[] decodeScores() {
       return decodeScores.clone();
@@ -143,11 +139,13 @@ public record Calibration(Method method, Stratum seenArchitecture, float[] featu
    */
   public double newArchitectureQuantile(Phase phase, double level, boolean imputed) {
     double worst = groupQuantile(phase, level, true);
-    double[] rows = newArchitecture.scores(phase);
+    // the stratum's own sorted arrays, read in place: this runs for every prediction on such a device
+    boolean decode = phase == Phase.DECODE;
+    double[] rows = decode ? newArchitecture.decodeScores : newArchitecture.prefillScores;
     if (method == Method.NONE || rows.length == 0) {
       return worst;
     }
-    double[] devices = newArchitecture.deviceScores(phase);
+    double[] devices = decode ? newArchitecture.decodeDeviceScores : newArchitecture.prefillDeviceScores;
     double device = devices.length == 0 ? 0 : conformal(devices, DEVICE_SHARE);
     double q = Math.max(conformal(rows, level), Double.isInfinite(device) ? worst : device);
     return imputed ? Math.max(q, worst) : q;
