@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a prediction for an RX 7900 XTX says so and takes the interval calibrated on held-out devices of an architecture
  * their fold had not trained on, where an RX 6800 XT (RDNA2, as the RX 6700 XT of the training rows) and an RTX 4090
  * do not. A user's device of a chip family the table lacks, or one given by its figures alone, has no architecture,
- * and says that instead.
+ * and says that instead; one whose catalog row names an architecture the model trained on is not new.
  */
 class UnseenArchitectureCliTest {
   private static JsonNode predict(String device, String... more) {
@@ -39,18 +39,23 @@ class UnseenArchitectureCliTest {
   @Test
   void aUsersDeviceOfAnUnlistedChipFamilyHasNoArchitectureAndSaysSo(@TempDir Path dir) throws Exception {
     Path catalog = dir.resolve("mine.csv");
-    Files.writeString(catalog, "device,vendor,chip_family,mem_bw_gbs,fp16_tflops,fp32_tflops,sm_or_cores,l2_mb,mem_gb\n"
-        + "Acme X1,NVIDIA,X1,800,120,30,60,32,24\n");
+    Files.writeString(catalog, "device,vendor,chip_family,mem_bw_gbs,fp16_tflops,fp32_tflops,sm_or_cores,l2_mb,mem_gb,"
+        + "architecture\nAcme X1,NVIDIA,X1,800,120,30,60,32,24,\nAcme X2,NVIDIA,X2,800,120,30,60,32,24,Ada sm_89\n");
+    Cli.Result named = Cli.run(new String[] {"--catalog", catalog.toString(), "predict", "--model", "Llama 3 8B",
+        "--device", "Acme X2", "--quant", "Q4_K_M", "--format", "json"});
+    assertThat(named.exit()).as(named.toString()).isZero();
+    assertThat(named.json().get("assumptions").toString()).doesNotContain("architecture");
     Cli.Result r = Cli.run(new String[] {"--catalog", catalog.toString(), "predict", "--model", "Llama 3 8B",
         "--device", "Acme X1", "--quant", "Q4_K_M", "--format", "json"});
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.json().get("assumptions").toString())
-        .contains("the architecture of Acme X1 is unknown (chip family X1 is not in the chip-family table)");
+        .contains("the architecture of Acme X1 is unknown (chip family X1 is not in the chip-family table; a catalog"
+            + " file's architecture column names it)");
     Cli.Result given = Cli.run("predict", "--model", "Llama 3 8B", "--mem-bw-gbs", "800", "--fp16-tflops", "100",
         "--quant", "Q4_K_M", "--format", "json");
     assertThat(given.exit()).as(given.toString()).isZero();
     assertThat(given.json().get("assumptions").toString())
-        .contains("the architecture of custom device is unknown (no chip family given)");
+        .contains("the architecture of custom device is unknown (no chip family given;");
   }
 
   /**

@@ -209,8 +209,8 @@ public final class Predictor {
     String family = s.device().chipFamily().equals(s.device().name()) ? "no chip family given"
         : "chip family " + s.device().chipFamily() + " is not in the chip-family table";
     return architecture.isEmpty()
-        ? "the architecture of " + s.device().name() + " is unknown (" + family + "), so the model cannot tell which"
-            + " devices it resembles"
+        ? "the architecture of " + s.device().name() + " is unknown (" + family + "; a catalog file's architecture"
+            + " column names it), so the model cannot tell which devices it resembles"
         : "no device of the architecture " + architecture + " (" + s.device().name() + ") was among the model's"
             + " training rows, so no sibling taught it how well that architecture's kernels run";
   }
