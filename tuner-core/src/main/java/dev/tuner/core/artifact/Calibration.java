@@ -156,6 +156,11 @@ public record Calibration(Method method, Stratum seenArchitecture, float[] featu
    * never saw, or an unknown one (empty). False when the training rows' architectures were not recorded.
    */
   public boolean unseenArchitecture(String architecture) {
+    return unseenArchitecture(trainingArchitectures, architecture);
+  }
+
+  /** {@link #unseenArchitecture(String)} for training rows of {@code trainingArchitectures}. */
+  public static boolean unseenArchitecture(List<String> trainingArchitectures, String architecture) {
     return !trainingArchitectures.isEmpty()
         && (architecture == null || architecture.isBlank() || !trainingArchitectures.contains(architecture.trim()));
   }

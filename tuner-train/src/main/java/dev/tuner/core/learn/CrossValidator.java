@@ -91,7 +91,8 @@ public final class CrossValidator {
       List<String> trained = architectures(d, folds.trainSet(f, n));
       trainedArchitectures.add(trained);
       for (int i : folds.testSets().get(f)) {
-        newArchitecture[i] = !trained.contains(d.deviceArchitectures[i]);
+        // exactly Predictor's test: with no architecture known in training, no row is taken for a new one
+        newArchitecture[i] = Calibration.unseenArchitecture(trained, d.deviceArchitectures[i]);
       }
     }
     double[] predicted = new double[n];
@@ -105,9 +106,7 @@ public final class CrossValidator {
       for (int i : folds.testSets().get(f)) {
         Map<Phase, Double> qi = new EnumMap<>(Phase.class);
         for (Phase p : Phase.values()) {
-          // exactly Predictor's test: with no architecture known in training, no row is taken for a new one
-          qi.put(p, others.unseenArchitecture(d.deviceArchitectures[i])
-              ? others.newArchitectureQuantile(p, level, d.imputed[i])
+          qi.put(p, newArchitecture[i] ? others.newArchitectureQuantile(p, level, d.imputed[i])
               : others.groupQuantile(p, level, d.imputed[i]));
         }
         double roof = d.roofs[i];
