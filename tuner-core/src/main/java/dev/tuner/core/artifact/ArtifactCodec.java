@@ -409,15 +409,11 @@ public final class ArtifactCodec {
     }
     float[] min = floatArray(cal, "feature_min", featureCount);
     float[] max = floatArray(cal, "feature_max", featureCount);
-    // device scores arrived with the group-aware calibration; older artifacts have none
-    boolean devices = cal.has("decode_device_scores");
-    Calibration.Stratum seen = new Calibration.Stratum(doubleArray(cal, "decode_scores"),
-        doubleArray(cal, "prefill_scores"), devices ? doubleArray(cal, "decode_device_scores") : new double[0],
-        devices ? doubleArray(cal, "prefill_device_scores") : new double[0]);
-    // the split by device architecture arrived later still; older artifacts have neither part
-    Calibration calibration = new Calibration(method, seen, min, max,
+    // device scores arrived with the group-aware calibration, so older artifacts' top level may lack them; the split
+    // by device architecture arrived later still, so older artifacts have neither part
+    Calibration calibration = new Calibration(method, stratum(cal, cal.has("decode_device_scores")), min, max,
         cal.has("training_architectures") ? stringList(cal, "training_architectures") : List.of(),
-        cal.has("new_architecture") ? stratum(object(cal, "new_architecture")) : Calibration.Stratum.EMPTY);
+        cal.has("new_architecture") ? stratum(object(cal, "new_architecture"), true) : Calibration.Stratum.EMPTY);
     return new ArtifactHeader(
         n.path("format_version").asInt(-1),
         text(n, "api_version"),
@@ -546,9 +542,11 @@ public final class ArtifactCodec {
     return out;
   }
 
-  private static Calibration.Stratum stratum(JsonNode n) {
+  /** The scores {@code n} holds, its device scores read when {@code devices} (as {@code ArtifactWriter} writes). */
+  private static Calibration.Stratum stratum(JsonNode n, boolean devices) {
     return new Calibration.Stratum(doubleArray(n, "decode_scores"), doubleArray(n, "prefill_scores"),
-        doubleArray(n, "decode_device_scores"), doubleArray(n, "prefill_device_scores"));
+        devices ? doubleArray(n, "decode_device_scores") : new double[0],
+        devices ? doubleArray(n, "prefill_device_scores") : new double[0]);
   }
 
   private static List<String> stringList(JsonNode parent, String field) {

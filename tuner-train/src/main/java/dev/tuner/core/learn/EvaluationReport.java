@@ -39,6 +39,19 @@ public record EvaluationReport(
   public static final String TRAINED_ON = "architecture trained on";
   public static final String NEW_ARCHITECTURE = "new architecture";
 
+  /**
+   * The metrics of the rows {@code newArchitecture} marks ({@link #NEW_ARCHITECTURE}) and of the others ({@link
+   * #TRAINED_ON}), as {@link #byArchitecture} holds them.
+   */
+  static Map<String, Map<Phase, PhaseMetrics>> splitByArchitecture(boolean[] newArchitecture, Phase[] phases,
+      double[] measured, double[] predicted, double[] low, double[] high) {
+    String[] labels = new String[newArchitecture.length];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = newArchitecture[i] ? NEW_ARCHITECTURE : TRAINED_ON;
+    }
+    return PhaseMetrics.byGroup(labels, phases, measured, predicted, low, high);
+  }
+
   /** Without the split by architecture. */
   public EvaluationReport(String method, double level, String target, int rows, int used,
       Map<String, Integer> skipped, Map<Phase, PhaseMetrics> phases, Map<String, Map<Phase, PhaseMetrics>> baselines,

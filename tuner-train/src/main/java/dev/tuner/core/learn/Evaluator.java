@@ -41,15 +41,14 @@ public final class Evaluator {
     double[] high = new double[n];
     double[] roof = new double[n];
     double[] ref = new double[n];
-    String[] architecture = new String[n];
+    boolean[] newArchitecture = new boolean[n];
     dev.tuner.core.artifact.Calibration calibration = predictor.model().calibration();
     for (int i = 0; i < n; i++) {
       Dataset.Example e = data.examples().get(i);
       ThroughputPrediction p = predictor.predict(e.scenario(), 0);
       rows.add(new Row(e, p));
       devices[i] = e.scenario().device().name();
-      architecture[i] = calibration.unseenArchitecture(e.scenario().device().architecture())
-          ? EvaluationReport.NEW_ARCHITECTURE : EvaluationReport.TRAINED_ON;
+      newArchitecture[i] = calibration.unseenArchitecture(e.scenario().device().architecture());
       phases[i] = e.scenario().phase();
       measured[i] = e.measurement().tokensPerSecond();
       predicted[i] = p.tokensPerSecond();
@@ -68,7 +67,7 @@ public final class Evaluator {
         PhaseMetrics.byGroup(devices, phases, measured, predicted, low, high),
         // a model that records no architectures takes no device for new: nothing to split
         calibration.trainingArchitectures().isEmpty() ? Map.of()
-            : PhaseMetrics.byGroup(architecture, phases, measured, predicted, low, high));
+            : EvaluationReport.splitByArchitecture(newArchitecture, phases, measured, predicted, low, high));
     return new Result(report, rows);
   }
 }

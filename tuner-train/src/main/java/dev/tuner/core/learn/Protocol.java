@@ -374,10 +374,13 @@ public final class Protocol {
       }
     });
     b.append("\nRows whose device has an imputed peak (see SpecEstimates), same runs:\n\n");
+    b.append("| split | phase | predictor | rows | MAPE | coverage | width hi/lo |\n|---|---|---|---|---|---|---|\n");
     rowsTable(b, report, "imputed", "");
     b.append("\nRows by whether their fold trained on any device of their device's architecture (the kernels' target:"
         + " CUDA compute capability, AMD gfx family, Apple GPU family; see data/chip_families.csv), same runs; in"
         + " leave-one-architecture-out the architecture left out is the LLM's, so few devices are new there:\n\n");
+    b.append("| split | device architecture | phase | predictor | rows | MAPE | coverage | width hi/lo |\n"
+        + "|---|---|---|---|---|---|---|---|\n");
     rowsTable(b, report, "seen_architecture", "trained on");
     rowsTable(b, report, "new_architecture", "new to the fold");
     b.append("\nBroken down, same runs (\"level known\": the MAPE if each device's overall level were known, a"
@@ -413,16 +416,12 @@ public final class Protocol {
     return b.toString();
   }
 
-  /** One table of {@link #rowsBreakdown} figures; {@code label} names the rows in a first column when not empty. */
+  /**
+   * The rows of a table of {@link #rowsBreakdown} figures, under the header the caller wrote; {@code label} names the
+   * rows in a column after the split's when not empty.
+   */
   private static void rowsTable(StringBuilder b, com.fasterxml.jackson.databind.JsonNode report, String prefix,
       String label) {
-    boolean header = !prefix.equals("new_architecture");
-    if (header) {
-      b.append(label.isEmpty() ? "| split | phase | predictor | rows | MAPE | coverage | width hi/lo |\n"
-          + "|---|---|---|---|---|---|---|\n"
-          : "| split | device architecture | phase | predictor | rows | MAPE | coverage | width hi/lo |\n"
-          + "|---|---|---|---|---|---|---|---|\n");
-    }
     report.get("splits").fields().forEachRemaining(split -> {
       for (Phase p : Phase.values()) {
         split.getValue().get("candidates").fields().forEachRemaining(c -> {

@@ -60,7 +60,8 @@ public final class TrainingPipeline {
     EvaluationReport report = new EvaluationReport(folds.method() + " cross-validation (" + folds.count()
         + " folds; intervals cross-conformal)", req.level(), req.target().id(), data.rowsRead(),
         data.examples().size(), data.skippedByReason(), model.phases(), baselines, model.groupedBy(), model.groups(),
-        byArchitecture(encoded, model));
+        EvaluationReport.splitByArchitecture(model.newArchitecture(), encoded.phases, encoded.measured,
+            model.predicted(), model.low(), model.high()));
 
     req.progress().progress("final model", 0, 1);
     int[] all = new int[encoded.rows()];
@@ -102,16 +103,6 @@ public final class TrainingPipeline {
         properties);
     return new TrainResult(m, new ModelArtifact(header, trained.payload()), report,
         HeldOutPredictions.of(data.examples(), folds, model));
-  }
-
-  /** The held-out rows split as {@link EvaluationReport#byArchitecture} splits them, by their own fold. */
-  private static Map<String, Map<Phase, PhaseMetrics>> byArchitecture(Encoded d, CvResult r) {
-    boolean[] fresh = r.newArchitecture();
-    String[] labels = new String[d.rows()];
-    for (int i = 0; i < labels.length; i++) {
-      labels[i] = fresh[i] ? EvaluationReport.NEW_ARCHITECTURE : EvaluationReport.TRAINED_ON;
-    }
-    return PhaseMetrics.byGroup(labels, d.phases, d.measured, r.predicted(), r.low(), r.high());
   }
 
   private static Calibration calibration(Encoded d, CvResult r) {
