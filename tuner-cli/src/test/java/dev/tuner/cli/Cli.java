@@ -41,4 +41,14 @@ final class Cli {
     System.arraycopy(more, 0, args, fixed.length, more.length);
     return run(args);
   }
+
+  /** The catalog model {@code predict} resolves {@code name} to (its scenario's model name); fails unless it exits 0. */
+  static String resolvedModel(String name) {
+    Result r = run("predict", "--model", name, "--device", "RTX 4090", "--quant", "Q4_K_M", "--context", "128",
+        "--format", "json");
+    if (r.exit() != 0) {
+      throw new AssertionError("expected exit 0 resolving " + name + ": " + r);
+    }
+    return r.json().get("scenario").get("model").get("name").asText();
+  }
 }

@@ -43,15 +43,8 @@ class NewCatalogModelsCliTest {
 
   @Test
   void hubIdsAndOllamaTagsNameTheirRows() {
-    assertThat(scenarioModel("mistralai/Mistral-Nemo-Instruct-2407")).isEqualTo("Mistral Nemo 12B");
-    assertThat(scenarioModel("deepseek-r1:1.5b")).isEqualTo("DeepSeek-R1-Distill-Qwen-1.5B");
-    assertThat(scenarioModel("Qwen/Qwen3-Coder-30B-A3B-Instruct")).isEqualTo("Qwen3-Coder-30B-A3B-Instruct");
-  }
-
-  private static String scenarioModel(String name) {
-    Cli.Result r = Cli.run("predict", "--model", name, "--device", "RTX 4090", "--quant", "Q4_K_M", "--context",
-        "128", "--format", "json");
-    assertThat(r.exit()).as(r.toString()).isZero();
-    return r.json().get("scenario").get("model").get("name").asText();
+    assertThat(Cli.resolvedModel("mistralai/Mistral-Nemo-Instruct-2407")).isEqualTo("Mistral Nemo 12B");
+    assertThat(Cli.resolvedModel("deepseek-r1:1.5b")).isEqualTo("DeepSeek-R1-Distill-Qwen-1.5B");
+    assertThat(Cli.resolvedModel("Qwen/Qwen3-Coder-30B-A3B-Instruct")).isEqualTo("Qwen3-Coder-30B-A3B-Instruct");
   }
 }

@@ -63,20 +63,13 @@ class ThirdRoundCatalogModelsCliTest {
 
   @Test
   void hubIdsNameTheirRows() {
-    assertThat(scenarioModel("google/gemma-2b-it")).isEqualTo("Gemma 2B");
-    assertThat(scenarioModel("mistralai/Devstral-Small-2507")).isEqualTo("Devstral Small 1.1");
-    assertThat(scenarioModel("Qwen/Qwen3-30B-A3B-Thinking-2507")).isEqualTo("Qwen3-30B-A3B-Thinking-2507");
-    assertThat(scenarioModel("HuggingFaceTB/SmolLM3-3B")).isEqualTo("SmolLM3 3B");
-    assertThat(scenarioModel("THUDM/glm-4-9b-chat")).isEqualTo("GLM-4 9B");
-    assertThat(scenarioModel("codellama/CodeLlama-13b-Instruct-hf")).isEqualTo("CodeLlama 13B");
-    assertThat(scenarioModel("Qwen/Qwen2-7B-Instruct")).isEqualTo("Qwen2 7B");
-    assertThat(scenarioModel("deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct")).isEqualTo("DeepSeek-Coder-V2-Lite");
-  }
-
-  private static String scenarioModel(String name) {
-    Cli.Result r = Cli.run("predict", "--model", name, "--device", "RTX 4090", "--quant", "Q4_K_M", "--context",
-        "128", "--format", "json");
-    assertThat(r.exit()).as(r.toString()).isZero();
-    return r.json().get("scenario").get("model").get("name").asText();
+    assertThat(Cli.resolvedModel("google/gemma-2b-it")).isEqualTo("Gemma 2B");
+    assertThat(Cli.resolvedModel("mistralai/Devstral-Small-2507")).isEqualTo("Devstral Small 1.1");
+    assertThat(Cli.resolvedModel("Qwen/Qwen3-30B-A3B-Thinking-2507")).isEqualTo("Qwen3-30B-A3B-Thinking-2507");
+    assertThat(Cli.resolvedModel("HuggingFaceTB/SmolLM3-3B")).isEqualTo("SmolLM3 3B");
+    assertThat(Cli.resolvedModel("THUDM/glm-4-9b-chat")).isEqualTo("GLM-4 9B");
+    assertThat(Cli.resolvedModel("codellama/CodeLlama-13b-Instruct-hf")).isEqualTo("CodeLlama 13B");
+    assertThat(Cli.resolvedModel("Qwen/Qwen2-7B-Instruct")).isEqualTo("Qwen2 7B");
+    assertThat(Cli.resolvedModel("deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct")).isEqualTo("DeepSeek-Coder-V2-Lite");
   }
 }
