@@ -42,7 +42,7 @@ final class Cli {
     return run(args);
   }
 
-  /** The catalog model {@code predict} resolves {@code name} to (its scenario's model name); fails unless it exits 0. */
+  /** The catalog model {@code predict} resolves {@code name} to; fails on a non-zero exit. */
   static String resolvedModel(String name) {
     Result r = run("predict", "--model", name, "--device", "RTX 4090", "--quant", "Q4_K_M", "--context", "128",
         "--format", "json");
