@@ -58,7 +58,8 @@ final class ServingOptions {
   boolean offline;
 
   @Option(names = "--prompts", paramLabel = "N",
-      description = "Requests in an --offline or --concurrency run (a closed loop's first wave then counts).")
+      description = "Requests in an --offline, --concurrency or --request-rate run (a closed loop's first wave then"
+          + " counts; a run at a rate starts empty and never has more than N in flight).")
   Integer prompts;
 
   @Option(names = "--max-batch", paramLabel = "N", description = "Engine's sequence limit (0 = memory only).")
@@ -154,7 +155,7 @@ final class ServingOptions {
     } else if (concurrency != null) {
       load = new Load.Concurrency(concurrency, prompts == null ? OptionalInt.empty() : OptionalInt.of(prompts));
     } else if (requestRate != null) {
-      load = new Load.RequestRate(requestRate);
+      load = new Load.RequestRate(requestRate, prompts == null ? OptionalInt.empty() : OptionalInt.of(prompts));
     } else {
       load = new Load.Offline(prompts == null ? OptionalInt.empty() : OptionalInt.of(prompts));
     }

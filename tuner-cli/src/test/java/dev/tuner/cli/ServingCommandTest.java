@@ -132,6 +132,26 @@ class ServingCommandTest {
   }
 
   @Test
+  void aRunOfKnownLengthAtARateNeverHasMoreInFlightThanItsPrompts() {
+    Cli.Result endless = Cli.run(with(VLLM, "--request-rate", "200", "--format", "json"));
+    Cli.Result run = Cli.run(with(VLLM, "--request-rate", "200", "--prompts", "20", "--format", "json"));
+    for (Cli.Result r : List.of(endless, run)) {
+      assertThat(r.exit()).as(r.toString()).isZero();
+    }
+    // 200 requests/s saturate the steady state; 20 of them arrive within 0.1 s and run as one wave beside each other
+    assertThat(endless.json().get("limited_by").asText()).isNotEqualTo("arrival_rate");
+    JsonNode short20 = run.json();
+    assertThat(short20.get("scenario").get("load").asText()).isEqualTo("200 requests/s, 20 prompts");
+    assertThat(short20.get("limited_by").asText()).isEqualTo("arrival_rate");
+    assertThat(short20.get("running").asDouble()).isLessThanOrEqualTo(20);
+    assertThat(short20.get("limit_detail").asText()).contains("over a run of 20 prompts");
+    // the run's requests over its duration: the last arrival (20/200 s) plus one request's E2E
+    assertThat(short20.get("requests_per_s").asDouble()).isCloseTo(
+        20 / (0.1 + short20.get("e2e_ms").asDouble() / 1000), org.assertj.core.api.Assertions.within(1e-6));
+    assertThat(short20.get("tpot_ms").asDouble()).isLessThan(endless.json().get("tpot_ms").asDouble());
+  }
+
+  @Test
   void aRequestAtARateWaitsForTheIterationInFlight() {
     Cli.Result slow = Cli.run(with(VLLM, "--request-rate", "0.5", "--format", "json"));
     Cli.Result busy = Cli.run(with(VLLM, "--request-rate", "8", "--format", "json"));

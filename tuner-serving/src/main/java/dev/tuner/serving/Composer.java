@@ -33,8 +33,9 @@ import java.util.function.Supplier;
  *       when they all fit ({@code P ≤ nmax}) the decode iterations after the prefill carry no prompt
  *       ({@link #oneWave}), otherwise the steady state follows and the prompts beyond {@code n} wait
  *       {@code (P − n)² / (2·P·X)} on average. Request rate {@code λ}: below the
- *       capacity {@code X(nmax)} the running count settles where {@code n = λ·E2E(n)}, and a prompt waits for the
- *       iteration in flight to end ({@link #rate}); at or above the capacity the deployment saturates.
+ *       capacity {@code X(nmax)} the running count settles where {@code n = λ·E2E(n)} (a run of {@code P} prompts has
+ *       fewer in flight, never more than {@code P}: {@link #inFlight}), and a prompt waits for the iteration in
+ *       flight to end ({@link #rate}); at or above the capacity the deployment saturates.
  * </ul>
  */
 final class Composer {
@@ -403,28 +404,39 @@ final class Composer {
   }
 
   /**
-   * An open stream of {@code rate} requests/s; {@code prompts} of them when positive (for the queue's end). Below
-   * the capacity the running count settles where {@code n = λ·E2E(n)}, and a new request's wait is an iteration's:
-   * the engine runs iterations, not prefills, so an arriving prompt waits for the iteration in flight to end and then
-   * joins the next one beside the running decodes (and the other prompts that arrived meanwhile: no prompt waits for
-   * another's prefill while the token budget holds them, and the capacity keeps it so). Arrivals are Poisson (the
-   * default of vLLM's, SGLang's and TensorRT-LLM's benchmark clients), so they see the time average (PASTA); the
-   * requests in flight, each for its own E2E, are then an M/G/∞ system, Poisson with mean {@code n}: an iteration of
-   * the others is in flight with probability {@code 1 − e^(−n)}, and its remaining time is half an iteration (the
-   * steady-state iteration, {@code TPOT}) on average:
+   * An open stream of {@code rate} requests/s; {@code prompts} of them when positive (a benchmark's run), endless
+   * otherwise. Below the capacity the running count settles where {@code n = λ·E2E(n)}, and a new request's wait is
+   * an iteration's: the engine runs iterations, not prefills, so an arriving prompt waits for the iteration in flight
+   * to end and then joins the next one beside the running decodes (and the other prompts that arrived meanwhile: no
+   * prompt waits for another's prefill while the token budget holds them, and the capacity keeps it so). Arrivals are
+   * Poisson (the default of vLLM's, SGLang's and TensorRT-LLM's benchmark clients), so they see the time average
+   * (PASTA); the requests in flight, each for its own E2E, are then an M/G/∞ system, Poisson with mean {@code n}: an
+   * iteration of the others is in flight with probability {@code 1 − e^(−n)}, and its remaining time is half an
+   * iteration (the steady-state iteration, {@code TPOT}) on average:
    *
    * <pre>  TTFT = requestS + (1 − e^(−n))·TPOT/2 + the prompt's own iteration(s)</pre>
    *
-   * At or above the capacity the deployment saturates and the queue grows over the run.
+   * A run of {@code P} prompts starts empty and never has more than {@code P} in flight: its requests arrive over
+   * {@code T = P/λ} and a request shares its iterations with {@link #inFlight} others on average, {@code λ·E2E} only
+   * when {@code T} is long beside one request's {@code E2E} (50 prompts at 10/s, each decoding for 90 s, run as one
+   * wave of 50, not as the 900 of the steady state). Its prompts arrive within {@code T}; when they outrun the
+   * prefill, a prompt waits as in a wave that arrived at once ({@link #waveTtft}) less the mean delay of its arrival,
+   * {@code (P − 1)/(2λ)}, which is the larger TTFT then. The benchmark divides the run's requests by its duration,
+   * the last arrival's time plus its {@code E2E}: {@code P / (T + E2E)}.
+   *
+   * At or above the capacity the deployment saturates and the queue grows over the run; a run of known length then
+   * lasts {@code P/X + n/λ} (the capacity {@code n} fills at the arrival rate, then requests end at the capacity's
+   * rate {@code X}).
    */
   Served rate(double rate, double prompts) {
     Capacity cap = capacity();
     Served full = continuous(cap.n());
-    if (rate >= full.perSecond()) {
+    if (inFlight(rate, prompts, full.e2e()) >= cap.n()) {
       // the queue grows for as long as requests arrive: over P prompts the last waits P/X − P/λ, the mean half that
-      double wait = prompts > 0 ? (prompts / full.perSecond() - prompts / rate) / 2 : 0;
+      double wait = prompts > 0 ? Math.max(0, prompts / full.perSecond() - prompts / rate) / 2 : 0;
+      double served = prompts > 0 ? prompts / (prompts / full.perSecond() + cap.n() / rate) : full.perSecond();
       LimitedBy by = cap.n() < EngineLimits.MAX ? cap.by() : full.limitedBy();
-      return new Served(full.ttft() + wait, full.tpot(), full.e2e() + wait, full.perSecond(), full.running(), by,
+      return new Served(full.ttft() + wait, full.tpot(), full.e2e() + wait, served, full.running(), by,
           () -> String.format(Locale.ROOT, "saturated: %.3f requests/s offered, %.3f served; %s", rate,
               full.perSecond(), cap.detail().get()));
     }
@@ -432,7 +444,7 @@ final class Composer {
     double hi = cap.n();
     for (int i = 0; i < 60; i++) {
       double mid = (lo + hi) / 2;
-      if (rate * continuous(mid).e2e() > mid) {
+      if (inFlight(rate, prompts, continuous(mid).e2e()) > mid) {
         lo = mid;
       } else {
         hi = mid;
@@ -441,11 +453,34 @@ final class Composer {
     double running = hi;
     Served s = continuous(running);
     double busy = 1 - Math.exp(-running);
-    double wait = iterationWait(running, s.tpot());
-    return new Served(s.ttft() + wait, s.tpot(), s.e2e() + wait, rate, running, LimitedBy.ARRIVAL_RATE,
+    double ttft = s.ttft() + iterationWait(running, s.tpot());
+    if (prompts > 0) {
+      // the run's prompts all arrive within P/λ: when they outrun the prefill they wait as a wave arriving at once
+      // would, less the mean delay of their arrival, (P − 1)/(2λ)
+      ttft = Math.max(ttft, waveTtft(prompts) - (prompts - 1) / (2 * rate));
+    }
+    double e2e = ttft + s.e2e() - s.ttft();
+    double served = prompts > 0 ? prompts / (prompts / rate + e2e) : rate;
+    return new Served(ttft, s.tpot(), e2e, served, running, LimitedBy.ARRIVAL_RATE,
         () -> String.format(Locale.ROOT, "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on"
-            + " average, an iteration in flight at arrival %.0f%% of the time", rate, full.perSecond(), running,
-            100 * busy));
+            + " average%s, an iteration in flight at arrival %.0f%% of the time", rate, full.perSecond(), running,
+            prompts > 0 ? " over a run of " + Fixed.of(prompts, 0) + " prompts" : "", 100 * busy));
+  }
+
+  /**
+   * The mean number of requests in flight beside a request of an open stream of {@code rate} requests/s, each for
+   * {@code e2e} seconds: {@code λ·E2E} in an endless stream (Little's law). Of a run of {@code prompts} arriving
+   * evenly over {@code T = P/λ}, two requests overlap for {@code max(0, E2E − |a − b|)} of the one's {@code E2E}, so
+   * over the pairs of arrival times: {@code P·(1 − x/3)} with {@code x = T/E2E ≤ 1} (the whole run in flight at
+   * once, less its ragged ends), {@code λ·E2E·(1 − 1/(3x))} for {@code x ≥ 1}; both {@code 2P/3} at {@code x = 1}
+   * and the endless stream's {@code λ·E2E} as {@code x} grows.
+   */
+  static double inFlight(double rate, double prompts, double e2e) {
+    if (prompts <= 0) {
+      return rate * e2e;
+    }
+    double x = prompts / rate / e2e;
+    return x <= 1 ? prompts * (1 - x / 3) : rate * e2e * (1 - 1 / (3 * x));
   }
 
   /**

@@ -49,15 +49,27 @@ public sealed interface Load {
     }
   }
 
-  /** An open stream of {@code perSecond} requests per second. */
-  record RequestRate(double perSecond) implements Load {
+  /**
+   * An open stream of {@code perSecond} requests per second: {@code prompts} requests in all (a benchmark's run, which
+   * starts empty and ends when the last request has), or an endless stream in its steady state if empty.
+   */
+  record RequestRate(double perSecond, OptionalInt prompts) implements Load {
     public RequestRate {
       requireInRange("request rate", perSecond, 1e-6, 1e7, "requests/s");
+      if (prompts.isPresent()) {
+        requireInRange("prompts", prompts.getAsInt(), 1, Integer.MAX_VALUE, "requests");
+      }
+    }
+
+    /** An endless stream. */
+    public RequestRate(double perSecond) {
+      this(perSecond, OptionalInt.empty());
     }
 
     @Override
     public String description() {
-      return java.math.BigDecimal.valueOf(perSecond).stripTrailingZeros().toPlainString() + " requests/s";
+      return java.math.BigDecimal.valueOf(perSecond).stripTrailingZeros().toPlainString() + " requests/s"
+          + Load.prompts(prompts);
     }
   }
 

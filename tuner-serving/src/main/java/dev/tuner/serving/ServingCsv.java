@@ -137,10 +137,6 @@ public final class ServingCsv {
     }
     Engine engine = new Engine(kind, "", m.getOrDefault("engine_version", ""), stated(base, notes));
     Load load = load(m);
-    OptionalInt prompts = OptionalInt.empty();
-    if (load instanceof Load.RequestRate && !m.getOrDefault("num_prompts", "").isEmpty()) {
-      prompts = OptionalInt.of(positive(m, "num_prompts", 1));
-    }
     ServingScenario s = new ServingScenario(model, device, quant, kv, engine, layout,
         new Workload(lengths[0], lengths[1], load));
     Map<Metric, Double> observed = observed(m, notes, s);
@@ -150,15 +146,11 @@ public final class ServingCsv {
           : "no metric in the columns or the notes");
     }
     try {
-      if (prompts.isPresent()) {
-        physicsOnly.predictRate(s, ((Load.RequestRate) load).perSecond(), prompts.getAsInt());
-      } else {
-        physicsOnly.predict(s);
-      }
+      physicsOnly.predict(s);
     } catch (InvalidInputException e) {
       throw new Reject("cannot run as stated: " + e.getMessage());
     }
-    return new ServingRow(where, m.getOrDefault("source_id", ""), s, prompts, ChipFamily.of(device), observed,
+    return new ServingRow(where, m.getOrDefault("source_id", ""), s, ChipFamily.of(device), observed,
         lengths[0].description() + "/" + lengths[1].description());
   }
 
@@ -234,7 +226,8 @@ public final class ServingCsv {
       return new Load.Offline(prompts.isEmpty() ? OptionalInt.empty() : OptionalInt.of(positive(m, "num_prompts", 1)));
     }
     if (!rate.isEmpty()) {
-      return new Load.RequestRate(number(rate, "request_rate"));
+      return new Load.RequestRate(number(rate, "request_rate"),
+          prompts.isEmpty() ? OptionalInt.empty() : OptionalInt.of(positive(m, "num_prompts", 1)));
     }
     throw new Reject("load not stated (no batch, concurrency or request rate)");
   }

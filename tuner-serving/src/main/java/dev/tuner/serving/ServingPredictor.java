@@ -97,7 +97,8 @@ public final class ServingPredictor {
     } else if (load instanceof Load.Offline o) {
       r = c.offline(o.prompts().isPresent() ? (double) o.prompts().getAsInt() / replicas : 0);
     } else {
-      r = c.rate(((Load.RequestRate) load).perSecond() / replicas, 0);
+      Load.RequestRate q = (Load.RequestRate) load;
+      r = c.rate(q.perSecond() / replicas, q.prompts().isPresent() ? (double) q.prompts().getAsInt() / replicas : 0);
     }
     return prediction(s, r, c, plan);
   }
@@ -152,15 +153,6 @@ public final class ServingPredictor {
   /** Each replica's share of a closed loop's prompts; 0 for an endless run. */
   private static double prompts(Load.Concurrency k, int replicas) {
     return k.prompts().isPresent() ? (double) k.prompts().getAsInt() / replicas : 0;
-  }
-
-  /** {@link #predict} for a request-rate run of {@code prompts} requests, whose queue then has an end. */
-  public ServingPrediction predictRate(ServingScenario s, double perSecond, int prompts) {
-    InstanceFigures f = physics.figures(s);
-    Plan plan = plan(s, f);
-    Composer c = new Composer(f, plan.terms(), s.engine(), s.workload());
-    int replicas = s.layout().replicas();
-    return prediction(s, c.rate(perSecond / replicas, (double) prompts / replicas), c, plan);
   }
 
   private ServingPrediction prediction(ServingScenario s, Composer.Served r, Composer c, Plan plan) {

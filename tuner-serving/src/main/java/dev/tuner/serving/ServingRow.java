@@ -1,15 +1,14 @@
 package dev.tuner.serving;
 
 import java.util.Map;
-import java.util.OptionalInt;
 
 /**
- * One published serving result that can be predicted: its scenario, the prompts of a request-rate run (for the
- * queue's end), the chip family it is grouped by in leave-one-family-out evaluation, and the observed metrics
+ * One published serving result that can be predicted: its scenario (whose load carries the prompts of a run of
+ * known length), the chip family it is grouped by in leave-one-family-out evaluation, and the observed metrics
  * (instance-wide throughput; mean latencies where stated, medians otherwise).
  */
 public record ServingRow(
-    String where, String sourceId, ServingScenario scenario, OptionalInt prompts, String family,
+    String where, String sourceId, ServingScenario scenario, String family,
     Map<Metric, Double> observed, String note) {
   public ServingRow {
     observed = Map.copyOf(observed);

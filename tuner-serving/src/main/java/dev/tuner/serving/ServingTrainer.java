@@ -177,12 +177,9 @@ public final class ServingTrainer {
     return out;
   }
 
-  /** {@code p}'s prediction of the row's run (a request-rate run of stated prompts has an end). */
+  /** {@code p}'s prediction of the row's run. */
   static ServingPrediction prediction(ServingPredictor p, ServingRow r) {
-    return r.prompts().isPresent()
-        ? p.predictRate(r.scenario(), ((Load.RequestRate) r.scenario().workload().load()).perSecond(),
-            r.prompts().getAsInt())
-        : p.predict(r.scenario());
+    return p.predict(r.scenario());
   }
 
   /** The prediction's figure of {@code m}. */

@@ -297,11 +297,61 @@ class ComposerTest {
     double wait = (1 - Math.exp(-s.running())) * settled.tpot() / 2;
     assertThat(s.ttft() - settled.ttft()).isCloseTo(wait, within(1e-15));
     assertThat(s.e2e() - settled.e2e()).isCloseTo(wait, within(1e-15));
+    assertThat(c.rate(capacity * 2, 0).perSecond()).isEqualTo(capacity);
     Composer.Served saturated = c.rate(capacity * 2, 100);
-    assertThat(saturated.perSecond()).isEqualTo(capacity);
-    // 100 prompts: the last waits 100/X − 100/λ, the mean half that
+    // 100 prompts: the 8 the capacity holds fill at 2X, then requests end at X: 100 / (100/X + 8/(2X)) = X × 100/104
+    assertThat(saturated.perSecond()).isCloseTo(capacity * 100 / 104, within(1e-9));
+    // the last waits 100/X − 100/λ, the mean half that
     assertThat(saturated.ttft() - c.continuous(8).ttft())
         .isCloseTo((100 / capacity - 100 / (2 * capacity)) / 2, within(1e-12));
+  }
+
+  @Test
+  void aRequestSharesItsIterationsWithTheOthersItsArrivalOverlaps() {
+    // an endless stream: Little's law
+    assertThat(Composer.inFlight(10, 0, 2)).isEqualTo(20);
+    // 50 prompts at 10/s arrive over 5 s, each in flight 90 s: x = 5/90, 50 × (1 − x/3) = 49.074
+    assertThat(Composer.inFlight(10, 50, 90)).isCloseTo(50 * (1 - 5.0 / 90 / 3), within(1e-12));
+    // 1 000 prompts at 10/s over 100 s, each in flight 2 s: x = 50, 10 × 2 × (1 − 1/150) = 19.867
+    assertThat(Composer.inFlight(10, 1000, 2)).isCloseTo(20 * (1 - 1.0 / 150), within(1e-12));
+    // both forms give 2P/3 where the arrivals span exactly one request's E2E
+    assertThat(Composer.inFlight(10, 30, 3)).isCloseTo(20, within(1e-12));
+    assertThat(Composer.inFlight(10, 30, 3 - 1e-9)).isCloseTo(20, within(1e-6));
+  }
+
+  @Test
+  void aShortRunAtARateAboveTheSteadyCapacityRunsAsOneWaveWhenItFits() {
+    // 8 sequences at most; 6 prompts at a rate far above what 8 running requests serve in the steady state: they
+    // never queue for the capacity, so nothing saturates, and the run lasts its arrivals plus one request's E2E
+    Composer c = new Composer(gpu(2e9), new EngineTerms(1e-3, 1, 1, 1), engine(EngineKind.VLLM, 8, 0, false, 0.5),
+        work(100, 10));
+    double capacity = c.continuous(8).perSecond();
+    double rate = capacity * 50;
+    Composer.Served s = c.rate(rate, 6);
+    assertThat(s.limitedBy()).isEqualTo(LimitedBy.ARRIVAL_RATE);
+    assertThat(s.running()).isLessThanOrEqualTo(6);
+    assertThat(s.running()).isCloseTo(Composer.inFlight(rate, 6, c.continuous(s.running()).e2e()), within(1e-6));
+    assertThat(s.perSecond()).isCloseTo(6 / (6 / rate + s.e2e()), within(1e-9));
+    // the 6 prompts arrive within 6/λ, far less than one prefill: each waits at least as a wave arriving at once
+    // would, less the mean delay of its arrival; here the steady state's prompt beside 5 decodes takes longer
+    Composer.Served settled = c.continuous(s.running());
+    double steady = settled.ttft() + Composer.iterationWait(s.running(), settled.tpot());
+    double wave = c.waveTtft(6) - 5 / (2 * rate);
+    assertThat(steady).isGreaterThan(wave);
+    assertThat(s.ttft()).isCloseTo(steady, within(1e-12));
+    assertThat(s.e2e() - s.ttft()).isCloseTo(9 * s.tpot(), within(1e-12));
+    // the endless stream at that rate saturates
+    assertThat(c.rate(rate, 0).limitedBy()).isNotEqualTo(LimitedBy.ARRIVAL_RATE);
+    // a token budget of one prompt per iteration: the 6 prompts prefill in 6 iterations, (1 + 6)/2 on average, and
+    // that wave, not one prompt beside the decodes, sets the TTFT
+    Composer one = new Composer(gpu(2e9), new EngineTerms(1e-3, 1, 1, 1),
+        engine(EngineKind.VLLM, 8, 100, false, 0.5), work(100, 10));
+    Composer.Served w = one.rate(rate, 6);
+    Composer.Served beside = one.continuous(w.running());
+    assertThat(one.waveTtft(6) - 5 / (2 * rate))
+        .isGreaterThan(beside.ttft() + Composer.iterationWait(w.running(), beside.tpot()));
+    assertThat(w.ttft()).isCloseTo(one.waveTtft(6) - 5 / (2 * rate), within(1e-12));
+    assertThat(w.perSecond()).isCloseTo(6 / (6 / rate + w.e2e()), within(1e-9));
   }
 
   @Test
@@ -321,7 +371,7 @@ class ComposerTest {
     // iteration joins the next: the wait is the iteration in flight, (1 − e^(−n)) × TPOT / 2, not a growing queue
     Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9),
         work(100, 10));
-    Composer.Served s = c.rate(2000, 100);
+    Composer.Served s = c.rate(2000, 0);
     assertThat(s.perSecond()).isEqualTo(2000);
     Composer.Served settled = c.continuous(s.running());
     assertThat(2000 * settled.ttft()).isGreaterThan(1);
