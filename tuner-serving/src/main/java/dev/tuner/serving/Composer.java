@@ -433,7 +433,8 @@ final class Composer {
     Served full = continuous(cap.n());
     if (inFlight(rate, prompts, full.e2e()) >= cap.n()) {
       // the queue grows for as long as requests arrive: over P prompts the last waits P/X − P/λ, the mean half that
-      double wait = prompts > 0 ? Math.max(0, prompts / full.perSecond() - prompts / rate) / 2 : 0;
+      // (inFlight is at most λ·E2E, so a saturated run has λ ≥ X)
+      double wait = prompts > 0 ? (prompts / full.perSecond() - prompts / rate) / 2 : 0;
       double served = prompts > 0 ? prompts / (prompts / full.perSecond() + cap.n() / rate) : full.perSecond();
       LimitedBy by = cap.n() < EngineLimits.MAX ? cap.by() : full.limitedBy();
       return new Served(full.ttft() + wait, full.tpot(), full.e2e() + wait, served, full.running(), by,
