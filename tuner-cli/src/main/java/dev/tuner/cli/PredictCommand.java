@@ -3,6 +3,7 @@ package dev.tuner.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tuner.api.FeatureImportance;
+import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ModelInfo;
 import dev.tuner.api.ThroughputPrediction;
 import dev.tuner.core.predict.Predictor;
@@ -120,19 +121,24 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    dev.tuner.api.InvalidInputException.requireInRange("--top-features", topFeatures, 0, 64, "features");
+    InvalidInputException.requireInRange("--top-features", topFeatures, 0, 64, "features");
     Session session = TunerCli.of(spec).session();
     // the catalog first: it reads --hf-config or --gguf, which name the model of the request
     var catalog = specs.catalog(session.catalog());
     if (serving.active()) {
-      // serving metrics need no context or phase: the workload's lengths set them
-      engineSettings.refuseAll(
-          "a step prediction (no --engine or workload): serving predictions compose the engine's own terms");
+      String stepOnly = "a step prediction (no --engine or workload): serving predictions compose the engine's own"
+          + " terms";
+      engineSettings.refuseAll(stepOnly);
+      // the workload's lengths and load set what a step's context, phase and depth would
+      UnreadOptions.refuse(stepOnly + ", over the lengths --isl/--osl give (a request's prefill and decode both"
+          + " count)", "--context", context, "--phase", phase, "--depth", depth);
       Scenario step = specs.request(quant, 1, 1, "decode", kvCacheType, cudaGraphs, kernel, zeroCopy)
           .resolve(catalog);
       return Serving.predict(session, step, serving, serving.layout(layout), batch, output.format,
           spec.commandLine().getOut());
     }
+    serving.refuseServingOnly("a serving prediction: --engine, --isl and --osl and a load (--concurrency,"
+        + " --request-rate, --offline or --batch)");
     if (context == null) {
       spec.commandLine().getErr().println("note: no --context given: " + DEFAULT_CONTEXT
           + " tokens assumed (llama-bench's default prompt length)");

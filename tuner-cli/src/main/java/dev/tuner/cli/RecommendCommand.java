@@ -93,9 +93,11 @@ final class RecommendCommand implements Callable<Integer> {
       description = "KV-cache types to consider (default: f16,q8_0).")
   List<String> kvCacheTypes;
 
-  @Option(names = "--context", paramLabel = "TOKENS", defaultValue = "4096",
-      description = "Context length each sequence must hold (default: ${DEFAULT-VALUE}).")
-  int context;
+  @Option(names = "--context", paramLabel = "TOKENS",
+      description = "Context length each sequence must hold (default: " + RecommendCommand.DEFAULT_CONTEXT + ").")
+  Integer context;
+
+  static final int DEFAULT_CONTEXT = 4096;
 
   @Option(names = "--cuda-graphs", description = "The runtime uses CUDA graphs.")
   boolean cudaGraphs;
@@ -150,11 +152,21 @@ final class RecommendCommand implements Callable<Integer> {
         throw new InvalidInputException("--backend", backend, stepOnly);
       }
       engineSettings.refuseAll(stepOnly);
+      // what only the llama.cpp grid reads; the serving grid sizes the KV cache from --isl/--osl and searches --gpus
+      UnreadOptions.refuse(stepOnly, "--context", context, "--batches", batches, "--kv-cache-types", kvCacheTypes,
+          "--max-ms-per-token", maxMsPerToken, "--memory-gb", memoryGb, "--max-devices", maxDevices, "--kernel",
+          kernel, "--cuda-graphs", UnreadOptions.flag(cudaGraphs));
+      if (layout.given()) {
+        throw new InvalidInputException("layout", "--devices/--tp/--pp/--ep", stepOnly
+            + ", which search the GPU counts of --gpus and their layouts themselves");
+      }
       Scenario probe = specs.request(quants == null ? "BF16" : quants.get(0).trim(), 1, 1, "decode", null, null,
           null, null).resolve(catalog);
       return serving.run(session, probe.model(), probe.device(), quants, top, output.format, plot, force,
           spec.commandLine().getOut(), spec.commandLine().getErr());
     }
+    serving.refuseServingOnly("a serving recommendation: --isl and --osl");
+    int context = this.context == null ? DEFAULT_CONTEXT : this.context;
     List<String> quantNames = quants == null ? RecommendRequest.DEFAULT_QUANTS : Text.listed("--quants", quants);
     List<Quantization> resolvedQuants = new ArrayList<>();
     List<String> notes = new ArrayList<>();

@@ -88,6 +88,17 @@ final class ServingOptions {
         || lengthsFile != null;
   }
 
+  /**
+   * Refuses the options that only a serving prediction reads, for a step prediction: {@code allowed} says what they
+   * need.
+   */
+  void refuseServingOnly(String allowed) {
+    UnreadOptions.refuse(allowed, "--engine-version", engineVersion, "--isl-sd", islSd, "--osl-sd", oslSd,
+        "--prompts", prompts, "--max-batch", maxBatch, "--max-tokens-per-step", maxTokens, "--chunked-prefill",
+        chunkedPrefill, "--kv-cache-fraction", kvFraction, "--trtllm-bench-limits",
+        UnreadOptions.flag(trtllmBenchLimits), "--serving-terms", servingTerms);
+  }
+
   Engine engine(EngineDefaults defaults, Scenario step, Layout layout, Workload workload) {
     if (engine == null) {
       throw new InvalidInputException("--engine", "missing", EngineKindNames.ALLOWED);
@@ -148,6 +159,10 @@ final class ServingOptions {
     if (given != 1) {
       throw new InvalidInputException("load", given + " of --batch, --concurrency, --request-rate, --offline",
           "exactly one of them");
+    }
+    if (batch != null && prompts != null) {
+      throw new InvalidInputException("--prompts", prompts + " with --batch " + batch,
+          "--prompts with --offline, --concurrency or --request-rate: a static batch is its own requests");
     }
     Load load;
     if (batch != null) {

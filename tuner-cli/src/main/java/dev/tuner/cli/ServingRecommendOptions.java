@@ -69,6 +69,13 @@ final class ServingRecommendOptions {
     return isl != null || osl != null;
   }
 
+  /** Refuses, for a step recommendation, the options only a serving one reads: {@code allowed} says what they need. */
+  void refuseServingOnly(String allowed) {
+    UnreadOptions.refuse(allowed, "--engines", engines, "--gpus", gpus, "--concurrencies", concurrencies,
+        "--max-ttft-ms", maxTtftMs, "--max-tpot-ms", maxTpotMs, "--gpu-hour-usd", gpuHourUsd, "--serving-terms",
+        servingTerms);
+  }
+
   int run(Session session, ModelSpec model, DeviceSpec device, List<String> quants, int top, OutputFormat format,
       Path plot, boolean force, PrintWriter out, PrintWriter err) {
     if (isl == null || osl == null) {

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Inputs that used to be accepted with a wrong answer are refused or stated, end to end through the CLI. */
 class NoSilentAnswerTest {
@@ -16,6 +18,42 @@ class NoSilentAnswerTest {
     assertThat(r.exit()).as(r.toString()).isEqualTo(2);
     assertThat(r.err().lines()).as(r.toString()).hasSize(1);
     assertThat(r.err()).contains(inMessage).doesNotContain("Exception");
+  }
+
+  private static final String[] SERVING = {"predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB",
+      "--quant", "FP8", "--engine", "vllm", "--isl", "1000", "--osl", "200"};
+  private static final String[] STEP = {"predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB",
+      "--quant", "FP8", "--context", "512"};
+  private static final String[] SERVING_GRID = {"recommend", "--model", "Llama 3.1 8B", "--device",
+      "H100 SXM5 80GB", "--isl", "1000", "--osl", "200"};
+  private static final String[] STEP_GRID = {"recommend", "--model", "Llama 3 8B", "--device", "RTX 4090"};
+
+  /** Each option the prediction or recommendation asked for would not read is refused, naming itself. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "SERVING|--concurrency 4 --context 4096|--context = 4096 is invalid: expected a step prediction",
+      "SERVING|--concurrency 4 --phase prefill|--phase = prefill is invalid: expected a step prediction",
+      "SERVING|--concurrency 4 --depth 512|--depth = 512 is invalid: expected a step prediction",
+      "SERVING|--batch 4 --prompts 10|--prompts = 10 with --batch 4 is invalid: expected --prompts with --offline",
+      "STEP|--prompts 10|--prompts = 10 is invalid: expected a serving prediction: --engine, --isl and --osl",
+      "STEP|--max-batch 8|--max-batch = 8 is invalid: expected a serving prediction",
+      "STEP|--chunked-prefill false|--chunked-prefill = false is invalid: expected a serving prediction",
+      "STEP|--trtllm-bench-limits|--trtllm-bench-limits = true is invalid: expected a serving prediction",
+      "SERVING_GRID|--context 8192|--context = 8192 is invalid: expected a step recommendation",
+      "SERVING_GRID|--batches 1,2|--batches = 1,2 is invalid: expected a step recommendation",
+      "SERVING_GRID|--memory-gb 20|--memory-gb = 20.0 is invalid: expected a step recommendation",
+      "SERVING_GRID|--tp 2|layout = --devices/--tp/--pp/--ep is invalid: expected a step recommendation",
+      "STEP_GRID|--concurrencies 1,2|--concurrencies = 1,2 is invalid: expected a serving recommendation",
+      "STEP_GRID|--max-ttft-ms 100|--max-ttft-ms = 100.0 is invalid: expected a serving recommendation",
+      "STEP_GRID|--gpu-hour-usd 2|--gpu-hour-usd = 2.0 is invalid: expected a serving recommendation"})
+  void anOptionTheModeAskedForWouldNotReadIsRefused(String mode, String more, String message) {
+    String[] base = switch (mode) {
+      case "SERVING" -> SERVING;
+      case "STEP" -> STEP;
+      case "SERVING_GRID" -> SERVING_GRID;
+      default -> STEP_GRID;
+    };
+    usageError(Cli.run(PredictCommandTest.with(base, more.split(" "))), message);
   }
 
   @Test
