@@ -58,6 +58,9 @@ final class EvaluateCommand implements Callable<Integer> {
   public Integer call() {
     FilePlan.of(TunerCli.of(spec)).inputs("--data", data.files).output("--plot", plot).check(force);
     if (serving) {
+      UnreadOptions.refuseMatched(spec, "a step model's evaluation (no --serving): serving rows are scored as a"
+          + " table of metrics, and they carry no E2E or SUSPECT flags", "--plot", "--include-e2e",
+          "--include-suspect");
       return Serving.evaluate(TunerCli.of(spec).session(), data.files, output.format, spec.commandLine().getOut());
     }
     Session session = TunerCli.of(spec).session();

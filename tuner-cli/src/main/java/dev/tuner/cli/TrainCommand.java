@@ -167,6 +167,10 @@ final class TrainCommand implements Callable<Integer> {
         .output("--cv-predictions", cvPredictions).check(force);
     Session session = TunerCli.of(spec).session();
     if (serving) {
+      UnreadOptions.refuseMatched(spec, "a step model's training (no --serving): serving terms are fitted by one"
+          + " rule, no trainer, target, schema or seed, left out one chip family at a time, with 90% intervals",
+          "--model-type", "--target", "--schema", "--seed", "--cv", "--level", "--set", "--threads", "--protocol",
+          "--include-e2e", "--include-suspect");
       return Serving.train(session, data.files, out, cvPredictions, force, output.format,
           spec.commandLine().getOut(), spec.commandLine().getErr());
     }

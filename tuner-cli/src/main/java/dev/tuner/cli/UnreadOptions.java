@@ -2,6 +2,9 @@ package dev.tuner.cli;
 
 import dev.tuner.api.InvalidInputException;
 import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 
 /** Options a command would not read in the mode it was asked for: refused by name and value, never dropped. */
 final class UnreadOptions {
@@ -18,6 +21,21 @@ final class UnreadOptions {
         String shown = value instanceof List<?> l
             ? String.join(",", l.stream().map(String::valueOf).toList()) : value.toString();
         throw new InvalidInputException((String) pairs[i], shown, allowed);
+      }
+    }
+  }
+
+  /**
+   * Throws for the first of the options {@code names} that the command line gave, with the value it gave: for options
+   * whose default hides whether they were given.
+   */
+  static void refuseMatched(CommandSpec spec, String allowed, String... names) {
+    ParseResult parsed = spec.commandLine().getParseResult();
+    for (String name : names) {
+      if (parsed.hasMatchedOption(name)) {
+        OptionSpec option = parsed.matchedOption(name);
+        List<String> values = option.arity().max() == 0 ? List.of("true") : option.stringValues();
+        throw new InvalidInputException(name, String.join(",", values), allowed);
       }
     }
   }

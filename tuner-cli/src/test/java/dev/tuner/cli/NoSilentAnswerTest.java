@@ -56,6 +56,21 @@ class NoSilentAnswerTest {
     usageError(Cli.run(PredictCommandTest.with(base, more.split(" "))), message);
   }
 
+  /** Serving training and evaluation read none of the step model's trainer, split or plot options: each is refused. */
+  @Test
+  void servingTrainingAndEvaluationRefuseTheStepModelsOptions() throws Exception {
+    String rows = Files.writeString(dir.resolve("serving.csv"), "source_id,engine\n").toString();
+    usageError(Cli.run("train", "--serving", "--data", rows, "--cv", "model"),
+        "--cv = model is invalid: expected a step model's training (no --serving)");
+    usageError(Cli.run("train", "--serving", "--data", rows, "--set", "trees=3", "--set", "mtry=2"),
+        "--set = trees=3,mtry=2 is invalid");
+    usageError(Cli.run("train", "--serving", "--data", rows, "--include-suspect"),
+        "--include-suspect = true is invalid");
+    usageError(Cli.run("evaluate", "--serving", "--data", rows, "--plot", dir.resolve("p.png").toString()),
+        "--plot = " + dir.resolve("p.png") + " is invalid: expected a step model's evaluation (no --serving)");
+    assertThat(dir.resolve("p.png")).doesNotExist();
+  }
+
   @Test
   void restatingTheCatalogsFp16PeakChangesNothing() {
     String[] h100 = {"predict", "--model", "Llama 3 8B", "--device", "H100", "--quant", "F16", "--context", "512",
