@@ -132,7 +132,11 @@ final class PredictCommand implements Callable<Integer> {
       // the workload's lengths and load set what a step's context, phase and depth would
       UnreadOptions.refuse(stepOnly + ", over the lengths --isl/--osl give (a request's prefill and decode both"
           + " count)", "--context", context, "--phase", phase, "--depth", depth);
-      Scenario step = specs.request(quant, 1, 1, "decode", kvCacheType, cudaGraphs, kernel, zeroCopy)
+      // the composition reads none of these: a step's runtime, kernel and host-memory path, and its report
+      UnreadOptions.refuse(stepOnly, "--cuda-graphs", cudaGraphs, "--kernel", kernel, "--zero-copy", zeroCopy,
+          "--explain", UnreadOptions.flag(explain));
+      UnreadOptions.refuseMatched(spec, stepOnly, "--top-features");
+      Scenario step = specs.request(quant, 1, 1, "decode", kvCacheType, null, null, null)
           .resolve(catalog);
       return Serving.predict(session, step, serving, serving.layout(layout), batch, output.format,
           spec.commandLine().getOut());
