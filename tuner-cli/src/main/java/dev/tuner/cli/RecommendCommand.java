@@ -162,7 +162,7 @@ final class RecommendCommand implements Callable<Integer> {
       }
       Scenario probe = specs.request(quants == null ? "BF16" : quants.get(0).trim(), 1, 1, "decode", null, null,
           null, null).resolve(catalog);
-      return serving.run(session, probe.model(), probe.device(), quants, top, output.format, plot, force,
+      return serving.run(session, probe.model(), probe.device(), quants, top, verbose, output.format, plot, force,
           spec.commandLine().getOut(), spec.commandLine().getErr());
     }
     serving.refuseServingOnly("a serving recommendation: --isl and --osl");

@@ -76,8 +76,8 @@ final class ServingRecommendOptions {
         servingTerms);
   }
 
-  int run(Session session, ModelSpec model, DeviceSpec device, List<String> quants, int top, OutputFormat format,
-      Path plot, boolean force, PrintWriter out, PrintWriter err) {
+  int run(Session session, ModelSpec model, DeviceSpec device, List<String> quants, int top, boolean verbose,
+      OutputFormat format, Path plot, boolean force, PrintWriter out, PrintWriter err) {
     if (isl == null || osl == null) {
       throw new InvalidInputException(isl == null ? "--isl" : "--osl", "missing",
           "both --isl and --osl for a serving recommendation");
@@ -114,7 +114,7 @@ final class ServingRecommendOptions {
         }
         t.printCsv(out);
       }
-      default -> table(out, r, shown);
+      default -> table(out, r, shown, verbose);
     }
     out.flush();
     if (plot != null) {
@@ -129,7 +129,8 @@ final class ServingRecommendOptions {
     return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
   }
 
-  private static void table(PrintWriter out, ServingRecommender.Recommendation r, List<Candidate> shown) {
+  private static void table(PrintWriter out, ServingRecommender.Recommendation r, List<Candidate> shown,
+      boolean verbose) {
     ServingRequest q = r.request();
     out.println("Serving recommendation");
     new Table("", "")
@@ -160,9 +161,15 @@ final class ServingRecommendOptions {
       }
       t.printText(out, "  ");
     }
-    if (!r.dropped().isEmpty()) {
+    if (!r.dropped().isEmpty() && verbose) {
       out.println();
-      out.println("Dropped (" + r.dropped().size() + "; JSON lists each)");
+      out.println("Dropped (" + r.dropped().size() + ")");
+      Table d = new Table("engine", "configuration", "reason");
+      r.dropped().forEach(x -> d.row(x.engine().kind().id(), configuration(x), x.reason()));
+      d.printText(out, "  ");
+    } else if (!r.dropped().isEmpty()) {
+      out.println();
+      out.println("Dropped (" + r.dropped().size() + "; --verbose or JSON lists each)");
       // one line per engine and reason: an engine that cannot run on the device is dropped at every precision and
       // layout for the same reason
       Map<List<String>, List<ServingRecommender.Dropped>> byReason = new LinkedHashMap<>();

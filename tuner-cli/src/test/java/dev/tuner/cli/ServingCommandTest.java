@@ -66,6 +66,15 @@ class ServingCommandTest {
       assertThat(d.get("engine").asText()).isEqualTo("tensorrt-llm");
       assertThat(d.get("reason").asText()).contains("an engine that runs on AMD devices: llama.cpp, vllm, sglang");
     });
+    // the table counts them by engine and reason; --verbose lists each configuration
+    String[] table = {"recommend", "--model", "Llama 3.1 8B", "--device", "AMD Instinct MI300X", "--isl", "1000",
+        "--osl", "200", "--engines", "vllm,tensorrt-llm", "--quants", "BF16,FP8", "--gpus", "1"};
+    Cli.Result counted = Cli.run(table);
+    Cli.Result listed = Cli.run(PredictCommandTest.with(table, "--verbose"));
+    assertThat(counted.out()).contains("Dropped (2; --verbose or JSON lists each)")
+        .contains("tensorrt-llm  2 (BF16, FP8)");
+    assertThat(listed.out()).contains("Dropped (2)").contains("tensorrt-llm  BF16 on 1 GPU (tp 1, pp 1, ep 1)")
+        .contains("tensorrt-llm  FP8 on 1 GPU (tp 1, pp 1, ep 1)");
   }
 
   @Test
