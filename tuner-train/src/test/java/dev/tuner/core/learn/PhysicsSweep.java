@@ -41,7 +41,7 @@ public final class PhysicsSweep {
     FP32(Phase.DECODE, 1), FP32_PREFILL(Phase.PREFILL, 1),
     INT8(Phase.DECODE, 1), INT8_PREFILL(Phase.PREFILL, 1),
     FP4(Phase.DECODE, 1), FP4_PREFILL(Phase.PREFILL, 1),
-    CONTEXT(Phase.DECODE, -1), BATCH(Phase.DECODE, 1), PROMPT(Phase.PREFILL, -1);
+    CONTEXT(Phase.DECODE, -1), BATCH(Phase.DECODE, 1), PROMPT(Phase.PREFILL, -1), BATCH_PREFILL(Phase.PREFILL, 1);
 
     final Phase phase;
     final int direction;
@@ -110,6 +110,8 @@ public final class PhysicsSweep {
         return sweep(BATCHES.length, k -> scenario(m, d, q, BATCHES[k], context, Phase.DECODE));
       case PROMPT:
         return sweep(PROMPTS.length, k -> scenario(m, d, q, 1, PROMPTS[k], Phase.PREFILL));
+      case BATCH_PREFILL:
+        return sweep(BATCHES.length, k -> scenario(m, d, q, BATCHES[k], context, Phase.PREFILL));
       default:
         OptionalDouble[] peaks = {d.fp16Tflops(), d.fp8Tflops(), d.fp32Tflops(), d.int8Tops(), d.fp4Tflops()};
         String name = axis.name().replace("_PREFILL", "");
