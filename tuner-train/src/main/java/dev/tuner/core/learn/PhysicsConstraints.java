@@ -38,9 +38,9 @@ import java.util.Map;
  *       tokens only, so aggregate prompt tokens/s never falls with B);
  *   <li>the step time at the roof: excluded. It rises with the prompt (tokens/s down) and with the prefill batch
  *       (tokens/s not down), and in decode with the batch (tokens/s up) and with the context (tokens/s down). Held −
- *       for prefill, as it was until 2026-12-06, it lowered the prediction of B prompts below one prompt's (Apple M2
- *       Ultra, llama-batched-bench: 2 593 to 2 360 tokens/s from 2 to 32 prompts of 512 where 2 991 to 3 125 were
- *       measured);
+ *       for prefill, as it was until 2026-12-06, it lowered the prediction as prompts were added (Apple M2 Ultra,
+ *       Gemma 3 4B, llama-batched-bench, held out at seed 42: 2 593 to 2 360 tokens/s from 2 to 32 prompts of 512
+ *       where 2 991 to 3 125 were measured);
  *   <li>arithmetic intensity, the memory-to-compute roof ratio and the vector roof ratio: excluded (bandwidth raises
  *       the ratios and a higher peak lowers them, yet both raise tokens/s; intensity rises with decode batch and with
  *       prefill prompt, which move tokens/s in opposite directions);
