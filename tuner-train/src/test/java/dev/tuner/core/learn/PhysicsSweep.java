@@ -28,6 +28,7 @@ public final class PhysicsSweep {
   public static final double TOLERANCE = 0.005;
   private static final int[] CONTEXTS = {256, 1024, 4096, 16384};
   private static final int[] BATCHES = {1, 2, 4, 8, 16, 32, 64};
+  private static final int[] DEPTHS = {0, 512, 2048, 8192, 32768};
   private static final int[] PROMPTS = {128, 512, 2048, 8192, 32768};
   private static final double[] SCALES = {0.5, 1, 2};
 
@@ -41,7 +42,8 @@ public final class PhysicsSweep {
     FP32(Phase.DECODE, 1), FP32_PREFILL(Phase.PREFILL, 1),
     INT8(Phase.DECODE, 1), INT8_PREFILL(Phase.PREFILL, 1),
     FP4(Phase.DECODE, 1), FP4_PREFILL(Phase.PREFILL, 1),
-    CONTEXT(Phase.DECODE, -1), BATCH(Phase.DECODE, 1), PROMPT(Phase.PREFILL, -1), BATCH_PREFILL(Phase.PREFILL, 1);
+    CONTEXT(Phase.DECODE, -1), BATCH(Phase.DECODE, 1), PROMPT(Phase.PREFILL, -1), BATCH_PREFILL(Phase.PREFILL, 1),
+    DEPTH(Phase.DECODE, -1), DEPTH_PREFILL(Phase.PREFILL, -1);
 
     final Phase phase;
     final int direction;
@@ -112,6 +114,10 @@ public final class PhysicsSweep {
         return sweep(PROMPTS.length, k -> scenario(m, d, q, 1, PROMPTS[k], Phase.PREFILL));
       case BATCH_PREFILL:
         return sweep(BATCHES.length, k -> scenario(m, d, q, BATCHES[k], context, Phase.PREFILL));
+      case DEPTH:
+      case DEPTH_PREFILL:
+        // tokens already cached before the window: more of them to read and attend over, never fewer to compute
+        return sweep(DEPTHS.length, k -> scenario(m, d, q, batch, context, axis.phase).withDepth(DEPTHS[k]));
       default:
         OptionalDouble[] peaks = {d.fp16Tflops(), d.fp8Tflops(), d.fp32Tflops(), d.int8Tops(), d.fp4Tflops()};
         String name = axis.name().replace("_PREFILL", "");
@@ -170,8 +176,9 @@ public final class PhysicsSweep {
   }
 
   private static String describe(Scenario s, double tps) {
-    return String.format(java.util.Locale.ROOT, "%s on %s (%s, bw %.0f, batch %d, context %d, %s): %.2f tok/s",
-        s.model().name(), s.device().name(), s.quant().name(), s.device().memBandwidthGBs(), s.batch(), s.context(),
+    return String.format(java.util.Locale.ROOT,
+        "%s on %s (%s, bw %.0f, batch %d, context %d, depth %d, %s): %.2f tok/s", s.model().name(),
+        s.device().name(), s.quant().name(), s.device().memBandwidthGBs(), s.batch(), s.context(), s.depth(),
         s.phase().id(), tps);
   }
 }
