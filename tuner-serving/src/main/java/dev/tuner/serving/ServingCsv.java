@@ -216,20 +216,23 @@ public final class ServingCsv {
     if (!m.getOrDefault("batch", "").isEmpty()) {
       return new Load.Batch(positive(m, "batch", 1));
     }
-    String prompts = m.getOrDefault("num_prompts", "");
     if (!m.getOrDefault("concurrency", "").isEmpty()) {
-      return new Load.Concurrency(positive(m, "concurrency", 1),
-          prompts.isEmpty() ? OptionalInt.empty() : OptionalInt.of(positive(m, "num_prompts", 1)));
+      return new Load.Concurrency(positive(m, "concurrency", 1), prompts(m));
     }
     String rate = m.getOrDefault("request_rate", "");
     if (rate.equalsIgnoreCase("inf")) {
-      return new Load.Offline(prompts.isEmpty() ? OptionalInt.empty() : OptionalInt.of(positive(m, "num_prompts", 1)));
+      return new Load.Offline(prompts(m));
     }
     if (!rate.isEmpty()) {
-      return new Load.RequestRate(number(rate, "request_rate"),
-          prompts.isEmpty() ? OptionalInt.empty() : OptionalInt.of(positive(m, "num_prompts", 1)));
+      return new Load.RequestRate(number(rate, "request_rate"), prompts(m));
     }
     throw new Reject("load not stated (no batch, concurrency or request rate)");
+  }
+
+  /** The run's stated {@code num_prompts}; empty when the row leaves it blank (an endless run). */
+  private static OptionalInt prompts(Map<String, String> m) {
+    return m.getOrDefault("num_prompts", "").isEmpty() ? OptionalInt.empty()
+        : OptionalInt.of(positive(m, "num_prompts", 1));
   }
 
   private static Map<Metric, Double> observed(Map<String, String> m, String notes, ServingScenario s) {

@@ -96,7 +96,7 @@ public final class ServingEvaluator {
           continue;
         }
         if (p.fromStepModel(r.scenario())) {
-          ServingPrediction s = ServingTrainer.prediction(p, r);
+          ServingPrediction s = p.predict(r.scenario());
           for (Metric m : r.observed().keySet()) {
             Interval iv = s.intervals().get(m == Metric.OUTPUT_TPS ? "output_tokens_per_s" : m.id());
             learned.add(new Outcome(r, m, ServingTrainer.value(s, m), r.observed().get(m), iv.low(), iv.high()));

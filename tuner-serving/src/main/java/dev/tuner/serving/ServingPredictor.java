@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Serving metrics for a {@link ServingScenario}: the layout's per-GPU physics ({@link StepPhysics}), the engine's
@@ -93,12 +94,12 @@ public final class ServingPredictor {
     if (load instanceof Load.Batch b) {
       r = c.staticBatch(b.size());
     } else if (load instanceof Load.Concurrency k) {
-      r = c.concurrency(Math.max(1, (double) k.clients() / replicas), prompts(k, replicas));
+      r = c.concurrency(Math.max(1, (double) k.clients() / replicas), perReplica(k.prompts(), replicas));
     } else if (load instanceof Load.Offline o) {
-      r = c.offline(o.prompts().isPresent() ? (double) o.prompts().getAsInt() / replicas : 0);
+      r = c.offline(perReplica(o.prompts(), replicas));
     } else {
       Load.RequestRate q = (Load.RequestRate) load;
-      r = c.rate(q.perSecond() / replicas, q.prompts().isPresent() ? (double) q.prompts().getAsInt() / replicas : 0);
+      r = c.rate(q.perSecond() / replicas, perReplica(q.prompts(), replicas));
     }
     return prediction(s, r, c, plan);
   }
@@ -140,7 +141,7 @@ public final class ServingPredictor {
             "a closed loop (concurrency): a sweep predicts nothing else");
       }
       double clients = Math.max(1, (double) k.clients() / replicas);
-      double prompts = prompts(k, replicas);
+      double prompts = perReplica(k.prompts(), replicas);
       if (prompts > 0) {
         clients = Math.min(clients, prompts);
       }
@@ -150,9 +151,9 @@ public final class ServingPredictor {
     }
   }
 
-  /** Each replica's share of a closed loop's prompts; 0 for an endless run. */
-  private static double prompts(Load.Concurrency k, int replicas) {
-    return k.prompts().isPresent() ? (double) k.prompts().getAsInt() / replicas : 0;
+  /** Each replica's share of a run's prompts; 0 for an endless run. */
+  private static double perReplica(OptionalInt prompts, int replicas) {
+    return prompts.isPresent() ? (double) prompts.getAsInt() / replicas : 0;
   }
 
   private ServingPrediction prediction(ServingScenario s, Composer.Served r, Composer c, Plan plan) {

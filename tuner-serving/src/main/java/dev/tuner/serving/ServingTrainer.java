@@ -169,17 +169,12 @@ public final class ServingTrainer {
 
   /** The row's metrics as {@code p} predicts them (only those the row states). */
   static Map<Metric, Double> metrics(ServingPredictor p, ServingRow r) {
-    ServingPrediction s = prediction(p, r);
+    ServingPrediction s = p.predict(r.scenario());
     Map<Metric, Double> out = new EnumMap<>(Metric.class);
     for (Metric m : r.observed().keySet()) {
       out.put(m, value(s, m));
     }
     return out;
-  }
-
-  /** {@code p}'s prediction of the row's run. */
-  static ServingPrediction prediction(ServingPredictor p, ServingRow r) {
-    return p.predict(r.scenario());
   }
 
   /** The prediction's figure of {@code m}. */
