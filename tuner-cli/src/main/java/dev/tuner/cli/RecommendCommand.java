@@ -148,12 +148,9 @@ final class RecommendCommand implements Callable<Integer> {
     if (serving.active()) {
       String stepOnly = "a step recommendation (no --isl/--osl): serving recommendations compose the engines' own"
           + " terms";
-      if (backend != null) {
-        throw new InvalidInputException("--backend", backend, stepOnly);
-      }
       engineSettings.refuseAll(stepOnly);
       // what only the llama.cpp grid reads; the serving grid sizes the KV cache from --isl/--osl and searches --gpus
-      UnreadOptions.refuse(stepOnly, "--context", context, "--batches", batches, "--kv-cache-types", kvCacheTypes,
+      UnreadOptions.refuse(stepOnly, "--backend", backend, "--context", context, "--batches", batches, "--kv-cache-types", kvCacheTypes,
           "--max-ms-per-token", maxMsPerToken, "--memory-gb", memoryGb, "--max-devices", maxDevices, "--kernel",
           kernel, "--cuda-graphs", UnreadOptions.flag(cudaGraphs));
       if (layout.given()) {
