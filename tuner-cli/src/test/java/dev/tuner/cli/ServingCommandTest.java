@@ -78,6 +78,22 @@ class ServingCommandTest {
   }
 
   @Test
+  void aTensorParallelSizeThatSplitsAnAttentionHeadIsRefusedAndRecommendDropsIt() {
+    // vLLM shards whole heads: Llama 3.1 8B's 32 do not divide over 3 GPUs (data/SOURCES.md doc_tp_head_divisibility)
+    Cli.Result three = Cli.run(with(VLLM, "--concurrency", "4", "--tp", "3", "--devices", "3"));
+    assertThat(three.exit()).as(three.toString()).isNotZero();
+    assertThat(three.err()).contains("tp = 3 for Llama 3.1 8B (32 attention heads, 8 KV heads) is invalid",
+        "1, 2, 4, 8, 16, 32", "pipeline parallelism").doesNotContain("Exception");
+    // Qwen2.5 7B has 28 heads and 4 KV heads: recommend keeps tp 1, 2 and 4 on 8 GPUs and drops tp 8, saying why
+    Cli.Result r = Cli.run("recommend", "--model", "Qwen2.5 7B", "--device", "H100 SXM5 80GB", "--isl", "1000",
+        "--osl", "200", "--engines", "vllm", "--quants", "BF16", "--gpus", "8", "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.json().get("top")).isNotEmpty().allSatisfy(c -> assertThat(c.get("tp").asInt()).isLessThan(8));
+    assertThat(r.json().get("dropped")).isNotEmpty().allSatisfy(d ->
+        assertThat(d.get("reason").asText()).contains("tp = 8 for Qwen2.5 7B (28 attention heads, 4 KV heads)"));
+  }
+
+  @Test
   void aServingModelAddedToTheCatalogSizesItsKvCacheFromItsShape() {
     // InternLM 20B (LMDeploy's benchmark names it internlm-chat-20b): 60 layers of 40 KV heads of 128 (MHA), so an
     // FP16 token holds 2 × 60 × 40 × 128 × 2 = 1 228 800 bytes, 614 400 per GPU at tp 2. LMDeploy pages as it goes, so

@@ -61,6 +61,17 @@ public enum EngineKind {
     };
   }
 
+  /**
+   * Whether tensor parallelism shards whole attention heads, so that its size must divide the model's heads (and
+   * divide its KV heads or be a multiple of them): vLLM, SGLang, TensorRT-LLM and LMDeploy on GPUs (vLLM refuses
+   * with "Total number of attention heads (N) must be divisible by tensor parallel size", vllm-project/vllm#11797
+   * closed as not planned; SGLang pads heads on CPUs only, sgl-project/sglang#6771; data/SOURCES.md
+   * {@code doc_tp_head_divisibility}). llama.cpp splits matrix rows, not heads, and MLX is not judged.
+   */
+  public boolean shardsAttentionHeads() {
+    return this == VLLM || this == SGLANG || this == TENSORRT_LLM || this == LMDEPLOY;
+  }
+
   /** The engines that run on {@code device}, for messages. */
   public static String runningOn(DeviceSpec device) {
     return String.join(", ", Arrays.stream(values()).filter(k -> k.runsOn(device)).map(EngineKind::id)
