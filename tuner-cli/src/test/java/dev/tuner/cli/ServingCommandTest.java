@@ -165,6 +165,9 @@ class ServingCommandTest {
     }
     // 200 requests/s saturate the steady state; 20 of them arrive within 0.1 s and run as one wave beside each other
     assertThat(endless.json().get("limited_by").asText()).isNotEqualTo("arrival_rate");
+    // an endless stream above capacity has no steady queue: the prediction says its TTFT leaves the wait out
+    assertThat(endless.json().get("assumptions").toString()).contains("the queue grows while requests arrive",
+        "without end in an endless stream, so TTFT and E2E leave out the wait in it");
     JsonNode short20 = run.json();
     assertThat(short20.get("scenario").get("load").asText()).isEqualTo("200 requests/s, 20 prompts");
     assertThat(short20.get("limited_by").asText()).isEqualTo("arrival_rate");

@@ -180,8 +180,10 @@ public final class ServingPredictor {
       assumptions.add("no serving rows for " + s.engine().kind().id() + " in training: the terms pooled over all"
           + " engines are used");
     }
-    if (s.workload().load() instanceof Load.RequestRate && r.limitedBy() != LimitedBy.ARRIVAL_RATE) {
-      assumptions.add("the offered rate exceeds what the deployment serves: the queue grows while requests arrive");
+    if (s.workload().load() instanceof Load.RequestRate q && r.limitedBy() != LimitedBy.ARRIVAL_RATE) {
+      assumptions.add("the offered rate exceeds what the deployment serves: the queue grows while requests arrive"
+          + (q.prompts().isPresent() ? "" : ", without end in an endless stream, so TTFT and E2E leave out the wait"
+          + " in it (a run of a stated number of prompts counts it)"));
     }
     if (s.workload().load() instanceof Load.Offline o && o.prompts().isEmpty()) {
       assumptions.add("offline run without a number of prompts: TTFT leaves out the wait in the queue");
