@@ -82,15 +82,16 @@ class ServingCommandTest {
     // vLLM shards whole heads: Llama 3.1 8B's 32 do not divide over 3 GPUs (data/SOURCES.md doc_tp_head_divisibility)
     Cli.Result three = Cli.run(with(VLLM, "--concurrency", "4", "--tp", "3", "--devices", "3"));
     assertThat(three.exit()).as(three.toString()).isNotZero();
-    assertThat(three.err()).contains("tp = 3 for Llama 3.1 8B (32 attention heads, 8 KV heads) is invalid",
-        "1, 2, 4, 8, 16, 32", "pipeline parallelism").doesNotContain("Exception");
+    assertThat(three.err()).contains("layout = tp 3, pp 1, ep 1 of Llama 3.1 8B is invalid",
+        "tp 3 does not divide the 32 attention heads (tensor-parallel sizes that do: 1, 2, 4, 8, 16, 32)")
+        .doesNotContain("Exception");
     // Qwen2.5 7B has 28 heads and 4 KV heads: recommend keeps tp 1, 2 and 4 on 8 GPUs and drops tp 8, saying why
     Cli.Result r = Cli.run("recommend", "--model", "Qwen2.5 7B", "--device", "H100 SXM5 80GB", "--isl", "1000",
         "--osl", "200", "--engines", "vllm", "--quants", "BF16", "--gpus", "8", "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.json().get("top")).isNotEmpty().allSatisfy(c -> assertThat(c.get("tp").asInt()).isLessThan(8));
     assertThat(r.json().get("dropped")).isNotEmpty().allSatisfy(d ->
-        assertThat(d.get("reason").asText()).contains("tp = 8 for Qwen2.5 7B (28 attention heads, 4 KV heads)"));
+        assertThat(d.get("reason").asText()).contains("tp 8 does not divide the 28 attention heads"));
   }
 
   @Test

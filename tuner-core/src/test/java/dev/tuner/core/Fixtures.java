@@ -83,9 +83,18 @@ public final class Fixtures {
     ParallelLayout layout = ParallelLayout.SINGLE;
     if (r.nextInt(4) == 0) {
       int tp = 1 << r.nextInt(4);
-      int pp = 1 << r.nextInt(3);
+      int pp = m.layers() > 0 ? Math.min(1 << r.nextInt(3), Integer.highestOneBit(m.layers())) : 1 << r.nextInt(3);
       int count = tp * pp * (1 << r.nextInt(3));
-      int ep = 1 << r.nextInt(Integer.numberOfTrailingZeros(count) + 1);
+      // experts are placed only on a mixture of experts, and whole (ParallelLayout.whyNotPlaced)
+      int experts = m.moe().experts();
+      int ep = 1;
+      if (m.moe().isMoe()) {
+        int most = Integer.numberOfTrailingZeros(count);
+        if (experts > 0) {
+          most = Math.min(most, Integer.numberOfTrailingZeros(experts));
+        }
+        ep = 1 << r.nextInt(most + 1);
+      }
       // a split needs a link of stated bandwidth (ParallelLayout.requireLinkForSplit); without one, replicas only
       layout = d.interconnectGBs().isPresent() ? new ParallelLayout(count, tp, pp, ep)
           : new ParallelLayout(count, 1, 1, 1);

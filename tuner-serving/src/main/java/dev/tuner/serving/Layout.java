@@ -3,6 +3,7 @@ package dev.tuner.serving;
 import static dev.tuner.api.InvalidInputException.requireInRange;
 
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.scenario.ParallelLayout;
 
 /**
  * How one serving deployment spreads the model over {@code devices} GPUs: tensor-parallel {@code tp},
@@ -21,6 +22,19 @@ public record Layout(int devices, int tp, int pp, int ep) {
       throw new InvalidInputException("devices", Integer.toString(devices),
           "a multiple of tp × pp = " + tp * pp + " (devices beyond it are whole replicas)");
     }
+    if (ep > devices) {
+      throw new InvalidInputException("ep", Integer.toString(ep), "at most the devices (" + devices + ")");
+    }
+  }
+
+  /** The same layout as the step model's scenarios write it (which also holds {@code ep} to the devices). */
+  public ParallelLayout parallel() {
+    return new ParallelLayout(devices, tp, pp, ep);
+  }
+
+  /** As messages write it: {@code tp 2, pp 1, ep 1}. */
+  public String describe() {
+    return "tp " + tp + ", pp " + pp + ", ep " + ep;
   }
 
   /** GPUs of one instance (one copy of the model). */

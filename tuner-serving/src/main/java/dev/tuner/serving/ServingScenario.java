@@ -1,15 +1,14 @@
 package dev.tuner.serving;
 
 import dev.tuner.api.InvalidInputException;
-import dev.tuner.core.scenario.AttentionKind;
+import dev.tuner.core.recommend.LayoutSearch;
 import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
-import java.util.List;
 import java.util.Objects;
-import java.util.stream.IntStream;
 
 /** One serving deployment under one workload. */
 public record ServingScenario(
@@ -27,9 +26,10 @@ public record ServingScenario(
 
   /**
    * Refuses an engine, or an engine backend, that cannot run on the device ({@link EngineKind#runsOn},
-   * {@link Backend#runsOn}), weights in a format the engine does not load ({@link EngineKind#loads}), and a tensor
-   * parallelism that would split an attention head on an engine that shards whole heads
-   * ({@link EngineKind#shardsAttentionHeads}).
+   * {@link Backend#runsOn}), weights in a format the engine does not load ({@link EngineKind#loads}), and on an engine
+   * that shards whole attention heads ({@link EngineKind#shardsAttentionHeads}) a head or KV head cut in two
+   * ({@link ParallelLayout#whyNotSharded}), and on any engine more pipeline stages than layers or experts that do not
+   * divide among the expert-parallel ranks ({@link ParallelLayout#whyNotPlaced}).
    * {@link StepPhysics#figures} asks once per instance, not every workload of a sweep.
    */
   public void requireRunnable() {
@@ -44,31 +44,12 @@ public record ServingScenario(
               : "a checkpoint's (BF16, FP8, FP4, AWQ, GPTQ, INT8), not a GGUF block type such as " + quant.name()));
     }
     Backend.parse(engine.backend()).requireRunsOn(device);
-    if (layout.tp() > 1 && engine.kind().shardsAttentionHeads() && model.heads() > 0
-        && !splitsHeads(model, layout.tp())) {
-      List<String> sizes = IntStream.rangeClosed(1, model.heads()).filter(t -> splitsHeads(model, t))
-          .mapToObj(Integer::toString).toList();
-      throw new InvalidInputException("tp", layout.tp() + " for " + model.name() + " (" + model.heads()
-          + " attention heads" + (kvHeadsSplit(model) ? ", " + model.kvHeads() + " KV heads" : "") + ")",
-          "a tensor-parallel size " + engine.kind().id() + " can shard whole heads over: " + String.join(", ", sizes)
-          + " (pipeline parallelism, pp, splits layers and has no such limit)");
-    }
-  }
-
-  /**
-   * Whether tensor parallelism of size {@code tp} gives every GPU whole heads: {@code tp} divides the attention
-   * heads, and divides the KV heads or is a multiple of them (each GPU then keeps a copy of one KV head). MLA's
-   * latent KV cache is not split by heads.
-   */
-  static boolean splitsHeads(ModelSpec m, int tp) {
-    if (m.heads() % tp != 0) {
-      return false;
-    }
-    return !kvHeadsSplit(m) || m.kvHeads() % tp == 0 || tp % m.kvHeads() == 0;
-  }
-
-  private static boolean kvHeadsSplit(ModelSpec m) {
-    return m.kvHeads() > 0 && m.attention().kind() != AttentionKind.MLA;
+    ParallelLayout split = layout.parallel();
+    (engine.kind().shardsAttentionHeads() ? LayoutSearch.whyNot(model, split) : split.whyNotPlaced(model))
+        .ifPresent(why -> {
+          throw new InvalidInputException("layout", layout.describe() + " of " + model.name(), "a split "
+              + engine.kind().id() + " can run: " + why);
+        });
   }
 
   public ServingScenario withWorkload(Workload w) {

@@ -150,34 +150,20 @@ class EnginePlatformTest {
         new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(8)));
   }
 
-  @ParameterizedTest
-  @CsvSource({
-      // Llama 3.1 8B: 32 heads, 8 KV heads; Qwen3 14B: 40 heads, 8 KV heads (10 and 20 divide the heads, but neither
-      // divides 8 KV heads nor is a multiple of them); DeepSeek-R1: MLA, whose latent cache is not split by heads
-      "Llama 3.1 8B, 2, true",
-      "Llama 3.1 8B, 3, false",
-      "Llama 3.1 8B, 16, true",
-      "Llama 3.1 8B, 64, false",
-      "Qwen3 14B, 5, false",
-      "Qwen3 14B, 8, true",
-      "Qwen3 14B, 10, false",
-      "Qwen3 14B, 40, true",
-      "DeepSeek-R1, 16, true",
-      "DeepSeek-R1, 3, false"})
-  void tensorParallelismMustGiveEveryGpuWholeHeads(String model, int tp, boolean whole) {
-    assertThat(ServingScenario.splitsHeads(CATALOG.model(model), tp)).isEqualTo(whole);
-  }
-
   @Test
   void aTensorParallelSizeThatSplitsAHeadIsRefusedByTheEnginesThatShardHeadsOnly() {
     for (EngineKind k : List.of(EngineKind.VLLM, EngineKind.SGLANG, EngineKind.TENSORRT_LLM, EngineKind.LMDEPLOY)) {
       assertThatThrownBy(() -> split("Llama 3.1 8B", k, 3).requireRunnable()).as(k.id())
           .isInstanceOf(InvalidInputException.class)
-          .hasMessageContaining("tp = 3 for Llama 3.1 8B (32 attention heads, 8 KV heads)")
-          .hasMessageContaining("can shard whole heads over: 1, 2, 4, 8, 16, 32");
+          .hasMessageContaining("layout = tp 3, pp 1, ep 1 of Llama 3.1 8B is invalid: expected a split " + k.id()
+              + " can run: tp 3 does not divide the 32 attention heads (tensor-parallel sizes that do: 1, 2, 4, 8,"
+              + " 16, 32)");
       split("Llama 3.1 8B", k, 4).requireRunnable();
     }
-    // llama.cpp splits rows, not heads
+    // llama.cpp splits rows, not heads; but no engine places experts on a dense model
     split("Llama 3.1 8B", EngineKind.LLAMA_CPP, 3).requireRunnable();
+    ServingScenario dense = split("Llama 3.1 8B", EngineKind.LLAMA_CPP, 1).withLayout(new Layout(2, 1, 1, 2));
+    assertThatThrownBy(dense::requireRunnable).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("ep 2 on a dense model, which has no routed experts to place");
   }
 }

@@ -61,27 +61,11 @@ public final class LayoutSearch {
   }
 
   /**
-   * Why an engine cannot split {@code model} this way, if it cannot: vLLM and SGLang require the attention heads to
-   * divide among the tensor-parallel ranks and the KV heads to divide among them or be replicated evenly, a pipeline
-   * stage needs at least one layer, and the experts must divide among the expert-parallel ranks. Figures that are
-   * unknown (0) are not checked.
+   * Why an engine cannot split {@code model} this way, if it cannot: a head cut in two on the engines that shard
+   * whole heads ({@link ParallelLayout#whyNotSharded}), or a stage or expert rank left without its share
+   * ({@link ParallelLayout#whyNotPlaced}).
    */
   public static Optional<String> whyNot(ModelSpec model, ParallelLayout p) {
-    int tp = p.tp();
-    if (tp > 1 && model.heads() > 0 && model.heads() % tp != 0) {
-      return Optional.of("tp " + tp + " does not divide the " + model.heads() + " attention heads");
-    }
-    int kv = model.kvHeads();
-    if (tp > 1 && kv > 0 && (kv >= tp ? kv % tp != 0 : tp % kv != 0)) {
-      return Optional.of("tp " + tp + " neither divides the " + kv + " KV heads nor is a multiple of them");
-    }
-    if (p.pp() > 1 && model.layers() > 0 && p.pp() > model.layers()) {
-      return Optional.of("pp " + p.pp() + " is more stages than the " + model.layers() + " layers");
-    }
-    int experts = model.moe().experts();
-    if (p.ep() > 1 && experts > 0 && experts % p.ep() != 0) {
-      return Optional.of("ep " + p.ep() + " does not divide the " + experts + " routed experts");
-    }
-    return Optional.empty();
+    return p.whyNotSharded(model).or(() -> p.whyNotPlaced(model));
   }
 }

@@ -3,6 +3,8 @@ package dev.tuner.core.scenario;
 import static dev.tuner.api.InvalidInputException.requireInRange;
 
 import dev.tuner.api.InvalidInputException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -71,5 +73,61 @@ public record ParallelLayout(int devices, int tp, int pp, int ep) {
     return Optional.of("a split needs a GPU-to-GPU link of stated bandwidth (interconnect_gbs, which a --catalog entry"
         + " can give), and " + device.name() + " has none (interconnect "
         + (device.interconnect().isEmpty() ? "unknown" : device.interconnect()) + ")");
+  }
+
+  /**
+   * Why an engine that shards whole attention heads (vLLM, SGLang, TensorRT-LLM, LMDeploy) cannot split {@code model}
+   * over {@code tp} ranks, if it cannot: the heads must divide among the ranks, and the KV heads divide among them or
+   * be replicated evenly (MLA's latent cache is not split by heads); data/SOURCES.md doc_tp_head_divisibility.
+   * Unknown figures (0) are not checked.
+   */
+  public Optional<String> whyNotSharded(ModelSpec model) {
+    if (tp > 1 && model.heads() > 0 && model.heads() % tp != 0) {
+      return Optional.of("tp " + tp + " does not divide the " + model.heads() + " attention heads"
+          + shardingSizes(model));
+    }
+    if (!kvHeadsDivide(model, tp)) {
+      return Optional.of("tp " + tp + " neither divides the " + model.kvHeads() + " KV heads nor is a multiple of them"
+          + shardingSizes(model));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Why {@code model} cannot be placed this way on any engine, if it cannot: a pipeline stage needs at least one
+   * layer, and expert parallelism needs routed experts that divide among its ranks (a dense model has none to place).
+   * Unknown figures (0) are not checked.
+   */
+  public Optional<String> whyNotPlaced(ModelSpec model) {
+    if (pp > 1 && model.layers() > 0 && pp > model.layers()) {
+      return Optional.of("pp " + pp + " is more stages than the " + model.layers() + " layers");
+    }
+    if (ep > 1 && !model.moe().isMoe()) {
+      return Optional.of("ep " + ep + " on a dense model, which has no routed experts to place");
+    }
+    int experts = model.moe().experts();
+    if (ep > 1 && experts > 0 && experts % ep != 0) {
+      return Optional.of("ep " + ep + " does not divide the " + experts + " routed experts");
+    }
+    return Optional.empty();
+  }
+
+  /** The tensor-parallel sizes that give every rank whole heads ({@link #whyNotSharded}), for messages. */
+  private static String shardingSizes(ModelSpec model) {
+    List<String> out = new ArrayList<>();
+    for (int t = 1; t <= model.heads(); t++) {
+      if (model.heads() % t == 0 && kvHeadsDivide(model, t)) {
+        out.add(Integer.toString(t));
+      }
+    }
+    return " (tensor-parallel sizes that do: " + String.join(", ", out) + ")";
+  }
+
+  private static boolean kvHeadsDivide(ModelSpec model, int tp) {
+    int kv = model.kvHeads();
+    if (tp == 1 || kv == 0 || model.attention().kind() == AttentionKind.MLA) {
+      return true;
+    }
+    return kv >= tp ? kv % tp == 0 : tp % kv == 0;
   }
 }

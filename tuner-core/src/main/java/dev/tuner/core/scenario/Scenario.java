@@ -59,6 +59,10 @@ public record Scenario(
     Objects.requireNonNull(engine, "engine settings");
     engine.backend().requireRunsOn(device);
     ParallelLayout.requireLinkForSplit(device, parallel.splits());
+    parallel.whyNotPlaced(model).ifPresent(why -> {
+      throw new InvalidInputException("layout", "tp " + parallel.tp() + ", pp " + parallel.pp() + ", ep "
+          + parallel.ep() + " of " + model.name(), "a split that gives every stage and expert rank its share: " + why);
+    });
     if (zeroCopy && !allowsZeroCopy(device)) {
       throw new InvalidInputException("zero-copy", "on " + device.name(),
           "a device whose weights can be read in place at a known rate: unified memory, or a PCIe host link with"

@@ -98,9 +98,9 @@ final class VllmServe {
     notes.add("E2E: vllm bench serve output_throughput = total_output_tokens/duration, request-level over the whole"
         + " run, so it includes prefill and queueing");
 
-    Placement placement = device(f, notes);
-    String device = placement.device();
     ModelSpec model = model(f);
+    Placement placement = device(f, model, notes);
+    String device = placement.device();
     String quant = quant(f);
     int batch = batch(f, completed, output, notes);
     double meanIn = (double) input / completed;
@@ -134,10 +134,11 @@ final class VllmServe {
   /**
    * From --device, else the metadata, with the layout: a GPU count ({@code 4xNVIDIA_L40S}) and the parallel sizes
    * the metadata states. Devices are the count, else tp × pp × dp; tp × pp beyond them are data-parallel replicas.
-   * {@code enable_expert_parallel} gives vLLM's expert-parallel size tp × dp. A count that disagrees with the sizes is
-   * refused.
+   * {@code enable_expert_parallel} gives vLLM's expert-parallel size tp × dp for a mixture of experts (a dense
+   * {@code model} has no experts to place, so the flag changes nothing there). A count that disagrees with the sizes
+   * is refused.
    */
-  private Placement device(Fields f, List<String> notes) throws RecordRejected {
+  private Placement device(Fields f, ModelSpec model, List<String> notes) throws RecordRejected {
     String key = DEVICE_KEYS.stream().filter(f::has).findFirst().orElse(null);
     String described = key == null ? null : f.text(key);
     String name = described;
@@ -158,8 +159,12 @@ final class VllmServe {
     int dp = size(f, DP_KEYS, notes);
     int ep = size(f, EP_KEYS, notes);
     if (ep == 1 && Boolean.TRUE.equals(f.bool("enable_expert_parallel"))) {
-      ep = tp * dp;
-      notes.add("enable_expert_parallel: ep = tp × dp = " + ep);
+      if (model.moe().isMoe()) {
+        ep = tp * dp;
+        notes.add("enable_expert_parallel: ep = tp × dp = " + ep);
+      } else {
+        notes.add("enable_expert_parallel on a dense model: no experts to place, ep 1");
+      }
     }
     long sized = (long) tp * pp * dp;
     int devices = count > 0 ? count : (int) Math.min(sized, Integer.MAX_VALUE);

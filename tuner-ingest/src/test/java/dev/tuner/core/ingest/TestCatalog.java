@@ -2,13 +2,16 @@ package dev.tuner.core.ingest;
 
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.scenario.Activation;
+import dev.tuner.core.scenario.AttentionSpec;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.MoeSpec;
 import dev.tuner.core.scenario.QuantClass;
 import dev.tuner.core.scenario.Quantization;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -33,7 +36,11 @@ final class TestCatalog {
             model("Qwen2.5 7B", 7.62, 3584, 28, 28, 4, 152064),
             model("Qwen3 4B", 4.02, 2560, 36, 32, 8, 151936),
             model("Llama 3.2 3B", 3.21, 3072, 28, 24, 8, 128256, "meta-llama/Llama-3.2-3B-Instruct"),
-            model("Mistral 7B", 7.24, 4096, 32, 32, 8, 32000)),
+            model("Mistral 7B", 7.24, 4096, 32, 32, 8, 32000),
+            // a mixture of experts: 128 routed experts, 8 per token
+            new ModelSpec("Qwen3-30B-A3B", 30.53, 2048, 48, 32, 4, 128, 151936, List.of("Qwen/Qwen3-30B-A3B"), "test",
+                null, OptionalDouble.of(3.35), Optional.of(false), 0, new MoeSpec(128, 8, 0, 768, 0),
+                AttentionSpec.STANDARD)),
         List.of(
             quant("Q4_0", 4.5, QuantClass.Q4_0, Activation.FP16),
             quant("Q4_K_M", 4.85, QuantClass.Q4_K, Activation.FP16, "Q4_K - Medium"),

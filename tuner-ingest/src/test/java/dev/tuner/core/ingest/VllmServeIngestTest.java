@@ -137,12 +137,15 @@ class VllmServeIngestTest {
 
   @Test
   void expertParallelIsTpTimesDpAndACountThatDisagreesIsRefused() throws IOException {
-    String base = "\"model_id\": \"meta-llama/Llama-3.2-3B-Instruct\", \"max_concurrency\": 1, \"completed\": 4,"
-        + " \"total_input_tokens\": 400, \"total_output_tokens\": 200, \"output_throughput\": 100.0";
-    String ep = "{" + base + ", \"gpu\": \"8xNVIDIA_L40S\", \"tensor_parallel_size\": 2, \"data_parallel_size\": 4,"
+    String base = "\"max_concurrency\": 1, \"completed\": 4, \"total_input_tokens\": 400, \"total_output_tokens\": 200,"
+        + " \"output_throughput\": 100.0";
+    String moe = "\"model_id\": \"Qwen/Qwen3-30B-A3B\", " + base;
+    String ep = "{" + moe + ", \"gpu\": \"8xNVIDIA_L40S\", \"tensor_parallel_size\": 2, \"data_parallel_size\": 4,"
         + " \"enable_expert_parallel\": true}";
-    String wrong = "{" + base + ", \"gpu\": \"4xNVIDIA_L40S\", \"tensor_parallel_size\": 8}";
-    IngestReport r = Ingest.text(VLLM_SERVE, dir, "ep.jsonl", ep + "\n" + wrong + "\n",
+    String wrong = "{" + moe + ", \"gpu\": \"4xNVIDIA_L40S\", \"tensor_parallel_size\": 8}";
+    String dense = "{\"model_id\": \"meta-llama/Llama-3.2-3B-Instruct\", " + base + ", \"gpu\": \"8xNVIDIA_L40S\","
+        + " \"tensor_parallel_size\": 2, \"data_parallel_size\": 4, \"enable_expert_parallel\": true}";
+    IngestReport r = Ingest.text(VLLM_SERVE, dir, "ep.jsonl", ep + "\n" + wrong + "\n" + dense + "\n",
         IngestOptions.none().withQuant("BF16"));
     // vLLM's expert-parallel group spans tp × dp = 2 × 4 = 8 GPUs
     assertThat(at(r, 1).scenario().devices()).isEqualTo(8);
@@ -150,5 +153,9 @@ class VllmServeIngestTest {
     assertThat(at(r, 1).scenario().ep()).isEqualTo(8);
     assertThat(rejectedAt(r, 2).reason()).isEqualTo(RejectReason.MULTI_GPU);
     assertThat(rejectedAt(r, 2).detail()).contains("4 GPUs", "tp 8");
+    // a dense model has no experts to place: the flag changes nothing, and the run stays (ep 1)
+    assertThat(at(r, 3).scenario().devices()).isEqualTo(8);
+    assertThat(at(r, 3).scenario().ep()).isEqualTo(1);
+    assertThat(at(r, 3).notes()).contains("enable_expert_parallel on a dense model: no experts to place, ep 1");
   }
 }
