@@ -50,19 +50,29 @@ final class EvaluateCommand implements Callable<Integer> {
 
 
 
-  @Option(names = "--serving", description = "Serving rows (serving.csv columns): score the serving"
-      + " predictions leave-one-chip-family-out, beside the physics-only composition.")
+  @Option(names = "--serving", description = "Serving rows (serving.csv columns): score the serving predictions"
+      + " of the shipped serving terms (or --serving-terms) beside the physics-only composition; `tuner train"
+      + " --serving` reports leave-one-chip-family-out.")
   boolean serving;
+
+  @Option(names = "--serving-terms", paramLabel = "FILE",
+      description = "With --serving: the serving terms to score (from `tuner train --serving --out FILE`) instead of"
+          + " the shipped ones.")
+  Path servingTerms;
 
   @Override
   public Integer call() {
-    FilePlan.of(TunerCli.of(spec)).inputs("--data", data.files).output("--plot", plot).check(force);
+    FilePlan.of(TunerCli.of(spec)).inputs("--data", data.files).input("--serving-terms", servingTerms)
+        .output("--plot", plot).check(force);
     if (serving) {
       UnreadOptions.refuseMatched(spec, "a step model's evaluation (no --serving): serving rows are scored as a"
           + " table of metrics, and they carry no E2E or SUSPECT flags", "--plot", "--include-e2e",
           "--include-suspect");
-      return Serving.evaluate(TunerCli.of(spec).session(), data.files, output.format, spec.commandLine().getOut());
+      return Serving.evaluate(TunerCli.of(spec).session(), data.files, servingTerms, output.format,
+          spec.commandLine().getOut());
     }
+    UnreadOptions.refuse("serving rows (--serving): a step model is evaluated with --model-file",
+        "--serving-terms", servingTerms);
     Session session = TunerCli.of(spec).session();
     PrintWriter err = spec.commandLine().getErr();
     Dataset.Prepared prepared = data.load(session, err);

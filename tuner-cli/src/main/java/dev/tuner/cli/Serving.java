@@ -177,11 +177,16 @@ final class Serving {
     return new ServingData(rows, used, rejected);
   }
 
-  static int evaluate(Session session, List<Path> files, OutputFormat format, PrintWriter out) {
+  /**
+   * Scores the terms {@code predict} would use (the shipped ones, or {@code termsFile}) on the rows of {@code files};
+   * {@code train --serving} reports leave-one-chip-family-out.
+   */
+  static int evaluate(Session session, List<Path> files, Path termsFile, OutputFormat format, PrintWriter out) {
     ServingData data = read(session, files);
     StepPhysics physics = new StepPhysics(session.roofline());
+    ServingTerms terms = termsFile == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(termsFile);
     ServingEvaluator.Report r = new ServingEvaluator(new ServingTrainer(physics, 0.9, EVALUATIONS, MIN_ROWS),
-        physics, steps(session)).evaluate(data);
+        physics, steps(session)).score(data, predictor(session, terms));
     print(r, format, out);
     return 0;
   }
@@ -261,6 +266,7 @@ final class Serving {
     n.put("used", r.used());
     n.put("skipped", r.skipped());
     n.put("families", r.families());
+    r.scoredWith().ifPresent(id -> n.put("terms", id));
     ObjectNode metrics = scores(r.metrics());
     r.medianSpread().forEach((m, lohi) -> {
       if (metrics.has(m.id())) {
@@ -280,8 +286,10 @@ final class Serving {
     if (format == OutputFormat.JSON) {
       Json.print(out, n);
     } else {
-      out.printf(Locale.ROOT, "Serving rows: %d read, %d used, %d skipped; leave-one-chip-family-out over %d"
-          + " families%n%n", r.rows(), r.used(), r.skipped(), r.families());
+      out.printf(Locale.ROOT, "Serving rows: %d read, %d used, %d skipped; %s%n%n", r.rows(), r.used(), r.skipped(),
+          r.scoredWith().map(id -> "scored with " + id + " (in sample for rows it trained on; `tuner train --serving`"
+              + " reports leave-one-chip-family-out)").orElse("leave-one-chip-family-out over " + r.families()
+              + " families"));
       Table t = new Table("metric", "n", "MAPE", "median APE", "median APE 5-95% (devices)", "90% coverage",
           "width (high/low)", "physics-only MAPE", "physics-only median APE");
       for (Map.Entry<Metric, ServingEvaluator.Score> e : r.metrics().entrySet()) {
@@ -295,7 +303,8 @@ final class Serving {
       }
       t.printText(out, "  ");
       out.println();
-      out.println("Median APE (n, 90% coverage, width high/low) by held-out family, engine and device");
+      out.println("Median APE (n, 90% coverage, width high/low) by " + (r.scoredWith().isPresent() ? "" : "held-out ")
+          + "family, engine and device");
       Table d = new Table("group", "output_tps", "ttft_ms", "tpot_ms", "requests_per_s");
       r.byFamily().forEach((k, v) -> row(d, "family " + k, v));
       r.byEngine().forEach((k, v) -> row(d, "engine " + k, v));

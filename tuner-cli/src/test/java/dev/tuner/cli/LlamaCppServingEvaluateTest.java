@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code evaluate --serving} scores llama.cpp rows as {@code predict} predicts them: from the step model when no fold
- * learned llama.cpp terms. Rows whose TPOT and TTFT are the step model's own decode and prefill score (almost) no
+ * {@code evaluate --serving} scores llama.cpp rows as {@code predict} predicts them: from the step model, the serving
+ * terms having learned none for llama.cpp. Rows whose TPOT and TTFT are the step model's own decode and prefill score (almost) no
  * error; the serving engines' pooled terms would miss them by a third and more.
  */
 class LlamaCppServingEvaluateTest {
@@ -36,7 +36,7 @@ class LlamaCppServingEvaluateTest {
         + "ttft_median_ms,tpot_mean_ms,tpot_median_ms,itl_mean_ms,prefill_tps,decode_tps,notes";
     String llama = String.format(Locale.ROOT, "mine,llama.cpp,,RTX 4090,1,1,1,,Llama 3 8B,Q4_K_M,,512,128,"
         + "random fixed-length,1,,,,,,,%.6f,,%.6f,,,,,one client", ttft, tpot);
-    // a second chip family, so that each fold trains on the other's rows (none of them llama.cpp)
+    // a row of another engine, which the serving terms predict
     String vllm = "mine,vLLM,0.8.4,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,BF16,,1000,200,random fixed-length,16,,,,,"
         + "1400,,,,,,,,,closed loop";
     Path csv = Files.writeString(dir.resolve("mine.csv"), String.join("\n", header, llama, llama, vllm) + "\n");

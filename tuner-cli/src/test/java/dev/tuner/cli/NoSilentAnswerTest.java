@@ -72,6 +72,10 @@ class NoSilentAnswerTest {
     usageError(Cli.run("evaluate", "--serving", "--data", rows, "--plot", dir.resolve("p.png").toString()),
         "--plot = " + dir.resolve("p.png") + " is invalid: expected a step model's evaluation (no --serving)");
     assertThat(dir.resolve("p.png")).doesNotExist();
+    // and a step model's evaluation reads no serving terms
+    Path terms = Files.writeString(dir.resolve("terms.json"), "{}");
+    usageError(Cli.run("evaluate", "--data", rows, "--serving-terms", terms.toString()),
+        "--serving-terms = " + terms + " is invalid: expected serving rows (--serving)");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.tuner.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
@@ -332,13 +333,45 @@ class ServingCommandTest {
     assertThat(j.get("metrics").get("output_tps").get("width").asDouble()).isGreaterThanOrEqualTo(1.0);
     assertThat(j.get("by_engine").get("tensorrt-llm").get("output_tps").has("width")).isTrue();
     assertThat(j.get("baseline").get("output_tps").get("width").isNull()).isTrue();
-    Cli.Result eval = Cli.run("evaluate", "--serving", "--data", data.toString(), "--format", "json");
+    // evaluate scores the terms it is given (in sample here: they were trained on these rows), not a new fit
+    Cli.Result eval = Cli.run("evaluate", "--serving", "--data", data.toString(), "--serving-terms", terms.toString(),
+        "--format", "json");
     assertThat(eval.exit()).as(eval.toString()).isZero();
+    assertThat(eval.json().get("terms").asText()).startsWith("serving-terms(6 rows)");
+    assertThat(eval.json().get("metrics").get("output_tps").get("n").asInt()).isEqualTo(6);
     assertThat(eval.json().get("metrics").get("output_tps").get("median_ape").asDouble()).isNotNegative();
     Cli.Result predict = Cli.run(with(VLLM, "--concurrency", "4", "--serving-terms", terms.toString(), "--format",
         "json"));
     assertThat(predict.exit()).as(predict.toString()).isZero();
     assertThat(predict.json().get("terms").asText()).startsWith("serving-terms(6 rows)");
+  }
+
+  @Test
+  void evaluateScoresTheShippedTermsOnTheRowsAsPredictWouldPredictThem(@TempDir Path dir) throws Exception {
+    // one closed-loop row on one chip family: no fold could be trained, yet the shipped terms predict it
+    Cli.Result p = Cli.run(with(VLLM, "--concurrency", "16", "--format", "json"));
+    assertThat(p.exit()).as(p.toString()).isZero();
+    double predicted = p.json().get("output_tokens_per_s").asDouble();
+    JsonNode band = p.json().get("intervals").get("output_tokens_per_s");
+    String header = "source_id,engine,engine_version,device,num_devices,tp,pp,ep,model,weight_dtype,kv_dtype,isl,osl,"
+        + "dataset,concurrency,request_rate,num_prompts,batch,req_per_s,output_tps,total_tps,ttft_mean_ms,"
+        + "ttft_median_ms,tpot_mean_ms,tpot_median_ms,itl_mean_ms,prefill_tps,decode_tps,notes";
+    Path csv = Files.writeString(dir.resolve("mine.csv"), header + "\nmine,vLLM,,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,"
+        + "FP8,,1000,200,random fixed-length,16,,,,,1400,,,,,,,,,one closed loop\n");
+    Cli.Result e = Cli.run("evaluate", "--serving", "--data", csv.toString(), "--format", "json");
+    assertThat(e.exit()).as(e.toString()).isZero();
+    JsonNode j = e.json();
+    assertThat(j.get("terms").asText()).startsWith("serving-terms(");
+    JsonNode out = j.get("metrics").get("output_tps");
+    assertThat(out.get("n").asInt()).isEqualTo(1);
+    assertThat(out.get("mape").asDouble()).isCloseTo(Math.abs(predicted - 1400) / 1400, within(1e-9));
+    assertThat(out.get("coverage").asDouble()).isEqualTo(
+        band.get("low").asDouble() <= 1400 && 1400 <= band.get("high").asDouble() ? 1.0 : 0.0);
+    assertThat(out.get("width").asDouble()).isCloseTo(band.get("high").asDouble() / band.get("low").asDouble(),
+        within(1e-9));
+    Cli.Result text = Cli.run("evaluate", "--serving", "--data", csv.toString());
+    assertThat(text.out()).contains("scored with serving-terms(", "`tuner train --serving` reports"
+        + " leave-one-chip-family-out");
   }
 
   @Test

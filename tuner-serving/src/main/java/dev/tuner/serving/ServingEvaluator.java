@@ -10,8 +10,10 @@ import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
- * Leave-one-chip-family-out evaluation of serving predictions: each family's rows are predicted by terms fitted on
- * the other families' rows, beside the physics-only baseline (the roofline composition with no learned terms).
+ * Serving predictions scored against rows, beside the physics-only baseline (the roofline composition with no learned
+ * terms): given terms on every row ({@link #score}, what {@code tuner evaluate --serving} reports for the terms it
+ * would predict with), or leave-one-chip-family-out ({@link #evaluate}, what {@code tuner train --serving} reports):
+ * each family's rows are predicted by terms fitted on the other families' rows.
  * A held-out family's interval half-width is calibrated inside its fold (cross-conformal): the largest of the
  * training families' own level quantiles of their absolute log errors when each of them is also held out (terms
  * fitted without the outer and the inner family; {@link ServingTrainer#halfWidths}); no row's own error, and no model
@@ -48,14 +50,16 @@ public final class ServingEvaluator {
    * The report. {@code byFamily}: each held-out fold's scores; {@code medianSpread}: per metric, the 5% and 95%
    * quantiles of the median APE over {@value #DRAWS} bootstrap draws of the devices (seeded: the same data give the
    * same figures); {@code heldOutErrors}: per family, the absolute log errors of its rows when held out, from which
-   * the shipped intervals are made ({@link ServingTrainer#train(List, String, Map)}); {@code heldOut} and
-   * {@code physicsOnly}: every row's held-out and physics-only predictions, row by row in the same order.
+   * the shipped intervals are made ({@link ServingTrainer#train(List, String, Map)}; empty when scored with given
+   * terms); {@code heldOut} and {@code physicsOnly}: every row's held-out (or scored) and physics-only predictions, row
+   * by row in the same order; {@code scoredWith}: the id of the given terms, empty for leave-one-family-out.
    */
   public record Report(
       int rows, int used, int skipped, Map<Metric, Score> metrics, Map<String, Map<Metric, Score>> byDevice,
       Map<String, Map<Metric, Score>> byEngine, Map<Metric, Score> baseline, Map<String, Integer> skipReasons,
       int families, Map<String, Map<Metric, Score>> byFamily, Map<Metric, double[]> medianSpread,
-      Map<String, Map<Metric, List<Double>>> heldOutErrors, List<Outcome> heldOut, List<Outcome> physicsOnly) {}
+      Map<String, Map<Metric, List<Double>>> heldOutErrors, List<Outcome> heldOut, List<Outcome> physicsOnly,
+      Optional<String> scoredWith) {}
 
   static final int DRAWS = 1000;
   private static final long SEED = 42;
@@ -98,7 +102,7 @@ public final class ServingEvaluator {
         if (p.fromStepModel(r.scenario())) {
           ServingPrediction s = p.predict(r.scenario());
           for (Metric m : r.observed().keySet()) {
-            Interval iv = s.intervals().get(m == Metric.OUTPUT_TPS ? "output_tokens_per_s" : m.id());
+            Interval iv = s.intervals().get(intervalKey(m));
             learned.add(new Outcome(r, m, ServingTrainer.value(s, m), r.observed().get(m), iv.low(), iv.high()));
           }
           continue;
@@ -109,6 +113,38 @@ public final class ServingEvaluator {
         });
       }
     }
+    return report(data, learned, true, held.size(), errorsByFamily, Optional.empty());
+  }
+
+  /**
+   * Every row predicted by {@code predictor} as {@code tuner predict} would (its terms, or the step model for what it
+   * covers), with the prediction's own intervals. A row the terms were trained on is scored in sample: this says how
+   * the terms fit such rows, not how they generalise, which {@link #evaluate} measures.
+   */
+  public Report score(ServingData data, ServingPredictor predictor) {
+    List<Outcome> scored = new ArrayList<>();
+    boolean intervals = true;
+    for (ServingRow r : data.used()) {
+      ServingPrediction s = predictor.predict(r.scenario());
+      for (Metric m : r.observed().keySet()) {
+        Interval iv = s.intervals().get(intervalKey(m));
+        // terms without intervals (the physics-only ones) have no coverage to score
+        intervals &= iv != null;
+        scored.add(new Outcome(r, m, ServingTrainer.value(s, m), r.observed().get(m),
+            iv == null ? Double.NaN : iv.low(), iv == null ? Double.NaN : iv.high()));
+      }
+    }
+    long families = data.used().stream().map(ServingRow::family).distinct().count();
+    return report(data, scored, intervals, (int) families, Map.of(), Optional.of(predictor.terms().id()));
+  }
+
+  /** The key of {@code m}'s interval in a {@link ServingPrediction}. */
+  private static String intervalKey(Metric m) {
+    return m == Metric.OUTPUT_TPS ? "output_tokens_per_s" : m.id();
+  }
+
+  private Report report(ServingData data, List<Outcome> learned, boolean intervals, int families,
+      Map<String, Map<Metric, List<Double>>> errorsByFamily, Optional<String> scoredWith) {
     ServingPredictor baseline = new ServingPredictor(physics, ServingTerms.physicsOnly());
     List<Outcome> physicsOnly = physicsOnly(learned, baseline);
     Map<String, List<Outcome>> byDevice = new TreeMap<>();
@@ -119,17 +155,17 @@ public final class ServingEvaluator {
       byEngine.computeIfAbsent(o.row().scenario().engine().kind().id(), k -> new ArrayList<>()).add(o);
       byFamily.computeIfAbsent(o.row().family(), k -> new ArrayList<>()).add(o);
     }
-    Map<String, Map<Metric, Score>> families = new TreeMap<>();
-    byFamily.forEach((k, v) -> families.put(k, scores(v, true)));
+    Map<String, Map<Metric, Score>> byFamilyScores = new TreeMap<>();
+    byFamily.forEach((k, v) -> byFamilyScores.put(k, scores(v, intervals)));
     Map<String, Map<Metric, Score>> devices = new TreeMap<>();
-    byDevice.forEach((k, v) -> devices.put(k, scores(v, true)));
+    byDevice.forEach((k, v) -> devices.put(k, scores(v, intervals)));
     Map<String, Map<Metric, Score>> engines = new TreeMap<>();
-    byEngine.forEach((k, v) -> engines.put(k, scores(v, true)));
+    byEngine.forEach((k, v) -> engines.put(k, scores(v, intervals)));
     Map<String, Integer> reasons = new TreeMap<>();
     data.rejected().forEach(r -> reasons.merge(reasonKind(r.reason()), 1, Integer::sum));
-    return new Report(data.rows(), rows.size(), data.rejected().size(), scores(learned, true), devices, engines,
-        scores(physicsOnly, false), reasons, held.size(), families, medianSpread(byDevice), errorsByFamily,
-        List.copyOf(learned), physicsOnly);
+    return new Report(data.rows(), data.used().size(), data.rejected().size(), scores(learned, intervals), devices,
+        engines, scores(physicsOnly, false), reasons, families, byFamilyScores, medianSpread(byDevice), errorsByFamily,
+        List.copyOf(learned), physicsOnly, scoredWith);
   }
 
   /** The physics-only composition's prediction of each outcome's row and metric, in the same order. */
