@@ -56,8 +56,8 @@ public final class HfConfig {
     int heads = required(c, source, "num_attention_heads", "n_head");
     int kvHeads = integer(c, "num_key_value_heads").filter(v -> v > 0).orElse(heads);
     int vocab = required(c, source, "vocab_size");
-    boolean tied = c.path("tie_word_embeddings").asBoolean(root.path("tie_word_embeddings")
-        .asBoolean(type.startsWith("gemma")));
+    boolean tied = bool(c, "tie_word_embeddings").or(() -> bool(root, "tie_word_embeddings"))
+        .orElse(type.startsWith("gemma"));
     int ffn = integer(c, "intermediate_size").orElse(integer(c, "ffn_dim").orElse(0));
 
     // mixture of experts: the key names differ by family
@@ -79,16 +79,16 @@ public final class HfConfig {
     int moeLayers = experts > 0 ? layers - denseLayers : 0;
 
     // attention
-    boolean mla = c.has("kv_lora_rank") && c.path("kv_lora_rank").asInt(0) > 0;
+    boolean mla = integer(c, "kv_lora_rank").orElse(0) > 0;
     int headDim;
     long attention;
     AttentionSpec attn;
     if (mla) {
-      int qLora = c.path("q_lora_rank").asInt(0);
-      int kvLora = c.get("kv_lora_rank").asInt();
-      int nope = c.path("qk_nope_head_dim").asInt(0);
-      int rope = c.path("qk_rope_head_dim").asInt(0);
-      int vDim = c.path("v_head_dim").asInt(nope);
+      int qLora = integer(c, "q_lora_rank").orElse(0);
+      int kvLora = integer(c, "kv_lora_rank").get();
+      int nope = integer(c, "qk_nope_head_dim").orElse(0);
+      int rope = integer(c, "qk_rope_head_dim").orElse(0);
+      int vDim = integer(c, "v_head_dim").orElse(nope);
       headDim = nope + rope;
       long q = qLora > 0 ? (long) hidden * qLora + qLora + (long) qLora * heads * headDim : (long) hidden * heads
           * headDim;
@@ -101,7 +101,7 @@ public final class HfConfig {
       headDim = integer(c, "head_dim").filter(v -> v > 0).orElse(hidden % heads == 0 ? hidden / heads : 0);
       int dim = headDim > 0 ? headDim : hidden / heads;
       attention = 2L * hidden * heads * dim + 2L * hidden * kvHeads * dim;
-      int window = c.path("sliding_window").isNumber() ? c.get("sliding_window").asInt() : 0;
+      int window = integer(c, "sliding_window").orElse(0);
       int local = localLayers(c, type, layers, window);
       attn = new AttentionSpec(kvHeads == heads ? AttentionKind.MHA : AttentionKind.GQA, 0, 0, local > 0 ? window : 0,
           local, 0, 0);
@@ -161,13 +161,13 @@ public final class HfConfig {
       return layers / 2;
     }
     if (type.startsWith("gemma3")) {
-      int pattern = c.path("sliding_window_pattern").asInt(6);
+      int pattern = integer(c, "sliding_window_pattern").filter(v -> v > 0).orElse(6);
       return layers - layers / pattern;
     }
     if (type.equals("mistral") || type.equals("gpt_oss")) {
       return type.equals("gpt_oss") ? layers / 2 : layers;
     }
-    return c.path("use_sliding_window").asBoolean(false) ? layers : 0;
+    return bool(c, "use_sliding_window").orElse(false) ? layers : 0;
   }
 
   private static Optional<String> text(JsonNode n, String key) {
@@ -175,9 +175,34 @@ public final class HfConfig {
     return v == null || v.isNull() ? Optional.empty() : Optional.of(v.asText());
   }
 
+  /**
+   * A whole number the config states; empty when the key is absent or null (configs write {@code "sliding_window":
+   * null}). Anything else, a string, a fraction or a negative count, is refused naming the key: read as absent it
+   * would silently change the model (a {@code num_key_value_heads} of {@code "8"} taken for none gives every head its
+   * own KV head).
+   */
   private static Optional<Integer> integer(JsonNode n, String key) {
     JsonNode v = n.get(key);
-    return v == null || !v.isNumber() ? Optional.empty() : Optional.of(v.asInt());
+    if (v == null || v.isNull()) {
+      return Optional.empty();
+    }
+    if (!v.isNumber() || v.doubleValue() != Math.rint(v.doubleValue()) || v.doubleValue() < 0
+        || v.doubleValue() > Integer.MAX_VALUE) {
+      throw new InvalidInputException("--hf-config " + key, v.toString(), "a whole number >= 0, or null");
+    }
+    return Optional.of(v.intValue());
+  }
+
+  /** A flag the config states; empty when absent or null, refused naming the key when not true or false. */
+  private static Optional<Boolean> bool(JsonNode n, String key) {
+    JsonNode v = n.get(key);
+    if (v == null || v.isNull()) {
+      return Optional.empty();
+    }
+    if (!v.isBoolean()) {
+      throw new InvalidInputException("--hf-config " + key, v.toString(), "true or false, or null");
+    }
+    return Optional.of(v.booleanValue());
   }
 
   private static int required(JsonNode n, String source, String... keys) {

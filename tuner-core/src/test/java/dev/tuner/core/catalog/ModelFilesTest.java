@@ -11,6 +11,8 @@ import dev.tuner.core.scenario.ModelSpec;
 import java.io.ByteArrayInputStream;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 /** Models from a Hugging Face config.json and from a GGUF header. */
 class ModelFilesTest {
@@ -124,6 +126,34 @@ class ModelFilesTest {
         {"model_type": "llama", "hidden_size": 4096, "num_hidden_layers": 32, "num_attention_heads": 7,
          "num_key_value_heads": 7, "intermediate_size": 11008, "vocab_size": 32000}"""))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("head_dim = hidden / heads must be whole");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      // a figure in quotes, a fraction, a negative count and a flag that is not one: each would silently change the
+      // model if read as absent (8 KV heads taken for none give all 32 heads their own)
+      "num_key_value_heads | \"8\" | a whole number >= 0, or null",
+      "intermediate_size   | 14336.5 | a whole number >= 0, or null",
+      "sliding_window      | -4096  | a whole number >= 0, or null",
+      "tie_word_embeddings | \"no\" | true or false, or null"})
+  void aFigureThatIsNotOneIsRefusedNamingItsKey(String key, String value, String allowed) {
+    String json = """
+        {"model_type": "llama", "hidden_size": 4096, "num_hidden_layers": 32, "num_attention_heads": 32,
+         "num_key_value_heads": 8, "intermediate_size": 14336, "vocab_size": 128256, "tie_word_embeddings": false,
+         "sliding_window": null}""".replaceFirst("\"" + key + "\": [^,}]+", "\"" + key + "\": " + value);
+    assertThatThrownBy(() -> hf(json)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("--hf-config " + key + " = " + value + " is invalid").hasMessageContaining(allowed);
+  }
+
+  @Test
+  void aNullFigureIsAbsentAndAWholeFractionIsWhole() throws Exception {
+    ModelSpec m = hf("""
+        {"model_type": "llama", "hidden_size": 4096.0, "num_hidden_layers": 32, "num_attention_heads": 32,
+         "num_key_value_heads": null, "intermediate_size": 14336, "vocab_size": 128256, "sliding_window": null}""");
+    assertThat(m.hidden()).isEqualTo(4096);
+    // no KV-head figure: one per head (multi-head attention)
+    assertThat(m.kvHeads()).isEqualTo(32);
+    assertThat(m.attention().localLayers()).isZero();
   }
 
   @Test
