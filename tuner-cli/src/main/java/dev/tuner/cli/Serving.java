@@ -41,6 +41,8 @@ final class Serving {
   static final int EVALUATIONS = 800;
   /** Rows an engine needs for terms of its own; fewer and it uses the pooled terms. */
   static final int MIN_ROWS = 20;
+  /** Rejected rows an error names when none is usable. */
+  private static final int REASONS_SHOWN = 5;
 
   private Serving() {}
 
@@ -172,7 +174,11 @@ final class Serving {
       }
     }
     if (used.isEmpty()) {
-      throw new InvalidInputException("--data", rows + " rows, none usable", "at least one usable serving row");
+      // with nothing to score, the reasons are the answer: the first few, each at its line
+      List<String> why = rejected.stream().limit(REASONS_SHOWN).map(r -> r.where() + ": " + r.reason()).toList();
+      throw new InvalidInputException("--data", rows + " rows, none usable" + (why.isEmpty() ? ""
+          : " (" + String.join("; ", why) + (rejected.size() > REASONS_SHOWN ? "; " + (rejected.size()
+              - REASONS_SHOWN) + " more" : "") + ")"), "at least one usable serving row");
     }
     return new ServingData(rows, used, rejected);
   }

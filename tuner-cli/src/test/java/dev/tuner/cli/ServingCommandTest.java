@@ -369,6 +369,14 @@ class ServingCommandTest {
         band.get("low").asDouble() <= 1400 && 1400 <= band.get("high").asDouble() ? 1.0 : 0.0);
     assertThat(out.get("width").asDouble()).isCloseTo(band.get("high").asDouble() / band.get("low").asDouble(),
         within(1e-9));
+    // rows none of which is usable: the error gives each one's reason at its line
+    Path bad = Files.writeString(dir.resolve("bad.csv"), header + "\nmine,vLLM,,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,"
+        + "FP8,,1000,200,random fixed-length,sixteen,,,,,1400,,,,,,,,,x\nmine,vLLM,,H100 SXM5 80GB,3,3,1,,"
+        + "Llama 3.1 8B,FP8,,1000,200,random fixed-length,16,,,,,1400,,,,,,,,,x\n");
+    Cli.Result none = Cli.run("evaluate", "--serving", "--data", bad.toString());
+    assertThat(none.exit()).as(none.toString()).isNotZero();
+    assertThat(none.err()).contains("2 rows, none usable", "bad.csv:2: concurrency = sixteen is not an integer",
+        "bad.csv:3: ", "tp 3 does not divide the 32 attention heads").doesNotContain("Exception");
     Cli.Result text = Cli.run("evaluate", "--serving", "--data", csv.toString());
     assertThat(text.out()).contains("scored with serving-terms(", "`tuner train --serving` reports"
         + " leave-one-chip-family-out");
