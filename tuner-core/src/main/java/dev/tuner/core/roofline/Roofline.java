@@ -12,6 +12,7 @@ import dev.tuner.core.scenario.Scenario;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -260,7 +261,7 @@ public final class Roofline {
     boolean experts = !physics.routedKnown() || !physics.activeKnown();
     boolean int8Estimated = restsOnInt8Estimate(activation, s.engine().backend(), e);
     if (!kv && !attention && !embeddings && !tiedGuess && !experts && d.fp16Tflops().isPresent()
-        && d.fp32Tflops().isPresent() && !int8Estimated) {
+        && d.fp32Tflops().isPresent() && !int8Estimated && lowerPrecisionPeak(d, activation).isEmpty()) {
       return List.of();
     }
     List<String> assumptions = new ArrayList<>(4);
@@ -285,7 +286,7 @@ public final class Roofline {
       assumptions.add(m.name() + " is a mixture of experts without its expert FFN size or active parameters: every"
           + " parameter is counted for every token");
     }
-    peakAssumptions(d, e, int8Estimated, assumptions);
+    peakAssumptions(d, activation, e, int8Estimated, assumptions);
     return List.copyOf(assumptions);
   }
 
@@ -309,7 +310,7 @@ public final class Roofline {
   public double peakTflops(DeviceSpec d, Activation activation, Backend backend, List<String> assumptions) {
     SpecEstimates.DeviceEstimates e = estimates.of(d);
     if (assumptions != null) {
-      boundAssumptions(d, e, restsOnInt8Estimate(activation, backend, e), assumptions);
+      boundAssumptions(d, activation, e, restsOnInt8Estimate(activation, backend, e), assumptions);
     }
     return peak(d, activation, backend, e.generousFp16().value(), e.int8().value());
   }
@@ -360,9 +361,9 @@ public final class Roofline {
   }
 
   /** States each imputed peak with its figure and where it came from, for the bound and for the model apart. */
-  private static void peakAssumptions(DeviceSpec d, SpecEstimates.DeviceEstimates e, boolean int8Estimated,
-      List<String> assumptions) {
-    boundAssumptions(d, e, int8Estimated, assumptions);
+  private static void peakAssumptions(DeviceSpec d, Activation activation, SpecEstimates.DeviceEstimates e,
+      boolean int8Estimated, List<String> assumptions) {
+    boundAssumptions(d, activation, e, int8Estimated, assumptions);
     if (!e.fp16().known()) {
       if (e.fp16().value() > 0) {
         assumptions.add(String.format(Locale.ROOT,
@@ -378,9 +379,13 @@ public final class Roofline {
     }
   }
 
-  /** The figures the bound assumed: the generous FP16 peak and an estimated INT8 peak. */
-  private static void boundAssumptions(DeviceSpec d, SpecEstimates.DeviceEstimates e, boolean int8Estimated,
-      List<String> assumptions) {
+  /**
+   * The figures the bound assumed: the generous FP16 peak, an estimated INT8 peak, and the peak of a wider format for
+   * FP8 or FP4 arithmetic the catalog gives no peak of ({@link #lowerPrecisionPeak}).
+   */
+  private static void boundAssumptions(DeviceSpec d, Activation activation, SpecEstimates.DeviceEstimates e,
+      boolean int8Estimated, List<String> assumptions) {
+    lowerPrecisionPeak(d, activation).ifPresent(assumptions::add);
     if (!e.fp16().known()) {
       SpecEstimates.Estimate bound = e.generousFp16();
       if (bound.value() > 0) {
@@ -395,5 +400,22 @@ public final class Roofline {
           "INT8 peak of %s unknown: assumed the best estimate %.1f TOPS (%s)", d.name(),
           e.int8().value(), e.int8().basis()));
     }
+  }
+
+  /**
+   * What {@link #peak} says of FP8 or FP4 weights on a device the catalog gives no peak of that format for: it has no
+   * such tensor cores (an A100's FP8, an H100's FP4), or the figure is not known. Either way the kernels dequantise
+   * to a format it has (weight-only, as vLLM's Marlin kernels run FP8 and FP4 checkpoints on Ampere), whose peak binds.
+   */
+  private static Optional<String> lowerPrecisionPeak(DeviceSpec d, Activation activation) {
+    if (activation == Activation.FP8 && d.fp8Tflops().isEmpty()) {
+      return Optional.of("no FP8 peak of " + d.name() + " in the catalog (no FP8 tensor cores, or not known): FP8"
+          + " weights are taken to run dequantised at its FP16 peak");
+    }
+    if (activation == Activation.FP4 && d.fp4Tflops().isEmpty()) {
+      return Optional.of("no FP4 peak of " + d.name() + " in the catalog (no FP4 tensor cores, or not known): FP4"
+          + " weights are taken to run dequantised at its " + (d.fp8Tflops().isPresent() ? "FP8" : "FP16") + " peak");
+    }
+    return Optional.empty();
   }
 }

@@ -231,6 +231,18 @@ class RooflineTest {
     assertThat(a100.fp8Tflops()).isEmpty();
     RooflineResult r = roofline.compute(Fixtures.scenario(Fixtures.model(7), a100, fp8, 1, 512, Phase.PREFILL));
     assertThat(r.peakTflops()).isEqualTo(a100.fp16Tflops().getAsDouble());
+    // and says so: the weights run dequantised, which no catalog figure states
+    assertThat(r.assumptions()).contains("no FP8 peak of A100 SXM4 80GB in the catalog (no FP8 tensor cores, or not"
+        + " known): FP8 weights are taken to run dequantised at its FP16 peak");
+    // FP4 on a Hopper GPU: its FP8 peak, stated the same way; FP8 there needs no word
+    Quantization fp4 = new Quantization("fp4", 4.5, QuantClass.Q4_0, Activation.FP4, List.of(), "t");
+    DeviceSpec h100 = CATALOG.device("H100 SXM5 80GB");
+    RooflineResult hopper = roofline.compute(Fixtures.scenario(Fixtures.model(7), h100, fp4, 1, 512, Phase.PREFILL));
+    assertThat(hopper.peakTflops()).isEqualTo(h100.fp8Tflops().getAsDouble());
+    assertThat(hopper.assumptions()).anySatisfy(a -> assertThat(a).startsWith("no FP4 peak of H100 SXM5 80GB")
+        .endsWith("dequantised at its FP8 peak"));
+    assertThat(roofline.compute(Fixtures.scenario(Fixtures.model(7), h100, fp8, 1, 512, Phase.PREFILL))
+        .assumptions()).noneMatch(a -> a.contains("FP8 peak"));
   }
 
   @Test
