@@ -52,6 +52,8 @@ public class ServingBenchmark {
   private ServingPredictor serving;
   private ServingScenario concurrency;
   private ServingScenario batch;
+  private ServingScenario rate;
+  private ServingScenario run;
   private ServingRecommender recommender;
   private ServingRequest grid;
 
@@ -69,6 +71,11 @@ public class ServingBenchmark {
         catalog.quant("FP8"), KvCacheType.FP8, d.engine(EngineKind.VLLM, "", ""), new Layout(1, 1, 1, 1),
         new Workload(Lengths.fixed(1000), Lengths.fixed(1000), new Load.Concurrency(64)));
     batch = concurrency.withWorkload(new Workload(Lengths.fixed(1000), Lengths.fixed(1000), new Load.Batch(64)));
+    // an open stream below capacity (its running count found by bisection) and a benchmark's run of 500 prompts
+    rate = concurrency.withWorkload(new Workload(Lengths.fixed(1000), Lengths.fixed(1000),
+        new Load.RequestRate(2, java.util.OptionalInt.empty())));
+    run = concurrency.withWorkload(new Workload(Lengths.fixed(1000), Lengths.fixed(1000),
+        new Load.RequestRate(2, java.util.OptionalInt.of(500))));
     List<Integer> clients = new ArrayList<>();
     for (int c = 1; c <= 48; c++) {
       clients.add(c * 8);
@@ -106,6 +113,16 @@ public class ServingBenchmark {
   @Benchmark
   public ServingPrediction workloadStaticBatchOsl1000() {
     return serving.predict(batch);
+  }
+
+  @Benchmark
+  public ServingPrediction workloadRateOsl1000() {
+    return serving.predict(rate);
+  }
+
+  @Benchmark
+  public ServingPrediction workloadRateRunOsl1000() {
+    return serving.predict(run);
   }
 
   @Benchmark
