@@ -104,7 +104,7 @@ final class ServingOptions {
       throw new InvalidInputException("--engine", "missing", EngineKindNames.ALLOWED);
     }
     EngineKind kind = EngineKind.parse(engine);
-    EngineLimits l = defaults.of(kind);
+    EngineLimits l = defaults.of(engine);
     if (trtllmBenchLimits) {
       if (kind != EngineKind.TENSORRT_LLM) {
         throw new InvalidInputException("--trtllm-bench-limits", "with --engine " + engine,

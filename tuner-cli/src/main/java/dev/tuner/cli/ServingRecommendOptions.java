@@ -85,7 +85,7 @@ final class ServingRecommendOptions {
     EngineDefaults defaults = EngineDefaults.shipped();
     List<Engine> es = new ArrayList<>();
     for (String e : engines == null ? DEFAULT_ENGINES : engines) {
-      es.add(defaults.engine(EngineKind.parse(e.trim()), "", ""));
+      es.add(defaults.engine(e.trim(), "", ""));
     }
     List<Quantization> qs = new ArrayList<>();
     for (String q : quants == null ? DEFAULT_QUANTS : quants) {

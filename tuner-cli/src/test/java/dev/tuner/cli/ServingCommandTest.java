@@ -347,6 +347,29 @@ class ServingCommandTest {
   }
 
   @Test
+  void aLlamaServerServesFourClientsAtOnceAndOllamaOneUnlessToldOtherwise() {
+    String[] four = {"predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M", "--isl", "500",
+        "--osl", "100", "--concurrency", "4", "--format", "json"};
+    Cli.Result server = Cli.run(with(four, "--engine", "llama.cpp"));
+    Cli.Result ollama = Cli.run(with(four, "--engine", "ollama"));
+    Cli.Result ollama4 = Cli.run(with(four, "--engine", "ollama", "--max-batch", "4"));
+    for (Cli.Result r : List.of(server, ollama, ollama4)) {
+      assertThat(r.exit()).as(r.toString()).isZero();
+    }
+    assertThat(server.json().get("scenario").get("max_batch").asInt()).isEqualTo(4);
+    assertThat(server.json().get("running").asDouble()).isEqualTo(4.0);
+    assertThat(ollama.json().get("scenario").get("max_batch").asInt()).isEqualTo(1);
+    assertThat(ollama.json().get("limited_by").asText()).isEqualTo("engine_batch_limit");
+    assertThat(ollama.json().get("limit_detail").asText()).contains("3 more wait in the queue");
+    // one slot serves the four in turn: less throughput, a longer wait for the first token
+    assertThat(ollama.json().get("output_tokens_per_s").asDouble())
+        .isLessThan(server.json().get("output_tokens_per_s").asDouble());
+    assertThat(ollama.json().get("ttft_ms").asDouble()).isGreaterThan(server.json().get("ttft_ms").asDouble());
+    assertThat(ollama4.json().get("output_tokens_per_s").asDouble())
+        .isEqualTo(server.json().get("output_tokens_per_s").asDouble());
+  }
+
+  @Test
   void evaluateScoresTheShippedTermsOnTheRowsAsPredictWouldPredictThem(@TempDir Path dir) throws Exception {
     // one closed-loop row on one chip family: no fold could be trained, yet the shipped terms predict it
     Cli.Result p = Cli.run(with(VLLM, "--concurrency", "16", "--format", "json"));

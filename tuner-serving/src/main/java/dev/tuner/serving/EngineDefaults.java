@@ -9,17 +9,27 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Each engine's default {@link EngineLimits} as its documentation states them, read from {@code engines.csv}
- * (shipped under {@code dev/tuner/data/}; sources in data/SOURCES.md).
+ * (shipped under {@code dev/tuner/data/}; sources in data/SOURCES.md). A row named by an engine's id gives that
+ * engine's defaults; a row named otherwise is a product built on an engine with defaults of its own (Ollama runs
+ * llama.cpp, {@link EngineKind#parse}, one request at a time unless told otherwise), which {@link #of(String)} gives
+ * for the names that start with it.
  */
 public final class EngineDefaults {
   private final Map<EngineKind, EngineLimits> limits;
+  private final Map<String, EngineLimits> products;
 
   public EngineDefaults(Map<EngineKind, EngineLimits> limits) {
+    this(limits, Map.of());
+  }
+
+  public EngineDefaults(Map<EngineKind, EngineLimits> limits, Map<String, EngineLimits> products) {
     this.limits = Map.copyOf(limits);
+    this.products = Map.copyOf(products);
   }
 
   public static EngineDefaults shipped() {
@@ -37,9 +47,11 @@ public final class EngineDefaults {
     }
     List<String> header = rows.get(0).fields();
     Map<EngineKind, EngineLimits> out = new EnumMap<>(EngineKind.class);
+    Map<String, EngineLimits> products = new java.util.TreeMap<>();
     for (Csv.Row r : rows.subList(1, rows.size())) {
       String where = source + ":" + r.line();
-      EngineKind kind = EngineKind.parse(cell(header, r, "engine", where));
+      String name = cell(header, r, "engine", where);
+      EngineKind kind = EngineKind.parse(name);
       int batch = integer(cell(header, r, "max_batch", where), where + " max_batch");
       int tokens = integer(cell(header, r, "max_tokens_per_step", where), where + " max_tokens_per_step");
       boolean chunked = bool(cell(header, r, "chunked_prefill", where), where + " chunked_prefill");
@@ -55,23 +67,44 @@ public final class EngineDefaults {
       if (!of.equals("free") && !of.equals("total")) {
         throw new InvalidInputException(where + " kv_fraction_of", of, "free or total");
       }
-      out.put(kind, new EngineLimits(batch, tokens, chunked, graphs, fraction, of.equals("free")));
+      EngineLimits l = new EngineLimits(batch, tokens, chunked, graphs, fraction, of.equals("free"));
+      if (name.equals(kind.id())) {
+        out.put(kind, l);
+      } else {
+        products.put(name.toLowerCase(Locale.ROOT), l);
+      }
     }
     for (EngineKind k : EngineKind.values()) {
       if (!out.containsKey(k)) {
         throw new InvalidInputException(source, "no row for " + k.id(), "one row per engine");
       }
     }
-    return new EngineDefaults(out);
+    return new EngineDefaults(out, products);
   }
 
   public EngineLimits of(EngineKind kind) {
     return limits.get(kind);
   }
 
+  /**
+   * The defaults of the engine {@code text} names ({@link EngineKind#parse}): a product's own where it names one
+   * ({@code ollama}), else its engine's.
+   */
+  public EngineLimits of(String text) {
+    EngineKind kind = EngineKind.parse(text);
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    return products.entrySet().stream().filter(e -> t.startsWith(e.getKey())).map(Map.Entry::getValue).findFirst()
+        .orElse(limits.get(kind));
+  }
+
   /** The engine with its documented defaults. */
   public Engine engine(EngineKind kind, String backend, String version) {
     return new Engine(kind, backend, version, of(kind));
+  }
+
+  /** The engine {@code text} names with its documented defaults ({@link #of(String)}: a product's own). */
+  public Engine engine(String text, String backend, String version) {
+    return new Engine(EngineKind.parse(text), backend, version, of(text));
   }
 
   private static String cell(List<String> header, Csv.Row r, String column, String where) {

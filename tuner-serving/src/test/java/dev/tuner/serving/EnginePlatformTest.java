@@ -166,4 +166,18 @@ class EnginePlatformTest {
     assertThatThrownBy(dense::requireRunnable).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("ep 2 on a dense model, which has no routed experts to place");
   }
+
+  @Test
+  void llamaServerRunsFourSlotsAndOllamaOneByDefault() {
+    // llama-server's --parallel auto (4 slots, one unified KV cache) since llama.cpp pull request 16736; Ollama's
+    // OLLAMA_NUM_PARALLEL 1 (data/SOURCES.md doc_llamacpp_server, doc_ollama_num_parallel)
+    EngineLimits server = DEFAULTS.of("llama.cpp");
+    assertThat(server.maxBatch()).isEqualTo(4);
+    assertThat(server.chunkedPrefill()).isTrue();
+    assertThat(DEFAULTS.of("Ollama 0.12").maxBatch()).isEqualTo(1);
+    assertThat(DEFAULTS.engine("ollama", "", "").kind()).isEqualTo(EngineKind.LLAMA_CPP);
+    // the rest of Ollama's row is llama.cpp's
+    assertThat(DEFAULTS.of("ollama").withMaxBatch(4)).isEqualTo(server);
+    assertThat(DEFAULTS.of("vllm")).isEqualTo(DEFAULTS.of(EngineKind.VLLM));
+  }
 }
