@@ -130,7 +130,7 @@ public final class ServingCsv {
     int ep = positive(m, "ep", 1);
     Layout layout = new Layout(devices, tp, pp, ep);
     Lengths[] lengths = lengths(m, dataset);
-    EngineLimits base = defaults.of(kind);
+    EngineLimits base = defaults.of(m.get("engine"));
     if (kind == EngineKind.TENSORRT_LLM && notes.contains("trtllm-bench")
         && TrtllmBenchTuning.computable(model, device)) {
       base = TrtllmBenchTuning.limits(base, model, device, quant, kv, layout, lengths[0].mean(), lengths[1].mean());
