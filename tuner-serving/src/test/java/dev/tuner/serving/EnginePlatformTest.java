@@ -179,5 +179,7 @@ class EnginePlatformTest {
     // the rest of Ollama's row is llama.cpp's
     assertThat(DEFAULTS.of("ollama").withMaxBatch(4)).isEqualTo(server);
     assertThat(DEFAULTS.of("vllm")).isEqualTo(DEFAULTS.of(EngineKind.VLLM));
+    // mlx_lm.server decodes up to 32 batchable requests together (doc_mlx_lm)
+    assertThat(DEFAULTS.of("mlx").maxBatch()).isEqualTo(32);
   }
 }
