@@ -11,8 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code evaluate --serving} scores llama.cpp rows as {@code predict} predicts them: from the step model, the serving
- * terms having learned none for llama.cpp. Rows whose TPOT and TTFT are the step model's own decode and prefill score (almost) no
- * error; the serving engines' pooled terms would miss them by a third and more.
+ * terms having learned none for llama.cpp. Rows whose TPOT and TTFT are the step model's own decode and prefill score
+ * (almost) no error; the serving engines' pooled terms would miss them by a third and more.
  */
 class LlamaCppServingEvaluateTest {
   @TempDir

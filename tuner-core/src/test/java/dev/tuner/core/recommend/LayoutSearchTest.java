@@ -52,8 +52,8 @@ class LayoutSearchTest {
         .hasValue("pp 32 is more stages than the 28 layers");
     ModelSpec kv6 = new ModelSpec("kv6", 7, 4096, 32, 48, 6, 128, 32000, List.of(), "t");
     assertThat(LayoutSearch.whyNot(kv6, new ParallelLayout(4, 4, 1, 1)))
-        .hasValue("tp 4 neither divides the 6 KV heads nor is a multiple of them (tensor-parallel sizes that do: 1, 2, 3,"
-            + " 6, 12, 24, 48)");
+        .hasValue("tp 4 neither divides the 6 KV heads nor is a multiple of them (tensor-parallel sizes that do:"
+            + " 1, 2, 3, 6, 12, 24, 48)");
     ModelSpec sixty = new ModelSpec("e60", 14, 2048, 24, 16, 16, 128, 151936, List.of(), "t", null,
         OptionalDouble.of(2.7), Optional.of(false), 0, new MoeSpec(60, 4, 4, 1408, 0), AttentionSpec.STANDARD);
     assertThat(LayoutSearch.whyNot(sixty, new ParallelLayout(8, 1, 1, 8)))
