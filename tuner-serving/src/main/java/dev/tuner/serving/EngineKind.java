@@ -63,11 +63,10 @@ public enum EngineKind {
 
   /**
    * Whether tensor parallelism shards whole attention heads, so that a split must give every rank whole heads
-   * ({@link dev.tuner.core.recommend.LayoutSearch#whyNot(dev.tuner.core.scenario.ModelSpec,
-   * dev.tuner.core.scenario.ParallelLayout)}): vLLM, SGLang, TensorRT-LLM and LMDeploy on GPUs (vLLM refuses with
-   * "Total number of attention heads (N) must be divisible by tensor parallel size", vllm-project/vllm#11797 closed
-   * as not planned; SGLang pads heads on CPUs only, sgl-project/sglang#6771; data/SOURCES.md
-   * {@code doc_tp_head_divisibility}). llama.cpp splits matrix rows, not heads, and MLX is not judged.
+   * ({@link dev.tuner.core.scenario.ParallelLayout#whyNotSharded}): vLLM, SGLang, TensorRT-LLM and LMDeploy on GPUs
+   * (vLLM refuses with "Total number of attention heads (N) must be divisible by tensor parallel size",
+   * vllm-project/vllm#11797 closed as not planned; SGLang pads heads on CPUs only, sgl-project/sglang#6771;
+   * data/SOURCES.md {@code doc_tp_head_divisibility}). llama.cpp splits matrix rows, not heads, and MLX is not judged.
    */
   public boolean shardsAttentionHeads() {
     return this == VLLM || this == SGLANG || this == TENSORRT_LLM || this == LMDEPLOY;

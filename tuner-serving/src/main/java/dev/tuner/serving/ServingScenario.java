@@ -1,7 +1,6 @@
 package dev.tuner.serving;
 
 import dev.tuner.api.InvalidInputException;
-import dev.tuner.core.recommend.LayoutSearch;
 import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KvCacheType;
@@ -9,6 +8,7 @@ import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import java.util.Objects;
+import java.util.Optional;
 
 /** One serving deployment under one workload. */
 public record ServingScenario(
@@ -45,8 +45,8 @@ public record ServingScenario(
     }
     Backend.parse(engine.backend()).requireRunsOn(device);
     ParallelLayout split = layout.parallel();
-    (engine.kind().shardsAttentionHeads() ? LayoutSearch.whyNot(model, split) : split.whyNotPlaced(model))
-        .ifPresent(why -> {
+    (engine.kind().shardsAttentionHeads() ? split.whyNotSharded(model) : Optional.<String>empty())
+        .or(() -> split.whyNotPlaced(model)).ifPresent(why -> {
           throw new InvalidInputException("layout", layout.describe() + " of " + model.name(), "a split "
               + engine.kind().id() + " can run: " + why);
         });
