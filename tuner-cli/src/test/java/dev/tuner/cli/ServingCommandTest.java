@@ -347,6 +347,24 @@ class ServingCommandTest {
   }
 
   @Test
+  void oneOutputTokenHasNoTimePerOutputTokenAndSaysSo() {
+    String[] one = {"predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--quant", "FP8", "--engine",
+        "vllm", "--isl", "1000", "--osl", "1", "--concurrency", "4", "--format", "json"};
+    Cli.Result r = Cli.run(one);
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.json().get("tpot_ms").asDouble()).isZero();
+    assertThat(r.json().get("e2e_ms").asDouble()).isEqualTo(r.json().get("ttft_ms").asDouble());
+    assertThat(r.json().get("assumptions").toString()).contains("one output token per request", "reported as 0");
+    // two tokens have one gap between them, and no such note
+    String[] twoTokens = one.clone();
+    twoTokens[java.util.Arrays.asList(one).indexOf("--osl") + 1] = "2";
+    Cli.Result two = Cli.run(twoTokens);
+    assertThat(two.exit()).as(two.toString()).isZero();
+    assertThat(two.json().get("tpot_ms").asDouble()).isPositive();
+    assertThat(two.json().get("assumptions").toString()).doesNotContain("one output token per request");
+  }
+
+  @Test
   void aLlamaServerServesFourClientsAtOnceAndOllamaOneUnlessToldOtherwise() {
     String[] four = {"predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M", "--isl", "500",
         "--osl", "100", "--concurrency", "4", "--format", "json"};

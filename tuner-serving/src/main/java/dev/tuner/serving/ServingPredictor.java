@@ -185,6 +185,10 @@ public final class ServingPredictor {
           + (q.prompts().isPresent() ? "" : ", without end in an endless stream, so TTFT and E2E leave out the wait"
           + " in it (a run of a stated number of prompts counts it)"));
     }
+    if (w.output().mean() <= 1) {
+      assumptions.add("one output token per request: nothing follows the first token, so TPOT (the time per output"
+          + " token after it) is reported as 0");
+    }
     if (s.workload().load() instanceof Load.Offline o && o.prompts().isEmpty()) {
       assumptions.add("offline run without a number of prompts: TTFT leaves out the wait in the queue");
     }
