@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Check the shipped CSVs in data/: exact headers, numbers that parse, every model / quantization name used by
-measurements.csv and serving.csv resolving to one catalog row (by name or alias, case-insensitively), no name or
-alias naming two rows, and every source_id having an entry in SOURCES.md or SOURCES-serving.md.
+measurements.csv resolving to one catalog row (by name or alias, case-insensitively; a serving.csv model that
+resolves to none is reported, its rows being rejected by the reader with that reason), no name or alias naming two
+rows, and every source_id (engines.csv's too) having an entry in SOURCES.md or SOURCES-serving.md.
 
 Usage: python3 data/scripts/validate_data.py [DATA_DIR]   (exit status 1 on any error)
 """
@@ -142,7 +143,14 @@ def main():
                 if resolve(cat, bare) is None:
                     unresolved.add(name)
         for n in sorted(unresolved):
-            errors.append("%s %s %r resolves to no row of %s" % (f, col, n, cat))
+            if f == "serving.csv" and col == "model":
+                # kept as published: the reader (ServingCsv) rejects each such row as "model X not in the catalog"
+                # and every report counts it; docs/EVALUATION.md says why each stays out
+                rows = sum(1 for r in tables[f] if r[col].strip() == n)
+                notes.append("%s %s %r resolves to no row of %s: its %d rows are rejected by the reader"
+                             % (f, col, n, cat, rows))
+            else:
+                errors.append("%s %s %r resolves to no row of %s" % (f, col, n, cat))
         notes.append("%s %s: %d distinct names resolve, %d blank, %d 'not stated'"
                      % (f, col, len({r[col] for r in tables[f]}) - len(unresolved), blank, unstated))
 
@@ -153,7 +161,7 @@ def main():
             sources += open(p, encoding="utf-8").read()
     cited = set()
     for f in ("models.csv", "quantizations.csv", "measurements.csv", "serving.csv", "devices.csv",
-              "chip_families.csv"):
+              "chip_families.csv", "engines.csv"):
         p = os.path.join(data, f)
         with open(p, newline="", encoding="utf-8") as fh:
             cited |= {r["source_id"] for r in csv.DictReader(fh) if r.get("source_id")}
