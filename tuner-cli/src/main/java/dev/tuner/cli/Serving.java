@@ -53,7 +53,13 @@ final class Serving {
     ServingScenario s = new ServingScenario(step.model(), step.device(), step.quant(), step.kvCache(),
         o.engine(defaults, step, layout, workload), layout, workload);
     ServingTerms terms = o.servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(o.servingTerms);
-    ServingPrediction p = predictor(session, terms).predict(s);
+    ServingPrediction predicted = predictor(session, terms).predict(s);
+    Optional<String> product = defaults.product(o.engine);
+    int ownBatch = defaults.of(o.engine).maxBatch();
+    ServingPrediction p = product.isEmpty() ? predicted : predicted.withAssumption(product.get() + " runs "
+        + s.engine().kind().id() + " with defaults of its own (data/engines.csv row " + product.get() + ": max batch "
+        + (ownBatch == 0 ? "memory" : ownBatch) + ", where " + s.engine().kind().id() + "'s is "
+        + defaults.of(s.engine().kind()).maxBatch() + "; --max-batch overrides)");
     if (format == OutputFormat.JSON) {
       Json.print(out, json(s, p));
     } else if (format == OutputFormat.CSV) {

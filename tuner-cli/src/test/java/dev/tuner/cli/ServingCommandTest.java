@@ -379,6 +379,9 @@ class ServingCommandTest {
     assertThat(ollama.json().get("scenario").get("max_batch").asInt()).isEqualTo(1);
     assertThat(ollama.json().get("limited_by").asText()).isEqualTo("engine_batch_limit");
     assertThat(ollama.json().get("limit_detail").asText()).contains("3 more wait in the queue");
+    assertThat(ollama.json().get("assumptions").toString()).contains("ollama runs llama.cpp with defaults of its own"
+        + " (data/engines.csv row ollama: max batch 1, where llama.cpp's is 4; --max-batch overrides)");
+    assertThat(server.json().get("assumptions").toString()).doesNotContain("defaults of its own");
     // one slot serves the four in turn: less throughput, a longer wait for the first token
     assertThat(ollama.json().get("output_tokens_per_s").asDouble())
         .isLessThan(server.json().get("output_tokens_per_s").asDouble());

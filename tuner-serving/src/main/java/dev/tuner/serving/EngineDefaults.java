@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Each engine's default {@link EngineLimits} as its documentation states them, read from {@code engines.csv}
@@ -92,9 +93,13 @@ public final class EngineDefaults {
    */
   public EngineLimits of(String text) {
     EngineKind kind = EngineKind.parse(text);
+    return product(text).map(products::get).orElse(limits.get(kind));
+  }
+
+  /** The product {@code text} names whose own defaults {@link #of(String)} gives ({@code ollama}), if any. */
+  public Optional<String> product(String text) {
     String t = text.trim().toLowerCase(Locale.ROOT);
-    return products.entrySet().stream().filter(e -> t.startsWith(e.getKey())).map(Map.Entry::getValue).findFirst()
-        .orElse(limits.get(kind));
+    return products.keySet().stream().filter(t::startsWith).findFirst();
   }
 
   /** The engine with its documented defaults. */
