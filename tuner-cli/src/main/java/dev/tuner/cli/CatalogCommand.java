@@ -7,6 +7,8 @@ import dev.tuner.core.catalog.NameIndex;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.Quantization;
+import dev.tuner.serving.EngineDefaults;
+import dev.tuner.serving.EngineLimits;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,18 +18,22 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code tuner catalog devices|models|quants}: what tuner knows by name, with every column and its source. */
+/**
+ * {@code tuner catalog devices|models|quants|engines}: what tuner knows by name, with every column and its source.
+ */
 @Command(
     name = "catalog",
     mixinStandardHelpOptions = true,
     description = "Lists the shipped catalogs of accelerators, LLM architectures and quantizations.",
-    subcommands = {CatalogCommand.Devices.class, CatalogCommand.Models.class, CatalogCommand.Quants.class},
+    subcommands = {CatalogCommand.Devices.class, CatalogCommand.Models.class, CatalogCommand.Quants.class,
+        CatalogCommand.Engines.class},
     footerHeading = "%nExamples:%n",
     footer = {
         "  tuner catalog devices",
         "  tuner catalog devices --search h100",
         "  tuner catalog models --search llama --format csv",
-        "  tuner catalog quants --format json"})
+        "  tuner catalog quants --format json",
+        "  tuner catalog engines"})
 final class CatalogCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -35,7 +41,7 @@ final class CatalogCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getErr());
-    spec.commandLine().getErr().println("tuner catalog: say which catalog: devices, models or quants");
+    spec.commandLine().getErr().println("tuner catalog: say which catalog: devices, models, quants or engines");
     return TunerCli.EXIT_USAGE;
   }
 
@@ -190,6 +196,54 @@ final class CatalogCommand implements Callable<Integer> {
     @Override
     ObjectNode json(Quantization q) {
       return Describe.quantJson(q);
+    }
+  }
+
+  @Command(name = "engines", mixinStandardHelpOptions = true,
+      description = "Serving engines' defaults, as a prediction takes them when no option overrides them: sequences"
+          + " per iteration (0 = as many as memory holds), tokens per iteration, chunked prefill, CUDA graphs, the"
+          + " KV cache's share of free or total memory; a product built on an engine (ollama) has a row of its own.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  tuner catalog engines", "  tuner catalog engines --format json"})
+  static final class Engines implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    OutputFormat.Mixin output = new OutputFormat.Mixin();
+
+    @Override
+    public Integer call() {
+      List<EngineDefaults.Row> rows = EngineDefaults.shipped().rows();
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.format == OutputFormat.JSON) {
+        ArrayNode a = Json.array();
+        for (EngineDefaults.Row r : rows) {
+          EngineLimits l = r.limits();
+          a.addObject().put("engine", r.name()).put("runs", r.kind().id()).put("max_batch", l.maxBatch())
+              .put("max_tokens_per_step", l.maxTokensPerStep()).put("chunked_prefill", l.chunkedPrefill())
+              .put("cuda_graphs", l.cudaGraphs()).put("kv_cache_fraction", l.kvCacheFraction())
+              .put("kv_fraction_of", l.fractionOfFree() ? "free" : "total").put("source", r.sourceId())
+              .put("notes", r.notes());
+        }
+        Json.print(out, a);
+      } else {
+        Table t = new Table("engine", "runs", "max_batch", "tokens_per_step", "chunked_prefill", "cuda_graphs",
+            "kv_cache_fraction", "of", "source");
+        for (EngineDefaults.Row r : rows) {
+          EngineLimits l = r.limits();
+          t.row(r.name(), r.kind().id(), l.maxBatch() == 0 ? "memory" : Integer.toString(l.maxBatch()),
+              l.maxTokensPerStep() == 0 ? "any" : Integer.toString(l.maxTokensPerStep()), l.chunkedPrefill(),
+              l.cudaGraphs(), Text.plain(l.kvCacheFraction()), l.fractionOfFree() ? "free" : "total", r.sourceId());
+        }
+        if (output.format == OutputFormat.CSV) {
+          t.printCsv(out);
+        } else {
+          t.printText(out, "");
+        }
+      }
+      out.flush();
+      return 0;
     }
   }
 }

@@ -69,4 +69,31 @@ class CatalogCommandTest {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).startsWith("tuner catalog: Unmatched argument");
   }
+
+  @Test
+  void enginesListTheDefaultsAPredictionTakesWithTheirSources() {
+    JsonNode j = Cli.run("catalog", "engines", "--format", "json").json();
+    assertThat(j).hasSize(7);
+    assertThat(j).anySatisfy(e -> {
+      assertThat(e.get("engine").asText()).isEqualTo("ollama");
+      assertThat(e.get("runs").asText()).isEqualTo("llama.cpp");
+      assertThat(e.get("max_batch").asInt()).isEqualTo(1);
+      assertThat(e.get("source").asText()).isEqualTo("doc_ollama_num_parallel");
+      assertThat(e.get("notes").asText()).contains("OLLAMA_NUM_PARALLEL");
+    });
+    // the same figures predict reads: vLLM's 256 sequences
+    Cli.Result p = Cli.run("predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--quant", "FP8",
+        "--engine", "vllm", "--isl", "100", "--osl", "10", "--concurrency", "1", "--format", "json");
+    JsonNode vllm = java.util.stream.StreamSupport.stream(j.spliterator(), false)
+        .filter(e -> e.get("engine").asText().equals("vllm")).findFirst().orElseThrow();
+    assertThat(p.json().get("scenario").get("max_batch").asInt()).isEqualTo(vllm.get("max_batch").asInt())
+        .isEqualTo(256);
+    Cli.Result table = Cli.run("catalog", "engines");
+    assertThat(table.out().lines().findFirst().orElseThrow()).contains("engine", "runs", "max_batch",
+        "tokens_per_step", "chunked_prefill", "source");
+    assertThat(table.out()).contains("sglang", "memory", "doc_sglang_server_args");
+    List<Csv.Row> rows = Csv.read(new StringReader(Cli.run("catalog", "engines", "--format", "csv").out()),
+        "stdout");
+    assertThat(rows).hasSize(8);
+  }
 }

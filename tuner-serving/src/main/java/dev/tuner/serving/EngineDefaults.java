@@ -21,16 +21,26 @@ import java.util.Optional;
  * for the names that start with it.
  */
 public final class EngineDefaults {
+  /** One row of engines.csv as read: the name it is given by, the engine family it runs, its defaults and source. */
+  public record Row(String name, EngineKind kind, EngineLimits limits, String sourceId, String notes) {}
+
   private final Map<EngineKind, EngineLimits> limits;
   private final Map<String, EngineLimits> products;
+  private final List<Row> rows;
 
   public EngineDefaults(Map<EngineKind, EngineLimits> limits) {
-    this(limits, Map.of());
+    this(limits, Map.of(), List.of());
   }
 
-  public EngineDefaults(Map<EngineKind, EngineLimits> limits, Map<String, EngineLimits> products) {
+  public EngineDefaults(Map<EngineKind, EngineLimits> limits, Map<String, EngineLimits> products, List<Row> rows) {
     this.limits = Map.copyOf(limits);
     this.products = Map.copyOf(products);
+    this.rows = List.copyOf(rows);
+  }
+
+  /** The rows read, in the file's order ({@code tuner catalog engines}); empty when built from maps. */
+  public List<Row> rows() {
+    return rows;
   }
 
   public static EngineDefaults shipped() {
@@ -49,6 +59,7 @@ public final class EngineDefaults {
     List<String> header = rows.get(0).fields();
     Map<EngineKind, EngineLimits> out = new EnumMap<>(EngineKind.class);
     Map<String, EngineLimits> products = new java.util.TreeMap<>();
+    List<Row> read = new java.util.ArrayList<>();
     for (Csv.Row r : rows.subList(1, rows.size())) {
       String where = source + ":" + r.line();
       String name = cell(header, r, "engine", where);
@@ -69,6 +80,7 @@ public final class EngineDefaults {
         throw new InvalidInputException(where + " kv_fraction_of", of, "free or total");
       }
       EngineLimits l = new EngineLimits(batch, tokens, chunked, graphs, fraction, of.equals("free"));
+      read.add(new Row(name, kind, l, optional(header, r, "source_id"), optional(header, r, "notes")));
       if (name.equals(kind.id())) {
         out.put(kind, l);
       } else {
@@ -80,7 +92,7 @@ public final class EngineDefaults {
         throw new InvalidInputException(source, "no row for " + k.id(), "one row per engine");
       }
     }
-    return new EngineDefaults(out, products);
+    return new EngineDefaults(out, products, read);
   }
 
   public EngineLimits of(EngineKind kind) {
@@ -118,6 +130,11 @@ public final class EngineDefaults {
       throw new InvalidInputException(where, "no column " + column, "the engines.csv header");
     }
     return i < r.fields().size() ? r.fields().get(i).trim() : "";
+  }
+
+  private static String optional(List<String> header, Csv.Row r, String column) {
+    int i = header.indexOf(column);
+    return i >= 0 && i < r.fields().size() ? r.fields().get(i).trim() : "";
   }
 
   private static int integer(String s, String field) {
