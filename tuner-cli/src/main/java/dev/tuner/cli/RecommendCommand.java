@@ -150,9 +150,9 @@ final class RecommendCommand implements Callable<Integer> {
           + " terms";
       engineSettings.refuseAll(stepOnly);
       // what only the llama.cpp grid reads; the serving grid sizes the KV cache from --isl/--osl and searches --gpus
-      UnreadOptions.refuse(stepOnly, "--backend", backend, "--context", context, "--batches", batches, "--kv-cache-types", kvCacheTypes,
-          "--max-ms-per-token", maxMsPerToken, "--memory-gb", memoryGb, "--max-devices", maxDevices, "--kernel",
-          kernel, "--cuda-graphs", UnreadOptions.flag(cudaGraphs));
+      UnreadOptions.refuse(stepOnly, "--backend", backend, "--context", context, "--batches", batches,
+          "--kv-cache-types", kvCacheTypes, "--max-ms-per-token", maxMsPerToken, "--memory-gb", memoryGb,
+          "--max-devices", maxDevices, "--kernel", kernel, "--cuda-graphs", UnreadOptions.flag(cudaGraphs));
       if (layout.given()) {
         throw new InvalidInputException("layout", "--devices/--tp/--pp/--ep", stepOnly
             + ", which search the GPU counts of --gpus and their layouts themselves");

@@ -54,12 +54,13 @@ final class Serving {
         o.engine(defaults, step, layout, workload), layout, workload);
     ServingTerms terms = o.servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(o.servingTerms);
     ServingPrediction predicted = predictor(session, terms).predict(s);
-    Optional<String> product = defaults.product(o.engine);
-    int ownBatch = defaults.of(o.engine).maxBatch();
-    ServingPrediction p = product.isEmpty() ? predicted : predicted.withAssumption(product.get() + " runs "
-        + s.engine().kind().id() + " with defaults of its own (data/engines.csv row " + product.get() + ": max batch "
-        + (ownBatch == 0 ? "memory" : ownBatch) + ", where " + s.engine().kind().id() + "'s is "
-        + defaults.of(s.engine().kind()).maxBatch() + "; --max-batch overrides)");
+    String kind = s.engine().kind().id();
+    ServingPrediction p = defaults.product(o.engine).map(product -> {
+      int own = defaults.of(o.engine).maxBatch();
+      return predicted.withAssumption(product + " runs " + kind + " with defaults of its own (data/engines.csv row "
+          + product + ": max batch " + (own == 0 ? "memory" : own) + ", where " + kind + "'s is "
+          + defaults.of(s.engine().kind()).maxBatch() + "; --max-batch overrides)");
+    }).orElse(predicted);
     if (format == OutputFormat.JSON) {
       Json.print(out, json(s, p));
     } else if (format == OutputFormat.CSV) {

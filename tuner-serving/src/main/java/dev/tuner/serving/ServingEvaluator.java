@@ -100,11 +100,7 @@ public final class ServingEvaluator {
           continue;
         }
         if (p.fromStepModel(r.scenario())) {
-          ServingPrediction s = p.predict(r.scenario());
-          for (Metric m : r.observed().keySet()) {
-            Interval iv = s.intervals().get(intervalKey(m));
-            learned.add(new Outcome(r, m, ServingTrainer.value(s, m), r.observed().get(m), iv.low(), iv.high()));
-          }
+          outcomes(r, p.predict(r.scenario()), learned);
           continue;
         }
         ServingTrainer.metrics(p, r).forEach((m, v) -> {
@@ -125,22 +121,26 @@ public final class ServingEvaluator {
     List<Outcome> scored = new ArrayList<>();
     boolean intervals = true;
     for (ServingRow r : data.used()) {
-      ServingPrediction s = predictor.predict(r.scenario());
-      for (Metric m : r.observed().keySet()) {
-        Interval iv = s.intervals().get(intervalKey(m));
-        // terms without intervals (the physics-only ones) have no coverage to score
-        intervals &= iv != null;
-        scored.add(new Outcome(r, m, ServingTrainer.value(s, m), r.observed().get(m),
-            iv == null ? Double.NaN : iv.low(), iv == null ? Double.NaN : iv.high()));
-      }
+      // terms without intervals (the physics-only ones) have no coverage to score
+      intervals &= outcomes(r, predictor.predict(r.scenario()), scored);
     }
     long families = data.used().stream().map(ServingRow::family).distinct().count();
     return report(data, scored, intervals, (int) families, Map.of(), Optional.of(predictor.terms().id()));
   }
 
-  /** The key of {@code m}'s interval in a {@link ServingPrediction}. */
-  private static String intervalKey(Metric m) {
-    return m == Metric.OUTPUT_TPS ? "output_tokens_per_s" : m.id();
+  /**
+   * Adds {@code r}'s observed metrics as predicted by {@code s}, each with the prediction's own interval ({@code NaN}
+   * bounds where it has none); whether every one had an interval.
+   */
+  private static boolean outcomes(ServingRow r, ServingPrediction s, List<Outcome> into) {
+    boolean all = true;
+    for (Metric m : r.observed().keySet()) {
+      Interval iv = s.intervals().get(m == Metric.OUTPUT_TPS ? "output_tokens_per_s" : m.id());
+      all &= iv != null;
+      into.add(new Outcome(r, m, ServingTrainer.value(s, m), r.observed().get(m),
+          iv == null ? Double.NaN : iv.low(), iv == null ? Double.NaN : iv.high()));
+    }
+    return all;
   }
 
   private Report report(ServingData data, List<Outcome> learned, boolean intervals, int families,
