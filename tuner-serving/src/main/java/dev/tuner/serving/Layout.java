@@ -32,11 +32,6 @@ public record Layout(int devices, int tp, int pp, int ep) {
     return new ParallelLayout(devices, tp, pp, ep);
   }
 
-  /** As messages write it: {@code tp 2, pp 1, ep 1}. */
-  public String describe() {
-    return "tp " + tp + ", pp " + pp + ", ep " + ep;
-  }
-
   /** GPUs of one instance (one copy of the model). */
   public int perInstance() {
     return tp * pp;

@@ -47,7 +47,7 @@ public record ServingScenario(
     ParallelLayout split = layout.parallel();
     (engine.kind().shardsAttentionHeads() ? split.whyNotSharded(model) : Optional.<String>empty())
         .or(() -> split.whyNotPlaced(model)).ifPresent(why -> {
-          throw new InvalidInputException("layout", layout.describe() + " of " + model.name(), "a split "
+          throw new InvalidInputException("layout", split.describe() + " of " + model.name(), "a split "
               + engine.kind().id() + " can run: " + why);
         });
   }

@@ -38,6 +38,11 @@ public record ParallelLayout(int devices, int tp, int pp, int ep) {
     }
   }
 
+  /** As messages write it: {@code tp 2, pp 1, ep 1}. */
+  public String describe() {
+    return "tp " + tp + ", pp " + pp + ", ep " + ep;
+  }
+
   /** Data-parallel replicas: whole copies of the model, each on tp × pp devices. */
   public int replicas() {
     return devices / (tp * pp);

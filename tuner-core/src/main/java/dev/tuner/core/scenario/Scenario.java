@@ -60,8 +60,8 @@ public record Scenario(
     engine.backend().requireRunsOn(device);
     ParallelLayout.requireLinkForSplit(device, parallel.splits());
     parallel.whyNotPlaced(model).ifPresent(why -> {
-      throw new InvalidInputException("layout", "tp " + parallel.tp() + ", pp " + parallel.pp() + ", ep "
-          + parallel.ep() + " of " + model.name(), "a split that gives every stage and expert rank its share: " + why);
+      throw new InvalidInputException("layout", parallel.describe() + " of " + model.name(),
+          "a split that gives every stage and expert rank its share: " + why);
     });
     if (zeroCopy && !allowsZeroCopy(device)) {
       throw new InvalidInputException("zero-copy", "on " + device.name(),
