@@ -10,7 +10,7 @@ import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.serving.EngineDefaults;
 import dev.tuner.serving.EngineKind;
-import dev.tuner.serving.Layout;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.serving.Lengths;
 import dev.tuner.serving.Load;
 import dev.tuner.serving.ServingPrediction;
@@ -68,7 +68,7 @@ public class ServingBenchmark {
     serving = new ServingPredictor(new StepPhysics(roofline), ServingTermsCodec.shipped());
     EngineDefaults d = EngineDefaults.shipped();
     concurrency = new ServingScenario(catalog.model("Llama 3.1 8B"), catalog.device("H100 SXM5 80GB"),
-        catalog.quant("FP8"), KvCacheType.FP8, d.engine(EngineKind.VLLM, "", ""), new Layout(1, 1, 1, 1),
+        catalog.quant("FP8"), KvCacheType.FP8, d.engine(EngineKind.VLLM, "", ""), new ParallelLayout(1, 1, 1, 1),
         new Workload(Lengths.fixed(1000), Lengths.fixed(1000), new Load.Concurrency(64)));
     batch = concurrency.withWorkload(new Workload(Lengths.fixed(1000), Lengths.fixed(1000), new Load.Batch(64)));
     // an open stream below capacity (its running count found by bisection) and a benchmark's run of 500 prompts

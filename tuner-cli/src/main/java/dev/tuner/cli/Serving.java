@@ -6,7 +6,7 @@ import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.io.Csv;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.serving.EngineDefaults;
-import dev.tuner.serving.Layout;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.serving.Load;
 import dev.tuner.serving.Metric;
 import dev.tuner.serving.ServingCsv;
@@ -46,7 +46,7 @@ final class Serving {
 
   private Serving() {}
 
-  static int predict(Session session, Scenario step, ServingOptions o, Layout layout, Integer batch, OutputFormat format,
+  static int predict(Session session, Scenario step, ServingOptions o, ParallelLayout layout, Integer batch, OutputFormat format,
       PrintWriter out) {
     EngineDefaults defaults = EngineDefaults.shipped();
     Workload workload = o.workload(batch);

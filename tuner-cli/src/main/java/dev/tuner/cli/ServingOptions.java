@@ -6,7 +6,7 @@ import dev.tuner.serving.Engine;
 import dev.tuner.serving.EngineDefaults;
 import dev.tuner.serving.EngineKind;
 import dev.tuner.serving.EngineLimits;
-import dev.tuner.serving.Layout;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.serving.Lengths;
 import dev.tuner.serving.Load;
 import dev.tuner.serving.TrtllmBenchTuning;
@@ -99,7 +99,7 @@ final class ServingOptions {
         UnreadOptions.flag(trtllmBenchLimits), "--serving-terms", servingTerms);
   }
 
-  Engine engine(EngineDefaults defaults, Scenario step, Layout layout, Workload workload) {
+  Engine engine(EngineDefaults defaults, Scenario step, ParallelLayout layout, Workload workload) {
     if (engine == null) {
       throw new InvalidInputException("--engine", "missing", EngineKindNames.ALLOWED);
     }
@@ -129,11 +129,11 @@ final class ServingOptions {
   }
 
   /** The deployment from the step options --devices/--tp/--pp/--ep, which serving shares with a step prediction. */
-  Layout layout(LayoutOptions given) {
+  ParallelLayout layout(LayoutOptions given) {
     int t = given.tp == null ? 1 : given.tp;
     int p = given.pp == null ? 1 : given.pp;
     int e = given.ep == null ? 1 : given.ep;
-    return new Layout(given.devices == null ? Math.max(t * p, e) : given.devices, t, p, e);
+    return new ParallelLayout(given.devices == null ? Math.max(t * p, e) : given.devices, t, p, e);
   }
 
   Workload workload(Integer batch) {

@@ -7,6 +7,7 @@ import dev.tuner.core.io.Csv;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import java.io.Reader;
 import java.util.ArrayList;
@@ -128,7 +129,7 @@ public final class ServingCsv {
     int tp = positive(m, "tp", 1);
     int pp = positive(m, "pp", 1);
     int ep = positive(m, "ep", 1);
-    Layout layout = new Layout(devices, tp, pp, ep);
+    ParallelLayout layout = new ParallelLayout(devices, tp, pp, ep);
     Lengths[] lengths = lengths(m, dataset);
     EngineLimits base = defaults.of(m.get("engine"));
     if (kind == EngineKind.TENSORRT_LLM && notes.contains("trtllm-bench")

@@ -2,6 +2,7 @@ package dev.tuner.serving;
 
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,7 +39,7 @@ public final class ServingRecommender {
   }
 
   /** A configuration that cannot run, and why. */
-  public record Dropped(Engine engine, Quantization quant, Layout layout, String reason) {}
+  public record Dropped(Engine engine, Quantization quant, ParallelLayout layout, String reason) {}
 
   /**
    * Every candidate predicted ({@code candidates}, in grid order), those meeting the budgets ranked best first
@@ -59,7 +60,7 @@ public final class ServingRecommender {
     for (Engine engine : q.engines()) {
       for (Quantization quant : q.quants()) {
         for (int n : q.deviceCounts()) {
-          for (Layout layout : layouts(n, q.model().moe().isMoe())) {
+          for (ParallelLayout layout : layouts(n, q.model().moe().isMoe())) {
             ServingScenario base;
             ServingPredictor.ConcurrencySweep sweep;
             try {
@@ -125,16 +126,16 @@ public final class ServingRecommender {
   }
 
   /** The layouts of {@code n} GPUs (see the class comment). */
-  static List<Layout> layouts(int n, boolean moe) {
-    List<Layout> out = new ArrayList<>();
+  static List<ParallelLayout> layouts(int n, boolean moe) {
+    List<ParallelLayout> out = new ArrayList<>();
     for (int tp = 1; tp <= n; tp *= 2) {
       for (int pp = 1; tp * pp <= n; pp *= 2) {
         if (n % (tp * pp) != 0) {
           continue;
         }
-        out.add(new Layout(n, tp, pp, 1));
+        out.add(new ParallelLayout(n, tp, pp, 1));
         if (moe && tp > 1) {
-          out.add(new Layout(n, tp, pp, tp));
+          out.add(new ParallelLayout(n, tp, pp, tp));
         }
       }
     }

@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /** One serving deployment under one workload. */
 public record ServingScenario(
-    ModelSpec model, DeviceSpec device, Quantization quant, KvCacheType kvCache, Engine engine, Layout layout,
+    ModelSpec model, DeviceSpec device, Quantization quant, KvCacheType kvCache, Engine engine, ParallelLayout layout,
     Workload workload) {
   public ServingScenario {
     Objects.requireNonNull(model, "model");
@@ -44,10 +44,9 @@ public record ServingScenario(
               : "a checkpoint's (BF16, FP8, FP4, AWQ, GPTQ, INT8), not a GGUF block type such as " + quant.name()));
     }
     Backend.parse(engine.backend()).requireRunsOn(device);
-    ParallelLayout split = layout.parallel();
-    (engine.kind().shardsAttentionHeads() ? split.whyNotSharded(model) : Optional.<String>empty())
-        .or(() -> split.whyNotPlaced(model)).ifPresent(why -> {
-          throw new InvalidInputException("layout", split.describe() + " of " + model.name(), "a split "
+    (engine.kind().shardsAttentionHeads() ? layout.whyNotSharded(model) : Optional.<String>empty())
+        .or(() -> layout.whyNotPlaced(model)).ifPresent(why -> {
+          throw new InvalidInputException("layout", layout.describe() + " of " + model.name(), "a split "
               + engine.kind().id() + " can run: " + why);
         });
   }
@@ -60,7 +59,7 @@ public record ServingScenario(
     return new ServingScenario(model, device, quant, kvCache, e, layout, workload);
   }
 
-  public ServingScenario withLayout(Layout l) {
+  public ServingScenario withLayout(ParallelLayout l) {
     return new ServingScenario(model, device, quant, kvCache, engine, l, workload);
   }
 }

@@ -47,7 +47,7 @@ public final class StepPhysics {
     s.requireRunnable();
     ModelSpec m = s.model();
     DeviceSpec d = s.device();
-    Layout l = s.layout();
+    ParallelLayout l = s.layout();
     ModelPhysics physics = new ModelPhysics(m);
     int split = l.tp() * l.pp();
     int expertSplit = Math.max(split, l.ep());

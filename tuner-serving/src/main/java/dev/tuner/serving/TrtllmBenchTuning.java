@@ -6,6 +6,7 @@ import dev.tuner.core.scenario.AttentionKind;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import java.util.Locale;
 
@@ -39,7 +40,7 @@ public final class TrtllmBenchTuning {
    * {@code osl} output tokens on average.
    */
   public static EngineLimits limits(EngineLimits base, ModelSpec model, DeviceSpec device, Quantization quant,
-      KvCacheType kv, Layout layout, double isl, double osl) {
+      KvCacheType kv, ParallelLayout layout, double isl, double osl) {
     double requests = requests(model, device, quant, kv, layout, isl, osl);
     return base.withMaxBatch(maxBatch(requests, layout.pp())).withMaxTokensPerStep(maxTokens(requests, layout.pp(),
         isl, osl));
@@ -55,7 +56,7 @@ public final class TrtllmBenchTuning {
   }
 
   /** trtllm-bench's estimate of the requests of {@code isl + osl} tokens its KV cache holds. */
-  static double requests(ModelSpec model, DeviceSpec device, Quantization quant, KvCacheType kv, Layout layout,
+  static double requests(ModelSpec model, DeviceSpec device, Quantization quant, KvCacheType kv, ParallelLayout layout,
       double isl, double osl) {
     if (model.attention().kind() == AttentionKind.MLA) {
       throw new InvalidInputException("model", model.name() + " (MLA attention)",

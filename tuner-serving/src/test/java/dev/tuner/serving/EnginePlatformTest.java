@@ -8,6 +8,7 @@ import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.ParallelLayout;
 import java.util.List;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class EnginePlatformTest {
 
   private static ServingScenario scenario(String device, Engine engine) {
     return new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device(device), CATALOG.quant("BF16"),
-        KvCacheType.F16, engine, new Layout(1, 1, 1, 1),
+        KvCacheType.F16, engine, new ParallelLayout(1, 1, 1, 1),
         new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(8)));
   }
 
@@ -93,7 +94,7 @@ class EnginePlatformTest {
 
   private static ServingScenario onH100(String quant, Engine engine) {
     return new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"), CATALOG.quant(quant),
-        KvCacheType.F16, engine, new Layout(1, 1, 1, 1),
+        KvCacheType.F16, engine, new ParallelLayout(1, 1, 1, 1),
         new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(8)));
   }
 
@@ -146,7 +147,7 @@ class EnginePlatformTest {
 
   private static ServingScenario split(String model, EngineKind engine, int tp) {
     return new ServingScenario(CATALOG.model(model), CATALOG.device("H100 SXM5 80GB"), CATALOG.quant("BF16"),
-        KvCacheType.F16, DEFAULTS.engine(engine, "", ""), new Layout(tp, tp, 1, 1),
+        KvCacheType.F16, DEFAULTS.engine(engine, "", ""), new ParallelLayout(tp, tp, 1, 1),
         new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(8)));
   }
 
@@ -162,7 +163,7 @@ class EnginePlatformTest {
     }
     // llama.cpp splits rows, not heads; but no engine places experts on a dense model
     split("Llama 3.1 8B", EngineKind.LLAMA_CPP, 3).requireRunnable();
-    ServingScenario dense = split("Llama 3.1 8B", EngineKind.LLAMA_CPP, 1).withLayout(new Layout(2, 1, 1, 2));
+    ServingScenario dense = split("Llama 3.1 8B", EngineKind.LLAMA_CPP, 1).withLayout(new ParallelLayout(2, 1, 1, 2));
     assertThatThrownBy(dense::requireRunnable).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("ep 2 on a dense model, which has no routed experts to place");
   }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,13 +35,13 @@ class ServingRecommenderTest {
   @Test
   void layoutsAreEveryPowerOfTwoSplitThatDividesTheGpus() {
     // 4 GPUs: tp 1 (pp 1, 2, 4), tp 2 (pp 1, 2), tp 4 (pp 1); 6 GPUs: tp 1 / pp 1, tp 1 / pp 2, tp 2 / pp 1
-    assertThat(ServingRecommender.layouts(4, false)).containsExactly(new Layout(4, 1, 1, 1), new Layout(4, 1, 2, 1),
-        new Layout(4, 1, 4, 1), new Layout(4, 2, 1, 1), new Layout(4, 2, 2, 1), new Layout(4, 4, 1, 1));
-    assertThat(ServingRecommender.layouts(6, false)).containsExactly(new Layout(6, 1, 1, 1), new Layout(6, 1, 2, 1),
-        new Layout(6, 2, 1, 1));
+    assertThat(ServingRecommender.layouts(4, false)).containsExactly(new ParallelLayout(4, 1, 1, 1), new ParallelLayout(4, 1, 2, 1),
+        new ParallelLayout(4, 1, 4, 1), new ParallelLayout(4, 2, 1, 1), new ParallelLayout(4, 2, 2, 1), new ParallelLayout(4, 4, 1, 1));
+    assertThat(ServingRecommender.layouts(6, false)).containsExactly(new ParallelLayout(6, 1, 1, 1), new ParallelLayout(6, 1, 2, 1),
+        new ParallelLayout(6, 2, 1, 1));
     // a mixture of experts also spreads its experts over the tensor-parallel group
-    assertThat(ServingRecommender.layouts(2, true)).containsExactly(new Layout(2, 1, 1, 1), new Layout(2, 1, 2, 1),
-        new Layout(2, 2, 1, 1), new Layout(2, 2, 1, 2));
+    assertThat(ServingRecommender.layouts(2, true)).containsExactly(new ParallelLayout(2, 1, 1, 1), new ParallelLayout(2, 1, 2, 1),
+        new ParallelLayout(2, 2, 1, 1), new ParallelLayout(2, 2, 1, 2));
   }
 
   @Test
@@ -94,7 +95,7 @@ class ServingRecommenderTest {
     for (Engine engine : q.engines()) {
       for (Quantization quant : q.quants()) {
         for (int n : q.deviceCounts()) {
-          for (Layout layout : ServingRecommender.layouts(n, q.model().moe().isMoe())) {
+          for (ParallelLayout layout : ServingRecommender.layouts(n, q.model().moe().isMoe())) {
             for (int c : q.concurrencies()) {
               ServingScenario s;
               ServingPrediction p;

@@ -10,6 +10,7 @@ import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ class StepModelTermsTest {
         List.of());
   }
 
-  private static ServingScenario scenario(EngineKind engine, String backend, Layout layout, int clients) {
+  private static ServingScenario scenario(EngineKind engine, String backend, ParallelLayout layout, int clients) {
     return new ServingScenario(CATALOG.model("Llama 3 8B"), CATALOG.device("RTX 4090"), CATALOG.quant(
         engine == EngineKind.LLAMA_CPP ? "Q4_K_M" : "BF16"), KvCacheType.F16, DEFAULTS.engine(engine, backend, ""),
         layout, new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(clients)));
@@ -50,7 +51,7 @@ class StepModelTermsTest {
           asked.add(s);
           return fixed(s);
         })));
-    ServingPrediction r = p.predict(scenario(EngineKind.LLAMA_CPP, "", new Layout(1, 1, 1, 1), 1));
+    ServingPrediction r = p.predict(scenario(EngineKind.LLAMA_CPP, "", new ParallelLayout(1, 1, 1, 1), 1));
     // 1 / 50 tokens/s = 20 ms per output token; a 512-token prompt at 1 000 tokens/s = 512 ms
     assertThat(r.tpotMs()).isCloseTo(20, within(0.2));
     assertThat(r.ttftMs()).isCloseTo(512, within(5.0));
@@ -80,7 +81,7 @@ class StepModelTermsTest {
     // a step model that claims more than the roof: the shares stop at 1, so the roofline still bounds the composition
     StepModelTerms greedy = new StepModelTerms(s -> new ThroughputPrediction(1e9, 1e9, Bound.MEMORY, false, 0, 0.5,
         new Interval(0.9, 1e8, 1e10), List.of(), "greedy", List.of()));
-    ServingScenario s = scenario(EngineKind.LLAMA_CPP, "CUDA", new Layout(1, 1, 1, 1), 1);
+    ServingScenario s = scenario(EngineKind.LLAMA_CPP, "CUDA", new ParallelLayout(1, 1, 1, 1), 1);
     InstanceFigures f = PHYSICS.figures(s);
     EngineTerms t = greedy.derive(s, f).terms();
     assertThat(t.bandwidthEff()).isEqualTo(1);
@@ -96,11 +97,11 @@ class StepModelTermsTest {
     ServingPredictor with = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(
         new StepModelTerms(StepModelTermsTest::fixed)));
     ServingPredictor without = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped());
-    ServingScenario vllm = scenario(EngineKind.VLLM, "", new Layout(1, 1, 1, 1), 4);
+    ServingScenario vllm = scenario(EngineKind.VLLM, "", new ParallelLayout(1, 1, 1, 1), 4);
     assertThat(with.predict(vllm)).isEqualTo(without.predict(vllm));
     ServingScenario split = new ServingScenario(CATALOG.model("Llama 3 70B"), CATALOG.device("RTX 4090"),
         CATALOG.quant("Q4_K_M"), KvCacheType.F16, DEFAULTS.engine(EngineKind.LLAMA_CPP, "CUDA", ""),
-        new Layout(2, 1, 2, 1), new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(1)));
+        new ParallelLayout(2, 1, 2, 1), new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(1)));
     assertThat(StepModelTerms.covers(split)).isFalse();
     assertThat(with.predict(split)).isEqualTo(without.predict(split));
   }

@@ -9,6 +9,7 @@ import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.scenario.Activation;
 import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.ParallelLayout;
 import org.junit.jupiter.api.Test;
 
 class StepPhysicsTest {
@@ -48,25 +49,25 @@ class StepPhysicsTest {
   void aSplitNeedsALinkOfStatedBandwidth() {
     ServingScenario apple = new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device(
         "Apple M2 Max (38-core GPU)"), CATALOG.quant("BF16"), KvCacheType.F16, EngineDefaults.shipped().engine(
-        EngineKind.VLLM, "", ""), new Layout(2, 2, 1, 1), new Workload(Lengths.fixed(100), Lengths.fixed(100),
+        EngineKind.VLLM, "", ""), new ParallelLayout(2, 2, 1, 1), new Workload(Lengths.fixed(100), Lengths.fixed(100),
         new Load.Concurrency(4)));
     assertThatThrownBy(() -> PHYSICS.figures(apple))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("layout = a model split over several Apple M2 Max (38-core GPU)")
         .hasMessageContaining("has none (interconnect unified)")
         .hasMessageContaining("a GPU-to-GPU link of stated bandwidth");
-    assertThatThrownBy(() -> PHYSICS.figures(apple.withLayout(new Layout(2, 1, 2, 1))))
+    assertThatThrownBy(() -> PHYSICS.figures(apple.withLayout(new ParallelLayout(2, 1, 2, 1))))
         .isInstanceOf(InvalidInputException.class);
-    assertThat(PHYSICS.figures(apple.withLayout(new Layout(2, 1, 1, 1))).commBytesPerToken()).isZero();
+    assertThat(PHYSICS.figures(apple.withLayout(new ParallelLayout(2, 1, 1, 1))).commBytesPerToken()).isZero();
     // an H100's NVLink has its bandwidth: the split is composed
     ServingScenario h100 = new ServingScenario(apple.model(), CATALOG.device("H100 SXM5 80GB"), apple.quant(),
-        apple.kvCache(), apple.engine(), new Layout(2, 2, 1, 1), apple.workload());
+        apple.kvCache(), apple.engine(), new ParallelLayout(2, 2, 1, 1), apple.workload());
     assertThat(PHYSICS.figures(h100).linkBandwidth()).isPositive();
   }
 
   private static ServingScenario scenario(KvCacheType kv) {
     return new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H20"), CATALOG.quant("FP8"), kv,
-        EngineDefaults.shipped().engine(EngineKind.SGLANG, "", ""), new Layout(1, 1, 1, 1),
+        EngineDefaults.shipped().engine(EngineKind.SGLANG, "", ""), new ParallelLayout(1, 1, 1, 1),
         new Workload(Lengths.fixed(1000), Lengths.fixed(200), new Load.Concurrency(1)));
   }
 }

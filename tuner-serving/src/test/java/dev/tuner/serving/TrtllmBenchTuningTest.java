@@ -9,6 +9,7 @@ import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import java.io.StringReader;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class TrtllmBenchTuningTest {
     // a token holds 2 × 32 × 8 × 128 × 1 = 65 536 bytes; the cache is (80e9 − 8.03e9 × 1) × 0.95 = 68.3715e9
     // bytes; a request of 128 + 2 048 = 2 176 tokens holds 142 606 336 bytes: 479.44 requests
     double r = TrtllmBenchTuning.requests(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"),
-        CATALOG.quant("FP8"), KvCacheType.FP8, new Layout(1, 1, 1, 1), 128, 2048);
+        CATALOG.quant("FP8"), KvCacheType.FP8, new ParallelLayout(1, 1, 1, 1), 128, 2048);
     assertThat(r).isCloseTo(68.3715e9 / (65_536.0 * 2176), within(1e-9)).isCloseTo(479.44, within(0.01));
   }
 
@@ -32,7 +33,7 @@ class TrtllmBenchTuningTest {
     // 479.44 requests: 128 × ceil(479.44 / 128) = 512; budget 479.44 × (1 + 128/2048) = 509.4 tokens, below the
     // floor of 2 048
     EngineLimits l = TrtllmBenchTuning.limits(TRT, CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"),
-        CATALOG.quant("FP8"), KvCacheType.FP8, new Layout(1, 1, 1, 1), 128, 2048);
+        CATALOG.quant("FP8"), KvCacheType.FP8, new ParallelLayout(1, 1, 1, 1), 128, 2048);
     assertThat(l.maxBatch()).isEqualTo(512);
     assertThat(l.maxTokensPerStep()).isEqualTo(2048);
     // the rest of the engine's settings are kept
@@ -45,7 +46,7 @@ class TrtllmBenchTuningTest {
     // 128/128: 68.3715e9 / (65 536 × 256) = 4 075.26 requests, under the cap of 4 096: 256 × ceil(15.92) = 4 096;
     // budget 4 075.26 × 2 = 8 150.5, in [4 096, 8 192): 512 × ceil(15.92) = 8 192
     EngineLimits l = TrtllmBenchTuning.limits(TRT, CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"),
-        CATALOG.quant("FP8"), KvCacheType.FP8, new Layout(1, 1, 1, 1), 128, 128);
+        CATALOG.quant("FP8"), KvCacheType.FP8, new ParallelLayout(1, 1, 1, 1), 128, 128);
     assertThat(l.maxBatch()).isEqualTo(4096);
     assertThat(l.maxTokensPerStep()).isEqualTo(8192);
   }
@@ -57,7 +58,7 @@ class TrtllmBenchTuningTest {
     // 2 048 + 128 = 2 176 tokens: 2 817.76 requests → 256 × ceil(11.007) = 3 072; budget 2 817.76 × 17 = 47 902,
     // capped at 32 768 = 1 024 × 32
     EngineLimits l = TrtllmBenchTuning.limits(TRT, CATALOG.model("Llama 3.1 70B"), CATALOG.device("H200 SXM 141GB"),
-        CATALOG.quant("FP8"), KvCacheType.FP8, new Layout(8, 8, 1, 1), 2048, 128);
+        CATALOG.quant("FP8"), KvCacheType.FP8, new ParallelLayout(8, 8, 1, 1), 2048, 128);
     assertThat(l.maxBatch()).isEqualTo(3072);
     assertThat(l.maxTokensPerStep()).isEqualTo(32768);
   }
@@ -89,7 +90,7 @@ class TrtllmBenchTuningTest {
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("Q4_K_M")
         .hasMessageContaining("16-bit, FP8 or NVFP4");
     assertThatThrownBy(() -> TrtllmBenchTuning.requests(CATALOG.model("DeepSeek-V3"), CATALOG.device("H200 SXM 141GB"),
-        CATALOG.quant("FP8"), KvCacheType.FP8, new Layout(8, 8, 1, 1), 1000, 1000))
+        CATALOG.quant("FP8"), KvCacheType.FP8, new ParallelLayout(8, 8, 1, 1), 1000, 1000))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("MLA");
   }
 
@@ -105,7 +106,7 @@ class TrtllmBenchTuningTest {
     assertThat(TrtllmBenchTuning.computable(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB")))
         .isTrue();
     assertThatThrownBy(() -> TrtllmBenchTuning.requests(totalsOnly,
-        CATALOG.device("H100 SXM5 80GB"), CATALOG.quant("FP8"), KvCacheType.FP8, new Layout(8, 8, 1, 1), 128, 128))
+        CATALOG.device("H100 SXM5 80GB"), CATALOG.quant("FP8"), KvCacheType.FP8, new ParallelLayout(8, 8, 1, 1), 128, 128))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("totals only");
   }
 
