@@ -136,7 +136,7 @@ final class CatalogCommand implements Callable<Integer> {
 
   @Command(name = "models", mixinStandardHelpOptions = true,
       description = "LLM architectures: parameters (billions), layers, hidden size, heads, KV heads, head dimension,"
-          + " vocabulary; 0 = unknown.",
+          + " vocabulary, the context its config declares; 0 = unknown.",
       footerHeading = "%nExamples:%n",
       footer = {"  tuner catalog models --search llama", "  tuner catalog models --format json"})
   static final class Models extends Listing<ModelSpec> {
@@ -152,11 +152,11 @@ final class CatalogCommand implements Callable<Integer> {
 
     @Override
     Table table(List<ModelSpec> entries) {
-      Table t = new Table("model", "params_b", "layers", "hidden", "heads", "kv_heads", "head_dim", "vocab", "source",
-          "aliases");
+      Table t = new Table("model", "params_b", "layers", "hidden", "heads", "kv_heads", "head_dim", "vocab",
+          "max_context", "source", "aliases");
       for (ModelSpec m : entries) {
         t.row(m.name(), Text.plain(m.paramsB()), m.layers(), m.hidden(), m.heads(), m.kvHeads(), m.headDim(),
-            m.vocab(), m.source(), String.join("|", m.aliases()));
+            m.vocab(), m.maxContext().orElse(0), m.source(), String.join("|", m.aliases()));
       }
       return t;
     }

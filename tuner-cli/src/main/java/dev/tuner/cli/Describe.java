@@ -129,6 +129,7 @@ final class Describe {
     n.put("kv_heads", m.kvHeads());
     n.put("head_dim", m.effectiveHeadDim());
     n.put("vocab", m.vocab());
+    n.put("max_context", m.maxContext().orElse(0));
     n.set("aliases", Json.strings(m.aliases()));
     n.put("source", m.source());
     Json.put(n, "active_params_b", m.activeParams());

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * The accelerators, LLM architectures and quantizations tuner knows by name. The shipped catalog is read from the
@@ -197,7 +198,9 @@ public final class Catalog implements SpecLookup {
                 integer(where, "sliding_window", m.get("sliding_window")),
                 integer(where, "local_layers", m.get("local_layers")),
                 integer(where, "linear_layers", m.get("linear_layers")),
-                longInteger(where, "linear_state_dim", m.get("linear_state_dim")))));
+                longInteger(where, "linear_state_dim", m.get("linear_state_dim"))),
+            blank(m.get("max_context")) ? OptionalInt.empty()
+                : OptionalInt.of(integer(where, "max_context", m.get("max_context")))));
       } catch (InvalidInputException e) {
         throw new InvalidInputException(where + " " + e.field(), e.value(), e.allowed());
       }

@@ -73,7 +73,8 @@ public record GgufHeader(
    * {@code attention.head_count_kv}, {@code attention.key_length}, {@code feed_forward_length}), the vocabulary from
    * {@code <arch>.vocab_size} or the tokenizer's token list, the experts ({@code expert_count},
    * {@code expert_used_count}, {@code expert_shared_count} or {@code expert_shared_feed_forward_length},
-   * {@code expert_feed_forward_length}, {@code leading_dense_block_count}) and the attention layout: MLA when
+   * {@code expert_feed_forward_length}, {@code leading_dense_block_count}), the trained context
+   * ({@code context_length}) and the attention layout: MLA when
    * {@code attention.kv_lora_rank} is set (its RoPE key size {@code rope.dimension_count}, its head size
    * {@code attention.key_length_mla}, which newer files give because their {@code key_length} is the cached latent's),
    * else GQA or MHA with {@code attention.sliding_window} on the layers {@link #localLayers} counts. Key names: Keys in
@@ -141,7 +142,10 @@ public record GgufHeader(
         !moe || denseLayers > 0 ? ffn : 0,
         moe ? new dev.tuner.core.scenario.MoeSpec(experts, used, shared, expertFfn, denseLayers)
             : dev.tuner.core.scenario.MoeSpec.NONE,
-        attention);
+        attention,
+        // n_ctx_train, what llama.cpp warns beyond and llama-server caps a slot at
+        archInt("context_length") > 0 && archInt("context_length") <= Integer.MAX_VALUE
+            ? java.util.OptionalInt.of((int) archInt("context_length")) : java.util.OptionalInt.empty());
     dev.tuner.core.scenario.ModelShape.requirePlausible(m);
     return m;
   }

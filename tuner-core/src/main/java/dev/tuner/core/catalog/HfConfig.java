@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * A model from its Hugging Face {@code config.json}: the shape fields mapped to a {@link ModelSpec}, and the parameter
@@ -136,7 +137,10 @@ public final class HfConfig {
         Optional.of(tied),
         denseLayers > 0 || experts == 0 ? ffn : 0,
         experts > 0 ? new MoeSpec(experts, perToken, shared, expertFfn, denseLayers) : MoeSpec.NONE,
-        attn);
+        attn,
+        // what vLLM derives its default max_model_len from; GPT-2 style configs name it n_positions
+        integer(c, "max_position_embeddings").or(() -> integer(c, "n_positions")).filter(v -> v > 0)
+            .map(OptionalInt::of).orElse(OptionalInt.empty()));
     ModelShape.requirePlausible(m);
     return m;
   }

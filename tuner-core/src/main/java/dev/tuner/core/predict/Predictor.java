@@ -130,6 +130,8 @@ public final class Predictor {
     // wrote into its input must not change what the next call or the host sees
     double raw = model.predict(x.clone());
     List<String> assumptions = new ArrayList<>(r.assumptions());
+    // not a figure the roofline assumed: the physics of that length holds, so the interval does not widen for it
+    s.model().beyondContext(s.totalContext()).ifPresent(assumptions::add);
     if (fallback) {
       assumptions.add(String.format(Locale.ROOT,
           "no trained model available: roofline-only prediction (%s of the roofline)", model.info().properties()

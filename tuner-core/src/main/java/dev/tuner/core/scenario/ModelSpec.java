@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * A transformer LLM, dense or mixture-of-experts. Parameters in billions; every integer figure is 0 when unknown
@@ -14,7 +15,9 @@ import java.util.OptionalDouble;
  * {@code activeParamsB} the parameters one token uses (all of them for a dense model; empty when unknown);
  * {@code tiedEmbeddings} whether the LM head reuses the input embedding (empty when unknown); {@code ffnDim} the dense
  * FFN's inner size; {@code moe} the experts ({@link MoeSpec#NONE} for a dense model); {@code attention} the
- * attention layout ({@link AttentionSpec#STANDARD} unless stated).
+ * attention layout ({@link AttentionSpec#STANDARD} unless stated); {@code maxContext} the context its published
+ * configuration declares ({@code max_position_embeddings}, GGUF's {@code context_length}), the default limit of every
+ * engine (empty when unknown).
  */
 public record ModelSpec(
     String name,
@@ -32,7 +35,8 @@ public record ModelSpec(
     Optional<Boolean> tiedEmbeddings,
     int ffnDim,
     MoeSpec moe,
-    AttentionSpec attention) {
+    AttentionSpec attention,
+    OptionalInt maxContext) {
 
   /** A dense model with standard attention, known only by the figures before MoE and attention kinds. */
   public ModelSpec(
@@ -40,6 +44,15 @@ public record ModelSpec(
       List<String> aliases, String source) {
     this(name, paramsB, hidden, layers, heads, kvHeads, headDim, vocab, aliases, source, null,
         OptionalDouble.empty(), Optional.empty(), 0, MoeSpec.NONE, AttentionSpec.STANDARD);
+  }
+
+  /** A model whose declared context is unknown. */
+  public ModelSpec(
+      String name, double paramsB, int hidden, int layers, int heads, int kvHeads, int headDim, int vocab,
+      List<String> aliases, String source, String architecture, OptionalDouble activeParamsB,
+      Optional<Boolean> tiedEmbeddings, int ffnDim, MoeSpec moe, AttentionSpec attention) {
+    this(name, paramsB, hidden, layers, heads, kvHeads, headDim, vocab, aliases, source, architecture, activeParamsB,
+        tiedEmbeddings, ffnDim, moe, attention, OptionalInt.empty());
   }
 
   public ModelSpec {
@@ -67,6 +80,10 @@ public record ModelSpec(
     requireInRange("model FFN size", ffnDim, 0, 10_000_000, "");
     Objects.requireNonNull(moe, "model experts");
     Objects.requireNonNull(attention, "model attention");
+    Objects.requireNonNull(maxContext, "model maximum context");
+    if (maxContext.isPresent()) {
+      requireInRange("model maximum context", maxContext.getAsInt(), 1, 100_000_000, "tokens");
+    }
     if (layers > 0 && moe.denseLayers() > layers) {
       throw new dev.tuner.api.InvalidInputException("model dense layers", Integer.toString(moe.denseLayers()),
           "at most the layers (" + layers + ")");
@@ -104,5 +121,20 @@ public record ModelSpec(
   /** Whether attention FLOPs can be computed. */
   public boolean knowsAttentionShape() {
     return layers > 0 && heads > 0 && effectiveHeadDim() > 0;
+  }
+
+  /**
+   * Why {@code tokens} in one sequence's KV cache lie beyond the context this model declares, if they do: the engines'
+   * behaviour there, stated once for the step and the serving predictions (data/SOURCES.md
+   * {@code doc_context_limit}).
+   */
+  public Optional<String> beyondContext(long tokens) {
+    if (maxContext.isEmpty() || tokens <= maxContext.getAsInt()) {
+      return Optional.empty();
+    }
+    return Optional.of(String.format(java.util.Locale.ROOT, "%d tokens per sequence exceed the %d-token context %s"
+        + " declares (max_position_embeddings): llama.cpp runs it with a warning and llama-server caps a slot there,"
+        + " vLLM and SGLang refuse it unless rope scaling (YaRN, where the model documents it) and their override"
+        + " extend the context; predicted as the physics of that length", tokens, maxContext.getAsInt(), name));
   }
 }

@@ -1,0 +1,58 @@
+package dev.tuner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A step or a serving workload longer than the context its model declares (models.csv {@code max_context}) is
+ * predicted, and says so; the note is not an assumed figure, so it moves neither the prediction nor its interval.
+ */
+class DeclaredContextCliTest {
+  private static final String BEYOND = "tokens per sequence exceed the 4096-token context";
+
+  private static String assumptions(Cli.Result r) {
+    assertThat(r.exit()).as(r.toString()).isZero();
+    return r.json().get("assumptions").toString();
+  }
+
+  @Test
+  void aDecodeBeyondTheContextSaysSoAndPredictsAsWithoutTheFigure(@TempDir Path dir) throws IOException {
+    // Llama 2 7B's figures twice: with the context its config declares, and without any
+    Path catalog = dir.resolve("models.csv");
+    String figures = "6.74,4096,32,32,32,128,32000,false,11008";
+    Files.writeString(catalog, "model,params_b,hidden,layers,heads,kv_heads,head_dim,vocab,tied_embeddings,ffn_dim,"
+        + "max_context\nDeclared,"
+        + figures + ",4096\nUndeclared," + figures + ",\n");
+    String[] common = {"predict", "--catalog", catalog.toString(), "--device", "RTX 4090", "--quant", "Q4_K_M",
+        "--context", "8192", "--format", "json"};
+    Cli.Result declared = Cli.run(common, "--model", "Declared");
+    Cli.Result undeclared = Cli.run(common, "--model", "Undeclared");
+    assertThat(assumptions(declared)).contains("8192 " + BEYOND + " Declared declares");
+    assertThat(assumptions(undeclared)).doesNotContain(BEYOND);
+    JsonNode a = declared.json();
+    JsonNode b = undeclared.json();
+    for (String key : new String[] {"tokens_per_s", "confidence", "interval"}) {
+      assertThat(a.get(key)).as(key).isEqualTo(b.get(key));
+    }
+    assertThat(assumptions(Cli.run("predict", "--catalog", catalog.toString(), "--model", "Declared", "--device",
+        "RTX 4090", "--quant", "Q4_K_M", "--context", "4096", "--format", "json"))).doesNotContain(BEYOND);
+  }
+
+  @Test
+  void aServingRequestLongerThanTheContextSaysSo() {
+    String[] vllm = {"predict", "--model", "Llama 2 7B", "--device", "A100 SXM4 80GB", "--quant", "F16", "--engine",
+        "vllm", "--isl", "4000", "--concurrency", "4", "--format", "json"};
+    // 4000 prompt + 200 output tokens: 4200 in the longest sequence, beyond Llama 2's 4096; 4000 + 96 fit exactly
+    assertThat(assumptions(Cli.run(vllm, "--osl", "200"))).contains("4200 " + BEYOND);
+    assertThat(assumptions(Cli.run(vllm, "--osl", "96"))).doesNotContain(BEYOND);
+    JsonNode listed = Cli.run("catalog", "models", "--search", "Llama 2 7B", "--format", "json").json();
+    assertThat(listed.findParents("name")).filteredOn(m -> m.get("name").asText().equals("Llama 2 7B"))
+        .singleElement().satisfies(m -> assertThat(m.get("max_context").asInt()).isEqualTo(4096));
+  }
+}
