@@ -144,6 +144,9 @@ final class ServingRecommendOptions {
         .row("grid", r.candidates().size() + " predicted, " + r.ranked().size() + " meet the budget, "
             + r.dropped().size() + " layouts dropped")
         .printText(out, "  ");
+    for (String note : r.notes()) {
+      out.println("  note: " + note);
+    }
     out.println();
     if (shown.isEmpty()) {
       out.println("No configuration meets the budget.");
@@ -202,6 +205,7 @@ final class ServingRecommendOptions {
     n.put("evaluated", r.candidates().size());
     n.put("qualified", r.ranked().size());
     n.put("ranked_by", q.gpuHourUsd().isPresent() ? "usd_per_million_output_tokens" : "output_tokens_per_s_per_gpu");
+    n.set("notes", Json.strings(r.notes()));
     ArrayNode top = n.putArray("top");
     int rank = 1;
     for (Candidate c : shown) {

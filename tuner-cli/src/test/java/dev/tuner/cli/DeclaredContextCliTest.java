@@ -55,4 +55,20 @@ class DeclaredContextCliTest {
     assertThat(listed.findParents("name")).filteredOn(m -> m.get("name").asText().equals("Llama 2 7B"))
         .singleElement().satisfies(m -> assertThat(m.get("max_context").asInt()).isEqualTo(4096));
   }
+
+  @Test
+  void aRecommendationForAContextBeyondItSaysSoOnce() {
+    Cli.Result step = Cli.run("recommend", "--model", "Llama 2 7B", "--device", "RTX 4090", "--context", "8192",
+        "--format", "json");
+    assertThat(step.exit()).as(step.toString()).isZero();
+    assertThat(step.json().get("notes").toString()).contains("8192 " + BEYOND);
+    Cli.Result serving = Cli.run("recommend", "--model", "Llama 2 7B", "--device", "A100 SXM4 80GB", "--engines",
+        "vllm", "--isl", "4000", "--osl", "500", "--gpus", "1", "--concurrencies", "1,8");
+    assertThat(serving.exit()).as(serving.toString()).isZero();
+    assertThat(serving.out().lines().filter(l -> l.contains(BEYOND))).singleElement().asString()
+        .startsWith("  note: 4500 " + BEYOND);
+    assertThat(Cli.run("recommend", "--model", "Llama 2 7B", "--device", "A100 SXM4 80GB", "--engines", "vllm",
+        "--isl", "3000", "--osl", "500", "--gpus", "1", "--concurrencies", "1", "--format", "json").json()
+        .get("notes")).isEmpty();
+  }
 }

@@ -69,6 +69,14 @@ public record Lengths(String description, double mean, double meanSquare, int ma
   }
 
   /**
+   * Tokens the longest request may hold: the longest prompt and the longest output (a file's longest of each may be
+   * two requests, so this bounds the longest from above).
+   */
+  public static long longestSequence(Lengths input, Lengths output) {
+    return (long) input.max() + output.max();
+  }
+
+  /**
    * Whether every request has the same length: a closed loop of such requests stays in step (see
    * {@code Composer#lockstep}).
    */

@@ -175,8 +175,7 @@ public final class ServingPredictor {
           "output_tokens_per_s_per_gpu", interval(output / s.layout().devices(), h[Metric.OUTPUT_TPS.ordinal()]));
     }
     List<String> assumptions = new ArrayList<>(c.assumptions());
-    // the longest request a workload may hold: its longest prompt and its longest output
-    s.model().beyondContext((long) w.input().max() + w.output().max()).ifPresent(assumptions::add);
+    s.model().beyondContext(w.longestSequence()).ifPresent(assumptions::add);
     plan.assumption().ifPresent(assumptions::add);
     if (plan.assumption().isEmpty() && !terms.learned(s.engine().kind()) && !terms.rows().isEmpty()) {
       assumptions.add("no serving rows for " + s.engine().kind().id() + " in training: the terms pooled over all"

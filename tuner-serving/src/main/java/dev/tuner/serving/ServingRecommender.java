@@ -52,6 +52,12 @@ public final class ServingRecommender {
       ranked = List.copyOf(ranked);
       dropped = List.copyOf(dropped);
     }
+
+    /** What holds for every candidate: a workload longer than the context the model declares. */
+    public List<String> notes() {
+      return request.model().beyondContext(Lengths.longestSequence(request.input(), request.output())).stream()
+          .toList();
+    }
   }
 
   public Recommendation recommend(ServingRequest q) {

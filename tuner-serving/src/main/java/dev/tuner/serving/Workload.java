@@ -10,6 +10,11 @@ public record Workload(Lengths input, Lengths output, Load load) {
     Objects.requireNonNull(load, "load");
   }
 
+  /** Tokens the longest request may hold ({@link Lengths#longestSequence}). */
+  public long longestSequence() {
+    return Lengths.longestSequence(input, output);
+  }
+
   public Workload withLoad(Load l) {
     return new Workload(input, output, l);
   }

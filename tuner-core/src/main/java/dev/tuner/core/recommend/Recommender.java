@@ -71,6 +71,7 @@ public final class Recommender {
     if (predictor.isFallback()) {
       notes.add("no trained model available: configurations ranked by the roofline times a fixed efficiency");
     }
+    req.model().beyondContext(req.context()).ifPresent(notes::add);
 
     EngineSettings engine = req.engine().withUsualBackend(req.device());
     if (engine.backend() != req.engine().backend()) {
