@@ -127,11 +127,16 @@ final class SpecOptions {
       description = "State elements per linear layer per sequence.")
   Long linearStateDim;
 
-  /** The mixture-of-experts and attention figures given on the command line. */
+  @Option(names = "--max-context", paramLabel = "TOKENS",
+      description = "Context the model runs at: the one its config declares (default: the catalog's, the"
+          + " config.json's or the GGUF's), or a longer one rope scaling gives, e.g. 131072 for Qwen3 with YaRN.")
+  Integer maxContext;
+
+  /** The mixture-of-experts, attention and context figures given on the command line. */
   ModelFigures modelFigures() {
     return new ModelFigures(activeParamsB, ffnDim, tiedEmbeddings, experts, expertsPerToken, sharedExperts,
         expertFfnDim, denseLayers, attention, kvLoraRank, ropeHeadDim, slidingWindow, localLayers, linearLayers,
-        linearStateDim);
+        linearStateDim, maxContext);
   }
 
   /**

@@ -71,4 +71,17 @@ class DeclaredContextCliTest {
         "--isl", "3000", "--osl", "500", "--gpus", "1", "--concurrencies", "1", "--format", "json").json()
         .get("notes")).isEmpty();
   }
+
+  @Test
+  void aRopeScaledContextIsGivenWithMaxContextAndOtherFiguresKeepTheDeclaredOne() {
+    String[] qwen = {"predict", "--model", "Qwen3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M", "--context",
+        "65536", "--format", "json"};
+    // Qwen3 8B declares 40 960; its card documents 131 072 with YaRN, which the user states
+    assertThat(assumptions(Cli.run(qwen))).contains("65536 tokens per sequence exceed the 40960-token context");
+    assertThat(assumptions(Cli.run(qwen, "--max-context", "131072"))).doesNotContain("token context");
+    assertThat(assumptions(Cli.run(qwen, "--ffn-dim", "12288"))).contains("exceed the 40960-token context");
+    Cli.Result zero = Cli.run(qwen, "--max-context", "0");
+    assertThat(zero.exit()).isNotZero();
+    assertThat(zero.err()).contains("maximum context = 0").contains("[1, 100000000] tokens");
+  }
 }

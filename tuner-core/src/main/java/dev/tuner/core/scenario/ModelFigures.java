@@ -2,6 +2,7 @@ package dev.tuner.core.scenario;
 
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.stream.Stream;
 
 /**
@@ -26,16 +27,17 @@ public record ModelFigures(
     Integer slidingWindow,
     Integer localLayers,
     Integer linearLayers,
-    Long linearStateDim) {
+    Long linearStateDim,
+    Integer maxContext) {
 
   /** Nothing given. */
   public static final ModelFigures NONE = new ModelFigures(null, null, null, null, null, null, null, null, null, null,
-      null, null, null, null, null);
+      null, null, null, null, null, null);
 
   public boolean isEmpty() {
     return Stream.of(activeParamsB, ffnDim, tiedEmbeddings, experts, expertsPerToken, sharedExperts, expertFfnDim,
-        denseLayers, attention, kvLoraRank, ropeHeadDim, slidingWindow, localLayers, linearLayers, linearStateDim)
-        .allMatch(v -> v == null);
+        denseLayers, attention, kvLoraRank, ropeHeadDim, slidingWindow, localLayers, linearLayers, linearStateDim,
+        maxContext).allMatch(v -> v == null);
   }
 
   /** The experts: {@code base}'s with the given figures in place of its own. */
@@ -70,6 +72,11 @@ public record ModelFigures(
 
   public int ffnDim(int base) {
     return pick(ffnDim, base);
+  }
+
+  /** The context the model runs at: the given one (a rope-scaled context, say), else {@code base}'s. */
+  public OptionalInt maxContext(OptionalInt base) {
+    return maxContext != null ? OptionalInt.of(maxContext) : base;
   }
 
   public Optional<Boolean> tiedEmbeddings(Optional<Boolean> base) {

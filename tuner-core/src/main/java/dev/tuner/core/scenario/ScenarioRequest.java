@@ -6,6 +6,7 @@ import dev.tuner.api.InvalidInputException;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * A scenario as a user or a data row states it: names to look up in the catalog and/or explicit figures, which
@@ -223,7 +224,8 @@ public record ScenarioRequest(
         modelFigures.tiedEmbeddings(base != null ? base.tiedEmbeddings() : Optional.empty()),
         modelFigures.ffnDim(base != null ? base.ffnDim() : 0),
         modelFigures.moe(base != null ? base.moe() : MoeSpec.NONE),
-        modelFigures.attention(base != null ? base.attention() : AttentionSpec.STANDARD));
+        modelFigures.attention(base != null ? base.attention() : AttentionSpec.STANDARD),
+        modelFigures.maxContext(base != null ? base.maxContext() : OptionalInt.empty()));
     ModelShape.requirePlausible(given);
     return given;
   }
