@@ -3,6 +3,7 @@ package dev.tuner.serving;
 import dev.tuner.api.Interval;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -176,6 +177,7 @@ public final class ServingPredictor {
     }
     List<String> assumptions = new ArrayList<>(c.assumptions());
     s.model().beyondContext(w.longestSequence()).ifPresent(assumptions::add);
+    maxModelLenNote(s, c).ifPresent(assumptions::add);
     plan.assumption().ifPresent(assumptions::add);
     if (plan.assumption().isEmpty() && !terms.learned(s.engine().kind()) && !terms.rows().isEmpty()) {
       assumptions.add("no serving rows for " + s.engine().kind().id() + " in training: the terms pooled over all"
@@ -195,6 +197,28 @@ public final class ServingPredictor {
     }
     return new ServingPrediction(ttftMs, tpotMs, e2eMs, reqPerS, output, total, output / s.layout().devices(),
         r.running(), r.limitedBy(), r.detail().get(), intervals, terms.id(), assumptions);
+  }
+
+  /**
+   * vLLM starts only if its KV cache holds one request of {@code max_model_len} tokens, which defaults to the
+   * context the model declares (data/SOURCES.md {@code doc_vllm_max_model_len_fits}); a deployment whose cache holds
+   * fewer is refused at start with those defaults. The prediction is still made, as for the {@code max_model_len} a
+   * user would set, and says so.
+   */
+  private static Optional<String> maxModelLenNote(ServingScenario s, Composer c) {
+    if (s.engine().kind() != EngineKind.VLLM || s.model().maxContext().isEmpty()) {
+      return Optional.empty();
+    }
+    int declared = s.model().maxContext().getAsInt();
+    double held = c.maxByMemory(1);
+    if (held >= declared) {
+      return Optional.empty();
+    }
+    return Optional.of(String.format(Locale.ROOT, "vLLM's max_model_len defaults to the %d-token context %s"
+        + " declares, and its KV cache holds about %d tokens here: vLLM refuses to start with that default (\"To"
+        + " serve at least one request with the model's max seq len ...\"); predicted as if --max-model-len were set"
+        + " to at most that (--max-context states the context the model runs at)", declared, s.model().name(),
+        (long) Math.floor(held)));
   }
 
   private Interval interval(double v, double halfWidth) {
