@@ -46,8 +46,8 @@ final class Serving {
 
   private Serving() {}
 
-  static int predict(Session session, Scenario step, ServingOptions o, ParallelLayout layout, Integer batch, OutputFormat format,
-      PrintWriter out) {
+  static int predict(Session session, Scenario step, ServingOptions o, ParallelLayout layout, Integer batch,
+      OutputFormat format, PrintWriter out) {
     EngineDefaults defaults = EngineDefaults.shipped();
     Workload workload = o.workload(batch);
     ServingScenario s = new ServingScenario(step.model(), step.device(), step.quant(), step.kvCache(),

@@ -90,7 +90,7 @@ class DeclaredContextCliTest {
     // Llama 3.1 8B in BF16 on 24 GB: 16 GB of weights leave the cache tens of thousands of tokens, not 131 072
     String[] small = {"predict", "--model", "Llama 3.1 8B", "--device", "RTX 4090", "--quant", "BF16", "--engine",
         "vllm", "--isl", "1000", "--osl", "200", "--concurrency", "8", "--format", "json"};
-    assertThat(assumptions(Cli.run(small))).contains("max_model_len defaults to the 131072-token context")
+    assertThat(assumptions(Cli.run(small))).contains("max_model_len tokens, by default the 131072-token context")
         .contains("refuses to start");
     assertThat(assumptions(Cli.run(small, "--max-context", "32768"))).doesNotContain("max_model_len");
     String[] large = small.clone();

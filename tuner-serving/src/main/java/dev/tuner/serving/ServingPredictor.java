@@ -214,11 +214,11 @@ public final class ServingPredictor {
     if (held >= declared) {
       return Optional.empty();
     }
-    return Optional.of(String.format(Locale.ROOT, "vLLM's max_model_len defaults to the %d-token context %s"
-        + " declares, and its KV cache holds about %d tokens here: vLLM refuses to start with that default (\"To"
-        + " serve at least one request with the model's max seq len ...\"); predicted as if --max-model-len were set"
-        + " to at most that (--max-context states the context the model runs at)", declared, s.model().name(),
-        (long) Math.floor(held)));
+    return Optional.of(String.format(Locale.ROOT, "vLLM starts only if its KV cache holds one request of"
+        + " max_model_len tokens, by default the %d-token context %s declares, and the cache holds about %d tokens"
+        + " here: vLLM refuses to start with that (\"To serve at least one request with the model's max seq len"
+        + " ...\"); predicted as if --max-model-len were set to at most %d (--max-context states the context the model"
+        + " runs at)", declared, s.model().name(), (long) Math.floor(held), (long) Math.floor(held)));
   }
 
   private Interval interval(double v, double halfWidth) {

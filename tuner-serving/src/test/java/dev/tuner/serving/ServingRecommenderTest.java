@@ -35,13 +35,17 @@ class ServingRecommenderTest {
   @Test
   void layoutsAreEveryPowerOfTwoSplitThatDividesTheGpus() {
     // 4 GPUs: tp 1 (pp 1, 2, 4), tp 2 (pp 1, 2), tp 4 (pp 1); 6 GPUs: tp 1 / pp 1, tp 1 / pp 2, tp 2 / pp 1
-    assertThat(ServingRecommender.layouts(4, false)).containsExactly(new ParallelLayout(4, 1, 1, 1), new ParallelLayout(4, 1, 2, 1),
-        new ParallelLayout(4, 1, 4, 1), new ParallelLayout(4, 2, 1, 1), new ParallelLayout(4, 2, 2, 1), new ParallelLayout(4, 4, 1, 1));
-    assertThat(ServingRecommender.layouts(6, false)).containsExactly(new ParallelLayout(6, 1, 1, 1), new ParallelLayout(6, 1, 2, 1),
-        new ParallelLayout(6, 2, 1, 1));
+    assertThat(ServingRecommender.layouts(4, false)).containsExactly(layout(4, 1, 1, 1), layout(4, 1, 2, 1),
+        layout(4, 1, 4, 1), layout(4, 2, 1, 1), layout(4, 2, 2, 1), layout(4, 4, 1, 1));
+    assertThat(ServingRecommender.layouts(6, false)).containsExactly(layout(6, 1, 1, 1), layout(6, 1, 2, 1),
+        layout(6, 2, 1, 1));
     // a mixture of experts also spreads its experts over the tensor-parallel group
-    assertThat(ServingRecommender.layouts(2, true)).containsExactly(new ParallelLayout(2, 1, 1, 1), new ParallelLayout(2, 1, 2, 1),
-        new ParallelLayout(2, 2, 1, 1), new ParallelLayout(2, 2, 1, 2));
+    assertThat(ServingRecommender.layouts(2, true)).containsExactly(layout(2, 1, 1, 1), layout(2, 1, 2, 1),
+        layout(2, 2, 1, 1), layout(2, 2, 1, 2));
+  }
+
+  private static ParallelLayout layout(int devices, int tp, int pp, int ep) {
+    return new ParallelLayout(devices, tp, pp, ep);
   }
 
   @Test

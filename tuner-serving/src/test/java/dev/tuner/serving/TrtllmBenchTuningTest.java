@@ -106,7 +106,8 @@ class TrtllmBenchTuningTest {
     assertThat(TrtllmBenchTuning.computable(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB")))
         .isTrue();
     assertThatThrownBy(() -> TrtllmBenchTuning.requests(totalsOnly,
-        CATALOG.device("H100 SXM5 80GB"), CATALOG.quant("FP8"), KvCacheType.FP8, new ParallelLayout(8, 8, 1, 1), 128, 128))
+        CATALOG.device("H100 SXM5 80GB"), CATALOG.quant("FP8"), KvCacheType.FP8, new ParallelLayout(8, 8, 1, 1), 128,
+        128))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("totals only");
   }
 

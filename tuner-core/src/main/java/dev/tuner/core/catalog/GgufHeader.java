@@ -123,6 +123,7 @@ public record GgufHeader(
           local > 0 ? (int) window : 0, local, 0, 0);
     }
     String name = text("general.name").isBlank() ? fallbackName : text("general.name");
+    long trainedContext = archInt("context_length");
     var m = new dev.tuner.core.scenario.ModelSpec(
         name,
         parameters / 1e9,
@@ -144,8 +145,8 @@ public record GgufHeader(
             : dev.tuner.core.scenario.MoeSpec.NONE,
         attention,
         // n_ctx_train, what llama.cpp warns beyond and llama-server caps a slot at
-        archInt("context_length") > 0 && archInt("context_length") <= Integer.MAX_VALUE
-            ? java.util.OptionalInt.of((int) archInt("context_length")) : java.util.OptionalInt.empty());
+        trainedContext > 0 && trainedContext <= Integer.MAX_VALUE ? java.util.OptionalInt.of((int) trainedContext)
+            : java.util.OptionalInt.empty());
     dev.tuner.core.scenario.ModelShape.requirePlausible(m);
     return m;
   }

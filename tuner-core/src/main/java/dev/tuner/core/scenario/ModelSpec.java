@@ -133,7 +133,7 @@ public record ModelSpec(
       return Optional.empty();
     }
     return Optional.of(String.format(java.util.Locale.ROOT, "%d tokens per sequence exceed the %d-token context %s"
-        + " declares (max_position_embeddings): llama.cpp runs it with a warning and llama-server caps a slot there,"
+        + " declares: llama.cpp runs it with a warning and llama-server caps a slot there,"
         + " vLLM and SGLang refuse it unless rope scaling (YaRN, where the model documents it) and their override"
         + " extend the context; predicted as the physics of that length", tokens, maxContext.getAsInt(), name));
   }

@@ -257,9 +257,9 @@ class RooflineTest {
    * An AD102 part without its FP32 figure gets its FP16 peak times the median FP32/FP16 ratio of the catalogued
    * AD102 parts (its chip family): RTX 4090 D 73.54 / 294.2 = 0.249966, RTX 4090 82.6 / 330.3 = 0.250076, RTX 5000
    * Ada 65.3 / 261.1 = 0.250096, RTX 6000 Ada 91.1 / 364.2 = 0.250137, L40S 91.6 / 362.05 = 0.253004, L40 90.5 /
-   * 181.05 = 0.499862 (its datasheet's half tensor rate); median of the six = the mean of the middle two, RTX 5000 Ada's
-   * and RTX 6000 Ada's, 0.250117, × 400 = 100.047 TFLOPS. (L20, also AD102, has no FP16 figure and is no relative
-   * here.)
+   * 181.05 = 0.499862 (its datasheet's half tensor rate); median of the six = the mean of the middle two, RTX 5000
+   * Ada's and RTX 6000 Ada's, 0.250117, × 400 = 100.047 TFLOPS. (L20, also AD102, has no FP16 figure and is no
+   * relative here.)
    */
   @Test
   void anUnknownVectorPeakIsTheFp16PeakTimesTheChipFamilysMedianRatioAndSaidSo() {
