@@ -318,8 +318,8 @@ final class Composer {
         ? t.dominant(f.step(n, n * (in + out / 2), 0, 0), n)
         : t.dominant(f.step(decoding, decoding * (in + out / 2), group * in, group * inSq / 2), group + decoding);
     return new Served(ttft, tpot, e2e, n / e2e, n, by, () -> String.format(Locale.ROOT,
-        "%s clients in lockstep: their prompts prefill in %.0f iterations of the token budget, then decode together",
-        Fixed.of(n, 1), c));
+        "%s clients in lockstep: their prompts prefill in %.0f iteration%s of the token budget, then decode together",
+        Fixed.of(n, 1), c, c == 1 ? "" : "s"));
   }
 
   /**
