@@ -100,4 +100,16 @@ class DeclaredContextCliTest {
     sglang[8] = "sglang";
     assertThat(assumptions(Cli.run(sglang))).doesNotContain("max_model_len");
   }
+
+  @Test
+  void aRecommendationWhoseBestVllmCandidateWouldNotStartSaysSo() {
+    String[] bf16 = {"recommend", "--model", "Llama 3.1 8B", "--device", "RTX 4090", "--engines", "vllm", "--quants",
+        "BF16", "--isl", "1000", "--osl", "200", "--gpus", "1", "--concurrencies", "1,8", "--format", "json"};
+    Cli.Result r = Cli.run(bf16);
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.json().get("notes").toString()).contains("the best candidate: vLLM starts only if its KV cache holds"
+        + " one request of max_model_len tokens, by default the 131072-token context");
+    // stating the context the deployment runs at leaves nothing to say
+    assertThat(Cli.run(bf16, "--max-context", "16384").json().get("notes")).isEmpty();
+  }
 }

@@ -205,6 +205,9 @@ public final class ServingPredictor {
    * fewer is refused at start with those defaults. The prediction is still made, as for the {@code max_model_len} a
    * user would set, and says so.
    */
+  /** How {@link #maxModelLenNote} begins, so that a recommendation can name it for its best candidate. */
+  static final String VLLM_START = "vLLM starts only if its KV cache holds one request of";
+
   private static Optional<String> maxModelLenNote(ServingScenario s, Composer c) {
     if (s.engine().kind() != EngineKind.VLLM || s.model().maxContext().isEmpty()) {
       return Optional.empty();
@@ -214,8 +217,7 @@ public final class ServingPredictor {
     if (held >= declared) {
       return Optional.empty();
     }
-    return Optional.of(String.format(Locale.ROOT, "vLLM starts only if its KV cache holds one request of"
-        + " max_model_len tokens, by default the %d-token context %s declares, and the cache holds about %d tokens"
+    return Optional.of(String.format(Locale.ROOT, VLLM_START + " max_model_len tokens, by default the %d-token context %s declares, and the cache holds about %d tokens"
         + " here: vLLM refuses to start with that (\"To serve at least one request with the model's max seq len"
         + " ...\"); predicted as if --max-model-len were set to at most %d (--max-context states the context the model"
         + " runs at)", declared, s.model().name(), (long) Math.floor(held), (long) Math.floor(held)));

@@ -53,10 +53,17 @@ public final class ServingRecommender {
       dropped = List.copyOf(dropped);
     }
 
-    /** What holds for every candidate: a workload longer than the context the model declares. */
+    /**
+     * What the user of the recommendation must know: a workload longer than the context the model declares (every
+     * candidate), and a best candidate that vLLM would not start with its default {@code max_model_len}.
+     */
     public List<String> notes() {
-      return request.model().beyondContext(Lengths.longestSequence(request.input(), request.output())).stream()
-          .toList();
+      List<String> out = new ArrayList<>();
+      request.model().beyondContext(Lengths.longestSequence(request.input(), request.output())).ifPresent(out::add);
+      best.stream().flatMap(c -> c.prediction().assumptions().stream())
+          .filter(a -> a.startsWith(ServingPredictor.VLLM_START)).findFirst()
+          .ifPresent(a -> out.add("the best candidate: " + a));
+      return List.copyOf(out);
     }
   }
 
