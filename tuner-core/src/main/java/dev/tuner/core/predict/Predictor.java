@@ -57,6 +57,7 @@ public final class Predictor {
   private final boolean fallback;
   private final double decodeQuantile;
   private final double prefillQuantile;
+  private final TrainingRange range;
 
   public Predictor(LoadedModel loaded, Roofline roofline, double intervalLevel, boolean fallback) {
     InvalidInputException.requireInRange("interval level", intervalLevel, 0.5, 0.99, "");
@@ -70,6 +71,7 @@ public final class Predictor {
     this.fallback = fallback;
     this.decodeQuantile = loaded.calibration().groupQuantile(Phase.DECODE, intervalLevel, false);
     this.prefillQuantile = loaded.calibration().groupQuantile(Phase.PREFILL, intervalLevel, false);
+    this.range = new TrainingRange(loaded.schema(), loaded.calibration());
   }
 
   public LoadedModel model() {
@@ -132,6 +134,7 @@ public final class Predictor {
     List<String> assumptions = new ArrayList<>(r.assumptions());
     // not a figure the roofline assumed: the physics of that length holds, so the interval does not widen for it
     s.model().beyondContext(s.totalContext()).ifPresent(assumptions::add);
+    assumptions.addAll(range.beyond(x, s.phase() == Phase.DECODE && reference.decodeOneSequence()));
     if (fallback) {
       assumptions.add(String.format(Locale.ROOT,
           "no trained model available: roofline-only prediction (%s of the roofline)", model.info().properties()
