@@ -12,14 +12,15 @@ import java.util.Locale;
 /**
  * Where a model's training rows end along the axes a user sweeps (batch, context, depth, model size, bandwidth,
  * compute peak), read from the calibration's feature ranges. A scenario beyond the largest value of such an axis has
- * no row to learn from: a forest holds its answer from the edge of its data, so the prediction stops following the
- * axis there (aggregate decode tokens/s stays at the largest trained batch's, say), and the roofline alone still moves
- * with it. Saying so lets a user read such a curve as what it is. Immutable and thread-safe.
+ * no row to learn from: a forest holds its answer from the edge of its data, so the prediction follows the axis only
+ * as far as its reference's physics does (a batched decode step's reference is one sequence's, so there aggregate
+ * tokens/s stays at the largest trained batch's). Saying so lets a user read such a curve as what it is. Immutable and
+ * thread-safe.
  */
 final class TrainingRange {
   /**
-   * An axis: its slot index, its normalisation, how a raw value of it reads in a sentence, and how the largest
-   * trained value reads beside it.
+   * An axis: its slot index, its normalisation, how a raw value of it reads in a sentence, how the largest trained
+   * value reads beside it, and what holding the learned part means where the reference does not move along it.
    */
   private record Axis(int slot, Normalisation normalisation, String phrase, String figure, String consequence) {}
 
