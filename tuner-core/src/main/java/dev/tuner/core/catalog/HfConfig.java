@@ -138,9 +138,7 @@ public final class HfConfig {
         denseLayers > 0 || experts == 0 ? ffn : 0,
         experts > 0 ? new MoeSpec(experts, perToken, shared, expertFfn, denseLayers) : MoeSpec.NONE,
         attn,
-        // what vLLM derives its default max_model_len from; GPT-2 style configs name it n_positions
-        integer(c, "max_position_embeddings").or(() -> integer(c, "n_positions")).filter(v -> v > 0)
-            .map(OptionalInt::of).orElse(OptionalInt.empty()));
+        context(c));
     ModelShape.requirePlausible(m);
     return m;
   }
@@ -172,6 +170,33 @@ public final class HfConfig {
       return type.equals("gpt_oss") ? layers / 2 : layers;
     }
     return bool(c, "use_sliding_window").orElse(false) ? layers : 0;
+  }
+
+  /**
+   * The context the config declares, as vLLM derives its default {@code max_model_len} from it (data/SOURCES.md
+   * {@code doc_context_limit}): {@code max_position_embeddings} (GPT-2 style configs: {@code n_positions}), or, where
+   * a YaRN block extends it (the block Qwen's cards tell users to add), its {@code original_max_position_embeddings}
+   * times its {@code factor}. Other scaling types are read as the key states them: vLLM multiplies linear and dynamic
+   * factors too, which for Gemma 3's linear block would claim a context its card does not.
+   */
+  private static OptionalInt context(JsonNode c) {
+    Optional<Integer> stated = integer(c, "max_position_embeddings").or(() -> integer(c, "n_positions"))
+        .filter(v -> v > 0);
+    JsonNode rope = c.path("rope_scaling");
+    String type = text(rope, "rope_type").or(() -> text(rope, "type")).orElse("");
+    if (rope.isObject() && type.equals("yarn")) {
+      Optional<Integer> original = integer(rope, "original_max_position_embeddings");
+      JsonNode factor = rope.get("factor");
+      if (factor == null || !factor.isNumber() || !(factor.doubleValue() >= 1)) {
+        throw new InvalidInputException("--hf-config rope_scaling.factor", String.valueOf(factor),
+            "a number >= 1 in a yarn rope_scaling block");
+      }
+      int base = original.orElse(stated.orElse(0));
+      if (base > 0) {
+        return OptionalInt.of((int) Math.min(Integer.MAX_VALUE, Math.round(base * factor.doubleValue())));
+      }
+    }
+    return stated.map(OptionalInt::of).orElse(OptionalInt.empty());
   }
 
   private static Optional<String> text(JsonNode n, String key) {

@@ -76,6 +76,23 @@ class DeclaredContextTest {
   }
 
   @Test
+  void aYarnBlockExtendsTheContextAsVllmDerivesIt() throws Exception {
+    String qwen3 = """
+        {"model_type": "qwen3", "hidden_size": 4096, "num_hidden_layers": 36, "num_attention_heads": 32,
+         "num_key_value_heads": 8, "head_dim": 128, "intermediate_size": 12288, "vocab_size": 151936,
+         "max_position_embeddings": 40960%s}""";
+    assertThat(hf(qwen3.formatted("")).maxContext()).isEqualTo(OptionalInt.of(40960));
+    // the block Qwen3's card tells users to add: 32 768 × 4 = 131 072
+    assertThat(hf(qwen3.formatted(", \"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0,"
+        + " \"original_max_position_embeddings\": 32768}")).maxContext()).isEqualTo(OptionalInt.of(131072));
+    // Gemma 3's linear block is read as the key states the context, not multiplied
+    assertThat(hf(qwen3.formatted(", \"rope_scaling\": {\"rope_type\": \"linear\", \"factor\": 8.0}"))
+        .maxContext()).isEqualTo(OptionalInt.of(40960));
+    assertThatThrownBy(() -> hf(qwen3.formatted(", \"rope_scaling\": {\"type\": \"yarn\", \"factor\": \"4\"}")))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("rope_scaling.factor");
+  }
+
+  @Test
   void aGgufHeaderGivesItsTrainedContext() throws Exception {
     Gguf g = new Gguf().string("general.architecture", "llama").u32("llama.embedding_length", 4096)
         .u32("llama.block_count", 32).u32("llama.attention.head_count", 32).u32("llama.attention.head_count_kv", 8)
