@@ -102,7 +102,7 @@ public final class ServingPredictor {
       Load.RequestRate q = (Load.RequestRate) load;
       r = c.rate(q.perSecond() / replicas, perReplica(q.prompts(), replicas));
     }
-    return prediction(s, r, c, plan);
+    return prediction(s, r, plan, deploymentNotes(s, c));
   }
 
   /**
@@ -126,6 +126,7 @@ public final class ServingPredictor {
     private final Composer.Capacity capacity;
     private final Composer.Served full;
     private final int replicas;
+    private final List<String> notes;
 
     private ConcurrencySweep(ServingScenario base, InstanceFigures f) {
       plan = plan(base, f);
@@ -133,6 +134,7 @@ public final class ServingPredictor {
       capacity = composer.closedLoopCapacity();
       full = composer.closedLoop(capacity.n(), 0);
       replicas = base.layout().replicas();
+      notes = deploymentNotes(base, composer);
     }
 
     /** {@link #predict(ServingScenario, InstanceFigures)} of {@code s}: the sweep's deployment under a closed loop. */
@@ -148,7 +150,7 @@ public final class ServingPredictor {
       }
       Composer.Served r = clients <= capacity.n() ? composer.closedLoop(clients, prompts)
           : composer.queued(clients, capacity, prompts > 0 ? composer.closedLoop(capacity.n(), prompts) : full);
-      return prediction(s, r, composer, plan);
+      return prediction(s, r, plan, notes);
     }
   }
 
@@ -157,7 +159,19 @@ public final class ServingPredictor {
     return prompts.isPresent() ? (double) prompts.getAsInt() / replicas : 0;
   }
 
-  private ServingPrediction prediction(ServingScenario s, Composer.Served r, Composer c, Plan plan) {
+  /**
+   * What a prediction rests on that holds for the deployment and its lengths whatever the load: the instance's own
+   * assumptions ({@link StepPhysics#figures}), a longest request beyond the context the model declares, and vLLM's
+   * start-up check ({@link #maxModelLenNote}). A sweep over loads states them once.
+   */
+  private static List<String> deploymentNotes(ServingScenario s, Composer c) {
+    List<String> out = new ArrayList<>(c.assumptions());
+    s.model().beyondContext(s.workload().longestSequence()).ifPresent(out::add);
+    maxModelLenNote(s, c).ifPresent(out::add);
+    return List.copyOf(out);
+  }
+
+  private ServingPrediction prediction(ServingScenario s, Composer.Served r, Plan plan, List<String> deployment) {
     Workload w = s.workload();
     int replicas = s.layout().replicas();
     double reqPerS = r.perSecond() * replicas;
@@ -175,9 +189,7 @@ public final class ServingPredictor {
           h[Metric.OUTPUT_TPS.ordinal()]), "total_tokens_per_s", interval(total, h[Metric.OUTPUT_TPS.ordinal()]),
           "output_tokens_per_s_per_gpu", interval(output / s.layout().devices(), h[Metric.OUTPUT_TPS.ordinal()]));
     }
-    List<String> assumptions = new ArrayList<>(c.assumptions());
-    s.model().beyondContext(w.longestSequence()).ifPresent(assumptions::add);
-    maxModelLenNote(s, c).ifPresent(assumptions::add);
+    List<String> assumptions = new ArrayList<>(deployment);
     plan.assumption().ifPresent(assumptions::add);
     if (plan.assumption().isEmpty() && !terms.learned(s.engine().kind()) && !terms.rows().isEmpty()) {
       assumptions.add("no serving rows for " + s.engine().kind().id() + " in training: the terms pooled over all"
@@ -199,28 +211,28 @@ public final class ServingPredictor {
         r.running(), r.limitedBy(), r.detail().get(), intervals, terms.id(), assumptions);
   }
 
+  /** How {@link #maxModelLenNote} begins, so that a recommendation can name it for its best candidate. */
+  static final String VLLM_START = "vLLM starts only if its KV cache holds one request of";
+
   /**
    * vLLM starts only if its KV cache holds one request of {@code max_model_len} tokens, which defaults to the
    * context the model declares (data/SOURCES.md {@code doc_vllm_max_model_len_fits}); a deployment whose cache holds
    * fewer is refused at start with those defaults. The prediction is still made, as for the {@code max_model_len} a
    * user would set, and says so.
    */
-  /** How {@link #maxModelLenNote} begins, so that a recommendation can name it for its best candidate. */
-  static final String VLLM_START = "vLLM starts only if its KV cache holds one request of";
-
   private static Optional<String> maxModelLenNote(ServingScenario s, Composer c) {
     if (s.engine().kind() != EngineKind.VLLM || s.model().maxContext().isEmpty()) {
       return Optional.empty();
     }
     int declared = s.model().maxContext().getAsInt();
-    double held = c.maxByMemory(1);
+    long held = (long) Math.floor(c.maxByMemory(1));
     if (held >= declared) {
       return Optional.empty();
     }
-    return Optional.of(String.format(Locale.ROOT, VLLM_START + " max_model_len tokens, by default the %d-token context %s declares, and the cache holds about %d tokens"
-        + " here: vLLM refuses to start with that (\"To serve at least one request with the model's max seq len"
-        + " ...\"); predicted as if --max-model-len were set to at most %d (--max-context states the context the model"
-        + " runs at)", declared, s.model().name(), (long) Math.floor(held), (long) Math.floor(held)));
+    return Optional.of(String.format(Locale.ROOT, VLLM_START + " max_model_len tokens, by default the %d-token"
+        + " context %s declares, and the cache holds about %d tokens here: vLLM refuses to start with that (\"To serve"
+        + " at least one request with the model's max seq len ...\"); predicted as if --max-model-len were set to at"
+        + " most %d (--max-context states the context the model runs at)", declared, s.model().name(), held, held));
   }
 
   private Interval interval(double v, double halfWidth) {
