@@ -40,12 +40,19 @@ import java.util.regex.Pattern;
  *       limits trtllm-bench chooses for the row's lengths ({@link TrtllmBenchTuning}) where the catalog has the
  *       figures they need (a model without layer figures, e.g. Mixtral 8x22B, keeps the defaults, as its KV-cache
  *       capacity is unknown too); else the engine's defaults;
- *   <li>speculative decoding rows are rejected (not comparable with plain decoding), and so are rows of an engine
+ *   <li>speculative decoding rows are rejected (not comparable with plain decoding), so are rows that ran attention
+ *       data-parallel (SGLang's {@code --enable-dp-attention}: not a layout tuner states), and rows of an engine
  *       release on a kernel path its issue tracker reports broken ({@link KnownDefects}); a row whose scenario cannot
  *       run (weights or one request do not fit) is rejected with the reason.
  * </ul>
  */
 public final class ServingCsv {
+  /**
+   * SGLang's switch for data-parallel attention (data/SOURCES.md {@code doc_sglang_dp_attention}). A row states it in
+   * its server command; TensorRT-LLM's {@code enable_attention_dp} is not matched, as its rows name it only as a
+   * document's example command, not as what each row ran.
+   */
+  private static final String DP_ATTENTION = "--enable-dp-attention";
   private static final Pattern PER_GPU = Pattern.compile("out_tok_s_per_gpu=([0-9.]+)");
   private static final Pattern BATCH_SECONDS = Pattern.compile("= ([0-9.]+) sec");
   private static final Pattern MEDIAN_ITL = Pattern.compile("median_itl_ms=([0-9.]+)");
@@ -109,6 +116,11 @@ public final class ServingCsv {
     String lower = (notes + " " + dataset).toLowerCase(Locale.ROOT);
     if (lower.contains("speculative") && !lower.contains("speculative decoding: none")) {
       throw new Reject("speculative decoding: not comparable with plain decoding");
+    }
+    if (lower.contains(DP_ATTENTION)) {
+      throw new Reject("attention data parallelism (SGLang " + DP_ATTENTION + "): each rank holds whole attention"
+          + " weights, holds the KV cache of its own requests only and schedules their prompts itself: a deployment"
+          + " no layout field states");
     }
     EngineKind kind;
     try {
