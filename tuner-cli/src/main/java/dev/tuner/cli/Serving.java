@@ -53,14 +53,7 @@ final class Serving {
     ServingScenario s = new ServingScenario(step.model(), step.device(), step.quant(), step.kvCache(),
         o.engine(defaults, step, layout, workload), layout, workload);
     ServingTerms terms = o.servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(o.servingTerms);
-    ServingPrediction predicted = predictor(session, terms).predict(s);
-    String kind = s.engine().kind().id();
-    ServingPrediction p = defaults.product(o.engine).map(product -> {
-      int own = defaults.of(o.engine).maxBatch();
-      return predicted.withAssumption(product + " runs " + kind + " with defaults of its own (data/engines.csv row "
-          + product + ": max batch " + (own == 0 ? "memory" : own) + ", where " + kind + "'s is "
-          + defaults.of(s.engine().kind()).maxBatch() + "; --max-batch overrides)");
-    }).orElse(predicted);
+    ServingPrediction p = predictor(session, terms).predict(s);
     if (format == OutputFormat.JSON) {
       Json.print(out, json(s, p));
     } else if (format == OutputFormat.CSV) {
@@ -105,7 +98,7 @@ final class Serving {
     intervals(n, p);
     n.put("terms", p.termsId());
     ObjectNode sc = n.putObject("scenario");
-    sc.put("engine", s.engine().kind().id());
+    sc.put("engine", s.engine().name());
     sc.put("engine_version", s.engine().version());
     sc.put("model", s.model().name());
     sc.put("device", s.device().name());

@@ -125,7 +125,7 @@ final class ServingOptions {
     if (kvFraction != null) {
       l = l.withKvCacheFraction(kvFraction);
     }
-    return new Engine(kind, backend, engineVersion, l);
+    return new Engine(kind, backend, engineVersion, l, defaults.product(engine).orElse(""));
   }
 
   /** The deployment from the step options --devices/--tp/--pp/--ep, which serving shares with a step prediction. */

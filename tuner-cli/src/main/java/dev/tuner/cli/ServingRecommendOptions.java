@@ -106,7 +106,7 @@ final class ServingRecommendOptions {
         int i = 1;
         for (Candidate c : shown) {
           ServingPrediction p = c.prediction();
-          t.row(i++, c.scenario().engine().kind().id(), c.scenario().quant().name(),
+          t.row(i++, c.scenario().engine().name(), c.scenario().quant().name(),
               c.scenario().layout().devices(), c.scenario().layout().tp(), c.scenario().layout().pp(),
               c.scenario().layout().ep(), c.concurrency(), p.ttftMs(), p.tpotMs(), p.outputTokensPerSPerGpu(),
               p.tokensPerSPerUser(), c.usdPerMillionOutput().isPresent() ? c.usdPerMillionOutput().getAsDouble() : "",
@@ -156,7 +156,7 @@ final class ServingRecommendOptions {
       int i = 1;
       for (Candidate c : shown) {
         ServingPrediction p = c.prediction();
-        t.row(i++, c.scenario().engine().kind().id(), c.scenario().quant().name(), c.scenario().layout().devices(),
+        t.row(i++, c.scenario().engine().name(), c.scenario().quant().name(), c.scenario().layout().devices(),
             c.scenario().layout().tp(), c.scenario().layout().pp(), c.scenario().layout().ep(), c.concurrency(),
             Text.num(p.ttftMs()), Text.num(p.tpotMs()), Text.num(p.outputTokensPerSPerGpu()),
             Text.num(p.tokensPerSPerUser()), c.usdPerMillionOutput().isPresent()
@@ -168,7 +168,7 @@ final class ServingRecommendOptions {
       out.println();
       out.println("Dropped (" + r.dropped().size() + ")");
       Table d = new Table("engine", "configuration", "reason");
-      r.dropped().forEach(x -> d.row(x.engine().kind().id(), configuration(x), x.reason()));
+      r.dropped().forEach(x -> d.row(x.engine().name(), configuration(x), x.reason()));
       d.printText(out, "  ");
     } else if (!r.dropped().isEmpty()) {
       out.println();
@@ -176,7 +176,7 @@ final class ServingRecommendOptions {
       // one line per engine and reason: an engine that cannot run on the device is dropped at every precision and
       // layout for the same reason
       Map<List<String>, List<ServingRecommender.Dropped>> byReason = new LinkedHashMap<>();
-      r.dropped().forEach(x -> byReason.computeIfAbsent(List.of(x.engine().kind().id(), x.reason()),
+      r.dropped().forEach(x -> byReason.computeIfAbsent(List.of(x.engine().name(), x.reason()),
           k -> new ArrayList<>()).add(x));
       Table d = new Table("engine", "configurations", "reason");
       byReason.forEach((k, list) -> d.row(k.get(0), list.size() == 1 ? configuration(list.get(0))
@@ -211,7 +211,7 @@ final class ServingRecommendOptions {
     for (Candidate c : shown) {
       ServingPrediction p = c.prediction();
       ObjectNode o = top.addObject();
-      o.put("rank", rank++).put("engine", c.scenario().engine().kind().id())
+      o.put("rank", rank++).put("engine", c.scenario().engine().name())
           .put("quant", c.scenario().quant().name()).put("gpus", c.scenario().layout().devices())
           .put("tp", c.scenario().layout().tp()).put("pp", c.scenario().layout().pp())
           .put("ep", c.scenario().layout().ep()).put("concurrency", c.concurrency()).put("ttft_ms", p.ttftMs())
@@ -224,7 +224,7 @@ final class ServingRecommendOptions {
       n.put("why_empty", "no configuration meets the budget");
     }
     ArrayNode dropped = n.putArray("dropped");
-    r.dropped().forEach(d -> dropped.addObject().put("engine", d.engine().kind().id()).put("quant", d.quant().name())
+    r.dropped().forEach(d -> dropped.addObject().put("engine", d.engine().name()).put("quant", d.quant().name())
         .put("gpus", d.layout().devices()).put("tp", d.layout().tp()).put("pp", d.layout().pp())
         .put("ep", d.layout().ep()).put("reason", d.reason()));
     return n;

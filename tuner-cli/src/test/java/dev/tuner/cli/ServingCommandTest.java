@@ -380,14 +380,30 @@ class ServingCommandTest {
     assertThat(ollama.json().get("limited_by").asText()).isEqualTo("engine_batch_limit");
     assertThat(ollama.json().get("limit_detail").asText()).contains("3 more wait in the queue");
     assertThat(ollama.json().get("assumptions").toString()).contains("ollama runs llama.cpp with defaults of its own"
-        + " (data/engines.csv row ollama: max batch 1, where llama.cpp's is 4; --max-batch overrides)");
+        + " (data/engines.csv row ollama); predicted at max batch 1");
+    assertThat(ollama4.json().get("assumptions").toString()).contains("predicted at max batch 4");
     assertThat(server.json().get("assumptions").toString()).doesNotContain("defaults of its own");
+    assertThat(ollama.json().get("scenario").get("engine").asText()).isEqualTo("ollama");
+    assertThat(server.json().get("scenario").get("engine").asText()).isEqualTo("llama.cpp");
     // one slot serves the four in turn: less throughput, a longer wait for the first token
     assertThat(ollama.json().get("output_tokens_per_s").asDouble())
         .isLessThan(server.json().get("output_tokens_per_s").asDouble());
     assertThat(ollama.json().get("ttft_ms").asDouble()).isGreaterThan(server.json().get("ttft_ms").asDouble());
     assertThat(ollama4.json().get("output_tokens_per_s").asDouble())
         .isEqualTo(server.json().get("output_tokens_per_s").asDouble());
+  }
+
+  @Test
+  void recommendTellsOllamaFromTheLlamaServerItRuns() {
+    Cli.Result r = Cli.run("recommend", "--model", "Llama 3 8B", "--device", "RTX 4090", "--isl", "500", "--osl",
+        "100", "--engines", "llama.cpp,ollama", "--quants", "Q4_K_M", "--concurrencies", "4", "--gpus", "1", "--format",
+        "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    List<String> engines = new java.util.ArrayList<>();
+    r.json().get("top").forEach(c -> engines.add(c.get("engine").asText()));
+    // one slot against four: the two are different deployments, and each row says which it is
+    assertThat(engines).containsExactlyInAnyOrder("llama.cpp", "ollama");
+    assertThat(engines.get(0)).isEqualTo("llama.cpp");
   }
 
   @Test

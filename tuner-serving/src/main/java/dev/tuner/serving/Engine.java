@@ -2,18 +2,27 @@ package dev.tuner.serving;
 
 import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
  * A serving engine: its family, the compute backend where the source names one ("CUDA", "Metal", "ROCm"; empty
- * when unknown), its version as stated (empty when unknown) and the settings it runs with.
+ * when unknown), its version as stated (empty when unknown), the settings it runs with, and the product it is
+ * served as when that is not the engine itself ({@code ollama}, which runs llama.cpp with defaults of its own; empty
+ * otherwise). The product changes no physics: it names the deployment and explains its limits.
  */
-public record Engine(EngineKind kind, String backend, String version, EngineLimits limits) {
+public record Engine(EngineKind kind, String backend, String version, EngineLimits limits, String product) {
   public Engine {
     Objects.requireNonNull(kind, "engine");
     backend = backend == null ? "" : backend.trim();
     version = version == null ? "" : version.trim();
     Objects.requireNonNull(limits, "engine limits");
+    product = product == null ? "" : product.trim().toLowerCase(Locale.ROOT);
+  }
+
+  /** The engine served under its own name. */
+  public Engine(EngineKind kind, String backend, String version, EngineLimits limits) {
+    this(kind, backend, version, limits, "");
   }
 
   /**
@@ -26,11 +35,17 @@ public record Engine(EngineKind kind, String backend, String version, EngineLimi
   }
 
   public Engine withLimits(EngineLimits l) {
-    return new Engine(kind, backend, version, l);
+    return new Engine(kind, backend, version, l, product);
   }
 
-  /** "vllm 0.8.4", "llama.cpp (CUDA)". */
+  /** What a user calls it: the product where there is one ({@code ollama}), else the engine's id. */
+  public String name() {
+    return product.isEmpty() ? kind.id() : product;
+  }
+
+  /** "vllm 0.8.4", "llama.cpp (CUDA)", "ollama (llama.cpp, Metal)". */
   public String describe() {
-    return kind.id() + (backend.isEmpty() ? "" : " (" + backend + ")") + (version.isEmpty() ? "" : " " + version);
+    String within = product.isEmpty() ? backend : kind.id() + (backend.isEmpty() ? "" : ", " + backend);
+    return name() + (within.isEmpty() ? "" : " (" + within + ")") + (version.isEmpty() ? "" : " " + version);
   }
 }

@@ -119,9 +119,12 @@ public final class EngineDefaults {
     return new Engine(kind, backend, version, of(kind));
   }
 
-  /** The engine {@code text} names with its documented defaults ({@link #of(String)}: a product's own). */
+  /**
+   * The engine {@code text} names with its documented defaults ({@link #of(String)}: a product's own, and the
+   * product's name on the engine).
+   */
   public Engine engine(String text, String backend, String version) {
-    return new Engine(EngineKind.parse(text), backend, version, of(text));
+    return new Engine(EngineKind.parse(text), backend, version, of(text), product(text).orElse(""));
   }
 
   private static String cell(List<String> header, Csv.Row r, String column, String where) {

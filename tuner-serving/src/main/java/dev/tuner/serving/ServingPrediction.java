@@ -20,14 +20,6 @@ public record ServingPrediction(
     assumptions = List.copyOf(assumptions);
   }
 
-  /** The same prediction with one more thing it rests on. */
-  public ServingPrediction withAssumption(String assumption) {
-    List<String> all = new java.util.ArrayList<>(assumptions);
-    all.add(assumption);
-    return new ServingPrediction(ttftMs, tpotMs, e2eMs, requestsPerS, outputTokensPerS, totalTokensPerS,
-        outputTokensPerSPerGpu, running, limitedBy, limitDetail, intervals, termsId, all);
-  }
-
   /** Output tokens per second each request sees while it decodes (1000 / TPOT), the x axis of a serving curve. */
   public double tokensPerSPerUser() {
     return tpotMs > 0 ? 1000 / tpotMs : 0;

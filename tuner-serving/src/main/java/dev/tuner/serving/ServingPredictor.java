@@ -160,12 +160,15 @@ public final class ServingPredictor {
   }
 
   /**
-   * What a prediction rests on that holds for the deployment and its lengths whatever the load: the instance's own
-   * assumptions ({@link StepPhysics#figures}), a longest request beyond the context the model declares, and vLLM's
-   * start-up check ({@link #maxModelLenNote}). A sweep over loads states them once.
+   * What a prediction rests on that holds for the deployment and its lengths whatever the load: a product served on
+   * an engine ({@link #productNote}), the instance's own assumptions ({@link StepPhysics#figures}), a longest request
+   * beyond the context the model declares, and vLLM's start-up check ({@link #maxModelLenNote}). A sweep over loads
+   * states them once.
    */
   private static List<String> deploymentNotes(ServingScenario s, Composer c) {
-    List<String> out = new ArrayList<>(c.assumptions());
+    List<String> out = new ArrayList<>();
+    productNote(s.engine()).ifPresent(out::add);
+    out.addAll(c.assumptions());
     s.model().beyondContext(s.workload().longestSequence()).ifPresent(out::add);
     maxModelLenNote(s, c).ifPresent(out::add);
     return List.copyOf(out);
@@ -209,6 +212,19 @@ public final class ServingPredictor {
     }
     return new ServingPrediction(ttftMs, tpotMs, e2eMs, reqPerS, output, total, output / s.layout().devices(),
         r.running(), r.limitedBy(), r.detail().get(), intervals, terms.id(), assumptions);
+  }
+
+  /**
+   * A product is predicted as the engine it runs, with its own limits: the user asked for Ollama and gets
+   * llama.cpp's physics, which the prediction should say, with the batch limit that sets its queue.
+   */
+  private static Optional<String> productNote(Engine e) {
+    if (e.product().isEmpty()) {
+      return Optional.empty();
+    }
+    int batch = e.limits().maxBatch();
+    return Optional.of(e.product() + " runs " + e.kind().id() + " with defaults of its own (data/engines.csv row "
+        + e.product() + "); predicted at max batch " + (batch == 0 ? "memory" : Integer.toString(batch)));
   }
 
   /** How {@link #maxModelLenNote} begins, so that a recommendation can name it for its best candidate. */

@@ -105,4 +105,27 @@ class StepModelTermsTest {
     assertThat(StepModelTerms.covers(split)).isFalse();
     assertThat(with.predict(split)).isEqualTo(without.predict(split));
   }
+
+  @Test
+  void ollamaIsPredictedAsTheLlamaServerItRunsWithItsOwnLimitsAndSaysSo() {
+    ServingPredictor p = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(
+        new StepModelTerms(StepModelTermsTest::fixed)));
+    Workload four = new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(4));
+    ServingScenario server = new ServingScenario(CATALOG.model("Llama 3 8B"), CATALOG.device("RTX 4090"),
+        CATALOG.quant("Q4_K_M"), KvCacheType.F16, DEFAULTS.engine("llama.cpp", "", ""), ParallelLayout.SINGLE, four);
+    Engine ollama = DEFAULTS.engine("Ollama", "", "0.12");
+    assertThat(ollama.kind()).isEqualTo(EngineKind.LLAMA_CPP);
+    assertThat(ollama.name()).isEqualTo("ollama");
+    assertThat(ollama.describe()).isEqualTo("ollama (llama.cpp) 0.12");
+    assertThat(ollama.withLimits(ollama.limits().withMaxBatch(2)).product()).isEqualTo("ollama");
+    ServingPrediction one = p.predict(new ServingScenario(server.model(), server.device(), server.quant(),
+        server.kvCache(), ollama, ParallelLayout.SINGLE, four));
+    ServingPrediction slots = p.predict(server);
+    assertThat(one.assumptions()).contains("ollama runs llama.cpp with defaults of its own (data/engines.csv row"
+        + " ollama); predicted at max batch 1");
+    assertThat(slots.assumptions()).noneMatch(a -> a.contains("defaults of its own"));
+    // one request at a time: the other three wait, so the first token comes later
+    assertThat(one.ttftMs()).isGreaterThan(slots.ttftMs());
+    assertThat(server.engine().describe()).isEqualTo("llama.cpp");
+  }
 }

@@ -56,7 +56,7 @@ public final class ServingChart {
         continue;
       }
       if (c.meetsBudget()) {
-        groups.computeIfAbsent(c.scenario().engine().kind().id() + " " + c.scenario().quant().name(),
+        groups.computeIfAbsent(c.scenario().engine().name() + " " + c.scenario().quant().name(),
             k -> new ArrayList<>()).add(c);
       } else {
         outside.add(c);
@@ -70,7 +70,7 @@ public final class ServingChart {
       add(chart, g.getKey(), g.getValue(), PALETTE[i++ % PALETTE.length], SeriesMarkers.CIRCLE);
     }
     r.best().ifPresent(b -> {
-      XYSeries s = chart.addSeries("chosen: " + b.scenario().engine().kind().id() + " "
+      XYSeries s = chart.addSeries("chosen: " + b.scenario().engine().name() + " "
               + b.scenario().quant().name() + ", " + b.scenario().layout().devices() + " GPUs tp "
               + b.scenario().layout().tp() + ", concurrency " + b.concurrency(),
           new double[] {b.prediction().tokensPerSPerUser()}, new double[] {b.prediction().outputTokensPerSPerGpu()});
