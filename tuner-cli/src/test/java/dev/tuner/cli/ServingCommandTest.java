@@ -394,6 +394,23 @@ class ServingCommandTest {
   }
 
   @Test
+  void aPromptLongerThanTheTokenBudgetIsPredictedAtEveryLoad() {
+    // 10 000 prompt tokens, one output token, vLLM's 8 192-token budget: chunked over two iterations, never refused
+    String[] base = {"predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--quant", "FP8", "--engine",
+        "vllm", "--isl", "10000", "--osl", "1", "--format", "json"};
+    for (String[] load : List.of(new String[] {"--request-rate", "100"}, new String[] {"--offline"},
+        new String[] {"--request-rate", "100", "--prompts", "50"})) {
+      Cli.Result r = Cli.run(with(base, load));
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.json().get("limited_by").asText()).isEqualTo("compute");
+      assertThat(r.json().get("limit_detail").asText()).contains("a prompt of 10000 tokens takes 2 iterations of the"
+          + " 8192-token budget");
+      assertThat(r.json().get("e2e_ms").asDouble()).isCloseTo(r.json().get("ttft_ms").asDouble(),
+          org.assertj.core.api.Assertions.within(1e-6));
+    }
+  }
+
+  @Test
   void recommendTellsOllamaFromTheLlamaServerItRuns() {
     Cli.Result r = Cli.run("recommend", "--model", "Llama 3 8B", "--device", "RTX 4090", "--isl", "500", "--osl",
         "100", "--engines", "llama.cpp,ollama", "--quants", "Q4_K_M", "--concurrencies", "4", "--gpus", "1", "--format",

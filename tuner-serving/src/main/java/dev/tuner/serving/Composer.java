@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  *   <li>The largest {@code n}: the KV cache (memory left by the weights × the engine's fraction) over the tokens a
  *       request holds ({@code I + O/2} on average for engines that allocate pages as they go, {@code I + O} at most
  *       for those that reserve a request's whole length), the engine's sequence limit, and the token budget
- *       ({@code n + (n − 1)·I/O ≤ max tokens}, taken as {@code n·(1 + I/O)}).
+ *       ({@code n + (n − 1)·I/O ≤ max tokens}, taken as {@code n·(1 + I/O)}), never below one request: a prompt longer
+ *       than the budget is chunked over several iterations and runs alone.
  *   <li>Concurrency {@code C}: {@code n = min(C, nmax)}, in lockstep when every request has the same lengths
  *       ({@link #lockstep}: the clients start together and stay in step), in the steady state above otherwise;
  *       requests beyond {@code nmax} queue, which adds {@code C / X − E2E} to their TTFT. Offline:
@@ -234,6 +235,14 @@ final class Composer {
   private Capacity capacity(double perRequest, double byTokens, String tokenBound) {
     double byMemory = maxByMemory(perRequest);
     double byBatch = limits.maxBatch() > 0 ? limits.maxBatch() : Double.POSITIVE_INFINITY;
+    if (byTokens < 1 && byMemory >= 1) {
+      // a prompt longer than the token budget is chunked over several iterations and the engine still runs that one
+      // request, each iteration full: the iterations' own work bounds it, not the budget
+      int chunks = (int) Math.ceil(in / limits.maxTokensPerStep());
+      return new Capacity(1, t.dominant(f.step(0, 0, in, inSq / 2), 1), () -> "a prompt of " + Fixed.of(in, 0)
+          + " tokens takes " + chunks + " iterations of the " + limits.maxTokensPerStep() + "-token budget: one"
+          + " request at a time");
+    }
     double n = Math.min(byMemory, Math.min(byBatch, byTokens));
     if (n < 1) {
       throw new InvalidInputException("workload", String.format(Locale.ROOT, "%.0f tokens per request",

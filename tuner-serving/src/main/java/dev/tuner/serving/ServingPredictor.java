@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
@@ -44,10 +45,10 @@ public final class ServingPredictor {
   }
 
   /**
-   * The terms an instance runs with, the half-widths of its intervals per metric and of its E2E, and what they rest
-   * on.
+   * The terms an instance runs with, the half-widths of its intervals per metric and of its E2E (when empty, each
+   * prediction's from its TTFT's and TPOT's: {@link #e2eHalfWidth}), and what they rest on.
    */
-  private record Plan(EngineTerms terms, double[] widths, double e2eWidth, Optional<String> assumption) {}
+  private record Plan(EngineTerms terms, double[] widths, OptionalDouble e2eWidth, Optional<String> assumption) {}
 
   /**
    * Whether {@code s} takes its terms from the step model: one is given, it covers {@code s} ({@link
@@ -64,10 +65,9 @@ public final class ServingPredictor {
       java.util.Arrays.fill(w, d.combinedHalfWidth());
       w[Metric.TTFT_MS.ordinal()] = d.prefillHalfWidth();
       w[Metric.TPOT_MS.ordinal()] = d.decodeHalfWidth();
-      return new Plan(d.terms(), w, d.combinedHalfWidth(), Optional.of(d.assumption()));
+      return new Plan(d.terms(), w, OptionalDouble.of(d.combinedHalfWidth()), Optional.of(d.assumption()));
     }
-    // no row states E2E alone: it is mostly decode time, so it takes the TPOT's width
-    return new Plan(terms.forEngine(s.engine().kind()), widths, widths[Metric.TPOT_MS.ordinal()], Optional.empty());
+    return new Plan(terms.forEngine(s.engine().kind()), widths, OptionalDouble.empty(), Optional.empty());
   }
 
   public ServingTerms terms() {
@@ -187,7 +187,8 @@ public final class ServingPredictor {
     double[] h = plan.widths();
     if (!terms.logHalfWidth().isEmpty() || plan.assumption().isPresent()) {
       intervals = Map.of("ttft_ms", interval(ttftMs, h[Metric.TTFT_MS.ordinal()]), "tpot_ms", interval(tpotMs,
-          h[Metric.TPOT_MS.ordinal()]), "e2e_ms", interval(e2eMs, plan.e2eWidth()), "requests_per_s",
+          h[Metric.TPOT_MS.ordinal()]), "e2e_ms", interval(e2eMs, plan.e2eWidth().orElse(e2eHalfWidth(ttftMs, e2eMs,
+          h))), "requests_per_s",
           interval(reqPerS, h[Metric.REQUESTS_PER_S.ordinal()]), "output_tokens_per_s", interval(output,
           h[Metric.OUTPUT_TPS.ordinal()]), "total_tokens_per_s", interval(total, h[Metric.OUTPUT_TPS.ordinal()]),
           "output_tokens_per_s_per_gpu", interval(output / s.layout().devices(), h[Metric.OUTPUT_TPS.ordinal()]));
@@ -249,6 +250,16 @@ public final class ServingPredictor {
         + " context %s declares, and the cache holds about %d tokens here: vLLM refuses to start with that (\"To serve"
         + " at least one request with the model's max seq len ...\"); predicted as if --max-model-len were set to at"
         + " most %d (--max-context states the context the model runs at)", declared, s.model().name(), held, held));
+  }
+
+  /**
+   * No row states E2E alone, so its width is composed: E2E is the TTFT plus the decode after it, and a sum's relative
+   * error is its parts' weighted by their shares of it when their errors move together (the cautious case; apart,
+   * they would partly cancel). A long output's E2E takes about the TPOT's width, a one-token output's the TTFT's.
+   */
+  static double e2eHalfWidth(double ttftMs, double e2eMs, double[] h) {
+    double ttftShare = e2eMs > 0 ? Math.min(1, ttftMs / e2eMs) : 1;
+    return ttftShare * h[Metric.TTFT_MS.ordinal()] + (1 - ttftShare) * h[Metric.TPOT_MS.ordinal()];
   }
 
   private Interval interval(double v, double halfWidth) {

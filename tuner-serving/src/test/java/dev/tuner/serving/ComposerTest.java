@@ -120,6 +120,30 @@ class ComposerTest {
     assertThat(tokenBound.capacity().n()).isCloseTo(20, within(1e-12));
   }
 
+  @Test
+  void aPromptLongerThanTheTokenBudgetIsChunkedAndRunsOneRequestAtATime() {
+    // a budget of 256 tokens with prompts chunked in: n (1 + 1000/1) <= 256 gives n = 0.26, yet the engine runs the
+    // one request, its 1 000-token prompt over 4 iterations. Memory holds 5 requests of 1 000 tokens (5e8 B / 1e8 B)
+    Composer c = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 256, true, 0.5),
+        work(1000, 1));
+    Composer.Capacity cap = c.capacity();
+    assertThat(cap.n()).isEqualTo(1);
+    // the whole prompt: 2e9 × 1 000 / 1e15 = 2 ms of GEMMs against 1 ms of weights and 0.1 ms of KV writes
+    assertThat(cap.by()).isEqualTo(LimitedBy.COMPUTE);
+    assertThat(cap.detail().get()).isEqualTo("a prompt of 1000 tokens takes 4 iterations of the 256-token budget: one"
+        + " request at a time");
+    // an endless stream above what that serves saturates at it instead of being refused
+    Composer.Served saturated = c.rate(1e6, 0);
+    assertThat(saturated.limitedBy()).isEqualTo(LimitedBy.COMPUTE);
+    assertThat(saturated.perSecond()).isCloseTo(c.continuous(1).perSecond(), within(1e-9));
+    assertThat(c.offline(0).running()).isEqualTo(1);
+    // memory that cannot hold the one request is still refused, naming the KV cache
+    Composer small = new Composer(gpu(1.1e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 256, true, 0.5),
+        work(1000, 1));
+    assertThatThrownBy(small::capacity).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("requests that fit the KV cache");
+  }
+
   /** Lengths that vary from request to request (normal, means 100 and 10): a closed loop of them falls out of step. */
   private static Workload sampled() {
     return new Workload(Lengths.normal(100, 10), Lengths.normal(10, 2), new Load.Concurrency(1));

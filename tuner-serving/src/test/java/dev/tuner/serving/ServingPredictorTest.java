@@ -1,0 +1,52 @@
+package dev.tuner.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tuner.api.Interval;
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.ParallelLayout;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The E2E interval, which no row measures, composed from the TTFT's and TPOT's. */
+class ServingPredictorTest {
+  private static final Catalog CATALOG = Catalog.shipped();
+
+  @Test
+  void theE2eWidthIsTheTtftsAndTpotsWeightedByTheirSharesOfIt() {
+    double[] h = new double[Metric.values().length];
+    h[Metric.TTFT_MS.ordinal()] = 0.9;
+    h[Metric.TPOT_MS.ordinal()] = 0.3;
+    // 100 ms to the first token of a 400 ms request: 0.25 × 0.9 + 0.75 × 0.3 = 0.45
+    assertThat(ServingPredictor.e2eHalfWidth(100, 400, h)).isCloseTo(0.45, within(1e-12));
+    // one output token: E2E is the TTFT, and so is its width
+    assertThat(ServingPredictor.e2eHalfWidth(100, 100, h)).isCloseTo(0.9, within(1e-12));
+  }
+
+  @Test
+  void aOneTokenOutputsE2eIntervalIsItsTtftsAndALongOutputsNearsTheTpots() {
+    ServingPredictor p = new ServingPredictor(new StepPhysics(new Roofline(CATALOG)), ServingTermsCodec.shipped(),
+        Optional.empty());
+    ServingPrediction one = p.predict(scenario(1));
+    Interval e2e = one.intervals().get("e2e_ms");
+    Interval ttft = one.intervals().get("ttft_ms");
+    assertThat(one.e2eMs()).isCloseTo(one.ttftMs(), within(1e-9));
+    assertThat(e2e.low()).isCloseTo(ttft.low(), within(1e-9));
+    assertThat(e2e.high()).isCloseTo(ttft.high(), within(1e-9));
+    ServingPrediction longer = p.predict(scenario(4000));
+    double e2eWidth = Math.log(longer.intervals().get("e2e_ms").high() / longer.e2eMs());
+    double tpotWidth = Math.log(longer.intervals().get("tpot_ms").high() / longer.tpotMs());
+    double ttftWidth = Math.log(longer.intervals().get("ttft_ms").high() / longer.ttftMs());
+    assertThat(e2eWidth).isBetween(Math.min(tpotWidth, ttftWidth), Math.max(tpotWidth, ttftWidth));
+    assertThat(Math.abs(e2eWidth - tpotWidth)).isLessThan(0.05 * Math.abs(ttftWidth - tpotWidth));
+  }
+
+  private static ServingScenario scenario(int output) {
+    return new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"), CATALOG.quant("FP8"),
+        KvCacheType.FP8, EngineDefaults.shipped().engine(EngineKind.VLLM, "", ""), ParallelLayout.SINGLE,
+        new Workload(Lengths.fixed(2000), Lengths.fixed(output), new Load.Concurrency(8)));
+  }
+}
