@@ -128,6 +128,16 @@ final class ServingOptions {
     return new Engine(kind, backend, engineVersion, l, defaults.product(engine).orElse(""));
   }
 
+  /** Lengths of a fixed {@code mean}, or normal with {@code sd}, each checked under the flag that gave it. */
+  private static Lengths lengths(String meanFlag, int mean, String sdFlag, Double sd) {
+    InvalidInputException.requireInRange(meanFlag, mean, 1, Lengths.MAX_LENGTH, "tokens per request");
+    if (sd == null) {
+      return Lengths.fixed(mean);
+    }
+    InvalidInputException.requireInRange(sdFlag, sd, 0, mean, "tokens (at most " + meanFlag + ")");
+    return Lengths.normal(mean, sd);
+  }
+
   /** The deployment from the step options --devices/--tp/--pp/--ep, which serving shares with a step prediction. */
   ParallelLayout layout(LayoutOptions given) {
     int t = given.tp == null ? 1 : given.tp;
@@ -151,8 +161,8 @@ final class ServingOptions {
         throw new InvalidInputException(isl == null ? "--isl" : "--osl", "missing",
             "input and output tokens per request (or --lengths-file)");
       }
-      in = islSd == null ? Lengths.fixed(isl) : Lengths.normal(isl, islSd);
-      out = oslSd == null ? Lengths.fixed(osl) : Lengths.normal(osl, oslSd);
+      in = lengths("--isl", isl, "--isl-sd", islSd);
+      out = lengths("--osl", osl, "--osl-sd", oslSd);
     }
     int given = (batch != null ? 1 : 0) + (concurrency != null ? 1 : 0) + (requestRate != null ? 1 : 0)
         + (offline ? 1 : 0);

@@ -248,6 +248,20 @@ class ServingCommandTest {
   }
 
   @Test
+  void aLengthOrItsSpreadOutOfRangeNamesItsFlag() {
+    String[] base = {"predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--quant", "FP8", "--engine",
+        "vllm", "--offline"};
+    Cli.Result spread = Cli.run(with(base, "--isl", "10", "--osl", "5", "--osl-sd", "30"));
+    assertThat(spread.exit()).isEqualTo(2);
+    assertThat(spread.err()).contains("--osl-sd = 30 is invalid", "at most --osl");
+    Cli.Result zero = Cli.run(with(base, "--isl", "0", "--osl", "5"));
+    assertThat(zero.exit()).isEqualTo(2);
+    assertThat(zero.err()).contains("--isl = 0 is invalid", "tokens per request");
+    Cli.Result zeroWithSpread = Cli.run(with(base, "--isl", "10", "--osl", "0", "--osl-sd", "3"));
+    assertThat(zeroWithSpread.err()).contains("--osl = 0 is invalid");
+  }
+
+  @Test
   void termsOfFormatFourKeepTheLatencyPerRequestTheyLearned(@TempDir Path dir) throws Exception {
     String v4 = """
         {"format": "tuner-serving-terms", "version": 4, "id": "v4", "level": 0.9,
