@@ -234,7 +234,7 @@ class ServingCommandTest {
     Cli.Result none = Cli.run("recommend", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--isl", "1000",
         "--osl", "200", "--max-tpot-ms", "0.01");
     assertThat(none.exit()).as(none.toString()).isZero();
-    assertThat(none.out()).contains("No configuration meets the budget.");
+    assertThat(none.out()).contains("No configuration meets the budget.", "note: closest to the budget: ");
     Cli.Result half = Cli.run("recommend", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--isl", "10");
     assertThat(half.exit()).isEqualTo(2);
     assertThat(half.err()).contains("--osl");

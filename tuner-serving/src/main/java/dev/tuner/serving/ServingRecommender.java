@@ -7,6 +7,7 @@ import dev.tuner.core.scenario.Quantization;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -55,7 +56,8 @@ public final class ServingRecommender {
 
     /**
      * What the user of the recommendation must know: a workload longer than the context the model declares (every
-     * candidate), and a best candidate that vLLM would not start with its default {@code max_model_len}.
+     * candidate), a best candidate that vLLM would not start with its default {@code max_model_len}, and, when no
+     * candidate meets the budgets, how close the {@link #closest} one comes.
      */
     public List<String> notes() {
       List<String> out = new ArrayList<>();
@@ -63,7 +65,28 @@ public final class ServingRecommender {
       best.stream().flatMap(c -> c.prediction().assumptions().stream())
           .filter(a -> a.startsWith(ServingPredictor.VLLM_START)).findFirst()
           .ifPresent(a -> out.add("the best candidate: " + a));
+      closest().ifPresent(c -> out.add(String.format(Locale.ROOT, "closest to the budget: %s %s on"
+          + " %d GPUs (%s) at concurrency %d: TTFT %s ms, TPOT %s ms", c.scenario().engine().name(),
+          c.scenario().quant().name(), c.scenario().layout().devices(), c.scenario().layout().describe(),
+          c.concurrency(), Fixed.of(c.prediction().ttftMs(), 1), Fixed.of(c.prediction().tpotMs(), 2))));
       return List.copyOf(out);
+    }
+
+    /**
+     * When no candidate meets the budgets, the one that misses them by the least: the smallest of its predicted
+     * TTFT and TPOT over their budgets, the larger of the two where both are given. Empty when one meets them.
+     */
+    public Optional<Candidate> closest() {
+      if (best.isPresent()) {
+        return Optional.empty();
+      }
+      return candidates.stream().min(Comparator.comparingDouble(this::overBudget));
+    }
+
+    private double overBudget(Candidate c) {
+      double ttft = request.maxTtftMs().isPresent() ? c.prediction().ttftMs() / request.maxTtftMs().getAsDouble() : 0;
+      double tpot = request.maxTpotMs().isPresent() ? c.prediction().tpotMs() / request.maxTpotMs().getAsDouble() : 0;
+      return Math.max(ttft, tpot);
     }
   }
 

@@ -49,6 +49,28 @@ class ServingRecommenderTest {
   }
 
   @Test
+  void aBudgetNothingMeetsNamesTheCandidateThatMissesItByTheLeast() {
+    ServingRequest q = request("Llama 3.1 8B", List.of(1, 2), OptionalDouble.of(1000), OptionalDouble.of(0.5),
+        OptionalDouble.empty());
+    ServingRecommender.Recommendation r = new ServingRecommender(PREDICTOR).recommend(q);
+    assertThat(r.best()).isEmpty();
+    ServingRecommender.Candidate closest = r.closest().orElseThrow();
+    // the worse of the two misses, over the budgets, is no larger for it than for any other candidate
+    double miss = Math.max(closest.prediction().ttftMs() / 1000, closest.prediction().tpotMs() / 0.5);
+    assertThat(r.candidates()).allSatisfy(c -> assertThat(Math.max(c.prediction().ttftMs() / 1000,
+        c.prediction().tpotMs() / 0.5)).isGreaterThanOrEqualTo(miss));
+    assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith("closest to the budget: "
+        + closest.scenario().engine().name() + " " + closest.scenario().quant().name() + " on "
+        + closest.scenario().layout().devices() + " GPUs"));
+    // a budget that something meets has a best and no closest
+    ServingRecommender.Recommendation met = new ServingRecommender(PREDICTOR).recommend(request("Llama 3.1 8B",
+        List.of(1), OptionalDouble.empty(), OptionalDouble.of(100), OptionalDouble.empty()));
+    assertThat(met.best()).isPresent();
+    assertThat(met.closest()).isEmpty();
+    assertThat(met.notes()).noneMatch(n -> n.startsWith("closest"));
+  }
+
+  @Test
   void theBestMeetsTheBudgetsAtTheHighestThroughputPerGpuAndCostsWhatThePriceSays() {
     ServingRequest q = request("Llama 3.1 8B", List.of(1, 2), OptionalDouble.of(500), OptionalDouble.of(30),
         OptionalDouble.of(2.0));
