@@ -39,4 +39,14 @@ class SplitWithoutLinkCliTest {
     assertThat(serving.json().get("top").toString()).contains("\"tp\":1").doesNotContain("\"tp\":2", "\"tp\":4",
         "\"tp\":8");
   }
+
+  @Test
+  void aCardWhoseHostLinkWasReadSplitsOverIt() {
+    // RTX 3050 8GB: PCIe 4.0 x8, 16 GB/s each way (data/SOURCES.md, "Host links of four rows that had none")
+    Cli.Result split = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 3050 8GB", "--quant", "AWQ-INT4",
+        "--engine", "vllm", "--devices", "2", "--tp", "2", "--isl", "500", "--osl", "100", "--concurrency", "4",
+        "--format", "json");
+    assertThat(split.exit()).as(split.toString()).isZero();
+    assertThat(split.json().get("output_tokens_per_s").asDouble()).isPositive();
+  }
 }
