@@ -88,7 +88,8 @@ final class Describe {
         .row("context", s.context() + " tokens" + (s.depth() > 0 ? " after " + s.depth() + " cached" : ""))
         .row("phase", s.phase().id())
         .row("devices", s.parallel().isSingle() ? "1" : s.parallel().devices() + " (tp " + s.parallel().tp() + ", pp "
-            + s.parallel().pp() + ", ep " + s.parallel().ep() + ", " + s.parallel().replicas() + " replica(s))")
+            + s.parallel().pp() + ", ep " + s.parallel().ep() + ", " + s.parallel().replicas() + " replica(s))"
+            + link(s.device(), s.parallel().splits()))
         .row("engine", "n_ubatch " + s.engine().nUbatch() + ", flash attention "
             + Text.onOff(s.engine().flashAttention()) + ", backend " + s.engine().backend().id()
             + (s.engine().build().isEmpty() ? "" : ", build " + s.engine().build())
@@ -216,5 +217,13 @@ final class Describe {
     }
     n.put("zero_copy", s.zeroCopy());
     return n;
+  }
+
+  /** ", over <link> at N GB/s" for a split, whose collectives run on it; empty otherwise. */
+  static String link(DeviceSpec d, boolean splits) {
+    if (!splits || d.interconnectGBs().isEmpty()) {
+      return "";
+    }
+    return ", over " + d.interconnect() + " at " + Text.plain(d.interconnectGBs().getAsDouble()) + " GB/s each way";
   }
 }

@@ -129,7 +129,7 @@ final class Serving {
             s.engine().limits().kvCacheFraction(), s.engine().limits().fractionOfFree() ? "free" : "total"))
         .row("model", s.model().name() + " " + s.quant().name() + ", KV cache " + s.kvCache().id())
         .row("devices", s.layout().devices() + " x " + s.device().name() + " (tp " + s.layout().tp() + ", pp "
-            + s.layout().pp() + ")")
+            + s.layout().pp() + ")" + Describe.link(s.device(), s.layout().splits()))
         .row("workload", "input " + s.workload().input().description() + ", output "
             + s.workload().output().description() + ", " + s.workload().load().description())
         .printText(out, "  ");

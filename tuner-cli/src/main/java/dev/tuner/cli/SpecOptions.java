@@ -5,6 +5,7 @@ import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.catalog.GgufHeader;
 import dev.tuner.core.catalog.HfConfig;
 import dev.tuner.core.catalog.UserCatalogs;
+import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.ModelFigures;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.Quantization;
@@ -12,6 +13,7 @@ import dev.tuner.core.scenario.ScenarioRequest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import picocli.CommandLine.Option;
 
 /**
@@ -73,6 +75,11 @@ final class SpecOptions {
 
   @Option(names = "--l2-mb", paramLabel = "MB", description = "Device L2 cache in MB.")
   Double l2CacheMb;
+
+  @Option(names = "--interconnect-gbs", paramLabel = "GB/s",
+      description = "GPU-to-GPU link of --device in GB/s per direction, for a model split over several (default: the"
+          + " catalog's; PCIe 4.0 x16 is 32, 5.0 x16 64).")
+  Double interconnectGbs;
 
   @Option(names = "--mem-gb", paramLabel = "GB", description = "Device memory capacity in GB.")
   Double memoryGb;
@@ -159,11 +166,33 @@ final class SpecOptions {
             List.of(), "GGUF header " + gguf + ": " + header.typeParameters(), stated.expertBitsPerWeight());
       }).orElse(null);
     }
-    if (fileModel == null) {
+    List<DeviceSpec> devices = linkedDevice(base).map(List::of).orElse(List.of());
+    if (fileModel == null && devices.isEmpty()) {
       return base;
     }
-    return UserCatalogs.with(base, List.of(fileModel), fileQuant == null ? List.of() : List.of(fileQuant),
-        String.valueOf(hfConfig != null ? hfConfig : gguf));
+    return UserCatalogs.with(base, devices, fileModel == null ? List.of() : List.of(fileModel),
+        fileQuant == null ? List.of() : List.of(fileQuant),
+        fileModel == null ? "--interconnect-gbs" : String.valueOf(hfConfig != null ? hfConfig : gguf));
+  }
+
+  /**
+   * --device with the link --interconnect-gbs states, if given. A card whose link the catalog does not name (or an
+   * SoC's "unified" memory, which has none) is taken to reach its peers over PCIe, as every such catalogued card
+   * does: that sets the collectives' latency ({@code CollectiveLatency}), which a link's bandwidth alone does not.
+   */
+  private Optional<DeviceSpec> linkedDevice(Catalog base) {
+    if (interconnectGbs == null) {
+      return Optional.empty();
+    }
+    if (device == null || device.isBlank()) {
+      throw new InvalidInputException("--interconnect-gbs", Double.toString(interconnectGbs),
+          "with --device, the catalogued device whose GPU-to-GPU link it states");
+    }
+    InvalidInputException.requireInRange("--interconnect-gbs", interconnectGbs, 0.001, 100_000, "GB/s per direction");
+    DeviceSpec d = base.device(device);
+    boolean named = !d.interconnect().isEmpty() && !d.interconnect().equalsIgnoreCase("unified");
+    return Optional.of(d.withInterconnect(named ? d.interconnect() : "PCIe (assumed with --interconnect-gbs)",
+        OptionalDouble.of(interconnectGbs)));
   }
 
   /** The quantization --gguf's header states, once {@link #catalog} has read it; empty without --gguf. */

@@ -49,4 +49,40 @@ class SplitWithoutLinkCliTest {
     assertThat(split.exit()).as(split.toString()).isZero();
     assertThat(split.json().get("output_tokens_per_s").asDouble()).isPositive();
   }
+
+  @Test
+  void interconnectGbsStatesTheLinkACardLacksAndReplacesOneItHas() {
+    String[] serving = {"predict", "--model", "Llama 3 8B", "--device", "RTX 4070 Ti Super", "--quant", "AWQ-INT4",
+        "--engine", "vllm", "--devices", "2", "--tp", "2", "--isl", "500", "--osl", "100", "--concurrency", "4"};
+    Cli.Result refused = Cli.run(serving);
+    assertThat(refused.exit()).isEqualTo(2);
+    assertThat(refused.err()).contains("which --interconnect-gbs or a --catalog entry can give");
+    Cli.Result given = Cli.run(with(serving, "--interconnect-gbs", "32"));
+    assertThat(given.exit()).as(given.toString()).isZero();
+    // a card with no named link is taken to reach its peers over PCIe
+    assertThat(given.out()).contains("2 x RTX 4070 Ti Super (tp 2, pp 1), over PCIe (assumed with"
+        + " --interconnect-gbs) at 32 GB/s each way");
+    Cli.Result step = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4070 Ti Super", "--quant", "Q4_K_M",
+        "--context", "512", "--devices", "2", "--tp", "2", "--interconnect-gbs", "32");
+    assertThat(step.exit()).as(step.toString()).isZero();
+    // a slower link than the catalog's never makes a split faster
+    String[] h100 = {"predict", "--model", "Llama 3.1 70B", "--device", "H100 SXM5 80GB", "--quant", "FP8", "--engine",
+        "vllm", "--devices", "4", "--tp", "4", "--isl", "500", "--osl", "100", "--concurrency", "16", "--format",
+        "json"};
+    Cli.Result nvlink = Cli.run(h100);
+    Cli.Result slow = Cli.run(with(h100, "--interconnect-gbs", "8"));
+    assertThat(slow.exit()).as(slow.toString()).isZero();
+    assertThat(slow.json().get("output_tokens_per_s").asDouble())
+        .isLessThan(nvlink.json().get("output_tokens_per_s").asDouble());
+    Cli.Result noDevice = Cli.run("predict", "--mem-bw-gbs", "500", "--model", "Llama 3 8B", "--quant", "Q4_K_M",
+        "--context", "512", "--interconnect-gbs", "32");
+    assertThat(noDevice.exit()).isEqualTo(2);
+    assertThat(noDevice.err()).contains("--interconnect-gbs = 32.0 is invalid", "with --device");
+  }
+
+  private static String[] with(String[] base, String... more) {
+    String[] out = java.util.Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, out, base.length, more.length);
+    return out;
+  }
 }

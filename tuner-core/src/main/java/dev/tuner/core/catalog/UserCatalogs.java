@@ -86,11 +86,19 @@ public final class UserCatalogs {
 
   /** {@code base} with these models and quantizations layered over it, as a catalog file's would be. */
   public static Catalog with(Catalog base, List<ModelSpec> models, List<Quantization> quants, String source) {
+    return with(base, List.of(), models, quants, source);
+  }
+
+  /** {@code base} with these devices, models and quantizations layered over it, as a catalog file's would be. */
+  public static Catalog with(Catalog base, List<DeviceSpec> devices, List<ModelSpec> models, List<Quantization> quants,
+      String source) {
+    List<DeviceSpec> d = new ArrayList<>(base.devices().entries());
     List<ModelSpec> m = new ArrayList<>(base.models().entries());
     List<Quantization> q = new ArrayList<>(base.quants().entries());
+    over(d, devices, DeviceSpec::name, DeviceSpec::aliases, "device", source);
     over(m, models, ModelSpec::name, ModelSpec::aliases, "model", source);
     over(q, quants, Quantization::name, Quantization::aliases, "quant", source);
-    return new Catalog(base.devices().entries(), m, q);
+    return new Catalog(d, m, q);
   }
 
   private static JsonNode yaml(String text, String source) {
