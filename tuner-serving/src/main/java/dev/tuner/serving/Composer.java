@@ -430,23 +430,28 @@ final class Composer {
    * when {@code T} is long beside one request's {@code E2E} (50 prompts at 10/s, each decoding for 90 s, run as one
    * wave of 50, not as the 900 of the steady state). Its prompts arrive within {@code T}; when they outrun the
    * prefill, a prompt waits as in a wave that arrived at once ({@link #waveTtft}) less the mean delay of its arrival,
-   * {@code (P − 1)/(2λ)}, which is the larger TTFT then. The benchmark divides the run's requests by its duration,
-   * the last arrival's time plus its {@code E2E}: {@code P / (T + E2E)}.
+   * {@code (m − 1)/(2λ)}, which is the larger TTFT then; the wave is of the {@code m = min(P, nmax)} prompts the
+   * deployment can hold at once, as the others wait for a slot, which is the queue's part. The benchmark divides the
+   * run's requests by its duration, the last arrival's time plus its {@code E2E}: {@code P / (T + E2E)}.
    *
    * At or above the capacity the deployment saturates and the queue grows over the run; a run of known length then
    * lasts {@code P/X + n/λ} (the capacity {@code n} fills at the arrival rate, then requests end at the capacity's
-   * rate {@code X}).
+   * rate {@code X}), and a prompt waits the iteration in flight and that queue, or as the burst of prompts below the
+   * capacity would when that is longer, so that a rate that crosses the capacity never gets a first token sooner.
    */
   Served rate(double rate, double prompts) {
     Capacity cap = capacity();
     Served full = continuous(cap.n());
+    double burst = prompts > 0 ? burstTtft(rate, Math.min(prompts, cap.n())) : 0;
     if (inFlight(rate, prompts, full.e2e()) >= cap.n()) {
       // the queue grows for as long as requests arrive: over P prompts the last waits P/X − P/λ, the mean half that
       // (inFlight is at most λ·E2E, so a saturated run has λ ≥ X)
       double wait = prompts > 0 ? (prompts / full.perSecond() - prompts / rate) / 2 : 0;
       double served = prompts > 0 ? prompts / (prompts / full.perSecond() + cap.n() / rate) : full.perSecond();
       LimitedBy by = cap.n() < EngineLimits.MAX ? cap.by() : full.limitedBy();
-      return new Served(full.ttft() + wait, full.tpot(), full.e2e() + wait, served, full.running(), by,
+      // an iteration is always in flight; a burst of prompts that outruns the prefill waits as below the capacity
+      double ttft = Math.max(full.ttft() + iterationWait(cap.n(), full.tpot()) + wait, burst);
+      return new Served(ttft, full.tpot(), ttft + full.e2e() - full.ttft(), served, full.running(), by,
           () -> String.format(Locale.ROOT, "saturated: %.3f requests/s offered, %.3f served; %s", rate,
               full.perSecond(), cap.detail().get()));
     }
@@ -464,17 +469,21 @@ final class Composer {
     Served s = continuous(running);
     double busy = 1 - Math.exp(-running);
     double ttft = s.ttft() + iterationWait(running, s.tpot());
-    if (prompts > 0) {
-      // the run's prompts all arrive within P/λ: when they outrun the prefill they wait as a wave arriving at once
-      // would, less the mean delay of their arrival, (P − 1)/(2λ)
-      ttft = Math.max(ttft, waveTtft(prompts) - (prompts - 1) / (2 * rate));
-    }
+    ttft = Math.max(ttft, burst);
     double e2e = ttft + s.e2e() - s.ttft();
     double served = prompts > 0 ? prompts / (prompts / rate + e2e) : rate;
     return new Served(ttft, s.tpot(), e2e, served, running, LimitedBy.ARRIVAL_RATE,
         () -> String.format(Locale.ROOT, "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on"
             + " average%s, an iteration in flight at arrival %.0f%% of the time", rate, full.perSecond(), running,
             prompts > 0 ? " over a run of " + Fixed.of(prompts, 0) + " prompts" : "", 100 * busy));
+  }
+
+  /**
+   * The TTFT of {@code m} prompts of a run at {@code rate} when they outrun the prefill: as a wave that arrived at
+   * once, less the mean delay of their arrival, {@code (m − 1)/(2λ)} (see {@link #rate}).
+   */
+  private double burstTtft(double rate, double m) {
+    return waveTtft(m) - (m - 1) / (2 * rate);
   }
 
   /**

@@ -331,9 +331,11 @@ class ComposerTest {
     Composer.Served saturated = c.rate(capacity * 2, 100);
     // 100 prompts: the 8 the capacity holds fill at 2X, then requests end at X: 100 / (100/X + 8/(2X)) = X × 100/104
     assertThat(saturated.perSecond()).isCloseTo(capacity * 100 / 104, within(1e-9));
-    // the last waits 100/X − 100/λ, the mean half that
-    assertThat(saturated.ttft() - c.continuous(8).ttft())
-        .isCloseTo((100 / capacity - 100 / (2 * capacity)) / 2, within(1e-12));
+    // the last waits 100/X − 100/λ, the mean half that, and each waits the iteration in flight, which is always one
+    Composer.Served full = c.continuous(8);
+    assertThat(saturated.ttft() - full.ttft()).isCloseTo((100 / capacity - 100 / (2 * capacity)) / 2
+        + (1 - Math.exp(-8)) * full.tpot() / 2, within(1e-12));
+    assertThat(saturated.e2e() - full.e2e()).isCloseTo(saturated.ttft() - full.ttft(), within(1e-12));
   }
 
   @Test

@@ -1,0 +1,136 @@
+package dev.tuner.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
+import dev.tuner.core.scenario.Quantization;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Serving predictions against physics, over random deployments of the catalog's models, devices, engines,
+ * precisions, layouts and loads: the learned terms never make a deployment faster than the roofline composition with
+ * no learned term, and a device with more memory bandwidth, more arithmetic or a faster GPU-to-GPU link never serves
+ * slower. Where a ratio is compared, a relative tolerance of 1e-9 absorbs rounding only.
+ */
+class ServingPhysicsPropertyTest {
+  private static final Catalog CATALOG = Catalog.shipped();
+  private static final StepPhysics PHYSICS = new StepPhysics(new Roofline(CATALOG));
+  private static final ServingPredictor LEARNED = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped());
+  private static final ServingPredictor PHYSICS_ONLY = new ServingPredictor(PHYSICS, ServingTerms.physicsOnly());
+  private static final EngineDefaults DEFAULTS = EngineDefaults.shipped();
+  private static final List<String> QUANTS = List.of("BF16", "FP8", "NVFP4", "AWQ-INT4", "Q4_K_M", "Q8_0");
+  private static final double TOLERANCE = 1e-9;
+  /** Deployments each seed predicts; most random draws cannot run (weights that do not fit) and are drawn again. */
+  private static final int DEPLOYMENTS = 60;
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+  void learnedTermsNeverBeatThePhysicsAndFasterHardwareNeverServesSlower(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    List<ModelSpec> models = CATALOG.models().entries();
+    List<DeviceSpec> devices = CATALOG.devices().entries().stream().filter(d -> d.memoryGb().isPresent()).toList();
+    int checked = 0;
+    for (int draw = 0; checked < DEPLOYMENTS && draw < 5000; draw++) {
+      ServingScenario s = scenario(random, models, devices);
+      ServingPrediction learned;
+      try {
+        learned = LEARNED.predict(s);
+      } catch (InvalidInputException cannotRun) {
+        continue;
+      }
+      checked++;
+      ServingPrediction physics = PHYSICS_ONLY.predict(s);
+      assertNotFaster(s, "no learned term", learned, physics);
+      assertNotFaster(s, "1.5x the memory bandwidth", learned,
+          LEARNED.predict(withDevice(s, d -> scaled(d, 1.5, 1, 1))));
+      assertNotFaster(s, "1.5x every compute peak", learned,
+          LEARNED.predict(withDevice(s, d -> scaled(d, 1, 1.5, 1))));
+      if (s.layout().splits()) {
+        assertNotFaster(s, "2x the GPU-to-GPU link", learned, LEARNED.predict(withDevice(s, d -> scaled(d, 1, 1, 2))));
+      }
+    }
+    assertThat(checked).as("deployments that run").isEqualTo(DEPLOYMENTS);
+  }
+
+  /** {@code slower} serves no more output tokens/s, and no sooner, than {@code faster}, the same deployment with more. */
+  private static void assertNotFaster(ServingScenario s, String faster, ServingPrediction slower,
+      ServingPrediction fast) {
+    String what = describe(s) + " against " + faster;
+    assertThat(slower.outputTokensPerS()).as("output tokens/s of " + what)
+        .isLessThanOrEqualTo(fast.outputTokensPerS() * (1 + TOLERANCE));
+    assertThat(slower.tpotMs()).as("TPOT of " + what).isGreaterThanOrEqualTo(fast.tpotMs() * (1 - TOLERANCE));
+    if (endlessQueue(s, slower)) {
+      // its TTFT and E2E are unbounded: the printed ones leave the queue out, and say so
+      return;
+    }
+    assertThat(slower.ttftMs()).as("TTFT of " + what).isGreaterThanOrEqualTo(fast.ttftMs() * (1 - TOLERANCE));
+    assertThat(slower.e2eMs()).as("E2E of " + what).isGreaterThanOrEqualTo(fast.e2eMs() * (1 - TOLERANCE));
+  }
+
+  /** An endless stream of requests above what the deployment serves: its queue grows without end. */
+  private static boolean endlessQueue(ServingScenario s, ServingPrediction p) {
+    return s.workload().load() instanceof Load.RequestRate r && r.prompts().isEmpty()
+        && p.limitedBy() != LimitedBy.ARRIVAL_RATE;
+  }
+
+  private static ServingScenario scenario(SplittableRandom random, List<ModelSpec> models, List<DeviceSpec> devices) {
+    ModelSpec model = models.get(random.nextInt(models.size()));
+    DeviceSpec device = devices.get(random.nextInt(devices.size()));
+    EngineKind kind = EngineKind.values()[random.nextInt(EngineKind.values().length)];
+    Quantization quant = CATALOG.quant(QUANTS.get(random.nextInt(QUANTS.size())));
+    KvCacheType kv = random.nextInt(4) == 0 ? KvCacheType.FP8 : KvCacheType.F16;
+    int gpus = List.of(1, 1, 2, 4, 8).get(random.nextInt(5));
+    int pp = gpus > 1 && random.nextInt(3) == 0 ? 2 : 1;
+    int tp = random.nextBoolean() ? gpus / pp : 1;
+    int ep = model.moe().isMoe() && random.nextBoolean() ? gpus : 1;
+    Lengths in = random.nextBoolean() ? Lengths.fixed(1 + random.nextInt(8000))
+        : Lengths.normal(100 + random.nextInt(4000), 50);
+    Lengths out = random.nextBoolean() ? Lengths.fixed(1 + random.nextInt(2000)) : Lengths.uniform(10, 900);
+    OptionalInt prompts = random.nextBoolean() ? OptionalInt.of(1 + random.nextInt(2000)) : OptionalInt.empty();
+    Load load = switch (random.nextInt(4)) {
+      case 0 -> new Load.Batch(1 + random.nextInt(256));
+      case 1 -> new Load.Concurrency(1 + random.nextInt(512), prompts);
+      case 2 -> new Load.RequestRate(0.1 + random.nextDouble() * 50, prompts);
+      default -> new Load.Offline(prompts);
+    };
+    return new ServingScenario(model, device, quant, kv, DEFAULTS.engine(kind, "", ""),
+        new ParallelLayout(gpus, tp, pp, ep), new Workload(in, out, load));
+  }
+
+  private static ServingScenario withDevice(ServingScenario s, UnaryOperator<DeviceSpec> change) {
+    return new ServingScenario(s.model(), change.apply(s.device()), s.quant(), s.kvCache(), s.engine(), s.layout(),
+        s.workload());
+  }
+
+  /** {@code d} with its memory bandwidth, every compute peak and its link bandwidth scaled by the factors given. */
+  private static DeviceSpec scaled(DeviceSpec d, double bandwidth, double compute, double link) {
+    return new DeviceSpec(d.name(), d.vendor(), d.memBandwidthGBs() * bandwidth, times(d.fp16Tflops(), compute),
+        times(d.fp8Tflops(), compute), times(d.fp32Tflops(), compute), d.computeUnits(), d.l2CacheMb(), d.memoryGb(),
+        d.aliases(), d.source(), d.chipFamily(), times(d.fp4Tflops(), compute), times(d.int8Tops(), compute),
+        d.interconnect(), times(d.interconnectGBs(), link), d.architecture());
+  }
+
+  private static OptionalDouble times(OptionalDouble v, double factor) {
+    return v.isPresent() ? OptionalDouble.of(v.getAsDouble() * factor) : v;
+  }
+
+  private static String describe(ServingScenario s) {
+    List<String> parts = new ArrayList<>(List.of(s.model().name(), s.quant().name(), s.kvCache().id(),
+        s.device().name(), s.engine().describe(), s.layout().describe(), s.workload().input().description(),
+        s.workload().output().description(), s.workload().load().description()));
+    return String.join(" / ", parts);
+  }
+}
