@@ -17,8 +17,9 @@ import java.util.function.Supplier;
  *       TPOT is the decode time over {@code O − 1}; requests/s is {@code B / E2E}. A batch the KV cache cannot hold
  *       runs in waves of what it holds.
  *   <li>Continuous batching with {@code n} requests running: each iteration decodes {@code n} tokens at the mean
- *       context {@code I + O/2} and takes the prompts of the {@code n − 1} other requests spread over their
- *       {@code O} iterations ({@code (n − 1)·I/O} prompt tokens); its time is the TPOT. A new request's prompt runs
+ *       context {@code I + O/2}, and the prompts of the {@code n − 1} other requests, {@code (n − 1)·I/O} tokens per
+ *       iteration on average, come in whole chunks that some iterations carry and the others do not; the mean
+ *       iteration is the TPOT ({@link #continuous}). A new request's prompt runs
  *       beside {@code n − 1} decodes, in chunks of what the token budget leaves when prefill is chunked; that is
  *       the TTFT, with the latency per request of older terms ({@link EngineTerms#requestS}) on top.
  *       {@code E2E = TTFT + (O − 1)·TPOT}, requests/s = {@code n / E2E} (Little's law).
@@ -162,12 +163,29 @@ final class Composer {
     return series(flat0, flat1, split) + series(steep0, steep1, k) - series(steep0, steep1, split);
   }
 
-  /** Continuous batching with {@code n ≥ 1} requests running. */
+  /**
+   * Continuous batching with {@code n ≥ 1} requests running. The others' prompts, {@code (n − 1)·I/O} tokens per
+   * iteration on average, come in chunks of what the token budget leaves (whole prompts without one), so an
+   * iteration carries {@code m} or {@code m + 1} chunks beside the decodes ({@code m} the whole part of that average
+   * over the chunk), in the shares that give the average: most iterations of a light load decode alone and a few carry
+   * a prompt. TPOT is the mean of the two. Spreading the prompt tokens evenly over every iteration instead would read
+   * a mixture of experts' weights as if each iteration's extra tokens touched more of them, which a few prompt-laden
+   * iterations do not, and would hide that an iteration carrying a prompt is bound by its arithmetic.
+   */
   Served continuous(double n) {
     double running = Math.max(1, n);
     double others = running - 1;
     double context = in + out / 2;
-    double tpot = seconds(running, running, running * context, others * in / out, others / out * inSq / 2);
+    double perIteration = others * in / out;
+    double chunk = Math.max(1, limits.chunkedPrefill() && limits.maxTokensPerStep() > 0
+        ? Math.min(in, limits.maxTokensPerStep() - running) : in);
+    double chunksPer = perIteration / chunk;
+    double whole = Math.floor(chunksPer);
+    double share = chunksPer - whole;
+    double pairsPerToken = inSq / 2 / in;
+    double tpot = (1 - share) * seconds(running, running, running * context, whole * chunk,
+        whole * chunk * pairsPerToken) + (share > 0 ? share * seconds(running, running, running * context,
+        (whole + 1) * chunk, (whole + 1) * chunk * pairsPerToken) : 0);
     double chunks = 1;
     if (limits.chunkedPrefill() && limits.maxTokensPerStep() > 0) {
       chunks = Math.ceil(in / Math.max(1, limits.maxTokensPerStep() - others));

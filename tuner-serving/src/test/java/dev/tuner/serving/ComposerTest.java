@@ -567,6 +567,26 @@ class ComposerTest {
   }
 
   @Test
+  void aFewIterationsCarryTheOthersPromptsAndTheRestDecodeAlone() {
+    // 1 GB dense, 8 GB of routed experts of which a token uses 1/8; 100 kB of KV cache per token; 2 requests of
+    // 100 + 10 tokens running, whole prompts (no budget): the other's 100-token prompt comes once in its 10
+    // iterations, so 1 in 10 iterations carries it
+    InstanceFigures moe = new InstanceFigures(1e9, 8e9, 0.125, 1e5, 2e9, 0, 0, 1e12, 1e15, 0, 0, 1, List.of());
+    Composer c = new Composer(moe, EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9), work(100, 10));
+    // decoding alone: 2 tokens touch 1 − (7/8)² of the experts; KV reads of 2 × (100 + 5) cached tokens
+    double alone = (1e9 + 8e9 * (1 - Math.pow(7.0 / 8, 2)) + 1e5 * 210) / 1e12;
+    // with the prompt: 102 tokens touch 1 − (7/8)^102 of them, and the prompt's 100 KV entries are written
+    double laden = (1e9 + 8e9 * (1 - Math.pow(7.0 / 8, 102)) + 1e5 * 310) / 1e12;
+    assertThat(c.continuous(2).tpot()).isCloseTo(0.9 * alone + 0.1 * laden, within(1e-15));
+    // spread evenly, each iteration's 12 tokens would touch 1 − (7/8)^12 = 80% of the experts: about twice as slow
+    double spread = (1e9 + 8e9 * (1 - Math.pow(7.0 / 8, 12)) + 1e5 * 220) / 1e12;
+    assertThat(spread / c.continuous(2).tpot()).isGreaterThan(2);
+    // a dense model's bytes do not depend on the tokens: the two ways agree while the weights bound every iteration
+    Composer dense = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9), work(100, 10));
+    assertThat(dense.continuous(2).tpot()).isCloseTo((1e9 + 1e5 * 220) / 1e12, within(1e-15));
+  }
+
+  @Test
   void lengthsCarryTheirMoments() {
     Lengths u = Lengths.uniform(1, 4);
     // mean 2.5, variance (4² − 1) / 12 = 1.25, mean square 1.25 + 6.25 = 7.5 = (1 + 4 + 9 + 16) / 4

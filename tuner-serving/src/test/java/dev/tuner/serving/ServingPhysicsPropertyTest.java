@@ -129,7 +129,7 @@ class ServingPhysicsPropertyTest {
 
   private static String describe(ServingScenario s) {
     List<String> parts = new ArrayList<>(List.of(s.model().name(), s.quant().name(), s.kvCache().id(),
-        s.device().name(), s.engine().describe(), s.layout().describe(), s.workload().input().description(),
+        s.layout().devices() + " x " + s.device().name(), s.engine().describe(), s.layout().describe(), s.workload().input().description(),
         s.workload().output().description(), s.workload().load().description()));
     return String.join(" / ", parts);
   }
