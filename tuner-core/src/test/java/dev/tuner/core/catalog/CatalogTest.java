@@ -215,7 +215,8 @@ class CatalogTest {
 
   /**
    * Rows added for popular GPUs keep their sources' figures: the H800 datasheet's sparse 1,979 / 3,958 halved, the
-   * L40 datasheet's dense column, AMD's MI210 table and the per-package MI250X (two GCDs: 220 CUs, 128 GB, 3.2 TB/s).
+   * L40 datasheet's dense column, AMD's MI210 table and the per-package MI250X (two GCDs: 220 CUs, 128 GB, 3.2 TB/s;
+   * 8 Infinity Fabric links of 50 GB/s each way = 400).
    * RTX A4000: datasheet 153.4 sparse tensor TFLOPS / 2 = 76.7 (= 192 tensor cores x 256 FLOP x 1.56 GHz = 76.68),
    * INT8 2 x 76.7, FP32 6,144 x 2 x 1.56 GHz = 19.17. RX 9070 as the RX 9070 XT: 56 CUs x 1,024 x 2.52 GHz = 144.5,
    * FP8 / INT8 2 x 144.5 = 289.0, FP32 56 x 256 x 2.52 GHz = 36.13, PCIe 5.0 x16 = 64 GB/s. GTX 1080 Ti as the P40
@@ -240,7 +241,7 @@ class CatalogTest {
       "H800 SXM5 80GB,      GH100,     3350, 989.5,  1979, 66.9, 132, 80,  200",
       "L40,                 AD102,     864,  181.05, 362,  90.5, 142, 48,  32",
       "AMD Instinct MI210,  Aldebaran, 1600, 181,    181,  22.6, 104, 64,  32",
-      "AMD Instinct MI250X, Aldebaran, 3200, 383,    383,  47.9, 220, 128, -1",
+      "AMD Instinct MI250X, Aldebaran, 3200, 383,    383,  47.9, 220, 128, 400",
       "RTX A4000,           GA104,     448,  76.7,   153.4, 19.17, 48, 16,  32",
       "AMD Radeon RX 9070,  Navi48,    640,  144.5,  289.0, 36.13, 56, 16,  64",
       "GTX 1080 Ti,         GP102,     484,  11.34,  45.36, 11.34, 28, 11,  -1",
