@@ -22,8 +22,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Serving predictions against physics, over random deployments of the catalog's models, devices, engines,
  * precisions, layouts and loads: the learned terms never make a deployment faster than the roofline composition with
- * no learned term, and a device with more memory bandwidth, more arithmetic or a faster GPU-to-GPU link never serves
- * slower. Where a ratio is compared, a relative tolerance of 1e-9 absorbs rounding only.
+ * no learned term, a device with more memory bandwidth, more arithmetic or a faster GPU-to-GPU link never serves
+ * slower, and more load never brings the first token or the next one sooner, nor serves fewer tokens/s. Where a ratio
+ * is compared, a relative tolerance of 1e-9 absorbs rounding only (1e-6 where two loads' steady states are found by
+ * bisection).
  */
 class ServingPhysicsPropertyTest {
   private static final Catalog CATALOG = Catalog.shipped();
@@ -65,6 +67,50 @@ class ServingPhysicsPropertyTest {
     assertThat(checked).as("deployments that run").isEqualTo(DEPLOYMENTS);
   }
 
+  /**
+   * Twice the clients or the static batch, or 1.5 times the request rate, of an endless load: no sooner a first token
+   * or a next one, and, but for a static batch (whose larger batch may run in more waves), no fewer tokens/s. A run of
+   * a stated number of prompts is left out: its below-capacity and saturated forms meet unevenly, and it can serve a
+   * few percent fewer tokens/s where its load crosses the capacity (docs/EVALUATION.md, sixteenth serving change).
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {11, 12, 13, 14, 15, 16, 17, 18})
+  void moreLoadNeverServesSoonerNorFewerTokens(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    List<ModelSpec> models = CATALOG.models().entries();
+    List<DeviceSpec> devices = CATALOG.devices().entries().stream().filter(d -> d.memoryGb().isPresent()).toList();
+    int checked = 0;
+    for (int draw = 0; checked < DEPLOYMENTS && draw < 5000; draw++) {
+      ServingScenario s = scenario(random, models, devices, false);
+      Load load = s.workload().load();
+      Load more = load instanceof Load.Concurrency c ? new Load.Concurrency(c.clients() * 2)
+          : load instanceof Load.RequestRate r ? new Load.RequestRate(r.perSecond() * 1.5)
+          : load instanceof Load.Batch b ? new Load.Batch(b.size() * 2) : null;
+      if (more == null) {
+        continue;
+      }
+      ServingPrediction light;
+      ServingPrediction heavy;
+      try {
+        light = LEARNED.predict(s);
+        heavy = LEARNED.predict(s.withWorkload(new Workload(s.workload().input(), s.workload().output(), more)));
+      } catch (InvalidInputException cannotRun) {
+        continue;
+      }
+      checked++;
+      String what = describe(s) + " against " + more.description();
+      assertThat(heavy.tpotMs()).as("TPOT of " + what).isGreaterThanOrEqualTo(light.tpotMs() * (1 - 1e-6));
+      if (!endlessQueue(s, heavy)) {
+        assertThat(heavy.ttftMs()).as("TTFT of " + what).isGreaterThanOrEqualTo(light.ttftMs() * (1 - 1e-6));
+      }
+      if (!(load instanceof Load.Batch)) {
+        assertThat(heavy.outputTokensPerS()).as("output tokens/s of " + what)
+            .isGreaterThanOrEqualTo(light.outputTokensPerS() * (1 - 1e-6));
+      }
+    }
+    assertThat(checked).as("deployments that run").isEqualTo(DEPLOYMENTS);
+  }
+
   /** {@code slower} serves no more output tokens/s, and no sooner, than {@code faster}, the same deployment with more. */
   private static void assertNotFaster(ServingScenario s, String faster, ServingPrediction slower,
       ServingPrediction fast) {
@@ -87,6 +133,11 @@ class ServingPhysicsPropertyTest {
   }
 
   private static ServingScenario scenario(SplittableRandom random, List<ModelSpec> models, List<DeviceSpec> devices) {
+    return scenario(random, models, devices, true);
+  }
+
+  private static ServingScenario scenario(SplittableRandom random, List<ModelSpec> models, List<DeviceSpec> devices,
+      boolean runs) {
     ModelSpec model = models.get(random.nextInt(models.size()));
     DeviceSpec device = devices.get(random.nextInt(devices.size()));
     EngineKind kind = EngineKind.values()[random.nextInt(EngineKind.values().length)];
@@ -99,7 +150,7 @@ class ServingPhysicsPropertyTest {
     Lengths in = random.nextBoolean() ? Lengths.fixed(1 + random.nextInt(8000))
         : Lengths.normal(100 + random.nextInt(4000), 50);
     Lengths out = random.nextBoolean() ? Lengths.fixed(1 + random.nextInt(2000)) : Lengths.uniform(10, 900);
-    OptionalInt prompts = random.nextBoolean() ? OptionalInt.of(1 + random.nextInt(2000)) : OptionalInt.empty();
+    OptionalInt prompts = runs && random.nextBoolean() ? OptionalInt.of(1 + random.nextInt(2000)) : OptionalInt.empty();
     Load load = switch (random.nextInt(4)) {
       case 0 -> new Load.Batch(1 + random.nextInt(256));
       case 1 -> new Load.Concurrency(1 + random.nextInt(512), prompts);
