@@ -582,7 +582,8 @@ class ComposerTest {
     double spread = (1e9 + 8e9 * (1 - Math.pow(7.0 / 8, 12)) + 1e5 * 220) / 1e12;
     assertThat(spread / c.continuous(2).tpot()).isGreaterThan(2);
     // a dense model's bytes do not depend on the tokens: the two ways agree while the weights bound every iteration
-    Composer dense = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9), work(100, 10));
+    Composer dense = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9),
+        work(100, 10));
     assertThat(dense.continuous(2).tpot()).isCloseTo((1e9 + 1e5 * 220) / 1e12, within(1e-15));
   }
 

@@ -10,7 +10,6 @@ import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -111,7 +110,7 @@ class ServingPhysicsPropertyTest {
     assertThat(checked).as("deployments that run").isEqualTo(DEPLOYMENTS);
   }
 
-  /** {@code slower} serves no more output tokens/s, and no sooner, than {@code faster}, the same deployment with more. */
+  /** {@code slower} serves no more output tokens/s, and no sooner, than {@code fast}, the same deployment with more. */
   private static void assertNotFaster(ServingScenario s, String faster, ServingPrediction slower,
       ServingPrediction fast) {
     String what = describe(s) + " against " + faster;
@@ -179,9 +178,8 @@ class ServingPhysicsPropertyTest {
   }
 
   private static String describe(ServingScenario s) {
-    List<String> parts = new ArrayList<>(List.of(s.model().name(), s.quant().name(), s.kvCache().id(),
-        s.layout().devices() + " x " + s.device().name(), s.engine().describe(), s.layout().describe(), s.workload().input().description(),
-        s.workload().output().description(), s.workload().load().description()));
-    return String.join(" / ", parts);
+    return String.join(" / ", List.of(s.model().name(), s.quant().name(), s.kvCache().id(),
+        s.layout().devices() + " x " + s.device().name(), s.engine().describe(), s.layout().describe(),
+        s.workload().input().description(), s.workload().output().description(), s.workload().load().description()));
   }
 }
