@@ -3,21 +3,25 @@ package dev.tuner.serving;
 import dev.tuner.api.Interval;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Serving metrics of one deployment under one workload. Latencies in milliseconds per request: time to first
  * token, time per output token after the first (the mean inter-token latency), end-to-end. Throughputs for the
  * whole deployment (all replicas) and per GPU. {@code running} is the mean number of requests an instance has in
  * flight. {@code limitedBy} says what sets the throughput, {@code limitDetail} how. Intervals are keyed by the JSON
- * names of the metrics they bound.
+ * names of the metrics they bound. {@code refusedAtStart}: why the engine would refuse to start this deployment with
+ * its defaults (vLLM's KV cache below one request of the model's declared context), also among the assumptions; the
+ * prediction is made as for the setting a user would change.
  */
 public record ServingPrediction(
     double ttftMs, double tpotMs, double e2eMs, double requestsPerS, double outputTokensPerS,
     double totalTokensPerS, double outputTokensPerSPerGpu, double running, LimitedBy limitedBy, String limitDetail,
-    Map<String, Interval> intervals, String termsId, List<String> assumptions) {
+    Map<String, Interval> intervals, String termsId, List<String> assumptions, Optional<String> refusedAtStart) {
   public ServingPrediction {
     intervals = Map.copyOf(intervals);
     assumptions = List.copyOf(assumptions);
+    java.util.Objects.requireNonNull(refusedAtStart, "refusedAtStart");
   }
 
   /** Output tokens per second each request sees while it decodes (1000 / TPOT), the x axis of a serving curve. */

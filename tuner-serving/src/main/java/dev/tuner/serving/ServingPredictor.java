@@ -102,7 +102,7 @@ public final class ServingPredictor {
       Load.RequestRate q = (Load.RequestRate) load;
       r = c.rate(q.perSecond() / replicas, perReplica(q.prompts(), replicas));
     }
-    return prediction(s, r, plan, deploymentNotes(s, c));
+    return prediction(s, r, plan, Deployment.of(s, c));
   }
 
   /**
@@ -126,7 +126,7 @@ public final class ServingPredictor {
     private final Composer.Capacity capacity;
     private final Composer.Served full;
     private final int replicas;
-    private final List<String> notes;
+    private final Deployment deployment;
 
     private ConcurrencySweep(ServingScenario base, InstanceFigures f) {
       plan = plan(base, f);
@@ -134,7 +134,7 @@ public final class ServingPredictor {
       capacity = composer.closedLoopCapacity();
       full = composer.closedLoop(capacity.n(), 0);
       replicas = base.layout().replicas();
-      notes = deploymentNotes(base, composer);
+      deployment = Deployment.of(base, composer);
     }
 
     /** {@link #predict(ServingScenario, InstanceFigures)} of {@code s}: the sweep's deployment under a closed loop. */
@@ -150,7 +150,7 @@ public final class ServingPredictor {
       }
       Composer.Served r = clients <= capacity.n() ? composer.closedLoop(clients, prompts)
           : composer.queued(clients, capacity, prompts > 0 ? composer.closedLoop(capacity.n(), prompts) : full);
-      return prediction(s, r, plan, notes);
+      return prediction(s, r, plan, deployment);
     }
   }
 
@@ -162,19 +162,22 @@ public final class ServingPredictor {
   /**
    * What a prediction rests on that holds for the deployment and its lengths whatever the load: a product served on
    * an engine ({@link #productNote}), the instance's own assumptions ({@link StepPhysics#figures}), a longest request
-   * beyond the context the model declares, and vLLM's start-up check ({@link #maxModelLenNote}). A sweep over loads
-   * states them once.
+   * beyond the context the model declares, and vLLM's start-up check ({@link #maxModelLenNote}), which is also kept
+   * apart as the reason the engine would refuse to start. A sweep over loads states them once.
    */
-  private static List<String> deploymentNotes(ServingScenario s, Composer c) {
-    List<String> out = new ArrayList<>();
-    productNote(s.engine()).ifPresent(out::add);
-    out.addAll(c.assumptions());
-    s.model().beyondContext(s.workload().longestSequence()).ifPresent(out::add);
-    maxModelLenNote(s, c).ifPresent(out::add);
-    return List.copyOf(out);
+  private record Deployment(List<String> notes, Optional<String> refusedAtStart) {
+    static Deployment of(ServingScenario s, Composer c) {
+      List<String> out = new ArrayList<>();
+      productNote(s.engine()).ifPresent(out::add);
+      out.addAll(c.assumptions());
+      s.model().beyondContext(s.workload().longestSequence()).ifPresent(out::add);
+      Optional<String> refused = maxModelLenNote(s, c);
+      refused.ifPresent(out::add);
+      return new Deployment(List.copyOf(out), refused);
+    }
   }
 
-  private ServingPrediction prediction(ServingScenario s, Composer.Served r, Plan plan, List<String> deployment) {
+  private ServingPrediction prediction(ServingScenario s, Composer.Served r, Plan plan, Deployment deployment) {
     Workload w = s.workload();
     int replicas = s.layout().replicas();
     double reqPerS = r.perSecond() * replicas;
@@ -193,7 +196,7 @@ public final class ServingPredictor {
           h[Metric.OUTPUT_TPS.ordinal()]), "total_tokens_per_s", interval(total, h[Metric.OUTPUT_TPS.ordinal()]),
           "output_tokens_per_s_per_gpu", interval(output / s.layout().devices(), h[Metric.OUTPUT_TPS.ordinal()]));
     }
-    List<String> assumptions = new ArrayList<>(deployment);
+    List<String> assumptions = new ArrayList<>(deployment.notes());
     plan.assumption().ifPresent(assumptions::add);
     if (plan.assumption().isEmpty() && !terms.learned(s.engine().kind()) && !terms.rows().isEmpty()) {
       assumptions.add("no serving rows for " + s.engine().kind().id() + " in training: the terms pooled over all"
@@ -212,7 +215,7 @@ public final class ServingPredictor {
       assumptions.add("offline run without a number of prompts: TTFT leaves out the wait in the queue");
     }
     return new ServingPrediction(ttftMs, tpotMs, e2eMs, reqPerS, output, total, output / s.layout().devices(),
-        r.running(), r.limitedBy(), r.detail().get(), intervals, terms.id(), assumptions);
+        r.running(), r.limitedBy(), r.detail().get(), intervals, terms.id(), assumptions, deployment.refusedAtStart());
   }
 
   /**
@@ -227,9 +230,6 @@ public final class ServingPredictor {
     return Optional.of(e.product() + " runs " + e.kind().id() + " with defaults of its own (data/engines.csv row "
         + e.product() + "); predicted at max batch " + (batch == 0 ? "memory" : Integer.toString(batch)));
   }
-
-  /** How {@link #maxModelLenNote} begins, so that a recommendation can name it for its best candidate. */
-  static final String VLLM_START = "vLLM starts only if its KV cache holds one request of";
 
   /**
    * vLLM starts only if its KV cache holds one request of {@code max_model_len} tokens, which defaults to the
@@ -246,7 +246,8 @@ public final class ServingPredictor {
     if (held >= declared) {
       return Optional.empty();
     }
-    return Optional.of(String.format(Locale.ROOT, VLLM_START + " max_model_len tokens, by default the %d-token"
+    return Optional.of(String.format(Locale.ROOT, "vLLM starts only if its KV cache holds one request of"
+        + " max_model_len tokens, by default the %d-token"
         + " context %s declares, and the cache holds about %d tokens here: vLLM refuses to start with that (\"To serve"
         + " at least one request with the model's max seq len ...\"); predicted as if --max-model-len were set to at"
         + " most %d (--max-context states the context the model runs at)", declared, s.model().name(), held, held));

@@ -62,9 +62,7 @@ public final class ServingRecommender {
     public List<String> notes() {
       List<String> out = new ArrayList<>();
       request.model().beyondContext(Lengths.longestSequence(request.input(), request.output())).ifPresent(out::add);
-      best.stream().flatMap(c -> c.prediction().assumptions().stream())
-          .filter(a -> a.startsWith(ServingPredictor.VLLM_START)).findFirst()
-          .ifPresent(a -> out.add("the best candidate: " + a));
+      best.flatMap(c -> c.prediction().refusedAtStart()).ifPresent(a -> out.add("the best candidate: " + a));
       closest().ifPresent(c -> out.add(String.format(Locale.ROOT, "closest to the budget: %s %s on"
           + " %d GPUs (%s) at concurrency %d: TTFT %s ms, TPOT %s ms", c.scenario().engine().name(),
           c.scenario().quant().name(), c.scenario().layout().devices(), c.scenario().layout().describe(),

@@ -11,7 +11,7 @@ import dev.tuner.core.scenario.ParallelLayout;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The E2E interval, which no row measures, composed from the TTFT's and TPOT's. */
+/** What a serving prediction composes beyond the metrics: the E2E interval, which no row measures, and start-up. */
 class ServingPredictorTest {
   private static final Catalog CATALOG = Catalog.shipped();
 
@@ -48,5 +48,23 @@ class ServingPredictorTest {
     return new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"), CATALOG.quant("FP8"),
         KvCacheType.FP8, EngineDefaults.shipped().engine(EngineKind.VLLM, "", ""), ParallelLayout.SINGLE,
         new Workload(Lengths.fixed(2000), Lengths.fixed(output), new Load.Concurrency(8)));
+  }
+
+  @Test
+  void vllmWhoseCacheCannotHoldTheDeclaredContextSaysWhyItWouldNotStart() {
+    ServingPredictor p = new ServingPredictor(new StepPhysics(new Roofline(CATALOG)), ServingTermsCodec.shipped(),
+        Optional.empty());
+    EngineDefaults d = EngineDefaults.shipped();
+    Workload w = new Workload(Lengths.fixed(1000), Lengths.fixed(200), new Load.Concurrency(4));
+    // Llama 3.1 8B declares 131 072 tokens; in BF16 a 24 GB card's cache holds about 50 000
+    ServingPrediction vllm = p.predict(new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("RTX 4090"),
+        CATALOG.quant("BF16"), KvCacheType.F16, d.engine(EngineKind.VLLM, "", ""), ParallelLayout.SINGLE, w));
+    assertThat(vllm.refusedAtStart()).hasValueSatisfying(why -> {
+      assertThat(why).startsWith("vLLM starts only if its KV cache holds one request of max_model_len tokens");
+      assertThat(vllm.assumptions()).contains(why);
+    });
+    ServingPrediction sglang = p.predict(new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("RTX 4090"),
+        CATALOG.quant("BF16"), KvCacheType.F16, d.engine(EngineKind.SGLANG, "", ""), ParallelLayout.SINGLE, w));
+    assertThat(sglang.refusedAtStart()).isEmpty();
   }
 }
