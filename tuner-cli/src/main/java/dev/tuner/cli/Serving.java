@@ -115,6 +115,7 @@ final class Serving {
     sc.put("chunked_prefill", s.engine().limits().chunkedPrefill());
     sc.put("kv_cache_fraction", s.engine().limits().kvCacheFraction());
     n.set("assumptions", Json.strings(p.assumptions()));
+    p.refusedAtStart().ifPresent(why -> n.put("refused_at_start", why));
     return n;
   }
 

@@ -90,9 +90,13 @@ class DeclaredContextCliTest {
     // Llama 3.1 8B in BF16 on 24 GB: 16 GB of weights leave the cache tens of thousands of tokens, not 131 072
     String[] small = {"predict", "--model", "Llama 3.1 8B", "--device", "RTX 4090", "--quant", "BF16", "--engine",
         "vllm", "--isl", "1000", "--osl", "200", "--concurrency", "8", "--format", "json"};
-    assertThat(assumptions(Cli.run(small))).contains("max_model_len tokens, by default the 131072-token context")
+    Cli.Result refused = Cli.run(small);
+    assertThat(assumptions(refused)).contains("max_model_len tokens, by default the 131072-token context")
         .contains("refuses to start");
-    assertThat(assumptions(Cli.run(small, "--max-context", "32768"))).doesNotContain("max_model_len");
+    assertThat(refused.json().get("refused_at_start").asText()).contains("refuses to start");
+    Cli.Result set = Cli.run(small, "--max-context", "32768");
+    assertThat(assumptions(set)).doesNotContain("max_model_len");
+    assertThat(set.json().has("refused_at_start")).isFalse();
     String[] large = small.clone();
     large[4] = "H100 SXM5 80GB";
     assertThat(assumptions(Cli.run(large))).doesNotContain("max_model_len");
