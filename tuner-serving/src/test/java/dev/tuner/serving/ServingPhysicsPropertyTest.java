@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Serving predictions against physics, over random deployments of the catalog's models, devices, engines,
  * precisions, layouts and loads: the learned terms never make a deployment faster than the roofline composition with
  * no learned term, a device with more memory bandwidth, more arithmetic or a faster GPU-to-GPU link never serves
- * slower, and more load never brings the first token or the next one sooner, nor serves fewer tokens/s. Where a ratio
+ * slower, more memory never serves fewer tokens/s, and more load never brings the first token or the next one
+ * sooner, nor serves fewer tokens/s (the last two for loads without a stated number of prompts). Where a ratio
  * is compared, a relative tolerance of 1e-9 absorbs rounding only (1e-6 where two loads' steady states are found by
  * bisection).
  */
@@ -61,6 +62,12 @@ class ServingPhysicsPropertyTest {
           LEARNED.predict(withDevice(s, d -> scaled(d, 1, 1.5, 1))));
       if (s.layout().splits()) {
         assertNotFaster(s, "2x the GPU-to-GPU link", learned, LEARNED.predict(withDevice(s, d -> scaled(d, 1, 1, 2))));
+      }
+      if (endless(s.workload().load())) {
+        // more memory holds more requests: never fewer tokens/s (a run of stated prompts is left out, as below)
+        ServingPrediction roomier = LEARNED.predict(withDevice(s, ServingPhysicsPropertyTest::moreMemory));
+        assertThat(roomier.outputTokensPerS()).as("output tokens/s of " + describe(s) + " against 1.5x the memory")
+            .isGreaterThanOrEqualTo(learned.outputTokensPerS() * (1 - TOLERANCE));
       }
     }
     assertThat(checked).as("deployments that run").isEqualTo(DEPLOYMENTS);
@@ -158,6 +165,19 @@ class ServingPhysicsPropertyTest {
     };
     return new ServingScenario(model, device, quant, kv, DEFAULTS.engine(kind, "", ""),
         new ParallelLayout(gpus, tp, pp, ep), new Workload(in, out, load));
+  }
+
+  /** A closed loop, an open stream or an offline load without a stated number of prompts: not a static batch. */
+  private static boolean endless(Load load) {
+    return load instanceof Load.Concurrency c ? c.prompts().isEmpty()
+        : load instanceof Load.RequestRate r ? r.prompts().isEmpty()
+        : load instanceof Load.Offline o && o.prompts().isEmpty();
+  }
+
+  private static DeviceSpec moreMemory(DeviceSpec d) {
+    return new DeviceSpec(d.name(), d.vendor(), d.memBandwidthGBs(), d.fp16Tflops(), d.fp8Tflops(), d.fp32Tflops(),
+        d.computeUnits(), d.l2CacheMb(), times(d.memoryGb(), 1.5), d.aliases(), d.source(), d.chipFamily(),
+        d.fp4Tflops(), d.int8Tops(), d.interconnect(), d.interconnectGBs(), d.architecture());
   }
 
   private static ServingScenario withDevice(ServingScenario s, UnaryOperator<DeviceSpec> change) {
