@@ -10,10 +10,13 @@ import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,21 +44,9 @@ class ServingPhysicsPropertyTest {
   @ParameterizedTest
   @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
   void learnedTermsNeverBeatThePhysicsAndFasterHardwareNeverServesSlower(long seed) {
-    SplittableRandom random = new SplittableRandom(seed);
-    List<ModelSpec> models = CATALOG.models().entries();
-    List<DeviceSpec> devices = CATALOG.devices().entries().stream().filter(d -> d.memoryGb().isPresent()).toList();
-    int checked = 0;
-    for (int draw = 0; checked < DEPLOYMENTS && draw < 5000; draw++) {
-      ServingScenario s = scenario(random, models, devices);
-      ServingPrediction learned;
-      try {
-        learned = LEARNED.predict(s);
-      } catch (InvalidInputException cannotRun) {
-        continue;
-      }
-      checked++;
-      ServingPrediction physics = PHYSICS_ONLY.predict(s);
-      assertNotFaster(s, "no learned term", learned, physics);
+    for (ServingScenario s : deployments(seed, true, s -> true)) {
+      ServingPrediction learned = LEARNED.predict(s);
+      assertNotFaster(s, "no learned term", learned, PHYSICS_ONLY.predict(s));
       assertNotFaster(s, "1.5x the memory bandwidth", learned,
           LEARNED.predict(withDevice(s, d -> scaled(d, 1.5, 1, 1))));
       assertNotFaster(s, "1.5x every compute peak", learned,
@@ -70,7 +61,6 @@ class ServingPhysicsPropertyTest {
             .isGreaterThanOrEqualTo(learned.outputTokensPerS() * (1 - TOLERANCE));
       }
     }
-    assertThat(checked).as("deployments that run").isEqualTo(DEPLOYMENTS);
   }
 
   /**
@@ -82,39 +72,60 @@ class ServingPhysicsPropertyTest {
   @ParameterizedTest
   @ValueSource(longs = {11, 12, 13, 14, 15, 16, 17, 18})
   void moreLoadNeverServesSoonerNorFewerTokens(long seed) {
-    SplittableRandom random = new SplittableRandom(seed);
-    List<ModelSpec> models = CATALOG.models().entries();
-    List<DeviceSpec> devices = CATALOG.devices().entries().stream().filter(d -> d.memoryGb().isPresent()).toList();
-    int checked = 0;
-    for (int draw = 0; checked < DEPLOYMENTS && draw < 5000; draw++) {
-      ServingScenario s = scenario(random, models, devices, false);
-      Load load = s.workload().load();
-      Load more = load instanceof Load.Concurrency c ? new Load.Concurrency(c.clients() * 2)
-          : load instanceof Load.RequestRate r ? new Load.RequestRate(r.perSecond() * 1.5)
-          : load instanceof Load.Batch b ? new Load.Batch(b.size() * 2) : null;
-      if (more == null) {
-        continue;
-      }
-      ServingPrediction light;
-      ServingPrediction heavy;
-      try {
-        light = LEARNED.predict(s);
-        heavy = LEARNED.predict(s.withWorkload(new Workload(s.workload().input(), s.workload().output(), more)));
-      } catch (InvalidInputException cannotRun) {
-        continue;
-      }
-      checked++;
-      String what = describe(s) + " against " + more.description();
+    for (ServingScenario s : deployments(seed, false, s -> heavier(s).filter(ServingPhysicsPropertyTest::runs)
+        .isPresent())) {
+      ServingScenario more = heavier(s).orElseThrow();
+      ServingPrediction light = LEARNED.predict(s);
+      ServingPrediction heavy = LEARNED.predict(more);
+      String what = describe(s) + " against " + more.workload().load().description();
       assertThat(heavy.tpotMs()).as("TPOT of " + what).isGreaterThanOrEqualTo(light.tpotMs() * (1 - 1e-6));
       if (!endlessQueue(s, heavy)) {
         assertThat(heavy.ttftMs()).as("TTFT of " + what).isGreaterThanOrEqualTo(light.ttftMs() * (1 - 1e-6));
       }
-      if (!(load instanceof Load.Batch)) {
+      if (!(s.workload().load() instanceof Load.Batch)) {
         assertThat(heavy.outputTokensPerS()).as("output tokens/s of " + what)
             .isGreaterThanOrEqualTo(light.outputTokensPerS() * (1 - 1e-6));
       }
     }
-    assertThat(checked).as("deployments that run").isEqualTo(DEPLOYMENTS);
+  }
+
+  /**
+   * {@link #DEPLOYMENTS} random deployments of {@code seed} that run and are {@code wanted}, with runs of a stated
+   * number of prompts among them when {@code runs}; most draws cannot run (weights that do not fit) and are drawn
+   * again.
+   */
+  private static List<ServingScenario> deployments(long seed, boolean runs, Predicate<ServingScenario> wanted) {
+    SplittableRandom random = new SplittableRandom(seed);
+    List<ModelSpec> models = CATALOG.models().entries();
+    List<DeviceSpec> devices = CATALOG.devices().entries().stream().filter(d -> d.memoryGb().isPresent()).toList();
+    List<ServingScenario> out = new ArrayList<>();
+    for (int draw = 0; out.size() < DEPLOYMENTS && draw < 5000; draw++) {
+      ServingScenario s = scenario(random, models, devices, runs);
+      if (runs(s) && wanted.test(s)) {
+        out.add(s);
+      }
+    }
+    assertThat(out).as("deployments that run").hasSize(DEPLOYMENTS);
+    return out;
+  }
+
+  private static boolean runs(ServingScenario s) {
+    try {
+      LEARNED.predict(s);
+      return true;
+    } catch (InvalidInputException cannotRun) {
+      return false;
+    }
+  }
+
+  /** {@code s} under twice its clients or static batch, or 1.5 times its rate; empty for an offline load. */
+  private static Optional<ServingScenario> heavier(ServingScenario s) {
+    Load load = s.workload().load();
+    Load more = load instanceof Load.Concurrency c ? new Load.Concurrency(c.clients() * 2)
+        : load instanceof Load.RequestRate r ? new Load.RequestRate(r.perSecond() * 1.5)
+        : load instanceof Load.Batch b ? new Load.Batch(b.size() * 2) : null;
+    return Optional.ofNullable(more).map(m -> s.withWorkload(new Workload(s.workload().input(), s.workload().output(),
+        m)));
   }
 
   /** {@code slower} serves no more output tokens/s, and no sooner, than {@code fast}, the same deployment with more. */
@@ -136,10 +147,6 @@ class ServingPhysicsPropertyTest {
   private static boolean endlessQueue(ServingScenario s, ServingPrediction p) {
     return s.workload().load() instanceof Load.RequestRate r && r.prompts().isEmpty()
         && p.limitedBy() != LimitedBy.ARRIVAL_RATE;
-  }
-
-  private static ServingScenario scenario(SplittableRandom random, List<ModelSpec> models, List<DeviceSpec> devices) {
-    return scenario(random, models, devices, true);
   }
 
   private static ServingScenario scenario(SplittableRandom random, List<ModelSpec> models, List<DeviceSpec> devices,
