@@ -87,9 +87,8 @@ final class Describe {
         .row("batch", s.batch() + (s.batch() == 1 ? " sequence" : " concurrent sequences"))
         .row("context", s.context() + " tokens" + (s.depth() > 0 ? " after " + s.depth() + " cached" : ""))
         .row("phase", s.phase().id())
-        .row("devices", s.parallel().isSingle() ? "1" : s.parallel().devices() + " (tp " + s.parallel().tp() + ", pp "
-            + s.parallel().pp() + ", ep " + s.parallel().ep() + ", " + s.parallel().replicas() + " replica(s))"
-            + link(s.device(), s.parallel().splits()))
+        .row("devices", s.parallel().isSingle() ? "1" : s.parallel().devices() + " (" + s.parallel().describe() + ", "
+            + s.parallel().replicas() + " replica(s))" + link(s.device(), s.parallel().splits()))
         .row("engine", "n_ubatch " + s.engine().nUbatch() + ", flash attention "
             + Text.onOff(s.engine().flashAttention()) + ", backend " + s.engine().backend().id()
             + (s.engine().build().isEmpty() ? "" : ", build " + s.engine().build())

@@ -42,6 +42,15 @@ final class Cli {
     return run(args);
   }
 
+  /** The JSON of {@link #run(String[], String...)}; fails, showing the run, on a non-zero exit. */
+  static JsonNode json(String[] fixed, String... more) {
+    Result r = run(fixed, more);
+    if (r.exit() != 0) {
+      throw new AssertionError("expected exit 0: " + r);
+    }
+    return r.json();
+  }
+
   /** The catalog model {@code predict} resolves {@code name} to; fails on a non-zero exit. */
   static String resolvedModel(String name) {
     Result r = run("predict", "--model", name, "--device", "RTX 4090", "--quant", "Q4_K_M", "--context", "128",

@@ -16,9 +16,7 @@ class FlagsTheDataNeverSetCliTest {
       "Q4_K_M", "--context", "512", "--format", "json"};
 
   private static JsonNode predict(String... more) {
-    Cli.Result r = Cli.run(LLAMA_ON_4090, more);
-    assertThat(r.exit()).as(r.toString()).isZero();
-    return r.json();
+    return Cli.json(LLAMA_ON_4090, more);
   }
 
   private static double width(JsonNode p) {

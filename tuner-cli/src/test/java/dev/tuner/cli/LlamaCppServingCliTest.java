@@ -15,9 +15,7 @@ class LlamaCppServingCliTest {
       "Q4_K_M", "--format", "json"};
 
   private static JsonNode run(String... more) {
-    Cli.Result r = Cli.run(DEPLOYMENT, more);
-    assertThat(r.exit()).as(r.toString()).isZero();
-    return r.json();
+    return Cli.json(DEPLOYMENT, more);
   }
 
   @Test

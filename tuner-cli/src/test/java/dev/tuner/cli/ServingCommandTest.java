@@ -251,13 +251,13 @@ class ServingCommandTest {
   void aLengthOrItsSpreadOutOfRangeNamesItsFlag() {
     String[] base = {"predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--quant", "FP8", "--engine",
         "vllm", "--offline"};
-    Cli.Result spread = Cli.run(with(base, "--isl", "10", "--osl", "5", "--osl-sd", "30"));
+    Cli.Result spread = Cli.run(base, "--isl", "10", "--osl", "5", "--osl-sd", "30");
     assertThat(spread.exit()).isEqualTo(2);
     assertThat(spread.err()).contains("--osl-sd = 30 is invalid", "at most --osl");
-    Cli.Result zero = Cli.run(with(base, "--isl", "0", "--osl", "5"));
+    Cli.Result zero = Cli.run(base, "--isl", "0", "--osl", "5");
     assertThat(zero.exit()).isEqualTo(2);
     assertThat(zero.err()).contains("--isl = 0 is invalid", "tokens per request");
-    Cli.Result zeroWithSpread = Cli.run(with(base, "--isl", "10", "--osl", "0", "--osl-sd", "3"));
+    Cli.Result zeroWithSpread = Cli.run(base, "--isl", "10", "--osl", "0", "--osl-sd", "3");
     assertThat(zeroWithSpread.err()).contains("--osl = 0 is invalid");
   }
 
@@ -414,7 +414,7 @@ class ServingCommandTest {
         "vllm", "--isl", "10000", "--osl", "1", "--format", "json"};
     for (String[] load : List.of(new String[] {"--request-rate", "100"}, new String[] {"--offline"},
         new String[] {"--request-rate", "100", "--prompts", "50"})) {
-      Cli.Result r = Cli.run(with(base, load));
+      Cli.Result r = Cli.run(base, load);
       assertThat(r.exit()).as(r.toString()).isZero();
       assertThat(r.json().get("limited_by").asText()).isEqualTo("compute");
       assertThat(r.json().get("limit_detail").asText()).contains("a prompt of 10000 tokens takes 2 iterations of the"

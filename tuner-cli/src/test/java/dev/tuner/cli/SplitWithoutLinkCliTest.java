@@ -57,7 +57,7 @@ class SplitWithoutLinkCliTest {
     Cli.Result refused = Cli.run(serving);
     assertThat(refused.exit()).isEqualTo(2);
     assertThat(refused.err()).contains("which --interconnect-gbs or a --catalog entry can give");
-    Cli.Result given = Cli.run(with(serving, "--interconnect-gbs", "32"));
+    Cli.Result given = Cli.run(serving, "--interconnect-gbs", "32");
     assertThat(given.exit()).as(given.toString()).isZero();
     // a card with no named link is taken to reach its peers over PCIe
     assertThat(given.out()).contains("2 x RTX 4070 Ti Super (tp 2, pp 1), over PCIe (assumed with"
@@ -70,7 +70,7 @@ class SplitWithoutLinkCliTest {
         "vllm", "--devices", "4", "--tp", "4", "--isl", "500", "--osl", "100", "--concurrency", "16", "--format",
         "json"};
     Cli.Result nvlink = Cli.run(h100);
-    Cli.Result slow = Cli.run(with(h100, "--interconnect-gbs", "8"));
+    Cli.Result slow = Cli.run(h100, "--interconnect-gbs", "8");
     assertThat(slow.exit()).as(slow.toString()).isZero();
     assertThat(slow.json().get("output_tokens_per_s").asDouble())
         .isLessThan(nvlink.json().get("output_tokens_per_s").asDouble());
@@ -78,11 +78,5 @@ class SplitWithoutLinkCliTest {
         "--context", "512", "--interconnect-gbs", "32");
     assertThat(noDevice.exit()).isEqualTo(2);
     assertThat(noDevice.err()).contains("--interconnect-gbs = 32.0 is invalid", "with --device");
-  }
-
-  private static String[] with(String[] base, String... more) {
-    String[] out = java.util.Arrays.copyOf(base, base.length + more.length);
-    System.arraycopy(more, 0, out, base.length, more.length);
-    return out;
   }
 }

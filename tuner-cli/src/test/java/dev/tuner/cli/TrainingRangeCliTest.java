@@ -19,9 +19,7 @@ class TrainingRangeCliTest {
       "Q8_0", "--context", "512", "--format", "json"};
 
   private static JsonNode json(String... more) {
-    Cli.Result r = Cli.run(QWEN, more);
-    assertThat(r.exit()).as(r.toString()).isZero();
-    return r.json();
+    return Cli.json(QWEN, more);
   }
 
   @Test

@@ -19,9 +19,7 @@ class UnseenArchitectureCliTest {
   private static JsonNode predict(String device, String... more) {
     String[] args = {"predict", "--model", "Llama 3 8B", "--device", device, "--quant", "Q4_K_M", "--context", "512",
         "--format", "json"};
-    Cli.Result r = Cli.run(args, more);
-    assertThat(r.exit()).as(r.toString()).isZero();
-    return r.json();
+    return Cli.json(args, more);
   }
 
   @Test

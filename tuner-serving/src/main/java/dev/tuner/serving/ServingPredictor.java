@@ -189,9 +189,9 @@ public final class ServingPredictor {
     Map<String, Interval> intervals = Map.of();
     double[] h = plan.widths();
     if (!terms.logHalfWidth().isEmpty() || plan.assumption().isPresent()) {
+      double hE2e = plan.e2eWidth().isPresent() ? plan.e2eWidth().getAsDouble() : e2eHalfWidth(ttftMs, e2eMs, h);
       intervals = Map.of("ttft_ms", interval(ttftMs, h[Metric.TTFT_MS.ordinal()]), "tpot_ms", interval(tpotMs,
-          h[Metric.TPOT_MS.ordinal()]), "e2e_ms", interval(e2eMs, plan.e2eWidth().orElse(e2eHalfWidth(ttftMs, e2eMs,
-          h))), "requests_per_s",
+          h[Metric.TPOT_MS.ordinal()]), "e2e_ms", interval(e2eMs, hE2e), "requests_per_s",
           interval(reqPerS, h[Metric.REQUESTS_PER_S.ordinal()]), "output_tokens_per_s", interval(output,
           h[Metric.OUTPUT_TPS.ordinal()]), "total_tokens_per_s", interval(total, h[Metric.OUTPUT_TPS.ordinal()]),
           "output_tokens_per_s_per_gpu", interval(output / s.layout().devices(), h[Metric.OUTPUT_TPS.ordinal()]));
@@ -247,8 +247,8 @@ public final class ServingPredictor {
       return Optional.empty();
     }
     return Optional.of(String.format(Locale.ROOT, "vLLM starts only if its KV cache holds one request of"
-        + " max_model_len tokens, by default the %d-token"
-        + " context %s declares, and the cache holds about %d tokens here: vLLM refuses to start with that (\"To serve"
+        + " max_model_len tokens, by default the %d-token context %s declares, and the cache holds about %d tokens"
+        + " here: vLLM refuses to start with that (\"To serve"
         + " at least one request with the model's max seq len ...\"); predicted as if --max-model-len were set to at"
         + " most %d (--max-context states the context the model runs at)", declared, s.model().name(), held, held));
   }
