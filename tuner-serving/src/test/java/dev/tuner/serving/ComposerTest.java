@@ -387,6 +387,21 @@ class ComposerTest {
   }
 
   @Test
+  void aReplicasShareOfARunShorterThanOnePromptIsNotDelayedByArrivalsItDoesNotHave() {
+    // one prompt over four replicas is a quarter prompt each: no wave of several prompts arrives over time, so the
+    // wave's TTFT takes no arrival delay off (it had added (1 − m)/(2λ), a first token later at a lower rate)
+    Composer c = new Composer(gpu(2e9), new EngineTerms(1e-3, 1, 1, 1), engine(EngineKind.VLLM, 8, 100, false, 0.5),
+        work(1000, 10));
+    Composer.Served slow = c.rate(0.4, 0.25);
+    Composer.Served fast = c.rate(0.6, 0.25);
+    Composer.Served settled = c.continuous(slow.running());
+    double steady = settled.ttft() + Composer.iterationWait(slow.running(), settled.tpot());
+    assertThat(slow.ttft()).isCloseTo(Math.max(steady, c.waveTtft(0.25)), within(1e-12));
+    assertThat(slow.ttft()).isLessThan(c.waveTtft(0.25) + 0.75 / (2 * 0.4));
+    assertThat(fast.ttft()).isGreaterThanOrEqualTo(slow.ttft());
+  }
+
+  @Test
   void aPoissonArrivalWaitsHalfAnIterationWhenOneIsInFlight() {
     // ln 2 requests in flight on average: by M/G/∞ none are with probability e^(−ln 2) = 1/2, so an arrival finds an
     // iteration of 4 ms in flight half the time and then waits 2 ms of it on average: 1/2 × 2 ms = 1 ms
