@@ -175,9 +175,12 @@ class ServingCommandTest {
     assertThat(short20.get("limited_by").asText()).isEqualTo("arrival_rate");
     assertThat(short20.get("running").asDouble()).isLessThanOrEqualTo(20);
     assertThat(short20.get("limit_detail").asText()).contains("over a run of 20 prompts");
-    // the run's requests over its duration: the last arrival (20/200 s) plus one request's E2E
-    assertThat(short20.get("requests_per_s").asDouble()).isCloseTo(
-        20 / (0.1 + short20.get("e2e_ms").asDouble() / 1000), org.assertj.core.api.Assertions.within(1e-6));
+    // the run's requests over its length, simulated: no longer than the last arrival (20/200 s) plus the E2E printed,
+    // which counts the wave's queue for the token budget that the run's length leaves to the others' decodes, and
+    // longer than the arrivals alone
+    double perSecond = short20.get("requests_per_s").asDouble();
+    assertThat(perSecond).isGreaterThanOrEqualTo(20 / (0.1 + short20.get("e2e_ms").asDouble() / 1000))
+        .isLessThan(200);
     assertThat(short20.get("tpot_ms").asDouble()).isLessThan(endless.json().get("tpot_ms").asDouble());
   }
 

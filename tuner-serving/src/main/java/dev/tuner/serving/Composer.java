@@ -450,12 +450,11 @@ final class Composer {
    * prefill, a prompt waits as in a wave that arrived at once ({@link #waveTtft}) less the mean delay of its arrival,
    * {@code (m − 1)/(2λ)}, which is the larger TTFT then; the wave is of the {@code m = min(P, nmax)} prompts the
    * deployment can hold at once, as the others wait for a slot, which is the queue's part. The benchmark divides the
-   * run's requests by its duration, the last arrival's time plus its {@code E2E}: {@code P / (T + E2E)}.
+   * run's requests by its duration, which {@link RunDuration} simulates in cohorts on both sides of the capacity.
    *
-   * At or above the capacity the deployment saturates and the queue grows over the run; a run of known length then
-   * lasts {@code P/X + n/λ} (the capacity {@code n} fills at the arrival rate, then requests end at the capacity's
-   * rate {@code X}), and a prompt waits the iteration in flight and that queue, or as the burst of prompts below the
-   * capacity would when that is longer, so that a rate that crosses the capacity never gets a first token sooner.
+   * At or above the capacity the deployment saturates and the queue grows over the run, and a prompt waits the
+   * iteration in flight and that queue, or as the burst of prompts below the capacity would when that is longer, so
+   * that a rate that crosses the capacity never gets a first token sooner.
    */
   Served rate(double rate, double prompts) {
     Capacity cap = capacity();
@@ -465,7 +464,7 @@ final class Composer {
       // the queue grows for as long as requests arrive: over P prompts the last waits P/X − P/λ, the mean half that
       // (inFlight is at most λ·E2E, so a saturated run has λ ≥ X)
       double wait = prompts > 0 ? (prompts / full.perSecond() - prompts / rate) / 2 : 0;
-      double served = prompts > 0 ? prompts / (prompts / full.perSecond() + cap.n() / rate) : full.perSecond();
+      double served = prompts > 0 ? prompts / run(cap).seconds(prompts, rate) : full.perSecond();
       LimitedBy by = cap.n() < EngineLimits.MAX ? cap.by() : full.limitedBy();
       // an iteration is always in flight; a burst of prompts that outruns the prefill waits as below the capacity
       double ttft = Math.max(full.ttft() + iterationWait(cap.n(), full.tpot()) + wait, burst);
@@ -489,11 +488,16 @@ final class Composer {
     double ttft = s.ttft() + iterationWait(running, s.tpot());
     ttft = Math.max(ttft, burst);
     double e2e = ttft + s.e2e() - s.ttft();
-    double served = prompts > 0 ? prompts / (prompts / rate + e2e) : rate;
+    double served = prompts > 0 ? prompts / run(cap).seconds(prompts, rate) : rate;
     return new Served(ttft, s.tpot(), e2e, served, running, LimitedBy.ARRIVAL_RATE,
         () -> String.format(Locale.ROOT, "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on"
             + " average%s, an iteration in flight at arrival %.0f%% of the time", rate, full.perSecond(), running,
             prompts > 0 ? " over a run of " + Fixed.of(prompts, 0) + " prompts" : "", 100 * busy));
+  }
+
+  /** A run of stated prompts here: requests take {@link #continuous}'s E2E, at most the capacity at once. */
+  private RunDuration run(Capacity cap) {
+    return new RunDuration(n -> continuous(n).e2e(), cap.n());
   }
 
   /**

@@ -329,8 +329,11 @@ class ComposerTest {
     assertThat(s.e2e() - settled.e2e()).isCloseTo(wait, within(1e-15));
     assertThat(c.rate(capacity * 2, 0).perSecond()).isEqualTo(capacity);
     Composer.Served saturated = c.rate(capacity * 2, 100);
-    // 100 prompts: the 8 the capacity holds fill at 2X, then requests end at X: 100 / (100/X + 8/(2X)) = X × 100/104
-    assertThat(saturated.perSecond()).isCloseTo(capacity * 100 / 104, within(1e-9));
+    // 100 prompts: the run lasts what RunDuration simulates, and serves less than the capacity's X: the first 8 fill
+    // at 2X, and the last requests drain with fewer beside them
+    double run = new RunDuration(n -> c.continuous(n).e2e(), 8).seconds(100, 2 * capacity);
+    assertThat(saturated.perSecond()).isCloseTo(100 / run, within(1e-12));
+    assertThat(saturated.perSecond()).isLessThan(capacity);
     // the last waits 100/X − 100/λ, the mean half that, and each waits the iteration in flight, which is always one
     Composer.Served full = c.continuous(8);
     assertThat(saturated.ttft() - full.ttft()).isCloseTo((100 / capacity - 100 / (2 * capacity)) / 2
@@ -354,7 +357,7 @@ class ComposerTest {
   @Test
   void aShortRunAtARateAboveTheSteadyCapacityRunsAsOneWaveWhenItFits() {
     // 8 sequences at most; 6 prompts at a rate far above what 8 running requests serve in the steady state: they
-    // never queue for the capacity, so nothing saturates, and the run lasts its arrivals plus one request's E2E
+    // never queue for the capacity, so nothing saturates, and the run lasts as its 6 requests share their iterations
     Composer c = new Composer(gpu(2e9), new EngineTerms(1e-3, 1, 1, 1), engine(EngineKind.VLLM, 8, 0, false, 0.5),
         work(100, 10));
     double capacity = c.continuous(8).perSecond();
@@ -363,7 +366,8 @@ class ComposerTest {
     assertThat(s.limitedBy()).isEqualTo(LimitedBy.ARRIVAL_RATE);
     assertThat(s.running()).isLessThanOrEqualTo(6);
     assertThat(s.running()).isCloseTo(Composer.inFlight(rate, 6, c.continuous(s.running()).e2e()), within(1e-6));
-    assertThat(s.perSecond()).isCloseTo(6 / (6 / rate + s.e2e()), within(1e-9));
+    assertThat(s.perSecond()).isCloseTo(6 / new RunDuration(n -> c.continuous(n).e2e(), c.capacity().n())
+        .seconds(6, rate), within(1e-9));
     // the 6 prompts arrive within 6/λ, far less than one prefill: each waits at least as a wave arriving at once
     // would, less the mean delay of its arrival; here the steady state's prompt beside 5 decodes takes longer
     Composer.Served settled = c.continuous(s.running());
@@ -383,7 +387,9 @@ class ComposerTest {
     assertThat(one.waveTtft(6) - 5 / (2 * rate))
         .isGreaterThan(beside.ttft() + Composer.iterationWait(w.running(), beside.tpot()));
     assertThat(w.ttft()).isCloseTo(one.waveTtft(6) - 5 / (2 * rate), within(1e-12));
-    assertThat(w.perSecond()).isCloseTo(6 / (6 / rate + w.e2e()), within(1e-9));
+    // the run's length counts each prompt's prefill beside the others' decodes, not this queue for the budget
+    assertThat(w.perSecond()).isCloseTo(6 / new RunDuration(n -> one.continuous(n).e2e(), one.capacity().n())
+        .seconds(6, rate), within(1e-9));
   }
 
   @Test

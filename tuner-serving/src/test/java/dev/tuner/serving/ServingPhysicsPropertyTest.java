@@ -55,8 +55,9 @@ class ServingPhysicsPropertyTest {
         assertNotFaster(s, "2x the GPU-to-GPU link", learned, LEARNED.predict(withDevice(s, d -> scaled(d, 1, 1, 2))));
       }
       if (endless(s.workload().load())) {
-        // more memory holds more requests: never fewer tokens/s (a run of stated prompts is left out: it serves
-        // fewer in 2.4% of pairs, by up to 28%; docs/EVALUATION.md, seventeenth serving change)
+        // more memory holds more requests: never fewer tokens/s (a run of stated prompts is left out: at a rate it
+        // serves fewer in 40 of 6 333 pairs, by up to 4.3%, closed loops and offline runs by up to 15%;
+        // docs/EVALUATION.md, eighteenth serving change)
         ServingPrediction roomier = LEARNED.predict(withDevice(s, ServingPhysicsPropertyTest::moreMemory));
         assertThat(roomier.outputTokensPerS()).as("output tokens/s of " + describe(s) + " against 1.5x the memory")
             .isGreaterThanOrEqualTo(learned.outputTokensPerS() * (1 - TOLERANCE));
@@ -65,17 +66,19 @@ class ServingPhysicsPropertyTest {
   }
 
   /**
-   * Twice the clients or the static batch, or 1.5 times the request rate, of an endless load: no sooner a first token
-   * or a next one, and, but for a static batch (whose larger batch may run in more waves), no fewer tokens/s. A run of
-   * a stated number of prompts is left out: its below-capacity and saturated forms meet unevenly, and measured over
-   * 60 seeds × 2 000 deployments it serves fewer tokens/s under more load in 0.8% of pairs, by up to 19.5%
-   * (docs/EVALUATION.md, seventeenth serving change).
+   * Twice the clients or the static batch, or 1.5 times the request rate, of an endless load or of a run of stated
+   * prompts at a rate: no sooner a first token or a next one, and, but for a static batch (whose larger batch may run
+   * in more waves), no fewer tokens/s; a run at a rate within 1%, where the composition's E2E is not of the form its
+   * run length is monotone for ({@link RunDuration}; measured over 60 seeds × 2 000 deployments: 39 of 6 333 pairs, at
+   * most 0.8%). A closed loop of stated prompts is left out: its served rate is the steady state's, which does not
+   * see the run's last, partial round, and it serves fewer tokens/s under more load in 45 of 6 503 pairs, by up to
+   * 10.8% (docs/EVALUATION.md, eighteenth serving change).
    */
   @ParameterizedTest
   @ValueSource(longs = {11, 12, 13, 14, 15, 16, 17, 18})
   void moreLoadNeverServesSoonerNorFewerTokens(long seed) {
-    for (ServingScenario s : deployments(seed, false, s -> heavier(s).filter(ServingPhysicsPropertyTest::runs)
-        .isPresent())) {
+    for (ServingScenario s : deployments(seed, true, s -> !closedLoopOfStatedPrompts(s.workload().load())
+        && heavier(s).filter(ServingPhysicsPropertyTest::runs).isPresent())) {
       ServingScenario more = heavier(s).orElseThrow();
       ServingPrediction light = LEARNED.predict(s);
       ServingPrediction heavy = LEARNED.predict(more);
@@ -85,10 +88,15 @@ class ServingPhysicsPropertyTest {
         assertThat(heavy.ttftMs()).as("TTFT of " + what).isGreaterThanOrEqualTo(light.ttftMs() * (1 - 1e-6));
       }
       if (!(s.workload().load() instanceof Load.Batch)) {
+        double tolerance = endless(s.workload().load()) ? 1e-6 : 0.01;
         assertThat(heavy.outputTokensPerS()).as("output tokens/s of " + what)
-            .isGreaterThanOrEqualTo(light.outputTokensPerS() * (1 - 1e-6));
+            .isGreaterThanOrEqualTo(light.outputTokensPerS() * (1 - tolerance));
       }
     }
+  }
+
+  private static boolean closedLoopOfStatedPrompts(Load load) {
+    return load instanceof Load.Concurrency c && c.prompts().isPresent();
   }
 
   /**
@@ -123,8 +131,8 @@ class ServingPhysicsPropertyTest {
   /** {@code s} under twice its clients or static batch, or 1.5 times its rate; empty for an offline load. */
   private static Optional<ServingScenario> heavier(ServingScenario s) {
     Load load = s.workload().load();
-    Load more = load instanceof Load.Concurrency c ? new Load.Concurrency(c.clients() * 2)
-        : load instanceof Load.RequestRate r ? new Load.RequestRate(r.perSecond() * 1.5)
+    Load more = load instanceof Load.Concurrency c ? new Load.Concurrency(c.clients() * 2, c.prompts())
+        : load instanceof Load.RequestRate r ? new Load.RequestRate(r.perSecond() * 1.5, r.prompts())
         : load instanceof Load.Batch b ? new Load.Batch(b.size() * 2) : null;
     return Optional.ofNullable(more).map(m -> s.withWorkload(new Workload(s.workload().input(), s.workload().output(),
         m)));
