@@ -102,7 +102,7 @@ public final class ServingCsv {
   }
 
   /** A row that cannot be used; its message is the reason. */
-  private static final class Reject extends RuntimeException {
+  static final class Reject extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     Reject(String reason) {
@@ -131,6 +131,7 @@ public final class ServingCsv {
     DeviceSpec device = catalog.findDevice(m.get("device"))
         .orElseThrow(() -> new Reject("device '" + m.get("device") + "' not in the catalog"));
     ModelSpec model = catalog.models().find(m.get("model"))
+        .or(() -> UnversionedModel.resolve(catalog, m.get("model"), longest(lengths(m, dataset))))
         .orElseThrow(() -> new Reject("model '" + m.get("model") + "' not in the catalog"));
     Quantization quant = quant(m.get("weight_dtype"));
     KnownDefects.of(kind, m.getOrDefault("engine_version", ""), model, m.get("weight_dtype")).ifPresent(report -> {
@@ -205,6 +206,11 @@ public final class ServingCsv {
       l = l.withCudaGraphs(false);
     }
     return l;
+  }
+
+  /** Tokens of the longest request: its prompt and its output. */
+  private static int longest(Lengths[] lengths) {
+    return lengths[0].max() + lengths[1].max();
   }
 
   private static Lengths[] lengths(Map<String, String> m, String dataset) {

@@ -91,6 +91,27 @@ class ServingCsvTest {
   }
 
   @Test
+  void aModelNamedWithoutItsVersionIsUsedWhereItsVersionsComputeTheSame() {
+    Catalog catalog = Catalog.shipped();
+    ServingCsv csv = new ServingCsv(catalog, EngineDefaults.shipped(), new StepPhysics(new Roofline(catalog)));
+    String head = "s,TensorRT-LLM,0.14,H100 SXM5 80GB,1,1,1,,Mistral 7B,FP16,,";
+    String tail = ",fixed,,inf,3000,,,9000,,,,,,,,,\n";
+    String rows = HEADER
+        // 128 + 2048 tokens: v0.1's 4 096-token window is never reached, so v0.1, v0.2 and v0.3 compute the same
+        + head + "128,2048" + tail
+        // 20 000 + 2 000: v0.1 attends within its window, v0.2 and v0.3 over everything
+        + head + "20000,2000" + tail;
+    ServingData d = csv.read(new StringReader(rows), "t.csv");
+    assertThat(d.used()).singleElement().satisfies(r -> {
+      assertThat(r.where()).isEqualTo("t.csv:2");
+      assertThat(r.scenario().model().name()).startsWith("Mistral 7B v");
+    });
+    assertThat(d.rejected()).singleElement().satisfies(r -> assertThat(r.reason()).isEqualTo(
+        "model 'Mistral 7B' names 3 catalog versions (Mistral 7B v0.3, Mistral 7B v0.1, Mistral 7B v0.2) that differ"
+            + " at 22000 tokens: attention (a sliding window of 4096 tokens that the row's context reaches)"));
+  }
+
+  @Test
   void aReasonCountsUnderOneKindWhateverItsDatasetSays() {
     // dataset descriptions carry parentheses of their own; the kind must not keep a stray ")" from them
     assertThat(ServingEvaluator.reasonKind("lengths sampled by an unstated rule (dataset: random (tool default:"
