@@ -54,8 +54,10 @@ final class UnversionedModel {
       return "experts";
     }
     if (!reached(a.attention(), context).equals(reached(b.attention(), context))) {
-      return "attention (a sliding window of " + Math.max(a.attention().slidingWindow(), b.attention().slidingWindow())
-          + " tokens that the row's context reaches)";
+      int window = Math.max(a.attention().slidingWindow(), b.attention().slidingWindow());
+      return window > 0 && window < context
+          ? "attention (a sliding window of " + window + " tokens that the row's context reaches)"
+          : "attention (its kind, latent rank or layers)";
     }
     if (Math.abs(a.paramsB() / b.paramsB() - 1) > 0.02) {
       return "parameters (" + a.paramsB() + " and " + b.paramsB() + " billion)";

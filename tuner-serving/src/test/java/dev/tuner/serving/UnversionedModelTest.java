@@ -27,6 +27,10 @@ class UnversionedModelTest {
     assertThat(UnversionedModel.difference(windowed, full, 4096)).isEmpty();
     assertThat(UnversionedModel.difference(windowed, full, 4097)).startsWith("attention (a sliding window of 4096");
     assertThat(UnversionedModel.difference(full, model(7.25, 65536, 0), 100)).startsWith("vocabulary");
+    ModelSpec latent = new ModelSpec("m", 7.25, 4096, 32, 32, 8, 128, 32768, List.of(), "", "m",
+        OptionalDouble.empty(), Optional.empty(), 14336, MoeSpec.NONE, new AttentionSpec(AttentionKind.MLA, 512, 64, 0,
+            0, 0, 0));
+    assertThat(UnversionedModel.difference(full, latent, 100)).isEqualTo("attention (its kind, latent rank or layers)");
     assertThat(UnversionedModel.difference(full, model(7.5, 32768, 0), 100)).startsWith("parameters");
   }
 
