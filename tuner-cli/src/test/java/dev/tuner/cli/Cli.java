@@ -35,11 +35,16 @@ final class Cli {
     return new Result(exit, out.toString(), err.toString());
   }
 
-  /** {@link #run} of a test's fixed arguments followed by this case's. */
-  static Result run(String[] fixed, String... more) {
+  /** A test's fixed arguments followed by this case's. */
+  static String[] with(String[] fixed, String... more) {
     String[] args = java.util.Arrays.copyOf(fixed, fixed.length + more.length);
     System.arraycopy(more, 0, args, fixed.length, more.length);
-    return run(args);
+    return args;
+  }
+
+  /** {@link #run} of a test's fixed arguments followed by this case's. */
+  static Result run(String[] fixed, String... more) {
+    return run(with(fixed, more));
   }
 
   /** The JSON of {@link #run(String[], String...)}; fails, showing the run, on a non-zero exit. */

@@ -19,12 +19,12 @@ class ExportDefaultTest {
     // decode (relative to the serial roof with the step overhead) and prefill on an H100, where the reference caps
     // the peak per SM: the export's metadata carries both figures of the reference
     String[][] scenarios = {
-        PredictCommandTest.with(PredictCommandTest.LLAMA_ON_4090, "--format", "json"),
+        Cli.with(PredictCommandTest.LLAMA_ON_4090, "--format", "json"),
         {"predict", "--model", "Llama 3 8B", "--device", "H100 PCIe", "--quant", "Q4_K_M", "--context", "512",
             "--phase", "prefill", "--format", "json"}};
     for (String[] predict : scenarios) {
       double embedded = Cli.run(predict).json().get("tokens_per_s").asDouble();
-      Cli.Result viaOnnx = Cli.run(PredictCommandTest.with(new String[] {"--model-file", onnx.toString()}, predict));
+      Cli.Result viaOnnx = Cli.run(new String[] {"--model-file", onnx.toString()}, predict);
       assertThat(viaOnnx.exit()).as(viaOnnx.toString()).isZero();
       assertThat(viaOnnx.json().get("tokens_per_s").asDouble()).isCloseTo(embedded,
           org.assertj.core.api.Assertions.withinPercentage(0.01));

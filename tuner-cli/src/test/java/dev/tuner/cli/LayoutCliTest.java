@@ -23,7 +23,7 @@ class LayoutCliTest {
       "--shared-experts", "0", "--expert-ffn-dim", "768", "--dense-layers", "0", "--active-params-b", "3.35"};
 
   private static String[] args(String command, String[] base, String... more) {
-    return PredictCommandTest.with(PredictCommandTest.with(new String[] {command}, base), more);
+    return Cli.with(Cli.with(new String[] {command}, base), more);
   }
 
   @Test

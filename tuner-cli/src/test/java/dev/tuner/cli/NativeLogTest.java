@@ -32,7 +32,7 @@ class NativeLogTest {
 
   @Test
   void predictingWithAnOnnxFilePrintsNothingOfOnnxRuntimesOwn() throws Exception {
-    Run run = tuner(PredictCommandTest.with(new String[] {"--model-file", onnx.toString()},
+    Run run = tuner(Cli.with(new String[] {"--model-file", onnx.toString()},
         PredictCommandTest.LLAMA_ON_4090));
     assertThat(run.exit()).as(run.toString()).isZero();
     assertThat(run.out()).contains("provider onnx");
@@ -45,7 +45,7 @@ class NativeLogTest {
    */
   @Test
   void aLongCommandLineDoesNotCrashOnnxRuntime() throws Exception {
-    Run run = tuner(List.of("-Dpadding=" + "x".repeat(20_000)), PredictCommandTest.with(
+    Run run = tuner(List.of("-Dpadding=" + "x".repeat(20_000)), Cli.with(
         new String[] {"--model-file", onnx.toString()}, PredictCommandTest.LLAMA_ON_4090));
     assertThat(run.exit()).as(run.toString()).isZero();
     assertThat(run.out()).contains("provider onnx");
@@ -53,7 +53,7 @@ class NativeLogTest {
 
   @Test
   void debugShowsOnnxRuntimesLogFromLevelInfo() throws Exception {
-    Run run = tuner(PredictCommandTest.with(new String[] {"--debug", "--model-file", onnx.toString()},
+    Run run = tuner(Cli.with(new String[] {"--debug", "--model-file", onnx.toString()},
         PredictCommandTest.LLAMA_ON_4090));
     assertThat(run.exit()).as(run.toString()).isZero();
     // ONNX Runtime's line prefix: severity I (info), then the environment's name
@@ -63,7 +63,7 @@ class NativeLogTest {
   @Test
   void theConfigurationKeyChoosesTheLevelToo() throws Exception {
     Path config = Files.writeString(dir.resolve("verbose.yaml"), "onnx:\n  log_level: info\n");
-    Run run = tuner(PredictCommandTest.with(
+    Run run = tuner(Cli.with(
         new String[] {"--config", config.toString(), "--model-file", onnx.toString()},
         PredictCommandTest.LLAMA_ON_4090));
     assertThat(run.exit()).as(run.toString()).isZero();
@@ -73,9 +73,9 @@ class NativeLogTest {
   @Test
   void anUnknownLevelIsRefusedNamingTheKeyAndTheLevels() throws IOException {
     Path config = Files.writeString(dir.resolve("bad.yaml"), "onnx.log_level: loud\n");
-    Cli.Result bad = Cli.run(PredictCommandTest.with(
+    Cli.Result bad = Cli.run(
         new String[] {"--config", config.toString(), "--model-file", onnx.toString()},
-        PredictCommandTest.LLAMA_ON_4090));
+        PredictCommandTest.LLAMA_ON_4090);
     assertThat(bad.exit()).as(bad.toString()).isEqualTo(2);
     assertThat(bad.err()).contains("tuner.onnx.log_level").contains("loud")
         .contains("verbose, info, warning, error, fatal");

@@ -67,8 +67,8 @@ class NoFileLostTest {
     Path devNull = Path.of("/dev/null");
     assumeTrue(Files.exists(devNull));
     Path link = Files.createSymbolicLink(dir.resolve("roofline.png"), devNull);
-    Cli.Result r = Cli.run(PredictCommandTest.with(RecommendCommandTest.LLAMA_ON_4090, "--plot", link.toString(),
-        "--force"));
+    Cli.Result r = Cli.run(RecommendCommandTest.LLAMA_ON_4090, "--plot", link.toString(),
+        "--force");
     refusedBeforeWork(r, "--plot = " + link, "a character device");
     assertThat(Files.isRegularFile(devNull)).isFalse();
   }

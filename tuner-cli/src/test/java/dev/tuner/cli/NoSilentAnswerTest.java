@@ -56,7 +56,7 @@ class NoSilentAnswerTest {
       case "SERVING_GRID" -> SERVING_GRID;
       default -> STEP_GRID;
     };
-    usageError(Cli.run(PredictCommandTest.with(base, more.split(" "))), message);
+    usageError(Cli.run(base, more.split(" ")), message);
   }
 
   /** Serving training and evaluation read none of the step model's trainer, split or plot options: each is refused. */
@@ -83,7 +83,7 @@ class NoSilentAnswerTest {
     String[] h100 = {"predict", "--model", "Llama 3 8B", "--device", "H100", "--quant", "F16", "--context", "512",
         "--batch", "64", "--format", "json"};
     Cli.Result plain = Cli.run(h100);
-    Cli.Result restated = Cli.run(PredictCommandTest.with(h100, "--fp16-tflops", "989.5"));
+    Cli.Result restated = Cli.run(h100, "--fp16-tflops", "989.5");
     assertThat(restated.exit()).as(restated.toString()).isZero();
     assertThat(restated.json().get("roofline_tokens_per_s").asDouble())
         .isEqualTo(plain.json().get("roofline_tokens_per_s").asDouble());
@@ -112,50 +112,50 @@ class NoSilentAnswerTest {
   @Test
   void impossibleShapesAreRefusedWithTheirRule() {
     // the catalog's 8 KV heads cannot serve 7 query heads
-    usageError(Cli.run(PredictCommandTest.with(PredictCommandTest.LLAMA_ON_4090, "--heads", "7", "--hidden", "4096")),
+    usageError(Cli.run(PredictCommandTest.LLAMA_ON_4090, "--heads", "7", "--hidden", "4096"),
         "KV heads = 8", "at most the attention heads (7)");
-    usageError(Cli.run(PredictCommandTest.with(PredictCommandTest.LLAMA_ON_4090, "--heads", "7", "--kv-heads", "7",
-        "--hidden", "4096")), "heads = 7", "head_dim = hidden / heads must be whole");
-    usageError(Cli.run(PredictCommandTest.with(PredictCommandTest.LLAMA_ON_4090, "--kv-heads", "5")),
+    usageError(Cli.run(PredictCommandTest.LLAMA_ON_4090, "--heads", "7", "--kv-heads", "7",
+        "--hidden", "4096"), "heads = 7", "head_dim = hidden / heads must be whole");
+    usageError(Cli.run(PredictCommandTest.LLAMA_ON_4090, "--kv-heads", "5"),
         "KV heads = 5", "a divisor of the 32 attention heads");
-    usageError(Cli.run(PredictCommandTest.with(PredictCommandTest.LLAMA_ON_4090, "--layers", "1000", "--params-b",
-        "0.01")), "layers = 1000", "layers x 2 x hidden^2 <= parameters");
+    usageError(Cli.run(PredictCommandTest.LLAMA_ON_4090, "--layers", "1000", "--params-b",
+        "0.01"), "layers = 1000", "layers x 2 x hidden^2 <= parameters");
   }
 
   @Test
   void aSchemaThatCannotTakeEffectIsRefused() throws Exception {
     Path config = Files.writeString(dir.resolve("tuner.yaml"), "schema: reference-v1\n");
-    usageError(Cli.run(PredictCommandTest.with(new String[] {"--config", config.toString()},
-        PredictCommandTest.LLAMA_ON_4090)), "tuner.schema = reference-v1", "the schema of the model in use");
+    usageError(Cli.run(new String[] {"--config", config.toString()},
+        PredictCommandTest.LLAMA_ON_4090), "tuner.schema = reference-v1", "the schema of the model in use");
   }
 
   @Test
   void aKeySetTwiceIsRefused() throws Exception {
     Path yaml = Files.writeString(dir.resolve("twice.yaml"), "interval:\n  level: 0.8\ninterval.level: 0.9\n");
-    usageError(Cli.run(PredictCommandTest.with(new String[] {"--config", yaml.toString()},
-        PredictCommandTest.LLAMA_ON_4090)), "interval.level", "each key once");
+    usageError(Cli.run(new String[] {"--config", yaml.toString()},
+        PredictCommandTest.LLAMA_ON_4090), "interval.level", "each key once");
     Path same = Files.writeString(dir.resolve("same.yaml"), "schema: tuner-v1\nschema: tuner-v1\n");
-    usageError(Cli.run(PredictCommandTest.with(new String[] {"--config", same.toString()},
-        PredictCommandTest.LLAMA_ON_4090)), "schema");
+    usageError(Cli.run(new String[] {"--config", same.toString()},
+        PredictCommandTest.LLAMA_ON_4090), "schema");
     Path props = Files.writeString(dir.resolve("twice.properties"), "tuner.interval.level=0.8\n"
         + "interval.level=0.9\n");
-    usageError(Cli.run(PredictCommandTest.with(new String[] {"--config", props.toString()},
-        PredictCommandTest.LLAMA_ON_4090)), "interval.level", "each key once");
+    usageError(Cli.run(new String[] {"--config", props.toString()},
+        PredictCommandTest.LLAMA_ON_4090), "interval.level", "each key once");
     usageError(Cli.run("train", "--data", "x.csv", "--set", "trees=10", "--set", "trees=20"),
         "--set = trees=20", "trees=10 was set already");
   }
 
   @Test
   void anEmptyValueIsAnErrorNotTheDefault() throws Exception {
-    usageError(Cli.run(PredictCommandTest.with(PredictCommandTest.LLAMA_ON_4090, "--phase", "")), "phase");
-    usageError(Cli.run(PredictCommandTest.with(PredictCommandTest.LLAMA_ON_4090, "--kv-cache-type", "")), "kv-cache type");
-    usageError(Cli.run(PredictCommandTest.with(RecommendCommandTest.LLAMA_ON_4090, "--quants", ",")),
+    usageError(Cli.run(PredictCommandTest.LLAMA_ON_4090, "--phase", ""), "phase");
+    usageError(Cli.run(PredictCommandTest.LLAMA_ON_4090, "--kv-cache-type", ""), "kv-cache type");
+    usageError(Cli.run(RecommendCommandTest.LLAMA_ON_4090, "--quants", ","),
         "--quants", "none of them empty");
-    usageError(Cli.run(PredictCommandTest.with(RecommendCommandTest.LLAMA_ON_4090, "--kv-cache-types", "f16,,q8_0")),
+    usageError(Cli.run(RecommendCommandTest.LLAMA_ON_4090, "--kv-cache-types", "f16,,q8_0"),
         "--kv-cache-types");
     Path yaml = Files.writeString(dir.resolve("empty.yaml"), "schema: \"\"\n");
-    usageError(Cli.run(PredictCommandTest.with(new String[] {"--config", yaml.toString()},
-        PredictCommandTest.LLAMA_ON_4090)), "tuner.schema", "leave the key out for the default");
+    usageError(Cli.run(new String[] {"--config", yaml.toString()},
+        PredictCommandTest.LLAMA_ON_4090), "tuner.schema", "leave the key out for the default");
   }
 
   @Test

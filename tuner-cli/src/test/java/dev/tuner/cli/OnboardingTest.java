@@ -80,10 +80,10 @@ class OnboardingTest {
     String dropped = r.out().substring(r.out().indexOf("Dropped ("));
     assertThat(dropped).contains("--verbose lists each", "memory");
     assertThat(dropped.lines().count()).isLessThan(8);
-    Cli.Result verbose = Cli.run(PredictCommandTest.with(RecommendCommandTest.LLAMA_ON_4090, "--verbose"));
+    Cli.Result verbose = Cli.run(RecommendCommandTest.LLAMA_ON_4090, "--verbose");
     assertThat(verbose.out().substring(verbose.out().indexOf("Dropped (")).lines().count())
         .isGreaterThan(dropped.lines().count());
-    var json = Cli.run(PredictCommandTest.with(RecommendCommandTest.LLAMA_ON_4090, "--format", "json")).json();
+    var json = Cli.run(RecommendCommandTest.LLAMA_ON_4090, "--format", "json").json();
     assertThat(json.get("dropped_by_reason").get("memory").asInt()).isEqualTo(json.get("dropped").size());
   }
 
@@ -123,8 +123,8 @@ class OnboardingTest {
     assertThat(model.get("name").asText()).isEqualTo("my-org/Llama-3-8B-finetune");
     assertThat(model.get("params_b").asDouble()).isEqualTo(8.030261248);
     // the same shape as the catalog's Llama 3 8B predicts the same
-    assertThat(r.json().get("roofline_tokens_per_s").asDouble()).isCloseTo(Cli.run(PredictCommandTest.with(
-        PredictCommandTest.LLAMA_ON_4090, "--format", "json")).json().get("roofline_tokens_per_s").asDouble(),
+    assertThat(r.json().get("roofline_tokens_per_s").asDouble()).isCloseTo(Cli.run(
+        PredictCommandTest.LLAMA_ON_4090, "--format", "json").json().get("roofline_tokens_per_s").asDouble(),
         org.assertj.core.api.Assertions.withinPercentage(1));
     Cli.Result both = Cli.run("predict", "--hf-config", config.toString(), "--model", "Llama 3 8B", "--device",
         "RTX 4090", "--quant", "Q4_K_M");

@@ -19,10 +19,6 @@ class PredictCommandTest {
   static final String[] LLAMA_ON_4090 = {
       "predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M", "--context", "512"};
 
-  static String[] with(String[] base, String... more) {
-    return Stream.concat(Stream.of(base), Stream.of(more)).toArray(String[]::new);
-  }
-
   @Test
   void tablePrintsTheResolvedScenarioAndThePrediction() {
     Cli.Result r = Cli.run(LLAMA_ON_4090);
@@ -55,7 +51,7 @@ class PredictCommandTest {
 
   @Test
   void jsonHasTheDocumentedKeysAndStaysUnderTheRoofline() {
-    Cli.Result r = Cli.run(with(LLAMA_ON_4090, "--format", "json"));
+    Cli.Result r = Cli.run(LLAMA_ON_4090, "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
     JsonNode j = r.json();
     assertThat(j.fieldNames()).toIterable().containsExactly("tokens_per_s", "roofline_tokens_per_s", "bound",
@@ -89,7 +85,7 @@ class PredictCommandTest {
 
   @Test
   void csvIsAHeaderAndOneRow() {
-    Cli.Result r = Cli.run(with(LLAMA_ON_4090, "--format", "csv", "--batch", "4", "--phase", "prefill"));
+    Cli.Result r = Cli.run(LLAMA_ON_4090, "--format", "csv", "--batch", "4", "--phase", "prefill");
     assertThat(r.exit()).as(r.toString()).isZero();
     List<Csv.Row> rows = Csv.read(new StringReader(r.out()), "stdout");
     assertThat(rows).hasSize(2);
@@ -109,12 +105,12 @@ class PredictCommandTest {
    */
   @Test
   void explainNamesWhatTheModelPredictsAShareOf() {
-    Cli.Result decode = Cli.run(with(LLAMA_ON_4090, "--explain"));
+    Cli.Result decode = Cli.run(LLAMA_ON_4090, "--explain");
     assertThat(decode.exit()).as(decode.toString()).isZero();
     assertThat(decode.out()).contains("model's reference", "what the model predicts a share of: the serial roof",
         "µs per layer and step over 32 layers, shared by 1 sequence(s)",
         "its KV-cache reads taking", "times their time at the bandwidth");
-    Cli.Result batched = Cli.run(with(LLAMA_ON_4090, "--explain", "--batch", "8"));
+    Cli.Result batched = Cli.run(LLAMA_ON_4090, "--explain", "--batch", "8");
     assertThat(batched.exit()).as(batched.toString()).isZero();
     assertThat(batched.out()).contains("what the model predicts a share of: one sequence's serial roof",
         "shared by 1 sequence(s); the model predicts the gain of a batch of 8 over it");
@@ -127,14 +123,14 @@ class PredictCommandTest {
 
   @Test
   void explainShowsTheRooflineArithmetic() {
-    Cli.Result r = Cli.run(with(LLAMA_ON_4090, "--explain"));
+    Cli.Result r = Cli.run(LLAMA_ON_4090, "--explain");
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out()).contains("Roofline arithmetic", "weights", "KV cache per step", "bytes per step",
         "FLOPs per token", "memory roof", "compute roof", "binds", "peak used", "TFLOPS", "arithmetic intensity",
         "ridge point", "vector peak", "TFLOPS FP32", "FLOP per byte of bandwidth", "LM head",
         "gathered embedding rows", "LM head every token");
 
-    JsonNode j = Cli.run(with(LLAMA_ON_4090, "--explain", "--format", "json")).json();
+    JsonNode j = Cli.run(LLAMA_ON_4090, "--explain", "--format", "json").json();
     JsonNode roof = j.get("roofline");
     JsonNode s = j.get("scenario");
     // whether Llama 3 8B ties its embeddings is not in the catalog: untied, the bound's choice. The body and the LM
@@ -208,7 +204,7 @@ class PredictCommandTest {
   /** A vector peak given on the command line reaches the scenario and the roofline; without one it is imputed. */
   @Test
   void anExplicitFp32PeakIsUsedAndAMissingOneIsAssumedAloud() {
-    Cli.Result given = Cli.run(with(LLAMA_ON_4090, "--fp32-tflops", "90", "--explain", "--format", "json"));
+    Cli.Result given = Cli.run(LLAMA_ON_4090, "--fp32-tflops", "90", "--explain", "--format", "json");
     assertThat(given.exit()).as(given.toString()).isZero();
     assertThat(given.json().get("scenario").get("device").get("fp32_tflops").asDouble()).isEqualTo(90);
     assertThat(given.json().get("roofline").get("vector_tflops").asDouble()).isEqualTo(90);
@@ -221,7 +217,7 @@ class PredictCommandTest {
     assertThat(imputed.json().get("assumptions")).anySatisfy(a -> assertThat(a.asText())
         .contains("FP32 vector peak of Apple M3 Max (40-core GPU) (with given figures) unknown: assumed"));
 
-    Cli.Result bad = Cli.run(with(LLAMA_ON_4090, "--fp32-tflops", "-3"));
+    Cli.Result bad = Cli.run(LLAMA_ON_4090, "--fp32-tflops", "-3");
     assertThat(bad.exit()).isEqualTo(2);
     assertThat(bad.err()).contains("device FP32 vector peak", "-3", "[0.001, 100000] TFLOPS");
   }
@@ -244,7 +240,7 @@ class PredictCommandTest {
   void configurationFileAndFlagsReachThePredictor(@TempDir Path dir) throws Exception {
     Path config = dir.resolve("tuner.properties");
     Files.writeString(config, "tuner.model=test-constant\ninterval.level=0.8\n");
-    JsonNode j = Cli.run(with(LLAMA_ON_4090, "--config", config.toString(), "--format", "json")).json();
+    JsonNode j = Cli.run(LLAMA_ON_4090, "--config", config.toString(), "--format", "json").json();
     assertThat(j.get("model").get("id").asText()).isEqualTo("test-constant-half");
     assertThat(j.get("model").get("provider").asText()).isEqualTo("test-constant");
     assertThat(j.get("model").get("fallback").asBoolean()).isFalse();
@@ -268,7 +264,7 @@ class PredictCommandTest {
   @ParameterizedTest
   @MethodSource("badArguments")
   void badArgumentsAreOneLineAndExitCodeTwo(List<String> extra, String message) {
-    Cli.Result r = Cli.run(with(LLAMA_ON_4090, extra.toArray(String[]::new)));
+    Cli.Result r = Cli.run(LLAMA_ON_4090, extra.toArray(String[]::new));
     assertThat(r.exit()).as(r.toString()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).startsWith("tuner predict: ").contains(message);
@@ -291,19 +287,19 @@ class PredictCommandTest {
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.err()).contains("note: no --context given: 512 tokens assumed");
     assertThat(r.json().get("tokens_per_s").asDouble())
-        .isEqualTo(Cli.run(with(LLAMA_ON_4090, "--format", "json")).json().get("tokens_per_s").asDouble());
+        .isEqualTo(Cli.run(LLAMA_ON_4090, "--format", "json").json().get("tokens_per_s").asDouble());
     assertThat(Cli.run(LLAMA_ON_4090).err()).doesNotContain("--context");
   }
 
   @Test
   void aModelThatCannotBeLoadedIsARuntimeFailureWithATraceOnlyUnderDebug(@TempDir Path dir) {
     String missing = dir.resolve("missing-model.json").toString();
-    Cli.Result r = Cli.run(with(LLAMA_ON_4090, "--model-file", missing));
+    Cli.Result r = Cli.run(LLAMA_ON_4090, "--model-file", missing);
     assertThat(r.exit()).as(r.toString()).isEqualTo(1);
     assertThat(r.err()).contains("missing-model.json").doesNotContain("\tat ");
     assertThat(r.err().strip().lines()).hasSize(1);
 
-    Cli.Result debug = Cli.run(with(LLAMA_ON_4090, "--model-file", missing, "--debug"));
+    Cli.Result debug = Cli.run(LLAMA_ON_4090, "--model-file", missing, "--debug");
     assertThat(debug.exit()).isEqualTo(1);
     assertThat(debug.err()).contains("\tat ");
   }
@@ -317,7 +313,7 @@ class PredictCommandTest {
     Cli.Result table = Cli.run("predict", "--model", "Llama 3 70B", "--device", "RTX 4090", "--quant", "F16",
         "--context", "512");
     assertThat(table.err()).startsWith("warning: does not fit");
-    Cli.Result fits = Cli.run(with(LLAMA_ON_4090, "--format", "json"));
+    Cli.Result fits = Cli.run(LLAMA_ON_4090, "--format", "json");
     assertThat(fits.json().path("warnings").size()).isZero();
   }
 }

@@ -17,7 +17,7 @@ class RecommendCommandTest {
 
   @Test
   void tablePrintsTopConfigurationsParetoFrontAndDropped() {
-    Cli.Result r = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--top", "3"));
+    Cli.Result r = Cli.run(LLAMA_ON_4090, "--top", "3");
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out()).contains("Recommendation (decode)", "Llama 3 8B", "RTX 4090", "24 GiB (device)",
         "4096 tokens per sequence", "5 quantizations × 2 KV-cache types × 9 batch sizes = 90 configurations",
@@ -26,9 +26,9 @@ class RecommendCommandTest {
 
   @Test
   void jsonRespectsMemoryAndTheLatencyBudget() {
-    Cli.Result r = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--memory-gb", "20", "--max-ms-per-token", "40",
+    Cli.Result r = Cli.run(LLAMA_ON_4090, "--memory-gb", "20", "--max-ms-per-token", "40",
         "--quants", "Q4_K_M,Q8_0,F16", "--batches", "1,4,16,64", "--kv-cache-types", "f16,q8_0", "--context", "2048",
-        "--top", "5", "--format", "json"));
+        "--top", "5", "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
     JsonNode j = r.json();
     assertThat(j.get("memory").get("capacity_gib").asDouble()).isEqualTo(20);
@@ -62,7 +62,7 @@ class RecommendCommandTest {
 
   @Test
   void anEmptyRecommendationIsExplained() {
-    Cli.Result r = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--memory-gb", "2"));
+    Cli.Result r = Cli.run(LLAMA_ON_4090, "--memory-gb", "2");
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out()).contains("No configuration qualifies: no configuration of Llama 3 8B fits in 2 GiB");
   }
@@ -78,10 +78,10 @@ class RecommendCommandTest {
 
   @Test
   void badGridValuesAreUsageErrors() {
-    Cli.Result zero = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--batches", "1,0"));
+    Cli.Result zero = Cli.run(LLAMA_ON_4090, "--batches", "1,0");
     assertThat(zero.exit()).isEqualTo(2);
     assertThat(zero.err()).contains("batch = 0 is invalid");
-    Cli.Result quant = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--quants", "Q4_K_M,Q9"));
+    Cli.Result quant = Cli.run(LLAMA_ON_4090, "--quants", "Q4_K_M,Q9");
     assertThat(quant.exit()).isEqualTo(2);
     assertThat(quant.err()).contains("quantization = \"Q9\" is invalid", "closest:");
   }
@@ -89,7 +89,7 @@ class RecommendCommandTest {
   @Test
   void plotsTheRooflineChartAndRefusesToOverwriteIt(@TempDir Path dir) throws Exception {
     Path png = dir.resolve("roofline.png");
-    Cli.Result r = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--plot", png.toString()));
+    Cli.Result r = Cli.run(LLAMA_ON_4090, "--plot", png.toString());
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.err()).contains("wrote " + png);
 
@@ -108,14 +108,14 @@ class RecommendCommandTest {
     }
 
     long size = Files.size(png);
-    Cli.Result again = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--plot", png.toString()));
+    Cli.Result again = Cli.run(LLAMA_ON_4090, "--plot", png.toString());
     assertThat(again.exit()).isEqualTo(1);
     assertThat(again.out()).isEmpty();
     assertThat(again.err()).contains("refusing to overwrite existing file", "--force");
     assertThat(Files.size(png)).isEqualTo(size);
 
-    Cli.Result forced = Cli.run(PredictCommandTest.with(LLAMA_ON_4090, "--plot", png.toString(), "--force",
-        "--max-ms-per-token", "30"));
+    Cli.Result forced = Cli.run(LLAMA_ON_4090, "--plot", png.toString(), "--force",
+        "--max-ms-per-token", "30");
     assertThat(forced.exit()).as(forced.toString()).isZero();
     assertThat(ImageIO.read(png.toFile()).getWidth()).isEqualTo(1100);
   }

@@ -15,15 +15,9 @@ class ServingCommandTest {
   private static final String[] VLLM = {"predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB",
       "--quant", "FP8", "--engine", "vllm", "--isl", "1000", "--osl", "200"};
 
-  private static String[] with(String[] base, String... more) {
-    String[] out = java.util.Arrays.copyOf(base, base.length + more.length);
-    System.arraycopy(more, 0, out, base.length, more.length);
-    return out;
-  }
-
   @Test
   void predictPrintsServingMetricsWithIntervals() {
-    Cli.Result r = Cli.run(with(VLLM, "--concurrency", "20", "--format", "json"));
+    Cli.Result r = Cli.run(VLLM, "--concurrency", "20", "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
     JsonNode j = r.json();
     for (String k : new String[] {"ttft_ms", "tpot_ms", "e2e_ms", "requests_per_s", "output_tokens_per_s",
@@ -71,7 +65,7 @@ class ServingCommandTest {
     String[] table = {"recommend", "--model", "Llama 3.1 8B", "--device", "AMD Instinct MI300X", "--isl", "1000",
         "--osl", "200", "--engines", "vllm,tensorrt-llm", "--quants", "BF16,FP8", "--gpus", "1"};
     Cli.Result counted = Cli.run(table);
-    Cli.Result listed = Cli.run(PredictCommandTest.with(table, "--verbose"));
+    Cli.Result listed = Cli.run(table, "--verbose");
     assertThat(counted.out()).contains("Dropped (2; --verbose or JSON lists each)")
         .contains("tensorrt-llm  2 (BF16, FP8)");
     assertThat(listed.out()).contains("Dropped (2)").contains("tensorrt-llm  BF16 on 1 GPU (tp 1, pp 1, ep 1)")
@@ -81,7 +75,7 @@ class ServingCommandTest {
   @Test
   void aTensorParallelSizeThatSplitsAnAttentionHeadIsRefusedAndRecommendDropsIt() {
     // vLLM shards whole heads: Llama 3.1 8B's 32 do not divide over 3 GPUs (data/SOURCES.md doc_tp_head_divisibility)
-    Cli.Result three = Cli.run(with(VLLM, "--concurrency", "4", "--tp", "3", "--devices", "3"));
+    Cli.Result three = Cli.run(VLLM, "--concurrency", "4", "--tp", "3", "--devices", "3");
     assertThat(three.exit()).as(three.toString()).isNotZero();
     assertThat(three.err()).contains("layout = tp 3, pp 1, ep 1 of Llama 3.1 8B is invalid",
         "tp 3 does not divide the 32 attention heads (tensor-parallel sizes that do: 1, 2, 4, 8, 16, 32)")
@@ -121,10 +115,10 @@ class ServingCommandTest {
 
   @Test
   void aClosedLoopOfFixedLengthsRunsInLockstepAndCountsItsFirstWave() {
-    Cli.Result endless = Cli.run(with(VLLM, "--concurrency", "64", "--format", "json"));
-    Cli.Result oneWave = Cli.run(with(VLLM, "--concurrency", "64", "--prompts", "64", "--format", "json"));
-    Cli.Result sampled = Cli.run(with(VLLM, "--concurrency", "64", "--prompts", "64", "--isl-sd", "100",
-        "--format", "json"));
+    Cli.Result endless = Cli.run(VLLM, "--concurrency", "64", "--format", "json");
+    Cli.Result oneWave = Cli.run(VLLM, "--concurrency", "64", "--prompts", "64", "--format", "json");
+    Cli.Result sampled = Cli.run(VLLM, "--concurrency", "64", "--prompts", "64", "--isl-sd", "100",
+        "--format", "json");
     for (Cli.Result r : List.of(endless, oneWave, sampled)) {
       assertThat(r.exit()).as(r.toString()).isZero();
     }
@@ -143,25 +137,25 @@ class ServingCommandTest {
 
   @Test
   void aRequestRateBelowCapacityIsLimitedByArrivals() {
-    Cli.Result r = Cli.run(with(VLLM, "--request-rate", "0.5", "--format", "json"));
+    Cli.Result r = Cli.run(VLLM, "--request-rate", "0.5", "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.json().get("limited_by").asText()).isEqualTo("arrival_rate");
     assertThat(r.json().get("requests_per_s").asDouble()).isEqualTo(0.5);
     assertThat(r.json().get("scenario").get("load").asText()).isEqualTo("0.5 requests/s");
-    Cli.Result table = Cli.run(with(VLLM, "--offline", "--prompts", "3000"));
+    Cli.Result table = Cli.run(VLLM, "--offline", "--prompts", "3000");
     assertThat(table.exit()).as(table.toString()).isZero();
     assertThat(table.out()).contains("TTFT", "output tokens/s per GPU", "limited by", ", offline, 3000 prompts")
         .doesNotContain("OptionalInt");
-    Cli.Result loop = Cli.run(with(VLLM, "--concurrency", "20", "--format", "json"));
+    Cli.Result loop = Cli.run(VLLM, "--concurrency", "20", "--format", "json");
     assertThat(loop.json().get("scenario").get("load").asText()).isEqualTo("concurrency 20");
-    Cli.Result batch = Cli.run(with(VLLM, "--batch", "8", "--format", "json"));
+    Cli.Result batch = Cli.run(VLLM, "--batch", "8", "--format", "json");
     assertThat(batch.json().get("scenario").get("load").asText()).isEqualTo("static batch of 8");
   }
 
   @Test
   void aRunOfKnownLengthAtARateNeverHasMoreInFlightThanItsPrompts() {
-    Cli.Result endless = Cli.run(with(VLLM, "--request-rate", "200", "--format", "json"));
-    Cli.Result run = Cli.run(with(VLLM, "--request-rate", "200", "--prompts", "20", "--format", "json"));
+    Cli.Result endless = Cli.run(VLLM, "--request-rate", "200", "--format", "json");
+    Cli.Result run = Cli.run(VLLM, "--request-rate", "200", "--prompts", "20", "--format", "json");
     for (Cli.Result r : List.of(endless, run)) {
       assertThat(r.exit()).as(r.toString()).isZero();
     }
@@ -186,8 +180,8 @@ class ServingCommandTest {
 
   @Test
   void aRequestAtARateWaitsForTheIterationInFlight() {
-    Cli.Result slow = Cli.run(with(VLLM, "--request-rate", "0.5", "--format", "json"));
-    Cli.Result busy = Cli.run(with(VLLM, "--request-rate", "8", "--format", "json"));
+    Cli.Result slow = Cli.run(VLLM, "--request-rate", "0.5", "--format", "json");
+    Cli.Result busy = Cli.run(VLLM, "--request-rate", "8", "--format", "json");
     for (Cli.Result r : List.of(slow, busy)) {
       assertThat(r.exit()).as(r.toString()).isZero();
       // n in flight on average are Poisson (M/G/∞): an arrival finds an iteration of theirs in flight with
@@ -245,7 +239,7 @@ class ServingCommandTest {
 
   @Test
   void twoLoadsAtOnceAreOneClearError() {
-    Cli.Result r = Cli.run(with(VLLM, "--offline", "--concurrency", "4"));
+    Cli.Result r = Cli.run(VLLM, "--offline", "--concurrency", "4");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("exactly one of them");
   }
@@ -279,9 +273,9 @@ class ServingCommandTest {
     Files.writeString(without, v4.replace("REQUEST", "0"));
     // 16 prompts at once fit the KV cache: one wave, whose TTFT is the latency per request plus the prefill, so
     // 0.05 s of it adds 50 ms to the TTFT and nothing to the decode steps
-    String[] offline = with(VLLM, "--offline", "--prompts", "16", "--format", "json", "--serving-terms");
-    Cli.Result a = Cli.run(with(offline, with.toString()));
-    Cli.Result b = Cli.run(with(offline, without.toString()));
+    String[] offline = Cli.with(VLLM, "--offline", "--prompts", "16", "--format", "json", "--serving-terms");
+    Cli.Result a = Cli.run(offline, with.toString());
+    Cli.Result b = Cli.run(offline, without.toString());
     assertThat(a.exit()).as(a.toString()).isZero();
     assertThat(b.exit()).as(b.toString()).isZero();
     assertThat(a.json().get("ttft_ms").asDouble() - b.json().get("ttft_ms").asDouble())
@@ -357,8 +351,8 @@ class ServingCommandTest {
     assertThat(eval.json().get("terms").asText()).startsWith("serving-terms(6 rows)");
     assertThat(eval.json().get("metrics").get("output_tps").get("n").asInt()).isEqualTo(6);
     assertThat(eval.json().get("metrics").get("output_tps").get("median_ape").asDouble()).isNotNegative();
-    Cli.Result predict = Cli.run(with(VLLM, "--concurrency", "4", "--serving-terms", terms.toString(), "--format",
-        "json"));
+    Cli.Result predict = Cli.run(VLLM, "--concurrency", "4", "--serving-terms", terms.toString(), "--format",
+        "json");
     assertThat(predict.exit()).as(predict.toString()).isZero();
     assertThat(predict.json().get("terms").asText()).startsWith("serving-terms(6 rows)");
   }
@@ -385,9 +379,9 @@ class ServingCommandTest {
   void aLlamaServerServesFourClientsAtOnceAndOllamaOneUnlessToldOtherwise() {
     String[] four = {"predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M", "--isl", "500",
         "--osl", "100", "--concurrency", "4", "--format", "json"};
-    Cli.Result server = Cli.run(with(four, "--engine", "llama.cpp"));
-    Cli.Result ollama = Cli.run(with(four, "--engine", "ollama"));
-    Cli.Result ollama4 = Cli.run(with(four, "--engine", "ollama", "--max-batch", "4"));
+    Cli.Result server = Cli.run(four, "--engine", "llama.cpp");
+    Cli.Result ollama = Cli.run(four, "--engine", "ollama");
+    Cli.Result ollama4 = Cli.run(four, "--engine", "ollama", "--max-batch", "4");
     for (Cli.Result r : List.of(server, ollama, ollama4)) {
       assertThat(r.exit()).as(r.toString()).isZero();
     }
@@ -443,7 +437,7 @@ class ServingCommandTest {
   @Test
   void evaluateScoresTheShippedTermsOnTheRowsAsPredictWouldPredictThem(@TempDir Path dir) throws Exception {
     // one closed-loop row on one chip family: no fold could be trained, yet the shipped terms predict it
-    Cli.Result p = Cli.run(with(VLLM, "--concurrency", "16", "--format", "json"));
+    Cli.Result p = Cli.run(VLLM, "--concurrency", "16", "--format", "json");
     assertThat(p.exit()).as(p.toString()).isZero();
     double predicted = p.json().get("output_tokens_per_s").asDouble();
     JsonNode band = p.json().get("intervals").get("output_tokens_per_s");
@@ -482,8 +476,8 @@ class ServingCommandTest {
         "--kv-cache-type", "fp8", "--engine", "tensorrt-llm", "--isl", "128", "--osl", "2048", "--offline",
         "--format", "json"};
     Cli.Result defaults = Cli.run(trt);
-    Cli.Result tuned = Cli.run(with(trt, "--trtllm-bench-limits"));
-    Cli.Result overridden = Cli.run(with(trt, "--trtllm-bench-limits", "--max-batch", "256"));
+    Cli.Result tuned = Cli.run(trt, "--trtllm-bench-limits");
+    Cli.Result overridden = Cli.run(trt, "--trtllm-bench-limits", "--max-batch", "256");
     for (Cli.Result r : List.of(defaults, tuned, overridden)) {
       assertThat(r.exit()).as(r.toString()).isZero();
     }
@@ -497,7 +491,7 @@ class ServingCommandTest {
     // a setting given on the command line wins
     assertThat(overridden.json().get("scenario").get("max_batch").asInt()).isEqualTo(256);
     assertThat(overridden.json().get("scenario").get("max_tokens_per_step").asInt()).isEqualTo(2048);
-    Cli.Result vllm = Cli.run(with(VLLM, "--offline", "--trtllm-bench-limits"));
+    Cli.Result vllm = Cli.run(VLLM, "--offline", "--trtllm-bench-limits");
     assertThat(vllm.exit()).as(vllm.toString()).isNotZero();
     assertThat(vllm.err()).contains("--trtllm-bench-limits", "tensorrt-llm");
   }
