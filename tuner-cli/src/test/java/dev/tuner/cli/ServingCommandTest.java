@@ -175,6 +175,12 @@ class ServingCommandTest {
     double perSecond = short20.get("requests_per_s").asDouble();
     assertThat(perSecond).isGreaterThanOrEqualTo(20 / (0.1 + short20.get("e2e_ms").asDouble() / 1000))
         .isLessThan(200);
+    // the explanation says how long the run lasts: its 20 prompts over the requests/s printed (to 3 digits)
+    java.util.regex.Matcher lasts = java.util.regex.Pattern.compile("the run of 20 prompts lasts ([0-9.]+) s")
+        .matcher(short20.get("limit_detail").asText());
+    assertThat(lasts.find()).as(short20.get("limit_detail").asText()).isTrue();
+    assertThat(Double.parseDouble(lasts.group(1))).isCloseTo(20 / perSecond,
+        org.assertj.core.api.Assertions.withinPercentage(0.5));
     assertThat(short20.get("tpot_ms").asDouble()).isLessThan(endless.json().get("tpot_ms").asDouble());
   }
 

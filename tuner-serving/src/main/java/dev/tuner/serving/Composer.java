@@ -464,13 +464,14 @@ final class Composer {
       // the queue grows for as long as requests arrive: over P prompts the last waits P/X − P/λ, the mean half that
       // (inFlight is at most λ·E2E, so a saturated run has λ ≥ X)
       double wait = prompts > 0 ? (prompts / full.perSecond() - prompts / rate) / 2 : 0;
-      double served = prompts > 0 ? prompts / run(cap).seconds(prompts, rate) : full.perSecond();
+      double length = prompts > 0 ? run(cap).seconds(prompts, rate) : 0;
+      double served = prompts > 0 ? prompts / length : full.perSecond();
       LimitedBy by = cap.n() < EngineLimits.MAX ? cap.by() : full.limitedBy();
       // an iteration is always in flight; a burst of prompts that outruns the prefill waits as below the capacity
       double ttft = Math.max(full.ttft() + iterationWait(cap.n(), full.tpot()) + wait, burst);
       return new Served(ttft, full.tpot(), ttft + full.e2e() - full.ttft(), served, full.running(), by,
-          () -> String.format(Locale.ROOT, "saturated: %.3f requests/s offered, %.3f served; %s", rate,
-              full.perSecond(), cap.detail().get()));
+          () -> String.format(Locale.ROOT, "saturated: %.3f requests/s offered, at most %.3f served%s; %s", rate,
+              full.perSecond(), runLength(prompts, length), cap.detail().get()));
     }
     double lo = 0;
     double hi = cap.n();
@@ -488,11 +489,19 @@ final class Composer {
     double ttft = s.ttft() + iterationWait(running, s.tpot());
     ttft = Math.max(ttft, burst);
     double e2e = ttft + s.e2e() - s.ttft();
-    double served = prompts > 0 ? prompts / run(cap).seconds(prompts, rate) : rate;
+    double length = prompts > 0 ? run(cap).seconds(prompts, rate) : 0;
+    double served = prompts > 0 ? prompts / length : rate;
     return new Served(ttft, s.tpot(), e2e, served, running, LimitedBy.ARRIVAL_RATE,
         () -> String.format(Locale.ROOT, "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on"
-            + " average%s, an iteration in flight at arrival %.0f%% of the time", rate, full.perSecond(), running,
-            prompts > 0 ? " over a run of " + Fixed.of(prompts, 0) + " prompts" : "", 100 * busy));
+            + " average%s, an iteration in flight at arrival %.0f%% of the time%s", rate, full.perSecond(), running,
+            prompts > 0 ? " over a run of " + Fixed.of(prompts, 0) + " prompts" : "", 100 * busy,
+            runLength(prompts, length)));
+  }
+
+  /** How long a run of stated prompts lasts, for the explanation; nothing for an endless stream. */
+  private static String runLength(double prompts, double seconds) {
+    return prompts > 0 ? String.format(Locale.ROOT, "; the run of %s prompts lasts %.3g s", Fixed.of(prompts, 0),
+        seconds) : "";
   }
 
   /** A run of stated prompts here: requests take {@link #continuous}'s E2E, at most the capacity at once. */
