@@ -460,11 +460,12 @@ final class Composer {
     Capacity cap = capacity();
     Served full = continuous(cap.n());
     double burst = prompts > 0 ? burstTtft(rate, Math.min(prompts, cap.n())) : 0;
+    // a run's length, below the capacity or above it: one simulation on both sides
+    double length = prompts > 0 ? run(cap).seconds(prompts, rate) : 0;
     if (inFlight(rate, prompts, full.e2e()) >= cap.n()) {
       // the queue grows for as long as requests arrive: over P prompts the last waits P/X − P/λ, the mean half that
       // (inFlight is at most λ·E2E, so a saturated run has λ ≥ X)
       double wait = prompts > 0 ? (prompts / full.perSecond() - prompts / rate) / 2 : 0;
-      double length = prompts > 0 ? run(cap).seconds(prompts, rate) : 0;
       double served = prompts > 0 ? prompts / length : full.perSecond();
       LimitedBy by = cap.n() < EngineLimits.MAX ? cap.by() : full.limitedBy();
       // an iteration is always in flight; a burst of prompts that outruns the prefill waits as below the capacity
@@ -489,7 +490,6 @@ final class Composer {
     double ttft = s.ttft() + iterationWait(running, s.tpot());
     ttft = Math.max(ttft, burst);
     double e2e = ttft + s.e2e() - s.ttft();
-    double length = prompts > 0 ? run(cap).seconds(prompts, rate) : 0;
     double served = prompts > 0 ? prompts / length : rate;
     return new Served(ttft, s.tpot(), e2e, served, running, LimitedBy.ARRIVAL_RATE,
         () -> String.format(Locale.ROOT, "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on"
