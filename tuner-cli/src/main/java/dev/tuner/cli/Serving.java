@@ -129,8 +129,8 @@ final class Serving {
                 .maxTokensPerStep()), s.engine().limits().chunkedPrefill() ? "on" : "off",
             s.engine().limits().kvCacheFraction(), s.engine().limits().fractionOfFree() ? "free" : "total"))
         .row("model", s.model().name() + " " + s.quant().name() + ", KV cache " + s.kvCache().id())
-        .row("devices", s.layout().devices() + " x " + s.device().name() + " (tp " + s.layout().tp() + ", pp "
-            + s.layout().pp() + ")" + Describe.link(s.device(), s.layout().splits()))
+        .row("devices", s.layout().devices() + " x " + s.device().name() + " (" + s.layout().describe() + ")"
+            + Describe.link(s.device(), s.layout().splits()))
         .row("workload", "input " + s.workload().input().description() + ", output "
             + s.workload().output().description() + ", " + s.workload().load().description())
         .printText(out, "  ");

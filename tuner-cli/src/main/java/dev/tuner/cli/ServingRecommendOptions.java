@@ -189,7 +189,7 @@ final class ServingRecommendOptions {
   /** "FP8 on 4 GPUs (tp 2, pp 2, ep 1)". */
   private static String configuration(ServingRecommender.Dropped x) {
     return x.quant().name() + " on " + x.layout().devices() + " GPU" + (x.layout().devices() == 1 ? "" : "s")
-        + " (tp " + x.layout().tp() + ", pp " + x.layout().pp() + ", ep " + x.layout().ep() + ")";
+        + " (" + x.layout().describe() + ")";
   }
 
   private static ObjectNode json(ServingRecommender.Recommendation r, List<Candidate> shown) {

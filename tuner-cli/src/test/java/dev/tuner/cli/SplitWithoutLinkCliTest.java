@@ -60,7 +60,7 @@ class SplitWithoutLinkCliTest {
     Cli.Result given = Cli.run(serving, "--interconnect-gbs", "32");
     assertThat(given.exit()).as(given.toString()).isZero();
     // a card with no named link is taken to reach its peers over PCIe
-    assertThat(given.out()).contains("2 x RTX 4070 Ti Super (tp 2, pp 1), over PCIe (assumed with"
+    assertThat(given.out()).contains("2 x RTX 4070 Ti Super (tp 2, pp 1, ep 1), over PCIe (assumed with"
         + " --interconnect-gbs) at 32 GB/s each way");
     Cli.Result step = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4070 Ti Super", "--quant", "Q4_K_M",
         "--context", "512", "--devices", "2", "--tp", "2", "--interconnect-gbs", "32");
