@@ -51,7 +51,7 @@ final class Serving {
     EngineDefaults defaults = EngineDefaults.shipped();
     Workload workload = o.workload(batch);
     ServingScenario s = new ServingScenario(step.model(), step.device(), step.quant(), step.kvCache(),
-        o.engine(defaults, step, layout, workload), layout, workload);
+        o.engine(defaults, step, layout, workload), layout, workload, o.attentionDp == null ? 1 : o.attentionDp);
     ServingTerms terms = o.servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(o.servingTerms);
     ServingPrediction p = predictor(session, terms).predict(s);
     if (format == OutputFormat.JSON) {
@@ -107,6 +107,8 @@ final class Serving {
     sc.put("devices", s.layout().devices());
     sc.put("tp", s.layout().tp());
     sc.put("pp", s.layout().pp());
+    sc.put("ep", s.layout().ep());
+    sc.put("attention_dp", s.attentionDp());
     sc.put("isl", s.workload().input().description());
     sc.put("osl", s.workload().output().description());
     sc.put("load", s.workload().load().description());
@@ -129,7 +131,7 @@ final class Serving {
                 .maxTokensPerStep()), s.engine().limits().chunkedPrefill() ? "on" : "off",
             s.engine().limits().kvCacheFraction(), s.engine().limits().fractionOfFree() ? "free" : "total"))
         .row("model", s.model().name() + " " + s.quant().name() + ", KV cache " + s.kvCache().id())
-        .row("devices", s.layout().devices() + " x " + s.device().name() + " (" + s.layout().describe() + ")"
+        .row("devices", s.layout().devices() + " x " + s.device().name() + " (" + s.describeLayout() + ")"
             + Describe.link(s.device(), s.layout().splits()))
         .row("workload", "input " + s.workload().input().description() + ", output "
             + s.workload().output().description() + ", " + s.workload().load().description())

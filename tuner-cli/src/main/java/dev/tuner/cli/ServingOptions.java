@@ -74,6 +74,11 @@ final class ServingOptions {
   @Option(names = "--kv-cache-fraction", paramLabel = "F", description = "Memory share of the KV cache.")
   Double kvFraction;
 
+  @Option(names = "--attention-dp", paramLabel = "N",
+      description = "Attention data-parallel groups inside the instance (SGLang --enable-dp-attention --dp-size N,"
+          + " TensorRT-LLM enable_attention_dp: N = tp); a divisor of --tp (default 1: plain tensor parallelism).")
+  Integer attentionDp;
+
   @Option(names = "--trtllm-bench-limits",
       description = "TensorRT-LLM's max batch and tokens per iteration as trtllm-bench chooses them for the workload's"
           + " mean lengths (--max-batch and --max-tokens-per-step still override them).")
@@ -95,7 +100,7 @@ final class ServingOptions {
   void refuseServingOnly(String allowed) {
     UnreadOptions.refuse(allowed, "--engine-version", engineVersion, "--isl-sd", islSd, "--osl-sd", oslSd,
         "--prompts", prompts, "--max-batch", maxBatch, "--max-tokens-per-step", maxTokens, "--chunked-prefill",
-        chunkedPrefill, "--kv-cache-fraction", kvFraction, "--trtllm-bench-limits",
+        chunkedPrefill, "--kv-cache-fraction", kvFraction, "--attention-dp", attentionDp, "--trtllm-bench-limits",
         UnreadOptions.flag(trtllmBenchLimits), "--serving-terms", servingTerms);
   }
 

@@ -15,6 +15,7 @@ import dev.tuner.serving.ServingPrediction;
 import dev.tuner.serving.ServingRecommender;
 import dev.tuner.serving.ServingRecommender.Candidate;
 import dev.tuner.serving.ServingRequest;
+import dev.tuner.serving.ServingScenario;
 import dev.tuner.serving.ServingTerms;
 import dev.tuner.serving.ServingTermsCodec;
 import java.io.PrintWriter;
@@ -61,6 +62,12 @@ final class ServingRecommendOptions {
       description = "Serving: price of one GPU-hour; ranks by cost per million output tokens (no built-in prices).")
   Double gpuHourUsd;
 
+  @Option(names = "--attention-groups",
+      description = "Serving: for a mixture of experts, also try every rank of a split as its own attention group on"
+          + " SGLang and TensorRT-LLM (--enable-dp-attention, enable_attention_dp); off by default: its only measured"
+          + " runs are slower than its physics says.")
+  boolean attentionGroups;
+
   @Option(names = "--serving-terms", paramLabel = "FILE",
       description = "Serving terms from 'tuner train --serving' (default: the shipped terms).")
   Path servingTerms;
@@ -72,8 +79,8 @@ final class ServingRecommendOptions {
   /** Refuses, for a step recommendation, the options only a serving one reads: {@code allowed} says what they need. */
   void refuseServingOnly(String allowed) {
     UnreadOptions.refuse(allowed, "--engines", engines, "--gpus", gpus, "--concurrencies", concurrencies,
-        "--max-ttft-ms", maxTtftMs, "--max-tpot-ms", maxTpotMs, "--gpu-hour-usd", gpuHourUsd, "--serving-terms",
-        servingTerms);
+        "--max-ttft-ms", maxTtftMs, "--max-tpot-ms", maxTpotMs, "--gpu-hour-usd", gpuHourUsd, "--attention-groups",
+        UnreadOptions.flag(attentionGroups), "--serving-terms", servingTerms);
   }
 
   int run(Session session, ModelSpec model, DeviceSpec device, List<String> quants, int top, boolean verbose,
@@ -93,7 +100,7 @@ final class ServingRecommendOptions {
     }
     ServingRequest q = new ServingRequest(model, device, Lengths.fixed(isl), Lengths.fixed(osl), es, qs,
         gpus == null ? DEFAULT_GPUS : gpus, concurrencies == null ? DEFAULT_CONCURRENCIES : concurrencies,
-        optional(maxTtftMs), optional(maxTpotMs), optional(gpuHourUsd));
+        optional(maxTtftMs), optional(maxTpotMs), optional(gpuHourUsd), attentionGroups);
     ServingTerms terms = servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(servingTerms);
     ServingRecommender.Recommendation r = new ServingRecommender(
         Serving.predictor(session, terms)).recommend(q);
@@ -101,14 +108,15 @@ final class ServingRecommendOptions {
     switch (format) {
       case JSON -> Json.print(out, json(r, shown));
       case CSV -> {
-        Table t = new Table("rank", "engine", "quant", "gpus", "tp", "pp", "ep", "concurrency", "ttft_ms", "tpot_ms",
+        Table t = new Table("rank", "engine", "quant", "gpus", "tp", "pp", "ep", "attention_dp", "concurrency", "ttft_ms", "tpot_ms",
             "output_tokens_per_s_per_gpu", "tokens_per_s_per_user", "usd_per_million_output_tokens", "limited_by");
         int i = 1;
         for (Candidate c : shown) {
           ServingPrediction p = c.prediction();
           t.row(i++, c.scenario().engine().name(), c.scenario().quant().name(),
               c.scenario().layout().devices(), c.scenario().layout().tp(), c.scenario().layout().pp(),
-              c.scenario().layout().ep(), c.concurrency(), p.ttftMs(), p.tpotMs(), p.outputTokensPerSPerGpu(),
+              c.scenario().layout().ep(), c.scenario().attentionDp(), c.concurrency(), p.ttftMs(), p.tpotMs(),
+              p.outputTokensPerSPerGpu(),
               p.tokensPerSPerUser(), c.usdPerMillionOutput().isPresent() ? c.usdPerMillionOutput().getAsDouble() : "",
               p.limitedBy().id());
         }
@@ -151,13 +159,14 @@ final class ServingRecommendOptions {
     if (shown.isEmpty()) {
       out.println("No configuration meets the budget.");
     } else {
-      Table t = new Table("#", "engine", "quant", "GPUs", "tp", "pp", "ep", "concurrency", "TTFT ms", "TPOT ms",
+      Table t = new Table("#", "engine", "quant", "GPUs", "tp", "pp", "ep", "attn dp", "concurrency", "TTFT ms", "TPOT ms",
           "out tok/s/GPU", "tok/s/user", "$/M out", "limited by");
       int i = 1;
       for (Candidate c : shown) {
         ServingPrediction p = c.prediction();
         t.row(i++, c.scenario().engine().name(), c.scenario().quant().name(), c.scenario().layout().devices(),
-            c.scenario().layout().tp(), c.scenario().layout().pp(), c.scenario().layout().ep(), c.concurrency(),
+            c.scenario().layout().tp(), c.scenario().layout().pp(), c.scenario().layout().ep(),
+            c.scenario().attentionDp(), c.concurrency(),
             Text.num(p.ttftMs()), Text.num(p.tpotMs()), Text.num(p.outputTokensPerSPerGpu()),
             Text.num(p.tokensPerSPerUser()), c.usdPerMillionOutput().isPresent()
                 ? Text.num(c.usdPerMillionOutput().getAsDouble()) : "", p.limitedBy().id());
@@ -186,10 +195,10 @@ final class ServingRecommendOptions {
     }
   }
 
-  /** "FP8 on 4 GPUs (tp 2, pp 2, ep 1)". */
+  /** "FP8 on 4 GPUs (tp 2, pp 2, ep 1)", with ", attention dp N" when the ranks form attention groups. */
   private static String configuration(ServingRecommender.Dropped x) {
     return x.quant().name() + " on " + x.layout().devices() + " GPU" + (x.layout().devices() == 1 ? "" : "s")
-        + " (" + x.layout().describe() + ")";
+        + " (" + ServingScenario.describe(x.layout(), x.attentionDp()) + ")";
   }
 
   private static ObjectNode json(ServingRecommender.Recommendation r, List<Candidate> shown) {
@@ -214,7 +223,8 @@ final class ServingRecommendOptions {
       o.put("rank", rank++).put("engine", c.scenario().engine().name())
           .put("quant", c.scenario().quant().name()).put("gpus", c.scenario().layout().devices())
           .put("tp", c.scenario().layout().tp()).put("pp", c.scenario().layout().pp())
-          .put("ep", c.scenario().layout().ep()).put("concurrency", c.concurrency()).put("ttft_ms", p.ttftMs())
+          .put("ep", c.scenario().layout().ep()).put("attention_dp", c.scenario().attentionDp())
+          .put("concurrency", c.concurrency()).put("ttft_ms", p.ttftMs())
           .put("tpot_ms", p.tpotMs()).put("output_tokens_per_s_per_gpu", p.outputTokensPerSPerGpu())
           .put("tokens_per_s_per_user", p.tokensPerSPerUser()).put("limited_by", p.limitedBy().id());
       Json.put(o, "usd_per_million_output_tokens", c.usdPerMillionOutput());
@@ -226,7 +236,7 @@ final class ServingRecommendOptions {
     ArrayNode dropped = n.putArray("dropped");
     r.dropped().forEach(d -> dropped.addObject().put("engine", d.engine().name()).put("quant", d.quant().name())
         .put("gpus", d.layout().devices()).put("tp", d.layout().tp()).put("pp", d.layout().pp())
-        .put("ep", d.layout().ep()).put("reason", d.reason()));
+        .put("ep", d.layout().ep()).put("attention_dp", d.attentionDp()).put("reason", d.reason()));
     return n;
   }
 }

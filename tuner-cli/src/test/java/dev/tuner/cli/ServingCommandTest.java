@@ -152,6 +152,58 @@ class ServingCommandTest {
     assertThat(batch.json().get("scenario").get("load").asText()).isEqualTo("static batch of 8");
   }
 
+  /**
+   * DeepSeek-R1's MLA cache is held whole by every tensor-parallel rank; 8 attention groups (SGLang
+   * --enable-dp-attention --dp-size 8) each hold their own sequences' only, so an offline run holds several times the
+   * sequences; the groups must divide tp, run on an engine that has them, and mean nothing to a step prediction.
+   */
+  @Test
+  void attentionGroupsHoldMoreSequencesOfAnMlaModelAndAreCheckedWhereGiven() {
+    String[] r1 = {"predict", "--model", "DeepSeek-R1", "--device", "H200 SXM 141GB", "--quant", "FP8", "--engine",
+        "sglang", "--devices", "8", "--tp", "8", "--isl", "1000", "--osl", "2000"};
+    Cli.Result plain = Cli.run(r1, "--offline", "--format", "json");
+    Cli.Result groups = Cli.run(r1, "--offline", "--attention-dp", "8", "--format", "json");
+    for (Cli.Result r : List.of(plain, groups)) {
+      assertThat(r.exit()).as(r.toString()).isZero();
+    }
+    assertThat(plain.json().get("scenario").get("attention_dp").asInt()).isEqualTo(1);
+    assertThat(groups.json().get("scenario").get("attention_dp").asInt()).isEqualTo(8);
+    assertThat(groups.json().get("running").asDouble()).isGreaterThan(4 * plain.json().get("running").asDouble());
+    Cli.Result table = Cli.run(r1, "--concurrency", "64", "--attention-dp", "8");
+    assertThat(table.out()).contains("8 x H200 SXM 141GB (tp 8, pp 1, ep 1, attention dp 8)");
+    Cli.Result three = Cli.run(r1, "--concurrency", "64", "--attention-dp", "3");
+    assertThat(three.exit()).isNotZero();
+    assertThat(three.err()).contains("attention dp = 3", "a divisor of tp (8)").doesNotContain("Exception");
+    String[] vllm = r1.clone();
+    vllm[8] = "vllm";
+    Cli.Result onVllm = Cli.run(vllm, "--concurrency", "64", "--attention-dp", "8");
+    assertThat(onVllm.exit()).isNotZero();
+    assertThat(onVllm.err()).contains("attention dp = 8 on vllm");
+    Cli.Result step = Cli.run("predict", "--model", "DeepSeek-R1", "--device", "H200 SXM 141GB", "--quant", "FP8",
+        "--devices", "8", "--tp", "8", "--attention-dp", "8");
+    assertThat(step.exit()).isNotZero();
+    assertThat(step.err()).contains("--attention-dp");
+    // 50 prompts at 10/s, above the steady capacity, but never more in flight than the deployment holds
+    Cli.Result run = Cli.run(r1, "--request-rate", "10", "--prompts", "50", "--format", "json");
+    assertThat(run.json().get("limit_detail").asText()).contains("above the capacity of", "but its 50 prompts never"
+        + " fill the");
+    // recommend tries the groups only when asked: every rank its own group, on SGLang
+    String[] recommend = {"recommend", "--model", "Qwen3-30B-A3B", "--device", "H100 SXM5 80GB", "--isl", "1000",
+        "--osl", "200", "--engines", "sglang,vllm", "--quants", "FP8", "--gpus", "2", "--concurrencies", "8",
+        "--format", "json", "--top", "20"};
+    Cli.Result tried = Cli.run(recommend, "--attention-groups");
+    Cli.Result untried = Cli.run(recommend);
+    assertThat(tried.exit()).as(tried.toString()).isZero();
+    assertThat(tried.json().get("evaluated").asInt()).isEqualTo(10);
+    assertThat(untried.json().get("evaluated").asInt()).isEqualTo(8);
+    assertThat(tried.json().get("top").findValues("attention_dp")).extracting(JsonNode::asInt).contains(2);
+    assertThat(untried.json().get("top").findValues("attention_dp")).extracting(JsonNode::asInt).containsOnly(1);
+    Cli.Result stepRecommend = Cli.run("recommend", "--model", "Qwen3-30B-A3B", "--device", "H100 SXM5 80GB",
+        "--attention-groups");
+    assertThat(stepRecommend.exit()).isNotZero();
+    assertThat(stepRecommend.err()).contains("--attention-groups");
+  }
+
   @Test
   void aRunOfKnownLengthAtARateNeverHasMoreInFlightThanItsPrompts() {
     Cli.Result endless = Cli.run(VLLM, "--request-rate", "200", "--format", "json");

@@ -492,9 +492,13 @@ final class Composer {
     double e2e = ttft + s.e2e() - s.ttft();
     double served = prompts > 0 ? prompts / length : rate;
     return new Served(ttft, s.tpot(), e2e, served, running, LimitedBy.ARRIVAL_RATE,
-        () -> String.format(Locale.ROOT, "%.3f requests/s arrive, below the capacity of %.3f; %.2f in flight on"
-            + " average%s, an iteration in flight at arrival %.0f%% of the time%s", rate, full.perSecond(), running,
-            prompts > 0 ? " over a run of " + Fixed.of(prompts, 0) + " prompts" : "", 100 * busy,
+        () -> String.format(Locale.ROOT, "%.3f requests/s arrive, %s; %.2f in flight on average%s, an iteration"
+            + " in flight at arrival %.0f%% of the time%s", rate, rate < full.perSecond()
+                ? String.format(Locale.ROOT, "below the capacity of %.3f", full.perSecond())
+                // only a run of stated prompts gets here: fewer than the sequences the deployment holds at once
+                : String.format(Locale.ROOT, "above the capacity of %.3f, but its %s prompts never fill the %.0f"
+                    + " sequences it holds at once", full.perSecond(), Fixed.of(prompts, 0), cap.n()),
+            running, prompts > 0 ? " over a run of " + Fixed.of(prompts, 0) + " prompts" : "", 100 * busy,
             runLength(prompts, length)));
   }
 

@@ -72,6 +72,16 @@ public enum EngineKind {
     return this == VLLM || this == SGLANG || this == TENSORRT_LLM || this == LMDEPLOY;
   }
 
+  /**
+   * Whether the engine runs attention data-parallel inside one model instance (data/SOURCES.md
+   * {@code doc_attention_dp}): SGLang's {@code --enable-dp-attention} ("DP for attention, TP for FFN") and
+   * TensorRT-LLM's {@code enable_attention_dp}. vLLM's data parallelism makes whole engine replicas (expert
+   * parallelism can place the experts over them), which a layout's replicas and {@code ep} already state.
+   */
+  public boolean runsAttentionDataParallel() {
+    return this == SGLANG || this == TENSORRT_LLM;
+  }
+
   /** The engines that run on {@code device}, for messages. */
   public static String runningOn(DeviceSpec device) {
     return String.join(", ", Arrays.stream(values()).filter(k -> k.runsOn(device)).map(EngineKind::id)

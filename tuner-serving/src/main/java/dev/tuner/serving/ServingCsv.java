@@ -53,6 +53,7 @@ public final class ServingCsv {
    * document's example command, not as what each row ran.
    */
   private static final String DP_ATTENTION = "--enable-dp-attention";
+  private static final Pattern DP_SIZE = Pattern.compile("--dp-size ([0-9]{1,4})\\b");
   private static final Pattern PER_GPU = Pattern.compile("out_tok_s_per_gpu=([0-9.]+)");
   private static final Pattern BATCH_SECONDS = Pattern.compile("= ([0-9.]+) sec");
   private static final Pattern MEDIAN_ITL = Pattern.compile("median_itl_ms=([0-9.]+)");
@@ -117,11 +118,6 @@ public final class ServingCsv {
     if (lower.contains("speculative") && !lower.contains("speculative decoding: none")) {
       throw new Reject("speculative decoding: not comparable with plain decoding");
     }
-    if (lower.contains(DP_ATTENTION)) {
-      throw new Reject("attention data parallelism (SGLang " + DP_ATTENTION + "): each rank holds whole attention"
-          + " weights, holds the KV cache of its own requests only and schedules their prompts itself: a deployment"
-          + " no layout field states");
-    }
     EngineKind kind;
     try {
       kind = EngineKind.parse(m.get("engine"));
@@ -152,7 +148,7 @@ public final class ServingCsv {
     Engine engine = new Engine(kind, "", m.getOrDefault("engine_version", ""), stated(base, notes));
     Load load = load(m);
     ServingScenario s = new ServingScenario(model, device, quant, kv, engine, layout,
-        new Workload(lengths[0], lengths[1], load));
+        new Workload(lengths[0], lengths[1], load), attentionDp(lower, tp));
     Map<Metric, Double> observed = observed(m, notes, s);
     if (observed.isEmpty()) {
       throw new Reject(notes.contains("throughput_tokens_s=")
@@ -166,6 +162,25 @@ public final class ServingCsv {
     }
     return new ServingRow(where, m.getOrDefault("source_id", ""), s, ChipFamily.of(device), observed,
         lengths[0].description() + "/" + lengths[1].description());
+  }
+
+  /**
+   * The attention groups the notes' SGLang command states: {@code --enable-dp-attention} with its {@code --dp-size}
+   * (SGLang requires one; data/SOURCES.md {@code doc_attention_dp}); 1 without the flag.
+   */
+  private static int attentionDp(String notes, int tp) {
+    if (!notes.contains(DP_ATTENTION)) {
+      return 1;
+    }
+    Matcher size = DP_SIZE.matcher(notes);
+    if (!size.find()) {
+      throw new Reject("attention data parallelism (" + DP_ATTENTION + ") without its --dp-size");
+    }
+    int dp = Integer.parseInt(size.group(1));
+    if (dp < 1 || dp > tp || tp % dp != 0) {
+      throw new Reject("attention data parallelism of " + dp + " groups, which do not divide tp " + tp);
+    }
+    return dp;
   }
 
   private Quantization quant(String dtype) {

@@ -20,7 +20,10 @@ import java.util.OptionalDouble;
  *
  * <p>Layouts of {@code N} GPUs: every tensor-parallel size {@code tp} and pipeline depth {@code pp} (powers of two)
  * with {@code tp × pp} dividing {@code N}, the rest replicas; a mixture of experts also gets expert parallelism over
- * its tensor-parallel group ({@code ep = tp}). A layout whose weights leave no room for a KV cache is dropped with
+ * its tensor-parallel group ({@code ep = tp}), and when the request asks ({@link ServingRequest#attentionGroups}) each
+ * of those layouts once more on an engine that runs attention data-parallel with every rank its own attention group
+ * ({@code attentionDp = tp}, SGLang's and TensorRT-LLM's usual setting for DeepSeek-like models). A layout whose
+ * weights leave no room for a KV cache is dropped with
  * that reason. The instance figures, the capacity and the saturated steady state are computed once per engine,
  * precision and layout and reused over the concurrencies ({@link ServingPredictor#sweep}).
  */
@@ -40,7 +43,7 @@ public final class ServingRecommender {
   }
 
   /** A configuration that cannot run, and why. */
-  public record Dropped(Engine engine, Quantization quant, ParallelLayout layout, String reason) {}
+  public record Dropped(Engine engine, Quantization quant, ParallelLayout layout, int attentionDp, String reason) {}
 
   /**
    * Every candidate predicted ({@code candidates}, in grid order), those meeting the budgets ranked best first
@@ -65,7 +68,7 @@ public final class ServingRecommender {
       best.flatMap(c -> c.prediction().refusedAtStart()).ifPresent(a -> out.add("the best candidate: " + a));
       closest().ifPresent(c -> out.add(String.format(Locale.ROOT, "closest to the budget: %s %s on"
           + " %d GPUs (%s) at concurrency %d: TTFT %s ms, TPOT %s ms", c.scenario().engine().name(),
-          c.scenario().quant().name(), c.scenario().layout().devices(), c.scenario().layout().describe(),
+          c.scenario().quant().name(), c.scenario().layout().devices(), c.scenario().describeLayout(),
           c.concurrency(), Fixed.of(c.prediction().ttftMs(), 1), Fixed.of(c.prediction().tpotMs(), 2))));
       return List.copyOf(out);
     }
@@ -95,32 +98,34 @@ public final class ServingRecommender {
       for (Quantization quant : q.quants()) {
         for (int n : q.deviceCounts()) {
           for (ParallelLayout layout : layouts(n, q.model().moe().isMoe())) {
-            ServingScenario base;
-            ServingPredictor.ConcurrencySweep sweep;
-            try {
-              base = new ServingScenario(q.model(), q.device(), quant, kvCache(quant), engine, layout,
-                  new Workload(q.input(), q.output(), new Load.Concurrency(1)));
-              // an engine that does not run on the device is dropped here, with the engines that do
-              sweep = predictor.sweep(base, predictor.physics().figures(base));
-            } catch (InvalidInputException e) {
-              dropped.add(new Dropped(engine, quant, layout, e.getMessage()));
-              continue;
-            }
-            for (int c : q.concurrencies()) {
-              ServingScenario s = base.withWorkload(new Workload(q.input(), q.output(), new Load.Concurrency(c)));
-              ServingPrediction p;
+            for (int dp : q.attentionGroups(layout, engine)) {
+              ServingScenario base;
+              ServingPredictor.ConcurrencySweep sweep;
               try {
-                p = sweep.predict(s);
+                base = new ServingScenario(q.model(), q.device(), quant, kvCache(quant), engine, layout,
+                    new Workload(q.input(), q.output(), new Load.Concurrency(1)), dp);
+                // an engine that does not run on the device is dropped here, with the engines that do
+                sweep = predictor.sweep(base, predictor.physics().figures(base));
               } catch (InvalidInputException e) {
-                dropped.add(new Dropped(engine, quant, layout, e.getMessage()));
-                break;
+                dropped.add(new Dropped(engine, quant, layout, dp, e.getMessage()));
+                continue;
               }
-              boolean meets = (q.maxTtftMs().isEmpty() || p.ttftMs() <= q.maxTtftMs().getAsDouble())
-                  && (q.maxTpotMs().isEmpty() || p.tpotMs() <= q.maxTpotMs().getAsDouble());
-              OptionalDouble cost = q.gpuHourUsd().isPresent() && p.outputTokensPerSPerGpu() > 0
-                  ? OptionalDouble.of(q.gpuHourUsd().getAsDouble() / (3600 * p.outputTokensPerSPerGpu()) * 1e6)
-                  : OptionalDouble.empty();
-              all.add(new Candidate(s, p, meets, cost));
+              for (int c : q.concurrencies()) {
+                ServingScenario s = base.withWorkload(new Workload(q.input(), q.output(), new Load.Concurrency(c)));
+                ServingPrediction p;
+                try {
+                  p = sweep.predict(s);
+                } catch (InvalidInputException e) {
+                  dropped.add(new Dropped(engine, quant, layout, dp, e.getMessage()));
+                  break;
+                }
+                boolean meets = (q.maxTtftMs().isEmpty() || p.ttftMs() <= q.maxTtftMs().getAsDouble())
+                    && (q.maxTpotMs().isEmpty() || p.tpotMs() <= q.maxTpotMs().getAsDouble());
+                OptionalDouble cost = q.gpuHourUsd().isPresent() && p.outputTokensPerSPerGpu() > 0
+                    ? OptionalDouble.of(q.gpuHourUsd().getAsDouble() / (3600 * p.outputTokensPerSPerGpu()) * 1e6)
+                    : OptionalDouble.empty();
+                all.add(new Candidate(s, p, meets, cost));
+              }
             }
           }
         }

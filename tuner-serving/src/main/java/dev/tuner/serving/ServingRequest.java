@@ -5,6 +5,7 @@ import static dev.tuner.api.InvalidInputException.requireInRange;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import java.util.List;
 import java.util.Objects;
@@ -13,12 +14,24 @@ import java.util.OptionalDouble;
 /**
  * What {@link ServingRecommender} searches: one model on one device type for one workload's lengths, over engines,
  * precisions, device counts and concurrencies, under optional TTFT and TPOT budgets (milliseconds) and an optional
- * price per GPU-hour (USD; there are no built-in prices).
+ * price per GPU-hour (USD; there are no built-in prices). {@code attentionGroups}: also try, for a mixture of experts
+ * split over several ranks on an engine that has them, every rank as its own attention group
+ * ({@link ServingScenario#attentionDp}); off by default, as the only measured runs of it (SGLang 0.4.5, DeepSeek-R1 on
+ * 8 H200s) are slower than its physics says (docs/EVALUATION.md).
  */
 public record ServingRequest(
     ModelSpec model, DeviceSpec device, Lengths input, Lengths output, List<Engine> engines,
     List<Quantization> quants, List<Integer> deviceCounts, List<Integer> concurrencies, OptionalDouble maxTtftMs,
-    OptionalDouble maxTpotMs, OptionalDouble gpuHourUsd) {
+    OptionalDouble maxTpotMs, OptionalDouble gpuHourUsd, boolean attentionGroups) {
+  /** A search without attention groups. */
+  public ServingRequest(
+      ModelSpec model, DeviceSpec device, Lengths input, Lengths output, List<Engine> engines,
+      List<Quantization> quants, List<Integer> deviceCounts, List<Integer> concurrencies, OptionalDouble maxTtftMs,
+      OptionalDouble maxTpotMs, OptionalDouble gpuHourUsd) {
+    this(model, device, input, output, engines, quants, deviceCounts, concurrencies, maxTtftMs, maxTpotMs, gpuHourUsd,
+        false);
+  }
+
   public ServingRequest {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(device, "device");
@@ -42,10 +55,25 @@ public record ServingRequest(
     return List.copyOf(list);
   }
 
+  /**
+   * The attention groups tried on {@code layout} with {@code engine}: 1, and {@code tp} when {@link #attentionGroups}
+   * asks for them, the model is a mixture of experts and the engine runs attention data-parallel.
+   */
+  public List<Integer> attentionGroups(ParallelLayout layout, Engine engine) {
+    return attentionGroups && model.moe().isMoe() && layout.tp() > 1 && engine.kind().runsAttentionDataParallel()
+        ? List.of(1, layout.tp()) : List.of(1);
+  }
+
   /** Candidates in the grid. */
   public long size() {
-    long layouts = deviceCounts.stream().mapToLong(n -> ServingRecommender.layouts(n, model.moe().isMoe()).size())
-        .sum();
-    return (long) engines.size() * quants.size() * layouts * concurrencies.size();
+    long placements = 0;
+    for (Engine engine : engines) {
+      for (int n : deviceCounts) {
+        for (ParallelLayout layout : ServingRecommender.layouts(n, model.moe().isMoe())) {
+          placements += attentionGroups(layout, engine).size();
+        }
+      }
+    }
+    return placements * quants.size() * concurrencies.size();
   }
 }

@@ -10,10 +10,23 @@ import dev.tuner.core.scenario.Quantization;
 import java.util.Objects;
 import java.util.Optional;
 
-/** One serving deployment under one workload. */
+/**
+ * One serving deployment under one workload. {@code attentionDp}: attention data parallelism inside one model
+ * instance (SGLang {@code --enable-dp-attention --dp-size}, TensorRT-LLM {@code enable_attention_dp}): the instance's
+ * {@code tp} ranks form {@code attentionDp} attention groups of {@code tp / attentionDp} ranks; each group keeps the
+ * attention weights (split over its own ranks only), runs attention for its own requests and holds only their KV
+ * cache, while the FFNs and experts stay split over all {@code tp} ranks. 1 is plain tensor parallelism.
+ */
 public record ServingScenario(
     ModelSpec model, DeviceSpec device, Quantization quant, KvCacheType kvCache, Engine engine, ParallelLayout layout,
-    Workload workload) {
+    Workload workload, int attentionDp) {
+  /** A deployment without attention data parallelism. */
+  public ServingScenario(
+      ModelSpec model, DeviceSpec device, Quantization quant, KvCacheType kvCache, Engine engine,
+      ParallelLayout layout, Workload workload) {
+    this(model, device, quant, kvCache, engine, layout, workload, 1);
+  }
+
   public ServingScenario {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(device, "device");
@@ -22,6 +35,25 @@ public record ServingScenario(
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(layout, "layout");
     Objects.requireNonNull(workload, "workload");
+    if (attentionDp < 1 || attentionDp > layout.tp() || layout.tp() % attentionDp != 0) {
+      throw new InvalidInputException("attention dp", Integer.toString(attentionDp), "a divisor of tp ("
+          + layout.tp() + "): the tensor-parallel ranks of one instance form that many attention groups");
+    }
+  }
+
+  /** As messages write it: {@code tp 8, pp 1, ep 1, attention dp 8} (the last only with attention groups). */
+  public String describeLayout() {
+    return describe(layout, attentionDp);
+  }
+
+  /** {@link #describeLayout} of {@code layout} with {@code attentionDp} groups. */
+  public static String describe(ParallelLayout layout, int attentionDp) {
+    return layout.describe() + (attentionDp > 1 ? ", attention dp " + attentionDp : "");
+  }
+
+  /** Ranks of one attention group: {@code tp / attentionDp}. */
+  public int attentionTp() {
+    return layout.tp() / attentionDp;
   }
 
   /**
@@ -44,22 +76,34 @@ public record ServingScenario(
               : "a checkpoint's (BF16, FP8, FP4, AWQ, GPTQ, INT8), not a GGUF block type such as " + quant.name()));
     }
     Backend.parse(engine.backend()).requireRunsOn(device);
-    (engine.kind().shardsAttentionHeads() ? layout.whyNotSharded(model) : Optional.<String>empty())
+    if (attentionDp > 1 && !engine.kind().runsAttentionDataParallel()) {
+      throw new InvalidInputException("attention dp", attentionDp + " on " + engine.kind().id(), "1, or an engine that"
+          + " runs attention data-parallel inside an instance: sglang (--enable-dp-attention --dp-size) or"
+          + " tensorrt-llm (enable_attention_dp); vLLM's data parallelism is whole replicas (--devices N × tp),"
+          + " with --ep placing the experts over them");
+    }
+    ParallelLayout sharded = attentionDp == 1 ? layout
+        : new ParallelLayout(attentionTp() * layout.pp(), attentionTp(), layout.pp(), 1);
+    (engine.kind().shardsAttentionHeads() ? sharded.whyNotSharded(model) : Optional.<String>empty())
         .or(() -> layout.whyNotPlaced(model)).ifPresent(why -> {
-          throw new InvalidInputException("layout", layout.describe() + " of " + model.name(), "a split "
+          throw new InvalidInputException("layout", describeLayout() + " of " + model.name(), "a split "
               + engine.kind().id() + " can run: " + why);
         });
   }
 
   public ServingScenario withWorkload(Workload w) {
-    return new ServingScenario(model, device, quant, kvCache, engine, layout, w);
+    return new ServingScenario(model, device, quant, kvCache, engine, layout, w, attentionDp);
   }
 
   public ServingScenario withEngine(Engine e) {
-    return new ServingScenario(model, device, quant, kvCache, e, layout, workload);
+    return new ServingScenario(model, device, quant, kvCache, e, layout, workload, attentionDp);
   }
 
   public ServingScenario withLayout(ParallelLayout l) {
-    return new ServingScenario(model, device, quant, kvCache, engine, l, workload);
+    return new ServingScenario(model, device, quant, kvCache, engine, l, workload, attentionDp);
+  }
+
+  public ServingScenario withAttentionDp(int dp) {
+    return new ServingScenario(model, device, quant, kvCache, engine, layout, workload, dp);
   }
 }

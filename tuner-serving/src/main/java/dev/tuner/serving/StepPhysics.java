@@ -23,6 +23,12 @@ import java.util.List;
  *   <li>Weights, KV cache and FLOPs divide over {@code tp × pp} GPUs, except that a KV head is never split (with
  *       fewer KV heads than {@code tp} each GPU keeps one whole head) and MLA's latent is not split by tensor
  *       parallelism; routed experts divide over the larger of {@code tp × pp} and {@code ep}.
+ *   <li>Attention data parallelism ({@link ServingScenario#attentionDp} groups of {@code tp / dp} ranks): each GPU
+ *       keeps the attention weights ({@link ModelPhysics#attentionParams}) split over its group's ranks only, and
+ *       holds the KV cache of its group's sequences only ({@code 1 / dp} of them); FLOPs per GPU do not change (each
+ *       group computes its own tokens). The FFNs gather every group's tokens and scatter the outputs back (a ring
+ *       all-reduce's two halves over {@code tp}) instead of tensor parallelism's two all-reduces, and a group of
+ *       several ranks all-reduces its attention output.
  *   <li>The LM head's {@code 2 × vocab × hidden} FLOPs count once per decoded token (a prompt's logits are computed
  *       for its last token only, which is left out).
  *   <li>Sliding-window and linear-attention layers make the KV cache and attention sublinear in the context; they
@@ -53,7 +59,15 @@ public final class StepPhysics {
     int expertSplit = Math.max(split, l.ep());
     List<String> assumptions = new ArrayList<>();
     WeightBytes bytes = WeightBytes.of(physics, s.quant());
-    double weightBytes = (physics.denseBodyParams() + physics.embeddingParams()) * bytes.other() / split;
+    int dp = s.attentionDp();
+    int attentionTp = s.attentionTp();
+    double attentionParams = dp > 1 ? physics.attentionParams() : 0;
+    if (dp > 1 && attentionParams == 0) {
+      assumptions.add("attention weights of " + m.name() + " not derivable: counted as split over all " + l.tp()
+          + " ranks, not kept by each of the " + dp + " attention groups");
+    }
+    double weightBytes = ((physics.denseBodyParams() - attentionParams + physics.embeddingParams()) / split
+        + attentionParams / ((double) attentionTp * l.pp())) * bytes.other();
     double routedBytes = physics.routedParams() * bytes.expert() / expertSplit;
     double share = m.moe().isMoe() ? (double) m.moe().expertsPerToken() / m.moe().experts() : 0;
     if (!physics.routedKnown() || !physics.activeKnown()) {
@@ -67,9 +81,10 @@ public final class StepPhysics {
       double perGpu = elements / l.pp();
       if (m.attention().kind() != dev.tuner.core.scenario.AttentionKind.MLA && m.knowsKvShape()) {
         // a KV head is never split: each GPU holds ceil(kv_heads / tp) of them
-        perGpu *= Math.ceil((double) m.kvHeads() / l.tp()) / m.kvHeads();
+        perGpu *= Math.ceil((double) m.kvHeads() / attentionTp) / m.kvHeads();
       }
-      kvPerToken = perGpu * s.kvCache().bytesPerElement();
+      // with attention groups a sequence's cache lives in its own group only
+      kvPerToken = perGpu / dp * s.kvCache().bytesPerElement();
     } else {
       assumptions.add("KV-cache size of " + m.name() + " unknown: KV traffic and capacity not counted");
     }
@@ -89,10 +104,21 @@ public final class StepPhysics {
       if (m.hidden() == 0) {
         assumptions.add("hidden size of " + m.name() + " unknown: collectives not counted");
       }
-      if (l.tp() > 1 && m.layers() > 0) {
+      if (l.tp() > 1 && m.layers() > 0 && dp == 1) {
         collectives += 2 * m.layers();
         latency += 2 * m.layers() * alpha.allReduce(l.tp());
         commBytes += 2.0 * m.layers() * 2.0 * (l.tp() - 1) / l.tp() * activations / l.pp();
+      } else if (m.layers() > 0 && dp > 1) {
+        // the FFN's ranks gather every group's tokens and scatter the reduced outputs back: a ring all-reduce's two
+        // halves, receiving the other groups' (dp − 1) / dp of the tokens and sending (tp − 1) / tp
+        collectives += 2 * m.layers();
+        latency += m.layers() * alpha.allReduce(l.tp());
+        commBytes += m.layers() * ((double) (dp - 1) / dp + (double) (l.tp() - 1) / l.tp()) * activations / l.pp();
+        if (attentionTp > 1) {
+          collectives += m.layers();
+          latency += m.layers() * alpha.allReduce(attentionTp);
+          commBytes += m.layers() * 2.0 * (attentionTp - 1) / attentionTp * activations / dp / l.pp();
+        }
       }
       if (l.pp() > 1) {
         collectives += l.pp() - 1;

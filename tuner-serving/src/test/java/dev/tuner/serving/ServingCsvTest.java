@@ -69,25 +69,27 @@ class ServingCsvTest {
   }
 
   @Test
-  void aRowThatRanAttentionDataParallelIsRejectedAndTheSameRunWithoutItIsKept() {
+  void aRowThatRanAttentionDataParallelIsPredictedWithItsGroupsAndOneWithoutItsSizeIsRejected() {
     Catalog catalog = Catalog.shipped();
     ServingCsv csv = new ServingCsv(catalog, EngineDefaults.shipped(), new StepPhysics(new Roofline(catalog)));
     String row = "s,SGLang,0.4.5.post1,H200 SXM 141GB,8,8,1,,DeepSeek-R1,FP8,,1000,2000,fixed,,10,50,,,960,,4181,"
         + ",48.9,,,,,";
     String rows = HEADER
-        + row + "server: sglang.launch_server --tp 8 --enable-dp-attention --dp-size 8\n"
+        + row + "server: sglang.launch_server --tp 8 --enable-dp-attention --dp-size 8 --disable-radix-cache\n"
         + row + "server: sglang.launch_server --tp 8\n"
-        // a document's example command naming TensorRT-LLM's switch says nothing of what the row ran: kept
+        + row + "server: sglang.launch_server --tp 8 --enable-dp-attention\n"
+        + row + "server: sglang.launch_server --tp 8 --enable-dp-attention --dp-size 3\n"
+        // a document's example command naming TensorRT-LLM's switch says nothing of what the row ran: tp only
         + "s,TensorRT-LLM,1.0,H200 SXM 141GB,8,8,1,,DeepSeek-R1,FP8,,128,128,fixed,,inf,3000,,,20000,,,,,,,,,"
         + "doc MoE command uses enable_attention_dp\n";
     ServingData d = csv.read(new StringReader(rows), "t.csv");
-    assertThat(d.used()).extracting(ServingRow::where).containsExactly("t.csv:3", "t.csv:4");
-    assertThat(d.rejected()).singleElement().satisfies(r -> {
-      assertThat(r.where()).isEqualTo("t.csv:2");
-      assertThat(r.reason()).startsWith("attention data parallelism (SGLang --enable-dp-attention): each rank holds"
-          + " whole attention weights");
-      assertThat(ServingEvaluator.reasonKind(r.reason())).doesNotContain("X");
-    });
+    assertThat(d.used()).extracting(ServingRow::where).containsExactly("t.csv:2", "t.csv:3", "t.csv:6");
+    assertThat(d.used()).extracting(r -> r.scenario().attentionDp()).containsExactly(8, 1, 1);
+    assertThat(d.rejected()).extracting(ServingData.Rejected::where).containsExactly("t.csv:4", "t.csv:5");
+    assertThat(d.rejected().get(0).reason()).isEqualTo("attention data parallelism (--enable-dp-attention) without"
+        + " its --dp-size");
+    assertThat(d.rejected().get(1).reason()).isEqualTo("attention data parallelism of 3 groups, which do not divide"
+        + " tp 8");
   }
 
   @Test

@@ -180,8 +180,10 @@ class ServingPhysicsPropertyTest {
       case 2 -> new Load.RequestRate(0.1 + random.nextDouble() * 50, prompts);
       default -> new Load.Offline(prompts);
     };
+    // a third of the splits on an engine that has them run every rank as its own attention group
+    int groups = kind.runsAttentionDataParallel() && tp > 1 && random.nextInt(3) == 0 ? tp : 1;
     return new ServingScenario(model, device, quant, kv, DEFAULTS.engine(kind, "", ""),
-        new ParallelLayout(gpus, tp, pp, ep), new Workload(in, out, load));
+        new ParallelLayout(gpus, tp, pp, ep), new Workload(in, out, load), groups);
   }
 
   /** A closed loop, an open stream or an offline load without a stated number of prompts: not a static batch. */
@@ -199,7 +201,7 @@ class ServingPhysicsPropertyTest {
 
   private static ServingScenario withDevice(ServingScenario s, UnaryOperator<DeviceSpec> change) {
     return new ServingScenario(s.model(), change.apply(s.device()), s.quant(), s.kvCache(), s.engine(), s.layout(),
-        s.workload());
+        s.workload(), s.attentionDp());
   }
 
   /** {@code d} with its memory bandwidth, every compute peak and its link bandwidth scaled by the factors given. */

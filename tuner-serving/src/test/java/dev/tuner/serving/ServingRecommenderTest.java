@@ -44,6 +44,28 @@ class ServingRecommenderTest {
         layout(2, 2, 1, 1), layout(2, 2, 1, 2));
   }
 
+  @Test
+  void attentionGroupsAreTriedWhenAskedForAMixtureOfExpertsOnAnEngineThatHasThem() {
+    EngineDefaults d = EngineDefaults.shipped();
+    ServingRequest asked = new ServingRequest(CATALOG.model("Qwen3-30B-A3B"), CATALOG.device("H100 SXM5 80GB"),
+        Lengths.fixed(1000), Lengths.fixed(200), List.of(d.engine(EngineKind.VLLM, "", ""), d.engine(EngineKind.SGLANG,
+        "", "")), List.of(CATALOG.quant("FP8")), List.of(2), List.of(8), OptionalDouble.empty(), OptionalDouble.empty(),
+        OptionalDouble.empty(), true);
+    // 2 GPUs of a mixture of experts: tp 1 / pp 1, tp 1 / pp 2, tp 2 (ep 1 and 2); SGLang's two tp-2 layouts twice
+    assertThat(asked.size()).isEqualTo(4 + 6);
+    ServingRecommender.Recommendation r = new ServingRecommender(PREDICTOR).recommend(asked);
+    assertThat(r.candidates()).hasSize(10);
+    assertThat(r.candidates()).filteredOn(c -> c.scenario().attentionDp() == 2)
+        .hasSize(2)
+        .allSatisfy(c -> assertThat(c.scenario().engine().kind()).isEqualTo(EngineKind.SGLANG));
+    ServingRequest notAsked = new ServingRequest(asked.model(), asked.device(), asked.input(), asked.output(),
+        asked.engines(), asked.quants(), asked.deviceCounts(), asked.concurrencies(), asked.maxTtftMs(),
+        asked.maxTpotMs(), asked.gpuHourUsd());
+    assertThat(new ServingRecommender(PREDICTOR).recommend(notAsked).candidates())
+        .hasSize(8)
+        .allSatisfy(c -> assertThat(c.scenario().attentionDp()).isEqualTo(1));
+  }
+
   private static ParallelLayout layout(int devices, int tp, int pp, int ep) {
     return new ParallelLayout(devices, tp, pp, ep);
   }
@@ -122,24 +144,26 @@ class ServingRecommenderTest {
       for (Quantization quant : q.quants()) {
         for (int n : q.deviceCounts()) {
           for (ParallelLayout layout : ServingRecommender.layouts(n, q.model().moe().isMoe())) {
-            for (int c : q.concurrencies()) {
-              ServingScenario s;
-              ServingPrediction p;
-              try {
-                // an engine that does not run on the device fails here
-                s = new ServingScenario(q.model(), q.device(), quant, ServingRecommender.kvCache(quant), engine, layout,
-                    new Workload(q.input(), q.output(), new Load.Concurrency(c)));
-                p = PREDICTOR.predict(s);
-              } catch (InvalidInputException e) {
-                dropped.add(new ServingRecommender.Dropped(engine, quant, layout, e.getMessage()));
-                break;
+            for (int dp : q.attentionGroups(layout, engine)) {
+              for (int c : q.concurrencies()) {
+                ServingScenario s;
+                ServingPrediction p;
+                try {
+                  // an engine that does not run on the device fails here
+                  s = new ServingScenario(q.model(), q.device(), quant, ServingRecommender.kvCache(quant), engine,
+                      layout, new Workload(q.input(), q.output(), new Load.Concurrency(c)), dp);
+                  p = PREDICTOR.predict(s);
+                } catch (InvalidInputException e) {
+                  dropped.add(new ServingRecommender.Dropped(engine, quant, layout, dp, e.getMessage()));
+                  break;
+                }
+                boolean meets = (q.maxTtftMs().isEmpty() || p.ttftMs() <= q.maxTtftMs().getAsDouble())
+                    && (q.maxTpotMs().isEmpty() || p.tpotMs() <= q.maxTpotMs().getAsDouble());
+                OptionalDouble cost = q.gpuHourUsd().isPresent() && p.outputTokensPerSPerGpu() > 0
+                    ? OptionalDouble.of(q.gpuHourUsd().getAsDouble() / (3600 * p.outputTokensPerSPerGpu()) * 1e6)
+                    : OptionalDouble.empty();
+                all.add(new ServingRecommender.Candidate(s, p, meets, cost));
               }
-              boolean meets = (q.maxTtftMs().isEmpty() || p.ttftMs() <= q.maxTtftMs().getAsDouble())
-                  && (q.maxTpotMs().isEmpty() || p.tpotMs() <= q.maxTpotMs().getAsDouble());
-              OptionalDouble cost = q.gpuHourUsd().isPresent() && p.outputTokensPerSPerGpu() > 0
-                  ? OptionalDouble.of(q.gpuHourUsd().getAsDouble() / (3600 * p.outputTokensPerSPerGpu()) * 1e6)
-                  : OptionalDouble.empty();
-              all.add(new ServingRecommender.Candidate(s, p, meets, cost));
             }
           }
         }
@@ -182,7 +206,7 @@ class ServingRecommenderTest {
         some(random, List.of(CATALOG.quant("BF16"), CATALOG.quant("FP8"))), some(random, List.of(1, 2, 4, 8, 3)),
         clients, random.nextBoolean() ? OptionalDouble.of(50 + random.nextInt(5000)) : OptionalDouble.empty(),
         random.nextBoolean() ? OptionalDouble.of(5 + random.nextInt(100)) : OptionalDouble.empty(),
-        random.nextBoolean() ? OptionalDouble.of(2.5) : OptionalDouble.empty());
+        random.nextBoolean() ? OptionalDouble.of(2.5) : OptionalDouble.empty(), random.nextBoolean());
     ServingRecommender.Recommendation fast = new ServingRecommender(PREDICTOR).recommend(q);
     ServingRecommender.Recommendation reference = oneByOne(q);
     // record equality: every scenario, every predicted figure bit for bit, every interval, explanation and assumption

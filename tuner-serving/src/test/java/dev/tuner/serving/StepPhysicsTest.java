@@ -65,6 +65,72 @@ class StepPhysicsTest {
     assertThat(PHYSICS.figures(h100).linkBandwidth()).isPositive();
   }
 
+  /**
+   * DeepSeek-R1 in FP8 (1 byte a weight) on 8 H200s, tp 8, without and with 8 attention groups (SGLang
+   * --enable-dp-attention --dp-size 8). Dense body 15 237 871 104 parameters, 11 388 024 320 of them attention
+   * (ModernModelsTest), embeddings 129 280 × 7168 = 926 679 040.
+   * <ul>
+   *   <li>Weights per GPU: tp (15 237 871 104 + 926 679 040) / 8 = 2 020 568 768 bytes; with 8 groups of one rank the
+   *       attention stays whole on each: (15 237 871 104 − 11 388 024 320 + 926 679 040) / 8 + 11 388 024 320 =
+   *       11 985 090 048.
+   *   <li>KV cache per token per GPU: MLA's 576-element entry × 61 layers × 2 bytes = 70 272, held whole by every
+   *       tensor-parallel rank; a group holds only its own sequences: 70 272 / 8 = 8 784.
+   *   <li>Collectives' bytes per token per GPU (hidden 7168 × 2 bytes = 14 336): tp's two all-reduces per layer
+   *       61 × 2 × 2 × 7/8 × 14 336 = 3 060 736; the gather and scatter around the FFN 61 × (7/8 + 7/8) × 14 336 =
+   *       1 530 368.
+   * </ul>
+   */
+  @Test
+  void attentionGroupsKeepTheAttentionWeightsWholeAndOnlyTheirOwnSequencesCache() {
+    ServingScenario tp = new ServingScenario(CATALOG.model("DeepSeek-R1"), CATALOG.device("H200 SXM 141GB"),
+        CATALOG.quant("FP8"), KvCacheType.F16, EngineDefaults.shipped().engine(EngineKind.SGLANG, "", ""),
+        new ParallelLayout(8, 8, 1, 1), new Workload(Lengths.fixed(1000), Lengths.fixed(2000),
+        new Load.Concurrency(64)));
+    InstanceFigures plain = PHYSICS.figures(tp);
+    assertThat(plain.weightBytes()).isCloseTo(2_020_568_768.0, within(1.0));
+    assertThat(plain.kvBytesPerToken()).isCloseTo(70_272.0, within(1e-6));
+    assertThat(plain.commBytesPerToken()).isCloseTo(3_060_736.0, within(1e-3));
+    InstanceFigures groups = PHYSICS.figures(tp.withAttentionDp(8));
+    assertThat(groups.weightBytes()).isCloseTo(11_985_090_048.0, within(1.0));
+    assertThat(groups.kvBytesPerToken()).isCloseTo(8_784.0, within(1e-6));
+    assertThat(groups.commBytesPerToken()).isCloseTo(1_530_368.0, within(1e-3));
+    // each group computes its own tokens: the FLOPs per GPU and the experts do not move
+    assertThat(groups.flopsPerToken()).isEqualTo(plain.flopsPerToken());
+    assertThat(groups.attentionFlopsPerPair()).isEqualTo(plain.attentionFlopsPerPair());
+    assertThat(groups.routedBytes()).isEqualTo(plain.routedBytes());
+    // two groups of four ranks: the attention split over four, a KV head group's cache over two groups, and an
+    // all-reduce inside each group on top: 61 × 2 × 3/4 × 14 336 / 2 = 655 872 more
+    InstanceFigures two = PHYSICS.figures(tp.withAttentionDp(2));
+    assertThat(two.weightBytes()).isCloseTo(4_776_525_824.0 / 8 + 11_388_024_320.0 / 4, within(1.0));
+    assertThat(two.kvBytesPerToken()).isCloseTo(35_136.0, within(1e-6));
+    assertThat(two.commBytesPerToken()).isCloseTo(61 * (0.5 + 0.875) * 14_336 + 655_872.0, within(1e-3));
+  }
+
+  @Test
+  void attentionGroupsMustDivideTheTensorParallelRanksAndRunOnAnEngineThatHasThem() {
+    ServingScenario tp = new ServingScenario(CATALOG.model("DeepSeek-R1"), CATALOG.device("H200 SXM 141GB"),
+        CATALOG.quant("FP8"), KvCacheType.F16, EngineDefaults.shipped().engine(EngineKind.SGLANG, "", ""),
+        new ParallelLayout(8, 8, 1, 1), new Workload(Lengths.fixed(1000), Lengths.fixed(2000),
+        new Load.Concurrency(64)));
+    assertThatThrownBy(() -> tp.withAttentionDp(3))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("attention dp = 3")
+        .hasMessageContaining("a divisor of tp (8)");
+    assertThatThrownBy(() -> tp.withAttentionDp(16)).isInstanceOf(InvalidInputException.class);
+    assertThatThrownBy(() -> PHYSICS.figures(tp.withAttentionDp(8).withEngine(EngineDefaults.shipped().engine(
+        EngineKind.VLLM, "", ""))))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("attention dp = 8 on vllm")
+        .hasMessageContaining("sglang (--enable-dp-attention --dp-size)");
+    // Qwen2.5 7B's 28 heads do not divide among 8 tensor-parallel ranks, but among two groups of 4 they do
+    ServingScenario qwen = new ServingScenario(CATALOG.model("Qwen2.5 7B"), CATALOG.device("H200 SXM 141GB"),
+        CATALOG.quant("FP8"), KvCacheType.F16, tp.engine(), new ParallelLayout(8, 8, 1, 1), tp.workload());
+    assertThatThrownBy(() -> PHYSICS.figures(qwen))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("tp 8 does not divide the 28 attention heads");
+    assertThat(PHYSICS.figures(qwen.withAttentionDp(2)).weightBytes()).isPositive();
+  }
+
   private static ServingScenario scenario(KvCacheType kv) {
     return new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H20"), CATALOG.quant("FP8"), kv,
         EngineDefaults.shipped().engine(EngineKind.SGLANG, "", ""), new ParallelLayout(1, 1, 1, 1),

@@ -175,6 +175,44 @@ public final class ModelPhysics {
     return routedParams * expertsTouched(tokens) / model.moe().experts();
   }
 
+  /**
+   * Attention's projection parameters, all layers: what an engine that runs attention data-parallel keeps whole on
+   * every attention group. Standard attention (MHA, GQA, with or without a window):
+   * {@code hidden × head_dim × (2 heads + 2 kv_heads)} per attending layer (Q and O, K and V); linear-attention
+   * layers' projections are not counted. MLA's projections go through ranks the catalog does not hold (the query's
+   * LoRA rank), so they are what the dense body keeps beyond the dense layers' FFNs, the shared experts and the
+   * routers ({@code hidden} per routed expert per MoE layer), all gated FFNs of {@code 3 × hidden × width}; norms
+   * are counted with them. 0 when the figures that needs are unknown (counting none keeps the weights a node reads
+   * a lower bound).
+   */
+  public double attentionParams() {
+    AttentionSpec a = model.attention();
+    if (a.kind() != AttentionKind.MLA) {
+      if (!model.knowsAttentionShape() || model.kvHeads() == 0 || model.hidden() == 0) {
+        return 0;
+      }
+      double perLayer = (double) model.hidden() * model.effectiveHeadDim() * (2.0 * model.heads() + 2.0
+          * model.kvHeads());
+      return Math.min(perLayer * (model.layers() - a.linearLayers()), denseBodyParams());
+    }
+    MoeSpec moe = model.moe();
+    double h = model.hidden();
+    double ffns;
+    if (!moe.isMoe()) {
+      ffns = model.layers() * 3.0 * h * model.ffnDim();
+      if (ffns == 0) {
+        return 0;
+      }
+    } else {
+      if (h == 0 || !moe.knowsExpertShape() || !routedKnown || (moe.denseLayers() > 0 && model.ffnDim() == 0)) {
+        return 0;
+      }
+      ffns = moe.denseLayers() * 3.0 * h * model.ffnDim()
+          + moeLayers * (moe.sharedExperts() * 3.0 * h * moe.expertFfnDim() + moe.experts() * h);
+    }
+    return Math.max(0, denseBodyParams() - ffns);
+  }
+
   /** Whether the KV cache can be sized. */
   public boolean knowsKv() {
     AttentionSpec a = model.attention();

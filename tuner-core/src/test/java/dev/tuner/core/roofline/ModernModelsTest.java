@@ -105,6 +105,28 @@ class ModernModelsTest {
   }
 
   /**
+   * DeepSeek-V3's MLA projections as the dense body's remainder: body 671e9 − 2 × 129 280 × 7168 = 669 146 641 920;
+   * routed 58 × 256 × 3 × 7168 × 2048 = 653 908 770 816; dense body 15 237 871 104; minus the 3 dense FFNs
+   * 3 × 3 × 7168 × 18 432 = 1 189 085 184, the 58 shared experts 58 × 3 × 7168 × 2048 = 2 554 331 136 and the routers
+   * 58 × 256 × 7168 = 106 430 464: 11 388 024 320 (DeepSeek's layer: about 187 M of projections, × 61 = 11.4 B).
+   * Llama 3.1 8B (GQA): 32 × 4096 × 128 × (2 × 32 + 2 × 8) = 1 342 177 280.
+   */
+  @Test
+  void attentionParametersOfMlaAndGqa() {
+    ModelSpec v3 = new ModelSpec("DeepSeek-V3", 671, 7168, 61, 128, 128, 128, 129280, List.of(), "t", "deepseek-v3",
+        OptionalDouble.of(37), Optional.of(false), 18432, new MoeSpec(256, 8, 1, 2048, 3),
+        new AttentionSpec(AttentionKind.MLA, 512, 64, 0, 0, 0, 0));
+    assertThat(new ModelPhysics(v3).attentionParams()).isEqualTo(11_388_024_320.0);
+    ModelSpec llama = new ModelSpec("Llama 3.1 8B", 8.03, 4096, 32, 32, 8, 128, 128256, List.of(), "t");
+    assertThat(new ModelPhysics(llama).attentionParams()).isEqualTo(1_342_177_280.0);
+    // MLA without the dense layers' FFN size: the remainder cannot be taken, and none is counted
+    ModelSpec noFfn = new ModelSpec("DeepSeek-V3", 671, 7168, 61, 128, 128, 128, 129280, List.of(), "t",
+        "deepseek-v3", OptionalDouble.of(37), Optional.of(false), 0, new MoeSpec(256, 8, 1, 2048, 3),
+        new AttentionSpec(AttentionKind.MLA, 512, 64, 0, 0, 0, 0));
+    assertThat(new ModelPhysics(noFfn).attentionParams()).isZero();
+  }
+
+  /**
    * A Gemma-3-like pattern: 6 layers, 5 local over a 1024-token window, 1 global. At 4096 tokens the cache holds
    * 4096 + 5 × 1024 = 9216 entries per token-layer slot; a decode window from 0 to 4096 reads on average
    * 2048 + 5 × (1024²/2 + 1024 × 3072) / 4096 = 2048 + 5 × 896 = 6528.
