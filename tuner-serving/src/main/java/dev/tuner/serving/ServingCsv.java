@@ -40,16 +40,18 @@ import java.util.regex.Pattern;
  *       limits trtllm-bench chooses for the row's lengths ({@link TrtllmBenchTuning}) where the catalog has the
  *       figures they need (a model without layer figures, e.g. Mixtral 8x22B, keeps the defaults, as its KV-cache
  *       capacity is unknown too); else the engine's defaults;
- *   <li>speculative decoding rows are rejected (not comparable with plain decoding), so are rows that ran attention
- *       data-parallel (SGLang's {@code --enable-dp-attention}: not a layout tuner states), and rows of an engine
+ *   <li>attention groups: SGLang's {@code --enable-dp-attention --dp-size D} in the row's server command
+ *       ({@link ServingScenario#attentionDp}; without its size, or with a size that does not divide tp, the row is
+ *       rejected);
+ *   <li>speculative decoding rows are rejected (not comparable with plain decoding), and so are rows of an engine
  *       release on a kernel path its issue tracker reports broken ({@link KnownDefects}); a row whose scenario cannot
  *       run (weights or one request do not fit) is rejected with the reason.
  * </ul>
  */
 public final class ServingCsv {
   /**
-   * SGLang's switch for data-parallel attention (data/SOURCES.md {@code doc_sglang_dp_attention}). A row states it in
-   * its server command; TensorRT-LLM's {@code enable_attention_dp} is not matched, as its rows name it only as a
+   * SGLang's switch for data-parallel attention (data/SOURCES.md {@code doc_attention_dp}). A row states it in its
+   * server command; TensorRT-LLM's {@code enable_attention_dp} is not matched, as its rows name it only as a
    * document's example command, not as what each row ran.
    */
   private static final String DP_ATTENTION = "--enable-dp-attention";
