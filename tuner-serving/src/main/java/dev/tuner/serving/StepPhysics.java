@@ -28,7 +28,9 @@ import java.util.List;
  *       holds the KV cache of its group's sequences only ({@code 1 / dp} of them); FLOPs per GPU do not change (each
  *       group computes its own tokens). The FFNs gather every group's tokens and scatter the outputs back (a ring
  *       all-reduce's two halves over {@code tp}) instead of tensor parallelism's two all-reduces, and a group of
- *       several ranks all-reduces its attention output.
+ *       several ranks all-reduces its attention output. Sequences are taken as spread evenly over the groups; fewer
+ *       sequences than groups, or one long prompt, load some groups only, where the composition stays a bound but an
+ *       optimistic one (the engines' iteration waits for its busiest group).
  *   <li>The LM head's {@code 2 × vocab × hidden} FLOPs count once per decoded token (a prompt's logits are computed
  *       for its last token only, which is left out).
  *   <li>Sliding-window and linear-attention layers make the KV cache and attention sublinear in the context; they
