@@ -119,12 +119,7 @@ public final class ServingRecommender {
                   dropped.add(new Dropped(engine, quant, layout, dp, e.getMessage()));
                   break;
                 }
-                boolean meets = (q.maxTtftMs().isEmpty() || p.ttftMs() <= q.maxTtftMs().getAsDouble())
-                    && (q.maxTpotMs().isEmpty() || p.tpotMs() <= q.maxTpotMs().getAsDouble());
-                OptionalDouble cost = q.gpuHourUsd().isPresent() && p.outputTokensPerSPerGpu() > 0
-                    ? OptionalDouble.of(q.gpuHourUsd().getAsDouble() / (3600 * p.outputTokensPerSPerGpu()) * 1e6)
-                    : OptionalDouble.empty();
-                all.add(new Candidate(s, p, meets, cost));
+                all.add(candidate(q, s, p));
               }
             }
           }
@@ -142,6 +137,16 @@ public final class ServingRecommender {
     List<Candidate> ranked = new ArrayList<>(meeting.size());
     meeting.forEach(r -> ranked.add(r.candidate()));
     return new Recommendation(q, all, ranked, ranked.stream().findFirst(), dropped);
+  }
+
+  /** {@code s} predicted as {@code p}, judged against {@code q}'s budgets and priced at its GPU-hour. */
+  static Candidate candidate(ServingRequest q, ServingScenario s, ServingPrediction p) {
+    boolean meets = (q.maxTtftMs().isEmpty() || p.ttftMs() <= q.maxTtftMs().getAsDouble())
+        && (q.maxTpotMs().isEmpty() || p.tpotMs() <= q.maxTpotMs().getAsDouble());
+    OptionalDouble cost = q.gpuHourUsd().isPresent() && p.outputTokensPerSPerGpu() > 0
+        ? OptionalDouble.of(q.gpuHourUsd().getAsDouble() / (3600 * p.outputTokensPerSPerGpu()) * 1e6)
+        : OptionalDouble.empty();
+    return new Candidate(s, p, meets, cost);
   }
 
   /** A candidate with its sort keys read once (a sort compares each candidate some log2(n) times). */

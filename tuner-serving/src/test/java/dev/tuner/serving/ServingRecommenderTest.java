@@ -157,12 +157,7 @@ class ServingRecommenderTest {
                   dropped.add(new ServingRecommender.Dropped(engine, quant, layout, dp, e.getMessage()));
                   break;
                 }
-                boolean meets = (q.maxTtftMs().isEmpty() || p.ttftMs() <= q.maxTtftMs().getAsDouble())
-                    && (q.maxTpotMs().isEmpty() || p.tpotMs() <= q.maxTpotMs().getAsDouble());
-                OptionalDouble cost = q.gpuHourUsd().isPresent() && p.outputTokensPerSPerGpu() > 0
-                    ? OptionalDouble.of(q.gpuHourUsd().getAsDouble() / (3600 * p.outputTokensPerSPerGpu()) * 1e6)
-                    : OptionalDouble.empty();
-                all.add(new ServingRecommender.Candidate(s, p, meets, cost));
+                all.add(ServingRecommender.candidate(q, s, p));
               }
             }
           }

@@ -82,10 +82,7 @@ class StepPhysicsTest {
    */
   @Test
   void attentionGroupsKeepTheAttentionWeightsWholeAndOnlyTheirOwnSequencesCache() {
-    ServingScenario tp = new ServingScenario(CATALOG.model("DeepSeek-R1"), CATALOG.device("H200 SXM 141GB"),
-        CATALOG.quant("FP8"), KvCacheType.F16, EngineDefaults.shipped().engine(EngineKind.SGLANG, "", ""),
-        new ParallelLayout(8, 8, 1, 1), new Workload(Lengths.fixed(1000), Lengths.fixed(2000),
-        new Load.Concurrency(64)));
+    ServingScenario tp = deepSeekR1OnEightH200s();
     InstanceFigures plain = PHYSICS.figures(tp);
     assertThat(plain.weightBytes()).isCloseTo(2_020_568_768.0, within(1.0));
     assertThat(plain.kvBytesPerToken()).isCloseTo(70_272.0, within(1e-6));
@@ -108,10 +105,7 @@ class StepPhysicsTest {
 
   @Test
   void attentionGroupsMustDivideTheTensorParallelRanksAndRunOnAnEngineThatHasThem() {
-    ServingScenario tp = new ServingScenario(CATALOG.model("DeepSeek-R1"), CATALOG.device("H200 SXM 141GB"),
-        CATALOG.quant("FP8"), KvCacheType.F16, EngineDefaults.shipped().engine(EngineKind.SGLANG, "", ""),
-        new ParallelLayout(8, 8, 1, 1), new Workload(Lengths.fixed(1000), Lengths.fixed(2000),
-        new Load.Concurrency(64)));
+    ServingScenario tp = deepSeekR1OnEightH200s();
     assertThatThrownBy(() -> tp.withAttentionDp(3))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("attention dp = 3")
@@ -129,6 +123,13 @@ class StepPhysicsTest {
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("tp 8 does not divide the 28 attention heads");
     assertThat(PHYSICS.figures(qwen.withAttentionDp(2)).weightBytes()).isPositive();
+  }
+
+  /** DeepSeek-R1 in FP8 with a 16-bit KV cache on SGLang, tp 8 over 8 H200s, 64 clients of 1 000 + 2 000 tokens. */
+  private static ServingScenario deepSeekR1OnEightH200s() {
+    return new ServingScenario(CATALOG.model("DeepSeek-R1"), CATALOG.device("H200 SXM 141GB"), CATALOG.quant("FP8"),
+        KvCacheType.F16, EngineDefaults.shipped().engine(EngineKind.SGLANG, "", ""), new ParallelLayout(8, 8, 1, 1),
+        new Workload(Lengths.fixed(1000), Lengths.fixed(2000), new Load.Concurrency(64)));
   }
 
   private static ServingScenario scenario(KvCacheType kv) {
