@@ -110,6 +110,11 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--ep", paramLabel = "N", description = "with --serving: expert-parallel size")
   String ep;
 
+  @Option(names = "--attention-dp", paramLabel = "N",
+      description = "with --serving: attention groups inside the instance (SGLang --enable-dp-attention --dp-size N,"
+          + " TensorRT-LLM enable_attention_dp: N = tp)")
+  Integer attentionDp;
+
   @Option(names = "--kv-dtype", paramLabel = "T", description = "with --serving: KV-cache type (FP8, FP16, BF16)")
   String kvDtype;
 
@@ -285,7 +290,8 @@ public final class IngestCommand implements Callable<Integer> {
   }
 
   private ServingIngestOptions servingOptions() {
-    return new ServingIngestOptions(servingValues(), Optional.ofNullable(sourceId));
+    ServingIngestOptions o = new ServingIngestOptions(servingValues(), Optional.ofNullable(sourceId));
+    return attentionDp == null ? o : o.withAttentionDp(attentionDp);
   }
 
   /** The one format every file is written in, recognised from its start; said on stderr. */
@@ -323,6 +329,10 @@ public final class IngestCommand implements Callable<Integer> {
   private Optional<String> usageProblem() {
     if (serving && append) {
       return Optional.of("--append does not apply to --serving: write a new file (--force to replace one)");
+    }
+    if (!serving && attentionDp != null) {
+      return Optional.of("--attention-dp needs --serving: measurement ingestion takes only --device, --model and"
+          + " --quant");
     }
     if (!serving) {
       Map<ServingColumn, String> given = servingValues();

@@ -89,6 +89,14 @@ class ServingIngestCommandTest {
     assertThat(r.out()).startsWith("source_id,engine,engine_version,device,num_devices,tp,pp,ep,model,")
         .contains("ingest:trtllm-bench-pr7104.txt,TensorRT-LLM,1.1.0rc1,B200,4,4,1,4,DeepSeek-R1,NVFP4,FP8,");
     assertThat(r.err()).doesNotContain("recognised from the content");
+    // attention groups no output states are given as an option and written where the serving evaluation reads them
+    Cli.Result groups = Cli.run("ingest", "--serving", "--format", "trtllm-bench", sample("trtllm-bench-pr7104.txt")
+        .toString(), "--device", "B200", "--attention-dp", "4");
+    assertThat(groups.exit()).as(groups.toString()).isZero();
+    assertThat(groups.out()).contains("attention_dp=4");
+    Cli.Result step = Cli.run("ingest", sample("trtllm-bench-pr7104.txt").toString(), "--attention-dp", "4");
+    assertThat(step.exit()).isNotZero();
+    assertThat(step.err()).contains("--attention-dp needs --serving");
   }
 
   @Test

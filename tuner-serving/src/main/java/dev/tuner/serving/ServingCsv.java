@@ -40,9 +40,9 @@ import java.util.regex.Pattern;
  *       limits trtllm-bench chooses for the row's lengths ({@link TrtllmBenchTuning}) where the catalog has the
  *       figures they need (a model without layer figures, e.g. Mixtral 8x22B, keeps the defaults, as its KV-cache
  *       capacity is unknown too); else the engine's defaults;
- *   <li>attention groups: SGLang's {@code --enable-dp-attention --dp-size D} in the row's server command
- *       ({@link ServingScenario#attentionDp}; without its size, or with a size that does not divide tp, the row is
- *       rejected);
+ *   <li>attention groups ({@link ServingScenario#attentionDp}): {@code attention_dp=N} in the notes (rows written by
+ *       {@code tuner ingest --serving --attention-dp}), else SGLang's {@code --enable-dp-attention --dp-size D} in the
+ *       row's server command; without its size, or with groups that do not divide tp, the row is rejected;
  *   <li>speculative decoding rows are rejected (not comparable with plain decoding), and so are rows of an engine
  *       release on a kernel path its issue tracker reports broken ({@link KnownDefects}); a row whose scenario cannot
  *       run (weights or one request do not fit) is rejected with the reason.
@@ -56,6 +56,7 @@ public final class ServingCsv {
    */
   private static final String DP_ATTENTION = "--enable-dp-attention";
   private static final Pattern DP_SIZE = Pattern.compile("--dp-size ([0-9]{1,4})\\b");
+  private static final Pattern STATED_GROUPS = Pattern.compile("attention_dp=([0-9]{1,4})\\b");
   private static final Pattern PER_GPU = Pattern.compile("out_tok_s_per_gpu=([0-9.]+)");
   private static final Pattern BATCH_SECONDS = Pattern.compile("= ([0-9.]+) sec");
   private static final Pattern MEDIAN_ITL = Pattern.compile("median_itl_ms=([0-9.]+)");
@@ -167,18 +168,24 @@ public final class ServingCsv {
   }
 
   /**
-   * The attention groups the notes' SGLang command states: {@code --enable-dp-attention} with its {@code --dp-size}
-   * (SGLang requires one; data/SOURCES.md {@code doc_attention_dp}); 1 without the flag.
+   * The attention groups: {@code attention_dp=N} in the notes (rows written by {@code tuner ingest --serving
+   * --attention-dp}), else what the notes' SGLang command states, {@code --enable-dp-attention} with its
+   * {@code --dp-size} (SGLang requires one; data/SOURCES.md {@code doc_attention_dp}); 1 without either.
    */
   private static int attentionDp(String notes, int tp) {
-    if (!notes.contains(DP_ATTENTION)) {
+    int dp;
+    Matcher stated = STATED_GROUPS.matcher(notes);
+    if (stated.find()) {
+      dp = Integer.parseInt(stated.group(1));
+    } else if (!notes.contains(DP_ATTENTION)) {
       return 1;
+    } else {
+      Matcher size = DP_SIZE.matcher(notes);
+      if (!size.find()) {
+        throw new Reject("attention data parallelism (" + DP_ATTENTION + ") without its --dp-size");
+      }
+      dp = Integer.parseInt(size.group(1));
     }
-    Matcher size = DP_SIZE.matcher(notes);
-    if (!size.find()) {
-      throw new Reject("attention data parallelism (" + DP_ATTENTION + ") without its --dp-size");
-    }
-    int dp = Integer.parseInt(size.group(1));
     if (dp < 1 || dp > tp || tp % dp != 0) {
       throw new Reject("attention data parallelism of " + dp + " groups, which do not divide tp " + tp);
     }

@@ -93,6 +93,22 @@ class ServingCsvTest {
   }
 
   @Test
+  void attentionGroupsStatedInTheNotesComeBeforeAnSglangCommand() {
+    Catalog catalog = Catalog.shipped();
+    ServingCsv csv = new ServingCsv(catalog, EngineDefaults.shipped(), new StepPhysics(new Roofline(catalog)));
+    String row = "s,SGLang,0.4.5.post1,H200 SXM 141GB,8,8,1,,DeepSeek-R1,FP8,,1000,2000,fixed,,10,50,,,960,,4181,"
+        + ",48.9,,,,,";
+    String rows = HEADER
+        + row + "attention_dp=8\n"
+        + row + "attention_dp=2; server: sglang.launch_server --tp 8 --enable-dp-attention --dp-size 4\n"
+        + row + "attention_dp=16\n";
+    ServingData d = csv.read(new StringReader(rows), "t.csv");
+    assertThat(d.used()).extracting(r -> r.scenario().attentionDp()).containsExactly(8, 2);
+    assertThat(d.rejected()).extracting(ServingData.Rejected::reason).containsExactly(
+        "attention data parallelism of 16 groups, which do not divide tp 8");
+  }
+
+  @Test
   void aModelNamedWithoutItsVersionIsUsedWhereItsVersionsComputeTheSame() {
     Catalog catalog = Catalog.shipped();
     ServingCsv csv = new ServingCsv(catalog, EngineDefaults.shipped(), new StepPhysics(new Roofline(catalog)));

@@ -130,7 +130,7 @@ public final class ServingIngestor {
         throw new InvalidInputException(flag, v, "a whole number");
       }
     }
-    return new ServingIngestOptions(out, options.sourceId());
+    return new ServingIngestOptions(out, options.sourceId(), options.attentionDp());
   }
 
   private static double parse(String flag, String v) {
@@ -163,6 +163,7 @@ public final class ServingIngestor {
       }
     }
     layout(row, notes);
+    attentionGroups(row, stated, notes);
     List<String> missing = new ArrayList<>();
     for (ServingColumn c : List.of(ENGINE, DEVICE, MODEL, WEIGHT_DTYPE, ISL, OSL)) {
       if (!row.containsKey(c)) {
@@ -255,6 +256,20 @@ public final class ServingIngestor {
       throw new RecordRejected(RejectReason.MULTI_GPU, gpus + " GPUs are no whole number of tp " + row.get(TP) + " × pp "
           + row.get(PP) + " instances");
     }
+  }
+
+  /** Attention groups, when stated, divide the instance's tensor-parallel ranks (1 without a layout). */
+  private static void attentionGroups(Map<ServingColumn, String> row, ServingIngestOptions stated, List<String> notes)
+      throws RecordRejected {
+    if (stated.attentionDp().isEmpty()) {
+      return;
+    }
+    int groups = stated.attentionDp().getAsInt();
+    long tp = Long.parseLong(row.getOrDefault(TP, "1"));
+    if (tp % groups != 0) {
+      throw new RecordRejected(RejectReason.MULTI_GPU, groups + " attention groups do not divide tp " + tp);
+    }
+    notes.add("attention_dp=" + groups);
   }
 
   /** The engine as serving.csv writes it. */

@@ -309,6 +309,22 @@ class ServingIngestTest {
   }
 
   @Test
+  void attentionGroupsAreWrittenToTheNotesAndMustDivideTheTensorParallelRanks() {
+    // the sample's layout is TP 4, EP 4: four groups of one rank, as TensorRT-LLM's enable_attention_dp runs them
+    ServingIngestReport r = ingest(ServingFormat.TRTLLM_BENCH, "trtllm-bench-pr7104.txt", opts("DEVICE", "B200")
+        .withAttentionDp(4));
+    assertThat(r.rows()).singleElement().satisfies(row -> assertThat(row.get(NOTES)).contains("attention_dp=4"));
+    ServingIngestReport three = ingest(ServingFormat.TRTLLM_BENCH, "trtllm-bench-pr7104.txt", opts("DEVICE", "B200")
+        .withAttentionDp(3));
+    assertThat(three.rejected()).singleElement().satisfies(x -> {
+      assertThat(x.reason()).isEqualTo(RejectReason.MULTI_GPU);
+      assertThat(x.detail()).isEqualTo("3 attention groups do not divide tp 4");
+    });
+    assertThatThrownBy(() -> opts("DEVICE", "B200").withAttentionDp(0))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("--attention-dp");
+  }
+
+  @Test
   void rowsAreWrittenInServingCsvColumnOrder() {
     ServingIngestReport r = ingest(ServingFormat.TRTLLM_BENCH, "trtllm-bench-pr7104.txt", opts("DEVICE", "B200"));
     String csv = ServingCsvWriter.text(r.rows());
