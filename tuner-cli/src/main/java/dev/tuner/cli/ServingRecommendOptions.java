@@ -108,8 +108,9 @@ final class ServingRecommendOptions {
     switch (format) {
       case JSON -> Json.print(out, json(r, shown));
       case CSV -> {
-        Table t = new Table("rank", "engine", "quant", "gpus", "tp", "pp", "ep", "attention_dp", "concurrency", "ttft_ms", "tpot_ms",
-            "output_tokens_per_s_per_gpu", "tokens_per_s_per_user", "usd_per_million_output_tokens", "limited_by");
+        Table t = new Table("rank", "engine", "quant", "gpus", "tp", "pp", "ep", "attention_dp", "concurrency",
+            "ttft_ms", "tpot_ms", "output_tokens_per_s_per_gpu", "tokens_per_s_per_user", "usd_per_million_output_tokens",
+            "limited_by");
         int i = 1;
         for (Candidate c : shown) {
           ServingPrediction p = c.prediction();
@@ -159,8 +160,8 @@ final class ServingRecommendOptions {
     if (shown.isEmpty()) {
       out.println("No configuration meets the budget.");
     } else {
-      Table t = new Table("#", "engine", "quant", "GPUs", "tp", "pp", "ep", "attn dp", "concurrency", "TTFT ms", "TPOT ms",
-          "out tok/s/GPU", "tok/s/user", "$/M out", "limited by");
+      Table t = new Table("#", "engine", "quant", "GPUs", "tp", "pp", "ep", "attn dp", "concurrency", "TTFT ms",
+          "TPOT ms", "out tok/s/GPU", "tok/s/user", "$/M out", "limited by");
       int i = 1;
       for (Candidate c : shown) {
         ServingPrediction p = c.prediction();

@@ -23,9 +23,9 @@ import java.util.OptionalDouble;
  * its tensor-parallel group ({@code ep = tp}), and when the request asks ({@link ServingRequest#attentionGroups}) each
  * of those layouts once more on an engine that runs attention data-parallel with every rank its own attention group
  * ({@code attentionDp = tp}, SGLang's and TensorRT-LLM's usual setting for DeepSeek-like models). A layout whose
- * weights leave no room for a KV cache is dropped with
- * that reason. The instance figures, the capacity and the saturated steady state are computed once per engine,
- * precision and layout and reused over the concurrencies ({@link ServingPredictor#sweep}).
+ * weights leave no room for a KV cache is dropped with that reason. The instance figures, the capacity and the
+ * saturated steady state are computed once per engine, precision and layout and reused over the concurrencies
+ * ({@link ServingPredictor#sweep}).
  */
 public final class ServingRecommender {
   private final ServingPredictor predictor;
