@@ -330,16 +330,15 @@ public final class IngestCommand implements Callable<Integer> {
     if (serving && append) {
       return Optional.of("--append does not apply to --serving: write a new file (--force to replace one)");
     }
-    if (!serving && attentionDp != null) {
-      return Optional.of("--attention-dp needs --serving: measurement ingestion takes only --device, --model and"
-          + " --quant");
-    }
     if (!serving) {
       Map<ServingColumn, String> given = servingValues();
       given.keySet().removeAll(List.of(ServingColumn.DEVICE, ServingColumn.MODEL, ServingColumn.WEIGHT_DTYPE));
-      if (!given.isEmpty()) {
-        return Optional.of(given.keySet().iterator().next().flag().orElseThrow() + " needs --serving: measurement"
-            + " ingestion takes only --device, --model and --quant");
+      // the attention groups have no column of their own (they go to the notes), so they are named apart
+      Optional<String> flag = attentionDp != null ? Optional.of("--attention-dp")
+          : given.keySet().stream().findFirst().map(c -> c.flag().orElseThrow());
+      if (flag.isPresent()) {
+        return Optional.of(flag.get() + " needs --serving: measurement ingestion takes only --device, --model and"
+            + " --quant");
       }
     }
     if (append && force) {

@@ -186,7 +186,7 @@ public final class ServingCsv {
       }
       dp = Integer.parseInt(size.group(1));
     }
-    if (dp < 1 || dp > tp || tp % dp != 0) {
+    if (!ServingScenario.groupsDivide(tp, dp)) {
       throw new Reject("attention data parallelism of " + dp + " groups, which do not divide tp " + tp);
     }
     return dp;

@@ -3,6 +3,7 @@ package dev.tuner.serving;
 import dev.tuner.api.Interval;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -21,7 +22,7 @@ public record ServingPrediction(
   public ServingPrediction {
     intervals = Map.copyOf(intervals);
     assumptions = List.copyOf(assumptions);
-    java.util.Objects.requireNonNull(refusedAtStart, "refusedAtStart");
+    Objects.requireNonNull(refusedAtStart, "refusedAtStart");
   }
 
   /** Output tokens per second each request sees while it decodes (1000 / TPOT), the x axis of a serving curve. */

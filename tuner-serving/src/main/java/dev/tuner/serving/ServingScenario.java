@@ -35,7 +35,7 @@ public record ServingScenario(
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(layout, "layout");
     Objects.requireNonNull(workload, "workload");
-    if (attentionDp < 1 || attentionDp > layout.tp() || layout.tp() % attentionDp != 0) {
+    if (!groupsDivide(layout.tp(), attentionDp)) {
       throw new InvalidInputException("attention dp", Integer.toString(attentionDp), "a divisor of tp ("
           + layout.tp() + "): the tensor-parallel ranks of one instance form that many attention groups");
     }
@@ -49,6 +49,11 @@ public record ServingScenario(
   /** {@link #describeLayout} of {@code layout} with {@code attentionDp} groups. */
   public static String describe(ParallelLayout layout, int attentionDp) {
     return layout.describe() + (attentionDp > 1 ? ", attention dp " + attentionDp : "");
+  }
+
+  /** Whether {@code groups} attention groups split {@code tp} tensor-parallel ranks evenly (at least one group). */
+  public static boolean groupsDivide(long tp, long groups) {
+    return groups >= 1 && groups <= tp && tp % groups == 0;
   }
 
   /** Ranks of one attention group: {@code tp / attentionDp}. */

@@ -11,11 +11,15 @@ class ServingCsvTest {
   private static final String HEADER = "source_id,engine,engine_version,device,num_devices,tp,pp,ep,model,"
       + "weight_dtype,kv_dtype,isl,osl,dataset,concurrency,request_rate,num_prompts,batch,req_per_s,output_tps,"
       + "total_tps,ttft_mean_ms,ttft_median_ms,tpot_mean_ms,tpot_median_ms,itl_mean_ms,prefill_tps,decode_tps,notes\n";
+  private static final Catalog CATALOG = Catalog.shipped();
+  private static final ServingCsv CSV = new ServingCsv(CATALOG, EngineDefaults.shipped(),
+      new StepPhysics(new Roofline(CATALOG)));
+  /** DeepSeek-R1 on 8 H200s under SGLang, 50 prompts of 1 000 + 2 000 tokens at 10/s: every column but the notes. */
+  private static final String R1_AT_10_PER_S = "s,SGLang,0.4.5.post1,H200 SXM 141GB,8,8,1,,DeepSeek-R1,FP8,,1000,2000,"
+      + "fixed,,10,50,,,960,,4181,,48.9,,,,,";
 
   @Test
   void everyRowIsUsedOrRejectedWithItsReason() {
-    Catalog catalog = Catalog.shipped();
-    ServingCsv csv = new ServingCsv(catalog, EngineDefaults.shipped(), new StepPhysics(new Roofline(catalog)));
     String rows = HEADER
         + "s,TensorRT-LLM,0.17,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,FP8,FP8,128,128,fixed,,inf,3000,,,20000,,,,,,,,,\n"
         + "s,TensorRT-LLM,0.9,H100 SXM5 80GB,2,2,1,,Llama 3.1 70B,FP8,FP8,128,128,fixed,,,,64,,,,,,,,,,,"
@@ -25,7 +29,7 @@ class ServingCsvTest {
         + "s,SGLang,0.4,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,BF16,,1024,1024,random (tool default: lengths may be "
         + "sampled below the nominal value),,16,200,,,100,,,,,,,,,\n"
         + "s,TGI,1,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,BF16,,128,128,fixed,4,,,,,100,,,,,,,,,\n";
-    ServingData d = csv.read(new StringReader(rows), "t.csv");
+    ServingData d = CSV.read(new StringReader(rows), "t.csv");
     assertThat(d.rows()).isEqualTo(6);
     assertThat(d.used()).hasSize(2);
     assertThat(d.used().get(0).scenario().workload().load()).isInstanceOf(Load.Offline.class);
@@ -44,8 +48,6 @@ class ServingCsvTest {
 
   @Test
   void aRowOfAReportedEngineDefectIsRejectedWithTheReport() {
-    Catalog catalog = Catalog.shipped();
-    ServingCsv csv = new ServingCsv(catalog, EngineDefaults.shipped(), new StepPhysics(new Roofline(catalog)));
     String tail = ",,1,2048,fixed,,,,1,,30,,,,,,,,,\n";
     String rows = HEADER
         // the reported path: SGLang 0.4.6, GPTQ weights, a mixture of experts
@@ -57,7 +59,7 @@ class ServingCsvTest {
         + "s,SGLang,0.4.9,H20,1,1,1,,Qwen3-30B-A3B,GPTQ-INT4" + tail
         + "s,SGLang,0.4.60,H20,1,1,1,,Qwen3-30B-A3B,GPTQ-INT4" + tail
         + "s,vLLM,0.4.6,H20,1,1,1,,Qwen3-30B-A3B,GPTQ-INT4" + tail;
-    ServingData d = csv.read(new StringReader(rows), "t.csv");
+    ServingData d = CSV.read(new StringReader(rows), "t.csv");
     assertThat(d.used()).extracting(ServingRow::where).containsExactly("t.csv:3", "t.csv:4", "t.csv:5", "t.csv:6",
         "t.csv:7");
     assertThat(d.rejected()).singleElement().satisfies(r -> {
@@ -70,19 +72,15 @@ class ServingCsvTest {
 
   @Test
   void aRowThatRanAttentionDataParallelIsPredictedWithItsGroupsAndOneWithoutItsSizeIsRejected() {
-    Catalog catalog = Catalog.shipped();
-    ServingCsv csv = new ServingCsv(catalog, EngineDefaults.shipped(), new StepPhysics(new Roofline(catalog)));
-    String row = "s,SGLang,0.4.5.post1,H200 SXM 141GB,8,8,1,,DeepSeek-R1,FP8,,1000,2000,fixed,,10,50,,,960,,4181,"
-        + ",48.9,,,,,";
     String rows = HEADER
-        + row + "server: sglang.launch_server --tp 8 --enable-dp-attention --dp-size 8 --disable-radix-cache\n"
-        + row + "server: sglang.launch_server --tp 8\n"
-        + row + "server: sglang.launch_server --tp 8 --enable-dp-attention\n"
-        + row + "server: sglang.launch_server --tp 8 --enable-dp-attention --dp-size 3\n"
+        + R1_AT_10_PER_S + "server: sglang.launch_server --tp 8 --enable-dp-attention --dp-size 8 --disable-radix-cache\n"
+        + R1_AT_10_PER_S + "server: sglang.launch_server --tp 8\n"
+        + R1_AT_10_PER_S + "server: sglang.launch_server --tp 8 --enable-dp-attention\n"
+        + R1_AT_10_PER_S + "server: sglang.launch_server --tp 8 --enable-dp-attention --dp-size 3\n"
         // a document's example command naming TensorRT-LLM's switch says nothing of what the row ran: tp only
         + "s,TensorRT-LLM,1.0,H200 SXM 141GB,8,8,1,,DeepSeek-R1,FP8,,128,128,fixed,,inf,3000,,,20000,,,,,,,,,"
         + "doc MoE command uses enable_attention_dp\n";
-    ServingData d = csv.read(new StringReader(rows), "t.csv");
+    ServingData d = CSV.read(new StringReader(rows), "t.csv");
     assertThat(d.used()).extracting(ServingRow::where).containsExactly("t.csv:2", "t.csv:3", "t.csv:6");
     assertThat(d.used()).extracting(r -> r.scenario().attentionDp()).containsExactly(8, 1, 1);
     assertThat(d.rejected()).extracting(ServingData.Rejected::where).containsExactly("t.csv:4", "t.csv:5");
@@ -94,15 +92,11 @@ class ServingCsvTest {
 
   @Test
   void attentionGroupsStatedInTheNotesComeBeforeAnSglangCommand() {
-    Catalog catalog = Catalog.shipped();
-    ServingCsv csv = new ServingCsv(catalog, EngineDefaults.shipped(), new StepPhysics(new Roofline(catalog)));
-    String row = "s,SGLang,0.4.5.post1,H200 SXM 141GB,8,8,1,,DeepSeek-R1,FP8,,1000,2000,fixed,,10,50,,,960,,4181,"
-        + ",48.9,,,,,";
     String rows = HEADER
-        + row + "attention_dp=8\n"
-        + row + "attention_dp=2; server: sglang.launch_server --tp 8 --enable-dp-attention --dp-size 4\n"
-        + row + "attention_dp=16\n";
-    ServingData d = csv.read(new StringReader(rows), "t.csv");
+        + R1_AT_10_PER_S + "attention_dp=8\n"
+        + R1_AT_10_PER_S + "attention_dp=2; server: sglang.launch_server --tp 8 --enable-dp-attention --dp-size 4\n"
+        + R1_AT_10_PER_S + "attention_dp=16\n";
+    ServingData d = CSV.read(new StringReader(rows), "t.csv");
     assertThat(d.used()).extracting(r -> r.scenario().attentionDp()).containsExactly(8, 2);
     assertThat(d.rejected()).extracting(ServingData.Rejected::reason).containsExactly(
         "attention data parallelism of 16 groups, which do not divide tp 8");
@@ -110,8 +104,6 @@ class ServingCsvTest {
 
   @Test
   void aModelNamedWithoutItsVersionIsUsedWhereItsVersionsComputeTheSame() {
-    Catalog catalog = Catalog.shipped();
-    ServingCsv csv = new ServingCsv(catalog, EngineDefaults.shipped(), new StepPhysics(new Roofline(catalog)));
     String head = "s,TensorRT-LLM,0.14,H100 SXM5 80GB,1,1,1,,Mistral 7B,FP16,,";
     String tail = ",fixed,,inf,3000,,,9000,,,,,,,,,\n";
     String rows = HEADER
@@ -119,7 +111,7 @@ class ServingCsvTest {
         + head + "128,2048" + tail
         // 20 000 + 2 000: v0.1 attends within its window, v0.2 and v0.3 over everything
         + head + "20000,2000" + tail;
-    ServingData d = csv.read(new StringReader(rows), "t.csv");
+    ServingData d = CSV.read(new StringReader(rows), "t.csv");
     assertThat(d.used()).singleElement().satisfies(r -> {
       assertThat(r.where()).isEqualTo("t.csv:2");
       assertThat(r.scenario().model().name()).startsWith("Mistral 7B v");

@@ -9,6 +9,7 @@ import dev.tuner.core.ingest.CatalogLookup;
 import dev.tuner.core.ingest.IngestReport.Rejection;
 import dev.tuner.core.ingest.RejectReason;
 import dev.tuner.serving.EngineKind;
+import dev.tuner.serving.ServingScenario;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -266,7 +267,7 @@ public final class ServingIngestor {
     }
     int groups = stated.attentionDp().getAsInt();
     long tp = Long.parseLong(row.getOrDefault(TP, "1"));
-    if (tp % groups != 0) {
+    if (!ServingScenario.groupsDivide(tp, groups)) {
       throw new RecordRejected(RejectReason.MULTI_GPU, groups + " attention groups do not divide tp " + tp);
     }
     notes.add("attention_dp=" + groups);
