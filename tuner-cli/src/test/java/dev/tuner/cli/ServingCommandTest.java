@@ -542,9 +542,9 @@ class ServingCommandTest {
     // trtllm-serve's defaults: memory only, 8 192 tokens per iteration
     assertThat(defaults.json().get("scenario").get("max_batch").asInt()).isZero();
     assertThat(defaults.json().get("scenario").get("max_tokens_per_step").asInt()).isEqualTo(8192);
-    // trtllm-bench: (80e9 − 8.03e9) × 0.95 bytes over 2 176 tokens × 65 536 bytes = 479.4 requests → batch
-    // 128 × 4 = 512; 479.4 × (1 + 128/2048) = 509 tokens, raised to the floor of 2 048
-    assertThat(tuned.json().get("scenario").get("max_batch").asInt()).isEqualTo(512);
+    // trtllm-bench: (80 − 8.03) × 0.95 GiB over 2 176 tokens × 65 536 bytes = 514.8 requests → batch 128 × 5 = 640;
+    // 514.8 × (1 + 128/2048) = 547 tokens, raised to the floor of 2 048
+    assertThat(tuned.json().get("scenario").get("max_batch").asInt()).isEqualTo(640);
     assertThat(tuned.json().get("scenario").get("max_tokens_per_step").asInt()).isEqualTo(2048);
     // a setting given on the command line wins
     assertThat(overridden.json().get("scenario").get("max_batch").asInt()).isEqualTo(256);

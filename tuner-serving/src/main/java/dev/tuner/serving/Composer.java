@@ -211,10 +211,11 @@ final class Composer {
         ? free * limits.kvCacheFraction()
         : f.memoryBytes() * limits.kvCacheFraction() - f.residentWeightBytes();
     if (free <= 0 || cap <= 0) {
-      throw new InvalidInputException("layout", String.format(Locale.ROOT, "%.1f GB of weights per GPU",
-          f.residentWeightBytes() / 1e9), String.format(Locale.ROOT, "weights that leave room for a KV cache in %.1f GB"
-          + " at the engine's memory fraction %.2f: more GPUs (tensor or pipeline parallel) or fewer bits",
-          f.memoryBytes() / 1e9, limits.kvCacheFraction()));
+      // in GiB, the unit the catalog's memory figures are in (StepPhysics.memoryBytes)
+      throw new InvalidInputException("layout", String.format(Locale.ROOT, "%.1f GiB of weights per GPU",
+          f.residentWeightBytes() / StepPhysics.BYTES_PER_GIB), String.format(Locale.ROOT, "weights that leave room"
+          + " for a KV cache in %.1f GiB at the engine's memory fraction %.2f: more GPUs (tensor or pipeline parallel)"
+          + " or fewer bits", f.memoryBytes() / StepPhysics.BYTES_PER_GIB, limits.kvCacheFraction()));
     }
     return cap;
   }

@@ -56,9 +56,14 @@ public enum EngineKind {
     String name = quant.name();
     return switch (this) {
       case LLAMA_CPP -> !CHECKPOINT_ONLY.contains(name.toUpperCase(Locale.ROOT));
-      case TENSORRT_LLM, LMDEPLOY -> !GGML_BLOCK.matcher(name).matches();
+      case TENSORRT_LLM, LMDEPLOY -> !ggmlType(quant);
       case VLLM, SGLANG, MLX -> true;
     };
+  }
+
+  /** Whether {@code quant} is one of ggml's block types, which only GGUF files carry. */
+  static boolean ggmlType(Quantization quant) {
+    return GGML_BLOCK.matcher(quant.name()).matches();
   }
 
   /**

@@ -19,7 +19,9 @@ import java.util.List;
  *   <li>{@code commBytesPerToken}: bytes each GPU sends per processed token in all-reduces (0 for one GPU);
  *   <li>{@code bandwidth}, {@code peakFlops}, {@code linkBandwidth}: bytes/s, FLOP/s, bytes/s per direction (0 when
  *       unknown: that term is then not counted, and {@code assumptions} says so);
- *   <li>{@code memoryBytes}: each GPU's memory (0 when unknown: capacity is then not checked).
+ *   <li>{@code memoryBytes}: each GPU's memory (0 when unknown: capacity is then not checked);
+ *   <li>{@code gatheredBytes}: bytes each GPU holds beside those it streams, which take memory but no bandwidth: an
+ *       untied model's input embedding table, of which an iteration gathers only its tokens' rows.
  * </ul>
  * {@code stages} is the pipeline depth: an iteration passes the stages one after another. {@code logitFlopsPerDecode}:
  * the LM head's FLOPs per decoded token on each GPU (a prompt's logits are its last token's only, left out);
@@ -33,13 +35,24 @@ public record InstanceFigures(
     double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
     double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
     double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectives,
-    double collectiveLatencyS, double attentionPeakFlops) {
+    double collectiveLatencyS, double attentionPeakFlops, double gatheredBytes) {
   public InstanceFigures {
-    if (!(bandwidth > 0) || stages < 1 || collectiveLatencyS < 0 || attentionPeakFlops < 0) {
-      throw new IllegalArgumentException("bandwidth must be positive, stages at least 1, latency and attention peak"
-          + " not negative");
+    if (!(bandwidth > 0) || stages < 1 || collectiveLatencyS < 0 || attentionPeakFlops < 0 || gatheredBytes < 0) {
+      throw new IllegalArgumentException("bandwidth must be positive, stages at least 1, latency, attention peak and"
+          + " gathered bytes not negative");
     }
     assumptions = List.copyOf(assumptions);
+  }
+
+  /** Figures that hold nothing beyond what they stream. */
+  public InstanceFigures(
+      double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
+      double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
+      double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectives,
+      double collectiveLatencyS, double attentionPeakFlops) {
+    this(weightBytes, routedBytes, routedShare, kvBytesPerToken, flopsPerToken, attentionFlopsPerPair,
+        commBytesPerToken, bandwidth, peakFlops, linkBandwidth, memoryBytes, stages, assumptions, logitFlopsPerDecode,
+        collectives, collectiveLatencyS, attentionPeakFlops, 0);
   }
 
   /** Figures whose attention runs at the linear layers' peak. */
@@ -73,9 +86,9 @@ public record InstanceFigures(
   }
 
 
-  /** Weight bytes on each GPU, routed experts included: what must fit beside the KV cache. */
+  /** Weight bytes on each GPU, routed experts and gathered tables included: what must fit beside the KV cache. */
   public double residentWeightBytes() {
-    return weightBytes + routedBytes;
+    return weightBytes + routedBytes + gatheredBytes;
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
+import dev.tuner.core.scenario.Quantization;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,6 +34,10 @@ import java.util.List;
  *       optimistic one (the engines' iteration waits for its busiest group).
  *   <li>The LM head's {@code 2 × vocab × hidden} FLOPs count once per decoded token (a prompt's logits are computed
  *       for its last token only, which is left out).
+ *   <li>The tables (input embedding and LM head) are stored in 16 bits by every checkpoint format ({@link
+ *       #tableBytes}); an untied model's input table takes memory beside the KV cache, though an iteration reads
+ *       only its tokens' rows of it ({@link InstanceFigures#gatheredBytes}; on GPUs llama.cpp leaves it in host
+ *       memory).
  *   <li>Sliding-window and linear-attention layers make the KV cache and attention sublinear in the context; they
  *       are linearised at the workload's mean context {@code I + O/2} (the composition is linear in the cached
  *       tokens).
@@ -45,6 +50,7 @@ import java.util.List;
  * </ul>
  */
 public final class StepPhysics {
+  static final double BYTES_PER_GIB = 1024.0 * 1024 * 1024;
   private final Roofline roofline;
 
   public StepPhysics(Roofline roofline) {
@@ -68,8 +74,14 @@ public final class StepPhysics {
       assumptions.add("attention weights of " + m.name() + " not derivable: counted as split over all " + l.tp()
           + " ranks, not kept by each of the " + dp + " attention groups");
     }
-    double weightBytes = ((physics.denseBodyParams() - attentionParams + physics.embeddingParams()) / split
-        + attentionParams / ((double) attentionTp * l.pp())) * bytes.other();
+    double tableBytes = tableBytes(s.quant(), bytes);
+    double weightBytes = ((physics.denseBodyParams() - attentionParams) / split
+        + attentionParams / ((double) attentionTp * l.pp())) * bytes.other()
+        + physics.embeddingParams() / split * tableBytes;
+    // llama.cpp keeps the input table in host memory (its row lookup runs on the CPU); the other engines keep it on
+    // the GPU
+    double gathered = physics.tied() || s.engine().kind() == EngineKind.LLAMA_CPP ? 0
+        : physics.embeddingParams() / split * tableBytes;
     double routedBytes = physics.routedParams() * bytes.expert() / expertSplit;
     double share = m.moe().isMoe() ? (double) m.moe().expertsPerToken() / m.moe().experts() : 0;
     if (!physics.routedKnown() || !physics.activeKnown()) {
@@ -142,7 +154,7 @@ public final class StepPhysics {
     Activation forAttention = attentionActivation(s.quant().activation(), s.kvCache());
     double attentionPeak = forAttention == s.quant().activation() ? peak
         : roofline.peakTflops(d, forAttention, backend, null) * 1e12;
-    double memory = d.memoryGb().orElse(0) * 1e9;
+    double memory = memoryBytes(d);
     if (memory == 0) {
       assumptions.add("memory of " + d.name() + " unknown: KV-cache capacity not checked");
     }
@@ -150,7 +162,29 @@ public final class StepPhysics {
     double perStage = link > 0 ? (double) collectives / l.pp() : 0;
     return new InstanceFigures(weightBytes, routedBytes, share, kvPerToken, 2.0 * physics.activeBodyParams() / split,
         attention, commBytes, d.memBandwidthGBs() * 1e9, peak, link, memory, l.pp(), assumptions,
-        2.0 * physics.embeddingParams() / split, perStage, link > 0 ? latency / l.pp() : 0, attentionPeak);
+        2.0 * physics.embeddingParams() / split, perStage, link > 0 ? latency / l.pp() : 0, attentionPeak, gathered);
+  }
+
+  /**
+   * The bytes of a device's memory, 0 when unknown. Accelerator memory is sold in binary gigabytes: it is built of
+   * chips and stacks of power-of-two sizes, and the runtime the engines size their caches from reports them so (an
+   * H100 SXM5's "80 GB" is 81 559 MiB, 85.5 × 10⁹ bytes, in nvidia-smi; an A100's 81 920 MiB). The catalog's
+   * {@code mem_gb} is read as GiB.
+   */
+  static double memoryBytes(DeviceSpec d) {
+    return d.memoryGb().orElse(0) * BYTES_PER_GIB;
+  }
+
+  /**
+   * Bytes per element of the embedding table and the LM head. A Hugging Face-style checkpoint quantises the linear
+   * layers of the body only and keeps both tables in 16 bits, whatever its format (AWQ and GPTQ quantise {@code
+   * nn.Linear} layers and leave {@code lm_head} out; NVIDIA ModelOpt's FP8 and NVFP4 exports exclude {@code lm_head};
+   * the gpt-oss MXFP4 checkpoints quantise only the experts: data/SOURCES.md {@code
+   * doc_checkpoint_tables}). A GGUF file quantises its tables with the rest, so ggml's types and 16- or 32-bit
+   * formats keep their own figure.
+   */
+  static double tableBytes(Quantization quant, WeightBytes bytes) {
+    return quant.bitsPerWeight() < 16 && !EngineKind.ggmlType(quant) ? 2 : bytes.other();
   }
 
   /**

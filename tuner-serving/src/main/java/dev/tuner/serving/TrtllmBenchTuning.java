@@ -70,8 +70,9 @@ public final class TrtllmBenchTuning {
     int layers = model.layers() - model.attention().linearLayers();
     double bytesPerToken = 2.0 * layers * Math.max(layout.tp(), model.kvHeads()) * model.headDim()
         * kv.bytesPerElement();
-    double cache = (device.memoryGb().getAsDouble() * 1e9 * gpus - model.paramsB() * 1e9 * elementBytes(quant))
-        * KV_FRACTION;
+    // in the heuristic's own units: memory and KV per token in GiB, weights as 10⁹ parameters × bytes per element
+    double cache = (device.memoryGb().getAsDouble() * gpus - model.paramsB() * elementBytes(quant))
+        * StepPhysics.BYTES_PER_GIB * KV_FRACTION;
     if (cache <= 0) {
       throw new InvalidInputException("layout", String.format(Locale.ROOT, "%d GPUs of %.0f GB for %.1f GB of weights",
           gpus, device.memoryGb().getAsDouble(), model.paramsB() * elementBytes(quant)), "GPUs that hold the weights");

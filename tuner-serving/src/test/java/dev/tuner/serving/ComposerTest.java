@@ -42,6 +42,24 @@ class ComposerTest {
   }
 
   @Test
+  void weightsAndGatheredTablesThatLeaveNoRoomForACacheAreRefusedInGib() {
+    // 1 GB streamed and 0.2 GB of input table held on a GPU of 1.2 GB: at the fraction of free memory nothing is left;
+    // 1.2e9 / 2^30 = 1.1 GiB each way
+    InstanceFigures full = new InstanceFigures(1e9, 0, 0, 1e5, 2e9, 0, 0, 1e12, 1e15, 0, 1.2e9, 1, List.of(), 0, 0, 0,
+        1e15, 0.2e9);
+    assertThat(full.residentWeightBytes()).isEqualTo(1.2e9);
+    Composer c = new Composer(full, EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9), work(100, 3));
+    assertThatThrownBy(c::kvCapacityBytes)
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("layout = 1.1 GiB of weights per GPU")
+        .hasMessageContaining("room for a KV cache in 1.1 GiB at the engine's memory fraction 0.90");
+    // the same GPU without the table keeps 0.2e9 × 0.9 bytes for the cache
+    Composer room = new Composer(gpu(1.2e9), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9),
+        work(100, 3));
+    assertThat(room.kvCapacityBytes()).isCloseTo(0.18e9, within(1.0));
+  }
+
+  @Test
   void aStaticBatchLargerThanTheKvCacheRunsInWaves() {
     // 2 GB, 1 GB of weights, half the rest (5e8 B) for the KV cache; a request reserves 99 + 1 tokens × 1e5 B = 1e7 B
     // (TensorRT-LLM reserves a request's whole length): 50 fit, so a batch of 120 runs as 50, 50 and 20

@@ -66,13 +66,13 @@ class StepPhysicsTest {
   }
 
   /**
-   * DeepSeek-R1 in FP8 (1 byte a weight) on 8 H200s, tp 8, without and with 8 attention groups (SGLang
-   * --enable-dp-attention --dp-size 8). Dense body 15 237 871 104 parameters, 11 388 024 320 of them attention
+   * DeepSeek-R1 in FP8 (1 byte a weight, 2 for the tables) on 8 H200s, tp 8, without and with 8 attention groups
+   * (SGLang --enable-dp-attention --dp-size 8). Dense body 15 237 871 104 parameters, 11 388 024 320 of them attention
    * (ModernModelsTest), embeddings 129 280 × 7168 = 926 679 040.
    * <ul>
-   *   <li>Weights per GPU: tp (15 237 871 104 + 926 679 040) / 8 = 2 020 568 768 bytes; with 8 groups of one rank the
-   *       attention stays whole on each: (15 237 871 104 − 11 388 024 320 + 926 679 040) / 8 + 11 388 024 320 =
-   *       11 985 090 048.
+   *   <li>Weights per GPU: tp 15 237 871 104 / 8 + 926 679 040 × 2 / 8 = 1 904 733 888 + 231 669 760 = 2 136 403 648
+   *       bytes; with 8 groups of one rank the attention stays whole on each: (15 237 871 104 − 11 388 024 320) / 8
+   *       + 231 669 760 + 11 388 024 320 = 12 100 924 928.
    *   <li>KV cache per token per GPU: MLA's 576-element entry × 61 layers × 2 bytes = 70 272, held whole by every
    *       tensor-parallel rank; a group holds only its own sequences: 70 272 / 8 = 8 784.
    *   <li>Collectives' bytes per token per GPU (hidden 7168 × 2 bytes = 14 336): tp's two all-reduces per layer
@@ -84,11 +84,11 @@ class StepPhysicsTest {
   void attentionGroupsKeepTheAttentionWeightsWholeAndOnlyTheirOwnSequencesCache() {
     ServingScenario tp = deepSeekR1OnEightH200s();
     InstanceFigures plain = PHYSICS.figures(tp);
-    assertThat(plain.weightBytes()).isCloseTo(2_020_568_768.0, within(1.0));
+    assertThat(plain.weightBytes()).isCloseTo(2_136_403_648.0, within(1.0));
     assertThat(plain.kvBytesPerToken()).isCloseTo(70_272.0, within(1e-6));
     assertThat(plain.commBytesPerToken()).isCloseTo(3_060_736.0, within(1e-3));
     InstanceFigures groups = PHYSICS.figures(tp.withAttentionDp(8));
-    assertThat(groups.weightBytes()).isCloseTo(11_985_090_048.0, within(1.0));
+    assertThat(groups.weightBytes()).isCloseTo(12_100_924_928.0, within(1.0));
     assertThat(groups.kvBytesPerToken()).isCloseTo(8_784.0, within(1e-6));
     assertThat(groups.commBytesPerToken()).isCloseTo(1_530_368.0, within(1e-3));
     // each group computes its own tokens: the FLOPs per GPU and the experts do not move
@@ -98,9 +98,41 @@ class StepPhysicsTest {
     // two groups of four ranks: the attention split over four, a KV head group's cache over two groups, and an
     // all-reduce inside each group on top: 61 × 2 × 3/4 × 14 336 / 2 = 655 872 more
     InstanceFigures two = PHYSICS.figures(tp.withAttentionDp(2));
-    assertThat(two.weightBytes()).isCloseTo(4_776_525_824.0 / 8 + 11_388_024_320.0 / 4, within(1.0));
+    assertThat(two.weightBytes()).isCloseTo(3_849_846_784.0 / 8 + 231_669_760 + 11_388_024_320.0 / 4, within(1.0));
     assertThat(two.kvBytesPerToken()).isCloseTo(35_136.0, within(1e-6));
     assertThat(two.commBytesPerToken()).isCloseTo(61 * (0.5 + 0.875) * 14_336 + 655_872.0, within(1e-3));
+  }
+
+  /**
+   * Llama 3.1 8B (8.03 B parameters, hidden 4096, vocabulary 128 256, untied) on one H20 (96 GB). Each table holds
+   * 128 256 × 4096 = 525 336 576 parameters; the body the other 8 030 000 000 − 2 × 525 336 576 = 6 979 326 848.
+   * <ul>
+   *   <li>FP8 checkpoint: the body at 1 byte, the LM head at 2 (streamed): 6 979 326 848 + 1 050 673 152 =
+   *       8 030 000 000 bytes; the input table at 2 bytes held but gathered: 1 050 673 152 more resident.
+   *   <li>Q4_K_M (a GGUF file, 4.8944 bits a weight): the tables quantised with the rest, 7 504 663 424 × 4.89 / 8
+   *       streamed; llama.cpp keeps the input table in host memory: nothing gathered on the GPU.
+   *   <li>Memory: 96 GiB = 103 079 215 104 bytes.
+   * </ul>
+   */
+  @Test
+  void checkpointFormatsKeepTheirTablesInSixteenBitsAndTheInputTableTakesMemoryNotBandwidth() {
+    InstanceFigures fp8 = PHYSICS.figures(scenario(KvCacheType.F16));
+    assertThat(fp8.weightBytes()).isCloseTo(8_030_000_000.0, within(1.0));
+    assertThat(fp8.gatheredBytes()).isCloseTo(1_050_673_152.0, within(1e-3));
+    assertThat(fp8.residentWeightBytes()).isCloseTo(9_080_673_152.0, within(1.0));
+    assertThat(fp8.memoryBytes()).isEqualTo(103_079_215_104.0);
+    ServingScenario gguf = new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H20"),
+        CATALOG.quant("Q4_K_M"), KvCacheType.F16, EngineDefaults.shipped().engine(EngineKind.LLAMA_CPP, "", ""),
+        new ParallelLayout(1, 1, 1, 1), new Workload(Lengths.fixed(1000), Lengths.fixed(200), new Load.Concurrency(1)));
+    InstanceFigures q4 = PHYSICS.figures(gguf);
+    assertThat(q4.weightBytes()).isCloseTo(7_504_663_424.0 * CATALOG.quant("Q4_K_M").bitsPerWeight() / 8, within(1.0));
+    assertThat(q4.gatheredBytes()).isZero();
+    // a 16-bit checkpoint streams its tables at 2 bytes as before and holds the input table beside them
+    InstanceFigures bf16 = PHYSICS.figures(new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H20"),
+        CATALOG.quant("F16"), KvCacheType.F16, EngineDefaults.shipped().engine(EngineKind.SGLANG, "", ""),
+        new ParallelLayout(1, 1, 1, 1), new Workload(Lengths.fixed(1000), Lengths.fixed(200), new Load.Concurrency(1))));
+    assertThat(bf16.weightBytes()).isCloseTo(2 * 7_504_663_424.0, within(1.0));
+    assertThat(bf16.gatheredBytes()).isCloseTo(1_050_673_152.0, within(1e-3));
   }
 
   @Test

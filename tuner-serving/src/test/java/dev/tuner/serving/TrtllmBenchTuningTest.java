@@ -21,20 +21,22 @@ class TrtllmBenchTuningTest {
   @Test
   void estimatesTheRequestsItsKvCacheHoldsOnOneGpu() {
     // Llama 3.1 8B (8.03 B parameters, 32 layers, 8 KV heads of 128) in FP8 with an FP8 KV cache on one H100 (80 GB):
-    // a token holds 2 × 32 × 8 × 128 × 1 = 65 536 bytes; the cache is (80e9 − 8.03e9 × 1) × 0.95 = 68.3715e9
-    // bytes; a request of 128 + 2 048 = 2 176 tokens holds 142 606 336 bytes: 479.44 requests
+    // a token holds 2 × 32 × 8 × 128 × 1 = 65 536 bytes; the cache is, in the heuristic's GiB, (80 − 8.03 × 1) × 0.95
+    // = 68.3715 GiB = 73 413 339 119.6 bytes; a request of 128 + 2 048 = 2 176 tokens holds 142 606 336 bytes: 514.80
+    // requests
     double r = TrtllmBenchTuning.requests(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"),
         CATALOG.quant("FP8"), KvCacheType.FP8, new ParallelLayout(1, 1, 1, 1), 128, 2048);
-    assertThat(r).isCloseTo(68.3715e9 / (65_536.0 * 2176), within(1e-9)).isCloseTo(479.44, within(0.01));
+    assertThat(r).isCloseTo(68.3715 * 1024 * 1024 * 1024 / (65_536.0 * 2176), within(1e-9))
+        .isCloseTo(514.80, within(0.01));
   }
 
   @Test
   void roundsTheBatchUpAndTheBudgetToItsFloor() {
-    // 479.44 requests: 128 × ceil(479.44 / 128) = 512; budget 479.44 × (1 + 128/2048) = 509.4 tokens, below the
+    // 514.80 requests: 128 × ceil(514.80 / 128) = 640; budget 514.80 × (1 + 128/2048) = 547.0 tokens, below the
     // floor of 2 048
     EngineLimits l = TrtllmBenchTuning.limits(TRT, CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"),
         CATALOG.quant("FP8"), KvCacheType.FP8, new ParallelLayout(1, 1, 1, 1), 128, 2048);
-    assertThat(l.maxBatch()).isEqualTo(512);
+    assertThat(l.maxBatch()).isEqualTo(640);
     assertThat(l.maxTokensPerStep()).isEqualTo(2048);
     // the rest of the engine's settings are kept
     assertThat(l.chunkedPrefill()).isEqualTo(TRT.chunkedPrefill());
@@ -43,8 +45,8 @@ class TrtllmBenchTuningTest {
 
   @Test
   void shortRequestsReachTheBatchCap() {
-    // 128/128: 68.3715e9 / (65 536 × 256) = 4 075.26 requests, under the cap of 4 096: 256 × ceil(15.92) = 4 096;
-    // budget 4 075.26 × 2 = 8 150.5, in [4 096, 8 192): 512 × ceil(15.92) = 8 192
+    // 128/128: 73 413 339 119.6 / (65 536 × 256) = 4 375.78 requests, capped at 4 096: 256 × ceil(16) = 4 096;
+    // budget 4 096 × 2 = 8 192, not under 8 192: 1 024 × ceil(8) = 8 192
     EngineLimits l = TrtllmBenchTuning.limits(TRT, CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"),
         CATALOG.quant("FP8"), KvCacheType.FP8, new ParallelLayout(1, 1, 1, 1), 128, 128);
     assertThat(l.maxBatch()).isEqualTo(4096);
@@ -54,9 +56,9 @@ class TrtllmBenchTuningTest {
   @Test
   void eightGpusOfLongPromptsReachTheTokenCap() {
     // Llama 3.1 70B (70.55 B, 80 layers, 8 KV heads of 128) FP8 on 8 × H200 (141 GB), tp 8: a token holds
-    // 2 × 80 × max(8, 8) × 128 × 1 = 163 840 bytes; cache (8 × 141e9 − 70.55e9) × 0.95 = 1 004.5775e9 bytes;
-    // 2 048 + 128 = 2 176 tokens: 2 817.76 requests → 256 × ceil(11.007) = 3 072; budget 2 817.76 × 17 = 47 902,
-    // capped at 32 768 = 1 024 × 32
+    // 2 × 80 × max(8, 8) × 128 × 1 = 163 840 bytes; cache (8 × 141 − 70.55) × 0.95 = 1 004.5775 GiB
+    // = 1 078 656 877 199.4 bytes; 2 048 + 128 = 2 176 tokens: 3 025.55 requests → 256 × ceil(11.82) = 3 072; budget
+    // 3 025.55 × 17 = 51 434, capped at 32 768 = 1 024 × 32
     EngineLimits l = TrtllmBenchTuning.limits(TRT, CATALOG.model("Llama 3.1 70B"), CATALOG.device("H200 SXM 141GB"),
         CATALOG.quant("FP8"), KvCacheType.FP8, new ParallelLayout(8, 8, 1, 1), 2048, 128);
     assertThat(l.maxBatch()).isEqualTo(3072);
@@ -125,7 +127,7 @@ class TrtllmBenchTuningTest {
         + row + "trtllm-serve\n"), "t.csv");
     assertThat(d.used()).hasSize(3);
     EngineLimits tuned = d.used().get(0).scenario().engine().limits();
-    assertThat(tuned.maxBatch()).isEqualTo(512);
+    assertThat(tuned.maxBatch()).isEqualTo(640);
     assertThat(tuned.maxTokensPerStep()).isEqualTo(2048);
     // a stated batch limit overrides the tuning's, the tuned budget stays
     EngineLimits stated = d.used().get(1).scenario().engine().limits();
