@@ -29,11 +29,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /** The serving side of {@code predict}, {@code evaluate --serving} and {@code train --serving}. */
 final class Serving {
@@ -57,9 +59,9 @@ final class Serving {
     if (format == OutputFormat.JSON) {
       Json.print(out, json(s, p));
     } else if (format == OutputFormat.CSV) {
-      Table t = new Table("ttft_ms", "tpot_ms", "e2e_ms", "requests_per_s", "output_tokens_per_s",
+      Table t = new Table("ttft_ms", "tpot_ms", "itl_ms", "e2e_ms", "requests_per_s", "output_tokens_per_s",
           "total_tokens_per_s", "output_tokens_per_s_per_gpu", "limited_by", "engine", "model", "device", "devices");
-      t.row(p.ttftMs(), p.tpotMs(), p.e2eMs(), p.requestsPerS(), p.outputTokensPerS(), p.totalTokensPerS(),
+      t.row(p.ttftMs(), p.tpotMs(), p.itlMs(), p.e2eMs(), p.requestsPerS(), p.outputTokensPerS(), p.totalTokensPerS(),
           p.outputTokensPerSPerGpu(), p.limitedBy().id(), s.engine().describe(), s.model().name(),
           s.device().name(), s.layout().devices());
       t.printCsv(out);
@@ -87,6 +89,7 @@ final class Serving {
     ObjectNode n = Json.object();
     n.put("ttft_ms", p.ttftMs());
     n.put("tpot_ms", p.tpotMs());
+    n.put("itl_ms", p.itlMs());
     n.put("e2e_ms", p.e2eMs());
     n.put("requests_per_s", p.requestsPerS());
     n.put("output_tokens_per_s", p.outputTokensPerS());
@@ -141,6 +144,7 @@ final class Serving {
     new Table("metric", "value", "interval")
         .row("TTFT", Text.num(p.ttftMs()) + " ms", range(p, "ttft_ms"))
         .row("TPOT", Text.num(p.tpotMs()) + " ms", range(p, "tpot_ms"))
+        .row("ITL (median)", Text.num(p.itlMs()) + " ms", range(p, "itl_ms"))
         .row("E2E", Text.num(p.e2eMs()) + " ms", range(p, "e2e_ms"))
         .row("requests/s", Text.num(p.requestsPerS()), range(p, "requests_per_s"))
         .row("output tokens/s", Text.num(p.outputTokensPerS()), range(p, "output_tokens_per_s"))
@@ -314,7 +318,8 @@ final class Serving {
       out.println();
       out.println("Median APE (n, 90% coverage, width high/low) by " + (r.scoredWith().isPresent() ? "" : "held-out ")
           + "family, engine and device");
-      Table d = new Table("group", "output_tps", "ttft_ms", "tpot_ms", "requests_per_s");
+      Table d = new Table(Stream.concat(Stream.of("group"), Arrays.stream(Metric.values()).map(Metric::id))
+          .toArray(String[]::new));
       r.byFamily().forEach((k, v) -> row(d, "family " + k, v));
       r.byEngine().forEach((k, v) -> row(d, "engine " + k, v));
       r.byDevice().forEach((k, v) -> row(d, "device " + k, v));
@@ -327,7 +332,7 @@ final class Serving {
   }
 
   private static void row(Table t, String group, Map<Metric, ServingEvaluator.Score> scores) {
-    Object[] cells = new Object[5];
+    Object[] cells = new Object[1 + Metric.values().length];
     cells[0] = group;
     for (Metric m : Metric.values()) {
       ServingEvaluator.Score s = scores.get(m);

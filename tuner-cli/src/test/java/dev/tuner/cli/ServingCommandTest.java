@@ -20,11 +20,13 @@ class ServingCommandTest {
     Cli.Result r = Cli.run(VLLM, "--concurrency", "20", "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
     JsonNode j = r.json();
-    for (String k : new String[] {"ttft_ms", "tpot_ms", "e2e_ms", "requests_per_s", "output_tokens_per_s",
+    for (String k : new String[] {"ttft_ms", "tpot_ms", "itl_ms", "e2e_ms", "requests_per_s", "output_tokens_per_s",
         "total_tokens_per_s", "output_tokens_per_s_per_gpu"}) {
       assertThat(j.get(k).asDouble()).as(k).isPositive();
       assertThat(j.get("intervals").get(k).get("low").asDouble()).as(k).isLessThanOrEqualTo(j.get(k).asDouble());
     }
+    // the median gap is a decode iteration's, which the prompts of later requests do not stall: at most the mean one
+    assertThat(j.get("itl_ms").asDouble()).isLessThanOrEqualTo(j.get("tpot_ms").asDouble());
     // 20 clients in a closed loop: requests/s = 20 / E2E
     assertThat(j.get("requests_per_s").asDouble()).isCloseTo(20 / (j.get("e2e_ms").asDouble() / 1000),
         org.assertj.core.api.Assertions.within(1e-6));
@@ -342,6 +344,22 @@ class ServingCommandTest {
   }
 
   @Test
+  void aStatedMedianItlIsScoredAsTheMedianItlBesideTheTpot(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("serving.csv");
+    Files.writeString(data, "source_id,engine,engine_version,device,num_devices,tp,pp,ep,model,weight_dtype,kv_dtype,"
+        + "isl,osl,dataset,concurrency,request_rate,num_prompts,batch,req_per_s,output_tps,total_tps,ttft_mean_ms,"
+        + "ttft_median_ms,tpot_mean_ms,tpot_median_ms,itl_mean_ms,prefill_tps,decode_tps,notes\n"
+        + "t,vLLM,0.8,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,FP8,,1000,200,fixed,20,,,,,,,,,30,,,,,median_itl_ms=25\n");
+    Cli.Result r = Cli.run("evaluate", "--serving", "--data", data.toString(), "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode metrics = r.json().get("metrics");
+    assertThat(metrics.get("itl_ms").get("n").asInt()).isEqualTo(1);
+    assertThat(metrics.get("tpot_ms").get("n").asInt()).isEqualTo(1);
+    assertThat(metrics.get("itl_ms").get("coverage").isNumber()).isTrue();
+    assertThat(metrics.get("itl_ms").get("width").asDouble()).isGreaterThan(1.0);
+  }
+
+  @Test
   void trainAndEvaluateServingRows(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("serving.csv");
     StringBuilder csv = new StringBuilder("source_id,engine,engine_version,device,num_devices,tp,pp,ep,model,"
@@ -368,7 +386,7 @@ class ServingCommandTest {
         "--cv-predictions", heldOut.toString(), "--format", "json");
     assertThat(train.exit()).as(train.toString()).isZero();
     // format 5 learns no latency per request (docs/EVALUATION.md, seventh serving change)
-    assertThat(Files.readString(terms)).contains("tuner-serving-terms", "\"version\" : 5")
+    assertThat(Files.readString(terms)).contains("tuner-serving-terms", "\"version\" : 6")
         .doesNotContain("request_s");
     // a header and one line per used row's metric (6 output throughputs), each with its fold and physics-only figure
     List<String> lines = Files.readAllLines(heldOut);
@@ -422,6 +440,7 @@ class ServingCommandTest {
     Cli.Result r = Cli.run(one);
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.json().get("tpot_ms").asDouble()).isZero();
+    assertThat(r.json().get("itl_ms").asDouble()).isZero();
     assertThat(r.json().get("e2e_ms").asDouble()).isEqualTo(r.json().get("ttft_ms").asDouble());
     assertThat(r.json().get("assumptions").toString()).contains("one output token per request", "reported as 0");
     // two tokens have one gap between them, and no such note

@@ -72,6 +72,20 @@ final class Composer {
   record Served(double ttft, double tpot, double e2e, double perSecond, double running, LimitedBy limitedBy,
       Supplier<String> detail) {}
 
+  /**
+   * The median gap between two tokens of a request served as {@code s}: one decode iteration of the requests running,
+   * at the workload's mean context {@code I + O/2}, with no prompt in it. An engine's iterations that carry prompts
+   * stall the decodes in them, and TPOT, the mean gap, counts those; they are the few, so the median leaves them out.
+   * Never above the TPOT; 0 when no token follows the first.
+   */
+  double medianItl(Served s) {
+    if (!(s.tpot() > 0)) {
+      return 0;
+    }
+    double n = Math.max(1, s.running());
+    return Math.min(s.tpot(), seconds(n, n, n * (in + out / 2), 0, 0));
+  }
+
   /** Seconds of one iteration of {@code sequences} sequences (see {@link InstanceFigures#step}). */
   double seconds(double sequences, double decodeSeqs, double cached, double prompt, double pairs) {
     return t.seconds(f.step(decodeSeqs, cached, prompt, pairs), sequences);

@@ -33,8 +33,10 @@ import java.util.regex.Pattern;
  *       ({@code out_tok_s_per_gpu=}) times the GPUs; else {@code total_tps} × O / (I + O); else a static batch's
  *       end-to-end seconds in notes ({@code = <s> sec}) as B·O / seconds. A throughput whose meaning the source
  *       leaves open ({@code throughput_tokens_s=}) is not used;
- *   <li>TTFT: mean, else median; TPOT: mean, else median, else mean ITL, else {@code median_itl_ms=} or the median
- *       per-token latency in notes;
+ *   <li>TTFT: mean, else median; TPOT: mean, else median, else mean ITL (the mean gap between tokens is the mean
+ *       TPOT), else the median per-token latency in notes; the median ITL ({@code median_itl_ms=} in notes) is a
+ *       metric of its own ({@link Metric#ITL_MS}), beside the TPOT: the iterations that other requests' prompts
+ *       stall are the few, so it is a decode iteration's, not a TPOT;
  *   <li>engine limits: the settings the notes state ({@code max_num_seqs=}, {@code --max-num-seqs},
  *       {@code max_num_tokens=}, the KV-cache fraction, {@code --enforce-eager}); else, for a trtllm-bench run, the
  *       limits trtllm-bench chooses for the row's lengths ({@link TrtllmBenchTuning}) where the catalog has the
@@ -312,15 +314,16 @@ public final class ServingCsv {
       }
     }
     if (tpot.isEmpty()) {
-      Matcher itl = MEDIAN_ITL.matcher(notes);
       Matcher token = PER_TOKEN.matcher(notes);
-      if (itl.find()) {
-        tpot = OptionalDouble.of(number(itl.group(1), "median_itl_ms"));
-      } else if (token.find()) {
+      if (token.find()) {
         tpot = OptionalDouble.of(number(token.group(1), "per-token latency") * 1000);
       }
     }
     tpot.ifPresent(v -> out.put(Metric.TPOT_MS, v));
+    Matcher itl = MEDIAN_ITL.matcher(notes);
+    if (itl.find()) {
+      out.put(Metric.ITL_MS, number(itl.group(1), "median_itl_ms"));
+    }
     out.values().removeIf(v -> !(v > 0));
     return out;
   }

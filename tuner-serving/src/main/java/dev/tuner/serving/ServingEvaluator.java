@@ -104,7 +104,7 @@ public final class ServingEvaluator {
           continue;
         }
         ServingTrainer.metrics(p, r).forEach((m, v) -> {
-          double h = widths.getOrDefault(m, 0.0);
+          double h = ServingTerms.halfWidth(widths, m);
           learned.add(new Outcome(r, m, v, r.observed().get(m), v * Math.exp(-h), v * Math.exp(h)));
         });
       }

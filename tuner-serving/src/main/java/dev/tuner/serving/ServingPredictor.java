@@ -37,10 +37,8 @@ public final class ServingPredictor {
     this.steps = steps;
     Metric[] metrics = Metric.values();
     widths = new double[metrics.length];
-    double hOut = terms.logHalfWidth().getOrDefault(Metric.OUTPUT_TPS, 0.0);
     for (Metric m : metrics) {
-      // a requests/s width not measured takes the throughput's: both are counts of the same iterations
-      widths[m.ordinal()] = terms.logHalfWidth().getOrDefault(m, m == Metric.REQUESTS_PER_S ? hOut : 0.0);
+      widths[m.ordinal()] = ServingTerms.halfWidth(terms.logHalfWidth(), m);
     }
   }
 
@@ -65,6 +63,7 @@ public final class ServingPredictor {
       java.util.Arrays.fill(w, d.combinedHalfWidth());
       w[Metric.TTFT_MS.ordinal()] = d.prefillHalfWidth();
       w[Metric.TPOT_MS.ordinal()] = d.decodeHalfWidth();
+      w[Metric.ITL_MS.ordinal()] = d.decodeHalfWidth();
       return new Plan(d.terms(), w, OptionalDouble.of(d.combinedHalfWidth()), Optional.of(d.assumption()));
     }
     return new Plan(terms.forEngine(s.engine().kind()), widths, OptionalDouble.empty(), Optional.empty());
@@ -102,7 +101,7 @@ public final class ServingPredictor {
       Load.RequestRate q = (Load.RequestRate) load;
       r = c.rate(q.perSecond() / replicas, perReplica(q.prompts(), replicas));
     }
-    return prediction(s, r, plan, Deployment.of(s, c));
+    return prediction(s, r, plan, Deployment.of(s, c), c);
   }
 
   /**
@@ -150,7 +149,7 @@ public final class ServingPredictor {
       }
       Composer.Served r = clients <= capacity.n() ? composer.closedLoop(clients, prompts)
           : composer.queued(clients, capacity, prompts > 0 ? composer.closedLoop(capacity.n(), prompts) : full);
-      return prediction(s, r, plan, deployment);
+      return prediction(s, r, plan, deployment, composer);
     }
   }
 
@@ -177,7 +176,8 @@ public final class ServingPredictor {
     }
   }
 
-  private ServingPrediction prediction(ServingScenario s, Composer.Served r, Plan plan, Deployment deployment) {
+  private ServingPrediction prediction(ServingScenario s, Composer.Served r, Plan plan, Deployment deployment,
+      Composer c) {
     Workload w = s.workload();
     int replicas = s.layout().replicas();
     double reqPerS = r.perSecond() * replicas;
@@ -185,13 +185,15 @@ public final class ServingPredictor {
     double total = reqPerS * (w.input().mean() + w.output().mean());
     double ttftMs = r.ttft() * 1000;
     double tpotMs = r.tpot() * 1000;
+    double itlMs = c.medianItl(r) * 1000;
     double e2eMs = r.e2e() * 1000;
     Map<String, Interval> intervals = Map.of();
     double[] h = plan.widths();
     if (!terms.logHalfWidth().isEmpty() || plan.assumption().isPresent()) {
       double hE2e = plan.e2eWidth().isPresent() ? plan.e2eWidth().getAsDouble() : e2eHalfWidth(ttftMs, e2eMs, h);
       intervals = Map.of("ttft_ms", interval(ttftMs, h[Metric.TTFT_MS.ordinal()]), "tpot_ms", interval(tpotMs,
-          h[Metric.TPOT_MS.ordinal()]), "e2e_ms", interval(e2eMs, hE2e), "requests_per_s",
+          h[Metric.TPOT_MS.ordinal()]), "itl_ms", interval(itlMs, h[Metric.ITL_MS.ordinal()]), "e2e_ms",
+          interval(e2eMs, hE2e), "requests_per_s",
           interval(reqPerS, h[Metric.REQUESTS_PER_S.ordinal()]), "output_tokens_per_s", interval(output,
           h[Metric.OUTPUT_TPS.ordinal()]), "total_tokens_per_s", interval(total, h[Metric.OUTPUT_TPS.ordinal()]),
           "output_tokens_per_s_per_gpu", interval(output / s.layout().devices(), h[Metric.OUTPUT_TPS.ordinal()]));
@@ -209,12 +211,12 @@ public final class ServingPredictor {
     }
     if (w.output().mean() <= 1) {
       assumptions.add("one output token per request: nothing follows the first token, so TPOT (the time per output"
-          + " token after it) is reported as 0");
+          + " token after it) and ITL are reported as 0");
     }
     if (s.workload().load() instanceof Load.Offline o && o.prompts().isEmpty()) {
       assumptions.add("offline run without a number of prompts: TTFT leaves out the wait in the queue");
     }
-    return new ServingPrediction(ttftMs, tpotMs, e2eMs, reqPerS, output, total, output / s.layout().devices(),
+    return new ServingPrediction(ttftMs, tpotMs, itlMs, e2eMs, reqPerS, output, total, output / s.layout().devices(),
         r.running(), r.limitedBy(), r.detail().get(), intervals, terms.id(), assumptions, deployment.refusedAtStart());
   }
 

@@ -32,6 +32,15 @@ public record ServingTerms(
     return new ServingTerms("physics-only", Map.of(), EngineTerms.PHYSICS, 0.9, Map.of(), Map.of());
   }
 
+  /**
+   * The half-width of {@code m} in {@code widths}, else that of the metric it is calibrated with ({@link
+   * Metric#calibratedWith}: terms written before the median ITL had a width give it the TPOT's), else 0.
+   */
+  public static double halfWidth(Map<Metric, Double> widths, Metric m) {
+    Double own = widths.get(m);
+    return own != null ? own : widths.getOrDefault(m.calibratedWith(), 0.0);
+  }
+
   public EngineTerms forEngine(EngineKind kind) {
     return engines.getOrDefault(kind, pooled);
   }

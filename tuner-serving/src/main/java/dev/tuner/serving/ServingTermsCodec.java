@@ -24,11 +24,13 @@ import java.util.Map;
  * bandwidth share per engine) as terms without per-sequence and per-request overheads and with the KV share equal to
  * the weights', version 2 files without a latency per collective, version 3 files with the latency per collective
  * they learned, which adds to the physical one ({@link CollectiveLatency}) that version 4 learns nothing beside, and
- * versions 2 to 4 with the latency per request they learned, which version 5 does not learn (no {@code request_s}).
+ * versions 2 to 4 with the latency per request they learned, which version 5 does not learn (no {@code request_s}),
+ * and versions 1 to 5 without a half-width for the median inter-token latency ({@code itl_ms}, which version 6 may
+ * carry): their ITL intervals take the TPOT's width ({@link ServingPredictor}).
  */
 public final class ServingTermsCodec {
   public static final String FORMAT = "tuner-serving-terms";
-  public static final int VERSION = 5;
+  public static final int VERSION = 6;
   /** The largest file read: a terms file is a few kilobytes. */
   public static final long MAX_BYTES = 1 << 20;
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -183,6 +183,7 @@ public final class ServingTrainer {
       case OUTPUT_TPS -> s.outputTokensPerS();
       case TTFT_MS -> s.ttftMs();
       case TPOT_MS -> s.tpotMs();
+      case ITL_MS -> s.itlMs();
       case REQUESTS_PER_S -> s.requestsPerS();
     };
   }
@@ -215,23 +216,23 @@ public final class ServingTrainer {
         out.merge(m, Math.min(10, familyQuantile(list, level)), Math::max);
       }
     }));
-    if (out.containsKey(Metric.OUTPUT_TPS)) {
-      out.put(Metric.REQUESTS_PER_S, out.get(Metric.OUTPUT_TPS));
+    for (Metric m : Metric.values()) {
+      if (m.calibratedWith() != m && out.containsKey(m.calibratedWith())) {
+        out.put(m, out.get(m.calibratedWith()));
+      }
     }
     return out;
   }
 
   /**
-   * One family's errors grouped by the quantity they measure. A prediction's requests/s is its output tokens/s over
-   * the mean output length ({@link ServingPredictor}), and so is a row's, its lengths being stated: the two are one
-   * quantity in two units, whose log errors are the same for a row that states both. Their errors are pooled under
-   * {@link Metric#OUTPUT_TPS}, and requests/s takes that width, instead of being calibrated on the few requests/s
-   * rows of the other families (4 outside GH100; docs/EVALUATION.md, ninth serving change).
+   * One family's errors grouped by the quantity they measure ({@link Metric#calibratedWith}): requests/s with
+   * output tokens/s (the same quantity in two units, whose log errors are the same for a row that states both,
+   * instead of the few requests/s rows of the other families, 4 outside GH100: docs/EVALUATION.md, ninth serving
+   * change), the median ITL with the TPOT.
    */
   private static Map<Metric, List<Double>> calibrationGroups(Map<Metric, List<Double>> errors) {
     Map<Metric, List<Double>> out = new EnumMap<>(Metric.class);
-    errors.forEach((m, list) -> out.computeIfAbsent(m == Metric.REQUESTS_PER_S ? Metric.OUTPUT_TPS : m,
-        k -> new ArrayList<>()).addAll(list));
+    errors.forEach((m, list) -> out.computeIfAbsent(m.calibratedWith(), k -> new ArrayList<>()).addAll(list));
     return out;
   }
 

@@ -42,6 +42,21 @@ class ComposerTest {
   }
 
   @Test
+  void theMedianItlIsOneDecodeIterationOfTheRequestsRunningNeverAboveTheTpot() {
+    Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 0, false, 0.9), work(100, 3));
+    // 4 running at the mean context 100 + 3/2: 1e9 + 1e5 × 4 × 101.5 = 1.0406e9 B at 1e12 B/s = 1.0406 ms (the
+    // 8e9 FLOP take 8 µs)
+    Composer.Served stalled = new Composer.Served(0.1, 0.01, 0.13, 30, 4, LimitedBy.BANDWIDTH, () -> "");
+    assertThat(c.medianItl(stalled)).isCloseTo(1.0406e-3, within(1e-12));
+    // a TPOT below it (a lockstep run's decode over a context still short) is the larger bound
+    Composer.Served tight = new Composer.Served(0.1, 0.9e-3, 0.1018, 39, 4, LimitedBy.BANDWIDTH, () -> "");
+    assertThat(c.medianItl(tight)).isEqualTo(0.9e-3);
+    // nothing follows a first token that is the last: no gap
+    Composer.Served one = new Composer.Served(0.1, 0, 0.1, 40, 4, LimitedBy.BANDWIDTH, () -> "");
+    assertThat(c.medianItl(one)).isZero();
+  }
+
+  @Test
   void weightsAndGatheredTablesThatLeaveNoRoomForACacheAreRefusedInGib() {
     // 1 GB streamed and 0.2 GB of input table held on a GPU of 1.2 GB: at the fraction of free memory nothing is left;
     // 1.2e9 / 2^30 = 1.1 GiB each way

@@ -47,6 +47,21 @@ class ServingCsvTest {
   }
 
   @Test
+  void aMedianItlIsItsOwnMetricBesideTheTpotAndNeverReadAsOne() {
+    String rows = HEADER
+        // a mean TPOT and, in the notes, a median ITL: both
+        + "s,vLLM,0.8,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,BF16,,1000,200,fixed,16,,,,,,,,,24.5,,,,,"
+        + "median_itl_ms=19.25\n"
+        // a median ITL alone: no TPOT is made of it
+        + "s,SGLang,0.4,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,BF16,,1000,200,fixed,,inf,500,,,3000,,,,,,,,,"
+        + "median_itl_ms=40.5\n";
+    ServingData d = CSV.read(new StringReader(rows), "t.csv");
+    assertThat(d.used()).hasSize(2);
+    assertThat(d.used().get(0).observed()).containsEntry(Metric.TPOT_MS, 24.5).containsEntry(Metric.ITL_MS, 19.25);
+    assertThat(d.used().get(1).observed()).containsEntry(Metric.ITL_MS, 40.5).doesNotContainKey(Metric.TPOT_MS);
+  }
+
+  @Test
   void aRowOfAReportedEngineDefectIsRejectedWithTheReport() {
     String tail = ",,1,2048,fixed,,,,1,,30,,,,,,,,,\n";
     String rows = HEADER

@@ -8,12 +8,27 @@ import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ParallelLayout;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** What a serving prediction composes beyond the metrics: the E2E interval, which no row measures, and start-up. */
 class ServingPredictorTest {
   private static final Catalog CATALOG = Catalog.shipped();
+
+  /** Terms written before the median ITL had a width of its own (format version 5 and older) give it the TPOT's. */
+  @Test
+  void aMedianItlWithoutAWidthOfItsOwnTakesTheTpots() {
+    ServingTerms withoutItl = new ServingTerms("no-itl", Map.of(), EngineTerms.PHYSICS, 0.9,
+        Map.of(Metric.TPOT_MS, 0.5), Map.of());
+    ServingPrediction p = new ServingPredictor(new StepPhysics(new Roofline(CATALOG)), withoutItl,
+        Optional.empty()).predict(new ServingScenario(CATALOG.model("Llama 3.1 8B"),
+        CATALOG.device("H100 SXM5 80GB"), CATALOG.quant("F16"), KvCacheType.F16,
+        EngineDefaults.shipped().engine(EngineKind.VLLM, "", ""), new ParallelLayout(1, 1, 1, 1),
+        new Workload(Lengths.fixed(1000), Lengths.fixed(200), new Load.Concurrency(16))));
+    assertThat(p.intervals().get("itl_ms").high() / p.itlMs()).isCloseTo(Math.exp(0.5), within(1e-9));
+    assertThat(p.itlMs()).isPositive().isLessThanOrEqualTo(p.tpotMs());
+  }
 
   @Test
   void theE2eWidthIsTheTtftsAndTpotsWeightedByTheirSharesOfIt() {

@@ -25,7 +25,7 @@ class ServingTermsCodecTest {
   @Test
   void rejectsAnotherVersionAFieldOutOfRangeAndAnUnknownEngine() {
     String json = ServingTermsCodec.toJson(TERMS);
-    assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("\"version\" : 5", "\"version\" : 6"), "x"))
+    assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("\"version\" : 6", "\"version\" : 7"), "x"))
         .isInstanceOf(ModelLoadException.class).hasMessageContaining("version");
     assertThatThrownBy(() -> ServingTermsCodec.parse(json.replace("0.7", "1.7"), "x"))
         .isInstanceOf(ModelLoadException.class).hasMessageContaining("bandwidth efficiency");
@@ -74,14 +74,14 @@ class ServingTermsCodecTest {
     // versions 4 and later take a collective's latency from the library's cost model: they have no such field, and
     // terms that learned one cannot be written in them
     String current = ServingTermsCodec.toJson(TERMS);
-    assertThat(current).contains("\"version\" : 5").doesNotContain("collective_s");
+    assertThat(current).contains("\"version\" : 6").doesNotContain("collective_s");
     assertThat(ServingTermsCodec.parse(current, "x").engines().get(EngineKind.VLLM).collectiveS()).isZero();
     assertThatThrownBy(() -> ServingTermsCodec.toJson(read)).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("latency per collective").hasMessageContaining("2.5E-5");
   }
 
   @Test
-  void readsVersionFourTermsWithTheirLatencyPerRequestAndWritesVersionFiveWithout() {
+  void readsVersionFourTermsWithTheirLatencyPerRequestAndWritesTheCurrentVersionWithout() {
     String v4 = """
         {"format": "tuner-serving-terms", "version": 4, "id": "v4", "level": 0.9,
          "pooled": {"overhead_s": 0.002, "per_sequence_s": 1e-5, "bandwidth_efficiency": 0.6,
@@ -93,13 +93,21 @@ class ServingTermsCodecTest {
     assertThat(read.pooled()).isEqualTo(new EngineTerms(0.002, 1e-5, 0.6, 0.8, 0.4, 0.2, 0.0064, 0));
     assertThatThrownBy(() -> ServingTermsCodec.parse(v4.replace("\"request_s\": 0.0064", "\"other\": 0"),
         "x")).isInstanceOf(ModelLoadException.class).hasMessageContaining("request_s");
-    // version 5 learns no latency per request: it writes none, reads none (a stray one is ignored like any unknown
-    // field) and refuses to write terms that carry one
-    String v5 = ServingTermsCodec.toJson(TERMS);
-    assertThat(v5).contains("\"version\" : 5").doesNotContain("request_s");
-    assertThat(ServingTermsCodec.parse(v5, "x").engines().get(EngineKind.VLLM).requestS()).isZero();
+    // versions 5 and later learn no latency per request: they write none, read none (a stray one is ignored like any
+    // unknown field) and refuse to write terms that carry one
+    String current = ServingTermsCodec.toJson(TERMS);
+    assertThat(current).contains("\"version\" : 6").doesNotContain("request_s");
+    assertThat(ServingTermsCodec.parse(current, "x").engines().get(EngineKind.VLLM).requestS()).isZero();
     assertThatThrownBy(() -> ServingTermsCodec.toJson(read)).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("latency per request").hasMessageContaining("0.0064");
+  }
+
+  @Test
+  void theMedianItlsWidthRoundTrips() {
+    ServingTerms withItl = new ServingTerms("itl", Map.of(), TERMS.pooled(), 0.9,
+        Map.of(Metric.TPOT_MS, 0.5, Metric.ITL_MS, 0.4), Map.of());
+    assertThat(ServingTermsCodec.parse(ServingTermsCodec.toJson(withItl), "x").logHalfWidth())
+        .containsEntry(Metric.ITL_MS, 0.4);
   }
 
   @Test
