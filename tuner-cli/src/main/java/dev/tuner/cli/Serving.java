@@ -61,9 +61,9 @@ final class Serving {
     } else if (format == OutputFormat.CSV) {
       Table t = new Table("ttft_ms", "tpot_ms", "itl_ms", "e2e_ms", "requests_per_s", "output_tokens_per_s",
           "total_tokens_per_s", "output_tokens_per_s_per_gpu", "limited_by", "engine", "model", "device", "devices");
-      t.row(p.ttftMs(), p.tpotMs(), p.itlMs(), p.e2eMs(), p.requestsPerS(), p.outputTokensPerS(), p.totalTokensPerS(),
-          p.outputTokensPerSPerGpu(), p.limitedBy().id(), s.engine().describe(), s.model().name(),
-          s.device().name(), s.layout().devices());
+      t.row(p.ttftMs(), p.tpotMs(), p.itlMs(), p.e2eMs(), p.requestsPerS(), p.outputTokensPerS(),
+          p.totalTokensPerS(), p.outputTokensPerSPerGpu(), p.limitedBy().id(), s.engine().describe(),
+          s.model().name(), s.device().name(), s.layout().devices());
       t.printCsv(out);
     } else {
       table(s, p, out);

@@ -42,6 +42,7 @@ public enum Metric {
         return m;
       }
     }
-    throw new dev.tuner.api.InvalidInputException("metric", s, "output_tps, ttft_ms, tpot_ms, itl_ms or requests_per_s");
+    throw new dev.tuner.api.InvalidInputException("metric", s,
+        "output_tps, ttft_ms, tpot_ms, itl_ms or requests_per_s");
   }
 }

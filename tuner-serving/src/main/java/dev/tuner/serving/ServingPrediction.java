@@ -10,12 +10,11 @@ import java.util.Optional;
  * Serving metrics of one deployment under one workload. Latencies in milliseconds per request: time to first
  * token, time per output token after the first (the mean inter-token latency), the median inter-token latency (a
  * decode iteration's: the gaps that other requests' prompts stall are the few, so the median leaves them out),
- * end-to-end. Throughputs for the
- * whole deployment (all replicas) and per GPU. {@code running} is the mean number of requests an instance has in
- * flight. {@code limitedBy} says what sets the throughput, {@code limitDetail} how. Intervals are keyed by the JSON
- * names of the metrics they bound. {@code refusedAtStart}: why the engine would refuse to start this deployment with
- * its defaults (vLLM's KV cache below one request of the model's declared context), also among the assumptions; the
- * prediction is made as for the setting a user would change.
+ * end-to-end. Throughputs for the whole deployment (all replicas) and per GPU. {@code running} is the mean number
+ * of requests an instance has in flight. {@code limitedBy} says what sets the throughput, {@code limitDetail} how.
+ * Intervals are keyed by the JSON names of the metrics they bound. {@code refusedAtStart}: why the engine would
+ * refuse to start this deployment with its defaults (vLLM's KV cache below one request of the model's declared
+ * context), also among the assumptions; the prediction is made as for the setting a user would change.
  */
 public record ServingPrediction(
     double ttftMs, double tpotMs, double itlMs, double e2eMs, double requestsPerS, double outputTokensPerS,

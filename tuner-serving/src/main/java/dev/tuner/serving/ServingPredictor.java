@@ -216,8 +216,9 @@ public final class ServingPredictor {
     if (s.workload().load() instanceof Load.Offline o && o.prompts().isEmpty()) {
       assumptions.add("offline run without a number of prompts: TTFT leaves out the wait in the queue");
     }
-    return new ServingPrediction(ttftMs, tpotMs, itlMs, e2eMs, reqPerS, output, total, output / s.layout().devices(),
-        r.running(), r.limitedBy(), r.detail().get(), intervals, terms.id(), assumptions, deployment.refusedAtStart());
+    return new ServingPrediction(ttftMs, tpotMs, itlMs, e2eMs, reqPerS, output, total,
+        output / s.layout().devices(), r.running(), r.limitedBy(), r.detail().get(), intervals, terms.id(),
+        assumptions, deployment.refusedAtStart());
   }
 
   /**
