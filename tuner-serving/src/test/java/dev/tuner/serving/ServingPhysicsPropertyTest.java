@@ -84,6 +84,7 @@ class ServingPhysicsPropertyTest {
       ServingPrediction heavy = LEARNED.predict(more);
       String what = describe(s) + " against " + more.workload().load().description();
       assertThat(heavy.tpotMs()).as("TPOT of " + what).isGreaterThanOrEqualTo(light.tpotMs() * (1 - 1e-6));
+      assertThat(heavy.itlMs()).as("median ITL of " + what).isGreaterThanOrEqualTo(light.itlMs() * (1 - 1e-6));
       if (!endlessQueue(s, heavy)) {
         assertThat(heavy.ttftMs()).as("TTFT of " + what).isGreaterThanOrEqualTo(light.ttftMs() * (1 - 1e-6));
       }
@@ -145,6 +146,8 @@ class ServingPhysicsPropertyTest {
     assertThat(slower.outputTokensPerS()).as("output tokens/s of " + what)
         .isLessThanOrEqualTo(fast.outputTokensPerS() * (1 + TOLERANCE));
     assertThat(slower.tpotMs()).as("TPOT of " + what).isGreaterThanOrEqualTo(fast.tpotMs() * (1 - TOLERANCE));
+    assertThat(slower.itlMs()).as("median ITL of " + what).isGreaterThanOrEqualTo(fast.itlMs() * (1 - TOLERANCE))
+        .isLessThanOrEqualTo(slower.tpotMs());
     if (endlessQueue(s, slower)) {
       // its TTFT and E2E are unbounded: the printed ones leave the queue out, and say so
       return;
