@@ -12,6 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Serving predictions, evaluation and training through the command's entry point. */
 class ServingCommandTest {
+  /** The columns of data/serving.csv, with its line break. */
+  private static final String HEADER = "source_id,engine,engine_version,device,num_devices,tp,pp,ep,model,weight_dtype,"
+      + "kv_dtype,isl,osl,dataset,concurrency,request_rate,num_prompts,batch,req_per_s,output_tps,total_tps,"
+      + "ttft_mean_ms,ttft_median_ms,tpot_mean_ms,tpot_median_ms,itl_mean_ms,prefill_tps,decode_tps,notes\n";
   private static final String[] VLLM = {"predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB",
       "--quant", "FP8", "--engine", "vllm", "--isl", "1000", "--osl", "200"};
 
@@ -346,10 +350,7 @@ class ServingCommandTest {
   @Test
   void aStatedMedianItlIsScoredAsTheMedianItlBesideTheTpot(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("serving.csv");
-    Files.writeString(data, "source_id,engine,engine_version,device,num_devices,tp,pp,ep,model,weight_dtype,kv_dtype,"
-        + "isl,osl,dataset,concurrency,request_rate,num_prompts,batch,req_per_s,output_tps,total_tps,ttft_mean_ms,"
-        + "ttft_median_ms,tpot_mean_ms,tpot_median_ms,itl_mean_ms,prefill_tps,decode_tps,notes\n"
-        + "t,vLLM,0.8,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,FP8,,1000,200,fixed,20,,,,,,,,,30,,,,,median_itl_ms=25\n");
+    Files.writeString(data, HEADER + "t,vLLM,0.8,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,FP8,,1000,200,fixed,20,,,,,,,,,30,,,,,median_itl_ms=25\n");
     Cli.Result r = Cli.run("evaluate", "--serving", "--data", data.toString(), "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
     JsonNode metrics = r.json().get("metrics");
@@ -362,10 +363,7 @@ class ServingCommandTest {
   @Test
   void trainAndEvaluateServingRows(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("serving.csv");
-    StringBuilder csv = new StringBuilder("source_id,engine,engine_version,device,num_devices,tp,pp,ep,model,"
-        + "weight_dtype,kv_dtype,isl,osl,dataset,concurrency,request_rate,num_prompts,batch,req_per_s,output_tps,"
-        + "total_tps,ttft_mean_ms,ttft_median_ms,tpot_mean_ms,tpot_median_ms,itl_mean_ms,prefill_tps,decode_tps,"
-        + "notes\n");
+    StringBuilder csv = new StringBuilder(HEADER);
     String[] devices = {"H100 SXM5 80GB", "A100 SXM4 80GB"};
     int[] lengths = {128, 512, 2048};
     for (String d : devices) {
@@ -518,10 +516,7 @@ class ServingCommandTest {
     assertThat(p.exit()).as(p.toString()).isZero();
     double predicted = p.json().get("output_tokens_per_s").asDouble();
     JsonNode band = p.json().get("intervals").get("output_tokens_per_s");
-    String header = "source_id,engine,engine_version,device,num_devices,tp,pp,ep,model,weight_dtype,kv_dtype,isl,osl,"
-        + "dataset,concurrency,request_rate,num_prompts,batch,req_per_s,output_tps,total_tps,ttft_mean_ms,"
-        + "ttft_median_ms,tpot_mean_ms,tpot_median_ms,itl_mean_ms,prefill_tps,decode_tps,notes";
-    Path csv = Files.writeString(dir.resolve("mine.csv"), header + "\nmine,vLLM,,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,"
+    Path csv = Files.writeString(dir.resolve("mine.csv"), HEADER + "mine,vLLM,,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,"
         + "FP8,,1000,200,random fixed-length,16,,,,,1400,,,,,,,,,one closed loop\n");
     Cli.Result e = Cli.run("evaluate", "--serving", "--data", csv.toString(), "--format", "json");
     assertThat(e.exit()).as(e.toString()).isZero();
@@ -535,7 +530,7 @@ class ServingCommandTest {
     assertThat(out.get("width").asDouble()).isCloseTo(band.get("high").asDouble() / band.get("low").asDouble(),
         within(1e-9));
     // rows none of which is usable: the error gives each one's reason at its line
-    Path bad = Files.writeString(dir.resolve("bad.csv"), header + "\nmine,vLLM,,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,"
+    Path bad = Files.writeString(dir.resolve("bad.csv"), HEADER + "mine,vLLM,,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,"
         + "FP8,,1000,200,random fixed-length,sixteen,,,,,1400,,,,,,,,,x\nmine,vLLM,,H100 SXM5 80GB,3,3,1,,"
         + "Llama 3.1 8B,FP8,,1000,200,random fixed-length,16,,,,,1400,,,,,,,,,x\n");
     Cli.Result none = Cli.run("evaluate", "--serving", "--data", bad.toString());
