@@ -74,14 +74,12 @@ public final class StepPhysics {
       assumptions.add("attention weights of " + m.name() + " not derivable: counted as split over all " + l.tp()
           + " ranks, not kept by each of the " + dp + " attention groups");
     }
-    double tableBytes = tableBytes(s.quant(), bytes);
+    double table = physics.embeddingParams() / split * tableBytes(s.quant(), bytes);
     double weightBytes = ((physics.denseBodyParams() - attentionParams) / split
-        + attentionParams / ((double) attentionTp * l.pp())) * bytes.other()
-        + physics.embeddingParams() / split * tableBytes;
+        + attentionParams / ((double) attentionTp * l.pp())) * bytes.other() + table;
     // llama.cpp keeps the input table in host memory (its row lookup runs on the CPU); the other engines keep it on
     // the GPU
-    double gathered = physics.tied() || s.engine().kind() == EngineKind.LLAMA_CPP ? 0
-        : physics.embeddingParams() / split * tableBytes;
+    double gathered = physics.tied() || s.engine().kind() == EngineKind.LLAMA_CPP ? 0 : table;
     double routedBytes = physics.routedParams() * bytes.expert() / expertSplit;
     double share = m.moe().isMoe() ? (double) m.moe().expertsPerToken() / m.moe().experts() : 0;
     if (!physics.routedKnown() || !physics.activeKnown()) {
