@@ -48,6 +48,8 @@ final class Composer {
   private final double in;
   private final double inSq;
   private final double out;
+  /** A running request's mean context {@code I + O/2}: its prompt and, on average, half its output. */
+  private final double meanContext;
   private final int inMax;
   private final int outMax;
   private final boolean lockstep;
@@ -63,6 +65,7 @@ final class Composer {
     this.in = w.input().mean();
     this.inSq = w.input().meanSquare();
     this.out = w.output().mean();
+    this.meanContext = in + out / 2;
     this.inMax = w.input().max();
     this.outMax = w.output().max();
     this.lockstep = w.input().isFixed() && w.output().isFixed();
@@ -83,7 +86,7 @@ final class Composer {
       return 0;
     }
     double n = Math.max(1, s.running());
-    return Math.min(s.tpot(), seconds(n, n, n * (in + out / 2), 0, 0));
+    return Math.min(s.tpot(), seconds(n, n, n * meanContext, 0, 0));
   }
 
   /** Seconds of one iteration of {@code sequences} sequences (see {@link InstanceFigures#step}). */
@@ -103,7 +106,7 @@ final class Composer {
     if (b <= capacity) {
       double[] w = wave(b);
       LimitedBy by = w[1] - w[0] >= w[0]
-          ? t.dominant(f.step(b, b * (in + out / 2), 0, 0), b)
+          ? t.dominant(f.step(b, b * meanContext, 0, 0), b)
           : t.dominant(f.step(0, 0, b * in, b * inSq / 2), b);
       return new Served(w[0], w[2], w[1], b / w[1], b, by, () -> "static batch of " + b);
     }
@@ -189,7 +192,6 @@ final class Composer {
   Served continuous(double n) {
     double running = Math.max(1, n);
     double others = running - 1;
-    double context = in + out / 2;
     double perIteration = others * in / out;
     double chunk = Math.max(1, limits.chunkedPrefill() && limits.maxTokensPerStep() > 0
         ? Math.min(in, limits.maxTokensPerStep() - running) : in);
@@ -197,16 +199,16 @@ final class Composer {
     double whole = Math.floor(chunksPer);
     double share = chunksPer - whole;
     double pairsPerToken = inSq / 2 / in;
-    double tpot = (1 - share) * seconds(running, running, running * context, whole * chunk,
-        whole * chunk * pairsPerToken) + (share > 0 ? share * seconds(running, running, running * context,
+    double tpot = (1 - share) * seconds(running, running, running * meanContext, whole * chunk,
+        whole * chunk * pairsPerToken) + (share > 0 ? share * seconds(running, running, running * meanContext,
         (whole + 1) * chunk, (whole + 1) * chunk * pairsPerToken) : 0);
     double chunks = 1;
     if (limits.chunkedPrefill() && limits.maxTokensPerStep() > 0) {
       chunks = Math.ceil(in / Math.max(1, limits.maxTokensPerStep() - others));
     }
-    double ttft = t.requestS() + chunks * seconds(running, others, others * context, in / chunks, inSq / 2 / chunks);
+    double ttft = t.requestS() + chunks * seconds(running, others, others * meanContext, in / chunks, inSq / 2 / chunks);
     double e2e = ttft + Math.max(0, out - 1) * tpot;
-    StepTimes step = f.step(running, running * context, others * in / out, others / out * inSq / 2);
+    StepTimes step = f.step(running, running * meanContext, others * in / out, others / out * inSq / 2);
     return new Served(ttft, tpot, e2e, running / e2e, running, t.dominant(step, running),
         () -> Fixed.of(running, 1) + " requests running");
   }
@@ -242,7 +244,7 @@ final class Composer {
    * {@code I + O} at most for those that reserve a request's whole length.
    */
   private double perRequestTokens() {
-    return reservesWhole ? inMax + outMax : in + out / 2;
+    return reservesWhole ? inMax + outMax : meanContext;
   }
 
   /** The largest number of requests one instance runs in the steady state of continuous batching. */
@@ -349,7 +351,7 @@ final class Composer {
     double waits = cycle - steps;
     double group = n / c;
     double decoding = n * (c - waits) / c;
-    double mixed = seconds(group + decoding, decoding, decoding * (in + out / 2), group * in, group * inSq / 2);
+    double mixed = seconds(group + decoding, decoding, decoding * meanContext, group * in, group * inSq / 2);
     double decode = steps > 0 ? decodeSum(n, steps) / steps : 0;
     double tpot = steps > 0 ? ((c - waits) * mixed + (cycle - c) * decode) / steps : 0;
     double later = t.requestS() + waits * mixed;
@@ -357,8 +359,8 @@ final class Composer {
         : prompts > 0 ? waveTtft(n) : later;
     double e2e = ttft + steps * tpot;
     LimitedBy by = (cycle - c) * decode >= c * mixed
-        ? t.dominant(f.step(n, n * (in + out / 2), 0, 0), n)
-        : t.dominant(f.step(decoding, decoding * (in + out / 2), group * in, group * inSq / 2), group + decoding);
+        ? t.dominant(f.step(n, n * meanContext, 0, 0), n)
+        : t.dominant(f.step(decoding, decoding * meanContext, group * in, group * inSq / 2), group + decoding);
     return new Served(ttft, tpot, e2e, n / e2e, n, by, () -> String.format(Locale.ROOT,
         "%s clients in lockstep: their prompts prefill in %.0f iteration%s of the token budget, then decode together",
         Fixed.of(n, 1), c, c == 1 ? "" : "s"));
@@ -409,7 +411,7 @@ final class Composer {
     double decode = decodeSum(n, steps);
     double ttft = waveTtft(n);
     double e2e = ttft + decode;
-    LimitedBy by = t.dominant(f.step(n, n * (in + out / 2), 0, 0), n);
+    LimitedBy by = t.dominant(f.step(n, n * meanContext, 0, 0), n);
     return new Served(ttft, steps > 0 ? decode / steps : 0, e2e, n / e2e, n, by, () -> String.format(Locale.ROOT,
         "all %s prompts prefill first, then decode together", Fixed.of(n, 0)));
   }
