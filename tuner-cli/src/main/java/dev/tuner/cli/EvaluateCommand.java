@@ -44,7 +44,7 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Draw predicted against measured tokens/s (log-log, by phase, y = x, capped points marked).")
   Path plot;
 
-  @Option(names = "--force", description = "Replace an existing --plot file.")
+  @Option(names = "--force", description = "Replace an existing --plot or --predictions file.")
   boolean force;
 
 
@@ -60,19 +60,27 @@ final class EvaluateCommand implements Callable<Integer> {
           + " the shipped ones.")
   Path servingTerms;
 
+  @Option(names = "--predictions", paramLabel = "CSV",
+      description = "With --serving: also write every row's metrics (family, engine, load, lengths, observed, predicted"
+          + " by the scored terms, interval, physics-only) as CSV, the columns of `tuner train --serving"
+          + " --cv-predictions`, to break the errors down by source, model or load.")
+  Path predictions;
+
   @Override
   public Integer call() {
     FilePlan.of(TunerCli.of(spec)).inputs("--data", data.files).input("--serving-terms", servingTerms)
-        .output("--plot", plot).check(force);
+        .output("--plot", plot).output("--predictions", predictions).check(force);
     if (serving) {
       UnreadOptions.refuseMatched(spec, "a step model's evaluation (no --serving): serving rows are scored as a"
           + " table of metrics, and they carry no E2E or SUSPECT flags", "--plot", "--include-e2e",
           "--include-suspect");
-      return Serving.evaluate(TunerCli.of(spec).session(), data.files, servingTerms, output.format,
-          spec.commandLine().getOut());
+      return Serving.evaluate(TunerCli.of(spec).session(), data.files, servingTerms, predictions, output.format,
+          spec.commandLine().getOut(), spec.commandLine().getErr());
     }
     UnreadOptions.refuse("serving rows (--serving): a step model is evaluated with --model-file",
         "--serving-terms", servingTerms);
+    UnreadOptions.refuse("serving rows (--serving): a step model's held-out predictions per row come from `tuner"
+        + " train --cv-predictions`", "--predictions", predictions);
     Session session = TunerCli.of(spec).session();
     PrintWriter err = spec.commandLine().getErr();
     Dataset.Prepared prepared = data.load(session, err);

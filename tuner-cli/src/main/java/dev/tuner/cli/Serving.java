@@ -194,12 +194,18 @@ final class Serving {
    * Scores the terms {@code predict} would use (the shipped ones, or {@code termsFile}) on the rows of {@code files};
    * {@code train --serving} reports leave-one-chip-family-out.
    */
-  static int evaluate(Session session, List<Path> files, Path termsFile, OutputFormat format, PrintWriter out) {
+  static int evaluate(Session session, List<Path> files, Path termsFile, Path predictions, OutputFormat format,
+      PrintWriter out, PrintWriter err) {
     ServingData data = read(session, files);
     StepPhysics physics = new StepPhysics(session.roofline());
     ServingTerms terms = termsFile == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(termsFile);
     ServingEvaluator.Report r = new ServingEvaluator(new ServingTrainer(physics, 0.9, EVALUATIONS, MIN_ROWS),
         physics, steps(session)).score(data, predictor(session, terms));
+    if (predictions != null) {
+      writePredictions(r, predictions, "--predictions");
+      err.println("wrote " + predictions + " (" + r.heldOut().size() + " serving predictions)");
+      err.flush();
+    }
     print(r, format, out);
     return 0;
   }
@@ -221,7 +227,7 @@ final class Serving {
       err.println("wrote " + outFile);
     }
     if (predictions != null) {
-      writePredictions(r, predictions);
+      writePredictions(r, predictions, "--cv-predictions");
       err.println("wrote " + predictions + " (" + r.heldOut().size() + " held-out serving predictions)");
     }
     err.flush();
@@ -229,8 +235,11 @@ final class Serving {
     return 0;
   }
 
-  /** One line per row and metric: where the row is, its fold and scenario, observed, held-out and physics-only. */
-  static void writePredictions(ServingEvaluator.Report r, Path file) {
+  /**
+   * One line per row and metric: where the row is, its family and scenario, observed, predicted (held out by
+   * {@code train}, by the scored terms in {@code evaluate}) and physics-only.
+   */
+  static void writePredictions(ServingEvaluator.Report r, Path file, String option) {
     StringBuilder csv = new StringBuilder("where,source_id,family,device,engine,load,isl,osl,tp,devices,model,quant,"
         + "metric,observed,predicted,low,high,ape,physics_only\n");
     for (int i = 0; i < r.heldOut().size(); i++) {
@@ -240,13 +249,13 @@ final class Serving {
           o.row().family(), Csv.quote(s.device().name()), s.engine().kind().id(), load(s.workload().load()),
           num(s.workload().input().mean()), num(s.workload().output().mean()), String.valueOf(s.layout().tp()),
           String.valueOf(s.layout().devices()), Csv.quote(s.model().name()), Csv.quote(s.quant().name()),
-          o.metric().id(), num(o.observed()), num(o.predicted()), num(o.low()), num(o.high()), num(o.ape()),
+          o.metric().id(), num(o.observed()), num(o.predicted()), bound(o.low()), bound(o.high()), num(o.ape()),
           num(r.physicsOnly().get(i).predicted()))).append('\n');
     }
     try {
       Files.writeString(file, csv, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new InvalidInputException("--cv-predictions", file.toString(), "a writable file");
+      throw new InvalidInputException(option, file.toString(), "a writable file");
     }
   }
 
@@ -271,6 +280,11 @@ final class Serving {
 
   private static String num(double v) {
     return String.format(Locale.ROOT, "%.6g", v);
+  }
+
+  /** An interval's bound, empty where the terms give none (physics-only terms have no interval). */
+  private static String bound(double v) {
+    return Double.isNaN(v) ? "" : num(v);
   }
 
   static void print(ServingEvaluator.Report r, OutputFormat format, PrintWriter out) {

@@ -419,12 +419,36 @@ class ServingCommandTest {
     assertThat(j.get("by_engine").get("tensorrt-llm").get("output_tps").has("width")).isTrue();
     assertThat(j.get("baseline").get("output_tps").get("width").isNull()).isTrue();
     // evaluate scores the terms it is given (in sample here: they were trained on these rows), not a new fit
+    Path scored = dir.resolve("scored.csv");
     Cli.Result eval = Cli.run("evaluate", "--serving", "--data", data.toString(), "--serving-terms", terms.toString(),
-        "--format", "json");
+        "--predictions", scored.toString(), "--format", "json");
     assertThat(eval.exit()).as(eval.toString()).isZero();
     assertThat(eval.json().get("terms").asText()).startsWith("serving-terms(6 rows)");
     assertThat(eval.json().get("metrics").get("output_tps").get("n").asInt()).isEqualTo(6);
     assertThat(eval.json().get("metrics").get("output_tps").get("median_ape").asDouble()).isNotNegative();
+    // its rows, in the held-out file's columns, are what the summary was computed from
+    List<String> rows = Files.readAllLines(scored);
+    assertThat(rows).hasSize(7);
+    assertThat(rows.get(0)).isEqualTo(lines.get(0));
+    double[] apes = rows.stream().skip(1).map(l -> l.split(",")).mapToDouble(c -> {
+      double observed = Double.parseDouble(c[c.length - 6]);
+      double predicted = Double.parseDouble(c[c.length - 5]);
+      double ape = Double.parseDouble(c[c.length - 2]);
+      assertThat(ape).isCloseTo(Math.abs(predicted - observed) / observed, org.assertj.core.data.Offset.offset(1e-4));
+      return ape;
+    }).sorted().toArray();
+    assertThat((apes[2] + apes[3]) / 2).isCloseTo(
+        eval.json().get("metrics").get("output_tps").get("median_ape").asDouble(),
+        org.assertj.core.data.Offset.offset(1e-4));
+    Cli.Result again = Cli.run("evaluate", "--serving", "--data", data.toString(), "--predictions",
+        scored.toString());
+    assertThat(again.exit()).isNotZero();
+    assertThat(again.err()).contains(scored.toString()).contains("--force");
+    Cli.Result stepModel = Cli.run("evaluate", "--data", data.toString(), "--predictions",
+        dir.resolve("step.csv").toString());
+    assertThat(stepModel.exit()).isNotZero();
+    assertThat(stepModel.err()).contains("--predictions").contains("--cv-predictions");
+    assertThat(dir.resolve("step.csv")).doesNotExist();
     Cli.Result predict = Cli.run(VLLM, "--concurrency", "4", "--serving-terms", terms.toString(), "--format",
         "json");
     assertThat(predict.exit()).as(predict.toString()).isZero();
