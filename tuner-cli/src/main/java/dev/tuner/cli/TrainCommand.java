@@ -36,8 +36,9 @@ import picocli.CommandLine.Spec;
         "Trains a model on measurement CSV files, reports its cross-validated accuracy beside the two baselines"
             + " (roofline x median efficiency, and the reference heuristic) on the same folds, and writes the"
             + " model artifact.",
-        "Rows flagged E2E or SUSPECT and rows measured above their own roofline are left out (and listed) unless"
-            + " the --include-* flags say otherwise."},
+        "Rows flagged E2E or SUSPECT are left out (and listed) unless the --include-* flags say otherwise; a row"
+            + " measured above its own roofline is kept, scored against the roof-bounded prediction, and counted in"
+            + " the summary as a physics or catalog error."},
     footerHeading = "%nExamples:%n",
     footer = {
         "  tuner train --data data/measurements.csv --out model.json",
@@ -91,8 +92,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--cv", paramLabel = "device|model|K", defaultValue = "device",
-      description = "Cross-validation: leave one device out (default), leave one model out, or K folds.")
+  @Option(names = "--cv", paramLabel = "family|device|model|K", defaultValue = "family",
+      description = "Cross-validation: leave one chip family out (default: every device is predicted by a model that"
+          + " never saw its silicon), leave one device out (a sibling of the same chip may stay in training), leave"
+          + " one model architecture out, or K folds.")
   String cv;
 
   @Option(names = "--level", defaultValue = "0.9",

@@ -61,6 +61,18 @@ class TrainEvaluateExportTest {
   }
 
   @Test
+  void trainHoldsOutWholeChipFamiliesUnlessToldOtherwise() {
+    // the headline split: a sibling of the held-out chip (RTX 3090 beside 3090 Ti) may not stay in training
+    Cli.Result r = Cli.run("train", "--data", data.toString(), "--model-type", "linear", "--no-progress", "--format",
+        "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.json().path("method").asText()).startsWith("leave-one-family-out");
+    Cli.Result device = Cli.run("train", "--data", data.toString(), "--model-type", "linear", "--cv", "device",
+        "--no-progress", "--format", "json");
+    assertThat(device.json().path("method").asText()).startsWith("leave-one-device-out");
+  }
+
+  @Test
   void trainWritesEveryHeldOutPredictionAndItsErrorsGiveTheReportedMape() throws Exception {
     Path csv = dir.resolve("held-out.csv");
     Cli.Result r = Cli.run("train", "--data", data.toString(), "--model-type", "linear", "--cv", "device",
