@@ -2,6 +2,7 @@ package dev.tuner.cli;
 
 import dev.tuner.core.data.Dataset;
 import dev.tuner.core.learn.Evaluator;
+import dev.tuner.core.learn.HeldOutPredictions;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.predict.RooflineOnlyModel;
 import dev.tuner.cli.plot.PredictionChart;
@@ -61,9 +62,10 @@ final class EvaluateCommand implements Callable<Integer> {
   Path servingTerms;
 
   @Option(names = "--predictions", paramLabel = "CSV",
-      description = "With --serving: also write every row's metrics (family, engine, load, lengths, observed, predicted"
-          + " by the scored terms, interval, physics-only) as CSV, the columns of `tuner train --serving"
-          + " --cv-predictions`, to break the errors down by source, model or load.")
+      description = "Also write every row's prediction as CSV, in the columns of `tuner train --cv-predictions`, to"
+          + " break the errors down by source, model, batch or backend: the model's tokens/s with its interval and"
+          + " roofline (the fold column empty: nothing was held out), or with --serving every row's metrics (family,"
+          + " engine, load, lengths, observed, predicted by the scored terms, interval, physics-only).")
   Path predictions;
 
   @Override
@@ -79,8 +81,6 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     UnreadOptions.refuse("serving rows (--serving): a step model is evaluated with --model-file",
         "--serving-terms", servingTerms);
-    UnreadOptions.refuse("serving rows (--serving): a step model's held-out predictions per row come from `tuner"
-        + " train --cv-predictions`", "--predictions", predictions);
     Session session = TunerCli.of(spec).session();
     PrintWriter err = spec.commandLine().getErr();
     Dataset.Prepared prepared = data.load(session, err);
@@ -95,6 +95,12 @@ final class EvaluateCommand implements Callable<Integer> {
     if (plot != null) {
       new PredictionChart().write(result.rows(), predictor.model().id(), plot, force);
       err.println("wrote " + plot);
+    }
+    if (predictions != null) {
+      new HeldOutPredictions(result.report().method(), result.rows().stream().map(r -> new HeldOutPredictions.Row(
+          r.example(), "", r.prediction().tokensPerSecond(), r.prediction().interval().low(),
+          r.prediction().interval().high())).toList()).writeCsv(predictions, force);
+      err.println("wrote " + predictions + " (" + result.rows().size() + " predictions)");
     }
     PrintWriter out = spec.commandLine().getOut();
     ReportOutput.print(out, output.format, result.report());

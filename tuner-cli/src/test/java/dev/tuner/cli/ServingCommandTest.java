@@ -444,11 +444,6 @@ class ServingCommandTest {
         scored.toString());
     assertThat(again.exit()).isNotZero();
     assertThat(again.err()).contains(scored.toString()).contains("--force");
-    Cli.Result stepModel = Cli.run("evaluate", "--data", data.toString(), "--predictions",
-        dir.resolve("step.csv").toString());
-    assertThat(stepModel.exit()).isNotZero();
-    assertThat(stepModel.err()).contains("--predictions").contains("--cv-predictions");
-    assertThat(dir.resolve("step.csv")).doesNotExist();
     Cli.Result predict = Cli.run(VLLM, "--concurrency", "4", "--serving-terms", terms.toString(), "--format",
         "json");
     assertThat(predict.exit()).as(predict.toString()).isZero();

@@ -61,6 +61,39 @@ class TrainEvaluateExportTest {
   }
 
   @Test
+  void evaluateWritesEveryRowsPredictionAndItsErrorsGiveTheReportedMape() throws Exception {
+    Path model = train("linear");
+    Path csv = dir.resolve("evaluated.csv");
+    Cli.Result r = Cli.run("evaluate", "--data", data.toString(), "--model-file", model.toString(), "--format",
+        "json", "--predictions", csv.toString());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.err()).contains("wrote " + csv);
+    List<String> lines = Files.readAllLines(csv);
+    assertThat(lines.get(0)).isEqualTo(String.join(",", dev.tuner.core.learn.HeldOutPredictions.HEADER));
+    assertThat(lines).hasSize(r.json().path("used").asInt() + 1);
+    double apeSum = 0;
+    int prefill = 0;
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",", -1);
+      assertThat(f).hasSize(15);
+      // nothing was held out: the fold is empty, the interval brackets the prediction, the roof bounds it
+      assertThat(f[1]).isEmpty();
+      assertThat(Double.parseDouble(f[11])).isLessThanOrEqualTo(Double.parseDouble(f[10]));
+      assertThat(Double.parseDouble(f[12])).isGreaterThanOrEqualTo(Double.parseDouble(f[10]));
+      assertThat(Double.parseDouble(f[10])).isLessThanOrEqualTo(Double.parseDouble(f[13]) * (1 + 1e-9));
+      if (f[7].equals("prefill")) {
+        apeSum += Double.parseDouble(f[14]);
+        prefill++;
+      }
+    }
+    assertThat(apeSum / prefill).isCloseTo(r.json().path("phases").path("prefill").path("mape").asDouble(),
+        within(1e-5));
+    Cli.Result again = Cli.run("evaluate", "--data", data.toString(), "--predictions", csv.toString());
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err()).contains("refusing to overwrite");
+  }
+
+  @Test
   void trainHoldsOutWholeChipFamiliesUnlessToldOtherwise() {
     // the headline split: a sibling of the held-out chip (RTX 3090 beside 3090 Ti) may not stay in training
     Cli.Result r = Cli.run("train", "--data", data.toString(), "--model-type", "linear", "--no-progress", "--format",
