@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.cli.plot.ServingChart;
+import dev.tuner.core.recommend.RecommendRequest;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.Quantization;
@@ -89,6 +90,8 @@ final class ServingRecommendOptions {
       throw new InvalidInputException(isl == null ? "--isl" : "--osl", "missing",
           "both --isl and --osl for a serving recommendation");
     }
+    // the step recommendation's bound (RecommendRequest), so that both kinds refuse the same --top
+    InvalidInputException.requireInRange("top", top, 1, RecommendRequest.MAX_TOP, "configurations");
     EngineDefaults defaults = EngineDefaults.shipped();
     List<Engine> es = new ArrayList<>();
     for (String e : engines == null ? DEFAULT_ENGINES : engines) {
@@ -150,8 +153,10 @@ final class ServingRecommendOptions {
             + (q.maxTpotMs().isPresent() ? Text.plain(q.maxTpotMs()) + " ms" : "any"))
         .row("ranked by", q.gpuHourUsd().isPresent() ? "cost per million output tokens at $"
             + Text.plain(q.gpuHourUsd()) + " per GPU-hour" : "output tokens/s per GPU")
-        .row("grid", r.candidates().size() + " predicted, " + r.ranked().size() + " meet the budget, "
-            + r.dropped().size() + " layouts dropped")
+        .row("grid", r.candidates().size() + " predicted, " + (r.ranked().size() + r.queued().size())
+            + " meet the budget" + (r.queued().isEmpty() ? "" : " (" + r.queued().size() + " not ranked: they only"
+            + " queue behind a lower concurrency of the same deployment)") + ", " + r.dropped().size()
+            + " layouts dropped")
         .printText(out, "  ");
     for (String note : r.notes()) {
       out.println("  note: " + note);
@@ -213,7 +218,8 @@ final class ServingRecommendOptions {
     Json.put(n, "max_tpot_ms", q.maxTpotMs());
     Json.put(n, "gpu_hour_usd", q.gpuHourUsd());
     n.put("evaluated", r.candidates().size());
-    n.put("qualified", r.ranked().size());
+    n.put("qualified", r.ranked().size() + r.queued().size());
+    n.put("queued", r.queued().size());
     n.put("ranked_by", q.gpuHourUsd().isPresent() ? "usd_per_million_output_tokens" : "output_tokens_per_s_per_gpu");
     n.set("notes", Json.strings(r.notes()));
     ArrayNode top = n.putArray("top");

@@ -5,11 +5,14 @@ import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
 
 /**
  * The serving configuration for a workload: every engine × device count × parallel layout × precision ×
@@ -26,6 +29,12 @@ import java.util.OptionalDouble;
  * weights leave no room for a KV cache is dropped with that reason. The instance figures, the capacity and the
  * saturated steady state are computed once per engine, precision and layout and reused over the concurrencies
  * ({@link ServingPredictor#sweep}).
+ *
+ * <p>A concurrency beyond what a deployment can run adds requests that only wait: its tokens/s per GPU and TPOT stay
+ * those of a lower concurrency while its TTFT grows. Such a candidate, no better on any of the three than a lower
+ * concurrency of the same deployment (engine, precision, layout, attention groups) and worse on one, is not ranked
+ * ({@code queued}): no budget or price would prefer it, and ranked it would fill the top of the list with copies of
+ * one configuration behind longer and longer queues.
  */
 public final class ServingRecommender {
   private final ServingPredictor predictor;
@@ -46,14 +55,17 @@ public final class ServingRecommender {
   public record Dropped(Engine engine, Quantization quant, ParallelLayout layout, int attentionDp, String reason) {}
 
   /**
-   * Every candidate predicted ({@code candidates}, in grid order), those meeting the budgets ranked best first
-   * ({@code ranked}), the best one if any, and the configurations dropped before prediction.
+   * Every candidate predicted ({@code candidates}, in grid order, each deployment's concurrencies from the lowest),
+   * those meeting the budgets ranked best first ({@code ranked}), those meeting them that a lower concurrency of the
+   * same deployment outdoes ({@code queued}, in grid order; see the class comment), the best one if any, and the
+   * configurations dropped before prediction.
    */
   public record Recommendation(ServingRequest request, List<Candidate> candidates, List<Candidate> ranked,
-      Optional<Candidate> best, List<Dropped> dropped) {
+      List<Candidate> queued, Optional<Candidate> best, List<Dropped> dropped) {
     public Recommendation {
       candidates = List.copyOf(candidates);
       ranked = List.copyOf(ranked);
+      queued = List.copyOf(queued);
       dropped = List.copyOf(dropped);
     }
 
@@ -93,6 +105,7 @@ public final class ServingRecommender {
 
   public Recommendation recommend(ServingRequest q) {
     List<Candidate> all = new ArrayList<>();
+    List<Candidate> queued = new ArrayList<>();
     List<Dropped> dropped = new ArrayList<>();
     for (Engine engine : q.engines()) {
       for (Quantization quant : q.quants()) {
@@ -110,7 +123,8 @@ public final class ServingRecommender {
                 dropped.add(new Dropped(engine, quant, layout, dp, e.getMessage()));
                 continue;
               }
-              for (int c : q.concurrencies()) {
+              List<Candidate> lower = new ArrayList<>();
+              for (int c : ascending(q.concurrencies())) {
                 ServingScenario s = base.withWorkload(new Workload(q.input(), q.output(), new Load.Concurrency(c)));
                 ServingPrediction p;
                 try {
@@ -119,7 +133,15 @@ public final class ServingRecommender {
                   dropped.add(new Dropped(engine, quant, layout, dp, e.getMessage()));
                   break;
                 }
-                all.add(candidate(q, s, p));
+                Candidate now = candidate(q, s, p);
+                all.add(now);
+                if (now.meetsBudget()) {
+                  if (lower.stream().anyMatch(l -> outdoes(l, now))) {
+                    queued.add(now);
+                  } else {
+                    lower.add(now);
+                  }
+                }
               }
             }
           }
@@ -127,16 +149,48 @@ public final class ServingRecommender {
       }
     }
     List<Ranked> meeting = new ArrayList<>();
+    Set<Candidate> notRanked = Collections.newSetFromMap(new IdentityHashMap<>());
+    notRanked.addAll(queued);
     for (Candidate c : all) {
-      if (c.meetsBudget()) {
+      if (c.meetsBudget() && !notRanked.contains(c)) {
         meeting.add(new Ranked(c, -c.prediction().outputTokensPerSPerGpu(), c.prediction().tpotMs(),
-            c.scenario().layout().devices()));
+            c.prediction().ttftMs(), c.scenario().layout().devices()));
       }
     }
     meeting.sort(ORDER);
     List<Candidate> ranked = new ArrayList<>(meeting.size());
     meeting.forEach(r -> ranked.add(r.candidate()));
-    return new Recommendation(q, all, ranked, ranked.stream().findFirst(), dropped);
+    return new Recommendation(q, all, ranked, queued, ranked.stream().findFirst(), dropped);
+  }
+
+  /** The concurrencies from the lowest, so that each is judged against the lower ones already ranked. */
+  private static int[] ascending(List<Integer> concurrencies) {
+    return concurrencies.stream().mapToInt(Integer::intValue).sorted().toArray();
+  }
+
+  /**
+   * Whether {@code lower}, a lower concurrency of the same deployment, is at least as good as {@code higher} on
+   * tokens/s per GPU, TPOT and TTFT and better on one. Equal to a part in 10⁹: a deployment at its capacity computes
+   * the same steady state for every concurrency beyond it, up to rounding.
+   */
+  static boolean outdoes(Candidate lower, Candidate higher) {
+    ServingPrediction a = lower.prediction();
+    ServingPrediction b = higher.prediction();
+    boolean asGood = atLeast(a.outputTokensPerSPerGpu(), b.outputTokensPerSPerGpu())
+        && atLeast(-a.tpotMs(), -b.tpotMs()) && atLeast(-a.ttftMs(), -b.ttftMs());
+    boolean better = !same(a.outputTokensPerSPerGpu(), b.outputTokensPerSPerGpu()) || !same(a.tpotMs(), b.tpotMs())
+        || !same(a.ttftMs(), b.ttftMs());
+    return asGood && better;
+  }
+
+  private static final double TIE = 1e-9;
+
+  private static boolean atLeast(double x, double y) {
+    return x >= y - TIE * Math.max(Math.abs(x), Math.abs(y));
+  }
+
+  private static boolean same(double x, double y) {
+    return Math.abs(x - y) <= TIE * Math.max(Math.abs(x), Math.abs(y));
   }
 
   /** {@code s} predicted as {@code p}, judged against {@code q}'s budgets and priced at its GPU-hour. */
@@ -150,16 +204,19 @@ public final class ServingRecommender {
   }
 
   /** A candidate with its sort keys read once (a sort compares each candidate some log2(n) times). */
-  private record Ranked(Candidate candidate, double negativePerGpu, double tpotMs, int devices) {}
+  private record Ranked(Candidate candidate, double negativePerGpu, double tpotMs, double ttftMs, int devices) {}
 
   /**
-   * Highest tokens/s per GPU first (= lowest cost at one price); then lower TPOT, then fewer GPUs; a stable sort
-   * keeps the grid order among ties.
+   * Highest tokens/s per GPU first (= lowest cost at one price); then lower TPOT, lower TTFT, fewer GPUs; a stable
+   * sort keeps the grid order among ties.
    */
   private static final Comparator<Ranked> ORDER = (a, b) -> {
     int c = Double.compare(a.negativePerGpu(), b.negativePerGpu());
     if (c == 0) {
       c = Double.compare(a.tpotMs(), b.tpotMs());
+    }
+    if (c == 0) {
+      c = Double.compare(a.ttftMs(), b.ttftMs());
     }
     return c != 0 ? c : Integer.compare(a.devices(), b.devices());
   };

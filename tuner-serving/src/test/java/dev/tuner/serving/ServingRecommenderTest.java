@@ -121,6 +121,31 @@ class ServingRecommenderTest {
   }
 
   @Test
+  void aConcurrencyThatOnlyQueuesBehindTheEnginesBatchLimitIsNotRanked() {
+    // vLLM runs at most 256 sequences (max_num_seqs): 4 096 clients run as 256 do, the rest wait for a slot
+    EngineDefaults d = EngineDefaults.shipped();
+    ServingRequest q = new ServingRequest(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"),
+        Lengths.fixed(1000), Lengths.fixed(200), List.of(d.engine(EngineKind.VLLM, "", "")),
+        List.of(CATALOG.quant("FP8")), List.of(1), List.of(4096, 1, 256, 64), OptionalDouble.empty(),
+        OptionalDouble.empty(), OptionalDouble.empty());
+    ServingRecommender.Recommendation r = new ServingRecommender(PREDICTOR).recommend(q);
+    assertThat(r.candidates()).extracting(ServingRecommender.Candidate::concurrency).containsExactly(1, 64, 256, 4096);
+    ServingRecommender.Candidate at256 = r.candidates().get(2);
+    ServingRecommender.Candidate at4096 = r.candidates().get(3);
+    assertThat(at4096.prediction().outputTokensPerSPerGpu())
+        .isCloseTo(at256.prediction().outputTokensPerSPerGpu(), within(1e-6));
+    assertThat(at4096.prediction().ttftMs()).isGreaterThan(10 * at256.prediction().ttftMs());
+    assertThat(r.queued()).containsExactly(at4096);
+    assertThat(r.ranked()).containsExactly(at256, r.candidates().get(1), r.candidates().get(0));
+    // asked alone, no lower concurrency outdoes it: it is ranked
+    ServingRecommender.Recommendation tight = new ServingRecommender(PREDICTOR).recommend(new ServingRequest(
+        q.model(), q.device(), q.input(), q.output(), q.engines(), q.quants(), q.deviceCounts(), List.of(4096),
+        OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty()));
+    assertThat(tight.queued()).isEmpty();
+    assertThat(tight.ranked()).hasSize(1);
+  }
+
+  @Test
   void aLayoutWhoseWeightsDoNotFitIsDroppedWithTheReason() {
     // 70.6e9 parameters × 2 bytes = 141 GB of BF16 weights: no room on one 80 GB GPU, and tp 2 is 70.6 GB each
     ServingRecommender.Recommendation r = new ServingRecommender(PREDICTOR).recommend(
@@ -135,17 +160,20 @@ class ServingRecommenderTest {
 
   /**
    * The straightforward recommendation: every candidate predicted on its own ({@link ServingPredictor#predict}, its
-   * own instance figures, capacity and steady state), ranked by the documented order.
+   * own instance figures, capacity and steady state), those a lower concurrency of the same deployment outdoes set
+   * apart by comparing with every lower one, the rest ranked by the documented order.
    */
   private static ServingRecommender.Recommendation oneByOne(ServingRequest q) {
     List<ServingRecommender.Candidate> all = new ArrayList<>();
+    List<ServingRecommender.Candidate> queued = new ArrayList<>();
     List<ServingRecommender.Dropped> dropped = new ArrayList<>();
     for (Engine engine : q.engines()) {
       for (Quantization quant : q.quants()) {
         for (int n : q.deviceCounts()) {
           for (ParallelLayout layout : ServingRecommender.layouts(n, q.model().moe().isMoe())) {
             for (int dp : q.attentionGroups(layout, engine)) {
-              for (int c : q.concurrencies()) {
+              List<ServingRecommender.Candidate> deployment = new ArrayList<>();
+              for (int c : q.concurrencies().stream().sorted().toList()) {
                 ServingScenario s;
                 ServingPrediction p;
                 try {
@@ -157,7 +185,13 @@ class ServingRecommenderTest {
                   dropped.add(new ServingRecommender.Dropped(engine, quant, layout, dp, e.getMessage()));
                   break;
                 }
-                all.add(ServingRecommender.candidate(q, s, p));
+                ServingRecommender.Candidate now = ServingRecommender.candidate(q, s, p);
+                if (now.meetsBudget() && deployment.stream().anyMatch(l -> l.meetsBudget()
+                    && l.concurrency() < now.concurrency() && ServingRecommender.outdoes(l, now))) {
+                  queued.add(now);
+                }
+                deployment.add(now);
+                all.add(now);
               }
             }
           }
@@ -165,12 +199,14 @@ class ServingRecommenderTest {
       }
     }
     List<ServingRecommender.Candidate> ranked = all.stream().filter(ServingRecommender.Candidate::meetsBudget)
+        .filter(c -> queued.stream().noneMatch(x -> x == c))
         .sorted(Comparator.comparingDouble((ServingRecommender.Candidate c) ->
                 -c.prediction().outputTokensPerSPerGpu())
             .thenComparingDouble(c -> c.prediction().tpotMs())
+            .thenComparingDouble(c -> c.prediction().ttftMs())
             .thenComparingInt(c -> c.scenario().layout().devices()))
         .toList();
-    return new ServingRecommender.Recommendation(q, all, ranked, ranked.stream().findFirst(), dropped);
+    return new ServingRecommender.Recommendation(q, all, ranked, queued, ranked.stream().findFirst(), dropped);
   }
 
   private static <T> List<T> some(SplittableRandom random, List<T> from) {
@@ -207,6 +243,7 @@ class ServingRecommenderTest {
     // record equality: every scenario, every predicted figure bit for bit, every interval, explanation and assumption
     assertThat(fast.candidates()).isEqualTo(reference.candidates());
     assertThat(fast.ranked()).isEqualTo(reference.ranked());
+    assertThat(fast.queued()).isEqualTo(reference.queued());
     assertThat(fast.best()).isEqualTo(reference.best());
     assertThat(fast.dropped()).isEqualTo(reference.dropped());
     assertThat(fast.candidates().size() + fast.dropped().size()).isPositive();
