@@ -26,8 +26,9 @@ import java.util.Optional;
  * intervals are the step model's: TTFT takes the prefill prediction's half-width (in log units), TPOT the decode's,
  * and what adds both (E2E, requests/s, tokens/s) the larger of the two.
  *
- * <p>It covers llama.cpp on one device (the step model's scenarios are a server's steps, not a layer split over
- * several GPUs); anything else keeps the serving terms. Immutable and thread-safe when the step model is.
+ * <p>It covers llama.cpp whose instance runs on one device, however many replicas of it the deployment has (the step
+ * model's scenarios are a server's steps, not a layer split over several GPUs); anything else keeps the serving
+ * terms. Immutable and thread-safe when the step model is.
  */
 public final class StepModelTerms {
   /** A step model: one step scenario's prediction (the CLI passes the loaded default model's). */
@@ -55,9 +56,9 @@ public final class StepModelTerms {
     this.model = model;
   }
 
-  /** Whether the step model answers for {@code s}: llama.cpp on a single device. */
+  /** Whether the step model answers for {@code s}: llama.cpp with each instance on one device. */
   static boolean covers(ServingScenario s) {
-    return s.engine().kind() == EngineKind.LLAMA_CPP && s.layout().devices() == 1;
+    return s.engine().kind() == EngineKind.LLAMA_CPP && !s.layout().splits();
   }
 
   /** The terms of {@code s}, which it {@link #covers}, from the step model. */

@@ -107,6 +107,23 @@ class StepModelTermsTest {
   }
 
   @Test
+  void replicasAreEachTheServerOfOneDevice() {
+    ServingPredictor p = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(
+        new StepModelTerms(StepModelTermsTest::fixed)));
+    ServingScenario one = scenario(EngineKind.LLAMA_CPP, "CUDA", ParallelLayout.SINGLE, 4);
+    ServingScenario two = scenario(EngineKind.LLAMA_CPP, "CUDA", new ParallelLayout(2, 1, 1, 1), 8);
+    assertThat(StepModelTerms.covers(two)).isTrue();
+    ServingPrediction a = p.predict(one);
+    ServingPrediction b = p.predict(two);
+    // two independent servers of four clients each: every latency and every per-GPU figure as one server's
+    assertThat(b.ttftMs()).isCloseTo(a.ttftMs(), within(1e-9 * a.ttftMs()));
+    assertThat(b.tpotMs()).isCloseTo(a.tpotMs(), within(1e-9 * a.tpotMs()));
+    assertThat(b.outputTokensPerSPerGpu()).isCloseTo(a.outputTokensPerSPerGpu(),
+        within(1e-9 * a.outputTokensPerSPerGpu()));
+    assertThat(b.assumptions()).anyMatch(x -> x.startsWith("llama.cpp steps from the step model"));
+  }
+
+  @Test
   void ollamaIsPredictedAsTheLlamaServerItRunsWithItsOwnLimitsAndSaysSo() {
     ServingPredictor p = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(
         new StepModelTerms(StepModelTermsTest::fixed)));
