@@ -30,7 +30,9 @@ import java.util.stream.IntStream;
  * inside the training range, times 0.8 when the model's answer had to be capped. A scenario whose roofline had to
  * assume anything gets the wider interval of {@link Calibration#groupQuantile} for imputed figures, and so a lower
  * confidence; so does one with an input that every training row held at one value
- * ({@link Calibration#neverVaried}), whose effect the model could not learn. A device whose architecture no training
+ * ({@link Calibration#neverVaried}), whose effect the model could not learn, and one beyond the largest training row
+ * on an axis a user sweeps ({@link TrainingRange}), where the learned part only holds its answer from the edge of its
+ * data and the held-out errors, all inside the range, say nothing of its error. A device whose architecture no training
  * row ran on ({@link Calibration#unseenArchitecture}), whose kernels' efficiency was learned from no sibling, takes
  * the interval calibrated on held-out devices of that kind ({@link Calibration#newArchitectureQuantile}).
  *
@@ -134,7 +136,8 @@ public final class Predictor {
     List<String> assumptions = new ArrayList<>(r.assumptions());
     // not a figure the roofline assumed: the physics of that length holds, so the interval does not widen for it
     s.model().beyondContext(s.totalContext()).ifPresent(assumptions::add);
-    assumptions.addAll(range.beyond(x, s.phase() == Phase.DECODE && reference.decodeOneSequence()));
+    List<String> beyond = range.beyond(x, s.phase() == Phase.DECODE && reference.decodeOneSequence());
+    assumptions.addAll(beyond);
     if (fallback) {
       assumptions.add(String.format(Locale.ROOT,
           "no trained model available: roofline-only prediction (%s of the roofline)", model.info().properties()
@@ -156,7 +159,7 @@ public final class Predictor {
     }
     int[] unseen = loaded.calibration().neverVaried(x);
     boolean newArchitecture = loaded.calibration().unseenArchitecture(s.device().architecture());
-    boolean imputed = r.imputed() || unseen.length > 0;
+    boolean imputed = r.imputed() || unseen.length > 0 || !beyond.isEmpty();
     double q = newArchitecture ? loaded.calibration().newArchitectureQuantile(s.phase(), level, imputed)
         : imputed ? loaded.calibration().groupQuantile(s.phase(), level, true)
         : s.phase() == Phase.DECODE ? decodeQuantile : prefillQuantile;
@@ -183,10 +186,11 @@ public final class Predictor {
       low = clamp(kind.toTokensPerSecond(center - half, ref), roof);
       high = clamp(kind.toTokensPerSecond(center + half, ref), roof);
       if (imputed && loaded.calibration().decodeDeviceScores().length > 0) {
-        String why = r.imputed() ? "the roofline rests on assumed figures" : "the model never saw "
+        String why = r.imputed() ? "the roofline rests on assumed figures" : unseen.length > 0 ? "the model never saw "
             + IntStream.of(unseen).mapToObj(i -> encoder.schema().slots().get(i).name())
                 .collect(java.util.stream.Collectors.joining(", "))
-            + " other than at one value (all its training rows had the same), so it cannot know the effect";
+            + " other than at one value (all its training rows had the same), so it cannot know the effect"
+            : "the scenario lies beyond the training rows (above), where no held-out error was measured";
         assumptions.add(why + ": the interval is calibrated for a worst-case unseen device ("
             + Math.round(100 * Calibration.IMPUTED_DEVICE_SHARE) + "% of held-out devices)");
       }
