@@ -76,10 +76,17 @@ public final class NameIndex<T> {
     return entries;
   }
 
-  /** Up to {@code n} entry names closest to {@code name} by edit distance over names and aliases. */
+  /**
+   * Up to {@code n} entry names closest to {@code name}: first those whose name or an alias has every word of it
+   * ({@link #search}: {@code RTX 3060} finds "RTX 3060 12GB", which an edit distance ranks behind "RTX 3070"), then by
+   * edit distance over names and aliases.
+   */
   public List<String> closest(String name, int n) {
     String q = normalise(name == null ? "" : name);
     Map<T, Integer> best = new LinkedHashMap<>();
+    if (!q.isEmpty()) {
+      search(name).forEach(e -> best.put(e, -1));
+    }
     for (var e : byKey.entrySet()) {
       int d = distance(q, e.getKey());
       if (!q.isEmpty() && (e.getKey().contains(q) || q.contains(e.getKey()))) {

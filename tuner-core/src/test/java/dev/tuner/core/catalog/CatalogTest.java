@@ -70,6 +70,8 @@ class CatalogTest {
   @Test
   void closestMatchesAreRankedByDistance() {
     assertThat(CATALOG.devices().closest("RTX 4099", 3)).first().isEqualTo("RTX 4090");
+    // a name missing its suffix: the entries that have every word of it come before one a digit away
+    assertThat(CATALOG.devices().closest("RTX 3060", 5)).startsWith("RTX 3060 12GB", "RTX 3060 Ti (GDDR6)");
   }
 
   /** The shipped measurements must be usable with the shipped catalog: every name in them resolves. */
