@@ -175,6 +175,11 @@ public final class IngestCommand implements Callable<Integer> {
     }
     IngestReport report;
     try {
+      if (out != null && !append && !force && Files.exists(out)) {
+        // FileChecks' refusal, with the choice measurement CSVs have besides --force
+        throw new TunerException("refusing to overwrite existing file " + out
+            + " (pass --append to add to it or --force to replace it)");
+      }
       FilePlan plan = new FilePlan().inputs("FILE", files).output("--out", out);
       plan.check(append || force);
       format = formatName == null ? detect(err) : IngestFormat.parse(formatName);
@@ -346,10 +351,6 @@ public final class IngestCommand implements Callable<Integer> {
     }
     if (out == null && (append || force)) {
       return Optional.of((append ? "--append" : "--force") + " needs --out FILE.csv");
-    }
-    if (out != null && Files.exists(out) && !append && !force) {
-      return Optional.of(out + " exists: pass " + (serving ? "" : "--append to add to it or ")
-          + "--force to replace it");
     }
     return Optional.empty();
   }

@@ -122,6 +122,9 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     InvalidInputException.requireInRange("--top-features", topFeatures, 0, 64, "features");
+    // a missing input file is a bad value (exit 2), whichever option names it
+    FilePlan.of(TunerCli.of(spec)).input("--serving-terms", serving.servingTerms)
+        .input("--lengths-file", serving.lengthsFile).check(false);
     Session session = TunerCli.of(spec).session();
     // the catalog first: it reads --hf-config or --gguf, which name the model of the request
     var catalog = specs.catalog(session.catalog());
@@ -312,17 +315,20 @@ final class PredictCommand implements Callable<Integer> {
       explain(s, r).row("model's reference", reference(s, r, predictor.model().reference()))
           .printText(out, "  ");
     }
-    out.println();
-    out.println("Top features");
-    if (p.topFeatures().isEmpty()) {
-      out.println("  (this model does not attribute its predictions)");
-    } else {
-      Table t = new Table("#", "feature", "importance");
-      int i = 1;
-      for (FeatureImportance f : p.topFeatures()) {
-        t.row(i++, f.feature(), String.format(Locale.ROOT, "%.3f", f.importance()));
+    // --top-features 0 asks for none: no section, rather than one saying the model cannot attribute
+    if (topFeatures > 0) {
+      out.println();
+      out.println("Top features");
+      if (p.topFeatures().isEmpty()) {
+        out.println("  (this model does not attribute its predictions)");
+      } else {
+        Table t = new Table("#", "feature", "importance");
+        int i = 1;
+        for (FeatureImportance f : p.topFeatures()) {
+          t.row(i++, f.feature(), String.format(Locale.ROOT, "%.3f", f.importance()));
+        }
+        t.printText(out, "  ");
       }
-      t.printText(out, "  ");
     }
     if (!p.assumptions().isEmpty()) {
       out.println();
@@ -392,7 +398,7 @@ final class PredictCommand implements Callable<Integer> {
               + Text.bytes(step.collectiveBytes()) + " per device at "
               + Text.plain(s.device().interconnectGBs().getAsDouble()) + " GB/s + "
               + Text.plain(Roofline.COLLECTIVE_LATENCY_S * 1e6) + " µs each) = "
-              + Text.plain(step.interconnectSeconds() * 1e6) + " µs per step");
+              + Text.num(step.interconnectSeconds() * 1e6) + " µs per step");
     }
     double ridge = ridge(s, r);
     return t

@@ -129,7 +129,7 @@ final class Serving {
     new Table("", "")
         .row("engine", s.engine().describe() + String.format(Locale.ROOT, " (max batch %s, %s tokens/step,"
             + " chunked prefill %s, KV cache %.2f of %s memory)",
-            s.engine().limits().maxBatch() == 0 ? "memory" : Integer.toString(s.engine().limits().maxBatch()),
+            s.engine().limits().maxBatch() == 0 ? "set by memory" : Integer.toString(s.engine().limits().maxBatch()),
             s.engine().limits().maxTokensPerStep() == 0 ? "any" : Integer.toString(s.engine().limits()
                 .maxTokensPerStep()), s.engine().limits().chunkedPrefill() ? "on" : "off",
             s.engine().limits().kvCacheFraction(), s.engine().limits().fractionOfFree() ? "free" : "total"))
@@ -338,9 +338,11 @@ final class Serving {
       r.byEngine().forEach((k, v) -> row(d, "engine " + k, v));
       r.byDevice().forEach((k, v) -> row(d, "device " + k, v));
       d.printText(out, "  ");
-      out.println();
-      out.println("Skipped rows by reason");
-      r.skipReasons().forEach((k, v) -> out.println("  " + v + "  " + k));
+      if (!r.skipReasons().isEmpty()) {
+        out.println();
+        out.println("Skipped rows by reason");
+        r.skipReasons().forEach((k, v) -> out.println("  " + v + "  " + k));
+      }
     }
     out.flush();
   }

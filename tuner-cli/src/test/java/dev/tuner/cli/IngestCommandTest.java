@@ -133,8 +133,9 @@ class IngestCommandTest {
     Path csv = dir.resolve("m.csv");
     assertThat(run("--format", "llama-bench", jsonl.toString(), "--out", csv.toString())).isZero();
     byte[] first = Files.readAllBytes(csv);
-    assertThat(run("--format", "llama-bench", jsonl.toString(), "--out", csv.toString())).isEqualTo(2);
-    assertThat(err.toString()).contains("exists: pass --append");
+    assertThat(run("--format", "llama-bench", jsonl.toString(), "--out", csv.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("refusing to overwrite existing file " + csv + " (pass --append to add to it"
+        + " or --force to replace it)");
     assertThat(Files.readAllBytes(csv)).isEqualTo(first);
 
     assertThat(run("--format", "llama-bench", jsonl.toString(), "--out", csv.toString(), "--append")).isZero();

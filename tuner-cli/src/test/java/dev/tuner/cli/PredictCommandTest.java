@@ -292,16 +292,49 @@ class PredictCommandTest {
   }
 
   @Test
-  void aModelThatCannotBeLoadedIsARuntimeFailureWithATraceOnlyUnderDebug(@TempDir Path dir) {
-    String missing = dir.resolve("missing-model.json").toString();
-    Cli.Result r = Cli.run(LLAMA_ON_4090, "--model-file", missing);
+  void aModelThatCannotBeLoadedIsARuntimeFailureWithATraceOnlyUnderDebug(@TempDir Path dir) throws Exception {
+    // a file cut short: it exists, so this is a model that cannot be loaded, not a bad option value
+    String cut = java.nio.file.Files.writeString(dir.resolve("cut-model.json"), "{\n  \"format\": {\n").toString();
+    Cli.Result r = Cli.run(LLAMA_ON_4090, "--model-file", cut);
     assertThat(r.exit()).as(r.toString()).isEqualTo(1);
-    assertThat(r.err()).contains("missing-model.json").doesNotContain("\tat ");
+    assertThat(r.err()).contains("cut-model.json", "invalid JSON").doesNotContain("\tat ", "REDACTED");
     assertThat(r.err().strip().lines()).hasSize(1);
 
-    Cli.Result debug = Cli.run(LLAMA_ON_4090, "--model-file", missing, "--debug");
+    Cli.Result debug = Cli.run(LLAMA_ON_4090, "--model-file", cut, "--debug");
     assertThat(debug.exit()).isEqualTo(1);
     assertThat(debug.err()).contains("\tat ");
+
+    // a file that is not there is a bad value, as for every other input file of every command
+    String missing = dir.resolve("missing-model.json").toString();
+    Cli.Result none = Cli.run(LLAMA_ON_4090, "--model-file", missing);
+    assertThat(none.exit()).as(none.toString()).isEqualTo(2);
+    assertThat(none.err()).contains("--model-file", "missing-model.json", "an existing file (no such file)");
+    Cli.Result terms = Cli.run("predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--quant", "FP8",
+        "--engine", "vllm", "--isl", "100", "--osl", "10", "--concurrency", "2", "--serving-terms", missing);
+    assertThat(terms.exit()).as(terms.toString()).isEqualTo(2);
+    assertThat(terms.err()).contains("--serving-terms");
+  }
+
+  @Test
+  void aContextBeyondEveryTrainingRowTakesTheWiderIntervalAndSaysWhy() {
+    String[] decode = {"predict", "--model", "Llama 3.1 8B", "--device", "RTX 4090", "--quant", "Q4_K_M", "--format",
+        "json", "--context"};
+    JsonNode inside = Cli.run(decode, "8192").json();
+    JsonNode beyond = Cli.run(decode, "131072").json();
+    assertThat(inside.get("assumptions").toString()).doesNotContain("beyond the largest");
+    assertThat(beyond.get("assumptions").toString()).contains("beyond the largest among the model's training rows",
+        "the scenario lies beyond the training rows (above), where no held-out error was measured");
+    double wide = beyond.get("interval").get("high").asDouble() / beyond.get("interval").get("low").asDouble();
+    double narrow = inside.get("interval").get("high").asDouble() / inside.get("interval").get("low").asDouble();
+    assertThat(wide).isGreaterThan(narrow);
+  }
+
+  @Test
+  void noTopFeaturesAskedForPrintsNoSectionForThem() {
+    assertThat(Cli.run(LLAMA_ON_4090).out()).contains("Top features");
+    Cli.Result none = Cli.run(LLAMA_ON_4090, "--top-features", "0");
+    assertThat(none.exit()).as(none.toString()).isZero();
+    assertThat(none.out()).doesNotContain("Top features", "does not attribute");
   }
 
   @Test

@@ -129,7 +129,7 @@ class ServingCommandTest {
       assertThat(r.exit()).as(r.toString()).isZero();
     }
     // 64 prompts of 1 000 tokens take ceil(64 000 / 8 192) = 8 iterations of vLLM's token budget
-    assertThat(endless.json().get("limit_detail").asText()).contains("64.0 clients in lockstep", "in 8 iterations");
+    assertThat(endless.json().get("limit_detail").asText()).contains("64 clients in lockstep", "in 8 iterations");
     // the first wave waits (1 + 8)/2 = 4.5 of them on average, a later request one: a run of one wave has the
     // larger TTFT, and the same decode
     JsonNode first = oneWave.json();
@@ -396,7 +396,8 @@ class ServingCommandTest {
     assertThat(j.get("used").asInt()).isEqualTo(6);
     assertThat(j.get("skipped").asInt()).isEqualTo(2);
     assertThat(j.get("skip_reasons").fieldNames()).toIterable()
-        .anySatisfy(k -> assertThat(k).startsWith("measures a reported engine defect").contains("sglang#N"));
+        .anySatisfy(k -> assertThat(k).startsWith("measures a reported engine defect")
+            .contains("sgl-project/sglang#6313"));
     assertThat(j.get("metrics").get("output_tps").get("n").asInt()).isEqualTo(6);
     assertThat(j.get("by_engine").has("tensorrt-llm")).isTrue();
     assertThat(j.get("by_device").has("H100 SXM5 80GB")).isTrue();
@@ -513,6 +514,28 @@ class ServingCommandTest {
       assertThat(r.json().get("e2e_ms").asDouble()).isCloseTo(r.json().get("ttft_ms").asDouble(),
           org.assertj.core.api.Assertions.within(1e-6));
     }
+  }
+
+  @Test
+  void recommendRanksNoConcurrencyThatOnlyQueuesAndRefusesTopZero() {
+    // llama-server runs 4 slots: 8 or 64 clients get the 4 slots' tokens/s per GPU and wait longer for a first token
+    String[] ask = {"recommend", "--model", "Llama 3 8B", "--device", "RTX 4090", "--isl", "1000", "--osl", "200",
+        "--engines", "llama.cpp", "--quants", "Q4_K_M", "--gpus", "1", "--concurrencies", "64,1,4,8"};
+    Cli.Result r = Cli.run(ask, "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("evaluated").asInt()).isEqualTo(4);
+    assertThat(j.get("qualified").asInt()).isEqualTo(4);
+    assertThat(j.get("queued").asInt()).isEqualTo(2);
+    List<Integer> ranked = new java.util.ArrayList<>();
+    j.get("top").forEach(c -> ranked.add(c.get("concurrency").asInt()));
+    assertThat(ranked).containsExactly(4, 1);
+    Cli.Result text = Cli.run(ask);
+    assertThat(text.out()).contains("4 predicted, 4 meet the budget (2 not ranked: they only queue behind a lower"
+        + " concurrency of the same deployment)");
+    Cli.Result zero = Cli.run(ask, "--top", "0");
+    assertThat(zero.exit()).isEqualTo(2);
+    assertThat(zero.err()).contains("top = 0 is invalid");
   }
 
   @Test

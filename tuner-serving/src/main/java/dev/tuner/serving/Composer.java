@@ -210,7 +210,7 @@ final class Composer {
     double e2e = ttft + Math.max(0, out - 1) * tpot;
     StepTimes step = f.step(running, running * meanContext, others * in / out, others / out * inSq / 2);
     return new Served(ttft, tpot, e2e, running / e2e, running, t.dominant(step, running),
-        () -> Fixed.of(running, 1) + " requests running");
+        () -> Fixed.count(running) + " requests running");
   }
 
   /** The most requests the KV cache holds when each holds {@code tokens} tokens; infinite when unknown. */
@@ -362,8 +362,8 @@ final class Composer {
         ? t.dominant(f.step(n, n * meanContext, 0, 0), n)
         : t.dominant(f.step(decoding, decoding * meanContext, group * in, group * inSq / 2), group + decoding);
     return new Served(ttft, tpot, e2e, n / e2e, n, by, () -> String.format(Locale.ROOT,
-        "%s clients in lockstep: their prompts prefill in %.0f iteration%s of the token budget, then decode together",
-        Fixed.of(n, 1), c, c == 1 ? "" : "s"));
+        "%s client%s in lockstep: their prompts prefill in %.0f iteration%s of the token budget, then decode together",
+        Fixed.count(n), n == 1 ? "" : "s", c, c == 1 ? "" : "s"));
   }
 
   /**

@@ -12,6 +12,11 @@ import java.math.RoundingMode;
 final class Fixed {
   private Fixed() {}
 
+  /** A count of requests or clients: whole numbers as such ({@code 20 clients}), others to one decimal (a mean). */
+  static String count(double x) {
+    return x == Math.rint(x) && Math.abs(x) < 1e15 ? Long.toString((long) x) : of(x, 1);
+  }
+
   static String of(double x, int decimals) {
     if (!Double.isFinite(x)) {
       return Double.toString(x);

@@ -231,7 +231,7 @@ public final class ServingPredictor {
     }
     int batch = e.limits().maxBatch();
     return Optional.of(e.product() + " runs " + e.kind().id() + " with defaults of its own (data/engines.csv row "
-        + e.product() + "); predicted at max batch " + (batch == 0 ? "memory" : Integer.toString(batch)));
+        + e.product() + "); predicted at max batch " + (batch == 0 ? "set by memory" : Integer.toString(batch)));
   }
 
   /**

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ModelLoadException;
+import dev.tuner.core.io.JsonErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -136,7 +137,7 @@ public final class ServingTermsCodec {
     try {
       root = JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new ModelLoadException(source + " is not JSON: " + e.getOriginalMessage());
+      throw new ModelLoadException(source + " is not JSON: " + JsonErrors.describe(e));
     }
     try {
       if (root == null || !root.isObject()) {

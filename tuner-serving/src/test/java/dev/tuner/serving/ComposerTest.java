@@ -272,7 +272,7 @@ class ComposerTest {
     assertThat(s.tpot()).isCloseTo((2e-3 + 1e5 * 203 / 1e12) / 2, within(1e-12));
     // the steady state of one request, chunked the same way, agrees
     assertThat(s.ttft()).isCloseTo(c.continuous(1).ttft(), within(1e-12));
-    assertThat(s.detail().get()).isEqualTo("1.0 clients in lockstep: their prompts prefill in 2 iterations of the token"
+    assertThat(s.detail().get()).isEqualTo("1 client in lockstep: their prompts prefill in 2 iterations of the token"
         + " budget, then decode together");
     // a prompt within the budget takes one iteration, and says it in the singular
     Composer whole = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 0, 100, true, 0.9),

@@ -147,5 +147,8 @@ class ServingCsvTest {
         .isEqualTo("input/output lengths not stated");
     assertThat(ServingEvaluator.reasonKind("model 'Qwen3 8B' not in the catalog"))
         .isEqualTo("model X not in the catalog");
+    // figures outside quotes are read, not masked
+    assertThat(ServingEvaluator.reasonKind("tp 3 does not divide the 32 attention heads of Llama 3.1 8B"))
+        .isEqualTo("tp 3 does not divide the 32 attention heads of Llama 3.1 8B");
   }
 }

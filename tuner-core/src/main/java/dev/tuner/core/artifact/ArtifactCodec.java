@@ -27,6 +27,7 @@ import dev.tuner.api.ModelLoadException;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.SchemaRef;
 import dev.tuner.core.io.FileChecks;
+import dev.tuner.core.io.JsonErrors;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -149,7 +150,7 @@ public final class ArtifactCodec {
       document = parse(bytes);
     } catch (IOException | RuntimeException e) {
       throw new ModelLoadException("model " + source + " is not a tuner model artifact (invalid JSON: "
-          + firstLine(e.getMessage()) + ")", e);
+          + JsonErrors.describe(e) + ")", e);
     }
     JsonNode root = document.root();
     try {
@@ -224,7 +225,7 @@ public final class ArtifactCodec {
       }
     } catch (IOException e) {
       throw new ModelLoadException("model " + source + " is not a tuner model artifact (invalid JSON: "
-          + firstLine(e.getMessage()) + ")", e);
+          + JsonErrors.describe(e) + ")", e);
     }
     if (start < 0) {
       throw new InvalidInputException("header", "missing", "an object");
@@ -592,14 +593,6 @@ public final class ArtifactCodec {
     return out;
   }
 
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "unreadable";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
-  }
 
   static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);

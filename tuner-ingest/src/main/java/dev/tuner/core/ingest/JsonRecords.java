@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tuner.core.io.JsonErrors;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -190,7 +191,8 @@ final class JsonRecords {
         int col = at.getLineNr() == 1 ? column + at.getColumnNr() - 1 : at.getColumnNr();
         where = " at line " + l + ", column " + col;
       }
-      return new Item(line, null, RejectReason.MALFORMED, "invalid JSON" + where + ": " + shorten(e.getOriginalMessage()));
+      return new Item(line, null, RejectReason.MALFORMED, "invalid JSON" + where + ": "
+          + shorten(JsonErrors.clean(e.getOriginalMessage())));
     }
   }
 

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.tuner.core.ingest.RejectReason;
+import dev.tuner.core.io.JsonErrors;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -110,7 +111,7 @@ final class VllmServeJson implements Parser {
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? "" : " at line " + (line + e.getLocation().getLineNr() - 1)
           + ", column " + e.getLocation().getColumnNr();
-      String msg = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().replaceAll("\\s+", " ");
+      String msg = JsonErrors.clean(e.getOriginalMessage());
       return new Item(line, null, "invalid JSON" + where + ": " + (msg.length() > 160 ? msg.substring(0, 160) + "…"
           : msg));
     }
