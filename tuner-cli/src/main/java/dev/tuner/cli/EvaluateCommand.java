@@ -71,7 +71,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     FilePlan.of(TunerCli.of(spec)).inputs("--data", data.files).input("--serving-terms", servingTerms)
-        .output("--plot", plot).output("--predictions", predictions).check(force);
+        .png("--plot", plot).output("--predictions", predictions).check(force);
     if (serving) {
       UnreadOptions.refuseMatched(spec, "a step model's evaluation (no --serving): serving rows are scored as a"
           + " table of metrics, and they carry no E2E or SUSPECT flags", "--plot", "--include-e2e",

@@ -1,10 +1,12 @@
 package dev.tuner.cli;
 
+import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.io.FileChecks;
 import dev.tuner.core.io.FileChecks.Role;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The files one command reads and writes, checked together before the command does any work: every input readable,
@@ -36,6 +38,14 @@ final class FilePlan {
       files.forEach(f -> input(option, f));
     }
     return this;
+  }
+
+  /** A chart the command draws: an output whose name ends in .png, so that the name says what the file holds. */
+  FilePlan png(String option, Path file) {
+    if (file != null && !file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+      throw new InvalidInputException(option, file.toString(), "a file name ending in .png (the chart is a PNG)");
+    }
+    return output(option, file);
   }
 
   FilePlan output(String option, Path file) {

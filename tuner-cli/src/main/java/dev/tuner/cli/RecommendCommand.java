@@ -142,7 +142,7 @@ final class RecommendCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    FilePlan.of(TunerCli.of(spec)).output("--plot", plot).check(force);
+    FilePlan.of(TunerCli.of(spec)).png("--plot", plot).check(force);
     Session session = TunerCli.of(spec).session();
     Catalog catalog = specs.catalog(session.catalog());
     if (serving.active()) {

@@ -107,6 +107,13 @@ class RecommendCommandTest {
       assertThat(files).as("no temporary file left").containsExactly(png);
     }
 
+    // a chart is a PNG and its name says so: anything else is refused before any work, and nothing is written
+    Path text = dir.resolve("roofline.txt");
+    Cli.Result named = Cli.run(LLAMA_ON_4090, "--plot", text.toString());
+    assertThat(named.exit()).isEqualTo(2);
+    assertThat(named.err()).contains("--plot = " + text, "a file name ending in .png");
+    assertThat(Files.exists(text)).isFalse();
+
     long size = Files.size(png);
     Cli.Result again = Cli.run(LLAMA_ON_4090, "--plot", png.toString());
     assertThat(again.exit()).isEqualTo(1);

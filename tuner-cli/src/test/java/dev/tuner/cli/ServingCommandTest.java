@@ -280,8 +280,12 @@ class ServingCommandTest {
     for (JsonNode c : j.get("top")) {
       assertThat(c.get("usd_per_million_output_tokens").asDouble())
           .isGreaterThanOrEqualTo(best.get("usd_per_million_output_tokens").asDouble());
-      // each listed configuration carries its prediction's intervals, around its figures
-      for (String metric : new String[] {"ttft_ms", "tpot_ms", "output_tokens_per_s_per_gpu"}) {
+      // each listed configuration carries its prediction's intervals, each around a figure given beside it
+      assertThat(c.get("intervals").fieldNames()).toIterable().contains("ttft_ms", "tpot_ms", "e2e_ms",
+          "requests_per_s", "output_tokens_per_s", "output_tokens_per_s_per_gpu");
+      for (java.util.Iterator<String> it = c.get("intervals").fieldNames(); it.hasNext(); ) {
+        String metric = it.next();
+        assertThat(c.has(metric)).as(metric).isTrue();
         JsonNode in = c.get("intervals").get(metric);
         assertThat(in.get("level").asDouble()).as(metric).isEqualTo(0.9);
         assertThat(in.get("low").asDouble()).as(metric).isLessThanOrEqualTo(c.get(metric).asDouble());
