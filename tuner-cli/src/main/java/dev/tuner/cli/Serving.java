@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,11 +60,32 @@ final class Serving {
     if (format == OutputFormat.JSON) {
       Json.print(out, json(s, p));
     } else if (format == OutputFormat.CSV) {
-      Table t = new Table("ttft_ms", "tpot_ms", "itl_ms", "e2e_ms", "requests_per_s", "output_tokens_per_s",
-          "total_tokens_per_s", "output_tokens_per_s_per_gpu", "limited_by", "engine", "model", "device", "devices");
-      t.row(p.ttftMs(), p.tpotMs(), p.itlMs(), p.e2eMs(), p.requestsPerS(), p.outputTokensPerS(),
-          p.totalTokensPerS(), p.outputTokensPerSPerGpu(), p.limitedBy().id(), s.engine().describe(),
-          s.model().name(), s.device().name(), s.layout().devices());
+      // one row: the scenario, then each metric with its interval's ends (empty where the terms give none)
+      List<String> header = new ArrayList<>(List.of("engine", "model", "quant", "kv_cache", "device", "devices", "tp",
+          "pp", "ep", "attention_dp", "isl", "osl", "load"));
+      List<Object> row = new ArrayList<>(List.of(s.engine().describe(), s.model().name(), s.quant().name(),
+          s.kvCache().id(), s.device().name(), s.layout().devices(), s.layout().tp(), s.layout().pp(),
+          s.layout().ep(), s.attentionDp(), Text.plain(s.workload().input().mean()),
+          Text.plain(s.workload().output().mean()),
+          s.workload().load().description()));
+      Map<String, Double> figures = new LinkedHashMap<>();
+      figures.put("ttft_ms", p.ttftMs());
+      figures.put("tpot_ms", p.tpotMs());
+      figures.put("itl_ms", p.itlMs());
+      figures.put("e2e_ms", p.e2eMs());
+      figures.put("requests_per_s", p.requestsPerS());
+      figures.put("output_tokens_per_s", p.outputTokensPerS());
+      figures.put("total_tokens_per_s", p.totalTokensPerS());
+      figures.put("output_tokens_per_s_per_gpu", p.outputTokensPerSPerGpu());
+      figures.forEach((k, v) -> {
+        header.addAll(List.of(k, k + "_low", k + "_high"));
+        Interval in = p.intervals().get(k);
+        row.addAll(List.of(v, in == null ? "" : in.low(), in == null ? "" : in.high()));
+      });
+      header.add("limited_by");
+      row.add(p.limitedBy().id());
+      Table t = new Table(header.toArray(String[]::new));
+      t.row(row.toArray());
       t.printCsv(out);
     } else {
       table(s, p, out);

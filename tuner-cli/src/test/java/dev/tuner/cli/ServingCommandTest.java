@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tuner.core.io.Csv;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -303,6 +306,29 @@ class ServingCommandTest {
     Cli.Result half = Cli.run("recommend", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--isl", "10");
     assertThat(half.exit()).isEqualTo(2);
     assertThat(half.err()).contains("--osl");
+  }
+
+  @Test
+  void csvCarriesTheScenarioAndEveryIntervalAsJsonDoes() throws Exception {
+    Cli.Result csv = Cli.run(VLLM, "--concurrency", "20", "--format", "csv");
+    assertThat(csv.exit()).as(csv.toString()).isZero();
+    List<Csv.Row> rows = Csv.read(new StringReader(csv.out()), "stdout");
+    assertThat(rows).hasSize(2);
+    List<String> header = rows.get(0).fields();
+    List<String> row = rows.get(1).fields();
+    Function<String, String> cell = k -> row.get(header.indexOf(k));
+    assertThat(cell.apply("quant")).isEqualTo("FP8");
+    assertThat(cell.apply("isl")).isEqualTo("1000");
+    assertThat(cell.apply("load")).isEqualTo("concurrency 20");
+    JsonNode json = Cli.run(VLLM, "--concurrency", "20", "--format", "json").json();
+    for (String k : new String[] {"ttft_ms", "tpot_ms", "itl_ms", "e2e_ms", "requests_per_s", "output_tokens_per_s",
+        "total_tokens_per_s", "output_tokens_per_s_per_gpu"}) {
+      assertThat(Double.parseDouble(cell.apply(k))).as(k).isEqualTo(json.get(k).asDouble());
+      assertThat(Double.parseDouble(cell.apply(k + "_low"))).as(k)
+          .isEqualTo(json.get("intervals").get(k).get("low").asDouble());
+      assertThat(Double.parseDouble(cell.apply(k + "_high"))).as(k)
+          .isEqualTo(json.get("intervals").get(k).get("high").asDouble());
+    }
   }
 
   @Test
