@@ -3,6 +3,7 @@ package dev.tuner.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.fail;
 
 import dev.tuner.api.FeatureLayout;
 import dev.tuner.api.ModelInfo;
@@ -87,7 +88,8 @@ public abstract class ModelProviderContract {
 
   private ModelPayload valid() {
     ModelPayload p = validPayload();
-    assertThat(p.info().providerId()).as("the valid payload's provider").isEqualTo(provider().id());
+    assertThat(p.info().providerId()).as("provider id in validPayload()'s info, which must be provider().id()")
+        .isEqualTo(provider().id());
     return p;
   }
 
@@ -98,7 +100,7 @@ public abstract class ModelProviderContract {
     assertThat(p.version()).as("provider version").isNotBlank();
     assertThat(TunerApi.isCompatible(p.requiredApiVersion()))
         .as("required API %s on host API %s", p.requiredApiVersion(), TunerApi.VERSION).isTrue();
-    assertThat(p.description()).as("description").isNotBlank();
+    assertThat(p.description()).as("provider description").isNotBlank();
   }
 
   @Test
@@ -106,10 +108,15 @@ public abstract class ModelProviderContract {
     ModelPayload payload = valid();
     try (ThroughputModel m = provider().load(payload)) {
       ModelInfo info = m.info();
-      assertThat(info.providerId()).isEqualTo(provider().id());
-      assertThat(info.schema()).isEqualTo(payload.layout().schema());
-      assertThat(info.featureCount()).isEqualTo(payload.layout().width());
-      assertThat(info.outputKind()).isEqualTo(payload.info().outputKind());
+      assertThat(info.providerId()).as("provider id in the loaded model's info(), which must be provider().id()")
+          .isEqualTo(provider().id());
+      assertThat(info.schema()).as("schema in the loaded model's info(), which must be the payload layout's schema")
+          .isEqualTo(payload.layout().schema());
+      assertThat(info.featureCount())
+          .as("feature count in the loaded model's info(), which must be the payload layout's width")
+          .isEqualTo(payload.layout().width());
+      assertThat(info.outputKind()).as("output kind in the loaded model's info(), which must be the payload's")
+          .isEqualTo(payload.info().outputKind());
     }
   }
 
@@ -118,6 +125,9 @@ public abstract class ModelProviderContract {
     ModelPayload payload = valid();
     int width = payload.layout().width();
     try (ThroughputModel m = provider().load(payload)) {
+      // the default predictBatch slices rows by featureCount, so a wrong one would end in an index error, not a reason
+      assertThat(m.info().featureCount()).as("model reports featureCount %d but the layout has %d slots; info()"
+          + " must give the width of the payload's layout", m.info().featureCount(), width).isEqualTo(width);
       List<float[]> rows = inputs(width);
       float[] batch = new float[rows.size() * width];
       for (int i = 0; i < rows.size(); i++) {
@@ -128,9 +138,12 @@ public abstract class ModelProviderContract {
       for (int i = 0; i < rows.size(); i++) {
         double one = m.predict(rows.get(i).clone());
         assertThat(Double.isFinite(one)).as("prediction %d is finite: %s", i, one).isTrue();
-        assertThat(out[i]).as("batch row %d", i).isEqualTo(one);
+        assertThat(out[i]).as("predictBatch row %d against predict of the same row, which must agree", i)
+            .isEqualTo(one);
+        int row = i;
         m.spread(rows.get(i).clone()).ifPresent(s ->
-            assertThat(Double.isFinite(s) && s >= 0).as("spread %s is a finite number >= 0", s).isTrue());
+            assertThat(Double.isFinite(s) && s >= 0).as("spread of row %d is a finite number >= 0: %s", row, s)
+                .isTrue());
       }
     }
   }
@@ -150,11 +163,11 @@ public abstract class ModelProviderContract {
           TrainingOptions.of(SEED, trainingHyperParameters()));
       try (ThroughputModel original = trained.model();
           ThroughputModel back = provider().load(new ModelPayload(original.info(), trained.payload(), layout))) {
-        assertSamePredictions(original, back, rows);
+        assertSamePredictions("the trained model", original, "the model loaded from its payload", back, rows);
       }
     }
     try (ThroughputModel first = provider().load(payload); ThroughputModel second = provider().load(payload)) {
-      assertSamePredictions(first, second, rows);
+      assertSamePredictions("a first load of the valid payload", first, "a second load", second, rows);
     }
   }
 
@@ -176,11 +189,20 @@ public abstract class ModelProviderContract {
     return new TrainingSet(layout.schema(), layout.names(), x, y, declared.outputKind(), groups);
   }
 
-  private static void assertSamePredictions(ThroughputModel a, ThroughputModel b, List<float[]> rows) {
-    assertThat(b.info().schema()).isEqualTo(a.info().schema());
-    assertThat(b.info().featureCount()).isEqualTo(a.info().featureCount());
+  private static void assertSamePredictions(String aName, ThroughputModel a, String bName, ThroughputModel b,
+      List<float[]> rows) {
+    assertThat(b.info().schema()).as("schema of %s against %s", bName, aName).isEqualTo(a.info().schema());
+    assertThat(b.info().featureCount()).as("feature count of %s against %s", bName, aName)
+        .isEqualTo(a.info().featureCount());
     for (int i = 0; i < rows.size(); i++) {
-      assertThat(b.predict(rows.get(i).clone())).as("row %d", i).isEqualTo(a.predict(rows.get(i).clone()));
+      double expected = a.predict(rows.get(i).clone());
+      double actual = b.predict(rows.get(i).clone());
+      // NaN never equals itself, so without these the comparison below would fail with only "NaN != NaN"
+      assertThat(Double.isNaN(expected)).as("%s predicts NaN for row %d; predictions must be finite", aName, i)
+          .isFalse();
+      assertThat(Double.isNaN(actual)).as("%s predicts NaN for row %d; predictions must be finite", bName, i)
+          .isFalse();
+      assertThat(actual).as("row %d predicted by %s against %s", i, bName, aName).isEqualTo(expected);
     }
   }
 
@@ -266,8 +288,16 @@ public abstract class ModelProviderContract {
             return got;
           });
         }
-        for (Future<double[]> f : pool.invokeAll(tasks)) {
-          assertThat(f.get()).containsExactly(expected);
+        List<Future<double[]>> results = pool.invokeAll(tasks);
+        for (int t = 0; t < threads; t++) {
+          double[] got = results.get(t).get();
+          // the first differing row is the one to debug; dumping both whole arrays hides it among 64 numbers
+          int row = Arrays.mismatch(got, expected);
+          if (row >= 0) {
+            fail("thread %d of %d, row %d (the first that differs): concurrent calls predicted %s, a call alone %s;"
+                + " a model is shared between threads, so predict must not keep per-call state in fields",
+                t, threads, row, got[row], expected[row]);
+          }
         }
       } finally {
         pool.shutdownNow();
@@ -282,9 +312,12 @@ public abstract class ModelProviderContract {
     Optional<ThroughputModel> builtIn = provider().builtInModel(layout);
     builtIn.ifPresent(m -> {
       try (m) {
-        assertThat(m.info().schema()).isEqualTo(layout.schema());
-        assertThat(m.info().featureCount()).isEqualTo(layout.width());
-        assertThatCode(() -> m.predict(new float[layout.width()])).doesNotThrowAnyException();
+        assertThat(m.info().schema()).as("schema of the built-in model, which must be the given layout's")
+            .isEqualTo(layout.schema());
+        assertThat(m.info().featureCount()).as("feature count of the built-in model, which must be the given"
+            + " layout's width").isEqualTo(layout.width());
+        assertThatCode(() -> m.predict(new float[layout.width()]))
+            .as("the built-in model predicting a row of %d zeros", layout.width()).doesNotThrowAnyException();
       }
     });
   }

@@ -1,5 +1,6 @@
 package dev.tuner.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,7 +55,8 @@ class ModelProviderContractTest {
       double value = ByteBuffer.wrap(b).getDouble();
       ModelInfo d = payload.info();
       int width = flaw.equals("wrong width") ? d.featureCount() + 1 : d.featureCount();
-      ModelInfo info = new ModelInfo(d.modelId(), d.providerId(), d.schema(), d.outputKind(), width);
+      String providerId = flaw.equals("other provider id") ? "acme-half" : d.providerId();
+      ModelInfo info = new ModelInfo(d.modelId(), providerId, d.schema(), d.outputKind(), width);
       return new ThroughputModel() {
         private double last;
 
@@ -133,18 +135,43 @@ class ModelProviderContractTest {
         .isInstanceOf(AssertionError.class).hasMessageContaining("IllegalArgumentException");
   }
 
+  @Test
+  void aWrongModelInfoNamesThePropertyThatDiffers() {
+    assertThatThrownBy(() -> new Contract("wrong width").theValidPayloadLoadsIntoAModelOfItsSchemaAndWidth())
+        .isInstanceOf(AssertionError.class).hasMessageContaining("feature count").hasMessageContaining("width");
+    assertThatThrownBy(() -> new Contract("other provider id").theValidPayloadLoadsIntoAModelOfItsSchemaAndWidth())
+        .isInstanceOf(AssertionError.class).hasMessageContaining("provider id").hasMessageContaining("acme-half");
+  }
+
+  @Test
+  void aModelWiderThanItsLayoutFailsOnTheWidthNotInsidePredictBatch() {
+    assertThatThrownBy(() -> new Contract("wrong width").predictionsAreFiniteAndABatchAgreesWithSingleCalls())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("model reports featureCount 4 but the layout has 3 slots");
+  }
+
+  @Test
+  void aNanInTheRoundTripIsReportedAsNotFinite() {
+    assertThatThrownBy(() -> new Contract("nan").aPayloadRoundTripsToAModelThatPredictsTheSame())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("a first load of the valid payload predicts NaN for row")
+        .hasMessageContaining("must be finite");
+  }
+
   /** Interleaving is up to the scheduler, so the racy model is run until the race shows, a bounded number of times. */
   @Test
-  void aModelWithSharedMutableStateFailsTheConcurrencyCheck() {
+  void aModelWithSharedMutableStateFailsTheConcurrencyCheckNamingThreadAndRow() throws Exception {
     Contract racy = new Contract("shared state");
-    boolean caught = false;
-    for (int attempt = 0; attempt < 50 && !caught; attempt++) {
+    AssertionError caught = null;
+    for (int attempt = 0; attempt < 50 && caught == null; attempt++) {
       try {
         racy.concurrentPredictionsEqualSequentialOnes();
-      } catch (AssertionError | Exception e) {
-        caught = true;
+      } catch (AssertionError e) {
+        caught = e;
       }
     }
-    org.assertj.core.api.Assertions.assertThat(caught).as("the race was seen in 50 runs").isTrue();
+    assertThat(caught).as("the race was seen in 50 runs").isNotNull();
+    assertThat(caught.getMessage()).containsPattern("thread \\d+ of 8, row \\d+ \\(the first that differs\\)")
+        .contains("concurrent calls predicted", "a call alone");
   }
 }
