@@ -10,7 +10,10 @@ import java.util.Optional;
  */
 public interface ModelProvider {
 
-  /** Stable, unique id, lower case, e.g. {@code linear}; artifacts name it and configuration selects by it. */
+  /**
+   * Stable, unique id matching {@link TunerApi#PROVIDER_ID_PATTERN} (lower case), e.g. {@code linear}; artifacts name
+   * it and configuration selects by it. The host refuses a provider whose id does not match.
+   */
   String id();
 
   /** The provider's own version, e.g. {@code 1.2.0}. */

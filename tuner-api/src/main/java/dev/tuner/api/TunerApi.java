@@ -8,7 +8,18 @@ public final class TunerApi {
    */
   public static final String VERSION = "1.2";
 
+  /**
+   * What a provider id may be: lower case letters, digits, '.', '_' and '-', starting with a letter or digit. Ids
+   * name providers in artifacts, configuration and file names, where case and spaces would make one id two.
+   */
+  public static final String PROVIDER_ID_PATTERN = "[a-z0-9][a-z0-9._-]*";
+
   private TunerApi() {}
+
+  /** Whether {@code id} is a valid provider id ({@link #PROVIDER_ID_PATTERN}). */
+  public static boolean isValidProviderId(String id) {
+    return id != null && id.matches(PROVIDER_ID_PATTERN);
+  }
 
   /**
    * Whether a provider that requires {@code required} can run on this host.

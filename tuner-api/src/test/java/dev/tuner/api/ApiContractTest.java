@@ -36,6 +36,16 @@ class ApiContractTest {
   }
 
   @Test
+  void providerIdsAreLowerCaseWordsWithoutSpaces() {
+    assertThat(TunerApi.isValidProviderId("linear")).isTrue();
+    assertThat(TunerApi.isValidProviderId("acme-half.v2_1")).isTrue();
+    assertThat(TunerApi.isValidProviderId("Acme Upper")).isFalse();
+    assertThat(TunerApi.isValidProviderId("-dash")).isFalse();
+    assertThat(TunerApi.isValidProviderId("")).isFalse();
+    assertThat(TunerApi.isValidProviderId(null)).isFalse();
+  }
+
+  @Test
   void unknownOutputKindListsTheAllowedIds() {
     assertThatThrownBy(() -> OutputKind.fromId("watts")).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("watts").hasMessageContaining("log_roofline_fraction");

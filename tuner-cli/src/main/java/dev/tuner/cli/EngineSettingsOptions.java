@@ -59,10 +59,7 @@ final class EngineSettingsOptions {
 
   /** {@code backend} when it names a compute API the scenario knows; refused otherwise, never read as unknown. */
   static String backend(String backend) {
-    if (backend != null && Backend.parse(backend) == Backend.UNKNOWN) {
-      throw new InvalidInputException("--backend", backend,
-          "a compute API: CUDA, Metal, ROCm (or HIP), Vulkan, SYCL or CPU");
-    }
+    Backend.parseStated("--backend", backend);
     return backend;
   }
 

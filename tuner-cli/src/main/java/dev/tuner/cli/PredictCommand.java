@@ -8,7 +8,7 @@ import dev.tuner.api.ModelInfo;
 import dev.tuner.api.ThroughputPrediction;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.predict.Reference;
-import dev.tuner.core.recommend.MemoryEstimate;
+import dev.tuner.core.roofline.MemoryEstimate;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.roofline.StepDetail;
@@ -121,7 +121,7 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    InvalidInputException.requireInRange("--top-features", topFeatures, 0, 64, "features");
+    InvalidInputException.requireInRange("--top-features", topFeatures, 0, Predictor.MAX_TOP_FEATURES, "features");
     // a missing input file is a bad value (exit 2), whichever option names it
     FilePlan.of(TunerCli.of(spec)).input("--serving-terms", serving.servingTerms)
         .input("--lengths-file", serving.lengthsFile).check(false);
@@ -258,24 +258,12 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   /**
-   * What the user should know although the prediction stands: a configuration that does not fit in the device's
-   * memory (same rule as {@code recommend}) is predicted as if it did, which no single device can run.
+   * What the user should know although the prediction stands, also on stderr: a configuration that does not fit in
+   * the device's memory (same rule as {@code recommend}; {@link MemoryEstimate#doesNotFit}, which the prediction's
+   * assumptions carry) is predicted as if it did, which no single device can run.
    */
   static List<String> warnings(Scenario s) {
-    if (s.device().memoryGb().isEmpty()) {
-      return List.of();
-    }
-    double capacity = s.device().memoryGb().getAsDouble();
-    MemoryEstimate m = MemoryEstimate.of(s.model(), s.quant(), s.kvCache(), s.batch(), s.totalContext(),
-        s.parallel());
-    if (m.fitsIn(capacity)) {
-      return List.of();
-    }
-    String where = s.parallel().isSingle() ? "" : " per device";
-    return List.of(String.format(Locale.ROOT, "does not fit: needs %.2f GiB%s (weights %.2f + KV cache %.2f +"
-        + " overhead %.2f) but %s has %s GiB; the prediction assumes it runs", m.totalGib(), where,
-        m.weightBytes() / MemoryEstimate.GIB, m.kvCacheBytes() / MemoryEstimate.GIB,
-        m.overheadBytes() / MemoryEstimate.GIB, s.device().name(), Text.plain(capacity)));
+    return MemoryEstimate.doesNotFit(s).map(List::of).orElse(List.of());
   }
 
   private static Table csv(Scenario s, ThroughputPrediction p, Predictor predictor) {

@@ -343,10 +343,13 @@ class PredictCommandTest {
         "--context", "512", "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.json().path("warnings").toString()).contains("does not fit", "RTX 4090", "24 GiB");
+    // the library's prediction says it too, so an embedder that shows the figure can warn as the CLI does
+    assertThat(r.json().path("assumptions").toString()).contains("does not fit", "the prediction assumes it runs");
     Cli.Result table = Cli.run("predict", "--model", "Llama 3 70B", "--device", "RTX 4090", "--quant", "F16",
         "--context", "512");
     assertThat(table.err()).startsWith("warning: does not fit");
     Cli.Result fits = Cli.run(LLAMA_ON_4090, "--format", "json");
     assertThat(fits.json().path("warnings").size()).isZero();
+    assertThat(fits.json().path("assumptions").toString()).doesNotContain("does not fit");
   }
 }

@@ -96,7 +96,7 @@ public abstract class ModelProviderContract {
   @Test
   void theProviderIsWellFormed() {
     ModelProvider p = provider();
-    assertThat(p.id()).as("provider id").matches("[a-z0-9][a-z0-9._-]*");
+    assertThat(p.id()).as("provider id (the host refuses any other)").matches(TunerApi.PROVIDER_ID_PATTERN);
     assertThat(p.version()).as("provider version").isNotBlank();
     assertThat(TunerApi.isCompatible(p.requiredApiVersion()))
         .as("required API %s on host API %s", p.requiredApiVersion(), TunerApi.VERSION).isTrue();

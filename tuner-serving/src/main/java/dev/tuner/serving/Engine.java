@@ -15,6 +15,8 @@ public record Engine(EngineKind kind, String backend, String version, EngineLimi
   public Engine {
     Objects.requireNonNull(kind, "engine");
     backend = backend == null ? "" : backend.trim();
+    // a backend named but not recognised would otherwise run as the device's usual one
+    Backend.parseStated("backend", backend);
     version = version == null ? "" : version.trim();
     Objects.requireNonNull(limits, "engine limits");
     product = product == null ? "" : product.trim().toLowerCase(Locale.ROOT);

@@ -1,6 +1,7 @@
 package dev.tuner.serving;
 
 import dev.tuner.api.Interval;
+import dev.tuner.api.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -78,6 +79,9 @@ public final class ServingPredictor {
   }
 
   public ServingPrediction predict(ServingScenario s) {
+    if (s == null) {
+      throw new InvalidInputException("serving scenario", "missing", "a ServingScenario");
+    }
     return predict(s, physics.figures(s));
   }
 

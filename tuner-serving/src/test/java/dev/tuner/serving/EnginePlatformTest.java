@@ -38,6 +38,15 @@ class EnginePlatformTest {
   }
 
   @Test
+  void aStatedBackendThatNamesNoneIsRefused() {
+    EngineDefaults d = EngineDefaults.shipped();
+    assertThatThrownBy(() -> d.engine(EngineKind.VLLM, "CUDAX", "")).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("backend = CUDAX is invalid");
+    assertThat(d.engine(EngineKind.VLLM, "ROCm", "").backend()).isEqualTo("ROCm");
+    assertThat(d.engine(EngineKind.VLLM, "", "").backend()).isEmpty();
+  }
+
+  @Test
   void aDeviceOfAnotherVendorIsNotJudged() {
     DeviceSpec custom = new DeviceSpec("Acme X1", "Acme", 1000, OptionalDouble.of(100), OptionalDouble.empty(),
         OptionalDouble.of(25), 64, OptionalDouble.empty(), OptionalDouble.of(32), List.of(), "user");

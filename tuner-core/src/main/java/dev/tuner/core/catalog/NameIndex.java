@@ -67,6 +67,10 @@ public final class NameIndex<T> {
 
   /** The entry for {@code name}; otherwise an error listing the closest names. */
   public T resolve(String field, String name) {
+    if (name == null || name.isBlank()) {
+      throw new InvalidInputException(field, name == null ? "missing" : "blank", "the name of a known " + kind
+          + " (see `tuner catalog " + kind + "s`)");
+    }
     return find(name).orElseThrow(() -> new InvalidInputException(
         field, "\"" + name + "\"", "a known " + kind + "; closest: " + String.join(", ", closest(name, 5))
             + " (see `tuner catalog " + kind + "s`, or give its figures explicitly)"));

@@ -158,6 +158,12 @@ public final class ProviderRegistry {
       problems.add(new PluginProblem(cls, PluginProblem.Code.BROKEN, "describing itself failed: " + e));
       return;
     }
+    if (!TunerApi.isValidProviderId(id)) {
+      problems.add(new PluginProblem(cls, PluginProblem.Code.INVALID_DESCRIPTOR, "its id \"" + id + "\" is not"
+          + " lower case letters, digits, '.', '_' or '-' starting with a letter or digit (" + TunerApi.PROVIDER_ID_PATTERN
+          + ")"));
+      return;
+    }
     boolean compatible;
     try {
       compatible = TunerApi.isCompatible(required);

@@ -8,6 +8,7 @@ import dev.tuner.api.ThroughputModel;
 import dev.tuner.api.ThroughputPrediction;
 import dev.tuner.api.TunerException;
 import dev.tuner.core.artifact.Calibration;
+import dev.tuner.core.roofline.MemoryEstimate;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.Phase;
@@ -97,11 +98,18 @@ public final class Predictor {
     return fallback;
   }
 
+  /** The most features a prediction attributes ({@code tuner predict --top-features}'s bound). */
+  public static final int MAX_TOP_FEATURES = 64;
+
   public ThroughputPrediction predict(Scenario s) {
     return predict(s, 5);
   }
 
   public ThroughputPrediction predict(Scenario s, int topFeatures) {
+    if (s == null) {
+      throw new InvalidInputException("scenario", "missing", "a resolved scenario (ScenarioRequest.resolve)");
+    }
+    InvalidInputException.requireInRange("topFeatures", topFeatures, 0, MAX_TOP_FEATURES, "features");
     RooflineResult r = roofline.compute(s);
     ThroughputPrediction own = predict(s, r, topFeatures);
     // a generation is never above its own roofline: a prompt already there needs no second prediction
@@ -136,6 +144,8 @@ public final class Predictor {
     List<String> assumptions = new ArrayList<>(r.assumptions());
     // not a figure the roofline assumed: the physics of that length holds, so the interval does not widen for it
     s.model().beyondContext(s.totalContext()).ifPresent(assumptions::add);
+    // a step that cannot run is still predicted, as if it ran; an embedder that shows the figure must know
+    MemoryEstimate.doesNotFit(s).ifPresent(assumptions::add);
     List<String> beyond = range.beyond(x, s.phase() == Phase.DECODE && reference.decodeOneSequence());
     assumptions.addAll(beyond);
     if (fallback) {

@@ -1,6 +1,7 @@
 package dev.tuner.core.recommend;
 
 import dev.tuner.api.Bound;
+import dev.tuner.core.roofline.MemoryEstimate;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;

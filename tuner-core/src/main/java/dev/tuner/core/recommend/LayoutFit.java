@@ -1,5 +1,6 @@
 package dev.tuner.core.recommend;
 
+import dev.tuner.core.roofline.MemoryEstimate;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;

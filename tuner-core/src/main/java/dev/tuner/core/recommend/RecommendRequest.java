@@ -4,6 +4,7 @@ import static dev.tuner.api.InvalidInputException.requireInRange;
 
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.roofline.MemoryEstimate;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.scenario.KernelType;

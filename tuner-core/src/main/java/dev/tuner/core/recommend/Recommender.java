@@ -3,6 +3,7 @@ package dev.tuner.core.recommend;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.recommend.Dropped.Reason;
 import dev.tuner.core.recommend.Recommendation.MemorySource;
+import dev.tuner.core.roofline.MemoryEstimate;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.Backend;

@@ -33,6 +33,18 @@ public enum Backend {
    * words; the engines that only run on CUDA (TensorRT-LLM) are CUDA. Anything else is {@link #UNKNOWN}: a backend
    * is a fact of the measurement, not something to guess from the device.
    */
+  /**
+   * The backend a user states in {@code text} ({@link #parse}), refused when the text names none: a mistyped
+   * "Vulkn" must not quietly become the device's usual backend. Blank is unstated, {@link #UNKNOWN}.
+   */
+  public static Backend parseStated(String field, String text) {
+    Backend b = parse(text);
+    if (b == UNKNOWN && text != null && !text.isBlank()) {
+      throw new InvalidInputException(field, text, "a compute API: CUDA, Metal, ROCm (or HIP), Vulkan, SYCL or CPU");
+    }
+    return b;
+  }
+
   public static Backend parse(String text) {
     if (text == null || text.isBlank()) {
       return UNKNOWN;

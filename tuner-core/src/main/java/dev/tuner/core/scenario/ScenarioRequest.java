@@ -122,8 +122,17 @@ public record ScenarioRequest(
         engine().withUsualBackend(d));
   }
 
-  /** This request with {@code text} as its backend. */
+  /** This request with {@code text} as its backend, which must name one ({@link Backend#parseStated}). */
   public ScenarioRequest withBackend(String text) {
+    Backend.parseStated("backend", text);
+    return withBackendText(text);
+  }
+
+  /**
+   * This request with a measurement's free-text backend, which may name no compute API ("vLLM", "Ollama"): read as
+   * {@link Backend#parse} reads it, unknown then. For what a user states, {@link #withBackend}.
+   */
+  public ScenarioRequest withBackendText(String text) {
     return new ScenarioRequest(model, device, quant, batch, context, phase, kvCacheType, cudaGraphs, kernel, zeroCopy,
         paramsB, hidden, layers, heads, kvHeads, headDim, vocab, memBandwidthGBs, fp16Tflops, fp32Tflops,
         computeUnits, l2CacheMb, memoryGb, depth, devices, tp, pp, ep, nUbatch, flashAttn, text, build,

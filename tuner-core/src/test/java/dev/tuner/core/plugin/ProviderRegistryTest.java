@@ -107,13 +107,16 @@ class ProviderRegistryTest {
   void anExplicitListIsCheckedLikeDiscovery() {
     ProviderRegistry r = ProviderRegistry.of(List.of(new ConstantProvider(), new FutureApiProvider(),
         new Described("", "1.0.0", "1.0"), new Described("bad-api", "1.0.0", "one"),
-        new Described("no-version", " ", "1.0"), new ConstantProvider()));
+        new Described("no-version", " ", "1.0"), new Described("Acme Upper", "1.0.0", "1.0"),
+        new ConstantProvider()));
     assertThat(r.providers()).containsOnlyKeys(ConstantProvider.ID, EnsembleProvider.ID);
     assertThat(r.problems()).extracting(PluginProblem::code).containsExactly(
         PluginProblem.Code.INCOMPATIBLE_API, PluginProblem.Code.INVALID_DESCRIPTOR,
         PluginProblem.Code.INVALID_DESCRIPTOR, PluginProblem.Code.INVALID_DESCRIPTOR,
-        PluginProblem.Code.DUPLICATE_ID);
+        PluginProblem.Code.INVALID_DESCRIPTOR, PluginProblem.Code.DUPLICATE_ID);
     assertThat(r.problems().get(2).message()).contains("\"one\"").contains("major.minor");
+    // an id the contract forbids (upper case, a space) is refused as the test kit refuses it
+    assertThat(r.problems().get(4).message()).contains("\"Acme Upper\"", "lower case");
   }
 
   @Test

@@ -3,12 +3,27 @@ package dev.tuner.core.recommend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.tuner.core.catalog.Catalog;
+import dev.tuner.core.roofline.MemoryEstimate;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.Scenario;
+import dev.tuner.core.scenario.ScenarioRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MemoryEstimateTest {
+
+  @Test
+  void aStepThatExceedsItsDevicesMemorySaysSoWithItsFigures() {
+    Catalog c = Catalog.shipped();
+    Scenario big = ScenarioRequest.of("Llama 3 70B", "RTX 4090", "F16", 1, 512, "decode").resolve(c);
+    // 70.55e9 parameters × 2 bytes = 131.4 GiB of weights alone, against 24 GiB
+    assertThat(MemoryEstimate.doesNotFit(big)).hasValueSatisfying(w -> assertThat(w)
+        .startsWith("does not fit: needs ").contains("RTX 4090 has 24 GiB", "the prediction assumes it runs"));
+    Scenario small = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(c);
+    assertThat(MemoryEstimate.doesNotFit(small)).isEmpty();
+  }
 
   @Test
   void pinsTheFitArithmeticOnAHandComputedCase() {

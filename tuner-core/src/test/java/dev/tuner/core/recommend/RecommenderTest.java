@@ -10,6 +10,7 @@ import dev.tuner.api.ThroughputModel;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.recommend.Dropped.Reason;
 import dev.tuner.core.recommend.Recommendation.MemorySource;
+import dev.tuner.core.roofline.MemoryEstimate;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.schema.FeatureSchema;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.tuner.api.Bound;
 import dev.tuner.core.Fixtures;
-import dev.tuner.core.recommend.MemoryEstimate;
 import dev.tuner.core.scenario.Activation;
 import dev.tuner.core.scenario.AttentionKind;
 import dev.tuner.core.scenario.AttentionSpec;

@@ -33,6 +33,20 @@ class BackendVendorTest {
   }
 
   @Test
+  void aStatedBackendThatNamesNoneIsRefusedNotReadAsTheUsualOne() {
+    ScenarioRequest base = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode");
+    assertThatThrownBy(() -> base.withBackend("Vulkn")).isInstanceOf(InvalidInputException.class)
+        .hasMessage("backend = Vulkn is invalid: expected a compute API: CUDA, Metal, ROCm (or HIP), Vulkan, SYCL or"
+            + " CPU");
+    assertThat(base.withBackend("llama.cpp Vulkan").resolve(Fixtures.CATALOG).engine().backend())
+        .isEqualTo(Backend.VULKAN);
+    // blank is unstated: the device's usual backend, as before
+    assertThat(Backend.parseStated("backend", " ")).isEqualTo(Backend.UNKNOWN);
+    // a measurement's free text stays lenient: a row of an engine tuner cannot name is a row of unknown backend
+    assertThat(Backend.parse("ExLlamaV2")).isEqualTo(Backend.UNKNOWN);
+  }
+
+  @Test
   void everyCatalogDeviceHasAVendorBackendOrVulkan() {
     // every shipped device is one of the four vendors, and at least Vulkan and one of its vendor's own backends run
     for (DeviceSpec d : Fixtures.CATALOG.devices().entries()) {

@@ -17,7 +17,7 @@ public record Measurement(
     sourceId = sourceId == null ? "" : sourceId;
     backend = backend == null ? "" : backend;
     if (scenario.backend() == null && !backend.isEmpty()) {
-      scenario = scenario.withBackend(backend);
+      scenario = scenario.withBackendText(backend);
     }
     notes = notes == null ? "" : notes;
   }

@@ -1,10 +1,13 @@
-package dev.tuner.core.recommend;
+package dev.tuner.core.roofline;
 
-import dev.tuner.core.roofline.ModelPhysics;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
+import dev.tuner.core.scenario.Scenario;
+import java.math.BigDecimal;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The memory one decode configuration keeps resident on each device, in bytes.
@@ -68,5 +71,25 @@ public record MemoryEstimate(double weightBytes, double kvCacheBytes, double ove
 
   public boolean fitsIn(double capacityGib) {
     return totalBytes() <= capacityGib * GIB;
+  }
+
+  /**
+   * Why {@code s} cannot run on its device, when its estimate exceeds the device's memory: the prediction of such a
+   * step is still given (as if it ran), and a caller must say so. Empty when it fits or the capacity is unknown.
+   */
+  public static Optional<String> doesNotFit(Scenario s) {
+    if (s.device().memoryGb().isEmpty()) {
+      return Optional.empty();
+    }
+    double capacity = s.device().memoryGb().getAsDouble();
+    MemoryEstimate m = of(s.model(), s.quant(), s.kvCache(), s.batch(), s.totalContext(), s.parallel());
+    if (m.fitsIn(capacity)) {
+      return Optional.empty();
+    }
+    String where = s.parallel().isSingle() ? "" : " per device";
+    return Optional.of(String.format(Locale.ROOT, "does not fit: needs %.2f GiB%s (weights %.2f + KV cache %.2f +"
+        + " overhead %.2f) but %s has %s GiB; the prediction assumes it runs", m.totalGib(), where,
+        m.weightBytes() / GIB, m.kvCacheBytes() / GIB, m.overheadBytes() / GIB, s.device().name(),
+        BigDecimal.valueOf(capacity).stripTrailingZeros().toPlainString()));
   }
 }
