@@ -33,6 +33,8 @@ class PluginsCommandTest {
       assertThat(p.get("code").asText()).isEqualTo("INCOMPATIBLE_API");
       assertThat(p.get("provider").asText()).isEqualTo("test-future");
       assertThat(p.get("message").asText()).contains("9.0");
+      // where the class came from, so that a bad plugin can be found among many jars
+      assertThat(p.get("message").asText()).contains("FromTheFuture in test-classes)");
     });
   }
 

@@ -6,10 +6,12 @@ import dev.tuner.api.TunerApi;
 import dev.tuner.core.ensemble.EnsembleProvider;
 import java.io.IOException;
 import java.net.MalformedURLException;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -143,7 +145,8 @@ public final class ProviderRegistry {
   }
 
   private static void admit(ModelProvider p, Map<String, ModelProvider> found, List<PluginProblem> problems) {
-    String cls = p.getClass().getName();
+    // the class and the jar (or directory) it came from: in a directory of plugins, the jar is what a user removes
+    String cls = p.getClass().getName() + from(p);
     String id;
     String required;
     try {
@@ -160,8 +163,8 @@ public final class ProviderRegistry {
     }
     if (!TunerApi.isValidProviderId(id)) {
       problems.add(new PluginProblem(cls, PluginProblem.Code.INVALID_DESCRIPTOR, "its id \"" + id + "\" is not"
-          + " lower case letters, digits, '.', '_' or '-' starting with a letter or digit (" + TunerApi.PROVIDER_ID_PATTERN
-          + ")"));
+          + " lower case letters, digits, '.', '_' or '-' starting with a letter or digit ("
+          + TunerApi.PROVIDER_ID_PATTERN + ")"));
       return;
     }
     boolean compatible;
@@ -184,6 +187,20 @@ public final class ProviderRegistry {
       return;
     }
     found.put(id, p);
+  }
+
+  /** " in acme.jar": the file name of the jar or directory {@code p}'s class was loaded from; empty if unknown. */
+  private static String from(ModelProvider p) {
+    try {
+      CodeSource source = p.getClass().getProtectionDomain().getCodeSource();
+      if (source == null || source.getLocation() == null) {
+        return "";
+      }
+      Path path = Path.of(source.getLocation().toURI()).getFileName();
+      return path == null ? "" : " in " + path;
+    } catch (URISyntaxException | RuntimeException e) {
+      return "";
+    }
   }
 
   private static PluginProblem classify(ServiceConfigurationError e) {
