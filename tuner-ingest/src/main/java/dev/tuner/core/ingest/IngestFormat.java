@@ -30,8 +30,8 @@ import java.util.stream.Collectors;
  * <p>Serving-level figures (TTFT, TPOT, requests/s, output and total tokens/s of a deployment) are not measurement
  * rows: SGLang's {@code bench_serving} and {@code bench_one_batch}, TensorRT-LLM's {@code trtllm-bench}, vLLM's offline
  * throughput benchmark and {@code vllm bench serve} (JSON and console) become serving rows through
- * {@code dev.tuner.serving.ingest.ServingFormat} in tuner-serving ({@code tuner ingest --serving}). Fed to a format
- * here, their reports are rejected.
+ * {@code dev.tuner.serving.ingest.ServingFormat} in tuner-serving-ingest ({@code tuner ingest --serving}). Fed to a
+ * format here, their reports are rejected.
  */
 public enum IngestFormat {
   LLAMA_BENCH("llama-bench"),
