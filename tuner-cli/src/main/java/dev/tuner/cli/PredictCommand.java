@@ -310,6 +310,10 @@ final class PredictCommand implements Callable<Integer> {
       if (p.topFeatures().isEmpty()) {
         out.println("  (this model does not attribute its predictions)");
       } else {
+        // a one-hot slot the scenario does not set (backend_metal for a CUDA card) can rank high: the trees split on
+        // it on the way to this answer; without the legend a reader takes it for a claim that the card is a Mac
+        out.println("  (how much of this prediction each feature decided, whatever its value: a one-hot such as"
+            + " backend_metal counts by being off too)");
         Table t = new Table("#", "feature", "importance");
         int i = 1;
         for (FeatureImportance f : p.topFeatures()) {
