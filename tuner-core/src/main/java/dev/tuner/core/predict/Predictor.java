@@ -49,6 +49,8 @@ public final class Predictor {
   public static final double CAPPED_CONFIDENCE_FACTOR = 0.8;
   /** Rows encoded and passed to the model per call in the chunked batch paths. */
   public static final int CHUNK = 1024;
+  /** The most features a prediction attributes ({@code tuner predict --top-features}'s bound). */
+  public static final int MAX_TOP_FEATURES = 64;
 
   private final LoadedModel loaded;
   private final ThroughputModel model;
@@ -97,9 +99,6 @@ public final class Predictor {
   public boolean isFallback() {
     return fallback;
   }
-
-  /** The most features a prediction attributes ({@code tuner predict --top-features}'s bound). */
-  public static final int MAX_TOP_FEATURES = 64;
 
   public ThroughputPrediction predict(Scenario s) {
     return predict(s, 5);
