@@ -30,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,18 +65,8 @@ final class Serving {
       List<Object> row = new ArrayList<>(List.of(s.engine().describe(), s.model().name(), s.quant().name(),
           s.kvCache().id(), s.device().name(), s.layout().devices(), s.layout().tp(), s.layout().pp(),
           s.layout().ep(), s.attentionDp(), Text.plain(s.workload().input().mean()),
-          Text.plain(s.workload().output().mean()),
-          s.workload().load().description()));
-      Map<String, Double> figures = new LinkedHashMap<>();
-      figures.put("ttft_ms", p.ttftMs());
-      figures.put("tpot_ms", p.tpotMs());
-      figures.put("itl_ms", p.itlMs());
-      figures.put("e2e_ms", p.e2eMs());
-      figures.put("requests_per_s", p.requestsPerS());
-      figures.put("output_tokens_per_s", p.outputTokensPerS());
-      figures.put("total_tokens_per_s", p.totalTokensPerS());
-      figures.put("output_tokens_per_s_per_gpu", p.outputTokensPerSPerGpu());
-      figures.forEach((k, v) -> {
+          Text.plain(s.workload().output().mean()), s.workload().load().description()));
+      p.figures().forEach((k, v) -> {
         header.addAll(List.of(k, k + "_low", k + "_high"));
         Interval in = p.intervals().get(k);
         row.addAll(List.of(v, in == null ? "" : in.low(), in == null ? "" : in.high()));
@@ -109,14 +98,7 @@ final class Serving {
 
   static ObjectNode json(ServingScenario s, ServingPrediction p) {
     ObjectNode n = Json.object();
-    n.put("ttft_ms", p.ttftMs());
-    n.put("tpot_ms", p.tpotMs());
-    n.put("itl_ms", p.itlMs());
-    n.put("e2e_ms", p.e2eMs());
-    n.put("requests_per_s", p.requestsPerS());
-    n.put("output_tokens_per_s", p.outputTokensPerS());
-    n.put("total_tokens_per_s", p.totalTokensPerS());
-    n.put("output_tokens_per_s_per_gpu", p.outputTokensPerSPerGpu());
+    p.figures().forEach(n::put);
     n.put("running", p.running());
     n.put("limited_by", p.limitedBy().id());
     n.put("limit_detail", p.limitDetail());

@@ -231,12 +231,9 @@ final class ServingRecommendOptions {
           .put("quant", c.scenario().quant().name()).put("gpus", c.scenario().layout().devices())
           .put("tp", c.scenario().layout().tp()).put("pp", c.scenario().layout().pp())
           .put("ep", c.scenario().layout().ep()).put("attention_dp", c.scenario().attentionDp())
-          .put("concurrency", c.concurrency()).put("ttft_ms", p.ttftMs())
-          .put("tpot_ms", p.tpotMs()).put("itl_ms", p.itlMs()).put("e2e_ms", p.e2eMs())
-          .put("requests_per_s", p.requestsPerS()).put("output_tokens_per_s", p.outputTokensPerS())
-          .put("total_tokens_per_s", p.totalTokensPerS())
-          .put("output_tokens_per_s_per_gpu", p.outputTokensPerSPerGpu())
-          .put("tokens_per_s_per_user", p.tokensPerSPerUser()).put("limited_by", p.limitedBy().id());
+          .put("concurrency", c.concurrency());
+      p.figures().forEach(o::put);
+      o.put("tokens_per_s_per_user", p.tokensPerSPerUser()).put("limited_by", p.limitedBy().id());
       Json.put(o, "usd_per_million_output_tokens", c.usdPerMillionOutput());
       Serving.intervals(o, p);
     }

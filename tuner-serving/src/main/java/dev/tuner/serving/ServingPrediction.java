@@ -1,6 +1,8 @@
 package dev.tuner.serving;
 
 import dev.tuner.api.Interval;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,6 +26,23 @@ public record ServingPrediction(
     intervals = Map.copyOf(intervals);
     assumptions = List.copyOf(assumptions);
     Objects.requireNonNull(refusedAtStart, "refusedAtStart");
+  }
+
+  /**
+   * The metrics under the JSON names their {@link #intervals} are keyed by, in the order reports print them: one
+   * list for every report (JSON, CSV, recommendations), so none can drop or misname one.
+   */
+  public Map<String, Double> figures() {
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("ttft_ms", ttftMs);
+    m.put("tpot_ms", tpotMs);
+    m.put("itl_ms", itlMs);
+    m.put("e2e_ms", e2eMs);
+    m.put("requests_per_s", requestsPerS);
+    m.put("output_tokens_per_s", outputTokensPerS);
+    m.put("total_tokens_per_s", totalTokensPerS);
+    m.put("output_tokens_per_s_per_gpu", outputTokensPerSPerGpu);
+    return Collections.unmodifiableMap(m);
   }
 
   /** Output tokens per second each request sees while it decodes (1000 / TPOT), the x axis of a serving curve. */

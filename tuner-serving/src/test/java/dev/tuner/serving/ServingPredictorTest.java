@@ -30,6 +30,19 @@ class ServingPredictorTest {
     assertThat(p.itlMs()).isPositive().isLessThanOrEqualTo(p.tpotMs());
   }
 
+  /** Every report prints the figures under the names their intervals are keyed by: each interval has its figure. */
+  @Test
+  void theFiguresAreTheMetricsTheIntervalsBound() {
+    ServingPrediction p = new ServingPredictor(new StepPhysics(new Roofline(CATALOG)), ServingTermsCodec.shipped())
+        .predict(new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"),
+            CATALOG.quant("FP8"), KvCacheType.FP8, EngineDefaults.shipped().engine(EngineKind.VLLM, "", ""),
+            ParallelLayout.SINGLE, new Workload(Lengths.fixed(1000), Lengths.fixed(200), new Load.Concurrency(20))));
+    assertThat(p.figures().keySet()).containsExactlyInAnyOrderElementsOf(p.intervals().keySet());
+    assertThat(p.figures()).containsEntry("ttft_ms", p.ttftMs()).containsEntry("itl_ms", p.itlMs())
+        .containsEntry("output_tokens_per_s_per_gpu", p.outputTokensPerSPerGpu());
+    p.figures().forEach((k, v) -> assertThat(p.intervals().get(k).low()).as(k).isLessThanOrEqualTo(v));
+  }
+
   @Test
   void theE2eWidthIsTheTtftsAndTpotsWeightedByTheirSharesOfIt() {
     double[] h = new double[Metric.values().length];
