@@ -5,14 +5,11 @@ import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.Set;
 
 /**
  * The serving configuration for a workload: every engine × device count × parallel layout × precision ×
@@ -106,7 +103,9 @@ public final class ServingRecommender {
   public Recommendation recommend(ServingRequest q) {
     List<Candidate> all = new ArrayList<>();
     List<Candidate> queued = new ArrayList<>();
+    List<Ranked> meeting = new ArrayList<>();
     List<Dropped> dropped = new ArrayList<>();
+    int[] concurrencies = ascending(q.concurrencies());
     for (Engine engine : q.engines()) {
       for (Quantization quant : q.quants()) {
         for (int n : q.deviceCounts()) {
@@ -124,7 +123,7 @@ public final class ServingRecommender {
                 continue;
               }
               List<Candidate> lower = new ArrayList<>();
-              for (int c : ascending(q.concurrencies())) {
+              for (int c : concurrencies) {
                 ServingScenario s = base.withWorkload(new Workload(q.input(), q.output(), new Load.Concurrency(c)));
                 ServingPrediction p;
                 try {
@@ -140,21 +139,14 @@ public final class ServingRecommender {
                     queued.add(now);
                   } else {
                     lower.add(now);
+                    meeting.add(new Ranked(now, -p.outputTokensPerSPerGpu(), p.tpotMs(), p.ttftMs(),
+                        layout.devices()));
                   }
                 }
               }
             }
           }
         }
-      }
-    }
-    List<Ranked> meeting = new ArrayList<>();
-    Set<Candidate> notRanked = Collections.newSetFromMap(new IdentityHashMap<>());
-    notRanked.addAll(queued);
-    for (Candidate c : all) {
-      if (c.meetsBudget() && !notRanked.contains(c)) {
-        meeting.add(new Ranked(c, -c.prediction().outputTokensPerSPerGpu(), c.prediction().tpotMs(),
-            c.prediction().ttftMs(), c.scenario().layout().devices()));
       }
     }
     meeting.sort(ORDER);
