@@ -7,7 +7,6 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -118,8 +117,7 @@ public final class EngineDefaults {
   /** The engine with its documented defaults. */
   public Engine engine(EngineKind kind, String backend, String version) {
     if (kind == null) {
-      throw new InvalidInputException("engine", "missing", "one of " + Arrays.stream(EngineKind.values())
-          .map(EngineKind::id).toList());
+      throw new InvalidInputException("engine", "missing", EngineKind.ALLOWED);
     }
     return new Engine(kind, backend, version, of(kind));
   }

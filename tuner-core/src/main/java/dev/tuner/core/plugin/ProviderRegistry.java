@@ -145,25 +145,23 @@ public final class ProviderRegistry {
   }
 
   private static void admit(ModelProvider p, Map<String, ModelProvider> found, List<PluginProblem> problems) {
-    // the class and the jar (or directory) it came from: in a directory of plugins, the jar is what a user removes
-    String cls = p.getClass().getName() + from(p);
     String id;
     String required;
     try {
       id = p.id();
       required = p.requiredApiVersion();
       if (id == null || id.isBlank() || p.version() == null || p.version().isBlank()) {
-        problems.add(new PluginProblem(cls, PluginProblem.Code.INVALID_DESCRIPTOR,
+        problems.add(new PluginProblem(described(p), PluginProblem.Code.INVALID_DESCRIPTOR,
             "it reports no id or no version; both are required"));
         return;
       }
     } catch (RuntimeException | LinkageError e) {
-      problems.add(new PluginProblem(cls, PluginProblem.Code.BROKEN, "describing itself failed: " + e));
+      problems.add(new PluginProblem(described(p), PluginProblem.Code.BROKEN, "describing itself failed: " + e));
       return;
     }
     if (!TunerApi.isValidProviderId(id)) {
-      problems.add(new PluginProblem(cls, PluginProblem.Code.INVALID_DESCRIPTOR, "its id \"" + id + "\" is not"
-          + " lower case letters, digits, '.', '_' or '-' starting with a letter or digit ("
+      problems.add(new PluginProblem(described(p), PluginProblem.Code.INVALID_DESCRIPTOR, "its id \"" + id
+          + "\" is not lower case letters, digits, '.', '_' or '-' starting with a letter or digit ("
           + TunerApi.PROVIDER_ID_PATTERN + ")"));
       return;
     }
@@ -172,34 +170,40 @@ public final class ProviderRegistry {
       compatible = TunerApi.isCompatible(required);
     } catch (InvalidInputException e) {
       problems.add(new PluginProblem(id, PluginProblem.Code.INVALID_DESCRIPTOR,
-          "(" + cls + ") requires API version \"" + required + "\", which is not of the form major.minor"));
+          "(" + described(p) + ") requires API version \"" + required + "\", which is not of the form major.minor"));
       return;
     }
     if (!compatible) {
       problems.add(new PluginProblem(id, PluginProblem.Code.INCOMPATIBLE_API,
-          "(" + cls + ") requires tuner API " + required + " but this host implements " + TunerApi.VERSION));
+          "(" + described(p) + ") requires tuner API " + required + " but this host implements " + TunerApi.VERSION));
       return;
     }
     ModelProvider previous = found.get(id);
     if (previous != null) {
       problems.add(new PluginProblem(id, PluginProblem.Code.DUPLICATE_ID,
-          "(" + cls + ") has the same id as " + previous.getClass().getName() + ", which was found first and is used"));
+          "(" + described(p) + ") has the same id as " + previous.getClass().getName()
+              + ", which was found first and is used"));
       return;
     }
     found.put(id, p);
   }
 
-  /** " in acme.jar": the file name of the jar or directory {@code p}'s class was loaded from; empty if unknown. */
-  private static String from(ModelProvider p) {
+  /**
+   * "x.Acme in acme.jar": a refused provider's class and the file name of the jar (or directory) it was loaded from,
+   * which in a directory of plugins is what a user removes; the class alone when that is unknown. Only a refusal
+   * asks, so admitting a provider does not look its code source up.
+   */
+  private static String described(ModelProvider p) {
+    String cls = p.getClass().getName();
     try {
       CodeSource source = p.getClass().getProtectionDomain().getCodeSource();
       if (source == null || source.getLocation() == null) {
-        return "";
+        return cls;
       }
       Path path = Path.of(source.getLocation().toURI()).getFileName();
-      return path == null ? "" : " in " + path;
+      return path == null ? cls : cls + " in " + path;
     } catch (URISyntaxException | RuntimeException e) {
-      return "";
+      return cls;
     }
   }
 
