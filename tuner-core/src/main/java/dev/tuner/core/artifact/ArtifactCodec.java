@@ -414,7 +414,9 @@ public final class ArtifactCodec {
     // by device architecture arrived later still, so older artifacts have neither part
     Calibration calibration = new Calibration(method, stratum(cal, cal.has("decode_device_scores")), min, max,
         cal.has("training_architectures") ? stringList(cal, "training_architectures") : List.of(),
-        cal.has("new_architecture") ? stratum(object(cal, "new_architecture"), true) : Calibration.Stratum.EMPTY);
+        cal.has("new_architecture") ? stratum(object(cal, "new_architecture"), true) : Calibration.Stratum.EMPTY,
+        // the offset arrived later still: scores of older artifacts were divided by the spread alone
+        cal.has("spread_offset") ? spreadOffset(object(cal, "spread_offset")) : Calibration.SpreadOffset.NONE);
     return new ArtifactHeader(
         n.path("format_version").asInt(-1),
         text(n, "api_version"),
@@ -548,6 +550,19 @@ public final class ArtifactCodec {
     return new Calibration.Stratum(doubleArray(n, "decode_scores"), doubleArray(n, "prefill_scores"),
         devices ? doubleArray(n, "decode_device_scores") : new double[0],
         devices ? doubleArray(n, "prefill_device_scores") : new double[0]);
+  }
+
+  private static Calibration.SpreadOffset spreadOffset(JsonNode n) {
+    return new Calibration.SpreadOffset(number(n, "decode", "calibration.spread_offset.decode"),
+        number(n, "prefill", "calibration.spread_offset.prefill"));
+  }
+
+  private static double number(JsonNode parent, String field, String path) {
+    JsonNode v = parent.get(field);
+    if (v == null || !v.isNumber() || !Double.isFinite(v.asDouble())) {
+      throw new InvalidInputException(path, v == null ? "missing" : v.toString(), "a finite number");
+    }
+    return v.asDouble();
   }
 
   private static List<String> stringList(JsonNode parent, String field) {

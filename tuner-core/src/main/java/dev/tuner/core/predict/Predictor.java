@@ -180,7 +180,8 @@ public final class Predictor {
         throw new TunerException("model " + model.info().modelId() + " returned the spread " + spread.getAsDouble()
             + " for " + s.model().name() + " on " + s.device().name() + "; a spread must be a finite number >= 0");
       }
-      half = spread.isPresent() ? q * spread.getAsDouble() : Double.POSITIVE_INFINITY;
+      half = spread.isPresent() ? q * loaded.calibration().scale(s.phase(), spread.getAsDouble())
+          : Double.POSITIVE_INFINITY;
     }
     double low;
     double high;

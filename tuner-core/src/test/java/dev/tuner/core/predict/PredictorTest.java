@@ -327,6 +327,31 @@ class PredictorTest {
   }
 
   /**
+   * Under a spread offset the half-width is the score quantile times (spread + offset): with scores all 1, a decode
+   * offset of 0.04 and a spread of 0.01, the roof fraction 0.5 ± 0.05; the prefill offset does not touch decode.
+   */
+  @Test
+  void theSpreadOffsetIsAddedToTheSpreadOfItsPhase() {
+    Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+    float[] lo = new float[SCHEMA.width()];
+    float[] hi = new float[SCHEMA.width()];
+    Arrays.fill(hi, 1f);
+    double[] ones = new double[12];
+    Arrays.fill(ones, 1);
+    Calibration offset = new Calibration(Calibration.Method.SPREAD_NORMALISED,
+        new Calibration.Stratum(ones, ones, new double[0], new double[0]), lo, hi, List.of(),
+        Calibration.Stratum.EMPTY, new Calibration.SpreadOffset(0.04, 0.3));
+    ThroughputPrediction p = predictor(new FixedModel(SCHEMA, OutputKind.ROOFLINE_FRACTION, 0.5,
+        OptionalDouble.of(0.01)), offset).predict(s);
+    double roof = p.rooflineTokensPerSecond();
+    assertThat(p.interval().low()).isCloseTo(0.45 * roof, within(1e-9 * roof));
+    assertThat(p.interval().high()).isCloseTo(0.55 * roof, within(1e-9 * roof));
+    assertThat(offset.scale(Phase.PREFILL, 0.01)).isCloseTo(0.31, within(1e-12));
+    assertThat(new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, ones, ones, lo, hi).scale(Phase.DECODE, 0.5))
+        .isEqualTo(1);
+  }
+
+  /**
    * A model far above the physics is capped at the roof, and its interval reaches below the roof by the calibrated
    * half-width (0.18 in log, the 18th of the 19 scores 0.01..0.19) instead of collapsing onto the roof: [roof e^−0.18,
    * roof], confidence e^−0.09 × 0.8.
@@ -430,7 +455,7 @@ class PredictorTest {
     Calibration c = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL,
         new Calibration.Stratum(new double[20], new double[20], devices, devices), lo, hi,
         List.of("Ada sm_89", "Ampere sm_86"), new Calibration.Stratum(unseenRows, unseenRows, unseenDevices,
-            unseenDevices));
+            unseenDevices), Calibration.SpreadOffset.NONE);
     Predictor p = predictor(new FixedModel(SCHEMA, OutputKind.LOG_ROOFLINE_FRACTION, Math.log(0.5)), c);
     ThroughputPrediction seen = p.predict(Fixtures.scenario(CATALOG.model("Llama 3 8B"), CATALOG.device("RTX 4090"),
         CATALOG.quant("Q4_K_M"), 1, 512, Phase.DECODE));
@@ -473,26 +498,28 @@ class PredictorTest {
   void theUnseenStratumFallsBackToTheWorstCaseDeviceAndNeverGoesBelowIt() {
     double[] devices = hundredths(19);
     Calibration empty = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, seen(devices),
-        new float[0], new float[0], List.of("Ada sm_89"), Calibration.Stratum.EMPTY);
+        new float[0], new float[0], List.of("Ada sm_89"), Calibration.Stratum.EMPTY, Calibration.SpreadOffset.NONE);
     assertThat(empty.newArchitectureQuantile(Phase.DECODE, 0.9, false)).isEqualTo(0.19);
     double[] small = new double[20];
     Arrays.fill(small, 0.05);
     Calibration narrow = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, seen(devices),
         new float[0], new float[0], List.of("Ada sm_89"),
         new Calibration.Stratum(small, small, new double[] {0.02, 0.03, 0.04, 0.05},
-            new double[] {0.02, 0.03, 0.04, 0.05}));
+            new double[] {0.02, 0.03, 0.04, 0.05}), Calibration.SpreadOffset.NONE);
     assertThat(narrow.newArchitectureQuantile(Phase.PREFILL, 0.9, false)).isEqualTo(0.05);
     assertThat(narrow.newArchitectureQuantile(Phase.PREFILL, 0.9, true)).isEqualTo(0.19);
     Calibration one = new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, seen(devices),
         new float[0], new float[0], List.of("Ada sm_89"),
-        new Calibration.Stratum(small, small, new double[] {0.05}, new double[] {0.05}));
+        new Calibration.Stratum(small, small, new double[] {0.05}, new double[] {0.05}),
+        Calibration.SpreadOffset.NONE);
     assertThat(one.newArchitectureQuantile(Phase.DECODE, 0.9, false)).isEqualTo(0.19);
     assertThatThrownBy(() -> new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, seen(devices),
-        new float[0], new float[0], List.of(), new Calibration.Stratum(small, small, small, small)))
+        new float[0], new float[0], List.of(), new Calibration.Stratum(small, small, small, small),
+        Calibration.SpreadOffset.NONE))
         .isInstanceOf(dev.tuner.api.InvalidInputException.class)
         .hasMessageContaining("calibration new-architecture scores");
     assertThatThrownBy(() -> new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, seen(devices),
-        new float[0], new float[0], List.of(" "), Calibration.Stratum.EMPTY))
+        new float[0], new float[0], List.of(" "), Calibration.Stratum.EMPTY, Calibration.SpreadOffset.NONE))
         .isInstanceOf(dev.tuner.api.InvalidInputException.class)
         .hasMessageContaining("calibration training architecture");
   }

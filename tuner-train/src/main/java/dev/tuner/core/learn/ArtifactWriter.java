@@ -90,6 +90,11 @@ public final class ArtifactWriter {
     // artifacts without device scores keep the layout from before they existed
     Calibration.Stratum seen = c.seenArchitecture();
     scores(cal, seen, seen.decodeDeviceScores().length + seen.prefillDeviceScores().length > 0);
+    if (!c.spreadOffset().equals(Calibration.SpreadOffset.NONE)) {
+      ObjectNode offset = cal.putObject("spread_offset");
+      offset.put("decode", c.spreadOffset().decode());
+      offset.put("prefill", c.spreadOffset().prefill());
+    }
     floats(cal.putArray("feature_min"), c.featureMin());
     floats(cal.putArray("feature_max"), c.featureMax());
     if (!c.trainingArchitectures().isEmpty()) {

@@ -79,11 +79,14 @@ public final class CrossValidator {
     progress.progress("cv " + c.name(), folds.count(), folds.count());
     Calibration.Method method = allSpread ? Calibration.Method.SPREAD_NORMALISED
         : Calibration.Method.ABSOLUTE_RESIDUAL;
+    // the spreads carry no label, so every held-out row's may set the offset (see Calibration)
+    Calibration.SpreadOffset offset = method == Calibration.Method.SPREAD_NORMALISED
+        ? Calibration.SpreadOffset.median(d.phases, spread) : Calibration.SpreadOffset.NONE;
     double[] scores = new double[n];
     for (int i = 0; i < n; i++) {
       double target = references[i].kind().fromTokensPerSecond(d.measured[i], d.reference(references[i], i));
       double res = Math.abs(target - raw[i]);
-      scores[i] = method == Calibration.Method.SPREAD_NORMALISED ? res / spread[i] : res;
+      scores[i] = method == Calibration.Method.SPREAD_NORMALISED ? res / (spread[i] + offset.of(d.phases[i])) : res;
     }
     boolean[] newArchitecture = new boolean[n];
     List<List<String>> trainedArchitectures = new ArrayList<>();
@@ -101,8 +104,8 @@ public final class CrossValidator {
     for (int f = 0; f < folds.count(); f++) {
       int fold = f;
       // the quantiles Predictor would use with a calibration from the other folds' rows alone
-      Calibration others = calibration(method, scores, d, newArchitecture, i -> foldOf[i] != fold, new float[0],
-          new float[0], trainedArchitectures.get(f));
+      Calibration others = calibration(method, offset, scores, d, newArchitecture, i -> foldOf[i] != fold,
+          new float[0], new float[0], trainedArchitectures.get(f));
       for (int i : folds.testSets().get(f)) {
         Map<Phase, Double> qi = new EnumMap<>(Phase.class);
         for (Phase p : Phase.values()) {
@@ -113,7 +116,7 @@ public final class CrossValidator {
         double ref = d.reference(references[i], i);
         OutputKind kind = references[i].kind();
         predicted[i] = clamp(kind.toTokensPerSecond(raw[i], ref), roof);
-        double half = qi.get(d.phases[i]) * (method == Calibration.Method.SPREAD_NORMALISED ? spread[i] : 1);
+        double half = qi.get(d.phases[i]) * others.scale(d.phases[i], spread[i]);
         double center = raw[i];
         if (d.hasGeneration(i)) {
           // a prompt is never slower than its generation one token at a time (Predictor): the same floor here
@@ -124,8 +127,7 @@ public final class CrossValidator {
             predicted[i] = generated;
             center = rawGenerated[i];
             ref = generationRef;
-            half = qi.get(Phase.DECODE)
-                * (method == Calibration.Method.SPREAD_NORMALISED ? spreadGenerated[i] : 1);
+            half = qi.get(Phase.DECODE) * others.scale(Phase.DECODE, spreadGenerated[i]);
           }
         }
         if (Double.isInfinite(half)) {
@@ -138,7 +140,7 @@ public final class CrossValidator {
       }
     }
     return new CvResult(c.name(), folds.method(), folds.count(), level,
-        PhaseMetrics.byPhase(d.phases, d.measured, predicted, low, high), method, predicted, low, high,
+        PhaseMetrics.byPhase(d.phases, d.measured, predicted, low, high), method, offset, predicted, low, high,
         scores, folds.groupedBy(),
         PhaseMetrics.byGroup(folds.groupLabels(d), d.phases, d.measured, predicted, low, high), newArchitecture);
   }
@@ -154,14 +156,15 @@ public final class CrossValidator {
    * had trained on, and apart ({@link Calibration#newArchitecture}) those of the others ({@code newArchitecture}),
    * each per row and per device.
    */
-  static Calibration calibration(Calibration.Method method, double[] scores, Encoded d, boolean[] newArchitecture,
-      IntPredicate use, float[] featureMin, float[] featureMax, List<String> trainingArchitectures) {
+  static Calibration calibration(Calibration.Method method, Calibration.SpreadOffset offset, double[] scores,
+      Encoded d, boolean[] newArchitecture, IntPredicate use, float[] featureMin, float[] featureMax,
+      List<String> trainingArchitectures) {
     IntPredicate seen = i -> use.test(i) && !newArchitecture[i];
     IntPredicate fresh = i -> use.test(i) && newArchitecture[i];
     // without architectures to tell them apart, every row is calibrated as one seen before
     IntPredicate main = trainingArchitectures.isEmpty() ? use : seen;
     return new Calibration(method, stratum(scores, d, main), featureMin, featureMax, trainingArchitectures,
-        trainingArchitectures.isEmpty() ? Calibration.Stratum.EMPTY : stratum(scores, d, fresh));
+        trainingArchitectures.isEmpty() ? Calibration.Stratum.EMPTY : stratum(scores, d, fresh), offset);
   }
 
   /** The row and device scores of the rows {@code use} accepts. */

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Out-of-fold results of one candidate: metrics per phase, and per row the prediction, interval and
- * nonconformity score ({@code scores}, in the units of {@code method}) that calibrate the final model, and the
+ * nonconformity score ({@code scores}, in the units of {@code calibrationMethod} and {@code spreadOffset}) that calibrate the final model, and the
  * metrics per held-out device (per model for leave-one-model-out) in {@code groups}; {@code newArchitecture} marks
  * the rows whose device's architecture no training row of their fold ran on.
  */
@@ -17,6 +17,7 @@ public record CvResult(
     double level,
     Map<Phase, PhaseMetrics> phases,
     Calibration.Method calibrationMethod,
+    Calibration.SpreadOffset spreadOffset,
     double[] predicted,
     double[] low,
     double[] high,

@@ -118,7 +118,7 @@ public final class TrainingPipeline {
         max[j] = Math.max(max[j], v);
       }
     }
-    return CrossValidator.calibration(r.calibrationMethod(), r.scores(), d, r.newArchitecture(), i -> true, min, max,
+    return CrossValidator.calibration(r.calibrationMethod(), r.spreadOffset(), r.scores(), d, r.newArchitecture(), i -> true, min, max,
         CrossValidator.architectures(d, java.util.stream.IntStream.range(0, d.rows()).toArray()));
   }
 

@@ -60,6 +60,7 @@ class ArtifactCodecTest {
     assertThat(ca.decodeDeviceScores()).containsExactly(ce.decodeDeviceScores());
     assertThat(ca.prefillDeviceScores()).containsExactly(ce.prefillDeviceScores());
     assertThat(ca.trainingArchitectures()).isEqualTo(ce.trainingArchitectures());
+    assertThat(ca.spreadOffset()).isEqualTo(ce.spreadOffset());
     Calibration.Stratum sa = ca.newArchitecture();
     Calibration.Stratum se = ce.newArchitecture();
     assertThat(sa.decodeScores()).containsExactly(se.decodeScores());
@@ -100,7 +101,9 @@ class ArtifactCodecTest {
         new Calibration.Stratum(scores, new double[] {Double.MIN_VALUE, Double.MAX_VALUE}, devices, devices), lo, hi,
         split ? List.of("Ampere sm_86", "RDNA3.5 gfx115x", "Apple8 µ") : List.of(),
         split ? new Calibration.Stratum(r.doubles(r.nextInt(0, 50), 0, 5).toArray(), new double[] {1e-300},
-            r.doubles(r.nextInt(0, 8), 0, 5).toArray(), new double[0]) : Calibration.Stratum.EMPTY);
+            r.doubles(r.nextInt(0, 8), 0, 5).toArray(), new double[0]) : Calibration.Stratum.EMPTY,
+        r.nextBoolean() ? new Calibration.SpreadOffset(r.nextDouble(0, 3), r.nextDouble(0, 3))
+            : Calibration.SpreadOffset.NONE);
     ArtifactHeader header = new ArtifactHeader(h.formatVersion(), h.apiVersion(), h.modelId(), h.providerId(),
         h.providerVersion(), h.schema(), h.outputKind(), h.featureCount(), h.hyperParameters(), r.nextLong(),
         h.trainingData(), h.crossValidation(), calibration, h.environment(), h.created(),
@@ -322,7 +325,7 @@ class ArtifactCodecTest {
     Calibration c = h.calibration();
     Calibration split = new Calibration(c.method(), c.seenArchitecture(), c.featureMin(), c.featureMax(),
         List.of("Ada sm_89", "RDNA3.5 gfx115x"), new Calibration.Stratum(new double[] {0.5, 0.25},
-            new double[] {0.75}, new double[] {0.5}, new double[] {0.75}));
+            new double[] {0.75}, new double[] {0.5}, new double[] {0.75}), Calibration.SpreadOffset.NONE);
     return new ModelArtifact(new ArtifactHeader(h.formatVersion(), h.apiVersion(), h.modelId(), h.providerId(),
         h.providerVersion(), h.schema(), h.outputKind(), h.featureCount(), h.hyperParameters(), h.seed(),
         h.trainingData(), h.crossValidation(), split, h.environment(), h.created(), h.properties()),
@@ -344,6 +347,39 @@ class ArtifactCodecTest {
     String[] parts = edit.split("\\|");
     byte[] encoded = writer.encode(splitArtifact());
     assertSameArtifact(codec.decode(encoded, "split.json"), splitArtifact());
+    byte[] forged = editAndReseal(encoded, json -> replaceOnce(json, parts[0], parts[1]));
+    assertThatThrownBy(() -> codec.decode(forged, "forged.json"))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("forged.json")
+        .hasMessageContaining(parts[2]);
+  }
+
+  /**
+   * The spread offset is data too: written when there is one and read back as written; an artifact without it (every
+   * one written before it) is read with none; a negative, textual or missing figure is refused naming the field.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "\"decode\" : 0.125|\"decode\" : -0.125|calibration spread offset (decode)",
+      "\"prefill\" : 0.375|\"prefill\" : \"0.375\"|calibration.spread_offset.prefill",
+      "\"prefill\" : 0.375|\"prefil\" : 0.375|calibration.spread_offset.prefill = missing",
+      "\"spread_offset\" : {|\"spread_offset\" : 1, \"unread\" : {|spread_offset"})
+  void anInvalidSpreadOffsetIsRefused(String edit) {
+    String[] parts = edit.split("\\|");
+    ArtifactHeader h = TestArtifacts.header();
+    Calibration c = h.calibration();
+    ModelArtifact offset = new ModelArtifact(new ArtifactHeader(h.formatVersion(), h.apiVersion(), h.modelId(),
+        h.providerId(), h.providerVersion(), h.schema(), h.outputKind(), h.featureCount(), h.hyperParameters(),
+        h.seed(), h.trainingData(), h.crossValidation(), new Calibration(Calibration.Method.SPREAD_NORMALISED,
+            c.seenArchitecture(), c.featureMin(), c.featureMax(), c.trainingArchitectures(), c.newArchitecture(),
+            new Calibration.SpreadOffset(0.125, 0.375)), h.environment(), h.created(), h.properties()),
+        TestArtifacts.artifact().payload());
+    byte[] encoded = writer.encode(offset);
+    assertThat(codec.decode(encoded, "offset.json").header().calibration().spreadOffset())
+        .isEqualTo(new Calibration.SpreadOffset(0.125, 0.375));
+    assertThat(str(writer.encode(TestArtifacts.artifact()))).doesNotContain("spread_offset");
+    assertThat(codec.decode(writer.encode(TestArtifacts.artifact()), "plain.json").header().calibration()
+        .spreadOffset()).isEqualTo(Calibration.SpreadOffset.NONE);
     byte[] forged = editAndReseal(encoded, json -> replaceOnce(json, parts[0], parts[1]));
     assertThatThrownBy(() -> codec.decode(forged, "forged.json"))
         .isInstanceOf(ModelLoadException.class)

@@ -123,6 +123,74 @@ class CrossValidatorTest {
   }
 
   /**
+   * A model that reports a spread is calibrated on residuals divided by that spread plus the median spread of the
+   * row's phase, so a row on which the model was sure (spread 0.001) and wrong does not get a score of hundreds: the
+   * offset and every score are recomputed here by hand, and the interval is prediction ± quantile × (spread + offset).
+   */
+  @Test
+  void spreadsAreOffsetByTheirPhasesMedianSpread() {
+    dev.tuner.core.predict.RooflineOnlyModel base = new dev.tuner.core.predict.RooflineOnlyModel(DATA.schema(),
+        "spread", 0.6, 0.2);
+    // sure on some rows, unsure on the others, by a feature that varies across the data
+    java.util.function.ToDoubleFunction<float[]> spreadOf = x -> Math.floorMod(Float.floatToIntBits(x[0]), 7) == 0
+        ? 0.001 : 0.1 + 0.01 * Math.floorMod(Float.floatToIntBits(x[0]), 5);
+    dev.tuner.api.ThroughputModel spreading = new dev.tuner.api.ThroughputModel() {
+      @Override
+      public dev.tuner.api.ModelInfo info() {
+        return base.info();
+      }
+
+      @Override
+      public double predict(float[] features) {
+        return base.predict(features);
+      }
+
+      @Override
+      public java.util.OptionalDouble spread(float[] features) {
+        return java.util.OptionalDouble.of(spreadOf.applyAsDouble(features));
+      }
+    };
+    Candidate c = new Candidate() {
+      @Override
+      public String name() {
+        return "spread";
+      }
+
+      @Override
+      public Encoded data() {
+        return DATA;
+      }
+
+      @Override
+      public Fitted fit(int[] trainRows) {
+        return Fitted.plain(spreading);
+      }
+    };
+    CvResult r = new CrossValidator(0.9, ProgressListener.NONE).run(c, Folds.of("family", DATA, 42));
+    assertThat(r.calibrationMethod()).isEqualTo(dev.tuner.core.artifact.Calibration.Method.SPREAD_NORMALISED);
+    double[] spreads = IntStream.range(0, DATA.rows()).mapToDouble(i -> spreadOf.applyAsDouble(DATA.row(i)))
+        .toArray();
+    for (Phase p : Phase.values()) {
+      double[] own = IntStream.range(0, DATA.rows()).filter(i -> DATA.phases[i] == p).mapToDouble(i -> spreads[i])
+          .sorted().toArray();
+      double median = own.length % 2 == 1 ? own[own.length / 2] : (own[own.length / 2 - 1] + own[own.length / 2]) / 2;
+      assertThat(r.spreadOffset().of(p)).as("%s offset", p).isCloseTo(median, within(1e-12));
+    }
+    int sure = 0;
+    for (int i = 0; i < DATA.rows(); i++) {
+      dev.tuner.api.OutputKind kind = spreading.info().outputKind();
+      double target = kind.fromTokensPerSecond(DATA.measured[i], DATA.reference(kind, i));
+      double expected = Math.abs(target - spreading.predict(DATA.row(i)))
+          / (spreads[i] + r.spreadOffset().of(DATA.phases[i]));
+      assertThat(r.scores()[i]).as("score of row %d", i).isCloseTo(expected, within(1e-9 * (1 + expected)));
+      if (spreads[i] < 0.01) {
+        sure++;
+      }
+    }
+    assertThat(sure).as("rows the model was sure of").isPositive();
+  }
+
+  /**
    * Leave one family out: the Strix Halo is the only RDNA3.5 family with rows, so its rows are of an architecture
    * their fold never trained on, while an RTX 4090 (Ada, with AD103 and AD104 siblings) is not. The half-width of
    * such a decode row (one predicted below its roof; read at the interval's low end, which the roof never cuts) is
