@@ -326,6 +326,7 @@ final class RecommendCommand implements Callable<Integer> {
       case MEMORY -> d.memory().totalGib() / d.limit();
       case LATENCY -> d.msPerToken() / d.limit();
       case NO_THROUGHPUT -> Double.POSITIVE_INFINITY;
+      case NO_GAIN -> d.batch() / d.limit();
     };
   }
 

@@ -60,6 +60,28 @@ class RecommendCommandTest {
     assertThat(j.get("why_empty").isNull()).isTrue();
   }
 
+  /**
+   * Beyond batch 32, the shipped rows' largest, the learned gain is held, so batch 64 of a configuration predicts what
+   * its batch 32 does: it is dropped as gaining nothing, not ranked beside it, and the top holds no two batches of one
+   * quantization and KV cache at the same tokens/s.
+   */
+  @Test
+  void aBatchThatGainsNothingOverASmallerOneIsDroppedNotRanked() {
+    Cli.Result r = Cli.run(LLAMA_ON_4090, "--quants", "Q4_K_M", "--kv-cache-types", "q8_0", "--batches", "1,32,64",
+        "--context", "2048", "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("top")).extracting(c -> c.get("batch").asInt()).containsExactly(32, 1);
+    assertThat(j.get("dropped")).singleElement().satisfies(d -> {
+      assertThat(d.get("reason").asText()).isEqualTo("no_gain");
+      assertThat(d.get("batch").asInt()).isEqualTo(64);
+      assertThat(d.get("detail").asText()).contains("no more than batch 32 of the same configuration");
+    });
+    Cli.Result text = Cli.run(LLAMA_ON_4090, "--quants", "Q4_K_M", "--kv-cache-types", "q8_0", "--batches",
+        "1,32,64", "--context", "2048");
+    assertThat(text.out()).contains("no_gain").contains("Q4_K_M q8_0 batch 64:");
+  }
+
   @Test
   void anEmptyRecommendationIsExplained() {
     Cli.Result r = Cli.run(LLAMA_ON_4090, "--memory-gb", "2");

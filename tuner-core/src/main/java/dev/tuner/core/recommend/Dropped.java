@@ -8,8 +8,8 @@ import java.util.Locale;
 
 /**
  * A configuration of the grid left out of the recommendation, and why. {@code limit} is what it broke: the capacity
- * in GiB for {@link Reason#MEMORY}, the budget in ms per token per sequence for {@link Reason#LATENCY}, NaN
- * otherwise. {@code tokensPerSecond} is the prediction, NaN when none was made (memory drops are not predicted).
+ * in GiB for {@link Reason#MEMORY}, the budget in ms per token per sequence for {@link Reason#LATENCY}, the smaller
+ * batch that reaches as many tokens/s for {@link Reason#NO_GAIN}, NaN otherwise. {@code tokensPerSecond} is the prediction, NaN when none was made (memory drops are not predicted).
  * The sentence for people is built only when asked for, so that dropping stays cheap.
  */
 public record Dropped(
@@ -33,7 +33,12 @@ public record Dropped(
     /** The per-sequence time per token exceeds the budget. */
     LATENCY,
     /** The model predicts no throughput at all, so no latency can be stated. */
-    NO_THROUGHPUT;
+    NO_THROUGHPUT,
+    /**
+     * A smaller batch of the same quantization, KV cache and layout is predicted at least as fast: this one only adds
+     * per-sequence latency and memory (a batch beyond the training rows' largest is held at that batch's gain).
+     */
+    NO_GAIN;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);
@@ -56,6 +61,10 @@ public record Dropped(
       case LATENCY:
         return String.format(Locale.ROOT, "%.3g ms per token per sequence (%.4g tokens/s over %d sequences) exceeds"
             + " the budget of %s ms", msPerToken(), tokensPerSecond, batch, Recommender.compact(limit));
+      case NO_GAIN:
+        return String.format(Locale.ROOT, "%.4g tokens/s over %d sequences, no more than batch %d of the same"
+            + " configuration reaches: only more latency per sequence and more memory", tokensPerSecond, batch,
+            (int) limit);
       default:
         return "the model predicts 0 tokens/s";
     }

@@ -30,8 +30,9 @@ import java.util.OptionalDouble;
  * layout's replicas), drops what does not fit
  * in memory ({@link MemoryEstimate}: weights + full KV cache + 0.5 GiB + 5 % of the weights) before predicting, scores
  * all the rest with one call of the batch path {@link Predictor#predictTokensPerSecond} (roofline-clamped), drops what
- * exceeds the per-sequence latency budget, ranks by predicted aggregate tokens/s and extracts the Pareto front of
- * tokens/s against per-sequence latency. Immutable and thread-safe.
+ * exceeds the per-sequence latency budget and what a smaller batch of the same configuration reaches as fast
+ * ({@link Reason#NO_GAIN}), ranks by predicted aggregate tokens/s and extracts the Pareto front of tokens/s against
+ * per-sequence latency. Immutable and thread-safe.
  */
 public final class Recommender {
   private static final Comparator<Candidate> FASTEST_FIRST = Comparator
@@ -168,6 +169,7 @@ public final class Recommender {
       ranked.add(new Candidate(s.quant(), s.kvCache(), s.batch(), s.context(), tps, ms, r.tokensPerSecond(),
           r.bound(), r.arithmeticIntensity(), r.flopsPerToken(), r.peakTflops(), memory[i], s.parallel()));
     }
+    ranked = gaining(ranked, dropped);
     if (ranked.stream().anyMatch(c -> !(c.peakTflops() > 0))) {
       notes.add(ROOFLESS + " for " + req.device().name() + " (its FP16 peak is unknown and cannot be estimated):"
           + " predicted tokens/s grow with the batch without the limit that roof would set, so large batches rank"
@@ -181,6 +183,35 @@ public final class Recommender {
         : Optional.empty();
     return new Recommendation(req, predictor.model().id(), predictor.isFallback(), capacity, source, evaluated,
         ranked, top, paretoFront(ranked), dropped, notes, whyEmpty, req.multiDevice() ? fits : List.of());
+  }
+
+  /**
+   * {@code candidates} without those a smaller batch of the same quantization, KV cache and layout reaches at least
+   * as fast (they go to {@code dropped} as {@link Reason#NO_GAIN}): ranked, they would fill the top with the same
+   * throughput at ever more latency and memory. Order kept.
+   */
+  static List<Candidate> gaining(List<Candidate> candidates, List<Dropped> dropped) {
+    java.util.Map<List<Object>, List<Candidate>> byConfiguration = new java.util.HashMap<>();
+    for (Candidate c : candidates) {
+      byConfiguration.computeIfAbsent(List.of(c.quant().name(), c.kvCache(), c.layout()), k -> new ArrayList<>())
+          .add(c);
+    }
+    java.util.Set<Candidate> held = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (List<Candidate> same : byConfiguration.values()) {
+      same.sort(Comparator.comparingInt(Candidate::batch));
+      Candidate fastest = null;
+      for (Candidate c : same) {
+        if (fastest != null && c.tokensPerSecond() <= fastest.tokensPerSecond()) {
+          held.add(c);
+          dropped.add(new Dropped(c.quant(), c.kvCache(), c.batch(), Reason.NO_GAIN, c.memory(), fastest.batch(),
+              c.tokensPerSecond(), c.layout()));
+        } else {
+          fastest = c;
+        }
+      }
+    }
+    return held.isEmpty() ? candidates : candidates.stream().filter(c -> !held.contains(c))
+        .collect(java.util.stream.Collectors.toCollection(ArrayList::new));
   }
 
   /** The decode scenario of one grid point. */

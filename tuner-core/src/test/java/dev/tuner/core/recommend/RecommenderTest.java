@@ -88,6 +88,9 @@ class RecommenderTest {
       MemoryEstimate m = MemoryEstimate.of(Fixtures.LLAMA_8B, d.quant(), d.kvCache(), d.batch(), 4096);
       if (d.reason() == Reason.MEMORY) {
         assertThat(m.fitsIn(memoryGb)).as(d.toString()).isFalse();
+      } else if (d.reason() == Reason.NO_GAIN) {
+        assertThat(r.ranked()).as(d.toString()).anyMatch(c -> c.quant() == d.quant() && c.kvCache() == d.kvCache()
+            && c.batch() == (int) d.limit() && c.batch() < d.batch() && c.tokensPerSecond() >= d.tokensPerSecond());
       } else {
         assertThat(d.reason()).isEqualTo(Reason.LATENCY);
         assertThat(m.fitsIn(memoryGb)).isTrue();
@@ -231,10 +234,49 @@ class RecommenderTest {
     }
   }
 
+  /**
+   * A batch that a smaller one of the same configuration reaches as fast is dropped as {@link Reason#NO_GAIN}, naming
+   * that batch; what stays rises strictly with the batch within each configuration, in the order it came.
+   */
+  @Test
+  void aLargerBatchThatGainsNothingIsDroppedNamingTheSmallerOne() {
+    SplittableRandom rnd = new SplittableRandom(7);
+    for (int trial = 0; trial < 200; trial++) {
+      List<Candidate> cs = new ArrayList<>();
+      for (int i = rnd.nextInt(1, 40); i > 0; i--) {
+        KvCacheType kv = rnd.nextBoolean() ? KvCacheType.F16 : KvCacheType.Q8_0;
+        int batch = 1 << rnd.nextInt(0, 7);
+        if (cs.stream().noneMatch(c -> c.kvCache() == kv && c.batch() == batch)) {
+          cs.add(candidate(10 * rnd.nextInt(1, 8), batch, kv));
+        }
+      }
+      List<Dropped> dropped = new ArrayList<>();
+      List<Candidate> kept = Recommender.gaining(cs, dropped);
+      assertThat(kept.size() + dropped.size()).isEqualTo(cs.size());
+      assertThat(cs).containsSubsequence(kept);
+      for (Dropped d : dropped) {
+        assertThat(d.reason()).isEqualTo(Reason.NO_GAIN);
+        assertThat(kept).as(d.detail()).anyMatch(c -> c.kvCache() == d.kvCache() && c.batch() == (int) d.limit()
+            && c.batch() < d.batch() && c.tokensPerSecond() >= d.tokensPerSecond());
+        assertThat(d.detail()).contains("no more than batch " + (int) d.limit());
+      }
+      for (Candidate a : kept) {
+        for (Candidate b : kept) {
+          if (a.kvCache() == b.kvCache() && a.batch() < b.batch()) {
+            assertThat(b.tokensPerSecond()).isGreaterThan(a.tokensPerSecond());
+          }
+        }
+      }
+    }
+  }
+
   private static Candidate candidate(double tps, int batch) {
-    return new Candidate(Fixtures.Q4, KvCacheType.F16, batch, 4096, tps, 1000.0 * batch / tps, tps * 2,
-        dev.tuner.api.Bound.MEMORY, 1, 1, 1, MemoryEstimate.of(Fixtures.LLAMA_8B, Fixtures.Q4, KvCacheType.F16,
-        batch, 4096));
+    return candidate(tps, batch, KvCacheType.F16);
+  }
+
+  private static Candidate candidate(double tps, int batch, KvCacheType kv) {
+    return new Candidate(Fixtures.Q4, kv, batch, 4096, tps, 1000.0 * batch / tps, tps * 2,
+        dev.tuner.api.Bound.MEMORY, 1, 1, 1, MemoryEstimate.of(Fixtures.LLAMA_8B, Fixtures.Q4, kv, batch, 4096));
   }
 
   private static boolean dominates(Candidate a, Candidate b) {
