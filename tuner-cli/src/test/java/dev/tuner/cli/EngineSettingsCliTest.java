@@ -97,11 +97,20 @@ class EngineSettingsCliTest {
         "--context", "512");
     assertThat(table.exit()).as(table.toString()).isZero();
     assertThat(table.out()).contains("build date unknown (the build-month feature takes 2024-05)");
+    Cli.Result json = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M",
+        "--context", "512", "--format", "json");
+    assertThat(json.json().get("assumptions")).anySatisfy(a -> assertThat(a.asText())
+        .contains("build date unknown: the model takes a build of 2024-05"));
+    Cli.Result dated = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M",
+        "--context", "512", "--build-date", "2025-08", "--format", "json");
+    assertThat(dated.json().get("assumptions")).noneSatisfy(a -> assertThat(a.asText()).contains("build date"));
   }
 
   /**
    * The shipped model learned the BLAS library from the Strix Halo rows that differ only in it: hipBLASLt processes
-   * a dense prompt faster than rocBLAS there (3-4× in the data).
+   * a dense prompt faster than rocBLAS there (3-4× in the data). The model says 1.46× (630 against 431 tokens/s); 1.89×
+   * before it was held non-decreasing in the build's month, which lifts the slow rocBLAS rows of August 2025 toward
+   * the faster ones of the same month (b6111's 1 018 tokens/s without the setting).
    */
   @Test
   void hipBlasLtSpeedsUpTheShippedModelsStrixHaloPrefill() {
@@ -115,7 +124,7 @@ class EngineSettingsCliTest {
     assertThat(rocblas.exit()).as(rocblas.toString()).isZero();
     assertThat(hipblaslt.exit()).as(hipblaslt.toString()).isZero();
     assertThat(hipblaslt.json().get("tokens_per_s").asDouble())
-        .isGreaterThan(1.5 * rocblas.json().get("tokens_per_s").asDouble());
+        .isGreaterThan(1.3 * rocblas.json().get("tokens_per_s").asDouble());
   }
 
   @Test

@@ -178,7 +178,10 @@ class SparkScorerTest {
     assertThat(failed).isGreaterThanOrEqualTo(2).isLessThan(rows.size() * 2 / 10);
   }
 
-  /** The software columns reach the scenario: hipBLASLt lifts a Strix Halo prompt, a bad month is named. */
+  /**
+   * The software columns reach the scenario: hipBLASLt lifts a Strix Halo prompt (1.46× in the shipped model, as
+   * EngineSettingsCliTest states), a bad month is named.
+   */
   @Test
   void theBuildMonthAndBlasColumnsAreRead() {
     StructType text = new StructType()
@@ -197,7 +200,7 @@ class SparkScorerTest {
         .score(spark.createDataFrame(rows, text)).collectAsList().stream()
         .collect(Collectors.toMap(r -> r.getString(0), Function.identity()));
     assertThat(out.get("hipblaslt").<Double>getAs("tokens_per_s"))
-        .isGreaterThan(1.5 * out.get("rocblas").<Double>getAs("tokens_per_s"));
+        .isGreaterThan(1.3 * out.get("rocblas").<Double>getAs("tokens_per_s"));
     assertThat(out.get("bad month").<String>getAs("error")).contains("build_date", "August 2025", "YYYY-MM");
   }
 

@@ -11,9 +11,11 @@ import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.roofline.MemoryEstimate;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
+import dev.tuner.core.scenario.BuildDate;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.schema.FeatureEncoder;
+import dev.tuner.core.schema.Quantity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +43,7 @@ import java.util.stream.IntStream;
  * steps, and llama.cpp runs a one-token chunk with the very kernels of a decode step. A prefill prediction below the
  * model's own prediction for that generation (the decode of a window as long as the prompt after the same depth,
  * {@link RooflineResult#generation}) is raised to it, with the generation's interval and confidence, and says so.
+ * One that stands above it keeps its own interval, whose low end is raised to the generation's when that is higher.
  * The floor rises with bandwidth and every peak and falls with the prompt and the depth as the decode model does,
  * so it keeps the prefill prediction's monotone directions.
  */
@@ -63,6 +66,8 @@ public final class Predictor {
   private final double decodeQuantile;
   private final double prefillQuantile;
   private final TrainingRange range;
+  /** Whether the model's schema has a build-month slot, so that an undated build is an assumed figure. */
+  private final boolean readsBuildMonth;
 
   public Predictor(LoadedModel loaded, Roofline roofline, double intervalLevel, boolean fallback) {
     InvalidInputException.requireInRange("interval level", intervalLevel, 0.5, 0.99, "");
@@ -77,6 +82,7 @@ public final class Predictor {
     this.decodeQuantile = loaded.calibration().groupQuantile(Phase.DECODE, intervalLevel, false);
     this.prefillQuantile = loaded.calibration().groupQuantile(Phase.PREFILL, intervalLevel, false);
     this.range = new TrainingRange(loaded.schema(), loaded.calibration());
+    this.readsBuildMonth = loaded.schema().slots().stream().anyMatch(x -> x.quantity() == Quantity.BUILD_MONTH);
   }
 
   public LoadedModel model() {
@@ -111,15 +117,17 @@ public final class Predictor {
     InvalidInputException.requireInRange("topFeatures", topFeatures, 0, MAX_TOP_FEATURES, "features");
     RooflineResult r = roofline.compute(s);
     ThroughputPrediction own = predict(s, r, topFeatures);
-    // a generation is never above its own roofline: a prompt already there needs no second prediction
-    if (r.generation() == null || own.tokensPerSecond() >= r.generation().tokensPerSecond()) {
+    if (r.generation() == null) {
       return own;
     }
-    ThroughputPrediction generated = predict(s.withPhase(Phase.DECODE), r.generation(), topFeatures);
+    ThroughputPrediction generated = predict(s.withPhase(Phase.DECODE), r.generation(), 0);
     double roof = own.rooflineTokensPerSecond();
     double tps = Math.min(generated.tokensPerSecond(), roof);
     if (tps <= own.tokensPerSecond()) {
-      return own;
+      return withGenerationFloor(own, generated);
+    }
+    if (topFeatures > 0) {
+      generated = predict(s.withPhase(Phase.DECODE), r.generation(), topFeatures);
     }
     // a generation above the prompt's own roof (a batch of prompts cut into chunks smaller than the batch) is capped
     boolean capped = generated.tokensPerSecond() > roof;
@@ -132,6 +140,28 @@ public final class Predictor {
     return new ThroughputPrediction(tps, roof, own.bound(), capped, own.rawOutput(),
         generated.confidence() * (capped ? CAPPED_CONFIDENCE_FACTOR : 1), new Interval(level, Math.min(i.low(), tps),
             Math.min(Math.max(i.high(), tps), roof)), generated.topFeatures(), own.modelId(), assumptions);
+  }
+
+  /**
+   * {@code own}, a prompt's prediction that stands above its generation's, with its interval's low end raised to the
+   * generation's when that is higher: a prompt is never slower than generating its tokens one at a time, so what bounds
+   * the generation from below bounds the prompt too. Where the prompt's own interval is wide (a prompt of a device or
+   * model the rows barely cover), this keeps it from reaching down to nothing. Confidence follows the new width from
+   * a low end above 0.
+   */
+  private ThroughputPrediction withGenerationFloor(ThroughputPrediction own, ThroughputPrediction generated) {
+    Interval i = own.interval();
+    double floor = Math.min(generated.interval().low(), own.tokensPerSecond());
+    if (!(floor > i.low())) {
+      return own;
+    }
+    List<String> assumptions = new ArrayList<>(own.assumptions());
+    assumptions.add(String.format(Locale.ROOT, "the interval's low end is the generation's (%.4g tokens/s): a prompt is"
+        + " never slower than generating it one token at a time", floor));
+    double confidence = i.low() > 0 ? own.confidence() * Math.sqrt(floor / i.low()) : own.confidence();
+    return new ThroughputPrediction(own.tokensPerSecond(), own.rooflineTokensPerSecond(), own.bound(), own.capped(),
+        own.rawOutput(), Math.min(1, confidence), new Interval(i.level(), floor, i.high()), own.topFeatures(),
+        own.modelId(), assumptions);
   }
 
   /** The prediction of the model for {@code s} alone, {@code r} its roofline. */
@@ -158,6 +188,11 @@ public final class Predictor {
     }
     if (s.device().computeUnits() == 0) {
       assumptions.add("compute units of " + s.device().name() + " unknown: encoded as 0");
+    }
+    if (readsBuildMonth && s.engine().buildDate().isEmpty()) {
+      assumptions.add("build date unknown: the model takes a build of " + BuildDate.ASSUMED_WHEN_UNKNOWN
+          + ", the median month of its dated training rows (--build-date to state it; later builds are not"
+          + " predicted slower)");
     }
     double roof = r.tokensPerSecond();
     double ref = reference.tokensPerSecond(s, r);

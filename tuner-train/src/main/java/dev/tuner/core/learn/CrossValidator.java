@@ -29,7 +29,8 @@ import java.util.stream.IntStream;
  * calibrated on the other folds' rows of that kind alone, the others on the rest ({@link
  * Calibration#newArchitectureQuantile}, {@link #calibration}). A held-out prompt predicted below the fold model's prediction for generating it
  * one token at a time takes that prediction and the decode interval around it, as {@link
- * dev.tuner.core.predict.Predictor} does; its score stays the prompt model's own residual.
+ * dev.tuner.core.predict.Predictor} does; its score stays the prompt model's own residual. One above it keeps its own
+ * interval with the low end raised to the generation's when that is higher, as the Predictor does.
  */
 public final class CrossValidator {
   private final double level;
@@ -118,16 +119,22 @@ public final class CrossValidator {
         predicted[i] = clamp(kind.toTokensPerSecond(raw[i], ref), roof);
         double half = qi.get(d.phases[i]) * others.scale(d.phases[i], spread[i]);
         double center = raw[i];
+        double generationFloor = 0;
         if (d.hasGeneration(i)) {
           // a prompt is never slower than its generation one token at a time (Predictor): the same floor here
           double generationRef = d.generationReference(references[i], i);
           double generated = Math.min(clamp(kind.toTokensPerSecond(rawGenerated[i], generationRef),
               d.generationRoof(i)), roof);
+          double generatedHalf = qi.get(Phase.DECODE) * others.scale(Phase.DECODE, spreadGenerated[i]);
           if (generated > predicted[i]) {
             predicted[i] = generated;
             center = rawGenerated[i];
             ref = generationRef;
-            half = qi.get(Phase.DECODE) * others.scale(Phase.DECODE, spreadGenerated[i]);
+            half = generatedHalf;
+          } else if (!Double.isInfinite(generatedHalf)) {
+            // the prompt's interval reaches no lower than its generation's, as in the Predictor
+            generationFloor = Math.min(predicted[i], Math.min(clamp(kind.toTokensPerSecond(rawGenerated[i]
+                - generatedHalf, generationRef), d.generationRoof(i)), roof));
           }
         }
         if (Double.isInfinite(half)) {
@@ -137,6 +144,7 @@ public final class CrossValidator {
           low[i] = Math.min(predicted[i], clamp(kind.toTokensPerSecond(center - half, ref), roof));
           high[i] = Math.max(predicted[i], clamp(kind.toTokensPerSecond(center + half, ref), roof));
         }
+        low[i] = Math.max(low[i], generationFloor);
       }
     }
     return new CvResult(c.name(), folds.method(), folds.count(), level,

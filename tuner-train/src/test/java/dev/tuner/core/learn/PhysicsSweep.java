@@ -19,7 +19,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * Every catalogued model × device × quantization, swept along each axis the physics orders: bandwidth, each compute
- * peak, decode context and batch, and prefill prompt length past saturation. Each combination starts from a batch and
+ * peak, decode context and batch, and prefill prompt length past saturation; and the engine build's month, which the
+ * model is held non-decreasing in. Each combination starts from a batch and
  * context drawn from a seeded generator, so the sweep covers short and long contexts, single and batched decode,
  * without multiplying the count. Shared by the sweep of a freshly trained model and that of the shipped one.
  */
@@ -31,6 +32,8 @@ public final class PhysicsSweep {
   private static final int[] DEPTHS = {0, 512, 2048, 8192, 32768};
   private static final int[] PROMPTS = {128, 512, 2048, 8192, 32768};
   private static final double[] SCALES = {0.5, 1, 2};
+  private static final java.time.YearMonth[] BUILDS = {java.time.YearMonth.of(2023, 6), java.time.YearMonth.of(2024, 5),
+      java.time.YearMonth.of(2025, 3), java.time.YearMonth.of(2026, 1), java.time.YearMonth.of(2027, 6)};
 
   /** The curves swept along one axis, and the reversals beyond {@link #TOLERANCE} a predictor showed on them. */
   public record Result(int curves, List<String> reversals) {}
@@ -43,7 +46,8 @@ public final class PhysicsSweep {
     INT8(Phase.DECODE, 1), INT8_PREFILL(Phase.PREFILL, 1),
     FP4(Phase.DECODE, 1), FP4_PREFILL(Phase.PREFILL, 1),
     CONTEXT(Phase.DECODE, -1), BATCH(Phase.DECODE, 1), PROMPT(Phase.PREFILL, -1), BATCH_PREFILL(Phase.PREFILL, 1),
-    DEPTH(Phase.DECODE, -1), DEPTH_PREFILL(Phase.PREFILL, -1);
+    DEPTH(Phase.DECODE, -1), DEPTH_PREFILL(Phase.PREFILL, -1),
+    BUILD_MONTH(Phase.DECODE, 1), BUILD_MONTH_PREFILL(Phase.PREFILL, 1);
 
     final Phase phase;
     final int direction;
@@ -71,6 +75,11 @@ public final class PhysicsSweep {
     for (ModelSpec m : catalog.models().entries()) {
       for (DeviceSpec d : catalog.devices().entries()) {
         for (Quantization q : catalog.quants().entries()) {
+          // the build month moves no roof, so a seeded quarter of the combinations tells as much and keeps the
+          // suite's time
+          if ((axis == Axis.BUILD_MONTH || axis == Axis.BUILD_MONTH_PREFILL) && rnd.nextInt(4) != 0) {
+            continue;
+          }
           int batch = axis.phase == Phase.DECODE ? BATCHES[rnd.nextInt(BATCHES.length)] : 1;
           int context = CONTEXTS[rnd.nextInt(CONTEXTS.length)];
           Scenario[] curve = curve(axis, m, d, q, batch, context);
@@ -114,6 +123,15 @@ public final class PhysicsSweep {
         return sweep(PROMPTS.length, k -> scenario(m, d, q, 1, PROMPTS[k], Phase.PREFILL));
       case BATCH_PREFILL:
         return sweep(BATCHES.length, k -> scenario(m, d, q, BATCHES[k], context, Phase.PREFILL));
+      case BUILD_MONTH:
+      case BUILD_MONTH_PREFILL:
+        // a later build of one engine on one device: not slower (see PhysicsConstraints)
+        return sweep(BUILDS.length, k -> {
+          Scenario s = scenario(m, d, q, batch, context, axis.phase);
+          dev.tuner.core.scenario.EngineSettings e = s.engine();
+          return s.withEngine(new dev.tuner.core.scenario.EngineSettings(e.nUbatch(), e.flashAttention(),
+              e.backend(), e.build(), Optional.of(BUILDS[k]), e.blas()));
+        });
       case DEPTH:
       case DEPTH_PREFILL:
         // tokens already cached before the window: more of them to read and attend over, never fewer to compute
