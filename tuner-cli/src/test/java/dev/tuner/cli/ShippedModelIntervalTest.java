@@ -33,8 +33,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * whose figures are imputed, beyond every training row or of an architecture no row ran on are in the sweep and are
  * where the widest intervals are. Before the calibration's spread offset ({@code Calibration.SpreadOffset}) the
  * prompts' intervals in this sweep were ×21 wide at the median, ×368 502 at the 90th percentile and ×1.9e11 at most
- * (decode ×6.8, ×22, ×113); with it ×5.1, ×36 and ×492 (decode ×2.8, ×6.3, ×10.5). The limits leave room above
- * those and would catch either kind of return.
+ * (decode ×6.8, ×22, ×113); with it ×5.1, ×36 and ×492 (decode ×2.8, ×6.3, ×10.5), and with the model held
+ * non-decreasing in the build month ×5.5, ×38 and ×631 (decode ×2.7, ×5.4, ×8.4). The limits leave room above those
+ * and would catch either kind of return.
  */
 class ShippedModelIntervalTest {
   static final double MAX_RATIO = 1000;
