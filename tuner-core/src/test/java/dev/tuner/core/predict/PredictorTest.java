@@ -590,16 +590,7 @@ class PredictorTest {
    */
   @Test
   void aPromptIsNeverSlowerThanGeneratingItOneTokenAtATime() {
-    double[] decodeScores = new double[20];
-    double[] prefillScores = new double[20];
-    Arrays.fill(decodeScores, 0.2);
-    Arrays.fill(prefillScores, 0.005);
-    float[] lo = new float[SCHEMA.width()];
-    float[] hi = new float[SCHEMA.width()];
-    Arrays.fill(lo, -1e9f);
-    Arrays.fill(hi, 1e9f);
-    Predictor p = predictor(new RooflineOnlyModel(SCHEMA, "poor prompts", 0.7, 0.01),
-        new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, decodeScores, prefillScores, lo, hi));
+    Predictor p = poorPrompts(0.005);
     Scenario prompt = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 1, "prefill").resolve(CATALOG);
     ThroughputPrediction one = p.predict(prompt);
     ThroughputPrediction generated = p.predict(prompt.withPhase(Phase.DECODE));
@@ -631,16 +622,7 @@ class PredictorTest {
    */
   @Test
   void aPromptsIntervalReachesNoLowerThanItsGenerations() {
-    double[] decodeScores = new double[20];
-    double[] prefillScores = new double[20];
-    Arrays.fill(decodeScores, 0.2);
-    Arrays.fill(prefillScores, 0.0095);
-    float[] lo = new float[SCHEMA.width()];
-    float[] hi = new float[SCHEMA.width()];
-    Arrays.fill(lo, -1e9f);
-    Arrays.fill(hi, 1e9f);
-    Predictor p = predictor(new RooflineOnlyModel(SCHEMA, "poor prompts", 0.7, 0.01),
-        new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, decodeScores, prefillScores, lo, hi));
+    Predictor p = poorPrompts(0.0095);
     Scenario prompt = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 2048, "prefill").resolve(CATALOG);
     RooflineResult r = roofline.compute(prompt);
     ThroughputPrediction own = p.predict(prompt);
@@ -652,5 +634,22 @@ class PredictorTest {
     assertThat(own.interval().high()).isCloseTo(0.0195 * r.tokensPerSecond(), within(1e-9 * r.tokensPerSecond()));
     assertThat(own.confidence()).isCloseTo(Math.sqrt(own.interval().low() / own.interval().high()), within(1e-9));
     assertThat(own.assumptions()).anySatisfy(a -> assertThat(a).contains("the interval's low end is the generation's"));
+  }
+
+  /**
+   * A predictor of 1% of the prefill roof and 70% of the decode roof, calibrated on scores of 0.2 (decode) and
+   * {@code prefillScore} (prefill), fractions of the roof; every input inside the training range.
+   */
+  private Predictor poorPrompts(double prefillScore) {
+    double[] decodeScores = new double[20];
+    double[] prefillScores = new double[20];
+    Arrays.fill(decodeScores, 0.2);
+    Arrays.fill(prefillScores, prefillScore);
+    float[] lo = new float[SCHEMA.width()];
+    float[] hi = new float[SCHEMA.width()];
+    Arrays.fill(lo, -1e9f);
+    Arrays.fill(hi, 1e9f);
+    return predictor(new RooflineOnlyModel(SCHEMA, "poor prompts", 0.7, 0.01),
+        new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, decodeScores, prefillScores, lo, hi));
   }
 }

@@ -2,12 +2,15 @@ package dev.tuner.core.learn;
 
 import dev.tuner.api.ModelTrainer;
 import dev.tuner.api.OutputKind;
+import dev.tuner.api.ThroughputModel;
 import dev.tuner.api.TrainedModel;
 import dev.tuner.api.TrainingOptions;
+import dev.tuner.core.learn.Candidate.Fitted;
 import dev.tuner.core.predict.Reference;
 import dev.tuner.core.predict.RooflineOnlyModel;
 import dev.tuner.core.scenario.Phase;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /** The candidates tuner evaluates: a plugin's trainer and the two baselines. */
 public final class Candidates {
@@ -21,6 +24,14 @@ public final class Candidates {
   public static Candidate trainer(String name, ModelTrainer trainer, Encoded data, OutputKind target,
       TrainingOptions options) {
     ReferenceSettings settings = ReferenceSettings.from(options.hyperParameters());
+    return of(name, data, rows -> {
+      Trained t = train(trainer, data, rows, target, options, settings);
+      return new Fitted(t.trained().model(), t.reference());
+    });
+  }
+
+  /** A candidate named {@code name} over {@code data} whose fit on the given training rows is {@code fit}. */
+  static Candidate of(String name, Encoded data, Function<int[], Fitted> fit) {
     return new Candidate() {
       @Override
       public String name() {
@@ -34,10 +45,14 @@ public final class Candidates {
 
       @Override
       public Fitted fit(int[] trainRows) {
-        Trained t = train(trainer, data, trainRows, target, options, settings);
-        return new Fitted(t.trained().model(), t.reference());
+        return fit.apply(trainRows);
       }
     };
+  }
+
+  /** A candidate that predicts with {@code model} whatever its training rows: nothing to fit. */
+  public static Candidate fixed(String name, Encoded data, ThroughputModel model) {
+    return of(name, data, rows -> Fitted.plain(model));
   }
 
   /** A trainer's fit and the reference its targets were relative to. */
@@ -57,44 +72,14 @@ public final class Candidates {
 
   /** The roofline times the median measured/roofline of the training rows, per phase. */
   public static Candidate rooflineEfficiency(Encoded data) {
-    return new Candidate() {
-      @Override
-      public String name() {
-        return "roofline_efficiency";
-      }
-
-      @Override
-      public Encoded data() {
-        return data;
-      }
-
-      @Override
-      public Fitted fit(int[] trainRows) {
-        return Fitted.plain(new RooflineOnlyModel(data.schema(), "roofline-x-median-efficiency",
-            medianEfficiency(data, trainRows, Phase.DECODE), medianEfficiency(data, trainRows, Phase.PREFILL)));
-      }
-    };
+    return of("roofline_efficiency", data, rows -> Fitted.plain(new RooflineOnlyModel(data.schema(),
+        "roofline-x-median-efficiency", medianEfficiency(data, rows, Phase.DECODE),
+        medianEfficiency(data, rows, Phase.PREFILL))));
   }
 
   /** The seed's heuristic with its default weights; nothing to fit. {@code data} must be in reference-v1. */
   public static Candidate referenceHeuristic(Encoded referenceData) {
-    ReferenceHeuristicModel model = new ReferenceHeuristicModel();
-    return new Candidate() {
-      @Override
-      public String name() {
-        return "reference_heuristic";
-      }
-
-      @Override
-      public Encoded data() {
-        return referenceData;
-      }
-
-      @Override
-      public Fitted fit(int[] trainRows) {
-        return Fitted.plain(model);
-      }
-    };
+    return fixed("reference_heuristic", referenceData, new ReferenceHeuristicModel());
   }
 
   /** Median of measured / roofline over the training rows of one phase (0.5 if the phase has none). */

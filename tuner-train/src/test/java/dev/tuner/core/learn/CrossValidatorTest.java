@@ -36,26 +36,6 @@ class CrossValidatorTest {
         Folds.of(spec, DATA, 42));
   }
 
-  /** A candidate that fits {@code model} whatever the training rows: every fold predicts with it. */
-  private static Candidate fixed(String name, dev.tuner.api.ThroughputModel model) {
-    return new Candidate() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public Encoded data() {
-        return DATA;
-      }
-
-      @Override
-      public Fitted fit(int[] trainRows) {
-        return Fitted.plain(model);
-      }
-    };
-  }
-
   @Test
   void leaveOneDeviceOutReportsEveryHeldOutDeviceAndTheirRowsAddUpToEachPhase() {
     CvResult r = run("device");
@@ -108,7 +88,7 @@ class CrossValidatorTest {
   void heldOutPromptsAreNeverSlowerThanTheirGenerationAsInThePredictor() {
     dev.tuner.core.predict.RooflineOnlyModel poorPrompts = new dev.tuner.core.predict.RooflineOnlyModel(
         DATA.schema(), "poor prompts", 0.7, 0.01);
-    Candidate fixed = fixed("poor prompts", poorPrompts);
+    Candidate fixed = Candidates.fixed("poor prompts", DATA, poorPrompts);
     CvResult r = new CrossValidator(0.9, ProgressListener.NONE).run(fixed, Folds.of("family", DATA, 42));
     dev.tuner.core.predict.Predictor predictor = new dev.tuner.core.predict.Predictor(
         new dev.tuner.core.predict.LoadedModel(poorPrompts, DATA.schema(),
@@ -155,7 +135,7 @@ class CrossValidatorTest {
         return java.util.OptionalDouble.of(spreadOf.applyAsDouble(features));
       }
     };
-    Candidate c = fixed("spread", spreading);
+    Candidate c = Candidates.fixed("spread", DATA, spreading);
     CvResult r = new CrossValidator(0.9, ProgressListener.NONE).run(c, Folds.of("family", DATA, 42));
     assertThat(r.calibrationMethod()).isEqualTo(dev.tuner.core.artifact.Calibration.Method.SPREAD_NORMALISED);
     double[] spreads = IntStream.range(0, DATA.rows()).mapToDouble(i -> spreadOf.applyAsDouble(DATA.row(i)))
