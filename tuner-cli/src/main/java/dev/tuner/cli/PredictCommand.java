@@ -141,6 +141,12 @@ final class PredictCommand implements Callable<Integer> {
       UnreadOptions.refuseMatched(spec, stepOnly, "--top-features");
       Scenario step = specs.request(quant, 1, 1, "decode", kvCacheType, null, null, null)
           .resolve(catalog);
+      if (kvCacheType == null) {
+        // the cache's type sets how many sequences fit, so every figure at capacity hangs on it
+        spec.commandLine().getErr().println("note: no --kv-cache-type given: " + step.kvCache().id() + " assumed;"
+            + " an FP8 cache (--kv-cache-type fp8, as NVIDIA's FP8 checkpoints give TensorRT-LLM) holds twice the"
+            + " sequences");
+      }
       return Serving.predict(session, step, serving, serving.layout(layout), batch, output.format,
           spec.commandLine().getOut());
     }

@@ -40,6 +40,18 @@ class ServingCommandTest {
     assertThat(j.get("limited_by").asText()).isNotEmpty();
   }
 
+  /** The KV cache's type sets how many sequences fit: left to its default, the prediction says which it took. */
+  @Test
+  void anUnstatedKvCacheTypeIsNamed() {
+    Cli.Result unstated = Cli.run(VLLM, "--concurrency", "20");
+    assertThat(unstated.exit()).as(unstated.toString()).isZero();
+    assertThat(unstated.err()).contains("note: no --kv-cache-type given: f16 assumed");
+    Cli.Result stated = Cli.run(VLLM, "--concurrency", "20", "--kv-cache-type", "fp8");
+    assertThat(stated.exit()).as(stated.toString()).isZero();
+    assertThat(stated.err()).doesNotContain("--kv-cache-type");
+    assertThat(stated.out()).contains("KV cache fp8");
+  }
+
   @Test
   void anEngineBackendOrWeightFormatThatCannotRunIsRefusedAndRecommendDropsIt() {
     // TensorRT-LLM runs on NVIDIA GPUs only (data/SOURCES.md doc_engine_platforms)
