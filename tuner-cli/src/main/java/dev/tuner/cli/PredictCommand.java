@@ -112,7 +112,8 @@ final class PredictCommand implements Callable<Integer> {
   @Mixin
   LayoutOptions layout = new LayoutOptions();
 
-  @Option(names = "--explain", description = "Show the roofline arithmetic as well.")
+  @Option(names = "--explain", description = "Show the roofline arithmetic as well (for a serving prediction: the"
+      + " engine terms and one decode iteration).")
   boolean explain;
 
   @Option(names = "--top-features", paramLabel = "N", defaultValue = "5",
@@ -122,6 +123,11 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     InvalidInputException.requireInRange("--top-features", topFeatures, 0, Predictor.MAX_TOP_FEATURES, "features");
+    if (explain && output.format == OutputFormat.CSV) {
+      // the arithmetic is no CSV row: printed nowhere, it would be a flag that silently did nothing
+      throw new InvalidInputException("--explain", "true with --format csv", "--format table or json, which print"
+          + " the arithmetic");
+    }
     // a missing input file is a bad value (exit 2), whichever option names it
     FilePlan.of(TunerCli.of(spec)).input("--serving-terms", serving.servingTerms)
         .input("--lengths-file", serving.lengthsFile).check(false);
@@ -136,19 +142,20 @@ final class PredictCommand implements Callable<Integer> {
       UnreadOptions.refuse(stepOnly + ", over the lengths --isl/--osl give (a request's prefill and decode both"
           + " count)", "--context", context, "--phase", phase, "--depth", depth);
       // the composition reads none of these: a step's runtime, kernel and host-memory path, and its report
-      UnreadOptions.refuse(stepOnly, "--cuda-graphs", cudaGraphs, "--kernel", kernel, "--zero-copy", zeroCopy,
-          "--explain", UnreadOptions.flag(explain));
+      UnreadOptions.refuse(stepOnly, "--cuda-graphs", cudaGraphs, "--kernel", kernel, "--zero-copy", zeroCopy);
       UnreadOptions.refuseMatched(spec, stepOnly, "--top-features");
       Scenario step = specs.request(quant, 1, 1, "decode", kvCacheType, null, null, null)
           .resolve(catalog);
-      if (kvCacheType == null) {
+      int code = Serving.predict(session, step, serving, serving.layout(layout), batch, output.format, explain,
+          spec.commandLine().getOut());
+      // after the prediction, so that a refused request still prints its one line of error alone
+      if (code == 0 && kvCacheType == null) {
         // the cache's type sets how many sequences fit, so every figure at capacity hangs on it
         spec.commandLine().getErr().println("note: no --kv-cache-type given: " + step.kvCache().id() + " assumed;"
             + " an FP8 cache (--kv-cache-type fp8, as NVIDIA's FP8 checkpoints give TensorRT-LLM) holds twice the"
             + " sequences");
       }
-      return Serving.predict(session, step, serving, serving.layout(layout), batch, output.format,
-          spec.commandLine().getOut());
+      return code;
     }
     serving.refuseServingOnly("a serving prediction: --engine, --isl and --osl and a load (--concurrency,"
         + " --request-rate, --offline or --batch)");

@@ -7,11 +7,13 @@ import dev.tuner.core.io.Csv;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.serving.EngineDefaults;
+import dev.tuner.serving.EngineTerms;
 import dev.tuner.serving.Load;
 import dev.tuner.serving.Metric;
 import dev.tuner.serving.ServingCsv;
 import dev.tuner.serving.ServingData;
 import dev.tuner.serving.ServingEvaluator;
+import dev.tuner.serving.ServingExplanation;
 import dev.tuner.serving.ServingPrediction;
 import dev.tuner.serving.ServingPredictor;
 import dev.tuner.serving.ServingRow;
@@ -21,6 +23,7 @@ import dev.tuner.serving.ServingTermsCodec;
 import dev.tuner.serving.ServingTrainer;
 import dev.tuner.serving.StepModelTerms;
 import dev.tuner.serving.StepPhysics;
+import dev.tuner.serving.StepTimes;
 import dev.tuner.serving.Workload;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -49,15 +52,19 @@ final class Serving {
   private Serving() {}
 
   static int predict(Session session, Scenario step, ServingOptions o, ParallelLayout layout, Integer batch,
-      OutputFormat format, PrintWriter out) {
+      OutputFormat format, boolean explain, PrintWriter out) {
     EngineDefaults defaults = EngineDefaults.shipped();
     Workload workload = o.workload(batch);
     ServingScenario s = new ServingScenario(step.model(), step.device(), step.quant(), step.kvCache(),
         o.engine(defaults, step, layout, workload), layout, workload, o.attentionDp == null ? 1 : o.attentionDp);
     ServingTerms terms = o.servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(o.servingTerms);
-    ServingPrediction p = predictor(session, terms).predict(s);
+    ServingPredictor predictor = predictor(session, terms);
+    ServingPrediction p = predictor.predict(s);
+    Optional<ServingExplanation> why = explain ? Optional.of(predictor.explain(s, p)) : Optional.empty();
     if (format == OutputFormat.JSON) {
-      Json.print(out, json(s, p));
+      ObjectNode n = json(s, p);
+      why.ifPresent(e -> n.set("explain", explanationJson(e)));
+      Json.print(out, n);
     } else if (format == OutputFormat.CSV) {
       // one row: the scenario, then each metric with its interval's ends (empty where the terms give none)
       List<String> header = new ArrayList<>(List.of("engine", "model", "quant", "kv_cache", "device", "devices", "tp",
@@ -78,9 +85,78 @@ final class Serving {
       t.printCsv(out);
     } else {
       table(s, p, out);
+      why.ifPresent(e -> explanation(e, out));
     }
     out.flush();
     return 0;
+  }
+
+  /** The terms a prediction ran with and one of its decode iterations, part by part: at peak, then under the terms. */
+  private static void explanation(ServingExplanation e, PrintWriter out) {
+    EngineTerms t = e.terms();
+    StepTimes peak = e.atPeak();
+    out.println();
+    out.println(String.format(Locale.ROOT, "Serving arithmetic (one decode iteration of %s sequences at a mean context"
+        + " of %s tokens)", count(e.sequences()), count(e.meanContext())));
+    new Table("", "at peak", "under the terms", "")
+        .row("terms", "", "", e.termsSource())
+        .row("weights", ms(peak.weights()), ms(e.weightsS()), "memory bandwidth at a share of "
+            + share(t.bandwidthEff()))
+        .row("linear layers", ms(peak.linear()), ms(e.linearS()), "arithmetic at a share of " + share(t.computeEff()))
+        .row("KV cache", ms(peak.kv()), ms(e.kvS()), "memory bandwidth at a share of " + share(t.kvEff()))
+        .row("attention", ms(peak.attention()), ms(e.attentionS()), "arithmetic at a share of "
+            + share(t.computeEff()))
+        .row("collectives", ms(peak.interconnect()), ms(e.collectivesS()), "link bandwidth at a share of "
+            + share(t.interconnectEff()) + ", plus their latency")
+        .row("engine overhead", "", ms(e.overheadS()), ms(t.overheadS()) + " per iteration + "
+            + Text.num(t.perSequenceS() * 1e6) + " µs per sequence")
+        .row("iteration", "", ms(e.iterationS()), "max(weights, linear) + max(KV, attention) + collectives +"
+            + " overhead")
+        .printText(out, "  ");
+  }
+
+  /** A count as a whole number when it is one (to a hundredth), else to four figures. */
+  private static String count(double v) {
+    return Math.abs(v - Math.rint(v)) < 0.005 ? Long.toString(Math.round(v)) : Text.num(v);
+  }
+
+  private static String ms(double seconds) {
+    return Text.num(seconds * 1e3) + " ms";
+  }
+
+  private static String share(double s) {
+    return String.format(Locale.ROOT, "%.2f", s);
+  }
+
+  private static ObjectNode explanationJson(ServingExplanation e) {
+    ObjectNode n = Json.object();
+    n.put("terms_source", e.termsSource());
+    EngineTerms t = e.terms();
+    ObjectNode terms = n.putObject("terms");
+    terms.put("overhead_s", t.overheadS());
+    terms.put("per_sequence_s", t.perSequenceS());
+    terms.put("bandwidth_efficiency", t.bandwidthEff());
+    terms.put("kv_efficiency", t.kvEff());
+    terms.put("compute_efficiency", t.computeEff());
+    terms.put("interconnect_efficiency", t.interconnectEff());
+    n.put("sequences", e.sequences());
+    n.put("mean_context", e.meanContext());
+    StepTimes p = e.atPeak();
+    ObjectNode peak = n.putObject("at_peak_s");
+    peak.put("weights", p.weights());
+    peak.put("linear", p.linear());
+    peak.put("kv", p.kv());
+    peak.put("attention", p.attention());
+    peak.put("collectives", p.interconnect());
+    ObjectNode under = n.putObject("under_terms_s");
+    under.put("weights", e.weightsS());
+    under.put("linear", e.linearS());
+    under.put("kv", e.kvS());
+    under.put("attention", e.attentionS());
+    under.put("collectives", e.collectivesS());
+    under.put("overhead", e.overheadS());
+    n.put("iteration_s", e.iterationS());
+    return n;
   }
 
   /**

@@ -40,6 +40,32 @@ class ServingCommandTest {
     assertThat(j.get("limited_by").asText()).isNotEmpty();
   }
 
+  /**
+   * --explain shows what the serving prediction rests on: the terms and where they come from, and one decode
+   * iteration part by part, whose parts add up to it as the terms compose them.
+   */
+  @Test
+  void explainShowsTheTermsAndOneDecodeIteration() {
+    Cli.Result table = Cli.run(VLLM, "--concurrency", "20", "--explain");
+    assertThat(table.exit()).as(table.toString()).isZero();
+    assertThat(table.out()).contains("Serving arithmetic (one decode iteration of", "learned from the serving rows"
+        + " of vllm", "collectives", "engine overhead", "iteration");
+    Cli.Result json = Cli.run(VLLM, "--concurrency", "20", "--explain", "--format", "json");
+    assertThat(json.exit()).as(json.toString()).isZero();
+    JsonNode e = json.json().get("explain");
+    JsonNode u = e.get("under_terms_s");
+    double sum = Math.max(u.get("weights").asDouble(), u.get("linear").asDouble())
+        + Math.max(u.get("kv").asDouble(), u.get("attention").asDouble()) + u.get("collectives").asDouble()
+        + u.get("overhead").asDouble();
+    assertThat(e.get("iteration_s").asDouble()).isPositive().isCloseTo(sum, org.assertj.core.api.Assertions
+        .within(1e-12));
+    assertThat(e.get("sequences").asDouble()).isEqualTo(Math.max(1, json.json().get("running").asDouble()));
+    JsonNode peak = e.get("at_peak_s");
+    assertThat(u.get("weights").asDouble()).isCloseTo(peak.get("weights").asDouble()
+        / e.get("terms").get("bandwidth_efficiency").asDouble(), org.assertj.core.api.Assertions.within(1e-15));
+    assertThat(Cli.run(VLLM, "--concurrency", "20").out()).doesNotContain("Serving arithmetic");
+  }
+
   /** The KV cache's type sets how many sequences fit: left to its default, the prediction says which it took. */
   @Test
   void anUnstatedKvCacheTypeIsNamed() {

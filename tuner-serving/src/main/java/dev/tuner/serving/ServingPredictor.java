@@ -74,6 +74,23 @@ public final class ServingPredictor {
     return terms;
   }
 
+  /**
+   * What {@code p}, this predictor's prediction of {@code s}, rests on: its terms and where they come from, and one
+   * decode iteration of its running requests (at least one) at the workload's mean context, input plus half the
+   * output.
+   */
+  public ServingExplanation explain(ServingScenario s, ServingPrediction p) {
+    InstanceFigures f = physics.figures(s);
+    Plan plan = plan(s, f);
+    String source = fromStepModel(s) ? "the step model's predictions of one sequence's steps (no serving row runs "
+        + s.engine().kind().id() + ")" : terms.learned(s.engine().kind()) ? "learned from the serving rows of "
+        + s.engine().kind().id() : "pooled over every engine's serving rows (none runs " + s.engine().kind().id() + ")";
+    double sequences = Math.max(1, p.running());
+    double context = s.workload().input().mean() + s.workload().output().mean() / 2;
+    return new ServingExplanation(source, plan.terms(), sequences, context, f.step(sequences, sequences * context, 0,
+        0));
+  }
+
   public StepPhysics physics() {
     return physics;
   }

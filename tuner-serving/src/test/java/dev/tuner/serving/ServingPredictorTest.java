@@ -72,6 +72,49 @@ class ServingPredictorTest {
     assertThat(Math.abs(e2eWidth - tpotWidth)).isLessThan(0.05 * Math.abs(ttftWidth - tpotWidth));
   }
 
+  /**
+   * An iteration under terms, part by part, by hand: weights 10 ms at peak over a share of 0.5 are 20 ms, the linear
+   * layers' 3 ms of arithmetic (4 ms of compute less 1 ms of attention) over 0.25 are 12 ms, the KV cache's 2 ms over
+   * 0.5 are 4 ms, attention's 1 ms over 0.25 is 4 ms, the collectives' 1 ms over 0.5 is 2 ms, the overhead 2 ms:
+   * 20 + 4 + 2 + 2 = 28 ms.
+   */
+  @Test
+  void anExplanationsPartsAddUpToItsIteration() {
+    ServingExplanation e = new ServingExplanation("hand", new EngineTerms(0.002, 0.5, 0.25, 0.5), 4, 1000,
+        new StepTimes(0.010, 0.004, 0.001, 0.002, 0.001));
+    assertThat(e.weightsS()).isCloseTo(0.020, within(1e-15));
+    assertThat(e.linearS()).isCloseTo(0.012, within(1e-15));
+    assertThat(e.kvS()).isCloseTo(0.004, within(1e-15));
+    assertThat(e.attentionS()).isCloseTo(0.004, within(1e-15));
+    assertThat(e.collectivesS()).isCloseTo(0.002, within(1e-15));
+    assertThat(e.overheadS()).isCloseTo(0.002, within(1e-15));
+    assertThat(e.iterationS()).isCloseTo(0.028, within(1e-15));
+  }
+
+  /**
+   * A prediction's explanation is one decode iteration of its running requests at the mean context, under the terms
+   * its engine learned (vLLM's) or, for an engine without serving rows, the pooled ones; it says which.
+   */
+  @Test
+  void anExplanationIsTheDecodeIterationOfThePredictionsRunningRequests() {
+    StepPhysics physics = new StepPhysics(new Roofline(CATALOG));
+    ServingTerms terms = ServingTermsCodec.shipped();
+    ServingPredictor p = new ServingPredictor(physics, terms, Optional.empty());
+    ServingScenario s = scenario(200);
+    ServingPrediction prediction = p.predict(s);
+    ServingExplanation e = p.explain(s, prediction);
+    assertThat(e.sequences()).isEqualTo(Math.max(1, prediction.running()));
+    assertThat(e.meanContext()).isEqualTo(2000 + 100);
+    assertThat(e.atPeak()).isEqualTo(physics.figures(s).step(e.sequences(), e.sequences() * 2100, 0, 0));
+    assertThat(e.terms()).isEqualTo(terms.forEngine(EngineKind.VLLM));
+    assertThat(e.termsSource()).startsWith("learned from the serving rows of vllm");
+    assertThat(e.iterationS()).isCloseTo(e.terms().seconds(e.atPeak(), e.sequences()), within(1e-15));
+    // no serving row runs llama.cpp, and this predictor has no step model to take its terms from
+    ServingScenario llamaCpp = new ServingScenario(s.model(), s.device(), CATALOG.quant("Q4_K_M"), KvCacheType.F16,
+        EngineDefaults.shipped().engine(EngineKind.LLAMA_CPP, "", ""), s.layout(), s.workload());
+    assertThat(p.explain(llamaCpp, p.predict(llamaCpp)).termsSource()).startsWith("pooled");
+  }
+
   private static ServingScenario scenario(int output) {
     return new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"), CATALOG.quant("FP8"),
         KvCacheType.FP8, EngineDefaults.shipped().engine(EngineKind.VLLM, "", ""), ParallelLayout.SINGLE,

@@ -9,7 +9,8 @@ import java.util.Locale;
 /**
  * A configuration of the grid left out of the recommendation, and why. {@code limit} is what it broke: the capacity
  * in GiB for {@link Reason#MEMORY}, the budget in ms per token per sequence for {@link Reason#LATENCY}, the smaller
- * batch that reaches as many tokens/s for {@link Reason#NO_GAIN}, NaN otherwise. {@code tokensPerSecond} is the prediction, NaN when none was made (memory drops are not predicted).
+ * batch that reaches as many tokens/s for {@link Reason#NO_GAIN}, NaN otherwise. {@code tokensPerSecond} is the
+ * prediction, NaN when none was made (memory drops are not predicted).
  * The sentence for people is built only when asked for, so that dropping stays cheap.
  */
 public record Dropped(
