@@ -131,14 +131,7 @@ final class Serving {
   private static ObjectNode explanationJson(ServingExplanation e) {
     ObjectNode n = Json.object();
     n.put("terms_source", e.termsSource());
-    EngineTerms t = e.terms();
-    ObjectNode terms = n.putObject("terms");
-    terms.put("overhead_s", t.overheadS());
-    terms.put("per_sequence_s", t.perSequenceS());
-    terms.put("bandwidth_efficiency", t.bandwidthEff());
-    terms.put("kv_efficiency", t.kvEff());
-    terms.put("compute_efficiency", t.computeEff());
-    terms.put("interconnect_efficiency", t.interconnectEff());
+    n.set("terms", ServingTermsCodec.json(e.terms()));
     n.put("sequences", e.sequences());
     n.put("mean_context", e.meanContext());
     StepTimes p = e.atPeak();

@@ -72,6 +72,11 @@ public final class ServingTermsCodec {
           "0: format version " + VERSION + " learns none; such terms (read from a version 2 to 4 file) cannot be"
               + " written");
     }
+    return json(e);
+  }
+
+  /** One engine's terms under the names a terms file gives them (`tuner predict --explain` prints them so too). */
+  public static ObjectNode json(EngineTerms e) {
     return JSON.createObjectNode()
         .put("overhead_s", e.overheadS())
         .put("per_sequence_s", e.perSequenceS())
