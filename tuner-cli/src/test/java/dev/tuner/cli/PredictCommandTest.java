@@ -354,4 +354,25 @@ class PredictCommandTest {
     assertThat(fits.json().path("warnings").size()).isZero();
     assertThat(fits.json().path("assumptions").toString()).doesNotContain("does not fit");
   }
+
+  /**
+   * llama.cpp has no plain MXFP4 file of a mixture of experts: a gpt-oss in MXFP4 is warned towards MXFP4_MOE, which
+   * predicts its published files; MXFP4_MOE itself and a dense model are not warned.
+   */
+  @Test
+  void aMixtureOfExpertsInPlainMxfp4IsWarnedTowardsMxfp4Moe() {
+    Cli.Result plain = Cli.run("predict", "--model", "gpt-oss-20b", "--device", "RTX 4090", "--quant", "MXFP4",
+        "--context", "128", "--format", "json");
+    assertThat(plain.exit()).as(plain.toString()).isZero();
+    assertThat(plain.json().path("warnings").toString()).contains("--quant MXFP4_MOE predicts such a file");
+    Cli.Result table = Cli.run("predict", "--model", "gpt-oss-20b", "--device", "RTX 4090", "--quant", "MXFP4",
+        "--context", "128");
+    assertThat(table.err()).contains("warning: llama.cpp keeps a mixture of experts' MXFP4 weights");
+    for (String[] quiet : new String[][] {{"gpt-oss-20b", "MXFP4_MOE"}, {"Llama 3 8B", "MXFP4"}}) {
+      Cli.Result r = Cli.run("predict", "--model", quiet[0], "--device", "RTX 4090", "--quant", quiet[1],
+          "--context", "128", "--format", "json");
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.json().path("warnings").toString()).as(String.join(" ", quiet)).doesNotContain("MXFP4_MOE");
+    }
+  }
 }
