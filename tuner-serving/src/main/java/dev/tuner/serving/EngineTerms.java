@@ -66,7 +66,32 @@ public record EngineTerms(
 
   /** Seconds of one iteration that runs {@code sequences} sequences. */
   public double seconds(StepTimes t, double sequences) {
-    return overheadS + perSequenceS * sequences + gemm(t) + attention(t) + network(t);
+    return engine(sequences) + gemm(t) + attention(t) + network(t);
+  }
+
+  /** The engine's own time in an iteration of {@code sequences} sequences: per iteration and per sequence. */
+  double engine(double sequences) {
+    return overheadS + perSequenceS * sequences;
+  }
+
+  /** The weights' reads at the bandwidth share. */
+  double weights(StepTimes t) {
+    return t.weights() / bandwidthEff;
+  }
+
+  /** The linear layers' arithmetic at the compute share. */
+  double linear(StepTimes t) {
+    return t.linear() / computeEff;
+  }
+
+  /** The KV cache's reads at its bandwidth share. */
+  double kv(StepTimes t) {
+    return t.kv() / kvEff;
+  }
+
+  /** Attention's arithmetic at the compute share. */
+  double attentionArithmetic(StepTimes t) {
+    return t.attention() / computeEff;
   }
 
   /** Time of the collectives: their bytes at the learned share of the link, plus their latency. */
@@ -81,25 +106,25 @@ public record EngineTerms(
 
   /** Time of the linear layers: weight reads or their arithmetic, whichever is longer. */
   double gemm(StepTimes t) {
-    return Math.max(t.weights() / bandwidthEff, t.linear() / computeEff);
+    return Math.max(weights(t), linear(t));
   }
 
   /** Time of attention: KV-cache traffic or its arithmetic, whichever is longer. */
   double attention(StepTimes t) {
-    return Math.max(t.kv() / kvEff, t.attention() / computeEff);
+    return Math.max(kv(t), attentionArithmetic(t));
   }
 
   /** What dominates an iteration's time under these terms. */
   public LimitedBy dominant(StepTimes t, double sequences) {
-    double w = t.weights() / bandwidthEff;
-    double lin = t.linear() / computeEff;
-    double kv = t.kv() / kvEff;
-    double att = t.attention() / computeEff;
+    double w = weights(t);
+    double lin = linear(t);
+    double kv = kv(t);
+    double att = attentionArithmetic(t);
     // each kernel's time goes to the resource that bounds it
     double mem = (w >= lin ? w : 0) + (kv >= att ? kv : 0);
     double cmp = (w >= lin ? 0 : lin) + (kv >= att ? 0 : att);
     double net = network(t);
-    double overhead = overheadS + perSequenceS * sequences;
+    double overhead = engine(sequences);
     double best = Math.max(Math.max(mem, cmp), Math.max(net, overhead));
     if (best == overhead && overhead > 0) {
       return LimitedBy.ENGINE_OVERHEAD;

@@ -11,22 +11,22 @@ public record ServingExplanation(String termsSource, EngineTerms terms, double s
 
   /** The weights' reads at the terms' bandwidth share. */
   public double weightsS() {
-    return atPeak.weights() / terms.bandwidthEff();
+    return terms.weights(atPeak);
   }
 
   /** The linear layers' arithmetic at the terms' compute share. */
   public double linearS() {
-    return atPeak.linear() / terms.computeEff();
+    return terms.linear(atPeak);
   }
 
   /** The KV cache's reads at the terms' KV bandwidth share. */
   public double kvS() {
-    return atPeak.kv() / terms.kvEff();
+    return terms.kv(atPeak);
   }
 
   /** Attention's arithmetic at the terms' compute share. */
   public double attentionS() {
-    return atPeak.attention() / terms.computeEff();
+    return terms.attentionArithmetic(atPeak);
   }
 
   /** The collectives: their bytes at the terms' link share, plus their latency. */
@@ -36,7 +36,7 @@ public record ServingExplanation(String termsSource, EngineTerms terms, double s
 
   /** The engine's own time: the overhead per iteration and per running sequence. */
   public double overheadS() {
-    return terms.overheadS() + terms.perSequenceS() * sequences;
+    return terms.engine(sequences);
   }
 
   /**
