@@ -65,7 +65,8 @@ final class Describe {
   static String quant(Quantization q) {
     return q.name() + ": " + Text.plain(q.bitsPerWeight()) + " bits/weight"
         + (q.expertBitsPerWeight().isPresent() ? " (experts " + Text.plain(q.expertBitsPerWeight().getAsDouble())
-            + ")" : "")
+            + (q.otherBitsPerWeight().isPresent() ? ", the rest " + Text.plain(q.otherBitsPerWeight().getAsDouble())
+                : "") + ")" : "")
         + ", class " + q.quantClass() + ", " + q.activation().name().toLowerCase(java.util.Locale.ROOT) + " arithmetic";
   }
 
@@ -176,6 +177,9 @@ final class Describe {
     n.put("bits_per_weight", q.bitsPerWeight());
     if (q.expertBitsPerWeight().isPresent()) {
       n.put("expert_bits_per_weight", q.expertBitsPerWeight().getAsDouble());
+    }
+    if (q.otherBitsPerWeight().isPresent()) {
+      n.put("other_bits_per_weight", q.otherBitsPerWeight().getAsDouble());
     }
     n.put("class", q.quantClass().name());
     n.put("activation", q.activation().name().toLowerCase(java.util.Locale.ROOT));

@@ -274,16 +274,17 @@ final class PredictCommand implements Callable<Integer> {
    * What the user should know although the prediction stands, also on stderr: a configuration that does not fit in
    * the device's memory (same rule as {@code recommend}; {@link MemoryEstimate#doesNotFit}, which the prediction's
    * assumptions carry) is predicted as if it did, which no single device can run; and a mixture of experts in plain
-   * MXFP4, which llama.cpp has no file of: its MXFP4 files of such models are MXFP4_MOE, whose rest is 16-bit, twice
-   * apart on prompts (gpt-oss-20b on a DGX Spark).
+   * MXFP4, which llama.cpp has no file of: its MXFP4 files of such models are MXFP4_MOE (the rest in Q8_0) or, as a
+   * checkpoint converted at F16, MXFP4_EXPERTS_F16, twice apart from plain MXFP4 on prompts (gpt-oss-20b on a DGX
+   * Spark).
    */
   static List<String> warnings(Scenario s) {
     List<String> out = new java.util.ArrayList<>();
     MemoryEstimate.doesNotFit(s).ifPresent(out::add);
     if (s.model().moe().isMoe() && s.quant().name().equals("MXFP4")) {
       out.add("llama.cpp keeps a mixture of experts' MXFP4 weights in file type MXFP4_MOE (experts in MXFP4, the rest in"
-          + " 16 bits, as the published gpt-oss GGUFs): --quant MXFP4_MOE predicts such a file; MXFP4 reads every"
-          + " weight at 4.25 bits");
+          + " Q8_0, as llama-quantize writes it) or, converted from the checkpoint at F16, with the rest in 16 bits:"
+          + " --quant MXFP4_MOE or MXFP4_EXPERTS_F16 predicts such a file; MXFP4 reads every weight at 4.25 bits");
     }
     return List.copyOf(out);
   }

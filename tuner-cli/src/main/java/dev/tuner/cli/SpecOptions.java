@@ -160,11 +160,7 @@ final class SpecOptions {
       GgufHeader header = GgufHeader.read(gguf);
       String file = gguf.getFileName().toString();
       fileModel = header.model(file.replaceFirst("(?i)\\.gguf$", ""), gguf.toString());
-      fileQuant = header.fileType().map(t -> {
-        Quantization stated = base.quant(t);
-        return new Quantization(t + " of " + file, header.bitsPerWeight(), stated.quantClass(), stated.activation(),
-            List.of(), "GGUF header " + gguf + ": " + header.typeParameters(), stated.expertBitsPerWeight());
-      }).orElse(null);
+      fileQuant = header.quantization(base, file).orElse(null);
     }
     List<DeviceSpec> devices = linkedDevice(base).map(List::of).orElse(List.of());
     if (fileModel == null && devices.isEmpty()) {

@@ -31,21 +31,22 @@ class PredictCommandTest {
   }
 
   /**
-   * gpt-oss-120b in MXFP4_MOE reads its experts at 4.25 bits and the rest at 16: the roofline's bytes per token are
-   * the split's (WeightBytesTest: 5 155 959 726 bytes), not the file average's 2 893 235 533.
+   * gpt-oss-120b in MXFP4_MOE reads its experts at 4.25 bits and the rest at Q8_0's 8.5: the roofline's bytes per token
+   * are the split's (WeightBytesTest: 3 591 966 380 bytes), not the file average's 2.8 GB.
    */
   @Test
   void aFormatWithExpertsStoredApartReadsTheRestAtItsOwnBits() {
     Cli.Result table = Cli.run("predict", "--model", "gpt-oss-120b", "--device", "H100 SXM5 80GB", "--quant",
         "MXFP4_MOE", "--context", "0", "--explain");
     assertThat(table.exit()).as(table.toString()).isZero();
-    assertThat(table.out()).contains("MXFP4_MOE: 4.475 bits/weight (experts 4.25)");
+    assertThat(table.out()).contains("MXFP4_MOE: 4.329 bits/weight (experts 4.25, the rest 8.5)");
     Cli.Result json = Cli.run("predict", "--model", "gpt-oss-120b", "--device", "H100 SXM5 80GB", "--quant",
         "MXFP4_MOE", "--context", "0", "--format", "json");
     assertThat(json.exit()).as(json.toString()).isZero();
     assertThat(json.json().get("scenario").get("quant").get("expert_bits_per_weight").asDouble()).isEqualTo(4.25);
-    // H100 SXM5: 3 350 GB/s over 5.156 GB per token = 649.7 tokens/s at the memory roof
-    assertThat(json.json().get("roofline_tokens_per_s").asDouble()).isCloseTo(3350e9 / 5_155_959_726.1,
+    assertThat(json.json().get("scenario").get("quant").get("other_bits_per_weight").asDouble()).isEqualTo(8.5);
+    // H100 SXM5: 3 350 GB/s over 3.592 GB per token = 932.6 tokens/s at the memory roof
+    assertThat(json.json().get("roofline_tokens_per_s").asDouble()).isCloseTo(3350e9 / 3_591_966_380.0,
         org.assertj.core.api.Assertions.within(1.0));
   }
 
@@ -356,19 +357,21 @@ class PredictCommandTest {
   }
 
   /**
-   * llama.cpp has no plain MXFP4 file of a mixture of experts: a gpt-oss in MXFP4 is warned towards MXFP4_MOE, which
-   * predicts its published files; MXFP4_MOE itself and a dense model are not warned.
+   * llama.cpp has no plain MXFP4 file of a mixture of experts: a gpt-oss in MXFP4 is warned towards MXFP4_MOE and
+   * MXFP4_EXPERTS_F16, which predict its files; those two themselves and a dense model are not warned.
    */
   @Test
   void aMixtureOfExpertsInPlainMxfp4IsWarnedTowardsMxfp4Moe() {
     Cli.Result plain = Cli.run("predict", "--model", "gpt-oss-20b", "--device", "RTX 4090", "--quant", "MXFP4",
         "--context", "128", "--format", "json");
     assertThat(plain.exit()).as(plain.toString()).isZero();
-    assertThat(plain.json().path("warnings").toString()).contains("--quant MXFP4_MOE predicts such a file");
+    assertThat(plain.json().path("warnings").toString())
+        .contains("--quant MXFP4_MOE or MXFP4_EXPERTS_F16 predicts such a file");
     Cli.Result table = Cli.run("predict", "--model", "gpt-oss-20b", "--device", "RTX 4090", "--quant", "MXFP4",
         "--context", "128");
     assertThat(table.err()).contains("warning: llama.cpp keeps a mixture of experts' MXFP4 weights");
-    for (String[] quiet : new String[][] {{"gpt-oss-20b", "MXFP4_MOE"}, {"Llama 3 8B", "MXFP4"}}) {
+    for (String[] quiet : new String[][] {{"gpt-oss-20b", "MXFP4_MOE"}, {"gpt-oss-20b", "MXFP4_EXPERTS_F16"},
+        {"Llama 3 8B", "MXFP4"}}) {
       Cli.Result r = Cli.run("predict", "--model", quiet[0], "--device", "RTX 4090", "--quant", quiet[1],
           "--context", "128", "--format", "json");
       assertThat(r.exit()).as(r.toString()).isZero();

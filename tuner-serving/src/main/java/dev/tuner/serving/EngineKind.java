@@ -29,7 +29,7 @@ public enum EngineKind {
    * ggml's block types (Q4_0, Q5_K, Q4_K_M, IQ2_XS, TQ1_0 …) and llama.cpp's MXFP4 MoE files: only GGUF files carry
    * them, which TensorRT-LLM and LMDeploy do not load.
    */
-  private static final Pattern GGML_BLOCK = Pattern.compile("(?i)(I?Q|TQ)\\d(_\\w+)?|MXFP4_MOE");
+  private static final Pattern GGML_BLOCK = Pattern.compile("(?i)(I?Q|TQ)\\d(_\\w+)?|MXFP4_MOE|MXFP4_EXPERTS_F16");
   /** Weight formats only Hugging Face-style checkpoints carry; llama.cpp loads GGUF files, where they do not exist. */
   private static final List<String> CHECKPOINT_ONLY = List.of("AWQ", "GPTQ", "W8A8_INT8", "INT8_W8A16");
 

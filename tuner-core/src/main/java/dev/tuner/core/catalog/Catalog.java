@@ -231,7 +231,8 @@ public final class Catalog implements SpecLookup {
           Activation.parse(m.get("activation")),
           aliases(m.get("aliases")),
           m.getOrDefault("source_id", ""),
-          optional(where, "expert_bits_per_weight", m.get("expert_bits_per_weight"))));
+          optional(where, "expert_bits_per_weight", m.get("expert_bits_per_weight")),
+          optional(where, "other_bits_per_weight", m.getOrDefault("other_bits_per_weight", ""))));
     }
     return out;
   }

@@ -2,6 +2,8 @@ package dev.tuner.core.catalog;
 
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.io.FileChecks;
+import dev.tuner.core.scenario.QuantClass;
+import dev.tuner.core.scenario.Quantization;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -12,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
@@ -24,10 +28,13 @@ import java.util.TreeMap;
  * the metadata key-value pairs, then per tensor its name, uint32 dimension count, uint64 dimensions, uint32 ggml type
  * and uint64 offset. Source: the GGUF specification, docs/gguf.md in the ggml repository. {@code outputTensor} says
  * whether the file has its own LM head ({@code output.weight}) rather than reusing the token embedding.
+ * {@code expertTypeParameters} (per ggml type) and {@code expertWeightBytes} are those of the stacked expert tensors
+ * (three dimensions, more than one expert along the third: how llama.cpp's quantizer tells a mixture's experts from
+ * the rest, in src/llama-quant.cpp), so a file that stores its experts in another format than the rest says so.
  */
 public record GgufHeader(
     int version, Map<String, Object> metadata, long parameters, long weightBytes, Map<String, Long> typeParameters,
-    boolean outputTensor) {
+    boolean outputTensor, Map<String, Long> expertTypeParameters, long expertWeightBytes) {
 
   /**
    * Metadata arrays above this many elements are skipped, not kept (tokenizer vocabularies), unless they hold numbers
@@ -42,11 +49,18 @@ public record GgufHeader(
   public GgufHeader {
     metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     typeParameters = Collections.unmodifiableMap(new TreeMap<>(typeParameters));
+    expertTypeParameters = Collections.unmodifiableMap(new TreeMap<>(expertTypeParameters));
   }
 
   /** Bits per weight over every tensor: weight bytes × 8 / parameters, block scales included. */
   public double bitsPerWeight() {
     return weightBytes * 8.0 / parameters;
+  }
+
+  /** Bits per weight of the stacked expert tensors; empty when the file has none. */
+  public OptionalDouble expertBitsPerWeight() {
+    long experts = expertTypeParameters.values().stream().mapToLong(Long::longValue).sum();
+    return experts == 0 ? OptionalDouble.empty() : OptionalDouble.of(expertWeightBytes * 8.0 / experts);
   }
 
   /** {@code general.architecture}, e.g. llama, qwen2, gemma2. */
@@ -136,7 +150,7 @@ public record GgufHeader(
         java.util.List.of(),
         "GGUF header " + source,
         architecture().isEmpty() ? null : architecture(),
-        java.util.OptionalDouble.empty(),
+        OptionalDouble.empty(),
         // a model with its own LM head stores it as output.weight; a tied one reuses token_embd.weight
         java.util.Optional.of(!outputTensor),
         // as HfConfig: a MoE model's dense FFN size only where leading layers are dense
@@ -198,6 +212,31 @@ public record GgufHeader(
     return java.util.Optional.ofNullable(FILE_TYPES.get(n.intValue()));
   }
 
+  /**
+   * The file's quantization as {@code catalog} knows its stated type, at the file's true bits per weight and with its
+   * experts at their own (a file states one type for all its tensors). A 16-bit file whose experts are MXFP4 is a
+   * gpt-oss checkpoint converted as it ships (its experts kept, the rest 16-bit): it runs as the catalog's
+   * MXFP4_EXPERTS_F16, whose experts take llama.cpp's int8 dot products, not the 16-bit kernels its type names.
+   * Empty when the file states no type.
+   */
+  public java.util.Optional<Quantization> quantization(Catalog catalog, String file) {
+    return fileType().map(t -> {
+      Quantization stated = catalog.quant(t);
+      boolean mxfp4Experts = !expertTypeParameters.isEmpty()
+          && expertTypeParameters.keySet().equals(java.util.Set.of(GgmlType.MXFP4.name()));
+      if (stated.quantClass() == QuantClass.F16 && mxfp4Experts) {
+        stated = catalog.quant(MXFP4_EXPERTS_F16);
+      }
+      OptionalDouble experts = expertBitsPerWeight().isPresent() ? expertBitsPerWeight()
+          : stated.expertBitsPerWeight();
+      return new Quantization(t + " of " + file, bitsPerWeight(), stated.quantClass(), stated.activation(),
+          List.of(), "GGUF header " + file + ": " + typeParameters, experts, OptionalDouble.empty());
+    });
+  }
+
+  /** The catalog's quantization of MXFP4 experts beside 16-bit tensors (data/quantizations.csv). */
+  static final String MXFP4_EXPERTS_F16 = "MXFP4_EXPERTS_F16";
+
   private static final Map<Integer, String> FILE_TYPES = Map.ofEntries(
       Map.entry(0, "F32"), Map.entry(1, "F16"), Map.entry(2, "Q4_0"), Map.entry(3, "Q4_1"), Map.entry(7, "Q8_0"),
       Map.entry(8, "Q5_0"), Map.entry(9, "Q5_1"), Map.entry(10, "Q2_K"), Map.entry(11, "Q3_K_S"),
@@ -239,6 +278,8 @@ public record GgufHeader(
       long bytes = 0;
       Map<String, Long> byType = new TreeMap<>();
       boolean output = false;
+      Map<String, Long> expertTypes = new TreeMap<>();
+      long expertBytes = 0;
       for (long t = 0; t < tensors; t++) {
         output |= in.string().equals("output.weight");
         int dims = in.u32();
@@ -246,19 +287,27 @@ public record GgufHeader(
           throw new InvalidInputException("--gguf", source + " (tensor with " + dims + " dimensions)", "1 to 8");
         }
         long n = 1;
+        boolean stacked = false;
         for (int d = 0; d < dims; d++) {
-          n = Math.multiplyExact(n, in.count("tensor dimension"));
+          long extent = in.count("tensor dimension");
+          stacked |= d == 2 && extent > 1;
+          n = Math.multiplyExact(n, extent);
         }
         GgmlType type = GgmlType.of(in.u32(), source);
         in.u64();
+        long size = type.bytes(n, source);
         params += n;
-        bytes += type.bytes(n, source);
+        bytes += size;
         byType.merge(type.name(), n, Long::sum);
+        if (stacked) {
+          expertTypes.merge(type.name(), n, Long::sum);
+          expertBytes += size;
+        }
       }
       if (params == 0) {
         throw new InvalidInputException("--gguf", source + " (no tensors)", "a GGUF model file with its weights");
       }
-      return new GgufHeader(version, meta, params, bytes, byType, output);
+      return new GgufHeader(version, meta, params, bytes, byType, output, expertTypes, expertBytes);
     } catch (EOFException e) {
       throw new InvalidInputException("--gguf", source + " (ends inside its header)", "a complete GGUF file");
     } catch (ArithmeticException e) {

@@ -38,7 +38,7 @@ public record MemoryEstimate(double weightBytes, double kvCacheBytes, double ove
   /** Share of the weight bytes added for activations and workspaces. */
   public static final double WEIGHT_OVERHEAD_FRACTION = 0.05;
   /** The rule above in one line, for reports. */
-  public static final String RULE = "per device: weights (params × bits/8 over tp × pp) + KV cache (batch × context × "
+  public static final String RULE = "per device: weights (params × bits/8 over tp × pp, routed experts at their own bits over ep) + KV cache (batch × context × "
       + "layers × kv_heads × head_dim × 2 × bytes/element, MLA latent, windows and linear states as the model has them,"
       + " over tp × pp) + overhead (0.5 GiB + 5% of the device's weights); capacities in GiB";
 
@@ -53,8 +53,8 @@ public record MemoryEstimate(double weightBytes, double kvCacheBytes, double ove
     int split = layout.tp() * layout.pp();
     double total = model.paramsB() * 1e9;
     double routed = physics.routedParams();
-    double perDevice = (total - routed) / split + routed / Math.max(split, layout.ep());
-    double weights = perDevice * quant.bytesPerWeight();
+    double weights = WeightBytes.of(physics, quant).bytes(routed / Math.max(split, layout.ep()),
+        (total - routed) / split);
     boolean known = physics.knowsKv();
     double sequences = Math.ceil((double) batch / layout.replicas());
     double kvBytes = known ? sequences * physics.kvElements(context) * kv.bytesPerElement() / split : 0;

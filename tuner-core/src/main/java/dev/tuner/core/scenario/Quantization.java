@@ -2,6 +2,7 @@ package dev.tuner.core.scenario;
 
 import static dev.tuner.api.InvalidInputException.requireInRange;
 
+import dev.tuner.api.InvalidInputException;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -9,12 +10,13 @@ import java.util.OptionalDouble;
 /**
  * A weight format with its true bits per weight (block scales included; the file's average over every parameter) and
  * the schema class it encodes as. {@code expertBitsPerWeight}, when present, is the format of the routed experts'
- * tensors of a format that stores them apart from the rest (llama.cpp's MXFP4_MOE: MXFP4 experts, 16-bit everything
- * else); the other tensors then take the rest of the average (see {@code WeightBytes} in the roofline).
+ * tensors of a format that stores them apart from the rest (llama.cpp's MXFP4_MOE: MXFP4 experts, Q8_0 everything
+ * else). {@code otherBitsPerWeight}, when the format fixes it too, is that of every other tensor; without it the other
+ * tensors take the rest of the average, as a file's size gives it (see {@code WeightBytes} in the roofline).
  */
 public record Quantization(
     String name, double bitsPerWeight, QuantClass quantClass, Activation activation, List<String> aliases,
-    String source, OptionalDouble expertBitsPerWeight) {
+    String source, OptionalDouble expertBitsPerWeight, OptionalDouble otherBitsPerWeight) {
   public Quantization {
     Objects.requireNonNull(name, "quantization name");
     requireInRange("bits per weight of " + name, bitsPerWeight, 1, 64, "bits");
@@ -26,20 +28,32 @@ public record Quantization(
     if (expertBitsPerWeight.isPresent()) {
       requireInRange("expert bits per weight of " + name, expertBitsPerWeight.getAsDouble(), 1, 64, "bits");
     }
+    Objects.requireNonNull(otherBitsPerWeight, "other bits per weight");
+    if (otherBitsPerWeight.isPresent()) {
+      requireInRange("other bits per weight of " + name, otherBitsPerWeight.getAsDouble(), 1, 64, "bits");
+      if (expertBitsPerWeight.isEmpty()) {
+        throw new InvalidInputException("other bits per weight of " + name,
+            otherBitsPerWeight.getAsDouble(), "only beside expert bits per weight (a format storing experts apart)");
+      }
+    }
   }
 
   /** A format that stores every tensor alike. */
   public Quantization(String name, double bitsPerWeight, QuantClass quantClass, Activation activation,
       List<String> aliases, String source) {
-    this(name, bitsPerWeight, quantClass, activation, aliases, source, OptionalDouble.empty());
+    this(name, bitsPerWeight, quantClass, activation, aliases, source, OptionalDouble.empty(), OptionalDouble.empty());
   }
 
   public double bytesPerWeight() {
     return bitsPerWeight / 8.0;
   }
 
-  /** This format with {@code bits} as its average bits per weight (a file's size over its parameters). */
+  /**
+   * This format with {@code bits} as its average bits per weight (a file's size over its parameters). The file's size
+   * is the truth about its other tensors, so they take what the experts leave of it rather than the format's figure.
+   */
   public Quantization withAverageBits(double bits, String source) {
-    return new Quantization(name, bits, quantClass, activation, aliases, source, expertBitsPerWeight);
+    return new Quantization(name, bits, quantClass, activation, aliases, source, expertBitsPerWeight,
+        OptionalDouble.empty());
   }
 }

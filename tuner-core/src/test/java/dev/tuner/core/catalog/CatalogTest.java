@@ -125,7 +125,11 @@ class CatalogTest {
   @Test
   void mxfp4MoeStoresItsExpertsApartAndABadExpertFigureIsRefused() {
     assertThat(CATALOG.quant("MXFP4_MOE").expertBitsPerWeight()).hasValue(4.25);
+    assertThat(CATALOG.quant("MXFP4_MOE").otherBitsPerWeight()).hasValue(8.5);
+    assertThat(CATALOG.quant("F16 (MXFP4 experts)").name()).isEqualTo("MXFP4_EXPERTS_F16");
+    assertThat(CATALOG.quant("MXFP4_EXPERTS_F16").otherBitsPerWeight()).hasValue(16);
     assertThat(CATALOG.quant("Q4_K_M").expertBitsPerWeight()).isEmpty();
+    assertThat(CATALOG.quant("Q4_K_M").otherBitsPerWeight()).isEmpty();
     String header = "quant,bits_per_weight,class,activation,aliases,source_id,expert_bits_per_weight\n";
     assertThat(Catalog.readQuants(new StringReader(header + "X,5,Q4_0,int8,,s,4.25\n"), "q.csv").get(0)
         .expertBitsPerWeight()).hasValue(4.25);
@@ -141,6 +145,7 @@ class CatalogTest {
         null, null, null, null, null, null, null, null, null, 13779630336.0).resolve(CATALOG);
     assertThat(s.quant().bitsPerWeight()).isCloseTo(13779630336.0 * 8 / 20.91e9, within(1e-9));
     assertThat(s.quant().expertBitsPerWeight()).hasValue(4.25);
+    assertThat(s.quant().otherBitsPerWeight()).isEmpty();
   }
 
   @Test

@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.Fixtures;
 import dev.tuner.core.scenario.AttentionKind;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.Quantization;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -175,6 +180,52 @@ class ModelFilesTest {
         .containsExactly(4096, 1, 32, 8, 32000, 11008);
     assertThat(m.tiedEmbeddings()).hasValue(false);
     assertThat(m.architecture()).isEqualTo("llama");
+  }
+
+  /**
+   * A mixture's stacked experts (three dimensions, several along the third) in MXFP4 beside an F16 attention tensor
+   * and an F32 norm: experts 4 × 32 × 64 = 8192 weights, 8192 / 32 × 17 = 4352 bytes (4.25 bits); attention 64 × 64
+   * F16, 8192 bytes; norm 64 F32, 256 bytes.
+   */
+  private static GgufHeader experts(int fileType, int restType) {
+    byte[] b = new Gguf().string("general.architecture", "gpt-oss").u32("general.file_type", fileType)
+        .tensor("blk.0.ffn_up_exps.weight", 39, 64, 32, 4)
+        .tensor("blk.0.attn_q.weight", restType, 64, 64)
+        .tensor("blk.0.attn_norm.weight", 0, 64)
+        .bytes();
+    try {
+      return GgufHeader.read(new ByteArrayInputStream(b), "experts.gguf");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void aFileStatesItsExpertsOwnBitsAndAnF16FileWithMxfp4ExpertsRunsAsTheConvertedCheckpoint() {
+    GgufHeader f16 = experts(1, 1);
+    assertThat(f16.expertTypeParameters()).containsExactly(Map.entry("MXFP4", 8192L));
+    assertThat(f16.expertBitsPerWeight()).hasValue(4.25);
+    Quantization q = f16.quantization(Fixtures.CATALOG, "experts.gguf").orElseThrow();
+    // (4352 + 8192 + 256) × 8 / (8192 + 4096 + 64) bits; the 16-bit file type's kernels would not be llama.cpp's
+    assertThat(q.bitsPerWeight()).isCloseTo(12_800 * 8.0 / 12_352, within(1e-12));
+    assertThat(q.expertBitsPerWeight()).hasValue(4.25);
+    assertThat(q.otherBitsPerWeight()).isEmpty();
+    assertThat(q.activation()).isEqualTo(Fixtures.CATALOG.quant("MXFP4_EXPERTS_F16").activation());
+    assertThat(q.name()).isEqualTo("F16 of experts.gguf");
+    // llama-quantize's own MXFP4_MOE (file type 38) with a Q8_0 rest: 4096 / 32 × 34 = 4352 bytes
+    Quantization moe = experts(38, 8).quantization(Fixtures.CATALOG, "moe.gguf").orElseThrow();
+    assertThat(moe.bitsPerWeight()).isCloseTo((4352 + 4352 + 256) * 8.0 / 12_352, within(1e-12));
+    assertThat(moe.expertBitsPerWeight()).hasValue(4.25);
+    assertThat(moe.quantClass()).isEqualTo(Fixtures.CATALOG.quant("MXFP4_MOE").quantClass());
+  }
+
+  @Test
+  void aDenseFileHasNoExpertFigure() throws Exception {
+    GgufHeader h = GgufHeader.read(new ByteArrayInputStream(Gguf.tinyLlama()), "tiny.gguf");
+    assertThat(h.expertBitsPerWeight()).isEmpty();
+    Quantization q = h.quantization(Fixtures.CATALOG, "tiny.gguf").orElseThrow();
+    assertThat(q.expertBitsPerWeight()).isEmpty();
+    assertThat(q.quantClass()).isEqualTo(Fixtures.CATALOG.quant("Q4_K_M").quantClass());
   }
 
   @Test

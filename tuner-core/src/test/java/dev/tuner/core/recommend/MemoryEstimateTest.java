@@ -7,6 +7,7 @@ import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.roofline.MemoryEstimate;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.scenario.ScenarioRequest;
 import java.util.List;
@@ -23,6 +24,24 @@ class MemoryEstimateTest {
         .startsWith("does not fit: needs ").contains("RTX 4090 has 24 GiB", "the prediction assumes it runs"));
     Scenario small = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(c);
     assertThat(MemoryEstimate.doesNotFit(small)).isEmpty();
+  }
+
+  @Test
+  void expertsStoredApartWeighAtTheirOwnBitsAndSplitOverExpertParallelism() {
+    Catalog c = Catalog.shipped();
+    ModelSpec gptOss = c.model("gpt-oss-120b");
+    // 114 661 785 600 routed parameters × 4.25 / 8 = 60 914 073 600 bytes; the other 2 168 214 400 × 8.5 / 8
+    // = 2 303 727 800 (llama-quantize's MXFP4_MOE): 63 217 801 400
+    MemoryEstimate whole = MemoryEstimate.of(gptOss, c.quant("MXFP4_MOE"), KvCacheType.F16, 1, 0);
+    assertThat(whole.weightBytes()).isCloseTo(63_217_801_400d, within(1.0));
+    // two data-parallel devices sharing the experts (ep 2): each holds the whole rest and half the experts,
+    // 2 303 727 800 + 30 457 036 800; under tensor parallelism 2 both halve: 31 608 900 700
+    MemoryEstimate ep = MemoryEstimate.of(gptOss, c.quant("MXFP4_MOE"), KvCacheType.F16, 2, 0,
+        new ParallelLayout(2, 1, 1, 2));
+    assertThat(ep.weightBytes()).isCloseTo(32_760_764_600d, within(1.0));
+    MemoryEstimate tp = MemoryEstimate.of(gptOss, c.quant("MXFP4_MOE"), KvCacheType.F16, 1, 0,
+        new ParallelLayout(2, 2, 1, 1));
+    assertThat(tp.weightBytes()).isCloseTo(31_608_900_700d, within(1.0));
   }
 
   @Test
