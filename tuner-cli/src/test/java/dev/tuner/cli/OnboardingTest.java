@@ -1,6 +1,7 @@
 package dev.tuner.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,6 +159,30 @@ class OnboardingTest {
     assertThat(s.get("quant").get("bits_per_weight").asDouble()).isEqualTo(249_856_000 * 8.0 / 324_014_080);
   }
 
+  /**
+   * A 16-bit file whose experts are MXFP4 reads its experts at their own 4.25 bits and the rest at what the file's size
+   * leaves them, and runs as MXFP4_EXPERTS_F16 (llama.cpp's int8 dot products), not as the F16 its header names.
+   * Parameters: 3 × 512 × 512 × 16 = 12 582 912 experts (12 582 912 / 32 × 17 = 6 684 672 bytes); 2 × 512 × 4096
+   * tables, 2 × 512 × 512 + 2 × 512 × 128 attention = 4 849 664 others at 2 bytes = 9 699 328 bytes.
+   */
+  @Test
+  void aConvertedGptOssFileReadsItsExpertsAtTheirOwnBits() throws Exception {
+    Path gguf = Files.write(dir.resolve("tiny-gpt-oss-F16.gguf"), convertedGptOss());
+    Cli.Result r = Cli.run("predict", "--gguf", gguf.toString(), "--device", "RTX 4090", "--context", "0",
+        "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    var quant = r.json().get("scenario").get("quant");
+    assertThat(quant.get("name").asText()).isEqualTo("F16 of tiny-gpt-oss-F16.gguf");
+    assertThat(quant.get("bits_per_weight").asDouble())
+        .isCloseTo((6_684_672 + 9_699_328) * 8.0 / (12_582_912 + 4_849_664), within(1e-12));
+    assertThat(quant.get("expert_bits_per_weight").asDouble()).isEqualTo(4.25);
+    assertThat(quant.get("activation").asText()).isEqualTo("int8");
+    Cli.Result explain = Cli.run("predict", "--gguf", gguf.toString(), "--device", "RTX 4090", "--context", "0",
+        "--explain");
+    assertThat(explain.exit()).as(explain.toString()).isZero();
+    assertThat(explain.out()).contains("(experts 4.25)");
+  }
+
   /** A user holding one GGUF file cannot switch its quantization: recommend searches the file's own, and says so. */
   @Test
   void recommendWithAGgufSearchesTheFilesOwnQuantization() throws Exception {
@@ -179,26 +204,54 @@ class OnboardingTest {
 
   /** The GGUF header of ModelFilesTest's tiny Llama: metadata and tensor table, no weights. */
   private static byte[] tinyGguf() {
+    return gguf(new String[][] {{"general.architecture", "llama"}, {"general.name", "Tiny GGUF"}},
+        new Object[][] {{"llama.embedding_length", 4096}, {"llama.block_count", 1},
+            {"llama.attention.head_count", 32}, {"llama.attention.head_count_kv", 8},
+            {"llama.feed_forward_length", 11008}, {"llama.vocab_size", 32000}, {"general.file_type", 15}},
+        new Object[][] {{"token_embd.weight", 14, new long[] {4096, 32000}},
+            {"blk.0.attn_q.weight", 12, new long[] {4096, 4096}},
+            {"blk.0.ffn_down.weight", 12, new long[] {11008, 4096}},
+            {"blk.0.attn_norm.weight", 0, new long[] {4096}}, {"output.weight", 14, new long[] {4096, 32000}}});
+  }
+
+  /**
+   * A gpt-oss checkpoint converted at F16 (general.file_type 1) as its header says: hidden 512, 1 block, 8 heads of 64
+   * (2 for keys and values), 16 experts of FFN 512, 4 per token, vocabulary 4096. Its stacked experts
+   * (ffn_{up,gate,down}_exps, [512, 512, 16]) are MXFP4 (ggml type 39), every other tensor F16 (type 1).
+   */
+  private static byte[] convertedGptOss() {
+    long[] experts = {512, 512, 16};
+    return gguf(new String[][] {{"general.architecture", "gpt-oss"}, {"general.name", "Tiny gpt-oss"}},
+        new Object[][] {{"gpt-oss.embedding_length", 512}, {"gpt-oss.block_count", 1},
+            {"gpt-oss.attention.head_count", 8}, {"gpt-oss.attention.head_count_kv", 2},
+            {"gpt-oss.attention.key_length", 64}, {"gpt-oss.feed_forward_length", 512},
+            {"gpt-oss.expert_count", 16}, {"gpt-oss.expert_used_count", 4},
+            {"gpt-oss.expert_feed_forward_length", 512}, {"gpt-oss.vocab_size", 4096}, {"general.file_type", 1}},
+        new Object[][] {{"token_embd.weight", 1, new long[] {512, 4096}},
+            {"blk.0.attn_q.weight", 1, new long[] {512, 512}}, {"blk.0.attn_k.weight", 1, new long[] {512, 128}},
+            {"blk.0.attn_v.weight", 1, new long[] {512, 128}}, {"blk.0.attn_output.weight", 1, new long[] {512, 512}},
+            {"blk.0.ffn_up_exps.weight", 39, experts}, {"blk.0.ffn_gate_exps.weight", 39, experts},
+            {"blk.0.ffn_down_exps.weight", 39, experts}, {"output.weight", 1, new long[] {512, 4096}}});
+  }
+
+  /**
+   * A GGUF file's header, version 3: string and uint32 metadata, then the tensor table (name, type, dimensions);
+   * no weights (the reader stops before them).
+   */
+  private static byte[] gguf(String[][] strings, Object[][] ints, Object[][] table) {
     var out = new java.io.ByteArrayOutputStream();
     var kv = new java.io.ByteArrayOutputStream();
-    String[][] strings = {{"general.architecture", "llama"}, {"general.name", "Tiny GGUF"}};
     for (String[] e : strings) {
       str(kv, e[0]);
       u32(kv, 8);
       str(kv, e[1]);
     }
-    Object[][] ints = {{"llama.embedding_length", 4096}, {"llama.block_count", 1},
-        {"llama.attention.head_count", 32}, {"llama.attention.head_count_kv", 8},
-        {"llama.feed_forward_length", 11008}, {"llama.vocab_size", 32000}, {"general.file_type", 15}};
     for (Object[] e : ints) {
       str(kv, (String) e[0]);
       u32(kv, 4);
       u32(kv, (Integer) e[1]);
     }
     var tensors = new java.io.ByteArrayOutputStream();
-    Object[][] table = {{"token_embd.weight", 14, new long[] {4096, 32000}},
-        {"blk.0.attn_q.weight", 12, new long[] {4096, 4096}}, {"blk.0.ffn_down.weight", 12, new long[] {11008, 4096}},
-        {"blk.0.attn_norm.weight", 0, new long[] {4096}}, {"output.weight", 14, new long[] {4096, 32000}}};
     for (Object[] t : table) {
       str(tensors, (String) t[0]);
       long[] dims = (long[]) t[2];

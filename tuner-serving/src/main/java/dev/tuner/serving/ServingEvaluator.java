@@ -1,6 +1,7 @@
 package dev.tuner.serving;
 
 import dev.tuner.api.Interval;
+import dev.tuner.core.stats.Median;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -200,7 +201,7 @@ public final class ServingEvaluator {
           }
         }
         if (!apes.isEmpty()) {
-          medians[kept++] = median(apes.stream().mapToDouble(Double::doubleValue).sorted().toArray());
+          medians[kept++] = Median.of(apes.stream().mapToDouble(Double::doubleValue).toArray(), 0);
         }
       }
       if (kept > 0) {
@@ -210,11 +211,6 @@ public final class ServingEvaluator {
       }
     }
     return draws;
-  }
-
-  private static double median(double[] sorted) {
-    return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
   }
 
   /**
@@ -256,12 +252,12 @@ public final class ServingEvaluator {
     by.forEach((m, list) -> {
       double[] apes = list.stream().mapToDouble(Outcome::ape).sorted().toArray();
       double mean = java.util.Arrays.stream(apes).average().orElse(0);
-      double median = median(apes);
+      double median = Median.of(apes, 0);
       OptionalDouble coverage = intervals
           ? OptionalDouble.of(list.stream().filter(Outcome::covered).count() / (double) list.size())
           : OptionalDouble.empty();
       OptionalDouble width = intervals
-          ? OptionalDouble.of(median(list.stream().mapToDouble(Outcome::width).sorted().toArray()))
+          ? OptionalDouble.of(Median.of(list.stream().mapToDouble(Outcome::width).toArray(), 0))
           : OptionalDouble.empty();
       out.put(m, new Score(list.size(), mean, median, coverage, width));
     });

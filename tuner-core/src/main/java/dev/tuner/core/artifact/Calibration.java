@@ -2,6 +2,7 @@ package dev.tuner.core.artifact;
 
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.stats.Median;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -94,12 +95,8 @@ public record Calibration(Method method, Stratum seenArchitecture, float[] featu
     }
 
     private static double median(Phase[] phases, double[] spreads, Phase phase) {
-      double[] s = IntStream.range(0, spreads.length).filter(i -> phases[i] == phase).mapToDouble(i -> spreads[i])
-          .sorted().toArray();
-      if (s.length == 0) {
-        return 0;
-      }
-      return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+      return Median.of(IntStream.range(0, spreads.length).filter(i -> phases[i] == phase)
+          .mapToDouble(i -> spreads[i]).toArray(), 0);
     }
 
     public double of(Phase phase) {

@@ -2,8 +2,10 @@ package dev.tuner.core.ingest;
 
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.catalog.NameIndex;
+import dev.tuner.core.roofline.ModelPhysics;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.QuantClass;
 import dev.tuner.core.scenario.Quantization;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,6 +68,35 @@ public final class CatalogLookup {
     }
     return Optional.empty();
   }
+
+  /**
+   * The catalog's quantization a 16-bit file type stands for when the file's size says otherwise. A mixture of experts
+   * whose F16 or BF16 file is far below 16 bits per weight keeps its experts in a block format: a gpt-oss checkpoint
+   * converted as it ships keeps them in MXFP4 (llama-bench still prints the file's type, 'F16'). With the other tensors
+   * at the type's 16 bits, the experts take what the size leaves, {@code (total × average − others × 16) / routed}
+   * bits; within {@value #MXFP4_TOLERANCE} of MXFP4's 4.25 the file is {@value #MXFP4_EXPERTS_F16}. Empty otherwise:
+   * the stated type stands, and the size still sets its average.
+   */
+  public Optional<Quantization> expertsApart(String stated, ModelSpec model, Double fileBytes) {
+    Quantization q = catalog.quant(stated);
+    if (model == null || fileBytes == null || q.quantClass() != QuantClass.F16 || q.expertBitsPerWeight().isPresent()) {
+      return Optional.empty();
+    }
+    ModelPhysics physics = new ModelPhysics(model);
+    double routed = physics.routedParams();
+    double total = physics.totalParams();
+    if (!(routed > 0 && routed < total)) {
+      return Optional.empty();
+    }
+    double experts = (fileBytes * 8 - (total - routed) * q.bitsPerWeight()) / routed;
+    Quantization mxfp4 = catalog.quant(MXFP4_EXPERTS_F16);
+    return Math.abs(experts - mxfp4.expertBitsPerWeight().orElse(Double.NaN)) <= MXFP4_TOLERANCE
+        ? Optional.of(mxfp4) : Optional.empty();
+  }
+
+  private static final String MXFP4_EXPERTS_F16 = "MXFP4_EXPERTS_F16";
+  /** Bits either side of MXFP4's 4.25: the F32 norms and biases a file adds come to under 0.05 on gpt-oss. */
+  private static final double MXFP4_TOLERANCE = 0.15;
 
   /** A quantization by a name as printed: a catalog name or alias, or a llama.cpp file-type name. */
   public Optional<Quantization> quant(String printed) {

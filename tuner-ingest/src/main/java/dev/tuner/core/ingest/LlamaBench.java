@@ -420,6 +420,16 @@ final class LlamaBench {
           + " and no catalog model matches the file name");
     }
     checkOffload(ngl, model);
+    Double fileBytes = modelSize(f);
+    if (stated.quant().isEmpty()) {
+      Optional<Quantization> apart = lookup.expertsApart(quant, model, fileBytes);
+      if (apart.isPresent()) {
+        notes.add(String.format(Locale.ROOT, "%s file of %.3f bits per weight: its experts are MXFP4 (a checkpoint"
+            + " converted at %s), quant %s", quant, fileBytes * 8 / (model.paramsB() * 1e9), quant,
+            apart.get().name()));
+        quant = apart.get().name();
+      }
+    }
     String kv = kvCache(f);
 
     if (type != null) {
@@ -458,7 +468,7 @@ final class LlamaBench {
     Long ubatch = f.integer("n_ubatch", 1, 1 << 20);
     return new Candidate(device, model == null ? null : model.name(), model == null ? params : null, quant, 1,
         (int) context, phase, kv, backend, avg, String.join("; ", notes), depthField == null ? null : (int) depth,
-        ubatch == null ? null : ubatch.intValue(), flashAttn(f), buildId(f, hints), modelSize(f),
+        ubatch == null ? null : ubatch.intValue(), flashAttn(f), buildId(f, hints), fileBytes,
         gpus.count() > 1 ? gpus.count() : null, tp, pp, null, runMonth(f));
   }
 

@@ -393,6 +393,35 @@ class LlamaBenchIngestTest {
     });
   }
 
+  /**
+   * A mixture of experts in a file llama-bench calls F16 but whose size is far below 16 bits: a checkpoint converted as
+   * it ships, its experts MXFP4. Qwen3-30B-A3B: 28 991 029 248 routed parameters at 4.25 bits and the other
+   * 1 538 970 752 at 16 make 18 479 425 792 bytes; at that size the row is MXFP4_EXPERTS_F16. The same model's true
+   * F16 file (61.06 GB) stays F16, and so does a dense model's F16 file of any size.
+   */
+  @Test
+  void aSixteenBitFileOfAMixtureFarBelowSixteenBitsKeepsItsExpertsInMxfp4() throws IOException {
+    Map<String, Object> moe = Map.of("model_filename", "models/Qwen3-30B-A3B-F16.gguf", "model_type",
+        "qwen3moe 30B.A3B F16", "model_n_params", 30_532_122_624L, "model_size", 18_479_425_792L);
+    String converted = record(moe, "samples_ts");
+    java.util.Map<String, Object> whole = new java.util.HashMap<>(moe);
+    whole.put("model_size", 61_064_245_248L);
+    String f16 = record(whole, "samples_ts");
+    String dense = record(Map.of("model_type", "qwen2 7B F16", "model_size", 4_677_120_000L), "samples_ts");
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "moe.jsonl", String.join("\n", converted, f16, dense) + "\n",
+        IngestOptions.none());
+    assertThat(at(r, 1).scenario().model()).isEqualTo("Qwen3-30B-A3B");
+    assertThat(at(r, 1).scenario().quant()).isEqualTo("MXFP4_EXPERTS_F16");
+    assertThat(at(r, 1).notes()).contains("F16 file of 4.842 bits per weight: its experts are MXFP4");
+    assertThat(at(r, 1).scenario().modelSizeBytes()).isEqualTo(18_479_425_792.0);
+    assertThat(at(r, 2).scenario().quant()).isEqualTo("F16");
+    assertThat(at(r, 3).scenario().quant()).isEqualTo("F16");
+    // --quant stands as given
+    IngestReport stated = Ingest.text(LLAMA_BENCH, dir, "stated.jsonl", converted + "\n",
+        IngestOptions.none().withQuant("F16"));
+    assertThat(at(stated, 1).scenario().quant()).isEqualTo("F16");
+  }
+
   /** sample2's first JSONL record with {@code overrides} applied and {@code removed} keys left out. */
   static String record(Map<String, Object> overrides, String... removed) throws IOException {
     String first = Files.readAllLines(TestCatalog.sample("llama-bench-sample2-2025-b5163.jsonl")).get(0);

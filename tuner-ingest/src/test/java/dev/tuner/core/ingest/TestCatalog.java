@@ -48,7 +48,9 @@ final class TestCatalog {
             quant("Q8_0", 8.5, QuantClass.Q8_0, Activation.FP16),
             quant("F16", 16, QuantClass.F16, Activation.FP16, "FP16"),
             quant("BF16", 16, QuantClass.F16, Activation.FP16),
-            quant("FP8", 8, QuantClass.Q8_0, Activation.FP8)));
+            quant("FP8", 8, QuantClass.Q8_0, Activation.FP8),
+            new Quantization("MXFP4_EXPERTS_F16", 4.475, QuantClass.Q4_0, Activation.INT8,
+                List.of("F16 (MXFP4 experts)"), "test", OptionalDouble.of(4.25), OptionalDouble.of(16))));
   }
 
   static Path sample(String name) {

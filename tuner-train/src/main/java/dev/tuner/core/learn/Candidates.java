@@ -9,6 +9,7 @@ import dev.tuner.core.learn.Candidate.Fitted;
 import dev.tuner.core.predict.Reference;
 import dev.tuner.core.predict.RooflineOnlyModel;
 import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.stats.Median;
 import java.util.Arrays;
 import java.util.function.Function;
 
@@ -84,12 +85,7 @@ public final class Candidates {
 
   /** Median of measured / roofline over the training rows of one phase (0.5 if the phase has none). */
   public static double medianEfficiency(Encoded data, int[] rows, Phase phase) {
-    double[] eff = Arrays.stream(rows).filter(i -> data.phases[i] == phase)
-        .mapToDouble(i -> Math.min(1.0, data.measured[i] / data.roofs[i])).sorted().toArray();
-    if (eff.length == 0) {
-      return 0.5;
-    }
-    int n = eff.length;
-    return n % 2 == 1 ? eff[n / 2] : (eff[n / 2 - 1] + eff[n / 2]) / 2;
+    return Median.of(Arrays.stream(rows).filter(i -> data.phases[i] == phase)
+        .mapToDouble(i -> Math.min(1.0, data.measured[i] / data.roofs[i])).toArray(), 0.5);
   }
 }

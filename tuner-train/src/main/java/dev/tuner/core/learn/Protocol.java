@@ -12,6 +12,7 @@ import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.schema.FeatureSchema;
 import dev.tuner.core.schema.FeatureSchemas;
+import dev.tuner.core.stats.Median;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -164,9 +165,9 @@ public final class Protocol {
       double[] ci = bootstrap(ape, devices, seed);
       v.put("mape_ci_low", ci[0]);
       v.put("mape_ci_high", ci[1]);
-      v.put("median_ape", median(Arrays.stream(rows).mapToDouble(i -> ape[i]).toArray()));
+      v.put("median_ape", Median.of(Arrays.stream(rows).mapToDouble(i -> ape[i]).toArray(), 0));
       double[] deviceMape = devices.stream().mapToDouble(idx -> mean(ape, idx)).sorted().toArray();
-      v.put("device_median_mape", median(deviceMape));
+      v.put("device_median_mape", Median.of(deviceMape, 0));
       v.put("device_worst_decile_mape", deviceMape.length == 0 ? 0
           : deviceMape[Math.max(0, (int) Math.ceil(0.9 * deviceMape.length) - 1)]);
       if (low == null) {
@@ -177,8 +178,8 @@ public final class Protocol {
         v.put("coverage", covered(d, low, high, rows));
         v.put("devices_covered_70", devices.isEmpty() ? 0 : devices.stream()
             .filter(idx -> covered(d, low, high, idx) >= DEVICE_COVERAGE_GOAL).count() / (double) devices.size());
-        v.put("median_width_ratio", median(Arrays.stream(rows)
-            .mapToDouble(i -> low[i] > 0 ? high[i] / low[i] : Double.POSITIVE_INFINITY).toArray()));
+        v.put("median_width_ratio", Median.of(Arrays.stream(rows)
+            .mapToDouble(i -> low[i] > 0 ? high[i] / low[i] : Double.POSITIVE_INFINITY).toArray(), 0));
       }
       v.putAll(imputedBreakdown(d, predicted, low, high, p));
       v.putAll(rowsBreakdown("new_architecture", d, predicted, low, high, i -> d.phases[i] == p
@@ -216,8 +217,8 @@ public final class Protocol {
             / rows.length);
     boolean intervals = !none && low != null;
     v.put(prefix + "_coverage", intervals ? covered(d, low, high, rows) : Double.NaN);
-    v.put(prefix + "_median_width_ratio", intervals ? median(Arrays.stream(rows)
-        .mapToDouble(i -> low[i] > 0 ? high[i] / low[i] : Double.POSITIVE_INFINITY).toArray()) : Double.NaN);
+    v.put(prefix + "_median_width_ratio", intervals ? Median.of(Arrays.stream(rows)
+        .mapToDouble(i -> low[i] > 0 ? high[i] / low[i] : Double.POSITIVE_INFINITY).toArray(), 0) : Double.NaN);
     return v;
   }
 
@@ -263,7 +264,7 @@ public final class Protocol {
       String key = "breakdown/" + group + "/";
       v.put(key + "rows", (double) rows.length);
       v.put(key + "mape", Arrays.stream(rows).mapToDouble(i -> ape(d, predicted, i)).average().orElse(0));
-      v.put(key + "median_ape", median(Arrays.stream(rows).mapToDouble(i -> ape(d, predicted, i)).toArray()));
+      v.put(key + "median_ape", Median.of(Arrays.stream(rows).mapToDouble(i -> ape(d, predicted, i)).toArray(), 0));
       v.put(key + "level_known_mape", Arrays.stream(rows).mapToDouble(i -> ape(d, levelKnown, i)).average()
           .orElse(0));
     });
@@ -312,7 +313,7 @@ public final class Protocol {
       }
       for (int i : folds.testSets().get(f)) {
         List<Double> e = eff.getOrDefault(d.vendors[i] + "|" + d.phases[i], eff.get("|" + d.phases[i]));
-        double m = e == null ? 0.5 : median(e.stream().mapToDouble(Double::doubleValue).toArray());
+        double m = e == null ? 0.5 : Median.of(e.stream().mapToDouble(Double::doubleValue).toArray(), 0);
         out[i] = Math.min(d.roofs[i], m * d.reference(serial, i));
       }
     }
@@ -329,16 +330,6 @@ public final class Protocol {
 
   private static double mean(double[] v, int[] rows) {
     return rows.length == 0 ? 0 : Arrays.stream(rows).mapToDouble(i -> v[i]).sum() / rows.length;
-  }
-
-  private static double median(double[] values) {
-    if (values.length == 0) {
-      return 0;
-    }
-    double[] s = values.clone();
-    Arrays.sort(s);
-    int n = s.length;
-    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
   private static double round(double v) {

@@ -4,6 +4,7 @@ import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.OutputKind;
 import dev.tuner.core.predict.Reference;
 import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.stats.Median;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -113,17 +114,13 @@ public record StepOverhead(String setting, double fixedSeconds) {
         }
       }
       for (int i : held.getValue()) {
-        double e = median(efficiency.getOrDefault(d.vendors[i], all));
+        // with no other family to learn from, the reference stands as it is
+        double e = Median.of(efficiency.getOrDefault(d.vendors[i], all).stream().mapToDouble(Double::doubleValue)
+            .toArray(), 1);
         double predicted = Math.min(e * ref[i], d.roofs[i]);
         sum += Math.abs(predicted - d.measured[i]) / d.measured[i];
       }
     }
     return sum / rows.length;
-  }
-
-  private static double median(List<Double> values) {
-    double[] s = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    int n = s.length;
-    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 }
