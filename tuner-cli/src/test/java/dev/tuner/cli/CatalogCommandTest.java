@@ -52,6 +52,12 @@ class CatalogCommandTest {
       assertThat(q.get("bits_per_weight").asDouble()).isEqualTo(8.5008);
     });
     assertThat(Cli.run("catalog", "quants", "--search", "q4_k_m").out()).contains("Q4_K_M", "Q4_K");
+    // a format that stores experts apart lists both parts; one that stores all alike leaves them blank
+    Cli.Result moe = Cli.run("catalog", "quants", "--search", "MXFP4_MOE", "--format", "csv");
+    assertThat(moe.exit()).as(moe.toString()).isZero();
+    assertThat(moe.out().lines().findFirst().orElseThrow()).startsWith("quant,bits_per_weight,expert_bits,other_bits,");
+    assertThat(moe.out()).contains("MXFP4_MOE,4.329,4.25,8.5,Q4_0,int8");
+    assertThat(Cli.run("catalog", "quants", "--search", "Q8_0", "--format", "csv").out()).contains("Q8_0,8.5008,,,");
   }
 
   @Test
