@@ -155,6 +155,10 @@ final class PredictCommand implements Callable<Integer> {
             + " an FP8 cache (--kv-cache-type fp8, as NVIDIA's FP8 checkpoints give TensorRT-LLM) holds twice the"
             + " sequences");
       }
+      if (code == 0 && plainMxfp4Mixture(step)) {
+        spec.commandLine().getErr().println("note: a mixture of experts in MXFP4 reads every weight at 4.25 bits; the"
+            + " gpt-oss checkpoints keep all but their experts in BF16, which --quant MXFP4_EXPERTS_F16 reads as such");
+      }
       return code;
     }
     serving.refuseServingOnly("a serving prediction: --engine, --isl and --osl and a load (--concurrency,"
@@ -281,12 +285,17 @@ final class PredictCommand implements Callable<Integer> {
   static List<String> warnings(Scenario s) {
     List<String> out = new java.util.ArrayList<>();
     MemoryEstimate.doesNotFit(s).ifPresent(out::add);
-    if (s.model().moe().isMoe() && s.quant().name().equals("MXFP4")) {
+    if (plainMxfp4Mixture(s)) {
       out.add("llama.cpp keeps a mixture of experts' MXFP4 weights in file type MXFP4_MOE (experts in MXFP4, the rest in"
           + " Q8_0, as llama-quantize writes it) or, converted from the checkpoint at F16, with the rest in 16 bits:"
           + " --quant MXFP4_MOE or MXFP4_EXPERTS_F16 predicts such a file; MXFP4 reads every weight at 4.25 bits");
     }
     return List.copyOf(out);
+  }
+
+  /** A mixture of experts in plain MXFP4, every weight at 4.25 bits, which neither its checkpoints nor GGUFs are. */
+  static boolean plainMxfp4Mixture(Scenario s) {
+    return s.model().moe().isMoe() && s.quant().name().equals("MXFP4");
   }
 
   private static Table csv(Scenario s, ThroughputPrediction p, Predictor predictor) {

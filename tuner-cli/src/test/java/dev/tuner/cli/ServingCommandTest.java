@@ -78,6 +78,35 @@ class ServingCommandTest {
     assertThat(stated.out()).contains("KV cache fp8");
   }
 
+  /**
+   * gpt-oss ships its experts in MXFP4 and everything else in BF16: plain MXFP4 (every weight at 4.25 bits) is noted
+   * towards MXFP4_EXPERTS_F16, which reads the rest at 16 bits, so an iteration takes longer; TensorRT-LLM loads that
+   * checkpoint layout but not llama.cpp's MXFP4_MOE files.
+   */
+  @Test
+  void aMixtureInPlainMxfp4IsNotedTowardsItsCheckpointsLayout() {
+    String[] gptOss = {"predict", "--model", "gpt-oss-120b", "--device", "H100 SXM5 80GB", "--isl", "1000", "--osl",
+        "200", "--concurrency", "4", "--kv-cache-type", "fp8", "--format", "json"};
+    Cli.Result plain = Cli.run(gptOss, "--engine", "vllm", "--quant", "MXFP4");
+    assertThat(plain.exit()).as(plain.toString()).isZero();
+    assertThat(plain.err()).contains("note: a mixture of experts in MXFP4 reads every weight at 4.25 bits")
+        .contains("--quant MXFP4_EXPERTS_F16");
+    Cli.Result layout = Cli.run(gptOss, "--engine", "vllm", "--quant", "MXFP4_EXPERTS_F16");
+    assertThat(layout.exit()).as(layout.toString()).isZero();
+    assertThat(layout.err()).doesNotContain("MXFP4_EXPERTS_F16");
+    assertThat(layout.json().get("tpot_ms").asDouble()).isGreaterThan(plain.json().get("tpot_ms").asDouble());
+    Cli.Result trt = Cli.run(gptOss, "--engine", "tensorrt-llm", "--quant", "MXFP4_EXPERTS_F16");
+    assertThat(trt.exit()).as(trt.toString()).isZero();
+    Cli.Result gguf = Cli.run(gptOss, "--engine", "tensorrt-llm", "--quant", "MXFP4_MOE");
+    assertThat(gguf.exit()).isEqualTo(2);
+    assertThat(gguf.err()).contains("not a GGUF block type such as MXFP4_MOE");
+    // a dense model in MXFP4 is no such case
+    Cli.Result dense = Cli.run("predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--engine",
+        "vllm", "--quant", "MXFP4", "--isl", "1000", "--osl", "200", "--concurrency", "4");
+    assertThat(dense.exit()).as(dense.toString()).isZero();
+    assertThat(dense.err()).doesNotContain("mixture of experts");
+  }
+
   @Test
   void anEngineBackendOrWeightFormatThatCannotRunIsRefusedAndRecommendDropsIt() {
     // TensorRT-LLM runs on NVIDIA GPUs only (data/SOURCES.md doc_engine_platforms)

@@ -26,10 +26,11 @@ public enum EngineKind {
   MLX("mlx", List.of("Apple", "NVIDIA"));
 
   /**
-   * ggml's block types (Q4_0, Q5_K, Q4_K_M, IQ2_XS, TQ1_0 …) and llama.cpp's MXFP4 MoE files: only GGUF files carry
-   * them, which TensorRT-LLM and LMDeploy do not load.
+   * ggml's block types (Q4_0, Q5_K, Q4_K_M, IQ2_XS, TQ1_0 …) and llama.cpp's MXFP4 MoE files (their rest in Q8_0):
+   * only GGUF files carry them, which TensorRT-LLM and LMDeploy do not load. MXFP4 experts beside 16-bit tensors
+   * (MXFP4_EXPERTS_F16) are not among them: that is how the gpt-oss checkpoints themselves ship.
    */
-  private static final Pattern GGML_BLOCK = Pattern.compile("(?i)(I?Q|TQ)\\d(_\\w+)?|MXFP4_MOE|MXFP4_EXPERTS_F16");
+  private static final Pattern GGML_BLOCK = Pattern.compile("(?i)(I?Q|TQ)\\d(_\\w+)?|MXFP4_MOE");
   /** Weight formats only Hugging Face-style checkpoints carry; llama.cpp loads GGUF files, where they do not exist. */
   private static final List<String> CHECKPOINT_ONLY = List.of("AWQ", "GPTQ", "W8A8_INT8", "INT8_W8A16");
 

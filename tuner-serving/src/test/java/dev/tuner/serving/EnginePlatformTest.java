@@ -84,6 +84,8 @@ class EnginePlatformTest {
       "Q8_0, true, false, true",
       "IQ2_XS, true, false, true",
       "MXFP4_MOE, true, false, true",
+      // the gpt-oss checkpoints' own layout (and its F16 GGUF conversion)
+      "MXFP4_EXPERTS_F16, true, true, true",
       "F16, true, true, true",
       "BF16, true, true, true",
       "FP8, true, true, true",
