@@ -39,6 +39,11 @@ public record IngestReport(List<Measurement> accepted, List<Rejection> rejected)
 
   /** Rejections counted by reason, in the order of {@link RejectReason}; reasons that did not occur are absent. */
   public Map<RejectReason, Integer> rejectedByReason() {
+    return byReason(rejected);
+  }
+
+  /** {@code rejected} counted by reason, as every ingestion's report counts them (serving ingestion's too). */
+  public static Map<RejectReason, Integer> byReason(List<Rejection> rejected) {
     Map<RejectReason, Integer> counts = new EnumMap<>(RejectReason.class);
     for (Rejection r : rejected) {
       counts.merge(r.reason(), 1, Integer::sum);

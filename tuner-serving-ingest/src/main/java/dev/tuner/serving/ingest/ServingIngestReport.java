@@ -1,9 +1,8 @@
 package dev.tuner.serving.ingest;
 
+import dev.tuner.core.ingest.IngestReport;
 import dev.tuner.core.ingest.IngestReport.Rejection;
 import dev.tuner.core.ingest.RejectReason;
-import java.util.Collections;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,10 +22,6 @@ public record ServingIngestReport(List<ServingResult> rows, List<Rejection> reje
 
   /** Rejections counted by reason, in the order of {@link RejectReason}; reasons that did not occur are absent. */
   public Map<RejectReason, Integer> rejectedByReason() {
-    Map<RejectReason, Integer> counts = new EnumMap<>(RejectReason.class);
-    for (Rejection r : rejected) {
-      counts.merge(r.reason(), 1, Integer::sum);
-    }
-    return Collections.unmodifiableMap(counts);
+    return IngestReport.byReason(rejected);
   }
 }
