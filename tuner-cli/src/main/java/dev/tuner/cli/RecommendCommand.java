@@ -82,7 +82,8 @@ final class RecommendCommand implements Callable<Integer> {
   Double maxMsPerToken;
 
   @Option(names = "--quants", paramLabel = "NAME", split = ",",
-      description = "Quantizations to consider (default: Q4_K_M,Q5_K_M,Q6_K,Q8_0,F16; with --gguf, the file's own).")
+      description = "Quantizations to consider (default: Q4_K_M,Q5_K_M,Q6_K,Q8_0,F16, and MXFP4_MOE for a mixture"
+          + " of experts; with --gguf, the file's own).")
   List<String> quants;
 
   @Option(names = "--batches", paramLabel = "M", split = ",",
@@ -197,6 +198,11 @@ final class RecommendCommand implements Callable<Integer> {
     Scenario probe = specs.request(resolvedQuants.get(0).name(), 1, context, "decode", null, null, null, null)
         .withParallel(layout.devices, layout.tp, layout.pp, layout.ep)
         .resolve(catalog);
+    if (quants == null && specs.ggufQuant().isEmpty()) {
+      // the default grid depends on the model: a mixture of experts adds llama.cpp's MXFP4_MOE
+      resolvedQuants.clear();
+      RecommendRequest.defaultQuants(probe.model()).forEach(q -> resolvedQuants.add(catalog.quant(q)));
+    }
     List<ParallelLayout> layouts = maxDevices == null ? List.of(probe.parallel())
         : LayoutSearch.layouts(probe.model(), maxDevices);
     SettingEffect.require(session.predictor(), "--kernel", kernel, Quantity.KERNEL);

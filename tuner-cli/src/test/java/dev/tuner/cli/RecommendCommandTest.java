@@ -24,6 +24,24 @@ class RecommendCommandTest {
         "Top 3 of", "Pareto front", "Dropped", "memory", "needs");
   }
 
+  /**
+   * A mixture of experts' default grid adds llama.cpp's MXFP4_MOE (its experts in MXFP4, the rest in Q8_0, how the
+   * published gpt-oss GGUFs ship); a dense model's does not, and --quants replaces the grid for either.
+   */
+  @Test
+  void aMixturesDefaultGridHasMxfp4Moe() {
+    Cli.Result moe = Cli.run("recommend", "--model", "gpt-oss-120b", "--device", "DGX Spark", "--format", "json");
+    assertThat(moe.exit()).as(moe.toString()).isZero();
+    assertThat(moe.json().get("grid").get("quants").toString())
+        .isEqualTo("[\"MXFP4_MOE\",\"Q4_K_M\",\"Q5_K_M\",\"Q6_K\",\"Q8_0\",\"F16\"]");
+    assertThat(moe.json().get("top").findValuesAsText("quant")).contains("MXFP4_MOE");
+    Cli.Result dense = Cli.run(LLAMA_ON_4090, "--format", "json");
+    assertThat(dense.json().get("grid").get("quants").toString()).doesNotContain("MXFP4_MOE");
+    Cli.Result chosen = Cli.run("recommend", "--model", "gpt-oss-120b", "--device", "DGX Spark", "--quants",
+        "Q4_K_M", "--format", "json");
+    assertThat(chosen.json().get("grid").get("quants").toString()).isEqualTo("[\"Q4_K_M\"]");
+  }
+
   @Test
   void jsonRespectsMemoryAndTheLatencyBudget() {
     Cli.Result r = Cli.run(LLAMA_ON_4090, "--memory-gb", "20", "--max-ms-per-token", "40",

@@ -103,10 +103,24 @@ public record RecommendRequest(
     layouts = distinct("parallel layouts", layouts);
   }
 
+  /**
+   * The default grid's quantizations for {@code model}: {@link #DEFAULT_QUANTS}, and for a mixture of experts also
+   * MXFP4_MOE, which llama-quantize writes for any mixture (its experts in MXFP4, the rest in Q8_0) and in which the
+   * published gpt-oss GGUFs ship.
+   */
+  public static List<String> defaultQuants(ModelSpec model) {
+    if (!model.moe().isMoe()) {
+      return DEFAULT_QUANTS;
+    }
+    List<String> out = new ArrayList<>(DEFAULT_QUANTS);
+    out.add(0, "MXFP4_MOE");
+    return List.copyOf(out);
+  }
+
   /** The default grid for a model and device, with the default quantizations looked up in {@code catalog}. */
   public static RecommendRequest defaults(ModelSpec model, DeviceSpec device, Catalog catalog) {
     List<Quantization> quants = new ArrayList<>();
-    for (String name : DEFAULT_QUANTS) {
+    for (String name : defaultQuants(model)) {
       quants.add(catalog.quant(name));
     }
     return new RecommendRequest(model, device, OptionalDouble.empty(), OptionalDouble.empty(), quants,
