@@ -38,9 +38,10 @@ public record MemoryEstimate(double weightBytes, double kvCacheBytes, double ove
   /** Share of the weight bytes added for activations and workspaces. */
   public static final double WEIGHT_OVERHEAD_FRACTION = 0.05;
   /** The rule above in one line, for reports. */
-  public static final String RULE = "per device: weights (params × bits/8 over tp × pp, routed experts at their own bits over ep) + KV cache (batch × context × "
-      + "layers × kv_heads × head_dim × 2 × bytes/element, MLA latent, windows and linear states as the model has them,"
-      + " over tp × pp) + overhead (0.5 GiB + 5% of the device's weights); capacities in GiB";
+  public static final String RULE = "per device: weights (params × bits/8 over tp × pp, routed experts at their own"
+      + " bits over ep) + KV cache (batch × context × layers × kv_heads × head_dim × 2 × bytes/element, MLA latent,"
+      + " windows and linear states as the model has them, over tp × pp) + overhead (0.5 GiB + 5% of the device's"
+      + " weights); capacities in GiB";
 
   public static MemoryEstimate of(ModelSpec model, Quantization quant, KvCacheType kv, int batch, int context) {
     return of(model, quant, kv, batch, context, ParallelLayout.SINGLE);

@@ -9,7 +9,7 @@ import dev.tuner.core.scenario.Quantization;
  * other tensors the format's own figure ({@link Quantization#otherBitsPerWeight}: llama.cpp's MXFP4_MOE writes them
  * in Q8_0) or, where only the file's average is known, what is left of it:
  * {@code (total × average − routed × expert) / (total − routed)} bits. So a decode step of one token of gpt-oss-120b
- * reads 3.6 GB in MXFP4_MOE and 5.2 GB in a file converted with 16-bit tensors beside the MXFP4 experts, where the
+ * reads 3.6 GB in MXFP4_MOE and 5.1 GB in a file converted with 16-bit tensors beside the MXFP4 experts, where the
  * 4.3-bit average over the 5.1 B active parameters would say 2.8 GB.
  *
  * <p>A model without routed experts takes the other tensors' figure where the format fixes one (llama.cpp writes a
