@@ -15,15 +15,16 @@ HEADERS = {
     "models.csv": "model,architecture,params_b,active_params_b,hidden,layers,heads,kv_heads,head_dim,vocab,"
                   "tied_embeddings,ffn_dim,experts,experts_per_token,shared_experts,expert_ffn_dim,dense_layers,"
                   "attention,kv_lora_rank,rope_head_dim,sliding_window,local_layers,linear_layers,linear_state_dim,"
-                  "max_context,aliases,source_id",
-    "quantizations.csv": "quant,bits_per_weight,class,activation,aliases,source_id,notes,expert_bits_per_weight",
+                  "max_context,aliases,source_id,mtp_params_b",
+    "quantizations.csv": "quant,bits_per_weight,class,activation,aliases,source_id,notes,expert_bits_per_weight,"
+                         "other_bits_per_weight",
     "measurements.csv": "source_id,device,backend,model,params_b,quant,batch,context,depth,phase,tokens_per_s,"
                         "n_ubatch,flash_attn,kv_type,build,build_date,blas,model_size_bytes,num_devices,tp,pp,ep,notes",
     "chip_families.csv": "chip_family,vendor,architecture,target,source_id",
 }
 NUMBERS = {
-    "models.csv": ["params_b", "active_params_b"],
-    "quantizations.csv": ["bits_per_weight"],
+    "models.csv": ["params_b", "active_params_b", "mtp_params_b"],
+    "quantizations.csv": ["bits_per_weight", "expert_bits_per_weight", "other_bits_per_weight"],
     "measurements.csv": ["params_b", "tokens_per_s"],
 }
 INTEGERS = {

@@ -35,6 +35,9 @@ final class Describe {
           + (moe.sharedExperts() > 0 ? " + " + moe.sharedExperts() + " shared" : "")
           + (m.activeParams().isPresent() ? ", " + Text.plain(m.activeParams().getAsDouble()) + " B active" : ""));
     }
+    if (m.mtpParamsB() > 0) {
+      parts.add(Text.plain(m.mtpParamsB()) + " B of multi-token prediction not run");
+    }
     AttentionSpec a = m.attention();
     if (a.kind() == AttentionKind.MLA) {
       parts.add("MLA (latent " + a.kvLoraRank() + " + RoPE " + a.ropeHeadDim() + ")");
@@ -134,6 +137,7 @@ final class Describe {
     n.set("aliases", Json.strings(m.aliases()));
     n.put("source", m.source());
     Json.put(n, "active_params_b", m.activeParams());
+    n.put("mtp_params_b", m.mtpParamsB());
     MoeSpec moe = m.moe();
     n.put("experts", moe.experts());
     n.put("experts_per_token", moe.expertsPerToken());

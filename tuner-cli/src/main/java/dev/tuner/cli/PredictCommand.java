@@ -394,6 +394,10 @@ final class PredictCommand implements Callable<Integer> {
           + (step.weightPasses() > 1 ? " per pass" : "") + ", uniform routing assumed"
           + (m.moe().sharedExperts() > 0 ? "; " + m.moe().sharedExperts() + " shared expert(s) in the body" : ""));
     }
+    if (m.mtpParamsB() > 0) {
+      t.row("not read", Text.plain(m.mtpParamsB()) + "e9 parameters of multi-token prediction: in the file and in"
+          + " memory, never run by plain decoding");
+    }
     t.row("KV cache per step", kv)
         .row("bytes per step", Text.bytes(r.bytesPerStep()) + " = weights + KV cache"
             + (layout.isSingle() ? "" : ", per replica of " + layout.tp() + " × " + layout.pp() + " devices"))

@@ -200,7 +200,8 @@ public final class Catalog implements SpecLookup {
                 integer(where, "linear_layers", m.get("linear_layers")),
                 longInteger(where, "linear_state_dim", m.get("linear_state_dim"))),
             blank(m.get("max_context")) ? OptionalInt.empty()
-                : OptionalInt.of(integer(where, "max_context", m.get("max_context")))));
+                : OptionalInt.of(integer(where, "max_context", m.get("max_context"))),
+            optional(where, "mtp_params_b", m.getOrDefault("mtp_params_b", "")).orElse(0)));
       } catch (InvalidInputException e) {
         throw new InvalidInputException(where + " " + e.field(), e.value(), e.allowed());
       }

@@ -20,6 +20,9 @@ import dev.tuner.core.scenario.MoeSpec;
  *       Under uniform routing (the assumption: real routers are skewed, which touches fewer distinct experts and so
  *       keeps this a bound only in expectation), {@code n} tokens touch {@code E · (1 − (1 − k/E)^n)} distinct
  *       experts per MoE layer.
+ *   <li>A multi-token-prediction module the weights hold ({@link ModelSpec#mtpParamsB}, GLM-4.5's nextn layer that
+ *       llama.cpp loads) sits in the parameter count and in memory; plain decoding never runs it, so no step reads
+ *       it: it is left out of the body every token reads (counting it would put the roof below what runs).
  *   <li>KV cache per sequence of length {@code L}: full-attention layers hold {@code L} entries, sliding-window layers
  *       {@code min(L, window)}, linear-attention / state-space layers a constant state of {@code linear_state_dim}
  *       elements; an entry is {@code 2 × kv_heads × head_dim} elements (K and V) or, for MLA, the latent plus the
@@ -35,6 +38,7 @@ public final class ModelPhysics {
   private final boolean tied;
   private final double bodyParams;
   private final double routedParams;
+  private final double unreadParams;
   private final double activeBodyParams;
   private final int moeLayers;
   private final boolean routedKnown;
@@ -78,16 +82,18 @@ public final class ModelPhysics {
       layoutUnknown = true;
     }
     this.routedParams = routed;
+    double unread = Math.min(model.mtpParamsB() * 1e9, Math.max(0, bodyParams - routed));
+    this.unreadParams = unread;
     this.expertLayoutUnknown = layoutUnknown;
     this.routedKnown = !layoutUnknown && (!moe.isMoe() || routed > 0);
     if (model.activeParamsB().isPresent()) {
       this.activeBodyParams = Math.max(0, model.activeParamsB().getAsDouble() * 1e9 - counted);
       this.activeKnown = true;
     } else if (moe.isMoe() && routed > 0) {
-      this.activeBodyParams = bodyParams - routed * (moe.experts() - moe.expertsPerToken()) / moe.experts();
+      this.activeBodyParams = bodyParams - unread - routed * (moe.experts() - moe.expertsPerToken()) / moe.experts();
       this.activeKnown = true;
     } else {
-      this.activeBodyParams = bodyParams;
+      this.activeBodyParams = bodyParams - unread;
       this.activeKnown = !moe.isMoe();
     }
   }
@@ -122,9 +128,17 @@ public final class ModelPhysics {
     return routedParams;
   }
 
-  /** Body parameters that every token reads: attention, dense FFNs, shared experts, routers, norms. */
+  /**
+   * Body parameters that every token reads: attention, dense FFNs, shared experts, routers, norms; not a
+   * multi-token-prediction module, which no step runs.
+   */
   public double denseBodyParams() {
-    return bodyParams - routedParams;
+    return bodyParams - routedParams - unreadParams;
+  }
+
+  /** Parameters the weights hold that no step reads (a multi-token-prediction module); 0 for most models. */
+  public double unreadParams() {
+    return unreadParams;
   }
 
   /** Body parameters one token computes with. */

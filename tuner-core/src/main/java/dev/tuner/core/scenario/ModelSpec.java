@@ -17,7 +17,9 @@ import java.util.OptionalInt;
  * FFN's inner size; {@code moe} the experts ({@link MoeSpec#NONE} for a dense model); {@code attention} the
  * attention layout ({@link AttentionSpec#STANDARD} unless stated); {@code maxContext} the context its published
  * configuration declares ({@code max_position_embeddings}, GGUF's {@code context_length}), the default limit of every
- * engine (empty when unknown).
+ * engine (empty when unknown); {@code mtpParamsB} the parameters of a multi-token-prediction module the weights hold
+ * and plain decoding never runs (GLM-4.5's nextn layer, which llama.cpp loads and llama-bench counts), inside
+ * {@code paramsB}: they take memory and no step reads them (0 when there is none).
  */
 public record ModelSpec(
     String name,
@@ -36,7 +38,8 @@ public record ModelSpec(
     int ffnDim,
     MoeSpec moe,
     AttentionSpec attention,
-    OptionalInt maxContext) {
+    OptionalInt maxContext,
+    double mtpParamsB) {
 
   /** A dense model with standard attention, known only by the figures before MoE and attention kinds. */
   public ModelSpec(
@@ -53,6 +56,15 @@ public record ModelSpec(
       Optional<Boolean> tiedEmbeddings, int ffnDim, MoeSpec moe, AttentionSpec attention) {
     this(name, paramsB, hidden, layers, heads, kvHeads, headDim, vocab, aliases, source, architecture, activeParamsB,
         tiedEmbeddings, ffnDim, moe, attention, OptionalInt.empty());
+  }
+
+  /** A model without a multi-token-prediction module in its weights. */
+  public ModelSpec(
+      String name, double paramsB, int hidden, int layers, int heads, int kvHeads, int headDim, int vocab,
+      List<String> aliases, String source, String architecture, OptionalDouble activeParamsB,
+      Optional<Boolean> tiedEmbeddings, int ffnDim, MoeSpec moe, AttentionSpec attention, OptionalInt maxContext) {
+    this(name, paramsB, hidden, layers, heads, kvHeads, headDim, vocab, aliases, source, architecture, activeParamsB,
+        tiedEmbeddings, ffnDim, moe, attention, maxContext, 0);
   }
 
   public ModelSpec {
@@ -84,6 +96,8 @@ public record ModelSpec(
     if (maxContext.isPresent()) {
       requireInRange("model maximum context", maxContext.getAsInt(), 1, 100_000_000, "tokens");
     }
+    requireInRange("model multi-token-prediction parameters", mtpParamsB, 0, paramsB / 2,
+        "billion, part of the parameters (" + paramsB + ")");
     if (layers > 0 && moe.denseLayers() > layers) {
       throw new dev.tuner.api.InvalidInputException("model dense layers", Integer.toString(moe.denseLayers()),
           "at most the layers (" + layers + ")");

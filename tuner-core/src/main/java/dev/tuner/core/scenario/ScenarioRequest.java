@@ -234,7 +234,9 @@ public record ScenarioRequest(
         modelFigures.ffnDim(base != null ? base.ffnDim() : 0),
         modelFigures.moe(base != null ? base.moe() : MoeSpec.NONE),
         modelFigures.attention(base != null ? base.attention() : AttentionSpec.STANDARD),
-        modelFigures.maxContext(base != null ? base.maxContext() : OptionalInt.empty()));
+        modelFigures.maxContext(base != null ? base.maxContext() : OptionalInt.empty()),
+        // a module inside the catalog's parameter count; a given count describes another file
+        base != null && paramsB == null ? base.mtpParamsB() : 0);
     ModelShape.requirePlausible(given);
     return given;
   }

@@ -50,6 +50,38 @@ class ModernModelsTest {
   }
 
   /**
+   * GLM-4.5-Air as the catalog holds it: 110.47 B parameters as llama-bench counts the GGUF, 3.62 B of them its
+   * multi-token-prediction layer, which llama.cpp loads and plain decoding never runs. Tables 151 552 × 4096 =
+   * 620 756 992 each (untied); routed experts 45 × 128 × 3 × 4096 × 1408 = 99 656 663 040; so the body every token
+   * reads is 110 470 000 000 − 2 × 620 756 992 − 99 656 663 040 − 3 620 000 000 = 5 951 822 976. A Q4_K_M decode
+   * token reads it, 8 of 128 experts (6 228 541 440), the LM head and one gathered row of 4096: 12 801 125 504
+   * parameters × 4.8944 / 8 = 7 831 728 583 bytes, where counting the module gave 10.06 GB (a roof 22% lower than
+   * what runs). The memory estimate still holds the module: the file loads it.
+   */
+  @Test
+  void aMultiTokenPredictionModuleIsHeldButNotRead() {
+    ModelSpec glm = Fixtures.CATALOG.model("GLM-4.5-Air");
+    assertThat(glm.mtpParamsB()).isEqualTo(3.62);
+    ModelPhysics p = new ModelPhysics(glm);
+    assertThat(p.unreadParams()).isCloseTo(3.62e9, within(1.0));
+    assertThat(p.denseBodyParams()).isCloseTo(5_951_822_976.0, within(1.0));
+    RooflineResult r = roofline.compute(Fixtures.scenario(glm, Fixtures.CATALOG.device("RTX 4090"),
+        Fixtures.CATALOG.quant("Q4_K_M"), 1, 0, Phase.DECODE));
+    assertThat(r.weightBytes()).isCloseTo(7_831_728_583.3, within(1.0));
+    MemoryEstimate held = MemoryEstimate.of(glm, Fixtures.CATALOG.quant("Q4_K_M"), KvCacheType.F16, 1, 0);
+    assertThat(held.weightBytes()).isCloseTo(110.47e9 * 4.8944 / 8, within(1.0));
+  }
+
+  @Test
+  void aModuleOfMoreThanHalfTheParametersIsRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ModelSpec("m", 10, 4096, 32, 32, 8, 128, 32000,
+        List.of(), "t", null, OptionalDouble.empty(), Optional.empty(), 14336, MoeSpec.NONE, AttentionSpec.STANDARD,
+        java.util.OptionalInt.empty(), 6))
+        .isInstanceOf(dev.tuner.api.InvalidInputException.class)
+        .hasMessageContaining("model multi-token-prediction parameters").hasMessageContaining("6");
+  }
+
+  /**
    * Expert bytes per decode step in BF16. Batch 1 touches the token's 8 experts per layer: 48 × 8 × 4 718 592 × 2 =
    * 3 623 878 656 bytes. Batch 64 under uniform routing touches 128 × (1 − (120/128)^64) = 125.942 experts per layer:
    * 48 × 125.942 × 4 718 592 × 2 = 57 049 973 924 bytes, nearly all 57.98 GB of experts.
