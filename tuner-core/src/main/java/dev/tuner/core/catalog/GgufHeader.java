@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What a GGUF file's header says: its metadata (architecture, shape, file type) and, from its tensor table, the
@@ -31,10 +33,12 @@ import java.util.TreeMap;
  * {@code expertTypeParameters} (per ggml type) and {@code expertWeightBytes} are those of the stacked expert tensors
  * (three dimensions, more than one expert along the third: how llama.cpp's quantizer tells a mixture's experts from
  * the rest, in src/llama-quant.cpp), so a file that stores its experts in another format than the rest says so.
+ * {@code nextnParameters} are those of the last {@code <arch>.nextn_predict_layers} blocks: a multi-token-prediction
+ * module (GLM-4.5's) that llama.cpp loads and plain decoding never runs.
  */
 public record GgufHeader(
     int version, Map<String, Object> metadata, long parameters, long weightBytes, Map<String, Long> typeParameters,
-    boolean outputTensor, Map<String, Long> expertTypeParameters, long expertWeightBytes) {
+    boolean outputTensor, Map<String, Long> expertTypeParameters, long expertWeightBytes, long nextnParameters) {
 
   /**
    * Metadata arrays above this many elements are skipped, not kept (tokenizer vocabularies), unless they hold numbers
@@ -96,7 +100,7 @@ public record GgufHeader(
    */
   public dev.tuner.core.scenario.ModelSpec model(String fallbackName, String source) {
     int hidden = (int) archInt("embedding_length");
-    int layers = (int) archInt("block_count");
+    int layers = (int) (archInt("block_count") - nextnLayers());
     int heads = (int) archInt("attention.head_count");
     int kv = (int) archInt("attention.head_count_kv");
     long vocab = archInt("vocab_size");
@@ -142,7 +146,7 @@ public record GgufHeader(
         name,
         parameters / 1e9,
         hidden,
-        (int) archInt("block_count"),
+        layers,
         heads,
         kv > 0 ? kv : heads,
         headDim,
@@ -160,9 +164,19 @@ public record GgufHeader(
         attention,
         // n_ctx_train, what llama.cpp warns beyond and llama-server caps a slot at
         trainedContext > 0 && trainedContext <= Integer.MAX_VALUE ? java.util.OptionalInt.of((int) trainedContext)
-            : java.util.OptionalInt.empty());
+            : java.util.OptionalInt.empty(),
+        nextnParameters / 1e9);
     dev.tuner.core.scenario.ModelShape.requirePlausible(m);
     return m;
+  }
+
+  /**
+   * The multi-token-prediction blocks at the end of the file ({@code <arch>.nextn_predict_layers}), which
+   * {@code block_count} includes; 0 when the file states none or a count that leaves no other block.
+   */
+  long nextnLayers() {
+    long n = archInt("nextn_predict_layers");
+    return n > 0 && n < archInt("block_count") ? n : 0;
   }
 
   /** llama.cpp's window for Gemma 2 files that do not state one (src/llama-model.cpp, LLM_ARCH_GEMMA2). */
@@ -237,6 +251,9 @@ public record GgufHeader(
   /** The catalog's quantization of MXFP4 experts beside 16-bit tensors (data/quantizations.csv). */
   static final String MXFP4_EXPERTS_F16 = "MXFP4_EXPERTS_F16";
 
+  /** A tensor of block {@code N}: {@code blk.N.}... (gguf-py's tensor names). */
+  private static final Pattern BLOCK = Pattern.compile("blk\\.(\\d{1,9})\\.");
+
   private static final Map<Integer, String> FILE_TYPES = Map.ofEntries(
       Map.entry(0, "F32"), Map.entry(1, "F16"), Map.entry(2, "Q4_0"), Map.entry(3, "Q4_1"), Map.entry(7, "Q8_0"),
       Map.entry(8, "Q5_0"), Map.entry(9, "Q5_1"), Map.entry(10, "Q2_K"), Map.entry(11, "Q3_K_S"),
@@ -280,8 +297,10 @@ public record GgufHeader(
       boolean output = false;
       Map<String, Long> expertTypes = new TreeMap<>();
       long expertBytes = 0;
+      Map<Long, Long> blockParams = new TreeMap<>();
       for (long t = 0; t < tensors; t++) {
-        output |= in.string().equals("output.weight");
+        String name = in.string();
+        output |= name.equals("output.weight");
         int dims = in.u32();
         if (dims < 0 || dims > 8) {
           throw new InvalidInputException("--gguf", source + " (tensor with " + dims + " dimensions)", "1 to 8");
@@ -303,11 +322,19 @@ public record GgufHeader(
           expertTypes.merge(type.name(), n, Long::sum);
           expertBytes += size;
         }
+        Matcher block = BLOCK.matcher(name);
+        if (block.lookingAt()) {
+          blockParams.merge(Long.parseLong(block.group(1)), n, Long::sum);
+        }
       }
       if (params == 0) {
         throw new InvalidInputException("--gguf", source + " (no tensors)", "a GGUF model file with its weights");
       }
-      return new GgufHeader(version, meta, params, bytes, byType, output, expertTypes, expertBytes);
+      GgufHeader read = new GgufHeader(version, meta, params, bytes, byType, output, expertTypes, expertBytes, 0);
+      long first = read.archInt("block_count") - read.nextnLayers();
+      long nextn = read.nextnLayers() == 0 ? 0 : blockParams.entrySet().stream().filter(e -> e.getKey() >= first)
+          .mapToLong(Map.Entry::getValue).sum();
+      return new GgufHeader(version, meta, params, bytes, byType, output, expertTypes, expertBytes, nextn);
     } catch (EOFException e) {
       throw new InvalidInputException("--gguf", source + " (ends inside its header)", "a complete GGUF file");
     } catch (ArithmeticException e) {

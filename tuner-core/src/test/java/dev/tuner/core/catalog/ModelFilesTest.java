@@ -219,6 +219,37 @@ class ModelFilesTest {
     assertThat(moe.quantClass()).isEqualTo(Fixtures.CATALOG.quant("MXFP4_MOE").quantClass());
   }
 
+  /**
+   * A file with a multi-token-prediction block (GLM-4.5's nextn layer): block_count 3 with nextn_predict_layers 1, so
+   * blocks 0 and 1 run and block 2 (eh_proj 4096 × 2048 + attn_q 2048 × 2048 = 12 582 912 parameters) is held and
+   * never run. Tables 2 × 2048 × 4096 = 16 777 216; blocks 0 and 1 3 × 2048 × 2048 each: 54 525 952 in all.
+   */
+  @Test
+  void aMultiTokenPredictionBlockIsCountedApartFromTheLayers() throws Exception {
+    byte[] b = new Gguf().string("general.architecture", "glm4moe").u32("glm4moe.embedding_length", 2048)
+        .u32("glm4moe.block_count", 3).u32("glm4moe.nextn_predict_layers", 1)
+        .u32("glm4moe.attention.head_count", 16).u32("glm4moe.attention.head_count_kv", 16)
+        .u32("glm4moe.feed_forward_length", 2048).u32("glm4moe.vocab_size", 4096).u32("general.file_type", 1)
+        .tensor("token_embd.weight", 1, 2048, 4096)
+        .tensor("blk.0.attn_q.weight", 1, 2048, 2048).tensor("blk.0.attn_k.weight", 1, 2048, 2048)
+        .tensor("blk.0.attn_v.weight", 1, 2048, 2048)
+        .tensor("blk.1.attn_q.weight", 1, 2048, 2048).tensor("blk.1.attn_k.weight", 1, 2048, 2048)
+        .tensor("blk.1.attn_v.weight", 1, 2048, 2048)
+        .tensor("blk.2.nextn.eh_proj.weight", 1, 4096, 2048).tensor("blk.2.attn_q.weight", 1, 2048, 2048)
+        .tensor("output.weight", 1, 2048, 4096)
+        .bytes();
+    GgufHeader h = GgufHeader.read(new ByteArrayInputStream(b), "glm.gguf");
+    assertThat(h.nextnParameters()).isEqualTo(12_582_912L);
+    ModelSpec m = h.model("glm", "glm.gguf");
+    assertThat(m.layers()).isEqualTo(2);
+    assertThat(m.paramsB()).isCloseTo(54_525_952 / 1e9, within(1e-15));
+    assertThat(m.mtpParamsB()).isCloseTo(12_582_912 / 1e9, within(1e-15));
+    // without the key every block runs
+    GgufHeader plain = GgufHeader.read(new ByteArrayInputStream(Gguf.tinyLlama()), "tiny.gguf");
+    assertThat(plain.nextnParameters()).isZero();
+    assertThat(plain.model("tiny", "tiny.gguf").mtpParamsB()).isZero();
+  }
+
   @Test
   void aDenseFileHasNoExpertFigure() throws Exception {
     GgufHeader h = GgufHeader.read(new ByteArrayInputStream(Gguf.tinyLlama()), "tiny.gguf");
