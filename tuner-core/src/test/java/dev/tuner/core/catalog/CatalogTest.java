@@ -42,6 +42,13 @@ class CatalogTest {
     assertThat(CATALOG.device(name).name()).isEqualTo("RTX 4090");
   }
 
+  /** The Strix Halo APU by the names its users give it, the vendor's included (an outside check typed it so). */
+  @ParameterizedTest
+  @ValueSource(strings = {"AMD Ryzen AI Max+ 395", "Ryzen AI Max+ 395", "Strix Halo", "Radeon 8060S"})
+  void theStrixHaloResolvesByItsProcessorsName(String name) {
+    assertThat(CATALOG.device(name).name()).isEqualTo("AMD Ryzen AI Max+ 395 (Radeon 8060S)");
+  }
+
   @Test
   void modelAndQuantAliasesResolveIgnoringCase() {
     assertThat(CATALOG.model("llama 3 8b").name()).isEqualTo("Llama 3 8B");
