@@ -188,7 +188,8 @@ final class CatalogCommand implements Callable<Integer> {
       Table t = new Table("quant", "bits_per_weight", "expert_bits", "other_bits", "class", "activation", "source",
           "aliases");
       for (Quantization q : entries) {
-        t.row(q.name(), Text.plain(q.bitsPerWeight()), bits(q.expertBitsPerWeight()), bits(q.otherBitsPerWeight()),
+        t.row(q.name(), Text.plain(q.bitsPerWeight()), Text.plain(q.expertBitsPerWeight()),
+            Text.plain(q.otherBitsPerWeight()),
             q.quantClass().name(), q.activation().name().toLowerCase(java.util.Locale.ROOT), q.source(),
             String.join("|", q.aliases()));
       }
@@ -198,11 +199,6 @@ final class CatalogCommand implements Callable<Integer> {
     @Override
     ObjectNode json(Quantization q) {
       return Describe.quantJson(q);
-    }
-
-    /** A format's bits for part of its tensors, blank where it stores them all alike. */
-    private static String bits(java.util.OptionalDouble v) {
-      return v.isPresent() ? Text.plain(v.getAsDouble()) : "";
     }
   }
 

@@ -32,6 +32,11 @@ import java.util.OptionalInt;
  */
 public final class Catalog implements SpecLookup {
   static final String RESOURCE_DIR = "/dev/tuner/data/";
+  /**
+   * The quantization of MXFP4 experts beside 16-bit tensors (data/quantizations.csv), which files that state another
+   * type turn out to be: a gpt-oss checkpoint converted at F16 (GGUF headers, llama-bench's 'F16' rows).
+   */
+  public static final String MXFP4_EXPERTS_F16 = "MXFP4_EXPERTS_F16";
   /** A name, then a memory size in GB, as in "RTX 4090 24GB" or "A100 (80 GB)". */
   private static final java.util.regex.Pattern MEMORY_SUFFIX =
       java.util.regex.Pattern.compile("(?i)(.+?)[\\s_-]*\\(?(\\d+(?:\\.\\d+)?)\\s*GB\\)?");

@@ -69,13 +69,21 @@ public record GgufHeader(
 
   /** {@code general.architecture}, e.g. llama, qwen2, gemma2. */
   public String architecture() {
+    return architecture(metadata);
+  }
+
+  private static String architecture(Map<String, Object> metadata) {
     Object a = metadata.get("general.architecture");
     return a == null ? "" : a.toString();
   }
 
   /** A metadata integer of the architecture ({@code llama.block_count}...), 0 when absent. */
   public long archInt(String key) {
-    Object v = metadata.get(architecture() + "." + key);
+    return archInt(metadata, key);
+  }
+
+  private static long archInt(Map<String, Object> metadata, String key) {
+    Object v = metadata.get(architecture(metadata) + "." + key);
     return v instanceof Number n ? n.longValue() : 0;
   }
 
@@ -100,7 +108,7 @@ public record GgufHeader(
    */
   public dev.tuner.core.scenario.ModelSpec model(String fallbackName, String source) {
     int hidden = (int) archInt("embedding_length");
-    int layers = (int) (archInt("block_count") - nextnLayers());
+    int layers = (int) (archInt("block_count") - nextnLayers(metadata));
     int heads = (int) archInt("attention.head_count");
     int kv = (int) archInt("attention.head_count_kv");
     long vocab = archInt("vocab_size");
@@ -174,9 +182,9 @@ public record GgufHeader(
    * The multi-token-prediction blocks at the end of the file ({@code <arch>.nextn_predict_layers}), which
    * {@code block_count} includes; 0 when the file states none or a count that leaves no other block.
    */
-  long nextnLayers() {
-    long n = archInt("nextn_predict_layers");
-    return n > 0 && n < archInt("block_count") ? n : 0;
+  private static long nextnLayers(Map<String, Object> metadata) {
+    long n = archInt(metadata, "nextn_predict_layers");
+    return n > 0 && n < archInt(metadata, "block_count") ? n : 0;
   }
 
   /** llama.cpp's window for Gemma 2 files that do not state one (src/llama-model.cpp, LLM_ARCH_GEMMA2). */
@@ -239,7 +247,7 @@ public record GgufHeader(
       boolean mxfp4Experts = !expertTypeParameters.isEmpty()
           && expertTypeParameters.keySet().equals(java.util.Set.of(GgmlType.MXFP4.name()));
       if (stated.quantClass() == QuantClass.F16 && mxfp4Experts) {
-        stated = catalog.quant(MXFP4_EXPERTS_F16);
+        stated = catalog.quant(Catalog.MXFP4_EXPERTS_F16);
       }
       OptionalDouble experts = expertBitsPerWeight().isPresent() ? expertBitsPerWeight()
           : stated.expertBitsPerWeight();
@@ -247,9 +255,6 @@ public record GgufHeader(
           List.of(), "GGUF header " + file + ": " + typeParameters, experts, OptionalDouble.empty());
     });
   }
-
-  /** The catalog's quantization of MXFP4 experts beside 16-bit tensors (data/quantizations.csv). */
-  static final String MXFP4_EXPERTS_F16 = "MXFP4_EXPERTS_F16";
 
   /** A tensor of block {@code N}: {@code blk.N.}... (gguf-py's tensor names). */
   private static final Pattern BLOCK = Pattern.compile("blk\\.(\\d{1,9})\\.");
@@ -297,7 +302,9 @@ public record GgufHeader(
       boolean output = false;
       Map<String, Long> expertTypes = new TreeMap<>();
       long expertBytes = 0;
-      Map<Long, Long> blockParams = new TreeMap<>();
+      long nextnLayers = nextnLayers(meta);
+      long firstNextn = archInt(meta, "block_count") - nextnLayers;
+      long nextn = 0;
       for (long t = 0; t < tensors; t++) {
         String name = in.string();
         output |= name.equals("output.weight");
@@ -323,17 +330,13 @@ public record GgufHeader(
           expertBytes += size;
         }
         Matcher block = BLOCK.matcher(name);
-        if (block.lookingAt()) {
-          blockParams.merge(Long.parseLong(block.group(1)), n, Long::sum);
+        if (nextnLayers > 0 && block.lookingAt() && Long.parseLong(block.group(1)) >= firstNextn) {
+          nextn += n;
         }
       }
       if (params == 0) {
         throw new InvalidInputException("--gguf", source + " (no tensors)", "a GGUF model file with its weights");
       }
-      GgufHeader read = new GgufHeader(version, meta, params, bytes, byType, output, expertTypes, expertBytes, 0);
-      long first = read.archInt("block_count") - read.nextnLayers();
-      long nextn = read.nextnLayers() == 0 ? 0 : blockParams.entrySet().stream().filter(e -> e.getKey() >= first)
-          .mapToLong(Map.Entry::getValue).sum();
       return new GgufHeader(version, meta, params, bytes, byType, output, expertTypes, expertBytes, nextn);
     } catch (EOFException e) {
       throw new InvalidInputException("--gguf", source + " (ends inside its header)", "a complete GGUF file");

@@ -74,7 +74,7 @@ public final class CatalogLookup {
    * whose F16 or BF16 file is far below 16 bits per weight keeps its experts in a block format: a gpt-oss checkpoint
    * converted as it ships keeps them in MXFP4 (llama-bench still prints the file's type, 'F16'). With the other tensors
    * at the type's 16 bits, the experts take what the size leaves, {@code (total × average − others × 16) / routed}
-   * bits; within {@value #MXFP4_TOLERANCE} of MXFP4's 4.25 the file is {@value #MXFP4_EXPERTS_F16}. Empty otherwise:
+   * bits; within {@value #MXFP4_TOLERANCE} of MXFP4's 4.25 the file is {@value Catalog#MXFP4_EXPERTS_F16}. Empty otherwise:
    * the stated type stands, and the size still sets its average.
    */
   public Optional<Quantization> expertsApart(String stated, ModelSpec model, Double fileBytes) {
@@ -89,12 +89,11 @@ public final class CatalogLookup {
       return Optional.empty();
     }
     double experts = (fileBytes * 8 - (total - routed) * q.bitsPerWeight()) / routed;
-    Quantization mxfp4 = catalog.quant(MXFP4_EXPERTS_F16);
+    Quantization mxfp4 = catalog.quant(Catalog.MXFP4_EXPERTS_F16);
     return Math.abs(experts - mxfp4.expertBitsPerWeight().orElse(Double.NaN)) <= MXFP4_TOLERANCE
         ? Optional.of(mxfp4) : Optional.empty();
   }
 
-  private static final String MXFP4_EXPERTS_F16 = "MXFP4_EXPERTS_F16";
   /** Bits either side of MXFP4's 4.25: the F32 norms and biases a file adds come to under 0.05 on gpt-oss. */
   private static final double MXFP4_TOLERANCE = 0.15;
 
