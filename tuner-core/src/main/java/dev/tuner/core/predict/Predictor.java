@@ -126,9 +126,8 @@ public final class Predictor {
     if (tps <= own.tokensPerSecond()) {
       return withGenerationFloor(own, generated);
     }
-    if (topFeatures > 0) {
-      generated = predict(s.withPhase(Phase.DECODE), r.generation(), topFeatures);
-    }
+    List<FeatureImportance> why = topFeatures > 0
+        ? model.attribution(encoder.encode(s.withPhase(Phase.DECODE), r.generation()), topFeatures) : List.of();
     // a generation above the prompt's own roof (a batch of prompts cut into chunks smaller than the batch) is capped
     boolean capped = generated.tokensPerSecond() > roof;
     Interval i = generated.interval();
@@ -139,7 +138,7 @@ public final class Predictor {
         generated.tokensPerSecond(), s.context(), s.depth(), own.tokensPerSecond()));
     return new ThroughputPrediction(tps, roof, own.bound(), capped, own.rawOutput(),
         generated.confidence() * (capped ? CAPPED_CONFIDENCE_FACTOR : 1), new Interval(level, Math.min(i.low(), tps),
-            Math.min(Math.max(i.high(), tps), roof)), generated.topFeatures(), own.modelId(), assumptions);
+            Math.min(Math.max(i.high(), tps), roof)), why, own.modelId(), assumptions);
   }
 
   /**

@@ -640,6 +640,45 @@ class PredictorTest {
    * A predictor of 1% of the prefill roof and 70% of the decode roof, calibrated on scores of 0.2 (decode) and
    * {@code prefillScore} (prefill), fractions of the roof; every input inside the training range.
    */
+  /**
+   * A binding generation's prediction names the features that decided the generation, not the prompt: a model that
+   * names each input by its encoding tells the two apart (a prompt and its generation are encoded differently).
+   */
+  @Test
+  void aBindingGenerationsTopFeaturesAreTheGenerations() {
+    ThroughputModel base = new RooflineOnlyModel(SCHEMA, "poor prompts", 0.7, 0.01);
+    ThroughputModel naming = new ThroughputModel() {
+      @Override
+      public dev.tuner.api.ModelInfo info() {
+        return base.info();
+      }
+
+      @Override
+      public double predict(float[] features) {
+        return base.predict(features);
+      }
+
+      @Override
+      public java.util.List<dev.tuner.api.FeatureImportance> attribution(float[] features, int limit) {
+        return java.util.List.of(new dev.tuner.api.FeatureImportance("input " + Arrays.hashCode(features), 1));
+      }
+    };
+    double[] scores = new double[20];
+    Arrays.fill(scores, 0.2);
+    float[] lo = new float[SCHEMA.width()];
+    float[] hi = new float[SCHEMA.width()];
+    Arrays.fill(lo, -1e9f);
+    Arrays.fill(hi, 1e9f);
+    Predictor p = predictor(naming, new Calibration(Calibration.Method.ABSOLUTE_RESIDUAL, scores, scores, lo, hi));
+    Scenario prompt = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 1, "prefill").resolve(CATALOG);
+    ThroughputPrediction one = p.predict(prompt);
+    assertThat(one.assumptions()).anySatisfy(a -> assertThat(a).contains("and that binds"));
+    ThroughputPrediction generated = p.predict(prompt.withPhase(Phase.DECODE));
+    assertThat(one.topFeatures()).hasSize(1).isEqualTo(generated.topFeatures());
+    assertThat(one.topFeatures()).isNotEqualTo(p.predict(prompt.withContext(2048)).topFeatures());
+    assertThat(p.predict(prompt, 0).topFeatures()).isEmpty();
+  }
+
   private Predictor poorPrompts(double prefillScore) {
     double[] decodeScores = new double[20];
     double[] prefillScores = new double[20];
