@@ -146,6 +146,14 @@ class CatalogTest {
     assertThatThrownBy(() -> Catalog.readQuants(new StringReader(header + "X,5,Q4_0,int8,,s,four\n"), "q.csv"))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("expert_bits_per_weight")
         .hasMessageContaining("four");
+    String both = "quant,bits_per_weight,class,activation,aliases,source_id,expert_bits_per_weight,"
+        + "other_bits_per_weight\n";
+    assertThatThrownBy(() -> Catalog.readQuants(new StringReader(both + "X,5,Q4_0,int8,,s,4.25,eight\n"), "q.csv"))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("other_bits_per_weight")
+        .hasMessageContaining("eight");
+    assertThatThrownBy(() -> Catalog.readQuants(new StringReader(both + "X,5,Q4_0,int8,,s,,8.5\n"), "q.csv"))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("other bits per weight of X")
+        .hasMessageContaining("only beside expert bits per weight");
     // a file size sets the average and keeps the experts' own format
     Scenario s = new ScenarioRequest("gpt-oss-20b", "RTX 4090", "MXFP4_MOE", 1, 128, "decode", null, null, null, null,
         null, null, null, null, null, null, null, null, null, null, null, null, null,

@@ -34,6 +34,22 @@ class DeclaredContextTest {
     assertThat(c.model("GPT-J 6B").maxContext()).hasValue(2048);
   }
 
+  /** A multi-token-prediction module's size: blank is none, a bad one is refused naming the column or the limit. */
+  @Test
+  void aModuleSizeIsReadAndABadOneRefused() {
+    String header = "model,params_b,hidden,layers,heads,kv_heads,head_dim,vocab,mtp_params_b\n";
+    assertThat(CatalogReaders.models(new StringReader(header + "A,110.47,4096,46,96,8,128,151552,3.62\n"), "m.csv")
+        .get(0).mtpParamsB()).isEqualTo(3.62);
+    assertThat(CatalogReaders.models(new StringReader(header + "A,6.74,4096,32,32,32,128,32000,\n"), "m.csv")
+        .get(0).mtpParamsB()).isZero();
+    assertThatThrownBy(() -> CatalogReaders.models(new StringReader(header + "A,6.74,4096,32,32,32,128,32000,x\n"),
+        "m.csv")).isInstanceOf(InvalidInputException.class).hasMessageContaining("mtp_params_b")
+        .hasMessageContaining("x");
+    assertThatThrownBy(() -> CatalogReaders.models(new StringReader(header + "A,6.74,4096,32,32,32,128,32000,5\n"),
+        "m.csv")).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("model multi-token-prediction parameters").hasMessageContaining("part of the parameters");
+  }
+
   @Test
   void aBlankCellIsUnknownAndABadOneIsRefusedNamingTheColumn() {
     List<ModelSpec> m = CatalogReaders.models(new StringReader(HEADER + "A,6.74,4096,32,32,32,128,32000,\n"), "m.csv");
