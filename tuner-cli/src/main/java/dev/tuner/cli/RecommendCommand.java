@@ -15,6 +15,7 @@ import dev.tuner.core.recommend.Recommender;
 import dev.tuner.core.roofline.MemoryEstimate;
 import dev.tuner.core.scenario.KernelType;
 import dev.tuner.core.scenario.KvCacheType;
+import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Scenario;
@@ -165,25 +166,6 @@ final class RecommendCommand implements Callable<Integer> {
     }
     serving.refuseServingOnly("a serving recommendation: --isl and --osl");
     int context = this.context == null ? DEFAULT_CONTEXT : this.context;
-    List<String> quantNames = quants == null ? RecommendRequest.DEFAULT_QUANTS : Text.listed("--quants", quants);
-    List<Quantization> resolvedQuants = new ArrayList<>();
-    List<String> notes = new ArrayList<>();
-    if (quants == null && specs.ggufQuant().isPresent()) {
-      // weights come quantized in the file: another quantization is another file, so the grid is the file's own
-      Quantization own = specs.ggufQuant().get();
-      resolvedQuants.add(own);
-      notes.add("quantization: only " + own.name() + " (" + Text.num(own.bitsPerWeight()) + " bits per weight, from"
-          + " the file's tensors), as one GGUF file runs at one quantization; --quants compares others, each of which"
-          + " needs its own file");
-    } else {
-      for (String q : quantNames) {
-        resolvedQuants.add(catalog.quant(q.trim()));
-      }
-      if (quants == null && specs.fromGguf()) {
-        notes.add("quantization: the GGUF file states none (no general.file_type llama.cpp names), so the default"
-            + " grid is searched; --quants chooses others");
-      }
-    }
     List<KvCacheType> kv = new ArrayList<>();
     if (kvCacheTypes == null) {
       kv.addAll(RecommendRequest.DEFAULT_KV_CACHE_TYPES);
@@ -195,14 +177,13 @@ final class RecommendCommand implements Callable<Integer> {
           "either a search up to N devices or one layout (--devices/--tp/--pp/--ep), not both");
     }
     // The model, device and layout resolve exactly as predict resolves them.
-    Scenario probe = specs.request(resolvedQuants.get(0).name(), 1, context, "decode", null, null, null, null)
+    String probeQuant = quants != null ? Text.listed("--quants", quants).get(0).trim()
+        : specs.ggufQuant().map(Quantization::name).orElse(RecommendRequest.DEFAULT_QUANTS.get(0));
+    Scenario probe = specs.request(probeQuant, 1, context, "decode", null, null, null, null)
         .withParallel(layout.devices, layout.tp, layout.pp, layout.ep)
         .resolve(catalog);
-    if (quants == null && specs.ggufQuant().isEmpty()) {
-      // the default grid depends on the model: a mixture of experts adds llama.cpp's MXFP4_MOE
-      resolvedQuants.clear();
-      RecommendRequest.defaultQuants(probe.model()).forEach(q -> resolvedQuants.add(catalog.quant(q)));
-    }
+    List<String> notes = new ArrayList<>();
+    List<Quantization> resolvedQuants = quantGrid(catalog, probe.model(), notes);
     List<ParallelLayout> layouts = maxDevices == null ? List.of(probe.parallel())
         : LayoutSearch.layouts(probe.model(), maxDevices);
     SettingEffect.require(session.predictor(), "--kernel", kernel, Quantity.KERNEL);
@@ -229,6 +210,28 @@ final class RecommendCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("wrote " + plot);
     }
     return 0;
+  }
+
+  /**
+   * The quantizations to search: --quants as given; a GGUF file's own (one file runs at one quantization); else the
+   * default grid for the model (a mixture of experts adds llama.cpp's MXFP4_MOE).
+   */
+  private List<Quantization> quantGrid(Catalog catalog, ModelSpec model, List<String> notes) {
+    if (quants != null) {
+      return Text.listed("--quants", quants).stream().map(q -> catalog.quant(q.trim())).toList();
+    }
+    if (specs.ggufQuant().isPresent()) {
+      Quantization own = specs.ggufQuant().get();
+      notes.add("quantization: only " + own.name() + " (" + Text.num(own.bitsPerWeight()) + " bits per weight, from"
+          + " the file's tensors), as one GGUF file runs at one quantization; --quants compares others, each of which"
+          + " needs its own file");
+      return List.of(own);
+    }
+    if (specs.fromGguf()) {
+      notes.add("quantization: the GGUF file states none (no general.file_type llama.cpp names), so the default"
+          + " grid is searched; --quants chooses others");
+    }
+    return RecommendRequest.defaultQuants(model).stream().map(catalog::quant).toList();
   }
 
   private static OptionalDouble optional(Double v) {

@@ -202,6 +202,20 @@ class OnboardingTest {
     assertThat(asked.json().get("grid").get("quants").toString()).isEqualTo("[\"Q8_0\",\"Q4_K_M\"]");
   }
 
+  /**
+   * A file whose header names no file type leaves the quantization open: recommend searches the default grid for the
+   * model the header describes (a mixture of experts, so llama.cpp's MXFP4_MOE first) and says why.
+   */
+  @Test
+  void recommendWithAGgufOfNoFileTypeSearchesTheModelsDefaultGrid() throws Exception {
+    Path gguf = Files.write(dir.resolve("tiny-gpt-oss.gguf"), gptOss(false));
+    Cli.Result r = Cli.run("recommend", "--gguf", gguf.toString(), "--device", "RTX 4090", "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.json().get("grid").get("quants").toString())
+        .isEqualTo("[\"MXFP4_MOE\",\"Q4_K_M\",\"Q5_K_M\",\"Q6_K\",\"Q8_0\",\"F16\"]");
+    assertThat(r.json().get("notes").toString()).contains("the GGUF file states none");
+  }
+
   /** The GGUF header of ModelFilesTest's tiny Llama: metadata and tensor table, no weights. */
   private static byte[] tinyGguf() {
     return gguf(new String[][] {{"general.architecture", "llama"}, {"general.name", "Tiny GGUF"}},
@@ -220,13 +234,19 @@ class OnboardingTest {
    * (ffn_{up,gate,down}_exps, [512, 512, 16]) are MXFP4 (ggml type 39), every other tensor F16 (type 1).
    */
   private static byte[] convertedGptOss() {
+    return gptOss(true);
+  }
+
+  /** {@link #convertedGptOss}'s tensors, with or without the header's {@code general.file_type}. */
+  private static byte[] gptOss(boolean fileType) {
     long[] experts = {512, 512, 16};
     return gguf(new String[][] {{"general.architecture", "gpt-oss"}, {"general.name", "Tiny gpt-oss"}},
         new Object[][] {{"gpt-oss.embedding_length", 512}, {"gpt-oss.block_count", 1},
             {"gpt-oss.attention.head_count", 8}, {"gpt-oss.attention.head_count_kv", 2},
             {"gpt-oss.attention.key_length", 64}, {"gpt-oss.feed_forward_length", 512},
             {"gpt-oss.expert_count", 16}, {"gpt-oss.expert_used_count", 4},
-            {"gpt-oss.expert_feed_forward_length", 512}, {"gpt-oss.vocab_size", 4096}, {"general.file_type", 1}},
+            {"gpt-oss.expert_feed_forward_length", 512}, {"gpt-oss.vocab_size", 4096},
+            {fileType ? "general.file_type" : "general.alignment", fileType ? 1 : 32}},
         new Object[][] {{"token_embd.weight", 1, new long[] {512, 4096}},
             {"blk.0.attn_q.weight", 1, new long[] {512, 512}}, {"blk.0.attn_k.weight", 1, new long[] {512, 128}},
             {"blk.0.attn_v.weight", 1, new long[] {512, 128}}, {"blk.0.attn_output.weight", 1, new long[] {512, 512}},
