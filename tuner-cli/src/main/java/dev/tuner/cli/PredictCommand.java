@@ -413,7 +413,9 @@ final class PredictCommand implements Callable<Integer> {
             + (s.zeroCopy() ? ", weights over the host link" : "") + ")")
         .row("compute roof", Double.isInfinite(r.computeRoof()) ? "not applied (no compute peak known)"
             : Text.num(r.computeRoof()) + " tokens/s = " + Text.num(r.peakTflops()) + " TFLOPS × "
-                + layout.tp() * layout.pp() + " device(s) / " + Text.flops(r.flopsPerToken()) + " per token");
+                + (decode ? layout.tp() : layout.tp() * layout.pp()) + " device(s) / " + Text.flops(r.flopsPerToken())
+                + " per token" + (decode && layout.pp() > 1 ? " (a decode step's " + layout.pp() + " pipeline stages"
+                + " run one after another)" : ""));
     if (!layout.isSingle()) {
       t.row("interconnect", Double.isInfinite(r.interconnectRoof())
           ? "not counted (" + (s.device().interconnectGBs().isEmpty() ? "link bandwidth unknown" : "no collective")
@@ -460,7 +462,8 @@ final class PredictCommand implements Callable<Integer> {
           + " times their time at the bandwidth," : "")
           + (ref.stepOverheadSecondsPerLayer() > 0 ? " with a step overhead of "
           + Text.num(ref.stepOverheadSecondsPerLayer() * 1e6) + " µs per layer and step over "
-          + Text.plain((double) s.model().layers() / s.parallel().pp()) + " layers, shared by " + sequences
+          + s.model().layers() + " layers" + (s.parallel().pp() > 1 ? " (every pipeline stage's in turn)" : "")
+          + ", shared by " + sequences
           + " sequence(s)" : "")
           + (one ? "; the model predicts the gain of a batch of " + s.batch() + " over it" : "");
     }

@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * synchronisation), so the share of its roof a device reaches falls as the roof rises. A learned model that may not
  * read bandwidth or peaks (they would let it move against physics) cannot learn that trend; a reference with the
  * overhead in it carries the trend by its form: tokens/s = batch / (step time at the serial roof + overhead ×
- * layers per pipeline stage) rises with bandwidth and every peak, falls with context, and rises with the batch, for
+ * layers, every pipeline stage's in turn) rises with bandwidth and every peak, falls with context, and rises with the batch, for
  * any learned factor that does not read those figures. Prefill gets no overhead: an overhead per n_ubatch chunk
  * would make prompt tokens/s saw-tooth in the prompt length. The overhead travels with the model as the property
  * {@link #PROPERTY} (seconds per layer; absent means 0), chosen when the model was trained.
@@ -246,10 +246,8 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
     }
     double seconds = 1 / base + (kvReadFactor - 1) * step.kvSecondsPerToken();
     if (overhead) {
-      // a decode step of each replica yields its share of the batch; replicas step side by side, so the aggregate
-      // time per token of the overhead is one stage's layers' overhead over the step's sequences
-      double layersPerStage = (double) s.model().layers() / s.parallel().pp();
-      seconds += stepOverheadSecondsPerLayer * layersPerStage / decodeSequences(s);
+      // a decode step passes every layer, its pipeline stages one after another; the step's sequences share it
+      seconds += stepOverheadSecondsPerLayer * s.model().layers() / decodeSequences(s);
     }
     return 1 / seconds;
   }

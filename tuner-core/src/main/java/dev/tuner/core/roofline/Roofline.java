@@ -31,13 +31,16 @@ import java.util.OptionalDouble;
  *       the prompt's entries and reads the {@code depth} cached ones once. Tensor parallelism splits every tensor
  *       over {@code tp} devices. Pipeline stages run one after another for a token (its next stage needs this one's
  *       output), so {@code pp} splits the weights but not their read time: the weights take
- *       {@code bytes / (tp × bandwidth)} whatever the schedule; the KV cache, which micro-batches can read in
- *       parallel stages, is credited over all {@code tp × pp} devices. With zero-copy the weights cross the host link
- *       ({@code interconnect_gbs} of a PCIe device) instead.
+ *       {@code bytes / (tp × bandwidth)} whatever the schedule. A prompt's KV cache, which its n_ubatch chunks read
+ *       and write in parallel stages (llama.cpp's pipeline parallelism), is credited over all {@code tp × pp}
+ *       devices; a decode step is one chunk, its stages one after another, so its KV reads are credited over
+ *       {@code tp} only. With zero-copy the weights cross the host link ({@code interconnect_gbs} of a PCIe device)
+ *       instead.
  *   <li><b>Compute</b>: per token, 2 FLOPs per active body parameter, attention ({@code 4 × heads × head_dim} per
  *       cached token per attending layer, over {@code depth} plus the mean causal length {@code context / 2}) and
  *       the LM head's {@code 2 × vocab × hidden} for every decode token but only the last token of each prompt
- *       (llama.cpp computes no other logits), over all {@code tp × pp} devices at the peak of the arithmetic the
+ *       (llama.cpp computes no other logits), over all {@code tp × pp} devices for a prompt and {@code tp} for a
+ *       decode step (its stages one after another, as for memory) at the peak of the arithmetic the
  *       quantization's kernels use (see {@link #peakTflops}).
  *   <li><b>Interconnect</b> (several devices): two all-reduces per layer under tensor parallelism, each moving
  *       {@code 2 (tp − 1) / tp} of the step's activations ({@code tokens × hidden × 2} bytes) per device; one
@@ -126,7 +129,10 @@ public final class Roofline {
 
     double bandwidth = d.memBandwidthGBs() * 1e9;
     double weightBandwidth = s.zeroCopy() ? Math.min(bandwidth, hostLinkGBs(d) * 1e9) : bandwidth;
-    double kvSeconds = kvBytes / ((double) tp * pp * bandwidth);
+    // llama.cpp overlaps pipeline stages only across a prompt's n_ubatch chunks; a decode step's stages run one
+    // after another
+    int overlapped = decode ? 1 : pp;
+    double kvSeconds = kvBytes / ((double) tp * overlapped * bandwidth);
     double memorySeconds = weightBytes / (tp * weightBandwidth) + kvSeconds;
 
     double attention = physics.meanAttentionFlops(depth, depth + s.context());
@@ -137,7 +143,7 @@ public final class Roofline {
     Activation activation = s.quant().activation();
     Backend backend = s.engine().backend();
     double peak = peak(d, activation, backend, e.generousFp16().value(), e.int8().value());
-    double computeSeconds = peak > 0 ? tokensPerStep * flopsPerToken / (tp * pp * peak * 1e12) : 0;
+    double computeSeconds = peak > 0 ? tokensPerStep * flopsPerToken / (tp * overlapped * peak * 1e12) : 0;
 
     Collectives collectives = collectives(s, physics, tokensPerStep, expertGroup);
     double interconnectSeconds = collectives.seconds();
@@ -152,7 +158,7 @@ public final class Roofline {
     double vector = e.fp32().value();
     double serialRoof = roof;
     if (decode && vector > 0) {
-      double seconds = memorySeconds + tokensPerStep * flopsPerToken / (tp * pp * vector * 1e12) + interconnectSeconds;
+      double seconds = memorySeconds + tokensPerStep * flopsPerToken / (tp * vector * 1e12) + interconnectSeconds;
       serialRoof = Math.min(roof, replicas * tokensPerStep / seconds);
     } else if (interconnectSeconds > 0) {
       serialRoof = Math.min(roof,

@@ -227,6 +227,10 @@ class ModernModelsTest {
     RooflineResult pp2 = roofline.compute(single.withParallel(new ParallelLayout(2, 1, 2, 1)));
     assertThat(pp2.memoryRoof()).isCloseTo(one.memoryRoof(), within(1e-9 * one.memoryRoof()));
     assertThat(pp2.detail().collectives()).isEqualTo(1);
+    // and the serial roof the model predicts a share of is one device's plus the one hand-off (1 µs + 8192 × 2 bytes
+    // at 450 GB/s): the second stage's FLOPs wait for the first's
+    assertThat(pp2.serialRoof()).isCloseTo(1 / (1 / one.serialRoof() + 1e-6 + 16_384 / 450e9),
+        within(1e-9 * one.serialRoof()));
     // a slow link binds: PCIe-like 1 GB/s with 64 sequences: 160 × (1 µs + 64 × 16 384 / 1e9 s)
     DeviceSpec slow = h100.withInterconnect("PCIe4 x16", OptionalDouble.of(1));
     RooflineResult congested = roofline.compute(tp2.withDevice(slow).withBatch(64));

@@ -155,9 +155,10 @@ class RooflineTest {
       if (s.phase() == Phase.PREFILL || r.vectorTflops() == 0) {
         continue;
       }
-      int devices = s.parallel().tp() * s.parallel().pp();
+      // a decode step's pipeline stages compute one after another
       double seconds = step.memorySeconds()
-          + r.flopsPerToken() * r.tokensPerStep() / (devices * r.vectorTflops() * 1e12) + step.interconnectSeconds();
+          + r.flopsPerToken() * r.tokensPerStep() / (s.parallel().tp() * r.vectorTflops() * 1e12)
+          + step.interconnectSeconds();
       assertThat(r.serialRoof()).isCloseTo(
           Math.min(r.tokensPerSecond(), step.replicas() * r.tokensPerStep() / seconds),
           within(1e-9 * r.tokensPerSecond()));

@@ -7,6 +7,7 @@ import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Scenario;
@@ -29,6 +30,7 @@ public final class PhysicsSweep {
   public static final double TOLERANCE = 0.005;
   private static final int[] CONTEXTS = {256, 1024, 4096, 16384};
   private static final int[] BATCHES = {1, 2, 4, 8, 16, 32, 64};
+  private static final int[] PIPELINE_STAGES = {1, 2, 4};
   private static final int[] DEPTHS = {0, 512, 2048, 8192, 32768};
   private static final int[] PROMPTS = {128, 512, 2048, 8192, 32768};
   private static final double[] SCALES = {0.5, 1, 2};
@@ -47,7 +49,8 @@ public final class PhysicsSweep {
     FP4(Phase.DECODE, 1), FP4_PREFILL(Phase.PREFILL, 1),
     CONTEXT(Phase.DECODE, -1), BATCH(Phase.DECODE, 1), PROMPT(Phase.PREFILL, -1), BATCH_PREFILL(Phase.PREFILL, 1),
     DEPTH(Phase.DECODE, -1), DEPTH_PREFILL(Phase.PREFILL, -1),
-    BUILD_MONTH(Phase.DECODE, 1), BUILD_MONTH_PREFILL(Phase.PREFILL, 1);
+    BUILD_MONTH(Phase.DECODE, 1), BUILD_MONTH_PREFILL(Phase.PREFILL, 1),
+    PIPELINE(Phase.DECODE, -1);
 
     final Phase phase;
     final int direction;
@@ -132,6 +135,13 @@ public final class PhysicsSweep {
           return s.withEngine(new dev.tuner.core.scenario.EngineSettings(e.nUbatch(), e.flashAttention(),
               e.backend(), e.build(), Optional.of(BUILDS[k]), e.blas()));
         });
+      case PIPELINE:
+        // a decode step's pipeline stages run one after another: more of them never make a token sooner
+        if (d.interconnectGBs().isEmpty() || m.layers() < PIPELINE_STAGES[PIPELINE_STAGES.length - 1]) {
+          return null;
+        }
+        return sweep(PIPELINE_STAGES.length, k -> scenario(m, d, q, batch, context, Phase.DECODE)
+            .withParallel(new ParallelLayout(PIPELINE_STAGES[k], 1, PIPELINE_STAGES[k], 1)));
       case DEPTH:
       case DEPTH_PREFILL:
         // tokens already cached before the window: more of them to read and attend over, never fewer to compute
