@@ -146,20 +146,18 @@ final class PredictCommand implements Callable<Integer> {
       UnreadOptions.refuseMatched(spec, stepOnly, "--top-features");
       Scenario step = specs.request(quant, 1, 1, "decode", kvCacheType, null, null, null)
           .resolve(catalog);
-      int code = Serving.predict(session, step, serving, serving.layout(layout), batch, output.format, explain,
-          spec.commandLine().getOut());
-      // after the prediction, so that a refused request still prints its one line of error alone
-      if (code == 0 && kvCacheType == null) {
+      List<String> given = new ArrayList<>();
+      if (kvCacheType == null) {
         // the cache's type sets how many sequences fit, so every figure at capacity hangs on it
-        spec.commandLine().getErr().println("note: no --kv-cache-type given: " + step.kvCache().id() + " assumed;"
-            + " an FP8 cache (--kv-cache-type fp8, as NVIDIA's FP8 checkpoints give TensorRT-LLM) holds twice the"
-            + " sequences");
+        given.add("no --kv-cache-type given: " + step.kvCache().id() + " assumed; an FP8 cache (--kv-cache-type fp8)"
+            + " holds twice the sequences");
       }
-      if (code == 0 && plainMxfp4Mixture(step)) {
-        spec.commandLine().getErr().println("note: a mixture of experts in MXFP4 reads every weight at 4.25 bits; the"
-            + " gpt-oss checkpoints keep all but their experts in BF16, which --quant MXFP4_EXPERTS_F16 reads as such");
+      if (plainMxfp4Mixture(step)) {
+        given.add("a mixture of experts in MXFP4 reads every weight at 4.25 bits; the gpt-oss checkpoints keep all"
+            + " but their experts in BF16, which --quant MXFP4_EXPERTS_F16 reads as such");
       }
-      return code;
+      return Serving.predict(session, step, serving, serving.layout(layout), batch, output.format, explain, given,
+          spec.commandLine().getOut());
     }
     serving.refuseServingOnly("a serving prediction: --engine, --isl and --osl and a load (--concurrency,"
         + " --request-rate, --offline or --batch)");

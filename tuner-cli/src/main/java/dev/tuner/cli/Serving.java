@@ -51,15 +51,19 @@ final class Serving {
 
   private Serving() {}
 
+  /**
+   * Predicts and prints one serving scenario; {@code given} are the assumptions the command made in reading its
+   * options (a default it took), listed before the prediction's own.
+   */
   static int predict(Session session, Scenario step, ServingOptions o, ParallelLayout layout, Integer batch,
-      OutputFormat format, boolean explain, PrintWriter out) {
+      OutputFormat format, boolean explain, List<String> given, PrintWriter out) {
     EngineDefaults defaults = EngineDefaults.shipped();
     Workload workload = o.workload(batch);
     ServingScenario s = new ServingScenario(step.model(), step.device(), step.quant(), step.kvCache(),
         o.engine(defaults, step, layout, workload), layout, workload, o.attentionDp == null ? 1 : o.attentionDp);
     ServingTerms terms = o.servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(o.servingTerms);
     ServingPredictor predictor = predictor(session, terms);
-    ServingPrediction p = predictor.predict(s);
+    ServingPrediction p = predictor.predict(s).withAssumptionsFirst(given);
     Optional<ServingExplanation> why = explain ? Optional.of(predictor.explain(s, p)) : Optional.empty();
     if (format == OutputFormat.JSON) {
       ObjectNode n = json(s, p);
@@ -185,8 +189,11 @@ final class Serving {
     sc.put("pp", s.layout().pp());
     sc.put("ep", s.layout().ep());
     sc.put("attention_dp", s.attentionDp());
-    sc.put("isl", s.workload().input().description());
-    sc.put("osl", s.workload().output().description());
+    // the means the composition runs at, as numbers; how the lengths were given (a spread, a file) beside them
+    sc.put("isl", s.workload().input().mean());
+    sc.put("osl", s.workload().output().mean());
+    sc.put("isl_lengths", s.workload().input().description());
+    sc.put("osl_lengths", s.workload().output().description());
     sc.put("load", s.workload().load().description());
     sc.put("max_batch", s.engine().limits().maxBatch());
     sc.put("max_tokens_per_step", s.engine().limits().maxTokensPerStep());

@@ -71,11 +71,17 @@ class ServingCommandTest {
   void anUnstatedKvCacheTypeIsNamed() {
     Cli.Result unstated = Cli.run(VLLM, "--concurrency", "20");
     assertThat(unstated.exit()).as(unstated.toString()).isZero();
-    assertThat(unstated.err()).contains("note: no --kv-cache-type given: f16 assumed");
+    assertThat(unstated.out()).contains("  - no --kv-cache-type given: f16 assumed");
+    Cli.Result json = Cli.run(VLLM, "--concurrency", "20", "--format", "json");
+    assertThat(json.json().get("assumptions").get(0).asText()).startsWith("no --kv-cache-type given: f16 assumed")
+        .doesNotContain("TensorRT-LLM");
+    // the lengths the composition ran at are numbers; how they were given stands beside them
+    assertThat(json.json().get("scenario").get("isl").isNumber()).isTrue();
+    assertThat(json.json().get("scenario").get("osl").asDouble()).isPositive();
+    assertThat(json.json().get("scenario").get("isl_lengths").isTextual()).isTrue();
     Cli.Result stated = Cli.run(VLLM, "--concurrency", "20", "--kv-cache-type", "fp8");
     assertThat(stated.exit()).as(stated.toString()).isZero();
-    assertThat(stated.err()).doesNotContain("--kv-cache-type");
-    assertThat(stated.out()).contains("KV cache fp8");
+    assertThat(stated.out()).doesNotContain("--kv-cache-type").contains("KV cache fp8");
   }
 
   /**
@@ -89,11 +95,11 @@ class ServingCommandTest {
         "200", "--concurrency", "4", "--kv-cache-type", "fp8", "--format", "json"};
     Cli.Result plain = Cli.run(gptOss, "--engine", "vllm", "--quant", "MXFP4");
     assertThat(plain.exit()).as(plain.toString()).isZero();
-    assertThat(plain.err()).contains("note: a mixture of experts in MXFP4 reads every weight at 4.25 bits")
-        .contains("--quant MXFP4_EXPERTS_F16");
+    assertThat(plain.json().get("assumptions").toString())
+        .contains("a mixture of experts in MXFP4 reads every weight at 4.25 bits").contains("--quant MXFP4_EXPERTS_F16");
     Cli.Result layout = Cli.run(gptOss, "--engine", "vllm", "--quant", "MXFP4_EXPERTS_F16");
     assertThat(layout.exit()).as(layout.toString()).isZero();
-    assertThat(layout.err()).doesNotContain("MXFP4_EXPERTS_F16");
+    assertThat(layout.json().get("assumptions").toString()).doesNotContain("MXFP4_EXPERTS_F16");
     assertThat(layout.json().get("tpot_ms").asDouble()).isGreaterThan(plain.json().get("tpot_ms").asDouble());
     Cli.Result trt = Cli.run(gptOss, "--engine", "tensorrt-llm", "--quant", "MXFP4_EXPERTS_F16");
     assertThat(trt.exit()).as(trt.toString()).isZero();
@@ -104,7 +110,7 @@ class ServingCommandTest {
     Cli.Result dense = Cli.run("predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--engine",
         "vllm", "--quant", "MXFP4", "--isl", "1000", "--osl", "200", "--concurrency", "4");
     assertThat(dense.exit()).as(dense.toString()).isZero();
-    assertThat(dense.err()).doesNotContain("mixture of experts");
+    assertThat(dense.out()).doesNotContain("mixture of experts");
   }
 
   @Test

@@ -532,8 +532,7 @@ final class Composer {
 
   /**
    * The TTFT of {@code m} prompts of a run at {@code rate} when they outrun the prefill: as a wave that arrived at
-   * once, less the mean delay of their arrival, {@code (m − 1)/(2λ)} (see {@link #rate}); none when {@code m} is
-   * less than one prompt (a replica's share of a run with fewer prompts than replicas), which arrives all at once.
+   * once, less the mean delay of their arrival, {@code (m − 1)/(2λ)} (see {@link #rate}).
    */
   private double burstTtft(double rate, double m) {
     return waveTtft(m) - Math.max(0, m - 1) / (2 * rate);

@@ -1,6 +1,7 @@
 package dev.tuner.serving;
 
 import dev.tuner.api.Interval;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +44,14 @@ public record ServingPrediction(
     m.put("total_tokens_per_s", totalTokensPerS);
     m.put("output_tokens_per_s_per_gpu", outputTokensPerSPerGpu);
     return Collections.unmodifiableMap(m);
+  }
+
+  /** This prediction with {@code first} listed before its own assumptions (what a caller assumed in asking). */
+  public ServingPrediction withAssumptionsFirst(List<String> first) {
+    List<String> all = new ArrayList<>(first);
+    all.addAll(assumptions);
+    return new ServingPrediction(ttftMs, tpotMs, itlMs, e2eMs, requestsPerS, outputTokensPerS, totalTokensPerS,
+        outputTokensPerSPerGpu, running, limitedBy, limitDetail, intervals, termsId, all, refusedAtStart);
   }
 
   /** Output tokens per second each request sees while it decodes (1000 / TPOT), the x axis of a serving curve. */

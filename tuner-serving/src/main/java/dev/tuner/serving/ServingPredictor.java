@@ -109,20 +109,39 @@ public final class ServingPredictor {
   public ServingPrediction predict(ServingScenario s, InstanceFigures f) {
     Plan plan = plan(s, f);
     Composer c = new Composer(f, plan.terms(), s.engine(), s.workload());
-    int replicas = s.layout().replicas();
     Load load = s.workload().load();
+    int active = activeReplicas(load, s.layout().replicas());
     Composer.Served r;
     if (load instanceof Load.Batch b) {
       r = c.staticBatch(b.size());
     } else if (load instanceof Load.Concurrency k) {
-      r = c.concurrency(Math.max(1, (double) k.clients() / replicas), perReplica(k.prompts(), replicas));
+      r = c.concurrency((double) k.clients() / active, perReplica(k.prompts(), active));
     } else if (load instanceof Load.Offline o) {
-      r = c.offline(perReplica(o.prompts(), replicas));
+      r = c.offline(perReplica(o.prompts(), active));
     } else {
       Load.RequestRate q = (Load.RequestRate) load;
-      r = c.rate(q.perSecond() / replicas, perReplica(q.prompts(), replicas));
+      r = c.rate(q.perSecond() / active, perReplica(q.prompts(), active));
     }
-    return prediction(s, r, plan, Deployment.of(s, c), c);
+    return prediction(s, r, plan, Deployment.of(s, c), c, active);
+  }
+
+  /**
+   * The replicas a load keeps busy: all of them (a static batch runs on each), but no more than a closed loop's
+   * clients (each waits on one request at a time) or a run's prompts (a balancer gives each its own replica): 8
+   * clients on 64 replicas are served by 8 of them, and complete no more requests than 8 clients can.
+   */
+  static int activeReplicas(Load load, int replicas) {
+    int busy = replicas;
+    OptionalInt prompts = OptionalInt.empty();
+    if (load instanceof Load.Concurrency k) {
+      busy = Math.min(busy, k.clients());
+      prompts = k.prompts();
+    } else if (load instanceof Load.Offline o) {
+      prompts = o.prompts();
+    } else if (load instanceof Load.RequestRate q) {
+      prompts = q.prompts();
+    }
+    return prompts.isPresent() ? Math.min(busy, prompts.getAsInt()) : busy;
   }
 
   /**
@@ -163,14 +182,15 @@ public final class ServingPredictor {
         throw new dev.tuner.api.InvalidInputException("load", s.workload().load().description(),
             "a closed loop (concurrency): a sweep predicts nothing else");
       }
-      double clients = Math.max(1, (double) k.clients() / replicas);
-      double prompts = perReplica(k.prompts(), replicas);
+      int active = activeReplicas(k, replicas);
+      double clients = (double) k.clients() / active;
+      double prompts = perReplica(k.prompts(), active);
       if (prompts > 0) {
         clients = Math.min(clients, prompts);
       }
       Composer.Served r = clients <= capacity.n() ? composer.closedLoop(clients, prompts)
           : composer.queued(clients, capacity, prompts > 0 ? composer.closedLoop(capacity.n(), prompts) : full);
-      return prediction(s, r, plan, deployment, composer);
+      return prediction(s, r, plan, deployment, composer, active);
     }
   }
 
@@ -197,11 +217,12 @@ public final class ServingPredictor {
     }
   }
 
+  /** The deployment's metrics from {@code r}, what each of its {@code active} busy replicas serves. */
   private ServingPrediction prediction(ServingScenario s, Composer.Served r, Plan plan, Deployment deployment,
-      Composer c) {
+      Composer c, int active) {
     Workload w = s.workload();
     int replicas = s.layout().replicas();
-    double reqPerS = r.perSecond() * replicas;
+    double reqPerS = r.perSecond() * active;
     double output = reqPerS * w.output().mean();
     double total = reqPerS * (w.input().mean() + w.output().mean());
     double ttftMs = r.ttft() * 1000;
@@ -212,12 +233,16 @@ public final class ServingPredictor {
     double[] h = plan.widths();
     if (!terms.logHalfWidth().isEmpty() || plan.assumption().isPresent()) {
       double hE2e = plan.e2eWidth().isPresent() ? plan.e2eWidth().getAsDouble() : e2eHalfWidth(ttftMs, e2eMs, h);
+      // an endless stream's requests complete no faster than they arrive, whatever the terms' error (a run of stated
+      // prompts may: its random arrivals and sampled lengths can run above their means while it lasts)
+      double most = s.workload().load() instanceof Load.RequestRate q && q.prompts().isEmpty()
+          ? q.perSecond() / reqPerS : Double.POSITIVE_INFINITY;
+      double hOut = h[Metric.OUTPUT_TPS.ordinal()];
       intervals = Map.of("ttft_ms", interval(ttftMs, h[Metric.TTFT_MS.ordinal()]), "tpot_ms", interval(tpotMs,
           h[Metric.TPOT_MS.ordinal()]), "itl_ms", interval(itlMs, h[Metric.ITL_MS.ordinal()]), "e2e_ms",
-          interval(e2eMs, hE2e), "requests_per_s",
-          interval(reqPerS, h[Metric.REQUESTS_PER_S.ordinal()]), "output_tokens_per_s", interval(output,
-          h[Metric.OUTPUT_TPS.ordinal()]), "total_tokens_per_s", interval(total, h[Metric.OUTPUT_TPS.ordinal()]),
-          "output_tokens_per_s_per_gpu", interval(output / s.layout().devices(), h[Metric.OUTPUT_TPS.ordinal()]));
+          interval(e2eMs, hE2e), "requests_per_s", interval(reqPerS, h[Metric.REQUESTS_PER_S.ordinal()], most),
+          "output_tokens_per_s", interval(output, hOut, most), "total_tokens_per_s", interval(total, hOut, most),
+          "output_tokens_per_s_per_gpu", interval(output / s.layout().devices(), hOut, most));
     }
     List<String> assumptions = new ArrayList<>(deployment.notes());
     plan.assumption().ifPresent(assumptions::add);
@@ -229,6 +254,11 @@ public final class ServingPredictor {
       assumptions.add("the offered rate exceeds what the deployment serves: the queue grows while requests arrive"
           + (q.prompts().isPresent() ? "" : ", without end in an endless stream, so TTFT and E2E leave out the wait"
           + " in it (a run of a stated number of prompts counts it)"));
+    }
+    if (active < replicas) {
+      assumptions.add(active + " of the " + replicas + " replicas receive requests: the load has no more "
+          + (s.workload().load() instanceof Load.Concurrency k && k.clients() == active ? "clients" : "prompts")
+          + "; throughput per GPU counts the idle ones");
     }
     if (w.output().mean() <= 1) {
       assumptions.add("one output token per request: nothing follows the first token, so TPOT (the time per output"
@@ -288,6 +318,11 @@ public final class ServingPredictor {
   }
 
   private Interval interval(double v, double halfWidth) {
-    return new Interval(terms.level(), v * Math.exp(-halfWidth), v * Math.exp(halfWidth));
+    return interval(v, halfWidth, Double.POSITIVE_INFINITY);
+  }
+
+  /** {@code v}'s interval, its high end at most {@code most} times {@code v} (never below {@code v}). */
+  private Interval interval(double v, double halfWidth, double most) {
+    return new Interval(terms.level(), v * Math.exp(-halfWidth), v * Math.max(1, Math.min(most, Math.exp(halfWidth))));
   }
 }

@@ -8,8 +8,10 @@ import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ParallelLayout;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** What a serving prediction composes beyond the metrics: the E2E interval, which no row measures, and start-up. */
@@ -137,5 +139,50 @@ class ServingPredictorTest {
     ServingPrediction sglang = p.predict(new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("RTX 4090"),
         CATALOG.quant("BF16"), KvCacheType.F16, d.engine(EngineKind.SGLANG, "", ""), ParallelLayout.SINGLE, w));
     assertThat(sglang.refusedAtStart()).isEmpty();
+  }
+
+  /**
+   * Replicas a load cannot keep busy serve nothing: 8 clients on 64 replicas of one H100 complete what 8 clients on 8
+   * replicas do (Little's law: at most 8 requests per E2E), and 8 prompts on 64 replicas what they do on 8; the idle
+   * replicas only lower the throughput per GPU.
+   */
+  @Test
+  void idleReplicasAddNoThroughput() {
+    ServingPredictor p = new ServingPredictor(new StepPhysics(new Roofline(CATALOG)), ServingTermsCodec.shipped());
+    for (Load load : List.of(new Load.Concurrency(8), new Load.Offline(OptionalInt.of(8)),
+        new Load.RequestRate(50, OptionalInt.of(8)))) {
+      ServingPrediction many = p.predict(onReplicas(64, load));
+      ServingPrediction enough = p.predict(onReplicas(8, load));
+      assertThat(many.requestsPerS()).as("%s", load).isCloseTo(enough.requestsPerS(), within(1e-9));
+      assertThat(many.e2eMs()).as("%s", load).isCloseTo(enough.e2eMs(), within(1e-9));
+      assertThat(many.outputTokensPerSPerGpu()).as("%s", load).isCloseTo(enough.outputTokensPerSPerGpu() / 8,
+          within(1e-9));
+      assertThat(many.assumptions()).as("%s", load).anySatisfy(a -> assertThat(a).startsWith("8 of the 64 replicas"));
+      assertThat(enough.assumptions()).noneSatisfy(a -> assertThat(a).contains("replicas receive"));
+    }
+    ServingPrediction loop = p.predict(onReplicas(64, new Load.Concurrency(8)));
+    assertThat(loop.requestsPerS()).isLessThanOrEqualTo(8 / (loop.e2eMs() / 1000) * (1 + 1e-9));
+  }
+
+  /** An endless stream's requests complete no faster than they arrive: its throughputs' intervals end at the rate. */
+  @Test
+  void anEndlessStreamsThroughputIntervalEndsAtItsRate() {
+    ServingPredictor p = new ServingPredictor(new StepPhysics(new Roofline(CATALOG)), ServingTermsCodec.shipped());
+    ServingPrediction endless = p.predict(onReplicas(1, new Load.RequestRate(5, OptionalInt.empty())));
+    assertThat(endless.limitedBy()).isEqualTo(LimitedBy.ARRIVAL_RATE);
+    assertThat(endless.requestsPerS()).isCloseTo(5, within(1e-9));
+    assertThat(endless.intervals().get("requests_per_s").high()).isEqualTo(5);
+    assertThat(endless.intervals().get("output_tokens_per_s").high()).isCloseTo(5 * 200, within(1e-9));
+    assertThat(endless.intervals().get("total_tokens_per_s").high()).isCloseTo(5 * 1200, within(1e-9));
+    assertThat(endless.intervals().get("requests_per_s").low()).isLessThan(5);
+    // a run of stated prompts may run above its mean rate while it lasts: its interval keeps the terms' width
+    ServingPrediction run = p.predict(onReplicas(1, new Load.RequestRate(5, OptionalInt.of(100))));
+    assertThat(run.intervals().get("requests_per_s").high()).isGreaterThan(run.requestsPerS());
+  }
+
+  private static ServingScenario onReplicas(int replicas, Load load) {
+    return new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"), CATALOG.quant("FP8"),
+        KvCacheType.FP8, EngineDefaults.shipped().engine(EngineKind.VLLM, "", ""),
+        new ParallelLayout(replicas, 1, 1, 1), new Workload(Lengths.fixed(1000), Lengths.fixed(200), load));
   }
 }
