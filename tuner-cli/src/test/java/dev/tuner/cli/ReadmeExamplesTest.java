@@ -70,6 +70,35 @@ class ReadmeExamplesTest {
     assertThat(readme()).contains(quoted);
   }
 
+  /** The batched decode the README quotes (Llama 3 8B Q4_K_M on an RTX 4090 at batch 1, 8 and 32) is today's. */
+  @Test
+  void theBatchedDecodeFiguresAreWhatPredictPrints() throws Exception {
+    double[] tps = new double[3];
+    String interval32 = "";
+    int[] batches = {1, 8, 32};
+    for (int i = 0; i < batches.length; i++) {
+      Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M",
+          "--batch", Integer.toString(batches[i]), "--format", "json");
+      assertThat(r.exit()).as(r.toString()).isZero();
+      tps[i] = r.json().get("tokens_per_s").asDouble();
+      var in = r.json().get("interval");
+      interval32 = Text.num(in.get("low").asDouble()) + "–" + Text.num(in.get("high").asDouble());
+    }
+    String readme = readme().replaceAll("\\s+", " ");
+    assertThat(readme).contains("RTX 4090: " + Text.num(tps[0]) + ", " + Text.num(tps[1]) + " and " + Text.num(tps[2])
+        + " tokens/s at batch 1, 8 and 32").contains("Its interval (" + interval32 + " tokens/s for that batch of 32");
+  }
+
+  /** The README's counts of the shipped catalog are the catalog's. */
+  @Test
+  void theCatalogCountsAreTheCatalogs() throws Exception {
+    var catalog = dev.tuner.core.catalog.Catalog.shipped();
+    long architectures = catalog.models().entries().stream().map(m -> m.architecture()).distinct().count();
+    assertThat(readme().replaceAll("\\s+", " ")).contains(catalog.devices().entries().size() + " accelerators, "
+        + catalog.models().entries().size() + " LLMs of " + architectures + " architectures and "
+        + catalog.quants().entries().size() + " quantizations");
+  }
+
   /** A whole number with a space between thousands, as the README writes figures: 29 532. */
   private static String grouped(double v) {
     String digits = Long.toString(Math.round(v));
