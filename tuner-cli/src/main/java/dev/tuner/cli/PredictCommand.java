@@ -325,7 +325,7 @@ final class PredictCommand implements Callable<Integer> {
         .row("capped", p.capped() ? "yes: the model's answer was above the roofline and was lowered to it" : "no")
         .row("confidence", String.format(Locale.ROOT, "%.2f", p.confidence()))
         .row("model", p.modelId() + " (provider " + info.providerId() + ", schema " + info.schema() + ", output "
-            + info.outputKind().id() + (predictor.isFallback() ? "; fallback: no trained model available)" : ")"))
+            + info.outputKind().id() + (predictor.isFallback() ? "; roofline-only: no trained model)" : ")"))
         .printText(out, "  ");
     if (explain) {
       out.println();

@@ -259,7 +259,7 @@ final class RecommendCommand implements Callable<Integer> {
         .row("grid", q.quants().size() + " quantizations × " + q.kvCacheTypes().size() + " KV-cache types × "
             + q.batches().size() + " batch sizes" + (q.multiDevice() ? " × " + q.layouts().size() + " layouts" : "")
             + " = " + r.evaluated() + " configurations")
-        .row("model used", r.modelId() + (r.fallbackModel() ? " (fallback: no trained model available)" : ""))
+        .row("model used", r.modelId() + (r.fallbackModel() ? " (roofline-only: no trained model)" : ""))
         .printText(out, "  ");
     for (String note : commandNotes) {
       out.println("  note: " + note);

@@ -178,7 +178,7 @@ public final class Predictor {
     assumptions.addAll(beyond);
     if (fallback) {
       assumptions.add(String.format(Locale.ROOT,
-          "no trained model available: roofline-only prediction (%s of the roofline)", model.info().properties()
+          "roofline-only prediction, no trained model (%s of the roofline)", model.info().properties()
               .getOrDefault(s.phase() == Phase.DECODE ? "decode_efficiency"
                   : "prefill_efficiency", "?")));
     }

@@ -71,7 +71,7 @@ public final class Recommender {
           + " memory estimates count weights and overhead only");
     }
     if (predictor.isFallback()) {
-      notes.add("no trained model available: configurations ranked by the roofline times a fixed efficiency");
+      notes.add("roofline-only, no trained model: configurations ranked by the roofline times a fixed efficiency");
     }
     req.model().beyondContext(req.context()).ifPresent(notes::add);
 
