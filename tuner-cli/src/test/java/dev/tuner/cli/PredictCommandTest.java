@@ -1,6 +1,7 @@
 package dev.tuner.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tuner.core.io.Csv;
@@ -28,6 +29,25 @@ class PredictCommandTest {
         "phase", "decode", "kv cache", "f16", "cuda graphs", "Prediction", "tokens/s", "roofline", "confidence",
         "interval", "Top features");
     assertThat(r.out()).doesNotContain("Roofline arithmetic");
+  }
+
+  /**
+   * Data-parallel replicas serve their shares of the batch apart: 4 sequences on 4 RTX 4090s decode at 4 times one
+   * sequence on one, and pipeline stages, which run a decode step one after another, never make it faster.
+   */
+  @Test
+  void replicasAddTheirThroughputAndPipelineStagesDoNot() {
+    Cli.Result one = Cli.run(LLAMA_ON_4090, "--format", "json");
+    Cli.Result four = Cli.run(LLAMA_ON_4090, "--batch", "4", "--devices", "4", "--format", "json");
+    assertThat(four.exit()).as(four.toString()).isZero();
+    double single = one.json().get("tokens_per_s").asDouble();
+    assertThat(four.json().get("tokens_per_s").asDouble()).isCloseTo(4 * single, within(1e-9 * single));
+    assertThat(four.json().get("assumptions").toString()).contains("4 over 4 independent replicas");
+    for (String pp : List.of("2", "4")) {
+      Cli.Result piped = Cli.run(LLAMA_ON_4090, "--pp", pp, "--format", "json");
+      assertThat(piped.exit()).as(piped.toString()).isZero();
+      assertThat(piped.json().get("tokens_per_s").asDouble()).as("pp " + pp).isLessThanOrEqualTo(single);
+    }
   }
 
   /**

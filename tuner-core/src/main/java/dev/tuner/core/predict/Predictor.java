@@ -19,6 +19,7 @@ import dev.tuner.core.schema.Quantity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.stream.IntStream;
 
@@ -115,6 +116,10 @@ public final class Predictor {
       throw new InvalidInputException("scenario", "missing", "a resolved scenario (ScenarioRequest.resolve)");
     }
     InvalidInputException.requireInRange("topFeatures", topFeatures, 0, MAX_TOP_FEATURES, "features");
+    Optional<ReplicaShares> shares = ReplicaShares.of(s);
+    if (shares.isPresent()) {
+      return summed(s, shares.get(), topFeatures);
+    }
     RooflineResult r = roofline.compute(s);
     ThroughputPrediction own = predict(s, r, topFeatures);
     if (r.generation() == null) {
@@ -139,6 +144,27 @@ public final class Predictor {
     return new ThroughputPrediction(tps, roof, own.bound(), capped, own.rawOutput(),
         generated.confidence() * (capped ? CAPPED_CONFIDENCE_FACTOR : 1), new Interval(level, Math.min(i.low(), tps),
             Math.min(Math.max(i.high(), tps), roof)), why, own.modelId(), assumptions);
+  }
+
+  /**
+   * The deployment's prediction from its replicas' own: tokens/s and interval ends summed, under the deployment's
+   * roofline (which the replicas' roofs sum to at most: a replica's roof is concave in its sequences).
+   */
+  private ThroughputPrediction summed(Scenario s, ReplicaShares shares, int topFeatures) {
+    ThroughputPrediction lo = predict(shares.lo(), topFeatures);
+    ThroughputPrediction hi = shares.hiCount() > 0 ? predict(shares.hi(), 0) : lo;
+    RooflineResult r = roofline.computeFigures(s);
+    double roof = r.tokensPerSecond();
+    int a = shares.loCount();
+    int b = shares.hiCount();
+    double tps = Math.min(a * lo.tokensPerSecond() + b * hi.tokensPerSecond(), roof);
+    List<String> assumptions = new ArrayList<>(lo.assumptions());
+    hi.assumptions().stream().filter(x -> !assumptions.contains(x)).forEach(assumptions::add);
+    assumptions.add(shares.describe(s.parallel().replicas()));
+    return new ThroughputPrediction(tps, roof, r.bound(), lo.capped() || hi.capped(), lo.rawOutput(),
+        Math.min(lo.confidence(), hi.confidence()), new Interval(level, Math.min(a * lo.interval().low()
+            + b * hi.interval().low(), tps), Math.max(Math.min(a * lo.interval().high() + b * hi.interval().high(),
+            roof), tps)), lo.topFeatures(), lo.modelId(), assumptions);
   }
 
   /**
@@ -327,6 +353,44 @@ public final class Predictor {
    * the raw outputs ({@code raw} may be {@code out} when {@code start} is 0).
    */
   private void scoreBlock(Scenario[] scenarios, int start, int rows, float[] features, double[] roofs,
+      double[] refs, double[] raw, double[] out) {
+    ReplicaShares[] shares = null;
+    for (int i = 0; i < rows; i++) {
+      Optional<ReplicaShares> sh = ReplicaShares.of(scenarios[start + i]);
+      if (sh.isPresent()) {
+        shares = shares == null ? new ReplicaShares[rows] : shares;
+        shares[i] = sh.get();
+      }
+    }
+    if (shares == null) {
+      scoreReplica(scenarios, start, rows, features, roofs, refs, raw, out);
+      return;
+    }
+    // each replica's share scored as its own scenario, then summed as predict(Scenario) sums them
+    Scenario[] lo = new Scenario[rows];
+    List<Scenario> hi = new ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      lo[i] = shares[i] == null ? scenarios[start + i] : shares[i].lo();
+      if (shares[i] != null && shares[i].hiCount() > 0) {
+        hi.add(shares[i].hi());
+      }
+    }
+    double[] loOut = new double[rows];
+    scoreReplica(lo, 0, rows, features, roofs, refs, new double[rows], loOut);
+    double[] hiOut = new double[hi.size()];
+    if (!hi.isEmpty()) {
+      scoreReplica(hi.toArray(Scenario[]::new), 0, hi.size(), features, roofs, refs, new double[hi.size()], hiOut);
+    }
+    int k = 0;
+    for (int i = 0; i < rows; i++) {
+      ReplicaShares sh = shares[i];
+      out[start + i] = sh == null ? loOut[i] : Math.min(sh.loCount() * loOut[i] + (sh.hiCount() > 0
+          ? sh.hiCount() * hiOut[k++] : 0), roofline.computeFigures(scenarios[start + i]).tokensPerSecond());
+    }
+  }
+
+  /** {@link #scoreBlock} of scenarios that run on one replica each (or whose replicas share their experts). */
+  private void scoreReplica(Scenario[] scenarios, int start, int rows, float[] features, double[] roofs,
       double[] refs, double[] raw, double[] out) {
     int w = encoder.width();
     double[] ceilings = new double[rows];

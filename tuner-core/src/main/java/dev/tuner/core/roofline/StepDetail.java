@@ -18,7 +18,8 @@ package dev.tuner.core.roofline;
  * @param interconnectSeconds time of the step's collectives (0 on one device)
  * @param collectiveBytes bytes one device sends over the interconnect in the step
  * @param collectives collectives per step (each costs the latency term)
- * @param replicas data-parallel replicas
+ * @param replicas data-parallel replicas that step (the layout's, at most one per sequence unless they share their
+ *     experts)
  */
 public record StepDetail(
     double activeParams,

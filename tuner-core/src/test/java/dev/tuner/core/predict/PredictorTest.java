@@ -14,7 +14,9 @@ import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.scenario.QuantClass;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.scenario.ScenarioRequest;
 import dev.tuner.core.schema.FeatureSchema;
@@ -174,7 +176,7 @@ class PredictorTest {
     Predictor p = fallback();
     assertThat(p.isFallback()).isTrue();
     for (int n = 0; n < 2000; n++) {
-      Scenario s = Fixtures.random(r);
+      Scenario s = oneReplica(Fixtures.random(r));
       RooflineResult roof = roofline.compute(s);
       ThroughputPrediction out = p.predict(s);
       double efficiency = s.phase() == Phase.DECODE ? RooflineOnlyModel.SHIPPED_DECODE_EFFICIENCY
@@ -190,6 +192,44 @@ class PredictorTest {
     }
   }
 
+  /**
+   * {@code s} with its whole batch on one of its replicas: the tests of one model call's pipeline; replicas that
+   * serve shares of a batch apart are summed ({@link #independentReplicasAreSummed}).
+   */
+  private static Scenario oneReplica(Scenario s) {
+    return ReplicaShares.of(s).map(sh -> sh.lo().withBatch(s.batch())).orElse(s);
+  }
+
+  /**
+   * A batch over independent replicas is each replica's share predicted on its own, summed: 4 sequences on 4 replicas
+   * are four single-sequence steps, 6 are two of 1 and two of 2, and 1 leaves three replicas idle. Interval ends sum
+   * too; the roofline is the deployment's, which the replicas' roofs sum to at most.
+   */
+  @Test
+  void independentReplicasAreSummed() {
+    Predictor p = predictor(new FixedModel(SCHEMA, OutputKind.ROOFLINE_FRACTION, 0.5), exact());
+    Scenario one = Fixtures.scenario(Fixtures.model(8), Fixtures.linked(Fixtures.device(1000, 100)),
+        Fixtures.quant(4.5, QuantClass.Q4_K), 1, 512, Phase.DECODE);
+    ThroughputPrediction single = p.predict(one);
+    ThroughputPrediction two = p.predict(one.withBatch(2));
+    Scenario onFour = one.withParallel(new ParallelLayout(4, 1, 1, 1));
+    ThroughputPrediction four = p.predict(onFour.withBatch(4));
+    assertThat(four.tokensPerSecond()).isCloseTo(4 * single.tokensPerSecond(), within(1e-9));
+    assertThat(four.interval().low()).isCloseTo(4 * single.interval().low(), within(1e-9));
+    assertThat(four.interval().high()).isCloseTo(4 * single.interval().high(), within(1e-9));
+    assertThat(four.rooflineTokensPerSecond()).isEqualTo(roofline.compute(onFour.withBatch(4)).tokensPerSecond());
+    assertThat(four.assumptions()).contains("a batch of 4 over 4 independent replicas: 4 of them serve 1; each"
+        + " replica is predicted on its own and the deployment's tokens/s, roofline and interval ends are their sums");
+    ThroughputPrediction six = p.predict(onFour.withBatch(6));
+    assertThat(six.tokensPerSecond()).isCloseTo(2 * single.tokensPerSecond() + 2 * two.tokensPerSecond(),
+        within(1e-9));
+    assertThat(six.tokensPerSecond()).isLessThanOrEqualTo(six.rooflineTokensPerSecond());
+    ThroughputPrediction idle = p.predict(onFour);
+    assertThat(idle.tokensPerSecond()).isCloseTo(single.tokensPerSecond(), within(1e-9));
+    assertThat(idle.rooflineTokensPerSecond()).isCloseTo(single.rooflineTokensPerSecond(), within(1e-9));
+    assertThat(idle.assumptions()).anySatisfy(a -> assertThat(a).contains("1 of them serve 1, 3 idle"));
+  }
+
   /** A model far above the physics is capped to the roofline, flagged, and trusted less. */
   @ParameterizedTest
   @EnumSource(OutputKind.class)
@@ -199,7 +239,7 @@ class PredictorTest {
     Predictor atRoof = predictor(new FixedModel(SCHEMA, OutputKind.ROOFLINE_FRACTION, 1.0), exact());
     SplittableRandom r = new SplittableRandom(5 + kind.ordinal());
     for (int n = 0; n < 1000; n++) {
-      Scenario s = Fixtures.random(r);
+      Scenario s = oneReplica(Fixtures.random(r));
       RooflineResult roof = roofline.compute(s);
       ThroughputPrediction p = capped.predict(s);
       assertSound(p, roof, huge, kind);
@@ -217,7 +257,7 @@ class PredictorTest {
   void randomOutputsOfEveryKindGiveSoundPredictions(OutputKind kind) {
     SplittableRandom r = new SplittableRandom(101 + kind.ordinal());
     for (int n = 0; n < 2000; n++) {
-      Scenario s = Fixtures.random(r);
+      Scenario s = oneReplica(Fixtures.random(r));
       double raw = randomRaw(r, kind);
       OptionalDouble spread = r.nextBoolean() ? OptionalDouble.empty()
           : OptionalDouble.of(r.nextInt(10) == 0 ? 0 : Fixtures.logUniform(r, 1e-6, 1e6));
