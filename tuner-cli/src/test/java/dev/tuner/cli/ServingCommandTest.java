@@ -155,6 +155,25 @@ class ServingCommandTest {
   }
 
   @Test
+  void anEngineNameWithMoreLettersIsATypoForPredictAndRecommend() {
+    for (String typo : List.of("vllmx", "vllm is great", "sglangggg")) {
+      Cli.Result p = Cli.run("predict", "--model", "Llama 3.1 8B", "--device", "H100", "--quant", "FP8", "--engine",
+          typo, "--isl", "1000", "--osl", "200", "--concurrency", "8");
+      assertThat(p.exit()).as(p.toString()).isEqualTo(2);
+      assertThat(p.err()).contains("engine = " + typo + " is invalid: expected llama.cpp, ollama, vllm, sglang")
+          .doesNotContain("Serving scenario");
+    }
+    Cli.Result r = Cli.run("recommend", "--model", "Llama 3.1 8B", "--device", "H100", "--isl", "1000", "--osl",
+        "200", "--engines", "vllmx");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains("engine = vllmx is invalid");
+    Cli.Result versioned = Cli.run("predict", "--model", "Llama 3.1 8B", "--device", "H100", "--quant", "FP8",
+        "--engine", "TensorRT-LLM v0.20", "--isl", "1000", "--osl", "200", "--concurrency", "8");
+    assertThat(versioned.exit()).as(versioned.toString()).isZero();
+    assertThat(versioned.out()).contains("tensorrt-llm");
+  }
+
+  @Test
   void aTensorParallelSizeThatSplitsAnAttentionHeadIsRefusedAndRecommendDropsIt() {
     // vLLM shards whole heads: Llama 3.1 8B's 32 do not divide over 3 GPUs (data/SOURCES.md doc_tp_head_divisibility)
     Cli.Result three = Cli.run(VLLM, "--concurrency", "4", "--tp", "3", "--devices", "3");

@@ -1,12 +1,14 @@
 package dev.tuner.serving;
 
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Vendors;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -100,31 +102,42 @@ public enum EngineKind {
 
   static final String ALLOWED = "llama.cpp, ollama, vllm, sglang, tensorrt-llm (trtllm), lmdeploy (turbomind) or mlx";
 
+  /** The names and aliases sources write, each a whole word at the start of the text ({@link #parse}). */
+  private static final Pattern NAMED = Pattern.compile(
+      "(?s)(llama\\.cpp|llama-cpp|llamacpp|ollama|vllm|sglang|tensorrt[-_]llm|trt-?llm|lmdeploy|turbomind|mlx)(.*)");
+  /**
+   * What may follow the name: a part after a separator ("LMDeploy (TurboMind)", sglang bench_serving's
+   * "sglang-oai"), a version ("vllm 0.6.3", "TensorRT-LLM v0.20") or a word {@link Backend#parse} reads ("llama.cpp
+   * CUDA"). More letters ("vllmx") or other words ("vllm is great") are a typo, not an engine.
+   */
+  private static final Pattern QUALIFIED = Pattern.compile(
+      "(?s)\\s*[^\\p{L}\\p{N}\\s].*|\\s+v?\\d.*|\\s+([\\p{L}\\p{N}]+).*");
+
   /**
    * The engine a free text names: an id above or the way sources write it ("TensorRT-LLM (trtllm-serve, PyTorch
-   * backend)", "vLLM (rocm/vllm docker)", "LMDeploy (TurboMind)", "llama.cpp CUDA", "Ollama").
+   * backend)", "vLLM (rocm/vllm docker)", "LMDeploy (TurboMind)", "llama.cpp CUDA", "Ollama"), optionally followed by
+   * a version or backend.
    */
   public static EngineKind parse(String text) {
     String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-    if (t.startsWith("llama.cpp") || t.startsWith("llama-cpp") || t.startsWith("llamacpp") || t.startsWith("ollama")) {
-      return LLAMA_CPP;
+    Matcher named = NAMED.matcher(t);
+    if (!named.matches() || !qualifies(named.group(2))) {
+      throw new InvalidInputException("engine", String.valueOf(text), ALLOWED + ", alone or followed by a version,"
+          + " a backend or a part after a separator (vllm 0.8.4, llama.cpp CUDA, LMDeploy (TurboMind))");
     }
-    if (t.startsWith("vllm")) {
-      return VLLM;
-    }
-    if (t.startsWith("sglang")) {
-      return SGLANG;
-    }
-    if (t.startsWith("tensorrt-llm") || t.startsWith("tensorrt_llm") || t.startsWith("trtllm")
-        || t.startsWith("trt-llm")) {
-      return TENSORRT_LLM;
-    }
-    if (t.startsWith("lmdeploy") || t.startsWith("turbomind")) {
-      return LMDEPLOY;
-    }
-    if (t.startsWith("mlx")) {
-      return MLX;
-    }
-    throw new InvalidInputException("engine", String.valueOf(text), ALLOWED);
+    return switch (named.group(1)) {
+      case "llama.cpp", "llama-cpp", "llamacpp", "ollama" -> LLAMA_CPP;
+      case "vllm" -> VLLM;
+      case "sglang" -> SGLANG;
+      case "lmdeploy", "turbomind" -> LMDEPLOY;
+      case "mlx" -> MLX;
+      default -> TENSORRT_LLM;
+    };
+  }
+
+  /** Whether {@code rest}, the text after an engine's name, is nothing or what {@link #QUALIFIED} allows. */
+  private static boolean qualifies(String rest) {
+    Matcher m = QUALIFIED.matcher(rest);
+    return rest.isEmpty() || m.matches() && (m.group(1) == null || Backend.parse(m.group(1)) != Backend.UNKNOWN);
   }
 }

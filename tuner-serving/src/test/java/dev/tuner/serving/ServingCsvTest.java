@@ -47,6 +47,19 @@ class ServingCsvTest {
   }
 
   @Test
+  void anEngineCellWithMoreLettersIsRejectedNotReadAsTheEngineItStartsWith() {
+    String rows = HEADER
+        + "s,vLLMx,0.8,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,BF16,,1000,200,fixed,16,,,,,3000,,,,,,,,,\n"
+        + "s,vLLM (rocm/vllm docker),0.8,H100 SXM5 80GB,1,1,1,,Llama 3.1 8B,BF16,,1000,200,fixed,16,,,,,3000,,,,,"
+        + ",,,,\n";
+    ServingData d = CSV.read(new StringReader(rows), "t.csv");
+    assertThat(d.used()).singleElement().satisfies(u -> assertThat(u.scenario().engine().kind())
+        .isEqualTo(EngineKind.VLLM));
+    assertThat(d.rejected()).extracting(ServingData.Rejected::reason).containsExactly(
+        "engine 'vLLMx' is none of " + EngineKind.ALLOWED);
+  }
+
+  @Test
   void aMedianItlIsItsOwnMetricBesideTheTpotAndNeverReadAsOne() {
     String rows = HEADER
         // a mean TPOT and, in the notes, a median ITL: both

@@ -300,6 +300,11 @@ class ServingIngestTest {
         opts("DEVICE", "No Such GPU"))).isInstanceOf(InvalidInputException.class).hasMessageContaining("--device");
     assertThatThrownBy(() -> INGESTOR.ingest(ServingFormat.TRTLLM_BENCH, List.of(sample("trtllm-bench-pr7104.txt")),
         opts("TP", "0"))).isInstanceOf(InvalidInputException.class).hasMessageContaining("--tp");
+    // an engine is its whole name: "sglangx" is a typo, not SGLang
+    assertThatThrownBy(() -> INGESTOR.ingest(ServingFormat.VLLM_SERVE, List.of(sample("vllm-serve-sample1.jsonl")),
+        opts("ENGINE", "sglangx"))).isInstanceOf(InvalidInputException.class)
+        .hasMessage("--engine = \"sglangx\" is invalid: expected vllm, sglang, tensorrt-llm, lmdeploy, llama.cpp"
+            + " or mlx");
     Path empty = Files.writeString(dir.resolve("empty.txt"), "nothing here\n");
     ServingIngestReport r = INGESTOR.ingest(ServingFormat.TRTLLM_BENCH, List.of(empty), opts());
     assertThat(r.rejected()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.NO_RECORDS);
