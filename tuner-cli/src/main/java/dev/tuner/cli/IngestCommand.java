@@ -47,7 +47,7 @@ import picocli.CommandLine.Spec;
     footer = {
         "  tuner ingest --format llama-bench results.jsonl --out measurements.csv",
         "  tuner ingest --format llama-bench table.md --device \"RTX 4090\" --out measurements.csv --append",
-        "  tuner ingest --format vllm-serve result.json --device H100 --model \"Llama 3.1 8B\" --quant F16",
+        "  tuner ingest --format vllm-serve result.json --device L40S --quant BF16",
         "  tuner ingest --format ollama verbose.txt --device \"RTX 4090\" --model \"Mistral 7B v0.3\""
             + " --quant Q4_K_M",
         "  tuner ingest --serving results.jsonl --quant BF16 --out serving.csv",
@@ -82,13 +82,17 @@ public final class IngestCommand implements Callable<Integer> {
   List<Path> files;
 
   @Option(names = "--device", paramLabel = "NAME",
-      description = "catalog device that ran the benchmark; overrides the file, needed when it names none")
+      description = "catalog device that ran the benchmark: needed when the file names none; a record that names"
+          + " another catalog device is rejected")
   String device;
 
-  @Option(names = "--model", paramLabel = "NAME", description = "catalog model; overrides the file")
+  @Option(names = "--model", paramLabel = "NAME",
+      description = "catalog model: needed when the file names none; a record that names another catalog model is"
+          + " rejected")
   String model;
 
-  @Option(names = "--quant", paramLabel = "NAME", description = "catalog quantization; overrides the file")
+  @Option(names = "--quant", paramLabel = "NAME", description = "catalog quantization: needed when the file names"
+      + " none; overrides the file's (with --serving, a record that names another is rejected)")
   String quant;
 
   @Option(names = "--engine", paramLabel = "NAME", description = "with --serving: the engine served the benchmark"

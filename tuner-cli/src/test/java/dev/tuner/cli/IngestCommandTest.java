@@ -163,6 +163,33 @@ class IngestCommandTest {
   }
 
   @Test
+  void theHelpsVllmServeExampleRunsOnTheSampleAndADeviceOrModelItContradictsIsRejected() throws Exception {
+    Path result = Files.copy(Path.of(IngestCommandTest.class.getResource("/formats/vllm-serve-sample1.jsonl").toURI()),
+        dir.resolve("result.json"));
+    // an example too long for one line continues on the next after a backslash
+    String help = Cli.run("ingest", "--help").out().replaceAll("\\\\\\R\\s*", "");
+    String example = help.lines().filter(l -> l.contains("--format vllm-serve")).findFirst().orElseThrow().strip();
+    String[] words = example.split(" +");
+    String[] args = java.util.Arrays.stream(words, 1, words.length)
+        .map(w -> w.equals("result.json") ? result.toString() : w).toArray(String[]::new);
+    Cli.Result ok = Cli.run(args);
+    assertThat(ok.exit()).as(example + "\n" + ok).isZero();
+    assertThat(ok.err()).contains("9 accepted, 0 rejected");
+
+    // the sample states "gpu": "4xNVIDIA_L40S" and "model_id": "meta-llama/Llama-3.2-3B-Instruct"
+    Cli.Result device = Cli.run("ingest", "--format", "vllm-serve", result.toString(), "--device", "H100", "--quant",
+        "F16");
+    assertThat(device.exit()).isEqualTo(1);
+    assertThat(device.err()).contains("0 accepted, 9 rejected",
+        "result.json:1: figures contradict each other: the output states device L40S but --device is H100 SXM5 80GB",
+        "no rows written");
+    Cli.Result model = Cli.run("ingest", "--format", "vllm-serve", result.toString(), "--model", "Llama 3.1 8B",
+        "--quant", "F16");
+    assertThat(model.exit()).isEqualTo(1);
+    assertThat(model.err()).contains("the output states model Llama 3.2 3B but --model is Llama 3.1 8B");
+  }
+
+  @Test
   void badUsageExitsTwo() {
     assertThat(run("--format", "sglang", jsonl.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("llama-bench, vllm-serve, ollama");

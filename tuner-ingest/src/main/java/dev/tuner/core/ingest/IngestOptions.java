@@ -4,10 +4,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the user states about the files being ingested. A given value overrides what a file says and is required where
- * a file cannot say (vLLM results rarely name the GPU; Ollama output names neither GPU, model nor quantization).
- * {@code device}, {@code model} and {@code quant} must be catalog names or aliases; {@code sourceId} replaces the
- * default {@code ingest:<file name>}.
+ * What the user states about the files being ingested. A given value is required where a file cannot say (vLLM results
+ * rarely name the GPU; Ollama output names neither GPU, model nor quantization). A device or model must be the catalog
+ * entry the file names, if it names one the catalog knows: a record that says otherwise is rejected rather than
+ * labelled with the option. A quantization overrides the file's. {@code device}, {@code model} and {@code quant}
+ * must be catalog names or aliases; {@code sourceId} replaces the default {@code ingest:<file name>}.
  */
 public record IngestOptions(
     Optional<String> device, Optional<String> model, Optional<String> quant, Optional<String> sourceId) {

@@ -407,6 +407,10 @@ final class LlamaBench {
         throw new RecordRejected(RejectReason.INCONSISTENT, String.format(Locale.ROOT, "--model %s has %.2f B"
             + " parameters but the file says %.2f B", model.name(), model.paramsB(), params));
       }
+      // the file name only: model_type's architecture is no model's name (a Mistral file is 'llama 7B')
+      if (fileName != null) {
+        stated.requireSameModel(lookup.model(List.of(fileName), params));
+      }
     } else {
       List<String> names = new ArrayList<>();
       names.add(fileName);
@@ -651,6 +655,7 @@ final class LlamaBench {
   private String device(String gpu, boolean markdown, List<String> notes) throws RecordRejected {
     if (stated.device().isPresent()) {
       if (gpu != null) {
+        stated.requireSameDevice(lookup.device(gpu));
         notes.add("gpu_info " + gpu);
       }
       return stated.device().get().name();

@@ -16,6 +16,15 @@ public final class RecordRejected extends Exception {
     this.detail = detail;
   }
 
+  /**
+   * An option naming another {@code field} than the output states (both as catalog names): one of the two is wrong,
+   * and a row labelled with either could describe a run that never happened.
+   */
+  public static RecordRejected contradicted(String field, String stated, String flag, String given) {
+    return new RecordRejected(RejectReason.INCONSISTENT, "the output states " + field + " " + stated + " but " + flag
+        + " is " + given);
+  }
+
   public RejectReason reason() {
     return reason;
   }

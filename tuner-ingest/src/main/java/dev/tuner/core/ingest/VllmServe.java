@@ -132,8 +132,9 @@ final class VllmServe {
   private record Placement(String device, Integer devices, Integer tp, Integer pp, Integer ep) {}
 
   /**
-   * From --device, else the metadata, with the layout: a GPU count ({@code 4xNVIDIA_L40S}) and the parallel sizes
-   * the metadata states. Devices are the count, else tp × pp × dp; tp × pp beyond them are data-parallel replicas.
+   * From the metadata, else --device (which must be the catalog device the metadata names, if any), with the layout:
+   * a GPU count ({@code 4xNVIDIA_L40S}) and the parallel sizes the metadata states. Devices are the count, else
+   * tp × pp × dp; tp × pp beyond them are data-parallel replicas.
    * {@code enable_expert_parallel} gives vLLM's expert-parallel size tp × dp for a mixture of experts (a dense
    * {@code model} has no experts to place, so the flag changes nothing there). A count that disagrees with the sizes
    * is refused.
@@ -177,6 +178,7 @@ final class VllmServe {
         several ? ep : null);
     if (stated.device().isPresent()) {
       if (described != null) {
+        stated.requireSameDevice(lookup.device(name));
         notes.add(key + " " + described);
       }
       return withDevice(layout, stated.device().get().name());
@@ -211,19 +213,23 @@ final class VllmServe {
   }
 
   private ModelSpec model(Fields f) throws RecordRejected {
-    if (stated.model().isPresent()) {
-      return stated.model().get();
-    }
     String id = f.text("model_id") != null ? f.text("model_id") : f.text("model");
-    if (id == null) {
-      throw new RecordRejected(RejectReason.NO_MODEL, "no model_id");
-    }
     List<String> names = new ArrayList<>();
-    names.add(id);
+    if (id != null) {
+      names.add(id);
+    }
     if (f.text("model") != null) {
       names.add(f.text("model"));
     }
-    return lookup.model(names, null).orElseThrow(() -> new RecordRejected(RejectReason.UNKNOWN_MODEL,
+    Optional<ModelSpec> printed = lookup.model(names, null);
+    if (stated.model().isPresent()) {
+      stated.requireSameModel(printed);
+      return stated.model().get();
+    }
+    if (id == null) {
+      throw new RecordRejected(RejectReason.NO_MODEL, "no model_id");
+    }
+    return printed.orElseThrow(() -> new RecordRejected(RejectReason.UNKNOWN_MODEL,
         "unknown model " + id + "; closest catalog models: "
             + String.join(", ", lookup.catalog().models().closest(id, 3))));
   }

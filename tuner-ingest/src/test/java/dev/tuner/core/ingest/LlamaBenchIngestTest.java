@@ -331,6 +331,34 @@ class LlamaBenchIngestTest {
   }
 
   @Test
+  void aDeviceOrModelOtherThanTheFileNamesIsRefusedAndTheSameOneTaken() throws IOException {
+    // gpu_info "NVIDIA GeForce RTX 4080", model_filename "models/Qwen2.5-7B-Instruct-Q4_K_M.gguf"
+    String line = record(Map.of());
+    IngestReport device = Ingest.text(LLAMA_BENCH, dir, "d.jsonl", line + "\n",
+        IngestOptions.none().withDevice("RTX 4090"));
+    assertThat(rejectedAt(device, 1).reason()).isEqualTo(RejectReason.INCONSISTENT);
+    assertThat(rejectedAt(device, 1).detail()).isEqualTo("the output states device RTX 4080 but --device is RTX 4090");
+    // Mistral 7B's 7.24 B parameters are near the file's 7.62 B: only its name tells them apart
+    IngestReport model = Ingest.text(LLAMA_BENCH, dir, "m.jsonl", line + "\n",
+        IngestOptions.none().withModel("Mistral 7B"));
+    assertThat(rejectedAt(model, 1).detail()).isEqualTo("the output states model Qwen2.5 7B but --model is"
+        + " Mistral 7B");
+    IngestReport same = Ingest.text(LLAMA_BENCH, dir, "s.jsonl", line + "\n",
+        IngestOptions.none().withDevice("NVIDIA GeForce RTX 4080").withModel("Qwen2.5 7B"));
+    assertThat(at(same, 1).scenario().device()).isEqualTo("RTX 4080");
+    assertThat(at(same, 1).scenario().model()).isEqualTo("Qwen2.5 7B");
+  }
+
+  @Test
+  void aFileWithoutAModelNameTakesTheStatedModelWhateverItsArchitecture() throws IOException {
+    // GGUF files of Mistral models state architecture llama: model_type names no model
+    String line = record(Map.of("model_type", "llama 7B Q4_K - Medium"), "model_filename");
+    IngestReport r = Ingest.text(LLAMA_BENCH, dir, "a.jsonl", line + "\n",
+        IngestOptions.none().withModel("Mistral 7B"));
+    assertThat(at(r, 1).scenario().model()).isEqualTo("Mistral 7B");
+  }
+
+  @Test
   void aStatedModelFarFromTheFilesParameterCountIsRefused() throws IOException {
     String line = record(Map.of(), "samples_ts");
     IngestReport r = Ingest.text(LLAMA_BENCH, dir, "m.jsonl", line + "\n",

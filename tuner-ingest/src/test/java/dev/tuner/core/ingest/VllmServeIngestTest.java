@@ -35,6 +35,32 @@ class VllmServeIngestTest {
   }
 
   @Test
+  void aDeviceOrModelOtherThanTheMetadataNamesIsRefusedNotWrittenOverIt() {
+    // the sample states "gpu": "4xNVIDIA_L40S" and "model_id": "meta-llama/Llama-3.2-3B-Instruct"
+    IngestReport device = Ingest.sample(VLLM_SERVE, "vllm-serve-sample1.jsonl",
+        IngestOptions.none().withDevice("RTX 4090").withQuant("F16"));
+    assertThat(device.accepted()).isEmpty();
+    assertThat(device.rejectedByReason()).containsExactly(Map.entry(RejectReason.INCONSISTENT, 9));
+    assertThat(device.rejected().get(0).detail()).isEqualTo("the output states device L40S but --device is RTX 4090");
+    IngestReport model = Ingest.sample(VLLM_SERVE, "vllm-serve-sample1.jsonl",
+        IngestOptions.none().withModel("Llama 2 7B").withQuant("F16"));
+    assertThat(model.accepted()).isEmpty();
+    assertThat(model.rejected().get(0).detail()).isEqualTo("the output states model Llama 3.2 3B but --model is"
+        + " Llama 2 7B");
+  }
+
+  @Test
+  void aDeviceAndModelTheMetadataAlsoNamesAreTaken() {
+    IngestReport r = Ingest.sample(VLLM_SERVE, "vllm-serve-sample1.jsonl", IngestOptions.none()
+        .withDevice("NVIDIA L40S").withModel("meta-llama/Llama-3.2-3B-Instruct").withQuant("BF16"));
+    assertThat(r.rejected()).isEmpty();
+    assertThat(r.accepted()).hasSize(9).allSatisfy(m -> {
+      assertThat(m.scenario().device()).isEqualTo("L40S");
+      assertThat(m.scenario().model()).isEqualTo("Llama 3.2 3B");
+    });
+  }
+
+  @Test
   void theSampleAsIfOnOneGpu() throws IOException {
     String text = Files.readString(TestCatalog.sample("vllm-serve-sample1.jsonl")).replace("4xNVIDIA_L40S", "NVIDIA_L40S");
     IngestReport none = Ingest.text(VLLM_SERVE, dir, "one.jsonl", text, IngestOptions.none());
@@ -105,6 +131,17 @@ class VllmServeIngestTest {
         IngestOptions.none().withQuant("BF16").withDevice("L40S"));
     assertThat(at(ok, 1).scenario().batch()).isEqualTo(1);
     assertThat(at(ok, 1).scenario().context()).isEqualTo(150);
+  }
+
+  @Test
+  void aGpuTheCatalogDoesNotKnowLeavesTheDeviceToTheFlag() throws IOException {
+    String json = "{\"model_id\": \"meta-llama/Llama-3.2-3B-Instruct\", \"gpu\": \"NVIDIA B300\","
+        + " \"max_concurrency\": 1, \"completed\": 4, \"total_input_tokens\": 400, \"total_output_tokens\": 200,"
+        + " \"output_throughput\": 100.0}\n";
+    IngestReport r = Ingest.text(VLLM_SERVE, dir, "b300.json", json,
+        IngestOptions.none().withQuant("BF16").withDevice("L40S"));
+    assertThat(at(r, 1).scenario().device()).isEqualTo("L40S");
+    assertThat(at(r, 1).notes()).contains("gpu NVIDIA B300");
   }
 
   @Test

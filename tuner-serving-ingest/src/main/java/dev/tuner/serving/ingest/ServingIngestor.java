@@ -159,8 +159,7 @@ public final class ServingIngestor {
       if (mine == null) {
         row.put(c, e.getValue());
       } else if (!same(c, mine, e.getValue())) {
-        throw new RecordRejected(RejectReason.INCONSISTENT, "the output states " + c.header() + " " + mine + " but "
-            + c.flag().orElseThrow() + " is " + e.getValue());
+        throw RecordRejected.contradicted(c.header(), mine, c.flag().orElseThrow(), e.getValue());
       }
     }
     layout(row, notes);
