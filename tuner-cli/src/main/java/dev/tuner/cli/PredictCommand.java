@@ -406,9 +406,7 @@ final class PredictCommand implements Callable<Integer> {
             + "e9 active params (embeddings gathered, LM head " + (decode ? "every token" : "last prompt token only")
             + ") + attention over " + Text.plain(s.depth() + s.context() / 2.0) + " mean cached tokens")
         .row("memory roof", Text.num(r.memoryRoof()) + " tokens/s (" + Text.num(step.memorySeconds() * 1e3)
-            + " ms per step at " + Text.plain(s.device().memBandwidthGBs()) + " GB/s"
-            + (layout.tp() > 1 ? ", weights over tp = " + layout.tp() : "")
-            + (s.zeroCopy() ? ", weights over the host link" : "") + ")")
+            + " ms per step" + bandwidths(s) + (layout.tp() > 1 ? ", weights over tp = " + layout.tp() : "") + ")")
         .row("compute roof", Double.isInfinite(r.computeRoof()) ? "not applied (no compute peak known)"
             : Text.num(r.computeRoof()) + " tokens/s = " + Text.num(r.peakTflops()) + " TFLOPS × "
                 + (decode ? layout.tp() : layout.tp() * layout.pp()) + " device(s) / " + Text.flops(r.flopsPerToken())
@@ -474,6 +472,22 @@ final class PredictCommand implements Callable<Integer> {
     return of + "the roofline" + (rate == null ? "" : " (the " + s.device().vendor() + " cap of " + Text.num(rate)
         + " TFLOPS per compute unit does not bind for " + s.quant().activation().name() + " arithmetic on "
         + s.device().computeUnits() + " units)");
+  }
+
+  /**
+   * The bandwidths a step's memory time was taken at: zero-copy weights cross the host link when it is slower than
+   * the device's memory, while the KV cache stays in device memory; otherwise both are read at the memory's.
+   */
+  private static String bandwidths(Scenario s) {
+    double memory = s.device().memBandwidthGBs();
+    double weights = Roofline.weightBandwidthGBs(s);
+    if (weights < memory) {
+      return ": weights at " + Text.plain(weights) + " GB/s over the host link, KV cache at " + Text.plain(memory)
+          + " GB/s";
+    }
+    return " at " + Text.plain(memory) + " GB/s" + (!s.zeroCopy() ? ""
+        : Scenario.isUnifiedMemory(s.device()) ? ", zero-copy weights read in place on unified memory"
+        : ", zero-copy weights over a host link no slower");
   }
 
   /** "N n_ubatch passes × (" when a prompt's chunks each read the weights again, else nothing. */

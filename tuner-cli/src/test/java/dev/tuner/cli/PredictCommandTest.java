@@ -336,6 +336,20 @@ class PredictCommandTest {
     assertThat(terms.err()).contains("--serving-terms");
   }
 
+  /**
+   * A zero-copy step reads its weights over the host link (the RTX 4090's PCIe 4.0 x16, 32 GB/s) and its KV cache from
+   * the card's memory (1008 GB/s): the explanation names the bandwidth that sets each, not the memory's for both.
+   */
+  @Test
+  void theExplanationOfAZeroCopyStepNamesTheHostLinksBandwidth() {
+    Cli.Result r = Cli.run(LLAMA_ON_4090, "--zero-copy", "--explain");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    String memoryRoof = r.out().lines().filter(l -> l.contains("memory roof")).findFirst().orElseThrow();
+    assertThat(memoryRoof).contains("ms per step: weights at 32 GB/s over the host link, KV cache at 1008 GB/s")
+        .doesNotContain("per step at 1008 GB/s");
+    assertThat(Cli.run(LLAMA_ON_4090, "--explain").out()).contains("ms per step at 1008 GB/s)");
+  }
+
   @Test
   void aContextBeyondEveryTrainingRowTakesTheWiderIntervalAndSaysWhy() {
     String[] decode = {"predict", "--model", "Llama 3.1 8B", "--device", "RTX 4090", "--quant", "Q4_K_M", "--format",

@@ -130,7 +130,7 @@ public final class Roofline {
     double bytesPerStep = weightBytes + kvBytes;
 
     double bandwidth = d.memBandwidthGBs() * 1e9;
-    double weightBandwidth = s.zeroCopy() ? Math.min(bandwidth, hostLinkGBs(d) * 1e9) : bandwidth;
+    double weightBandwidth = weightBandwidthGBs(s) * 1e9;
     // llama.cpp overlaps pipeline stages only across a prompt's n_ubatch chunks; a decode step's stages run one
     // after another
     int overlapped = decode ? 1 : pp;
@@ -243,6 +243,15 @@ public final class Roofline {
       bytes += allToAlls * perDevice * (ep - 1) / ep;
     }
     return new Collectives(count, bytes, count * COLLECTIVE_LATENCY_S + bytes / (link.getAsDouble() * 1e9));
+  }
+
+  /**
+   * The GB/s a step's weights are read at: the device's memory bandwidth, or with zero-copy the lower of it and the
+   * host link's. The KV cache is always read at the device's memory bandwidth.
+   */
+  public static double weightBandwidthGBs(Scenario s) {
+    double bandwidth = s.device().memBandwidthGBs();
+    return s.zeroCopy() ? Math.min(bandwidth, hostLinkGBs(s.device())) : bandwidth;
   }
 
   /**
