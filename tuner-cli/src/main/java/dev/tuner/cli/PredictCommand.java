@@ -88,7 +88,9 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--kv-cache-type", paramLabel = "TYPE", description = "f16 (default), fp8, q8_0 or q4_0.")
   String kvCacheType;
 
-  @Option(names = "--cuda-graphs", description = "The runtime uses CUDA graphs.")
+  @Option(names = "--cuda-graphs",
+      description = "The runtime uses CUDA graphs (llama.cpp on CUDA, or on ROCm built with GGML_HIP_GRAPHS; refused"
+          + " on other backends).")
   Boolean cudaGraphs;
 
   @Option(names = "--kernel", paramLabel = "NAME",
@@ -177,8 +179,11 @@ final class PredictCommand implements Callable<Integer> {
         .withEngine(engineSettings.settings(serving.backend));
     Predictor predictor = session.predictor();
     SettingEffect.require(predictor, "--kernel", kernel, Quantity.KERNEL);
+    SettingEffect.require(predictor, "--cuda-graphs", cudaGraphs, Quantity.CUDA_GRAPHS);
     engineSettings.requireEffect(predictor, serving.backend);
     Scenario scenario = given.withEngine(given.engine().withUsualBackend(given.device()));
+    SettingEffect.requireCudaGraphsOn(scenario.cudaGraphs(), scenario.engine(),
+        given.engine().backend() != Backend.UNKNOWN, scenario.device());
     ThroughputPrediction p = withBackendAssumption(predictor.predict(scenario, topFeatures), given, scenario);
     RooflineResult roof = predictor.roofline().compute(scenario);
     PrintWriter out = spec.commandLine().getOut();

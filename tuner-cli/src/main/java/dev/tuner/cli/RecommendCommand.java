@@ -13,6 +13,8 @@ import dev.tuner.core.recommend.RecommendRequest;
 import dev.tuner.core.recommend.Recommendation;
 import dev.tuner.core.recommend.Recommender;
 import dev.tuner.core.roofline.MemoryEstimate;
+import dev.tuner.core.scenario.Backend;
+import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.scenario.KernelType;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
@@ -101,7 +103,9 @@ final class RecommendCommand implements Callable<Integer> {
 
   static final int DEFAULT_CONTEXT = 4096;
 
-  @Option(names = "--cuda-graphs", description = "The runtime uses CUDA graphs.")
+  @Option(names = "--cuda-graphs",
+      description = "The runtime uses CUDA graphs (llama.cpp on CUDA, or on ROCm built with GGML_HIP_GRAPHS; refused"
+          + " on other backends).")
   boolean cudaGraphs;
 
   @Option(names = "--backend", paramLabel = "NAME",
@@ -187,11 +191,15 @@ final class RecommendCommand implements Callable<Integer> {
     List<ParallelLayout> layouts = maxDevices == null ? List.of(probe.parallel())
         : LayoutSearch.layouts(probe.model(), maxDevices);
     SettingEffect.require(session.predictor(), "--kernel", kernel, Quantity.KERNEL);
+    SettingEffect.require(session.predictor(), "--cuda-graphs", UnreadOptions.flag(cudaGraphs), Quantity.CUDA_GRAPHS);
     engineSettings.requireEffect(session.predictor(), backend);
+    EngineSettings engine = engineSettings.settings(backend);
+    SettingEffect.requireCudaGraphsOn(cudaGraphs, engine.withUsualBackend(probe.device()),
+        engine.backend() != Backend.UNKNOWN, probe.device());
     RecommendRequest request = new RecommendRequest(probe.model(), probe.device(), optional(memoryGb),
         optional(maxMsPerToken), resolvedQuants, batches == null ? RecommendRequest.DEFAULT_BATCHES : batches, kv,
         context, cudaGraphs, kernel == null ? Optional.empty() : Optional.of(KernelType.parse(kernel)), top,
-        layouts, engineSettings.settings(backend));
+        layouts, engine);
     Recommendation r = session.recommender().recommend(request);
     PrintWriter out = spec.commandLine().getOut();
     switch (output.format) {

@@ -3,16 +3,20 @@ package dev.tuner.cli;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.predict.RooflineOnlyModel;
+import dev.tuner.core.scenario.Backend;
+import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.schema.FeatureSchema;
 import dev.tuner.core.schema.FeatureSchemas;
 import dev.tuner.core.schema.Quantity;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Refuses a run setting that the loaded model cannot see. A setting reaches a prediction only through a feature of
  * the model's schema (none of these changes the roofline), so with a model whose schema lacks that feature, or with
  * the roofline-only model, the flag would be silently ignored: the user would read a prediction as if it answered
- * their setting.
+ * their setting. CUDA graphs are refused as well on a backend that has none.
  */
 final class SettingEffect {
   private SettingEffect() {}
@@ -25,18 +29,37 @@ final class SettingEffect {
     FeatureSchema schema = predictor.model().schema();
     if (predictor.model().model() instanceof RooflineOnlyModel) {
       throw new InvalidInputException(option, String.valueOf(value),
-          "a model that learns it: the roofline-only model has no " + describe(quantity) + " (drop " + option + ")");
+          "a model that learns it: the roofline-only model has no " + feature(quantity) + " (drop " + option + ")");
     }
     if (schema.slots().stream().noneMatch(s -> s.quantity() == quantity)) {
       throw new InvalidInputException(option, String.valueOf(value),
-          "a model whose feature schema has " + describe(quantity) + ": model " + predictor.model().model().info().modelId()
-              + " is on schema " + schema.id() + ", which has none; schemas with it: " + schemasWith(quantity)
-              + " (drop " + option + ")");
+          "a model whose feature schema has a " + feature(quantity) + ": model "
+              + predictor.model().model().info().modelId() + " is on schema " + schema.id() + ", which has none;"
+              + " schemas with it: " + schemasWith(quantity) + " (drop " + option + ")");
     }
   }
 
-  private static String describe(Quantity quantity) {
-    return "a " + quantity.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " feature";
+  /**
+   * Throws when CUDA graphs are asked of a backend that has none ({@code stated}: by --backend, else the device's
+   * usual one): llama.cpp captures its graphs only in its CUDA code, which the ROCm backend compiles as HIP (HIP
+   * graphs, with GGML_HIP_GRAPHS), so on Metal, Vulkan, SYCL or the CPU the prediction would answer a run that cannot
+   * happen. A backend the scenario does not know is not judged, as hipBLASLt's is not ({@link EngineSettings}).
+   */
+  static void requireCudaGraphsOn(boolean cudaGraphs, EngineSettings engine, boolean stated, DeviceSpec device) {
+    Backend backend = engine.backend();
+    if (!cudaGraphs || backend == Backend.CUDA || backend == Backend.ROCM || backend == Backend.UNKNOWN) {
+      return;
+    }
+    String with = Stream.of(Backend.CUDA, Backend.ROCM).filter(b -> b.runsOn(device)).map(Backend::id)
+        .collect(Collectors.joining(" or "));
+    throw new InvalidInputException("--cuda-graphs", "true with backend " + backend.id() + (stated ? ""
+        : " (the usual one on " + device.vendor() + " devices; no --backend given)"), "the CUDA backend, or ROCm"
+        + " built with GGML_HIP_GRAPHS: llama.cpp captures graphs in no other (drop --cuda-graphs"
+        + (with.isEmpty() ? "" : ", or give --backend " + with) + ")");
+  }
+
+  private static String feature(Quantity quantity) {
+    return quantity.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " feature";
   }
 
   private static String schemasWith(Quantity quantity) {
