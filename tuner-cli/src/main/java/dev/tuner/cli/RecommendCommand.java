@@ -169,7 +169,8 @@ final class RecommendCommand implements Callable<Integer> {
           spec.commandLine().getOut(), spec.commandLine().getErr());
     }
     serving.refuseServingOnly("a serving recommendation: --isl and --osl");
-    int context = this.context == null ? DEFAULT_CONTEXT : this.context;
+    // checked before the probe, a decode step whose own range starts at 0 and would state that range instead
+    int context = RecommendRequest.requireContext(this.context == null ? DEFAULT_CONTEXT : this.context);
     List<KvCacheType> kv = new ArrayList<>();
     if (kvCacheTypes == null) {
       kv.addAll(RecommendRequest.DEFAULT_KV_CACHE_TYPES);

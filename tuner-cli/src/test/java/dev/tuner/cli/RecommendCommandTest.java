@@ -24,6 +24,16 @@ class RecommendCommandTest {
         "Top 3 of", "Pareto front", "Dropped", "memory", "needs");
   }
 
+  /** A recommendation's context is at least one token, and both ends of the range say so. */
+  @Test
+  void aContextOutOfRangeStatesTheRangeOfARecommendation() {
+    for (String context : new String[] {"0", "2000000"}) {
+      Cli.Result r = Cli.run(LLAMA_ON_4090, "--context", context);
+      assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+      assertThat(r.err()).contains("context = " + context + " is invalid: expected an integer in [1, 1048576] tokens");
+    }
+  }
+
   /**
    * A mixture of experts' default grid adds llama.cpp's MXFP4_MOE (its experts in MXFP4, the rest in Q8_0, how the
    * published gpt-oss GGUFs ship); a dense model's does not, and --quants replaces the grid for either.

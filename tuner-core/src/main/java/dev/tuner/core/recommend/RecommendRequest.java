@@ -98,9 +98,14 @@ public record RecommendRequest(
       sorted.add(requireInRange("batch", b, 1, Scenario.MAX_BATCH, "sequences"));
     }
     batches = List.copyOf(sorted);
-    requireInRange("context", context, 1, Scenario.MAX_CONTEXT, "tokens");
+    requireContext(context);
     requireInRange("top", top, 1, MAX_TOP, "configurations");
     layouts = distinct("parallel layouts", layouts);
+  }
+
+  /** {@code context}, the tokens each sequence must hold, when in [1, {@link Scenario#MAX_CONTEXT}]; else refused. */
+  public static int requireContext(int context) {
+    return requireInRange("context", context, 1, Scenario.MAX_CONTEXT, "tokens");
   }
 
   /**
