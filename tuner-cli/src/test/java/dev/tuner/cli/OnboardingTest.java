@@ -64,6 +64,49 @@ class OnboardingTest {
     assertThat(c.err()).contains("alias", "RTX 4090", "an alias no other device has");
   }
 
+  /**
+   * A YAML entry gives what it knows: only a device's name and bandwidth are required, the rest left out is unknown
+   * as a blank CSV cell is; an entry or a file lacking several required columns hears of all of them at once.
+   */
+  @Test
+  void aYamlCatalogNeedsOnlyTheRequiredColumnsAndNamesEveryMissingOne() throws Exception {
+    Path card = Files.writeString(dir.resolve("card.yaml"), """
+        devices:
+          - device: Lab Card Y
+            vendor: NVIDIA
+            mem_bw_gbs: 500
+            fp16_tflops: 50
+        """);
+    Cli.Result listed = Cli.run("catalog", "devices", "--catalog", card.toString(), "--search", "Lab Card Y");
+    assertThat(listed.exit()).as(listed.toString()).isZero();
+    assertThat(listed.out()).contains("Lab Card Y");
+    Cli.Result p = Cli.run("predict", "--catalog", card.toString(), "--model", "Llama 3 8B", "--device",
+        "Lab Card Y", "--quant", "Q4_K_M", "--context", "512", "--format", "json");
+    assertThat(p.exit()).as(p.toString()).isZero();
+    assertThat(p.json().get("scenario").get("device").get("name").asText()).isEqualTo("Lab Card Y");
+
+    Path entry = Files.writeString(dir.resolve("entry.yaml"), """
+        devices:
+          - device: Lab Card Z
+            mem_bw_gbs: 600
+          - vendor: NVIDIA
+            fp16_tflops: 50
+        """);
+    Cli.Result blank = Cli.run("catalog", "devices", "--catalog", entry.toString());
+    assertThat(blank.exit()).as(blank.toString()).isEqualTo(2);
+    assertThat(blank.err()).contains(entry + " devices:3 device, mem_bw_gbs = blank is invalid: expected a value in"
+        + " each of device, mem_bw_gbs");
+    assertThat(blank.err().strip().lines()).hasSize(1);
+
+    Path models = Files.writeString(dir.resolve("models.yaml"), """
+        models:
+          - hidden: 2048
+        """);
+    Cli.Result header = Cli.run("catalog", "models", "--catalog", models.toString());
+    assertThat(header.exit()).as(header.toString()).isEqualTo(2);
+    assertThat(header.err()).contains("expected columns named model, params_b");
+  }
+
   @Test
   void searchMatchesWordsNotPartsOfWords() {
     Cli.Result m5 = Cli.run("catalog", "devices", "--search", "M5");

@@ -112,17 +112,20 @@ public final class Catalog implements SpecLookup {
     return new InputStreamReader(in, StandardCharsets.UTF_8);
   }
 
-  /** Rows of a CSV with a header, as maps from column name to value. */
+  /**
+   * Rows of a CSV with a header, as maps from column name to value. The header must name every column of
+   * {@code required}, and the error names all it lacks at once.
+   */
   static List<Map<String, String>> table(Reader in, String source, String... required) {
     List<Csv.Row> rows = Csv.read(in, source);
     if (rows.isEmpty()) {
       throw new InvalidInputException(source, "an empty file", "a header line and rows");
     }
     List<String> header = Csv.header(rows.get(0), source);
-    for (String r : required) {
-      if (!header.contains(r)) {
-        throw new InvalidInputException(source + " header", header.toString(), "a column named " + r);
-      }
+    List<String> missing = Arrays.stream(required).filter(r -> !header.contains(r)).toList();
+    if (!missing.isEmpty()) {
+      throw new InvalidInputException(source + " header", header.toString(),
+          (missing.size() == 1 ? "a column named " : "columns named ") + String.join(", ", missing));
     }
     List<Map<String, String>> out = new ArrayList<>();
     for (Csv.Row row : rows.subList(1, rows.size())) {
@@ -138,17 +141,24 @@ public final class Catalog implements SpecLookup {
     return out;
   }
 
+  /**
+   * The devices of a table. Only the name and the memory bandwidth are required, which the roofline cannot do
+   * without; every other column may be blank or left out (unknown), as a YAML entry leaves out what it does not
+   * know.
+   */
   static List<DeviceSpec> readDevices(Reader in, String source) {
     List<DeviceSpec> out = new ArrayList<>();
-    for (var m : table(in, source, "device", "vendor", "mem_bw_gbs", "fp16_tflops", "sm_or_cores", "l2_mb", "mem_gb")) {
+    String[] required = {"device", "mem_bw_gbs"};
+    for (var m : table(in, source, required)) {
+      filled(m, required);
       String where = m.get("#line");
       double bandwidth = number(where, "mem_bw_gbs", m.get("mem_bw_gbs"));
-      OptionalDouble fp16 = optional(where, "fp16_tflops", m.get("fp16_tflops"));
+      OptionalDouble fp16 = optional(where, "fp16_tflops", m.getOrDefault("fp16_tflops", ""));
       OptionalDouble fp8 = optional(where, "fp8_tflops", m.getOrDefault("fp8_tflops", ""));
       OptionalDouble fp32 = optional(where, "fp32_tflops", m.getOrDefault("fp32_tflops", ""));
-      int units = (int) optional(where, "sm_or_cores", m.get("sm_or_cores")).orElse(0);
-      OptionalDouble l2 = optional(where, "l2_mb", m.get("l2_mb"));
-      OptionalDouble memory = optional(where, "mem_gb", m.get("mem_gb"));
+      int units = (int) optional(where, "sm_or_cores", m.getOrDefault("sm_or_cores", "")).orElse(0);
+      OptionalDouble l2 = optional(where, "l2_mb", m.getOrDefault("l2_mb", ""));
+      OptionalDouble memory = optional(where, "mem_gb", m.getOrDefault("mem_gb", ""));
       OptionalDouble fp4 = optional(where, "fp4_tflops", m.getOrDefault("fp4_tflops", ""));
       OptionalDouble int8 = optional(where, "int8_tops", m.getOrDefault("int8_tops", ""));
       OptionalDouble link = optional(where, "interconnect_gbs", m.getOrDefault("interconnect_gbs", ""));
@@ -159,8 +169,8 @@ public final class Catalog implements SpecLookup {
         architecture = ChipFamilies.shipped().architecture(family).orElse("");
       }
       try {
-        out.add(new DeviceSpec(m.get("device"), m.get("vendor"), bandwidth, fp16, fp8, fp32, units, l2, memory,
-            aliases(m.get("aliases")), m.getOrDefault("source_id", ""), family, fp4, int8,
+        out.add(new DeviceSpec(m.get("device"), m.getOrDefault("vendor", ""), bandwidth, fp16, fp8, fp32, units, l2,
+            memory, aliases(m.get("aliases")), m.getOrDefault("source_id", ""), family, fp4, int8,
             m.getOrDefault("interconnect", ""), link, architecture));
       } catch (InvalidInputException e) {
         // the record checks each figure's range but cannot know the file line the figure came from
@@ -170,9 +180,15 @@ public final class Catalog implements SpecLookup {
     return out;
   }
 
+  /**
+   * The models of a table. Only the name and the parameter count are required; a blank or missing shape figure is 0,
+   * unknown (the roofline leaves out what it cannot compute, and says so).
+   */
   static List<ModelSpec> readModels(Reader in, String source) {
     List<ModelSpec> out = new ArrayList<>();
-    for (var m : table(in, source, "model", "params_b", "hidden", "layers", "heads", "kv_heads", "head_dim", "vocab")) {
+    String[] required = {"model", "params_b"};
+    for (var m : table(in, source, required)) {
+      filled(m, required);
       String where = m.get("#line");
       try {
         out.add(new ModelSpec(
@@ -228,7 +244,9 @@ public final class Catalog implements SpecLookup {
 
   static List<Quantization> readQuants(Reader in, String source) {
     List<Quantization> out = new ArrayList<>();
-    for (var m : table(in, source, "quant", "bits_per_weight", "class", "activation")) {
+    String[] required = {"quant", "bits_per_weight", "class", "activation"};
+    for (var m : table(in, source, required)) {
+      filled(m, required);
       String where = m.get("#line");
       out.add(new Quantization(
           m.get("quant"),
@@ -241,6 +259,18 @@ public final class Catalog implements SpecLookup {
           optional(where, "other_bits_per_weight", m.getOrDefault("other_bits_per_weight", ""))));
     }
     return out;
+  }
+
+  /**
+   * Throws unless row {@code m} of {@link #table} has a value in each of {@code required}, naming every one it lacks:
+   * a YAML entry that leaves several out hears of all of them at once.
+   */
+  private static void filled(Map<String, String> m, String... required) {
+    List<String> blank = Arrays.stream(required).filter(c -> m.get(c).isBlank()).toList();
+    if (!blank.isEmpty()) {
+      throw new InvalidInputException(m.get("#line") + " " + String.join(", ", blank), "blank",
+          "a value in each of " + String.join(", ", required) + " (any other column may be blank or left out)");
+    }
   }
 
   static List<String> aliases(String cell) {

@@ -26,8 +26,10 @@ import java.util.function.Function;
  * A user's own devices, models and quantizations, layered over a catalog. A file is a CSV with the shipped table's
  * columns (data/devices.csv, data/models.csv or data/quantizations.csv; its header's first column, device, model or
  * quant, says which) or a YAML file with lists under {@code devices}, {@code models} and {@code quants}, each item
- * a mapping with those column names. Entries are read and validated by the same code as the shipped tables. A user
- * entry named like a catalog entry (by name or alias) replaces it; an alias that names a different entry is an error.
+ * a mapping with those column names. Entries are read and validated by the same code as the shipped tables, which
+ * require only what an entry cannot do without (device and mem_bw_gbs; model and params_b; quant, bits_per_weight,
+ * class and activation): any other column may be left out, as if blank. A user entry named like a catalog entry (by
+ * name or alias) replaces it; an alias that names a different entry is an error.
  */
 public final class UserCatalogs {
   private UserCatalogs() {}
