@@ -163,10 +163,6 @@ final class PredictCommand implements Callable<Integer> {
     }
     serving.refuseServingOnly("a serving prediction: --engine, --isl and --osl and a load (--concurrency,"
         + " --request-rate, --offline or --batch)");
-    if (context == null) {
-      spec.commandLine().getErr().println("note: no --context given: " + DEFAULT_CONTEXT
-          + " tokens assumed (llama-bench's default prompt length)");
-    }
     ScenarioRequest r = specs.request(quant, batch, context != null ? context : DEFAULT_CONTEXT, phase, kvCacheType,
         cudaGraphs, kernel, zeroCopy);
     Scenario given = new ScenarioRequest(r.model(), r.device(), r.quant(), r.batch(), r.context(), r.phase(),
@@ -192,12 +188,17 @@ final class PredictCommand implements Callable<Integer> {
       case CSV -> csv(scenario, p, predictor).printCsv(out);
       default -> table(out, scenario, p, predictor, roof);
     }
+    PrintWriter err = spec.commandLine().getErr();
+    // after the prediction, so that a refused request still prints its one line of error alone
+    if (context == null) {
+      err.println("note: no --context given: " + DEFAULT_CONTEXT + " tokens assumed (llama-bench's default prompt"
+          + " length)");
+    }
     List<String> warnings = warnings(scenario);
     if (!warnings.isEmpty() && output.format != OutputFormat.JSON) {
-      PrintWriter err = spec.commandLine().getErr();
       warnings.forEach(w -> err.println("warning: " + w));
-      err.flush();
     }
+    err.flush();
     out.flush();
     return 0;
   }

@@ -336,6 +336,15 @@ class PredictCommandTest {
     assertThat(terms.err()).contains("--serving-terms");
   }
 
+  /** A request refused for a misspelt model prints its error alone: no note of a prediction that never happened. */
+  @Test
+  void aRefusedRequestWithoutContextPrintsOnlyItsError() {
+    Cli.Result r = Cli.run("predict", "--model", "Lama 3 8B", "--device", "RTX 4090", "--quant", "Q4_K_M");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains("model = \"Lama 3 8B\" is invalid").doesNotContain("note:");
+    assertThat(r.err().strip().lines()).hasSize(1);
+  }
+
   /**
    * A zero-copy step reads its weights over the host link (the RTX 4090's PCIe 4.0 x16, 32 GB/s) and its KV cache from
    * the card's memory (1008 GB/s): the explanation names the bandwidth that sets each, not the memory's for both.
