@@ -55,7 +55,7 @@ final class ExportCommand implements Callable<Integer> {
           "the tuner model artifact to export, or default for the embedded model");
     }
     FilePlan.of(root).output("--onnx", onnx).check(force);
-    boolean embedded = TunerCli.namesEmbeddedModel(root.modelFile);
+    boolean embedded = TunerCli.namesEmbeddedModel(root.modelFile.toString());
     LoadedModel loaded = embedded ? embedded(root) : root.session().loader().open(root.modelFile,
         dev.tuner.api.ForeignModelOptions.defaults());
     try {

@@ -20,7 +20,7 @@ final class FilePlan {
   static FilePlan of(TunerCli root) {
     FilePlan plan = new FilePlan();
     plan.input("--config", root.configFile);
-    if (root.modelFile != null && !TunerCli.namesEmbeddedModel(root.modelFile)) {
+    if (root.modelFile != null && !TunerCli.namesEmbeddedModel(root.modelFile.toString())) {
       plan.input("--model-file", root.modelFile);
     }
     return plan;

@@ -5,6 +5,7 @@ import dev.tuner.core.config.ConfigLoader;
 import dev.tuner.core.config.DefaultModelPrefetch;
 import dev.tuner.core.config.DirectWiring;
 import dev.tuner.core.config.TunerConfig;
+import dev.tuner.core.io.FileChecks;
 import dev.tuner.core.plugin.ProviderRegistry;
 import dev.tuner.core.predict.ModelLoader;
 import dev.tuner.core.predict.Predictor;
@@ -53,11 +54,22 @@ final class Session {
   }
 
   Predictor predictor() {
+    requireArtifactFile();
     return wiring().predictor();
   }
 
   Recommender recommender() {
+    requireArtifactFile();
     return wiring().recommender();
+  }
+
+  /**
+   * A model file the configuration names that is not there is a bad value (exit 2), as it is when --model-file names
+   * it (FilePlan); the loader would report it as a model that cannot be loaded (exit 1).
+   */
+  private void requireArtifactFile() {
+    config().artifact().filter(a -> !TunerCli.namesEmbeddedModel(a))
+        .ifPresent(a -> FileChecks.requireReadableFile("tuner.artifact", Path.of(a)));
   }
 
   Catalog catalog() {

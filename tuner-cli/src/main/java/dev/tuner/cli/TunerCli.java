@@ -230,10 +230,12 @@ public final class TunerCli implements Callable<Integer> {
     return out;
   }
 
-  /** Whether a --model-file value names a model inside tuner (the embedded default, a class-path resource). */
-  static boolean namesEmbeddedModel(Path modelFile) {
-    String s = modelFile.toString();
-    return s.equals(dev.tuner.core.config.TunerConfig.DEFAULT_ARTIFACT) || s.startsWith("classpath:");
+  /**
+   * Whether a model location (--model-file, the configuration's artifact) names a model inside tuner (the embedded
+   * default, a class-path resource) rather than a file.
+   */
+  static boolean namesEmbeddedModel(String location) {
+    return location.equals(dev.tuner.core.config.TunerConfig.DEFAULT_ARTIFACT) || location.startsWith("classpath:");
   }
 
   /** The top-level command object, from any (sub)command's spec. */

@@ -334,6 +334,12 @@ class PredictCommandTest {
         "--engine", "vllm", "--isl", "100", "--osl", "10", "--concurrency", "2", "--serving-terms", missing);
     assertThat(terms.exit()).as(terms.toString()).isEqualTo(2);
     assertThat(terms.err()).contains("--serving-terms");
+    // and so it is when the configuration names it, the key --model-file sets
+    String config = java.nio.file.Files.writeString(dir.resolve("tuner.yaml"), "artifact: " + missing + "\n")
+        .toString();
+    Cli.Result configured = Cli.run(Cli.with(new String[] {"--config", config}, LLAMA_ON_4090));
+    assertThat(configured.exit()).as(configured.toString()).isEqualTo(2);
+    assertThat(configured.err()).contains("tuner.artifact = " + missing, "an existing file (no such file)");
   }
 
   /** A request refused for a misspelt model prints its error alone: no note of a prediction that never happened. */
