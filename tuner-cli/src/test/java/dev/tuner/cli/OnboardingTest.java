@@ -107,6 +107,23 @@ class OnboardingTest {
     assertThat(header.err()).contains("expected columns named model, params_b");
   }
 
+  /**
+   * A bare "A100" names PCIe and SXM4 cards of 40 and 80 GB, which data/SOURCES.md gives to no row (bare "H100" is its
+   * one stated exception, the SXM5 card): refused, with every candidate listed.
+   */
+  @Test
+  void anAmbiguousDeviceNameIsRefusedListingEveryCandidate() {
+    Cli.Result r = Cli.run("predict", "--model", "Llama 3 8B", "--device", "A100", "--quant", "Q4_K_M", "--context",
+        "512");
+    assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains("device = \"A100\" is invalid", "A100 80GB (SXM4 assumed)", "A100 PCIe 40GB",
+        "A100 PCIe 80GB", "A100 SXM4 40GB", "A100 SXM4 80GB");
+    Cli.Result h100 = Cli.run("predict", "--model", "Llama 3 8B", "--device", "H100", "--quant", "Q4_K_M",
+        "--context", "512", "--format", "json");
+    assertThat(h100.exit()).as(h100.toString()).isZero();
+    assertThat(h100.json().get("scenario").get("device").get("name").asText()).isEqualTo("H100 SXM5 80GB");
+  }
+
   @Test
   void searchMatchesWordsNotPartsOfWords() {
     Cli.Result m5 = Cli.run("catalog", "devices", "--search", "M5");
