@@ -105,6 +105,19 @@ class OnboardingTest {
     Cli.Result header = Cli.run("catalog", "models", "--catalog", models.toString());
     assertThat(header.exit()).as(header.toString()).isEqualTo(2);
     assertThat(header.err()).contains("expected columns named model, params_b");
+
+    // a misspelt column would read as a figure left out: refused, naming it and the columns a table may have
+    Path misspelt = Files.writeString(dir.resolve("misspelt.yaml"), """
+        devices:
+          - device: Lab Card W
+            mem_bw_gbs: 500
+            fp8_tflop: 400
+        """);
+    Cli.Result typo = Cli.run("catalog", "devices", "--catalog", misspelt.toString());
+    assertThat(typo.exit()).as(typo.toString()).isEqualTo(2);
+    assertThat(typo.err()).contains("column fp8_tflop is invalid: expected columns among device, vendor")
+        .contains("fp8_tflops");
+    assertThat(typo.err().strip().lines()).hasSize(1);
   }
 
   /**

@@ -112,16 +112,43 @@ public final class Catalog implements SpecLookup {
     return new InputStreamReader(in, StandardCharsets.UTF_8);
   }
 
+  /** The columns a devices table may have (data/devices.csv's, and the architecture a file may state itself). */
+  static final List<String> DEVICE_COLUMNS = List.of("device", "vendor", "chip_family", "architecture", "mem_bw_gbs",
+      "fp16_tflops", "fp8_tflops", "fp4_tflops", "int8_tops", "fp32_tflops", "sm_or_cores", "l2_mb", "mem_gb",
+      "interconnect", "interconnect_gbs", "aliases", "source_id", "notes");
+  /** The columns a models table may have (data/models.csv's). */
+  static final List<String> MODEL_COLUMNS = List.of("model", "architecture", "params_b", "active_params_b", "hidden",
+      "layers", "heads", "kv_heads", "head_dim", "vocab", "tied_embeddings", "ffn_dim", "experts",
+      "experts_per_token", "shared_experts", "expert_ffn_dim", "dense_layers", "attention", "kv_lora_rank",
+      "rope_head_dim", "sliding_window", "local_layers", "linear_layers", "linear_state_dim", "max_context",
+      "aliases", "source_id", "mtp_params_b", "notes");
+  /** The columns a quantizations table may have (data/quantizations.csv's). */
+  static final List<String> QUANT_COLUMNS = List.of("quant", "bits_per_weight", "class", "activation",
+      "expert_bits_per_weight", "other_bits_per_weight", "aliases", "source_id", "notes");
+
   /**
    * Rows of a CSV with a header, as maps from column name to value. The header must name every column of
    * {@code required}, and the error names all it lacks at once.
    */
   static List<Map<String, String>> table(Reader in, String source, String... required) {
+    return table(in, source, List.of(), required);
+  }
+
+  /**
+   * {@link #table(Reader, String, String...)}, whose header may name only the columns of {@code known} (when not
+   * empty): a misspelt column (fp8_tflop) would otherwise be read as a figure left out, silently.
+   */
+  static List<Map<String, String>> table(Reader in, String source, List<String> known, String... required) {
     List<Csv.Row> rows = Csv.read(in, source);
     if (rows.isEmpty()) {
       throw new InvalidInputException(source, "an empty file", "a header line and rows");
     }
     List<String> header = Csv.header(rows.get(0), source);
+    List<String> unknown = known.isEmpty() ? List.of() : header.stream().filter(h -> !known.contains(h)).toList();
+    if (!unknown.isEmpty()) {
+      throw new InvalidInputException(source + " header", (unknown.size() == 1 ? "column " : "columns ")
+          + String.join(", ", unknown), "columns among " + String.join(", ", known));
+    }
     List<String> missing = Arrays.stream(required).filter(r -> !header.contains(r)).toList();
     if (!missing.isEmpty()) {
       throw new InvalidInputException(source + " header", header.toString(),
@@ -149,7 +176,7 @@ public final class Catalog implements SpecLookup {
   static List<DeviceSpec> readDevices(Reader in, String source) {
     List<DeviceSpec> out = new ArrayList<>();
     String[] required = {"device", "mem_bw_gbs"};
-    for (var m : table(in, source, required)) {
+    for (var m : table(in, source, DEVICE_COLUMNS, required)) {
       filled(m, required);
       String where = m.get("#line");
       double bandwidth = number(where, "mem_bw_gbs", m.get("mem_bw_gbs"));
@@ -187,7 +214,7 @@ public final class Catalog implements SpecLookup {
   static List<ModelSpec> readModels(Reader in, String source) {
     List<ModelSpec> out = new ArrayList<>();
     String[] required = {"model", "params_b"};
-    for (var m : table(in, source, required)) {
+    for (var m : table(in, source, MODEL_COLUMNS, required)) {
       filled(m, required);
       String where = m.get("#line");
       try {
@@ -245,7 +272,7 @@ public final class Catalog implements SpecLookup {
   static List<Quantization> readQuants(Reader in, String source) {
     List<Quantization> out = new ArrayList<>();
     String[] required = {"quant", "bits_per_weight", "class", "activation"};
-    for (var m : table(in, source, required)) {
+    for (var m : table(in, source, QUANT_COLUMNS, required)) {
       filled(m, required);
       String where = m.get("#line");
       out.add(new Quantization(

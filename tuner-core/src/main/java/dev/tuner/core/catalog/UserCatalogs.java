@@ -28,7 +28,8 @@ import java.util.function.Function;
  * quant, says which) or a YAML file with lists under {@code devices}, {@code models} and {@code quants}, each item
  * a mapping with those column names. Entries are read and validated by the same code as the shipped tables, which
  * require only what an entry cannot do without (device and mem_bw_gbs; model and params_b; quant, bits_per_weight,
- * class and activation): any other column may be left out, as if blank. A user entry named like a catalog entry (by
+ * class and activation): any other column may be left out, as if blank, and a column the shipped tables do not
+ * have is refused (a misspelt one would read as a figure left out). A user entry named like a catalog entry (by
  * name or alias) replaces it; an alias that names a different entry is an error.
  */
 public final class UserCatalogs {
