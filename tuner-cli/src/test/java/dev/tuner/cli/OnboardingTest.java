@@ -118,6 +118,12 @@ class OnboardingTest {
     assertThat(typo.err()).contains("column fp8_tflop is invalid: expected columns among device, vendor")
         .contains("fp8_tflops");
     assertThat(typo.err().strip().lines()).hasSize(1);
+
+    // a bad cell names its file and line once
+    Path cell = Files.writeString(dir.resolve("cell.csv"), "model,params_b,layers\nMy Model,abc,32\n");
+    Cli.Result bad = Cli.run("catalog", "models", "--catalog", cell.toString());
+    assertThat(bad.exit()).as(bad.toString()).isEqualTo(2);
+    assertThat(bad.err()).contains(cell + ":2 params_b = \"abc\" is invalid").doesNotContain(cell + ":2 " + cell);
   }
 
   /**

@@ -251,7 +251,9 @@ public final class Catalog implements SpecLookup {
                 : OptionalInt.of(integer(where, "max_context", m.get("max_context"))),
             optional(where, "mtp_params_b", m.getOrDefault("mtp_params_b", "")).orElse(0)));
       } catch (InvalidInputException e) {
-        throw new InvalidInputException(where + " " + e.field(), e.value(), e.allowed());
+        // a cell's own parse already names its line; the record's range checks cannot know it
+        throw e.field().startsWith(where) ? e : new InvalidInputException(where + " " + e.field(), e.value(),
+            e.allowed());
       }
     }
     return plausible(out, source);
