@@ -27,27 +27,27 @@ final class SettingEffect {
       return;
     }
     FeatureSchema schema = predictor.model().schema();
+    if (predictor.reads(quantity)) {
+      return;
+    }
     if (predictor.model().model() instanceof RooflineOnlyModel) {
       throw new InvalidInputException(option, String.valueOf(value),
           "a model that learns it: the roofline-only model has no " + feature(quantity) + " (drop " + option + ")");
     }
-    if (schema.slots().stream().noneMatch(s -> s.quantity() == quantity)) {
-      throw new InvalidInputException(option, String.valueOf(value),
-          "a model whose feature schema has a " + feature(quantity) + ": model "
-              + predictor.model().model().info().modelId() + " is on schema " + schema.id() + ", which has none;"
-              + " schemas with it: " + schemasWith(quantity) + " (drop " + option + ")");
-    }
+    throw new InvalidInputException(option, String.valueOf(value),
+        "a model whose feature schema has a " + feature(quantity) + ": model "
+            + predictor.model().model().info().modelId() + " is on schema " + schema.id() + ", which has none;"
+            + " schemas with it: " + schemasWith(quantity) + " (drop " + option + ")");
   }
 
   /**
-   * Throws when CUDA graphs are asked of a backend that has none ({@code stated}: by --backend, else the device's
-   * usual one): llama.cpp captures its graphs only in its CUDA code, which the ROCm backend compiles as HIP (HIP
-   * graphs, with GGML_HIP_GRAPHS), so on Metal, Vulkan, SYCL or the CPU the prediction would answer a run that cannot
-   * happen. A backend the scenario does not know is not judged, as hipBLASLt's is not ({@link EngineSettings}).
+   * Throws when CUDA graphs are asked of a backend that has none ({@link Backend#capturesGraphs}; {@code stated}: by
+   * --backend, else the device's usual one), naming the options: the library refuses it too, in the words of its
+   * fields.
    */
   static void requireCudaGraphsOn(boolean cudaGraphs, EngineSettings engine, boolean stated, DeviceSpec device) {
     Backend backend = engine.backend();
-    if (!cudaGraphs || backend == Backend.CUDA || backend == Backend.ROCM || backend == Backend.UNKNOWN) {
+    if (!cudaGraphs || backend.capturesGraphs()) {
       return;
     }
     String with = Stream.of(Backend.CUDA, Backend.ROCM).filter(b -> b.runsOn(device)).map(Backend::id)

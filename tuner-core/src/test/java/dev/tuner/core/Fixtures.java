@@ -101,13 +101,27 @@ public final class Fixtures {
     }
     // any backend the device's vendor can run: another vendor's is refused (Backend.runsOn)
     List<Backend> backends = java.util.Arrays.stream(Backend.values()).filter(b -> b.runsOn(d)).toList();
-    EngineSettings engine = new EngineSettings(1 << r.nextInt(4, 13), r.nextBoolean(),
-        backends.get(r.nextInt(backends.size())), "");
+    Backend backend = backends.get(r.nextInt(backends.size()));
+    EngineSettings engine = new EngineSettings(1 << r.nextInt(4, 13), r.nextBoolean(), backend, "");
+    // CUDA graphs only where llama.cpp captures them
+    boolean graphs = r.nextBoolean() && backend.capturesGraphs();
     return new Scenario(m, d, quants.get(r.nextInt(quants.size())),
         KvCacheType.values()[r.nextInt(KvCacheType.values().length)],
-        (int) Math.min(Scenario.MAX_BATCH, logUniform(r, 1, Scenario.MAX_BATCH)), context, phase, r.nextBoolean(),
+        (int) Math.min(Scenario.MAX_BATCH, logUniform(r, 1, Scenario.MAX_BATCH)), context, phase, graphs,
         r.nextBoolean() ? Optional.empty() : Optional.of(dev.tuner.core.scenario.KernelType.values()[r.nextInt(16)]),
         r.nextBoolean() && Scenario.allowsZeroCopy(d), depth, layout, engine);
+  }
+
+  /**
+   * {@code s} without the settings {@code p}'s model does not read (a kernel, CUDA graphs), which it refuses: the
+   * scenario as a caller of that model would state it.
+   */
+  public static Scenario answerableBy(dev.tuner.core.predict.Predictor p, Scenario s) {
+    boolean graphs = s.cudaGraphs() && p.reads(dev.tuner.core.schema.Quantity.CUDA_GRAPHS);
+    Optional<dev.tuner.core.scenario.KernelType> kernel = p.reads(dev.tuner.core.schema.Quantity.KERNEL) ? s.kernel()
+        : Optional.empty();
+    return new Scenario(s.model(), s.device(), s.quant(), s.kvCache(), s.batch(), s.context(), s.phase(), graphs,
+        kernel, s.zeroCopy(), s.depth(), s.parallel(), s.engine());
   }
 
   public static double logUniform(SplittableRandom r, double min, double max) {

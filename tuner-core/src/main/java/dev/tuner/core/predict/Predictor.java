@@ -69,6 +69,7 @@ public final class Predictor {
   private final TrainingRange range;
   /** Whether the model's schema has a build-month slot, so that an undated build is an assumed figure. */
   private final boolean readsBuildMonth;
+  private final SettingEffects settings;
 
   public Predictor(LoadedModel loaded, Roofline roofline, double intervalLevel, boolean fallback) {
     InvalidInputException.requireInRange("interval level", intervalLevel, 0.5, 0.99, "");
@@ -84,6 +85,12 @@ public final class Predictor {
     this.prefillQuantile = loaded.calibration().groupQuantile(Phase.PREFILL, intervalLevel, false);
     this.range = new TrainingRange(loaded.schema(), loaded.calibration());
     this.readsBuildMonth = loaded.schema().slots().stream().anyMatch(x -> x.quantity() == Quantity.BUILD_MONTH);
+    this.settings = new SettingEffects(loaded);
+  }
+
+  /** Whether this predictor's model reads {@code q}: a setting of a quantity it does not read is refused. */
+  public boolean reads(Quantity q) {
+    return settings.reads(q);
   }
 
   public LoadedModel model() {
@@ -116,6 +123,7 @@ public final class Predictor {
       throw new InvalidInputException("scenario", "missing", "a resolved scenario (ScenarioRequest.resolve)");
     }
     InvalidInputException.requireInRange("topFeatures", topFeatures, 0, MAX_TOP_FEATURES, "features");
+    settings.require(s);
     Optional<ReplicaShares> shares = ReplicaShares.of(s);
     if (shares.isPresent()) {
       return summed(s, shares.get(), topFeatures);
@@ -356,6 +364,7 @@ public final class Predictor {
       double[] refs, double[] raw, double[] out) {
     ReplicaShares[] shares = null;
     for (int i = 0; i < rows; i++) {
+      settings.require(scenarios[start + i]);
       Optional<ReplicaShares> sh = ReplicaShares.of(scenarios[start + i]);
       if (sh.isPresent()) {
         shares = shares == null ? new ReplicaShares[rows] : shares;

@@ -80,6 +80,15 @@ public enum Backend {
     return vendors;
   }
 
+  /**
+   * Whether llama.cpp can capture CUDA graphs on this backend: in its CUDA code, which the ROCm backend compiles as HIP
+   * (HIP graphs, with GGML_HIP_GRAPHS); on Metal, Vulkan, SYCL or the CPU a run with graphs cannot happen. A backend
+   * that is not known is not judged, as hipBLASLt's is not ({@link EngineSettings}).
+   */
+  public boolean capturesGraphs() {
+    return this == CUDA || this == ROCM || this == UNKNOWN;
+  }
+
   /** Whether this backend can drive {@code device} ({@link Vendors#among}: a vendor no list names is not judged). */
   public boolean runsOn(DeviceSpec device) {
     return Vendors.among(vendors, device);

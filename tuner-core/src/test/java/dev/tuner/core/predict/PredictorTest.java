@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.OutputKind;
 import dev.tuner.api.ThroughputModel;
 import dev.tuner.api.ThroughputPrediction;
@@ -13,7 +14,11 @@ import dev.tuner.core.Fixtures;
 import dev.tuner.core.artifact.Calibration;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
+import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.EngineSettings;
+import dev.tuner.core.scenario.KernelType;
+import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.QuantClass;
@@ -21,6 +26,7 @@ import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.scenario.ScenarioRequest;
 import dev.tuner.core.schema.FeatureSchema;
 import dev.tuner.core.schema.FeatureSchemas;
+import dev.tuner.core.schema.Quantity;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -176,7 +182,7 @@ class PredictorTest {
     Predictor p = fallback();
     assertThat(p.isFallback()).isTrue();
     for (int n = 0; n < 2000; n++) {
-      Scenario s = oneReplica(Fixtures.random(r));
+      Scenario s = oneReplica(Fixtures.answerableBy(p, Fixtures.random(r)));
       RooflineResult roof = roofline.compute(s);
       ThroughputPrediction out = p.predict(s);
       double efficiency = s.phase() == Phase.DECODE ? RooflineOnlyModel.SHIPPED_DECODE_EFFICIENCY
@@ -228,6 +234,41 @@ class PredictorTest {
     assertThat(idle.tokensPerSecond()).isCloseTo(single.tokensPerSecond(), within(1e-9));
     assertThat(idle.rooflineTokensPerSecond()).isCloseTo(single.rooflineTokensPerSecond(), within(1e-9));
     assertThat(idle.assumptions()).anySatisfy(a -> assertThat(a).contains("1 of them serve 1, 3 idle"));
+  }
+
+  /**
+   * A kernel or CUDA graphs reach a prediction only through the model's features, and graphs only on a backend that
+   * captures them: a scenario stating one the prediction cannot answer is refused, on the single and the batch path,
+   * whoever builds the scenario (the CLI refuses the options first, in their own words).
+   */
+  @Test
+  void settingsThePredictionCannotAnswerAreRefused() {
+    Scenario base = Fixtures.scenario(Fixtures.model(8), Fixtures.device(1000, 100), Fixtures.quant(4.5,
+        QuantClass.Q4_K), 1, 512, Phase.DECODE);
+    Scenario kernel = new Scenario(base.model(), base.device(), base.quant(), KvCacheType.F16, 1, 512, Phase.DECODE,
+        false, Optional.of(KernelType.TILED_Q4K), false);
+    Scenario graphs = new Scenario(base.model(), base.device(), base.quant(), KvCacheType.F16, 1, 512, Phase.DECODE,
+        true, Optional.empty(), false);
+    FeatureSchema v4 = FeatureSchemas.tunerV4();
+    Predictor withoutKernel = new Predictor(new LoadedModel(new FixedModel(v4, OutputKind.ROOFLINE_FRACTION, 0.5), v4,
+        Calibration.none(v4.width()), Optional.empty()), roofline, 0.9, false);
+    assertThat(withoutKernel.reads(Quantity.KERNEL)).isFalse();
+    assertThatThrownBy(() -> withoutKernel.predict(kernel)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("kernel = tiled-q4k is invalid").hasMessageContaining("schema tuner-v4");
+    assertThatThrownBy(() -> withoutKernel.predictTokensPerSecond(new Scenario[] {base, kernel}, new double[2]))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("kernel");
+    // tuner-v1 reads CUDA graphs: CUDA takes them, Metal has none
+    Predictor v1 = predictor(new FixedModel(SCHEMA, OutputKind.ROOFLINE_FRACTION, 0.5), exact());
+    assertThat(v1.predict(graphs.withEngine(engine(Backend.CUDA))).tokensPerSecond()).isPositive();
+    assertThatThrownBy(() -> v1.predict(graphs.withEngine(engine(Backend.METAL))))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("cuda graphs = true with backend metal");
+    assertThatThrownBy(() -> fallback().predict(graphs)).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("the roofline-only model has no CUDA-graphs feature");
+  }
+
+  private static EngineSettings engine(Backend backend) {
+    EngineSettings d = EngineSettings.DEFAULTS;
+    return new EngineSettings(d.nUbatch(), d.flashAttention(), backend, d.build(), d.buildDate(), d.blas());
   }
 
   /** A model far above the physics is capped to the roofline, flagged, and trusted less. */
@@ -292,15 +333,16 @@ class PredictorTest {
     for (Predictor p : new Predictor[] {fallback(),
         predictor(new FixedModel(SCHEMA, OutputKind.LOG_TOKENS_PER_SECOND, 6.0), exact()),
         predictor(new FixedModel(SCHEMA, OutputKind.ROOFLINE_FRACTION, 3.0), exact())}) {
+      Scenario[] asked = Arrays.stream(scenarios).map(s -> Fixtures.answerableBy(p, s)).toArray(Scenario[]::new);
       double[] out = new double[scenarios.length];
-      p.predictTokensPerSecond(scenarios, out, new float[scenarios.length * SCHEMA.width()]);
+      p.predictTokensPerSecond(asked, out, new float[scenarios.length * SCHEMA.width()]);
       double[] chunked = new double[scenarios.length];
-      p.predictTokensPerSecond(scenarios, chunked);
+      p.predictTokensPerSecond(asked, chunked);
       double[] parallel = new double[scenarios.length];
-      p.predictTokensPerSecondParallel(scenarios, parallel);
+      p.predictTokensPerSecondParallel(asked, parallel);
       int floored = 0;
       for (int i = 0; i < scenarios.length; i++) {
-        ThroughputPrediction single = p.predict(scenarios[i]);
+        ThroughputPrediction single = p.predict(asked[i]);
         double expected = single.tokensPerSecond();
         assertThat(out[i]).isEqualTo(expected);
         assertThat(chunked[i]).isEqualTo(expected);

@@ -147,7 +147,7 @@ class SharedPredictorTest {
     }
     SplittableRandom r = new SplittableRandom(TrainedForest.SEED);
     for (int i = 0; i < RANDOM_SCENARIOS; i++) {
-      out.add(Fixtures.random(r));
+      out.add(Fixtures.answerableBy(forest.predictor(), Fixtures.random(r)));
     }
     return out.toArray(Scenario[]::new);
   }

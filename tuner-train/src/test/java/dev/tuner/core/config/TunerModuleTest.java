@@ -96,7 +96,7 @@ class TunerModuleTest {
     assertThat(p.isFallback()).isTrue();
     SplittableRandom r = new SplittableRandom(2024);
     for (int n = 0; n < 1000; n++) {
-      ThroughputPrediction out = p.predict(Fixtures.random(r));
+      ThroughputPrediction out = p.predict(Fixtures.answerableBy(p, Fixtures.random(r)));
       assertThat(out.modelId()).isEqualTo("roofline-only");
       assertThat(out.tokensPerSecond()).isBetween(0.0, out.rooflineTokensPerSecond());
       assertThat(out.assumptions()).anySatisfy(a -> assertThat(a).contains("roofline-only prediction, no trained model"));
