@@ -308,6 +308,12 @@ public final class Predictor {
    * Each value equals {@code predict(scenarios[i]).tokensPerSecond()}.
    */
   public void predictTokensPerSecond(Scenario[] scenarios, double[] out, float[] scratch) {
+    requireRoom(scenarios, out);
+    if (scratch == null || scratch.length < (long) scenarios.length * encoder.width()) {
+      throw new InvalidInputException("scratch", scratch == null ? "missing" : scratch.length + " floats",
+          "room for " + scenarios.length + " scenarios × " + encoder.width() + " features = "
+              + (long) scenarios.length * encoder.width() + " floats");
+    }
     int n = scenarios.length;
     scoreBlock(scenarios, 0, n, scratch, new double[n], new double[n], out, out);
   }
@@ -336,7 +342,21 @@ public final class Predictor {
         score(scenarios, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts), out));
   }
 
+  /** Checks the arguments of a batch call up front, so a bad one is named before any row is scored. */
   private static void requireRoom(Scenario[] scenarios, double[] out) {
+    if (scenarios == null) {
+      throw new InvalidInputException("scenarios", "missing", "an array of resolved scenarios");
+    }
+    for (int i = 0; i < scenarios.length; i++) {
+      if (scenarios[i] == null) {
+        throw new InvalidInputException("scenarios[" + i + "]", "missing", "a resolved scenario"
+            + " (ScenarioRequest.resolve)");
+      }
+    }
+    if (out == null) {
+      throw new InvalidInputException("out", "missing", "an array with room for all " + scenarios.length
+          + " scenarios");
+    }
     if (out.length < scenarios.length) {
       throw new InvalidInputException("out", out.length + " values", "room for all " + scenarios.length
           + " scenarios");

@@ -73,8 +73,8 @@ public record RecommendRequest(
   public static final int MAX_TOP = 10_000;
 
   public RecommendRequest {
-    Objects.requireNonNull(model, "model");
-    Objects.requireNonNull(device, "device");
+    requirePresent("model", model, "a model spec (e.g. Catalog.model)");
+    requirePresent("device", device, "a device spec (e.g. Catalog.device)");
     Objects.requireNonNull(memoryGb, "memoryGb");
     Objects.requireNonNull(maxMsPerToken, "maxMsPerToken");
     Objects.requireNonNull(kernel, "kernel");
@@ -124,6 +124,8 @@ public record RecommendRequest(
 
   /** The default grid for a model and device, with the default quantizations looked up in {@code catalog}. */
   public static RecommendRequest defaults(ModelSpec model, DeviceSpec device, Catalog catalog) {
+    requirePresent("model", model, "a model spec (e.g. Catalog.model)");
+    requirePresent("catalog", catalog, "the catalog to look the default quantizations up in (e.g. Catalog.shipped())");
     List<Quantization> quants = new ArrayList<>();
     for (String name : defaultQuants(model)) {
       quants.add(catalog.quant(name));
@@ -156,6 +158,12 @@ public record RecommendRequest(
   /** Number of configurations in the grid of one layout. */
   public int gridSize() {
     return quants.size() * kvCacheTypes.size() * batches.size();
+  }
+
+  private static void requirePresent(String field, Object value, String allowed) {
+    if (value == null) {
+      throw new InvalidInputException(field, "missing", allowed);
+    }
   }
 
   private static <T> List<T> distinct(String field, List<T> values) {

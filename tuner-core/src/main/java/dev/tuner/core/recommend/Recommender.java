@@ -1,5 +1,6 @@
 package dev.tuner.core.recommend;
 
+import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.recommend.Dropped.Reason;
 import dev.tuner.core.recommend.Recommendation.MemorySource;
@@ -51,6 +52,9 @@ public final class Recommender {
   }
 
   public Recommendation recommend(RecommendRequest req) {
+    if (req == null) {
+      throw new InvalidInputException("request", "missing", "a recommend request (e.g. RecommendRequest.defaults)");
+    }
     List<String> notes = new ArrayList<>();
     OptionalDouble capacity;
     MemorySource source;

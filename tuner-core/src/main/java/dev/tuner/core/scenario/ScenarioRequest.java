@@ -96,6 +96,10 @@ public record ScenarioRequest(
   }
 
   public Scenario resolve(SpecLookup catalog) {
+    if (catalog == null) {
+      throw new InvalidInputException("catalog", "missing",
+          "the catalog to look the names up in (e.g. Catalog.shipped())");
+    }
     ModelSpec m = resolveModel(catalog);
     DeviceSpec d = resolveDevice(catalog);
     if (quant == null || quant.isBlank()) {

@@ -356,6 +356,41 @@ class PredictorTest {
     }
   }
 
+  /** Each batch form names its bad argument before scoring, as one InvalidInputException. */
+  @Test
+  void badBatchArgumentsAreNamed() {
+    Predictor p = fallback();
+    Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+    int w = SCHEMA.width();
+    Scenario[] withNull = {s, s, s, null};
+    List<BatchCall> forms = List.of(
+        (sc, out) -> p.predictTokensPerSecond(sc, out),
+        (sc, out) -> p.predictTokensPerSecondParallel(sc, out),
+        (sc, out) -> p.predictTokensPerSecond(sc, out, new float[4 * w]));
+    for (BatchCall form : forms) {
+      assertBadArgument(() -> form.call(null, new double[4]), "scenarios", "missing");
+      assertBadArgument(() -> form.call(withNull, new double[4]), "scenarios[3]", "missing");
+      assertBadArgument(() -> form.call(new Scenario[] {s, s}, null), "out", "missing");
+      assertBadArgument(() -> form.call(new Scenario[] {s, s}, new double[1]), "out", "1 values");
+    }
+    assertBadArgument(() -> p.predictTokensPerSecond(new Scenario[] {s, s}, new double[2], new float[2 * w - 1]),
+        "scratch", (2 * w - 1) + " floats");
+    assertBadArgument(() -> p.predictTokensPerSecond(new Scenario[] {s, s}, new double[2], null), "scratch",
+        "missing");
+  }
+
+  private interface BatchCall {
+    void call(Scenario[] scenarios, double[] out);
+  }
+
+  private static void assertBadArgument(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String field,
+      String value) {
+    assertThatThrownBy(call)
+        .isInstanceOf(dev.tuner.api.InvalidInputException.class)
+        .hasMessageStartingWith(field + " = " + value + " is invalid: expected ")
+        .hasMessageNotContaining("predictBatch");
+  }
+
   @ParameterizedTest
   @EnumSource(OutputKind.class)
   void aModelReturningNanOrInfinityIsAnErrorNamingTheModel(OutputKind kind) {

@@ -208,6 +208,20 @@ class RecommenderTest {
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("quantizations");
   }
 
+  /** An embedder's missing argument is named, not an NPE from deep inside the grid. */
+  @Test
+  void aMissingArgumentIsNamed() {
+    dev.tuner.core.catalog.Catalog catalog = dev.tuner.core.catalog.Catalog.shipped();
+    assertThatThrownBy(() -> RecommendRequest.defaults(null, Fixtures.GPU_24GB, catalog))
+        .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("model = missing is invalid");
+    assertThatThrownBy(() -> RecommendRequest.defaults(Fixtures.LLAMA_8B, null, catalog))
+        .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("device = missing is invalid");
+    assertThatThrownBy(() -> RecommendRequest.defaults(Fixtures.LLAMA_8B, Fixtures.GPU_24GB, null))
+        .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("catalog = missing is invalid");
+    assertThatThrownBy(() -> new Recommender(Fixtures.predictor(new BatchSensitiveModel(1))).recommend(null))
+        .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("request = missing is invalid");
+  }
+
   @Test
   void requestSortsAndDeduplicatesTheGrid() {
     RecommendRequest r = new RecommendRequest(Fixtures.LLAMA_8B, Fixtures.GPU_24GB, OptionalDouble.empty(),

@@ -35,6 +35,12 @@ class BadInputMessagesTest {
         .satisfies(e -> assertThat(((InvalidInputException) e).field()).isEqualTo(field));
   }
 
+  @Test
+  void aMissingCatalogIsNamed() {
+    assertInvalid(() -> ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(null),
+        "catalog", "missing", "Catalog.shipped()");
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {0, -1, -4096, Integer.MIN_VALUE, 4097})
   void aBatchOutsideItsRangeNamesTheRange(int batch) {
