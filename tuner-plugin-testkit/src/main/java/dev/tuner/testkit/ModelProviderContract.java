@@ -22,11 +22,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * into a model of the declared schema and width, predicts finite values (one by one and in batches, alike), gives an
  * equal model back from its own payload (its trainer's, when it has one), refuses bad payloads with
  * {@link ModelLoadException} and nothing else, predicts the same from many threads at once, and offers built-in
- * models only of the layout it is given.
+ * models only of the layout it is given, and that {@link ServiceLoader} finds the provider, as the host does.
  *
  * <pre>{@code
  * class MyProviderContractTest extends ModelProviderContract {
@@ -64,6 +66,15 @@ public abstract class ModelProviderContract {
    */
   protected List<byte[]> invalidPayloads() {
     return List.of();
+  }
+
+  /**
+   * Whether the host is to find the provider through {@link ServiceLoader}: true for every plugin, since the host
+   * finds plugins no other way. Return false only for a test double that no host loads; the registration check is
+   * then skipped, and shown as skipped.
+   */
+  protected boolean loadedByTheHost() {
+    return true;
   }
 
   /** Hyper-parameters for the round trip through the trainer; small settings keep the test fast. */
@@ -101,6 +112,23 @@ public abstract class ModelProviderContract {
     assertThat(TunerApi.isCompatible(p.requiredApiVersion()))
         .as("required API %s on host API %s", p.requiredApiVersion(), TunerApi.VERSION).isTrue();
     assertThat(p.description()).as("provider description").isNotBlank();
+  }
+
+  /**
+   * Every other check passes with a provider the host would never see: only its services file lets the host's
+   * {@link ServiceLoader} find it, and a jar built without that file (a resource directory left out, a misspelt
+   * name) loads nothing.
+   */
+  @Test
+  void theServiceLoaderFindsTheProvider() {
+    Assumptions.assumeTrue(loadedByTheHost(), "loadedByTheHost() is false: a test double no host loads");
+    Class<? extends ModelProvider> type = provider().getClass();
+    String file = "META-INF/services/" + ModelProvider.class.getName();
+    // the types alone: instantiating every provider on the class path would test theirs, not this one
+    List<String> found = ServiceLoader.load(ModelProvider.class, type.getClassLoader()).stream()
+        .map(p -> p.type().getName()).toList();
+    assertThat(found).as("providers that ServiceLoader finds; the host finds %s only if the plugin's %s (in"
+        + " src/main/resources) lists the line %s", type.getName(), file, type.getName()).contains(type.getName());
   }
 
   @Test

@@ -91,7 +91,7 @@ class ModelProviderContractTest {
 
     @Override
     protected ModelProvider provider() {
-      return new Constant(flaw);
+      return flaw.equals("registered") ? new RegisteredProvider() : new Constant(flaw);
     }
 
     @Override
@@ -103,6 +103,12 @@ class ModelProviderContractTest {
     @Override
     protected List<byte[]> invalidPayloads() {
       return List.of(new byte[3], new byte[9]);
+    }
+
+    // Constant is a test double, listed in no services file: only these two cases claim the host loads it
+    @Override
+    protected boolean loadedByTheHost() {
+      return flaw.equals("registered") || flaw.equals("unregistered");
     }
   }
 
@@ -133,6 +139,26 @@ class ModelProviderContractTest {
         .isInstanceOf(AssertionError.class).hasMessageContaining("invalid payload 0");
     assertThatThrownBy(() -> new Contract("wrong exception").damagedPayloadsAreRefusedOrStillPredictFiniteValues())
         .isInstanceOf(AssertionError.class).hasMessageContaining("IllegalArgumentException");
+  }
+
+  @Test
+  void aProviderMissingFromItsServicesFileFailsNamingTheFile() {
+    assertThatThrownBy(() -> new Contract("unregistered").theServiceLoaderFindsTheProvider())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("META-INF/services/dev.tuner.api.ModelProvider")
+        .hasMessageContaining(Constant.class.getName());
+  }
+
+  /** This module's test resources list {@link RegisteredProvider}, as a plugin's main resources list its own. */
+  @Test
+  void aRegisteredProviderIsFound() {
+    assertThatCode(() -> new Contract("registered").theServiceLoaderFindsTheProvider()).doesNotThrowAnyException();
+  }
+
+  @Test
+  void aTestDoubleNoHostLoadsSkipsTheRegistrationCheck() {
+    assertThatThrownBy(() -> new Contract("none").theServiceLoaderFindsTheProvider())
+        .isInstanceOf(org.opentest4j.TestAbortedException.class).hasMessageContaining("loadedByTheHost()");
   }
 
   @Test
