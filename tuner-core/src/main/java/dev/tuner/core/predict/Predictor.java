@@ -47,6 +47,10 @@ import java.util.stream.IntStream;
  * One that stands above it keeps its own interval, whose low end is raised to the generation's when that is higher.
  * The floor rises with bandwidth and every peak and falls with the prompt and the depth as the decode model does,
  * so it keeps the prefill prediction's monotone directions.
+ *
+ * <p>A batch over independent data-parallel replicas is predicted as the replicas run it, each its share on its own
+ * ({@link ReplicaShares}), and summed under the deployment's roofline. A scenario stating a setting the model cannot
+ * see (a kernel, CUDA graphs) or one its backend cannot run is refused ({@link SettingEffects}).
  */
 public final class Predictor {
   /** Confidence factor applied when the model's own answer exceeded the roofline and was lowered to it. */
