@@ -11,22 +11,20 @@ import java.util.Optional;
  * the batch are idle. A batch of 4 on 4 replicas is four single-sequence steps, not one step of 4 sequences, whose
  * batching gain the model would otherwise apply.
  *
- * <p>Replicas whose experts are shared (expert parallelism wider than a replica, {@code ep > tp × pp}) step together
- * and are not split.
+ * <p>Replicas whose experts are shared ({@link ParallelLayout#replicasShareExperts}) step together and are not
+ * split.
  */
 record ReplicaShares(Scenario lo, int loCount, Scenario hi, int hiCount) {
   /** The shares of {@code s}, empty when it runs on one replica or its replicas share their experts. */
   static Optional<ReplicaShares> of(Scenario s) {
     ParallelLayout p = s.parallel();
-    int replicas = p.replicas();
-    int split = p.tp() * p.pp();
-    if (replicas == 1 || p.ep() > split) {
+    if (p.replicas() == 1 || p.replicasShareExperts()) {
       return Optional.empty();
     }
-    int busy = Math.min(replicas, s.batch());
+    int busy = p.steppingReplicas(s.batch());
     int lo = s.batch() / busy;
     int hiCount = s.batch() % busy;
-    Scenario one = s.withParallel(new ParallelLayout(split, p.tp(), p.pp(), p.ep()));
+    Scenario one = s.withParallel(new ParallelLayout(p.tp() * p.pp(), p.tp(), p.pp(), p.ep()));
     return Optional.of(new ReplicaShares(one.withBatch(lo), busy - hiCount, hiCount > 0 ? one.withBatch(lo + 1)
         : null, hiCount));
   }

@@ -19,8 +19,8 @@ import java.util.OptionalDouble;
  * The physical upper bound on tokens/s, computed from the raw scenario.
  *
  * <p>A step of one replica (a copy of the model on {@code tp × pp} devices, serving {@code batch / replicas}
- * sequences, over no more replicas than there are sequences unless they share their experts) takes at least the longest of three times; the roofline is the replicas' tokens per step over it, and
- * names the time that binds.
+ * sequences over the replicas that step, {@link ParallelLayout#steppingReplicas}) takes at least the longest of three
+ * times; the roofline is the replicas' tokens per step over it, and names the time that binds.
  *
  * <ul>
  *   <li><b>Memory</b>: the weights a step reads (see {@link ModelPhysics}: the body that every token uses and the
@@ -100,9 +100,7 @@ public final class Roofline {
     ParallelLayout layout = s.parallel();
     int tp = layout.tp();
     int pp = layout.pp();
-    // replicas with experts of their own step apart, and only those with a sequence step at all; replicas sharing
-    // their experts step together
-    int replicas = layout.ep() > tp * pp ? layout.replicas() : Math.min(layout.replicas(), s.batch());
+    int replicas = layout.steppingReplicas(s.batch());
     WeightBytes bytes = WeightBytes.of(physics, s.quant());
     double bytesPerWeight = bytes.other();
     double sequences = (double) s.batch() / replicas;

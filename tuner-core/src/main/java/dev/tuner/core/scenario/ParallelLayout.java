@@ -48,6 +48,22 @@ public record ParallelLayout(int devices, int tp, int pp, int ep) {
     return devices / (tp * pp);
   }
 
+  /**
+   * Whether expert parallelism is wider than a replica, so that several replicas route their tokens over one shared
+   * set of experts and step together.
+   */
+  public boolean replicasShareExperts() {
+    return ep > tp * pp;
+  }
+
+  /**
+   * The replicas that step for a batch of {@code sequences}: replicas with experts of their own step apart, and only
+   * those with a sequence step at all; replicas sharing their experts step together.
+   */
+  public int steppingReplicas(int sequences) {
+    return replicasShareExperts() ? replicas() : Math.min(replicas(), sequences);
+  }
+
   public boolean isSingle() {
     return devices == 1;
   }
