@@ -136,7 +136,8 @@ public final class Catalog implements SpecLookup {
 
   /**
    * {@link #table(Reader, String, String...)}, whose header may name only the columns of {@code known} (when not
-   * empty): a misspelt column (fp8_tflop) would otherwise be read as a figure left out, silently.
+   * empty): a misspelt column (fp8_tflop) would otherwise be read as a figure left out, silently. A known column the
+   * header leaves out reads as blank in every row.
    */
   static List<Map<String, String>> table(Reader in, String source, List<String> known, String... required) {
     List<Csv.Row> rows = Csv.read(in, source);
@@ -159,6 +160,7 @@ public final class Catalog implements SpecLookup {
       Csv.requireWidth(row, header.size(), source);
       Csv.requireNoSwallowedRecords(row, header.size(), source);
       Map<String, String> m = new HashMap<>();
+      known.forEach(k -> m.put(k, ""));
       for (int i = 0; i < header.size(); i++) {
         m.put(header.get(i), i < row.fields().size() ? row.fields().get(i).trim() : "");
       }
@@ -180,25 +182,25 @@ public final class Catalog implements SpecLookup {
       filled(m, required);
       String where = m.get("#line");
       double bandwidth = number(where, "mem_bw_gbs", m.get("mem_bw_gbs"));
-      OptionalDouble fp16 = optional(where, "fp16_tflops", m.getOrDefault("fp16_tflops", ""));
-      OptionalDouble fp8 = optional(where, "fp8_tflops", m.getOrDefault("fp8_tflops", ""));
-      OptionalDouble fp32 = optional(where, "fp32_tflops", m.getOrDefault("fp32_tflops", ""));
-      int units = (int) optional(where, "sm_or_cores", m.getOrDefault("sm_or_cores", "")).orElse(0);
-      OptionalDouble l2 = optional(where, "l2_mb", m.getOrDefault("l2_mb", ""));
-      OptionalDouble memory = optional(where, "mem_gb", m.getOrDefault("mem_gb", ""));
-      OptionalDouble fp4 = optional(where, "fp4_tflops", m.getOrDefault("fp4_tflops", ""));
-      OptionalDouble int8 = optional(where, "int8_tops", m.getOrDefault("int8_tops", ""));
-      OptionalDouble link = optional(where, "interconnect_gbs", m.getOrDefault("interconnect_gbs", ""));
-      String family = m.getOrDefault("chip_family", "");
+      OptionalDouble fp16 = optional(where, "fp16_tflops", m.get("fp16_tflops"));
+      OptionalDouble fp8 = optional(where, "fp8_tflops", m.get("fp8_tflops"));
+      OptionalDouble fp32 = optional(where, "fp32_tflops", m.get("fp32_tflops"));
+      int units = (int) optional(where, "sm_or_cores", m.get("sm_or_cores")).orElse(0);
+      OptionalDouble l2 = optional(where, "l2_mb", m.get("l2_mb"));
+      OptionalDouble memory = optional(where, "mem_gb", m.get("mem_gb"));
+      OptionalDouble fp4 = optional(where, "fp4_tflops", m.get("fp4_tflops"));
+      OptionalDouble int8 = optional(where, "int8_tops", m.get("int8_tops"));
+      OptionalDouble link = optional(where, "interconnect_gbs", m.get("interconnect_gbs"));
+      String family = m.get("chip_family");
       // a file may state the architecture itself; the shipped table gives it for every catalogued chip family
-      String architecture = m.getOrDefault("architecture", "");
+      String architecture = m.get("architecture");
       if (architecture.isEmpty()) {
         architecture = ChipFamilies.shipped().architecture(family).orElse("");
       }
       try {
-        out.add(new DeviceSpec(m.get("device"), m.getOrDefault("vendor", ""), bandwidth, fp16, fp8, fp32, units, l2,
-            memory, aliases(m.get("aliases")), m.getOrDefault("source_id", ""), family, fp4, int8,
-            m.getOrDefault("interconnect", ""), link, architecture));
+        out.add(new DeviceSpec(m.get("device"), m.get("vendor"), bandwidth, fp16, fp8, fp32, units, l2,
+            memory, aliases(m.get("aliases")), m.get("source_id"), family, fp4, int8,
+            m.get("interconnect"), link, architecture));
       } catch (InvalidInputException e) {
         // the record checks each figure's range but cannot know the file line the figure came from
         throw new InvalidInputException(where + " " + e.field(), e.value(), e.allowed());
@@ -228,10 +230,10 @@ public final class Catalog implements SpecLookup {
             integer(where, "head_dim", m.get("head_dim")),
             integer(where, "vocab", m.get("vocab")),
             aliases(m.get("aliases")),
-            m.getOrDefault("source_id", ""),
-            m.getOrDefault("architecture", ""),
-            optional(where, "active_params_b", m.getOrDefault("active_params_b", "")),
-            bool(where, "tied_embeddings", m.getOrDefault("tied_embeddings", "")),
+            m.get("source_id"),
+            m.get("architecture"),
+            optional(where, "active_params_b", m.get("active_params_b")),
+            bool(where, "tied_embeddings", m.get("tied_embeddings")),
             integer(where, "ffn_dim", m.get("ffn_dim")),
             new MoeSpec(
                 integer(where, "experts", m.get("experts")),
@@ -249,7 +251,7 @@ public final class Catalog implements SpecLookup {
                 longInteger(where, "linear_state_dim", m.get("linear_state_dim"))),
             blank(m.get("max_context")) ? OptionalInt.empty()
                 : OptionalInt.of(integer(where, "max_context", m.get("max_context"))),
-            optional(where, "mtp_params_b", m.getOrDefault("mtp_params_b", "")).orElse(0)));
+            optional(where, "mtp_params_b", m.get("mtp_params_b")).orElse(0)));
       } catch (InvalidInputException e) {
         // a cell's own parse already names its line; the record's range checks cannot know it
         throw e.field().startsWith(where) ? e : new InvalidInputException(where + " " + e.field(), e.value(),
@@ -283,9 +285,9 @@ public final class Catalog implements SpecLookup {
           QuantClass.parse(m.get("class")),
           Activation.parse(m.get("activation")),
           aliases(m.get("aliases")),
-          m.getOrDefault("source_id", ""),
+          m.get("source_id"),
           optional(where, "expert_bits_per_weight", m.get("expert_bits_per_weight")),
-          optional(where, "other_bits_per_weight", m.getOrDefault("other_bits_per_weight", ""))));
+          optional(where, "other_bits_per_weight", m.get("other_bits_per_weight"))));
     }
     return out;
   }
