@@ -182,13 +182,14 @@ final class RecommendCommand implements Callable<Integer> {
           "either a search up to N devices or one layout (--devices/--tp/--pp/--ep), not both");
     }
     // The model, device and layout resolve exactly as predict resolves them.
-    String probeQuant = quants != null ? Text.listed("--quants", quants).get(0).trim()
+    List<String> named = quants == null ? List.of() : Text.listed("--quants", quants);
+    String probeQuant = !named.isEmpty() ? named.get(0)
         : specs.ggufQuant().map(Quantization::name).orElse(RecommendRequest.DEFAULT_QUANTS.get(0));
     Scenario probe = specs.request(probeQuant, 1, context, "decode", null, null, null, null)
         .withParallel(layout.devices, layout.tp, layout.pp, layout.ep)
         .resolve(catalog);
     List<String> notes = new ArrayList<>();
-    List<Quantization> resolvedQuants = quantGrid(catalog, probe.model(), notes);
+    List<Quantization> resolvedQuants = quantGrid(catalog, named, probe.model(), notes);
     List<ParallelLayout> layouts = maxDevices == null ? List.of(probe.parallel())
         : LayoutSearch.layouts(probe.model(), maxDevices);
     SettingEffect.require(session.predictor(), "--kernel", kernel, Quantity.KERNEL);
@@ -222,12 +223,12 @@ final class RecommendCommand implements Callable<Integer> {
   }
 
   /**
-   * The quantizations to search: --quants as given; a GGUF file's own (one file runs at one quantization); else the
-   * default grid for the model (a mixture of experts adds llama.cpp's MXFP4_MOE).
+   * The quantizations to search: {@code named} (--quants) as given; a GGUF file's own (one file runs at one
+   * quantization); else the default grid for the model (a mixture of experts adds llama.cpp's MXFP4_MOE).
    */
-  private List<Quantization> quantGrid(Catalog catalog, ModelSpec model, List<String> notes) {
-    if (quants != null) {
-      return Text.listed("--quants", quants).stream().map(q -> catalog.quant(q.trim())).toList();
+  private List<Quantization> quantGrid(Catalog catalog, List<String> named, ModelSpec model, List<String> notes) {
+    if (!named.isEmpty()) {
+      return named.stream().map(catalog::quant).toList();
     }
     if (specs.ggufQuant().isPresent()) {
       Quantization own = specs.ggufQuant().get();
