@@ -19,9 +19,11 @@ import dev.tuner.core.schema.Quantity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * The prediction pipeline: scenario → roofline (from the raw scenario) → features in the model's schema → model →
@@ -48,8 +50,9 @@ import java.util.stream.IntStream;
  * The floor rises with bandwidth and every peak and falls with the prompt and the depth as the decode model does,
  * so it keeps the prefill prediction's monotone directions.
  *
- * <p>A batch over independent data-parallel replicas is predicted as the replicas run it, each its share on its own
- * ({@link ReplicaShares}), and summed under the deployment's roofline. A scenario stating a setting the model cannot
+ * <p>A batch over data-parallel replicas is predicted as the replicas run it, each share on one replica ({@link
+ * ReplicaShares}): independent replicas' shares are summed under the deployment's roofline; replicas that share their
+ * experts step together, and take the shares' learned factor of the shared step's reference. A scenario stating a setting the model cannot
  * see (a kernel, CUDA graphs) or one its backend cannot run is refused ({@link SettingEffects}).
  */
 public final class Predictor {
@@ -64,6 +67,8 @@ public final class Predictor {
   private final ThroughputModel model;
   private final OutputKind kind;
   private final Reference reference;
+  /** The reference of a step relative to its own batch (never to one sequence), for {@link #shareWeights}. */
+  private final Reference stepReference;
   private final FeatureEncoder encoder;
   private final Roofline roofline;
   private final double level;
@@ -81,6 +86,7 @@ public final class Predictor {
     this.model = loaded.model();
     this.kind = model.info().outputKind();
     this.reference = loaded.reference();
+    this.stepReference = reference.withDecodeOneSequence(false);
     this.encoder = new FeatureEncoder(loaded.schema());
     this.roofline = roofline;
     this.level = intervalLevel;
@@ -130,14 +136,22 @@ public final class Predictor {
     settings.require(s);
     Optional<ReplicaShares> shares = ReplicaShares.of(s);
     if (shares.isPresent()) {
-      return summed(s, shares.get(), topFeatures);
+      return shared(s, shares.get(), topFeatures);
     }
+    return predictReplica(s, topFeatures, new int[0]);
+  }
+
+  /**
+   * The prediction of {@code s} on one replica, its interval widened as for features the model never varied when
+   * {@code unseenElsewhere} (slots of the deployment's own encoding) names any.
+   */
+  private ThroughputPrediction predictReplica(Scenario s, int topFeatures, int[] unseenElsewhere) {
     RooflineResult r = roofline.compute(s);
-    ThroughputPrediction own = predict(s, r, topFeatures);
+    ThroughputPrediction own = predict(s, r, topFeatures, unseenElsewhere);
     if (r.generation() == null) {
       return own;
     }
-    ThroughputPrediction generated = predict(s.withPhase(Phase.DECODE), r.generation(), 0);
+    ThroughputPrediction generated = predict(s.withPhase(Phase.DECODE), r.generation(), 0, unseenElsewhere);
     double roof = own.rooflineTokensPerSecond();
     double tps = Math.min(generated.tokensPerSecond(), roof);
     if (tps <= own.tokensPerSecond()) {
@@ -159,24 +173,61 @@ public final class Predictor {
   }
 
   /**
-   * The deployment's prediction from its replicas' own: tokens/s and interval ends summed, under the deployment's
-   * roofline (which the replicas' roofs sum to at most: a replica's roof is concave in its sequences).
+   * The deployment's prediction from its replicas' shares ({@link ReplicaShares}): each share's tokens/s and interval
+   * ends weighted by {@link #shareWeights}, under the deployment's roofline. Independent replicas sum (their roofs sum
+   * to at most the deployment's: a replica's roof is concave in its sequences). Replicas that step together take the
+   * shares' mean factor of their own reference of the shared step's; no measured run steps replicas together, so
+   * the interval is widened for what the model never varied there (the device count, ep, the link's share).
    */
-  private ThroughputPrediction summed(Scenario s, ReplicaShares shares, int topFeatures) {
-    ThroughputPrediction lo = predict(shares.lo(), topFeatures);
-    ThroughputPrediction hi = shares.hiCount() > 0 ? predict(shares.hi(), 0) : lo;
-    RooflineResult r = roofline.computeFigures(s);
+  private ThroughputPrediction shared(Scenario s, ReplicaShares shares, int topFeatures) {
+    RooflineResult r = roofline.compute(s);
+    int[] unseen = shares.coupled() ? loaded.calibration().neverVaried(encoder.encode(s, r)) : new int[0];
+    ThroughputPrediction lo = predictReplica(shares.lo(), topFeatures, unseen);
+    ThroughputPrediction hi = shares.hiCount() > 0 ? predictReplica(shares.hi(), 0, unseen) : lo;
+    double[] w = shareWeights(s, r, shares);
     double roof = r.tokensPerSecond();
-    int a = shares.loCount();
-    int b = shares.hiCount();
-    double tps = Math.min(a * lo.tokensPerSecond() + b * hi.tokensPerSecond(), roof);
-    List<String> assumptions = new ArrayList<>(lo.assumptions());
-    hi.assumptions().stream().filter(x -> !assumptions.contains(x)).forEach(assumptions::add);
-    assumptions.add(shares.describe(s.parallel().replicas()));
-    return new ThroughputPrediction(tps, roof, r.bound(), lo.capped() || hi.capped(), lo.rawOutput(),
-        Math.min(lo.confidence(), hi.confidence()), new Interval(level, Math.min(a * lo.interval().low()
-            + b * hi.interval().low(), tps), Math.max(Math.min(a * lo.interval().high() + b * hi.interval().high(),
-            roof), tps)), lo.topFeatures(), lo.modelId(), assumptions);
+    double own = w[0] * lo.tokensPerSecond() + w[1] * hi.tokensPerSecond();
+    double tps = Math.min(own, roof);
+    List<String> assumptions = new ArrayList<>();
+    // a share's replica may not hold what the deployment does (every expert, when replicas share them)
+    List<String> shareFits = Stream.of(shares.lo(), shares.hi()).filter(Objects::nonNull)
+        .flatMap(x -> MemoryEstimate.doesNotFit(x).stream()).toList();
+    Stream.concat(lo.assumptions().stream(), hi.assumptions().stream())
+        .filter(x -> !shareFits.contains(x) && !assumptions.contains(x)).forEach(assumptions::add);
+    MemoryEstimate.doesNotFit(s).ifPresent(assumptions::add);
+    r.assumptions().stream().filter(x -> !assumptions.contains(x)).forEach(assumptions::add);
+    assumptions.add(shares.describe(s));
+    return new ThroughputPrediction(tps, roof, r.bound(), lo.capped() || hi.capped() || own > roof, lo.rawOutput(),
+        Math.min(lo.confidence(), hi.confidence()), new Interval(level, Math.min(w[0] * lo.interval().low()
+            + w[1] * hi.interval().low(), tps), Math.max(Math.min(w[0] * lo.interval().high()
+            + w[1] * hi.interval().high(), roof), tps)), lo.topFeatures(), lo.modelId(), assumptions);
+  }
+
+  /**
+   * What the tokens/s of {@code shares}' low and high share count for in {@code s}'s ({@code r} its roofline): their
+   * replica counts for independent replicas. For replicas that step together, each share's part of the busy replicas
+   * times the shared step's reference over the share's own: the model's learned factor of each share's reference is
+   * taken of the shared step's, whose expert reads the ep devices split and whose all-to-alls cross the link. The
+   * shared step's reference is what the share's is of its replica: for a model whose batched decode is relative to
+   * one sequence, the shared step with one sequence on each busy replica (the factor then carries the batching gain,
+   * and never falls with the batch); otherwise the step itself ({@link #stepReference}). The factor reads no
+   * bandwidth or peak and that reference rises with each, so the prediction keeps the physics' directions.
+   */
+  private double[] shareWeights(Scenario s, RooflineResult r, ReplicaShares shares) {
+    if (!shares.coupled()) {
+      return new double[] {shares.loCount(), shares.hiCount()};
+    }
+    int busy = shares.loCount() + shares.hiCount();
+    boolean perSequence = s.phase() == Phase.DECODE && reference.decodeOneSequence();
+    Scenario basis = perSequence ? s.withBatch(busy) : s;
+    double target = stepReference.tokensPerSecond(basis, perSequence ? roofline.computeFigures(basis) : r);
+    return new double[] {
+        (double) shares.loCount() / busy * target / ownReference(shares.lo()),
+        shares.hiCount() == 0 ? 0 : (double) shares.hiCount() / busy * target / ownReference(shares.hi())};
+  }
+
+  private double ownReference(Scenario s) {
+    return reference.tokensPerSecond(s, roofline.computeFigures(s));
   }
 
   /**
@@ -201,8 +252,11 @@ public final class Predictor {
         own.modelId(), assumptions);
   }
 
-  /** The prediction of the model for {@code s} alone, {@code r} its roofline. */
-  private ThroughputPrediction predict(Scenario s, RooflineResult r, int topFeatures) {
+  /**
+   * The prediction of the model for {@code s} alone, {@code r} its roofline; {@code unseenElsewhere} as for
+   * {@link #predictReplica}.
+   */
+  private ThroughputPrediction predict(Scenario s, RooflineResult r, int topFeatures, int[] unseenElsewhere) {
     float[] x = encoder.encode(s, r);
     // every call gets its own copy: the host reads x again (spread, training range, attribution), and a model that
     // wrote into its input must not change what the next call or the host sees
@@ -238,7 +292,8 @@ public final class Predictor {
     if (capped) {
       tps = roof;
     }
-    int[] unseen = loaded.calibration().neverVaried(x);
+    int[] unseen = IntStream.concat(IntStream.of(loaded.calibration().neverVaried(x)), IntStream.of(unseenElsewhere))
+        .distinct().sorted().toArray();
     boolean newArchitecture = loaded.calibration().unseenArchitecture(s.device().architecture());
     boolean imputed = r.imputed() || unseen.length > 0 || !beyond.isEmpty();
     double q = newArchitecture ? loaded.calibration().newArchitectureQuantile(s.phase(), level, imputed)
@@ -417,8 +472,13 @@ public final class Predictor {
     int k = 0;
     for (int i = 0; i < rows; i++) {
       ReplicaShares sh = shares[i];
-      out[start + i] = sh == null ? loOut[i] : Math.min(sh.loCount() * loOut[i] + (sh.hiCount() > 0
-          ? sh.hiCount() * hiOut[k++] : 0), roofline.computeFigures(scenarios[start + i]).tokensPerSecond());
+      if (sh == null) {
+        out[start + i] = loOut[i];
+        continue;
+      }
+      RooflineResult r = roofline.computeFigures(scenarios[start + i]);
+      double[] w = shareWeights(scenarios[start + i], r, sh);
+      out[start + i] = Math.min(w[0] * loOut[i] + (sh.hiCount() > 0 ? w[1] * hiOut[k++] : 0), r.tokensPerSecond());
     }
   }
 

@@ -61,7 +61,12 @@ public record ParallelLayout(int devices, int tp, int pp, int ep) {
    * those with a sequence step at all; replicas sharing their experts step together.
    */
   public int steppingReplicas(int sequences) {
-    return replicasShareExperts() ? replicas() : Math.min(replicas(), sequences);
+    return replicasShareExperts() ? replicas() : busyReplicas(sequences);
+  }
+
+  /** The replicas with a sequence of a batch of {@code sequences} to serve, whether or not the others step. */
+  public int busyReplicas(int sequences) {
+    return Math.min(replicas(), sequences);
   }
 
   public boolean isSingle() {

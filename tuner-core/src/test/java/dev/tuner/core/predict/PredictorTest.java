@@ -237,6 +237,82 @@ class PredictorTest {
   }
 
   /**
+   * Replicas that share their experts step together: a share is predicted on one replica holding every expert, and
+   * its learned factor is taken of the shared step's reference. With a constant share of the roofline that is the
+   * same share of the shared step's roof, whatever the shares are; the shares' own replicas would not hold the model
+   * (Qwen3-30B-A3B in F16 on a 24 GB card) where the deployment does, so no "does not fit" is claimed.
+   */
+  @Test
+  void replicasThatShareExpertsTakeTheSharesFactorOfTheSharedStep() {
+    Predictor p = predictor(new FixedModel(SCHEMA, OutputKind.ROOFLINE_FRACTION, 0.5), exact());
+    Scenario one = ScenarioRequest.of("Qwen3 30B A3B", "RTX 4090", "F16", 1, 512, "decode").resolve(CATALOG);
+    Scenario shared = one.withParallel(new ParallelLayout(4, 1, 1, 4));
+    for (int batch : new int[] {1, 3, 4, 6, 32}) {
+      ThroughputPrediction out = p.predict(shared.withBatch(batch));
+      double roof = roofline.compute(shared.withBatch(batch)).tokensPerSecond();
+      assertThat(out.rooflineTokensPerSecond()).isEqualTo(roof);
+      assertThat(out.tokensPerSecond()).isCloseTo(0.5 * roof, within(1e-9 * roof));
+      assertThat(out.assumptions()).noneSatisfy(a -> assertThat(a).startsWith("does not fit"));
+    }
+    assertThat(p.predict(shared.withBatch(6)).assumptions()).contains("a batch of 6 over 4 replicas that share"
+        + " their experts (ep 4) and step together: 2 of them serve 1 and 2 serve 2; each share is predicted on one"
+        + " replica holding every expert, and the shares' mean factor of their own reference (serial roof and step"
+        + " overhead) is taken of the shared step's, whose expert reads the ep devices split and whose all-to-alls"
+        + " cross the link");
+    assertThat(p.predict(shared).assumptions()).anySatisfy(a -> assertThat(a).contains("1 of them serve 1, 3"
+        + " without one"));
+    assertThat(p.predict(one.withParallel(new ParallelLayout(4, 1, 1, 1)).withBatch(4)).assumptions())
+        .anySatisfy(a -> assertThat(a).startsWith("does not fit"));
+  }
+
+  /**
+   * Where the model's batched decode is relative to one sequence, the factor carries the batching gain: the shared
+   * step takes each share's factor of the shared step with one sequence per busy replica. Four shares of one are the
+   * shared step of four at the factor of one sequence; the aggregate never falls with the batch, even where the
+   * shares are uneven (the hand-checked mean of 7 on 4: three shares of 2 and one of 1).
+   */
+  @Test
+  void sharedExpertsKeepABatchGainRelativeToOneSequence() {
+    int batchSlot = SCHEMA.indexOf("batch_size_log");
+    ThroughputModel gain = new ThroughputModel() {
+      private final dev.tuner.api.ModelInfo info = new dev.tuner.api.ModelInfo("gain", "test", SCHEMA.ref(),
+          OutputKind.LOG_SERIAL_ROOF_FRACTION, SCHEMA.width()).withProperties(java.util.Map.of(
+              Reference.DECODE_ONE_SEQUENCE, "true", Reference.PROPERTY, "2e-5"));
+
+      @Override
+      public dev.tuner.api.ModelInfo info() {
+        return info;
+      }
+
+      @Override
+      public double predict(float[] features) {
+        // a gain of batch^0.6 over one sequence, at 0.6 of its reference
+        return Math.log(0.6) + 0.6 * features[batchSlot] * Math.log(4096);
+      }
+    };
+    Predictor p = predictor(gain, exact());
+    Reference ref = p.model().reference();
+    Scenario one = ScenarioRequest.of("Qwen3 30B A3B", "H100 SXM5 80GB", "Q4_K_M", 1, 1024, "decode")
+        .resolve(CATALOG);
+    Scenario shared = one.withParallel(new ParallelLayout(4, 1, 1, 4));
+    double previous = 0;
+    for (int batch : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 16, 64}) {
+      double tps = p.predict(shared.withBatch(batch)).tokensPerSecond();
+      assertThat(tps).as("batch %d", batch).isGreaterThanOrEqualTo(previous);
+      previous = tps;
+    }
+    Reference perBatch = ref.withDecodeOneSequence(false);
+    Scenario fourOnes = shared.withBatch(4);
+    double stepOfFour = perBatch.tokensPerSecond(fourOnes, roofline.compute(fourOnes));
+    double factorOfOne = p.predict(one).tokensPerSecond() / ref.tokensPerSecond(one, roofline.compute(one));
+    assertThat(p.predict(fourOnes).tokensPerSecond()).isCloseTo(factorOfOne * stepOfFour, within(1e-9 * stepOfFour));
+    Scenario two = one.withBatch(2);
+    double factorOfTwo = p.predict(two).tokensPerSecond() / ref.tokensPerSecond(two, roofline.compute(two));
+    assertThat(p.predict(shared.withBatch(7)).tokensPerSecond()).isCloseTo((3 * factorOfTwo + factorOfOne) / 4
+        * stepOfFour, within(1e-9 * stepOfFour));
+  }
+
+  /**
    * A kernel or CUDA graphs reach a prediction only through the model's features, and graphs only on a backend that
    * captures them: a scenario stating one the prediction cannot answer is refused, on the single and the batch path,
    * whoever builds the scenario (the CLI refuses the options first, in their own words).

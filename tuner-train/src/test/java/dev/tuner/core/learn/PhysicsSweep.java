@@ -31,6 +31,7 @@ public final class PhysicsSweep {
   private static final int[] CONTEXTS = {256, 1024, 4096, 16384};
   private static final int[] BATCHES = {1, 2, 4, 8, 16, 32, 64};
   private static final int[] PIPELINE_STAGES = {1, 2, 4};
+  private static final ParallelLayout SHARED = new ParallelLayout(4, 1, 1, 4);
   private static final int[] DEPTHS = {0, 512, 2048, 8192, 32768};
   private static final int[] PROMPTS = {128, 512, 2048, 8192, 32768};
   private static final double[] SCALES = {0.5, 1, 2};
@@ -50,7 +51,8 @@ public final class PhysicsSweep {
     CONTEXT(Phase.DECODE, -1), BATCH(Phase.DECODE, 1), PROMPT(Phase.PREFILL, -1), BATCH_PREFILL(Phase.PREFILL, 1),
     DEPTH(Phase.DECODE, -1), DEPTH_PREFILL(Phase.PREFILL, -1),
     BUILD_MONTH(Phase.DECODE, 1), BUILD_MONTH_PREFILL(Phase.PREFILL, 1),
-    PIPELINE(Phase.DECODE, -1);
+    PIPELINE(Phase.DECODE, -1),
+    SHARED_EXPERTS_BATCH(Phase.DECODE, 1), SHARED_EXPERTS_BANDWIDTH(Phase.DECODE, 1);
 
     final Phase phase;
     final int direction;
@@ -142,6 +144,17 @@ public final class PhysicsSweep {
         }
         return sweep(PIPELINE_STAGES.length, k -> scenario(m, d, q, batch, context, Phase.DECODE)
             .withParallel(new ParallelLayout(PIPELINE_STAGES[k], 1, PIPELINE_STAGES[k], 1)));
+      case SHARED_EXPERTS_BATCH:
+      case SHARED_EXPERTS_BANDWIDTH:
+        // four replicas routing their tokens over one set of experts on all four devices step together
+        // (ReplicaShares): the aggregate still rises with the batch and with the bandwidth
+        if (d.interconnectGBs().isEmpty() || !m.moe().isMoe() || m.moe().experts() % SHARED.ep() != 0) {
+          return null;
+        }
+        return axis == Axis.SHARED_EXPERTS_BATCH
+            ? sweep(BATCHES.length, k -> scenario(m, d, q, BATCHES[k], context, Phase.DECODE).withParallel(SHARED))
+            : sweep(SCALES.length, k -> scenario(m, scaled(d, "BANDWIDTH", SCALES[k]), q, batch, context,
+                Phase.DECODE).withParallel(SHARED));
       case DEPTH:
       case DEPTH_PREFILL:
         // tokens already cached before the window: more of them to read and attend over, never fewer to compute
