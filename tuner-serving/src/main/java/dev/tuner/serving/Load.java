@@ -9,6 +9,17 @@ public sealed interface Load {
   /** The load in words, as the CLI prints it ("concurrency 20, 1000 prompts", "5 requests/s"). */
   String description();
 
+  /**
+   * The replicas of {@code replicas} this load keeps busy: all of them (a static batch runs on each), but no more than
+   * a closed loop's clients (each waits on one request at a time) or a run's prompts (a balancer gives each its own
+   * replica): 8 clients on 64 replicas are served by 8 of them, and complete no more requests than 8 clients can.
+   */
+  int busyReplicas(int replicas);
+
+  private static int atMost(int replicas, OptionalInt prompts) {
+    return prompts.isPresent() ? Math.min(replicas, prompts.getAsInt()) : replicas;
+  }
+
   private static String prompts(OptionalInt prompts) {
     return prompts.isPresent() ? ", " + prompts.getAsInt() + " prompts" : "";
   }
@@ -22,6 +33,11 @@ public sealed interface Load {
     @Override
     public String description() {
       return "static batch of " + size;
+    }
+
+    @Override
+    public int busyReplicas(int replicas) {
+      return replicas;
     }
   }
 
@@ -47,6 +63,11 @@ public sealed interface Load {
     public String description() {
       return "concurrency " + clients + Load.prompts(prompts);
     }
+
+    @Override
+    public int busyReplicas(int replicas) {
+      return atMost(Math.min(replicas, clients), prompts);
+    }
   }
 
   /**
@@ -71,6 +92,11 @@ public sealed interface Load {
       return java.math.BigDecimal.valueOf(perSecond).stripTrailingZeros().toPlainString() + " requests/s"
           + Load.prompts(prompts);
     }
+
+    @Override
+    public int busyReplicas(int replicas) {
+      return atMost(replicas, prompts);
+    }
   }
 
   /** Every request at once (an offline throughput run): {@code prompts} requests, or an endless supply if empty. */
@@ -84,6 +110,11 @@ public sealed interface Load {
     @Override
     public String description() {
       return "offline" + Load.prompts(prompts);
+    }
+
+    @Override
+    public int busyReplicas(int replicas) {
+      return atMost(replicas, prompts);
     }
   }
 }

@@ -110,7 +110,7 @@ public final class ServingPredictor {
     Plan plan = plan(s, f);
     Composer c = new Composer(f, plan.terms(), s.engine(), s.workload());
     Load load = s.workload().load();
-    int active = activeReplicas(load, s.layout().replicas());
+    int active = load.busyReplicas(s.layout().replicas());
     Composer.Served r;
     if (load instanceof Load.Batch b) {
       r = c.staticBatch(b.size());
@@ -123,25 +123,6 @@ public final class ServingPredictor {
       r = c.rate(q.perSecond() / active, perReplica(q.prompts(), active));
     }
     return prediction(s, r, plan, Deployment.of(s, c), c, active);
-  }
-
-  /**
-   * The replicas a load keeps busy: all of them (a static batch runs on each), but no more than a closed loop's
-   * clients (each waits on one request at a time) or a run's prompts (a balancer gives each its own replica): 8
-   * clients on 64 replicas are served by 8 of them, and complete no more requests than 8 clients can.
-   */
-  static int activeReplicas(Load load, int replicas) {
-    int busy = replicas;
-    OptionalInt prompts = OptionalInt.empty();
-    if (load instanceof Load.Concurrency k) {
-      busy = Math.min(busy, k.clients());
-      prompts = k.prompts();
-    } else if (load instanceof Load.Offline o) {
-      prompts = o.prompts();
-    } else if (load instanceof Load.RequestRate q) {
-      prompts = q.prompts();
-    }
-    return prompts.isPresent() ? Math.min(busy, prompts.getAsInt()) : busy;
   }
 
   /**
@@ -182,7 +163,7 @@ public final class ServingPredictor {
         throw new dev.tuner.api.InvalidInputException("load", s.workload().load().description(),
             "a closed loop (concurrency): a sweep predicts nothing else");
       }
-      int active = activeReplicas(k, replicas);
+      int active = k.busyReplicas(replicas);
       double clients = (double) k.clients() / active;
       double prompts = perReplica(k.prompts(), active);
       if (prompts > 0) {
