@@ -51,6 +51,31 @@ class PredictCommandTest {
   }
 
   /**
+   * Replicas that route their tokens over one shared set of experts (ep 4 over four single-card replicas) step
+   * together but each still serves its own sequence: Qwen3-30B-A3B with 4 sequences on 4 RTX 4090s decodes within 5%
+   * of four independent replicas (it predicted about one card with 4 sequences), and above one replica of 4; the
+   * deployment holds the model in F16, which one card does not, so no "does not fit" is claimed.
+   */
+  @Test
+  void replicasThatShareExpertsServeTheirOwnSequences() {
+    String[] qwen = {"predict", "--model", "Qwen3 30B A3B", "--device", "RTX 4090", "--quant", "Q4_K_M", "--context",
+        "512", "--batch", "4", "--format", "json"};
+    Cli.Result shared = Cli.run(qwen, "--devices", "4", "--ep", "4");
+    Cli.Result apart = Cli.run(qwen, "--devices", "4");
+    Cli.Result oneCard = Cli.run(qwen);
+    assertThat(shared.exit()).as(shared.toString()).isZero();
+    double independent = apart.json().get("tokens_per_s").asDouble();
+    assertThat(shared.json().get("tokens_per_s").asDouble()).isCloseTo(independent, within(0.05 * independent))
+        .isGreaterThan(1.5 * oneCard.json().get("tokens_per_s").asDouble());
+    assertThat(shared.json().get("assumptions").toString()).contains("4 over 4 replicas that share their experts");
+    Cli.Result f16 = Cli.run("predict", "--model", "Qwen3 30B A3B", "--device", "RTX 4090", "--quant", "F16",
+        "--context", "512", "--batch", "4", "--devices", "4", "--ep", "4", "--format", "json");
+    assertThat(f16.exit()).as(f16.toString()).isZero();
+    assertThat(f16.json().get("assumptions").toString()).doesNotContain("does not fit");
+    assertThat(f16.err()).doesNotContain("does not fit");
+  }
+
+  /**
    * gpt-oss-120b in MXFP4_MOE reads its experts at 4.25 bits and the rest at Q8_0's 8.5: the roofline's bytes per token
    * are the split's (WeightBytesTest: 3 591 966 380 bytes), not the file average's 2.8 GB.
    */
