@@ -412,12 +412,14 @@ final class PredictCommand implements Callable<Integer> {
             + "e9 active params (embeddings gathered, LM head " + (decode ? "every token" : "last prompt token only")
             + ") + attention over " + Text.plain(s.depth() + s.context() / 2.0) + " mean cached tokens")
         .row("memory roof", Text.num(r.memoryRoof()) + " tokens/s (" + Text.num(step.memorySeconds() * 1e3)
-            + " ms per step" + bandwidths(s) + (layout.tp() > 1 ? ", weights over tp = " + layout.tp() : "") + ")")
+            + " ms per step" + bandwidths(s) + (layout.tp() > 1 ? ", weights over tp = " + layout.tp() : "")
+            + (layout.pp() > 1 ? "; " + pipelined(step, layout.pp()) : "") + ")")
         .row("compute roof", Double.isInfinite(r.computeRoof()) ? "not applied (no compute peak known)"
             : Text.num(r.computeRoof()) + " tokens/s = " + Text.num(r.peakTflops()) + " TFLOPS × "
-                + (decode ? layout.tp() : layout.tp() * layout.pp()) + " device(s) / " + Text.flops(r.flopsPerToken())
-                + " per token" + (decode && layout.pp() > 1 ? " (a decode step's " + layout.pp() + " pipeline stages"
-                + " run one after another)" : ""));
+                + layout.tp() + " device(s)" + (pipeline(step, layout.pp()) > 1 ? " × "
+                + Text.num(pipeline(step, layout.pp())) : "") + " / "
+                + Text.flops(r.flopsPerToken()) + " per token" + (layout.pp() > 1 ? " (" + pipelined(step,
+                layout.pp()) + ")" : ""));
     if (!layout.isSingle()) {
       t.row("interconnect", Double.isInfinite(r.interconnectRoof())
           ? "not counted (" + (s.device().interconnectGBs().isEmpty() ? "link bandwidth unknown" : "no collective")
@@ -478,6 +480,18 @@ final class PredictCommand implements Callable<Integer> {
     return of + "the roofline" + (rate == null ? "" : " (the " + s.device().vendor() + " cap of " + Text.num(rate)
         + " TFLOPS per compute unit does not bind for " + s.quant().activation().name() + " arithmetic on "
         + s.device().computeUnits() + " units)");
+  }
+
+  /** How a step's pipeline stages overlap, for the roofs' arithmetic ({@link Roofline#pipelineSpeedup}). */
+  private static String pipelined(StepDetail step, int stages) {
+    double chunks = step.weightPasses();
+    return chunks <= 1 ? "one chunk: its " + stages + " pipeline stages run one after another"
+        : Text.plain(chunks) + " chunks through " + stages + " pipeline stages, " + Text.num(pipeline(step, stages))
+            + " times one device's pace";
+  }
+
+  private static double pipeline(StepDetail step, int stages) {
+    return Roofline.pipelineSpeedup(Math.max(1, step.weightPasses()), stages);
   }
 
   /**

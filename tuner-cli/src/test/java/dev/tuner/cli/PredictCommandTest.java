@@ -33,7 +33,8 @@ class PredictCommandTest {
 
   /**
    * Data-parallel replicas serve their shares of the batch apart: 4 sequences on 4 RTX 4090s decode at 4 times one
-   * sequence on one, and pipeline stages, which run a decode step one after another, never make it faster.
+   * sequence on one, and pipeline stages, which run a decode step or a one-chunk prompt one after another, never make
+   * it faster.
    */
   @Test
   void replicasAddTheirThroughputAndPipelineStagesDoNot() {
@@ -47,6 +48,14 @@ class PredictCommandTest {
       Cli.Result piped = Cli.run(LLAMA_ON_4090, "--pp", pp, "--format", "json");
       assertThat(piped.exit()).as(piped.toString()).isZero();
       assertThat(piped.json().get("tokens_per_s").asDouble()).as("pp " + pp).isLessThanOrEqualTo(single);
+    }
+    // a prompt within one n_ubatch chunk has nothing for its stages to overlap
+    String[] prompt = {"--phase", "prefill", "--format", "json"};
+    double onePrompt = Cli.run(LLAMA_ON_4090, prompt).json().get("tokens_per_s").asDouble();
+    for (String pp : List.of("2", "4")) {
+      Cli.Result piped = Cli.run(LLAMA_ON_4090, "--pp", pp, "--phase", "prefill", "--format", "json");
+      assertThat(piped.exit()).as(piped.toString()).isZero();
+      assertThat(piped.json().get("tokens_per_s").asDouble()).as("prefill pp " + pp).isLessThanOrEqualTo(onePrompt);
     }
   }
 

@@ -29,19 +29,16 @@ import java.util.OptionalDouble;
  *       for untied embeddings one gathered table row per token) at their true bits per weight, plus the KV cache:
  *       decode reads each sequence's cache over the window's mean length {@code depth + context / 2}; prefill writes
  *       the prompt's entries and reads the {@code depth} cached ones once. Tensor parallelism splits every tensor
- *       over {@code tp} devices. Pipeline stages run one after another for a token (its next stage needs this one's
- *       output), so {@code pp} splits the weights but not their read time: the weights take
- *       {@code bytes / (tp × bandwidth)} whatever the schedule. A prompt's KV cache, which its n_ubatch chunks read
- *       and write in parallel stages (llama.cpp's pipeline parallelism), is credited over all {@code tp × pp}
- *       devices; a decode step is one chunk, its stages one after another, so its KV reads are credited over
- *       {@code tp} only. With zero-copy the weights cross the host link ({@code interconnect_gbs} of a PCIe device)
- *       instead.
+ *       over {@code tp} devices. Pipeline stages run one after another for a chunk (its next stage needs this one's
+ *       output); llama.cpp's pipeline parallelism overlaps them only across a prompt's n_ubatch chunks, so
+ *       {@code pp} speeds a step up by {@link #pipelineSpeedup} of its chunks: not at all for a decode step or a
+ *       prompt of one chunk, towards {@code pp} for many chunks. With zero-copy the weights cross the host link
+ *       ({@code interconnect_gbs} of a PCIe device) instead.
  *   <li><b>Compute</b>: per token, 2 FLOPs per active body parameter, attention ({@code 4 × heads × head_dim} per
  *       cached token per attending layer, over {@code depth} plus the mean causal length {@code context / 2}) and
  *       the LM head's {@code 2 × vocab × hidden} for every decode token but only the last token of each prompt
- *       (llama.cpp computes no other logits), over all {@code tp × pp} devices for a prompt and {@code tp} for a
- *       decode step (its stages one after another, as for memory) at the peak of the arithmetic the
- *       quantization's kernels use (see {@link #peakTflops}).
+ *       (llama.cpp computes no other logits), over {@code tp} devices and the pipeline's speed-up (as for memory) at
+ *       the peak of the arithmetic the quantization's kernels use (see {@link #peakTflops}).
  *   <li><b>Interconnect</b> (several devices): two all-reduces per layer under tensor parallelism, each moving
  *       {@code 2 (tp − 1) / tp} of the step's activations ({@code tokens × hidden × 2} bytes) per device; one
  *       activation transfer between consecutive pipeline stages; under expert parallelism two all-to-alls per MoE
@@ -129,11 +126,10 @@ public final class Roofline {
 
     double bandwidth = d.memBandwidthGBs() * 1e9;
     double weightBandwidth = weightBandwidthGBs(s) * 1e9;
-    // llama.cpp overlaps pipeline stages only across a prompt's n_ubatch chunks; a decode step's stages run one
-    // after another
-    int overlapped = decode ? 1 : pp;
-    double kvSeconds = kvBytes / ((double) tp * overlapped * bandwidth);
-    double memorySeconds = weightBytes / (tp * weightBandwidth) + kvSeconds;
+    // llama.cpp overlaps pipeline stages only across a prompt's n_ubatch chunks; a decode step is one chunk
+    double overlapped = pipelineSpeedup(passes, pp);
+    double kvSeconds = kvBytes / (tp * overlapped * bandwidth);
+    double memorySeconds = weightBytes / (tp * overlapped * weightBandwidth) + kvSeconds;
 
     double attention = physics.meanAttentionFlops(depth, depth + s.context());
     double logitsPerToken = decode ? 1 : 1.0 / s.context();
@@ -197,6 +193,18 @@ public final class Roofline {
    */
   static double weightPasses(boolean decode, double tokensPerStep, int nUbatch) {
     return decode ? 1 : Math.max(1, tokensPerStep / nUbatch);
+  }
+
+  /**
+   * How many times faster {@code stages} pipeline stages run {@code chunks} chunks of a step than one device holding
+   * every stage: a stage passes a chunk on to the next and takes the following one, so the chunks take
+   * {@code chunks + stages − 1} times one chunk's time on one stage, where one device takes {@code chunks × stages}.
+   * One chunk (a decode step, a prompt within n_ubatch) gains nothing: its stages run one after another. The
+   * fractional chunk count of {@link #weightPasses} gives the same figure as whole chunks with a shorter last one
+   * (the first stage's fill is one full chunk), so the roof stays a bound.
+   */
+  public static double pipelineSpeedup(double chunks, int stages) {
+    return chunks * stages / (chunks + stages - 1);
   }
 
   /**

@@ -231,6 +231,21 @@ class ModernModelsTest {
     // at 450 GB/s): the second stage's FLOPs wait for the first's
     assertThat(pp2.serialRoof()).isCloseTo(1 / (1 / one.serialRoof() + 1e-6 + 16_384 / 450e9),
         within(1e-9 * one.serialRoof()));
+    // a prompt's n_ubatch chunks flow through the stages: a 512-token prompt is one chunk at n_ubatch 512, its two
+    // stages one after another, so its roofs are one device's; 4 096 tokens are 8 chunks, which two stages run in
+    // (8 + 1) chunk-stage times where one device takes 16: 16/9 of its pace
+    Scenario prompt = single.withContext(512).withPhase(Phase.PREFILL);
+    RooflineResult prompt1 = roofline.compute(prompt);
+    RooflineResult prompt2 = roofline.compute(prompt.withParallel(new ParallelLayout(2, 1, 2, 1)));
+    assertThat(prompt2.computeRoof()).isCloseTo(prompt1.computeRoof(), within(1e-9 * prompt1.computeRoof()));
+    assertThat(prompt2.memoryRoof()).isCloseTo(prompt1.memoryRoof(), within(1e-9 * prompt1.memoryRoof()));
+    Scenario chunks = prompt.withContext(4096);
+    RooflineResult chunks1 = roofline.compute(chunks);
+    RooflineResult chunks2 = roofline.compute(chunks.withParallel(new ParallelLayout(2, 1, 2, 1)));
+    assertThat(chunks1.detail().weightPasses()).isEqualTo(8);
+    assertThat(Roofline.pipelineSpeedup(8, 2)).isCloseTo(16.0 / 9, within(1e-15));
+    assertThat(chunks2.computeRoof()).isCloseTo(16.0 / 9 * chunks1.computeRoof(), within(1e-9 * chunks1.computeRoof()));
+    assertThat(chunks2.memoryRoof()).isCloseTo(16.0 / 9 * chunks1.memoryRoof(), within(1e-9 * chunks1.memoryRoof()));
     // a slow link binds: PCIe-like 1 GB/s with 64 sequences: 160 × (1 µs + 64 × 16 384 / 1e9 s)
     DeviceSpec slow = h100.withInterconnect("PCIe4 x16", OptionalDouble.of(1));
     RooflineResult congested = roofline.compute(tp2.withDevice(slow).withBatch(64));

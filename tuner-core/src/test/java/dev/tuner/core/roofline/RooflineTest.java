@@ -361,8 +361,9 @@ class RooflineTest {
 
   /**
    * Chunked prompts over the catalog: the roof never counts more passes than the whole chunks an engine runs (so it
-   * stays a bound), is never above the roof of the prompt in one pass, and never falls as n_ubatch grows; the
-   * generation's roof stays under the ceiling batch scoring tests prompts against.
+   * stays a bound), is never above the roof of the prompt in one pass but for what pipeline stages gain by
+   * overlapping the chunks, and on one stage never falls as n_ubatch grows (over several, smaller chunks overlap
+   * better); the generation's roof stays under the ceiling batch scoring tests prompts against.
    */
   @RepeatedTest(3)
   void chunkedPromptsStayABoundAndMonotone(RepetitionInfo info) {
@@ -377,9 +378,13 @@ class RooflineTest {
       assertThat(r.detail().weightPasses())
           .isBetween(1.0, (double) Math.max(1, (s.context() + ubatch - 1) / ubatch));
       RooflineResult onePass = roofline.compute(s.withEngine(s.engine().withNUbatch(Scenario.MAX_CONTEXT)));
-      assertThat(r.tokensPerSecond()).isLessThanOrEqualTo(onePass.tokensPerSecond() * (1 + 1e-12));
-      RooflineResult wider = roofline.compute(s.withEngine(s.engine().withNUbatch(ubatch * 2)));
-      assertThat(wider.tokensPerSecond()).isGreaterThanOrEqualTo(r.tokensPerSecond() * (1 - 1e-12));
+      int stages = s.parallel().pp();
+      assertThat(r.tokensPerSecond()).isLessThanOrEqualTo(onePass.tokensPerSecond()
+          * Roofline.pipelineSpeedup(r.detail().weightPasses(), stages) * (1 + 1e-12));
+      if (stages == 1) {
+        RooflineResult wider = roofline.compute(s.withEngine(s.engine().withNUbatch(ubatch * 2)));
+        assertThat(wider.tokensPerSecond()).isGreaterThanOrEqualTo(r.tokensPerSecond() * (1 - 1e-12));
+      }
       assertThat(r.generation().tokensPerSecond())
           .isLessThanOrEqualTo(Roofline.generationCeiling(chunked, r) * (1 + 1e-12));
     }
