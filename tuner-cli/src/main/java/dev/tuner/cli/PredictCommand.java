@@ -14,7 +14,6 @@ import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.roofline.StepDetail;
 import dev.tuner.core.scenario.AttentionKind;
 import dev.tuner.core.scenario.AttentionSpec;
-import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
@@ -178,9 +177,8 @@ final class PredictCommand implements Callable<Integer> {
     SettingEffect.require(predictor, "--cuda-graphs", cudaGraphs, Quantity.CUDA_GRAPHS);
     engineSettings.requireEffect(predictor, serving.backend);
     Scenario scenario = given.withEngine(given.engine().withUsualBackend(given.device()));
-    SettingEffect.requireCudaGraphsOn(scenario.cudaGraphs(), scenario.engine(),
-        given.engine().backend() != Backend.UNKNOWN, scenario.device());
-    ThroughputPrediction p = withBackendAssumption(predictor.predict(scenario, topFeatures), given, scenario);
+    SettingEffect.requireCudaGraphsOn(scenario.cudaGraphs(), scenario.engine(), scenario.device());
+    ThroughputPrediction p = predictor.predict(scenario, topFeatures);
     RooflineResult roof = predictor.roofline().compute(scenario);
     PrintWriter out = spec.commandLine().getOut();
     switch (output.format) {
@@ -201,18 +199,6 @@ final class PredictCommand implements Callable<Integer> {
     err.flush();
     out.flush();
     return 0;
-  }
-
-  /** {@code p} with the backend {@code scenario} took in its assumptions, when {@code given} stated none. */
-  private static ThroughputPrediction withBackendAssumption(ThroughputPrediction p, Scenario given,
-      Scenario scenario) {
-    if (scenario.engine().backend() == given.engine().backend()) {
-      return p;
-    }
-    List<String> assumptions = new ArrayList<>(p.assumptions());
-    assumptions.add(0, Backend.assumedNote(scenario.device()));
-    return new ThroughputPrediction(p.tokensPerSecond(), p.rooflineTokensPerSecond(), p.bound(), p.capped(),
-        p.rawOutput(), p.confidence(), p.interval(), p.topFeatures(), p.modelId(), assumptions);
   }
 
   private ObjectNode json(Scenario s, ThroughputPrediction p, Predictor predictor, RooflineResult r) {

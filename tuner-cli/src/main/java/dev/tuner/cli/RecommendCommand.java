@@ -13,7 +13,6 @@ import dev.tuner.core.recommend.RecommendRequest;
 import dev.tuner.core.recommend.Recommendation;
 import dev.tuner.core.recommend.Recommender;
 import dev.tuner.core.roofline.MemoryEstimate;
-import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.scenario.KernelType;
 import dev.tuner.core.scenario.KvCacheType;
@@ -196,8 +195,7 @@ final class RecommendCommand implements Callable<Integer> {
     SettingEffect.require(session.predictor(), "--cuda-graphs", UnreadOptions.flag(cudaGraphs), Quantity.CUDA_GRAPHS);
     engineSettings.requireEffect(session.predictor(), backend);
     EngineSettings engine = engineSettings.settings(backend);
-    SettingEffect.requireCudaGraphsOn(cudaGraphs, engine.withUsualBackend(probe.device()),
-        engine.backend() != Backend.UNKNOWN, probe.device());
+    SettingEffect.requireCudaGraphsOn(cudaGraphs, engine.withUsualBackend(probe.device()), probe.device());
     RecommendRequest request = new RecommendRequest(probe.model(), probe.device(), optional(memoryGb),
         optional(maxMsPerToken), resolvedQuants, batches == null ? RecommendRequest.DEFAULT_BATCHES : batches, kv,
         context, cudaGraphs, kernel == null ? Optional.empty() : Optional.of(KernelType.parse(kernel)), top,

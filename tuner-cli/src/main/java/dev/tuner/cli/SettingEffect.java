@@ -41,19 +41,19 @@ final class SettingEffect {
   }
 
   /**
-   * Throws when CUDA graphs are asked of a backend that has none ({@link Backend#capturesGraphs}; {@code stated}: by
-   * --backend, else the device's usual one), naming the options: the library refuses it too, in the words of its
-   * fields.
+   * Throws when CUDA graphs are asked of a backend that has none ({@link Backend#capturesGraphs}; stated by --backend,
+   * or the device's usual one, {@link EngineSettings#backendAssumed}), naming the options: the library refuses it
+   * too, in the words of its fields.
    */
-  static void requireCudaGraphsOn(boolean cudaGraphs, EngineSettings engine, boolean stated, DeviceSpec device) {
+  static void requireCudaGraphsOn(boolean cudaGraphs, EngineSettings engine, DeviceSpec device) {
     Backend backend = engine.backend();
     if (!cudaGraphs || backend.capturesGraphs()) {
       return;
     }
     String with = Stream.of(Backend.CUDA, Backend.ROCM).filter(b -> b.runsOn(device)).map(Backend::id)
         .collect(Collectors.joining(" or "));
-    throw new InvalidInputException("--cuda-graphs", "true with backend " + backend.id() + (stated ? ""
-        : " (the usual one on " + device.vendor() + " devices; no --backend given)"), "the CUDA backend, or ROCm"
+    throw new InvalidInputException("--cuda-graphs", "true with backend " + backend.id() + (engine.backendAssumed()
+        ? " (the usual one on " + device.vendor() + " devices; no --backend given)" : ""), "the CUDA backend, or ROCm"
         + " built with GGML_HIP_GRAPHS: llama.cpp captures graphs in no other (drop --cuda-graphs"
         + (with.isEmpty() ? "" : ", or give --backend " + with) + ")");
   }

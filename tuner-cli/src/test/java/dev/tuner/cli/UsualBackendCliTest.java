@@ -27,9 +27,19 @@ class UsualBackendCliTest {
     assertThat(unstated.json().get("tokens_per_s").asDouble())
         .isEqualTo(metal.json().get("tokens_per_s").asDouble());
     assertThat(unstated.json().get("assumptions").get(0).asText()).startsWith("no backend given: metal assumed");
+    // the library's prediction lists it; the command prints that list and adds no copy of its own
+    assertThat(unstated.json().get("assumptions").toString().split("no backend given", -1)).hasSize(2);
     assertThat(metal.json().get("assumptions").toString()).doesNotContain("no backend given");
     // the measured 537.6 prompt tokens/s (data/measurements.csv, llamacpp_disc4167) within the shipped model's fit
     assertThat(unstated.json().get("tokens_per_s").asDouble()).isBetween(537.6 * 0.8, 537.6 * 1.2);
+  }
+
+  @Test
+  void theTableListsTheAssumedBackendOnce() {
+    Cli.Result table = Cli.run("predict", "--model", "Llama 2 7B", "--device", "Apple M2 Max (30-core GPU)", "--quant",
+        "Q4_0", "--phase", "prefill", "--context", "512");
+    assertThat(table.exit()).as(table.toString()).isZero();
+    assertThat((table.out() + table.err()).split("no backend given: metal assumed", -1)).hasSize(2);
   }
 
   @Test

@@ -261,7 +261,9 @@ public final class Predictor {
     // every call gets its own copy: the host reads x again (spread, training range, attribution), and a model that
     // wrote into its input must not change what the next call or the host sees
     double raw = model.predict(x.clone());
-    List<String> assumptions = new ArrayList<>(r.assumptions());
+    // first: every figure after it, the roofline's peaks included, rests on that backend
+    List<String> assumptions = new ArrayList<>(s.engine().backendAssumption(s.device()).stream().toList());
+    assumptions.addAll(r.assumptions());
     // not a figure the roofline assumed: the physics of that length holds, so the interval does not widen for it
     s.model().beyondContext(s.totalContext()).ifPresent(assumptions::add);
     // a step that cannot run is still predicted, as if it ran; an embedder that shows the figure must know

@@ -7,7 +7,6 @@ import dev.tuner.core.recommend.Recommendation.MemorySource;
 import dev.tuner.core.roofline.MemoryEstimate;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
-import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ParallelLayout;
@@ -80,9 +79,7 @@ public final class Recommender {
     req.model().beyondContext(req.context()).ifPresent(notes::add);
 
     EngineSettings engine = req.engine().withUsualBackend(req.device());
-    if (engine.backend() != req.engine().backend()) {
-      notes.add(Backend.assumedNote(req.device()));
-    }
+    engine.backendAssumption(req.device()).ifPresent(notes::add);
     List<Dropped> dropped = new ArrayList<>();
     List<LayoutFit> fits = new ArrayList<>();
     int grid = req.gridSize() * req.layouts().size();

@@ -123,12 +123,6 @@ public enum Backend {
     return v.equalsIgnoreCase("Intel") ? VULKAN : UNKNOWN;
   }
 
-  /** Says which backend {@link #usualOn} took for {@code device}, where none was stated. */
-  public static String assumedNote(DeviceSpec device) {
-    return "no backend given: " + usualOn(device).id() + " assumed, what llama.cpp runs on " + device.vendor()
-        + " devices as Ollama ships it (--backend to choose another)";
-  }
-
   /** The backends that can drive {@code device}, for messages. */
   public static String runningOn(DeviceSpec device) {
     return String.join(", ", Arrays.stream(values()).filter(b -> b != UNKNOWN && b.runsOn(device)).map(Backend::id)

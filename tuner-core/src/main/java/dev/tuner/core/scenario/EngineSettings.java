@@ -14,10 +14,12 @@ import java.util.Optional;
  * the month of that build ({@link BuildDate}), empty when unknown; {@code blas} the library of its dense matrix
  * multiplications ({@link BlasLibrary}). {@link #DEFAULTS} are llama-bench's defaults: n_ubatch 512, flash attention
  * off, the backend's own BLAS, and an unknown backend, build and build date; a request's scenario takes the device's
- * usual backend for an unknown one ({@link #withUsualBackend}).
+ * usual backend for an unknown one ({@link #withUsualBackend}). {@code backendAssumed} says the backend was taken so,
+ * not stated: a prediction on it rests on that choice and says so ({@link #backendAssumption}), wherever the
+ * scenario came from.
  */
 public record EngineSettings(int nUbatch, boolean flashAttention, Backend backend, String build,
-    Optional<YearMonth> buildDate, BlasLibrary blas) {
+    Optional<YearMonth> buildDate, BlasLibrary blas, boolean backendAssumed) {
   /** llama-bench's default physical batch ({@code -ub 512}). */
   public static final int DEFAULT_N_UBATCH = 512;
   public static final EngineSettings DEFAULTS = new EngineSettings(DEFAULT_N_UBATCH, false, Backend.UNKNOWN, "");
@@ -25,6 +27,12 @@ public record EngineSettings(int nUbatch, boolean flashAttention, Backend backen
   /** Settings with an unknown build date and the backend's own BLAS. */
   public EngineSettings(int nUbatch, boolean flashAttention, Backend backend, String build) {
     this(nUbatch, flashAttention, backend, build, Optional.empty(), BlasLibrary.DEFAULT);
+  }
+
+  /** Settings whose backend, if known, was stated. */
+  public EngineSettings(int nUbatch, boolean flashAttention, Backend backend, String build,
+      Optional<YearMonth> buildDate, BlasLibrary blas) {
+    this(nUbatch, flashAttention, backend, build, buildDate, blas, false);
   }
 
   /** The settings with each given figure ({@code null}: llama-bench's default of {@link #DEFAULTS}). */
@@ -51,22 +59,27 @@ public record EngineSettings(int nUbatch, boolean flashAttention, Backend backen
       throw new InvalidInputException("blas", "hipblaslt with backend " + backend.id(),
           "the ROCm backend (or an unstated one) for hipblaslt, or the backend's own BLAS (default)");
     }
+    if (backendAssumed && backend == Backend.UNKNOWN) {
+      throw new InvalidInputException("backendAssumed", "true with an unknown backend",
+          "false: only a known backend can have been assumed (withUsualBackend assumes one)");
+    }
     build = build == null ? "" : build.trim();
   }
 
   /** These settings with {@code tokens} as the physical batch. */
   public EngineSettings withNUbatch(int tokens) {
-    return new EngineSettings(tokens, flashAttention, backend, build, buildDate, blas);
+    return new EngineSettings(tokens, flashAttention, backend, build, buildDate, blas, backendAssumed);
   }
 
-  /** These settings with {@code b} as the backend. */
+  /** These settings with {@code b} as the backend, stated. */
   public EngineSettings withBackend(Backend b) {
-    return new EngineSettings(nUbatch, flashAttention, b, build, buildDate, blas);
+    return new EngineSettings(nUbatch, flashAttention, b, build, buildDate, blas, false);
   }
 
   /**
    * These settings, with the backend llama.cpp usually runs on {@code device} ({@link Backend#usualOn}) when none is
-   * stated. hipBLASLt asks for the ROCm backend, so it is refused on a device whose usual backend is another.
+   * stated, marked as assumed. hipBLASLt asks for the ROCm backend, so it is refused on a device whose usual backend
+   * is another.
    */
   public EngineSettings withUsualBackend(DeviceSpec device) {
     if (backend != Backend.UNKNOWN) {
@@ -77,6 +90,13 @@ public record EngineSettings(int nUbatch, boolean flashAttention, Backend backen
       throw new InvalidInputException("blas", "hipblaslt on " + device.name() + " (" + device.vendor() + ")",
           "an AMD device on the ROCm backend: hipBLASLt is a ROCm library; the backend's own BLAS (default) elsewhere");
     }
-    return usual == Backend.UNKNOWN ? this : withBackend(usual);
+    return usual == Backend.UNKNOWN ? this
+        : new EngineSettings(nUbatch, flashAttention, usual, build, buildDate, blas, true);
+  }
+
+  /** What a prediction on {@code device} says of its backend when {@link #withUsualBackend} took it; else empty. */
+  public Optional<String> backendAssumption(DeviceSpec device) {
+    return backendAssumed ? Optional.of("no backend given: " + backend.id() + " assumed, what llama.cpp runs on "
+        + device.vendor() + " devices as Ollama ships it (--backend to choose another)") : Optional.empty();
   }
 }

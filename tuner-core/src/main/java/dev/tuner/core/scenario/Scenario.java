@@ -98,9 +98,11 @@ public record Scenario(
         parallel, engine);
   }
 
+  /** This scenario on {@code d}; an assumed backend was the old device's usual one, so it becomes {@code d}'s. */
   public Scenario withDevice(DeviceSpec d) {
+    EngineSettings e = engine.backendAssumed() ? engine.withBackend(Backend.UNKNOWN).withUsualBackend(d) : engine;
     return new Scenario(model, d, quant, kvCache, batch, context, phase, cudaGraphs, kernel, zeroCopy, depth,
-        parallel, engine);
+        parallel, e);
   }
 
   public Scenario withQuant(Quantization q) {

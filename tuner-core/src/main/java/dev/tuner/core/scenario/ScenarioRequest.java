@@ -14,7 +14,8 @@ import java.util.OptionalInt;
  * batch 1, phase decode, KV cache f16, no CUDA graphs, no kernel, no zero-copy, depth 0, one device (tp = pp = ep
  * = 1, devices = tp × pp when only those are given), llama-bench's engine defaults ({@link
  * EngineSettings#DEFAULTS}: n_ubatch 512, flash attention off, build unknown), and the device's usual backend
- * ({@link Backend#usualOn}: CUDA on an RTX 4090; unknown for a vendor it does not name). Context has no default.
+ * ({@link Backend#usualOn}: CUDA on an RTX 4090; unknown for a vendor it does not name), marked assumed so that the
+ * prediction says so ({@link EngineSettings#backendAssumed}). Context has no default.
  * {@code modelSizeBytes}, the model file's size where the source gives it (llama-bench's {@code model_size}),
  * replaces the quantization's nominal bits per weight with the file's average over the model's parameters.
  * {@code modelFigures} holds the mixture-of-experts and attention figures a user states ({@link ModelFigures#NONE}

@@ -830,6 +830,33 @@ class PredictorTest {
   }
 
   /**
+   * A request that states no backend resolves to the device's usual one, and a prediction through the library says so
+   * once, first, on each path: a decode step, a prompt raised to its generation (whose own prediction assumed it too),
+   * and a batch summed over replicas (each replica's prediction assumed it). A stated backend, even the usual one, is
+   * no assumption, and the figure is the same.
+   */
+  @Test
+  void aBackendTheRequestLeftUnstatedIsListedOnceAmongTheAssumptions() {
+    Predictor p = poorPrompts(0.005);
+    String note = "no backend given: cuda assumed, what llama.cpp runs on NVIDIA devices as Ollama ships it";
+    ScenarioRequest decode = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode");
+    ScenarioRequest prompt = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 1, "prefill");
+    ScenarioRequest replicas = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 6, 512, "decode")
+        .withParallel(4, null, null, null);
+    for (ScenarioRequest r : List.of(decode, prompt, replicas)) {
+      ThroughputPrediction assumed = p.predict(r.resolve(CATALOG));
+      assertThat(assumed.assumptions()).as(r.toString()).filteredOn(a -> a.contains("no backend given"))
+          .singleElement().asString().startsWith(note);
+      assertThat(assumed.assumptions().get(0)).startsWith(note);
+      ThroughputPrediction stated = p.predict(r.withBackend("CUDA").resolve(CATALOG));
+      assertThat(stated.assumptions()).as(r.toString()).noneMatch(a -> a.contains("no backend given"));
+      assertThat(stated.tokensPerSecond()).isEqualTo(assumed.tokensPerSecond());
+    }
+    assertThat(p.predict(prompt.resolve(CATALOG)).assumptions()).anyMatch(a -> a.contains("never slower"));
+    assertThat(p.predict(replicas.resolve(CATALOG)).assumptions()).anyMatch(a -> a.contains("independent replicas"));
+  }
+
+  /**
    * A predictor of 1% of the prefill roof and 70% of the decode roof, calibrated on scores of 0.2 (decode) and
    * {@code prefillScore} (prefill), fractions of the roof; every input inside the training range.
    */

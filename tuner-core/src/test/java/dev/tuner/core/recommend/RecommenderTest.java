@@ -11,7 +11,9 @@ import dev.tuner.core.predict.Predictor;
 import dev.tuner.core.recommend.Dropped.Reason;
 import dev.tuner.core.recommend.Recommendation.MemorySource;
 import dev.tuner.core.roofline.MemoryEstimate;
+import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.schema.FeatureSchema;
 import dev.tuner.core.schema.FeatureSchemas;
@@ -124,6 +126,21 @@ class RecommenderTest {
     assertThat(r.memoryChecked()).isFalse();
     assertThat(r.dropped()).noneMatch(d -> d.reason() == Reason.MEMORY);
     assertThat(r.notes()).anyMatch(n -> n.contains("memory capacity of Mystery GPU is unknown"));
+  }
+
+  /** Without a backend the grid runs on the device's usual one, noted once; a stated backend is no note. */
+  @Test
+  void anUnstatedBackendIsNotedOnceAndAStatedOneNotAtAll() {
+    DeviceSpec rtx = dev.tuner.core.Fixtures.CATALOG.device("RTX 4090");
+    RecommendRequest unstated = request(rtx).withMemoryGb(1000);
+    RecommendRequest stated = new RecommendRequest(unstated.model(), rtx, unstated.memoryGb(),
+        unstated.maxMsPerToken(), unstated.quants(), unstated.batches(), unstated.kvCacheTypes(), unstated.context(),
+        false, Optional.empty(), unstated.top(), unstated.layouts(),
+        EngineSettings.DEFAULTS.withBackend(Backend.CUDA));
+    Recommender recommender = new Recommender(Fixtures.predictor(new BatchSensitiveModel(1)));
+    assertThat(recommender.recommend(unstated).notes()).filteredOn(n -> n.contains("no backend given"))
+        .singleElement().asString().startsWith("no backend given: cuda assumed");
+    assertThat(recommender.recommend(stated).notes()).noneMatch(n -> n.contains("no backend given"));
   }
 
   /** The grid takes one batch call; only the candidates shown (top and Pareto front) are predicted one by one. */

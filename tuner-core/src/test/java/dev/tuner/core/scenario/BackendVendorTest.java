@@ -95,12 +95,41 @@ class BackendVendorTest {
     DeviceSpec d = Fixtures.CATALOG.device(device);
     assertThat(Backend.usualOn(d)).isEqualTo(usual);
     assertThat(usual.runsOn(d)).isTrue();
-    assertThat(EngineSettings.DEFAULTS.withUsualBackend(d).backend()).isEqualTo(usual);
-    // a stated backend is the measurement's or the user's fact, never replaced
+    EngineSettings assumed = EngineSettings.DEFAULTS.withUsualBackend(d);
+    assertThat(assumed.backend()).isEqualTo(usual);
+    assertThat(assumed.backendAssumed()).isTrue();
+    assertThat(assumed.backendAssumption(d)).hasValueSatisfying(a -> assertThat(a)
+        .startsWith("no backend given: " + usual.id() + " assumed").contains(d.vendor() + " devices"));
+    // a stated backend is the measurement's or the user's fact, never replaced nor said to be assumed
     EngineSettings vulkan = EngineSettings.DEFAULTS.withBackend(Backend.VULKAN);
     assertThat(vulkan.withUsualBackend(d)).isSameAs(vulkan);
-    assertThat(Backend.assumedNote(d)).startsWith("no backend given: " + usual.id() + " assumed")
-        .contains(d.vendor() + " devices");
+    assertThat(vulkan.backendAssumed()).isFalse();
+    assertThat(vulkan.backendAssumption(d)).isEmpty();
+    // stating the assumed backend again makes it stated; another setting keeps it assumed
+    assertThat(assumed.withBackend(usual).backendAssumed()).isFalse();
+    assertThat(assumed.withNUbatch(256).backendAssumed()).isTrue();
+  }
+
+  @Test
+  void onlyAKnownBackendCanHaveBeenAssumed() {
+    assertThatThrownBy(() -> new EngineSettings(512, false, Backend.UNKNOWN, "", Optional.empty(),
+        BlasLibrary.DEFAULT, true))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("backendAssumed = true with an unknown backend is invalid: expected false: only a known backend"
+            + " can have been assumed (withUsualBackend assumes one)");
+  }
+
+  /** The usual backend is the device's: on another device it is that device's usual one, a stated one stays. */
+  @Test
+  void anAssumedBackendFollowsTheDeviceAStatedOneDoesNot() {
+    ScenarioRequest r = ScenarioRequest.of("Llama 3 8B", "Intel Arc Pro B60", "Q4_K_M", 1, 512, "decode");
+    DeviceSpec rtx = Fixtures.CATALOG.device("RTX 4090");
+    Scenario moved = r.resolve(Fixtures.CATALOG).withDevice(rtx);
+    assertThat(moved.engine().backend()).isEqualTo(Backend.CUDA);
+    assertThat(moved.engine().backendAssumed()).isTrue();
+    Scenario stated = r.withBackend("Vulkan").resolve(Fixtures.CATALOG).withDevice(rtx);
+    assertThat(stated.engine().backend()).isEqualTo(Backend.VULKAN);
+    assertThat(stated.engine().backendAssumed()).isFalse();
   }
 
   @Test
@@ -135,9 +164,14 @@ class BackendVendorTest {
     Scenario s = ScenarioRequest.of("Llama 2 7B", "Apple M2 Max (30-core GPU)", "Q4_0", 1, 512, "prefill")
         .resolve(Fixtures.CATALOG);
     assertThat(s.engine().backend()).isEqualTo(Backend.METAL);
+    assertThat(s.engine().backendAssumed()).isTrue();
     Scenario stated = ScenarioRequest.of("Llama 2 7B", "Apple M2 Max (30-core GPU)", "Q4_0", 1, 512, "prefill")
         .withBackend("llama.cpp Vulkan").resolve(Fixtures.CATALOG);
     assertThat(stated.engine().backend()).isEqualTo(Backend.VULKAN);
+    assertThat(stated.engine().backendAssumed()).isFalse();
+    // stating the very backend the device would have taken is stating it
+    assertThat(ScenarioRequest.of("Llama 2 7B", "Apple M2 Max (30-core GPU)", "Q4_0", 1, 512, "prefill")
+        .withBackend("Metal").resolve(Fixtures.CATALOG).engine().backendAssumed()).isFalse();
   }
 
   /** A split's collectives run on the GPU-to-GPU link: without its bandwidth nothing bounds them (issue 15 §1). */

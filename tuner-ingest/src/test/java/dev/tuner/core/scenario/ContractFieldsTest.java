@@ -48,8 +48,9 @@ class ContractFieldsTest {
     Scenario s = row("src,RTX 4090,,Llama 3 8B,,Q4_K_M,1,512,,decode,120,,,,,,,,,,").scenario().resolve(CATALOG);
     assertThat(s.depth()).isZero();
     assertThat(s.parallel()).isEqualTo(ParallelLayout.SINGLE);
-    // llama-bench's defaults, on the backend llama.cpp usually runs on an NVIDIA device (Backend.usualOn)
-    assertThat(s.engine()).isEqualTo(EngineSettings.DEFAULTS.withBackend(Backend.CUDA));
+    // llama-bench's defaults, on the backend llama.cpp usually runs on an NVIDIA device (Backend.usualOn), assumed
+    assertThat(s.engine()).isEqualTo(EngineSettings.DEFAULTS.withUsualBackend(s.device()));
+    assertThat(s.engine().backend()).isEqualTo(Backend.CUDA);
     assertThat(s.engine().nUbatch()).isEqualTo(512);
     assertThat(s.kvCache()).isEqualTo(KvCacheType.F16);
     assertThat(s.quant()).isEqualTo(CATALOG.quant("Q4_K_M"));
