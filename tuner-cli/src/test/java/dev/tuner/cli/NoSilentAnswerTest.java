@@ -164,7 +164,8 @@ class NoSilentAnswerTest {
     Cli.Result r = Cli.run("recommend", "--model", "Llama 3 8B", "--mem-bw-gbs", "1000", "--memory-gb", "80",
         "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
-    assertThat(r.json().get("notes").toString()).contains("no compute roof applies");
+    assertThat(r.json().get("notes").toString()).contains("no compute roof applies")
+        .contains("(state the peak for a trustworthy ranking: DeviceSpec's fp16Tflops, --fp16-tflops in the CLI)");
     assertThat(r.err()).contains("warning: no compute roof applies");
     Cli.Result table = Cli.run("recommend", "--model", "Llama 3 8B", "--mem-bw-gbs", "1000", "--memory-gb", "80");
     assertThat(table.out()).contains("note: no compute roof applies");

@@ -106,7 +106,7 @@ class ServingIngestCommandTest {
     Cli.Result exists = Cli.run("ingest", "--serving", in, "--device", "B200", "--out", csv.toString());
     // as every command refuses an existing output: exit 1, the same words
     assertThat(exists.exit()).isEqualTo(1);
-    assertThat(exists.err()).contains("refusing to overwrite existing file", "pass --force to replace it");
+    assertThat(exists.err()).contains("refusing to overwrite existing file", "(to replace it: overwrite true, --force in the CLI)");
     assertThat(Files.readString(csv)).isEqualTo("keep me\n");
     Cli.Result forced = Cli.run("ingest", "--serving", in, "--device", "B200", "--out", csv.toString(), "--force");
     assertThat(forced.exit()).as(forced.toString()).isZero();

@@ -56,7 +56,7 @@ class SplitWithoutLinkCliTest {
         "--engine", "vllm", "--devices", "2", "--tp", "2", "--isl", "500", "--osl", "100", "--concurrency", "4"};
     Cli.Result refused = Cli.run(serving);
     assertThat(refused.exit()).isEqualTo(2);
-    assertThat(refused.err()).contains("which --interconnect-gbs or a --catalog entry can give");
+    assertThat(refused.err()).contains("--interconnect-gbs or --catalog in the CLI");
     Cli.Result given = Cli.run(serving, "--interconnect-gbs", "32");
     assertThat(given.exit()).as(given.toString()).isZero();
     // a card with no named link is taken to reach its peers over PCIe

@@ -285,7 +285,8 @@ public final class ServingPredictor {
         + " max_model_len tokens, by default the %d-token context %s declares, and the cache holds about %d tokens"
         + " here: vLLM refuses to start with that (\"To serve"
         + " at least one request with the model's max seq len ...\"); predicted as if --max-model-len were set to at"
-        + " most %d (--max-context states the context the model runs at)", declared, s.model().name(), held, held));
+        + " most %d (state the context the model runs at: ModelSpec's maxContext, --max-context in the CLI)",
+        declared, s.model().name(), held, held));
   }
 
   /**

@@ -84,8 +84,8 @@ public record ServingScenario(
     if (attentionDp > 1 && !engine.kind().runsAttentionDataParallel()) {
       throw new InvalidInputException("attention dp", attentionDp + " on " + engine.kind().id(), "1, or an engine that"
           + " runs attention data-parallel inside an instance: sglang (--enable-dp-attention --dp-size) or"
-          + " tensorrt-llm (enable_attention_dp); vLLM's data parallelism is whole replicas (--devices N × tp),"
-          + " with --ep placing the experts over them");
+          + " tensorrt-llm (enable_attention_dp); vLLM's data parallelism is whole replicas (the layout's devices"
+          + " N × tp, --devices in the CLI), its ep (--ep in the CLI) placing the experts over them");
     }
     ParallelLayout sharded = attentionDp == 1 ? layout
         : new ParallelLayout(attentionTp() * layout.pp(), attentionTp(), layout.pp(), 1);

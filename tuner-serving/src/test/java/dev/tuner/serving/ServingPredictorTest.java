@@ -133,7 +133,8 @@ class ServingPredictorTest {
     ServingPrediction vllm = p.predict(new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("RTX 4090"),
         CATALOG.quant("BF16"), KvCacheType.F16, d.engine(EngineKind.VLLM, "", ""), ParallelLayout.SINGLE, w));
     assertThat(vllm.refusedAtStart()).hasValueSatisfying(why -> {
-      assertThat(why).startsWith("vLLM starts only if its KV cache holds one request of max_model_len tokens");
+      assertThat(why).startsWith("vLLM starts only if its KV cache holds one request of max_model_len tokens")
+          .endsWith("(state the context the model runs at: ModelSpec's maxContext, --max-context in the CLI)");
       assertThat(vllm.assumptions()).contains(why);
     });
     ServingPrediction sglang = p.predict(new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("RTX 4090"),

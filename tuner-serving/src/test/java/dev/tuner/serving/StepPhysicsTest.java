@@ -147,7 +147,9 @@ class StepPhysicsTest {
         EngineKind.VLLM, "", ""))))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("attention dp = 8 on vllm")
-        .hasMessageContaining("sglang (--enable-dp-attention --dp-size)");
+        .hasMessageContaining("sglang (--enable-dp-attention --dp-size)")
+        .hasMessageContaining("whole replicas (the layout's devices N × tp, --devices in the CLI), its ep (--ep in the"
+            + " CLI) placing the experts over them");
     // Qwen2.5 7B's 28 heads do not divide among 8 tensor-parallel ranks, but among two groups of 4 they do
     ServingScenario qwen = new ServingScenario(CATALOG.model("Qwen2.5 7B"), CATALOG.device("H200 SXM 141GB"),
         CATALOG.quant("FP8"), KvCacheType.F16, tp.engine(), new ParallelLayout(8, 8, 1, 1), tp.workload());

@@ -47,7 +47,7 @@ public final class AtomicFiles {
       tmp = null;
     } catch (FileAlreadyExistsException e) {
       throw new TunerException(
-          "refusing to overwrite existing file " + target + " (pass --force to replace it)", e);
+          "refusing to overwrite existing file " + target + " (to replace it: overwrite true, --force in the CLI)", e);
     } catch (IOException e) {
       throw new TunerException("cannot write " + target + ": " + FileChecks.reason(e), e);
     } finally {

@@ -63,7 +63,8 @@ public final class FileChecks {
             "a regular file or a new file name (it is " + kind(target, attrs.get()) + ", which tuner never replaces)");
       }
       if (!overwrite) {
-        throw new TunerException("refusing to overwrite existing file " + target + " (pass --force to replace it)");
+        throw new TunerException("refusing to overwrite existing file " + target
+            + " (to replace it: overwrite true, --force in the CLI)");
       }
     }
     Path dir = target.toAbsolutePath().getParent();

@@ -284,8 +284,8 @@ public final class Predictor {
     }
     if (readsBuildMonth && s.engine().buildDate().isEmpty()) {
       assumptions.add("build date unknown: the model takes a build of " + BuildDate.ASSUMED_WHEN_UNKNOWN
-          + ", the median month of its dated training rows (--build-date to state it; later builds are not"
-          + " predicted slower)");
+          + ", the median month of its dated training rows (state the build date: ScenarioRequest's buildDate,"
+          + " --build-date in the CLI; later builds are not predicted slower)");
     }
     double roof = r.tokensPerSecond();
     double ref = reference.tokensPerSecond(s, r);

@@ -67,7 +67,7 @@ public final class Recommender {
       capacity = OptionalDouble.empty();
       source = MemorySource.UNKNOWN;
       notes.add("memory capacity of " + req.device().name() + " is unknown and none was given: configurations were"
-          + " not checked for fit (give the capacity, e.g. --memory-gb)");
+          + " not checked for fit (state the capacity: RecommendRequest's memoryGb, --memory-gb in the CLI)");
     }
     if (!req.model().knowsKvShape()) {
       notes.add("KV-cache size of " + req.model().name() + " unknown (layers, KV heads or head dimension missing):"
@@ -174,7 +174,8 @@ public final class Recommender {
     if (ranked.stream().anyMatch(c -> !(c.peakTflops() > 0))) {
       notes.add(ROOFLESS + " for " + req.device().name() + " (its FP16 peak is unknown and cannot be estimated):"
           + " predicted tokens/s grow with the batch without the limit that roof would set, so large batches rank"
-          + " higher than they can run; give the peak (e.g. --fp16-tflops) for a trustworthy ranking");
+          + " higher than they can run (state the peak for a trustworthy ranking: DeviceSpec's fp16Tflops,"
+          + " --fp16-tflops in the CLI)");
     }
     ranked.sort(FASTEST_FIRST);
     withIntervals(ranked, req, engine);

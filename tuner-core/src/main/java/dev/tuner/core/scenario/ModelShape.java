@@ -15,7 +15,8 @@ public final class ModelShape {
     if (m.headDim() == 0 && m.heads() > 0 && m.hidden() > 0 && m.hidden() % m.heads() != 0) {
       throw new InvalidInputException("model attention heads", Integer.toString(m.heads()),
           "a divisor of the hidden size " + m.hidden() + " when no head dimension is given (rule: head_dim = hidden /"
-              + " heads must be whole; give --head-dim for models whose heads do not span the hidden size)");
+              + " heads must be whole; for heads that do not span the hidden size, state the head dimension:"
+              + " ScenarioRequest's headDim or a catalog's head_dim, --head-dim in the CLI)");
     }
     if (m.kvHeads() > 0 && m.heads() > 0 && m.heads() % m.kvHeads() != 0) {
       throw new InvalidInputException("model KV heads", Integer.toString(m.kvHeads()),

@@ -96,9 +96,9 @@ public record ParallelLayout(int devices, int tp, int pp, int ep) {
     if (!splits || device.interconnectGBs().isPresent()) {
       return Optional.empty();
     }
-    return Optional.of("a split needs a GPU-to-GPU link of stated bandwidth (interconnect_gbs, which"
-        + " --interconnect-gbs or a --catalog entry can give), and " + device.name() + " has none (interconnect "
-        + (device.interconnect().isEmpty() ? "unknown" : device.interconnect()) + ")");
+    return Optional.of("a split needs a GPU-to-GPU link of stated bandwidth (interconnect_gbs: DeviceSpec's"
+        + " interconnectGBs or a catalog entry's, --interconnect-gbs or --catalog in the CLI), and " + device.name()
+        + " has none (interconnect " + (device.interconnect().isEmpty() ? "unknown" : device.interconnect()) + ")");
   }
 
   /**

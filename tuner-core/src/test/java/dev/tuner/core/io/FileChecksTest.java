@@ -70,7 +70,10 @@ class FileChecksTest {
   void anExistingFileNeedsOverwrite() throws Exception {
     Path f = Files.writeString(dir.resolve("a.json"), "{}");
     assertThatThrownBy(() -> FileChecks.requireWritable("--out", f, false))
-        .isInstanceOf(TunerException.class).hasMessageContaining("pass --force");
+        .isInstanceOf(TunerException.class)
+        .hasMessageEndingWith("a.json (to replace it: overwrite true, --force in the CLI)");
+    assertThatThrownBy(() -> AtomicFiles.write(f, false, new byte[0])).isInstanceOf(TunerException.class)
+        .hasMessageEndingWith("a.json (to replace it: overwrite true, --force in the CLI)");
     FileChecks.requireWritable("--out", f, true);
   }
 

@@ -847,13 +847,28 @@ class PredictorTest {
       ThroughputPrediction assumed = p.predict(r.resolve(CATALOG));
       assertThat(assumed.assumptions()).as(r.toString()).filteredOn(a -> a.contains("no backend given"))
           .singleElement().asString().startsWith(note);
-      assertThat(assumed.assumptions().get(0)).startsWith(note);
+      assertThat(assumed.assumptions().get(0)).startsWith(note)
+          .endsWith("(state another: ScenarioRequest's or EngineSettings' backend, --backend in the CLI)");
       ThroughputPrediction stated = p.predict(r.withBackend("CUDA").resolve(CATALOG));
       assertThat(stated.assumptions()).as(r.toString()).noneMatch(a -> a.contains("no backend given"));
       assertThat(stated.tokensPerSecond()).isEqualTo(assumed.tokensPerSecond());
     }
     assertThat(p.predict(prompt.resolve(CATALOG)).assumptions()).anyMatch(a -> a.contains("never slower"));
     assertThat(p.predict(replicas.resolve(CATALOG)).assumptions()).anyMatch(a -> a.contains("independent replicas"));
+  }
+
+  /** A model that reads the build month takes a month for an undated build, and says how to state one. */
+  @Test
+  void anUndatedBuildSaysWhichMonthItTookAndHowToStateOne() {
+    FeatureSchema v4 = FeatureSchemas.tunerV4();
+    Predictor p = new Predictor(new LoadedModel(new FixedModel(v4, OutputKind.ROOFLINE_FRACTION, 0.5), v4,
+        Calibration.none(v4.width()), Optional.empty()), roofline, 0.9, false);
+    Scenario undated = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);
+    assertThat(p.predict(undated).assumptions()).anySatisfy(a -> assertThat(a).startsWith("build date unknown")
+        .contains("(state the build date: ScenarioRequest's buildDate, --build-date in the CLI; later builds"));
+    Scenario dated = undated.withEngine(EngineSettings.of(null, null, Backend.CUDA, null,
+        java.time.YearMonth.of(2025, 8), null));
+    assertThat(p.predict(dated).assumptions()).noneMatch(a -> a.startsWith("build date unknown"));
   }
 
   /**

@@ -125,7 +125,8 @@ class RecommenderTest {
     assertThat(r.memorySource()).isEqualTo(MemorySource.UNKNOWN);
     assertThat(r.memoryChecked()).isFalse();
     assertThat(r.dropped()).noneMatch(d -> d.reason() == Reason.MEMORY);
-    assertThat(r.notes()).anyMatch(n -> n.contains("memory capacity of Mystery GPU is unknown"));
+    assertThat(r.notes()).anyMatch(n -> n.startsWith("memory capacity of Mystery GPU is unknown")
+        && n.endsWith("(state the capacity: RecommendRequest's memoryGb, --memory-gb in the CLI)"));
   }
 
   /** Without a backend the grid runs on the device's usual one, noted once; a stated backend is no note. */

@@ -185,7 +185,8 @@ class BackendVendorTest {
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("layout = a model split over several Apple M2 Max (38-core GPU)")
         .hasMessageContaining("has none (interconnect unified)")
-        .hasMessageContaining("a GPU-to-GPU link of stated bandwidth");
+        .hasMessageContaining("a GPU-to-GPU link of stated bandwidth (interconnect_gbs: DeviceSpec's"
+            + " interconnectGBs or a catalog entry's, --interconnect-gbs or --catalog in the CLI)");
     ParallelLayout replicas = new ParallelLayout(2, 1, 1, 1);
     assertThat(replicas.splits()).isFalse();
     assertThat(new Scenario(Fixtures.model(8), mac, Fixtures.CATALOG.quant("Q4_K_M"), KvCacheType.F16, 2, 128,

@@ -20,7 +20,9 @@ class ModelShapeTest {
     assertThatThrownBy(() -> llama(4096, null, 7, 7, null).resolve(Fixtures.CATALOG))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("model attention heads = 7")
-        .hasMessageContaining("head_dim = hidden / heads must be whole");
+        .hasMessageContaining("head_dim = hidden / heads must be whole")
+        .hasMessageEndingWith("state the head dimension: ScenarioRequest's headDim or a catalog's head_dim,"
+            + " --head-dim in the CLI)");
   }
 
   @Test
