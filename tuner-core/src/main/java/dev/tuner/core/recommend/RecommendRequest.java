@@ -136,18 +136,18 @@ public record RecommendRequest(
 
   public RecommendRequest withMemoryGb(double gib) {
     return new RecommendRequest(model, device, OptionalDouble.of(gib), maxMsPerToken, quants, batches, kvCacheTypes,
-        context, cudaGraphs, kernel, top, layouts);
+        context, cudaGraphs, kernel, top, layouts, engine);
   }
 
   public RecommendRequest withMaxMsPerToken(double ms) {
     return new RecommendRequest(model, device, memoryGb, OptionalDouble.of(ms), quants, batches, kvCacheTypes,
-        context, cudaGraphs, kernel, top, layouts);
+        context, cudaGraphs, kernel, top, layouts, engine);
   }
 
   /** This request over {@code l} instead of its layouts. */
   public RecommendRequest withLayouts(List<ParallelLayout> l) {
     return new RecommendRequest(model, device, memoryGb, maxMsPerToken, quants, batches, kvCacheTypes, context,
-        cudaGraphs, kernel, top, l);
+        cudaGraphs, kernel, top, l, engine);
   }
 
   /** Whether more than the one device is searched. */

@@ -144,6 +144,19 @@ class RecommenderTest {
     assertThat(recommender.recommend(stated).notes()).noneMatch(n -> n.contains("no backend given"));
   }
 
+  /** A request's withers change their one field: the engine settings a caller chose are kept (were DEFAULTS). */
+  @Test
+  void aRequestsWithersKeepItsEngineSettings() {
+    EngineSettings vulkan = EngineSettings.DEFAULTS.withBackend(Backend.VULKAN).withNUbatch(256);
+    RecommendRequest r = request(Fixtures.GPU_24GB);
+    RecommendRequest onVulkan = new RecommendRequest(r.model(), r.device(), r.memoryGb(), r.maxMsPerToken(),
+        r.quants(), r.batches(), r.kvCacheTypes(), r.context(), false, Optional.empty(), r.top(), r.layouts(), vulkan);
+    assertThat(onVulkan.withMemoryGb(80).engine()).isEqualTo(vulkan);
+    assertThat(onVulkan.withMaxMsPerToken(50).engine()).isEqualTo(vulkan);
+    assertThat(onVulkan.withLayouts(List.of(dev.tuner.core.scenario.ParallelLayout.SINGLE)).engine())
+        .isEqualTo(vulkan);
+  }
+
   /** The grid takes one batch call; only the candidates shown (top and Pareto front) are predicted one by one. */
   @Test
   void scoresTheWholeGridWithOneBatchCall() {
