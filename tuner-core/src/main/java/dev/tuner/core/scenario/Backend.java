@@ -29,11 +29,6 @@ public enum Backend {
   }
 
   /**
-   * The backend a text names: "CUDA", "Metal", "ROCm"/"HIP", "Vulkan", "SYCL", "CPU" anywhere in it, as whole
-   * words; the engines that only run on CUDA (TensorRT-LLM) are CUDA. Anything else is {@link #UNKNOWN}: a backend
-   * is a fact of the measurement, not something to guess from the device.
-   */
-  /**
    * The backend a user states in {@code text} ({@link #parse}), refused when the text names none: a mistyped
    * "Vulkn" must not quietly become the device's usual backend. Blank is unstated, {@link #UNKNOWN}.
    */
@@ -45,6 +40,11 @@ public enum Backend {
     return b;
   }
 
+  /**
+   * The backend a text names: "CUDA", "Metal", "ROCm"/"HIP", "Vulkan", "SYCL", "CPU" anywhere in it, as whole
+   * words; the engines that only run on CUDA (TensorRT-LLM) are CUDA. Anything else is {@link #UNKNOWN}: a backend
+   * is a fact of the measurement, not something to guess from the device.
+   */
   public static Backend parse(String text) {
     if (text == null || text.isBlank()) {
       return UNKNOWN;
