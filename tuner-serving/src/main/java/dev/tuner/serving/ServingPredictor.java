@@ -45,29 +45,45 @@ public final class ServingPredictor {
 
   /**
    * The terms an instance runs with, the half-widths of its intervals per metric and of its E2E (when empty, each
-   * prediction's from its TTFT's and TPOT's: {@link #e2eHalfWidth}), and what they rest on.
+   * prediction's from its TTFT's and TPOT's: {@link #e2eHalfWidth}), what they rest on when the step model gave them
+   * ({@code assumption}), and why a deployment the step model would serve keeps the pooled terms ({@code pooled}).
    */
-  private record Plan(EngineTerms terms, double[] widths, OptionalDouble e2eWidth, Optional<String> assumption) {}
+  private record Plan(EngineTerms terms, double[] widths, OptionalDouble e2eWidth, Optional<String> assumption,
+      Optional<String> pooled) {
+    boolean stepModel() {
+      return assumption.isPresent();
+    }
+  }
 
   /**
    * Whether {@code s} takes its terms from the step model: one is given, it covers {@code s} ({@link
-   * StepModelTerms#covers}) and the serving terms learned none for its engine.
+   * StepModelTerms#covers}: llama.cpp on one device, a layer or row split, or replicas of either) and the serving
+   * terms learned none for its engine. A deployment the step model then refuses keeps the pooled terms, and says so.
    */
   public boolean fromStepModel(ServingScenario s) {
     return steps.isPresent() && !terms.learned(s.engine().kind()) && StepModelTerms.covers(s);
   }
 
   private Plan plan(ServingScenario s, InstanceFigures f) {
+    Optional<String> pooled = steps.isPresent() && !terms.learned(s.engine().kind()) ? StepModelTerms.whyNot(s)
+        : Optional.empty();
     if (fromStepModel(s)) {
-      StepModelTerms.Derived d = steps.get().derive(s, f);
-      double[] w = new double[widths.length];
-      java.util.Arrays.fill(w, d.combinedHalfWidth());
-      w[Metric.TTFT_MS.ordinal()] = d.prefillHalfWidth();
-      w[Metric.TPOT_MS.ordinal()] = d.decodeHalfWidth();
-      w[Metric.ITL_MS.ordinal()] = d.decodeHalfWidth();
-      return new Plan(d.terms(), w, OptionalDouble.of(d.combinedHalfWidth()), Optional.of(d.assumption()));
+      try {
+        StepModelTerms.Derived d = steps.get().derive(s, f);
+        double[] w = new double[widths.length];
+        java.util.Arrays.fill(w, d.combinedHalfWidth());
+        w[Metric.TTFT_MS.ordinal()] = d.prefillHalfWidth();
+        w[Metric.TPOT_MS.ordinal()] = d.decodeHalfWidth();
+        w[Metric.ITL_MS.ordinal()] = d.decodeHalfWidth();
+        return new Plan(d.terms(), w, OptionalDouble.of(d.combinedHalfWidth()), Optional.of(d.assumption()),
+            Optional.empty());
+      } catch (InvalidInputException e) {
+        pooled = Optional.of("the step model does not answer the steps of " + s.engine().kind().id() + " on "
+            + s.describeLayout() + " (" + e.getMessage() + "), so the terms pooled over every engine's serving rows"
+            + " are used");
+      }
     }
-    return new Plan(terms.forEngine(s.engine().kind()), widths, OptionalDouble.empty(), Optional.empty());
+    return new Plan(terms.forEngine(s.engine().kind()), widths, OptionalDouble.empty(), Optional.empty(), pooled);
   }
 
   public ServingTerms terms() {
@@ -82,8 +98,9 @@ public final class ServingPredictor {
   public ServingExplanation explain(ServingScenario s, ServingPrediction p) {
     InstanceFigures f = physics.figures(s);
     Plan plan = plan(s, f);
-    String source = fromStepModel(s) ? "the step model's predictions of one sequence's steps (no serving row runs "
-        + s.engine().kind().id() + ")" : terms.learned(s.engine().kind()) ? "learned from the serving rows of "
+    String source = plan.stepModel() ? "the step model's predictions of one sequence's steps"
+        + (s.layout().splits() ? " on one instance's " + s.layout().tp() * s.layout().pp() + " devices" : "")
+        + " (no serving row runs " + s.engine().kind().id() + ")" : terms.learned(s.engine().kind()) ? "learned from the serving rows of "
         + s.engine().kind().id() : "pooled over every engine's serving rows (none runs " + s.engine().kind().id() + ")";
     double sequences = Math.max(1, p.running());
     double context = s.workload().input().mean() + s.workload().output().mean() / 2;
@@ -212,7 +229,7 @@ public final class ServingPredictor {
     double e2eMs = r.e2e() * 1000;
     Map<String, Interval> intervals = Map.of();
     double[] h = plan.widths();
-    if (!terms.logHalfWidth().isEmpty() || plan.assumption().isPresent()) {
+    if (!terms.logHalfWidth().isEmpty() || plan.stepModel()) {
       double hE2e = plan.e2eWidth().isPresent() ? plan.e2eWidth().getAsDouble() : e2eHalfWidth(ttftMs, e2eMs, h);
       // an endless stream's requests complete no faster than they arrive, whatever the terms' error (a run of stated
       // prompts may: its random arrivals and sampled lengths can run above their means while it lasts)
@@ -227,7 +244,8 @@ public final class ServingPredictor {
     }
     List<String> assumptions = new ArrayList<>(deployment.notes());
     plan.assumption().ifPresent(assumptions::add);
-    if (plan.assumption().isEmpty() && !terms.learned(s.engine().kind()) && !terms.rows().isEmpty()) {
+    plan.pooled().ifPresent(assumptions::add);
+    if (!plan.stepModel() && plan.pooled().isEmpty() && !terms.learned(s.engine().kind()) && !terms.rows().isEmpty()) {
       assumptions.add("no serving rows for " + s.engine().kind().id() + " in training: the terms pooled over all"
           + " engines are used");
     }

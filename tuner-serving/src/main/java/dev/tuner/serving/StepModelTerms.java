@@ -19,16 +19,25 @@ import java.util.Optional;
  * <p>The step model predicts, for the workload's mean lengths {@code I} and {@code O}, one sequence's decode tokens/s
  * over {@code O} tokens after {@code I} cached ({@code r_d}, llama-bench's {@code tg O @ d I}: the mean over the
  * window, as the composition's decode iteration is at context {@code I + O/2}) and a prompt's tokens/s of {@code I}
- * tokens ({@code r_p}). The terms are the shares of the roofs that reproduce them: a one-sequence decode iteration is
- * memory-bound, so the bandwidth share (weights and KV cache alike) is {@code (weight + KV seconds at peak) × r_d}; a
- * prompt is compute-bound, so the compute share is {@code (its seconds at peak) × r_p / I}; both at most 1, so the
- * roofline still bounds. No overhead is added: the step model's tokens/s already contain llama.cpp's. The
- * intervals are the step model's: TTFT takes the prefill prediction's half-width (in log units), TPOT the decode's,
- * and what adds both (E2E, requests/s, tokens/s) the larger of the two.
+ * tokens ({@code r_p}), each on one instance of the deployment: its {@code tp × pp} devices, as llama.cpp splits a
+ * model over them (by layer, {@code --split-mode layer}, for pipeline stages; by rows, {@code --split-mode row}, for
+ * tensor parallelism). The terms are the shares of the roofs that reproduce them: the instance's collectives (none on
+ * one device) are taken at the link's full bandwidth with their latency, the least they can take, and the rest of the
+ * step is the kernels'. A one-sequence decode iteration is memory-bound, so the bandwidth share (weights and KV cache
+ * alike) is {@code (weight + KV seconds at peak) / (1 / r_d − collective seconds)}; a prompt is compute-bound, so the
+ * compute share is {@code (its seconds at peak) / (I / r_p − collective seconds)}; both at most 1, so the roofline
+ * still bounds (a step model faster than the link allows is then not reached, and the prediction says so). No
+ * overhead is added: the step model's tokens/s already contain llama.cpp's. The intervals are the step model's: TTFT
+ * takes the prefill prediction's half-width (in log units), TPOT the decode's, and what adds both (E2E, requests/s,
+ * tokens/s) the larger of the two. On several devices the step model's intervals are already wider than on one: no
+ * training row was measured on more than one device, and the step model widens what it never varied.
  *
- * <p>It covers llama.cpp whose instance runs on one device, however many replicas of it the deployment has (the step
- * model's scenarios are a server's steps, not a layer split over several GPUs); anything else keeps the serving
- * terms. Immutable and thread-safe when the step model is.
+ * <p>It covers llama.cpp (and Ollama, which runs it) on any layout llama.cpp runs: one device, a layer or row split
+ * ({@code pp}, {@code tp}), and any number of replicas of the instance, which {@link ServingPredictor} loads evenly
+ * (the step model is asked for one instance's steps, never the replicas'). Expert parallelism ({@code ep > 1}) it does
+ * not: llama.cpp has none (its splits place experts with their layer or rows), so such a layout keeps the pooled
+ * serving terms and the prediction says why ({@link #whyNot}). So does a layout the step model refuses. Immutable
+ * and thread-safe when the step model is.
  */
 public final class StepModelTerms {
   /** A step model: one step scenario's prediction (the CLI passes the loaded default model's). */
@@ -56,39 +65,86 @@ public final class StepModelTerms {
     this.model = model;
   }
 
-  /** Whether the step model answers for {@code s}: llama.cpp with each instance on one device. */
+  /**
+   * Whether the step model answers for {@code s}: llama.cpp on a layout it runs (one device, a layer or row split,
+   * replicas of either), not expert parallelism, which llama.cpp has none of.
+   */
   static boolean covers(ServingScenario s) {
-    return s.engine().kind() == EngineKind.LLAMA_CPP && !s.layout().splits();
+    return s.engine().kind() == EngineKind.LLAMA_CPP && s.layout().ep() == 1;
   }
 
-  /** The terms of {@code s}, which it {@link #covers}, from the step model. */
+  /**
+   * Why a llama.cpp deployment {@code s} keeps the pooled serving terms instead of the step model's ({@link #covers}
+   * is false), for its assumptions; empty for another engine or a layout the step model covers.
+   */
+  static Optional<String> whyNot(ServingScenario s) {
+    if (s.engine().kind() != EngineKind.LLAMA_CPP || covers(s)) {
+      return Optional.empty();
+    }
+    return Optional.of("llama.cpp runs no expert parallelism (it splits a model by layer or by rows, experts with"
+        + " them), so the step model is not asked for ep " + s.layout().ep() + " and the terms pooled over every"
+        + " engine's serving rows (the datacenter engines', which do run it) are used: a layout llama.cpp cannot run,"
+        + " predicted as they would run it");
+  }
+
+  /** One instance of {@code s}'s layout: its {@code tp × pp} devices, without the replicas. */
+  static ParallelLayout instance(ParallelLayout l) {
+    return new ParallelLayout(l.tp() * l.pp(), l.tp(), l.pp(), 1);
+  }
+
+  /**
+   * The terms of {@code s}, which it {@link #covers}, from the step model's predictions of one instance's steps.
+   *
+   * @throws dev.tuner.api.InvalidInputException when the step model refuses those steps
+   */
   Derived derive(ServingScenario s, InstanceFigures f) {
     Workload w = s.workload();
     int prompt = (int) Math.max(1, Math.min(Lengths.MAX_LENGTH, Math.round(w.input().mean())));
     int window = (int) Math.max(1, Math.min(Lengths.MAX_LENGTH, Math.round(w.output().mean())));
     EngineSettings engine = EngineSettings.DEFAULTS.withBackend(s.engine().backendOn(s.device()));
+    ParallelLayout layout = instance(s.layout());
     Scenario decode = new Scenario(s.model(), s.device(), s.quant(), s.kvCache(), 1, window, Phase.DECODE, false,
-        Optional.empty(), false, prompt, ParallelLayout.SINGLE, engine);
+        Optional.empty(), false, prompt, layout, engine);
     Scenario prefill = new Scenario(s.model(), s.device(), s.quant(), s.kvCache(), 1, prompt, Phase.PREFILL, false,
-        Optional.empty(), false, 0, ParallelLayout.SINGLE, engine);
+        Optional.empty(), false, 0, layout, engine);
     ThroughputPrediction d = model.predict(decode);
     ThroughputPrediction p = model.predict(prefill);
     double in = w.input().mean();
     StepTimes decodeStep = f.step(1, in + w.output().mean() / 2, 0, 0);
     StepTimes promptStep = f.step(0, 0, in, w.input().meanSquare() / 2);
-    double bandwidth = share(decodeStep.memory() * d.tokensPerSecond());
-    double compute = share(promptStep.compute() * p.tokensPerSecond() / in);
+    // the collectives at the link's full bandwidth (interconnect share 1), with their latency: the least they take
+    double decodeLink = EngineTerms.PHYSICS.network(decodeStep);
+    double promptLink = EngineTerms.PHYSICS.network(promptStep);
+    double bandwidth = share(decodeStep.memory(), 1 / d.tokensPerSecond() - decodeLink);
+    double compute = share(promptStep.compute(), in / p.tokensPerSecond() - promptLink);
     EngineTerms terms = new EngineTerms(0, 0, bandwidth, bandwidth, compute, 1, 0, 0);
-    String assumption = String.format(Locale.ROOT, "llama.cpp steps from the step model %s (no serving rows for"
-        + " llama.cpp in training): one sequence decodes %.4g tokens/s over %d tokens after %d cached, a %d-token"
-        + " prompt prefills at %.4g tokens/s; its terms reach %.3g of the bandwidth and %.3g of the compute roof",
-        d.modelId(), d.tokensPerSecond(), window, prompt, prompt, p.tokensPerSecond(), bandwidth, compute);
-    return new Derived(terms, halfWidth(p), halfWidth(d), assumption);
+    StringBuilder assumption = new StringBuilder(String.format(Locale.ROOT, "llama.cpp steps from the step model %s"
+        + " (no serving rows for llama.cpp in training)%s: one sequence decodes %.4g tokens/s over %d tokens after %d"
+        + " cached, a %d-token prompt prefills at %.4g tokens/s; its terms reach %.3g of the bandwidth and %.3g of the"
+        + " compute roof", d.modelId(), layout.isSingle() ? "" : String.format(Locale.ROOT, " on one instance of %d"
+        + " devices (%s, llama.cpp's %s split)", layout.devices(), layout.describe(), layout.tp() > 1 ? "row"
+        : "layer"), d.tokensPerSecond(), window, prompt, prompt, p.tokensPerSecond(), bandwidth, compute));
+    if (decodeLink > 0 || promptLink > 0) {
+      assumption.append(String.format(Locale.ROOT, ", beside the collectives at the link's full bandwidth (%.3g ms"
+          + " of a decode step, %.3g ms of the prompt)", decodeLink * 1e3, promptLink * 1e3));
+    }
+    double composedDecode = EngineTerms.PHYSICS.network(decodeStep) + decodeStep.memory() / bandwidth;
+    double composedPrompt = promptLink + promptStep.compute() / compute;
+    if (composedDecode > 1.001 / d.tokensPerSecond() || composedPrompt > 1.001 * in / p.tokensPerSecond()) {
+      assumption.append(String.format(Locale.ROOT, "; the roofline and the link bound it below the step model's"
+          + " %s, which the composition does not reach", composedDecode > 1.001 / d.tokensPerSecond()
+          ? "decode" + (composedPrompt > 1.001 * in / p.tokensPerSecond() ? " and prefill" : "") : "prefill"));
+    }
+    return new Derived(terms, halfWidth(p), halfWidth(d), assumption.toString());
   }
 
-  /** A share of a roof: the step model's tokens/s are never above their roofline, this is at most 1 too. */
-  private static double share(double x) {
-    return Math.max(0.01, Math.min(1, x));
+  /**
+   * The share of a roof at which {@code peakSeconds} take {@code seconds}: the step model's tokens/s are never above
+   * their roofline, this is at most 1 too (and at least the terms' least share, 0.01); when the collectives alone
+   * take the step's time ({@code seconds ≤ 0}), the roof itself.
+   */
+  static double share(double peakSeconds, double seconds) {
+    return seconds > 0 ? Math.max(0.01, Math.min(1, peakSeconds / seconds)) : 1;
   }
 
   /** The wider side of a prediction's interval, in natural-log units. */

@@ -93,17 +93,156 @@ class StepModelTermsTest {
   }
 
   @Test
-  void otherEnginesAndSplitLayoutsKeepTheServingTerms() {
+  void otherEnginesKeepTheServingTerms() {
     ServingPredictor with = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(
         new StepModelTerms(StepModelTermsTest::fixed)));
     ServingPredictor without = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped());
     ServingScenario vllm = scenario(EngineKind.VLLM, "", new ParallelLayout(1, 1, 1, 1), 4);
     assertThat(with.predict(vllm)).isEqualTo(without.predict(vllm));
-    ServingScenario split = new ServingScenario(CATALOG.model("Llama 3 70B"), CATALOG.device("RTX 4090"),
-        CATALOG.quant("Q4_K_M"), KvCacheType.F16, DEFAULTS.engine(EngineKind.LLAMA_CPP, "CUDA", ""),
-        new ParallelLayout(2, 1, 2, 1), new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(1)));
-    assertThat(StepModelTerms.covers(split)).isFalse();
+    ServingScenario split = scenario(EngineKind.VLLM, "", new ParallelLayout(2, 1, 2, 1), 4);
     assertThat(with.predict(split)).isEqualTo(without.predict(split));
+  }
+
+  /**
+   * A layer split (pp) and a row split (tp) are asked of the step model as one instance of their devices, and one
+   * client's TPOT and TTFT are then its decode and prefill of that instance, as on one device: a step model that
+   * predicts a pipeline stage no faster than one device (a decode step and a prompt of one n_ubatch chunk run their
+   * stages one after another) predicts the same TPOT and TTFT at pp 2 as at pp 1, where the pooled terms made a
+   * 500-token prompt 3.8 times faster at pp 2 than on one GPU.
+   */
+  @Test
+  void aSplitInstanceDecodesAndPrefillsAtTheStepModelsRatesForItsLayout() {
+    List<Scenario> asked = new ArrayList<>();
+    // the same steps whatever the pipeline depth; tensor parallelism decodes 1.5 times and prefills 1.25 times faster
+    ServingPredictor p = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(
+        new StepModelTerms(s -> {
+          asked.add(s);
+          ThroughputPrediction f = fixed(s);
+          double gain = s.parallel().tp() == 1 ? 1 : s.phase() == Phase.DECODE ? 1.5 : 1.25;
+          return new ThroughputPrediction(f.tokensPerSecond() * gain, 1e6, Bound.MEMORY, false, 0, 0.5,
+              new Interval(0.9, f.interval().low() * gain, f.interval().high() * gain), List.of(), "step-model-x",
+              List.of());
+        })));
+    ServingPrediction one = p.predict(scenario(EngineKind.LLAMA_CPP, "", ParallelLayout.SINGLE, 1));
+    ServingScenario pp2 = scenario(EngineKind.LLAMA_CPP, "", new ParallelLayout(2, 1, 2, 1), 1);
+    assertThat(StepModelTerms.covers(pp2)).isTrue();
+    assertThat(p.fromStepModel(pp2)).isTrue();
+    asked.clear();
+    ServingPrediction stages = p.predict(pp2);
+    assertThat(asked).extracting(Scenario::parallel).containsOnly(new ParallelLayout(2, 1, 2, 1));
+    // 1 / 50 tokens/s = 20 ms per token and a 512-token prompt at 1 000 tokens/s = 512 ms, as on one device: the
+    // stage hand-off is inside the step model's figures (the shares are taken beside the link's time)
+    assertThat(stages.tpotMs()).isCloseTo(20, within(0.2));
+    assertThat(stages.ttftMs()).isCloseTo(512, within(5.0));
+    assertThat(stages.tpotMs()).isCloseTo(one.tpotMs(), within(1e-6 * one.tpotMs()));
+    assertThat(stages.ttftMs()).isCloseTo(one.ttftMs(), within(0.01 * one.ttftMs()));
+    // the same tokens/s on twice the GPUs: half per GPU
+    assertThat(stages.outputTokensPerSPerGpu()).isCloseTo(one.outputTokensPerSPerGpu() / 2,
+        within(0.01 * one.outputTokensPerSPerGpu()));
+    assertThat(stages.assumptions()).anyMatch(a -> a.startsWith("llama.cpp steps from the step model step-model-x")
+        && a.contains("on one instance of 2 devices (tp 1, pp 2, ep 1, llama.cpp's layer split)"))
+        .noneMatch(a -> a.contains("terms pooled"));
+    // the step model's intervals, as on one device
+    assertThat(stages.intervals().get("tpot_ms").high()).isCloseTo(stages.tpotMs() * 1.25, within(1e-9));
+    assertThat(stages.intervals().get("ttft_ms").high()).isCloseTo(stages.ttftMs() * 2, within(1e-9));
+
+    asked.clear();
+    ServingPrediction rows = p.predict(scenario(EngineKind.LLAMA_CPP, "", new ParallelLayout(2, 2, 1, 1), 1));
+    assertThat(asked).extracting(Scenario::parallel).containsOnly(new ParallelLayout(2, 2, 1, 1));
+    assertThat(rows.tpotMs()).isCloseTo(20 / 1.5, within(0.2));
+    assertThat(rows.ttftMs()).isCloseTo(512 / 1.25, within(5.0));
+    assertThat(rows.assumptions()).anyMatch(a -> a.contains("llama.cpp's row split")
+        && a.contains("beside the collectives at the link's full bandwidth"));
+  }
+
+  /**
+   * Replicas of a split instance (4 GPUs as two pp-2 instances) are two llama-servers behind a load balancer: the step
+   * model is asked for one instance, never the replicas, and at one client per instance every latency and per-GPU
+   * figure is one instance's, the throughput twice it.
+   */
+  @Test
+  void replicasOfASplitInstanceAreEachThatInstance() {
+    List<Scenario> asked = new ArrayList<>();
+    ServingPredictor p = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(
+        new StepModelTerms(s -> {
+          asked.add(s);
+          return fixed(s);
+        })));
+    ServingPrediction one = p.predict(scenario(EngineKind.LLAMA_CPP, "", new ParallelLayout(2, 1, 2, 1), 1));
+    asked.clear();
+    ServingPrediction two = p.predict(scenario(EngineKind.LLAMA_CPP, "", new ParallelLayout(4, 1, 2, 1), 2));
+    assertThat(asked).extracting(Scenario::parallel).containsOnly(new ParallelLayout(2, 1, 2, 1));
+    assertThat(two.ttftMs()).isCloseTo(one.ttftMs(), within(1e-9 * one.ttftMs()));
+    assertThat(two.tpotMs()).isCloseTo(one.tpotMs(), within(1e-9 * one.tpotMs()));
+    assertThat(two.outputTokensPerS()).isCloseTo(2 * one.outputTokensPerS(), within(1e-9 * one.outputTokensPerS()));
+    assertThat(two.outputTokensPerSPerGpu()).isCloseTo(one.outputTokensPerSPerGpu(),
+        within(1e-9 * one.outputTokensPerSPerGpu()));
+  }
+
+  /**
+   * llama.cpp has no expert parallelism: an ep layout keeps the pooled terms (as without a step model), and the
+   * prediction says why instead of the bare "no serving rows" note.
+   */
+  @Test
+  void expertParallelismKeepsThePooledTermsAndSaysWhy() {
+    ServingPredictor with = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(
+        new StepModelTerms(StepModelTermsTest::fixed)));
+    ServingPredictor without = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped());
+    ServingScenario ep = new ServingScenario(CATALOG.model("Qwen3 30B A3B"), CATALOG.device("RTX 4090"),
+        CATALOG.quant("Q4_K_M"), KvCacheType.F16, DEFAULTS.engine(EngineKind.LLAMA_CPP, "CUDA", ""),
+        new ParallelLayout(2, 1, 2, 2), new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(1)));
+    assertThat(StepModelTerms.covers(ep)).isFalse();
+    assertThat(with.fromStepModel(ep)).isFalse();
+    ServingPrediction a = with.predict(ep);
+    ServingPrediction b = without.predict(ep);
+    assertThat(a.ttftMs()).isEqualTo(b.ttftMs());
+    assertThat(a.tpotMs()).isEqualTo(b.tpotMs());
+    assertThat(a.intervals()).isEqualTo(b.intervals());
+    assertThat(a.assumptions()).anyMatch(x -> x.startsWith("llama.cpp runs no expert parallelism")
+        && x.contains("ep 2") && x.contains("terms pooled over every engine's serving rows"))
+        .noneMatch(x -> x.contains("llama.cpp steps from the step model"))
+        .noneMatch(x -> x.startsWith("no serving rows for llama.cpp"));
+  }
+
+  /** A layout whose steps the step model refuses keeps the pooled terms, with the step model's reason. */
+  @Test
+  void aLayoutTheStepModelRefusesKeepsThePooledTermsAndSaysWhy() {
+    ServingPredictor refusing = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(
+        new StepModelTerms(s -> {
+          if (!s.parallel().isSingle()) {
+            throw new dev.tuner.api.InvalidInputException("layout", s.parallel().describe(), "one device");
+          }
+          return fixed(s);
+        })));
+    ServingPredictor without = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped());
+    ServingScenario split = scenario(EngineKind.LLAMA_CPP, "CUDA", new ParallelLayout(2, 1, 2, 1), 1);
+    ServingPrediction a = refusing.predict(split);
+    assertThat(a.ttftMs()).isEqualTo(without.predict(split).ttftMs());
+    assertThat(a.assumptions()).anyMatch(x -> x.startsWith("the step model does not answer the steps of llama.cpp on"
+        + " tp 1, pp 2, ep 1") && x.contains("terms pooled over every engine's serving rows are used"))
+        .noneMatch(x -> x.contains("llama.cpp steps from the step model"));
+    assertThat(refusing.explain(split, a).termsSource()).startsWith("pooled over every engine's serving rows");
+  }
+
+  /**
+   * A step model faster than the split's collectives allow: the shares stop at 1 and the collectives keep their
+   * physical time, so the roofline and the link still bound the composition, and the prediction says so.
+   */
+  @Test
+  void aSplitsLinkStillBounds() {
+    StepModelTerms greedy = new StepModelTerms(s -> new ThroughputPrediction(1e9, 1e9, Bound.MEMORY, false, 0, 0.5,
+        new Interval(0.9, 1e8, 1e10), List.of(), "greedy", List.of()));
+    ServingScenario s = scenario(EngineKind.LLAMA_CPP, "CUDA", new ParallelLayout(2, 2, 1, 1), 1);
+    StepModelTerms.Derived d = greedy.derive(s, PHYSICS.figures(s));
+    assertThat(d.terms().bandwidthEff()).isEqualTo(1);
+    assertThat(d.terms().computeEff()).isEqualTo(1);
+    assertThat(d.terms().interconnectEff()).isEqualTo(1);
+    assertThat(d.assumption()).contains("the roofline and the link bound it below the step model's decode and"
+        + " prefill");
+    ServingPrediction bound = new ServingPredictor(PHYSICS, ServingTerms.physicsOnly()).predict(s);
+    ServingPrediction r = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(greedy)).predict(s);
+    assertThat(r.tpotMs()).isGreaterThanOrEqualTo(bound.tpotMs() * (1 - 1e-12));
+    assertThat(r.ttftMs()).isGreaterThanOrEqualTo(bound.ttftMs() * (1 - 1e-12));
   }
 
   @Test
