@@ -31,8 +31,8 @@ public final class ServingEvaluator {
 
   /**
    * An evaluation that predicts as {@code tuner predict} does: a row of an engine its fold learned no terms for, which
-   * the step model covers (llama.cpp on one device or a layer or row split, {@link StepModelTerms}), is predicted from the step model, with
-   * the step model's intervals.
+   * the step model covers (llama.cpp on one device or a layer or row split, {@link StepModelTerms}), is predicted from
+   * the step model, with the step model's intervals.
    */
   public ServingEvaluator(ServingTrainer trainer, StepPhysics physics, Optional<StepModelTerms> steps) {
     this.trainer = trainer;

@@ -98,10 +98,11 @@ public final class ServingPredictor {
   public ServingExplanation explain(ServingScenario s, ServingPrediction p) {
     InstanceFigures f = physics.figures(s);
     Plan plan = plan(s, f);
+    String engine = s.engine().kind().id();
     String source = plan.stepModel() ? "the step model's predictions of one sequence's steps"
         + (s.layout().splits() ? " on one instance's " + s.layout().tp() * s.layout().pp() + " devices" : "")
-        + " (no serving row runs " + s.engine().kind().id() + ")" : terms.learned(s.engine().kind()) ? "learned from the serving rows of "
-        + s.engine().kind().id() : "pooled over every engine's serving rows (none runs " + s.engine().kind().id() + ")";
+        + " (no serving row runs " + engine + ")" : terms.learned(s.engine().kind()) ? "learned from the serving rows"
+        + " of " + engine : "pooled over every engine's serving rows (none runs " + engine + ")";
     double sequences = Math.max(1, p.running());
     double context = s.workload().input().mean() + s.workload().output().mean() / 2;
     return new ServingExplanation(source, plan.terms(), sequences, context, f.step(sequences, sequences * context, 0,

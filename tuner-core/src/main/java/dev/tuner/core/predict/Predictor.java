@@ -52,8 +52,9 @@ import java.util.stream.Stream;
  *
  * <p>A batch over data-parallel replicas is predicted as the replicas run it, each share on one replica ({@link
  * ReplicaShares}): independent replicas' shares are summed under the deployment's roofline; replicas that share their
- * experts step together, and take the shares' learned factor of the shared step's reference. A scenario stating a setting the model cannot
- * see (a kernel, CUDA graphs) or one its backend cannot run is refused ({@link SettingEffects}).
+ * experts step together, and take the shares' learned factor of the shared step's reference. A scenario stating a
+ * setting the model cannot see (a kernel, CUDA graphs) or one its backend cannot run is refused ({@link
+ * SettingEffects}).
  */
 public final class Predictor {
   /** Confidence factor applied when the model's own answer exceeded the roofline and was lowered to it. */
