@@ -1,6 +1,8 @@
 package dev.tuner.serving;
 
+import dev.tuner.core.roofline.ModelPhysics;
 import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.scenario.ParallelLayout;
 import java.util.List;
 
 /**
@@ -12,7 +14,10 @@ import java.util.List;
  *   <li>{@code weightBytes}: weight bytes each GPU reads once per iteration for its dense part;
  *   <li>{@code routedBytes}, {@code routedShare}: a mixture of experts' routed-expert bytes on each GPU and the share
  *       {@code k / E} of them one token activates; an iteration of {@code t} tokens reads the expected share
- *       {@code 1 − (1 − k/E)^t} of them (0 bytes for a dense model);
+ *       {@code 1 − (1 − k/E)^(t·g)} of them ({@link ModelPhysics#touchedShare}; 0 bytes for a dense model), where
+ *       {@code expertGroup} {@code g} is how many replicas' tokens those experts serve ({@link
+ *       ParallelLayout#expertGroup}: more than one when expert parallelism is wider than a replica, each replica of
+ *       the group running as many tokens as this one);
  *   <li>{@code kvBytesPerToken}: KV-cache bytes per token of context held (and read per decode step) by each GPU;
  *   <li>{@code flopsPerToken}: FLOPs per processed token on each GPU, attention excluded;
  *   <li>{@code attentionFlopsPerPair}: FLOPs per (query token, cached token) pair on each GPU;
@@ -35,13 +40,25 @@ public record InstanceFigures(
     double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
     double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
     double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectives,
-    double collectiveLatencyS, double attentionPeakFlops, double gatheredBytes) {
+    double collectiveLatencyS, double attentionPeakFlops, double gatheredBytes, double expertGroup) {
   public InstanceFigures {
-    if (!(bandwidth > 0) || stages < 1 || collectiveLatencyS < 0 || attentionPeakFlops < 0 || gatheredBytes < 0) {
+    if (!(bandwidth > 0) || stages < 1 || collectiveLatencyS < 0 || attentionPeakFlops < 0 || gatheredBytes < 0
+        || !(expertGroup >= 1)) {
       throw new IllegalArgumentException("bandwidth must be positive, stages at least 1, latency, attention peak and"
-          + " gathered bytes not negative");
+          + " gathered bytes not negative, the expert group at least 1");
     }
     assumptions = List.copyOf(assumptions);
+  }
+
+  /** Figures whose experts serve this instance's tokens only. */
+  public InstanceFigures(
+      double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
+      double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
+      double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectives,
+      double collectiveLatencyS, double attentionPeakFlops, double gatheredBytes) {
+    this(weightBytes, routedBytes, routedShare, kvBytesPerToken, flopsPerToken, attentionFlopsPerPair,
+        commBytesPerToken, bandwidth, peakFlops, linkBandwidth, memoryBytes, stages, assumptions, logitFlopsPerDecode,
+        collectives, collectiveLatencyS, attentionPeakFlops, gatheredBytes, 1);
   }
 
   /** Figures that hold nothing beyond what they stream. */
@@ -86,6 +103,17 @@ public record InstanceFigures(
   }
 
 
+  /**
+   * These figures with experts that serve {@code group} replicas' tokens: a load that keeps only some of the replicas
+   * busy routes fewer tokens to the experts they share ({@link ParallelLayout#expertGroup(int)}).
+   */
+  public InstanceFigures withExpertGroup(double group) {
+    return group == expertGroup ? this : new InstanceFigures(weightBytes, routedBytes, routedShare, kvBytesPerToken,
+        flopsPerToken, attentionFlopsPerPair, commBytesPerToken, bandwidth, peakFlops, linkBandwidth, memoryBytes,
+        stages, assumptions, logitFlopsPerDecode, collectives, collectiveLatencyS, attentionPeakFlops, gatheredBytes,
+        group);
+  }
+
   /** Weight bytes on each GPU, routed experts and gathered tables included: what must fit beside the KV cache. */
   public double residentWeightBytes() {
     return weightBytes + routedBytes + gatheredBytes;
@@ -98,7 +126,7 @@ public record InstanceFigures(
    */
   public StepTimes step(double decodeSeqs, double cachedTokens, double promptTokens, double promptPairs) {
     double tokens = decodeSeqs + promptTokens;
-    double routed = routedBytes > 0 ? routedBytes * (1 - Math.pow(1 - routedShare, tokens)) : 0;
+    double routed = routedBytes > 0 ? routedBytes * ModelPhysics.touchedShare(routedShare, tokens * expertGroup) : 0;
     double weights = weightBytes + routed;
     double kv = kvBytesPerToken * (cachedTokens + promptTokens);
     double linear = flopsPerToken * tokens + logitFlopsPerDecode * decodeSeqs;

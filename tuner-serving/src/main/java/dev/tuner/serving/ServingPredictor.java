@@ -2,6 +2,7 @@ package dev.tuner.serving;
 
 import dev.tuner.api.Interval;
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.scenario.ParallelLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -96,7 +97,7 @@ public final class ServingPredictor {
    * output.
    */
   public ServingExplanation explain(ServingScenario s, ServingPrediction p) {
-    InstanceFigures f = physics.figures(s);
+    InstanceFigures f = busy(s, physics.figures(s), s.workload().load().busyReplicas(s.layout().replicas()));
     Plan plan = plan(s, f);
     String engine = s.engine().kind().id();
     String source = plan.stepModel() ? "the step model's predictions of one sequence's steps"
@@ -124,11 +125,12 @@ public final class ServingPredictor {
    * {@link #predict} with the instance's figures already computed ({@link StepPhysics#figures} of a scenario with
    * the same model, device, precision, KV cache, engine backend, layout and lengths): a sweep over loads reuses them.
    */
-  public ServingPrediction predict(ServingScenario s, InstanceFigures f) {
-    Plan plan = plan(s, f);
-    Composer c = new Composer(f, plan.terms(), s.engine(), s.workload());
+  public ServingPrediction predict(ServingScenario s, InstanceFigures shared) {
     Load load = s.workload().load();
     int active = load.busyReplicas(s.layout().replicas());
+    InstanceFigures f = busy(s, shared, active);
+    Plan plan = plan(s, f);
+    Composer c = new Composer(f, plan.terms(), s.engine(), s.workload());
     Composer.Served r;
     if (load instanceof Load.Batch b) {
       r = c.staticBatch(b.size());
@@ -165,8 +167,12 @@ public final class ServingPredictor {
     private final Composer.Served full;
     private final int replicas;
     private final Deployment deployment;
+    private final ServingScenario base;
+    private final InstanceFigures f;
 
     private ConcurrencySweep(ServingScenario base, InstanceFigures f) {
+      this.base = base;
+      this.f = f;
       plan = plan(base, f);
       composer = new Composer(f, plan.terms(), base.engine(), base.workload());
       capacity = composer.closedLoopCapacity();
@@ -182,6 +188,10 @@ public final class ServingPredictor {
             "a closed loop (concurrency): a sweep predicts nothing else");
       }
       int active = k.busyReplicas(replicas);
+      if (active < replicas && base.layout().replicasShareExperts()) {
+        // the idle replicas send their shared experts no tokens: the composition is not the sweep's
+        return ServingPredictor.this.predict(s, f);
+      }
       double clients = (double) k.clients() / active;
       double prompts = perReplica(k.prompts(), active);
       if (prompts > 0) {
@@ -191,6 +201,14 @@ public final class ServingPredictor {
           : composer.queued(clients, capacity, prompts > 0 ? composer.closedLoop(capacity.n(), prompts) : full);
       return prediction(s, r, plan, deployment, composer, active);
     }
+  }
+
+  /**
+   * {@code f} for a load that keeps {@code active} replicas busy: replicas that share their experts route only the
+   * busy ones' tokens to them ({@link ParallelLayout#expertGroup(int)}); {@code f} itself when all are busy.
+   */
+  private static InstanceFigures busy(ServingScenario s, InstanceFigures f, int active) {
+    return f.withExpertGroup(s.layout().expertGroup(active));
   }
 
   /** Each replica's share of a run's prompts; 0 for an endless run. */

@@ -23,7 +23,10 @@ import java.util.List;
  * <ul>
  *   <li>Weights, KV cache and FLOPs divide over {@code tp × pp} GPUs, except that a KV head is never split (with
  *       fewer KV heads than {@code tp} each GPU keeps one whole head) and MLA's latent is not split by tensor
- *       parallelism; routed experts divide over the larger of {@code tp × pp} and {@code ep}.
+ *       parallelism; routed experts divide over the larger of {@code tp × pp} and {@code ep}. Expert parallelism
+ *       wider than a replica ({@code ep > tp × pp}) shares each GPU's experts among the {@code ep / (tp × pp)}
+ *       replicas of its group ({@link ParallelLayout#expertGroup}), so an iteration reads the share of them that the
+ *       whole group's tokens touch, as the step roofline counts it, and its all-to-alls carry the group's tokens.
  *   <li>Attention data parallelism ({@link ServingScenario#attentionDp} groups of {@code tp / dp} ranks): each GPU
  *       keeps the attention weights ({@link ModelPhysics#attentionParams}) split over its group's ranks only, and
  *       holds the KV cache of its group's sequences only ({@code 1 / dp} of them); FLOPs per GPU do not change (each
@@ -138,10 +141,12 @@ public final class StepPhysics {
         commBytes += (double) (l.pp() - 1) / l.pp() * activations;
       }
       if (l.ep() > 1 && m.moe().isMoe() && physics.moeLayers() > 0) {
+        // the group's tokens, this instance's times the expert group, spread over its ep GPUs: each GPU dispatches
+        // its own k copies of a token, (ep − 1) / ep of them to other GPUs (Roofline's all-to-all)
         collectives += 2 * physics.moeLayers();
         latency += 2 * physics.moeLayers() * alpha.allToAll(l.ep());
         commBytes += 2.0 * physics.moeLayers() * activations * m.moe().expertsPerToken() * (l.ep() - 1) / l.ep()
-            / l.ep() / l.pp();
+            * l.expertGroup() / l.ep() / l.pp();
       }
     }
     if (l.pp() > 1) {
@@ -160,7 +165,8 @@ public final class StepPhysics {
     double perStage = link > 0 ? (double) collectives / l.pp() : 0;
     return new InstanceFigures(weightBytes, routedBytes, share, kvPerToken, 2.0 * physics.activeBodyParams() / split,
         attention, commBytes, d.memBandwidthGBs() * 1e9, peak, link, memory, l.pp(), assumptions,
-        2.0 * physics.embeddingParams() / split, perStage, link > 0 ? latency / l.pp() : 0, attentionPeak, gathered);
+        2.0 * physics.embeddingParams() / split, perStage, link > 0 ? latency / l.pp() : 0, attentionPeak, gathered,
+        l.expertGroup());
   }
 
   /**

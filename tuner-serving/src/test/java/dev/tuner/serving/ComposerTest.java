@@ -618,6 +618,10 @@ class ComposerTest {
     // 1 GB dense, 8 GB of routed experts of which a token uses 1/8: 2 tokens touch 1 − (7/8)² = 15/64 of them
     InstanceFigures f = new InstanceFigures(1e9, 8e9, 0.125, 0, 0, 0, 0, 1e12, 0, 0, 0, 1, List.of());
     assertThat(f.step(2, 0, 0, 0).memory()).isCloseTo((1e9 + 8e9 * 15 / 64) / 1e12, within(1e-15));
+    // experts shared with another replica of as many tokens: 4 tokens touch 1 − (7/8)^4 = 1695/4096 of them
+    assertThat(f.withExpertGroup(2).step(2, 0, 0, 0).memory()).isCloseTo((1e9 + 8e9 * 1695 / 4096) / 1e12,
+        within(1e-15));
+    assertThat(f.withExpertGroup(1)).isSameAs(f);
   }
 
   @Test

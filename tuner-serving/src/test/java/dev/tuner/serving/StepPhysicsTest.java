@@ -135,6 +135,39 @@ class StepPhysicsTest {
     assertThat(bf16.gatheredBytes()).isCloseTo(1_050_673_152.0, within(1e-3));
   }
 
+  /**
+   * gpt-oss-120b (36 layers of 128 experts, top 4, hidden and expert width 2880) in BF16 on 4 H100s (3 350 GB/s) at
+   * ep 4 and tp 1: 4 replicas of one GPU sharing the experts. Routed parameters 36 × 128 × 3 × 2880 × 2880 =
+   * 114 661 785 600, 2 bytes each, a quarter on each GPU: 57 330 892 800 bytes. Each replica's 16 decoding sequences
+   * send their tokens to every GPU's experts, so one iteration's reads are what the group's 64 tokens touch,
+   * 1 − (31/32)^64 = 0.868916 of them: 49 815 728 186 bytes (16 tokens alone would touch 0.398290: 22 834 303 897).
+   * The all-to-alls carry the group's tokens too: each GPU dispatches its own 16 tokens' 4 copies, 3/4 of them to
+   * other GPUs, in two all-to-alls per MoE layer: 2 × 36 × 4 × 3/4 × 5 760 bytes = 1 244 160 bytes per token.
+   */
+  @Test
+  void expertsSharedByReplicasAreReadAsFarAsTheWholeGroupsTokensTouchThem() {
+    ServingScenario ep = new ServingScenario(CATALOG.model("gpt-oss-120b"), CATALOG.device("H100 SXM5 80GB"),
+        CATALOG.quant("BF16"), KvCacheType.F16, EngineDefaults.shipped().engine(EngineKind.SGLANG, "", ""),
+        new ParallelLayout(4, 1, 1, 4), new Workload(Lengths.fixed(1000), Lengths.fixed(500), new Load.Concurrency(64)));
+    InstanceFigures f = PHYSICS.figures(ep);
+    assertThat(f.expertGroup()).isEqualTo(4.0);
+    assertThat(f.routedBytes()).isCloseTo(57_330_892_800.0, within(1.0));
+    assertThat(routedRead(f, 16)).isCloseTo(49_815_728_186.2, within(1.0));
+    assertThat(routedRead(f.withExpertGroup(1), 16)).isCloseTo(22_834_303_897.3, within(1.0));
+    assertThat(f.commBytesPerToken()).isCloseTo(1_244_160.0, within(1e-6));
+    // the same GPUs as one replica of 4 attention groups (tp 4, ep 4): the same experts per GPU, all 64 tokens in
+    // its own iteration, the same reads
+    InstanceFigures groups = PHYSICS.figures(ep.withLayout(new ParallelLayout(4, 4, 1, 4)).withAttentionDp(4));
+    assertThat(groups.expertGroup()).isEqualTo(1.0);
+    assertThat(groups.routedBytes()).isEqualTo(f.routedBytes());
+    assertThat(routedRead(groups, 64)).isCloseTo(routedRead(f, 16), within(1.0));
+  }
+
+  /** The routed-expert bytes one decode iteration of {@code sequences} reads on each GPU. */
+  private static double routedRead(InstanceFigures f, double sequences) {
+    return f.step(sequences, 0, 0, 0).weights() * f.bandwidth() - f.weightBytes();
+  }
+
   @Test
   void attentionGroupsMustDivideTheTensorParallelRanksAndRunOnAnEngineThatHasThem() {
     ServingScenario tp = deepSeekR1OnEightH200s();

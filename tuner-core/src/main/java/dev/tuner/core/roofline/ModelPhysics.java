@@ -178,7 +178,16 @@ public final class ModelPhysics {
       return 0;
     }
     double e = moe.experts();
-    return e * (1 - Math.pow(1 - moe.expertsPerToken() / e, tokens));
+    return e * touchedShare(moe.expertsPerToken() / e, tokens);
+  }
+
+  /**
+   * The expected share of a layer's routed experts {@code tokens} tokens touch when each token picks {@code perToken}
+   * of them ({@code k / E}) under uniform routing: {@code 1 − (1 − k/E)^tokens}. The serving composition applies it to
+   * the expert bytes a GPU holds, as {@link #routedParamsTouched} does to the model's.
+   */
+  public static double touchedShare(double perToken, double tokens) {
+    return 1 - Math.pow(1 - perToken, tokens);
   }
 
   /** Routed-expert parameters {@code tokens} tokens read, all MoE layers. */

@@ -104,7 +104,7 @@ public final class Roofline {
     boolean decode = s.phase() == Phase.DECODE;
     double tokensPerStep = decode ? sequences : sequences * s.context();
     // expert parallelism wider than a replica routes several replicas' tokens over one shared set of experts
-    double expertGroup = Math.max(1.0, (double) layout.ep() / (tp * pp));
+    double expertGroup = layout.expertGroup();
     double passes = weightPasses(decode, tokensPerStep, s.engine().nUbatch());
     double tokensPerPass = tokensPerStep / passes;
     double expertsTouched = physics.expertsTouched(tokensPerPass * expertGroup);

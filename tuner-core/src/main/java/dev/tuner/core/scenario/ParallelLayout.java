@@ -57,6 +57,23 @@ public record ParallelLayout(int devices, int tp, int pp, int ep) {
   }
 
   /**
+   * The replicas whose tokens one GPU's routed experts serve: {@code ep / (tp × pp)} when expert parallelism is wider
+   * than a replica (each GPU holds {@code 1/ep} of the experts, and every replica of its group routes its tokens
+   * there), else 1. Not necessarily whole: {@code ep} need only divide the experts.
+   */
+  public double expertGroup() {
+    return Math.max(1.0, (double) ep / (tp * pp));
+  }
+
+  /**
+   * {@link #expertGroup} when only {@code busy} of the replicas carry tokens, spread evenly over the groups: a busy
+   * replica's experts serve its own tokens at least.
+   */
+  public double expertGroup(int busy) {
+    return Math.max(1.0, expertGroup() * busy / replicas());
+  }
+
+  /**
    * The replicas that step for a batch of {@code sequences}: replicas with experts of their own step apart, and only
    * those with a sequence step at all; replicas sharing their experts step together.
    */

@@ -103,6 +103,19 @@ class ModernModelsTest {
   }
 
   /**
+   * The share of experts a batch touches, which the step roofline and the serving composition both take from
+   * {@link ModelPhysics#touchedShare}: top-4 of 128 experts, 16 tokens 1 − (31/32)^16 = 0.398290, 64 tokens
+   * 1 − (31/32)^64 = 0.868916; one token its own 4/128.
+   */
+  @Test
+  void theShareOfExpertsABatchTouches() {
+    assertThat(ModelPhysics.touchedShare(4.0 / 128, 16)).isCloseTo(0.3982897, within(1e-7));
+    assertThat(ModelPhysics.touchedShare(4.0 / 128, 64)).isCloseTo(0.8689160, within(1e-7));
+    assertThat(ModelPhysics.touchedShare(4.0 / 128, 1)).isEqualTo(4.0 / 128);
+    assertThat(ModelPhysics.touchedShare(0, 64)).isZero();
+  }
+
+  /**
    * A mixture of experts known only by its totals (80.39 B, 13 B active, no expert shape: Hunyuan-A13B's catalog row
    * before its configuration was read): a decode step reads at least the 13 B active weights, and reading only those keeps the roof a bound at
    * any batch. BF16, nothing else known: 13e9 × 2 = 26e9 bytes at 3350 GB/s gives 128.846 tokens/s at batch 1 and
