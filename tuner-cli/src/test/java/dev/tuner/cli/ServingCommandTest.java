@@ -328,6 +328,35 @@ class ServingCommandTest {
         .isCloseTo(groups.json().get("explain").get("at_peak_s").get("weights").asDouble(), within(0.3e-3));
   }
 
+  /**
+   * A static batch runs in waves of what the engine runs at once, its sequence limit as well as its KV cache: 256
+   * requests at --max-batch 64 are 4 waves of 64, and serve what a batch of 64 serves, limited by the engine (they
+   * printed a decode iteration of 256, 6 852 tokens/s, whatever --max-batch said); 1 024 on vLLM's default 256 are 4
+   * waves of 256, not 3 of 341 sized by the KV cache alone.
+   */
+  @Test
+  void aStaticBatchRunsInWavesOfTheEnginesSequenceLimit() {
+    Cli.Result limited = Cli.run(VLLM, "--batch", "256", "--max-batch", "64", "--format", "json");
+    Cli.Result wave = Cli.run(VLLM, "--batch", "64", "--format", "json");
+    Cli.Result whole = Cli.run(VLLM, "--batch", "256", "--format", "json");
+    Cli.Result beyond = Cli.run(VLLM, "--batch", "1024", "--format", "json");
+    for (Cli.Result r : List.of(limited, wave, whole, beyond)) {
+      assertThat(r.exit()).as(r.toString()).isZero();
+    }
+    assertThat(limited.json().get("limited_by").asText()).isEqualTo("engine_batch_limit");
+    assertThat(limited.json().get("limit_detail").asText()).isEqualTo("a batch of 256 runs in 4 waves of 64: engine"
+        + " runs at most 64 sequences");
+    assertThat(limited.json().get("running").asDouble()).isEqualTo(64);
+    double perWave = wave.json().get("output_tokens_per_s").asDouble();
+    assertThat(limited.json().get("output_tokens_per_s").asDouble()).isCloseTo(perWave, within(1e-6 * perWave));
+    assertThat(limited.json().get("output_tokens_per_s").asDouble())
+        .isLessThan(whole.json().get("output_tokens_per_s").asDouble());
+    assertThat(beyond.json().get("limited_by").asText()).isEqualTo("engine_batch_limit");
+    assertThat(beyond.json().get("limit_detail").asText()).startsWith("a batch of 1024 runs in 4 waves of 256");
+    Cli.Result table = Cli.run(VLLM, "--batch", "256", "--max-batch", "64");
+    assertThat(table.out()).contains("engine_batch_limit", "engine runs at most 64 sequences");
+  }
+
   @Test
   void aRunOfKnownLengthAtARateNeverHasMoreInFlightThanItsPrompts() {
     Cli.Result endless = Cli.run(VLLM, "--request-rate", "200", "--format", "json");

@@ -77,21 +77,77 @@ class ComposerTest {
   @Test
   void aStaticBatchLargerThanTheKvCacheRunsInWaves() {
     // 2 GB, 1 GB of weights, half the rest (5e8 B) for the KV cache; a request reserves 99 + 1 tokens × 1e5 B = 1e7 B
-    // (TensorRT-LLM reserves a request's whole length): 50 fit, so a batch of 120 runs as 50, 50 and 20
+    // (TensorRT-LLM reserves a request's whole length): 50 fit, so a batch of 120 runs in 3 waves of 40
     Composer c = new Composer(gpu(2e9), EngineTerms.PHYSICS, engine(EngineKind.TENSORRT_LLM, 0, 0, false, 0.5),
         work(99, 1));
     Composer.Served s = c.staticBatch(120);
-    // one output token, so a wave is its prefill: 50 prompts are 2e9 × 4 950 / 1e15 = 9.9 ms of GEMMs (more than
-    // the 1 ms of weights) and 1e5 × 4 950 / 1e12 = 0.495 ms of KV writes: 10.395 ms; 20 prompts: 3.96 + 0.198 ms
-    double full = 10.395e-3;
-    double last = 4.158e-3;
-    // first tokens at 10.395 ms (50 requests), 20.79 ms (50) and 20.79 + 4.158 ms (20)
-    assertThat(s.ttft()).isCloseTo((50 * full + 50 * 2 * full + 20 * (2 * full + last)) / 120, within(1e-12));
+    // one output token, so a wave is its prefill: 40 prompts are 2e9 × 3 960 / 1e15 = 7.92 ms of GEMMs (more than the
+    // 1 ms of weights) and 1e5 × 3 960 / 1e12 = 0.396 ms of KV writes: 8.316 ms
+    double wave = 8.316e-3;
+    // first tokens at 8.316, 16.632 and 24.948 ms, 40 requests each
+    assertThat(s.ttft()).isCloseTo(2 * wave, within(1e-12));
     assertThat(s.e2e()).isCloseTo(s.ttft(), within(1e-15));
-    assertThat(s.perSecond()).isCloseTo(120 / (2 * full + last), within(1e-6));
+    assertThat(s.perSecond()).isCloseTo(120 / (3 * wave), within(1e-6));
     assertThat(s.running()).isEqualTo(40);
     assertThat(s.limitedBy()).isEqualTo(LimitedBy.MEMORY_CAPACITY);
-    assertThat(c.staticBatch(50).ttft()).isCloseTo(full, within(1e-12));
+    assertThat(s.detail().get()).startsWith("a batch of 120 runs in 3 waves of 40: KV cache of 0.5 GB per GPU holds 50"
+        + " requests of 100 tokens");
+    // 50 prompts: 9.9 + 0.495 ms
+    assertThat(c.staticBatch(50).ttft()).isCloseTo(10.395e-3, within(1e-12));
+  }
+
+  /**
+   * The engine's sequence limit sizes the waves as the KV cache does: at most 64 sequences (vLLM's max_num_seqs 64),
+   * memory unchecked, 100 + 3 tokens, a batch of 150 runs in 3 waves of 50. A wave of 50: its prefill 5 000 tokens ×
+   * 2e9 FLOP / 1e15 = 10 ms of GEMMs (above the 1 ms of weights) and 1e5 × 5 000 / 1e12 = 0.5 ms of KV writes, 10.5 ms;
+   * two decode steps of 1 ms of weights each (0.1 ms of GEMMs) and 1e5 × 50 × (101 + 102) / 1e12 = 1.015 ms of KV
+   * reads: 13.515 ms. A batch of 64, one wave: 12.8 + 0.64 ms of prefill, 2 + 1.2992 ms of decode, 16.7392 ms.
+   */
+  @Test
+  void aStaticBatchLargerThanTheEnginesSequenceLimitRunsInWavesOfIt() {
+    Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 64, 0, false, 0.9), work(100, 3));
+    Composer.Served s = c.staticBatch(150);
+    double wave = 13.515e-3;
+    // the waves start at 0, 13.515 and 27.03 ms: one wave's wait on average
+    assertThat(s.ttft()).isCloseTo(wave + 10.5e-3, within(1e-12));
+    assertThat(s.e2e()).isCloseTo(2 * wave, within(1e-12));
+    assertThat(s.tpot()).isCloseTo(3.015e-3 / 2, within(1e-12));
+    assertThat(s.perSecond()).isCloseTo(150 / (3 * wave), within(1e-6));
+    assertThat(s.running()).isEqualTo(50);
+    assertThat(s.limitedBy()).isEqualTo(LimitedBy.ENGINE_BATCH_LIMIT);
+    assertThat(s.detail().get()).isEqualTo("a batch of 150 runs in 3 waves of 50: engine runs at most 64 sequences");
+    // within the limit, one batch
+    assertThat(c.staticBatch(64).perSecond()).isCloseTo(64 / 16.7392e-3, within(1e-6));
+    // a token budget takes one decode token of each sequence of an iteration: 300 tokens, 400 in 2 waves of 200
+    Composer budget = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.TENSORRT_LLM, 0, 300, true, 0.9),
+        work(1, 2));
+    Composer.Served tokens = budget.staticBatch(400);
+    assertThat(tokens.running()).isEqualTo(200);
+    assertThat(tokens.limitedBy()).isEqualTo(LimitedBy.ENGINE_BATCH_LIMIT);
+    assertThat(tokens.detail().get()).isEqualTo("a batch of 400 runs in 2 waves of 200: engine takes at most 300"
+        + " tokens per iteration: 300 decoding requests");
+  }
+
+  /**
+   * A static batch's prompts take iterations of the token budget: 8 prompts of 100 tokens with a budget of 300 are
+   * 800/300 = 8/3 iterations of 300 tokens (counted fractionally, as the step roofline counts a prompt's passes), each
+   * 1 ms of weights (0.6 ms of GEMMs) and 1e5 × 300 / 1e12 = 0.03 ms of KV writes, 1.03 ms; the first prompt's first
+   * token after one iteration, the last after 8/3: (1 + 8/3) / 2 = 11/6 iterations on average. Then 9 decode steps
+   * of 8: 9 ms of weights and 1e5 × 8 × (900 + 45) / 1e12 = 0.756 ms of KV reads. The batch lasts 8/3 × 1.03 + 9.756 ms.
+   */
+  @Test
+  void aStaticBatchPrefillsInIterationsOfTheTokenBudget() {
+    Composer c = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 8, 300, true, 0.9), work(100, 10));
+    Composer.Served s = c.staticBatch(8);
+    double iteration = 1.03e-3;
+    assertThat(s.ttft()).isCloseTo(11.0 / 6 * iteration, within(1e-12));
+    assertThat(s.tpot()).isCloseTo(9.756e-3 / 9, within(1e-12));
+    assertThat(s.e2e()).isCloseTo(11.0 / 6 * iteration + 9.756e-3, within(1e-12));
+    assertThat(s.perSecond()).isCloseTo(8 / (8.0 / 3 * iteration + 9.756e-3), within(1e-6));
+    // without a budget the 800 tokens are one iteration: 1.6 ms of GEMMs and 0.08 ms of KV writes
+    Composer whole = new Composer(gpu(0), EngineTerms.PHYSICS, engine(EngineKind.VLLM, 8, 0, true, 0.9),
+        work(100, 10));
+    assertThat(whole.staticBatch(8).ttft()).isCloseTo(1.68e-3, within(1e-12));
   }
 
   @Test

@@ -104,6 +104,43 @@ class ServingPhysicsPropertyTest {
     }
   }
 
+  /**
+   * Static batches of up to 1 024 under a sequence limit of 1, 8, 64 or 256 (or the engine's own), which run in waves
+   * of what the engine runs at once: 1.5 times the memory never serves fewer output tokens/s (the waves only grow while
+   * memory binds them), and more bandwidth, arithmetic or link never serves slower.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {21, 22, 23, 24})
+  void aStaticBatchInWavesOfTheEnginesLimitNeverServesFewerTokensOnFasterOrLargerHardware(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    List<ModelSpec> models = CATALOG.models().entries();
+    List<DeviceSpec> devices = CATALOG.devices().entries().stream().filter(d -> d.memoryGb().isPresent()).toList();
+    int checked = 0;
+    for (int draw = 0; checked < DEPLOYMENTS && draw < 5000; draw++) {
+      ServingScenario drawn = scenario(random, models, devices, false);
+      int limit = List.of(0, 1, 8, 64, 256).get(random.nextInt(5));
+      Engine engine = limit == 0 ? drawn.engine() : drawn.engine().withLimits(drawn.engine().limits()
+          .withMaxBatch(limit));
+      ServingScenario s = new ServingScenario(drawn.model(), drawn.device(), drawn.quant(), drawn.kvCache(), engine,
+          drawn.layout(), new Workload(drawn.workload().input(), drawn.workload().output(),
+              new Load.Batch(1 + random.nextInt(1024))), drawn.attentionDp());
+      if (!runs(s)) {
+        continue;
+      }
+      checked++;
+      ServingPrediction p = LEARNED.predict(s);
+      ServingPrediction roomier = LEARNED.predict(withDevice(s, ServingPhysicsPropertyTest::moreMemory));
+      assertThat(roomier.outputTokensPerS()).as("output tokens/s of " + describe(s) + " against 1.5x the memory")
+          .isGreaterThanOrEqualTo(p.outputTokensPerS() * (1 - TOLERANCE));
+      assertNotFaster(s, "1.5x the memory bandwidth", p, LEARNED.predict(withDevice(s, d -> scaled(d, 1.5, 1, 1))));
+      assertNotFaster(s, "1.5x every compute peak", p, LEARNED.predict(withDevice(s, d -> scaled(d, 1, 1.5, 1))));
+      if (s.layout().splits()) {
+        assertNotFaster(s, "2x the GPU-to-GPU link", p, LEARNED.predict(withDevice(s, d -> scaled(d, 1, 1, 2))));
+      }
+    }
+    assertThat(checked).as("static batches that run").isEqualTo(DEPLOYMENTS);
+  }
+
   private static boolean closedLoopOfStatedPrompts(Load load) {
     return load instanceof Load.Concurrency c && c.prompts().isPresent();
   }

@@ -148,7 +148,8 @@ class StepPhysicsTest {
   void expertsSharedByReplicasAreReadAsFarAsTheWholeGroupsTokensTouchThem() {
     ServingScenario ep = new ServingScenario(CATALOG.model("gpt-oss-120b"), CATALOG.device("H100 SXM5 80GB"),
         CATALOG.quant("BF16"), KvCacheType.F16, EngineDefaults.shipped().engine(EngineKind.SGLANG, "", ""),
-        new ParallelLayout(4, 1, 1, 4), new Workload(Lengths.fixed(1000), Lengths.fixed(500), new Load.Concurrency(64)));
+        new ParallelLayout(4, 1, 1, 4),
+        new Workload(Lengths.fixed(1000), Lengths.fixed(500), new Load.Concurrency(64)));
     InstanceFigures f = PHYSICS.figures(ep);
     assertThat(f.expertGroup()).isEqualTo(4.0);
     assertThat(f.routedBytes()).isCloseTo(57_330_892_800.0, within(1.0));
