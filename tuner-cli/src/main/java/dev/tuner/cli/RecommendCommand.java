@@ -93,7 +93,8 @@ final class RecommendCommand implements Callable<Integer> {
   List<Integer> batches;
 
   @Option(names = "--kv-cache-types", paramLabel = "TYPE", split = ",",
-      description = "KV-cache types to consider (default: f16,q8_0).")
+      description = "KV-cache types to consider (default: f16,q8_0; serving: fp8 with FP8 weights, f16 with the"
+          + " others).")
   List<String> kvCacheTypes;
 
   @Option(names = "--context", paramLabel = "TOKENS",
@@ -154,28 +155,26 @@ final class RecommendCommand implements Callable<Integer> {
       String stepOnly = "a step recommendation (no --isl/--osl): serving recommendations compose the engines' own"
           + " terms";
       engineSettings.refuseAll(stepOnly);
+      // a serving budget bounds the time per output token after the first, not a step's
+      UnreadOptions.refuse("--max-tpot-ms for a serving recommendation (--max-ms-per-token bounds a decode step in a"
+          + " step recommendation, without --isl/--osl)", "--max-ms-per-token", maxMsPerToken);
       // what only the llama.cpp grid reads; the serving grid sizes the KV cache from --isl/--osl and searches --gpus
       UnreadOptions.refuse(stepOnly, "--backend", backend, "--context", context, "--batches", batches,
-          "--kv-cache-types", kvCacheTypes, "--max-ms-per-token", maxMsPerToken, "--memory-gb", memoryGb,
-          "--max-devices", maxDevices, "--kernel", kernel, "--cuda-graphs", UnreadOptions.flag(cudaGraphs));
+          "--memory-gb", memoryGb, "--max-devices", maxDevices, "--kernel", kernel, "--cuda-graphs",
+          UnreadOptions.flag(cudaGraphs));
       if (layout.given()) {
         throw new InvalidInputException("layout", "--devices/--tp/--pp/--ep", stepOnly
             + ", which search the GPU counts of --gpus and their layouts themselves");
       }
       Scenario probe = specs.request(quants == null ? "BF16" : quants.get(0).trim(), 1, 1, "decode", null, null,
           null, null).resolve(catalog);
-      return serving.run(session, probe.model(), probe.device(), quants, top, verbose, output.format, plot, force,
-          spec.commandLine().getOut(), spec.commandLine().getErr());
+      return serving.run(session, probe.model(), probe.device(), quants, kvCacheTypes(List.of()), top, verbose,
+          output.format, plot, force, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
     serving.refuseServingOnly("a serving recommendation: --isl and --osl");
     // checked before the probe, a decode step whose own range starts at 0 and would state that range instead
     int context = RecommendRequest.requireContext(this.context == null ? DEFAULT_CONTEXT : this.context);
-    List<KvCacheType> kv = new ArrayList<>();
-    if (kvCacheTypes == null) {
-      kv.addAll(RecommendRequest.DEFAULT_KV_CACHE_TYPES);
-    } else {
-      Text.listed("--kv-cache-types", kvCacheTypes).forEach(k -> kv.add(KvCacheType.parse(k)));
-    }
+    List<KvCacheType> kv = kvCacheTypes(RecommendRequest.DEFAULT_KV_CACHE_TYPES);
     if (maxDevices != null && layout.given()) {
       throw new InvalidInputException("--max-devices", maxDevices.toString(),
           "either a search up to N devices or one layout (--devices/--tp/--pp/--ep), not both");
@@ -492,5 +491,13 @@ final class RecommendCommand implements Callable<Integer> {
           d.reason().id(), d.detail(), d.layout().devices(), d.layout().tp(), d.layout().pp(), d.layout().ep());
     }
     return t;
+  }
+
+  /** The types --kv-cache-types names, or {@code defaults} when it names none. */
+  private List<KvCacheType> kvCacheTypes(List<KvCacheType> defaults) {
+    if (kvCacheTypes == null) {
+      return defaults;
+    }
+    return Text.listed("--kv-cache-types", kvCacheTypes).stream().map(KvCacheType::parse).toList();
   }
 }

@@ -6,6 +6,7 @@ import dev.tuner.api.InvalidInputException;
 import dev.tuner.cli.plot.ServingChart;
 import dev.tuner.core.recommend.RecommendRequest;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.serving.Engine;
@@ -84,8 +85,9 @@ final class ServingRecommendOptions {
         UnreadOptions.flag(attentionGroups), "--serving-terms", servingTerms);
   }
 
-  int run(Session session, ModelSpec model, DeviceSpec device, List<String> quants, int top, boolean verbose,
-      OutputFormat format, Path plot, boolean force, PrintWriter out, PrintWriter err) {
+  /** {@code kvCacheTypes}: those --kv-cache-types names, or none for each precision's usual one. */
+  int run(Session session, ModelSpec model, DeviceSpec device, List<String> quants, List<KvCacheType> kvCacheTypes,
+      int top, boolean verbose, OutputFormat format, Path plot, boolean force, PrintWriter out, PrintWriter err) {
     if (isl == null || osl == null) {
       throw new InvalidInputException(isl == null ? "--isl" : "--osl", "missing",
           "both --isl and --osl for a serving recommendation");
@@ -103,7 +105,7 @@ final class ServingRecommendOptions {
     }
     ServingRequest q = new ServingRequest(model, device, Lengths.fixed(isl), Lengths.fixed(osl), es, qs,
         gpus == null ? DEFAULT_GPUS : gpus, concurrencies == null ? DEFAULT_CONCURRENCIES : concurrencies,
-        optional(maxTtftMs), optional(maxTpotMs), optional(gpuHourUsd), attentionGroups);
+        optional(maxTtftMs), optional(maxTpotMs), optional(gpuHourUsd), attentionGroups, kvCacheTypes);
     ServingTerms terms = servingTerms == null ? ServingTermsCodec.shipped() : ServingTermsCodec.read(servingTerms);
     ServingRecommender.Recommendation r = new ServingRecommender(
         Serving.predictor(session, terms)).recommend(q);
@@ -111,13 +113,14 @@ final class ServingRecommendOptions {
     switch (format) {
       case JSON -> Json.print(out, json(r, shown));
       case CSV -> {
-        Table t = new Table("rank", "engine", "quant", "gpus", "tp", "pp", "ep", "attention_dp", "concurrency",
+        Table t = new Table("rank", "engine", "quant", "kv_cache_type", "gpus", "tp", "pp", "ep", "attention_dp",
+            "concurrency",
             "ttft_ms", "tpot_ms", "output_tokens_per_s_per_gpu", "tokens_per_s_per_user", "usd_per_million_output_tokens",
             "limited_by");
         int i = 1;
         for (Candidate c : shown) {
           ServingPrediction p = c.prediction();
-          t.row(i++, c.scenario().engine().name(), c.scenario().quant().name(),
+          t.row(i++, c.scenario().engine().name(), c.scenario().quant().name(), c.scenario().kvCache().id(),
               c.scenario().layout().devices(), c.scenario().layout().tp(), c.scenario().layout().pp(),
               c.scenario().layout().ep(), c.scenario().attentionDp(), c.concurrency(), p.ttftMs(), p.tpotMs(),
               p.outputTokensPerSPerGpu(),
@@ -165,12 +168,13 @@ final class ServingRecommendOptions {
     if (shown.isEmpty()) {
       out.println("No configuration meets the budget.");
     } else {
-      Table t = new Table("#", "engine", "quant", "GPUs", "tp", "pp", "ep", "attn dp", "concurrency", "TTFT ms",
+      Table t = new Table("#", "engine", "quant", "kv", "GPUs", "tp", "pp", "ep", "attn dp", "concurrency", "TTFT ms",
           "TPOT ms", "out tok/s/GPU", "tok/s/user", "$/M out", "limited by");
       int i = 1;
       for (Candidate c : shown) {
         ServingPrediction p = c.prediction();
-        t.row(i++, c.scenario().engine().name(), c.scenario().quant().name(), c.scenario().layout().devices(),
+        t.row(i++, c.scenario().engine().name(), c.scenario().quant().name(), c.scenario().kvCache().id(),
+            c.scenario().layout().devices(),
             c.scenario().layout().tp(), c.scenario().layout().pp(), c.scenario().layout().ep(),
             c.scenario().attentionDp(), c.concurrency(),
             Text.num(p.ttftMs()), Text.num(p.tpotMs()), Text.num(p.outputTokensPerSPerGpu()),
@@ -201,9 +205,10 @@ final class ServingRecommendOptions {
     }
   }
 
-  /** "FP8 on 4 GPUs (tp 2, pp 2, ep 1)", with ", attention dp N" when the ranks form attention groups. */
+  /** "FP8, KV fp8, on 4 GPUs (tp 2, pp 2, ep 1)", with ", attention dp N" when the ranks form attention groups. */
   private static String configuration(ServingRecommender.Dropped x) {
-    return x.quant().name() + " on " + x.layout().devices() + " GPU" + (x.layout().devices() == 1 ? "" : "s")
+    return x.quant().name() + ", KV " + x.kvCache().id() + ", on " + x.layout().devices() + " GPU"
+        + (x.layout().devices() == 1 ? "" : "s")
         + " (" + ServingScenario.describe(x.layout(), x.attentionDp()) + ")";
   }
 
@@ -228,7 +233,8 @@ final class ServingRecommendOptions {
       ServingPrediction p = c.prediction();
       ObjectNode o = top.addObject();
       o.put("rank", rank++).put("engine", c.scenario().engine().name())
-          .put("quant", c.scenario().quant().name()).put("gpus", c.scenario().layout().devices())
+          .put("quant", c.scenario().quant().name()).put("kv_cache_type", c.scenario().kvCache().id())
+          .put("gpus", c.scenario().layout().devices())
           .put("tp", c.scenario().layout().tp()).put("pp", c.scenario().layout().pp())
           .put("ep", c.scenario().layout().ep()).put("attention_dp", c.scenario().attentionDp())
           .put("concurrency", c.concurrency());
@@ -242,7 +248,8 @@ final class ServingRecommendOptions {
     }
     ArrayNode dropped = n.putArray("dropped");
     r.dropped().forEach(d -> dropped.addObject().put("engine", d.engine().name()).put("quant", d.quant().name())
-        .put("gpus", d.layout().devices()).put("tp", d.layout().tp()).put("pp", d.layout().pp())
+        .put("kv_cache_type", d.kvCache().id()).put("gpus", d.layout().devices()).put("tp", d.layout().tp())
+        .put("pp", d.layout().pp())
         .put("ep", d.layout().ep()).put("attention_dp", d.attentionDp()).put("reason", d.reason()));
     return n;
   }

@@ -70,6 +70,28 @@ class ReadmeExamplesTest {
     assertThat(readme()).contains(quoted);
   }
 
+  /**
+   * The README's serving recommendation's first row, and what predict gives for it with and without its KV-cache
+   * type: the row reproduces only with it.
+   */
+  @Test
+  void theServingRecommendationRowIsWhatPredictGivesWithItsKvCache() throws Exception {
+    var top = Cli.json(new String[] {"recommend", "--model", "Llama 3.1 70B", "--device", "H100 SXM5 80GB", "--isl",
+        "1000", "--osl", "200", "--max-ttft-ms", "500", "--max-tpot-ms", "30", "--gpu-hour-usd", "2.5", "--top", "1",
+        "--format", "json"}).get("top").get(0);
+    String[] predict = {"predict", "--model", "Llama 3.1 70B", "--device", "H100 SXM5 80GB", "--isl", "1000", "--osl",
+        "200", "--engine", "tensorrt-llm", "--quant", "FP8", "--devices", "4", "--tp", "4", "--concurrency", "32",
+        "--format", "json"};
+    assertThat(List.of(top.get("engine").asText(), top.get("quant").asText(), top.get("kv_cache_type").asText(),
+        top.get("gpus").asInt(), top.get("tp").asInt(), top.get("concurrency").asInt()))
+        .containsExactly("tensorrt-llm", "FP8", "fp8", 4, 4, 32);
+    double withKv = Cli.json(predict, "--kv-cache-type", "fp8").get("output_tokens_per_s_per_gpu").asDouble();
+    double f16 = Cli.json(predict).get("output_tokens_per_s_per_gpu").asDouble();
+    assertThat(withKv).isEqualTo(top.get("output_tokens_per_s_per_gpu").asDouble());
+    assertThat(readme().replaceAll("\\s+", " ")).contains("32 clients, " + Text.num(withKv)
+        + " output tokens/s per GPU", "takes an f16 cache: " + Text.num(f16) + ")");
+  }
+
   /** The batched decode the README quotes (Llama 3 8B Q4_K_M on an RTX 4090 at batch 1, 8 and 32) is today's. */
   @Test
   void theBatchedDecodeFiguresAreWhatPredictPrints() throws Exception {

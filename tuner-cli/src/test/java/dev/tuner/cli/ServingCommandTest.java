@@ -150,8 +150,9 @@ class ServingCommandTest {
     Cli.Result listed = Cli.run(table, "--verbose");
     assertThat(counted.out()).contains("Dropped (2; --verbose or JSON lists each)")
         .contains("tensorrt-llm  2 (BF16, FP8)");
-    assertThat(listed.out()).contains("Dropped (2)").contains("tensorrt-llm  BF16 on 1 GPU (tp 1, pp 1, ep 1)")
-        .contains("tensorrt-llm  FP8 on 1 GPU (tp 1, pp 1, ep 1)");
+    assertThat(listed.out()).contains("Dropped (2)")
+        .contains("tensorrt-llm  BF16, KV f16, on 1 GPU (tp 1, pp 1, ep 1)")
+        .contains("tensorrt-llm  FP8, KV fp8, on 1 GPU (tp 1, pp 1, ep 1)");
   }
 
   @Test
@@ -450,6 +451,65 @@ class ServingCommandTest {
     Cli.Result half = Cli.run("recommend", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--isl", "10");
     assertThat(half.exit()).isEqualTo(2);
     assertThat(half.err()).contains("--osl");
+  }
+
+  private static final String[] SERVING_RECOMMEND = {"recommend", "--model", "Llama 3.1 70B", "--device",
+      "H100 SXM5 80GB", "--isl", "1000", "--osl", "200", "--engines", "tensorrt-llm,vllm", "--quants", "BF16,FP8",
+      "--gpus", "4,8", "--concurrencies", "16,32,64", "--max-ttft-ms", "500", "--max-tpot-ms", "30"};
+
+  @Test
+  void aServingRecommendationSaysItsKvCacheAndEachRowPredictsAsRecommended() {
+    JsonNode r = Cli.json(SERVING_RECOMMEND, "--top", "4", "--format", "json");
+    assertThat(r.get("notes").toString()).contains("KV cache fp8 with FP8 weights", "--kv-cache-type");
+    assertThat(r.get("top")).hasSize(4);
+    for (JsonNode row : r.get("top")) {
+      // the rule: an FP8 cache with FP8 weights, f16 otherwise
+      assertThat(row.get("kv_cache_type").asText()).isEqualTo(row.get("quant").asText().equals("FP8") ? "fp8" : "f16");
+      // the row, copied into predict as the README shows, predicts the figures it was ranked by
+      JsonNode p = Cli.json(new String[] {"predict", "--model", "Llama 3.1 70B", "--device", "H100 SXM5 80GB",
+          "--isl", "1000", "--osl", "200", "--engine", row.get("engine").asText(), "--quant", row.get("quant").asText(),
+          "--kv-cache-type", row.get("kv_cache_type").asText(), "--devices", row.get("gpus").asText(), "--tp",
+          row.get("tp").asText(), "--pp", row.get("pp").asText(), "--ep", row.get("ep").asText(), "--concurrency",
+          row.get("concurrency").asText(), "--format", "json"});
+      for (String k : new String[] {"ttft_ms", "tpot_ms", "itl_ms", "e2e_ms", "requests_per_s",
+          "output_tokens_per_s", "output_tokens_per_s_per_gpu"}) {
+        assertThat(p.get(k).asDouble()).as(k).isEqualTo(row.get(k).asDouble());
+        assertThat(p.get("intervals").get(k)).as(k).isEqualTo(row.get("intervals").get(k));
+      }
+    }
+    // without its kv, predict takes f16 and an FP8 row's figures are not the recommended ones
+    JsonNode fp8 = r.get("top").get(0);
+    assertThat(fp8.get("kv_cache_type").asText()).isEqualTo("fp8");
+    JsonNode f16 = Cli.json(new String[] {"predict", "--model", "Llama 3.1 70B", "--device", "H100 SXM5 80GB", "--isl",
+        "1000", "--osl", "200", "--engine", fp8.get("engine").asText(), "--quant", "FP8", "--devices",
+        fp8.get("gpus").asText(), "--tp", fp8.get("tp").asText(), "--concurrency", fp8.get("concurrency").asText(),
+        "--format", "json"});
+    assertThat(f16.get("scenario").get("kv_cache_type").asText()).isEqualTo("f16");
+    assertThat(f16.get("output_tokens_per_s_per_gpu").asDouble())
+        .isNotEqualTo(fp8.get("output_tokens_per_s_per_gpu").asDouble());
+    // the table has the column too
+    Cli.Result table = Cli.run(SERVING_RECOMMEND, "--top", "1");
+    assertThat(table.out()).contains(" kv ", "note: KV cache fp8 with FP8 weights");
+    Cli.Result csv = Cli.run(SERVING_RECOMMEND, "--top", "1", "--format", "csv");
+    assertThat(csv.out().lines().findFirst().orElseThrow()).contains("quant,kv_cache_type,");
+  }
+
+  @Test
+  void aServingRecommendationSearchesTheKvCacheTypesNamedAndPointsAStepBudgetToTpot() {
+    JsonNode both = Cli.json(SERVING_RECOMMEND, "--quants", "FP8", "--kv-cache-types", "f16,fp8", "--top", "100",
+        "--format", "json");
+    assertThat(both.get("top").findValuesAsText("kv_cache_type")).contains("f16", "fp8");
+    // types named replace the rule, which the notes then do not state
+    assertThat(both.get("notes").toString()).doesNotContain("KV cache fp8 with FP8 weights");
+    JsonNode f16 = Cli.json(SERVING_RECOMMEND, "--kv-cache-types", "f16", "--top", "100", "--format", "json");
+    assertThat(f16.get("top").findValuesAsText("kv_cache_type")).isNotEmpty().containsOnly("f16");
+    assertThat(f16.get("dropped").findValuesAsText("kv_cache_type")).containsOnly("f16");
+    Cli.Result bad = Cli.run(SERVING_RECOMMEND, "--kv-cache-types", "f17");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("f17").doesNotContain("Exception");
+    Cli.Result step = Cli.run(SERVING_RECOMMEND, "--max-ms-per-token", "30");
+    assertThat(step.exit()).isEqualTo(2);
+    assertThat(step.err()).contains("--max-ms-per-token = 30", "--max-tpot-ms");
   }
 
   @Test

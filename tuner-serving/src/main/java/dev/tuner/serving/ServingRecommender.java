@@ -12,8 +12,9 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * The serving configuration for a workload: every engine × device count × parallel layout × precision ×
- * concurrency of a {@link ServingRequest} is predicted; those that meet the TTFT and TPOT budgets are ranked by
+ * The serving configuration for a workload: every engine × device count × parallel layout × precision × KV-cache
+ * type × concurrency of a {@link ServingRequest} is predicted (the KV-cache types the request names, or the one
+ * {@link ServingRequest#kvCacheRule} gives each precision); those that meet the TTFT and TPOT budgets are ranked by
  * output tokens/s per GPU, or by cost per million output tokens when a price per GPU-hour is given. With one price
  * for every GPU the two orders agree (cost per million = price / (3600 × tokens/s per GPU) × 10⁶); the cost is
  * reported so that the choice reads in money. Immutable and thread-safe.
@@ -29,9 +30,9 @@ import java.util.OptionalDouble;
  *
  * <p>A concurrency beyond what a deployment can run adds requests that only wait: its tokens/s per GPU and TPOT stay
  * those of a lower concurrency while its TTFT grows. Such a candidate, no better on any of the three than a lower
- * concurrency of the same deployment (engine, precision, layout, attention groups) and worse on one, is not ranked
- * ({@code queued}): no budget or price would prefer it, and ranked it would fill the top of the list with copies of
- * one configuration behind longer and longer queues.
+ * concurrency of the same deployment (engine, precision, KV-cache type, layout, attention groups) and worse on one,
+ * is not ranked ({@code queued}): no budget or price would prefer it, and ranked it would fill the top of the list
+ * with copies of one configuration behind longer and longer queues.
  */
 public final class ServingRecommender {
   private final ServingPredictor predictor;
@@ -49,7 +50,8 @@ public final class ServingRecommender {
   }
 
   /** A configuration that cannot run, and why. */
-  public record Dropped(Engine engine, Quantization quant, ParallelLayout layout, int attentionDp, String reason) {}
+  public record Dropped(Engine engine, Quantization quant, KvCacheType kvCache, ParallelLayout layout, int attentionDp,
+      String reason) {}
 
   /**
    * Every candidate predicted ({@code candidates}, in grid order, each deployment's concurrencies from the lowest),
@@ -67,12 +69,19 @@ public final class ServingRecommender {
     }
 
     /**
-     * What the user of the recommendation must know: a workload longer than the context the model declares (every
-     * candidate), a best candidate that vLLM would not start with its default {@code max_model_len}, and, when no
-     * candidate meets the budgets, how close the {@link #closest} one comes.
+     * What the user of the recommendation must know: the KV-cache rule when the request named no types and it gave a
+     * precision other than f16 (every figure at capacity hangs on it, and a prediction without it assumes f16), a
+     * workload longer than the context the model declares (every candidate), a best candidate that vLLM would not
+     * start with its default {@code max_model_len}, and, when no candidate meets the budgets, how close the
+     * {@link #closest} one comes.
      */
     public List<String> notes() {
       List<String> out = new ArrayList<>();
+      if (request.kvCacheTypes().isEmpty()
+          && request.quants().stream().anyMatch(q -> ServingRequest.kvCacheRule(q) != KvCacheType.F16)) {
+        out.add(ServingRequest.KV_CACHE_RULE + ": predict a row with its kv as --kv-cache-type (predict assumes"
+            + " f16 without it); --kv-cache-types searches the types named instead");
+      }
       request.model().beyondContext(Lengths.longestSequence(request.input(), request.output())).ifPresent(out::add);
       best.flatMap(c -> c.prediction().refusedAtStart()).ifPresent(a -> out.add("the best candidate: " + a));
       closest().ifPresent(c -> out.add(String.format(Locale.ROOT, "closest to the budget: %s %s on"
@@ -108,39 +117,41 @@ public final class ServingRecommender {
     int[] concurrencies = ascending(q.concurrencies());
     for (Engine engine : q.engines()) {
       for (Quantization quant : q.quants()) {
-        for (int n : q.deviceCounts()) {
-          for (ParallelLayout layout : layouts(n, q.model().moe().isMoe())) {
-            for (int dp : q.attentionGroups(layout, engine)) {
-              ServingScenario base;
-              ServingPredictor.ConcurrencySweep sweep;
-              try {
-                base = new ServingScenario(q.model(), q.device(), quant, kvCache(quant), engine, layout,
-                    new Workload(q.input(), q.output(), new Load.Concurrency(1)), dp);
-                // an engine that does not run on the device is dropped here, with the engines that do
-                sweep = predictor.sweep(base, predictor.physics().figures(base));
-              } catch (InvalidInputException e) {
-                dropped.add(new Dropped(engine, quant, layout, dp, e.getMessage()));
-                continue;
-              }
-              List<Candidate> lower = new ArrayList<>();
-              for (int c : concurrencies) {
-                ServingScenario s = base.withWorkload(new Workload(q.input(), q.output(), new Load.Concurrency(c)));
-                ServingPrediction p;
+        for (KvCacheType kv : q.kvCaches(quant)) {
+          for (int n : q.deviceCounts()) {
+            for (ParallelLayout layout : layouts(n, q.model().moe().isMoe())) {
+              for (int dp : q.attentionGroups(layout, engine)) {
+                ServingScenario base;
+                ServingPredictor.ConcurrencySweep sweep;
                 try {
-                  p = sweep.predict(s);
+                  base = new ServingScenario(q.model(), q.device(), quant, kv, engine, layout,
+                      new Workload(q.input(), q.output(), new Load.Concurrency(1)), dp);
+                  // an engine that does not run on the device is dropped here, with the engines that do
+                  sweep = predictor.sweep(base, predictor.physics().figures(base));
                 } catch (InvalidInputException e) {
-                  dropped.add(new Dropped(engine, quant, layout, dp, e.getMessage()));
-                  break;
+                  dropped.add(new Dropped(engine, quant, kv, layout, dp, e.getMessage()));
+                  continue;
                 }
-                Candidate now = candidate(q, s, p);
-                all.add(now);
-                if (now.meetsBudget()) {
-                  if (lower.stream().anyMatch(l -> outdoes(l, now))) {
-                    queued.add(now);
-                  } else {
-                    lower.add(now);
-                    meeting.add(new Ranked(now, -p.outputTokensPerSPerGpu(), p.tpotMs(), p.ttftMs(),
-                        layout.devices()));
+                List<Candidate> lower = new ArrayList<>();
+                for (int c : concurrencies) {
+                  ServingScenario s = base.withWorkload(new Workload(q.input(), q.output(), new Load.Concurrency(c)));
+                  ServingPrediction p;
+                  try {
+                    p = sweep.predict(s);
+                  } catch (InvalidInputException e) {
+                    dropped.add(new Dropped(engine, quant, kv, layout, dp, e.getMessage()));
+                    break;
+                  }
+                  Candidate now = candidate(q, s, p);
+                  all.add(now);
+                  if (now.meetsBudget()) {
+                    if (lower.stream().anyMatch(l -> outdoes(l, now))) {
+                      queued.add(now);
+                    } else {
+                      lower.add(now);
+                      meeting.add(new Ranked(now, -p.outputTokensPerSPerGpu(), p.tpotMs(), p.ttftMs(),
+                          layout.devices()));
+                    }
                   }
                 }
               }
@@ -212,11 +223,6 @@ public final class ServingRecommender {
     }
     return c != 0 ? c : Integer.compare(a.devices(), b.devices());
   };
-
-  /** FP8 weights run with an FP8 KV cache (as the engines' FP8 recipes do); everything else with FP16. */
-  static KvCacheType kvCache(Quantization q) {
-    return q.activation() == dev.tuner.core.scenario.Activation.FP8 ? KvCacheType.FP8 : KvCacheType.F16;
-  }
 
   /** The layouts of {@code n} GPUs (see the class comment). */
   static List<ParallelLayout> layouts(int n, boolean moe) {

@@ -3,10 +3,13 @@ package dev.tuner.serving;
 import static dev.tuner.api.InvalidInputException.requireInRange;
 
 import dev.tuner.api.InvalidInputException;
+import dev.tuner.core.scenario.Activation;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -17,19 +20,47 @@ import java.util.OptionalDouble;
  * price per GPU-hour (USD; there are no built-in prices). {@code attentionGroups}: also try, for a mixture of experts
  * split over several ranks on an engine that has them, every rank as its own attention group
  * ({@link ServingScenario#attentionDp}); off by default, as the only measured runs of it (SGLang 0.4.5, DeepSeek-R1 on
- * 8 H200s) are slower than its physics says (docs/EVALUATION.md).
+ * 8 H200s) are slower than its physics says (docs/EVALUATION.md). {@code kvCacheTypes}: the KV-cache types to
+ * search with every precision; empty for the one {@link #kvCacheRule} gives each precision.
  */
 public record ServingRequest(
     ModelSpec model, DeviceSpec device, Lengths input, Lengths output, List<Engine> engines,
     List<Quantization> quants, List<Integer> deviceCounts, List<Integer> concurrencies, OptionalDouble maxTtftMs,
-    OptionalDouble maxTpotMs, OptionalDouble gpuHourUsd, boolean attentionGroups) {
-  /** A search without attention groups. */
+    OptionalDouble maxTpotMs, OptionalDouble gpuHourUsd, boolean attentionGroups, List<KvCacheType> kvCacheTypes) {
+  /** What {@link #kvCacheRule} says, for a recommendation's notes. */
+  public static final String KV_CACHE_RULE = "KV cache fp8 with FP8 weights (as the engines' FP8 recipes run them),"
+      + " f16 with the others";
+
+  /** A search without attention groups, each precision with the KV cache of {@link #kvCacheRule}. */
   public ServingRequest(
       ModelSpec model, DeviceSpec device, Lengths input, Lengths output, List<Engine> engines,
       List<Quantization> quants, List<Integer> deviceCounts, List<Integer> concurrencies, OptionalDouble maxTtftMs,
       OptionalDouble maxTpotMs, OptionalDouble gpuHourUsd) {
     this(model, device, input, output, engines, quants, deviceCounts, concurrencies, maxTtftMs, maxTpotMs, gpuHourUsd,
         false);
+  }
+
+  /** Each precision with the KV cache of {@link #kvCacheRule}. */
+  public ServingRequest(
+      ModelSpec model, DeviceSpec device, Lengths input, Lengths output, List<Engine> engines,
+      List<Quantization> quants, List<Integer> deviceCounts, List<Integer> concurrencies, OptionalDouble maxTtftMs,
+      OptionalDouble maxTpotMs, OptionalDouble gpuHourUsd, boolean attentionGroups) {
+    this(model, device, input, output, engines, quants, deviceCounts, concurrencies, maxTtftMs, maxTpotMs, gpuHourUsd,
+        attentionGroups, List.of());
+  }
+
+  /**
+   * The KV cache a precision gets when no types are given: FP8 for weights that compute in FP8, as the engines'
+   * FP8 recipes quantize the cache with the weights (vLLM's and SGLang's {@code --kv-cache-dtype fp8},
+   * TensorRT-LLM's FP8 KV-cache quantization); FP16 otherwise, every engine's default.
+   */
+  public static KvCacheType kvCacheRule(Quantization q) {
+    return q.activation() == Activation.FP8 ? KvCacheType.FP8 : KvCacheType.F16;
+  }
+
+  /** The KV-cache types searched with {@code q}: those given, or the one {@link #kvCacheRule} gives it. */
+  public List<KvCacheType> kvCaches(Quantization q) {
+    return kvCacheTypes.isEmpty() ? List.of(kvCacheRule(q)) : kvCacheTypes;
   }
 
   public ServingRequest {
@@ -41,6 +72,7 @@ public record ServingRequest(
     quants = nonEmpty("precisions", quants);
     deviceCounts = nonEmpty("device counts", deviceCounts);
     concurrencies = nonEmpty("concurrencies", concurrencies);
+    kvCacheTypes = List.copyOf(new LinkedHashSet<>(Objects.requireNonNull(kvCacheTypes, "KV-cache types")));
     deviceCounts.forEach(n -> requireInRange("device count", n, 1, 4096, "GPUs"));
     concurrencies.forEach(c -> requireInRange("concurrency", c, 1, 1_000_000, "requests in flight"));
     maxTtftMs.ifPresent(v -> requireInRange("max TTFT", v, 1e-3, 1e9, "milliseconds"));
@@ -74,6 +106,7 @@ public record ServingRequest(
         }
       }
     }
-    return placements * quants.size() * concurrencies.size();
+    long precisions = quants.stream().mapToLong(q -> kvCaches(q).size()).sum();
+    return placements * precisions * concurrencies.size();
   }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
 import java.util.ArrayList;
@@ -169,29 +170,32 @@ class ServingRecommenderTest {
     List<ServingRecommender.Dropped> dropped = new ArrayList<>();
     for (Engine engine : q.engines()) {
       for (Quantization quant : q.quants()) {
-        for (int n : q.deviceCounts()) {
-          for (ParallelLayout layout : ServingRecommender.layouts(n, q.model().moe().isMoe())) {
-            for (int dp : q.attentionGroups(layout, engine)) {
-              List<ServingRecommender.Candidate> deployment = new ArrayList<>();
-              for (int c : q.concurrencies().stream().sorted().toList()) {
-                ServingScenario s;
-                ServingPrediction p;
-                try {
-                  // an engine that does not run on the device fails here
-                  s = new ServingScenario(q.model(), q.device(), quant, ServingRecommender.kvCache(quant), engine,
-                      layout, new Workload(q.input(), q.output(), new Load.Concurrency(c)), dp);
-                  p = PREDICTOR.predict(s);
-                } catch (InvalidInputException e) {
-                  dropped.add(new ServingRecommender.Dropped(engine, quant, layout, dp, e.getMessage()));
-                  break;
+        for (KvCacheType kv : q.kvCaches(quant)) {
+          for (int n : q.deviceCounts()) {
+            for (ParallelLayout layout : ServingRecommender.layouts(n, q.model().moe().isMoe())) {
+              for (int dp : q.attentionGroups(layout, engine)) {
+                List<ServingRecommender.Candidate> deployment = new ArrayList<>();
+                for (int c : q.concurrencies().stream().sorted().toList()) {
+                  ServingScenario s;
+                  ServingPrediction p;
+                  try {
+                    // an engine that does not run on the device fails here
+                    s = new ServingScenario(q.model(), q.device(), quant, kv, engine,
+                        layout, new Workload(q.input(), q.output(), new Load.Concurrency(c)), dp);
+                    p = PREDICTOR.predict(s);
+                  } catch (InvalidInputException e) {
+                    dropped.add(new ServingRecommender.Dropped(engine, quant, kv, layout, dp,
+                        e.getMessage()));
+                    break;
+                  }
+                  ServingRecommender.Candidate now = ServingRecommender.candidate(q, s, p);
+                  if (now.meetsBudget() && deployment.stream().anyMatch(l -> l.meetsBudget()
+                      && l.concurrency() < now.concurrency() && ServingRecommender.outdoes(l, now))) {
+                    queued.add(now);
+                  }
+                  deployment.add(now);
+                  all.add(now);
                 }
-                ServingRecommender.Candidate now = ServingRecommender.candidate(q, s, p);
-                if (now.meetsBudget() && deployment.stream().anyMatch(l -> l.meetsBudget()
-                    && l.concurrency() < now.concurrency() && ServingRecommender.outdoes(l, now))) {
-                  queued.add(now);
-                }
-                deployment.add(now);
-                all.add(now);
               }
             }
           }
@@ -237,7 +241,8 @@ class ServingRecommenderTest {
         some(random, List.of(CATALOG.quant("BF16"), CATALOG.quant("FP8"))), some(random, List.of(1, 2, 4, 8, 3)),
         clients, random.nextBoolean() ? OptionalDouble.of(50 + random.nextInt(5000)) : OptionalDouble.empty(),
         random.nextBoolean() ? OptionalDouble.of(5 + random.nextInt(100)) : OptionalDouble.empty(),
-        random.nextBoolean() ? OptionalDouble.of(2.5) : OptionalDouble.empty(), random.nextBoolean());
+        random.nextBoolean() ? OptionalDouble.of(2.5) : OptionalDouble.empty(), random.nextBoolean(),
+        random.nextBoolean() ? List.of() : some(random, List.of(KvCacheType.F16, KvCacheType.FP8, KvCacheType.Q8_0)));
     ServingRecommender.Recommendation fast = new ServingRecommender(PREDICTOR).recommend(q);
     ServingRecommender.Recommendation reference = oneByOne(q);
     // record equality: every scenario, every predicted figure bit for bit, every interval, explanation and assumption
