@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -70,7 +71,8 @@ final class Serving {
       why.ifPresent(e -> n.set("explain", explanationJson(e)));
       Json.print(out, n);
     } else if (format == OutputFormat.CSV) {
-      // one row: the scenario, then each metric with its interval's ends (empty where the terms give none)
+      // one row: the scenario, then each metric with its interval's ends (empty where the terms give none, and all
+      // three empty where the metric is undefined)
       List<String> header = new ArrayList<>(List.of("engine", "model", "quant", "kv_cache", "device", "devices", "tp",
           "pp", "ep", "attention_dp", "isl", "osl", "load"));
       List<Object> row = new ArrayList<>(List.of(s.engine().describe(), s.model().name(), s.quant().name(),
@@ -80,7 +82,7 @@ final class Serving {
       p.figures().forEach((k, v) -> {
         header.addAll(List.of(k, k + "_low", k + "_high"));
         Interval in = p.intervals().get(k);
-        row.addAll(List.of(v, in == null ? "" : in.low(), in == null ? "" : in.high()));
+        row.addAll(List.of(Text.cell(v), in == null ? "" : in.low(), in == null ? "" : in.high()));
       });
       header.add("limited_by");
       row.add(p.limitedBy().id());
@@ -171,7 +173,7 @@ final class Serving {
 
   static ObjectNode json(ServingScenario s, ServingPrediction p) {
     ObjectNode n = Json.object();
-    p.figures().forEach(n::put);
+    figures(n, p);
     n.put("running", p.running());
     n.put("limited_by", p.limitedBy().id());
     n.put("limit_detail", p.limitDetail());
@@ -223,8 +225,8 @@ final class Serving {
     out.println("Serving prediction (" + p.termsId() + ")");
     new Table("metric", "value", "interval")
         .row("TTFT", Text.num(p.ttftMs()) + " ms", range(p, "ttft_ms"))
-        .row("TPOT", Text.num(p.tpotMs()) + " ms", range(p, "tpot_ms"))
-        .row("ITL (median)", Text.num(p.itlMs()) + " ms", range(p, "itl_ms"))
+        .row("TPOT", millis(p.tpotMs()), range(p, "tpot_ms"))
+        .row("ITL (median)", millis(p.itlMs()), range(p, "itl_ms"))
         .row("E2E", Text.num(p.e2eMs()) + " ms", range(p, "e2e_ms"))
         .row("requests/s", Text.num(p.requestsPerS()), range(p, "requests_per_s"))
         .row("output tokens/s", Text.num(p.outputTokensPerS()), range(p, "output_tokens_per_s"))
@@ -241,8 +243,21 @@ final class Serving {
   }
 
   private static String range(ServingPrediction p, String key) {
+    if (p.figures().get(key).isEmpty()) {
+      return "n/a";
+    }
     Interval i = p.intervals().get(key);
     return i == null ? "none" : Text.interval(i);
+  }
+
+  /** Milliseconds, or n/a for a metric the prediction leaves undefined. */
+  private static String millis(OptionalDouble v) {
+    return v.isPresent() ? Text.num(v.getAsDouble()) + " ms" : "n/a";
+  }
+
+  /** The prediction's metrics under their names in {@code n}; null where undefined. */
+  static void figures(ObjectNode n, ServingPrediction p) {
+    p.figures().forEach((k, v) -> Json.put(n, k, v));
   }
 
   static ServingData read(Session session, List<Path> files) {
@@ -352,10 +367,23 @@ final class Serving {
     return "offline";
   }
 
-  /** The prediction's intervals, metric by metric, under {@code "intervals"} of {@code n}. */
+  /**
+   * The prediction's intervals, metric by metric, under {@code "intervals"} of {@code n}; null for an undefined
+   * metric where the others have one (terms without intervals give none).
+   */
   static void intervals(ObjectNode n, ServingPrediction p) {
     ObjectNode intervals = n.putObject("intervals");
-    new TreeMap<>(p.intervals()).forEach((k, v) -> Json.put(intervals, k, v));
+    if (p.intervals().isEmpty()) {
+      return;
+    }
+    new TreeMap<>(p.figures()).forEach((k, v) -> {
+      Interval in = p.intervals().get(k);
+      if (in != null) {
+        Json.put(intervals, k, in);
+      } else if (v.isEmpty()) {
+        intervals.putNull(k);
+      }
+    });
   }
 
   private static String num(double v) {

@@ -92,6 +92,10 @@ final class ServingRecommendOptions {
       throw new InvalidInputException(isl == null ? "--isl" : "--osl", "missing",
           "both --isl and --osl for a serving recommendation");
     }
+    if (plot != null && osl == 1) {
+      throw new InvalidInputException("--plot", plot + " with --osl 1", "--osl of 2 or more for the chart, whose x"
+          + " axis, tokens/s per user (1000 / TPOT), one output token per request leaves undefined");
+    }
     // the step recommendation's bound (RecommendRequest), so that both kinds refuse the same --top
     InvalidInputException.requireInRange("top", top, 1, RecommendRequest.MAX_TOP, "configurations");
     EngineDefaults defaults = EngineDefaults.shipped();
@@ -122,9 +126,9 @@ final class ServingRecommendOptions {
           ServingPrediction p = c.prediction();
           t.row(i++, c.scenario().engine().name(), c.scenario().quant().name(), c.scenario().kvCache().id(),
               c.scenario().layout().devices(), c.scenario().layout().tp(), c.scenario().layout().pp(),
-              c.scenario().layout().ep(), c.scenario().attentionDp(), c.concurrency(), p.ttftMs(), p.tpotMs(),
-              p.outputTokensPerSPerGpu(),
-              p.tokensPerSPerUser(), c.usdPerMillionOutput().isPresent() ? c.usdPerMillionOutput().getAsDouble() : "",
+              c.scenario().layout().ep(), c.scenario().attentionDp(), c.concurrency(), p.ttftMs(),
+              Text.cell(p.tpotMs()), p.outputTokensPerSPerGpu(), Text.cell(p.tokensPerSPerUser()),
+              c.usdPerMillionOutput().isPresent() ? c.usdPerMillionOutput().getAsDouble() : "",
               p.limitedBy().id());
         }
         t.printCsv(out);
@@ -238,8 +242,9 @@ final class ServingRecommendOptions {
           .put("tp", c.scenario().layout().tp()).put("pp", c.scenario().layout().pp())
           .put("ep", c.scenario().layout().ep()).put("attention_dp", c.scenario().attentionDp())
           .put("concurrency", c.concurrency());
-      p.figures().forEach(o::put);
-      o.put("tokens_per_s_per_user", p.tokensPerSPerUser()).put("limited_by", p.limitedBy().id());
+      Serving.figures(o, p);
+      Json.put(o, "tokens_per_s_per_user", p.tokensPerSPerUser());
+      o.put("limited_by", p.limitedBy().id());
       Json.put(o, "usd_per_million_output_tokens", c.usdPerMillionOutput());
       Serving.intervals(o, p);
     }

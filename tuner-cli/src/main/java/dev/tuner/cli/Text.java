@@ -19,6 +19,16 @@ final class Text {
     return items.stream().map(String::trim).toList();
   }
 
+  /** {@link #num(double)} of a figure, or n/a where it is undefined. */
+  static String num(OptionalDouble v) {
+    return v.isPresent() ? num(v.getAsDouble()) : "n/a";
+  }
+
+  /** A CSV cell of a figure: the number as a double prints, or empty where it is undefined. */
+  static Object cell(OptionalDouble v) {
+    return v.isPresent() ? (Object) v.getAsDouble() : "";
+  }
+
   /** 20400, 206.3, 3.31, 0.0123: about four significant digits. */
   static String num(double v) {
     if (Double.isNaN(v)) {

@@ -512,6 +512,48 @@ class ServingCommandTest {
     assertThat(step.err()).contains("--max-ms-per-token = 30", "--max-tpot-ms");
   }
 
+  /**
+   * One output token per request has no gap after the first: TPOT, the median ITL, their intervals and tokens/s per
+   * user are n/a in tables, null in JSON, empty in CSV (never 0, never NaN), under the keys they always have; a TPOT
+   * budget for such requests is refused, naming the budget and why.
+   */
+  @Test
+  void aOneTokenOutputHasNoTpotAndRefusesATpotBudget() {
+    String[] one = {"predict", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--quant", "FP8", "--engine",
+        "vllm", "--isl", "1000", "--osl", "1", "--concurrency", "8"};
+    Cli.Result table = Cli.run(one);
+    assertThat(table.exit()).as(table.toString()).isZero();
+    assertThat(table.out()).containsPattern("TPOT +n/a +n/a").containsPattern("ITL \\(median\\) +n/a +n/a")
+        .doesNotContain("0 ms").doesNotContain("NaN");
+    JsonNode j = Cli.json(one, "--format", "json");
+    for (String k : new String[] {"tpot_ms", "itl_ms"}) {
+      assertThat(j.has(k)).as(k).isTrue();
+      assertThat(j.get(k).isNull()).as(k).isTrue();
+      assertThat(j.get("intervals").get(k).isNull()).as(k).isTrue();
+    }
+    assertThat(j.get("ttft_ms").asDouble()).isPositive().isEqualTo(j.get("e2e_ms").asDouble());
+    Cli.Result csv = Cli.run(one, "--format", "csv");
+    List<String> header = List.of(csv.out().lines().findFirst().orElseThrow().split(","));
+    List<String> row = List.of(csv.out().lines().skip(1).findFirst().orElseThrow().split(",", -1));
+    assertThat(row.get(header.indexOf("tpot_ms"))).isEmpty();
+    assertThat(row.get(header.indexOf("itl_ms_high"))).isEmpty();
+    String[] recommend = {"recommend", "--model", "Llama 3.1 8B", "--device", "H100 SXM5 80GB", "--isl", "1000",
+        "--osl", "1", "--engines", "vllm", "--gpus", "1", "--concurrencies", "1,8"};
+    JsonNode r = Cli.json(recommend, "--format", "json");
+    JsonNode best = r.get("top").get(0);
+    for (String k : new String[] {"tpot_ms", "itl_ms", "tokens_per_s_per_user"}) {
+      assertThat(best.get(k).isNull()).as(k).isTrue();
+    }
+    assertThat(best.get("intervals").get("tpot_ms").isNull()).isTrue();
+    assertThat(Cli.run(recommend).out()).contains("n/a").doesNotContain("NaN");
+    Cli.Result budget = Cli.run(recommend, "--max-tpot-ms", "5");
+    assertThat(budget.exit()).isEqualTo(2);
+    assertThat(budget.err()).contains("max TPOT = 5", "outputs one token").doesNotContain("Exception");
+    Cli.Result plot = Cli.run(recommend, "--plot", "serving.png");
+    assertThat(plot.exit()).isEqualTo(2);
+    assertThat(plot.err()).contains("--plot", "--osl 1");
+  }
+
   @Test
   void csvCarriesTheScenarioAndEveryIntervalAsJsonDoes() throws Exception {
     Cli.Result csv = Cli.run(VLLM, "--concurrency", "20", "--format", "csv");
@@ -691,10 +733,10 @@ class ServingCommandTest {
         "vllm", "--isl", "1000", "--osl", "1", "--concurrency", "4", "--format", "json"};
     Cli.Result r = Cli.run(one);
     assertThat(r.exit()).as(r.toString()).isZero();
-    assertThat(r.json().get("tpot_ms").asDouble()).isZero();
-    assertThat(r.json().get("itl_ms").asDouble()).isZero();
+    assertThat(r.json().get("tpot_ms").isNull()).isTrue();
+    assertThat(r.json().get("itl_ms").isNull()).isTrue();
     assertThat(r.json().get("e2e_ms").asDouble()).isEqualTo(r.json().get("ttft_ms").asDouble());
-    assertThat(r.json().get("assumptions").toString()).contains("one output token per request", "reported as 0");
+    assertThat(r.json().get("assumptions").toString()).contains("one output token per request", "undefined");
     // two tokens have one gap between them, and no such note
     String[] twoTokens = one.clone();
     twoTokens[java.util.Arrays.asList(one).indexOf("--osl") + 1] = "2";

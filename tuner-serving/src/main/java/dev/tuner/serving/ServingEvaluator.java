@@ -136,9 +136,14 @@ public final class ServingEvaluator {
   private static boolean outcomes(ServingRow r, ServingPrediction s, List<Outcome> into) {
     boolean all = true;
     for (Metric m : r.observed().keySet()) {
+      OptionalDouble v = ServingTrainer.value(s, m);
+      if (v.isEmpty()) {
+        // a one-token output's TPOT, which no row should state: nothing to score it against
+        continue;
+      }
       Interval iv = s.intervals().get(m == Metric.OUTPUT_TPS ? "output_tokens_per_s" : m.id());
       all &= iv != null;
-      into.add(new Outcome(r, m, ServingTrainer.value(s, m), r.observed().get(m),
+      into.add(new Outcome(r, m, v.getAsDouble(), r.observed().get(m),
           iv == null ? Double.NaN : iv.low(), iv == null ? Double.NaN : iv.high()));
     }
     return all;

@@ -4,6 +4,7 @@ import dev.tuner.api.Interval;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.scenario.ParallelLayout;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -243,8 +244,10 @@ public final class ServingPredictor {
     double output = reqPerS * w.output().mean();
     double total = reqPerS * (w.input().mean() + w.output().mean());
     double ttftMs = r.ttft() * 1000;
-    double tpotMs = r.tpot() * 1000;
-    double itlMs = c.medianItl(r) * 1000;
+    // one output token per request: nothing follows the first, so there is no gap to time
+    boolean gaps = w.output().mean() > 1;
+    OptionalDouble tpotMs = gaps ? OptionalDouble.of(r.tpot() * 1000) : OptionalDouble.empty();
+    OptionalDouble itlMs = gaps ? OptionalDouble.of(c.medianItl(r) * 1000) : OptionalDouble.empty();
     double e2eMs = r.e2e() * 1000;
     Map<String, Interval> intervals = Map.of();
     double[] h = plan.widths();
@@ -255,11 +258,13 @@ public final class ServingPredictor {
       double most = s.workload().load() instanceof Load.RequestRate q && q.prompts().isEmpty()
           ? q.perSecond() / reqPerS : Double.POSITIVE_INFINITY;
       double hOut = h[Metric.OUTPUT_TPS.ordinal()];
-      intervals = Map.of("ttft_ms", interval(ttftMs, h[Metric.TTFT_MS.ordinal()]), "tpot_ms", interval(tpotMs,
-          h[Metric.TPOT_MS.ordinal()]), "itl_ms", interval(itlMs, h[Metric.ITL_MS.ordinal()]), "e2e_ms",
-          interval(e2eMs, hE2e), "requests_per_s", interval(reqPerS, h[Metric.REQUESTS_PER_S.ordinal()], most),
-          "output_tokens_per_s", interval(output, hOut, most), "total_tokens_per_s", interval(total, hOut, most),
-          "output_tokens_per_s_per_gpu", interval(output / s.layout().devices(), hOut, most));
+      Map<String, Interval> in = new HashMap<>(Map.of("ttft_ms", interval(ttftMs, h[Metric.TTFT_MS.ordinal()]),
+          "e2e_ms", interval(e2eMs, hE2e), "requests_per_s", interval(reqPerS, h[Metric.REQUESTS_PER_S.ordinal()],
+          most), "output_tokens_per_s", interval(output, hOut, most), "total_tokens_per_s", interval(total, hOut,
+          most), "output_tokens_per_s_per_gpu", interval(output / s.layout().devices(), hOut, most)));
+      tpotMs.ifPresent(v -> in.put("tpot_ms", interval(v, h[Metric.TPOT_MS.ordinal()])));
+      itlMs.ifPresent(v -> in.put("itl_ms", interval(v, h[Metric.ITL_MS.ordinal()])));
+      intervals = in;
     }
     List<String> assumptions = new ArrayList<>(deployment.notes());
     plan.assumption().ifPresent(assumptions::add);
@@ -278,9 +283,9 @@ public final class ServingPredictor {
           + (s.workload().load() instanceof Load.Concurrency k && k.clients() == active ? "clients" : "prompts")
           + "; throughput per GPU counts the idle ones");
     }
-    if (w.output().mean() <= 1) {
+    if (!gaps) {
       assumptions.add("one output token per request: nothing follows the first token, so TPOT (the time per output"
-          + " token after it) and ITL are reported as 0");
+          + " token after it) and ITL are undefined");
     }
     if (s.workload().load() instanceof Load.Offline o && o.prompts().isEmpty()) {
       assumptions.add("offline run without a number of prompts: TTFT leaves out the wait in the queue");

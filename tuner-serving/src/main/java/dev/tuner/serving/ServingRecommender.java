@@ -85,9 +85,11 @@ public final class ServingRecommender {
       request.model().beyondContext(Lengths.longestSequence(request.input(), request.output())).ifPresent(out::add);
       best.flatMap(c -> c.prediction().refusedAtStart()).ifPresent(a -> out.add("the best candidate: " + a));
       closest().ifPresent(c -> out.add(String.format(Locale.ROOT, "closest to the budget: %s %s on"
-          + " %d GPUs (%s) at concurrency %d: TTFT %s ms, TPOT %s ms", c.scenario().engine().name(),
+          + " %d GPUs (%s) at concurrency %d: TTFT %s ms", c.scenario().engine().name(),
           c.scenario().quant().name(), c.scenario().layout().devices(), c.scenario().describeLayout(),
-          c.concurrency(), Fixed.of(c.prediction().ttftMs(), 1), Fixed.of(c.prediction().tpotMs(), 2))));
+          c.concurrency(), Fixed.of(c.prediction().ttftMs(), 1))
+          + (c.prediction().tpotMs().isPresent() ? ", TPOT " + Fixed.of(c.prediction().tpotMs().getAsDouble(), 2)
+              + " ms" : "")));
       return List.copyOf(out);
     }
 
@@ -104,7 +106,8 @@ public final class ServingRecommender {
 
     private double overBudget(Candidate c) {
       double ttft = request.maxTtftMs().isPresent() ? c.prediction().ttftMs() / request.maxTtftMs().getAsDouble() : 0;
-      double tpot = request.maxTpotMs().isPresent() ? c.prediction().tpotMs() / request.maxTpotMs().getAsDouble() : 0;
+      double tpot = request.maxTpotMs().isPresent()
+          ? tpot(c.prediction()) / request.maxTpotMs().getAsDouble() : 0;
       return Math.max(ttft, tpot);
     }
   }
@@ -149,7 +152,7 @@ public final class ServingRecommender {
                       queued.add(now);
                     } else {
                       lower.add(now);
-                      meeting.add(new Ranked(now, -p.outputTokensPerSPerGpu(), p.tpotMs(), p.ttftMs(),
+                      meeting.add(new Ranked(now, -p.outputTokensPerSPerGpu(), tpot(p), p.ttftMs(),
                           layout.devices()));
                     }
                   }
@@ -180,8 +183,8 @@ public final class ServingRecommender {
     ServingPrediction a = lower.prediction();
     ServingPrediction b = higher.prediction();
     boolean asGood = atLeast(a.outputTokensPerSPerGpu(), b.outputTokensPerSPerGpu())
-        && atLeast(-a.tpotMs(), -b.tpotMs()) && atLeast(-a.ttftMs(), -b.ttftMs());
-    boolean better = !same(a.outputTokensPerSPerGpu(), b.outputTokensPerSPerGpu()) || !same(a.tpotMs(), b.tpotMs())
+        && atLeast(-tpot(a), -tpot(b)) && atLeast(-a.ttftMs(), -b.ttftMs());
+    boolean better = !same(a.outputTokensPerSPerGpu(), b.outputTokensPerSPerGpu()) || !same(tpot(a), tpot(b))
         || !same(a.ttftMs(), b.ttftMs());
     return asGood && better;
   }
@@ -199,11 +202,20 @@ public final class ServingRecommender {
   /** {@code s} predicted as {@code p}, judged against {@code q}'s budgets and priced at its GPU-hour. */
   static Candidate candidate(ServingRequest q, ServingScenario s, ServingPrediction p) {
     boolean meets = (q.maxTtftMs().isEmpty() || p.ttftMs() <= q.maxTtftMs().getAsDouble())
-        && (q.maxTpotMs().isEmpty() || p.tpotMs() <= q.maxTpotMs().getAsDouble());
+        && (q.maxTpotMs().isEmpty() || tpot(p) <= q.maxTpotMs().getAsDouble());
     OptionalDouble cost = q.gpuHourUsd().isPresent() && p.outputTokensPerSPerGpu() > 0
         ? OptionalDouble.of(q.gpuHourUsd().getAsDouble() / (3600 * p.outputTokensPerSPerGpu()) * 1e6)
         : OptionalDouble.empty();
     return new Candidate(s, p, meets, cost);
+  }
+
+  /**
+   * The TPOT as a sort key. Undefined (one output token per request) for every candidate of a request alike, as they
+   * share its lengths, so 0 orders none before another; a request with such lengths has no TPOT budget
+   * ({@link ServingRequest}).
+   */
+  static double tpot(ServingPrediction p) {
+    return p.tpotMs().orElse(0);
   }
 
   /** A candidate with its sort keys read once (a sort compares each candidate some log2(n) times). */

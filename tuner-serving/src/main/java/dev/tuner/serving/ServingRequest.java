@@ -17,7 +17,8 @@ import java.util.OptionalDouble;
 /**
  * What {@link ServingRecommender} searches: one model on one device type for one workload's lengths, over engines,
  * precisions, device counts and concurrencies, under optional TTFT and TPOT budgets (milliseconds) and an optional
- * price per GPU-hour (USD; there are no built-in prices). {@code attentionGroups}: also try, for a mixture of experts
+ * price per GPU-hour (USD; there are no built-in prices); no TPOT budget when every request outputs one token, as
+ * there is then no TPOT. {@code attentionGroups}: also try, for a mixture of experts
  * split over several ranks on an engine that has them, every rank as its own attention group
  * ({@link ServingScenario#attentionDp}); off by default, as the only measured runs of it (SGLang 0.4.5, DeepSeek-R1 on
  * 8 H200s) are slower than its physics says (docs/EVALUATION.md). {@code kvCacheTypes}: the KV-cache types to
@@ -77,6 +78,12 @@ public record ServingRequest(
     concurrencies.forEach(c -> requireInRange("concurrency", c, 1, 1_000_000, "requests in flight"));
     maxTtftMs.ifPresent(v -> requireInRange("max TTFT", v, 1e-3, 1e9, "milliseconds"));
     maxTpotMs.ifPresent(v -> requireInRange("max TPOT", v, 1e-3, 1e9, "milliseconds"));
+    if (maxTpotMs.isPresent() && output.mean() <= 1) {
+      // a budget that every candidate would meet vacuously would read as checked
+      throw new InvalidInputException("max TPOT", maxTpotMs.getAsDouble(), "no TPOT budget when every request"
+          + " outputs one token: nothing follows the first, so there is no time per output token to bound (the TTFT"
+          + " budget bounds the whole request)");
+    }
     gpuHourUsd.ifPresent(v -> requireInRange("price per GPU-hour", v, 1e-6, 1e6, "USD"));
   }
 

@@ -8,6 +8,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -167,24 +168,24 @@ public final class ServingTrainer {
     return Math.log(p / (1 - p));
   }
 
-  /** The row's metrics as {@code p} predicts them (only those the row states). */
+  /** The row's metrics as {@code p} predicts them (those the row states and the prediction defines). */
   static Map<Metric, Double> metrics(ServingPredictor p, ServingRow r) {
     ServingPrediction s = p.predict(r.scenario());
     Map<Metric, Double> out = new EnumMap<>(Metric.class);
     for (Metric m : r.observed().keySet()) {
-      out.put(m, value(s, m));
+      value(s, m).ifPresent(v -> out.put(m, v));
     }
     return out;
   }
 
-  /** The prediction's figure of {@code m}. */
-  static double value(ServingPrediction s, Metric m) {
+  /** The prediction's figure of {@code m}; empty where it is undefined (a one-token output's TPOT and ITL). */
+  static OptionalDouble value(ServingPrediction s, Metric m) {
     return switch (m) {
-      case OUTPUT_TPS -> s.outputTokensPerS();
-      case TTFT_MS -> s.ttftMs();
+      case OUTPUT_TPS -> OptionalDouble.of(s.outputTokensPerS());
+      case TTFT_MS -> OptionalDouble.of(s.ttftMs());
       case TPOT_MS -> s.tpotMs();
       case ITL_MS -> s.itlMs();
-      case REQUESTS_PER_S -> s.requestsPerS();
+      case REQUESTS_PER_S -> OptionalDouble.of(s.requestsPerS());
     };
   }
 

@@ -11,6 +11,7 @@ import dev.tuner.core.scenario.ParallelLayout;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +29,8 @@ class ServingPredictorTest {
         CATALOG.device("H100 SXM5 80GB"), CATALOG.quant("F16"), KvCacheType.F16,
         EngineDefaults.shipped().engine(EngineKind.VLLM, "", ""), new ParallelLayout(1, 1, 1, 1),
         new Workload(Lengths.fixed(1000), Lengths.fixed(200), new Load.Concurrency(16))));
-    assertThat(p.intervals().get("itl_ms").high() / p.itlMs()).isCloseTo(Math.exp(0.5), within(1e-9));
-    assertThat(p.itlMs()).isPositive().isLessThanOrEqualTo(p.tpotMs());
+    assertThat(p.intervals().get("itl_ms").high() / p.itlMs().getAsDouble()).isCloseTo(Math.exp(0.5), within(1e-9));
+    assertThat(p.itlMs().getAsDouble()).isPositive().isLessThanOrEqualTo(p.tpotMs().getAsDouble());
   }
 
   /** Every report prints the figures under the names their intervals are keyed by: each interval has its figure. */
@@ -40,9 +41,40 @@ class ServingPredictorTest {
             CATALOG.quant("FP8"), KvCacheType.FP8, EngineDefaults.shipped().engine(EngineKind.VLLM, "", ""),
             ParallelLayout.SINGLE, new Workload(Lengths.fixed(1000), Lengths.fixed(200), new Load.Concurrency(20))));
     assertThat(p.figures().keySet()).containsExactlyInAnyOrderElementsOf(p.intervals().keySet());
-    assertThat(p.figures()).containsEntry("ttft_ms", p.ttftMs()).containsEntry("itl_ms", p.itlMs())
-        .containsEntry("output_tokens_per_s_per_gpu", p.outputTokensPerSPerGpu());
-    p.figures().forEach((k, v) -> assertThat(p.intervals().get(k).low()).as(k).isLessThanOrEqualTo(v));
+    assertThat(p.figures()).containsEntry("ttft_ms", OptionalDouble.of(p.ttftMs()))
+        .containsEntry("itl_ms", p.itlMs())
+        .containsEntry("output_tokens_per_s_per_gpu", OptionalDouble.of(p.outputTokensPerSPerGpu()));
+    p.figures().forEach((k, v) -> assertThat(p.intervals().get(k).low()).as(k)
+        .isLessThanOrEqualTo(v.getAsDouble()));
+  }
+
+  /**
+   * One output token per request: nothing follows the first, so TPOT, the median ITL and tokens/s per user are
+   * undefined (empty, without an interval), never 0, and the prediction says why; the other figures stand.
+   */
+  @Test
+  void aOneTokenOutputHasNoTpotItlOrTokensPerUser() {
+    ServingPredictor predictor = new ServingPredictor(new StepPhysics(new Roofline(CATALOG)),
+        ServingTermsCodec.shipped());
+    ServingScenario s = new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"),
+        CATALOG.quant("FP8"), KvCacheType.FP8, EngineDefaults.shipped().engine(EngineKind.VLLM, "", ""),
+        ParallelLayout.SINGLE, new Workload(Lengths.fixed(1000), Lengths.fixed(1), new Load.Concurrency(8)));
+    ServingPrediction p = predictor.predict(s);
+    assertThat(p.tpotMs()).isEmpty();
+    assertThat(p.itlMs()).isEmpty();
+    assertThat(p.tokensPerSPerUser()).isEmpty();
+    assertThat(p.figures()).containsEntry("tpot_ms", OptionalDouble.empty())
+        .containsEntry("itl_ms", OptionalDouble.empty());
+    assertThat(p.intervals()).doesNotContainKeys("tpot_ms", "itl_ms").containsKeys("ttft_ms", "e2e_ms");
+    assertThat(p.ttftMs()).isPositive();
+    assertThat(p.e2eMs()).isEqualTo(p.ttftMs());
+    assertThat(p.outputTokensPerS()).isPositive();
+    assertThat(p.assumptions()).anySatisfy(a -> assertThat(a).contains("TPOT", "undefined"));
+    // two tokens have one gap
+    ServingPrediction two = predictor.predict(s.withWorkload(new Workload(Lengths.fixed(1000), Lengths.fixed(2),
+        new Load.Concurrency(8))));
+    assertThat(two.tpotMs()).isPresent();
+    assertThat(two.tokensPerSPerUser().getAsDouble()).isEqualTo(1000 / two.tpotMs().getAsDouble());
   }
 
   @Test
@@ -68,7 +100,7 @@ class ServingPredictorTest {
     assertThat(e2e.high()).isCloseTo(ttft.high(), within(1e-9));
     ServingPrediction longer = p.predict(scenario(4000));
     double e2eWidth = Math.log(longer.intervals().get("e2e_ms").high() / longer.e2eMs());
-    double tpotWidth = Math.log(longer.intervals().get("tpot_ms").high() / longer.tpotMs());
+    double tpotWidth = Math.log(longer.intervals().get("tpot_ms").high() / longer.tpotMs().getAsDouble());
     double ttftWidth = Math.log(longer.intervals().get("ttft_ms").high() / longer.ttftMs());
     assertThat(e2eWidth).isBetween(Math.min(tpotWidth, ttftWidth), Math.max(tpotWidth, ttftWidth));
     assertThat(Math.abs(e2eWidth - tpotWidth)).isLessThan(0.05 * Math.abs(ttftWidth - tpotWidth));

@@ -67,6 +67,26 @@ class ServingRecommenderTest {
         .allSatisfy(c -> assertThat(c.scenario().attentionDp()).isEqualTo(1));
   }
 
+  @Test
+  void aTpotBudgetForOneTokenOutputsIsRefusedAndTheClosestCandidateNamesNoTpot() {
+    EngineDefaults d = EngineDefaults.shipped();
+    assertThatThrownBy(() -> new ServingRequest(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"),
+        Lengths.fixed(1000), Lengths.fixed(1), List.of(d.engine(EngineKind.VLLM, "", "")),
+        List.of(CATALOG.quant("FP8")), List.of(1), List.of(8), OptionalDouble.empty(), OptionalDouble.of(5),
+        OptionalDouble.empty()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("max TPOT = 5").hasMessageContaining("outputs one token");
+    ServingRecommender.Recommendation r = new ServingRecommender(PREDICTOR).recommend(new ServingRequest(
+        CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"), Lengths.fixed(1000), Lengths.fixed(1),
+        List.of(d.engine(EngineKind.VLLM, "", "")), List.of(CATALOG.quant("FP8")), List.of(1, 2), List.of(1, 8, 64),
+        OptionalDouble.of(1e-3), OptionalDouble.empty(), OptionalDouble.empty()));
+    // nothing meets a TTFT of 1 µs: the closest names its TTFT and no TPOT
+    assertThat(r.best()).isEmpty();
+    assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith("closest to the budget").contains("TTFT")
+        .doesNotContain("TPOT"));
+    assertThat(r.candidates()).allSatisfy(c -> assertThat(c.prediction().tpotMs()).isEmpty());
+  }
+
   private static ParallelLayout layout(int devices, int tp, int pp, int ep) {
     return new ParallelLayout(devices, tp, pp, ep);
   }
@@ -79,9 +99,9 @@ class ServingRecommenderTest {
     assertThat(r.best()).isEmpty();
     ServingRecommender.Candidate closest = r.closest().orElseThrow();
     // the worse of the two misses, over the budgets, is no larger for it than for any other candidate
-    double miss = Math.max(closest.prediction().ttftMs() / 1000, closest.prediction().tpotMs() / 0.5);
+    double miss = Math.max(closest.prediction().ttftMs() / 1000, closest.prediction().tpotMs().getAsDouble() / 0.5);
     assertThat(r.candidates()).allSatisfy(c -> assertThat(Math.max(c.prediction().ttftMs() / 1000,
-        c.prediction().tpotMs() / 0.5)).isGreaterThanOrEqualTo(miss));
+        c.prediction().tpotMs().getAsDouble() / 0.5)).isGreaterThanOrEqualTo(miss));
     assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith("closest to the budget: "
         + closest.scenario().engine().name() + " " + closest.scenario().quant().name() + " on "
         + closest.scenario().layout().devices() + " GPUs"));
@@ -103,7 +123,7 @@ class ServingRecommenderTest {
     assertThat(r.candidates()).hasSize(64);
     ServingRecommender.Candidate best = r.best().orElseThrow();
     assertThat(best.prediction().ttftMs()).isLessThanOrEqualTo(500);
-    assertThat(best.prediction().tpotMs()).isLessThanOrEqualTo(30);
+    assertThat(best.prediction().tpotMs().getAsDouble()).isLessThanOrEqualTo(30);
     for (ServingRecommender.Candidate c : r.candidates()) {
       if (c.meetsBudget()) {
         assertThat(c.prediction().outputTokensPerSPerGpu())
@@ -206,7 +226,7 @@ class ServingRecommenderTest {
         .filter(c -> queued.stream().noneMatch(x -> x == c))
         .sorted(Comparator.comparingDouble((ServingRecommender.Candidate c) ->
                 -c.prediction().outputTokensPerSPerGpu())
-            .thenComparingDouble(c -> c.prediction().tpotMs())
+            .thenComparingDouble(c -> ServingRecommender.tpot(c.prediction()))
             .thenComparingDouble(c -> c.prediction().ttftMs())
             .thenComparingInt(c -> c.scenario().layout().devices()))
         .toList();

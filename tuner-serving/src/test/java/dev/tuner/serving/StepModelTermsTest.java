@@ -53,7 +53,7 @@ class StepModelTermsTest {
         })));
     ServingPrediction r = p.predict(scenario(EngineKind.LLAMA_CPP, "", new ParallelLayout(1, 1, 1, 1), 1));
     // 1 / 50 tokens/s = 20 ms per output token; a 512-token prompt at 1 000 tokens/s = 512 ms
-    assertThat(r.tpotMs()).isCloseTo(20, within(0.2));
+    assertThat(r.tpotMs().getAsDouble()).isCloseTo(20, within(0.2));
     assertThat(r.ttftMs()).isCloseTo(512, within(5.0));
     // the step scenarios: 128 tokens decoded after the 512-token prompt, and that prompt from an empty cache, on the
     // backend llama.cpp usually runs on an NVIDIA card
@@ -67,8 +67,8 @@ class StepModelTermsTest {
     assertThat(asked.get(0).engine().backend()).isEqualTo(Backend.CUDA);
     // intervals: TPOT by the decode's wider side, ln(62.5 / 50) = ln 1.25; TTFT by the prefill's, ln 2; E2E and the
     // throughputs by the wider of the two
-    assertThat(r.intervals().get("tpot_ms").low()).isCloseTo(r.tpotMs() / 1.25, within(1e-9));
-    assertThat(r.intervals().get("tpot_ms").high()).isCloseTo(r.tpotMs() * 1.25, within(1e-9));
+    assertThat(r.intervals().get("tpot_ms").low()).isCloseTo(r.tpotMs().getAsDouble() / 1.25, within(1e-9));
+    assertThat(r.intervals().get("tpot_ms").high()).isCloseTo(r.tpotMs().getAsDouble() * 1.25, within(1e-9));
     assertThat(r.intervals().get("ttft_ms").high()).isCloseTo(r.ttftMs() * 2, within(1e-9));
     assertThat(r.intervals().get("e2e_ms").low()).isCloseTo(r.e2eMs() / 2, within(1e-9));
     assertThat(r.intervals().get("output_tokens_per_s").high()).isCloseTo(r.outputTokensPerS() * 2, within(1e-9));
@@ -89,7 +89,7 @@ class StepModelTermsTest {
     assertThat(t.overheadS()).isZero();
     ServingPrediction bound = new ServingPredictor(PHYSICS, ServingTerms.physicsOnly()).predict(s);
     ServingPrediction r = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(greedy)).predict(s);
-    assertThat(r.tpotMs()).isGreaterThanOrEqualTo(bound.tpotMs() * (1 - 1e-12));
+    assertThat(r.tpotMs().getAsDouble()).isGreaterThanOrEqualTo(bound.tpotMs().getAsDouble() * (1 - 1e-12));
   }
 
   @Test
@@ -256,7 +256,7 @@ class StepModelTermsTest {
     ServingPrediction b = p.predict(two);
     // two independent servers of four clients each: every latency and every per-GPU figure as one server's
     assertThat(b.ttftMs()).isCloseTo(a.ttftMs(), within(1e-9 * a.ttftMs()));
-    assertThat(b.tpotMs()).isCloseTo(a.tpotMs(), within(1e-9 * a.tpotMs()));
+    assertThat(b.tpotMs().getAsDouble()).isCloseTo(a.tpotMs().getAsDouble(), within(1e-9 * a.tpotMs().getAsDouble()));
     assertThat(b.outputTokensPerSPerGpu()).isCloseTo(a.outputTokensPerSPerGpu(),
         within(1e-9 * a.outputTokensPerSPerGpu()));
     assertThat(b.assumptions()).anyMatch(x -> x.startsWith("llama.cpp steps from the step model"));

@@ -52,7 +52,7 @@ public final class ServingChart {
     Map<String, List<Candidate>> groups = new LinkedHashMap<>();
     List<Candidate> outside = new ArrayList<>();
     for (Candidate c : r.candidates()) {
-      if (c.prediction().tokensPerSPerUser() <= 0 || c.prediction().outputTokensPerSPerGpu() <= 0) {
+      if (c.prediction().tokensPerSPerUser().isEmpty() || c.prediction().outputTokensPerSPerGpu() <= 0) {
         continue;
       }
       if (c.meetsBudget()) {
@@ -69,11 +69,12 @@ public final class ServingChart {
     for (Map.Entry<String, List<Candidate>> g : groups.entrySet()) {
       add(chart, g.getKey(), g.getValue(), PALETTE[i++ % PALETTE.length], SeriesMarkers.CIRCLE);
     }
-    r.best().ifPresent(b -> {
+    r.best().filter(b -> b.prediction().tokensPerSPerUser().isPresent()).ifPresent(b -> {
       XYSeries s = chart.addSeries("chosen: " + b.scenario().engine().name() + " "
               + b.scenario().quant().name() + ", " + b.scenario().layout().devices() + " GPUs tp "
               + b.scenario().layout().tp() + ", concurrency " + b.concurrency(),
-          new double[] {b.prediction().tokensPerSPerUser()}, new double[] {b.prediction().outputTokensPerSPerGpu()});
+          new double[] {b.prediction().tokensPerSPerUser().getAsDouble()},
+          new double[] {b.prediction().outputTokensPerSPerGpu()});
       s.setMarker(SeriesMarkers.DIAMOND);
       s.setMarkerColor(Color.BLACK);
     });
@@ -87,7 +88,7 @@ public final class ServingChart {
 
   private static void add(XYChart chart, String name, List<Candidate> cs, Color colour,
       org.knowm.xchart.style.markers.Marker marker) {
-    double[] x = cs.stream().mapToDouble(c -> c.prediction().tokensPerSPerUser()).toArray();
+    double[] x = cs.stream().mapToDouble(c -> c.prediction().tokensPerSPerUser().getAsDouble()).toArray();
     double[] y = cs.stream().mapToDouble(c -> c.prediction().outputTokensPerSPerGpu()).toArray();
     XYSeries s = chart.addSeries(name, x, y);
     s.setMarker(marker);
