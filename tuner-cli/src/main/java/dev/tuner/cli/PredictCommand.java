@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
     name = "predict",
     mixinStandardHelpOptions = true,
     description = {
-        "Predicts tokens/s for one scenario, bounded by its roofline.",
+        "Predicts tokens/s for one scenario, bounded by its roofline, or with --engine and a workload its serving"
+            + " metrics (TTFT, TPOT, requests/s).",
         "%nDecode tokens/s is aggregate over the batch; prefill is prompt tokens/s. The resolved scenario is "
             + "printed, so no default is silent. --explain adds the roofline arithmetic: bytes per step (experts "
             + "touched, KV cache), FLOPs per token, the memory, compute and interconnect roofs and which one binds."},
@@ -152,6 +153,9 @@ final class PredictCommand implements Callable<Integer> {
         // the cache's type sets how many sequences fit, so every figure at capacity hangs on it
         given.add("no --kv-cache-type given: " + step.kvCache().id() + " assumed; an FP8 cache (--kv-cache-type fp8)"
             + " holds twice the sequences");
+      }
+      if (serving.unboundedRate()) {
+        given.add("--request-rate inf: every request at once, predicted as --offline");
       }
       if (plainMxfp4Mixture(step)) {
         given.add("a mixture of experts in MXFP4 reads every weight at 4.25 bits; the gpt-oss checkpoints keep all"

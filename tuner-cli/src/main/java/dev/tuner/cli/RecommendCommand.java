@@ -35,12 +35,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code tuner recommend}: the fastest decode configurations that fit, and the throughput/latency Pareto front. */
+/**
+ * {@code tuner recommend}: the fastest decode configurations that fit, and the throughput/latency Pareto front; with
+ * --isl/--osl, the serving deployment that meets the latency budgets at the highest tokens/s per GPU.
+ */
 @Command(
     name = "recommend",
     mixinStandardHelpOptions = true,
     description = {
-        "Recommends the fastest decode configurations of one model on one device.",
+        "Recommends the fastest decode configurations of one model on one device, or with --isl and --osl the"
+            + " serving deployment (engine × GPUs × layout × precision × concurrency) that meets TTFT/TPOT budgets.",
         "%nEvery quantization × KV-cache type × batch size is checked for memory: weights (params × bits/8) + KV "
             + "cache (batch × context × layers × kv_heads × head_dim × 2 × bytes/element) + overhead (0.5 GiB + 5%% "
             + "of the weights), against the capacity in GiB (--memory-gb, or the device's); and for the "

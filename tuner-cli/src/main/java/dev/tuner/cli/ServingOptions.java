@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -51,7 +52,9 @@ final class ServingOptions {
   @Option(names = "--concurrency", paramLabel = "N", description = "Requests in flight (closed loop).")
   Integer concurrency;
 
-  @Option(names = "--request-rate", paramLabel = "PER_S", description = "Requests per second arriving.")
+  @Option(names = "--request-rate", paramLabel = "PER_S", converter = RateConverter.class,
+      description = "Requests per second arriving; inf for every request at once, as --offline (what 'ingest"
+          + " --serving' writes as request_rate for such runs).")
   Double requestRate;
 
   @Option(names = "--offline", description = "All requests at once (maximum throughput).")
@@ -184,12 +187,37 @@ final class ServingOptions {
       load = new Load.Batch(batch);
     } else if (concurrency != null) {
       load = new Load.Concurrency(concurrency, prompts == null ? OptionalInt.empty() : OptionalInt.of(prompts));
-    } else if (requestRate != null) {
+    } else if (requestRate != null && !unboundedRate()) {
       load = new Load.RequestRate(requestRate, prompts == null ? OptionalInt.empty() : OptionalInt.of(prompts));
     } else {
       load = new Load.Offline(prompts == null ? OptionalInt.empty() : OptionalInt.of(prompts));
     }
     return new Workload(in, out, load);
+  }
+
+  /** {@code --request-rate inf}: every request at once, which is an offline run. */
+  boolean unboundedRate() {
+    return requestRate != null && requestRate.isInfinite();
+  }
+
+  /**
+   * A request rate, or inf (any case, or infinity) for every request at once: serving benchmarks write a run without
+   * a rate limit so (vLLM's {@code request_rate} of {@code inf}), and serving.csv rows carry it.
+   */
+  static final class RateConverter implements CommandLine.ITypeConverter<Double> {
+    @Override
+    public Double convert(String text) {
+      String t = text.trim();
+      if (t.equalsIgnoreCase("inf") || t.equalsIgnoreCase("infinity")) {
+        return Double.POSITIVE_INFINITY;
+      }
+      try {
+        return new TunerCli.FiniteDouble().convert(t);
+      } catch (CommandLine.TypeConversionException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage() + ": expected requests per second, or inf for"
+            + " every request at once (as --offline)");
+      }
+    }
   }
 
   private static int[][] readLengths(Path file) {

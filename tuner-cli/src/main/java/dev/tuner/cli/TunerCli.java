@@ -34,8 +34,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
     name = "tuner",
     mixinStandardHelpOptions = true,
     versionProvider = TunerCli.Version.class,
-    description = "Predicts LLM inference tokens/s per accelerator, bounded by the roofline, and recommends the "
-        + "fastest configuration.",
+    description = "Predicts LLM inference tokens/s per accelerator, bounded by the roofline, and serving metrics "
+        + "(TTFT, TPOT, requests/s) per engine and workload; recommends the fastest configuration or serving "
+        + "deployment.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",

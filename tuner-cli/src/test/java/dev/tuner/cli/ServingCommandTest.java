@@ -554,6 +554,45 @@ class ServingCommandTest {
     assertThat(plot.err()).contains("--plot", "--osl 1");
   }
 
+  /**
+   * {@code --request-rate inf}, which ingest --serving writes for runs without a rate limit and evaluate reads as
+   * offline, predicts as --offline and says so; anything else that is no rate names what is allowed.
+   */
+  @Test
+  void anUnboundedRequestRateIsAnOfflineRun() {
+    for (String prompts : new String[] {null, "500"}) {
+      String[] more = prompts == null ? new String[] {"--format", "json"}
+          : new String[] {"--prompts", prompts, "--format", "json"};
+      JsonNode offline = Cli.json(Cli.with(VLLM, "--offline"), more);
+      for (String inf : new String[] {"inf", "INF", "Infinity"}) {
+        JsonNode rate = Cli.json(Cli.with(VLLM, "--request-rate", inf), more);
+        assertThat(rate.get("scenario").get("load").asText()).isEqualTo(offline.get("scenario").get("load").asText());
+        for (String k : new String[] {"ttft_ms", "tpot_ms", "output_tokens_per_s", "requests_per_s"}) {
+          assertThat(rate.get(k).asDouble()).as(k).isEqualTo(offline.get(k).asDouble());
+        }
+        assertThat(rate.get("assumptions").toString()).contains("--request-rate inf", "--offline");
+      }
+    }
+    Cli.Result word = Cli.run(VLLM, "--request-rate", "fast");
+    assertThat(word.exit()).isEqualTo(2);
+    assertThat(word.err()).contains("--request-rate", "'fast'", "inf", "--offline").doesNotContain("Exception");
+    Cli.Result both = Cli.run(VLLM, "--request-rate", "inf", "--offline");
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).contains("exactly one of them");
+  }
+
+  /** The summaries help prints say that predict and recommend also serve, not only decode steps. */
+  @Test
+  void helpSummariesNameServing() {
+    Cli.Result top = Cli.run("--help");
+    assertThat(top.out().replaceAll("\\s+", " ")).contains("serving metrics (TTFT, TPOT, requests/s)",
+        "recommends the fastest configuration or serving deployment",
+        "or with --isl and --osl the serving deployment (engine × GPUs × layout × precision × concurrency)");
+    Cli.Result recommend = Cli.run("recommend", "--help");
+    assertThat(recommend.out().replaceAll("\\s+", " ")).contains("Recommends the fastest decode configurations of one"
+        + " model on one device, or with --isl and --osl the serving deployment");
+  }
+
   @Test
   void csvCarriesTheScenarioAndEveryIntervalAsJsonDoes() throws Exception {
     Cli.Result csv = Cli.run(VLLM, "--concurrency", "20", "--format", "csv");
