@@ -43,14 +43,18 @@ class StepModelTermsTest {
         layout, new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(clients)));
   }
 
+  /** A predictor whose step model answers {@link #fixed} and records every step scenario it is asked in {@code asked}. */
+  private static ServingPredictor recording(List<Scenario> asked) {
+    return new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(new StepModelTerms(s -> {
+      asked.add(s);
+      return fixed(s);
+    })));
+  }
+
   @Test
   void oneClientDecodesAndPrefillsAtTheStepModelsRates() {
     List<Scenario> asked = new ArrayList<>();
-    ServingPredictor p = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(
-        new StepModelTerms(s -> {
-          asked.add(s);
-          return fixed(s);
-        })));
+    ServingPredictor p = recording(asked);
     ServingPrediction r = p.predict(scenario(EngineKind.LLAMA_CPP, "", new ParallelLayout(1, 1, 1, 1), 1));
     // 1 / 50 tokens/s = 20 ms per output token; a 512-token prompt at 1 000 tokens/s = 512 ms
     assertThat(r.tpotMs().getAsDouble()).isCloseTo(20, within(0.2));
@@ -164,11 +168,7 @@ class StepModelTermsTest {
   @Test
   void replicasOfASplitInstanceAreEachThatInstance() {
     List<Scenario> asked = new ArrayList<>();
-    ServingPredictor p = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(
-        new StepModelTerms(s -> {
-          asked.add(s);
-          return fixed(s);
-        })));
+    ServingPredictor p = recording(asked);
     ServingPrediction one = p.predict(scenario(EngineKind.LLAMA_CPP, "", new ParallelLayout(2, 1, 2, 1), 1));
     asked.clear();
     ServingPrediction two = p.predict(scenario(EngineKind.LLAMA_CPP, "", new ParallelLayout(4, 1, 2, 1), 2));
