@@ -16,15 +16,17 @@ import java.util.OptionalDouble;
  * decode iteration's: the gaps that other requests' prompts stall are the few, so the median leaves them out),
  * end-to-end. TPOT and ITL are empty when every request outputs one token: no token follows the first, so there is
  * no gap to time (a benchmark reports none either), and their intervals are absent. Throughputs for the whole
- * deployment (all replicas) and per GPU. {@code running} is the mean number of requests an instance has in flight. {@code limitedBy} says what sets the throughput, {@code limitDetail} how.
+ * deployment (all replicas) and per GPU. {@code running} is the mean number of requests an instance has in flight.
+ * {@code limitedBy} says what sets the throughput, {@code limitDetail} how.
  * Intervals are keyed by the JSON names of the metrics they bound. {@code refusedAtStart}: why the engine would
  * refuse to start this deployment with its defaults (vLLM's KV cache below one request of the model's declared
  * context), also among the assumptions; the prediction is made as for the setting a user would change.
  */
 public record ServingPrediction(
     double ttftMs, OptionalDouble tpotMs, OptionalDouble itlMs, double e2eMs, double requestsPerS,
-    double outputTokensPerS, double totalTokensPerS, double outputTokensPerSPerGpu, double running, LimitedBy limitedBy, String limitDetail,
-    Map<String, Interval> intervals, String termsId, List<String> assumptions, Optional<String> refusedAtStart) {
+    double outputTokensPerS, double totalTokensPerS, double outputTokensPerSPerGpu, double running, LimitedBy limitedBy,
+    String limitDetail, Map<String, Interval> intervals, String termsId, List<String> assumptions,
+    Optional<String> refusedAtStart) {
   public ServingPrediction {
     Objects.requireNonNull(tpotMs, "tpotMs");
     Objects.requireNonNull(itlMs, "itlMs");

@@ -18,8 +18,8 @@ import java.util.OptionalDouble;
  * What {@link ServingRecommender} searches: one model on one device type for one workload's lengths, over engines,
  * precisions, device counts and concurrencies, under optional TTFT and TPOT budgets (milliseconds) and an optional
  * price per GPU-hour (USD; there are no built-in prices); no TPOT budget when every request outputs one token, as
- * there is then no TPOT. {@code attentionGroups}: also try, for a mixture of experts
- * split over several ranks on an engine that has them, every rank as its own attention group
+ * there is then no TPOT. {@code attentionGroups}: also try, for a mixture of experts split over several ranks on an
+ * engine that has them, every rank as its own attention group
  * ({@link ServingScenario#attentionDp}); off by default, as the only measured runs of it (SGLang 0.4.5, DeepSeek-R1 on
  * 8 H200s) are slower than its physics says (docs/EVALUATION.md). {@code kvCacheTypes}: the KV-cache types to
  * search with every precision; empty for the one {@link #kvCacheRule} gives each precision.
