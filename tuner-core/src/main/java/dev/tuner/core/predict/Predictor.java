@@ -185,7 +185,8 @@ public final class Predictor {
     int[] unseen = shares.coupled() ? loaded.calibration().neverVaried(encoder.encode(s, r)) : new int[0];
     ThroughputPrediction lo = predictReplica(shares.lo(), topFeatures, unseen);
     ThroughputPrediction hi = shares.hiCount() > 0 ? predictReplica(shares.hi(), 0, unseen) : lo;
-    double[] w = shareWeights(s, r, shares);
+    double[] w = shares.coupled() ? shareWeights(s, r, shares, ownReference(shares.lo()),
+        shares.hiCount() > 0 ? ownReference(shares.hi()) : 0) : shareWeights(s, r, shares, 0, 0);
     double roof = r.tokensPerSecond();
     double own = w[0] * lo.tokensPerSecond() + w[1] * hi.tokensPerSecond();
     double tps = Math.min(own, roof);
@@ -207,14 +208,16 @@ public final class Predictor {
   /**
    * What the tokens/s of {@code shares}' low and high share count for in {@code s}'s ({@code r} its roofline): their
    * replica counts for independent replicas. For replicas that step together, each share's part of the busy replicas
-   * times the shared step's reference over the share's own: the model's learned factor of each share's reference is
+   * times the shared step's reference over the share's own ({@code loReference}, {@code hiReference}: the model's
+   * reference of each share, which the batch path has already computed; unread for independent replicas): the model's learned factor of each share's reference is
    * taken of the shared step's, whose expert reads the ep devices split and whose all-to-alls cross the link. The
    * shared step's reference is what the share's is of its replica: for a model whose batched decode is relative to
    * one sequence, the shared step with one sequence on each busy replica (the factor then carries the batching gain,
    * and never falls with the batch); otherwise the step itself ({@link #stepReference}). The factor reads no
    * bandwidth or peak and that reference rises with each, so the prediction keeps the physics' directions.
    */
-  private double[] shareWeights(Scenario s, RooflineResult r, ReplicaShares shares) {
+  private double[] shareWeights(Scenario s, RooflineResult r, ReplicaShares shares, double loReference,
+      double hiReference) {
     if (!shares.coupled()) {
       return new double[] {shares.loCount(), shares.hiCount()};
     }
@@ -223,8 +226,8 @@ public final class Predictor {
     Scenario basis = perSequence ? s.withBatch(busy) : s;
     double target = stepReference.tokensPerSecond(basis, perSequence ? roofline.computeFigures(basis) : r);
     return new double[] {
-        (double) shares.loCount() / busy * target / ownReference(shares.lo()),
-        shares.hiCount() == 0 ? 0 : (double) shares.hiCount() / busy * target / ownReference(shares.hi())};
+        (double) shares.loCount() / busy * target / loReference,
+        shares.hiCount() == 0 ? 0 : (double) shares.hiCount() / busy * target / hiReference};
   }
 
   private double ownReference(Scenario s) {
@@ -466,11 +469,14 @@ public final class Predictor {
         hi.add(shares[i].hi());
       }
     }
+    // the shares' references are kept apart: replicas that step together are weighted by them
     double[] loOut = new double[rows];
-    scoreReplica(lo, 0, rows, features, roofs, refs, new double[rows], loOut);
+    double[] loRefs = new double[rows];
+    scoreReplica(lo, 0, rows, features, roofs, loRefs, new double[rows], loOut);
     double[] hiOut = new double[hi.size()];
+    double[] hiRefs = new double[hi.size()];
     if (!hi.isEmpty()) {
-      scoreReplica(hi.toArray(Scenario[]::new), 0, hi.size(), features, roofs, refs, new double[hi.size()], hiOut);
+      scoreReplica(hi.toArray(Scenario[]::new), 0, hi.size(), features, roofs, hiRefs, new double[hi.size()], hiOut);
     }
     int k = 0;
     for (int i = 0; i < rows; i++) {
@@ -480,7 +486,8 @@ public final class Predictor {
         continue;
       }
       RooflineResult r = roofline.computeFigures(scenarios[start + i]);
-      double[] w = shareWeights(scenarios[start + i], r, sh);
+      double hiRef = sh.hiCount() > 0 ? hiRefs[k] : 0;
+      double[] w = shareWeights(scenarios[start + i], r, sh, loRefs[i], hiRef);
       out[start + i] = Math.min(w[0] * loOut[i] + (sh.hiCount() > 0 ? w[1] * hiOut[k++] : 0), r.tokensPerSecond());
     }
   }
