@@ -128,12 +128,12 @@ public final class StepModelTerms {
       assumption.append(String.format(Locale.ROOT, ", beside the collectives at the link's full bandwidth (%.3g ms"
           + " of a decode step, %.3g ms of the prompt)", decodeLink * 1e3, promptLink * 1e3));
     }
-    double composedDecode = EngineTerms.PHYSICS.network(decodeStep) + decodeStep.memory() / bandwidth;
-    double composedPrompt = promptLink + promptStep.compute() / compute;
-    if (composedDecode > 1.001 / d.tokensPerSecond() || composedPrompt > 1.001 * in / p.tokensPerSecond()) {
+    boolean decodeBound = decodeLink + decodeStep.memory() / bandwidth > 1.001 / d.tokensPerSecond();
+    boolean promptBound = promptLink + promptStep.compute() / compute > 1.001 * in / p.tokensPerSecond();
+    if (decodeBound || promptBound) {
       assumption.append(String.format(Locale.ROOT, "; the roofline and the link bound it below the step model's"
-          + " %s, which the composition does not reach", composedDecode > 1.001 / d.tokensPerSecond()
-          ? "decode" + (composedPrompt > 1.001 * in / p.tokensPerSecond() ? " and prefill" : "") : "prefill"));
+          + " %s, which the composition does not reach", decodeBound ? "decode" + (promptBound ? " and prefill" : "")
+          : "prefill"));
     }
     return new Derived(terms, halfWidth(p), halfWidth(d), assumption.toString());
   }
