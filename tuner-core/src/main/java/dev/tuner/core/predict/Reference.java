@@ -21,10 +21,10 @@ import java.util.TreeMap;
  * synchronisation), so the share of its roof a device reaches falls as the roof rises. A learned model that may not
  * read bandwidth or peaks (they would let it move against physics) cannot learn that trend; a reference with the
  * overhead in it carries the trend by its form: tokens/s = batch / (step time at the serial roof + overhead ×
- * layers, every pipeline stage's in turn) rises with bandwidth and every peak, falls with context, and rises with the batch, for
- * any learned factor that does not read those figures. Prefill gets no overhead: an overhead per n_ubatch chunk
- * would make prompt tokens/s saw-tooth in the prompt length. The overhead travels with the model as the property
- * {@link #PROPERTY} (seconds per layer; absent means 0), chosen when the model was trained.
+ * layers, every pipeline stage's in turn) rises with bandwidth and every peak, falls with context, and rises with the
+ * batch, for any learned factor that does not read those figures. Prefill gets no overhead: an overhead per
+ * n_ubatch chunk would make prompt tokens/s saw-tooth in the prompt length. The overhead travels with the model as
+ * the property {@link #PROPERTY} (seconds per layer; absent means 0), chosen when the model was trained.
  *
  * <p>A prefill step's reference may also cap the compute peak at a rate per compute unit of the device's vendor
  * ({@code prefillTflopsPerUnit}, TFLOPS per SM, CU or GPU core): the compute roof becomes the roof at
