@@ -54,8 +54,22 @@ final class Composer {
   private final int inMax;
   private final int outMax;
   private final boolean lockstep;
+  /** The micro-batches the instance's pipeline keeps in flight: this composition is one of them. */
+  private final int lanes;
 
   Composer(InstanceFigures f, EngineTerms t, Engine engine, Workload w) {
+    this(f, t, engine, w, 1);
+  }
+
+  /**
+   * The composition of one of {@code lanes} micro-batches that an instance's pipeline stages run at once: its requests
+   * pass every stage in each iteration (the iteration takes all the stages' time, {@link InstanceFigures#step}), and
+   * while one micro-batch is on a stage the others are on the other stages. The micro-batches share the instance's KV
+   * cache, each holding {@code 1/lanes} of it; the engine's sequence limit and token budget hold for each, as the
+   * engines schedule each micro-batch on its own (see {@link EngineKind#overlapsPipelineStages}).
+   */
+  Composer(InstanceFigures f, EngineTerms t, Engine engine, Workload w, int lanes) {
+    this.lanes = lanes;
     this.f = f;
     this.t = t;
     this.limits = engine.limits();
@@ -107,7 +121,7 @@ final class Composer {
    * small remainder can (an engine that runs them so is slower than predicted by the iteration's curvature: up to 14%
    * in the property test's draws).
    */
-  Served staticBatch(int b) {
+  Served staticBatch(double b) {
     Capacity cap = staticCapacity();
     int waves = b <= cap.n() ? 1 : (int) Math.ceil(b / Math.floor(cap.n()));
     double size = (double) b / waves;
@@ -117,12 +131,13 @@ final class Composer {
     double perSecond = b / (waves * w.length());
     if (waves > 1) {
       return new Served(before + w.ttft(), w.tpot(), before + w.e2e(), perSecond, size, cap.by(),
-          () -> "a batch of " + b + " runs in " + waves + " waves of " + Fixed.count(size) + ": " + cap.detail().get());
+          () -> "a batch of " + Fixed.count(b) + " runs in " + waves + " waves of " + Fixed.count(size) + ": "
+              + cap.detail().get());
     }
     LimitedBy by = w.e2e() - w.ttft() >= w.ttft()
         ? t.dominant(f.step(b, b * meanContext, 0, 0), b)
         : t.dominant(f.step(0, 0, b * in / w.chunks(), b * inSq / 2 / w.chunks()), b / w.chunks());
-    return new Served(w.ttft(), w.tpot(), w.e2e(), perSecond, b, by, () -> "static batch of " + b);
+    return new Served(w.ttft(), w.tpot(), w.e2e(), perSecond, b, by, () -> "static batch of " + Fixed.count(b));
   }
 
   /**
@@ -238,7 +253,10 @@ final class Composer {
         () -> Fixed.count(running) + " requests running");
   }
 
-  /** The most requests the KV cache holds when each holds {@code tokens} tokens; infinite when unknown. */
+  /**
+   * The most requests the instance's KV cache holds when each holds {@code tokens} tokens, all its micro-batches
+   * together; infinite when unknown.
+   */
   double maxByMemory(double tokens) {
     if (f.memoryBytes() == 0 || f.kvBytesPerToken() == 0) {
       return Double.POSITIVE_INFINITY;
@@ -293,7 +311,7 @@ final class Composer {
   }
 
   private Capacity capacity(double perRequest, double byTokens, String tokenBound) {
-    double byMemory = maxByMemory(perRequest);
+    double byMemory = maxByMemory(perRequest) / lanes;
     double byBatch = limits.maxBatch() > 0 ? limits.maxBatch() : Double.POSITIVE_INFINITY;
     if (byTokens < 1 && byMemory >= 1) {
       // a prompt longer than the token budget is chunked over several iterations and the engine still runs that one
@@ -315,11 +333,12 @@ final class Composer {
     }
     if (n == byMemory) {
       return new Capacity(n, LimitedBy.MEMORY_CAPACITY, () -> "KV cache of " + Fixed.of(kvCapacityBytes() / 1e9, 1)
-          + " GB per GPU holds " + Fixed.of(n, 0) + " requests of " + Fixed.of(perRequest, 0) + " tokens");
+          + " GB per GPU holds " + Fixed.of(n * lanes, 0) + " requests of " + Fixed.of(perRequest, 0) + " tokens"
+          + (lanes > 1 ? ", " + Fixed.of(n, 0) + " in each of the pipeline's " + lanes + " micro-batches" : ""));
     }
     if (n == byBatch) {
       return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, () -> "engine runs at most " + limits.maxBatch()
-          + " sequences");
+          + " sequences" + (lanes > 1 ? " in each of the pipeline's " + lanes + " micro-batches" : ""));
     }
     return new Capacity(n, LimitedBy.ENGINE_BATCH_LIMIT, () -> "engine takes at most " + limits.maxTokensPerStep()
         + " tokens per iteration: " + Fixed.of(n, 0) + tokenBound);

@@ -90,6 +90,18 @@ public enum EngineKind {
     return this == SGLANG || this == TENSORRT_LLM;
   }
 
+  /**
+   * Whether the engine keeps one micro-batch of its running requests in flight per pipeline stage, so that the stages
+   * work at once on different requests (data/SOURCES.md {@code doc_pipeline_micro_batches}): vLLM (V0's virtual
+   * engines, one scheduler and cache share per stage; V1's queue of as many scheduled batches as stages), SGLang (its
+   * pipeline-parallel micro-batches) and TensorRT-LLM (its in-flight batching runs as many micro-batches as pipeline
+   * stages, each up to the maximum batch size). llama.cpp overlaps its stages only over the n_ubatch chunks of one
+   * batch, which the step model counts; LMDeploy and MLX are not judged and pass their stages one after another.
+   */
+  public boolean overlapsPipelineStages() {
+    return this == VLLM || this == SGLANG || this == TENSORRT_LLM;
+  }
+
   /** The engines that run on {@code device}, for messages. */
   public static String runningOn(DeviceSpec device) {
     return String.join(", ", Arrays.stream(values()).filter(k -> k.runsOn(device)).map(EngineKind::id)

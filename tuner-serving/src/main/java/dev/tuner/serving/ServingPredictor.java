@@ -17,7 +17,9 @@ import java.util.OptionalInt;
  * learned terms ({@link ServingTerms}) and the composition rules ({@link Composer}). Immutable and thread-safe.
  *
  * <p>Replicas share the load evenly: each gets {@code 1/replicas} of the concurrency, the request rate or the
- * prompts, and the deployment's throughput is the replicas' sum.
+ * prompts, and the deployment's throughput is the replicas' sum. An engine that keeps one micro-batch per pipeline
+ * stage in flight ({@link EngineKind#overlapsPipelineStages}) splits an instance's share the same way over its
+ * micro-batches ({@link #lanes}), each composed on its own with its share of the KV cache ({@link Composer}).
  */
 public final class ServingPredictor {
   private final StepPhysics physics;
@@ -98,14 +100,17 @@ public final class ServingPredictor {
    * output.
    */
   public ServingExplanation explain(ServingScenario s, ServingPrediction p) {
-    InstanceFigures f = busy(s, physics.figures(s), s.workload().load().busyReplicas(s.layout().replicas()));
+    InstanceFigures shared = physics.figures(s);
+    Spread spread = spread(s, lanes(s, shared));
+    InstanceFigures f = busy(s, shared, spread.instances());
     Plan plan = plan(s, f);
     String engine = s.engine().kind().id();
     String source = plan.stepModel() ? "the step model's predictions of one sequence's steps"
         + (s.layout().splits() ? " on one instance's " + s.layout().tp() * s.layout().pp() + " devices" : "")
         + " (no serving row runs " + engine + ")" : terms.learned(s.engine().kind()) ? "learned from the serving rows"
         + " of " + engine : "pooled over every engine's serving rows (none runs " + engine + ")";
-    double sequences = Math.max(1, p.running());
+    // one iteration is one micro-batch's: an instance's running requests over its busy micro-batches
+    double sequences = Math.max(1, p.running() * spread.instances() / spread.active());
     double context = s.workload().input().mean() + s.workload().output().mean() / 2;
     return new ServingExplanation(source, plan.terms(), sequences, context, f.step(sequences, sequences * context, 0,
         0));
@@ -128,13 +133,14 @@ public final class ServingPredictor {
    */
   public ServingPrediction predict(ServingScenario s, InstanceFigures shared) {
     Load load = s.workload().load();
-    int active = load.busyReplicas(s.layout().replicas());
-    InstanceFigures f = busy(s, shared, active);
+    Spread spread = spread(s, lanes(s, shared));
+    int active = spread.active();
+    InstanceFigures f = busy(s, shared, spread.instances());
     Plan plan = plan(s, f);
-    Composer c = new Composer(f, plan.terms(), s.engine(), s.workload());
+    Composer c = new Composer(f, plan.terms(), s.engine(), s.workload(), spread.lanes());
     Composer.Served r;
     if (load instanceof Load.Batch b) {
-      r = c.staticBatch(b.size());
+      r = c.staticBatch((double) b.size() / spread.lanes());
     } else if (load instanceof Load.Concurrency k) {
       r = c.concurrency((double) k.clients() / active, perReplica(k.prompts(), active));
     } else if (load instanceof Load.Offline o) {
@@ -143,7 +149,36 @@ public final class ServingPredictor {
       Load.RequestRate q = (Load.RequestRate) load;
       r = c.rate(q.perSecond() / active, perReplica(q.prompts(), active));
     }
-    return prediction(s, r, plan, Deployment.of(s, c), c, active);
+    return prediction(s, r, plan, Deployment.of(s, c), c, spread);
+  }
+
+  /**
+   * The micro-batches one instance of {@code s} (its figures {@code f}) keeps in flight: one per pipeline stage on an
+   * engine that overlaps its stages ({@link EngineKind#overlapsPipelineStages}), but no more than the requests its KV
+   * cache holds at their longest (each micro-batch runs one at least); 1 on other engines and without stages.
+   */
+  private static int lanes(ServingScenario s, InstanceFigures f) {
+    int pp = s.layout().pp();
+    if (pp == 1 || !s.engine().kind().overlapsPipelineStages()) {
+      return 1;
+    }
+    Workload w = s.workload();
+    double whole = new Composer(f, EngineTerms.PHYSICS, s.engine(), w).maxByMemory(w.input().max() + w.output().max());
+    return (int) Math.min(pp, Math.max(1, Math.floor(whole)));
+  }
+
+  /**
+   * How {@code s}'s load spreads over its deployment: {@code lanes} micro-batches per instance (no more than a static
+   * batch's requests), {@code active} of all the replicas' micro-batches busy ({@link Load#busyReplicas}: a balancer
+   * gives each request its own while there are idle ones), on {@code instances} of the replicas.
+   */
+  private record Spread(int lanes, int active, int instances) {}
+
+  private static Spread spread(ServingScenario s, int lanes) {
+    Load load = s.workload().load();
+    int perInstance = load instanceof Load.Batch b ? Math.min(lanes, b.size()) : lanes;
+    int active = load.busyReplicas(s.layout().replicas() * perInstance);
+    return new Spread(perInstance, active, Math.min(s.layout().replicas(), active));
   }
 
   /**
@@ -167,6 +202,7 @@ public final class ServingPredictor {
     private final Composer.Capacity capacity;
     private final Composer.Served full;
     private final int replicas;
+    private final int lanes;
     private final Deployment deployment;
     private final ServingScenario base;
     private final InstanceFigures f;
@@ -175,7 +211,8 @@ public final class ServingPredictor {
       this.base = base;
       this.f = f;
       plan = plan(base, f);
-      composer = new Composer(f, plan.terms(), base.engine(), base.workload());
+      lanes = lanes(base, f);
+      composer = new Composer(f, plan.terms(), base.engine(), base.workload(), lanes);
       capacity = composer.closedLoopCapacity();
       full = composer.closedLoop(capacity.n(), 0);
       replicas = base.layout().replicas();
@@ -188,7 +225,7 @@ public final class ServingPredictor {
         throw new dev.tuner.api.InvalidInputException("load", s.workload().load().description(),
             "a closed loop (concurrency): a sweep predicts nothing else");
       }
-      int active = k.busyReplicas(replicas);
+      int active = k.busyReplicas(replicas * lanes);
       if (active < replicas && base.layout().replicasShareExperts()) {
         // the idle replicas send their shared experts no tokens: the composition is not the sweep's
         return ServingPredictor.this.predict(s, f);
@@ -200,7 +237,7 @@ public final class ServingPredictor {
       }
       Composer.Served r = clients <= capacity.n() ? composer.closedLoop(clients, prompts)
           : composer.queued(clients, capacity, prompts > 0 ? composer.closedLoop(capacity.n(), prompts) : full);
-      return prediction(s, r, plan, deployment, composer, active);
+      return prediction(s, r, plan, deployment, composer, new Spread(lanes, active, Math.min(replicas, active)));
     }
   }
 
@@ -235,11 +272,12 @@ public final class ServingPredictor {
     }
   }
 
-  /** The deployment's metrics from {@code r}, what each of its {@code active} busy replicas serves. */
+  /** The deployment's metrics from {@code r}, what each of its busy micro-batches serves ({@code spread}). */
   private ServingPrediction prediction(ServingScenario s, Composer.Served r, Plan plan, Deployment deployment,
-      Composer c, int active) {
+      Composer c, Spread spread) {
     Workload w = s.workload();
     int replicas = s.layout().replicas();
+    int active = spread.active();
     double reqPerS = r.perSecond() * active;
     double output = reqPerS * w.output().mean();
     double total = reqPerS * (w.input().mean() + w.output().mean());
@@ -278,10 +316,17 @@ public final class ServingPredictor {
           + (q.prompts().isPresent() ? "" : ", without end in an endless stream, so TTFT and E2E leave out the wait"
           + " in it (a run of a stated number of prompts counts it)"));
     }
-    if (active < replicas) {
-      assumptions.add(active + " of the " + replicas + " replicas receive requests: the load has no more "
+    if (spread.instances() < replicas) {
+      assumptions.add(spread.instances() + " of the " + replicas + " replicas receive requests: the load has no more "
           + (s.workload().load() instanceof Load.Concurrency k && k.clients() == active ? "clients" : "prompts")
           + "; throughput per GPU counts the idle ones");
+    }
+    double busy = (double) active / spread.instances();
+    if (busy > 1) {
+      assumptions.add(String.format(Locale.ROOT, "%s keeps a micro-batch per pipeline stage in flight: the %d stages"
+          + " of an instance work at once on %s micro-batch%s of its requests, each holding its share of the KV cache;"
+          + " a request's token still passes every stage", s.engine().kind().id(), s.layout().pp(), Fixed.count(busy),
+          busy == 1 ? "" : "es"));
     }
     if (!gaps) {
       assumptions.add("one output token per request: nothing follows the first token, so TPOT (the time per output"
@@ -291,7 +336,7 @@ public final class ServingPredictor {
       assumptions.add("offline run without a number of prompts: TTFT leaves out the wait in the queue");
     }
     return new ServingPrediction(ttftMs, tpotMs, itlMs, e2eMs, reqPerS, output, total,
-        output / s.layout().devices(), r.running(), r.limitedBy(), r.detail().get(), intervals, terms.id(),
+        output / s.layout().devices(), r.running() * active / spread.instances(), r.limitedBy(), r.detail().get(), intervals, terms.id(),
         assumptions, deployment.refusedAtStart());
   }
 

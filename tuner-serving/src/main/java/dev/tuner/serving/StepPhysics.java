@@ -150,7 +150,9 @@ public final class StepPhysics {
       }
     }
     if (l.pp() > 1) {
-      assumptions.add("pipeline stages run one after another within an iteration (no micro-batch overlap)");
+      assumptions.add(s.engine().kind().overlapsPipelineStages() ? "a request's iteration passes the pipeline stages"
+          + " one after another; " + s.engine().kind().id() + " overlaps them only across micro-batches of different"
+          + " requests" : "pipeline stages run one after another within an iteration (no micro-batch overlap)");
     }
     Backend backend = s.engine().backendOn(d);
     double peak = roofline.peakTflops(d, s.quant().activation(), backend, assumptions) * 1e12;

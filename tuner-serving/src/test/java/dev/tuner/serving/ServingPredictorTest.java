@@ -257,6 +257,61 @@ class ServingPredictorTest {
     assertThat(run.intervals().get("requests_per_s").high()).isGreaterThan(run.requestsPerS());
   }
 
+  /**
+   * vLLM keeps one micro-batch per pipeline stage in flight: 4 clients on Llama 3.1 70B over 4 L40S stages run one
+   * request per micro-batch, each as one client alone (its token still passes all 4 stages), 4 times its throughput.
+   * LMDeploy passes the stages with all 4 requests at once, so its iteration carries 4 sequences (same terms, the
+   * physics: TPOT above one client's). An offline run fills the pipeline's 4 micro-batches, each with a quarter of the
+   * KV cache: as many requests in all as one micro-batch would hold alone, and at least that one's throughput.
+   */
+  @Test
+  void pipelineStagesWorkAtOnceOnTheMicroBatchesOfAnEngineThatOverlapsThem() {
+    ServingPredictor p = new ServingPredictor(new StepPhysics(new Roofline(CATALOG)), ServingTerms.physicsOnly());
+    ServingPrediction one = p.predict(onStages(EngineKind.VLLM, new Load.Concurrency(1)));
+    ServingPrediction four = p.predict(onStages(EngineKind.VLLM, new Load.Concurrency(4)));
+    assertThat(four.tpotMs().getAsDouble()).isCloseTo(one.tpotMs().getAsDouble(), within(1e-9));
+    assertThat(four.ttftMs()).isCloseTo(one.ttftMs(), within(1e-9));
+    assertThat(four.outputTokensPerS()).isCloseTo(4 * one.outputTokensPerS(), within(1e-6));
+    assertThat(four.running()).isCloseTo(4, within(1e-9));
+    assertThat(four.assumptions()).anySatisfy(a -> assertThat(a).startsWith("vllm keeps a micro-batch per pipeline"
+        + " stage in flight: the 4 stages of an instance work at once on 4 micro-batches"));
+    assertThat(one.assumptions()).noneSatisfy(a -> assertThat(a).contains("keeps a micro-batch"))
+        .contains("a request's iteration passes the pipeline stages one after another; vllm overlaps them only"
+            + " across micro-batches of different requests");
+    assertThat(p.explain(onStages(EngineKind.VLLM, new Load.Concurrency(4)), four).sequences()).isEqualTo(1);
+
+    ServingPrediction lmdeploy = p.predict(onStages(EngineKind.LMDEPLOY, new Load.Concurrency(4)));
+    assertThat(lmdeploy.tpotMs().getAsDouble()).isGreaterThan(p.predict(onStages(EngineKind.LMDEPLOY,
+        new Load.Concurrency(1))).tpotMs().getAsDouble());
+    assertThat(lmdeploy.assumptions()).noneSatisfy(a -> assertThat(a).contains("keeps a micro-batch"))
+        .contains("pipeline stages run one after another within an iteration (no micro-batch overlap)");
+
+    ServingScenario offline = onStages(EngineKind.VLLM, new Load.Offline(OptionalInt.empty()));
+    ServingPrediction all = p.predict(offline);
+    InstanceFigures f = p.physics().figures(offline);
+    Composer whole = new Composer(f, EngineTerms.PHYSICS, offline.engine(), offline.workload());
+    assertThat(all.limitedBy()).isEqualTo(LimitedBy.MEMORY_CAPACITY);
+    assertThat(all.running()).isCloseTo(whole.maxByMemory(1000 + 200 / 2.0), within(1e-6));
+    assertThat(all.outputTokensPerS()).isGreaterThan(whole.offline(0).perSecond() * 200);
+    assertThat(all.limitDetail()).endsWith("in each of the pipeline's 4 micro-batches");
+  }
+
+  /** A static batch of 2 on 4 overlapping stages runs as 2 micro-batches of one request, each as a batch of one. */
+  @Test
+  void aStaticBatchSmallerThanTheStagesFillsOneMicroBatchPerRequest() {
+    ServingPredictor p = new ServingPredictor(new StepPhysics(new Roofline(CATALOG)), ServingTerms.physicsOnly());
+    ServingPrediction one = p.predict(onStages(EngineKind.TENSORRT_LLM, new Load.Batch(1)));
+    ServingPrediction two = p.predict(onStages(EngineKind.TENSORRT_LLM, new Load.Batch(2)));
+    assertThat(two.e2eMs()).isCloseTo(one.e2eMs(), within(1e-9));
+    assertThat(two.requestsPerS()).isCloseTo(2 * one.requestsPerS(), within(1e-9));
+  }
+
+  private static ServingScenario onStages(EngineKind engine, Load load) {
+    return new ServingScenario(CATALOG.model("Llama 3.1 70B"), CATALOG.device("L40S"), CATALOG.quant("FP8"),
+        KvCacheType.F16, EngineDefaults.shipped().engine(engine, "", ""), new ParallelLayout(4, 1, 4, 1),
+        new Workload(Lengths.fixed(1000), Lengths.fixed(200), load));
+  }
+
   private static ServingScenario onReplicas(int replicas, Load load) {
     return new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("H100 SXM5 80GB"), CATALOG.quant("FP8"),
         KvCacheType.FP8, EngineDefaults.shipped().engine(EngineKind.VLLM, "", ""),
