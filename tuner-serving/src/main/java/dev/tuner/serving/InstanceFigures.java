@@ -28,7 +28,10 @@ import java.util.List;
  *   <li>{@code gatheredBytes}: bytes each GPU holds beside those it streams, which take memory but no bandwidth: an
  *       untied model's input embedding table, of which an iteration gathers only its tokens' rows.
  * </ul>
- * {@code stages} is the pipeline depth: an iteration passes the stages one after another. {@code logitFlopsPerDecode}:
+ * {@code stages} is the pipeline depth: an iteration passes the stages one after another, but for an engine that splits
+ * an iteration's tokens into chunks of {@code pipelineChunk} (0: none) and passes each chunk on to the next stage as
+ * it takes the following one (llama.cpp's n_ubatch), whose weights', KV cache's and arithmetic's times then shrink by
+ * {@link Roofline#pipelineSpeedup} of the chunks, as the step roofline's do. {@code logitFlopsPerDecode}:
  * the LM head's FLOPs per decoded token on each GPU (a prompt's logits are its last token's only, left out);
  * {@code collectives}: how many collectives one stage runs per iteration, whatever their size (0 on one GPU or when
  * the link is unknown); {@code collectiveLatencyS}: their latency in all, per stage per iteration (each collective's
@@ -40,14 +43,26 @@ public record InstanceFigures(
     double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
     double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
     double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectives,
-    double collectiveLatencyS, double attentionPeakFlops, double gatheredBytes, double expertGroup) {
+    double collectiveLatencyS, double attentionPeakFlops, double gatheredBytes, double expertGroup,
+    double pipelineChunk) {
   public InstanceFigures {
     if (!(bandwidth > 0) || stages < 1 || collectiveLatencyS < 0 || attentionPeakFlops < 0 || gatheredBytes < 0
-        || !(expertGroup >= 1)) {
-      throw new IllegalArgumentException("bandwidth must be positive, stages at least 1, latency, attention peak and"
-          + " gathered bytes not negative, the expert group at least 1");
+        || !(expertGroup >= 1) || !(pipelineChunk >= 0)) {
+      throw new IllegalArgumentException("bandwidth must be positive, stages at least 1, latency, attention peak,"
+          + " gathered bytes and pipeline chunk not negative, the expert group at least 1");
     }
     assumptions = List.copyOf(assumptions);
+  }
+
+  /** Figures whose stages do not overlap within an iteration. */
+  public InstanceFigures(
+      double weightBytes, double routedBytes, double routedShare, double kvBytesPerToken, double flopsPerToken,
+      double attentionFlopsPerPair, double commBytesPerToken, double bandwidth, double peakFlops, double linkBandwidth,
+      double memoryBytes, int stages, List<String> assumptions, double logitFlopsPerDecode, double collectives,
+      double collectiveLatencyS, double attentionPeakFlops, double gatheredBytes, double expertGroup) {
+    this(weightBytes, routedBytes, routedShare, kvBytesPerToken, flopsPerToken, attentionFlopsPerPair,
+        commBytesPerToken, bandwidth, peakFlops, linkBandwidth, memoryBytes, stages, assumptions, logitFlopsPerDecode,
+        collectives, collectiveLatencyS, attentionPeakFlops, gatheredBytes, expertGroup, 0);
   }
 
   /** Figures whose experts serve this instance's tokens only. */
@@ -111,7 +126,7 @@ public record InstanceFigures(
     return group == expertGroup ? this : new InstanceFigures(weightBytes, routedBytes, routedShare, kvBytesPerToken,
         flopsPerToken, attentionFlopsPerPair, commBytesPerToken, bandwidth, peakFlops, linkBandwidth, memoryBytes,
         stages, assumptions, logitFlopsPerDecode, collectives, collectiveLatencyS, attentionPeakFlops, gatheredBytes,
-        group);
+        group, pipelineChunk);
   }
 
   /** Weight bytes on each GPU, routed experts and gathered tables included: what must fit beside the KV cache. */
@@ -120,7 +135,8 @@ public record InstanceFigures(
   }
 
   /**
-   * Roofline seconds of one iteration on one pipeline stage times the stages: {@code decodeSeqs} sequences decode
+   * Roofline seconds of one iteration on one pipeline stage times the stages (less the overlap of its chunks, when
+   * they have {@code pipelineChunk} tokens): {@code decodeSeqs} sequences decode
    * one token each over {@code cachedTokens} tokens of KV cache in all, and {@code promptTokens} prompt tokens are
    * prefilled with {@code promptPairs} attention pairs; their KV cache is written.
    */
@@ -135,7 +151,9 @@ public record InstanceFigures(
     double compute = peakFlops > 0 ? linear / peakFlops + attention : 0;
     double comm = linkBandwidth > 0 ? commBytesPerToken * tokens / linkBandwidth : 0;
     double latency = linkBandwidth > 0 ? collectiveLatencyS : 0;
-    return new StepTimes(weights / bandwidth * stages, compute * stages, comm * stages, kv / bandwidth * stages,
-        attention * stages, linkBandwidth > 0 ? collectives * stages : 0, latency * stages);
+    double passes = pipelineChunk > 0 ? stages / Roofline.pipelineSpeedup(Math.max(1, tokens / pipelineChunk),
+        stages) : stages;
+    return new StepTimes(weights / bandwidth * passes, compute * passes, comm * stages, kv / bandwidth * passes,
+        attention * passes, linkBandwidth > 0 ? collectives * stages : 0, latency * stages);
   }
 }

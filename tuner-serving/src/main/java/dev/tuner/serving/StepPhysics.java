@@ -6,6 +6,7 @@ import dev.tuner.core.roofline.WeightBytes;
 import dev.tuner.core.scenario.Activation;
 import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
@@ -152,7 +153,10 @@ public final class StepPhysics {
     if (l.pp() > 1) {
       assumptions.add(s.engine().kind().overlapsPipelineStages() ? "a request's iteration passes the pipeline stages"
           + " one after another; " + s.engine().kind().id() + " overlaps them only across micro-batches of different"
-          + " requests" : "pipeline stages run one after another within an iteration (no micro-batch overlap)");
+          + " requests" : chunked(s) ? "an iteration's chunks of " + EngineSettings.DEFAULT_N_UBATCH + " tokens"
+          + " (llama.cpp's n_ubatch) overlap over the pipeline stages, one chunk's stages one after another: a decode"
+          + " iteration gains nothing" : "pipeline stages run one after another within an iteration (no micro-batch"
+          + " overlap)");
     }
     Backend backend = s.engine().backendOn(d);
     double peak = roofline.peakTflops(d, s.quant().activation(), backend, assumptions) * 1e12;
@@ -168,7 +172,16 @@ public final class StepPhysics {
     return new InstanceFigures(weightBytes, routedBytes, share, kvPerToken, 2.0 * physics.activeBodyParams() / split,
         attention, commBytes, d.memBandwidthGBs() * 1e9, peak, link, memory, l.pp(), assumptions,
         2.0 * physics.embeddingParams() / split, perStage, link > 0 ? latency / l.pp() : 0, attentionPeak, gathered,
-        l.expertGroup());
+        l.expertGroup(), chunked(s) ? EngineSettings.DEFAULT_N_UBATCH : 0);
+  }
+
+  /**
+   * Whether {@code s}'s engine overlaps its pipeline stages over the chunks of one iteration: llama.cpp splits a batch
+   * into n_ubatch chunks and passes each to the next stage as it takes the following one (data/SOURCES.md
+   * {@code doc_pipeline_micro_batches}), at the server's default n_ubatch, which no serving option changes.
+   */
+  private static boolean chunked(ServingScenario s) {
+    return s.layout().pp() > 1 && s.engine().kind() == EngineKind.LLAMA_CPP;
   }
 
   /**

@@ -45,6 +45,33 @@ class StepPhysicsTest {
    * bounds them, so the split is refused (Apple silicon has no peer link: data/devices.csv interconnect "unified").
    * Replicas, which share no activations, need no link.
    */
+  /**
+   * llama.cpp passes each 512-token chunk of an iteration to the next stage as it takes the following one: 2 048
+   * prompt tokens on 2 stages are 4 chunks in 4 + 1 chunk times, 1.6 times faster than the stages one after another
+   * (8 chunk times); a decode iteration of 4 tokens is one chunk and gains nothing. vLLM overlaps micro-batches of
+   * requests instead ({@link ServingPredictor}), not an iteration's chunks. The hand-off is not overlapped.
+   */
+  @Test
+  void llamaCppOverlapsAnIterationsChunksOverItsPipelineStages() {
+    ServingScenario vllm = new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device("RTX 4090"),
+        CATALOG.quant("Q4_K_M"), KvCacheType.F16, EngineDefaults.shipped().engine(EngineKind.VLLM, "", ""),
+        new ParallelLayout(2, 1, 2, 1), new Workload(Lengths.fixed(500), Lengths.fixed(200), new Load.Concurrency(4)));
+    ServingScenario llamaCpp = vllm.withEngine(EngineDefaults.shipped().engine(EngineKind.LLAMA_CPP, "", ""));
+    InstanceFigures chunked = PHYSICS.figures(llamaCpp);
+    InstanceFigures whole = PHYSICS.figures(vllm);
+    assertThat(chunked.pipelineChunk()).isEqualTo(512);
+    assertThat(whole.pipelineChunk()).isZero();
+    StepTimes prompt = chunked.step(0, 0, 2048, 0);
+    StepTimes inTurn = whole.step(0, 0, 2048, 0);
+    assertThat(prompt.weights()).isCloseTo(inTurn.weights() / 1.6, within(1e-12));
+    assertThat(prompt.compute()).isCloseTo(inTurn.compute() / 1.6, within(1e-12));
+    assertThat(prompt.kv()).isCloseTo(inTurn.kv() / 1.6, within(1e-12));
+    assertThat(prompt.interconnect()).isEqualTo(inTurn.interconnect());
+    assertThat(chunked.step(4, 2000, 0, 0)).isEqualTo(whole.step(4, 2000, 0, 0));
+    assertThat(chunked.assumptions()).contains("an iteration's chunks of 512 tokens (llama.cpp's n_ubatch) overlap"
+        + " over the pipeline stages, one chunk's stages one after another: a decode iteration gains nothing");
+  }
+
   @Test
   void aSplitNeedsALinkOfStatedBandwidth() {
     ServingScenario apple = new ServingScenario(CATALOG.model("Llama 3.1 8B"), CATALOG.device(
