@@ -110,13 +110,22 @@ class LlamaCppSplitServingCliTest {
         within(1e-6 * v(split, "output_tokens_per_s")));
   }
 
-  /** llama.cpp has no expert parallelism: an --ep layout keeps the pooled terms and the prediction says why. */
+  /**
+   * llama.cpp has no expert parallelism: an --ep layout is refused with the splits it runs and the engines that do
+   * (it was predicted with the datacenter engines' pooled terms, a layout llama.cpp cannot run); the serving
+   * recommender does not search it for llama.cpp.
+   */
   @Test
-  void expertParallelismSaysItIsNotLlamaCpps() {
-    JsonNode ep = Cli.json(new String[] {"predict", "--model", "Qwen3 30B A3B", "--device", "RTX 4090", "--quant",
-        "Q4_K_M", "--engine", "llama.cpp", "--isl", "500", "--osl", "200", "--format", "json"}, "--concurrency", "1",
-        "--devices", "2", "--ep", "2");
-    assertThat(ep.get("assumptions").toString()).contains("llama.cpp runs no expert parallelism")
-        .doesNotContain("llama.cpp steps from the step model");
+  void expertParallelismIsRefusedOnLlamaCpp() {
+    Cli.Result ep = Cli.run(new String[] {"predict", "--model", "Qwen3 30B A3B", "--device", "RTX 4090", "--quant",
+        "Q4_K_M", "--engine", "llama.cpp", "--isl", "500", "--osl", "200"}, "--concurrency", "1", "--devices", "2",
+        "--ep", "2");
+    assertThat(ep.exit()).as("%s", ep).isEqualTo(2);
+    assertThat(ep.err()).contains("ep = 2 on llama.cpp is invalid: expected 1: llama.cpp runs no expert parallelism"
+        + " (its layer split, pp, and row split, tp, place each layer's experts with it; --pp and --tp in the CLI); the"
+        + " engines that run it: vllm, sglang, tensorrt-llm, lmdeploy, mlx").doesNotContain("at dev.tuner");
+    JsonNode grid = Cli.json(new String[] {"recommend", "--model", "Qwen3 30B A3B", "--device", "RTX 4090", "--quants",
+        "Q4_K_M", "--engines", "llama.cpp", "--isl", "500", "--osl", "200", "--gpus", "2", "--format", "json"});
+    assertThat(grid.toString()).doesNotContain("expert parallelism").doesNotContain("\"ep\":2");
   }
 }

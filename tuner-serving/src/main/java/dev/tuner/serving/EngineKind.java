@@ -91,12 +91,22 @@ public enum EngineKind {
   }
 
   /**
+   * Whether the engine places a mixture of experts' experts over GPUs (expert parallelism): every engine but llama.cpp,
+   * whose split modes (by layer, {@code -sm layer}, or by rows, {@code -sm row}) place each layer's experts with the
+   * layer or its rows: tokens never travel to the GPU of their experts.
+   */
+  public boolean runsExpertParallel() {
+    return this != LLAMA_CPP;
+  }
+
+  /**
    * Whether the engine keeps one micro-batch of its running requests in flight per pipeline stage, so that the stages
    * work at once on different requests (data/SOURCES.md {@code doc_pipeline_micro_batches}): vLLM (V0's virtual
    * engines, one scheduler and cache share per stage; V1's queue of as many scheduled batches as stages), SGLang (its
    * pipeline-parallel micro-batches) and TensorRT-LLM (its in-flight batching runs as many micro-batches as pipeline
    * stages, each up to the maximum batch size). llama.cpp overlaps its stages only over the n_ubatch chunks of one
-   * batch, which the step model counts; LMDeploy and MLX are not judged and pass their stages one after another.
+   * iteration ({@link InstanceFigures#pipelineChunk}); LMDeploy and MLX are not judged and pass their stages one after
+   * another.
    */
   public boolean overlapsPipelineStages() {
     return this == VLLM || this == SGLANG || this == TENSORRT_LLM;

@@ -61,7 +61,7 @@ public final class ServingPredictor {
 
   /**
    * Whether {@code s} takes its terms from the step model: one is given, it covers {@code s} ({@link
-   * StepModelTerms#covers}: llama.cpp on one device, a layer or row split, or replicas of either) and the serving
+   * StepModelTerms#covers}: llama.cpp, on one device, a layer or row split, or replicas of either) and the serving
    * terms learned none for its engine. A deployment the step model then refuses keeps the pooled terms, and says so.
    */
   public boolean fromStepModel(ServingScenario s) {
@@ -69,8 +69,7 @@ public final class ServingPredictor {
   }
 
   private Plan plan(ServingScenario s, InstanceFigures f) {
-    Optional<String> pooled = steps.isPresent() && !terms.learned(s.engine().kind()) ? StepModelTerms.whyNot(s)
-        : Optional.empty();
+    Optional<String> pooled = Optional.empty();
     if (fromStepModel(s)) {
       try {
         StepModelTerms.Derived d = steps.get().derive(s, f);

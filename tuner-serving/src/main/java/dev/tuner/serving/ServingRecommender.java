@@ -122,7 +122,7 @@ public final class ServingRecommender {
       for (Quantization quant : q.quants()) {
         for (KvCacheType kv : q.kvCaches(quant)) {
           for (int n : q.deviceCounts()) {
-            for (ParallelLayout layout : layouts(n, q.model().moe().isMoe())) {
+            for (ParallelLayout layout : layouts(n, q.model().moe().isMoe() && engine.kind().runsExpertParallel())) {
               for (int dp : q.attentionGroups(layout, engine)) {
                 ServingScenario base;
                 ServingPredictor.ConcurrencySweep sweep;

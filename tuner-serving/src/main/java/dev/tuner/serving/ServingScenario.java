@@ -7,6 +7,7 @@ import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -65,7 +66,8 @@ public record ServingScenario(
    * Refuses an engine, or an engine backend, that cannot run on the device ({@link EngineKind#runsOn},
    * {@link Backend#runsOn}), weights in a format the engine does not load ({@link EngineKind#loads}), and on an engine
    * that shards whole attention heads ({@link EngineKind#shardsAttentionHeads}) a head or KV head cut in two
-   * ({@link ParallelLayout#whyNotSharded}), and on any engine more pipeline stages than layers or experts that do not
+   * ({@link ParallelLayout#whyNotSharded}), expert parallelism on an engine that runs none ({@link
+   * EngineKind#runsExpertParallel}), and on any engine more pipeline stages than layers or experts that do not
    * divide among the expert-parallel ranks ({@link ParallelLayout#whyNotPlaced}).
    * {@link StepPhysics#figures} asks once per instance, not every workload of a sweep.
    */
@@ -86,6 +88,12 @@ public record ServingScenario(
           + " runs attention data-parallel inside an instance: sglang (--enable-dp-attention --dp-size) or"
           + " tensorrt-llm (enable_attention_dp); vLLM's data parallelism is whole replicas (the layout's devices"
           + " N × tp, --devices in the CLI), its ep (--ep in the CLI) placing the experts over them");
+    }
+    if (layout.ep() > 1 && !engine.kind().runsExpertParallel()) {
+      throw new InvalidInputException("ep", layout.ep() + " on " + engine.kind().id(), "1: " + engine.kind().id()
+          + " runs no expert parallelism (its layer split, pp, and row split, tp, place each layer's experts with it;"
+          + " --pp and --tp in the CLI); the engines that run it: " + String.join(", ", Arrays.stream(
+              EngineKind.values()).filter(EngineKind::runsExpertParallel).map(EngineKind::id).toList()));
     }
     ParallelLayout sharded = attentionDp == 1 ? layout
         : new ParallelLayout(attentionTp() * layout.pp(), attentionTp(), layout.pp(), 1);

@@ -34,10 +34,8 @@ import java.util.Optional;
  *
  * <p>It covers llama.cpp (and Ollama, which runs it) on any layout llama.cpp runs: one device, a layer or row split
  * ({@code pp}, {@code tp}), and any number of replicas of the instance, which {@link ServingPredictor} loads evenly
- * (the step model is asked for one instance's steps, never the replicas'). Expert parallelism ({@code ep > 1}) it does
- * not: llama.cpp has none (its splits place experts with their layer or rows), so such a layout keeps the pooled
- * serving terms and the prediction says why ({@link #whyNot}). So does a layout the step model refuses. Immutable
- * and thread-safe when the step model is.
+ * (the step model is asked for one instance's steps, never the replicas'). A layout the step model refuses keeps
+ * the pooled serving terms, and the prediction says why. Immutable and thread-safe when the step model is.
  */
 public final class StepModelTerms {
   /** A step model: one step scenario's prediction (the CLI passes the loaded default model's). */
@@ -66,25 +64,11 @@ public final class StepModelTerms {
   }
 
   /**
-   * Whether the step model answers for {@code s}: llama.cpp on a layout it runs (one device, a layer or row split,
-   * replicas of either), not expert parallelism, which llama.cpp has none of.
+   * Whether the step model answers for {@code s}: llama.cpp, on any layout it runs (one device, a layer or row split,
+   * replicas of either; {@link ServingScenario#requireRunnable} refuses expert parallelism, which it runs none of).
    */
   static boolean covers(ServingScenario s) {
-    return s.engine().kind() == EngineKind.LLAMA_CPP && s.layout().ep() == 1;
-  }
-
-  /**
-   * Why a llama.cpp deployment {@code s} keeps the pooled serving terms instead of the step model's ({@link #covers}
-   * is false), for its assumptions; empty for another engine or a layout the step model covers.
-   */
-  static Optional<String> whyNot(ServingScenario s) {
-    if (s.engine().kind() != EngineKind.LLAMA_CPP || covers(s)) {
-      return Optional.empty();
-    }
-    return Optional.of("llama.cpp runs no expert parallelism (it splits a model by layer or by rows, experts with"
-        + " them), so the step model is not asked for ep " + s.layout().ep() + " and the terms pooled over every"
-        + " engine's serving rows (the datacenter engines', which do run it) are used: a layout llama.cpp cannot run,"
-        + " predicted as they would run it");
+    return s.engine().kind() == EngineKind.LLAMA_CPP;
   }
 
   /** One instance of {@code s}'s layout: its {@code tp × pp} devices, without the replicas. */

@@ -1,10 +1,12 @@
 package dev.tuner.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tuner.api.Bound;
 import dev.tuner.api.Interval;
+import dev.tuner.api.InvalidInputException;
 import dev.tuner.api.ThroughputPrediction;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.roofline.Roofline;
@@ -182,28 +184,24 @@ class StepModelTermsTest {
   }
 
   /**
-   * llama.cpp has no expert parallelism: an ep layout keeps the pooled terms (as without a step model), and the
-   * prediction says why instead of the bare "no serving rows" note.
+   * llama.cpp has no expert parallelism: an ep layout is refused whether or not a step model is given (it was
+   * predicted with the datacenter engines' pooled terms), with the splits llama.cpp runs and the engines that run it.
    */
   @Test
-  void expertParallelismKeepsThePooledTermsAndSaysWhy() {
+  void expertParallelismIsRefusedOnLlamaCpp() {
     ServingPredictor with = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped(), Optional.of(
         new StepModelTerms(StepModelTermsTest::fixed)));
     ServingPredictor without = new ServingPredictor(PHYSICS, ServingTermsCodec.shipped());
     ServingScenario ep = new ServingScenario(CATALOG.model("Qwen3 30B A3B"), CATALOG.device("RTX 4090"),
         CATALOG.quant("Q4_K_M"), KvCacheType.F16, DEFAULTS.engine(EngineKind.LLAMA_CPP, "CUDA", ""),
         new ParallelLayout(2, 1, 2, 2), new Workload(Lengths.fixed(512), Lengths.fixed(128), new Load.Concurrency(1)));
-    assertThat(StepModelTerms.covers(ep)).isFalse();
-    assertThat(with.fromStepModel(ep)).isFalse();
-    ServingPrediction a = with.predict(ep);
-    ServingPrediction b = without.predict(ep);
-    assertThat(a.ttftMs()).isEqualTo(b.ttftMs());
-    assertThat(a.tpotMs()).isEqualTo(b.tpotMs());
-    assertThat(a.intervals()).isEqualTo(b.intervals());
-    assertThat(a.assumptions()).anyMatch(x -> x.startsWith("llama.cpp runs no expert parallelism")
-        && x.contains("ep 2") && x.contains("terms pooled over every engine's serving rows"))
-        .noneMatch(x -> x.contains("llama.cpp steps from the step model"))
-        .noneMatch(x -> x.startsWith("no serving rows for llama.cpp"));
+    for (ServingPredictor p : List.of(with, without)) {
+      assertThatThrownBy(() -> p.predict(ep)).isInstanceOf(InvalidInputException.class)
+          .hasMessageStartingWith("ep = 2 on llama.cpp is invalid: expected 1: llama.cpp runs no expert parallelism")
+          .hasMessageEndingWith("the engines that run it: vllm, sglang, tensorrt-llm, lmdeploy, mlx");
+    }
+    assertThat(with.predict(ep.withEngine(DEFAULTS.engine(EngineKind.VLLM, "", "")).withLayout(
+        new ParallelLayout(2, 1, 2, 2))).outputTokensPerS()).isPositive();
   }
 
   /** A layout whose steps the step model refuses keeps the pooled terms, with the step model's reason. */
