@@ -31,13 +31,14 @@ enum GgmlType {
         return t;
       }
     }
-    throw new InvalidInputException("--gguf", source + " (tensor type " + id + ")", "a ggml tensor type tuner knows");
+    throw new InvalidInputException(GgufHeader.FILE, source + " (tensor type " + id + ")",
+        "a ggml tensor type tuner knows");
   }
 
   /** Bytes of {@code n} weights of this type; whole blocks only, as ggml stores them. */
   long bytes(long n, String source) {
     if (n % blockSize != 0) {
-      throw new InvalidInputException("--gguf", source + " (a " + name() + " tensor of " + n + " weights)",
+      throw new InvalidInputException(GgufHeader.FILE, source + " (a " + name() + " tensor of " + n + " weights)",
           "a multiple of the type's block of " + blockSize);
     }
     return Math.multiplyExact(n / blockSize, (long) blockBytes);

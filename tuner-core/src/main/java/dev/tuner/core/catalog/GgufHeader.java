@@ -49,6 +49,11 @@ public record GgufHeader(
   private static final int GGUF_STRING = 8;
   private static final long MAX_COUNT = 1L << 24;
   private static final int MAX_STRING = 1 << 20;
+  /**
+   * The field a refusal of the file names (and {@link GgmlType}'s): the library's parameter first, the CLI's flag
+   * second, as an embedder that calls {@link #read} has no --gguf to look for.
+   */
+  static final String FILE = "GGUF file (GgufHeader.read's file, --gguf in the CLI)";
 
   public GgufHeader {
     metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
@@ -209,7 +214,7 @@ public record GgufHeader(
     Object pattern = metadata.get(architecture() + ".attention.sliding_window_pattern");
     if (pattern instanceof java.util.List<?> flags) {
       if (flags.size() != layers) {
-        throw new InvalidInputException("--gguf", architecture() + ".attention.sliding_window_pattern with "
+        throw new InvalidInputException(FILE, architecture() + ".attention.sliding_window_pattern with "
             + flags.size() + " flags", "one flag per layer (" + layers + ")");
       }
       return (int) flags.stream().filter(Boolean.TRUE::equals).count();
@@ -270,11 +275,11 @@ public record GgufHeader(
       Map.entry(32, "BF16"), Map.entry(36, "TQ1_0"), Map.entry(37, "TQ2_0"), Map.entry(38, "MXFP4_MOE"));
 
   public static GgufHeader read(Path file) {
-    FileChecks.requireReadableFile("--gguf", file);
+    FileChecks.requireReadableFile(FILE, file);
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       return read(in, file.toString());
     } catch (IOException e) {
-      throw new InvalidInputException("--gguf", file + " (" + FileChecks.reason(e) + ")", "a readable GGUF file");
+      throw new InvalidInputException(FILE, file + " (" + FileChecks.reason(e) + ")", "a readable GGUF file");
     }
   }
 
@@ -283,11 +288,11 @@ public record GgufHeader(
     try {
       byte[] magic = in.bytes(4);
       if (!new String(magic, StandardCharsets.ISO_8859_1).equals("GGUF")) {
-        throw new InvalidInputException("--gguf", source + " (no GGUF magic)", "a GGUF model file");
+        throw new InvalidInputException(FILE, source + " (no GGUF magic)", "a GGUF model file");
       }
       int version = in.u32();
       if (version < 2 || version > 3) {
-        throw new InvalidInputException("--gguf", source + " (GGUF version " + version + ")", "GGUF version 2 or 3");
+        throw new InvalidInputException(FILE, source + " (GGUF version " + version + ")", "GGUF version 2 or 3");
       }
       long tensors = in.count("tensor count");
       long kvs = in.count("metadata count");
@@ -310,7 +315,7 @@ public record GgufHeader(
         output |= name.equals("output.weight");
         int dims = in.u32();
         if (dims < 0 || dims > 8) {
-          throw new InvalidInputException("--gguf", source + " (tensor with " + dims + " dimensions)", "1 to 8");
+          throw new InvalidInputException(FILE, source + " (tensor with " + dims + " dimensions)", "1 to 8");
         }
         long n = 1;
         boolean stacked = false;
@@ -335,13 +340,13 @@ public record GgufHeader(
         }
       }
       if (params == 0) {
-        throw new InvalidInputException("--gguf", source + " (no tensors)", "a GGUF model file with its weights");
+        throw new InvalidInputException(FILE, source + " (no tensors)", "a GGUF model file with its weights");
       }
       return new GgufHeader(version, meta, params, bytes, byType, output, expertTypes, expertBytes, nextn);
     } catch (EOFException e) {
-      throw new InvalidInputException("--gguf", source + " (ends inside its header)", "a complete GGUF file");
+      throw new InvalidInputException(FILE, source + " (ends inside its header)", "a complete GGUF file");
     } catch (ArithmeticException e) {
-      throw new InvalidInputException("--gguf", source + " (tensor sizes overflow)", "a GGUF model file");
+      throw new InvalidInputException(FILE, source + " (tensor sizes overflow)", "a GGUF model file");
     }
   }
 
@@ -364,7 +369,7 @@ public record GgufHeader(
     long count(String what) throws IOException {
       long v = u64();
       if (v < 0 || v > MAX_COUNT * 64) {
-        throw new InvalidInputException("--gguf", source + " (" + what + " " + Long.toUnsignedString(v) + ")",
+        throw new InvalidInputException(FILE, source + " (" + what + " " + Long.toUnsignedString(v) + ")",
             "a plausible GGUF header");
       }
       return v;
@@ -373,7 +378,7 @@ public record GgufHeader(
     String string() throws IOException {
       long n = u64();
       if (n < 0 || n > MAX_STRING) {
-        throw new InvalidInputException("--gguf", source + " (a string of " + Long.toUnsignedString(n) + " bytes)",
+        throw new InvalidInputException(FILE, source + " (a string of " + Long.toUnsignedString(n) + " bytes)",
             "strings of at most " + MAX_STRING + " bytes");
       }
       return new String(bytes((int) n), StandardCharsets.UTF_8);
@@ -408,7 +413,7 @@ public record GgufHeader(
         case 11: return u64();
         case 12: return Double.longBitsToDouble(u64());
         default:
-          throw new InvalidInputException("--gguf", source + " (metadata value type " + type + ")",
+          throw new InvalidInputException(FILE, source + " (metadata value type " + type + ")",
               "a GGUF value type 0-12");
       }
     }

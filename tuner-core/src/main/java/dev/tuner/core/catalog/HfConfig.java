@@ -32,19 +32,26 @@ import java.util.OptionalInt;
  * 8 030 261 248, its published count.
  */
 public final class HfConfig {
+  /**
+   * Where a refused file came from, as the library's parameter first and the CLI's flag second: an embedder that
+   * calls {@link #read} has no --hf-config to look for.
+   */
+  private static final String SOURCE = " (HfConfig.read's file, --hf-config in the CLI)";
+  private static final String FILE = "config.json" + SOURCE;
+
   private HfConfig() {}
 
   public static ModelSpec read(Path file) {
-    FileChecks.requireReadableFile("--hf-config", file);
+    FileChecks.requireReadableFile(FILE, file);
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(Files.readString(file));
     } catch (IOException e) {
-      throw new InvalidInputException("--hf-config", file + " (" + String.valueOf(e.getMessage()).split("\n")[0] + ")",
+      throw new InvalidInputException(FILE, file + " (" + String.valueOf(e.getMessage()).split("\n")[0] + ")",
           "a Hugging Face config.json");
     }
     if (root == null || !root.isObject()) {
-      throw new InvalidInputException("--hf-config", file.toString(), "a JSON object (a Hugging Face config.json)");
+      throw new InvalidInputException(FILE, file.toString(), "a JSON object (a Hugging Face config.json)");
     }
     return of(root, file.toString());
   }
@@ -188,7 +195,7 @@ public final class HfConfig {
       Optional<Integer> original = integer(rope, "original_max_position_embeddings");
       JsonNode factor = rope.get("factor");
       if (factor == null || !factor.isNumber() || !(factor.doubleValue() >= 1)) {
-        throw new InvalidInputException("--hf-config rope_scaling.factor", String.valueOf(factor),
+        throw new InvalidInputException(key("rope_scaling.factor"), String.valueOf(factor),
             "a number >= 1 in a yarn rope_scaling block");
       }
       int base = original.orElse(stated.orElse(0));
@@ -217,7 +224,7 @@ public final class HfConfig {
     }
     if (!v.isNumber() || v.doubleValue() != Math.rint(v.doubleValue()) || v.doubleValue() < 0
         || v.doubleValue() > Integer.MAX_VALUE) {
-      throw new InvalidInputException("--hf-config " + key, v.toString(), "a whole number >= 0, or null");
+      throw new InvalidInputException(key(key), v.toString(), "a whole number >= 0, or null");
     }
     return Optional.of(v.intValue());
   }
@@ -229,7 +236,7 @@ public final class HfConfig {
       return Optional.empty();
     }
     if (!v.isBoolean()) {
-      throw new InvalidInputException("--hf-config " + key, v.toString(), "true or false, or null");
+      throw new InvalidInputException(key(key), v.toString(), "true or false, or null");
     }
     return Optional.of(v.booleanValue());
   }
@@ -241,7 +248,12 @@ public final class HfConfig {
         return v.get();
       }
     }
-    throw new InvalidInputException("--hf-config", source + " (no " + keys[0] + ")",
+    throw new InvalidInputException(FILE, source + " (no " + keys[0] + ")",
         "a config.json with " + String.join(" or ", keys));
+  }
+
+  /** The field of a refused {@code key} of the file. */
+  private static String key(String key) {
+    return "config.json " + key + SOURCE;
   }
 }

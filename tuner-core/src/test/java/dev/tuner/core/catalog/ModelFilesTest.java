@@ -147,7 +147,8 @@ class ModelFilesTest {
          "num_key_value_heads": 8, "intermediate_size": 14336, "vocab_size": 128256, "tie_word_embeddings": false,
          "sliding_window": null}""".replaceFirst("\"" + key + "\": [^,}]+", "\"" + key + "\": " + value);
     assertThatThrownBy(() -> hf(json)).isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("--hf-config " + key + " = " + value + " is invalid").hasMessageContaining(allowed);
+        .hasMessage("config.json " + key + " (HfConfig.read's file, --hf-config in the CLI) = " + value
+            + " is invalid: expected " + allowed);
   }
 
   @Test
@@ -259,12 +260,23 @@ class ModelFilesTest {
     assertThat(q.quantClass()).isEqualTo(Fixtures.CATALOG.quant("Q4_K_M").quantClass());
   }
 
+  /** An embedder reads files without the CLI: a refusal names the library's parameter before the CLI's flag. */
   @Test
   void aTruncatedOrForeignFileIsRefused() {
     byte[] full = Gguf.tinyLlama();
     assertThatThrownBy(() -> GgufHeader.read(new ByteArrayInputStream(Arrays.copyOf(full, full.length - 9)),
         "cut.gguf")).isInstanceOf(InvalidInputException.class).hasMessageContaining("ends inside its header");
     assertThatThrownBy(() -> GgufHeader.read(new ByteArrayInputStream("PK\u0003\u0004 not gguf".getBytes()),
-        "x.gguf")).isInstanceOf(InvalidInputException.class).hasMessageContaining("no GGUF magic");
+        "x.gguf")).isInstanceOf(InvalidInputException.class).hasMessage("GGUF file (GgufHeader.read's file, --gguf"
+            + " in the CLI) = x.gguf (no GGUF magic) is invalid: expected a GGUF model file");
+  }
+
+  @Test
+  void aTensorOfATypeGgmlDoesNotHaveIsRefusedNamingTheFile() {
+    byte[] odd = new Gguf().string("general.architecture", "llama").tensor("token_embd.weight", 99, 4096, 32000)
+        .bytes();
+    assertThatThrownBy(() -> GgufHeader.read(new ByteArrayInputStream(odd), "odd.gguf"))
+        .isInstanceOf(InvalidInputException.class).hasMessage("GGUF file (GgufHeader.read's file, --gguf in the CLI)"
+            + " = odd.gguf (tensor type 99) is invalid: expected a ggml tensor type tuner knows");
   }
 }
