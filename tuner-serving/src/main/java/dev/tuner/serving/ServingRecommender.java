@@ -79,8 +79,9 @@ public final class ServingRecommender {
       List<String> out = new ArrayList<>();
       if (request.kvCacheTypes().isEmpty()
           && request.quants().stream().anyMatch(q -> ServingRequest.kvCacheRule(q) != KvCacheType.F16)) {
-        out.add(ServingRequest.KV_CACHE_RULE + ": predict a row with its kv as --kv-cache-type (predict assumes"
-            + " f16 without it); --kv-cache-types searches the types named instead");
+        out.add(ServingRequest.KV_CACHE_RULE + ": predict a row with its kv (ServingScenario's kvCache,"
+            + " --kv-cache-type in the CLI, whose predict assumes f16 without it); to search the types named instead:"
+            + " ServingRequest's kvCacheTypes, --kv-cache-types in the CLI");
       }
       request.model().beyondContext(Lengths.longestSequence(request.input(), request.output())).ifPresent(out::add);
       best.flatMap(c -> c.prediction().refusedAtStart()).ifPresent(a -> out.add("the best candidate: " + a));

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -85,6 +86,19 @@ class ServingRecommenderTest {
     assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith("closest to the budget").contains("TTFT")
         .doesNotContain("TPOT"));
     assertThat(r.candidates()).allSatisfy(c -> assertThat(c.prediction().tpotMs()).isEmpty());
+  }
+
+  /** An embedder has no CLI flags: the note names the library's settings first, the flags second. */
+  @Test
+  void theKvCacheRuleNoteNamesTheLibrarysSettingsBeforeTheFlags() {
+    ServingRequest q = request("Llama 3.1 8B", List.of(1), OptionalDouble.empty(), OptionalDouble.empty(),
+        OptionalDouble.empty());
+    ServingRecommender.Recommendation r = new ServingRecommender.Recommendation(q, List.of(), List.of(), List.of(),
+        Optional.empty(), List.of());
+    assertThat(r.notes()).first().isEqualTo("KV cache fp8 with FP8 weights (as the engines' FP8 recipes run them), f16"
+        + " with the others: predict a row with its kv (ServingScenario's kvCache, --kv-cache-type in the CLI, whose"
+        + " predict assumes f16 without it); to search the types named instead: ServingRequest's kvCacheTypes,"
+        + " --kv-cache-types in the CLI");
   }
 
   private static ParallelLayout layout(int devices, int tp, int pp, int ep) {
