@@ -4,6 +4,7 @@ import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A serving engine: its family, the compute backend where the source names one ("CUDA", "Metal", "ROCm"; empty
@@ -34,6 +35,19 @@ public record Engine(EngineKind kind, String backend, String version, EngineLimi
   public Backend backendOn(DeviceSpec device) {
     Backend stated = Backend.parse(backend.isEmpty() ? kind.id() : backend);
     return stated == Backend.UNKNOWN ? Backend.usualOn(device) : stated;
+  }
+
+  /**
+   * What a prediction on {@code device} says of its backend when none was stated and {@link #backendOn} took the one
+   * llama.cpp usually runs there, in the step side's words ({@link Backend#assumedNote}). Only llama.cpp chooses: it
+   * runs several backends on one device at different speeds (CUDA or Vulkan on an NVIDIA card), and where the step
+   * model gives its terms, it predicts them for that backend. The other engines run one backend on a vendor's
+   * devices (vLLM ROCm on AMD, TensorRT-LLM CUDA), so nothing was assumed for them.
+   */
+  public Optional<String> backendAssumption(DeviceSpec device) {
+    Backend b = backendOn(device);
+    return kind == EngineKind.LLAMA_CPP && backend.isEmpty() && b != Backend.UNKNOWN
+        ? Optional.of(b.assumedNote(device, "Engine's backend")) : Optional.empty();
   }
 
   public Engine withLimits(EngineLimits l) {

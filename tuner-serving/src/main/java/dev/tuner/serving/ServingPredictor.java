@@ -254,14 +254,15 @@ public final class ServingPredictor {
   }
 
   /**
-   * What a prediction rests on that holds for the deployment and its lengths whatever the load: a product served on
-   * an engine ({@link #productNote}), the instance's own assumptions ({@link StepPhysics#figures}), a longest request
-   * beyond the context the model declares, and vLLM's start-up check ({@link #maxModelLenNote}), which is also kept
-   * apart as the reason the engine would refuse to start. A sweep over loads states them once.
+   * What a prediction rests on that holds for the deployment and its lengths whatever the load: an assumed backend
+   * ({@link Engine#backendAssumption}; first, as every figure after it rests on it), a product served on an engine
+   * ({@link #productNote}), the instance's own assumptions ({@link StepPhysics#figures}), a longest request beyond
+   * the context the model declares, and vLLM's start-up check ({@link #maxModelLenNote}), which is also kept apart as
+   * the reason the engine would refuse to start. A sweep over loads states them once.
    */
   private record Deployment(List<String> notes, Optional<String> refusedAtStart) {
     static Deployment of(ServingScenario s, Composer c) {
-      List<String> out = new ArrayList<>();
+      List<String> out = new ArrayList<>(s.engine().backendAssumption(s.device()).stream().toList());
       productNote(s.engine()).ifPresent(out::add);
       out.addAll(c.assumptions());
       s.model().beyondContext(s.workload().longestSequence()).ifPresent(out::add);

@@ -123,6 +123,16 @@ public enum Backend {
     return v.equalsIgnoreCase("Intel") ? VULKAN : UNKNOWN;
   }
 
+  /**
+   * What a prediction on {@code device} says when, none being stated, it took this backend as the one llama.cpp
+   * usually runs there ({@link #usualOn}): one wording for the step and the serving side, whose embedders state
+   * another in different places ({@code setting}).
+   */
+  public String assumedNote(DeviceSpec device, String setting) {
+    return "no backend given: " + id() + " assumed, what llama.cpp runs on " + device.vendor()
+        + " devices as Ollama ships it (state another: " + setting + ", --backend in the CLI)";
+  }
+
   /** The backends that can drive {@code device}, for messages. */
   public static String runningOn(DeviceSpec device) {
     return String.join(", ", Arrays.stream(values()).filter(b -> b != UNKNOWN && b.runsOn(device)).map(Backend::id)

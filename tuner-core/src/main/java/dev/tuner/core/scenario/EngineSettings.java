@@ -96,8 +96,7 @@ public record EngineSettings(int nUbatch, boolean flashAttention, Backend backen
 
   /** What a prediction on {@code device} says of its backend when {@link #withUsualBackend} took it; else empty. */
   public Optional<String> backendAssumption(DeviceSpec device) {
-    return backendAssumed ? Optional.of("no backend given: " + backend.id() + " assumed, what llama.cpp runs on "
-        + device.vendor() + " devices as Ollama ships it (state another: ScenarioRequest's or EngineSettings' backend,"
-        + " --backend in the CLI)") : Optional.empty();
+    return backendAssumed ? Optional.of(backend.assumedNote(device, "ScenarioRequest's or EngineSettings' backend"))
+        : Optional.empty();
   }
 }
