@@ -30,11 +30,17 @@ public record Engine(EngineKind kind, String backend, String version, EngineLimi
 
   /**
    * The compute backend the engine runs on {@code device}: the one its backend text names, or its family implies
-   * (TensorRT-LLM is CUDA's), else the one llama.cpp usually runs there ({@link Backend#usualOn}).
+   * (TensorRT-LLM is CUDA's), else the one llama.cpp usually runs there ({@link Backend#usualOn}), but for an Intel GPU
+   * under another engine: vLLM's and SGLang's Intel builds run oneAPI's SYCL (their XPU platform), not Vulkan.
    */
   public Backend backendOn(DeviceSpec device) {
     Backend stated = Backend.parse(backend.isEmpty() ? kind.id() : backend);
-    return stated == Backend.UNKNOWN ? Backend.usualOn(device) : stated;
+    if (stated != Backend.UNKNOWN) {
+      return stated;
+    }
+    Backend usual = Backend.usualOn(device);
+    return usual == Backend.VULKAN && kind != EngineKind.LLAMA_CPP && Backend.SYCL.runsOn(device) ? Backend.SYCL
+        : usual;
   }
 
   /**

@@ -70,7 +70,8 @@ public final class ServingRecommender {
 
     /**
      * What the user of the recommendation must know: the KV-cache rule when the request named no types and it gave a
-     * precision other than f16 (every figure at capacity hangs on it, and a prediction without it assumes f16), a
+     * precision other than f16 (every figure at capacity hangs on it, and a prediction without it assumes f16), the
+     * backend an engine took when none was stated ({@link Engine#backendAssumption}), a
      * workload longer than the context the model declares (every candidate), a best candidate that vLLM would not
      * start with its default {@code max_model_len}, and, when no candidate meets the budgets, how close the
      * {@link #closest} one comes.
@@ -83,6 +84,9 @@ public final class ServingRecommender {
             + " --kv-cache-type in the CLI, whose predict assumes f16 without it); to search the types named instead:"
             + " ServingRequest's kvCacheTypes, --kv-cache-types in the CLI");
       }
+      // an engine that chose its backend (llama.cpp without one stated) ranks its candidates on it: said once
+      request.engines().stream().map(e -> e.backendAssumption(request.device())).flatMap(Optional::stream)
+          .distinct().forEach(out::add);
       request.model().beyondContext(Lengths.longestSequence(request.input(), request.output())).ifPresent(out::add);
       best.flatMap(c -> c.prediction().refusedAtStart()).ifPresent(a -> out.add("the best candidate: " + a));
       closest().ifPresent(c -> out.add(String.format(Locale.ROOT, "closest to the budget: %s %s on"

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.catalog.Catalog;
 import dev.tuner.core.roofline.Roofline;
+import dev.tuner.core.scenario.Backend;
+import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Quantization;
@@ -99,6 +101,34 @@ class ServingRecommenderTest {
         + " with the others: predict a row with its kv (ServingScenario's kvCache, --kv-cache-type in the CLI, whose"
         + " predict assumes f16 without it); to search the types named instead: ServingRequest's kvCacheTypes,"
         + " --kv-cache-types in the CLI");
+  }
+
+  /**
+   * llama.cpp and Ollama without a stated backend rank their candidates on the one llama.cpp usually runs on the
+   * device: the recommendation says so once, in the predictions' words; an engine with one backend, or a stated one,
+   * adds nothing. vLLM on an Intel GPU runs SYCL (its XPU build), not llama.cpp's Vulkan.
+   */
+  @Test
+  void anAssumedBackendIsNotedOnce() {
+    EngineDefaults d = EngineDefaults.shipped();
+    DeviceSpec rtx = CATALOG.device("RTX 4090");
+    ServingRequest q = new ServingRequest(CATALOG.model("Llama 3.1 8B"), rtx, Lengths.fixed(500), Lengths.fixed(100),
+        List.of(d.engine(EngineKind.LLAMA_CPP, "", ""), d.engine("ollama", "", ""),
+            d.engine(EngineKind.VLLM, "", "")), List.of(CATALOG.quant("Q4_K_M")), List.of(1), List.of(1, 4),
+        OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
+    ServingRecommender.Recommendation r = new ServingRecommender.Recommendation(q, List.of(), List.of(), List.of(),
+        Optional.empty(), List.of());
+    assertThat(r.notes()).containsOnlyOnce("no backend given: cuda assumed, what llama.cpp runs on NVIDIA devices as"
+        + " Ollama ships it (state another: Engine's backend, --backend in the CLI)");
+    ServingRequest stated = new ServingRequest(q.model(), rtx, q.input(), q.output(), List.of(d.engine(
+        EngineKind.LLAMA_CPP, "Vulkan", ""), d.engine(EngineKind.VLLM, "", "")), q.quants(), List.of(1), List.of(1),
+        OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty());
+    assertThat(new ServingRecommender.Recommendation(stated, List.of(), List.of(), List.of(), Optional.empty(),
+        List.of()).notes()).noneMatch(n -> n.startsWith("no backend given"));
+    DeviceSpec arc = CATALOG.devices().entries().stream().filter(x -> x.vendor().equals("Intel")).findFirst()
+        .orElseThrow();
+    assertThat(d.engine(EngineKind.VLLM, "", "").backendOn(arc)).isEqualTo(Backend.SYCL);
+    assertThat(d.engine(EngineKind.LLAMA_CPP, "", "").backendOn(arc)).isEqualTo(Backend.VULKAN);
   }
 
   private static ParallelLayout layout(int devices, int tp, int pp, int ep) {

@@ -82,18 +82,21 @@ public final class FileChecks {
     }
   }
 
-  /** Checks that {@code file} is an existing regular file this process may read; exit 2 naming the reason. */
-  public static void requireReadableFile(String option, Path file) {
+  /**
+   * Checks that {@code file} is an existing regular file this process may read; exit 2 naming the reason and
+   * {@code field}, the setting the file came from (a CLI option, or a library parameter and its option).
+   */
+  public static void requireReadableFile(String field, Path file) {
     Optional<BasicFileAttributes> attrs = attributes(file);
     if (attrs.isEmpty()) {
-      throw new InvalidInputException(option, file.toString(), "an existing file (no such file)");
+      throw new InvalidInputException(field, file.toString(), "an existing file (no such file)");
     }
     if (!attrs.get().isRegularFile()) {
-      throw new InvalidInputException(option, file.toString(),
+      throw new InvalidInputException(field, file.toString(),
           "a regular file (it is " + kind(file, attrs.get()) + ")");
     }
     if (!Files.isReadable(file)) {
-      throw new InvalidInputException(option, file.toString(), "a readable file (permission denied)");
+      throw new InvalidInputException(field, file.toString(), "a readable file (permission denied)");
     }
   }
 
