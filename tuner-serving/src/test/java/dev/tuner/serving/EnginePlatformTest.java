@@ -172,9 +172,9 @@ class EnginePlatformTest {
               + " 16, 32)");
       split("Llama 3.1 8B", k, 4).requireRunnable();
     }
-    // llama.cpp splits rows, not heads; but no engine places experts on a dense model
+    // llama.cpp splits rows, not heads; but no engine places experts on a dense model (llama.cpp none on any model)
     split("Llama 3.1 8B", EngineKind.LLAMA_CPP, 3).requireRunnable();
-    ServingScenario dense = split("Llama 3.1 8B", EngineKind.LLAMA_CPP, 1).withLayout(new ParallelLayout(2, 1, 1, 2));
+    ServingScenario dense = split("Llama 3.1 8B", EngineKind.VLLM, 1).withLayout(new ParallelLayout(2, 1, 1, 2));
     assertThatThrownBy(dense::requireRunnable).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("ep 2 on a dense model, which has no routed experts to place");
   }
