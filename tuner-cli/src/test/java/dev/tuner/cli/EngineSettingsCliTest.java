@@ -77,17 +77,40 @@ class EngineSettingsCliTest {
     assertThat(table.out()).contains("build date 2025-08", "BLAS hipblaslt");
   }
 
+  /**
+   * The CPU backend runs on the host, not on the named GPU: on an RTX 4090 it was predicted at CUDA's 6 149 prompt
+   * tokens/s under the card's own roof, and is refused; on a Mac, whose memory the host shares, it is predicted under
+   * the GPU's roof, and says how loose that is; the host given by its figures is predicted without a word.
+   */
+  @Test
+  void theCpuBackendIsRefusedOnAGpuWithItsOwnMemoryAndLooselyBoundOnUnifiedMemory() {
+    Cli.Result rtx = predict("--backend", "cpu");
+    assertThat(rtx.exit()).as(rtx.toString()).isEqualTo(2);
+    assertThat(rtx.err()).contains("backend = cpu on RTX 4090 (NVIDIA, a GPU with its own memory) is invalid",
+        "a backend that runs on it: cuda, vulkan, sycl", "--mem-bw-gbs, --fp16-tflops and --fp32-tflops without"
+        + " --device").doesNotContain("Exception");
+    Cli.Result mac = Cli.run("predict", "--model", "Llama 3 8B", "--device", "Apple M2 Ultra (76-core GPU)", "--quant",
+        "Q4_K_M", "--context", "512", "--backend", "cpu", "--format", "json");
+    assertThat(mac.exit()).as(mac.toString()).isZero();
+    assertThat(mac.json().get("assumptions").toString()).contains("backend cpu on Apple M2 Ultra"
+        + " (76-core GPU): llama.cpp's CPU backend runs on the host's cores", "bounds the run only loosely");
+    Cli.Result host = Cli.run("predict", "--model", "Llama 3 8B", "--quant", "Q4_K_M", "--context", "512",
+        "--mem-bw-gbs", "100", "--fp16-tflops", "2", "--fp32-tflops", "2", "--backend", "cpu", "--format", "json");
+    assertThat(host.exit()).as(host.toString()).isZero();
+    assertThat(host.json().get("assumptions").toString()).doesNotContain("backend cpu");
+  }
+
   /** A backend another vendor's devices run (ROCm on an NVIDIA card, Metal off Apple) is refused, not predicted. */
   @Test
   void aBackendOfAnotherVendorIsRefusedWithTheBackendsThatRun() {
     Cli.Result rocm = predict("--backend", "ROCm");
     assertThat(rocm.exit()).isEqualTo(2);
     assertThat(rocm.err()).contains("backend = rocm on RTX 4090 (NVIDIA) is invalid",
-        "a backend that runs on NVIDIA devices: cuda, vulkan, sycl, cpu").doesNotContain("Exception");
+        "a backend that runs on NVIDIA devices: cuda, vulkan, sycl").doesNotContain("Exception");
     Cli.Result metal = Cli.run("recommend", "--model", "Llama 3 8B", "--device", "AMD Radeon RX 7900 XTX",
         "--context", "4096", "--backend", "Metal");
     assertThat(metal.exit()).isEqualTo(2);
-    assertThat(metal.err()).contains("backend = metal on AMD Radeon RX 7900 XTX (AMD)", "rocm, vulkan, cpu");
+    assertThat(metal.err()).contains("backend = metal on AMD Radeon RX 7900 XTX (AMD)", "AMD devices: rocm, vulkan");
   }
 
   /** An undated build is said to be one, with the month the features take for it. */

@@ -329,12 +329,20 @@ public final class Predictor {
       low = clamp(kind.toTokensPerSecond(center - half, ref), roof);
       high = clamp(kind.toTokensPerSecond(center + half, ref), roof);
       if (imputed && loaded.calibration().decodeDeviceScores().length > 0) {
-        String why = r.imputed() ? "the roofline rests on assumed figures" : unseen.length > 0 ? "the model never saw "
-            + IntStream.of(unseen).mapToObj(i -> encoder.schema().slots().get(i).name())
-                .collect(java.util.stream.Collectors.joining(", "))
-            + " other than at one value (all its training rows had the same), so it cannot know the effect"
-            : "the scenario lies beyond the training rows (above), where no held-out error was measured";
-        assumptions.add(why + ": the interval is calibrated for a worst-case unseen device ("
+        // every reason that holds: an input the model never saw (the CPU backend) is news beside a loose roof
+        List<String> why = new ArrayList<>(3);
+        if (r.imputed()) {
+          why.add("the roofline rests on assumed figures");
+        }
+        if (unseen.length > 0) {
+          why.add("the model never saw " + IntStream.of(unseen).mapToObj(i -> encoder.schema().slots().get(i).name())
+              .collect(java.util.stream.Collectors.joining(", "))
+              + " other than at one value (all its training rows had the same), so it cannot know the effect");
+        }
+        if (!beyond.isEmpty()) {
+          why.add("the scenario lies beyond the training rows (above), where no held-out error was measured");
+        }
+        assumptions.add(String.join("; ", why) + ": the interval is calibrated for a worst-case unseen device ("
             + Math.round(100 * Calibration.IMPUTED_DEVICE_SHARE) + "% of held-out devices)");
       }
       if (newArchitecture) {

@@ -9,6 +9,7 @@ import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
+import dev.tuner.core.scenario.Vendors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -283,11 +284,18 @@ public final class Roofline {
     boolean tiedGuess = !embeddings && m.tiedEmbeddings().isEmpty();
     boolean experts = !physics.routedKnown() || !physics.activeKnown();
     boolean int8Estimated = restsOnInt8Estimate(activation, s.engine().backend(), e);
+    // a user's device of no named vendor may be the host itself, given by its own figures: nothing to say then
+    boolean hostCores = s.engine().backend() == Backend.CPU && Vendors.named(d);
     if (!kv && !attention && !embeddings && !tiedGuess && !experts && d.fp16Tflops().isPresent()
-        && d.fp32Tflops().isPresent() && !int8Estimated && lowerPrecisionPeak(d, activation).isEmpty()) {
+        && d.fp32Tflops().isPresent() && !int8Estimated && lowerPrecisionPeak(d, activation).isEmpty() && !hostCores) {
       return List.of();
     }
     List<String> assumptions = new ArrayList<>(4);
+    if (hostCores) {
+      assumptions.add("backend cpu on " + d.name() + ": llama.cpp's CPU backend runs on the host's cores, which share"
+          + " this device's memory; the roofline takes that memory's full bandwidth and the GPU's compute peaks, which"
+          + " the cores do not reach, so it bounds the run only loosely (a prompt, which the peaks bind, most)");
+    }
     if (kv) {
       assumptions.add("KV-cache traffic not counted: layers, KV heads or head dimension of " + m.name() + " unknown");
     }

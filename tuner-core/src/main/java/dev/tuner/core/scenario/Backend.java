@@ -74,7 +74,8 @@ public enum Backend {
   /**
    * The GPU vendors whose devices this backend drives, empty for a backend tied to none: CUDA is NVIDIA's, Metal
    * Apple's and ROCm/HIP AMD's; SYCL targets Intel and NVIDIA GPUs; Vulkan has drivers from every vendor (MoltenVK on
-   * Apple), and the CPU backend runs beside any device (data/SOURCES.md {@code doc_llamacpp_backends}).
+   * Apple), and the CPU backend is no GPU's (data/SOURCES.md {@code doc_llamacpp_backends}): where it runs is
+   * {@link #runsOn}'s rule.
    */
   public List<String> vendors() {
     return vendors;
@@ -89,13 +90,28 @@ public enum Backend {
     return this == CUDA || this == ROCM || this == UNKNOWN;
   }
 
-  /** Whether this backend can drive {@code device} ({@link Vendors#among}: a vendor no list names is not judged). */
+  /**
+   * Whether this backend can drive {@code device} ({@link Vendors#among}: a vendor no list names is not judged). The
+   * CPU backend runs on the host's cores and memory, so it describes a catalog device only where the host shares that
+   * memory ({@link Scenario#isUnifiedMemory}: Apple silicon, an APU, a GB10); a GPU with memory of its own would bound
+   * it by a roofline it does not run under. A device of no named vendor may be the host itself, given by its figures.
+   */
   public boolean runsOn(DeviceSpec device) {
+    if (this == CPU) {
+      return !Vendors.named(device) || Scenario.isUnifiedMemory(device);
+    }
     return Vendors.among(vendors, device);
   }
 
   /** Refuses {@code device} unless this backend drives it, naming the backends that do. */
   public void requireRunsOn(DeviceSpec device) {
+    if (this == CPU && !runsOn(device)) {
+      throw new InvalidInputException("backend", id() + " on " + device.name() + " (" + device.vendor() + ", a GPU"
+          + " with its own memory)", "a backend that runs on it: " + runningOn(device) + ". llama.cpp's CPU backend"
+          + " runs on the host's cores and memory, whose figures the catalog does not hold, so the GPU's roofline would"
+          + " not bound it; to predict a CPU run, describe the host by its figures instead of a catalog device"
+          + " (DeviceSpec.explicit; --mem-bw-gbs, --fp16-tflops and --fp32-tflops without --device in the CLI)");
+    }
     if (!runsOn(device)) {
       throw new InvalidInputException("backend", id() + " on " + device.name() + " (" + device.vendor() + ")",
           "a backend that runs on " + device.vendor() + " devices: " + runningOn(device));

@@ -26,11 +26,17 @@ public final class Vendors {
         return true;
       }
     }
+    return !named(device);
+  }
+
+  /** Whether {@code device} is of a vendor in {@link #NAMED}, whose devices the platform lists judge. */
+  public static boolean named(DeviceSpec device) {
+    String v = device.vendor();
     for (String named : NAMED) {
       if (named.equalsIgnoreCase(v)) {
-        return false;
+        return true;
       }
     }
-    return true;
+    return false;
   }
 }

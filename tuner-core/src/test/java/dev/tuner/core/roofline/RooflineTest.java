@@ -8,6 +8,7 @@ import dev.tuner.api.Bound;
 import dev.tuner.api.OutputKind;
 import dev.tuner.core.Fixtures;
 import dev.tuner.core.scenario.Activation;
+import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
 import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.scenario.ModelSpec;
@@ -244,6 +245,26 @@ class RooflineTest {
         .endsWith("dequantised at its FP8 peak"));
     assertThat(roofline.compute(Fixtures.scenario(Fixtures.model(7), h100, fp8, 1, 512, Phase.PREFILL))
         .assumptions()).noneMatch(a -> a.contains("FP8 peak"));
+  }
+
+  /** The CPU backend on unified memory takes the GPU's roof, which the host's cores do not reach (audit item 1). */
+  @Test
+  void theCpuBackendOnUnifiedMemorySaysItsRoofIsTheGpusAndTheHostGivenByItsFiguresNeedsNoWord() {
+    DeviceSpec m2 = CATALOG.device("Apple M2 Ultra (76-core GPU)");
+    Scenario metal = Fixtures.scenario(Fixtures.model(8), m2, q4, 1, 512, Phase.PREFILL)
+        .withEngine(EngineSettings.DEFAULTS.withBackend(Backend.METAL));
+    Scenario cpu = metal.withEngine(EngineSettings.DEFAULTS.withBackend(Backend.CPU));
+    RooflineResult r = roofline.compute(cpu);
+    assertThat(r.tokensPerSecond()).isEqualTo(roofline.compute(metal).tokensPerSecond());
+    assertThat(r.assumptions()).contains("backend cpu on Apple M2 Ultra (76-core GPU): llama.cpp's CPU backend runs"
+        + " on the host's cores, which share this device's memory; the roofline takes that memory's full bandwidth"
+        + " and the GPU's compute peaks, which the cores do not reach, so it bounds the run only loosely (a prompt,"
+        + " which the peaks bind, most)");
+    assertThat(roofline.compute(metal).assumptions()).noneMatch(a -> a.contains("backend cpu"));
+    DeviceSpec host = Fixtures.device(100, 2);
+    assertThat(roofline.compute(Fixtures.scenario(Fixtures.model(8), host, q4, 1, 512, Phase.PREFILL)
+        .withEngine(EngineSettings.DEFAULTS.withBackend(Backend.CPU))).assumptions())
+        .noneMatch(a -> a.contains("backend cpu"));
   }
 
   @Test

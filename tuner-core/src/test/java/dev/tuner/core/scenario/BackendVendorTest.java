@@ -22,7 +22,8 @@ class BackendVendorTest {
       "ROCM, false, true, false, false",
       "SYCL, true, false, false, true",
       "VULKAN, true, true, true, true",
-      "CPU, true, true, true, true",
+      // the host's cores: only where they share the device's memory (the Mac), not beside a GPU's own
+      "CPU, false, false, true, false",
       "UNKNOWN, true, true, true, true"})
   void aVendorBackendRunsOnlyOnItsVendorsDevices(Backend b, boolean nvidia, boolean amd, boolean apple,
       boolean intel) {
@@ -55,6 +56,31 @@ class BackendVendorTest {
           .as(d.name()).isNotEmpty();
       assertThat(Backend.VULKAN.runsOn(d)).isTrue();
     }
+  }
+
+  /** The CPU backend runs on the host: a catalog GPU with memory of its own is not where it runs (audit item 1). */
+  @Test
+  void theCpuBackendIsRefusedOnAGpuWithItsOwnMemoryAndAllowedWhereTheHostSharesIt() {
+    EngineSettings cpu = new EngineSettings(512, false, Backend.CPU, "");
+    assertThatThrownBy(() -> new Scenario(Fixtures.model(8), Fixtures.CATALOG.device("RTX 4090"),
+        Fixtures.CATALOG.quant("Q4_K_M"), KvCacheType.F16, 1, 128, Phase.DECODE, false, Optional.empty(), false, 0,
+        ParallelLayout.SINGLE, cpu))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("backend = cpu on RTX 4090 (NVIDIA, a GPU with its own memory) is invalid: expected a backend that"
+            + " runs on it: cuda, vulkan, sycl. llama.cpp's CPU backend runs on the host's cores and memory, whose"
+            + " figures the catalog does not hold, so the GPU's roofline would not bound it; to predict a CPU run,"
+            + " describe the host by its figures instead of a catalog device (DeviceSpec.explicit; --mem-bw-gbs,"
+            + " --fp16-tflops and --fp32-tflops without --device in the CLI)");
+    // unified memory the host shares: an APU and a GB10 as well as Apple silicon
+    assertThat(Backend.CPU.runsOn(Fixtures.CATALOG.device("AMD Ryzen AI Max+ 395 (Radeon 8060S)"))).isTrue();
+    assertThat(Backend.CPU.runsOn(Fixtures.CATALOG.device("NVIDIA GB10 (DGX Spark)"))).isTrue();
+    assertThat(Backend.runningOn(Fixtures.CATALOG.device("AMD Instinct MI300X"))).isEqualTo("rocm, vulkan");
+    // the host described by its own figures
+    DeviceSpec host = DeviceSpec.explicit("my host", 100, OptionalDouble.of(2), OptionalDouble.of(2), 0,
+        OptionalDouble.empty(), OptionalDouble.empty());
+    assertThat(new Scenario(Fixtures.model(8), host, Fixtures.CATALOG.quant("Q4_K_M"), KvCacheType.F16, 1, 128,
+        Phase.DECODE, false, Optional.empty(), false, 0, ParallelLayout.SINGLE, cpu).engine().backend())
+        .isEqualTo(Backend.CPU);
   }
 
   @Test
