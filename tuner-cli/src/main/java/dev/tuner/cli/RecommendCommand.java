@@ -132,9 +132,14 @@ final class RecommendCommand implements Callable<Integer> {
   LayoutOptions layout = new LayoutOptions();
 
   @Option(names = "--max-devices", paramLabel = "N",
-      description = "Search device counts and layouts (tp × pp, and ep for a mixture of experts; powers of two) up to"
-          + " N devices, and say why each fits or not.")
+      description = "Search device counts and layouts (tp × pp; powers of two) up to N devices, and say why each"
+          + " fits or not.")
   Integer maxDevices;
+
+  @Option(names = "--search-ep", description = "With --max-devices, also search expert-parallel layouts (ep > 1) of"
+      + " a mixture of experts: llama.cpp runs none, so they are the layout's physics at llama.cpp's learned"
+      + " efficiency, not runs it can make.")
+  boolean searchEp;
 
   @Option(names = "--plot", paramLabel = "FILE.png",
       description = "Also draw the roofline chart with the candidates on it into this PNG file.")
@@ -164,8 +169,8 @@ final class RecommendCommand implements Callable<Integer> {
           + " step recommendation, without --isl/--osl)", "--max-ms-per-token", maxMsPerToken);
       // what only the llama.cpp grid reads; the serving grid sizes the KV cache from --isl/--osl and searches --gpus
       UnreadOptions.refuse(stepOnly, "--backend", backend, "--context", context, "--batches", batches,
-          "--memory-gb", memoryGb, "--max-devices", maxDevices, "--kernel", kernel, "--cuda-graphs",
-          UnreadOptions.flag(cudaGraphs));
+          "--memory-gb", memoryGb, "--max-devices", maxDevices, "--search-ep", UnreadOptions.flag(searchEp),
+          "--kernel", kernel, "--cuda-graphs", UnreadOptions.flag(cudaGraphs));
       if (layout.given()) {
         throw new InvalidInputException("layout", "--devices/--tp/--pp/--ep", stepOnly
             + ", which search the GPU counts of --gpus and their layouts themselves");
@@ -192,8 +197,16 @@ final class RecommendCommand implements Callable<Integer> {
         .resolve(catalog);
     List<String> notes = new ArrayList<>();
     List<Quantization> resolvedQuants = quantGrid(catalog, named, probe.model(), notes);
+    if (searchEp && maxDevices == null) {
+      throw new InvalidInputException("--search-ep", "set without --max-devices", "--max-devices N beside it:"
+          + " --search-ep widens that search (one layout states its --ep itself)");
+    }
     List<ParallelLayout> layouts = maxDevices == null ? List.of(probe.parallel())
-        : LayoutSearch.layouts(probe.model(), maxDevices);
+        : LayoutSearch.layouts(probe.model(), maxDevices, searchEp);
+    if (maxDevices != null && !searchEp && probe.model().moe().isMoe()) {
+      notes.add("layouts: no expert parallelism searched, as llama.cpp runs none; --search-ep adds the ep layouts,"
+          + " predicted as their physics at llama.cpp's learned efficiency");
+    }
     SettingEffect.require(session.predictor(), "--kernel", kernel, Quantity.KERNEL);
     SettingEffect.require(session.predictor(), "--cuda-graphs", UnreadOptions.flag(cudaGraphs), Quantity.CUDA_GRAPHS);
     engineSettings.requireEffect(session.predictor(), backend);

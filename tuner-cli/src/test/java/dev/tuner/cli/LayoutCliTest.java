@@ -179,10 +179,52 @@ class LayoutCliTest {
         "does not fit: even the smallest, F16/f16 ×1 needs 139.73 GiB per device", "Dropped (1; ");
   }
 
+  /**
+   * llama.cpp runs no expert parallelism: Qwen3-235B-A22B on up to 8 RTX 4090s ranked tp1·pp1·ep8·dp8 first (519.8
+   * tokens/s) over PCIe, a deployment llama.cpp cannot make. The search now keeps to tp × pp and says so;
+   * --search-ep adds the ep layouts, each saying what it is.
+   */
   @Test
-  void recommendSearchesExpertParallelismForAMixtureOfExperts() {
+  void recommendSearchesNoExpertParallelismUnlessAskedAndSaysWhatItIsWhenAsked() {
+    Cli.Result r = Cli.run("recommend", "--model", "Qwen3-235B-A22B", "--device", "RTX 4090", "--max-devices", "8",
+        "--format", "json");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    // 1 + 2 + 3 + 4 ways to write 1, 2, 4, 8 as tp × pp
+    assertThat(r.json().get("layouts")).hasSize(10).allSatisfy(l -> assertThat(l.get("ep").asInt()).isEqualTo(1));
+    assertThat(r.json().get("top")).allSatisfy(c -> assertThat(c.get("parallel").get("ep").asInt()).isEqualTo(1));
+    assertThat(r.json().get("notes").toString()).contains("layouts: no expert parallelism searched, as llama.cpp"
+        + " runs none; --search-ep adds the ep layouts").doesNotContain("expert parallelism (ep");
+    Cli.Result ep = Cli.run("recommend", "--model", "Qwen3-235B-A22B", "--device", "RTX 4090", "--max-devices", "8",
+        "--search-ep", "--format", "json");
+    assertThat(ep.exit()).as(ep.toString()).isZero();
+    assertThat(ep.json().get("notes").toString()).contains("expert parallelism (ep 8): llama.cpp, whose runs the"
+        + " step model learned from, runs none").doesNotContain("no expert parallelism searched");
+    Cli.Result alone = Cli.run("recommend", "--model", "Qwen3-235B-A22B", "--device", "RTX 4090", "--search-ep");
+    assertThat(alone.exit()).isEqualTo(2);
+    assertThat(alone.err()).contains("--search-ep = set without --max-devices is invalid: expected --max-devices N"
+        + " beside it").doesNotContain("Exception");
+  }
+
+  /** A predicted ep layout says that llama.cpp, whose runs the model learned, runs none; tp and pp need no word. */
+  @Test
+  void predictWithExpertParallelismSaysLlamaCppRunsNone() {
+    String[] qwen = {"--model", "Qwen3-235B-A22B", "--device", "RTX 4090", "--quant", "Q4_K_M", "--context", "512",
+        "--format", "json"};
+    for (String[] layout : new String[][] {{"--ep", "8", "--devices", "8"}, {"--tp", "8", "--ep", "8"}}) {
+      Cli.Result r = Cli.run(args("predict", qwen, layout));
+      assertThat(r.exit()).as(r.toString()).isZero();
+      assertThat(r.json().get("assumptions").toString()).contains("expert parallelism (ep 8): llama.cpp, whose runs"
+          + " the step model learned from, runs none", "not a run llama.cpp can make");
+    }
+    Cli.Result tp = Cli.run(args("predict", qwen, "--tp", "8"));
+    assertThat(tp.exit()).as(tp.toString()).isZero();
+    assertThat(tp.json().get("assumptions").toString()).doesNotContain("expert parallelism");
+  }
+
+  @Test
+  void recommendSearchesExpertParallelismForAMixtureOfExpertsWhenAsked() {
     Cli.Result r = Cli.run("recommend", "--model", "Qwen3-30B-A3B", "--device", "L4", "--quants", "F16",
-        "--kv-cache-types", "f16", "--batches", "1,8", "--max-devices", "4", "--format", "json");
+        "--kv-cache-types", "f16", "--batches", "1,8", "--max-devices", "4", "--search-ep", "--format", "json");
     assertThat(r.exit()).as(r.toString()).isZero();
     JsonNode layouts = r.json().get("layouts");
     // 1 device: 1; 2 devices: (tp2, tp1·pp2) × ep {1, 2} + replicas with ep 2 = 5; 4 devices: three tp × pp = 4

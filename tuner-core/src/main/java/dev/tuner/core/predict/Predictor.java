@@ -12,6 +12,7 @@ import dev.tuner.core.roofline.MemoryEstimate;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.BuildDate;
+import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.schema.FeatureEncoder;
@@ -136,10 +137,32 @@ public final class Predictor {
     InvalidInputException.requireInRange("topFeatures", topFeatures, 0, MAX_TOP_FEATURES, "features");
     settings.require(s);
     Optional<ReplicaShares> shares = ReplicaShares.of(s);
-    if (shares.isPresent()) {
-      return shared(s, shares.get(), topFeatures);
+    ThroughputPrediction p = shares.isPresent() ? shared(s, shares.get(), topFeatures)
+        : predictReplica(s, topFeatures, new int[0]);
+    Optional<String> ep = expertParallelNote(s.parallel());
+    if (ep.isEmpty()) {
+      return p;
     }
-    return predictReplica(s, topFeatures, new int[0]);
+    List<String> assumptions = new ArrayList<>(p.assumptions());
+    assumptions.add(ep.get());
+    return new ThroughputPrediction(p.tokensPerSecond(), p.rooflineTokensPerSecond(), p.bound(), p.capped(),
+        p.rawOutput(), p.confidence(), p.interval(), p.topFeatures(), p.modelId(), assumptions);
+  }
+
+  /**
+   * What a prediction of layout {@code p} says when it places experts over devices ({@code ep} above 1): llama.cpp,
+   * whose runs are the step model's training rows, runs no expert parallelism, so the figure is the layout's physics
+   * at the efficiency learned without it, not a run llama.cpp can make. Empty for any other layout.
+   */
+  public static Optional<String> expertParallelNote(ParallelLayout p) {
+    if (p.ep() <= 1) {
+      return Optional.empty();
+    }
+    return Optional.of("expert parallelism (ep " + p.ep() + "): llama.cpp, whose runs the step model learned from,"
+        + " runs none (its layer and row splits keep each layer's experts with it), so this is the layout's physics"
+        + " (each of the " + p.ep() + " devices reads its share of the experts, the all-to-alls cross the link) at"
+        + " the efficiency learned without it, not a run llama.cpp can make; serving predictions model the engines"
+        + " that run it (ServingScenario's engine, --engine with --isl and --osl in the CLI)");
   }
 
   /**

@@ -13,13 +13,16 @@ import java.util.Optional;
 /**
  * The parallel layouts {@code recommend --max-devices N} searches, and which of them an engine cannot run.
  *
- * <p>Device counts, {@code tp}, {@code pp} and {@code ep} are powers of two up to {@code N}. For a dense model
- * {@code tp × pp} is the device count: data-parallel replicas of a dense model fit exactly as one of them does and
- * only multiply its throughput, so they add nothing to the search. For a mixture of experts {@code ep} ranges over
- * the powers of two up to the device count, and replicas are searched only with experts spread over all of them
- * ({@code ep} = devices, the data-parallel attention + expert-parallel deployment), the one case in which replicas
- * hold less per device. The order is fewest devices first, then the widest tensor parallelism (the usual choice
- * inside one node), then the narrowest expert parallelism, so the first layout that fits is the smallest.
+ * <p>Device counts, {@code tp}, {@code pp} and {@code ep} are powers of two up to {@code N}. Without expert
+ * parallelism {@code tp × pp} is the device count: data-parallel replicas fit exactly as one of them does and only
+ * multiply its throughput, so they add nothing to the search. Expert parallelism is searched only when asked for:
+ * llama.cpp, whose runs the step model learned from, runs none
+ * ({@link dev.tuner.core.predict.Predictor#expertParallelNote}), and a step recommendation that ranked it first would
+ * recommend a deployment llama.cpp cannot make. Asked for, for a mixture of experts, {@code ep} ranges over the powers
+ * of two up to the device count, and replicas are searched only with experts spread over all of them ({@code ep} =
+ * devices, the data-parallel attention + expert-parallel deployment), the one case in which replicas hold less per
+ * device. The order is fewest devices first, then the widest tensor parallelism (the usual choice inside one node),
+ * then the narrowest expert parallelism, so the first layout that fits is the smallest.
  */
 public final class LayoutSearch {
   /** The largest {@code --max-devices}: beyond a few nodes the interconnect figure of one device no longer holds. */
@@ -27,10 +30,13 @@ public final class LayoutSearch {
 
   private LayoutSearch() {}
 
-  /** Every layout of up to {@code maxDevices} devices for {@code model}, smallest first. */
-  public static List<ParallelLayout> layouts(ModelSpec model, int maxDevices) {
+  /**
+   * Every layout of up to {@code maxDevices} devices for {@code model}, smallest first, with expert parallelism when
+   * {@code expertParallel} and the model is a mixture of experts.
+   */
+  public static List<ParallelLayout> layouts(ModelSpec model, int maxDevices, boolean expertParallel) {
     requireInRange("max-devices", maxDevices, 1, MAX_SEARCH_DEVICES, "devices");
-    boolean moe = model.moe().isMoe();
+    boolean moe = expertParallel && model.moe().isMoe();
     List<ParallelLayout> out = new ArrayList<>();
     for (int n = 1; n <= maxDevices; n *= 2) {
       for (int tp = n; tp >= 1; tp /= 2) {

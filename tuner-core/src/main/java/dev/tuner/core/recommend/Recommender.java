@@ -80,6 +80,9 @@ public final class Recommender {
 
     EngineSettings engine = req.engine().withUsualBackend(req.device());
     engine.backendAssumption(req.device()).ifPresent(notes::add);
+    // the widest: its note names its ep, and says what every narrower one would
+    req.layouts().stream().max(Comparator.comparingInt(ParallelLayout::ep))
+        .flatMap(Predictor::expertParallelNote).ifPresent(notes::add);
     List<Dropped> dropped = new ArrayList<>();
     List<LayoutFit> fits = new ArrayList<>();
     int grid = req.gridSize() * req.layouts().size();

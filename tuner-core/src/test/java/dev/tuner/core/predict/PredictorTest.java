@@ -747,6 +747,27 @@ class PredictorTest {
     assertThat(Calibration.none(v3.width()).neverVaried(x)).isEmpty();
   }
 
+  /** llama.cpp runs no expert parallelism: every prediction of an ep layout says so, whichever path it takes. */
+  @Test
+  void anExpertParallelLayoutSaysLlamaCppRunsNoneAndATensorSplitDoesNot() {
+    FeatureSchema v3 = FeatureSchemas.tunerV3();
+    Predictor p = new Predictor(new LoadedModel(new FixedModel(v3, OutputKind.LOG_ROOFLINE_FRACTION, Math.log(0.5)),
+        v3, Calibration.none(v3.width()), Optional.empty()), roofline, 0.9, false);
+    Scenario one = Fixtures.scenario(CATALOG.model("Qwen3-30B-A3B"), CATALOG.device("H100 SXM5 80GB"),
+        CATALOG.quant("Q4_K_M"), 2, 512, Phase.DECODE);
+    // ep inside one replica, and ep over two replicas that step together (the shared-experts path)
+    for (var layout : List.of(new dev.tuner.core.scenario.ParallelLayout(2, 2, 1, 2),
+        new dev.tuner.core.scenario.ParallelLayout(2, 1, 1, 2))) {
+      assertThat(p.predict(one.withParallel(layout)).assumptions()).filteredOn(a -> a.startsWith("expert"))
+          .containsExactly(Predictor.expertParallelNote(layout).orElseThrow())
+          .allSatisfy(a -> assertThat(a).startsWith("expert parallelism (ep 2): llama.cpp, whose runs the step model"
+              + " learned from, runs none").contains("not a run llama.cpp can make"));
+    }
+    var tp = new dev.tuner.core.scenario.ParallelLayout(2, 2, 1, 1);
+    assertThat(Predictor.expertParallelNote(tp)).isEmpty();
+    assertThat(p.predict(one.withParallel(tp)).assumptions()).noneMatch(a -> a.contains("expert parallelism"));
+  }
+
   @Test
   void extrapolationLowersConfidence() {
     Scenario s = ScenarioRequest.of("Llama 3 8B", "RTX 4090", "Q4_K_M", 1, 512, "decode").resolve(CATALOG);

@@ -22,24 +22,31 @@ class LayoutSearchTest {
 
   @Test
   void aDenseModelIsSearchedOverTpTimesPpEqualToTheDevicesWidestTpFirst() {
-    List<ParallelLayout> l = LayoutSearch.layouts(DENSE, 8);
+    List<ParallelLayout> l = LayoutSearch.layouts(DENSE, 8, true);
     // 1 + 2 + 3 + 4 ways to write 1, 2, 4, 8 as tp × pp
     assertThat(l).hasSize(10);
     assertThat(l.subList(0, 3)).containsExactly(ParallelLayout.SINGLE, new ParallelLayout(2, 2, 1, 1),
         new ParallelLayout(2, 1, 2, 1));
     assertThat(l).allSatisfy(p -> assertThat(p.tp() * p.pp()).isEqualTo(p.devices()));
     // 5 is not a power of two: the search stops at 4
-    assertThat(LayoutSearch.layouts(DENSE, 5)).hasSize(6);
+    assertThat(LayoutSearch.layouts(DENSE, 5, true)).hasSize(6);
+  }
+
+  /** llama.cpp runs no expert parallelism: unasked, a mixture is searched as a dense model is (audit item 2). */
+  @Test
+  void aMixtureOfExpertsIsSearchedWithoutExpertParallelismUnlessAsked() {
+    assertThat(LayoutSearch.layouts(MOE, 8, false)).isEqualTo(LayoutSearch.layouts(DENSE, 8, true)).hasSize(10)
+        .allSatisfy(p -> assertThat(p.ep()).isEqualTo(1));
   }
 
   @Test
   void aMixtureOfExpertsAddsExpertParallelismAndReplicasWithExpertsOverAllOfThem() {
-    List<ParallelLayout> l = LayoutSearch.layouts(MOE, 2);
+    List<ParallelLayout> l = LayoutSearch.layouts(MOE, 2, true);
     // widest tp first, then fewest pipeline stages, then narrowest ep
     assertThat(l).containsExactly(ParallelLayout.SINGLE, new ParallelLayout(2, 2, 1, 1), new ParallelLayout(2, 2, 1, 2),
         new ParallelLayout(2, 1, 1, 2), new ParallelLayout(2, 1, 2, 1), new ParallelLayout(2, 1, 2, 2));
     // 8 devices: four tp × pp = 8 grids × ep {1, 2, 4, 8} + six smaller grids replicated with ep 8
-    assertThat(LayoutSearch.layouts(MOE, 8).stream().filter(p -> p.devices() == 8)).hasSize(22);
+    assertThat(LayoutSearch.layouts(MOE, 8, true).stream().filter(p -> p.devices() == 8)).hasSize(22);
   }
 
   @Test
@@ -72,7 +79,7 @@ class LayoutSearchTest {
 
   @Test
   void maxDevicesOutOfRangeIsRefused() {
-    assertThatThrownBy(() -> LayoutSearch.layouts(DENSE, 0)).isInstanceOf(InvalidInputException.class)
+    assertThatThrownBy(() -> LayoutSearch.layouts(DENSE, 0, false)).isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("max-devices");
   }
 }
