@@ -14,9 +14,11 @@ import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.BuildDate;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
+import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Scenario;
 import dev.tuner.core.schema.FeatureEncoder;
 import dev.tuner.core.schema.Quantity;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -139,14 +141,34 @@ public final class Predictor {
     Optional<ReplicaShares> shares = ReplicaShares.of(s);
     ThroughputPrediction p = shares.isPresent() ? shared(s, shares.get(), topFeatures)
         : predictReplica(s, topFeatures, new int[0]);
-    Optional<String> ep = expertParallelNote(s.parallel());
-    if (ep.isEmpty()) {
+    List<String> notes = Stream.of(weightFormatNote(s.quant()), expertParallelNote(s.parallel()))
+        .flatMap(Optional::stream).toList();
+    if (notes.isEmpty()) {
       return p;
     }
     List<String> assumptions = new ArrayList<>(p.assumptions());
-    assumptions.add(ep.get());
+    assumptions.addAll(notes);
     return new ThroughputPrediction(p.tokensPerSecond(), p.rooflineTokensPerSecond(), p.bound(), p.capped(),
         p.rawOutput(), p.confidence(), p.interval(), p.topFeatures(), p.modelId(), assumptions);
+  }
+
+  /**
+   * What a prediction in format {@code q} says when llama.cpp loads no GGUF of it
+   * ({@link Quantization#checkpointOnly}): the step model, which learned from llama.cpp's runs, reads the format as its
+   * bits, class and arithmetic, so the figure is theirs at the efficiency learned for them, not a run of an engine
+   * that loads the checkpoint. Empty for a format llama.cpp loads, or one it is not judged on.
+   */
+  public static Optional<String> weightFormatNote(Quantization q) {
+    if (!q.checkpointOnly()) {
+      return Optional.empty();
+    }
+    return Optional.of(q.name() + " is a checkpoint format llama.cpp does not load (it loads GGUF files, whose types"
+        + " are ggml's), and llama.cpp's runs are what the step model learned from: this is " + q.name() + "'s "
+        + BigDecimal.valueOf(q.bitsPerWeight()).stripTrailingZeros().toPlainString() + " bits per weight with "
+        + q.activation().name().toLowerCase(Locale.ROOT) + " arithmetic, read as a " + q.quantClass().name()
+        + "-class format, at the efficiency the model learned for those, not a run of an engine that loads it;"
+        + " serving predictions model those engines (ServingScenario's engine, --engine with --isl and --osl in the"
+        + " CLI)");
   }
 
   /**

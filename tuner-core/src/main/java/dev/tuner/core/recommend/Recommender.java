@@ -80,6 +80,7 @@ public final class Recommender {
 
     EngineSettings engine = req.engine().withUsualBackend(req.device());
     engine.backendAssumption(req.device()).ifPresent(notes::add);
+    req.quants().stream().map(Predictor::weightFormatNote).flatMap(Optional::stream).forEach(notes::add);
     // the widest: its note names its ep, and says what every narrower one would
     req.layouts().stream().max(Comparator.comparingInt(ParallelLayout::ep))
         .flatMap(Predictor::expertParallelNote).ifPresent(notes::add);

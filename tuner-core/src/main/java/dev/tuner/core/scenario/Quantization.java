@@ -4,6 +4,7 @@ import static dev.tuner.api.InvalidInputException.requireInRange;
 
 import dev.tuner.api.InvalidInputException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalDouble;
 
@@ -17,6 +18,15 @@ import java.util.OptionalDouble;
 public record Quantization(
     String name, double bitsPerWeight, QuantClass quantClass, Activation activation, List<String> aliases,
     String source, OptionalDouble expertBitsPerWeight, OptionalDouble otherBitsPerWeight) {
+  /**
+   * The shipped formats only other engines' checkpoints carry: llama.cpp loads GGUF files, whose weight types are
+   * ggml's (data/SOURCES.md {@code doc_engine_weight_formats}), and none of these is (an AWQ, GPTQ or INT8 checkpoint
+   * is converted to one first; ggml has no FP8 or NVFP4 type; q4f16_1 is MLC LLM's). A format of a user's catalog is
+   * not judged. Upper case, as {@link #checkpointOnly} compares.
+   */
+  private static final List<String> CHECKPOINT_ONLY = List.of("AWQ", "GPTQ", "GPTQ_INT8", "W8A8_INT8", "INT8_W8A16",
+      "FP8", "FP8_BLOCK", "NVFP4", "Q4F16_1");
+
   public Quantization {
     Objects.requireNonNull(name, "quantization name");
     requireInRange("bits per weight of " + name, bitsPerWeight, 1, 64, "bits");
@@ -42,6 +52,11 @@ public record Quantization(
   public Quantization(String name, double bitsPerWeight, QuantClass quantClass, Activation activation,
       List<String> aliases, String source) {
     this(name, bitsPerWeight, quantClass, activation, aliases, source, OptionalDouble.empty(), OptionalDouble.empty());
+  }
+
+  /** Whether this is a format llama.cpp loads no GGUF of ({@link #CHECKPOINT_ONLY}). */
+  public boolean checkpointOnly() {
+    return CHECKPOINT_ONLY.contains(name.toUpperCase(Locale.ROOT));
   }
 
   public double bytesPerWeight() {

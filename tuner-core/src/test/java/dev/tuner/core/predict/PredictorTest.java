@@ -747,6 +747,32 @@ class PredictorTest {
     assertThat(Calibration.none(v3.width()).neverVaried(x)).isEmpty();
   }
 
+  /** llama.cpp loads GGUF files: a checkpoint-only format says what its figure is, a ggml type says nothing. */
+  @Test
+  void aCheckpointFormatSaysWhatItsFigureIsAndAGgmlTypeDoesNot() {
+    for (String q : List.of("AWQ", "GPTQ", "GPTQ_INT8", "W8A8_INT8", "INT8_W8A16", "FP8", "FP8_BLOCK", "NVFP4",
+        "q4f16_1")) {
+      assertThat(CATALOG.quant(q).checkpointOnly()).as(q).isTrue();
+    }
+    for (String q : List.of("Q4_K_M", "Q8_0", "IQ2_XS", "MXFP4_MOE", "MXFP4_EXPERTS_F16", "MXFP4", "F16", "BF16",
+        "F32")) {
+      assertThat(CATALOG.quant(q).checkpointOnly()).as(q).isFalse();
+      assertThat(Predictor.weightFormatNote(CATALOG.quant(q))).as(q).isEmpty();
+    }
+    assertThat(Predictor.weightFormatNote(CATALOG.quant("GPTQ_INT8"))).hasValueSatisfying(n -> assertThat(n)
+        .startsWith("GPTQ_INT8 is a checkpoint format llama.cpp does not load (it loads GGUF files, whose types are"
+            + " ggml's), and llama.cpp's runs are what the step model learned from: this is GPTQ_INT8's 8.19 bits per"
+            + " weight with fp16 arithmetic, read as a Q8_0-class format"));
+    FeatureSchema v3 = FeatureSchemas.tunerV3();
+    Predictor p = new Predictor(new LoadedModel(new FixedModel(v3, OutputKind.LOG_ROOFLINE_FRACTION, Math.log(0.5)),
+        v3, Calibration.none(v3.width()), Optional.empty()), roofline, 0.9, false);
+    Scenario awq = Fixtures.scenario(CATALOG.model("Llama 3 8B"), CATALOG.device("RTX 4090"), CATALOG.quant("AWQ"), 1,
+        512, Phase.DECODE);
+    assertThat(p.predict(awq).assumptions()).contains(Predictor.weightFormatNote(CATALOG.quant("AWQ")).orElseThrow());
+    assertThat(p.predict(awq.withQuant(CATALOG.quant("Q4_K_M"))).assumptions())
+        .noneMatch(a -> a.contains("checkpoint format"));
+  }
+
   /** llama.cpp runs no expert parallelism: every prediction of an ep layout says so, whichever path it takes. */
   @Test
   void anExpertParallelLayoutSaysLlamaCppRunsNoneAndATensorSplitDoesNot() {
