@@ -85,7 +85,8 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--phase", paramLabel = "decode|prefill", description = "decode (default) or prefill.")
   String phase;
 
-  @Option(names = "--kv-cache-type", paramLabel = "TYPE", description = "f16 (default), fp8, q8_0 or q4_0.")
+  @Option(names = "--kv-cache-type", paramLabel = "TYPE", description = "f16 (default), fp8, q8_0 or q4_0 (keys and"
+      + " values both; q8_0 and q4_0 run only with flash attention, taken on unless --flash-attn false, refused).")
   String kvCacheType;
 
   @Option(names = "--cuda-graphs",

@@ -97,8 +97,8 @@ final class RecommendCommand implements Callable<Integer> {
   List<Integer> batches;
 
   @Option(names = "--kv-cache-types", paramLabel = "TYPE", split = ",",
-      description = "KV-cache types to consider (default: f16,q8_0; serving: fp8 with FP8 weights, f16 with the"
-          + " others).")
+      description = "KV-cache types to consider (default: f16,q8_0, q8_0 and q4_0 with flash attention on, left out"
+          + " with --flash-attn false; serving: fp8 with FP8 weights, f16 with the others).")
   List<String> kvCacheTypes;
 
   @Option(names = "--context", paramLabel = "TOKENS",

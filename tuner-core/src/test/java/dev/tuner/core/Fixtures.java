@@ -102,7 +102,9 @@ public final class Fixtures {
     // any backend the device's vendor can run: another vendor's is refused (Backend.runsOn)
     List<Backend> backends = java.util.Arrays.stream(Backend.values()).filter(b -> b.runsOn(d)).toList();
     Backend backend = backends.get(r.nextInt(backends.size()));
-    EngineSettings engine = new EngineSettings(1 << r.nextInt(4, 13), r.nextBoolean(), backend, "");
+    // flash attention on or not stated: stated off, a q8_0 or q4_0 cache is refused (EngineSettings.forKvCache)
+    EngineSettings engine = EngineSettings.of(1 << r.nextInt(4, 13), r.nextBoolean() ? Boolean.TRUE : null, backend,
+        "");
     // CUDA graphs only where llama.cpp captures them
     boolean graphs = r.nextBoolean() && backend.capturesGraphs();
     return new Scenario(m, d, quants.get(r.nextInt(quants.size())),

@@ -12,6 +12,7 @@ import dev.tuner.core.roofline.MemoryEstimate;
 import dev.tuner.core.roofline.Roofline;
 import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.scenario.BuildDate;
+import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Quantization;
@@ -312,6 +313,13 @@ public final class Predictor {
     double raw = model.predict(x.clone());
     // first: every figure after it, the roofline's peaks included, rests on that backend
     List<String> assumptions = new ArrayList<>(s.engine().backendAssumption(s.device()).stream().toList());
+    s.engine().flashAttentionAssumption(s.kvCache()).ifPresent(assumptions::add);
+    if (s.kvCache() == KvCacheType.FP8) {
+      assumptions.add("KV cache fp8: the serving engines' type (vLLM, SGLang, TensorRT-LLM), which llama.cpp has not:"
+          + " the step is predicted as llama.cpp's with 1-byte KV elements, which reach the prediction only through"
+          + " the roofline's KV-cache bytes (a serving prediction, --engine with --isl and --osl in the CLI, runs"
+          + " an engine that has it)");
+    }
     assumptions.addAll(r.assumptions());
     // not a figure the roofline assumed: the physics of that length holds, so the interval does not widen for it
     s.model().beyondContext(s.totalContext()).ifPresent(assumptions::add);

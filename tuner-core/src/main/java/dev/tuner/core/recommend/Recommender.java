@@ -84,6 +84,7 @@ public final class Recommender {
     // the widest: its note names its ep, and says what every narrower one would
     req.layouts().stream().max(Comparator.comparingInt(ParallelLayout::ep))
         .flatMap(Predictor::expertParallelNote).ifPresent(notes::add);
+    List<KvCacheType> kvTypes = runnableKvCaches(req.kvCacheTypes(), engine, notes);
     List<Dropped> dropped = new ArrayList<>();
     List<LayoutFit> fits = new ArrayList<>();
     int grid = req.gridSize() * req.layouts().size();
@@ -95,8 +96,8 @@ public final class Recommender {
       Optional<String> whyNot = LayoutSearch.whyNot(req.model(), req.device(), layout);
       if (whyNot.isPresent()) {
         fits.add(new LayoutFit(layout, LayoutFit.Status.NOT_APPLICABLE, whyNot, req.quants().get(0),
-            req.kvCacheTypes().get(0), req.batches().get(0), MemoryEstimate.of(req.model(), req.quants().get(0),
-                req.kvCacheTypes().get(0), req.batches().get(0), req.context(), layout), capacity, 0, 0));
+            kvTypes.get(0), req.batches().get(0), MemoryEstimate.of(req.model(), req.quants().get(0),
+                kvTypes.get(0), req.batches().get(0), req.context(), layout), capacity, 0, 0));
         continue;
       }
       MemoryEstimate smallest = null;
@@ -106,7 +107,7 @@ public final class Recommender {
       int fitHere = 0;
       int here = 0;
       for (Quantization q : req.quants()) {
-        for (KvCacheType kv : req.kvCacheTypes()) {
+        for (KvCacheType kv : kvTypes) {
           for (int batch : req.batches()) {
             // a replica without a sequence is idle: the same layout with fewer devices serves this batch
             if (batch < layout.replicas()) {
@@ -134,8 +135,8 @@ public final class Recommender {
       evaluated += here;
       if (smallest == null) {
         fits.add(new LayoutFit(layout, LayoutFit.Status.NOT_APPLICABLE, Optional.of("every batch is smaller than its "
-            + layout.replicas() + " replicas"), req.quants().get(0), req.kvCacheTypes().get(0),
-            req.batches().get(0), MemoryEstimate.of(req.model(), req.quants().get(0), req.kvCacheTypes().get(0),
+            + layout.replicas() + " replicas"), req.quants().get(0), kvTypes.get(0),
+            req.batches().get(0), MemoryEstimate.of(req.model(), req.quants().get(0), kvTypes.get(0),
                 req.batches().get(0), req.context(), layout), capacity, 0, 0));
       } else {
         LayoutFit.Status status = capacity.isEmpty() ? LayoutFit.Status.UNCHECKED
@@ -218,6 +219,35 @@ public final class Recommender {
     }
     return held.isEmpty() ? candidates : candidates.stream().filter(c -> !held.contains(c))
         .collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+  }
+
+  /**
+   * The caches of {@code kvTypes} llama.cpp can run with {@code engine}'s flash attention, which it needs for a q8_0 or
+   * q4_0 cache ({@link EngineSettings#forKvCache}): not stated, such caches are searched with it on and the others with
+   * it off; stated off, they are left out, and refused when no other is left. {@code notes} says which.
+   */
+  private static List<KvCacheType> runnableKvCaches(List<KvCacheType> kvTypes, EngineSettings engine,
+      List<String> notes) {
+    List<String> needing = kvTypes.stream().filter(KvCacheType::needsFlashAttention).map(KvCacheType::id).toList();
+    if (needing.isEmpty() || engine.flashAttention()) {
+      return kvTypes;
+    }
+    String caches = String.join(" and ", needing) + " KV caches";
+    String why = "llama.cpp quantizes the V cache only with flash attention";
+    String setting = "RecommendRequest's engine flashAttention, --flash-attn in the CLI";
+    List<KvCacheType> others = kvTypes.stream().filter(k -> !k.needsFlashAttention()).toList();
+    if (engine.flashAttentionAssumed()) {
+      notes.add(caches + " are searched with flash attention on (not stated: " + why + ")"
+          + (others.isEmpty() ? "" : ", the others with it off, llama-bench's default") + "; state it on to search"
+          + " every cache with it (" + setting + ")");
+      return kvTypes;
+    }
+    if (others.isEmpty()) {
+      throw new InvalidInputException("KV-cache types", String.join(",", needing) + " with flash attention off",
+          "a cache llama.cpp runs without flash attention (f16), or flash attention on (" + setting + "): " + why);
+    }
+    notes.add(caches + " not searched: flash attention is off, and " + why + " (state it on: " + setting + ")");
+    return others;
   }
 
   /** The decode scenario of one grid point. */

@@ -3,7 +3,11 @@ package dev.tuner.core.scenario;
 import dev.tuner.api.InvalidInputException;
 import java.util.Locale;
 
-/** Element type of the KV cache and its size in bytes, block scales included (q8_0 is 8.5 bits, q4_0 4.5). */
+/**
+ * Element type of the KV cache, keys and values both (llama.cpp's {@code -ctk} and {@code -ctv} set alike), and its
+ * size in bytes, block scales included (q8_0 is 8.5 bits, q4_0 4.5). fp8 is the datacenter serving engines' (vLLM,
+ * SGLang, TensorRT-LLM); llama.cpp has none.
+ */
 public enum KvCacheType {
   F16(2.0),
   FP8(1.0),
@@ -18,6 +22,15 @@ public enum KvCacheType {
 
   public double bytesPerElement() {
     return bytesPerElement;
+  }
+
+  /**
+   * Whether llama.cpp runs this cache only with flash attention: it quantizes the V cache (ggml's block types) in the
+   * flash-attention kernels alone and refuses it without them ("V cache quantization requires flash_attn",
+   * ggml-org/llama.cpp issue 10378).
+   */
+  public boolean needsFlashAttention() {
+    return this == Q8_0 || this == Q4_0;
   }
 
   public String id() {

@@ -12,9 +12,10 @@ import java.util.Optional;
  * {@code depth} is the tokens already in each sequence's KV cache before the window (llama-bench's
  * {@code -d}), so the window attends over {@code depth} cached tokens plus its own. Decode tokens/s is aggregate over
  * the batch; prefill is prompt tokens/s. {@code parallel} spreads the model over several devices; {@code engine}
- * holds the engine switches (llama-bench's defaults unless stated). {@code zeroCopy} (weights read in place from
- * host memory) is accepted only where its rate is known: unified memory, where it changes nothing, or a PCIe device
- * with its link's bandwidth, which then bounds the weight reads.
+ * holds the engine switches (llama-bench's defaults unless stated; a q8_0 or q4_0 cache takes flash attention on
+ * unless it was stated off, which is refused: {@link EngineSettings#forKvCache}). {@code zeroCopy} (weights read in
+ * place from host memory) is accepted only where its rate is known: unified memory, where it changes nothing, or a
+ * PCIe device with its link's bandwidth, which then bounds the weight reads.
  */
 public record Scenario(
     ModelSpec model,
@@ -57,6 +58,7 @@ public record Scenario(
         "tokens (cached before the window; depth + context at most " + MAX_CONTEXT + ")");
     Objects.requireNonNull(parallel, "parallel layout");
     Objects.requireNonNull(engine, "engine settings");
+    engine = engine.forKvCache(kvCache);
     engine.backend().requireRunsOn(device);
     ParallelLayout.requireLinkForSplit(device, parallel.splits());
     parallel.whyNotPlaced(model).ifPresent(why -> {

@@ -115,7 +115,42 @@ class RecommenderTest {
     assertThat(r.dropped()).anyMatch(d -> d.quant() == Fixtures.F16 && d.batch() == 16 && d.reason() == Reason.MEMORY
         && d.detail().contains("GiB"));
     assertThat(r.ranked()).isNotEmpty();
-    assertThat(r.notes()).isEmpty();
+    assertThat(r.notes()).singleElement().asString().startsWith("q8_0 KV caches are searched with flash attention on");
+  }
+
+  private static RecommendRequest withEngine(RecommendRequest r, List<KvCacheType> kv, EngineSettings engine) {
+    return new RecommendRequest(r.model(), r.device(), r.memoryGb(), r.maxMsPerToken(), r.quants(), r.batches(), kv,
+        r.context(), false, Optional.empty(), r.top(), r.layouts(), engine);
+  }
+
+  /**
+   * llama.cpp runs a q8_0 cache only with flash attention: not stated, q8_0 is searched with it on (and said), f16
+   * with it off; stated off, q8_0 is left out (and said), and a grid of quantized caches alone is refused.
+   */
+  @Test
+  void aQuantizedCacheIsSearchedOnlyWithFlashAttention() {
+    Recommender recommender = new Recommender(Fixtures.predictor(new BatchSensitiveModel(1)));
+    RecommendRequest unstated = request(Fixtures.GPU_24GB).withMemoryGb(1000);
+    Recommendation r = recommender.recommend(unstated);
+    assertThat(r.ranked()).anyMatch(c -> c.kvCache() == KvCacheType.Q8_0);
+    assertThat(r.notes()).contains("q8_0 KV caches are searched with flash attention on (not stated: llama.cpp"
+        + " quantizes the V cache only with flash attention), the others with it off, llama-bench's default; state it"
+        + " on to search every cache with it (RecommendRequest's engine flashAttention, --flash-attn in the CLI)");
+
+    EngineSettings off = EngineSettings.of(null, false, null, null);
+    Recommendation stated = recommender.recommend(withEngine(unstated, unstated.kvCacheTypes(), off));
+    assertThat(stated.ranked()).isNotEmpty().allMatch(c -> c.kvCache() == KvCacheType.F16);
+    assertThat(stated.evaluated()).isEqualTo(r.evaluated() / 2);
+    assertThat(stated.notes()).contains("q8_0 KV caches not searched: flash attention is off, and llama.cpp quantizes"
+        + " the V cache only with flash attention (state it on: RecommendRequest's engine flashAttention,"
+        + " --flash-attn in the CLI)");
+    assertThatThrownBy(() -> recommender.recommend(withEngine(unstated, List.of(KvCacheType.Q8_0), off)))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageStartingWith("KV-cache types = q8_0 with flash attention off is invalid: expected a cache");
+
+    EngineSettings on = EngineSettings.of(null, true, null, null);
+    assertThat(recommender.recommend(withEngine(unstated, unstated.kvCacheTypes(), on)).notes())
+        .noneMatch(n -> n.contains("flash attention"));
   }
 
   @Test
