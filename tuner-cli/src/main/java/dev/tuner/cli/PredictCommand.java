@@ -455,11 +455,12 @@ final class PredictCommand implements Callable<Integer> {
           + Text.num(ref.decodeStep(s, r).serialRoof()) + " tokens/s (memory time, then the FLOPs at the vector"
           + " peak)" + (ref.kvReadFactor() != 1 ? ", its KV-cache reads taking " + Text.plain(ref.kvReadFactor())
           + " times their time at the bandwidth," : "")
-          + (ref.stepOverheadSecondsPerLayer() > 0 ? " with a step overhead of "
-          + Text.num(ref.stepOverheadSecondsPerLayer() * 1e6) + " µs per layer and step over "
-          + s.model().layers() + " layers" + (s.parallel().pp() > 1 ? " (every pipeline stage's in turn)" : "")
-          + ", shared by " + sequences
-          + " sequence(s)" : "")
+          + (ref.stepOverheadSecondsPerLayer() <= 0 ? "" : s.model().layers() == 0 ? ", without its step overhead"
+          + " of " + Text.num(ref.stepOverheadSecondsPerLayer() * 1e6) + " µs per layer and step (layer count unknown)"
+          : " with a step overhead of " + Text.num(ref.stepOverheadSecondsPerLayer() * 1e6)
+          + " µs per layer and step over " + s.model().layers() + " layers"
+          + (s.parallel().pp() > 1 ? " (every pipeline stage's in turn)" : "") + ", shared by " + sequences
+          + " sequence(s)")
           + (one ? "; the model predicts the gain of a batch of " + s.batch() + " over it" : "");
     }
     Double rate = ref.prefillTflopsPerUnit().get(s.device().vendor());

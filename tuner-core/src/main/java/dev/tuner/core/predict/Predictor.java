@@ -325,6 +325,8 @@ public final class Predictor {
     s.model().beyondContext(s.totalContext()).ifPresent(assumptions::add);
     // a step that cannot run is still predicted, as if it ran; an embedder that shows the figure must know
     MemoryEstimate.doesNotFit(s).ifPresent(assumptions::add);
+    Optional<String> noOverhead = reference.overheadNotCounted(s);
+    noOverhead.ifPresent(assumptions::add);
     List<String> beyond = range.beyond(x, s.phase() == Phase.DECODE && reference.decodeOneSequence());
     assumptions.addAll(beyond);
     if (fallback) {
@@ -354,7 +356,7 @@ public final class Predictor {
     int[] unseen = IntStream.concat(IntStream.of(loaded.calibration().neverVaried(x)), IntStream.of(unseenElsewhere))
         .distinct().sorted().toArray();
     boolean newArchitecture = loaded.calibration().unseenArchitecture(s.device().architecture());
-    boolean imputed = r.imputed() || unseen.length > 0 || !beyond.isEmpty();
+    boolean imputed = r.imputed() || noOverhead.isPresent() || unseen.length > 0 || !beyond.isEmpty();
     double q = newArchitecture ? loaded.calibration().newArchitectureQuantile(s.phase(), level, imputed)
         : imputed ? loaded.calibration().groupQuantile(s.phase(), level, true)
         : s.phase() == Phase.DECODE ? decodeQuantile : prefillQuantile;
@@ -383,9 +385,12 @@ public final class Predictor {
       high = clamp(kind.toTokensPerSecond(center + half, ref), roof);
       if (imputed && loaded.calibration().decodeDeviceScores().length > 0) {
         // every reason that holds: an input the model never saw (the CPU backend) is news beside a loose roof
-        List<String> why = new ArrayList<>(3);
+        List<String> why = new ArrayList<>(4);
         if (r.imputed()) {
           why.add("the roofline rests on assumed figures");
+        }
+        if (noOverhead.isPresent()) {
+          why.add("the model's reference rests on an unknown layer count");
         }
         if (unseen.length > 0) {
           why.add("the model never saw " + IntStream.of(unseen).mapToObj(i -> encoder.schema().slots().get(i).name())

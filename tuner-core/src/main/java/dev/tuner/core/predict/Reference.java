@@ -8,8 +8,10 @@ import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Scenario;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -250,6 +252,23 @@ public record Reference(OutputKind kind, double stepOverheadSecondsPerLayer, Map
       seconds += stepOverheadSecondsPerLayer * s.model().layers() / decodeSequences(s);
     }
     return 1 / seconds;
+  }
+
+  /**
+   * What {@code s}'s reference leaves out when its model's layer count is unknown: the step overhead, which is per
+   * layer, so the reference is the serial roof alone and the prediction leans high (it is near the roof). Empty when
+   * the reference carries no overhead or the layers are known. tuner knows no sourced estimate of the layers from the
+   * parameter count, so it takes none.
+   */
+  public Optional<String> overheadNotCounted(Scenario s) {
+    if (!kind.usesSerialRoof() || s.phase() != Phase.DECODE || stepOverheadSecondsPerLayer <= 0
+        || s.model().layers() > 0) {
+      return Optional.empty();
+    }
+    return Optional.of(String.format(Locale.ROOT, "layer count of %s unknown: the model's step overhead of %.4g µs per"
+        + " layer and step is not counted, so the prediction leans high, towards the roof (state the layers:"
+        + " ModelSpec's or ScenarioRequest's layers, --layers in the CLI)", s.model().name(),
+        stepOverheadSecondsPerLayer * 1e6));
   }
 
   /**
