@@ -14,6 +14,7 @@ import dev.tuner.core.roofline.RooflineResult;
 import dev.tuner.core.roofline.StepDetail;
 import dev.tuner.core.scenario.AttentionKind;
 import dev.tuner.core.scenario.AttentionSpec;
+import dev.tuner.core.scenario.EngineSettings;
 import dev.tuner.core.scenario.ModelSpec;
 import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
@@ -293,17 +294,26 @@ final class PredictCommand implements Callable<Integer> {
     return s.model().moe().isMoe() && s.quant().name().equals("MXFP4");
   }
 
+  /** The CSV header: the prediction, then every scenario input under its JSON key, in the JSON's order. */
+  static final List<String> CSV_COLUMNS = List.of("tokens_per_s", "roofline_tokens_per_s", "bound", "capped",
+      "confidence", "interval_level", "interval_low", "interval_high", "model_id", "fallback", "model", "device",
+      "quant", "kv_cache_type", "batch", "context", "depth", "phase", "devices", "tp", "pp", "ep", "n_ubatch",
+      "flash_attn", "backend", "blas", "build_date", "build", "cuda_graphs", "kernel", "zero_copy", "top_features",
+      "assumptions");
+
   private static Table csv(Scenario s, ThroughputPrediction p, Predictor predictor) {
-    Table t = new Table("tokens_per_s", "roofline_tokens_per_s", "bound", "capped", "confidence", "interval_level",
-        "interval_low", "interval_high", "model_id", "fallback", "model", "device", "quant", "kv_cache_type", "batch",
-        "context", "phase", "cuda_graphs", "kernel", "zero_copy", "top_features", "assumptions");
+    Table t = new Table(CSV_COLUMNS.toArray(String[]::new));
     String features = p.topFeatures().stream()
         .map(f -> f.feature() + "=" + f.importance()).collect(Collectors.joining(";"));
+    EngineSettings e = s.engine();
+    // an unknown build month is a blank cell where the JSON leaves the key out
     t.row(p.tokensPerSecond(), p.rooflineTokensPerSecond(), p.bound().id(), p.capped(), p.confidence(),
         p.interval().level(), p.interval().low(), p.interval().high(), p.modelId(), predictor.isFallback(),
-        s.model().name(), s.device().name(), s.quant().name(), s.kvCache().id(), s.batch(), s.context(),
-        s.phase().id(), s.cudaGraphs(), s.kernel().map(k -> k.id()).orElse(""), s.zeroCopy(), features,
-        String.join("; ", p.assumptions()));
+        s.model().name(), s.device().name(), s.quant().name(), s.kvCache().id(), s.batch(), s.context(), s.depth(),
+        s.phase().id(), s.parallel().devices(), s.parallel().tp(), s.parallel().pp(), s.parallel().ep(),
+        e.nUbatch(), e.flashAttention(), e.backend().id(), e.blas().id(),
+        e.buildDate().map(Object::toString).orElse(""), e.build(), s.cudaGraphs(),
+        s.kernel().map(k -> k.id()).orElse(""), s.zeroCopy(), features, String.join("; ", p.assumptions()));
     return t;
   }
 
