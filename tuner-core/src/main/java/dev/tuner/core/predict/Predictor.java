@@ -17,6 +17,7 @@ import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Scenario;
+import dev.tuner.core.scenario.Vendors;
 import dev.tuner.core.schema.FeatureEncoder;
 import dev.tuner.core.schema.Quantity;
 import java.math.BigDecimal;
@@ -313,6 +314,7 @@ public final class Predictor {
     double raw = model.predict(x.clone());
     // first: every figure after it, the roofline's peaks included, rests on that backend
     List<String> assumptions = new ArrayList<>(s.engine().backendAssumption(s.device()).stream().toList());
+    Vendors.unknownNote(s.device()).ifPresent(assumptions::add);
     s.engine().flashAttentionAssumption(s.kvCache()).ifPresent(assumptions::add);
     if (s.kvCache() == KvCacheType.FP8) {
       assumptions.add("KV cache fp8: the serving engines' type (vLLM, SGLang, TensorRT-LLM), which llama.cpp has not:"

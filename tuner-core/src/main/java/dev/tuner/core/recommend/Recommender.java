@@ -13,6 +13,7 @@ import dev.tuner.core.scenario.ParallelLayout;
 import dev.tuner.core.scenario.Phase;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Scenario;
+import dev.tuner.core.scenario.Vendors;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,6 +81,7 @@ public final class Recommender {
 
     EngineSettings engine = req.engine().withUsualBackend(req.device());
     engine.backendAssumption(req.device()).ifPresent(notes::add);
+    Vendors.unknownNote(req.device()).ifPresent(notes::add);
     req.quants().stream().map(Predictor::weightFormatNote).flatMap(Optional::stream).forEach(notes::add);
     // the widest: its note names its ep, and says what every narrower one would
     req.layouts().stream().max(Comparator.comparingInt(ParallelLayout::ep))

@@ -1,6 +1,7 @@
 package dev.tuner.core.scenario;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The GPU vendors a platform list (a backend's, a serving engine's) can name, and the one rule both apply: a device
@@ -11,6 +12,21 @@ public final class Vendors {
   public static final List<String> NAMED = List.of("NVIDIA", "AMD", "Apple", "Intel");
 
   private Vendors() {}
+
+  /**
+   * What a prediction on {@code device} says when its vendor is none of {@link #NAMED}: such a vendor is allowed (a
+   * new vendor's device, which no backend list names), but a misspelt one ("Nvidiaa") would otherwise lose the
+   * vendor's usual backend, its backends' checks and its rates without a word. Empty for a named or blank vendor.
+   */
+  public static Optional<String> unknownNote(DeviceSpec device) {
+    String v = device.vendor();
+    if (v.isBlank() || NAMED.stream().anyMatch(v::equalsIgnoreCase)) {
+      return Optional.empty();
+    }
+    return Optional.of("vendor " + v + " of " + device.name() + " is none tuner knows (" + String.join(", ",
+        NAMED) + "): no backend is assumed for it, any backend is allowed on it, and no vendor's figures apply (a"
+        + " misspelling? DeviceSpec's vendor, the vendor column of a --catalog file in the CLI)");
+  }
 
   /**
    * Whether {@code device} is among {@code vendors} (empty: tied to none, so any device is), or of a vendor outside
