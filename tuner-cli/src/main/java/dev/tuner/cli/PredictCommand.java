@@ -393,10 +393,13 @@ final class PredictCommand implements Callable<Integer> {
             + (step.gatherBytes() > 0 ? " + gathered embedding rows " + Text.bytes(step.gatherBytes()) : "")
             + " at " + Text.plain(bits) + " bits per weight");
     if (m.moe().isMoe()) {
+      double tokens = r.tokensPerStep() / step.weightPasses();
+      // the count of experts is the formula's result; the tokens routing to them are its exponent
       t.row("experts", Text.plain(step.expertsTouched()) + " of " + m.moe().experts() + " routed experts touched per"
-          + " MoE layer = " + m.moe().experts() + " × (1 − (1 − " + m.moe().expertsPerToken() + "/"
-          + m.moe().experts() + ")^" + Text.plain(r.tokensPerStep() / step.weightPasses()) + ") tokens"
-          + (step.weightPasses() > 1 ? " per pass" : "") + ", uniform routing assumed"
+          + " MoE layer by " + Text.plain(tokens) + (tokens == 1 ? " token" : " tokens")
+          + (step.weightPasses() > 1 ? " per pass" : "") + " = " + m.moe().experts() + " × (1 − (1 − "
+          + m.moe().expertsPerToken() + "/" + m.moe().experts() + ")^" + Text.plain(tokens) + ")"
+          + ", uniform routing assumed"
           + (m.moe().sharedExperts() > 0 ? "; " + m.moe().sharedExperts() + " shared expert(s) in the body" : ""));
     }
     if (m.mtpParamsB() > 0) {

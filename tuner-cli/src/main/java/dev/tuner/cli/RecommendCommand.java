@@ -297,7 +297,10 @@ final class RecommendCommand implements Callable<Integer> {
     }
     out.println();
     if (r.whyEmpty().isPresent()) {
-      out.println("No configuration qualifies: " + r.whyEmpty().get());
+      // the reason is a sentence that already says what failed ("no configuration of … fits", "no configuration
+      // qualifies: of 90, …"): a heading before it would say it twice
+      String why = r.whyEmpty().get();
+      out.println(why.substring(0, 1).toUpperCase(java.util.Locale.ROOT) + why.substring(1));
     } else {
       out.println("Top " + r.top().size() + " of " + r.ranked().size() + " (fastest aggregate tokens/s first)");
       candidates(r.top(), true).printText(out, "  ");

@@ -56,12 +56,19 @@ final class Text {
     return String.format(Locale.ROOT, "%.3g", v);
   }
 
-  /** A figure as it was written in a catalog: 330.3, 24, 4.84. */
+  /**
+   * A figure as it was written in a catalog: 330.3, 24, 4.84; a computed one (a config.json's parameter count, a
+   * GGUF's bits per weight, the experts a step touches) to 6 significant digits, as many as a catalog figure has,
+   * rather than a double's full tail (30.532110336 B params reads 30.5321). JSON keeps the full number.
+   */
   static String plain(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }
-    return Double.toString(v);
+    if (!Double.isFinite(v)) {
+      return Double.toString(v);
+    }
+    return new java.math.BigDecimal(v).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
   }
 
   static String plain(OptionalDouble v) {
