@@ -3,6 +3,7 @@ package dev.tuner.serving;
 import dev.tuner.api.InvalidInputException;
 import dev.tuner.core.scenario.Backend;
 import dev.tuner.core.scenario.DeviceSpec;
+import dev.tuner.core.scenario.KvCacheType;
 import dev.tuner.core.scenario.Quantization;
 import dev.tuner.core.scenario.Vendors;
 import java.util.Arrays;
@@ -33,8 +34,6 @@ public enum EngineKind {
    * (MXFP4_EXPERTS_F16) are not among them: that is how the gpt-oss checkpoints themselves ship.
    */
   private static final Pattern GGML_BLOCK = Pattern.compile("(?i)(I?Q|TQ)\\d(_\\w+)?|MXFP4_MOE");
-  /** Weight formats only Hugging Face-style checkpoints carry; llama.cpp loads GGUF files, where they do not exist. */
-  private static final List<String> CHECKPOINT_ONLY = List.of("AWQ", "GPTQ", "W8A8_INT8", "INT8_W8A16");
 
   private final String id;
   private final List<String> vendors;
@@ -51,17 +50,37 @@ public enum EngineKind {
 
   /**
    * Whether the engine loads weights in {@code quant}'s format (data/SOURCES.md {@code doc_engine_weight_formats}):
-   * llama.cpp loads GGUF files, whose types are ggml's (and 16/32-bit floats, FP8 and FP4 it is not judged on);
-   * TensorRT-LLM and LMDeploy load checkpoints (FP16/BF16, FP8, FP4, AWQ, GPTQ, INT8), never ggml's block types;
-   * vLLM, SGLang and MLX are not judged (vLLM also loads GGUF).
+   * llama.cpp loads GGUF files, whose types are ggml's, none of the formats only checkpoints carry ({@link
+   * Quantization#checkpointOnly}: AWQ, GPTQ, INT8, FP8, NVFP4, MLC's q4f16_1); TensorRT-LLM and LMDeploy load
+   * checkpoints (FP16/BF16, FP8, FP4, AWQ, GPTQ, INT8), never ggml's block types; vLLM, SGLang and MLX are not judged
+   * (vLLM also loads GGUF).
    */
   public boolean loads(Quantization quant) {
-    String name = quant.name();
     return switch (this) {
-      case LLAMA_CPP -> !CHECKPOINT_ONLY.contains(name.toUpperCase(Locale.ROOT));
+      case LLAMA_CPP -> !quant.checkpointOnly();
       case TENSORRT_LLM, LMDEPLOY -> !ggmlType(quant);
       case VLLM, SGLANG, MLX -> true;
     };
+  }
+
+  /**
+   * Whether the engine runs a KV cache of {@code type} (data/SOURCES.md {@code doc_engine_kv_cache_types}): llama.cpp's
+   * cache types are ggml's (f16, q8_0, q4_0 …), no FP8; vLLM's and SGLang's {@code --kv-cache-dtype} are 16-bit or
+   * FP8, no 8- or 4-bit integer blocks; TensorRT-LLM (INT8 and FP8 caches), LMDeploy (INT8 and INT4) and MLX are not
+   * judged.
+   */
+  public boolean runsKvCache(KvCacheType type) {
+    return switch (this) {
+      case LLAMA_CPP -> type != KvCacheType.FP8;
+      case VLLM, SGLANG -> type == KvCacheType.F16 || type == KvCacheType.FP8;
+      case TENSORRT_LLM, LMDEPLOY, MLX -> true;
+    };
+  }
+
+  /** The KV-cache types {@link #runsKvCache} allows, for messages. */
+  String kvCacheTypes() {
+    return String.join(", ", Arrays.stream(KvCacheType.values()).filter(this::runsKvCache)
+        .map(KvCacheType::id).toList());
   }
 
   /** Whether {@code quant} is one of ggml's block types, which only GGUF files carry. */

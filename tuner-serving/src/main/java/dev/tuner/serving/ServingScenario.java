@@ -64,7 +64,8 @@ public record ServingScenario(
 
   /**
    * Refuses an engine, or an engine backend, that cannot run on the device ({@link EngineKind#runsOn},
-   * {@link Backend#runsOn}), weights in a format the engine does not load ({@link EngineKind#loads}), and on an engine
+   * {@link Backend#runsOn}), weights in a format the engine does not load ({@link EngineKind#loads}), a KV-cache type
+   * it does not run ({@link EngineKind#runsKvCache}), and on an engine
    * that shards whole attention heads ({@link EngineKind#shardsAttentionHeads}) a head or KV head cut in two
    * ({@link ParallelLayout#whyNotSharded}), expert parallelism on an engine that runs none ({@link
    * EngineKind#runsExpertParallel}), and on any engine more pipeline stages than layers or experts that do not
@@ -83,6 +84,11 @@ public record ServingScenario(
               : "a checkpoint's (BF16, FP8, FP4, AWQ, GPTQ, INT8), not a GGUF block type such as " + quant.name()));
     }
     Backend.parse(engine.backend()).requireRunsOn(device);
+    if (!engine.kind().runsKvCache(kvCache)) {
+      throw new InvalidInputException("kv cache", kvCache.id() + " on " + engine.kind().id(), "a KV-cache type "
+          + engine.kind().id() + " runs: " + engine.kind().kvCacheTypes() + " (ServingScenario's kvCache,"
+          + " --kv-cache-type in the CLI)");
+    }
     if (attentionDp > 1 && !engine.kind().runsAttentionDataParallel()) {
       throw new InvalidInputException("attention dp", attentionDp + " on " + engine.kind().id(), "1, or an engine that"
           + " runs attention data-parallel inside an instance: sglang (--enable-dp-attention --dp-size) or"
@@ -106,6 +112,10 @@ public record ServingScenario(
 
   public ServingScenario withWorkload(Workload w) {
     return new ServingScenario(model, device, quant, kvCache, engine, layout, w, attentionDp);
+  }
+
+  public ServingScenario withKvCache(KvCacheType kv) {
+    return new ServingScenario(model, device, quant, kv, engine, layout, workload, attentionDp);
   }
 
   public ServingScenario withEngine(Engine e) {

@@ -88,10 +88,12 @@ class EnginePlatformTest {
       "MXFP4_EXPERTS_F16, true, true, true",
       "F16, true, true, true",
       "BF16, true, true, true",
-      "FP8, true, true, true",
-      "NVFP4, true, true, true",
+      // ggml has no FP8 or NVFP4 type: one list with the step side's (Quantization.checkpointOnly)
+      "FP8, false, true, true",
+      "NVFP4, false, true, true",
       "AWQ, false, true, true",
       "GPTQ, false, true, true",
+      "GPTQ_INT8, false, true, true",
       "W8A8_INT8, false, true, true",
       "INT8_W8A16, false, true, true"})
   void ggufTypesLoadInLlamaCppAndCheckpointFormatsInTheServers(String quant, boolean llamaCpp, boolean trt,
@@ -121,6 +123,28 @@ class EnginePlatformTest {
         .hasMessageContaining("quantization = AWQ on llama.cpp")
         .hasMessageContaining("a GGUF type");
     onH100("Q4_K_M", llamaCpp).requireRunnable();
+  }
+
+  /**
+   * A KV cache of a type the engine does not run is refused, naming the ones it does: llama.cpp has no FP8 cache, vLLM
+   * and SGLang no ggml integer blocks; TensorRT-LLM (INT8 and FP8 caches) is not judged.
+   */
+  @Test
+  void aKvCacheTypeTheEngineDoesNotRunIsRefused() {
+    Engine llamaCpp = DEFAULTS.engine(EngineKind.LLAMA_CPP, "CUDA", "");
+    assertThatThrownBy(() -> onH100("Q4_K_M", llamaCpp).withKvCache(KvCacheType.FP8).requireRunnable())
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("kv cache = fp8 on llama.cpp is invalid: expected a KV-cache type llama.cpp runs: f16, q8_0, q4_0"
+            + " (ServingScenario's kvCache, --kv-cache-type in the CLI)");
+    for (EngineKind k : List.of(EngineKind.VLLM, EngineKind.SGLANG)) {
+      assertThatThrownBy(() -> onH100("BF16", DEFAULTS.engine(k, "", "")).withKvCache(KvCacheType.Q8_0)
+          .requireRunnable()).as(k.id()).isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("kv cache = q8_0 on " + k.id() + " is invalid: expected a KV-cache type " + k.id()
+              + " runs: f16, fp8");
+      onH100("BF16", DEFAULTS.engine(k, "", "")).withKvCache(KvCacheType.FP8).requireRunnable();
+    }
+    onH100("Q4_K_M", llamaCpp).withKvCache(KvCacheType.Q8_0).requireRunnable();
+    onH100("BF16", DEFAULTS.engine(EngineKind.TENSORRT_LLM, "", "")).withKvCache(KvCacheType.Q8_0).requireRunnable();
   }
 
   @Test
