@@ -20,7 +20,7 @@ public final class Vendors {
    */
   public static Optional<String> unknownNote(DeviceSpec device) {
     String v = device.vendor();
-    if (v.isBlank() || NAMED.stream().anyMatch(v::equalsIgnoreCase)) {
+    if (v.isBlank() || named(device)) {
       return Optional.empty();
     }
     return Optional.of("vendor " + v + " of " + device.name() + " is none tuner knows (" + String.join(", ",
